@@ -1,0 +1,46 @@
+# cax — top-level build. `make demo` and `make test` are the two commands a
+# newcomer runs; both install what they need through scripts/setup (once,
+# remembered by a stamp). Subsystems add their own targets in mk/*.mk and
+# append what `make test` needs to TEST_PREREQS and LINT_TARGETS.
+
+SHELL := /bin/bash
+BUILD := build
+STAMP := $(BUILD)/.setup-stamp
+NODE  := node
+CAX   := $(NODE) dist/host/cli/main.js
+
+TEST_PREREQS :=
+LINT_TARGETS :=
+
+.PHONY: all setup build typecheck lint test demo bench clean
+
+all: build
+
+$(STAMP): scripts/setup package.json package-lock.json
+	bash scripts/setup
+	@mkdir -p $(BUILD) && touch $@
+
+setup: $(STAMP)
+
+build: $(STAMP)
+	npx tsc -p tsconfig.build.json
+
+typecheck: $(STAMP)
+	npx tsc --noEmit
+
+include $(sort $(wildcard mk/*.mk))
+
+lint: $(STAMP) $(LINT_TARGETS)
+	npx eslint --max-warnings 0 .
+
+test: $(STAMP) build typecheck lint $(TEST_PREREQS)
+	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --coverage
+
+demo: $(STAMP) build $(DEMO_PREREQS)
+	bash scripts/demo
+
+bench: $(STAMP) build $(TEST_PREREQS)
+	$(CAX) bench --out docs/performance.md
+
+clean:
+	rm -rf $(BUILD) dist

@@ -1,0 +1,39 @@
+// What a CLI command may touch of the outside world: its output streams, the
+// --json switch and progress bars. Commands get this instead of `process`, so
+// tests run the whole CLI in-process and read what it printed.
+import { SingleBar, Presets } from 'cli-progress';
+
+export interface CliIO {
+  /** Writes a line (a newline is added) to standard output. */
+  out(text: string): void;
+  /** Writes a line to standard error. */
+  err(text: string): void;
+  /** True when standard error is a terminal: progress bars are shown only then. */
+  readonly interactive: boolean;
+  /** Working directory the command resolves relative paths and `.cax/` against. */
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export function processIO(): CliIO {
+  return {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    interactive: Boolean(process.stderr.isTTY),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** A progress bar on stderr when interactive and not --json; otherwise silent. */
+export interface Progress {
+  tick(by?: number): void;
+  done(): void;
+}
+
+export function progress(io: CliIO, json: boolean, label: string, total: number): Progress {
+  if (!io.interactive || json) return { tick: () => undefined, done: () => undefined };
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {duration}s`, stream: process.stderr }, Presets.shades_classic);
+  bar.start(total, 0);
+  return { tick: (by = 1) => bar.increment(by), done: () => bar.stop() };
+}

@@ -1,0 +1,65 @@
+// Builds the `cax` command tree and runs it. Each subsystem registers its
+// subcommands from its own file in host/cli/commands/; this file only wires
+// them up and turns errors into messages and exit codes (docs/cli.md).
+import { Command, CommanderError } from 'commander';
+import { CaxError } from '../errors.js';
+import type { CliIO } from './io.js';
+
+/** Exit codes, documented in docs/cli.md. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70 } as const;
+
+/** What every command's action gets: the IO and the global flags. */
+export interface CommandContext {
+  readonly io: CliIO;
+  /** True when --json was given: print one JSON document on stdout. */
+  json(): boolean;
+  /** Prints `value` as JSON under --json, else the human text. */
+  emit(value: unknown, human: () => string): void;
+}
+
+export type Register = (program: Command, ctx: CommandContext) => void;
+
+// One line per subsystem's command file.
+const REGISTRY: readonly Register[] = [];
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('cax');
+  const ctx: CommandContext = {
+    io,
+    json: () => Boolean(program.opts<{ json?: boolean }>().json),
+    emit(value, human) {
+      io.out(this.json() ? JSON.stringify(value, null, 2) : human());
+    },
+  };
+  program
+    .description('content-addressed execution on a RISC-V co-processor')
+    .version('0.1.0')
+    .option('--json', 'print machine-readable JSON on stdout')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+  for (const register of REGISTRY) register(program, ctx);
+  for (const sub of program.commands) sub.exitOverride();
+  return program;
+}
+
+/** Runs `cax ARGV…`; resolves to the exit code, never throws. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const program = buildProgram(io);
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof CaxError) {
+      if (json) io.out(JSON.stringify({ error: e.toJSON() }, null, 2));
+      else io.err(`error: ${e.format()}`);
+      return e.code === 'E_USAGE' ? EXIT.usage : EXIT.failed;
+    }
+    io.err(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return EXIT.internal;
+  }
+}
