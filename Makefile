@@ -40,7 +40,7 @@ demo: $(STAMP) build $(DEMO_PREREQS)
 	bash scripts/demo
 
 bench: $(STAMP) build $(TEST_PREREQS)
-	$(CAX) bench --out docs/performance.md
+	$(NODE) dist/bench/run.js docs/performance.md
 
 clean:
 	rm -rf $(BUILD) dist

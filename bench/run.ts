@@ -1,0 +1,20 @@
+// `make bench`: runs every registered suite and writes docs/performance.md.
+// Each suite file is registered with one import line below.
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { renderReport, runSuite, type BenchSuite, type CaseResult } from './harness.js';
+
+// One import line and one entry per suite file.
+const SUITES: readonly BenchSuite[] = [];
+
+const repeats = Number(process.env.BENCH_REPEATS ?? 5);
+const out = process.argv[2] ?? 'docs/performance.md';
+const only = process.env.BENCH_ONLY;
+const results: CaseResult[] = [];
+for (const suite of SUITES) {
+  if (only && !suite.title.toLowerCase().includes(only.toLowerCase())) continue;
+  results.push(...(await runSuite(suite, repeats, (name) => process.stderr.write(`bench: ${name}\n`))));
+}
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+writeFileSync(out, `${renderReport(results, { date: new Date().toISOString().slice(0, 10), machine, repeats })}\n`);
+process.stderr.write(`bench: wrote ${out}\n`);
