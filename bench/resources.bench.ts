@@ -34,9 +34,9 @@ export const suite: BenchSuite = {
       reference: {
         name: 'plain JS counters',
         sample: async () => {
-          let free = 1 << 20;
           const live = new Map<number, number>();
-          return perSecond(PAIRS, () => {
+          let free = 1 << 20;
+          const rate = perSecond(PAIRS, () => {
             for (let i = 0; i < PAIRS; i++) {
               free -= 64;
               live.set(i, 64);
@@ -44,6 +44,8 @@ export const suite: BenchSuite = {
               live.delete(i);
             }
           });
+          if (free !== 1 << 20) throw new Error('reference bookkeeping drifted');
+          return rate;
         },
       },
     },
