@@ -1,0 +1,216 @@
+// The instruction-set simulator's public face: `new Iss(options)`, load an
+// ELF or raw image, `run({ maxCycles })` with the block translator, `step()`
+// for lockstep, and access to registers, memory, CSRs, the UART and the
+// trace. See docs/iss.md for the API and how it maps to docs/soc.md.
+import { CaxError } from '../errors.js';
+import { looksLikeElf, parseElf, type ElfImage } from './elf.js';
+import { BlockCache } from './jit.js';
+import { Machine, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, type Ended, type Syscalls } from './machine.js';
+import type { TraceSink } from './trace.js';
+import type { TransmitListener } from './uart.js';
+
+export interface IssOptions {
+  /** RAM size in bytes (docs/soc.md RAM_BYTES); default 128 KiB. */
+  readonly ramBytes?: number;
+  /** UART DIVISOR after reset (the RTL's DIVISOR_RESET); default 16. */
+  readonly uartDivisor?: number;
+  /** TRACE_EN after reset; default 1 (docs/soc.md). */
+  readonly traceAtReset?: boolean;
+  /** How ecall behaves; default 'none' (it traps). 'linux' is the qemu-user exit/write convention for test programs. */
+  readonly syscalls?: Syscalls;
+  /** Translate hot blocks to JavaScript (default true); false interprets every instruction. */
+  readonly jit?: boolean;
+}
+
+export interface RunResult {
+  readonly ended: Ended;
+  /** The exit code: `v >> 1` of the EXIT/tohost value `v` (0 = pass), or the Linux exit status; 0 after a cycle limit. */
+  readonly exitCode: number;
+  /** Clocks since reset. */
+  readonly cycles: number;
+  /** Instructions retired since reset. */
+  readonly instret: number;
+}
+
+export interface LoadedProgram {
+  readonly kind: 'elf' | 'raw';
+  readonly entry: number;
+  readonly tohost: number | undefined;
+}
+
+export const DEFAULT_RAM_BYTES = 128 * 1024;
+export const DEFAULT_UART_DIVISOR = 16;
+
+export class Iss {
+  private readonly m: Machine;
+  private readonly cache: BlockCache | undefined;
+
+  constructor(options: IssOptions = {}) {
+    this.m = new Machine({
+      ramBytes: options.ramBytes ?? DEFAULT_RAM_BYTES,
+      uartDivisor: options.uartDivisor ?? DEFAULT_UART_DIVISOR,
+      traceAtReset: options.traceAtReset ?? true,
+      syscalls: options.syscalls ?? 'none',
+    });
+    this.cache = options.jit === false ? undefined : new BlockCache(this.m);
+  }
+
+  get ramBytes(): number {
+    return this.m.ramBytes;
+  }
+
+  /** Loads an ELF (recognised by its magic) or a raw image at 0x80000000, clears the rest of RAM and resets. */
+  load(program: Uint8Array | ElfImage): LoadedProgram {
+    const elf = program instanceof Uint8Array ? (looksLikeElf(program) ? parseElf(program) : undefined) : program;
+    this.m.ramU8.fill(0);
+    this.cache?.clear();
+    if (elf === undefined) {
+      const image = program as Uint8Array;
+      if (image.length > this.m.ramBytes) throw new CaxError('E_IMAGE', `image of ${image.length} bytes does not fit in ${this.m.ramBytes} bytes of RAM`);
+      this.m.ramU8.set(image);
+      this.m.setTohost(undefined);
+      this.m.reset(RAM_BASE);
+      return { kind: 'raw', entry: RAM_BASE, tohost: undefined };
+    }
+    for (const segment of elf.segments) {
+      const offset = this.m.ramOffset(segment.vaddr, segment.memBytes);
+      if (offset < 0) {
+        throw new CaxError('E_ELF', `segment at 0x${segment.vaddr.toString(16)} (${segment.memBytes} bytes) is outside RAM 0x80000000…+${this.m.ramBytes}`, { details: { vaddr: segment.vaddr } });
+      }
+      this.m.ramU8.set(segment.data, offset);
+    }
+    const tohost = elf.symbols.get('tohost');
+    this.m.setTohost(tohost);
+    this.m.reset(elf.entry);
+    return { kind: 'elf', entry: elf.entry, tohost };
+  }
+
+  /** Back to the reset state (pc = the last program's entry is not kept: pc = `pc`), RAM untouched. */
+  reset(pc = RAM_BASE): void {
+    this.m.reset(pc);
+  }
+
+  /**
+   * Runs until the program ends or the next instruction would not complete
+   * within `maxCycles` more clocks. Calling again continues.
+   */
+  run({ maxCycles }: { maxCycles: number }): RunResult {
+    const m = this.m;
+    if (!(maxCycles >= 0)) throw new CaxError('E_USAGE', `maxCycles must be a non-negative number, not ${maxCycles}`);
+    m.limit = m.clock + maxCycles;
+    const cache = this.cache;
+    while (m.ended === undefined) {
+      if (cache !== undefined && !(m.traceEnabled && m.traceSink !== undefined)) {
+        const block = cache.lookup(m.pc);
+        if (block && m.clock + block.cycles <= m.limit) {
+          m.exitBlock = false;
+          block.run();
+          continue;
+        }
+      }
+      if (m.clock + m.nextCost() > m.limit) return this.result('cycle-limit');
+      m.exitBlock = false;
+      m.step();
+    }
+    return this.result(m.ended);
+  }
+
+  /** Executes exactly one instruction or trap (the interpreter; records go to the trace sink while TRACE_EN is on). */
+  step(): void {
+    if (this.m.ended === undefined) this.m.step();
+  }
+
+  private result(ended: Ended): RunResult {
+    return { ended, exitCode: ended === 'cycle-limit' ? 0 : this.m.exitCode, cycles: this.m.clock, instret: this.m.retired };
+  }
+
+  /** How the program ended, or undefined while it may still run. */
+  get ended(): Ended | undefined {
+    return this.m.ended;
+  }
+
+  get pc(): number {
+    return this.m.pc;
+  }
+
+  set pc(value: number) {
+    this.m.pc = value >>> 0;
+  }
+
+  get cycles(): number {
+    return this.m.clock;
+  }
+
+  get instret(): number {
+    return this.m.retired;
+  }
+
+  /** Register `n` as an unsigned 32-bit value (x0 reads 0). */
+  reg(n: number): number {
+    return this.m.regs[n & 31]! >>> 0;
+  }
+
+  setReg(n: number, value: number): void {
+    if (n !== 0) this.m.regs[n & 31] = value;
+  }
+
+  /** All 32 registers, unsigned. */
+  registers(): number[] {
+    return Array.from(this.m.regs, (v) => v >>> 0);
+  }
+
+  /** A CSR as a CSR instruction at the current clock would read it, or undefined when it does not exist. */
+  csr(n: number): number | undefined {
+    this.m.insnClock = this.m.clock;
+    const v = this.m.readCsr(n);
+    return v === undefined ? undefined : v >>> 0;
+  }
+
+  /** RAM bytes (E_RANGE outside RAM). */
+  readMemory(address: number, length: number): Uint8Array {
+    const offset = this.m.ramOffset(address, length);
+    if (offset < 0) throw new CaxError('E_RANGE', `0x${(address >>> 0).toString(16)}+${length} is not in RAM`);
+    return this.m.ramU8.slice(offset, offset + length);
+  }
+
+  /** Writes RAM bytes from the host, dropping any translated code there. */
+  writeMemory(address: number, bytes: Uint8Array): void {
+    const offset = this.m.ramOffset(address, bytes.length);
+    if (offset < 0) throw new CaxError('E_RANGE', `0x${(address >>> 0).toString(16)}+${bytes.length} is not in RAM`);
+    this.m.ramU8.set(bytes, offset);
+    if (bytes.length === 0) return;
+    for (let page = offset >>> WATCH_PAGE_SHIFT; page <= (offset + bytes.length - 1) >>> WATCH_PAGE_SHIFT; page++) {
+      if ((this.m.watch[page]! & WATCH_CODE) !== 0) this.cache?.invalidatePage(page);
+    }
+  }
+
+  /** The UART as the host sees it: bytes the program sends, and bytes to send to it. */
+  readonly uart = {
+    /** Calls `listener` with each byte the program writes to TXDATA; returns an unsubscribe function. */
+    onTransmit: (listener: TransmitListener): (() => void) => this.m.uart.onTransmit(listener),
+    /** Puts bytes on the line to the program; they reach the receive FIFO one frame time (10 × DIVISOR clocks) apart. */
+    receive: (bytes: Uint8Array | readonly number[]): void => this.m.uart.receive(bytes, this.m.clock),
+    /** Bytes sent by the host still on the line (not yet in the FIFO). */
+    pending: (): number => this.m.uart.pendingBytes(),
+  };
+
+  /** Receives the retirement records while TRACE_EN is on (undefined: none). Tracing runs the interpreter. */
+  setTraceSink(sink: TraceSink | undefined): void {
+    this.m.traceSink = sink;
+  }
+
+  /** Whether TRACE_EN is on. */
+  get traceEnabled(): boolean {
+    return this.m.traceEnabled;
+  }
+
+  /** With syscalls 'linux': receives the bytes of each write(fd, …) call. */
+  onSyscallWrite(listener: (fd: number, bytes: Uint8Array) => void): void {
+    this.m.onSyscallWrite = listener;
+  }
+
+  /** Blocks translated so far (for tests and benchmarks). */
+  get translatedBlocks(): number {
+    return this.cache?.translated ?? 0;
+  }
+}

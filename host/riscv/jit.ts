@@ -1,0 +1,228 @@
+// The block translator: compiles a straight-line run of instructions (up to
+// and including the first branch or jump) into a JavaScript function that V8
+// compiles to machine code. Registers live in locals, RAM is reached through
+// typed arrays, and cycles and retired instructions are added exactly at
+// every exit. A block whose branch or jump returns to its own start loops
+// inside the function, checking the cycle budget before each iteration.
+// Blocks are cached by start pc and dropped when a store writes their page.
+import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './alu.js';
+import { decode, isDivide, isLoad, type Insn } from './decode.js';
+import { CAUSE, CYCLES, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, type Machine } from './machine.js';
+
+/** Runs the block once (or loops); leaves pc, clock and retired exact. */
+export type BlockFn = () => void;
+
+export interface Block {
+  readonly run: BlockFn;
+  /** Cycles of one pass without traps: the run loop enters only when they fit the budget. */
+  readonly cycles: number;
+}
+
+const MAX_INSNS = 64;
+
+function costOf(i: Insn): number {
+  if (isLoad(i.op)) return CYCLES.load;
+  return isDivide(i.op) ? CYCLES.divide : CYCLES.base;
+}
+
+function isControl(i: Insn): boolean {
+  switch (i.op) {
+    case 'jal': case 'jalr': case 'beq': case 'bne': case 'blt': case 'bge': case 'bltu': case 'bgeu': return true;
+    default: return false;
+  }
+}
+
+/** Instructions the translator leaves to the interpreter: everything of SYSTEM, and illegal words. */
+function untranslatable(i: Insn): boolean {
+  switch (i.op) {
+    case 'ecall': case 'ebreak': case 'mret': case 'wfi': case 'illegal':
+    case 'csrrw': case 'csrrs': case 'csrrc': case 'csrrwi': case 'csrrsi': case 'csrrci':
+      return true;
+    default: return false;
+  }
+}
+
+const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+
+/** Translates the block at `pc`, or returns undefined when its first instruction must be interpreted. */
+export function translate(m: Machine, pc: number): { block: Block; firstPage: number; lastPage: number } | undefined {
+  const insns: { pc: number; insn: Insn }[] = [];
+  for (let p = pc >>> 0; insns.length < MAX_INSNS; p = (p + 4) >>> 0) {
+    const offset = m.ramOffset(p, 4);
+    if (offset < 0) break;
+    const insn = decode(m.ramI32[offset >>> 2]!);
+    if (untranslatable(insn)) break;
+    insns.push({ pc: p, insn });
+    if (isControl(insn)) break;
+  }
+  if (insns.length === 0) return undefined;
+  const total = insns.reduce((sum, x) => sum + costOf(x.insn), 0);
+  const count = insns.length;
+  const start = pc >>> 0;
+  const loops = insns.some(({ pc: p, insn }) => isControl(insn) && insn.op !== 'jalr' && ((p + insn.imm) >>> 0) === start);
+
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (const { insn } of insns) {
+    for (const r of [insn.rs1, insn.rs2]) if (r !== 0) used.add(r);
+    if (insn.rd !== 0) {
+      used.add(insn.rd);
+      written.add(insn.rd);
+    }
+  }
+  const reg = (r: number): string => (r === 0 ? '0' : `x${r}`);
+  const writeBack = [...written].map((r) => `R[${r}] = x${r};`).join(' ');
+  /** Leaves the block after `done` cycles and `n` instructions with the next pc `next` (an expression). */
+  const leave = (next: string, done: number, n: number): string =>
+    `{ m.clock += ${done}; m.retired += ${n}; ${writeBack} m.pc = ${next}; return; }`;
+  const goTo = (target: number, done: number, n: number): string =>
+    loops && target === start && n === count
+      ? `{ m.clock += ${done}; m.retired += ${n}; if (m.clock + ${total} > m.limit) { ${writeBack} m.pc = ${hex(start)}; return; } continue; }`
+      : leave(hex(target), done, n);
+  const trap = (cause: number, tval: string, at: number, done: number, index: number): string =>
+    `{ ${writeBack} m.trapInBlock(${cause}, ${tval}, ${hex(at)}, ${done}, ${index}); return; }`;
+  const set = (rd: number, expr: string): string => (rd === 0 ? '' : `x${rd} = ${expr};`);
+
+  const body: string[] = [];
+  let done = 0;
+  insns.forEach(({ pc: p, insn: i }, index) => {
+    const a = reg(i.rs1);
+    const b = reg(i.rs2);
+    const next = (p + 4) >>> 0;
+    const after = done + costOf(i);
+    const target = (p + i.imm) >>> 0;
+    switch (i.op) {
+      case 'lui': body.push(set(i.rd, `${i.imm | 0}`)); break;
+      case 'auipc': body.push(set(i.rd, `${(p + i.imm) | 0}`)); break;
+      case 'jal':
+        if ((target & 3) !== 0) body.push(trap(CAUSE.fetchMisaligned, hex(target), p, done, index));
+        else body.push(set(i.rd, `${next | 0}`), goTo(target, after, index + 1));
+        break;
+      case 'jalr':
+        body.push(`t = (${a} + ${i.imm}) & -2;`,
+          `if ((t & 3) !== 0) ${trap(CAUSE.fetchMisaligned, 't >>> 0', p, done, index)}`,
+          set(i.rd, `${next | 0}`), leave('t >>> 0', after, index + 1));
+        break;
+      case 'beq': case 'bne': case 'blt': case 'bge': case 'bltu': case 'bgeu': {
+        const cond = {
+          beq: `${a} === ${b}`, bne: `${a} !== ${b}`, blt: `${a} < ${b}`, bge: `${a} >= ${b}`,
+          bltu: `(${a} >>> 0) < (${b} >>> 0)`, bgeu: `(${a} >>> 0) >= (${b} >>> 0)`,
+        }[i.op];
+        const taken = (target & 3) !== 0 ? trap(CAUSE.fetchMisaligned, hex(target), p, done, index) : goTo(target, after, index + 1);
+        body.push(`if (${cond}) ${taken}`, leave(hex(next), after, index + 1));
+        break;
+      }
+      case 'lb': case 'lh': case 'lw': case 'lbu': case 'lhu': {
+        const size = i.op === 'lw' ? 4 : i.op === 'lh' || i.op === 'lhu' ? 2 : 1;
+        const fast = { lb: 'I8[o]', lbu: 'U8[o]', lh: 'I16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2]' }[i.op];
+        const extend = { lb: '(t << 24) >> 24', lbu: 't', lh: '(t << 16) >> 16', lhu: 't', lw: 't | 0' }[i.op];
+        body.push(`a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
+          `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) t = ${fast};`,
+          `else { t = m.slowLoad(a >>> 0, ${size}, ${hex(p)}, ${done}, ${index}); if (m.exitBlock) { ${writeBack} return; } t = ${extend}; }`,
+          set(i.rd, 't'));
+        break;
+      }
+      case 'sb': case 'sh': case 'sw': {
+        const size = i.op === 'sw' ? 4 : i.op === 'sh' ? 2 : 1;
+        const fast = { sb: 'U8[o]', sh: 'U16[o >> 1]', sw: 'I32[o >> 2]' }[i.op];
+        body.push(`a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
+          `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) { ${fast} = ${b}; if (W[o >>> ${WATCH_PAGE_SHIFT}] === 0) t = 0; else t = 1; } else t = 1;`,
+          `if (t === 1) { m.slowStore(a >>> 0, ${size}, ${b}, ${hex(p)}, ${done}, ${index}); if (m.exitBlock) { ${writeBack} return; } }`);
+        break;
+      }
+      case 'addi': body.push(set(i.rd, `(${a} + ${i.imm}) | 0`)); break;
+      case 'slti': body.push(set(i.rd, `${a} < ${i.imm} ? 1 : 0`)); break;
+      case 'sltiu': body.push(set(i.rd, `(${a} >>> 0) < ${i.imm >>> 0} ? 1 : 0`)); break;
+      case 'xori': body.push(set(i.rd, `${a} ^ ${i.imm}`)); break;
+      case 'ori': body.push(set(i.rd, `${a} | ${i.imm}`)); break;
+      case 'andi': body.push(set(i.rd, `${a} & ${i.imm}`)); break;
+      case 'slli': body.push(set(i.rd, `${a} << ${i.imm}`)); break;
+      case 'srli': body.push(set(i.rd, `(${a} >>> ${i.imm}) | 0`)); break;
+      case 'srai': body.push(set(i.rd, `${a} >> ${i.imm}`)); break;
+      case 'add': body.push(set(i.rd, `(${a} + ${b}) | 0`)); break;
+      case 'sub': body.push(set(i.rd, `(${a} - ${b}) | 0`)); break;
+      case 'sll': body.push(set(i.rd, `${a} << (${b} & 31)`)); break;
+      case 'slt': body.push(set(i.rd, `${a} < ${b} ? 1 : 0`)); break;
+      case 'sltu': body.push(set(i.rd, `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`)); break;
+      case 'xor': body.push(set(i.rd, `${a} ^ ${b}`)); break;
+      case 'srl': body.push(set(i.rd, `(${a} >>> (${b} & 31)) | 0`)); break;
+      case 'sra': body.push(set(i.rd, `${a} >> (${b} & 31)`)); break;
+      case 'or': body.push(set(i.rd, `${a} | ${b}`)); break;
+      case 'and': body.push(set(i.rd, `${a} & ${b}`)); break;
+      case 'mul': body.push(set(i.rd, `Math.imul(${a}, ${b})`)); break;
+      case 'mulh': case 'mulhsu': case 'mulhu': case 'div': case 'divu': case 'rem': case 'remu':
+        body.push(set(i.rd, `${i.op}(${a}, ${b})`));
+        break;
+      case 'fence': case 'fence.i': break;
+      default: throw new Error(`translator reached ${i.op}`);
+    }
+    done = after;
+  });
+  const last = insns[count - 1]!;
+  if (!isControl(last.insn)) body.push(leave(hex(last.pc + 4), total, count));
+
+  const locals = [...used].map((r) => `x${r} = R[${r}]`);
+  const source = [
+    `let ${['a = 0', 'o = 0', 't = 0', ...locals].join(', ')};`,
+    loops ? `for (;;) {\n${body.join('\n')}\n}` : body.join('\n'),
+  ].join('\n');
+  const factory = new Function('m', 'R', 'I8', 'U8', 'I16', 'U16', 'I32', 'W', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu',
+    `return function block_${start.toString(16)}() {\n${source}\n};`) as (...args: unknown[]) => BlockFn;
+  const run = factory(m, m.regs, m.ramI8, m.ramU8, m.ramI16, m.ramU16, m.ramI32, m.watch, mulh, mulhsu, mulhu, div, divu, rem, remu);
+  const firstPage = (start - RAM_BASE) >>> WATCH_PAGE_SHIFT;
+  const lastPage = (last.pc - RAM_BASE) >>> WATCH_PAGE_SHIFT;
+  return { block: { run, cycles: total }, firstPage, lastPage };
+}
+
+/** Translated blocks by start pc, with invalidation when code is overwritten. */
+export class BlockCache {
+  /** By RAM word index: a block, null (interpret this pc), or undefined (not yet seen often enough). */
+  private readonly blocks: (Block | null | undefined)[] = [];
+  private readonly hits: Uint8Array;
+  /** Block start word indexes per watched page. */
+  private readonly byPage = new Map<number, number[]>();
+  translated = 0;
+
+  constructor(private readonly m: Machine, private readonly threshold = 2) {
+    this.hits = new Uint8Array(m.ramBytes >>> 2);
+    m.onCodeWrite = (offset) => this.invalidatePage(offset >>> WATCH_PAGE_SHIFT);
+  }
+
+  /** The block at `pc` when there is (or now is worth making) one. */
+  lookup(pc: number): Block | null | undefined {
+    const index = (pc - RAM_BASE) >>> 2;
+    if (index >= this.hits.length || (pc & 3) !== 0) return null;
+    const known = this.blocks[index];
+    if (known !== undefined) return known;
+    if (++this.hits[index]! < this.threshold) return undefined;
+    const made = translate(this.m, pc);
+    if (made === undefined) {
+      this.blocks[index] = null;
+      this.watchPage(index << 2 >>> WATCH_PAGE_SHIFT, index);
+      return null;
+    }
+    this.translated++;
+    this.blocks[index] = made.block;
+    for (let page = made.firstPage; page <= made.lastPage; page++) this.watchPage(page, index);
+    return made.block;
+  }
+
+  private watchPage(page: number, index: number): void {
+    let list = this.byPage.get(page);
+    if (!list) this.byPage.set(page, (list = []));
+    list.push(index);
+    this.m.watch[page]! |= WATCH_CODE;
+  }
+
+  invalidatePage(page: number): void {
+    const list = this.byPage.get(page);
+    if (list) for (const index of list) this.blocks[index] = undefined;
+    this.byPage.delete(page);
+    this.m.watch[page]! &= ~WATCH_CODE;
+  }
+
+  clear(): void {
+    for (const page of [...this.byPage.keys()]) this.invalidatePage(page);
+    this.hits.fill(0);
+  }
+}

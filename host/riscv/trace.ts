@@ -1,0 +1,42 @@
+// The retirement record of docs/trace-port.md, its text form (one line per
+// record, lower-case hex fields) and the parser of that form used to compare
+// ISS traces with the RTL's.
+import { CaxError } from '../errors.js';
+
+export interface TraceRecord {
+  readonly pc: number;
+  readonly insn: number;
+  readonly rd: number;
+  readonly rdValue: number;
+  readonly memAddr: number;
+  readonly memData: number;
+  readonly memMask: number;
+  readonly memWrite: boolean;
+  readonly trap: boolean;
+  readonly cause: number;
+  readonly tval: number;
+}
+
+/** Receives every record while tracing is on. */
+export type TraceSink = (record: TraceRecord) => void;
+
+const h = (n: number): string => (n >>> 0).toString(16);
+
+/** `pc insn rd rd_value mem_addr mem_data mem_mask mem_write trap cause tval`. */
+export function formatTraceRecord(r: TraceRecord): string {
+  return `${h(r.pc)} ${h(r.insn)} ${h(r.rd)} ${h(r.rdValue)} ${h(r.memAddr)} ${h(r.memData)} ${h(r.memMask)} ${r.memWrite ? 1 : 0} ${r.trap ? 1 : 0} ${h(r.cause)} ${h(r.tval)}`;
+}
+
+const LINE = /^([0-9a-f]{1,8}) ([0-9a-f]{1,8}) ([0-9a-f]{1,2}) ([0-9a-f]{1,8}) ([0-9a-f]{1,8}) ([0-9a-f]{1,8}) ([0-9a-f]) ([01]) ([01]) ([0-9a-f]{1,8}) ([0-9a-f]{1,8})$/;
+
+/** Parses one line of the text form; `where` names it in the E_TRACE error. */
+export function parseTraceLine(line: string, where: { file: string; line: number }): TraceRecord {
+  const m = LINE.exec(line.trim());
+  if (!m) throw new CaxError('E_TRACE', `not a trace record: ${JSON.stringify(line.slice(0, 80))}`, { span: { file: where.file, line: where.line, col: 1 } });
+  const n = (i: number): number => parseInt(m[i]!, 16);
+  if (n(3) > 31) throw new CaxError('E_TRACE', `rd ${n(3)} is not a register`, { span: { file: where.file, line: where.line, col: 1 } });
+  return {
+    pc: n(1), insn: n(2), rd: n(3), rdValue: n(4), memAddr: n(5), memData: n(6), memMask: n(7),
+    memWrite: m[8] === '1', trap: m[9] === '1', cause: n(10), tval: n(11),
+  };
+}
