@@ -52,7 +52,7 @@ module cax_core #(
     // ---- architectural state ---------------------------------------------
     reg [31:0] pc;
     /* verilator lint_off UNUSEDSIGNAL */ // regs[0] is never read
-    reg [31:0] regs [0:31] /*verilator public*/;
+    reg [31:0] regs [0:31];
     /* verilator lint_on UNUSEDSIGNAL */
 
     // ---- latched per instruction ------------------------------------------

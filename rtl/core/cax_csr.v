@@ -92,15 +92,17 @@ module cax_csr (
     end
     wire wr = csr_commit && csr_writes;
 
-    // Counters: a write replaces that half and suppresses the count for
-    // the writing clock edge (docs/soc.md, cycle model).
+    // Counters: a write replaces that half of the value the writing
+    // instruction began with (mcycle: two clocks before its last one) and
+    // suppresses the count at that edge (docs/soc.md, cycle model).
+    wire [63:0] mcycle_began = mcycle_q - 64'd2;
     always @(posedge clk) begin
         if (rst)
             mcycle_q <= 64'b0;
         else if (wr && csr_addr == MCYCLE)
-            mcycle_q <= {mcycle_q[63:32], wdata};
+            mcycle_q <= {mcycle_began[63:32], wdata};
         else if (wr && csr_addr == MCYCLEH)
-            mcycle_q <= {wdata, mcycle_q[31:0]};
+            mcycle_q <= {wdata, mcycle_began[31:0]};
         else
             mcycle_q <= mcycle_q + 64'd1;
 

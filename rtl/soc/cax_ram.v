@@ -14,7 +14,7 @@ module cax_ram #(
     input  wire [31:0]   write_data,
     output reg  [31:0]   read_data
 );
-    reg [31:0] mem [0:BYTES/4-1] /*verilator public*/;
+    reg [31:0] mem [0:BYTES/4-1];
 
     always @(posedge clk) begin
         if (write_mask[0]) mem[word_addr][7:0]   <= write_data[7:0];

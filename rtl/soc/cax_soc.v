@@ -14,7 +14,7 @@ module cax_soc #(
     input  wire        uart_rx,
     output wire        uart_tx,
     // Program end: a write of an odd value to EXIT, or to tohost_addr
-    input  wire [31:0] tohost_addr,    // byte address of the ELF's tohost; 0 = none
+    input  wire [31:0] tohost_addr,    // byte address of the ELF's tohost symbol; 0 = none
     output reg         exit_valid,     // sticky once the program ended
     output reg  [31:0] exit_value,     // the odd value written: 1 pass, else code << 1 | 1
     // Control block
@@ -37,10 +37,7 @@ module cax_soc #(
     localparam [31:0] RAM_BASE = 32'h8000_0000;
 
     // ---- core bus ---------------------------------------------------------
-    /* verilator lint_off UNUSEDSIGNAL */ // bus_addr[1:0]: the lanes are in bus_mask
-    wire [31:0] bus_addr;
-    /* verilator lint_on UNUSEDSIGNAL */
-    wire [31:0] bus_wdata, bus_rdata;
+    wire [31:0] bus_addr, bus_wdata, bus_rdata;
     wire [3:0]  bus_mask;
     wire        bus_fetch, bus_read, bus_write, bus_fault;
     wire [63:0] cycle;
@@ -59,11 +56,10 @@ module cax_soc #(
     );
 
     // ---- address decode -----------------------------------------------------
-    wire [29:0] word = bus_addr[31:2];
     wire sel_ram     = bus_addr[31:RAM_AW+2] == RAM_BASE[31:RAM_AW+2];
-    wire sel_uart    = word[29:2] == 28'h1000000;          // 0x1000_0000 … 0x1000_000C
-    wire sel_mtime   = word[29:1] == 29'h8000800;          // 0x1000_1000, 0x1000_1004
-    wire sel_control = word[29:1] == 29'h8001000;          // 0x1000_2000, 0x1000_2004
+    wire sel_uart    = bus_addr[31:4] == 28'h1000000;      // 0x1000_0000 … 0x1000_000C
+    wire sel_mtime   = bus_addr[31:3] == 29'h2000200;      // 0x1000_1000, 0x1000_1004
+    wire sel_control = bus_addr[31:3] == 29'h2000400;      // 0x1000_2000, 0x1000_2004
     wire sel_device  = sel_uart || sel_mtime || sel_control;
     assign bus_fault = bus_fetch ? !sel_ram : !(sel_ram || sel_device);
     // Device registers take word accesses only; others read 0, write nothing.
@@ -106,17 +102,22 @@ module cax_soc #(
     // ---- control block: EXIT, TRACE_EN, and tohost ------------------------------------
     wire write_exit   = dev_write && sel_control && !bus_addr[2];
     wire write_trace  = dev_write && sel_control &&  bus_addr[2];
-    wire write_tohost = bus_write && sel_ram && dev_word && tohost_addr != 32'b0 &&
-                        word == tohost_addr[31:2];
+    // tohost: a store of any size at exactly that address; its value is
+    // the stored bytes (the low lanes of the replicated write data).
+    wire write_tohost = bus_write && sel_ram && tohost_addr != 32'b0 && bus_addr == tohost_addr;
+    wire [31:0] stored_value = bus_mask == 4'b1111 ? bus_wdata :
+                               (bus_mask == 4'b0011 || bus_mask == 4'b1100) ? {16'b0, bus_wdata[15:0]} :
+                               {24'b0, bus_wdata[7:0]};
+    wire [31:0] end_value = write_tohost ? stored_value : bus_wdata;
     always @(posedge clk) begin
         if (rst) begin
             exit_valid <= 1'b0;
             exit_value <= 32'b0;
             trace_en   <= 1'b1;
         end else begin
-            if ((write_exit || write_tohost) && bus_wdata[0] && !exit_valid) begin
+            if ((write_exit || write_tohost) && end_value[0] && !exit_valid) begin
                 exit_valid <= 1'b1;
-                exit_value <= bus_wdata;
+                exit_value <= end_value;
             end
             if (write_trace) trace_en <= bus_wdata[0];
         end

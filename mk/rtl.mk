@@ -1,0 +1,33 @@
+# The RTL core and its Verilator simulation (docs/rtl.md): the simulator
+# binary build/sim/cax-sim, the assembly ISA tests (test/isa) built for the
+# simulated SoC and for qemu-riscv32, and the Verilator lint of the RTL.
+
+RTL_SOURCES  := $(sort $(wildcard rtl/core/*.v rtl/soc/*.v rtl/uart/*.v))
+SIM_SOURCES  := sim/main.cpp sim/elf.cpp sim/uart_bridge.cpp
+SIM_DEPS     := $(RTL_SOURCES) $(SIM_SOURCES) sim/elf.h sim/uart_bridge.h sim/cax_sim.vlt mk/rtl.mk
+SIM_OUT      := $(BUILD)/sim
+SIM_BIN      := $(SIM_OUT)/cax-sim
+# Clocks per UART bit in simulation (fast; the board uses 104 at 12 MHz).
+SIM_UART_DIVISOR := 8
+VERILATOR_FLAGS := -Wall -O3 --x-assign fast --x-initial fast --trace \
+                   --top-module cax_soc -GUART_DIVISOR=$(SIM_UART_DIVISOR)
+
+$(SIM_BIN): $(SIM_DEPS)
+	@mkdir -p $(SIM_OUT)
+	verilator --cc --exe --build -j 2 $(VERILATOR_FLAGS) -Mdir $(SIM_OUT)/obj -o ../cax-sim \
+	  -CFLAGS '-O2 -std=c++17' -MAKEFLAGS 'OPT_FAST=-O2 OPT_SLOW=-O1' \
+	  sim/cax_sim.vlt $(RTL_SOURCES) $(abspath $(SIM_SOURCES)) >$(SIM_OUT)/build.log 2>&1 \
+	  || { cat $(SIM_OUT)/build.log; exit 1; }
+	@touch $@
+
+$(SIM_OUT)/lint.stamp: $(SIM_DEPS)
+	@mkdir -p $(SIM_OUT)
+	verilator --lint-only -Wall --top-module cax_soc sim/cax_sim.vlt $(RTL_SOURCES)
+	@touch $@
+
+.PHONY: sim rtl-lint
+sim: $(SIM_BIN)
+rtl-lint: $(SIM_OUT)/lint.stamp
+
+TEST_PREREQS += sim
+LINT_TARGETS += rtl-lint
