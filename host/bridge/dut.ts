@@ -179,6 +179,11 @@ export class Dut {
     return ports.map((_, i) => Array.from({ length: count }, (_unused, cycle) => Number(reply.records[cycle * ports.length + i])));
   }
 
+  /** The tail of what the block printed ($display, Verilator's $finish message). */
+  get output(): string {
+    return this.process.output;
+  }
+
   /** Stops the simulation program. */
   close(): Promise<void> {
     return this.process.close();

@@ -1,10 +1,11 @@
 // Generates the C++ main program that wraps a Verilated top module for the
-// bridge: it reads commands on stdin and answers on stdout, one line each
-// (the protocol is in protocol.ts and docs/bridge.md).
+// bridge: it reads commands on stdin and answers on file descriptor 3, one
+// line each (the protocol is in protocol.ts and docs/bridge.md); stdout stays
+// the block's own ($display, $finish messages).
 import type { Port } from './ports.js';
 
 /** Bumped whenever the generated harness changes, so cached builds are redone. */
-export const HARNESS_VERSION = 1;
+export const HARNESS_VERSION = 2;
 
 const KIND: Readonly<Record<Port['storage'], string>> = { u8: 'K8', u16: 'K16', u32: 'K32', u64: 'K64', words: 'KW' };
 
@@ -27,6 +28,7 @@ enum Kind { K8, K16, K32, K64, KW };
 struct Port { const char* name; int width; bool input; Kind kind; void* ptr; };
 
 static VerilatedContext* ctx;
+static FILE* replies;
 static ${model}* top;
 static bool finished = false;
 
@@ -99,6 +101,8 @@ static void edge(const Port& clock, bool rising) {
 }
 
 int main(int argc, char** argv) {
+    replies = fdopen(3, "w");
+    if (!replies) { perror("bridge harness: file descriptor 3"); return 2; }
     ctx = new VerilatedContext;
     ctx->commandArgs(argc, argv);
     top = new ${model}{ctx};
@@ -111,14 +115,14 @@ ${table}
         return (i >= 0 && i < nports) ? &ports[i] : nullptr;
     };
     auto reply = [&](char tag, long edges, const std::string& extra) {
-        if (finished) { printf("! $finish was called\\n"); fflush(stdout); return; }
+        if (finished) { fprintf(replies, "! $finish was called\\n"); fflush(replies); return; }
         std::string out(1, tag);
         out += " " + std::to_string(edges);
         for (int i = 0; i < nports; i++) out += " " + get(ports[i]);
         out += extra;
         out += "\\n";
-        fputs(out.c_str(), stdout);
-        fflush(stdout);
+        fputs(out.c_str(), replies);
+        fflush(replies);
     };
     top->eval();
     char* line = nullptr;
@@ -130,7 +134,7 @@ ${table}
         if (!strcmp(cmd, "s")) {  // s PORT HEX: set an input, applied at the next evaluation
             Port* p = port(next());
             char* hex = next();
-            if (!p || !p->input || !hex) { printf("! bad set\\n"); fflush(stdout); continue; }
+            if (!p || !p->input || !hex) { fprintf(replies, "! bad set\\n"); fflush(replies); continue; }
             set(*p, hex);
         } else if (!strcmp(cmd, "e")) {  // e: evaluate without a clock edge
             step();
@@ -139,7 +143,7 @@ ${table}
             Port* clock = port(next());
             long n = num(next());
             char* kind = next();
-            if (!clock || !kind) { printf("! bad clock command\\n"); fflush(stdout); continue; }
+            if (!clock || !kind) { fprintf(replies, "! bad clock command\\n"); fflush(replies); continue; }
             for (long i = 0; i < n && !finished; i++) edge(*clock, kind[0] == 'r');
             reply('=', n, "");
         } else if (!strcmp(cmd, "u")) {  // u CLOCK SIGNAL r|f|c|e HEX MAX: rising edges until the condition
@@ -148,7 +152,7 @@ ${table}
             char* kind = next();
             char* want = next();
             long max = num(next());
-            if (!clock || !sig || !kind || !want) { printf("! bad until command\\n"); fflush(stdout); continue; }
+            if (!clock || !sig || !kind || !want) { fprintf(replies, "! bad until command\\n"); fflush(replies); continue; }
             std::string prev = get(*sig);
             long n = 0;
             bool met = false;
@@ -173,7 +177,7 @@ ${table}
             for (int i = 0; i < k; i++) sigs.push_back(port(next()));
             bool ok = clock != nullptr;
             for (Port* s : sigs) ok = ok && s != nullptr;
-            if (!ok) { printf("! bad record command\\n"); fflush(stdout); continue; }
+            if (!ok) { fprintf(replies, "! bad record command\\n"); fflush(replies); continue; }
             std::string rec;
             for (long i = 0; i < n && !finished; i++) {
                 edge(*clock, true);
@@ -181,8 +185,8 @@ ${table}
             }
             reply('=', n, rec);
         } else {
-            printf("! unknown command %s\\n", cmd);
-            fflush(stdout);
+            fprintf(replies, "! unknown command %s\\n", cmd);
+            fflush(replies);
         }
     }
     free(line);

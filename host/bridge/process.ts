@@ -1,9 +1,12 @@
 // The running simulation program of one block: writes protocol commands to
-// its stdin and hands back its reply lines in order. Commands without a reply
+// its stdin and hands back its reply lines (read from its file descriptor 3)
+// in order; what the block itself prints ($display) is kept as `output`. Commands without a reply
 // (`set`) are held and sent with the next request, so a burst of writes and a
 // clock step cost one round trip. The death of the process fails every
 // pending and later request with E_BRIDGE_DIED.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { Socket } from 'node:net';
 import { CaxError } from '../errors.js';
 
 interface Waiter {
@@ -11,26 +14,32 @@ interface Waiter {
   reject(error: CaxError): void;
 }
 
-const STDERR_TAIL = 4000;
+/** How much of the block's own output (stdout and stderr) is kept. */
+const OUTPUT_TAIL = 16000;
 
 export class HarnessProcess {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: ChildProcess;
+  private readonly commands: Writable;
   private readonly waiting: Waiter[] = [];
   private received = '';
   private held = '';
-  private stderrTail = '';
+  private outputTail = '';
   private death: CaxError | undefined;
   private readonly exited: Promise<void>;
 
   constructor(executable: string, private readonly label: string) {
-    this.child = spawn(executable, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stderr.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
-    this.child.stderr.on('data', (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
-    });
-    this.child.stdin.on('error', () => undefined); // a closed pipe shows up as the exit below
+    this.child = spawn(executable, [], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const [stdin, stdout, stderr, replies] = this.child.stdio as unknown as [Writable, Readable, Readable, Readable];
+    this.commands = stdin;
+    replies.setEncoding('utf8');
+    replies.on('data', (chunk: string) => this.onData(chunk));
+    for (const stream of [stdout, stderr]) {
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        this.outputTail = (this.outputTail + chunk).slice(-OUTPUT_TAIL);
+      });
+    }
+    stdin.on('error', () => undefined); // a closed pipe shows up as the exit below
     this.exited = new Promise((resolve) => {
       this.child.on('error', (e) => {
         this.fail(new CaxError('E_BRIDGE_DIED', `cannot start the simulation of ${label}: ${e.message}`, { cause: e }));
@@ -38,7 +47,7 @@ export class HarnessProcess {
       });
       this.child.on('close', (code, signal) => {
         const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
-        const tail = this.stderrTail.trim();
+        const tail = this.outputTail.trim().split('\n').slice(-20).join('\n');
         this.fail(new CaxError('E_BRIDGE_DIED', `the simulation of ${label} ${how}${tail ? `:\n${tail}` : ''}`, { details: { code, signal } }));
         resolve();
       });
@@ -60,7 +69,7 @@ export class HarnessProcess {
     this.busy();
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.child.stdin.write(text);
+      this.commands.write(text);
     });
   }
 
@@ -68,9 +77,14 @@ export class HarnessProcess {
   async close(): Promise<void> {
     if (!this.death) {
       this.busy();
-      this.child.stdin.end('q\n');
+      this.commands.end('q\n');
     }
     await this.exited;
+  }
+
+  /** The last OUTPUT_TAIL characters the block printed. */
+  get output(): string {
+    return this.outputTail;
   }
 
   /** Kills the program (tests use this to check that death is reported). */
@@ -101,15 +115,18 @@ export class HarnessProcess {
   }
 
   // While no reply is awaited the program must not keep Node alive (a test that forgets close() still ends).
+  // (Child pipes are sockets at run time; Node's types only promise Readable.)
   private idle(): void {
     this.child.unref();
-    this.child.stdout.unref();
-    this.child.stderr.unref();
+    for (const pipe of this.pipes()) pipe.unref();
   }
 
   private busy(): void {
     this.child.ref();
-    this.child.stdout.ref();
-    this.child.stderr.ref();
+    for (const pipe of this.pipes()) pipe.ref();
+  }
+
+  private pipes(): Socket[] {
+    return this.child.stdio.slice(1).map((pipe) => pipe as unknown as Socket);
   }
 }
