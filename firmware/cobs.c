@@ -1,0 +1,41 @@
+/* COBS framing: in-place decoder and streaming encoder (see cobs.h). */
+#include "cobs.h"
+
+int cobs_decode(uint8_t *buf, size_t len) {
+  size_t in = 0, out = 0;
+  while (in < len) {
+    uint8_t code = buf[in++];
+    if (code == 0 || in + code - 1 > len) return -1;
+    for (uint8_t i = 1; i < code; i++) {
+      if (buf[in] == 0) return -1;
+      buf[out++] = buf[in++];
+    }
+    if (code != 0xFF && in < len) buf[out++] = 0;
+  }
+  return (int)out;
+}
+
+static void flush_block(cobs_encoder *e) {
+  e->put((uint8_t)(e->n + 1));
+  for (uint8_t i = 0; i < e->n; i++) e->put(e->block[i]);
+  e->n = 0;
+}
+
+void cobs_begin(cobs_encoder *e, void (*put)(uint8_t byte)) {
+  e->n = 0;
+  e->put = put;
+}
+
+void cobs_put(cobs_encoder *e, uint8_t byte) {
+  if (byte == 0) {
+    flush_block(e);
+    return;
+  }
+  e->block[e->n++] = byte;
+  if (e->n == 254) flush_block(e);
+}
+
+void cobs_end(cobs_encoder *e) {
+  flush_block(e);
+  e->put(0);
+}

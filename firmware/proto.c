@@ -1,0 +1,432 @@
+/* The loader's protocol core (docs/protocol.md): receives COBS frames,
+ * checks their CRC-32, decodes the msgpack request, acts on it and answers.
+ * Stop-and-wait: the host sends one request and waits for its answer; a
+ * request repeating the last request id gets the last answer again without
+ * acting twice. Portable C: the machine is reached only through platform.h. */
+#include "cobs.h"
+#include "crc32.h"
+#include "msgpack.h"
+#include "platform.h"
+#include "sha256.h"
+
+#define PROTO_VERSION 1u
+#define PROTO_MIN_VERSION 1u
+#define FIRMWARE_VERSION "0.1.0"
+#define ISA "rv32im"
+#define MAX_CHUNK 1024u            /* largest bin payload in one frame */
+#define MAX_MESSAGE (MAX_CHUNK + 32u) /* msgpack bytes + CRC of one frame */
+#define RX_RAW (MAX_MESSAGE + MAX_MESSAGE / 254u + 2u)
+
+/* Message types: requests from the host, answers from the firmware. */
+enum {
+  T_HELLO = 1, T_PING = 2, T_LOAD = 3, T_CHUNK = 4, T_COMMIT = 5, T_RUN = 6,
+  T_REPLY = 7, T_READ = 8, T_WRITE = 9, T_RESET = 10,
+  T_ACK = 0x40, T_INFO = 0x41, T_PONG = 0x42, T_RESULT = 0x46, T_EFFECT = 0x47,
+  T_DATA = 0x48, T_ERROR = 0x7F,
+};
+
+/* Error codes carried by ERROR frames. */
+enum {
+  ERR_FRAME = 1, ERR_MESSAGE = 2, ERR_TYPE = 3, ERR_ADDRESS = 4, ERR_STATE = 5,
+  ERR_HASH = 6, ERR_VERSION = 7, ERR_UNSUPPORTED = 8, ERR_OVERRUN = 9, ERR_PANIC = 10,
+};
+
+/* Receive buffer: one frame's stuffed bytes, decoded in place. */
+static uint8_t rx[RX_RAW];
+/* The last answer (msgpack without CRC), kept to answer a repeated request. */
+static uint8_t tx[MAX_MESSAGE];
+static uint32_t tx_len;
+static uint32_t last_id;
+static int have_last;
+
+/* Image load in progress: where, how much, how far, and the named digest. */
+static struct {
+  int active;
+  uint32_t addr, size, next;
+  uint8_t digest[32];
+  sha256_ctx sha;
+} load;
+
+/* The run in progress: its request id, and the pending effect request. */
+static struct {
+  int active;
+  uint32_t id;
+  uint32_t effect_id;
+  uint8_t frame[64];
+  uint32_t frame_len;
+} run;
+static uint32_t next_effect_id = 1;
+
+static void send_frame(const uint8_t *msg, uint32_t len) {
+  cobs_encoder enc;
+  uint32_t crc = crc32_update(0, msg, len);
+  cobs_begin(&enc, platform_tx);
+  for (uint32_t i = 0; i < len; i++) cobs_put(&enc, msg[i]);
+  for (int i = 0; i < 4; i++) cobs_put(&enc, (uint8_t)(crc >> (8 * i)));
+  cobs_end(&enc);
+}
+
+/* Receive results besides a message length. */
+#define RX_TIMEOUT (-1)
+#define RX_BAD (-2)
+#define RX_OVERRUN (-3)
+
+/* Waits for one frame, polling the UART tightly (its FIFO holds only 32
+ * bytes). Returns the length of the checked message in rx (CRC removed),
+ * RX_TIMEOUT when `wait` ticks pass with no frame started (wait 0: forever),
+ * or RX_BAD / RX_OVERRUN for a frame that must be dropped. A frame whose
+ * bytes stop arriving for platform_gap_ticks is dropped too. */
+static int receive_frame(uint32_t wait) {
+  uint32_t n = 0, since = platform_ticks();
+  int overflow = 0, fresh = 0;
+  for (;;) {
+    int c = platform_rx();
+    if (c < 0) {
+      /* The clock is read only while the line is idle, to keep the
+       * per-byte path short. */
+      if (fresh) {
+        since = platform_ticks();
+        fresh = 0;
+        continue;
+      }
+      uint32_t idle = platform_ticks() - since;
+      if (n == 0 && wait != 0 && idle >= wait) return RX_TIMEOUT;
+      if (n > 0 && idle >= platform_gap_ticks) n = 0, overflow = 0;
+      continue;
+    }
+    fresh = 1;
+    if (c != 0) {
+      if (n == 0) platform_rx_lost(); /* clear the lost flag at a frame start */
+      if (n < RX_RAW) rx[n++] = (uint8_t)c; else overflow = 1;
+      continue;
+    }
+    if (n == 0) continue; /* back-to-back delimiters */
+    if (platform_rx_lost()) return RX_OVERRUN;
+    int len = overflow ? -1 : cobs_decode(rx, n);
+    if (len < 5) return RX_BAD;
+    len -= 4;
+    uint32_t crc = (uint32_t)rx[len] | (uint32_t)rx[len + 1] << 8 | (uint32_t)rx[len + 2] << 16 | (uint32_t)rx[len + 3] << 24;
+    if (crc != crc32_update(0, rx, (uint32_t)len)) return RX_BAD;
+    return len;
+  }
+}
+
+/* Starts an answer [type, id, ...] with `fields` more elements. */
+static void answer_begin(mp_writer *w, uint32_t type, uint32_t id, uint32_t fields) {
+  mp_writer_init(w, tx, sizeof tx);
+  mp_write_array(w, 2 + fields);
+  mp_write_uint(w, type);
+  mp_write_uint(w, id);
+}
+
+static void answer_end(mp_writer *w, uint32_t id) {
+  tx_len = (uint32_t)mp_written(w);
+  last_id = id;
+  have_last = 1;
+  send_frame(tx, tx_len);
+}
+
+static void answer_error(uint32_t id, uint32_t code, const char *text) {
+  mp_writer w;
+  answer_begin(&w, T_ERROR, id, 2);
+  mp_write_uint(&w, code);
+  mp_write_str(&w, text);
+  answer_end(&w, id);
+}
+
+static void answer_ack(uint32_t id, uint32_t value) {
+  mp_writer w;
+  answer_begin(&w, T_ACK, id, 1);
+  mp_write_uint(&w, value);
+  answer_end(&w, id);
+}
+
+/* An ERROR about a frame that carried no usable request: not remembered. */
+static void frame_error(uint32_t code, const char *text) {
+  uint8_t buf[48];
+  mp_writer w;
+  mp_writer_init(&w, buf, sizeof buf);
+  mp_write_array(&w, 4);
+  mp_write_uint(&w, T_ERROR);
+  mp_write_uint(&w, 0);
+  mp_write_uint(&w, code);
+  mp_write_str(&w, text);
+  send_frame(buf, (uint32_t)mp_written(&w));
+}
+
+/* True when [addr, addr + len) lies in RAM above the firmware. */
+static int program_region(uint32_t addr, uint32_t len) {
+  return addr >= PROGRAM_BASE && platform_mem(addr, len) != 0;
+}
+
+static void on_hello(mp_reader *r, uint32_t id) {
+  uint32_t wanted = mp_read_uint(r);
+  if (r->error) return;
+  uint32_t version = wanted < PROTO_VERSION ? wanted : PROTO_VERSION;
+  if (version < PROTO_MIN_VERSION) {
+    answer_error(id, ERR_VERSION, "protocol version too old");
+    return;
+  }
+  mp_writer w;
+  answer_begin(&w, T_INFO, id, 9);
+  mp_write_uint(&w, version);
+  mp_write_str(&w, FIRMWARE_VERSION);
+  mp_write_str(&w, platform_core_id);
+  mp_write_str(&w, ISA);
+  mp_write_uint(&w, RAM_BASE);
+  mp_write_uint(&w, RAM_BYTES);
+  mp_write_uint(&w, PROGRAM_BASE);
+  mp_write_uint(&w, MAX_MESSAGE);
+  mp_write_uint(&w, MAX_CHUNK);
+  answer_end(&w, id);
+}
+
+static void on_ping(mp_reader *r, uint32_t id) {
+  uint32_t len;
+  const uint8_t *data = mp_read_bin(r, &len);
+  if (r->error) return;
+  mp_writer w;
+  answer_begin(&w, T_PONG, id, 1);
+  mp_write_bin(&w, data, len);
+  answer_end(&w, id);
+}
+
+static void on_load(mp_reader *r, uint32_t id) {
+  uint32_t addr = mp_read_uint(r), size = mp_read_uint(r), len;
+  const uint8_t *digest = mp_read_bin(r, &len);
+  if (r->error) return;
+  if (len != 32) {
+    answer_error(id, ERR_MESSAGE, "digest must be 32 bytes");
+    return;
+  }
+  if (!program_region(addr, size)) {
+    answer_error(id, ERR_ADDRESS, "image outside program memory");
+    return;
+  }
+  load.active = 1;
+  load.addr = addr;
+  load.size = size;
+  load.next = 0;
+  for (int i = 0; i < 32; i++) load.digest[i] = digest[i];
+  sha256_init(&load.sha);
+  answer_ack(id, 0);
+}
+
+static void on_chunk(mp_reader *r, uint32_t id) {
+  uint32_t offset = mp_read_uint(r), len;
+  const uint8_t *data = mp_read_bin(r, &len);
+  if (r->error) return;
+  if (!load.active || offset != load.next || len > load.size - load.next) {
+    answer_error(id, ERR_STATE, "chunk out of sequence");
+    return;
+  }
+  uint8_t *dst = platform_mem(load.addr + offset, len);
+  for (uint32_t i = 0; i < len; i++) dst[i] = data[i];
+  sha256_update(&load.sha, data, len);
+  load.next += len;
+  answer_ack(id, load.next);
+}
+
+static void on_commit(uint32_t id) {
+  if (!load.active || load.next != load.size) {
+    answer_error(id, ERR_STATE, "image incomplete");
+    return;
+  }
+  uint8_t digest[32];
+  int same = 1;
+  sha256_final(&load.sha, digest);
+  load.active = 0;
+  for (int i = 0; i < 32; i++) same &= digest[i] == load.digest[i];
+  if (!same) answer_error(id, ERR_HASH, "image digest mismatch");
+  else answer_ack(id, load.size);
+}
+
+static void on_run(mp_reader *r, uint32_t id) {
+  run_request req;
+  req.entry = mp_read_uint(r);
+  req.nargs = mp_read_array(r);
+  if (req.nargs > 8) r->error = 1;
+  for (uint32_t i = 0; i < 8; i++) req.args[i] = i < req.nargs && !r->error ? mp_read_uint(r) : 0;
+  req.budget = mp_read_uint64(r);
+  if (r->error) return;
+  if (!program_region(req.entry, 4) || (req.entry & 3) != 0) {
+    answer_error(id, ERR_ADDRESS, "entry outside program memory");
+    return;
+  }
+  run_result res;
+  run.active = 1;
+  run.id = id;
+  run.frame_len = 0;
+  have_last = 0;
+  int ok = platform_run(&req, &res);
+  run.active = 0;
+  if (ok != 0) {
+    answer_error(id, ERR_UNSUPPORTED, "this build cannot run programs");
+    return;
+  }
+  mp_writer w;
+  answer_begin(&w, T_RESULT, id, 8);
+  mp_write_uint(&w, res.outcome);
+  mp_write_uint(&w, res.a0);
+  mp_write_uint(&w, res.a1);
+  mp_write_uint64(&w, res.cycles);
+  mp_write_uint64(&w, res.instret);
+  mp_write_uint(&w, res.cause);
+  mp_write_uint(&w, res.pc);
+  mp_write_uint(&w, res.tval);
+  answer_end(&w, id);
+}
+
+static void on_read(mp_reader *r, uint32_t id) {
+  uint32_t addr = mp_read_uint(r), len = mp_read_uint(r);
+  if (r->error) return;
+  const uint8_t *src = len <= MAX_CHUNK ? platform_mem(addr, len) : 0;
+  if (src == 0) {
+    answer_error(id, ERR_ADDRESS, "read outside RAM or too long");
+    return;
+  }
+  mp_writer w;
+  answer_begin(&w, T_DATA, id, 1);
+  mp_write_bin(&w, src, len);
+  answer_end(&w, id);
+}
+
+static void on_write(mp_reader *r, uint32_t id) {
+  uint32_t addr = mp_read_uint(r), len;
+  const uint8_t *data = mp_read_bin(r, &len);
+  if (r->error) return;
+  if (!program_region(addr, len)) {
+    answer_error(id, ERR_ADDRESS, "write outside program memory");
+    return;
+  }
+  uint8_t *dst = platform_mem(addr, len);
+  for (uint32_t i = 0; i < len; i++) dst[i] = data[i];
+  answer_ack(id, len);
+}
+
+static void soft_reset(void) {
+  load.active = 0;
+  have_last = 0;
+}
+
+/* Acts on one request (header already read). Returns 0, or -1 when the
+ * body did not match the message's shape. */
+static int serve(mp_reader *r, uint32_t fields, uint32_t type, uint32_t id) {
+  if (have_last && id == last_id && type != T_HELLO) {
+    send_frame(tx, tx_len); /* a repeated request: the same answer again */
+    return 0;
+  }
+  static const uint8_t field_count[] = {0, 1, 1, 3, 2, 0, 3, 1, 2, 2, 0};
+  if (type == 0 || type > T_RESET) {
+    answer_error(id, ERR_TYPE, "unknown message type");
+    return 0;
+  }
+  if (fields != field_count[type]) return -1;
+  switch (type) {
+  case T_HELLO: on_hello(r, id); break;
+  case T_PING: on_ping(r, id); break;
+  case T_LOAD: on_load(r, id); break;
+  case T_CHUNK: on_chunk(r, id); break;
+  case T_COMMIT: on_commit(id); break;
+  case T_RUN: on_run(r, id); break;
+  case T_READ: on_read(r, id); break;
+  case T_WRITE: on_write(r, id); break;
+  case T_RESET: soft_reset(); answer_ack(id, 0); break;
+  default: answer_error(id, ERR_STATE, "no effect request pending"); break;
+  }
+  return r->error ? -1 : 0;
+}
+
+/* Receives one frame and reads its header. Returns the message's reader
+ * positioned after [type, id], or reports a bad frame and returns 0. */
+static int next_request(uint32_t wait, mp_reader *r, uint32_t *fields, uint32_t *type, uint32_t *id) {
+  int len = receive_frame(wait);
+  if (len == RX_TIMEOUT) return RX_TIMEOUT;
+  if (len == RX_OVERRUN) {
+    frame_error(ERR_OVERRUN, "receive FIFO overrun");
+    return RX_BAD;
+  }
+  if (len == RX_BAD) {
+    frame_error(ERR_FRAME, "bad frame");
+    return RX_BAD;
+  }
+  mp_reader_init(r, rx, (uint32_t)len);
+  uint32_t n = mp_read_array(r);
+  *type = mp_read_uint(r);
+  *id = mp_read_uint(r);
+  if (r->error || n < 2) {
+    frame_error(ERR_MESSAGE, "bad message header");
+    return RX_BAD;
+  }
+  *fields = n - 2;
+  return 0;
+}
+
+void proto_serve(void) {
+  soft_reset();
+  for (;;) {
+    mp_reader r;
+    uint32_t fields, type, id;
+    if (next_request(0, &r, &fields, &type, &id) != 0) continue;
+    if (serve(&r, fields, type, id) != 0) answer_error(id, ERR_MESSAGE, "malformed message");
+  }
+}
+
+#define EFFECT_RETRIES 16
+
+int proto_effect(uint32_t effect, const uint32_t args[6], uint32_t reply[2]) {
+  mp_writer w;
+  mp_writer_init(&w, run.frame, sizeof run.frame);
+  run.effect_id = next_effect_id++;
+  mp_write_array(&w, 5);
+  mp_write_uint(&w, T_EFFECT);
+  mp_write_uint(&w, run.effect_id);
+  mp_write_uint(&w, run.id);
+  mp_write_uint(&w, effect);
+  mp_write_array(&w, 6);
+  for (int i = 0; i < 6; i++) mp_write_uint(&w, args[i]);
+  run.frame_len = (uint32_t)mp_written(&w);
+  send_frame(run.frame, run.frame_len);
+  for (int silent = 0; silent < EFFECT_RETRIES;) {
+    mp_reader r;
+    uint32_t fields, type, id;
+    int got = next_request(platform_retry_ticks, &r, &fields, &type, &id);
+    if (got == RX_TIMEOUT) {
+      silent++;
+      send_frame(run.frame, run.frame_len);
+      continue;
+    }
+    silent = 0;
+    if (got != 0) continue;
+    if (type == T_REPLY && id == run.effect_id) {
+      uint32_t n = fields == 1 ? mp_read_array(&r) : 0;
+      reply[0] = n >= 1 ? mp_read_uint(&r) : 0;
+      reply[1] = n >= 2 ? mp_read_uint(&r) : 0;
+      if (!r.error && n <= 2 && fields == 1) return 0;
+      answer_error(id, ERR_MESSAGE, "malformed reply");
+    } else if (type == T_RUN && id == run.id) {
+      send_frame(run.frame, run.frame_len); /* the host missed the request */
+    } else if (type == T_PING || type == T_READ || type == T_WRITE) {
+      if (serve(&r, fields, type, id) != 0) answer_error(id, ERR_MESSAGE, "malformed message");
+    } else {
+      answer_error(id, ERR_STATE, "a program is running");
+    }
+  }
+  return -1;
+}
+
+void proto_panic(uint32_t cause, uint32_t pc, uint32_t tval) {
+  uint8_t buf[48];
+  mp_writer w;
+  mp_writer_init(&w, buf, sizeof buf);
+  mp_write_array(&w, 5);
+  mp_write_uint(&w, T_ERROR);
+  mp_write_uint(&w, 0);
+  mp_write_uint(&w, ERR_PANIC);
+  mp_write_str(&w, "firmware trap");
+  mp_write_array(&w, 3);
+  mp_write_uint(&w, cause);
+  mp_write_uint(&w, pc);
+  mp_write_uint(&w, tval);
+  send_frame(buf, (uint32_t)mp_written(&w));
+}

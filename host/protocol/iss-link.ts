@@ -1,0 +1,57 @@
+// The in-process link to the ISS (host/riscv/): the firmware runs in an Iss,
+// bytes the host sends go onto its UART receive line, bytes it transmits
+// come back as transport data. The ISS runs in slices of cycles on the event
+// loop while the link is open, so host and firmware interleave as on a line.
+import { CaxError } from '../errors.js';
+import type { Iss } from '../riscv/iss.js';
+import { BaseTransport } from './transport.js';
+
+export interface IssLinkOptions {
+  /** Cycles the ISS runs between looks at the event loop. */
+  readonly sliceCycles?: number;
+}
+
+export class IssTransport extends BaseTransport {
+  readonly name = 'iss';
+  private readonly sliceCycles: number;
+  private outgoing: number[] = [];
+  private running = true;
+  private stopped: Promise<void>;
+
+  /** Starts the ISS, which must hold the firmware and be at its reset state. */
+  constructor(private readonly iss: Iss, options: IssLinkOptions = {}) {
+    super();
+    this.sliceCycles = options.sliceCycles ?? 200_000;
+    iss.uart.onTransmit((byte) => this.outgoing.push(byte));
+    this.stopped = this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const result = this.iss.run({ maxCycles: this.sliceCycles });
+      const quiet = this.outgoing.length === 0 && this.iss.uart.pending() === 0;
+      if (this.outgoing.length > 0) {
+        this.deliver(Uint8Array.from(this.outgoing));
+        this.outgoing = [];
+      }
+      if (result.ended !== 'cycle-limit') {
+        this.ended(`the ISS stopped (${result.ended}, exit code ${result.exitCode})`);
+        return;
+      }
+      // An idle firmware only polls its UART: let the host breathe.
+      await new Promise((resolve) => (quiet ? setTimeout(resolve, 1) : setImmediate(resolve)));
+    }
+  }
+
+  send(bytes: Uint8Array): Promise<void> {
+    if (!this.running || this.isClosed) return Promise.reject(new CaxError('E_LINK', 'iss: link closed'));
+    this.iss.uart.receive(bytes);
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    await this.stopped;
+    this.ended('closed');
+  }
+}

@@ -1,0 +1,38 @@
+// A transport over a serial port with `serialport`: a board's USB UART or
+// the pseudo-terminal of the Verilator simulation. 8N1, no flow control.
+import { SerialPort } from 'serialport';
+import { CaxError } from '../errors.js';
+import { BaseTransport } from './transport.js';
+
+export const DEFAULT_BAUD = 115200;
+
+export class SerialTransport extends BaseTransport {
+  readonly name: string;
+  private constructor(private readonly port: SerialPort, path: string, baud: number) {
+    super();
+    this.name = `serial ${path} @ ${baud}`;
+    port.on('data', (chunk: Uint8Array) => this.deliver(chunk));
+    port.on('close', () => this.ended(`${this.name}: port closed`));
+    port.on('error', (e: Error) => this.ended(`${this.name}: ${e.message}`));
+  }
+
+  /** Opens `path` at `baud` (8N1, no flow control); E_LINK when it cannot be opened. */
+  static open(path: string, baud = DEFAULT_BAUD): Promise<SerialTransport> {
+    return new Promise((resolve, reject) => {
+      const port = new SerialPort({ path, baudRate: baud, dataBits: 8, stopBits: 1, parity: 'none', rtscts: false, xon: false, xoff: false, autoOpen: false });
+      port.open((e) => (e ? reject(new CaxError('E_LINK', `cannot open ${path}: ${e.message}`)) : resolve(new SerialTransport(port, path, baud))));
+    });
+  }
+
+  send(bytes: Uint8Array): Promise<void> {
+    if (this.isClosed || !this.port.isOpen) return Promise.reject(new CaxError('E_LINK', `${this.name}: link closed`));
+    return new Promise((resolve, reject) =>
+      this.port.write(Buffer.from(bytes), (e) => (e ? reject(new CaxError('E_LINK', `${this.name}: ${e.message}`)) : resolve())),
+    );
+  }
+
+  close(): Promise<void> {
+    if (!this.port.isOpen) return Promise.resolve();
+    return new Promise((resolve) => this.port.close(() => resolve()));
+  }
+}
