@@ -12,7 +12,7 @@ import type { TransmitListener } from './uart.js';
 export interface IssOptions {
   /** RAM size in bytes (docs/soc.md RAM_BYTES); default 128 KiB. */
   readonly ramBytes?: number;
-  /** UART DIVISOR after reset (the RTL's DIVISOR_RESET); default 16. */
+  /** UART DIVISOR after reset (the SoC parameter UART_DIVISOR); default 104. */
   readonly uartDivisor?: number;
   /** TRACE_EN after reset; default 1 (docs/soc.md). */
   readonly traceAtReset?: boolean;
@@ -20,6 +20,8 @@ export interface IssOptions {
   readonly syscalls?: Syscalls;
   /** Translate hot blocks to JavaScript (default true); false interprets every instruction. */
   readonly jit?: boolean;
+  /** Executions of a block start before it is translated (default 2; 1 translates at once). */
+  readonly translateAfter?: number;
 }
 
 export interface RunResult {
@@ -39,7 +41,8 @@ export interface LoadedProgram {
 }
 
 export const DEFAULT_RAM_BYTES = 128 * 1024;
-export const DEFAULT_UART_DIVISOR = 16;
+/** The SoC's UART_DIVISOR default (rtl/soc/cax_soc.v: 12 MHz / 115200). */
+export const DEFAULT_UART_DIVISOR = 104;
 
 export class Iss {
   private readonly m: Machine;
@@ -52,7 +55,7 @@ export class Iss {
       traceAtReset: options.traceAtReset ?? true,
       syscalls: options.syscalls ?? 'none',
     });
-    this.cache = options.jit === false ? undefined : new BlockCache(this.m);
+    this.cache = options.jit === false ? undefined : new BlockCache(this.m, options.translateAfter ?? 2);
   }
 
   get ramBytes(): number {
@@ -72,6 +75,7 @@ export class Iss {
       this.m.reset(RAM_BASE);
       return { kind: 'raw', entry: RAM_BASE, tohost: undefined };
     }
+    if (elf.entry !== RAM_BASE) throw new CaxError('E_ELF', `the ELF entry point 0x${elf.entry.toString(16)} is not 0x80000000 (the reset pc)`, { details: { offset: 24 } });
     for (const segment of elf.segments) {
       const offset = this.m.ramOffset(segment.vaddr, segment.memBytes);
       if (offset < 0) {
@@ -81,11 +85,11 @@ export class Iss {
     }
     const tohost = elf.symbols.get('tohost');
     this.m.setTohost(tohost);
-    this.m.reset(elf.entry);
-    return { kind: 'elf', entry: elf.entry, tohost };
+    this.m.reset(RAM_BASE);
+    return { kind: 'elf', entry: RAM_BASE, tohost };
   }
 
-  /** Back to the reset state (pc = the last program's entry is not kept: pc = `pc`), RAM untouched. */
+  /** Back to the reset state with pc = `pc`; RAM is untouched. */
   reset(pc = RAM_BASE): void {
     this.m.reset(pc);
   }
