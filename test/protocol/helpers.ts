@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Iss } from '../../host/riscv/iss.js';
 import { IssTransport } from '../../host/protocol/iss-link.js';
 import { ProcessTransport } from '../../host/protocol/process-link.js';
+import { SimTransport } from '../../host/protocol/sim-link.js';
 import type { EffectHandler } from '../../host/protocol/client.js';
 
 export const FIRMWARE_BUILD = join(process.cwd(), 'build/firmware');
@@ -26,7 +27,7 @@ export function nativeFirmware(): ProcessTransport {
 
 /** The firmware running in the ISS, in-process. */
 export function issFirmware(): IssTransport {
-  const iss = new Iss({ traceAtReset: false, uartDivisor: 16 });
+  const iss = new Iss({ traceAtReset: false, uartDivisor: 8 });
   iss.load(new Uint8Array(readFileSync(built('firmware.elf'))));
   return new IssTransport(iss);
 }
@@ -53,4 +54,9 @@ export function effectsHandler(messages: string[], fill: Uint8Array): EffectHand
     }
     return [0, 0];
   };
+}
+
+/** The firmware in the Verilator simulation, behind its pseudo-terminal. */
+export function simFirmware(): Promise<SimTransport> {
+  return SimTransport.start({ simulator: join(process.cwd(), 'build/sim/cax-sim'), firmware: built('firmware.elf') });
 }

@@ -1,0 +1,32 @@
+// The definition of done of issue 6: a C program (no TEL) is loaded into the
+// Verilator simulation of the SoC over its simulated serial line (a
+// pseudo-terminal driven with `serialport`), runs, and makes effect calls
+// that the host answers.
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { CoprocessorClient } from '../../host/protocol/client.js';
+import { effectsHandler, program, simFirmware } from './helpers.js';
+
+describe('firmware on the Verilator SoC over a pseudo-terminal', () => {
+  let client: CoprocessorClient;
+  beforeAll(async () => {
+    client = await CoprocessorClient.connect(await simFirmware(), { timeoutMs: 2000 });
+  });
+  afterAll(async () => {
+    await client.close();
+  });
+
+  it('says hello with the SoC limits', () => {
+    expect(client.info).toMatchObject({ version: 1, core: 'cax-soc', isa: 'rv32im', ramBase: 0x80000000, ramBytes: 128 * 1024, programBase: 0x80008000 });
+  });
+
+  it('loads a C program, runs it and answers its effect calls', async () => {
+    await client.load(program('effects'));
+    const messages: string[] = [];
+    const fill = Uint8Array.from({ length: 100 }, (_, i) => 255 - i);
+    const r = await client.run({ entry: client.info.programBase, args: [3], budget: 5_000_000, onEffect: effectsHandler(messages, fill) });
+    expect(r).toMatchObject({ outcome: 'returned', a0: 0 + 1001 + 2002, a1: fill.reduce((s, b) => s + b, 0), effects: 5 });
+    expect(messages).toEqual(['hello from the co-processor']);
+    expect(r.cycles).toBeGreaterThan(0);
+    expect(r.instret).toBeGreaterThan(0);
+  });
+});
