@@ -333,6 +333,26 @@ export class Repository {
     return this.guard(() => this.db.prepare('SELECT dependent FROM dependencies WHERE dependency = ? ORDER BY dependent').pluck().all(hash) as string[]);
   }
 
+  /** The group a stored hash belongs to and the group's members in order (unverified index), or undefined. */
+  groupOf(hash: Hash): { group: Hash; members: Hash[] } | undefined {
+    return this.guard(() => {
+      const group = this.db.prepare('SELECT group_hash FROM definitions WHERE hash = ?').pluck().get(hash) as string | undefined;
+      if (group === undefined) return undefined;
+      return { group, members: this.db.prepare('SELECT hash FROM definitions WHERE group_hash = ? ORDER BY member').pluck().all(group) as string[] };
+    });
+  }
+
+  /** Direct dependencies of all members of a group, sorted. */
+  groupDependencies(group: Hash): Hash[] {
+    return this.guard(
+      () =>
+        this.db
+          .prepare('SELECT DISTINCT p.dependency FROM dependencies p JOIN definitions d ON d.hash = p.dependent WHERE d.group_hash = ? ORDER BY p.dependency')
+          .pluck()
+          .all(group) as string[],
+    );
+  }
+
   /** Number of stored definitions. */
   count(): number {
     return this.guard(() => this.db.prepare('SELECT COUNT(*) FROM definitions').pluck().get() as number);

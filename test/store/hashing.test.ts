@@ -1,0 +1,201 @@
+// Content addressing of TEL definitions: renaming and layout leave hashes
+// unchanged, alpha-equivalent definitions share a hash, a changed dependency
+// changes exactly its dependents, mutually recursive definitions form one
+// group addressed by group hash and position, and a stored name is pinned.
+import { describe, it, expect } from '@jest/globals';
+import fc from 'fast-check';
+import { tempStore } from './helpers.js';
+import { CaxError } from '../../host/errors.js';
+import { memberHash } from '../../host/store/hash.js';
+import { updateDependents } from '../../host/store/update.js';
+
+const PROGRAM = `
+-- squares and sums
+double x = x + x
+quad y = double (double y)
+sumTo n = if n <= 0 then 0 else n + sumTo (n - 1)
+pairUp a b = (a, b)
+firstOf xs = case xs of
+  [] -> 0
+  (h : _) -> h
+`;
+
+function errorCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CaxError) return e.code;
+    throw e;
+  }
+  return 'none';
+}
+
+describe('content hashes of TEL definitions', () => {
+  it('do not change when names, comments or layout change', () => {
+    const a = tempStore();
+    const b = tempStore();
+    try {
+      const h1 = a.hashes(PROGRAM);
+      const renamed = `
+twice   v   =   v + v   -- a comment
+four w = twice (twice w)
+{- block -}
+total k = if k <= 0 then 0 else k + total (k - 1)
+tuple p q = (p, q)
+headOr0 zs = case zs of
+  [] -> 0
+  (first : _) -> first
+`;
+      const h2 = b.hashes(renamed);
+      expect([h2.twice, h2.four, h2.total, h2.tuple, h2.headOr0]).toEqual([h1.double, h1.quad, h1.sumTo, h1.pairUp, h1.firstOf]);
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+
+  it('are shared by alpha-equivalent definitions and differ otherwise', () => {
+    const s = tempStore();
+    try {
+      const h = s.hashes(`
+k1 x y = x
+k2 a b = a
+k3 x y = y
+l1 = \\x -> \\y -> x
+l2 = \\y -> \\x -> y
+l3 = \\x -> \\x -> x
+`);
+      expect(h.k1).toBe(h.k2);
+      expect(h.k1).not.toBe(h.k3);
+      expect(h.l1).toBe(h.l2);
+      expect(h.l1).not.toBe(h.l3);
+    } finally {
+      s.dispose();
+    }
+  });
+
+  it('stay the same under any consistent renaming (property)', () => {
+    const base = tempStore();
+    const original = base.hashes(PROGRAM);
+    base.dispose();
+    const idents = ['double', 'x', 'quad', 'y', 'sumTo', 'n', 'pairUp', 'a', 'b', 'firstOf', 'xs', 'h'];
+    const fresh = fc.uniqueArray(fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,6}$/), { minLength: idents.length, maxLength: idents.length }).filter((names) =>
+      names.every((n) => !['let', 'in', 'where', 'do', 'of', 'case', 'if', 'then', 'else', 'deposit', 'withdraw', 'transfer', 'observe', 'invoke', 'to', 'from', 'on', 'milliseconds', 'seconds', 'minutes', 'hours', 'days', 'mod'].includes(n)),
+    );
+    fc.assert(
+      fc.property(fresh, (names) => {
+        const rename = new Map(idents.map((id, i) => [id, names[i]!]));
+        const source = PROGRAM.replace(/--.*$/gm, '').replace(/\b[a-z][A-Za-z0-9_]*\b/g, (w) => rename.get(w) ?? w);
+        const s = tempStore();
+        try {
+          const renamed = s.hashes(source);
+          expect(Object.values(renamed).sort()).toEqual(Object.values(original).sort());
+        } finally {
+          s.dispose();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('propagate a changed dependency to all its dependents and nothing else', () => {
+    const s = tempStore();
+    try {
+      const before = s.hashes(`
+base = 1
+mid = base + 1
+top = mid * 2
+other = 42
+`);
+      const after = s.hashes(`
+base = 2
+mid = base + 1
+top = mid * 2
+other = 42
+`);
+      expect(after.base).not.toBe(before.base);
+      expect(after.mid).not.toBe(before.mid);
+      expect(after.top).not.toBe(before.top);
+      expect(after.other).toBe(before.other);
+    } finally {
+      s.dispose();
+    }
+  });
+
+  it('hash mutually recursive definitions as one group, addressed by group hash and position', () => {
+    const s = tempStore();
+    const t = tempStore();
+    try {
+      const report = s.add(`
+isEven n = if n == 0 then True else isOdd (n - 1)
+isOdd n = if n == 0 then False else isEven (n - 1)
+`);
+      const [even, odd] = report.definitions;
+      expect(even!.group).toBe(odd!.group);
+      expect(even!.hash).not.toBe(odd!.hash);
+      expect(new Set([even!.hash, odd!.hash])).toEqual(new Set([memberHash(even!.group, 0, 2), memberHash(even!.group, 1, 2)]));
+      expect(s.repo.group(even!.group).map((d) => d.hash).sort()).toEqual([even!.hash, odd!.hash].sort());
+      // Same group whatever the source order and names.
+      const swapped = t.hashes(`
+odd' k = if k == 0 then False else even' (k - 1)
+even' k = if k == 0 then True else odd' (k - 1)
+`);
+      expect(swapped["even'"]).toBe(even!.hash);
+      expect(swapped["odd'"]).toBe(odd!.hash);
+    } finally {
+      s.dispose();
+      t.dispose();
+    }
+  });
+
+  it('pin dependents to the hash they were added with until updated', () => {
+    const s = tempStore();
+    try {
+      const first = s.hashes(`
+base = 1
+mid = base + 1
+top = mid * 2
+`);
+      const report = s.add('base = 2\n', 'edit.tel');
+      expect(report.definitions[0]).toMatchObject({ name: 'base', status: 'updated', previous: first.base });
+      expect(report.behind).toEqual([{ name: 'mid', hash: first.mid, dependency: 'base', pinned: first.base, current: report.definitions[0]!.hash }]);
+      expect(s.repo.lookupName('mid')).toBe(first.mid);
+      expect(s.repo.dependencies(first.mid!)).toEqual([first.base]);
+      const steps = updateDependents(s.ctx);
+      expect(steps.map((st) => [st.name, st.because])).toEqual([
+        ['mid', ['base']],
+        ['top', ['mid']],
+      ]);
+      // The result is what adding the edited source from scratch gives.
+      const fresh = tempStore();
+      try {
+        const direct = fresh.hashes(`
+base = 2
+mid = base + 1
+top = mid * 2
+`);
+        expect(s.repo.lookupName('mid')).toBe(direct.mid);
+        expect(s.repo.lookupName('top')).toBe(direct.top);
+      } finally {
+        fresh.dispose();
+      }
+      expect(s.repo.history('mid').map((e) => e.reason)).toEqual(['added from input.tel', 'update: base moved']);
+      expect(updateDependents(s.ctx)).toEqual([]);
+    } finally {
+      s.dispose();
+    }
+  });
+
+  it('checks stored references: unknown names, missing hashes, wrong types', () => {
+    const s = tempStore();
+    try {
+      const { n } = s.hashes('n = 5\n');
+      expect(errorCode(() => s.add('f = nothere + 1\n'))).toBe('E_UNBOUND');
+      expect(errorCode(() => s.add(`g = @${'ab'.repeat(32)} + 1\n`))).toBe('E_MISSING_HASH');
+      expect(errorCode(() => s.add(`h = @${n} 3\n`))).toBe('E_TYPE');
+      expect(s.hashes(`i = @${n} + 1\n`).i).toBe(s.hashes('j = n + 1\n').j);
+    } finally {
+      s.dispose();
+    }
+  });
+});
