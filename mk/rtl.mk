@@ -31,3 +31,21 @@ rtl-lint: $(SIM_OUT)/lint.stamp
 
 TEST_PREREQS += sim
 LINT_TARGETS += rtl-lint
+
+# ISA tests: test/isa/user/*.S run on the SoC and under qemu-riscv32 (the
+# differential test), test/isa/machine/*.S on the SoC only (traps, CSRs).
+ISA_CC      := riscv64-unknown-elf-gcc
+ISA_CFLAGS  := -march=rv32im_zicsr_zifencei -mabi=ilp32 -nostdlib -static -Wall -Werror \
+               -Wl,--no-warn-rwx-segments -Itest/isa -Itest/isa/machine -T test/isa/link.ld
+ISA_OUT     := $(BUILD)/isa
+ISA_DEPS    := test/isa/env.S test/isa/env.h test/isa/machine/trap.h test/isa/link.ld mk/rtl.mk
+ISA_ELFS    := $(patsubst test/isa/%.S,$(ISA_OUT)/%.elf,$(wildcard test/isa/user/*.S test/isa/machine/*.S))
+
+$(ISA_OUT)/%.elf: test/isa/%.S $(ISA_DEPS)
+	@mkdir -p $(@D)
+	$(ISA_CC) $(ISA_CFLAGS) -o $@ test/isa/env.S $<
+
+.PHONY: isa-tests
+isa-tests: $(ISA_ELFS)
+
+TEST_PREREQS += isa-tests
