@@ -9,11 +9,15 @@ ISS_OUT     := $(BUILD)/iss
 ISS_RT      := $(ISS_SRC)/crt0.S $(ISS_SRC)/rt.c
 ISS_DEPS    := $(ISS_RT) $(ISS_SRC)/rt.h $(ISS_SRC)/link.ld mk/iss.mk
 ISS_PROGRAMS := arith sort fib compute
-ISS_ELFS    := $(ISS_PROGRAMS:%=$(ISS_OUT)/%.elf) $(ISS_OUT)/fib-bench.elf $(ISS_OUT)/compute-bench.elf
+ISS_ELFS    := $(ISS_PROGRAMS:%=$(ISS_OUT)/%.elf) $(ISS_OUT)/tohost.elf $(ISS_OUT)/fib-bench.elf $(ISS_OUT)/compute-bench.elf
 
 $(ISS_OUT)/%.elf: $(ISS_SRC)/%.c $(ISS_DEPS)
 	@mkdir -p $(@D)
 	$(ISS_CC) $(ISS_CFLAGS) -T $(ISS_SRC)/link.ld -o $@ $(ISS_RT) $< -lgcc
+
+$(ISS_OUT)/tohost.elf: $(ISS_SRC)/tohost.S $(ISS_DEPS)
+	@mkdir -p $(@D)
+	$(ISS_CC) $(ISS_CFLAGS) -T $(ISS_SRC)/link.ld -o $@ $<
 
 $(ISS_OUT)/fib-bench.elf: $(ISS_SRC)/fib.c $(ISS_DEPS)
 	@mkdir -p $(@D)
