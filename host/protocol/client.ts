@@ -278,7 +278,7 @@ export class CoprocessorClient {
           // effect request or result), unless a handler's requests are in flight.
           if (handling) return;
           clearTimeout(resendTimer);
-          resendTimer = setTimeout(() => send(current?.reply ?? runFrame), QUIET_MS);
+          resendTimer = setTimeout(() => send(runFrame), QUIET_MS);
         },
         activity: () => undefined,
         closed: (error) => finish(() => reject(error)),

@@ -1,6 +1,6 @@
 // A fault-injecting proxy transport: wraps another transport and, in both
 // directions, drops, corrupts (flips one bit), duplicates and delays bytes,
-// and truncates a write, with a seeded random generator so a failing run can
+// truncates or repeats a write, with a seeded random generator so a failing run can
 // be replayed. Used by the fault-injection tests and to try a link's limits.
 import { BaseTransport, type Transport } from './transport.js';
 
@@ -11,6 +11,8 @@ export interface FaultRates {
   readonly duplicate?: number;
   /** Probability, per write, of losing the write's second half. */
   readonly truncate?: number;
+  /** Probability, per write, of the whole write arriving twice (a duplicated frame). */
+  readonly repeat?: number;
   /** Largest delay added to a write, in ms (order is kept). */
   readonly maxDelayMs?: number;
 }
@@ -20,6 +22,7 @@ export interface FaultCounts {
   flipped: number;
   duplicated: number;
   truncated: number;
+  repeated: number;
 }
 
 /** mulberry32: a small seeded generator of floats in [0, 1). */
@@ -36,7 +39,7 @@ export function seededRandom(seed: number): () => number {
 
 export class FaultyTransport extends BaseTransport {
   readonly name: string;
-  readonly counts: FaultCounts = { dropped: 0, flipped: 0, duplicated: 0, truncated: 0 };
+  readonly counts: FaultCounts = { dropped: 0, flipped: 0, duplicated: 0, truncated: 0, repeated: 0 };
   private readonly random: () => number;
   private toDevice: Promise<void> = Promise.resolve();
   private toHostAt = 0;
@@ -85,6 +88,13 @@ export class FaultyTransport extends BaseTransport {
 
   private mangle(bytes: Uint8Array): Uint8Array {
     if (!this.enabled) return bytes;
+    if (this.random() < (this.rates.repeat ?? 0)) {
+      this.counts.repeated++;
+      const twice = new Uint8Array(bytes.length * 2);
+      twice.set(bytes);
+      twice.set(bytes, bytes.length);
+      bytes = twice;
+    }
     const out: number[] = [];
     let end = bytes.length;
     if (this.random() < (this.rates.truncate ?? 0) && bytes.length > 1) {
