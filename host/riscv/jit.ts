@@ -1,6 +1,6 @@
-// The block translator: compiles a straight-line run of instructions (up to
-// and including the first branch or jump) into a JavaScript function that V8
-// compiles to machine code. Registers live in locals, RAM is reached through
+// The block translator: compiles a trace of instructions (through not-taken
+// branches and direct jumps) into a JavaScript function that V8 compiles to
+// machine code. Registers live in locals, RAM is reached through
 // typed arrays, and cycles and retired instructions are added exactly at
 // every exit. A block whose branch or jump returns to its own start loops
 // inside the function, checking the cycle budget before each iteration.
@@ -44,21 +44,44 @@ function untranslatable(i: Insn): boolean {
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 
-/** Translates the block at `pc`, or returns undefined when its first instruction must be interpreted. */
-export function translate(m: Machine, pc: number): { block: Block; firstPage: number; lastPage: number } | undefined {
+/**
+ * Translates the trace that starts at `pc`: it runs through not-taken
+ * branches (a taken one leaves the block) and follows `jal` to its target,
+ * up to a `jalr`, a jump back to an instruction already in the trace, an
+ * instruction the interpreter must do, or MAX_INSNS instructions. Returns
+ * undefined when the first instruction must be interpreted.
+ */
+export function translate(m: Machine, pc: number): { block: Block; pages: number[] } | undefined {
+  const start = pc >>> 0;
   const insns: { pc: number; insn: Insn }[] = [];
-  for (let p = pc >>> 0; insns.length < MAX_INSNS; p = (p + 4) >>> 0) {
+  const visited = new Set<number>();
+  /** Where execution continues after the last instruction, unless it is a jump that leaves or loops. */
+  let fallsTo: number | undefined;
+  for (let p = start; ;) {
+    if (insns.length >= MAX_INSNS || visited.has(p)) {
+      fallsTo = p;
+      break;
+    }
     const offset = m.ramOffset(p, 4);
-    if (offset < 0) break;
-    const insn = decode(m.ramI32[offset >>> 2]!);
-    if (untranslatable(insn)) break;
+    const insn = offset < 0 ? undefined : decode(m.ramI32[offset >>> 2]!);
+    if (insn === undefined || untranslatable(insn)) {
+      fallsTo = p;
+      break;
+    }
     insns.push({ pc: p, insn });
-    if (isControl(insn)) break;
+    visited.add(p);
+    if (insn.op === 'jalr') break;
+    if (insn.op === 'jal') {
+      const target = (p + insn.imm) >>> 0;
+      if ((target & 3) !== 0 || target === start) break;
+      p = target;
+      continue;
+    }
+    p = (p + 4) >>> 0;
   }
   if (insns.length === 0) return undefined;
   const total = insns.reduce((sum, x) => sum + costOf(x.insn), 0);
   const count = insns.length;
-  const start = pc >>> 0;
   const loops = insns.some(({ pc: p, insn }) => isControl(insn) && insn.op !== 'jalr' && ((p + insn.imm) >>> 0) === start);
 
   const used = new Set<number>();
@@ -76,7 +99,7 @@ export function translate(m: Machine, pc: number): { block: Block; firstPage: nu
   const leave = (next: string, done: number, n: number): string =>
     `{ m.clock += ${done}; m.retired += ${n}; ${writeBack} m.pc = ${next}; return; }`;
   const goTo = (target: number, done: number, n: number): string =>
-    loops && target === start && n === count
+    loops && target === start
       ? `{ m.clock += ${done}; m.retired += ${n}; if (m.clock + ${total} > m.limit) { ${writeBack} m.pc = ${hex(start)}; return; } continue; }`
       : leave(hex(target), done, n);
   const trap = (cause: number, tval: string, at: number, done: number, index: number): string =>
@@ -96,7 +119,7 @@ export function translate(m: Machine, pc: number): { block: Block; firstPage: nu
       case 'auipc': body.push(set(i.rd, `${(p + i.imm) | 0}`)); break;
       case 'jal':
         if ((target & 3) !== 0) body.push(trap(CAUSE.fetchMisaligned, hex(target), p, done, index));
-        else body.push(set(i.rd, `${next | 0}`), goTo(target, after, index + 1));
+        else body.push(set(i.rd, `${next | 0}`), target === start ? goTo(target, after, index + 1) : '');
         break;
       case 'jalr':
         body.push(`t = (${a} + ${i.imm}) & -2;`,
@@ -109,7 +132,7 @@ export function translate(m: Machine, pc: number): { block: Block; firstPage: nu
           bltu: `(${a} >>> 0) < (${b} >>> 0)`, bgeu: `(${a} >>> 0) >= (${b} >>> 0)`,
         }[i.op];
         const taken = (target & 3) !== 0 ? trap(CAUSE.fetchMisaligned, hex(target), p, done, index) : goTo(target, after, index + 1);
-        body.push(`if (${cond}) ${taken}`, leave(hex(next), after, index + 1));
+        body.push(`if (${cond}) ${taken}`);
         break;
       }
       case 'lb': case 'lh': case 'lw': case 'lbu': case 'lhu': {
@@ -158,8 +181,7 @@ export function translate(m: Machine, pc: number): { block: Block; firstPage: nu
     }
     done = after;
   });
-  const last = insns[count - 1]!;
-  if (!isControl(last.insn)) body.push(leave(hex(last.pc + 4), total, count));
+  if (fallsTo !== undefined) body.push(leave(hex(fallsTo), total, count));
 
   const locals = [...used].map((r) => `x${r} = R[${r}]`);
   const source = [
@@ -169,9 +191,8 @@ export function translate(m: Machine, pc: number): { block: Block; firstPage: nu
   const factory = new Function('m', 'R', 'I8', 'U8', 'I16', 'U16', 'I32', 'W', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu',
     `return function block_${start.toString(16)}() {\n${source}\n};`) as (...args: unknown[]) => BlockFn;
   const run = factory(m, m.regs, m.ramI8, m.ramU8, m.ramI16, m.ramU16, m.ramI32, m.watch, mulh, mulhsu, mulhu, div, divu, rem, remu);
-  const firstPage = (start - RAM_BASE) >>> WATCH_PAGE_SHIFT;
-  const lastPage = (last.pc - RAM_BASE) >>> WATCH_PAGE_SHIFT;
-  return { block: { run, cycles: total }, firstPage, lastPage };
+  const pages = [...new Set(insns.map((x) => (x.pc - RAM_BASE) >>> WATCH_PAGE_SHIFT))];
+  return { block: { run, cycles: total }, pages };
 }
 
 /** Translated blocks by start pc, with invalidation when code is overwritten. */
@@ -203,7 +224,7 @@ export class BlockCache {
     }
     this.translated++;
     this.blocks[index] = made.block;
-    for (let page = made.firstPage; page <= made.lastPage; page++) this.watchPage(page, index);
+    for (const page of made.pages) this.watchPage(page, index);
     return made.block;
   }
 
