@@ -49,3 +49,15 @@ $(ISA_OUT)/%.elf: test/isa/%.S $(ISA_DEPS)
 isa-tests: $(ISA_ELFS)
 
 TEST_PREREQS += isa-tests
+
+# Programs for the simulator's own tests and benchmark (test/rtl/programs).
+RTL_PROGRAMS := $(patsubst test/rtl/programs/%.S,$(BUILD)/rtl/%.elf,$(wildcard test/rtl/programs/*.S))
+
+$(BUILD)/rtl/%.elf: test/rtl/programs/%.S $(ISA_DEPS)
+	@mkdir -p $(@D)
+	$(ISA_CC) $(ISA_CFLAGS) -o $@ test/isa/env.S $<
+
+.PHONY: rtl-programs
+rtl-programs: $(RTL_PROGRAMS)
+
+TEST_PREREQS += rtl-programs

@@ -54,7 +54,7 @@ _start:
   sw x26, 104(gp); sw x27, 108(gp); sw x28, 112(gp); sw x29, 116(gp); sw x30, 120(gp); \
   sw x31, 124(gp);
 
-  .globl cax_pass, cax_fail
+  .globl cax_pass, cax_fail, cax_end
 cax_pass:
   la gp, begin_signature
   SAVE_REGS
