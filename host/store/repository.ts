@@ -140,6 +140,8 @@ interface DefinitionRow {
 }
 
 export class Repository {
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(
     private readonly db: Database.Database,
     readonly file: string,
@@ -174,6 +176,16 @@ export class Repository {
     this.db.close();
   }
 
+  /** A prepared statement, prepared once per connection. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (st === undefined) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   private guard<T>(work: () => T): T {
     try {
       return work();
@@ -195,15 +207,15 @@ export class Repository {
       });
     }
     const db = this.db;
-    const insertGroup = db.prepare('INSERT OR IGNORE INTO groups (hash, bytes, size) VALUES (?, ?, ?)');
-    const insertDef = db.prepare(
+    const insertGroup = this.sql('INSERT OR IGNORE INTO groups (hash, bytes, size) VALUES (?, ?, ?)');
+    const insertDef = this.sql(
       'INSERT OR IGNORE INTO definitions (hash, group_hash, member, type, meta, checksum, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    const insertDep = db.prepare('INSERT OR IGNORE INTO dependencies (dependent, dependency) VALUES (?, ?)');
-    const exists = db.prepare('SELECT 1 FROM definitions WHERE hash = ?').pluck();
-    const current = db.prepare('SELECT hash FROM names WHERE name = ?').pluck();
-    const setName = db.prepare('INSERT INTO names (name, hash) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET hash = excluded.hash');
-    const logName = db.prepare('INSERT INTO name_history (name, hash, previous, at, reason) VALUES (?, ?, ?, ?, ?)');
+    const insertDep = this.sql('INSERT OR IGNORE INTO dependencies (dependent, dependency) VALUES (?, ?)');
+    const exists = this.sql('SELECT 1 FROM definitions WHERE hash = ?').pluck();
+    const current = this.sql('SELECT hash FROM names WHERE name = ?').pluck();
+    const setName = this.sql('INSERT INTO names (name, hash) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET hash = excluded.hash');
+    const logName = this.sql('INSERT INTO name_history (name, hash, previous, at, reason) VALUES (?, ?, ?, ?, ?)');
     const write = db.transaction((): NameChange[] => {
       const at = now();
       const incoming = new Set(groups.flatMap((g) => g.members.map((m) => m.hash)));
@@ -238,15 +250,14 @@ export class Repository {
 
   /** True when a definition with exactly this hash is stored (not verified). */
   has(hash: Hash): boolean {
-    return this.guard(() => this.db.prepare('SELECT 1 FROM definitions WHERE hash = ?').get(hash) !== undefined);
+    return this.guard(() => this.sql('SELECT 1 FROM definitions WHERE hash = ?').get(hash) !== undefined);
   }
 
   /** Reads and verifies one definition; E_MISSING_HASH when absent, E_CORRUPT when its bytes or row do not match. */
   get(hash: Hash): StoredDefinition {
     const row = this.guard(
       () =>
-        this.db
-          .prepare(
+        this.sql(
             'SELECT d.hash, d.group_hash, d.member, d.type, d.meta, d.checksum, d.added_at, g.bytes, g.size FROM definitions d JOIN groups g ON g.hash = d.group_hash WHERE d.hash = ?',
           )
           .get(hash) as DefinitionRow | undefined,
@@ -275,7 +286,7 @@ export class Repository {
 
   /** The members of a group in order (verified). */
   group(groupHash: Hash): StoredDefinition[] {
-    const hashes = this.guard(() => this.db.prepare('SELECT hash FROM definitions WHERE group_hash = ? ORDER BY member').pluck().all(groupHash) as string[]);
+    const hashes = this.guard(() => this.sql('SELECT hash FROM definitions WHERE group_hash = ? ORDER BY member').pluck().all(groupHash) as string[]);
     if (hashes.length === 0) throw new CaxError('E_MISSING_HASH', `no group @${groupHash} in the store`, { details: { missing: [groupHash] } });
     return hashes.map((h) => this.get(h));
   }
@@ -283,35 +294,35 @@ export class Repository {
   /** Stored hashes starting with `prefix` (at most `limit`). */
   withPrefix(prefix: string, limit = 10): Hash[] {
     if (!/^[0-9a-f]*$/.test(prefix)) return [];
-    return this.guard(() => this.db.prepare('SELECT hash FROM definitions WHERE hash >= ? AND hash < ? ORDER BY hash LIMIT ?').pluck().all(prefix, `${prefix}g`, limit) as string[]);
+    return this.guard(() => this.sql('SELECT hash FROM definitions WHERE hash >= ? AND hash < ? ORDER BY hash LIMIT ?').pluck().all(prefix, `${prefix}g`, limit) as string[]);
   }
 
   /** The hash a name has now, if any. */
   lookupName(name: string): Hash | undefined {
-    const hash = this.guard(() => this.db.prepare('SELECT hash FROM names WHERE name = ?').pluck().get(name) as string | undefined);
+    const hash = this.guard(() => this.sql('SELECT hash FROM names WHERE name = ?').pluck().get(name) as string | undefined);
     if (hash !== undefined && !isHash(hash)) throw corrupt(`name ${name} maps to a malformed hash`, { name });
     return hash;
   }
 
   /** The names pointing at `hash` now. */
   namesOf(hash: Hash): string[] {
-    return this.guard(() => this.db.prepare('SELECT name FROM names WHERE hash = ? ORDER BY name').pluck().all(hash) as string[]);
+    return this.guard(() => this.sql('SELECT name FROM names WHERE hash = ? ORDER BY name').pluck().all(hash) as string[]);
   }
 
   /** Every name that ever pointed at `hash`, most recent first. */
   formerNamesOf(hash: Hash): string[] {
-    return this.guard(() => this.db.prepare('SELECT name FROM name_history WHERE hash = ? GROUP BY name ORDER BY MAX(seq) DESC').pluck().all(hash) as string[]);
+    return this.guard(() => this.sql('SELECT name FROM name_history WHERE hash = ? GROUP BY name ORDER BY MAX(seq) DESC').pluck().all(hash) as string[]);
   }
 
   /** All current names, sorted. */
   names(): { name: string; hash: Hash }[] {
-    return this.guard(() => this.db.prepare('SELECT name, hash FROM names ORDER BY name').all() as { name: string; hash: Hash }[]);
+    return this.guard(() => this.sql('SELECT name, hash FROM names ORDER BY name').all() as { name: string; hash: Hash }[]);
   }
 
   /** The name's history, oldest first. */
   history(name: string): NameEvent[] {
     const rows = this.guard(
-      () => this.db.prepare('SELECT seq, name, hash, previous, at, reason FROM name_history WHERE name = ? ORDER BY seq').all(name) as {
+      () => this.sql('SELECT seq, name, hash, previous, at, reason FROM name_history WHERE name = ? ORDER BY seq').all(name) as {
         seq: number;
         name: string;
         hash: string;
@@ -325,20 +336,20 @@ export class Repository {
 
   /** Direct dependencies of a definition (outside its group), sorted. */
   dependencies(hash: Hash): Hash[] {
-    return this.guard(() => this.db.prepare('SELECT dependency FROM dependencies WHERE dependent = ? ORDER BY dependency').pluck().all(hash) as string[]);
+    return this.guard(() => this.sql('SELECT dependency FROM dependencies WHERE dependent = ? ORDER BY dependency').pluck().all(hash) as string[]);
   }
 
   /** Direct dependents of a definition, sorted. */
   dependents(hash: Hash): Hash[] {
-    return this.guard(() => this.db.prepare('SELECT dependent FROM dependencies WHERE dependency = ? ORDER BY dependent').pluck().all(hash) as string[]);
+    return this.guard(() => this.sql('SELECT dependent FROM dependencies WHERE dependency = ? ORDER BY dependent').pluck().all(hash) as string[]);
   }
 
   /** The group a stored hash belongs to and the group's members in order (unverified index), or undefined. */
   groupOf(hash: Hash): { group: Hash; members: Hash[] } | undefined {
     return this.guard(() => {
-      const group = this.db.prepare('SELECT group_hash FROM definitions WHERE hash = ?').pluck().get(hash) as string | undefined;
+      const group = this.sql('SELECT group_hash FROM definitions WHERE hash = ?').pluck().get(hash) as string | undefined;
       if (group === undefined) return undefined;
-      return { group, members: this.db.prepare('SELECT hash FROM definitions WHERE group_hash = ? ORDER BY member').pluck().all(group) as string[] };
+      return { group, members: this.sql('SELECT hash FROM definitions WHERE group_hash = ? ORDER BY member').pluck().all(group) as string[] };
     });
   }
 
@@ -346,8 +357,7 @@ export class Repository {
   groupDependencies(group: Hash): Hash[] {
     return this.guard(
       () =>
-        this.db
-          .prepare('SELECT DISTINCT p.dependency FROM dependencies p JOIN definitions d ON d.hash = p.dependent WHERE d.group_hash = ? ORDER BY p.dependency')
+        this.sql('SELECT DISTINCT p.dependency FROM dependencies p JOIN definitions d ON d.hash = p.dependent WHERE d.group_hash = ? ORDER BY p.dependency')
           .pluck()
           .all(group) as string[],
     );
@@ -355,7 +365,7 @@ export class Repository {
 
   /** Number of stored definitions. */
   count(): number {
-    return this.guard(() => this.db.prepare('SELECT COUNT(*) FROM definitions').pluck().get() as number);
+    return this.guard(() => this.sql('SELECT COUNT(*) FROM definitions').pluck().get() as number);
   }
 
   /** SQLite's own consistency check; E_CORRUPT when it finds damage. */
