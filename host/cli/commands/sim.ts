@@ -1,0 +1,116 @@
+// `cax sim build | run | start`: the Verilator simulation of the SoC
+// (docs/rtl.md). `run` runs a program to its end and reports how it ended,
+// cycles and instructions retired (exit 0 only on pass, like `cax iss run`);
+// `start` runs it behind a pseudo-terminal and prints the terminal's path.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { CaxError } from '../../errors.js';
+import { startSimPty } from '../../sim/pty.js';
+import { buildSim, runSim, type SimSummary } from '../../sim/simulator.js';
+import { progress } from '../io.js';
+import type { Register } from '../program.js';
+
+const DEFAULT_FIRMWARE = 'build/firmware/firmware.elf';
+
+const RunOptions = z.object({
+  maxCycles: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  vcd: z.string().min(1).optional(),
+  trace: z.string().min(1).optional(),
+  raw: z.boolean().default(false),
+});
+
+const StartOptions = RunOptions.pick({ maxCycles: true, trace: true, raw: true });
+
+function parseOptions<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new CaxError('E_USAGE', `bad option: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+function programPath(cwd: string, path: string): string {
+  const file = resolve(cwd, path);
+  if (!existsSync(file)) throw new CaxError('E_USAGE', `no such program: ${path}`);
+  return file;
+}
+
+function describeEnd(s: SimSummary): string {
+  const how = s.end === 'pass' ? 'pass' : s.end === 'fail' ? `fail: code ${s.exitCode}` : s.end === 'limit' ? 'cycle limit reached' : 'stopped';
+  return `${how}: ${s.cycles} cycles, ${s.instret} instructions retired`;
+}
+
+function summaryJson(s: SimSummary): Record<string, unknown> {
+  return { ended: s.end, exitCode: s.exitCode, cycles: s.cycles, instret: s.instret };
+}
+
+export const registerSim: Register = (program, ctx) => {
+  const sim = program.command('sim').description('the Verilator simulation of the cax SoC (docs/rtl.md)');
+
+  sim
+    .command('build')
+    .description('build the simulator (build/sim/cax-sim) from the RTL with Verilator')
+    .exitOverride()
+    .action(async () => {
+      const bar = progress(ctx.io, ctx.json(), 'verilator', 1);
+      let path: string;
+      try {
+        path = await buildSim();
+        bar.tick();
+      } finally {
+        bar.done();
+      }
+      ctx.emit({ simulator: path }, () => `built ${path}`);
+    });
+
+  sim
+    .command('run <program>')
+    .description('run an ELF (or a raw image) on the simulated SoC; prints how it ended, cycles and instructions retired (exit 0 only on pass)')
+    .option('--max-cycles <n>', 'stop after N clocks')
+    .option('--vcd <file>', 'write a VCD of the SoC while TRACE_EN is on')
+    .option('--trace <file>', 'write the retirement trace (docs/trace-port.md text form) while TRACE_EN is on')
+    .option('--raw', 'the program is a raw image loaded at 0x80000000')
+    .exitOverride()
+    .action(async (path: string, raw: Record<string, unknown>) => {
+      const options = parseOptions(RunOptions, raw);
+      const { summary, uart } = await runSim({
+        program: programPath(ctx.io.cwd, path),
+        raw: options.raw,
+        maxCycles: options.maxCycles,
+        vcd: options.vcd === undefined ? undefined : resolve(ctx.io.cwd, options.vcd),
+        trace: options.trace === undefined ? undefined : resolve(ctx.io.cwd, options.trace),
+      });
+      if (uart !== '') ctx.io.err(uart.replace(/\n$/, ''));
+      const json = summaryJson(summary);
+      ctx.emit(json, () => describeEnd(summary));
+      if (summary.end === 'limit') throw new CaxError('E_BUDGET', `the program did not end within ${options.maxCycles} cycles`, { details: json });
+      if (summary.end !== 'pass') throw new CaxError('E_PROGRAM_FAILED', `the program failed with code ${summary.exitCode}`, { details: json });
+    });
+
+  sim
+    .command('start [program]')
+    .description(`run a program (default ${DEFAULT_FIRMWARE}) on the simulated SoC behind a pseudo-terminal; prints its path, runs until the program ends or Ctrl-C`)
+    .option('--max-cycles <n>', 'stop after N clocks')
+    .option('--trace <file>', 'write the retirement trace while TRACE_EN is on')
+    .option('--raw', 'the program is a raw image loaded at 0x80000000')
+    .exitOverride()
+    .action(async (path: string | undefined, raw: Record<string, unknown>) => {
+      const options = parseOptions(StartOptions, raw);
+      const running = await startSimPty({
+        program: programPath(ctx.io.cwd, path ?? DEFAULT_FIRMWARE),
+        raw: options.raw,
+        maxCycles: options.maxCycles,
+        trace: options.trace === undefined ? undefined : resolve(ctx.io.cwd, options.trace),
+      });
+      ctx.emit({ pty: running.path }, () => running.path);
+      const stop = (): void => void running.stop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const summary = await running.ended;
+        ctx.io.err(`simulation ended: ${describeEnd(summary)}`);
+      } finally {
+        process.removeListener('SIGINT', stop);
+        process.removeListener('SIGTERM', stop);
+      }
+    });
+};
