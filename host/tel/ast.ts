@@ -125,9 +125,9 @@ export type TypeExpr =
   /** `()` when empty, else two or more items. */
   | { readonly tag: 'TTuple'; readonly items: readonly TypeExpr[]; readonly span: Span };
 
-/** Class constraints a signature may state: `Ord a => …` (Eq is a synonym of Ord), `Num a => …`. */
+/** Class constraints a signature may state: `Ord a => …` (Eq is a synonym of Ord), `Num a => …`, `Concat a => …` (Text or a list, for ++). */
 export interface TypeConstraint {
-  readonly cls: 'Num' | 'Ord';
+  readonly cls: 'Num' | 'Ord' | 'Concat';
   readonly name: string;
 }
 

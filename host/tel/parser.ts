@@ -331,10 +331,10 @@ class Parser {
     const one = (): boolean => {
       const c = this.peek();
       const v = this.peekAt(1);
-      if (c.kind !== 'conid' || !['Eq', 'Ord', 'Num'].includes(c.text) || v.kind !== 'ident') return false;
+      if (c.kind !== 'conid' || !['Eq', 'Ord', 'Num', 'Concat'].includes(c.text) || v.kind !== 'ident') return false;
       this.next();
       this.next();
-      out.push({ cls: c.text === 'Num' ? 'Num' : 'Ord', name: v.text });
+      out.push({ cls: c.text === 'Eq' ? 'Ord' : (c.text as 'Ord' | 'Num' | 'Concat'), name: v.text });
       return true;
     };
     if (this.accept('punct', '(')) {

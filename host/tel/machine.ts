@@ -1,0 +1,513 @@
+// The TEL evaluator: a CEK-style machine over compiled code with an explicit
+// continuation stack, so TEL recursion never uses the JavaScript stack — a
+// tail call replaces the current frame (a ten-million-iteration loop runs in
+// constant space) and deep non-tail recursion grows only the machine's stack,
+// which the memory budget bounds (E_BUDGET). Every transition counts one
+// step; allocations count cells; both are deterministic.
+import { CaxError, type SourceSpan } from '../errors.js';
+import { OP, type CBind, type Cell, type CLet, type CMatch, type Code, type CPat } from './compile.js';
+import { Closure, Eff, Partial, Prim, type Env } from './runtime.js';
+import { Cons, Nil, Tuple, UNIT_VALUE, compareValues, type Value } from './values.js';
+
+export interface Budget {
+  /** Machine transitions allowed (evaluation and effect steps together). */
+  readonly steps: number;
+  /** Cells allowed: every frame slot, cons, tuple, closure and effect allocated, plus 4 per pending continuation. */
+  readonly memory: number;
+}
+
+export const DEFAULT_BUDGET: Budget = { steps: 1_000_000_000, memory: 64_000_000 };
+
+/** Continuation kinds. */
+const K_APP = 0, K_REST = 1, K_IF = 2, K_SCRUT = 3, K_GUARD = 4, K_BIND = 5, K_BIN_A = 6, K_BIN_B = 7, K_AND = 8, K_OR = 9,
+  K_UNARY = 10, K_BUILD = 11, K_SEQ = 12, K_CHOICE = 13, K_CAF = 14;
+
+/** One continuation frame; a single shape keeps the machine's property accesses monomorphic. */
+class Frame {
+  constructor(
+    public k: number,
+    public c: unknown,
+    public e: Env,
+    public x: unknown,
+    public y: unknown,
+    public i: number,
+  ) {}
+}
+
+/** What a K_BIND frame continues with once the bindings are done. */
+type AfterBinds = { readonly body: Code } | { readonly match: CMatch; readonly scruts: Value[] | null; readonly clause: number };
+
+const EVAL = 0, RET = 1, APPLY = 2, MATCH = 3, GUARDS = 4, BINDS = 5;
+
+export function budgetError(what: 'step' | 'memory', limit: number): CaxError {
+  return new CaxError('E_BUDGET', `${what} budget of ${limit} exhausted`, { details: { budget: what, limit } });
+}
+
+export class Machine {
+  steps = 0;
+  heap = 0;
+  private readonly cafs = new Map<Cell, Value>();
+  private readonly evaluating = new Set<Cell>();
+
+  constructor(
+    readonly budget: Budget,
+    /** Resolves `@hash` to a compiled cell (the store's resolver behind it). */
+    private readonly hashCell: (hash: string, span: SourceSpan) => Cell,
+  ) {}
+
+  allocate(cells: number): void {
+    this.heap += cells;
+  }
+
+  /** Adds effect-runner steps to the same budget. */
+  tick(): void {
+    if (++this.steps > this.budget.steps) throw budgetError('step', this.budget.steps);
+  }
+
+  newFrame(size: number, parent: Env | null): Env {
+    const f: Env = new Array(size);
+    f[0] = parent;
+    this.heap += size;
+    if (this.heap > this.budget.memory) throw budgetError('memory', this.budget.memory);
+    return f;
+  }
+
+  evaluate(code: Code, env: Env): Value {
+    return this.run(code, env, null, null);
+  }
+
+  apply(fn: Value, args: Value[]): Value {
+    return this.run(null, null, fn, args);
+  }
+
+  /** Evaluates local bindings into `frame` (a `let` statement of a do block). */
+  bind(binds: readonly CBind[], frame: Env): void {
+    const code: CLet = { op: OP.Let, binds, body: { op: OP.Const, value: UNIT_VALUE } };
+    this.run(code, frame, null, null);
+  }
+
+  private run(code: Code | null, env: Env | null, fn: Value | null, fargs: Value[] | null): Value {
+    const stack: Frame[] = [];
+    const maxSteps = this.budget.steps;
+    const maxMemory = this.budget.memory;
+    let steps = this.steps;
+    let c = code as Code;
+    let e = env as Env;
+    let v: Value = UNIT_VALUE;
+    let mode = code ? EVAL : APPLY;
+    let af = fn as Value;
+    let aa = fargs as Value[];
+    let aspan: SourceSpan | undefined;
+    // MATCH / GUARDS / BINDS state
+    let mm: CMatch = null as unknown as CMatch;
+    let ms: Value[] | null = null;
+    let mci = 0;
+    let mgi = 0;
+    let binds: readonly CBind[] = [];
+    let bi = 0;
+    let after: AfterBinds = null as unknown as AfterBinds;
+    try {
+      for (;;) {
+        if (++steps > maxSteps) throw budgetError('step', maxSteps);
+        switch (mode) {
+          case EVAL:
+            switch (c.op) {
+              case OP.Const:
+                v = c.value;
+                mode = RET;
+                break;
+              case OP.Local: {
+                let f = e;
+                for (let d = c.depth; d > 0; d--) f = f[0] as Env;
+                const x = f[c.slot];
+                if (x === undefined) throw new CaxError('E_CYCLE', `${c.name} is used before its value is defined (a value defined in terms of itself)`, { span: c.span });
+                v = x as Value;
+                mode = RET;
+                break;
+              }
+              case OP.Global: {
+                const cell = c.cell;
+                if (cell.fnValue) {
+                  v = cell.fnValue;
+                  mode = RET;
+                  break;
+                }
+                const cached = this.cafs.get(cell);
+                if (cached !== undefined) {
+                  v = cached;
+                  mode = RET;
+                  break;
+                }
+                if (this.evaluating.has(cell)) throw new CaxError('E_CYCLE', `${cell.name} is defined in terms of itself`, { span: c.span });
+                this.evaluating.add(cell);
+                stack.push(new Frame(K_CAF, cell, e, null, null, 0));
+                e = this.newFrame(cell.frame.size, null);
+                c = cell.code!;
+                break;
+              }
+              case OP.Hash:
+                c = { op: OP.Global, cell: this.hashCell(c.hash, c.span), span: c.span };
+                break;
+              case OP.App:
+                stack.push(new Frame(K_APP, c, e, null, null, -1));
+                c = c.fn;
+                break;
+              case OP.Lam:
+                this.heap += 2;
+                v = new Closure(c, e);
+                mode = RET;
+                break;
+              case OP.If:
+                stack.push(new Frame(K_IF, c, e, null, null, 0));
+                c = c.cond;
+                break;
+              case OP.Match:
+                if (c.scrutinee) {
+                  stack.push(new Frame(K_SCRUT, c, e, null, null, 0));
+                  c = c.scrutinee;
+                } else {
+                  mm = c;
+                  ms = null;
+                  mci = 0;
+                  mode = MATCH;
+                }
+                break;
+              case OP.Let:
+                binds = c.binds;
+                bi = 0;
+                after = { body: c.body };
+                mode = BINDS;
+                break;
+              case OP.Bin:
+                stack.push(new Frame(K_BIN_A, c, e, null, null, 0));
+                c = c.a;
+                break;
+              case OP.And:
+                stack.push(new Frame(K_AND, c, e, null, null, 0));
+                c = c.a;
+                break;
+              case OP.Or:
+                stack.push(new Frame(K_OR, c, e, null, null, 0));
+                c = c.a;
+                break;
+              case OP.Unary:
+                stack.push(new Frame(K_UNARY, c, e, null, null, 0));
+                c = c.a;
+                break;
+              case OP.Build:
+                if (c.parts.length === 0) {
+                  v = c.build([], this);
+                  mode = RET;
+                } else {
+                  stack.push(new Frame(K_BUILD, c, e, [], null, 0));
+                  c = c.parts[0]!;
+                }
+                break;
+              case OP.Seq:
+                stack.push(new Frame(K_SEQ, c, e, null, null, 0));
+                c = c.a;
+                break;
+              case OP.Choice:
+                stack.push(new Frame(K_CHOICE, c, e, null, null, 0));
+                c = c.a;
+                break;
+              case OP.Do:
+                this.heap += 2;
+                v = new Eff({ k: 'do', code: c, index: 0, env: e }, c.span);
+                mode = RET;
+                break;
+            }
+            break;
+
+          case RET: {
+            if (stack.length === 0) return v;
+            if (this.heap + stack.length * 4 > maxMemory) throw budgetError('memory', maxMemory);
+            const k = stack.pop()!;
+            switch (k.k) {
+              case K_APP: {
+                const app = k.c as Extract<Code, { op: 3 }>;
+                if (k.i === -1) {
+                  k.x = v;
+                  k.y = new Array(app.args.length);
+                } else {
+                  (k.y as Value[])[k.i] = v;
+                }
+                k.i++;
+                if (k.i < app.args.length) {
+                  stack.push(k);
+                  c = app.args[k.i]!;
+                  e = k.e;
+                  mode = EVAL;
+                } else {
+                  af = k.x as Value;
+                  aa = k.y as Value[];
+                  aspan = app.span;
+                  mode = APPLY;
+                }
+                break;
+              }
+              case K_REST:
+                af = v;
+                aa = k.x as Value[];
+                mode = APPLY;
+                break;
+              case K_IF: {
+                const ifc = k.c as Extract<Code, { op: 5 }>;
+                c = v === true ? ifc.then : ifc.else;
+                e = k.e;
+                mode = EVAL;
+                break;
+              }
+              case K_SCRUT:
+                mm = k.c as CMatch;
+                ms = [v];
+                mci = 0;
+                e = k.e;
+                mode = MATCH;
+                break;
+              case K_GUARD:
+                mm = k.c as CMatch;
+                ms = k.x as Value[] | null;
+                mci = k.i;
+                mgi = k.y as number;
+                e = k.e;
+                if (v === true) {
+                  c = mm.clauses[mci]!.guards[mgi]!.body;
+                  mode = EVAL;
+                } else {
+                  mgi++;
+                  mode = GUARDS;
+                }
+                break;
+              case K_BIND:
+                binds = k.c as readonly CBind[];
+                bi = k.i;
+                e = k.e;
+                after = k.x as AfterBinds;
+                e[binds[bi]!.slot] = v;
+                bi++;
+                mode = BINDS;
+                break;
+              case K_BIN_A:
+                k.k = K_BIN_B;
+                k.x = v;
+                stack.push(k);
+                c = (k.c as Extract<Code, { op: 8 }>).b;
+                e = k.e;
+                mode = EVAL;
+                break;
+              case K_BIN_B: {
+                const bin = k.c as Extract<Code, { op: 8 }>;
+                v = bin.fn(k.x as Value, v, bin.span, this);
+                break;
+              }
+              case K_AND:
+                if (v === true) {
+                  c = (k.c as Extract<Code, { op: 9 }>).b;
+                  e = k.e;
+                  mode = EVAL;
+                }
+                break;
+              case K_OR:
+                if (v === false) {
+                  c = (k.c as Extract<Code, { op: 10 }>).b;
+                  e = k.e;
+                  mode = EVAL;
+                }
+                break;
+              case K_UNARY: {
+                const u = k.c as Extract<Code, { op: 11 }>;
+                v = u.fn(v, u.span);
+                break;
+              }
+              case K_BUILD: {
+                const b = k.c as Extract<Code, { op: 12 }>;
+                const vals = k.x as Value[];
+                vals.push(v);
+                k.i++;
+                if (k.i < b.parts.length) {
+                  stack.push(k);
+                  c = b.parts[k.i]!;
+                  e = k.e;
+                  mode = EVAL;
+                } else {
+                  v = b.build(vals, this);
+                }
+                break;
+              }
+              case K_SEQ: {
+                this.heap += 3;
+                const s = k.c as Extract<Code, { op: 13 }>;
+                v = new Eff({ k: 'seq', first: v as Eff, then: { code: s.b, env: k.e } }, s.span);
+                break;
+              }
+              case K_CHOICE: {
+                this.heap += 3;
+                const s = k.c as Extract<Code, { op: 14 }>;
+                v = new Eff({ k: 'choice', first: v as Eff, orElse: { code: s.b, env: k.e } }, s.span);
+                break;
+              }
+              case K_CAF: {
+                const cell = k.c as Cell;
+                this.evaluating.delete(cell);
+                this.cafs.set(cell, v);
+                e = k.e;
+                break;
+              }
+            }
+            break;
+          }
+
+          case APPLY: {
+            const f = af;
+            if (f instanceof Closure) {
+              const lam = f.lam;
+              const n = lam.arity;
+              if (aa.length === n) {
+                const size = lam.frame.size;
+                const frame: Env = new Array(size);
+                frame[0] = f.env;
+                for (let i = 0; i < n; i++) frame[i + 1] = aa[i];
+                this.heap += size;
+                c = lam.body;
+                e = frame;
+                mode = EVAL;
+              } else if (aa.length < n) {
+                this.heap += aa.length + 2;
+                v = new Partial(f, aa);
+                mode = RET;
+              } else {
+                stack.push(new Frame(K_REST, null, e, aa.slice(n), null, 0));
+                aa = aa.slice(0, n);
+              }
+            } else if (f instanceof Prim) {
+              const n = f.arity;
+              if (aa.length === n) {
+                v = f.fn(aa, this, aspan);
+                mode = RET;
+              } else if (aa.length < n) {
+                this.heap += aa.length + 2;
+                v = new Partial(f, aa);
+                mode = RET;
+              } else {
+                stack.push(new Frame(K_REST, null, e, aa.slice(n), null, 0));
+                aa = aa.slice(0, n);
+              }
+            } else if (f instanceof Partial) {
+              af = f.fn;
+              aa = [...f.args, ...aa];
+            } else {
+              throw new CaxError('E_INTERNAL', 'applied a value that is not a function', { span: aspan });
+            }
+            break;
+          }
+
+          case MATCH: {
+            // Try clauses of mm from mci against the scrutinees (or the frame's parameters).
+            const clauses = mm.clauses;
+            let matched = false;
+            while (mci < clauses.length) {
+              const cl = clauses[mci]!;
+              let ok = true;
+              for (let i = 0; i < cl.patterns.length && ok; i++) ok = matchPattern(cl.patterns[i]!, (ms ? ms[i] : e[i + 1]) as Value, e);
+              if (ok) {
+                matched = true;
+                break;
+              }
+              mci++;
+            }
+            if (!matched) throw new CaxError('E_MATCH', `no pattern matches in ${mm.what}`, { span: mm.span });
+            const cl = clauses[mci]!;
+            mgi = 0;
+            if (cl.binds.length > 0) {
+              binds = cl.binds;
+              bi = 0;
+              after = { match: mm, scruts: ms, clause: mci };
+              mode = BINDS;
+            } else {
+              mode = GUARDS;
+            }
+            break;
+          }
+
+          case GUARDS: {
+            const guards = mm.clauses[mci]!.guards;
+            if (mgi >= guards.length) {
+              mci++;
+              mode = MATCH;
+              break;
+            }
+            const g = guards[mgi]!;
+            if (g.cond === null) {
+              c = g.body;
+              mode = EVAL;
+            } else {
+              stack.push(new Frame(K_GUARD, mm, e, ms, mgi, mci));
+              c = g.cond;
+              mode = EVAL;
+            }
+            break;
+          }
+
+          case BINDS: {
+            while (bi < binds.length && binds[bi]!.code.op === OP.Lam) {
+              const b = binds[bi]!;
+              this.heap += 2;
+              e[b.slot] = new Closure(b.code as Extract<Code, { op: 4 }>, e);
+              bi++;
+            }
+            if (bi < binds.length) {
+              stack.push(new Frame(K_BIND, binds, e, after, null, bi));
+              c = binds[bi]!.code;
+              mode = EVAL;
+            } else if ('body' in after) {
+              c = after.body;
+              mode = EVAL;
+            } else {
+              mm = after.match;
+              ms = after.scruts;
+              mci = after.clause;
+              mgi = 0;
+              mode = GUARDS;
+            }
+            break;
+          }
+        }
+      }
+    } catch (err) {
+      for (const cell of this.evaluating) this.evaluating.delete(cell);
+      throw err;
+    } finally {
+      this.steps = steps;
+    }
+  }
+}
+
+/** Matches `v` against `p`, writing bound variables into `frame`. */
+export function matchPattern(p: CPat, v: Value, frame: Env): boolean {
+  switch (p.k) {
+    case 'wild':
+      return true;
+    case 'var':
+      frame[p.slot] = v;
+      return true;
+    case 'lit':
+      return typeof v === 'number' ? v === p.value : compareValues(v, p.value) === 0;
+    case 'tuple': {
+      const t = v as Tuple;
+      for (let i = 0; i < p.items.length; i++) if (!matchPattern(p.items[i]!, t.items[i]!, frame)) return false;
+      return true;
+    }
+    case 'list': {
+      let l = v;
+      for (const item of p.items) {
+        if (!(l instanceof Cons)) return false;
+        if (!matchPattern(item, l.head, frame)) return false;
+        l = l.tail;
+      }
+      return l instanceof Nil;
+    }
+    case 'cons':
+      return v instanceof Cons && matchPattern(p.head, v.head, frame) && matchPattern(p.tail, v.tail, frame);
+  }
+}

@@ -1,0 +1,412 @@
+// Runs effect values in logical time (sections 5 and 6): a discrete-event
+// scheduler over fibers. A fiber steps through an effect until it must wait
+// (a timeline effect takes that timeline's latency and touches the world
+// when it completes; `after`/`at` wait); `<|>` and `race` fork two child
+// fibers. Events are ordered by (time, kind, fiber position in the fork
+// tree), so ties go left first and every run is deterministic. `<|` keeps an
+// undo scope and rolls the failed branch's world effects back (the clock is
+// not rolled back); `within` arms a timer at its deadline that cuts the
+// branch off: effects that would complete later never happen.
+import { CaxError, type SourceSpan } from '../errors.js';
+import type { CDo } from './compile.js';
+import { matchPattern, type Machine } from './machine.js';
+import { Eff, isThunk, type Env, type Thunk } from './runtime.js';
+import { Tuple, UNIT_VALUE, showValue, type Value } from './values.js';
+import { effectArgs, type EffectHandlers, type ObserveRequest, type Outcome } from './world.js';
+import type { LedgerRequest } from './runtime.js';
+
+/** One entry of a run's effect log. */
+export interface EffectEntry {
+  /** Logical time the effect was issued. */
+  readonly start: number;
+  /** Logical time it completed (when it touched the world). */
+  readonly time: number;
+  readonly timeline: string | null;
+  readonly kind: 'deposit' | 'withdraw' | 'transfer' | 'observe' | 'emit';
+  readonly args: readonly (string | number)[];
+  readonly result: string | number | null;
+  readonly error?: { readonly code: string; readonly message: string };
+  /** Set when a `<|` rolled this world effect back. */
+  rolledBack?: boolean;
+}
+
+export interface Failure {
+  readonly code: string;
+  readonly message: string;
+  readonly span?: SourceSpan;
+}
+
+type Resume = { readonly eff: Eff } | { readonly value: Value } | { readonly failure: Failure };
+
+class UndoScope {
+  readonly undo: (() => void)[] = [];
+  readonly entries: EffectEntry[] = [];
+  constructor(readonly parent: UndoScope | null) {}
+}
+
+interface Within {
+  readonly deadline: number;
+  readonly limit: number;
+  readonly owner: Fiber;
+  done: boolean;
+  readonly span: SourceSpan | undefined;
+}
+
+type EFrame =
+  | { readonly k: 'seq'; readonly then: Thunk | Eff }
+  | { readonly k: 'choice'; readonly orElse: Thunk | Eff; readonly scope: UndoScope; readonly saved: UndoScope | null }
+  | { readonly k: 'within'; readonly w: Within }
+  | { readonly k: 'do'; readonly code: CDo; readonly index: number; readonly env: Env };
+
+interface Join {
+  readonly race: boolean;
+  readonly parent: Fiber;
+  readonly token: number;
+  readonly results: (Resume | null)[];
+  readonly children: Fiber[];
+}
+
+class Fiber {
+  readonly stack: EFrame[] = [];
+  token = 0;
+  cancelled = false;
+  children: Fiber[] = [];
+  constructor(
+    readonly path: string,
+    public scope: UndoScope | null,
+    readonly join: Join | null,
+    readonly side: number,
+  ) {}
+}
+
+interface Event {
+  readonly time: number;
+  /** 0: fiber events; 1: deadlines, which fire after everything else at the same time. */
+  readonly cls: number;
+  readonly path: string;
+  readonly seq: number;
+  readonly fiber: Fiber | null;
+  readonly token: number;
+  readonly action: (() => Resume) | null;
+  readonly within: Within | null;
+}
+
+function before(a: Event, b: Event): boolean {
+  if (a.time !== b.time) return a.time < b.time;
+  if (a.cls !== b.cls) return a.cls < b.cls;
+  if (a.path !== b.path) return a.path < b.path;
+  return a.seq < b.seq;
+}
+
+/** Binary min-heap of events. */
+class EventQueue {
+  private readonly items: Event[] = [];
+  push(e: Event): void {
+    const h = this.items;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+  pop(): Event | undefined {
+    const h = this.items;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** How `invoke F ARGS` is run: return the effect to run in place of the call (or throw a CaxError to fail it, e.g. E_DENIED). */
+export type InvokeHook = (call: { readonly fn: Value; readonly args: readonly Value[]; readonly span: SourceSpan | undefined }, m: Machine) => Value;
+
+export const defaultInvoke: InvokeHook = ({ fn, args }, m) => m.apply(fn, [...args]);
+
+export class Scheduler {
+  clock: number;
+  readonly log: EffectEntry[] = [];
+  readonly latencies: Record<string, number> = {};
+  private readonly queue = new EventQueue();
+  private seq = 0;
+  private outcome: Resume | null = null;
+
+  constructor(
+    private readonly m: Machine,
+    private readonly handlers: EffectHandlers,
+    start: number,
+    private readonly invoke: InvokeHook = defaultInvoke,
+  ) {
+    this.clock = start;
+  }
+
+  /** Runs `eff` to its end; returns its value or its uncaught failure. Errors of pure code (E_MATCH, E_BUDGET …) are thrown. */
+  run(eff: Eff): { value: Value } | { failure: Failure } {
+    const root = new Fiber('', null, null, 0);
+    this.drive(root, { eff });
+    while (this.outcome === null) {
+      const ev = this.queue.pop();
+      if (!ev) throw new CaxError('E_INTERNAL', 'the scheduler ran out of events before the run ended');
+      this.m.tick();
+      this.clock = ev.time;
+      if (ev.within) {
+        this.expire(ev.within);
+        continue;
+      }
+      const f = ev.fiber!;
+      if (f.cancelled || ev.token !== f.token) continue;
+      this.drive(f, ev.action!());
+    }
+    return this.outcome as { value: Value } | { failure: Failure };
+  }
+
+  private schedule(time: number, fiber: Fiber, action: () => Resume): void {
+    fiber.token++;
+    this.queue.push({ time, cls: 0, path: fiber.path, seq: this.seq++, fiber, token: fiber.token, action, within: null });
+  }
+
+  private latency(timeline: string): number {
+    const l = this.handlers.latency(timeline);
+    this.latencies[timeline] = l;
+    return l;
+  }
+
+  /** A world effect completes: ask the handler, log it, remember how to undo it. */
+  private perform(f: Fiber, kind: EffectEntry['kind'], req: LedgerRequest | ObserveRequest, start: number): Resume {
+    let out: Outcome;
+    try {
+      out = kind === 'observe' ? this.handlers.observe(req as ObserveRequest, this.clock) : this.handlers[kind as 'deposit'](req as LedgerRequest, this.clock);
+    } catch (e) {
+      if (!(e instanceof CaxError) || e.code === 'E_REPLAY') throw e;
+      out = { ok: false, code: e.code, message: e.message };
+    }
+    const entry: EffectEntry = out.ok
+      ? { start, time: this.clock, timeline: req.timeline, kind, args: effectArgs(kind, req), result: out.result }
+      : { start, time: this.clock, timeline: req.timeline, kind, args: effectArgs(kind, req), result: null, error: { code: out.code, message: out.message } };
+    this.log.push(entry);
+    if (!out.ok) return { failure: { code: out.code, message: out.message } };
+    if (f.scope) {
+      if (out.undo) f.scope.undo.push(out.undo);
+      f.scope.entries.push(entry);
+    }
+    return { value: out.result };
+  }
+
+  /** Steps fiber `f` from `start` until it waits or ends. */
+  private drive(f: Fiber, start: Resume): void {
+    const m = this.m;
+    let r = start;
+    for (;;) {
+      m.tick();
+      if ('eff' in r) {
+        const eff = r.eff;
+        const node = eff.node;
+        switch (node.k) {
+          case 'pure':
+            r = { value: node.value };
+            break;
+          case 'fail':
+            r = { failure: { code: 'E_FAIL', message: node.message, span: eff.span } };
+            break;
+          case 'now':
+            r = { value: this.clock };
+            break;
+          case 'emit':
+            this.log.push({ start: this.clock, time: this.clock, timeline: null, kind: 'emit', args: [showValue(node.value)], result: null });
+            r = { value: UNIT_VALUE };
+            break;
+          case 'ledger': {
+            const req = node.request;
+            const t0 = this.clock;
+            this.schedule(t0 + this.latency(req.timeline), f, () => this.perform(f, req.kind, req, t0));
+            return;
+          }
+          case 'observe': {
+            const t0 = this.clock;
+            const req: ObserveRequest = { key: node.key, timeline: node.timeline };
+            this.schedule(t0 + this.latency(node.timeline), f, () => this.perform(f, 'observe', req, t0));
+            return;
+          }
+          case 'seq':
+            f.stack.push({ k: 'seq', then: node.then });
+            r = { eff: node.first };
+            break;
+          case 'choice': {
+            const scope = new UndoScope(f.scope);
+            f.stack.push({ k: 'choice', orElse: node.orElse, scope, saved: f.scope });
+            f.scope = scope;
+            r = { eff: node.first };
+            break;
+          }
+          case 'par':
+          case 'race':
+            this.fork(f, node.k === 'race', node.left, node.right);
+            return;
+          case 'after': {
+            const body = node.body;
+            this.schedule(this.clock + Math.max(0, node.delay), f, () => ({ eff: body }));
+            return;
+          }
+          case 'at': {
+            const body = node.body;
+            this.schedule(Math.max(this.clock, node.time), f, () => ({ eff: body }));
+            return;
+          }
+          case 'within': {
+            const w: Within = { deadline: this.clock + Math.max(0, node.limit), limit: node.limit, owner: f, done: false, span: eff.span };
+            f.stack.push({ k: 'within', w });
+            this.queue.push({ time: w.deadline, cls: 1, path: f.path, seq: this.seq++, fiber: null, token: 0, action: null, within: w });
+            r = { eff: node.body };
+            break;
+          }
+          case 'do': {
+            const stmt = node.code.stmts[node.index]!;
+            if (stmt.k === 'let') {
+              const frame = m.newFrame(stmt.frame.size, node.env);
+              m.bind(stmt.binds, frame);
+              r = { eff: new Eff({ k: 'do', code: node.code, index: node.index + 1, env: frame }, eff.span) };
+              break;
+            }
+            const next = m.evaluate(stmt.expr, node.env) as Eff;
+            if (node.index < node.code.stmts.length - 1) f.stack.push({ k: 'do', code: node.code, index: node.index, env: node.env });
+            r = { eff: next };
+            break;
+          }
+          case 'invoke':
+            try {
+              r = { eff: this.invoke({ fn: node.fn, args: node.args, span: node.span }, m) as Eff };
+            } catch (e) {
+              if (!(e instanceof CaxError) || e.code === 'E_BUDGET') throw e;
+              r = { failure: { code: e.code, message: e.message, span: e.span ?? node.span } };
+            }
+            break;
+        }
+        continue;
+      }
+      const frame = f.stack.pop();
+      if (!frame) {
+        this.finish(f, r);
+        return;
+      }
+      if ('value' in r) {
+        switch (frame.k) {
+          case 'seq':
+            r = { eff: (isThunk(frame.then) ? m.evaluate(frame.then.code, frame.then.env) : frame.then) as Eff };
+            break;
+          case 'choice':
+            f.scope = frame.saved;
+            if (frame.saved) {
+              frame.saved.undo.push(...frame.scope.undo);
+              frame.saved.entries.push(...frame.scope.entries);
+            }
+            break;
+          case 'within':
+            frame.w.done = true;
+            break;
+          case 'do': {
+            const stmt = frame.code.stmts[frame.index]!;
+            let env = frame.env;
+            if (stmt.k === 'bind') {
+              env = m.newFrame(stmt.frame.size, frame.env);
+              if (!matchPattern(stmt.pattern, r.value, env)) throw new CaxError('E_MATCH', 'the result does not match the pattern of this do statement', { span: stmt.span });
+            }
+            r = { eff: new Eff({ k: 'do', code: frame.code, index: frame.index + 1, env }) };
+            break;
+          }
+        }
+      } else if (frame.k === 'choice') {
+        this.rollback(frame.scope);
+        f.scope = frame.saved;
+        r = { eff: (isThunk(frame.orElse) ? m.evaluate(frame.orElse.code, frame.orElse.env) : frame.orElse) as Eff };
+      } else if (frame.k === 'within') {
+        frame.w.done = true;
+      }
+    }
+  }
+
+  private rollback(scope: UndoScope): void {
+    for (let i = scope.undo.length - 1; i >= 0; i--) scope.undo[i]!();
+    for (const e of scope.entries) e.rolledBack = true;
+  }
+
+  private fork(parent: Fiber, race: boolean, left: Eff, right: Eff): void {
+    parent.token++;
+    const join: Join = { race, parent, token: parent.token, results: [null, null], children: [] };
+    const l = new Fiber(`${parent.path}0`, parent.scope, join, 0);
+    const r = new Fiber(`${parent.path}1`, parent.scope, join, 1);
+    join.children.push(l, r);
+    parent.children = [l, r];
+    this.schedule(this.clock, l, () => ({ eff: left }));
+    this.schedule(this.clock, r, () => ({ eff: right }));
+  }
+
+  private finish(f: Fiber, r: Resume): void {
+    const join = f.join;
+    if (!join) {
+      this.outcome = r;
+      return;
+    }
+    if (join.parent.cancelled || join.parent.token !== join.token) return;
+    const sibling = join.children[1 - f.side]!;
+    if (join.race || 'failure' in r) {
+      this.cancel(sibling);
+      this.resumeParent(join, r);
+      return;
+    }
+    join.results[f.side] = r;
+    const [a, b] = join.results;
+    if (a && b && 'value' in a && 'value' in b) this.resumeParent(join, { value: new Tuple([a.value, b.value]) });
+  }
+
+  private resumeParent(join: Join, r: Resume): void {
+    join.parent.children = [];
+    this.schedule(this.clock, join.parent, () => r);
+  }
+
+  private cancel(f: Fiber): void {
+    const stack = [f];
+    while (stack.length > 0) {
+      const x = stack.pop()!;
+      x.cancelled = true;
+      x.token++;
+      stack.push(...x.children);
+    }
+  }
+
+  /** A `within` deadline passed with its body still running: cut it off and fail the `within` with E_TIMEOUT. */
+  private expire(w: Within): void {
+    const f = w.owner;
+    if (w.done || f.cancelled) return;
+    for (const c of f.children) this.cancel(c);
+    f.children = [];
+    f.token++;
+    for (;;) {
+      const frame = f.stack.pop()!;
+      if (frame.k === 'choice') {
+        this.rollback(frame.scope);
+        f.scope = frame.saved;
+      } else if (frame.k === 'within') {
+        frame.w.done = true;
+        if (frame.w === w) break;
+      }
+    }
+    this.drive(f, { failure: { code: 'E_TIMEOUT', message: `deadline of ${w.limit} ms passed`, span: w.span } });
+  }
+}

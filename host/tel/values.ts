@@ -1,0 +1,272 @@
+// TEL run-time values and the operations every backend must reproduce bit
+// for bit: 32-bit Int arithmetic with RISC-V division, IEEE binary64 Double,
+// byte-wise Text order, structural comparison, `show`, and the canonical
+// encoding behind `hashOf`. Walks over values are iterative: a list of ten
+// million cells is shown, compared and hashed without deep JS recursion.
+import { createHash } from 'node:crypto';
+import { CaxError, unsupported, type SourceSpan } from '../errors.js';
+
+/** A Double (Ints are bare JS numbers holding signed 32-bit values). */
+export class Dbl {
+  constructor(readonly v: number) {}
+}
+
+export class UnitV {
+  readonly kind = 'unit' as const;
+}
+export const UNIT_VALUE = new UnitV();
+
+export class HashV {
+  /** 64 lower-case hex digits. */
+  constructor(readonly hex: string) {}
+}
+
+export class Nil {
+  readonly kind = 'nil' as const;
+}
+export const NIL = new Nil();
+
+export class Cons {
+  constructor(readonly head: Value, readonly tail: ListV) {}
+}
+
+export type ListV = Cons | Nil;
+
+export class Tuple {
+  constructor(readonly items: readonly Value[]) {}
+}
+
+/** Anything callable: closures, partial applications and primitives live in machine.ts; effects in effects.ts. */
+export interface Opaque {
+  readonly opaque: 'function' | 'effect';
+}
+
+export type Value = number | Dbl | boolean | string | UnitV | HashV | Cons | Nil | Tuple | Opaque;
+
+export const MIN_INT = -2147483648;
+
+// ---- Int: signed 32-bit, wrapping; / and mod as RISC-V div / rem ------------
+
+export const intAdd = (a: number, b: number): number => (a + b) | 0;
+export const intSub = (a: number, b: number): number => (a - b) | 0;
+export const intMul = (a: number, b: number): number => Math.imul(a, b);
+export const intNeg = (a: number): number => -a | 0;
+
+export function intDiv(a: number, b: number, span?: SourceSpan): number {
+  if (b === 0) throw new CaxError('E_DIV_ZERO', 'division by zero', { span });
+  if (a === MIN_INT && b === -1) return MIN_INT;
+  return Math.trunc(a / b) | 0;
+}
+
+export function intMod(a: number, b: number, span?: SourceSpan): number {
+  if (b === 0) throw new CaxError('E_DIV_ZERO', 'mod by zero', { span });
+  return (a % b) | 0;
+}
+
+/** Double to Int as RISC-V fcvt.w.d with round-toward-zero: saturating, NaN gives maxInt. */
+export function doubleToInt(x: number): number {
+  if (Number.isNaN(x) || x >= 2147483647) return 2147483647;
+  if (x <= MIN_INT) return MIN_INT;
+  return Math.trunc(x) | 0;
+}
+
+// ---- comparison ----------------------------------------------------------------
+
+/** Byte-wise order of the UTF-8 encodings, which is code-point order. */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      const cx = a.codePointAt(i)!;
+      const cy = b.codePointAt(i)!;
+      return cx < cy ? -1 : 1;
+    }
+  }
+  return a.length < b.length ? -1 : 1;
+}
+
+/** -1, 0 or 1; NaN when a Double comparison inside is unordered. Lists and tuples are lexicographic. */
+export function compareValues(a: Value, b: Value): number {
+  const stack: Value[] = [b, a];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    const y = stack.pop()!;
+    if (typeof x === 'number') {
+      const yn = y as number;
+      if (x !== yn) return x < yn ? -1 : 1;
+    } else if (typeof x === 'string') {
+      const c = compareText(x, y as string);
+      if (c !== 0) return c;
+    } else if (typeof x === 'boolean') {
+      if (x !== y) return x ? 1 : -1;
+    } else if (x instanceof Dbl) {
+      const yv = (y as Dbl).v;
+      if (Number.isNaN(x.v) || Number.isNaN(yv)) return Number.NaN;
+      if (x.v !== yv) return x.v < yv ? -1 : 1;
+    } else if (x instanceof HashV) {
+      const c = compareText(x.hex, (y as HashV).hex);
+      if (c !== 0) return c;
+    } else if (x instanceof Nil) {
+      if (y instanceof Cons) return -1;
+    } else if (x instanceof Cons) {
+      if (y instanceof Nil) return 1;
+      const yc = y as Cons;
+      stack.push(yc.tail, x.tail, yc.head, x.head);
+    } else if (x instanceof Tuple) {
+      const yt = y as Tuple;
+      for (let i = x.items.length - 1; i >= 0; i--) stack.push(yt.items[i]!, x.items[i]!);
+    } else if (x instanceof UnitV) {
+      continue;
+    } else {
+      throw unsupported('comparing functions or effects');
+    }
+  }
+  return 0;
+}
+
+// ---- show ------------------------------------------------------------------------
+
+/** Shortest decimal form that reads back to the same bits, in Haskell's layout: 0.1, 1.0e-2, 1.2345678e7. */
+export function showDouble(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const sign = x < 0 ? '-' : '';
+  const [mant, expText] = Math.abs(x).toExponential().split('e') as [string, string];
+  const digits = mant.replace('.', '');
+  const exp = Number(expText);
+  const ax = Math.abs(x);
+  if (ax >= 0.1 && ax < 1e7) {
+    const point = exp + 1;
+    if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+    if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
+    return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  }
+  return `${sign}${digits[0]!}.${digits.length > 1 ? digits.slice(1) : '0'}e${exp}`;
+}
+
+/** A Text as a TEL literal. */
+export function showText(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += `\\u{${c.toString(16)}}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** `show` of section 8; deterministic. */
+export function showValue(v: Value): string {
+  const parts: string[] = [];
+  const stack: (Value | { text: string })[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (typeof x === 'number') parts.push(String(x));
+    else if (typeof x === 'string') parts.push(showText(x));
+    else if (typeof x === 'boolean') parts.push(x ? 'True' : 'False');
+    else if (x instanceof Dbl) parts.push(showDouble(x.v));
+    else if (x instanceof UnitV) parts.push('()');
+    else if (x instanceof HashV) parts.push(`@${x.hex}`);
+    else if (x instanceof Nil) parts.push('[]');
+    else if (x instanceof Cons) {
+      const items: Value[] = [];
+      for (let c: ListV = x; c instanceof Cons; c = c.tail) items.push(c.head);
+      stack.push({ text: ']' });
+      for (let i = items.length - 1; i >= 0; i--) {
+        stack.push(items[i]!);
+        if (i > 0) stack.push({ text: ',' });
+      }
+      stack.push({ text: '[' });
+    } else if (x instanceof Tuple) {
+      stack.push({ text: ')' });
+      for (let i = x.items.length - 1; i >= 0; i--) {
+        stack.push(x.items[i]!);
+        if (i > 0) stack.push({ text: ',' });
+      }
+      stack.push({ text: '(' });
+    } else if ('text' in x) parts.push(x.text);
+    else parts.push(x.opaque === 'function' ? '<function>' : '<effect>');
+  }
+  return parts.join('');
+}
+
+// ---- lists ----------------------------------------------------------------------------
+
+export function listFromArray(items: readonly Value[]): ListV {
+  let l: ListV = NIL;
+  for (let i = items.length - 1; i >= 0; i--) l = new Cons(items[i]!, l);
+  return l;
+}
+
+export function listToArray(l: ListV): Value[] {
+  const out: Value[] = [];
+  for (let c: ListV = l; c instanceof Cons; c = c.tail) out.push(c.head);
+  return out;
+}
+
+// ---- canonical encoding and hashOf ------------------------------------------------------
+
+/**
+ * Canonical bytes of a value: a tag byte, then Int 4 bytes big-endian, Double its 8 IEEE bytes big-endian,
+ * Bool 1 byte, Text u32 length + UTF-8, Hash 32 bytes, List u32 count + items, Tuple u32 count + items, unit nothing.
+ */
+export function canonicalBytes(v: Value): Buffer {
+  const chunks: Buffer[] = [];
+  const u32 = (n: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n >>> 0);
+    return b;
+  };
+  const stack: Value[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (typeof x === 'number') {
+      const b = Buffer.alloc(5);
+      b[0] = 1;
+      b.writeInt32BE(x, 1);
+      chunks.push(b);
+    } else if (x instanceof Dbl) {
+      const b = Buffer.alloc(9);
+      b[0] = 2;
+      b.writeDoubleBE(x.v, 1);
+      chunks.push(b);
+    } else if (typeof x === 'boolean') chunks.push(Buffer.from([3, x ? 1 : 0]));
+    else if (typeof x === 'string') {
+      const t = Buffer.from(x, 'utf8');
+      chunks.push(Buffer.from([4]), u32(t.length), t);
+    } else if (x instanceof UnitV) chunks.push(Buffer.from([5]));
+    else if (x instanceof HashV) chunks.push(Buffer.from([6]), Buffer.from(x.hex, 'hex'));
+    else if (x instanceof Cons || x instanceof Nil) {
+      const items = listToArray(x);
+      chunks.push(Buffer.from([7]), u32(items.length));
+      for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]!);
+    } else if (x instanceof Tuple) {
+      chunks.push(Buffer.from([8]), u32(x.items.length));
+      for (let i = x.items.length - 1; i >= 0; i--) stack.push(x.items[i]!);
+    } else {
+      throw unsupported('hashOf a function or an effect');
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+export function hashOfValue(v: Value): HashV {
+  return new HashV(createHash('sha256').update(canonicalBytes(v)).digest('hex'));
+}
+
+/** JSON form of a first-order value for logs and --json (Ints and Texts as themselves, the rest as its `show`). */
+export function valueToJson(v: Value): number | string | boolean | null {
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v instanceof UnitV) return null;
+  return showValue(v);
+}
