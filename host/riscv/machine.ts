@@ -292,7 +292,7 @@ export class Machine {
   /** Takes a trap at instruction `pc` (word `insn`): CSRs, pc, 3 cycles, one trace record. */
   takeTrap(cause: number, tval: number, pc: number, insn: number): void {
     if (this.traceEnabled && this.traceSink) {
-      this.traceSink({ pc, insn, rd: 0, rdValue: 0, memAddr: 0, memData: 0, memMask: 0, memWrite: false, trap: true, cause, tval: tval >>> 0 });
+      this.traceSink({ pc, insn: insn >>> 0, rd: 0, rdValue: 0, memAddr: 0, memData: 0, memMask: 0, memWrite: false, trap: true, cause, tval: tval >>> 0 });
     }
     this.mepc = pc & ~3;
     this.mcause = cause;

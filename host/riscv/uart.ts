@@ -71,7 +71,7 @@ export class Uart {
     }
   }
 
-  /** A word read of register `index` (0 TXDATA, 1 RXDATA, 2 STATUS, 3 DIVISOR) at cycle `now`. */
+  /** A word read of register `index` (0 TXDATA, 1 RXDATA, 2 STATUS, 3 DIVISOR) in cycle `now`. */
   read(index: number, now: number): number {
     this.deliver(now);
     switch (index) {
@@ -86,12 +86,13 @@ export class Uart {
     }
   }
 
-  /** A word write of register `index` at cycle `now`. */
+  /** A word write of register `index` in cycle `now`. */
   write(index: number, value: number, now: number): void {
     this.deliver(now);
     if (index === 0) {
       if (now < this.txBusyUntil) return;
-      this.txBusyUntil = now + this.frameClocks();
+      // the frame starts at the clock edge that ends the writing cycle
+      this.txBusyUntil = now + 1 + this.frameClocks();
       for (const listener of this.listeners) listener(value & 0xff);
     } else if (index === 3) {
       this.divisor = value >>> 0;
