@@ -4,9 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { renderReport, runSuite, type BenchSuite, type CaseResult } from './harness.js';
 import { suite as resources } from './resources.bench.js';
+import { suite as iss } from './iss.bench.js';
 
 // One import line and one entry per suite file.
-const SUITES: readonly BenchSuite[] = [resources];
+const SUITES: readonly BenchSuite[] = [resources, iss];
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const out = process.argv[2] ?? 'docs/performance.md';

@@ -66,6 +66,7 @@ export class Iss {
   load(program: Uint8Array | ElfImage): LoadedProgram {
     const elf = program instanceof Uint8Array ? (looksLikeElf(program) ? parseElf(program) : undefined) : program;
     this.m.ramU8.fill(0);
+    this.m.forgetCode();
     this.cache?.clear();
     if (elf === undefined) {
       const image = program as Uint8Array;
@@ -184,7 +185,7 @@ export class Iss {
     this.m.ramU8.set(bytes, offset);
     if (bytes.length === 0) return;
     for (let page = offset >>> WATCH_PAGE_SHIFT; page <= (offset + bytes.length - 1) >>> WATCH_PAGE_SHIFT; page++) {
-      if ((this.m.watch[page]! & WATCH_CODE) !== 0) this.cache?.invalidatePage(page);
+      if ((this.m.watch[page]! & WATCH_CODE) !== 0) this.m.codeWritten(page);
     }
   }
 

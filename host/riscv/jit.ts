@@ -6,7 +6,7 @@
 // inside the function, checking the cycle budget before each iteration.
 // Blocks are cached by start pc and dropped when a store writes their page.
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './alu.js';
-import { decode, isDivide, isLoad, type Insn } from './decode.js';
+import { isDivide, isLoad, type Insn } from './decode.js';
 import { CAUSE, CYCLES, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, type Machine } from './machine.js';
 
 /** Runs the block once (or loops); leaves pc, clock and retired exact. */
@@ -63,7 +63,7 @@ export function translate(m: Machine, pc: number): { block: Block; pages: number
       break;
     }
     const offset = m.ramOffset(p, 4);
-    const insn = offset < 0 ? undefined : decode(m.ramI32[offset >>> 2]!);
+    const insn = offset < 0 ? undefined : m.decodeAt(offset);
     if (insn === undefined || untranslatable(insn)) {
       fallsTo = p;
       break;
@@ -206,7 +206,7 @@ export class BlockCache {
 
   constructor(private readonly m: Machine, private readonly threshold = 2) {
     this.hits = new Uint8Array(m.ramBytes >>> 2);
-    m.onCodeWrite = (offset) => this.invalidatePage(offset >>> WATCH_PAGE_SHIFT);
+    m.onCodeWrite = (page) => this.invalidatePage(page);
   }
 
   /** The block at `pc` when there is (or now is worth making) one. */
@@ -235,15 +235,17 @@ export class BlockCache {
     this.m.watch[page]! |= WATCH_CODE;
   }
 
+  /** Drops the blocks that have instructions in RAM page `page` (the machine calls this on a store there). */
   invalidatePage(page: number): void {
     const list = this.byPage.get(page);
     if (list) for (const index of list) this.blocks[index] = undefined;
     this.byPage.delete(page);
-    this.m.watch[page]! &= ~WATCH_CODE;
   }
 
+  /** Forgets every block and hit count (a new program). */
   clear(): void {
-    for (const page of [...this.byPage.keys()]) this.invalidatePage(page);
+    this.blocks.length = 0;
+    this.byPage.clear();
     this.hits.fill(0);
   }
 }

@@ -42,6 +42,13 @@ export const WATCH_TOHOST = 2;
 
 const MASK64 = (1n << 64n) - 1n;
 
+/** A jump or taken branch target: traps when not a multiple of 4. */
+function jumpTarget(target: number): number {
+  const t = target >>> 0;
+  if ((t & 3) !== 0) throw new Trap(CAUSE.fetchMisaligned, t);
+  return t;
+}
+
 function costOf(insn: Insn): number {
   if (isLoad(insn.op)) return CYCLES.load;
   return isDivide(insn.op) ? CYCLES.divide : CYCLES.base;
@@ -80,8 +87,10 @@ export class Machine {
   traceEnabled: boolean;
   traceSink: TraceSink | undefined;
   tohost: number | undefined;
-  /** Called with the RAM offset of a store into a page holding translated code. */
-  onCodeWrite: (offset: number) => void = () => undefined;
+  /** Called with the page number when a store hits a page holding decoded or translated code. */
+  onCodeWrite: (page: number) => void = () => undefined;
+  /** Decoded instructions by RAM word index; their pages are watched (WATCH_CODE). */
+  private readonly decoded: (Insn | undefined)[] = [];
   /** Linux `write` calls of test programs (syscalls 'linux'). */
   onSyscallWrite: (fd: number, bytes: Uint8Array) => void = () => undefined;
   readonly syscalls: Syscalls;
@@ -194,10 +203,36 @@ export class Machine {
   /** A store hit a watched page: invalidate translated code, detect the `tohost` write. */
   watchedStore(address: number, offset: number, size: number, value: number): void {
     if ((this.watch[offset >>> WATCH_PAGE_SHIFT]! & WATCH_CODE) !== 0) {
-      this.onCodeWrite(offset);
+      this.codeWritten(offset >>> WATCH_PAGE_SHIFT);
       this.exitBlock = true;
     }
     if (address === this.tohost) this.endWith('tohost', size === 4 ? value : value & ((1 << (8 * size)) - 1));
+  }
+
+  /** Code in RAM page `page` changed: forget its decoded and translated instructions. */
+  codeWritten(page: number): void {
+    const first = page << (WATCH_PAGE_SHIFT - 2);
+    for (let w = first; w < first + (1 << (WATCH_PAGE_SHIFT - 2)); w++) this.decoded[w] = undefined;
+    this.watch[page]! &= ~WATCH_CODE;
+    this.onCodeWrite(page);
+  }
+
+  /** Forgets all decoded instructions and their watches (a new program). */
+  forgetCode(): void {
+    this.decoded.length = 0;
+    for (let page = 0; page < this.watch.length; page++) this.watch[page]! &= ~WATCH_CODE;
+  }
+
+  /** The decoded instruction at RAM offset `offset` (cached). */
+  decodeAt(offset: number): Insn {
+    const index = offset >>> 2;
+    let insn = this.decoded[index];
+    if (insn === undefined) {
+      insn = decode(this.ramI32[index]!);
+      this.decoded[index] = insn;
+      this.watch[offset >>> WATCH_PAGE_SHIFT]! |= WATCH_CODE;
+    }
+    return insn;
   }
 
   private endWith(how: 'exit' | 'tohost', value: number): void {
@@ -345,7 +380,7 @@ export class Machine {
   nextCost(): number {
     const offset = this.ramOffset(this.pc, 4);
     if (offset < 0) return CYCLES.trap;
-    const insn = decode(this.ramI32[offset >>> 2]!);
+    const insn = this.decodeAt(offset);
     if (isLoad(insn.op)) {
       const size = insn.op === 'lw' ? 4 : insn.op === 'lb' || insn.op === 'lbu' ? 1 : 2;
       const a = (this.regs[insn.rs1]! + insn.imm) >>> 0;
@@ -366,7 +401,7 @@ export class Machine {
     }
     const word = this.ramI32[offset >>> 2]!;
     try {
-      this.execute(decode(word), pc, word);
+      this.execute(this.decodeAt(offset), pc, word);
     } catch (e) {
       if (!(e instanceof Trap)) throw e;
       this.takeTrap(e.cause, e.tval, pc, word);
@@ -381,50 +416,37 @@ export class Machine {
     let rdValue = 0;
     let writes = true;
     let memAddr = 0, memData = 0, memMask = 0, memWrite = false;
+    let taken = false;
     const tracing = this.traceEnabled && this.traceSink !== undefined;
-    const jump = (target: number): void => {
-      const t = target >>> 0;
-      if ((t & 3) !== 0) throw new Trap(CAUSE.fetchMisaligned, t);
-      next = t;
-    };
-    const branch = (taken: boolean): void => {
-      writes = false;
-      if (taken) jump(pc + i.imm);
-    };
-    const load = (size: number, signed: boolean): number => {
-      memAddr = (a + i.imm) >>> 0;
-      memData = this.readData(memAddr, size);
-      memMask = ((1 << size) - 1) << (memAddr & 3);
-      if (!signed || size === 4) return memData | 0;
-      return size === 1 ? (memData << 24) >> 24 : (memData << 16) >> 16;
-    };
-    const store = (size: number): void => {
-      writes = false;
-      memAddr = (a + i.imm) >>> 0;
-      memData = size === 4 ? b >>> 0 : b & ((1 << (8 * size)) - 1);
-      memMask = ((1 << size) - 1) << (memAddr & 3);
-      memWrite = true;
-      this.writeData(memAddr, size, b);
-    };
     switch (i.op) {
       case 'lui': rdValue = i.imm; break;
       case 'auipc': rdValue = (pc + i.imm) | 0; break;
-      case 'jal': jump(pc + i.imm); rdValue = (pc + 4) | 0; break;
-      case 'jalr': jump((a + i.imm) & ~1); rdValue = (pc + 4) | 0; break;
-      case 'beq': branch(a === b); break;
-      case 'bne': branch(a !== b); break;
-      case 'blt': branch(a < b); break;
-      case 'bge': branch(a >= b); break;
-      case 'bltu': branch(a >>> 0 < b >>> 0); break;
-      case 'bgeu': branch(a >>> 0 >= b >>> 0); break;
-      case 'lb': rdValue = load(1, true); break;
-      case 'lh': rdValue = load(2, true); break;
-      case 'lw': rdValue = load(4, true); break;
-      case 'lbu': rdValue = load(1, false); break;
-      case 'lhu': rdValue = load(2, false); break;
-      case 'sb': store(1); break;
-      case 'sh': store(2); break;
-      case 'sw': store(4); break;
+      case 'jal': next = jumpTarget(pc + i.imm); rdValue = (pc + 4) | 0; break;
+      case 'jalr': next = jumpTarget((a + i.imm) & ~1); rdValue = (pc + 4) | 0; break;
+      case 'beq': writes = false; taken = a === b; break;
+      case 'bne': writes = false; taken = a !== b; break;
+      case 'blt': writes = false; taken = a < b; break;
+      case 'bge': writes = false; taken = a >= b; break;
+      case 'bltu': writes = false; taken = a >>> 0 < b >>> 0; break;
+      case 'bgeu': writes = false; taken = a >>> 0 >= b >>> 0; break;
+      case 'lb': case 'lh': case 'lw': case 'lbu': case 'lhu': {
+        const size = i.op === 'lw' ? 4 : i.op === 'lb' || i.op === 'lbu' ? 1 : 2;
+        memAddr = (a + i.imm) >>> 0;
+        memData = this.readData(memAddr, size);
+        memMask = ((1 << size) - 1) << (memAddr & 3);
+        rdValue = i.op === 'lb' ? (memData << 24) >> 24 : i.op === 'lh' ? (memData << 16) >> 16 : memData | 0;
+        break;
+      }
+      case 'sb': case 'sh': case 'sw': {
+        const size = i.op === 'sw' ? 4 : i.op === 'sb' ? 1 : 2;
+        writes = false;
+        memAddr = (a + i.imm) >>> 0;
+        memData = size === 4 ? b >>> 0 : b & ((1 << (8 * size)) - 1);
+        memMask = ((1 << size) - 1) << (memAddr & 3);
+        memWrite = true;
+        this.writeData(memAddr, size, b);
+        break;
+      }
       case 'addi': rdValue = (a + i.imm) | 0; break;
       case 'slti': rdValue = a < i.imm ? 1 : 0; break;
       case 'sltiu': rdValue = a >>> 0 < i.imm >>> 0 ? 1 : 0; break;
@@ -469,6 +491,7 @@ export class Machine {
         break;
       case 'illegal': throw new Trap(CAUSE.illegal, word >>> 0);
     }
+    if (taken) next = jumpTarget(pc + i.imm);
     if (writes && i.rd !== 0) x[i.rd] = rdValue;
     const rd = writes ? i.rd : 0;
     if (tracing) {
