@@ -20,9 +20,14 @@ $(SIM_BIN): $(SIM_DEPS)
 	  || { cat $(SIM_OUT)/build.log; exit 1; }
 	@touch $@
 
-$(SIM_OUT)/lint.stamp: $(SIM_DEPS)
-	@mkdir -p $(SIM_OUT)
+# Lint: Verilator on the RTL, and the harness's own C++ with every warning
+# an error (Verilator's headers and the generated model count as system headers).
+$(SIM_OUT)/lint.stamp: $(SIM_DEPS) $(SIM_BIN)
 	verilator --lint-only -Wall --top-module cax_soc sim/cax_sim.vlt $(RTL_SOURCES)
+	for f in $(SIM_SOURCES); do \
+	  g++ -std=c++17 -Wall -Wextra -Werror -fsyntax-only -isystem $(SIM_OUT)/obj \
+	    -isystem /usr/share/verilator/include -isystem /usr/share/verilator/include/vltstd $$f || exit 1; \
+	done
 	@touch $@
 
 .PHONY: sim rtl-lint
