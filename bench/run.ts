@@ -5,9 +5,10 @@ import { cpus } from 'node:os';
 import { renderReport, runSuite, type BenchSuite, type CaseResult } from './harness.js';
 import { suite as resources } from './resources.bench.js';
 import { suite as iss } from './iss.bench.js';
+import { suite as sim } from './sim.bench.js';
 
 // One import line and one entry per suite file.
-const SUITES: readonly BenchSuite[] = [resources, iss];
+const SUITES: readonly BenchSuite[] = [resources, iss, sim];
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const out = process.argv[2] ?? 'docs/performance.md';
