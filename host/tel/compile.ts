@@ -55,10 +55,11 @@ export interface CClause {
   readonly guards: readonly CGuard[];
 }
 
-export interface CConst { readonly op: 0; readonly value: Value }
-export interface CLocal { readonly op: 1; readonly depth: number; readonly slot: number; readonly name: string; readonly span: SourceSpan }
+/** `simple` marks code without calls or effects (constants, locals, operators on them): the machine evaluates it directly. */
+export interface CConst { readonly op: 0; readonly value: Value; readonly simple?: true }
+export interface CLocal { readonly op: 1; readonly depth: number; readonly slot: number; readonly name: string; readonly span: SourceSpan; readonly simple?: true }
 export interface CGlobal { readonly op: 2; readonly cell: Cell; readonly span: SourceSpan }
-export interface CApp { readonly op: 3; readonly fn: Code; readonly args: readonly Code[]; readonly span: SourceSpan }
+export interface CApp { readonly op: 3; readonly fn: Code; readonly args: readonly Code[]; readonly span: SourceSpan; readonly simpleArgs: boolean }
 export interface CLam { readonly op: 4; readonly arity: number; readonly frame: FrameInfo; body: Code; readonly name: string }
 export interface CIf { readonly op: 5; readonly cond: Code; readonly then: Code; readonly else: Code }
 export interface CMatch {
@@ -70,10 +71,10 @@ export interface CMatch {
   readonly what: string;
 }
 export interface CLet { readonly op: 7; readonly binds: readonly CBind[]; readonly body: Code }
-export interface CBin { readonly op: 8; readonly fn: ops.BinFn; readonly a: Code; readonly b: Code; readonly span: SourceSpan }
+export interface CBin { readonly op: 8; readonly fn: ops.BinFn; readonly a: Code; readonly b: Code; readonly span: SourceSpan; readonly simple: boolean }
 export interface CAnd { readonly op: 9; readonly a: Code; readonly b: Code }
 export interface COr { readonly op: 10; readonly a: Code; readonly b: Code }
-export interface CUnary { readonly op: 11; readonly fn: ops.UnaryFn; readonly a: Code; readonly span: SourceSpan }
+export interface CUnary { readonly op: 11; readonly fn: ops.UnaryFn; readonly a: Code; readonly span: SourceSpan; readonly simple: boolean }
 /** Evaluates parts left to right, then builds a value from them (tuples, lists, effect forms). */
 export interface CBuild { readonly op: 12; readonly parts: readonly Code[]; readonly build: (vals: Value[], m: Machine) => Value; readonly span: SourceSpan }
 export interface CSeq { readonly op: 13; readonly a: Code; readonly b: Code; readonly span: SourceSpan }
@@ -110,6 +111,8 @@ export interface Globals {
 const WILD: CPat = { k: 'wild' };
 /** Placeholder for an absent part of an effect form (`of ASSET` left out). */
 const ABSENT: CConst = { op: 0, value: null as unknown as Value };
+
+export const isSimple = (c: Code): boolean => c.op === 0 || c.op === 1 || ((c.op === 8 || c.op === 11) && c.simple);
 
 const isCell = (x: Cell | Value): x is Cell => typeof x === 'object' && x !== null && 'fnValue' in x && 'frame' in x;
 
@@ -214,19 +217,19 @@ class Compiler {
     let depth = 0;
     for (let s: Scope | null = scope; s; s = s.parent) {
       const slot = s.names.get(name);
-      if (slot !== undefined) return { op: OP.Local, depth, slot, name, span };
+      if (slot !== undefined) return { op: OP.Local, depth, slot, name, span, simple: true };
       if (s.parent && s.parent.frame !== s.frame) depth++;
     }
     const g = this.globals.lookup(name);
     if (g === undefined) throw new CaxError('E_UNBOUND', `${name} is not defined`, { span });
     if (isCell(g)) return { op: OP.Global, cell: g, span };
-    return { op: OP.Const, value: g };
+    return { op: OP.Const, value: g, simple: true };
   }
 
   expr(e: Expr, scope: Scope): Code {
     switch (e.tag) {
       case 'Lit':
-        return { op: OP.Const, value: literalValue(e.lit) };
+        return { op: OP.Const, value: literalValue(e.lit), simple: true };
       case 'Var':
         return this.variable(e.name, scope, e.span);
       case 'HashRef':
@@ -239,7 +242,8 @@ class Compiler {
           f = f.fn;
         }
         args.reverse();
-        return { op: OP.App, fn: this.expr(f, scope), args: args.map((a) => this.expr(a, scope)), span: e.span };
+        const cargs = args.map((a) => this.expr(a, scope));
+        return { op: OP.App, fn: this.expr(f, scope), args: cargs, span: e.span, simpleArgs: cargs.every(isSimple) };
       }
       case 'Lam': {
         const arity = e.params.length;
@@ -271,19 +275,19 @@ class Compiler {
         return this.binop(e.op, this.expr(e.left, scope), this.expr(e.right, scope), e.span);
       case 'OpRef': {
         const frame: FrameInfo = { size: 3 };
-        const a: Code = { op: OP.Local, depth: 0, slot: 1, name: 'x', span: e.span };
-        const b: Code = { op: OP.Local, depth: 0, slot: 2, name: 'y', span: e.span };
+        const a: Code = { op: OP.Local, depth: 0, slot: 1, name: 'x', span: e.span, simple: true };
+        const b: Code = { op: OP.Local, depth: 0, slot: 2, name: 'y', span: e.span, simple: true };
         return { op: OP.Lam, arity: 2, frame, body: this.binop(e.op, a, b, e.span), name: `(${e.op})` };
       }
       case 'Neg':
-        return { op: OP.Unary, fn: ops.negate, a: this.expr(e.expr, scope), span: e.span };
+        return unary(ops.negate, this.expr(e.expr, scope), e.span);
       case 'Tuple':
         return { op: OP.Build, parts: e.items.map((x) => this.expr(x, scope)), build: ops.buildTuple, span: e.span };
       case 'List':
         return { op: OP.Build, parts: e.items.map((x) => this.expr(x, scope)), build: ops.buildList, span: e.span };
       case 'Duration': {
         const ms = TIME_UNITS[e.unit];
-        return { op: OP.Unary, fn: (v) => Math.imul(v as number, ms), a: this.expr(e.amount, scope), span: e.span };
+        return unary((v) => Math.imul(v as number, ms), this.expr(e.amount, scope), e.span);
       }
       case 'Ledger': {
         const parts = [e.amount, e.asset, e.from, e.to, e.timeline].map((x) => (x ? this.expr(x, scope) : ABSENT));
@@ -321,7 +325,7 @@ class Compiler {
   private binop(op: BinaryOp, a: Code, b: Code, span: SourceSpan): Code {
     switch (op) {
       case '$':
-        return { op: OP.App, fn: a, args: [b], span };
+        return { op: OP.App, fn: a, args: [b], span, simpleArgs: isSimple(b) };
       case '>>':
         return { op: OP.Seq, a, b, span };
       case '<|':
@@ -331,7 +335,7 @@ class Compiler {
       case '||':
         return { op: OP.Or, a, b };
       default:
-        return { op: OP.Bin, fn: ops.BINARY[op], a, b, span };
+        return { op: OP.Bin, fn: ops.BINARY[op], a, b, span, simple: isSimple(a) && isSimple(b) && op !== '<|>' };
     }
   }
 
@@ -361,6 +365,10 @@ class Compiler {
     }
     return { op: OP.Do, stmts, span: e.span };
   }
+}
+
+function unary(fn: ops.UnaryFn, a: Code, span: SourceSpan): CUnary {
+  return { op: OP.Unary, fn, a, span, simple: isSimple(a) };
 }
 
 export function literalValue(lit: Literal): Value {

@@ -145,6 +145,7 @@ export function runToJson(r: RunResult): Record<string, unknown> {
     ...(r.error ? { error: r.error.toJSON() } : {}),
     effects: r.effects.map((e) => ({ ...e })),
     clock: r.clock,
+    latencies: r.latencies,
     ...(r.balances ? { balances: r.balances } : {}),
   };
 }

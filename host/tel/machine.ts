@@ -5,18 +5,21 @@
 // which the memory budget bounds (E_BUDGET). Every transition counts one
 // step; allocations count cells; both are deterministic.
 import { CaxError, type SourceSpan } from '../errors.js';
-import { OP, type CBind, type Cell, type CLet, type CMatch, type Code, type CPat } from './compile.js';
+import { OP, isSimple, type CBind, type Cell, type CLet, type CMatch, type Code, type CPat } from './compile.js';
 import { Closure, Eff, Partial, Prim, type Env } from './runtime.js';
 import { Cons, Nil, Tuple, UNIT_VALUE, compareValues, type Value } from './values.js';
 
 export interface Budget {
   /** Machine transitions allowed (evaluation and effect steps together). */
   readonly steps: number;
-  /** Cells allowed: every frame slot, cons, tuple, closure and effect allocated, plus 4 per pending continuation. */
+  /**
+   * Cells allowed: every cons, tuple, closure, partial application, effect and 8 bytes of text allocated
+   * (counted when allocated, never released), plus 4 per pending continuation (the depth of non-tail recursion).
+   */
   readonly memory: number;
 }
 
-export const DEFAULT_BUDGET: Budget = { steps: 1_000_000_000, memory: 64_000_000 };
+export const DEFAULT_BUDGET: Budget = { steps: 2_000_000_000, memory: 16_000_000 };
 
 /** Continuation kinds. */
 const K_APP = 0, K_REST = 1, K_IF = 2, K_SCRUT = 3, K_GUARD = 4, K_BIND = 5, K_BIN_A = 6, K_BIN_B = 7, K_AND = 8, K_OR = 9,
@@ -67,8 +70,6 @@ export class Machine {
   newFrame(size: number, parent: Env | null): Env {
     const f: Env = new Array(size);
     f[0] = parent;
-    this.heap += size;
-    if (this.heap > this.budget.memory) throw budgetError('memory', this.budget.memory);
     return f;
   }
 
@@ -109,6 +110,7 @@ export class Machine {
     try {
       for (;;) {
         if (++steps > maxSteps) throw budgetError('step', maxSteps);
+        if ((stack.length << 2) + this.heap > maxMemory) throw budgetError('memory', maxMemory);
         switch (mode) {
           case EVAL:
             switch (c.op) {
@@ -116,15 +118,10 @@ export class Machine {
                 v = c.value;
                 mode = RET;
                 break;
-              case OP.Local: {
-                let f = e;
-                for (let d = c.depth; d > 0; d--) f = f[0] as Env;
-                const x = f[c.slot];
-                if (x === undefined) throw new CaxError('E_CYCLE', `${c.name} is used before its value is defined (a value defined in terms of itself)`, { span: c.span });
-                v = x as Value;
+              case OP.Local:
+                v = local(c, e);
                 mode = RET;
                 break;
-              }
               case OP.Global: {
                 const cell = c.cell;
                 if (cell.fnValue) {
@@ -148,21 +145,42 @@ export class Machine {
               case OP.Hash:
                 c = { op: OP.Global, cell: this.hashCell(c.hash, c.span), span: c.span };
                 break;
-              case OP.App:
-                stack.push(new Frame(K_APP, c, e, null, null, -1));
-                c = c.fn;
+              case OP.App: {
+                // Fast path: a known function applied to simple arguments.
+                const fc = c.fn;
+                const known = fc.op === OP.Global ? fc.cell.fnValue : fc.op === OP.Local ? (local(fc, e) as Value) : null;
+                if (known && c.simpleArgs) {
+                  const args = c.args;
+                  aa = new Array(args.length);
+                  for (let i = 0; i < args.length; i++) aa[i] = evalSimple(args[i]!, e, this);
+                  af = known;
+                  aspan = c.span;
+                  mode = APPLY;
+                } else {
+                  stack.push(new Frame(K_APP, c, e, null, null, -1));
+                  c = fc;
+                }
                 break;
+              }
               case OP.Lam:
                 this.heap += 2;
                 v = new Closure(c, e);
                 mode = RET;
                 break;
               case OP.If:
-                stack.push(new Frame(K_IF, c, e, null, null, 0));
-                c = c.cond;
+                if (isSimple(c.cond)) c = evalSimple(c.cond, e, this) === true ? c.then : c.else;
+                else {
+                  stack.push(new Frame(K_IF, c, e, null, null, 0));
+                  c = c.cond;
+                }
                 break;
               case OP.Match:
-                if (c.scrutinee) {
+                if (c.scrutinee && isSimple(c.scrutinee)) {
+                  mm = c;
+                  ms = [evalSimple(c.scrutinee, e, this)];
+                  mci = 0;
+                  mode = MATCH;
+                } else if (c.scrutinee) {
                   stack.push(new Frame(K_SCRUT, c, e, null, null, 0));
                   c = c.scrutinee;
                 } else {
@@ -179,8 +197,16 @@ export class Machine {
                 mode = BINDS;
                 break;
               case OP.Bin:
-                stack.push(new Frame(K_BIN_A, c, e, null, null, 0));
-                c = c.a;
+                if (c.simple) {
+                  v = evalSimple(c, e, this);
+                  mode = RET;
+                } else if (isSimple(c.a)) {
+                  stack.push(new Frame(K_BIN_B, c, e, evalSimple(c.a, e, this), null, 0));
+                  c = c.b;
+                } else {
+                  stack.push(new Frame(K_BIN_A, c, e, null, null, 0));
+                  c = c.a;
+                }
                 break;
               case OP.And:
                 stack.push(new Frame(K_AND, c, e, null, null, 0));
@@ -191,8 +217,13 @@ export class Machine {
                 c = c.a;
                 break;
               case OP.Unary:
-                stack.push(new Frame(K_UNARY, c, e, null, null, 0));
-                c = c.a;
+                if (c.simple) {
+                  v = evalSimple(c, e, this);
+                  mode = RET;
+                } else {
+                  stack.push(new Frame(K_UNARY, c, e, null, null, 0));
+                  c = c.a;
+                }
                 break;
               case OP.Build:
                 if (c.parts.length === 0) {
@@ -221,7 +252,6 @@ export class Machine {
 
           case RET: {
             if (stack.length === 0) return v;
-            if (this.heap + stack.length * 4 > maxMemory) throw budgetError('memory', maxMemory);
             const k = stack.pop()!;
             switch (k.k) {
               case K_APP: {
@@ -233,6 +263,10 @@ export class Machine {
                   (k.y as Value[])[k.i] = v;
                 }
                 k.i++;
+                while (k.i < app.args.length && isSimple(app.args[k.i]!)) {
+                  (k.y as Value[])[k.i] = evalSimple(app.args[k.i]!, k.e, this);
+                  k.i++;
+                }
                 if (k.i < app.args.length) {
                   stack.push(k);
                   c = app.args[k.i]!;
@@ -368,7 +402,6 @@ export class Machine {
                 const frame: Env = new Array(size);
                 frame[0] = f.env;
                 for (let i = 0; i < n; i++) frame[i + 1] = aa[i];
-                this.heap += size;
                 c = lam.body;
                 e = frame;
                 mode = EVAL;
@@ -480,6 +513,30 @@ export class Machine {
     } finally {
       this.steps = steps;
     }
+  }
+}
+
+function local(c: Extract<Code, { op: 1 }>, e: Env): Value {
+  let f = e;
+  for (let d = c.depth; d > 0; d--) f = f[0] as Env;
+  const x = f[c.slot];
+  if (x === undefined) throw new CaxError('E_CYCLE', `${c.name} is used before its value is defined (a value defined in terms of itself)`, { span: c.span });
+  return x as Value;
+}
+
+/** Evaluates simple code (constants, locals, operators on them) directly; its depth is bounded by the parser's nesting cap. */
+function evalSimple(c: Code, e: Env, m: Machine): Value {
+  switch (c.op) {
+    case OP.Const:
+      return c.value;
+    case OP.Local:
+      return local(c, e);
+    case OP.Bin:
+      return c.fn(evalSimple(c.a, e, m), evalSimple(c.b, e, m), c.span, m);
+    case OP.Unary:
+      return c.fn(evalSimple(c.a, e, m), c.span);
+    default:
+      throw new CaxError('E_INTERNAL', 'not simple code');
   }
 }
 
