@@ -37,12 +37,14 @@ export class Trace {
   }
 
   filter(f: TraceFilter): TraceEvent[] {
+    // A definition given by name matches every event of the hashes invoked under that name.
+    const named = new Set(this.entries.flatMap((e) => ('name' in e && e.name === f.definition ? [e.hash] : [])));
     return this.entries.filter((e) => {
       if (f.kinds && !f.kinds.includes(e.kind)) return false;
       if (f.context !== undefined && e.context !== f.context) return false;
       if (f.definition !== undefined) {
-        const name = 'name' in e ? e.name : undefined;
-        if (e.hash !== f.definition && name !== f.definition && !(e.hash ?? '').startsWith(f.definition)) return false;
+        const hash = e.hash ?? '';
+        if (!named.has(hash) && !(f.definition.length >= 4 && hash.startsWith(f.definition.replace(/^@/, '')))) return false;
       }
       return true;
     });

@@ -1,0 +1,106 @@
+// The executor: runs by name and by hash, nested contexts for `invoke`,
+// usage per context, contexts released on every path, and the trace.
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { setup, type Setup } from './helpers.js';
+
+const SOURCE = `
+add a b = a + b
+pay n = do
+  r <- deposit n to "alice" on "L1"
+  emit r
+  return n
+child n = do
+  emit n
+  return (n * 2)
+parent = do
+  x <- invoke child 21
+  emit x
+  return x
+broken n = do
+  emit n
+  fail "no"
+callsBroken = invoke broken 1 <| return 7
+`;
+
+describe('executor', () => {
+  let s: Setup;
+  beforeAll(() => {
+    s = setup(SOURCE);
+  });
+  afterAll(() => s.dispose());
+
+  it('runs a definition by name and by hash with arguments', async () => {
+    const ex = s.executor();
+    const byName = await ex.executeByName('add', { args: ['3', '4'] });
+    expect(byName.value).toBe('7');
+    expect(byName.type).toBe('Int');
+    const byHash = await ex.executeByHash(s.repo.lookupName('add')!, { args: ['10', '-4'] });
+    expect(byHash.value).toBe('6');
+    expect(byHash.error).toBeNull();
+  });
+
+  it('applies effects to the world and records them in the trace', async () => {
+    const r = await s.executor().executeByName('pay', { args: ['5'], world: { latency: { L1: 250 } } });
+    expect(r.error).toBeNull();
+    expect(r.value).toBe('5');
+    expect(r.clock).toBe(250);
+    expect(r.effects.map((e) => e.kind)).toEqual(['deposit', 'emit']);
+    const kinds = r.trace.events.map((e) => e.kind);
+    expect(kinds).toEqual(['invoke', 'effect', 'effect', 'return']);
+    expect(r.trace.filter({ kinds: ['effect'] }).map((e) => (e.kind === 'effect' ? [e.effect, e.timeline, e.at] : []))).toEqual([
+      ['deposit', 'L1', 250],
+      ['emit', undefined, 250],
+    ]);
+  });
+
+  it('runs invoke in a nested context and reports usage per context, all released', async () => {
+    const r = await s.executor().executeByName('parent');
+    expect(r.error).toBeNull();
+    expect(r.value).toBe('42');
+    const invokes = r.trace.filter({ kinds: ['invoke'] });
+    expect(invokes.map((e) => (e.kind === 'invoke' ? e.name : ''))).toEqual(['parent', 'child']);
+    const [outer, inner] = invokes;
+    expect(inner!.kind === 'invoke' && inner!.parent).toBe(outer!.context);
+    expect(r.trace.filter({ definition: 'child' }).map((e) => e.kind)).toEqual(['invoke', 'effect', 'return']);
+    expect(r.trace.filter({ context: inner!.context }).map((e) => e.kind)).toEqual(['invoke', 'effect', 'return']);
+    expect(r.contexts).toHaveLength(3);
+    expect(r.contexts.every((c) => c.released)).toBe(true);
+    const childUsage = r.contexts.find((c) => c.name === 'child')!;
+    expect(childUsage.consumed.computeSteps).toBeGreaterThan(0);
+    expect(childUsage.consumed.effects).toBe(1);
+    const parentUsage = r.contexts.find((c) => c.name === 'parent')!;
+    // A parent's usage includes its children's.
+    expect(parentUsage.consumed.computeSteps).toBeGreaterThan(childUsage.consumed.computeSteps);
+    expect(parentUsage.consumed.effects).toBe(3);
+    expect(r.effects.map((e) => e.args[0])).toEqual(['21', '42']);
+  });
+
+  it('releases contexts when an invoked definition fails, and the caller can recover', async () => {
+    const ex = s.executor();
+    const r = await ex.executeByName('callsBroken');
+    expect(r.value).toBe('7');
+    expect(r.trace.filter({ kinds: ['error'] }).map((e) => (e.kind === 'error' ? e.code : ''))).toEqual(['E_FAIL']);
+    expect(r.contexts.every((c) => c.released)).toBe(true);
+    const direct = await ex.executeByName('broken', { args: ['3'] });
+    expect(direct.error?.code).toBe('E_FAIL');
+    expect(direct.contexts.every((c) => c.released)).toBe(true);
+  });
+
+  it('runs in a caller-supplied context and leaves it to the caller', async () => {
+    const ex = s.executor();
+    const root = ex.createContext({ computeSteps: 1_000_000, memoryBytes: 10_000_000, effects: 10, ioOps: 10 }, 'mine');
+    const r = await ex.executeByName('parent', { context: root });
+    expect(r.value).toBe('42');
+    expect(root.isDestroyed).toBe(false);
+    expect(root.usage().consumed.effects).toBe(3);
+    const usage = ex.destroyContext(root);
+    expect(usage.released).toBe(true);
+  });
+
+  it('reports an unknown name and a bad argument', async () => {
+    const ex = s.executor();
+    await expect(ex.executeByName('nosuch')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    const bad = await ex.executeByName('add', { args: ['"text"', '1'] });
+    expect(bad.error?.code).toBe('E_TYPE');
+  });
+});
