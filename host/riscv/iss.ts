@@ -4,6 +4,7 @@
 // trace. See docs/iss.md for the API and how it maps to docs/soc.md.
 import { CaxError } from '../errors.js';
 import { looksLikeElf, parseElf, type ElfImage } from './elf.js';
+import type { LineFaults } from './faults.js';
 import { BlockCache } from './jit.js';
 import { Machine, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, type Ended, type Syscalls } from './machine.js';
 import type { TraceSink } from './trace.js';
@@ -126,7 +127,21 @@ export class Iss {
   }
 
   private result(ended: Ended): RunResult {
+    this.m.uart.flushTransmit(this.m.clock);
     return { ended, exitCode: ended === 'cycle-limit' ? 0 : this.m.exitCode, cycles: this.m.clock, instret: this.m.retired };
+  }
+
+  /** Fault scripting: the instruction at pc traps now with `cause` and `tval` instead of executing (3 cycles, a trap record). */
+  forceTrap(cause: number, tval = 0): void {
+    if (!Number.isInteger(cause) || cause < 0 || cause > 0xffffffff) throw new CaxError('E_USAGE', `trap cause ${cause} is not a 32-bit value`);
+    const offset = this.m.ramOffset(this.m.pc, 4);
+    this.m.takeTrap(cause, tval, this.m.pc, offset < 0 ? 0 : this.m.ramI32[offset >>> 2]!);
+  }
+
+  /** Fault scripting: the core stalls for `cycles` clocks (counters, MTIME and the UART line go on; nothing retires). */
+  stall(cycles: number): void {
+    if (!Number.isInteger(cycles) || cycles < 0) throw new CaxError('E_USAGE', `stall of ${cycles} cycles`);
+    this.m.clock += cycles;
   }
 
   /** How the program ended, or undefined while it may still run. */
@@ -197,6 +212,8 @@ export class Iss {
     receive: (bytes: Uint8Array | readonly number[]): void => this.m.uart.receive(bytes, this.m.clock),
     /** Bytes sent by the host still on the line (not yet in the FIFO). */
     pending: (): number => this.m.uart.pendingBytes(),
+    /** Scripts drops, corruptions and delays of bytes or frames on the line (faults.ts); `{}` removes them. */
+    setFaults: (faults: LineFaults): void => this.m.uart.setFaults(faults),
   };
 
   /** Receives the retirement records while TRACE_EN is on (undefined: none). Tracing runs the interpreter. */

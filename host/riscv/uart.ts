@@ -5,7 +5,9 @@
 // written to TXDATA is handed to the transmit listeners at once and keeps
 // the transmitter busy for a frame, and bytes the host sends with receive()
 // reach the FIFO one frame apart. Everything is a function of the cycle
-// count, so runs are deterministic.
+// count, so runs are deterministic. Faults on the line can be scripted
+// (faults.ts).
+import type { LineAction, LineFaults } from './faults.js';
 
 export const RX_FIFO_BYTES = 32;
 
@@ -20,6 +22,11 @@ export class Uart {
   private lineFreeAt = 0;
   private txBusyUntil = 0;
   private readonly listeners: TransmitListener[] = [];
+  private faults: LineFaults = {};
+  private receivedCount = 0;
+  private transmittedCount = 0;
+  /** Transmitted bytes held back by a scripted delay, with the cycle they reach the host. */
+  private readonly delayed: { byte: number; at: number }[] = [];
 
   constructor(private readonly resetDivisor: number) {
     this.divisor = resetDivisor;
@@ -32,6 +39,14 @@ export class Uart {
     this.lost = false;
     this.lineFreeAt = 0;
     this.txBusyUntil = 0;
+    this.delayed.length = 0;
+  }
+
+  /** Scripts faults on the line from now on (counting bytes from 0 again); `{}` removes them. */
+  setFaults(faults: LineFaults): void {
+    this.faults = faults;
+    this.receivedCount = 0;
+    this.transmittedCount = 0;
   }
 
   /** Clocks one byte occupies on the line (8N1: 10 bits; DIVISOR below 2 times as 2). */
@@ -52,8 +67,11 @@ export class Uart {
   receive(bytes: Uint8Array | readonly number[], now: number): void {
     let at = Math.max(now, this.lineFreeAt);
     for (const byte of bytes) {
+      const action: LineAction = this.faults.receive ? this.faults.receive(byte & 0xff, this.receivedCount++) : 'pass';
+      if (action === 'drop') continue;
+      if (typeof action === 'object' && 'delayCycles' in action) at += action.delayCycles;
       at += this.frameClocks();
-      this.incoming.push({ byte: byte & 0xff, at });
+      this.incoming.push({ byte: typeof action === 'object' && 'replaceWith' in action ? action.replaceWith & 0xff : byte & 0xff, at });
     }
     this.lineFreeAt = at;
   }
@@ -74,6 +92,7 @@ export class Uart {
   /** A word read of register `index` (0 TXDATA, 1 RXDATA, 2 STATUS, 3 DIVISOR) in cycle `now`. */
   read(index: number, now: number): number {
     this.deliver(now);
+    this.flushTransmit(now);
     switch (index) {
       case 0: return now < this.txBusyUntil ? 0x80000000 : 0;
       case 1: return this.fifo.length === 0 ? 0x80000000 : this.fifo.shift()!;
@@ -89,13 +108,35 @@ export class Uart {
   /** A word write of register `index` in cycle `now`. */
   write(index: number, value: number, now: number): void {
     this.deliver(now);
+    this.flushTransmit(now);
     if (index === 0) {
       if (now < this.txBusyUntil) return;
       // the frame starts at the clock edge that ends the writing cycle
       this.txBusyUntil = now + 1 + this.frameClocks();
-      for (const listener of this.listeners) listener(value & 0xff);
+      this.send(value & 0xff, now);
     } else if (index === 3) {
       this.divisor = value >>> 0;
+    }
+  }
+
+  private send(byte: number, now: number): void {
+    const action: LineAction = this.faults.transmit ? this.faults.transmit(byte, this.transmittedCount++) : 'pass';
+    if (action === 'drop') return;
+    const out = typeof action === 'object' && 'replaceWith' in action ? action.replaceWith & 0xff : byte;
+    const delay = typeof action === 'object' && 'delayCycles' in action ? action.delayCycles : 0;
+    if (delay === 0 && this.delayed.length === 0) {
+      for (const listener of this.listeners) listener(out);
+      return;
+    }
+    const last = this.delayed.length > 0 ? this.delayed[this.delayed.length - 1]!.at : now;
+    this.delayed.push({ byte: out, at: Math.max(last, now + delay) });
+  }
+
+  /** Hands delayed transmitted bytes whose time has come (cycle `now`) to the listeners. */
+  flushTransmit(now: number): void {
+    while (this.delayed.length > 0 && this.delayed[0]!.at <= now) {
+      const { byte } = this.delayed.shift()!;
+      for (const listener of this.listeners) listener(byte);
     }
   }
 }
