@@ -151,6 +151,9 @@ int open_pty(std::string& path) {
 }
 
 int run(const Options& opt) {
+    // Before the pty path is printed: a stop request any time after it ends the run with a summary.
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
     const std::vector<uint8_t> file = read_file(opt.program);
     ElfImage elf;
     if (opt.raw) elf.segments.push_back({RAM_BASE, file});
@@ -187,9 +190,6 @@ int run(const Options& opt) {
     } else {
         bridge = std::make_unique<UartBridge>(STDERR_FILENO, -1);
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-
     // Reset for one clock.
     top->uart_rx = 1;
     top->rst = 1;

@@ -89,6 +89,15 @@ describe('qemu step log', () => {
     expect(steps[1]!.regs).toEqual(regs);
   });
 
+  it('reads any text without failing, keeping only well-formed blocks', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => {
+      for (const step of parseQemuCpuLog(text)) {
+        expect(step.regs).toHaveLength(32);
+        expect(Number.isInteger(step.pc)).toBe(true);
+      }
+    }));
+  });
+
   it('stops at the end marker when the runs agree, and names a control-flow split', () => {
     const r = (pc: number, rd = 0, rdValue = 0) => ({ pc, insn: 0x13, rd, rdValue, memAddr: 0, memData: 0, memMask: 0, memWrite: false, trap: false, cause: 0, tval: 0 });
     const s = (pc: number, x5 = 0) => ({ pc, regs: Array.from({ length: 32 }, (_, i) => (i === 5 ? x5 : 0)) });

@@ -3,15 +3,16 @@
 // the cycle limit, the UART decoded to text and bridged to a pseudo-terminal
 // reached through `serialport`, and its usage errors.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { SerialPort } from 'serialport';
 import { parseElf } from '../../host/riscv/elf.js';
 import { parseTraceLine } from '../../host/riscv/trace.js';
 import { startSimPty } from '../../host/sim/pty.js';
-import { parseSummary, runSim, simArguments } from '../../host/sim/simulator.js';
+import { parseSummary, runSim, simArguments, simulatorPath } from '../../host/sim/simulator.js';
 
 let dir = '';
 beforeAll(() => {
@@ -101,6 +102,37 @@ describe('loading and inspecting', () => {
     expect(parseSummary('noise\n{"end":"pass","exitCode":0,"cycles":9,"instret":3,"clocks":9}\n')).toMatchObject({ end: 'pass', cycles: 9 });
     expect(() => parseSummary('{"end":"exploded","exitCode":0,"cycles":9,"instret":3,"clocks":9}')).toThrow(/bad simulator summary/);
     expect(() => parseSummary('')).toThrow(/no summary/);
+  });
+});
+
+describe('robustness', () => {
+  it('never crashes on a corrupted or truncated ELF: it runs it or says what is wrong', () => {
+    const good = readFileSync('build/isa/user/mem.elf');
+    const file = join(dir, 'fuzzed.elf');
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.nat({ max: 0x1100 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }),
+      fc.option(fc.nat({ max: good.length })),
+      (flips, cut) => {
+        const bytes = Buffer.from(good.subarray(0, cut ?? good.length));
+        for (const [at, x] of flips) if (at < bytes.length) bytes[at]! ^= x;
+        writeFileSync(file, bytes);
+        const run = spawnSync(simulatorPath(), ['--max-cycles', '20000', file], { encoding: 'latin1' });
+        expect(run.signal).toBeNull();
+        expect([0, 1, 3]).toContain(run.status);
+        if (run.status === 3) expect(run.stderr).toMatch(/^cax-sim: /);
+        else expect(() => parseSummary(run.stdout)).not.toThrow();
+      },
+    ), { numRuns: 60, seed: 5 });
+  });
+
+  it('parses any text as a summary or fails with E_SIM', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+      try {
+        parseSummary(text);
+      } catch (e) {
+        expect(e).toMatchObject({ code: 'E_SIM' });
+      }
+    }));
   });
 });
 
