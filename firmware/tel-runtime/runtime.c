@@ -1,0 +1,310 @@
+/* The TEL runtime compiled code calls: the bump allocator with its E_BUDGET
+ * check, application of closures and partial applications, Double
+ * arithmetic through libgcc's soft-float, structural comparison, ++ and
+ * `show` (Doubles are printed by the host through an ecall, so the
+ * shortest round-trip text is the interpreter's own). */
+#include "tel.h"
+#include "../include/cax.h"
+
+extern uint32_t rt_hp, rt_hlimit;
+
+uint32_t rt_alloc(uint32_t bytes) {
+  uint32_t p = rt_hp;
+  uint32_t n = (bytes + 7u) & ~7u;
+  if (n > rt_hlimit - p) rt_fail(ERR_HEAP, 0);
+  rt_hp = p + n;
+  return p;
+}
+
+/* ---- application ---------------------------------------------------------- */
+
+static V make_pap(uint32_t closure, uint32_t nold, const V *old, uint32_t nnew, const V *fresh) {
+  Pap *p = (Pap *)rt_alloc(8 + 8 * (nold + nnew));
+  p->closure = closure;
+  p->nargs = nold + nnew;
+  for (uint32_t i = 0; i < nold; i++) p->args[i] = old[i];
+  for (uint32_t i = 0; i < nnew; i++) p->args[nold + i] = fresh[i];
+  V r = {T_PAP, (uint32_t)p};
+  return r;
+}
+
+/* Applies f to n arguments, one saturated call at a time. */
+V rt_apply(V f, uint32_t n, const V *args) {
+  V buf[16];
+  while (n > 0) {
+    if (f.tag == T_CLOSURE) {
+      Closure *c = (Closure *)f.val;
+      if (n < c->arity) return make_pap(f.val, 0, 0, n, args);
+      f = rt_call(c->code, f.val, c->arity, args);
+      args += c->arity;
+      n -= c->arity;
+    } else if (f.tag == T_PAP) {
+      Pap *p = (Pap *)f.val;
+      Closure *c = (Closure *)p->closure;
+      uint32_t need = c->arity - p->nargs;
+      if (n < need) return make_pap(p->closure, p->nargs, p->args, n, args);
+      if (c->arity > 16) rt_fail(ERR_INTERNAL, 0);
+      for (uint32_t i = 0; i < p->nargs; i++) buf[i] = p->args[i];
+      for (uint32_t i = 0; i < need; i++) buf[p->nargs + i] = args[i];
+      f = rt_call(c->code, p->closure, c->arity, buf);
+      args += need;
+      n -= need;
+    } else {
+      rt_fail(ERR_INTERNAL, 0);
+    }
+  }
+  return f;
+}
+
+/* ---- numbers ---------------------------------------------------------------- */
+
+static double dbl(V v) {
+  return *(const double *)v.val;
+}
+
+V rt_box_double(double x) {
+  double *p = (double *)rt_alloc(8);
+  *p = x;
+  V r = {T_DOUBLE, (uint32_t)p};
+  return r;
+}
+
+/* Double + - * / (op 0..3); Ints never get here. */
+V rt_arith(V a, V b, uint32_t op) {
+  double x = dbl(a), y = dbl(b);
+  switch (op) {
+    case 0: return rt_box_double(x + y);
+    case 1: return rt_box_double(x - y);
+    case 2: return rt_box_double(x * y);
+    default: return rt_box_double(x / y);
+  }
+}
+
+V rt_negate(V a) {
+  if (a.tag == T_INT) {
+    V r = {T_INT, -a.val};
+    return r;
+  }
+  return rt_box_double(-dbl(a));
+}
+
+V rt_abs(V a) {
+  if (a.tag == T_INT) {
+    V r = {T_INT, (int32_t)a.val < 0 ? -a.val : a.val};
+    return r;
+  }
+  /* clear the sign bit, as Math.abs does (also for -0.0 and NaN) */
+  uint32_t *w = (uint32_t *)rt_alloc(8);
+  const uint32_t *src = (const uint32_t *)a.val;
+  w[0] = src[0];
+  w[1] = src[1] & 0x7FFFFFFFu;
+  V r = {T_DOUBLE, (uint32_t)w};
+  return r;
+}
+
+V rt_to_double(V a) {
+  return rt_box_double((double)(int32_t)a.val);
+}
+
+/* As RISC-V fcvt.w.d with round toward zero: saturating, NaN gives maxInt. */
+V rt_truncate(V a) {
+  double x = dbl(a);
+  int32_t r;
+  if (x != x || x >= 2147483647.0) r = 2147483647;
+  else if (x <= -2147483648.0) r = (int32_t)0x80000000u;
+  else r = (int32_t)x;
+  V v = {T_INT, (uint32_t)r};
+  return v;
+}
+
+/* ---- comparison ---------------------------------------------------------------- */
+
+static int32_t compare_bytes(const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t nb) {
+  uint32_t n = na < nb ? na : nb;
+  for (uint32_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+  return na == nb ? 0 : na < nb ? -1 : 1;
+}
+
+/* -1, 0, 1, or 2 when a Double comparison inside is unordered (NaN). */
+int32_t rt_compare(V a, V b) {
+  for (;;) {
+    switch (a.tag) {
+      case T_INT: return (int32_t)a.val == (int32_t)b.val ? 0 : (int32_t)a.val < (int32_t)b.val ? -1 : 1;
+      case T_BOOL: return a.val == b.val ? 0 : a.val < b.val ? -1 : 1;
+      case T_UNIT: return 0;
+      case T_DOUBLE: {
+        double x = dbl(a), y = dbl(b);
+        if (x != x || y != y) return 2;
+        return x == y ? 0 : x < y ? -1 : 1;
+      }
+      case T_TEXT: {
+        const Text *x = (const Text *)a.val, *y = (const Text *)b.val;
+        return compare_bytes(x->bytes, x->len, y->bytes, y->len);
+      }
+      case T_HASH: return compare_bytes((const uint8_t *)a.val, 32, (const uint8_t *)b.val, 32);
+      case T_NIL: return b.tag == T_NIL ? 0 : -1;
+      case T_CONS: {
+        if (b.tag == T_NIL) return 1;
+        const Cons *x = (const Cons *)a.val, *y = (const Cons *)b.val;
+        int32_t c = rt_compare(x->head, y->head);
+        if (c != 0) return c;
+        a = x->tail;
+        b = y->tail;
+        continue;
+      }
+      case T_TUPLE: {
+        const Tuple *x = (const Tuple *)a.val, *y = (const Tuple *)b.val;
+        for (uint32_t i = 0; i < x->n; i++) {
+          int32_t c = rt_compare(x->items[i], y->items[i]);
+          if (c != 0) return c;
+        }
+        return 0;
+      }
+      default: rt_fail(ERR_INTERNAL, 0);
+    }
+  }
+}
+
+/* ---- ++ ------------------------------------------------------------------------ */
+
+V rt_append(V a, V b) {
+  if (a.tag == T_TEXT) {
+    const Text *x = (const Text *)a.val, *y = (const Text *)b.val;
+    Text *t = (Text *)rt_alloc(4 + x->len + y->len);
+    t->len = x->len + y->len;
+    for (uint32_t i = 0; i < x->len; i++) t->bytes[i] = x->bytes[i];
+    for (uint32_t i = 0; i < y->len; i++) t->bytes[x->len + i] = y->bytes[i];
+    V r = {T_TEXT, (uint32_t)t};
+    return r;
+  }
+  if (a.tag == T_NIL) return b;
+  V result = {T_CONS, 0};
+  Cons *last = 0;
+  for (V c = a; c.tag == T_CONS; c = ((const Cons *)c.val)->tail) {
+    Cons *cell = (Cons *)rt_alloc(sizeof(Cons));
+    cell->head = ((const Cons *)c.val)->head;
+    if (last) last->tail.val = (uint32_t)cell;
+    else result.val = (uint32_t)cell;
+    last = cell;
+    last->tail.tag = T_CONS;
+  }
+  last->tail = b;
+  return result;
+}
+
+/* ---- show ---------------------------------------------------------------------- */
+
+/* The text being built lives at the heap top: bytes go to out_at, then the
+ * finished Text is allocated over them. */
+static uint32_t out_at;
+
+static void put(uint8_t c) {
+  if (out_at >= rt_hlimit) rt_fail(ERR_HEAP, 0);
+  *(uint8_t *)out_at++ = c;
+}
+
+static void puts_(const char *s) {
+  while (*s) put((uint8_t)*s++);
+}
+
+static void put_int(int32_t v) {
+  char digits[12];
+  int n = 0;
+  uint32_t u = v < 0 ? -(uint32_t)v : (uint32_t)v;
+  do {
+    digits[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) put('-');
+  while (n) put((uint8_t)digits[--n]);
+}
+
+static void put_hex(uint32_t v, int width) {
+  static const char hex[] = "0123456789abcdef";
+  int started = width > 0;
+  for (int s = 28; s >= 0; s -= 4) {
+    uint32_t d = (v >> s) & 15;
+    if (d || started || s == 0 || s < width * 4) {
+      put((uint8_t)hex[d]);
+      started = 1;
+    }
+  }
+}
+
+static void put_text(const Text *t) {
+  put('"');
+  for (uint32_t i = 0; i < t->len; i++) {
+    uint8_t c = t->bytes[i];
+    if (c == '"') puts_("\\\"");
+    else if (c == '\\') puts_("\\\\");
+    else if (c == '\n') puts_("\\n");
+    else if (c == '\t') puts_("\\t");
+    else if (c == '\r') puts_("\\r");
+    else if (c < 0x20 || c == 0x7f) {
+      puts_("\\u{");
+      put_hex(c, 0);
+      put('}');
+    } else put(c);
+  }
+  put('"');
+}
+
+static void put_double(V v) {
+  const uint32_t *w = (const uint32_t *)v.val;
+  uint32_t room = rt_hlimit - out_at;
+  cax_reply r = cax_effect(EFFECT_SHOW_DOUBLE, w[0], w[1], out_at, room, 0, 0);
+  if (r.a0 > room) rt_fail(ERR_HEAP, 0);
+  out_at += r.a0;
+}
+
+static void put_value(V v) {
+  switch (v.tag) {
+    case T_INT: put_int((int32_t)v.val); return;
+    case T_BOOL: puts_(v.val ? "True" : "False"); return;
+    case T_UNIT: puts_("()"); return;
+    case T_DOUBLE: put_double(v); return;
+    case T_TEXT: put_text((const Text *)v.val); return;
+    case T_HASH:
+      put('@');
+      for (int i = 0; i < 32; i++) {
+        uint8_t b = ((const uint8_t *)v.val)[i];
+        put_hex(b >> 4, 1);
+        put_hex(b & 15, 1);
+      }
+      return;
+    case T_NIL: puts_("[]"); return;
+    case T_CONS:
+      put('[');
+      for (V c = v; c.tag == T_CONS; c = ((const Cons *)c.val)->tail) {
+        if (c.val != v.val) put(',');
+        put_value(((const Cons *)c.val)->head);
+      }
+      put(']');
+      return;
+    case T_TUPLE: {
+      const Tuple *t = (const Tuple *)v.val;
+      put('(');
+      for (uint32_t i = 0; i < t->n; i++) {
+        if (i) put(',');
+        put_value(t->items[i]);
+      }
+      put(')');
+      return;
+    }
+    case T_CLOSURE:
+    case T_PAP: puts_("<function>"); return;
+    default: puts_("<effect>"); return;
+  }
+}
+
+V rt_show(V v) {
+  uint32_t start = rt_hp;
+  out_at = start + 4;
+  put_value(v);
+  uint32_t len = out_at - start - 4;
+  Text *t = (Text *)rt_alloc(4 + len);
+  t->len = len;
+  V r = {T_TEXT, (uint32_t)t};
+  return r;
+}

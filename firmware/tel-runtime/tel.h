@@ -1,0 +1,34 @@
+/* The value layout shared by compiled TEL code, this runtime and the host
+ * (host/compiler/heap.ts): every value is two words, a tag and a payload;
+ * Ints, Bools and unit live in the payload, everything else points to a
+ * heap object in RAM. docs/compiler.md describes the layout. */
+#ifndef TEL_H
+#define TEL_H
+#include <stdint.h>
+
+typedef struct {
+  uint32_t tag, val;
+} V;
+
+enum {
+  T_UNIT = 0, T_INT = 1, T_BOOL = 2, T_DOUBLE = 3, T_TEXT = 4, T_NIL = 5, T_CONS = 6,
+  T_TUPLE = 7, T_CLOSURE = 8, T_PAP = 9, T_HASH = 10, T_EFFECT = 11
+};
+
+/* Error codes a run ends with (a0 = T_ERROR, a1 = code | site << 8). */
+#define T_ERROR 0xFFFFFFFFu
+enum { ERR_MATCH = 1, ERR_DIV_ZERO = 2, ERR_EMPTY = 3, ERR_HEAP = 4, ERR_STACK = 5, ERR_INTERNAL = 6 };
+
+/* Effect numbers of the ecalls the runtime makes to the host. */
+#define EFFECT_SHOW_DOUBLE 0x7E100u
+
+typedef struct { uint32_t len; uint8_t bytes[]; } Text;
+typedef struct { V head, tail; } Cons;
+typedef struct { uint32_t n; V items[]; } Tuple;
+typedef struct { uint32_t code, arity, ncap; V caps[]; } Closure;
+typedef struct { uint32_t closure, nargs; V args[]; } Pap;
+
+void rt_fail(uint32_t code, uint32_t site) __attribute__((noreturn));
+uint32_t rt_alloc(uint32_t bytes);
+V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
+#endif

@@ -1,0 +1,1051 @@
+// TEL AST → RV32IM code. Each function (top-level definition with
+// parameters, local function, lambda, operator section) becomes one code
+// block with a frame (docs/compiler.md): arguments in the caller's outgoing
+// area at s0+8i, locals and temporaries at s0-24-8k, captured variables in
+// the closure (env) object. Free variables are converted to captures when a
+// closure is built; patterns with guards compile to test-and-branch chains
+// that fall through to the next clause; calls of known functions with all
+// their arguments are direct, and in tail position become jumps; every other
+// application goes through the runtime's rt_apply.
+import { CaxError, unsupported, type SourceSpan } from '../errors.js';
+import { TIME_UNITS, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern } from '../tel/ast.js';
+import { bindingGroups, freeNames } from '../tel/deps.js';
+import { Asm, REG } from './asm.js';
+import { ERR, TAG, T_ERROR_SITE_BITS } from './layout.js';
+
+const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, s11 } = REG;
+
+/** The runtime's entry points the code calls. */
+const RT = {
+  alloc: 'rt_alloc', apply: 'rt_apply', arith: 'rt_arith', negate: 'rt_negate', abs: 'rt_abs', compare: 'rt_compare',
+  append: 'rt_append', show: 'rt_show', toDouble: 'rt_to_double', truncate: 'rt_truncate', fail: 'rt_fail',
+  overflow: 'rt_stack_overflow',
+} as const;
+
+/** Builtins compiled inline, with their arity (others of host/tel/builtins.ts are E_UNSUPPORTED here). */
+const PRIMS: Readonly<Record<string, number>> = {
+  mod: 2, toDouble: 1, truncate: 1, primShow: 1, primNegate: 1, primAbs: 1, primTextLength: 1, primEmpty: 1,
+};
+
+export interface CodegenOptions {
+  /** Fold operators on literal operands at compile time. */
+  readonly constantFolding: boolean;
+  /** Direct calls and tail jumps for known functions (off: every call goes through rt_apply). */
+  readonly directCalls: boolean;
+}
+
+export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true };
+
+/** Where a variable lives. */
+type Loc =
+  | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn }
+  | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn };
+
+/** A function whose code and arity are known at a call site (env: where its closure value is, for local ones). */
+interface KnownFn {
+  readonly label: string;
+  readonly arity: number;
+  readonly global: boolean;
+}
+
+type Global = { readonly k: 'fn'; readonly fn: KnownFn; readonly decl: Decl } | { readonly k: 'caf'; readonly label: string; readonly cell: string; readonly decl: Decl };
+
+class Scope {
+  private readonly vars = new Map<string, Loc>();
+  constructor(readonly parent: Scope | null) {}
+  set(name: string, loc: Loc): void {
+    this.vars.set(name, loc);
+  }
+  get(name: string): Loc | undefined {
+    return this.vars.get(name) ?? this.parent?.get(name);
+  }
+}
+
+/** E_UNSUPPORTED with the construct's source span. */
+const unsupportedAt = (what: string, span: SourceSpan): CaxError => new CaxError('E_UNSUPPORTED', `${what} is not supported yet`, { span });
+
+const slotOff = (k: number): number => -24 - 8 * k;
+const isFunctionDecl = (d: Decl): boolean => d.equations[0]!.params.length > 0;
+
+/** One function being compiled: its body assembler, frame usage and out-of-line failure stubs. */
+class FnCtx {
+  readonly body = new Asm();
+  next = 0;
+  maxSlots = 0;
+  maxOut = 0;
+  readonly stubs: { label: string; code: number; site: number }[] = [];
+  readonly start: string;
+  constructor(readonly label: string, readonly arity: number, readonly selfFn: KnownFn | undefined) {
+    this.start = `${label}$body`;
+  }
+  slots(n: number): number {
+    const k = this.next;
+    this.next += n;
+    this.maxSlots = Math.max(this.maxSlots, this.next);
+    // the block's lowest address is its last slot; items go upward from there
+    return slotOff(k + n - 1);
+  }
+}
+
+export interface Generated {
+  readonly asm: Asm;
+  /** Source spans of failure sites, by site number. */
+  readonly sites: readonly SourceSpan[];
+  /** Label of the entry stub the runtime calls. */
+  readonly entry: string;
+  /** Code labels of the compiled top-level definitions. */
+  readonly definitions: ReadonlyMap<string, string>;
+}
+
+export class Codegen {
+  private readonly out = new Asm();
+  private readonly data = new Asm();
+  private readonly globals = new Map<string, Global>();
+  private readonly pending: (() => void)[] = [];
+  private readonly sites: SourceSpan[] = [];
+  private readonly texts = new Map<string, string>();
+  private readonly staticClosures = new Set<string>();
+  private readonly cafCells: string[] = [];
+  private counter = 0;
+  private fn!: FnCtx;
+
+  constructor(decls: readonly Decl[], private readonly options: CodegenOptions = DEFAULT_OPTIONS) {
+    for (const d of decls) {
+      const label = `tel$${d.name}`;
+      if (isFunctionDecl(d)) this.globals.set(d.name, { k: 'fn', fn: { label, arity: d.equations[0]!.params.length, global: true }, decl: d });
+      else this.globals.set(d.name, { k: 'caf', label, cell: `${label}$cell`, decl: d });
+    }
+  }
+
+  /** Compiles `main` and everything it reaches. */
+  generate(main: string): Generated {
+    const g = this.globals.get(main);
+    if (!g) throw new CaxError('E_UNBOUND', `no definition named ${main}`);
+    const entry = 'tel$$entry';
+    this.emitEntry(entry, g);
+    const compiled = new Set<string>();
+    this.request = (name: string): void => {
+      if (compiled.has(name)) return;
+      compiled.add(name);
+      this.pending.push(() => this.compileGlobal(this.globals.get(name)!));
+    };
+    this.request(main);
+    while (this.pending.length > 0) this.pending.shift()!();
+    this.finishData();
+    const asm = new Asm();
+    asm.append(this.out);
+    asm.align(8);
+    asm.append(this.data);
+    const definitions = new Map<string, string>();
+    for (const name of compiled) {
+      const gl = this.globals.get(name)!;
+      definitions.set(name, gl.k === 'fn' ? gl.fn.label : gl.label);
+    }
+    return { asm, sites: this.sites, entry, definitions };
+  }
+
+  private request: (name: string) => void = () => undefined;
+
+  // ---- functions ------------------------------------------------------------------
+
+  private emitEntry(label: string, main: Global): void {
+    const o = this.out;
+    o.label(label);
+    o.addi(sp, sp, -16);
+    o.sw(ra, 12, sp);
+    o.sw(REG.s2, 8, sp);
+    o.sw(REG.s3, 4, sp);
+    o.mv(REG.s2, a0);
+    o.mv(REG.s3, a1);
+    // forget the values of top-level constants from an earlier run
+    o.la(t0, 'tel$$cafs');
+    o.la(t1, 'tel$$cafs$end');
+    const loop = o.fresh('zero');
+    const done = o.fresh('zeroed');
+    o.label(loop);
+    o.branch('bgeu', t0, t1, done);
+    o.sw(zero, 0, t0);
+    o.addi(t0, t0, 12);
+    o.j(loop);
+    o.label(done);
+    if (main.k === 'fn') {
+      this.staticClosure(main.fn);
+      o.li(a0, TAG.CLOSURE);
+      o.la(a1, `${main.fn.label}$closure`);
+    } else {
+      o.li(a0, 0);
+      o.call(main.label);
+    }
+    const noArgs = o.fresh('noargs');
+    o.branch('beq', REG.s3, zero, noArgs);
+    o.mv(a2, REG.s3);
+    o.mv(a3, REG.s2);
+    o.call(RT.apply);
+    o.label(noArgs);
+    o.lw(ra, 12, sp);
+    o.lw(REG.s2, 8, sp);
+    o.lw(REG.s3, 4, sp);
+    o.addi(sp, sp, 16);
+    o.ret();
+  }
+
+  private compileGlobal(g: Global): void {
+    if (g.k === 'fn') {
+      this.compileFunction(g.fn.label, g.fn.arity, g.decl.equations, new Scope(null), g.fn, g.decl.span);
+      return;
+    }
+    this.cafCells.push(g.cell);
+    // a constant: its value is computed on first use in a run and kept in its cell
+    this.compileFunction(g.label, 0, g.decl.equations, new Scope(null), undefined, g.decl.span);
+  }
+
+  /** Emits a whole function: prologue, clause matching over its arguments, epilogue, failure stubs. */
+  private compileFunction(label: string, arity: number, equations: readonly Equation[], scope: Scope, self: KnownFn | undefined, span: SourceSpan): void {
+    const saved = this.fn;
+    const fn = new FnCtx(label, arity, self);
+    this.fn = fn;
+    const b = fn.body;
+    b.label(fn.start);
+    b.span(span);
+    const args: number[] = [];
+    for (let i = 0; i < arity; i++) args.push(8 * i);
+    this.genClauses(equations.map((eq) => ({ patterns: eq.params, where: eq.where, rhs: eq.rhs, span: eq.span })), args, scope, true, '', span);
+    this.fn = saved;
+    const frame = Math.ceil((16 + 8 * fn.maxSlots + 8 * fn.maxOut) / 16) * 16;
+    if (frame > 2032) throw unsupported(`${label}: a frame of ${frame} bytes (more than 250 locals)`);
+    const o = this.out;
+    o.align(4);
+    o.label(label);
+    o.addi(sp, sp, -frame);
+    o.sw(ra, frame - 4, sp);
+    o.sw(s0, frame - 8, sp);
+    o.addi(s0, sp, frame);
+    o.sw(a0, -12, s0);
+    o.branch('bltu', sp, s11, RT.overflow);
+    o.append(b);
+    for (const stub of fn.stubs) {
+      o.label(stub.label);
+      o.li(a0, stub.code);
+      o.li(a1, stub.site);
+      o.j(RT.fail);
+    }
+  }
+
+  /** Tears the frame down and returns a0/a1. */
+  private epilogue(): void {
+    const b = this.fn.body;
+    b.mv(t0, s0);
+    b.lw(ra, -4, t0);
+    b.lw(s0, -8, t0);
+    b.mv(sp, t0);
+    b.ret();
+  }
+
+  /** A branch to a failure stub reporting `code` at `span`. */
+  private failTarget(code: number, span: SourceSpan): string {
+    const site = this.sites.length;
+    if (site >= 2 ** (32 - T_ERROR_SITE_BITS)) throw unsupported('too many failure sites');
+    this.sites.push(span);
+    const label = this.fn.body.fresh('fail');
+    this.fn.stubs.push({ label, code, site });
+    return label;
+  }
+
+  // ---- clauses and patterns -----------------------------------------------------------
+
+  /**
+   * Tries clauses top to bottom against the values at s0-relative offsets `scruts`; the chosen body's value ends
+   * in a0/a1 and is returned (tail) or control goes to `done`. No match is E_MATCH at `span`.
+   */
+  private genClauses(
+    clauses: readonly { patterns: readonly Pattern[]; where: readonly Decl[]; rhs: Equation['rhs']; span: SourceSpan }[],
+    scruts: readonly number[],
+    outer: Scope,
+    tail: boolean,
+    done: string,
+    span: SourceSpan,
+  ): void {
+    const b = this.fn.body;
+    const mark = this.fn.next;
+    for (const clause of clauses) {
+      const next = b.fresh('next');
+      const scope = new Scope(outer);
+      clause.patterns.forEach((p, i) => this.genMatch(p, scruts[i]!, scope, next));
+      this.genBindings(clause.where, scope);
+      const guards = clause.rhs.tag === 'Plain' ? [{ cond: null, body: clause.rhs.expr }] : clause.rhs.guards.map((g) => ({ cond: g.cond as Expr | null, body: g.body }));
+      for (const g of guards) {
+        const nextGuard = b.fresh('guard');
+        if (g.cond) {
+          this.gen(g.cond, scope);
+          b.branch('beq', a1, zero, nextGuard);
+        }
+        this.genResult(g.body, scope, tail, done);
+        b.label(nextGuard);
+      }
+      b.label(next);
+      this.fn.next = mark;
+    }
+    b.j(this.failTarget(ERR.MATCH, span));
+  }
+
+  /** The value of `e` as the result: returned in tail position, else left in a0/a1 with a jump to `done`. */
+  private genResult(e: Expr, scope: Scope, tail: boolean, done: string): void {
+    if (tail) {
+      this.genTail(e, scope);
+    } else {
+      this.gen(e, scope);
+      this.fn.body.j(done);
+    }
+  }
+
+  /** Matches the value at s0+`off` against `p`, binding its variables; jumps to `fail` when it does not match. */
+  private genMatch(p: Pattern, off: number, scope: Scope, fail: string): void {
+    const b = this.fn.body;
+    switch (p.tag) {
+      case 'PWild':
+        return;
+      case 'PVar':
+        scope.set(p.name, { k: 'slot', off });
+        return;
+      case 'PLit':
+        this.genLitTest(p.lit, off, fail);
+        return;
+      case 'PTuple': {
+        const block = this.fn.slots(p.items.length);
+        b.lw(t1, off + 4, s0);
+        p.items.forEach((_, i) => this.copyWords(t1, 4 + 8 * i, block + 8 * i));
+        p.items.forEach((item, i) => this.genMatch(item, block + 8 * i, scope, fail));
+        return;
+      }
+      case 'PCons': {
+        const block = this.fn.slots(2);
+        this.consCell(off, block, fail);
+        this.genMatch(p.head, block, scope, fail);
+        this.genMatch(p.tail, block + 8, scope, fail);
+        return;
+      }
+      case 'PList': {
+        let at = off;
+        for (const item of p.items) {
+          const block = this.fn.slots(2);
+          this.consCell(at, block, fail);
+          this.genMatch(item, block, scope, fail);
+          at = block + 8;
+        }
+        b.lw(t0, at, s0);
+        b.li(t1, TAG.NIL);
+        b.branch('bne', t0, t1, fail);
+        return;
+      }
+    }
+  }
+
+  /** Checks that s0+`off` is a cons cell and copies its head and tail to the block at `block`. */
+  private consCell(off: number, block: number, fail: string): void {
+    const b = this.fn.body;
+    b.lw(t0, off, s0);
+    b.li(t1, TAG.CONS);
+    b.branch('bne', t0, t1, fail);
+    b.lw(t1, off + 4, s0);
+    this.copyWords(t1, 0, block);
+    this.copyWords(t1, 8, block + 8);
+  }
+
+  /** Copies the two words at base+`from` to s0+`to`. */
+  private copyWords(base: number, from: number, to: number): void {
+    const b = this.fn.body;
+    b.lw(t2, from, base);
+    b.sw(t2, to, s0);
+    b.lw(t2, from + 4, base);
+    b.sw(t2, to + 4, s0);
+  }
+
+  private genLitTest(lit: Literal, off: number, fail: string): void {
+    const b = this.fn.body;
+    switch (lit.kind) {
+      case 'unit':
+        return;
+      case 'int':
+      case 'bool':
+        b.lw(t0, off + 4, s0);
+        b.li(t1, lit.kind === 'int' ? lit.value : lit.value ? 1 : 0);
+        b.branch('bne', t0, t1, fail);
+        return;
+      default:
+        this.genLit(lit);
+        b.mv(a2, a0);
+        b.mv(a3, a1);
+        b.lw(a0, off, s0);
+        b.lw(a1, off + 4, s0);
+        b.call(RT.compare);
+        b.branch('bne', a0, zero, fail);
+    }
+  }
+
+  // ---- let / where -----------------------------------------------------------------------
+
+  /** Binds declarations in dependency order: functions of a group as closures capturing each other, then values. */
+  private genBindings(decls: readonly Decl[], scope: Scope): void {
+    if (decls.length === 0) return;
+    const b = this.fn.body;
+    for (const group of bindingGroups(decls)) {
+      if (!group.every(isFunctionDecl)) {
+        if (group.length > 1 || freeNames(group[0]!).has(group[0]!.name)) throw unsupportedAt(`recursive local value ${group[0]!.name}`, group[0]!.span);
+        const d = group[0]!;
+        const slot = this.fn.slots(1);
+        const done = b.fresh('bound');
+        this.genClauses(d.equations.map((eq) => ({ patterns: [], where: eq.where, rhs: eq.rhs, span: eq.span })), [], scope, false, done, d.span);
+        b.label(done);
+        this.storeSlot(slot);
+        scope.set(d.name, { k: 'slot', off: slot });
+        continue;
+      }
+      // closures first (allocated, then captures filled in, so members can capture each other)
+      const made = group.map((d) => {
+        const slot = this.fn.slots(1);
+        const fnInfo: KnownFn = { label: `tel$${d.name}$${this.counter++}`, arity: d.equations[0]!.params.length, global: false };
+        scope.set(d.name, { k: 'slot', off: slot, fn: fnInfo });
+        return { d, slot, fnInfo };
+      });
+      const caps = made.map(({ d }) => this.capturesOf(freeNames(d), scope));
+      made.forEach(({ slot, fnInfo }, i) => {
+        const n = caps[i]!.length;
+        b.li(a0, 12 + 8 * n);
+        b.call(RT.alloc);
+        b.la(t0, fnInfo.label);
+        b.sw(t0, 0, a0);
+        b.li(t0, fnInfo.arity);
+        b.sw(t0, 4, a0);
+        b.li(t0, n);
+        b.sw(t0, 8, a0);
+        b.li(t0, TAG.CLOSURE);
+        b.sw(t0, slot, s0);
+        b.sw(a0, slot + 4, s0);
+      });
+      made.forEach(({ d, slot, fnInfo }, i) => {
+        this.fillCaptures(caps[i]!, slot, scope);
+        this.defer(fnInfo, d.equations, caps[i]!, scope, d.span);
+      });
+    }
+  }
+
+  /** Local variables among `names`, in a fixed order. */
+  private capturesOf(names: Iterable<string>, scope: Scope): string[] {
+    return [...names].filter((n) => scope.get(n) !== undefined).sort();
+  }
+
+  /** Stores the captured values into the closure object whose value is at s0+`slot`. */
+  private fillCaptures(caps: readonly string[], slot: number, scope: Scope): void {
+    const b = this.fn.body;
+    caps.forEach((name, i) => {
+      this.loadVar(scope.get(name)!);
+      b.lw(t1, slot + 4, s0);
+      b.sw(a0, 12 + 8 * i, t1);
+      b.sw(a1, 16 + 8 * i, t1);
+    });
+  }
+
+  /** Queues the code of a closure: its captures are read from its env object. */
+  private defer(fnInfo: KnownFn, equations: readonly Equation[], caps: readonly string[], scope: Scope, span: SourceSpan): void {
+    const inner = new Scope(null);
+    caps.forEach((name, index) => {
+      const loc = scope.get(name)!;
+      inner.set(name, { k: 'cap', index, ...(loc.fn ? { fn: loc.fn } : {}) });
+    });
+    this.pending.push(() => this.compileFunction(fnInfo.label, fnInfo.arity, equations, inner, fnInfo, span));
+  }
+
+  // ---- expressions -------------------------------------------------------------------------
+
+  private storeSlot(off: number): void {
+    this.fn.body.sw(a0, off, s0);
+    this.fn.body.sw(a1, off + 4, s0);
+  }
+
+  private loadSlot(off: number, tag: number = a0, val: number = a1): void {
+    this.fn.body.lw(tag, off, s0);
+    this.fn.body.lw(val, off + 4, s0);
+  }
+
+  private loadVar(loc: Loc): void {
+    const b = this.fn.body;
+    if (loc.k === 'slot') return this.loadSlot(loc.off);
+    b.lw(t0, -12, s0);
+    b.lw(a0, 12 + 8 * loc.index, t0);
+    b.lw(a1, 16 + 8 * loc.index, t0);
+  }
+
+  private setValue(tag: number, value: number): void {
+    this.fn.body.li(a0, tag);
+    this.fn.body.li(a1, value);
+  }
+
+  private genLit(lit: Literal): void {
+    const b = this.fn.body;
+    switch (lit.kind) {
+      case 'int': return this.setValue(TAG.INT, lit.value);
+      case 'bool': return this.setValue(TAG.BOOL, lit.value ? 1 : 0);
+      case 'unit': return this.setValue(TAG.UNIT, 0);
+      case 'double': {
+        const label = `dbl$${this.counter++}`;
+        const bytes = new Uint8Array(8);
+        new DataView(bytes.buffer).setFloat64(0, lit.value, true);
+        this.data.align(8);
+        this.data.label(label);
+        this.data.bytes(bytes);
+        b.li(a0, TAG.DOUBLE);
+        b.la(a1, label);
+        return;
+      }
+      case 'text': {
+        let label = this.texts.get(lit.value);
+        if (!label) {
+          label = `txt$${this.counter++}`;
+          this.texts.set(lit.value, label);
+          const utf8 = Buffer.from(lit.value, 'utf8');
+          this.data.align(4);
+          this.data.label(label);
+          this.data.word(utf8.length);
+          this.data.bytes(utf8);
+        }
+        b.li(a0, TAG.TEXT);
+        b.la(a1, label);
+      }
+    }
+  }
+
+  /** A constant closure object for a top-level function used as a value. */
+  private staticClosure(fn: KnownFn): void {
+    if (this.staticClosures.has(fn.label)) return;
+    this.staticClosures.add(fn.label);
+    this.data.align(4);
+    this.data.label(`${fn.label}$closure`);
+    this.data.addr(fn.label);
+    this.data.word(fn.arity);
+    this.data.word(0);
+  }
+
+  /** Evaluates `e` in tail position: known calls become jumps, everything else returns. */
+  private genTail(e: Expr, scope: Scope): void {
+    const b = this.fn.body;
+    switch (e.tag) {
+      case 'If': {
+        const other = b.fresh('else');
+        this.gen(e.cond, scope);
+        b.branch('beq', a1, zero, other);
+        this.genTail(e.then, scope);
+        b.label(other);
+        this.genTail(e.else, scope);
+        return;
+      }
+      case 'Let': {
+        const mark = this.fn.next;
+        const inner = new Scope(scope);
+        this.genBindings(e.decls, inner);
+        this.genTail(e.body, inner);
+        this.fn.next = mark;
+        return;
+      }
+      case 'Case': {
+        const mark = this.fn.next;
+        const slot = this.fn.slots(1);
+        this.gen(e.scrutinee, scope);
+        this.storeSlot(slot);
+        this.genClauses(e.alts.map((alt) => ({ patterns: [alt.pattern], where: [], rhs: alt.guard ? { tag: 'Guarded' as const, guards: [{ cond: alt.guard, body: alt.body, span: alt.span }] } : { tag: 'Plain' as const, expr: alt.body }, span: alt.span })), [slot], scope, true, '', e.span);
+        this.fn.next = mark;
+        return;
+      }
+      case 'App':
+      case 'BinOp': {
+        const spine = this.spine(e);
+        if (spine) {
+          const known = this.knownFn(spine.head, scope);
+          if (known && this.options.directCalls && spine.args.length === known.fn.arity && known.fn.arity <= this.fn.arity && (known.fn.global || known.fn.label === this.fn.selfFn?.label)) {
+            this.tailCall(known.fn, spine.args, scope, e.span);
+            return;
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.gen(e, scope);
+    this.epilogue();
+  }
+
+  /** The head and arguments of an application (`f a b`, `f $ a`); null when `e` is not one. */
+  private spine(e: Expr): { head: Expr; args: Expr[] } | null {
+    const args: Expr[] = [];
+    let h = e;
+    for (;;) {
+      if (h.tag === 'App') {
+        args.unshift(h.arg);
+        h = h.fn;
+      } else if (h.tag === 'BinOp' && h.op === '$') {
+        args.unshift(h.right);
+        h = h.left;
+      } else break;
+    }
+    return args.length > 0 ? { head: h, args } : null;
+  }
+
+  private knownFn(head: Expr, scope: Scope): { fn: KnownFn; loc: Loc | undefined } | undefined {
+    if (head.tag !== 'Var') return undefined;
+    const loc = scope.get(head.name);
+    if (loc) return loc.fn ? { fn: loc.fn, loc } : undefined;
+    const g = this.globals.get(head.name);
+    if (g?.k === 'fn') {
+      this.request(head.name);
+      return { fn: g.fn, loc: undefined };
+    }
+    return undefined;
+  }
+
+  /** Evaluates the expressions into a fresh block of slots; returns its offset. */
+  private genBlock(items: readonly Expr[], scope: Scope): number {
+    const block = this.fn.slots(items.length);
+    items.forEach((item, i) => {
+      this.gen(item, scope);
+      this.storeSlot(block + 8 * i);
+    });
+    return block;
+  }
+
+  private tailCall(fn: KnownFn, args: readonly Expr[], scope: Scope, span: SourceSpan): void {
+    const b = this.fn.body;
+    const mark = this.fn.next;
+    b.span(span);
+    const block = this.genBlock(args, scope);
+    args.forEach((_, i) => {
+      this.loadSlot(block + 8 * i, t1, t2);
+      b.sw(t1, 8 * i, s0);
+      b.sw(t2, 8 * i + 4, s0);
+    });
+    this.fn.next = mark;
+    if (this.fn.selfFn?.label === fn.label) {
+      b.j(this.fn.start);
+      return;
+    }
+    b.mv(t0, s0);
+    b.lw(ra, -4, t0);
+    b.lw(s0, -8, t0);
+    b.mv(sp, t0);
+    b.li(a0, 0);
+    b.j(fn.label);
+  }
+
+  /** Calls a known function with exactly its arity of arguments (already in the block). */
+  private directCall(fn: KnownFn, loc: Loc | undefined, block: number, n: number): void {
+    const b = this.fn.body;
+    this.fn.maxOut = Math.max(this.fn.maxOut, n);
+    for (let i = 0; i < n; i++) {
+      this.loadSlot(block + 8 * i, t1, t2);
+      b.sw(t1, 8 * i, sp);
+      b.sw(t2, 8 * i + 4, sp);
+    }
+    if (loc) {
+      this.loadVar(loc);
+      b.mv(a0, a1);
+    } else b.li(a0, 0);
+    b.call(fn.label);
+  }
+
+  private genApp(e: Expr, head: Expr, args: readonly Expr[], scope: Scope): void {
+    const b = this.fn.body;
+    const mark = this.fn.next;
+    b.span(e.span);
+    if (head.tag === 'Var' && !scope.get(head.name) && !this.globals.has(head.name) && PRIMS[head.name] !== undefined && args.length >= PRIMS[head.name]!) {
+      const k = PRIMS[head.name]!;
+      const block = this.genBlock(args.slice(0, k), scope);
+      this.genPrim(head.name, block, e.span);
+      this.applyRest(args.slice(k), scope);
+      this.fn.next = mark;
+      return;
+    }
+    const known = this.options.directCalls ? this.knownFn(head, scope) : undefined;
+    if (known && args.length >= known.fn.arity) {
+      const k = known.fn.arity;
+      const block = this.genBlock(args.slice(0, k), scope);
+      this.directCall(known.fn, known.loc, block, k);
+      this.applyRest(args.slice(k), scope);
+      this.fn.next = mark;
+      return;
+    }
+    const block = this.fn.slots(args.length + 1);
+    this.gen(head, scope);
+    this.storeSlot(block);
+    args.forEach((arg, i) => {
+      this.gen(arg, scope);
+      this.storeSlot(block + 8 + 8 * i);
+    });
+    this.loadSlot(block);
+    b.li(a2, args.length);
+    b.addi(a3, s0, block + 8);
+    b.call(RT.apply);
+    this.fn.next = mark;
+  }
+
+  /** Applies the function value in a0/a1 to further arguments. */
+  private applyRest(args: readonly Expr[], scope: Scope): void {
+    if (args.length === 0) return;
+    const b = this.fn.body;
+    const block = this.fn.slots(args.length + 1);
+    this.storeSlot(block);
+    args.forEach((arg, i) => {
+      this.gen(arg, scope);
+      this.storeSlot(block + 8 + 8 * i);
+    });
+    this.loadSlot(block);
+    b.li(a2, args.length);
+    b.addi(a3, s0, block + 8);
+    b.call(RT.apply);
+  }
+
+  private genPrim(name: string, block: number, span: SourceSpan): void {
+    const b = this.fn.body;
+    this.loadSlot(block);
+    switch (name) {
+      case 'mod':
+        this.loadSlot(block + 8, a2, a3);
+        b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, span));
+        b.rem(a1, a1, a3);
+        return;
+      case 'toDouble': b.call(RT.toDouble); return;
+      case 'truncate': b.call(RT.truncate); return;
+      case 'primShow': b.call(RT.show); return;
+      case 'primNegate': b.call(RT.negate); return;
+      case 'primAbs': b.call(RT.abs); return;
+      case 'primTextLength':
+        b.lw(a1, 0, a1);
+        b.li(a0, TAG.INT);
+        return;
+      case 'primEmpty':
+        b.j(this.failTarget(ERR.EMPTY, span));
+        return;
+      default:
+        throw unsupportedAt(`the builtin ${name} on the co-processor`, span);
+    }
+  }
+
+  /** Builds a heap object from header words and the values in a block: a0/a1 = (tag, pointer). */
+  private buildObject(tag: number, header: readonly number[], block: number, n: number): void {
+    const b = this.fn.body;
+    b.li(a0, 4 * header.length + 8 * n);
+    b.call(RT.alloc);
+    header.forEach((w, i) => {
+      b.li(t0, w);
+      b.sw(t0, 4 * i, a0);
+    });
+    for (let i = 0; i < n; i++) {
+      this.loadSlot(block + 8 * i, t1, t2);
+      b.sw(t1, 4 * header.length + 8 * i, a0);
+      b.sw(t2, 4 * header.length + 8 * i + 4, a0);
+    }
+    b.mv(a1, a0);
+    b.li(a0, tag);
+  }
+
+  private genLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): void {
+    const b = this.fn.body;
+    const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
+    const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
+    const fnInfo: KnownFn = { label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
+    const mark = this.fn.next;
+    const block = this.fn.slots(Math.max(1, caps.length));
+    caps.forEach((name, i) => {
+      this.loadVar(scope.get(name)!);
+      this.storeSlot(block + 8 * i);
+    });
+    b.li(a0, 12 + 8 * caps.length);
+    b.call(RT.alloc);
+    b.la(t0, fnInfo.label);
+    b.sw(t0, 0, a0);
+    b.li(t0, fnInfo.arity);
+    b.sw(t0, 4, a0);
+    b.li(t0, caps.length);
+    b.sw(t0, 8, a0);
+    caps.forEach((_, i) => {
+      this.loadSlot(block + 8 * i, t1, t2);
+      b.sw(t1, 12 + 8 * i, a0);
+      b.sw(t2, 16 + 8 * i, a0);
+    });
+    b.mv(a1, a0);
+    b.li(a0, TAG.CLOSURE);
+    this.fn.next = mark;
+    this.defer(fnInfo, [eq], caps, scope, e.span);
+  }
+
+  /** A primitive or operator used as a value: the lambda that applies it. */
+  private etaExpand(arity: number, body: (vars: Expr[]) => Expr, span: SourceSpan): Extract<Expr, { tag: 'Lam' }> {
+    const names = Array.from({ length: arity }, (_, i) => `%${i}`);
+    return { tag: 'Lam', params: names.map((name) => ({ tag: 'PVar' as const, name, span })), body: body(names.map((name) => ({ tag: 'Var' as const, name, span }))), span };
+  }
+
+  private genVar(e: Extract<Expr, { tag: 'Var' }>, scope: Scope): void {
+    const b = this.fn.body;
+    const loc = scope.get(e.name);
+    if (loc) return this.loadVar(loc);
+    const g = this.globals.get(e.name);
+    if (g) {
+      this.request(e.name);
+      if (g.k === 'fn') {
+        this.staticClosure(g.fn);
+        b.li(a0, TAG.CLOSURE);
+        b.la(a1, `${g.fn.label}$closure`);
+        return;
+      }
+      const cached = b.fresh('cached');
+      b.la(t0, g.cell);
+      b.lw(t1, 0, t0);
+      b.branch('bne', t1, zero, cached);
+      b.li(a0, 0);
+      b.call(g.label);
+      b.la(t0, g.cell);
+      b.li(t1, 1);
+      b.sw(t1, 0, t0);
+      b.sw(a0, 4, t0);
+      b.sw(a1, 8, t0);
+      b.label(cached);
+      b.lw(a0, 4, t0);
+      b.lw(a1, 8, t0);
+      return;
+    }
+    const arity = PRIMS[e.name];
+    if (arity !== undefined) {
+      return this.genLambda(this.etaExpand(arity, (vars) => vars.reduce<Expr>((f, arg) => ({ tag: 'App', fn: f, arg, span: e.span }), e), e.span), scope);
+    }
+    throw unsupportedAt(`${e.name} on the co-processor`, e.span);
+  }
+
+  /** Evaluates `e` into a0 (tag) / a1 (payload). */
+  gen(e: Expr, scope: Scope): void {
+    const b = this.fn.body;
+    switch (e.tag) {
+      case 'Lit': return this.genLit(e.lit);
+      case 'Var': return this.genVar(e, scope);
+      case 'App': {
+        const sp_ = this.spine(e)!;
+        return this.genApp(e, sp_.head, sp_.args, scope);
+      }
+      case 'Lam': return this.genLambda(e, scope);
+      case 'Let': {
+        const mark = this.fn.next;
+        const inner = new Scope(scope);
+        this.genBindings(e.decls, inner);
+        this.gen(e.body, inner);
+        this.fn.next = mark;
+        return;
+      }
+      case 'If': {
+        const other = b.fresh('else');
+        const done = b.fresh('fi');
+        this.gen(e.cond, scope);
+        b.branch('beq', a1, zero, other);
+        this.gen(e.then, scope);
+        b.j(done);
+        b.label(other);
+        this.gen(e.else, scope);
+        b.label(done);
+        return;
+      }
+      case 'Case': {
+        const mark = this.fn.next;
+        const slot = this.fn.slots(1);
+        const done = b.fresh('esac');
+        this.gen(e.scrutinee, scope);
+        this.storeSlot(slot);
+        this.genClauses(e.alts.map((alt) => ({ patterns: [alt.pattern], where: [], rhs: alt.guard ? { tag: 'Guarded' as const, guards: [{ cond: alt.guard, body: alt.body, span: alt.span }] } : { tag: 'Plain' as const, expr: alt.body }, span: alt.span })), [slot], scope, false, done, e.span);
+        b.label(done);
+        this.fn.next = mark;
+        return;
+      }
+      case 'BinOp': return this.genBinOp(e, scope);
+      case 'OpRef': {
+        const op = e.op;
+        return this.genLambda(this.etaExpand(2, ([x, y]) => ({ tag: 'BinOp', op, left: x!, right: y!, span: e.span }), e.span), scope);
+      }
+      case 'Neg': {
+        if (this.options.constantFolding && e.expr.tag === 'Lit' && e.expr.lit.kind === 'int') return this.setValue(TAG.INT, -e.expr.lit.value | 0);
+        this.gen(e.expr, scope);
+        const slow = b.fresh('negslow');
+        const done = b.fresh('negdone');
+        b.li(t0, TAG.INT);
+        b.branch('bne', a0, t0, slow);
+        b.sub(a1, zero, a1);
+        b.j(done);
+        b.label(slow);
+        b.call(RT.negate);
+        b.label(done);
+        return;
+      }
+      case 'Tuple': {
+        const mark = this.fn.next;
+        const block = this.genBlock(e.items, scope);
+        this.buildObject(TAG.TUPLE, [e.items.length], block, e.items.length);
+        this.fn.next = mark;
+        return;
+      }
+      case 'List': {
+        const mark = this.fn.next;
+        const block = this.genBlock(e.items, scope);
+        const cell = this.fn.slots(2);
+        b.li(t0, TAG.NIL);
+        b.sw(t0, cell + 8, s0);
+        b.sw(zero, cell + 12, s0);
+        for (let i = e.items.length - 1; i >= 0; i--) {
+          this.loadSlot(block + 8 * i);
+          this.storeSlot(cell);
+          this.buildObject(TAG.CONS, [], cell, 2);
+          this.storeSlot(cell + 8);
+        }
+        this.loadSlot(cell + 8);
+        this.fn.next = mark;
+        return;
+      }
+      case 'Duration': {
+        const factor = TIME_UNITS[e.unit];
+        if (this.options.constantFolding && e.amount.tag === 'Lit' && e.amount.lit.kind === 'int') return this.setValue(TAG.INT, Math.imul(e.amount.lit.value, factor));
+        this.gen(e.amount, scope);
+        b.li(t0, factor);
+        b.mul(a1, a1, t0);
+        return;
+      }
+      default:
+        throw unsupportedAt(`${e.tag} on the co-processor`, e.span);
+    }
+  }
+
+  private genBinOp(e: Extract<Expr, { tag: 'BinOp' }>, scope: Scope): void {
+    const b = this.fn.body;
+    const op = e.op;
+    if (op === '$') {
+      const sp_ = this.spine(e)!;
+      return this.genApp(e, sp_.head, sp_.args, scope);
+    }
+    if (op === '&&' || op === '||') {
+      const done = b.fresh('sc');
+      this.gen(e.left, scope);
+      b.branch(op === '&&' ? 'beq' : 'bne', a1, zero, done);
+      this.gen(e.right, scope);
+      b.label(done);
+      return;
+    }
+    if (op === '>>' || op === '<|' || op === '<|>') throw unsupportedAt(`${op} on the co-processor`, e.span);
+    if (this.options.constantFolding && this.fold(op, e.left, e.right)) return;
+    const mark = this.fn.next;
+    const slot = this.fn.slots(1);
+    this.gen(e.left, scope);
+    this.storeSlot(slot);
+    this.gen(e.right, scope);
+    b.mv(a2, a0);
+    b.mv(a3, a1);
+    this.loadSlot(slot);
+    this.fn.next = mark;
+    b.span(e.span);
+    switch (op) {
+      case ':': {
+        const block = this.fn.slots(2);
+        this.storeSlot(block);
+        b.sw(a2, block + 8, s0);
+        b.sw(a3, block + 12, s0);
+        this.buildObject(TAG.CONS, [], block, 2);
+        this.fn.next = mark;
+        return;
+      }
+      case '++': b.call(RT.append); return;
+      case 'mod':
+        b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, e.span));
+        b.rem(a1, a1, a3);
+        return;
+      case '+': case '-': case '*': case '/': {
+        const slow = b.fresh('dbl');
+        const done = b.fresh('num');
+        b.li(t0, TAG.INT);
+        b.branch('bne', a0, t0, slow);
+        if (op === '+') b.add(a1, a1, a3);
+        else if (op === '-') b.sub(a1, a1, a3);
+        else if (op === '*') b.mul(a1, a1, a3);
+        else {
+          b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, e.span));
+          b.div(a1, a1, a3);
+        }
+        b.j(done);
+        b.label(slow);
+        b.li(a4, ['+', '-', '*', '/'].indexOf(op));
+        b.call(RT.arith);
+        b.label(done);
+        return;
+      }
+      default:
+        return this.genCompare(op);
+    }
+  }
+
+  /** Comparison of a0/a1 with a2/a3 to a Bool: Ints inline, everything else through rt_compare. */
+  private genCompare(op: BinaryOp): void {
+    const b = this.fn.body;
+    const slow = b.fresh('cmp');
+    const done = b.fresh('cmpd');
+    b.li(t0, TAG.INT);
+    b.branch('bne', a0, t0, slow);
+    switch (op) {
+      case '==': b.xor(a1, a1, a3); b.sltiu(a1, a1, 1); break;
+      case '/=': b.xor(a1, a1, a3); b.sltu(a1, zero, a1); break;
+      case '<': b.slt(a1, a1, a3); break;
+      case '>': b.slt(a1, a3, a1); break;
+      case '<=': b.slt(a1, a3, a1); b.xori(a1, a1, 1); break;
+      case '>=': b.slt(a1, a1, a3); b.xori(a1, a1, 1); break;
+      default: throw unsupported(`operator ${op}`);
+    }
+    b.j(done);
+    b.label(slow);
+    b.call(RT.compare);
+    // a0 = -1, 0, 1, or 2 when unordered
+    switch (op) {
+      case '==': b.sltiu(a1, a0, 1); break;
+      case '/=': b.sltu(a1, zero, a0); break;
+      case '<': b.addi(a1, a0, 1); b.sltiu(a1, a1, 1); break;
+      case '>': b.xori(a1, a0, 1); b.sltiu(a1, a1, 1); break;
+      case '<=': b.addi(a1, a0, 1); b.sltiu(a1, a1, 2); break;
+      default: b.sltiu(a1, a0, 2); break;
+    }
+    b.label(done);
+    b.li(a0, TAG.BOOL);
+  }
+
+  /** Folds an Int operator on two Int literals; false when it cannot. */
+  private fold(op: BinaryOp, left: Expr, right: Expr): boolean {
+    if (left.tag !== 'Lit' || right.tag !== 'Lit' || left.lit.kind !== 'int' || right.lit.kind !== 'int') return false;
+    const x = left.lit.value;
+    const y = right.lit.value;
+    const arith: Partial<Record<BinaryOp, () => number>> = {
+      '+': () => (x + y) | 0, '-': () => (x - y) | 0, '*': () => Math.imul(x, y),
+    };
+    const cmp: Partial<Record<BinaryOp, boolean>> = { '==': x === y, '/=': x !== y, '<': x < y, '>': x > y, '<=': x <= y, '>=': x >= y };
+    const f = arith[op];
+    if (f) {
+      this.setValue(TAG.INT, f());
+      return true;
+    }
+    const c = cmp[op];
+    if (c !== undefined) {
+      this.setValue(TAG.BOOL, c ? 1 : 0);
+      return true;
+    }
+    return false;
+  }
+
+  /** The data words after the code: the constants' cells (zeroed by the entry stub). */
+  private finishData(): void {
+    this.data.align(4);
+    this.data.label('tel$$cafs');
+    for (const cell of this.cafCells) {
+      this.data.label(cell);
+      this.data.word(0);
+      this.data.word(0);
+      this.data.word(0);
+    }
+    this.data.label('tel$$cafs$end');
+  }
+}

@@ -1,0 +1,45 @@
+// The compiler's pipeline: a parsed TEL program, type-checked by the TEL
+// front end against the prelude, plus the prelude's own definitions, is
+// compiled from a main definition (and only what it reaches) to RV32IM and
+// linked with the runtime into an image.
+import { createHash } from 'node:crypto';
+import type { Decl, Program } from '../tel/ast.js';
+import { loadProgram } from '../tel/interp.js';
+import { parseProgram } from '../tel/parser.js';
+import { prelude } from '../tel/prelude.js';
+import { Codegen, DEFAULT_OPTIONS, type CodegenOptions } from './codegen.js';
+import { link, type Image } from './link.js';
+
+/** Bumped whenever generated code changes meaning; part of every image's cache key. */
+export const COMPILER_VERSION = 'tel-rv32im-1';
+
+let preludeDecls: readonly Decl[] | undefined;
+
+function preludeDefinitions(): readonly Decl[] {
+  preludeDecls ??= parseProgram(prelude().source, 'prelude.tel').decls;
+  return preludeDecls;
+}
+
+export interface CompiledProgram {
+  readonly image: Image;
+  /** Code labels of the compiled top-level definitions. */
+  readonly definitions: ReadonlyMap<string, string>;
+  /** Cache key: SHA-256 over the compiler version, the options and the program's definitions. */
+  readonly key: string;
+}
+
+/** Type-checks `program` and compiles `main` (with what it reaches) to an image. */
+export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS): CompiledProgram {
+  loadProgram(program);
+  const byName = new Map<string, Decl>();
+  for (const d of preludeDefinitions()) byName.set(d.name, d);
+  for (const d of program.decls) byName.set(d.name, d);
+  const gen = new Codegen([...byName.values()], options).generate(main);
+  const image = link(gen.asm, gen.entry, gen.sites);
+  const key = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, options, main, decls: program.decls }, (k, v: unknown) => (k === 'span' ? undefined : v))).digest('hex');
+  return { image, definitions: gen.definitions, key };
+}
+
+export function compileSource(source: string, file: string, main: string, options: CodegenOptions = DEFAULT_OPTIONS): CompiledProgram {
+  return compileProgram(parseProgram(source, file), main, options);
+}

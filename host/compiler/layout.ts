@@ -1,0 +1,33 @@
+// The value layout shared by compiled code, the runtime (firmware/tel-runtime/
+// tel.h) and the host: tags, heap object shapes, error codes a run ends with,
+// and the effect numbers of the runtime's ecalls. docs/compiler.md explains it.
+
+/** Value tags (the first word of a two-word value). */
+export const TAG = {
+  UNIT: 0, INT: 1, BOOL: 2, DOUBLE: 3, TEXT: 4, NIL: 5, CONS: 6, TUPLE: 7, CLOSURE: 8, PAP: 9, HASH: 10, EFFECT: 11,
+} as const;
+
+/** a0 of a run that ended in a TEL error; a1 = code | site << T_ERROR_SITE_BITS. */
+export const T_ERROR = 0xffffffff;
+export const T_ERROR_SITE_BITS = 8;
+
+/** Error codes of the runtime (tel.h) and the compiled code's failure stubs. */
+export const ERR = { MATCH: 1, DIV_ZERO: 2, EMPTY: 3, HEAP: 4, STACK: 5, INTERNAL: 6 } as const;
+
+/** The TEL error code and message of each runtime error code. */
+export const ERROR_CODES: Readonly<Record<number, { code: string; message: string }>> = {
+  [ERR.MATCH]: { code: 'E_MATCH', message: 'no pattern matched' },
+  [ERR.DIV_ZERO]: { code: 'E_DIV_ZERO', message: 'division by zero' },
+  [ERR.EMPTY]: { code: 'E_EMPTY', message: 'empty list' },
+  [ERR.HEAP]: { code: 'E_BUDGET', message: 'the co-processor heap is exhausted' },
+  [ERR.STACK]: { code: 'E_BUDGET', message: 'the co-processor stack is exhausted' },
+  [ERR.INTERNAL]: { code: 'E_INTERNAL', message: 'the co-processor runtime met a value of the wrong shape' },
+};
+
+/** Effect numbers (a7) of the ecalls compiled code makes. */
+export const EFFECT = { SHOW_DOUBLE: 0x7e100 } as const;
+
+/** The loader's program base (firmware/programs/program.ld), where the runtime is linked. */
+export const PROGRAM_BASE = 0x80008000;
+/** Bytes of stack below the top of RAM the heap leaves free (mk/compiler.mk TELRT_STACK). */
+export const STACK_BYTES = 16384;

@@ -1,0 +1,83 @@
+// The linker: the runtime ELF (built by mk/compiler.mk) flattened at the
+// loader's program base, the generated code and data appended after it,
+// rt_entry patched to the entry stub. The image carries its symbol table,
+// the source map (pc → TEL span) and the failure sites' spans.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CaxError, type SourceSpan } from '../errors.js';
+import { parseElf, type ElfImage } from '../riscv/elf.js';
+import type { Asm } from './asm.js';
+import { PROGRAM_BASE } from './layout.js';
+
+export const RUNTIME_ELF = join(process.cwd(), 'build/tel-runtime/runtime.elf');
+
+let runtimeCache: ElfImage | undefined;
+
+/** The built runtime (E_UNSUPPORTED-free: a missing build is a clear E_IMAGE). */
+export function loadRuntime(path = RUNTIME_ELF): ElfImage {
+  if (runtimeCache && path === RUNTIME_ELF) return runtimeCache;
+  if (!existsSync(path)) throw new CaxError('E_IMAGE', `${path} is missing: run \`make tel-runtime\` first`);
+  const elf = parseElf(new Uint8Array(readFileSync(path)));
+  if (path === RUNTIME_ELF) runtimeCache = elf;
+  return elf;
+}
+
+export interface Image {
+  /** The bytes to load at `base`. */
+  readonly bytes: Uint8Array;
+  readonly base: number;
+  /** Where the loader enters (the runtime's _start). */
+  readonly entry: number;
+  /** First byte after the image: where a run's heap starts. */
+  readonly heapStart: number;
+  /** Runtime and compiled symbols, name → address. */
+  readonly symbols: ReadonlyMap<string, number>;
+  readonly sourceMap: readonly { readonly pc: number; readonly span: SourceSpan }[];
+  readonly sites: readonly SourceSpan[];
+  /** Where the compiled code starts (after the runtime). */
+  readonly codeStart: number;
+}
+
+export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[], runtime: ElfImage = loadRuntime()): Image {
+  const rtEnd = runtime.symbols.get('__rt_end');
+  const rtEntry = runtime.symbols.get('rt_entry');
+  if (rtEnd === undefined || rtEntry === undefined) throw new CaxError('E_IMAGE', 'the TEL runtime lacks __rt_end or rt_entry');
+  const assembled = asm.assemble(rtEnd, runtime.symbols);
+  const total = rtEnd - PROGRAM_BASE + assembled.bytes.length;
+  const bytes = new Uint8Array(total);
+  for (const seg of runtime.segments) {
+    if (seg.vaddr < PROGRAM_BASE || seg.vaddr + seg.memBytes > rtEnd) throw new CaxError('E_IMAGE', `runtime segment at 0x${seg.vaddr.toString(16)} is outside the program area`);
+    bytes.set(seg.data, seg.vaddr - PROGRAM_BASE);
+  }
+  bytes.set(assembled.bytes, rtEnd - PROGRAM_BASE);
+  const entry = assembled.labels.get(entryLabel);
+  if (entry === undefined) throw new CaxError('E_LINK', `no entry label ${entryLabel}`);
+  new DataView(bytes.buffer).setUint32(rtEntry - PROGRAM_BASE, entry, true);
+  const symbols = new Map<string, number>(runtime.symbols);
+  for (const [k, v] of assembled.labels) if (!k.startsWith('.')) symbols.set(k, v);
+  return {
+    bytes,
+    base: PROGRAM_BASE,
+    entry: PROGRAM_BASE,
+    heapStart: ((PROGRAM_BASE + total + 7) & ~7) >>> 0,
+    symbols,
+    sourceMap: assembled.sourceMap,
+    sites,
+    codeStart: rtEnd,
+  };
+}
+
+/** The span of the code at `pc` (the nearest source-map entry at or below it). */
+export function spanAt(image: Image, pc: number): SourceSpan | undefined {
+  let lo = 0;
+  let hi = image.sourceMap.length - 1;
+  let found: SourceSpan | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (image.sourceMap[mid]!.pc <= pc) {
+      found = image.sourceMap[mid]!.span;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}

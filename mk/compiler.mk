@@ -1,0 +1,20 @@
+# The TEL runtime (firmware/tel-runtime/) that compiled TEL images link
+# against: one ELF linked at the loader's program base, read by
+# host/compiler/link.ts for its bytes and symbols.
+TELRT_DIR    := firmware/tel-runtime
+TELRT_BUILD  := $(BUILD)/tel-runtime
+TELRT_CC     := riscv64-unknown-elf-gcc
+TELRT_STACK  := 16384
+TELRT_CFLAGS := -march=rv32im -mabi=ilp32 -Os -Wall -Wextra -Werror -ffreestanding -fno-tree-loop-distribute-patterns \
+                -nostdlib -nostartfiles -Wl,--no-warn-rwx-segments -DSTACK_BYTES=$(TELRT_STACK)
+TELRT_LIBGCC  = $(shell $(TELRT_CC) -march=rv32im -mabi=ilp32 -print-libgcc-file-name)
+TELRT_SRC    := $(TELRT_DIR)/entry.S $(TELRT_DIR)/runtime.c
+
+$(TELRT_BUILD)/runtime.elf: $(TELRT_SRC) $(TELRT_DIR)/tel.h $(TELRT_DIR)/runtime.ld firmware/include/cax.h mk/compiler.mk
+	@mkdir -p $(@D)
+	$(TELRT_CC) $(TELRT_CFLAGS) -T $(TELRT_DIR)/runtime.ld -o $@ $(TELRT_SRC) $(TELRT_LIBGCC)
+
+.PHONY: tel-runtime
+tel-runtime: $(TELRT_BUILD)/runtime.elf
+
+TEST_PREREQS += $(TELRT_BUILD)/runtime.elf
