@@ -197,8 +197,8 @@ export class Executor {
     const usage = parent.usage();
     const share = this.policy.invokeShare;
     const request: Record<string, number> = {};
+    // No wall-clock request: a child inherits its parent's deadline.
     for (const k of ADDITIVE_KINDS) request[k] = Math.floor(usage.available[k] * share);
-    if (usage.deadline !== undefined) request.wallClockMs = Math.max(0, usage.deadline - this.wallClock());
     return request;
   }
 
@@ -208,7 +208,15 @@ export class Executor {
    */
   private invokeIn(parent: ExecutionContext, hash: Hash, args: { exprs: readonly Expr[] } | { values: readonly Value[] }, start: number, run: Run): Outcome {
     const name = this.repo.namesOf(hash)[0];
-    const child = parent.createChild(this.childRequest(parent), name ?? `@${hash.slice(0, 12)}`);
+    let child: ExecutionContext;
+    try {
+      run.sandbox.checkWallClock(parent, hash);
+      child = parent.createChild(this.childRequest(parent), name ?? `@${hash.slice(0, 12)}`);
+    } catch (e) {
+      if (!(e instanceof CaxError)) throw e;
+      run.trace.record({ kind: 'error', context: parent.id, hash, code: e.code, message: e.message });
+      return { value: null, error: e, type: '?', clock: start };
+    }
     run.trace.record({ kind: 'invoke', context: child.id, parent: parent.id, hash, name, args: 'exprs' in args ? args.exprs.map((e) => e.tag) : args.values.map(showValue) });
     let outcome: Outcome;
     try {
@@ -237,7 +245,7 @@ export class Executor {
     const policyLeft = run.sandbox.remaining();
     const memoryCells = Math.floor(Math.min(available.memoryBytes, policyLeft.memoryBytes) / CELL_BYTES);
     const steps = Math.min(available.computeSteps, policyLeft.steps);
-    const bindingRule = { step: policyLeft.steps < available.computeSteps, memory: policyLeft.memoryBytes < available.memoryBytes };
+    const bindingRule = { step: policyLeft.steps <= available.computeSteps, memory: policyLeft.memoryBytes <= available.memoryBytes };
     const machine = new Machine({ steps, memory: memoryCells }, (h, at) => this.cell(loaded, h, at));
     let charged = { steps: 0, memory: 0 };
     const charge = (): void => {
@@ -286,7 +294,7 @@ export class Executor {
       if (fn instanceof Eff) {
         const out = scheduler.run(fn);
         if ('value' in out) value = out.value;
-        else error = new CaxError(out.failure.code, out.failure.message, out.failure.span ? { span: out.failure.span } : {});
+        else error = run.sandbox.denial(out.failure.message) ?? new CaxError(out.failure.code, out.failure.message, out.failure.span ? { span: out.failure.span } : {});
       } else {
         value = fn;
       }
