@@ -5,7 +5,7 @@
 // which the memory budget bounds (E_BUDGET). Every transition counts one
 // step; allocations count cells; both are deterministic.
 import { CaxError, type SourceSpan } from '../errors.js';
-import { OP, isSimple, type CBind, type Cell, type CLet, type CMatch, type Code, type CPat } from './compile.js';
+import { OP, isSimple, mk, type CBind, type Cell, type CLet, type CMatch, type Code, type CPat } from './compile.js';
 import { Closure, Eff, Partial, Prim, type Env } from './runtime.js';
 import { Cons, Nil, Tuple, UNIT_VALUE, compareValues, type Value } from './values.js';
 
@@ -83,7 +83,7 @@ export class Machine {
 
   /** Evaluates local bindings into `frame` (a `let` statement of a do block). */
   bind(binds: readonly CBind[], frame: Env): void {
-    const code: CLet = { op: OP.Let, binds, body: { op: OP.Const, value: UNIT_VALUE } };
+    const code: CLet = mk<CLet>({ op: OP.Let, binds, body: mk({ op: OP.Const, value: UNIT_VALUE }) });
     this.run(code, frame, null, null);
   }
 
@@ -143,7 +143,7 @@ export class Machine {
                 break;
               }
               case OP.Hash:
-                c = { op: OP.Global, cell: this.hashCell(c.hash, c.span), span: c.span };
+                c = mk({ op: OP.Global, cell: this.hashCell(c.hash, c.span), span: c.span });
                 break;
               case OP.App: {
                 // Fast path: a known function applied to simple arguments.

@@ -667,15 +667,16 @@ class Parser {
     const save = this.pos;
     const depth = this.depth;
     if (this.atomicPatternStart()) {
+      let pattern: Pattern | null = null;
       try {
-        const pattern = this.pattern();
-        if (this.accept('op', '<-')) {
-          checkLinear([pattern]);
-          const expr = this.expr();
-          return { tag: 'Bind', pattern, expr, span: this.span(start) };
-        }
+        pattern = this.pattern();
       } catch (e) {
         if (!(e instanceof CaxError)) throw e;
+      }
+      if (pattern && this.accept('op', '<-')) {
+        checkLinear([pattern]);
+        const expr = this.expr();
+        return { tag: 'Bind', pattern, expr, span: this.span(start) };
       }
       this.pos = save;
       this.depth = depth;
