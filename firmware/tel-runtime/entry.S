@@ -1,6 +1,8 @@
 /* Entry of a compiled TEL image, called by the cax loader as a C function:
  * a0 = the argument vector (values the host wrote at the heap start),
- * a1 = its length, a2 = the first free heap byte. Sets up the heap and
+ * a1 = its length, a2 = the first free heap byte, a3 = the cycle budget
+ * (compiled code compares mcycle with it, held in s10, at every function
+ * entry and loop back edge: the firmware itself only checks at ecalls). Sets up the heap and
  * stack limits, calls the compiled entry (its address is patched into
  * rt_entry by the linker) and returns its value in a0/a1. rt_fail unwinds
  * straight back to the loader with a0 = T_ERROR. rt_call calls compiled
@@ -17,6 +19,7 @@ _start:
   sub t1, sp, t1
   la t0, rt_hlimit
   sw t1, 0(t0)
+  mv s10, a3
   addi s11, t1, 256        /* stack limit for compiled code; C calls get 256 bytes below it */
   la t0, rt_entry
   lw t0, 0(t0)
@@ -35,6 +38,12 @@ rt_fail:
   lw sp, 0(t0)
   lw ra, 4(t0)
   ret
+
+  .globl rt_out_of_cycles
+rt_out_of_cycles:
+  li a0, 7
+  li a1, 0
+  j rt_fail
 
   .globl rt_stack_overflow
 rt_stack_overflow:

@@ -17,7 +17,7 @@ enum {
 
 /* Error codes a run ends with (a0 = T_ERROR, a1 = code | site << 8). */
 #define T_ERROR 0xFFFFFFFFu
-enum { ERR_MATCH = 1, ERR_DIV_ZERO = 2, ERR_EMPTY = 3, ERR_HEAP = 4, ERR_STACK = 5, ERR_INTERNAL = 6 };
+enum { ERR_MATCH = 1, ERR_DIV_ZERO = 2, ERR_EMPTY = 3, ERR_HEAP = 4, ERR_STACK = 5, ERR_INTERNAL = 6, ERR_CYCLES = 7 };
 
 /* Effect numbers of the ecalls the runtime makes to the host. */
 #define EFFECT_SHOW_DOUBLE 0x7E100u

@@ -127,6 +127,8 @@ export class Asm {
   sw(rs2: Reg, offset: number, rs1: Reg): void { this.word(sType(offset, rs2, rs1, 2)); }
   jalr(rd: Reg, rs1: Reg, offset = 0): void { this.word(iType(offset, rs1, 0, rd, 0x67)); }
   lui(rd: Reg, imm20: number): void { this.word(((imm20 & 0xfffff) << 12 | (rd << 7) | 0x37) >>> 0); }
+  /** csrrs rd, csr, x0: reads a CSR. */
+  csrr(rd: Reg, csr: number): void { this.word(((csr << 20) | (2 << 12) | (rd << 7) | 0x73) >>> 0); }
   mv(rd: Reg, rs: Reg): void { this.addi(rd, rs, 0); }
   ret(): void { this.jalr(REG.zero, REG.ra, 0); }
 

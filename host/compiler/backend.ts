@@ -94,7 +94,7 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
     }
     throw new CaxError('E_PROTOCOL', `the compiled program made the unknown ecall ${call.effect}`);
   };
-  const r = await client.run({ entry: image.entry, args: [argv, args.length, heap.end], budget: options.budget, onEffect });
+  const r = await client.run({ entry: image.entry, args: [argv, args.length, heap.end, Math.min(options.budget, 0xffffffff)], budget: options.budget, onEffect });
   const clock = options.start ?? 0;
   const base = { cycles: r.cycles, instret: r.instret, effects: [], clock };
   const failed = (error: CaxError): CompiledRunResult => ({ value: null, shown: null, error, ...base });

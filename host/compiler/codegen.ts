@@ -13,13 +13,16 @@ import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG } from './asm.js';
 import { ERR, TAG, T_ERROR_SITE_BITS } from './layout.js';
 
+/** The mcycle CSR (docs/soc.md): cycles of the current run, zeroed by the loader. */
+const MCYCLE = 0xb00;
+
 const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, s11 } = REG;
 
 /** The runtime's entry points the code calls. */
 const RT = {
   alloc: 'rt_alloc', apply: 'rt_apply', arith: 'rt_arith', negate: 'rt_negate', abs: 'rt_abs', compare: 'rt_compare',
   append: 'rt_append', show: 'rt_show', toDouble: 'rt_to_double', truncate: 'rt_truncate', fail: 'rt_fail',
-  overflow: 'rt_stack_overflow',
+  overflow: 'rt_stack_overflow', cycles: 'rt_out_of_cycles',
 } as const;
 
 /** Builtins compiled inline, with their arity (others of host/tel/builtins.ts are E_UNSUPPORTED here). */
@@ -207,6 +210,9 @@ export class Codegen {
     const b = fn.body;
     b.label(fn.start);
     b.span(span);
+    // the cycle budget, checked on function entry and on every loop back edge (self tail call)
+    b.csrr(t0, MCYCLE);
+    b.branch('bgeu', t0, REG.s10, RT.cycles);
     const args: number[] = [];
     for (let i = 0; i < arity; i++) args.push(8 * i);
     this.genClauses(equations.map((eq) => ({ patterns: eq.params, where: eq.where, rhs: eq.rhs, span: eq.span })), args, scope, true, '', span);

@@ -1,0 +1,135 @@
+// Agreement of compiled TEL on the ISS (through the firmware, as on the
+// device) with the reference interpreter: the examples and random
+// well-typed programs give the same value or the same error code. Examples
+// using constructs the compiler does not support yet must fail loudly with
+// E_UNSUPPORTED at compile time (docs/compiler.md lists them).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { CaxError } from '../../host/errors.js';
+import { openCoprocessor, runImage, type Coprocessor } from '../../host/compiler/backend.js';
+import { compileSource } from '../../host/compiler/compile.js';
+import { loadProgram, runMain } from '../../host/tel/interp.js';
+import { parseProgram } from '../../host/tel/parser.js';
+import { parseWorld } from '../../host/tel/world.js';
+
+const EXAMPLES = join(process.cwd(), 'examples');
+const BUDGET = 1_000_000_000;
+
+let cop: Coprocessor;
+beforeAll(async () => {
+  cop = await openCoprocessor('iss');
+});
+afterAll(async () => {
+  await cop.close();
+});
+
+interface Outcome {
+  readonly value: string | null;
+  readonly error: string | null;
+  readonly clock: number;
+  readonly effects: number;
+}
+
+function interpret(source: string, file: string, world: unknown): Outcome {
+  const r = runMain(loadProgram(parseProgram(source, file)), 'main', [], world === undefined ? {} : { world: parseWorld(world) });
+  return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: r.effects.length };
+}
+
+async function compiled(source: string, file: string): Promise<Outcome> {
+  const c = compileSource(source, file, 'main');
+  const r = await runImage(cop, c.image, [], { budget: BUDGET });
+  return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: r.effects.length };
+}
+
+/** Fails with the program, and the first divergence, when the two backends disagree. */
+function agree(source: string, interp: Outcome, iss: Outcome): void {
+  const fields = ['error', 'value', 'clock', 'effects'] as const;
+  const first = fields.find((f) => interp[f] !== iss[f]);
+  if (first) throw new Error(`interp and iss disagree on ${first}: ${JSON.stringify(interp[first])} vs ${JSON.stringify(iss[first])}\nprogram:\n${source}`);
+}
+
+const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.tel')).sort();
+
+describe('examples: interp vs iss', () => {
+  for (const file of examples) {
+    it(file, async () => {
+      const source = readFileSync(join(EXAMPLES, file), 'utf8');
+      let worldJson: unknown;
+      try {
+        worldJson = JSON.parse(readFileSync(join(EXAMPLES, file.replace(/\.tel$/, '.world.json')), 'utf8'));
+      } catch {
+        worldJson = undefined;
+      }
+      let iss: Outcome;
+      try {
+        iss = await compiled(source, file);
+      } catch (e) {
+        // not yet compiled: must be a loud E_UNSUPPORTED naming the construct
+        expect(e).toBeInstanceOf(CaxError);
+        expect((e as CaxError).code).toBe('E_UNSUPPORTED');
+        return;
+      }
+      const reference = interpret(source, file, worldJson);
+      // Without a garbage collector a program can outgrow the co-processor heap: that must be a clean E_BUDGET.
+      if (iss.error === 'E_BUDGET' && reference.error === null) return;
+      agree(source, reference, iss);
+    });
+  }
+});
+
+// ---- random well-typed programs ------------------------------------------------------
+
+/** Int expressions over the variables in scope (all Ints). */
+function intExpr(vars: readonly string[], depth: number): fc.Arbitrary<string> {
+  const leaf = fc.oneof(
+    fc.integer({ min: -2147483648, max: 2147483647 }).map((n) => (n < 0 ? `(${n})` : `${n}`)),
+    fc.integer({ min: -3, max: 3 }).map((n) => (n < 0 ? `(${n})` : `${n}`)),
+    ...(vars.length > 0 ? [fc.constantFrom(...vars)] : []),
+  );
+  if (depth <= 0) return leaf;
+  const sub = intExpr(vars, depth - 1);
+  const v = `v${depth}`;
+  return fc.oneof(
+    { weight: 2, arbitrary: leaf },
+    { weight: 3, arbitrary: fc.tuple(sub, fc.constantFrom('+', '-', '*', '/', '`mod`'), sub).map(([a, op, b]) => `(${a} ${op} ${b})`) },
+    { weight: 1, arbitrary: fc.tuple(sub, fc.constantFrom('==', '/=', '<', '>', '<=', '>='), sub, sub, sub).map(([a, op, b, t, e]) => `(if ${a} ${op} ${b} then ${t} else ${e})`) },
+    { weight: 1, arbitrary: fc.tuple(sub, intExpr([...vars, v], depth - 1)).map(([x, body]) => `(let ${v} = ${x} in ${body})`) },
+    { weight: 1, arbitrary: fc.tuple(intExpr([...vars, v], depth - 1), sub).map(([body, x]) => `((\\${v} -> ${body}) ${x})`) },
+    { weight: 1, arbitrary: listExpr(vars, depth - 1).map((l) => `(sum ${l})`) },
+    { weight: 1, arbitrary: listExpr(vars, depth - 1).map((l) => `(length ${l})`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(fst (${a}, ${b}))`) },
+    { weight: 1, arbitrary: listExpr(vars, depth - 1).map((l) => `(case ${l} of { [] -> 0; (x:_) | x > 0 -> x; _ -> 1 })`) },
+  );
+}
+
+function listExpr(vars: readonly string[], depth: number): fc.Arbitrary<string> {
+  const item = intExpr(vars, Math.max(0, depth - 1));
+  return fc.oneof(
+    fc.array(item, { maxLength: 4 }).map((xs) => `[${xs.join(', ')}]`),
+    fc.tuple(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 6 })).map(([a, b]) => `(range (${a}) (${b}))`),
+    fc.tuple(fc.array(item, { maxLength: 3 }), item).map(([xs, k]) => `(map (\\y -> y * ${k}) [${xs.join(', ')}])`),
+    fc.array(item, { maxLength: 4 }).map((xs) => `(filter (\\y -> y > 0) [${xs.join(', ')}])`),
+    fc.tuple(fc.array(item, { maxLength: 3 }), fc.array(item, { maxLength: 3 })).map(([xs, ys]) => `(reverse ([${xs.join(', ')}] ++ [${ys.join(', ')}]))`),
+  );
+}
+
+const program = fc.tuple(intExpr(['n'], 3), listExpr(['n'], 2), fc.integer({ min: -5, max: 30 })).map(([body, list, n]) =>
+  [
+    'step :: Int -> Int -> Int',
+    `step n acc = if n <= 0 then acc else step (n - 1) (acc + ${body})`,
+    'main :: (Int, [Int], Text)',
+    `main = (step (${n}) 0, ${list.replace(/\bn\b/g, '1')}, show (${n}, [True], "q\\n"))`,
+  ].join('\n'));
+
+describe('random programs: interp vs iss', () => {
+  it('agree on value and error', async () => {
+    await fc.assert(
+      fc.asyncProperty(program, async (source) => {
+        agree(source, interpret(source, 'random.tel', undefined), await compiled(source, 'random.tel'));
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
