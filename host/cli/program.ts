@@ -8,6 +8,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerIss } from './commands/iss.js';
 import { registerProof } from './commands/proof.js';
 import { registerSim } from './commands/sim.js';
+import { registerStore } from './commands/store.js';
 import { registerTel } from './commands/tel.js';
 
 /** Exit codes, documented in docs/cli.md. */
@@ -25,7 +26,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerDoctor, registerIss, registerProof, registerSim, registerTel];
+const REGISTRY: readonly Register[] = [registerDoctor, registerIss, registerProof, registerSim, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');
