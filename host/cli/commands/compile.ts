@@ -1,0 +1,76 @@
+// `cax compile FILE [--main NAME] [--disasm]`: compiles a TEL program to an
+// RV32IM image for the co-processor and prints its layout (sizes, symbols);
+// --disasm shows the generated code interleaved with the TEL source lines
+// the source map attributes it to.
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CaxError } from '../../errors.js';
+import { compileSource } from '../../compiler/compile.js';
+import { DEFAULT_OPTIONS } from '../../compiler/codegen.js';
+import { disassemble } from '../../riscv/disasm.js';
+import type { Register } from '../program.js';
+
+const Options = z.object({
+  main: z.string().regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name').default('main'),
+  disasm: z.boolean().default(false),
+  fold: z.boolean().default(true),
+  directCalls: z.boolean().default(true),
+});
+
+export const registerCompile: Register = (program, ctx) => {
+  program
+    .command('compile')
+    .description('compile a TEL program to an RV32IM image for the co-processor (--disasm: code interleaved with the source)')
+    .argument('<source>', 'a .tel file (stored names and hashes are not supported yet)')
+    .option('--main <name>', 'the definition to compile, with what it reaches', 'main')
+    .option('--disasm', 'print the generated code interleaved with the TEL source lines')
+    .option('--no-fold', 'turn constant folding off')
+    .option('--no-direct-calls', 'call every function through rt_apply (no direct calls, no tail jumps)')
+    .action((source: string, raw: unknown) => {
+      const parsed = Options.safeParse(raw);
+      if (!parsed.success) throw new CaxError('E_USAGE', parsed.error.issues.map((i) => i.message).join('; '));
+      const opts = parsed.data;
+      if (!existsSync(source)) throw new CaxError('E_UNSUPPORTED', `compiling a stored NAME or HASH (${source}) is not supported yet; give a .tel file`);
+      const text = readFileSync(source, 'utf8');
+      const started = performance.now();
+      const compiled = compileSource(text, source, opts.main, { ...DEFAULT_OPTIONS, constantFolding: opts.fold, directCalls: opts.directCalls });
+      const ms = performance.now() - started;
+      const img = compiled.image;
+      const codeBytes = img.bytes.length - (img.codeStart - img.base);
+      const defs = [...compiled.definitions].map(([name, label]) => ({ name, address: img.symbols.get(label) ?? 0 }));
+      const lines: string[] = [];
+      if (opts.disasm) {
+        const sourceLines = text.split('\n');
+        const view = new DataView(img.bytes.buffer, img.bytes.byteOffset);
+        const labelsAt = new Map<number, string[]>();
+        for (const [name, addr] of img.symbols) if (addr >= img.codeStart) labelsAt.set(addr, [...(labelsAt.get(addr) ?? []), name]);
+        let mapIndex = 0;
+        let lastLine = '';
+        const dataStart = img.symbols.get('tel$$cafs') ?? img.base + img.bytes.length;
+        for (let pc = img.codeStart; pc < dataStart; pc += 4) {
+          while (mapIndex < img.sourceMap.length && img.sourceMap[mapIndex]!.pc <= pc) {
+            const span = img.sourceMap[mapIndex]!.span;
+            const key = `${span.file}:${span.line}`;
+            if (key !== lastLine) {
+              const src = span.file === source ? (sourceLines[span.line - 1] ?? '').trim() : '';
+              lines.push(`-- ${key}${src ? `: ${src}` : ''}`);
+              lastLine = key;
+            }
+            mapIndex++;
+          }
+          for (const l of labelsAt.get(pc) ?? []) lines.push(`${l}:`);
+          const word = view.getUint32(pc - img.base, true);
+          lines.push(`  ${pc.toString(16).padStart(8, '0')}  ${word.toString(16).padStart(8, '0')}  ${disassemble(word, pc)}`);
+        }
+      }
+      ctx.emit(
+        { key: compiled.key, imageBytes: img.bytes.length, codeBytes, entry: img.entry, heapStart: img.heapStart, compileMs: ms, definitions: defs, ...(opts.disasm ? { disasm: lines } : {}) },
+        () => [
+          `image ${img.bytes.length} bytes (runtime ${img.codeStart - img.base}, TEL code and data ${codeBytes}), heap from 0x${img.heapStart.toString(16)}`,
+          `key ${compiled.key}`,
+          ...defs.map((d) => `  0x${d.address.toString(16)}  ${d.name}`),
+          ...lines,
+        ].join('\n'),
+      );
+    });
+};

@@ -1,0 +1,41 @@
+// `cax compile`: image layout, --disasm with the TEL source lines, --json,
+// options that switch optimisations off, and loud failures.
+import { describe, expect, it } from '@jest/globals';
+import { runCli } from '../../host/cli/program.js';
+import type { CliIO } from '../../host/cli/io.js';
+
+function capture(): CliIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false, cwd: process.cwd(), env: {} };
+}
+
+describe('cax compile', () => {
+  it('disassembles with the source lines interleaved', async () => {
+    const io = capture();
+    expect(await runCli(['compile', 'examples/mutual.tel', '--disasm'], io)).toBe(0);
+    const out = io.stdout.join('\n');
+    expect(out).toMatch(/tel\$isEven:/);
+    expect(out).toMatch(/-- examples\/mutual\.tel:\d+: isEven n = isOdd \(n - 1\)/);
+    expect(out).toMatch(/\bjal\b/);
+  });
+  it('reports sizes as JSON, and --no-direct-calls changes the code', async () => {
+    const sizes: number[] = [];
+    for (const extra of [[], ['--no-direct-calls']]) {
+      const io = capture();
+      expect(await runCli(['--json', 'compile', 'examples/fib.tel', ...extra], io)).toBe(0);
+      const doc = JSON.parse(io.stdout.join('\n')) as { codeBytes: number; definitions: { name: string }[] };
+      expect(doc.definitions.map((d) => d.name)).toContain('fib');
+      sizes.push(doc.codeBytes);
+    }
+    expect(sizes[0]).not.toBe(sizes[1]);
+  });
+  it('fails loudly on stored names and unsupported constructs', async () => {
+    const io = capture();
+    expect(await runCli(['compile', 'someStoredName'], io)).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(/E_UNSUPPORTED/);
+    const io2 = capture();
+    expect(await runCli(['compile', 'examples/retry.tel'], io2)).toBe(1);
+    expect(io2.stderr.join('\n')).toMatch(/E_UNSUPPORTED/);
+  });
+});
