@@ -63,11 +63,12 @@ export function translate(m: Machine, pc: number): { block: Block; pages: number
       break;
     }
     const offset = m.ramOffset(p, 4);
-    const insn = offset < 0 ? undefined : m.decodeAt(offset);
+    const insn = offset < 0 ? undefined : m.peekDecode(offset);
     if (insn === undefined || untranslatable(insn)) {
       fallsTo = p;
       break;
     }
+    m.decodeAt(offset); // from now on a store here invalidates the block
     insns.push({ pc: p, insn });
     visited.add(p);
     if (insn.op === 'jalr') break;

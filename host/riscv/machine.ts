@@ -91,6 +91,8 @@ export class Machine {
   onCodeWrite: (page: number) => void = () => undefined;
   /** Decoded instructions by RAM word index; their pages are watched (WATCH_CODE). */
   private readonly decoded: (Insn | undefined)[] = [];
+  /** 1 for each RAM word decoded as an instruction (by the interpreter or the translator) since its page last changed. */
+  private readonly codeWords: Uint8Array;
   /** Linux `write` calls of test programs (syscalls 'linux'). */
   onSyscallWrite: (fd: number, bytes: Uint8Array) => void = () => undefined;
   readonly syscalls: Syscalls;
@@ -122,6 +124,7 @@ export class Machine {
     this.ramI16 = new Int16Array(this.ram);
     this.ramI32 = new Int32Array(this.ram);
     this.watch = new Uint8Array(ramBytes >>> WATCH_PAGE_SHIFT);
+    this.codeWords = new Uint8Array(ramBytes >>> 2);
     this.uart = new Uart(options.uartDivisor);
     this.traceAtReset = options.traceAtReset;
     this.traceEnabled = options.traceAtReset;
@@ -200,9 +203,9 @@ export class Machine {
     if (size === 4) word(false, value);
   }
 
-  /** A store hit a watched page: invalidate translated code, detect the `tohost` write. */
+  /** A store hit a watched page: if it overwrote an instruction, drop that page's decoded and translated code; detect the `tohost` write. */
   watchedStore(address: number, offset: number, size: number, value: number): void {
-    if ((this.watch[offset >>> WATCH_PAGE_SHIFT]! & WATCH_CODE) !== 0) {
+    if ((this.watch[offset >>> WATCH_PAGE_SHIFT]! & WATCH_CODE) !== 0 && this.codeWords[offset >>> 2] !== 0) {
       this.codeWritten(offset >>> WATCH_PAGE_SHIFT);
       this.exitBlock = true;
     }
@@ -213,6 +216,7 @@ export class Machine {
   codeWritten(page: number): void {
     const first = page << (WATCH_PAGE_SHIFT - 2);
     for (let w = first; w < first + (1 << (WATCH_PAGE_SHIFT - 2)); w++) this.decoded[w] = undefined;
+    this.codeWords.fill(0, first, first + (1 << (WATCH_PAGE_SHIFT - 2)));
     this.watch[page]! &= ~WATCH_CODE;
     this.onCodeWrite(page);
   }
@@ -220,7 +224,13 @@ export class Machine {
   /** Forgets all decoded instructions and their watches (a new program). */
   forgetCode(): void {
     this.decoded.length = 0;
+    this.codeWords.fill(0);
     for (let page = 0; page < this.watch.length; page++) this.watch[page]! &= ~WATCH_CODE;
+  }
+
+  /** The instruction at RAM offset `offset` without marking it as code (a look ahead). */
+  peekDecode(offset: number): Insn {
+    return this.decoded[offset >>> 2] ?? decode(this.ramI32[offset >>> 2]!);
   }
 
   /** The decoded instruction at RAM offset `offset` (cached). */
@@ -230,6 +240,7 @@ export class Machine {
     if (insn === undefined) {
       insn = decode(this.ramI32[index]!);
       this.decoded[index] = insn;
+      this.codeWords[index] = 1;
       this.watch[offset >>> WATCH_PAGE_SHIFT]! |= WATCH_CODE;
     }
     return insn;

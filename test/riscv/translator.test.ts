@@ -73,6 +73,16 @@ describe('block translator vs interpreter', () => {
     }
   });
 
+  it('keeps its translation when a loop stores to data next to its code (same page)', () => {
+    // the loop counts x1 down from 1000 and stores it to the word right after the program
+    const words = [...li(1, 1000), ...li(5, 0x8000002c), sType('sw', 5, 1, 0), iType('addi', 1, 1, -1), bType('bne', 1, 0, -8), ...exitWith(1), 0];
+    const iss = new Iss({ ramBytes: RAM, translateAfter: 1 });
+    iss.load(new Uint8Array(new Uint32Array(words).buffer));
+    expect(iss.run({ maxCycles: 100_000 }).ended).toBe('exit');
+    expect(iss.readMemory(0x8000002c, 4)).toEqual(new Uint8Array([1, 0, 0, 0]));
+    expect(iss.translatedBlocks).toBeLessThan(5);
+  });
+
   it('drops translations when the host writes code', () => {
     const words = [iType('addi', 1, 1, 1), bType('bne', 1, 0, -4)];
     const iss = new Iss({ ramBytes: RAM, translateAfter: 1 });
