@@ -45,9 +45,10 @@ typedef struct {
   uint64_t cycles, instret;
 } run_result;
 
-/* Runs a loaded program to its end; 0 on success, -1 when this build
- * cannot run programs (the native build). */
-int platform_run(const run_request *req, run_result *res);
+/* 0 when this build cannot run programs (the native build has no RV32 core). */
+extern const int platform_runs_programs;
+/* Runs a loaded program to its end. */
+void platform_run(const run_request *req, run_result *res);
 
 /* Called by the platform when the running program executes ecall: sends the
  * effect request to the host and waits for the reply. Returns 0 with the

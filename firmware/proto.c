@@ -253,17 +253,18 @@ static void on_run(mp_reader *r, uint32_t id) {
     answer_error(id, ERR_ADDRESS, "entry outside program memory");
     return;
   }
+  if (!platform_runs_programs) {
+    answer_error(id, ERR_UNSUPPORTED, "this build cannot run programs");
+    return;
+  }
   run_result res;
   run.active = 1;
   run.id = id;
   run.frame_len = 0;
+  answer_ack(id, 0); /* the run starts; a repeated RUN now gets the pending effect request or the result */
   have_last = 0;
-  int ok = platform_run(&req, &res);
+  platform_run(&req, &res);
   run.active = 0;
-  if (ok != 0) {
-    answer_error(id, ERR_UNSUPPORTED, "this build cannot run programs");
-    return;
-  }
   mp_writer w;
   answer_begin(&w, T_RESULT, id, 8);
   mp_write_uint(&w, res.outcome);

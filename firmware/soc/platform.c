@@ -98,7 +98,9 @@ void trap_handler(uint32_t regs[32]) {
   CSR_WRITE(minstret, (uint32_t)instret);
 }
 
-int platform_run(const run_request *req, run_result *res) {
+const int platform_runs_programs = 1;
+
+void platform_run(const run_request *req, run_result *res) {
   budget = req->budget;
   trap_cause = trap_pc = trap_tval = 0;
   running = 1;
@@ -108,11 +110,11 @@ int platform_run(const run_request *req, run_result *res) {
   res->a1 = run_exit[1];
   res->cycles = (uint64_t)run_exit[3] << 32 | run_exit[2];
   res->instret = (uint64_t)run_exit[5] << 32 | run_exit[4];
-  res->cause = trap_cause;
-  res->pc = trap_pc;
-  res->tval = trap_tval;
+  int trapped = res->outcome == RUN_TRAPPED;
+  res->cause = trapped ? trap_cause : 0;
+  res->pc = trapped ? trap_pc : 0;
+  res->tval = trapped ? trap_tval : 0;
   if (res->outcome == RUN_RETURNED && res->cycles > budget) res->outcome = RUN_BUDGET;
-  return 0;
 }
 
 int main(void) {

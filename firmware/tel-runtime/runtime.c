@@ -2,7 +2,8 @@
  * check, application of closures and partial applications, Double
  * arithmetic through libgcc's soft-float, structural comparison, ++ and
  * `show` (Doubles are printed by the host through an ecall, so the
- * shortest round-trip text is the interpreter's own). */
+ * shortest round-trip text is the interpreter's own) and `hashOf` (also
+ * through the host, which hashes the canonical form with SHA-256). */
 #include "tel.h"
 #include "../include/cax.h"
 
@@ -191,6 +192,17 @@ V rt_append(V a, V b) {
   }
   last->tail = b;
   return result;
+}
+
+/* ---- hashOf ------------------------------------------------------------------- */
+
+/* The host hashes the value's canonical form (it reads the heap up to rt_hp)
+ * and writes the 32 bytes of the digest into the buffer. */
+V rt_hash_of(V v) {
+  uint32_t buf = rt_alloc(32);
+  cax_effect(EFFECT_HASH_OF, v.tag, v.val, buf, rt_hp, 0, 0);
+  V r = {T_HASH, buf};
+  return r;
 }
 
 /* ---- show ---------------------------------------------------------------------- */

@@ -21,6 +21,7 @@ enum { ERR_MATCH = 1, ERR_DIV_ZERO = 2, ERR_EMPTY = 3, ERR_HEAP = 4, ERR_STACK =
 
 /* Effect numbers of the ecalls the runtime makes to the host. */
 #define EFFECT_SHOW_DOUBLE 0x7E100u
+#define EFFECT_HASH_OF 0x7E101u
 
 typedef struct { uint32_t len; uint8_t bytes[]; } Text;
 typedef struct { V head, tail; } Cons;

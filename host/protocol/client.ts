@@ -80,8 +80,8 @@ export type DeviceInfo = Omit<Info, 'type' | 'id'>;
 interface Waiter {
   /** Returns true when the message was this waiter's. */
   message(m: DeviceMessage): boolean;
-  /** The device reported a frame it could not use (ours, probably). */
-  frameRejected(): void;
+  /** A frame was lost: the device reported one of ours unusable, or one of its own arrived damaged. */
+  frameLost(): void;
   /** Part of a frame arrived (the line is busy): wait before sending again. */
   activity(): void;
   closed(error: CaxError): void;
@@ -109,6 +109,10 @@ export class CoprocessorClient {
   private abandonedRun: number | undefined;
   private readonly timeoutMs: number;
   private readonly retries: number;
+  private staleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bytes per load/read/write request: halved while requests need retries, grown back when they do not. */
+  private chunk = 0;
+  private cleanRequests = 0;
   /** Frames the host could not decode (counted for diagnostics and tests). */
   badFrames = 0;
 
@@ -146,6 +150,7 @@ export class CoprocessorClient {
     }
     const { type: _t, id: _i, ...info } = m;
     this.deviceInfo = info;
+    this.chunk = info.maxChunk;
     return info;
   }
 
@@ -164,7 +169,7 @@ export class CoprocessorClient {
     const sha256 = Uint8Array.from(digest);
     await this.request((id) => ({ type: 'load', id, addr, size: image.length, sha256 }), 'ack', options);
     for (let offset = 0; offset < image.length; ) {
-      const data = image.subarray(offset, offset + this.info.maxChunk);
+      const data = image.subarray(offset, offset + this.chunkBytes());
       const ack = await this.request((id) => ({ type: 'chunk', id, offset, data }), 'ack', options);
       offset += data.length;
       if (ack.value !== offset) throw new CaxError('E_PROTOCOL', `${this.transport.name}: chunk acknowledged at ${ack.value}, expected ${offset}`);
@@ -177,7 +182,7 @@ export class CoprocessorClient {
   async readMemory(addr: number, length: number, options: CallOptions = {}): Promise<Uint8Array> {
     const out = new Uint8Array(length);
     for (let done = 0; done < length; ) {
-      const n = Math.min(this.info.maxChunk, length - done);
+      const n = Math.min(this.chunkBytes(), length - done);
       const at = addr + done;
       const m = await this.request((id) => ({ type: 'read', id, addr: at, length: n }), 'data', options);
       if (m.data.length !== n) throw new CaxError('E_PROTOCOL', `${this.transport.name}: read of ${n} bytes returned ${m.data.length}`);
@@ -189,7 +194,7 @@ export class CoprocessorClient {
 
   async writeMemory(addr: number, data: Uint8Array, options: CallOptions = {}): Promise<void> {
     for (let done = 0; done < data.length || (done === 0 && data.length === 0); ) {
-      const part = data.subarray(done, done + this.info.maxChunk);
+      const part = data.subarray(done, done + this.chunkBytes());
       const at = addr + done;
       await this.request((id) => ({ type: 'write', id, addr: at, data: part }), 'ack', options);
       done += part.length;
@@ -217,6 +222,23 @@ export class CoprocessorClient {
       let current: { id: number; reply?: Uint8Array } | undefined;
       let handling = false;
       let resendTimer: ReturnType<typeof setTimeout> | undefined;
+      // Until the device acknowledges the RUN, it is sent again like any request.
+      let started = false;
+      let starts = 0;
+      let startTimer: ReturnType<typeof setTimeout> | undefined;
+      const start = (): void => {
+        if (started) return;
+        if (starts++ >= this.retries) {
+          finish(() => reject(new CaxError('E_LINK', `${link}: no answer to run after ${this.retries} tries`)));
+          return;
+        }
+        startTimer = setTimeout(start, this.timeoutMs);
+        send(runFrame);
+      };
+      const begun = (): void => {
+        started = true;
+        clearTimeout(startTimer);
+      };
       const watchdogMs = options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
       const watchdog = setTimeout(() => {
         this.abandonedRun = id;
@@ -229,6 +251,7 @@ export class CoprocessorClient {
       const finish = (settle: () => void): void => {
         clearTimeout(watchdog);
         clearTimeout(resendTimer);
+        clearTimeout(startTimer);
         this.waiters.delete(waiter);
         options.signal?.removeEventListener('abort', onAbort);
         settle();
@@ -253,6 +276,10 @@ export class CoprocessorClient {
       };
       const waiter: Waiter = {
         message: (m) => {
+          if (m.type === 'ack' && m.id === id) {
+            begun();
+            return true;
+          }
           if (m.type === 'result' && m.id === id) {
             const trap = m.outcome === 'trapped' ? { trap: { cause: m.cause, pc: m.pc, tval: m.tval } } : {};
             const result: RunResult = { outcome: m.outcome, a0: m.a0, a1: m.a1, cycles: m.cycles, instret: m.instret, ...trap, effects };
@@ -264,6 +291,7 @@ export class CoprocessorClient {
             return true;
           }
           if (m.type !== 'effect' || m.run !== id) return false;
+          begun();
           if (current?.id === m.id) {
             if (current.reply) send(current.reply); // our reply was lost: the same reply again
             return true;
@@ -273,9 +301,9 @@ export class CoprocessorClient {
           void answerEffect(m);
           return true;
         },
-        frameRejected: () => {
-          // The device missed our last frame: ask again (it repeats its last
-          // effect request or result), unless a handler's requests are in flight.
+        frameLost: () => {
+          // A frame went missing: ask again (the device repeats its last effect
+          // request or its result), unless a handler's requests are in flight.
           if (handling) return;
           clearTimeout(resendTimer);
           resendTimer = setTimeout(() => send(runFrame), QUIET_MS);
@@ -286,11 +314,27 @@ export class CoprocessorClient {
       if (options.signal?.aborted) return reject(aborted('run'));
       options.signal?.addEventListener('abort', onAbort);
       this.waiters.add(waiter);
-      send(runFrame);
+      start();
     });
   }
 
+  private chunkBytes(): number {
+    return Math.min(this.chunk, this.info.maxChunk);
+  }
+
+  /** Adapts the chunk size to the line: a long frame on a noisy line is rarely received whole. */
+  private noteSends(sends: number): void {
+    if (sends > 2) {
+      this.chunk = Math.max(64, this.chunk >> 1);
+      this.cleanRequests = 0;
+    } else if (sends === 1 && ++this.cleanRequests >= 16) {
+      this.chunk = Math.min(this.info.maxChunk, this.chunk * 2);
+      this.cleanRequests = 0;
+    }
+  }
+
   async close(): Promise<void> {
+    clearTimeout(this.staleTimer);
     await this.transport.close();
     this.fail(new CaxError('E_LINK', `${this.transport.name}: closed`));
   }
@@ -314,18 +358,32 @@ export class CoprocessorClient {
     for (const w of [...this.waiters]) w.closed(error);
   }
 
+  private frameLost(): void {
+    for (const w of [...this.waiters]) w.frameLost();
+  }
+
   private receive(bytes: Uint8Array): void {
     const events = this.decoder.push(bytes);
-    if (this.decoder.midFrame) for (const w of [...this.waiters]) w.activity();
+    clearTimeout(this.staleTimer);
+    if (this.decoder.midFrame) {
+      for (const w of [...this.waiters]) w.activity();
+      // A frame whose end never comes (its delimiter was lost) is a lost frame.
+      this.staleTimer = setTimeout(() => {
+        this.decoder.discard();
+        this.badFrames++;
+        this.frameLost();
+      }, this.timeoutMs);
+    }
     for (const event of events) {
       const m = event.kind === 'frame' ? decodeDeviceMessage(event.message) : undefined;
       if (!m) {
         this.badFrames++;
+        this.frameLost();
         continue;
       }
       if (m.type === 'result' && m.id === this.abandonedRun) this.abandonedRun = undefined;
       if (m.type === 'error' && m.id === 0) {
-        for (const w of [...this.waiters]) w.frameRejected();
+        this.frameLost();
         continue;
       }
       for (const w of [...this.waiters]) if (w.message(m)) break;
@@ -377,6 +435,7 @@ export class CoprocessorClient {
         message: (m) => {
           if (m.id !== request.id) return false;
           if (m.type === expect) {
+            if (this.deviceInfo) this.noteSends(sends);
             finish(() => resolve(m as Extract<DeviceMessage, { type: K }>));
             return true;
           }
@@ -386,7 +445,7 @@ export class CoprocessorClient {
           }
           return false;
         },
-        frameRejected: () => {
+        frameLost: () => {
           quick = true;
           arm();
         },

@@ -38,6 +38,12 @@ export class FrameDecoder {
     return this.buffer.length > 0 || this.overflow;
   }
 
+  /** Drops a partial frame whose end will not come (the line went quiet mid-frame). */
+  discard(): void {
+    this.buffer = [];
+    this.overflow = false;
+  }
+
   push(bytes: Uint8Array): FrameEvent[] {
     const events: FrameEvent[] = [];
     for (const byte of bytes) {

@@ -1,0 +1,111 @@
+// Fault injection between host and device: a proxy drops, corrupts,
+// duplicates and delays bytes, truncates and repeats frames, in both
+// directions. Every session must still complete correctly (retries, replay
+// of repeated ids, resynchronisation on delimiters) or fail with a clear
+// E_LINK; a dead link must be reported, never waited on forever.
+import { describe, it, expect } from '@jest/globals';
+import { CoprocessorClient } from '../../host/protocol/client.js';
+import { FaultyTransport, type FaultRates } from '../../host/protocol/faulty.js';
+import { BaseTransport, type Transport } from '../../host/protocol/transport.js';
+import { isCaxError } from '../../host/errors.js';
+import { effectsHandler, fnv1a, issFirmware, nativeFirmware, program, simFirmware } from './helpers.js';
+
+const RATES: FaultRates = { drop: 0.0005, flip: 0.0005, duplicate: 0.0005, truncate: 0.02, repeat: 0.02, maxDelayMs: 3 };
+const BASE = 0x80008000;
+const DATA = 0x80012000;
+
+/** One session: load a program and data, run it with effects, check everything. */
+async function session(transport: Transport, seed: number): Promise<FaultyTransport> {
+  const faulty = new FaultyTransport(transport, RATES, seed);
+  const client = await CoprocessorClient.connect(faulty, { timeoutMs: 300, retries: 30 });
+  try {
+    await client.load(program('effects'));
+    const data = Uint8Array.from({ length: 3000 }, (_, i) => (i * seed + 7) & 0xff);
+    await client.load(data, { addr: DATA });
+    expect(await client.readMemory(DATA, data.length)).toEqual(data);
+    const messages: string[] = [];
+    const fill = Uint8Array.from({ length: 200 }, (_, i) => (i + seed) & 0xff);
+    const r = await client.run({ entry: BASE, args: [8], budget: 20_000_000, onEffect: effectsHandler(messages, fill) });
+    expect(r).toMatchObject({ outcome: 'returned', a0: Array.from({ length: 8 }, (_, i) => 1001 * i).reduce((s, x) => s + x, 0), a1: fill.reduce((s, b) => s + b, 0), effects: 10 });
+    expect(messages).toEqual(['hello from the co-processor']);
+    await client.load(program('checksum'));
+    expect((await client.run({ entry: BASE, args: [DATA, data.length], budget: 50_000_000 })).a0).toBe(fnv1a(data));
+  } finally {
+    await client.close();
+  }
+  return faulty;
+}
+
+function injected(f: FaultyTransport): number {
+  return f.counts.dropped + f.counts.flipped + f.counts.duplicated + f.counts.truncated + f.counts.repeated;
+}
+
+describe('fault injection', () => {
+  it('sessions with the firmware on the ISS complete despite a bad line', async () => {
+    let faults = 0;
+    for (const seed of [1, 2]) faults += injected(await session(issFirmware(), seed));
+    expect(faults).toBeGreaterThan(10);
+  });
+
+  it('sessions with the Verilator SoC over its pseudo-terminal complete despite a bad line', async () => {
+    let faults = 0;
+    for (const seed of [11, 12]) faults += injected(await session(await simFirmware(), seed));
+    expect(faults).toBeGreaterThan(5);
+  });
+
+  it('memory traffic with the native firmware survives heavy faults or fails with E_LINK', async () => {
+    const faulty = new FaultyTransport(nativeFirmware(), { drop: 0.003, flip: 0.003, duplicate: 0.003, truncate: 0.05, repeat: 0.05, maxDelayMs: 2 }, 99);
+    const client = await CoprocessorClient.connect(faulty, { timeoutMs: 100, retries: 40 });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const data = Uint8Array.from({ length: 2048 }, (_, i) => (i ^ round) & 0xff);
+        await client.writeMemory(0x80010000 + round * 4096, data);
+        expect(await client.readMemory(0x80010000 + round * 4096, data.length)).toEqual(data);
+      }
+    } catch (e) {
+      expect(isCaxError(e) && e.code).toBe('E_LINK');
+    } finally {
+      await client.close();
+    }
+    expect(injected(faulty)).toBeGreaterThan(10);
+  });
+});
+
+/** A line that swallows everything (a board that is off). */
+class DeadLine extends BaseTransport {
+  readonly name = 'dead line';
+  send(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    this.ended('closed');
+    return Promise.resolve();
+  }
+}
+
+describe('a dead or lost link', () => {
+  it('is E_LINK after the retries, not a silent wait', async () => {
+    const e = await CoprocessorClient.connect(new DeadLine(), { timeoutMs: 20, retries: 3 }).catch((x: unknown) => x);
+    expect(isCaxError(e) && e.code).toBe('E_LINK');
+    expect(isCaxError(e) && e.message).toMatch(/no answer to hello after 3 tries/);
+  });
+
+  it('is E_LINK at once when the device goes away mid-session', async () => {
+    const t = nativeFirmware();
+    const client = await CoprocessorClient.connect(t);
+    const pending = client.readMemory(0x80008000, 64);
+    await t.close();
+    const e = await pending.then(() => client.ping()).catch((x: unknown) => x);
+    expect(isCaxError(e) && e.code).toBe('E_LINK');
+  });
+
+  it('can be cancelled with an AbortSignal', async () => {
+    const client = new CoprocessorClient(new DeadLine(), { timeoutMs: 10_000 });
+    const controller = new AbortController();
+    const pending = client.hello({ signal: controller.signal });
+    controller.abort();
+    const e = await pending.catch((x: unknown) => x);
+    expect(isCaxError(e) && e.code).toBe('E_ABORTED');
+    await client.close();
+  });
+});
