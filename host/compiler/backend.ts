@@ -10,13 +10,16 @@ import { CaxError } from '../errors.js';
 import { CoprocessorClient, type EffectCall, type EffectReply } from '../protocol/client.js';
 import { IssTransport } from '../protocol/iss-link.js';
 import { SerialTransport } from '../protocol/serial.js';
-import { DEFAULT_FIRMWARE, SimTransport } from '../protocol/sim-link.js';
+import { SimTransport } from '../protocol/sim-link.js';
 import type { Transport } from '../protocol/transport.js';
 import { Iss } from '../riscv/iss.js';
-import { showDouble, showValue, type Value } from '../tel/values.js';
-import { HeapWriter, readValue } from './heap.js';
+import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js';
+import { HeapWriter, readValue, type MemoryReader } from './heap.js';
 import { EFFECT, ERROR_CODES, T_ERROR, T_ERROR_SITE_BITS } from './layout.js';
 import { spanAt, type Image } from './link.js';
+
+/** The loader firmware the iss backend boots (built by mk/firmware.mk). */
+const FIRMWARE_ELF = 'build/firmware/firmware.elf';
 
 export const BACKENDS = ['iss', 'sim', 'device'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -33,7 +36,7 @@ export async function openCoprocessor(backend: BackendName, device?: string): Pr
   let transport: Transport;
   if (backend === 'iss') {
     const iss = new Iss({ traceAtReset: false, uartDivisor: 8 });
-    iss.load(new Uint8Array(readFileSync(DEFAULT_FIRMWARE)));
+    iss.load(new Uint8Array(readFileSync(FIRMWARE_ELF)));
     transport = new IssTransport(iss, { sliceCycles: 2_000_000 });
   } else if (backend === 'sim') {
     transport = await SimTransport.start();
@@ -92,6 +95,12 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
       if (text.length <= room) await call.client.writeMemory(buf, text);
       return [text.length, 0];
     }
+    if (call.effect === EFFECT.HASH_OF) {
+      const [tag, val, buf, hp] = call.args as [number, number, number, number];
+      const value = readValue({ tag, val }, await memoryReader(call.client, image, hp));
+      await call.client.writeMemory(buf, Buffer.from(hashOfValue(value).hex, 'hex'));
+      return [0, 0];
+    }
     throw new CaxError('E_PROTOCOL', `the compiled program made the unknown ecall ${call.effect}`);
   };
   const r = await client.run({ entry: image.entry, args: [argv, args.length, heap.end, Math.min(options.budget, 0xffffffff)], budget: options.budget, onEffect });
@@ -119,12 +128,17 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
 async function readResult(cop: Coprocessor, image: Image, root: { tag: number; val: number }): Promise<Value> {
   const hpAddr = image.symbols.get('rt_hp')!;
   const hp = new DataView((await cop.client.readMemory(hpAddr, 4)).buffer).getUint32(0, true);
-  const heap = hp > image.heapStart ? await cop.client.readMemory(image.heapStart, hp - image.heapStart) : new Uint8Array(0);
+  return readValue(root, await memoryReader(cop.client, image, hp));
+}
+
+/** A reader over the image and a snapshot of the heap up to `hp`. */
+async function memoryReader(client: CoprocessorClient, image: Image, hp: number): Promise<MemoryReader> {
+  const heap = hp > image.heapStart ? await client.readMemory(image.heapStart, hp - image.heapStart) : new Uint8Array(0);
   const imageEnd = image.base + image.bytes.length;
   const mem = (addr: number, bytes: number): DataView => {
     if (addr >= image.base && addr + bytes <= imageEnd) return new DataView(image.bytes.buffer, image.bytes.byteOffset + addr - image.base, bytes);
     if (addr >= image.heapStart && addr + bytes <= hp) return new DataView(heap.buffer, heap.byteOffset + addr - image.heapStart, bytes);
-    throw new CaxError('E_PROTOCOL', `the result points outside the image and heap (0x${addr.toString(16)})`);
+    throw new CaxError('E_PROTOCOL', `a value points outside the image and heap (0x${addr.toString(16)})`);
   };
-  return readValue(root, mem);
+  return mem;
 }

@@ -21,13 +21,13 @@ const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, s11 } = REG;
 /** The runtime's entry points the code calls. */
 const RT = {
   alloc: 'rt_alloc', apply: 'rt_apply', arith: 'rt_arith', negate: 'rt_negate', abs: 'rt_abs', compare: 'rt_compare',
-  append: 'rt_append', show: 'rt_show', toDouble: 'rt_to_double', truncate: 'rt_truncate', fail: 'rt_fail',
+  append: 'rt_append', show: 'rt_show', toDouble: 'rt_to_double', truncate: 'rt_truncate', fail: 'rt_fail', hashOf: 'rt_hash_of',
   overflow: 'rt_stack_overflow', cycles: 'rt_out_of_cycles',
 } as const;
 
 /** Builtins compiled inline, with their arity (others of host/tel/builtins.ts are E_UNSUPPORTED here). */
 const PRIMS: Readonly<Record<string, number>> = {
-  mod: 2, toDouble: 1, truncate: 1, primShow: 1, primNegate: 1, primAbs: 1, primTextLength: 1, primEmpty: 1,
+  mod: 2, toDouble: 1, truncate: 1, primShow: 1, primNegate: 1, primAbs: 1, primTextLength: 1, primEmpty: 1, hashOf: 1,
 };
 
 export interface CodegenOptions {
@@ -720,6 +720,7 @@ export class Codegen {
       case 'toDouble': b.call(RT.toDouble); return;
       case 'truncate': b.call(RT.truncate); return;
       case 'primShow': b.call(RT.show); return;
+      case 'hashOf': b.call(RT.hashOf); return;
       case 'primNegate': b.call(RT.negate); return;
       case 'primAbs': b.call(RT.abs); return;
       case 'primTextLength':

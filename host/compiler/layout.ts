@@ -26,7 +26,7 @@ export const ERROR_CODES: Readonly<Record<number, { code: string; message: strin
 };
 
 /** Effect numbers (a7) of the ecalls compiled code makes. */
-export const EFFECT = { SHOW_DOUBLE: 0x7e100 } as const;
+export const EFFECT = { SHOW_DOUBLE: 0x7e100, HASH_OF: 0x7e101 } as const;
 
 /** The loader's program base (firmware/programs/program.ld), where the runtime is linked. */
 export const PROGRAM_BASE = 0x80008000;
