@@ -1,74 +1,51 @@
-// The link to the Verilator simulation of the SoC (sim/, build/sim/cax-sim):
-// starts the simulator with the firmware and --pty, reads the pseudo-terminal
-// path it prints, and talks to it through `serialport` exactly as to a
-// board. Closing the link stops the simulator.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
-import { z } from 'zod';
-import { CaxError } from '../errors.js';
+// The link to the Verilator simulation of the SoC: starts the simulator with
+// the firmware behind its pseudo-terminal (host/sim/pty.ts) and talks to it
+// through `serialport` exactly as to a board. Closing the link stops the
+// simulator.
+import { join } from 'node:path';
+import { startSimPty, type RunningSim } from '../sim/pty.js';
 import { SerialTransport } from './serial.js';
 import { BaseTransport } from './transport.js';
 
-export const DEFAULT_SIMULATOR = 'build/sim/cax-sim';
-export const DEFAULT_FIRMWARE = 'build/firmware/firmware.elf';
+/** The firmware ELF built by mk/firmware.mk, relative to the project root. */
+export const FIRMWARE_ELF = join('build', 'firmware', 'firmware.elf');
 
 export interface SimLinkOptions {
-  readonly simulator?: string;
+  /** The firmware ELF (default build/firmware/firmware.elf under the working directory). */
   readonly firmware?: string;
-  /** Extra simulator arguments (--max-cycles N, --trace FILE, …). */
-  readonly simulatorArgs?: readonly string[];
-  /** How long the simulator may take to offer its pseudo-terminal (ms). */
-  readonly startTimeoutMs?: number;
+  /** The simulator binary (default build/sim/cax-sim of the project). */
+  readonly simulator?: string;
+  /** Stop the simulation after this many clocks. */
+  readonly maxCycles?: number;
+  /** Write the retirement trace to this file. */
+  readonly trace?: string;
 }
-
-const PtyLine = z.object({ pty: z.string().min(1) });
 
 export class SimTransport extends BaseTransport {
   readonly name: string;
 
-  private constructor(private readonly child: ChildProcessByStdio<null, Readable, Readable>, private readonly serial: SerialTransport, pty: string) {
+  private constructor(private readonly sim: RunningSim, private readonly serial: SerialTransport) {
     super();
-    this.name = `simulation ${pty}`;
+    this.name = `simulation ${sim.path}`;
     serial.listen({ data: (bytes) => this.deliver(bytes), closed: (reason) => this.ended(reason) });
-    child.on('exit', (code, signal) => this.ended(`the simulator exited (${signal ?? code})`));
+    sim.ended.then(
+      (s) => this.ended(`the simulation ended (${s.end} after ${s.cycles} cycles)`),
+      (e: unknown) => this.ended(`the simulation failed: ${String(e)}`),
+    );
   }
 
   /** Starts the simulator with the firmware behind a pseudo-terminal and opens it. */
   static async start(options: SimLinkOptions = {}): Promise<SimTransport> {
-    const simulator = options.simulator ?? DEFAULT_SIMULATOR;
-    const args = ['--pty', ...(options.simulatorArgs ?? []), options.firmware ?? DEFAULT_FIRMWARE];
-    const child = spawn(simulator, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const stderr: string[] = [];
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-    const pty = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
-      const fail = (why: string): void => {
-        child.kill('SIGKILL');
-        reject(new CaxError('E_LINK', `${simulator}: ${why}${stderr.length ? `: ${stderr.join('').trim()}` : ''}`));
-      };
-      const timer = setTimeout(() => fail('no pseudo-terminal offered'), options.startTimeoutMs ?? 10_000);
-      child.on('error', (e) => fail(e.message));
-      child.on('exit', (code) => fail(`exited with status ${code} before offering a pseudo-terminal`));
-      lines.once('line', (line) => {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          parsed = undefined;
-        }
-        const ok = PtyLine.safeParse(parsed);
-        if (ok.success) resolve(ok.data.pty);
-        else fail(`unexpected first line ${JSON.stringify(line)}`);
-      });
+    const sim = await startSimPty({
+      program: options.firmware ?? FIRMWARE_ELF,
+      ...(options.simulator ? { simulator: options.simulator } : {}),
+      ...(options.maxCycles ? { maxCycles: options.maxCycles } : {}),
+      ...(options.trace ? { trace: options.trace } : {}),
     });
-    child.stdout.resume();
     try {
-      return new SimTransport(child, await SerialTransport.open(pty), pty);
+      return new SimTransport(sim, await SerialTransport.open(sim.path));
     } catch (e) {
-      child.kill('SIGKILL');
+      await sim.stop().catch(() => undefined);
       throw e;
     }
   }
@@ -79,13 +56,7 @@ export class SimTransport extends BaseTransport {
 
   async close(): Promise<void> {
     await this.serial.close();
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await this.sim.stop().catch(() => undefined);
     this.ended('closed');
   }
 }
