@@ -132,7 +132,7 @@ class Inferencer {
       const t = this.decl(d, env, inner);
       if (d.signature) {
         const rigid = schemeFromSignature(d.signature, inner, true).type;
-        this.expect(rigid, t, d.span, `the definition of ${d.name} against its signature`);
+        this.expect(rigid, t, d.equations[0]!.span, `the definition of ${d.name} against its signature`);
       } else {
         this.expect(monos.get(d.name)!, t, d.span, `the definition of ${d.name}`);
       }

@@ -46,8 +46,13 @@ function isLetter(c: number): boolean {
 function isIdentChar(c: number): boolean {
   return isLetter(c) || isDigit(c) || c === 95 || c === 39;
 }
+const SYMBOL_TABLE = new Uint8Array(128);
+for (const ch of SYMBOL_CHARS) SYMBOL_TABLE[ch.charCodeAt(0)] = 1;
+const PUNCT_TABLE = new Uint8Array(128);
+for (const ch of PUNCT) PUNCT_TABLE[ch.charCodeAt(0)] = 1;
+
 function isSymbol(c: number): boolean {
-  return c < 128 && SYMBOL_CHARS.includes(String.fromCharCode(c));
+  return c < 128 && SYMBOL_TABLE[c] === 1;
 }
 
 export function lex(source: string, file: string): Token[] {
@@ -84,7 +89,12 @@ export function lex(source: string, file: string): Token[] {
 
   while (i < n) {
     const c = source.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13) {
+    if (c === 32) {
+      i++;
+      col++;
+      continue;
+    }
+    if (c === 9 || c === 10 || c === 13) {
       advance();
       continue;
     }
@@ -92,7 +102,9 @@ export function lex(source: string, file: string): Token[] {
     const startCol = col;
     // comments
     if (c === 45 && source.charCodeAt(i + 1) === 45) {
-      while (i < n && source.charCodeAt(i) !== 10) advance();
+      const s = i;
+      while (i < n && source.charCodeAt(i) !== 10 && source.charCodeAt(i) !== 13) i++;
+      col += i - s;
       continue;
     }
     if (c === 123 && source.charCodeAt(i + 1) === 45) {
@@ -115,7 +127,8 @@ export function lex(source: string, file: string): Token[] {
     }
     if (isLetter(c) || c === 95) {
       const s = i;
-      while (i < n && isIdentChar(source.charCodeAt(i))) advance();
+      while (i < n && isIdentChar(source.charCodeAt(i))) i++;
+      col += i - s;
       const word = source.slice(s, i);
       if (word === '_') push('punct', '_', 0, startLine, startCol);
       else if (KEYWORDS.has(word)) push('keyword', word, 0, startLine, startCol);
@@ -141,7 +154,7 @@ export function lex(source: string, file: string): Token[] {
       push('hash', hex, 0, startLine, startCol);
       continue;
     }
-    if (c < 128 && PUNCT.includes(source[i]!)) {
+    if (c < 128 && PUNCT_TABLE[c] === 1) {
       advance();
       push('punct', source[i - 1]!, 0, startLine, startCol);
       continue;
