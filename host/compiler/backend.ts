@@ -37,7 +37,7 @@ export async function openCoprocessor(backend: BackendName, device?: string): Pr
   if (backend === 'iss') {
     const iss = new Iss({ traceAtReset: false, uartDivisor: 8 });
     iss.load(new Uint8Array(readFileSync(FIRMWARE_ELF)));
-    transport = new IssTransport(iss, { sliceCycles: 2_000_000 });
+    transport = new IssTransport(iss);
   } else if (backend === 'sim') {
     transport = await SimTransport.start();
   } else {

@@ -1,6 +1,8 @@
-// Agreement of compiled TEL on the ISS (through the firmware, as on the
-// device) with the reference interpreter: the examples and random
-// well-typed programs give the same value or the same error code. Examples
+// Agreement of compiled TEL on the ISS and on the Verilator SoC (both
+// through the firmware, as on the device) with the reference interpreter:
+// the examples and random well-typed programs give the same value or the
+// same error code. The sim runs are few and small (an RTL simulation is
+// slow): the pure examples that finish in a few million cycles. Examples
 // using constructs the compiler does not support yet must fail loudly with
 // E_UNSUPPORTED at compile time (docs/compiler.md lists them).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -17,12 +19,17 @@ import { parseWorld } from '../../host/tel/world.js';
 const EXAMPLES = join(process.cwd(), 'examples');
 const BUDGET = 1_000_000_000;
 
+const SIM_EXAMPLES = ['doubles.tel', 'hashing.tel', 'ints.tel', 'text.tel'];
+
 let cop: Coprocessor;
+let sim: Coprocessor;
 beforeAll(async () => {
   cop = await openCoprocessor('iss');
+  sim = await openCoprocessor('sim');
 });
 afterAll(async () => {
   await cop.close();
+  await sim.close();
 });
 
 interface Outcome {
@@ -37,17 +44,17 @@ function interpret(source: string, file: string, world: unknown): Outcome {
   return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: r.effects.length };
 }
 
-async function compiled(source: string, file: string): Promise<Outcome> {
+async function compiled(source: string, file: string, on: Coprocessor = cop): Promise<Outcome> {
   const c = compileSource(source, file, 'main');
-  const r = await runImage(cop, c.image, [], { budget: BUDGET });
+  const r = await runImage(on, c.image, [], { budget: BUDGET });
   return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: r.effects.length };
 }
 
 /** Fails with the program, and the first divergence, when the two backends disagree. */
-function agree(source: string, interp: Outcome, iss: Outcome): void {
+function agree(source: string, interp: Outcome, other: Outcome, backend = 'iss'): void {
   const fields = ['error', 'value', 'clock', 'effects'] as const;
-  const first = fields.find((f) => interp[f] !== iss[f]);
-  if (first) throw new Error(`interp and iss disagree on ${first}: ${JSON.stringify(interp[first])} vs ${JSON.stringify(iss[first])}\nprogram:\n${source}`);
+  const first = fields.find((f) => interp[f] !== other[f]);
+  if (first) throw new Error(`interp and ${backend} disagree on ${first}: ${JSON.stringify(interp[first])} vs ${JSON.stringify(other[first])}\nprogram:\n${source}`);
 }
 
 const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.tel')).sort();
@@ -123,8 +130,8 @@ const program = fc.tuple(intExpr(['n'], 3), listExpr(['n'], 2), fc.integer({ min
     `main = (step (${n}) 0, ${list.replace(/\bn\b/g, '1')}, show (${n}, [True], "q\\n"))`,
   ].join('\n'));
 
-describe('random programs: interp vs iss', () => {
-  it('agree on value and error', async () => {
+describe('random programs: interp vs iss vs sim', () => {
+  it('agree on value and error (iss)', async () => {
     await fc.assert(
       fc.asyncProperty(program, async (source) => {
         agree(source, interpret(source, 'random.tel', undefined), await compiled(source, 'random.tel'));
@@ -132,4 +139,21 @@ describe('random programs: interp vs iss', () => {
       { numRuns: 12 },
     );
   });
+  it('agree on value and error (sim)', async () => {
+    await fc.assert(
+      fc.asyncProperty(program, async (source) => {
+        agree(source, interpret(source, 'random.tel', undefined), await compiled(source, 'random.tel', sim), 'sim');
+      }),
+      { numRuns: 3 },
+    );
+  });
+});
+
+describe('examples: interp vs sim', () => {
+  for (const file of SIM_EXAMPLES) {
+    it(file, async () => {
+      const source = readFileSync(join(EXAMPLES, file), 'utf8');
+      agree(source, interpret(source, file, undefined), await compiled(source, file, sim), 'sim');
+    });
+  }
 });
