@@ -62,27 +62,50 @@ module cax_core #(
     reg [31:0] load_addr;     // a load in S_WAIT: its address
     reg        waiting_div;   // S_WAIT is a division, not a load
 
-    // ---- decode -----------------------------------------------------------
+    // ---- decode: in S_DECODE from the fetched word, latched for S_EXEC ----
+    wire [31:0] fetch_word = fetch_fault ? 32'b0 : bus_rdata;
+    wire [4:0]  d_rd, d_rs1, d_rs2;
+    wire [2:0]  d_funct3;
+    wire [31:0] d_imm;
+    wire [3:0]  d_alu_op;
+    wire d_alu_a_pc, d_alu_a_zero, d_alu_b_imm;
+    wire d_is_alu, d_is_jal, d_is_jalr, d_is_branch, d_is_load, d_is_store, d_is_mul, d_is_div;
+    wire d_is_csr, d_is_ecall, d_is_ebreak, d_is_mret, d_is_nop, d_writes_rd, d_illegal;
+    cax_decoder decoder (
+        .insn(fetch_word), .rd(d_rd), .rs1(d_rs1), .rs2(d_rs2), .funct3(d_funct3), .imm(d_imm),
+        .alu_op(d_alu_op), .alu_a_pc(d_alu_a_pc), .alu_a_zero(d_alu_a_zero), .alu_b_imm(d_alu_b_imm),
+        .is_alu(d_is_alu), .is_jal(d_is_jal), .is_jalr(d_is_jalr), .is_branch(d_is_branch),
+        .is_load(d_is_load), .is_store(d_is_store), .is_mul(d_is_mul), .is_div(d_is_div),
+        .is_csr(d_is_csr), .is_ecall(d_is_ecall), .is_ebreak(d_is_ebreak), .is_mret(d_is_mret),
+        .is_nop(d_is_nop), .writes_rd(d_writes_rd), .illegal(d_illegal)
+    );
+    // is_alu and is_nop need no action beyond the default path.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire unused_classes = d_is_alu | d_is_nop;
+    /* verilator lint_on UNUSEDSIGNAL */
+    localparam DEC_BITS = 5 + 5 + 5 + 3 + 32 + 4 + 3 + 13;
+    wire [DEC_BITS-1:0] decoded = {
+        d_rd, d_rs1, d_rs2, d_funct3, d_imm, d_alu_op, d_alu_a_pc, d_alu_a_zero, d_alu_b_imm,
+        d_is_jal, d_is_jalr, d_is_branch, d_is_load, d_is_store, d_is_mul, d_is_div,
+        d_is_csr, d_is_ecall, d_is_ebreak, d_is_mret, d_writes_rd, d_illegal};
+    reg  [DEC_BITS-1:0] decoded_q;
     wire [4:0]  rd, rs1, rs2;
     wire [2:0]  funct3;
     wire [31:0] imm;
     wire [3:0]  alu_op;
     wire alu_a_pc, alu_a_zero, alu_b_imm;
-    wire is_alu, is_jal, is_jalr, is_branch, is_load, is_store, is_mul, is_div;
-    wire is_csr, is_ecall, is_ebreak, is_mret, is_nop, writes_rd, illegal;
-    cax_decoder decoder (
-        .insn(insn), .rd(rd), .rs1(rs1), .rs2(rs2), .funct3(funct3), .imm(imm),
-        .alu_op(alu_op), .alu_a_pc(alu_a_pc), .alu_a_zero(alu_a_zero), .alu_b_imm(alu_b_imm),
-        .is_alu(is_alu), .is_jal(is_jal), .is_jalr(is_jalr), .is_branch(is_branch),
-        .is_load(is_load), .is_store(is_store), .is_mul(is_mul), .is_div(is_div),
-        .is_csr(is_csr), .is_ecall(is_ecall), .is_ebreak(is_ebreak), .is_mret(is_mret),
-        .is_nop(is_nop), .writes_rd(writes_rd), .illegal(illegal)
-    );
+    wire is_jal, is_jalr, is_branch, is_load, is_store, is_mul, is_div;
+    wire is_csr, is_ecall, is_ebreak, is_mret, writes_rd, illegal;
+    assign {rd, rs1, rs2, funct3, imm, alu_op, alu_a_pc, alu_a_zero, alu_b_imm,
+            is_jal, is_jalr, is_branch, is_load, is_store, is_mul, is_div,
+            is_csr, is_ecall, is_ebreak, is_mret, writes_rd, illegal} = decoded_q;
 
-    // is_alu and is_nop need no action beyond the default path.
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_classes = is_alu | is_nop;
-    /* verilator lint_on UNUSEDSIGNAL */
+    // ---- deferred write-back: rd is written the clock after retirement ------
+    // (the next instruction reads its registers two clocks later), so the
+    // register file's write port is fed from registers only.
+    reg        wb_pending;
+    reg [4:0]  wb_rd;
+    reg [31:0] wb_value;
 
     // Operands (x0 reads 0 whatever the register file holds).
     wire [31:0] src1 = rs1 == 5'd0 ? 32'b0 : rs1_q;
@@ -102,7 +125,7 @@ module cax_core #(
     cax_muldiv muldiv (
         .clk(clk), .funct3(funct3[1:0]), .a(src1), .b(src2),
         .mul_result(mul_result),
-        .div_start(state == S_EXEC && !exec_trap && is_div),
+        .div_start(state == S_EXEC && is_div),   // a decoded division cannot trap
         .div_last(div_last), .div_result(div_result)
     );
 
@@ -217,6 +240,8 @@ module cax_core #(
     // ---- sequencing ---------------------------------------------------------------
     always @(posedge clk) begin
         trace_valid <= 1'b0;
+        wb_pending  <= 1'b0;
+        if (wb_pending) regs[wb_rd] <= wb_value;
         if (rst) begin
             state <= S_FETCH;
             pc    <= RESET_PC;
@@ -227,7 +252,8 @@ module cax_core #(
                     state <= S_DECODE;
                 end
                 S_DECODE: begin
-                    insn  <= fetch_fault ? 32'b0 : bus_rdata;
+                    insn      <= fetch_word;
+                    decoded_q <= decoded;
                     rs1_q <= regs[bus_rdata[19:15]];
                     rs2_q <= regs[bus_rdata[24:20]];
                     state <= S_EXEC;
@@ -253,7 +279,9 @@ module cax_core #(
                         waiting_div <= is_div;
                         state <= S_WAIT;
                     end else begin
-                        if (exec_rd != 5'd0) regs[exec_rd] <= exec_value;
+                        wb_pending <= exec_rd != 5'd0;
+                        wb_rd      <= exec_rd;
+                        wb_value   <= exec_value;
                         pc <= is_mret ? mepc : (redirect ? target : pc_plus4);
                         state <= S_FETCH;
                         trace_valid     <= trace_enable;
@@ -272,7 +300,9 @@ module cax_core #(
                 end
                 default: begin // S_WAIT
                     if (wait_retire) begin
-                        if (rd != 5'd0) regs[rd] <= waiting_div ? div_result : load_value;
+                        wb_pending <= rd != 5'd0;
+                        wb_rd      <= rd;
+                        wb_value   <= waiting_div ? div_result : load_value;
                         pc <= pc_plus4;
                         state <= S_FETCH;
                         trace_valid     <= trace_enable;
