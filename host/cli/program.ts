@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { CaxError } from '../errors.js';
 import type { CliIO } from './io.js';
 import { registerCompile } from './commands/compile.js';
+import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerIss } from './commands/iss.js';
 import { registerProof } from './commands/proof.js';
@@ -27,7 +28,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCompile, registerDoctor, registerIss, registerProof, registerSim, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerIss, registerProof, registerSim, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');
