@@ -6,9 +6,10 @@ import { renderReport, runSuite, type BenchSuite, type CaseResult } from './harn
 import { suite as resources } from './resources.bench.js';
 import { suite as iss } from './iss.bench.js';
 import { suite as sim } from './sim.bench.js';
+import { suite as store } from './store.bench.js';
 
 // One import line and one entry per suite file.
-const SUITES: readonly BenchSuite[] = [resources, iss, sim];
+const SUITES: readonly BenchSuite[] = [resources, iss, sim, store];
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const out = process.argv[2] ?? 'docs/performance.md';

@@ -68,12 +68,17 @@ export interface PreparedGroup {
 
 /** Free names of a declaration (not bound locally), in first-use order. */
 export function freeNames(decl: Decl): string[] {
+  return scan(decl).names;
+}
+
+/** Free names and the `@hash` references written in a declaration. */
+function scan(decl: Decl): { names: string[]; hashRefs: Set<Hash> } {
   const names = new Set<string>();
-  encodeDecl(decl, (name) => {
+  const { item } = encodeDecl(decl, (name) => {
     names.add(name);
     return { k: 'builtin', name };
   });
-  return [...names];
+  return { names: [...names], hashRefs: refsOf(item) };
 }
 
 export interface PrepareOptions {
@@ -91,7 +96,8 @@ export function prepareProgram(ctx: AddContext, decls: readonly Decl[], source: 
     if (byName.has(d.name)) throw new CaxError('E_DUPLICATE', `${d.name} is defined twice`, { span: d.span });
     byName.set(d.name, d);
   }
-  const free = new Map(decls.map((d) => [d, freeNames(d)]));
+  const scans = new Map(decls.map((d) => [d, scan(d)]));
+  const free = new Map(decls.map((d) => [d, scans.get(d)!.names]));
   // Names from outside the file: builtins first, then the store's current names; all unbound reported at once.
   const stored = new Map<string, Hash>();
   const unbound: { name: string; decl: Decl }[] = [];
@@ -109,7 +115,10 @@ export function prepareProgram(ctx: AddContext, decls: readonly Decl[], source: 
       details: { names: [...new Set(unbound.map((u) => u.name))] },
     });
   }
-  checkHashRefs(ctx.repo, decls);
+  const missing = [...new Set(decls.flatMap((d) => [...scans.get(d)!.hashRefs]))].filter((h) => !ctx.repo.has(h));
+  if (missing.length > 0) {
+    throw new CaxError('E_MISSING_HASH', `not in the store: ${missing.map((h) => `@${h}`).join(', ')}`, { details: { missing } });
+  }
   const types = ctx.types.typesOf(decls, stored);
 
   const hashes = new Map<string, Hash>();
@@ -162,23 +171,6 @@ function refsOfMember(group: HashedGroup, i: number): Set<Hash> {
   };
   walk(group.members[i]!);
   return out;
-}
-
-/** Every `@hash` written in the source must be stored; all missing ones are reported at once. */
-function checkHashRefs(repo: Repository, decls: readonly Decl[]): void {
-  const missing = new Set<Hash>();
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value !== null && typeof value === 'object') {
-      const o = value as Record<string, unknown>;
-      if (o.tag === 'HashRef' && typeof o.hash === 'string' && !repo.has(o.hash)) missing.add(o.hash);
-      for (const [k, v] of Object.entries(o)) if (k !== 'span') walk(v);
-    }
-  };
-  walk(decls);
-  if (missing.size > 0) {
-    throw new CaxError('E_MISSING_HASH', `not in the store: ${[...missing].map((h) => `@${h}`).join(', ')}`, { details: { missing: [...missing] } });
-  }
 }
 
 /** The groups of a prepared program as the repository writes them. */

@@ -42,14 +42,33 @@ export const TAG = {
 export const GROUP_MAGIC = Uint8Array.of(0x63, 0x61, 0x78, 0x01);
 
 class Writer {
-  private chunks: number[] = [];
+  private buf = new Uint8Array(256);
+  private at = 0;
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
+    bigger.set(this.buf.subarray(0, this.at));
+    this.buf = bigger;
+  }
   byte(b: number): void {
-    this.chunks.push(b & 0xff);
+    this.room(1);
+    this.buf[this.at++] = b & 0xff;
   }
   bytes(bs: Uint8Array): void {
-    for (const b of bs) this.chunks.push(b);
+    this.room(bs.length);
+    this.buf.set(bs, this.at);
+    this.at += bs.length;
   }
   uvar(n: number | bigint): void {
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 0x80000000) {
+      let v = n;
+      while (v >= 0x80) {
+        this.byte((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
+      this.byte(v);
+      return;
+    }
     let v = BigInt(n);
     if (v < 0n) throw new CaxError('E_INTERNAL', `negative unsigned ${v}`);
     do {
@@ -68,7 +87,7 @@ class Writer {
     this.bytes(utf8);
   }
   done(): Uint8Array {
-    return Uint8Array.from(this.chunks);
+    return this.buf.slice(0, this.at);
   }
 }
 
@@ -268,7 +287,7 @@ export interface HashedGroup {
 
 /** Orders, encodes and hashes a group whose self references use input indices. */
 export function hashGroup(members: readonly CItem[]): HashedGroup {
-  const order = canonicalOrder(members);
+  const order = members.length === 1 ? [0] : canonicalOrder(members);
   const position = new Array<number>(members.length);
   order.forEach((src, pos) => (position[src] = pos));
   const placed = order.map((src) => renumberSelf(members[src]!, (i) => position[i]!));
