@@ -124,3 +124,28 @@ describe('device messages', () => {
     expect(Array.from(encodeRequest({ type: 'read', id: 300, addr: 0x80008000, length: 16 }))).toEqual([0x94, 0x08, 0xcd, 0x01, 0x2c, 0xce, 0x80, 0x00, 0x80, 0x00, 0x10]);
   });
 });
+
+describe('the byte-level examples of docs/protocol.md', () => {
+  const line = (s: string): Uint8Array => Uint8Array.from(s.split(' ').map((h) => parseInt(h, 16)));
+  const hexOf = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+
+  it('are what the host sends', () => {
+    expect(hexOf(encodeFrame(encodeRequest({ type: 'hello', id: 1, version: 1 })))).toBe('09 93 01 01 01 b6 fa 6f e1 00');
+    expect(hexOf(encodeFrame(encodeRequest({ type: 'chunk', id: 3, offset: 0, data: Uint8Array.of(0x13, 0x05, 0, 0) })))).toBe('04 94 04 03 05 c4 04 13 05 01 05 f2 d6 37 c3 00');
+    expect(hexOf(encodeFrame(encodeRequest({ type: 'run', id: 5, entry: 0x80008000, args: [3], budget: 5_000_000 })))).toBe('06 95 06 05 ce 80 02 80 04 91 03 ce 08 4c 4b 40 85 ee a2 26 00');
+    expect(hexOf(encodeFrame(encodeRequest({ type: 'reply', id: 1, values: [42, 0] })))).toBe('06 93 07 01 92 2a 05 8d de 50 b1 00');
+  });
+
+  it('decode to what the device means', () => {
+    const decode = (s: string) => decodeDeviceMessage(framesOf(line(s))[0]!);
+    expect(decode('07 95 47 01 05 01 96 01 01 01 01 01 05 e6 52 3d 95 00')).toEqual({ type: 'effect', id: 1, run: 5, effect: 1, args: [0, 0, 0, 0, 0, 0] });
+    expect(decode('04 9a 46 05 04 cd 0b bb 07 cd 11 86 cd 05 4a 01 01 05 ce e4 e5 cc 00')).toMatchObject({ type: 'result', id: 5, outcome: 'returned', a0: 3003, cycles: 4486, instret: 1354 });
+    expect(decode('03 94 7f 10 01 a9 62 61 64 20 66 72 61 6d 65 2f dd ca 41 00')).toMatchObject({ type: 'error', id: 0, name: 'bad-frame', text: 'bad frame' });
+  });
+
+  it('give the efficiency quoted for a full chunk', () => {
+    const chunk = encodeFrame(encodeRequest({ type: 'chunk', id: 0xffffffff, offset: 0xffffffff, data: new Uint8Array(1024).fill(1) }));
+    expect(chunk.length).toBeLessThanOrEqual(frameBytes(1039));
+    expect(frameBytes(1039) + frameBytes(12)).toBe(1067);
+  });
+});
