@@ -18,7 +18,7 @@ import { Closure, Eff, Partial } from '../tel/runtime.js';
 import { Scheduler, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
 import { typeToString } from '../tel/types.js';
 import { showValue, type Value } from '../tel/values.js';
-import { MemoryWorld, type EffectHandlers, type WorldInput } from '../tel/world.js';
+import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { StaticAllocator } from '../resources/static-allocator.js';
 import type { ResourceAllocator, ResourceUsage } from '../resources/allocator.js';
 import { ADDITIVE_KINDS, type ResourceRequestInput } from '../resources/vector.js';
@@ -76,6 +76,8 @@ export interface ExecutionResult {
   /** Effects of every context, in logical-time order. */
   readonly effects: readonly EffectEntry[];
   readonly clock: number;
+  /** The default world's balances at the end. */
+  readonly balances: Record<string, Record<string, Record<string, number>>>;
   readonly trace: Trace;
   readonly contexts: readonly ContextReport[];
 }
@@ -95,7 +97,7 @@ function renamed(decl: Decl, name: string): Decl {
 
 /** State shared by every context of one run. */
 interface Run {
-  readonly world: EffectHandlers;
+  readonly world: MemoryWorld;
   readonly sandbox: Sandbox;
   readonly trace: Trace;
   readonly effects: EffectEntry[];
@@ -182,6 +184,7 @@ export class Executor {
       error: outcome.error,
       effects: [...run.effects].sort((a, b) => a.time - b.time),
       clock: outcome.clock,
+      balances: run.world.snapshot(),
       trace,
       contexts: run.reports,
     };
