@@ -2,6 +2,8 @@
 // usage per context, contexts released on every path, and the trace.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { setup, type Setup } from './helpers.js';
+import { loadProgram, runMain } from '../../host/tel/interp.js';
+import { parseProgram } from '../../host/tel/parser.js';
 
 const SOURCE = `
 add a b = a + b
@@ -95,6 +97,35 @@ describe('executor', () => {
     expect(root.usage().consumed.effects).toBe(3);
     const usage = ex.destroyContext(root);
     expect(usage.released).toBe(true);
+  });
+
+  it('gives the value, effect log and clock of the reference interpreter for sequential invoke', async () => {
+    const source = `
+step tl n = do
+  r <- deposit n to "carol" on tl
+  after 30 milliseconds (emit r)
+  t <- now
+  return (n + t)
+pipeline = do
+  a <- invoke step "L1" 1
+  b <- invoke step "L2" a
+  emit (a, b)
+  return (a * b)
+`;
+    const world = { latency: { L1: 100, L2: 7 } };
+    const local = setup(source);
+    try {
+      const viaStore = await local.executor().executeByName('pipeline', { world });
+      const direct = runMain(loadProgram(parseProgram(source, 'direct.tel')), 'pipeline', [], { world });
+      expect(viaStore.error).toBeNull();
+      expect(viaStore.value).toBe(direct.shown);
+      expect(viaStore.clock).toBe(direct.clock);
+      expect(JSON.parse(JSON.stringify(viaStore.effects))).toEqual(JSON.parse(JSON.stringify(direct.effects)));
+      expect(viaStore.balances).toEqual(direct.balances);
+      expect(viaStore.contexts.filter((c) => c.name === 'step')).toHaveLength(2);
+    } finally {
+      local.dispose();
+    }
   });
 
   it('reports an unknown name and a bad argument', async () => {
