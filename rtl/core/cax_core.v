@@ -143,13 +143,17 @@ module cax_core #(
     end
     wire [31:0] pc_plus4   = pc + 32'd4;
     wire [31:0] pc_rel     = pc + imm;
-    wire [31:0] jalr_tgt   = {alu_y[31:1], 1'b0};
+    // rs1 + imm on its own adder (not through the ALU's operand and result
+    // muxes): the load/store address feeds the SoC decode and the trap
+    // decision, the longest path of the core.
+    wire [31:0] rs1_plus_imm = src1 + imm;
+    wire [31:0] jalr_tgt   = {rs1_plus_imm[31:1], 1'b0};
     wire        redirect   = is_jal || is_jalr || (is_branch && branch_taken);
     wire [31:0] target     = is_jalr ? jalr_tgt : pc_rel;
     wire        tgt_misaligned = redirect && target[1];
 
-    // ---- memory access (address = rs1 + imm from the ALU) -----------------
-    wire [31:0] mem_addr = alu_y;
+    // ---- memory access (address = rs1 + imm) ------------------------------
+    wire [31:0] mem_addr = rs1_plus_imm;
     wire misaligned = (funct3[1:0] == 2'b01 && mem_addr[0]) ||
                       (funct3[1:0] == 2'b10 && mem_addr[1:0] != 2'b00);
     reg [3:0]  lanes;       // byte lanes of this access
