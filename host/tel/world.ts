@@ -102,21 +102,21 @@ export class MemoryWorld implements EffectHandlers {
     return this.input.latency?.[timeline] ?? DEFAULT_LATENCY;
   }
 
-  deposit(req: LedgerRequest): Outcome {
+  deposit(req: LedgerRequest, _time?: number): Outcome {
     if (req.amount < 0) return failure('E_AMOUNT', `negative amount ${req.amount}`);
     const bad = this.adjust(req.timeline, req.to!, req.asset, req.amount);
     if (bad) return bad;
     return { ok: true, result: this.receipt(req.timeline), undo: () => this.adjust(req.timeline, req.to!, req.asset, -req.amount) };
   }
 
-  withdraw(req: LedgerRequest): Outcome {
+  withdraw(req: LedgerRequest, _time?: number): Outcome {
     if (req.amount < 0) return failure('E_AMOUNT', `negative amount ${req.amount}`);
     const bad = this.adjust(req.timeline, req.from!, req.asset, -req.amount);
     if (bad) return bad;
     return { ok: true, result: this.receipt(req.timeline), undo: () => this.adjust(req.timeline, req.from!, req.asset, req.amount) };
   }
 
-  transfer(req: LedgerRequest): Outcome {
+  transfer(req: LedgerRequest, _time?: number): Outcome {
     if (req.amount < 0) return failure('E_AMOUNT', `negative amount ${req.amount}`);
     const short = this.adjust(req.timeline, req.from!, req.asset, -req.amount);
     if (short) return short;
