@@ -11,7 +11,7 @@ import { Iss } from '../host/riscv/iss.js';
 import { projectRoot, runSim, type SimRunOptions } from '../host/sim/simulator.js';
 
 const KERNEL = 'build/rtl/kernel.elf';
-const TRACED_CYCLES = 300_000;
+const TRACED_CYCLES = 200_000; // the VCD takes about 800 bytes a clock
 
 /** Simulated cycles per second (millions) of one run, wall time including the process start. */
 async function simMcps(options: Omit<SimRunOptions, 'program'>): Promise<number> {
