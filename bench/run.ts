@@ -3,13 +3,14 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { renderReport, runSuite, type BenchSuite, type CaseResult } from './harness.js';
+import { suite as compiler } from './compiler.bench.js';
 import { suite as resources } from './resources.bench.js';
 import { suite as iss } from './iss.bench.js';
 import { suite as sim } from './sim.bench.js';
 import { suite as store } from './store.bench.js';
 
 // One import line and one entry per suite file.
-const SUITES: readonly BenchSuite[] = [resources, iss, sim, store];
+const SUITES: readonly BenchSuite[] = [resources, iss, sim, store, compiler];
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const out = process.argv[2] ?? 'docs/performance.md';
