@@ -5,7 +5,7 @@
 // metadata so tools can restore them). The decoder rebuilds an AST that the
 // interpreter runs and the printer shows.
 import { CaxError, type SourceSpan } from '../errors.js';
-import type { Alt, Decl, Equation, Expr, Literal, Pattern, Rhs, Stmt, TypeExpr, TypeScheme, BinaryOp, TimeUnit, LedgerKind, TypeConstraint } from '../tel/ast.js';
+import { BINARY_OPS, TIME_UNITS, type Alt, type Decl, type Equation, type Expr, type Literal, type Pattern, type Rhs, type Stmt, type TypeExpr, type TypeScheme, type BinaryOp, type TimeUnit, type LedgerKind, type TypeConstraint } from '../tel/ast.js';
 import type { CItem } from './canonical.js';
 import type { Hash } from './hash.js';
 
@@ -268,6 +268,18 @@ export function decodeDecl(item: CItem, names: DecodeNames, span: SourceSpan): D
   };
   const listOf = (i: CItem | undefined): readonly CItem[] => (i?.k === 'list' ? i.items : bad('expected a list'));
   const textOf = (i: CItem | undefined): string => (i?.k === 'text' ? i.v : bad('expected text'));
+  const opOf = (i: CItem | undefined): BinaryOp => {
+    const op = textOf(i);
+    return (BINARY_OPS as readonly string[]).includes(op) ? (op as BinaryOp) : bad(`unknown operator ${op}`);
+  };
+  const unitOf = (i: CItem | undefined): TimeUnit => {
+    const unit = textOf(i);
+    return Object.hasOwn(TIME_UNITS, unit) ? (unit as TimeUnit) : bad(`unknown time unit ${unit}`);
+  };
+  const ledgerOf = (i: CItem | undefined): LedgerKind => {
+    const kind = textOf(i);
+    return kind === 'deposit' || kind === 'withdraw' || kind === 'transfer' ? kind : bad(`unknown ledger effect ${kind}`);
+  };
   const intOf = (i: CItem | undefined): number => (i?.k === 'int' ? Number(i.v) : bad('expected an int'));
   const lit = (i: CItem | undefined): Literal => {
     switch (i?.k) {
@@ -428,9 +440,9 @@ export function decodeDecl(item: CItem, names: DecodeNames, span: SourceSpan): D
       case 'Do':
         return { tag: 'Do', stmts: stmts(it[0]), span };
       case 'BinOp':
-        return { tag: 'BinOp', op: textOf(it[0]) as BinaryOp, left: expr(it[1]), right: expr(it[2]), span };
+        return { tag: 'BinOp', op: opOf(it[0]), left: expr(it[1]), right: expr(it[2]), span };
       case 'OpRef':
-        return { tag: 'OpRef', op: textOf(it[0]) as BinaryOp, span };
+        return { tag: 'OpRef', op: opOf(it[0]), span };
       case 'Neg':
         return { tag: 'Neg', expr: expr(it[0]), span };
       case 'Tuple':
@@ -438,9 +450,9 @@ export function decodeDecl(item: CItem, names: DecodeNames, span: SourceSpan): D
       case 'List':
         return { tag: 'List', items: listOf(it[0]).map(expr), span };
       case 'Duration':
-        return { tag: 'Duration', amount: expr(it[0]), unit: textOf(it[1]) as TimeUnit, span };
+        return { tag: 'Duration', amount: expr(it[0]), unit: unitOf(it[1]), span };
       case 'Ledger':
-        return { tag: 'Ledger', kind: textOf(it[0]) as LedgerKind, amount: expr(it[1]), asset: opt(it[2]), from: opt(it[3]), to: opt(it[4]), timeline: expr(it[5]), span };
+        return { tag: 'Ledger', kind: ledgerOf(it[0]), amount: expr(it[1]), asset: opt(it[2]), from: opt(it[3]), to: opt(it[4]), timeline: expr(it[5]), span };
       case 'Observe':
         return { tag: 'Observe', key: expr(it[0]), timeline: expr(it[1]), span };
       case 'Invoke':
