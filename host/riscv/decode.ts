@@ -51,6 +51,12 @@ export function isStore(op: Op): boolean {
   return op === 'sb' || op === 'sh' || op === 'sw';
 }
 
+/** Bytes a load or store accesses (1, 2 or 4). */
+export function accessSize(op: Op): number {
+  if (op === 'lw' || op === 'sw') return 4;
+  return op === 'lh' || op === 'lhu' || op === 'sh' ? 2 : 1;
+}
+
 export function decode(word: number): Insn {
   const w = word | 0;
   const opcode = w & 0x7f;

@@ -6,8 +6,8 @@
 // inside the function, checking the cycle budget before each iteration.
 // Blocks are cached by start pc and dropped when a store writes their page.
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './alu.js';
-import { isDivide, isLoad, type Insn } from './decode.js';
-import { CAUSE, CYCLES, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, type Machine } from './machine.js';
+import { accessSize, type Insn } from './decode.js';
+import { CAUSE, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, costOf, type Machine } from './machine.js';
 
 /** Runs the block once (or loops); leaves pc, clock and retired exact. */
 export type BlockFn = () => void;
@@ -20,10 +20,6 @@ export interface Block {
 
 const MAX_INSNS = 64;
 
-function costOf(i: Insn): number {
-  if (isLoad(i.op)) return CYCLES.load;
-  return isDivide(i.op) ? CYCLES.divide : CYCLES.base;
-}
 
 function isControl(i: Insn): boolean {
   switch (i.op) {
@@ -137,7 +133,7 @@ export function translate(m: Machine, pc: number): { block: Block; pages: number
         break;
       }
       case 'lb': case 'lh': case 'lw': case 'lbu': case 'lhu': {
-        const size = i.op === 'lw' ? 4 : i.op === 'lh' || i.op === 'lhu' ? 2 : 1;
+        const size = accessSize(i.op);
         const fast = { lb: 'I8[o]', lbu: 'U8[o]', lh: 'I16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2]' }[i.op];
         const extend = { lb: '(t << 24) >> 24', lbu: 't', lh: '(t << 16) >> 16', lhu: 't', lw: 't | 0' }[i.op];
         body.push(`a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
@@ -147,7 +143,7 @@ export function translate(m: Machine, pc: number): { block: Block; pages: number
         break;
       }
       case 'sb': case 'sh': case 'sw': {
-        const size = i.op === 'sw' ? 4 : i.op === 'sh' ? 2 : 1;
+        const size = accessSize(i.op);
         const fast = { sb: 'U8[o]', sh: 'U16[o >> 1]', sw: 'I32[o >> 2]' }[i.op];
         body.push(`a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
           `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) { ${fast} = ${b}; if (W[o >>> ${WATCH_PAGE_SHIFT}] === 0) t = 0; else t = 1; } else t = 1;`,

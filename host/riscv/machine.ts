@@ -5,7 +5,7 @@
 // to `step()` for anything unusual.
 import { CaxError, unsupported } from '../errors.js';
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './alu.js';
-import { decode, isDivide, isLoad, type Insn } from './decode.js';
+import { accessSize, decode, isDivide, isLoad, type Insn } from './decode.js';
 import type { TraceSink } from './trace.js';
 import { Uart } from './uart.js';
 
@@ -25,7 +25,7 @@ export const CAUSE = {
   loadMisaligned: 4, loadFault: 5, storeMisaligned: 6, storeFault: 7, ecall: 11,
 } as const;
 
-/** How a run ended: a write to EXIT, to `tohost`, the Linux exit call (syscalls 'linux'), or the cycle budget. */
+/** How a run ended: a write to EXIT (or the Linux exit call under syscalls 'linux'), to `tohost`, or the cycle budget. */
 export type Ended = 'exit' | 'tohost' | 'cycle-limit';
 
 /** `none`: ecall traps as docs/soc.md says. `linux`: ecall is the qemu-user convention (a7 = 93 exit, 64 write), for test programs. */
@@ -49,7 +49,8 @@ function jumpTarget(target: number): number {
   return t;
 }
 
-function costOf(insn: Insn): number {
+/** Cycles of an instruction that does not trap (docs/soc.md cycle model). */
+export function costOf(insn: Insn): number {
   if (isLoad(insn.op)) return CYCLES.load;
   return isDivide(insn.op) ? CYCLES.divide : CYCLES.base;
 }
@@ -393,7 +394,7 @@ export class Machine {
     if (offset < 0) return CYCLES.trap;
     const insn = this.decodeAt(offset);
     if (isLoad(insn.op)) {
-      const size = insn.op === 'lw' ? 4 : insn.op === 'lb' || insn.op === 'lbu' ? 1 : 2;
+      const size = accessSize(insn.op);
       const a = (this.regs[insn.rs1]! + insn.imm) >>> 0;
       if ((a & (size - 1)) !== 0) return CYCLES.trap;
       if (this.ramOffset(a, size) < 0 && this.deviceWord(a & ~3) === undefined) return CYCLES.trap;
@@ -441,7 +442,7 @@ export class Machine {
       case 'bltu': writes = false; taken = a >>> 0 < b >>> 0; break;
       case 'bgeu': writes = false; taken = a >>> 0 >= b >>> 0; break;
       case 'lb': case 'lh': case 'lw': case 'lbu': case 'lhu': {
-        const size = i.op === 'lw' ? 4 : i.op === 'lb' || i.op === 'lbu' ? 1 : 2;
+        const size = accessSize(i.op);
         memAddr = (a + i.imm) >>> 0;
         memData = this.readData(memAddr, size);
         memMask = ((1 << size) - 1) << (memAddr & 3);
@@ -449,7 +450,7 @@ export class Machine {
         break;
       }
       case 'sb': case 'sh': case 'sw': {
-        const size = i.op === 'sw' ? 4 : i.op === 'sb' ? 1 : 2;
+        const size = accessSize(i.op);
         writes = false;
         memAddr = (a + i.imm) >>> 0;
         memData = size === 4 ? b >>> 0 : b & ((1 << (8 * size)) - 1);
@@ -509,7 +510,7 @@ export class Machine {
       this.traceSink!({ pc, insn: word >>> 0, rd, rdValue: rd === 0 ? 0 : rdValue >>> 0, memAddr, memData, memMask, memWrite, trap: false, cause: 0, tval: 0 });
     }
     this.pc = next;
-    this.clock += isLoad(i.op) ? CYCLES.load : isDivide(i.op) ? CYCLES.divide : CYCLES.base;
+    this.clock += costOf(i);
     this.retired++;
   }
 
