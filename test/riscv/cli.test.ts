@@ -19,7 +19,7 @@ describe('cax iss run', () => {
   it('runs a program with the Linux convention and reports how it ended', async () => {
     const io = capture();
     expect(await runCli(['iss', 'run', 'build/iss/fib.elf', '--linux'], io)).toBe(0);
-    expect(io.stdout).toEqual(['00001a6d', expect.stringMatching(/^pass \(exit\): \d+ cycles, \d+ instructions retired$/)]);
+    expect(io.stdout).toEqual(['00001a6d', expect.stringMatching(/^pass: \d+ cycles, \d+ instructions retired$/)]);
   });
 
   it('--json gives the summary; a failing program exits 1; a cycle limit exits 1 with E_BUDGET', async () => {

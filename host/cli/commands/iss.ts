@@ -22,7 +22,7 @@ const RunOptions = z.object({
 
 function describeEnd(r: RunResult): string {
   if (r.ended === 'cycle-limit') return 'cycle limit reached';
-  return r.exitCode === 0 ? `pass (${r.ended})` : `fail: code ${r.exitCode} (${r.ended})`;
+  return r.exitCode === 0 ? 'pass' : `fail: code ${r.exitCode}`;
 }
 
 export const registerIss: Register = (program, ctx) => {
