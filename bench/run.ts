@@ -8,9 +8,10 @@ import { suite as resources } from './resources.bench.js';
 import { suite as iss } from './iss.bench.js';
 import { suite as sim } from './sim.bench.js';
 import { suite as store } from './store.bench.js';
+import { suite as tel } from './tel.bench.js';
 
 // One import line and one entry per suite file.
-const SUITES: readonly BenchSuite[] = [resources, iss, sim, store, compiler];
+const SUITES: readonly BenchSuite[] = [resources, iss, sim, store, compiler, tel];
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const out = process.argv[2] ?? 'docs/performance.md';

@@ -1,0 +1,104 @@
+// TEL reference interpreter speed: a call-heavy program (naive fib 25) and a
+// list-heavy one (merge sort of 10,000 Ints), each against the same
+// algorithm in plain JavaScript run in the same process. Milliseconds per run.
+import { performance } from 'node:perf_hooks';
+import type { BenchSuite } from './harness.js';
+import { loadProgram, runMain } from '../host/tel/interp.js';
+import { parseExpression, parseProgram } from '../host/tel/parser.js';
+
+const SOURCE = `
+fib :: Int -> Int
+fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)
+
+merge :: [Int] -> [Int] -> [Int]
+merge xs ys = reverse (go [] xs ys)
+  where
+    go acc [] bs = foldl (\\a b -> b : a) acc bs
+    go acc as [] = foldl (\\a b -> b : a) acc as
+    go acc (a:as) (b:bs)
+      | a <= b = go (a : acc) as (b : bs)
+      | otherwise = go (b : acc) (a : as) bs
+
+sort :: [Int] -> [Int]
+sort [] = []
+sort [x] = [x]
+sort xs = merge (sort (take half xs)) (sort (drop half xs))
+  where
+    half = length xs / 2
+
+pseudoRandom :: Int -> [Int]
+pseudoRandom n = go n 12345 []
+  where
+    go 0 _ acc = acc
+    go k seed acc = go (k - 1) (seed * 1103515245 + 12345) ((seed / 65536) \`mod\` 100000 : acc)
+
+sortRandom :: Int -> Int
+sortRandom n = head (sort (pseudoRandom n))
+`;
+
+const loaded = loadProgram(parseProgram(SOURCE, 'bench.tel'));
+
+function time(f: () => unknown): number {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+}
+
+function telRun(main: string, arg: number): () => Promise<number> {
+  const args = [parseExpression(String(arg), '<bench>')];
+  return async () =>
+    time(() => {
+      const r = runMain(loaded, main, args);
+      if (r.error) throw r.error;
+    });
+}
+
+function jsFib(n: number): number {
+  return n < 2 ? n : (jsFib(n - 1) + jsFib(n - 2)) | 0;
+}
+
+function jsPseudoRandom(n: number): number[] {
+  const out: number[] = [];
+  let seed = 12345;
+  for (let k = n; k > 0; k--) {
+    out.unshift(((Math.trunc(seed / 65536) | 0) % 100000) | 0);
+    seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+  }
+  return out;
+}
+
+function jsMerge(xs: number[], ys: number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < xs.length && j < ys.length) out.push(xs[i]! <= ys[j]! ? xs[i++]! : ys[j++]!);
+  while (i < xs.length) out.push(xs[i++]!);
+  while (j < ys.length) out.push(ys[j++]!);
+  return out;
+}
+
+function jsSort(xs: number[]): number[] {
+  if (xs.length <= 1) return xs;
+  const half = xs.length >> 1;
+  return jsMerge(jsSort(xs.slice(0, half)), jsSort(xs.slice(half)));
+}
+
+export const suite: BenchSuite = {
+  title: 'TEL interpreter',
+  cases: [
+    {
+      name: 'fib 25 (call-heavy)',
+      unit: 'ms',
+      higherIsBetter: false,
+      sample: telRun('fib', 25),
+      reference: { name: 'same algorithm in plain JS', sample: async () => time(() => jsFib(25)) },
+    },
+    {
+      name: 'merge sort of 10,000 Ints (list-heavy)',
+      unit: 'ms',
+      higherIsBetter: false,
+      sample: telRun('sortRandom', 10_000),
+      reference: { name: 'same algorithm in plain JS', sample: async () => time(() => jsSort(jsPseudoRandom(10_000))[0]) },
+    },
+  ],
+};
