@@ -7,6 +7,7 @@ import type { CliIO } from './io.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerFpga } from './commands/fpga.js';
 import { registerIss } from './commands/iss.js';
 import { registerProof } from './commands/proof.js';
 import { registerSim } from './commands/sim.js';
@@ -28,7 +29,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerIss, registerProof, registerSim, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerFpga, registerIss, registerProof, registerSim, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');
