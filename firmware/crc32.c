@@ -1,18 +1,20 @@
-/* CRC-32, reflected polynomial 0xEDB88320, with a 16-entry nibble table
- * (small, and twice as fast as bit by bit). */
+/* CRC-32, reflected polynomial 0xEDB88320, one table lookup per byte; the
+ * 1 KiB table is computed on first use rather than stored. */
 #include "crc32.h"
 
-static const uint32_t nibble_table[16] = {
-  0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4, 0x4DB26158, 0x5005713C,
-  0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C, 0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
-};
+static uint32_t table[256];
+
+static void make_table(void) {
+  for (uint32_t n = 0; n < 256; n++) {
+    uint32_t c = n;
+    for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[n] = c;
+  }
+}
 
 uint32_t crc32_update(uint32_t crc, const uint8_t *data, size_t len) {
+  if (table[1] == 0) make_table();
   crc = ~crc;
-  for (size_t i = 0; i < len; i++) {
-    crc ^= data[i];
-    crc = (crc >> 4) ^ nibble_table[crc & 15];
-    crc = (crc >> 4) ^ nibble_table[crc & 15];
-  }
+  for (size_t i = 0; i < len; i++) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
   return ~crc;
 }

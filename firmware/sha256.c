@@ -1,4 +1,6 @@
-/* SHA-256: one compression function, a byte buffer, the padding. */
+/* SHA-256: a compression function that runs one round per call (the
+ * message schedule is computed on the fly in a 16-word ring), a byte
+ * buffer for unaligned input, and the padding. */
 #include "sha256.h"
 
 static const uint32_t K[64] = {
@@ -14,47 +16,66 @@ static const uint32_t K[64] = {
 
 static uint32_t ror(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n)); }
 
-static void compress(uint32_t s[8], const uint8_t *p) {
-  uint32_t w[64];
-  for (int i = 0; i < 16; i++)
-    w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-  for (int i = 16; i < 64; i++) {
-    uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-  }
-  uint32_t a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
-  for (int i = 0; i < 64; i++) {
-    uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-    uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-  }
-  s[0] += a; s[1] += b; s[2] += c; s[3] += d; s[4] += e; s[5] += f; s[6] += g; s[7] += h;
-}
-
 void sha256_init(sha256_ctx *c) {
   static const uint32_t iv[8] = {
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
   };
   for (int i = 0; i < 8; i++) c->state[i] = iv[i];
+  c->round = 64;
   c->length = 0;
   c->used = 0;
 }
 
+void sha256_block_begin(sha256_ctx *c, const uint8_t *p) {
+  for (int i = 0; i < 16; i++)
+    c->w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+  for (int i = 0; i < 8; i++) c->v[i] = c->state[i];
+  c->round = 0;
+  c->length += 64;
+}
+
+uint32_t sha256_block_step(sha256_ctx *c) {
+  uint32_t i = c->round, *w = c->w, *v = c->v;
+  if (i >= 16) {
+    uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
+    uint32_t s0 = ror(w15, 7) ^ ror(w15, 18) ^ (w15 >> 3);
+    uint32_t s1 = ror(w2, 17) ^ ror(w2, 19) ^ (w2 >> 10);
+    w[i & 15] += s0 + w[(i - 7) & 15] + s1;
+  }
+  uint32_t a = v[0], b = v[1], c_ = v[2], d = v[3], e = v[4], f = v[5], g = v[6], h = v[7];
+  uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i & 15];
+  uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c_) ^ (b & c_));
+  v[7] = g; v[6] = f; v[5] = e; v[4] = d + t1; v[3] = c_; v[2] = b; v[1] = a; v[0] = t1 + t2;
+  if (++c->round == 64)
+    for (int k = 0; k < 8; k++) c->state[k] += v[k];
+  return 64 - c->round;
+}
+
+static void compress(sha256_ctx *c, const uint8_t *p) {
+  sha256_block_begin(c, p);
+  while (sha256_block_step(c) != 0) {
+  }
+}
+
 void sha256_update(sha256_ctx *c, const uint8_t *data, size_t len) {
-  c->length += len;
   while (len > 0) {
+    if (c->used == 0 && len >= 64) {
+      compress(c, data);
+      data += 64;
+      len -= 64;
+      continue;
+    }
     c->block[c->used++] = *data++;
     len--;
     if (c->used == 64) {
-      compress(c->state, c->block);
+      compress(c, c->block);
       c->used = 0;
     }
   }
 }
 
 void sha256_final(sha256_ctx *c, uint8_t digest[32]) {
-  uint64_t bits = c->length * 8;
+  uint64_t bits = (c->length + c->used) * 8;
   uint8_t pad = 0x80;
   sha256_update(c, &pad, 1);
   pad = 0;

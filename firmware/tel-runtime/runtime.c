@@ -194,6 +194,20 @@ V rt_append(V a, V b) {
   return result;
 }
 
+/* ---- effects ------------------------------------------------------------------ */
+
+/* An effect node {kind, n, values…}; the host decodes it (host/compiler/effects.ts). */
+V rt_effect(uint32_t kind, uint32_t n, const V *args) {
+  Tuple *t = (Tuple *)rt_alloc(8 + 8 * n);
+  uint32_t *w = (uint32_t *)t;
+  w[0] = kind;
+  w[1] = n;
+  V *items = (V *)(w + 2);
+  for (uint32_t i = 0; i < n; i++) items[i] = args[i];
+  V r = {T_EFFECT, (uint32_t)t};
+  return r;
+}
+
 /* ---- hashOf ------------------------------------------------------------------- */
 
 /* The host hashes the value's canonical form (it reads the heap up to rt_hp)
