@@ -1,7 +1,7 @@
 // Runs host code in real child processes (for kill and concurrency tests):
 // transpiles a TypeScript entry file and everything it imports relatively
 // into a temporary directory of plain ESM JavaScript that `node` runs.
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import ts from 'typescript';
@@ -15,8 +15,8 @@ export interface CompiledTree {
   dispose(): void;
 }
 
-/** Transpiles `entries` (repo-relative .ts paths) and their relative imports. */
-export function compileTree(entries: readonly string[]): CompiledTree {
+/** Transpiles `entries` (repo-relative .ts paths) and their relative imports; copies `assets` (repo-relative) alongside. */
+export function compileTree(entries: readonly string[], assets: readonly string[] = []): CompiledTree {
   // Under build/ so that bare imports (better-sqlite3, zod) resolve through the repo's node_modules.
   mkdirSync(join(ROOT, 'build'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, 'build', 'child-'));
@@ -34,6 +34,10 @@ export function compileTree(entries: readonly string[]): CompiledTree {
     for (const m of source.matchAll(/from\s+'(\.{1,2}\/[^']+)\.js'/g)) queue.push(resolve(dirname(file), `${m[1]}.ts`));
   }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  for (const a of assets) {
+    mkdirSync(dirname(join(dir, a)), { recursive: true });
+    copyFileSync(resolve(ROOT, a), join(dir, a));
+  }
   return {
     dir,
     js: (source) => join(dir, source).replace(/\.ts$/, '.js'),

@@ -235,3 +235,72 @@ describe('repository under real processes', () => {
     }
   });
 });
+
+describe('cax add path under real processes', () => {
+  let tree: CompiledTree;
+  beforeAll(() => {
+    tree = compileTree(['test/store/tel-writer.ts'], ['host/tel/prelude.tel']);
+  });
+  afterAll(() => tree.dispose());
+
+  /** Each generated file is wholly in the store (names and definitions, verified) or not at all. */
+  function filesComplete(dir: string, writer: string, files: number, size: number): number {
+    const repo = Repository.open(dir);
+    try {
+      repo.checkIntegrity();
+      let complete = 0;
+      for (let k = 0; k < files; k++) {
+        const present = Array.from({ length: size }, (_, i) => repo.lookupName(`w${writer}_f${k}_${i}`)).concat([repo.lookupName(`w${writer}_f${k}_last`)]);
+        const named = present.filter((h) => h !== undefined);
+        expect([0, size + 1]).toContain(named.length);
+        if (named.length > 0) {
+          for (const h of named) repo.get(h!);
+          complete++;
+        }
+      }
+      return complete;
+    } finally {
+      repo.close();
+    }
+  }
+
+  it('two processes running the add path at once both succeed', async () => {
+    const dir = tempDir();
+    try {
+      const results = await Promise.all(['a', 'b'].map((w) => finished(startNode(tree.js('test/store/tel-writer.ts'), [dir, w, '6', '40']))));
+      for (const r of results) {
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+      }
+      expect(filesComplete(dir, 'a', 6, 40)).toBe(6);
+      expect(filesComplete(dir, 'b', 6, 40)).toBe(6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an add killed with SIGKILL leaves whole files or nothing', async () => {
+    const dir = tempDir();
+    try {
+      const child = startNode(tree.js('test/store/tel-writer.ts'), [dir, 'k', '200', '60']);
+      const done = finished(child);
+      await new Promise<void>((res) => {
+        let out = '';
+        child.on('exit', () => res());
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('added 2')) {
+            setTimeout(() => child.kill('SIGKILL'), 37);
+            res();
+          }
+        });
+      });
+      expect((await done).signal).toBe('SIGKILL');
+      const complete = filesComplete(dir, 'k', 200, 60);
+      expect(complete).toBeGreaterThanOrEqual(3);
+      expect(complete).toBeLessThan(200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
