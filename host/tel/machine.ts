@@ -243,7 +243,7 @@ export class Machine {
                 c = c.a;
                 break;
               case OP.Do:
-                this.heap += 2;
+                this.heap += 3;
                 v = new Eff({ k: 'do', code: c, index: 0, env: e }, c.span);
                 mode = RET;
                 break;

@@ -71,6 +71,15 @@ describe('evaluation', () => {
     expect(evalShown('main = do\n  (1, x) <- return (2, 3)\n  return x\n')).toBe('E_MATCH');
   });
 
+  it('errors of pure code are fatal: <| does not catch them, only effect failures', () => {
+    expect(evalShown('main = (do { x <- return 0; return (1 / x) }) <| return 5\n')).toBe('E_DIV_ZERO');
+    expect(evalShown('main = fail "no" <| return 5\n')).toBe('5');
+  });
+
+  it('Double division by zero is IEEE; NaN is unordered', () => {
+    expect(evalShown('nan = 0.0 / 0.0\nmain = (1.0 / 0.0, nan == nan, nan /= nan, nan < 1.0, [nan] == [nan])\n')).toBe('(Infinity,False,True,False,False)');
+  });
+
   it('prelude functions', () => {
     expect(evalShown('main = (range 3 1, range (-2) 2, take 2 [1,2,3], drop 5 [1], zip [1,2,3] "ab" == [], concat [[1],[2,3]])\n'.replace(' "ab" == []', ' [True, False]'))).toBe(
       '([],[-2,-1,0,1,2],[1,2],[],[(1,True),(2,False)],[1,2,3])',
