@@ -4,7 +4,9 @@
 // that the host answers.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { CoprocessorClient } from '../../host/protocol/client.js';
-import { effectsHandler, program, simFirmware } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { describeRun, runProgramFile } from '../../host/protocol/program-file.js';
+import { built, effectsHandler, program, simFirmware } from './helpers.js';
 
 describe('firmware on the Verilator SoC over a pseudo-terminal', () => {
   let client: CoprocessorClient;
@@ -28,5 +30,24 @@ describe('firmware on the Verilator SoC over a pseudo-terminal', () => {
     expect(messages).toEqual(['hello from the co-processor']);
     expect(r.cycles).toBeGreaterThan(0);
     expect(r.instret).toBeGreaterThan(0);
+  });
+});
+
+describe('one session from an ELF file (what `cax sim run --serial` does)', () => {
+  it('loads the ELF segments, runs from its entry and closes the link', async () => {
+    const messages: string[] = [];
+    const progress: number[] = [];
+    const elf = new Uint8Array(readFileSync(built('programs/effects.elf')));
+    const { info, loaded, result } = await runProgramFile(await simFirmware(), elf, {
+      args: [4],
+      budget: 5_000_000,
+      onEffect: effectsHandler(messages, Uint8Array.of(1, 2, 3)),
+      onProgress: (n) => progress.push(n),
+    });
+    expect(info.core).toBe('cax-soc');
+    expect(loaded[0]!.addr).toBe(0x80008000);
+    expect(progress.at(-1)).toBe(loaded.reduce((n, l) => n + l.size, 0));
+    expect(result).toMatchObject({ outcome: 'returned', a0: 1001 * 6, a1: 6, effects: 6 });
+    expect(describeRun(result)).toMatch(/^returned a0=0x00001776 a1=0x00000006: \d+ cycles, \d+ instructions, 6 effect calls$/);
   });
 });
