@@ -106,8 +106,8 @@ export class Iss {
     m.limit = m.clock + maxCycles;
     const cache = this.cache;
     while (m.ended === undefined) {
-      if (cache !== undefined && !(m.traceEnabled && m.traceSink !== undefined)) {
-        const block = cache.lookup(m.pc);
+      if (cache !== undefined) {
+        const block = cache.lookup(m.pc, m.traceEnabled && m.traceSink !== undefined);
         if (block && m.clock + block.cycles <= m.limit) {
           m.exitBlock = false;
           block.run();
@@ -216,7 +216,7 @@ export class Iss {
     setFaults: (faults: LineFaults): void => this.m.uart.setFaults(faults),
   };
 
-  /** Receives the retirement records while TRACE_EN is on (undefined: none). Tracing runs the interpreter. */
+  /** Receives the retirement records while TRACE_EN is on (undefined: none). */
   setTraceSink(sink: TraceSink | undefined): void {
     this.m.traceSink = sink;
   }

@@ -6,7 +6,7 @@
 // inside the function, checking the cycle budget before each iteration.
 // Blocks are cached by start pc and dropped when a store writes their page.
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './alu.js';
-import { accessSize, type Insn } from './decode.js';
+import { accessSize, isLoad, isStore, type Insn } from './decode.js';
 import { CAUSE, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, costOf, type Machine } from './machine.js';
 
 /** Runs the block once (or loops); leaves pc, clock and retired exact. */
@@ -47,9 +47,9 @@ const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
  * instruction the interpreter must do, or MAX_INSNS instructions. Returns
  * undefined when the first instruction must be interpreted.
  */
-export function translate(m: Machine, pc: number): { block: Block; pages: number[] } | undefined {
+export function translate(m: Machine, pc: number, traced: boolean): { block: Block; pages: number[] } | undefined {
   const start = pc >>> 0;
-  const insns: { pc: number; insn: Insn }[] = [];
+  const insns: { pc: number; insn: Insn; word: number }[] = [];
   const visited = new Set<number>();
   /** Where execution continues after the last instruction, unless it is a jump that leaves or loops. */
   let fallsTo: number | undefined;
@@ -65,7 +65,7 @@ export function translate(m: Machine, pc: number): { block: Block; pages: number
       break;
     }
     m.decodeAt(offset); // from now on a store here invalidates the block
-    insns.push({ pc: p, insn });
+    insns.push({ pc: p, insn, word: m.ramI32[offset >>> 2]! >>> 0 });
     visited.add(p);
     if (insn.op === 'jalr') break;
     if (insn.op === 'jal') {
@@ -102,52 +102,62 @@ export function translate(m: Machine, pc: number): { block: Block; pages: number
   const trap = (cause: number, tval: string, at: number, done: number, index: number): string =>
     `{ ${writeBack} m.trapInBlock(${cause}, ${tval}, ${hex(at)}, ${done}, ${index}); return; }`;
   const set = (rd: number, expr: string): string => (rd === 0 ? '' : `x${rd} = ${expr};`);
+  /** Traced blocks: the retirement record of the instruction (rd 0: no register written). */
+  const record = (p: number, word: number, rd: number, memory = '0, 0, 0, false'): string =>
+    traced ? `S(${hex(p)}, ${word}, ${rd}, ${rd === 0 ? '0' : `x${rd}`}, ${memory});` : '';
 
   const body: string[] = [];
   let done = 0;
-  insns.forEach(({ pc: p, insn: i }, index) => {
+  insns.forEach(({ pc: p, insn: i, word }, index) => {
     const a = reg(i.rs1);
     const b = reg(i.rs2);
     const next = (p + 4) >>> 0;
     const after = done + costOf(i);
     const target = (p + i.imm) >>> 0;
+    const retired = record(p, word, i.rd);
     switch (i.op) {
       case 'lui': body.push(set(i.rd, `${i.imm | 0}`)); break;
       case 'auipc': body.push(set(i.rd, `${(p + i.imm) | 0}`)); break;
       case 'jal':
         if ((target & 3) !== 0) body.push(trap(CAUSE.fetchMisaligned, hex(target), p, done, index));
-        else body.push(set(i.rd, `${next | 0}`), target === start ? goTo(target, after, index + 1) : '');
+        else body.push(set(i.rd, `${next | 0}`), retired, target === start ? goTo(target, after, index + 1) : '');
         break;
       case 'jalr':
         body.push(`t = (${a} + ${i.imm}) & -2;`,
           `if ((t & 3) !== 0) ${trap(CAUSE.fetchMisaligned, 't >>> 0', p, done, index)}`,
-          set(i.rd, `${next | 0}`), leave('t >>> 0', after, index + 1));
+          set(i.rd, `${next | 0}`), retired, leave('t >>> 0', after, index + 1));
         break;
       case 'beq': case 'bne': case 'blt': case 'bge': case 'bltu': case 'bgeu': {
         const cond = {
           beq: `${a} === ${b}`, bne: `${a} !== ${b}`, blt: `${a} < ${b}`, bge: `${a} >= ${b}`,
           bltu: `(${a} >>> 0) < (${b} >>> 0)`, bgeu: `(${a} >>> 0) >= (${b} >>> 0)`,
         }[i.op];
-        const taken = (target & 3) !== 0 ? trap(CAUSE.fetchMisaligned, hex(target), p, done, index) : goTo(target, after, index + 1);
-        body.push(`if (${cond}) ${taken}`);
+        const noRd = record(p, word, 0);
+        const taken = (target & 3) !== 0 ? trap(CAUSE.fetchMisaligned, hex(target), p, done, index) : `{ ${noRd} ${goTo(target, after, index + 1)} }`;
+        body.push(`if (${cond}) ${taken}`, noRd);
         break;
       }
       case 'lb': case 'lh': case 'lw': case 'lbu': case 'lhu': {
         const size = accessSize(i.op);
-        const fast = { lb: 'I8[o]', lbu: 'U8[o]', lh: 'I16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2]' }[i.op];
-        const extend = { lb: '(t << 24) >> 24', lbu: 't', lh: '(t << 16) >> 16', lhu: 't', lw: 't | 0' }[i.op];
+        const extend = { lb: '(r << 24) >> 24', lbu: 'r', lh: '(r << 16) >> 16', lhu: 'r', lw: 'r | 0' }[i.op];
+        // untraced: the sign-extending views directly; traced: the raw bytes first, for the record
+        const fast = traced ? { lb: 'U8[o]', lbu: 'U8[o]', lh: 'U16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2] >>> 0' }[i.op]
+          : { lb: 'I8[o]', lbu: 'U8[o]', lh: 'I16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2]' }[i.op];
         body.push(`a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
-          `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) t = ${fast};`,
-          `else { t = m.slowLoad(a >>> 0, ${size}, ${hex(p)}, ${done}, ${index}); if (m.exitBlock) { ${writeBack} return; } t = ${extend}; }`,
-          set(i.rd, 't'));
+          `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) ${traced ? `{ r = ${fast}; t = ${extend}; }` : `t = ${fast};`}`,
+          `else { r = m.slowLoad(a >>> 0, ${size}, ${hex(p)}, ${done}, ${index}); if (m.exitBlock) { ${writeBack} return; } t = ${extend}; }`,
+          set(i.rd, 't'), record(p, word, i.rd, `a, r, ${(1 << size) - 1} << (a & 3), false`));
         break;
       }
       case 'sb': case 'sh': case 'sw': {
         const size = accessSize(i.op);
         const fast = { sb: 'U8[o]', sh: 'U16[o >> 1]', sw: 'I32[o >> 2]' }[i.op];
+        const data = { sb: `${b} & 255`, sh: `${b} & 65535`, sw: b }[i.op];
         body.push(`a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
           `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) { ${fast} = ${b}; if (W[o >>> ${WATCH_PAGE_SHIFT}] === 0) t = 0; else t = 1; } else t = 1;`,
-          `if (t === 1) { m.slowStore(a >>> 0, ${size}, ${b}, ${hex(p)}, ${done}, ${index}); if (m.exitBlock) { ${writeBack} return; } }`);
+          `if (t === 1 && m.slowStore(a >>> 0, ${size}, ${b}, ${hex(p)}, ${done}, ${index})) { ${writeBack} return; }`,
+          record(p, word, 0, `a, ${data}, ${(1 << size) - 1} << (a & 3), true`),
+          `if (t === 1 && m.exitBlock) { ${writeBack} return; }`);
         break;
       }
       case 'addi': body.push(set(i.rd, `(${a} + ${i.imm}) | 0`)); break;
@@ -176,26 +186,29 @@ export function translate(m: Machine, pc: number): { block: Block; pages: number
       case 'fence': case 'fence.i': break;
       default: throw new Error(`translator reached ${i.op}`);
     }
+    if (!isControl(i) && !isLoad(i.op) && !isStore(i.op)) body.push(retired);
     done = after;
   });
   if (fallsTo !== undefined) body.push(leave(hex(fallsTo), total, count));
 
   const locals = [...used].map((r) => `x${r} = R[${r}]`);
   const source = [
-    `let ${['a = 0', 'o = 0', 't = 0', ...locals].join(', ')};`,
+    `let ${['a = 0', 'o = 0', 't = 0', 'r = 0', ...locals].join(', ')};`,
     loops ? `for (;;) {\n${body.join('\n')}\n}` : body.join('\n'),
   ].join('\n');
-  const factory = new Function('m', 'R', 'I8', 'U8', 'I16', 'U16', 'I32', 'W', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu',
+  const factory = new Function('m', 'R', 'I8', 'U8', 'I16', 'U16', 'I32', 'W', 'S', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu',
     `return function block_${start.toString(16)}() {\n${source}\n};`) as (...args: unknown[]) => BlockFn;
-  const run = factory(m, m.regs, m.ramI8, m.ramU8, m.ramI16, m.ramU16, m.ramI32, m.watch, mulh, mulhsu, mulhu, div, divu, rem, remu);
+  const emit = m.emitRecord.bind(m);
+  const run = factory(m, m.regs, m.ramI8, m.ramU8, m.ramI16, m.ramU16, m.ramI32, m.watch, emit, mulh, mulhsu, mulhu, div, divu, rem, remu);
   const pages = [...new Set(insns.map((x) => (x.pc - RAM_BASE) >>> WATCH_PAGE_SHIFT))];
   return { block: { run, cycles: total }, pages };
 }
 
 /** Translated blocks by start pc, with invalidation when code is overwritten. */
 export class BlockCache {
-  /** By RAM word index: a block, null (interpret this pc), or undefined (not yet seen often enough). */
+  /** By RAM word index: a block, null (interpret this pc), or undefined (not yet seen often enough); untraced and traced. */
   private readonly blocks: (Block | null | undefined)[] = [];
+  private readonly tracedBlocks: (Block | null | undefined)[] = [];
   private readonly hits: Uint8Array;
   /** Block start word indexes per watched page. */
   private readonly byPage = new Map<number, number[]>();
@@ -206,21 +219,22 @@ export class BlockCache {
     m.onCodeWrite = (page) => this.invalidatePage(page);
   }
 
-  /** The block at `pc` when there is (or now is worth making) one. */
-  lookup(pc: number): Block | null | undefined {
+  /** The block at `pc` (a traced one: emitting records) when there is, or now is worth making, one. */
+  lookup(pc: number, traced: boolean): Block | null | undefined {
     const index = (pc - RAM_BASE) >>> 2;
     if (index >= this.hits.length || (pc & 3) !== 0) return null;
-    const known = this.blocks[index];
+    const blocks = traced ? this.tracedBlocks : this.blocks;
+    const known = blocks[index];
     if (known !== undefined) return known;
-    if (++this.hits[index]! < this.threshold) return undefined;
-    const made = translate(this.m, pc);
+    if (this.hits[index]! < this.threshold && ++this.hits[index]! < this.threshold) return undefined;
+    const made = translate(this.m, pc, traced);
     if (made === undefined) {
-      this.blocks[index] = null;
+      blocks[index] = null;
       this.watchPage(index << 2 >>> WATCH_PAGE_SHIFT, index);
       return null;
     }
     this.translated++;
-    this.blocks[index] = made.block;
+    blocks[index] = made.block;
     for (const page of made.pages) this.watchPage(page, index);
     return made.block;
   }
@@ -235,13 +249,19 @@ export class BlockCache {
   /** Drops the blocks that have instructions in RAM page `page` (the machine calls this on a store there). */
   invalidatePage(page: number): void {
     const list = this.byPage.get(page);
-    if (list) for (const index of list) this.blocks[index] = undefined;
+    if (list) {
+      for (const index of list) {
+        this.blocks[index] = undefined;
+        this.tracedBlocks[index] = undefined;
+      }
+    }
     this.byPage.delete(page);
   }
 
   /** Forgets every block and hit count (a new program). */
   clear(): void {
     this.blocks.length = 0;
+    this.tracedBlocks.length = 0;
     this.byPage.clear();
     this.hits.fill(0);
   }

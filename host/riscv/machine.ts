@@ -336,6 +336,11 @@ export class Machine {
 
   // ---- Traps ------------------------------------------------------------------
 
+  /** Hands one retirement record to the trace sink (the caller checks that tracing is on). */
+  emitRecord(pc: number, insn: number, rd: number, rdValue: number, memAddr: number, memData: number, memMask: number, memWrite: boolean): void {
+    this.traceSink!({ pc, insn: insn >>> 0, rd, rdValue: rd === 0 ? 0 : rdValue >>> 0, memAddr: memAddr >>> 0, memData: memData >>> 0, memMask, memWrite, trap: false, cause: 0, tval: 0 });
+  }
+
   /** Takes a trap at instruction `pc` (word `insn`): CSRs, pc, 3 cycles, one trace record. */
   takeTrap(cause: number, tval: number, pc: number, insn: number): void {
     if (this.traceEnabled && this.traceSink) {
@@ -369,21 +374,27 @@ export class Machine {
     }
   }
 
-  /** For translated code: a store that left the RAM fast path or hit a watched page; when the block must stop, accounts for it up to and including this store. */
-  slowStore(address: number, size: number, value: number, pc: number, done: number, index: number): void {
+  /**
+   * For translated code: a store that left the RAM fast path or hit a
+   * watched page. Returns true when it trapped (the trap is taken). When the
+   * block must stop after it (exitBlock), accounts for it up to and
+   * including this store.
+   */
+  slowStore(address: number, size: number, value: number, pc: number, done: number, index: number): boolean {
     this.insnClock = this.clock + done;
     try {
       this.writeData(address, size, value);
     } catch (e) {
       if (!(e instanceof Trap)) throw e;
       this.trapInBlock(e.cause, e.tval, pc, done, index);
-      return;
+      return true;
     }
     if (this.exitBlock) {
       this.clock += done + CYCLES.base;
       this.retired += index + 1;
       this.pc = (pc + 4) >>> 0;
     }
+    return false;
   }
 
   // ---- The interpreter ----------------------------------------------------
@@ -506,9 +517,7 @@ export class Machine {
     if (taken) next = jumpTarget(pc + i.imm);
     if (writes && i.rd !== 0) x[i.rd] = rdValue;
     const rd = writes ? i.rd : 0;
-    if (tracing) {
-      this.traceSink!({ pc, insn: word >>> 0, rd, rdValue: rd === 0 ? 0 : rdValue >>> 0, memAddr, memData, memMask, memWrite, trap: false, cause: 0, tval: 0 });
-    }
+    if (tracing) this.emitRecord(pc, word, rd, rdValue, memAddr, memData, memMask, memWrite);
     this.pc = next;
     this.clock += costOf(i);
     this.retired++;
