@@ -14,6 +14,7 @@ import { loadProgram, type LoadedProgram } from '../tel/interp.js';
 import { Machine } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
 import { prelude } from '../tel/prelude.js';
+import { printExpr } from '../tel/printer.js';
 import { Closure, Eff, Partial } from '../tel/runtime.js';
 import { Scheduler, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
 import { typeToString } from '../tel/types.js';
@@ -220,7 +221,7 @@ export class Executor {
       run.trace.record({ kind: 'error', context: parent.id, hash, code: e.code, message: e.message });
       return { value: null, error: e, type: '?', clock: start };
     }
-    run.trace.record({ kind: 'invoke', context: child.id, parent: parent.id, hash, name, args: 'exprs' in args ? args.exprs.map((e) => e.tag) : args.values.map(showValue) });
+    run.trace.record({ kind: 'invoke', context: child.id, parent: parent.id, hash, name, args: 'exprs' in args ? args.exprs.map(printExpr) : args.values.map(showValue) });
     let outcome: Outcome;
     try {
       outcome = this.runIn(child, hash, args, start, run);

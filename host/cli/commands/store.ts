@@ -84,6 +84,7 @@ const RunOptions = z.object({
   traceKinds: z.string().optional(),
 });
 
+/** The run for people; a failed run's error line is printed by the CLI itself. */
 function describeRun(r: ExecutionResult): string {
   const lines: string[] = [];
   for (const e of r.effects) {
@@ -93,7 +94,7 @@ function describeRun(r: ExecutionResult): string {
   }
   const usage = r.contexts.map((c) => `  ${c.context}${c.parent ? ` (in ${c.parent})` : ''} ${c.name ?? (c.hash ? shortHash(c.hash) : 'root')}: ${c.consumed.computeSteps} steps, ${c.consumed.memoryBytes} bytes, ${c.consumed.effects} effects, ${c.consumed.ioOps} I/O`);
   return [
-    r.error ? `error: ${r.error.format()}` : `${r.value} :: ${r.type}`,
+    ...(r.error ? [] : [`${r.value} :: ${r.type}`]),
     `clock: ${r.clock}`,
     ...(lines.length > 0 ? ['effects:', ...lines] : []),
     'contexts:',
