@@ -250,7 +250,12 @@ export class Executor {
     const memoryCells = Math.floor(Math.min(available.memoryBytes, policyLeft.memoryBytes) / CELL_BYTES);
     const steps = Math.min(available.computeSteps, policyLeft.steps);
     const bindingRule = { step: policyLeft.steps <= available.computeSteps, memory: policyLeft.memoryBytes <= available.memoryBytes };
-    const machine = new Machine({ steps, memory: memoryCells }, (h, at) => this.cell(loaded, h, at));
+    // Every reference to a stored definition (so every recursive call of one) passes here: the wall clock is checked every 256th.
+    let references = 0;
+    const machine = new Machine({ steps, memory: memoryCells }, (h, at) => {
+      if ((++references & 255) === 0) run.sandbox.checkWallClock(context, hash);
+      return this.cell(loaded, h, at);
+    });
     let charged = { steps: 0, memory: 0 };
     const charge = (): void => {
       const now = { steps: machine.steps, memory: machine.heap };

@@ -90,6 +90,11 @@ describe('sandbox', () => {
     let t = 0;
     const wallClock = (): number => (t += 1000);
     expect(denial(await run({ wallClockMs: 1500 }, 'pay', ['5'], { wallClock }))).toBe('wallClockMs');
+    // Pure code is stopped too: every recursive call of a stored definition passes a check.
+    let slow = 0;
+    const r = await run({ wallClockMs: 100 }, 'spin', ['10000000'], { wallClock: () => slow++ });
+    expect(denial(r)).toBe('wallClockMs');
+    expect(slow).toBeLessThan(1000);
   });
 
   it('runs out of budget at every level of a context tree', async () => {
