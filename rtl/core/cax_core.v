@@ -51,9 +51,7 @@ module cax_core #(
 
     // ---- architectural state ---------------------------------------------
     reg [31:0] pc;
-    /* verilator lint_off UNUSEDSIGNAL */ // regs[0] is never read
     reg [31:0] regs [0:31];
-    /* verilator lint_on UNUSEDSIGNAL */
 
     // ---- latched per instruction ------------------------------------------
     reg [31:0] insn;          // instruction word (0 after a fetch fault)
@@ -81,22 +79,22 @@ module cax_core #(
     );
     // is_alu and is_nop need no action beyond the default path.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused_classes = d_is_alu | d_is_nop;
+    wire unused_decode = d_is_alu | d_is_nop | |d_rs2;  // rs2 is read straight from the fetched word
     /* verilator lint_on UNUSEDSIGNAL */
-    localparam DEC_BITS = 5 + 5 + 5 + 3 + 32 + 4 + 3 + 13;
+    localparam DEC_BITS = 5 + 5 + 3 + 32 + 4 + 3 + 13;
     wire [DEC_BITS-1:0] decoded = {
-        d_rd, d_rs1, d_rs2, d_funct3, d_imm, d_alu_op, d_alu_a_pc, d_alu_a_zero, d_alu_b_imm,
+        d_rd, d_rs1, d_funct3, d_imm, d_alu_op, d_alu_a_pc, d_alu_a_zero, d_alu_b_imm,
         d_is_jal, d_is_jalr, d_is_branch, d_is_load, d_is_store, d_is_mul, d_is_div,
         d_is_csr, d_is_ecall, d_is_ebreak, d_is_mret, d_writes_rd, d_illegal};
     reg  [DEC_BITS-1:0] decoded_q;
-    wire [4:0]  rd, rs1, rs2;
+    wire [4:0]  rd, rs1;
     wire [2:0]  funct3;
     wire [31:0] imm;
     wire [3:0]  alu_op;
     wire alu_a_pc, alu_a_zero, alu_b_imm;
     wire is_jal, is_jalr, is_branch, is_load, is_store, is_mul, is_div;
     wire is_csr, is_ecall, is_ebreak, is_mret, writes_rd, illegal;
-    assign {rd, rs1, rs2, funct3, imm, alu_op, alu_a_pc, alu_a_zero, alu_b_imm,
+    assign {rd, rs1, funct3, imm, alu_op, alu_a_pc, alu_a_zero, alu_b_imm,
             is_jal, is_jalr, is_branch, is_load, is_store, is_mul, is_div,
             is_csr, is_ecall, is_ebreak, is_mret, writes_rd, illegal} = decoded_q;
 
@@ -107,9 +105,10 @@ module cax_core #(
     reg [4:0]  wb_rd;
     reg [31:0] wb_value;
 
-    // Operands (x0 reads 0 whatever the register file holds).
-    wire [31:0] src1 = rs1 == 5'd0 ? 32'b0 : rs1_q;
-    wire [31:0] src2 = rs2 == 5'd0 ? 32'b0 : rs2_q;
+    // Operands: x0 is register 0 of the file, written with 0 by every reset
+    // and never written otherwise, so no mux is needed on the operands.
+    wire [31:0] src1 = rs1_q;
+    wire [31:0] src2 = rs2_q;
 
     // ---- ALU, multiplier/divider -----------------------------------------
     wire [31:0] alu_y;
@@ -247,8 +246,11 @@ module cax_core #(
         wb_pending  <= 1'b0;
         if (wb_pending) regs[wb_rd] <= wb_value;
         if (rst) begin
-            state <= S_FETCH;
-            pc    <= RESET_PC;
+            state      <= S_FETCH;
+            pc         <= RESET_PC;
+            wb_pending <= 1'b1;          // x0 <- 0
+            wb_rd      <= 5'd0;
+            wb_value   <= 32'b0;
         end else begin
             case (state)
                 S_FETCH: begin
