@@ -13,9 +13,12 @@ import { SerialTransport } from '../protocol/serial.js';
 import { SimTransport } from '../protocol/sim-link.js';
 import type { Transport } from '../protocol/transport.js';
 import { Iss } from '../riscv/iss.js';
+import type { EffectEntry } from '../tel/scheduler.js';
 import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js';
-import { HeapWriter, readValue, type MemoryReader } from './heap.js';
-import { EFFECT, ERROR_CODES, T_ERROR, T_ERROR_SITE_BITS } from './layout.js';
+import type { EffectHandlers, WorldInput } from '../tel/world.js';
+import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
+import { memoryWorld, runCompiledEffect } from './effects.js';
+import { EFFECT, ERROR_CODES, TAG, T_ERROR, T_ERROR_SITE_BITS } from './layout.js';
 import { spanAt, type Image } from './link.js';
 
 /** The loader firmware the iss backend boots (built by mk/firmware.mk). */
@@ -53,22 +56,27 @@ export interface CompiledRunResult {
   readonly value: Value | null;
   readonly shown: string | null;
   readonly error: CaxError | null;
-  /** Co-processor cycles the run used (charged to the compute budget). */
+  /** Co-processor cycles the run used, continuations included (charged to the compute budget). */
   readonly cycles: number;
   readonly instret: number;
-  /** Effects performed (none yet: effects are E_UNSUPPORTED on the co-processor) and the final clock. */
-  readonly effects: readonly unknown[];
+  /** The effect log and final clock of the interpreter's scheduler and world. */
+  readonly effects: readonly EffectEntry[];
   readonly clock: number;
+  readonly latencies: Readonly<Record<string, number>>;
 }
 
 export interface RunImageOptions {
-  /** Cycle budget, enforced on the core. */
+  /** Cycle budget for the whole run, enforced on the core. */
   readonly budget: number;
-  /** Logical start time (the final clock of a pure run). */
+  /** Logical start time (default: world.start, else 0). */
   readonly start?: number;
+  /** The default world's input (fresh MemoryWorld per scheduler replay). */
+  readonly world?: WorldInput;
+  /** Effect handlers instead of the default world: a factory, called once per replay (see effects.ts). */
+  readonly handlers?: () => EffectHandlers;
 }
 
-/** Loads `image` and runs it with `args`. */
+/** Loads `image` and runs it with `args`; an effect result is run by the interpreter's scheduler. */
 export async function runImage(cop: Coprocessor, image: Image, args: readonly Value[], options: RunImageOptions): Promise<CompiledRunResult> {
   const { client } = cop;
   const rtEntry = image.symbols.get('rt_entry')! - image.base;
@@ -81,10 +89,11 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
   }
   await client.load(image.bytes.subarray(image.codeStart - image.base), { addr: image.codeStart });
   await client.writeMemory(image.base + rtEntry, image.bytes.subarray(rtEntry, rtEntry + 4));
-  const heap = new HeapWriter(image.heapStart);
-  const argv = heap.vector(args);
-  const heapBytes = heap.bytes();
-  if (heapBytes.length > 0) await client.writeMemory(image.heapStart, heapBytes);
+
+  const start = options.start ?? options.world?.start ?? 0;
+  let cycles = 0;
+  let instret = 0;
+  let hp = image.heapStart;
   const onEffect = async (call: EffectCall): Promise<EffectReply> => {
     if (call.effect === EFFECT.SHOW_DOUBLE) {
       const [lo, hi, buf, room] = call.args as [number, number, number, number];
@@ -96,39 +105,47 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
       return [text.length, 0];
     }
     if (call.effect === EFFECT.HASH_OF) {
-      const [tag, val, buf, hp] = call.args as [number, number, number, number];
-      const value = readValue({ tag, val }, await memoryReader(call.client, image, hp));
+      const [tag, val, buf, top] = call.args as [number, number, number, number];
+      const value = readValue({ tag, val }, await memoryReader(call.client, image, top));
       await call.client.writeMemory(buf, Buffer.from(hashOfValue(value).hex, 'hex'));
       return [0, 0];
     }
     throw new CaxError('E_PROTOCOL', `the compiled program made the unknown ecall ${call.effect}`);
   };
-  const r = await client.run({ entry: image.entry, args: [argv, args.length, heap.end, Math.min(options.budget, 0xffffffff)], budget: options.budget, onEffect });
-  const clock = options.start ?? 0;
-  const base = { cycles: r.cycles, instret: r.instret, effects: [], clock };
-  const failed = (error: CaxError): CompiledRunResult => ({ value: null, shown: null, error, ...base });
-  if (r.outcome === 'budget') return failed(new CaxError('E_BUDGET', `cycle budget of ${options.budget} exhausted on the co-processor`, { details: { budget: 'cycles', limit: options.budget } }));
-  if (r.outcome === 'trapped') {
-    const trap = r.trap!;
-    return failed(new CaxError('E_TRAP', `the co-processor trapped (cause ${trap.cause}, tval 0x${trap.tval.toString(16)})`, { span: spanAt(image, trap.pc), details: { ...trap } }));
-  }
-  if (r.outcome !== 'returned') return failed(new CaxError('E_PROTOCOL', `the run ended with ${r.outcome}`));
-  if (r.a0 === T_ERROR) {
-    const code = r.a1 & ((1 << T_ERROR_SITE_BITS) - 1);
-    const site = r.a1 >>> T_ERROR_SITE_BITS;
-    const known = ERROR_CODES[code] ?? { code: 'E_INTERNAL', message: `runtime error ${code}` };
-    const spanned = known.code !== 'E_BUDGET' ? { span: image.sites[site] } : {};
-    return failed(new CaxError(known.code, known.message, spanned));
-  }
-  const value = await readResult(cop, image, { tag: r.a0, val: r.a1 });
-  return { value, shown: showValue(value), error: null, ...base };
-}
+  /** One run on the core: main (fn undefined) or a continuation applied to `callArgs`; the result or the error. */
+  const runOnCore = async (callArgs: readonly Value[], fn?: Word2): Promise<{ result: Word2; mem: MemoryReader } | { error: CaxError }> => {
+    const heap = new HeapWriter(hp);
+    const argv = heap.vector(callArgs);
+    const heapBytes = heap.bytes();
+    if (heapBytes.length > 0) await client.writeMemory(hp, heapBytes);
+    const left = Math.max(0, options.budget - cycles);
+    const r = await client.run({ entry: image.entry, args: [argv, callArgs.length, heap.end, Math.min(left, 0xffffffff), fn?.tag ?? 0, fn?.val ?? 0], budget: left, onEffect });
+    cycles += r.cycles;
+    instret += r.instret;
+    if (r.outcome === 'budget') return { error: new CaxError('E_BUDGET', `cycle budget of ${options.budget} exhausted on the co-processor`, { details: { budget: 'cycles', limit: options.budget } }) };
+    if (r.outcome === 'trapped') {
+      const trap = r.trap!;
+      return { error: new CaxError('E_TRAP', `the co-processor trapped (cause ${trap.cause}, tval 0x${trap.tval.toString(16)})`, { span: spanAt(image, trap.pc), details: { ...trap } }) };
+    }
+    if (r.outcome !== 'returned') return { error: new CaxError('E_PROTOCOL', `the run ended with ${r.outcome}`) };
+    if (r.a0 === T_ERROR) {
+      const code = r.a1 & ((1 << T_ERROR_SITE_BITS) - 1);
+      const site = r.a1 >>> T_ERROR_SITE_BITS;
+      const known = ERROR_CODES[code] ?? { code: 'E_INTERNAL', message: `runtime error ${code}` };
+      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[site] } : {}) };
+    }
+    hp = new DataView((await client.readMemory(image.symbols.get('rt_hp')!, 4)).buffer).getUint32(0, true);
+    return { result: { tag: r.a0, val: r.a1 }, mem: await memoryReader(client, image, hp) };
+  };
 
-/** Reads the result: static data from the image, the heap in one transfer. */
-async function readResult(cop: Coprocessor, image: Image, root: { tag: number; val: number }): Promise<Value> {
-  const hpAddr = image.symbols.get('rt_hp')!;
-  const hp = new DataView((await cop.client.readMemory(hpAddr, 4)).buffer).getUint32(0, true);
-  return readValue(root, await memoryReader(cop.client, image, hp));
+  const done = (value: Value | null, error: CaxError | null, effects: readonly EffectEntry[] = [], clock = start, latencies: Readonly<Record<string, number>> = {}): CompiledRunResult =>
+    ({ value, shown: value === null ? null : showValue(value), error, cycles, instret, effects, clock, latencies });
+  const main = await runOnCore(args);
+  if ('error' in main) return done(null, main.error);
+  if (main.result.tag !== TAG.EFFECT) return done(readValue(main.result, main.mem), null);
+  const world = options.handlers ?? memoryWorld(options.world ?? {});
+  const run = await runCompiledEffect(main.result, main.mem, (fn, arg) => runOnCore([arg], fn), world, start);
+  return done(run.value, run.error, run.effects, run.clock, run.latencies);
 }
 
 /** A reader over the image and a snapshot of the heap up to `hp`. */

@@ -11,23 +11,33 @@ import { CaxError, unsupported, type SourceSpan } from '../errors.js';
 import { TIME_UNITS, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG } from './asm.js';
-import { ERR, TAG, T_ERROR_SITE_BITS } from './layout.js';
+import { EFFECT_KIND, ERR, TAG, T_ERROR_SITE_BITS } from './layout.js';
 
 /** The mcycle CSR (docs/soc.md): cycles of the current run, zeroed by the loader. */
 const MCYCLE = 0xb00;
 
-const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, s11 } = REG;
+const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, a5, s11 } = REG;
 
 /** The runtime's entry points the code calls. */
 const RT = {
   alloc: 'rt_alloc', apply: 'rt_apply', arith: 'rt_arith', negate: 'rt_negate', abs: 'rt_abs', compare: 'rt_compare',
-  append: 'rt_append', show: 'rt_show', toDouble: 'rt_to_double', truncate: 'rt_truncate', fail: 'rt_fail', hashOf: 'rt_hash_of',
+  append: 'rt_append', show: 'rt_show', toDouble: 'rt_to_double', truncate: 'rt_truncate', fail: 'rt_fail', hashOf: 'rt_hash_of', effect: 'rt_effect',
   overflow: 'rt_stack_overflow', cycles: 'rt_out_of_cycles',
 } as const;
+
+/** Effect node kinds (layout.ts EFFECT_KIND) of the effect builtins and of the desugared `>>`, `<|`, `do`. */
+const EFFECT_PRIMS: Readonly<Record<string, { kind: number; arity: number }>> = {
+  return: { kind: EFFECT_KIND.PURE, arity: 1 }, fail: { kind: EFFECT_KIND.FAIL, arity: 1 }, now: { kind: EFFECT_KIND.NOW, arity: 0 },
+  emit: { kind: EFFECT_KIND.EMIT, arity: 1 }, after: { kind: EFFECT_KIND.AFTER, arity: 2 }, at: { kind: EFFECT_KIND.AT, arity: 2 },
+  within: { kind: EFFECT_KIND.WITHIN, arity: 2 }, timeout: { kind: EFFECT_KIND.WITHIN, arity: 2 }, race: { kind: EFFECT_KIND.RACE, arity: 2 },
+  '%bind': { kind: EFFECT_KIND.BIND, arity: 2 }, '%choice': { kind: EFFECT_KIND.CHOICE, arity: 2 }, '%par': { kind: EFFECT_KIND.PAR, arity: 2 },
+  '%ledger': { kind: EFFECT_KIND.LEDGER, arity: 6 }, '%observe': { kind: EFFECT_KIND.OBSERVE, arity: 2 },
+};
 
 /** Builtins compiled inline, with their arity (others of host/tel/builtins.ts are E_UNSUPPORTED here). */
 const PRIMS: Readonly<Record<string, number>> = {
   mod: 2, toDouble: 1, truncate: 1, primShow: 1, primNegate: 1, primAbs: 1, primTextLength: 1, primEmpty: 1, hashOf: 1,
+  ...Object.fromEntries(Object.entries(EFFECT_PRIMS).map(([name, e]) => [name, e.arity])),
 };
 
 export interface CodegenOptions {
@@ -160,6 +170,10 @@ export class Codegen {
     o.sw(REG.s3, 4, sp);
     o.mv(REG.s2, a0);
     o.mv(REG.s3, a1);
+    // a4/a5 = a function value: a continuation run applies it to the arguments, keeping heap and constants
+    const continuation = o.fresh('continuation');
+    const apply = o.fresh('apply');
+    o.branch('bne', a4, zero, continuation);
     // forget the values of top-level constants from an earlier run
     o.la(t0, 'tel$$cafs');
     o.la(t1, 'tel$$cafs$end');
@@ -179,6 +193,11 @@ export class Codegen {
       o.li(a0, 0);
       o.call(main.label);
     }
+    o.j(apply);
+    o.label(continuation);
+    o.mv(a0, a4);
+    o.mv(a1, a5);
+    o.label(apply);
     const noArgs = o.fresh('noargs');
     o.branch('beq', REG.s3, zero, noArgs);
     o.mv(a2, REG.s3);
@@ -710,6 +729,15 @@ export class Codegen {
 
   private genPrim(name: string, block: number, span: SourceSpan): void {
     const b = this.fn.body;
+    const eff = EFFECT_PRIMS[name];
+    if (eff) {
+      // an effect node {kind, n, values…} built by the runtime from the argument block
+      b.li(a0, eff.kind);
+      b.li(a1, eff.arity);
+      b.addi(a2, s0, block);
+      b.call(RT.effect);
+      return;
+    }
     this.loadSlot(block);
     switch (name) {
       case 'mod':
@@ -819,6 +847,7 @@ export class Codegen {
       return;
     }
     const arity = PRIMS[e.name];
+    if (arity === 0) return this.genPrim(e.name, 0, e.span);
     if (arity !== undefined) {
       return this.genLambda(this.etaExpand(arity, (vars) => vars.reduce<Expr>((f, arg) => ({ tag: 'App', fn: f, arg, span: e.span }), e), e.span), scope);
     }
@@ -918,8 +947,44 @@ export class Codegen {
         b.mul(a1, a1, t0);
         return;
       }
+      case 'Do':
+        return this.gen(this.desugarDo(e.stmts, e.span), scope);
+      case 'Ledger': {
+        const text = (value: string): Expr => ({ tag: 'Lit', lit: { kind: 'text', value }, span: e.span });
+        const unit: Expr = { tag: 'Lit', lit: { kind: 'unit' }, span: e.span };
+        const kind: Expr = { tag: 'Lit', lit: { kind: 'int', value: ['deposit', 'withdraw', 'transfer'].indexOf(e.kind) }, span: e.span };
+        return this.gen(this.call('%ledger', [kind, e.amount, e.asset ?? text('native'), e.from ?? unit, e.to ?? unit, e.timeline], e.span), scope);
+      }
+      case 'Observe':
+        return this.gen(this.call('%observe', [e.key, e.timeline], e.span), scope);
       default:
         throw unsupportedAt(`${e.tag} on the co-processor`, e.span);
+    }
+  }
+
+  /** `name a b …` as an expression (for the internal effect builders). */
+  private call(name: string, args: readonly Expr[], span: SourceSpan): Expr {
+    return args.reduce<Expr>((f, arg) => ({ tag: 'App', fn: f, arg, span }), { tag: 'Var', name, span });
+  }
+
+  /** `\_ -> e`: a continuation (or thunk) that ignores its argument. */
+  private ignoring(e: Expr, span: SourceSpan): Expr {
+    return { tag: 'Lam', params: [{ tag: 'PWild', span }], body: e, span };
+  }
+
+  /** `do` as binds: `p <- e; rest` is bind e (\p -> rest), `e; rest` is bind e (\_ -> rest), `let ds; rest` is let ds in rest. */
+  private desugarDo(stmts: readonly Extract<Expr, { tag: 'Do' }>['stmts'][number][], span: SourceSpan): Expr {
+    const [first, ...rest] = stmts;
+    if (!first) throw new CaxError('E_PARSE', 'an empty do block', { span });
+    if (rest.length === 0) {
+      if (first.tag !== 'ExprStmt') throw new CaxError('E_PARSE', 'the last statement of a do block must be an expression', { span: first.span });
+      return first.expr;
+    }
+    const tail = this.desugarDo(rest, span);
+    switch (first.tag) {
+      case 'LetStmt': return { tag: 'Let', decls: first.decls, body: tail, span: first.span };
+      case 'Bind': return this.call('%bind', [first.expr, { tag: 'Lam', params: [first.pattern], body: tail, span: first.span }], first.span);
+      default: return this.call('%bind', [first.expr, this.ignoring(tail, first.span)], first.span);
     }
   }
 
@@ -938,7 +1003,12 @@ export class Codegen {
       b.label(done);
       return;
     }
-    if (op === '>>' || op === '<|' || op === '<|>') throw unsupportedAt(`${op} on the co-processor`, e.span);
+    if (op === '>>' || op === '<|' || op === '<|>') {
+      // a >> b: bind a to a continuation that ignores its value; a <| b: b as a thunk run only when a fails
+      const later = this.ignoring(e.right, e.span);
+      const call = op === '>>' ? this.call('%bind', [e.left, later], e.span) : op === '<|' ? this.call('%choice', [e.left, later], e.span) : this.call('%par', [e.left, e.right], e.span);
+      return this.gen(call, scope);
+    }
     if (this.options.constantFolding && this.fold(op, e.left, e.right)) return;
     const mark = this.fn.next;
     const slot = this.fn.slots(1);

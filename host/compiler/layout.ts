@@ -25,6 +25,11 @@ export const ERROR_CODES: Readonly<Record<number, { code: string; message: strin
   [ERR.INTERNAL]: { code: 'E_INTERNAL', message: 'the co-processor runtime met a value of the wrong shape' },
 };
 
+/** Kinds of effect nodes {kind, n, values…} (payload of an EFFECT value). */
+export const EFFECT_KIND = {
+  PURE: 0, FAIL: 1, NOW: 2, EMIT: 3, LEDGER: 4, OBSERVE: 5, BIND: 6, CHOICE: 7, PAR: 8, RACE: 9, AFTER: 10, AT: 11, WITHIN: 12,
+} as const;
+
 /** Effect numbers (a7) of the ecalls compiled code makes. */
 export const EFFECT = { SHOW_DOUBLE: 0x7e100, HASH_OF: 0x7e101 } as const;
 
