@@ -6,6 +6,9 @@ import type { Alt, BinaryOp, Decl, Equation, Expr, Literal, Pattern, Program, St
 import { BINARY_OPS } from '../../host/tel/ast.js';
 import { parseProgram, patternVars } from '../../host/tel/parser.js';
 import { printProgram } from '../../host/tel/printer.js';
+import { CaxError } from '../../host/errors.js';
+import { checkProgramAll } from '../../host/tel/infer.js';
+import { prelude } from '../../host/tel/prelude.js';
 import { stripSpans } from './helpers.js';
 
 const span = { file: 'gen.tel', line: 1, col: 1 };
@@ -128,6 +131,19 @@ describe('printer', () => {
         expect(printProgram(back)).toBe(text);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('generated programs are type-checked without crashing: every error a located CaxError', () => {
+    fc.assert(
+      fc.property(program, (p) => {
+        for (const e of checkProgramAll(p, { globals: prelude().types }).errors) {
+          expect(e).toBeInstanceOf(CaxError);
+          expect(e.code).toMatch(/^E_(TYPE|UNBOUND|MISSING_HASH)$/);
+          expect(e.span).toBeDefined();
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

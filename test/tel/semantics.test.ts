@@ -83,6 +83,48 @@ describe('Int semantics', () => {
   });
 });
 
+/** A random Int expression as TEL source with its value in a direct model (or the error it must end with). */
+type Gen = { src: string; val: number | 'E_DIV_ZERO' };
+const { intExpr } = fc.letrec<{ intExpr: Gen }>((tie) => ({
+  intExpr: fc.oneof(
+    { depthSize: 'small' },
+    edgy.map((n): Gen => ({ src: `(${n})`, val: n })),
+    fc.tuple(fc.constantFrom('+', '-', '*', '/', 'mod'), tie('intExpr'), tie('intExpr')).map(([op, a, b]): Gen => {
+      const src = `(${a.src} ${op === 'mod' ? '`mod`' : op} ${b.src})`;
+      if (a.val === 'E_DIV_ZERO') return { src, val: a.val };
+      if (b.val === 'E_DIV_ZERO') return { src, val: b.val };
+      const [x, y] = [BigInt(a.val), BigInt(b.val)];
+      if ((op === '/' || op === 'mod') && y === 0n) return { src, val: 'E_DIV_ZERO' };
+      const r = op === '+' ? x + y : op === '-' ? x - y : op === '*' ? x * y : op === '/' ? x / y : x % y;
+      return { src, val: wrap(r) };
+    }),
+    fc.tuple(tie('intExpr'), tie('intExpr'), tie('intExpr'), tie('intExpr')).map(([a, b, t, e]): Gen => {
+      const src = `(if ${a.src} < ${b.src} then ${t.src} else ${e.src})`;
+      if (a.val === 'E_DIV_ZERO' || b.val === 'E_DIV_ZERO') return { src, val: 'E_DIV_ZERO' };
+      return { src, val: a.val < b.val ? t.val : e.val };
+    }),
+    fc.tuple(tie('intExpr'), tie('intExpr')).map(([a, b]): Gen => ({
+      src: `((\\v -> v - ${b.src}) ${a.src})`,
+      val: a.val === 'E_DIV_ZERO' || b.val === 'E_DIV_ZERO' ? 'E_DIV_ZERO' : wrap(BigInt(a.val) - BigInt(b.val)),
+    })),
+    fc.tuple(tie('intExpr'), tie('intExpr')).map(([a, b]): Gen => ({
+      src: `(let { w = ${a.src} } in case [w, ${b.src}] of { [p, q] -> p * q; _ -> 0 })`,
+      val: a.val === 'E_DIV_ZERO' || b.val === 'E_DIV_ZERO' ? 'E_DIV_ZERO' : wrap(BigInt(a.val) * BigInt(b.val)),
+    })),
+  ),
+}));
+
+describe('the interpreter against a direct model', () => {
+  it('random Int expressions evaluate to the model\'s value or error', () => {
+    fc.assert(
+      fc.property(intExpr, (g) => {
+        expect(evalShown(`main :: Int\nmain = ${g.src}\n`)).toBe(String(g.val));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('Double semantics', () => {
   it('arithmetic is IEEE binary64 round-to-nearest-even, bit for bit', () => {
     fc.assert(
