@@ -122,6 +122,39 @@ other = 42
     }
   });
 
+  it('change exactly the transitive dependents of a changed definition (property)', () => {
+    const dag = fc.integer({ min: 2, max: 9 }).chain((n) =>
+      fc.tuple(
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: n, maxLength: n }),
+        fc.array(fc.array(fc.boolean(), { minLength: n, maxLength: n }), { minLength: n, maxLength: n }),
+        fc.nat(n - 1),
+      ),
+    );
+    fc.assert(
+      fc.property(dag, ([constants, uses, changed]) => {
+        const n = constants.length;
+        const deps = (i: number): number[] => [...Array(i).keys()].filter((j) => uses[i]![j]);
+        const source = (cs: number[]): string => cs.map((c, i) => `d${i} = ${[String(c), ...deps(i).map((j) => `d${j}`)].join(' + ')}`).join('\n');
+        const a = tempStore();
+        const b = tempStore();
+        try {
+          const before = a.hashes(source(constants));
+          const after = b.hashes(source(constants.map((c, i) => (i === changed ? c + 1 : c))));
+          const affected = new Set([changed]);
+          for (let i = 0; i < n; i++) if (deps(i).some((j) => affected.has(j))) affected.add(i);
+          for (let i = 0; i < n; i++) {
+            if (affected.has(i)) expect(after[`d${i}`]).not.toBe(before[`d${i}`]);
+            else expect(after[`d${i}`]).toBe(before[`d${i}`]);
+          }
+        } finally {
+          a.dispose();
+          b.dispose();
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('hash mutually recursive definitions as one group, addressed by group hash and position', () => {
     const s = tempStore();
     const t = tempStore();
@@ -183,6 +216,30 @@ top = mid * 2
       expect(updateDependents(s.ctx)).toEqual([]);
     } finally {
       s.dispose();
+    }
+  });
+
+  it('updates a recursive group as a whole when one member is behind', () => {
+    const s = tempStore();
+    const fresh = tempStore();
+    try {
+      const group = `
+ping n = if n > limit then 0 else pong (n + 1)
+pong n = ping (n + 1)
+`;
+      s.add('limit = 3\n');
+      const before = s.hashes(group);
+      s.add('limit = 5\n');
+      const steps = updateDependents(s.ctx);
+      expect(steps.map((st) => st.name).sort()).toEqual(['ping', 'pong']);
+      fresh.add('limit = 5\n');
+      const direct = fresh.hashes(group);
+      expect(s.repo.lookupName('ping')).toBe(direct.ping);
+      expect(s.repo.lookupName('pong')).toBe(direct.pong);
+      expect(direct.ping).not.toBe(before.ping);
+    } finally {
+      s.dispose();
+      fresh.dispose();
     }
   });
 
