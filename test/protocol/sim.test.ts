@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { CoprocessorClient } from '../../host/protocol/client.js';
 import { readFileSync } from 'node:fs';
 import { describeRun, runProgramFile } from '../../host/protocol/program-file.js';
-import { built, effectsHandler, program, simFirmware } from './helpers.js';
+import { built, effectsHandler, issFirmware, program, simFirmware } from './helpers.js';
 
 describe('firmware on the Verilator SoC over a pseudo-terminal', () => {
   let client: CoprocessorClient;
@@ -30,6 +30,27 @@ describe('firmware on the Verilator SoC over a pseudo-terminal', () => {
     expect(messages).toEqual(['hello from the co-processor']);
     expect(r.cycles).toBeGreaterThan(0);
     expect(r.instret).toBeGreaterThan(0);
+  });
+});
+
+describe('the same runs on the RTL and on the ISS', () => {
+  it('count the same cycles and instructions, effects included (the counters stand still while the host answers)', async () => {
+    const counts: string[][] = [];
+    for (const transport of [await simFirmware(), issFirmware()]) {
+      const client = await CoprocessorClient.connect(transport);
+      const seen: string[] = [];
+      try {
+        for (const [name, args] of [['effects', [5]], ['checksum', [0x80008000, 500]], ['args', [1, 2, 3]]] as const) {
+          await client.load(program(name));
+          const r = await client.run({ entry: 0x80008000, args, budget: 100_000_000, onEffect: effectsHandler([], new Uint8Array(50)) });
+          seen.push(`${name}: ${r.outcome} a0=${r.a0} cycles=${r.cycles} instret=${r.instret}`);
+        }
+      } finally {
+        await client.close();
+      }
+      counts.push(seen);
+    }
+    expect(counts[0]).toEqual(counts[1]);
   });
 });
 
