@@ -120,6 +120,49 @@ const program = fc.tuple(intExpr(['n'], 3), listExpr(['n'], 2), fc.integer({ min
     `main = (step (${n}) 0, ${list.replace(/\bn\b/g, '1')}, show (${n}, [True], "q\\n"))`,
   ].join('\n'));
 
+/** Effect Int expressions: sequencing, binds, choice with rollback, parallel, race, deadlines, ledger effects. */
+function effExpr(depth: number, id = { n: 0 }): fc.Arbitrary<string> {
+  const small = fc.integer({ min: -5, max: 50 });
+  const leaf = fc.oneof(
+    small.map((n) => `(return (${n}))`),
+    fc.constant('now'),
+    small.map((n) => `(emit (${n}) >> return ${Math.abs(n)})`),
+    fc.tuple(fc.integer({ min: 1, max: 30 }), fc.constantFrom('deposit', 'withdraw')).map(([n, k]) => `(${k} ${n} ${k === 'deposit' ? 'to' : 'from'} "acc" on "tl" >> return ${n})`),
+    fc.constant('(observe "k" on "tl")'),
+  );
+  if (depth <= 0) return leaf;
+  const sub = effExpr(depth - 1, id);
+  const ms = fc.integer({ min: 0, max: 2500 });
+  const v = (): string => `x${id.n++}`;
+  return fc.oneof(
+    { weight: 2, arbitrary: leaf },
+    { weight: 2, arbitrary: fc.tuple(sub, sub).map(([a, b]) => { const x = v(); const y = v(); return `(do { ${x} <- ${a}; ${y} <- ${b}; return (${x} * 2 + ${y}) })`; }) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(${a} <| ${b})`) },
+    { weight: 1, arbitrary: sub.map((a) => `(fail "boom" >> ${a})`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => { const p = v(); const q = v(); return `(do { (${p}, ${q}) <- (${a} <|> ${b}); return (${p} - ${q}) })`; }) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(race ${a} ${b})`) },
+    { weight: 1, arbitrary: fc.tuple(ms, sub).map(([d, a]) => `(after (${d} milliseconds) ${a})`) },
+    { weight: 1, arbitrary: fc.tuple(ms, sub).map(([d, a]) => `(within (${d} milliseconds) ${a})`) },
+    { weight: 1, arbitrary: fc.tuple(ms, sub).map(([t, a]) => `(at ${t} ${a})`) },
+  );
+}
+
+const effectProgram = fc.tuple(effExpr(3), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 1, max: 1500 })).map(([e, balance, latency]) => ({
+  source: `main :: Effect Int\nmain = ${e}`,
+  world: { balances: { tl: { acc: { native: balance } } }, facts: { tl: { k: 7 } }, latency: { tl: latency } },
+}));
+
+describe('random effect programs: interp vs iss', () => {
+  it('agree on value, effect log and clock', async () => {
+    await fc.assert(
+      fc.asyncProperty(effectProgram, async ({ source, world }) => {
+        agree(`${source}\n-- world: ${JSON.stringify(world)}`, interpret(source, 'effects.tel', world), await compiled(source, 'effects.tel', world));
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
+
 describe('random programs: interp vs iss vs sim', () => {
   it('agree on value and error (iss)', async () => {
     await fc.assert(
