@@ -33,6 +33,9 @@ import { OPEN_POLICY, type Policy } from './policy.js';
 import { Sandbox } from './sandbox.js';
 import { Trace } from './trace.js';
 
+/** Entry programs an executor keeps compiled. */
+const PROGRAM_CACHE = 256;
+
 /** Bytes charged per interpreter memory cell. */
 export const CELL_BYTES = 8;
 
@@ -120,6 +123,8 @@ export class Executor {
   private readonly wallClock: () => number;
   /** Builtins each definition's code uses, by hash. */
   private readonly builtinsUsed = new Map<Hash, ReadonlySet<string>>();
+  /** Linked, checked and compiled entry programs by hash: content behind a hash never changes, so they never go stale. */
+  private readonly programs = new Map<Hash, { readonly used: ReadonlySet<string>; readonly loaded: LoadedProgram }>();
 
   constructor(options: ExecutorOptions) {
     this.repo = options.repo;
@@ -238,9 +243,8 @@ export class Executor {
 
   /** Runs `hash` inside `context`: its own machine on the context's remaining budget, the sandboxed world, nested invokes. */
   private runIn(context: ExecutionContext, hash: Hash, args: { exprs: readonly Expr[] } | { values: readonly Value[] }, start: number, run: Run): Outcome {
-    const linked = this.loader.link(hash);
-    run.sandbox.checkBuiltins(this.usedBuiltins(linked), context, hash);
-    const loaded = this.load(linked);
+    const { used, loaded } = this.program(hash);
+    run.sandbox.checkBuiltins(used, context, hash);
     const main = internalName(hash);
     const span: SourceSpan = { file: `@${hash.slice(0, 12)}`, line: 1, col: 1 };
 
@@ -329,6 +333,17 @@ export class Executor {
         : new CaxError('E_BUDGET', `${error.message} in context ${context.id}`, { details: { ...error.details, context: context.id } });
     }
     return { value: error ? null : value, error, type, clock: scheduler.clock };
+  }
+
+  /** The program that runs `hash`, from the cache (bounded to PROGRAM_CACHE entries, oldest dropped first). */
+  private program(hash: Hash): { readonly used: ReadonlySet<string>; readonly loaded: LoadedProgram } {
+    const cached = this.programs.get(hash);
+    if (cached) return cached;
+    const linked = this.loader.link(hash);
+    const entry = { used: this.usedBuiltins(linked), loaded: this.load(linked) };
+    this.programs.set(hash, entry);
+    if (this.programs.size > PROGRAM_CACHE) this.programs.delete(this.programs.keys().next().value!);
+    return entry;
   }
 
   private usedBuiltins(linked: LinkedCode): Set<string> {
