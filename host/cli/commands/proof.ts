@@ -1,13 +1,23 @@
 // `cax trace show|diff`, `cax zk setup`, `cax prove`, `cax verify`: the
 // execution traces and proofs of execution (docs/trace.md, docs/proofs.md,
 // docs/receipt.md). Parsing of arguments here; the work in host/proof/.
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { CaxError } from '../../errors.js';
+import { CaxError, unsupported } from '../../errors.js';
 import { disassemble } from '../../riscv/disasm.js';
 import { formatTraceRecord, type TraceRecord } from '../../riscv/trace.js';
+import { storeDirectory } from '../../store/repository.js';
+import { compileCircuit, DEFAULT_SIZE, ptauPower, type Circuit } from '../../proof/circuit.js';
+import { releaseCurve } from '../../proof/curve.js';
 import { firstDivergence } from '../../proof/diff.js';
-import { readTrace } from '../../proof/trace.js';
+import { programImage } from '../../proof/image.js';
+import { proveRun, traceOnIss } from '../../proof/prove.js';
+import { readReceipt, storeReceipt } from '../../proof/receipt.js';
+import { circuitKeys, devPtau, keyPaths, readVerificationKey } from '../../proof/setup.js';
+import { loadTrace, readTrace } from '../../proof/trace.js';
+import { parseVerificationKey, verifyReceipt } from '../../proof/verify.js';
+import { progress, type CliIO } from '../io.js';
 import type { Register } from '../program.js';
 
 function usage(error: z.ZodError): CaxError {
@@ -26,6 +36,37 @@ const ShowOptions = z.object({
 });
 
 const DiffOptions = z.object({ context: z.coerce.number().int().nonnegative().max(1000).default(5) });
+
+const SizeOptions = {
+  steps: z.coerce.number().int().positive().max(4096).default(DEFAULT_SIZE.steps),
+  codeWords: z.coerce.number().int().positive().max(1 << 16).default(DEFAULT_SIZE.codeWords),
+};
+const SetupOptions = z.object({ ...SizeOptions, ptau: z.string().min(1).optional() });
+const ProveOptions = z.object({
+  ...SizeOptions,
+  trace: z.string().min(1).optional(),
+  image: z.string().min(1).optional(),
+  workers: z.coerce.number().int().positive().max(64).optional(),
+  maxCycles: z.coerce.number().int().positive().default(100_000_000),
+});
+const VerifyOptions = z.object({ oneByOne: z.boolean().default(false), vkey: z.string().min(1).optional(), program: z.string().min(1).optional() });
+
+function readBytes(io: CliIO, file: string, what: string): Uint8Array {
+  try {
+    return readFileSync(resolve(io.cwd, file));
+  } catch (e) {
+    throw new CaxError('E_IO', `cannot read the ${what} ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Keys of `circuit` from the cache; E_SETUP when `cax zk setup` has not made them. */
+function cachedKeys(home: string, circuit: Circuit): { zkey: string; vkey: string; ptau: string } {
+  const keys = keyPaths(home, circuit);
+  if (!existsSync(keys.zkey) || !existsSync(keys.vkey)) {
+    throw new CaxError('E_SETUP', `no keys for circuit ${circuit.hash.slice(0, 12)} (${circuit.size.steps} steps x ${circuit.size.codeWords} code words) in ${home}: run \`cax zk setup --steps ${circuit.size.steps} --code-words ${circuit.size.codeWords}\``);
+  }
+  return { ...keys, ptau: '' };
+}
 
 function recordJson(r: TraceRecord): Record<string, unknown> {
   return { ...r, text: formatTraceRecord(r), asm: r.trap ? `trap ${r.cause}` : disassemble(r.insn, r.pc) };
@@ -89,5 +130,109 @@ export const registerProof: Register = (program, ctx) => {
         },
       );
       throw new CaxError('E_TRACE_DIFFERS', `the traces differ at record ${d.index}`, { details: { index: d.index, fields: d.fields } });
+    });
+
+  const zk = program.command('zk').description('trusted setup for the proofs of execution (docs/proofs.md)');
+  zk
+    .command('setup')
+    .description('compile the step circuit and make its proving and verifying keys (cached in $CAX_HOME by circuit hash); without --ptau, makes a DEVELOPMENT-ONLY powers-of-tau')
+    .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
+    .option('--code-words <n>', `words of program image the circuit fetches from (default ${DEFAULT_SIZE.codeWords})`)
+    .option('--ptau <file>', 'a prepared (phase 2) powers-of-tau from a real ceremony, instead of the development one')
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parse(SetupOptions, raw);
+      const home = storeDirectory(ctx.io.cwd, ctx.io.env);
+      const circuit = await compileCircuit({ steps: options.steps, codeWords: options.codeWords }, home);
+      const power = ptauPower(circuit);
+      let ptau: string;
+      if (options.ptau !== undefined) {
+        ptau = resolve(ctx.io.cwd, options.ptau);
+        if (!existsSync(ptau)) throw new CaxError('E_IO', `no ceremony file ${options.ptau}`);
+      } else {
+        ctx.io.err(`warning: making a powers-of-tau of 2^${power} for DEVELOPMENT ONLY (one local contribution; proofs made with it convince no one else). Use --ptau FILE with a ceremony file for real use.`);
+        const bar = progress(ctx.io, ctx.json(), 'powers of tau', 3);
+        try {
+          ptau = await devPtau(home, power, () => bar.tick());
+        } finally {
+          bar.done();
+        }
+      }
+      try {
+        const keys = await circuitKeys(home, circuit, ptau);
+        ctx.emit(
+          { circuit: circuit.hash, constraints: circuit.constraints, steps: circuit.size.steps, codeWords: circuit.size.codeWords, ptau, development: options.ptau === undefined, zkey: keys.zkey, vkey: keys.vkey },
+          () => `circuit ${circuit.hash.slice(0, 12)}: ${circuit.constraints} constraints (${Math.round(circuit.constraints / circuit.size.steps)} per step), keys in ${home}/keys${options.ptau === undefined ? ' (development setup)' : ''}`,
+        );
+      } finally {
+        await releaseCurve();
+      }
+    });
+
+  program
+    .command('prove [program]')
+    .description('prove a run: PROGRAM (an ELF) is run on the ISS and its trace proved, or --trace FILE --image ELF proves a trace already taken; stores a receipt in $CAX_HOME/receipts (docs/receipt.md)')
+    .option('--trace <file>', 'a trace (text form or VCD, docs/trace.md) to prove instead of running')
+    .option('--image <elf>', 'with --trace: the program the trace ran')
+    .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
+    .option('--code-words <n>', `the circuit's code words (default ${DEFAULT_SIZE.codeWords})`)
+    .option('--workers <n>', 'worker threads proving chunks in parallel (default: one per core)')
+    .option('--max-cycles <n>', 'cycle limit for the run (default 1e8)')
+    .action(async (target: string | undefined, raw: Record<string, unknown>) => {
+      const options = parse(ProveOptions, raw);
+      if (options.trace !== undefined && target !== undefined) throw new CaxError('E_USAGE', 'give either a PROGRAM or --trace FILE --image ELF, not both');
+      if (options.trace !== undefined && options.image === undefined) throw new CaxError('E_USAGE', '--trace needs --image ELF (the program the trace ran)');
+      if (options.trace === undefined && target === undefined) throw new CaxError('E_USAGE', 'give a PROGRAM (ELF) or --trace FILE --image ELF');
+      if (target !== undefined && !existsSync(resolve(ctx.io.cwd, target))) {
+        throw unsupported(`proving a TEL definition by name or hash (${target}) before the TEL compiler to RV32IM exists`);
+      }
+      const home = storeDirectory(ctx.io.cwd, ctx.io.env);
+      const circuit = await compileCircuit({ steps: options.steps, codeWords: options.codeWords }, home);
+      const keys = cachedKeys(home, circuit);
+      const elf = readBytes(ctx.io, target ?? options.image!, 'program');
+      const image = programImage(elf);
+      const run = options.trace !== undefined ? { trace: await loadTrace(resolve(ctx.io.cwd, options.trace)), cycles: 0 } : traceOnIss(elf, options.maxCycles);
+      let bar = progress(ctx.io, ctx.json(), 'prove', 1);
+      try {
+        const receipt = await proveRun({ ...run, image }, circuit, keys, {
+          workers: options.workers,
+          onStart: (chunks) => {
+            bar = progress(ctx.io, ctx.json(), 'prove', chunks);
+          },
+          onChunk: () => bar.tick(),
+        });
+        bar.done();
+        const stored = storeReceipt(home, receipt);
+        ctx.emit(
+          { receipt: stored.hash, path: stored.path, bytes: stored.bytes, program: receipt.program.hash, steps: receipt.steps, chunks: receipt.chunks.length, output: receipt.output, exitCode: receipt.output.exitValue >>> 1 },
+          () => `receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
+        );
+      } finally {
+        bar.done();
+        await releaseCurve();
+      }
+    });
+
+  program
+    .command('verify <receipt>')
+    .description('verify a receipt (a file, or a hash in $CAX_HOME/receipts): every chunk proof (batched), the chaining of states, the program hash and the claimed output; exit 1 if it does not hold')
+    .option('--one-by-one', 'verify each chunk proof on its own instead of in one batch')
+    .option('--vkey <file>', 'the verifying key (default: the one in $CAX_HOME/keys for the receipt\'s circuit)')
+    .option('--program <elf>', 'also require the receipt to be about this program')
+    .action(async (ref: string, raw: Record<string, unknown>) => {
+      const options = parse(VerifyOptions, raw);
+      const home = storeDirectory(ctx.io.cwd, ctx.io.env);
+      const { receipt } = readReceipt(home, ref, ctx.io.cwd);
+      const vkeyFile = options.vkey !== undefined ? resolve(ctx.io.cwd, options.vkey) : `${home}/keys/${receipt.circuit.hash}.vkey.json`;
+      if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash.slice(0, 12)}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps} --code-words ${receipt.circuit.codeWords}\``);
+      const vk = parseVerificationKey(readVerificationKey(vkeyFile));
+      const programHash = options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : undefined;
+      try {
+        const verdict = await verifyReceipt(receipt, vk, { batch: !options.oneByOne, programHash });
+        const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };
+        if (!verdict.ok) throw new CaxError('E_VERIFY', `the receipt does not hold: ${verdict.reason}`, { details: summary });
+        ctx.emit(summary, () => `verified: program ${receipt.program.hash.slice(0, 12)} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
+      } finally {
+        await releaseCurve();
+      }
     });
 };

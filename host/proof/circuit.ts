@@ -1,0 +1,114 @@
+// The step circuit as built artefacts: generates the main component for a
+// size (steps per chunk, code words), compiles circuits/*.circom with the
+// circom2 package (circom compiled to WASM), and caches the R1CS and witness
+// generator under $CAX_HOME/circuits/, keyed by the sources and the size.
+// The circuit's identity is the SHA-256 of its R1CS (the circuit hash).
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { CaxError } from '../errors.js';
+
+export interface CircuitSize {
+  /** Retired instructions per chunk (one proof). */
+  readonly steps: number;
+  /** Words of the program image the circuit can fetch from (RAM_BASE onwards). */
+  readonly codeWords: number;
+}
+
+/** The size `cax prove` uses unless told otherwise. */
+export const DEFAULT_SIZE: CircuitSize = { steps: 16, codeWords: 128 };
+
+export interface Circuit {
+  readonly size: CircuitSize;
+  /** SHA-256 (hex) of the R1CS file. */
+  readonly hash: string;
+  readonly r1cs: string;
+  readonly wasm: string;
+  /** Constraints in the R1CS (what the proving key is sized by). */
+  readonly constraints: number;
+  /** Public signals: outputs then public inputs (see publicLayout). */
+  readonly publicSignals: number;
+}
+
+const Meta = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), constraints: z.number().int().positive(), publicSignals: z.number().int().positive() });
+
+/** The folder holding circuits/ (the repository or the installed package). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'circuits', 'rv32im.circom'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new CaxError('E_INTERNAL', 'circuits/rv32im.circom not found above the proof module');
+    dir = up;
+  }
+}
+
+/** Public signals of a chunk proof, in snarkjs order: outputs, then the public inputs. */
+export function publicLayout(size: CircuitSize): { pcOut: number; regsOut: number; exited: number; exitValue: number; steps: number; code: number; pcIn: number; regsIn: number; count: number } {
+  const code = 36;
+  return { pcOut: 0, regsOut: 1, exited: 33, exitValue: 34, steps: 35, code, pcIn: code + size.codeWords, regsIn: code + size.codeWords + 1, count: code + size.codeWords + 33 };
+}
+
+// circom colours its report.
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+function sourceKey(root: string, size: CircuitSize): string {
+  const h = createHash('sha256');
+  const dir = join(root, 'circuits');
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.circom')).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  h.update(`${size.steps}x${size.codeWords}`);
+  return h.digest('hex').slice(0, 16);
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolveRun(out) : reject(new CaxError('E_CIRCUIT', `circom failed (exit ${code}): ${out.slice(-2000)}`))));
+  });
+}
+
+/** Compiles the circuit of this size (or finds it compiled) under `home`/circuits. */
+export async function compileCircuit(size: CircuitSize, home: string): Promise<Circuit> {
+  if (!Number.isInteger(size.steps) || size.steps < 1 || !Number.isInteger(size.codeWords) || size.codeWords < 1) {
+    throw new CaxError('E_USAGE', `bad circuit size ${size.steps} steps x ${size.codeWords} code words`);
+  }
+  const root = packageRoot();
+  const name = `rv32im_${size.steps}x${size.codeWords}`;
+  const dir = join(home, 'circuits', `${name}-${sourceKey(root, size)}`);
+  const r1cs = join(dir, `${name}.r1cs`);
+  const wasm = join(dir, `${name}_js`, `${name}.wasm`);
+  const metaFile = join(dir, 'meta.json');
+  if (!existsSync(metaFile)) {
+    const work = `${dir}.tmp-${process.pid}`;
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    const main = join(work, `${name}.circom`);
+    writeFileSync(main, `pragma circom 2.1.0;\ninclude "rv32im.circom";\ncomponent main {public [code, pcIn, regsIn]} = Chunk(${size.steps}, ${size.codeWords});\n`);
+    const cli = createRequire(import.meta.url).resolve('circom2/cli.js');
+    // circom2's WASI sandbox sees the working directory and its parents, by relative paths.
+    const out = await run(process.execPath, [cli, relative(root, main), '--r1cs', '--wasm', '-l', 'circuits', '-o', relative(root, work)], root);
+    const count = (label: string): number => Number(new RegExp(`(?<![-\\w])${label}: (\\d+)`).exec(out.replace(ANSI_COLOUR, ''))?.[1] ?? NaN);
+    const constraints = count('non-linear constraints') + count('linear constraints');
+    const publicSignals = count('public inputs') + count('public outputs');
+    const hash = createHash('sha256').update(readFileSync(join(work, `${name}.r1cs`))).digest('hex');
+    if (!Number.isFinite(constraints) || publicSignals !== publicLayout(size).count) throw new CaxError('E_CIRCUIT', `unexpected circom output: ${out.slice(-500)}`);
+    writeFileSync(join(work, 'meta.json'), JSON.stringify({ hash, constraints, publicSignals }));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(work, dir);
+  }
+  const meta = Meta.parse(JSON.parse(readFileSync(metaFile, 'utf8')));
+  return { size, hash: meta.hash, r1cs, wasm, constraints: meta.constraints, publicSignals: meta.publicSignals };
+}
+
+/** The powers-of-tau size (log2) a circuit needs: constraints plus public signals plus one. */
+export function ptauPower(circuit: Circuit): number {
+  return Math.max(8, Math.ceil(Math.log2(circuit.constraints + circuit.publicSignals + 1)));
+}

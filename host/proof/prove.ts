@@ -1,0 +1,85 @@
+// Proving a run end to end (docs/proofs.md): a trace and the program image
+// → statement → chunk proofs (worker pool) → checks that the proved states
+// chain → receipt. Also runs an ELF on the ISS to get its trace.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { CaxError } from '../errors.js';
+import { Iss } from '../riscv/iss.js';
+import type { TraceRecord } from '../riscv/trace.js';
+import { publicLayout, type Circuit } from './circuit.js';
+import { codeWords, type ProgramImage } from './image.js';
+import { proveChunks } from './prover.js';
+import { encodeProof, encodeState, RECEIPT_FORMAT, type Receipt } from './receipt.js';
+import type { Keys } from './setup.js';
+import { buildStatement, type State } from './statement.js';
+
+export interface ProveRun {
+  readonly trace: readonly TraceRecord[];
+  readonly image: ProgramImage;
+  /** Clocks the run took (metadata: not proved). */
+  readonly cycles: number;
+  /** The bytes the program read as input (none yet: effects are not in the circuit). */
+  readonly input?: Uint8Array;
+}
+
+function version(pkg: string): string {
+  const require = createRequire(import.meta.url);
+  const json = JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version?: string };
+  return json.version ?? 'unknown';
+}
+
+export function versions(): Receipt['versions'] {
+  return { cax: '0.1.0', snarkjs: version('snarkjs'), circom2: version('circom2') };
+}
+
+function stateOf(signals: readonly string[], pc: number, regs: number): State {
+  return { pc: Number(signals[pc]), regs: Array.from({ length: 32 }, (_, i) => Number(signals[regs + i])) };
+}
+
+export async function proveRun(run: ProveRun, circuit: Circuit, keys: Keys, options: { workers?: number; onChunk?: () => void; onStart?: (chunks: number) => void } = {}): Promise<Receipt> {
+  const code = codeWords(run.image.bytes, circuit.size.codeWords);
+  const statement = buildStatement(run.trace, run.image.bytes, code, circuit.size);
+  options.onStart?.(statement.inputs.length);
+  const proofs = await proveChunks(statement.inputs, { wasm: circuit.wasm, zkey: keys.zkey, workers: options.workers, onProgress: options.onChunk });
+  const layout = publicLayout(circuit.size);
+  // The states the proofs establish; each chunk must start where the previous one ended.
+  const states: State[] = [stateOf(proofs[0]!.publicSignals, layout.pcIn, layout.regsIn)];
+  proofs.forEach((p, k) => {
+    const after = stateOf(p.publicSignals, layout.pcOut, layout.regsOut);
+    const next = proofs[k + 1];
+    if (next !== undefined) {
+      const start = stateOf(next.publicSignals, layout.pcIn, layout.regsIn);
+      if (start.pc !== after.pc || start.regs.some((r, i) => r !== after.regs[i])) {
+        throw new CaxError('E_PROOF_REJECTED', `chunk ${k + 1} does not start where chunk ${k} ends (pc 0x${start.pc.toString(16)} after 0x${after.pc.toString(16)}): a skipped or inserted instruction at the boundary`, { details: { chunk: k + 1 } });
+      }
+    }
+    states.push(after);
+  });
+  const last = proofs[proofs.length - 1]!.publicSignals;
+  if (last[layout.exited] !== '1') throw new CaxError('E_PROOF_REJECTED', 'the last chunk does not end the program');
+  const final = states[states.length - 1]!;
+  return {
+    format: RECEIPT_FORMAT,
+    program: { hash: run.image.hash, image: run.image.bytes },
+    inputHash: createHash('sha256').update(run.input ?? new Uint8Array(0)).digest('hex'),
+    output: { exitValue: Number(last[layout.exitValue]), a0: final.regs[10]! },
+    cycles: run.cycles,
+    steps: statement.steps,
+    circuit: { hash: circuit.hash, steps: circuit.size.steps, codeWords: circuit.size.codeWords, constraints: circuit.constraints },
+    versions: versions(),
+    states: states.map(encodeState),
+    chunks: proofs.map((p) => ({ steps: Number(p.publicSignals[layout.steps]), proof: encodeProof(p.proof) })),
+  };
+}
+
+/** Runs a program on the ISS from reset with tracing on, to its end (EXIT or tohost). */
+export function traceOnIss(program: Uint8Array, maxCycles: number): { trace: TraceRecord[]; cycles: number } {
+  const iss = new Iss();
+  const trace: TraceRecord[] = [];
+  iss.load(program);
+  iss.setTraceSink((r) => trace.push(r));
+  const result = iss.run({ maxCycles });
+  if (result.ended === 'cycle-limit') throw new CaxError('E_BUDGET', `the program did not end within ${maxCycles} cycles`);
+  return { trace, cycles: result.cycles };
+}

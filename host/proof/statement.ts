@@ -1,0 +1,116 @@
+// From a trace to what the chunk proofs state (docs/proofs.md): the states
+// between chunks (pc and registers, replayed from the trace's register
+// writes), and each chunk's circuit input: the public code words and state,
+// and the trace records as private inputs, padded after the end.
+import { CaxError, unsupported } from '../errors.js';
+import { decode } from '../riscv/decode.js';
+import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
+import type { TraceRecord } from '../riscv/trace.js';
+import type { CircuitSize } from './circuit.js';
+
+/** The machine state between two chunks. */
+export interface State {
+  readonly pc: number;
+  /** x0 … x31, unsigned. */
+  readonly regs: readonly number[];
+}
+
+export const RESET_STATE: State = { pc: RAM_BASE, regs: new Array<number>(32).fill(0) };
+
+/** Circuit input of one chunk (decimal strings, as snarkjs takes them). */
+export type ChunkInput = Record<string, string | string[]>;
+
+export interface Statement {
+  /** states[k] is the state before chunk k; states[chunks] the final one. */
+  readonly states: readonly State[];
+  readonly inputs: readonly ChunkInput[];
+  /** The value stored to EXIT by the last instruction. */
+  readonly exitValue: number;
+  readonly steps: number;
+}
+
+const SUPPORTED = new Set([
+  'lui', 'auipc', 'jal', 'jalr', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'lb', 'lh', 'lw', 'lbu', 'lhu', 'sb', 'sh', 'sw',
+  'addi', 'slti', 'sltiu', 'xori', 'ori', 'andi', 'slli', 'srli', 'srai', 'add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra',
+  'or', 'and', 'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'fence', 'fence.i',
+]);
+
+function where(i: number): string {
+  return `trace record ${i}`;
+}
+
+/**
+ * Checks what the circuit cannot express (traps, CSRs, a run that does not
+ * end with a word store to EXIT) and splits the trace into chunk inputs.
+ */
+export function buildStatement(trace: readonly TraceRecord[], image: Uint8Array, code: readonly number[], size: CircuitSize): Statement {
+  if (trace.length === 0) throw new CaxError('E_TRACE', 'the trace is empty');
+  trace.forEach((r, i) => {
+    if (r.trap) throw unsupported(`${where(i)}: a trap (cause ${r.cause}) in a proof (ecall and effects are not in the circuit yet)`);
+    const op = decode(r.insn).op;
+    if (!SUPPORTED.has(op)) throw unsupported(`${where(i)}: the instruction ${op} in a proof`);
+  });
+  checkMemory(trace, image);
+  const last = trace[trace.length - 1]!;
+  if (!(last.memWrite && last.memAddr === EXIT_ADDR && last.memMask === 0xf && (last.memData & 1) === 1)) {
+    throw new CaxError('E_TRACE', 'the trace does not end with the program\'s end (an odd word stored to EXIT)');
+  }
+  const states: State[] = [RESET_STATE];
+  const inputs: ChunkInput[] = [];
+  let regs = [...RESET_STATE.regs];
+  for (let start = 0; start < trace.length; start += size.steps) {
+    const chunk = trace.slice(start, start + size.steps);
+    const before = states[states.length - 1]!;
+    const field = (f: (r: TraceRecord) => number): string[] =>
+      Array.from({ length: size.steps }, (_, i) => String(i < chunk.length ? f(chunk[i]!) >>> 0 : 0));
+    inputs.push({
+      code: code.map(String),
+      pcIn: String(before.pc >>> 0),
+      regsIn: before.regs.map((v) => String(v >>> 0)),
+      pad: Array.from({ length: size.steps }, (_, i) => (i < chunk.length ? '0' : '1')),
+      tPc: field((r) => r.pc),
+      tInsn: field((r) => r.insn),
+      tRd: field((r) => r.rd),
+      tRdValue: field((r) => r.rdValue),
+      tMemAddr: field((r) => r.memAddr),
+      tMemData: field((r) => r.memData),
+      tMemWrite: field((r) => (r.memWrite ? 1 : 0)),
+    });
+    for (const r of chunk) if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
+    const next = start + size.steps < trace.length ? trace[start + size.steps]!.pc : nextPcAfterExit(chunk[chunk.length - 1]!);
+    regs = [...regs];
+    states.push({ pc: next >>> 0, regs });
+  }
+  return { states, inputs, exitValue: last.memData >>> 0, steps: trace.length };
+}
+
+/**
+ * The prover's own check of memory consistency, which the circuit does not
+ * enforce yet (docs/proofs.md): every RAM load reads the bytes the image and
+ * the earlier stores left there.
+ */
+export function checkMemory(trace: readonly TraceRecord[], image: Uint8Array): void {
+  const written = new Map<number, number>();
+  const byteAt = (addr: number): number => written.get(addr) ?? (addr - RAM_BASE < image.length ? image[addr - RAM_BASE]! : 0);
+  trace.forEach((r, i) => {
+    if (r.memMask === 0) return;
+    const addr = r.memAddr >>> 0;
+    if (addr < RAM_BASE || addr >= RAM_BASE + RAM_WINDOW) return;
+    const size = ((r.memMask & 1) + ((r.memMask >> 1) & 1) + ((r.memMask >> 2) & 1) + ((r.memMask >> 3) & 1));
+    for (let k = 0; k < size; k++) {
+      const value = (r.memData >>> (8 * k)) & 0xff;
+      if (r.memWrite) written.set(addr + k, value);
+      else if (byteAt(addr + k) !== value) {
+        throw new CaxError('E_PROOF_REJECTED', `${where(i)}: the load at 0x${(addr + k).toString(16)} reads 0x${value.toString(16)}, but memory holds 0x${byteAt(addr + k).toString(16)}`, { details: { record: i } });
+      }
+    }
+  });
+}
+
+/** RAM the memory check follows (docs/soc.md: RAM_BYTES up to 128 KiB by default; larger sizes are checked up to here). */
+const RAM_WINDOW = 1 << 24;
+
+/** The pc after the final store (the circuit's pcOut): the next instruction. */
+function nextPcAfterExit(r: TraceRecord): number {
+  return (r.pc + 4) >>> 0;
+}

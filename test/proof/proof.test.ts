@@ -1,0 +1,217 @@
+// Proofs end to end on a C program run on the ISS (build/proof/mix.elf),
+// with the test-size circuit and development keys that mk/proof.mk makes in
+// build/proof/home: prove → receipt → verify (one by one and batched, same
+// verdicts), and the soundness cases of docs/proofs.md, each rejected when
+// proving or when verifying.
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../host/cli/program.js';
+import type { CliIO } from '../../host/cli/io.js';
+import { compileCircuit, ptauPower, type Circuit } from '../../host/proof/circuit.js';
+import { releaseCurve } from '../../host/proof/curve.js';
+import { programImage, type ProgramImage } from '../../host/proof/image.js';
+import { proveRun, traceOnIss } from '../../host/proof/prove.js';
+import { decodeReceipt, decodeState, encodeReceipt, encodeState, type Receipt } from '../../host/proof/receipt.js';
+import { circuitKeys, devPtau, readVerificationKey, type Keys } from '../../host/proof/setup.js';
+import { parseVerificationKey, verifyBatch, verifyEach, verifyReceipt, chunkSignals, type VerificationKey } from '../../host/proof/verify.js';
+import { decodeProof } from '../../host/proof/receipt.js';
+import { decode } from '../../host/riscv/decode.js';
+import { formatTraceRecord, type TraceRecord } from '../../host/riscv/trace.js';
+
+const HOME = 'build/proof/home';
+const SIZE = { steps: 4, codeWords: 96 };
+const PROGRAM = 'build/proof/mix.elf';
+
+let circuit: Circuit;
+let keys: Keys;
+let vk: VerificationKey;
+let image: ProgramImage;
+let trace: TraceRecord[];
+let cycles: number;
+let receipt: Receipt;
+let dir: string;
+
+function capture(): CliIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false, cwd: process.cwd(), env: { CAX_HOME: HOME } };
+}
+
+/** A deep copy of the receipt with `change` applied. */
+function tampered(change: (r: Receipt) => void): Receipt {
+  const copy = decodeReceipt(encodeReceipt(receipt));
+  change(copy);
+  return copy;
+}
+
+function prove(t: readonly TraceRecord[]): Promise<Receipt> {
+  return proveRun({ trace: t, image, cycles }, circuit, keys, { workers: 2 });
+}
+
+beforeAll(async () => {
+  circuit = await compileCircuit(SIZE, HOME);
+  keys = await circuitKeys(HOME, circuit, await devPtau(HOME, ptauPower(circuit)));
+  vk = parseVerificationKey(readVerificationKey(keys.vkey));
+  const elf = readFileSync(PROGRAM);
+  image = programImage(elf);
+  ({ trace, cycles } = traceOnIss(elf, 1_000_000));
+  receipt = await prove(trace);
+  dir = mkdtempSync(join(tmpdir(), 'cax-proof-'));
+}, 900_000);
+
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await releaseCurve();
+});
+
+describe('proving and verifying a run', () => {
+  it('proves every chunk and the receipt verifies, batched and one by one', async () => {
+    expect(receipt.steps).toBe(trace.length);
+    expect(receipt.chunks).toHaveLength(Math.ceil(trace.length / SIZE.steps));
+    // The program's result is in a0 at its end (the ISS agrees).
+    expect(receipt.output.a0).toBe(decodeState(receipt.states[receipt.states.length - 1]!).regs[10]);
+    expect(receipt.output.exitValue).toBe(1);
+    expect(await verifyReceipt(receipt, vk, { batch: true })).toMatchObject({ ok: true, exitCode: 0 });
+    expect(await verifyReceipt(receipt, vk, { batch: false })).toMatchObject({ ok: true, exitCode: 0 });
+    expect(await verifyReceipt(receipt, vk, { programHash: image.hash })).toMatchObject({ ok: true });
+    expect((await verifyReceipt(receipt, vk, { programHash: '0'.repeat(64) })).ok).toBe(false);
+  });
+
+  it('the run uses every class of the circuit: loads and stores of each size, M, shifts, branches, jumps', () => {
+    const ops = new Set(trace.map((r) => decode(r.insn).op));
+    for (const op of ['lw', 'lbu', 'lhu', 'sb', 'sh', 'sw', 'mulh', 'mul', 'div', 'remu', 'sra', 'sll', 'sltu', 'sltiu', 'jal', 'jalr', 'lui', 'auipc', 'add', 'xor']) {
+      expect(ops).toContain(op);
+    }
+    expect(trace.some((r) => decode(r.insn).op.startsWith('b') && trace[trace.indexOf(r) + 1]!.pc !== r.pc + 4)).toBe(true);
+  });
+
+  it('batch and one-by-one verification give the same verdicts on good and bad proofs', async () => {
+    const proofs = receipt.chunks.map((c, k) => ({ proof: decodeProof(c.proof), publicSignals: chunkSignals(receipt, k) }));
+    const bad = proofs.map((p, k) => (k === 3 ? { ...p, publicSignals: p.publicSignals.map((s, i) => (i === 5 ? String(BigInt(s) + 1n) : s)) } : p));
+    expect(await verifyBatch(vk, proofs)).toEqual(proofs.map(() => true));
+    const each = await verifyEach(vk, bad);
+    expect(each).toEqual(bad.map((_, k) => k !== 3));
+    expect(await verifyBatch(vk, bad)).toEqual(each);
+  });
+});
+
+describe('soundness: rejected when proving', () => {
+  const rejects = async (t: TraceRecord[]): Promise<void> => {
+    await expect(prove(t)).rejects.toMatchObject({ code: 'E_PROOF_REJECTED' });
+  };
+  const at = (i: number, change: Partial<TraceRecord>): TraceRecord[] => trace.map((r, k) => (k === i ? { ...r, ...change } : r));
+  const firstLoad = (): number => trace.findIndex((r) => r.memMask !== 0 && !r.memWrite && r.rd !== 0);
+
+  it('a wrong register value', async () => {
+    const i = trace.findIndex((r) => r.rd !== 0);
+    await rejects(at(i, { rdValue: (trace[i]!.rdValue + 1) >>> 0 }));
+  });
+
+  it('a wrong memory read: data that disagrees with the value loaded (circuit), and a consistent lie (prover memory check)', async () => {
+    const i = firstLoad();
+    await rejects(at(i, { memData: (trace[i]!.memData ^ 1) >>> 0 }));
+    const r = trace[i]!;
+    await rejects(at(i, { memData: (r.memData ^ 1) >>> 0, rdValue: (r.rdValue ^ 1) >>> 0 }));
+  });
+
+  it('a skipped instruction, inside a chunk and at a chunk boundary', async () => {
+    await rejects(trace.filter((_, k) => k !== 6));
+    await rejects(trace.filter((_, k) => k !== SIZE.steps));
+  });
+
+  it('a wrong branch target', async () => {
+    const b = trace.findIndex((r, k) => decode(r.insn).op.startsWith('b') && trace[k + 1]!.pc !== r.pc + 4);
+    await rejects(at(b + 1, { pc: (trace[b]!.pc + 4) >>> 0 }));
+  });
+});
+
+describe('soundness: rejected when verifying', () => {
+  const rejected = async (r: Receipt): Promise<void> => {
+    expect((await verifyReceipt(r, vk, { batch: true })).ok).toBe(false);
+    expect((await verifyReceipt(r, vk, { batch: false })).ok).toBe(false);
+  };
+
+  it('a swapped, a dropped or a duplicated chunk', async () => {
+    await rejected(tampered((r) => ([r.chunks[1], r.chunks[2]] = [r.chunks[2]!, r.chunks[1]!])));
+    await rejected(tampered((r) => r.chunks.splice(1, 1)));
+    await rejected(tampered((r) => {
+      r.chunks.splice(1, 1);
+      r.states.splice(1, 1);
+      r.steps -= SIZE.steps;
+    }));
+    await rejected(tampered((r) => {
+      r.chunks.splice(1, 0, r.chunks[1]!);
+      r.states.splice(1, 0, r.states[1]!);
+      r.steps += SIZE.steps;
+    }));
+  });
+
+  it('another program hash, or another program with its own hash', async () => {
+    await rejected(tampered((r) => (r.program.hash = 'ab'.repeat(32))));
+    await rejected(tampered((r) => {
+      const other = new Uint8Array(r.program.image);
+      other[0] ^= 0x80;
+      r.program = { hash: programImage(other).hash, image: other };
+    }));
+  });
+
+  it('another output: a0 alone, a0 with the final state, the exit value', async () => {
+    await rejected(tampered((r) => (r.output.a0 = (r.output.a0 + 1) >>> 0)));
+    await rejected(tampered((r) => {
+      const last = decodeState(r.states[r.states.length - 1]!);
+      const regs = [...last.regs];
+      regs[10] = (regs[10]! + 1) >>> 0;
+      r.states[r.states.length - 1] = encodeState({ pc: last.pc, regs });
+      r.output.a0 = regs[10]!;
+    }));
+    await rejected(tampered((r) => (r.output.exitValue = 3)));
+  });
+
+  it('a proof with one byte changed', async () => {
+    for (const offset of [0, 31, 64, 130, 200, 255]) {
+      await rejected(tampered((r) => {
+        const p = new Uint8Array(r.chunks[2]!.proof);
+        p[offset] ^= 1;
+        r.chunks[2] = { steps: r.chunks[2]!.steps, proof: p };
+      }));
+    }
+  });
+});
+
+describe('cax prove / cax verify', () => {
+  it('prove --trace --image stores a receipt that verify accepts; a tampered file is refused with E_VERIFY', async () => {
+    const traceFile = join(dir, 'mix.trace');
+    writeFileSync(traceFile, trace.map((r) => `${formatTraceRecord(r)}\n`).join(''));
+    const io = capture();
+    expect(await runCli(['--json', 'prove', '--trace', traceFile, '--image', PROGRAM, '--steps', '4', '--code-words', '96', '--workers', '2'], io)).toBe(0);
+    const proved = JSON.parse(io.stdout[0]!) as { receipt: string; path: string; chunks: number };
+    expect(proved.chunks).toBe(receipt.chunks.length);
+    const ok = capture();
+    expect(await runCli(['verify', proved.receipt, '--program', PROGRAM], ok)).toBe(0);
+    expect(ok.stdout[0]).toMatch(/^verified: program [0-9a-f]{12} ran \d+ instructions/);
+    const bytes = new Uint8Array(readFileSync(proved.path));
+    const bad = decodeReceipt(bytes);
+    bad.output.a0 ^= 1;
+    writeFileSync(join(dir, 'bad.msgpack'), encodeReceipt(bad));
+    const refused = capture();
+    expect(await runCli(['verify', join(dir, 'bad.msgpack'), '--one-by-one'], refused)).toBe(1);
+    expect(refused.stderr.join('')).toContain('E_VERIFY');
+    writeFileSync(join(dir, 'junk.msgpack'), new Uint8Array([1, 2, 3]));
+    const junk = capture();
+    expect(await runCli(['verify', join(dir, 'junk.msgpack')], junk)).toBe(1);
+    expect(junk.stderr.join('')).toContain('E_RECEIPT');
+  });
+
+  it('usage errors, a missing setup, and proving a TEL name before the compiler exists', async () => {
+    const usage = capture();
+    expect(await runCli(['prove', '--trace', 'x.trace'], usage)).toBe(2);
+    const noKeys = capture();
+    expect(await runCli(['prove', PROGRAM, '--steps', '3', '--code-words', '96'], { ...noKeys, env: { CAX_HOME: join(dir, 'empty') } })).toBe(1);
+    expect(noKeys.stderr.join('')).toContain('E_SETUP');
+    const tel = capture();
+    expect(await runCli(['prove', 'fib'], tel)).toBe(1);
+    expect(tel.stderr.join('')).toContain('E_UNSUPPORTED');
+  }, 300_000);
+});
