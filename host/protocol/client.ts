@@ -239,11 +239,16 @@ export class CoprocessorClient {
         started = true;
         clearTimeout(startTimer);
       };
+      // The watchdog runs from the start and from every effect request.
       const watchdogMs = options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
-      const watchdog = setTimeout(() => {
-        this.abandonedRun = id;
-        finish(() => reject(new CaxError('E_BUDGET', `${link}: the program neither returned nor called an effect within ${watchdogMs} ms; the device stays busy until it ends or is reset`, { details: { budget: options.budget } })));
-      }, watchdogMs);
+      let watchdog: ReturnType<typeof setTimeout> | undefined;
+      const armWatchdog = (): void => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => {
+          this.abandonedRun = id;
+          finish(() => reject(new CaxError('E_BUDGET', `${link}: the program neither returned nor called an effect within ${watchdogMs} ms; the device stays busy until it ends or is reset`, { details: { budget: options.budget } })));
+        }, watchdogMs);
+      };
       const onAbort = (): void => {
         this.abandonedRun = id;
         finish(() => reject(aborted('run')));
@@ -272,7 +277,9 @@ export class CoprocessorClient {
         }
         const reply = encodeFrame(encodeRequest({ type: 'reply', id: m.id, values: [values[0] >>> 0, values[1] >>> 0] }));
         if (current?.id === m.id) current.reply = reply;
-        if (this.waiters.has(waiter)) send(reply);
+        if (!this.waiters.has(waiter)) return;
+        armWatchdog();
+        send(reply);
       };
       const waiter: Waiter = {
         message: (m) => {
@@ -292,6 +299,7 @@ export class CoprocessorClient {
           }
           if (m.type !== 'effect' || m.run !== id) return false;
           begun();
+          armWatchdog();
           if (current?.id === m.id) {
             if (current.reply) send(current.reply); // our reply was lost: the same reply again
             return true;
@@ -314,6 +322,7 @@ export class CoprocessorClient {
       if (options.signal?.aborted) return reject(aborted('run'));
       options.signal?.addEventListener('abort', onAbort);
       this.waiters.add(waiter);
+      armWatchdog();
       start();
     });
   }

@@ -105,6 +105,31 @@ describe('firmware on the ISS', () => {
   });
 });
 
+describe('a cancelled run', () => {
+  it('rejects with E_ABORTED; the client refuses other calls until the abandoned run has ended', async () => {
+    const client = await CoprocessorClient.connect(issFirmware());
+    try {
+      await client.load(program('checksum'));
+      const controller = new AbortController();
+      const run = client.run({ entry: BASE, args: [BASE, 90_000], budget: 100_000_000, signal: controller.signal });
+      controller.abort();
+      const e = await run.catch((x: unknown) => x);
+      expect(isCaxError(e) && e.code).toBe('E_ABORTED');
+      const busy = await client.ping().catch((x: unknown) => x);
+      expect(isCaxError(busy) && busy.code).toBe('E_LINK');
+      // The abandoned run's result still arrives, and then the device is usable again.
+      let answered = false;
+      for (let i = 0; i < 100 && !answered; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        answered = await client.ping().then(() => true, () => false);
+      }
+      expect(answered).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('a program that never returns nor calls an effect', () => {
   it('is caught by the host watchdog, and the client refuses to go on', async () => {
     const client = await CoprocessorClient.connect(issFirmware());
