@@ -122,17 +122,36 @@ export class Codegen {
   private counter = 0;
   private fn!: FnCtx;
 
-  constructor(decls: readonly Decl[], private readonly options: CodegenOptions = DEFAULT_OPTIONS) {
-    for (const d of decls) {
-      const label = `tel$${d.name}`;
-      if (isFunctionDecl(d)) this.globals.set(d.name, { k: 'fn', fn: { label, arity: d.equations[0]!.params.length, global: true }, decl: d });
-      else this.globals.set(d.name, { k: 'caf', label, cell: `${label}$cell`, decl: d });
-    }
+  constructor(
+    decls: readonly Decl[],
+    private readonly options: CodegenOptions = DEFAULT_OPTIONS,
+    /** Stored definitions behind `@hash` references (their own references are `@hash`es again). */
+    private readonly hashDecl: (hash: string) => Decl | undefined = () => undefined,
+  ) {
+    for (const d of decls) this.declare(d.name, d);
+  }
+
+  private declare(name: string, d: Decl): Global {
+    const label = `tel$${name}`;
+    const g: Global = isFunctionDecl(d)
+      ? { k: 'fn', fn: { label, arity: d.equations[0]!.params.length, global: true }, decl: d }
+      : { k: 'caf', label, cell: `${label}$cell`, decl: d };
+    this.globals.set(name, g);
+    return g;
+  }
+
+  /** A top-level definition by name, `@hash` ones resolved on first use. */
+  private global(name: string, span?: SourceSpan): Global | undefined {
+    const g = this.globals.get(name);
+    if (g || !name.startsWith('@')) return g;
+    const d = this.hashDecl(name.slice(1));
+    if (!d) throw new CaxError('E_MISSING_HASH', `no stored definition ${name}`, { span });
+    return this.declare(name, d);
   }
 
   /** Compiles `main` and everything it reaches. */
   generate(main: string): Generated {
-    const g = this.globals.get(main);
+    const g = this.global(main);
     if (!g) throw new CaxError('E_UNBOUND', `no definition named ${main}`);
     const entry = 'tel$$entry';
     this.emitEntry(entry, g);
@@ -616,10 +635,11 @@ export class Codegen {
   }
 
   private knownFn(head: Expr, scope: Scope): { fn: KnownFn; loc: Loc | undefined } | undefined {
+    if (head.tag === 'HashRef') return this.knownFn({ tag: 'Var', name: `@${head.hash}`, span: head.span }, scope);
     if (head.tag !== 'Var') return undefined;
     const loc = scope.get(head.name);
     if (loc) return loc.fn ? { fn: loc.fn, loc } : undefined;
-    const g = this.globals.get(head.name);
+    const g = this.global(head.name, head.span);
     if (g?.k === 'fn') {
       this.request(head.name);
       return { fn: g.fn, loc: undefined };
@@ -680,7 +700,7 @@ export class Codegen {
     const b = this.fn.body;
     const mark = this.fn.next;
     b.span(e.span);
-    if (head.tag === 'Var' && !scope.get(head.name) && !this.globals.has(head.name) && PRIMS[head.name] !== undefined && args.length >= PRIMS[head.name]!) {
+    if (head.tag === 'Var' && !scope.get(head.name) && !this.global(head.name, head.span) && PRIMS[head.name] !== undefined && args.length >= PRIMS[head.name]!) {
       const k = PRIMS[head.name]!;
       const block = this.genBlock(args.slice(0, k), scope);
       this.genPrim(head.name, block, e.span);
@@ -821,7 +841,7 @@ export class Codegen {
     const b = this.fn.body;
     const loc = scope.get(e.name);
     if (loc) return this.loadVar(loc);
-    const g = this.globals.get(e.name);
+    const g = this.global(e.name, e.span);
     if (g) {
       this.request(e.name);
       if (g.k === 'fn') {
@@ -860,6 +880,7 @@ export class Codegen {
     switch (e.tag) {
       case 'Lit': return this.genLit(e.lit);
       case 'Var': return this.genVar(e, scope);
+      case 'HashRef': return this.genVar({ tag: 'Var', name: `@${e.hash}`, span: e.span }, scope);
       case 'App': {
         const sp_ = this.spine(e)!;
         return this.genApp(e, sp_.head, sp_.args, scope);

@@ -53,16 +53,20 @@ class Decoder {
   private continuation(fn: Word2, first: Eff | null): Eff {
     const prim = new Prim('%continuation', 1, ([x]) => this.cont(fn, x!));
     const call = (arg: Code): Code => ({ op: OP.App, fn: { op: OP.Const, value: prim as Value }, args: [arg], span: SPAN, simpleArgs: false });
-    const code: CDo = first
+    // Frames are given both per block and per binding statement: the interpreter's do-block layout is
+    // being reshaped (host/tel/compile.ts), and this node must run under either shape.
+    const frame = { size: 2 };
+    const code = (first
       ? {
           op: OP.Do,
+          frame,
           stmts: [
-            { k: 'bind', expr: { op: OP.Const, value: first }, pattern: { k: 'var', slot: 1 }, frame: { size: 2 }, span: SPAN },
+            { k: 'bind', expr: { op: OP.Const, value: first }, pattern: { k: 'var', slot: 1 }, frame, span: SPAN },
             { k: 'expr', expr: call({ op: OP.Local, depth: 0, slot: 1, name: 'x', span: SPAN }) },
           ],
           span: SPAN,
         }
-      : { op: OP.Do, stmts: [{ k: 'expr', expr: call({ op: OP.Const, value: UNIT_VALUE }) }], span: SPAN };
+      : { op: OP.Do, frame, stmts: [{ k: 'expr', expr: call({ op: OP.Const, value: UNIT_VALUE }) }], span: SPAN }) as unknown as CDo;
     return new Eff({ k: 'do', code, index: 0, env: [null] });
   }
 
