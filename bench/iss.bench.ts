@@ -1,24 +1,33 @@
 // ISS speed: million instructions per second on a compute kernel and on
 // recursive fib (build/iss/*-bench.elf, built by mk/iss.mk), each next to
 // qemu-riscv32 running the same ELF; and the cost of tracing on (every
-// record formatted as text) against the same program with tracing off.
+// record written as text to a trace file, as `cax iss run --trace` does)
+// against the same program with tracing off.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BenchCase, BenchSuite } from './harness.js';
 import { Iss } from '../host/riscv/iss.js';
-import { formatTraceRecord } from '../host/riscv/trace.js';
+import { openTraceFile } from '../host/riscv/trace-file.js';
 
-/** Runs `path` on a fresh ISS to its end; returns instructions and seconds. */
+/** Runs `path` on a fresh ISS to its end (writing its trace to a temporary file when `trace`); returns instructions and seconds. */
 function runIss(path: string, trace: boolean): { instret: number; seconds: number } {
   const iss = new Iss({ syscalls: 'linux' });
-  let bytes = 0;
-  if (trace) iss.setTraceSink((r) => (bytes += formatTraceRecord(r).length));
-  iss.load(readFileSync(path));
-  const start = process.hrtime.bigint();
-  const result = iss.run({ maxCycles: Number.MAX_SAFE_INTEGER });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.ended !== 'exit' || (trace && bytes === 0)) throw new Error(`${path} did not run to its end on the ISS`);
-  return { instret: result.instret, seconds };
+  const dir = trace ? mkdtempSync(join(tmpdir(), 'cax-bench-')) : undefined;
+  const file = dir === undefined ? undefined : openTraceFile(join(dir, 'trace.txt'));
+  try {
+    if (file) iss.setTraceSink(file.sink);
+    iss.load(readFileSync(path));
+    const start = process.hrtime.bigint();
+    const result = iss.run({ maxCycles: Number.MAX_SAFE_INTEGER });
+    file?.close();
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (result.ended !== 'exit' || (file && file.count() !== result.instret)) throw new Error(`${path} did not run to its end on the ISS`);
+    return { instret: result.instret, seconds };
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** qemu-riscv32 on the same ELF, wall time including its start-up; MIPS from the ISS's instruction count. */
@@ -53,7 +62,7 @@ export const suite: BenchSuite = {
     mipsCase('compute kernel', 'build/iss/compute-bench.elf'),
     mipsCase('recursive fib', 'build/iss/fib-bench.elf'),
     {
-      name: `ISS MIPS with tracing on, records formatted as text (${TRACED})`,
+      name: `ISS MIPS with tracing on, every record written to a text trace file (${TRACED})`,
       unit: 'MIPS',
       higherIsBetter: true,
       async sample() {

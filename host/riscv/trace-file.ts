@@ -2,9 +2,9 @@
 // buffered so that tracing millions of instructions stays cheap.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { CaxError } from '../errors.js';
-import { formatTraceRecord, type TraceSink } from './trace.js';
+import { MAX_TRACE_LINE_BYTES, encodeTraceRecord, type TraceSink } from './trace.js';
 
-const FLUSH_AT = 1 << 16;
+const BUFFER_BYTES = 1 << 16;
 
 export interface TraceFile {
   readonly sink: TraceSink;
@@ -20,21 +20,18 @@ export function openTraceFile(path: string): TraceFile {
   } catch (e) {
     throw new CaxError('E_IO', `cannot write the trace file ${path}: ${(e as Error).message}`, { cause: e });
   }
-  let buffer: string[] = [];
-  let pending = 0;
+  const buffer = new Uint8Array(BUFFER_BYTES);
+  let used = 0;
   let records = 0;
   const flush = (): void => {
-    if (buffer.length > 0) writeSync(fd, buffer.join(''));
-    buffer = [];
-    pending = 0;
+    if (used > 0) writeSync(fd, buffer, 0, used);
+    used = 0;
   };
   return {
     sink: (record) => {
-      const line = `${formatTraceRecord(record)}\n`;
-      buffer.push(line);
+      if (used + MAX_TRACE_LINE_BYTES > BUFFER_BYTES) flush();
+      used = encodeTraceRecord(record, buffer, used);
       records++;
-      pending += line.length;
-      if (pending >= FLUSH_AT) flush();
     },
     count: () => records,
     close: () => {

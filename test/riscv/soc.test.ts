@@ -3,7 +3,7 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import type { TraceRecord } from '../../host/riscv/trace.js';
-import { formatTraceRecord, parseTraceLine } from '../../host/riscv/trace.js';
+import { MAX_TRACE_LINE_BYTES, encodeTraceRecord, formatTraceRecord, parseTraceLine } from '../../host/riscv/trace.js';
 import { CSR_NUMBERS } from './csrs.js';
 import { EBREAK, ECALL, FENCE, MRET, WFI, csr, exitWith, iType, issWith, li, lui, rType, sType } from './asm.js';
 
@@ -309,6 +309,21 @@ describe('trace records', () => {
       sType('sw', 1, 0, 4), ...exitWith(1),
     ]);
     expect(records.map((r) => r.pc)).toEqual([0x80000000, 0x80000004, 0x80000014, 0x80000018]);
+  });
+
+  it('the byte form for trace files is the text form and a newline, and parses back', () => {
+    const u32 = fc.integer({ min: 0, max: 0xffffffff });
+    const record = fc.record({
+      pc: u32, insn: u32, rd: fc.integer({ min: 0, max: 31 }), rdValue: u32, memAddr: u32, memData: u32,
+      memMask: fc.integer({ min: 0, max: 15 }), memWrite: fc.boolean(), trap: fc.boolean(), cause: u32, tval: u32,
+    });
+    fc.assert(fc.property(record, (r) => {
+      const buffer = new Uint8Array(MAX_TRACE_LINE_BYTES + 3);
+      const end = encodeTraceRecord(r, buffer, 3);
+      const text = new TextDecoder().decode(buffer.subarray(3, end));
+      expect(text).toBe(`${formatTraceRecord(r)}\n`);
+      expect(parseTraceLine(text, { file: 'f', line: 1 })).toEqual(r);
+    }));
   });
 
   it('the parser rejects lines that are not records', () => {
