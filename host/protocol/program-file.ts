@@ -4,7 +4,7 @@
 // `cax sim run --serial`.
 import { CaxError } from '../errors.js';
 import { looksLikeElf, parseElf } from '../riscv/elf.js';
-import { CoprocessorClient, type EffectHandler, type LoadResult, type RunResult } from './client.js';
+import { CoprocessorClient, EFFECT_UNHANDLED, type EffectHandler, type LoadResult, type RunResult } from './client.js';
 import type { Transport } from './transport.js';
 
 export interface ProgramImage {
@@ -92,4 +92,22 @@ export function runFailure(r: RunResult): CaxError | undefined {
   if (r.outcome === 'returned') return undefined;
   const code = r.outcome === 'trapped' ? 'E_TRAP' : r.outcome === 'budget' ? 'E_BUDGET' : 'E_LINK';
   return new CaxError(code, describeRun(r), { details: { ...r } });
+}
+
+export interface EffectRecord {
+  readonly effect: number;
+  readonly args: readonly number[];
+}
+
+/** A handler for runs from the command line: answers every effect with -1 (no handler) and records it. */
+export function recordEffects(): { readonly handler: EffectHandler; readonly effects: EffectRecord[]; describe(): string[] } {
+  const effects: EffectRecord[] = [];
+  return {
+    effects,
+    handler: ({ effect, args }) => {
+      effects.push({ effect, args });
+      return [EFFECT_UNHANDLED, 0];
+    },
+    describe: () => effects.map((e) => `effect ${e.effect}(${e.args.join(', ')}) → -1 (no handler)`),
+  };
 }

@@ -7,8 +7,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
-import { CoprocessorClient, type EffectHandler } from '../../protocol/client.js';
-import { describeRun, loadProgram, programImage, runFailure } from '../../protocol/program-file.js';
+import { CoprocessorClient } from '../../protocol/client.js';
+import { describeRun, loadProgram, programImage, recordEffects, runFailure } from '../../protocol/program-file.js';
 import { DEFAULT_BAUD, SerialTransport } from '../../protocol/serial.js';
 import { progress } from '../io.js';
 import type { CommandContext, Register } from '../program.js';
@@ -114,21 +114,15 @@ export const registerDevice: Register = (program, ctx) => {
   ).action(async (path: string | undefined, raw: Record<string, unknown>) => {
     const options = parse(RunOptions, raw);
     const file = path === undefined ? undefined : readProgram(ctx, path);
-    const effects: { effect: number; args: readonly number[] }[] = [];
-    const onEffect: EffectHandler = ({ effect, args }) => {
-      effects.push({ effect, args });
-      return [0xffffffff, 0];
-    };
+    const effects = recordEffects();
     const { result, loaded } = await withClient(options, async (client) => {
       const loaded = file === undefined ? undefined : await load(ctx, client, file);
       const entry = options.entry ?? loaded?.entry;
       if (entry === undefined) throw new CaxError('E_USAGE', 'give a program to load or --entry');
-      const result = await client.run({ entry, args: options.args, budget: options.budget, timeoutMs: options.runTimeout, onEffect });
+      const result = await client.run({ entry, args: options.args, budget: options.budget, timeoutMs: options.runTimeout, onEffect: effects.handler });
       return { result, loaded };
     });
-    ctx.emit({ ...(loaded ? { loaded: loaded.segments } : {}), result, effects }, () =>
-      [...effects.map((e) => `effect ${e.effect}(${e.args.join(', ')}) → -1 (no handler)`), describeRun(result)].join('\n'),
-    );
+    ctx.emit({ ...(loaded ? { loaded: loaded.segments } : {}), result, effects: effects.effects }, () => [...effects.describe(), describeRun(result)].join('\n'));
     const failure = runFailure(result);
     if (failure) throw failure;
   });
