@@ -123,13 +123,6 @@ export class Loader {
     return { root: definitions.get(hash)!, definitions, order };
   }
 
-  /** Drops everything cached. */
-  clear(): void {
-    this.cache.clear();
-    this.stats.bytes = 0;
-    this.stats.entries = 0;
-  }
-
   private remember(d: LoadedDefinition): void {
     if (d.size > this.maxBytes) return;
     this.cache.set(d.hash, d);
