@@ -79,14 +79,15 @@ export interface CUnary { readonly op: 11; readonly fn: ops.UnaryFn; readonly a:
 export interface CBuild { readonly op: 12; readonly parts: readonly Code[]; readonly build: (vals: Value[], m: Machine) => Value; readonly span: SourceSpan }
 export interface CSeq { readonly op: 13; readonly a: Code; readonly b: Code; readonly span: SourceSpan }
 export interface CChoice { readonly op: 14; readonly a: Code; readonly b: Code; readonly span: SourceSpan }
-export interface CDo { readonly op: 15; readonly stmts: readonly CStmt[]; readonly span: SourceSpan }
+/** A do block: one frame per run of the block holds every variable its statements bind. */
+export interface CDo { readonly op: 15; readonly stmts: readonly CStmt[]; readonly frame: FrameInfo; readonly span: SourceSpan }
 export interface CHash { readonly op: 16; readonly hash: string; readonly span: SourceSpan }
 
 export type Code = CConst | CLocal | CGlobal | CApp | CLam | CIf | CMatch | CLet | CBin | CAnd | COr | CUnary | CBuild | CSeq | CChoice | CDo | CHash;
 
 export type CStmt =
-  | { readonly k: 'bind'; readonly expr: Code; readonly pattern: CPat; readonly frame: FrameInfo; readonly span: SourceSpan }
-  | { readonly k: 'let'; readonly binds: readonly CBind[]; readonly frame: FrameInfo }
+  | { readonly k: 'bind'; readonly expr: Code; readonly pattern: CPat; readonly span: SourceSpan }
+  | { readonly k: 'let'; readonly binds: readonly CBind[] }
   | { readonly k: 'expr'; readonly expr: Code };
 
 /**
@@ -356,9 +357,10 @@ class Compiler {
     }
   }
 
-  /** Statements are compiled front to back without recursion; each binding statement opens a frame. */
+  /** Statements are compiled front to back without recursion, in one scope; a later binding of a name shadows by taking a new slot. */
   private doBlock(e: Extract<Expr, { tag: 'Do' }>, scope: Scope): CDo {
-    let s = scope;
+    const frame: FrameInfo = { size: 1 };
+    const s = new Scope(frame, scope);
     const stmts: CStmt[] = [];
     for (const st of e.stmts) {
       switch (st.tag) {
@@ -367,20 +369,15 @@ class Compiler {
           break;
         case 'Bind': {
           const expr = this.expr(st.expr, s);
-          const frame: FrameInfo = { size: 1 };
-          s = new Scope(frame, s);
-          stmts.push({ k: 'bind', expr, pattern: this.pattern(st.pattern, s), frame, span: st.span });
+          stmts.push({ k: 'bind', expr, pattern: this.pattern(st.pattern, s), span: st.span });
           break;
         }
-        case 'LetStmt': {
-          const frame: FrameInfo = { size: 1 };
-          s = new Scope(frame, s);
-          stmts.push({ k: 'let', binds: this.localDecls(st.decls, s), frame });
+        case 'LetStmt':
+          stmts.push({ k: 'let', binds: this.localDecls(st.decls, s) });
           break;
-        }
       }
     }
-    return mk({ op: OP.Do, stmts, span: e.span });
+    return mk({ op: OP.Do, stmts, frame, span: e.span });
   }
 }
 

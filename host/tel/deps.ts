@@ -102,20 +102,17 @@ function exprFree(e: Expr, bound: ReadonlySet<string>, out: Set<string>): void {
 }
 
 function stmtsFree(stmts: readonly Stmt[], bound: ReadonlySet<string>, out: Set<string>): void {
-  let b = bound;
+  const b = new Set(bound);
   for (const s of stmts) {
     switch (s.tag) {
       case 'Bind':
         exprFree(s.expr, b, out);
-        b = bindAll([s.pattern], b);
+        for (const v of patternVars(s.pattern)) b.add(v.name);
         break;
-      case 'LetStmt': {
-        const nb = new Set(b);
-        for (const d of s.decls) nb.add(d.name);
-        for (const d of s.decls) declFree(d, nb, out);
-        b = nb;
+      case 'LetStmt':
+        for (const d of s.decls) b.add(d.name);
+        for (const d of s.decls) declFree(d, b, out);
         break;
-      }
       case 'ExprStmt':
         exprFree(s.expr, b, out);
         break;

@@ -38,8 +38,13 @@ class Env {
   get(name: string): Scheme | undefined {
     const own = this.vars.get(name);
     if (own) return own;
-    if (this.parent instanceof Env) return this.parent.get(name);
-    return this.parent?.get(name);
+    let env = this.parent;
+    while (env instanceof Env) {
+      const found = env.vars.get(name);
+      if (found) return found;
+      env = env.parent;
+    }
+    return env?.get(name);
   }
   set(name: string, s: Scheme): void {
     this.vars.set(name, s);
@@ -301,8 +306,9 @@ class Inferencer {
     return t;
   }
 
+  /** A do block's statements share one scope, updated as bindings come into view (no chain per statement). */
   private stmts(stmts: readonly Stmt[], env: Env, level: number): Type {
-    let scope = env;
+    const scope = new Env(env);
     let last: Type = UNIT;
     for (const s of stmts) {
       switch (s.tag) {
@@ -310,12 +316,11 @@ class Inferencer {
           const t = this.expr(s.expr, scope, level);
           const inner = freshVar(level);
           this.expect(effect(inner), t, s.expr.span, 'do statement');
-          scope = new Env(scope);
           this.expect(inner, this.pattern(s.pattern, scope, level), s.pattern.span, 'do binding pattern');
           break;
         }
         case 'LetStmt':
-          scope = this.decls(s.decls, scope, level);
+          for (const g of bindingGroups(s.decls)) this.group(g, scope, level);
           break;
         case 'ExprStmt': {
           last = this.expr(s.expr, scope, level);

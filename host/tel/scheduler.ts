@@ -277,15 +277,16 @@ export class Scheduler {
             break;
           }
           case 'do': {
+            // Starting the block makes its frame; later statements run in it.
+            const env = node.index === 0 ? m.newFrame(node.code.frame.size, node.env) : node.env;
             const stmt = node.code.stmts[node.index]!;
             if (stmt.k === 'let') {
-              const frame = m.newFrame(stmt.frame.size, node.env);
-              m.bind(stmt.binds, frame);
-              r = { eff: new Eff({ k: 'do', code: node.code, index: node.index + 1, env: frame }, eff.span) };
+              m.bind(stmt.binds, env);
+              r = { eff: new Eff({ k: 'do', code: node.code, index: node.index + 1, env }, eff.span) };
               break;
             }
-            const next = m.evaluate(stmt.expr, node.env) as Eff;
-            if (node.index < node.code.stmts.length - 1) f.stack.push({ k: 'do', code: node.code, index: node.index, env: node.env });
+            const next = m.evaluate(stmt.expr, env) as Eff;
+            if (node.index < node.code.stmts.length - 1) f.stack.push({ k: 'do', code: node.code, index: node.index, env });
             r = { eff: next };
             break;
           }
@@ -322,12 +323,10 @@ export class Scheduler {
             break;
           case 'do': {
             const stmt = frame.code.stmts[frame.index]!;
-            let env = frame.env;
-            if (stmt.k === 'bind') {
-              env = m.newFrame(stmt.frame.size, frame.env);
-              if (!matchPattern(stmt.pattern, r.value, env)) throw new CaxError('E_MATCH', 'the result does not match the pattern of this do statement', { span: stmt.span });
+            if (stmt.k === 'bind' && !matchPattern(stmt.pattern, r.value, frame.env)) {
+              throw new CaxError('E_MATCH', 'the result does not match the pattern of this do statement', { span: stmt.span });
             }
-            r = { eff: new Eff({ k: 'do', code: frame.code, index: frame.index + 1, env }) };
+            r = { eff: new Eff({ k: 'do', code: frame.code, index: frame.index + 1, env: frame.env }) };
             break;
           }
         }

@@ -7,6 +7,7 @@ import { CaxError } from '../../host/errors.js';
 import { checkProgramAll } from '../../host/tel/infer.js';
 import { parseProgram, parseProgramAll } from '../../host/tel/parser.js';
 import { prelude } from '../../host/tel/prelude.js';
+import { evalShown } from './helpers.js';
 
 /** Parses and checks; returns the error codes (empty when the source is fine). */
 function diagnose(source: string): CaxError[] {
@@ -91,6 +92,12 @@ describe('robustness', () => {
     expect(program.decls.length).toBe(defs.length);
     const checked = checkProgramAll(program, { globals: prelude().types });
     expect(checked.errors).toEqual([]);
+  });
+
+  it('a do block of 20,000 statements checks and runs in linear time', () => {
+    const n = 20_000;
+    const stmts = Array.from({ length: n }, (_, i) => `  x${i} <- return ${i}\n`).join('');
+    expect(evalShown(`main :: Effect Int\nmain = do\n${stmts}  return (x0 + x${n - 1})\n`)).toBe(String(n - 1));
   });
 
   it('ill-typed programs are E_TYPE with location and both types, every error reported', () => {
