@@ -393,7 +393,7 @@ void proto_serve(void) {
   }
 }
 
-#define EFFECT_RETRIES 16
+#define EFFECT_RETRIES 1024 /* silent retry periods before a run ends as link-lost */
 
 int proto_effect(uint32_t effect, const uint32_t args[6], uint32_t reply[2]) {
   mp_writer w;

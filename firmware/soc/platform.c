@@ -15,7 +15,7 @@
 
 const char platform_core_id[] = "cax-soc";
 const uint32_t platform_gap_ticks = 1u << 22;
-const uint32_t platform_retry_ticks = 1u << 24;
+const uint32_t platform_retry_ticks = 1u << 21;
 
 /* Set by start.S at the end of a run: a0, a1, cycles, instret. */
 extern volatile uint32_t run_exit[6];
