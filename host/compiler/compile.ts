@@ -4,7 +4,7 @@
 // linked with the runtime into an image.
 import { createHash } from 'node:crypto';
 import type { Decl, Program } from '../tel/ast.js';
-import { loadProgram } from '../tel/interp.js';
+import { NO_RESOLVER, loadProgram, type Resolver } from '../tel/interp.js';
 import { parseProgram } from '../tel/parser.js';
 import { prelude } from '../tel/prelude.js';
 import { Codegen, DEFAULT_OPTIONS, type CodegenOptions } from './codegen.js';
@@ -29,12 +29,12 @@ export interface CompiledProgram {
 }
 
 /** Type-checks `program` and compiles `main` (with what it reaches) to an image. */
-export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS): CompiledProgram {
-  loadProgram(program);
+export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS, resolver: Resolver = NO_RESOLVER): CompiledProgram {
+  loadProgram(program, resolver);
   const byName = new Map<string, Decl>();
   for (const d of preludeDefinitions()) byName.set(d.name, d);
   for (const d of program.decls) byName.set(d.name, d);
-  const gen = new Codegen([...byName.values()], options).generate(main);
+  const gen = new Codegen([...byName.values()], options, (hash) => resolver.definition(hash)).generate(main);
   const image = link(gen.asm, gen.entry, gen.sites);
   const key = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, options, main, decls: program.decls }, (k, v: unknown) => (k === 'span' ? undefined : v))).digest('hex');
   return { image, definitions: gen.definitions, key };

@@ -1,0 +1,55 @@
+// The executor's entry to the co-processor: run a stored definition (by
+// hash) applied to argument expressions on a backend, with a world and a
+// cycle budget; the result has the interpreter's shape (value, effect log,
+// clock) plus the co-processor cycles. The image is compiled from the
+// definition's linked closure; its cache key covers the definitions'
+// hashes and the compiler version.
+import { createHash } from 'node:crypto';
+import type { SourceSpan } from '../errors.js';
+import type { Decl, Expr } from '../tel/ast.js';
+import { parseExpression, parseTypeScheme } from '../tel/parser.js';
+import { Loader } from '../store/loader.js';
+import type { Repository } from '../store/repository.js';
+import type { WorldInput } from '../tel/world.js';
+import { openCoprocessor, runImage, type BackendName, type CompiledRunResult } from './backend.js';
+import { COMPILER_VERSION, compileProgram } from './compile.js';
+
+export interface StoredRunOptions {
+  readonly backend: BackendName;
+  /** Serial port of the device backend. */
+  readonly device?: string;
+  /** Cycle budget on the co-processor (the context's compute budget). */
+  readonly budget: number;
+  readonly world?: WorldInput;
+}
+
+export interface StoredRunResult extends CompiledRunResult {
+  /** Image cache key: SHA-256 of the compiler version and the linked definitions' hashes. */
+  readonly imageKey: string;
+}
+
+const ENTRY = 'cax$entry';
+
+/** Compiles `@hash args…` (argument expressions in TEL syntax) and runs it on `backend`. */
+export async function runStoredOnBackend(repo: Repository, hash: string, args: readonly string[], options: StoredRunOptions): Promise<StoredRunResult> {
+  const linked = new Loader(repo).link(hash);
+  const decls = new Map<string, Decl>([...linked.definitions].map(([h, d]) => [h, d.decl]));
+  const span: SourceSpan = { file: `@${hash.slice(0, 12)}`, line: 1, col: 1 };
+  const call = args.reduce<Expr>((fn, text, i) => ({ tag: 'App', fn, arg: parseExpression(text, `<argument ${i + 1}>`), span }), { tag: 'HashRef', hash, span });
+  const entry: Decl = { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: call }, where: [], span }], span };
+  const compiled = compileProgram({ file: span.file, decls: [entry] }, ENTRY, undefined, {
+    definition: (h) => decls.get(h),
+    hashTypes: (h) => {
+      const d = linked.definitions.get(h);
+      return d ? parseTypeScheme(d.type, `@${h}`) : undefined;
+    },
+  });
+  const imageKey = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, order: linked.order, args })).digest('hex');
+  const cop = await openCoprocessor(options.backend, options.device);
+  try {
+    const r = await runImage(cop, compiled.image, [], { budget: options.budget, ...(options.world ? { world: options.world } : {}) });
+    return { ...r, imageKey };
+  } finally {
+    await cop.close();
+  }
+}
