@@ -53,7 +53,11 @@ export interface RunOptions extends CallOptions {
   /** Cycle budget: the run ends with outcome 'budget' once the program has used this many cycles. */
   readonly budget: number;
   readonly onEffect?: EffectHandler;
-  /** Wall-clock watchdog for a program that neither returns nor calls an effect (ms). */
+  /**
+   * Wall-clock watchdog for a program that neither returns nor calls an effect
+   * (ms, default 60 s): the run fails with E_BUDGET and the device is restarted
+   * when the transport can (simulation, ISS).
+   */
   readonly timeoutMs?: number;
 }
 
@@ -246,7 +250,13 @@ export class CoprocessorClient {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => {
           this.abandonedRun = id;
-          finish(() => reject(new CaxError('E_BUDGET', `${link}: the program neither returned nor called an effect within ${watchdogMs} ms; the device stays busy until it ends or is reset`, { details: { budget: options.budget } })));
+          const stuck = `${link}: the program neither returned nor called an effect within ${watchdogMs} ms`;
+          finish(() =>
+            this.restartDevice().then(
+              (restarted) => reject(new CaxError('E_BUDGET', restarted ? `${stuck}; the device was restarted` : `${stuck}; the device stays busy until it ends or is reset`, { details: { budget: options.budget, restarted } })),
+              reject,
+            ),
+          );
         }, watchdogMs);
       };
       const onAbort = (): void => {
@@ -340,6 +350,16 @@ export class CoprocessorClient {
       this.chunk = Math.min(this.info.maxChunk, this.chunk * 2);
       this.cleanRequests = 0;
     }
+  }
+
+  /** Restarts the device when the transport can (then says hello again); false when it cannot. */
+  private async restartDevice(): Promise<boolean> {
+    if (!this.transport.restart) return false;
+    await this.transport.restart();
+    this.decoder.discard();
+    this.abandonedRun = undefined;
+    await this.hello();
+    return true;
   }
 
   async close(): Promise<void> {

@@ -9,11 +9,14 @@ import { BaseTransport } from './transport.js';
 export interface IssLinkOptions {
   /** Cycles the ISS runs between looks at the event loop. */
   readonly sliceCycles?: number;
+  /** The firmware ELF: restart() loads it afresh (else it only resets the core, keeping RAM). */
+  readonly firmware?: Uint8Array;
 }
 
 export class IssTransport extends BaseTransport {
   readonly name = 'iss';
   private readonly sliceCycles: number;
+  private readonly firmware: Uint8Array | undefined;
   private outgoing: number[] = [];
   private running = true;
   private stopped: Promise<void>;
@@ -22,6 +25,7 @@ export class IssTransport extends BaseTransport {
   constructor(private readonly iss: Iss, options: IssLinkOptions = {}) {
     super();
     this.sliceCycles = options.sliceCycles ?? 200_000;
+    this.firmware = options.firmware;
     iss.uart.onTransmit((byte) => this.outgoing.push(byte));
     this.stopped = this.loop();
   }
@@ -41,6 +45,14 @@ export class IssTransport extends BaseTransport {
       // An idle firmware only polls its UART: let the host breathe.
       await new Promise((resolve) => (quiet ? setTimeout(resolve, 1) : setImmediate(resolve)));
     }
+  }
+
+  /** Back to the reset state (with the firmware loaded afresh when it was given); bytes in flight are lost. */
+  restart(): Promise<void> {
+    if (this.firmware) this.iss.load(this.firmware);
+    else this.iss.reset();
+    this.outgoing = [];
+    return Promise.resolve();
   }
 
   send(bytes: Uint8Array): Promise<void> {

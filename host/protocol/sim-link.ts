@@ -22,20 +22,21 @@ export interface SimLinkOptions {
 }
 
 export class SimTransport extends BaseTransport {
-  readonly name: string;
+  name: string;
 
-  private constructor(private readonly sim: RunningSim, private readonly serial: SerialTransport) {
+  private constructor(private sim: RunningSim, private serial: SerialTransport, private readonly options: SimLinkOptions) {
     super();
     this.name = `simulation ${sim.path}`;
-    serial.listen({ data: (bytes) => this.deliver(bytes), closed: (reason) => this.ended(reason) });
-    sim.ended.then(
-      (s) => this.ended(`the simulation ended (${s.end} after ${s.cycles} cycles)`),
-      (e: unknown) => this.ended(`the simulation failed: ${String(e)}`),
-    );
+    this.attach();
   }
 
   /** Starts the simulator with the firmware behind a pseudo-terminal and opens it. */
   static async start(options: SimLinkOptions = {}): Promise<SimTransport> {
+    const { sim, serial } = await SimTransport.launch(options);
+    return new SimTransport(sim, serial, options);
+  }
+
+  private static async launch(options: SimLinkOptions): Promise<{ sim: RunningSim; serial: SerialTransport }> {
     const sim = await startSimPty({
       program: options.firmware ?? FIRMWARE_ELF,
       ...(options.simulator ? { simulator: options.simulator } : {}),
@@ -43,11 +44,33 @@ export class SimTransport extends BaseTransport {
       ...(options.trace ? { trace: options.trace } : {}),
     });
     try {
-      return new SimTransport(sim, await SerialTransport.open(sim.path));
+      return { sim, serial: await SerialTransport.open(sim.path) };
     } catch (e) {
       await sim.stop().catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Forwards the current simulation's bytes and its end (not those of one replaced by restart()). */
+  private attach(): void {
+    const { sim, serial } = this;
+    serial.listen({ data: (bytes) => this.deliver(bytes), closed: (reason) => this.sim === sim && this.ended(reason) });
+    sim.ended.then(
+      (s) => this.sim === sim && this.ended(`the simulation ended (${s.end} after ${s.cycles} cycles)`),
+      (e: unknown) => this.sim === sim && this.ended(`the simulation failed: ${String(e)}`),
+    );
+  }
+
+  /** A fresh simulation of the SoC with the firmware (a power cycle). */
+  async restart(): Promise<void> {
+    const old = { sim: this.sim, serial: this.serial };
+    const fresh = await SimTransport.launch(this.options);
+    this.sim = fresh.sim;
+    this.serial = fresh.serial;
+    this.name = `simulation ${fresh.sim.path}`;
+    this.attach();
+    await old.serial.close();
+    await old.sim.stop().catch(() => undefined);
   }
 
   send(bytes: Uint8Array): Promise<void> {

@@ -17,6 +17,12 @@ export interface Transport {
   send(bytes: Uint8Array): Promise<void>;
   /** Sets the one receiver of this transport's events. */
   listen(events: TransportEvents): void;
+  /**
+   * Restarts the device from its reset state (the simulation and the ISS can;
+   * a board behind a plain serial port cannot). The way to stop a program
+   * that never returns.
+   */
+  restart?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -28,8 +28,9 @@ export function nativeFirmware(): ProcessTransport {
 /** The firmware running in the ISS, in-process. */
 export function issFirmware(): IssTransport {
   const iss = new Iss({ traceAtReset: false, uartDivisor: 8 });
-  iss.load(new Uint8Array(readFileSync(built('firmware.elf'))));
-  return new IssTransport(iss);
+  const firmware = new Uint8Array(readFileSync(built('firmware.elf')));
+  iss.load(firmware);
+  return new IssTransport(iss, { firmware });
 }
 
 /** FNV-1a, as programs/checksum.c computes it. */

@@ -3,6 +3,7 @@
 // the device, and memory access, with real RV32 code.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { CoprocessorClient } from '../../host/protocol/client.js';
+import { FaultyTransport } from '../../host/protocol/faulty.js';
 import { isCaxError } from '../../host/errors.js';
 import { effectsHandler, fnv1a, issFirmware, program } from './helpers.js';
 
@@ -131,12 +132,27 @@ describe('a cancelled run', () => {
 });
 
 describe('a program that never returns nor calls an effect', () => {
-  it('is caught by the host watchdog, and the client refuses to go on', async () => {
+  it('is caught by the host watchdog, and the device is restarted', async () => {
     const client = await CoprocessorClient.connect(issFirmware());
     try {
       await client.load(program('faults'));
       const e = await client.run({ entry: BASE, args: [2], budget: 1000, timeoutMs: 300 }).catch((x: unknown) => x);
       expect(isCaxError(e) && e.code).toBe('E_BUDGET');
+      expect(isCaxError(e) && e.details).toMatchObject({ restarted: true });
+      await client.load(program('args'));
+      expect((await client.run({ entry: BASE, args: [7], budget: 100_000 })).a0).toBe(7);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('on a link that cannot restart the device, leaves the client refusing to go on', async () => {
+    const client = await CoprocessorClient.connect(new FaultyTransport(issFirmware(), {}, 1));
+    try {
+      await client.load(program('faults'));
+      const e = await client.run({ entry: BASE, args: [2], budget: 1000, timeoutMs: 300 }).catch((x: unknown) => x);
+      expect(isCaxError(e) && e.code).toBe('E_BUDGET');
+      expect(isCaxError(e) && e.details).toMatchObject({ restarted: false });
       const next = await client.ping().catch((x: unknown) => x);
       expect(isCaxError(next) && next.code).toBe('E_LINK');
     } finally {

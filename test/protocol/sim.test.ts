@@ -33,6 +33,21 @@ describe('firmware on the Verilator SoC over a pseudo-terminal', () => {
   });
 });
 
+describe('a program that never ends, on the simulated SoC', () => {
+  it('is stopped by the watchdog restarting the simulation', async () => {
+    const client = await CoprocessorClient.connect(await simFirmware());
+    try {
+      await client.load(program('faults'));
+      const e = await client.run({ entry: 0x80008000, args: [2], budget: 1000, timeoutMs: 500 }).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'E_BUDGET', details: { restarted: true } });
+      await client.load(program('args'));
+      expect((await client.run({ entry: 0x80008000, args: [9], budget: 100_000 })).a0).toBe(9);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('the same runs on the RTL and on the ISS', () => {
   it('count the same cycles and instructions, effects included (the counters stand still while the host answers)', async () => {
     const counts: string[][] = [];
