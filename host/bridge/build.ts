@@ -35,6 +35,9 @@ export interface BuiltModel {
   readonly compiled: boolean;
 }
 
+/** How long a first build may take on a busy machine (tests give their build hooks this long). */
+export const BUILD_TIMEOUT_MS = 10 * 60 * 1000;
+
 const VERILOG_FILE = /\.(v|sv|vh|svh)$/;
 
 function parameterFlag(name: string, value: ParameterValue): string {

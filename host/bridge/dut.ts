@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
-import { buildModel, defaultTop, sourceDirs } from './build.js';
+import { buildModel, defaultTop, sourceDirs, type BuiltModel } from './build.js';
 import type { Port } from './ports.js';
 import { HarnessProcess } from './process.js';
 import { decodeReply, encode, type Condition, type Reply } from './protocol.js';
@@ -102,13 +102,14 @@ export class Dut {
 
   private constructor(
     readonly top: string,
-    readonly ports: readonly Port[],
+    /** The simulation program: its path, its ports, and whether this build compiled it or found it in the cache. */
+    readonly model: BuiltModel,
     private readonly process: HarnessProcess,
     private readonly clockName: string | undefined,
     private readonly maxCycles: number,
   ) {
-    this.signals = new Map(ports.map((p) => [p.name, new Signal(this, p)]));
-    this.values = ports.map(() => 0n);
+    this.signals = new Map(model.ports.map((p) => [p.name, new Signal(this, p)]));
+    this.values = model.ports.map(() => 0n);
   }
 
   /**
@@ -130,7 +131,7 @@ export class Dut {
       cacheDir: resolve(root, opts.cacheDir ?? 'build/bridge'),
     });
     const clock = opts.clock ?? (model.ports.some((p) => p.name === 'clk' && p.direction === 'input') ? 'clk' : undefined);
-    const dut = new Dut(top, model.ports, new HarnessProcess(model.executable, top), clock, opts.maxCycles ?? 1_000_000);
+    const dut = new Dut(top, model, new HarnessProcess(model.executable, top), clock, opts.maxCycles ?? 1_000_000);
     if (clock !== undefined) dut.clockPort(); // checks the named clock is a one-bit input
     await dut.settle();
     return new Proxy(dut, {
@@ -139,6 +140,11 @@ export class Dut {
         return target.signal(prop);
       },
     }) as Dut & Record<P, Signal>;
+  }
+
+  /** The block's ports, in the order of Verilator's model header. */
+  get ports(): readonly Port[] {
+    return this.model.ports;
   }
 
   /** The port called `name`; E_BRIDGE_SIGNAL when there is none. */

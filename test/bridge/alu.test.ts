@@ -4,6 +4,7 @@
 // yield 0).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { BUILD_TIMEOUT_MS } from '../../host/bridge/build.js';
 import { Dut, type Signal } from '../../host/bridge/dut.js';
 
 type AluPorts = 'op' | 'a' | 'b' | 'y';
@@ -35,7 +36,7 @@ let dut: Dut & Record<AluPorts, Signal>;
 
 beforeAll(async () => {
   dut = await Dut.build<AluPorts>('rtl/core/cax_alu.v', { searchDirs: [] });
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await dut.close();

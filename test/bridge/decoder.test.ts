@@ -4,6 +4,7 @@
 // legality, instruction class, register fields, immediates and ALU control.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { BUILD_TIMEOUT_MS } from '../../host/bridge/build.js';
 import { Dut, type Signal } from '../../host/bridge/dut.js';
 import { decode, isDivide, isLoad, isStore, type Op } from '../../host/riscv/decode.js';
 
@@ -54,7 +55,7 @@ let dut: Dut & Record<DecoderPorts, Signal>;
 
 beforeAll(async () => {
   dut = await Dut.build<DecoderPorts>('rtl/core/cax_decoder.v', { searchDirs: [] });
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await dut.close();

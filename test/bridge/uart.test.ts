@@ -4,6 +4,7 @@
 // and framing errors, and the register semantics of docs/soc.md.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { BUILD_TIMEOUT_MS } from '../../host/bridge/build.js';
 import { Dut, type Signal } from '../../host/bridge/dut.js';
 
 type UartPorts = 'clk' | 'rst' | 'reg_idx' | 'read_en' | 'write_en' | 'write_data' | 'read_data' | 'rx' | 'tx';
@@ -20,7 +21,7 @@ let dut: Uart;
 
 beforeAll(async () => {
   dut = await Dut.build<UartPorts>('rtl/uart/cax_uart.v', { parameters: { DIVISOR_RESET: RESET_DIVISOR } });
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await dut.close();

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUILD_TIMEOUT_MS } from '../../host/bridge/build.js';
 import { Dut, type Signal } from '../../host/bridge/dut.js';
 
 type RamPorts = 'clk' | 'word_addr' | 'read' | 'write_mask' | 'write_data' | 'read_data';
@@ -30,7 +31,7 @@ beforeAll(async () => {
     parameters: { BYTES: 131072, BOOT_WORDS, BOOT_HEX: hex },
   });
   await ram.tick(256 + BOOT_WORDS + 4); // settling time and the copy
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await ram.close();
