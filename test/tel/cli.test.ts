@@ -55,7 +55,7 @@ describe('cax eval', () => {
     const doc = JSON.parse(r.out) as { value: string; clock: number; effects: unknown[] };
     expect([doc.value, doc.clock, doc.effects.length]).toEqual(['42', 150, 2]);
     writeFileSync(join(dir, 'run.json'), r.out);
-    const again = await cli('--json', 'eval', 'ok.tel', '--main', 'main', '--replay', 'run.json', '--start', '100');
+    const again = await cli('--json', 'eval', 'ok.tel', '--main', 'main', '--replay', 'run.json');
     expect(JSON.parse(again.out)).toMatchObject({ value: '42', clock: 150 });
   });
 

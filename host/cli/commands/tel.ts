@@ -55,6 +55,7 @@ const RecordedRun = z.object({
     }),
   ),
   latencies: z.record(z.string(), z.number().int().min(0)),
+  start: z.number().int().optional(),
 });
 
 function describeEffect(e: EffectEntry): string {
@@ -127,13 +128,16 @@ export const registerTel: Register = (program, ctx) => {
       }
       const world = o.world ? parseWorld(readJson(ctx.io, o.world), o.world) : undefined;
       let handlers;
+      let start = o.start;
       if (o.replay) {
         const rec = RecordedRun.safeParse(readJson(ctx.io, o.replay));
         if (!rec.success) throw new CaxError('E_USAGE', `${o.replay} is not a recorded run: ${rec.error.issues[0]!.message}`);
         handlers = replayHandlers(rec.data.effects as LoggedEffect[], rec.data.latencies);
+        start ??= rec.data.start;
       }
-      const result = runMain(loaded, o.main, argExprs, { world, handlers, start: o.start, budget: { steps: o.steps, memory: o.memory } });
-      const json = runToJson(result);
+      start ??= world?.start ?? 0;
+      const result = runMain(loaded, o.main, argExprs, { world, handlers, start, budget: { steps: o.steps, memory: o.memory } });
+      const json = { ...runToJson(result), start, steps: result.steps, memory: result.memory };
       const human = () =>
         [
           result.error ? `error: ${result.error.format()}` : `${result.shown!} :: ${result.type}`,
