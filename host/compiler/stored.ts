@@ -3,8 +3,11 @@
 // cycle budget; the result has the interpreter's shape (value, effect log,
 // clock) plus the co-processor cycles. The image is compiled from the
 // definition's linked closure; its cache key covers the definitions'
-// hashes and the compiler version.
+// hashes, the runtime and the compiler version, and it is cached next to
+// the repository (cache.ts).
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { SourceSpan } from '../errors.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { parseExpression, parseTypeScheme } from '../tel/parser.js';
@@ -12,7 +15,9 @@ import { Loader } from '../store/loader.js';
 import type { Repository } from '../store/repository.js';
 import type { WorldInput } from '../tel/world.js';
 import { openCoprocessor, runImage, type BackendName, type CompiledRunResult } from './backend.js';
+import { cachedImage } from './cache.js';
 import { COMPILER_VERSION, compileProgram } from './compile.js';
+import { RUNTIME_ELF, type Image } from './link.js';
 
 export interface StoredRunOptions {
   readonly backend: BackendName;
@@ -24,8 +29,10 @@ export interface StoredRunOptions {
 }
 
 export interface StoredRunResult extends CompiledRunResult {
-  /** Image cache key: SHA-256 of the compiler version and the linked definitions' hashes. */
+  /** Image cache key: SHA-256 of the compiler version, the runtime and the linked definitions' hashes. */
   readonly imageKey: string;
+  /** Whether the image came from the cache next to the repository. */
+  readonly cached: boolean;
 }
 
 const ENTRY = 'cax$entry';
@@ -37,18 +44,21 @@ export async function runStoredOnBackend(repo: Repository, hash: string, args: r
   const span: SourceSpan = { file: `@${hash.slice(0, 12)}`, line: 1, col: 1 };
   const call = args.reduce<Expr>((fn, text, i) => ({ tag: 'App', fn, arg: parseExpression(text, `<argument ${i + 1}>`), span }), { tag: 'HashRef', hash, span });
   const entry: Decl = { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: call }, where: [], span }], span };
-  const compiled = compileProgram({ file: span.file, decls: [entry] }, ENTRY, undefined, {
-    definition: (h) => decls.get(h),
-    hashTypes: (h) => {
-      const d = linked.definitions.get(h);
-      return d ? parseTypeScheme(d.type, `@${h}`) : undefined;
-    },
-  });
-  const imageKey = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, order: linked.order, args })).digest('hex');
+  const runtime = createHash('sha256').update(readFileSync(RUNTIME_ELF)).digest('hex');
+  const imageKey = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, runtime, order: linked.order, args })).digest('hex');
+  const build = (): Image =>
+    compileProgram({ file: span.file, decls: [entry] }, ENTRY, undefined, {
+      definition: (h) => decls.get(h),
+      hashTypes: (h) => {
+        const d = linked.definitions.get(h);
+        return d ? parseTypeScheme(d.type, `@${h}`) : undefined;
+      },
+    }).image;
+  const { image, hit } = cachedImage(join(dirname(repo.file), 'images'), imageKey, build);
   const cop = await openCoprocessor(options.backend, options.device);
   try {
-    const r = await runImage(cop, compiled.image, [], { budget: options.budget, ...(options.world ? { world: options.world } : {}) });
-    return { ...r, imageKey };
+    const r = await runImage(cop, image, [], { budget: options.budget, ...(options.world ? { world: options.world } : {}) });
+    return { ...r, imageKey, cached: hit };
   } finally {
     await cop.close();
   }

@@ -1,6 +1,9 @@
 // `cax compile`: image layout, --disasm with the TEL source lines, --json,
 // options that switch optimisations off, and loud failures.
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
 import type { CliIO } from '../../host/cli/io.js';
 
@@ -34,8 +37,16 @@ describe('cax compile', () => {
     const io = capture();
     expect(await runCli(['compile', 'someStoredName'], io)).toBe(1);
     expect(io.stderr.join('\n')).toMatch(/E_UNSUPPORTED/);
-    const io2 = capture();
-    expect(await runCli(['compile', 'examples/retry.tel'], io2)).toBe(1);
-    expect(io2.stderr.join('\n')).toMatch(/E_UNSUPPORTED/);
+    const dir = mkdtempSync(join(tmpdir(), 'cax-compile-'));
+    try {
+      const file = join(dir, 'invoke.tel');
+      writeFileSync(file, 'f :: Int -> Effect Int\nf x = return x\n\nmain :: Effect Int\nmain = invoke f 1\n');
+      const io2 = capture();
+      expect(await runCli(['compile', file], io2)).toBe(1);
+      expect(io2.stderr.join('\n')).toMatch(/E_UNSUPPORTED/);
+      expect(io2.stderr.join('\n')).toMatch(/Invoke/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -52,6 +52,9 @@ describe('stored definitions on the iss backend', () => {
       expect(JSON.stringify(r.effects)).toBe(JSON.stringify(reference.effects));
       expect(r.clock).toBe(reference.clock);
       expect(r.imageKey).toMatch(/^[0-9a-f]{64}$/);
+      const again = await runStoredOnBackend(repo, hash, args, { backend: 'iss', budget: 100_000_000 });
+      expect([r.cached, again.cached]).toEqual([false, true]);
+      expect(again.shown).toBe(r.shown);
     });
   }
 });
