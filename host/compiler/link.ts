@@ -4,12 +4,16 @@
 // the source map (pc → TEL span) and the failure sites' spans.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CaxError, type SourceSpan } from '../errors.js';
 import { parseElf, type ElfImage } from '../riscv/elf.js';
 import type { Asm } from './asm.js';
 import { PROGRAM_BASE } from './layout.js';
 
-export const RUNTIME_ELF = join(process.cwd(), 'build/tel-runtime/runtime.elf');
+/** build/tel-runtime/runtime.elf of this checkout: two levels above this module, or three when it runs from dist/. */
+export const RUNTIME_ELF = [new URL('../../build/tel-runtime/runtime.elf', import.meta.url), new URL('../../../build/tel-runtime/runtime.elf', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p)) ?? join(process.cwd(), 'build/tel-runtime/runtime.elf');
 
 let runtimeCache: ElfImage | undefined;
 
