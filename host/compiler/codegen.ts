@@ -45,9 +45,33 @@ export interface CodegenOptions {
   readonly constantFolding: boolean;
   /** Direct calls and tail jumps for known functions (off: every call goes through rt_apply). */
   readonly directCalls: boolean;
+  /** Inline saturated calls of small non-recursive top-level functions (one equation, variable parameters). */
+  readonly inlining: boolean;
 }
 
-export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true };
+export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true };
+
+/** Largest body (in expression nodes) inlined. */
+const INLINE_NODES = 12;
+
+function exprSize(e: Expr, budget: number): number {
+  let n = 0;
+  const stack: Expr[] = [e];
+  while (stack.length > 0 && n <= budget) {
+    const x = stack.pop()!;
+    n++;
+    switch (x.tag) {
+      case 'App': stack.push(x.fn, x.arg); break;
+      case 'BinOp': stack.push(x.left, x.right); break;
+      case 'If': stack.push(x.cond, x.then, x.else); break;
+      case 'Neg': stack.push(x.expr); break;
+      case 'Tuple': case 'List': stack.push(...x.items); break;
+      case 'Lit': case 'Var': case 'HashRef': case 'OpRef': break;
+      default: return budget + 1; // binders and effects: not inlined
+    }
+  }
+  return n;
+}
 
 /** Where a variable lives. */
 type Loc =
@@ -603,6 +627,13 @@ export class Codegen {
       case 'BinOp': {
         const spine = this.spine(e);
         if (spine) {
+          const inline = this.inlinable(spine.head, scope, spine.args.length);
+          if (inline) {
+            const mark = this.fn.next;
+            this.genInline(inline, spine.args, scope, true);
+            this.fn.next = mark;
+            return;
+          }
           const known = this.knownFn(spine.head, scope);
           if (known && this.options.directCalls && spine.args.length === known.fn.arity && known.fn.arity <= this.fn.arity && (known.fn.global || known.fn.label === this.fn.selfFn?.label)) {
             this.tailCall(known.fn, spine.args, scope, e.span);
@@ -645,6 +676,30 @@ export class Codegen {
       return { fn: g.fn, loc: undefined };
     }
     return undefined;
+  }
+
+  /** The definition to inline for a call of `head` with `n` arguments, if the option is on and it qualifies. */
+  private inlinable(head: Expr, scope: Scope, n: number): Decl | undefined {
+    if (!this.options.inlining) return undefined;
+    const name = head.tag === 'Var' ? head.name : head.tag === 'HashRef' ? `@${head.hash}` : undefined;
+    if (name === undefined || scope.get(name)) return undefined;
+    const g = this.global(name, head.span);
+    if (g?.k !== 'fn' || g.fn.arity !== n || g.decl.equations.length !== 1) return undefined;
+    const eq = g.decl.equations[0]!;
+    if (eq.rhs.tag !== 'Plain' || eq.where.length > 0 || !eq.params.every((p) => p.tag === 'PVar')) return undefined;
+    if (freeNames(g.decl).has(name) || exprSize(eq.rhs.expr, INLINE_NODES) > INLINE_NODES) return undefined;
+    return g.decl;
+  }
+
+  /** The body of `d` in the current frame: arguments in slots, seen only by the body (lexical scope of the definition). */
+  private genInline(d: Decl, args: readonly Expr[], scope: Scope, tail: boolean): void {
+    const eq = d.equations[0]!;
+    const block = this.genBlock(args, scope);
+    const inner = new Scope(null);
+    eq.params.forEach((p, i) => inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, { k: 'slot', off: block + 8 * i }));
+    const body = (eq.rhs as Extract<Equation['rhs'], { tag: 'Plain' }>).expr;
+    if (tail) this.genTail(body, inner);
+    else this.gen(body, inner);
   }
 
   /** Evaluates the expressions into a fresh block of slots; returns its offset. */
@@ -705,6 +760,12 @@ export class Codegen {
       const block = this.genBlock(args.slice(0, k), scope);
       this.genPrim(head.name, block, e.span);
       this.applyRest(args.slice(k), scope);
+      this.fn.next = mark;
+      return;
+    }
+    const inline = this.inlinable(head, scope, args.length);
+    if (inline) {
+      this.genInline(inline, args, scope, false);
       this.fn.next = mark;
       return;
     }

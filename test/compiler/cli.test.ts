@@ -33,6 +33,23 @@ describe('cax compile', () => {
     }
     expect(sizes[0]).not.toBe(sizes[1]);
   });
+  it('inlines small functions unless told not to', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cax-compile-'));
+    try {
+      const file = join(dir, 'inline.tel');
+      writeFileSync(file, 'sq :: Int -> Int\nsq x = x * x\nmain = (sq 3, show 4, abs (-2))\n');
+      const compiled = async (extra: string[]): Promise<{ codeBytes: number; names: string[] }> => {
+        const io = capture();
+        expect(await runCli(['--json', 'compile', file, ...extra], io)).toBe(0);
+        const doc = JSON.parse(io.stdout.join('\n')) as { codeBytes: number; definitions: { name: string }[] };
+        return { codeBytes: doc.codeBytes, names: doc.definitions.map((d) => d.name).sort() };
+      };
+      expect((await compiled([])).names).toEqual(['main']);
+      expect((await compiled(['--no-inline'])).names).toEqual(['abs', 'main', 'show', 'sq']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it('fails loudly on stored names and unsupported constructs', async () => {
     const io = capture();
     expect(await runCli(['compile', 'someStoredName'], io)).toBe(1);

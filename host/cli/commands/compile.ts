@@ -6,7 +6,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { compileSource } from '../../compiler/compile.js';
-import { DEFAULT_OPTIONS } from '../../compiler/codegen.js';
 import { disassemble } from '../../riscv/disasm.js';
 import type { Register } from '../program.js';
 
@@ -15,6 +14,7 @@ const Options = z.object({
   disasm: z.boolean().default(false),
   fold: z.boolean().default(true),
   directCalls: z.boolean().default(true),
+  inline: z.boolean().default(true),
 });
 
 export const registerCompile: Register = (program, ctx) => {
@@ -26,6 +26,7 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--disasm', 'print the generated code interleaved with the TEL source lines')
     .option('--no-fold', 'turn constant folding off')
     .option('--no-direct-calls', 'call every function through rt_apply (no direct calls, no tail jumps)')
+    .option('--no-inline', 'turn inlining of small functions off')
     .action((source: string, raw: unknown) => {
       const parsed = Options.safeParse(raw);
       if (!parsed.success) throw new CaxError('E_USAGE', parsed.error.issues.map((i) => i.message).join('; '));
@@ -33,7 +34,7 @@ export const registerCompile: Register = (program, ctx) => {
       if (!existsSync(source)) throw new CaxError('E_UNSUPPORTED', `compiling a stored NAME or HASH (${source}) is not supported yet; give a .tel file`);
       const text = readFileSync(source, 'utf8');
       const started = performance.now();
-      const compiled = compileSource(text, source, opts.main, { ...DEFAULT_OPTIONS, constantFolding: opts.fold, directCalls: opts.directCalls });
+      const compiled = compileSource(text, source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline });
       const ms = performance.now() - started;
       const img = compiled.image;
       const codeBytes = img.bytes.length - (img.codeStart - img.base);
