@@ -214,7 +214,7 @@ template Step(CODE) {
     signal y3 <== mulk * (b - W * bSigned);
     signal prod <== (a - W * aSigned) * (y1 + y2 + y3);
     component pb = Num2Bits(66);
-    pb.in <== prod + 2 * W * W * 2;
+    pb.in <== prod + 2 * W * W;
     var lo = 0; var hi = 0;
     for (var i = 0; i < 32; i++) { lo += pb.out[i] * (1 << i); hi += pb.out[32 + i] * (1 << i); }
     signal sraFill <== sa * (W - inv);

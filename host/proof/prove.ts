@@ -3,7 +3,8 @@
 // chain → receipt. Also runs an ELF on the ISS to get its trace.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CaxError } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import type { TraceRecord } from '../riscv/trace.js';
@@ -23,9 +24,11 @@ export interface ProveRun {
   readonly input?: Uint8Array;
 }
 
+/** The version of an installed package (its package.json, found above its main file). */
 function version(pkg: string): string {
-  const require = createRequire(import.meta.url);
-  const json = JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version?: string };
+  let dir = dirname(createRequire(import.meta.url).resolve(pkg));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string };
   return json.version ?? 'unknown';
 }
 

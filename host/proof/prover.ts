@@ -40,6 +40,10 @@ parentPort.on('message', async (job) => {
 });
 `;
 
+// snarkjs loads the \`web-worker\` package, which, inside any worker thread,
+// expects the module it should run in workerData.mod: give it an empty one.
+const WEB_WORKER_QUIET = { mod: 'data:text/javascript,', name: 'cax-prover' };
+
 interface Reply {
   index: number;
   proof?: Groth16Proof;
@@ -61,7 +65,7 @@ export async function proveChunks(inputs: readonly ChunkInput[], options: ProveO
   const results: ChunkProof[] = new Array<ChunkProof>(inputs.length);
   let next = 0;
   let failure: CaxError | undefined;
-  const workers = Array.from({ length: count }, () => new Worker(WORKER, { eval: true, workerData: { snarkjs, wasm: options.wasm, zkey: options.zkey } }));
+  const workers = Array.from({ length: count }, () => new Worker(WORKER, { eval: true, workerData: { snarkjs, wasm: options.wasm, zkey: options.zkey, ...WEB_WORKER_QUIET } }));
   try {
     await Promise.all(
       workers.map(

@@ -81,7 +81,7 @@ describe('proving and verifying a run', () => {
 
   it('the run uses every class of the circuit: loads and stores of each size, M, shifts, branches, jumps', () => {
     const ops = new Set(trace.map((r) => decode(r.insn).op));
-    for (const op of ['lw', 'lbu', 'lhu', 'sb', 'sh', 'sw', 'mulh', 'mul', 'div', 'remu', 'sra', 'sll', 'sltu', 'sltiu', 'jal', 'jalr', 'lui', 'auipc', 'add', 'xor']) {
+    for (const op of ['lw', 'lbu', 'lhu', 'sb', 'sh', 'sw', 'mulh', 'mul', 'div', 'remu', 'srai', 'slli', 'sltu', 'blt', 'jal', 'jalr', 'lui', 'auipc', 'add', 'xor']) {
       expect(ops).toContain(op);
     }
     expect(trace.some((r) => decode(r.insn).op.startsWith('b') && trace[trace.indexOf(r) + 1]!.pc !== r.pc + 4)).toBe(true);

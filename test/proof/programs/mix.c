@@ -1,7 +1,8 @@
 /* A small program for the proof tests (it must fit the test circuit's 64
    code words): ALU, shifts, M (mulh, div, remu), byte/half/word loads and
-   stores, branches, a call and return. Result in a0. */
+   stores, a loop's branches, a call and return. Result in a0. */
 static volatile int seeds[2] = {-200000, 76543};
+static volatile int rounds = 2;
 static volatile signed char bytes[2];
 static volatile short halves[2];
 
@@ -11,7 +12,7 @@ static int __attribute__((noinline, noipa)) mix(int x, int y) {
 
 int main(void) {
   unsigned h = 7;
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < rounds; i++) {
     int x = seeds[i];
     bytes[i] = (signed char)x;
     halves[i] = (short)x;
