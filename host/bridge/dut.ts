@@ -24,6 +24,8 @@ const optionsSchema = z.strictObject({
   searchDirs: z.array(z.string()).optional(),
   /** Directory relative paths are resolved against; default: the working directory. */
   root: z.string().optional(),
+  /** Working directory of the simulation program (where `$readmemh` looks); default: root. */
+  cwd: z.string().optional(),
   /** Build cache; default <root>/build/bridge. */
   cacheDir: z.string().optional(),
   /** How many clock cycles waiting for an edge or value may take before E_BRIDGE_TIMEOUT; default 1e6. */
@@ -131,7 +133,7 @@ export class Dut {
       cacheDir: resolve(root, opts.cacheDir ?? 'build/bridge'),
     });
     const clock = opts.clock ?? (model.ports.some((p) => p.name === 'clk' && p.direction === 'input') ? 'clk' : undefined);
-    const dut = new Dut(top, model, new HarnessProcess(model.executable, top), clock, opts.maxCycles ?? 1_000_000);
+    const dut = new Dut(top, model, new HarnessProcess(model.executable, top, resolve(root, opts.cwd ?? '.')), clock, opts.maxCycles ?? 1_000_000);
     if (clock !== undefined) dut.clockPort(); // checks the named clock is a one-bit input
     await dut.settle();
     return new Proxy(dut, {

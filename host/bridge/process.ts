@@ -27,8 +27,8 @@ export class HarnessProcess {
   private death: CaxError | undefined;
   private readonly exited: Promise<void>;
 
-  constructor(executable: string, private readonly label: string) {
-    this.child = spawn(executable, [], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  constructor(executable: string, private readonly label: string, cwd: string) {
+    this.child = spawn(executable, [], { cwd, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const [stdin, stdout, stderr, replies] = this.child.stdio as unknown as [Writable, Readable, Readable, Readable];
     this.commands = stdin;
     replies.setEncoding('utf8');

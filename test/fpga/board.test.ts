@@ -1,0 +1,84 @@
+// The iCEBreaker top level (rtl/board/icebreaker_top.v) simulated whole
+// under the bridge, with yosys's SPRAM model: after the power-on reset and
+// the boot copy, a program from the boot image runs on the core, sends a
+// byte on TX at 115200 baud (104 clocks per bit) and lights the green LED.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILD_TIMEOUT_MS } from '../../host/bridge/build.js';
+import { Dut, type Signal } from '../../host/bridge/dut.js';
+
+type BoardPorts = 'CLK' | 'BTN_N' | 'RX' | 'TX' | 'LEDG_N' | 'LEDR_N';
+
+const SPRAM_MODEL = 'build/fpga/icebreaker/lint/SB_SPRAM256KA.v';
+const BIT = 104; // UART_DIVISOR of the board
+const BYTE = 0x4f; // 'O'
+const PROGRAM = `
+  .globl _start
+_start:
+  li t0, 0x10000000   # UART TXDATA
+  li t1, ${BYTE}
+  sw t1, 0(t0)
+  li t0, 0x10002000   # EXIT
+  li t1, 1
+  sw t1, 0(t0)
+1: j 1b
+`;
+
+let dir: string;
+let board: Dut & Record<BoardPorts, Signal>;
+
+beforeAll(async () => {
+  execFileSync('make', ['-s', SPRAM_MODEL]);
+  dir = mkdtempSync(join(tmpdir(), 'cax-board-'));
+  writeFileSync(join(dir, 'boot.S'), PROGRAM);
+  execFileSync('riscv64-unknown-elf-gcc', ['-march=rv32i', '-mabi=ilp32', '-nostdlib', '-Ttext=0x80000000', '-o', join(dir, 'boot.elf'), join(dir, 'boot.S')]);
+  execFileSync('riscv64-unknown-elf-objcopy', ['-O', 'binary', join(dir, 'boot.elf'), join(dir, 'boot.bin')]);
+  // The RAM's default boot image is boot.hex in the working directory, 3072 words.
+  const image = Buffer.alloc(3072 * 4);
+  readFileSync(join(dir, 'boot.bin')).copy(image);
+  const words = Array.from({ length: 3072 }, (_, i) => image.readUInt32LE(4 * i).toString(16).padStart(8, '0'));
+  writeFileSync(join(dir, 'boot.hex'), `${words.join('\n')}\n`);
+  // The simulated RTL but for the RAM, which the board's SPRAM RAM replaces (as in mk/fpga.mk).
+  const rtl = ['rtl/core', 'rtl/soc', 'rtl/uart']
+    .flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.v')).map((f) => `${d}/${f}`))
+    .filter((f) => f !== 'rtl/soc/cax_ram.v');
+  board = await Dut.build<BoardPorts>(['rtl/board/icebreaker_top.v', 'rtl/board/cax_ram_spram.v', SPRAM_MODEL, ...rtl], {
+    top: 'icebreaker_top',
+    clock: 'CLK',
+    searchDirs: [],
+    cwd: dir,
+  });
+}, BUILD_TIMEOUT_MS);
+
+afterAll(async () => {
+  await board.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('icebreaker_top', () => {
+  it('boots the image from block RAM, sends a byte at 115200 baud and shows the pass LED', async () => {
+    board.BTN_N.value = 1;
+    board.RX.value = 1;
+    await board.settle();
+    expect([board.LEDG_N.value, board.LEDR_N.value, board.TX.value]).toEqual([1, 1, 1]);
+    const waited = await board.TX.falling();
+    expect(waited).toBeGreaterThan(1 << 16); // not before the power-on reset ends
+    const [tx] = await board.record(['TX'], 10 * BIT);
+    // Sample the middle of each bit: start, 8 data bits LSB first, stop.
+    const bits = Array.from({ length: 10 }, (_, i) => tx![i * BIT + BIT / 2]!);
+    expect(bits).toEqual([0, ...Array.from({ length: 8 }, (_, i) => (BYTE >> i) & 1), 1]);
+    expect(board.LEDG_N.value).toBe(0);
+    expect(board.LEDR_N.value).toBe(1);
+  });
+
+  it('holds the core in reset while the button is pressed', async () => {
+    board.BTN_N.value = 0;
+    await board.tick(10);
+    expect(board.LEDG_N.value).toBe(1); // the SoC's exit state is reset
+    board.BTN_N.value = 1;
+    await board.LEDG_N.until(0, 10_000); // the program runs again from RAM
+  });
+});
