@@ -63,3 +63,26 @@ export async function runStoredOnBackend(repo: Repository, hash: string, args: r
     await cop.close();
   }
 }
+
+/** The JSON form of a co-processor run for `cax run --backend … --json`. */
+export function storedRunToJson(hash: string, backend: BackendName, r: StoredRunResult): Record<string, unknown> {
+  return {
+    hash,
+    backend,
+    value: r.shown,
+    ...(r.error ? { error: r.error.toJSON() } : {}),
+    effects: r.effects.map((e) => ({ ...e })),
+    clock: r.clock,
+    cycles: r.cycles,
+    instret: r.instret,
+    image: { key: r.imageKey, cached: r.cached },
+  };
+}
+
+/** The run for people: effects, value, clock and co-processor cycles. */
+export function describeStoredRun(backend: BackendName, r: StoredRunResult): string {
+  const lines = r.effects.map((e) => `  t=${e.time} ${e.kind} ${e.args.map((a) => JSON.stringify(a)).join(' ')}${e.timeline === null ? '' : ` on ${e.timeline}`}${e.error ? ` failed: ${e.error.code}` : e.result === null ? '' : ` → ${JSON.stringify(e.result)}`}${e.rolledBack ? ' (rolled back)' : ''}`);
+  if (r.shown !== null) lines.push(r.shown);
+  lines.push(`clock ${r.clock} ms, ${r.cycles} cycles on ${backend}${r.cached ? ' (cached image)' : ''}`);
+  return lines.join('\n');
+}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Executor } from '../../host/execution/executor.js';
 import { parsePolicy } from '../../host/execution/policy.js';
-import { runStoredOnBackend } from '../../host/compiler/stored.js';
+import { describeStoredRun, runStoredOnBackend, storedRunToJson } from '../../host/compiler/stored.js';
 import { addProgram } from '../../host/store/add.js';
 import { Repository } from '../../host/store/repository.js';
 import { addContext, ensurePrelude } from '../../host/store/tel-env.js';
@@ -55,6 +55,8 @@ describe('stored definitions on the iss backend', () => {
       const again = await runStoredOnBackend(repo, hash, args, { backend: 'iss', budget: 100_000_000 });
       expect([r.cached, again.cached]).toEqual([false, true]);
       expect(again.shown).toBe(r.shown);
+      expect(storedRunToJson(hash, 'iss', r)).toMatchObject({ hash, backend: 'iss', value: reference.value, clock: reference.clock, image: { cached: false } });
+      expect(describeStoredRun('iss', again)).toMatch(new RegExp(`clock ${reference.clock} ms, \\d+ cycles on iss \\(cached image\\)`));
     });
   }
 });
