@@ -22,16 +22,9 @@ export interface CircuitSize {
 /** The size `cax prove` uses unless told otherwise. */
 export const DEFAULT_SIZE: CircuitSize = { steps: 16, codeWords: 128 };
 
-export interface Circuit {
+/** The step circuit: hash is the SHA-256 (hex) of the R1CS; public signals as publicLayout says. */
+export interface Circuit extends Compiled {
   readonly size: CircuitSize;
-  /** SHA-256 (hex) of the R1CS file. */
-  readonly hash: string;
-  readonly r1cs: string;
-  readonly wasm: string;
-  /** Constraints in the R1CS (what the proving key is sized by). */
-  readonly constraints: number;
-  /** Public signals: outputs then public inputs (see publicLayout). */
-  readonly publicSignals: number;
 }
 
 const Meta = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), constraints: z.number().int().positive(), publicSignals: z.number().int().positive() });
@@ -56,7 +49,7 @@ export function publicLayout(size: CircuitSize): { pcOut: number; regsOut: numbe
 // circom colours its report.
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
-function sourceKey(root: string, size: CircuitSize): string {
+export function sourceKey(root: string, size: CircuitSize): string {
   const h = createHash('sha256');
   const dir = join(root, 'circuits');
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.circom')).sort()) h.update(f).update(readFileSync(join(dir, f)));
@@ -75,14 +68,22 @@ function run(cmd: string, args: string[], cwd: string): Promise<string> {
   });
 }
 
-/** Compiles the circuit of this size (or finds it compiled) under `home`/circuits. */
-export async function compileCircuit(size: CircuitSize, home: string): Promise<Circuit> {
-  if (!Number.isInteger(size.steps) || size.steps < 1 || !Number.isInteger(size.codeWords) || size.codeWords < 1) {
-    throw new CaxError('E_USAGE', `bad circuit size ${size.steps} steps x ${size.codeWords} code words`);
-  }
+/** A compiled circom program: its R1CS, witness generator and counts. */
+export interface Compiled {
+  readonly hash: string;
+  readonly r1cs: string;
+  readonly wasm: string;
+  readonly constraints: number;
+  readonly publicSignals: number;
+}
+
+/**
+ * Compiles `main` (a circom main component that may include circuits/*.circom)
+ * as `name`, or finds it compiled, under `home`/circuits/`name`-`key`.
+ */
+export async function compileCircom(main: string, name: string, key: string, home: string): Promise<Compiled> {
   const root = packageRoot();
-  const name = `rv32im_${size.steps}x${size.codeWords}`;
-  const dir = join(home, 'circuits', `${name}-${sourceKey(root, size)}`);
+  const dir = join(home, 'circuits', `${name}-${key}`);
   const r1cs = join(dir, `${name}.r1cs`);
   const wasm = join(dir, `${name}_js`, `${name}.wasm`);
   const metaFile = join(dir, 'meta.json');
@@ -90,25 +91,36 @@ export async function compileCircuit(size: CircuitSize, home: string): Promise<C
     const work = `${dir}.tmp-${process.pid}`;
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
-    const main = join(work, `${name}.circom`);
-    writeFileSync(main, `pragma circom 2.1.0;\ninclude "rv32im.circom";\ncomponent main {public [code, pcIn, regsIn]} = Chunk(${size.steps}, ${size.codeWords});\n`);
+    const source = join(work, `${name}.circom`);
+    writeFileSync(source, main);
     const cli = createRequire(import.meta.url).resolve('circom2/cli.js');
     // circom2's WASI sandbox sees the working directory and its parents, by relative paths.
-    const out = await run(process.execPath, [cli, relative(root, main), '--r1cs', '--wasm', '-l', 'circuits', '-o', relative(root, work)], root);
-    const count = (label: string): number => Number(new RegExp(`(?<![-\\w])${label}: (\\d+)`).exec(out.replace(ANSI_COLOUR, ''))?.[1] ?? NaN);
+    const out = (await run(process.execPath, [cli, relative(root, source), '--r1cs', '--wasm', '-l', 'circuits', '-o', relative(root, work)], root)).replace(ANSI_COLOUR, '');
+    const count = (label: string): number => Number(new RegExp(`(?<![-\\w])${label}: (\\d+)`).exec(out)?.[1] ?? NaN);
     const constraints = count('non-linear constraints') + count('linear constraints');
     const publicSignals = count('public inputs') + count('public outputs');
+    if (!Number.isFinite(constraints) || !Number.isFinite(publicSignals)) throw new CaxError('E_CIRCUIT', `unexpected circom output: ${out.slice(-500)}`);
     const hash = createHash('sha256').update(readFileSync(join(work, `${name}.r1cs`))).digest('hex');
-    if (!Number.isFinite(constraints) || publicSignals !== publicLayout(size).count) throw new CaxError('E_CIRCUIT', `unexpected circom output: ${out.slice(-500)}`);
     writeFileSync(join(work, 'meta.json'), JSON.stringify({ hash, constraints, publicSignals }));
     rmSync(dir, { recursive: true, force: true });
     renameSync(work, dir);
   }
   const meta = Meta.parse(JSON.parse(readFileSync(metaFile, 'utf8')));
-  return { size, hash: meta.hash, r1cs, wasm, constraints: meta.constraints, publicSignals: meta.publicSignals };
+  return { r1cs, wasm, ...meta };
+}
+
+/** Compiles the step circuit of this size (or finds it compiled) under `home`/circuits. */
+export async function compileCircuit(size: CircuitSize, home: string): Promise<Circuit> {
+  if (!Number.isInteger(size.steps) || size.steps < 1 || !Number.isInteger(size.codeWords) || size.codeWords < 1) {
+    throw new CaxError('E_USAGE', `bad circuit size ${size.steps} steps x ${size.codeWords} code words`);
+  }
+  const main = `pragma circom 2.1.0;\ninclude "rv32im.circom";\ncomponent main {public [code, pcIn, regsIn]} = Chunk(${size.steps}, ${size.codeWords});\n`;
+  const compiled = await compileCircom(main, `rv32im_${size.steps}x${size.codeWords}`, sourceKey(packageRoot(), size), home);
+  if (compiled.publicSignals !== publicLayout(size).count) throw new CaxError('E_CIRCUIT', `the circuit has ${compiled.publicSignals} public signals, not ${publicLayout(size).count}`);
+  return { size, ...compiled };
 }
 
 /** The powers-of-tau size (log2) a circuit needs: constraints plus public signals plus one. */
-export function ptauPower(circuit: Circuit): number {
+export function ptauPower(circuit: Compiled): number {
   return Math.max(8, Math.ceil(Math.log2(circuit.constraints + circuit.publicSignals + 1)));
 }

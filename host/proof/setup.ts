@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { getCurveFromName } from 'ffjavascript';
 import { CaxError } from '../errors.js';
-import { ptauPower, type Circuit } from './circuit.js';
+import { ptauPower, type Compiled } from './circuit.js';
 import { releaseCurve } from './curve.js';
 
 export interface Keys {
@@ -48,12 +48,12 @@ export async function devPtau(home: string, power: number, onStage: (stage: stri
   return file;
 }
 
-export function keyPaths(home: string, circuit: Circuit): { zkey: string; vkey: string } {
+export function keyPaths(home: string, circuit: Compiled): { zkey: string; vkey: string } {
   return { zkey: join(home, 'keys', `${circuit.hash}.zkey`), vkey: join(home, 'keys', `${circuit.hash}.vkey.json`) };
 }
 
 /** Proving and verifying keys of `circuit` from a prepared powers-of-tau, cached by circuit hash. */
-export async function circuitKeys(home: string, circuit: Circuit, ptau: string): Promise<Keys> {
+export async function circuitKeys(home: string, circuit: Compiled, ptau: string): Promise<Keys> {
   const { zkey, vkey } = keyPaths(home, circuit);
   if (existsSync(zkey) && existsSync(vkey)) return { zkey, vkey, ptau };
   if (!existsSync(ptau)) throw new CaxError('E_SETUP', `no powers-of-tau at ${ptau}: run \`cax zk setup\``);

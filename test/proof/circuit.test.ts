@@ -91,6 +91,19 @@ describe('the step circuit against the ISS', () => {
     );
   });
 
+  it('refuses a load whose data is not the value loaded, with no prover check in the way', async () => {
+    const { trace, image } = run([...li(1, 0x1234), ...li(8, SCRATCH), sType('sw', 8, 1, 0), iType('lw', 2, 8, 0), ...exitWith(1)]);
+    const statement = buildStatement(trace, image, codeWords(image, SIZE.codeWords), SIZE);
+    expect(await firstRefused(statement)).toBe(-1);
+    const load = trace.findIndex((r) => r.memMask !== 0 && !r.memWrite);
+    const chunk = Math.floor(load / SIZE.steps);
+    const input = statement.inputs[chunk]!;
+    const data = [...(input.tMemData as string[])];
+    data[load % SIZE.steps] = String(0x1235);
+    const inputs = statement.inputs.map((x, k) => (k === chunk ? { ...x, tMemData: data } : x));
+    expect(await firstRefused({ ...statement, inputs })).toBe(chunk);
+  });
+
   it('refuses what it cannot prove: traps, CSRs, an image larger than its code words', () => {
     const { trace, image } = run([...li(1, 5), ...exitWith(1)]);
     const code = codeWords(image, SIZE.codeWords);
