@@ -37,8 +37,16 @@ export interface StoredRunResult extends CompiledRunResult {
 
 const ENTRY = 'cax$entry';
 
-/** Compiles `@hash args…` (argument expressions in TEL syntax) and runs it on `backend`. */
-export async function runStoredOnBackend(repo: Repository, hash: string, args: readonly string[], options: StoredRunOptions): Promise<StoredRunResult> {
+export interface CompiledStored {
+  readonly image: Image;
+  readonly imageKey: string;
+  readonly cached: boolean;
+  /** Code labels of the compiled definitions (`@hash` names), present when the image was compiled now. */
+  readonly definitions: ReadonlyMap<string, string>;
+}
+
+/** Compiles `@hash args…` (argument expressions in TEL syntax) from the store, or takes it from the image cache. */
+export function compileStored(repo: Repository, hash: string, args: readonly string[]): CompiledStored {
   const linked = new Loader(repo).link(hash);
   const decls = new Map<string, Decl>([...linked.definitions].map(([h, d]) => [h, d.decl]));
   const span: SourceSpan = { file: `@${hash.slice(0, 12)}`, line: 1, col: 1 };
@@ -46,19 +54,29 @@ export async function runStoredOnBackend(repo: Repository, hash: string, args: r
   const entry: Decl = { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: call }, where: [], span }], span };
   const runtime = createHash('sha256').update(readFileSync(RUNTIME_ELF)).digest('hex');
   const imageKey = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, runtime, order: linked.order, args })).digest('hex');
-  const build = (): Image =>
-    compileProgram({ file: span.file, decls: [entry] }, ENTRY, undefined, {
+  let definitions: ReadonlyMap<string, string> = new Map();
+  const build = (): Image => {
+    const compiled = compileProgram({ file: span.file, decls: [entry] }, ENTRY, undefined, {
       definition: (h) => decls.get(h),
       hashTypes: (h) => {
         const d = linked.definitions.get(h);
         return d ? parseTypeScheme(d.type, `@${h}`) : undefined;
       },
-    }).image;
+    });
+    definitions = compiled.definitions;
+    return compiled.image;
+  };
   const { image, hit } = cachedImage(join(dirname(repo.file), 'images'), imageKey, build);
+  return { image, imageKey, cached: hit, definitions };
+}
+
+/** Compiles (or takes from the cache) `@hash args…` and runs it on `backend`. */
+export async function runStoredOnBackend(repo: Repository, hash: string, args: readonly string[], options: StoredRunOptions): Promise<StoredRunResult> {
+  const { image, imageKey, cached } = compileStored(repo, hash, args);
   const cop = await openCoprocessor(options.backend, options.device);
   try {
     const r = await runImage(cop, image, [], { budget: options.budget, ...(options.world ? { world: options.world } : {}) });
-    return { ...r, imageKey, cached: hit };
+    return { ...r, imageKey, cached };
   } finally {
     await cop.close();
   }

@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
 import type { CliIO } from '../../host/cli/io.js';
+import { addProgram } from '../../host/store/add.js';
+import { Repository } from '../../host/store/repository.js';
+import { addContext, ensurePrelude } from '../../host/store/tel-env.js';
+import { parseProgram } from '../../host/tel/parser.js';
 
 function capture(): CliIO & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -50,10 +54,30 @@ describe('cax compile', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  it('fails loudly on stored names and unsupported constructs', async () => {
-    const io = capture();
-    expect(await runCli(['compile', 'someStoredName'], io)).toBe(1);
-    expect(io.stderr.join('\n')).toMatch(/E_UNSUPPORTED/);
+  it('compiles a stored definition by name through the image cache', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cax-compile-store-'));
+    try {
+      const repo = Repository.open(home);
+      const ctx = addContext(repo);
+      ensurePrelude(ctx);
+      addProgram(ctx, parseProgram('double :: Int -> Int\ndouble x = x + x\n', 'stored.tel'));
+      repo.close();
+      const runs: { cached: boolean; definitions: { name: string }[] }[] = [];
+      for (let i = 0; i < 2; i++) {
+        const io = { ...capture(), env: { CAX_HOME: home } };
+        expect(await runCli(['--json', 'compile', 'double'], io)).toBe(0);
+        runs.push(JSON.parse(io.stdout.join('\n')) as { cached: boolean; definitions: { name: string }[] });
+      }
+      expect(runs.map((r) => r.cached)).toEqual([false, true]);
+      expect(runs[0]!.definitions.some((d) => d.name.startsWith('@'))).toBe(true);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+  it('fails loudly on unknown references and unsupported constructs', async () => {
+    const io = { ...capture(), env: { CAX_HOME: join(tmpdir(), 'cax-no-store-here') } };
+    expect(await runCli(['compile', 'someStoredName'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/E_USAGE/);
     const dir = mkdtempSync(join(tmpdir(), 'cax-compile-'));
     try {
       const file = join(dir, 'invoke.tel');

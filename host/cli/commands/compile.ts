@@ -1,11 +1,17 @@
-// `cax compile FILE [--main NAME] [--disasm]`: compiles a TEL program to an
+// `cax compile FILE|NAME|HASH [--main NAME] [--disasm]`: compiles a TEL
+// program (a file, or a stored definition through the image cache) to an
 // RV32IM image for the co-processor and prints its layout (sizes, symbols);
 // --disasm shows the generated code interleaved with the TEL source lines
 // the source map attributes it to.
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { compileSource } from '../../compiler/compile.js';
+import type { Image } from '../../compiler/link.js';
+import { compileStored } from '../../compiler/stored.js';
+import { Loader } from '../../store/loader.js';
+import { Repository, STORE_FILE, storeDirectory } from '../../store/repository.js';
 import { disassemble } from '../../riscv/disasm.js';
 import type { Register } from '../program.js';
 
@@ -17,12 +23,25 @@ const Options = z.object({
   inline: z.boolean().default(true),
 });
 
+/** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
+function compileFromStore(cwd: string, env: Readonly<Record<string, string | undefined>>, ref: string): { image: Image; key: string; cached: boolean; definitions: ReadonlyMap<string, string> } {
+  const dir = storeDirectory(cwd, env);
+  if (!existsSync(join(dir, STORE_FILE))) throw new CaxError('E_USAGE', `${ref} is neither a file nor a definition in a store (no store at ${dir})`);
+  const repo = Repository.open(dir);
+  try {
+    const stored = compileStored(repo, new Loader(repo).find(ref).hash, []);
+    return { image: stored.image, key: stored.imageKey, cached: stored.cached, definitions: stored.definitions };
+  } finally {
+    repo.close();
+  }
+}
+
 export const registerCompile: Register = (program, ctx) => {
   program
     .command('compile')
     .description('compile a TEL program to an RV32IM image for the co-processor (--disasm: code interleaved with the source)')
-    .argument('<source>', 'a .tel file (stored names and hashes are not supported yet)')
-    .option('--main <name>', 'the definition to compile, with what it reaches', 'main')
+    .argument('<source>', 'a .tel file, or a stored definition: name, hash or unique prefix')
+    .option('--main <name>', 'the definition of the file to compile, with what it reaches', 'main')
     .option('--disasm', 'print the generated code interleaved with the TEL source lines')
     .option('--no-fold', 'turn constant folding off')
     .option('--no-direct-calls', 'call every function through rt_apply (no direct calls, no tail jumps)')
@@ -31,11 +50,10 @@ export const registerCompile: Register = (program, ctx) => {
       const parsed = Options.safeParse(raw);
       if (!parsed.success) throw new CaxError('E_USAGE', parsed.error.issues.map((i) => i.message).join('; '));
       const opts = parsed.data;
-      if (!existsSync(source)) throw new CaxError('E_UNSUPPORTED', `compiling a stored NAME or HASH (${source}) is not supported yet; give a .tel file`);
-      const text = readFileSync(source, 'utf8');
       const started = performance.now();
-      const compiled = compileSource(text, source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline });
+      const compiled = existsSync(source) ? compileSource(readFileSync(source, 'utf8'), source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline }) : compileFromStore(ctx.io.cwd, ctx.io.env, source);
       const ms = performance.now() - started;
+      const text = existsSync(source) ? readFileSync(source, 'utf8') : '';
       const img = compiled.image;
       const codeBytes = img.bytes.length - (img.codeStart - img.base);
       const defs = [...compiled.definitions].map(([name, label]) => ({ name, address: img.symbols.get(label) ?? 0 }));
@@ -65,7 +83,7 @@ export const registerCompile: Register = (program, ctx) => {
         }
       }
       ctx.emit(
-        { key: compiled.key, imageBytes: img.bytes.length, codeBytes, entry: img.entry, heapStart: img.heapStart, compileMs: ms, definitions: defs, ...(opts.disasm ? { disasm: lines } : {}) },
+        { key: compiled.key, ...('cached' in compiled ? { cached: compiled.cached } : {}), imageBytes: img.bytes.length, codeBytes, entry: img.entry, heapStart: img.heapStart, compileMs: ms, definitions: defs, ...(opts.disasm ? { disasm: lines } : {}) },
         () => [
           `image ${img.bytes.length} bytes (runtime ${img.codeStart - img.base}, TEL code and data ${codeBytes}), heap from 0x${img.heapStart.toString(16)}`,
           `key ${compiled.key}`,
