@@ -4,6 +4,7 @@
 // verdicts), and the soundness cases of docs/proofs.md, each rejected when
 // proving or when verifying.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { circuitKeys, devPtau, readVerificationKey, type Keys } from '../../host
 import { parseVerificationKey, verifyBatch, verifyEach, verifyReceipt, chunkSignals, type VerificationKey } from '../../host/proof/verify.js';
 import { decodeProof } from '../../host/proof/receipt.js';
 import { decode } from '../../host/riscv/decode.js';
-import { formatTraceRecord, type TraceRecord } from '../../host/riscv/trace.js';
+import type { TraceRecord } from '../../host/riscv/trace.js';
 
 const HOME = 'build/proof/home';
 const SIZE = { steps: 4, codeWords: 96 };
@@ -181,13 +182,16 @@ describe('soundness: rejected when verifying', () => {
 });
 
 describe('cax prove / cax verify', () => {
-  it('prove --trace --image stores a receipt that verify accepts; a tampered file is refused with E_VERIFY', async () => {
-    const traceFile = join(dir, 'mix.trace');
-    writeFileSync(traceFile, trace.map((r) => `${formatTraceRecord(r)}\n`).join(''));
+  it('prove --trace (a simulation VCD) --image and prove PROGRAM (the ISS) store receipts that verify accepts; a tampered file is refused with E_VERIFY', async () => {
+    const vcd = join(dir, 'mix.vcd');
+    spawnSync('build/sim/cax-sim', [PROGRAM, '--vcd', vcd], { stdio: 'pipe' });
     const io = capture();
-    expect(await runCli(['--json', 'prove', '--trace', traceFile, '--image', PROGRAM, '--steps', '4', '--code-words', '96', '--workers', '2'], io)).toBe(0);
+    expect(await runCli(['--json', 'prove', '--trace', vcd, '--image', PROGRAM, '--steps', '4', '--code-words', '96', '--workers', '2'], io)).toBe(0);
     const proved = JSON.parse(io.stdout[0]!) as { receipt: string; path: string; chunks: number };
     expect(proved.chunks).toBe(receipt.chunks.length);
+    const direct = capture();
+    expect(await runCli(['--json', 'prove', PROGRAM, '--steps', '4', '--code-words', '96'], direct)).toBe(0);
+    expect(JSON.parse(direct.stdout[0]!)).toMatchObject({ chunks: receipt.chunks.length, output: receipt.output, exitCode: 0 });
     const ok = capture();
     expect(await runCli(['verify', proved.receipt, '--program', PROGRAM], ok)).toBe(0);
     expect(ok.stdout[0]).toMatch(/^verified: program [0-9a-f]{12} ran \d+ instructions/);

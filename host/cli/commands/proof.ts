@@ -14,7 +14,7 @@ import { firstDivergence } from '../../proof/diff.js';
 import { programImage } from '../../proof/image.js';
 import { proveRun, traceOnIss } from '../../proof/prove.js';
 import { readReceipt, storeReceipt } from '../../proof/receipt.js';
-import { circuitKeys, devPtau, keyPaths, readVerificationKey } from '../../proof/setup.js';
+import { circuitKeys, devPtau, devPtauPath, keyPaths, readVerificationKey } from '../../proof/setup.js';
 import { loadTrace, readTrace } from '../../proof/trace.js';
 import { parseVerificationKey, verifyReceipt } from '../../proof/verify.js';
 import { progress, type CliIO } from '../io.js';
@@ -149,10 +149,11 @@ export const registerProof: Register = (program, ctx) => {
         ptau = resolve(ctx.io.cwd, options.ptau);
         if (!existsSync(ptau)) throw new CaxError('E_IO', `no ceremony file ${options.ptau}`);
       } else {
-        ctx.io.err(`warning: making a powers-of-tau of 2^${power} for DEVELOPMENT ONLY (one local contribution; proofs made with it convince no one else). Use --ptau FILE with a ceremony file for real use.`);
+        if (!existsSync(devPtauPath(home, power))) ctx.io.err(`warning: making a powers-of-tau of 2^${power} for DEVELOPMENT ONLY (one local contribution; proofs made with it convince no one else). Use --ptau FILE with a ceremony file for real use.`);
         const bar = progress(ctx.io, ctx.json(), 'powers of tau', 3);
         try {
           ptau = await devPtau(home, power, () => bar.tick());
+          ctx.io.err(`using the DEVELOPMENT powers-of-tau ${ptau}: not for proofs anyone else must trust`);
         } finally {
           bar.done();
         }
