@@ -202,6 +202,12 @@ describe('cax prove / cax verify', () => {
     const refused = capture();
     expect(await runCli(['verify', join(dir, 'bad.msgpack'), '--one-by-one'], refused)).toBe(1);
     expect(refused.stderr.join('')).toContain('E_VERIFY');
+    const other = decodeReceipt(bytes);
+    other.circuit.hash = 'cd'.repeat(32);
+    writeFileSync(join(dir, 'other.msgpack'), encodeReceipt(other));
+    const otherCircuit = capture();
+    expect(await runCli(['verify', join(dir, 'other.msgpack')], otherCircuit)).toBe(1);
+    expect(otherCircuit.stderr.join('')).toContain('E_VERIFY');
     writeFileSync(join(dir, 'junk.msgpack'), new Uint8Array([1, 2, 3]));
     const junk = capture();
     expect(await runCli(['verify', join(dir, 'junk.msgpack')], junk)).toBe(1);

@@ -223,6 +223,11 @@ export const registerProof: Register = (program, ctx) => {
       const options = parse(VerifyOptions, raw);
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
       const { receipt } = readReceipt(home, ref, ctx.io.cwd);
+      // The receipt must name the step circuit of its size as these sources build it, not any circuit with a key at hand.
+      const circuit = await compileCircuit({ steps: receipt.circuit.steps, codeWords: receipt.circuit.codeWords }, home);
+      if (circuit.hash !== receipt.circuit.hash) {
+        throw new CaxError('E_VERIFY', `the receipt names circuit ${receipt.circuit.hash.slice(0, 12)}, but the step circuit of its size is ${circuit.hash.slice(0, 12)}`);
+      }
       const vkeyFile = options.vkey !== undefined ? resolve(ctx.io.cwd, options.vkey) : `${home}/keys/${receipt.circuit.hash}.vkey.json`;
       if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash.slice(0, 12)}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps} --code-words ${receipt.circuit.codeWords}\``);
       const vk = parseVerificationKey(readVerificationKey(vkeyFile));
