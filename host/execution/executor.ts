@@ -6,24 +6,19 @@
 // by the time it took. Effects go through the sandbox; usage is reported
 // per context; contexts are destroyed on every path, errors included. The
 // trace records invocations, returns, effects, denials and errors.
-import { CaxError, type SourceSpan } from '../errors.js';
+import { CaxError } from '../errors.js';
 import type { Decl, Expr } from '../tel/ast.js';
-import { compileDecls, compileExpression, type Cell } from '../tel/compile.js';
-import { checkExpression } from '../tel/infer.js';
-import { loadProgram, type LoadedProgram } from '../tel/interp.js';
+import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
 import { Machine } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
-import { prelude } from '../tel/prelude.js';
 import { printExpr } from '../tel/printer.js';
 import { Closure, Eff, Partial } from '../tel/runtime.js';
 import { Scheduler, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
-import { typeToString } from '../tel/types.js';
 import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { StaticAllocator } from '../resources/static-allocator.js';
 import type { ResourceAllocator, ResourceUsage } from '../resources/allocator.js';
 import { ADDITIVE_KINDS, type ResourceRequestInput } from '../resources/vector.js';
-import { freeNames } from '../store/add.js';
 import type { Hash } from '../store/hash.js';
 import { Loader, type LinkedCode } from '../store/loader.js';
 import type { Repository } from '../store/repository.js';
@@ -121,10 +116,8 @@ export class Executor {
   readonly policy: Policy;
   readonly allocator: ResourceAllocator;
   private readonly wallClock: () => number;
-  /** Builtins each definition's code uses, by hash. */
-  private readonly builtinsUsed = new Map<Hash, ReadonlySet<string>>();
   /** Linked, checked and compiled entry programs by hash: content behind a hash never changes, so they never go stale. */
-  private readonly programs = new Map<Hash, { readonly used: ReadonlySet<string>; readonly loaded: LoadedProgram }>();
+  private readonly programs = new Map<Hash, LoadedProgram>();
 
   constructor(options: ExecutorOptions) {
     this.repo = options.repo;
@@ -243,10 +236,8 @@ export class Executor {
 
   /** Runs `hash` inside `context`: its own machine on the context's remaining budget, the sandboxed world, nested invokes. */
   private runIn(context: ExecutionContext, hash: Hash, args: { exprs: readonly Expr[] } | { values: readonly Value[] }, start: number, run: Run): Outcome {
-    const { used, loaded } = this.program(hash);
-    run.sandbox.checkBuiltins(used, context, hash);
+    const loaded = this.program(hash);
     const main = internalName(hash);
-    const span: SourceSpan = { file: `@${hash.slice(0, 12)}`, line: 1, col: 1 };
 
     // The machine stops at whichever is tighter: the context's grant or what the policy leaves the run.
     const available = context.usage().available;
@@ -254,12 +245,9 @@ export class Executor {
     const memoryCells = Math.floor(Math.min(available.memoryBytes, policyLeft.memoryBytes) / CELL_BYTES);
     const steps = Math.min(available.computeSteps, policyLeft.steps);
     const bindingRule = { step: policyLeft.steps <= available.computeSteps, memory: policyLeft.memoryBytes <= available.memoryBytes };
-    // Every reference to a stored definition (so every recursive call of one) passes here: the wall clock is checked every 256th.
-    let references = 0;
-    const machine = new Machine({ steps, memory: memoryCells }, (h, at) => {
-      if ((++references & 255) === 0) run.sandbox.checkWallClock(context, hash);
-      return this.cell(loaded, h, at);
-    });
+    const machine = new Machine({ steps, memory: memoryCells }, (h, at) => compiledHash(loaded, h, at));
+    // The wall clock is checked every PERIOD_STEPS steps, so any loop is stopped by it.
+    machine.periodic = () => run.sandbox.checkWallClock(context, hash);
     let charged = { steps: 0, memory: 0 };
     const charge = (): void => {
       const now = { steps: machine.steps, memory: machine.heap };
@@ -268,15 +256,13 @@ export class Executor {
       run.sandbox.charge(delta.steps, delta.bytes);
       context.consume({ computeSteps: delta.steps, memoryBytes: delta.bytes });
     };
-    // The hook runs while `scheduler` is running, so it reads the caller's clock from it.
-    const running: { scheduler?: Scheduler } = {};
     const invoke: InvokeHook = (call) => {
       const target = hashOfFunction(call.fn);
       run.sandbox.admit('invoke', undefined, undefined, context, hash);
       if (target === undefined) return machine.apply(call.fn, [...call.args]);
       charge();
       const partial = call.fn instanceof Partial ? call.fn.args : [];
-      const begun = running.scheduler!.clock;
+      const begun = call.clock;
       const inner = this.invokeIn(context, target, { values: [...partial, ...call.args] }, begun, run);
       if (inner.error) throw inner.error;
       return new Eff({ k: 'after', delay: inner.clock - begun, body: new Eff({ k: 'pure', value: inner.value! }) }, call.span);
@@ -285,22 +271,19 @@ export class Executor {
       run.trace.record({ kind: 'effect', context: context.id, hash, effect: kind, timeline, at: time, detail: out.ok ? String(out.result) : `${out.code} ${out.message}` });
     });
     const scheduler = new Scheduler(machine, handlers, start, invoke);
-    running.scheduler = scheduler;
 
-    let entry: Expr = { tag: 'Var', name: main, span };
     let type = '?';
     let value: Value | null = null;
     let error: CaxError | null = null;
     try {
       let fn: Value;
       if ('exprs' in args) {
-        for (const a of args.exprs) entry = { tag: 'App', fn: entry, arg: a, span: a.span };
-        type = typeToString(checkExpression(entry, loaded.types, loaded.resolver.hashTypes));
-        const { code, frame } = compileExpression(entry, loaded.globals);
-        fn = machine.evaluate(code, machine.newFrame(frame.size, null));
+        const entry = compileEntry(loaded, main, args.exprs);
+        type = entry.type;
+        fn = machine.evaluate(entry.code, machine.newFrame(entry.frameSize, null));
       } else {
-        const { code, frame } = compileExpression(entry, loaded.globals);
-        const f = machine.evaluate(code, machine.newFrame(frame.size, null));
+        const { code, frameSize } = compileEntry(loaded, main, []);
+        const f = machine.evaluate(code, machine.newFrame(frameSize, null));
         fn = args.values.length === 0 ? f : machine.apply(f, [...args.values]);
         type = this.repo.get(hash).type;
       }
@@ -315,12 +298,9 @@ export class Executor {
       if (!(e instanceof CaxError)) throw e;
       error = e;
     }
-    for (const entryLog of scheduler.log) if (entryLog.kind === 'emit') run.trace.record({ kind: 'effect', context: context.id, hash, effect: 'emit', timeline: undefined, at: entryLog.time, detail: String(entryLog.args[0]) });
     run.effects.push(...scheduler.log);
     try {
       charge();
-      const emits = scheduler.log.filter((e) => e.kind === 'emit').length;
-      run.sandbox.countInternal('emit', emits, context, hash);
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
       error ??= e;
@@ -336,27 +316,14 @@ export class Executor {
   }
 
   /** The program that runs `hash`, from the cache (bounded to PROGRAM_CACHE entries, oldest dropped first). */
-  private program(hash: Hash): { readonly used: ReadonlySet<string>; readonly loaded: LoadedProgram } {
+  private program(hash: Hash): LoadedProgram {
     const cached = this.programs.get(hash);
     if (cached) return cached;
     const linked = this.loader.link(hash);
-    const entry = { used: this.usedBuiltins(linked), loaded: this.load(linked) };
+    const entry = this.load(linked);
     this.programs.set(hash, entry);
     if (this.programs.size > PROGRAM_CACHE) this.programs.delete(this.programs.keys().next().value!);
     return entry;
-  }
-
-  private usedBuiltins(linked: LinkedCode): Set<string> {
-    const used = new Set<string>();
-    for (const [h, d] of linked.definitions) {
-      let names = this.builtinsUsed.get(h);
-      if (names === undefined) {
-        names = new Set(freeNames(d.decl));
-        this.builtinsUsed.set(h, names);
-      }
-      for (const n of names) used.add(n);
-    }
-    return used;
   }
 
   /** Type-checks and compiles the entry definition; `@hash` references resolve within the linked closure. */
@@ -370,16 +337,5 @@ export class Executor {
         hashTypes: (h) => storedTypeScheme(this.repo, h),
       },
     );
-  }
-
-  /** The compiled cell of a stored definition (compiled once per load). */
-  private cell(loaded: LoadedProgram, hash: Hash, span: SourceSpan): Cell {
-    const have = loaded.hashCells.get(hash);
-    if (have) return have;
-    const decl = loaded.resolver.definition(hash);
-    if (!decl) throw new CaxError('E_MISSING_HASH', `no stored definition @${hash}`, { span });
-    const cell = compileDecls([decl], prelude().globals).get(decl.name)!;
-    loaded.hashCells.set(hash, cell);
-    return cell;
   }
 }

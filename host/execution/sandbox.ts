@@ -2,10 +2,9 @@
 // world only through the handlers it wraps, so every effect is checked as it
 // happens — kind, timeline, the run's effect and I/O budgets, the logical
 // deadline, the wall-clock timeout — and charged to the acting context's
-// grant. Builtins the interpreter runs internally (`emit`, `now`) are denied
-// before the run when the linked code uses them and the policy forbids
-// them. Each denial is an E_DENIED error naming the rule, recorded in the
-// trace.
+// grant. `emit` and `now`, which the interpreter runs itself, pass the same
+// checks through the handlers' `emit`/`now` hooks on every occurrence. Each
+// denial is an E_DENIED error naming the rule, recorded in the trace.
 import { CaxError } from '../errors.js';
 import type { ExecutionContext } from './context.js';
 import { IO_EFFECTS, type EffectKind, type Policy } from './policy.js';
@@ -74,7 +73,7 @@ export class Sandbox {
   }
 
   /** The world as seen from `context`: every effect admitted first; a refusal fails the effect with its code. */
-  handlers(world: EffectHandlers, context: ExecutionContext, hash: string | undefined, onEffect: (kind: EffectKind, timeline: string, time: number, outcome: Outcome) => void): EffectHandlers {
+  handlers(world: EffectHandlers, context: ExecutionContext, hash: string | undefined, onEffect: (kind: EffectKind, timeline: string | undefined, time: number, outcome: Outcome) => void): EffectHandlers {
     const guarded =
       <R extends LedgerRequest | ObserveRequest>(kind: EffectKind, act: (req: R, time: number) => Outcome) =>
       (req: R, time: number): Outcome => {
@@ -95,7 +94,23 @@ export class Sandbox {
       withdraw: guarded<LedgerRequest>('withdraw', (r, t) => world.withdraw(r, t)),
       transfer: guarded<LedgerRequest>('transfer', (r, t) => world.transfer(r, t)),
       observe: guarded<ObserveRequest>('observe', (r, t) => world.observe(r, t)),
+      emit: (text, time) => this.internal('emit', text, time, context, hash, onEffect),
+      now: (time) => this.internal('now', String(time), time, context, hash, onEffect),
     };
+  }
+
+  /** An effect the interpreter runs itself (`emit`, `now`): admitted like the others, then reported with `result` as its detail. */
+  private internal(kind: 'emit' | 'now', result: string, time: number, context: ExecutionContext, hash: string | undefined, onEffect: (kind: EffectKind, timeline: undefined, time: number, outcome: Outcome) => void): Outcome {
+    let outcome: Outcome;
+    try {
+      this.admit(kind, undefined, time, context, hash);
+      outcome = { ok: true, result };
+    } catch (e) {
+      if (!(e instanceof CaxError)) throw e;
+      outcome = { ok: false, code: e.code, message: e.message };
+    }
+    onEffect(kind, undefined, time, outcome);
+    return outcome;
   }
 
   /** What the policy still allows the whole run: steps and memory bytes (Infinity when unlimited). */
@@ -108,19 +123,5 @@ export class Sandbox {
   charge(steps: number, memoryBytes: number): void {
     this.steps += steps;
     this.memoryBytes += memoryBytes;
-  }
-
-  /** Builtins run inside the interpreter that the policy forbids, among `used`: denied before anything runs. */
-  checkBuiltins(used: ReadonlySet<string>, context: ExecutionContext, hash: string | undefined): void {
-    const allowed = this.policy.effects;
-    if (allowed === undefined) return;
-    for (const kind of ['emit', 'now'] as const) {
-      if (used.has(kind) && !allowed.includes(kind)) throw this.deny('effects', `effect ${kind} is not allowed (used by the code)`, context, hash);
-    }
-  }
-
-  /** Counts effects the interpreter ran internally (`emit`) once the run is over. */
-  countInternal(kind: EffectKind, count: number, context: ExecutionContext, hash: string | undefined): void {
-    for (let i = 0; i < count; i++) this.admit(kind, undefined, undefined, context, hash);
   }
 }

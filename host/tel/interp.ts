@@ -6,7 +6,7 @@
 // effect log, the final clock, and the steps and memory used.
 import { CaxError, type SourceSpan } from '../errors.js';
 import type { Decl, Expr, Program } from './ast.js';
-import { compileDecls, compileExpression, type Cell, type Globals } from './compile.js';
+import { compileDecls, compileExpression, type Cell, type Code, type Globals } from './compile.js';
 import { checkExpression, checkProgramAll, type CheckedProgram, type HashTypes } from './infer.js';
 import { DEFAULT_BUDGET, Machine, type Budget } from './machine.js';
 import { prelude } from './prelude.js';
@@ -58,6 +58,8 @@ export interface RunOptions {
   /** Logical start time (default: world.start, else 0). */
   readonly start?: number;
   readonly budget?: Budget;
+  /** Called every PERIOD_STEPS machine steps (e.g. a wall-clock check that throws to stop the run). */
+  readonly periodic?: () => void;
 }
 
 export interface RunResult {
@@ -78,26 +80,33 @@ export interface RunResult {
   readonly balances?: Record<string, Record<string, Record<string, number>>>;
 }
 
-/** Evaluates `main` applied to `args` (parsed expressions, checked in the program's scope). */
-export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr[], options: RunOptions = {}): RunResult {
+/** The compiled entry `main args…`: its code, the size of its frame, and its type (checked in the program's scope). */
+export function compileEntry(loaded: LoadedProgram, main: string, args: readonly Expr[]): { readonly code: Code; readonly frameSize: number; readonly type: string } {
   const span: SourceSpan = { file: loaded.program.file, line: 1, col: 1 };
   if (!loaded.types.has(main)) throw new CaxError('E_UNBOUND', `${main} is not defined`, { span });
   let entry: Expr = { tag: 'Var', name: main, span };
   for (const a of args) entry = { tag: 'App', fn: entry, arg: a, span: a.span };
   const type = typeToString(checkExpression(entry, loaded.types, loaded.resolver.hashTypes));
   const { code, frame } = compileExpression(entry, loaded.globals);
+  return { code, frameSize: frame.size, type };
+}
+
+/** Evaluates `main` applied to `args` (parsed expressions, checked in the program's scope). */
+export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr[], options: RunOptions = {}): RunResult {
+  const { code, frameSize, type } = compileEntry(loaded, main, args);
 
   const world = options.handlers ? null : new MemoryWorld(options.world ?? {});
   const handlers = options.handlers ?? world!;
   const start = options.start ?? options.world?.start ?? 0;
   const budget = options.budget ?? DEFAULT_BUDGET;
-  const machine = new Machine(budget, (hash, at) => hashCell(loaded, hash, at));
+  const machine = new Machine(budget, (hash, at) => compiledHash(loaded, hash, at));
+  machine.periodic = options.periodic ?? null;
   const scheduler = new Scheduler(machine, handlers, start, loaded.resolver.invoke ?? defaultInvoke);
 
   let value: Value | null = null;
   let error: CaxError | null = null;
   try {
-    const v = machine.evaluate(code, machine.newFrame(frame.size, null));
+    const v = machine.evaluate(code, machine.newFrame(frameSize, null));
     if (v instanceof Eff) {
       const out = scheduler.run(v);
       if ('value' in out) value = out.value;
@@ -127,7 +136,8 @@ function failureError(f: Failure): CaxError {
   return new CaxError(f.code, f.message, { span: f.span });
 }
 
-function hashCell(loaded: LoadedProgram, hash: string, span: SourceSpan): Cell {
+/** The compiled code of the stored definition `@hash` (from the resolver, compiled once per loaded program); E_MISSING_HASH when unknown. */
+export function compiledHash(loaded: LoadedProgram, hash: string, span: SourceSpan): Cell {
   const have = loaded.hashCells.get(hash);
   if (have) return have;
   const decl = loaded.resolver.definition(hash);

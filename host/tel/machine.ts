@@ -46,9 +46,15 @@ export function budgetError(what: 'step' | 'memory', limit: number): CaxError {
   return new CaxError('E_BUDGET', `${what} budget of ${limit} exhausted`, { details: { budget: what, limit } });
 }
 
+/** How many steps pass between two calls of a machine's periodic hook (a power of two). */
+export const PERIOD_STEPS = 1024;
+const PERIOD_MASK = PERIOD_STEPS - 1;
+
 export class Machine {
   steps = 0;
   heap = 0;
+  /** Called every PERIOD_STEPS steps (e.g. a wall-clock check, which stops the run by throwing); null costs one comparison. */
+  periodic: (() => void) | null = null;
   private readonly cafs = new Map<Cell, Value>();
   private readonly evaluating = new Set<Cell>();
 
@@ -65,6 +71,7 @@ export class Machine {
   /** Adds effect-runner steps to the same budget. */
   tick(): void {
     if (++this.steps > this.budget.steps) throw budgetError('step', this.budget.steps);
+    if ((this.steps & PERIOD_MASK) === 0 && this.periodic !== null) this.periodic();
   }
 
   newFrame(size: number, parent: Env | null): Env {
@@ -110,6 +117,10 @@ export class Machine {
     try {
       for (;;) {
         if (++steps > maxSteps) throw budgetError('step', maxSteps);
+        if ((steps & PERIOD_MASK) === 0 && this.periodic !== null) {
+          this.steps = steps;
+          this.periodic();
+        }
         if ((stack.length << 2) + this.heap > maxMemory) throw budgetError('memory', maxMemory);
         switch (mode) {
           case EVAL:

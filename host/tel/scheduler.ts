@@ -136,7 +136,10 @@ class EventQueue {
 }
 
 /** How `invoke F ARGS` is run: return the effect to run in place of the call (or throw a CaxError to fail it, e.g. E_DENIED). */
-export type InvokeHook = (call: { readonly fn: Value; readonly args: readonly Value[]; readonly span: SourceSpan | undefined }, m: Machine) => Value;
+export type InvokeHook = (
+  call: { readonly fn: Value; readonly args: readonly Value[]; readonly span: SourceSpan | undefined; /** The scheduler's logical clock when the invoke starts. */ readonly clock: number },
+  m: Machine,
+) => Value;
 
 export const defaultInvoke: InvokeHook = ({ fn, args }, m) => m.apply(fn, [...args]);
 
@@ -188,15 +191,19 @@ export class Scheduler {
     return l;
   }
 
-  /** A world effect completes: ask the handler, log it, remember how to undo it. */
-  private perform(f: Fiber, kind: EffectEntry['kind'], req: LedgerRequest | ObserveRequest, start: number): Resume {
-    let out: Outcome;
+  /** Calls a handler; a CaxError it throws (other than a failed replay) becomes a failed outcome. */
+  private check(call: () => Outcome): Outcome {
     try {
-      out = kind === 'observe' ? this.handlers.observe(req as ObserveRequest, this.clock) : this.handlers[kind as 'deposit'](req as LedgerRequest, this.clock);
+      return call();
     } catch (e) {
       if (!(e instanceof CaxError) || e.code === 'E_REPLAY') throw e;
-      out = { ok: false, code: e.code, message: e.message };
+      return { ok: false, code: e.code, message: e.message };
     }
+  }
+
+  /** A world effect completes: ask the handler, log it, remember how to undo it. */
+  private perform(f: Fiber, kind: EffectEntry['kind'], req: LedgerRequest | ObserveRequest, start: number): Resume {
+    const out = this.check(() => (kind === 'observe' ? this.handlers.observe(req as ObserveRequest, this.clock) : this.handlers[kind as 'deposit'](req as LedgerRequest, this.clock)));
     const entry: EffectEntry = out.ok
       ? { start, time: this.clock, timeline: req.timeline, kind, args: effectArgs(kind, req), result: out.result }
       : { start, time: this.clock, timeline: req.timeline, kind, args: effectArgs(kind, req), result: null, error: { code: out.code, message: out.message } };
@@ -225,13 +232,24 @@ export class Scheduler {
           case 'fail':
             r = { failure: { code: 'E_FAIL', message: node.message, span: eff.span } };
             break;
-          case 'now':
-            r = { value: this.clock };
+          case 'now': {
+            const out = this.handlers.now ? this.check(() => this.handlers.now!(this.clock)) : null;
+            r = out && !out.ok ? { failure: { code: out.code, message: out.message, span: eff.span } } : { value: this.clock };
             break;
-          case 'emit':
-            this.log.push({ start: this.clock, time: this.clock, timeline: null, kind: 'emit', args: [showValue(node.value)], result: null });
-            r = { value: UNIT_VALUE };
+          }
+          case 'emit': {
+            const text = showValue(node.value);
+            const out = this.handlers.emit ? this.check(() => this.handlers.emit!(text, this.clock)) : null;
+            const entry: EffectEntry = { start: this.clock, time: this.clock, timeline: null, kind: 'emit', args: [text], result: null };
+            if (out && !out.ok) {
+              this.log.push({ ...entry, error: { code: out.code, message: out.message } });
+              r = { failure: { code: out.code, message: out.message, span: eff.span } };
+            } else {
+              this.log.push(entry);
+              r = { value: UNIT_VALUE };
+            }
             break;
+          }
           case 'ledger': {
             const req = node.request;
             const t0 = this.clock;
@@ -292,7 +310,7 @@ export class Scheduler {
           }
           case 'invoke':
             try {
-              r = { eff: this.invoke({ fn: node.fn, args: node.args, span: node.span }, m) as Eff };
+              r = { eff: this.invoke({ fn: node.fn, args: node.args, span: node.span, clock: this.clock }, m) as Eff };
             } catch (e) {
               if (!(e instanceof CaxError) || e.code === 'E_BUDGET') throw e;
               r = { failure: { code: e.code, message: e.message, span: e.span ?? node.span } };

@@ -55,6 +55,10 @@ export interface EffectHandlers {
   withdraw(req: LedgerRequest, time: number): Outcome;
   transfer(req: LedgerRequest, time: number): Outcome;
   observe(req: ObserveRequest, time: number): Outcome;
+  /** Checks an `emit` of `text` as it happens (a sandbox's hook; absent: always allowed). The interpreter logs it. */
+  emit?(text: string, time: number): Outcome;
+  /** Checks a `now` as it happens (absent: always allowed); a success's result is ignored, the value is the clock. */
+  now?(time: number): Outcome;
 }
 
 const failure = (code: string, message: string): Outcome => ({ ok: false, code, message });

@@ -29,6 +29,10 @@ top n = invoke mid n
 midSpins n = do
   x <- invoke leaf 10
   return (spin n + x)
+loud n = if n == 0 then return 0 else emit n >> loud (n - 1)
+quietOr = (emit 1 >> return 1) <| return 7
+localSpin n = return (go n)
+  where go k = if k == 0 then 0 else go (k - 1)
 `;
 
 function denial(r: ExecutionResult): string | undefined {
@@ -53,11 +57,34 @@ describe('sandbox', () => {
     expect(denial(await run({ effects: ['emit', 'invoke'] }, 'pay', ['5']))).toBe('effects');
   });
 
-  it('denies interpreter-run effects (emit, now) before running', async () => {
+  it('denies interpreter-run effects (emit, now) when they happen, recoverably', async () => {
     const r = await run({ effects: ['deposit'] }, 'pay', ['5']);
     expect(denial(r)).toBe('effects');
-    expect(r.effects).toEqual([]);
+    // The deposit before the emit happened; the emit was refused at its logical time.
+    expect(r.effects.map((e) => [e.kind, e.time, e.error?.code])).toEqual([
+      ['deposit', 250, undefined],
+      ['emit', 250, 'E_DENIED'],
+    ]);
+    expect(r.balances).toEqual({ L1: { alice: { native: 5 } } });
     expect(denial(await run({ effects: ['emit'] }, 'clock'))).toBe('effects');
+    expect((await run({ effects: ['now'] }, 'clock')).value).toBe('0');
+    // A denied emit is a failing effect: `<|` recovers from it.
+    const recovered = await run({ effects: [] }, 'quietOr');
+    expect(recovered.value).toBe('7');
+    expect(recovered.trace.filter({ kinds: ['denied'] })).toHaveLength(1);
+  });
+
+  it('counts emit against the effect budget on every occurrence', async () => {
+    const r = await run({ budget: { effects: 3 } }, 'loud', ['5']);
+    expect(denial(r)).toBe('budget.effects');
+    expect(r.effects.map((e) => [e.args[0], e.error?.code])).toEqual([
+      ['5', undefined],
+      ['4', undefined],
+      ['3', undefined],
+      ['2', 'E_DENIED'],
+    ]);
+    expect(r.trace.filter({ kinds: ['effect'] })).toHaveLength(4);
+    expect((await run({ budget: { effects: 5 } }, 'loud', ['5'])).value).toBe('0');
   });
 
   it('denies invoke when not allowed', async () => {
@@ -95,6 +122,12 @@ describe('sandbox', () => {
     const r = await run({ wallClockMs: 100 }, 'spin', ['10000000'], { wallClock: () => slow++ });
     expect(denial(r)).toBe('wallClockMs');
     expect(slow).toBeLessThan(1000);
+    // So is a loop local to one definition: the machine calls the check every PERIOD_STEPS steps.
+    let local = 0;
+    const l = await run({ wallClockMs: 100 }, 'localSpin', ['100000000'], { wallClock: () => local++ });
+    expect(denial(l)).toBe('wallClockMs');
+    expect(local).toBeLessThan(1000);
+    expect((await run({ wallClockMs: 100 }, 'localSpin', ['1000'], { wallClock: () => 0 })).value).toBe('0');
   });
 
   it('runs out of budget at every level of a context tree', async () => {

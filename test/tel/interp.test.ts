@@ -4,7 +4,8 @@
 import { describe, it, expect } from '@jest/globals';
 import { CaxError } from '../../host/errors.js';
 import { loadProgram, runMain, type Resolver } from '../../host/tel/interp.js';
-import { parseProgram, parseTypeScheme } from '../../host/tel/parser.js';
+import { parseExpression, parseProgram, parseTypeScheme } from '../../host/tel/parser.js';
+import { PERIOD_STEPS } from '../../host/tel/machine.js';
 import { MemoryWorld, parseWorld, replayHandlers, type EffectHandlers } from '../../host/tel/world.js';
 import { evalShown, outcome, run } from './helpers.js';
 
@@ -120,6 +121,60 @@ describe('effects through handlers', () => {
     expect(count).toBe(1);
     expect(r.effects.map((e) => e.error?.code ?? 'ok')).toEqual(['ok', 'E_DENIED']);
     expect(r.clock).toBe(10);
+  });
+
+  it('emit and now pass the optional handler hooks on every occurrence; a refusal is a catchable failure', () => {
+    const inner = new MemoryWorld(world);
+    const seen: string[] = [];
+    const hooked: EffectHandlers = {
+      latency: (tl) => inner.latency(tl),
+      deposit: (req, t) => inner.deposit(req, t),
+      withdraw: (req, t) => inner.withdraw(req, t),
+      transfer: (req, t) => inner.transfer(req, t),
+      observe: (req, t) => inner.observe(req, t),
+      emit: (text, t) => {
+        seen.push(`emit ${text}@${t}`);
+        return text === '2' ? { ok: false, code: 'E_DENIED', message: 'no twos' } : { ok: true, result: text };
+      },
+      now: (t) => {
+        seen.push(`now@${t}`);
+        return t >= 5 ? { ok: false, code: 'E_DENIED', message: 'too late to ask' } : { ok: true, result: t };
+      },
+    };
+    const src = [
+      'main = do',
+      '  emit 1',
+      '  t <- now',
+      '  r <- deposit 1 to "a" on "l"',
+      '  x <- (emit 2 >> return "said") <| return "refused"',
+      '  u <- now <| return (-1)',
+      '  return (t, x, u)',
+    ].join('\n');
+    const r = run(`${src}\n`, 'main', [], { handlers: hooked });
+    expect(r.shown).toBe('(0,"refused",-1)');
+    expect(seen).toEqual(['emit 1@0', 'now@0', 'emit 2@5', 'now@5']);
+    expect(r.effects.map((e) => [e.kind, e.error?.code ?? 'ok'])).toEqual([
+      ['emit', 'ok'],
+      ['deposit', 'ok'],
+      ['emit', 'E_DENIED'],
+    ]);
+    // Without the hooks (the default world) emit and now always succeed.
+    expect(run(`${src}\n`, 'main', [], { world }).shown).toBe('(0,"said",5)');
+  });
+
+  it('the machine calls its periodic hook every PERIOD_STEPS steps, and a throw from it stops the run', () => {
+    const loaded = loadProgram(parseProgram('spin :: Int -> Int\nspin n = go n\n  where go k = if k == 0 then 0 else go (k - 1)\n', 'p.tel'));
+    let calls = 0;
+    const counted = runMain(loaded, 'spin', [parseExpression('100000', 'arg')], { periodic: () => void calls++ });
+    expect(counted.shown).toBe('0');
+    expect(calls).toBe(Math.floor(counted.steps / PERIOD_STEPS));
+    const stopped = runMain(loaded, 'spin', [parseExpression('100000000', 'arg')], {
+      periodic: () => {
+        if (++calls > 100) throw new CaxError('E_TIMEOUT', 'wall clock');
+      },
+    });
+    expect(stopped.error?.code).toBe('E_TIMEOUT');
+    expect(stopped.steps).toBeLessThan(200 * PERIOD_STEPS);
   });
 
   it('a run replays from its effect log without a world; a divergence is E_REPLAY', () => {
