@@ -1,12 +1,14 @@
 // Proving a run end to end (docs/proofs.md): a trace and the program image
 // → statement → chunk proofs (worker pool) → checks that the proved states
-// chain → receipt. Also runs an ELF on the ISS to get its trace.
+// chain → receipt. Also runs an ELF on the simulation or the ISS to get its trace.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CaxError } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
+import { runSim } from '../sim/simulator.js';
 import type { TraceRecord } from '../riscv/trace.js';
 import { publicLayout, type Circuit } from './circuit.js';
 import { codeWords, type ProgramImage } from './image.js';
@@ -14,6 +16,7 @@ import { proveChunks } from './prover.js';
 import { encodeProof, encodeState, RECEIPT_FORMAT, type Receipt } from './receipt.js';
 import type { Keys } from './setup.js';
 import { buildStatement, type State } from './statement.js';
+import { loadTrace } from './trace.js';
 
 export interface ProveRun {
   readonly trace: readonly TraceRecord[];
@@ -74,6 +77,19 @@ export async function proveRun(run: ProveRun, circuit: Circuit, keys: Keys, opti
     states: states.map(encodeState),
     chunks: proofs.map((p) => ({ steps: Number(p.publicSignals[layout.steps]), proof: encodeProof(p.proof) })),
   };
+}
+
+/** Runs a program (a file) on the Verilator simulation with a text trace, to its end. */
+export async function traceOnSim(program: string, maxCycles: number): Promise<{ trace: TraceRecord[]; cycles: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cax-prove-'));
+  try {
+    const file = join(dir, 'run.trace');
+    const { summary } = await runSim({ program, trace: file, maxCycles });
+    if (summary.end === 'limit' || summary.end === 'stopped') throw new CaxError('E_BUDGET', `the program did not end within ${maxCycles} cycles on the simulation`);
+    return { trace: await loadTrace(file), cycles: summary.cycles };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs a program on the ISS from reset with tracing on, to its end (EXIT or tohost). */

@@ -182,16 +182,18 @@ describe('soundness: rejected when verifying', () => {
 });
 
 describe('cax prove / cax verify', () => {
-  it('prove --trace (a simulation VCD) --image and prove PROGRAM (the ISS) store receipts that verify accepts; a tampered file is refused with E_VERIFY', async () => {
+  it('prove --trace (a simulation VCD) --image and prove PROGRAM (on the simulation and the ISS) store receipts that verify accepts; a tampered file is refused with E_VERIFY', async () => {
     const vcd = join(dir, 'mix.vcd');
     spawnSync('build/sim/cax-sim', [PROGRAM, '--vcd', vcd], { stdio: 'pipe' });
     const io = capture();
     expect(await runCli(['--json', 'prove', '--trace', vcd, '--image', PROGRAM, '--steps', '4', '--code-words', '96', '--workers', '2'], io)).toBe(0);
     const proved = JSON.parse(io.stdout[0]!) as { receipt: string; path: string; chunks: number };
     expect(proved.chunks).toBe(receipt.chunks.length);
-    const direct = capture();
-    expect(await runCli(['--json', 'prove', PROGRAM, '--steps', '4', '--code-words', '96'], direct)).toBe(0);
-    expect(JSON.parse(direct.stdout[0]!)).toMatchObject({ chunks: receipt.chunks.length, output: receipt.output, exitCode: 0 });
+    for (const on of ['sim', 'iss']) {
+      const direct = capture();
+      expect(await runCli(['--json', 'prove', PROGRAM, '--on', on, '--steps', '4', '--code-words', '96'], direct)).toBe(0);
+      expect(JSON.parse(direct.stdout[0]!)).toMatchObject({ chunks: receipt.chunks.length, output: receipt.output, exitCode: 0 });
+    }
     const ok = capture();
     expect(await runCli(['verify', proved.receipt, '--program', PROGRAM], ok)).toBe(0);
     expect(ok.stdout[0]).toMatch(/^verified: program [0-9a-f]{12} ran \d+ instructions/);

@@ -12,7 +12,7 @@ import { compileCircuit, DEFAULT_SIZE, ptauPower, type Circuit } from '../../pro
 import { releaseCurve } from '../../proof/curve.js';
 import { firstDivergence } from '../../proof/diff.js';
 import { programImage } from '../../proof/image.js';
-import { proveRun, traceOnIss } from '../../proof/prove.js';
+import { proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
 import { readReceipt, storeReceipt } from '../../proof/receipt.js';
 import { circuitKeys, devPtau, devPtauPath, keyPaths, readVerificationKey } from '../../proof/setup.js';
 import { loadTrace, readTrace } from '../../proof/trace.js';
@@ -48,6 +48,7 @@ const ProveOptions = z.object({
   image: z.string().min(1).optional(),
   workers: z.coerce.number().int().positive().max(64).optional(),
   maxCycles: z.coerce.number().int().positive().default(100_000_000),
+  on: z.enum(['sim', 'iss']).default('sim'),
 });
 const VerifyOptions = z.object({ oneByOne: z.boolean().default(false), vkey: z.string().min(1).optional(), program: z.string().min(1).optional() });
 
@@ -171,13 +172,14 @@ export const registerProof: Register = (program, ctx) => {
 
   program
     .command('prove [program]')
-    .description('prove a run: PROGRAM (an ELF) is run on the ISS and its trace proved, or --trace FILE --image ELF proves a trace already taken; stores a receipt in $CAX_HOME/receipts (docs/receipt.md)')
+    .description('prove a run: PROGRAM (an ELF) is run on the simulation (or --on iss) and its trace proved, or --trace FILE --image ELF proves a trace already taken; stores a receipt in $CAX_HOME/receipts (docs/receipt.md)')
     .option('--trace <file>', 'a trace (text form or VCD, docs/trace.md) to prove instead of running')
     .option('--image <elf>', 'with --trace: the program the trace ran')
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
     .option('--code-words <n>', `the circuit's code words (default ${DEFAULT_SIZE.codeWords})`)
     .option('--workers <n>', 'worker threads proving chunks in parallel (default: one per core)')
     .option('--max-cycles <n>', 'cycle limit for the run (default 1e8)')
+    .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
     .action(async (target: string | undefined, raw: Record<string, unknown>) => {
       const options = parse(ProveOptions, raw);
       if (options.trace !== undefined && target !== undefined) throw new CaxError('E_USAGE', 'give either a PROGRAM or --trace FILE --image ELF, not both');
@@ -191,7 +193,12 @@ export const registerProof: Register = (program, ctx) => {
       const keys = cachedKeys(home, circuit);
       const elf = readBytes(ctx.io, target ?? options.image!, 'program');
       const image = programImage(elf);
-      const run = options.trace !== undefined ? { trace: await loadTrace(resolve(ctx.io.cwd, options.trace)), cycles: 0 } : traceOnIss(elf, options.maxCycles);
+      const run =
+        options.trace !== undefined
+          ? { trace: await loadTrace(resolve(ctx.io.cwd, options.trace)), cycles: 0 }
+          : options.on === 'iss'
+            ? traceOnIss(elf, options.maxCycles)
+            : await traceOnSim(resolve(ctx.io.cwd, target!), options.maxCycles);
       let bar = progress(ctx.io, ctx.json(), 'prove', 1);
       try {
         const receipt = await proveRun({ ...run, image }, circuit, keys, {
