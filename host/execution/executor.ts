@@ -1,11 +1,14 @@
 // The executor: runs stored definitions by hash or name. Every invocation
 // runs in a child ExecutionContext whose grant is subdivided from its
-// caller's (the share the policy sets); `invoke` of a stored definition runs
-// it in a nested context of the invoking one, with its own machine and
-// budgets, at the caller's logical time, and the caller's clock then moves
-// by the time it took. Effects go through the sandbox; usage is reported
-// per context; contexts are destroyed on every path, errors included. The
-// trace records invocations, returns, effects, denials and errors.
+// caller's (the share the policy sets). A run has one interpreter machine
+// and one scheduler; `invoke` of a stored definition opens a nested context
+// of the invoking one and runs the invoked code in the caller's fiber, so
+// its time, interleaving and rollback are the reference semantics, while
+// its steps, memory and effects are charged to (and bounded by) its own
+// context. Effects go through the sandbox; usage is reported per context;
+// contexts are destroyed on every path — return, failure, cut off by
+// `race`/`within`, errors. The trace records invocations, returns, effects,
+// denials and errors.
 import { CaxError } from '../errors.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
@@ -13,7 +16,7 @@ import { Machine } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
 import { printExpr } from '../tel/printer.js';
 import { Closure, Eff, Partial } from '../tel/runtime.js';
-import { Scheduler, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
+import { Invocation, Scheduler, type EffectEntry, type Failure, type InvokeHook } from '../tel/scheduler.js';
 import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { StaticAllocator } from '../resources/static-allocator.js';
@@ -94,6 +97,21 @@ function renamed(decl: Decl, name: string): Decl {
   return { ...decl, name, equations: decl.equations.map((e) => ({ ...e, name })) };
 }
 
+/** One open invocation: the definition it runs and the child context it runs in. */
+interface Actor {
+  readonly context: ExecutionContext;
+  readonly hash: Hash;
+  readonly name: string | undefined;
+}
+
+/** The error a failure that reached the executor stands for (a sandbox denial keeps its details). */
+function failureError(f: Failure, sandbox: Sandbox): CaxError {
+  return sandbox.denial(f.message) ?? new CaxError(f.code, f.message, f.span ? { span: f.span } : {});
+}
+
+/** How an invocation cut off by `race`, `within` or a failing sibling ends in the trace. */
+const cutOff = (): CaxError => new CaxError('E_CANCELLED', 'cut off before it ended (race, within, or a failing sibling branch)');
+
 /** State shared by every context of one run. */
 interface Run {
   readonly world: MemoryWorld;
@@ -169,7 +187,7 @@ export class Executor {
     let outcome: Outcome;
     try {
       const args = (options.args ?? []).map((a, i) => parseExpression(a, `argument ${i + 1}`));
-      outcome = this.invokeIn(parent, hash, { exprs: args }, options.world?.start ?? 0, run);
+      outcome = this.invokeIn(parent, hash, args, options.world?.start ?? 0, run);
     } finally {
       if (owned) {
         run.reports.unshift(this.report(parent, undefined, undefined, parent.destroy()));
@@ -204,115 +222,151 @@ export class Executor {
     return request;
   }
 
-  /**
-   * Runs `hash` in a new child of `parent` starting at logical time `start`;
-   * the child is destroyed before this returns or throws.
-   */
-  private invokeIn(parent: ExecutionContext, hash: Hash, args: { exprs: readonly Expr[] } | { values: readonly Value[] }, start: number, run: Run): Outcome {
+  /** Opens an invocation of `hash` from `parent`: a new child context (after a wall-clock check), recorded in the trace; a refusal is recorded and thrown. */
+  private open(parent: ExecutionContext, hash: Hash, args: readonly string[], run: Run): Actor {
     const name = this.repo.namesOf(hash)[0];
-    let child: ExecutionContext;
+    let context: ExecutionContext;
     try {
       run.sandbox.checkWallClock(parent, hash);
-      child = parent.createChild(this.childRequest(parent), name ?? `@${hash.slice(0, 12)}`);
+      context = parent.createChild(this.childRequest(parent), name ?? `@${hash.slice(0, 12)}`);
     } catch (e) {
-      if (!(e instanceof CaxError)) throw e;
-      run.trace.record({ kind: 'error', context: parent.id, hash, code: e.code, message: e.message });
-      return { value: null, error: e, type: '?', clock: start };
+      if (e instanceof CaxError) run.trace.record({ kind: 'error', context: parent.id, hash, code: e.code, message: e.message });
+      throw e;
     }
-    run.trace.record({ kind: 'invoke', context: child.id, parent: parent.id, hash, name, args: 'exprs' in args ? args.exprs.map(printExpr) : args.values.map(showValue) });
-    let outcome: Outcome;
-    try {
-      outcome = this.runIn(child, hash, args, start, run);
-    } catch (e) {
-      if (!(e instanceof CaxError)) throw e;
-      outcome = { value: null, error: e, type: '?', clock: start };
-    } finally {
-      run.reports.push(this.report(child, hash, name, child.destroy()));
-    }
-    if (outcome.error) run.trace.record({ kind: 'error', context: child.id, hash, code: outcome.error.code, message: outcome.error.message });
-    else run.trace.record({ kind: 'return', context: child.id, hash, name, value: showValue(outcome.value!), usage: run.reports[run.reports.length - 1]!.consumed });
-    return outcome;
+    run.trace.record({ kind: 'invoke', context: context.id, parent: parent.id, hash, name, args });
+    return { context, hash, name };
   }
 
-  /** Runs `hash` inside `context`: its own machine on the context's remaining budget, the sandboxed world, nested invokes. */
-  private runIn(context: ExecutionContext, hash: Hash, args: { exprs: readonly Expr[] } | { values: readonly Value[] }, start: number, run: Run): Outcome {
-    const loaded = this.program(hash);
-    const main = internalName(hash);
+  /** Closes an invocation: destroys its context (reporting its usage) and records how it ended. */
+  private close(actor: Actor, end: { readonly value: Value } | { readonly error: CaxError }, run: Run): void {
+    const report = this.report(actor.context, actor.hash, actor.name, actor.context.destroy());
+    run.reports.push(report);
+    if ('error' in end) run.trace.record({ kind: 'error', context: actor.context.id, hash: actor.hash, code: end.error.code, message: end.error.message });
+    else run.trace.record({ kind: 'return', context: actor.context.id, hash: actor.hash, name: actor.name, value: showValue(end.value), usage: report.consumed });
+  }
 
-    // The machine stops at whichever is tighter: the context's grant or what the policy leaves the run.
-    const available = context.usage().available;
-    const policyLeft = run.sandbox.remaining();
-    const memoryCells = Math.floor(Math.min(available.memoryBytes, policyLeft.memoryBytes) / CELL_BYTES);
-    const steps = Math.min(available.computeSteps, policyLeft.steps);
-    const bindingRule = { step: policyLeft.steps <= available.computeSteps, memory: policyLeft.memoryBytes <= available.memoryBytes };
-    const machine = new Machine({ steps, memory: memoryCells }, (h, at) => compiledHash(loaded, h, at));
-    // The wall clock is checked every PERIOD_STEPS steps, so any loop is stopped by it.
-    machine.periodic = () => run.sandbox.checkWallClock(context, hash);
-    let charged = { steps: 0, memory: 0 };
-    const charge = (): void => {
-      const now = { steps: machine.steps, memory: machine.heap };
-      const delta = { steps: now.steps - charged.steps, bytes: (now.memory - charged.memory) * CELL_BYTES };
-      charged = now;
-      run.sandbox.charge(delta.steps, delta.bytes);
-      context.consume({ computeSteps: delta.steps, memoryBytes: delta.bytes });
-    };
-    const invoke: InvokeHook = (call) => {
-      const target = hashOfFunction(call.fn);
-      run.sandbox.admit('invoke', undefined, undefined, context, hash);
-      if (target === undefined) return machine.apply(call.fn, [...call.args]);
-      charge();
-      const partial = call.fn instanceof Partial ? call.fn.args : [];
-      const begun = call.clock;
-      const inner = this.invokeIn(context, target, { values: [...partial, ...call.args] }, begun, run);
-      if (inner.error) throw inner.error;
-      return new Eff({ k: 'after', delay: inner.clock - begun, body: new Eff({ k: 'pure', value: inner.value! }) }, call.span);
-    };
-    const handlers = run.sandbox.handlers(run.world, context, hash, (kind, timeline, time, out) => {
-      run.trace.record({ kind: 'effect', context: context.id, hash, effect: kind, timeline, at: time, detail: out.ok ? String(out.result) : `${out.code} ${out.message}` });
-    });
-    const scheduler = new Scheduler(machine, handlers, start, invoke);
+  /** Runs the entry `hash` applied to `args` in a new child of `parent` starting at logical time `start`. */
+  private invokeIn(parent: ExecutionContext, hash: Hash, args: readonly Expr[], start: number, run: Run): Outcome {
+    let entry: Actor;
+    try {
+      entry = this.open(parent, hash, args.map(printExpr), run);
+    } catch (e) {
+      if (!(e instanceof CaxError)) throw e;
+      return { value: null, error: e, type: '?', clock: start };
+    }
+    return this.runIn(entry, args, start, run);
+  }
 
+  /**
+   * Runs the entry invocation on one machine and one scheduler over the
+   * sandboxed world. A nested `invoke` of a stored definition opens a child
+   * context and runs as an Invocation in the caller's fiber (the reference
+   * semantics: same clock, interleaving and rollback); the scheduler tells
+   * which invocation's code runs, and its steps, memory and effects are
+   * charged to that context, whose grant bounds the machine meanwhile.
+   * Every context opened here is closed before this returns, errors included.
+   */
+  private runIn(entry: Actor, args: readonly Expr[], start: number, run: Run): Outcome {
+    const open: Actor[] = [entry];
+    let scheduler: Scheduler | undefined;
     let type = '?';
     let value: Value | null = null;
     let error: CaxError | null = null;
     try {
-      let fn: Value;
-      if ('exprs' in args) {
-        const entry = compileEntry(loaded, main, args.exprs);
-        type = entry.type;
-        fn = machine.evaluate(entry.code, machine.newFrame(entry.frameSize, null));
-      } else {
-        const { code, frameSize } = compileEntry(loaded, main, []);
-        const f = machine.evaluate(code, machine.newFrame(frameSize, null));
-        fn = args.values.length === 0 ? f : machine.apply(f, [...args.values]);
-        type = this.repo.get(hash).type;
+      const loaded = this.program(entry.hash);
+      let active = entry;
+      // The machine stops at whichever is tighter: the running context's grant or what the policy leaves the run.
+      let binding = { step: false, memory: false };
+      const machine: Machine = new Machine({ steps: 0, memory: 0 }, (h, at) => compiledHash(loaded, h, at));
+      const limit = (a: Actor): void => {
+        const available = a.context.usage().available;
+        const policyLeft = run.sandbox.remaining();
+        binding = { step: policyLeft.steps <= available.computeSteps, memory: policyLeft.memoryBytes <= available.memoryBytes };
+        machine.budget = {
+          steps: machine.steps + Math.min(available.computeSteps, policyLeft.steps),
+          memory: machine.heap + Math.floor(Math.min(available.memoryBytes, policyLeft.memoryBytes) / CELL_BYTES),
+        };
+      };
+      limit(entry);
+      // The wall clock is checked every PERIOD_STEPS steps, so any loop is stopped by it.
+      machine.periodic = () => run.sandbox.checkWallClock(active.context, active.hash);
+      let charged = { steps: 0, memory: 0 };
+      const charge = (): void => {
+        const now = { steps: machine.steps, memory: machine.heap };
+        const delta = { steps: now.steps - charged.steps, bytes: (now.memory - charged.memory) * CELL_BYTES };
+        charged = now;
+        run.sandbox.charge(delta.steps, delta.bytes);
+        active.context.consume({ computeSteps: delta.steps, memoryBytes: delta.bytes });
+      };
+      const invoke: InvokeHook = (call) => {
+        const caller = call.owner as Actor;
+        run.sandbox.admit('invoke', undefined, undefined, caller.context, caller.hash);
+        const target = hashOfFunction(call.fn);
+        if (target === undefined) return machine.apply(call.fn, [...call.args]);
+        charge();
+        const partial = call.fn instanceof Partial ? call.fn.args : [];
+        const actor = this.open(caller.context, target, [...partial, ...call.args].map(showValue), run);
+        open.push(actor);
+        return new Invocation(
+          actor,
+          () => machine.apply(call.fn, [...call.args]),
+          (end) => {
+            open.splice(open.indexOf(actor), 1);
+            this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure, run.sandbox) : cutOff() }, run);
+            // The closed context's unused grant went back to its parent: the running context may have more now.
+            limit(active);
+          },
+        );
+      };
+      const handlers = run.sandbox.handlers(run.world, () => active, (kind, timeline, time, out) => {
+        run.trace.record({ kind: 'effect', context: active.context.id, hash: active.hash, effect: kind, timeline, at: time, detail: out.ok ? String(out.result) : `${out.code} ${out.message}` });
+      });
+      const sched = new Scheduler(machine, handlers, start, invoke);
+      scheduler = sched;
+      sched.onOwner = (owner) => {
+        charge();
+        active = owner as Actor;
+        limit(active);
+      };
+      try {
+        const code = compileEntry(loaded, internalName(entry.hash), args);
+        type = code.type;
+        const fn = machine.evaluate(code.code, machine.newFrame(code.frameSize, null));
+        if (fn instanceof Eff) {
+          const out = sched.run(fn, entry);
+          if ('value' in out) value = out.value;
+          else error = failureError(out.failure, run.sandbox);
+        } else {
+          value = fn;
+        }
+      } catch (e) {
+        if (!(e instanceof CaxError)) throw e;
+        error = e;
       }
-      if (fn instanceof Eff) {
-        const out = scheduler.run(fn);
-        if ('value' in out) value = out.value;
-        else error = run.sandbox.denial(out.failure.message) ?? new CaxError(out.failure.code, out.failure.message, out.failure.span ? { span: out.failure.span } : {});
-      } else {
-        value = fn;
+      try {
+        charge();
+      } catch (e) {
+        if (!(e instanceof CaxError)) throw e;
+        error ??= e;
+      }
+      if (error?.code === 'E_BUDGET' && error.details.context === undefined) {
+        // Exhausted by the machine while `active` ran: a policy denial when the policy was the tighter bound, else that context's E_BUDGET.
+        const which = error.details.budget === 'memory' ? 'memory' : 'step';
+        const message = `${which} budget exhausted`;
+        error = error.details.budget !== undefined && binding[which]
+          ? run.sandbox.deny(which === 'step' ? 'budget.steps' : 'budget.memoryBytes', message, active.context, active.hash)
+          : new CaxError('E_BUDGET', `${message} in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
       }
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
       error = e;
+    } finally {
+      if (scheduler) run.effects.push(...scheduler.log);
+      // Innermost first; on success only the entry is still open.
+      const end = error ? { error } : { value: value! };
+      while (open.length > 0) this.close(open.pop()!, end, run);
     }
-    run.effects.push(...scheduler.log);
-    try {
-      charge();
-    } catch (e) {
-      if (!(e instanceof CaxError)) throw e;
-      error ??= e;
-    }
-    if (error?.code === 'E_BUDGET' && error.details.context === undefined) {
-      // Exhausted by this context's own machine: a policy denial when the policy was the tighter bound, else the grant's E_BUDGET.
-      const which = error.details.budget === 'memory' ? 'memory' : 'step';
-      error = error.details.budget !== undefined && bindingRule[which]
-        ? run.sandbox.deny(which === 'step' ? 'budget.steps' : 'budget.memoryBytes', error.message, context, hash)
-        : new CaxError('E_BUDGET', `${error.message} in context ${context.id}`, { details: { ...error.details, context: context.id } });
-    }
-    return { value: error ? null : value, error, type, clock: scheduler.clock };
+    return { value: error ? null : value, error, type, clock: scheduler?.clock ?? start };
   }
 
   /** The program that runs `hash`, from the cache (bounded to PROGRAM_CACHE entries, oldest dropped first). */

@@ -72,13 +72,18 @@ export class Sandbox {
     this.ioOps += io;
   }
 
-  /** The world as seen from `context`: every effect admitted first; a refusal fails the effect with its code. */
-  handlers(world: EffectHandlers, context: ExecutionContext, hash: string | undefined, onEffect: (kind: EffectKind, timeline: string | undefined, time: number, outcome: Outcome) => void): EffectHandlers {
+  /** The world as seen from the acting context (`actor()` when the effect happens): every effect admitted first; a refusal fails the effect with its code. */
+  handlers(
+    world: EffectHandlers,
+    actor: () => { readonly context: ExecutionContext; readonly hash: string | undefined },
+    onEffect: (kind: EffectKind, timeline: string | undefined, time: number, outcome: Outcome) => void,
+  ): EffectHandlers {
     const guarded =
       <R extends LedgerRequest | ObserveRequest>(kind: EffectKind, act: (req: R, time: number) => Outcome) =>
       (req: R, time: number): Outcome => {
         let outcome: Outcome;
         try {
+          const { context, hash } = actor();
           this.admit(kind, req.timeline, time, context, hash);
           outcome = act(req, time);
         } catch (e) {
@@ -94,13 +99,19 @@ export class Sandbox {
       withdraw: guarded<LedgerRequest>('withdraw', (r, t) => world.withdraw(r, t)),
       transfer: guarded<LedgerRequest>('transfer', (r, t) => world.transfer(r, t)),
       observe: guarded<ObserveRequest>('observe', (r, t) => world.observe(r, t)),
-      emit: (text, time) => this.internal('emit', text, time, context, hash, onEffect),
-      now: (time) => this.internal('now', String(time), time, context, hash, onEffect),
+      emit: (text, time) => this.internal('emit', text, time, actor(), onEffect),
+      now: (time) => this.internal('now', String(time), time, actor(), onEffect),
     };
   }
 
   /** An effect the interpreter runs itself (`emit`, `now`): admitted like the others, then reported with `result` as its detail. */
-  private internal(kind: 'emit' | 'now', result: string, time: number, context: ExecutionContext, hash: string | undefined, onEffect: (kind: EffectKind, timeline: undefined, time: number, outcome: Outcome) => void): Outcome {
+  private internal(
+    kind: 'emit' | 'now',
+    result: string,
+    time: number,
+    { context, hash }: { readonly context: ExecutionContext; readonly hash: string | undefined },
+    onEffect: (kind: EffectKind, timeline: undefined, time: number, outcome: Outcome) => void,
+  ): Outcome {
     let outcome: Outcome;
     try {
       this.admit(kind, undefined, time, context, hash);

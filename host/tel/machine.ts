@@ -59,7 +59,8 @@ export class Machine {
   private readonly evaluating = new Set<Cell>();
 
   constructor(
-    readonly budget: Budget,
+    /** Limits on `steps` and `heap` (absolute counts); the executor moves them when another context's code runs. */
+    public budget: Budget,
     /** Resolves `@hash` to a compiled cell (the store's resolver behind it). */
     private readonly hashCell: (hash: string, span: SourceSpan) => Cell,
   ) {}

@@ -6,7 +6,11 @@
 // tree), so ties go left first and every run is deterministic. `<|` keeps an
 // undo scope and rolls the failed branch's world effects back (the clock is
 // not rolled back); `within` arms a timer at its deadline that cuts the
-// branch off: effects that would complete later never happen.
+// branch off: effects that would complete later never happen. Each fiber
+// has an owner (opaque here: the executor's context); an `invoke` hook may
+// return an Invocation, whose body then runs in the same fiber — same clock,
+// interleaving and rollback — under the invocation's owner until it returns,
+// fails or is cut off, and `onOwner` hears every change of the running owner.
 import { CaxError, type SourceSpan } from '../errors.js';
 import type { CDo } from './compile.js';
 import { matchPattern, type Machine } from './machine.js';
@@ -56,7 +60,8 @@ type EFrame =
   | { readonly k: 'seq'; readonly then: Thunk | Eff }
   | { readonly k: 'choice'; readonly orElse: Thunk | Eff; readonly scope: UndoScope; readonly saved: UndoScope | null }
   | { readonly k: 'within'; readonly w: Within }
-  | { readonly k: 'do'; readonly code: CDo; readonly index: number; readonly env: Env };
+  | { readonly k: 'do'; readonly code: CDo; readonly index: number; readonly env: Env }
+  | { readonly k: 'owner'; readonly inv: Invocation; readonly saved: unknown };
 
 interface Join {
   readonly race: boolean;
@@ -76,6 +81,8 @@ class Fiber {
     public scope: UndoScope | null,
     readonly join: Join | null,
     readonly side: number,
+    /** Who the fiber runs for now (an invocation's owner inside its body). */
+    public owner: unknown = null,
   ) {}
 }
 
@@ -135,11 +142,31 @@ class EventQueue {
   }
 }
 
-/** How `invoke F ARGS` is run: return the effect to run in place of the call (or throw a CaxError to fail it, e.g. E_DENIED). */
+/** How an invocation ended: with its value, with a failure, or cut off (`race`, `within`, a failing `<|>` sibling). */
+export type InvocationEnd = { readonly value: Value } | { readonly failure: Failure } | { readonly cancelled: true };
+
+/** An `invoke` run in the caller's fiber under its own owner: `body` gives the effect (evaluated under `owner`), `leave` is called exactly once when it ends. */
+export class Invocation {
+  constructor(
+    readonly owner: unknown,
+    readonly body: () => Value,
+    readonly leave: (end: InvocationEnd) => void,
+  ) {}
+}
+
+/** How `invoke F ARGS` is run: return the effect to run in place of the call, or an Invocation (or throw a CaxError to fail it, e.g. E_DENIED). */
 export type InvokeHook = (
-  call: { readonly fn: Value; readonly args: readonly Value[]; readonly span: SourceSpan | undefined; /** The scheduler's logical clock when the invoke starts. */ readonly clock: number },
+  call: {
+    readonly fn: Value;
+    readonly args: readonly Value[];
+    readonly span: SourceSpan | undefined;
+    /** The scheduler's logical clock when the invoke starts. */
+    readonly clock: number;
+    /** The owner of the invoking fiber. */
+    readonly owner: unknown;
+  },
   m: Machine,
-) => Value;
+) => Value | Invocation;
 
 export const defaultInvoke: InvokeHook = ({ fn, args }, m) => m.apply(fn, [...args]);
 
@@ -150,6 +177,9 @@ export class Scheduler {
   private readonly queue = new EventQueue();
   private seq = 0;
   private outcome: Resume | null = null;
+  private running: unknown = null;
+  /** Called whenever the owner whose code runs changes (before any of the new owner's steps or effects). */
+  onOwner: ((owner: unknown) => void) | null = null;
 
   constructor(
     private readonly m: Machine,
@@ -161,8 +191,9 @@ export class Scheduler {
   }
 
   /** Runs `eff` to its end; returns its value or its uncaught failure. Errors of pure code (E_MATCH, E_BUDGET …) are thrown. */
-  run(eff: Eff): { value: Value } | { failure: Failure } {
-    const root = new Fiber('', null, null, 0);
+  run(eff: Eff, owner: unknown = null): { value: Value } | { failure: Failure } {
+    const root = new Fiber('', null, null, 0, owner);
+    this.running = owner;
     this.drive(root, { eff });
     while (this.outcome === null) {
       const ev = this.queue.pop();
@@ -175,9 +206,21 @@ export class Scheduler {
       }
       const f = ev.fiber!;
       if (f.cancelled || ev.token !== f.token) continue;
+      this.activate(f.owner);
       this.drive(f, ev.action!());
     }
     return this.outcome as { value: Value } | { failure: Failure };
+  }
+
+  /** The owner whose code runs now. */
+  get owner(): unknown {
+    return this.running;
+  }
+
+  private activate(owner: unknown): void {
+    if (owner === this.running) return;
+    this.running = owner;
+    if (this.onOwner) this.onOwner(owner);
   }
 
   private schedule(time: number, fiber: Fiber, action: () => Resume): void {
@@ -220,6 +263,7 @@ export class Scheduler {
   private drive(f: Fiber, start: Resume): void {
     const m = this.m;
     let r = start;
+    this.activate(f.owner);
     for (;;) {
       m.tick();
       if ('eff' in r) {
@@ -310,7 +354,15 @@ export class Scheduler {
           }
           case 'invoke':
             try {
-              r = { eff: this.invoke({ fn: node.fn, args: node.args, span: node.span, clock: this.clock }, m) as Eff };
+              const how = this.invoke({ fn: node.fn, args: node.args, span: node.span, clock: this.clock, owner: f.owner }, m);
+              if (how instanceof Invocation) {
+                f.stack.push({ k: 'owner', inv: how, saved: f.owner });
+                f.owner = how.owner;
+                this.activate(how.owner);
+                r = { eff: how.body() as Eff };
+              } else {
+                r = { eff: how as Eff };
+              }
             } catch (e) {
               if (!(e instanceof CaxError) || e.code === 'E_BUDGET') throw e;
               r = { failure: { code: e.code, message: e.message, span: e.span ?? node.span } };
@@ -339,6 +391,9 @@ export class Scheduler {
           case 'within':
             frame.w.done = true;
             break;
+          case 'owner':
+            this.leave(f, frame, r);
+            break;
           case 'do': {
             const stmt = frame.code.stmts[frame.index]!;
             if (stmt.k === 'bind' && !matchPattern(stmt.pattern, r.value, frame.env)) {
@@ -354,8 +409,17 @@ export class Scheduler {
         r = { eff: (isThunk(frame.orElse) ? m.evaluate(frame.orElse.code, frame.orElse.env) : frame.orElse) as Eff };
       } else if (frame.k === 'within') {
         frame.w.done = true;
+      } else if (frame.k === 'owner') {
+        this.leave(f, frame, r);
       }
     }
+  }
+
+  /** Fiber `f` leaves an invocation: its caller's owner runs again, then the invocation hears how it ended. */
+  private leave(f: Fiber, frame: Extract<EFrame, { k: 'owner' }>, end: InvocationEnd): void {
+    f.owner = frame.saved;
+    this.activate(f.owner);
+    frame.inv.leave(end);
   }
 
   private rollback(scope: UndoScope): void {
@@ -366,8 +430,8 @@ export class Scheduler {
   private fork(parent: Fiber, race: boolean, left: Eff, right: Eff): void {
     parent.token++;
     const join: Join = { race, parent, token: parent.token, results: [null, null], children: [] };
-    const l = new Fiber(`${parent.path}0`, parent.scope, join, 0);
-    const r = new Fiber(`${parent.path}1`, parent.scope, join, 1);
+    const l = new Fiber(`${parent.path}0`, parent.scope, join, 0, parent.owner);
+    const r = new Fiber(`${parent.path}1`, parent.scope, join, 1, parent.owner);
     join.children.push(l, r);
     parent.children = [l, r];
     this.schedule(this.clock, l, () => ({ eff: left }));
@@ -399,11 +463,21 @@ export class Scheduler {
 
   private cancel(f: Fiber): void {
     const stack = [f];
+    const cut: Fiber[] = [];
     while (stack.length > 0) {
       const x = stack.pop()!;
       x.cancelled = true;
       x.token++;
+      cut.push(x);
       stack.push(...x.children);
+    }
+    // Invocations cut off end innermost first: descendants before ancestors, the top of a stack first.
+    for (let i = cut.length - 1; i >= 0; i--) {
+      const x = cut[i]!;
+      for (let j = x.stack.length - 1; j >= 0; j--) {
+        const frame = x.stack[j]!;
+        if (frame.k === 'owner') frame.inv.leave({ cancelled: true });
+      }
     }
   }
 
@@ -416,7 +490,9 @@ export class Scheduler {
     f.token++;
     for (;;) {
       const frame = f.stack.pop()!;
-      if (frame.k === 'choice') {
+      if (frame.k === 'owner') {
+        this.leave(f, frame, { cancelled: true });
+      } else if (frame.k === 'choice') {
         this.rollback(frame.scope);
         f.scope = frame.saved;
       } else if (frame.k === 'within') {

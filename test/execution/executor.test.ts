@@ -128,6 +128,93 @@ pipeline = do
     }
   });
 
+  describe('invoke in the caller\'s scheduler and world (the reference semantics)', () => {
+    const source = `
+slowPay n = do
+  r <- deposit n to "bob" on "L1"
+  emit r
+  return n
+slowPair n = do
+  a <- deposit n to "bob" on "L1"
+  b <- deposit n to "bob" on "L1"
+  return (a ++ b)
+both = invoke slowPay 5 <|> (deposit 2 to "dave" on "L2" >> deposit 3 to "dave" on "L2")
+payThenFail n = do
+  x <- invoke slowPay n
+  fail "after paying"
+rolled = do
+  y <- invoke payThenFail 4 <| return 0
+  z <- deposit 1 to "erin" on "L2"
+  return (y, z)
+raced = race (invoke slowPair 9) (after 150 milliseconds (return "late"))
+bounded = within 150 milliseconds (invoke slowPair 9) <| return "cut"
+nested = invoke both <|> invoke raced
+`;
+    const world = { latency: { L1: 100, L2: 30 }, balances: { L1: { bob: { native: 1 } } } };
+    let local: Setup;
+    beforeAll(() => {
+      local = setup(source);
+    });
+    afterAll(() => local.dispose());
+
+    // An invoke's context holds `invokeShare` of its caller's grant while it runs: below 1, so the caller's concurrent branches keep some.
+    const viaStore = (name: string): ReturnType<ReturnType<Setup['executor']>['executeByName']> => local.executor({ invokeShare: 0.5 }).executeByName(name, { world });
+    const reference = (name: string): ReturnType<typeof runMain> => runMain(loadProgram(parseProgram(source, 'inline.tel')), name, [], { world });
+    const plain = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
+
+    it('gives exactly the reference interpreter\'s value, effect log, clock and balances', async () => {
+      for (const name of ['both', 'rolled', 'raced', 'bounded', 'nested']) {
+        const r = await viaStore(name);
+        const d = reference(name);
+        expect([name, r.error?.code ?? null, r.value, r.clock]).toEqual([name, d.error?.code ?? null, d.shown, d.clock]);
+        expect(plain(r.effects)).toEqual(plain(d.effects));
+        expect(r.balances).toEqual(d.balances);
+        expect(r.contexts.every((c) => c.released)).toBe(true);
+      }
+    });
+
+    it('an invoke inside <|> interleaves by time with the other branch', async () => {
+      const r = await viaStore('both');
+      expect(r.value).toBe('(5,"L2:2")');
+      // L2 deposits at 30 and 60 happen while the invoked L1 deposit (at 100) is pending.
+      expect(r.effects.map((e) => [e.kind, e.timeline, e.time])).toEqual([
+        ['deposit', 'L2', 30],
+        ['deposit', 'L2', 60],
+        ['deposit', 'L1', 100],
+        ['emit', null, 100],
+      ]);
+      // The invoked code's effects are charged to its own context, and the trace says so.
+      const child = r.contexts.find((c) => c.name === 'slowPay')!;
+      const caller = r.contexts.find((c) => c.name === 'both')!;
+      expect(child.consumed.effects).toBe(2);
+      expect(r.trace.filter({ kinds: ['effect'] }).map((e) => e.context)).toEqual([caller.context, caller.context, child.context, child.context]);
+    });
+
+    it('an invoke in a failing <| branch has its world effects rolled back', async () => {
+      const r = await viaStore('rolled');
+      expect(r.value).toBe('(0,"L2:1")');
+      expect(r.balances.L1!.bob!.native).toBe(1);
+      expect(r.effects.filter((e) => e.kind === 'deposit' && e.timeline === 'L1').map((e) => e.rolledBack)).toEqual([true]);
+      expect(r.trace.filter({ kinds: ['error'] }).map((e) => (e.kind === 'error' ? [e.code, e.message] : []))).toEqual([['E_FAIL', 'after paying']]);
+      expect(r.contexts.map((c) => c.name)).toEqual([undefined, 'slowPay', 'payThenFail', 'rolled']);
+    });
+
+    it('race and within cut off an invoke: its later effects never happen and its context is released', async () => {
+      for (const [name, value] of [
+        ['raced', '"late"'],
+        ['bounded', '"cut"'],
+      ] as const) {
+        const r = await viaStore(name);
+        expect(r.value).toBe(value);
+        expect(r.effects.filter((e) => e.kind === 'deposit').map((e) => e.time)).toEqual([100]);
+        expect(r.clock).toBe(150);
+        const cut = r.contexts.find((c) => c.name === 'slowPair')!;
+        expect(cut.released).toBe(true);
+        expect(r.trace.filter({ context: cut.context }).map((e) => (e.kind === 'error' ? e.code : e.kind))).toEqual(['invoke', 'effect', 'E_CANCELLED']);
+      }
+    });
+  });
+
   it('reports an unknown name and a bad argument', async () => {
     const ex = s.executor();
     await expect(ex.executeByName('nosuch')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
