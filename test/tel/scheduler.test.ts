@@ -1,10 +1,15 @@
 // Laws of the logical-time scheduler over generated effect programs:
 // a <|> b yields what a and b yield alone and ends at the later end; race
 // ties go left; nothing completes past a within deadline; <| rolls the
-// world back but not the clock; runs are deterministic.
+// world back but not the clock; runs are deterministic; an `invoke` run as
+// an Invocation in the caller's fiber is the inline run, and every
+// invocation is left exactly once however it ends.
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { parseWorld } from '../../host/tel/world.js';
+import { loadProgram, runMain } from '../../host/tel/interp.js';
+import { parseProgram } from '../../host/tel/parser.js';
+import { Invocation, type InvocationEnd, type InvokeHook } from '../../host/tel/scheduler.js';
 import { run } from './helpers.js';
 
 const world = parseWorld({
@@ -109,5 +114,64 @@ describe('scheduler laws', () => {
   it('an effect loop of 100,000 steps runs in constant space', () => {
     const r = run('count :: Int -> Effect Int\ncount 0 = return 0\ncount n = do\n  _ <- now\n  count (n - 1)\nmain = count 100000 >> now\n');
     expect([r.shown, r.error]).toEqual(['0', null]);
+  });
+});
+
+describe('Invocation', () => {
+  it('an invoke run as an Invocation equals the inline run, and each is left exactly once (value, failure or cut off)', () => {
+    const shapes = [
+      (b: string) => `(invoke f 0) <|> (${b})`,
+      (b: string) => `race (invoke f 0) (${b})`,
+      (b: string) => `race (${b}) (invoke f 0)`,
+      (b: string) => `within 700 milliseconds ((invoke f 0) <|> (${b})) <| return (0, 0)`,
+      (b: string) => `(invoke g 0 <| invoke f 0) <|> (${b})`,
+    ];
+    fc.assert(
+      fc.property(effect, effect, fc.integer({ min: 0, max: shapes.length - 1 }), (a, b, shape) => {
+        const body = shapes[shape]!(b);
+        const tuple = !body.startsWith('race');
+        const source = [
+          'f :: Int -> Effect Int',
+          `f x = ${a}`,
+          'g :: Int -> Effect Int',
+          `g x = (${a}) >> fail "g fails"`,
+          `main :: Effect ${tuple ? '(Int, Int)' : 'Int'}`,
+          `main = ${body}`,
+          '',
+        ].join('\n');
+        const program = parseProgram(source, 'inv.tel');
+        const inline = runMain(loadProgram(program), 'main', [], { world });
+        const ends: InvocationEnd[] = [];
+        let opened = 0;
+        const invoke: InvokeHook = (call, m) => {
+          opened++;
+          let left = false;
+          return new Invocation(
+            { invocation: opened },
+            () => m.apply(call.fn, [...call.args]),
+            (end) => {
+              expect(left).toBe(false);
+              left = true;
+              ends.push(end);
+            },
+          );
+        };
+        const hooked = runMain(loadProgram(program, { definition: () => undefined, invoke }), 'main', [], { world });
+        expect([hooked.shown, hooked.clock, hooked.error?.code]).toEqual([inline.shown, inline.clock, inline.error?.code]);
+        expect(JSON.parse(JSON.stringify(hooked.effects))).toEqual(JSON.parse(JSON.stringify(inline.effects)));
+        expect(ends).toHaveLength(opened);
+        if (shape === 4) expect(ends.some((e) => 'failure' in e && e.failure.message === 'g fails')).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a race cuts an Invocation off: it is left once, cancelled, and its later effects never happen', () => {
+    const source = 'f :: Int -> Effect Int\nf x = after 1000 milliseconds (emit x >> return x)\nmain = race (invoke f 1) (after 10 milliseconds (return 2))\n';
+    const ends: InvocationEnd[] = [];
+    const invoke: InvokeHook = (call, m) => new Invocation('callee', () => m.apply(call.fn, [...call.args]), (end) => ends.push(end));
+    const r = runMain(loadProgram(parseProgram(source, 'cut.tel'), { definition: () => undefined, invoke }), 'main', [], { world });
+    expect([r.shown, r.clock, r.effects]).toEqual(['2', 10, []]);
+    expect(ends).toEqual([{ cancelled: true }]);
   });
 });
