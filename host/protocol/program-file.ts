@@ -5,6 +5,7 @@
 import { CaxError } from '../errors.js';
 import { looksLikeElf, parseElf } from '../riscv/elf.js';
 import { CoprocessorClient, EFFECT_UNHANDLED, type EffectHandler, type LoadResult, type RunResult } from './client.js';
+import { SimTransport } from './sim-link.js';
 import type { Transport } from './transport.js';
 
 export interface ProgramImage {
@@ -110,4 +111,11 @@ export function recordEffects(): { readonly handler: EffectHandler; readonly eff
     },
     describe: () => effects.map((e) => `effect ${e.effect}(${e.args.join(', ')}) → -1 (no handler)`),
   };
+}
+
+/** `cax sim run --serial`: starts the simulated SoC with the loader firmware, loads and runs the program over the serial line, stops the simulation. */
+export async function runOnSimulatedSerial(file: Uint8Array, budget: number): Promise<{ readonly result: RunResult; readonly effects: ReturnType<typeof recordEffects> }> {
+  const effects = recordEffects();
+  const { result } = await runProgramFile(await SimTransport.start(), file, { budget, onEffect: effects.handler });
+  return { result, effects };
 }

@@ -53,3 +53,16 @@ describe('cax device', () => {
     expect(missing.stderr.join('\n')).toMatch(/E_LINK cannot open \/dev\/does-not-exist/);
   });
 });
+
+describe('cax sim run --serial', () => {
+  it('starts the SoC with the loader and runs the program through the serial protocol', async () => {
+    const out = io();
+    expect(await runCli(['--json', 'sim', 'run', '--serial', built('programs/effects.elf'), '--max-cycles', '5000000'], out)).toBe(0);
+    const report = JSON.parse(out.stdout.join('\n'));
+    expect(report.result).toMatchObject({ outcome: 'returned', effects: 2 });
+    expect(report.effects.map((e: { effect: number }) => e.effect)).toEqual([2, 3]);
+    const trapped = io();
+    expect(await runCli(['sim', 'run', '--serial', built('programs/faults.elf')], trapped)).toBe(1);
+    expect(trapped.stderr.join('\n')).toMatch(/E_TRAP trapped: cause 5/);
+  });
+});

@@ -2,10 +2,11 @@
 // (docs/rtl.md). `run` runs a program to its end and reports how it ended,
 // cycles and instructions retired (exit 0 only on pass, like `cax iss run`);
 // `start` runs it behind a pseudo-terminal and prints the terminal's path.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { describeRun, runFailure, runOnSimulatedSerial } from '../../protocol/program-file.js';
 import { startSimPty } from '../../sim/pty.js';
 import { buildSim, runSim, type SimSummary } from '../../sim/simulator.js';
 import { progress } from '../io.js';
@@ -18,6 +19,7 @@ const RunOptions = z.object({
   vcd: z.string().min(1).optional(),
   trace: z.string().min(1).optional(),
   raw: z.boolean().default(false),
+  serial: z.boolean().default(false),
 });
 
 const StartOptions = RunOptions.pick({ maxCycles: true, trace: true, raw: true });
@@ -69,9 +71,17 @@ export const registerSim: Register = (program, ctx) => {
     .option('--vcd <file>', 'write a VCD of the SoC while TRACE_EN is on')
     .option('--trace <file>', 'write the retirement trace (docs/trace-port.md text form) while TRACE_EN is on')
     .option('--raw', 'the program is a raw image loaded at 0x80000000')
+    .option('--serial', 'run the loader firmware and load and run the program through it over the simulated serial line (docs/protocol.md); --max-cycles is then the cycle budget')
     .exitOverride()
     .action(async (path: string, raw: Record<string, unknown>) => {
       const options = parseOptions(RunOptions, raw);
+      if (options.serial) {
+        const { result, effects } = await runOnSimulatedSerial(new Uint8Array(readFileSync(programPath(ctx.io.cwd, path))), options.maxCycles ?? 100_000_000);
+        ctx.emit({ result, effects: effects.effects }, () => [...effects.describe(), describeRun(result)].join('\n'));
+        const failure = runFailure(result);
+        if (failure) throw failure;
+        return;
+      }
       const { summary, uart } = await runSim({
         program: programPath(ctx.io.cwd, path),
         raw: options.raw,
