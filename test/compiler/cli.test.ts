@@ -70,6 +70,14 @@ describe('cax compile', () => {
       }
       expect(runs.map((r) => r.cached)).toEqual([false, true]);
       expect(runs[0]!.definitions.some((d) => d.name.startsWith('@'))).toBe(true);
+      // cax run --backend: the same value as the interpreter, with the co-processor's cycles
+      const values: unknown[] = [];
+      for (const backend of ['interp', 'iss']) {
+        const io = { ...capture(), env: { CAX_HOME: home } };
+        expect(await runCli(['--json', 'run', 'double', '21', '--backend', backend], io)).toBe(0);
+        values.push((JSON.parse(io.stdout.join('\n')) as { value: unknown }).value);
+      }
+      expect(values).toEqual(['42', '42']);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

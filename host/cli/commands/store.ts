@@ -6,7 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
-import { Executor, type ExecutionResult } from '../../execution/executor.js';
+import { BACKENDS } from '../../compiler/backend.js';
+import { describeStoredRun, runStoredOnBackend, storedRunToJson } from '../../compiler/stored.js';
+import { DEFAULT_LIMITS, Executor, type ExecutionResult } from '../../execution/executor.js';
 import { parsePolicy, OPEN_POLICY } from '../../execution/policy.js';
 import { TRACE_KINDS, type TraceKind } from '../../execution/trace.js';
 import { addProgram, behindDependents, type AddReport } from '../../store/add.js';
@@ -82,6 +84,8 @@ const RunOptions = z.object({
   policy: z.string().min(1).optional(),
   trace: z.string().min(1).optional(),
   traceKinds: z.string().optional(),
+  backend: z.enum(['interp', ...BACKENDS]).default('interp'),
+  device: z.string().min(1).optional(),
 });
 
 /** The run for people; a failed run's error line is printed by the CLI itself. */
@@ -234,6 +238,8 @@ export const registerStore: Register = (program, ctx) => {
     .option('--policy <file>', 'the sandbox policy as JSON (docs/store.md); default: everything allowed')
     .option('--trace <out>', 'write the trace (invocations, returns, effects, denials, errors) to this JSON file')
     .option('--trace-kinds <kinds>', `only these trace kinds, comma-separated (${TRACE_KINDS.join(',')})`)
+    .option('--backend <name>', `where to run: interp, or compiled on the co-processor: ${BACKENDS.join(', ')} (docs/compiler.md)`, 'interp')
+    .option('--device <path>', 'serial port of the device backend')
     .exitOverride()
     .action((ref: string, args: string[], raw: Record<string, unknown>) =>
       withStore(ctx, async (repo) => {
@@ -246,6 +252,16 @@ export const registerStore: Register = (program, ctx) => {
         const world = o.world ? parseWorld(readJson(ctx.io, o.world), o.world) : undefined;
         const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : OPEN_POLICY;
         const hash = target(repo, ref);
+        const backend = o.backend;
+        if (backend !== 'interp') {
+          if (o.policy || o.trace) throw new CaxError('E_UNSUPPORTED', '--policy and --trace are not supported with a co-processor backend yet');
+          const r = await runStoredOnBackend(repo, hash, args, { backend, budget: DEFAULT_LIMITS.computeSteps, ...(o.device ? { device: o.device } : {}), ...(world ? { world } : {}) });
+          if (r.error) {
+            if (!ctx.json()) ctx.io.err(describeStoredRun(backend, r));
+            throw new CaxError(r.error.code, r.error.message, { ...(r.error.span ? { span: r.error.span } : {}), details: { run: storedRunToJson(hash, backend, r) } });
+          }
+          return ctx.emit(storedRunToJson(hash, backend, r), () => describeStoredRun(backend, r));
+        }
         const result = await new Executor({ repo, policy }).executeByHash(hash, { args, ...(world ? { world } : {}) });
         if (o.trace) {
           const events = result.trace.filter({ kinds: kinds as TraceKind[] });
