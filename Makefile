@@ -11,6 +11,8 @@ CAX   := $(NODE) dist/host/cli/main.js
 
 TEST_PREREQS :=
 LINT_TARGETS :=
+# What `make demo` runs: the simulator, firmware, TEL runtime, and the proof keys (mk/*.mk).
+DEMO_PREREQS = sim firmware tel-runtime proof-programs proof-keys
 
 .PHONY: all setup build typecheck lint test demo bench clean
 
@@ -36,7 +38,8 @@ lint: $(STAMP) $(LINT_TARGETS)
 test: $(STAMP) build typecheck lint $(TEST_PREREQS)
 	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --coverage
 
-demo: $(STAMP) build $(DEMO_PREREQS)
+demo: $(STAMP) build
+	$(MAKE) --no-print-directory $(DEMO_PREREQS)
 	bash scripts/demo
 
 bench: $(STAMP) build $(TEST_PREREQS)
