@@ -2,6 +2,7 @@
 // directions, drops, corrupts (flips one bit), duplicates and delays bytes,
 // truncates or repeats a write, with a seeded random generator so a failing run can
 // be replayed. Used by the fault-injection tests and to try a link's limits.
+import { seededRandom } from '../random.js';
 import { BaseTransport, type Transport } from './transport.js';
 
 export interface FaultRates {
@@ -23,18 +24,6 @@ export interface FaultCounts {
   duplicated: number;
   truncated: number;
   repeated: number;
-}
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultyTransport extends BaseTransport {

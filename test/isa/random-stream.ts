@@ -4,17 +4,7 @@
 // ALU and M operations on corner-biased values, loads and stores inside
 // test_data, forward branches and jumps. gp (x3) is left to the shim.
 
-/** mulberry32: a small, good-enough deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../host/random.js';
 
 /** Registers the stream may use: all but x0 (used separately) and gp. */
 export const STREAM_REGS: readonly number[] = [1, 2, ...Array.from({ length: 28 }, (_, i) => i + 4)];
@@ -30,7 +20,7 @@ const DATA_BYTES = 256;
 
 /** The assembly source of stream `seed` with `length` random instructions (after the register set-up). */
 export function randomStream(seed: number, length: number): string {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const int = (n: number): number => Math.floor(rand() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   const x = (): string => `x${rand() < 0.05 ? 0 : pick(STREAM_REGS)}`;

@@ -2,7 +2,7 @@
 // `cax show NAME|HASH`, `cax deps NAME`, `cax history NAME`, `cax update`
 // and `cax run NAME|HASH [ARGS…]`. The store is `.cax/` of the working
 // directory or `$CAX_HOME`; the prelude is added to it on first use.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
@@ -21,25 +21,9 @@ import { addContext, ensurePrelude } from '../../store/tel-env.js';
 import { updateDependents } from '../../store/update.js';
 import { parseProgram } from '../../tel/parser.js';
 import { parseWorld } from '../../tel/world.js';
-import { progress, type CliIO } from '../io.js';
+import { progress } from '../io.js';
+import { readJson, readText } from '../files.js';
 import type { CommandContext, Register } from '../program.js';
-
-function readText(io: CliIO, path: string): string {
-  try {
-    return readFileSync(resolve(io.cwd, path), 'utf8');
-  } catch (e) {
-    throw new CaxError('E_IO', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-}
-
-function readJson(io: CliIO, path: string): unknown {
-  const text = readText(io, path);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new CaxError('E_USAGE', `${path} is not JSON: ${(e as Error).message}`);
-  }
-}
 
 /** Opens the store (with the prelude in it), runs `work`, closes it on every path. */
 async function withStore<T>(ctx: CommandContext, work: (repo: Repository) => T | Promise<T>): Promise<T> {

@@ -2,8 +2,6 @@
 // shown with its source line and a caret) and `cax eval FILE --main NAME
 // [ARGS…]` (run a definition on the reference interpreter under a world,
 // print the value, the effect log and the final clock). docs/tel.md.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { formatDiagnostic } from '../../tel/diagnostics.js';
@@ -14,25 +12,9 @@ import { parseExpression, parseProgramAll } from '../../tel/parser.js';
 import { prelude } from '../../tel/prelude.js';
 import type { EffectEntry } from '../../tel/scheduler.js';
 import { parseWorld, replayHandlers, type LoggedEffect } from '../../tel/world.js';
-import { progress, type CliIO } from '../io.js';
+import { progress } from '../io.js';
+import { readJson, readText } from '../files.js';
 import type { Register } from '../program.js';
-
-function readText(io: CliIO, path: string): string {
-  try {
-    return readFileSync(resolve(io.cwd, path), 'utf8');
-  } catch (e) {
-    throw new CaxError('E_IO', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-}
-
-function readJson(io: CliIO, path: string): unknown {
-  const text = readText(io, path);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new CaxError('E_USAGE', `${path} is not JSON: ${(e as Error).message}`);
-  }
-}
 
 const EvalOptions = z.object({
   main: z.string().regex(/^[a-z_][A-Za-z0-9_']*$/, 'a definition name'),
