@@ -2,38 +2,32 @@
 // usage errors as exit 2, CaxErrors as exit 1 with code and message.
 import { describe, it, expect } from '@jest/globals';
 import { runCli, buildProgram } from '../../host/cli/program.js';
-import type { CliIO } from '../../host/cli/io.js';
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false, cwd: process.cwd(), env: {} };
-}
+import { captureIO } from '../helpers/cli-io.js';
 
 describe('cax CLI', () => {
   it('prints help listing the subcommands', async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/Usage: cax/);
     expect(io.stdout.join('\n')).toMatch(/doctor/);
   });
 
   it('has --help on every subcommand', async () => {
-    for (const sub of buildProgram(capture()).commands) {
-      const io = capture();
+    for (const sub of buildProgram(captureIO()).commands) {
+      const io = captureIO();
       expect(await runCli([sub.name(), '--help'], io)).toBe(0);
       expect(io.stdout.join('\n')).toContain(`Usage: cax ${sub.name()}`);
     }
   });
 
   it('answers an unknown command with a usage error (exit 2)', async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(['frobnicate'], io)).toBe(2);
     expect(io.stderr.join('\n')).toMatch(/unknown command/);
   });
 
   it('reports the tool check as JSON', async () => {
-    const io = capture();
+    const io = captureIO();
     const code = await runCli(['--json', 'doctor'], io);
     const report = JSON.parse(io.stdout[0]!) as { tools: { name: string; found: boolean }[] };
     expect(report.tools.map((t) => t.name)).toContain('verilator');

@@ -5,21 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
-import type { CliIO } from '../../host/cli/io.js';
 import { addProgram } from '../../host/store/add.js';
 import { Repository } from '../../host/store/repository.js';
 import { addContext, ensurePrelude } from '../../host/store/tel-env.js';
 import { parseProgram } from '../../host/tel/parser.js';
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false, cwd: process.cwd(), env: {} };
-}
+import { captureIO } from '../helpers/cli-io.js';
 
 describe('cax compile', () => {
   it('disassembles with the source lines interleaved', async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(['compile', 'examples/mutual.tel', '--disasm'], io)).toBe(0);
     const out = io.stdout.join('\n');
     expect(out).toMatch(/tel\$isEven:/);
@@ -29,7 +23,7 @@ describe('cax compile', () => {
   it('reports sizes as JSON, and --no-direct-calls changes the code', async () => {
     const sizes: number[] = [];
     for (const extra of [[], ['--no-direct-calls']]) {
-      const io = capture();
+      const io = captureIO();
       expect(await runCli(['--json', 'compile', 'examples/fib.tel', ...extra], io)).toBe(0);
       const doc = JSON.parse(io.stdout.join('\n')) as { codeBytes: number; definitions: { name: string }[] };
       expect(doc.definitions.map((d) => d.name)).toContain('fib');
@@ -43,7 +37,7 @@ describe('cax compile', () => {
       const file = join(dir, 'inline.tel');
       writeFileSync(file, 'sq :: Int -> Int\nsq x = x * x\nmain = (sq 3, show 4, abs (-2))\n');
       const compiled = async (extra: string[]): Promise<{ codeBytes: number; names: string[] }> => {
-        const io = capture();
+        const io = captureIO();
         expect(await runCli(['--json', 'compile', file, ...extra], io)).toBe(0);
         const doc = JSON.parse(io.stdout.join('\n')) as { codeBytes: number; definitions: { name: string }[] };
         return { codeBytes: doc.codeBytes, names: doc.definitions.map((d) => d.name).sort() };
@@ -64,7 +58,7 @@ describe('cax compile', () => {
       repo.close();
       const runs: { cached: boolean; definitions: { name: string }[] }[] = [];
       for (let i = 0; i < 2; i++) {
-        const io = { ...capture(), env: { CAX_HOME: home } };
+        const io = { ...captureIO(), env: { CAX_HOME: home } };
         expect(await runCli(['--json', 'compile', 'double'], io)).toBe(0);
         runs.push(JSON.parse(io.stdout.join('\n')) as { cached: boolean; definitions: { name: string }[] });
       }
@@ -73,7 +67,7 @@ describe('cax compile', () => {
       // cax run --backend: the same value as the interpreter, with the co-processor's cycles
       const values: unknown[] = [];
       for (const backend of ['interp', 'iss']) {
-        const io = { ...capture(), env: { CAX_HOME: home } };
+        const io = { ...captureIO(), env: { CAX_HOME: home } };
         expect(await runCli(['--json', 'run', 'double', '21', '--backend', backend], io)).toBe(0);
         values.push((JSON.parse(io.stdout.join('\n')) as { value: unknown }).value);
       }
@@ -83,14 +77,14 @@ describe('cax compile', () => {
     }
   });
   it('fails loudly on unknown references and unsupported constructs', async () => {
-    const io = { ...capture(), env: { CAX_HOME: join(tmpdir(), 'cax-no-store-here') } };
+    const io = { ...captureIO(), env: { CAX_HOME: join(tmpdir(), 'cax-no-store-here') } };
     expect(await runCli(['compile', 'someStoredName'], io)).toBe(2);
     expect(io.stderr.join('\n')).toMatch(/E_USAGE/);
     const dir = mkdtempSync(join(tmpdir(), 'cax-compile-'));
     try {
       const file = join(dir, 'invoke.tel');
       writeFileSync(file, 'f :: Int -> Effect Int\nf x = return x\n\nmain :: Effect Int\nmain = invoke f 1\n');
-      const io2 = capture();
+      const io2 = captureIO();
       expect(await runCli(['compile', file], io2)).toBe(1);
       expect(io2.stderr.join('\n')).toMatch(/E_UNSUPPORTED/);
       expect(io2.stderr.join('\n')).toMatch(/Invoke/);

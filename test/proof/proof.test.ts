@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
-import type { CliIO } from '../../host/cli/io.js';
 import { compileCircuit, ptauPower, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
 import { programImage, type ProgramImage } from '../../host/proof/image.js';
@@ -20,6 +19,7 @@ import { parseVerificationKey, verifyBatch, verifyEach, verifyReceipt, chunkSign
 import { decodeProof } from '../../host/proof/receipt.js';
 import { decode } from '../../host/riscv/decode.js';
 import type { TraceRecord } from '../../host/riscv/trace.js';
+import { captureIO } from '../helpers/cli-io.js';
 
 const HOME = 'build/proof/home';
 const SIZE = { steps: 4, codeWords: 96 };
@@ -33,12 +33,6 @@ let trace: TraceRecord[];
 let cycles: number;
 let receipt: Receipt;
 let dir: string;
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false, cwd: process.cwd(), env: { CAX_HOME: HOME } };
-}
 
 /** A deep copy of the receipt with `change` applied. */
 function tampered(change: (r: Receipt) => void): Receipt {
@@ -185,44 +179,44 @@ describe('cax prove / cax verify', () => {
   it('prove --trace (a simulation VCD) --image and prove PROGRAM (on the simulation and the ISS) store receipts that verify accepts; a tampered file is refused with E_VERIFY', async () => {
     const vcd = join(dir, 'mix.vcd');
     spawnSync('build/sim/cax-sim', [PROGRAM, '--vcd', vcd], { stdio: 'pipe' });
-    const io = capture();
+    const io = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['--json', 'prove', '--trace', vcd, '--image', PROGRAM, '--steps', '4', '--code-words', '96', '--workers', '2'], io)).toBe(0);
     const proved = JSON.parse(io.stdout[0]!) as { receipt: string; path: string; chunks: number };
     expect(proved.chunks).toBe(receipt.chunks.length);
     for (const on of ['sim', 'iss']) {
-      const direct = capture();
+      const direct = captureIO({ env: { CAX_HOME: HOME } });
       expect(await runCli(['--json', 'prove', PROGRAM, '--on', on, '--steps', '4', '--code-words', '96'], direct)).toBe(0);
       expect(JSON.parse(direct.stdout[0]!)).toMatchObject({ chunks: receipt.chunks.length, output: receipt.output, exitCode: 0 });
     }
-    const ok = capture();
+    const ok = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['verify', proved.receipt, '--program', PROGRAM], ok)).toBe(0);
     expect(ok.stdout[0]).toMatch(/^verified: program [0-9a-f]{12} ran \d+ instructions/);
     const bytes = new Uint8Array(readFileSync(proved.path));
     const bad = decodeReceipt(bytes);
     bad.output.a0 ^= 1;
     writeFileSync(join(dir, 'bad.msgpack'), encodeReceipt(bad));
-    const refused = capture();
+    const refused = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['verify', join(dir, 'bad.msgpack'), '--one-by-one'], refused)).toBe(1);
     expect(refused.stderr.join('')).toContain('E_VERIFY');
     const other = decodeReceipt(bytes);
     other.circuit.hash = 'cd'.repeat(32);
     writeFileSync(join(dir, 'other.msgpack'), encodeReceipt(other));
-    const otherCircuit = capture();
+    const otherCircuit = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['verify', join(dir, 'other.msgpack')], otherCircuit)).toBe(1);
     expect(otherCircuit.stderr.join('')).toContain('E_VERIFY');
     writeFileSync(join(dir, 'junk.msgpack'), new Uint8Array([1, 2, 3]));
-    const junk = capture();
+    const junk = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['verify', join(dir, 'junk.msgpack')], junk)).toBe(1);
     expect(junk.stderr.join('')).toContain('E_RECEIPT');
   });
 
   it('usage errors, a missing setup, and proving a TEL name before the compiler exists', async () => {
-    const usage = capture();
+    const usage = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['prove', '--trace', 'x.trace'], usage)).toBe(2);
-    const noKeys = capture();
+    const noKeys = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['prove', PROGRAM, '--steps', '3', '--code-words', '96'], { ...noKeys, env: { CAX_HOME: join(dir, 'empty') } })).toBe(1);
     expect(noKeys.stderr.join('')).toContain('E_SETUP');
-    const tel = capture();
+    const tel = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['prove', 'fib'], tel)).toBe(1);
     expect(tel.stderr.join('')).toContain('E_UNSUPPORTED');
   }, 300_000);

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { runCli } from '../../host/cli/program.js';
-import type { CliIO } from '../../host/cli/io.js';
 import { isCaxError } from '../../host/errors.js';
 import { firstDivergence, FIELDS } from '../../host/proof/diff.js';
 import { loadTrace, readTextTrace } from '../../host/proof/trace.js';
@@ -16,16 +15,11 @@ import { readVcdTrace } from '../../host/proof/vcd.js';
 import { Iss } from '../../host/riscv/iss.js';
 import { openTraceFile } from '../../host/riscv/trace-file.js';
 import { formatTraceRecord, type TraceRecord } from '../../host/riscv/trace.js';
+import { captureIO } from '../helpers/cli-io.js';
 
 const SIM = 'build/sim/cax-sim';
 const PROGRAM = 'build/rtl/kernel.elf';
 let dir: string;
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false, cwd: process.cwd(), env: {} };
-}
 
 async function collect(it: AsyncIterable<TraceRecord>): Promise<TraceRecord[]> {
   const out: TraceRecord[] = [];
@@ -127,24 +121,24 @@ describe('firstDivergence', () => {
 
 describe('cax trace', () => {
   it('show prints disassembled records; diff agrees on equal traces and reports the first divergence', async () => {
-    const show = capture();
+    const show = captureIO();
     expect(await runCli(['trace', 'show', join(dir, 'run.vcd'), '--from', '2', '--count', '3'], show)).toBe(0);
     expect(show.stdout).toHaveLength(3);
     expect(show.stdout[0]).toMatch(/^\s+2 {2}8000/);
-    const same = capture();
+    const same = captureIO();
     expect(await runCli(['--json', 'trace', 'diff', join(dir, 'run.vcd'), join(dir, 'run.trace')], same)).toBe(0);
     expect(JSON.parse(same.stdout[0]!)).toMatchObject({ same: true });
 
     const records = await loadTrace(join(dir, 'run.trace'));
     const bad = records.map((r, i) => (i === 100 ? { ...r, pc: r.pc + 4 } : r));
     writeFileSync(join(dir, 'bad.trace'), bad.map((r) => `${formatTraceRecord(r)}\n`).join(''));
-    const diff = capture();
+    const diff = captureIO();
     expect(await runCli(['trace', 'diff', join(dir, 'run.trace'), join(dir, 'bad.trace'), '--context', '2'], diff)).toBe(1);
     expect(diff.stdout.join('\n')).toContain('first divergence at record 100: fields pc differ');
     expect(diff.stderr.join('\n')).toContain('E_TRACE_DIFFERS');
-    const usage = capture();
+    const usage = captureIO();
     expect(await runCli(['trace', 'diff', join(dir, 'run.trace'), join(dir, 'bad.trace'), '--context', 'x'], usage)).toBe(2);
-    const missing = capture();
+    const missing = captureIO();
     expect(await runCli(['trace', 'show', join(dir, 'nope.trace')], missing)).toBe(1);
     expect(missing.stderr.join('')).toContain('E_IO');
   });

@@ -2,15 +2,9 @@
 // run in-process through the CLI with captured output.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { runCli } from '../../host/cli/program.js';
-import type { CliIO } from '../../host/cli/io.js';
 import { startSimPty, type RunningSim } from '../../host/sim/pty.js';
 import { built } from './helpers.js';
-
-function io(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false, cwd: process.cwd(), env: {} };
-}
+import { captureIO } from '../helpers/cli-io.js';
 
 describe('cax device', () => {
   let sim: RunningSim;
@@ -22,33 +16,33 @@ describe('cax device', () => {
   });
 
   it('info says hello', async () => {
-    const out = io();
+    const out = captureIO();
     expect(await runCli(['--json', 'device', 'info', '--port', sim.path], out)).toBe(0);
     expect(JSON.parse(out.stdout.join('\n'))).toMatchObject({ core: 'cax-soc', isa: 'rv32im', version: 1, programBase: 0x80008000 });
-    const human = io();
+    const human = captureIO();
     expect(await runCli(['device', 'info', '--port', sim.path, '--baud', '115200'], human)).toBe(0);
     expect(human.stdout.join('\n')).toMatch(/core cax-soc \(rv32im\), firmware 0\.1\.0, protocol 1/);
   });
 
   it('load and run an ELF with arguments; effects without a handler get -1', async () => {
-    const out = io();
+    const out = captureIO();
     expect(await runCli(['device', 'load', built('programs/args.elf'), '--port', sim.path], out)).toBe(0);
     expect(out.stdout.join('\n')).toMatch(/loaded \d+ bytes at 0x80008000 \(sha256 [0-9a-f]{64}\)/);
-    const run = io();
+    const run = captureIO();
     expect(await runCli(['--json', 'device', 'run', '--entry', '0x80008000', '--args', '1,2,3', '--port', sim.path], run)).toBe(0);
     expect(JSON.parse(run.stdout.join('\n')).result).toMatchObject({ outcome: 'returned', a0: 1 + 4 + 9, a1: 1 ^ 2 ^ 3 });
-    const effects = io();
+    const effects = captureIO();
     expect(await runCli(['device', 'run', built('programs/effects.elf'), '--args', '2', '--port', sim.path], effects)).toBe(0);
     expect(effects.stdout.join('\n')).toMatch(/effect 1\(0, 0, 0, 0, 0, 0\) → -1 \(no handler\)[\s\S]*returned a0=0xfffffffe/);
   });
 
   it('a trap is a failure with E_TRAP, bad options are usage errors', async () => {
-    const out = io();
+    const out = captureIO();
     expect(await runCli(['device', 'run', built('programs/faults.elf'), '--args', '0,0x20000000', '--port', sim.path], out)).toBe(1);
     expect(out.stderr.join('\n')).toMatch(/E_TRAP trapped: cause 5 \(load access fault\) at pc 0x8000[0-9a-f]{4}, tval 0x20000000/);
-    const usage = io();
+    const usage = captureIO();
     expect(await runCli(['device', 'run', '--args', '1,x', '--entry', '0x80008000', '--port', sim.path], usage)).toBe(2);
-    const missing = io();
+    const missing = captureIO();
     expect(await runCli(['device', 'info', '--port', '/dev/does-not-exist'], missing)).toBe(1);
     expect(missing.stderr.join('\n')).toMatch(/E_LINK cannot open \/dev\/does-not-exist/);
   });
@@ -56,12 +50,12 @@ describe('cax device', () => {
 
 describe('cax sim run --serial', () => {
   it('starts the SoC with the loader and runs the program through the serial protocol', async () => {
-    const out = io();
+    const out = captureIO();
     expect(await runCli(['--json', 'sim', 'run', '--serial', built('programs/effects.elf'), '--max-cycles', '5000000'], out)).toBe(0);
     const report = JSON.parse(out.stdout.join('\n'));
     expect(report.result).toMatchObject({ outcome: 'returned', effects: 2 });
     expect(report.effects.map((e: { effect: number }) => e.effect)).toEqual([2, 3]);
-    const trapped = io();
+    const trapped = captureIO();
     expect(await runCli(['sim', 'run', '--serial', built('programs/faults.elf')], trapped)).toBe(1);
     expect(trapped.stderr.join('\n')).toMatch(/E_TRAP trapped: cause 5/);
   });

@@ -1,0 +1,25 @@
+// A CliIO that records what a command printed, for running the whole CLI
+// in-process from a test.
+import type { CliIO } from '../../host/cli/io.js';
+
+export interface CapturedIO extends CliIO {
+  readonly stdout: string[];
+  readonly stderr: string[];
+}
+
+export function captureIO(options: { env?: Record<string, string | undefined>; cwd?: string; onOut?: (text: string) => void } = {}): CapturedIO {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (text) => {
+      stdout.push(text);
+      options.onOut?.(text);
+    },
+    err: (text) => stderr.push(text),
+    interactive: false,
+    cwd: options.cwd ?? process.cwd(),
+    env: options.env ?? {},
+  };
+}
