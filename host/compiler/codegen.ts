@@ -47,6 +47,8 @@ export interface CodegenOptions {
   readonly directCalls: boolean;
   /** Inline saturated calls of small non-recursive top-level functions (one equation, variable parameters). */
   readonly inlining: boolean;
+  /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
+  readonly budgetChecks?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true };
@@ -273,8 +275,10 @@ export class Codegen {
     b.label(fn.start);
     b.span(span);
     // the cycle budget, checked on function entry and on every loop back edge (self tail call)
-    b.csrr(t0, MCYCLE);
-    b.branch('bgeu', t0, REG.s10, RT.cycles);
+    if (this.options.budgetChecks !== false) {
+      b.csrr(t0, MCYCLE);
+      b.branch('bgeu', t0, REG.s10, RT.cycles);
+    }
     const args: number[] = [];
     for (let i = 0; i < arity; i++) args.push(8 * i);
     this.genClauses(equations.map((eq) => ({ patterns: eq.params, where: eq.where, rhs: eq.rhs, span: eq.span })), args, scope, true, '', span);
