@@ -1,9 +1,10 @@
 // Agreement of compiled TEL on the ISS and on the Verilator SoC (both
 // through the firmware, as on the device) with the reference interpreter:
-// the examples and random well-typed programs give the same value or the
-// same error code, the same effect log and the same final clock. The sim
-// runs are few and small (an RTL simulation is slow): examples that finish
-// in a few million cycles.
+// every example and random well-typed programs (pure, and effectful with a
+// random world) give the same value or the same error code, the same effect
+// log and the same final clock on interp, iss and sim. The sim runs share one
+// simulation session (the runtime is loaded once); a disagreement prints the
+// program, its world and the first differing field.
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,20 +17,17 @@ import { parseWorld } from '../../host/tel/world.js';
 
 const EXAMPLES = join(process.cwd(), 'examples');
 const BUDGET = 1_000_000_000;
-
-/** Few and small: the SoC's UART is simulated bit by bit, so loading the runtime alone takes millions of cycles. */
-const SIM_EXAMPLES = ['ints.tel', 'text.tel'];
+/** Room for the whole sim part of a describe (every example is a few seconds of RTL simulation at most). */
 const SIM_TIMEOUT = 300_000;
 
-let cop: Coprocessor;
-let sim: Coprocessor;
+const backends: Record<'iss' | 'sim', Coprocessor> = {} as Record<'iss' | 'sim', Coprocessor>;
 beforeAll(async () => {
-  cop = await openCoprocessor('iss');
-  sim = await openCoprocessor('sim');
+  backends.iss = await openCoprocessor('iss');
+  backends.sim = await openCoprocessor('sim');
 }, SIM_TIMEOUT);
 afterAll(async () => {
-  await cop.close();
-  await sim.close();
+  await backends.iss.close();
+  await backends.sim.close();
 });
 
 interface Outcome {
@@ -44,39 +42,45 @@ function interpret(source: string, file: string, world: unknown): Outcome {
   return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
 }
 
-async function compiled(source: string, file: string, world: unknown, on: Coprocessor = cop): Promise<Outcome> {
+async function compiled(source: string, file: string, world: unknown, backend: 'iss' | 'sim'): Promise<Outcome> {
   const c = compileSource(source, file, 'main');
-  const r = await runImage(on, c.image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }) });
+  const r = await runImage(backends[backend], c.image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }) });
   return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
 }
 
-/** Fails with the program, and the first divergence, when the two backends disagree. */
-function agree(source: string, interp: Outcome, other: Outcome, backend = 'iss'): void {
+/** Runs `source` on the interpreter and on `backend`; fails with the program, its world and the first divergence. */
+async function agree(source: string, file: string, world: unknown, backend: 'iss' | 'sim'): Promise<void> {
+  const reference = interpret(source, file, world);
+  const other = await compiled(source, file, world, backend);
+  // Without a garbage collector a program can outgrow the co-processor heap: that must be a clean E_BUDGET.
+  if (other.error === 'E_BUDGET' && reference.error === null) return;
   const fields = ['error', 'value', 'clock', 'effects'] as const;
-  const first = fields.find((f) => interp[f] !== other[f]);
-  if (first) throw new Error(`interp and ${backend} disagree on ${first}: ${JSON.stringify(interp[first])} vs ${JSON.stringify(other[first])}\nprogram:\n${source}`);
+  const first = fields.find((f) => reference[f] !== other[f]);
+  if (first) {
+    throw new Error(
+      `interp and ${backend} disagree on ${first}: ${JSON.stringify(reference[first])} vs ${JSON.stringify(other[first])}\n` +
+        `program (${file}):\n${source}\nworld: ${world === undefined ? '(none)' : JSON.stringify(world)}`,
+    );
+  }
 }
 
 const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.tel')).sort();
 
-describe('examples: interp vs iss', () => {
-  for (const file of examples) {
-    it(file, async () => {
-      const source = readFileSync(join(EXAMPLES, file), 'utf8');
-      let worldJson: unknown;
-      try {
-        worldJson = JSON.parse(readFileSync(join(EXAMPLES, file.replace(/\.tel$/, '.world.json')), 'utf8'));
-      } catch {
-        worldJson = undefined;
-      }
-      const iss = await compiled(source, file, worldJson);
-      const reference = interpret(source, file, worldJson);
-      // Without a garbage collector a program can outgrow the co-processor heap: that must be a clean E_BUDGET.
-      if (iss.error === 'E_BUDGET' && reference.error === null) return;
-      agree(source, reference, iss);
-    });
+function exampleWorld(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(EXAMPLES, file.replace(/\.tel$/, '.world.json')), 'utf8'));
+  } catch {
+    return undefined;
   }
-});
+}
+
+for (const backend of ['iss', 'sim'] as const) {
+  describe(`examples: interp vs ${backend}`, () => {
+    for (const file of examples) {
+      it(file, () => agree(readFileSync(join(EXAMPLES, file), 'utf8'), file, exampleWorld(file), backend), SIM_TIMEOUT);
+    }
+  });
+}
 
 // ---- random well-typed programs ------------------------------------------------------
 
@@ -154,41 +158,22 @@ const effectProgram = fc.tuple(effExpr(3), fc.integer({ min: 0, max: 100 }), fc.
   world: { balances: { tl: { acc: { native: balance } } }, facts: { tl: { k: 7 } }, latency: { tl: latency } },
 }));
 
-describe('random effect programs: interp vs iss', () => {
-  it('agree on value, effect log and clock', async () => {
-    await fc.assert(
-      fc.asyncProperty(effectProgram, async ({ source, world }) => {
-        agree(`${source}\n-- world: ${JSON.stringify(world)}`, interpret(source, 'effects.tel', world), await compiled(source, 'effects.tel', world));
-      }),
-      { numRuns: 12 },
-    );
-  });
-});
+/** Runs per backend: the sim is a cycle-accurate RTL simulation, so it gets fewer. */
+const RUNS = { iss: 12, sim: 6 } as const;
 
-describe('random programs: interp vs iss vs sim', () => {
-  it('agree on value and error (iss)', async () => {
-    await fc.assert(
-      fc.asyncProperty(program, async (source) => {
-        agree(source, interpret(source, 'random.tel', undefined), await compiled(source, 'random.tel', undefined));
-      }),
-      { numRuns: 12 },
-    );
-  });
-  it('agree on value and error (sim)', async () => {
-    await fc.assert(
-      fc.asyncProperty(program, async (source) => {
-        agree(source, interpret(source, 'random.tel', undefined), await compiled(source, 'random.tel', undefined, sim), 'sim');
-      }),
-      { numRuns: 2 },
-    );
-  }, SIM_TIMEOUT);
-});
-
-describe('examples: interp vs sim', () => {
-  for (const file of SIM_EXAMPLES) {
-    it(file, async () => {
-      const source = readFileSync(join(EXAMPLES, file), 'utf8');
-      agree(source, interpret(source, file, undefined), await compiled(source, file, undefined, sim), 'sim');
+for (const backend of ['iss', 'sim'] as const) {
+  describe(`random programs: interp vs ${backend}`, () => {
+    it('pure programs agree on value and error', async () => {
+      await fc.assert(
+        fc.asyncProperty(program, (source) => agree(source, 'random.tel', undefined, backend)),
+        { numRuns: RUNS[backend] },
+      );
     }, SIM_TIMEOUT);
-  }
-});
+    it('effect programs agree on value, effect log and clock', async () => {
+      await fc.assert(
+        fc.asyncProperty(effectProgram, ({ source, world }) => agree(source, 'effects.tel', world, backend)),
+        { numRuns: RUNS[backend] },
+      );
+    }, SIM_TIMEOUT);
+  });
+}
