@@ -9,12 +9,18 @@ TELRT_CFLAGS := -march=rv32im -mabi=ilp32 -Os -Wall -Wextra -Werror -ffreestandi
                 -nostdlib -nostartfiles -Wl,--no-warn-rwx-segments -DSTACK_BYTES=$(TELRT_STACK)
 TELRT_LIBGCC  = $(shell $(TELRT_CC) -march=rv32im -mabi=ilp32 -print-libgcc-file-name)
 TELRT_SRC    := $(TELRT_DIR)/entry.S $(TELRT_DIR)/runtime.c
+TELRT_PROVE  := $(TELRT_DIR)/prove-start.S $(TELRT_SRC)
 
 $(TELRT_BUILD)/runtime.elf: $(TELRT_SRC) $(TELRT_DIR)/tel.h $(TELRT_DIR)/runtime.ld firmware/include/cax.h mk/compiler.mk
 	@mkdir -p $(@D)
 	$(TELRT_CC) $(TELRT_CFLAGS) -T $(TELRT_DIR)/runtime.ld -o $@ $(TELRT_SRC) $(TELRT_LIBGCC)
 
-.PHONY: tel-runtime
-tel-runtime: $(TELRT_BUILD)/runtime.elf
+# The variant for proving images (docs/proofs.md): at the reset pc, entered by prove-start.S, no loader.
+$(TELRT_BUILD)/prove-runtime.elf: $(TELRT_PROVE) $(TELRT_DIR)/tel.h $(TELRT_DIR)/prove.ld firmware/include/cax.h mk/compiler.mk
+	@mkdir -p $(@D)
+	$(TELRT_CC) $(TELRT_CFLAGS) -T $(TELRT_DIR)/prove.ld -o $@ $(TELRT_PROVE) $(TELRT_LIBGCC)
 
-TEST_PREREQS += $(TELRT_BUILD)/runtime.elf
+.PHONY: tel-runtime
+tel-runtime: $(TELRT_BUILD)/runtime.elf $(TELRT_BUILD)/prove-runtime.elf
+
+TEST_PREREQS += $(TELRT_BUILD)/runtime.elf $(TELRT_BUILD)/prove-runtime.elf
