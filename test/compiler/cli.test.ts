@@ -1,7 +1,7 @@
 // `cax compile`: image layout, --disasm with the TEL source lines, --json,
 // options that switch optimisations off, and loud failures.
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
@@ -72,6 +72,29 @@ describe('cax compile', () => {
         values.push((JSON.parse(io.stdout.join('\n')) as { value: unknown }).value);
       }
       expect(values).toEqual(['42', '42']);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+  it('cax run prints the effect lines the same way on interp and iss', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cax-run-lines-'));
+    try {
+      const repo = Repository.open(home);
+      const ctx = addContext(repo);
+      ensurePrelude(ctx);
+      addProgram(ctx, parseProgram(readFileSync('examples/rollback.tel', 'utf8').replace(/^main\b/gm, 'rollback'), 'rollback.tel'));
+      repo.close();
+      const lines: string[][] = [];
+      for (const backend of ['interp', 'iss']) {
+        const io = { ...captureIO(), env: { CAX_HOME: home } };
+        expect(await runCli(['run', 'rollback', '--backend', backend], io)).toBe(0);
+        lines.push(io.stdout.join('\n').split('\n').filter((l) => /^\s+t=/.test(l)));
+      }
+      expect(lines[0]).toEqual([
+        '  t=1000 deposit 500 "EUR" "carol" on bank → "bank:1" (rolled back)',
+        '  t=2000 withdraw 900 "EUR" "carol" on bank failed E_BALANCE: balance of carol on bank is 500 EUR, short of 900',
+      ]);
+      expect(lines[1]).toEqual(lines[0]);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

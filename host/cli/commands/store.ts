@@ -9,6 +9,7 @@ import { CaxError } from '../../errors.js';
 import { BACKENDS } from '../../compiler/backend.js';
 import { describeStoredRun, runStoredOnBackend, storedRunToJson } from '../../compiler/stored.js';
 import { DEFAULT_LIMITS, Executor, type ExecutionResult } from '../../execution/executor.js';
+import { effectLine } from '../../execution/effect-line.js';
 import { parsePolicy, OPEN_POLICY } from '../../execution/policy.js';
 import { TRACE_KINDS, type TraceKind } from '../../execution/trace.js';
 import { addProgram, behindDependents, type AddReport } from '../../store/add.js';
@@ -74,12 +75,7 @@ const RunOptions = z.object({
 
 /** The run for people; a failed run's error line is printed by the CLI itself. */
 function describeRun(r: ExecutionResult): string {
-  const lines: string[] = [];
-  for (const e of r.effects) {
-    const where = e.timeline === null ? '' : ` on ${e.timeline}`;
-    const outcome = e.error ? ` failed ${e.error.code} ${e.error.message}` : e.result === null ? '' : ` -> ${JSON.stringify(e.result)}`;
-    lines.push(`  t=${e.time} ${e.kind} ${e.args.map((a) => JSON.stringify(a)).join(' ')}${where}${outcome}${e.rolledBack ? ' (rolled back)' : ''}`);
-  }
+  const lines = r.effects.map((e) => `  ${effectLine(e)}`);
   const usage = r.contexts.map((c) => `  ${c.context}${c.parent ? ` (in ${c.parent})` : ''} ${c.name ?? (c.hash ? shortHash(c.hash) : 'root')}: ${c.consumed.computeSteps} steps, ${c.consumed.memoryBytes} bytes, ${c.consumed.effects} effects, ${c.consumed.ioOps} I/O`);
   return [
     ...(r.error ? [] : [`${r.value} :: ${r.type}`]),
