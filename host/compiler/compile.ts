@@ -8,6 +8,7 @@ import { NO_RESOLVER, loadProgram, type Resolver } from '../tel/interp.js';
 import { parseProgram } from '../tel/parser.js';
 import { prelude } from '../tel/prelude.js';
 import { Codegen, DEFAULT_OPTIONS, type CodegenOptions } from './codegen.js';
+import type { ElfImage } from '../riscv/elf.js';
 import { link, type Image } from './link.js';
 
 /** Bumped whenever generated code changes meaning; part of every image's cache key. */
@@ -28,14 +29,20 @@ export interface CompiledProgram {
   readonly key: string;
 }
 
+/** A runtime other than the loader's (the proving images' one), linked at `base`. */
+export interface RuntimeTarget {
+  readonly runtime: ElfImage;
+  readonly base: number;
+}
+
 /** Type-checks `program` and compiles `main` (with what it reaches) to an image. */
-export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS, resolver: Resolver = NO_RESOLVER): CompiledProgram {
+export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS, resolver: Resolver = NO_RESOLVER, target?: RuntimeTarget): CompiledProgram {
   loadProgram(program, resolver);
   const byName = new Map<string, Decl>();
   for (const d of preludeDefinitions()) byName.set(d.name, d);
   for (const d of program.decls) byName.set(d.name, d);
   const gen = new Codegen([...byName.values()], options, (hash) => resolver.definition(hash)).generate(main);
-  const image = link(gen.asm, gen.entry, gen.sites);
+  const image = link(gen.asm, gen.entry, gen.sites, target?.runtime, target?.base);
   const key = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, options, main, decls: program.decls }, (k, v: unknown) => (k === 'span' ? undefined : v))).digest('hex');
   return { image, definitions: gen.definitions, key };
 }

@@ -42,28 +42,29 @@ export interface Image {
   readonly codeStart: number;
 }
 
-export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[], runtime: ElfImage = loadRuntime()): Image {
+/** Links `asm` after `runtime`, which is linked at `base` (the loader's program base, or the reset pc for proving images) and entered there. */
+export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[], runtime: ElfImage = loadRuntime(), base: number = PROGRAM_BASE): Image {
   const rtEnd = runtime.symbols.get('__rt_end');
   const rtEntry = runtime.symbols.get('rt_entry');
   if (rtEnd === undefined || rtEntry === undefined) throw new CaxError('E_IMAGE', 'the TEL runtime lacks __rt_end or rt_entry');
   const assembled = asm.assemble(rtEnd, runtime.symbols);
-  const total = rtEnd - PROGRAM_BASE + assembled.bytes.length;
+  const total = rtEnd - base + assembled.bytes.length;
   const bytes = new Uint8Array(total);
   for (const seg of runtime.segments) {
-    if (seg.vaddr < PROGRAM_BASE || seg.vaddr + seg.memBytes > rtEnd) throw new CaxError('E_IMAGE', `runtime segment at 0x${seg.vaddr.toString(16)} is outside the program area`);
-    bytes.set(seg.data, seg.vaddr - PROGRAM_BASE);
+    if (seg.vaddr < base || seg.vaddr + seg.memBytes > rtEnd) throw new CaxError('E_IMAGE', `runtime segment at 0x${seg.vaddr.toString(16)} is outside the program area`);
+    bytes.set(seg.data, seg.vaddr - base);
   }
-  bytes.set(assembled.bytes, rtEnd - PROGRAM_BASE);
+  bytes.set(assembled.bytes, rtEnd - base);
   const entry = assembled.labels.get(entryLabel);
   if (entry === undefined) throw new CaxError('E_LINK', `no entry label ${entryLabel}`);
-  new DataView(bytes.buffer).setUint32(rtEntry - PROGRAM_BASE, entry, true);
+  new DataView(bytes.buffer).setUint32(rtEntry - base, entry, true);
   const symbols = new Map<string, number>(runtime.symbols);
   for (const [k, v] of assembled.labels) if (!k.startsWith('.')) symbols.set(k, v);
   return {
     bytes,
-    base: PROGRAM_BASE,
-    entry: PROGRAM_BASE,
-    heapStart: ((PROGRAM_BASE + total + 7) & ~7) >>> 0,
+    base,
+    entry: base,
+    heapStart: ((base + total + 7) & ~7) >>> 0,
     symbols,
     sourceMap: assembled.sourceMap,
     sites,

@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SourceSpan } from '../errors.js';
-import { effectLine } from '../execution/effect-line.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { parseExpression, parseTypeScheme } from '../tel/parser.js';
-import { Loader } from '../store/loader.js';
+import { Loader, type LinkedCode } from '../store/loader.js';
 import type { Repository } from '../store/repository.js';
+import type { Resolver } from '../tel/interp.js';
 import type { WorldInput } from '../tel/world.js';
 import { openCoprocessor, runImage, type BackendName, type CompiledRunResult } from './backend.js';
 import { cachedImage } from './cache.js';
@@ -46,10 +46,25 @@ export interface CompiledStored {
   readonly definitions: ReadonlyMap<string, string>;
 }
 
-/** Compiles `@hash args…` (argument expressions in TEL syntax) from the store, or takes it from the image cache. */
-export function compileStored(repo: Repository, hash: string, args: readonly string[]): CompiledStored {
+/** The linked closure of `hash` in the store, and a resolver over it for compiling its `@hash` references. */
+export function storedResolver(repo: Repository, hash: string): { linked: LinkedCode; resolver: Resolver } {
   const linked = new Loader(repo).link(hash);
   const decls = new Map<string, Decl>([...linked.definitions].map(([h, d]) => [h, d.decl]));
+  return {
+    linked,
+    resolver: {
+      definition: (h) => decls.get(h),
+      hashTypes: (h) => {
+        const d = linked.definitions.get(h);
+        return d ? parseTypeScheme(d.type, `@${h}`) : undefined;
+      },
+    },
+  };
+}
+
+/** Compiles `@hash args…` (argument expressions in TEL syntax) from the store, or takes it from the image cache. */
+export function compileStored(repo: Repository, hash: string, args: readonly string[]): CompiledStored {
+  const { linked, resolver } = storedResolver(repo, hash);
   const span: SourceSpan = { file: `@${hash.slice(0, 12)}`, line: 1, col: 1 };
   const call = args.reduce<Expr>((fn, text, i) => ({ tag: 'App', fn, arg: parseExpression(text, `<argument ${i + 1}>`), span }), { tag: 'HashRef', hash, span });
   const entry: Decl = { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: call }, where: [], span }], span };
@@ -57,13 +72,7 @@ export function compileStored(repo: Repository, hash: string, args: readonly str
   const imageKey = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, runtime, order: linked.order, args })).digest('hex');
   let definitions: ReadonlyMap<string, string> = new Map();
   const build = (): Image => {
-    const compiled = compileProgram({ file: span.file, decls: [entry] }, ENTRY, undefined, {
-      definition: (h) => decls.get(h),
-      hashTypes: (h) => {
-        const d = linked.definitions.get(h);
-        return d ? parseTypeScheme(d.type, `@${h}`) : undefined;
-      },
-    });
+    const compiled = compileProgram({ file: span.file, decls: [entry] }, ENTRY, undefined, resolver);
     definitions = compiled.definitions;
     return compiled.image;
   };
@@ -100,7 +109,7 @@ export function storedRunToJson(hash: string, backend: BackendName, r: StoredRun
 
 /** The run for people: effects, value, clock and co-processor cycles. */
 export function describeStoredRun(backend: BackendName, r: StoredRunResult): string {
-  const lines = r.effects.map((e) => `  ${effectLine(e)}`);
+  const lines = r.effects.map((e) => `  t=${e.time} ${e.kind} ${e.args.map((a) => JSON.stringify(a)).join(' ')}${e.timeline === null ? '' : ` on ${e.timeline}`}${e.error ? ` failed: ${e.error.code}` : e.result === null ? '' : ` → ${JSON.stringify(e.result)}`}${e.rolledBack ? ' (rolled back)' : ''}`);
   if (r.shown !== null) lines.push(r.shown);
   lines.push(`clock ${r.clock} ms, ${r.cycles} cycles on ${backend}${r.cached ? ' (cached image)' : ''}`);
   return lines.join('\n');

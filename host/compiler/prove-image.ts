@@ -1,0 +1,116 @@
+// Standalone proving images of stored TEL definitions (docs/proofs.md,
+// "Proving TEL programs"): the compiled definition, without the mcycle budget
+// checks, linked with the proving build of the runtime at the reset pc
+// (build/tel-runtime/prove-runtime.elf, entered by
+// firmware/tel-runtime/prove-start.S: no loader firmware, no ecall, no CSR),
+// with its arguments evaluated by the interpreter and written into the image
+// as heap objects. The run ends with the result in a0/a1 and a word store of
+// 1 to EXIT. What cannot be proved (effects, hashOf, functions as values in
+// or out) is refused here with E_UNSUPPORTED.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CaxError, unsupported, type SourceSpan } from '../errors.js';
+import { decode } from '../riscv/decode.js';
+import { parseElf, type ElfImage } from '../riscv/elf.js';
+import { RAM_BASE } from '../riscv/machine.js';
+import type { Repository } from '../store/repository.js';
+import type { Decl } from '../tel/ast.js';
+import { compileEntry, loadProgram, runMain } from '../tel/interp.js';
+import { parseExpression } from '../tel/parser.js';
+import { canonicalBytes, showValue, type Value } from '../tel/values.js';
+import { DEFAULT_OPTIONS } from './codegen.js';
+import { compileProgram } from './compile.js';
+import { HeapWriter } from './heap.js';
+import type { Image } from './link.js';
+import { storedResolver } from './stored.js';
+
+/** build/tel-runtime/prove-runtime.elf of this checkout (from the sources or from dist/), made by `make tel-runtime`. */
+export const PROVE_RUNTIME_ELF = [new URL('../../build/tel-runtime/prove-runtime.elf', import.meta.url), new URL('../../../build/tel-runtime/prove-runtime.elf', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p)) ?? join(process.cwd(), 'build/tel-runtime/prove-runtime.elf');
+
+let runtimeCache: ElfImage | undefined;
+
+function provingRuntime(): ElfImage {
+  if (runtimeCache) return runtimeCache;
+  if (!existsSync(PROVE_RUNTIME_ELF)) throw new CaxError('E_IMAGE', `${PROVE_RUNTIME_ELF} is missing: run \`make tel-runtime\` first`);
+  runtimeCache = parseElf(new Uint8Array(readFileSync(PROVE_RUNTIME_ELF)));
+  return runtimeCache;
+}
+
+export interface TelProvingImage {
+  /** The definition's content hash in the store. */
+  readonly hash: string;
+  /** The linked image; its `bytes` hold the arguments, its `heapStart` is after them. */
+  readonly image: Image;
+  readonly args: readonly Value[];
+  /** The arguments as TEL shows them. */
+  readonly shownArgs: readonly string[];
+  /** Type of the definition applied to the arguments. */
+  readonly type: string;
+  /** SHA-256 of the arguments' canonical encodings (docs/hashing.md) one after the other (no bytes: no arguments). */
+  readonly inputHash: string;
+}
+
+const ENTRY = 'cax$prove';
+
+/** Evaluates a closed argument expression on the interpreter; it must be a first-order value. */
+function argumentValue(text: string, index: number): Value {
+  const expr = parseExpression(text, `<argument ${index + 1}>`);
+  const span: SourceSpan = { file: `<argument ${index + 1}>`, line: 1, col: 1 };
+  const decl: Decl = { name: 'argument', signature: null, equations: [{ name: 'argument', params: [], rhs: { tag: 'Plain', expr }, where: [], span }], span };
+  const r = runMain(loadProgram({ file: span.file, decls: [decl] }), 'argument', []);
+  if (r.error) throw r.error;
+  if (/\bEffect\b/.test(r.type) || r.type.includes('->')) throw unsupported(`argument ${index + 1} of type ${r.type}: only first-order values are passed to a proved program`);
+  return r.value!;
+}
+
+/** E_UNSUPPORTED when the compiled code calls a runtime function that makes an ecall (the step circuit has none). */
+function refuseEcalls(image: Image): void {
+  const hashOf = image.symbols.get('rt_hash_of');
+  const end = image.symbols.get('tel$$cafs') ?? image.base + image.bytes.length;
+  const view = new DataView(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
+  for (let pc = image.codeStart; pc < end; pc += 4) {
+    const insn = decode(view.getUint32(pc - image.base, true));
+    if (insn.op === 'jal' && ((pc + insn.imm) >>> 0) === hashOf) throw unsupported('proving a program that uses hashOf (an ecall to the host, which the step circuit has not)');
+  }
+}
+
+/** Compiles the stored definition `hash` applied to `argTexts` (TEL expressions) into a proving image. */
+export function provingImage(repo: Repository, hash: string, argTexts: readonly string[]): TelProvingImage {
+  const { resolver } = storedResolver(repo, hash);
+  const span: SourceSpan = { file: `@${hash.slice(0, 12)}`, line: 1, col: 1 };
+  const entry: Decl = { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: { tag: 'HashRef', hash, span } }, where: [], span }], span };
+  const program = { file: span.file, decls: [entry] };
+  const argExprs = argTexts.map((t, i) => parseExpression(t, `<argument ${i + 1}>`));
+  const { type } = compileEntry(loadProgram(program, resolver), ENTRY, argExprs);
+  if (/\bEffect\b/.test(type)) throw unsupported(`proving a program with effects (type ${type}): effects are not in the step circuit`);
+  if (type.includes('->')) throw unsupported(`proving a program whose result is a function (type ${type})`);
+  const args = argTexts.map(argumentValue);
+  const compiled = compileProgram(program, ENTRY, { ...DEFAULT_OPTIONS, budgetChecks: false }, resolver, { runtime: provingRuntime(), base: RAM_BASE });
+  const linked = compiled.image;
+  refuseEcalls(linked);
+  const heap = new HeapWriter(linked.heapStart);
+  const argv = heap.vector(args);
+  const bytes = new Uint8Array(linked.heapStart - linked.base + (heap.end - linked.heapStart));
+  bytes.set(linked.bytes);
+  bytes.set(heap.bytes(), linked.heapStart - linked.base);
+  const slot = linked.symbols.get('prove_args');
+  if (slot === undefined) throw new CaxError('E_IMAGE', 'the proving runtime lacks prove_args');
+  const view = new DataView(bytes.buffer);
+  view.setUint32(slot - linked.base, argv, true);
+  view.setUint32(slot - linked.base + 4, args.length, true);
+  view.setUint32(slot - linked.base + 8, heap.end, true);
+  const input = createHash('sha256');
+  for (const a of args) input.update(canonicalBytes(a));
+  return {
+    hash,
+    image: { ...linked, bytes, heapStart: heap.end },
+    args,
+    shownArgs: args.map(showValue),
+    type,
+    inputHash: input.digest('hex'),
+  };
+}

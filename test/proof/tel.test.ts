@@ -1,0 +1,87 @@
+// Proving TEL programs (docs/proofs.md, "Proving TEL programs"): the
+// standalone proving image of a stored definition runs on the ISS and on the
+// Verilator simulation from reset to EXIT and leaves the value the
+// interpreter computes; effects and hashOf are refused when compiling.
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { provingImage, type TelProvingImage } from '../../host/compiler/prove-image.js';
+import { memoryReader, telOutput } from '../../host/proof/tel-output.js';
+import { Iss } from '../../host/riscv/iss.js';
+import { RAM_BASE } from '../../host/riscv/machine.js';
+import { runSim } from '../../host/sim/simulator.js';
+import { addProgram } from '../../host/store/add.js';
+import { Loader } from '../../host/store/loader.js';
+import { Repository } from '../../host/store/repository.js';
+import { addContext, ensurePrelude } from '../../host/store/tel-env.js';
+import { loadProgram, runMain } from '../../host/tel/interp.js';
+import { parseExpression, parseProgram } from '../../host/tel/parser.js';
+
+const PROGRAMS: ReadonlyArray<{ name: string; source: string; main: string; args: string[] }> = [
+  { name: 'ints', main: 'go', args: ['7', '-3'], source: 'go :: Int -> Int -> Int\ngo a b = a * b + a / b - b `mod` 2\n' },
+  { name: 'lists', main: 'evens', args: ['[1, 2, 3, 4, 5, 6]'], source: 'evens :: [Int] -> [Int]\nevens xs = map (\\x -> x * 10) (filter (\\x -> x `mod` 2 == 0) xs)\n' },
+  { name: 'tuples', main: 'swapAll', args: ['[(1, "a"), (2, "b")]'], source: 'swapAll :: [(Int, Text)] -> [(Text, Int)]\nswapAll ps = map swap1 ps\n\nswap1 :: (Int, Text) -> (Text, Int)\nswap1 (n, t) = (t, n + 1)\n' },
+  { name: 'text', main: 'greet', args: ['"naïve"'], source: 'greet :: Text -> (Text, Int, Bool)\ngreet t = ("hi " ++ t ++ "!" ++ show (textLength t), textLength t, t == "naïve")\n' },
+  { name: 'failure', main: 'half', args: ['0'], source: 'half :: Int -> Int\nhalf n = 10 / n\n' },
+];
+
+function expectedOf(source: string, main: string, args: readonly string[]): string {
+  const r = runMain(loadProgram(parseProgram(source, 'p.tel')), main, args.map((a, i) => parseExpression(a, `<argument ${i + 1}>`)));
+  return r.error ? `error ${r.error.code}` : r.shown!;
+}
+
+/** Runs the image on the ISS from reset to EXIT; the result from the final registers and memory. */
+function onIss(p: TelProvingImage): string {
+  const iss = new Iss();
+  iss.load(p.image.bytes);
+  const r = iss.run({ maxCycles: 5_000_000 });
+  expect(r.ended).toBe('exit');
+  const ram = iss.readMemory(RAM_BASE, iss.ramBytes);
+  return telOutput(iss.reg(10), iss.reg(11), memoryReader(RAM_BASE, ram)).shown;
+}
+
+describe('TEL proving images', () => {
+  let dir: string;
+  let repo: Repository;
+  const images = new Map<string, TelProvingImage>();
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cax-tel-proof-'));
+    repo = Repository.open(dir);
+    const ctx = addContext(repo);
+    ensurePrelude(ctx);
+    for (const p of PROGRAMS) {
+      addProgram(ctx, parseProgram(p.source, `${p.name}.tel`));
+      images.set(p.name, provingImage(repo, new Loader(repo).find(p.main).hash, p.args));
+    }
+  });
+  afterAll(() => {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(PROGRAMS.map((p) => [p.name, p] as const))('%s: the ISS run from reset gives the interpreter\'s result', (_name, p) => {
+    expect(onIss(images.get(p.name)!)).toBe(expectedOf(p.source, p.main, p.args));
+  });
+
+  it('refuses effects and hashOf when compiling, with E_UNSUPPORTED', () => {
+    const ctx = addContext(repo);
+    addProgram(ctx, parseProgram('tick :: Int -> Effect Int\ntick n = do { emit n; return (n + 1) }\n\ndigest :: Int -> Hash\ndigest n = hashOf n\n', 'refused.tel'));
+    for (const [name, arg] of [['tick', '1'], ['digest', '2']] as const) {
+      expect(() => provingImage(repo, new Loader(repo).find(name).hash, [arg])).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    }
+    expect(() => provingImage(repo, new Loader(repo).find('evens').hash, ['map'])).toThrow(expect.objectContaining({ code: 'E_TYPE' }));
+  });
+
+  it('the simulation gives the same results', async () => {
+    for (const p of PROGRAMS) {
+      const img = images.get(p.name)!;
+      const file = join(dir, `${p.name}.bin`);
+      writeFileSync(file, img.image.bytes);
+      const { summary } = await runSim({ program: file, raw: true, maxCycles: 5_000_000, dumpRegs: true, dumpMem: { from: `0x${RAM_BASE.toString(16)}`, to: '0x80020000' } });
+      expect(summary.end).toBe('pass');
+      const ram = Buffer.from(summary.mem!.hex, 'hex');
+      expect(telOutput(summary.regs![10]!, summary.regs![11]!, memoryReader(summary.mem!.from, ram)).shown).toBe(expectedOf(p.source, p.main, p.args));
+    }
+  });
+});
