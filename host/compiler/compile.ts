@@ -10,6 +10,7 @@ import { prelude } from '../tel/prelude.js';
 import { Codegen, DEFAULT_OPTIONS, type CodegenOptions } from './codegen.js';
 import type { ElfImage } from '../riscv/elf.js';
 import { link, type Image } from './link.js';
+import { preludeApart } from './namespace.js';
 
 /** Bumped whenever generated code changes meaning; part of every image's cache key. */
 export const COMPILER_VERSION = 'tel-rv32im-1';
@@ -38,10 +39,7 @@ export interface RuntimeTarget {
 /** Type-checks `program` and compiles `main` (with what it reaches) to an image. */
 export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS, resolver: Resolver = NO_RESOLVER, target?: RuntimeTarget): CompiledProgram {
   loadProgram(program, resolver);
-  const byName = new Map<string, Decl>();
-  for (const d of preludeDefinitions()) byName.set(d.name, d);
-  for (const d of program.decls) byName.set(d.name, d);
-  const gen = new Codegen([...byName.values()], options, (hash) => resolver.definition(hash)).generate(main);
+  const gen = new Codegen(preludeApart(preludeDefinitions(), program.decls), options, (hash) => resolver.definition(hash)).generate(main);
   const image = link(gen.asm, gen.entry, gen.sites, target?.runtime, target?.base);
   const key = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, options, main, decls: program.decls }, (k, v: unknown) => (k === 'span' ? undefined : v))).digest('hex');
   return { image, definitions: gen.definitions, key };

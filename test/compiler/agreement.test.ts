@@ -82,6 +82,27 @@ for (const backend of ['iss', 'sim'] as const) {
   });
 }
 
+/** Program definitions named like prelude functions the prelude itself uses (map and filter use reverse, sum uses foldl). */
+const CLASHING = `
+reverse :: [a] -> [a]
+reverse xs = xs
+
+foldl :: (b -> a -> b) -> b -> [a] -> b
+foldl _ z _ = z
+
+length :: [a] -> Int
+length _ = 42
+
+main :: ([Int], [Int], [Int], Int, Int, Int)
+main = (reverse [1, 2, 3], map (\\x -> x * 10) [1, 2, 3], filter (\\x -> x > 1) [3, 1, 2], sum [1, 2, 3], foldl (+) 5 [1], length [1])
+`;
+
+describe('a program redefining prelude functions the prelude uses', () => {
+  for (const backend of ['iss', 'sim'] as const) {
+    it(`keeps the prelude's own inside the prelude on ${backend}`, () => agree(CLASHING, 'clash.tel', undefined, backend), SIM_TIMEOUT);
+  }
+});
+
 // ---- random well-typed programs ------------------------------------------------------
 
 /** Int expressions over the variables in scope (all Ints). */
