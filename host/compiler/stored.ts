@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SourceSpan } from '../errors.js';
+import { effectLine } from '../execution/effect-line.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { parseExpression, parseTypeScheme } from '../tel/parser.js';
 import { Loader, type LinkedCode } from '../store/loader.js';
@@ -109,7 +110,7 @@ export function storedRunToJson(hash: string, backend: BackendName, r: StoredRun
 
 /** The run for people: effects, value, clock and co-processor cycles. */
 export function describeStoredRun(backend: BackendName, r: StoredRunResult): string {
-  const lines = r.effects.map((e) => `  t=${e.time} ${e.kind} ${e.args.map((a) => JSON.stringify(a)).join(' ')}${e.timeline === null ? '' : ` on ${e.timeline}`}${e.error ? ` failed: ${e.error.code}` : e.result === null ? '' : ` → ${JSON.stringify(e.result)}`}${e.rolledBack ? ' (rolled back)' : ''}`);
+  const lines = r.effects.map((e) => `  ${effectLine(e)}`);
   if (r.shown !== null) lines.push(r.shown);
   lines.push(`clock ${r.clock} ms, ${r.cycles} cycles on ${backend}${r.cached ? ' (cached image)' : ''}`);
   return lines.join('\n');
