@@ -7,7 +7,6 @@
 // as heap objects. The run ends with the result in a0/a1 and a word store of
 // 1 to EXIT. What cannot be proved (effects, hashOf, functions as values in
 // or out) is refused here with E_UNSUPPORTED.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,14 +49,19 @@ export interface TelProvingImage {
   readonly shownArgs: readonly string[];
   /** Type of the definition applied to the arguments. */
   readonly type: string;
-  /** SHA-256 of the arguments' canonical encodings (docs/hashing.md) one after the other (no bytes: no arguments). */
-  readonly inputHash: string;
+  /** The run's input: the arguments' canonical encodings one after the other (argumentsInput); the receipt's inputHash is its SHA-256. */
+  readonly input: Uint8Array;
 }
 
 const ENTRY = 'cax$prove';
 
-/** Evaluates a closed argument expression on the interpreter; it must be a first-order value. */
-function argumentValue(text: string, index: number): Value {
+/** The input bytes of a run with these arguments: their canonical encodings (docs/hashing.md) one after the other. */
+export function argumentsInput(args: readonly Value[]): Uint8Array {
+  return Buffer.concat(args.map(canonicalBytes));
+}
+
+/** Evaluates a closed argument expression (TEL syntax) on the interpreter; it must be a first-order value. */
+export function argumentValue(text: string, index: number): Value {
   const expr = parseExpression(text, `<argument ${index + 1}>`);
   const span: SourceSpan = { file: `<argument ${index + 1}>`, line: 1, col: 1 };
   const decl: Decl = { name: 'argument', signature: null, equations: [{ name: 'argument', params: [], rhs: { tag: 'Plain', expr }, where: [], span }], span };
@@ -103,14 +107,12 @@ export function provingImage(repo: Repository, hash: string, argTexts: readonly 
   view.setUint32(slot - linked.base, argv, true);
   view.setUint32(slot - linked.base + 4, args.length, true);
   view.setUint32(slot - linked.base + 8, heap.end, true);
-  const input = createHash('sha256');
-  for (const a of args) input.update(canonicalBytes(a));
   return {
     hash,
     image: { ...linked, bytes, heapStart: heap.end },
     args,
     shownArgs: args.map(showValue),
     type,
-    inputHash: input.digest('hex'),
+    input: argumentsInput(args),
   };
 }

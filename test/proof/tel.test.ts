@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provingImage, type TelProvingImage } from '../../host/compiler/prove-image.js';
 import { memoryReader, telOutput } from '../../host/proof/tel-output.js';
+import { decode } from '../../host/riscv/decode.js';
 import { Iss } from '../../host/riscv/iss.js';
 import { RAM_BASE } from '../../host/riscv/machine.js';
 import { runSim } from '../../host/sim/simulator.js';
@@ -35,8 +36,14 @@ function expectedOf(source: string, main: string, args: readonly string[]): stri
 function onIss(p: TelProvingImage): string {
   const iss = new Iss();
   iss.load(p.image.bytes);
+  const outside: string[] = [];
+  iss.setTraceSink((t) => {
+    const op = decode(t.insn).op;
+    if (t.trap || op.startsWith('csr') || op === 'ecall' || op === 'ebreak') outside.push(`${op} at 0x${t.pc.toString(16)}`);
+  });
   const r = iss.run({ maxCycles: 5_000_000 });
   expect(r.ended).toBe('exit');
+  expect(outside).toEqual([]); // no CSR, ecall or trap: nothing the step circuit refuses
   const ram = iss.readMemory(RAM_BASE, iss.ramBytes);
   return telOutput(iss.reg(10), iss.reg(11), memoryReader(RAM_BASE, ram)).shown;
 }
