@@ -3,27 +3,46 @@
  * a1 = its length, a2 = the first free heap byte, a3 = the cycle budget
  * (compiled code compares mcycle with it, held in s10, at every function
  * entry and loop back edge: the firmware itself only checks at ecalls). Sets up the heap and
- * stack limits, calls the compiled entry (its address is patched into
+ * stack limits (rt_heap_init for a run of main, whose heap starts at a2;
+ * rt_heap_resume for a continuation, a4/a5 = the function), calls the compiled entry (its address is patched into
  * rt_entry by the linker) and returns its value in a0/a1. rt_fail unwinds
  * straight back to the loader with a0 = T_ERROR. rt_call calls compiled
- * code with its arguments in the caller's outgoing area (docs/compiler.md). */
+ * code with its arguments in the caller's outgoing area (docs/compiler.md).
+ * rt_collect spills the callee-saved registers onto the stack, so that the
+ * collector's conservative stack scan sees them, and runs rt_gc. */
   .section .text.start, "ax"
   .globl _start
 _start:
   la t0, rt_saved_sp
   sw sp, 0(t0)
   sw ra, 4(t0)
-  la t0, rt_hp
-  sw a2, 0(t0)
   li t1, STACK_BYTES
   sub t1, sp, t1
-  la t0, rt_hlimit
-  sw t1, 0(t0)
   mv s10, a3
   addi s11, t1, 256        /* stack limit for compiled code; C calls get 256 bytes below it */
+  addi sp, sp, -32
+  sw a0, 0(sp)
+  sw a1, 4(sp)
+  sw a4, 8(sp)
+  sw a5, 12(sp)
+  mv a0, a2
+  mv a1, t1
+  bnez a4, 1f
+  call rt_heap_init        /* a run of main: the heap is [a2, sp - STACK_BYTES) */
+  j 2f
+1:
+  call rt_heap_resume      /* a continuation: the heap of the earlier runs, the arguments up to a2 */
+2:
+  lw a0, 0(sp)
+  lw a1, 4(sp)
+  lw a4, 8(sp)
+  lw a5, 12(sp)
+  addi sp, sp, 32
   la t0, rt_entry
   lw t0, 0(t0)
   jalr ra, t0
+  la t0, rt_last_result    /* kept alive for the continuations a later run may apply */
+  sw a1, 0(t0)
   la t0, rt_saved_sp
   lw ra, 4(t0)
   ret
@@ -50,6 +69,29 @@ rt_stack_overflow:
   li a0, 5
   li a1, 0
   j rt_fail
+
+  /* void rt_collect(void): a garbage collection with every register that can hold a pointer on the stack */
+  .globl rt_collect
+rt_collect:
+  addi sp, sp, -64
+  sw ra, 60(sp)
+  sw s0, 0(sp)
+  sw s1, 4(sp)
+  sw s2, 8(sp)
+  sw s3, 12(sp)
+  sw s4, 16(sp)
+  sw s5, 20(sp)
+  sw s6, 24(sp)
+  sw s7, 28(sp)
+  sw s8, 32(sp)
+  sw s9, 36(sp)
+  sw s10, 40(sp)
+  sw s11, 44(sp)
+  mv a0, sp
+  call rt_gc
+  lw ra, 60(sp)
+  addi sp, sp, 64
+  ret
 
   /* V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args) */
   .globl rt_call
@@ -85,8 +127,6 @@ rt_call:
 
   .data
   .balign 4
-  .globl rt_saved_sp, rt_hp, rt_hlimit, rt_entry
+  .globl rt_saved_sp, rt_entry
 rt_saved_sp: .word 0, 0
-rt_hp: .word 0
-rt_hlimit: .word 0
 rt_entry: .word 0

@@ -1,20 +1,277 @@
-/* The TEL runtime compiled code calls: the bump allocator with its E_BUDGET
- * check, application of closures and partial applications, Double
- * arithmetic through libgcc's soft-float, structural comparison, ++ and
- * `show` (Doubles are printed by the host through an ecall, so the
- * shortest round-trip text is the interpreter's own) and `hashOf` (also
- * through the host, which hashes the canonical form with SHA-256). */
+/* The TEL runtime compiled code calls: the allocator and its garbage
+ * collector (E_BUDGET when the live data do not fit), application of
+ * closures and partial applications, Double arithmetic through libgcc's
+ * soft-float, structural comparison, ++ and `show` (Doubles are printed by
+ * the host through an ecall, so the shortest round-trip text is the
+ * interpreter's own) and `hashOf` (also through the host, which hashes the
+ * canonical form with SHA-256). */
 #include "tel.h"
 #include "../include/cax.h"
 
-extern uint32_t rt_hp, rt_hlimit;
+/* ---- heap and garbage collector ---------------------------------------------
+ * docs/compiler.md "The heap and the garbage collector". A run's heap is the
+ * RAM [floor, end) between the first free byte the host passes (_start's
+ * a2) and the stack. Objects keep the layout compiled code and the host
+ * know (no header): chunks of a multiple of 8 bytes, 8-byte aligned, tile
+ * [rt_floor, rt_hp); rt_hp only grows (the host reads the heap up to it).
+ * Two bitmaps with one bit per 8-byte granule describe the chunks: `starts`
+ * marks where each chunk (allocated or free) begins, so a chunk ends where
+ * the next begins, and `used` marks the allocated ones. Free chunks hold
+ * their size and the next free chunk of their list.
+ * The collector is a non-moving conservative mark-sweep: it never updates a
+ * pointer, so compiled frames and C code may keep raw pointers anywhere.
+ * Roots are every word of the stack between the collecting sp (after
+ * rt_collect spilled s0..s11) and the sp at _start, and the constant cells
+ * of the compiled code (rt_roots, set by its entry stub). Any word pointing
+ * into an allocated chunk keeps it; every word of a kept chunk is scanned
+ * the same way. Objects below rt_floor (earlier images' runs, main's
+ * arguments) are never freed, and cannot point into the region: they were
+ * complete before this run began. A continuation run (the effects adapter
+ * applies a closure from an earlier result) shares the heap of main's run:
+ * the host's arguments become one chunk, and the results of all earlier runs
+ * stay roots (a chain of cells from `kept`), since the host may apply any
+ * closure in them later. The bitmaps, the mark bitmap and the mark stack
+ * live in a reserve at the end of the heap. */
 
+uint32_t rt_floor, rt_hp, rt_hlimit;
+/* [first, end) of the compiled code's constant cells, the static roots. */
+uint32_t rt_roots[2];
+/* Collections in this run and the bytes the last one kept (for tests and benchmarks). */
+uint32_t rt_gc_count, rt_gc_live;
+
+/* Free lists of exact chunk sizes 8, 16, …, 8 * CLASSES; bigger free chunks in one first-fit list. */
+#define CLASSES 8
+#define MARK_STACK 128
+
+static uint32_t free_lists[CLASSES + 1];
+static uint32_t big_list;
+static uint32_t *starts, *used, *marks, *mark_stack;
+static uint32_t bitmap_words, cleared_to, mark_top, mark_overflow;
+/* The payload of the last run's result (stored by _start), and the chain of cells {result, next} of earlier results. */
+uint32_t rt_last_result;
+static uint32_t kept;
+
+#define GRANULE(a) (((a) - rt_floor) >> 3)
+#define BIT(bits, g) ((bits)[(g) >> 5] & (1u << ((g) & 31u)))
+#define SET(bits, g) ((bits)[(g) >> 5] |= 1u << ((g) & 31u))
+#define CLEAR(bits, g) ((bits)[(g) >> 5] &= ~(1u << ((g) & 31u)))
+#define WORD(a) (*(uint32_t *)(a))
+
+/* Called by _start: the heap is [floor, end); the reserve for the collector is taken from its end. */
+void rt_heap_init(uint32_t floor, uint32_t end) {
+  uint32_t first = (floor + 7u) & ~7u;
+  rt_floor = first;
+  rt_hp = first;
+  rt_hlimit = first;
+  cleared_to = first;
+  rt_gc_count = 0;
+  rt_gc_live = 0;
+  rt_last_result = 0;
+  kept = 0;
+  bitmap_words = 0;
+  big_list = 0;
+  for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
+  if (end <= first) return;
+  bitmap_words = (((end - first) >> 3) + 31u) >> 5;
+  uint32_t reserve = 12u * bitmap_words + 4u * MARK_STACK + 8u;
+  if (end - first <= reserve) return;
+  rt_hlimit = (end - reserve) & ~7u;
+  starts = (uint32_t *)rt_hlimit;
+  used = starts + bitmap_words;
+  marks = used + bitmap_words;
+  mark_stack = marks + bitmap_words;
+}
+
+/* The chunk [c, c + size) becomes a free chunk on its list. */
+static void free_chunk(uint32_t c, uint32_t size) {
+  uint32_t k = size >> 3;
+  uint32_t *list = k <= CLASSES ? &free_lists[k] : &big_list;
+  WORD(c) = size;
+  WORD(c + 4) = *list;
+  *list = c;
+}
+
+/* The first granule at or after g where a chunk starts (or the one of rt_hp). */
+static uint32_t next_start(uint32_t g) {
+  uint32_t top = GRANULE(rt_hp);
+  uint32_t i = g >> 5;
+  uint32_t bits = starts[i] & (0xFFFFFFFFu << (g & 31u));
+  while (!bits) {
+    if (++i >= bitmap_words || (i << 5) >= top) return top;
+    bits = starts[i];
+  }
+  uint32_t n = (i << 5) + (uint32_t)__builtin_ctz(bits);
+  return n < top ? n : top;
+}
+
+/* Allocates the chunk [c, c + size) as an object, its words zeroed when it was free (stale words keep garbage alive). */
+static uint32_t claim(uint32_t c, uint32_t size, int recycled) {
+  uint32_t g = GRANULE(c);
+  SET(starts, g);
+  SET(used, g);
+  if (recycled)
+    for (uint32_t a = c; a < c + size; a += 4) WORD(a) = 0;
+  return c;
+}
+
+/* A free chunk of at least `size` bytes taken from the lists (split when bigger), or 0. */
+static uint32_t take_free(uint32_t size, int exact_only) {
+  uint32_t k = size >> 3;
+  if (k <= CLASSES && free_lists[k]) {
+    uint32_t c = free_lists[k];
+    free_lists[k] = WORD(c + 4);
+    return claim(c, size, 1);
+  }
+  if (exact_only) return 0;
+  uint32_t c = 0;
+  for (uint32_t j = k + 1; j <= CLASSES && !c; j++)
+    if (free_lists[j]) {
+      c = free_lists[j];
+      free_lists[j] = WORD(c + 4);
+    }
+  if (!c) {
+    uint32_t *link = &big_list;
+    while (*link && WORD(*link) < size) link = (uint32_t *)(*link + 4);
+    c = *link;
+    if (!c) return 0;
+    *link = WORD(c + 4);
+  }
+  uint32_t have = WORD(c);
+  if (have > size) {
+    SET(starts, GRANULE(c + size));
+    free_chunk(c + size, have - size);
+  }
+  return claim(c, size, 1);
+}
+
+/* The chunk [rt_hp, rt_hp + size) from the untouched top (the caller checked the room). */
+static uint32_t take_top(uint32_t size) {
+  uint32_t c = rt_hp;
+  rt_hp = c + size;
+  /* the bitmaps are cleared as the top first reaches them, so a short run does not pay for the whole heap */
+  while (cleared_to < rt_hp) {
+    uint32_t i = GRANULE(cleared_to) >> 5;
+    starts[i] = 0;
+    used[i] = 0;
+    cleared_to += 256;
+  }
+  return claim(c, size, 0);
+}
+
+void rt_collect(void);
+uint32_t rt_alloc(uint32_t bytes);
+
+/* Called by _start for a continuation run: the host wrote its arguments from rt_hp up to `args_end`. */
+void rt_heap_resume(uint32_t args_end) {
+  uint32_t end = (args_end + 7u) & ~7u;
+  if (end > rt_hlimit || end < rt_hp) rt_fail(ERR_HEAP, 0);
+  if (end > rt_hp) take_top(end - rt_hp);
+  uint32_t *cell = (uint32_t *)rt_alloc(8);
+  cell[0] = rt_last_result;
+  cell[1] = kept;
+  kept = (uint32_t)cell;
+}
+
+/* Bytes of untouched top a run leaves before it collects: the host writes a continuation's arguments at rt_hp. */
+#define ARGUMENT_ROOM 2048u
+
+/* Room at the top; `soft`: less the argument room. */
+static uint32_t top_room(int soft) {
+  uint32_t room = rt_hlimit - rt_hp;
+  if (!soft) return room;
+  return room > ARGUMENT_ROOM ? room - ARGUMENT_ROOM : 0;
+}
+
+/* Free lists, then the untouched top (less the argument room), then a collection, then the whole top. A
+ * collection that leaves less than 1/16 of the heap free ends the run with E_BUDGET (heap) instead of
+ * collecting again and again for a few bytes each time. */
 uint32_t rt_alloc(uint32_t bytes) {
-  uint32_t p = rt_hp;
-  uint32_t n = (bytes + 7u) & ~7u;
-  if (n > rt_hlimit - p) rt_fail(ERR_HEAP, 0);
-  rt_hp = p + n;
-  return p;
+  uint32_t size = bytes ? (bytes + 7u) & ~7u : 8u;
+  for (int attempt = 0;; attempt++) {
+    uint32_t c = take_free(size, 1);
+    if (c) return c;
+    if (size <= top_room(1)) return take_top(size);
+    c = take_free(size, 0);
+    if (c) return c;
+    if (attempt > 0) break;
+    rt_collect();
+    uint32_t heap = rt_hlimit - rt_floor;
+    if (heap - rt_gc_live < heap / 16) rt_fail(ERR_HEAP, 0);
+  }
+  if (size <= top_room(0)) return take_top(size);
+  rt_fail(ERR_HEAP, 0);
+}
+
+/* Marks the allocated chunk holding address w, if any, and queues it for scanning. */
+static void mark_word(uint32_t w) {
+  if (w < rt_floor || w >= rt_hp) return;
+  uint32_t g = GRANULE(w);
+  uint32_t i = g >> 5;
+  uint32_t bits = starts[i] & (0xFFFFFFFFu >> (31u - (g & 31u)));
+  while (!bits) bits = starts[--i]; /* the first granule always starts a chunk */
+  g = (i << 5) + 31u - (uint32_t)__builtin_clz(bits);
+  if (!BIT(used, g) || BIT(marks, g)) return;
+  SET(marks, g);
+  if (mark_top < MARK_STACK) mark_stack[mark_top++] = g;
+  else mark_overflow = 1;
+}
+
+static void mark_range(uint32_t from, uint32_t to) {
+  for (uint32_t a = from; a + 4 <= to; a += 4) mark_word(WORD(a));
+}
+
+/* Scans the chunk starting at granule g. */
+static void scan(uint32_t g) {
+  mark_range(rt_floor + (g << 3), rt_floor + (next_start(g + 1) << 3));
+}
+
+static void drain(void) {
+  while (mark_top > 0) scan(mark_stack[--mark_top]);
+}
+
+extern uint32_t rt_saved_sp[2];
+
+/* Called by rt_collect with the sp below the spilled registers. */
+void rt_gc(uint32_t sp) {
+  rt_gc_count++;
+  uint32_t top = GRANULE(rt_hp);
+  for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = 0;
+  mark_top = 0;
+  mark_overflow = 0;
+  mark_range(sp, rt_saved_sp[0]);
+  mark_range(rt_roots[0], rt_roots[1]);
+  mark_word(rt_last_result);
+  mark_word(kept);
+  drain();
+  while (mark_overflow) {
+    /* the mark stack overflowed: some marked chunks were not scanned; scanning every marked chunk again finds them */
+    mark_overflow = 0;
+    for (uint32_t g = 0; g < top; g = next_start(g + 1))
+      if (BIT(marks, g)) {
+        scan(g);
+        drain();
+      }
+  }
+  /* sweep: unmarked chunks and their free neighbours coalesce into free chunks */
+  big_list = 0;
+  for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
+  uint32_t run = 0, in_run = 0, live = 0;
+  for (uint32_t g = 0; g < top; g = next_start(g + 1)) {
+    if (BIT(marks, g)) {
+      if (in_run) free_chunk(rt_floor + (run << 3), (g - run) << 3);
+      in_run = 0;
+      live += next_start(g + 1) - g;
+    } else {
+      CLEAR(used, g);
+      if (in_run) CLEAR(starts, g);
+      else {
+        run = g;
+        in_run = 1;
+      }
+    }
+  }
+  if (in_run) free_chunk(rt_floor + (run << 3), (top - run) << 3);
+  rt_gc_live = live << 3;
 }
 
 /* ---- application ---------------------------------------------------------- */
@@ -210,7 +467,7 @@ V rt_effect(uint32_t kind, uint32_t n, const V *args) {
 
 /* ---- hashOf ------------------------------------------------------------------- */
 
-/* The host hashes the value's canonical form (it reads the heap up to rt_hp)
+/* The host hashes the value's canonical form (it reads the heap up to rt_hp, the high-water mark)
  * and writes the 32 bytes of the digest into the buffer. */
 V rt_hash_of(V v) {
   uint32_t buf = rt_alloc(32);
@@ -221,13 +478,15 @@ V rt_hash_of(V v) {
 
 /* ---- show ---------------------------------------------------------------------- */
 
-/* The text being built lives at the heap top: bytes go to out_at, then the
- * finished Text is allocated over them. */
-static uint32_t out_at;
+/* The text is built above the heap top (bytes go to out_at, below
+ * out_end), then the finished Text is made a chunk there. When it does not
+ * fit, the bytes are only counted, and a second pass writes them into a Text
+ * from rt_alloc (which may collect). */
+static uint32_t out_at, out_end;
 
 static void put(uint8_t c) {
-  if (out_at >= rt_hlimit) rt_fail(ERR_HEAP, 0);
-  *(uint8_t *)out_at++ = c;
+  if (out_at < out_end) *(uint8_t *)out_at = c;
+  out_at++;
 }
 
 static void puts_(const char *s) {
@@ -278,9 +537,10 @@ static void put_text(const Text *t) {
 
 static void put_double(V v) {
   const uint32_t *w = (const uint32_t *)v.val;
-  uint32_t room = rt_hlimit - out_at;
+  uint32_t room = out_at < out_end ? out_end - out_at : 0;
+  /* the host writes the text only when it fits the room, and always answers its length */
   cax_reply r = cax_effect(EFFECT_SHOW_DOUBLE, w[0], w[1], out_at, room, 0, 0);
-  if (r.a0 > room) rt_fail(ERR_HEAP, 0);
+  if (r.a0 > room) out_end = out_at;
   out_at += r.a0;
 }
 
@@ -325,11 +585,20 @@ static void put_value(V v) {
 }
 
 V rt_show(V v) {
-  uint32_t start = rt_hp;
-  out_at = start + 4;
+  Text *t = (Text *)rt_hp;
+  out_at = (uint32_t)t->bytes;
+  out_end = rt_hp + top_room(1);
   put_value(v);
-  uint32_t len = out_at - start - 4;
-  Text *t = (Text *)rt_alloc(4 + len);
+  uint32_t len = out_at - (uint32_t)t->bytes;
+  if (out_at <= out_end) {
+    /* it fitted above the top, which becomes its chunk (the room is a multiple of 8, so the chunk fits too) */
+    take_top((4 + len + 7u) & ~7u);
+  } else {
+    t = (Text *)rt_alloc(4 + len);
+    out_at = (uint32_t)t->bytes;
+    out_end = out_at + len;
+    put_value(v);
+  }
   t->len = len;
   V r = {T_TEXT, (uint32_t)t};
   return r;

@@ -215,13 +215,17 @@ export class Codegen {
     o.sw(REG.s3, 4, sp);
     o.mv(REG.s2, a0);
     o.mv(REG.s3, a1);
+    // the constants' cells are the garbage collector's static roots (runtime.c rt_roots)
+    o.la(t0, 'tel$$cafs');
+    o.la(t1, 'tel$$cafs$end');
+    o.la(t2, 'rt_roots');
+    o.sw(t0, 0, t2);
+    o.sw(t1, 4, t2);
     // a4/a5 = a function value: a continuation run applies it to the arguments, keeping heap and constants
     const continuation = o.fresh('continuation');
     const apply = o.fresh('apply');
     o.branch('bne', a4, zero, continuation);
     // forget the values of top-level constants from an earlier run
-    o.la(t0, 'tel$$cafs');
-    o.la(t1, 'tel$$cafs$end');
     const loop = o.fresh('zero');
     const done = o.fresh('zeroed');
     o.label(loop);
@@ -534,6 +538,14 @@ export class Codegen {
     this.fn.body.sw(a1, off + 4, s0);
   }
 
+  /**
+   * Clears the payload of a temporary slot whose value was moved elsewhere: the garbage collector scans frames
+   * conservatively, and a stale pointer would keep a whole list alive (docs/compiler.md).
+   */
+  private forgetSlot(off: number): void {
+    this.fn.body.sw(zero, off + 4, s0);
+  }
+
   private loadSlot(off: number, tag: number = a0, val: number = a1): void {
     this.fn.body.lw(tag, off, s0);
     this.fn.body.lw(val, off + 4, s0);
@@ -629,6 +641,16 @@ export class Codegen {
       }
       case 'App':
       case 'BinOp': {
+        if (e.tag === 'BinOp' && (e.op === '&&' || e.op === '||')) {
+          // the right operand is in tail position: `ordered (b : rest)` after `&&` runs in constant stack
+          const short = b.fresh('sc');
+          this.gen(e.left, scope);
+          b.branch(e.op === '&&' ? 'beq' : 'bne', a1, zero, short);
+          this.genTail(e.right, scope);
+          b.label(short);
+          this.epilogue();
+          return;
+        }
         const spine = this.spine(e);
         if (spine) {
           const inline = this.inlinable(spine.head, scope, spine.args.length);
@@ -641,6 +663,22 @@ export class Codegen {
           const known = this.knownFn(spine.head, scope);
           if (known && this.options.directCalls && spine.args.length === known.fn.arity && known.fn.arity <= this.fn.arity && (known.fn.global || known.fn.label === this.fn.selfFn?.label)) {
             this.tailCall(known.fn, spine.args, scope, e.span);
+            return;
+          }
+          if (known && this.options.directCalls && spine.args.length === known.fn.arity) {
+            // a call in tail position that cannot reuse the frame: nothing in the frame is needed once the arguments
+            // are evaluated, so the frame forgets its values before the call (the collector scans frames conservatively)
+            const mark = this.fn.next;
+            b.span(e.span);
+            const block = this.genBlock(spine.args, scope);
+            const keep = new Set<number>();
+            for (let i = 0; i < spine.args.length; i++) keep.add(block + 8 * i);
+            if (known.loc?.k === 'slot') keep.add(known.loc.off);
+            for (let i = 0; i < this.fn.arity; i++) this.forgetSlot(8 * i);
+            for (let k = 0; k < mark; k++) if (!keep.has(slotOff(k))) this.forgetSlot(slotOff(k));
+            this.directCall(known.fn, known.loc, block, spine.args.length);
+            this.fn.next = mark;
+            this.epilogue();
             return;
           }
         }
@@ -725,7 +763,10 @@ export class Codegen {
       this.loadSlot(block + 8 * i, t1, t2);
       b.sw(t1, 8 * i, s0);
       b.sw(t2, 8 * i + 4, s0);
+      this.forgetSlot(block + 8 * i);
     });
+    // the caller's parameters the callee does not take are dead
+    for (let i = args.length; i < this.fn.arity; i++) this.forgetSlot(8 * i);
     this.fn.next = mark;
     if (this.fn.selfFn?.label === fn.label) {
       b.j(this.fn.start);
@@ -747,6 +788,7 @@ export class Codegen {
       this.loadSlot(block + 8 * i, t1, t2);
       b.sw(t1, 8 * i, sp);
       b.sw(t2, 8 * i + 4, sp);
+      this.forgetSlot(block + 8 * i);
     }
     if (loc) {
       this.loadVar(loc);

@@ -1,0 +1,165 @@
+// The co-processor's garbage collector (firmware/tel-runtime/runtime.c):
+// programs that allocate many times the heap with a small live set run to
+// the interpreter's result on the ISS (and one on the sim), with the
+// collector counted running; long lists, deep structures, Text from `show`
+// and closures survive collections intact; a live set larger than the heap
+// is still a clean E_BUDGET; effect programs whose continuations collect
+// still agree with the interpreter on value, effect log and clock.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { openCoprocessor, runImage, type Coprocessor } from '../../host/compiler/backend.js';
+import { compileSource } from '../../host/compiler/compile.js';
+import { loadProgram, runMain } from '../../host/tel/interp.js';
+import { parseProgram } from '../../host/tel/parser.js';
+import { parseWorld } from '../../host/tel/world.js';
+
+const BUDGET = 2_000_000_000;
+const SIM_TIMEOUT = 300_000;
+
+let iss: Coprocessor;
+beforeAll(async () => {
+  iss = await openCoprocessor('iss');
+});
+afterAll(async () => {
+  await iss.close();
+});
+
+interface Outcome {
+  readonly value: string | null;
+  readonly error: string | null;
+  readonly clock: number;
+  readonly effects: string;
+}
+
+function interpret(source: string, world?: unknown): Outcome {
+  const r = runMain(loadProgram(parseProgram(source, 'gc.tel')), 'main', [], world === undefined ? {} : { world: parseWorld(world) });
+  return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
+}
+
+/** Runs `source` on `cop`; also the number of collections of its last run on the core (runtime.c rt_gc_count). */
+async function onCore(cop: Coprocessor, source: string, world?: unknown): Promise<Outcome & { collections: number; cycles: number }> {
+  const { image } = compileSource(source, 'gc.tel', 'main');
+  const r = await runImage(cop, image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }) });
+  const count = await cop.client.readMemory(image.symbols.get('rt_gc_count')!, 4);
+  return {
+    value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects),
+    collections: new DataView(count.buffer, count.byteOffset, 4).getUint32(0, true), cycles: r.cycles,
+  };
+}
+
+/** The interpreter's outcome and the core's agree; the core collected at least `minCollections` times. */
+async function agrees(source: string, minCollections: number, cop: Coprocessor = iss, world?: unknown): Promise<void> {
+  const reference = interpret(source, world);
+  expect(reference.error).toBeNull();
+  const got = await onCore(cop, source, world);
+  expect({ value: got.value, error: got.error, clock: got.clock, effects: got.effects }).toEqual(reference);
+  expect(got.collections).toBeGreaterThanOrEqual(minCollections);
+}
+
+/** About 4 MB of short lists (70 times the heap), at most one of them live. */
+const CHURN = `
+churn :: Int -> Int -> Int
+churn 0 acc = acc
+churn k acc = churn (k - 1) (acc + sum (map (\\x -> x * k) (range 1 20)))
+
+main :: Int
+main = churn 8000 0
+`;
+
+/** A 3000-element list kept live across collections, rebuilt 20 times. */
+const LONG_LIST = `
+step :: [Int] -> [Int]
+step xs = map (\\x -> (x * 7 + 3) \`mod\` 1000) xs
+
+rounds :: Int -> [Int] -> [Int]
+rounds 0 xs = xs
+rounds k xs = rounds (k - 1) (step xs)
+
+main :: (Int, Int, [Int])
+main = let ys = rounds 20 (range 1 600) in (length ys, sum ys, take 10 (drop 2990 ys))
+`;
+
+/** A balanced tree of tuples, nested lists, Text and closures kept while garbage is made around them. */
+const DEEP = `
+build :: Int -> Int -> (Int, [Int], Text)
+build 0 n = (n, [n, n + 1], show n)
+build d n = let l = build (d - 1) (2 * n) in let r = build (d - 1) (2 * n + 1) in
+  (fst3 l + fst3 r, snd3 l ++ snd3 r, "(" ++ thd3 l ++ "," ++ thd3 r ++ ")")
+
+fst3 :: (Int, [Int], Text) -> Int
+fst3 (a, _, _) = a
+snd3 :: (Int, [Int], Text) -> [Int]
+snd3 (_, b, _) = b
+thd3 :: (Int, [Int], Text) -> Text
+thd3 (_, _, c) = c
+
+adders :: Int -> [Int -> Int]
+adders n = map (\\k -> \\x -> x + k) (range 1 n)
+
+garbage :: Int -> Int -> Int
+garbage 0 acc = acc
+garbage k acc = garbage (k - 1) (acc + length (reverse (range 1 50)))
+
+main :: (Int, Int, Text, Int, Int)
+main =
+  let t = build 8 1 in
+  let fs = adders 200 in
+  let g = garbage 1500 0 in
+  (fst3 t, sum (snd3 t), thd3 t, foldl (\\acc f -> f acc) 0 fs, g)
+`;
+
+/** Every element of a 6000-element list of pairs stays live: more than the heap. */
+const TOO_BIG = `
+pairs :: Int -> [(Int, Int)]
+pairs n = map (\\x -> (x, x * x)) (range 1 n)
+
+main :: Int
+main = let ps = pairs 6000 in length ps + length (map fst ps)
+`;
+
+describe('garbage collection on the ISS', () => {
+  it('runs a program allocating 70 times the heap with a small live set', () => agrees(CHURN, 20));
+  it('keeps a long list intact across collections', () => agrees(LONG_LIST, 5));
+  it('keeps deep structures, Text and closures intact across collections', () => agrees(DEEP, 2));
+  it('sorts 1000 numbers (examples/fib.tel) like the interpreter', async () => {
+    const { readFileSync } = await import('node:fs');
+    await agrees(readFileSync('examples/fib.tel', 'utf8'), 1);
+  });
+  it('still fails with E_BUDGET (heap) when the live set is larger than the heap', async () => {
+    expect(interpret(TOO_BIG).error).toBeNull();
+    const got = await onCore(iss, TOO_BIG);
+    expect(got.error).toBe('E_BUDGET');
+    expect(got.collections).toBeGreaterThanOrEqual(1);
+  });
+  it('runs effect continuations that collect, with the same effect log and clock', () => agrees(`
+work :: Int -> Int
+work k = sum (map (\\x -> x \`mod\` 7) (range 1 (200 + k)))
+
+loop :: Int -> Int -> Effect Int
+loop 0 acc = return acc
+loop k acc = do
+  emit (work k)
+  t <- now
+  after 1 seconds (loop (k - 1) (acc + work (k * 3) + t))
+
+main :: Effect Int
+main = loop 40 0
+`, 1));
+});
+
+describe('garbage collection on the sim', () => {
+  let sim: Coprocessor;
+  beforeAll(async () => {
+    sim = await openCoprocessor('sim');
+  }, SIM_TIMEOUT);
+  afterAll(async () => {
+    await sim.close();
+  });
+  it('runs a churning program to the interpreter\'s result', () => agrees(`
+churn :: Int -> Int -> Int
+churn 0 acc = acc
+churn k acc = churn (k - 1) (acc + sum (range k (k + 30)))
+
+main :: Int
+main = churn 400 0
+`, 1, sim), SIM_TIMEOUT);
+});
