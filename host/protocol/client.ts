@@ -92,6 +92,14 @@ interface Waiter {
 }
 
 const QUIET_MS = 30;
+/** Smallest piece of a load, read or write: the chunk size is never halved below it. */
+const MIN_CHUNK = 64;
+/**
+ * Sends after which a READ or WRITE still unanswered is given up and cut in
+ * half: on a line that damages most long frames, the same long frame (or its
+ * long DATA answer) would otherwise be sent until the retries run out.
+ */
+const CUT_AFTER = 3;
 const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 
 function deviceError(m: ErrorMessage, what: string, link: string): CaxError {
@@ -188,7 +196,8 @@ export class CoprocessorClient {
     for (let done = 0; done < length; ) {
       const n = Math.min(this.chunkBytes(), length - done);
       const at = addr + done;
-      const m = await this.request((id) => ({ type: 'read', id, addr: at, length: n }), 'data', options);
+      const m = await this.request((id) => ({ type: 'read', id, addr: at, length: n }), 'data', options, CUT_AFTER);
+      if (!m) continue; // given up: the chunk size was halved, read a smaller piece
       if (m.data.length !== n) throw new CaxError('E_PROTOCOL', `${this.transport.name}: read of ${n} bytes returned ${m.data.length}`);
       out.set(m.data, done);
       done += n;
@@ -200,7 +209,8 @@ export class CoprocessorClient {
     for (let done = 0; done < data.length || (done === 0 && data.length === 0); ) {
       const part = data.subarray(done, done + this.chunkBytes());
       const at = addr + done;
-      await this.request((id) => ({ type: 'write', id, addr: at, data: part }), 'ack', options);
+      const ack = await this.request((id) => ({ type: 'write', id, addr: at, data: part }), 'ack', options, CUT_AFTER);
+      if (!ack) continue; // given up (writing the same bytes again is harmless): write a smaller piece
       done += part.length;
       if (part.length === 0) break;
     }
@@ -239,9 +249,31 @@ export class CoprocessorClient {
         startTimer = setTimeout(start, this.timeoutMs);
         send(runFrame);
       };
+      // Once the run has started, a quiet line means a frame may have gone
+      // missing (the RESULT, or a REPLY and the RUN sent after a damaged frame):
+      // RUN is sent again, and the device repeats its pending EFFECT or its
+      // RESULT. The quiet time doubles with each resend nothing answers (up to 8
+      // timeouts), so a long computation is not flooded; the watchdog bounds it.
+      let quietMs = this.timeoutMs;
+      let quietTimer: ReturnType<typeof setTimeout> | undefined;
+      const armQuiet = (): void => {
+        clearTimeout(quietTimer);
+        quietTimer = setTimeout(() => {
+          if (!handling) {
+            send(runFrame);
+            quietMs = Math.min(2 * quietMs, 8 * this.timeoutMs);
+          }
+          armQuiet();
+        }, quietMs);
+      };
+      const heard = (): void => {
+        quietMs = this.timeoutMs;
+        armQuiet();
+      };
       const begun = (): void => {
         started = true;
         clearTimeout(startTimer);
+        heard();
       };
       // The watchdog runs from the start and from every effect request.
       const watchdogMs = options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
@@ -267,6 +299,7 @@ export class CoprocessorClient {
         clearTimeout(watchdog);
         clearTimeout(resendTimer);
         clearTimeout(startTimer);
+        clearTimeout(quietTimer);
         this.waiters.delete(waiter);
         options.signal?.removeEventListener('abort', onAbort);
         settle();
@@ -289,6 +322,7 @@ export class CoprocessorClient {
         if (current?.id === m.id) current.reply = reply;
         if (!this.waiters.has(waiter)) return;
         armWatchdog();
+        heard();
         send(reply);
       };
       const waiter: Waiter = {
@@ -326,7 +360,9 @@ export class CoprocessorClient {
           clearTimeout(resendTimer);
           resendTimer = setTimeout(() => send(runFrame), QUIET_MS);
         },
-        activity: () => undefined,
+        activity: () => {
+          if (started) armQuiet();
+        },
         closed: (error) => finish(() => reject(error)),
       };
       if (options.signal?.aborted) return reject(aborted('run'));
@@ -344,7 +380,7 @@ export class CoprocessorClient {
   /** Adapts the chunk size to the line: a long frame on a noisy line is rarely received whole. */
   private noteSends(sends: number): void {
     if (sends > 2) {
-      this.chunk = Math.max(64, this.chunk >> 1);
+      this.chunk = Math.max(MIN_CHUNK, this.chunk >> 1);
       this.cleanRequests = 0;
     } else if (sends === 1 && ++this.cleanRequests >= 16) {
       this.chunk = Math.min(this.info.maxChunk, this.chunk * 2);
@@ -419,8 +455,16 @@ export class CoprocessorClient {
     }
   }
 
-  /** Sends one request and waits for its answer of type `expect`, sending it again while the line stays quiet. */
-  private request<K extends DeviceMessage['type']>(make: (id: number) => Request, expect: K, options: CallOptions): Promise<Extract<DeviceMessage, { type: K }>> {
+  /**
+   * Sends one request and waits for its answer of type `expect`, sending it
+   * again while the line stays quiet. With `cutAfter`, for a request that may
+   * be repeated with a smaller piece (READ, WRITE): after that many sends with
+   * no answer, while the chunk size can still be halved, halves it and
+   * resolves to undefined.
+   */
+  private request<K extends DeviceMessage['type']>(make: (id: number) => Request, expect: K, options: CallOptions): Promise<Extract<DeviceMessage, { type: K }>>;
+  private request<K extends DeviceMessage['type']>(make: (id: number) => Request, expect: K, options: CallOptions, cutAfter: number): Promise<Extract<DeviceMessage, { type: K }> | undefined>;
+  private request<K extends DeviceMessage['type']>(make: (id: number) => Request, expect: K, options: CallOptions, cutAfter?: number): Promise<Extract<DeviceMessage, { type: K }> | undefined> {
     const usable = this.usable();
     if (usable) return Promise.reject(usable);
     const request = make(this.takeId());
@@ -450,6 +494,11 @@ export class CoprocessorClient {
         timer = setTimeout(send, wait);
       };
       const send = (): void => {
+        if (cutAfter !== undefined && sends >= cutAfter && this.chunk > MIN_CHUNK) {
+          this.noteSends(sends);
+          finish(() => resolve(undefined));
+          return;
+        }
         if (sends >= this.retries) {
           finish(() => reject(new CaxError('E_LINK', `${link}: no answer to ${request.type} after ${sends} tries`, { details: { timeoutMs: this.timeoutMs } })));
           return;

@@ -1,9 +1,10 @@
 // Fault injection between host and device: a proxy drops, corrupts,
 // duplicates and delays bytes, truncates and repeats frames, in both
 // directions. Every session must still complete correctly (retries, replay
-// of repeated ids, resynchronisation on delimiters) or fail with a clear
-// E_LINK; a dead link must be reported, never waited on forever.
+// of repeated ids, resynchronisation on delimiters); a dead link must be
+// reported as a clear E_LINK, never waited on forever.
 import { describe, it, expect } from '@jest/globals';
+import { z } from 'zod';
 import { CoprocessorClient } from '../../host/protocol/client.js';
 import { FaultyTransport, type FaultRates } from '../../host/protocol/faulty.js';
 import { BaseTransport, type Transport } from '../../host/protocol/transport.js';
@@ -47,34 +48,69 @@ describe('fault injection', () => {
     expect(faults).toBeGreaterThan(10);
   });
 
-  // The simulated line runs in real time beside the host, so which bytes the
-  // faults hit varies from run to run. About one run in three ends in E_LINK
-  // (a request unanswered after every retry): the issue's contract allows a
-  // clear failure, but the cause is not yet understood (see docs/protocol.md).
-  it('sessions with the Verilator SoC over its pseudo-terminal complete despite a bad line, or fail with E_LINK', async () => {
-    const sim = await simFirmware();
-    const faulty = await session(sim, 11, 600).catch((e: unknown) => {
-      expect(isCaxError(e) && e.code).toBe('E_LINK');
-      return undefined;
-    });
-    if (faulty) expect(injected(faulty)).toBeGreaterThan(3);
-  }, 240_000);
+  // The simulated line runs in real time beside the host, so where the faults
+  // land varies from run to run even with the same seeds; CAX_FAULT_SEED
+  // replays a run with other seeds.
+  const firstSeed = z.string().regex(/^\d+$/).transform(Number).optional().parse(process.env.CAX_FAULT_SEED) ?? 11;
+  const simSeeds = [0, 1, 2].map((i) => firstSeed + i);
+  it(`sessions with the Verilator SoC over its pseudo-terminal complete despite a bad line (seeds ${simSeeds.join(', ')})`, async () => {
+    let faults = 0;
+    for (const seed of simSeeds) faults += injected(await session(await simFirmware(), seed, 600));
+    expect(faults).toBeGreaterThan(10);
+  }, 60_000);
 
-  it('memory traffic with the native firmware survives heavy faults or fails with E_LINK', async () => {
+  it('memory traffic with the native firmware survives heavy faults', async () => {
     const faulty = new FaultyTransport(nativeFirmware(), { drop: 0.003, flip: 0.003, duplicate: 0.003, truncate: 0.05, repeat: 0.05, maxDelayMs: 2 }, 99);
     const client = await CoprocessorClient.connect(faulty, { timeoutMs: 100, retries: 40 });
     try {
-      for (let round = 0; round < 5; round++) {
-        const data = Uint8Array.from({ length: 2048 }, (_, i) => (i ^ round) & 0xff);
+      for (let round = 0; round < 3; round++) {
+        const data = Uint8Array.from({ length: 1024 }, (_, i) => (i ^ round) & 0xff);
         await client.writeMemory(0x80010000 + round * 4096, data);
         expect(await client.readMemory(0x80010000 + round * 4096, data.length)).toEqual(data);
       }
-    } catch (e) {
-      expect(isCaxError(e) && e.code).toBe('E_LINK');
     } finally {
       await client.close();
     }
     expect(injected(faulty)).toBeGreaterThan(10);
+  });
+});
+
+/** A line on which no frame longer than `longest` bytes arrives, either way (a very noisy line). */
+class ShortFramesOnly extends BaseTransport {
+  readonly name = 'short frames only';
+  private partial: number[] = [];
+  constructor(private readonly inner: Transport, private readonly longest: number) {
+    super();
+    inner.listen({
+      data: (bytes) => {
+        for (const byte of bytes) {
+          this.partial.push(byte);
+          if (byte !== 0) continue;
+          if (this.partial.length <= longest) this.deliver(Uint8Array.from(this.partial));
+          this.partial = [];
+        }
+      },
+      closed: (reason) => this.ended(reason),
+    });
+  }
+  send(bytes: Uint8Array): Promise<void> {
+    return bytes.length <= this.longest ? this.inner.send(bytes) : Promise.resolve();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+describe('a line that loses every long frame', () => {
+  it('gets reads and writes through in smaller pieces instead of resending the same long frame', async () => {
+    const client = await CoprocessorClient.connect(new ShortFramesOnly(nativeFirmware(), 100), { timeoutMs: 50, retries: 4 });
+    try {
+      const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7 + 3) & 0xff);
+      await client.writeMemory(0x80010000, data);
+      expect(await client.readMemory(0x80010000, data.length)).toEqual(data);
+    } finally {
+      await client.close();
+    }
   });
 });
 
