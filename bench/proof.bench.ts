@@ -17,7 +17,7 @@ import { chunkSignals, parseVerificationKey, verifyBatch, verifyEach } from '../
 import type { BenchSuite } from './harness.js';
 
 const HOME = 'build/proof/home';
-const SIZE = { steps: 4, codeWords: 96 };
+const SIZE = { steps: 4 };
 const PROGRAM = 'build/proof/mix.elf';
 const workers = availableParallelism();
 
@@ -55,7 +55,7 @@ export const suite: BenchSuite = {
   title: 'Proofs of execution',
   cases: [
     {
-      name: `constraints per step (${SIZE.steps}-step chunk, ${SIZE.codeWords} code words)`,
+      name: `constraints per step (${SIZE.steps}-step chunk)`,
       unit: 'constraints/step',
       higherIsBetter: false,
       sample: async () => (await get()).circuit.constraints / SIZE.steps,

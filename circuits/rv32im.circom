@@ -1,13 +1,17 @@
 // The RV32IM step relation and the chunk of N steps (docs/proofs.md).
 //
-// State between steps: pc and the 32 registers (x0 = 0). One step fetches its
-// instruction from the program's code words (public inputs), decodes it into
-// one of the supported kinds, reads rs1/rs2, computes the result (ALU, M
-// extension, loads from the trace's memory data, branches and jumps), writes
-// rd, and checks the trace record against what it computed (pc, insn, rd,
-// rd value, memory address, store data, direction). Padding steps (after the
-// end of the trace) change nothing. What is NOT enforced is listed in
-// docs/proofs.md (memory consistency first of all).
+// State between steps: pc and the 32 registers (x0 = 0). One step takes its
+// instruction word from the trace, decodes it into one of the supported
+// kinds, reads rs1/rs2, computes the result (ALU, M extension, loads from the
+// trace's memory data, branches and jumps), writes rd, checks the trace
+// record against what it computed (pc, rd, rd value, memory address, store
+// data, direction), and exposes one public access word packing what it
+// touched outside the registers: pc, the instruction word and the memory
+// access. The verifier checks the access words of a whole run against the
+// program image by replaying memory (host/proof/access.ts): that is where
+// instruction fetch, initial data and memory consistency are enforced.
+// Padding steps (after the end of the trace) change nothing and expose 0.
+// What is NOT enforced is listed in docs/proofs.md.
 pragma circom 2.1.0;
 
 include "gadgets.circom";
@@ -30,42 +34,27 @@ function FENCE() { return 45; } function FENCEI() { return 46; }
 function RAM_BASE() { return 0x80000000; }
 function EXIT_ADDR() { return 0x10002000; }
 
-template Step(CODE) {
+template Step() {
     // State before the step.
     signal input pc;
     signal input regs[32];
-    // The program's code words, RAM_BASE onwards.
-    signal input code[CODE];
     // 1: a padding step after the end of the trace.
     signal input pad;
-    // The trace record (docs/trace-port.md); tMemData also feeds loads.
+    // The trace record (docs/trace-port.md); tInsn is the instruction executed,
+    // tMemData also feeds loads.
     signal input tPc, tInsn, tRd, tRdValue, tMemAddr, tMemData, tMemWrite;
     // State after, and the program's end (a word store to EXIT) if this step is it.
     signal output pcOut;
     signal output regsOut[32];
     signal output exitFlag;
     signal output exitValue;
+    // pc + 2^32 insn + 2^64 addr + 2^96 data + 2^128 kind (host/proof/access.ts), 0 when padding.
+    signal output access;
 
     var W = 4294967296; // 2^32
 
-    // --- fetch: insn = code[(pc - RAM_BASE) / 4], pc inside the code ---
-    signal fetch[CODE];
-    signal fetched[CODE];
-    var fsum = 0;
-    var findex = 0;
-    var insnAcc = 0;
-    for (var j = 0; j < CODE; j++) {
-        fetch[j] <-- (1 - pad) * (pc - RAM_BASE() == 4 * j ? 1 : 0);
-        fetch[j] * (fetch[j] - 1) === 0;
-        fsum += fetch[j];
-        findex += j * fetch[j];
-        fetched[j] <== fetch[j] * code[j];
-        insnAcc += fetched[j];
-    }
-    fsum === 1 - pad;
-    (pc - RAM_BASE()) * (1 - pad) === 4 * findex;
-    signal insn <== insnAcc;
-    tInsn === insn;
+    // --- the instruction: the trace's word (the verifier checks it against memory at pc) ---
+    signal insn <== tInsn;
     (1 - pad) * (tPc - pc) === 0;
 
     // --- decode ---
@@ -330,11 +319,16 @@ template Step(CODE) {
     atExit.in <== t32 - EXIT_ADDR();
     exitFlag <== s[SW()] * atExit.out;
     exitValue <== exitFlag * b;
+
+    // --- the access word: kind = size (1 byte, 2 half, 3 word) + 4 for a store, 0 without access ---
+    // Every field is range-checked above (insn, data: 32 bits; addr: t32 or 0; pc < 2^32 + 4N along a chunk).
+    var kind = isByte + 2 * isHalf + 3 * isWord + 4 * isStore;
+    access <== (1 - pad) * (pc + W * insn + W * W * tMemAddr + W * W * W * tMemData + W * W * W * W * kind);
 }
 
-// N steps from the public state (pcIn, regsIn) to (pcOut, regsOut).
-template Chunk(N, CODE) {
-    signal input code[CODE];
+// N steps from the public state (pcIn, regsIn) to (pcOut, regsOut), with
+// each step's access word public.
+template Chunk(N) {
     signal input pcIn;
     signal input regsIn[32];
     signal input pad[N];
@@ -350,15 +344,15 @@ template Chunk(N, CODE) {
     signal output exited;
     signal output exitValue;
     signal output steps;
+    signal output access[N];
 
     regsIn[0] === 0;
     component step[N];
     var ex = 0; var exv = 0; var live = 0;
     for (var i = 0; i < N; i++) {
-        step[i] = Step(CODE);
+        step[i] = Step();
         step[i].pc <== i == 0 ? pcIn : step[i - 1].pcOut;
         for (var j = 0; j < 32; j++) step[i].regs[j] <== i == 0 ? regsIn[j] : step[i - 1].regsOut[j];
-        for (var j = 0; j < CODE; j++) step[i].code[j] <== code[j];
         pad[i] * (pad[i] - 1) === 0;
         // Padding only at the end, and everything after the program's end is padding.
         if (i > 0) {
@@ -373,6 +367,7 @@ template Chunk(N, CODE) {
         step[i].tMemAddr <== tMemAddr[i];
         step[i].tMemData <== tMemData[i];
         step[i].tMemWrite <== tMemWrite[i];
+        access[i] <== step[i].access;
         ex += step[i].exitFlag;
         exv += step[i].exitValue;
         live += 1 - pad[i];

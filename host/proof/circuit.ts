@@ -1,5 +1,5 @@
 // The step circuit as built artefacts: generates the main component for a
-// size (steps per chunk, code words), compiles circuits/*.circom with the
+// size (steps per chunk), compiles circuits/*.circom with the
 // circom2 package (circom compiled to WASM), and caches the R1CS and witness
 // generator under $CAX_HOME/circuits/, keyed by the sources and the size.
 // The circuit's identity is the SHA-256 of its R1CS (the circuit hash).
@@ -15,12 +15,10 @@ import { CaxError } from '../errors.js';
 export interface CircuitSize {
   /** Retired instructions per chunk (one proof). */
   readonly steps: number;
-  /** Words of the program image the circuit can fetch from (RAM_BASE onwards). */
-  readonly codeWords: number;
 }
 
 /** The size `cax prove` uses unless told otherwise. */
-export const DEFAULT_SIZE: CircuitSize = { steps: 16, codeWords: 128 };
+export const DEFAULT_SIZE: CircuitSize = { steps: 16 };
 
 /** The step circuit: hash is the SHA-256 (hex) of the R1CS; public signals as publicLayout says. */
 export interface Circuit extends Compiled {
@@ -40,10 +38,10 @@ export function packageRoot(): string {
   }
 }
 
-/** Public signals of a chunk proof, in snarkjs order: outputs, then the public inputs. */
-export function publicLayout(size: CircuitSize): { pcOut: number; regsOut: number; exited: number; exitValue: number; steps: number; code: number; pcIn: number; regsIn: number; count: number } {
-  const code = 36;
-  return { pcOut: 0, regsOut: 1, exited: 33, exitValue: 34, steps: 35, code, pcIn: code + size.codeWords, regsIn: code + size.codeWords + 1, count: code + size.codeWords + 33 };
+/** Public signals of a chunk proof, in snarkjs order: outputs (the access words last), then the public inputs. */
+export function publicLayout(size: CircuitSize): { pcOut: number; regsOut: number; exited: number; exitValue: number; steps: number; access: number; pcIn: number; regsIn: number; count: number } {
+  const access = 36;
+  return { pcOut: 0, regsOut: 1, exited: 33, exitValue: 34, steps: 35, access, pcIn: access + size.steps, regsIn: access + size.steps + 1, count: access + size.steps + 33 };
 }
 
 // circom colours its report.
@@ -53,7 +51,7 @@ export function sourceKey(root: string, size: CircuitSize): string {
   const h = createHash('sha256');
   const dir = join(root, 'circuits');
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.circom')).sort()) h.update(f).update(readFileSync(join(dir, f)));
-  h.update(`${size.steps}x${size.codeWords}`);
+  h.update(`${size.steps}`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -111,11 +109,9 @@ export async function compileCircom(main: string, name: string, key: string, hom
 
 /** Compiles the step circuit of this size (or finds it compiled) under `home`/circuits. */
 export async function compileCircuit(size: CircuitSize, home: string): Promise<Circuit> {
-  if (!Number.isInteger(size.steps) || size.steps < 1 || !Number.isInteger(size.codeWords) || size.codeWords < 1) {
-    throw new CaxError('E_USAGE', `bad circuit size ${size.steps} steps x ${size.codeWords} code words`);
-  }
-  const main = `pragma circom 2.1.0;\ninclude "rv32im.circom";\ncomponent main {public [code, pcIn, regsIn]} = Chunk(${size.steps}, ${size.codeWords});\n`;
-  const compiled = await compileCircom(main, `rv32im_${size.steps}x${size.codeWords}`, sourceKey(packageRoot(), size), home);
+  if (!Number.isInteger(size.steps) || size.steps < 1) throw new CaxError('E_USAGE', `bad circuit size ${size.steps} steps`);
+  const main = `pragma circom 2.1.0;\ninclude "rv32im.circom";\ncomponent main {public [pcIn, regsIn]} = Chunk(${size.steps});\n`;
+  const compiled = await compileCircom(main, `rv32im_${size.steps}`, sourceKey(packageRoot(), size), home);
   if (compiled.publicSignals !== publicLayout(size).count) throw new CaxError('E_CIRCUIT', `the circuit has ${compiled.publicSignals} public signals, not ${publicLayout(size).count}`);
   return { size, ...compiled };
 }

@@ -1,7 +1,7 @@
 // The program as the proofs see it (docs/proofs.md): its image, the bytes
 // loaded at RAM_BASE up to the last initialised byte, and the program hash,
-// the SHA-256 of that image. The circuit fetches instructions from the image
-// as code words (its public inputs), so a receipt binds to this hash.
+// the SHA-256 of that image. The verifier replays memory from the image
+// (host/proof/access.ts), so a receipt binds to this hash.
 import { createHash } from 'node:crypto';
 import { CaxError } from '../errors.js';
 import { looksLikeElf, parseElf } from '../riscv/elf.js';
@@ -29,15 +29,4 @@ export function programImage(file: Uint8Array): ProgramImage {
   const bytes = new Uint8Array(end);
   for (const s of elf.segments) bytes.set(s.data, s.vaddr - RAM_BASE);
   return { bytes, hash: imageHash(bytes) };
-}
-
-/** The image as `count` little-endian words (zero beyond its end); E_UNSUPPORTED when it does not fit. */
-export function codeWords(image: Uint8Array, count: number): number[] {
-  if (image.length > count * 4) {
-    throw new CaxError('E_UNSUPPORTED', `a program image of ${image.length} bytes in a circuit of ${count} code words (${count * 4} bytes) is not supported; use a larger --code-words`);
-  }
-  const padded = new Uint8Array(count * 4);
-  padded.set(image);
-  const view = new DataView(padded.buffer);
-  return Array.from({ length: count }, (_, i) => view.getUint32(i * 4, true));
 }

@@ -1,6 +1,7 @@
 // Proving a run end to end (docs/proofs.md): a trace and the program image
-// → statement → chunk proofs (worker pool) → checks that the proved states
-// chain → receipt. Also runs an ELF on the simulation or the ISS to get its trace.
+// → the memory check → statement → chunk proofs (worker pool) → checks that
+// the proved states chain → receipt with the proved access words. Also runs
+// an ELF on the simulation or the ISS to get its trace.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,12 +11,13 @@ import { CaxError } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
 import type { TraceRecord } from '../riscv/trace.js';
+import { encodeAccesses, unpackAccess } from './access.js';
 import { publicLayout, type Circuit } from './circuit.js';
-import { codeWords, type ProgramImage } from './image.js';
+import type { ProgramImage } from './image.js';
 import { proveChunks } from './prover.js';
 import { encodeProof, encodeState, RECEIPT_FORMAT, type Receipt } from './receipt.js';
 import type { Keys } from './setup.js';
-import { buildStatement, type State } from './statement.js';
+import { buildStatement, checkMemory, type State } from './statement.js';
 import { loadTrace } from './trace.js';
 
 export interface ProveRun {
@@ -43,9 +45,26 @@ function stateOf(signals: readonly string[], pc: number, regs: number): State {
   return { pc: Number(signals[pc]), regs: Array.from({ length: 32 }, (_, i) => Number(signals[regs + i])) };
 }
 
-export async function proveRun(run: ProveRun, circuit: Circuit, keys: Keys, options: { workers?: number; onChunk?: () => void; onStart?: (chunks: number) => void } = {}): Promise<Receipt> {
-  const code = codeWords(run.image.bytes, circuit.size.codeWords);
-  const statement = buildStatement(run.trace, run.image.bytes, code, circuit.size);
+export interface ProveRunOptions {
+  /** Worker threads (default: one per core). */
+  readonly workers?: number;
+  readonly onChunk?: () => void;
+  readonly onStart?: (chunks: number) => void;
+}
+
+/** Proves a run: the prover's memory check first (E_PROOF_REJECTED early), then proveTrace. */
+export async function proveRun(run: ProveRun, circuit: Circuit, keys: Keys, options: ProveRunOptions = {}): Promise<Receipt> {
+  checkMemory(run.trace, run.image.bytes);
+  return proveTrace(run, circuit, keys, options);
+}
+
+/**
+ * Proves a trace as it is, without the prover's memory check: the receipt of
+ * a trace that fetches or loads what memory does not hold is made, and the
+ * verifier must refuse it (the soundness tests use this).
+ */
+export async function proveTrace(run: ProveRun, circuit: Circuit, keys: Keys, options: ProveRunOptions = {}): Promise<Receipt> {
+  const statement = buildStatement(run.trace, circuit.size);
   options.onStart?.(statement.inputs.length);
   const proofs = await proveChunks(statement.inputs, { wasm: circuit.wasm, zkey: keys.zkey, workers: options.workers, onProgress: options.onChunk });
   const layout = publicLayout(circuit.size);
@@ -72,10 +91,14 @@ export async function proveRun(run: ProveRun, circuit: Circuit, keys: Keys, opti
     output: { exitValue: Number(last[layout.exitValue]), a0: final.regs[10]! },
     cycles: run.cycles,
     steps: statement.steps,
-    circuit: { hash: circuit.hash, steps: circuit.size.steps, codeWords: circuit.size.codeWords, constraints: circuit.constraints },
+    circuit: { hash: circuit.hash, steps: circuit.size.steps, constraints: circuit.constraints },
     versions: versions(),
     states: states.map(encodeState),
-    chunks: proofs.map((p) => ({ steps: Number(p.publicSignals[layout.steps]), proof: encodeProof(p.proof) })),
+    chunks: proofs.map((p) => {
+      const steps = Number(p.publicSignals[layout.steps]);
+      const accesses = p.publicSignals.slice(layout.access, layout.access + steps).map((v) => unpackAccess(BigInt(v)));
+      return { steps, proof: encodeProof(p.proof), accesses: encodeAccesses(accesses) };
+    }),
   };
 }
 

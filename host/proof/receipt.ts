@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { CaxError } from '../errors.js';
 import type { State } from './statement.js';
 
-export const RECEIPT_FORMAT = 'cax-receipt/1';
+export const RECEIPT_FORMAT = 'cax-receipt/2';
 const POINT_BYTES = 32;
 export const PROOF_BYTES = 8 * POINT_BYTES;
 const STATE_BYTES = 33 * 4;
@@ -26,10 +26,12 @@ export const ReceiptSchema = z.object({
   output: z.object({ exitValue: u32, a0: u32 }),
   cycles: z.number().int().nonnegative(),
   steps: z.number().int().positive(),
-  circuit: z.object({ hash: hex64, steps: z.number().int().positive(), codeWords: z.number().int().positive(), constraints: z.number().int().positive() }),
+  circuit: z.object({ hash: hex64, steps: z.number().int().positive(), constraints: z.number().int().positive() }),
   versions: z.object({ cax: z.string(), snarkjs: z.string(), circom2: z.string() }),
   states: z.array(bytes.refine((b) => b.length === STATE_BYTES, `a state is ${STATE_BYTES} bytes`)).min(2),
-  chunks: z.array(z.object({ steps: z.number().int().positive(), proof: bytes.refine((b) => b.length === PROOF_BYTES, `a proof is ${PROOF_BYTES} bytes`) })).min(1),
+  chunks: z
+    .array(z.object({ steps: z.number().int().positive(), proof: bytes.refine((b) => b.length === PROOF_BYTES, `a proof is ${PROOF_BYTES} bytes`), accesses: bytes }))
+    .min(1),
 });
 export type Receipt = z.infer<typeof ReceiptSchema>;
 

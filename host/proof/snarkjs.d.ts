@@ -21,6 +21,7 @@ declare module 'snarkjs' {
   };
   export const wtns: {
     calculate(input: unknown, wasm: string, wtns: string | MemFile, options?: unknown): Promise<void>;
+    exportJson(wtns: string | MemFile): Promise<bigint[]>;
   };
   export const powersOfTau: {
     newAccumulator(curve: unknown, power: number, file: string, logger?: Logger): Promise<unknown>;

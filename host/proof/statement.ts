@@ -1,11 +1,13 @@
 // From a trace to what the chunk proofs state (docs/proofs.md): the states
 // between chunks (pc and registers, replayed from the trace's register
-// writes), and each chunk's circuit input: the public code words and state,
-// and the trace records as private inputs, padded after the end.
+// writes), and each chunk's circuit input: the public state and the trace
+// records as private inputs, padded after the end. Also the prover's early
+// memory check, the verifier's replay run on the trace.
 import { CaxError, unsupported } from '../errors.js';
 import { decode } from '../riscv/decode.js';
 import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../riscv/trace.js';
+import { accessOf, replayMemory } from './access.js';
 import type { CircuitSize } from './circuit.js';
 
 /** The machine state between two chunks. */
@@ -41,16 +43,16 @@ function where(i: number): string {
 
 /**
  * Checks what the circuit cannot express (traps, CSRs, a run that does not
- * end with a word store to EXIT) and splits the trace into chunk inputs.
+ * end with a word store to EXIT) and splits the trace into chunk inputs. It
+ * does not check memory (checkMemory does, and the verifier).
  */
-export function buildStatement(trace: readonly TraceRecord[], image: Uint8Array, code: readonly number[], size: CircuitSize): Statement {
+export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize): Statement {
   if (trace.length === 0) throw new CaxError('E_TRACE', 'the trace is empty');
   trace.forEach((r, i) => {
     if (r.trap) throw unsupported(`${where(i)}: a trap (cause ${r.cause}) in a proof (ecall and effects are not in the circuit yet)`);
     const op = decode(r.insn).op;
     if (!SUPPORTED.has(op)) throw unsupported(`${where(i)}: the instruction ${op} in a proof`);
   });
-  checkMemory(trace, image);
   const last = trace[trace.length - 1]!;
   if (!(last.memWrite && last.memAddr === EXIT_ADDR && last.memMask === 0xf && (last.memData & 1) === 1)) {
     throw new CaxError('E_TRACE', 'the trace does not end with the program\'s end (an odd word stored to EXIT)');
@@ -64,7 +66,6 @@ export function buildStatement(trace: readonly TraceRecord[], image: Uint8Array,
     const field = (f: (r: TraceRecord) => number): string[] =>
       Array.from({ length: size.steps }, (_, i) => String(i < chunk.length ? f(chunk[i]!) >>> 0 : 0));
     inputs.push({
-      code: code.map(String),
       pcIn: String(before.pc >>> 0),
       regsIn: before.regs.map((v) => String(v >>> 0)),
       pad: Array.from({ length: size.steps }, (_, i) => (i < chunk.length ? '0' : '1')),
@@ -85,30 +86,14 @@ export function buildStatement(trace: readonly TraceRecord[], image: Uint8Array,
 }
 
 /**
- * The prover's own check of memory consistency, which the circuit does not
- * enforce yet (docs/proofs.md): every RAM load reads the bytes the image and
- * the earlier stores left there.
+ * The prover's early check, before any proving: the replay the verifier runs
+ * on the proved access words (host/proof/access.ts), on the trace's. A trace
+ * that fetches or loads anything memory does not hold is E_PROOF_REJECTED.
  */
 export function checkMemory(trace: readonly TraceRecord[], image: Uint8Array): void {
-  const written = new Map<number, number>();
-  const byteAt = (addr: number): number => written.get(addr) ?? (addr - RAM_BASE < image.length ? image[addr - RAM_BASE]! : 0);
-  trace.forEach((r, i) => {
-    if (r.memMask === 0) return;
-    const addr = r.memAddr >>> 0;
-    if (addr < RAM_BASE || addr >= RAM_BASE + RAM_WINDOW) return;
-    const size = ((r.memMask & 1) + ((r.memMask >> 1) & 1) + ((r.memMask >> 2) & 1) + ((r.memMask >> 3) & 1));
-    for (let k = 0; k < size; k++) {
-      const value = (r.memData >>> (8 * k)) & 0xff;
-      if (r.memWrite) written.set(addr + k, value);
-      else if (byteAt(addr + k) !== value) {
-        throw new CaxError('E_PROOF_REJECTED', `${where(i)}: the load at 0x${(addr + k).toString(16)} reads 0x${value.toString(16)}, but memory holds 0x${byteAt(addr + k).toString(16)}`, { details: { record: i } });
-      }
-    }
-  });
+  const replay = replayMemory(image, trace.map(accessOf));
+  if (!replay.ok) throw new CaxError('E_PROOF_REJECTED', `${where(replay.firstBad!)}: ${replay.reason!}`, { details: { record: replay.firstBad } });
 }
-
-/** RAM the memory check follows (docs/soc.md: RAM_BYTES up to 128 KiB by default; larger sizes are checked up to here). */
-const RAM_WINDOW = 1 << 24;
 
 /** The pc after the final store (the circuit's pcOut): the next instruction. */
 function nextPcAfterExit(r: TraceRecord): number {

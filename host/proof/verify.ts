@@ -10,8 +10,9 @@ import { getCurveFromName, type Curve } from 'ffjavascript';
 import type { Groth16Proof } from 'snarkjs';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
+import { decodeAccesses, packAccess, PROOF_RAM_BYTES, replayMemory, type Access, type Memory } from './access.js';
 import { publicLayout, type CircuitSize } from './circuit.js';
-import { imageHash, codeWords } from './image.js';
+import { imageHash } from './image.js';
 import { decodeProof, decodeState, type Receipt } from './receipt.js';
 import { RESET_STATE, type State } from './statement.js';
 
@@ -117,27 +118,28 @@ export interface ReceiptVerdict {
   /** Per chunk: did its proof verify (absent when a structural check failed first). */
   readonly chunks?: readonly boolean[];
   readonly exitCode?: number;
+  /** RAM at the end of the run, replayed from the image and the proved stores (when ok): where a caller reads output values. */
+  readonly memory?: Memory;
 }
 
 function sameState(a: State, b: State): boolean {
   return a.pc === b.pc && a.regs.every((r, i) => r === b.regs[i]);
 }
 
-/** The public signals chunk k of the receipt must have proved. */
-export function chunkSignals(receipt: Receipt, k: number): string[] {
-  const size: CircuitSize = { steps: receipt.circuit.steps, codeWords: receipt.circuit.codeWords };
+/** The public signals chunk k of the receipt must have proved (`accesses`: its access words, decoded from the receipt by default). */
+export function chunkSignals(receipt: Receipt, k: number, accesses: readonly Access[] = decodeAccesses(receipt.chunks[k]!.accesses)): string[] {
+  const size: CircuitSize = { steps: receipt.circuit.steps };
   const layout = publicLayout(size);
   const before = decodeState(receipt.states[k]!);
   const after = decodeState(receipt.states[k + 1]!);
   const last = k === receipt.chunks.length - 1;
-  const code = codeWords(receipt.program.image, size.codeWords);
   const out = new Array<string>(layout.count);
   out[layout.pcOut] = String(after.pc);
   after.regs.forEach((v, i) => (out[layout.regsOut + i] = String(v)));
   out[layout.exited] = last ? '1' : '0';
   out[layout.exitValue] = last ? String(receipt.output.exitValue) : '0';
   out[layout.steps] = String(receipt.chunks[k]!.steps);
-  code.forEach((w, i) => (out[layout.code + i] = String(w)));
+  for (let i = 0; i < size.steps; i++) out[layout.access + i] = i < accesses.length ? packAccess(accesses[i]!).toString() : '0';
   out[layout.pcIn] = String(before.pc);
   before.regs.forEach((v, i) => (out[layout.regsIn + i] = String(v)));
   return out;
@@ -146,16 +148,19 @@ export function chunkSignals(receipt: Receipt, k: number): string[] {
 /**
  * Checks a receipt: its shape, the binding of the image to the program hash,
  * the start from reset, the chunk sizes, the claimed output against the final
- * state, and every chunk proof against the states on both sides of it (so
- * chunks chain), with the verifying key of the receipt's circuit.
+ * state, the access words of all chunks in order against memory replayed
+ * from the image (instruction fetch, initial data, loads reading what was
+ * stored), and every chunk proof against the states on both sides of it (so
+ * chunks chain) and its access words, with the verifying key of the
+ * receipt's circuit.
  */
 export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, options: { batch?: boolean; programHash?: string } = {}): Promise<ReceiptVerdict> {
   const fail = (reason: string): ReceiptVerdict => ({ ok: false, reason });
-  const size: CircuitSize = { steps: receipt.circuit.steps, codeWords: receipt.circuit.codeWords };
+  const size: CircuitSize = { steps: receipt.circuit.steps };
   if (vk.nPublic !== publicLayout(size).count) return fail('the verifying key is not for this circuit size');
   if (imageHash(receipt.program.image) !== receipt.program.hash) return fail('the program image does not have the program hash');
   if (options.programHash !== undefined && options.programHash !== receipt.program.hash) return fail(`the receipt is for program ${receipt.program.hash}, not ${options.programHash}`);
-  if (receipt.program.image.length > size.codeWords * 4) return fail('the program image is larger than the circuit\'s code words');
+  if (receipt.program.image.length > PROOF_RAM_BYTES) return fail(`the program image is larger than the ${PROOF_RAM_BYTES} bytes of RAM the proofs model`);
   if (receipt.states.length !== receipt.chunks.length + 1) return fail(`${receipt.chunks.length} chunks need ${receipt.chunks.length + 1} states, not ${receipt.states.length}`);
   if (!sameState(decodeState(receipt.states[0]!), RESET_STATE)) return fail('the first chunk does not start from reset');
   let steps = 0;
@@ -169,9 +174,23 @@ export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, optio
   const final = decodeState(receipt.states[receipt.states.length - 1]!);
   if (final.regs[10] !== receipt.output.a0) return fail(`the claimed output a0=${receipt.output.a0} is not the final a0=${final.regs[10]}`);
   if ((receipt.output.exitValue & 1) !== 1) return fail('the exit value is not odd (the run did not end)');
-  const proofs = receipt.chunks.map((c, k) => ({ proof: decodeProof(c.proof), publicSignals: chunkSignals(receipt, k) }));
+  const accesses: Access[][] = [];
+  for (const [k, c] of receipt.chunks.entries()) {
+    let list: Access[];
+    try {
+      list = decodeAccesses(c.accesses);
+    } catch (e) {
+      return fail(`chunk ${k}: ${(e as Error).message}`);
+    }
+    if (list.length !== c.steps) return fail(`chunk ${k} has ${list.length} access words for ${c.steps} steps`);
+    accesses.push(list);
+  }
+  const replay = replayMemory(receipt.program.image, accesses.flat());
+  if (!replay.ok) return fail(`chunk ${Math.floor(replay.firstBad! / size.steps)} step ${replay.firstBad! % size.steps}: ${replay.reason!}`);
+  if (replay.exitValue !== receipt.output.exitValue) return fail('the run\'s accesses do not end with the claimed store to EXIT');
+  const proofs = receipt.chunks.map((c, k) => ({ proof: decodeProof(c.proof), publicSignals: chunkSignals(receipt, k, accesses[k]) }));
   const chunks = options.batch === false ? await verifyEach(vk, proofs) : await verifyBatch(vk, proofs);
   const bad = chunks.findIndex((ok) => !ok);
   if (bad >= 0) return { ok: false, reason: `the proof of chunk ${bad} does not verify`, chunks };
-  return { ok: true, chunks, exitCode: receipt.output.exitValue >>> 1 };
+  return { ok: true, chunks, exitCode: receipt.output.exitValue >>> 1, memory: replay.final };
 }

@@ -2,7 +2,8 @@
 // with the test-size circuit and development keys that mk/proof.mk makes in
 // build/proof/home: prove → receipt → verify (one by one and batched, same
 // verdicts), and the soundness cases of docs/proofs.md, each rejected when
-// proving or when verifying.
+// proving or when verifying; the memory and fetch cases also by the verifier
+// alone, on receipts proved from lying traces with the prover's check bypassed.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,17 +13,20 @@ import { runCli } from '../../host/cli/program.js';
 import { compileCircuit, ptauPower, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
 import { programImage, type ProgramImage } from '../../host/proof/image.js';
-import { proveRun, traceOnIss } from '../../host/proof/prove.js';
+import { proveRun, proveTrace, traceOnIss } from '../../host/proof/prove.js';
 import { decodeReceipt, decodeState, encodeReceipt, encodeState, type Receipt } from '../../host/proof/receipt.js';
 import { circuitKeys, devPtau, readVerificationKey, type Keys } from '../../host/proof/setup.js';
 import { parseVerificationKey, verifyBatch, verifyEach, verifyReceipt, chunkSignals, type VerificationKey } from '../../host/proof/verify.js';
 import { decodeProof } from '../../host/proof/receipt.js';
 import { decode } from '../../host/riscv/decode.js';
+import { RAM_BASE } from '../../host/riscv/machine.js';
 import type { TraceRecord } from '../../host/riscv/trace.js';
 import { captureIO } from '../helpers/cli-io.js';
+import { exitWith, iType, jal, li, sType } from '../riscv/asm.js';
+import { run, SCRATCH } from './random-programs.js';
 
 const HOME = 'build/proof/home';
-const SIZE = { steps: 4, codeWords: 96 };
+const SIZE = { steps: 4 };
 const PROGRAM = 'build/proof/mix.elf';
 
 let circuit: Circuit;
@@ -104,7 +108,7 @@ describe('soundness: rejected when proving', () => {
     await rejects(at(i, { rdValue: (trace[i]!.rdValue + 1) >>> 0 }));
   });
 
-  it('a wrong memory read: data that disagrees with the value loaded (circuit), and a consistent lie (prover memory check)', async () => {
+  it('a wrong memory read: data that disagrees with the value loaded (circuit), and a consistent lie (the memory check)', async () => {
     const i = firstLoad();
     await rejects(at(i, { memData: (trace[i]!.memData ^ 1) >>> 0 }));
     const r = trace[i]!;
@@ -143,7 +147,7 @@ describe('soundness: rejected when verifying', () => {
     }));
   });
 
-  it('another program hash, or another program with its own hash', async () => {
+  it('another program hash, or another program with its own hash (its first instruction differs)', async () => {
     await rejected(tampered((r) => (r.program.hash = 'ab'.repeat(32))));
     await rejected(tampered((r) => {
       const other = new Uint8Array(r.program.image);
@@ -169,9 +173,63 @@ describe('soundness: rejected when verifying', () => {
       await rejected(tampered((r) => {
         const p = new Uint8Array(r.chunks[2]!.proof);
         p[offset] ^= 1;
-        r.chunks[2] = { steps: r.chunks[2]!.steps, proof: p };
+        r.chunks[2] = { ...r.chunks[2]!, proof: p };
       }));
     }
+  });
+});
+
+describe('soundness: lying traces proved without the prover\'s check, refused by the verifier', () => {
+  /**
+   * Runs `words` on the ISS, changes its trace with `lie`, and proves it with
+   * the lower-level proveTrace (no memory check), against `image` (default:
+   * the words). The prover's own check refuses the same trace.
+   */
+  async function provedLie(words: number[], lie: (t: TraceRecord[]) => TraceRecord[], image = new Uint8Array(new Uint32Array(words).buffer)): Promise<Receipt> {
+    const t = lie(run(words).trace);
+    const program = programImage(image);
+    await expect(proveRun({ trace: t, image: program, cycles: 0 }, circuit, keys, { workers: 2 })).rejects.toMatchObject({ code: 'E_PROOF_REJECTED' });
+    return proveTrace({ trace: t, image: program, cycles: 0 }, circuit, keys, { workers: 2 });
+  }
+  const refusedBecause = async (r: Receipt, why: RegExp): Promise<void> => {
+    const batched = await verifyReceipt(r, vk, { batch: true });
+    expect(batched.ok).toBe(false);
+    expect(batched.reason).toMatch(why);
+    expect(await verifyReceipt(r, vk, { batch: false })).toEqual(batched);
+  };
+  /** The same record with a different loaded value, told consistently (data and rd value). */
+  const loadLie = (t: TraceRecord[], value: number): TraceRecord[] => {
+    const i = t.findIndex((r) => r.memMask !== 0 && !r.memWrite);
+    return t.map((r, k) => (k === i ? { ...r, memData: value, rdValue: value } : r));
+  };
+
+  it('a wrong memory read told consistently (data and rd value): a load of what was not stored', async () => {
+    const words = [...li(1, 0x1234), ...li(8, SCRATCH), sType('sw', 8, 1, 0), iType('lw', 10, 8, 0), ...exitWith(1)];
+    const truthful = await proveTrace({ trace: run(words).trace, image: programImage(new Uint8Array(new Uint32Array(words).buffer)), cycles: 0 }, circuit, keys, { workers: 2 });
+    expect(await verifyReceipt(truthful, vk)).toMatchObject({ ok: true });
+    const r = await provedLie(words, (t) => loadLie(t, 0x1235));
+    expect(r.output.a0).toBe(0x1235);
+    await refusedBecause(r, /load of 4 bytes at 0x80000200 reads 0x1235, but memory holds 0x1234/);
+  });
+
+  it('a load of initial data that differs from the image', async () => {
+    const body = (data: number): number[] => [...li(8, data), iType('lw', 10, 8, 0), ...exitWith(1)];
+    const words = [...body(RAM_BASE + 4 * (body(0).length + 1)), 0, 0x00c0ffee];
+    await refusedBecause(await provedLie(words, (t) => loadLie(t, 0x00c0ffef)), /reads 0xc0ffef, but memory holds 0xc0ffee/);
+  });
+
+  it('a wrong instruction word at a pc (the trace executes addi a0, a0, 7 where the image has addi a0, a0, 5)', async () => {
+    const words = [...li(10, 5), ...exitWith(1)];
+    const other = iType('addi', 10, 10, 7);
+    const r = await provedLie(words, (t) => t.map((x, k) => (k === 1 ? { ...x, insn: other, rdValue: 7 } : x)));
+    expect(r.output.a0).toBe(7);
+    await refusedBecause(r, /instruction at 0x80000004 is 0x550513, not 0x750513/);
+  });
+
+  it('a fetch outside the image (the code after a jump is not in the image claimed)', async () => {
+    const words = [jal(0, 16), 0, 0, 0, ...li(10, 9), ...exitWith(1)];
+    const claimed = new Uint8Array(new Uint32Array(words.slice(0, 4)).buffer);
+    await refusedBecause(await provedLie(words, (t) => t, claimed), /instruction at 0x80000010 is 0x0 \(beyond the image\)/);
   });
 });
 
@@ -180,12 +238,12 @@ describe('cax prove / cax verify', () => {
     const vcd = join(dir, 'mix.vcd');
     spawnSync('build/sim/cax-sim', [PROGRAM, '--vcd', vcd], { stdio: 'pipe' });
     const io = captureIO({ env: { CAX_HOME: HOME } });
-    expect(await runCli(['--json', 'prove', '--trace', vcd, '--image', PROGRAM, '--steps', '4', '--code-words', '96', '--workers', '2'], io)).toBe(0);
+    expect(await runCli(['--json', 'prove', '--trace', vcd, '--image', PROGRAM, '--steps', '4', '--workers', '2'], io)).toBe(0);
     const proved = JSON.parse(io.stdout[0]!) as { receipt: string; path: string; chunks: number };
     expect(proved.chunks).toBe(receipt.chunks.length);
     for (const on of ['sim', 'iss']) {
       const direct = captureIO({ env: { CAX_HOME: HOME } });
-      expect(await runCli(['--json', 'prove', PROGRAM, '--on', on, '--steps', '4', '--code-words', '96'], direct)).toBe(0);
+      expect(await runCli(['--json', 'prove', PROGRAM, '--on', on, '--steps', '4'], direct)).toBe(0);
       expect(JSON.parse(direct.stdout[0]!)).toMatchObject({ chunks: receipt.chunks.length, output: receipt.output, exitCode: 0 });
     }
     const ok = captureIO({ env: { CAX_HOME: HOME } });
@@ -208,13 +266,13 @@ describe('cax prove / cax verify', () => {
     const junk = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['verify', join(dir, 'junk.msgpack')], junk)).toBe(1);
     expect(junk.stderr.join('')).toContain('E_RECEIPT');
-  });
+  }, 300_000);
 
   it('usage errors, a missing setup, and proving a TEL name before the compiler exists', async () => {
     const usage = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['prove', '--trace', 'x.trace'], usage)).toBe(2);
     const noKeys = captureIO({ env: { CAX_HOME: HOME } });
-    expect(await runCli(['prove', PROGRAM, '--steps', '3', '--code-words', '96'], { ...noKeys, env: { CAX_HOME: join(dir, 'empty') } })).toBe(1);
+    expect(await runCli(['prove', PROGRAM, '--steps', '3'], { ...noKeys, env: { CAX_HOME: join(dir, 'empty') } })).toBe(1);
     expect(noKeys.stderr.join('')).toContain('E_SETUP');
     const tel = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['prove', 'fib'], tel)).toBe(1);

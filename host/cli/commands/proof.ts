@@ -37,10 +37,7 @@ const ShowOptions = z.object({
 
 const DiffOptions = z.object({ context: z.coerce.number().int().nonnegative().max(1000).default(5) });
 
-const SizeOptions = {
-  steps: z.coerce.number().int().positive().max(4096).default(DEFAULT_SIZE.steps),
-  codeWords: z.coerce.number().int().positive().max(1 << 16).default(DEFAULT_SIZE.codeWords),
-};
+const SizeOptions = { steps: z.coerce.number().int().positive().max(4096).default(DEFAULT_SIZE.steps) };
 const SetupOptions = z.object({ ...SizeOptions, ptau: z.string().min(1).optional() });
 const ProveOptions = z.object({
   ...SizeOptions,
@@ -64,7 +61,7 @@ function readBytes(io: CliIO, file: string, what: string): Uint8Array {
 function cachedKeys(home: string, circuit: Circuit): { zkey: string; vkey: string; ptau: string } {
   const keys = keyPaths(home, circuit);
   if (!existsSync(keys.zkey) || !existsSync(keys.vkey)) {
-    throw new CaxError('E_SETUP', `no keys for circuit ${circuit.hash.slice(0, 12)} (${circuit.size.steps} steps x ${circuit.size.codeWords} code words) in ${home}: run \`cax zk setup --steps ${circuit.size.steps} --code-words ${circuit.size.codeWords}\``);
+    throw new CaxError('E_SETUP', `no keys for circuit ${circuit.hash.slice(0, 12)} (${circuit.size.steps} steps) in ${home}: run \`cax zk setup --steps ${circuit.size.steps}\``);
   }
   return { ...keys, ptau: '' };
 }
@@ -138,12 +135,11 @@ export const registerProof: Register = (program, ctx) => {
     .command('setup')
     .description('compile the step circuit and make its proving and verifying keys (cached in $CAX_HOME by circuit hash); without --ptau, makes a DEVELOPMENT-ONLY powers-of-tau')
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
-    .option('--code-words <n>', `words of program image the circuit fetches from (default ${DEFAULT_SIZE.codeWords})`)
     .option('--ptau <file>', 'a prepared (phase 2) powers-of-tau from a real ceremony, instead of the development one')
     .action(async (raw: Record<string, unknown>) => {
       const options = parse(SetupOptions, raw);
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
-      const circuit = await compileCircuit({ steps: options.steps, codeWords: options.codeWords }, home);
+      const circuit = await compileCircuit({ steps: options.steps }, home);
       const power = ptauPower(circuit);
       let ptau: string;
       if (options.ptau !== undefined) {
@@ -162,7 +158,7 @@ export const registerProof: Register = (program, ctx) => {
       try {
         const keys = await circuitKeys(home, circuit, ptau);
         ctx.emit(
-          { circuit: circuit.hash, constraints: circuit.constraints, steps: circuit.size.steps, codeWords: circuit.size.codeWords, ptau, development: options.ptau === undefined, zkey: keys.zkey, vkey: keys.vkey },
+          { circuit: circuit.hash, constraints: circuit.constraints, steps: circuit.size.steps, ptau, development: options.ptau === undefined, zkey: keys.zkey, vkey: keys.vkey },
           () => `circuit ${circuit.hash.slice(0, 12)}: ${circuit.constraints} constraints (${Math.round(circuit.constraints / circuit.size.steps)} per step), keys in ${home}/keys${options.ptau === undefined ? ' (development setup)' : ''}`,
         );
       } finally {
@@ -176,7 +172,6 @@ export const registerProof: Register = (program, ctx) => {
     .option('--trace <file>', 'a trace (text form or VCD, docs/trace.md) to prove instead of running')
     .option('--image <elf>', 'with --trace: the program the trace ran')
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
-    .option('--code-words <n>', `the circuit's code words (default ${DEFAULT_SIZE.codeWords})`)
     .option('--workers <n>', 'worker threads proving chunks in parallel (default: one per core)')
     .option('--max-cycles <n>', 'cycle limit for the run (default 1e8)')
     .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
@@ -189,7 +184,7 @@ export const registerProof: Register = (program, ctx) => {
         throw unsupported(`proving a TEL definition by name or hash (${target}) before the TEL compiler to RV32IM exists`);
       }
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
-      const circuit = await compileCircuit({ steps: options.steps, codeWords: options.codeWords }, home);
+      const circuit = await compileCircuit({ steps: options.steps }, home);
       const keys = cachedKeys(home, circuit);
       const elf = readBytes(ctx.io, target ?? options.image!, 'program');
       const image = programImage(elf);
@@ -231,12 +226,12 @@ export const registerProof: Register = (program, ctx) => {
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
       const { receipt } = readReceipt(home, ref, ctx.io.cwd);
       // The receipt must name the step circuit of its size as these sources build it, not any circuit with a key at hand.
-      const circuit = await compileCircuit({ steps: receipt.circuit.steps, codeWords: receipt.circuit.codeWords }, home);
+      const circuit = await compileCircuit({ steps: receipt.circuit.steps }, home);
       if (circuit.hash !== receipt.circuit.hash) {
         throw new CaxError('E_VERIFY', `the receipt names circuit ${receipt.circuit.hash.slice(0, 12)}, but the step circuit of its size is ${circuit.hash.slice(0, 12)}`);
       }
       const vkeyFile = options.vkey !== undefined ? resolve(ctx.io.cwd, options.vkey) : `${home}/keys/${receipt.circuit.hash}.vkey.json`;
-      if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash.slice(0, 12)}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps} --code-words ${receipt.circuit.codeWords}\``);
+      if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash.slice(0, 12)}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps}\``);
       const vk = parseVerificationKey(readVerificationKey(vkeyFile));
       const programHash = options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : undefined;
       try {

@@ -1,5 +1,5 @@
-/* A small program for the proof tests (it must fit the test circuit's 64
-   code words): ALU, shifts, M (mulh, div, remu), byte/half/word loads and
+/* A small program for the proof tests (short, so that proving it is quick):
+   ALU, shifts, M (mulh, div, remu), byte/half/word loads and
    stores, a loop's branches, a call and return. Result in a0. */
 static volatile int seeds[2] = {-200000, 76543};
 static volatile int rounds = 2;

@@ -1,0 +1,181 @@
+// What each proved step touched outside the registers (docs/proofs.md): its
+// access word (pc, instruction word, memory access) as the step circuit
+// exposes it (one public field element per step), its compact binary form in
+// receipts (docs/receipt.md), and the memory replay that checks a run's
+// access words against the program image. The replay is the one check of
+// instruction fetch, initial data and memory consistency: the prover runs it
+// on the trace before proving, the verifier on the receipt's proved words.
+import { CaxError } from '../errors.js';
+import { DEFAULT_RAM_BYTES } from '../riscv/iss.js';
+import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
+import type { TraceRecord } from '../riscv/trace.js';
+
+/** RAM the proofs model (docs/soc.md RAM_BYTES default): 128 KiB from RAM_BASE. */
+export const PROOF_RAM_BYTES = DEFAULT_RAM_BYTES;
+
+/** `kind` of an access word: 0 without memory access, else the size code (1 byte, 2 half, 3 word) plus STORE. */
+export const ACCESS_NONE = 0;
+export const ACCESS_STORE = 4;
+const SIZE_CODE: Readonly<Record<number, number>> = { 1: 1, 2: 2, 4: 3 };
+const SIZE_OF_CODE = [0, 1, 2, 4] as const;
+
+export interface Access {
+  readonly pc: number;
+  readonly insn: number;
+  /** ACCESS_NONE, or size code (1, 2, 3) + ACCESS_STORE for a store. */
+  readonly kind: number;
+  /** Byte address of the access (0 without one). */
+  readonly addr: number;
+  /** Bytes stored or loaded, zero-extended (0 without one). */
+  readonly data: number;
+}
+
+/** Bytes a kind reads or writes (0 for none). */
+export function accessSize(kind: number): number {
+  return SIZE_OF_CODE[kind & 3]!;
+}
+
+export function isStore(kind: number): boolean {
+  return (kind & ACCESS_STORE) !== 0;
+}
+
+function popcount4(mask: number): number {
+  return (mask & 1) + ((mask >> 1) & 1) + ((mask >> 2) & 1) + ((mask >> 3) & 1);
+}
+
+/** The access word of a trace record (the size from its byte lanes). */
+export function accessOf(r: TraceRecord): Access {
+  if (r.memMask === 0) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_NONE, addr: 0, data: 0 };
+  const code = SIZE_CODE[popcount4(r.memMask)];
+  if (code === undefined) throw new CaxError('E_TRACE', `a memory access with byte lanes ${r.memMask.toString(2)} at pc 0x${(r.pc >>> 0).toString(16)}`);
+  return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: code + (r.memWrite ? ACCESS_STORE : 0), addr: r.memAddr >>> 0, data: r.memData >>> 0 };
+}
+
+const W = 1n << 32n;
+
+/** The field element the circuit exposes: pc + 2^32 insn + 2^64 addr + 2^96 data + 2^128 kind. */
+export function packAccess(a: Access): bigint {
+  return BigInt(a.pc >>> 0) + W * (BigInt(a.insn >>> 0) + W * (BigInt(a.addr >>> 0) + W * (BigInt(a.data >>> 0) + W * BigInt(a.kind))));
+}
+
+/** The inverse of packAccess; E_PROOF_REJECTED for a value that is no access word. */
+export function unpackAccess(v: bigint): Access {
+  const field = (k: bigint): number => Number((v >> (32n * k)) & (W - 1n));
+  const kind = Number(v >> 128n);
+  if (kind > 7 || (kind !== ACCESS_NONE && (kind & 3) === 0)) throw new CaxError('E_PROOF_REJECTED', `the public value ${v} is not an access word`);
+  return { pc: field(0n), insn: field(1n), addr: field(2n), data: field(3n), kind };
+}
+
+/**
+ * Access words as bytes (docs/receipt.md): per step a kind byte, pc and
+ * insn (uint32 little-endian), then addr and data when kind is not 0.
+ */
+export function encodeAccesses(list: readonly Access[]): Uint8Array {
+  const out = new Uint8Array(list.reduce((n, a) => n + (a.kind === ACCESS_NONE ? 9 : 17), 0));
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const a of list) {
+    out[at] = a.kind;
+    view.setUint32(at + 1, a.pc >>> 0, true);
+    view.setUint32(at + 5, a.insn >>> 0, true);
+    at += 9;
+    if (a.kind !== ACCESS_NONE) {
+      view.setUint32(at, a.addr >>> 0, true);
+      view.setUint32(at + 4, a.data >>> 0, true);
+      at += 8;
+    }
+  }
+  return out;
+}
+
+/** The inverse of encodeAccesses; E_RECEIPT for bytes that are not access words. */
+export function decodeAccesses(bytes: Uint8Array): Access[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Access[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const kind = bytes[at]!;
+    const long = kind !== ACCESS_NONE;
+    if (kind > 7 || (long && (kind & 3) === 0) || at + (long ? 17 : 9) > bytes.length) throw new CaxError('E_RECEIPT', `malformed access words at byte ${at}`);
+    out.push({ kind, pc: view.getUint32(at + 1, true), insn: view.getUint32(at + 5, true), addr: long ? view.getUint32(at + 9, true) : 0, data: long ? view.getUint32(at + 13, true) : 0 });
+    at += long ? 17 : 9;
+  }
+  return out;
+}
+
+/** The proof's RAM: PROOF_RAM_BYTES from RAM_BASE, initially the image and zeros. */
+export class Memory {
+  readonly base = RAM_BASE;
+  readonly bytes: Uint8Array;
+
+  constructor(image: Uint8Array) {
+    if (image.length > PROOF_RAM_BYTES) throw new CaxError('E_UNSUPPORTED', `a program image of ${image.length} bytes is larger than the ${PROOF_RAM_BYTES} bytes of RAM the proofs model`);
+    this.bytes = new Uint8Array(PROOF_RAM_BYTES);
+    this.bytes.set(image);
+  }
+
+  /** Whether `size` bytes at `addr` are all in RAM. */
+  contains(addr: number, size: number): boolean {
+    const offset = (addr >>> 0) - RAM_BASE;
+    return offset >= 0 && offset + size <= this.bytes.length;
+  }
+
+  /** `size` bytes at `addr`, little-endian, zero-extended; E_ADDRESS outside RAM. */
+  read(addr: number, size: number): number {
+    if (!this.contains(addr, size)) throw new CaxError('E_ADDRESS', `0x${(addr >>> 0).toString(16)} (${size} bytes) is outside the proof's RAM`);
+    const offset = (addr >>> 0) - RAM_BASE;
+    let v = 0;
+    for (let k = size - 1; k >= 0; k--) v = v * 256 + this.bytes[offset + k]!;
+    return v;
+  }
+
+  write(addr: number, size: number, value: number): void {
+    const offset = (addr >>> 0) - RAM_BASE;
+    for (let k = 0; k < size; k++) this.bytes[offset + k] = (value >>> (8 * k)) & 0xff;
+  }
+}
+
+export interface Replay {
+  readonly ok: boolean;
+  /** Memory after the last access replayed (the whole run when ok). */
+  readonly final: Memory;
+  /** Index of the first access refused. */
+  readonly firstBad?: number;
+  /** Why it was refused (about access firstBad). */
+  readonly reason?: string;
+  /** The value stored to EXIT, when the run ended. */
+  readonly exitValue?: number;
+}
+
+const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
+
+/**
+ * Replays a run's access words in order over RAM that starts as the image:
+ * each step's instruction word must be the word in memory at its pc (aligned,
+ * in RAM) at that moment; a load must read exactly what memory holds; a store
+ * changes memory. Outside RAM only the end, a word store to EXIT, is modelled,
+ * and nothing may follow it.
+ */
+export function replayMemory(image: Uint8Array, accesses: Iterable<Access>): Replay {
+  const memory = new Memory(image);
+  let i = 0;
+  let exitValue: number | undefined;
+  const bad = (reason: string): Replay => ({ ok: false, final: memory, firstBad: i, reason });
+  for (const a of accesses) {
+    if (exitValue !== undefined) return bad('a step after the program\'s end (the store to EXIT)');
+    if ((a.pc & 3) !== 0 || !memory.contains(a.pc, 4)) return bad(`an instruction fetched at ${hex(a.pc)}, which is not an aligned word of RAM`);
+    const word = memory.read(a.pc, 4);
+    if (word !== a.insn >>> 0) return bad(`the instruction at ${hex(a.pc)} is ${hex(word)}${a.pc - RAM_BASE >= image.length ? ' (beyond the image)' : ''}, not ${hex(a.insn)}`);
+    if (a.kind !== ACCESS_NONE) {
+      const size = accessSize(a.kind);
+      if (isStore(a.kind) && a.addr >>> 0 === EXIT_ADDR && size === 4) exitValue = a.data >>> 0;
+      else if (!memory.contains(a.addr, size)) return bad(`a ${isStore(a.kind) ? 'store' : 'load'} of ${size} bytes at ${hex(a.addr)}, outside RAM (only the word store to EXIT is modelled)`);
+      else if (isStore(a.kind)) memory.write(a.addr, size, a.data);
+      else if (memory.read(a.addr, size) !== a.data >>> 0) {
+        return bad(`the load of ${size} bytes at ${hex(a.addr)} reads ${hex(a.data)}, but memory holds ${hex(memory.read(a.addr, size))}`);
+      }
+    }
+    i++;
+  }
+  return { ok: true, final: memory, ...(exitValue !== undefined ? { exitValue } : {}) };
+}

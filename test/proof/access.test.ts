@@ -1,0 +1,111 @@
+// Access words and the memory replay (host/proof/access.ts): packing and the
+// receipt's binary form round-trip; the replay of the traces of random
+// programs run on the ISS accepts them and ends with the ISS's RAM; and it
+// refuses each way a run can disagree with memory (fetch, loads of each
+// size, accesses outside RAM, anything after the end).
+import { describe, it, expect } from '@jest/globals';
+import fc from 'fast-check';
+import { accessOf, decodeAccesses, encodeAccesses, Memory, packAccess, PROOF_RAM_BYTES, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
+import { EXIT_ADDR, RAM_BASE, UART_BASE } from '../../host/riscv/machine.js';
+import { exitWith, iType, li, sType } from '../riscv/asm.js';
+import { program, run, SCRATCH } from './random-programs.js';
+
+const u32 = fc.integer({ min: 0, max: 0xffffffff });
+const access: fc.Arbitrary<Access> = fc.oneof(
+  fc.record({ pc: u32, insn: u32, kind: fc.constant(0), addr: fc.constant(0), data: fc.constant(0) }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7), addr: u32, data: u32 }),
+);
+
+/** The words of a program as its image. */
+const bytesOf = (words: readonly number[]): Uint8Array => new Uint8Array(new Uint32Array(words).buffer);
+
+describe('access words', () => {
+  it('pack into one field element below 2^131 and unpack to the same', () => {
+    fc.assert(
+      fc.property(access, (a) => {
+        const v = packAccess(a);
+        expect(v < 1n << 131n).toBe(true);
+        expect(unpackAccess(v)).toEqual(a);
+      }),
+    );
+  });
+
+  it('encode to 9 bytes without a memory access, 17 with one, and decode to the same', () => {
+    fc.assert(
+      fc.property(fc.array(access, { maxLength: 20 }), (list) => {
+        const bytes = encodeAccesses(list);
+        expect(bytes.length).toBe(list.reduce((n, a) => n + (a.kind === 0 ? 9 : 17), 0));
+        expect(decodeAccesses(bytes)).toEqual(list);
+      }),
+    );
+  });
+
+  it('refuse malformed bytes (E_RECEIPT) and values that are no access word (E_PROOF_REJECTED)', () => {
+    const one = encodeAccesses([{ pc: RAM_BASE, insn: 0x13, kind: 3, addr: SCRATCH, data: 1 }]);
+    expect(() => decodeAccesses(one.subarray(0, 16))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
+    expect(() => decodeAccesses(new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
+    expect(() => unpackAccess(8n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+  });
+});
+
+describe('the memory replay', () => {
+  it('accepts the trace of a random program run on the ISS, ending with the ISS\'s RAM and the exit value', () => {
+    fc.assert(
+      fc.property(program, (words) => {
+        const { trace, image, ram } = run(words);
+        const replay = replayMemory(image, trace.map(accessOf));
+        expect(replay).toMatchObject({ ok: true, exitValue: 1 });
+        expect(Buffer.from(replay.final.bytes).equals(Buffer.from(ram))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reads bytes, halves and words little-endian across sub-word stores, and the final memory can be read back', () => {
+    const words = [...li(1, 0x11223344), ...li(8, SCRATCH), sType('sw', 8, 1, 0), sType('sb', 8, 0, 1), sType('sh', 8, 1, 6), iType('lw', 2, 8, 0), iType('lhu', 3, 8, 6), iType('lb', 4, 8, 3), ...exitWith(1)];
+    const { trace, image } = run(words);
+    const replay = replayMemory(image, trace.map(accessOf));
+    expect(replay.ok).toBe(true);
+    expect(replay.final.read(SCRATCH, 4)).toBe(0x11220044);
+    expect(replay.final.read(SCRATCH + 6, 2)).toBe(0x3344);
+    expect(replay.final.read(RAM_BASE, 4)).toBe(words[0]);
+    expect(() => replay.final.read(RAM_BASE + PROOF_RAM_BYTES - 2, 4)).toThrow(expect.objectContaining({ code: 'E_ADDRESS' }));
+    // The half load read bytes 6..7 as written by sh; a lie about one byte of it is refused.
+    const half = trace.findIndex((r) => r.memMask !== 0 && !r.memWrite && r.memAddr === SCRATCH + 6);
+    const lie = trace.map((r, k) => (k === half ? { ...r, memData: 0x3345 } : r)).map(accessOf);
+    expect(replayMemory(image, lie)).toMatchObject({ ok: false, firstBad: half, reason: expect.stringMatching(/load of 2 bytes at 0x80000206 reads 0x3345, but memory holds 0x3344/) });
+  });
+
+  it('refuses fetches that are not the word in memory at an aligned pc in RAM', () => {
+    const image = bytesOf([0x00000013, 0x00000013]);
+    const step = (pc: number, insn = 0x13): Access => ({ pc, insn, kind: 0, addr: 0, data: 0 });
+    expect(replayMemory(image, [step(RAM_BASE), step(RAM_BASE + 4)]).ok).toBe(true);
+    expect(replayMemory(image, [step(RAM_BASE + 2)]).reason).toMatch(/not an aligned word of RAM/);
+    expect(replayMemory(image, [step(0x1000)]).reason).toMatch(/not an aligned word of RAM/);
+    expect(replayMemory(image, [step(RAM_BASE + PROOF_RAM_BYTES)]).reason).toMatch(/not an aligned word of RAM/);
+    expect(replayMemory(image, [step(RAM_BASE, 0x93)]).reason).toMatch(/instruction at 0x80000000 is 0x13, not 0x93/);
+    expect(replayMemory(image, [step(RAM_BASE + 8)]).reason).toMatch(/is 0x0 \(beyond the image\)/);
+    // Code stored to RAM first is fetched as stored.
+    const store: Access = { pc: RAM_BASE, insn: 0x13, kind: 7, addr: RAM_BASE + 8, data: 0x13 };
+    expect(replayMemory(image, [store, step(RAM_BASE + 8)]).ok).toBe(true);
+  });
+
+  it('models only the word store to EXIT outside RAM, and nothing after it', () => {
+    const image = bytesOf([0x13, 0x13]);
+    const at = (kind: number, addr: number, data = 1): Access => ({ pc: RAM_BASE, insn: 0x13, kind, addr, data });
+    const exit = at(7, EXIT_ADDR, 3);
+    expect(replayMemory(image, [exit])).toMatchObject({ ok: true, exitValue: 3 });
+    expect(replayMemory(image, [exit, at(0, 0)])).toMatchObject({ ok: false, firstBad: 1, reason: expect.stringMatching(/after the program's end/) });
+    expect(replayMemory(image, [at(5, UART_BASE)]).reason).toMatch(/store of 1 bytes at 0x10000000, outside RAM/);
+    expect(replayMemory(image, [at(3, EXIT_ADDR)]).reason).toMatch(/load of 4 bytes at 0x10002000, outside RAM/);
+    expect(replayMemory(image, [at(6, EXIT_ADDR)]).reason).toMatch(/store of 2 bytes/);
+    expect(replayMemory(image, [at(7, RAM_BASE + PROOF_RAM_BYTES - 2)]).reason).toMatch(/outside RAM/);
+  });
+
+  it('starts from the image and zeros, and refuses an image larger than RAM', () => {
+    const memory = new Memory(bytesOf([0xdeadbeef]));
+    expect(memory.read(RAM_BASE, 4)).toBe(0xdeadbeef);
+    expect(memory.read(RAM_BASE + 4, 4)).toBe(0);
+    expect(() => new Memory(new Uint8Array(PROOF_RAM_BYTES + 1))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+  });
+});
