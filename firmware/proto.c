@@ -234,6 +234,12 @@ static void on_chunk(mp_reader *r, uint32_t id) {
   uint32_t offset = mp_read_uint(r), len;
   const uint8_t *data = mp_read_bin(r, &len);
   if (r->error) return;
+  if (load.active && offset < load.next && len <= load.next - offset) {
+    /* Bytes already stored: the host sent a chunk again, cut smaller, after
+     * our ACK of it was lost. They are the same bytes: ACK what we have. */
+    answer_ack(id, load.next);
+    return;
+  }
   if (!load.active || offset != load.next || len > load.size - load.next) {
     answer_error(id, ERR_STATE, "chunk out of sequence");
     return;

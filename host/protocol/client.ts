@@ -95,9 +95,9 @@ const QUIET_MS = 30;
 /** Smallest piece of a load, read or write: the chunk size is never halved below it. */
 const MIN_CHUNK = 64;
 /**
- * Sends after which a READ or WRITE still unanswered is given up and cut in
- * half: on a line that damages most long frames, the same long frame (or its
- * long DATA answer) would otherwise be sent until the retries run out.
+ * Sends after which a CHUNK, READ or WRITE still unanswered is given up and
+ * cut in half: on a line that damages most long frames, the same long frame
+ * (or its long DATA answer) would otherwise be sent until the retries run out.
  */
 const CUT_AFTER = 3;
 const DEFAULT_RUN_TIMEOUT_MS = 60_000;
@@ -182,9 +182,13 @@ export class CoprocessorClient {
     await this.request((id) => ({ type: 'load', id, addr, size: image.length, sha256 }), 'ack', options);
     for (let offset = 0; offset < image.length; ) {
       const data = image.subarray(offset, offset + this.chunkBytes());
-      const ack = await this.request((id) => ({ type: 'chunk', id, offset, data }), 'ack', options);
-      offset += data.length;
-      if (ack.value !== offset) throw new CaxError('E_PROTOCOL', `${this.transport.name}: chunk acknowledged at ${ack.value}, expected ${offset}`);
+      const ack = await this.request((id) => ({ type: 'chunk', id, offset, data }), 'ack', options, CUT_AFTER);
+      if (!ack) continue; // given up: send a smaller piece at the same offset
+      // A piece cut from a chunk the device did take is acknowledged with all it has.
+      if (ack.value < offset + data.length || ack.value > image.length) {
+        throw new CaxError('E_PROTOCOL', `${this.transport.name}: chunk at ${offset} of ${data.length} bytes acknowledged at ${ack.value}`);
+      }
+      offset = ack.value;
       options.onProgress?.(offset);
     }
     await this.request((id) => ({ type: 'commit', id }), 'ack', options);
@@ -458,7 +462,7 @@ export class CoprocessorClient {
   /**
    * Sends one request and waits for its answer of type `expect`, sending it
    * again while the line stays quiet. With `cutAfter`, for a request that may
-   * be repeated with a smaller piece (READ, WRITE): after that many sends with
+   * be repeated with a smaller piece (CHUNK, READ, WRITE): after that many sends with
    * no answer, while the chunk size can still be halved, halves it and
    * resolves to undefined.
    */
