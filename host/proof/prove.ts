@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CaxError } from '../errors.js';
+import { CaxError, unsupported } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
 import type { TraceRecord } from '../riscv/trace.js';
@@ -18,7 +18,7 @@ import { proveChunks } from './prover.js';
 import { encodeProof, encodeState, RECEIPT_FORMAT, type Receipt } from './receipt.js';
 import type { Keys } from './setup.js';
 import { buildStatement, checkMemory, type State } from './statement.js';
-import { loadTrace } from './trace.js';
+import { loadTrace, readTrace } from './trace.js';
 
 export interface ProveRun {
   readonly trace: readonly TraceRecord[];
@@ -102,13 +102,21 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: Keys, op
   };
 }
 
-/** Runs a program (a file) on the Verilator simulation with a text trace, to its end. */
-export async function traceOnSim(program: string, maxCycles: number): Promise<{ trace: TraceRecord[]; cycles: number }> {
+/** A run that trapped (with mtvec 0 it then never ends): an ecall (an effect) or a CSR the circuit has not. */
+function trapped(r: TraceRecord): CaxError {
+  return unsupported(`proving a run that traps (cause ${r.cause} at pc 0x${(r.pc >>> 0).toString(16)}: an ecall, i.e. an effect, or another instruction the step circuit has not)`);
+}
+
+/** Runs a program (a file; a raw image at 0x80000000 with `raw`) on the Verilator simulation with a text trace, to its end. */
+export async function traceOnSim(program: string, maxCycles: number, options: { raw?: boolean } = {}): Promise<{ trace: TraceRecord[]; cycles: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'cax-prove-'));
   try {
     const file = join(dir, 'run.trace');
-    const { summary } = await runSim({ program, trace: file, maxCycles });
-    if (summary.end === 'limit' || summary.end === 'stopped') throw new CaxError('E_BUDGET', `the program did not end within ${maxCycles} cycles on the simulation`);
+    const { summary } = await runSim({ program, trace: file, maxCycles, raw: options.raw === true });
+    if (summary.end === 'limit' || summary.end === 'stopped') {
+      for await (const r of readTrace(file)) if (r.trap) throw trapped(r);
+      throw new CaxError('E_BUDGET', `the program did not end within ${maxCycles} cycles on the simulation`);
+    }
     return { trace: await loadTrace(file), cycles: summary.cycles };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -122,6 +130,9 @@ export function traceOnIss(program: Uint8Array, maxCycles: number): { trace: Tra
   iss.load(program);
   iss.setTraceSink((r) => trace.push(r));
   const result = iss.run({ maxCycles });
-  if (result.ended === 'cycle-limit') throw new CaxError('E_BUDGET', `the program did not end within ${maxCycles} cycles`);
+  if (result.ended === 'cycle-limit') {
+    const trap = trace.find((r) => r.trap);
+    throw trap ? trapped(trap) : new CaxError('E_BUDGET', `the program did not end within ${maxCycles} cycles`);
+  }
   return { trace, cycles: result.cycles };
 }

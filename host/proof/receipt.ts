@@ -19,11 +19,15 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const u32 = z.number().int().min(0).max(0xffffffff);
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes expected');
 
+/** What a proved TEL run claims (docs/receipt.md `tel`): checked by the verifier against the proved final state and memory. */
+const TelClaimSchema = z.object({ definition: hex64, args: z.array(z.string()), type: z.string(), value: z.string() });
+
 export const ReceiptSchema = z.object({
   format: z.literal(RECEIPT_FORMAT),
   program: z.object({ hash: hex64, image: bytes }),
   inputHash: hex64,
   output: z.object({ exitValue: u32, a0: u32 }),
+  tel: TelClaimSchema.optional(),
   cycles: z.number().int().nonnegative(),
   steps: z.number().int().positive(),
   circuit: z.object({ hash: hex64, steps: z.number().int().positive(), constraints: z.number().int().positive() }),

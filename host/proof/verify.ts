@@ -14,6 +14,7 @@ import { decodeAccesses, packAccess, PROOF_RAM_BYTES, replayMemory, type Access,
 import { publicLayout, type CircuitSize } from './circuit.js';
 import { imageHash } from './image.js';
 import { decodeProof, decodeState, type Receipt } from './receipt.js';
+import { telClaimFault } from './tel-output.js';
 import { RESET_STATE, type State } from './statement.js';
 
 export interface ProofToCheck {
@@ -188,6 +189,8 @@ export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, optio
   const replay = replayMemory(receipt.program.image, accesses.flat());
   if (!replay.ok) return fail(`chunk ${Math.floor(replay.firstBad! / size.steps)} step ${replay.firstBad! % size.steps}: ${replay.reason!}`);
   if (replay.exitValue !== receipt.output.exitValue) return fail('the run\'s accesses do not end with the claimed store to EXIT');
+  const telFault = telClaimFault(receipt, replay.final);
+  if (telFault !== undefined) return fail(telFault);
   const proofs = receipt.chunks.map((c, k) => ({ proof: decodeProof(c.proof), publicSignals: chunkSignals(receipt, k, accesses[k]) }));
   const chunks = options.batch === false ? await verifyEach(vk, proofs) : await verifyBatch(vk, proofs);
   const bad = chunks.findIndex((ok) => !ok);

@@ -1,12 +1,17 @@
 // Proving TEL programs (docs/proofs.md, "Proving TEL programs"): the
 // standalone proving image of a stored definition runs on the ISS and on the
 // Verilator simulation from reset to EXIT and leaves the value the
-// interpreter computes; effects and hashOf are refused when compiling.
+// interpreter computes; effects and hashOf are refused when compiling; and
+// `cax prove FILE.tel ARGS` proves one (on the ISS trace, with the keys of
+// `make proof-keys`) into a receipt naming its result, which `cax verify`
+// accepts, and refuses with another value or other arguments claimed.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { runCli } from '../../host/cli/program.js';
 import { provingImage, type TelProvingImage } from '../../host/compiler/prove-image.js';
+import { decodeReceipt, encodeReceipt } from '../../host/proof/receipt.js';
 import { memoryReader, telOutput } from '../../host/proof/tel-output.js';
 import { decode } from '../../host/riscv/decode.js';
 import { Iss } from '../../host/riscv/iss.js';
@@ -18,6 +23,7 @@ import { Repository } from '../../host/store/repository.js';
 import { addContext, ensurePrelude } from '../../host/store/tel-env.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseExpression, parseProgram } from '../../host/tel/parser.js';
+import { captureIO } from '../helpers/cli-io.js';
 
 const PROGRAMS: ReadonlyArray<{ name: string; source: string; main: string; args: string[] }> = [
   { name: 'ints', main: 'go', args: ['7', '-3'], source: 'go :: Int -> Int -> Int\ngo a b = a * b + a / b - b `mod` 2\n' },
@@ -89,6 +95,57 @@ describe('TEL proving images', () => {
       expect(summary.end).toBe('pass');
       const ram = Buffer.from(summary.mem!.hex, 'hex');
       expect(telOutput(summary.regs![10]!, summary.regs![11]!, memoryReader(summary.mem!.from, ram)).shown).toBe(expectedOf(p.source, p.main, p.args));
+    }
+  });
+});
+
+describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
+  let home: string;
+  let receipt: string;
+  const json: { receipt?: string; path?: string; tel?: { definition: string; args: string[]; type: string; value: string } } = {};
+  beforeAll(async () => {
+    // a fresh store and receipts, with the circuit and keys of `make proof-keys`
+    home = mkdtempSync(join(tmpdir(), 'cax-tel-prove-'));
+    for (const d of ['keys', 'circuits']) symlinkSync(resolve('build/proof/home', d), join(home, d));
+    writeFileSync(join(home, 'scale.tel'), 'scale :: Int -> Int\nscale n = n * 6\n');
+    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+    expect(await runCli(['--json', 'prove', 'scale.tel', '7', '--main', 'scale', '--on', 'iss', '--steps', '4'], io)).toBe(0);
+    Object.assign(json, JSON.parse(io.stdout.join('')) as typeof json);
+    receipt = json.path!;
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  const verify = async (file: string): Promise<{ code: number; out: string }> => {
+    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+    const code = await runCli(['--json', 'verify', file], io);
+    return { code, out: [...io.stdout, ...io.stderr].join('\n') };
+  };
+
+  it('the receipt names the definition, the arguments and the result the interpreter gives', async () => {
+    const repo = Repository.open(home);
+    try {
+      expect(json.tel).toEqual({ definition: new Loader(repo).find('scale').hash, args: ['7'], type: 'Int', value: expectedOf('scale :: Int -> Int\nscale n = n * 6\n', 'scale', ['7']) });
+    } finally {
+      repo.close();
+    }
+    expect(json.tel!.value).toBe('42');
+    const { code } = await verify(receipt);
+    expect(code).toBe(0);
+  });
+
+  it('cax verify refuses a receipt claiming another value, or other arguments', async () => {
+    const original = decodeReceipt(readFileSync(receipt));
+    const cases = [
+      { tel: { ...original.tel!, value: '43' }, reason: 'claims the result 43' },
+      { tel: { ...original.tel!, args: ['8'] }, reason: 'input hash' },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const file = join(home, `forged-${i}.msgpack`);
+      writeFileSync(file, encodeReceipt({ ...original, tel: c.tel }));
+      const { code, out } = await verify(file);
+      expect(code).toBe(1);
+      expect(out).toContain('E_VERIFY');
+      expect(out).toContain(c.reason);
     }
   });
 });

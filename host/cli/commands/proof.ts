@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { CaxError, unsupported } from '../../errors.js';
+import { CaxError } from '../../errors.js';
 import { disassemble } from '../../riscv/disasm.js';
 import { formatTraceRecord, type TraceRecord } from '../../riscv/trace.js';
 import { storeDirectory } from '../../store/repository.js';
@@ -15,10 +15,12 @@ import { programImage } from '../../proof/image.js';
 import { proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
 import { readReceipt, storeReceipt } from '../../proof/receipt.js';
 import { circuitKeys, devPtau, devPtauPath, keyPaths, readVerificationKey } from '../../proof/setup.js';
+import { describeTelClaim, withTelClaim } from '../../proof/tel-output.js';
 import { loadTrace, readTrace } from '../../proof/trace.js';
 import { parseVerificationKey, verifyReceipt } from '../../proof/verify.js';
 import { progress, type CliIO } from '../io.js';
 import type { Register } from '../program.js';
+import { isTelTarget, runTelForProof, TEL_MAX_CYCLES } from './prove-tel.js';
 
 function usage(error: z.ZodError): CaxError {
   return new CaxError('E_USAGE', `bad option: ${error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -44,7 +46,8 @@ const ProveOptions = z.object({
   trace: z.string().min(1).optional(),
   image: z.string().min(1).optional(),
   workers: z.coerce.number().int().positive().max(64).optional(),
-  maxCycles: z.coerce.number().int().positive().default(100_000_000),
+  maxCycles: z.coerce.number().int().positive().optional(),
+  main: z.string().regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name').default('main'),
   on: z.enum(['sim', 'iss']).default('sim'),
 });
 const VerifyOptions = z.object({ oneByOne: z.boolean().default(false), vkey: z.string().min(1).optional(), program: z.string().min(1).optional() });
@@ -167,36 +170,40 @@ export const registerProof: Register = (program, ctx) => {
     });
 
   program
-    .command('prove [program]')
-    .description('prove a run: PROGRAM (an ELF) is run on the simulation (or --on iss) and its trace proved, or --trace FILE --image ELF proves a trace already taken; stores a receipt in $CAX_HOME/receipts (docs/receipt.md)')
+    .command('prove [program] [args...]')
+    .description('prove a run: PROGRAM (an ELF, or a TEL definition: name, hash or FILE.tel, applied to ARGS) is run on the simulation (or --on iss) and its trace proved, or --trace FILE --image ELF proves a trace already taken; stores a receipt in $CAX_HOME/receipts (docs/receipt.md)')
     .option('--trace <file>', 'a trace (text form or VCD, docs/trace.md) to prove instead of running')
     .option('--image <elf>', 'with --trace: the program the trace ran')
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
     .option('--workers <n>', 'worker threads proving chunks in parallel (default: one per core)')
-    .option('--max-cycles <n>', 'cycle limit for the run (default 1e8)')
+    .option('--max-cycles <n>', 'cycle limit for the run (default 1e8; 1e6 for TEL)')
+    .option('--main <name>', 'with PROGRAM.tel: the definition to prove (default main)')
     .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
-    .action(async (target: string | undefined, raw: Record<string, unknown>) => {
+    .action(async (target: string | undefined, args: string[], raw: Record<string, unknown>) => {
       const options = parse(ProveOptions, raw);
       if (options.trace !== undefined && target !== undefined) throw new CaxError('E_USAGE', 'give either a PROGRAM or --trace FILE --image ELF, not both');
       if (options.trace !== undefined && options.image === undefined) throw new CaxError('E_USAGE', '--trace needs --image ELF (the program the trace ran)');
       if (options.trace === undefined && target === undefined) throw new CaxError('E_USAGE', 'give a PROGRAM (ELF) or --trace FILE --image ELF');
-      if (target !== undefined && !existsSync(resolve(ctx.io.cwd, target))) {
-        throw unsupported(`proving a TEL definition by name or hash (${target}) before the TEL compiler to RV32IM exists`);
-      }
+      const tel = target !== undefined && isTelTarget(ctx.io, target);
+      if (!tel && args.length > 0) throw new CaxError('E_USAGE', 'ARGS are given to a TEL definition, not to an ELF program');
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
       const circuit = await compileCircuit({ steps: options.steps }, home);
       const keys = cachedKeys(home, circuit);
-      const elf = readBytes(ctx.io, target ?? options.image!, 'program');
-      const image = programImage(elf);
+      const maxCycles = options.maxCycles ?? (tel ? TEL_MAX_CYCLES : 100_000_000);
+      const telRun = tel ? await runTelForProof(ctx.io, target, args, { main: options.main, on: options.on, maxCycles }) : undefined;
+      const elf = telRun ? telRun.run.image.bytes : readBytes(ctx.io, target ?? options.image!, 'program');
+      const image = telRun ? telRun.run.image : programImage(elf);
       const run =
-        options.trace !== undefined
-          ? { trace: await loadTrace(resolve(ctx.io.cwd, options.trace)), cycles: 0 }
-          : options.on === 'iss'
-            ? traceOnIss(elf, options.maxCycles)
-            : await traceOnSim(resolve(ctx.io.cwd, target!), options.maxCycles);
+        telRun !== undefined
+          ? telRun.run
+          : options.trace !== undefined
+            ? { trace: await loadTrace(resolve(ctx.io.cwd, options.trace)), cycles: 0 }
+            : options.on === 'iss'
+              ? traceOnIss(elf, maxCycles)
+              : await traceOnSim(resolve(ctx.io.cwd, target!), maxCycles);
       let bar = progress(ctx.io, ctx.json(), 'prove', 1);
       try {
-        const receipt = await proveRun({ ...run, image }, circuit, keys, {
+        const proved = await proveRun({ ...run, image }, circuit, keys, {
           workers: options.workers,
           onStart: (chunks) => {
             bar = progress(ctx.io, ctx.json(), 'prove', chunks);
@@ -204,10 +211,11 @@ export const registerProof: Register = (program, ctx) => {
           onChunk: () => bar.tick(),
         });
         bar.done();
+        const receipt = telRun ? withTelClaim(proved, telRun.program) : proved;
         const stored = storeReceipt(home, receipt);
         ctx.emit(
-          { receipt: stored.hash, path: stored.path, bytes: stored.bytes, program: receipt.program.hash, steps: receipt.steps, chunks: receipt.chunks.length, output: receipt.output, exitCode: receipt.output.exitValue >>> 1 },
-          () => `receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
+          { receipt: stored.hash, path: stored.path, bytes: stored.bytes, program: receipt.program.hash, steps: receipt.steps, chunks: receipt.chunks.length, output: receipt.output, exitCode: receipt.output.exitValue >>> 1, ...(receipt.tel ? { tel: receipt.tel } : {}) },
+          () => `${receipt.tel ? `${describeTelClaim(receipt.tel, telRun?.name)}\n` : ''}receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
         );
       } finally {
         bar.done();
@@ -236,9 +244,9 @@ export const registerProof: Register = (program, ctx) => {
       const programHash = options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : undefined;
       try {
         const verdict = await verifyReceipt(receipt, vk, { batch: !options.oneByOne, programHash });
-        const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };
+        const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, ...(receipt.tel ? { tel: receipt.tel } : {}), steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };
         if (!verdict.ok) throw new CaxError('E_VERIFY', `the receipt does not hold: ${verdict.reason}`, { details: summary });
-        ctx.emit(summary, () => `verified: program ${receipt.program.hash.slice(0, 12)} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
+        ctx.emit(summary, () => `${receipt.tel ? `verified: ${describeTelClaim(receipt.tel)}\n` : ''}verified: program ${receipt.program.hash.slice(0, 12)} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
       } finally {
         await releaseCurve();
       }
