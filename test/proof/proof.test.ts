@@ -268,14 +268,11 @@ describe('cax prove / cax verify', () => {
     expect(junk.stderr.join('')).toContain('E_RECEIPT');
   }, 300_000);
 
-  it('usage errors, a missing setup, and proving a TEL name before the compiler exists', async () => {
+  it('usage errors and a missing setup (proving TEL definitions: test/proof/tel.test.ts)', async () => {
     const usage = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['prove', '--trace', 'x.trace'], usage)).toBe(2);
     const noKeys = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['prove', PROGRAM, '--steps', '3'], { ...noKeys, env: { CAX_HOME: join(dir, 'empty') } })).toBe(1);
     expect(noKeys.stderr.join('')).toContain('E_SETUP');
-    const tel = captureIO({ env: { CAX_HOME: HOME } });
-    expect(await runCli(['prove', 'fib'], tel)).toBe(1);
-    expect(tel.stderr.join('')).toContain('E_UNSUPPORTED');
   }, 300_000);
 });
