@@ -9,6 +9,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runTelForProof } from '../../host/cli/commands/prove-tel.js';
 import { runCli } from '../../host/cli/program.js';
 import { provingImage, type TelProvingImage } from '../../host/compiler/prove-image.js';
 import { decodeReceipt, encodeReceipt } from '../../host/proof/receipt.js';
@@ -131,6 +132,18 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     expect(json.tel!.value).toBe('42');
     const { code } = await verify(receipt);
     expect(code).toBe(0);
+  });
+
+  it('the simulation and the ISS give the same trace to prove; an unknown name, and a run that reaches an ecall, are refused', async () => {
+    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+    const options = { main: 'main', maxCycles: 100_000 };
+    const [sim, iss] = [await runTelForProof(io, 'scale', ['7'], { ...options, on: 'sim' }), await runTelForProof(io, 'scale', ['7'], { ...options, on: 'iss' })];
+    expect(sim.run.image.hash).toBe(iss.run.image.hash);
+    expect(sim.run.trace.length).toBe(iss.run.trace.length);
+    expect(sim.run.trace.map((r) => [r.pc, r.insn, r.rd, r.rdValue, r.memAddr, r.memData])).toEqual(iss.run.trace.map((r) => [r.pc, r.insn, r.rd, r.rdValue, r.memAddr, r.memData]));
+    await expect(runTelForProof(io, 'noSuchDefinition', [], { ...options, on: 'iss' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    writeFileSync(join(home, 'show.tel'), 'showD :: Double -> Text\nshowD x = show x\n');
+    await expect(runTelForProof(io, 'show.tel', ['1.5'], { main: 'showD', maxCycles: 30_000, on: 'iss' })).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
   });
 
   it('cax verify refuses a receipt claiming another value, or other arguments', async () => {
