@@ -1,7 +1,8 @@
 // Proofs of execution (docs/proofs.md): constraints per step, proving
 // throughput against snarkjs proving a plain circuit of the same size with
-// the same workers, verification per chunk batched against one by one, and
-// receipt size per 1,000 steps. Uses the test-size circuit and keys that
+// the same workers, verification per chunk batched against one by one, the
+// whole receipt's verification (memory replay included), and receipt size
+// per 1,000 steps. Uses the test-size circuit and keys that
 // `make proof-keys` builds in build/proof/home, and build/proof/mix.elf.
 import { readFileSync } from 'node:fs';
 import { getCurveFromName } from 'ffjavascript';
@@ -13,7 +14,7 @@ import { proveRun, traceOnIss } from '../host/proof/prove.js';
 import { proveChunks } from '../host/proof/prover.js';
 import { decodeProof, encodeReceipt, type Receipt } from '../host/proof/receipt.js';
 import { circuitKeys, devPtau, readVerificationKey } from '../host/proof/setup.js';
-import { chunkSignals, parseVerificationKey, verifyBatch, verifyEach } from '../host/proof/verify.js';
+import { chunkSignals, parseVerificationKey, verifyBatch, verifyEach, verifyReceipt } from '../host/proof/verify.js';
 import type { BenchSuite } from './harness.js';
 
 const HOME = 'build/proof/home';
@@ -103,6 +104,20 @@ export const suite: BenchSuite = {
           await verifyEach(s.vk, proofs);
           return (performance.now() - t) / proofs.length;
         },
+      },
+    },
+    {
+      name: 'whole receipt verification per chunk, batched (checks, memory replay, proofs)',
+      unit: 'ms/chunk',
+      higherIsBetter: false,
+      sample: async () => {
+        const s = await get();
+        const r = await receipt();
+        await getCurveFromName('bn128');
+        const t = performance.now();
+        const verdict = await verifyReceipt(r, s.vk);
+        if (!verdict.ok) throw new Error(`the bench receipt does not verify: ${verdict.reason}`);
+        return (performance.now() - t) / r.chunks.length;
       },
     },
     {
