@@ -15,9 +15,9 @@ import type { Transport } from '../protocol/transport.js';
 import { Iss } from '../riscv/iss.js';
 import type { EffectEntry } from '../tel/scheduler.js';
 import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js';
-import type { EffectHandlers, WorldInput } from '../tel/world.js';
+import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
-import { memoryWorld, runCompiledEffect } from './effects.js';
+import { runCompiledEffect, type EffectRunOptions } from './effects.js';
 import { EFFECT, ERROR_CODES, TAG, T_ERROR, T_ERROR_SITE_BITS } from './layout.js';
 import { spanAt, type Image } from './link.js';
 
@@ -70,10 +70,12 @@ export interface RunImageOptions {
   readonly budget: number;
   /** Logical start time (default: world.start, else 0). */
   readonly start?: number;
-  /** The default world's input (fresh MemoryWorld per scheduler replay). */
+  /** The default world's input. */
   readonly world?: WorldInput;
-  /** Effect handlers instead of the default world: a factory, called once per replay (see effects.ts). */
-  readonly handlers?: () => EffectHandlers;
+  /** How long one run on the core may go without an ecall before the link gives up and restarts the device (default: the client's). */
+  readonly timeoutMs?: number;
+  /** Effect handlers instead of the default world (the executor's sandbox), with its `invoke` hook and owners. */
+  readonly effects?: Omit<EffectRunOptions, 'start'>;
 }
 
 /** Loads `image` and runs it with `args`; an effect result is run by the interpreter's scheduler. */
@@ -119,7 +121,13 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
     const heapBytes = heap.bytes();
     if (heapBytes.length > 0) await client.writeMemory(hp, heapBytes);
     const left = Math.max(0, options.budget - cycles);
-    const r = await client.run({ entry: image.entry, args: [argv, callArgs.length, heap.end, Math.min(left, 0xffffffff), fn?.tag ?? 0, fn?.val ?? 0], budget: left, onEffect });
+    const r = await client
+      .run({ entry: image.entry, args: [argv, callArgs.length, heap.end, Math.min(left, 0xffffffff), fn?.tag ?? 0, fn?.val ?? 0], budget: left, onEffect, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) })
+      .catch((e: unknown) => {
+        // The link may have restarted the device: the runtime is loaded again by the next run.
+        cop.runtimeLoaded = undefined;
+        throw e;
+      });
     cycles += r.cycles;
     instret += r.instret;
     if (r.outcome === 'budget') return { error: new CaxError('E_BUDGET', `cycle budget of ${options.budget} exhausted on the co-processor`, { details: { budget: 'cycles', limit: options.budget } }) };
@@ -143,8 +151,8 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
   const main = await runOnCore(args);
   if ('error' in main) return done(null, main.error);
   if (main.result.tag !== TAG.EFFECT) return done(readValue(main.result, main.mem), null);
-  const world = options.handlers ?? memoryWorld(options.world ?? {});
-  const run = await runCompiledEffect(main.result, main.mem, (fn, arg) => runOnCore([arg], fn), world, start);
+  const effects = options.effects ?? { handlers: new MemoryWorld(options.world ?? {}) };
+  const run = await runCompiledEffect(main.result, main.mem, (fn, arg) => runOnCore([arg], fn), { ...effects, start });
   return done(run.value, run.error, run.effects, run.clock, run.latencies);
 }
 

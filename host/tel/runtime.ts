@@ -56,7 +56,9 @@ export type EffectNode =
   | { readonly k: 'at'; readonly time: number; readonly body: Eff }
   | { readonly k: 'within'; readonly limit: number; readonly body: Eff }
   | { readonly k: 'do'; readonly code: CDo; readonly index: number; readonly env: Env }
-  | { readonly k: 'invoke'; readonly fn: Value; readonly args: readonly Value[]; readonly span: SourceSpan | undefined };
+  | { readonly k: 'invoke'; readonly fn: Value; readonly args: readonly Value[]; readonly span: SourceSpan | undefined }
+  /** `first >>= next` with a host function as the continuation (compiled TEL: `next` runs on the co-processor; a promise needs `Scheduler.runAsync`). */
+  | { readonly k: 'bind'; readonly first: Eff; readonly next: (value: Value) => Eff | Promise<Eff> };
 
 export class Eff {
   readonly opaque = 'effect' as const;

@@ -11,6 +11,9 @@
 // return an Invocation, whose body then runs in the same fiber — same clock,
 // interleaving and rollback — under the invocation's owner until it returns,
 // fails or is cut off, and `onOwner` hears every change of the running owner.
+// A `bind` node's host continuation may answer with a promise (compiled TEL
+// asks the co-processor): `runAsync` then waits for it before anything else
+// happens, so the schedule is the one a synchronous answer would give.
 import { CaxError, type SourceSpan } from '../errors.js';
 import type { CDo } from './compile.js';
 import { matchPattern, type Machine } from './machine.js';
@@ -61,6 +64,7 @@ type EFrame =
   | { readonly k: 'choice'; readonly orElse: Thunk | Eff; readonly scope: UndoScope; readonly saved: UndoScope | null }
   | { readonly k: 'within'; readonly w: Within }
   | { readonly k: 'do'; readonly code: CDo; readonly index: number; readonly env: Env }
+  | { readonly k: 'bind'; readonly next: (value: Value) => Eff | Promise<Eff> }
   | { readonly k: 'owner'; readonly inv: Invocation; readonly saved: unknown };
 
 interface Join {
@@ -178,6 +182,8 @@ export class Scheduler {
   private seq = 0;
   private outcome: Resume | null = null;
   private running: unknown = null;
+  /** A fiber waiting for a bind continuation's promise (runAsync resumes it before any other event). */
+  private suspended: { readonly fiber: Fiber; readonly next: Promise<Eff> } | null = null;
   /** Called whenever the owner whose code runs changes (before any of the new owner's steps or effects). */
   onOwner: ((owner: unknown) => void) | null = null;
 
@@ -192,24 +198,48 @@ export class Scheduler {
 
   /** Runs `eff` to its end; returns its value or its uncaught failure. Errors of pure code (E_MATCH, E_BUDGET …) are thrown. */
   run(eff: Eff, owner: unknown = null): { value: Value } | { failure: Failure } {
+    this.begin(eff, owner);
+    for (;;) {
+      if (this.suspended) throw new CaxError('E_INTERNAL', 'a bind continuation answered with a promise: run this effect with runAsync');
+      if (this.outcome !== null) return this.outcome as { value: Value } | { failure: Failure };
+      this.step();
+    }
+  }
+
+  /** `run` for effects whose bind continuations may answer with promises: each is awaited before the schedule goes on. */
+  async runAsync(eff: Eff, owner: unknown = null): Promise<{ value: Value } | { failure: Failure }> {
+    this.begin(eff, owner);
+    for (;;) {
+      while (this.suspended) {
+        const { fiber, next } = this.suspended;
+        this.suspended = null;
+        this.drive(fiber, { eff: await next });
+      }
+      if (this.outcome !== null) return this.outcome as { value: Value } | { failure: Failure };
+      this.step();
+    }
+  }
+
+  private begin(eff: Eff, owner: unknown): void {
     const root = new Fiber('', null, null, 0, owner);
     this.running = owner;
     this.drive(root, { eff });
-    while (this.outcome === null) {
-      const ev = this.queue.pop();
-      if (!ev) throw new CaxError('E_INTERNAL', 'the scheduler ran out of events before the run ended');
-      this.m.tick();
-      this.clock = ev.time;
-      if (ev.within) {
-        this.expire(ev.within);
-        continue;
-      }
-      const f = ev.fiber!;
-      if (f.cancelled || ev.token !== f.token) continue;
-      this.activate(f.owner);
-      this.drive(f, ev.action!());
+  }
+
+  /** Handles the next event. */
+  private step(): void {
+    const ev = this.queue.pop();
+    if (!ev) throw new CaxError('E_INTERNAL', 'the scheduler ran out of events before the run ended');
+    this.m.tick();
+    this.clock = ev.time;
+    if (ev.within) {
+      this.expire(ev.within);
+      return;
     }
-    return this.outcome as { value: Value } | { failure: Failure };
+    const f = ev.fiber!;
+    if (f.cancelled || ev.token !== f.token) return;
+    this.activate(f.owner);
+    this.drive(f, ev.action!());
   }
 
   /** The owner whose code runs now. */
@@ -310,6 +340,10 @@ export class Scheduler {
             f.stack.push({ k: 'seq', then: node.then });
             r = { eff: node.first };
             break;
+          case 'bind':
+            f.stack.push({ k: 'bind', next: node.next });
+            r = { eff: node.first };
+            break;
           case 'choice': {
             const scope = new UndoScope(f.scope);
             f.stack.push({ k: 'choice', orElse: node.orElse, scope, saved: f.scope });
@@ -381,6 +415,15 @@ export class Scheduler {
           case 'seq':
             r = { eff: (isThunk(frame.then) ? m.evaluate(frame.then.code, frame.then.env) : frame.then) as Eff };
             break;
+          case 'bind': {
+            const next = frame.next(r.value);
+            if (next instanceof Promise) {
+              this.suspended = { fiber: f, next };
+              return;
+            }
+            r = { eff: next };
+            break;
+          }
           case 'choice':
             f.scope = frame.saved;
             if (frame.saved) {

@@ -9,10 +9,12 @@ import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { z } from 'zod';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/compiler/backend.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
-import { parseProgram } from '../../host/tel/parser.js';
+import { parseExpression, parseProgram } from '../../host/tel/parser.js';
+import type { Value } from '../../host/tel/values.js';
 import { parseWorld } from '../../host/tel/world.js';
 
 const EXAMPLES = join(process.cwd(), 'examples');
@@ -37,34 +39,59 @@ interface Outcome {
   readonly effects: string;
 }
 
-function interpret(source: string, file: string, world: unknown): Outcome {
-  const r = runMain(loadProgram(parseProgram(source, file)), 'main', [], world === undefined ? {} : { world: parseWorld(world) });
+/** What a program runs: its main definition applied to arguments (TEL expressions). */
+interface Entry {
+  readonly main: string;
+  readonly args: readonly string[];
+}
+const MAIN: Entry = { main: 'main', args: [] };
+
+function interpret(source: string, file: string, world: unknown, entry: Entry = MAIN): Outcome {
+  const args = entry.args.map((a, i) => parseExpression(a, `<argument ${i + 1}>`));
+  const r = runMain(loadProgram(parseProgram(source, file)), entry.main, args, world === undefined ? {} : { world: parseWorld(world) });
   return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
 }
 
-async function compiled(source: string, file: string, world: unknown, backend: 'iss' | 'sim'): Promise<Outcome> {
-  const c = compileSource(source, file, 'main');
-  const r = await runImage(backends[backend], c.image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }) });
+/** An argument's value, computed by the interpreter (the host writes it to the co-processor's heap). */
+function argumentValue(text: string): Value {
+  const r = runMain(loadProgram(parseProgram(`argument = ${text}`, '<argument>')), 'argument', []);
+  if (r.error) throw r.error;
+  return r.value!;
+}
+
+async function compiled(source: string, file: string, world: unknown, backend: 'iss' | 'sim', entry: Entry = MAIN): Promise<Outcome> {
+  const c = compileSource(source, file, entry.main);
+  const r = await runImage(backends[backend], c.image, entry.args.map(argumentValue), {
+    budget: BUDGET,
+    // a long pure stretch (the sort of examples/fib.tel) takes a while on the RTL simulation
+    timeoutMs: SIM_TIMEOUT,
+    ...(world === undefined ? {} : { world: parseWorld(world) }),
+  });
   return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
 }
 
 /** Runs `source` on the interpreter and on `backend`; fails with the program, its world and the first divergence. */
-async function agree(source: string, file: string, world: unknown, backend: 'iss' | 'sim'): Promise<void> {
-  const reference = interpret(source, file, world);
-  const other = await compiled(source, file, world, backend);
-  // Without a garbage collector a program can outgrow the co-processor heap: that must be a clean E_BUDGET.
-  if (other.error === 'E_BUDGET' && reference.error === null) return;
+async function agree(source: string, file: string, world: unknown, backend: 'iss' | 'sim', entry: Entry = MAIN): Promise<void> {
+  const reference = interpret(source, file, world, entry);
+  const other = await compiled(source, file, world, backend, entry);
   const fields = ['error', 'value', 'clock', 'effects'] as const;
   const first = fields.find((f) => reference[f] !== other[f]);
   if (first) {
     throw new Error(
       `interp and ${backend} disagree on ${first}: ${JSON.stringify(reference[first])} vs ${JSON.stringify(other[first])}\n` +
-        `program (${file}):\n${source}\nworld: ${world === undefined ? '(none)' : JSON.stringify(world)}`,
+        `program (${file}, ${[entry.main, ...entry.args].join(' ')}):\n${source}\nworld: ${world === undefined ? '(none)' : JSON.stringify(world)}`,
     );
   }
 }
 
 const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.tel')).sort();
+
+/** The entry an example's expected output names (examples/NAME.expected.json). */
+function exampleEntry(file: string): Entry {
+  const expected = ExpectedEntry.parse(JSON.parse(readFileSync(join(EXAMPLES, file.replace(/\.tel$/, '.expected.json')), 'utf8')));
+  return { main: expected.main, args: expected.args };
+}
+const ExpectedEntry = z.object({ main: z.string(), args: z.array(z.string()) });
 
 function exampleWorld(file: string): unknown {
   try {
@@ -77,7 +104,7 @@ function exampleWorld(file: string): unknown {
 for (const backend of ['iss', 'sim'] as const) {
   describe(`examples: interp vs ${backend}`, () => {
     for (const file of examples) {
-      it(file, () => agree(readFileSync(join(EXAMPLES, file), 'utf8'), file, exampleWorld(file), backend), SIM_TIMEOUT);
+      it(file, () => agree(readFileSync(join(EXAMPLES, file), 'utf8'), file, exampleWorld(file), backend, exampleEntry(file)), SIM_TIMEOUT);
     }
   });
 }
