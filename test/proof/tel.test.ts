@@ -113,7 +113,7 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     expect(await runCli(['--json', 'prove', 'scale.tel', '7', '--main', 'scale', '--on', 'iss', '--steps', '4'], io)).toBe(0);
     Object.assign(json, JSON.parse(io.stdout.join('')) as typeof json);
     receipt = json.path!;
-  });
+  }, 600_000); // proving ~280 steps: about 45 s of CPU over 2 workers, longer on a shared machine
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   const verify = async (file: string): Promise<{ code: number; out: string }> => {
