@@ -95,9 +95,10 @@ const QUIET_MS = 30;
 /** Smallest piece of a load, read or write: the chunk size is never halved below it. */
 const MIN_CHUNK = 64;
 /**
- * Sends after which a CHUNK, READ or WRITE still unanswered is given up and
- * cut in half: on a line that damages most long frames, the same long frame
- * (or its long DATA answer) would otherwise be sent until the retries run out.
+ * Sends after which a CHUNK, READ or WRITE still unanswered, while damaged
+ * frames arrive, is given up and cut in half: on a line that damages most
+ * long frames, the same long frame (or its long DATA answer) would otherwise
+ * be sent until the retries run out. A silent line is not a reason to cut.
  */
 const CUT_AFTER = 3;
 const DEFAULT_RUN_TIMEOUT_MS = 60_000;
@@ -182,7 +183,7 @@ export class CoprocessorClient {
     await this.request((id) => ({ type: 'load', id, addr, size: image.length, sha256 }), 'ack', options);
     for (let offset = 0; offset < image.length; ) {
       const data = image.subarray(offset, offset + this.chunkBytes());
-      const ack = await this.request((id) => ({ type: 'chunk', id, offset, data }), 'ack', options, CUT_AFTER);
+      const ack = await this.request((id) => ({ type: 'chunk', id, offset, data }), 'ack', options, data.length);
       if (!ack) continue; // given up: send a smaller piece at the same offset
       // A piece cut from a chunk the device did take is acknowledged with all it has.
       if (ack.value < offset + data.length || ack.value > image.length) {
@@ -200,7 +201,7 @@ export class CoprocessorClient {
     for (let done = 0; done < length; ) {
       const n = Math.min(this.chunkBytes(), length - done);
       const at = addr + done;
-      const m = await this.request((id) => ({ type: 'read', id, addr: at, length: n }), 'data', options, CUT_AFTER);
+      const m = await this.request((id) => ({ type: 'read', id, addr: at, length: n }), 'data', options, n);
       if (!m) continue; // given up: the chunk size was halved, read a smaller piece
       if (m.data.length !== n) throw new CaxError('E_PROTOCOL', `${this.transport.name}: read of ${n} bytes returned ${m.data.length}`);
       out.set(m.data, done);
@@ -213,7 +214,7 @@ export class CoprocessorClient {
     for (let done = 0; done < data.length || (done === 0 && data.length === 0); ) {
       const part = data.subarray(done, done + this.chunkBytes());
       const at = addr + done;
-      const ack = await this.request((id) => ({ type: 'write', id, addr: at, data: part }), 'ack', options, CUT_AFTER);
+      const ack = await this.request((id) => ({ type: 'write', id, addr: at, data: part }), 'ack', options, part.length);
       if (!ack) continue; // given up (writing the same bytes again is harmless): write a smaller piece
       done += part.length;
       if (part.length === 0) break;
@@ -461,14 +462,15 @@ export class CoprocessorClient {
 
   /**
    * Sends one request and waits for its answer of type `expect`, sending it
-   * again while the line stays quiet. With `cutAfter`, for a request that may
-   * be repeated with a smaller piece (CHUNK, READ, WRITE): after that many sends with
-   * no answer, while the chunk size can still be halved, halves it and
-   * resolves to undefined.
+   * again while the line stays quiet. With `piece`, the bytes of a request
+   * that may be replaced by a smaller one (CHUNK, READ, WRITE): after
+   * CUT_AFTER sends with no answer but damaged frames, when the piece is
+   * longer than MIN_CHUNK, halves the chunk size below it and resolves to
+   * undefined (the caller sends the smaller piece).
    */
   private request<K extends DeviceMessage['type']>(make: (id: number) => Request, expect: K, options: CallOptions): Promise<Extract<DeviceMessage, { type: K }>>;
-  private request<K extends DeviceMessage['type']>(make: (id: number) => Request, expect: K, options: CallOptions, cutAfter: number): Promise<Extract<DeviceMessage, { type: K }> | undefined>;
-  private request<K extends DeviceMessage['type']>(make: (id: number) => Request, expect: K, options: CallOptions, cutAfter?: number): Promise<Extract<DeviceMessage, { type: K }> | undefined> {
+  private request<K extends DeviceMessage['type']>(make: (id: number) => Request, expect: K, options: CallOptions, piece: number): Promise<Extract<DeviceMessage, { type: K }> | undefined>;
+  private request<K extends DeviceMessage['type']>(make: (id: number) => Request, expect: K, options: CallOptions, piece?: number): Promise<Extract<DeviceMessage, { type: K }> | undefined> {
     const usable = this.usable();
     if (usable) return Promise.reject(usable);
     const request = make(this.takeId());
@@ -481,6 +483,8 @@ export class CoprocessorClient {
     return new Promise((resolve, reject) => {
       let sends = 0;
       let quick = false;
+      /** Damaged frames arrived since the first send: the line is alive but noisy. */
+      let damaged = false;
       let sentAt = 0;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = (): void => finish(() => reject(aborted(request.type)));
@@ -498,8 +502,9 @@ export class CoprocessorClient {
         timer = setTimeout(send, wait);
       };
       const send = (): void => {
-        if (cutAfter !== undefined && sends >= cutAfter && this.chunk > MIN_CHUNK) {
-          this.noteSends(sends);
+        if (piece !== undefined && piece > MIN_CHUNK && damaged && sends >= CUT_AFTER) {
+          this.chunk = Math.max(MIN_CHUNK, Math.min(this.chunk, piece) >> 1);
+          this.cleanRequests = 0;
           finish(() => resolve(undefined));
           return;
         }
@@ -528,6 +533,7 @@ export class CoprocessorClient {
           return false;
         },
         frameLost: () => {
+          damaged = true;
           quick = true;
           arm();
         },

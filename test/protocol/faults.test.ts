@@ -77,24 +77,24 @@ describe('fault injection', () => {
 
 /**
  * A line that is hopeless for long frames (over `longest` bytes): either
- * they never arrive (`lose: 'request'`: the device never sees them, and it
- * sends no long frame back whole either), or they do but every answer to
- * one is lost (`lose: 'answer'`: the device acts, the host never hears).
+ * every one is damaged, either way (`damage: 'frame'`), or they arrive but
+ * every answer to one is damaged (`damage: 'answer'`: the device acts, the
+ * host never hears it).
  */
 class LongFramesHopeless extends BaseTransport {
   readonly name = 'a line hopeless for long frames';
   private partial: number[] = [];
   private lastLong = false;
-  constructor(private readonly inner: Transport, private readonly lose: 'request' | 'answer', private readonly longest = 100) {
+  constructor(private readonly inner: Transport, private readonly damage: 'frame' | 'answer', private readonly longest = 100) {
     super();
     inner.listen({
       data: (bytes) => {
         for (const byte of bytes) {
           this.partial.push(byte);
           if (byte !== 0) continue;
-          const lost = this.lose === 'request' ? this.partial.length > longest : this.lastLong;
-          if (!lost) this.deliver(Uint8Array.from(this.partial));
+          const frame = Uint8Array.from(this.partial);
           this.partial = [];
+          this.deliver(this.damage === 'frame' ? this.maybeDamaged(frame) : this.lastLong ? damaged(frame) : frame);
         }
       },
       closed: (reason) => this.ended(reason),
@@ -102,17 +102,27 @@ class LongFramesHopeless extends BaseTransport {
   }
   send(bytes: Uint8Array): Promise<void> {
     this.lastLong = bytes.length > this.longest;
-    return this.lose === 'request' && this.lastLong ? Promise.resolve() : this.inner.send(bytes);
+    return this.inner.send(this.damage === 'frame' ? this.maybeDamaged(bytes) : bytes);
   }
   close(): Promise<void> {
     return this.inner.close();
   }
+  private maybeDamaged(frame: Uint8Array): Uint8Array {
+    return frame.length > this.longest ? damaged(frame) : frame;
+  }
+}
+
+/** `frame` with one bit of its first byte flipped (its COBS code no longer fits). */
+function damaged(frame: Uint8Array): Uint8Array {
+  const copy = Uint8Array.from(frame);
+  copy[0] = copy[0]! ^ 0x40;
+  return copy;
 }
 
 describe('a line hopeless for long frames', () => {
-  for (const lose of ['request', 'answer'] as const) {
-    it(`gets loads, reads and writes through in smaller pieces (${lose === 'request' ? 'long frames lost' : 'answers to long frames lost'})`, async () => {
-      const client = await CoprocessorClient.connect(new LongFramesHopeless(nativeFirmware(), lose), { timeoutMs: 50, retries: 4 });
+  for (const damage of ['frame', 'answer'] as const) {
+    it(`gets loads, reads and writes through in smaller pieces (${damage === 'frame' ? 'long frames damaged' : 'answers to long frames damaged'})`, async () => {
+      const client = await CoprocessorClient.connect(new LongFramesHopeless(nativeFirmware(), damage), { timeoutMs: 50, retries: 4 });
       try {
         const image = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7 + 3) & 0xff);
         await client.load(image, { addr: DATA }); // COMMIT checks the SHA-256 of what the device stored
@@ -139,7 +149,37 @@ class DeadLine extends BaseTransport {
   }
 }
 
+/** A line that can be cut: from then on nothing goes through either way (a cable pulled out). */
+class CuttableLine extends BaseTransport {
+  readonly name = 'cuttable line';
+  cut = false;
+  constructor(private readonly inner: Transport) {
+    super();
+    inner.listen({ data: (bytes) => this.cut || this.deliver(bytes), closed: (reason) => this.ended(reason) });
+  }
+  send(bytes: Uint8Array): Promise<void> {
+    return this.cut ? Promise.resolve() : this.inner.send(bytes);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
 describe('a dead or lost link', () => {
+  it('is E_LINK after the retries in the middle of a long read (a silent line is not cut into pieces)', async () => {
+    const line = new CuttableLine(nativeFirmware());
+    const client = await CoprocessorClient.connect(line, { timeoutMs: 20, retries: 3 });
+    try {
+      line.cut = true;
+      const e = await client.readMemory(0x80008000, 4096).catch((x: unknown) => x);
+      expect(isCaxError(e) && e.code).toBe('E_LINK');
+      expect(isCaxError(e) && e.message).toMatch(/no answer to read after 3 tries/);
+    } finally {
+      await client.close();
+    }
+  });
+
+
   it('is E_LINK after the retries, not a silent wait', async () => {
     const e = await CoprocessorClient.connect(new DeadLine(), { timeoutMs: 20, retries: 3 }).catch((x: unknown) => x);
     expect(isCaxError(e) && e.code).toBe('E_LINK');
