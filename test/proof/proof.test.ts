@@ -9,7 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode } from '@msgpack/msgpack';
 import { runCli } from '../../host/cli/program.js';
+import { decodeAccesses, encodeAccesses, isStore } from '../../host/proof/access.js';
 import { compileCircuit, ptauPower, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
 import { programImage, type ProgramImage } from '../../host/proof/image.js';
@@ -19,7 +21,7 @@ import { circuitKeys, devPtau, readVerificationKey, type Keys } from '../../host
 import { parseVerificationKey, verifyBatch, verifyEach, verifyReceipt, chunkSignals, type VerificationKey } from '../../host/proof/verify.js';
 import { decodeProof } from '../../host/proof/receipt.js';
 import { decode } from '../../host/riscv/decode.js';
-import { RAM_BASE } from '../../host/riscv/machine.js';
+import { EXIT_ADDR, RAM_BASE } from '../../host/riscv/machine.js';
 import type { TraceRecord } from '../../host/riscv/trace.js';
 import { captureIO } from '../helpers/cli-io.js';
 import { exitWith, iType, jal, li, sType } from '../riscv/asm.js';
@@ -176,6 +178,20 @@ describe('soundness: rejected when verifying', () => {
         r.chunks[2] = { ...r.chunks[2]!, proof: p };
       }));
     }
+  });
+
+  it('access words changed: a store\'s data (the replay or the proof), one cut short or missing (the receipt), and a receipt of format 1', async () => {
+    const store = receipt.chunks.findIndex((c) => decodeAccesses(c.accesses).some((a) => isStore(a.kind) && a.addr !== EXIT_ADDR));
+    await rejected(tampered((r) => {
+      const list = decodeAccesses(r.chunks[store]!.accesses);
+      const i = list.findIndex((a) => isStore(a.kind));
+      list[i] = { ...list[i]!, data: (list[i]!.data ^ 1) >>> 0 };
+      r.chunks[store] = { ...r.chunks[store]!, accesses: encodeAccesses(list) };
+    }));
+    expect((await verifyReceipt(tampered((r) => (r.chunks[1] = { ...r.chunks[1]!, accesses: r.chunks[1]!.accesses.subarray(0, r.chunks[1]!.accesses.length - 1) })), vk)).reason).toMatch(/chunk 1: malformed access words/);
+    expect((await verifyReceipt(tampered((r) => (r.chunks[1] = { ...r.chunks[1]!, accesses: encodeAccesses(decodeAccesses(r.chunks[1]!.accesses).slice(1)) })), vk)).reason).toMatch(/chunk 1 has 3 access words for 4 steps/);
+    const old = { ...receipt, format: 'cax-receipt/1', circuit: { ...receipt.circuit, codeWords: 96 }, chunks: receipt.chunks.map((c) => ({ steps: c.steps, proof: c.proof })) };
+    expect(() => decodeReceipt(encode(old))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
   });
 });
 
