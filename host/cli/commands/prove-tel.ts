@@ -18,9 +18,9 @@ import { parseProgram } from '../../tel/parser.js';
 import { readText } from '../files.js';
 import type { CliIO } from '../io.js';
 
-/** Whether `target` of `cax prove` is TEL: a .tel file, or no file at all (a stored name, hash or prefix). */
+/** Whether `target` of `cax prove` is TEL: a .tel file, or a stored name, hash or prefix (a word that is not a file). */
 export function isTelTarget(io: CliIO, target: string): boolean {
-  return target.endsWith('.tel') || !existsSync(resolve(io.cwd, target));
+  return target.endsWith('.tel') || (/^[A-Za-z0-9_']+$/.test(target) && !existsSync(resolve(io.cwd, target)));
 }
 
 /** Default cycle limit of a TEL run to prove: far beyond what is practical to prove, and a trap loop (an ecall) ends soon. */
