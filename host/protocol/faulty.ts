@@ -81,9 +81,7 @@ export class FaultyTransport extends BaseTransport {
   send(bytes: Uint8Array): Promise<void> {
     const { frames, rest } = splitFrames(bytes);
     if (rest.length > 0) frames.push(rest);
-    const pieces = frames.map((frame) => this.mangle(frame));
-    const mangled = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-    pieces.reduce((at, p) => (mangled.set(p, at), at + p.length), 0);
+    const mangled = Buffer.concat(frames.map((frame) => this.mangle(frame)));
     return new Promise<void>((resolve, reject) => {
       this.toDeviceAt = this.later(this.toDeviceAt, () => {
         this.toDevice = this.toDevice.then(() => this.inner.send(mangled)).then(resolve, reject);

@@ -1,8 +1,9 @@
 // Fault injection between host and device: a proxy drops, corrupts,
 // duplicates and delays bytes, truncates and repeats frames, in both
 // directions. Every session must still complete correctly (retries, replay
-// of repeated ids, resynchronisation on delimiters); a dead link must be
-// reported as a clear E_LINK, never waited on forever.
+// of repeated ids, resynchronisation on delimiters, requests cut smaller on
+// lines hopeless for long frames); a dead link must be reported as a clear
+// E_LINK, never waited on forever.
 import { describe, it, expect } from '@jest/globals';
 import { z } from 'zod';
 import { CoprocessorClient } from '../../host/protocol/client.js';
@@ -57,7 +58,7 @@ describe('fault injection', () => {
     let faults = 0;
     for (const seed of simSeeds) faults += injected(await session(await simFirmware(), seed, 600));
     expect(faults).toBeGreaterThan(10);
-  }, 60_000);
+  });
 
   it('memory traffic with the native firmware survives heavy faults', async () => {
     const faulty = new FaultyTransport(nativeFirmware(), { drop: 0.003, flip: 0.003, duplicate: 0.003, truncate: 0.05, repeat: 0.05, maxDelayMs: 2 }, 99);
