@@ -100,6 +100,8 @@ describe('TEL proving images', () => {
   });
 });
 
+const SCALE = 'scale :: Int -> Int\nscale n = n * 6\n\ntriple :: Int -> Int\ntriple n = n * 3\n';
+
 describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
   let home: string;
   let receipt: string;
@@ -108,7 +110,7 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     // a fresh store and receipts, with the circuit and keys of `make proof-keys`
     home = mkdtempSync(join(tmpdir(), 'cax-tel-prove-'));
     for (const d of ['keys', 'circuits']) symlinkSync(resolve('build/proof/home', d), join(home, d));
-    writeFileSync(join(home, 'scale.tel'), 'scale :: Int -> Int\nscale n = n * 6\n');
+    writeFileSync(join(home, 'scale.tel'), SCALE);
     const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
     expect(await runCli(['--json', 'prove', 'scale.tel', '7', '--main', 'scale', '--on', 'iss', '--steps', '4'], io)).toBe(0);
     Object.assign(json, JSON.parse(io.stdout.join('')) as typeof json);
@@ -116,22 +118,22 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
   }, 600_000); // proving ~280 steps: about 45 s of CPU over 2 workers, longer on a shared machine
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  const verify = async (file: string): Promise<{ code: number; out: string }> => {
+  const verify = async (file: string, ...flags: string[]): Promise<{ code: number; out: string }> => {
     const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
-    const code = await runCli(['--json', 'verify', file], io);
+    const code = await runCli(['--json', 'verify', file, ...flags], io);
     return { code, out: [...io.stdout, ...io.stderr].join('\n') };
   };
 
   it('the receipt names the definition, the arguments and the result the interpreter gives', async () => {
     const repo = Repository.open(home);
     try {
-      expect(json.tel).toEqual({ definition: new Loader(repo).find('scale').hash, args: ['7'], type: 'Int', value: expectedOf('scale :: Int -> Int\nscale n = n * 6\n', 'scale', ['7']) });
+      expect(json.tel).toEqual({ definition: new Loader(repo).find('scale').hash, args: ['7'], type: 'Int', value: expectedOf(SCALE, 'scale', ['7']) });
     } finally {
       repo.close();
     }
     expect(json.tel!.value).toBe('42');
-    const { code } = await verify(receipt);
-    expect(code).toBe(0);
+    expect((await verify(receipt)).code).toBe(0);
+    expect((await verify(receipt, '--recompile')).code).toBe(0); // the definition in the store, compiled again, is the proved image
   });
 
   it('the simulation and the ISS give the same trace to prove; an unknown name, and a run that reaches an ecall, are refused', async () => {
@@ -146,16 +148,20 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     await expect(runTelForProof(io, 'show.tel', ['1.5'], { main: 'showD', maxCycles: 30_000, on: 'iss' })).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
   });
 
-  it('cax verify refuses a receipt claiming another value, or other arguments', async () => {
+  it('cax verify refuses a receipt claiming another value, or other arguments, and with --recompile another definition', async () => {
     const original = decodeReceipt(readFileSync(receipt));
+    const repo = Repository.open(home);
+    const triple = new Loader(repo).find('triple').hash;
+    repo.close();
     const cases = [
-      { tel: { ...original.tel!, value: '43' }, reason: 'claims the result 43' },
-      { tel: { ...original.tel!, args: ['8'] }, reason: 'input hash' },
+      { tel: { ...original.tel!, value: '43' }, flags: [], reason: 'claims the result 43' },
+      { tel: { ...original.tel!, args: ['8'] }, flags: [], reason: 'input hash' },
+      { tel: { ...original.tel!, definition: triple }, flags: ['--recompile'], reason: 'the receipt is for program' },
     ];
     for (const [i, c] of cases.entries()) {
       const file = join(home, `forged-${i}.msgpack`);
       writeFileSync(file, encodeReceipt({ ...original, tel: c.tel }));
-      const { code, out } = await verify(file);
+      const { code, out } = await verify(file, ...c.flags);
       expect(code).toBe(1);
       expect(out).toContain('E_VERIFY');
       expect(out).toContain(c.reason);

@@ -20,7 +20,7 @@ import { loadTrace, readTrace } from '../../proof/trace.js';
 import { parseVerificationKey, verifyReceipt } from '../../proof/verify.js';
 import { progress, type CliIO } from '../io.js';
 import type { Register } from '../program.js';
-import { isTelTarget, runTelForProof, TEL_MAX_CYCLES } from './prove-tel.js';
+import { isTelTarget, runTelForProof, TEL_MAX_CYCLES, telImageHash } from './prove-tel.js';
 
 function usage(error: z.ZodError): CaxError {
   return new CaxError('E_USAGE', `bad option: ${error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -50,7 +50,7 @@ const ProveOptions = z.object({
   main: z.string().regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name').default('main'),
   on: z.enum(['sim', 'iss']).default('sim'),
 });
-const VerifyOptions = z.object({ oneByOne: z.boolean().default(false), vkey: z.string().min(1).optional(), program: z.string().min(1).optional() });
+const VerifyOptions = z.object({ oneByOne: z.boolean().default(false), vkey: z.string().min(1).optional(), program: z.string().min(1).optional(), recompile: z.boolean().default(false) });
 
 function readBytes(io: CliIO, file: string, what: string): Uint8Array {
   try {
@@ -229,6 +229,7 @@ export const registerProof: Register = (program, ctx) => {
     .option('--one-by-one', 'verify each chunk proof on its own instead of in one batch')
     .option('--vkey <file>', 'the verifying key (default: the one in $CAX_HOME/keys for the receipt\'s circuit)')
     .option('--program <elf>', 'also require the receipt to be about this program')
+    .option('--recompile', 'a TEL receipt: also require its definition (from the store) compiled with its arguments to be the proved image')
     .action(async (ref: string, raw: Record<string, unknown>) => {
       const options = parse(VerifyOptions, raw);
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
@@ -241,7 +242,9 @@ export const registerProof: Register = (program, ctx) => {
       const vkeyFile = options.vkey !== undefined ? resolve(ctx.io.cwd, options.vkey) : `${home}/keys/${receipt.circuit.hash}.vkey.json`;
       if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash.slice(0, 12)}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps}\``);
       const vk = parseVerificationKey(readVerificationKey(vkeyFile));
-      const programHash = options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : undefined;
+      if (options.recompile && receipt.tel === undefined) throw new CaxError('E_USAGE', '--recompile is for the receipt of a TEL definition');
+      const programHash =
+        options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : options.recompile ? telImageHash(ctx.io, receipt.tel!) : undefined;
       try {
         const verdict = await verifyReceipt(receipt, vk, { batch: !options.oneByOne, programHash });
         const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, ...(receipt.tel ? { tel: receipt.tel } : {}), steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };

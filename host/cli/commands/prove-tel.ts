@@ -40,19 +40,29 @@ export interface TelRunOptions {
   readonly maxCycles: number;
 }
 
-/** Compiles the TEL target with `args` (TEL expressions) into a proving image and runs it to its end with a trace. */
-export async function runTelForProof(io: CliIO, target: string, args: readonly string[], options: TelRunOptions): Promise<TelRun> {
-  const name = target.endsWith('.tel') ? options.main : target;
+/** Runs `work` on the store of $CAX_HOME (with the prelude in it). */
+function withStore<T>(io: CliIO, work: (repo: Repository) => T): T {
   const repo = Repository.open(storeDirectory(io.cwd, io.env));
-  let program: TelProvingImage;
   try {
-    const ctx = addContext(repo);
-    ensurePrelude(ctx);
-    if (target.endsWith('.tel')) addProgram(ctx, parseProgram(readText(io, target), target));
-    program = provingImage(repo, new Loader(repo).find(name).hash, args);
+    ensurePrelude(addContext(repo));
+    return work(repo);
   } finally {
     repo.close();
   }
+}
+
+/** For `cax verify --recompile`: the hash of the proving image of a receipt's TEL claim, compiled again from the store. */
+export function telImageHash(io: CliIO, claim: { readonly definition: string; readonly args: readonly string[] }): string {
+  return withStore(io, (repo) => imageHash(provingImage(repo, claim.definition, claim.args).image.bytes));
+}
+
+/** Compiles the TEL target with `args` (TEL expressions) into a proving image and runs it to its end with a trace. */
+export async function runTelForProof(io: CliIO, target: string, args: readonly string[], options: TelRunOptions): Promise<TelRun> {
+  const name = target.endsWith('.tel') ? options.main : target;
+  const program = withStore(io, (repo) => {
+    if (target.endsWith('.tel')) addProgram(addContext(repo), parseProgram(readText(io, target), target));
+    return provingImage(repo, new Loader(repo).find(name).hash, args);
+  });
   const bytes = program.image.bytes;
   let traced;
   if (options.on === 'iss') traced = traceOnIss(bytes, options.maxCycles);
