@@ -18,7 +18,7 @@ import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
 import { runCompiledEffect, type EffectRunOptions } from './effects.js';
-import { EFFECT, ERROR_CODES, TAG, T_ERROR, T_ERROR_SITE_BITS } from './layout.js';
+import { EFFECT, ERR, ERROR_CODES, TAG, T_ERROR, T_ERROR_SITE_BITS } from './layout.js';
 import { spanAt, type Image } from './link.js';
 
 /** The loader firmware the iss backend boots (built by mk/firmware.mk). */
@@ -68,6 +68,10 @@ export interface CompiledRunResult {
 export interface RunImageOptions {
   /** Cycle budget for the whole run, enforced on the core. */
   readonly budget: number;
+  /** The cycles the next run on the core may use, if tighter than what is left of `budget` (the executor: the acting context's grant). */
+  readonly limit?: () => number;
+  /** Hears the cycles of each run on the core as it ends (the executor charges the acting context). */
+  readonly onCycles?: (cycles: number) => void;
   /** Logical start time (default: world.start, else 0). */
   readonly start?: number;
   /** The default world's input. */
@@ -120,7 +124,7 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
     const argv = heap.vector(callArgs);
     const heapBytes = heap.bytes();
     if (heapBytes.length > 0) await client.writeMemory(hp, heapBytes);
-    const left = Math.max(0, options.budget - cycles);
+    const left = Math.max(0, Math.min(options.budget - cycles, options.limit?.() ?? Infinity));
     const r = await client
       .run({ entry: image.entry, args: [argv, callArgs.length, heap.end, Math.min(left, 0xffffffff), fn?.tag ?? 0, fn?.val ?? 0], budget: left, onEffect, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) })
       .catch((e: unknown) => {
@@ -130,7 +134,8 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
       });
     cycles += r.cycles;
     instret += r.instret;
-    if (r.outcome === 'budget') return { error: new CaxError('E_BUDGET', `cycle budget of ${options.budget} exhausted on the co-processor`, { details: { budget: 'cycles', limit: options.budget } }) };
+    options.onCycles?.(r.cycles);
+    if (r.outcome === 'budget') return { error: new CaxError('E_BUDGET', `cycle budget exhausted on the co-processor (${left} cycles left for this run)`, { details: { budget: 'cycles', limit: left } }) };
     if (r.outcome === 'trapped') {
       const trap = r.trap!;
       return { error: new CaxError('E_TRAP', `the co-processor trapped (cause ${trap.cause}, tval 0x${trap.tval.toString(16)})`, { span: spanAt(image, trap.pc), details: { ...trap } }) };
@@ -140,7 +145,7 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
       const code = r.a1 & ((1 << T_ERROR_SITE_BITS) - 1);
       const site = r.a1 >>> T_ERROR_SITE_BITS;
       const known = ERROR_CODES[code] ?? { code: 'E_INTERNAL', message: `runtime error ${code}` };
-      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[site] } : {}) };
+      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[site] } : code === ERR.CYCLES ? { details: { budget: 'cycles', limit: left } } : {}) };
     }
     hp = new DataView((await client.readMemory(image.symbols.get('rt_hp')!, 4)).buffer).getUint32(0, true);
     return { result: { tag: r.a0, val: r.a1 }, mem: await memoryReader(client, image, hp) };

@@ -147,6 +147,8 @@ export class Codegen {
   private readonly cafCells: string[] = [];
   private counter = 0;
   private fn!: FnCtx;
+  /** Definitions whose bodies are being inlined now. */
+  private readonly inlining = new Set<Decl>();
 
   constructor(
     decls: readonly Decl[],
@@ -729,7 +731,8 @@ export class Codegen {
     if (g?.k !== 'fn' || g.fn.arity !== n || g.decl.equations.length !== 1) return undefined;
     const eq = g.decl.equations[0]!;
     if (eq.rhs.tag !== 'Plain' || eq.where.length > 0 || !eq.params.every((p) => p.tag === 'PVar')) return undefined;
-    if (freeNames(g.decl).has(name) || exprSize(eq.rhs.expr, INLINE_NODES) > INLINE_NODES) return undefined;
+    // Recursion through a body being inlined (a stored definition calls itself by its hash) is a call, not an inline.
+    if (this.inlining.has(g.decl) || freeNames(g.decl).has(name) || exprSize(eq.rhs.expr, INLINE_NODES) > INLINE_NODES) return undefined;
     return g.decl;
   }
 
@@ -740,8 +743,13 @@ export class Codegen {
     const inner = new Scope(null);
     eq.params.forEach((p, i) => inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, { k: 'slot', off: block + 8 * i }));
     const body = (eq.rhs as Extract<Equation['rhs'], { tag: 'Plain' }>).expr;
-    if (tail) this.genTail(body, inner);
-    else this.gen(body, inner);
+    this.inlining.add(d);
+    try {
+      if (tail) this.genTail(body, inner);
+      else this.gen(body, inner);
+    } finally {
+      this.inlining.delete(d);
+    }
   }
 
   /** Evaluates the expressions into a fresh block of slots; returns its offset. */

@@ -8,8 +8,13 @@
 // context. Effects go through the sandbox; usage is reported per context;
 // contexts are destroyed on every path — return, failure, cut off by
 // `race`/`within`, errors. The trace records invocations, returns, effects,
-// denials and errors.
+// denials and errors. On a co-processor backend (`backend`), the definition
+// is compiled (host/compiler/) and its effects run through the same sandbox,
+// world, scheduler and trace; its cycles are charged as compute steps to the
+// context whose code runs.
 import { CaxError } from '../errors.js';
+import { openCoprocessor, runImage, type BackendName } from '../compiler/backend.js';
+import { compileStored } from '../compiler/stored.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
 import { Machine } from '../tel/machine.js';
@@ -55,6 +60,27 @@ export interface ExecuteOptions {
   readonly world?: WorldInput;
   /** The caller's context; default: a root context made from the policy and destroyed afterwards. */
   readonly context?: ExecutionContext;
+  /** Run compiled on a co-processor backend instead of the interpreter (docs/compiler.md). */
+  readonly backend?: CoprocessorBackend;
+}
+
+export interface CoprocessorBackend {
+  readonly name: BackendName;
+  /** Serial port of the device backend. */
+  readonly device?: string;
+  /** How long one run on the core may go without an ecall (default: the client's watchdog). */
+  readonly timeoutMs?: number;
+}
+
+/** What a run on a co-processor backend adds to its result. */
+export interface CoprocessorUsage {
+  readonly backend: BackendName;
+  /** Cycles on the core (charged as compute steps) and instructions retired. */
+  readonly cycles: number;
+  readonly instret: number;
+  /** The image's cache key, and whether it came from the cache next to the repository. */
+  readonly imageKey: string;
+  readonly cached: boolean;
 }
 
 /** Usage of one context of a run. */
@@ -82,6 +108,8 @@ export interface ExecutionResult {
   readonly balances: Record<string, Record<string, Record<string, number>>>;
   readonly trace: Trace;
   readonly contexts: readonly ContextReport[];
+  /** Set when the run was on a co-processor backend. */
+  readonly coprocessor?: CoprocessorUsage;
 }
 
 /** The internal name a stored definition runs under: closures carry it, so `invoke` knows what it calls. */
@@ -126,6 +154,7 @@ interface Outcome {
   readonly error: CaxError | null;
   readonly type: string;
   readonly clock: number;
+  readonly coprocessor?: CoprocessorUsage;
 }
 
 export class Executor {
@@ -186,8 +215,10 @@ export class Executor {
     const name = this.repo.namesOf(hash)[0];
     let outcome: Outcome;
     try {
-      const args = (options.args ?? []).map((a, i) => parseExpression(a, `argument ${i + 1}`));
-      outcome = this.invokeIn(parent, hash, args, options.world?.start ?? 0, run);
+      const texts = options.args ?? [];
+      const args = texts.map((a, i) => parseExpression(a, `argument ${i + 1}`));
+      const start = options.world?.start ?? 0;
+      outcome = options.backend ? await this.invokeOnCoprocessor(parent, hash, args, texts, start, run, options.backend) : this.invokeIn(parent, hash, args, start, run);
     } finally {
       if (owned) {
         run.reports.unshift(this.report(parent, undefined, undefined, parent.destroy()));
@@ -204,6 +235,7 @@ export class Executor {
       balances: run.world.snapshot(),
       trace,
       contexts: run.reports,
+      ...(outcome.coprocessor ? { coprocessor: outcome.coprocessor } : {}),
     };
   }
 
@@ -247,14 +279,94 @@ export class Executor {
 
   /** Runs the entry `hash` applied to `args` in a new child of `parent` starting at logical time `start`. */
   private invokeIn(parent: ExecutionContext, hash: Hash, args: readonly Expr[], start: number, run: Run): Outcome {
-    let entry: Actor;
+    const entry = this.openEntry(parent, hash, args, run);
+    return 'error' in entry ? { value: null, error: entry.error, type: '?', clock: start } : this.runIn(entry.actor, args, start, run);
+  }
+
+  /** `invokeIn` compiled on a co-processor backend; `texts` are the arguments as given. */
+  private async invokeOnCoprocessor(parent: ExecutionContext, hash: Hash, args: readonly Expr[], texts: readonly string[], start: number, run: Run, backend: CoprocessorBackend): Promise<Outcome> {
+    const entry = this.openEntry(parent, hash, args, run);
+    return 'error' in entry ? { value: null, error: entry.error, type: '?', clock: start } : this.runOnCoprocessor(entry.actor, args, texts, start, run, backend);
+  }
+
+  private openEntry(parent: ExecutionContext, hash: Hash, args: readonly Expr[], run: Run): { actor: Actor } | { error: CaxError } {
     try {
-      entry = this.open(parent, hash, args.map(printExpr), run);
+      return { actor: this.open(parent, hash, args.map(printExpr), run) };
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
-      return { value: null, error: e, type: '?', clock: start };
+      return { error: e };
     }
-    return this.runIn(entry, args, start, run);
+  }
+
+  /** Records every effect the sandboxed world sees in the trace, under the acting context. */
+  private recordEffects(run: Run, active: () => Actor): Parameters<Sandbox['handlers']>[2] {
+    return (kind, timeline, time, out) => {
+      const a = active();
+      run.trace.record({ kind: 'effect', context: a.context.id, hash: a.hash, effect: kind, timeline, at: time, detail: out.ok ? String(out.result) : `${out.code} ${out.message}` });
+    };
+  }
+
+  /**
+   * Runs the entry invocation compiled on a co-processor: the arguments are checked by the TEL front end, the
+   * image comes from the image cache, effects go through the sandbox (policy rules, denials in the trace) and the
+   * interpreter's scheduler, and each run on the core is bounded by, and charged to, the acting context's compute
+   * grant and the policy's steps. Every context opened here is closed before this returns.
+   */
+  private async runOnCoprocessor(entry: Actor, args: readonly Expr[], texts: readonly string[], start: number, run: Run, backend: CoprocessorBackend): Promise<Outcome> {
+    const open: Actor[] = [entry];
+    let active = entry;
+    let type = '?';
+    let value: Value | null = null;
+    let error: CaxError | null = null;
+    let clock = start;
+    let coprocessor: CoprocessorUsage | undefined;
+    // Whether the policy (rather than the acting context's grant) bounded the last run on the core.
+    let binding = false;
+    const limit = (): number => {
+      const available = active.context.usage().available.computeSteps;
+      const policyLeft = run.sandbox.remaining().steps;
+      binding = policyLeft <= available;
+      return Math.max(0, Math.min(available, policyLeft));
+    };
+    const charge = (cycles: number): void => {
+      run.sandbox.charge(cycles, 0);
+      active.context.consume({ computeSteps: Math.min(cycles, active.context.usage().available.computeSteps) });
+    };
+    try {
+      type = compileEntry(this.program(entry.hash), internalName(entry.hash), args).type;
+      const compiled = compileStored(this.repo, entry.hash, texts);
+      const handlers = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
+      const cop = await openCoprocessor(backend.name, backend.device);
+      try {
+        const r = await runImage(cop, compiled.image, [], {
+          budget: Number.MAX_SAFE_INTEGER,
+          limit,
+          onCycles: charge,
+          ...(backend.timeoutMs ? { timeoutMs: backend.timeoutMs } : {}),
+          effects: { handlers, owner: entry, onOwner: (owner) => (active = owner as Actor) },
+        });
+        run.effects.push(...r.effects);
+        ({ value, error, clock } = r);
+        coprocessor = { backend: backend.name, cycles: r.cycles, instret: r.instret, imageKey: compiled.imageKey, cached: compiled.cached };
+      } finally {
+        await cop.close();
+      }
+      if (error?.code === 'E_BUDGET' && error.details.budget === 'cycles') {
+        // Out of cycles while `active` ran: a policy denial when the policy was the tighter bound, else that context's E_BUDGET.
+        error = binding
+          ? run.sandbox.deny('budget.steps', 'step budget exhausted on the co-processor', active.context, active.hash)
+          : new CaxError('E_BUDGET', `step budget exhausted on the co-processor in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
+      } else if (error) {
+        error = run.sandbox.denial(error.message) ?? error;
+      }
+    } catch (e) {
+      if (!(e instanceof CaxError)) throw e;
+      error = e;
+    } finally {
+      const end = error ? { error } : { value: value! };
+      while (open.length > 0) this.close(open.pop()!, end, run);
+    }
+    return { value: error ? null : value, error, type, clock, ...(coprocessor ? { coprocessor } : {}) };
   }
 
   /**
@@ -318,9 +430,7 @@ export class Executor {
           },
         );
       };
-      const handlers = run.sandbox.handlers(run.world, () => active, (kind, timeline, time, out) => {
-        run.trace.record({ kind: 'effect', context: active.context.id, hash: active.hash, effect: kind, timeline, at: time, detail: out.ok ? String(out.result) : `${out.code} ${out.message}` });
-      });
+      const handlers = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
       const sched = new Scheduler(machine, handlers, start, invoke);
       scheduler = sched;
       sched.onOwner = (owner) => {

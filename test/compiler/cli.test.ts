@@ -85,16 +85,41 @@ describe('cax compile', () => {
       addProgram(ctx, parseProgram(readFileSync('examples/rollback.tel', 'utf8').replace(/^main\b/gm, 'rollback'), 'rollback.tel'));
       repo.close();
       const lines: string[][] = [];
+      const traces: unknown[] = [];
       for (const backend of ['interp', 'iss']) {
         const io = { ...captureIO(), env: { CAX_HOME: home } };
-        expect(await runCli(['run', 'rollback', '--backend', backend], io)).toBe(0);
+        const trace = join(home, `trace-${backend}.json`);
+        expect(await runCli(['run', 'rollback', '--backend', backend, '--trace', trace], io)).toBe(0);
         lines.push(io.stdout.join('\n').split('\n').filter((l) => /^\s+t=/.test(l)));
+        const events = (JSON.parse(readFileSync(trace, 'utf8')) as { events: { kind: string; detail?: string }[] }).events;
+        traces.push(events.map((e) => [e.kind, e.detail]));
       }
+      expect(traces[1]).toEqual(traces[0]);
       expect(lines[0]).toEqual([
         '  t=1000 deposit 500 "EUR" "carol" on bank → "bank:1" (rolled back)',
         '  t=2000 withdraw 900 "EUR" "carol" on bank failed E_BALANCE: balance of carol on bank is 500 EUR, short of 900',
       ]);
       expect(lines[1]).toEqual(lines[0]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+  it('cax run --backend iss --policy: a denied effect is E_DENIED, recorded in the trace', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cax-run-policy-'));
+    try {
+      const repo = Repository.open(home);
+      const ctx = addContext(repo);
+      ensurePrelude(ctx);
+      addProgram(ctx, parseProgram('pay :: Int -> Effect Int\npay n = do\n  emit n\n  deposit n to "alice" on "bank"\n  return n\n', 'pay.tel'));
+      repo.close();
+      writeFileSync(join(home, 'policy.json'), JSON.stringify({ effects: ['emit'] }));
+      const io = { ...captureIO(), env: { CAX_HOME: home } };
+      const trace = join(home, 'trace.json');
+      expect(await runCli(['run', 'pay', '4', '--backend', 'iss', '--policy', join(home, 'policy.json'), '--trace', trace], io)).toBe(1);
+      expect(io.stderr.join('\n')).toMatch(/E_DENIED/);
+      expect(io.stderr.join('\n')).toMatch(/co-processor: \d+ cycles on iss/);
+      const events = (JSON.parse(readFileSync(trace, 'utf8')) as { events: { kind: string; rule?: string }[] }).events;
+      expect(events.filter((e) => e.kind === 'denied').map((e) => e.rule)).toEqual(['effects']);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

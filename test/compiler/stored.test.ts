@@ -1,13 +1,16 @@
-// Stored definitions on the co-processor: a definition added to the store
-// (with its dependencies referenced by hash) and run by hash with argument
-// expressions gives what the executor's interpreter run gives.
+// Stored definitions on the co-processor through the executor: a definition
+// added to the store (with its dependencies referenced by hash) and run by
+// hash with argument expressions on the iss backend gives what the
+// interpreter run gives — value, effect log, clock, and the same kind of
+// trace — through the same sandbox: policy rules deny effects (E_DENIED in
+// the trace), the core's cycles are charged as compute steps to the
+// context, and the policy's step budget bounds them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Executor } from '../../host/execution/executor.js';
-import { parsePolicy } from '../../host/execution/policy.js';
-import { describeStoredRun, runStoredOnBackend, storedRunToJson } from '../../host/compiler/stored.js';
+import { Executor, type ExecutionResult } from '../../host/execution/executor.js';
+import { parsePolicy, type PolicyInput } from '../../host/execution/policy.js';
 import { addProgram } from '../../host/store/add.js';
 import { Repository } from '../../host/store/repository.js';
 import { addContext, ensurePrelude } from '../../host/store/tel-env.js';
@@ -25,6 +28,9 @@ pay n = do
   r <- deposit n to "alice" on "bank"
   emit r
   after (2 seconds) (return (sumSquares (range 1 n)))
+
+spin :: Int -> Int
+spin n = if n == 0 then 0 else spin (n - 1)
 `;
 
 let dir: string;
@@ -41,22 +47,74 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('stored definitions on the iss backend', () => {
+const run = (name: string, args: readonly string[], backend: 'interp' | 'iss', policy: PolicyInput = {}): Promise<ExecutionResult> =>
+  new Executor({ repo, policy: parsePolicy(policy) }).executeByHash(repo.lookupName(name)!, { args, ...(backend === 'iss' ? { backend: { name: 'iss' } } : {}) });
+
+/** The trace without what differs by construction: sequence numbers, context ids and compute usage (steps vs cycles). */
+const traceShape = (r: ExecutionResult): unknown[] =>
+  r.trace.events.map((e) => {
+    const { seq: _s, context: _c, ...rest } = e as unknown as Record<string, unknown>;
+    if ('usage' in rest) rest.usage = Object.keys(rest.usage as object);
+    if ('parent' in rest) rest.parent = typeof rest.parent;
+    return rest;
+  });
+
+describe('stored definitions on the iss backend, through the executor', () => {
   for (const [name, args] of [['sumSquares', ['[1, 2, 3]']], ['pay', ['7']]] as const) {
-    it(`${name} agrees with the executor`, async () => {
-      const hash = repo.lookupName(name)!;
-      const reference = await new Executor({ repo, policy: parsePolicy({}) }).executeByHash(hash, { args: [...args] });
-      const r = await runStoredOnBackend(repo, hash, args, { backend: 'iss', budget: 100_000_000 });
+    it(`${name} agrees with the interpreter, trace included, and charges its cycles`, async () => {
+      const reference = await run(name, args, 'interp');
+      const r = await run(name, args, 'iss');
       expect(r.error).toBeNull();
-      expect(r.shown).toBe(reference.value);
+      expect(r.value).toBe(reference.value);
+      expect(r.type).toBe(reference.type);
       expect(JSON.stringify(r.effects)).toBe(JSON.stringify(reference.effects));
       expect(r.clock).toBe(reference.clock);
-      expect(r.imageKey).toMatch(/^[0-9a-f]{64}$/);
-      const again = await runStoredOnBackend(repo, hash, args, { backend: 'iss', budget: 100_000_000 });
-      expect([r.cached, again.cached]).toEqual([false, true]);
-      expect(again.shown).toBe(r.shown);
-      expect(storedRunToJson(hash, 'iss', r)).toMatchObject({ hash, backend: 'iss', value: reference.value, clock: reference.clock, image: { cached: false } });
-      expect(describeStoredRun('iss', again)).toMatch(new RegExp(`clock ${reference.clock} ms, \\d+ cycles on iss \\(cached image\\)`));
+      expect(r.balances).toEqual(reference.balances);
+      expect(traceShape(r)).toEqual(traceShape(reference));
+      expect(r.coprocessor).toMatchObject({ backend: 'iss', cached: false });
+      expect(r.coprocessor!.imageKey).toMatch(/^[0-9a-f]{64}$/);
+      // the entry context was charged the core's cycles as compute steps
+      const entry = r.contexts.find((c) => c.hash === repo.lookupName(name))!;
+      expect(entry.consumed.computeSteps).toBe(r.coprocessor!.cycles);
+      expect(r.contexts.every((c) => c.released)).toBe(true);
+      const again = await run(name, args, 'iss');
+      expect(again.coprocessor!.cached).toBe(true);
+      expect(again.value).toBe(r.value);
     });
   }
+
+  it('a policy rule denies an effect from the co-processor as it does from the interpreter (E_DENIED, in the trace)', async () => {
+    for (const policy of [{ effects: ['deposit' as const] }, { timelines: ['elsewhere'] }]) {
+      const reference = await run('pay', ['3'], 'interp', policy);
+      const r = await run('pay', ['3'], 'iss', policy);
+      expect(reference.error?.code).toBe('E_DENIED');
+      expect(r.error?.code).toBe('E_DENIED');
+      expect(r.error?.details.rule).toBe(reference.error?.details.rule);
+      expect(JSON.stringify(r.effects)).toBe(JSON.stringify(reference.effects));
+      expect(traceShape(r)).toEqual(traceShape(reference));
+      expect(r.trace.filter({ kinds: ['denied'] })).toHaveLength(1);
+    }
+  });
+
+  it('the policy step budget bounds the cycles on the core (E_DENIED budget.steps), a context grant gives E_BUDGET', async () => {
+    const denied = await run('spin', ['100000'], 'iss', { budget: { steps: 50_000 } });
+    expect(denied.error?.code).toBe('E_DENIED');
+    expect(denied.error?.details.rule).toBe('budget.steps');
+    expect(denied.trace.filter({ kinds: ['denied'] })).toHaveLength(1);
+    const entry = denied.contexts.find((c) => c.hash === repo.lookupName('spin'))!;
+    expect(entry.consumed.computeSteps).toBeLessThanOrEqual(50_000);
+    expect(entry.consumed.computeSteps).toBeGreaterThan(40_000);
+    const ok = await run('spin', ['100'], 'iss', { budget: { steps: 50_000 } });
+    expect([ok.error, ok.value]).toEqual([null, '0']);
+    // the caller's context has a small grant, the policy none: the invoked context runs out
+    const executor = new Executor({ repo, policy: parsePolicy({}) });
+    const caller = executor.createContext({ computeSteps: 50_000, memoryBytes: 1 << 20, effects: 10, ioOps: 10 });
+    try {
+      const short = await executor.executeByHash(repo.lookupName('spin')!, { args: ['100000'], backend: { name: 'iss' }, context: caller });
+      expect(short.error?.code).toBe('E_BUDGET');
+      expect(short.error?.details.context).toBe(short.contexts.find((c) => c.hash === repo.lookupName('spin'))!.context);
+    } finally {
+      caller.destroy();
+    }
+  });
 });

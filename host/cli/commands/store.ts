@@ -7,8 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { BACKENDS } from '../../compiler/backend.js';
-import { describeStoredRun, runStoredOnBackend, storedRunToJson } from '../../compiler/stored.js';
-import { DEFAULT_LIMITS, Executor, type ExecutionResult } from '../../execution/executor.js';
+import { Executor, type ExecutionResult } from '../../execution/executor.js';
 import { effectLine } from '../../execution/effect-line.js';
 import { parsePolicy, OPEN_POLICY } from '../../execution/policy.js';
 import { TRACE_KINDS, type TraceKind } from '../../execution/trace.js';
@@ -83,6 +82,7 @@ function describeRun(r: ExecutionResult): string {
     ...(lines.length > 0 ? ['effects:', ...lines] : []),
     'contexts:',
     ...usage,
+    ...(r.coprocessor ? [`co-processor: ${r.coprocessor.cycles} cycles on ${r.coprocessor.backend}${r.coprocessor.cached ? ' (cached image)' : ''}`] : []),
   ].join('\n');
 }
 
@@ -96,6 +96,7 @@ function runToJson(r: ExecutionResult): Record<string, unknown> {
     clock: r.clock,
     effects: r.effects.map((e) => ({ ...e })),
     contexts: r.contexts,
+    ...(r.coprocessor ? { coprocessor: r.coprocessor } : {}),
   };
 }
 
@@ -232,17 +233,8 @@ export const registerStore: Register = (program, ctx) => {
         const world = o.world ? parseWorld(readJson(ctx.io, o.world), o.world) : undefined;
         const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : OPEN_POLICY;
         const hash = target(repo, ref);
-        const backend = o.backend;
-        if (backend !== 'interp') {
-          if (o.policy || o.trace) throw new CaxError('E_UNSUPPORTED', '--policy and --trace are not supported with a co-processor backend yet');
-          const r = await runStoredOnBackend(repo, hash, args, { backend, budget: DEFAULT_LIMITS.computeSteps, ...(o.device ? { device: o.device } : {}), ...(world ? { world } : {}) });
-          if (r.error) {
-            if (!ctx.json()) ctx.io.err(describeStoredRun(backend, r));
-            throw new CaxError(r.error.code, r.error.message, { ...(r.error.span ? { span: r.error.span } : {}), details: { run: storedRunToJson(hash, backend, r) } });
-          }
-          return ctx.emit(storedRunToJson(hash, backend, r), () => describeStoredRun(backend, r));
-        }
-        const result = await new Executor({ repo, policy }).executeByHash(hash, { args, ...(world ? { world } : {}) });
+        const backend = o.backend === 'interp' ? undefined : { name: o.backend, ...(o.device ? { device: o.device } : {}) };
+        const result = await new Executor({ repo, policy }).executeByHash(hash, { args, ...(world ? { world } : {}), ...(backend ? { backend } : {}) });
         if (o.trace) {
           const events = result.trace.filter({ kinds: kinds as TraceKind[] });
           writeFileSync(resolve(ctx.io.cwd, o.trace), `${JSON.stringify({ hash, events }, null, 2)}\n`);
