@@ -73,7 +73,7 @@ void rt_heap_init(uint32_t floor, uint32_t end) {
   for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
   if (end <= first) return;
   bitmap_words = (((end - first) >> 3) + 31u) >> 5;
-  uint32_t reserve = 12u * bitmap_words + 4u * MARK_STACK + 8u;
+  uint32_t reserve = 12u * bitmap_words + 8u * MARK_STACK + 8u;
   if (end - first <= reserve) return;
   rt_hlimit = (end - reserve) & ~7u;
   starts = (uint32_t *)rt_hlimit;
@@ -202,31 +202,46 @@ uint32_t rt_alloc(uint32_t bytes) {
   rt_fail(ERR_HEAP, 0);
 }
 
-/* Marks the allocated chunk holding address w, if any, and queues it for scanning. */
+/* The mark stack holds (first granule, end address) of chunks marked but not scanned yet. */
+static uint32_t live_granules;
+
+/* Marks the allocated chunk holding w (an address in [rt_floor, rt_hp)), if any, and queues it for scanning. */
 static void mark_word(uint32_t w) {
-  if (w < rt_floor || w >= rt_hp) return;
-  uint32_t g = GRANULE(w);
-  uint32_t i = g >> 5;
-  uint32_t bits = starts[i] & (0xFFFFFFFFu >> (31u - (g & 31u)));
-  while (!bits) bits = starts[--i]; /* the first granule always starts a chunk */
-  g = (i << 5) + 31u - (uint32_t)__builtin_clz(bits);
+  uint32_t g = (w - rt_floor) >> 3, i = g >> 5;
+  uint32_t bits = starts[i];
+  if (!(bits & (1u << (g & 31u)))) {
+    /* an interior pointer: the chunk starts at the nearest start below (the first granule always starts one) */
+    bits &= 0xFFFFFFFFu >> (31u - (g & 31u));
+    while (!bits) bits = starts[--i];
+    g = (i << 5) + 31u - (uint32_t)__builtin_clz(bits);
+  }
   if (!BIT(used, g) || BIT(marks, g)) return;
   SET(marks, g);
-  if (mark_top < MARK_STACK) mark_stack[mark_top++] = g;
-  else mark_overflow = 1;
+  uint32_t end = next_start(g + 1);
+  live_granules += end - g;
+  if (mark_top < MARK_STACK) {
+    mark_stack[2 * mark_top] = g;
+    mark_stack[2 * mark_top + 1] = rt_floor + (end << 3);
+    mark_top++;
+  } else {
+    mark_overflow = 1;
+  }
 }
 
+/* Marks what the words in [from, to) point to; most words (tags, Ints) fail the range test inline. */
 static void mark_range(uint32_t from, uint32_t to) {
-  for (uint32_t a = from; a + 4 <= to; a += 4) mark_word(WORD(a));
-}
-
-/* Scans the chunk starting at granule g. */
-static void scan(uint32_t g) {
-  mark_range(rt_floor + (g << 3), rt_floor + (next_start(g + 1) << 3));
+  uint32_t floor = rt_floor, span = rt_hp - rt_floor;
+  for (uint32_t a = from; a + 4 <= to; a += 4) {
+    uint32_t w = WORD(a);
+    if (w - floor < span) mark_word(w);
+  }
 }
 
 static void drain(void) {
-  while (mark_top > 0) scan(mark_stack[--mark_top]);
+  while (mark_top > 0) {
+    mark_top--;
+    mark_range(rt_floor + (mark_stack[2 * mark_top] << 3), mark_stack[2 * mark_top + 1]);
+  }
 }
 
 extern uint32_t rt_saved_sp[2];
@@ -238,40 +253,60 @@ void rt_gc(uint32_t sp) {
   for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = 0;
   mark_top = 0;
   mark_overflow = 0;
+  live_granules = 0;
   mark_range(sp, rt_saved_sp[0]);
   mark_range(rt_roots[0], rt_roots[1]);
-  mark_word(rt_last_result);
-  mark_word(kept);
+  mark_range((uint32_t)&rt_last_result, (uint32_t)&rt_last_result + 4);
+  mark_range((uint32_t)&kept, (uint32_t)&kept + 4);
   drain();
   while (mark_overflow) {
     /* the mark stack overflowed: some marked chunks were not scanned; scanning every marked chunk again finds them */
     mark_overflow = 0;
-    for (uint32_t g = 0; g < top; g = next_start(g + 1))
+    for (uint32_t g = 0; g < top;) {
+      uint32_t end = next_start(g + 1);
       if (BIT(marks, g)) {
-        scan(g);
+        mark_range(rt_floor + (g << 3), rt_floor + (end << 3));
         drain();
       }
+      g = end;
+    }
   }
-  /* sweep: unmarked chunks and their free neighbours coalesce into free chunks */
+  /* sweep, a bitmap word (32 granules) at a time: unmarked chunks and their free neighbours coalesce into free
+   * chunks; a word where no kept chunk starts is handled whole */
   big_list = 0;
   for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
-  uint32_t run = 0, in_run = 0, live = 0;
-  for (uint32_t g = 0; g < top; g = next_start(g + 1)) {
-    if (BIT(marks, g)) {
-      if (in_run) free_chunk(rt_floor + (run << 3), (g - run) << 3);
-      in_run = 0;
-      live += next_start(g + 1) - g;
-    } else {
-      CLEAR(used, g);
-      if (in_run) CLEAR(starts, g);
+  uint32_t run = 0, in_run = 0;
+  for (uint32_t i = 0; i << 5 < top; i++) {
+    uint32_t s = starts[i], m = marks[i];
+    if (!s) continue;
+    if (!m) {
+      if (in_run) starts[i] = 0;
       else {
-        run = g;
+        uint32_t b = (uint32_t)__builtin_ctz(s);
+        run = (i << 5) + b;
         in_run = 1;
+        starts[i] = 1u << b;
+      }
+      used[i] = 0;
+      continue;
+    }
+    for (uint32_t bits = s; bits; bits &= bits - 1) {
+      uint32_t b = (uint32_t)__builtin_ctz(bits), g = (i << 5) + b;
+      if (m & (1u << b)) {
+        if (in_run) free_chunk(rt_floor + (run << 3), (g - run) << 3);
+        in_run = 0;
+      } else {
+        used[i] &= ~(1u << b);
+        if (in_run) starts[i] &= ~(1u << b);
+        else {
+          run = g;
+          in_run = 1;
+        }
       }
     }
   }
   if (in_run) free_chunk(rt_floor + (run << 3), (top - run) << 3);
-  rt_gc_live = live << 3;
+  rt_gc_live = live_granules << 3;
 }
 
 /* ---- application ---------------------------------------------------------- */
