@@ -98,6 +98,16 @@ export const suite: BenchSuite = {
         return bytes / defs;
       },
     },
+    {
+      // ~1.5 MB allocated in a ~56 KiB heap: about two dozen collections (docs/compiler.md, the garbage collector)
+      name: 'garbage collection: examples/fib.tel (merge sort of 1000 numbers) on iss (cycles)',
+      unit: 'cycles',
+      higherIsBetter: false,
+      async sample() {
+        const { readFileSync } = await import('node:fs');
+        return (await backendRun('iss', compileSource(readFileSync('examples/fib.tel', 'utf8'), 'examples/fib.tel', 'main'))).cycles;
+      },
+    },
     optimisationCase('direct calls and tail jumps', { directCalls: false }, CALLS(18), 'cycles'),
     optimisationCase('direct calls and tail jumps', { directCalls: false }, CALLS(18), 'bytes'),
     optimisationCase('inlining', { inlining: false }, 'sq :: Int -> Int\nsq x = x * x\nloop :: Int -> Int -> Int\nloop n acc = if n == 0 then acc else loop (n - 1) (acc + sq n)\nmain = loop 20000 0', 'cycles'),
