@@ -244,7 +244,7 @@ export const registerProof: Register = (program, ctx) => {
       const vk = parseVerificationKey(readVerificationKey(vkeyFile));
       if (options.recompile && receipt.tel === undefined) throw new CaxError('E_USAGE', '--recompile is for the receipt of a TEL definition');
       const programHash =
-        options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : options.recompile ? telImageHash(ctx.io, receipt.tel!) : undefined;
+        options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : options.recompile ? await telImageHash(ctx.io, receipt.tel!) : undefined;
       try {
         const verdict = await verifyReceipt(receipt, vk, { batch: !options.oneByOne, programHash });
         const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, ...(receipt.tel ? { tel: receipt.tel } : {}), steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };

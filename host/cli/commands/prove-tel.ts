@@ -12,11 +12,11 @@ import { imageHash } from '../../proof/image.js';
 import { traceOnIss, traceOnSim, type ProveRun } from '../../proof/prove.js';
 import { addProgram } from '../../store/add.js';
 import { Loader } from '../../store/loader.js';
-import { Repository, storeDirectory } from '../../store/repository.js';
-import { addContext, ensurePrelude } from '../../store/tel-env.js';
+import { addContext } from '../../store/tel-env.js';
 import { parseProgram } from '../../tel/parser.js';
 import { readText } from '../files.js';
 import type { CliIO } from '../io.js';
+import { withStore } from './store.js';
 
 /** Whether `target` of `cax prove` is TEL: a .tel file, or a stored name, hash or prefix (a word that is not a file). */
 export function isTelTarget(io: CliIO, target: string): boolean {
@@ -40,26 +40,15 @@ export interface TelRunOptions {
   readonly maxCycles: number;
 }
 
-/** Runs `work` on the store of $CAX_HOME (with the prelude in it). */
-function withStore<T>(io: CliIO, work: (repo: Repository) => T): T {
-  const repo = Repository.open(storeDirectory(io.cwd, io.env));
-  try {
-    ensurePrelude(addContext(repo));
-    return work(repo);
-  } finally {
-    repo.close();
-  }
-}
-
 /** For `cax verify --recompile`: the hash of the proving image of a receipt's TEL claim, compiled again from the store. */
-export function telImageHash(io: CliIO, claim: { readonly definition: string; readonly args: readonly string[] }): string {
-  return withStore(io, (repo) => imageHash(provingImage(repo, claim.definition, claim.args).image.bytes));
+export async function telImageHash(io: CliIO, claim: { readonly definition: string; readonly args: readonly string[] }): Promise<string> {
+  return withStore({ io }, (repo) => imageHash(provingImage(repo, claim.definition, claim.args).image.bytes));
 }
 
 /** Compiles the TEL target with `args` (TEL expressions) into a proving image and runs it to its end with a trace. */
 export async function runTelForProof(io: CliIO, target: string, args: readonly string[], options: TelRunOptions): Promise<TelRun> {
   const name = target.endsWith('.tel') ? options.main : target;
-  const program = withStore(io, (repo) => {
+  const program = await withStore({ io }, (repo) => {
     if (target.endsWith('.tel')) addProgram(addContext(repo), parseProgram(readText(io, target), target));
     return provingImage(repo, new Loader(repo).find(name).hash, args);
   });

@@ -26,7 +26,7 @@ import { readJson, readText } from '../files.js';
 import type { CommandContext, Register } from '../program.js';
 
 /** Opens the store (with the prelude in it), runs `work`, closes it on every path. */
-async function withStore<T>(ctx: CommandContext, work: (repo: Repository) => T | Promise<T>): Promise<T> {
+export async function withStore<T>(ctx: Pick<CommandContext, 'io'>, work: (repo: Repository) => T | Promise<T>): Promise<T> {
   const repo = Repository.open(storeDirectory(ctx.io.cwd, ctx.io.env));
   try {
     ensurePrelude(addContext(repo));
