@@ -79,7 +79,7 @@ export interface RunImageOptions {
   /** How long one run on the core may go without an ecall before the link gives up and restarts the device (default: the client's). */
   readonly timeoutMs?: number;
   /** Effect handlers instead of the default world (the executor's sandbox), with its `invoke` hook and owners. */
-  readonly effects?: Omit<EffectRunOptions, 'start'>;
+  readonly effects?: Omit<EffectRunOptions, 'start' | 'definitionAt'>;
 }
 
 /** Loads `image` and runs it with `args`; an effect result is run by the interpreter's scheduler. */
@@ -157,8 +157,18 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
   if ('error' in main) return done(null, main.error);
   if (main.result.tag !== TAG.EFFECT) return done(readValue(main.result, main.mem), null);
   const effects = options.effects ?? { handlers: new MemoryWorld(options.world ?? {}) };
-  const run = await runCompiledEffect(main.result, main.mem, (fn, arg) => runOnCore([arg], fn), { ...effects, start });
+  const run = await runCompiledEffect(main.result, main.mem, (fn, fnArgs) => runOnCore(fnArgs, fn), { ...effects, start, definitionAt: storedDefinitions(image) });
   return done(run.value, run.error, run.effects, run.clock, run.latencies);
+}
+
+/** The stored definitions compiled into `image` by the address of their code (labels `tel$@HASH`). */
+function storedDefinitions(image: Image): (code: number) => string | undefined {
+  const byAddress = new Map<number, string>();
+  for (const [label, addr] of image.symbols) {
+    const m = /^tel\$@([0-9a-f]{64})$/.exec(label);
+    if (m) byAddress.set(addr, m[1]!);
+  }
+  return (code) => byAddress.get(code);
 }
 
 /** A reader over the image and a snapshot of the heap up to `hp`. */

@@ -31,7 +31,7 @@ const EFFECT_PRIMS: Readonly<Record<string, { kind: number; arity: number }>> = 
   emit: { kind: EFFECT_KIND.EMIT, arity: 1 }, after: { kind: EFFECT_KIND.AFTER, arity: 2 }, at: { kind: EFFECT_KIND.AT, arity: 2 },
   within: { kind: EFFECT_KIND.WITHIN, arity: 2 }, timeout: { kind: EFFECT_KIND.WITHIN, arity: 2 }, race: { kind: EFFECT_KIND.RACE, arity: 2 },
   '%bind': { kind: EFFECT_KIND.BIND, arity: 2 }, '%choice': { kind: EFFECT_KIND.CHOICE, arity: 2 }, '%par': { kind: EFFECT_KIND.PAR, arity: 2 },
-  '%ledger': { kind: EFFECT_KIND.LEDGER, arity: 6 }, '%observe': { kind: EFFECT_KIND.OBSERVE, arity: 2 },
+  '%ledger': { kind: EFFECT_KIND.LEDGER, arity: 6 }, '%observe': { kind: EFFECT_KIND.OBSERVE, arity: 2 }, '%invoke': { kind: EFFECT_KIND.INVOKE, arity: 2 },
 };
 
 /** Builtins compiled inline, with their arity (others of host/tel/builtins.ts are E_UNSUPPORTED here). */
@@ -1093,8 +1093,9 @@ export class Codegen {
       }
       case 'Observe':
         return this.gen(this.call('%observe', [e.key, e.timeline], e.span), scope);
-      default:
-        throw unsupportedAt(`${e.tag} on the co-processor`, e.span);
+      case 'Invoke':
+        // the host runs it (the executor's InvokeHook: a child context for a stored definition), the arguments as a list
+        return this.gen(this.call('%invoke', [e.fn, { tag: 'List', items: e.args, span: e.span }], e.span), scope);
     }
   }
 

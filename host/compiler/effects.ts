@@ -5,17 +5,45 @@
 // continuation applies the closure on the co-processor and decodes the
 // effect it returns; the scheduler's `runAsync` waits for it before anything
 // else happens, so the schedule is the interpreter's (docs/compiler.md).
+// `invoke f args` becomes the scheduler's invoke node with f as a
+// CoreFunction (its definition's hash when it is a stored one): the
+// executor's InvokeHook opens the child context, and the body runs on the
+// co-processor; without an executor it runs in place, as in the interpreter.
 import { CaxError } from '../errors.js';
 import { DEFAULT_BUDGET, Machine } from '../tel/machine.js';
 import { Eff, type EffectNode } from '../tel/runtime.js';
 import { Scheduler, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
-import { UNIT_VALUE, UnitV, type Value } from '../tel/values.js';
+import { UNIT_VALUE, UnitV, listToArray, type ListV, type Opaque, type Value } from '../tel/values.js';
 import type { EffectHandlers } from '../tel/world.js';
 import { readValue, type MemoryReader, type Word2 } from './heap.js';
 import { EFFECT_KIND, TAG } from './layout.js';
 
-/** Runs a continuation on the co-processor: the effect value it returns, or the error it ended with. */
-export type ApplyOnCore = (fn: Word2, arg: Value) => Promise<{ result: Word2; mem: MemoryReader } | { error: CaxError }>;
+/** Applies a function on the co-processor: the effect value it returns, or the error it ended with. */
+export type ApplyOnCore = (fn: Word2, args: readonly Value[]) => Promise<{ result: Word2; mem: MemoryReader } | { error: CaxError }>;
+
+/** A function that lives on the co-processor, as the scheduler's invoke node carries it. */
+export class CoreFunction implements Opaque {
+  readonly opaque = 'function' as const;
+  constructor(
+    /** The stored definition it is (a closure or partial application of `@hash`), if any. */
+    readonly hash: string | undefined,
+    /** Arguments a partial application already holds (shown in the trace). */
+    readonly partial: readonly Value[],
+    /** Applies it to `args` on the co-processor and decodes the effect it returns. */
+    readonly call: (args: readonly Value[]) => Promise<Eff>,
+  ) {}
+
+  /** The effect of applying it to `args`: its body runs on the co-processor when the scheduler gets there. */
+  applied(args: readonly Value[]): Eff {
+    return new Eff({ k: 'bind', first: new Eff({ k: 'pure', value: UNIT_VALUE }), next: () => this.call(args) });
+  }
+}
+
+/** How `invoke` runs without an executor: in place, as the interpreter's default. */
+const invokeInPlace: InvokeHook = ({ fn, args }) => {
+  if (!(fn instanceof CoreFunction)) throw new CaxError('E_INTERNAL', 'invoke of a function that is not on the co-processor');
+  return fn.applied(args);
+};
 
 const LEDGER_KINDS = ['deposit', 'withdraw', 'transfer'] as const;
 
@@ -29,7 +57,11 @@ export interface EffectRun {
 
 /** Decodes effect nodes from a memory snapshot; continuations call `cont`. */
 class Decoder {
-  constructor(private readonly mem: MemoryReader, private readonly cont: (fn: Word2, arg: Value) => Promise<Eff>) {}
+  constructor(
+    private readonly mem: MemoryReader,
+    private readonly cont: (fn: Word2, args: readonly Value[]) => Promise<Eff>,
+    private readonly definitionAt: (code: number) => string | undefined,
+  ) {}
 
   private word(addr: number, i: number): Word2 {
     const v = this.mem(addr + 8 + 8 * i, 8);
@@ -42,7 +74,18 @@ class Decoder {
 
   /** `first`, then the closure `fn` applied on the co-processor to its value. */
   private continuation(fn: Word2, first: Eff): Eff {
-    return new Eff({ k: 'bind', first, next: (x) => this.cont(fn, x) });
+    return new Eff({ k: 'bind', first, next: (x) => this.cont(fn, [x]) });
+  }
+
+  /** The function value `w` (a closure or a partial application) with the stored definition its code is, if any. */
+  private coreFunction(w: Word2): CoreFunction {
+    const call = (args: readonly Value[]): Promise<Eff> => this.cont(w, args);
+    if (w.tag === TAG.CLOSURE) return new CoreFunction(this.definitionAt(this.mem(w.val, 4).getUint32(0, true)), [], call);
+    if (w.tag !== TAG.PAP) throw new CaxError('E_PROTOCOL', `invoke of a value with tag ${w.tag} from the co-processor`);
+    const head = this.mem(w.val, 8);
+    const closure = head.getUint32(0, true);
+    const partial = Array.from({ length: head.getUint32(4, true) }, (_, i) => this.value(this.word(w.val, i)));
+    return new CoreFunction(this.definitionAt(this.mem(closure, 4).getUint32(0, true)), partial, call);
   }
 
   effect(w: Word2): Eff {
@@ -74,6 +117,7 @@ class Decoder {
       case EFFECT_KIND.AFTER: node = { k: 'after', delay: int(0), body: this.effect(at(1)) }; break;
       case EFFECT_KIND.AT: node = { k: 'at', time: int(0), body: this.effect(at(1)) }; break;
       case EFFECT_KIND.WITHIN: node = { k: 'within', limit: int(0), body: this.effect(at(1)) }; break;
+      case EFFECT_KIND.INVOKE: node = { k: 'invoke', fn: this.coreFunction(at(0)), args: listToArray(val(1) as ListV), span: undefined }; break;
       default: throw new CaxError('E_PROTOCOL', `unknown effect node kind ${kind} from the co-processor`);
     }
     return new Eff(node);
@@ -84,6 +128,8 @@ class Decoder {
 export interface EffectRunOptions {
   readonly handlers: EffectHandlers;
   readonly start: number;
+  /** The stored definition (hash) whose code starts at this address, if any (from the image's symbols). */
+  readonly definitionAt: (code: number) => string | undefined;
   readonly invoke?: InvokeHook;
   readonly owner?: unknown;
   readonly onOwner?: (owner: unknown) => void;
@@ -91,19 +137,19 @@ export interface EffectRunOptions {
 
 /** Runs the effect `root` (read through `mem`) with the interpreter's scheduler, applying continuations on the core through `apply`. */
 export async function runCompiledEffect(root: Word2, mem: MemoryReader, apply: ApplyOnCore, options: EffectRunOptions): Promise<EffectRun> {
-  const cont = async (fn: Word2, arg: Value): Promise<Eff> => {
-    const r = await apply(fn, arg);
+  const cont = async (fn: Word2, args: readonly Value[]): Promise<Eff> => {
+    const r = await apply(fn, args);
     if ('error' in r) throw r.error;
-    return new Decoder(r.mem, cont).effect(r.result);
+    return new Decoder(r.mem, cont, options.definitionAt).effect(r.result);
   };
   const machine = new Machine(DEFAULT_BUDGET, () => {
     throw new CaxError('E_UNSUPPORTED', '@hash references are not supported on the co-processor yet');
   });
-  const scheduler = new Scheduler(machine, options.handlers, options.start, options.invoke);
+  const scheduler = new Scheduler(machine, options.handlers, options.start, options.invoke ?? invokeInPlace);
   if (options.onOwner) scheduler.onOwner = options.onOwner;
   const end = (value: Value | null, error: CaxError | null): EffectRun => ({ value, error, effects: scheduler.log, clock: scheduler.clock, latencies: scheduler.latencies });
   try {
-    const out = await scheduler.runAsync(new Decoder(mem, cont).effect(root), options.owner ?? null);
+    const out = await scheduler.runAsync(new Decoder(mem, cont, options.definitionAt).effect(root), options.owner ?? null);
     if ('value' in out) return end(out.value, null);
     return end(null, new CaxError(out.failure.code, out.failure.message, out.failure.span ? { span: out.failure.span } : {}));
   } catch (e) {

@@ -28,6 +28,8 @@ export const ERROR_CODES: Readonly<Record<number, { code: string; message: strin
 /** Kinds of effect nodes {kind, n, values…} (payload of an EFFECT value). */
 export const EFFECT_KIND = {
   PURE: 0, FAIL: 1, NOW: 2, EMIT: 3, LEDGER: 4, OBSERVE: 5, BIND: 6, CHOICE: 7, PAR: 8, RACE: 9, AFTER: 10, AT: 11, WITHIN: 12,
+  /** `invoke f a b …`: {function, list of the arguments} */
+  INVOKE: 13,
 } as const;
 
 /** Effect numbers (a7) of the ecalls compiled code makes. */

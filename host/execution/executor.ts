@@ -14,6 +14,7 @@
 // context whose code runs.
 import { CaxError } from '../errors.js';
 import { openCoprocessor, runImage, type BackendName } from '../compiler/backend.js';
+import { CoreFunction } from '../compiler/effects.js';
 import { compileStored } from '../compiler/stored.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
@@ -336,6 +337,20 @@ export class Executor {
       type = compileEntry(this.program(entry.hash), internalName(entry.hash), args).type;
       const compiled = compileStored(this.repo, entry.hash, texts);
       const handlers = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
+      // `invoke` of a stored definition: a child context as on the interpreter path, its body run on the co-processor.
+      const invoke: InvokeHook = (call) => {
+        const caller = call.owner as Actor;
+        run.sandbox.admit('invoke', undefined, undefined, caller.context, caller.hash);
+        const fn = call.fn;
+        if (!(fn instanceof CoreFunction)) throw new CaxError('E_INTERNAL', 'invoke of a function that is not on the co-processor');
+        if (fn.hash === undefined) return fn.applied(call.args);
+        const actor = this.open(caller.context, fn.hash, [...fn.partial, ...call.args].map(showValue), run);
+        open.push(actor);
+        return new Invocation(actor, () => fn.applied(call.args), (end) => {
+          open.splice(open.indexOf(actor), 1);
+          this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure, run.sandbox) : cutOff() }, run);
+        });
+      };
       const cop = await openCoprocessor(backend.name, backend.device);
       try {
         const r = await runImage(cop, compiled.image, [], {
@@ -343,7 +358,7 @@ export class Executor {
           limit,
           onCycles: charge,
           ...(backend.timeoutMs ? { timeoutMs: backend.timeoutMs } : {}),
-          effects: { handlers, owner: entry, onOwner: (owner) => (active = owner as Actor) },
+          effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner as Actor) },
         });
         run.effects.push(...r.effects);
         ({ value, error, clock } = r);

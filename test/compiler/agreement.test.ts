@@ -5,7 +5,7 @@
 // log and the same final clock on interp, iss and sim. The sim runs share one
 // simulation session (the runtime is loaded once); a disagreement prints the
 // program, its world and the first differing field.
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -71,7 +71,7 @@ async function compiled(source: string, file: string, world: unknown, backend: '
 }
 
 /** Runs `source` on the interpreter and on `backend`; fails with the program, its world and the first divergence. */
-async function agree(source: string, file: string, world: unknown, backend: 'iss' | 'sim', entry: Entry = MAIN): Promise<void> {
+async function agree(source: string, file: string, world: unknown, backend: 'iss' | 'sim', entry: Entry = MAIN): Promise<Outcome> {
   const reference = interpret(source, file, world, entry);
   const other = await compiled(source, file, world, backend, entry);
   const fields = ['error', 'value', 'clock', 'effects'] as const;
@@ -82,6 +82,7 @@ async function agree(source: string, file: string, world: unknown, backend: 'iss
         `program (${file}, ${[entry.main, ...entry.args].join(' ')}):\n${source}\nworld: ${world === undefined ? '(none)' : JSON.stringify(world)}`,
     );
   }
+  return reference;
 }
 
 const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.tel')).sort();
@@ -104,7 +105,9 @@ function exampleWorld(file: string): unknown {
 for (const backend of ['iss', 'sim'] as const) {
   describe(`examples: interp vs ${backend}`, () => {
     for (const file of examples) {
-      it(file, () => agree(readFileSync(join(EXAMPLES, file), 'utf8'), file, exampleWorld(file), backend, exampleEntry(file)), SIM_TIMEOUT);
+      it(file, async () => {
+        await agree(readFileSync(join(EXAMPLES, file), 'utf8'), file, exampleWorld(file), backend, exampleEntry(file));
+      }, SIM_TIMEOUT);
     }
   });
 }
@@ -126,7 +129,32 @@ main = (reverse [1, 2, 3], map (\\x -> x * 10) [1, 2, 3], filter (\\x -> x > 1) 
 
 describe('a program redefining prelude functions the prelude uses', () => {
   for (const backend of ['iss', 'sim'] as const) {
-    it(`keeps the prelude's own inside the prelude on ${backend}`, () => agree(CLASHING, 'clash.tel', undefined, backend), SIM_TIMEOUT);
+    it(`keeps the prelude's own inside the prelude on ${backend}`, async () => {
+      expect((await agree(CLASHING, 'clash.tel', undefined, backend)).value).toBe('([1,2,3],[10,20,30],[3,2],6,5,42)');
+    }, SIM_TIMEOUT);
+  }
+});
+
+/** `invoke` outside the executor runs the function in place, on both sides (stored definitions with contexts: stored.test.ts). */
+const INVOKING = `
+pay :: Int -> Int -> Effect Int
+pay k n = do
+  emit (k * n)
+  deposit n to "bob" on "bank"
+  return (k * n)
+
+main :: Effect (Int, Int)
+main = do
+  a <- invoke pay 2 5
+  (b, c) <- invoke (pay 3) 1 <|> after (1 seconds) (invoke pay 1 4)
+  return (a + b, c)
+`;
+
+describe('invoke', () => {
+  for (const backend of ['iss', 'sim'] as const) {
+    it(`runs in place on ${backend}`, async () => {
+      expect(await agree(INVOKING, 'invoke.tel', { latency: { bank: 300 } }, backend)).toMatchObject({ error: null, value: '(13,4)', clock: 1600 });
+    }, SIM_TIMEOUT);
   }
 });
 
@@ -213,13 +241,17 @@ for (const backend of ['iss', 'sim'] as const) {
   describe(`random programs: interp vs ${backend}`, () => {
     it('pure programs agree on value and error', async () => {
       await fc.assert(
-        fc.asyncProperty(program, (source) => agree(source, 'random.tel', undefined, backend)),
+        fc.asyncProperty(program, async (source) => {
+          await agree(source, 'random.tel', undefined, backend);
+        }),
         { numRuns: RUNS[backend] },
       );
     }, SIM_TIMEOUT);
     it('effect programs agree on value, effect log and clock', async () => {
       await fc.assert(
-        fc.asyncProperty(effectProgram, ({ source, world }) => agree(source, 'effects.tel', world, backend)),
+        fc.asyncProperty(effectProgram, async ({ source, world }) => {
+          await agree(source, 'effects.tel', world, backend);
+        }),
         { numRuns: RUNS[backend] },
       );
     }, SIM_TIMEOUT);

@@ -31,6 +31,23 @@ pay n = do
 
 spin :: Int -> Int
 spin n = if n == 0 then 0 else spin (n - 1)
+
+child :: Int -> Effect Int
+child n = do
+  emit n
+  deposit n to "bob" on "bank"
+  return (n * 2)
+
+scaled :: Int -> Int -> Effect Int
+scaled k n = after (1 seconds) (return (k * n))
+
+parent :: Int -> Effect Int
+parent n = do
+  a <- invoke child n
+  (b, c) <- invoke child (n + 1) <|> invoke (scaled 3) n
+  d <- race (invoke child 100) (return 7)
+  e <- within (500 milliseconds) (invoke scaled 2 n) <| return 0
+  return (a + b + c + d + e)
 `;
 
 let dir: string;
@@ -82,6 +99,33 @@ describe('stored definitions on the iss backend, through the executor', () => {
       expect(again.value).toBe(r.value);
     });
   }
+
+  it('invoke: stored definitions invoking others run in child contexts, as on the interpreter', async () => {
+    // each invocation gets a quarter of what its caller has left, so parallel ones fit
+    const share = { invokeShare: 0.25 };
+    const reference = await run('parent', ['5'], 'interp', share);
+    const r = await run('parent', ['5'], 'iss', share);
+    expect(reference.error).toBeNull();
+    expect(r.error).toBeNull();
+    expect(r.value).toBe(reference.value);
+    expect(JSON.stringify(r.effects)).toBe(JSON.stringify(reference.effects));
+    expect(r.clock).toBe(reference.clock);
+    expect(r.balances).toEqual(reference.balances);
+    expect(traceShape(r)).toEqual(traceShape(reference));
+    expect(r.trace.filter({ kinds: ['invoke'] }).map((e) => (e.kind === 'invoke' ? [e.name, e.args] : []))).toEqual([
+      ['parent', ['5']], ['child', ['5']], ['child', ['6']], ['scaled', ['3', '5']], ['child', ['100']], ['scaled', ['2', '5']],
+    ]);
+    // every invocation had its own context, charged its own cycles, released at the end
+    expect(r.contexts.map((c) => c.name)).toEqual(reference.contexts.map((c) => c.name));
+    expect(r.contexts.every((c) => c.released)).toBe(true);
+    const children = r.contexts.filter((c) => c.name === 'child');
+    expect(children.every((c) => c.consumed.computeSteps > 0)).toBe(true);
+    // a policy without invoke denies it
+    const denied = await run('parent', ['5'], 'iss', { ...share, effects: ['emit', 'deposit'] });
+    const deniedRef = await run('parent', ['5'], 'interp', { ...share, effects: ['emit', 'deposit'] });
+    expect([denied.error?.code, denied.error?.details.rule]).toEqual(['E_DENIED', 'effects']);
+    expect(traceShape(denied)).toEqual(traceShape(deniedRef));
+  });
 
   it('a policy rule denies an effect from the co-processor as it does from the interpreter (E_DENIED, in the trace)', async () => {
     for (const policy of [{ effects: ['deposit' as const] }, { timelines: ['elsewhere'] }]) {
