@@ -6,6 +6,7 @@
 // `make proof-keys`) into a receipt naming its result, which `cax verify`
 // accepts, and refuses with another value or other arguments claimed.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,6 +77,27 @@ describe('TEL proving images', () => {
 
   it.each(PROGRAMS.map((p) => [p.name, p] as const))('%s: the ISS run from reset gives the interpreter\'s result', (_name, p) => {
     expect(onIss(images.get(p.name)!)).toBe(expectedOf(p.source, p.main, p.args));
+  });
+
+  it('for random arguments, the proving image on the ISS gives the interpreter\'s result (examples/gcd.tel report, lists)', () => {
+    const gcd = readFileSync('examples/gcd.tel', 'utf8');
+    addProgram(addContext(repo), parseProgram(gcd, 'gcd.tel'));
+    const show = (n: number): string => (n < 0 ? `(${n})` : String(n));
+    fc.assert(
+      fc.property(fc.integer({ min: -2000, max: 2000 }), fc.integer({ min: -2000, max: 2000 }), (a, b) => {
+        const args = [show(a), show(b)];
+        expect(onIss(provingImage(repo, new Loader(repo).find('report').hash, args))).toBe(expectedOf(gcd, 'report', args));
+      }),
+      { numRuns: 15, seed: 9 },
+    );
+    const lists = PROGRAMS.find((p) => p.name === 'lists')!;
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 12 }), (xs) => {
+        const args = [`[${xs.map(show).join(', ')}]`];
+        expect(onIss(provingImage(repo, new Loader(repo).find(lists.main).hash, args))).toBe(expectedOf(lists.source, lists.main, args));
+      }),
+      { numRuns: 15, seed: 9 },
+    );
   });
 
   it('refuses effects and hashOf when compiling, with E_UNSUPPORTED', () => {
