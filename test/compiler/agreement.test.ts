@@ -202,11 +202,12 @@ const program = fc.tuple(intExpr(['n'], 3), listExpr(['n'], 2), fc.integer({ min
     `main = (step (${n}) 0, ${list.replace(/\bn\b/g, '1')}, show (${n}, [True], "q\\n"))`,
   ].join('\n'));
 
-/** Effect Int expressions: sequencing, binds, choice with rollback, parallel, race, deadlines, ledger effects. */
+/** Effect Int expressions: sequencing, binds, choice with rollback, parallel, race, deadlines, ledger effects, invoke. */
 function effExpr(depth: number, id = { n: 0 }): fc.Arbitrary<string> {
   const small = fc.integer({ min: -5, max: 50 });
   const leaf = fc.oneof(
     small.map((n) => `(return (${n}))`),
+    small.map((n) => `(invoke charge (${n}))`),
     fc.constant('now'),
     small.map((n) => `(emit (${n}) >> return ${Math.abs(n)})`),
     fc.tuple(fc.integer({ min: 1, max: 30 }), fc.constantFrom('deposit', 'withdraw')).map(([n, k]) => `(${k} ${n} ${k === 'deposit' ? 'to' : 'from'} "acc" on "tl" >> return ${n})`),
@@ -230,7 +231,7 @@ function effExpr(depth: number, id = { n: 0 }): fc.Arbitrary<string> {
 }
 
 const effectProgram = fc.tuple(effExpr(3), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 1, max: 1500 })).map(([e, balance, latency]) => ({
-  source: `main :: Effect Int\nmain = ${e}`,
+  source: `charge :: Int -> Effect Int\ncharge n = emit n >> deposit 1 to "acc" on "tl" >> return (n * 3)\n\nmain :: Effect Int\nmain = ${e}`,
   world: { balances: { tl: { acc: { native: balance } } }, facts: { tl: { k: 7 } }, latency: { tl: latency } },
 }));
 

@@ -64,8 +64,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const run = (name: string, args: readonly string[], backend: 'interp' | 'iss', policy: PolicyInput = {}): Promise<ExecutionResult> =>
-  new Executor({ repo, policy: parsePolicy(policy) }).executeByHash(repo.lookupName(name)!, { args, ...(backend === 'iss' ? { backend: { name: 'iss' } } : {}) });
+const run = (name: string, args: readonly string[], backend: 'interp' | 'iss' | 'sim', policy: PolicyInput = {}): Promise<ExecutionResult> =>
+  new Executor({ repo, policy: parsePolicy(policy) }).executeByHash(repo.lookupName(name)!, { args, ...(backend === 'interp' ? {} : { backend: { name: backend } }) });
 
 /** The trace without what differs by construction: sequence numbers, context ids and compute usage (steps vs cycles). */
 const traceShape = (r: ExecutionResult): unknown[] =>
@@ -126,6 +126,16 @@ describe('stored definitions on the iss backend, through the executor', () => {
     expect([denied.error?.code, denied.error?.details.rule]).toEqual(['E_DENIED', 'effects']);
     expect(traceShape(denied)).toEqual(traceShape(deniedRef));
   });
+
+  it('invoke through the executor on sim too', async () => {
+    const share = { invokeShare: 0.25 };
+    const reference = await run('parent', ['2'], 'interp', share);
+    const r = await run('parent', ['2'], 'sim', share);
+    expect(r.error).toBeNull();
+    expect([r.value, r.clock, JSON.stringify(r.effects)]).toEqual([reference.value, reference.clock, JSON.stringify(reference.effects)]);
+    expect(traceShape(r)).toEqual(traceShape(reference));
+    expect(r.coprocessor?.backend).toBe('sim');
+  }, 120_000);
 
   it('a policy rule denies an effect from the co-processor as it does from the interpreter (E_DENIED, in the trace)', async () => {
     for (const policy of [{ effects: ['deposit' as const] }, { timelines: ['elsewhere'] }]) {
