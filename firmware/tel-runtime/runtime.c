@@ -104,12 +104,14 @@ static uint32_t next_start(uint32_t g) {
   return n < top ? n : top;
 }
 
-/* Allocates the chunk [c, c + size) as an object, its words zeroed when it was free (stale words keep garbage alive). */
-static uint32_t claim(uint32_t c, uint32_t size, int recycled) {
+/* Allocates the chunk [c, c + size) as an object, its words zeroed if asked: a stale word the code has not
+ * overwritten yet (a closure's captures are filled in after the allocation) would keep garbage alive, and could
+ * differ between two machines with different RAM histories. */
+static uint32_t claim(uint32_t c, uint32_t size, int zero) {
   uint32_t g = GRANULE(c);
   SET(starts, g);
   SET(used, g);
-  if (recycled)
+  if (zero)
     for (uint32_t a = c; a < c + size; a += 4) WORD(a) = 0;
   return c;
 }
@@ -144,8 +146,8 @@ static uint32_t take_free(uint32_t size, int exact_only) {
   return claim(c, size, 1);
 }
 
-/* The chunk [rt_hp, rt_hp + size) from the untouched top (the caller checked the room). */
-static uint32_t take_top(uint32_t size) {
+/* The chunk [rt_hp, rt_hp + size) from the untouched top (the caller checked the room); `zero`: see claim. */
+static uint32_t take_top(uint32_t size, int zero) {
   uint32_t c = rt_hp;
   rt_hp = c + size;
   /* the bitmaps are cleared as the top first reaches them, so a short run does not pay for the whole heap */
@@ -155,7 +157,7 @@ static uint32_t take_top(uint32_t size) {
     used[i] = 0;
     cleared_to += 256;
   }
-  return claim(c, size, 0);
+  return claim(c, size, zero);
 }
 
 void rt_collect(void);
@@ -165,7 +167,7 @@ uint32_t rt_alloc(uint32_t bytes);
 void rt_heap_resume(uint32_t args_end) {
   uint32_t end = (args_end + 7u) & ~7u;
   if (end > rt_hlimit || end < rt_hp) rt_fail(ERR_HEAP, 0);
-  if (end > rt_hp) take_top(end - rt_hp);
+  if (end > rt_hp) take_top(end - rt_hp, 0);
   uint32_t *cell = (uint32_t *)rt_alloc(8);
   cell[0] = rt_last_result;
   cell[1] = kept;
@@ -190,7 +192,7 @@ uint32_t rt_alloc(uint32_t bytes) {
   for (int attempt = 0;; attempt++) {
     uint32_t c = take_free(size, 1);
     if (c) return c;
-    if (size <= top_room(1)) return take_top(size);
+    if (size <= top_room(1)) return take_top(size, 1);
     c = take_free(size, 0);
     if (c) return c;
     if (attempt > 0) break;
@@ -198,7 +200,7 @@ uint32_t rt_alloc(uint32_t bytes) {
     uint32_t heap = rt_hlimit - rt_floor;
     if (heap - rt_gc_live < heap / 16) rt_fail(ERR_HEAP, 0);
   }
-  if (size <= top_room(0)) return take_top(size);
+  if (size <= top_room(0)) return take_top(size, 1);
   rt_fail(ERR_HEAP, 0);
 }
 
@@ -627,7 +629,7 @@ V rt_show(V v) {
   uint32_t len = out_at - (uint32_t)t->bytes;
   if (out_at <= out_end) {
     /* it fitted above the top, which becomes its chunk (the room is a multiple of 8, so the chunk fits too) */
-    take_top((4 + len + 7u) & ~7u);
+    take_top((4 + len + 7u) & ~7u, 0);
   } else {
     t = (Text *)rt_alloc(4 + len);
     out_at = (uint32_t)t->bytes;
