@@ -357,7 +357,8 @@ export class Executor {
           budget: Number.MAX_SAFE_INTEGER,
           limit,
           onCycles: charge,
-          ...(backend.timeoutMs ? { timeoutMs: backend.timeoutMs } : {}),
+          // a pure stretch on the core makes no ecall the sandbox could check: the link's watchdog stops it at the wall-clock limit
+          ...(backend.timeoutMs ?? this.policy.wallClockMs ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
           effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner as Actor) },
         });
         run.effects.push(...r.effects);
@@ -374,6 +375,13 @@ export class Executor {
       } else if (error) {
         error = run.sandbox.denial(error.message) ?? error;
       }
+    } catch (e) {
+      if (!(e instanceof CaxError)) throw e;
+      error = e;
+    }
+    try {
+      // stopped because the wall-clock limit passed (the watchdog above): the policy's denial
+      if (error && this.policy.wallClockMs !== undefined) run.sandbox.checkWallClock(active.context, active.hash);
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
       error = e;

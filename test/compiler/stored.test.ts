@@ -160,6 +160,10 @@ describe('stored definitions on the iss backend, through the executor', () => {
     expect(entry.consumed.computeSteps).toBeGreaterThan(40_000);
     const ok = await run('spin', ['100'], 'iss', { budget: { steps: 50_000 } });
     expect([ok.error, ok.value]).toEqual([null, '0']);
+    // the wall-clock limit stops a long pure run on the core (no ecall to check it at): E_DENIED, in the trace
+    const slow = await run('spin', ['200000000'], 'iss', { wallClockMs: 300 });
+    expect([slow.error?.code, slow.error?.details.rule]).toEqual(['E_DENIED', 'wallClockMs']);
+    expect(slow.trace.filter({ kinds: ['denied'] })).toHaveLength(1);
     // the caller's context has a small grant, the policy none: the invoked context runs out
     const executor = new Executor({ repo, policy: parsePolicy({}) });
     const caller = executor.createContext({ computeSteps: 50_000, memoryBytes: 1 << 20, effects: 10, ioOps: 10 });
