@@ -2,10 +2,12 @@
 // programs that allocate many times the heap with a small live set run to
 // the interpreter's result on the ISS (and one on the sim), with the
 // collector counted running; long lists, deep structures, Text from `show`
-// and closures survive collections intact; a live set larger than the heap
+// and closures survive collections intact, also random live structures
+// (fast-check); a live set larger than the heap
 // is still a clean E_BUDGET; effect programs whose continuations collect
 // still agree with the interpreter on value, effect log and clock.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/compiler/backend.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
@@ -144,6 +146,35 @@ loop k acc = do
 main :: Effect Int
 main = loop 40 0
 `, 1));
+});
+
+/** A live list of tuples (Int, list, Text) of random size and shape kept while short lists are made and dropped. */
+const livePlusGarbage = fc.record({
+  keep: fc.integer({ min: 20, max: 150 }),
+  width: fc.integer({ min: 10, max: 25 }),
+  rounds: fc.integer({ min: 400, max: 600 }),
+  seed: fc.integer({ min: -1000, max: 1000 }),
+}).map(({ keep, width, rounds, seed }) => `
+mk :: Int -> (Int, [Int], Text)
+mk i = (i * (${seed}), range i (i + ${width} / 5), show (i - (${seed})))
+
+churn :: Int -> Int -> Int
+churn 0 acc = acc
+churn k acc = churn (k - 1) (acc + length (filter (\\x -> x \`mod\` 3 == 0) (range k (k + ${width}))))
+
+digest :: [(Int, [Int], Text)] -> Int
+digest xs = foldl (\\acc t -> acc + part t) 0 xs
+  where
+    part (a, b, c) = a + sum b + textLength c
+
+main :: (Int, Int, [(Int, [Int], Text)])
+main = let ks = map mk (range 1 ${keep}) in let c = churn ${rounds} 0 in (digest ks, c, take 3 (reverse ks))
+`);
+
+describe('garbage collection on the ISS, random live sets', () => {
+  it('a random live structure survives the collections of the garbage around it', async () => {
+    await fc.assert(fc.asyncProperty(livePlusGarbage, (source) => agrees(source, 1)), { numRuns: 4 });
+  }, 120_000);
 });
 
 describe('garbage collection on the sim', () => {
