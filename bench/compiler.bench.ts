@@ -1,7 +1,8 @@
 // Compiled TEL on the co-processor against the reference interpreter: a
 // call-heavy (naive fib) and a list-heavy program, wall time per run on the
 // ISS and the Verilator SoC (through the firmware, code load included) as
-// ratios to the interpreter; transpile time and code size per definition;
+// ratios to the interpreter, and an effect loop (continuations on the core);
+// transpile time and code size per definition;
 // and what each optimisation buys in cycles and bytes (off vs on).
 import type { BenchCase, BenchSuite } from './harness.js';
 import { openCoprocessor, runImage, type BackendName, type Coprocessor } from '../host/compiler/backend.js';
@@ -11,6 +12,8 @@ import { loadProgram, runMain } from '../host/tel/interp.js';
 import { parseProgram } from '../host/tel/parser.js';
 
 const CALLS = (n: number): string => `fib :: Int -> Int\nfib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\nmain = fib ${n}`;
+const EFFECT_LOOP = (n: number): string =>
+  `loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; loop (n - 1) (acc + x) }\nmain :: Effect Int\nmain = loop ${n} 0`;
 const LISTS = (n: number): string => `main = sum (map (\\x -> x * 3) (filter (\\x -> x \`mod\` 2 == 0) (range 1 ${n}))) + length (reverse (range 1 ${n}))`;
 
 
@@ -70,6 +73,8 @@ export const suite: BenchSuite = {
     runCase('list-heavy 500 elements', 'iss', LISTS(500)),
     runCase('call-heavy fib 12', 'sim', CALLS(12)),
     runCase('list-heavy 100 elements', 'sim', LISTS(100)),
+    // one continuation on the core per bind: linear since the bind node (docs/compiler.md; 22.0 s for 200 with the replaying adapter)
+    runCase('effect loop of 200 binds', 'iss', EFFECT_LOOP(200)),
     {
       name: 'transpile time per definition (examples/lists, mutual, fib)',
       unit: 'ms',
