@@ -20,6 +20,7 @@ import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js'
 import { runCompiledEffect, type EffectRunOptions } from './effects.js';
 import { EFFECT, ERR, ERROR_CODES, TAG, T_ERROR, T_ERROR_SITE_BITS } from './layout.js';
 import { spanAt, type Image } from './link.js';
+import { heapReader } from './remote-heap.js';
 
 /** The loader firmware the iss backend boots (built by mk/firmware.mk). */
 const FIRMWARE_ELF = 'build/firmware/firmware.elf';
@@ -112,7 +113,7 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
     }
     if (call.effect === EFFECT.HASH_OF) {
       const [tag, val, buf, top] = call.args as [number, number, number, number];
-      const value = readValue({ tag, val }, await memoryReader(call.client, image, top));
+      const value = readValue({ tag, val }, await heapReader(call.client, image, top, { tag, val }));
       await call.client.writeMemory(buf, Buffer.from(hashOfValue(value).hex, 'hex'));
       return [0, 0];
     }
@@ -148,7 +149,8 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
       return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[site] } : code === ERR.CYCLES ? { details: { budget: 'cycles', limit: left } } : {}) };
     }
     hp = new DataView((await client.readMemory(image.symbols.get('rt_hp')!, 4)).buffer).getUint32(0, true);
-    return { result: { tag: r.a0, val: r.a1 }, mem: await memoryReader(client, image, hp) };
+    const result = { tag: r.a0, val: r.a1 };
+    return { result, mem: await heapReader(client, image, hp, result) };
   };
 
   const done = (value: Value | null, error: CaxError | null, effects: readonly EffectEntry[] = [], clock = start, latencies: Readonly<Record<string, number>> = {}): CompiledRunResult =>
@@ -169,16 +171,4 @@ function storedDefinitions(image: Image): (code: number) => string | undefined {
     if (m) byAddress.set(addr, m[1]!);
   }
   return (code) => byAddress.get(code);
-}
-
-/** A reader over the image and a snapshot of the heap up to `hp`. */
-async function memoryReader(client: CoprocessorClient, image: Image, hp: number): Promise<MemoryReader> {
-  const heap = hp > image.heapStart ? await client.readMemory(image.heapStart, hp - image.heapStart) : new Uint8Array(0);
-  const imageEnd = image.base + image.bytes.length;
-  const mem = (addr: number, bytes: number): DataView => {
-    if (addr >= image.base && addr + bytes <= imageEnd) return new DataView(image.bytes.buffer, image.bytes.byteOffset + addr - image.base, bytes);
-    if (addr >= image.heapStart && addr + bytes <= hp) return new DataView(heap.buffer, heap.byteOffset + addr - image.heapStart, bytes);
-    throw new CaxError('E_PROTOCOL', `a value points outside the image and heap (0x${addr.toString(16)})`);
-  };
-  return mem;
 }
