@@ -75,10 +75,17 @@ function exprSize(e: Expr, budget: number): number {
   return n;
 }
 
-/** Where a variable lives. */
+/**
+ * Where a variable lives. `box`: the location holds a pointer to a heap box with the value, for the values of a
+ * recursive binding group — filled once the value is computed, read through a check (E_CYCLE before that), and
+ * captured by reference like the interpreter's environments.
+ */
 type Loc =
-  | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn }
-  | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn };
+  | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true }
+  | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true };
+
+/** The tag word of a box whose value is not defined yet (no value has this tag). */
+const UNDEFINED_TAG = -1;
 
 /** A function whose code and arity are known at a call site (env: where its closure value is, for local ones). */
 interface KnownFn {
@@ -98,6 +105,17 @@ class Scope {
   get(name: string): Loc | undefined {
     return this.vars.get(name) ?? this.parent?.get(name);
   }
+}
+
+/**
+ * `f = \x -> e` as `f x = e` (span of the lambda): the interpreter binds a local lambda like a local function,
+ * before the values of its binding, so it may refer to itself.
+ */
+function lambdaAsFunction(d: Decl): Decl {
+  const eq = d.equations[0]!;
+  if (d.equations.length !== 1 || eq.params.length > 0 || eq.where.length > 0 || eq.rhs.tag !== 'Plain' || eq.rhs.expr.tag !== 'Lam') return d;
+  const lam = eq.rhs.expr;
+  return { ...d, equations: [{ ...eq, params: lam.params, rhs: { tag: 'Plain', expr: lam.body }, span: lam.span }], span: lam.span };
 }
 
 /** E_UNSUPPORTED with the construct's source span. */
@@ -233,6 +251,7 @@ export class Codegen {
     o.label(loop);
     o.branch('bgeu', t0, t1, done);
     o.sw(zero, 0, t0);
+    o.sw(zero, 4, t0); // a run that failed computing it left it marked as being computed
     o.addi(t0, t0, 12);
     o.j(loop);
     o.label(done);
@@ -462,31 +481,44 @@ export class Codegen {
 
   // ---- let / where -----------------------------------------------------------------------
 
-  /** Binds declarations in dependency order: functions of a group as closures capturing each other, then values. */
+  /**
+   * Binds declarations in dependency order: functions of a group as closures capturing each other, then values. The
+   * values of a recursive group live in boxes (Loc.box): reading one before it is computed is E_CYCLE at the use,
+   * as in the interpreter.
+   */
   private genBindings(decls: readonly Decl[], scope: Scope): void {
     if (decls.length === 0) return;
     const b = this.fn.body;
-    for (const group of bindingGroups(decls)) {
-      if (!group.every(isFunctionDecl)) {
-        if (group.length > 1 || freeNames(group[0]!).has(group[0]!.name)) throw unsupportedAt(`recursive local value ${group[0]!.name}`, group[0]!.span);
+    for (const group of bindingGroups(decls.map(lambdaAsFunction))) {
+      const recursive = group.length > 1 || freeNames(group[0]!).has(group[0]!.name);
+      if (!recursive && !isFunctionDecl(group[0]!)) {
         const d = group[0]!;
         const slot = this.fn.slots(1);
-        const done = b.fresh('bound');
-        this.genClauses(d.equations.map((eq) => ({ patterns: [], where: eq.where, rhs: eq.rhs, span: eq.span })), [], scope, false, done, d.span);
-        b.label(done);
+        this.genValue(d, scope);
         this.storeSlot(slot);
         scope.set(d.name, { k: 'slot', off: slot });
         continue;
       }
-      // closures first (allocated, then captures filled in, so members can capture each other)
+      // closures and boxes first (closures allocated, then their captures filled in, so members can capture each other)
       const made = group.map((d) => {
         const slot = this.fn.slots(1);
+        if (!isFunctionDecl(d)) {
+          b.li(a0, 8);
+          b.call(RT.alloc);
+          b.li(t0, UNDEFINED_TAG);
+          b.sw(t0, 0, a0);
+          b.sw(zero, slot, s0);
+          b.sw(a0, slot + 4, s0);
+          scope.set(d.name, { k: 'slot', off: slot, box: true });
+          return { d, slot, fnInfo: undefined };
+        }
         const fnInfo: KnownFn = { label: `tel$${d.name}$${this.counter++}`, arity: d.equations[0]!.params.length, global: false };
         scope.set(d.name, { k: 'slot', off: slot, fn: fnInfo });
         return { d, slot, fnInfo };
       });
       const caps = made.map(({ d }) => this.capturesOf(freeNames(d), scope));
       made.forEach(({ slot, fnInfo }, i) => {
+        if (!fnInfo) return;
         const n = caps[i]!.length;
         b.li(a0, 12 + 8 * n);
         b.call(RT.alloc);
@@ -501,10 +533,26 @@ export class Codegen {
         b.sw(a0, slot + 4, s0);
       });
       made.forEach(({ d, slot, fnInfo }, i) => {
+        if (!fnInfo) return;
         this.fillCaptures(caps[i]!, slot, scope);
         this.defer(fnInfo, d.equations, caps[i]!, scope, d.span);
       });
+      // then the values, in the group's order, each into its box
+      for (const { d, slot, fnInfo } of made) {
+        if (fnInfo) continue;
+        this.genValue(d, scope);
+        b.lw(t0, slot + 4, s0);
+        b.sw(a0, 0, t0);
+        b.sw(a1, 4, t0);
+      }
     }
+  }
+
+  /** The value of a local value declaration into a0/a1 (its own `where` and guards; no match is E_MATCH). */
+  private genValue(d: Decl, scope: Scope): void {
+    const done = this.fn.body.fresh('bound');
+    this.genClauses(d.equations.map((eq) => ({ patterns: [], where: eq.where, rhs: eq.rhs, span: eq.span })), [], scope, false, done, d.span);
+    this.fn.body.label(done);
   }
 
   /** Local variables among `names`, in a fixed order. */
@@ -528,7 +576,7 @@ export class Codegen {
     const inner = new Scope(null);
     caps.forEach((name, index) => {
       const loc = scope.get(name)!;
-      inner.set(name, { k: 'cap', index, ...(loc.fn ? { fn: loc.fn } : {}) });
+      inner.set(name, { k: 'cap', index, ...(loc.fn ? { fn: loc.fn } : {}), ...(loc.box ? { box: true as const } : {}) });
     });
     this.pending.push(() => this.compileFunction(fnInfo.label, fnInfo.arity, equations, inner, fnInfo, span));
   }
@@ -553,12 +601,24 @@ export class Codegen {
     this.fn.body.lw(val, off + 4, s0);
   }
 
+  /** The two words at a variable's location (for a boxed value: the box, as captures copy it). */
   private loadVar(loc: Loc): void {
     const b = this.fn.body;
     if (loc.k === 'slot') return this.loadSlot(loc.off);
     b.lw(t0, -12, s0);
     b.lw(a0, 12 + 8 * loc.index, t0);
     b.lw(a1, 16 + 8 * loc.index, t0);
+  }
+
+  /** A variable's value; a boxed one not defined yet is E_CYCLE at `span` (the use). */
+  private readVar(loc: Loc, span: SourceSpan): void {
+    this.loadVar(loc);
+    if (!loc.box) return;
+    const b = this.fn.body;
+    b.lw(a0, 0, a1);
+    b.lw(a1, 4, a1);
+    b.li(t0, UNDEFINED_TAG);
+    b.branch('beq', a0, t0, this.failTarget(ERR.CYCLE, span));
   }
 
   private setValue(tag: number, value: number): void {
@@ -955,7 +1015,7 @@ export class Codegen {
   private genVar(e: Extract<Expr, { tag: 'Var' }>, scope: Scope): void {
     const b = this.fn.body;
     const loc = scope.get(e.name);
-    if (loc) return this.loadVar(loc);
+    if (loc) return this.readVar(loc, e.span);
     const g = this.global(e.name, e.span);
     if (g) {
       this.request(e.name);
@@ -969,6 +1029,12 @@ export class Codegen {
       b.la(t0, g.cell);
       b.lw(t1, 0, t0);
       b.branch('bne', t1, zero, cached);
+      // not computed yet: the tag word marks it as being computed, so that a constant defined in terms of itself is
+      // E_CYCLE at the use that comes back to it (as in the interpreter), not an endless recursion
+      b.lw(t1, 4, t0);
+      b.li(t2, UNDEFINED_TAG);
+      b.branch('beq', t1, t2, this.failTarget(ERR.CYCLE, e.span));
+      b.sw(t2, 4, t0);
       b.li(a0, 0);
       b.call(g.label);
       b.la(t0, g.cell);

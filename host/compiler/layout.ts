@@ -12,7 +12,7 @@ export const T_ERROR = 0xffffffff;
 export const T_ERROR_SITE_BITS = 8;
 
 /** Error codes of the runtime (tel.h) and the compiled code's failure stubs. */
-export const ERR = { MATCH: 1, DIV_ZERO: 2, EMPTY: 3, HEAP: 4, STACK: 5, INTERNAL: 6, CYCLES: 7 } as const;
+export const ERR = { MATCH: 1, DIV_ZERO: 2, EMPTY: 3, HEAP: 4, STACK: 5, INTERNAL: 6, CYCLES: 7, CYCLE: 8 } as const;
 
 /** The TEL error code and message of each runtime error code. */
 export const ERROR_CODES: Readonly<Record<number, { code: string; message: string }>> = {
@@ -23,6 +23,8 @@ export const ERROR_CODES: Readonly<Record<number, { code: string; message: strin
   [ERR.STACK]: { code: 'E_BUDGET', message: 'the co-processor stack is exhausted' },
   [ERR.CYCLES]: { code: 'E_BUDGET', message: 'the cycle budget is exhausted on the co-processor' },
   [ERR.INTERNAL]: { code: 'E_INTERNAL', message: 'the co-processor runtime met a value of the wrong shape' },
+  // only the compiled code's failure stubs (a recursive value or constant read before it is defined), not the runtime
+  [ERR.CYCLE]: { code: 'E_CYCLE', message: 'a value is used before it is defined (a value defined in terms of itself)' },
 };
 
 /** Kinds of effect nodes {kind, n, values…} (payload of an EFFECT value). */

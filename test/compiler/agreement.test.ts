@@ -158,6 +158,54 @@ describe('invoke', () => {
   }
 });
 
+/**
+ * Recursive local values and constants: values of a recursive binding group are boxed, read through a check, and
+ * captured by reference as the interpreter's environments are; a read before the value is defined is E_CYCLE at the
+ * span of the use on every side.
+ */
+const RECURSIVE: readonly { name: string; source: string; value?: string; error?: string }[] = [
+  { name: 'a list defined in terms of itself', source: 'main :: Int\nmain = let xs = 1 : xs in length xs\n', error: 'E_CYCLE' },
+  { name: 'two values defined in terms of each other', source: 'main :: Int\nmain = a\n  where\n    a = b + 1\n    b = a * 2\n', error: 'E_CYCLE' },
+  { name: 'a value through a local function of its group', source: 'main :: Int\nmain = length ys\n  where\n    f x = x : ys\n    ys = f 1\n', error: 'E_CYCLE' },
+  { name: 'a value under a lambda applied while it is computed', source: 'main :: [Int]\nmain = take 3 xs\n  where\n    xs = 1 : map (\\x -> x + 1) xs\n', error: 'E_CYCLE' },
+  { name: 'a value used by a function the value calls', source: 'main :: Int\nmain = g 3\n  where\n    g n = if n == 0 then length zs else g (n - 1)\n    zs = [g 0]\n', error: 'E_CYCLE' },
+  { name: 'a guarded value through its where-mate', source: 'main :: Int\nmain = n\n  where\n    n | m > 0 = 1\n      | otherwise = 2\n    m = n\n', error: 'E_CYCLE' },
+  { name: 'a let in a do block', source: 'main :: Effect Int\nmain = do\n  let xs = 1 : xs\n  return (length xs)\n', error: 'E_CYCLE' },
+  { name: 'a top-level constant defined in terms of itself', source: 'xs :: [Int]\nxs = 1 : xs\nmain :: Int\nmain = length xs\n', error: 'E_CYCLE' },
+  { name: 'a recursive lambda bound as a value', source: 'main :: Int\nmain = go 10\n  where\n    go = \\n -> if n == 0 then 0 else n + go (n - 1)\n', value: '55' },
+  { name: 'a lambda bound as a value failing its pattern', source: 'main :: Int\nmain = f [] + 1\n  where\n    f = \\(x : _) -> x\n', error: 'E_MATCH' },
+  { name: 'a value capturing itself under a lambda, applied later', source: 'main :: Int\nmain = let p = (5, \\u -> fst p + u) in snd p (fst p)\n', value: '10' },
+  { name: 'two values capturing each other under lambdas', source: 'main :: Int\nmain = snd a 10\n  where\n    a = (1, \\u -> snd b u)\n    b = (2, \\u -> fst a + u)\n', value: '11' },
+];
+
+/** Runs `source`'s main on the interpreter and on `backend`: the same value, or the same error code at the same span. */
+async function agreeWithSpan(source: string, backend: 'iss' | 'sim'): Promise<{ value: string | null; error: string | null }> {
+  const reference = runMain(loadProgram(parseProgram(source, 'rec.tel')), 'main', []);
+  const other = await runImage(backends[backend], compileSource(source, 'rec.tel', 'main').image, [], { budget: BUDGET });
+  expect({ value: other.shown, error: other.error?.code ?? null, span: other.error?.span ?? null }).toEqual({
+    value: reference.shown,
+    error: reference.error?.code ?? null,
+    span: reference.error?.span ?? null,
+  });
+  return { value: reference.shown, error: reference.error?.code ?? null };
+}
+
+describe('recursive local values: interp vs iss (error code and span)', () => {
+  for (const c of RECURSIVE) {
+    it(c.name, async () => {
+      expect(await agreeWithSpan(c.source, 'iss')).toEqual({ value: c.value ?? null, error: c.error ?? null });
+    });
+  }
+});
+
+describe('recursive local values: interp vs sim', () => {
+  it('a list defined in terms of itself and values capturing each other', async () => {
+    for (const c of [RECURSIVE[0]!, RECURSIVE[2]!, RECURSIVE[RECURSIVE.length - 1]!]) {
+      expect(await agreeWithSpan(c.source, 'sim')).toEqual({ value: c.value ?? null, error: c.error ?? null });
+    }
+  }, SIM_TIMEOUT);
+});
+
 // ---- random well-typed programs ------------------------------------------------------
 
 /** Int expressions over the variables in scope (all Ints). */

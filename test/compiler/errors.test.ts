@@ -28,6 +28,10 @@ describe('errors on the co-processor', () => {
     expect((await run('f :: Int -> Int\nf 1 = 2\nmain = f 3')).error?.code).toBe('E_MATCH');
     expect((await run('main :: Int\nmain = head []')).error?.code).toBe('E_EMPTY');
   });
+  it('a constant whose computation failed is computed again by the next run of the image (not E_CYCLE)', async () => {
+    const image = compileSource('c :: Int\nc = head []\nmain :: Int\nmain = c + 1', 'e.tel', 'main').image;
+    for (let i = 0; i < 2; i++) expect((await runImage(cop, image, [], { budget: 10_000_000 })).error).toMatchObject({ code: 'E_EMPTY' });
+  });
   it('an endless loop ends with E_BUDGET on the core', async () => {
     const r = await run('loop :: Int -> Int\nloop n = loop (n + 1)\nmain = loop 0', [], 200_000);
     expect(r.error?.code).toBe('E_BUDGET');
