@@ -7,7 +7,8 @@
 // on the trace before proving, the verifier on the receipt's proved words.
 import { CaxError } from '../errors.js';
 import { DEFAULT_RAM_BYTES } from '../riscv/iss.js';
-import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
+import { decode } from '../riscv/decode.js';
+import { costOf, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../riscv/trace.js';
 
 /** RAM the proofs model (docs/soc.md RAM_BYTES default): 128 KiB from RAM_BASE. */
@@ -49,6 +50,17 @@ export function accessOf(r: TraceRecord): Access {
   const code = SIZE_CODE[popcount4(r.memMask)];
   if (code === undefined) throw new CaxError('E_TRACE', `a memory access with byte lanes ${r.memMask.toString(2)} at pc 0x${(r.pc >>> 0).toString(16)}`);
   return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: code + (r.memWrite ? ACCESS_STORE : 0), addr: r.memAddr >>> 0, data: r.memData >>> 0 };
+}
+
+/**
+ * Clocks the run took by the exact cycle model of docs/soc.md (loads 4,
+ * divisions 35, everything else 3), from the proved instruction words: the
+ * receipt's `cycles` is checked against it, so cycles are proved too.
+ */
+export function cyclesOf(accesses: readonly Access[]): number {
+  let cycles = 0;
+  for (const a of accesses) cycles += costOf(decode(a.insn));
+  return cycles;
 }
 
 const W = 1n << 32n;

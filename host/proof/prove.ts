@@ -11,7 +11,7 @@ import { CaxError, unsupported } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
 import type { TraceRecord } from '../riscv/trace.js';
-import { encodeAccesses, unpackAccess } from './access.js';
+import { accessOf, cyclesOf, encodeAccesses, unpackAccess } from './access.js';
 import { publicLayout, type Circuit } from './circuit.js';
 import type { ProgramImage } from './image.js';
 import { proveChunks } from './prover.js';
@@ -23,7 +23,7 @@ import { loadTrace, readTrace } from './trace.js';
 export interface ProveRun {
   readonly trace: readonly TraceRecord[];
   readonly image: ProgramImage;
-  /** Clocks the run took (metadata: not proved). */
+  /** Clocks the run reported (0 when unknown, as for a trace file); the receipt's cycles come from the cycle model, which must agree. */
   readonly cycles: number;
   /** The bytes the program read as input (none yet: effects are not in the circuit). */
   readonly input?: Uint8Array;
@@ -55,6 +55,10 @@ export interface ProveRunOptions {
 /** Proves a run: the prover's memory check first (E_PROOF_REJECTED early), then proveTrace. */
 export async function proveRun(run: ProveRun, circuit: Circuit, keys: Keys, options: ProveRunOptions = {}): Promise<Receipt> {
   checkMemory(run.trace, run.image.bytes);
+  const model = cyclesOf(run.trace.map(accessOf));
+  if (run.cycles !== 0 && run.cycles !== model) {
+    throw new CaxError('E_TRACE', `the run reported ${run.cycles} cycles, its trace takes ${model} by the cycle model (docs/soc.md)`);
+  }
   return proveTrace(run, circuit, keys, options);
 }
 
@@ -84,21 +88,21 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: Keys, op
   const last = proofs[proofs.length - 1]!.publicSignals;
   if (last[layout.exited] !== '1') throw new CaxError('E_PROOF_REJECTED', 'the last chunk does not end the program');
   const final = states[states.length - 1]!;
+  const chunkAccesses = proofs.map((p) => {
+    const steps = Number(p.publicSignals[layout.steps]);
+    return p.publicSignals.slice(layout.access, layout.access + steps).map((v) => unpackAccess(BigInt(v)));
+  });
   return {
     format: RECEIPT_FORMAT,
     program: { hash: run.image.hash, image: run.image.bytes },
     inputHash: createHash('sha256').update(run.input ?? new Uint8Array(0)).digest('hex'),
     output: { exitValue: Number(last[layout.exitValue]), a0: final.regs[10]! },
-    cycles: run.cycles,
+    cycles: cyclesOf(chunkAccesses.flat()),
     steps: statement.steps,
     circuit: { hash: circuit.hash, steps: circuit.size.steps, constraints: circuit.constraints },
     versions: versions(),
     states: states.map(encodeState),
-    chunks: proofs.map((p) => {
-      const steps = Number(p.publicSignals[layout.steps]);
-      const accesses = p.publicSignals.slice(layout.access, layout.access + steps).map((v) => unpackAccess(BigInt(v)));
-      return { steps, proof: encodeProof(p.proof), accesses: encodeAccesses(accesses) };
-    }),
+    chunks: proofs.map((p, k) => ({ steps: chunkAccesses[k]!.length, proof: encodeProof(p.proof), accesses: encodeAccesses(chunkAccesses[k]!) })),
   };
 }
 

@@ -10,7 +10,7 @@ import { getCurveFromName, type Curve } from 'ffjavascript';
 import type { Groth16Proof } from 'snarkjs';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
-import { decodeAccesses, packAccess, PROOF_RAM_BYTES, replayMemory, type Access, type Memory } from './access.js';
+import { cyclesOf, decodeAccesses, packAccess, PROOF_RAM_BYTES, replayMemory, type Access, type Memory } from './access.js';
 import { publicLayout, type CircuitSize } from './circuit.js';
 import { imageHash } from './image.js';
 import { decodeProof, decodeState, type Receipt } from './receipt.js';
@@ -186,6 +186,8 @@ export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, optio
     if (list.length !== c.steps) return fail(`chunk ${k} has ${list.length} access words for ${c.steps} steps`);
     accesses.push(list);
   }
+  const cycles = cyclesOf(accesses.flat());
+  if (cycles !== receipt.cycles) return fail(`the receipt claims ${receipt.cycles} cycles, the proved instructions take ${cycles} (docs/soc.md cycle model)`);
   const replay = replayMemory(receipt.program.image, accesses.flat());
   if (!replay.ok) return fail(`chunk ${Math.floor(replay.firstBad! / size.steps)} step ${replay.firstBad! % size.steps}: ${replay.reason!}`);
   if (replay.exitValue !== receipt.output.exitValue) return fail('the run\'s accesses do not end with the claimed store to EXIT');

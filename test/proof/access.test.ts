@@ -5,7 +5,7 @@
 // size, accesses outside RAM, anything after the end).
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { accessOf, decodeAccesses, encodeAccesses, Memory, packAccess, PROOF_RAM_BYTES, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
+import { accessOf, cyclesOf, decodeAccesses, encodeAccesses, Memory, packAccess, PROOF_RAM_BYTES, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
 import { EXIT_ADDR, RAM_BASE, UART_BASE } from '../../host/riscv/machine.js';
 import { exitWith, iType, li, sType } from '../riscv/asm.js';
 import { program, run, SCRATCH } from './random-programs.js';
@@ -56,6 +56,16 @@ describe('the memory replay', () => {
         const replay = replayMemory(image, trace.map(accessOf));
         expect(replay).toMatchObject({ ok: true, exitValue: 1 });
         expect(Buffer.from(replay.final.bytes).equals(Buffer.from(ram))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('the cycle model over the access words gives the cycles the ISS counted (loads, divisions and the rest)', () => {
+    fc.assert(
+      fc.property(program, (words) => {
+        const { trace, cycles } = run(words);
+        expect(cyclesOf(trace.map(accessOf))).toBe(cycles);
       }),
       { numRuns: 40 },
     );

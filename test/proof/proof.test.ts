@@ -47,8 +47,9 @@ function tampered(change: (r: Receipt) => void): Receipt {
   return copy;
 }
 
+/** Proves a trace; a doctored one without the run's cycle count, so that the circuit (not the cycle check) is what refuses it. */
 function prove(t: readonly TraceRecord[]): Promise<Receipt> {
-  return proveRun({ trace: t, image, cycles }, circuit, keys, { workers: 2 });
+  return proveRun({ trace: t, image, cycles: t === trace ? cycles : 0 }, circuit, keys, { workers: 2 });
 }
 
 beforeAll(async () => {
@@ -168,6 +169,13 @@ describe('soundness: rejected when verifying', () => {
       r.output.a0 = regs[10]!;
     }));
     await rejected(tampered((r) => (r.output.exitValue = 3)));
+  });
+
+  it('another cycle count (cycles are proved: the verifier counts them from the proved instructions)', async () => {
+    expect(receipt.cycles).toBe(cycles);
+    await expect(proveRun({ trace, image, cycles: cycles + 1 }, circuit, keys)).rejects.toMatchObject({ code: 'E_TRACE' });
+    await rejected(tampered((r) => (r.cycles += 1)));
+    await rejected(tampered((r) => (r.cycles = 0)));
   });
 
   it('a proof with one byte changed', async () => {

@@ -27,11 +27,11 @@ export const program: fc.Arbitrary<number[]> = fc
   .map(([values, body]) => [...values.flatMap((v, i) => li(i + 1, v)), ...li(8, SCRATCH), ...body.flat(), ...exitWith(1)]);
 
 /** Runs words (the image) on the ISS to their end: the trace and RAM after the run. */
-export function run(words: readonly number[]): { trace: TraceRecord[]; image: Uint8Array; ram: Uint8Array } {
+export function run(words: readonly number[]): { trace: TraceRecord[]; image: Uint8Array; ram: Uint8Array; cycles: number } {
   const iss = issWith(words);
   const trace: TraceRecord[] = [];
   iss.setTraceSink((r) => trace.push(r));
-  const ended = iss.run({ maxCycles: 100_000 }).ended;
+  const { ended, cycles } = iss.run({ maxCycles: 100_000 });
   if (ended !== 'exit') throw new Error(`the program ended by ${ended}, not EXIT`);
-  return { trace, image: new Uint8Array(new Uint32Array(words).buffer), ram: iss.readMemory(RAM_BASE, iss.ramBytes) };
+  return { trace, image: new Uint8Array(new Uint32Array(words).buffer), ram: iss.readMemory(RAM_BASE, iss.ramBytes), cycles };
 }
