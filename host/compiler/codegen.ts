@@ -47,11 +47,16 @@ export interface CodegenOptions {
   readonly directCalls: boolean;
   /** Inline saturated calls of small non-recursive top-level functions (one equation, variable parameters). */
   readonly inlining: boolean;
+  /**
+   * Keep the first parameters (variables in every equation) of loops (functions that call themselves in tail
+   * position) in callee-saved register pairs instead of frame slots; a self tail call writes them directly.
+   */
+  readonly registers: boolean;
   /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
   readonly budgetChecks?: boolean;
 }
 
-export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true };
+export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true };
 
 /** Largest body (in expression nodes) inlined. */
 const INLINE_NODES = 12;
@@ -82,13 +87,22 @@ function exprSize(e: Expr, budget: number): number {
  */
 type Loc =
   | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true }
-  | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true };
+  | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true }
+  | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined };
+
+/**
+ * Callee-saved register pairs (tag, payload) for parameters (CodegenOptions.registers): s1…s8; s10/s11 hold the
+ * cycle budget and the stack limit. The collector sees them: rt_collect spills s0…s11 onto the scanned stack.
+ */
+const PAIRS: readonly (readonly [number, number])[] = [[REG.s1, REG.s2], [REG.s3, REG.s4], [REG.s5, REG.s6], [REG.s7, REG.s8]];
 
 /** The tag word of a box whose value is not defined yet (no value has this tag). */
 const UNDEFINED_TAG = -1;
 
 /** A function whose code and arity are known at a call site (env: where its closure value is, for local ones). */
 interface KnownFn {
+  /** The name calls use (a top-level or local definition; `\\` for a lambda). */
+  readonly name: string;
   readonly label: string;
   readonly arity: number;
   readonly global: boolean;
@@ -118,13 +132,42 @@ function lambdaAsFunction(d: Decl): Decl {
   return { ...d, equations: [{ ...eq, params: lam.params, rhs: { tag: 'Plain', expr: lam.body }, span: lam.span }], span: lam.span };
 }
 
+/** Whether an equation calls `name` with `arity` arguments in tail position: a loop (a self tail call is a jump). */
+function loops(equations: readonly Equation[], name: string, arity: number): boolean {
+  const tail = (e: Expr): boolean => {
+    switch (e.tag) {
+      case 'If': return tail(e.then) || tail(e.else);
+      case 'Let': return tail(e.body);
+      case 'Case': return e.alts.some((alt) => tail(alt.body));
+      case 'BinOp':
+        if (e.op === '&&' || e.op === '||') return tail(e.right);
+        if (e.op !== '$') return false;
+        break;
+      case 'App': break;
+      default: return false;
+    }
+    let n = 0;
+    let h: Expr = e;
+    for (;;) {
+      if (h.tag === 'App') h = h.fn;
+      else if (h.tag === 'BinOp' && h.op === '$') h = h.left;
+      else break;
+      n++;
+    }
+    return n === arity && ((h.tag === 'Var' && h.name === name) || (h.tag === 'HashRef' && `@${h.hash}` === name));
+  };
+  return equations.some((eq) => (eq.rhs.tag === 'Plain' ? tail(eq.rhs.expr) : eq.rhs.guards.some((g) => tail(g.body))));
+}
+
 /** E_UNSUPPORTED with the construct's source span. */
 const unsupportedAt = (what: string, span: SourceSpan): CaxError => new CaxError('E_UNSUPPORTED', `${what} is not supported yet`, { span });
 
-const slotOff = (k: number): number => -24 - 8 * k;
 const isFunctionDecl = (d: Decl): boolean => d.equations[0]!.params.length > 0;
 
-/** One function being compiled: its body assembler, frame usage and out-of-line failure stubs. */
+/**
+ * One function being compiled: its body assembler, frame usage and out-of-line failure stubs. Parameters in
+ * registers (`regArgs`, by index = pair) have their caller's pair saved at s0-24-8i; the slots come below.
+ */
 class FnCtx {
   readonly body = new Asm();
   next = 0;
@@ -132,15 +175,22 @@ class FnCtx {
   maxOut = 0;
   readonly stubs: { label: string; code: number; site: number }[] = [];
   readonly start: string;
-  constructor(readonly label: string, readonly arity: number, readonly selfFn: KnownFn | undefined) {
+  /** Frame words (pairs) below env taken by the saved registers. */
+  readonly saved: number;
+  constructor(readonly label: string, readonly arity: number, readonly selfFn: KnownFn | undefined, readonly regArgs: readonly number[]) {
     this.start = `${label}$body`;
+    this.saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
+  }
+  /** The s0 offset of slot k. */
+  slotOff(k: number): number {
+    return -24 - 8 * (this.saved + k);
   }
   slots(n: number): number {
     const k = this.next;
     this.next += n;
     this.maxSlots = Math.max(this.maxSlots, this.next);
     // the block's lowest address is its last slot; items go upward from there
-    return slotOff(k + n - 1);
+    return this.slotOff(k + n - 1);
   }
 }
 
@@ -180,7 +230,7 @@ export class Codegen {
   private declare(name: string, d: Decl): Global {
     const label = `tel$${name}`;
     const g: Global = isFunctionDecl(d)
-      ? { k: 'fn', fn: { label, arity: d.equations[0]!.params.length, global: true }, decl: d }
+      ? { k: 'fn', fn: { name, label, arity: d.equations[0]!.params.length, global: true }, decl: d }
       : { k: 'caf', label, cell: `${label}$cell`, decl: d };
     this.globals.set(name, g);
     return g;
@@ -294,10 +344,14 @@ export class Codegen {
   /** Emits a whole function: prologue, clause matching over its arguments, epilogue, failure stubs. */
   private compileFunction(label: string, arity: number, equations: readonly Equation[], scope: Scope, self: KnownFn | undefined, span: SourceSpan): void {
     const saved = this.fn;
-    const fn = new FnCtx(label, arity, self);
+    const regArgs: number[] = [];
+    // only loops: elsewhere saving and restoring the caller's pairs costs more than the loads a register saves
+    if (this.options.registers && this.options.directCalls && self && loops(equations, self.name, arity)) {
+      for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
+    }
+    const fn = new FnCtx(label, arity, self, regArgs);
     this.fn = fn;
     const b = fn.body;
-    b.label(fn.start);
     b.span(span);
     // the cycle budget, checked on function entry and on every loop back edge (self tail call)
     if (this.options.budgetChecks !== false) {
@@ -308,7 +362,7 @@ export class Codegen {
     for (let i = 0; i < arity; i++) args.push(8 * i);
     this.genClauses(equations.map((eq) => ({ patterns: eq.params, where: eq.where, rhs: eq.rhs, span: eq.span })), args, scope, true, '', span);
     this.fn = saved;
-    const frame = Math.ceil((16 + 8 * fn.maxSlots + 8 * fn.maxOut) / 16) * 16;
+    const frame = Math.ceil((16 + 8 * (fn.saved + fn.maxSlots) + 8 * fn.maxOut) / 16) * 16;
     if (frame > 2032) throw unsupported(`${label}: a frame of ${frame} bytes (more than 250 locals)`);
     const o = this.out;
     o.align(4);
@@ -319,6 +373,17 @@ export class Codegen {
     o.addi(s0, sp, frame);
     o.sw(a0, -12, s0);
     o.branch('bltu', sp, s11, RT.overflow);
+    for (const i of regArgs) {
+      o.sw(PAIRS[i]![0], -24 - 8 * i, s0);
+      o.sw(PAIRS[i]![1], -20 - 8 * i, s0);
+    }
+    for (const i of regArgs) {
+      o.lw(PAIRS[i]![0], 8 * i, s0);
+      o.lw(PAIRS[i]![1], 8 * i + 4, s0);
+      o.sw(zero, 8 * i + 4, s0); // the register is the only copy (the collector scans frames conservatively)
+    }
+    // self tail calls come back here with their arguments in the slots and register pairs
+    o.label(fn.start);
     o.append(b);
     for (const stub of fn.stubs) {
       o.label(stub.label);
@@ -328,9 +393,19 @@ export class Codegen {
     }
   }
 
+  /** Gives the caller its register pairs back (before the frame goes). */
+  private restoreRegisters(): void {
+    const b = this.fn.body;
+    for (const i of this.fn.regArgs) {
+      b.lw(PAIRS[i]![0], -24 - 8 * i, s0);
+      b.lw(PAIRS[i]![1], -20 - 8 * i, s0);
+    }
+  }
+
   /** Tears the frame down and returns a0/a1. */
   private epilogue(): void {
     const b = this.fn.body;
+    this.restoreRegisters();
     b.mv(t0, s0);
     b.lw(ra, -4, t0);
     b.lw(s0, -8, t0);
@@ -402,7 +477,8 @@ export class Codegen {
       case 'PWild':
         return;
       case 'PVar':
-        scope.set(p.name, { k: 'slot', off });
+        // a parameter kept in a register pair (the arguments are at s0+8i, everything else below s0)
+        scope.set(p.name, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8 } : { k: 'slot', off });
         return;
       case 'PLit':
         this.genLitTest(p.lit, off, fail);
@@ -512,7 +588,7 @@ export class Codegen {
           scope.set(d.name, { k: 'slot', off: slot, box: true });
           return { d, slot, fnInfo: undefined };
         }
-        const fnInfo: KnownFn = { label: `tel$${d.name}$${this.counter++}`, arity: d.equations[0]!.params.length, global: false };
+        const fnInfo: KnownFn = { name: d.name, label: `tel$${d.name}$${this.counter++}`, arity: d.equations[0]!.params.length, global: false };
         scope.set(d.name, { k: 'slot', off: slot, fn: fnInfo });
         return { d, slot, fnInfo };
       });
@@ -605,6 +681,11 @@ export class Codegen {
   private loadVar(loc: Loc): void {
     const b = this.fn.body;
     if (loc.k === 'slot') return this.loadSlot(loc.off);
+    if (loc.k === 'reg') {
+      b.mv(a0, PAIRS[loc.pair]![0]);
+      b.mv(a1, PAIRS[loc.pair]![1]);
+      return;
+    }
     b.lw(t0, -12, s0);
     b.lw(a0, 12 + 8 * loc.index, t0);
     b.lw(a1, 16 + 8 * loc.index, t0);
@@ -737,7 +818,8 @@ export class Codegen {
             for (let i = 0; i < spine.args.length; i++) keep.add(block + 8 * i);
             if (known.loc?.k === 'slot') keep.add(known.loc.off);
             for (let i = 0; i < this.fn.arity; i++) this.forgetSlot(8 * i);
-            for (let k = 0; k < mark; k++) if (!keep.has(slotOff(k))) this.forgetSlot(slotOff(k));
+            for (const i of this.fn.regArgs) b.mv(PAIRS[i]![1], zero);
+            for (let k = 0; k < mark; k++) if (!keep.has(this.fn.slotOff(k))) this.forgetSlot(this.fn.slotOff(k));
             this.directCall(known.fn, known.loc, block, spine.args.length);
             this.fn.next = mark;
             this.epilogue();
@@ -756,7 +838,7 @@ export class Codegen {
   /** The head and arguments of an application (`f a b`, `f $ a`); null when `e` is not one. */
   private spine(e: Expr): { head: Expr; args: Expr[] } | null {
     const args: Expr[] = [];
-    let h = e;
+    let h: Expr = e;
     for (;;) {
       if (h.tag === 'App') {
         args.unshift(h.arg);
@@ -827,19 +909,25 @@ export class Codegen {
     const mark = this.fn.next;
     b.span(span);
     const block = this.genBlock(args, scope);
+    const self = this.fn.selfFn?.label === fn.label;
     args.forEach((_, i) => {
-      this.loadSlot(block + 8 * i, t1, t2);
-      b.sw(t1, 8 * i, s0);
-      b.sw(t2, 8 * i + 4, s0);
+      if (self && this.fn.regArgs.includes(i)) {
+        this.loadSlot(block + 8 * i, PAIRS[i]![0], PAIRS[i]![1]);
+      } else {
+        this.loadSlot(block + 8 * i, t1, t2);
+        b.sw(t1, 8 * i, s0);
+        b.sw(t2, 8 * i + 4, s0);
+      }
       this.forgetSlot(block + 8 * i);
     });
     // the caller's parameters the callee does not take are dead
     for (let i = args.length; i < this.fn.arity; i++) this.forgetSlot(8 * i);
     this.fn.next = mark;
-    if (this.fn.selfFn?.label === fn.label) {
+    if (self) {
       b.j(this.fn.start);
       return;
     }
+    this.restoreRegisters();
     b.mv(t0, s0);
     b.lw(ra, -4, t0);
     b.lw(s0, -8, t0);
@@ -980,7 +1068,7 @@ export class Codegen {
     const b = this.fn.body;
     const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
     const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
-    const fnInfo: KnownFn = { label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
+    const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
     const mark = this.fn.next;
     const block = this.fn.slots(Math.max(1, caps.length));
     caps.forEach((name, i) => {

@@ -21,6 +21,7 @@ const Options = z.object({
   fold: z.boolean().default(true),
   directCalls: z.boolean().default(true),
   inline: z.boolean().default(true),
+  registers: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -46,12 +47,13 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-fold', 'turn constant folding off')
     .option('--no-direct-calls', 'call every function through rt_apply (no direct calls, no tail jumps)')
     .option('--no-inline', 'turn inlining of small functions off')
+    .option('--no-registers', 'keep every parameter in its frame slot (no callee-saved register pairs)')
     .action((source: string, raw: unknown) => {
       const parsed = Options.safeParse(raw);
       if (!parsed.success) throw new CaxError('E_USAGE', parsed.error.issues.map((i) => i.message).join('; '));
       const opts = parsed.data;
       const started = performance.now();
-      const compiled = existsSync(source) ? compileSource(readFileSync(source, 'utf8'), source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline }) : compileFromStore(ctx.io.cwd, ctx.io.env, source);
+      const compiled = existsSync(source) ? compileSource(readFileSync(source, 'utf8'), source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline, registers: opts.registers }) : compileFromStore(ctx.io.cwd, ctx.io.env, source);
       const ms = performance.now() - started;
       const text = existsSync(source) ? readFileSync(source, 'utf8') : '';
       const img = compiled.image;
