@@ -117,8 +117,8 @@ export const suite: BenchSuite = {
     optimisationCase('direct calls and tail jumps', { directCalls: false }, CALLS(18), 'bytes'),
     optimisationCase('inlining', { inlining: false }, 'sq :: Int -> Int\nsq x = x * x\nloop :: Int -> Int -> Int\nloop n acc = if n == 0 then acc else loop (n - 1) (acc + sq n)\nmain = loop 20000 0', 'cycles'),
     optimisationCase('constant folding', { constantFolding: false }, 'main = sum [1 + 2 * 3, 4 - 5, 6 * 7, -8, 9 * 10 + 11]', 'cycles'),
-    optimisationCase('registers for locals', { registers: false }, 'sq :: Int -> Int\nsq x = x * x\nloop :: Int -> Int -> Int\nloop n acc = if n == 0 then acc else loop (n - 1) (acc + sq n)\nmain = loop 20000 0', 'cycles'),
-    optimisationCase('registers for locals', { registers: false }, LISTS(500), 'cycles'),
-    optimisationCase('registers for locals', { registers: false }, LISTS(500), 'bytes'),
+    optimisationCase('registers for locals, a loop of 20000', { registers: false }, 'sq :: Int -> Int\nsq x = x * x\nloop :: Int -> Int -> Int\nloop n acc = if n == 0 then acc else loop (n - 1) (acc + sq n)\nmain = loop 20000 0', 'cycles'),
+    optimisationCase('registers for locals, list-heavy 500', { registers: false }, LISTS(500), 'cycles'),
+    optimisationCase('registers for locals, list-heavy 500', { registers: false }, LISTS(500), 'bytes'),
   ],
 };
