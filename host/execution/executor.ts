@@ -219,7 +219,7 @@ export class Executor {
       const texts = options.args ?? [];
       const args = texts.map((a, i) => parseExpression(a, `argument ${i + 1}`));
       const start = options.world?.start ?? 0;
-      outcome = options.backend ? await this.invokeOnCoprocessor(parent, hash, args, texts, start, run, options.backend) : this.invokeIn(parent, hash, args, start, run);
+      outcome = await this.invokeEntry(parent, hash, args, texts, start, run, options.backend);
     } finally {
       if (owned) {
         run.reports.unshift(this.report(parent, undefined, undefined, parent.destroy()));
@@ -278,25 +278,20 @@ export class Executor {
     else run.trace.record({ kind: 'return', context: actor.context.id, hash: actor.hash, name: actor.name, value: showValue(end.value), usage: report.consumed });
   }
 
-  /** Runs the entry `hash` applied to `args` in a new child of `parent` starting at logical time `start`. */
-  private invokeIn(parent: ExecutionContext, hash: Hash, args: readonly Expr[], start: number, run: Run): Outcome {
-    const entry = this.openEntry(parent, hash, args, run);
-    return 'error' in entry ? { value: null, error: entry.error, type: '?', clock: start } : this.runIn(entry.actor, args, start, run);
-  }
-
-  /** `invokeIn` compiled on a co-processor backend; `texts` are the arguments as given. */
-  private async invokeOnCoprocessor(parent: ExecutionContext, hash: Hash, args: readonly Expr[], texts: readonly string[], start: number, run: Run, backend: CoprocessorBackend): Promise<Outcome> {
-    const entry = this.openEntry(parent, hash, args, run);
-    return 'error' in entry ? { value: null, error: entry.error, type: '?', clock: start } : this.runOnCoprocessor(entry.actor, args, texts, start, run, backend);
-  }
-
-  private openEntry(parent: ExecutionContext, hash: Hash, args: readonly Expr[], run: Run): { actor: Actor } | { error: CaxError } {
+  /**
+   * Runs the entry `hash` applied to `args` (`texts`: as given) in a new child
+   * of `parent` starting at logical time `start`: on the interpreter, or
+   * compiled on a co-processor `backend`. A refused invocation is an outcome with its error.
+   */
+  private async invokeEntry(parent: ExecutionContext, hash: Hash, args: readonly Expr[], texts: readonly string[], start: number, run: Run, backend: CoprocessorBackend | undefined): Promise<Outcome> {
+    let actor: Actor;
     try {
-      return { actor: this.open(parent, hash, args.map(printExpr), run) };
+      actor = this.open(parent, hash, args.map(printExpr), run);
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
-      return { error: e };
+      return { value: null, error: e, type: '?', clock: start };
     }
+    return backend ? this.runOnCoprocessor(actor, args, texts, start, run, backend) : this.runIn(actor, args, start, run);
   }
 
   /** Records every effect the sandboxed world sees in the trace, under the acting context. */
