@@ -11,12 +11,16 @@
 // program image by replaying memory (host/proof/access.ts): that is where
 // instruction fetch, initial data and memory consistency are enforced.
 // Padding steps (after the end of the trace) change nothing and expose 0.
+// An ecall (exactly 0x00000073) is the boundary where a proved run yields to
+// the host: the step exposes access kind 8, and the core restarts from reset
+// (pc = RAM_BASE, every register 0) with memory as the host left it; what the
+// host wrote is public in the receipt and applied by the verifier's replay.
 // What is NOT enforced is listed in docs/proofs.md.
 pragma circom 2.1.0;
 
 include "gadgets.circom";
 
-function KINDS() { return 47; }
+function KINDS() { return 48; }
 // Kind indices.
 function LUI() { return 0; }  function AUIPC() { return 1; } function JAL() { return 2; } function JALR() { return 3; }
 function BEQ() { return 4; }  function BNE() { return 5; }   function BLT() { return 6; } function BGE() { return 7; }
@@ -29,7 +33,7 @@ function ADD() { return 27; } function SUB() { return 28; } function SLL() { ret
 function XOR() { return 32; } function SRL() { return 33; } function SRA() { return 34; } function OR() { return 35; } function AND() { return 36; }
 function MUL() { return 37; } function MULH() { return 38; } function MULHSU() { return 39; } function MULHU() { return 40; }
 function DIV() { return 41; } function DIVU() { return 42; } function REM() { return 43; } function REMU() { return 44; }
-function FENCE() { return 45; } function FENCEI() { return 46; }
+function FENCE() { return 45; } function FENCEI() { return 46; } function ECALL() { return 47; }
 
 function RAM_BASE() { return 0x80000000; }
 function EXIT_ADDR() { return 0x10002000; }
@@ -82,21 +86,21 @@ template Step() {
     immJ += sign * (W - (1 << 20));
 
     // Instruction kinds: opcode, funct3 (255: any), funct7 (255: any).
-    var OPC[47] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
+    var OPC[48] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
                   0x03, 0x03, 0x03, 0x03, 0x03, 0x23, 0x23, 0x23,
                   0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13,
                   0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
-                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x0f];
-    var F3[47] = [255, 255, 255, 0, 0, 1, 4, 5, 6, 7,
+                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x0f, 0x73];
+    var F3[48] = [255, 255, 255, 0, 0, 1, 4, 5, 6, 7,
                   0, 1, 2, 4, 5, 0, 1, 2,
                   0, 2, 3, 4, 6, 7, 1, 5, 5,
                   0, 0, 1, 2, 3, 4, 5, 5, 6, 7,
-                  0, 1, 2, 3, 4, 5, 6, 7, 0, 1];
-    var F7[47] = [255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+                  0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 0];
+    var F7[48] = [255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
                   255, 255, 255, 255, 255, 255, 255, 255,
                   255, 255, 255, 255, 255, 255, 0, 0, 32,
                   0, 32, 0, 0, 0, 0, 0, 32, 0, 0,
-                  1, 1, 1, 1, 1, 1, 1, 1, 255, 255];
+                  1, 1, 1, 1, 1, 1, 1, 1, 255, 255, 0];
     // s[k]: this step is an instruction of kind k (exactly one unless padding).
     signal s[KINDS()];
     var ssum = 0; var sopc = 0; var sf3 = 0; var hasF3 = 0; var sf7 = 0; var hasF7 = 0;
@@ -115,6 +119,9 @@ template Step() {
     opcode === sopc;
     (f3 - sf3) * hasF3 === 0;
     (f7 - sf7) * hasF7 === 0;
+    // ecall is the one word 0x00000073 (not ebreak, wfi, mret or a CSR access).
+    var isEcall = s[ECALL()];
+    isEcall * (insn - 0x73) === 0;
 
     var isLoad = s[LB()] + s[LH()] + s[LW()] + s[LBU()] + s[LHU()];
     var isStore = s[SB()] + s[SH()] + s[SW()];
@@ -291,15 +298,15 @@ template Step() {
     var result = 0;
     for (var i = 0; i < 16; i++) result += v[i];
 
-    // --- rd write (x0 never changes) ---
-    var writes = 1 - pad - isBranch - isStore - s[FENCE()] - s[FENCEI()];
+    // --- rd write (x0 never changes); an ecall clears every register (result is 0 for it) ---
+    var writes = 1 - pad - isBranch - isStore - s[FENCE()] - s[FENCEI()] - isEcall;
     signal rdEff <== rdF * writes;
     component wr = OneHot(32);
     wr.index <== rdEff;
     tRd === rdEff;
     tRdValue === result * (1 - wr.out[0]);
     regsOut[0] <== regs[0];
-    for (var j = 1; j < 32; j++) regsOut[j] <== regs[j] + wr.out[j] * (result - regs[j]);
+    for (var j = 1; j < 32; j++) regsOut[j] <== regs[j] + (wr.out[j] + isEcall) * (result - regs[j]);
 
     // --- next pc ---
     signal tk[6];
@@ -312,7 +319,9 @@ template Step() {
     var jump = tk[0] + tk[1] + tk[2] + tk[3] + tk[4] + tk[5] + s[JAL()] + s[JALR()];
     signal clearBit0 <== s[JALR()] * tb.out[0];
     signal moved <== jump * (t32 - clearBit0 - pc - 4);
-    pcOut <== pc + 4 - 4 * pad + moved;
+    // an ecall restarts the core at the reset pc
+    signal restart <== isEcall * (RAM_BASE() - pc - 4);
+    pcOut <== pc + 4 - 4 * pad + moved + restart;
 
     // --- the end: a word store to EXIT ---
     component atExit = IsZero();
@@ -320,9 +329,9 @@ template Step() {
     exitFlag <== s[SW()] * atExit.out;
     exitValue <== exitFlag * b;
 
-    // --- the access word: kind = size (1 byte, 2 half, 3 word) + 4 for a store, 0 without access ---
+    // --- the access word: kind = size (1 byte, 2 half, 3 word) + 4 for a store, 0 without access, 8 for an ecall ---
     // Every field is range-checked above (insn, data: 32 bits; addr: t32 or 0; pc < 2^32 + 4N along a chunk).
-    var kind = isByte + 2 * isHalf + 3 * isWord + 4 * isStore;
+    var kind = isByte + 2 * isHalf + 3 * isWord + 4 * isStore + 8 * isEcall;
     access <== (1 - pad) * (pc + W * insn + W * W * tMemAddr + W * W * W * tMemData + W * W * W * W * kind);
 }
 

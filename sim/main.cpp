@@ -1,10 +1,10 @@
 // main.cpp: the Verilator harness of the cax SoC (docs/rtl.md). Loads an ELF
 // or a raw image into RAM, runs the model to a cycle limit or until the
-// program ends (EXIT or `tohost`), writes the VCD (--vcd, only while
+// program ends (EXIT or `tohost`; with --stop-on-ecall also at an ecall), writes the VCD (--vcd, only while
 // TRACE_EN is on) and the text trace (--trace), bridges the UART pins to a
 // pseudo-terminal (--pty, its path printed as the first JSON line) or prints
 // what the program sends on stderr, and ends with one JSON summary line on
-// stdout. Exit status: 0 pass, 1 fail or limit or stopped, 2 usage, 3 error.
+// stdout. Exit status: 0 pass, 1 fail or limit or stopped or ecall, 2 usage, 3 error.
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -42,13 +42,14 @@ struct Options {
     bool dump_regs = false;
     std::string dump_from, dump_to;  // address or symbol, end exclusive
     bool pty = false;
+    bool stop_on_ecall = false;      // end the run when an ecall traps (a proved run yielding to the host)
 };
 
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "cax-sim: %s\n"
                  "usage: cax-sim [--raw] PROGRAM [--max-cycles N] [--vcd FILE] [--trace FILE]\n"
-                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty]\n"
+                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall]\n"
                  "  FROM, TO: an address (0x…) or an ELF symbol; TO is exclusive\n",
                  why.c_str());
     std::exit(2);
@@ -82,6 +83,7 @@ Options parse_args(int argc, char** argv) {
             o.dump_from = v.substr(0, colon);
             o.dump_to = v.substr(colon + 1);
         } else if (a == "--pty") o.pty = true;
+        else if (a == "--stop-on-ecall") o.stop_on_ecall = true;
         else if (a.rfind("-", 0) == 0) usage("unknown option " + a);
         else if (o.program.empty()) o.program = a;
         else usage("more than one program");
@@ -218,6 +220,10 @@ int run(const Options& opt) {
         }
         if (top->exit_valid) {
             end = top->exit_value == 1 ? "pass" : "fail";
+            break;
+        }
+        if (opt.stop_on_ecall && top->trace_valid && top->trace_trap && top->trace_cause == 11) {
+            end = "ecall";
             break;
         }
         if (bridge->due(n, top->uart_tx))

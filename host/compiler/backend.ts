@@ -18,7 +18,7 @@ import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
 import { runCompiledEffect, type EffectRunOptions } from './effects.js';
-import { EFFECT, ERR, ERROR_CODES, TAG, T_ERROR, T_ERROR_SITE_BITS } from './layout.js';
+import { EFFECT, ERR, runtimeError, TAG, T_ERROR } from './layout.js';
 import { spanAt, type Image } from './link.js';
 import { heapReader } from './remote-heap.js';
 
@@ -143,10 +143,8 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
     }
     if (r.outcome !== 'returned') return { error: new CaxError('E_PROTOCOL', `the run ended with ${r.outcome}`) };
     if (r.a0 === T_ERROR) {
-      const code = r.a1 & ((1 << T_ERROR_SITE_BITS) - 1);
-      const site = r.a1 >>> T_ERROR_SITE_BITS;
-      const known = ERROR_CODES[code] ?? { code: 'E_INTERNAL', message: `runtime error ${code}` };
-      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[site] } : code === ERR.CYCLES ? { details: { budget: 'cycles', limit: left } } : {}) };
+      const known = runtimeError(r.a1);
+      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[known.site] } : known.errorCode === ERR.CYCLES ? { details: { budget: 'cycles', limit: left } } : {}) };
     }
     hp = new DataView((await client.readMemory(image.symbols.get('rt_hp')!, 4)).buffer).getUint32(0, true);
     const result = { tag: r.a0, val: r.a1 };

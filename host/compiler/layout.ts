@@ -27,6 +27,13 @@ export const ERROR_CODES: Readonly<Record<number, { code: string; message: strin
   [ERR.CYCLE]: { code: 'E_CYCLE', message: 'a value is used before it is defined (a value defined in terms of itself)' },
 };
 
+/** The TEL error of a run that ended with a0 = T_ERROR: its code and message, and the site index (compiled code's failure stubs). */
+export function runtimeError(a1: number): { readonly code: string; readonly message: string; readonly errorCode: number; readonly site: number } {
+  const errorCode = a1 & ((1 << T_ERROR_SITE_BITS) - 1);
+  const known = ERROR_CODES[errorCode] ?? { code: 'E_INTERNAL', message: `runtime error ${errorCode}` };
+  return { ...known, errorCode, site: a1 >>> T_ERROR_SITE_BITS };
+}
+
 /** Kinds of effect nodes {kind, n, values…} (payload of an EFFECT value). */
 export const EFFECT_KIND = {
   PURE: 0, FAIL: 1, NOW: 2, EMIT: 3, LEDGER: 4, OBSERVE: 5, BIND: 6, CHOICE: 7, PAR: 8, RACE: 9, AFTER: 10, AT: 11, WITHIN: 12,

@@ -2,11 +2,11 @@
 // "Proving TEL programs"): the compiled definition, without the mcycle budget
 // checks, linked with the proving build of the runtime at the reset pc
 // (build/tel-runtime/prove-runtime.elf, entered by
-// firmware/tel-runtime/prove-start.S: no loader firmware, no ecall, no CSR),
-// with its arguments evaluated by the interpreter and written into the image
-// as heap objects. The run ends with the result in a0/a1 and a word store of
-// 1 to EXIT. What cannot be proved (effects, hashOf, functions as values in
-// or out) is refused here with E_UNSUPPORTED.
+// firmware/tel-runtime/prove-start.S: no loader firmware, no CSR, one ecall
+// where the run yields to the host for effects), with its arguments evaluated
+// by the interpreter and written into the image as heap objects. The run ends
+// with a word store of 1 to EXIT. What cannot be proved (hashOf, functions as
+// values in or out) is refused here with E_UNSUPPORTED.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,18 @@ export interface TelProvingImage {
 
 const ENTRY = 'cax$prove';
 
+/** The header of a proving image (prove-start.S) at these byte offsets from the reset pc. */
+export const PROVE_HEADER = {
+  /** argument vector, its length, first free heap byte, continuation tag and payload, finish (six words) */
+  args: 4,
+  /** a0/a1 of the last run (two words) */
+  result: 28,
+  /** a word holding the address of the runtime's heap pointer rt_hp */
+  heapPointer: 36,
+  /** a word holding the pc of the ecall where the run yields */
+  yieldPc: 40,
+} as const;
+
 /** The input bytes of a run with these arguments: their canonical encodings (docs/hashing.md) one after the other. */
 export function argumentsInput(args: readonly Value[]): Uint8Array {
   return Buffer.concat(args.map(canonicalBytes));
@@ -71,14 +83,14 @@ export function argumentValue(text: string, index: number): Value {
   return r.value!;
 }
 
-/** E_UNSUPPORTED when the compiled code calls a runtime function that makes an ecall (the step circuit has none). */
+/** E_UNSUPPORTED when the compiled code calls a runtime function that makes an ecall (only the stub's yield is a proved ecall). */
 function refuseEcalls(image: Image): void {
   const hashOf = image.symbols.get('rt_hash_of');
   const end = image.symbols.get('tel$$cafs') ?? image.base + image.bytes.length;
   const view = new DataView(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
   for (let pc = image.codeStart; pc < end; pc += 4) {
     const insn = decode(view.getUint32(pc - image.base, true));
-    if (insn.op === 'jal' && ((pc + insn.imm) >>> 0) === hashOf) throw unsupported('proving a program that uses hashOf (an ecall to the host, which the step circuit has not)');
+    if (insn.op === 'jal' && ((pc + insn.imm) >>> 0) === hashOf) throw unsupported('proving a program that uses hashOf (an ecall to the host for a hash, which proofs do not answer)');
   }
 }
 
@@ -90,7 +102,6 @@ export function provingImage(repo: Repository, hash: string, argTexts: readonly 
   const program = { file: span.file, decls: [entry] };
   const argExprs = argTexts.map((t, i) => parseExpression(t, `<argument ${i + 1}>`));
   const { type } = compileEntry(loadProgram(program, resolver), ENTRY, argExprs);
-  if (/\bEffect\b/.test(type)) throw unsupported(`proving a program with effects (type ${type}): effects are not in the step circuit`);
   if (type.includes('->')) throw unsupported(`proving a program whose result is a function (type ${type})`);
   const args = argTexts.map(argumentValue);
   const compiled = compileProgram(program, ENTRY, { ...DEFAULT_OPTIONS, budgetChecks: false }, resolver, { runtime: provingRuntime(), base: RAM_BASE });
@@ -102,7 +113,9 @@ export function provingImage(repo: Repository, hash: string, argTexts: readonly 
   bytes.set(linked.bytes);
   bytes.set(heap.bytes(), linked.heapStart - linked.base);
   const slot = linked.symbols.get('prove_args');
-  if (slot === undefined) throw new CaxError('E_IMAGE', 'the proving runtime lacks prove_args');
+  if (slot !== linked.base + PROVE_HEADER.args || linked.symbols.get('prove_result') !== linked.base + PROVE_HEADER.result) {
+    throw new CaxError('E_IMAGE', 'the proving runtime\'s header (prove_args, prove_result) is not where docs/proofs.md puts it: rebuild it with `make tel-runtime`');
+  }
   const view = new DataView(bytes.buffer);
   view.setUint32(slot - linked.base, argv, true);
   view.setUint32(slot - linked.base + 4, args.length, true);

@@ -14,16 +14,19 @@ import type { TraceRecord } from '../riscv/trace.js';
 /** RAM the proofs model (docs/soc.md RAM_BYTES default): 128 KiB from RAM_BASE. */
 export const PROOF_RAM_BYTES = DEFAULT_RAM_BYTES;
 
-/** `kind` of an access word: 0 without memory access, else the size code (1 byte, 2 half, 3 word) plus STORE. */
+/** `kind` of an access word: 0 without memory access, else the size code (1 byte, 2 half, 3 word) plus STORE; ECALL for an ecall. */
 export const ACCESS_NONE = 0;
 export const ACCESS_STORE = 4;
+export const ACCESS_ECALL = 8;
+/** The one ecall instruction word. */
+export const ECALL_WORD = 0x00000073;
 const SIZE_CODE: Readonly<Record<number, number>> = { 1: 1, 2: 2, 4: 3 };
 const SIZE_OF_CODE = [0, 1, 2, 4] as const;
 
 export interface Access {
   readonly pc: number;
   readonly insn: number;
-  /** ACCESS_NONE, or size code (1, 2, 3) + ACCESS_STORE for a store. */
+  /** ACCESS_NONE, size code (1, 2, 3) + ACCESS_STORE for a store, or ACCESS_ECALL. */
   readonly kind: number;
   /** Byte address of the access (0 without one). */
   readonly addr: number;
@@ -44,8 +47,25 @@ function popcount4(mask: number): number {
   return (mask & 1) + ((mask >> 1) & 1) + ((mask >> 2) & 1) + ((mask >> 3) & 1);
 }
 
+/** Bytes the host wrote at `addr` while the core waited at an ecall (docs/receipt.md `hostWrites`). */
+export interface HostWrite {
+  readonly addr: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Whether `kind` is a valid access kind (docs/receipt.md). */
+function validKind(kind: number): boolean {
+  return kind === ACCESS_NONE || kind === ACCESS_ECALL || (kind <= 7 && (kind & 3) !== 0);
+}
+
+/** Whether an access word of `kind` carries addr and data in receipts. */
+function hasOperand(kind: number): boolean {
+  return kind !== ACCESS_NONE && kind !== ACCESS_ECALL;
+}
+
 /** The access word of a trace record (the size from its byte lanes). */
 export function accessOf(r: TraceRecord): Access {
+  if (r.trap && r.cause === 11 && r.insn >>> 0 === ECALL_WORD) return { pc: r.pc >>> 0, insn: ECALL_WORD, kind: ACCESS_ECALL, addr: 0, data: 0 };
   if (r.memMask === 0) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_NONE, addr: 0, data: 0 };
   const code = SIZE_CODE[popcount4(r.memMask)];
   if (code === undefined) throw new CaxError('E_TRACE', `a memory access with byte lanes ${r.memMask.toString(2)} at pc 0x${(r.pc >>> 0).toString(16)}`);
@@ -74,16 +94,16 @@ export function packAccess(a: Access): bigint {
 export function unpackAccess(v: bigint): Access {
   const field = (k: bigint): number => Number((v >> (32n * k)) & (W - 1n));
   const kind = Number(v >> 128n);
-  if (kind > 7 || (kind !== ACCESS_NONE && (kind & 3) === 0)) throw new CaxError('E_PROOF_REJECTED', `the public value ${v} is not an access word`);
+  if (!validKind(kind)) throw new CaxError('E_PROOF_REJECTED', `the public value ${v} is not an access word`);
   return { pc: field(0n), insn: field(1n), addr: field(2n), data: field(3n), kind };
 }
 
 /**
  * Access words as bytes (docs/receipt.md): per step a kind byte, pc and
- * insn (uint32 little-endian), then addr and data when kind is not 0.
+ * insn (uint32 little-endian), then addr and data when kind is a memory access.
  */
 export function encodeAccesses(list: readonly Access[]): Uint8Array {
-  const out = new Uint8Array(list.reduce((n, a) => n + (a.kind === ACCESS_NONE ? 9 : 17), 0));
+  const out = new Uint8Array(list.reduce((n, a) => n + (hasOperand(a.kind) ? 17 : 9), 0));
   const view = new DataView(out.buffer);
   let at = 0;
   for (const a of list) {
@@ -91,7 +111,7 @@ export function encodeAccesses(list: readonly Access[]): Uint8Array {
     view.setUint32(at + 1, a.pc >>> 0, true);
     view.setUint32(at + 5, a.insn >>> 0, true);
     at += 9;
-    if (a.kind !== ACCESS_NONE) {
+    if (hasOperand(a.kind)) {
       view.setUint32(at, a.addr >>> 0, true);
       view.setUint32(at + 4, a.data >>> 0, true);
       at += 8;
@@ -107,8 +127,8 @@ export function decodeAccesses(bytes: Uint8Array): Access[] {
   let at = 0;
   while (at < bytes.length) {
     const kind = bytes[at]!;
-    const long = kind !== ACCESS_NONE;
-    if (kind > 7 || (long && (kind & 3) === 0) || at + (long ? 17 : 9) > bytes.length) throw new CaxError('E_RECEIPT', `malformed access words at byte ${at}`);
+    const long = hasOperand(kind);
+    if (!validKind(kind) || at + (long ? 17 : 9) > bytes.length) throw new CaxError('E_RECEIPT', `malformed access words at byte ${at}`);
     out.push({ kind, pc: view.getUint32(at + 1, true), insn: view.getUint32(at + 5, true), addr: long ? view.getUint32(at + 9, true) : 0, data: long ? view.getUint32(at + 13, true) : 0 });
     at += long ? 17 : 9;
   }
@@ -162,32 +182,65 @@ export interface Replay {
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
 /**
- * Replays a run's access words in order over RAM that starts as the image:
- * each step's instruction word must be the word in memory at its pc (aligned,
- * in RAM) at that moment; a load must read exactly what memory holds; a store
- * changes memory. Outside RAM only the end, a word store to EXIT, is modelled,
- * and nothing may follow it.
+ * Memory replayed one access word at a time, over RAM that starts as the
+ * image: each step's instruction word must be the word in memory at its pc
+ * (aligned, in RAM) at that moment; a load must read exactly what memory
+ * holds; a store changes memory; at an ecall the host's writes for it are
+ * applied. Outside RAM only the end, a word store to EXIT, is modelled, and
+ * nothing may follow it.
  */
-export function replayMemory(image: Uint8Array, accesses: Iterable<Access>): Replay {
-  const memory = new Memory(image);
-  let i = 0;
-  let exitValue: number | undefined;
-  const bad = (reason: string): Replay => ({ ok: false, final: memory, firstBad: i, reason });
-  for (const a of accesses) {
-    if (exitValue !== undefined) return bad('a step after the program\'s end (the store to EXIT)');
-    if ((a.pc & 3) !== 0 || !memory.contains(a.pc, 4)) return bad(`an instruction fetched at ${hex(a.pc)}, which is not an aligned word of RAM`);
+export class MemoryReplay {
+  readonly memory: Memory;
+  /** Steps replayed so far. */
+  steps = 0;
+  /** Ecalls replayed so far. */
+  ecalls = 0;
+  /** The value stored to EXIT, once the run ended. */
+  exitValue: number | undefined;
+
+  constructor(private readonly image: Uint8Array) {
+    this.memory = new Memory(image);
+  }
+
+  /** Replays one step; the reason it is refused, or undefined. `writes`: the host's writes when it is an ecall. */
+  step(a: Access, writes: readonly HostWrite[] = []): string | undefined {
+    const memory = this.memory;
+    if (this.exitValue !== undefined) return 'a step after the program\'s end (the store to EXIT)';
+    if ((a.pc & 3) !== 0 || !memory.contains(a.pc, 4)) return `an instruction fetched at ${hex(a.pc)}, which is not an aligned word of RAM`;
     const word = memory.read(a.pc, 4);
-    if (word !== a.insn >>> 0) return bad(`the instruction at ${hex(a.pc)} is ${hex(word)}${a.pc - RAM_BASE >= image.length ? ' (beyond the image)' : ''}, not ${hex(a.insn)}`);
-    if (a.kind !== ACCESS_NONE) {
+    if (word !== a.insn >>> 0) return `the instruction at ${hex(a.pc)} is ${hex(word)}${a.pc - RAM_BASE >= this.image.length ? ' (beyond the image)' : ''}, not ${hex(a.insn)}`;
+    if (a.kind === ACCESS_ECALL) {
+      for (const w of writes) {
+        if (!memory.contains(w.addr, w.bytes.length)) return `the host's write of ${w.bytes.length} bytes at ${hex(w.addr)} after ecall ${this.ecalls} is outside RAM`;
+        memory.bytes.set(w.bytes, (w.addr >>> 0) - RAM_BASE);
+      }
+      this.ecalls++;
+    } else if (a.kind !== ACCESS_NONE) {
       const size = accessSize(a.kind);
-      if (isStore(a.kind) && a.addr >>> 0 === EXIT_ADDR && size === 4) exitValue = a.data >>> 0;
-      else if (!memory.contains(a.addr, size)) return bad(`a ${isStore(a.kind) ? 'store' : 'load'} of ${size} bytes at ${hex(a.addr)}, outside RAM (only the word store to EXIT is modelled)`);
+      if (isStore(a.kind) && a.addr >>> 0 === EXIT_ADDR && size === 4) this.exitValue = a.data >>> 0;
+      else if (!memory.contains(a.addr, size)) return `a ${isStore(a.kind) ? 'store' : 'load'} of ${size} bytes at ${hex(a.addr)}, outside RAM (only the word store to EXIT is modelled)`;
       else if (isStore(a.kind)) memory.write(a.addr, size, a.data);
       else if (memory.read(a.addr, size) !== a.data >>> 0) {
-        return bad(`the load of ${size} bytes at ${hex(a.addr)} reads ${hex(a.data)}, but memory holds ${hex(memory.read(a.addr, size))}`);
+        return `the load of ${size} bytes at ${hex(a.addr)} reads ${hex(a.data)}, but memory holds ${hex(memory.read(a.addr, size))}`;
       }
     }
-    i++;
+    this.steps++;
+    return undefined;
   }
-  return { ok: true, final: memory, ...(exitValue !== undefined ? { exitValue } : {}) };
+}
+
+/**
+ * Replays a run's access words in order (MemoryReplay), with `hostWrites[k]`
+ * applied at the k-th ecall; there must be one entry per ecall.
+ */
+export function replayMemory(image: Uint8Array, accesses: Iterable<Access>, hostWrites: readonly (readonly HostWrite[])[] = []): Replay {
+  const replay = new MemoryReplay(image);
+  const bad = (reason: string): Replay => ({ ok: false, final: replay.memory, firstBad: replay.steps, reason });
+  for (const a of accesses) {
+    if (a.kind === ACCESS_ECALL && replay.ecalls >= hostWrites.length) return bad(`ecall ${replay.ecalls} has no entry in the host's writes`);
+    const reason = replay.step(a, a.kind === ACCESS_ECALL ? hostWrites[replay.ecalls] : []);
+    if (reason !== undefined) return bad(reason);
+  }
+  if (replay.ecalls !== hostWrites.length) return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}` };
+  return { ok: true, final: replay.memory, ...(replay.exitValue !== undefined ? { exitValue: replay.exitValue } : {}) };
 }

@@ -4,20 +4,21 @@
 // an ELF on the simulation or the ISS to get its trace.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CaxError, unsupported } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
 import type { TraceRecord } from '../riscv/trace.js';
-import { accessOf, cyclesOf, encodeAccesses, unpackAccess } from './access.js';
+import { ACCESS_ECALL, accessOf, cyclesOf, encodeAccesses, unpackAccess, type HostWrite } from './access.js';
 import { publicLayout, type Circuit } from './circuit.js';
 import type { ProgramImage } from './image.js';
 import { proveChunks } from './prover.js';
 import { encodeProof, encodeState, RECEIPT_FORMAT, type Receipt } from './receipt.js';
 import type { Keys } from './setup.js';
 import { buildStatement, checkMemory, type State } from './statement.js';
+import type { SegmentSource } from './tel-run.js';
 import { loadTrace, readTrace } from './trace.js';
 
 export interface ProveRun {
@@ -25,8 +26,15 @@ export interface ProveRun {
   readonly image: ProgramImage;
   /** Clocks the run reported (0 when unknown, as for a trace file); the receipt's cycles come from the cycle model, which must agree. */
   readonly cycles: number;
-  /** The bytes the program read as input (none yet: effects are not in the circuit). */
+  /** The bytes of the program's input (a TEL run: its arguments' canonical encodings); the receipt's inputHash is their SHA-256. */
   readonly input?: Uint8Array;
+  /** What the host wrote at each ecall, in order (default: nothing at each). */
+  readonly hostWrites?: readonly (readonly HostWrite[])[];
+}
+
+/** The run's host writes, one entry per ecall of its trace. */
+function hostWritesOf(run: ProveRun): readonly (readonly HostWrite[])[] {
+  return run.hostWrites ?? run.trace.filter((r) => accessOf(r).kind === ACCESS_ECALL).map(() => []);
 }
 
 /** The version of an installed package (its package.json, found above its main file). */
@@ -54,7 +62,7 @@ export interface ProveRunOptions {
 
 /** Proves a run: the prover's memory check first (E_PROOF_REJECTED early), then proveTrace. */
 export async function proveRun(run: ProveRun, circuit: Circuit, keys: Keys, options: ProveRunOptions = {}): Promise<Receipt> {
-  checkMemory(run.trace, run.image.bytes);
+  checkMemory(run.trace, run.image.bytes, hostWritesOf(run));
   const model = cyclesOf(run.trace.map(accessOf));
   if (run.cycles !== 0 && run.cycles !== model) {
     throw new CaxError('E_TRACE', `the run reported ${run.cycles} cycles, its trace takes ${model} by the cycle model (docs/soc.md)`);
@@ -96,6 +104,7 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: Keys, op
     format: RECEIPT_FORMAT,
     program: { hash: run.image.hash, image: run.image.bytes },
     inputHash: createHash('sha256').update(run.input ?? new Uint8Array(0)).digest('hex'),
+    hostWrites: hostWritesOf(run).map((list) => list.map((w) => ({ addr: w.addr >>> 0, bytes: w.bytes }))),
     output: { exitValue: Number(last[layout.exitValue]), a0: final.regs[10]! },
     cycles: cyclesOf(chunkAccesses.flat()),
     steps: statement.steps,
@@ -106,30 +115,44 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: Keys, op
   };
 }
 
-/** A run that trapped (with mtvec 0 it then never ends): an ecall (an effect) or a CSR the circuit has not. */
+/** A run that trapped (with mtvec 0 it then never ends): an ecall outside a TEL proving run, or an instruction the circuit has not. */
 function trapped(r: TraceRecord): CaxError {
-  return unsupported(`proving a run that traps (cause ${r.cause} at pc 0x${(r.pc >>> 0).toString(16)}: an ecall, i.e. an effect, or another instruction the step circuit has not)`);
+  return unsupported(`proving a run that traps (cause ${r.cause} at pc 0x${(r.pc >>> 0).toString(16)}: ${r.cause === 11 ? 'an ecall the host has no answer for (only TEL proving runs yield to the host)' : 'an instruction the step circuit has not'})`);
 }
 
-/** Runs a program (a file; a raw image at 0x80000000 with `raw`) on the Verilator simulation with a text trace, to its end. */
-export async function traceOnSim(program: string, maxCycles: number, options: { raw?: boolean } = {}): Promise<{ trace: TraceRecord[]; cycles: number }> {
+/** How a traced run ended: the program's end (a store to EXIT), or an ecall where it yields to the host (with `yieldAtEcall`). */
+export interface TracedRun {
+  readonly trace: TraceRecord[];
+  readonly cycles: number;
+  readonly ended: 'exit' | 'ecall';
+}
+
+export interface TraceRunOptions {
+  /** The program is a raw image at 0x80000000 (not an ELF). */
+  readonly raw?: boolean;
+  /** End the run at an ecall (docs/proofs.md "The ecall boundary") instead of trapping. */
+  readonly yieldAtEcall?: boolean;
+}
+
+/** Runs a program (a file) on the Verilator simulation with a text trace, to its end or (yieldAtEcall) its first ecall. */
+export async function traceOnSim(program: string, maxCycles: number, options: TraceRunOptions = {}): Promise<TracedRun> {
   const dir = mkdtempSync(join(tmpdir(), 'cax-prove-'));
   try {
     const file = join(dir, 'run.trace');
-    const { summary } = await runSim({ program, trace: file, maxCycles, raw: options.raw === true });
+    const { summary } = await runSim({ program, trace: file, maxCycles, raw: options.raw === true, stopOnEcall: options.yieldAtEcall === true });
     if (summary.end === 'limit' || summary.end === 'stopped') {
       for await (const r of readTrace(file)) if (r.trap) throw trapped(r);
       throw new CaxError('E_BUDGET', `the program did not end within ${maxCycles} cycles on the simulation`);
     }
-    return { trace: await loadTrace(file), cycles: summary.cycles };
+    return { trace: await loadTrace(file), cycles: summary.cycles, ended: summary.end === 'ecall' ? 'ecall' : 'exit' };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Runs a program on the ISS from reset with tracing on, to its end (EXIT or tohost). */
-export function traceOnIss(program: Uint8Array, maxCycles: number): { trace: TraceRecord[]; cycles: number } {
-  const iss = new Iss();
+/** Runs a program (ELF or raw image) on the ISS from reset with tracing on, to its end (EXIT or tohost) or (yieldAtEcall) its first ecall. */
+export function traceOnIss(program: Uint8Array, maxCycles: number, options: Omit<TraceRunOptions, 'raw'> = {}): TracedRun {
+  const iss = new Iss({ syscalls: options.yieldAtEcall === true ? 'yield' : 'none' });
   const trace: TraceRecord[] = [];
   iss.load(program);
   iss.setTraceSink((r) => trace.push(r));
@@ -138,5 +161,43 @@ export function traceOnIss(program: Uint8Array, maxCycles: number): { trace: Tra
     const trap = trace.find((r) => r.trap);
     throw trap ? trapped(trap) : new CaxError('E_BUDGET', `the program did not end within ${maxCycles} cycles`);
   }
-  return { trace, cycles: result.cycles };
+  return { trace, cycles: result.cycles, ended: result.ended === 'ecall' ? 'ecall' : 'exit' };
+}
+
+/** Memory up to its last non-zero byte: the raw image a segment starts from. */
+function trimmed(memory: Uint8Array): Uint8Array {
+  let end = memory.length;
+  while (end > 0 && memory[end - 1] === 0) end--;
+  return memory.subarray(0, Math.max(end, 4));
+}
+
+/**
+ * Runs a proving image segment by segment (host/proof/tel-run.ts) on the
+ * simulation or the ISS: each segment from reset with memory as the previous
+ * one and the host left it, to its yielding ecall or the program's end,
+ * within `maxCycles` for the whole run. Collects the whole trace.
+ */
+export function segmentsOn(on: 'sim' | 'iss', maxCycles: number): { readonly source: SegmentSource; readonly trace: TraceRecord[]; cycles(): number } {
+  const trace: TraceRecord[] = [];
+  let cycles = 0;
+  const source: SegmentSource = async (memory) => {
+    const left = maxCycles - cycles;
+    if (left <= 0) throw new CaxError('E_BUDGET', `the program did not end within ${maxCycles} cycles`);
+    let run: TracedRun;
+    if (on === 'iss') run = traceOnIss(trimmed(memory), left, { yieldAtEcall: true });
+    else {
+      const dir = mkdtempSync(join(tmpdir(), 'cax-segment-'));
+      try {
+        const file = join(dir, 'memory.bin');
+        writeFileSync(file, trimmed(memory));
+        run = await traceOnSim(file, left, { raw: true, yieldAtEcall: true });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    cycles += run.cycles;
+    trace.push(...run.trace);
+    return run.trace.map(accessOf);
+  };
+  return { source, trace, cycles: () => cycles };
 }

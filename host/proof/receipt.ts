@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { CaxError } from '../errors.js';
 import type { State } from './statement.js';
 
-export const RECEIPT_FORMAT = 'cax-receipt/2';
+export const RECEIPT_FORMAT = 'cax-receipt/3';
 const POINT_BYTES = 32;
 export const PROOF_BYTES = 8 * POINT_BYTES;
 const STATE_BYTES = 33 * 4;
@@ -19,8 +19,41 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const u32 = z.number().int().min(0).max(0xffffffff);
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes expected');
 
-/** What a proved TEL run claims (docs/receipt.md `tel`): checked by the verifier against the proved final state and memory. */
-const TelClaimSchema = z.object({ definition: hex64, args: z.array(z.string()), type: z.string(), value: z.string() });
+const int32 = z.number().int().min(-2147483648).max(2147483647);
+
+/** One logged world effect of a proved TEL run (the interpreter's effect log entry): its result is a public input. */
+const EffectEntrySchema = z.object({
+  start: z.number().int(),
+  time: z.number().int(),
+  timeline: z.string().nullable(),
+  kind: z.enum(['deposit', 'withdraw', 'transfer', 'observe', 'emit']),
+  args: z.array(z.union([z.string(), int32])),
+  result: z.union([z.string(), int32]).nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  rolledBack: z.boolean().optional(),
+});
+
+/**
+ * What a proved TEL run claims (docs/receipt.md `tel`): the definition, its
+ * arguments, type and result, and for a program with effects the effect log
+ * (whose results entered at the ecalls), the logical start and end time and
+ * the timelines' latencies. The verifier re-runs the effect schedule on the
+ * proved runs with the log as the world and checks all of it.
+ */
+const TelClaimSchema = z.object({
+  definition: hex64,
+  args: z.array(z.string()),
+  type: z.string(),
+  value: z.string(),
+  effects: z.array(EffectEntrySchema),
+  start: int32,
+  clock: z.number().int(),
+  latencies: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type TelClaim = z.infer<typeof TelClaimSchema>;
+
+/** The host's writes at each ecall of the run, in order (docs/receipt.md `hostWrites`). */
+const HostWritesSchema = z.array(z.array(z.object({ addr: u32, bytes })));
 
 export const ReceiptSchema = z.object({
   format: z.literal(RECEIPT_FORMAT),
@@ -28,6 +61,7 @@ export const ReceiptSchema = z.object({
   inputHash: hex64,
   output: z.object({ exitValue: u32, a0: u32 }),
   tel: TelClaimSchema.optional(),
+  hostWrites: HostWritesSchema,
   cycles: z.number().int().nonnegative(),
   steps: z.number().int().positive(),
   circuit: z.object({ hash: hex64, steps: z.number().int().positive(), constraints: z.number().int().positive() }),

@@ -7,7 +7,7 @@ import { CaxError, unsupported } from '../errors.js';
 import { decode } from '../riscv/decode.js';
 import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../riscv/trace.js';
-import { accessOf, replayMemory } from './access.js';
+import { accessOf, ECALL_WORD, replayMemory, type HostWrite } from './access.js';
 import type { CircuitSize } from './circuit.js';
 
 /** The machine state between two chunks. */
@@ -34,22 +34,27 @@ export interface Statement {
 const SUPPORTED = new Set([
   'lui', 'auipc', 'jal', 'jalr', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'lb', 'lh', 'lw', 'lbu', 'lhu', 'sb', 'sh', 'sw',
   'addi', 'slti', 'sltiu', 'xori', 'ori', 'andi', 'slli', 'srli', 'srai', 'add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra',
-  'or', 'and', 'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'fence', 'fence.i',
+  'or', 'and', 'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'fence', 'fence.i', 'ecall',
 ]);
+
+/** An ecall's trace record: it traps (cause 11), and in a proof the core then restarts from reset. */
+function isEcall(r: TraceRecord): boolean {
+  return r.trap && r.cause === 11 && r.insn >>> 0 === ECALL_WORD;
+}
 
 function where(i: number): string {
   return `trace record ${i}`;
 }
 
 /**
- * Checks what the circuit cannot express (traps, CSRs, a run that does not
- * end with a word store to EXIT) and splits the trace into chunk inputs. It
- * does not check memory (checkMemory does, and the verifier).
+ * Checks what the circuit cannot express (traps other than ecall, CSRs, a run
+ * that does not end with a word store to EXIT) and splits the trace into
+ * chunk inputs. It does not check memory (checkMemory does, and the verifier).
  */
 export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize): Statement {
   if (trace.length === 0) throw new CaxError('E_TRACE', 'the trace is empty');
   trace.forEach((r, i) => {
-    if (r.trap) throw unsupported(`${where(i)}: a trap (cause ${r.cause}) in a proof (ecall and effects are not in the circuit yet)`);
+    if (r.trap && !isEcall(r)) throw unsupported(`${where(i)}: a trap (cause ${r.cause}) in a proof (of traps, only ecall is in the circuit)`);
     const op = decode(r.insn).op;
     if (!SUPPORTED.has(op)) throw unsupported(`${where(i)}: the instruction ${op} in a proof`);
   });
@@ -77,7 +82,10 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
       tMemData: field((r) => r.memData),
       tMemWrite: field((r) => (r.memWrite ? 1 : 0)),
     });
-    for (const r of chunk) if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
+    for (const r of chunk) {
+      if (isEcall(r)) regs = [...RESET_STATE.regs];
+      else if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
+    }
     const next = start + size.steps < trace.length ? trace[start + size.steps]!.pc : nextPcAfterExit(chunk[chunk.length - 1]!);
     regs = [...regs];
     states.push({ pc: next >>> 0, regs });
@@ -87,11 +95,12 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
 
 /**
  * The prover's early check, before any proving: the replay the verifier runs
- * on the proved access words (host/proof/access.ts), on the trace's. A trace
- * that fetches or loads anything memory does not hold is E_PROOF_REJECTED.
+ * on the proved access words (host/proof/access.ts), on the trace's, with the
+ * host's writes at each ecall. A trace that fetches or loads anything memory
+ * does not hold is E_PROOF_REJECTED.
  */
-export function checkMemory(trace: readonly TraceRecord[], image: Uint8Array): void {
-  const replay = replayMemory(image, trace.map(accessOf));
+export function checkMemory(trace: readonly TraceRecord[], image: Uint8Array, hostWrites: readonly (readonly HostWrite[])[] = []): void {
+  const replay = replayMemory(image, trace.map(accessOf), hostWrites);
   if (!replay.ok) throw new CaxError('E_PROOF_REJECTED', `${where(replay.firstBad!)}: ${replay.reason!}`, { details: { record: replay.firstBad } });
 }
 

@@ -1,58 +1,76 @@
-// The result of a proved TEL run (docs/proofs.md, "Proving TEL programs"):
-// decoded from the final registers, a0/a1 = (tag, payload), or a0 =
-// 0xFFFFFFFF and a1 = error code | site << 8 after a TEL failure, and, for a
-// value on the heap, from the final memory (the image and the run's stores).
-// The prover uses it to name the result in the receipt, the verifier to check
-// the receipt's claim against the proved final state.
+// The claim of a proved TEL run (docs/receipt.md `tel`, docs/proofs.md
+// "Proving TEL programs"): the prover makes it from its run; the verifier
+// drives the same run again over the receipt's proved access words
+// (host/proof/tel-run.ts), with the claimed effect log as the world, and
+// checks the result, the effect log, the end time and the host's writes at
+// every ecall against the claim, and the arguments against the input hash.
 import { createHash } from 'node:crypto';
-import { CaxError, unsupported } from '../errors.js';
-import { CoprocessorOpaque, readValue, type MemoryReader } from '../compiler/heap.js';
-import { ERROR_CODES, T_ERROR, T_ERROR_SITE_BITS } from '../compiler/layout.js';
 import { argumentsInput, argumentValue, type TelProvingImage } from '../compiler/prove-image.js';
-import { showValue, type Value } from '../tel/values.js';
-import { decodeAccesses, replayMemory, type Memory } from './access.js';
-import { decodeState, type Receipt } from './receipt.js';
+import type { EffectEntry } from '../tel/scheduler.js';
+import { replayHandlers, type EffectHandlers } from '../tel/world.js';
+import { ACCESS_ECALL, decodeAccesses, type Access, type HostWrite } from './access.js';
+import type { Receipt, TelClaim } from './receipt.js';
+import { driveTel, ReplayCore, type TelDrive } from './tel-run.js';
 
-export type TelOutput =
-  | { readonly kind: 'value'; readonly value: Value; readonly shown: string }
-  | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly shown: string };
-
-/** A reader over `bytes` placed at `base`; a read outside them is E_OUTPUT. */
-export function memoryReader(base: number, bytes: Uint8Array): MemoryReader {
-  return (addr, n) => {
-    if (addr < base || addr + n > base + bytes.length) throw new CaxError('E_OUTPUT', `the result points outside the final memory (0x${(addr >>> 0).toString(16)}, ${n} bytes)`);
-    return new DataView(bytes.buffer, bytes.byteOffset + addr - base, n);
+/** An effect log entry with a fixed key order and no absent fields (the receipt's form). */
+export function loggedEffect(e: EffectEntry): TelClaim['effects'][number] {
+  return {
+    start: e.start,
+    time: e.time,
+    timeline: e.timeline,
+    kind: e.kind,
+    args: [...e.args],
+    result: e.result,
+    ...(e.error ? { error: { code: e.error.code, message: e.error.message } } : {}),
+    ...(e.rolledBack ? { rolledBack: true } : {}),
   };
 }
 
-/** The result the final a0/a1 and memory hold. */
-export function telOutput(a0: number, a1: number, mem: MemoryReader): TelOutput {
-  if (a0 >>> 0 === T_ERROR) {
-    const known = ERROR_CODES[a1 & ((1 << T_ERROR_SITE_BITS) - 1)] ?? { code: 'E_INTERNAL', message: `runtime error ${a1 & 0xff}` };
-    return { kind: 'error', code: known.code, message: known.message, shown: `error ${known.code}` };
-  }
-  const value = readValue({ tag: a0 >>> 0, val: a1 >>> 0 }, mem);
-  if (value instanceof CoprocessorOpaque) throw unsupported(`a proved result that is ${value.opaque === 'function' ? 'a function' : 'an effect'}`);
-  return { kind: 'value', value, shown: showValue(value) };
+/** The receipt's claim for a proved run of `program` that `drive` describes. */
+export function telClaim(program: TelProvingImage, drive: TelDrive, start: number): TelClaim {
+  return {
+    definition: program.hash,
+    args: [...program.shownArgs],
+    type: program.type,
+    value: drive.output.shown,
+    effects: drive.effects.map(loggedEffect),
+    start,
+    clock: drive.clock,
+    latencies: { ...drive.latencies },
+  };
 }
 
-/** The result the proved run left: a0/a1 of the receipt's final state, heap values from the replayed final memory. */
-export function provedTelOutput(receipt: Receipt, memory: Memory): TelOutput {
-  const final = decodeState(receipt.states[receipt.states.length - 1]!);
-  return telOutput(final.regs[10]!, final.regs[11]!, memoryReader(memory.base, memory.bytes));
+/** The run of a receipt again, from its proved access words, with `handlers` as the world. */
+export async function replayTelRun(receipt: Receipt, handlers: EffectHandlers, start: number): Promise<TelDrive> {
+  const accesses = receipt.chunks.flatMap((c) => decodeAccesses(c.accesses));
+  let at = 0;
+  const next = (): Promise<readonly Access[]> => {
+    const from = at;
+    while (at < accesses.length && accesses[at]!.kind !== ACCESS_ECALL) at++;
+    if (at < accesses.length) at++;
+    return Promise.resolve(accesses.slice(from, at));
+  };
+  return driveTel(new ReplayCore(receipt.program.image, next), handlers, start);
 }
 
-/** Why the receipt's TEL claim (docs/receipt.md `tel`) does not hold for the proved run; undefined when it holds or there is none. */
-export function telClaimFault(receipt: Receipt, memory: Memory): string | undefined {
+function sameWrites(a: readonly (readonly HostWrite[])[], b: readonly (readonly HostWrite[])[]): boolean {
+  return a.length === b.length && a.every((list, k) => list.length === b[k]!.length && list.every((w, i) => w.addr === b[k]![i]!.addr && Buffer.from(w.bytes).equals(b[k]![i]!.bytes)));
+}
+
+/** Why the receipt's TEL claim does not hold for the proved run; undefined when it holds or there is none. */
+export async function telClaimFault(receipt: Receipt): Promise<string | undefined> {
   const claim = receipt.tel;
   if (claim === undefined) return undefined;
-  let out: TelOutput;
+  let drive: TelDrive;
   try {
-    out = provedTelOutput(receipt, memory);
+    drive = await replayTelRun(receipt, replayHandlers(claim.effects, claim.latencies), claim.start);
   } catch (e) {
-    return `the proved result is not a TEL value: ${(e as Error).message}`;
+    return `the proved run is not a TEL run of its claim: ${(e as Error).message}`;
   }
-  if (out.shown !== claim.value) return `the receipt claims the result ${claim.value}, but the proved run left ${out.shown}`;
+  if (drive.output.shown !== claim.value) return `the receipt claims the result ${claim.value}, but the proved run gives ${drive.output.shown}`;
+  if (JSON.stringify(drive.effects.map(loggedEffect)) !== JSON.stringify(claim.effects)) return 'the receipt\'s effect log is not the one the proved run makes with its results';
+  if (drive.clock !== claim.clock) return `the receipt claims the run ends at time ${claim.clock}, the proved run ends at ${drive.clock}`;
+  if (!sameWrites(drive.hostWrites, receipt.hostWrites)) return 'the host\'s writes at the ecalls are not the ones the claimed effects call for';
   let input: Uint8Array;
   try {
     input = argumentsInput(claim.args.map(argumentValue));
@@ -63,15 +81,7 @@ export function telClaimFault(receipt: Receipt, memory: Memory): string | undefi
   return undefined;
 }
 
-/** The receipt of a proved TEL run with its claim: the definition, the arguments, the type and the result the proved run left. */
-export function withTelClaim(receipt: Receipt, program: TelProvingImage): Receipt {
-  const replay = replayMemory(receipt.program.image, receipt.chunks.flatMap((c) => decodeAccesses(c.accesses)));
-  if (!replay.ok) throw new CaxError('E_PROOF_REJECTED', `the proved accesses do not replay: ${replay.reason ?? ''}`);
-  const out = provedTelOutput(receipt, replay.final);
-  return { ...receipt, tel: { definition: program.hash, args: [...program.shownArgs], type: program.type, value: out.shown } };
-}
-
 /** `NAME ARGS… = VALUE :: TYPE`, the claim for people (the name defaults to @ and the hash's first 12 digits). */
-export function describeTelClaim(claim: NonNullable<Receipt['tel']>, name = `@${claim.definition.slice(0, 12)}`): string {
+export function describeTelClaim(claim: TelClaim, name = `@${claim.definition.slice(0, 12)}`): string {
   return `${name}${claim.args.map((a) => ` ${/^[\w"[(]/.test(a) && !/\s/.test(a) ? a : `(${a})`}`).join('')} = ${claim.value} :: ${claim.type}`;
 }

@@ -150,8 +150,9 @@ export function chunkSignals(receipt: Receipt, k: number, accesses: readonly Acc
  * Checks a receipt: its shape, the binding of the image to the program hash,
  * the start from reset, the chunk sizes, the claimed output against the final
  * state, the access words of all chunks in order against memory replayed
- * from the image (instruction fetch, initial data, loads reading what was
- * stored), and every chunk proof against the states on both sides of it (so
+ * from the image and the host's writes at each ecall (instruction fetch,
+ * initial data, loads reading what was stored), a TEL claim by running its
+ * effects again over the proved runs (host/proof/tel-output.ts), and every chunk proof against the states on both sides of it (so
  * chunks chain) and its access words, with the verifying key of the
  * receipt's circuit.
  */
@@ -188,10 +189,10 @@ export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, optio
   }
   const cycles = cyclesOf(accesses.flat());
   if (cycles !== receipt.cycles) return fail(`the receipt claims ${receipt.cycles} cycles, the proved instructions take ${cycles} (docs/soc.md cycle model)`);
-  const replay = replayMemory(receipt.program.image, accesses.flat());
+  const replay = replayMemory(receipt.program.image, accesses.flat(), receipt.hostWrites);
   if (!replay.ok) return fail(`chunk ${Math.floor(replay.firstBad! / size.steps)} step ${replay.firstBad! % size.steps}: ${replay.reason!}`);
   if (replay.exitValue !== receipt.output.exitValue) return fail('the run\'s accesses do not end with the claimed store to EXIT');
-  const telFault = telClaimFault(receipt, replay.final);
+  const telFault = await telClaimFault(receipt);
   if (telFault !== undefined) return fail(telFault);
   const proofs = receipt.chunks.map((c, k) => ({ proof: decodeProof(c.proof), publicSignals: chunkSignals(receipt, k, accesses[k]) }));
   const chunks = options.batch === false ? await verifyEach(vk, proofs) : await verifyBatch(vk, proofs);

@@ -25,11 +25,16 @@ export const CAUSE = {
   loadMisaligned: 4, loadFault: 5, storeMisaligned: 6, storeFault: 7, ecall: 11,
 } as const;
 
-/** How a run ended: a write to EXIT (or the Linux exit call under syscalls 'linux'), to `tohost`, or the cycle budget. */
-export type Ended = 'exit' | 'tohost' | 'cycle-limit';
+/** How a run ended: a write to EXIT (or the Linux exit call under syscalls 'linux'), to `tohost`, an ecall under syscalls 'yield', or the cycle budget. */
+export type Ended = 'exit' | 'tohost' | 'ecall' | 'cycle-limit';
 
-/** `none`: ecall traps as docs/soc.md says. `linux`: ecall is the qemu-user convention (a7 = 93 exit, 64 write), for test programs. */
-export type Syscalls = 'none' | 'linux';
+/**
+ * `none`: ecall traps as docs/soc.md says. `linux`: ecall is the qemu-user
+ * convention (a7 = 93 exit, 64 write), for test programs. `yield`: ecall
+ * traps and the run ends there (ended 'ecall'), as a proved run yields to the
+ * host (docs/proofs.md "The ecall boundary").
+ */
+export type Syscalls = 'none' | 'linux' | 'yield';
 
 export class Trap {
   constructor(readonly cause: number, readonly tval: number) {}
@@ -352,6 +357,10 @@ export class Machine {
     this.mstatus = (this.mstatus & 0x8) << 4; // MPIE ← MIE, MIE ← 0
     this.pc = this.mtvec >>> 0;
     this.clock += CYCLES.trap;
+    if (cause === CAUSE.ecall && this.syscalls === 'yield') {
+      this.ended = 'ecall';
+      this.exitBlock = true;
+    }
   }
 
   /** For translated code: the instruction at `pc` (`done` cycles and `index` instructions into its block) traps. */

@@ -37,6 +37,8 @@ export interface SimRunOptions {
   readonly dumpRegs?: boolean;
   /** A memory range to dump: addresses (0x…) or ELF symbols, `to` exclusive. */
   readonly dumpMem?: { readonly from: string; readonly to: string };
+  /** End the run when an ecall traps (end `ecall`): a proved run yielding to the host (docs/proofs.md). */
+  readonly stopOnEcall?: boolean;
   /** The simulator binary; default build/sim/cax-sim of the project. */
   readonly simulator?: string;
 }
@@ -49,6 +51,7 @@ export function simArguments(options: SimRunOptions): string[] {
   if (options.vcd !== undefined) args.push('--vcd', options.vcd);
   if (options.trace !== undefined) args.push('--trace', options.trace);
   if (options.dumpRegs) args.push('--dump-regs');
+  if (options.stopOnEcall) args.push('--stop-on-ecall');
   if (options.dumpMem) args.push('--dump-mem', `${options.dumpMem.from}:${options.dumpMem.to}`);
   args.push(options.program);
   return args;
@@ -58,7 +61,7 @@ const u32 = z.number().int().min(0).max(0xffffffff);
 
 /** The summary line the simulator prints last. */
 export const SimSummarySchema = z.object({
-  end: z.enum(['pass', 'fail', 'limit', 'stopped']),
+  end: z.enum(['pass', 'fail', 'limit', 'stopped', 'ecall']),
   exitCode: z.number().int().min(0),
   cycles: z.number().int().min(0),
   instret: z.number().int().min(0),

@@ -14,27 +14,28 @@ const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const access: fc.Arbitrary<Access> = fc.oneof(
   fc.record({ pc: u32, insn: u32, kind: fc.constant(0), addr: fc.constant(0), data: fc.constant(0) }),
   fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7), addr: u32, data: u32 }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constant(8), addr: fc.constant(0), data: fc.constant(0) }),
 );
 
 /** The words of a program as its image. */
 const bytesOf = (words: readonly number[]): Uint8Array => new Uint8Array(new Uint32Array(words).buffer);
 
 describe('access words', () => {
-  it('pack into one field element below 2^131 and unpack to the same', () => {
+  it('pack into one field element below 2^132 and unpack to the same', () => {
     fc.assert(
       fc.property(access, (a) => {
         const v = packAccess(a);
-        expect(v < 1n << 131n).toBe(true);
+        expect(v < 1n << 132n).toBe(true);
         expect(unpackAccess(v)).toEqual(a);
       }),
     );
   });
 
-  it('encode to 9 bytes without a memory access, 17 with one, and decode to the same', () => {
+  it('encode to 9 bytes without a memory access (none, or an ecall), 17 with one, and decode to the same', () => {
     fc.assert(
       fc.property(fc.array(access, { maxLength: 20 }), (list) => {
         const bytes = encodeAccesses(list);
-        expect(bytes.length).toBe(list.reduce((n, a) => n + (a.kind === 0 ? 9 : 17), 0));
+        expect(bytes.length).toBe(list.reduce((n, a) => n + (a.kind === 0 || a.kind === 8 ? 9 : 17), 0));
         expect(decodeAccesses(bytes)).toEqual(list);
       }),
     );
@@ -44,7 +45,9 @@ describe('access words', () => {
     const one = encodeAccesses([{ pc: RAM_BASE, insn: 0x13, kind: 3, addr: SCRATCH, data: 1 }]);
     expect(() => decodeAccesses(one.subarray(0, 16))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
     expect(() => decodeAccesses(new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
-    expect(() => unpackAccess(8n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(() => unpackAccess(4n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(() => unpackAccess(9n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(() => decodeAccesses(new Uint8Array([12, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
   });
 });
 
@@ -110,6 +113,21 @@ describe('the memory replay', () => {
     expect(replayMemory(image, [at(3, EXIT_ADDR)]).reason).toMatch(/load of 4 bytes at 0x10002000, outside RAM/);
     expect(replayMemory(image, [at(6, EXIT_ADDR)]).reason).toMatch(/store of 2 bytes/);
     expect(replayMemory(image, [at(7, RAM_BASE + PROOF_RAM_BYTES - 2)]).reason).toMatch(/outside RAM/);
+  });
+
+  it('applies the host\'s writes at each ecall, and needs exactly one entry per ecall', () => {
+    // lw x1, 0(x0+SCRATCH) after an ecall reads what the host wrote there
+    const image = bytesOf([0x73, 0x13]);
+    const ecall: Access = { pc: RAM_BASE, insn: 0x73, kind: 8, addr: 0, data: 0 };
+    const load: Access = { pc: RAM_BASE + 4, insn: 0x13, kind: 3, addr: SCRATCH, data: 0x2a };
+    const wrote = [[{ addr: SCRATCH, bytes: new Uint8Array([0x2a, 0, 0, 0]) }]];
+    expect(replayMemory(image, [ecall, load], wrote).ok).toBe(true);
+    expect(replayMemory(image, [ecall, load], [[]]).reason).toMatch(/reads 0x2a, but memory holds 0x0/);
+    expect(replayMemory(image, [ecall, load]).reason).toMatch(/ecall 0 has no entry/);
+    expect(replayMemory(image, [{ ...load, data: 0 }], wrote).reason).toMatch(/list 1 ecalls, the run made 0/);
+    expect(replayMemory(image, [ecall], [[{ addr: RAM_BASE + PROOF_RAM_BYTES - 2, bytes: new Uint8Array(4) }]]).reason).toMatch(/host's write of 4 bytes .* outside RAM/);
+    // the host may rewrite code: the next fetch sees it
+    expect(replayMemory(image, [ecall, { ...load, insn: 0x93, kind: 0, addr: 0, data: 0 }], [[{ addr: RAM_BASE + 4, bytes: new Uint8Array([0x93, 0, 0, 0]) }]]).ok).toBe(true);
   });
 
   it('starts from the image and zeros, and refuses an image larger than RAM', () => {

@@ -13,7 +13,9 @@ import { accessOf, packAccess } from '../../host/proof/access.js';
 import { imageHash } from '../../host/proof/image.js';
 import { buildStatement, checkMemory, type Statement } from '../../host/proof/statement.js';
 import type { TraceRecord } from '../../host/riscv/trace.js';
-import { exitWith, iType, li, sType } from '../riscv/asm.js';
+import { segmentsOn } from '../../host/proof/prove.js';
+import { ReplayCore } from '../../host/proof/tel-run.js';
+import { bType, ECALL, EBREAK, exitWith, iType, li, sType } from '../riscv/asm.js';
 import { program, run, SCRATCH } from './random-programs.js';
 
 const HOME = 'build/proof/home';
@@ -99,6 +101,70 @@ describe('the step circuit against the ISS', () => {
     data[load % SIZE.steps] = String(0x1235);
     const inputs = statement.inputs.map((x, k) => (k === chunk ? { ...x, tMemData: data } : x));
     expect(await firstRefused({ ...statement, inputs })).toBe(chunk);
+  });
+
+  describe('the ecall boundary', () => {
+    // x8 = SCRATCH; a flag the host sets at the ecall chooses the second segment's path after the restart from reset.
+    const words = [
+      ...li(8, SCRATCH),
+      iType('lw', 3, 8, 0), // the flag
+      bType('bne', 3, 0, 24), // set: to the second segment's part
+      ...li(1, 5),
+      sType('sw', 8, 1, 4),
+      iType('addi', 6, 1, 1), // (so that the ecall is not the last step of a chunk)
+      ECALL, // yield: the host writes the flag, the core restarts at the reset pc
+      iType('addi', 4, 1, 0), // x1 was cleared by the restart: x4 = 0
+      iType('lw', 5, 8, 4), // what the first segment stored: 5
+      ...exitWith(1),
+    ];
+    const image = new Uint8Array(new Uint32Array(words).buffer);
+    const flag = [[{ addr: SCRATCH, bytes: new Uint8Array([1, 0, 0, 0]) }]];
+    let trace: TraceRecord[];
+    beforeAll(async () => {
+      const segments = segmentsOn('iss', 10_000);
+      const core = new ReplayCore(image, segments.source);
+      expect(await core.resume([])).toEqual({ ended: 'ecall', pc: expect.any(Number) });
+      expect(await core.resume(flag[0]!)).toEqual({ ended: 'exit' });
+      trace = segments.trace;
+    });
+
+    it('an ecall restarts from reset with every register 0, and memory as the host left it', async () => {
+      checkMemory(trace, image, flag);
+      const statement = buildStatement(trace, SIZE);
+      expect(await firstRefused(statement)).toBe(-1);
+      const ecall = trace.findIndex((r) => r.trap);
+      expect(trace[ecall + 1]!.pc).toBe(0x80000000);
+      expect(statement.states.some((st) => st.pc === 0x80000000 && st.regs.every((r) => r === 0))).toBe(true);
+      const signals = await accessSignals(statement, Math.floor(ecall / SIZE.steps));
+      expect(signals[ecall % SIZE.steps]! >> 128n).toBe(8n); // its access word is of kind ECALL
+      expect(trace.find((r) => r.rd === 4)!.rdValue).toBe(0);
+      expect(trace.find((r) => r.rd === 5)!.rdValue).toBe(5);
+      expect(() => checkMemory(trace, image, [[]])).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' })); // without the host's write, the flag reads 0
+    });
+
+    /** The chunk holding record `i`, with `change` applied to its inputs: refused by the circuit? */
+    const refusedWith = async (i: number, change: (input: Record<string, string | string[]>, at: number) => void): Promise<boolean> => {
+      const statement = buildStatement(trace, SIZE);
+      const chunk = Math.floor(i / SIZE.steps);
+      const input = JSON.parse(JSON.stringify(statement.inputs[chunk])) as Record<string, string | string[]>;
+      change(input, i % SIZE.steps);
+      return (await firstRefused({ ...statement, inputs: [input] })) === 0;
+    };
+    const set = (field: string, value: number) => (input: Record<string, string | string[]>, at: number): void => {
+      (input[field] as string[])[at] = String(value >>> 0);
+    };
+
+    it('refuses a register kept across the ecall, a return to pc + 4, and ebreak or a CSR access in its place', async () => {
+      const ecall = trace.findIndex((r) => r.trap);
+      const addi = trace.findIndex((r) => r.rd === 4);
+      expect(await refusedWith(addi, set('tRdValue', 5))).toBe(true);
+      // the step after the ecall at pc + 4 (in the same chunk: across chunks the states chain, as for any step)
+      const after = ecall + 1;
+      expect(after % SIZE.steps).not.toBe(0);
+      expect(await refusedWith(after, set('tPc', trace[ecall]!.pc + 4))).toBe(true);
+      for (const word of [EBREAK, 0x30200073, 0x00102073]) expect(await refusedWith(ecall, set('tInsn', word))).toBe(true);
+      expect(await refusedWith(ecall, set('tInsn', ECALL))).toBe(false); // the unchanged chunk is accepted
+    });
   });
 
   it('refuses what it cannot prove: traps, CSRs, a run that does not end, an image larger than RAM', () => {

@@ -1,10 +1,12 @@
-// Proving TEL programs (docs/proofs.md, "Proving TEL programs"): the
-// standalone proving image of a stored definition runs on the ISS and on the
-// Verilator simulation from reset to EXIT and leaves the value the
-// interpreter computes; effects and hashOf are refused when compiling; and
-// `cax prove FILE.tel ARGS` proves one (on the ISS trace, with the keys of
-// `make proof-keys`) into a receipt naming its result, which `cax verify`
-// accepts, and refuses with another value or other arguments claimed.
+// Proving TEL programs (docs/proofs.md, "Proving TEL programs" and "The
+// ecall boundary"): the standalone proving image of a stored definition runs
+// on the ISS and on the Verilator simulation from reset, segment by segment
+// across its ecalls when it has effects, and gives the value, the effect log
+// and the end time the interpreter computes; hashOf is refused when
+// compiling; and `cax prove FILE.tel ARGS` proves one (on the ISS trace, with
+// the keys of `make proof-keys`) into a receipt naming its result, which
+// `cax verify` accepts, and refuses with another value, other arguments,
+// another effect log or other host writes claimed.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,12 +15,13 @@ import { join, resolve } from 'node:path';
 import { runTelForProof } from '../../host/cli/commands/prove-tel.js';
 import { runCli } from '../../host/cli/program.js';
 import { provingImage, type TelProvingImage } from '../../host/compiler/prove-image.js';
+import { ACCESS_ECALL, decodeAccesses } from '../../host/proof/access.js';
+import { segmentsOn } from '../../host/proof/prove.js';
 import { decodeReceipt, encodeReceipt } from '../../host/proof/receipt.js';
-import { memoryReader, telOutput } from '../../host/proof/tel-output.js';
+import { loggedEffect } from '../../host/proof/tel-output.js';
+import { driveTel, ReplayCore, type TelDrive } from '../../host/proof/tel-run.js';
 import { decode } from '../../host/riscv/decode.js';
-import { Iss } from '../../host/riscv/iss.js';
-import { RAM_BASE } from '../../host/riscv/machine.js';
-import { runSim } from '../../host/sim/simulator.js';
+import { MemoryWorld, type WorldInput } from '../../host/tel/world.js';
 import { addProgram } from '../../host/store/add.js';
 import { Loader } from '../../host/store/loader.js';
 import { Repository } from '../../host/store/repository.js';
@@ -35,26 +38,55 @@ const PROGRAMS: ReadonlyArray<{ name: string; source: string; main: string; args
   { name: 'failure', main: 'half', args: ['0'], source: 'half :: Int -> Int\nhalf n = 10 / n\n' },
 ];
 
-function expectedOf(source: string, main: string, args: readonly string[]): string {
-  const r = runMain(loadProgram(parseProgram(source, 'p.tel')), main, args.map((a, i) => parseExpression(a, `<argument ${i + 1}>`)));
-  return r.error ? `error ${r.error.code}` : r.shown!;
+function interpreted(source: string, main: string, args: readonly string[], world: WorldInput = {}): { shown: string; effects: unknown[]; clock: number } {
+  const r = runMain(loadProgram(parseProgram(source, 'p.tel')), main, args.map((a, i) => parseExpression(a, `<argument ${i + 1}>`)), { world });
+  return { shown: r.error ? `error ${r.error.code}` : r.shown!, effects: r.effects.map(loggedEffect), clock: r.clock };
 }
 
-/** Runs the image on the ISS from reset to EXIT; the result from the final registers and memory. */
-function onIss(p: TelProvingImage): string {
-  const iss = new Iss();
-  iss.load(p.image.bytes);
-  const outside: string[] = [];
-  iss.setTraceSink((t) => {
-    const op = decode(t.insn).op;
-    if (t.trap || op.startsWith('csr') || op === 'ecall' || op === 'ebreak') outside.push(`${op} at 0x${t.pc.toString(16)}`);
-  });
-  const r = iss.run({ maxCycles: 5_000_000 });
-  expect(r.ended).toBe('exit');
-  expect(outside).toEqual([]); // no CSR, ecall or trap: nothing the step circuit refuses
-  const ram = iss.readMemory(RAM_BASE, iss.ramBytes);
-  return telOutput(iss.reg(10), iss.reg(11), memoryReader(RAM_BASE, ram)).shown;
+function expectedOf(source: string, main: string, args: readonly string[]): string {
+  return interpreted(source, main, args).shown;
 }
+
+/** Runs the image from reset on `on`, segment by segment: the drive, and the trace's records outside the circuit (traps other than the yielding ecall, CSRs). */
+async function drive(p: TelProvingImage, on: 'iss' | 'sim', world: WorldInput = {}): Promise<{ drive: TelDrive; outside: string[]; steps: number }> {
+  const segments = segmentsOn(on, 5_000_000);
+  const d = await driveTel(new ReplayCore(p.image.bytes, segments.source), new MemoryWorld(world), world.start ?? 0);
+  const outside = segments.trace.filter((t) => (t.trap && t.cause !== 11) || decode(t.insn).op.startsWith('csr') || decode(t.insn).op === 'ebreak').map((t) => `${decode(t.insn).op} at 0x${t.pc.toString(16)}`);
+  return { drive: d, outside, steps: segments.trace.length };
+}
+
+/** A pure program's result on the ISS: it never yields (no ecall) and uses nothing outside the circuit. */
+async function onIss(p: TelProvingImage): Promise<string> {
+  const { drive: d, outside } = await drive(p, 'iss');
+  expect(outside).toEqual([]);
+  expect(d.hostWrites).toEqual([]);
+  return d.output.shown;
+}
+
+const EFFECTS = `price :: Int -> Effect Int
+price n = do
+  p <- observe "price" on "eth"
+  emit (show (p * n))
+  return (p * n)
+
+stamp :: Effect Int
+stamp = now
+
+tick :: Int -> Effect Int
+tick n = do { t <- now; emit n; return (n + t) } <| return 0
+
+failing :: Int -> Effect Int
+failing n = do
+  x <- observe "missing" on "eth"
+  return (x + n)
+`;
+const EFFECT_WORLD: WorldInput = { start: 500, latency: { eth: 40 }, facts: { eth: { price: [[0, 7], [520, 9]] } } };
+const EFFECT_RUNS: ReadonlyArray<{ main: string; args: string[] }> = [
+  { main: 'price', args: ['3'] },
+  { main: 'stamp', args: [] },
+  { main: 'tick', args: ['4'] },
+  { main: 'failing', args: ['1'] },
+];
 
 describe('TEL proving images', () => {
   let dir: string;
@@ -75,49 +107,58 @@ describe('TEL proving images', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(PROGRAMS.map((p) => [p.name, p] as const))('%s: the ISS run from reset gives the interpreter\'s result', (_name, p) => {
-    expect(onIss(images.get(p.name)!)).toBe(expectedOf(p.source, p.main, p.args));
+  it.each(PROGRAMS.map((p) => [p.name, p] as const))('%s: the ISS run from reset gives the interpreter\'s result', async (_name, p) => {
+    expect(await onIss(images.get(p.name)!)).toBe(expectedOf(p.source, p.main, p.args));
   });
 
-  it('for random arguments, the proving image on the ISS gives the interpreter\'s result (examples/gcd.tel report, lists)', () => {
+  it('for random arguments, the proving image on the ISS gives the interpreter\'s result (examples/gcd.tel report, lists)', async () => {
     const gcd = readFileSync('examples/gcd.tel', 'utf8');
     addProgram(addContext(repo), parseProgram(gcd, 'gcd.tel'));
     const show = (n: number): string => (n < 0 ? `(${n})` : String(n));
-    fc.assert(
-      fc.property(fc.integer({ min: -2000, max: 2000 }), fc.integer({ min: -2000, max: 2000 }), (a, b) => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: -2000, max: 2000 }), fc.integer({ min: -2000, max: 2000 }), async (a, b) => {
         const args = [show(a), show(b)];
-        expect(onIss(provingImage(repo, new Loader(repo).find('report').hash, args))).toBe(expectedOf(gcd, 'report', args));
+        expect(await onIss(provingImage(repo, new Loader(repo).find('report').hash, args))).toBe(expectedOf(gcd, 'report', args));
       }),
       { numRuns: 15, seed: 9 },
     );
     const lists = PROGRAMS.find((p) => p.name === 'lists')!;
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 12 }), (xs) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 12 }), async (xs) => {
         const args = [`[${xs.map(show).join(', ')}]`];
-        expect(onIss(provingImage(repo, new Loader(repo).find(lists.main).hash, args))).toBe(expectedOf(lists.source, lists.main, args));
+        expect(await onIss(provingImage(repo, new Loader(repo).find(lists.main).hash, args))).toBe(expectedOf(lists.source, lists.main, args));
       }),
       { numRuns: 15, seed: 9 },
     );
   });
 
-  it('refuses effects and hashOf when compiling, with E_UNSUPPORTED', () => {
-    const ctx = addContext(repo);
-    addProgram(ctx, parseProgram('tick :: Int -> Effect Int\ntick n = do { emit n; return (n + 1) }\n\ndigest :: Int -> Hash\ndigest n = hashOf n\n', 'refused.tel'));
-    for (const [name, arg] of [['tick', '1'], ['digest', '2']] as const) {
-      expect(() => provingImage(repo, new Loader(repo).find(name).hash, [arg])).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
-    }
+  it('refuses hashOf when compiling, with E_UNSUPPORTED', () => {
+    addProgram(addContext(repo), parseProgram('digest :: Int -> Hash\ndigest n = hashOf n\n', 'refused.tel'));
+    expect(() => provingImage(repo, new Loader(repo).find('digest').hash, ['2'])).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(() => provingImage(repo, new Loader(repo).find('evens').hash, ['map'])).toThrow(expect.objectContaining({ code: 'E_TYPE' }));
   });
 
   it('the simulation gives the same results', async () => {
     for (const p of PROGRAMS) {
-      const img = images.get(p.name)!;
-      const file = join(dir, `${p.name}.bin`);
-      writeFileSync(file, img.image.bytes);
-      const { summary } = await runSim({ program: file, raw: true, maxCycles: 5_000_000, dumpRegs: true, dumpMem: { from: `0x${RAM_BASE.toString(16)}`, to: '0x80020000' } });
-      expect(summary.end).toBe('pass');
-      const ram = Buffer.from(summary.mem!.hex, 'hex');
-      expect(telOutput(summary.regs![10]!, summary.regs![11]!, memoryReader(summary.mem!.from, ram)).shown).toBe(expectedOf(p.source, p.main, p.args));
+      const { drive: d, outside } = await drive(images.get(p.name)!, 'sim');
+      expect(outside).toEqual([]);
+      expect(d.output.shown).toBe(expectedOf(p.source, p.main, p.args));
+    }
+  });
+
+  it('programs with effects yield at their ecalls and give the interpreter\'s value, effect log and end time, on the ISS and the simulation alike', async () => {
+    addProgram(addContext(repo), parseProgram(EFFECTS, 'effects.tel'));
+    for (const r of EFFECT_RUNS) {
+      const image = provingImage(repo, new Loader(repo).find(r.main).hash, r.args);
+      const expected = interpreted(EFFECTS, r.main, r.args, EFFECT_WORLD);
+      const [iss, sim] = [await drive(image, 'iss', EFFECT_WORLD), await drive(image, 'sim', EFFECT_WORLD)];
+      for (const run of [iss, sim]) {
+        expect(run.outside).toEqual([]);
+        expect({ shown: run.drive.output.shown, effects: run.drive.effects.map(loggedEffect), clock: run.drive.clock }).toEqual(expected);
+        expect(run.drive.hostWrites.length).toBeGreaterThan(0); // at least the finish
+      }
+      expect(sim.drive.hostWrites).toEqual(iss.drive.hostWrites);
+      expect(sim.steps).toBe(iss.steps);
     }
   });
 });
@@ -127,7 +168,7 @@ const SCALE = 'scale :: Int -> Int\nscale n = n * 6\n\ntriple :: Int -> Int\ntri
 describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
   let home: string;
   let receipt: string;
-  const json: { receipt?: string; path?: string; tel?: { definition: string; args: string[]; type: string; value: string } } = {};
+  const json: { receipt?: string; path?: string; tel?: Record<string, unknown> } = {};
   beforeAll(async () => {
     // a fresh store and receipts, with the circuit and keys of `make proof-keys`
     home = mkdtempSync(join(tmpdir(), 'cax-tel-prove-'));
@@ -149,7 +190,7 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
   it('the receipt names the definition, the arguments and the result the interpreter gives', async () => {
     const repo = Repository.open(home);
     try {
-      expect(json.tel).toEqual({ definition: new Loader(repo).find('scale').hash, args: ['7'], type: 'Int', value: expectedOf(SCALE, 'scale', ['7']) });
+      expect(json.tel).toEqual({ definition: new Loader(repo).find('scale').hash, args: ['7'], type: 'Int', value: expectedOf(SCALE, 'scale', ['7']), effects: [], start: 0, clock: 0, latencies: {} });
     } finally {
       repo.close();
     }
@@ -158,7 +199,7 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     expect((await verify(receipt, '--recompile')).code).toBe(0); // the definition in the store, compiled again, is the proved image
   });
 
-  it('the simulation and the ISS give the same trace to prove; an unknown name, and a run that reaches an ecall, are refused', async () => {
+  it('the simulation and the ISS give the same trace to prove; an unknown name, and a run that reaches an ecall other than the yield, are refused', async () => {
     const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
     const options = { main: 'main', maxCycles: 100_000 };
     const [sim, iss] = [await runTelForProof(io, 'scale', ['7'], { ...options, on: 'sim' }), await runTelForProof(io, 'scale', ['7'], { ...options, on: 'iss' })];
@@ -172,6 +213,7 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
 
   it('cax verify refuses a receipt claiming another value, or other arguments, and with --recompile another definition', async () => {
     const original = decodeReceipt(readFileSync(receipt));
+    expect(original.hostWrites).toEqual([]); // a pure run never yields
     const repo = Repository.open(home);
     const triple = new Loader(repo).find('triple').hash;
     repo.close();
@@ -184,6 +226,67 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
       const file = join(home, `forged-${i}.msgpack`);
       writeFileSync(file, encodeReceipt({ ...original, tel: c.tel }));
       const { code, out } = await verify(file, ...c.flags);
+      expect(code).toBe(1);
+      expect(out).toContain('E_VERIFY');
+      expect(out).toContain(c.reason);
+    }
+  });
+});
+
+const PEEK = 'peek :: Int -> Effect Int\npeek n = do { p <- observe "price" on "eth"; return (p * n) }\n';
+const PEEK_WORLD: WorldInput = { latency: { eth: 40 }, facts: { eth: { price: 7 } } };
+
+describe('cax prove and cax verify on a TEL definition with effects (ISS trace)', () => {
+  let home: string;
+  let receipt: string;
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'cax-tel-effects-'));
+    for (const d of ['keys', 'circuits']) symlinkSync(resolve('build/proof/home', d), join(home, d));
+    writeFileSync(join(home, 'peek.tel'), PEEK);
+    writeFileSync(join(home, 'world.json'), JSON.stringify(PEEK_WORLD));
+    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+    expect(await runCli(['--json', 'prove', 'peek.tel', '3', '--main', 'peek', '--world', 'world.json', '--on', 'iss', '--steps', '4'], io)).toBe(0);
+    receipt = (JSON.parse(io.stdout.join('')) as { path: string }).path;
+  }, 900_000); // proving ~1270 steps (an observe, its continuation, the finish): about 4 min of CPU over 2 workers
+
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  const verify = async (file: string): Promise<{ code: number; out: string }> => {
+    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+    const code = await runCli(['--json', 'verify', file], io);
+    return { code, out: [...io.stdout, ...io.stderr].join('\n') };
+  };
+
+  it('the receipt claims the interpreter\'s value and effect log, the world\'s answer entered at the ecall, and it verifies', async () => {
+    const r = decodeReceipt(readFileSync(receipt));
+    const expected = interpreted(PEEK, 'peek', ['3'], PEEK_WORLD);
+    expect(r.tel).toMatchObject({ value: '21', effects: expected.effects, clock: expected.clock, start: 0, latencies: { eth: 40 } });
+    expect(r.tel!.effects).toEqual([{ start: 0, time: 40, timeline: 'eth', kind: 'observe', args: ['price'], result: 7 }]);
+    expect(r.hostWrites.length).toBe(2); // the continuation applied to 7, then finish
+    expect(r.chunks.flatMap((c) => decodeAccesses(c.accesses)).filter((a) => a.kind === ACCESS_ECALL).length).toBe(2);
+    expect((await verify(receipt)).code).toBe(0);
+  });
+
+  it('cax verify refuses another effect result, another end time, a dropped effect and changed host writes', async () => {
+    const original = decodeReceipt(readFileSync(receipt));
+    const tel = original.tel!;
+    const flipped = original.hostWrites.map((list) => list.map((w) => ({ addr: w.addr, bytes: Uint8Array.from(w.bytes) })));
+    const args = flipped[0]![0]!.bytes; // the heap the continuation's arguments are written to: 7 in it
+    expect(args.indexOf(7)).toBeGreaterThanOrEqual(0);
+    args[args.indexOf(7)] = 8;
+    const cases = [
+      // the world's answer is in the memory the proved continuation read
+      { receipt: { ...original, tel: { ...tel, effects: [{ ...tel.effects[0]!, result: 8 }], value: '24' } }, reason: 'reads 0x7, but memory holds 0x8' },
+      { receipt: { ...original, tel: { ...tel, clock: tel.clock + 1 } }, reason: 'ends at time' },
+      { receipt: { ...original, tel: { ...tel, effects: [] } }, reason: 'not a TEL run of its claim' },
+      { receipt: { ...original, hostWrites: flipped }, reason: 'E_VERIFY' },
+      // one entry too few: the finish lands at the first ecall, where the proved continuation did not see it
+      { receipt: { ...original, hostWrites: original.hostWrites.slice(1) }, reason: 'reads 0x0, but memory holds 0x1' },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const file = join(home, `forged-${i}.msgpack`);
+      writeFileSync(file, encodeReceipt(c.receipt));
+      const { code, out } = await verify(file);
       expect(code).toBe(1);
       expect(out).toContain('E_VERIFY');
       expect(out).toContain(c.reason);

@@ -1,6 +1,6 @@
 // The Verilator harness (sim/main.cpp) through host/sim: the text trace and
 // the VCD only while TRACE_EN is on, raw images, register and memory dumps,
-// the cycle limit, the UART decoded to text and bridged to a pseudo-terminal
+// the cycle limit, the stop at an ecall, the UART decoded to text and bridged to a pseudo-terminal
 // reached through `serialport`, and its usage errors.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { parseElf } from '../../host/riscv/elf.js';
 import { parseTraceLine } from '../../host/riscv/trace.js';
 import { startSimPty } from '../../host/sim/pty.js';
 import { parseSummary, runSim, simArguments, simulatorPath } from '../../host/sim/simulator.js';
+import { ECALL, exitWith, issWith, li } from '../riscv/asm.js';
 
 let dir = '';
 beforeAll(() => {
@@ -86,6 +87,23 @@ describe('loading and inspecting', () => {
     expect(summary).toMatchObject({ end: 'limit', clocks: 12_345, cycles: 12_345 });
   });
 
+  it('with --stop-on-ecall ends at an ecall (a proved run yielding), where the ISS under syscalls yield ends too, at the same cycle', async () => {
+    // li x1, 5; ecall; then the end (never reached)
+    const words = [...li(1, 5), ECALL, ...exitWith(1)];
+    const raw = join(dir, 'yield.bin');
+    writeFileSync(raw, new Uint8Array(new Uint32Array(words).buffer));
+    const file = join(dir, 'yield.trace');
+    const { summary } = await runSim({ program: raw, raw: true, maxCycles: 10_000, trace: file, stopOnEcall: true });
+    const records = readFileSync(file, 'utf8').trim().split('\n').map((l, i) => parseTraceLine(l, { file, line: i + 1 }));
+    expect(records[records.length - 1]).toMatchObject({ insn: ECALL, trap: true, cause: 11 });
+    const iss = issWith(words, { syscalls: 'yield' });
+    const ended = iss.run({ maxCycles: 10_000 });
+    expect(summary).toMatchObject({ end: 'ecall', cycles: ended.cycles });
+    expect(ended.ended).toBe('ecall');
+    // without it, the trap goes to mtvec 0 and the run loops to the limit
+    expect((await runSim({ program: raw, raw: true, maxCycles: 2_000 })).summary.end).toBe('limit');
+  });
+
   it('decodes what the program sends on the UART', async () => {
     const { summary, uart } = await runSim({ program: 'build/rtl/hello.elf' });
     expect(summary.end).toBe('pass');
@@ -99,6 +117,7 @@ describe('loading and inspecting', () => {
 
   it('builds its argument list and parses its summary strictly', () => {
     expect(simArguments({ program: 'p.elf', maxCycles: 5, trace: 't', dumpRegs: true })).toEqual(['--max-cycles', '5', '--trace', 't', '--dump-regs', 'p.elf']);
+    expect(simArguments({ program: 'p.bin', raw: true, stopOnEcall: true })).toEqual(['--raw', '--stop-on-ecall', 'p.bin']);
     expect(parseSummary('noise\n{"end":"pass","exitCode":0,"cycles":9,"instret":3,"clocks":9}\n')).toMatchObject({ end: 'pass', cycles: 9 });
     expect(() => parseSummary('{"end":"exploded","exitCode":0,"cycles":9,"instret":3,"clocks":9}')).toThrow(/bad simulator summary/);
     expect(() => parseSummary('')).toThrow(/no summary/);

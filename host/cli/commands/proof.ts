@@ -15,9 +15,11 @@ import { programImage } from '../../proof/image.js';
 import { proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
 import { readReceipt, storeReceipt } from '../../proof/receipt.js';
 import { circuitKeys, devPtau, devPtauPath, keyPaths, readVerificationKey } from '../../proof/setup.js';
-import { describeTelClaim, withTelClaim } from '../../proof/tel-output.js';
+import { describeTelClaim } from '../../proof/tel-output.js';
+import { parseWorld } from '../../tel/world.js';
 import { loadTrace, readTrace } from '../../proof/trace.js';
 import { parseVerificationKey, verifyReceipt } from '../../proof/verify.js';
+import { readJson } from '../files.js';
 import { progress, type CliIO } from '../io.js';
 import type { Register } from '../program.js';
 import { isTelTarget, runTelForProof, TEL_MAX_CYCLES, telImageHash } from './prove-tel.js';
@@ -49,6 +51,8 @@ const ProveOptions = z.object({
   maxCycles: z.coerce.number().int().positive().optional(),
   main: z.string().regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name').default('main'),
   on: z.enum(['sim', 'iss']).default('sim'),
+  world: z.string().min(1).optional(),
+  start: z.coerce.number().int().min(-2147483648).max(2147483647).optional(),
 });
 const VerifyOptions = z.object({ oneByOne: z.boolean().default(false), vkey: z.string().min(1).optional(), program: z.string().min(1).optional(), recompile: z.boolean().default(false) });
 
@@ -179,6 +183,8 @@ export const registerProof: Register = (program, ctx) => {
     .option('--max-cycles <n>', 'cycle limit for the run (default 1e8; 1e6 for TEL)')
     .option('--main <name>', 'with PROGRAM.tel: the definition to prove (default main)')
     .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
+    .option('--world <file>', 'a TEL definition with effects: the world that answers them, as JSON (docs/tel.md); its answers are public in the receipt')
+    .option('--start <ms>', 'a TEL definition with effects: the logical start time (default: the world\'s, else 0)')
     .action(async (target: string | undefined, args: string[], raw: Record<string, unknown>) => {
       const options = parse(ProveOptions, raw);
       if (options.trace !== undefined && target !== undefined) throw new CaxError('E_USAGE', 'give either a PROGRAM or --trace FILE --image ELF, not both');
@@ -190,7 +196,11 @@ export const registerProof: Register = (program, ctx) => {
       const circuit = await compileCircuit({ steps: options.steps }, home);
       const keys = cachedKeys(home, circuit);
       const maxCycles = options.maxCycles ?? (tel ? TEL_MAX_CYCLES : 100_000_000);
-      const telRun = tel ? await runTelForProof(ctx.io, target, args, { main: options.main, on: options.on, maxCycles }) : undefined;
+      if (!tel && (options.world !== undefined || options.start !== undefined)) throw new CaxError('E_USAGE', '--world and --start are for a TEL definition');
+      const world = options.world !== undefined ? parseWorld(readJson(ctx.io, options.world), options.world) : undefined;
+      const telRun = tel
+        ? await runTelForProof(ctx.io, target, args, { main: options.main, on: options.on, maxCycles, ...(world ? { world } : {}), ...(options.start !== undefined ? { start: options.start } : {}) })
+        : undefined;
       const elf = telRun ? telRun.run.image.bytes : readBytes(ctx.io, target ?? options.image!, 'program');
       const image = telRun ? telRun.run.image : programImage(elf);
       const run =
@@ -211,7 +221,7 @@ export const registerProof: Register = (program, ctx) => {
           onChunk: () => bar.tick(),
         });
         bar.done();
-        const receipt = telRun ? withTelClaim(proved, telRun.program) : proved;
+        const receipt = telRun ? { ...proved, tel: telRun.claim } : proved;
         const stored = storeReceipt(home, receipt);
         ctx.emit(
           { receipt: stored.hash, path: stored.path, bytes: stored.bytes, program: receipt.program.hash, steps: receipt.steps, chunks: receipt.chunks.length, output: receipt.output, exitCode: receipt.output.exitValue >>> 1, ...(receipt.tel ? { tel: receipt.tel } : {}) },

@@ -2,14 +2,18 @@
 // programs"): the definition (stored, or first added to the store from
 // FILE.tel: its --main, default main) compiled to a proving image with its
 // arguments, and run from reset on the simulation (default) or the ISS with
-// tracing on. proof.ts proves the run; the receipt then names the definition,
-// the arguments and the result as TEL shows them.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+// tracing on, segment by segment when it has effects (the world answers them
+// at each ecall). proof.ts proves the run; the receipt then names the
+// definition, the arguments, the result and the effect log.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { provingImage, type TelProvingImage } from '../../compiler/prove-image.js';
 import { imageHash } from '../../proof/image.js';
-import { traceOnIss, traceOnSim, type ProveRun } from '../../proof/prove.js';
+import { segmentsOn, type ProveRun } from '../../proof/prove.js';
+import type { TelClaim } from '../../proof/receipt.js';
+import { telClaim } from '../../proof/tel-output.js';
+import { driveTel, ReplayCore } from '../../proof/tel-run.js';
+import { MemoryWorld, type WorldInput } from '../../tel/world.js';
 import { addProgram } from '../../store/add.js';
 import { Loader } from '../../store/loader.js';
 import { addContext } from '../../store/tel-env.js';
@@ -23,7 +27,7 @@ export function isTelTarget(io: CliIO, target: string): boolean {
   return target.endsWith('.tel') || (/^[A-Za-z0-9_']+$/.test(target) && !existsSync(resolve(io.cwd, target)));
 }
 
-/** Default cycle limit of a TEL run to prove: far beyond what is practical to prove, and a trap loop (an ecall) ends soon. */
+/** Default cycle limit of a TEL run to prove: far beyond what is practical to prove. */
 export const TEL_MAX_CYCLES = 1_000_000;
 
 export interface TelRun {
@@ -31,6 +35,8 @@ export interface TelRun {
   readonly program: TelProvingImage;
   /** The definition's name as given (for people; the receipt names its hash). */
   readonly name: string;
+  /** The receipt's `tel` claim about this run. */
+  readonly claim: TelClaim;
 }
 
 export interface TelRunOptions {
@@ -38,6 +44,10 @@ export interface TelRunOptions {
   readonly main: string;
   readonly on: 'sim' | 'iss';
   readonly maxCycles: number;
+  /** The world that answers the effects (default: empty). */
+  readonly world?: WorldInput;
+  /** Logical start time (default: the world's start, else 0). */
+  readonly start?: number;
 }
 
 /** For `cax verify --recompile`: the hash of the proving image of a receipt's TEL claim, compiled again from the store. */
@@ -53,17 +63,9 @@ export async function runTelForProof(io: CliIO, target: string, args: readonly s
     return provingImage(repo, new Loader(repo).find(name).hash, args);
   });
   const bytes = program.image.bytes;
-  let traced;
-  if (options.on === 'iss') traced = traceOnIss(bytes, options.maxCycles);
-  else {
-    const dir = mkdtempSync(join(tmpdir(), 'cax-prove-tel-'));
-    try {
-      const file = join(dir, 'image.bin');
-      writeFileSync(file, bytes);
-      traced = await traceOnSim(file, options.maxCycles, { raw: true });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  return { run: { ...traced, image: { bytes, hash: imageHash(bytes) }, input: program.input }, program, name };
+  const segments = segmentsOn(options.on, options.maxCycles);
+  const start = options.start ?? options.world?.start ?? 0;
+  const drive = await driveTel(new ReplayCore(bytes, segments.source), new MemoryWorld(options.world ?? {}), start);
+  const run: ProveRun = { trace: segments.trace, cycles: segments.cycles(), image: { bytes, hash: imageHash(bytes) }, input: program.input, hostWrites: drive.hostWrites };
+  return { run, program, name, claim: telClaim(program, drive, start) };
 }

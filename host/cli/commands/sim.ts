@@ -37,7 +37,7 @@ function programPath(cwd: string, path: string): string {
 }
 
 function describeEnd(s: SimSummary): string {
-  const how = s.end === 'pass' ? 'pass' : s.end === 'fail' ? `fail: code ${s.exitCode}` : s.end === 'limit' ? 'cycle limit reached' : 'stopped';
+  const how = s.end === 'pass' ? 'pass' : s.end === 'fail' ? `fail: code ${s.exitCode}` : s.end === 'limit' ? 'cycle limit reached' : s.end === 'ecall' ? 'stopped at an ecall' : 'stopped';
   return `${how}: ${s.cycles} cycles, ${s.instret} instructions retired`;
 }
 
