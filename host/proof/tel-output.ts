@@ -81,7 +81,16 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
   return undefined;
 }
 
-/** `NAME ARGS… = VALUE :: TYPE`, the claim for people (the name defaults to @ and the hash's first 12 digits). */
+/**
+ * `NAME ARGS… = VALUE :: TYPE`, the claim for people (the name defaults to @
+ * and the hash's first 12 digits), then one line per logged effect with the
+ * answer it got (the public inputs).
+ */
 export function describeTelClaim(claim: TelClaim, name = `@${claim.definition.slice(0, 12)}`): string {
-  return `${name}${claim.args.map((a) => ` ${/^[\w"[(]/.test(a) && !/\s/.test(a) ? a : `(${a})`}`).join('')} = ${claim.value} :: ${claim.type}`;
+  const head = `${name}${claim.args.map((a) => ` ${/^[\w"[(]/.test(a) && !/\s/.test(a) ? a : `(${a})`}`).join('')} = ${claim.value} :: ${claim.type}`;
+  const effects = claim.effects.map((e) => {
+    const answer = e.error ? `${e.error.code}` : e.result === null ? '()' : JSON.stringify(e.result);
+    return `  at ${e.time}: ${e.kind} ${e.args.map((a) => (e.kind === 'emit' ? String(a) : JSON.stringify(a))).join(' ')}${e.timeline === null ? '' : ` on ${e.timeline}`} → ${answer}${e.rolledBack ? ' (rolled back)' : ''}`;
+  });
+  return [head, ...effects].join('\n');
 }
