@@ -265,6 +265,9 @@ describe('cax prove and cax verify on a TEL definition with effects (ISS trace)'
     expect(r.hostWrites.length).toBe(2); // the continuation applied to 7, then finish
     expect(r.chunks.flatMap((c) => decodeAccesses(c.accesses)).filter((a) => a.kind === ACCESS_ECALL).length).toBe(2);
     expect((await verify(receipt)).code).toBe(0);
+    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+    expect(await runCli(['verify', receipt], io)).toBe(0);
+    expect(io.stdout.join('')).toContain('3 = 21 :: Effect Int\n  at 40: observe "price" on eth → 7\n');
   });
 
   it('cax verify refuses another effect result, another end time, a dropped effect and changed host writes', async () => {
