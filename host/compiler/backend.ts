@@ -60,6 +60,8 @@ export interface CompiledRunResult {
   /** Co-processor cycles the run used, continuations included (charged to the compute budget). */
   readonly cycles: number;
   readonly instret: number;
+  /** The co-processor heap's high-water mark in bytes (the runtime's rt_hp above the image's heap start), continuations included. */
+  readonly heapBytes: number;
   /** The effect log and final clock of the interpreter's scheduler and world. */
   readonly effects: readonly EffectEntry[];
   readonly clock: number;
@@ -73,6 +75,8 @@ export interface RunImageOptions {
   readonly limit?: () => number;
   /** Hears the cycles of each run on the core as it ends (the executor charges the acting context). */
   readonly onCycles?: (cycles: number) => void;
+  /** Hears the heap's high-water mark in bytes after each run on the core (the executor charges it as memory; a CaxError it throws ends the run). */
+  readonly onHeap?: (heapBytes: number) => void;
   /** Logical start time (default: world.start, else 0). */
   readonly start?: number;
   /** The default world's input. */
@@ -147,12 +151,13 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
       return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[known.site] } : known.errorCode === ERR.CYCLES ? { details: { budget: 'cycles', limit: left } } : {}) };
     }
     hp = new DataView((await client.readMemory(image.symbols.get('rt_hp')!, 4)).buffer).getUint32(0, true);
+    options.onHeap?.(hp - image.heapStart);
     const result = { tag: r.a0, val: r.a1 };
     return { result, mem: await heapReader(client, image, hp, result) };
   };
 
   const done = (value: Value | null, error: CaxError | null, effects: readonly EffectEntry[] = [], clock = start, latencies: Readonly<Record<string, number>> = {}): CompiledRunResult =>
-    ({ value, shown: value === null ? null : showValue(value), error, cycles, instret, effects, clock, latencies });
+    ({ value, shown: value === null ? null : showValue(value), error, cycles, instret, heapBytes: hp - image.heapStart, effects, clock, latencies });
   const main = await runOnCore(args);
   if ('error' in main) return done(null, main.error);
   if (main.result.tag !== TAG.EFFECT) return done(readValue(main.result, main.mem), null);

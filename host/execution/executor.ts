@@ -79,6 +79,8 @@ export interface CoprocessorUsage {
   /** Cycles on the core (charged as compute steps) and instructions retired. */
   readonly cycles: number;
   readonly instret: number;
+  /** The core's heap high-water mark in bytes (charged as memory). */
+  readonly heapBytes: number;
   /** The image's cache key, and whether it came from the cache next to the repository. */
   readonly imageKey: string;
   readonly cached: boolean;
@@ -328,6 +330,20 @@ export class Executor {
       run.sandbox.charge(cycles, 0);
       active.context.consume({ computeSteps: Math.min(cycles, active.context.usage().available.computeSteps) });
     };
+    // The core's heap is memory: its growth is charged to the acting context and the run as it is seen, after each run on the core.
+    let heapCharged = 0;
+    const chargeHeap = (heapBytes: number): void => {
+      const grown = heapBytes - heapCharged;
+      if (grown <= 0) return;
+      heapCharged = heapBytes;
+      run.sandbox.charge(0, grown);
+      const available = active.context.usage().available.memoryBytes;
+      active.context.consume({ memoryBytes: Math.min(grown, available) });
+      if (run.sandbox.remaining().memoryBytes < 0) {
+        throw run.sandbox.deny('budget.memoryBytes', `memory budget exhausted on the co-processor (its heap reached ${heapBytes} bytes)`, active.context, active.hash);
+      }
+      if (grown > available) throw new CaxError('E_BUDGET', `memory budget exhausted on the co-processor in context ${active.context.id} (its heap reached ${heapBytes} bytes)`, { details: { budget: 'memory', context: active.context.id } });
+    };
     try {
       type = compileEntry(this.program(entry.hash), internalName(entry.hash), args).type;
       const compiled = compileStored(this.repo, entry.hash, texts);
@@ -352,13 +368,14 @@ export class Executor {
           budget: Number.MAX_SAFE_INTEGER,
           limit,
           onCycles: charge,
+          onHeap: chargeHeap,
           // a pure stretch on the core makes no ecall the sandbox could check: the link's watchdog stops it at the wall-clock limit
           ...(backend.timeoutMs ?? this.policy.wallClockMs ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
           effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner as Actor) },
         });
         run.effects.push(...r.effects);
         ({ value, error, clock } = r);
-        coprocessor = { backend: backend.name, cycles: r.cycles, instret: r.instret, imageKey: compiled.imageKey, cached: compiled.cached };
+        coprocessor = { backend: backend.name, cycles: r.cycles, instret: r.instret, heapBytes: r.heapBytes, imageKey: compiled.imageKey, cached: compiled.cached };
       } finally {
         await cop.close();
       }

@@ -93,6 +93,9 @@ describe('stored definitions on the iss backend, through the executor', () => {
       // the entry context was charged the core's cycles as compute steps
       const entry = r.contexts.find((c) => c.hash === repo.lookupName(name))!;
       expect(entry.consumed.computeSteps).toBe(r.coprocessor!.cycles);
+      // and the core's heap as memory
+      expect(r.coprocessor!.heapBytes).toBeGreaterThan(0);
+      expect(entry.consumed.memoryBytes).toBe(r.coprocessor!.heapBytes);
       expect(r.contexts.every((c) => c.released)).toBe(true);
       const again = await run(name, args, 'iss');
       expect(again.coprocessor!.cached).toBe(true);
@@ -125,6 +128,30 @@ describe('stored definitions on the iss backend, through the executor', () => {
     const deniedRef = await run('parent', ['5'], 'interp', { ...share, effects: ['emit', 'deposit'] });
     expect([denied.error?.code, denied.error?.details.rule]).toEqual(['E_DENIED', 'effects']);
     expect(traceShape(denied)).toEqual(traceShape(deniedRef));
+  });
+
+  it('the core\'s heap is charged as memory: past the policy budget E_DENIED budget.memoryBytes, past a context grant E_BUDGET', async () => {
+    const list = 'range 1 300';
+    const free = await run('sumSquares', [list], 'iss');
+    expect(free.error).toBeNull();
+    const heap = free.coprocessor!.heapBytes;
+    expect(heap).toBeGreaterThan(300 * 16); // the list alone is 300 cells of 16 bytes
+    const denied = await run('sumSquares', [list], 'iss', { budget: { memoryBytes: Math.floor(heap / 2) } });
+    expect([denied.error?.code, denied.error?.details.rule]).toEqual(['E_DENIED', 'budget.memoryBytes']);
+    expect(denied.trace.filter({ kinds: ['denied'] })).toHaveLength(1);
+    expect((await run('sumSquares', [list], 'iss', { budget: { memoryBytes: heap } })).value).toBe(free.value);
+    // the effect program's continuations are charged too, in the context that runs them
+    const pay = await run('pay', ['30'], 'iss');
+    expect(pay.contexts.find((c) => c.hash === repo.lookupName('pay'))!.consumed.memoryBytes).toBe(pay.coprocessor!.heapBytes);
+    const executor = new Executor({ repo, policy: parsePolicy({}) });
+    const caller = executor.createContext({ computeSteps: 10_000_000, memoryBytes: Math.floor(heap / 2), effects: 10, ioOps: 10 });
+    try {
+      const short = await executor.executeByHash(repo.lookupName('sumSquares')!, { args: [list], backend: { name: 'iss' }, context: caller });
+      expect(short.error?.code).toBe('E_BUDGET');
+      expect(short.error?.details).toMatchObject({ budget: 'memory' });
+    } finally {
+      caller.destroy();
+    }
   });
 
   it('invoke through the executor on sim too', async () => {
