@@ -80,6 +80,11 @@ function exprSize(e: Expr, budget: number): number {
   return n;
 }
 
+/** A literal, or a negated Int literal: it cannot fail, act or depend on evaluation order. */
+function isLiteral(e: Expr): boolean {
+  return e.tag === 'Lit' || (e.tag === 'Neg' && e.expr.tag === 'Lit' && e.expr.lit.kind === 'int');
+}
+
 /**
  * Where a variable lives. `box`: the location holds a pointer to a heap box with the value, for the values of a
  * recursive binding group — filled once the value is computed, read through a check (E_CYCLE before that), and
@@ -1214,13 +1219,17 @@ export class Codegen {
       }
       case 'List': {
         const mark = this.fn.next;
-        const block = this.genBlock(e.items, scope);
+        // Items are evaluated left to right into a block of slots, then consed right to left. Literals cannot fail or
+        // act, so the order is free: each is made as it is consed, and a list of any length needs one cell of the frame.
+        const literal = e.items.every(isLiteral);
+        const block = literal ? 0 : this.genBlock(e.items, scope);
         const cell = this.fn.slots(2);
         b.li(t0, TAG.NIL);
         b.sw(t0, cell + 8, s0);
         b.sw(zero, cell + 12, s0);
         for (let i = e.items.length - 1; i >= 0; i--) {
-          this.loadSlot(block + 8 * i);
+          if (literal) this.gen(e.items[i]!, scope);
+          else this.loadSlot(block + 8 * i);
           this.storeSlot(cell);
           this.buildObject(TAG.CONS, [], cell, 2);
           this.storeSlot(cell + 8);

@@ -150,6 +150,26 @@ main = do
   return (a + b, c)
 `;
 
+describe('long list literals', () => {
+  // literals are consed as they are made (one frame cell); a list with other items still evaluates them left to right
+  const ints = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? `-${i}` : String(i)));
+  const SOURCE = `main :: (Int, Int, [Text], [Double])
+main = (sum xs, length xs, ["a", "b", "c"], [1.5, -2.0])
+  where
+    xs = [${ints.join(', ')}]
+
+mixed :: Int -> [Int]
+mixed n = [1, n, 10 / n, 3]
+`;
+  it('of 400 Ints (more than a frame holds), Texts and Doubles agree with the interpreter on iss', async () => {
+    const r = await agree(SOURCE, 'long.tel', {}, 'iss');
+    expect(r.error).toBeNull();
+    expect(r.value).toBe(`(${ints.reduce((s, x) => s + Number(x), 0)},400,["a","b","c"],[1.5,-2.0])`);
+    expect(await agree(SOURCE, 'long.tel', {}, 'iss', { main: 'mixed', args: ['0'] })).toMatchObject({ error: 'E_DIV_ZERO' });
+    expect(await agree(SOURCE, 'long.tel', {}, 'iss', { main: 'mixed', args: ['5'] })).toMatchObject({ error: null, value: '[1,5,2,3]' });
+  });
+});
+
 describe('invoke', () => {
   for (const backend of ['iss', 'sim'] as const) {
     it(`runs in place on ${backend}`, async () => {
