@@ -59,6 +59,8 @@ const ENTRY = 'cax$prove';
 export const PROVE_HEADER = {
   /** argument vector, its length, first free heap byte, continuation tag and payload, finish (six words) */
   args: 4,
+  /** the last word of args: set by the host when the scheduler is done, the stub then ends the run */
+  finish: 24,
   /** a0/a1 of the last run (two words) */
   result: 28,
   /** a word holding the address of the runtime's heap pointer rt_hp */

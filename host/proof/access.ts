@@ -8,7 +8,7 @@
 import { CaxError } from '../errors.js';
 import { DEFAULT_RAM_BYTES } from '../riscv/iss.js';
 import { decode } from '../riscv/decode.js';
-import { costOf, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
+import { CAUSE, costOf, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../riscv/trace.js';
 
 /** RAM the proofs model (docs/soc.md RAM_BYTES default): 128 KiB from RAM_BASE. */
@@ -63,9 +63,14 @@ function hasOperand(kind: number): boolean {
   return kind !== ACCESS_NONE && kind !== ACCESS_ECALL;
 }
 
+/** Whether a trace record is an ecall's (it traps with cause 11; in a proof the core then restarts from reset). */
+export function isEcallRecord(r: TraceRecord): boolean {
+  return r.trap && r.cause === CAUSE.ecall && r.insn >>> 0 === ECALL_WORD;
+}
+
 /** The access word of a trace record (the size from its byte lanes). */
 export function accessOf(r: TraceRecord): Access {
-  if (r.trap && r.cause === 11 && r.insn >>> 0 === ECALL_WORD) return { pc: r.pc >>> 0, insn: ECALL_WORD, kind: ACCESS_ECALL, addr: 0, data: 0 };
+  if (isEcallRecord(r)) return { pc: r.pc >>> 0, insn: ECALL_WORD, kind: ACCESS_ECALL, addr: 0, data: 0 };
   if (r.memMask === 0) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_NONE, addr: 0, data: 0 };
   const code = SIZE_CODE[popcount4(r.memMask)];
   if (code === undefined) throw new CaxError('E_TRACE', `a memory access with byte lanes ${r.memMask.toString(2)} at pc 0x${(r.pc >>> 0).toString(16)}`);

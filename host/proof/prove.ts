@@ -11,7 +11,7 @@ import { CaxError, unsupported } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
 import type { TraceRecord } from '../riscv/trace.js';
-import { ACCESS_ECALL, accessOf, cyclesOf, encodeAccesses, unpackAccess, type HostWrite } from './access.js';
+import { accessOf, cyclesOf, encodeAccesses, isEcallRecord, unpackAccess, type HostWrite } from './access.js';
 import { publicLayout, type Circuit } from './circuit.js';
 import type { ProgramImage } from './image.js';
 import { proveChunks } from './prover.js';
@@ -34,7 +34,7 @@ export interface ProveRun {
 
 /** The run's host writes, one entry per ecall of its trace. */
 function hostWritesOf(run: ProveRun): readonly (readonly HostWrite[])[] {
-  return run.hostWrites ?? run.trace.filter((r) => accessOf(r).kind === ACCESS_ECALL).map(() => []);
+  return run.hostWrites ?? run.trace.filter(isEcallRecord).map(() => []);
 }
 
 /** The version of an installed package (its package.json, found above its main file). */

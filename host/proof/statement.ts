@@ -7,7 +7,7 @@ import { CaxError, unsupported } from '../errors.js';
 import { decode } from '../riscv/decode.js';
 import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../riscv/trace.js';
-import { accessOf, ECALL_WORD, replayMemory, type HostWrite } from './access.js';
+import { accessOf, isEcallRecord, replayMemory, type HostWrite } from './access.js';
 import type { CircuitSize } from './circuit.js';
 
 /** The machine state between two chunks. */
@@ -37,11 +37,6 @@ const SUPPORTED = new Set([
   'or', 'and', 'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'fence', 'fence.i', 'ecall',
 ]);
 
-/** An ecall's trace record: it traps (cause 11), and in a proof the core then restarts from reset. */
-function isEcall(r: TraceRecord): boolean {
-  return r.trap && r.cause === 11 && r.insn >>> 0 === ECALL_WORD;
-}
-
 function where(i: number): string {
   return `trace record ${i}`;
 }
@@ -54,7 +49,7 @@ function where(i: number): string {
 export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize): Statement {
   if (trace.length === 0) throw new CaxError('E_TRACE', 'the trace is empty');
   trace.forEach((r, i) => {
-    if (r.trap && !isEcall(r)) throw unsupported(`${where(i)}: a trap (cause ${r.cause}) in a proof (of traps, only ecall is in the circuit)`);
+    if (r.trap && !isEcallRecord(r)) throw unsupported(`${where(i)}: a trap (cause ${r.cause}) in a proof (of traps, only ecall is in the circuit)`);
     const op = decode(r.insn).op;
     if (!SUPPORTED.has(op)) throw unsupported(`${where(i)}: the instruction ${op} in a proof`);
   });
@@ -83,7 +78,7 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
       tMemWrite: field((r) => (r.memWrite ? 1 : 0)),
     });
     for (const r of chunk) {
-      if (isEcall(r)) regs = [...RESET_STATE.regs];
+      if (isEcallRecord(r)) regs = [...RESET_STATE.regs];
       else if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
     }
     const next = start + size.steps < trace.length ? trace[start + size.steps]!.pc : nextPcAfterExit(chunk[chunk.length - 1]!);

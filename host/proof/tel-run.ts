@@ -160,7 +160,7 @@ export async function driveTel(core: ReplayCore, handlers: EffectHandlers, start
   };
   const run = await runCompiledEffect(main, snapshot(), apply, { handlers, start, definitionAt: () => undefined });
   if (fault !== undefined) throw fault;
-  const finish: HostWrite[] = [{ addr: argsAt + 20, bytes: words([1]) }];
+  const finish: HostWrite[] = [{ addr: RAM_BASE + PROVE_HEADER.finish, bytes: words([1]) }];
   hostWrites.push(finish);
   if ((await core.resume(finish)).ended !== 'exit') throw new CaxError('E_PROOF_REJECTED', 'the program did not end after finish');
   let output: TelOutput;
