@@ -5,7 +5,7 @@
 // transpile time and code size per definition;
 // and what each optimisation buys in cycles and bytes (off vs on).
 import type { BenchCase, BenchSuite } from './harness.js';
-import { openCoprocessor, runImage, type BackendName, type Coprocessor } from '../host/compiler/backend.js';
+import { openCoprocessor, runImage, type BackendName, type Coprocessor } from '../host/coprocessor/backend.js';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../host/compiler/codegen.js';
 import { compileSource, type CompiledProgram } from '../host/compiler/compile.js';
 import { loadProgram, runMain } from '../host/tel/interp.js';

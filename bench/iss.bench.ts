@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchCase, BenchSuite } from './harness.js';
 import { Iss } from '../host/riscv/iss.js';
-import { openTraceFile } from '../host/riscv/trace-file.js';
+import { openTraceFile } from '../host/trace/file.js';
 
 /** Runs `path` on a fresh ISS to its end (writing its trace to a temporary file when `trace`); returns instructions and seconds. */
 function runIss(path: string, trace: boolean): { instret: number; seconds: number } {

@@ -13,9 +13,9 @@
 // world, scheduler and trace; its cycles are charged as compute steps to the
 // context whose code runs.
 import { CaxError } from '../errors.js';
-import { openCoprocessor, runImage, type BackendName } from '../compiler/backend.js';
-import { CoreFunction } from '../compiler/effects.js';
-import { compileStored } from '../compiler/stored.js';
+import { openCoprocessor, runImage, type BackendName } from '../coprocessor/backend.js';
+import { CoreFunction } from '../coprocessor/effects.js';
+import { compileStored } from '../coprocessor/stored.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
 import { Machine } from '../tel/machine.js';

@@ -9,7 +9,7 @@ import { CaxError } from '../errors.js';
 import { DEFAULT_RAM_BYTES } from '../riscv/iss.js';
 import { decode } from '../riscv/decode.js';
 import { CAUSE, costOf, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
-import type { TraceRecord } from '../riscv/trace.js';
+import type { TraceRecord } from '../trace/record.js';
 
 /** RAM the proofs model (docs/soc.md RAM_BYTES default): 128 KiB from RAM_BASE. */
 export const PROOF_RAM_BYTES = DEFAULT_RAM_BYTES;

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { CaxError, unsupported } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
-import type { TraceRecord } from '../riscv/trace.js';
+import type { TraceRecord } from '../trace/record.js';
 import { accessOf, cyclesOf, encodeAccesses, isEcallRecord, unpackAccess, type HostWrite } from './access.js';
 import { publicLayout, type Circuit } from './circuit.js';
 import type { ProgramImage } from './image.js';
@@ -19,7 +19,7 @@ import { encodeProof, encodeState, RECEIPT_FORMAT, type Receipt } from './receip
 import type { Keys } from './setup.js';
 import { buildStatement, checkMemory, type State } from './statement.js';
 import type { SegmentSource } from './tel-run.js';
-import { loadTrace, readTrace } from './trace.js';
+import { loadTrace, readTrace } from '../trace/read.js';
 
 export interface ProveRun {
   readonly trace: readonly TraceRecord[];

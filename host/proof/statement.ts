@@ -6,7 +6,7 @@
 import { CaxError, unsupported } from '../errors.js';
 import { decode } from '../riscv/decode.js';
 import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
-import type { TraceRecord } from '../riscv/trace.js';
+import type { TraceRecord } from '../trace/record.js';
 import { accessOf, isEcallRecord, replayMemory, type HostWrite } from './access.js';
 import type { CircuitSize } from './circuit.js';
 

@@ -5,7 +5,7 @@
 // checks the result, the effect log, the end time and the host's writes at
 // every ecall against the claim, and the arguments against the input hash.
 import { createHash } from 'node:crypto';
-import { argumentsInput, argumentValue, type TelProvingImage } from '../compiler/prove-image.js';
+import { argumentsInput, argumentValue, type TelProvingImage } from './tel-image.js';
 import type { EffectEntry } from '../tel/scheduler.js';
 import { replayHandlers, type EffectHandlers } from '../tel/world.js';
 import { ACCESS_ECALL, decodeAccesses, type Access, type HostWrite } from './access.js';

@@ -9,10 +9,10 @@
 // Both keep memory by replaying the access words, so the prover's host writes
 // are exactly the ones the verifier derives again from the claimed effect log.
 import { CaxError, unsupported } from '../errors.js';
-import { runCompiledEffect, type ApplyOnCore } from '../compiler/effects.js';
-import { CoprocessorOpaque, HeapWriter, readValue, type MemoryReader, type Word2 } from '../compiler/heap.js';
+import { runCompiledEffect, type ApplyOnCore } from '../coprocessor/effects.js';
+import { CoprocessorOpaque, HeapWriter, readValue, type MemoryReader, type Word2 } from '../coprocessor/heap.js';
 import { runtimeError, TAG, T_ERROR } from '../compiler/layout.js';
-import { PROVE_HEADER } from '../compiler/prove-image.js';
+import { PROVE_HEADER } from './tel-image.js';
 import { RAM_BASE } from '../riscv/machine.js';
 import type { EffectEntry } from '../tel/scheduler.js';
 import { showValue } from '../tel/values.js';

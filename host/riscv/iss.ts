@@ -7,7 +7,7 @@ import { looksLikeElf, parseElf, type ElfImage } from './elf.js';
 import type { LineFaults } from './faults.js';
 import { BlockCache } from './jit.js';
 import { Machine, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, type Ended, type Syscalls } from './machine.js';
-import type { TraceSink } from './trace.js';
+import type { TraceSink } from '../trace/record.js';
 import type { TransmitListener } from './uart.js';
 
 export interface IssOptions {

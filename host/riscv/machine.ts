@@ -6,7 +6,7 @@
 import { CaxError, unsupported } from '../errors.js';
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './alu.js';
 import { accessSize, decode, isDivide, isLoad, type Insn } from './decode.js';
-import type { TraceSink } from './trace.js';
+import type { TraceSink } from '../trace/record.js';
 import { Uart } from './uart.js';
 
 export const RAM_BASE = 0x80000000;

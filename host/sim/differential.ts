@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { CaxError } from '../errors.js';
 import { disassemble, ABI_NAMES } from '../riscv/disasm.js';
 import { parseElf } from '../riscv/elf.js';
-import { parseTraceLine, type TraceRecord } from '../riscv/trace.js';
+import { parseTraceLine, type TraceRecord } from '../trace/record.js';
 import { qemuSteps, runQemu, type QemuStep } from './qemu.js';
 import { runSim, type SimSummary } from './simulator.js';
 

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { openCoprocessor, runImage, type Coprocessor } from '../../host/compiler/backend.js';
+import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseExpression, parseProgram } from '../../host/tel/parser.js';

@@ -4,7 +4,7 @@
 // comparisons, truncate, toDouble and `show`.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { openCoprocessor, runImage, type Coprocessor } from '../../host/compiler/backend.js';
+import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import type { Expr } from '../../host/tel/ast.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';

@@ -2,7 +2,7 @@
 // failing construct: E_DIV_ZERO (RISC-V does not trap on it), E_MATCH,
 // E_EMPTY, and E_BUDGET for the cycle budget, the heap and the stack.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openCoprocessor, runImage, type Coprocessor } from '../../host/compiler/backend.js';
+import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { Dbl, NIL, Cons, Tuple } from '../../host/tel/values.js';
 

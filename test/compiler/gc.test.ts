@@ -8,7 +8,7 @@
 // still agree with the interpreter on value, effect log and clock.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { openCoprocessor, runImage, type Coprocessor } from '../../host/compiler/backend.js';
+import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';

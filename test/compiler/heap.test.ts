@@ -3,7 +3,7 @@
 // outside memory and unknown tags instead of inventing values.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { HeapWriter, readValue } from '../../host/compiler/heap.js';
+import { HeapWriter, readValue } from '../../host/coprocessor/heap.js';
 import { Cons, Dbl, HashV, NIL, Tuple, UNIT_VALUE, showValue, compareValues, type Value } from '../../host/tel/values.js';
 
 const BASE = 0x80010000;

@@ -12,7 +12,7 @@ import { releaseCurve } from '../../host/proof/curve.js';
 import { accessOf, packAccess } from '../../host/proof/access.js';
 import { imageHash } from '../../host/proof/image.js';
 import { buildStatement, checkMemory, type Statement } from '../../host/proof/statement.js';
-import type { TraceRecord } from '../../host/riscv/trace.js';
+import type { TraceRecord } from '../../host/trace/record.js';
 import { segmentsOn } from '../../host/proof/prove.js';
 import { ReplayCore } from '../../host/proof/tel-run.js';
 import { bType, ECALL, EBREAK, exitWith, iType, li, sType } from '../riscv/asm.js';

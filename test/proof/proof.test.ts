@@ -22,7 +22,7 @@ import { parseVerificationKey, verifyBatch, verifyEach, verifyReceipt, chunkSign
 import { decodeProof } from '../../host/proof/receipt.js';
 import { decode } from '../../host/riscv/decode.js';
 import { EXIT_ADDR, RAM_BASE } from '../../host/riscv/machine.js';
-import type { TraceRecord } from '../../host/riscv/trace.js';
+import type { TraceRecord } from '../../host/trace/record.js';
 import { captureIO } from '../helpers/cli-io.js';
 import { exitWith, iType, jal, li, sType } from '../riscv/asm.js';
 import { run, SCRATCH } from './random-programs.js';

@@ -3,7 +3,7 @@
 // scratch word), run on the ISS to their end with a trace.
 import fc from 'fast-check';
 import { RAM_BASE } from '../../host/riscv/machine.js';
-import type { TraceRecord } from '../../host/riscv/trace.js';
+import type { TraceRecord } from '../../host/trace/record.js';
 import { BRANCH_OPS, I_OPS, LOAD_OPS, R_OPS, SHIFT_OPS, STORE_OPS, bType, exitWith, iType, issWith, li, rType, sType } from '../riscv/asm.js';
 
 /** x8 points here; loads and stores use the words from it. */

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTelForProof } from '../../host/cli/commands/prove-tel.js';
 import { runCli } from '../../host/cli/program.js';
-import { provingImage, type TelProvingImage } from '../../host/compiler/prove-image.js';
+import { provingImage, type TelProvingImage } from '../../host/proof/tel-image.js';
 import { ACCESS_ECALL, decodeAccesses } from '../../host/proof/access.js';
 import { segmentsOn } from '../../host/proof/prove.js';
 import { decodeReceipt, encodeReceipt } from '../../host/proof/receipt.js';

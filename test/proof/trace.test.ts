@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { runCli } from '../../host/cli/program.js';
 import { isCaxError } from '../../host/errors.js';
-import { firstDivergence, FIELDS } from '../../host/proof/diff.js';
-import { loadTrace, readTextTrace } from '../../host/proof/trace.js';
-import { readVcdTrace } from '../../host/proof/vcd.js';
+import { firstDivergence, FIELDS } from '../../host/trace/diff.js';
+import { loadTrace, readTextTrace } from '../../host/trace/read.js';
+import { readVcdTrace } from '../../host/trace/vcd.js';
 import { Iss } from '../../host/riscv/iss.js';
-import { openTraceFile } from '../../host/riscv/trace-file.js';
-import { formatTraceRecord, type TraceRecord } from '../../host/riscv/trace.js';
+import { openTraceFile } from '../../host/trace/file.js';
+import { formatTraceRecord, type TraceRecord } from '../../host/trace/record.js';
 import { captureIO } from '../helpers/cli-io.js';
 
 const SIM = 'build/sim/cax-sim';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
-import { parseTraceLine } from '../../host/riscv/trace.js';
+import { parseTraceLine } from '../../host/trace/record.js';
 import { exitWith, iType } from './asm.js';
 import { captureIO } from '../helpers/cli-io.js';
 

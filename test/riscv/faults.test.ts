@@ -2,7 +2,7 @@
 // delayed on the UART line in both directions, forced traps and stalls.
 import { describe, it, expect } from '@jest/globals';
 import { byFrame } from '../../host/riscv/faults.js';
-import type { TraceRecord } from '../../host/riscv/trace.js';
+import type { TraceRecord } from '../../host/trace/record.js';
 import { bType, csr, exitWith, iType, issWith, li, lui, sType } from './asm.js';
 
 /** Echo firmware: every received byte is transmitted back. */

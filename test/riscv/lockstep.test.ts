@@ -11,8 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Iss, type RunResult } from '../../host/riscv/iss.js';
-import { formatDivergence, lockstepDivergence } from '../../host/riscv/lockstep.js';
-import { parseTraceLine, type TraceRecord } from '../../host/riscv/trace.js';
+import { formatDivergence, lockstepDivergence } from '../../host/sim/lockstep.js';
+import { parseTraceLine, type TraceRecord } from '../../host/trace/record.js';
 import { randomStream } from '../isa/random-stream.js';
 import { randomProgram } from './random-program.js';
 

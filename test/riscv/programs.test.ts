@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Iss, type IssOptions } from '../../host/riscv/iss.js';
-import { formatTraceRecord } from '../../host/riscv/trace.js';
+import { formatTraceRecord } from '../../host/trace/record.js';
 
 const PROGRAMS = ['arith', 'sort', 'fib', 'compute'];
 const elf = (name: string): Uint8Array => readFileSync(`build/iss/${name}.elf`);

@@ -2,8 +2,8 @@
 // and counters, the device registers and UART, and the trace records.
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import type { TraceRecord } from '../../host/riscv/trace.js';
-import { MAX_TRACE_LINE_BYTES, encodeTraceRecord, formatTraceRecord, parseTraceLine } from '../../host/riscv/trace.js';
+import type { TraceRecord } from '../../host/trace/record.js';
+import { MAX_TRACE_LINE_BYTES, encodeTraceRecord, formatTraceRecord, parseTraceLine } from '../../host/trace/record.js';
 import { CSR_NUMBERS } from './csrs.js';
 import { EBREAK, ECALL, FENCE, MRET, WFI, csr, exitWith, iType, issWith, li, lui, rType, sType } from './asm.js';
 

@@ -5,7 +5,7 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { Iss, type IssOptions } from '../../host/riscv/iss.js';
-import type { TraceRecord } from '../../host/riscv/trace.js';
+import type { TraceRecord } from '../../host/trace/record.js';
 import { bType, exitWith, iType, li, sType } from './asm.js';
 import { randomProgram } from './random-program.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { SerialPort } from 'serialport';
 import { parseElf } from '../../host/riscv/elf.js';
-import { parseTraceLine } from '../../host/riscv/trace.js';
+import { parseTraceLine } from '../../host/trace/record.js';
 import { startSimPty } from '../../host/sim/pty.js';
 import { parseSummary, runSim, simArguments, simulatorPath } from '../../host/sim/simulator.js';
 import { ECALL, exitWith, issWith, li } from '../riscv/asm.js';

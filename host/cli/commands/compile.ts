@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { compileSource } from '../../compiler/compile.js';
 import type { Image } from '../../compiler/link.js';
-import { compileStored } from '../../compiler/stored.js';
+import { compileStored } from '../../coprocessor/stored.js';
 import { Loader } from '../../store/loader.js';
 import { Repository, STORE_FILE, storeDirectory } from '../../store/repository.js';
 import { disassemble } from '../../riscv/disasm.js';

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { Iss, type RunResult } from '../../riscv/iss.js';
-import { openTraceFile } from '../../riscv/trace-file.js';
+import { openTraceFile } from '../../trace/file.js';
 import { progress } from '../io.js';
 import type { Register } from '../program.js';
 

@@ -7,7 +7,7 @@
 // definition, the arguments, the result and the effect log.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { provingImage, type TelProvingImage } from '../../compiler/prove-image.js';
+import { provingImage, type TelProvingImage } from '../../proof/tel-image.js';
 import { imageHash } from '../../proof/image.js';
 import { segmentsOn, type ProveRun } from '../../proof/prove.js';
 import type { TelClaim } from '../../proof/receipt.js';

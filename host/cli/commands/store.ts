@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
-import { BACKENDS } from '../../compiler/backend.js';
+import { BACKENDS } from '../../coprocessor/backend.js';
 import { Executor, type ExecutionResult } from '../../execution/executor.js';
 import { effectLine } from '../../execution/effect-line.js';
 import { parsePolicy, OPEN_POLICY } from '../../execution/policy.js';

@@ -1,10 +1,10 @@
 // Lockstep reports for two retirement traces (the RTL's and the ISS's): the
-// first divergence (found by host/proof/diff.ts) with the instruction, both
+// first divergence (found by host/trace/diff.ts) with the instruction, both
 // register files as reconstructed from the traces up to that point, and the
 // instructions before it.
-import { firstDivergence, type Divergence } from '../proof/diff.js';
-import { ABI_NAMES, disassemble } from './disasm.js';
-import { formatTraceRecord, type TraceRecord } from './trace.js';
+import { firstDivergence, type Divergence } from '../trace/diff.js';
+import { ABI_NAMES, disassemble } from '../riscv/disasm.js';
+import { formatTraceRecord, type TraceRecord } from '../trace/record.js';
 
 export interface LockstepDivergence extends Divergence {
   /** Register files before the differing record, as each trace's writes leave them. */

@@ -19,11 +19,11 @@ import type { Decl } from '../tel/ast.js';
 import { compileEntry, loadProgram, runMain } from '../tel/interp.js';
 import { parseExpression } from '../tel/parser.js';
 import { canonicalBytes, showValue, type Value } from '../tel/values.js';
-import { DEFAULT_OPTIONS } from './codegen.js';
-import { compileProgram } from './compile.js';
-import { HeapWriter } from './heap.js';
-import type { Image } from './link.js';
-import { storedResolver } from './stored.js';
+import { DEFAULT_OPTIONS } from '../compiler/codegen.js';
+import { compileProgram } from '../compiler/compile.js';
+import { HeapWriter } from '../coprocessor/heap.js';
+import type { Image } from '../compiler/link.js';
+import { storedResolver } from '../coprocessor/stored.js';
 
 /** build/tel-runtime/prove-runtime.elf of this checkout (from the sources or from dist/), made by `make tel-runtime`. */
 export const PROVE_RUNTIME_ELF = [new URL('../../build/tel-runtime/prove-runtime.elf', import.meta.url), new URL('../../../build/tel-runtime/prove-runtime.elf', import.meta.url)]

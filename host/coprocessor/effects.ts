@@ -16,7 +16,7 @@ import { Scheduler, type EffectEntry, type InvokeHook } from '../tel/scheduler.j
 import { UNIT_VALUE, UnitV, listToArray, type ListV, type Opaque, type Value } from '../tel/values.js';
 import type { EffectHandlers } from '../tel/world.js';
 import { readValue, type MemoryReader, type Word2 } from './heap.js';
-import { EFFECT_KIND, TAG } from './layout.js';
+import { EFFECT_KIND, TAG } from '../compiler/layout.js';
 
 /** Applies a function on the co-processor: the effect value it returns, or the error it ended with. */
 export type ApplyOnCore = (fn: Word2, args: readonly Value[]) => Promise<{ result: Word2; mem: MemoryReader } | { error: CaxError }>;

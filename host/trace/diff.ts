@@ -1,7 +1,7 @@
 // The first divergence between two traces (docs/trace.md): the index of the
 // first record that differs (or where one trace ends early), the differing
 // fields, and the records just before it for context.
-import type { TraceRecord } from '../riscv/trace.js';
+import type { TraceRecord } from './record.js';
 
 export const FIELDS = ['pc', 'insn', 'rd', 'rdValue', 'memAddr', 'memData', 'memMask', 'memWrite', 'trap', 'cause', 'tval'] as const;
 export type Field = (typeof FIELDS)[number];

@@ -13,8 +13,8 @@ import { Loader, type LinkedCode } from '../store/loader.js';
 import type { Repository } from '../store/repository.js';
 import type { Resolver } from '../tel/interp.js';
 import { cachedImage } from './cache.js';
-import { COMPILER_VERSION, compileProgram } from './compile.js';
-import { RUNTIME_ELF, type Image } from './link.js';
+import { COMPILER_VERSION, compileProgram } from '../compiler/compile.js';
+import { RUNTIME_ELF, type Image } from '../compiler/link.js';
 
 const ENTRY = 'cax$entry';
 

@@ -9,8 +9,8 @@
 import { CaxError } from '../errors.js';
 import type { CoprocessorClient } from '../protocol/client.js';
 import type { MemoryReader, Word2 } from './heap.js';
-import { TAG } from './layout.js';
-import type { Image } from './link.js';
+import { TAG } from '../compiler/layout.js';
+import type { Image } from '../compiler/link.js';
 
 /** Bytes per fetched page. */
 const PAGE = 2048;

@@ -2,7 +2,7 @@
 // buffered so that tracing millions of instructions stays cheap.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { CaxError } from '../errors.js';
-import { MAX_TRACE_LINE_BYTES, encodeTraceRecord, type TraceSink } from './trace.js';
+import { MAX_TRACE_LINE_BYTES, encodeTraceRecord, type TraceSink } from './record.js';
 
 const BUFFER_BYTES = 1 << 16;
 

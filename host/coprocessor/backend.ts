@@ -18,8 +18,8 @@ import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
 import { runCompiledEffect, type EffectRunOptions } from './effects.js';
-import { EFFECT, ERR, runtimeError, TAG, T_ERROR } from './layout.js';
-import { spanAt, type Image } from './link.js';
+import { EFFECT, ERR, runtimeError, TAG, T_ERROR } from '../compiler/layout.js';
+import { spanAt, type Image } from '../compiler/link.js';
 import { heapReader } from './remote-heap.js';
 
 /** The loader firmware the iss backend boots (built by mk/firmware.mk). */

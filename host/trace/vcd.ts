@@ -4,7 +4,7 @@
 // only the current signal values, so memory stays bounded whatever the size.
 import { createReadStream } from 'node:fs';
 import { CaxError } from '../errors.js';
-import type { TraceRecord } from '../riscv/trace.js';
+import type { TraceRecord } from './record.js';
 
 /** The top-level signals the reader needs (docs/trace-port.md). */
 const SIGNALS = [

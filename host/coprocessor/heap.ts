@@ -3,7 +3,7 @@
 // co-processor's memory into the interpreter's Value representation.
 import { CaxError, unsupported } from '../errors.js';
 import { Cons, Dbl, HashV, NIL, Nil, Tuple, UNIT_VALUE, UnitV, type Opaque, type Value } from '../tel/values.js';
-import { TAG } from './layout.js';
+import { TAG } from '../compiler/layout.js';
 
 /** A two-word value. */
 export interface Word2 {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Image } from './link.js';
+import type { Image } from '../compiler/link.js';
 
 const SpanSchema = z.object({ file: z.string(), line: z.number().int(), col: z.number().int(), endLine: z.number().int().optional(), endCol: z.number().int().optional() });
 

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { CaxError } from '../errors.js';
-import { parseTraceLine, type TraceRecord } from '../riscv/trace.js';
+import { parseTraceLine, type TraceRecord } from './record.js';
 import { readVcdTrace } from './vcd.js';
 
 export type TraceKind = 'text' | 'vcd';
