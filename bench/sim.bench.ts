@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchSuite } from './harness.js';
 import { Iss } from '../host/riscv/iss.js';
-import { projectRoot, runSim, type SimRunOptions } from '../host/sim/simulator.js';
+import { packageRoot } from '../host/artefacts.js';
+import { runSim, type SimRunOptions } from '../host/sim/simulator.js';
 
 const KERNEL = 'build/rtl/kernel.elf';
 const TRACED_CYCLES = 200_000; // the VCD takes about 800 bytes a clock
@@ -73,7 +74,7 @@ export const suite: BenchSuite = {
         const out = mkdtempSync(join(tmpdir(), 'cax-bench-build-'));
         try {
           const start = process.hrtime.bigint();
-          const make = spawnSync('make', ['-C', projectRoot(), '--no-print-directory', `SIM_OUT=${out}`, join(out, 'cax-sim')], { encoding: 'utf8' });
+          const make = spawnSync('make', ['-C', packageRoot(), '--no-print-directory', `SIM_OUT=${out}`, join(out, 'cax-sim')], { encoding: 'utf8' });
           const seconds = Number(process.hrtime.bigint() - start) / 1e9;
           if (make.status !== 0) throw new Error(`make sim failed: ${make.stderr}`);
           return seconds;

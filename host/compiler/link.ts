@@ -3,27 +3,19 @@
 // rt_entry patched to the entry stub. The image carries its symbol table,
 // the source map (pc → TEL span) and the failure sites' spans.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { artefactPath } from '../artefacts.js';
 import { CaxError, type SourceSpan } from '../errors.js';
 import { parseElf, type ElfImage } from '../riscv/elf.js';
 import type { Asm } from './asm.js';
 import { PROGRAM_BASE } from './layout.js';
 
-/** build/tel-runtime/runtime.elf of this checkout: two levels above this module, or three when it runs from dist/. */
-export const RUNTIME_ELF = [new URL('../../build/tel-runtime/runtime.elf', import.meta.url), new URL('../../../build/tel-runtime/runtime.elf', import.meta.url)]
-  .map((u) => fileURLToPath(u))
-  .find((p) => existsSync(p)) ?? join(process.cwd(), 'build/tel-runtime/runtime.elf');
-
 let runtimeCache: ElfImage | undefined;
 
-/** The built runtime (E_UNSUPPORTED-free: a missing build is a clear E_IMAGE). */
-export function loadRuntime(path = RUNTIME_ELF): ElfImage {
-  if (runtimeCache && path === RUNTIME_ELF) return runtimeCache;
+/** The built runtime (host/artefacts.ts: found, built on first use, or a clear E_ARTEFACT); another ELF at `path`. */
+export function loadRuntime(path?: string): ElfImage {
+  if (path === undefined) return (runtimeCache ??= parseElf(new Uint8Array(readFileSync(artefactPath('telRuntime')))));
   if (!existsSync(path)) throw new CaxError('E_IMAGE', `${path} is missing: run \`make tel-runtime\` first`);
-  const elf = parseElf(new Uint8Array(readFileSync(path)));
-  if (path === RUNTIME_ELF) runtimeCache = elf;
-  return elf;
+  return parseElf(new Uint8Array(readFileSync(path)));
 }
 
 export interface Image {

@@ -6,6 +6,7 @@
 // and runtime errors become TEL errors with the span from the source map.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { artefactPath } from '../artefacts.js';
 import { CaxError } from '../errors.js';
 import { CoprocessorClient, type EffectCall, type EffectReply } from '../protocol/client.js';
 import { IssTransport } from '../protocol/iss-link.js';
@@ -22,9 +23,6 @@ import { EFFECT, ERR, runtimeError, TAG, T_ERROR } from '../compiler/layout.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import { heapReader } from './remote-heap.js';
 
-/** The loader firmware the iss backend boots (built by mk/firmware.mk). */
-const FIRMWARE_ELF = 'build/firmware/firmware.elf';
-
 export const BACKENDS = ['iss', 'sim', 'device'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
@@ -40,7 +38,7 @@ export async function openCoprocessor(backend: BackendName, device?: string): Pr
   let transport: Transport;
   if (backend === 'iss') {
     const iss = new Iss({ traceAtReset: false, uartDivisor: 8 });
-    iss.load(new Uint8Array(readFileSync(FIRMWARE_ELF)));
+    iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
     transport = new IssTransport(iss);
   } else if (backend === 'sim') {
     transport = await SimTransport.start();

@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { z } from 'zod';
+import { packageRoot } from '../artefacts.js';
 import { CaxError } from '../errors.js';
 
 export interface CircuitSize {
@@ -26,17 +26,6 @@ export interface Circuit extends Compiled {
 }
 
 const Meta = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), constraints: z.number().int().positive(), publicSignals: z.number().int().positive() });
-
-/** The folder holding circuits/ (the repository or the installed package). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'circuits', 'rv32im.circom'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new CaxError('E_INTERNAL', 'circuits/rv32im.circom not found above the proof module');
-    dir = up;
-  }
-}
 
 /** Public signals of a chunk proof, in snarkjs order: outputs (the access words last), then the public inputs. */
 export function publicLayout(size: CircuitSize): { pcOut: number; regsOut: number; exited: number; exitValue: number; steps: number; access: number; pcIn: number; regsIn: number; count: number } {

@@ -7,9 +7,8 @@
 // by the interpreter and written into the image as heap objects. The run ends
 // with a word store of 1 to EXIT. What cannot be proved (hashOf, functions as
 // values in or out) is refused here with E_UNSUPPORTED.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { artefactPath } from '../artefacts.js';
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
 import { decode } from '../riscv/decode.js';
 import { parseElf, type ElfImage } from '../riscv/elf.js';
@@ -25,18 +24,10 @@ import { HeapWriter } from '../coprocessor/heap.js';
 import type { Image } from '../compiler/link.js';
 import { storedResolver } from '../coprocessor/stored.js';
 
-/** build/tel-runtime/prove-runtime.elf of this checkout (from the sources or from dist/), made by `make tel-runtime`. */
-export const PROVE_RUNTIME_ELF = [new URL('../../build/tel-runtime/prove-runtime.elf', import.meta.url), new URL('../../../build/tel-runtime/prove-runtime.elf', import.meta.url)]
-  .map((u) => fileURLToPath(u))
-  .find((p) => existsSync(p)) ?? join(process.cwd(), 'build/tel-runtime/prove-runtime.elf');
-
 let runtimeCache: ElfImage | undefined;
 
 function provingRuntime(): ElfImage {
-  if (runtimeCache) return runtimeCache;
-  if (!existsSync(PROVE_RUNTIME_ELF)) throw new CaxError('E_IMAGE', `${PROVE_RUNTIME_ELF} is missing: run \`make tel-runtime\` first`);
-  runtimeCache = parseElf(new Uint8Array(readFileSync(PROVE_RUNTIME_ELF)));
-  return runtimeCache;
+  return (runtimeCache ??= parseElf(new Uint8Array(readFileSync(artefactPath('proveRuntime')))));
 }
 
 export interface TelProvingImage {

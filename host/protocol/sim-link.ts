@@ -2,16 +2,13 @@
 // the firmware behind its pseudo-terminal (host/sim/pty.ts) and talks to it
 // through `serialport` exactly as to a board. Closing the link stops the
 // simulator.
-import { join } from 'node:path';
+import { artefactPath } from '../artefacts.js';
 import { startSimPty, type RunningSim } from '../sim/pty.js';
 import { SerialTransport } from './serial.js';
 import { BaseTransport } from './transport.js';
 
-/** The firmware ELF built by mk/firmware.mk, relative to the project root. */
-export const FIRMWARE_ELF = join('build', 'firmware', 'firmware.elf');
-
 export interface SimLinkOptions {
-  /** The firmware ELF (default build/firmware/firmware.elf under the working directory). */
+  /** The firmware ELF (default the loader firmware, host/artefacts.ts). */
   readonly firmware?: string;
   /** The simulator binary (default build/sim/cax-sim of the project). */
   readonly simulator?: string;
@@ -38,7 +35,7 @@ export class SimTransport extends BaseTransport {
 
   private static async launch(options: SimLinkOptions): Promise<{ sim: RunningSim; serial: SerialTransport }> {
     const sim = await startSimPty({
-      program: options.firmware ?? FIRMWARE_ELF,
+      program: options.firmware ?? artefactPath('firmware'),
       ...(options.simulator ? { simulator: options.simulator } : {}),
       ...(options.maxCycles ? { maxCycles: options.maxCycles } : {}),
       ...(options.trace ? { trace: options.trace } : {}),

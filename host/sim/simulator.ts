@@ -4,24 +4,14 @@
 // optional registers and memory).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { artefactPath, packageRoot } from '../artefacts.js';
 import { CaxError } from '../errors.js';
 
-/** The project directory: the nearest ancestor of this file holding mk/rtl.mk. */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'mk', 'rtl.mk'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new CaxError('E_SIM', 'cannot find the cax project directory (mk/rtl.mk)');
-    dir = up;
-  }
-  return dir;
-}
-
-export function simulatorPath(root = projectRoot()): string {
-  return join(root, 'build', 'sim', 'cax-sim');
+/** The simulator binary (host/artefacts.ts: found, built on first use, or a clear E_ARTEFACT). */
+export function simulatorPath(): string {
+  return artefactPath('simulator');
 }
 
 export interface SimRunOptions {
@@ -120,12 +110,12 @@ export async function runSim(options: SimRunOptions): Promise<SimRun> {
 }
 
 /** Builds the simulator (and nothing else) with make; resolves to its path. */
-export async function buildSim(root = projectRoot()): Promise<string> {
+export async function buildSim(root = packageRoot()): Promise<string> {
   await new Promise<void>((resolvePromise, reject) => {
     execFile('make', ['-C', root, '--no-print-directory', 'sim'], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(new CaxError('E_SIM', `make sim failed: ${(stderr || stdout).trim().slice(-2000)}`));
       else resolvePromise();
     });
   });
-  return resolve(simulatorPath(root));
+  return resolve(root, 'build', 'sim', 'cax-sim');
 }

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { artefactPath } from '../../artefacts.js';
 import { CaxError } from '../../errors.js';
 import { describeRun, runFailure, runOnSimulatedSerial } from '../../protocol/program-file.js';
 import { startSimPty } from '../../sim/pty.js';
@@ -12,7 +13,6 @@ import { buildSim, runSim, type SimSummary } from '../../sim/simulator.js';
 import { progress } from '../io.js';
 import type { Register } from '../program.js';
 
-const DEFAULT_FIRMWARE = 'build/firmware/firmware.elf';
 
 const RunOptions = z.object({
   maxCycles: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
@@ -98,7 +98,7 @@ export const registerSim: Register = (program, ctx) => {
 
   sim
     .command('start [program]')
-    .description(`run a program (default ${DEFAULT_FIRMWARE}) on the simulated SoC behind a pseudo-terminal; prints its path, runs until the program ends or Ctrl-C`)
+    .description(`run a program (default the loader firmware) on the simulated SoC behind a pseudo-terminal; prints its path, runs until the program ends or Ctrl-C`)
     .option('--max-cycles <n>', 'stop after N clocks')
     .option('--trace <file>', 'write the retirement trace while TRACE_EN is on')
     .option('--raw', 'the program is a raw image loaded at 0x80000000')
@@ -106,7 +106,7 @@ export const registerSim: Register = (program, ctx) => {
     .action(async (path: string | undefined, raw: Record<string, unknown>) => {
       const options = parseOptions(StartOptions, raw);
       const running = await startSimPty({
-        program: programPath(ctx.io.cwd, path ?? DEFAULT_FIRMWARE),
+        program: programPath(ctx.io.cwd, path ?? artefactPath('firmware')),
         raw: options.raw,
         maxCycles: options.maxCycles,
         trace: options.trace === undefined ? undefined : resolve(ctx.io.cwd, options.trace),
