@@ -14,7 +14,7 @@ LINT_TARGETS :=
 # What `make demo` runs: the simulator, firmware, TEL runtime, and the proof keys (mk/*.mk).
 DEMO_PREREQS = sim firmware tel-runtime proof-programs proof-keys
 
-.PHONY: all setup build typecheck lint test demo bench clean
+.PHONY: all setup build typecheck lint check test demo bench clean
 
 all: build
 
@@ -37,6 +37,13 @@ lint: $(STAMP) $(LINT_TARGETS)
 
 test: $(STAMP) build typecheck lint $(TEST_PREREQS)
 	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --coverage
+
+# The edit loop's fast tier (under 2 minutes): ESLint, types, and the unit
+# suites that need no Verilator build, FPGA run or proof keys. `make test` is the full suite.
+CHECK_SUITES := test/architecture test/resources test/execution test/store test/tel
+check: $(STAMP) typecheck
+	npx eslint --max-warnings 0 .
+	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js $(CHECK_SUITES)
 
 demo: $(STAMP) build
 	$(MAKE) --no-print-directory $(DEMO_PREREQS)
