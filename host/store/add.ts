@@ -3,10 +3,10 @@
 // (file definitions, builtins, the store's current names) and every `@hash`,
 // type-check, encode and hash each group, then write everything and move the
 // names in one transaction. Reports each name → hash and what changed.
+import { bindingGroups, freeNames } from '../tel/deps.js';
 import { CaxError } from '../errors.js';
 import type { Decl, Program } from '../tel/ast.js';
 import { hashGroup, refsOf, type HashedGroup } from './canonical.js';
-import { stronglyConnected } from './scc.js';
 import { encodeDecl, type Global } from './tel-encoding.js';
 import type { Hash } from './hash.js';
 import type { NameChange, NewGroup, Repository } from './repository.js';
@@ -66,19 +66,9 @@ export interface PreparedGroup {
   readonly dependencies: readonly (readonly Hash[])[];
 }
 
-/** Free names of a declaration (not bound locally), in first-use order. */
-export function freeNames(decl: Decl): string[] {
-  return scan(decl).names;
-}
-
-/** Free names and the `@hash` references written in a declaration. */
-function scan(decl: Decl): { names: string[]; hashRefs: Set<Hash> } {
-  const names = new Set<string>();
-  const { item } = encodeDecl(decl, (name) => {
-    names.add(name);
-    return { k: 'builtin', name };
-  });
-  return { names: [...names], hashRefs: refsOf(item) };
+/** The `@hash` references written in a declaration. */
+function hashRefsOf(decl: Decl): Set<Hash> {
+  return refsOf(encodeDecl(decl, (name) => ({ k: 'builtin', name })).item);
 }
 
 export interface PrepareOptions {
@@ -96,8 +86,7 @@ export function prepareProgram(ctx: AddContext, decls: readonly Decl[], source: 
     if (byName.has(d.name)) throw new CaxError('E_DUPLICATE', `${d.name} is defined twice`, { span: d.span });
     byName.set(d.name, d);
   }
-  const scans = new Map(decls.map((d) => [d, scan(d)]));
-  const free = new Map(decls.map((d) => [d, scans.get(d)!.names]));
+  const free = new Map(decls.map((d) => [d, [...freeNames(d)]]));
   // Names from outside the file: builtins first, then the store's current names; all unbound reported at once.
   const stored = new Map<string, Hash>();
   const unbound: { name: string; decl: Decl }[] = [];
@@ -115,7 +104,7 @@ export function prepareProgram(ctx: AddContext, decls: readonly Decl[], source: 
       details: { names: [...new Set(unbound.map((u) => u.name))] },
     });
   }
-  const missing = [...new Set(decls.flatMap((d) => [...scans.get(d)!.hashRefs]))].filter((h) => !ctx.repo.has(h));
+  const missing = [...new Set(decls.flatMap((d) => [...hashRefsOf(d)]))].filter((h) => !ctx.repo.has(h));
   if (missing.length > 0) {
     throw new CaxError('E_MISSING_HASH', `not in the store: ${missing.map((h) => `@${h}`).join(', ')}`, { details: { missing } });
   }
@@ -123,7 +112,8 @@ export function prepareProgram(ctx: AddContext, decls: readonly Decl[], source: 
 
   const hashes = new Map<string, Hash>();
   const prepared: PreparedGroup[] = [];
-  const components = stronglyConnected(decls, (d) => free.get(d)!.filter((n) => byName.has(n)).map((n) => byName.get(n)!));
+  // The type checker's binding groups: a group is hashed exactly as it was generalized.
+  const components = bindingGroups(decls);
   for (const component of components) {
     const position = new Map(component.map((d, i) => [d.name, i]));
     const encoded = component.map((d) =>

@@ -1,9 +1,10 @@
 // Dependencies between TEL declarations: the names a declaration mentions and
 // its binding groups — strongly connected components in dependency order
-// (Tarjan's algorithm, iterative). Type inference generalizes per group; the
-// content-addressed store hashes a mutually recursive group together.
+// (scc.ts). Type inference generalizes per group, and the content-addressed
+// store hashes each of these same groups together (store/add.ts).
 import type { Decl, Expr, Pattern, Stmt } from './ast.js';
 import { patternVars } from './parser.js';
+import { stronglyConnected } from './scc.js';
 
 /** Free variable names of a declaration (locals bound inside it are excluded). */
 export function freeNames(decl: Decl): Set<string> {
@@ -122,55 +123,6 @@ function stmtsFree(stmts: readonly Stmt[], bound: ReadonlySet<string>, out: Set<
 
 /** Strongly connected components of `decls` by reference, dependencies before dependents; source order within a group. */
 export function bindingGroups(decls: readonly Decl[]): Decl[][] {
-  const index = new Map<string, number>();
-  decls.forEach((d, i) => index.set(d.name, i));
-  const edges = decls.map((d) => [...freeNames(d)].filter((n) => index.has(n)).map((n) => index.get(n)!));
-  const order: number[] = new Array<number>(decls.length).fill(-1);
-  const low: number[] = new Array<number>(decls.length).fill(0);
-  const onStack: boolean[] = new Array<boolean>(decls.length).fill(false);
-  const stack: number[] = [];
-  const groups: Decl[][] = [];
-  let counter = 0;
-  for (let root = 0; root < decls.length; root++) {
-    if (order[root] !== -1) continue;
-    const work: [number, number][] = [[root, 0]];
-    order[root] = low[root] = counter++;
-    stack.push(root);
-    onStack[root] = true;
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
-      const [v, i] = frame;
-      const es = edges[v]!;
-      if (i < es.length) {
-        frame[1]++;
-        const w = es[i]!;
-        if (order[w] === -1) {
-          order[w] = low[w] = counter++;
-          stack.push(w);
-          onStack[w] = true;
-          work.push([w, 0]);
-        } else if (onStack[w]) {
-          low[v] = Math.min(low[v]!, order[w]!);
-        }
-        continue;
-      }
-      work.pop();
-      if (work.length > 0) {
-        const parent = work[work.length - 1]![0];
-        low[parent] = Math.min(low[parent]!, low[v]!);
-      }
-      if (low[v] === order[v]) {
-        const members: number[] = [];
-        let w: number;
-        do {
-          w = stack.pop()!;
-          onStack[w] = false;
-          members.push(w);
-        } while (w !== v);
-        members.sort((a, b) => a - b);
-        groups.push(members.map((m) => decls[m]!));
-      }
-    }
-  }
-  return groups;
+  const byName = new Map(decls.map((d) => [d.name, d]));
+  return stronglyConnected(decls, (d) => [...freeNames(d)].flatMap((n) => byName.get(n) ?? []));
 }
