@@ -6,18 +6,9 @@ import { StaticAllocator } from '../../host/resources/static-allocator.js';
 import { ADDITIVE_KINDS, ZERO, add, type Amounts } from '../../host/resources/vector.js';
 import type { ResourceGrant } from '../../host/resources/allocator.js';
 import { CaxError } from '../../host/errors.js';
+import { errorCode } from '../helpers/errors.js';
 
 const CAP = { memoryBytes: 1000, computeSteps: 1000, ioOps: 100, effects: 100 };
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    expect(e).toBeInstanceOf(CaxError);
-    return (e as CaxError).code;
-  }
-}
 
 describe('StaticAllocator', () => {
   it('carves a child grant from its parent and reserves it', () => {
@@ -64,7 +55,7 @@ describe('StaticAllocator', () => {
     expect(a.checkUsage(c2).released).toBe(true);
     expect(a.checkUsage(c1).released).toBe(true);
     expect(a.liveGrants()).toEqual([]);
-    expect(codeOf(() => a.release(c2))).toBe('E_RESOURCE_RELEASED');
+    expect(errorCode(() => a.release(c2))).toBe('E_RESOURCE_RELEASED');
     expect(a.checkUsage(a.capacity).available).toEqual(CAP);
   });
 
@@ -88,19 +79,19 @@ describe('StaticAllocator', () => {
     const a = new StaticAllocator(CAP);
     const g = a.allocate({ computeSteps: 10, effects: 1 });
     a.consume(g, { computeSteps: 9 });
-    expect(codeOf(() => a.consume(g, { computeSteps: 2, effects: 1 }))).toBe('E_BUDGET');
+    expect(errorCode(() => a.consume(g, { computeSteps: 2, effects: 1 }))).toBe('E_BUDGET');
     expect(a.checkUsage(g).consumed).toEqual({ ...ZERO, computeSteps: 9 });
   });
 
   it('rejects unknown grants and malformed amounts', () => {
     const a = new StaticAllocator(CAP);
     const ghost: ResourceGrant = { id: 'g999', parentId: undefined, label: 'x', limits: ZERO, deadline: undefined };
-    expect(codeOf(() => a.checkUsage(ghost))).toBe('E_RESOURCE_UNKNOWN');
-    expect(codeOf(() => a.allocate({ memoryBytes: -1 }))).toBe('E_RESOURCE_REQUEST');
-    expect(codeOf(() => a.allocate({ memoryBytes: 1.5 }))).toBe('E_RESOURCE_REQUEST');
+    expect(errorCode(() => a.checkUsage(ghost))).toBe('E_RESOURCE_UNKNOWN');
+    expect(errorCode(() => a.allocate({ memoryBytes: -1 }))).toBe('E_RESOURCE_REQUEST');
+    expect(errorCode(() => a.allocate({ memoryBytes: 1.5 }))).toBe('E_RESOURCE_REQUEST');
     const g = a.allocate({ memoryBytes: 5 });
-    expect(codeOf(() => a.consume(g, { memoryBytes: -2 }))).toBe('E_RESOURCE_REQUEST');
-    expect(codeOf(() => a.release(a.capacity))).toBe('E_RESOURCE_REQUEST');
+    expect(errorCode(() => a.consume(g, { memoryBytes: -2 }))).toBe('E_RESOURCE_REQUEST');
+    expect(errorCode(() => a.release(a.capacity))).toBe('E_RESOURCE_REQUEST');
     expect(a.hasEnoughResources(g, { memoryBytes: -1 })).toBe(false);
   });
 
@@ -112,7 +103,7 @@ describe('StaticAllocator', () => {
     clock = 1200;
     expect(a.hasEnoughResources(root, { wallClockMs: 300 })).toBe(true);
     expect(a.hasEnoughResources(root, { wallClockMs: 301 })).toBe(false);
-    expect(codeOf(() => a.subdivide(root, { wallClockMs: 400 }))).toBe('E_RESOURCE_INSUFFICIENT');
+    expect(errorCode(() => a.subdivide(root, { wallClockMs: 400 }))).toBe('E_RESOURCE_INSUFFICIENT');
     const child = a.subdivide(root, {});
     expect(child.deadline).toBe(1500);
     const short = a.subdivide(root, { wallClockMs: 100 });

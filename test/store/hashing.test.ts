@@ -5,9 +5,9 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { tempStore } from './helpers.js';
-import { CaxError } from '../../host/errors.js';
 import { memberHash } from '../../host/store/hash.js';
 import { updateDependents } from '../../host/store/update.js';
+import { errorCode } from '../helpers/errors.js';
 
 const PROGRAM = `
 -- squares and sums
@@ -19,16 +19,6 @@ firstOf xs = case xs of
   [] -> 0
   (h : _) -> h
 `;
-
-function errorCode(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CaxError) return e.code;
-    throw e;
-  }
-  return 'none';
-}
 
 describe('content hashes of TEL definitions', () => {
   it('do not change when names, comments or layout change', () => {

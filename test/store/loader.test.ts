@@ -15,16 +15,7 @@ import { sha256 } from '../../host/store/hash.js';
 import { addProgram } from '../../host/store/add.js';
 import { storeTypeOracle } from '../../host/store/typing.js';
 import { parseProgram } from '../../host/tel/parser.js';
-
-function caught(f: () => unknown): CaxError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CaxError) return e;
-    throw e;
-  }
-  throw new Error('expected a CaxError');
-}
+import { caughtError } from '../helpers/errors.js';
 
 const DIAMOND = `
 base = 10
@@ -86,7 +77,7 @@ both = usesA + usesB
       db.close();
       const repo = Repository.open(s.dir);
       try {
-        const e = caught(() => resolveStored(repo, [h.both!]));
+        const e = caughtError(() => resolveStored(repo, [h.both!]));
         expect(e.code).toBe('E_MISSING_HASH');
         expect(new Set(e.details.missing as string[])).toEqual(new Set([h.a, h.b]));
         expect((e.details.neededBy as Record<string, string[]>)[h.a!]).toEqual([h.usesA]);
@@ -108,7 +99,7 @@ both = usesA + usesB
       db.close();
       const repo = Repository.open(s.dir);
       try {
-        const e = caught(() => resolveStored(repo, [h.top!]));
+        const e = caughtError(() => resolveStored(repo, [h.top!]));
         expect(e.code).toBe('E_CYCLE');
         const path = e.details.path as string[];
         expect(path[0]).toBe(path[path.length - 1]);
@@ -182,11 +173,11 @@ describe('loader', () => {
       expect(loader.find('v7')).toEqual({ hash: h.v7, via: 'name' });
       expect(loader.find(h.v7!)).toEqual({ hash: h.v7, via: 'hash' });
       expect(loader.find(`@${h.v7!.slice(0, 20)}`)).toEqual({ hash: h.v7, via: 'prefix' });
-      const ambiguous = caught(() => loader.find(`@${h.v7!.slice(0, 1)}`));
+      const ambiguous = caughtError(() => loader.find(`@${h.v7!.slice(0, 1)}`));
       expect(ambiguous.code).toBe('E_AMBIGUOUS');
       expect((ambiguous.details.candidates as string[]).length).toBeGreaterThan(1);
-      expect(caught(() => loader.find('nope')).code).toBe('E_NOT_FOUND');
-      expect(caught(() => loader.find('f'.repeat(64))).code).toBe('E_MISSING_HASH');
+      expect(caughtError(() => loader.find('nope')).code).toBe('E_NOT_FOUND');
+      expect(caughtError(() => loader.find('f'.repeat(64))).code).toBe('E_MISSING_HASH');
     } finally {
       s.dispose();
     }

@@ -9,6 +9,7 @@ import { Repository, STORE_FILE, storeDirectory, type NewGroup } from '../../hos
 import { memberHash, sha256 } from '../../host/store/hash.js';
 import { CaxError } from '../../host/errors.js';
 import { compileTree, finished, startNode, type CompiledTree } from './child.js';
+import { errorCode } from '../helpers/errors.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'cax-repo-'));
@@ -18,16 +19,6 @@ function single(text: string, dependencies: string[] = []): NewGroup {
   const bytes = Buffer.from(text);
   const hash = sha256(bytes);
   return { hash, bytes, members: [{ hash, type: 'Int', meta: { text }, dependencies }] };
-}
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CaxError) return e.code;
-    throw e;
-  }
-  return 'none';
 }
 
 describe('repository', () => {
@@ -104,7 +95,7 @@ describe('repository', () => {
       expect(new Set(error?.details.missing as string[])).toEqual(new Set([m1, m2]));
       expect(repo.count()).toBe(0);
       expect(repo.lookupName('x')).toBeUndefined();
-      expect(codeOf(() => repo.get(m1))).toBe('E_MISSING_HASH');
+      expect(errorCode(() => repo.get(m1))).toBe('E_MISSING_HASH');
       repo.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -126,7 +117,7 @@ describe('repository', () => {
       disk[at + 16] = 'm'.charCodeAt(0); // flip one letter of the stored bytes
       writeFileSync(file, disk);
       const reopened = Repository.open(dir);
-      expect(codeOf(() => reopened.get(g.hash))).toBe('E_CORRUPT');
+      expect(errorCode(() => reopened.get(g.hash))).toBe('E_CORRUPT');
       reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -147,10 +138,10 @@ describe('repository', () => {
       disk[at + 9] = 'T'.charCodeAt(0);
       writeFileSync(file, disk);
       const reopened = Repository.open(dir);
-      expect(codeOf(() => reopened.get(g.hash))).toBe('E_CORRUPT');
+      expect(errorCode(() => reopened.get(g.hash))).toBe('E_CORRUPT');
       reopened.close();
       writeFileSync(file, Buffer.alloc(8192, 0x5a)); // not a database at all
-      expect(codeOf(() => Repository.open(dir))).toBe('E_CORRUPT');
+      expect(errorCode(() => Repository.open(dir))).toBe('E_CORRUPT');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

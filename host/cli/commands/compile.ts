@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { parseOptions } from '../options.js';
 import { compileSource } from '../../compiler/compile.js';
 import type { Image } from '../../compiler/link.js';
 import { compileStored } from '../../coprocessor/stored.js';
@@ -49,9 +50,7 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-inline', 'turn inlining of small functions off')
     .option('--no-registers', 'keep every parameter in its frame slot (no callee-saved register pairs)')
     .action((source: string, raw: unknown) => {
-      const parsed = Options.safeParse(raw);
-      if (!parsed.success) throw new CaxError('E_USAGE', parsed.error.issues.map((i) => i.message).join('; '));
-      const opts = parsed.data;
+      const opts = parseOptions(Options, raw);
       const started = performance.now();
       const compiled = existsSync(source) ? compileSource(readFileSync(source, 'utf8'), source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline, registers: opts.registers }) : compileFromStore(ctx.io.cwd, ctx.io.env, source);
       const ms = performance.now() - started;

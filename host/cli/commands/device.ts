@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { parseOptions } from '../options.js';
 import { CoprocessorClient } from '../../protocol/client.js';
 import { describeRun, loadProgram, programImage, recordEffects, runFailure } from '../../protocol/program-file.js';
 import { DEFAULT_BAUD, SerialTransport } from '../../protocol/serial.js';
@@ -35,12 +36,6 @@ const RunOptions = LinkOptions.extend({
   budget: number.pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).default(100_000_000),
   runTimeout: number.pipe(z.number().int().positive()).default(60_000),
 });
-
-function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new CaxError('E_USAGE', `bad option: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
 
 function linkOptions(command: Command): Command {
   return command
@@ -85,7 +80,7 @@ export const registerDevice: Register = (program, ctx) => {
   const device = program.command('device').description('drive a cax co-processor over a serial line (docs/protocol.md)');
 
   linkOptions(device.command('info').description('say hello: firmware and protocol versions, core, ISA, memory and frame limits')).action(async (raw: Record<string, unknown>) => {
-    const options = parse(LinkOptions, raw);
+    const options = parseOptions(LinkOptions, raw);
     const info = await withClient(options, async (client) => client.info);
     ctx.emit(info, () =>
       [
@@ -97,7 +92,7 @@ export const registerDevice: Register = (program, ctx) => {
   });
 
   linkOptions(device.command('load <program>').description('load an ELF or raw image (checked by SHA-256 on the device)')).action(async (path: string, raw: Record<string, unknown>) => {
-    const options = parse(LinkOptions, raw);
+    const options = parseOptions(LinkOptions, raw);
     const file = readProgram(ctx, path);
     const loaded = await withClient(options, (client) => load(ctx, client, file));
     ctx.emit(loaded, () => loaded.segments.map((s) => `loaded ${s.size} bytes at 0x${s.addr.toString(16)} (sha256 ${s.sha256})`).join('\n'));
@@ -112,7 +107,7 @@ export const registerDevice: Register = (program, ctx) => {
       .option('--budget <cycles>', 'cycle budget (default 100000000)')
       .option('--run-timeout <ms>', 'watchdog for a program that neither returns nor calls an effect (default 60000)'),
   ).action(async (path: string | undefined, raw: Record<string, unknown>) => {
-    const options = parse(RunOptions, raw);
+    const options = parseOptions(RunOptions, raw);
     const file = path === undefined ? undefined : readProgram(ctx, path);
     const effects = recordEffects();
     const { result, loaded } = await withClient(options, async (client) => {

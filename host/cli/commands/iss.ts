@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { parseOptions } from '../options.js';
 import { Iss, type RunResult } from '../../riscv/iss.js';
 import { openTraceFile } from '../../trace/file.js';
 import { progress } from '../io.js';
@@ -37,9 +38,7 @@ export const registerIss: Register = (program, ctx) => {
     .option('--interpret', 'interpret every instruction (no block translation)')
     .exitOverride()
     .action((path: string, raw: Record<string, unknown>) => {
-      const parsed = RunOptions.safeParse(raw);
-      if (!parsed.success) throw new CaxError('E_USAGE', `bad option: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      const options = parsed.data;
+      const options = parseOptions(RunOptions, raw);
       const file = resolve(ctx.io.cwd, path);
       let bytes: Uint8Array;
       try {

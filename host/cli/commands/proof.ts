@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { parseOptions } from '../options.js';
 import { disassemble } from '../../riscv/disasm.js';
 import { formatTraceRecord, type TraceRecord } from '../../trace/record.js';
 import { storeDirectory } from '../../store/repository.js';
@@ -23,16 +24,6 @@ import { readJson } from '../files.js';
 import { progress, type CliIO } from '../io.js';
 import type { Register } from '../program.js';
 import { isTelTarget, runTelForProof, TEL_MAX_CYCLES, telImageHash } from './prove-tel.js';
-
-function usage(error: z.ZodError): CaxError {
-  return new CaxError('E_USAGE', `bad option: ${error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
-}
-
-function parse<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw usage(parsed.error);
-  return parsed.data;
-}
 
 const ShowOptions = z.object({
   from: z.coerce.number().int().nonnegative().default(0),
@@ -94,7 +85,7 @@ export const registerProof: Register = (program, ctx) => {
     .option('--from <n>', 'first record to print (0-based)')
     .option('--count <n>', 'how many records to print (default: all)')
     .action(async (file: string, raw: Record<string, unknown>) => {
-      const options = parse(ShowOptions, raw);
+      const options = parseOptions(ShowOptions, raw);
       const shown: Array<{ index: number; record: TraceRecord }> = [];
       const end = options.count === undefined ? Infinity : options.from + options.count;
       let index = 0;
@@ -113,7 +104,7 @@ export const registerProof: Register = (program, ctx) => {
     .description('compare two traces record by record; print the first divergence with the records before it (exit 1 if they differ)')
     .option('--context <n>', 'records of context before the divergence (default 5)')
     .action(async (a: string, b: string, raw: Record<string, unknown>) => {
-      const options = parse(DiffOptions, raw);
+      const options = parseOptions(DiffOptions, raw);
       const result = await firstDivergence(readTrace(resolve(ctx.io.cwd, a)), readTrace(resolve(ctx.io.cwd, b)), options.context);
       const d = result.divergence;
       if (d === undefined) {
@@ -144,7 +135,7 @@ export const registerProof: Register = (program, ctx) => {
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
     .option('--ptau <file>', 'a prepared (phase 2) powers-of-tau from a real ceremony, instead of the development one')
     .action(async (raw: Record<string, unknown>) => {
-      const options = parse(SetupOptions, raw);
+      const options = parseOptions(SetupOptions, raw);
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
       const circuit = await compileCircuit({ steps: options.steps }, home);
       const power = ptauPower(circuit);
@@ -186,7 +177,7 @@ export const registerProof: Register = (program, ctx) => {
     .option('--world <file>', 'a TEL definition with effects: the world that answers them, as JSON (docs/tel.md); its answers are public in the receipt')
     .option('--start <ms>', 'a TEL definition with effects: the logical start time (default: the world\'s, else 0)')
     .action(async (target: string | undefined, args: string[], raw: Record<string, unknown>) => {
-      const options = parse(ProveOptions, raw);
+      const options = parseOptions(ProveOptions, raw);
       if (options.trace !== undefined && target !== undefined) throw new CaxError('E_USAGE', 'give either a PROGRAM or --trace FILE --image ELF, not both');
       if (options.trace !== undefined && options.image === undefined) throw new CaxError('E_USAGE', '--trace needs --image ELF (the program the trace ran)');
       if (options.trace === undefined && target === undefined) throw new CaxError('E_USAGE', 'give a PROGRAM (ELF) or --trace FILE --image ELF');
@@ -241,7 +232,7 @@ export const registerProof: Register = (program, ctx) => {
     .option('--program <elf>', 'also require the receipt to be about this program')
     .option('--recompile', 'a TEL receipt: also require its definition (from the store) compiled with its arguments to be the proved image')
     .action(async (ref: string, raw: Record<string, unknown>) => {
-      const options = parse(VerifyOptions, raw);
+      const options = parseOptions(VerifyOptions, raw);
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
       const { receipt } = readReceipt(home, ref, ctx.io.cwd);
       // The receipt must name the step circuit of its size as these sources build it, not any circuit with a key at hand.

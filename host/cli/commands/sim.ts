@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { artefactPath } from '../../artefacts.js';
 import { CaxError } from '../../errors.js';
+import { parseOptions } from '../options.js';
 import { describeRun, runFailure, runOnSimulatedSerial } from '../../protocol/program-file.js';
 import { startSimPty } from '../../sim/pty.js';
 import { buildSim, runSim, type SimSummary } from '../../sim/simulator.js';
@@ -23,12 +24,6 @@ const RunOptions = z.object({
 });
 
 const StartOptions = RunOptions.pick({ maxCycles: true, trace: true, raw: true });
-
-function parseOptions<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new CaxError('E_USAGE', `bad option: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
 
 function programPath(cwd: string, path: string): string {
   const file = resolve(cwd, path);

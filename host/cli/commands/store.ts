@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { parseOptions } from '../options.js';
 import { BACKENDS } from '../../coprocessor/backend.js';
 import { Executor, type ExecutionResult } from '../../execution/executor.js';
 import { effectLine } from '../../execution/effect-line.js';
@@ -224,9 +225,7 @@ export const registerStore: Register = (program, ctx) => {
     .exitOverride()
     .action((ref: string, args: string[], raw: Record<string, unknown>) =>
       withStore(ctx, async (repo) => {
-        const parsed = RunOptions.safeParse(raw);
-        if (!parsed.success) throw new CaxError('E_USAGE', `bad option: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
-        const o = parsed.data;
+        const o = parseOptions(RunOptions, raw);
         const kinds = o.traceKinds?.split(',').map((k) => k.trim()) ?? [...TRACE_KINDS];
         const unknown = kinds.filter((k) => !(TRACE_KINDS as readonly string[]).includes(k));
         if (unknown.length > 0) throw new CaxError('E_USAGE', `unknown trace kinds: ${unknown.join(', ')}`);

@@ -4,6 +4,7 @@
 // print the value, the effect log and the final clock). docs/tel.md.
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { parseOptions } from '../options.js';
 import { formatDiagnostic } from '../../tel/diagnostics.js';
 import { checkProgramAll } from '../../tel/infer.js';
 import { loadProgram, runMain, runToJson } from '../../tel/interp.js';
@@ -89,9 +90,7 @@ export const registerTel: Register = (program, ctx) => {
     .option('--memory <cells>', `memory budget in cells (default ${DEFAULT_BUDGET.memory})`)
     .exitOverride()
     .action((path: string, args: string[], raw: Record<string, unknown>) => {
-      const parsed = EvalOptions.safeParse(raw);
-      if (!parsed.success) throw new CaxError('E_USAGE', `bad option: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      const o = parsed.data;
+      const o = parseOptions(EvalOptions, raw);
       if (o.world && o.replay) throw new CaxError('E_USAGE', '--world and --replay exclude each other');
       const source = readText(ctx.io, path);
       const withSource = (e: unknown): never => {
