@@ -46,7 +46,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--json', 'print machine-readable JSON on stdout')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+    // With --json a usage error is one JSON document on stdout (runCli), not commander's text.
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => (ctx.json() ? undefined : io.err(s.replace(/\n$/, ''))) });
   for (const register of REGISTRY) register(program, ctx);
   for (const sub of program.commands) sub.exitOverride();
   return program;
@@ -61,7 +62,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      if (e.exitCode === 0) return EXIT.ok;
+      if (json) io.out(JSON.stringify({ error: new CaxError('E_USAGE', e.message.replace(/^error: /, '')).toJSON() }, null, 2));
+      return EXIT.usage;
     }
     if (e instanceof CaxError) {
       if (json) io.out(JSON.stringify({ error: e.toJSON() }, null, 2));
