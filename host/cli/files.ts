@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CaxError } from '../errors.js';
+import { looksLikeElf } from '../riscv/elf.js';
 import type { CliIO } from './io.js';
 
 export function readText(io: CliIO, path: string): string {
@@ -11,6 +12,21 @@ export function readText(io: CliIO, path: string): string {
   } catch (e) {
     throw new CaxError('E_IO', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * The bytes of a program for `iss run` and `sim run` alike: an ELF, or with
+ * `raw` an image loaded at 0x80000000; anything else is E_USAGE.
+ */
+export function readProgram(io: CliIO, path: string, raw: boolean): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(resolve(io.cwd, path)));
+  } catch (e) {
+    throw new CaxError('E_IO', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  if (!raw && !looksLikeElf(bytes)) throw new CaxError('E_USAGE', `${path} is not an ELF file (--raw loads a raw image at 0x80000000)`);
+  return bytes;
 }
 
 export function readJson(io: CliIO, path: string): unknown {

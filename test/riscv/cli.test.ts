@@ -34,7 +34,7 @@ describe('cax iss run', () => {
       writeFileSync(program, new Uint8Array(new Uint32Array([iType('addi', 10, 0, 10), 0, ...exitWith(1)]).buffer));
       const io = captureIO();
       // the illegal word traps to mtvec = 0: an access fault loop until the budget
-      expect(await runCli(['iss', 'run', program, '--trace', join(dir, 't.txt'), '--max-cycles', '12'], io)).toBe(1);
+      expect(await runCli(['iss', 'run', program, '--raw', '--trace', join(dir, 't.txt'), '--max-cycles', '12'], io)).toBe(1);
       const lines = readFileSync(join(dir, 't.txt'), 'utf8').trim().split('\n');
       expect(lines).toEqual(['80000000 a00513 a a 0 0 0 0 0 0 0', '80000004 0 0 0 0 0 0 0 1 2 0', '0 0 0 0 0 0 0 0 1 1 0', '0 0 0 0 0 0 0 0 1 1 0']);
       lines.forEach((l, i) => parseTraceLine(l, { file: 't.txt', line: i + 1 }));

@@ -1,10 +1,10 @@
 // `cax iss run PROGRAM`: runs an ELF (or raw image) on the TypeScript
 // instruction-set simulator with the exit conventions of `cax sim run`:
 // prints how it ended, cycles and instructions retired; exit 0 only on pass.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { readProgram } from '../files.js';
 import { parseOptions } from '../options.js';
 import { Iss, type RunResult } from '../../riscv/iss.js';
 import { openTraceFile } from '../../trace/file.js';
@@ -19,6 +19,7 @@ const RunOptions = z.object({
   ramBytes: z.coerce.number().int().positive().default(128 * 1024),
   linux: z.boolean().default(false),
   interpret: z.boolean().default(false),
+  raw: z.boolean().default(false),
 });
 
 function describeEnd(r: RunResult): string {
@@ -30,22 +31,17 @@ export const registerIss: Register = (program, ctx) => {
   const iss = program.command('iss').description('the TypeScript instruction-set simulator of the cax SoC (docs/iss.md)');
   iss
     .command('run <program>')
-    .description('run an ELF (or a raw image) on the ISS; prints how it ended, cycles and instructions retired (exit 0 only on pass)')
+    .description('run an ELF (or with --raw a raw image) on the ISS; prints how it ended, cycles and instructions retired (exit 0 only on pass)')
     .option('--max-cycles <n>', 'stop before the first instruction that would end after N cycles (default 1e10)')
     .option('--trace <file>', 'write the retirement trace (docs/trace-port.md text form) while TRACE_EN is on')
     .option('--ram-bytes <n>', 'RAM size in bytes (default 131072)')
     .option('--linux', "treat ecall as qemu-user's Linux calls (exit, write) instead of a trap, for test programs")
+    .option('--raw', 'the program is a raw image loaded at 0x80000000')
     .option('--interpret', 'interpret every instruction (no block translation)')
     .exitOverride()
     .action((path: string, raw: Record<string, unknown>) => {
       const options = parseOptions(RunOptions, raw);
-      const file = resolve(ctx.io.cwd, path);
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileSync(file);
-      } catch (e) {
-        throw new CaxError('E_IO', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
-      }
+      const bytes = readProgram(ctx.io, path, options.raw);
       const sim = new Iss({ ramBytes: options.ramBytes, syscalls: options.linux ? 'linux' : 'none', jit: !options.interpret });
       let uart = '';
       sim.uart.onTransmit((b) => (uart += String.fromCharCode(b)));

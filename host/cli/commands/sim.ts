@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { artefactPath } from '../../artefacts.js';
 import { CaxError } from '../../errors.js';
+import { readProgram } from '../files.js';
 import { parseOptions } from '../options.js';
 import { describeRun, runFailure, runOnSimulatedSerial } from '../../protocol/program-file.js';
 import { startSimPty } from '../../sim/pty.js';
@@ -61,7 +62,7 @@ export const registerSim: Register = (program, ctx) => {
 
   sim
     .command('run <program>')
-    .description('run an ELF (or a raw image) on the simulated SoC; prints how it ended, cycles and instructions retired (exit 0 only on pass)')
+    .description('run an ELF (or with --raw a raw image) on the simulated SoC; prints how it ended, cycles and instructions retired (exit 0 only on pass)')
     .option('--max-cycles <n>', 'stop after N clocks')
     .option('--vcd <file>', 'write a VCD of the SoC while TRACE_EN is on')
     .option('--trace <file>', 'write the retirement trace (docs/trace-port.md text form) while TRACE_EN is on')
@@ -77,8 +78,10 @@ export const registerSim: Register = (program, ctx) => {
         if (failure) throw failure;
         return;
       }
+      const program = programPath(ctx.io.cwd, path);
+      readProgram(ctx.io, path, options.raw);
       const { summary, uart } = await runSim({
-        program: programPath(ctx.io.cwd, path),
+        program,
         raw: options.raw,
         maxCycles: options.maxCycles,
         vcd: options.vcd === undefined ? undefined : resolve(ctx.io.cwd, options.vcd),
