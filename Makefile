@@ -14,7 +14,7 @@ LINT_TARGETS :=
 # What `make demo` runs: the simulator, firmware, TEL runtime, and the proof keys (mk/*.mk).
 DEMO_PREREQS = sim firmware tel-runtime proof-programs proof-keys
 
-.PHONY: all setup build typecheck lint check test demo bench clean
+.PHONY: all setup build typecheck lint check test docs demo bench clean
 
 all: build
 
@@ -44,6 +44,10 @@ CHECK_SUITES := test/architecture test/resources test/execution test/store test/
 check: $(STAMP) typecheck
 	npx eslint --max-warnings 0 .
 	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js $(CHECK_SUITES)
+
+# API docs from the TSDoc comments of host/ (typedoc.json), into build/api/.
+docs: $(STAMP)
+	npx typedoc
 
 demo: $(STAMP) build
 	$(MAKE) --no-print-directory $(DEMO_PREREQS)
