@@ -43,7 +43,7 @@ export async function openCoprocessor(backend: BackendName, device?: string): Pr
   } else if (backend === 'sim') {
     transport = await SimTransport.start();
   } else {
-    if (!device) throw new CaxError('E_USAGE', 'the device backend needs a serial port (--device PATH)');
+    if (!device) throw new CaxError('E_USAGE', 'the device backend needs a serial port (--port PATH)');
     transport = await SerialTransport.open(device);
   }
   const client = await CoprocessorClient.connect(transport);

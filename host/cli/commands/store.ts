@@ -70,7 +70,7 @@ const RunOptions = z.object({
   trace: z.string().min(1).optional(),
   traceKinds: z.string().optional(),
   backend: z.enum(['interp', ...BACKENDS]).default('interp'),
-  device: z.string().min(1).optional(),
+  port: z.string().min(1).optional(),
 });
 
 /** The run for people; a failed run's error line is printed by the CLI itself. */
@@ -221,7 +221,7 @@ export const registerStore: Register = (program, ctx) => {
     .option('--trace <out>', 'write the trace (invocations, returns, effects, denials, errors) to this JSON file')
     .option('--trace-kinds <kinds>', `only these trace kinds, comma-separated (${TRACE_KINDS.join(',')})`)
     .option('--backend <name>', `where to run: interp, or compiled on the co-processor: ${BACKENDS.join(', ')} (docs/compiler.md)`, 'interp')
-    .option('--device <path>', 'serial port of the device backend')
+    .option('--port <path>', 'serial port of the device backend (as for cax device)')
     .exitOverride()
     .action((ref: string, args: string[], raw: Record<string, unknown>) =>
       withStore(ctx, async (repo) => {
@@ -232,7 +232,7 @@ export const registerStore: Register = (program, ctx) => {
         const world = o.world ? parseWorld(readJson(ctx.io, o.world), o.world) : undefined;
         const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : OPEN_POLICY;
         const hash = target(repo, ref);
-        const backend = o.backend === 'interp' ? undefined : { name: o.backend, ...(o.device ? { device: o.device } : {}) };
+        const backend = o.backend === 'interp' ? undefined : { name: o.backend, ...(o.port ? { device: o.port } : {}) };
         const result = await new Executor({ repo, policy }).executeByHash(hash, { args, ...(world ? { world } : {}), ...(backend ? { backend } : {}) });
         if (o.trace) {
           const events = result.trace.filter({ kinds: kinds as TraceKind[] });
