@@ -11,6 +11,7 @@ import { replayHandlers, type EffectHandlers } from '../tel/world.js';
 import { ACCESS_ECALL, decodeAccesses, type Access, type HostWrite } from './access.js';
 import type { Receipt, TelClaim } from './receipt.js';
 import { driveTel, ReplayCore, type TelDrive } from './tel-run.js';
+import { printable } from './printable.js';
 
 /** An effect log entry with a fixed key order and no absent fields (the receipt's form). */
 export function loggedEffect(e: EffectEntry): TelClaim['effects'][number] {
@@ -86,11 +87,13 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
  * and the hash's first 12 digits), then one line per logged effect with the
  * answer it got (the public inputs).
  */
-export function describeTelClaim(claim: TelClaim, name = `@${claim.definition.slice(0, 12)}`): string {
-  const head = `${name}${claim.args.map((a) => ` ${/^[\w"[(]/.test(a) && !/\s/.test(a) ? a : `(${a})`}`).join('')} = ${claim.value} :: ${claim.type}`;
+export function describeTelClaim(claim: TelClaim, name = `@${claim.definition.slice(0, 32)}`): string {
+  const arg = (a: string): string => printable(/^[\w"[(]/.test(a) && !/\s/.test(a) ? a : `(${a})`);
+  const head = `${printable(name)}${claim.args.map((a) => ` ${arg(a)}`).join('')} = ${printable(claim.value)} :: ${printable(claim.type)}`;
   const effects = claim.effects.map((e) => {
-    const answer = e.error ? `${e.error.code}` : e.result === null ? '()' : JSON.stringify(e.result);
-    return `  at ${e.time}: ${e.kind} ${e.args.map((a) => (e.kind === 'emit' ? String(a) : JSON.stringify(a))).join(' ')}${e.timeline === null ? '' : ` on ${e.timeline}`} → ${answer}${e.rolledBack ? ' (rolled back)' : ''}`;
+    const answer = e.error ? printable(e.error.code) : e.result === null ? '()' : printable(JSON.stringify(e.result));
+    const args = e.args.map((a) => printable(e.kind === 'emit' ? String(a) : JSON.stringify(a))).join(' ');
+    return `  at ${e.time}: ${e.kind} ${args}${e.timeline === null ? '' : ` on ${printable(e.timeline)}`} → ${answer}${e.rolledBack ? ' (rolled back)' : ''}`;
   });
   return [head, ...effects].join('\n');
 }

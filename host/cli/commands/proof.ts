@@ -14,11 +14,12 @@ import { firstDivergence } from '../../proof/diff.js';
 import { programImage } from '../../proof/image.js';
 import { proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
 import { readReceipt, storeReceipt } from '../../proof/receipt.js';
-import { circuitKeys, devPtau, devPtauPath, keyPaths, readVerificationKey } from '../../proof/setup.js';
+import { circuitKeys, contributeToCachedKey, devPtau, devPtauPath, keyPaths, readVerificationKey, verifyCachedKey } from '../../proof/setup.js';
+import { printable } from '../../proof/printable.js';
 import { describeTelClaim } from '../../proof/tel-output.js';
 import { parseWorld } from '../../tel/world.js';
 import { loadTrace, readTrace } from '../../proof/trace.js';
-import { parseVerificationKey, verifyReceipt } from '../../proof/verify.js';
+import { parseVerificationKey, verifyingKeyHash, verifyReceipt } from '../../proof/verify.js';
 import { readJson } from '../files.js';
 import { progress, type CliIO } from '../io.js';
 import type { Register } from '../program.js';
@@ -43,6 +44,7 @@ const DiffOptions = z.object({ context: z.coerce.number().int().nonnegative().ma
 
 const SizeOptions = { steps: z.coerce.number().int().positive().max(4096).default(DEFAULT_SIZE.steps) };
 const SetupOptions = z.object({ ...SizeOptions, ptau: z.string().min(1).optional() });
+const ContributeOptions = z.object({ ...SizeOptions, name: z.string().min(1).max(200).default('cax zk contribute') });
 const ProveOptions = z.object({
   ...SizeOptions,
   trace: z.string().min(1).optional(),
@@ -65,12 +67,12 @@ function readBytes(io: CliIO, file: string, what: string): Uint8Array {
 }
 
 /** Keys of `circuit` from the cache; E_SETUP when `cax zk setup` has not made them. */
-function cachedKeys(home: string, circuit: Circuit): { zkey: string; vkey: string; ptau: string } {
+function cachedKeys(home: string, circuit: Circuit): { zkey: string; vkey: string } {
   const keys = keyPaths(home, circuit);
   if (!existsSync(keys.zkey) || !existsSync(keys.vkey)) {
     throw new CaxError('E_SETUP', `no keys for circuit ${circuit.hash.slice(0, 12)} (${circuit.size.steps} steps) in ${home}: run \`cax zk setup --steps ${circuit.size.steps}\``);
   }
-  return { ...keys, ptau: '' };
+  return keys;
 }
 
 function recordJson(r: TraceRecord): Record<string, unknown> {
@@ -164,13 +166,53 @@ export const registerProof: Register = (program, ctx) => {
       }
       try {
         const keys = await circuitKeys(home, circuit, ptau);
+        const vkHash = verifyingKeyHash(parseVerificationKey(readVerificationKey(keys.vkey)));
         ctx.emit(
-          { circuit: circuit.hash, constraints: circuit.constraints, steps: circuit.size.steps, ptau, development: options.ptau === undefined, zkey: keys.zkey, vkey: keys.vkey },
-          () => `circuit ${circuit.hash.slice(0, 12)}: ${circuit.constraints} constraints (${Math.round(circuit.constraints / circuit.size.steps)} per step), keys in ${home}/keys${options.ptau === undefined ? ' (development setup)' : ''}`,
+          {
+            circuit: circuit.hash, constraints: circuit.constraints, steps: circuit.size.steps, ptau, development: options.ptau === undefined, zkey: keys.zkey, vkey: keys.vkey,
+            verifyingKey: vkHash, contributions: keys.contributions,
+          },
+          () =>
+            [
+              `circuit ${circuit.hash}: ${circuit.constraints} constraints (${Math.round(circuit.constraints / circuit.size.steps)} per step), keys in ${home}/keys${options.ptau === undefined ? ' (development setup)' : ''}`,
+              ...(keys.contributions.length === 0 ? ['(keys already made: `cax zk verify-setup` lists their contributions)'] : keys.contributions.map((c) => `phase-2 contribution "${printable(c.name)}": ${c.hash}`)),
+              `verifying key ${vkHash}`,
+            ].join('\n'),
         );
       } finally {
         await releaseCurve();
       }
+    });
+
+  zk
+    .command('contribute')
+    .description('add a phase-2 contribution of fresh OS randomness to the cached proving key of the circuit (one party of a ceremony; the randomness is discarded), and remake its verifying key')
+    .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
+    .option('--name <text>', 'a name recorded with the contribution')
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parse(ContributeOptions, raw);
+      const home = storeDirectory(ctx.io.cwd, ctx.io.env);
+      const circuit = await compileCircuit({ steps: options.steps }, home);
+      const c = await contributeToCachedKey(home, circuit, options.name);
+      const vkHash = verifyingKeyHash(parseVerificationKey(readVerificationKey(keyPaths(home, circuit).vkey)));
+      ctx.emit({ circuit: circuit.hash, contribution: c, verifyingKey: vkHash }, () => `contribution "${printable(c.name)}": ${c.hash}\nverifying key ${vkHash}`);
+    });
+  zk
+    .command('verify-setup')
+    .description('check the cached keys of the circuit: every phase-2 contribution is a valid step from the powers-of-tau (snarkjs zkey verify), the verifying key is the proving key\'s and had a contribution; lists the contributions')
+    .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
+    .option('--ptau <file>', 'the prepared powers-of-tau the keys were made from (default: the development one)')
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parse(SetupOptions, raw);
+      const home = storeDirectory(ctx.io.cwd, ctx.io.env);
+      const circuit = await compileCircuit({ steps: options.steps }, home);
+      const ptau = options.ptau !== undefined ? resolve(ctx.io.cwd, options.ptau) : devPtauPath(home, ptauPower(circuit));
+      const contributions = await verifyCachedKey(home, circuit, ptau);
+      const vkHash = verifyingKeyHash(parseVerificationKey(readVerificationKey(keyPaths(home, circuit).vkey)));
+      ctx.emit(
+        { ok: true, circuit: circuit.hash, ptau, contributions, verifyingKey: vkHash },
+        () => [`the keys of circuit ${circuit.hash} are a valid phase 2 from ${ptau}:`, ...contributions.map((c, i) => `  #${i + 1} "${printable(c.name)}": ${c.hash}`), `verifying key ${vkHash}`].join('\n'),
+      );
     });
 
   program
@@ -247,7 +289,7 @@ export const registerProof: Register = (program, ctx) => {
       // The receipt must name the step circuit of its size as these sources build it, not any circuit with a key at hand.
       const circuit = await compileCircuit({ steps: receipt.circuit.steps }, home);
       if (circuit.hash !== receipt.circuit.hash) {
-        throw new CaxError('E_VERIFY', `the receipt names circuit ${receipt.circuit.hash.slice(0, 12)}, but the step circuit of its size is ${circuit.hash.slice(0, 12)}`);
+        throw new CaxError('E_VERIFY', `the receipt names circuit ${receipt.circuit.hash}, but the step circuit of its size is ${circuit.hash}`);
       }
       const vkeyFile = options.vkey !== undefined ? resolve(ctx.io.cwd, options.vkey) : `${home}/keys/${receipt.circuit.hash}.vkey.json`;
       if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash.slice(0, 12)}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps}\``);
@@ -259,7 +301,7 @@ export const registerProof: Register = (program, ctx) => {
         const verdict = await verifyReceipt(receipt, vk, { batch: !options.oneByOne, programHash });
         const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, ...(receipt.tel ? { tel: receipt.tel } : {}), steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };
         if (!verdict.ok) throw new CaxError('E_VERIFY', `the receipt does not hold: ${verdict.reason}`, { details: summary });
-        ctx.emit(summary, () => `${receipt.tel ? `verified: ${describeTelClaim(receipt.tel)}\n` : ''}verified: program ${receipt.program.hash.slice(0, 12)} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
+        ctx.emit(summary, () => `${receipt.tel ? `verified: ${describeTelClaim(receipt.tel)}\n` : ''}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
       } finally {
         await releaseCurve();
       }
