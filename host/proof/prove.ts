@@ -61,6 +61,10 @@ export interface ProveRunOptions {
   readonly onStart?: (chunks: number) => void;
 }
 
+/** The default cycle limit of a proved run, and the most that is proved (its trace is held in memory, ~150 bytes a cycle). */
+export const DEFAULT_PROVED_CYCLES = 1_000_000;
+export const MAX_PROVED_CYCLES = 4_000_000;
+
 /** The key files proving needs. */
 export type KeyFiles = Pick<Keys, 'zkey' | 'vkey'>;
 

@@ -6,7 +6,7 @@
 // (a property). A program of a few steps, with the test-size keys of
 // build/proof/home; one extra setup from the same powers-of-tau.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -20,7 +20,9 @@ import { proveRun } from '../../host/proof/prove.js';
 import { decodeReceipt, decodeState, encodeProof, encodeReceipt, encodeState, type Receipt } from '../../host/proof/receipt.js';
 import { circuitKeys, devPtauPath, readVerificationKey, type Keys } from '../../host/proof/setup.js';
 import { chunkSignals, parseVerificationKey, verifyEach, verifyingKeyHash, verifyReceipt, type VerificationKey } from '../../host/proof/verify.js';
-import { exitWith, li } from '../riscv/asm.js';
+import { runCli } from '../../host/cli/program.js';
+import { captureIO } from '../helpers/cli-io.js';
+import { exitWith, jal, li } from '../riscv/asm.js';
 import { run } from './random-programs.js';
 
 const HOME = 'build/proof/home';
@@ -167,6 +169,19 @@ describe('claims bound by the verifier', () => {
       { numRuns: 40 },
     );
   }, 300_000);
+});
+
+describe('bounded proving', () => {
+  it('a program that never ends is E_BUDGET at its cycle limit (a clear error, not a crash); a limit past what is proved is E_USAGE', async () => {
+    const file = join(otherHome, 'forever.bin');
+    writeFileSync(file, new Uint8Array(new Uint32Array([jal(0, 0)]).buffer));
+    const io = captureIO({ env: { CAX_HOME: HOME } });
+    expect(await runCli(['--json', 'prove', file, '--on', 'iss', '--steps', '4', '--max-cycles', '20000'], io)).not.toBe(0);
+    expect([...io.stdout, ...io.stderr].join('\n')).toMatch(/E_BUDGET/);
+    const over = captureIO({ env: { CAX_HOME: HOME } });
+    expect(await runCli(['prove', file, '--on', 'iss', '--max-cycles', '100000000'], over)).not.toBe(0);
+    expect(over.stderr.join('\n')).toMatch(/E_USAGE/);
+  });
 });
 
 describe('output hygiene', () => {

@@ -12,7 +12,7 @@ import { compileCircuit, DEFAULT_SIZE, ptauPower, type Circuit } from '../../pro
 import { releaseCurve } from '../../proof/curve.js';
 import { firstDivergence } from '../../proof/diff.js';
 import { programImage } from '../../proof/image.js';
-import { proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
+import { DEFAULT_PROVED_CYCLES, MAX_PROVED_CYCLES, proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
 import { readReceipt, storeReceipt } from '../../proof/receipt.js';
 import { circuitKeys, contributeToCachedKey, devPtau, devPtauPath, keyPaths, readVerificationKey, verifyCachedKey } from '../../proof/setup.js';
 import { printable } from '../../proof/printable.js';
@@ -50,7 +50,7 @@ const ProveOptions = z.object({
   trace: z.string().min(1).optional(),
   image: z.string().min(1).optional(),
   workers: z.coerce.number().int().positive().max(64).optional(),
-  maxCycles: z.coerce.number().int().positive().optional(),
+  maxCycles: z.coerce.number().int().positive().max(MAX_PROVED_CYCLES, `at most ${MAX_PROVED_CYCLES} cycles are proved (the trace is kept in memory)`).optional(),
   main: z.string().regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name').default('main'),
   on: z.enum(['sim', 'iss']).default('sim'),
   world: z.string().min(1).optional(),
@@ -222,7 +222,7 @@ export const registerProof: Register = (program, ctx) => {
     .option('--image <elf>', 'with --trace: the program the trace ran')
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
     .option('--workers <n>', 'worker threads proving chunks in parallel (default: one per core)')
-    .option('--max-cycles <n>', 'cycle limit for the run (default 1e8; 1e6 for TEL)')
+    .option('--max-cycles <n>', 'cycle limit for the run (default and TEL 1e6, at most 4e6: the trace is held in memory); a run that does not end within it is E_BUDGET')
     .option('--main <name>', 'with PROGRAM.tel: the definition to prove (default main)')
     .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
     .option('--world <file>', 'a TEL definition with effects: the world that answers them, as JSON (docs/tel.md); its answers are public in the receipt')
@@ -237,7 +237,7 @@ export const registerProof: Register = (program, ctx) => {
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
       const circuit = await compileCircuit({ steps: options.steps }, home);
       const keys = cachedKeys(home, circuit);
-      const maxCycles = options.maxCycles ?? (tel ? TEL_MAX_CYCLES : 100_000_000);
+      const maxCycles = options.maxCycles ?? (tel ? TEL_MAX_CYCLES : DEFAULT_PROVED_CYCLES);
       if (!tel && (options.world !== undefined || options.start !== undefined)) throw new CaxError('E_USAGE', '--world and --start are for a TEL definition');
       const world = options.world !== undefined ? parseWorld(readJson(ctx.io, options.world), options.world) : undefined;
       const telRun = tel
@@ -301,7 +301,15 @@ export const registerProof: Register = (program, ctx) => {
         const verdict = await verifyReceipt(receipt, vk, { batch: !options.oneByOne, programHash });
         const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, ...(receipt.tel ? { tel: receipt.tel } : {}), steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };
         if (!verdict.ok) throw new CaxError('E_VERIFY', `the receipt does not hold: ${verdict.reason}`, { details: summary });
-        ctx.emit(summary, () => `${receipt.tel ? `verified: ${describeTelClaim(receipt.tel)}\n` : ''}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
+        // What the proofs do not bind without --program/--recompile: said plainly, never printed as verified.
+        const unchecked = [
+          ...(receipt.tel && !options.recompile ? ['the TEL definition, arguments and type: the proved image is not recompiled (give --recompile)'] : []),
+          ...(options.program === undefined && !options.recompile ? ['which program the image is: only its hash is proved (give --program ELF or, for TEL, --recompile)'] : []),
+        ];
+        const hostWrites = receipt.hostWrites.flatMap((list, ecall) => list.map((w) => ({ ecall, addr: w.addr, bytes: w.bytes.length })));
+        const writeLines = hostWrites.map((w) => `host write at ecall ${w.ecall}: ${w.bytes} bytes at 0x${w.addr.toString(16).padStart(8, '0')}\n`).join('');
+        const telLine = receipt.tel ? `${options.recompile ? 'verified' : 'claimed, NOT verified'}: ${describeTelClaim(receipt.tel)}\n` : '';
+        ctx.emit({ ...summary, hostWrites, unchecked }, () => `${telLine}${writeLines}${unchecked.map((u) => `not checked: ${u}\n`).join('')}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
       } finally {
         await releaseCurve();
       }
