@@ -5,12 +5,15 @@
 // checks the result, the effect log, the end time and the host's writes at
 // every ecall against the claim, and the arguments against the input hash.
 import { createHash } from 'node:crypto';
-import { argumentsInput, argumentValue, type TelProvingImage } from '../compiler/prove-image.js';
+import { CoprocessorOpaque, readValue } from '../compiler/heap.js';
+import { argumentsInput, argumentValue, PROVE_HEADER, type TelProvingImage } from '../compiler/prove-image.js';
+import { RAM_BASE } from '../riscv/machine.js';
+import { showValue, type Value } from '../tel/values.js';
 import type { EffectEntry } from '../tel/scheduler.js';
 import { replayHandlers, type EffectHandlers } from '../tel/world.js';
 import { ACCESS_ECALL, decodeAccesses, type Access, type HostWrite } from './access.js';
 import type { Receipt, TelClaim } from './receipt.js';
-import { driveTel, ReplayCore, type TelDrive } from './tel-run.js';
+import { driveTel, memoryReader, ReplayCore, type TelDrive } from './tel-run.js';
 import { printable } from './printable.js';
 
 /** An effect log entry with a fixed key order and no absent fields (the receipt's form). */
@@ -58,6 +61,25 @@ function sameWrites(a: readonly (readonly HostWrite[])[], b: readonly (readonly 
   return a.length === b.length && a.every((list, k) => list.length === b[k]!.length && list.every((w, i) => w.addr === b[k]![i]!.addr && Buffer.from(w.bytes).equals(b[k]![i]!.bytes)));
 }
 
+/** The most arguments an argument block is read for. */
+const MAX_ARGUMENTS = 1024;
+
+/** The arguments compiled into a proving image: its header's argument vector and count (host/compiler/prove-image.ts), decoded from the image. */
+export function imageArguments(image: Uint8Array): Value[] {
+  if (image.length < PROVE_HEADER.args + 8) throw new Error('the image is shorter than the proving header');
+  const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  const argv = view.getUint32(PROVE_HEADER.args, true);
+  const argc = view.getUint32(PROVE_HEADER.args + 4, true);
+  if (argc > MAX_ARGUMENTS) throw new Error(`${argc} arguments`);
+  const mem = memoryReader(RAM_BASE, image);
+  return Array.from({ length: argc }, (_, i) => {
+    const w = mem(argv + 8 * i, 8);
+    const value = readValue({ tag: w.getUint32(0, true), val: w.getUint32(4, true) }, mem);
+    if (value instanceof CoprocessorOpaque) throw new Error(`argument ${i + 1} is not a first-order value`);
+    return value;
+  });
+}
+
 /** Why the receipt's TEL claim does not hold for the proved run; undefined when it holds or there is none. */
 export async function telClaimFault(receipt: Receipt): Promise<string | undefined> {
   const claim = receipt.tel;
@@ -78,6 +100,13 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
   } catch (e) {
     return `the claimed arguments are not TEL values: ${(e as Error).message}`;
   }
+  let proved: Uint8Array;
+  try {
+    proved = argumentsInput(imageArguments(receipt.program.image));
+  } catch (e) {
+    return `the proved image has no readable argument block: ${(e as Error).message}`;
+  }
+  if (!Buffer.from(proved).equals(input)) return `the receipt claims the arguments ${claim.args.map(printable).join(' ')}, but the proved image holds ${imageArguments(receipt.program.image).map((v) => printable(showValue(v))).join(' ')}`;
   if (createHash('sha256').update(input).digest('hex') !== receipt.inputHash) return 'the claimed arguments do not have the receipt\'s input hash';
   return undefined;
 }

@@ -9,12 +9,13 @@
 // another effect log or other host writes claimed.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTelForProof } from '../../host/cli/commands/prove-tel.js';
 import { runCli } from '../../host/cli/program.js';
-import { provingImage, type TelProvingImage } from '../../host/compiler/prove-image.js';
+import { argumentsInput, provingImage, type TelProvingImage } from '../../host/compiler/prove-image.js';
 import { ACCESS_ECALL, decodeAccesses } from '../../host/proof/access.js';
 import { segmentsOn } from '../../host/proof/prove.js';
 import { decodeReceipt, encodeReceipt } from '../../host/proof/receipt.js';
@@ -219,12 +220,15 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     repo.close();
     const cases = [
       { tel: { ...original.tel!, value: '43' }, flags: [], reason: 'claims the result 43' },
-      { tel: { ...original.tel!, args: ['8'] }, flags: [], reason: 'input hash' },
+      { tel: { ...original.tel!, args: ['8'] }, flags: [], reason: 'claims the arguments 8, but the proved image holds 7' },
+      // The arguments relabelled with a matching input hash: the image's argument block still holds 7.
+      { tel: { ...original.tel!, args: ['8'] }, inputHash: createHash('sha256').update(argumentsInput([8])).digest('hex'), flags: [], reason: 'the proved image holds 7' },
+      { tel: { ...original.tel!, args: ['7'] }, inputHash: createHash('sha256').update(argumentsInput([8])).digest('hex'), flags: [], reason: 'input hash' },
       { tel: { ...original.tel!, definition: triple }, flags: ['--recompile'], reason: 'the receipt is for program' },
     ];
     for (const [i, c] of cases.entries()) {
       const file = join(home, `forged-${i}.msgpack`);
-      writeFileSync(file, encodeReceipt({ ...original, tel: c.tel }));
+      writeFileSync(file, encodeReceipt({ ...original, tel: c.tel, inputHash: c.inputHash ?? original.inputHash }));
       const { code, out } = await verify(file, ...c.flags);
       expect(code).toBe(1);
       expect(out).toContain('E_VERIFY');
