@@ -20,10 +20,11 @@ import { describeTelClaim } from '../../proof/tel-output.js';
 import { parseWorld } from '../../tel/world.js';
 import { loadTrace, readTrace } from '../../proof/trace.js';
 import { parseVerificationKey, verifyingKeyHash, verifyReceipt } from '../../proof/verify.js';
-import { readJson } from '../files.js';
+import { readJson, readText } from '../files.js';
 import { progress, type CliIO } from '../io.js';
 import type { Register } from '../program.js';
-import { isTelTarget, runTelForProof, TEL_MAX_CYCLES, telImageHash } from './prove-tel.js';
+import { runTelProvingImage, TEL_MAX_CYCLES, recompiledClaim, telProvingImage, type TelTarget } from '../../proof/tel-prove.js';
+import { withStore } from './store.js';
 
 function usage(error: z.ZodError): CaxError {
   return new CaxError('E_USAGE', `bad option: ${error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -73,6 +74,12 @@ function cachedKeys(home: string, circuit: Circuit): { zkey: string; vkey: strin
     throw new CaxError('E_SETUP', `no keys for circuit ${circuit.hash.slice(0, 12)} (${circuit.size.steps} steps) in ${home}: run \`cax zk setup --steps ${circuit.size.steps}\``);
   }
   return keys;
+}
+
+/** `cax prove`'s PROGRAM as a TEL target: a FILE.tel (its --main), or a stored name, hash or prefix (a word that is not a file); undefined for an ELF. */
+function telTarget(io: CliIO, target: string, main: string): TelTarget | undefined {
+  if (target.endsWith('.tel')) return { name: main, source: { file: target, text: readText(io, target) } };
+  return /^[A-Za-z0-9_']+$/.test(target) && !existsSync(resolve(io.cwd, target)) ? { name: target } : undefined;
 }
 
 function recordJson(r: TraceRecord): Record<string, unknown> {
@@ -232,7 +239,8 @@ export const registerProof: Register = (program, ctx) => {
       if (options.trace !== undefined && target !== undefined) throw new CaxError('E_USAGE', 'give either a PROGRAM or --trace FILE --image ELF, not both');
       if (options.trace !== undefined && options.image === undefined) throw new CaxError('E_USAGE', '--trace needs --image ELF (the program the trace ran)');
       if (options.trace === undefined && target === undefined) throw new CaxError('E_USAGE', 'give a PROGRAM (ELF) or --trace FILE --image ELF');
-      const tel = target !== undefined && isTelTarget(ctx.io, target);
+      const telAim = target !== undefined ? telTarget(ctx.io, target, options.main) : undefined;
+      const tel = telAim !== undefined;
       if (!tel && args.length > 0) throw new CaxError('E_USAGE', 'ARGS are given to a TEL definition, not to an ELF program');
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
       const circuit = await compileCircuit({ steps: options.steps }, home);
@@ -241,7 +249,9 @@ export const registerProof: Register = (program, ctx) => {
       if (!tel && (options.world !== undefined || options.start !== undefined)) throw new CaxError('E_USAGE', '--world and --start are for a TEL definition');
       const world = options.world !== undefined ? parseWorld(readJson(ctx.io, options.world), options.world) : undefined;
       const telRun = tel
-        ? await runTelForProof(ctx.io, target, args, { main: options.main, on: options.on, maxCycles, ...(world ? { world } : {}), ...(options.start !== undefined ? { start: options.start } : {}) })
+        ? await runTelProvingImage(await withStore(ctx, (repo) => telProvingImage(repo, telAim, args)), telAim.name, {
+          on: options.on, maxCycles, ...(world ? { world } : {}), ...(options.start !== undefined ? { start: options.start } : {}),
+        })
         : undefined;
       const elf = telRun ? telRun.run.image.bytes : readBytes(ctx.io, target ?? options.image!, 'program');
       const image = telRun ? telRun.run.image : programImage(elf);
@@ -295,8 +305,11 @@ export const registerProof: Register = (program, ctx) => {
       if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash.slice(0, 12)}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps}\``);
       const vk = parseVerificationKey(readVerificationKey(vkeyFile));
       if (options.recompile && receipt.tel === undefined) throw new CaxError('E_USAGE', '--recompile is for the receipt of a TEL definition');
-      const programHash =
-        options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : options.recompile ? await telImageHash(ctx.io, receipt.tel!) : undefined;
+      const recompiled = options.recompile ? await withStore(ctx, (repo) => recompiledClaim(repo, receipt.tel!)) : undefined;
+      if (recompiled !== undefined && recompiled.type !== receipt.tel!.type) {
+        throw new CaxError('E_VERIFY', `the receipt claims the type ${printable(receipt.tel!.type)}, but the definition applied to its arguments has type ${recompiled.type}`);
+      }
+      const programHash = options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : recompiled?.hash;
       try {
         const verdict = await verifyReceipt(receipt, vk, { batch: !options.oneByOne, programHash });
         const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, ...(receipt.tel ? { tel: receipt.tel } : {}), steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };
