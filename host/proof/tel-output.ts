@@ -11,7 +11,7 @@ import { RAM_BASE } from '../riscv/machine.js';
 import { showValue, type Value } from '../tel/values.js';
 import type { EffectEntry } from '../tel/scheduler.js';
 import { replayHandlers, type EffectHandlers } from '../tel/world.js';
-import { ACCESS_ECALL, decodeAccesses, type Access, type HostWrite } from './access.js';
+import { ACCESS_ECALL, decodeAccesses, PROOF_RAM_BYTES, type Access, type HostWrite } from './access.js';
 import type { Receipt, TelClaim } from './receipt.js';
 import { driveTel, memoryReader, ReplayCore, type TelDrive } from './tel-run.js';
 import { printable } from './printable.js';
@@ -80,6 +80,27 @@ export function imageArguments(image: Uint8Array): Value[] {
   });
 }
 
+/** The host's mailbox in the proving header: the argument vector, its length, the heap end, the continuation and finish (six words). */
+const MAILBOX = { from: RAM_BASE + PROVE_HEADER.args, to: RAM_BASE + PROVE_HEADER.finish + 4 };
+
+/**
+ * The first host write outside what the TEL ecall protocol allows: the
+ * mailbox, or the heap above the image (where rt_hp points); never the
+ * image's code, data or arguments, never outside the RAM the proofs model.
+ */
+function hostWriteOutsideProtocol(receipt: Receipt): string | undefined {
+  const heapFrom = RAM_BASE + receipt.program.image.length;
+  for (const [k, list] of receipt.hostWrites.entries()) {
+    for (const w of list) {
+      const end = w.addr + w.bytes.length;
+      const inMailbox = w.addr >= MAILBOX.from && end <= MAILBOX.to;
+      const inHeap = w.addr >= heapFrom && end <= RAM_BASE + PROOF_RAM_BYTES;
+      if (!inMailbox && !inHeap) return `the host write at ecall ${k} to 0x${w.addr.toString(16)} (${w.bytes.length} bytes) is outside the mailbox and the heap the TEL ecall protocol allows`;
+    }
+  }
+  return undefined;
+}
+
 /** Why the receipt's TEL claim does not hold for the proved run; undefined when it holds or there is none. */
 export async function telClaimFault(receipt: Receipt): Promise<string | undefined> {
   const claim = receipt.tel;
@@ -93,6 +114,8 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
   if (drive.output.shown !== claim.value) return `the receipt claims the result ${claim.value}, but the proved run gives ${drive.output.shown}`;
   if (JSON.stringify(drive.effects.map(loggedEffect)) !== JSON.stringify(claim.effects)) return 'the receipt\'s effect log is not the one the proved run makes with its results';
   if (drive.clock !== claim.clock) return `the receipt claims the run ends at time ${claim.clock}, the proved run ends at ${drive.clock}`;
+  const outside = hostWriteOutsideProtocol(receipt);
+  if (outside !== undefined) return outside;
   if (!sameWrites(drive.hostWrites, receipt.hostWrites)) return 'the host\'s writes at the ecalls are not the ones the claimed effects call for';
   let input: Uint8Array;
   try {
@@ -113,7 +136,7 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
 
 /**
  * `NAME ARGS… = VALUE :: TYPE`, the claim for people (the name defaults to @
- * and the hash's first 12 digits), then one line per logged effect with the
+ * and the hash's first 32 digits, 128 bits), then one line per logged effect with the
  * answer it got (the public inputs).
  */
 export function describeTelClaim(claim: TelClaim, name = `@${claim.definition.slice(0, 32)}`): string {

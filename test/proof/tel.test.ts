@@ -310,6 +310,8 @@ describe('cax prove and cax verify on a TEL definition with effects (ISS trace)'
       { receipt: { ...original, hostWrites: flipped }, reason: 'E_VERIFY' },
       // one entry too few: the finish lands at the first ecall, where the proved continuation did not see it
       { receipt: { ...original, hostWrites: original.hostWrites.slice(1) }, reason: 'reads 0x0, but memory holds 0x1' },
+      // a write into the image (the very bytes it holds, so memory is unchanged): outside the protocol's mailbox and heap
+      { receipt: { ...original, hostWrites: [[{ addr: 0x80000000 + original.program.image.length - 4, bytes: original.program.image.slice(-4) }, ...original.hostWrites[0]!], ...original.hostWrites.slice(1)] }, reason: 'outside the mailbox and the heap' },
     ];
     for (const [i, c] of cases.entries()) {
       const file = join(home, `forged-${i}.msgpack`);

@@ -71,7 +71,7 @@ function readBytes(io: CliIO, file: string, what: string): Uint8Array {
 function cachedKeys(home: string, circuit: Circuit): { zkey: string; vkey: string } {
   const keys = keyPaths(home, circuit);
   if (!existsSync(keys.zkey) || !existsSync(keys.vkey)) {
-    throw new CaxError('E_SETUP', `no keys for circuit ${circuit.hash.slice(0, 12)} (${circuit.size.steps} steps) in ${home}: run \`cax zk setup --steps ${circuit.size.steps}\``);
+    throw new CaxError('E_SETUP', `no keys for circuit ${circuit.hash} (${circuit.size.steps} steps) in ${home}: run \`cax zk setup --steps ${circuit.size.steps}\``);
   }
   return keys;
 }
@@ -302,7 +302,7 @@ export const registerProof: Register = (program, ctx) => {
         throw new CaxError('E_VERIFY', `the receipt names circuit ${receipt.circuit.hash}, but the step circuit of its size is ${circuit.hash}`);
       }
       const vkeyFile = options.vkey !== undefined ? resolve(ctx.io.cwd, options.vkey) : `${home}/keys/${receipt.circuit.hash}.vkey.json`;
-      if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash.slice(0, 12)}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps}\``);
+      if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps}\``);
       const vk = parseVerificationKey(readVerificationKey(vkeyFile));
       if (options.recompile && receipt.tel === undefined) throw new CaxError('E_USAGE', '--recompile is for the receipt of a TEL definition');
       const recompiled = options.recompile ? await withStore(ctx, (repo) => recompiledClaim(repo, receipt.tel!)) : undefined;
