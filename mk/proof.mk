@@ -2,7 +2,8 @@
 # test/proof, and the step circuit of the test size compiled with its
 # development keys in build/proof/home (a $CAX_HOME), made once: the
 # powers-of-tau is the slow part, so the keys depend only on the circuit
-# sources and the setup code, not on the rest of the build.
+# sources and the setup code, not on the rest of the build (a change of the
+# setup remakes them: the old keys are removed first).
 
 PROOF_OUT      := $(BUILD)/proof
 PROOF_HOME     := $(PROOF_OUT)/home
@@ -20,6 +21,7 @@ $(PROOF_OUT)/%.elf: $(PROOF_SRC)/%.c $(PROOF_SRC)/crt0.S $(PROOF_SRC)/link.ld mk
 # Needs the compiled CLI (order-only: a rebuild of dist/ alone does not remake the keys).
 $(PROOF_KEYS): $(wildcard circuits/*.circom) host/proof/circuit.ts host/proof/setup.ts mk/proof.mk | build
 	@mkdir -p $(PROOF_HOME)
+	rm -f $(PROOF_HOME)/keys/*.zkey $(PROOF_HOME)/keys/*.vkey.json
 	CAX_HOME=$(PROOF_HOME) $(NODE) dist/host/cli/main.js zk setup $(PROOF_SIZE)
 	@touch $@
 

@@ -16,10 +16,11 @@ import { publicLayout, type Circuit } from './circuit.js';
 import type { ProgramImage } from './image.js';
 import { proveChunks } from './prover.js';
 import { encodeProof, encodeState, RECEIPT_FORMAT, type Receipt } from './receipt.js';
-import type { Keys } from './setup.js';
+import { readVerificationKey, type Keys } from './setup.js';
 import { buildStatement, checkMemory, type State } from './statement.js';
 import type { SegmentSource } from './tel-run.js';
 import { loadTrace, readTrace } from '../trace/read.js';
+import { parseVerificationKey, verifyingKeyHash } from './verify.js';
 
 export interface ProveRun {
   readonly trace: readonly TraceRecord[];
@@ -60,8 +61,15 @@ export interface ProveRunOptions {
   readonly onStart?: (chunks: number) => void;
 }
 
+/** The default cycle limit of a proved run, and the most that is proved (its trace is held in memory, ~150 bytes a cycle). */
+export const DEFAULT_PROVED_CYCLES = 1_000_000;
+export const MAX_PROVED_CYCLES = 4_000_000;
+
+/** The key files proving needs. */
+export type KeyFiles = Pick<Keys, 'zkey' | 'vkey'>;
+
 /** Proves a run: the prover's memory check first (E_PROOF_REJECTED early), then proveTrace. */
-export async function proveRun(run: ProveRun, circuit: Circuit, keys: Keys, options: ProveRunOptions = {}): Promise<Receipt> {
+export async function proveRun(run: ProveRun, circuit: Circuit, keys: KeyFiles, options: ProveRunOptions = {}): Promise<Receipt> {
   checkMemory(run.trace, run.image.bytes, hostWritesOf(run));
   const model = cyclesOf(run.trace.map(accessOf));
   if (run.cycles !== 0 && run.cycles !== model) {
@@ -75,7 +83,7 @@ export async function proveRun(run: ProveRun, circuit: Circuit, keys: Keys, opti
  * a trace that fetches or loads what memory does not hold is made, and the
  * verifier must refuse it (the soundness tests use this).
  */
-export async function proveTrace(run: ProveRun, circuit: Circuit, keys: Keys, options: ProveRunOptions = {}): Promise<Receipt> {
+export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles, options: ProveRunOptions = {}): Promise<Receipt> {
   const statement = buildStatement(run.trace, circuit.size);
   options.onStart?.(statement.inputs.length);
   const proofs = await proveChunks(statement.inputs, { wasm: circuit.wasm, zkey: keys.zkey, workers: options.workers, onProgress: options.onChunk });
@@ -108,6 +116,7 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: Keys, op
     output: { exitValue: Number(last[layout.exitValue]), a0: final.regs[10]! },
     cycles: cyclesOf(chunkAccesses.flat()),
     steps: statement.steps,
+    verifyingKey: verifyingKeyHash(parseVerificationKey(readVerificationKey(keys.vkey))),
     circuit: { hash: circuit.hash, steps: circuit.size.steps, constraints: circuit.constraints },
     versions: versions(),
     states: states.map(encodeState),

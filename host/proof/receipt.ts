@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { CaxError } from '../errors.js';
 import type { State } from './statement.js';
 
-export const RECEIPT_FORMAT = 'cax-receipt/3';
+export const RECEIPT_FORMAT = 'cax-receipt/4';
 const POINT_BYTES = 32;
 export const PROOF_BYTES = 8 * POINT_BYTES;
 const STATE_BYTES = 33 * 4;
@@ -64,6 +64,8 @@ export const ReceiptSchema = z.object({
   hostWrites: HostWritesSchema,
   cycles: z.number().int().nonnegative(),
   steps: z.number().int().positive(),
+  /** The hash of the verifying key the proofs were made for (host/proof/verify.ts verifyingKeyHash). */
+  verifyingKey: hex64,
   circuit: z.object({ hash: hex64, steps: z.number().int().positive(), constraints: z.number().int().positive() }),
   versions: z.object({ cax: z.string(), snarkjs: z.string(), circom2: z.string() }),
   states: z.array(bytes.refine((b) => b.length === STATE_BYTES, `a state is ${STATE_BYTES} bytes`)).min(2),

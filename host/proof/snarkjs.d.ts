@@ -31,6 +31,9 @@ declare module 'snarkjs' {
   export const zKey: {
     newZKey(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<unknown>;
     exportVerificationKey(zkey: string): Promise<Record<string, unknown>>;
+    contribute(oldZkey: string, newZkey: string, name: string, entropy: string, logger?: Logger): Promise<unknown>;
+    beacon(oldZkey: string, newZkey: string, name: string, beaconHash: string, iterationsExp: number, logger?: Logger): Promise<unknown>;
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<boolean>;
   };
   export const curves: { getCurveFromName(name: string, singleThread?: boolean): Promise<unknown> };
 }
@@ -39,6 +42,8 @@ declare module 'ffjavascript' {
   export function getCurveFromName(name: string, singleThread?: boolean): Promise<Curve>;
   export interface Group {
     readonly F: { readonly n8: number };
+    /** The generator. */
+    readonly g: Uint8Array;
     fromObject(o: unknown): Uint8Array;
     toObject(p: Uint8Array): unknown;
     toAffine(p: Uint8Array): Uint8Array;

@@ -5,12 +5,16 @@
 // checks the result, the effect log, the end time and the host's writes at
 // every ecall against the claim, and the arguments against the input hash.
 import { createHash } from 'node:crypto';
-import { argumentsInput, argumentValue, type TelProvingImage } from './tel-image.js';
+import { CoprocessorOpaque, readValue } from '../coprocessor/heap.js';
+import { argumentsInput, argumentValue, PROVE_HEADER, type TelProvingImage } from './tel-image.js';
+import { RAM_BASE } from '../riscv/machine.js';
+import { showValue, type Value } from '../tel/values.js';
 import type { EffectEntry } from '../tel/scheduler.js';
 import { replayHandlers, type EffectHandlers } from '../tel/world.js';
-import { ACCESS_ECALL, decodeAccesses, type Access, type HostWrite } from './access.js';
+import { ACCESS_ECALL, decodeAccesses, PROOF_RAM_BYTES, type Access, type HostWrite } from './access.js';
 import type { Receipt, TelClaim } from './receipt.js';
-import { driveTel, ReplayCore, type TelDrive } from './tel-run.js';
+import { driveTel, memoryReader, ReplayCore, type TelDrive } from './tel-run.js';
+import { printable } from './printable.js';
 
 /** An effect log entry with a fixed key order and no absent fields (the receipt's form). */
 export function loggedEffect(e: EffectEntry): TelClaim['effects'][number] {
@@ -57,6 +61,46 @@ function sameWrites(a: readonly (readonly HostWrite[])[], b: readonly (readonly 
   return a.length === b.length && a.every((list, k) => list.length === b[k]!.length && list.every((w, i) => w.addr === b[k]![i]!.addr && Buffer.from(w.bytes).equals(b[k]![i]!.bytes)));
 }
 
+/** The most arguments an argument block is read for. */
+const MAX_ARGUMENTS = 1024;
+
+/** The arguments compiled into a proving image: its header's argument vector and count (host/proof/tel-image.ts), decoded from the image. */
+export function imageArguments(image: Uint8Array): Value[] {
+  if (image.length < PROVE_HEADER.args + 8) throw new Error('the image is shorter than the proving header');
+  const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  const argv = view.getUint32(PROVE_HEADER.args, true);
+  const argc = view.getUint32(PROVE_HEADER.args + 4, true);
+  if (argc > MAX_ARGUMENTS) throw new Error(`${argc} arguments`);
+  const mem = memoryReader(RAM_BASE, image);
+  return Array.from({ length: argc }, (_, i) => {
+    const w = mem(argv + 8 * i, 8);
+    const value = readValue({ tag: w.getUint32(0, true), val: w.getUint32(4, true) }, mem);
+    if (value instanceof CoprocessorOpaque) throw new Error(`argument ${i + 1} is not a first-order value`);
+    return value;
+  });
+}
+
+/** The host's mailbox in the proving header: the argument vector, its length, the heap end, the continuation and finish (six words). */
+const MAILBOX = { from: RAM_BASE + PROVE_HEADER.args, to: RAM_BASE + PROVE_HEADER.finish + 4 };
+
+/**
+ * The first host write outside what the TEL ecall protocol allows: the
+ * mailbox, or the heap above the image (where rt_hp points); never the
+ * image's code, data or arguments, never outside the RAM the proofs model.
+ */
+function hostWriteOutsideProtocol(receipt: Receipt): string | undefined {
+  const heapFrom = RAM_BASE + receipt.program.image.length;
+  for (const [k, list] of receipt.hostWrites.entries()) {
+    for (const w of list) {
+      const end = w.addr + w.bytes.length;
+      const inMailbox = w.addr >= MAILBOX.from && end <= MAILBOX.to;
+      const inHeap = w.addr >= heapFrom && end <= RAM_BASE + PROOF_RAM_BYTES;
+      if (!inMailbox && !inHeap) return `the host write at ecall ${k} to 0x${w.addr.toString(16)} (${w.bytes.length} bytes) is outside the mailbox and the heap the TEL ecall protocol allows`;
+    }
+  }
+  return undefined;
+}
+
 /** Why the receipt's TEL claim does not hold for the proved run; undefined when it holds or there is none. */
 export async function telClaimFault(receipt: Receipt): Promise<string | undefined> {
   const claim = receipt.tel;
@@ -70,6 +114,8 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
   if (drive.output.shown !== claim.value) return `the receipt claims the result ${claim.value}, but the proved run gives ${drive.output.shown}`;
   if (JSON.stringify(drive.effects.map(loggedEffect)) !== JSON.stringify(claim.effects)) return 'the receipt\'s effect log is not the one the proved run makes with its results';
   if (drive.clock !== claim.clock) return `the receipt claims the run ends at time ${claim.clock}, the proved run ends at ${drive.clock}`;
+  const outside = hostWriteOutsideProtocol(receipt);
+  if (outside !== undefined) return outside;
   if (!sameWrites(drive.hostWrites, receipt.hostWrites)) return 'the host\'s writes at the ecalls are not the ones the claimed effects call for';
   let input: Uint8Array;
   try {
@@ -77,20 +123,29 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
   } catch (e) {
     return `the claimed arguments are not TEL values: ${(e as Error).message}`;
   }
+  let proved: Uint8Array;
+  try {
+    proved = argumentsInput(imageArguments(receipt.program.image));
+  } catch (e) {
+    return `the proved image has no readable argument block: ${(e as Error).message}`;
+  }
+  if (!Buffer.from(proved).equals(input)) return `the receipt claims the arguments ${claim.args.map(printable).join(' ')}, but the proved image holds ${imageArguments(receipt.program.image).map((v) => printable(showValue(v))).join(' ')}`;
   if (createHash('sha256').update(input).digest('hex') !== receipt.inputHash) return 'the claimed arguments do not have the receipt\'s input hash';
   return undefined;
 }
 
 /**
  * `NAME ARGS… = VALUE :: TYPE`, the claim for people (the name defaults to @
- * and the hash's first 12 digits), then one line per logged effect with the
+ * and the hash's first 32 digits, 128 bits), then one line per logged effect with the
  * answer it got (the public inputs).
  */
-export function describeTelClaim(claim: TelClaim, name = `@${claim.definition.slice(0, 12)}`): string {
-  const head = `${name}${claim.args.map((a) => ` ${/^[\w"[(]/.test(a) && !/\s/.test(a) ? a : `(${a})`}`).join('')} = ${claim.value} :: ${claim.type}`;
+export function describeTelClaim(claim: TelClaim, name = `@${claim.definition.slice(0, 32)}`): string {
+  const arg = (a: string): string => printable(/^[\w"[(]/.test(a) && !/\s/.test(a) ? a : `(${a})`);
+  const head = `${printable(name)}${claim.args.map((a) => ` ${arg(a)}`).join('')} = ${printable(claim.value)} :: ${printable(claim.type)}`;
   const effects = claim.effects.map((e) => {
-    const answer = e.error ? `${e.error.code}` : e.result === null ? '()' : JSON.stringify(e.result);
-    return `  at ${e.time}: ${e.kind} ${e.args.map((a) => (e.kind === 'emit' ? String(a) : JSON.stringify(a))).join(' ')}${e.timeline === null ? '' : ` on ${e.timeline}`} → ${answer}${e.rolledBack ? ' (rolled back)' : ''}`;
+    const answer = e.error ? printable(e.error.code) : e.result === null ? '()' : printable(JSON.stringify(e.result));
+    const args = e.args.map((a) => printable(e.kind === 'emit' ? String(a) : JSON.stringify(a))).join(' ');
+    return `  at ${e.time}: ${e.kind} ${args}${e.timeline === null ? '' : ` on ${printable(e.timeline)}`} → ${answer}${e.rolledBack ? ' (rolled back)' : ''}`;
   });
   return [head, ...effects].join('\n');
 }

@@ -4,7 +4,7 @@
 // · e(sum r_i L_i, gamma) · e(sum r_i C_i, delta) = 1, where the public-input
 // points sum r_i L_i come from a single multi-exponentiation. A batch that
 // fails is re-checked one by one, so both give the same verdicts.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as snarkjs from 'snarkjs';
 import { getCurveFromName, type Curve } from 'ffjavascript';
 import type { Groth16Proof } from 'snarkjs';
@@ -39,6 +39,36 @@ export function parseVerificationKey(raw: unknown): VerificationKey {
   const parsed = VerificationKeySchema.safeParse(raw);
   if (!parsed.success) throw new CaxError('E_SETUP', `not a Groth16 verifying key: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data;
+}
+
+/** The input hash of a run that reads no input (an ELF program). */
+const NO_INPUT_HASH = createHash('sha256').update(new Uint8Array(0)).digest('hex');
+
+/** The hash a receipt names its verifying key by: sha256 of the key's points in a fixed order. */
+export function verifyingKeyHash(vk: VerificationKey): string {
+  const canonical = { protocol: vk.protocol, curve: vk.curve, nPublic: vk.nPublic, alpha: vk.vk_alpha_1, beta: vk.vk_beta_2, gamma: vk.vk_gamma_2, delta: vk.vk_delta_2, ic: vk.IC };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/**
+ * Refuses (E_SETUP) a verifying key that anyone could forge proofs for: δ
+ * equal to γ or to the generator of G2 (a key with no phase-2 contribution),
+ * or points that are not on the curve.
+ */
+export async function checkVerificationKey(vk: VerificationKey): Promise<void> {
+  const curve = await getCurveFromName('bn128');
+  let gamma: Uint8Array;
+  let delta: Uint8Array;
+  try {
+    gamma = curve.G2.fromObject(vk.vk_gamma_2.map((pair) => pair.map((s) => BigInt(s))));
+    delta = curve.G2.fromObject(vk.vk_delta_2.map((pair) => pair.map((s) => BigInt(s))));
+  } catch (e) {
+    throw new CaxError('E_SETUP', `the verifying key's γ or δ is not a point: ${(e as Error).message}`, { cause: e });
+  }
+  if (!curve.G2.isValid(gamma) || !curve.G2.isValid(delta)) throw new CaxError('E_SETUP', 'the verifying key\'s γ or δ is not on the curve');
+  if (curve.G2.eq(delta, gamma) || curve.G2.eq(delta, curve.G2.g)) {
+    throw new CaxError('E_SETUP', 'the verifying key has δ = γ or δ = the generator: it had no phase-2 contribution, and anyone can forge proofs for it (remake it with `cax zk setup`)');
+  }
 }
 
 /** snarkjs's own verifier on each proof. */
@@ -148,6 +178,7 @@ export function chunkSignals(receipt: Receipt, k: number, accesses: readonly Acc
 
 /**
  * Checks a receipt: its shape, the binding of the image to the program hash,
+ * the verifying key (the one the receipt names, with a phase-2 contribution),
  * the start from reset, the chunk sizes, the claimed output against the final
  * state, the access words of all chunks in order against memory replayed
  * from the image and the host's writes at each ecall (instruction fetch,
@@ -160,9 +191,14 @@ export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, optio
   const fail = (reason: string): ReceiptVerdict => ({ ok: false, reason });
   const size: CircuitSize = { steps: receipt.circuit.steps };
   if (vk.nPublic !== publicLayout(size).count) return fail('the verifying key is not for this circuit size');
+  const keyHash = verifyingKeyHash(vk);
+  if (keyHash !== receipt.verifyingKey) return fail(`the receipt was made for verifying key ${receipt.verifyingKey}, not for the key given (${keyHash})`);
+  await checkVerificationKey(vk);
   if (imageHash(receipt.program.image) !== receipt.program.hash) return fail('the program image does not have the program hash');
   if (options.programHash !== undefined && options.programHash !== receipt.program.hash) return fail(`the receipt is for program ${receipt.program.hash}, not ${options.programHash}`);
   if (receipt.program.image.length > PROOF_RAM_BYTES) return fail(`the program image is larger than the ${PROOF_RAM_BYTES} bytes of RAM the proofs model`);
+  if (receipt.tel === undefined && receipt.inputHash !== NO_INPUT_HASH) return fail('the receipt claims an input, but a program without a TEL claim reads none');
+  if (receipt.tel === undefined && receipt.hostWrites.length > 0) return fail('the receipt claims host writes, but a program without a TEL claim has no host protocol');
   if (receipt.states.length !== receipt.chunks.length + 1) return fail(`${receipt.chunks.length} chunks need ${receipt.chunks.length + 1} states, not ${receipt.states.length}`);
   if (!sameState(decodeState(receipt.states[0]!), RESET_STATE)) return fail('the first chunk does not start from reset');
   let steps = 0;

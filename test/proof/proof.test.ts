@@ -272,7 +272,7 @@ describe('cax prove / cax verify', () => {
     }
     const ok = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['verify', proved.receipt, '--program', PROGRAM], ok)).toBe(0);
-    expect(ok.stdout[0]).toMatch(/^verified: program [0-9a-f]{12} ran \d+ instructions/);
+    expect(ok.stdout[0]).toMatch(/^verified: program [0-9a-f]{64} ran \d+ instructions/);
     const bytes = new Uint8Array(readFileSync(proved.path));
     const bad = decodeReceipt(bytes);
     bad.output.a0 ^= 1;

@@ -9,14 +9,15 @@
 // another effect log or other host writes claimed.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runTelForProof } from '../../host/cli/commands/prove-tel.js';
 import { runCli } from '../../host/cli/program.js';
-import { provingImage, type TelProvingImage } from '../../host/proof/tel-image.js';
+import { argumentsInput, provingImage, type TelProvingImage } from '../../host/proof/tel-image.js';
 import { ACCESS_ECALL, decodeAccesses } from '../../host/proof/access.js';
 import { segmentsOn } from '../../host/proof/prove.js';
+import { runTelProvingImage, telProvingImage, type TelRun } from '../../host/proof/tel-prove.js';
 import { decodeReceipt, encodeReceipt } from '../../host/proof/receipt.js';
 import { loggedEffect } from '../../host/proof/tel-output.js';
 import { driveTel, ReplayCore, type TelDrive } from '../../host/proof/tel-run.js';
@@ -200,15 +201,25 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
   });
 
   it('the simulation and the ISS give the same trace to prove; an unknown name, and a run that reaches an ecall other than the yield, are refused', async () => {
-    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
-    const options = { main: 'main', maxCycles: 100_000 };
-    const [sim, iss] = [await runTelForProof(io, 'scale', ['7'], { ...options, on: 'sim' }), await runTelForProof(io, 'scale', ['7'], { ...options, on: 'iss' })];
+    // host/proof/tel-prove.ts as `cax prove` uses it: the proving image from the store, then the run.
+    const runTelForProof = async (name: string, args: string[], options: { maxCycles: number; on: 'sim' | 'iss' }, source?: string): Promise<TelRun> => {
+      const repo = Repository.open(home);
+      let program: TelProvingImage;
+      try {
+        ensurePrelude(addContext(repo));
+        program = telProvingImage(repo, { name, ...(source !== undefined ? { source: { file: 'show.tel', text: source } } : {}) }, args);
+      } finally {
+        repo.close();
+      }
+      return runTelProvingImage(program, name, options);
+    };
+    const options = { maxCycles: 100_000 };
+    const [sim, iss] = [await runTelForProof('scale', ['7'], { ...options, on: 'sim' }), await runTelForProof('scale', ['7'], { ...options, on: 'iss' })];
     expect(sim.run.image.hash).toBe(iss.run.image.hash);
     expect(sim.run.trace.length).toBe(iss.run.trace.length);
     expect(sim.run.trace.map((r) => [r.pc, r.insn, r.rd, r.rdValue, r.memAddr, r.memData])).toEqual(iss.run.trace.map((r) => [r.pc, r.insn, r.rd, r.rdValue, r.memAddr, r.memData]));
-    await expect(runTelForProof(io, 'noSuchDefinition', [], { ...options, on: 'iss' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
-    writeFileSync(join(home, 'show.tel'), 'showD :: Double -> Text\nshowD x = show x\n');
-    await expect(runTelForProof(io, 'show.tel', ['1.5'], { main: 'showD', maxCycles: 30_000, on: 'iss' })).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
+    await expect(runTelForProof('noSuchDefinition', [], { ...options, on: 'iss' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    await expect(runTelForProof('showD', ['1.5'], { maxCycles: 30_000, on: 'iss' }, 'showD :: Double -> Text\nshowD x = show x\n')).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
   });
 
   it('cax verify refuses a receipt claiming another value, or other arguments, and with --recompile another definition', async () => {
@@ -219,17 +230,31 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     repo.close();
     const cases = [
       { tel: { ...original.tel!, value: '43' }, flags: [], reason: 'claims the result 43' },
-      { tel: { ...original.tel!, args: ['8'] }, flags: [], reason: 'input hash' },
+      { tel: { ...original.tel!, args: ['8'] }, flags: [], reason: 'claims the arguments 8, but the proved image holds 7' },
+      // The arguments relabelled with a matching input hash: the image's argument block still holds 7.
+      { tel: { ...original.tel!, args: ['8'] }, inputHash: createHash('sha256').update(argumentsInput([8])).digest('hex'), flags: [], reason: 'the proved image holds 7' },
+      { tel: { ...original.tel!, args: ['7'] }, inputHash: createHash('sha256').update(argumentsInput([8])).digest('hex'), flags: [], reason: 'input hash' },
       { tel: { ...original.tel!, definition: triple }, flags: ['--recompile'], reason: 'the receipt is for program' },
+      // A type that would rewrite the terminal line: checked against the recompiled definition.
+      { tel: { ...original.tel!, type: 'Int\r\u001b[2K = 1337 :: Int' }, flags: ['--recompile'], reason: 'claims the type Int' },
     ];
     for (const [i, c] of cases.entries()) {
       const file = join(home, `forged-${i}.msgpack`);
-      writeFileSync(file, encodeReceipt({ ...original, tel: c.tel }));
+      writeFileSync(file, encodeReceipt({ ...original, tel: c.tel, inputHash: c.inputHash ?? original.inputHash }));
       const { code, out } = await verify(file, ...c.flags);
       expect(code).toBe(1);
       expect(out).toContain('E_VERIFY');
       expect(out).toContain(c.reason);
     }
+    // Without --recompile the type is not checked, so it is not shown as verified, and shown escaped.
+    const relabelled = join(home, 'relabelled.msgpack');
+    writeFileSync(relabelled, encodeReceipt({ ...original, tel: { ...original.tel!, type: 'Int\r\u001b[2K' } }));
+    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+    expect(await runCli(['verify', relabelled], io)).toBe(0);
+    const text = io.stdout.join('');
+    expect(text).toMatch(/claimed, NOT verified: @[0-9a-f]{32} 7 = 42 :: Int\\x0d\\x1b\[2K\n/);
+    expect(text).toContain('not checked: the TEL definition, arguments and type');
+    expect(text).not.toMatch(/[\r\u001b]/); // eslint-disable-line no-control-regex
   });
 });
 
@@ -285,6 +310,8 @@ describe('cax prove and cax verify on a TEL definition with effects (ISS trace)'
       { receipt: { ...original, hostWrites: flipped }, reason: 'E_VERIFY' },
       // one entry too few: the finish lands at the first ecall, where the proved continuation did not see it
       { receipt: { ...original, hostWrites: original.hostWrites.slice(1) }, reason: 'reads 0x0, but memory holds 0x1' },
+      // a write into the image (the very bytes it holds, so memory is unchanged): outside the protocol's mailbox and heap
+      { receipt: { ...original, hostWrites: [[{ addr: 0x80000000 + original.program.image.length - 4, bytes: original.program.image.slice(-4) }, ...original.hostWrites[0]!], ...original.hostWrites.slice(1)] }, reason: 'outside the mailbox and the heap' },
     ];
     for (const [i, c] of cases.entries()) {
       const file = join(home, `forged-${i}.msgpack`);

@@ -13,17 +13,19 @@ import { compileCircuit, DEFAULT_SIZE, ptauPower, type Circuit } from '../../pro
 import { releaseCurve } from '../../proof/curve.js';
 import { firstDivergence } from '../../trace/diff.js';
 import { programImage } from '../../proof/image.js';
-import { proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
+import { DEFAULT_PROVED_CYCLES, MAX_PROVED_CYCLES, proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
 import { readReceipt, storeReceipt } from '../../proof/receipt.js';
-import { circuitKeys, devPtau, devPtauPath, keyPaths, readVerificationKey } from '../../proof/setup.js';
+import { circuitKeys, contributeToCachedKey, devPtau, devPtauPath, keyPaths, readVerificationKey, verifyCachedKey } from '../../proof/setup.js';
+import { printable } from '../../proof/printable.js';
 import { describeTelClaim } from '../../proof/tel-output.js';
 import { parseWorld } from '../../tel/world.js';
 import { loadTrace, readTrace } from '../../trace/read.js';
-import { parseVerificationKey, verifyReceipt } from '../../proof/verify.js';
-import { readJson } from '../files.js';
+import { parseVerificationKey, verifyingKeyHash, verifyReceipt } from '../../proof/verify.js';
+import { readJson, readText } from '../files.js';
 import { progress, type CliIO } from '../io.js';
 import type { Register } from '../program.js';
-import { isTelTarget, runTelForProof, TEL_MAX_CYCLES, telImageHash } from './prove-tel.js';
+import { runTelProvingImage, TEL_MAX_CYCLES, recompiledClaim, telProvingImage, type TelTarget } from '../../proof/tel-prove.js';
+import { withStore } from './store.js';
 
 const ShowOptions = z.object({
   from: z.coerce.number().int().nonnegative().default(0),
@@ -34,12 +36,13 @@ const DiffOptions = z.object({ context: z.coerce.number().int().nonnegative().ma
 
 const SizeOptions = { steps: z.coerce.number().int().positive().max(4096).default(DEFAULT_SIZE.steps) };
 const SetupOptions = z.object({ ...SizeOptions, ptau: z.string().min(1).optional() });
+const ContributeOptions = z.object({ ...SizeOptions, name: z.string().min(1).max(200).default('cax zk contribute') });
 const ProveOptions = z.object({
   ...SizeOptions,
   trace: z.string().min(1).optional(),
   image: z.string().min(1).optional(),
   workers: z.coerce.number().int().positive().max(64).optional(),
-  maxCycles: z.coerce.number().int().positive().optional(),
+  maxCycles: z.coerce.number().int().positive().max(MAX_PROVED_CYCLES, `at most ${MAX_PROVED_CYCLES} cycles are proved (the trace is kept in memory)`).optional(),
   main: z.string().regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name').default('main'),
   on: z.enum(['sim', 'iss']).default('sim'),
   world: z.string().min(1).optional(),
@@ -56,12 +59,18 @@ function readBytes(io: CliIO, file: string, what: string): Uint8Array {
 }
 
 /** Keys of `circuit` from the cache; E_SETUP when `cax zk setup` has not made them. */
-function cachedKeys(home: string, circuit: Circuit): { zkey: string; vkey: string; ptau: string } {
+function cachedKeys(home: string, circuit: Circuit): { zkey: string; vkey: string } {
   const keys = keyPaths(home, circuit);
   if (!existsSync(keys.zkey) || !existsSync(keys.vkey)) {
-    throw new CaxError('E_SETUP', `no keys for circuit ${circuit.hash.slice(0, 12)} (${circuit.size.steps} steps) in ${home}: run \`cax zk setup --steps ${circuit.size.steps}\``);
+    throw new CaxError('E_SETUP', `no keys for circuit ${circuit.hash} (${circuit.size.steps} steps) in ${home}: run \`cax zk setup --steps ${circuit.size.steps}\``);
   }
-  return { ...keys, ptau: '' };
+  return keys;
+}
+
+/** `cax prove`'s PROGRAM as a TEL target: a FILE.tel (its --main), or a stored name, hash or prefix (a word that is not a file); undefined for an ELF. */
+function telTarget(io: CliIO, target: string, main: string): TelTarget | undefined {
+  if (target.endsWith('.tel')) return { name: main, source: { file: target, text: readText(io, target) } };
+  return /^[A-Za-z0-9_']+$/.test(target) && !existsSync(resolve(io.cwd, target)) ? { name: target } : undefined;
 }
 
 function recordJson(r: TraceRecord): Record<string, unknown> {
@@ -155,13 +164,53 @@ export const registerProof: Register = (program, ctx) => {
       }
       try {
         const keys = await circuitKeys(home, circuit, ptau);
+        const vkHash = verifyingKeyHash(parseVerificationKey(readVerificationKey(keys.vkey)));
         ctx.emit(
-          { circuit: circuit.hash, constraints: circuit.constraints, steps: circuit.size.steps, ptau, development: options.ptau === undefined, zkey: keys.zkey, vkey: keys.vkey },
-          () => `circuit ${circuit.hash.slice(0, 12)}: ${circuit.constraints} constraints (${Math.round(circuit.constraints / circuit.size.steps)} per step), keys in ${home}/keys${options.ptau === undefined ? ' (development setup)' : ''}`,
+          {
+            circuit: circuit.hash, constraints: circuit.constraints, steps: circuit.size.steps, ptau, development: options.ptau === undefined, zkey: keys.zkey, vkey: keys.vkey,
+            verifyingKey: vkHash, contributions: keys.contributions,
+          },
+          () =>
+            [
+              `circuit ${circuit.hash}: ${circuit.constraints} constraints (${Math.round(circuit.constraints / circuit.size.steps)} per step), keys in ${home}/keys${options.ptau === undefined ? ' (development setup)' : ''}`,
+              ...(keys.contributions.length === 0 ? ['(keys already made: `cax zk verify-setup` lists their contributions)'] : keys.contributions.map((c) => `phase-2 contribution "${printable(c.name)}": ${c.hash}`)),
+              `verifying key ${vkHash}`,
+            ].join('\n'),
         );
       } finally {
         await releaseCurve();
       }
+    });
+
+  zk
+    .command('contribute')
+    .description('add a phase-2 contribution of fresh OS randomness to the cached proving key of the circuit (one party of a ceremony; the randomness is discarded), and remake its verifying key')
+    .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
+    .option('--name <text>', 'a name recorded with the contribution')
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(ContributeOptions, raw);
+      const home = storeDirectory(ctx.io.cwd, ctx.io.env);
+      const circuit = await compileCircuit({ steps: options.steps }, home);
+      const c = await contributeToCachedKey(home, circuit, options.name);
+      const vkHash = verifyingKeyHash(parseVerificationKey(readVerificationKey(keyPaths(home, circuit).vkey)));
+      ctx.emit({ circuit: circuit.hash, contribution: c, verifyingKey: vkHash }, () => `contribution "${printable(c.name)}": ${c.hash}\nverifying key ${vkHash}`);
+    });
+  zk
+    .command('verify-setup')
+    .description('check the cached keys of the circuit: every phase-2 contribution is a valid step from the powers-of-tau (snarkjs zkey verify), the verifying key is the proving key\'s and had a contribution; lists the contributions')
+    .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
+    .option('--ptau <file>', 'the prepared powers-of-tau the keys were made from (default: the development one)')
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOptions(SetupOptions, raw);
+      const home = storeDirectory(ctx.io.cwd, ctx.io.env);
+      const circuit = await compileCircuit({ steps: options.steps }, home);
+      const ptau = options.ptau !== undefined ? resolve(ctx.io.cwd, options.ptau) : devPtauPath(home, ptauPower(circuit));
+      const contributions = await verifyCachedKey(home, circuit, ptau);
+      const vkHash = verifyingKeyHash(parseVerificationKey(readVerificationKey(keyPaths(home, circuit).vkey)));
+      ctx.emit(
+        { ok: true, circuit: circuit.hash, ptau, contributions, verifyingKey: vkHash },
+        () => [`the keys of circuit ${circuit.hash} are a valid phase 2 from ${ptau}:`, ...contributions.map((c, i) => `  #${i + 1} "${printable(c.name)}": ${c.hash}`), `verifying key ${vkHash}`].join('\n'),
+      );
     });
 
   program
@@ -171,7 +220,7 @@ export const registerProof: Register = (program, ctx) => {
     .option('--image <elf>', 'with --trace: the program the trace ran')
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
     .option('--workers <n>', 'worker threads proving chunks in parallel (default: one per core)')
-    .option('--max-cycles <n>', 'cycle limit for the run (default 1e8; 1e6 for TEL)')
+    .option('--max-cycles <n>', 'cycle limit for the run (default and TEL 1e6, at most 4e6: the trace is held in memory); a run that does not end within it is E_BUDGET')
     .option('--main <name>', 'with PROGRAM.tel: the definition to prove (default main)')
     .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
     .option('--world <file>', 'a TEL definition with effects: the world that answers them, as JSON (docs/tel.md); its answers are public in the receipt')
@@ -181,16 +230,19 @@ export const registerProof: Register = (program, ctx) => {
       if (options.trace !== undefined && target !== undefined) throw new CaxError('E_USAGE', 'give either a PROGRAM or --trace FILE --image ELF, not both');
       if (options.trace !== undefined && options.image === undefined) throw new CaxError('E_USAGE', '--trace needs --image ELF (the program the trace ran)');
       if (options.trace === undefined && target === undefined) throw new CaxError('E_USAGE', 'give a PROGRAM (ELF) or --trace FILE --image ELF');
-      const tel = target !== undefined && isTelTarget(ctx.io, target);
+      const telAim = target !== undefined ? telTarget(ctx.io, target, options.main) : undefined;
+      const tel = telAim !== undefined;
       if (!tel && args.length > 0) throw new CaxError('E_USAGE', 'ARGS are given to a TEL definition, not to an ELF program');
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
       const circuit = await compileCircuit({ steps: options.steps }, home);
       const keys = cachedKeys(home, circuit);
-      const maxCycles = options.maxCycles ?? (tel ? TEL_MAX_CYCLES : 100_000_000);
+      const maxCycles = options.maxCycles ?? (tel ? TEL_MAX_CYCLES : DEFAULT_PROVED_CYCLES);
       if (!tel && (options.world !== undefined || options.start !== undefined)) throw new CaxError('E_USAGE', '--world and --start are for a TEL definition');
       const world = options.world !== undefined ? parseWorld(readJson(ctx.io, options.world), options.world) : undefined;
       const telRun = tel
-        ? await runTelForProof(ctx.io, target, args, { main: options.main, on: options.on, maxCycles, ...(world ? { world } : {}), ...(options.start !== undefined ? { start: options.start } : {}) })
+        ? await runTelProvingImage(await withStore(ctx, (repo) => telProvingImage(repo, telAim, args)), telAim.name, {
+          on: options.on, maxCycles, ...(world ? { world } : {}), ...(options.start !== undefined ? { start: options.start } : {}),
+        })
         : undefined;
       const elf = telRun ? telRun.run.image.bytes : readBytes(ctx.io, target ?? options.image!, 'program');
       const image = telRun ? telRun.run.image : programImage(elf);
@@ -238,19 +290,30 @@ export const registerProof: Register = (program, ctx) => {
       // The receipt must name the step circuit of its size as these sources build it, not any circuit with a key at hand.
       const circuit = await compileCircuit({ steps: receipt.circuit.steps }, home);
       if (circuit.hash !== receipt.circuit.hash) {
-        throw new CaxError('E_VERIFY', `the receipt names circuit ${receipt.circuit.hash.slice(0, 12)}, but the step circuit of its size is ${circuit.hash.slice(0, 12)}`);
+        throw new CaxError('E_VERIFY', `the receipt names circuit ${receipt.circuit.hash}, but the step circuit of its size is ${circuit.hash}`);
       }
       const vkeyFile = options.vkey !== undefined ? resolve(ctx.io.cwd, options.vkey) : `${home}/keys/${receipt.circuit.hash}.vkey.json`;
-      if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash.slice(0, 12)}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps}\``);
+      if (!existsSync(vkeyFile)) throw new CaxError('E_SETUP', `no verifying key for circuit ${receipt.circuit.hash}: give --vkey FILE or run \`cax zk setup --steps ${receipt.circuit.steps}\``);
       const vk = parseVerificationKey(readVerificationKey(vkeyFile));
       if (options.recompile && receipt.tel === undefined) throw new CaxError('E_USAGE', '--recompile is for the receipt of a TEL definition');
-      const programHash =
-        options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : options.recompile ? await telImageHash(ctx.io, receipt.tel!) : undefined;
+      const recompiled = options.recompile ? await withStore(ctx, (repo) => recompiledClaim(repo, receipt.tel!)) : undefined;
+      if (recompiled !== undefined && recompiled.type !== receipt.tel!.type) {
+        throw new CaxError('E_VERIFY', `the receipt claims the type ${printable(receipt.tel!.type)}, but the definition applied to its arguments has type ${recompiled.type}`);
+      }
+      const programHash = options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : recompiled?.hash;
       try {
         const verdict = await verifyReceipt(receipt, vk, { batch: !options.oneByOne, programHash });
         const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, ...(receipt.tel ? { tel: receipt.tel } : {}), steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };
         if (!verdict.ok) throw new CaxError('E_VERIFY', `the receipt does not hold: ${verdict.reason}`, { details: summary });
-        ctx.emit(summary, () => `${receipt.tel ? `verified: ${describeTelClaim(receipt.tel)}\n` : ''}verified: program ${receipt.program.hash.slice(0, 12)} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
+        // What the proofs do not bind without --program/--recompile: said plainly, never printed as verified.
+        const unchecked = [
+          ...(receipt.tel && !options.recompile ? ['the TEL definition, arguments and type: the proved image is not recompiled (give --recompile)'] : []),
+          ...(options.program === undefined && !options.recompile ? ['which program the image is: only its hash is proved (give --program ELF or, for TEL, --recompile)'] : []),
+        ];
+        const hostWrites = receipt.hostWrites.flatMap((list, ecall) => list.map((w) => ({ ecall, addr: w.addr, bytes: w.bytes.length })));
+        const writeLines = hostWrites.map((w) => `host write at ecall ${w.ecall}: ${w.bytes} bytes at 0x${w.addr.toString(16).padStart(8, '0')}\n`).join('');
+        const telLine = receipt.tel ? `${options.recompile ? 'verified' : 'claimed, NOT verified'}: ${describeTelClaim(receipt.tel)}\n` : '';
+        ctx.emit({ ...summary, hostWrites, unchecked }, () => `${telLine}${writeLines}${unchecked.map((u) => `not checked: ${u}\n`).join('')}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
       } finally {
         await releaseCurve();
       }

@@ -1,0 +1,195 @@
+// Attacks on receipts as a forger would make them, with only the public
+// verifying key and a genuine receipt (issue 14): the Groth16 forgery
+// A = α, B = β, C = −(IC₀ + Σ xⱼ·ICⱼ) that works against a key with δ = γ,
+// a receipt verified under a key it does not name, host writes on a receipt
+// with no host protocol, and every claim field of a genuine receipt changed
+// (a property). A program of a few steps, with the test-size keys of
+// build/proof/home; one extra setup from the same powers-of-tau.
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { getCurveFromName, Scalar, type Curve } from 'ffjavascript';
+import type { Groth16Proof } from 'snarkjs';
+import { compileCircuit, ptauPower, type Circuit } from '../../host/proof/circuit.js';
+import { releaseCurve } from '../../host/proof/curve.js';
+import { programImage } from '../../host/proof/image.js';
+import { printable } from '../../host/proof/printable.js';
+import { proveRun } from '../../host/proof/prove.js';
+import { decodeReceipt, decodeState, encodeProof, encodeReceipt, encodeState, type Receipt } from '../../host/proof/receipt.js';
+import { circuitKeys, devPtauPath, readVerificationKey, type Keys } from '../../host/proof/setup.js';
+import { chunkSignals, parseVerificationKey, verifyEach, verifyingKeyHash, verifyReceipt, type VerificationKey } from '../../host/proof/verify.js';
+import { runCli } from '../../host/cli/program.js';
+import { captureIO } from '../helpers/cli-io.js';
+import { exitWith, jal, li } from '../riscv/asm.js';
+import { run } from './random-programs.js';
+
+const HOME = 'build/proof/home';
+const SIZE = { steps: 4 };
+
+let circuit: Circuit;
+let keys: Keys;
+let vk: VerificationKey;
+let receipt: Receipt;
+let curve: Curve;
+let otherHome: string;
+
+beforeAll(async () => {
+  circuit = await compileCircuit(SIZE, HOME);
+  keys = await circuitKeys(HOME, circuit, devPtauPath(HOME, ptauPower(circuit)));
+  vk = parseVerificationKey(readVerificationKey(keys.vkey));
+  const words = [...li(10, 42), ...exitWith(1)];
+  const ran = run(words);
+  receipt = await proveRun({ trace: ran.trace, image: programImage(ran.image), cycles: ran.cycles }, circuit, keys, { workers: 1 });
+  curve = await getCurveFromName('bn128');
+  otherHome = mkdtempSync(join(tmpdir(), 'cax-forgery-'));
+}, 600_000);
+
+afterAll(async () => {
+  rmSync(otherHome, { recursive: true, force: true });
+  await releaseCurve();
+});
+
+function copyOf(r: Receipt): Receipt {
+  return decodeReceipt(encodeReceipt(r));
+}
+
+const g1 = (c: Curve, p: readonly string[]): Uint8Array => c.G1.fromObject(p.map((s) => BigInt(s)));
+const g2 = (c: Curve, p: readonly string[][]): Uint8Array => c.G2.fromObject(p.map((pair) => pair.map((s) => BigInt(s))));
+const objectOf = (p: unknown): string[] => (p as bigint[]).map((v) => v.toString());
+
+/** The forger's proof for any public signals from a verifying key alone: A = α, B = β, C = −(IC₀ + Σ xⱼ·ICⱼ). */
+function forgedProof(key: VerificationKey, signals: readonly string[]): Groth16Proof {
+  let l = g1(curve, key.IC[0]!);
+  signals.forEach((x, j) => {
+    const scalar = new Uint8Array(32);
+    Scalar.toRprLE(scalar, 0, BigInt(x), 32);
+    l = curve.G1.add(l, curve.G1.timesScalar(g1(curve, key.IC[j + 1]!), scalar));
+  });
+  const c = curve.G1.toAffine(curve.G1.neg(l));
+  const b = curve.G2.toAffine(g2(curve, key.vk_beta_2));
+  const bObject = curve.G2.toObject(b) as bigint[][];
+  return {
+    pi_a: objectOf(curve.G1.toObject(curve.G1.toAffine(g1(curve, key.vk_alpha_1)))),
+    pi_b: bObject.map((pair) => pair.map((v) => v.toString())),
+    pi_c: objectOf(curve.G1.toObject(c)),
+    protocol: 'groth16',
+    curve: 'bn128',
+  };
+}
+
+/** The genuine receipt made to claim a0 = 1337, each chunk proof replaced by the forger's under `key`. */
+function forgedReceipt(key: VerificationKey): Receipt {
+  const r = copyOf(receipt);
+  const last = r.states.length - 1;
+  const final = decodeState(r.states[last]!);
+  r.states[last] = encodeState({ pc: final.pc, regs: final.regs.map((v, i) => (i === 10 ? 1337 : v)) });
+  r.output = { ...r.output, a0: 1337 };
+  r.verifyingKey = verifyingKeyHash(key);
+  r.chunks = r.chunks.map((c, k) => ({ ...c, proof: encodeProof(forgedProof(key, chunkSignals(r, k))) }));
+  return r;
+}
+
+/** The verifying key of a setup with no phase-2 contribution: δ = γ. */
+function uncontributed(): VerificationKey {
+  return { ...vk, vk_delta_2: vk.vk_gamma_2 };
+}
+
+describe('the Groth16 forgery from the verifying key alone', () => {
+  it('the keys `cax zk setup` makes have δ ≠ γ, so the forger\'s proofs do not verify, and the forged receipt is refused', async () => {
+    expect(vk.vk_delta_2).not.toEqual(vk.vk_gamma_2);
+    const forged = forgedReceipt(vk);
+    expect(await verifyEach(vk, forged.chunks.map((_, k) => ({ proof: forgedProof(vk, chunkSignals(forged, k)), publicSignals: chunkSignals(forged, k) })))).toEqual(forged.chunks.map(() => false));
+    expect(await verifyReceipt(forged, vk, { batch: true })).toMatchObject({ ok: false, reason: expect.stringMatching(/the proof of chunk \d+ does not verify/) });
+    expect(await verifyReceipt(forged, vk, { batch: false })).toMatchObject({ ok: false });
+  });
+
+  it('the forgery works against a key with δ = γ (snarkjs accepts it), and the verifier refuses such a key', async () => {
+    const weak = uncontributed();
+    const forged = forgedReceipt(weak);
+    expect(await verifyEach(weak, [{ proof: forgedProof(weak, chunkSignals(forged, 0)), publicSignals: chunkSignals(forged, 0) }])).toEqual([true]);
+    await expect(verifyReceipt(forged, weak)).rejects.toMatchObject({ code: 'E_SETUP', message: expect.stringMatching(/δ = γ/) });
+    const generator = { ...vk, vk_delta_2: (curve.G2.toObject(curve.G2.toAffine(curve.G2.g)) as bigint[][]).map((p) => p.map((v) => v.toString())) };
+    await expect(verifyReceipt({ ...forged, verifyingKey: verifyingKeyHash(generator) }, generator)).rejects.toMatchObject({ code: 'E_SETUP' });
+  });
+});
+
+describe('keys and the receipt that names them', () => {
+  it('keys made twice from the same powers-of-tau differ; a receipt verified under the other key says which key it names', async () => {
+    const again = await circuitKeys(otherHome, circuit, devPtauPath(HOME, ptauPower(circuit)));
+    expect(again.contributions.map((c) => c.name)).toEqual(['cax zk setup', 'cax zk setup beacon']);
+    const other = parseVerificationKey(readVerificationKey(again.vkey));
+    expect(other.vk_delta_2).not.toEqual(vk.vk_delta_2);
+    expect(verifyingKeyHash(other)).not.toBe(verifyingKeyHash(vk));
+    expect(receipt.verifyingKey).toBe(verifyingKeyHash(vk));
+    expect(await verifyReceipt(receipt, other)).toEqual({ ok: false, reason: `the receipt was made for verifying key ${verifyingKeyHash(vk)}, not for the key given (${verifyingKeyHash(other)})` });
+    // Relabelled to name the other key, the genuine proofs do not verify under it.
+    expect(await verifyReceipt({ ...receipt, verifyingKey: verifyingKeyHash(other) }, other)).toMatchObject({ ok: false, reason: expect.stringMatching(/does not verify/) });
+  }, 300_000);
+});
+
+describe('claims bound by the verifier', () => {
+  it('the genuine receipt verifies', async () => {
+    expect(await verifyReceipt(receipt, vk)).toMatchObject({ ok: true, exitCode: 0 });
+    expect(receipt.output.a0).toBe(42);
+  });
+
+  it('host writes on a receipt without a TEL claim (no host protocol) are refused', async () => {
+    const r = { ...copyOf(receipt), hostWrites: [[{ addr: 0x80000000, bytes: new Uint8Array([0x13, 0, 0, 0]) }]] };
+    expect(await verifyReceipt(r, vk)).toMatchObject({ ok: false, reason: expect.stringMatching(/no host protocol/) });
+  });
+
+  /** Every claim field of the receipt, each with a way to change it. */
+  const mutations: ReadonlyArray<readonly [string, (r: Receipt, n: number) => void]> = [
+    ['program.hash', (r, n) => { r.program.hash = (BigInt(`0x${r.program.hash}`) ^ BigInt(n)).toString(16).padStart(64, '0'); }],
+    ['program.image', (r, n) => { const b = r.program.image.slice(); b[n % b.length] ^= 1; r.program.image = b; }],
+    ['inputHash', (r, n) => { r.inputHash = (BigInt(`0x${r.inputHash}`) ^ BigInt(n)).toString(16).padStart(64, '0'); }],
+    ['output.a0', (r, n) => { r.output.a0 = (r.output.a0 + n) >>> 0; }],
+    ['output.exitValue', (r, n) => { r.output.exitValue = (r.output.exitValue + 2 * n) >>> 0; }],
+    ['cycles', (r, n) => { r.cycles += n; }],
+    ['steps', (r, n) => { r.steps += n; }],
+    ['verifyingKey', (r, n) => { r.verifyingKey = (BigInt(`0x${r.verifyingKey}`) ^ BigInt(n)).toString(16).padStart(64, '0'); }],
+    ['circuit.steps', (r, n) => { r.circuit.steps += n; }],
+    ['states', (r, n) => { const k = n % r.states.length; const b = r.states[k]!.slice(); b[n % b.length] ^= 1; r.states[k] = b; }],
+    ['chunks.steps', (r, n) => { const c = r.chunks[n % r.chunks.length]!; c.steps += 1; }],
+    ['chunks.accesses', (r, n) => { const c = r.chunks[n % r.chunks.length]!; const b = c.accesses.slice(); b[n % b.length] ^= 1; c.accesses = b; }],
+    ['chunks.proof', (r, n) => { const c = r.chunks[n % r.chunks.length]!; const b = c.proof.slice(); b[n % b.length] ^= 1; c.proof = b; }],
+    ['hostWrites', (r, n) => { r.hostWrites = [[{ addr: 0x80000100 + 4 * (n % 16), bytes: new Uint8Array([n & 0xff]) }]]; }],
+  ];
+
+  it('a genuine receipt with any claim field changed is refused (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...mutations), fc.integer({ min: 1, max: 0xffff }), async ([, mutate], n) => {
+        const r = copyOf(receipt);
+        mutate(r, n);
+        const verdict = await verifyReceipt(r, vk).catch((e: unknown) => ({ ok: false, reason: (e as Error).message }));
+        expect(verdict.ok).toBe(false);
+      }),
+      { numRuns: 40 },
+    );
+  }, 300_000);
+});
+
+describe('bounded proving', () => {
+  it('a program that never ends is E_BUDGET at its cycle limit (a clear error, not a crash); a limit past what is proved is E_USAGE', async () => {
+    const file = join(otherHome, 'forever.bin');
+    writeFileSync(file, new Uint8Array(new Uint32Array([jal(0, 0)]).buffer));
+    const io = captureIO({ env: { CAX_HOME: HOME } });
+    expect(await runCli(['--json', 'prove', file, '--on', 'iss', '--steps', '4', '--max-cycles', '20000'], io)).not.toBe(0);
+    expect([...io.stdout, ...io.stderr].join('\n')).toMatch(/E_BUDGET/);
+    const over = captureIO({ env: { CAX_HOME: HOME } });
+    expect(await runCli(['prove', file, '--on', 'iss', '--max-cycles', '100000000'], over)).not.toBe(0);
+    expect(over.stderr.join('\n')).toMatch(/E_USAGE/);
+  });
+});
+
+describe('output hygiene', () => {
+  it('control and bidirectional characters in a receipt string are shown escaped, never passed through', () => {
+    expect(printable('Int\r\u001b[2K = 1337 :: Int')).toBe('Int\\x0d\\x1b[2K = 1337 :: Int');
+    expect(printable('a\u202eb\u0085c\\x1b')).toBe('a\\u202eb\\x85c\\\\x1b');
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
+      expect(printable(s)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u); // eslint-disable-line no-control-regex
+    }));
+  });
+});
