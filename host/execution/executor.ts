@@ -366,6 +366,7 @@ export class Executor {
       try {
         const r = await runImage(cop, compiled.image, [], {
           budget: Number.MAX_SAFE_INTEGER,
+          start,
           limit,
           onCycles: charge,
           onHeap: chargeHeap,
