@@ -25,6 +25,7 @@ import { Closure, Eff, Partial } from '../tel/runtime.js';
 import { Invocation, Scheduler, type EffectEntry, type Failure, type InvokeHook } from '../tel/scheduler.js';
 import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
+import { GrowingAllocator } from '../resources/growing-allocator.js';
 import { StaticAllocator } from '../resources/static-allocator.js';
 import type { ResourceAllocator, ResourceUsage } from '../resources/allocator.js';
 import { ADDITIVE_KINDS, type ResourceRequestInput } from '../resources/vector.js';
@@ -175,9 +176,9 @@ export class Executor {
     this.policy = options.policy ?? OPEN_POLICY;
     this.wallClock = options.wallClock ?? Date.now;
     const root = this.rootRequest();
-    this.allocator =
-      options.allocator ??
-      new StaticAllocator({ computeSteps: root.computeSteps * 4, memoryBytes: root.memoryBytes * 4, effects: root.effects * 4, ioOps: root.ioOps * 4 }, { now: this.wallClock });
+    const capacity = { computeSteps: root.computeSteps * 4, memoryBytes: root.memoryBytes * 4, effects: root.effects * 4, ioOps: root.ioOps * 4 };
+    // Without an `invokeShare`, invocations' grants grow on demand from their caller's, so concurrent invokes share what it has left.
+    this.allocator = options.allocator ?? (this.policy.invokeShare === undefined ? new GrowingAllocator(capacity, { now: this.wallClock }) : new StaticAllocator(capacity, { now: this.wallClock }));
   }
 
   /** The grant a root context gets: the policy's budgets, defaults for the rest. */
@@ -247,10 +248,10 @@ export class Executor {
     return { context: context.id, parent: context.parentId, hash, name, consumed: pick(usage.consumed), limits: pick(usage.limits), released: usage.released };
   }
 
-  /** The share of `parent`'s remaining resources a child gets. */
+  /** What a child gets up front: nothing when grants grow on demand (no `invokeShare`), else that share of `parent`'s remaining resources (all of it with a fixed allocator). */
   private childRequest(parent: ExecutionContext): ResourceRequestInput {
     const usage = parent.usage();
-    const share = this.policy.invokeShare;
+    const share = this.policy.invokeShare ?? (this.allocator instanceof GrowingAllocator ? 0 : 1);
     const request: Record<string, number> = {};
     // No wall-clock request: a child inherits its parent's deadline.
     for (const k of ADDITIVE_KINDS) request[k] = Math.floor(usage.available[k] * share);
