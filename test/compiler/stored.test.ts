@@ -154,6 +154,18 @@ describe('stored definitions on the iss backend, through the executor', () => {
     }
   });
 
+  it('concurrent invokes under the default policy (grants grow on demand), from the world\'s start, agree with the interpreter on iss', async () => {
+    const world = { start: 5000, latency: { bank: 300 } };
+    const byBackend = (backend?: 'iss') =>
+      new Executor({ repo, policy: parsePolicy({}) }).executeByHash(repo.lookupName('parent')!, { args: ['2'], world, ...(backend ? { backend: { name: backend } } : {}) });
+    const reference = await byBackend();
+    const r = await byBackend('iss');
+    expect(reference.error).toBeNull();
+    expect(reference.effects[0]!.start).toBe(5000);
+    expect([r.error, r.value, r.clock, JSON.stringify(r.effects)]).toEqual([null, reference.value, reference.clock, JSON.stringify(reference.effects)]);
+    expect(traceShape(r)).toEqual(traceShape(reference));
+  });
+
   it('invoke through the executor on sim too', async () => {
     const share = { invokeShare: 0.25 };
     const reference = await run('parent', ['2'], 'interp', share);
