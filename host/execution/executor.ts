@@ -341,9 +341,10 @@ export class Executor {
       const available = active.context.usage().available.memoryBytes;
       active.context.consume({ memoryBytes: Math.min(grown, available) });
       if (run.sandbox.remaining().memoryBytes < 0) {
-        throw run.sandbox.deny('budget.memoryBytes', `memory budget exhausted on the co-processor (its heap reached ${heapBytes} bytes)`, active.context, active.hash);
+        throw run.sandbox.deny('budget.memoryBytes', 'memory budget exhausted', active.context, active.hash);
       }
-      if (grown > available) throw new CaxError('E_BUDGET', `memory budget exhausted on the co-processor in context ${active.context.id} (its heap reached ${heapBytes} bytes)`, { details: { budget: 'memory', context: active.context.id } });
+      // the interpreter's words: the same message on every backend (the heap's size is in the details)
+      if (grown > available) throw new CaxError('E_BUDGET', `memory budget exhausted in context ${active.context.id}`, { details: { budget: 'memory', context: active.context.id, heapBytes } });
     };
     try {
       type = compileEntry(this.program(entry.hash), internalName(entry.hash), args).type;
@@ -384,8 +385,8 @@ export class Executor {
       if (error?.code === 'E_BUDGET' && error.details.budget === 'cycles') {
         // Out of cycles while `active` ran: a policy denial when the policy was the tighter bound, else that context's E_BUDGET.
         error = binding
-          ? run.sandbox.deny('budget.steps', 'step budget exhausted on the co-processor', active.context, active.hash)
-          : new CaxError('E_BUDGET', `step budget exhausted on the co-processor in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
+          ? run.sandbox.deny('budget.steps', 'step budget exhausted', active.context, active.hash)
+          : new CaxError('E_BUDGET', `step budget exhausted in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
       } else if (error) {
         error = run.sandbox.denial(error.message) ?? error;
       }
