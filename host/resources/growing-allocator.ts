@@ -43,10 +43,10 @@ export class GrowingAllocator extends StaticAllocator {
     return node.grant.parentId !== undefined;
   }
 
-  /** What `node` can consume or carve now: its own available amounts, plus its parent's headroom when it grows. */
+  /** What `node` can consume or carve now: its own available amounts, plus its parent's headroom while it is live and grows. */
   private headroom(node: GrantNode): Amounts {
     const own = this.available(node);
-    return this.grows(node) ? add(own, this.headroom(this.node(node.grant.parentId!))) : own;
+    return this.grows(node) && !node.released ? add(own, this.headroom(this.node(node.grant.parentId!))) : own;
   }
 
   /** Grows `node` (and its ancestors as needed) until `need` fits its available amounts; when even its root is short, nothing changes and it fails as the StaticAllocator would (E_BUDGET, E_RESOURCE_INSUFFICIENT). */
@@ -63,5 +63,4 @@ export class GrowingAllocator extends StaticAllocator {
     node.grant = { ...node.grant, limits: add(node.grant.limits, short) };
     this.record(node, { at: this.now(), kind: 'grow', amounts: short });
   }
-
 }
