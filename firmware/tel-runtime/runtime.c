@@ -544,7 +544,7 @@ static void put_int(int32_t v) {
 
 static void put_hex(uint32_t v, int width) {
   static const char hex[] = "0123456789abcdef";
-  int started = width > 0;
+  int started = 0;
   for (int s = 28; s >= 0; s -= 4) {
     uint32_t d = (v >> s) & 15;
     if (d || started || s == 0 || s < width * 4) {
@@ -566,6 +566,11 @@ static void put_text(const Text *t) {
     else if (c < 0x20 || c == 0x7f) {
       puts_("\\u{");
       put_hex(c, 0);
+      put('}');
+    } else if (c == 0xc2 && i + 1 < t->len && t->bytes[i + 1] >= 0x80 && t->bytes[i + 1] <= 0x9f) {
+      /* a C1 control character (U+0080-U+009F, UTF-8 C2 80-9F) */
+      puts_("\\u{");
+      put_hex(t->bytes[++i], 0);
       put('}');
     } else put(c);
   }

@@ -1,6 +1,7 @@
 // The value layout shared by compiled code, the runtime (firmware/tel-runtime/
 // tel.h) and the host: tags, heap object shapes, error codes a run ends with,
 // and the effect numbers of the runtime's ecalls. docs/compiler.md explains it.
+import { PURE_ERROR_MESSAGES } from '../tel/messages.js';
 
 /** Value tags (the first word of a two-word value). */
 export const TAG = {
@@ -16,15 +17,15 @@ export const ERR = { MATCH: 1, DIV_ZERO: 2, EMPTY: 3, HEAP: 4, STACK: 5, INTERNA
 
 /** The TEL error code and message of each runtime error code. */
 export const ERROR_CODES: Readonly<Record<number, { code: string; message: string }>> = {
-  [ERR.MATCH]: { code: 'E_MATCH', message: 'no pattern matched' },
-  [ERR.DIV_ZERO]: { code: 'E_DIV_ZERO', message: 'division by zero' },
-  [ERR.EMPTY]: { code: 'E_EMPTY', message: 'empty list' },
+  [ERR.MATCH]: { code: 'E_MATCH', message: PURE_ERROR_MESSAGES.E_MATCH },
+  [ERR.DIV_ZERO]: { code: 'E_DIV_ZERO', message: PURE_ERROR_MESSAGES.E_DIV_ZERO },
+  [ERR.EMPTY]: { code: 'E_EMPTY', message: PURE_ERROR_MESSAGES.E_EMPTY },
   [ERR.HEAP]: { code: 'E_BUDGET', message: 'the co-processor heap is exhausted' },
   [ERR.STACK]: { code: 'E_BUDGET', message: 'the co-processor stack is exhausted' },
   [ERR.CYCLES]: { code: 'E_BUDGET', message: 'the cycle budget is exhausted on the co-processor' },
   [ERR.INTERNAL]: { code: 'E_INTERNAL', message: 'the co-processor runtime met a value of the wrong shape' },
   // only the compiled code's failure stubs (a recursive value or constant read before it is defined), not the runtime
-  [ERR.CYCLE]: { code: 'E_CYCLE', message: 'a value is used before it is defined (a value defined in terms of itself)' },
+  [ERR.CYCLE]: { code: 'E_CYCLE', message: PURE_ERROR_MESSAGES.E_CYCLE },
 };
 
 /** The TEL error of a run that ended with a0 = T_ERROR: its code and message, and the site index (compiled code's failure stubs). */

@@ -25,6 +25,7 @@ import { Closure, Eff, Partial } from '../tel/runtime.js';
 import { Invocation, Scheduler, type EffectEntry, type Failure, type InvokeHook } from '../tel/scheduler.js';
 import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
+import { GrowingAllocator } from '../resources/growing-allocator.js';
 import { StaticAllocator } from '../resources/static-allocator.js';
 import type { ResourceAllocator, ResourceUsage } from '../resources/allocator.js';
 import { ADDITIVE_KINDS, type ResourceRequestInput } from '../resources/vector.js';
@@ -175,9 +176,9 @@ export class Executor {
     this.policy = options.policy ?? OPEN_POLICY;
     this.wallClock = options.wallClock ?? Date.now;
     const root = this.rootRequest();
-    this.allocator =
-      options.allocator ??
-      new StaticAllocator({ computeSteps: root.computeSteps * 4, memoryBytes: root.memoryBytes * 4, effects: root.effects * 4, ioOps: root.ioOps * 4 }, { now: this.wallClock });
+    const capacity = { computeSteps: root.computeSteps * 4, memoryBytes: root.memoryBytes * 4, effects: root.effects * 4, ioOps: root.ioOps * 4 };
+    // Without an `invokeShare`, invocations' grants grow on demand from their caller's, so concurrent invokes share what it has left.
+    this.allocator = options.allocator ?? (this.policy.invokeShare === undefined ? new GrowingAllocator(capacity, { now: this.wallClock }) : new StaticAllocator(capacity, { now: this.wallClock }));
   }
 
   /** The grant a root context gets: the policy's budgets, defaults for the rest. */
@@ -247,10 +248,10 @@ export class Executor {
     return { context: context.id, parent: context.parentId, hash, name, consumed: pick(usage.consumed), limits: pick(usage.limits), released: usage.released };
   }
 
-  /** The share of `parent`'s remaining resources a child gets. */
+  /** What a child gets up front: nothing when grants grow on demand (no `invokeShare`), else that share of `parent`'s remaining resources (all of it with a fixed allocator). */
   private childRequest(parent: ExecutionContext): ResourceRequestInput {
     const usage = parent.usage();
-    const share = this.policy.invokeShare;
+    const share = this.policy.invokeShare ?? (this.allocator instanceof GrowingAllocator ? 0 : 1);
     const request: Record<string, number> = {};
     // No wall-clock request: a child inherits its parent's deadline.
     for (const k of ADDITIVE_KINDS) request[k] = Math.floor(usage.available[k] * share);
@@ -340,9 +341,10 @@ export class Executor {
       const available = active.context.usage().available.memoryBytes;
       active.context.consume({ memoryBytes: Math.min(grown, available) });
       if (run.sandbox.remaining().memoryBytes < 0) {
-        throw run.sandbox.deny('budget.memoryBytes', `memory budget exhausted on the co-processor (its heap reached ${heapBytes} bytes)`, active.context, active.hash);
+        throw run.sandbox.deny('budget.memoryBytes', 'memory budget exhausted', active.context, active.hash);
       }
-      if (grown > available) throw new CaxError('E_BUDGET', `memory budget exhausted on the co-processor in context ${active.context.id} (its heap reached ${heapBytes} bytes)`, { details: { budget: 'memory', context: active.context.id } });
+      // the interpreter's words: the same message on every backend (the heap's size is in the details)
+      if (grown > available) throw new CaxError('E_BUDGET', `memory budget exhausted in context ${active.context.id}`, { details: { budget: 'memory', context: active.context.id, heapBytes } });
     };
     try {
       type = compileEntry(this.program(entry.hash), internalName(entry.hash), args).type;
@@ -366,6 +368,7 @@ export class Executor {
       try {
         const r = await runImage(cop, compiled.image, [], {
           budget: Number.MAX_SAFE_INTEGER,
+          start,
           limit,
           onCycles: charge,
           onHeap: chargeHeap,
@@ -382,8 +385,8 @@ export class Executor {
       if (error?.code === 'E_BUDGET' && error.details.budget === 'cycles') {
         // Out of cycles while `active` ran: a policy denial when the policy was the tighter bound, else that context's E_BUDGET.
         error = binding
-          ? run.sandbox.deny('budget.steps', 'step budget exhausted on the co-processor', active.context, active.hash)
-          : new CaxError('E_BUDGET', `step budget exhausted on the co-processor in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
+          ? run.sandbox.deny('budget.steps', 'step budget exhausted', active.context, active.hash)
+          : new CaxError('E_BUDGET', `step budget exhausted in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
       } else if (error) {
         error = run.sandbox.denial(error.message) ?? error;
       }

@@ -32,8 +32,8 @@ export const PolicySchema = z
     deadline: count.optional(),
     /** Wall-clock timeout of the whole run, ms. */
     wallClockMs: count.optional(),
-    /** Fraction of the caller's remaining resources each `invoke` gets as its child grant. */
-    invokeShare: z.number().gt(0).lte(1).default(1),
+    /** Fraction of the caller's remaining resources each `invoke` gets up front as a fixed child grant; absent: every grant starts empty and grows on demand (GrowingAllocator). */
+    invokeShare: z.number().gt(0).lte(1).optional(),
   })
   .strict();
 

@@ -101,6 +101,7 @@ export class Sandbox {
       observe: guarded<ObserveRequest>('observe', (r, t) => world.observe(r, t)),
       emit: (text, time) => this.internal('emit', text, time, actor(), onEffect),
       now: (time) => this.internal('now', String(time), time, actor(), onEffect),
+      ...(world.rollback ? { rollback: world.rollback.bind(world) } : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 // The resource model's interface: grants carved from a parent's, consumption
 // charged against a grant and all its ancestors, and release returning what
-// is unused. StaticAllocator (static-allocator.ts) implements it.
+// is unused. StaticAllocator (static-allocator.ts) implements it, and
+// GrowingAllocator (growing-allocator.ts) with grants that grow on demand.
 import type { Amounts, ResourceRequestInput } from './vector.js';
 
 /** A live or released share of resources. Read-only view; the allocator owns the numbers. */
@@ -18,9 +19,9 @@ export interface ResourceGrant {
 /** One thing that happened to a grant, with the allocator clock's time. */
 export interface UsageEvent {
   readonly at: number;
-  readonly kind: 'allocate' | 'subdivide' | 'consume' | 'release';
+  readonly kind: 'allocate' | 'subdivide' | 'grow' | 'consume' | 'release';
   readonly amounts: Amounts;
-  /** For subdivide: the child grant. */
+  /** For subdivide: the child grant. A grow event (GrowingAllocator) records what a grant took from its parent. */
   readonly childId?: string;
 }
 

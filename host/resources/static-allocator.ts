@@ -8,8 +8,9 @@ import type { ResourceAllocator, ResourceGrant, ResourceUsage, UsageEvent } from
 import { alreadyReleased, badRequest, insufficient, overConsumed, unknownGrant } from './errors.js';
 import { ADDITIVE_KINDS, ResourceRequestSchema, ZERO, add, amountsOf, firstShortfall, sub, type Amounts, type ResourceRequest, type ResourceRequestInput } from './vector.js';
 
-interface Node {
-  readonly grant: ResourceGrant;
+/** The allocator's record of one grant (its limits may grow: GrowingAllocator). */
+export interface GrantNode {
+  grant: ResourceGrant;
   /** Consumed directly at this grant. */
   direct: Amounts;
   /** Consumed by children that have since been released. */
@@ -32,8 +33,8 @@ export interface StaticAllocatorOptions {
 const ROOT_ID = 'root';
 
 export class StaticAllocator implements ResourceAllocator {
-  private readonly nodes = new Map<string, Node>();
-  private readonly now: () => number;
+  private readonly nodes = new Map<string, GrantNode>();
+  protected readonly now: () => number;
   private readonly maxEvents: number;
   private nextId = 1;
 
@@ -105,7 +106,7 @@ export class StaticAllocator implements ResourceAllocator {
     return [...this.nodes.values()].filter((n) => !n.released && n.grant.id !== ROOT_ID).map((n) => n.grant.id);
   }
 
-  private carve(parent: Node, request: ResourceRequest, label: string, kind: 'allocate' | 'subdivide'): ResourceGrant {
+  private carve(parent: GrantNode, request: ResourceRequest, label: string, kind: 'allocate' | 'subdivide'): ResourceGrant {
     const limits = amountsOf(request);
     const available = this.available(parent);
     const short = firstShortfall(available, limits);
@@ -127,38 +128,38 @@ export class StaticAllocator implements ResourceAllocator {
     return grant;
   }
 
-  private newNode(grant: ResourceGrant): Node {
+  private newNode(grant: ResourceGrant): GrantNode {
     return { grant, direct: ZERO, settled: ZERO, reserved: ZERO, children: new Set(), released: false, events: [], droppedEvents: 0 };
   }
 
-  private node(id: string): Node {
+  protected node(id: string): GrantNode {
     const node = this.nodes.get(id);
     if (!node) throw unknownGrant(id);
     return node;
   }
 
-  private live(id: string): Node {
+  protected live(id: string): GrantNode {
     const node = this.node(id);
     if (node.released) throw alreadyReleased(id);
     return node;
   }
 
-  private available(node: Node): Amounts {
+  protected available(node: GrantNode): Amounts {
     return sub(sub(sub(node.grant.limits, node.direct), node.settled), node.reserved);
   }
 
   /** Consumed by the grant and its whole subtree. */
-  private total(node: Node): Amounts {
+  private total(node: GrantNode): Amounts {
     let sum = add(node.direct, node.settled);
     for (const childId of node.children) sum = add(sum, this.total(this.node(childId)));
     return sum;
   }
 
-  private remainingTime(node: Node): number | undefined {
+  private remainingTime(node: GrantNode): number | undefined {
     return node.grant.deadline === undefined ? undefined : Math.max(0, node.grant.deadline - this.now());
   }
 
-  private record(node: Node, event: UsageEvent): void {
+  protected record(node: GrantNode, event: UsageEvent): void {
     node.events.push(event);
     if (node.events.length > this.maxEvents) {
       node.events.shift();
@@ -166,7 +167,7 @@ export class StaticAllocator implements ResourceAllocator {
     }
   }
 
-  private usageOf(node: Node): ResourceUsage {
+  protected usageOf(node: GrantNode): ResourceUsage {
     return {
       grantId: node.grant.id,
       limits: node.grant.limits,

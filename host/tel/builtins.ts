@@ -6,6 +6,7 @@
 import { CaxError } from '../errors.js';
 import { Eff, Prim } from './runtime.js';
 import { Dbl, doubleToInt, hashOfValue, intMod, intNeg, showValue, type Value } from './values.js';
+import { PURE_ERROR_MESSAGES } from './messages.js';
 
 export interface Builtin {
   readonly signature: string;
@@ -42,7 +43,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   prim('primNegate', 1, 'Num a => a -> a', ([x]) => (typeof x === 'number' ? intNeg(x) : new Dbl(-(x as Dbl).v))),
   prim('primAbs', 1, 'Num a => a -> a', ([x]) => (typeof x === 'number' ? (x < 0 ? intNeg(x) : x) : new Dbl(Math.abs((x as Dbl).v)))),
   prim('primTextLength', 1, 'Text -> Int', ([t]) => Buffer.byteLength(t as string, 'utf8')),
-  prim('primEmpty', 1, 'Text -> a', ([what], _m, span) => {
-    throw new CaxError('E_EMPTY', `${what as string} of an empty list`, { span });
+  prim('primEmpty', 1, 'Text -> a', (_what, _m, span) => {
+    throw new CaxError('E_EMPTY', PURE_ERROR_MESSAGES.E_EMPTY, { span });
   }),
 ]);

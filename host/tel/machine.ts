@@ -8,6 +8,7 @@ import { CaxError, type SourceSpan } from '../errors.js';
 import { OP, isSimple, mk, type CBind, type Cell, type CLet, type CMatch, type Code, type CPat } from './compile.js';
 import { Closure, Eff, Partial, Prim, type Env } from './runtime.js';
 import { Cons, Nil, Tuple, UNIT_VALUE, compareValues, type Value } from './values.js';
+import { PURE_ERROR_MESSAGES } from './messages.js';
 
 export interface Budget {
   /** Machine transitions allowed (evaluation and effect steps together). */
@@ -147,7 +148,7 @@ export class Machine {
                   mode = RET;
                   break;
                 }
-                if (this.evaluating.has(cell)) throw new CaxError('E_CYCLE', `${cell.name} is defined in terms of itself`, { span: c.span });
+                if (this.evaluating.has(cell)) throw new CaxError('E_CYCLE', PURE_ERROR_MESSAGES.E_CYCLE, { span: c.span });
                 this.evaluating.add(cell);
                 stack.push(new Frame(K_CAF, cell, e, null, null, 0));
                 e = this.newFrame(cell.frame.size, null);
@@ -461,7 +462,7 @@ export class Machine {
               }
               mci++;
             }
-            if (!matched) throw new CaxError('E_MATCH', `no pattern matches in ${mm.what}`, { span: mm.span });
+            if (!matched) throw new CaxError('E_MATCH', PURE_ERROR_MESSAGES.E_MATCH, { span: mm.span });
             const cl = clauses[mci]!;
             mgi = 0;
             if (cl.binds.length > 0) {
@@ -532,7 +533,7 @@ function local(c: Extract<Code, { op: 1 }>, e: Env): Value {
   let f = e;
   for (let d = c.depth; d > 0; d--) f = f[0] as Env;
   const x = f[c.slot];
-  if (x === undefined) throw new CaxError('E_CYCLE', `${c.name} is used before its value is defined (a value defined in terms of itself)`, { span: c.span });
+  if (x === undefined) throw new CaxError('E_CYCLE', PURE_ERROR_MESSAGES.E_CYCLE, { span: c.span });
   return x as Value;
 }
 

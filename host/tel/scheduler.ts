@@ -19,8 +19,9 @@ import type { CDo } from './compile.js';
 import { matchPattern, type Machine } from './machine.js';
 import { Eff, isThunk, type Env, type Thunk } from './runtime.js';
 import { Tuple, UNIT_VALUE, showValue, type Value } from './values.js';
-import { effectArgs, type EffectHandlers, type ObserveRequest, type Outcome } from './world.js';
+import { CLOCK_MAX, effectArgs, type BalanceChange, type EffectHandlers, type ObserveRequest, type Outcome } from './world.js';
 import type { LedgerRequest } from './runtime.js';
+import { PURE_ERROR_MESSAGES } from './messages.js';
 
 /** One entry of a run's effect log. */
 export interface EffectEntry {
@@ -46,7 +47,7 @@ export interface Failure {
 type Resume = { readonly eff: Eff } | { readonly value: Value } | { readonly failure: Failure };
 
 class UndoScope {
-  readonly undo: (() => void)[] = [];
+  readonly undo: BalanceChange[] = [];
   readonly entries: EffectEntry[] = [];
   constructor(readonly parent: UndoScope | null) {}
 }
@@ -193,6 +194,7 @@ export class Scheduler {
     start: number,
     private readonly invoke: InvokeHook = defaultInvoke,
   ) {
+    if (!Number.isInteger(start) || start < 0 || start > CLOCK_MAX) throw new CaxError('E_CLOCK', `the start time ${start} is outside the clock's range 0..${CLOCK_MAX}`);
     this.clock = start;
   }
 
@@ -253,7 +255,9 @@ export class Scheduler {
     if (this.onOwner) this.onOwner(owner);
   }
 
+  /** Resumes `fiber` with `action` at logical `time`; a time past the clock's range is E_CLOCK (fatal). */
   private schedule(time: number, fiber: Fiber, action: () => Resume): void {
+    if (time > CLOCK_MAX) throw new CaxError('E_CLOCK', `the clock would pass ${CLOCK_MAX} (at ${time})`);
     fiber.token++;
     this.queue.push({ time, cls: 0, path: fiber.path, seq: this.seq++, fiber, token: fiber.token, action, within: null });
   }
@@ -283,7 +287,7 @@ export class Scheduler {
     this.log.push(entry);
     if (!out.ok) return { failure: { code: out.code, message: out.message } };
     if (f.scope) {
-      if (out.undo) f.scope.undo.push(out.undo);
+      if (out.undo) f.scope.undo.push(...out.undo);
       f.scope.entries.push(entry);
     }
     return { value: out.result };
@@ -368,7 +372,8 @@ export class Scheduler {
           case 'within': {
             const w: Within = { deadline: this.clock + Math.max(0, node.limit), limit: node.limit, owner: f, done: false, span: eff.span };
             f.stack.push({ k: 'within', w });
-            this.queue.push({ time: w.deadline, cls: 1, path: f.path, seq: this.seq++, fiber: null, token: 0, action: null, within: w });
+            // a deadline past the clock's range never fires: the body fails with E_CLOCK before it could
+            if (w.deadline <= CLOCK_MAX) this.queue.push({ time: w.deadline, cls: 1, path: f.path, seq: this.seq++, fiber: null, token: 0, action: null, within: w });
             r = { eff: node.body };
             break;
           }
@@ -440,7 +445,7 @@ export class Scheduler {
           case 'do': {
             const stmt = frame.code.stmts[frame.index]!;
             if (stmt.k === 'bind' && !matchPattern(stmt.pattern, r.value, frame.env)) {
-              throw new CaxError('E_MATCH', 'the result does not match the pattern of this do statement', { span: stmt.span });
+              throw new CaxError('E_MATCH', PURE_ERROR_MESSAGES.E_MATCH, { span: stmt.span });
             }
             r = { eff: new Eff({ k: 'do', code: frame.code, index: frame.index + 1, env: frame.env }) };
             break;
@@ -465,8 +470,12 @@ export class Scheduler {
     frame.inv.leave(end);
   }
 
+  /** Rolls a failed branch's world effects back, all or nothing; when that is impossible, E_ROLLBACK (fatal) and the world is as it was. */
   private rollback(scope: UndoScope): void {
-    for (let i = scope.undo.length - 1; i >= 0; i--) scope.undo[i]!();
+    if (scope.undo.length > 0 && this.handlers.rollback) {
+      const out = this.handlers.rollback(scope.undo);
+      if (!out.ok) throw new CaxError(out.code, out.message);
+    }
     for (const e of scope.entries) e.rolledBack = true;
   }
 

@@ -5,6 +5,7 @@
 // million cells is shown, compared and hashed without deep JS recursion.
 import { createHash } from 'node:crypto';
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
+import { PURE_ERROR_MESSAGES } from './messages.js';
 
 /** A Double (Ints are bare JS numbers holding signed 32-bit values). */
 export class Dbl {
@@ -53,13 +54,13 @@ export const intMul = (a: number, b: number): number => Math.imul(a, b);
 export const intNeg = (a: number): number => -a | 0;
 
 export function intDiv(a: number, b: number, span?: SourceSpan): number {
-  if (b === 0) throw new CaxError('E_DIV_ZERO', 'division by zero', { span });
+  if (b === 0) throw new CaxError('E_DIV_ZERO', PURE_ERROR_MESSAGES.E_DIV_ZERO, { span });
   if (a === MIN_INT && b === -1) return MIN_INT;
   return Math.trunc(a / b) | 0;
 }
 
 export function intMod(a: number, b: number, span?: SourceSpan): number {
-  if (b === 0) throw new CaxError('E_DIV_ZERO', 'mod by zero', { span });
+  if (b === 0) throw new CaxError('E_DIV_ZERO', PURE_ERROR_MESSAGES.E_DIV_ZERO, { span });
   return (a % b) | 0;
 }
 
@@ -159,7 +160,7 @@ export function showText(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
     else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\u{${c.toString(16)}}`;
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += `\\u{${c.toString(16)}}`; // C0, DEL and C1 controls
     else out += ch;
   }
   return `${out}"`;

@@ -10,13 +10,23 @@ import type { LedgerRequest } from './runtime.js';
 
 const int32 = z.number().int().min(-2147483648).max(2147483647);
 
-/** A fact: a constant, or a series of [from time, value] pairs (the latest at or before the clock applies). */
-const FactSchema = z.union([int32, z.array(z.tuple([int32, int32])).min(1)]);
+/** The logical clock's range (tel-language.md section 6): 0 to 2^31 - 1. */
+export const CLOCK_MAX = 2147483647;
+const clockTime = z.number().int().min(0).max(CLOCK_MAX);
+
+/** A fact: a constant, or a series of [from time, value] pairs strictly increasing in time (the latest at or before the clock applies). */
+const FactSchema = z.union([
+  int32,
+  z
+    .array(z.tuple([clockTime, int32]))
+    .min(1)
+    .refine((series) => series.every(([from], i) => i === 0 || from > series[i - 1]![0]), { message: 'a fact series must be strictly increasing in time' }),
+]);
 
 export const WorldSchema = z
   .object({
     /** Logical start time in milliseconds (default 0; `--start` overrides). */
-    start: int32.optional(),
+    start: clockTime.optional(),
     /** Latency of each timeline in logical milliseconds; unlisted timelines take 1000. */
     latency: z.record(z.string(), int32.min(0)).optional(),
     /** balances[timeline][account][asset] */
@@ -39,8 +49,16 @@ export function parseWorld(json: unknown, source = 'world'): WorldInput {
   return r.data;
 }
 
+/** A change of one balance: what a rollback applies to undo a ledger effect. */
+export interface BalanceChange {
+  readonly timeline: string;
+  readonly account: string;
+  readonly asset: string;
+  readonly delta: number;
+}
+
 export type Outcome =
-  | { readonly ok: true; readonly result: string | number; readonly undo?: () => void }
+  | { readonly ok: true; readonly result: string | number; readonly undo?: readonly BalanceChange[] }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 export interface ObserveRequest {
@@ -59,6 +77,8 @@ export interface EffectHandlers {
   emit?(text: string, time: number): Outcome;
   /** Checks a `now` as it happens (absent: always allowed); a success's result is ignored, the value is the clock. */
   now?(time: number): Outcome;
+  /** Applies every change of a rollback, all or nothing (absent: the world has nothing to undo, as in a replay); a failure changes nothing. */
+  rollback?(changes: readonly BalanceChange[]): Outcome;
 }
 
 const failure = (code: string, message: string): Outcome => ({ ok: false, code, message });
@@ -110,14 +130,14 @@ export class MemoryWorld implements EffectHandlers {
     if (req.amount < 0) return failure('E_AMOUNT', `negative amount ${req.amount}`);
     const bad = this.adjust(req.timeline, req.to!, req.asset, req.amount);
     if (bad) return bad;
-    return { ok: true, result: this.receipt(req.timeline), undo: () => this.adjust(req.timeline, req.to!, req.asset, -req.amount) };
+    return { ok: true, result: this.receipt(req.timeline), undo: [{ timeline: req.timeline, account: req.to!, asset: req.asset, delta: -req.amount }] };
   }
 
   withdraw(req: LedgerRequest, _time?: number): Outcome {
     if (req.amount < 0) return failure('E_AMOUNT', `negative amount ${req.amount}`);
     const bad = this.adjust(req.timeline, req.from!, req.asset, -req.amount);
     if (bad) return bad;
-    return { ok: true, result: this.receipt(req.timeline), undo: () => this.adjust(req.timeline, req.from!, req.asset, req.amount) };
+    return { ok: true, result: this.receipt(req.timeline), undo: [{ timeline: req.timeline, account: req.from!, asset: req.asset, delta: req.amount }] };
   }
 
   transfer(req: LedgerRequest, _time?: number): Outcome {
@@ -132,11 +152,30 @@ export class MemoryWorld implements EffectHandlers {
     return {
       ok: true,
       result: this.receipt(req.timeline),
-      undo: () => {
-        this.adjust(req.timeline, req.to!, req.asset, -req.amount);
-        this.adjust(req.timeline, req.from!, req.asset, req.amount);
-      },
+      undo: [
+        { timeline: req.timeline, account: req.to!, asset: req.asset, delta: -req.amount },
+        { timeline: req.timeline, account: req.from!, asset: req.asset, delta: req.amount },
+      ],
     };
+  }
+
+  /** Applies the changes all or nothing: when a balance would leave 0..2^31-1 (a concurrent branch moved the funds on), E_ROLLBACK and nothing changes. */
+  rollback(changes: readonly BalanceChange[]): Outcome {
+    const totals = new Map<string, BalanceChange>();
+    for (const c of changes) {
+      const key = JSON.stringify([c.timeline, c.account, c.asset]);
+      const sum = totals.get(key);
+      totals.set(key, { ...c, delta: (sum?.delta ?? 0) + c.delta });
+    }
+    for (const c of totals.values()) {
+      const now = this.get(c.timeline, c.account, c.asset);
+      const next = now + c.delta;
+      if (next < 0 || next > 2147483647) {
+        return failure('E_ROLLBACK', `cannot roll back: the balance of ${c.account} on ${c.timeline} is ${now} ${c.asset} and would become ${next} (a concurrent branch moved the funds on)`);
+      }
+    }
+    for (const c of totals.values()) this.set(c.timeline, c.account, c.asset, this.get(c.timeline, c.account, c.asset) + c.delta);
+    return { ok: true, result: changes.length };
   }
 
   observe(req: ObserveRequest, time: number): Outcome {

@@ -1,8 +1,9 @@
 // Agreement of compiled TEL on the ISS and on the Verilator SoC (both
 // through the firmware, as on the device) with the reference interpreter:
 // every example and random well-typed programs (pure, and effectful with a
-// random world) give the same value or the same error code, the same effect
-// log and the same final clock on interp, iss and sim. The sim runs share one
+// random world and start time) give the same value or the same error code and
+// message, the same effect log and the same final clock on interp, iss and
+// sim; so do the reference's edge cases (test/helpers/edge-cases.ts). The sim runs share one
 // simulation session (the runtime is loaded once); a disagreement prints the
 // program, its world and the first differing field.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -16,6 +17,7 @@ import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseExpression, parseProgram } from '../../host/tel/parser.js';
 import type { Value } from '../../host/tel/values.js';
 import { parseWorld } from '../../host/tel/world.js';
+import { EDGE_CASES } from '../helpers/edge-cases.js';
 
 const EXAMPLES = join(process.cwd(), 'examples');
 const BUDGET = 1_000_000_000;
@@ -35,6 +37,8 @@ afterAll(async () => {
 interface Outcome {
   readonly value: string | null;
   readonly error: string | null;
+  /** The error's message: the same on every backend (tel-language.md section 9). */
+  readonly message: string | null;
   readonly clock: number;
   readonly effects: string;
 }
@@ -49,7 +53,7 @@ const MAIN: Entry = { main: 'main', args: [] };
 function interpret(source: string, file: string, world: unknown, entry: Entry = MAIN): Outcome {
   const args = entry.args.map((a, i) => parseExpression(a, `<argument ${i + 1}>`));
   const r = runMain(loadProgram(parseProgram(source, file)), entry.main, args, world === undefined ? {} : { world: parseWorld(world) });
-  return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
+  return { value: r.shown, error: r.error?.code ?? null, message: r.error?.message ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
 }
 
 /** An argument's value, computed by the interpreter (the host writes it to the co-processor's heap). */
@@ -67,14 +71,14 @@ async function compiled(source: string, file: string, world: unknown, backend: '
     timeoutMs: SIM_TIMEOUT,
     ...(world === undefined ? {} : { world: parseWorld(world) }),
   });
-  return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
+  return { value: r.shown, error: r.error?.code ?? null, message: r.error?.message ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
 }
 
 /** Runs `source` on the interpreter and on `backend`; fails with the program, its world and the first divergence. */
 async function agree(source: string, file: string, world: unknown, backend: 'iss' | 'sim', entry: Entry = MAIN): Promise<Outcome> {
   const reference = interpret(source, file, world, entry);
   const other = await compiled(source, file, world, backend, entry);
-  const fields = ['error', 'value', 'clock', 'effects'] as const;
+  const fields = ['error', 'message', 'value', 'clock', 'effects'] as const;
   const first = fields.find((f) => reference[f] !== other[f]);
   if (first) {
     throw new Error(
@@ -111,6 +115,22 @@ for (const backend of ['iss', 'sim'] as const) {
     }
   });
 }
+
+describe('edge cases of the reference: interp vs iss (value, effect log, clock, error code and message)', () => {
+  for (const c of EDGE_CASES) {
+    it(c.name, async () => {
+      const r = await agree(c.source, 'edge.tel', c.world, 'iss');
+      expect(r.error === null ? { value: r.value } : { code: r.error, message: r.message }).toEqual(c.expected);
+      expect(r.clock).toBe(c.clock);
+    });
+  }
+});
+
+describe('edge cases of the reference: interp vs sim', () => {
+  it('every case agrees', async () => {
+    for (const c of EDGE_CASES) await agree(c.source, 'edge.tel', c.world, 'sim');
+  }, SIM_TIMEOUT);
+});
 
 /** Program definitions named like prelude functions the prelude itself uses (map and filter use reverse, sum uses foldl). */
 const CLASHING = `
@@ -270,7 +290,10 @@ const program = fc.tuple(intExpr(['n'], 3), listExpr(['n'], 2), fc.integer({ min
     `main = (step (${n}) 0, ${list.replace(/\bn\b/g, '1')}, show (${n}, [True], "q\\n"))`,
   ].join('\n'));
 
-/** Effect Int expressions: sequencing, binds, choice with rollback, parallel, race, deadlines, ledger effects, invoke. */
+/**
+ * Effect Int expressions: sequencing, binds, choice with rollback (which may fail with E_ROLLBACK when a concurrent
+ * branch moved the funds on), parallel, race, deadlines (often at the same instant), ledger effects, concurrent invokes.
+ */
 function effExpr(depth: number, id = { n: 0 }): fc.Arbitrary<string> {
   const small = fc.integer({ min: -5, max: 50 });
   const leaf = fc.oneof(
@@ -279,11 +302,13 @@ function effExpr(depth: number, id = { n: 0 }): fc.Arbitrary<string> {
     fc.constant('now'),
     small.map((n) => `(emit (${n}) >> return ${Math.abs(n)})`),
     fc.tuple(fc.integer({ min: 1, max: 30 }), fc.constantFrom('deposit', 'withdraw')).map(([n, k]) => `(${k} ${n} ${k === 'deposit' ? 'to' : 'from'} "acc" on "tl" >> return ${n})`),
+    fc.tuple(fc.integer({ min: 1, max: 30 }), fc.boolean()).map(([n, out]) => `(transfer ${n} from "${out ? 'acc' : 'acc2'}" to "${out ? 'acc2' : 'acc'}" on "tl" >> return ${n})`),
     fc.constant('(observe "k" on "tl")'),
   );
   if (depth <= 0) return leaf;
   const sub = effExpr(depth - 1, id);
-  const ms = fc.integer({ min: 0, max: 2500 });
+  // round durations often make effects end and deadlines fire at the same instant
+  const ms = fc.oneof(fc.integer({ min: 0, max: 2500 }), fc.constantFrom(0, 500, 1000, 1500));
   const v = (): string => `x${id.n++}`;
   return fc.oneof(
     { weight: 2, arbitrary: leaf },
@@ -292,16 +317,19 @@ function effExpr(depth: number, id = { n: 0 }): fc.Arbitrary<string> {
     { weight: 1, arbitrary: sub.map((a) => `(fail "boom" >> ${a})`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => { const p = v(); const q = v(); return `(do { (${p}, ${q}) <- (${a} <|> ${b}); return (${p} - ${q}) })`; }) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(race ${a} ${b})`) },
+    { weight: 1, arbitrary: fc.tuple(small, small).map(([a, b]) => { const p = v(); const q = v(); return `(do { (${p}, ${q}) <- (invoke charge (${a}) <|> invoke charge (${b})); return (${p} + ${q}) })`; }) },
     { weight: 1, arbitrary: fc.tuple(ms, sub).map(([d, a]) => `(after (${d} milliseconds) ${a})`) },
     { weight: 1, arbitrary: fc.tuple(ms, sub).map(([d, a]) => `(within (${d} milliseconds) ${a})`) },
     { weight: 1, arbitrary: fc.tuple(ms, sub).map(([t, a]) => `(at ${t} ${a})`) },
   );
 }
 
-const effectProgram = fc.tuple(effExpr(3), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 1, max: 1500 })).map(([e, balance, latency]) => ({
-  source: `charge :: Int -> Effect Int\ncharge n = emit n >> deposit 1 to "acc" on "tl" >> return (n * 3)\n\nmain :: Effect Int\nmain = ${e}`,
-  world: { balances: { tl: { acc: { native: balance } } }, facts: { tl: { k: 7 } }, latency: { tl: latency } },
-}));
+const effectProgram = fc
+  .tuple(effExpr(3), fc.integer({ min: 0, max: 100 }), fc.constantFrom(500, 1000, 250), fc.integer({ min: 1, max: 1500 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5000 })))
+  .map(([e, balance, latency, other, start]) => ({
+    source: `charge :: Int -> Effect Int\ncharge n = emit n >> deposit 1 to "acc" on "tl" >> return (n * 3)\n\nmain :: Effect Int\nmain = ${e}`,
+    world: { start, balances: { tl: { acc: { native: balance } } }, facts: { tl: { k: [[0, 7], [start + 1000, 9]] } }, latency: { tl: start % 2 === 0 ? latency : other } },
+  }));
 
 /** Runs per backend: the sim is a cycle-accurate RTL simulation, so it gets fewer. */
 const RUNS = { iss: 12, sim: 6 } as const;

@@ -154,6 +154,18 @@ describe('stored definitions on the iss backend, through the executor', () => {
     }
   });
 
+  it('concurrent invokes under the default policy (grants grow on demand), from the world\'s start, agree with the interpreter on iss', async () => {
+    const world = { start: 5000, latency: { bank: 300 } };
+    const byBackend = (backend?: 'iss') =>
+      new Executor({ repo, policy: parsePolicy({}) }).executeByHash(repo.lookupName('parent')!, { args: ['2'], world, ...(backend ? { backend: { name: backend } } : {}) });
+    const reference = await byBackend();
+    const r = await byBackend('iss');
+    expect(reference.error).toBeNull();
+    expect(reference.effects[0]!.start).toBe(5000);
+    expect([r.error, r.value, r.clock, JSON.stringify(r.effects)]).toEqual([null, reference.value, reference.clock, JSON.stringify(reference.effects)]);
+    expect(traceShape(r)).toEqual(traceShape(reference));
+  });
+
   it('invoke through the executor on sim too', async () => {
     const share = { invokeShare: 0.25 };
     const reference = await run('parent', ['2'], 'interp', share);
@@ -180,6 +192,8 @@ describe('stored definitions on the iss backend, through the executor', () => {
   it('the policy step budget bounds the cycles on the core (E_DENIED budget.steps), a context grant gives E_BUDGET', async () => {
     const denied = await run('spin', ['100000'], 'iss', { budget: { steps: 50_000 } });
     expect(denied.error?.code).toBe('E_DENIED');
+    // the same message as the interpreter's (tel-language.md section 9)
+    expect(denied.error?.message).toBe((await run('spin', ['100000'], 'interp', { budget: { steps: 50_000 } })).error?.message);
     expect(denied.error?.details.rule).toBe('budget.steps');
     expect(denied.trace.filter({ kinds: ['denied'] })).toHaveLength(1);
     const entry = denied.contexts.find((c) => c.hash === repo.lookupName('spin'))!;
@@ -197,6 +211,8 @@ describe('stored definitions on the iss backend, through the executor', () => {
     try {
       const short = await executor.executeByHash(repo.lookupName('spin')!, { args: ['100000'], backend: { name: 'iss' }, context: caller });
       expect(short.error?.code).toBe('E_BUDGET');
+      const interpreted = await executor.executeByHash(repo.lookupName('spin')!, { args: ['100000'], context: caller });
+      expect(short.error?.message.replace(/ctx-g\d+/, 'CTX')).toBe(interpreted.error?.message.replace(/ctx-g\d+/, 'CTX'));
       expect(short.error?.details.context).toBe(short.contexts.find((c) => c.hash === repo.lookupName('spin'))!.context);
     } finally {
       caller.destroy();

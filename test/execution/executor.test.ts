@@ -173,6 +173,18 @@ nested = invoke both <|> invoke raced
       }
     });
 
+    it('under the default policy (grants grow on demand) concurrent invokes run, with the reference\'s outcome', async () => {
+      for (const name of ['both', 'raced', 'nested']) {
+        const r = await local.executor({}).executeByName(name, { world });
+        const d = reference(name);
+        expect([name, r.error?.code ?? null, r.value, r.clock]).toEqual([name, d.error?.code ?? null, d.shown, d.clock]);
+        expect(plain(r.effects)).toEqual(plain(d.effects));
+        // every invocation's grant grew by what it used, no more
+        for (const c of r.contexts) for (const k of ['computeSteps', 'effects'] as const) expect(c.consumed[k]).toBeLessThanOrEqual(c.limits[k]);
+        expect(r.contexts.every((c) => c.released)).toBe(true);
+      }
+    });
+
     it('an invoke inside <|> interleaves by time with the other branch', async () => {
       const r = await viaStore('both');
       expect(r.value).toBe('(5,"L2:2")');

@@ -1,5 +1,7 @@
 // Int semantics against a BigInt model, Double against bit patterns, show's
-// shortest round-trip form, byte-wise Text order — over random operands.
+// shortest round-trip form, byte-wise Text order — over random operands; and
+// the reference's edge cases (clock range, rollback, order within an instant,
+// escapes, one message per error) on the interpreter.
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { CaxError } from '../../host/errors.js';
@@ -7,7 +9,9 @@ import { lex } from '../../host/tel/lexer.js';
 import { Machine, DEFAULT_BUDGET } from '../../host/tel/machine.js';
 import { BINARY, negate } from '../../host/tel/operators.js';
 import { Dbl, canonicalBytes, compareText, doubleToInt, showDouble, showText, showValue, type Value } from '../../host/tel/values.js';
-import { evalShown } from './helpers.js';
+import { parseWorld } from '../../host/tel/world.js';
+import { EDGE_CASES } from '../helpers/edge-cases.js';
+import { evalShown, run } from './helpers.js';
 
 const span = { file: 't', line: 1, col: 1 };
 const m = new Machine(DEFAULT_BUDGET, () => {
@@ -203,5 +207,40 @@ describe('Text', () => {
     expect(evalShown('main = ([(1, "a")], (), [True], [[-1.5]])\n')).toBe('([(1,"a")],(),[True],[[-1.5]])');
     const n = 200_000;
     expect(evalShown(`main = textLength (show (range 1 ${n}))\n`)).toBe(String(`[${Array.from({ length: n }, (_, i) => i + 1).join(',')}]`.length));
+  });
+});
+
+describe('edge cases of the reference (sections 5, 6, 8, 9) on the interpreter', () => {
+  for (const c of EDGE_CASES) {
+    it(c.name, () => {
+      const r = run(c.source, 'main', [], { world: parseWorld(c.world) });
+      expect(r.error ? { code: r.error.code, message: r.error.message } : { value: r.shown }).toEqual(c.expected);
+      expect(r.clock).toBe(c.clock);
+    });
+  }
+
+  it('a failed rollback leaves the world as it was before the attempt, logged as not rolled back', () => {
+    const c = EDGE_CASES.find((e) => 'code' in e.expected && e.expected.code === 'E_ROLLBACK')!;
+    const r = run(c.source, 'main', [], { world: parseWorld(c.world) });
+    expect(r.balances).toEqual({ T: { x: { native: 50 }, y: { native: 0 } } });
+    expect(r.effects.map((e) => [e.kind, e.time, e.rolledBack ?? false])).toEqual([
+      ['transfer', 100, false],
+      ['withdraw', 250, false],
+    ]);
+    const ok = EDGE_CASES.find((e) => e.name.startsWith('a rollback that can be done'))!;
+    const s = run(ok.source, 'main', [], { world: parseWorld(ok.world) });
+    expect(s.balances).toEqual({ T: { x: { native: 0 }, y: { native: 5 } } });
+    expect(s.effects.map((e) => [e.kind, e.rolledBack ?? false])).toEqual([
+      ['transfer', true],
+      ['deposit', false],
+      ['withdraw', false],
+    ]);
+  });
+
+  it('a fact series must be strictly increasing in time; the start is on the clock (E_WORLD)', () => {
+    expect(() => parseWorld({ facts: { T: { k: [[10, 1], [5, 2]] } } })).toThrow(expect.objectContaining({ code: 'E_WORLD' }));
+    expect(() => parseWorld({ facts: { T: { k: [[10, 1], [10, 2]] } } })).toThrow(/strictly increasing/);
+    expect(() => parseWorld({ start: -1 })).toThrow(expect.objectContaining({ code: 'E_WORLD' }));
+    expect(parseWorld({ facts: { T: { k: [[0, 1], [10, 2]] } } }).facts).toEqual({ T: { k: [[0, 1], [10, 2]] } });
   });
 });
