@@ -412,6 +412,19 @@ V rt_truncate(V a) {
   return v;
 }
 
+/* ---- the stack check of the runtime's recursive functions ---------------------- */
+
+/* Set by _start (entry.S): the lowest sp a recursive function of the runtime may run at. */
+extern uint32_t rt_c_stack_limit;
+
+/* Ends the run with E_BUDGET (stack) when the caller's frame is below the limit: below the stack lie the
+ * collector's bitmaps and the heap, which a deeper frame would overwrite. */
+static inline void check_stack(void) {
+  uint32_t sp;
+  __asm__ volatile("mv %0, sp" : "=r"(sp));
+  if (sp < rt_c_stack_limit) rt_fail(ERR_STACK, 0);
+}
+
 /* ---- comparison ---------------------------------------------------------------- */
 
 static int32_t compare_bytes(const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t nb) {
@@ -423,6 +436,7 @@ static int32_t compare_bytes(const uint8_t *a, uint32_t na, const uint8_t *b, ui
 
 /* -1, 0, 1, or 2 when a Double comparison inside is unordered (NaN). */
 int32_t rt_compare(V a, V b) {
+  check_stack();
   for (;;) {
     switch (a.tag) {
       case T_INT: return (int32_t)a.val == (int32_t)b.val ? 0 : (int32_t)a.val < (int32_t)b.val ? -1 : 1;
@@ -582,6 +596,7 @@ static void put_double(V v) {
 }
 
 static void put_value(V v) {
+  check_stack();
   switch (v.tag) {
     case T_INT: put_int((int32_t)v.val); return;
     case T_BOOL: puts_(v.val ? "True" : "False"); return;
