@@ -824,8 +824,8 @@ export class Codegen {
             return;
           }
           const known = this.knownFn(spine.head, scope);
-          if (known && this.options.directCalls && spine.args.length === known.fn.arity && known.fn.arity <= this.fn.arity && (known.fn.global || known.fn.label === this.fn.selfFn?.label)) {
-            this.tailCall(known.fn, spine.args, scope, e.span);
+          if (known && this.options.directCalls && spine.args.length === known.fn.arity && known.fn.arity <= this.fn.arity && (known.fn.global || known.loc !== undefined || known.fn.label === this.fn.selfFn?.label)) {
+            this.tailCall(known.fn, known.loc, spine.args, scope, e.span);
             return;
           }
           if (known && this.options.directCalls && spine.args.length === known.fn.arity) {
@@ -927,12 +927,19 @@ export class Codegen {
     return block;
   }
 
-  private tailCall(fn: KnownFn, args: readonly Expr[], scope: Scope, span: SourceSpan): void {
+  private tailCall(fn: KnownFn, loc: Loc | undefined, args: readonly Expr[], scope: Scope, span: SourceSpan): void {
     const b = this.fn.body;
     const mark = this.fn.next;
     b.span(span);
     const block = this.genBlock(args, scope);
     const self = this.fn.selfFn?.label === fn.label;
+    // a local function (a where- or let-bound one, e.g. of a mutually recursive group) needs its closure as env in
+    // a0: read before the arguments overwrite the parameter slots (the moves below use only t1/t2, so a0 survives)
+    const local = !self && loc !== undefined;
+    if (local) {
+      this.loadVar(loc);
+      b.mv(a0, a1);
+    }
     args.forEach((_, i) => {
       if (self && this.fn.regArgs.includes(i)) {
         this.loadSlot(block + 8 * i, PAIRS[i]![0], PAIRS[i]![1]);
@@ -955,7 +962,7 @@ export class Codegen {
     b.lw(ra, -4, t0);
     b.lw(s0, -8, t0);
     b.mv(sp, t0);
-    b.li(a0, 0);
+    if (!local) b.li(a0, 0);
     b.j(fn.label);
   }
 
