@@ -305,7 +305,7 @@ export class Codegen {
     o.sw(REG.s3, 4, sp);
     o.mv(REG.s2, a0);
     o.mv(REG.s3, a1);
-    // the constants' cells are the garbage collector's static roots (runtime.c rt_roots)
+    // the constants' cells are the garbage collector's static roots (gc.c rt_roots)
     o.la(t0, 'tel$$cafs');
     o.la(t1, 'tel$$cafs$end');
     o.la(t2, 'rt_roots');
