@@ -8,7 +8,7 @@ TELRT_STACK  := 16384
 TELRT_CFLAGS := -march=rv32im -mabi=ilp32 -Os -Wall -Wextra -Werror -ffreestanding -fno-tree-loop-distribute-patterns \
                 -nostdlib -nostartfiles -Wl,--no-warn-rwx-segments -DSTACK_BYTES=$(TELRT_STACK)
 TELRT_LIBGCC  = $(shell $(TELRT_CC) -march=rv32im -mabi=ilp32 -print-libgcc-file-name)
-TELRT_SRC    := $(TELRT_DIR)/entry.S $(TELRT_DIR)/runtime.c
+TELRT_SRC    := $(TELRT_DIR)/entry.S $(TELRT_DIR)/runtime.c $(TELRT_DIR)/gc.c
 TELRT_PROVE  := $(TELRT_DIR)/prove-start.S $(TELRT_SRC)
 
 $(TELRT_BUILD)/runtime.elf: $(TELRT_SRC) $(TELRT_DIR)/tel.h $(TELRT_DIR)/runtime.ld firmware/include/cax.h mk/compiler.mk

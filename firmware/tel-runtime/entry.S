@@ -9,7 +9,17 @@
  * straight back to the loader with a0 = T_ERROR. rt_call calls compiled
  * code with its arguments in the caller's outgoing area (docs/compiler.md).
  * rt_collect spills the callee-saved registers onto the stack, so that the
- * collector's conservative stack scan sees them, and runs rt_gc. */
+ * collector's conservative stack scan sees them, and runs rt_gc.
+ * The stack is [sp - STACK_BYTES, sp); the collector's bitmaps lie right
+ * below it, so nothing may run below its floor: compiled code checks its
+ * frames against s11 = floor + COMPILED_RESERVE (the runtime's deepest
+ * non-recursive chain, rt_apply → rt_alloc → rt_collect → rt_gc, needs about
+ * 500 bytes below a compiled frame), and the runtime's recursive functions
+ * (comparison, show) check their frames against rt_c_stack_limit = floor +
+ * C_RESERVE (what they call needs less than that); both end the run with
+ * E_BUDGET (stack). */
+#define COMPILED_RESERVE 1024
+#define C_RESERVE 768
   .section .text.start, "ax"
   .globl _start
 _start:
@@ -19,7 +29,10 @@ _start:
   li t1, STACK_BYTES
   sub t1, sp, t1
   mv s10, a3
-  addi s11, t1, 256        /* stack limit for compiled code; C calls get 256 bytes below it */
+  addi s11, t1, COMPILED_RESERVE  /* stack limit for compiled code; C calls get the reserve below it */
+  addi t2, t1, C_RESERVE
+  la t0, rt_c_stack_limit
+  sw t2, 0(t0)
   addi sp, sp, -32
   sw a0, 0(sp)
   sw a1, 4(sp)
@@ -127,6 +140,7 @@ rt_call:
 
   .data
   .balign 4
-  .globl rt_saved_sp, rt_entry
+  .globl rt_saved_sp, rt_entry, rt_c_stack_limit
 rt_saved_sp: .word 0, 0
+rt_c_stack_limit: .word 0
 rt_entry: .word 0

@@ -31,5 +31,9 @@ typedef struct { uint32_t closure, nargs; V args[]; } Pap;
 
 void rt_fail(uint32_t code, uint32_t site) __attribute__((noreturn));
 uint32_t rt_alloc(uint32_t bytes);
+/* gc.c: the heap top, room at it (`soft`: less the room kept for a continuation's arguments), and taking a chunk there. */
+extern uint32_t rt_hp;
+uint32_t rt_top_room(int soft);
+uint32_t rt_take_top(uint32_t size, int zero);
 V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
 #endif

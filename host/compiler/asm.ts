@@ -80,6 +80,11 @@ export class Asm {
     return `.${hint}${nextLabel++}`;
   }
 
+  /** Items emitted so far (about one word each): what bounds the compiler's work (codegen.ts MAX_IMAGE_WORDS). */
+  get size(): number {
+    return this.items.length;
+  }
+
   label(name: string): void {
     this.items.push({ k: 'label', name });
   }
@@ -162,7 +167,8 @@ export class Asm {
 
   /** Appends another assembler's items (its labels must be distinct from ours). */
   append(other: Asm): void {
-    this.items.push(...other.items);
+    // one at a time: a spread of hundreds of thousands of items overflows the JS stack
+    for (const item of other.items) this.items.push(item);
   }
 
   /** Lays the items out at `base`; `external` resolves labels defined elsewhere (the runtime's symbols). */

@@ -58,15 +58,23 @@ export interface CodegenOptions {
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true };
 
+/** Most words of code and data an image may have: more than any co-processor's RAM holds; it bounds the compiler's work. */
+const MAX_IMAGE_WORDS = 1 << 18;
+
+/** Largest frame in bytes: every slot's s0 offset fits a 12-bit immediate. */
+const MAX_FRAME = 2032;
+
 /** Largest body (in expression nodes) inlined. */
 const INLINE_NODES = 12;
 
-function exprSize(e: Expr, budget: number): number {
-  let n = 0;
+/** The nodes of a body small enough to inline (at most `budget`, no binders or effects), or undefined. */
+function inlineNodes(e: Expr, budget: number): Expr[] | undefined {
+  const nodes: Expr[] = [];
   const stack: Expr[] = [e];
-  while (stack.length > 0 && n <= budget) {
+  while (stack.length > 0) {
+    if (nodes.length >= budget) return undefined;
     const x = stack.pop()!;
-    n++;
+    nodes.push(x);
     switch (x.tag) {
       case 'App': stack.push(x.fn, x.arg); break;
       case 'BinOp': stack.push(x.left, x.right); break;
@@ -74,10 +82,10 @@ function exprSize(e: Expr, budget: number): number {
       case 'Neg': stack.push(x.expr); break;
       case 'Tuple': case 'List': stack.push(...x.items); break;
       case 'Lit': case 'Var': case 'HashRef': case 'OpRef': break;
-      default: return budget + 1; // binders and effects: not inlined
+      default: return undefined; // binders and effects: not inlined
     }
   }
-  return n;
+  return nodes;
 }
 
 /** A literal, or a negated Int literal: it cannot fail, act or depend on evaluation order. */
@@ -194,6 +202,8 @@ class FnCtx {
     const k = this.next;
     this.next += n;
     this.maxSlots = Math.max(this.maxSlots, this.next);
+    // checked here, before a slot's offset outgrows an instruction's 12-bit field (the whole frame is checked at the end)
+    if (16 + 8 * (this.saved + this.maxSlots) > MAX_FRAME) throw unsupported(`${this.label}: more than ${MAX_FRAME} bytes of frame (about 250 locals or items of one literal)`);
     // the block's lowest address is its last slot; items go upward from there
     return this.slotOff(k + n - 1);
   }
@@ -263,7 +273,12 @@ export class Codegen {
       this.pending.push(() => this.compileGlobal(this.globals.get(name)!));
     };
     this.request(main);
-    while (this.pending.length > 0) this.pending.shift()!();
+    while (this.pending.length > 0) {
+      this.pending.shift()!();
+      if (this.out.size + this.data.size > MAX_IMAGE_WORDS) {
+        throw new CaxError('E_BUDGET', `the compiled image outgrew ${MAX_IMAGE_WORDS} words (${4 * MAX_IMAGE_WORDS} bytes, more than the co-processor's RAM)`);
+      }
+    }
     this.finishData();
     const asm = new Asm();
     asm.append(this.out);
@@ -290,7 +305,7 @@ export class Codegen {
     o.sw(REG.s3, 4, sp);
     o.mv(REG.s2, a0);
     o.mv(REG.s3, a1);
-    // the constants' cells are the garbage collector's static roots (runtime.c rt_roots)
+    // the constants' cells are the garbage collector's static roots (gc.c rt_roots)
     o.la(t0, 'tel$$cafs');
     o.la(t1, 'tel$$cafs$end');
     o.la(t2, 'rt_roots');
@@ -368,7 +383,7 @@ export class Codegen {
     this.genClauses(equations.map((eq) => ({ patterns: eq.params, where: eq.where, rhs: eq.rhs, span: eq.span })), args, scope, true, '', span);
     this.fn = saved;
     const frame = Math.ceil((16 + 8 * (fn.saved + fn.maxSlots) + 8 * fn.maxOut) / 16) * 16;
-    if (frame > 2032) throw unsupported(`${label}: a frame of ${frame} bytes (more than 250 locals)`);
+    if (frame > MAX_FRAME) throw unsupported(`${label}: a frame of ${frame} bytes (more than ${MAX_FRAME}: about 250 locals)`);
     const o = this.out;
     o.align(4);
     o.label(label);
@@ -809,8 +824,8 @@ export class Codegen {
             return;
           }
           const known = this.knownFn(spine.head, scope);
-          if (known && this.options.directCalls && spine.args.length === known.fn.arity && known.fn.arity <= this.fn.arity && (known.fn.global || known.fn.label === this.fn.selfFn?.label)) {
-            this.tailCall(known.fn, spine.args, scope, e.span);
+          if (known && this.options.directCalls && spine.args.length === known.fn.arity && known.fn.arity <= this.fn.arity && (known.fn.global || known.loc !== undefined || known.fn.label === this.fn.selfFn?.label)) {
+            this.tailCall(known.fn, known.loc, spine.args, scope, e.span);
             return;
           }
           if (known && this.options.directCalls && spine.args.length === known.fn.arity) {
@@ -878,8 +893,11 @@ export class Codegen {
     if (g?.k !== 'fn' || g.fn.arity !== n || g.decl.equations.length !== 1) return undefined;
     const eq = g.decl.equations[0]!;
     if (eq.rhs.tag !== 'Plain' || eq.where.length > 0 || !eq.params.every((p) => p.tag === 'PVar')) return undefined;
-    // Recursion through a body being inlined (a stored definition calls itself by its hash) is a call, not an inline.
-    if (this.inlining.has(g.decl) || freeNames(g.decl).has(name) || exprSize(eq.rhs.expr, INLINE_NODES) > INLINE_NODES) return undefined;
+    // A recursive definition is called, not inlined: by name, or (a stored definition) by its own hash, which a
+    // body compiled later (a thunk, a lambda) would otherwise inline again and again without end.
+    const nodes = inlineNodes(eq.rhs.expr, INLINE_NODES);
+    if (!nodes || this.inlining.has(g.decl) || freeNames(g.decl).has(name)) return undefined;
+    if (nodes.some((x) => x.tag === 'HashRef' && `@${x.hash}` === name)) return undefined;
     return g.decl;
   }
 
@@ -909,12 +927,19 @@ export class Codegen {
     return block;
   }
 
-  private tailCall(fn: KnownFn, args: readonly Expr[], scope: Scope, span: SourceSpan): void {
+  private tailCall(fn: KnownFn, loc: Loc | undefined, args: readonly Expr[], scope: Scope, span: SourceSpan): void {
     const b = this.fn.body;
     const mark = this.fn.next;
     b.span(span);
     const block = this.genBlock(args, scope);
     const self = this.fn.selfFn?.label === fn.label;
+    // a local function (a where- or let-bound one, e.g. of a mutually recursive group) needs its closure as env in
+    // a0: read before the arguments overwrite the parameter slots (the moves below use only t1/t2, so a0 survives)
+    const local = !self && loc !== undefined;
+    if (local) {
+      this.loadVar(loc);
+      b.mv(a0, a1);
+    }
     args.forEach((_, i) => {
       if (self && this.fn.regArgs.includes(i)) {
         this.loadSlot(block + 8 * i, PAIRS[i]![0], PAIRS[i]![1]);
@@ -937,7 +962,7 @@ export class Codegen {
     b.lw(ra, -4, t0);
     b.lw(s0, -8, t0);
     b.mv(sp, t0);
-    b.li(a0, 0);
+    if (!local) b.li(a0, 0);
     b.j(fn.label);
   }
 

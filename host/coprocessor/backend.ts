@@ -19,9 +19,12 @@ import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
 import { runCompiledEffect, type EffectRunOptions } from './effects.js';
-import { EFFECT, ERR, runtimeError, TAG, T_ERROR } from '../compiler/layout.js';
+import { EFFECT, ERR, runtimeError, STACK_BYTES, TAG, T_ERROR } from '../compiler/layout.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import { heapReader } from './remote-heap.js';
+
+/** The least heap an image is run with: below it the run is refused (E_BUDGET) instead of loaded. */
+const MIN_HEAP_BYTES = 4096;
 
 export const BACKENDS = ['iss', 'sim', 'device'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -88,6 +91,12 @@ export interface RunImageOptions {
 /** Loads `image` and runs it with `args`; an effect result is run by the interpreter's scheduler. */
 export async function runImage(cop: Coprocessor, image: Image, args: readonly Value[], options: RunImageOptions): Promise<CompiledRunResult> {
   const { client } = cop;
+  // the image, a minimal heap and the runtime's stack must fit the RAM the device reports (else the load fails late with E_ADDRESS)
+  const ramEnd = client.info.ramBase + client.info.ramBytes;
+  const needed = image.heapStart + MIN_HEAP_BYTES + STACK_BYTES;
+  if (needed > ramEnd) {
+    throw new CaxError('E_BUDGET', `the compiled image (${image.heapStart - image.base} bytes) with a ${MIN_HEAP_BYTES}-byte heap and a ${STACK_BYTES}-byte stack does not fit the co-processor's ${ramEnd - image.base} bytes of RAM from the program base`, { details: { budget: 'ram', limit: ramEnd - image.base } });
+  }
   const rtEntry = image.symbols.get('rt_entry')! - image.base;
   const runtimePart = image.bytes.slice(0, image.codeStart - image.base);
   runtimePart.fill(0, rtEntry, rtEntry + 4); // the entry word is written per run, below

@@ -190,6 +190,23 @@ mixed n = [1, n, 10 / n, 3]
   });
 });
 
+describe('mutual tail calls between where-bound functions run in constant stack', () => {
+  const SOURCE = `parity :: Int -> Text
+parity n = if ev n then "even" else "odd"
+  where
+    ev 0 = True
+    ev k = od (k - 1)
+    od 0 = False
+    od k = ev (k - 1)
+`;
+  // the stack holds about 1,000 frames: both depths failed with E_BUDGET (stack) when these were real calls
+  for (const [backend, n] of [['iss', 300_001], ['sim', 3_000]] as const) {
+    it(`parity ${n} on ${backend}`, async () => {
+      expect(await agree(SOURCE, 'parity.tel', undefined, backend, { main: 'parity', args: [String(n)] })).toMatchObject({ error: null, value: n % 2 === 0 ? '"even"' : '"odd"' });
+    }, SIM_TIMEOUT);
+  }
+});
+
 describe('invoke', () => {
   for (const backend of ['iss', 'sim'] as const) {
     it(`runs in place on ${backend}`, async () => {

@@ -54,8 +54,11 @@ describe('cax compile', () => {
       const repo = Repository.open(home);
       const ctx = addContext(repo);
       ensurePrelude(ctx);
-      addProgram(ctx, parseProgram('double :: Int -> Int\ndouble x = x + x\n', 'stored.tel'));
+      addProgram(ctx, parseProgram('double :: Int -> Int\ndouble x = x + x\n\neffLoop :: Int -> Effect ()\neffLoop n = emit n >> effLoop (n + 1)\n', 'stored.tel'));
       repo.close();
+      // a stored definition calling itself by its hash through the thunk of >> compiles (it was inlined without end)
+      const loop = { ...captureIO(), env: { CAX_HOME: home } };
+      expect(await runCli(['--json', 'compile', 'effLoop'], loop)).toBe(0);
       const runs: { cached: boolean; definitions: { name: string }[] }[] = [];
       for (let i = 0; i < 2; i++) {
         const io = { ...captureIO(), env: { CAX_HOME: home } };

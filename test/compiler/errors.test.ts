@@ -41,6 +41,16 @@ describe('errors on the co-processor', () => {
     expect((await run('deep :: Int -> Int\ndeep n = if n == 0 then 0 else 1 + deep (n - 1)\nmain = deep 100000')).error?.message).toMatch(/stack/);
     expect((await run('grow :: [Int] -> Int -> [Int]\ngrow acc n = grow (n : acc) (n + 1)\nmain = length (grow [] 0)', [], 100_000_000)).error?.message).toMatch(/heap/);
   });
+  it('large literals compile and run, or fail with E_BUDGET/E_UNSUPPORTED naming the limit (never RangeError or E_ADDRESS)', async () => {
+    expect((await run(`main :: Int\nmain = textLength "${'a'.repeat(50_000)}"`)).shown).toBe('50000');
+    for (const n of [100_000, 500_000]) {
+      const image = compileSource(`main :: Text\nmain = "${'a'.repeat(n)}"`, 'e.tel', 'main').image;
+      await expect(runImage(cop, image, [], { budget: 10_000_000 })).rejects.toMatchObject({ code: 'E_BUDGET', message: expect.stringMatching(/bytes of RAM/) });
+    }
+    const items = (f: (i: number) => string): string => Array.from({ length: 20_000 }, (_, i) => f(i)).join(', ');
+    expect(() => compileSource(`main :: [Int]\nmain = [${items(String)}]`, 'e.tel', 'main')).toThrow(expect.objectContaining({ code: 'E_BUDGET', message: expect.stringMatching(/outgrew \d+ words/) }));
+    expect(() => compileSource(`main :: [Int]\nmain = [${items((i) => `${i} + 1`)}]`, 'e.tel', 'main')).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/bytes of frame/) }));
+  });
   it('arguments go in as heap objects and results come back', async () => {
     const r = await run('main :: [Int] -> (Double, Text) -> ([Int], Text, Double)\nmain xs (d, t) = (reverse xs, t ++ "!", d * 2.0)', [new Cons(1, new Cons(2, NIL)), new Tuple([new Dbl(0.1), 'hé'])]);
     expect(r.shown).toBe('([2,1],"hé!",0.2)');

@@ -1,4 +1,4 @@
-// The co-processor's garbage collector (firmware/tel-runtime/runtime.c):
+// The co-processor's garbage collector (firmware/tel-runtime/gc.c):
 // programs that allocate many times the heap with a small live set run to
 // the interpreter's result on the ISS (and one on the sim), with the
 // collector counted running; long lists, deep structures, Text from `show`
@@ -37,7 +37,7 @@ function interpret(source: string, world?: unknown): Outcome {
   return { value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
 }
 
-/** Runs `source` on `cop`; also the number of collections of its last run on the core (runtime.c rt_gc_count). */
+/** Runs `source` on `cop`; also the number of collections of its last run on the core (gc.c rt_gc_count). */
 async function onCore(cop: Coprocessor, source: string, world?: unknown): Promise<Outcome & { collections: number; cycles: number }> {
   const { image } = compileSource(source, 'gc.tel', 'main');
   const r = await runImage(cop, image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }) });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compileStored } from '../../host/coprocessor/stored.js';
 import { Executor, type ExecutionResult } from '../../host/execution/executor.js';
 import { parsePolicy, type PolicyInput } from '../../host/execution/policy.js';
 import { addProgram } from '../../host/store/add.js';
@@ -31,6 +32,9 @@ pay n = do
 
 spin :: Int -> Int
 spin n = if n == 0 then 0 else spin (n - 1)
+
+effLoop :: Int -> Effect ()
+effLoop n = emit n >> effLoop (n + 1)
 
 child :: Int -> Effect Int
 child n = do
@@ -187,6 +191,16 @@ describe('stored definitions on the iss backend, through the executor', () => {
       expect(traceShape(r)).toEqual(traceShape(reference));
       expect(r.trace.filter({ kinds: ['denied'] })).toHaveLength(1);
     }
+  });
+
+  it('a stored definition calling itself by its hash through a thunk compiles (no endless inlining) and its effect budget holds on the core', async () => {
+    const { definitions } = compileStored(repo, repo.lookupName('effLoop')!, ['0']);
+    expect(definitions.has(`@${repo.lookupName('effLoop')!}`)).toBe(true);
+    const reference = await run('effLoop', ['0'], 'interp', { budget: { effects: 10 } });
+    const r = await run('effLoop', ['0'], 'iss', { budget: { effects: 10 } });
+    expect([reference.error?.code, reference.error?.details.rule]).toEqual(['E_DENIED', 'budget.effects']);
+    expect([r.error?.code, r.error?.details.rule]).toEqual(['E_DENIED', 'budget.effects']);
+    expect(JSON.stringify(r.effects)).toBe(JSON.stringify(reference.effects));
   });
 
   it('the policy step budget bounds the cycles on the core (E_DENIED budget.steps), a context grant gives E_BUDGET', async () => {

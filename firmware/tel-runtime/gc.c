@@ -1,0 +1,309 @@
+/* The TEL runtime's heap: the allocator and its garbage collector (E_BUDGET
+ * when the live data do not fit). runtime.c holds the rest of the runtime;
+ * tel.h declares what it uses of this file. */
+#include "tel.h"
+#include "../include/cax.h"
+
+/* ---- heap and garbage collector ---------------------------------------------
+ * docs/compiler.md "The heap and the garbage collector". A run's heap is the
+ * RAM [floor, end) between the first free byte the host passes (_start's
+ * a2) and the stack. Objects keep the layout compiled code and the host
+ * know (no header): chunks of a multiple of 8 bytes, 8-byte aligned, tile
+ * [rt_floor, rt_hp); rt_hp only grows (the host reads the heap up to it).
+ * Two bitmaps with one bit per 8-byte granule describe the chunks: `starts`
+ * marks where each chunk (allocated or free) begins, so a chunk ends where
+ * the next begins, and `used` marks the allocated ones. Free chunks hold
+ * their size and the next free chunk of their list.
+ * The collector is a non-moving conservative mark-sweep: it never updates a
+ * pointer, so compiled frames and C code may keep raw pointers anywhere.
+ * Roots are every word of the stack between the collecting sp (after
+ * rt_collect spilled s0..s11) and the sp at _start, and the constant cells
+ * of the compiled code (rt_roots, set by its entry stub). Any word pointing
+ * into an allocated chunk keeps it; every word of a kept chunk is scanned
+ * the same way. Objects below rt_floor (earlier images' runs, main's
+ * arguments) are never freed, and cannot point into the region: they were
+ * complete before this run began. A continuation run (the effects adapter
+ * applies a closure from an earlier result) shares the heap of main's run:
+ * the host's arguments become one chunk, and the results of all earlier runs
+ * stay roots (a chain of cells from `kept`), since the host may apply any
+ * closure in them later. The bitmaps, the mark bitmap and the mark stack
+ * live in a reserve at the end of the heap. */
+
+uint32_t rt_floor, rt_hp, rt_hlimit;
+/* [first, end) of the compiled code's constant cells, the static roots. */
+uint32_t rt_roots[2];
+/* Collections in this run and the bytes the last one kept (for tests and benchmarks). */
+uint32_t rt_gc_count, rt_gc_live;
+
+/* Free lists of exact chunk sizes 8, 16, …, 8 * CLASSES; bigger free chunks in one first-fit list. */
+#define CLASSES 8
+#define MARK_STACK 128
+
+static uint32_t free_lists[CLASSES + 1];
+static uint32_t big_list;
+static uint32_t *starts, *used, *marks, *mark_stack;
+static uint32_t bitmap_words, cleared_to, mark_top, mark_overflow;
+/* The payload of the last run's result (stored by _start), and the chain of cells {result, next} of earlier results. */
+uint32_t rt_last_result;
+static uint32_t kept;
+
+#define GRANULE(a) (((a) - rt_floor) >> 3)
+#define BIT(bits, g) ((bits)[(g) >> 5] & (1u << ((g) & 31u)))
+#define SET(bits, g) ((bits)[(g) >> 5] |= 1u << ((g) & 31u))
+#define CLEAR(bits, g) ((bits)[(g) >> 5] &= ~(1u << ((g) & 31u)))
+#define WORD(a) (*(uint32_t *)(a))
+
+/* Called by _start: the heap is [floor, end); the reserve for the collector is taken from its end. */
+void rt_heap_init(uint32_t floor, uint32_t end) {
+  uint32_t first = (floor + 7u) & ~7u;
+  rt_floor = first;
+  rt_hp = first;
+  rt_hlimit = first;
+  cleared_to = first;
+  rt_gc_count = 0;
+  rt_gc_live = 0;
+  rt_last_result = 0;
+  kept = 0;
+  bitmap_words = 0;
+  big_list = 0;
+  for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
+  if (end <= first) return;
+  bitmap_words = (((end - first) >> 3) + 31u) >> 5;
+  uint32_t reserve = 12u * bitmap_words + 8u * MARK_STACK + 8u;
+  if (end - first <= reserve) return;
+  rt_hlimit = (end - reserve) & ~7u;
+  starts = (uint32_t *)rt_hlimit;
+  used = starts + bitmap_words;
+  marks = used + bitmap_words;
+  mark_stack = marks + bitmap_words;
+}
+
+/* The chunk [c, c + size) becomes a free chunk on its list. */
+static void free_chunk(uint32_t c, uint32_t size) {
+  uint32_t k = size >> 3;
+  uint32_t *list = k <= CLASSES ? &free_lists[k] : &big_list;
+  WORD(c) = size;
+  WORD(c + 4) = *list;
+  *list = c;
+}
+
+/* The first granule at or after g where a chunk starts (or the one of rt_hp). */
+static uint32_t next_start(uint32_t g) {
+  uint32_t top = GRANULE(rt_hp);
+  uint32_t i = g >> 5;
+  uint32_t bits = starts[i] & (0xFFFFFFFFu << (g & 31u));
+  while (!bits) {
+    if (++i >= bitmap_words || (i << 5) >= top) return top;
+    bits = starts[i];
+  }
+  uint32_t n = (i << 5) + (uint32_t)__builtin_ctz(bits);
+  return n < top ? n : top;
+}
+
+/* Allocates the chunk [c, c + size) as an object, its words zeroed if asked: a stale word the code has not
+ * overwritten yet (a closure's captures are filled in after the allocation) would keep garbage alive, and could
+ * differ between two machines with different RAM histories. */
+static uint32_t claim(uint32_t c, uint32_t size, int zero) {
+  uint32_t g = GRANULE(c);
+  SET(starts, g);
+  SET(used, g);
+  if (zero)
+    for (uint32_t a = c; a < c + size; a += 4) WORD(a) = 0;
+  return c;
+}
+
+/* A free chunk of at least `size` bytes taken from the lists (split when bigger), or 0. */
+static uint32_t take_free(uint32_t size, int exact_only) {
+  uint32_t k = size >> 3;
+  if (k <= CLASSES && free_lists[k]) {
+    uint32_t c = free_lists[k];
+    free_lists[k] = WORD(c + 4);
+    return claim(c, size, 1);
+  }
+  if (exact_only) return 0;
+  uint32_t c = 0;
+  for (uint32_t j = k + 1; j <= CLASSES && !c; j++)
+    if (free_lists[j]) {
+      c = free_lists[j];
+      free_lists[j] = WORD(c + 4);
+    }
+  if (!c) {
+    uint32_t *link = &big_list;
+    while (*link && WORD(*link) < size) link = (uint32_t *)(*link + 4);
+    c = *link;
+    if (!c) return 0;
+    *link = WORD(c + 4);
+  }
+  uint32_t have = WORD(c);
+  if (have > size) {
+    SET(starts, GRANULE(c + size));
+    free_chunk(c + size, have - size);
+  }
+  return claim(c, size, 1);
+}
+
+/* The chunk [rt_hp, rt_hp + size) from the untouched top (the caller checked the room); `zero`: see claim. */
+uint32_t rt_take_top(uint32_t size, int zero) {
+  uint32_t c = rt_hp;
+  rt_hp = c + size;
+  /* the bitmaps are cleared as the top first reaches them, so a short run does not pay for the whole heap */
+  while (cleared_to < rt_hp) {
+    uint32_t i = GRANULE(cleared_to) >> 5;
+    starts[i] = 0;
+    used[i] = 0;
+    cleared_to += 256;
+  }
+  return claim(c, size, zero);
+}
+
+void rt_collect(void);
+uint32_t rt_alloc(uint32_t bytes);
+
+/* Called by _start for a continuation run: the host wrote its arguments from rt_hp up to `args_end`. */
+void rt_heap_resume(uint32_t args_end) {
+  uint32_t end = (args_end + 7u) & ~7u;
+  if (end > rt_hlimit || end < rt_hp) rt_fail(ERR_HEAP, 0);
+  if (end > rt_hp) rt_take_top(end - rt_hp, 0);
+  uint32_t *cell = (uint32_t *)rt_alloc(8);
+  cell[0] = rt_last_result;
+  cell[1] = kept;
+  kept = (uint32_t)cell;
+}
+
+/* Bytes of untouched top a run leaves before it collects: the host writes a continuation's arguments at rt_hp. */
+#define ARGUMENT_ROOM 2048u
+
+/* Room at the top; `soft`: less the argument room. */
+uint32_t rt_top_room(int soft) {
+  uint32_t room = rt_hlimit - rt_hp;
+  if (!soft) return room;
+  return room > ARGUMENT_ROOM ? room - ARGUMENT_ROOM : 0;
+}
+
+/* Free lists, then the untouched top (less the argument room), then a collection, then the whole top. A
+ * collection that leaves less than 1/16 of the heap free ends the run with E_BUDGET (heap) instead of
+ * collecting again and again for a few bytes each time. */
+uint32_t rt_alloc(uint32_t bytes) {
+  uint32_t size = bytes ? (bytes + 7u) & ~7u : 8u;
+  for (int attempt = 0;; attempt++) {
+    uint32_t c = take_free(size, 1);
+    if (c) return c;
+    if (size <= rt_top_room(1)) return rt_take_top(size, 1);
+    c = take_free(size, 0);
+    if (c) return c;
+    if (attempt > 0) break;
+    rt_collect();
+    uint32_t heap = rt_hlimit - rt_floor;
+    if (heap - rt_gc_live < heap / 16) rt_fail(ERR_HEAP, 0);
+  }
+  if (size <= rt_top_room(0)) return rt_take_top(size, 1);
+  rt_fail(ERR_HEAP, 0);
+}
+
+/* The mark stack holds (first granule, end address) of chunks marked but not scanned yet. */
+static uint32_t live_granules;
+
+/* Marks the allocated chunk holding w (an address in [rt_floor, rt_hp)), if any, and queues it for scanning. */
+static void mark_word(uint32_t w) {
+  uint32_t g = (w - rt_floor) >> 3, i = g >> 5;
+  uint32_t bits = starts[i];
+  if (!(bits & (1u << (g & 31u)))) {
+    /* an interior pointer: the chunk starts at the nearest start below (the first granule always starts one) */
+    bits &= 0xFFFFFFFFu >> (31u - (g & 31u));
+    while (!bits) bits = starts[--i];
+    g = (i << 5) + 31u - (uint32_t)__builtin_clz(bits);
+  }
+  if (!BIT(used, g) || BIT(marks, g)) return;
+  SET(marks, g);
+  uint32_t end = next_start(g + 1);
+  live_granules += end - g;
+  if (mark_top < MARK_STACK) {
+    mark_stack[2 * mark_top] = g;
+    mark_stack[2 * mark_top + 1] = rt_floor + (end << 3);
+    mark_top++;
+  } else {
+    mark_overflow = 1;
+  }
+}
+
+/* Marks what the words in [from, to) point to; most words (tags, Ints) fail the range test inline. */
+static void mark_range(uint32_t from, uint32_t to) {
+  uint32_t floor = rt_floor, span = rt_hp - rt_floor;
+  for (uint32_t a = from; a + 4 <= to; a += 4) {
+    uint32_t w = WORD(a);
+    if (w - floor < span) mark_word(w);
+  }
+}
+
+static void drain(void) {
+  while (mark_top > 0) {
+    mark_top--;
+    mark_range(rt_floor + (mark_stack[2 * mark_top] << 3), mark_stack[2 * mark_top + 1]);
+  }
+}
+
+extern uint32_t rt_saved_sp[2];
+
+/* Called by rt_collect with the sp below the spilled registers. */
+void rt_gc(uint32_t sp) {
+  rt_gc_count++;
+  uint32_t top = GRANULE(rt_hp);
+  for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = 0;
+  mark_top = 0;
+  mark_overflow = 0;
+  live_granules = 0;
+  mark_range(sp, rt_saved_sp[0]);
+  mark_range(rt_roots[0], rt_roots[1]);
+  mark_range((uint32_t)&rt_last_result, (uint32_t)&rt_last_result + 4);
+  mark_range((uint32_t)&kept, (uint32_t)&kept + 4);
+  drain();
+  while (mark_overflow) {
+    /* the mark stack overflowed: some marked chunks were not scanned; scanning every marked chunk again finds them */
+    mark_overflow = 0;
+    for (uint32_t g = 0; g < top;) {
+      uint32_t end = next_start(g + 1);
+      if (BIT(marks, g)) {
+        mark_range(rt_floor + (g << 3), rt_floor + (end << 3));
+        drain();
+      }
+      g = end;
+    }
+  }
+  /* sweep, a bitmap word (32 granules) at a time: unmarked chunks and their free neighbours coalesce into free
+   * chunks; a word where no kept chunk starts is handled whole */
+  big_list = 0;
+  for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
+  uint32_t run = 0, in_run = 0;
+  for (uint32_t i = 0; i << 5 < top; i++) {
+    uint32_t s = starts[i], m = marks[i];
+    if (!s) continue;
+    if (!m) {
+      if (in_run) starts[i] = 0;
+      else {
+        uint32_t b = (uint32_t)__builtin_ctz(s);
+        run = (i << 5) + b;
+        in_run = 1;
+        starts[i] = 1u << b;
+      }
+      used[i] = 0;
+      continue;
+    }
+    for (uint32_t bits = s; bits; bits &= bits - 1) {
+      uint32_t b = (uint32_t)__builtin_ctz(bits), g = (i << 5) + b;
+      if (m & (1u << b)) {
+        if (in_run) free_chunk(rt_floor + (run << 3), (g - run) << 3);
+        in_run = 0;
+      } else {
+        used[i] &= ~(1u << b);
+        if (in_run) starts[i] &= ~(1u << b);
+        else {
+          run = g;
+          in_run = 1;
+        }
+      }
+    }
+  }
+  if (in_run) free_chunk(rt_floor + (run << 3), (top - run) << 3);
+  rt_gc_live = live_granules << 3;
+}
+
