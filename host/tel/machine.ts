@@ -40,6 +40,11 @@ class Frame {
 /** What a K_BIND frame continues with once the bindings are done. */
 type AfterBinds = { readonly body: Code } | { readonly match: CMatch; readonly scruts: Value[] | null; readonly clause: number };
 
+/** The JIT tier's entry (jit/tier.ts): a closure's value for `args` at continuation depth `depth`, or undefined to interpret the call. */
+export interface JitHook {
+  enter(m: Machine, f: Closure, args: Value[], depth: number): Value | undefined;
+}
+
 const EVAL = 0, RET = 1, APPLY = 2, MATCH = 3, GUARDS = 4, BINDS = 5;
 
 export function budgetError(what: 'step' | 'memory', limit: number): CaxError {
@@ -55,6 +60,10 @@ export class Machine {
   heap = 0;
   /** Called every PERIOD_STEPS steps (e.g. a wall-clock check, which stops the run by throwing); null costs one comparison. */
   periodic: (() => void) | null = null;
+  /** The JIT tier, or null to interpret everything. */
+  jit: JitHook | null = null;
+  /** Continuation frames below this run's own (a run started from compiled code), for the memory budget. */
+  depthBase = 0;
   private readonly cafs = new Map<Cell, Value>();
   private readonly evaluating = new Set<Cell>();
 
@@ -85,8 +94,19 @@ export class Machine {
     return this.run(code, env, null, null);
   }
 
-  apply(fn: Value, args: Value[]): Value {
-    return this.run(null, null, fn, args);
+  apply(fn: Value, args: Value[], span?: SourceSpan): Value {
+    return this.run(null, null, fn, args, span);
+  }
+
+  /** How many CAF values are cached (the JIT's rollback point). */
+  cafMark(): number {
+    return this.cafs.size;
+  }
+
+  /** Forgets the CAF values cached after `mark`. */
+  cafRestore(mark: number): void {
+    let i = 0;
+    for (const cell of [...this.cafs.keys()]) if (i++ >= mark) this.cafs.delete(cell);
   }
 
   /** Evaluates local bindings into `frame` (a `let` statement of a do block). */
@@ -95,8 +115,9 @@ export class Machine {
     this.run(code, frame, null, null);
   }
 
-  private run(code: Code | null, env: Env | null, fn: Value | null, fargs: Value[] | null): Value {
+  private run(code: Code | null, env: Env | null, fn: Value | null, fargs: Value[] | null, span?: SourceSpan): Value {
     const stack: Frame[] = [];
+    const base = this.depthBase;
     const maxSteps = this.budget.steps;
     const maxMemory = this.budget.memory;
     let steps = this.steps;
@@ -106,7 +127,7 @@ export class Machine {
     let mode = code ? EVAL : APPLY;
     let af = fn as Value;
     let aa = fargs as Value[];
-    let aspan: SourceSpan | undefined;
+    let aspan: SourceSpan | undefined = span;
     // MATCH / GUARDS / BINDS state
     let mm: CMatch = null as unknown as CMatch;
     let ms: Value[] | null = null;
@@ -122,7 +143,7 @@ export class Machine {
           this.steps = steps;
           this.periodic();
         }
-        if ((stack.length << 2) + this.heap > maxMemory) throw budgetError('memory', maxMemory);
+        if (((stack.length + base) << 2) + this.heap > maxMemory) throw budgetError('memory', maxMemory);
         switch (mode) {
           case EVAL:
             switch (c.op) {
@@ -410,6 +431,16 @@ export class Machine {
               const lam = f.lam;
               const n = lam.arity;
               if (aa.length === n) {
+                if (this.jit !== null) {
+                  this.steps = steps;
+                  const jv = this.jit.enter(this, f, aa, stack.length + base);
+                  if (jv !== undefined) {
+                    steps = this.steps;
+                    v = jv;
+                    mode = RET;
+                    break;
+                  }
+                }
                 const size = lam.frame.size;
                 const frame: Env = new Array(size);
                 frame[0] = f.env;
