@@ -106,7 +106,7 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
   const budget = options.budget ?? DEFAULT_BUDGET;
   const machine = new Machine(budget, (hash, at) => compiledHash(loaded, hash, at));
   machine.periodic = options.periodic ?? null;
-  const tier = jitTier(options.jit ?? 'off');
+  const tier = jitTier(options.jit ?? 'auto');
   machine.jit = tier;
   const scheduler = new Scheduler(machine, handlers, start, loaded.resolver.invoke ?? defaultInvoke);
 
