@@ -16,6 +16,7 @@ const CONFIGS: readonly JitOptions[] = [
   { mode: 'eager', passes: { intOps: false } },
   { mode: 'eager', passes: { selfLoop: false } },
   { mode: 'eager', passes: { inlinePatterns: false } },
+  { mode: 'eager', passes: { directCalls: false } },
 ];
 
 /** Everything a run is compared on. */

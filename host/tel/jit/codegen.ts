@@ -22,9 +22,11 @@ export interface JitPasses {
   readonly selfLoop: boolean;
   /** Patterns on constructors compiled inline instead of through the interpreter's matcher. */
   readonly inlinePatterns: boolean;
+  /** A call of a known definition jumps to its compiled code without the generic call path. */
+  readonly directCalls: boolean;
 }
 
-export const ALL_PASSES: JitPasses = { intOps: true, selfLoop: true, inlinePatterns: true };
+export const ALL_PASSES: JitPasses = { intOps: true, selfLoop: true, inlinePatterns: true, directCalls: true };
 
 export interface Generated {
   readonly source: string;
@@ -306,7 +308,19 @@ class Gen {
       this.emit('s -= 1;');
     }
     this.emit('m.steps += s; s = 0;');
-    const r = this.bindTmp(`R.call(m, ${f}, [${args.join(', ')}], d + ${d}, ${this.k(c.span)})`);
+    let r: string;
+    const known = fc.op === OP.Global ? fc.cell.fnValue : null;
+    if (this.passes.directCalls && known !== null && known.lam.arity === args.length) {
+      // A direct call of a known definition: its compiled code straight away, with the frame built here.
+      const cf = this.bindTmp(`R.compiledOf(m, ${f}.lam)`);
+      r = this.t();
+      this.emit(`let ${r};`);
+      this.emit(`if (${cf} !== null) {`);
+      this.emit(`const fr = new Array(${known.lam.frame.size}); fr[0] = ${f}.env;`);
+      args.forEach((a, i) => this.emit(`fr[${i + 1}] = ${a};`));
+      this.emit(`m.steps += 1; ${r} = ${cf}(m, fr, d + ${d});`);
+      this.emit(`} else ${r} = R.call(m, ${f}, [${args.join(', ')}], d + ${d}, ${this.k(c.span)});`);
+    } else r = this.bindTmp(`R.call(m, ${f}, [${args.join(', ')}], d + ${d}, ${this.k(c.span)})`);
     if (tail) this.emitReturn(r);
     return r;
   }

@@ -70,6 +70,11 @@ export const R = {
       }
     }
   },
+  /** The compiled code of `lam` when the JIT is on and it is (or just got) hot, else null. */
+  compiledOf(m: Machine, lam: CLam): CompiledFn | null {
+    const tier = m.jit as JitTier | null;
+    return tier === null ? null : tier.compiled(lam);
+  },
   /** APPLY of `f` to `args` at continuation depth `depth`: compiled code when there is some, else the interpreter (less its final RET step). */
   call(m: Machine, f: Value, args: Value[], depth: number, span: SourceSpan): Value {
     const tier = m.jit as JitTier | null;
@@ -118,7 +123,7 @@ export class JitTier implements JitHook {
   constructor(options: JitOptions, private readonly cache: CodeCache = sharedCache) {
     this.passes = { ...ALL_PASSES, ...options.passes };
     this.threshold = options.mode === 'eager' ? 0 : AUTO_THRESHOLD;
-    this.key = `${JIT_VERSION}:${this.passes.intOps ? 1 : 0}${this.passes.selfLoop ? 1 : 0}${this.passes.inlinePatterns ? 1 : 0}`;
+    this.key = `${JIT_VERSION}:${this.passes.intOps ? 1 : 0}${this.passes.selfLoop ? 1 : 0}${this.passes.inlinePatterns ? 1 : 0}${this.passes.directCalls ? 1 : 0}`;
   }
 
   /** The compiled function of `lam` once it is hot (compiling it now if it just got hot), else null. */
