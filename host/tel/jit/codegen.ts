@@ -295,8 +295,9 @@ class Gen {
         }
       }
     }
-    // A call of this very lambda with its arity, in tail position: the machine replaces the frame; so does the loop.
-    if (tail && this.passes.selfLoop && fc.op === OP.Global && fc.cell.fnValue !== null && fc.cell.fnValue.lam === this.lam && args.length === this.lam.arity) {
+    // A call of this very lambda (a definition, or a local bound to it) with its arity, in tail position: the machine replaces the frame; so does the loop.
+    const maybeSelf = fc.op === OP.Local || (fc.op === OP.Global && fc.cell.fnValue !== null && fc.cell.fnValue.lam === this.lam);
+    if (tail && this.passes.selfLoop && maybeSelf && args.length === this.lam.arity) {
       this.step(1);
       this.emit(`if (${f}.lam === ${this.k(this.lam)}) {`);
       this.flushCheck();
