@@ -61,13 +61,16 @@ export const R = {
   check(m: Machine, depth: number): void {
     if (m.steps > m.budget.steps) throw budgetError('step', m.budget.steps);
     if ((depth << 2) + m.heap > m.budget.memory) throw budgetError('memory', m.budget.memory);
-    if (m.periodic !== null) {
-      const tier = m.jit as JitTier | null;
-      const period = Math.floor(m.steps / PERIOD_STEPS);
-      if (tier !== null && period !== tier.lastPeriod) {
-        tier.lastPeriod = period;
-        m.periodic();
-      }
+    R.periodic(m);
+  },
+  /** Calls the periodic hook once for each multiple of PERIOD_STEPS passed since the last call (as many calls as the interpreter makes). */
+  periodic(m: Machine): void {
+    const tier = m.jit as JitTier | null;
+    if (m.periodic === null || tier === null) return;
+    const period = Math.floor(m.steps / PERIOD_STEPS);
+    while (tier.lastPeriod < period) {
+      tier.lastPeriod++;
+      m.periodic();
     }
   },
   /** The compiled code of `lam` when the JIT is on and it is (or just got) hot, else null. */
@@ -88,10 +91,13 @@ export const R = {
         return fn(m, frame, depth);
       }
     }
+    R.periodic(m);
     const savedBase = m.depthBase;
     m.depthBase = depth;
     try {
       const v = m.apply(f, args, span);
+      // The nested run called the hook itself.
+      if (tier !== null) tier.lastPeriod = Math.floor(m.steps / PERIOD_STEPS);
       m.steps -= 1;
       return v;
     } finally {
@@ -152,6 +158,7 @@ export class JitTier implements JitHook {
     if (fn === null) return undefined;
     const steps = m.steps;
     const heap = m.heap;
+    this.lastPeriod = Math.floor(steps / PERIOD_STEPS);
     const cafs = m.cafMark();
     try {
       const frame: Env = new Array(f.lam.frame.size);
