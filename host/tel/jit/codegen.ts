@@ -96,7 +96,8 @@ class Gen {
 
   /** Flushes the counted steps to the machine and checks the budgets for continuation depth `d` (relative). */
   private flushCheck(): void {
-    this.emit('m.steps += s; s = 0; R.check(m, d + MAXD);');
+    this.emit('m.steps += s; s = 0;');
+    this.emit('if (m.steps > m.budget.steps || ((d + MAXD) << 2) + m.heap > m.budget.memory || m.periodic !== null) R.check(m, d + MAXD);');
   }
 
   private emitReturn(v: string): void {
@@ -108,7 +109,10 @@ class Gen {
   private local(c: Extract<Code, { op: 1 }>): string {
     let f = 'e';
     for (let i = 0; i < c.depth; i++) f = `${f}[0]`;
-    return `R.defined(${f}[${c.slot}], ${this.k(c)})`;
+    const t = this.t();
+    this.emit(`const ${t} = ${f}[${c.slot}];`);
+    this.emit(`if (${t} === undefined) R.defined(${t}, ${this.k(c)});`);
+    return t;
   }
 
   /** Simple code, evaluated without machine steps (the interpreter's evalSimple). */
