@@ -98,6 +98,27 @@ export class Machine {
     return this.run(null, null, fn, args, span);
   }
 
+  /**
+   * A value definition's value for compiled code: the cached one, or evaluated now in a nested run whose
+   * continuation depth starts at `depth` (where the machine's K_CAF frame would be).
+   */
+  cafValue(cell: Cell, span: SourceSpan, depth: number): Value {
+    const cached = this.cafs.get(cell);
+    if (cached !== undefined) return cached;
+    if (this.evaluating.has(cell)) throw cafCycle(cell, span);
+    this.evaluating.add(cell);
+    const savedBase = this.depthBase;
+    this.depthBase = depth;
+    try {
+      const v = this.run(cell.code!, this.newFrame(cell.frame.size, null), null, null);
+      this.cafs.set(cell, v);
+      return v;
+    } finally {
+      this.depthBase = savedBase;
+      this.evaluating.delete(cell);
+    }
+  }
+
   /** How many CAF values are cached (the JIT's rollback point). */
   cafMark(): number {
     return this.cafs.size;
@@ -168,7 +189,7 @@ export class Machine {
                   mode = RET;
                   break;
                 }
-                if (this.evaluating.has(cell)) throw new CaxError('E_CYCLE', `${cell.name} is defined in terms of itself`, { span: c.span });
+                if (this.evaluating.has(cell)) throw cafCycle(cell, c.span);
                 this.evaluating.add(cell);
                 stack.push(new Frame(K_CAF, cell, e, null, null, 0));
                 e = this.newFrame(cell.frame.size, null);
@@ -557,6 +578,10 @@ export class Machine {
       this.steps = steps;
     }
   }
+}
+
+function cafCycle(cell: Cell, span: SourceSpan): CaxError {
+  return new CaxError('E_CYCLE', `${cell.name} is defined in terms of itself`, { span });
 }
 
 function local(c: Extract<Code, { op: 1 }>, e: Env): Value {

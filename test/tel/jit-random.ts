@@ -1,6 +1,6 @@
 // Random well-typed TEL programs for the JIT property tests: an Int function
 // `f x y` built from arithmetic (with division and mod, so E_DIV_ZERO with its
-// span happens), comparisons, if, let, case over lists and tuples with
+// span happens), a value definition, comparisons, if, let, case over lists and tuples with
 // guards, lambdas and prelude calls, driven by a loop so it gets hot; and an
 // effectful variant that emits along the way and waits (logical time).
 import fc from 'fast-check';
@@ -39,13 +39,15 @@ export interface RandomProgram {
 
 /** A pure program: `main n` folds `f` over n iterations. */
 export const pureProgram: fc.Arbitrary<RandomProgram> = fc
-  .tuple(intExpr(3, ['x', 'y']), intExpr(2, ['a', 'b'], false), fc.integer({ min: 0, max: 150 }))
+  .tuple(intExpr(3, ['x', 'y', 'base']), intExpr(2, ['a', 'b'], false), fc.integer({ min: 0, max: 150 }))
   .map(([body, helper, n]) => ({
     source: [
       'f :: Int -> Int -> Int',
       `f x y = ${body}`,
       'g :: Int -> Int -> Int',
       `g a b = ${helper}`,
+      'base :: Int',
+      'base = g 3 (sum (range 1 4))',
       'go :: Int -> Int -> Int',
       'go n acc = if n == 0 then acc else go (n - 1) (f n acc)',
       'main :: Int -> (Int, [Int])',

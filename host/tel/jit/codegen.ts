@@ -7,8 +7,8 @@
 // (the cost model is spelled out per node below), and passes every call the
 // machine's continuation depth at that point; it checks the budgets only at
 // calls, returns and loop back-edges (see tier.ts for why that is exact).
-// A self tail call becomes a loop. Code it does not handle (CAF globals,
-// `@hash` references) makes the lambda stay interpreted.
+// A self tail call becomes a loop. Code it does not handle (`@hash`
+// references) makes the lambda stay interpreted.
 import { OP, isSimple, type CClause, type CLam, type Code, type CPat } from '../compile.js';
 
 /** Thrown at generation time: this lambda stays in the interpreter. */
@@ -167,9 +167,12 @@ class Gen {
         this.step(1);
         return this.bindTmp(this.simple(c));
       case OP.Global:
-        if (!c.cell.fnValue) throw new NotCompiled('a value definition');
         this.step(1);
-        return `${this.k(c.cell)}.fnValue`;
+        if (c.cell.fnValue) return `${this.k(c.cell)}.fnValue`;
+        // A value definition: 1 step when cached; else the machine's K_CAF frame at d+1, S(code), and its RET step (the nested run's last).
+        this.depth(d + 1);
+        this.emit('m.steps += s; s = 0;');
+        return this.bindTmp(`R.caf(m, ${this.k(c.cell)}, ${this.k(c.span)}, d + ${d + 1})`);
       case OP.Hash:
         throw new NotCompiled('a hash reference');
       case OP.Lam:

@@ -10,7 +10,7 @@
 // then fails (or not) at exactly its own step. After such a bail-out the
 // machine runs on without the JIT.
 import { CaxError, type SourceSpan } from '../../errors.js';
-import type { CLam, CMatch, Code } from '../compile.js';
+import type { Cell, CLam, CMatch, Code } from '../compile.js';
 import { PERIOD_STEPS, budgetError, matchPattern, type JitHook, type Machine } from '../machine.js';
 import { BINARY } from '../operators.js';
 import { Closure, Eff, type Env } from '../runtime.js';
@@ -77,6 +77,14 @@ export const R = {
   compiledOf(m: Machine, lam: CLam): CompiledFn | null {
     const tier = m.jit as JitTier | null;
     return tier === null ? null : tier.compiled(lam);
+  },
+  /** A value definition's value (Machine.cafValue), keeping the periodic hook's count. */
+  caf(m: Machine, cell: Cell, span: SourceSpan, depth: number): Value {
+    R.periodic(m);
+    const v = m.cafValue(cell, span, depth);
+    const tier = m.jit as JitTier | null;
+    if (tier !== null) tier.lastPeriod = Math.floor(m.steps / PERIOD_STEPS);
+    return v;
   },
   /** APPLY of `f` to `args` at continuation depth `depth`: compiled code when there is some, else the interpreter (less its final RET step). */
   call(m: Machine, f: Value, args: Value[], depth: number, span: SourceSpan): Value {
