@@ -1,12 +1,13 @@
 // TEL reference interpreter speed: a call-heavy program (naive fib 25) and a
 // list-heavy one (merge sort of 10,000 Ints), each against the same
 // algorithm in plain JavaScript run in the same process. Milliseconds per run.
+// The JIT is off here (jit.bench.ts measures it).
 import { performance } from 'node:perf_hooks';
 import type { BenchSuite } from './harness.js';
 import { loadProgram, runMain } from '../host/tel/interp.js';
 import { parseExpression, parseProgram } from '../host/tel/parser.js';
 
-const SOURCE = `
+export const SOURCE = `
 fib :: Int -> Int
 fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)
 
@@ -38,7 +39,7 @@ sortRandom n = head (sort (pseudoRandom n))
 
 const loaded = loadProgram(parseProgram(SOURCE, 'bench.tel'));
 
-function time(f: () => unknown): number {
+export function time(f: () => unknown): number {
   const t0 = performance.now();
   f();
   return performance.now() - t0;
@@ -48,16 +49,16 @@ function telRun(main: string, arg: number): () => Promise<number> {
   const args = [parseExpression(String(arg), '<bench>')];
   return async () =>
     time(() => {
-      const r = runMain(loaded, main, args);
+      const r = runMain(loaded, main, args, { jit: 'off' });
       if (r.error) throw r.error;
     });
 }
 
-function jsFib(n: number): number {
+export function jsFib(n: number): number {
   return n < 2 ? n : (jsFib(n - 1) + jsFib(n - 2)) | 0;
 }
 
-function jsPseudoRandom(n: number): number[] {
+export function jsPseudoRandom(n: number): number[] {
   const out: number[] = [];
   let seed = 12345;
   for (let k = n; k > 0; k--) {
@@ -77,7 +78,7 @@ function jsMerge(xs: number[], ys: number[]): number[] {
   return out;
 }
 
-function jsSort(xs: number[]): number[] {
+export function jsSort(xs: number[]): number[] {
   if (xs.length <= 1) return xs;
   const half = xs.length >> 1;
   return jsMerge(jsSort(xs.slice(0, half)), jsSort(xs.slice(half)));

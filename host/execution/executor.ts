@@ -18,6 +18,7 @@ import { CoreFunction } from '../coprocessor/effects.js';
 import { compileStored } from '../coprocessor/stored.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
+import { jitTier, type JitMode } from '../tel/jit/tier.js';
 import { Machine } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
 import { printExpr } from '../tel/printer.js';
@@ -64,6 +65,8 @@ export interface ExecuteOptions {
   readonly context?: ExecutionContext;
   /** Run compiled on a co-processor backend instead of the interpreter (docs/compiler.md). */
   readonly backend?: CoprocessorBackend;
+  /** The interpreter's JIT tier (docs/jit.md); default auto. */
+  readonly jit?: JitMode;
 }
 
 export interface CoprocessorBackend {
@@ -151,6 +154,7 @@ interface Run {
   readonly trace: Trace;
   readonly effects: EffectEntry[];
   readonly reports: ContextReport[];
+  readonly jit: JitMode;
 }
 
 interface Outcome {
@@ -213,7 +217,7 @@ export class Executor {
   /** Runs a stored definition applied to `args` in a child of `options.context` (or of a fresh root). */
   async executeByHash(hash: Hash, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     const trace = new Trace();
-    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [] };
+    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [], jit: options.jit ?? 'auto' };
     const owned = options.context === undefined;
     const parent = options.context ?? this.createContext();
     const name = this.repo.namesOf(hash)[0];
@@ -440,6 +444,7 @@ export class Executor {
       limit(entry);
       // The wall clock is checked every PERIOD_STEPS steps, so any loop is stopped by it.
       machine.periodic = () => run.sandbox.checkWallClock(active.context, active.hash);
+      machine.jit = jitTier(run.jit);
       let charged = { steps: 0, memory: 0 };
       const charge = (): void => {
         const now = { steps: machine.steps, memory: machine.heap };

@@ -101,6 +101,8 @@ class CodeNode {
   else: unknown = undefined; scrutinee: unknown = undefined; clauses: unknown = undefined; what = '';
   binds: unknown = undefined; a: unknown = undefined; b: unknown = undefined; parts: unknown = undefined;
   build: unknown = undefined; stmts: unknown = undefined; hash = '';
+  /** The JIT's call count and compiled code of a lambda (jit/tier.ts). */
+  jitCalls = 0; jitCode: unknown = undefined;
 }
 
 export function mk<T extends Code>(fields: T): T {

@@ -9,6 +9,7 @@ import type { Decl, Expr, Program } from './ast.js';
 import { compileDecls, compileExpression, type Cell, type Code, type Globals } from './compile.js';
 import { checkExpression, checkProgramAll, type CheckedProgram, type HashTypes } from './infer.js';
 import { DEFAULT_BUDGET, Machine, type Budget } from './machine.js';
+import { jitTier, type JitMode, type JitOptions, type JitStats } from './jit/tier.js';
 import { prelude } from './prelude.js';
 import { Eff } from './runtime.js';
 import { Scheduler, defaultInvoke, type EffectEntry, type Failure, type InvokeHook } from './scheduler.js';
@@ -60,6 +61,8 @@ export interface RunOptions {
   readonly budget?: Budget;
   /** Called every PERIOD_STEPS machine steps (e.g. a wall-clock check that throws to stop the run). */
   readonly periodic?: () => void;
+  /** The JIT tier (jit/tier.ts): off, auto (compile hot definitions; the default) or eager. */
+  readonly jit?: JitMode | JitOptions;
 }
 
 export interface RunResult {
@@ -78,6 +81,8 @@ export interface RunResult {
   readonly latencies: Readonly<Record<string, number>>;
   /** The default world's balances at the end (absent with custom handlers). */
   readonly balances?: Record<string, Record<string, Record<string, number>>>;
+  /** What the JIT tier did (absent with the JIT off): lambdas compiled, left interpreted, and bail-outs to the interpreter. */
+  readonly jit?: JitStats;
 }
 
 /** The compiled entry `main args…`: its code, the size of its frame, and its type (checked in the program's scope). */
@@ -101,6 +106,8 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
   const budget = options.budget ?? DEFAULT_BUDGET;
   const machine = new Machine(budget, (hash, at) => compiledHash(loaded, hash, at));
   machine.periodic = options.periodic ?? null;
+  const tier = jitTier(options.jit ?? 'auto');
+  machine.jit = tier;
   const scheduler = new Scheduler(machine, handlers, start, loaded.resolver.invoke ?? defaultInvoke);
 
   let value: Value | null = null;
@@ -129,6 +136,7 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
     memory: machine.heap,
     latencies: scheduler.latencies,
     ...(world ? { balances: world.snapshot() } : {}),
+    ...(tier ? { jit: tier.stats() } : {}),
   };
 }
 

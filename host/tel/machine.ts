@@ -41,6 +41,11 @@ class Frame {
 /** What a K_BIND frame continues with once the bindings are done. */
 type AfterBinds = { readonly body: Code } | { readonly match: CMatch; readonly scruts: Value[] | null; readonly clause: number };
 
+/** The JIT tier's entry (jit/tier.ts): a closure's value for `args` at continuation depth `depth`, or undefined to interpret the call. */
+export interface JitHook {
+  enter(m: Machine, f: Closure, args: Value[], depth: number): Value | undefined;
+}
+
 const EVAL = 0, RET = 1, APPLY = 2, MATCH = 3, GUARDS = 4, BINDS = 5;
 
 export function budgetError(what: 'step' | 'memory', limit: number): CaxError {
@@ -56,6 +61,10 @@ export class Machine {
   heap = 0;
   /** Called every PERIOD_STEPS steps (e.g. a wall-clock check, which stops the run by throwing); null costs one comparison. */
   periodic: (() => void) | null = null;
+  /** The JIT tier, or null to interpret everything. */
+  jit: JitHook | null = null;
+  /** Continuation frames below this run's own (a run started from compiled code), for the memory budget. */
+  depthBase = 0;
   private readonly cafs = new Map<Cell, Value>();
   private readonly evaluating = new Set<Cell>();
 
@@ -86,8 +95,40 @@ export class Machine {
     return this.run(code, env, null, null);
   }
 
-  apply(fn: Value, args: Value[]): Value {
-    return this.run(null, null, fn, args);
+  apply(fn: Value, args: Value[], span?: SourceSpan): Value {
+    return this.run(null, null, fn, args, span);
+  }
+
+  /**
+   * A value definition's value for compiled code: the cached one, or evaluated now in a nested run whose
+   * continuation depth starts at `depth` (where the machine's K_CAF frame would be).
+   */
+  cafValue(cell: Cell, span: SourceSpan, depth: number): Value {
+    const cached = this.cafs.get(cell);
+    if (cached !== undefined) return cached;
+    if (this.evaluating.has(cell)) throw cafCycle(span);
+    this.evaluating.add(cell);
+    const savedBase = this.depthBase;
+    this.depthBase = depth;
+    try {
+      const v = this.run(cell.code!, this.newFrame(cell.frame.size, null), null, null);
+      this.cafs.set(cell, v);
+      return v;
+    } finally {
+      this.depthBase = savedBase;
+      this.evaluating.delete(cell);
+    }
+  }
+
+  /** How many CAF values are cached (the JIT's rollback point). */
+  cafMark(): number {
+    return this.cafs.size;
+  }
+
+  /** Forgets the CAF values cached after `mark`. */
+  cafRestore(mark: number): void {
+    let i = 0;
+    for (const cell of [...this.cafs.keys()]) if (i++ >= mark) this.cafs.delete(cell);
   }
 
   /** Evaluates local bindings into `frame` (a `let` statement of a do block). */
@@ -96,8 +137,9 @@ export class Machine {
     this.run(code, frame, null, null);
   }
 
-  private run(code: Code | null, env: Env | null, fn: Value | null, fargs: Value[] | null): Value {
+  private run(code: Code | null, env: Env | null, fn: Value | null, fargs: Value[] | null, span?: SourceSpan): Value {
     const stack: Frame[] = [];
+    const base = this.depthBase;
     const maxSteps = this.budget.steps;
     const maxMemory = this.budget.memory;
     let steps = this.steps;
@@ -107,7 +149,7 @@ export class Machine {
     let mode = code ? EVAL : APPLY;
     let af = fn as Value;
     let aa = fargs as Value[];
-    let aspan: SourceSpan | undefined;
+    let aspan: SourceSpan | undefined = span;
     // MATCH / GUARDS / BINDS state
     let mm: CMatch = null as unknown as CMatch;
     let ms: Value[] | null = null;
@@ -123,7 +165,7 @@ export class Machine {
           this.steps = steps;
           this.periodic();
         }
-        if ((stack.length << 2) + this.heap > maxMemory) throw budgetError('memory', maxMemory);
+        if (((stack.length + base) << 2) + this.heap > maxMemory) throw budgetError('memory', maxMemory);
         switch (mode) {
           case EVAL:
             switch (c.op) {
@@ -148,7 +190,7 @@ export class Machine {
                   mode = RET;
                   break;
                 }
-                if (this.evaluating.has(cell)) throw new CaxError('E_CYCLE', PURE_ERROR_MESSAGES.E_CYCLE, { span: c.span });
+                if (this.evaluating.has(cell)) throw cafCycle(c.span);
                 this.evaluating.add(cell);
                 stack.push(new Frame(K_CAF, cell, e, null, null, 0));
                 e = this.newFrame(cell.frame.size, null);
@@ -411,6 +453,16 @@ export class Machine {
               const lam = f.lam;
               const n = lam.arity;
               if (aa.length === n) {
+                if (this.jit !== null) {
+                  this.steps = steps;
+                  const jv = this.jit.enter(this, f, aa, stack.length + base);
+                  if (jv !== undefined) {
+                    steps = this.steps;
+                    v = jv;
+                    mode = RET;
+                    break;
+                  }
+                }
                 const size = lam.frame.size;
                 const frame: Env = new Array(size);
                 frame[0] = f.env;
@@ -527,6 +579,10 @@ export class Machine {
       this.steps = steps;
     }
   }
+}
+
+function cafCycle(span: SourceSpan): CaxError {
+  return new CaxError('E_CYCLE', PURE_ERROR_MESSAGES.E_CYCLE, { span });
 }
 
 function local(c: Extract<Code, { op: 1 }>, e: Env): Value {

@@ -78,3 +78,18 @@ describe('cax eval', () => {
     expect([typeErr.code, typeErr.err]).toEqual([1, expect.stringContaining('E_TYPE')]);
   });
 });
+
+describe('cax eval --jit', () => {
+  it('gives the same value, effects, clock and steps with the JIT off, auto and eager', async () => {
+    const outs = await Promise.all(['off', 'auto', 'eager'].map((mode) => cli('--json', 'eval', 'ok.tel', '--main', 'main', '--world', 'w.json', '--jit', mode)));
+    for (const r of outs) expect(r.code).toBe(0);
+    expect(JSON.parse(outs[1]!.out)).toEqual(JSON.parse(outs[0]!.out));
+    expect(JSON.parse(outs[2]!.out)).toEqual(JSON.parse(outs[0]!.out));
+  });
+
+  it('rejects an unknown mode with E_USAGE', async () => {
+    const r = await cli('--json', 'eval', 'ok.tel', '--main', 'main', '--jit', 'fast');
+    expect(r.code).not.toBe(0);
+    expect(r.out + r.err).toContain('E_USAGE');
+  });
+});

@@ -71,6 +71,7 @@ const RunOptions = z.object({
   traceKinds: z.string().optional(),
   backend: z.enum(['interp', ...BACKENDS]).default('interp'),
   port: z.string().min(1).optional(),
+  jit: z.enum(['auto', 'off', 'eager']).default('auto'),
 });
 
 /** The run for people; a failed run's error line is printed by the CLI itself. */
@@ -222,6 +223,7 @@ export const registerStore: Register = (program, ctx) => {
     .option('--trace-kinds <kinds>', `only these trace kinds, comma-separated (${TRACE_KINDS.join(',')})`)
     .option('--backend <name>', `where to run: interp, or compiled on the co-processor: ${BACKENDS.join(', ')} (docs/compiler.md)`, 'interp')
     .option('--port <path>', 'serial port of the device backend (as for cax device)')
+    .option('--jit <mode>', 'JIT tier of the interpreter: auto (compile hot definitions), off, eager (docs/jit.md)', 'auto')
     .exitOverride()
     .action((ref: string, args: string[], raw: Record<string, unknown>) =>
       withStore(ctx, async (repo) => {
@@ -233,7 +235,7 @@ export const registerStore: Register = (program, ctx) => {
         const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : OPEN_POLICY;
         const hash = target(repo, ref);
         const backend = o.backend === 'interp' ? undefined : { name: o.backend, ...(o.port ? { device: o.port } : {}) };
-        const result = await new Executor({ repo, policy }).executeByHash(hash, { args, ...(world ? { world } : {}), ...(backend ? { backend } : {}) });
+        const result = await new Executor({ repo, policy }).executeByHash(hash, { args, jit: o.jit, ...(world ? { world } : {}), ...(backend ? { backend } : {}) });
         if (o.trace) {
           const events = result.trace.filter({ kinds: kinds as TraceKind[] });
           writeFileSync(resolve(ctx.io.cwd, o.trace), `${JSON.stringify({ hash, events }, null, 2)}\n`);

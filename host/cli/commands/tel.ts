@@ -24,6 +24,7 @@ const EvalOptions = z.object({
   start: z.coerce.number().int().min(-2147483648).max(2147483647).optional(),
   steps: z.coerce.number().int().positive().default(DEFAULT_BUDGET.steps),
   memory: z.coerce.number().int().positive().default(DEFAULT_BUDGET.memory),
+  jit: z.enum(['auto', 'off', 'eager']).default('auto'),
 });
 
 /** A previous `cax eval --json` output: what replay needs from it. */
@@ -88,6 +89,7 @@ export const registerTel: Register = (program, ctx) => {
     .option('--start <ms>', 'logical start time in milliseconds (default: the world\'s, else 0)')
     .option('--steps <n>', `step budget (default ${DEFAULT_BUDGET.steps})`)
     .option('--memory <cells>', `memory budget in cells (default ${DEFAULT_BUDGET.memory})`)
+    .option('--jit <mode>', 'JIT tier: auto (compile hot definitions), off, eager (docs/jit.md)', 'auto')
     .exitOverride()
     .action((path: string, args: string[], raw: Record<string, unknown>) => {
       const o = parseOptions(EvalOptions, raw);
@@ -117,7 +119,7 @@ export const registerTel: Register = (program, ctx) => {
         start ??= rec.data.start;
       }
       start ??= world?.start ?? 0;
-      const result = runMain(loaded, o.main, argExprs, { world, handlers, start, budget: { steps: o.steps, memory: o.memory } });
+      const result = runMain(loaded, o.main, argExprs, { world, handlers, start, budget: { steps: o.steps, memory: o.memory }, jit: o.jit });
       const json = { ...runToJson(result), start, steps: result.steps, memory: result.memory };
       const human = () =>
         [

@@ -1,0 +1,80 @@
+// The JIT tier against the interpreter: every example, and chosen programs,
+// give the same value, error (code and span), effect log, clock, steps and
+// memory with the JIT off, eager and auto, and with each pass switched off.
+import { describe, it, expect } from '@jest/globals';
+import fc from 'fast-check';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { parseExpression, parseProgram } from '../../host/tel/parser.js';
+import { loadProgram, runMain, runToJson, type RunOptions } from '../../host/tel/interp.js';
+import type { JitOptions } from '../../host/tel/jit/tier.js';
+import { parseWorld } from '../../host/tel/world.js';
+import { effectfulProgram, pureProgram, type RandomProgram } from './jit-random.js';
+
+const CONFIGS: readonly JitOptions[] = [
+  { mode: 'eager' },
+  { mode: 'auto' },
+  { mode: 'eager', passes: { intOps: false } },
+  { mode: 'eager', passes: { selfLoop: false } },
+  { mode: 'eager', passes: { inlinePatterns: false } },
+  { mode: 'eager', passes: { directCalls: false } },
+];
+
+/** Everything a run is compared on. */
+function observe(source: string, file: string, main: string, args: readonly string[], options: RunOptions): string {
+  const loaded = loadProgram(parseProgram(source, file));
+  const r = runMain(loaded, main, args.map((a, i) => parseExpression(a, `<arg ${i}>`)), options);
+  return JSON.stringify({ ...runToJson(r), error: r.error?.toJSON(), steps: r.steps, memory: r.memory });
+}
+
+function agree(source: string, main: string, args: readonly string[], options: RunOptions = {}): void {
+  const want = observe(source, 'test.tel', main, args, { ...options, jit: 'off' });
+  for (const jit of CONFIGS) expect([jit, observe(source, 'test.tel', main, args, { ...options, jit })]).toEqual([jit, want]);
+}
+
+describe('JIT agrees with the interpreter', () => {
+  const names = readdirSync('examples').filter((f) => f.endsWith('.tel')).map((f) => f.slice(0, -4)).sort();
+  for (const name of names) {
+    it(`example ${name}`, () => {
+      const expected = JSON.parse(readFileSync(`examples/${name}.expected.json`, 'utf8')) as { main: string; args: string[] };
+      const worldFile = `examples/${name}.world.json`;
+      const world = existsSync(worldFile) ? parseWorld(JSON.parse(readFileSync(worldFile, 'utf8'))) : undefined;
+      agree(readFileSync(`examples/${name}.tel`, 'utf8'), expected.main, expected.args, { world });
+    });
+  }
+});
+
+describe('JIT agrees with the interpreter on random programs', () => {
+  const runs = { numRuns: 25 };
+  const agreeSafely = (p: RandomProgram, options: RunOptions = {}): void => {
+    loadProgram(parseProgram(p.source, 'test.tel'));
+    agree(p.source, p.main, p.args, options);
+  };
+  it('pure programs: value, error code and span, steps, memory', () => {
+    fc.assert(fc.property(pureProgram, (p) => agreeSafely(p)), runs);
+  });
+  it('effectful programs: effect log and clock too', () => {
+    fc.assert(fc.property(effectfulProgram, (p) => agreeSafely(p)), runs);
+  });
+  it('budgets cut at the same step and the same memory', () => {
+    fc.assert(
+      fc.property(pureProgram, fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 1, max: 4_000 }), (p, steps, memory) => agreeSafely(p, { budget: { steps, memory } })),
+      runs,
+    );
+  });
+});
+
+describe('JIT tier', () => {
+  const fib = 'fib :: Int -> Int\nfib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\nmain :: Int -> Int\nmain n = fib n';
+  it('compiles a hot definition and runs it without falling back', () => {
+    const r = runMain(loadProgram(parseProgram(fib, 'fib.tel')), 'main', [parseExpression('15', '<arg>')], { jit: 'auto' });
+    expect(r.shown).toBe('610');
+    expect(r.jit).toEqual({ compiled: 1, interpreted: 0, bailouts: 0 });
+  });
+  it('falls back to the interpreter at a budget, which then fails at its own step', () => {
+    const loaded = loadProgram(parseProgram(fib, 'fib.tel'));
+    const r = runMain(loaded, 'main', [parseExpression('15', '<arg>')], { jit: 'eager', budget: { steps: 5000, memory: 100_000 } });
+    expect(r.error?.code).toBe('E_BUDGET');
+    expect(r.steps).toBe(5001);
+    expect(r.jit?.bailouts).toBe(1);
+  });
+});
