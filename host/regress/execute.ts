@@ -110,7 +110,7 @@ export class TestExecutor {
     const expected: Record<string, unknown> = { ...spec.expect };
     let a0: number, exitCode: number, cycles: number, ended: string;
     if (backend === 'iss') {
-      const iss = new Iss({ traceAtReset: false });
+      const iss = new Iss();
       iss.load(new Uint8Array(readFileSync(spec.file)));
       spec.args.forEach((v, i) => iss.setReg(10 + i, v));
       const r = iss.run({ maxCycles: spec.maxCycles });
