@@ -6,5 +6,5 @@
 REGRESS_OUT := $(BUILD)/regress
 
 .PHONY: regress
-regress: $(STAMP) build sim firmware isa-tests
+regress: $(STAMP) build sim firmware tel-runtime isa-tests
 	$(CAX) regress regress/all.yaml --junit $(REGRESS_OUT)/junit.xml --html $(REGRESS_OUT)/report.html --artifacts $(REGRESS_OUT)/artifacts
