@@ -58,9 +58,9 @@ export interface RegressRun {
 
 const quote = (s: string): string => (/^[A-Za-z0-9_./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-function reproduceCommand(test: TestCase, backend: RegressBackend): string {
+function reproduceCommand(test: TestCase, backend: RegressBackend, device: string | undefined): string {
   const escaped = test.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return ['cax', 'regress', quote(test.manifest), '--backend', backend, '--filter', quote(`^${escaped}$`), '--no-cache'].join(' ');
+  return ['cax', 'regress', quote(test.manifest), '--backend', backend, ...(backend === 'device' && device ? ['--device', quote(device)] : []), '--filter', quote(`^${escaped}$`), '--no-cache'].join(' ');
 }
 
 export async function runRegression(options: RegressOptions): Promise<RegressRun> {
@@ -92,7 +92,7 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
       ? { status: 'skipped', expected: {}, actual: {}, message: t.skip, cycles: null, durationMs: 0 }
       : (reused.get(t.id) ?? fromPool?.outcome ?? { status: 'skipped', expected: {}, actual: {}, message: 'not run (--fail-fast stopped the run)', cycles: null, durationMs: 0 });
     if (fromPool && outcome.status === 'pass') options.cache?.put(key.key, outcome);
-    const reproduce = reproduceCommand(t.test, t.backend);
+    const reproduce = reproduceCommand(t.test, t.backend, device);
     const artifacts = options.artifacts && fromPool && (outcome.status === 'fail' || outcome.status === 'error') ? await writeArtifacts(options.artifacts, t, outcome, reproduce) : [];
     tests.push({
       id: t.id, name: t.test.name, suite: t.test.suite, backend: t.backend, tags: t.test.tags,

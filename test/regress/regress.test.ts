@@ -11,7 +11,10 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { runCli } from '../../host/cli/program.js';
 import { CaxError } from '../../host/errors.js';
-import { parseManifest } from '../../host/regress/manifest.js';
+import { parseManifest, type RegressBackend } from '../../host/regress/manifest.js';
+import { buildMatrix } from '../../host/regress/matrix.js';
+import { runPool } from '../../host/regress/pool.js';
+import { loadSuite } from '../../host/regress/suite.js';
 import { captureIO } from '../helpers/cli-io.js';
 
 const ROOT = process.cwd();
@@ -168,5 +171,17 @@ describe('a test that hangs', () => {
       ['hang/fib@interp', 'pass', null],
       ['hang/fib-again@interp', 'pass', null],
     ]);
+  }, 60_000);
+});
+
+describe('a worker that dies', () => {
+  it('makes its test an error E_WORKER (after its retries), and the next test runs on a new worker', async () => {
+    const [fib] = buildMatrix(loadSuite(join(ROOT, 'regress/small.yaml')), { filter: /^small\/fib$/, backends: ['interp'] });
+    // A request the worker cannot parse (no such backend) throws in the worker: the process dies.
+    const doomed = { ...fib!, id: 'doomed', backend: 'nowhere' as RegressBackend };
+    const results = await runPool([doomed, fib!], { jobs: 1, retries: 1, failFast: false });
+    expect(results.get('doomed')).toMatchObject({ attempts: 2, flaky: false, outcome: { status: 'error', code: 'E_WORKER' } });
+    expect(results.get('doomed')!.outcome.message).toMatch(/the worker died \(exit 1\)/);
+    expect(results.get(fib!.id)).toMatchObject({ attempts: 1, outcome: { status: 'pass' } });
   }, 60_000);
 });
