@@ -185,3 +185,16 @@ describe('a worker that dies', () => {
     expect(results.get(fib!.id)).toMatchObject({ attempts: 1, outcome: { status: 'pass' } });
   }, 60_000);
 });
+
+describe('reused results', () => {
+  it('a changed entry file reruns exactly its tests', async () => {
+    writeFileSync(join(dir, 'one.tel'), 'main :: Int\nmain = 1\n');
+    writeFileSync(join(dir, 'two.tel'), 'main :: Int\nmain = 2\n');
+    writeFileSync(join(dir, 'change.yaml'), 'name: change\nentries:\n  - { kind: tel, name: one, file: one.tel, expect: { value: "1" } }\n  - { kind: tel, name: two, file: two.tel, expect: { value: "2" } }\n');
+    expect((await regress('change.yaml', '--cache', 'change-cache.json')).json.counts).toMatchObject({ ran: 2, reused: 0 });
+    writeFileSync(join(dir, 'two.tel'), 'main :: Int\nmain = 1 + 1\n');
+    const again = await regress('change.yaml', '--cache', 'change-cache.json');
+    expect(again.json.counts).toMatchObject({ ran: 1, reused: 1, passed: 2 });
+    expect((again.json.tests as (Test & { reused: boolean })[]).map((t) => [t.id, t.reused])).toEqual([['change/one@interp', true], ['change/two@interp', false]]);
+  }, 60_000);
+});
