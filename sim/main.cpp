@@ -39,6 +39,7 @@ struct Options {
     bool raw = false;
     uint64_t max_cycles = 0;         // 0 = no limit
     std::string vcd, trace;
+    uint64_t vcd_from = 0;           // first clock the VCD covers (the last cycles before a failure)
     bool dump_regs = false;
     std::string dump_from, dump_to;  // address or symbol, end exclusive
     bool pty = false;
@@ -48,7 +49,7 @@ struct Options {
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "cax-sim: %s\n"
-                 "usage: cax-sim [--raw] PROGRAM [--max-cycles N] [--vcd FILE] [--trace FILE]\n"
+                 "usage: cax-sim [--raw] PROGRAM [--max-cycles N] [--vcd FILE] [--vcd-from N] [--trace FILE]\n"
                  "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall]\n"
                  "  FROM, TO: an address (0x…) or an ELF symbol; TO is exclusive\n",
                  why.c_str());
@@ -74,6 +75,7 @@ Options parse_args(int argc, char** argv) {
         if (a == "--raw") o.raw = true;
         else if (a == "--max-cycles") o.max_cycles = parse_number(a, value());
         else if (a == "--vcd") o.vcd = value();
+        else if (a == "--vcd-from") o.vcd_from = parse_number(a, value());
         else if (a == "--trace") o.trace = value();
         else if (a == "--dump-regs") o.dump_regs = true;
         else if (a == "--dump-mem") {
@@ -208,10 +210,10 @@ int run(const Options& opt) {
     while (n < limit) {
         top->clk = 0;
         top->eval();
-        if (vcd && top->trace_en) vcd->dump(2 * n);
+        if (vcd && top->trace_en && n >= opt.vcd_from) vcd->dump(2 * n);
         top->clk = 1;
         top->eval();
-        if (vcd && top->trace_en) vcd->dump(2 * n + 1);
+        if (vcd && top->trace_en && n >= opt.vcd_from) vcd->dump(2 * n + 1);
         n++;
         if (trace && top->trace_valid) {
             std::fprintf(trace, "%x %x %x %x %x %x %x %x %x %x %x\n", top->trace_pc, top->trace_insn, top->trace_rd,

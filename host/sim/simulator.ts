@@ -22,6 +22,8 @@ export interface SimRunOptions {
   readonly maxCycles?: number;
   /** VCD file, written only while TRACE_EN is on. */
   readonly vcd?: string;
+  /** The first clock the VCD covers (default 0): the last cycles before a failure. */
+  readonly vcdFrom?: number;
   /** Text trace file (docs/trace-port.md). */
   readonly trace?: string;
   readonly dumpRegs?: boolean;
@@ -39,6 +41,7 @@ export function simArguments(options: SimRunOptions): string[] {
   if (options.raw) args.push('--raw');
   if (options.maxCycles !== undefined) args.push('--max-cycles', String(options.maxCycles));
   if (options.vcd !== undefined) args.push('--vcd', options.vcd);
+  if (options.vcdFrom !== undefined) args.push('--vcd-from', String(options.vcdFrom));
   if (options.trace !== undefined) args.push('--trace', options.trace);
   if (options.dumpRegs) args.push('--dump-regs');
   if (options.stopOnEcall) args.push('--stop-on-ecall');

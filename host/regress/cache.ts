@@ -1,0 +1,110 @@
+// Reused results: a test's key is a SHA-256 over its entry (with the content
+// of every file it reads) and the identity of its backend (the code and
+// binaries it runs on), so a rerun with nothing changed runs nothing and a
+// change to the RTL reruns exactly the tests on sim. The store is one JSON
+// file behind the small ResultCache interface (host/cache can replace it).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { artefactPath } from '../artefacts.js';
+import type { Outcome } from './execute.js';
+import type { RegressBackend } from './manifest.js';
+import type { MatrixTest } from './matrix.js';
+
+export interface ResultCache {
+  get(key: string): Outcome | undefined;
+  put(key: string, outcome: Outcome): void;
+  /** Writes what was put (once, at the end of a run). */
+  save(): void;
+}
+
+const Stored = z.record(z.string(), z.object({
+  status: z.enum(['pass', 'fail', 'error', 'skipped']),
+  expected: z.record(z.string(), z.unknown()),
+  actual: z.record(z.string(), z.unknown()),
+  message: z.string().optional(),
+  code: z.string().optional(),
+  cycles: z.number().nullable(),
+  durationMs: z.number(),
+}));
+
+/** A JSON file of passing outcomes by key; an unreadable file is an empty cache (it is only a cache). */
+export class JsonFileCache implements ResultCache {
+  private readonly entries: Record<string, Outcome>;
+  private dirty = false;
+
+  constructor(private readonly file: string) {
+    let entries: Record<string, Outcome> = {};
+    if (existsSync(file)) {
+      const parsed = Stored.safeParse((() => { try { return JSON.parse(readFileSync(file, 'utf8')) as unknown; } catch { return undefined; } })());
+      if (parsed.success) entries = parsed.data as Record<string, Outcome>;
+    }
+    this.entries = entries;
+  }
+
+  get(key: string): Outcome | undefined {
+    return this.entries[key];
+  }
+
+  put(key: string, outcome: Outcome): void {
+    this.entries[key] = outcome;
+    this.dirty = true;
+  }
+
+  save(): void {
+    if (!this.dirty) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(this.entries));
+    renameSync(`${this.file}.tmp`, this.file);
+    this.dirty = false;
+  }
+}
+
+const sha = (): ReturnType<typeof createHash> => createHash('sha256');
+
+function hashFiles(hash: ReturnType<typeof createHash>, paths: readonly string[]): void {
+  for (const p of paths) {
+    hash.update(p.replace(/.*\/(host|build)\//, '$1/')).update('\0');
+    hash.update(existsSync(p) ? readFileSync(p) : 'missing').update('\0');
+  }
+}
+
+function moduleFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => /\.(js|ts|tel)$/.test(f)).sort().map((f) => join(dir, f)) : [];
+}
+
+const identities = new Map<string, string>();
+
+/** What a backend's results depend on: the interpreter's code; for the co-processor also the compiler, ISS, protocol, firmware, TEL runtime and (sim) the simulator binary. */
+export function backendIdentity(backend: RegressBackend, device?: string): string {
+  const memo = identities.get(`${backend}:${device ?? ''}`);
+  if (memo) return memo;
+  const host = dirname(dirname(fileURLToPath(import.meta.url)));
+  const hash = sha().update(backend).update('\0');
+  const dirs = backend === 'interp' ? ['tel'] : ['tel', 'compiler', 'coprocessor', 'riscv', 'protocol', 'sim', 'trace', 'regress'];
+  hashFiles(hash, dirs.flatMap((d) => moduleFiles(join(host, d))));
+  if (backend !== 'interp') hashFiles(hash, [artefactPath('firmware'), artefactPath('telRuntime')]);
+  if (backend === 'sim') hashFiles(hash, [artefactPath('simulator')]);
+  if (backend === 'device') hash.update(device ?? '');
+  const id = hash.digest('hex');
+  identities.set(`${backend}:${device ?? ''}`, id);
+  return id;
+}
+
+/** The content hash of a test's entry: its spec with every file it reads. */
+export function entryHash(test: MatrixTest): string {
+  const hash = sha().update(JSON.stringify(test.test.spec));
+  const spec = test.test.spec;
+  if (spec.kind !== 'generated') hashFiles(hash, [spec.file]);
+  if (spec.kind === 'tel' && spec.world) hashFiles(hash, [spec.world]);
+  return hash.digest('hex');
+}
+
+/** The key of a test: entry and backend identity. */
+export function testKey(test: MatrixTest, device?: string): { key: string; entry: string; backend: string } {
+  const entry = entryHash(test);
+  const backend = backendIdentity(test.backend, device);
+  return { key: sha().update(entry).update(backend).digest('hex'), entry, backend };
+}

@@ -1,0 +1,143 @@
+// Runs one test of the matrix on its backend and judges it: a TEL definition
+// on the interpreter or compiled on the co-processor (iss, sim, device) against
+// its expected value, effect log, clock or error code; an ELF on the ISS or the
+// Verilator SoC against a0 and its exit code; a generated program on a
+// co-processor against the interpreter. The sessions it opens stay open for
+// the next test (a worker keeps its simulator); `close` ends them.
+import { readFileSync } from 'node:fs';
+import { openCoprocessor, runImage, type BackendName, type Coprocessor } from '../coprocessor/backend.js';
+import { compileSource } from '../compiler/compile.js';
+import { CaxError } from '../errors.js';
+import { Iss } from '../riscv/iss.js';
+import { runSim } from '../sim/simulator.js';
+import { loadProgram, runMain } from '../tel/interp.js';
+import { parseExpression, parseProgram } from '../tel/parser.js';
+import type { Value } from '../tel/values.js';
+import { parseWorld, type WorldInput } from '../tel/world.js';
+import type { RegressBackend } from './manifest.js';
+import type { TestSpec } from './suite.js';
+
+export type Status = 'pass' | 'fail' | 'error' | 'skipped';
+
+/** What one run of a test gave. */
+export interface Outcome {
+  readonly status: Status;
+  /** The fields compared, as expected and as observed (for failures and the reports). */
+  readonly expected: Record<string, unknown>;
+  readonly actual: Record<string, unknown>;
+  readonly message?: string;
+  readonly code?: string;
+  readonly cycles: number | null;
+  readonly durationMs: number;
+}
+
+/** A TEL run's observable result, the same shape on every backend. */
+interface TelObservation {
+  value: string | null;
+  error: string | null;
+  effects: unknown[];
+  clock: number;
+  cycles: number | null;
+}
+
+const CYCLE_BUDGET = 1_000_000_000;
+const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+function argumentValue(text: string): Value {
+  const r = runMain(loadProgram(parseProgram(`argument = ${text}`, '<argument>')), 'argument', []);
+  if (r.error) throw r.error;
+  return r.value!;
+}
+
+export class TestExecutor {
+  private readonly sessions = new Map<BackendName, Coprocessor>();
+
+  constructor(private readonly device?: string) {}
+
+  private async session(backend: BackendName): Promise<Coprocessor> {
+    let cop = this.sessions.get(backend);
+    if (!cop) {
+      cop = await openCoprocessor(backend, this.device);
+      this.sessions.set(backend, cop);
+    }
+    return cop;
+  }
+
+  private interpret(source: string, file: string, main: string, args: readonly string[], world: WorldInput | undefined, start: number | undefined): TelObservation {
+    const argExprs = args.map((a, i) => parseExpression(a, `<argument ${i + 1}>`));
+    const r = runMain(loadProgram(parseProgram(source, file)), main, argExprs, { world, start: start ?? world?.start ?? 0 });
+    return { value: r.shown, error: r.error?.code ?? null, effects: json(r.effects.map((e) => ({ ...e }))), clock: r.clock, cycles: null };
+  }
+
+  private async compiled(backend: BackendName, source: string, file: string, main: string, args: readonly string[], world: WorldInput | undefined, start: number | undefined): Promise<TelObservation> {
+    const { image } = compileSource(source, file, main);
+    const cop = await this.session(backend);
+    const r = await runImage(cop, image, args.map(argumentValue), { budget: CYCLE_BUDGET, ...(world ? { world } : {}), ...(start === undefined ? {} : { start }) });
+    return { value: r.shown, error: r.error?.code ?? null, effects: json(r.effects.map((e) => ({ ...e }))), clock: r.clock, cycles: r.cycles };
+  }
+
+  private observe(backend: RegressBackend, source: string, file: string, main: string, args: readonly string[], world: WorldInput | undefined, start: number | undefined): Promise<TelObservation> | TelObservation {
+    return backend === 'interp' ? this.interpret(source, file, main, args, world, start) : this.compiled(backend, source, file, main, args, world, start);
+  }
+
+  /** Runs `spec` on `backend`; a thrown CaxError is an `error` outcome with its code. */
+  async run(spec: TestSpec, backend: RegressBackend): Promise<Outcome> {
+    const t0 = performance.now();
+    const done = (o: Omit<Outcome, 'durationMs'>): Outcome => ({ ...o, durationMs: performance.now() - t0 });
+    try {
+      if (spec.kind === 'elf') return done(await this.runElf(spec, backend));
+      if (spec.kind === 'tel') {
+        const world = spec.world === undefined ? undefined : parseWorld(JSON.parse(readFileSync(spec.world, 'utf8')), spec.world);
+        const got = await this.observe(backend, readFileSync(spec.file, 'utf8'), spec.file, spec.main, spec.args, world, spec.start);
+        const expected: Record<string, unknown> = { ...spec.expect };
+        if (spec.expect.error === undefined && spec.expect.value !== undefined) expected.error = null;
+        const actual: Record<string, unknown> = Object.fromEntries(Object.keys(expected).map((k) => [k, got[k as keyof TelObservation]]));
+        return done(judge(expected, actual, got.cycles));
+      }
+      const world = spec.world === undefined ? undefined : parseWorld(spec.world);
+      const reference = this.interpret(spec.source, 'generated.tel', 'main', [], world, undefined);
+      const got = await this.observe(backend, spec.source, 'generated.tel', 'main', [], world, undefined);
+      const { cycles, ...actual } = got;
+      const { cycles: _none, ...expected } = reference;
+      return done(judge(expected, actual, cycles));
+    } catch (e) {
+      const err = e instanceof CaxError ? e : new CaxError('E_INTERNAL', e instanceof Error ? e.message : String(e));
+      return done({ status: 'error', expected: {}, actual: {}, code: err.code, message: err.format(), cycles: null });
+    }
+  }
+
+  private async runElf(spec: Extract<TestSpec, { kind: 'elf' }>, backend: RegressBackend): Promise<Omit<Outcome, 'durationMs'>> {
+    const expected: Record<string, unknown> = { ...spec.expect };
+    let a0: number, exitCode: number, cycles: number, ended: string;
+    if (backend === 'iss') {
+      const iss = new Iss();
+      iss.load(new Uint8Array(readFileSync(spec.file)));
+      spec.args.forEach((v, i) => iss.setReg(10 + i, v));
+      const r = iss.run({ maxCycles: spec.maxCycles });
+      a0 = iss.reg(10) | 0;
+      ({ exitCode, cycles, ended } = r);
+    } else if (backend === 'sim') {
+      if (spec.args.length > 0) throw new CaxError('E_UNSUPPORTED', 'ELF arguments on the sim backend are not supported (the simulator starts from reset)');
+      const { summary } = await runSim({ program: spec.file, maxCycles: spec.maxCycles, dumpRegs: true });
+      a0 = (summary.regs?.[10] ?? 0) | 0;
+      ({ exitCode, cycles } = summary);
+      ended = summary.end;
+    } else {
+      throw new CaxError('E_UNSUPPORTED', `an ELF on the ${backend} backend is not supported`);
+    }
+    if (ended === 'cycle-limit' || ended === 'limit') return { status: 'fail', expected, actual: { ended: 'cycle limit' }, message: `no end within ${spec.maxCycles} cycles`, cycles };
+    return judge(expected, Object.fromEntries(Object.keys(expected).map((k) => [k, k === 'a0' ? a0 : exitCode])), cycles);
+  }
+
+  async close(): Promise<void> {
+    for (const cop of this.sessions.values()) await cop.close();
+    this.sessions.clear();
+  }
+}
+
+function judge(expected: Record<string, unknown>, actual: Record<string, unknown>, cycles: number | null): Omit<Outcome, 'durationMs'> {
+  const differ = Object.keys(expected).filter((k) => JSON.stringify(expected[k]) !== JSON.stringify(actual[k]));
+  return differ.length === 0
+    ? { status: 'pass', expected, actual, cycles }
+    : { status: 'fail', expected, actual, message: `${differ.join(', ')} differ${differ.length === 1 ? 's' : ''}`, cycles };
+}

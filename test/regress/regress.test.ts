@@ -1,0 +1,200 @@
+// `cax regress` end to end: the small project suite (regress/small.yaml) runs
+// through the CLI with JUnit and HTML output and passes; a rerun with nothing
+// changed reuses every result; a planted wrong expectation is exactly one
+// failure with its artefacts; malformed manifests are errors with their place
+// in the file; the HTML report renders in headless Chromium (screenshot and DOM).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { runCli } from '../../host/cli/program.js';
+import { CaxError } from '../../host/errors.js';
+import { parseManifest, type RegressBackend } from '../../host/regress/manifest.js';
+import { buildMatrix } from '../../host/regress/matrix.js';
+import { runPool } from '../../host/regress/pool.js';
+import { loadSuite } from '../../host/regress/suite.js';
+import { captureIO } from '../helpers/cli-io.js';
+
+const ROOT = process.cwd();
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cax-regress-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function regress(...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
+  const io = captureIO({ cwd: dir });
+  const code = await runCli(['--json', 'regress', ...args], io);
+  const out = JSON.parse(io.stdout.join('\n')) as Record<string, unknown>;
+  return { code, json: (out.error ? (out.error as { details: Record<string, unknown> }).details : out) };
+}
+
+interface Counts { total: number; passed: number; failed: number; errors: number; reused: number; ran: number }
+interface Test { id: string; status: string; artifacts: string[]; expected: unknown; actual: unknown }
+
+describe('the small project suite', () => {
+  it('passes through cax regress with JUnit and HTML, then a rerun reuses every result', async () => {
+    const first = await regress(join(ROOT, 'regress/small.yaml'), '--jobs', '2', '--junit', 'out/junit.xml', '--html', 'out/report.html');
+    const counts = first.json.counts as Counts;
+    expect(first.code).toBe(0);
+    expect(counts.total).toBeGreaterThanOrEqual(10);
+    expect(counts.passed).toBe(counts.total);
+    expect(counts.ran).toBe(counts.total);
+    const junit = readFileSync(join(dir, 'out/junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuite name="small" tests="\d+" failures="0" errors="0"/);
+    expect(junit).toContain('<property name="backend" value="iss"/>');
+    expect(junit.match(/<testcase /g)).toHaveLength(counts.total);
+    expect(readFileSync(join(dir, 'out/report.html'), 'utf8')).not.toMatch(/(src|href)="https?:/);
+
+    const again = await regress(join(ROOT, 'regress/small.yaml'), '--jobs', '2');
+    expect(again.code).toBe(0);
+    expect(again.json.counts).toMatchObject({ total: counts.total, reused: counts.total, ran: 0 });
+
+    const fresh = await regress(join(ROOT, 'regress/small.yaml'), '--no-cache', '--filter', '^small/fib$', '--backend', 'interp');
+    expect(fresh.json.counts).toMatchObject({ total: 1, passed: 1, ran: 1, reused: 0 });
+  }, 120_000);
+});
+
+describe('a planted wrong expectation', () => {
+  it('is one failure with its artefacts, shown in an HTML report that renders in Chromium', async () => {
+    writeFileSync(join(dir, 'planted.yaml'), [
+      'name: planted',
+      'backends: [iss]',
+      'entries:',
+      `  - { kind: elf, name: alu, file: ${join(ROOT, 'build/isa/user/alu.elf')}, expect: { exitCode: 3 } }`,
+      `  - { kind: elf, name: branch, file: ${join(ROOT, 'build/isa/user/branch.elf')}, expect: { exitCode: 0 } }`,
+      `  - { kind: tel, name: fib, file: ${join(ROOT, 'examples/fib.tel')}, backends: [interp], tags: [pure], expect: { value: "(6765,[1,2,3,4,5],True)" } }`,
+    ].join('\n'));
+    const { code, json } = await regress('planted.yaml', '--artifacts', 'art', '--html', 'planted.html', '--no-cache');
+    expect(code).toBe(1);
+    const tests = json.tests as Test[];
+    const failed = tests.filter((t) => t.status !== 'pass');
+    expect(failed.map((t) => t.id)).toEqual(['planted/alu@iss']);
+    expect(failed[0]!.expected).toEqual({ exitCode: 3 });
+    expect(failed[0]!.actual).toEqual({ exitCode: 0 });
+    const files = failed[0]!.artifacts.map((a) => a.split('/')[1]);
+    expect(files).toEqual(expect.arrayContaining(['reproduce.sh', 'result.json', 'iss.trace', 'sim.trace', 'last-cycles.vcd', 'divergence.txt']));
+    const art = join(dir, 'art', 'planted_alu@iss');
+    expect(readFileSync(join(art, 'reproduce.sh'), 'utf8')).toContain("--backend iss --filter '^planted/alu$'");
+    expect(readFileSync(join(art, 'iss.trace'), 'utf8').split('\n').length).toBeGreaterThan(100);
+    expect(readFileSync(join(art, 'last-cycles.vcd'), 'utf8')).toContain('$enddefinitions');
+
+    const profile = mkdtempSync(join(tmpdir(), 'cax-chromium-'));
+    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', `--user-data-dir=${profile}`, '--window-size=1200,800'];
+    const page = `file://${resolve(dir, 'planted.html')}`;
+    try {
+      const shot = join(dir, 'planted.png');
+      execFileSync('chromium', [...flags, `--screenshot=${shot}`, page], { stdio: 'ignore', timeout: 60_000 });
+      const png = readFileSync(shot);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(png.length).toBeGreaterThan(5000);
+      const dom = execFileSync('chromium', [...flags, '--dump-dom', page], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+      expect(dom).toContain('<span id="shown">3</span>'); // the table's script ran
+      expect(dom).toMatch(/<tr class="fail"[^>]*><td>planted\/alu<\/td>/);
+      expect(dom).toContain('href="art/planted_alu@iss/divergence.txt"');
+      expect(dom).toMatch(/<svg id="plot"[\s\S]*<rect class="cy"/);
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('malformed manifests', () => {
+  const problem = (text: string): CaxError => {
+    try {
+      parseManifest(text, 'suite.yaml');
+    } catch (e) {
+      return e as CaxError;
+    }
+    throw new Error('no error');
+  };
+
+  it('a schema mistake is reported at its node', () => {
+    const e = problem('name: s\nentries:\n  - kind: tel\n    name: a\n    file: a.tel\n    expect: { value: 3 }\n');
+    expect(e.code).toBe('E_MANIFEST');
+    expect(e.span).toMatchObject({ file: 'suite.yaml', line: 6, col: 22 });
+    expect(e.message).toContain('entries.0.expect.value');
+  });
+
+  it('an unknown backend and an unknown kind are both reported, each with its line', () => {
+    const e = problem('name: s\nbackends: [interp, qemu]\nentries:\n  - { kind: wav, name: b }\n');
+    const problems = e.details.problems as { span: { line: number } }[];
+    expect(problems.map((p) => p.span.line).sort()).toEqual([2, 4]);
+  });
+
+  it('a YAML syntax error has its line and column', () => {
+    const e = problem('name: s\nentries: [\n  { kind: tel\n');
+    expect(e.code).toBe('E_MANIFEST');
+    expect(e.span?.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a missing file and an include cycle are clear errors through the CLI', async () => {
+    writeFileSync(join(dir, 'cycle.yaml'), 'name: cycle\ninclude: [cycle.yaml]\n');
+    const io = captureIO({ cwd: dir });
+    expect(await runCli(['regress', 'cycle.yaml'], io)).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(/E_MANIFEST .*includes itself/);
+    const missing = captureIO({ cwd: dir });
+    expect(await runCli(['regress', 'nope.yaml'], missing)).toBe(1);
+    expect(missing.stderr.join('\n')).toContain('E_IO');
+  });
+
+  it('fuzz: any text is a manifest or an E_MANIFEST error, never a crash', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+      try {
+        parseManifest(text, 'fuzz.yaml');
+      } catch (e) {
+        expect(e).toBeInstanceOf(CaxError);
+        expect((e as CaxError).code).toBe('E_MANIFEST');
+        expect((e as CaxError).span?.line).toBeGreaterThanOrEqual(1);
+      }
+    }), { numRuns: 300 });
+  });
+});
+
+describe('a test that hangs', () => {
+  it('is an error at its timeout, its worker is replaced and the other tests go on', async () => {
+    writeFileSync(join(dir, 'hang.tel'), 'loop :: Int -> Int\nloop n = loop (n + 1)\n\nmain :: Int\nmain = loop 0\n');
+    writeFileSync(join(dir, 'hang.yaml'), [
+      'name: hang',
+      'entries:',
+      '  - { kind: tel, name: forever, file: hang.tel, timeoutMs: 800, expect: { value: "0" } }',
+      `  - { kind: tel, name: fib, file: ${join(ROOT, 'examples/fib.tel')}, expect: { clock: 0 } }`,
+      `  - { kind: tel, name: fib-again, file: ${join(ROOT, 'examples/fib.tel')}, expect: { clock: 0 } }`,
+    ].join('\n'));
+    const { code, json } = await regress('hang.yaml', '--jobs', '1', '--no-cache');
+    expect(code).toBe(1);
+    const tests = json.tests as (Test & { code?: string })[];
+    expect(tests.map((t) => [t.id, t.status, t.code ?? null])).toEqual([
+      ['hang/forever@interp', 'error', 'E_TIMEOUT'],
+      ['hang/fib@interp', 'pass', null],
+      ['hang/fib-again@interp', 'pass', null],
+    ]);
+  }, 60_000);
+});
+
+describe('a worker that dies', () => {
+  it('makes its test an error E_WORKER (after its retries), and the next test runs on a new worker', async () => {
+    const [fib] = buildMatrix(loadSuite(join(ROOT, 'regress/small.yaml')), { filter: /^small\/fib$/, backends: ['interp'] });
+    // A request the worker cannot parse (no such backend) throws in the worker: the process dies.
+    const doomed = { ...fib!, id: 'doomed', backend: 'nowhere' as RegressBackend };
+    const results = await runPool([doomed, fib!], { jobs: 1, retries: 1, failFast: false });
+    expect(results.get('doomed')).toMatchObject({ attempts: 2, flaky: false, outcome: { status: 'error', code: 'E_WORKER' } });
+    expect(results.get('doomed')!.outcome.message).toMatch(/the worker died \(exit 1\)/);
+    expect(results.get(fib!.id)).toMatchObject({ attempts: 1, outcome: { status: 'pass' } });
+  }, 60_000);
+});
+
+describe('reused results', () => {
+  it('a changed entry file reruns exactly its tests', async () => {
+    writeFileSync(join(dir, 'one.tel'), 'main :: Int\nmain = 1\n');
+    writeFileSync(join(dir, 'two.tel'), 'main :: Int\nmain = 2\n');
+    writeFileSync(join(dir, 'change.yaml'), 'name: change\nentries:\n  - { kind: tel, name: one, file: one.tel, expect: { value: "1" } }\n  - { kind: tel, name: two, file: two.tel, expect: { value: "2" } }\n');
+    expect((await regress('change.yaml', '--cache', 'change-cache.json')).json.counts).toMatchObject({ ran: 2, reused: 0 });
+    writeFileSync(join(dir, 'two.tel'), 'main :: Int\nmain = 1 + 1\n');
+    const again = await regress('change.yaml', '--cache', 'change-cache.json');
+    expect(again.json.counts).toMatchObject({ ran: 1, reused: 1, passed: 2 });
+    expect((again.json.tests as (Test & { reused: boolean })[]).map((t) => [t.id, t.reused])).toEqual([['change/one@interp', true], ['change/two@interp', false]]);
+  }, 60_000);
+});
