@@ -1,6 +1,7 @@
 // Builds the `cax` command tree and runs it. Each subsystem registers its
 // subcommands from its own file in host/cli/commands/; this file only wires
 // them up and turns errors into messages and exit codes (docs/cli.md).
+import { printableJson } from '../printable.js';
 import { Command, CommanderError } from 'commander';
 import { CaxError } from '../errors.js';
 import type { CliIO } from './io.js';
@@ -38,7 +39,7 @@ export function buildProgram(io: CliIO): Command {
     io,
     json: () => Boolean(program.opts<{ json?: boolean }>().json),
     emit(value, human) {
-      io.out(this.json() ? JSON.stringify(value, null, 2) : human());
+      io.out(this.json() ? printableJson(value) : human());
     },
   };
   program
@@ -64,11 +65,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT.ok;
-      if (json) io.out(JSON.stringify({ error: new CaxError('E_USAGE', e.message.replace(/^error: /, '')).toJSON() }, null, 2));
+      if (json) io.out(printableJson({ error: new CaxError('E_USAGE', e.message.replace(/^error: /, '')).toJSON() }));
       return EXIT.usage;
     }
     if (e instanceof CaxError) {
-      if (json) io.out(JSON.stringify({ error: e.toJSON() }, null, 2));
+      if (json) io.out(printableJson({ error: e.toJSON() }));
       else io.err(`error: ${e.format()}`);
       return e.code === 'E_USAGE' ? EXIT.usage : EXIT.failed;
     }

@@ -4,7 +4,9 @@
 // (build/tel-runtime/prove-runtime.elf, entered by
 // firmware/tel-runtime/prove-start.S: no loader firmware, no CSR, one ecall
 // where the run yields to the host for effects), with its arguments evaluated
-// by the interpreter and written into the image as heap objects. The run ends
+// by the interpreter and written into the image as heap objects, followed by
+// the definition's content hash (so a receipt cannot be relabelled with
+// another definition without changing the proved image). The run ends
 // with a word store of 1 to EXIT. What cannot be proved (hashOf, functions as
 // values in or out) is refused here with E_UNSUPPORTED.
 import { readFileSync } from 'node:fs';
@@ -17,7 +19,7 @@ import type { Repository } from '../store/repository.js';
 import type { Decl } from '../tel/ast.js';
 import { compileEntry, loadProgram, runMain } from '../tel/interp.js';
 import { parseExpression } from '../tel/parser.js';
-import { canonicalBytes, showValue, type Value } from '../tel/values.js';
+import { canonicalBytes, HashV, showValue, type Value } from '../tel/values.js';
 import { DEFAULT_OPTIONS } from '../compiler/codegen.js';
 import { compileProgram } from '../compiler/compile.js';
 import { HeapWriter } from '../coprocessor/heap.js';
@@ -101,7 +103,8 @@ export function provingImage(repo: Repository, hash: string, argTexts: readonly 
   const linked = compiled.image;
   refuseEcalls(linked);
   const heap = new HeapWriter(linked.heapStart);
-  const argv = heap.vector(args);
+  // The vector holds one more item than argc: the definition's hash, which binds the image to the definition it names.
+  const argv = heap.vector([...args, new HashV(hash)]);
   const bytes = new Uint8Array(linked.heapStart - linked.base + (heap.end - linked.heapStart));
   bytes.set(linked.bytes);
   bytes.set(heap.bytes(), linked.heapStart - linked.base);

@@ -8,13 +8,13 @@ import { createHash } from 'node:crypto';
 import { CoprocessorOpaque, readValue } from '../coprocessor/heap.js';
 import { argumentsInput, argumentValue, PROVE_HEADER, type TelProvingImage } from './tel-image.js';
 import { RAM_BASE } from '../riscv/machine.js';
-import { showValue, type Value } from '../tel/values.js';
+import { HashV, showValue, type Value } from '../tel/values.js';
 import type { EffectEntry } from '../tel/scheduler.js';
 import { replayHandlers, type EffectHandlers } from '../tel/world.js';
 import { ACCESS_ECALL, decodeAccesses, PROOF_RAM_BYTES, type Access, type HostWrite } from './access.js';
 import type { Receipt, TelClaim } from './receipt.js';
 import { driveTel, memoryReader, ReplayCore, type TelDrive } from './tel-run.js';
-import { printable } from './printable.js';
+import { printable } from '../printable.js';
 
 /** An effect log entry with a fixed key order and no absent fields (the receipt's form). */
 export function loggedEffect(e: EffectEntry): TelClaim['effects'][number] {
@@ -64,20 +64,37 @@ function sameWrites(a: readonly (readonly HostWrite[])[], b: readonly (readonly 
 /** The most arguments an argument block is read for. */
 const MAX_ARGUMENTS = 1024;
 
-/** The arguments compiled into a proving image: its header's argument vector and count (host/proof/tel-image.ts), decoded from the image. */
-export function imageArguments(image: Uint8Array): Value[] {
+/** The argument vector of a proving image (host/proof/tel-image.ts): its address and length, from the header. */
+function argumentVector(image: Uint8Array): { argv: number; argc: number; mem: ReturnType<typeof memoryReader> } {
   if (image.length < PROVE_HEADER.args + 8) throw new Error('the image is shorter than the proving header');
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
   const argv = view.getUint32(PROVE_HEADER.args, true);
   const argc = view.getUint32(PROVE_HEADER.args + 4, true);
   if (argc > MAX_ARGUMENTS) throw new Error(`${argc} arguments`);
-  const mem = memoryReader(RAM_BASE, image);
+  return { argv, argc, mem: memoryReader(RAM_BASE, image) };
+}
+
+function vectorItem(mem: ReturnType<typeof memoryReader>, argv: number, i: number): Value {
+  const w = mem(argv + 8 * i, 8);
+  return readValue({ tag: w.getUint32(0, true), val: w.getUint32(4, true) }, mem);
+}
+
+/** The arguments compiled into a proving image: its header's argument vector and count, decoded from the image. */
+export function imageArguments(image: Uint8Array): Value[] {
+  const { argv, argc, mem } = argumentVector(image);
   return Array.from({ length: argc }, (_, i) => {
-    const w = mem(argv + 8 * i, 8);
-    const value = readValue({ tag: w.getUint32(0, true), val: w.getUint32(4, true) }, mem);
+    const value = vectorItem(mem, argv, i);
     if (value instanceof CoprocessorOpaque) throw new Error(`argument ${i + 1} is not a first-order value`);
     return value;
   });
+}
+
+/** The definition a proving image names: the hash after its arguments in the argument vector. */
+export function imageDefinition(image: Uint8Array): string {
+  const { argv, argc, mem } = argumentVector(image);
+  const value = vectorItem(mem, argv, argc);
+  if (!(value instanceof HashV)) throw new Error('the argument vector does not end with a definition hash');
+  return value.hex;
 }
 
 /** The host's mailbox in the proving header: the argument vector, its length, the heap end, the continuation and finish (six words). */
@@ -117,6 +134,13 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
   const outside = hostWriteOutsideProtocol(receipt);
   if (outside !== undefined) return outside;
   if (!sameWrites(drive.hostWrites, receipt.hostWrites)) return 'the host\'s writes at the ecalls are not the ones the claimed effects call for';
+  let named: string;
+  try {
+    named = imageDefinition(receipt.program.image);
+  } catch (e) {
+    return `the proved image names no definition: ${(e as Error).message}`;
+  }
+  if (named !== claim.definition) return `the receipt claims the definition ${printable(claim.definition)}, but the proved image names ${named}`;
   let input: Uint8Array;
   try {
     input = argumentsInput(claim.args.map(argumentValue));

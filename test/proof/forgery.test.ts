@@ -15,7 +15,7 @@ import type { Groth16Proof } from 'snarkjs';
 import { compileCircuit, ptauPower, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
 import { programImage } from '../../host/proof/image.js';
-import { printable } from '../../host/proof/printable.js';
+import { printable } from '../../host/printable.js';
 import { proveRun } from '../../host/proof/prove.js';
 import { decodeReceipt, decodeState, encodeProof, encodeReceipt, encodeState, type Receipt } from '../../host/proof/receipt.js';
 import { circuitKeys, devPtauPath, readVerificationKey, type Keys } from '../../host/proof/setup.js';

@@ -222,7 +222,7 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     await expect(runTelForProof('showD', ['1.5'], { maxCycles: 30_000, on: 'iss' }, 'showD :: Double -> Text\nshowD x = show x\n')).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
   });
 
-  it('cax verify refuses a receipt claiming another value, or other arguments, and with --recompile another definition', async () => {
+  it('cax verify refuses a receipt claiming another value, other arguments or another definition (and with --recompile another type)', async () => {
     const original = decodeReceipt(readFileSync(receipt));
     expect(original.hostWrites).toEqual([]); // a pure run never yields
     const repo = Repository.open(home);
@@ -235,6 +235,8 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
       { tel: { ...original.tel!, args: ['8'] }, inputHash: createHash('sha256').update(argumentsInput([8])).digest('hex'), flags: [], reason: 'the proved image holds 7' },
       { tel: { ...original.tel!, args: ['7'] }, inputHash: createHash('sha256').update(argumentsInput([8])).digest('hex'), flags: [], reason: 'input hash' },
       { tel: { ...original.tel!, definition: triple }, flags: ['--recompile'], reason: 'the receipt is for program' },
+      // Relabelled with another definition: the proved image names the one it was compiled from.
+      { tel: { ...original.tel!, definition: triple }, flags: [], reason: `but the proved image names ${original.tel!.definition}` },
       // A type that would rewrite the terminal line: checked against the recompiled definition.
       { tel: { ...original.tel!, type: 'Int\r\u001b[2K = 1337 :: Int' }, flags: ['--recompile'], reason: 'claims the type Int' },
     ];
@@ -253,7 +255,7 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     expect(await runCli(['verify', relabelled], io)).toBe(0);
     const text = io.stdout.join('');
     expect(text).toMatch(/claimed, NOT verified: @[0-9a-f]{32} 7 = 42 :: Int\\x0d\\x1b\[2K\n/);
-    expect(text).toContain('not checked: the TEL definition, arguments and type');
+    expect(text).toContain('not checked: whether the proved image is the compiled definition it names, and the type');
     expect(text).not.toMatch(/[\r\u001b]/); // eslint-disable-line no-control-regex
   });
 });

@@ -16,7 +16,7 @@ import { programImage } from '../../proof/image.js';
 import { DEFAULT_PROVED_CYCLES, MAX_PROVED_CYCLES, proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
 import { readReceipt, storeReceipt } from '../../proof/receipt.js';
 import { circuitKeys, contributeToCachedKey, devPtau, devPtauPath, keyPaths, readVerificationKey, verifyCachedKey } from '../../proof/setup.js';
-import { printable } from '../../proof/printable.js';
+import { printable } from '../../printable.js';
 import { describeTelClaim } from '../../proof/tel-output.js';
 import { parseWorld } from '../../tel/world.js';
 import { loadTrace, readTrace } from '../../trace/read.js';
@@ -307,7 +307,7 @@ export const registerProof: Register = (program, ctx) => {
         if (!verdict.ok) throw new CaxError('E_VERIFY', `the receipt does not hold: ${verdict.reason}`, { details: summary });
         // What the proofs do not bind without --program/--recompile: said plainly, never printed as verified.
         const unchecked = [
-          ...(receipt.tel && !options.recompile ? ['the TEL definition, arguments and type: the proved image is not recompiled (give --recompile)'] : []),
+          ...(receipt.tel && !options.recompile ? ['whether the proved image is the compiled definition it names, and the type: the image is not recompiled (give --recompile)'] : []),
           ...(options.program === undefined && !options.recompile ? ['which program the image is: only its hash is proved (give --program ELF or, for TEL, --recompile)'] : []),
         ];
         const hostWrites = receipt.hostWrites.flatMap((list, ecall) => list.map((w) => ({ ecall, addr: w.addr, bytes: w.bytes.length })));

@@ -1,6 +1,8 @@
-// Strings from a receipt (or a key file) shown to a person: every control
-// or invisible formatting character is written as an escape (\x1b, \u202e),
-// never passed to the terminal, so a receipt cannot rewrite what is printed.
+// Strings from outside (a receipt, a key file, a store, a device) shown to a
+// person or a script: every control or invisible formatting character is
+// written as an escape (\x1b, \u202e), never passed to the terminal, so such
+// a string cannot rewrite what is printed. In JSON the same characters are
+// \u escapes (JSON.stringify leaves C1, bidirectional and zero-width raw).
 
 /** C0 and C1 controls, DEL, and the zero-width and bidirectional formatting characters. */
 const UNPRINTABLE: ReadonlyArray<readonly [number, number]> = [
@@ -21,4 +23,12 @@ export function printable(s: string): string {
     else out += c;
   }
   return out;
+}
+
+/** `value` as indented JSON with every unprintable character as a \u escape (the same JSON value, safe on a terminal). */
+export function printableJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[^\x20-\x7e\n]/gu, (c) => {
+    const code = c.codePointAt(0)!;
+    return unprintable(code) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  });
 }
