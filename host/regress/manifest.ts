@@ -101,7 +101,14 @@ export function parseManifest(text: string, file: string): Manifest {
     });
     throw manifestError(problems);
   }
-  const parsed = Manifest.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    // an alias without its anchor, or aliases expanding past the limit (a "billion laughs" file), are refused here
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    throw manifestError([{ span: { file, line: 1, col: 1 }, message: (e as Error).message.split('\n')[0]! }]);
+  }
+  const parsed = Manifest.safeParse(data);
   if (!parsed.success) {
     throw manifestError(parsed.error.issues.map((issue) => ({
       span: spanOf(doc, lines, file, issue.path),

@@ -151,6 +151,11 @@ describe('malformed manifests', () => {
       }
     }), { numRuns: 300 });
   });
+
+  it('an alias without its anchor, and a billion laughs of aliases, are E_MANIFEST', () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    for (const text of ['*-', laughs]) expect(() => parseManifest(text, 'bad.yaml')).toThrow(expect.objectContaining({ code: 'E_MANIFEST' }));
+  });
 });
 
 describe('a test that hangs', () => {
