@@ -99,3 +99,21 @@ export function renderReport(results: readonly CaseResult[], meta: { date: strin
   }
   return lines.join('\n');
 }
+
+/** The `## Title` sections of a report, in order, each with its text up to the next one. */
+function sections(report: string): { head: string; parts: Map<string, string> } {
+  const [head = '', ...rest] = report.split(/^(?=## )/m);
+  return { head, parts: new Map(rest.map((part) => [part.slice(3, part.indexOf('\n')).trim(), part])) };
+}
+
+/**
+ * `existing` with the sections of `fresh` put in place of those of the same
+ * title (new ones at the end): a run of some suites (BENCH_ONLY) updates
+ * their rows and keeps every other suite's, and the notes written under them.
+ */
+export function mergeReport(existing: string, fresh: string, date: string): string {
+  const old = sections(existing);
+  const updated = sections(fresh).parts;
+  for (const [title, part] of updated) old.parts.set(title, part.replace(/\n\n/, `\n\nThese rows measured on ${date} (a run of some suites).\n\n`));
+  return [old.head, ...old.parts.values()].join('');
+}

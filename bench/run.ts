@@ -1,8 +1,8 @@
 // `make bench`: runs every registered suite and writes docs/performance.md.
 // Each suite file is registered with one import line below.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { renderReport, runSuite, type BenchSuite, type CaseResult } from './harness.js';
+import { mergeReport, renderReport, runSuite, type BenchSuite, type CaseResult } from './harness.js';
 import { suite as compiler } from './compiler.bench.js';
 import { suite as resources } from './resources.bench.js';
 import { suite as iss } from './iss.bench.js';
@@ -27,5 +27,8 @@ for (const suite of SUITES) {
   results.push(...(await runSuite(suite, repeats, (name) => process.stderr.write(`bench: ${name}\n`))));
 }
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
-writeFileSync(out, `${renderReport(results, { date: new Date().toISOString().slice(0, 10), machine, repeats })}\n`);
+const date = new Date().toISOString().slice(0, 10);
+const report = `${renderReport(results, { date, machine, repeats })}\n`;
+// A run of some suites updates their sections and keeps the others.
+writeFileSync(out, only && existsSync(out) ? mergeReport(readFileSync(out, 'utf8'), report, date) : report);
 process.stderr.write(`bench: wrote ${out}\n`);

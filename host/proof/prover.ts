@@ -24,15 +24,27 @@ export interface ProveOptions {
 }
 
 // The worker (CommonJS, given as source so that it runs the same from the
-// TypeScript sources under jest and from dist/).
+// TypeScript sources under jest and from dist/). What does not change from
+// chunk to chunk is made once per worker, not once per proof: the witness
+// calculator (the circuit's WASM compiled), the proving key read into memory,
+// and the single-threaded curve, which ffjavascript otherwise builds afresh
+// (its WASM compiled, its tables made) for every proof snarkjs makes
+// (docs/proofs.md, "Proving speed").
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const ffjavascript = require(workerData.ffjavascript);
+const buildBn128 = ffjavascript.buildBn128;
+let curve;
+ffjavascript.buildBn128 = (singleThread, plugins) => singleThread ? (curve ??= buildBn128(true, plugins)) : buildBn128(singleThread, plugins);
 const snarkjs = require(workerData.snarkjs);
+const { WitnessCalculatorBuilder } = require(workerData.circomRuntime);
+const zkey = { type: 'mem', data: new Uint8Array(readFileSync(workerData.zkey)) };
+const calculator = WitnessCalculatorBuilder(readFileSync(workerData.wasm));
 parentPort.on('message', async (job) => {
   try {
-    const wtns = { type: 'mem' };
-    await snarkjs.wtns.calculate(job.input, workerData.wasm, wtns);
-    const { proof, publicSignals } = await snarkjs.groth16.prove(workerData.zkey, wtns, undefined, { singleThread: true });
+    const wtns = { type: 'mem', data: await (await calculator).calculateWTNSBin(job.input, 0) };
+    const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, wtns, undefined, { singleThread: true });
     parentPort.postMessage({ index: job.index, proof, publicSignals });
   } catch (e) {
     parentPort.postMessage({ index: job.index, error: String(e && e.message || e) });
@@ -61,11 +73,14 @@ function rejected(index: number, message: string): CaxError {
 
 export async function proveChunks(inputs: readonly ChunkInput[], options: ProveOptions): Promise<ChunkProof[]> {
   const snarkjs = createRequire(import.meta.url).resolve('snarkjs');
+  // snarkjs's own copies, so that the curve cached is the one it uses
+  const fromSnarkjs = createRequire(snarkjs);
+  const modules = { snarkjs, ffjavascript: fromSnarkjs.resolve('ffjavascript'), circomRuntime: fromSnarkjs.resolve('circom_runtime') };
   const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), inputs.length));
   const results: ChunkProof[] = new Array<ChunkProof>(inputs.length);
   let next = 0;
   let failure: CaxError | undefined;
-  const workers = Array.from({ length: count }, () => new Worker(WORKER, { eval: true, workerData: { snarkjs, wasm: options.wasm, zkey: options.zkey, ...WEB_WORKER_QUIET } }));
+  const workers = Array.from({ length: count }, () => new Worker(WORKER, { eval: true, workerData: { ...modules, wasm: options.wasm, zkey: options.zkey, ...WEB_WORKER_QUIET } }));
   try {
     await Promise.all(
       workers.map(
