@@ -20,11 +20,13 @@ writeFileSync(join(dir, 'fib.tel'), 'fib :: Int -> Int\nfib n = if n < 2 then n 
 const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
 const entries = Array.from({ length: TESTS }, (_, i) => `  - { kind: tel, name: fib-${i}, file: fib.tel, args: ["${27 + (i % 2)}"], tags: [cpu], expect: { value: "${fib(27 + (i % 2))}" } }`);
 const suiteFile = join(dir, 'cpu.yaml');
+/** The store of `store:` entries (this suite has none). */
+const STORE = join(dir, '.cax');
 writeFileSync(suiteFile, ['name: cpu', 'backends: [interp]', 'entries:', ...entries, ''].join('\n'));
 
 async function run(jobs: number, cacheFile?: string): Promise<number> {
   const t0 = performance.now();
-  const r = await runRegression({ suites: [suiteFile], jobs, retries: 0, failFast: false, cache: cacheFile ? new JsonFileCache(cacheFile) : undefined });
+  const r = await runRegression({ suites: [suiteFile], store: STORE, jobs, retries: 0, failFast: false, cache: cacheFile ? new JsonFileCache(cacheFile) : undefined });
   if (r.counts.passed !== TESTS) throw new Error(`the bench suite did not pass: ${JSON.stringify(r.counts)}`);
   return performance.now() - t0;
 }
@@ -69,7 +71,7 @@ export const suite: BenchSuite = {
         name: 'TestExecutor in process',
         sample: async () => {
           const executor = new TestExecutor();
-          const cases = loadSuite(suiteFile);
+          const cases = loadSuite(suiteFile, STORE);
           const t0 = performance.now();
           for (const c of cases) await executor.run(c.spec, 'interp');
           const ms = performance.now() - t0;

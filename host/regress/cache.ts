@@ -95,10 +95,11 @@ export function backendIdentity(backend: RegressBackend, device?: string): strin
 
 /** The content hash of a test's entry: its spec with every file it reads. */
 export function entryHash(test: MatrixTest): string {
-  const hash = sha().update(JSON.stringify(test.test.spec));
   const spec = test.test.spec;
-  if (spec.kind !== 'generated') hashFiles(hash, [spec.file]);
-  if (spec.kind === 'tel' && spec.world) hashFiles(hash, [spec.world]);
+  // a stored definition is its content hash, wherever the store is
+  const hash = sha().update(JSON.stringify(spec.kind === 'stored' ? { ...spec, store: undefined } : spec));
+  if (spec.kind === 'tel' || spec.kind === 'elf') hashFiles(hash, [spec.file]);
+  if ((spec.kind === 'tel' || spec.kind === 'stored') && spec.world) hashFiles(hash, [spec.world]);
   return hash.digest('hex');
 }
 

@@ -1,6 +1,7 @@
 // Runs one test of the matrix on its backend and judges it: a TEL definition
 // on the interpreter or compiled on the co-processor (iss, sim, device) against
-// its expected value, effect log, clock or error code; an ELF on the ISS or the
+// its expected value, effect log, clock or error code (a stored one through
+// the executor, as `cax run`); an ELF on the ISS or the
 // Verilator SoC against a0 and its exit code; a generated program on a
 // co-processor against the interpreter. The sessions it opens stay open for
 // the next test (a worker keeps its simulator); `close` ends them.
@@ -8,6 +9,9 @@ import { readFileSync } from 'node:fs';
 import { openCoprocessor, runImage, type BackendName, type Coprocessor } from '../coprocessor/backend.js';
 import { compileSource } from '../compiler/compile.js';
 import { CaxError } from '../errors.js';
+import { Executor } from '../execution/executor.js';
+import { OPEN_POLICY } from '../execution/policy.js';
+import { Repository } from '../store/repository.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
 import { loadProgram, runMain } from '../tel/interp.js';
@@ -80,15 +84,28 @@ export class TestExecutor {
     return backend === 'interp' ? this.interpret(source, file, main, args, world, start) : this.compiled(backend, source, file, main, args, world, start);
   }
 
+  /** A stored definition run by the executor in its own store (opened for this run), as `cax run` runs it. */
+  private async stored(spec: Extract<TestSpec, { kind: 'stored' }>, backend: RegressBackend, world: WorldInput | undefined): Promise<TelObservation> {
+    const repo = Repository.open(spec.store);
+    try {
+      const start = spec.start ?? world?.start;
+      const runWorld = world === undefined && start === undefined ? undefined : { ...(world ?? {}), ...(start === undefined ? {} : { start }) };
+      const r = await new Executor({ repo, policy: OPEN_POLICY }).executeByHash(spec.hash, { args: spec.args, ...(runWorld ? { world: runWorld } : {}), ...(backend === 'interp' ? {} : { backend: { name: backend, ...(this.device ? { device: this.device } : {}) } }) });
+      return { value: r.value, error: r.error?.code ?? null, effects: json(r.effects.map((e) => ({ ...e }))), clock: r.clock, cycles: r.coprocessor?.cycles ?? null };
+    } finally {
+      repo.close();
+    }
+  }
+
   /** Runs `spec` on `backend`; a thrown CaxError is an `error` outcome with its code. */
   async run(spec: TestSpec, backend: RegressBackend): Promise<Outcome> {
     const t0 = performance.now();
     const done = (o: Omit<Outcome, 'durationMs'>): Outcome => ({ ...o, durationMs: performance.now() - t0 });
     try {
       if (spec.kind === 'elf') return done(await this.runElf(spec, backend));
-      if (spec.kind === 'tel') {
+      if (spec.kind === 'tel' || spec.kind === 'stored') {
         const world = spec.world === undefined ? undefined : parseWorld(JSON.parse(readFileSync(spec.world, 'utf8')), spec.world);
-        const got = await this.observe(backend, readFileSync(spec.file, 'utf8'), spec.file, spec.main, spec.args, world, spec.start);
+        const got = spec.kind === 'tel' ? await this.observe(backend, readFileSync(spec.file, 'utf8'), spec.file, spec.main, spec.args, world, spec.start) : await this.stored(spec, backend, world);
         const expected: Record<string, unknown> = { ...spec.expect };
         if (spec.expect.error === undefined && spec.expect.value !== undefined) expected.error = null;
         const actual: Record<string, unknown> = Object.fromEntries(Object.keys(expected).map((k) => [k, got[k as keyof TelObservation]]));

@@ -14,6 +14,8 @@ import { loadSuite, type TestCase } from './suite.js';
 
 export interface RegressOptions {
   readonly suites: readonly string[];
+  /** The store `store:` entries name definitions in ($CAX_HOME). */
+  readonly store: string;
   readonly jobs: number;
   readonly backends?: readonly RegressBackend[];
   readonly filter?: RegExp;
@@ -66,7 +68,7 @@ function reproduceCommand(test: TestCase, backend: RegressBackend, device: strin
 export async function runRegression(options: RegressOptions): Promise<RegressRun> {
   const t0 = performance.now();
   if (options.suites.length === 0) throw new CaxError('E_USAGE', 'name at least one suite');
-  const cases = options.suites.flatMap((s) => loadSuite(s));
+  const cases = options.suites.flatMap((s) => loadSuite(s, options.store));
   const matrix = buildMatrix(cases, { ...(options.backends ? { backends: options.backends } : {}), ...(options.filter ? { filter: options.filter } : {}) });
   if (matrix.length === 0) throw new CaxError('E_USAGE', `no test in ${options.suites.join(', ')} matches the filter and backends`);
   if (matrix.some((t) => t.backend === 'device' && !t.skip) && !options.device && !cases.some((c) => c.device)) throw new CaxError('E_USAGE', 'the device backend needs a serial port (--port PATH or `device:` in the suite)');

@@ -1,11 +1,14 @@
 // Loads a suite manifest with the suites it includes (each once, a cycle is
 // an error) and expands its entries into test cases: an ISA folder into one
-// case per ELF, a generator into `count` programs sampled from its seed.
+// case per ELF, a generator into `count` programs sampled from its seed, a
+// store reference into the content hash it names now ($CAX_HOME's store).
 // Paths in a manifest are relative to the manifest's folder.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { CaxError, unsupported } from '../errors.js';
+import { CaxError } from '../errors.js';
+import { Loader } from '../store/loader.js';
+import { Repository } from '../store/repository.js';
 import { effectProgram, pureProgram } from '../tel/generate.js';
 import { readManifest, type ManifestEntry, type RegressBackend } from './manifest.js';
 
@@ -13,7 +16,9 @@ import { readManifest, type ManifestEntry, type RegressBackend } from './manifes
 export type TestSpec =
   | { readonly kind: 'tel'; readonly file: string; readonly main: string; readonly args: readonly string[]; readonly world?: string; readonly start?: number; readonly expect: { value?: string; effects?: unknown[]; clock?: number; error?: string } }
   | { readonly kind: 'elf'; readonly file: string; readonly args: readonly number[]; readonly maxCycles: number; readonly expect: { a0?: number; exitCode?: number } }
-  | { readonly kind: 'generated'; readonly source: string; readonly world?: unknown };
+  | { readonly kind: 'generated'; readonly source: string; readonly world?: unknown }
+  /** A definition in a store (`file: store:REF`): run through the executor, as `cax run` does; `hash` is resolved when the suite is loaded. */
+  | { readonly kind: 'stored'; readonly store: string; readonly hash: string; readonly args: readonly string[]; readonly world?: string; readonly start?: number; readonly expect: { value?: string; effects?: unknown[]; clock?: number; error?: string } };
 
 export interface TestCase {
   readonly name: string;
@@ -32,11 +37,23 @@ function existing(path: string, entry: string, manifest: string): string {
   return path;
 }
 
-function expandEntry(entry: ManifestEntry, base: string, manifest: string): { name: string; spec: TestSpec }[] {
+function expandEntry(entry: ManifestEntry, base: string, manifest: string, store: string): { name: string; spec: TestSpec }[] {
   switch (entry.kind) {
     case 'tel': {
-      if (entry.file.startsWith('store:')) throw unsupported(`${manifest}: entry ${entry.name}: a store reference as a regression entry`);
       const world = entry.world === undefined ? undefined : existing(resolve(base, entry.world), entry.name, manifest);
+      if (entry.file.startsWith('store:')) {
+        const ref = entry.file.slice('store:'.length);
+        const repo = Repository.open(store);
+        let hash: string;
+        try {
+          hash = new Loader(repo).find(ref).hash;
+        } catch (e) {
+          throw e instanceof CaxError ? new CaxError(e.code, `${manifest}: entry ${entry.name}: ${e.message}`) : e;
+        } finally {
+          repo.close();
+        }
+        return [{ name: entry.name, spec: { kind: 'stored', store, hash, args: entry.args, ...(world ? { world } : {}), ...(entry.start === undefined ? {} : { start: entry.start }), expect: entry.expect } }];
+      }
       return [{ name: entry.name, spec: { kind: 'tel', file: existing(resolve(base, entry.file), entry.name, manifest), main: entry.main, args: entry.args, ...(world ? { world } : {}), ...(entry.start === undefined ? {} : { start: entry.start }), expect: entry.expect } }];
     }
     case 'elf':
@@ -57,16 +74,16 @@ function expandEntry(entry: ManifestEntry, base: string, manifest: string): { na
   }
 }
 
-/** Every case of the suite at `path` and of the suites it includes, in manifest order. */
-export function loadSuite(path: string, seen: ReadonlySet<string> = new Set()): TestCase[] {
+/** Every case of the suite at `path` and of the suites it includes, in manifest order; `store:` references name definitions in the store at `store`. */
+export function loadSuite(path: string, store: string, seen: ReadonlySet<string> = new Set()): TestCase[] {
   const file = resolve(path);
   if (seen.has(file)) throw new CaxError('E_MANIFEST', `${path} includes itself (through ${[...seen].join(' → ')})`);
   const manifest = readManifest(file);
   const base = dirname(file);
   const cases: TestCase[] = [];
-  for (const inc of manifest.include) cases.push(...loadSuite(resolve(base, inc), new Set([...seen, file])));
+  for (const inc of manifest.include) cases.push(...loadSuite(resolve(base, inc), store, new Set([...seen, file])));
   for (const entry of manifest.entries) {
-    for (const { name, spec } of expandEntry(entry, base, path)) {
+    for (const { name, spec } of expandEntry(entry, base, path, store)) {
       cases.push({
         name: `${manifest.name}/${name}`,
         suite: manifest.name,

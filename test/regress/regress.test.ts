@@ -101,6 +101,32 @@ describe('a planted wrong expectation', () => {
   }, 180_000);
 });
 
+describe('a definition in the store', () => {
+  it('runs by name or hash prefix on interp and iss, through the executor, and an unknown reference is an error with its entry', async () => {
+    writeFileSync(join(dir, 'scale.tel'), 'scale :: Int -> Int\nscale n = n * 6\n\ntick :: Effect Int\ntick = emit 1 >> now\n');
+    const add = captureIO({ cwd: dir });
+    expect(await runCli(['--json', 'add', 'scale.tel'], add)).toBe(0);
+    const io = captureIO({ cwd: dir });
+    expect(await runCli(['--json', 'show', 'scale'], io)).toBe(0);
+    const hash = (JSON.parse(io.stdout.join('')) as { hash: string }).hash;
+    writeFileSync(join(dir, 'stored.yaml'), [
+      'name: stored',
+      'backends: [interp, iss]',
+      'entries:',
+      '  - { kind: tel, name: by-name, file: "store:scale", args: ["7"], expect: { value: "42" } }',
+      `  - { kind: tel, name: by-prefix, file: "store:${hash.slice(0, 12)}", args: ["(-2)"], expect: { value: "-12" } }`,
+      '  - { kind: tel, name: effect, file: "store:tick", start: 500, expect: { value: "500", clock: 500 } }',
+    ].join('\n'));
+    const run = await regress(join(dir, 'stored.yaml'), '--no-cache', '--jobs', '1');
+    expect(run.code).toBe(0);
+    expect(run.json.counts).toMatchObject({ total: 6, passed: 6 });
+    writeFileSync(join(dir, 'missing.yaml'), 'name: missing\nentries:\n  - { kind: tel, name: nothing, file: "store:noSuchName", expect: { value: "1" } }\n');
+    const missing = captureIO({ cwd: dir });
+    expect(await runCli(['regress', join(dir, 'missing.yaml')], missing)).not.toBe(0);
+    expect(missing.stderr.join('\n')).toMatch(/E_NOT_FOUND.*entry nothing/);
+  }, 60_000);
+});
+
 describe('malformed manifests', () => {
   const problem = (text: string): CaxError => {
     try {
@@ -181,7 +207,7 @@ describe('a test that hangs', () => {
 
 describe('a worker that dies', () => {
   it('makes its test an error E_WORKER (after its retries), and the next test runs on a new worker', async () => {
-    const [fib] = buildMatrix(loadSuite(join(ROOT, 'regress/small.yaml')), { filter: /^small\/fib$/, backends: ['interp'] });
+    const [fib] = buildMatrix(loadSuite(join(ROOT, 'regress/small.yaml'), join(dir, '.cax')), { filter: /^small\/fib$/, backends: ['interp'] });
     // A request the worker cannot parse (no such backend) throws in the worker: the process dies.
     const doomed = { ...fib!, id: 'doomed', backend: 'nowhere' as RegressBackend };
     const results = await runPool([doomed, fib!], { jobs: 1, retries: 1, failFast: false });

@@ -1,6 +1,7 @@
 // `cax regress SUITE…`: runs regression suites (docs/regress.md) across
 // backends on worker processes, reuses unchanged results, and writes a
 // terminal summary, JUnit XML, an HTML report, failure artefacts and --json.
+import { storeDirectory } from '../../store/repository.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -71,7 +72,7 @@ export const registerRegress: Register = (program, ctx) => {
       const cache = o.cache === false ? undefined : new JsonFileCache(at(o.cache === true ? DEFAULT_CACHE_FILE : o.cache));
       let bar: Progress | undefined;
       const run = await runRegression({
-        suites: suites.map(at), jobs: o.jobs, retries: o.retries, failFast: o.failFast, cache,
+        suites: suites.map(at), store: storeDirectory(ctx.io.cwd, ctx.io.env), jobs: o.jobs, retries: o.retries, failFast: o.failFast, cache,
         ...(o.backend ? { backends: o.backend } : {}), ...(filter ? { filter } : {}),
         ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}), ...(o.port ? { device: o.port } : {}),
         onStart: (n) => (bar = progress(ctx.io, ctx.json(), 'regress', n)),
