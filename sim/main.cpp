@@ -44,13 +44,14 @@ struct Options {
     std::string dump_from, dump_to;  // address or symbol, end exclusive
     bool pty = false;
     bool stop_on_ecall = false;      // end the run when an ecall traps (a proved run yielding to the host)
+    bool stop_on_trap = false;       // end the run at the first trap (a test expecting one): "trap" and its cause
 };
 
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "cax-sim: %s\n"
                  "usage: cax-sim [--raw] PROGRAM [--max-cycles N] [--vcd FILE] [--vcd-from N] [--trace FILE]\n"
-                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall]\n"
+                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall] [--stop-on-trap]\n"
                  "  FROM, TO: an address (0x…) or an ELF symbol; TO is exclusive\n",
                  why.c_str());
     std::exit(2);
@@ -86,6 +87,7 @@ Options parse_args(int argc, char** argv) {
             o.dump_to = v.substr(colon + 1);
         } else if (a == "--pty") o.pty = true;
         else if (a == "--stop-on-ecall") o.stop_on_ecall = true;
+        else if (a == "--stop-on-trap") o.stop_on_trap = true;
         else if (a.rfind("-", 0) == 0) usage("unknown option " + a);
         else if (o.program.empty()) o.program = a;
         else usage("more than one program");
@@ -207,6 +209,7 @@ int run(const Options& opt) {
     uint64_t n = 0;
     const uint64_t limit = opt.max_cycles == 0 ? UINT64_MAX : opt.max_cycles;
     const char* end = "limit";
+    uint32_t trap_cause = 0;  // mcause of the trap a --stop-on-trap run ended at
     while (n < limit) {
         top->clk = 0;
         top->eval();
@@ -226,6 +229,11 @@ int run(const Options& opt) {
         }
         if (opt.stop_on_ecall && top->trace_valid && top->trace_trap && top->trace_cause == 11) {
             end = "ecall";
+            break;
+        }
+        if (opt.stop_on_trap && top->trace_valid && top->trace_trap) {
+            end = "trap";
+            trap_cause = top->trace_cause;
             break;
         }
         if (bridge->due(n, top->uart_tx))
@@ -253,6 +261,7 @@ int run(const Options& opt) {
     json += ",\"cycles\":" + std::to_string(cycles);
     json += ",\"instret\":" + std::to_string(instret);
     json += ",\"clocks\":" + std::to_string(n);
+    if (std::string(end) == "trap") json += ",\"trapCause\":" + std::to_string(trap_cause);
     if (opt.dump_regs) {
         json += ",\"regs\":[0";
         for (int r = 1; r < 32; r++) json += "," + std::to_string(root.cax_soc__DOT__core__DOT__regs[r]);

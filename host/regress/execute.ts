@@ -125,25 +125,32 @@ export class TestExecutor {
 
   private async runElf(spec: Extract<TestSpec, { kind: 'elf' }>, backend: RegressBackend): Promise<Omit<Outcome, 'durationMs'>> {
     const expected: Record<string, unknown> = { ...spec.expect };
-    let a0: number, exitCode: number, cycles: number, ended: string;
+    // expecting a trap, the run ends at the first one (a program without a handler would trap forever)
+    const stopOnTrap = spec.expect.trap !== undefined;
+    let a0: number, exitCode: number, cycles: number, trap: number | null;
+    let limit: boolean;
     if (backend === 'iss') {
-      const iss = new Iss();
+      const iss = new Iss({ stopOnTrap });
       iss.load(new Uint8Array(readFileSync(spec.file)));
       spec.args.forEach((v, i) => iss.setReg(10 + i, v));
       const r = iss.run({ maxCycles: spec.maxCycles });
       a0 = iss.reg(10) | 0;
-      ({ exitCode, cycles, ended } = r);
+      ({ exitCode, cycles } = r);
+      trap = r.ended === 'trap' ? (iss.csr(0x342) ?? null) : null;
+      limit = r.ended === 'cycle-limit';
     } else if (backend === 'sim') {
       if (spec.args.length > 0) throw new CaxError('E_UNSUPPORTED', 'ELF arguments on the sim backend are not supported (the simulator starts from reset)');
-      const { summary } = await runSim({ program: spec.file, maxCycles: spec.maxCycles, dumpRegs: true });
+      const { summary } = await runSim({ program: spec.file, maxCycles: spec.maxCycles, dumpRegs: true, stopOnTrap });
       a0 = (summary.regs?.[10] ?? 0) | 0;
       ({ exitCode, cycles } = summary);
-      ended = summary.end;
+      trap = summary.end === 'trap' ? (summary.trapCause ?? null) : null;
+      limit = summary.end === 'limit';
     } else {
       throw new CaxError('E_UNSUPPORTED', `an ELF on the ${backend} backend is not supported`);
     }
-    if (ended === 'cycle-limit' || ended === 'limit') return { status: 'fail', expected, actual: { ended: 'cycle limit' }, message: `no end within ${spec.maxCycles} cycles`, cycles };
-    return judge(expected, Object.fromEntries(Object.keys(expected).map((k) => [k, k === 'a0' ? a0 : exitCode])), cycles);
+    if (limit) return { status: 'fail', expected, actual: { ended: 'cycle limit' }, message: `no end within ${spec.maxCycles} cycles`, cycles };
+    const observed: Record<string, unknown> = { a0, exitCode, trap };
+    return judge(expected, Object.fromEntries(Object.keys(expected).map((k) => [k, observed[k]])), cycles);
   }
 
   async close(): Promise<void> {

@@ -32,7 +32,7 @@ const TelEntry = z.strictObject({
   }).refine((e) => e.value !== undefined || e.effects !== undefined || e.clock !== undefined || e.error !== undefined, 'expect at least one of value, effects, clock, error'),
 });
 
-/** An ELF run from reset, its arguments in a0…; expecting a0 or an exit code (tohost/EXIT). */
+/** An ELF run from reset, its arguments in a0…; expecting a0, an exit code (tohost/EXIT), or a trap (its mcause; the run ends at the first trap). */
 const ElfEntry = z.strictObject({
   ...Common,
   kind: z.literal('elf'),
@@ -42,7 +42,9 @@ const ElfEntry = z.strictObject({
   expect: z.strictObject({
     a0: z.number().int().optional(),
     exitCode: z.number().int().min(0).optional(),
-  }).refine((e) => e.a0 !== undefined || e.exitCode !== undefined, 'expect at least one of a0, exitCode'),
+    trap: z.number().int().min(0).optional(),
+  }).refine((e) => e.a0 !== undefined || e.exitCode !== undefined || e.trap !== undefined, 'expect at least one of a0, exitCode, trap')
+    .refine((e) => e.trap === undefined || e.exitCode === undefined, 'a run that ends at a trap has no exit code: expect trap or exitCode'),
 });
 
 /** A folder of ISA test ELFs in the riscv-tests convention: each passes when it writes 1 to `tohost`. */

@@ -15,7 +15,7 @@ import { readManifest, type ManifestEntry, type RegressBackend } from './manifes
 /** What a worker runs: plain data (it crosses the process boundary). */
 export type TestSpec =
   | { readonly kind: 'tel'; readonly file: string; readonly main: string; readonly args: readonly string[]; readonly world?: string; readonly start?: number; readonly expect: { value?: string; effects?: unknown[]; clock?: number; error?: string } }
-  | { readonly kind: 'elf'; readonly file: string; readonly args: readonly number[]; readonly maxCycles: number; readonly expect: { a0?: number; exitCode?: number } }
+  | { readonly kind: 'elf'; readonly file: string; readonly args: readonly number[]; readonly maxCycles: number; readonly expect: { a0?: number; exitCode?: number; trap?: number } }
   | { readonly kind: 'generated'; readonly source: string; readonly world?: unknown }
   /** A definition in a store (`file: store:REF`): run through the executor, as `cax run` does; `hash` is resolved when the suite is loaded. */
   | { readonly kind: 'stored'; readonly store: string; readonly hash: string; readonly args: readonly string[]; readonly world?: string; readonly start?: number; readonly expect: { value?: string; effects?: unknown[]; clock?: number; error?: string } };

@@ -19,6 +19,8 @@ export interface IssOptions {
   readonly traceAtReset?: boolean;
   /** How ecall behaves; default 'none' (it traps). 'linux' is the qemu-user exit/write convention for test programs. */
   readonly syscalls?: Syscalls;
+  /** End the run at the first trap (ended 'trap'; csr() gives mcause, mepc, mtval); default false. */
+  readonly stopOnTrap?: boolean;
   /** Translate hot blocks to JavaScript (default true); false interprets every instruction. */
   readonly jit?: boolean;
   /** Executions of a block start before it is translated (default 2; 1 translates at once). */
@@ -55,6 +57,7 @@ export class Iss {
       uartDivisor: options.uartDivisor ?? DEFAULT_UART_DIVISOR,
       traceAtReset: options.traceAtReset ?? true,
       syscalls: options.syscalls ?? 'none',
+      stopOnTrap: options.stopOnTrap ?? false,
     });
     this.cache = options.jit === false ? undefined : new BlockCache(this.m, options.translateAfter ?? 2);
   }

@@ -25,8 +25,8 @@ export const CAUSE = {
   loadMisaligned: 4, loadFault: 5, storeMisaligned: 6, storeFault: 7, ecall: 11,
 } as const;
 
-/** How a run ended: a write to EXIT (or the Linux exit call under syscalls 'linux'), to `tohost`, an ecall under syscalls 'yield', or the cycle budget. */
-export type Ended = 'exit' | 'tohost' | 'ecall' | 'cycle-limit';
+/** How a run ended: a write to EXIT (or the Linux exit call under syscalls 'linux'), to `tohost`, an ecall under syscalls 'yield', the first trap under stopOnTrap, or the cycle budget. */
+export type Ended = 'exit' | 'tohost' | 'ecall' | 'trap' | 'cycle-limit';
 
 /**
  * `none`: ecall traps as docs/soc.md says. `linux`: ecall is the qemu-user
@@ -65,6 +65,8 @@ export interface MachineOptions {
   readonly uartDivisor: number;
   readonly traceAtReset: boolean;
   readonly syscalls: Syscalls;
+  /** End the run at the first trap, after its CSRs are written (mcause, mepc, mtval tell which): for tests that expect one. */
+  readonly stopOnTrap?: boolean;
 }
 
 export class Machine {
@@ -102,6 +104,7 @@ export class Machine {
   /** Linux `write` calls of test programs (syscalls 'linux'). */
   onSyscallWrite: (fd: number, bytes: Uint8Array) => void = () => undefined;
   readonly syscalls: Syscalls;
+  private readonly stopOnTrap: boolean;
   private readonly traceAtReset: boolean;
   // CSR state.
   mstatus = 0;
@@ -135,6 +138,7 @@ export class Machine {
     this.traceAtReset = options.traceAtReset;
     this.traceEnabled = options.traceAtReset;
     this.syscalls = options.syscalls;
+    this.stopOnTrap = options.stopOnTrap ?? false;
   }
 
   /** Reset: registers, CSRs, counters, devices; RAM is kept. */
@@ -359,6 +363,9 @@ export class Machine {
     this.clock += CYCLES.trap;
     if (cause === CAUSE.ecall && this.syscalls === 'yield') {
       this.ended = 'ecall';
+      this.exitBlock = true;
+    } else if (this.stopOnTrap) {
+      this.ended = 'trap';
       this.exitBlock = true;
     }
   }

@@ -31,6 +31,8 @@ export interface SimRunOptions {
   readonly dumpMem?: { readonly from: string; readonly to: string };
   /** End the run when an ecall traps (end `ecall`): a proved run yielding to the host (docs/proofs.md). */
   readonly stopOnEcall?: boolean;
+  /** End the run at the first trap (end `trap`, `trapCause` its mcause): a test expecting a trap. */
+  readonly stopOnTrap?: boolean;
   /** The simulator binary; default build/sim/cax-sim of the project. */
   readonly simulator?: string;
 }
@@ -45,6 +47,7 @@ export function simArguments(options: SimRunOptions): string[] {
   if (options.trace !== undefined) args.push('--trace', options.trace);
   if (options.dumpRegs) args.push('--dump-regs');
   if (options.stopOnEcall) args.push('--stop-on-ecall');
+  if (options.stopOnTrap) args.push('--stop-on-trap');
   if (options.dumpMem) args.push('--dump-mem', `${options.dumpMem.from}:${options.dumpMem.to}`);
   args.push(options.program);
   return args;
@@ -54,7 +57,9 @@ const u32 = z.number().int().min(0).max(0xffffffff);
 
 /** The summary line the simulator prints last. */
 export const SimSummarySchema = z.object({
-  end: z.enum(['pass', 'fail', 'limit', 'stopped', 'ecall']),
+  end: z.enum(['pass', 'fail', 'limit', 'stopped', 'ecall', 'trap']),
+  /** mcause of the trap a stopOnTrap run ended at. */
+  trapCause: u32.optional(),
   exitCode: z.number().int().min(0),
   cycles: z.number().int().min(0),
   instret: z.number().int().min(0),

@@ -127,6 +127,28 @@ describe('a definition in the store', () => {
   }, 60_000);
 });
 
+describe('an ELF expected to trap', () => {
+  it('ends at its first trap on iss and sim and passes with that cause; another cause is a failure', async () => {
+    const elf = join(ROOT, 'build/rtl/trap.elf'); // a0 = 7, then ebreak (mcause 3) with no handler
+    writeFileSync(join(dir, 'trap.yaml'), [
+      'name: trap',
+      'backends: [iss, sim]',
+      'entries:',
+      `  - { kind: elf, name: breakpoint, file: "${elf}", maxCycles: 100000, expect: { trap: 3, a0: 7 } }`,
+      `  - { kind: elf, name: wrong-cause, file: "${elf}", maxCycles: 100000, expect: { trap: 2 } }`,
+    ].join('\n'));
+    const { code, json } = await regress(join(dir, 'trap.yaml'), '--no-cache', '--jobs', '1');
+    expect(code).toBe(1);
+    const tests = json.tests as Test[];
+    expect(tests.filter((t) => t.status === 'pass').map((t) => t.id).sort()).toEqual(['trap/breakpoint@iss', 'trap/breakpoint@sim']);
+    for (const t of tests.filter((x) => x.id.startsWith('trap/wrong-cause'))) {
+      expect(t.status).toBe('fail');
+      expect(t.actual).toEqual({ trap: 3 });
+    }
+    expect(() => parseManifest('name: x\nentries:\n  - { kind: elf, name: e, file: a.elf, expect: { trap: 3, exitCode: 0 } }\n', 'x.yaml')).toThrow(/trap or exitCode/);
+  }, 60_000);
+});
+
 describe('malformed manifests', () => {
   const problem = (text: string): CaxError => {
     try {
