@@ -45,13 +45,14 @@ struct Options {
     bool pty = false;
     bool stop_on_ecall = false;      // end the run when an ecall traps (a proved run yielding to the host)
     bool stop_on_trap = false;       // end the run at the first trap (a test expecting one): "trap" and its cause
+    std::vector<uint32_t> args;      // a0, a1, … at reset (--arg, at most 8)
 };
 
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "cax-sim: %s\n"
                  "usage: cax-sim [--raw] PROGRAM [--max-cycles N] [--vcd FILE] [--vcd-from N] [--trace FILE]\n"
-                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall] [--stop-on-trap]\n"
+                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall] [--stop-on-trap] [--arg V]...\n"
                  "  FROM, TO: an address (0x…) or an ELF symbol; TO is exclusive\n",
                  why.c_str());
     std::exit(2);
@@ -63,6 +64,15 @@ uint64_t parse_number(const std::string& what, const std::string& text) {
     const unsigned long long v = std::strtoull(text.c_str(), &end, 0);
     if (text.empty() || *end != '\0' || errno != 0) usage("bad number for " + what + ": " + text);
     return v;
+}
+
+// A 32-bit register value: -2^31 … 2^32-1, decimal or 0x….
+uint32_t parse_word(const std::string& what, const std::string& text) {
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(text.c_str(), &end, 0);
+    if (text.empty() || *end != '\0' || errno != 0 || v < -2147483648LL || v > 4294967295LL) usage("bad 32-bit value for " + what + ": " + text);
+    return static_cast<uint32_t>(v);
 }
 
 Options parse_args(int argc, char** argv) {
@@ -88,6 +98,10 @@ Options parse_args(int argc, char** argv) {
         } else if (a == "--pty") o.pty = true;
         else if (a == "--stop-on-ecall") o.stop_on_ecall = true;
         else if (a == "--stop-on-trap") o.stop_on_trap = true;
+        else if (a == "--arg") {
+            if (o.args.size() == 8) usage("more than 8 --arg (a0…a7)");
+            o.args.push_back(parse_word(a, value()));
+        }
         else if (a.rfind("-", 0) == 0) usage("unknown option " + a);
         else if (o.program.empty()) o.program = a;
         else usage("more than one program");
@@ -204,6 +218,8 @@ int run(const Options& opt) {
     top->clk = 1;
     top->eval();
     top->rst = 0;
+    // The arguments in a0…: the register file is not reset, the program starts with what is written here.
+    for (size_t i = 0; i < opt.args.size(); i++) root.cax_soc__DOT__core__DOT__regs[10 + i] = opt.args[i];
 
     // Run. `n` counts clocks since reset (= mcycle unless the program wrote it).
     uint64_t n = 0;

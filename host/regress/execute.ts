@@ -139,8 +139,7 @@ export class TestExecutor {
       trap = r.ended === 'trap' ? (iss.csr(0x342) ?? null) : null;
       limit = r.ended === 'cycle-limit';
     } else if (backend === 'sim') {
-      if (spec.args.length > 0) throw new CaxError('E_UNSUPPORTED', 'ELF arguments on the sim backend are not supported (the simulator starts from reset)');
-      const { summary } = await runSim({ program: spec.file, maxCycles: spec.maxCycles, dumpRegs: true, stopOnTrap });
+      const { summary } = await runSim({ program: spec.file, maxCycles: spec.maxCycles, dumpRegs: true, stopOnTrap, args: spec.args });
       a0 = (summary.regs?.[10] ?? 0) | 0;
       ({ exitCode, cycles } = summary);
       trap = summary.end === 'trap' ? (summary.trapCause ?? null) : null;

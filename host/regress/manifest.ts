@@ -37,7 +37,7 @@ const ElfEntry = z.strictObject({
   ...Common,
   kind: z.literal('elf'),
   file: z.string().min(1),
-  args: z.array(z.number().int()).max(8).default([]),
+  args: z.array(z.number().int().min(-2147483648).max(4294967295)).max(8).default([]),
   maxCycles: z.number().int().positive().default(10_000_000),
   expect: z.strictObject({
     a0: z.number().int().optional(),

@@ -33,6 +33,8 @@ export interface SimRunOptions {
   readonly stopOnEcall?: boolean;
   /** End the run at the first trap (end `trap`, `trapCause` its mcause): a test expecting a trap. */
   readonly stopOnTrap?: boolean;
+  /** a0, a1, … at reset (at most 8; 32-bit values, negative ones as two's complement). */
+  readonly args?: readonly number[];
   /** The simulator binary; default build/sim/cax-sim of the project. */
   readonly simulator?: string;
 }
@@ -48,6 +50,7 @@ export function simArguments(options: SimRunOptions): string[] {
   if (options.dumpRegs) args.push('--dump-regs');
   if (options.stopOnEcall) args.push('--stop-on-ecall');
   if (options.stopOnTrap) args.push('--stop-on-trap');
+  for (const a of options.args ?? []) args.push('--arg', String(a));
   if (options.dumpMem) args.push('--dump-mem', `${options.dumpMem.from}:${options.dumpMem.to}`);
   args.push(options.program);
   return args;

@@ -149,6 +149,22 @@ describe('an ELF expected to trap', () => {
   }, 60_000);
 });
 
+describe('an ELF with arguments', () => {
+  it('starts with them in a0, a1 on iss and sim alike', async () => {
+    const elf = join(ROOT, 'build/regress/programs/args.elf'); // exit code and a0: a0 + 2·a1
+    writeFileSync(join(dir, 'args.yaml'), [
+      'name: args',
+      'backends: [iss, sim]',
+      'entries:',
+      `  - { kind: elf, name: sum, file: "${elf}", args: [1, 2], maxCycles: 10000, expect: { a0: 5, exitCode: 5 } }`,
+      `  - { kind: elf, name: negative, file: "${elf}", args: [-7, 2], maxCycles: 10000, expect: { a0: -3 } }`,
+    ].join('\n'));
+    const { code, json } = await regress(join(dir, 'args.yaml'), '--no-cache', '--jobs', '1');
+    expect(json.counts).toMatchObject({ total: 4, passed: 4 });
+    expect(code).toBe(0);
+  }, 60_000);
+});
+
 describe('malformed manifests', () => {
   const problem = (text: string): CaxError => {
     try {
