@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cax-bench-regress-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'fib.tel'), 'fib :: Int -> Int\nfib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\n\nmain :: Int -> Int\nmain k = fib k\n');
 const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
-const entries = Array.from({ length: TESTS }, (_, i) => `  - { kind: tel, name: fib-${i}, file: fib.tel, args: ["${27 + (i % 2)}"], tags: [cpu], expect: { value: "${fib(27 + (i % 2))}" } }`);
+const entries = Array.from({ length: TESTS }, (_, i) => `  - { kind: tel, name: fib-${i}, file: fib.tel, args: ["${33 + (i % 2)}"], tags: [cpu], expect: { value: "${fib(33 + (i % 2))}" } }`);
 const suiteFile = join(dir, 'cpu.yaml');
 /** The store of `store:` entries (this suite has none). */
 const STORE = join(dir, '.cax');
