@@ -1,7 +1,10 @@
-// Builds (once) the simulation program for a Verilog top module: Verilator
-// turns the sources into a C++ model, harness.ts wraps it in a command loop,
-// and the result is cached under build/bridge/<top>-<hash>/ keyed by the
-// content of every source, the parameters and the tool versions, so a second
+// Builds (once) the simulation of a Verilog top module: Verilator turns the
+// sources into a C++ model and harness.ts wraps it in a command interpreter,
+// linked either as a Node-API addon loaded into this process (the
+// `inprocess` transport, the default where Node's headers are installed) or
+// as a program driven over pipes (the `process` transport). The result is
+// cached under build/bridge/<top>-<hash>/ keyed by the content of every
+// source, the parameters, the transport and the tool versions, so a second
 // build of the same block is a directory lookup.
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -10,12 +13,21 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { CaxError } from '../errors.js';
-import { harnessSource, HARNESS_VERSION } from './harness.js';
+import { harnessSource, HARNESS_VERSION, PRINTF_HEADER } from './harness.js';
 import { parsePorts, type Port } from './ports.js';
 
 const run = promisify(execFile);
 
 export type ParameterValue = number | bigint | string;
+
+/** How the bridge talks to the model: a Node-API addon called in this process, or a program over pipes. */
+export type Transport = 'inprocess' | 'process';
+
+/** The directory of Node's C headers (node_api.h), or undefined where they are not installed. */
+export function nodeIncludeDir(): string | undefined {
+  const candidates = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+  return candidates.find((dir) => existsSync(join(dir, 'node_api.h')));
+}
 
 export interface BuildRequest {
   /** Absolute paths of the Verilog sources named on the command line. */
@@ -26,10 +38,13 @@ export interface BuildRequest {
   readonly searchDirs: readonly string[];
   /** Where cached builds live, e.g. <project>/build/bridge. */
   readonly cacheDir: string;
+  readonly transport: Transport;
 }
 
 export interface BuiltModel {
+  /** The program (process) or the addon (inprocess). */
   readonly executable: string;
+  readonly transport: Transport;
   readonly ports: readonly Port[];
   /** True when this call compiled it, false when it came from the cache. */
   readonly compiled: boolean;
@@ -59,7 +74,7 @@ async function tool(args: readonly string[], cwd: string, what: string): Promise
 async function buildKey(req: BuildRequest): Promise<string> {
   const hash = createHash('sha256');
   const version = await tool(['--version'], req.cacheDir, 'verilator --version');
-  hash.update(JSON.stringify({ HARNESS_VERSION, version, top: req.top, parameters: Object.entries(req.parameters).map(([k, v]) => [k, String(v)]).sort() }));
+  hash.update(JSON.stringify({ HARNESS_VERSION, version, transport: req.transport, node: req.transport === 'inprocess' ? process.versions.napi : undefined, top: req.top, parameters: Object.entries(req.parameters).map(([k, v]) => [k, String(v)]).sort() }));
   const files = new Set(req.sources);
   for (const dir of req.searchDirs) {
     for (const name of (await readdir(dir)).sort()) if (VERILOG_FILE.test(name)) files.add(join(dir, name));
@@ -79,9 +94,9 @@ export async function buildModel(req: BuildRequest): Promise<BuiltModel> {
   await mkdir(req.cacheDir, { recursive: true });
   const final = join(req.cacheDir, `${req.top}-${await buildKey(req)}`);
   const header = (dir: string): string => join(dir, 'obj', `V${req.top}.h`);
-  const executable = join(final, 'sim');
+  const executable = join(final, req.transport === 'inprocess' ? 'model.node' : 'sim');
   if (existsSync(executable)) {
-    return { executable, ports: parsePorts(await readFile(header(final), 'utf8'), header(final)), compiled: false };
+    return { executable, transport: req.transport, ports: parsePorts(await readFile(header(final), 'utf8'), header(final)), compiled: false };
   }
   // Build in a private directory and rename it into place, so concurrent builds of the same block never see half a build.
   const work = join(req.cacheDir, `.tmp-${req.top}-${randomBytes(6).toString('hex')}`);
@@ -96,16 +111,26 @@ export async function buildModel(req: BuildRequest): Promise<BuiltModel> {
     await tool(common, work, `verilating ${req.top}`);
     const ports = parsePorts(await readFile(header(work), 'utf8'), header(work));
     await writeFile(join(work, 'harness.cpp'), harnessSource(req.top, ports));
-    await tool([...common, '--exe', join(work, 'harness.cpp'), '--build', '-j', '2', '-o', '../sim'], work, `compiling the ${req.top} model`);
+    await tool([...common, '--exe', join(work, 'harness.cpp'), '--build', '-j', '2', ...(req.transport === 'inprocess' ? await addonFlags(work) : ['-o', '../sim'])], work, `compiling the ${req.top} model`);
     try {
       await rename(work, final);
     } catch (e) {
       if (!existsSync(executable)) throw e; // someone else finished the same build first: theirs is as good
     }
-    return { executable, ports, compiled: true };
+    return { executable, transport: req.transport, ports, compiled: true };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Verilator flags that link the model and the harness as a Node-API addon (position-independent, Verilator's prints and $finish kept in the harness). */
+async function addonFlags(work: string): Promise<string[]> {
+  const include = nodeIncludeDir();
+  if (include === undefined) throw new CaxError('E_BRIDGE_BUILD', 'the inprocess transport needs Node\'s C headers (node_api.h): install them or use the process transport');
+  const printf = join(work, 'cax_printf.h');
+  await writeFile(printf, PRINTF_HEADER);
+  const cflags = ['-fPIC', '-DCAX_BRIDGE_NAPI', '-DVL_USER_FINISH', '-DVL_USER_STOP', '-DVL_USER_FATAL', `-I${include}`, '-include', printf];
+  return [...cflags.flatMap((f) => ['-CFLAGS', f]), '-LDFLAGS', '-shared', '-o', '../model.node'];
 }
 
 /** Default search dirs: the directories of the sources, so `cax_uart.v` finds `cax_uart_tx.v` beside it. */

@@ -6,7 +6,9 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
-import { buildModel, defaultTop, sourceDirs, type BuiltModel } from './build.js';
+import { InProcessHarness } from './addon.js';
+import { buildModel, defaultTop, nodeIncludeDir, sourceDirs, type BuiltModel, type Transport } from './build.js';
+import type { HarnessLink } from './link.js';
 import type { Port } from './ports.js';
 import { HarnessProcess } from './process.js';
 import { decodeReply, encode, type Condition, type Reply } from './protocol.js';
@@ -30,9 +32,22 @@ const optionsSchema = z.strictObject({
   cacheDir: z.string().optional(),
   /** How many clock cycles waiting for an edge or value may take before E_BRIDGE_TIMEOUT; default 1e6. */
   maxCycles: z.number().int().positive().optional(),
+  /**
+   * `inprocess`: the model is an addon called in this process (fast: a clock edge is a function call);
+   * `process`: a program driven over pipes. Default inprocess where Node's headers are installed and
+   * `cwd` is this process's working directory (an addon cannot have a working directory of its own).
+   */
+  transport: z.enum(['inprocess', 'process']).optional(),
 });
 
 export type DutOptions = z.input<typeof optionsSchema>;
+
+/** The transport asked for, or the default: inprocess where it can run with this working directory. */
+function chooseTransport(asked: Transport | undefined, cwd: string): Transport {
+  const here = cwd === process.cwd();
+  if (asked === 'inprocess' && !here) throw new CaxError('E_USAGE', `the inprocess transport runs in this process's working directory, not ${cwd}: use the process transport`);
+  return asked ?? (here && nodeIncludeDir() !== undefined ? 'inprocess' : 'process');
+}
 
 /** Property names that tools probe on any object (promises, jest); they are never signals. */
 const PROBED = new Set(['then', 'toJSON', 'asymmetricMatch', '$$typeof', 'nodeType', 'constructor']);
@@ -106,7 +121,7 @@ export class Dut {
     readonly top: string,
     /** The simulation program: its path, its ports, and whether this build compiled it or found it in the cache. */
     readonly model: BuiltModel,
-    private readonly process: HarnessProcess,
+    private readonly link: HarnessLink,
     private readonly clockName: string | undefined,
     private readonly maxCycles: number,
   ) {
@@ -125,7 +140,10 @@ export class Dut {
     const root = resolve(opts.root ?? process.cwd());
     const files = (typeof sources === 'string' ? [sources] : [...sources]).map((s) => resolve(root, s));
     const top = opts.top ?? defaultTop(files);
+    const cwd = resolve(root, opts.cwd ?? '.');
+    const transport = chooseTransport(opts.transport, cwd);
     const model = await buildModel({
+      transport,
       sources: files,
       top,
       parameters: opts.parameters ?? {},
@@ -133,7 +151,8 @@ export class Dut {
       cacheDir: resolve(root, opts.cacheDir ?? 'build/bridge'),
     });
     const clock = opts.clock ?? (model.ports.some((p) => p.name === 'clk' && p.direction === 'input') ? 'clk' : undefined);
-    const dut = new Dut(top, model, new HarnessProcess(model.executable, top, resolve(root, opts.cwd ?? '.')), clock, opts.maxCycles ?? 1_000_000);
+    const link = transport === 'inprocess' ? new InProcessHarness(model.executable, top) : new HarnessProcess(model.executable, top, cwd);
+    const dut = new Dut(top, model, link, clock, opts.maxCycles ?? 1_000_000);
     if (clock !== undefined) dut.clockPort(); // checks the named clock is a one-bit input
     await dut.settle();
     return new Proxy(dut, {
@@ -158,7 +177,7 @@ export class Dut {
 
   /** Evaluates the block with the inputs written so far, without a clock edge. */
   async settle(): Promise<void> {
-    this.apply(decodeReply(await this.process.request(encode.settle()), this.ports.length, 0));
+    this.apply(decodeReply(await this.link.request(encode.settle()), this.ports.length, 0));
   }
 
   /** Runs `count` cycles of the main clock (each ends just after a rising edge). */
@@ -181,7 +200,7 @@ export class Dut {
     const wide = ports.find((p) => p.width > 32);
     if (wide) throw new CaxError('E_BRIDGE_WIDTH', `record() returns numbers: ${wide.name} is ${wide.width} bits wide`);
     this.checkCount(count);
-    const reply = decodeReply(await this.process.request(encode.record(this.clockPort().index, count, ports.map((p) => p.index))), this.ports.length, count * ports.length);
+    const reply = decodeReply(await this.link.request(encode.record(this.clockPort().index, count, ports.map((p) => p.index))), this.ports.length, count * ports.length);
     this.apply(reply);
     this.cycles += reply.edges;
     return ports.map((_, i) => Array.from({ length: count }, (_unused, cycle) => Number(reply.records[cycle * ports.length + i])));
@@ -189,17 +208,17 @@ export class Dut {
 
   /** The tail of what the block printed ($display, Verilator's $finish message). */
   get output(): string {
-    return this.process.output;
+    return this.link.output;
   }
 
   /** Stops the simulation program. */
   close(): Promise<void> {
-    return this.process.close();
+    return this.link.close();
   }
 
   /** Kills the simulation program abruptly, as a crash would. */
   kill(): void {
-    this.process.kill();
+    this.link.kill();
   }
 
   // ---- used by Signal ----
@@ -215,7 +234,7 @@ export class Dut {
     if (value < 0n || value >> BigInt(port.width) !== 0n) {
       throw new CaxError('E_BRIDGE_WIDTH', `${port.name} is ${port.width} bit${port.width === 1 ? '' : 's'} wide: ${value} does not fit`, { details: { width: port.width } });
     }
-    this.process.hold(encode.set(port.index, value));
+    this.link.hold(encode.set(port.index, value));
     this.values[port.index] = value;
   }
 
@@ -223,7 +242,7 @@ export class Dut {
   async driveClock(port: Port, edge: 'rising' | 'falling', count: number): Promise<number> {
     if (port.width !== 1) throw new CaxError('E_BRIDGE_SIGNAL', `${port.name} is ${port.width} bits wide and cannot be a clock`);
     this.checkCount(count);
-    const reply = decodeReply(await this.process.request(encode.clock(port.index, count, edge)), this.ports.length, 0);
+    const reply = decodeReply(await this.link.request(encode.clock(port.index, count, edge)), this.ports.length, 0);
     this.apply(reply);
     if (edge === 'rising' && port.name === this.clockName) this.cycles += reply.edges;
     return reply.edges;
@@ -234,7 +253,7 @@ export class Dut {
     if (port.direction === 'input') throw new CaxError('E_BRIDGE_SIGNAL', `${port.name} is an input of ${this.top}: it changes only when written`);
     const max = maxCycles ?? this.maxCycles;
     this.checkCount(max);
-    const reply = decodeReply(await this.process.request(encode.until(this.clockPort().index, port.index, condition, max)), this.ports.length, 0);
+    const reply = decodeReply(await this.link.request(encode.until(this.clockPort().index, port.index, condition, max)), this.ports.length, 0);
     this.apply(reply);
     this.cycles += reply.edges;
     if (!reply.met) {

@@ -1,4 +1,4 @@
-// The running simulation program of one block: writes protocol commands to
+// The `process` transport: the running simulation program of one block: writes protocol commands to
 // its stdin and hands back its reply lines (read from its file descriptor 3)
 // in order; what the block itself prints ($display) is kept as `output`. Commands without a reply
 // (`set`) are held and sent with the next request, so a burst of writes and a
@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { CaxError } from '../errors.js';
+import type { HarnessLink } from './link.js';
 
 interface Waiter {
   resolve(line: string): void;
@@ -17,7 +18,7 @@ interface Waiter {
 /** How much of the block's own output (stdout and stderr) is kept. */
 const OUTPUT_TAIL = 16000;
 
-export class HarnessProcess {
+export class HarnessProcess implements HarnessLink {
   private readonly child: ChildProcess;
   private readonly commands: Writable;
   private readonly waiting: Waiter[] = [];
