@@ -46,13 +46,14 @@ struct Options {
     bool stop_on_ecall = false;      // end the run when an ecall traps (a proved run yielding to the host)
     bool stop_on_trap = false;       // end the run at the first trap (a test expecting one): "trap" and its cause
     std::vector<uint32_t> args;      // a0, a1, … at reset (--arg, at most 8)
+    bool progress = false;           // print {"progress":CLOCKS} on stdout every 2^20 clocks
 };
 
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "cax-sim: %s\n"
                  "usage: cax-sim [--raw] PROGRAM [--max-cycles N] [--vcd FILE] [--vcd-from N] [--trace FILE]\n"
-                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall] [--stop-on-trap] [--arg V]...\n"
+                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall] [--stop-on-trap] [--arg V]... [--progress]\n"
                  "  FROM, TO: an address (0x…) or an ELF symbol; TO is exclusive\n",
                  why.c_str());
     std::exit(2);
@@ -98,6 +99,7 @@ Options parse_args(int argc, char** argv) {
         } else if (a == "--pty") o.pty = true;
         else if (a == "--stop-on-ecall") o.stop_on_ecall = true;
         else if (a == "--stop-on-trap") o.stop_on_trap = true;
+        else if (a == "--progress") o.progress = true;
         else if (a == "--arg") {
             if (o.args.size() == 8) usage("more than 8 --arg (a0…a7)");
             o.args.push_back(parse_word(a, value()));
@@ -254,6 +256,10 @@ int run(const Options& opt) {
         }
         if (bridge->due(n, top->uart_tx))
             top->uart_rx = bridge->service(n, top->uart_tx, root.cax_soc__DOT__uart__DOT__divisor);
+        if (opt.progress && (n & 0xFFFFF) == 0) {
+            std::printf("{\"progress\":%llu}\n", (unsigned long long)n);
+            std::fflush(stdout);
+        }
         if ((n & 0xFFFF) == 0 && stop_requested) {
             end = "stopped";
             break;

@@ -31,6 +31,23 @@ export interface Progress {
   done(): void;
 }
 
+/** A line that shows a count as it grows, with what `describe` makes of it (for work without a known total, such as a simulation running to its end). */
+export interface Meter {
+  update(value: number): void;
+  done(): void;
+}
+
+export function meter(io: CliIO, json: boolean, label: string, describe: (value: number, seconds: number) => string): Meter {
+  if (!io.interactive || json) return { update: () => undefined, done: () => undefined };
+  const start = performance.now();
+  const bar = new SingleBar({ format: `${label} {text}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  bar.start(1, 0, { text: describe(0, 0) });
+  return {
+    update: (value) => bar.update(0, { text: describe(value, (performance.now() - start) / 1000) }),
+    done: () => bar.stop(),
+  };
+}
+
 export function progress(io: CliIO, json: boolean, label: string, total: number): Progress {
   if (!io.interactive || json) return { tick: () => undefined, done: () => undefined };
   const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {duration}s`, stream: process.stderr }, Presets.shades_classic);

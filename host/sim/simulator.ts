@@ -35,6 +35,8 @@ export interface SimRunOptions {
   readonly stopOnTrap?: boolean;
   /** a0, a1, … at reset (at most 8; 32-bit values, negative ones as two's complement). */
   readonly args?: readonly number[];
+  /** Called with the clocks run so far, every 2^20 clocks (`cax-sim --progress`). */
+  readonly onProgress?: (clocks: number) => void;
   /** The simulator binary; default build/sim/cax-sim of the project. */
   readonly simulator?: string;
 }
@@ -51,6 +53,7 @@ export function simArguments(options: SimRunOptions): string[] {
   if (options.stopOnEcall) args.push('--stop-on-ecall');
   if (options.stopOnTrap) args.push('--stop-on-trap');
   for (const a of options.args ?? []) args.push('--arg', String(a));
+  if (options.onProgress) args.push('--progress');
   if (options.dumpMem) args.push('--dump-mem', `${options.dumpMem.from}:${options.dumpMem.to}`);
   args.push(options.program);
   return args;
@@ -71,6 +74,17 @@ export const SimSummarySchema = z.object({
   mem: z.object({ from: u32, hex: z.string().regex(/^([0-9a-f]{2})*$/) }).optional(),
 });
 export type SimSummary = z.infer<typeof SimSummarySchema>;
+
+/** A progress line of `cax-sim --progress`. */
+const ProgressLine = z.object({ progress: z.number().int().min(0) });
+
+function safeJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Parses the simulator's last stdout line; E_SIM when it is not a summary. */
 export function parseSummary(stdout: string): SimSummary {
@@ -101,7 +115,18 @@ export async function runSim(options: SimRunOptions): Promise<SimRun> {
     const child = spawn(simulator, simArguments(options), { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    let pending = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out.push(b);
+      if (!options.onProgress) return;
+      pending += b.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const clocks = ProgressLine.safeParse(safeJson(line)).data?.progress;
+        if (clocks !== undefined) options.onProgress(clocks);
+      }
+    });
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => reject(new CaxError('E_SIM', `cannot start ${simulator}: ${e.message}`)));
     child.on('close', (status) => {

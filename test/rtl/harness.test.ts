@@ -82,6 +82,19 @@ describe('loading and inspecting', () => {
     expect(data[41]).toBe(0x04);
   });
 
+  it('reports its progress every 2^20 clocks when asked, and the summary stays the last line', async () => {
+    const seen: number[] = [];
+    const { summary } = await runSim({ program: 'build/rtl/spin.elf', maxCycles: 3_200_000, onProgress: (clocks) => seen.push(clocks) });
+    expect(seen).toEqual([1, 2, 3].map((k) => k * 2 ** 20));
+    expect(summary.end).toBe('limit');
+  });
+
+  it('starts with the arguments it is given in a0, a1 (the register file is not reset); a bad one is a usage error', async () => {
+    const { summary } = await runSim({ program: 'build/regress/programs/args.elf', maxCycles: 1000, dumpRegs: true, args: [-7, 0x7fffffff] });
+    expect(summary.regs?.[10]).toBe((-7 + 2 * 0x7fffffff) >>> 0);
+    await expect(runSim({ program: 'build/regress/programs/args.elf', args: [2 ** 32] })).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+
   it('stops at the cycle limit', async () => {
     const { summary } = await runSim({ program: 'build/rtl/spin.elf', maxCycles: 12_345 });
     expect(summary).toMatchObject({ end: 'limit', clocks: 12_345, cycles: 12_345 });

@@ -12,7 +12,7 @@ import { parseOptions } from '../options.js';
 import { describeRun, runFailure, runOnSimulatedSerial } from '../../protocol/program-file.js';
 import { startSimPty } from '../../sim/pty.js';
 import { buildSim, runSim, type SimSummary } from '../../sim/simulator.js';
-import { progress } from '../io.js';
+import { meter, progress } from '../io.js';
 import type { Register } from '../program.js';
 
 
@@ -35,6 +35,16 @@ function programPath(cwd: string, path: string): string {
 function describeEnd(s: SimSummary): string {
   const how = s.end === 'pass' ? 'pass' : s.end === 'fail' ? `fail: code ${s.exitCode}` : s.end === 'limit' ? 'cycle limit reached' : s.end === 'ecall' ? 'stopped at an ecall' : 'stopped';
   return `${how}: ${s.cycles} cycles, ${s.instret} instructions retired`;
+}
+
+/** The SoC's time for `cycles` clocks of the board's 12 MHz oscillator (docs/fpga.md). */
+function simulatedTime(cycles: number): string {
+  const ms = cycles / 12_000;
+  return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function rate(cycles: number, seconds: number): string {
+  return seconds > 0 ? `${(cycles / seconds / 1e6).toFixed(2)} M cycles/s` : '…';
 }
 
 function summaryJson(s: SimSummary): Record<string, unknown> {
@@ -80,16 +90,21 @@ export const registerSim: Register = (program, ctx) => {
       }
       const program = programPath(ctx.io.cwd, path);
       readProgram(ctx.io, path, options.raw);
+      const started = performance.now();
+      const shown = meter(ctx.io, ctx.json(), 'sim', (clocks, seconds) => `${clocks.toLocaleString('en')} cycles, ${simulatedTime(clocks)} simulated at 12 MHz, ${rate(clocks, seconds)}`);
       const { summary, uart } = await runSim({
+        onProgress: (clocks) => shown.update(clocks),
         program,
         raw: options.raw,
         maxCycles: options.maxCycles,
         vcd: options.vcd === undefined ? undefined : resolve(ctx.io.cwd, options.vcd),
         trace: options.trace === undefined ? undefined : resolve(ctx.io.cwd, options.trace),
       });
+      shown.done();
+      const seconds = (performance.now() - started) / 1000;
       if (uart !== '') ctx.io.err(uart.replace(/\n$/, ''));
       const json = summaryJson(summary);
-      ctx.emit(json, () => describeEnd(summary));
+      ctx.emit(json, () => `${describeEnd(summary)} (${simulatedTime(summary.cycles)} at 12 MHz; ${rate(summary.cycles, seconds)})`);
       if (summary.end === 'limit') throw new CaxError('E_BUDGET', `the program did not end within ${options.maxCycles} cycles`, { details: json });
       if (summary.end !== 'pass') throw new CaxError('E_PROGRAM_FAILED', `the program failed with code ${summary.exitCode}`, { details: json });
     });
