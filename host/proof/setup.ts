@@ -173,10 +173,16 @@ export async function circuitKeys(home: string, circuit: Compiled, ptau: string)
   mkdirSync(join(home, 'keys'), { recursive: true });
   const tmp = `${zkey}.tmp-${process.pid}`;
   try {
+    // snarkjs returns -1 (and logs why) for a ceremony file of another curve or too small a power, and throws for one it cannot read
+    const refused: string[] = [];
+    let made: unknown;
     try {
-      await snarkjs.zKey.newZKey(circuit.r1cs, ptau, `${tmp}.0`);
+      made = await snarkjs.zKey.newZKey(circuit.r1cs, ptau, `${tmp}.0`, { error: (m: string) => refused.push(m), warn: () => undefined, info: () => undefined, debug: () => undefined });
     } catch (e) {
-      throw new CaxError('E_SETUP', `the powers-of-tau ${ptau} does not fit the circuit (2^${ptauPower(circuit)} needed): ${(e as Error).message}`, { cause: e });
+      refused.push((e as Error).message);
+    }
+    if (made === -1 || refused.length > 0) {
+      throw new CaxError('E_SETUP', `the powers-of-tau ${ptau} does not fit the circuit (2^${ptauPower(circuit)} needed): ${refused.join('; ') || 'refused by snarkjs'}`);
     }
     const contributions = [await contributeToKey(`${tmp}.0`, `${tmp}.1`, 'cax zk setup'), await applyBeacon(`${tmp}.1`, tmp)];
     await exportCheckedVerificationKey(tmp, vkey);

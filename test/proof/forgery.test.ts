@@ -6,9 +6,9 @@
 // (a property). A program of a few steps, with the test-size keys of
 // build/proof/home; one extra setup from the same powers-of-tau.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { getCurveFromName, Scalar, type Curve } from 'ffjavascript';
 import type { Groth16Proof } from 'snarkjs';
@@ -18,7 +18,7 @@ import { programImage } from '../../host/proof/image.js';
 import { printable } from '../../host/printable.js';
 import { proveRun } from '../../host/proof/prove.js';
 import { decodeReceipt, decodeState, encodeProof, encodeReceipt, encodeState, type Receipt } from '../../host/proof/receipt.js';
-import { circuitKeys, devPtauPath, readVerificationKey, type Keys } from '../../host/proof/setup.js';
+import { circuitKeys, devPtau, devPtauPath, readVerificationKey, type Keys } from '../../host/proof/setup.js';
 import { chunkSignals, parseVerificationKey, verifyEach, verifyingKeyHash, verifyReceipt, type VerificationKey } from '../../host/proof/verify.js';
 import { runCli } from '../../host/cli/program.js';
 import { captureIO } from '../helpers/cli-io.js';
@@ -117,9 +117,27 @@ describe('the Groth16 forgery from the verifying key alone', () => {
 
 describe('keys and the receipt that names them', () => {
   it('keys made twice from the same powers-of-tau differ; a receipt verified under the other key says which key it names', async () => {
-    const again = await circuitKeys(otherHome, circuit, devPtauPath(HOME, ptauPower(circuit)));
-    expect(again.contributions.map((c) => c.name)).toEqual(['cax zk setup', 'cax zk setup beacon']);
-    const other = parseVerificationKey(readVerificationKey(again.vkey));
+    // The second setup as a ceremony's user makes it: `cax zk setup --ptau FILE` from a prepared powers-of-tau file
+    // (here the development one, copied: the same snarkjs format a public ceremony publishes), then `verify-setup`.
+    const ceremony = join(otherHome, 'ceremony.ptau');
+    copyFileSync(devPtauPath(HOME, ptauPower(circuit)), ceremony);
+    symlinkSync(resolve(HOME, 'circuits'), join(otherHome, 'circuits'));
+    const cli = async (...args: string[]): Promise<Record<string, unknown>> => {
+      const io = captureIO({ env: { CAX_HOME: otherHome }, cwd: otherHome });
+      expect(await runCli(['--json', 'zk', ...args, '--steps', String(SIZE.steps), '--ptau', ceremony], io)).toBe(0);
+      return JSON.parse(io.stdout.join('')) as Record<string, unknown>;
+    };
+    await cli('setup');
+    const checked = await cli('verify-setup');
+    expect((checked.contributions as { name: string }[]).map((c) => c.name)).toEqual(['cax zk setup', 'cax zk setup beacon']);
+    const other = parseVerificationKey(readVerificationKey(join(otherHome, 'keys', `${circuit.hash}.vkey.json`)));
+    expect(checked.verifyingKey).toBe(verifyingKeyHash(other));
+    // A ceremony file too small for the circuit is refused, naming the size it needs.
+    const small = await devPtau(join(otherHome, 'small'), 8);
+    const io = captureIO({ env: { CAX_HOME: otherHome }, cwd: otherHome });
+    rmSync(join(otherHome, 'keys'), { recursive: true });
+    expect(await runCli(['zk', 'setup', '--steps', String(SIZE.steps), '--ptau', small], io)).not.toBe(0);
+    expect(io.stderr.join('\n')).toMatch(new RegExp(`E_SETUP .*does not fit the circuit \\(2\\^${ptauPower(circuit)} needed\\)`));
     expect(other.vk_delta_2).not.toEqual(vk.vk_delta_2);
     expect(verifyingKeyHash(other)).not.toBe(verifyingKeyHash(vk));
     expect(receipt.verifyingKey).toBe(verifyingKeyHash(vk));
