@@ -9,7 +9,7 @@ describe('cax sim run', () => {
   it('prints how a passing program ended, and its UART output', async () => {
     const io = captureIO();
     expect(await runCli(['sim', 'run', 'build/rtl/hello.elf'], io)).toBe(0);
-    expect(io.stdout.join('\n')).toMatch(/^pass: \d+ cycles, \d+ instructions retired$/);
+    expect(io.stdout.join('\n')).toMatch(/^pass: \d+ cycles, \d+ instructions retired \([\d.]+ ms at 12 MHz; [\d.]+ M cycles\/s\)$/);
     expect(io.stderr).toEqual(['hello, cax']);
   });
 
@@ -24,7 +24,7 @@ describe('cax sim run', () => {
   it('stops at --max-cycles with E_BUDGET', async () => {
     const io = captureIO();
     expect(await runCli(['sim', 'run', 'build/rtl/spin.elf', '--max-cycles', '3000'], io)).toBe(1);
-    expect(io.stdout[0]).toBe('cycle limit reached: 3000 cycles, 1000 instructions retired');
+    expect(io.stdout[0]).toMatch(/^cycle limit reached: 3000 cycles, 1000 instructions retired \(0\.3 ms at 12 MHz; /);
     expect(io.stderr.join('\n')).toContain('E_BUDGET');
   });
 
