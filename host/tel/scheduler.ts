@@ -42,14 +42,33 @@ export interface Failure {
   readonly code: string;
   readonly message: string;
   readonly span?: SourceSpan;
+  /** The error this failure is, when a handler or the invoke hook raised one (a denial with its rule and context); absent for `fail` and the scheduler's own failures. */
+  readonly error?: CaxError;
 }
 
 type Resume = { readonly eff: Eff } | { readonly value: Value } | { readonly failure: Failure };
 
+/**
+ * What a `<|` would roll back: the world effects of its branch. A branch that succeeds inside an outer `<|`
+ * hands its scope to the outer one in O(1) (`merged`), so a long log never copies entries from scope to scope.
+ */
 class UndoScope {
   readonly undo: BalanceChange[] = [];
   readonly entries: EffectEntry[] = [];
+  readonly merged: UndoScope[] = [];
   constructor(readonly parent: UndoScope | null) {}
+
+  /** This scope and every scope merged into it, iteratively. */
+  all(): UndoScope[] {
+    const out: UndoScope[] = [];
+    const stack: UndoScope[] = [this];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      out.push(s);
+      for (const m of s.merged) stack.push(m);
+    }
+    return out;
+  }
 }
 
 interface Within {
@@ -173,6 +192,16 @@ export type InvokeHook = (
   m: Machine,
 ) => Value | Invocation;
 
+/** The failure a failed outcome stands for, keeping the handler's error (its identity) when it raised one. */
+function failureOf(out: Extract<Outcome, { ok: false }>, span?: SourceSpan): Failure {
+  return { code: out.code, message: out.message, ...(span ? { span } : {}), ...(out.error ? { error: out.error } : {}) };
+}
+
+/** The error a failure that ended a run stands for: the error it carries (a denial keeps its rule and context), else one made from its code and message (`fail`). */
+export function failureError(f: Failure): CaxError {
+  return f.error ?? new CaxError(f.code, f.message, f.span ? { span: f.span } : {});
+}
+
 export const defaultInvoke: InvokeHook = ({ fn, args }, m) => m.apply(fn, [...args]);
 
 export class Scheduler {
@@ -274,7 +303,7 @@ export class Scheduler {
       return call();
     } catch (e) {
       if (!(e instanceof CaxError) || e.code === 'E_REPLAY') throw e;
-      return { ok: false, code: e.code, message: e.message };
+      return { ok: false, code: e.code, message: e.message, error: e };
     }
   }
 
@@ -285,9 +314,9 @@ export class Scheduler {
       ? { start, time: this.clock, timeline: req.timeline, kind, args: effectArgs(kind, req), result: out.result }
       : { start, time: this.clock, timeline: req.timeline, kind, args: effectArgs(kind, req), result: null, error: { code: out.code, message: out.message } };
     this.log.push(entry);
-    if (!out.ok) return { failure: { code: out.code, message: out.message } };
+    if (!out.ok) return { failure: failureOf(out) };
     if (f.scope) {
-      if (out.undo) f.scope.undo.push(...out.undo);
+      if (out.undo) for (const change of out.undo) f.scope.undo.push(change);
       f.scope.entries.push(entry);
     }
     return { value: out.result };
@@ -312,7 +341,7 @@ export class Scheduler {
             break;
           case 'now': {
             const out = this.handlers.now ? this.check(() => this.handlers.now!(this.clock)) : null;
-            r = out && !out.ok ? { failure: { code: out.code, message: out.message, span: eff.span } } : { value: this.clock };
+            r = out && !out.ok ? { failure: failureOf(out, eff.span) } : { value: this.clock };
             break;
           }
           case 'emit': {
@@ -321,7 +350,7 @@ export class Scheduler {
             const entry: EffectEntry = { start: this.clock, time: this.clock, timeline: null, kind: 'emit', args: [text], result: null };
             if (out && !out.ok) {
               this.log.push({ ...entry, error: { code: out.code, message: out.message } });
-              r = { failure: { code: out.code, message: out.message, span: eff.span } };
+              r = { failure: failureOf(out, eff.span) };
             } else {
               this.log.push(entry);
               r = { value: UNIT_VALUE };
@@ -404,7 +433,7 @@ export class Scheduler {
               }
             } catch (e) {
               if (!(e instanceof CaxError) || e.code === 'E_BUDGET') throw e;
-              r = { failure: { code: e.code, message: e.message, span: e.span ?? node.span } };
+              r = { failure: { code: e.code, message: e.message, span: e.span ?? node.span, error: e } };
             }
             break;
         }
@@ -431,10 +460,7 @@ export class Scheduler {
           }
           case 'choice':
             f.scope = frame.saved;
-            if (frame.saved) {
-              frame.saved.undo.push(...frame.scope.undo);
-              frame.saved.entries.push(...frame.scope.entries);
-            }
+            if (frame.saved) frame.saved.merged.push(frame.scope);
             break;
           case 'within':
             frame.w.done = true;
@@ -472,11 +498,14 @@ export class Scheduler {
 
   /** Rolls a failed branch's world effects back, all or nothing; when that is impossible, E_ROLLBACK (fatal) and the world is as it was. */
   private rollback(scope: UndoScope): void {
-    if (scope.undo.length > 0 && this.handlers.rollback) {
-      const out = this.handlers.rollback(scope.undo);
+    const scopes = scope.all();
+    const undo: BalanceChange[] = [];
+    for (const s of scopes) for (const change of s.undo) undo.push(change);
+    if (undo.length > 0 && this.handlers.rollback) {
+      const out = this.handlers.rollback(undo);
       if (!out.ok) throw new CaxError(out.code, out.message);
     }
-    for (const e of scope.entries) e.rolledBack = true;
+    for (const s of scopes) for (const e of s.entries) e.rolledBack = true;
   }
 
   private fork(parent: Fiber, race: boolean, left: Eff, right: Eff): void {
@@ -521,7 +550,7 @@ export class Scheduler {
       x.cancelled = true;
       x.token++;
       cut.push(x);
-      stack.push(...x.children);
+      for (const child of x.children) stack.push(child);
     }
     // Invocations cut off end innermost first: descendants before ancestors, the top of a stack first.
     for (let i = cut.length - 1; i >= 0; i--) {
