@@ -42,8 +42,13 @@ import { Trace } from './trace.js';
 /** Entry programs an executor keeps compiled. */
 const PROGRAM_CACHE = 256;
 
-/** Bytes charged per interpreter memory cell. */
-export const CELL_BYTES = 8;
+/**
+ * Bytes charged per interpreter memory cell: what a cell really costs the host (a cons, 2 cells, is a 40-byte
+ * V8 object plus its share of the frames and garbage around it; a pending continuation, 4 cells, is a frame
+ * object and its environment, about 190 bytes), measured against the process's resident memory by
+ * bench/tel.bench.ts ("memory charged against resident memory"): the charge stays within 2× of the real use.
+ */
+export const CELL_BYTES = 48;
 
 /** What a root context gets for a budget the policy leaves open. */
 export const DEFAULT_LIMITS = { computeSteps: 1_000_000_000, memoryBytes: 512 * 1024 * 1024, effects: 1_000_000, ioOps: 1_000_000 } as const;
@@ -431,7 +436,7 @@ export class Executor {
         binding = { step: policyLeft.steps <= available.computeSteps, memory: policyLeft.memoryBytes <= available.memoryBytes };
         machine.budget = {
           steps: machine.steps + Math.min(available.computeSteps, policyLeft.steps),
-          memory: machine.heap + Math.floor(Math.min(available.memoryBytes, policyLeft.memoryBytes) / CELL_BYTES),
+          memory: machine.footprint + Math.floor(Math.min(available.memoryBytes, policyLeft.memoryBytes) / CELL_BYTES),
         };
       };
       limit(entry);
@@ -440,7 +445,7 @@ export class Executor {
       machine.jit = jitTier(run.jit);
       let charged = { steps: 0, memory: 0 };
       const charge = (): void => {
-        const now = { steps: machine.steps, memory: machine.heap };
+        const now = { steps: machine.steps, memory: machine.footprint };
         const delta = { steps: now.steps - charged.steps, bytes: (now.memory - charged.memory) * CELL_BYTES };
         charged = now;
         run.sandbox.charge(delta.steps, delta.bytes);

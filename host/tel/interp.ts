@@ -133,7 +133,7 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
     effects: scheduler.log,
     clock: scheduler.clock,
     steps: machine.steps,
-    memory: machine.heap,
+    memory: machine.footprint,
     latencies: scheduler.latencies,
     ...(world ? { balances: world.snapshot() } : {}),
     ...(tier ? { jit: tier.stats() } : {}),

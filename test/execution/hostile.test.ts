@@ -5,6 +5,7 @@
 // bound what the host really uses (deep recursion, big lists, hashing).
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { setup, type Setup } from './helpers.js';
+import { CELL_BYTES } from '../../host/execution/executor.js';
 
 const SOURCE = `
 loud n = if n == 0 then return 0 else emit n >> loud (n - 1)
@@ -12,6 +13,8 @@ nested n = if n == 0 then return 0 else (deposit 1 to "a" on "L1" >> nested (n -
 denied = observe "price" on "L1"
 confuse = denied <| fail "effect observe is not allowed (rule effects)"
 caughtThenDenied = (denied <| return 0) >> denied
+deep n = if n == 0 then 0 else 1 + deep (n - 1)
+hashRange n = hashOf (range 1 n)
 `;
 
 describe('hostile runs', () => {
@@ -43,5 +46,29 @@ describe('hostile runs', () => {
     const d = await s.executor(policy).executeByName('caughtThenDenied');
     expect(d.error?.code).toBe('E_DENIED');
     expect(d.error?.details.rule).toBe('effects');
+  });
+
+  it('charges the peak of deep recursion: a 100,000-deep run is charged its continuations', async () => {
+    const r = await s.executor().executeByName('deep', { args: ['100000'] });
+    expect(r.value).toBe('100000');
+    const entry = r.contexts.find((c) => c.name === 'deep')!;
+    expect(entry.consumed.memoryBytes).toBeGreaterThanOrEqual(100_000 * 4 * CELL_BYTES);
+  });
+
+  it.each([
+    ['hashRange', '25000000'],
+    ['deep', '100000000'],
+    ['deep', '10000000'],
+  ])('ends %s %s under a 32 MB memory policy with E_DENIED within seconds, charged no more than the budget', async (name, arg) => {
+    const rss = process.memoryUsage().rss;
+    const t0 = Date.now();
+    const r = await s.executor({ budget: { memoryBytes: 32_000_000 } }).executeByName(name, { args: [arg] });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.error?.code).toBe('E_DENIED');
+    expect(r.error?.details.rule).toBe('budget.memoryBytes');
+    const charged = r.contexts.reduce((n, c) => (c.parent === undefined ? n : n + c.consumed.memoryBytes), 0);
+    expect(charged).toBeLessThanOrEqual(32_000_000);
+    // the host grew by about what was charged (within 2×, and far from the gigabytes these programs took before)
+    expect(process.memoryUsage().rss - rss).toBeLessThan(2 * 32_000_000 + 100_000_000);
   });
 });
