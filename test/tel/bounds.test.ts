@@ -11,7 +11,7 @@ import { CaxError } from '../../host/errors.js';
 import { checkExpression, checkProgram } from '../../host/tel/infer.js';
 import { parseExpression, parseProgram } from '../../host/tel/parser.js';
 import { prelude } from '../../host/tel/prelude.js';
-import { MAX_TYPE_SIZE } from '../../host/tel/types.js';
+import { MAX_TYPE_SIZE, TYPE_WORK_BASE, TYPE_WORK_PER_NODE, TypeMeter } from '../../host/tel/types.js';
 import { runCli } from '../../host/cli/program.js';
 import { captureIO } from '../helpers/cli-io.js';
 
@@ -84,6 +84,16 @@ describe('type checker bounds', () => {
     expect(e.span?.file).toBe('argument 1');
   });
 
+  it('meters the checker\'s work: past its allowance E_TYPE_SIZE at the expression being checked', () => {
+    const meter = new TypeMeter();
+    const span = { file: 't.tel', line: 3, col: 7 };
+    meter.node(span);
+    meter.charge(TYPE_WORK_BASE + TYPE_WORK_PER_NODE);
+    const e = typeError(() => meter.charge(1));
+    expect(e.code).toBe('E_TYPE_SIZE');
+    expect(e.span).toEqual(span);
+  });
+
   describe('through the CLI', () => {
     let dir = '';
     beforeAll(() => {
@@ -110,10 +120,17 @@ describe('type checker bounds', () => {
       expect(JSON.stringify(JSON.parse(r.out))).toContain('E_TYPE_SIZE');
     });
 
-    it('cax check reports it with file, line and column', async () => {
+    it('cax check reports it with file, line and column; cax add and cax eval refuse it the same way', async () => {
       const r = await cax('check', 'doubling.tel');
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/doubling\.tel:1:\d+: E_TYPE_SIZE the type of f4/);
+      for (const argv of [['add', 'doubling.tel'], ['eval', 'doubling.tel', '--main', 'main']]) {
+        const t0 = Date.now();
+        const other = await cax(...argv);
+        expect(Date.now() - t0).toBeLessThan(3000);
+        expect(other.code).toBe(1);
+        expect(other.err).toContain('E_TYPE_SIZE');
+      }
     });
   });
 });
