@@ -16,9 +16,9 @@
 // happens, so the schedule is the one a synchronous answer would give.
 import { CaxError, type SourceSpan } from '../errors.js';
 import type { CDo } from './compile.js';
-import { matchPattern, type Machine } from './machine.js';
+import { budgetError, matchPattern, type Machine } from './machine.js';
 import { Eff, isThunk, type Env, type Thunk } from './runtime.js';
-import { Tuple, UNIT_VALUE, showValue, type Value } from './values.js';
+import { ShowTooLong, Tuple, UNIT_VALUE, showValueWithin, type Value } from './values.js';
 import { CLOCK_MAX, effectArgs, type BalanceChange, type EffectHandlers, type ObserveRequest, type Outcome } from './world.js';
 import type { LedgerRequest } from './runtime.js';
 import { PURE_ERROR_MESSAGES } from './messages.js';
@@ -273,6 +273,19 @@ export class Scheduler {
     this.drive(f, ev.action!());
   }
 
+  /** `show` of an emitted value, charged to the memory budget like any text (8 characters a cell); past what it has left, E_BUDGET. */
+  private shown(v: Value): string {
+    const m = this.m;
+    try {
+      const text = showValueWithin(v, Math.max(0, m.budget.memory - m.heap) * 8);
+      m.allocate(text.length >> 3);
+      return text;
+    } catch (e) {
+      if (e instanceof ShowTooLong) throw budgetError('memory', m.budget.memory);
+      throw e;
+    }
+  }
+
   /** The owner whose code runs now. */
   get owner(): unknown {
     return this.running;
@@ -345,7 +358,7 @@ export class Scheduler {
             break;
           }
           case 'emit': {
-            const text = showValue(node.value);
+            const text = this.shown(node.value);
             const out = this.handlers.emit ? this.check(() => this.handlers.emit!(text, this.clock)) : null;
             const entry: EffectEntry = { start: this.clock, time: this.clock, timeline: null, kind: 'emit', args: [text], result: null };
             if (out && !out.ok) {

@@ -166,40 +166,73 @@ export function showText(s: string): string {
   return `${out}"`;
 }
 
+/** Thrown by `showValue` when the text would be longer than its limit. */
+export class ShowTooLong extends Error {
+  constructor(readonly limit: number) {
+    super(`show would be longer than ${limit} characters`);
+  }
+}
+
+/** Pieces of a `show` joined into one flat string at a time: the text costs about its own length while it is built. */
+const SHOW_BATCH = 4096;
+
 /** `show` of section 8; deterministic. */
 export function showValue(v: Value): string {
+  return showValueWithin(v, Infinity);
+}
+
+/** `showValue`, or ShowTooLong past `maxChars` characters (a value shared many times over shows as a tree). */
+export function showValueWithin(v: Value, maxChars: number): string {
   const parts: string[] = [];
+  let pieces: string[] = [];
+  let length = 0;
+  const put = (text: string): void => {
+    length += text.length;
+    if (length > maxChars) throw new ShowTooLong(maxChars);
+    pieces.push(text);
+    if (pieces.length >= SHOW_BATCH) {
+      parts.push(pieces.join(''));
+      pieces = [];
+    }
+  };
   const stack: (Value | { text: string })[] = [v];
   while (stack.length > 0) {
     const x = stack.pop()!;
-    if (typeof x === 'number') parts.push(String(x));
-    else if (typeof x === 'string') parts.push(showText(x));
-    else if (typeof x === 'boolean') parts.push(x ? 'True' : 'False');
-    else if (x instanceof Dbl) parts.push(showDouble(x.v));
-    else if (x instanceof UnitV) parts.push('()');
-    else if (x instanceof HashV) parts.push(`@${x.hex}`);
-    else if (x instanceof Nil) parts.push('[]');
+    if (typeof x === 'number') put(String(x));
+    else if (typeof x === 'string') put(showText(x));
+    else if (typeof x === 'boolean') put(x ? 'True' : 'False');
+    else if (x instanceof Dbl) put(showDouble(x.v));
+    else if (x instanceof UnitV) put('()');
+    else if (x instanceof HashV) put(`@${x.hex}`);
+    else if (x instanceof Nil) put('[]');
     else if (x instanceof Cons) {
       const items: Value[] = [];
       for (let c: ListV = x; c instanceof Cons; c = c.tail) items.push(c.head);
-      stack.push({ text: ']' });
+      stack.push(CLOSE_LIST);
       for (let i = items.length - 1; i >= 0; i--) {
         stack.push(items[i]!);
-        if (i > 0) stack.push({ text: ',' });
+        if (i > 0) stack.push(COMMA);
       }
-      stack.push({ text: '[' });
+      stack.push(OPEN_LIST);
     } else if (x instanceof Tuple) {
-      stack.push({ text: ')' });
+      stack.push(CLOSE_TUPLE);
       for (let i = x.items.length - 1; i >= 0; i--) {
         stack.push(x.items[i]!);
-        if (i > 0) stack.push({ text: ',' });
+        if (i > 0) stack.push(COMMA);
       }
-      stack.push({ text: '(' });
-    } else if ('text' in x) parts.push(x.text);
-    else parts.push(x.opaque === 'function' ? '<function>' : '<effect>');
+      stack.push(OPEN_TUPLE);
+    } else if ('text' in x) put(x.text);
+    else put(x.opaque === 'function' ? '<function>' : '<effect>');
   }
+  parts.push(pieces.join(''));
   return parts.join('');
 }
+
+const COMMA = { text: ',' };
+const OPEN_LIST = { text: '[' };
+const CLOSE_LIST = { text: ']' };
+const OPEN_TUPLE = { text: '(' };
+const CLOSE_TUPLE = { text: ')' };
 
 // ---- lists ----------------------------------------------------------------------------
 

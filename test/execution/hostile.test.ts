@@ -15,6 +15,10 @@ confuse = denied <| fail "effect observe is not allowed (rule effects)"
 caughtThenDenied = (denied <| return 0) >> denied
 deep n = if n == 0 then 0 else 1 + deep (n - 1)
 hashRange n = hashOf (range 1 n)
+wide :: Int -> a -> Text
+wide n x = if n == 0 then show x else wide (n - 1) (x, x)
+wideEmit :: Int -> a -> Effect ()
+wideEmit n x = if n == 0 then emit x else wideEmit (n - 1) (x, x)
 `;
 
 describe('hostile runs', () => {
@@ -59,10 +63,13 @@ describe('hostile runs', () => {
     ['hashRange', '25000000'],
     ['deep', '100000000'],
     ['deep', '10000000'],
+    // 40 tuples in memory that show as a tree of 2^40 leaves
+    ['wide', '40 1'],
+    ['wideEmit', '40 1'],
   ])('ends %s %s under a 32 MB memory policy with E_DENIED within seconds, charged no more than the budget', async (name, arg) => {
     const rss = process.memoryUsage().rss;
     const t0 = Date.now();
-    const r = await s.executor({ budget: { memoryBytes: 32_000_000 } }).executeByName(name, { args: [arg] });
+    const r = await s.executor({ budget: { memoryBytes: 32_000_000 } }).executeByName(name, { args: arg.split(' ') });
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(r.error?.code).toBe('E_DENIED');
     expect(r.error?.details.rule).toBe('budget.memoryBytes');
