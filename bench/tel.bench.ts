@@ -1,7 +1,12 @@
 // TEL reference interpreter speed: a call-heavy program (naive fib 25) and a
 // list-heavy one (merge sort of 10,000 Ints), each against the same
 // algorithm in plain JavaScript run in the same process. Milliseconds per run.
-// The JIT is off here (jit.bench.ts measures it).
+// The JIT is off here (jit.bench.ts measures it). Then the memory a run is
+// charged against what the host really uses: each program runs in a child
+// process (memory-probe.ts), whose peak resident memory growth is compared
+// with the bytes the executor charges (the ratio should stay at most 2).
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { BenchSuite } from './harness.js';
 import { loadProgram, runMain } from '../host/tel/interp.js';
@@ -84,6 +89,24 @@ export function jsSort(xs: number[]): number[] {
   return jsMerge(jsSort(xs.slice(0, half)), jsSort(xs.slice(half)));
 }
 
+const PROBE = fileURLToPath(new URL('./memory-probe.js', import.meta.url));
+
+/** Resident memory (MB) against the charge (MB) of one program: both from the same child run, the charge read by the reference. */
+function memoryCase(name: string, main: string, arg: number): BenchSuite['cases'][number] {
+  let charged = 0;
+  return {
+    name: `memory of ${name}: resident MB (reference: MB charged)`,
+    unit: 'MB',
+    higherIsBetter: false,
+    async sample() {
+      const out = JSON.parse(execFileSync(process.execPath, [PROBE, main, String(arg)], { encoding: 'utf8' })) as { chargedBytes: number; rssBytes: number };
+      charged = out.chargedBytes / 1e6;
+      return out.rssBytes / 1e6;
+    },
+    reference: { name: 'MB charged to the run', sample: async () => charged },
+  };
+}
+
 export const suite: BenchSuite = {
   title: 'TEL interpreter',
   cases: [
@@ -101,5 +124,9 @@ export const suite: BenchSuite = {
       sample: telRun('sortRandom', 10_000),
       reference: { name: 'same algorithm in plain JS', sample: async () => time(() => jsSort(jsPseudoRandom(10_000))[0]) },
     },
+    memoryCase('1,000,000-deep non-tail recursion', 'deep', 1_000_000),
+    memoryCase('hashOf (range 1 2000000)', 'hashRange', 2_000_000),
+    memoryCase('1,000,000 pairs', 'pairs', 1_000_000),
+    memoryCase('1,000,000 shown Ints', 'texts', 1_000_000),
   ],
 };

@@ -12,7 +12,7 @@
 import { CaxError } from '../errors.js';
 import { DEFAULT_BUDGET, Machine } from '../tel/machine.js';
 import { Eff, type EffectNode } from '../tel/runtime.js';
-import { Scheduler, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
+import { Scheduler, failureError, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
 import { UNIT_VALUE, UnitV, listToArray, type ListV, type Opaque, type Value } from '../tel/values.js';
 import type { EffectHandlers } from '../tel/world.js';
 import { readValue, type MemoryReader, type Word2 } from './heap.js';
@@ -151,7 +151,7 @@ export async function runCompiledEffect(root: Word2, mem: MemoryReader, apply: A
   try {
     const out = await scheduler.runAsync(new Decoder(mem, cont, options.definitionAt).effect(root), options.owner ?? null);
     if ('value' in out) return end(out.value, null);
-    return end(null, new CaxError(out.failure.code, out.failure.message, out.failure.span ? { span: out.failure.span } : {}));
+    return end(null, failureError(out.failure));
   } catch (e) {
     if (e instanceof CaxError) return end(null, e);
     throw e;

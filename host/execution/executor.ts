@@ -23,7 +23,7 @@ import { Machine } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
 import { printExpr } from '../tel/printer.js';
 import { Closure, Eff, Partial } from '../tel/runtime.js';
-import { Invocation, Scheduler, type EffectEntry, type Failure, type InvokeHook } from '../tel/scheduler.js';
+import { Invocation, Scheduler, failureError, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
 import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { GrowingAllocator } from '../resources/growing-allocator.js';
@@ -42,8 +42,13 @@ import { Trace } from './trace.js';
 /** Entry programs an executor keeps compiled. */
 const PROGRAM_CACHE = 256;
 
-/** Bytes charged per interpreter memory cell. */
-export const CELL_BYTES = 8;
+/**
+ * Bytes charged per interpreter memory cell: what a cell really costs the host (a cons, 2 cells, is a 40-byte
+ * V8 object plus its share of the frames and garbage around it; a pending continuation, 4 cells, is a frame
+ * object and its environment, about 190 bytes), measured against the process's resident memory by
+ * bench/tel.bench.ts ("memory charged against resident memory"): the charge stays within 2× of the real use.
+ */
+export const CELL_BYTES = 48;
 
 /** What a root context gets for a budget the policy leaves open. */
 export const DEFAULT_LIMITS = { computeSteps: 1_000_000_000, memoryBytes: 512 * 1024 * 1024, effects: 1_000_000, ioOps: 1_000_000 } as const;
@@ -137,11 +142,6 @@ interface Actor {
   readonly context: ExecutionContext;
   readonly hash: Hash;
   readonly name: string | undefined;
-}
-
-/** The error a failure that reached the executor stands for (a sandbox denial keeps its details). */
-function failureError(f: Failure, sandbox: Sandbox): CaxError {
-  return sandbox.denial(f.message) ?? new CaxError(f.code, f.message, f.span ? { span: f.span } : {});
 }
 
 /** How an invocation cut off by `race`, `within` or a failing sibling ends in the trace. */
@@ -365,7 +365,7 @@ export class Executor {
         open.push(actor);
         return new Invocation(actor, () => fn.applied(call.args), (end) => {
           open.splice(open.indexOf(actor), 1);
-          this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure, run.sandbox) : cutOff() }, run);
+          this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure) : cutOff() }, run);
         });
       };
       const cop = await openCoprocessor(backend.name, backend.device);
@@ -380,7 +380,7 @@ export class Executor {
           ...(backend.timeoutMs ?? this.policy.wallClockMs ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
           effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner as Actor) },
         });
-        run.effects.push(...r.effects);
+        for (const entry of r.effects) run.effects.push(entry);
         ({ value, error, clock } = r);
         coprocessor = { backend: backend.name, cycles: r.cycles, instret: r.instret, heapBytes: r.heapBytes, imageKey: compiled.imageKey, cached: compiled.cached };
       } finally {
@@ -391,8 +391,6 @@ export class Executor {
         error = binding
           ? run.sandbox.deny('budget.steps', 'step budget exhausted', active.context, active.hash)
           : new CaxError('E_BUDGET', `step budget exhausted in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
-      } else if (error) {
-        error = run.sandbox.denial(error.message) ?? error;
       }
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
@@ -438,7 +436,7 @@ export class Executor {
         binding = { step: policyLeft.steps <= available.computeSteps, memory: policyLeft.memoryBytes <= available.memoryBytes };
         machine.budget = {
           steps: machine.steps + Math.min(available.computeSteps, policyLeft.steps),
-          memory: machine.heap + Math.floor(Math.min(available.memoryBytes, policyLeft.memoryBytes) / CELL_BYTES),
+          memory: machine.footprint + Math.floor(Math.min(available.memoryBytes, policyLeft.memoryBytes) / CELL_BYTES),
         };
       };
       limit(entry);
@@ -447,7 +445,7 @@ export class Executor {
       machine.jit = jitTier(run.jit);
       let charged = { steps: 0, memory: 0 };
       const charge = (): void => {
-        const now = { steps: machine.steps, memory: machine.heap };
+        const now = { steps: machine.steps, memory: machine.footprint };
         const delta = { steps: now.steps - charged.steps, bytes: (now.memory - charged.memory) * CELL_BYTES };
         charged = now;
         run.sandbox.charge(delta.steps, delta.bytes);
@@ -467,7 +465,7 @@ export class Executor {
           () => machine.apply(call.fn, [...call.args]),
           (end) => {
             open.splice(open.indexOf(actor), 1);
-            this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure, run.sandbox) : cutOff() }, run);
+            this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure) : cutOff() }, run);
             // The closed context's unused grant went back to its parent: the running context may have more now.
             limit(active);
           },
@@ -488,7 +486,7 @@ export class Executor {
         if (fn instanceof Eff) {
           const out = sched.run(fn, entry);
           if ('value' in out) value = out.value;
-          else error = failureError(out.failure, run.sandbox);
+          else error = failureError(out.failure);
         } else {
           value = fn;
         }
@@ -514,7 +512,7 @@ export class Executor {
       if (!(e instanceof CaxError)) throw e;
       error = e;
     } finally {
-      if (scheduler) run.effects.push(...scheduler.log);
+      if (scheduler) for (const entry of scheduler.log) run.effects.push(entry);
       // Innermost first; on success only the entry is still open.
       const end = error ? { error } : { value: value! };
       while (open.length > 0) this.close(open.pop()!, end, run);

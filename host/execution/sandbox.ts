@@ -31,20 +31,10 @@ export class Sandbox {
     this.started = wallClock();
   }
 
-  /** Denials by message: a denial that travels through the interpreter as a failure keeps only its code and message. */
-  private readonly denials = new Map<string, CaxError>();
-
   /** Records the denial in the trace and returns the error to throw or report. */
   deny(rule: Rule, message: string, context: ExecutionContext, hash: string | undefined): CaxError {
     this.trace.record({ kind: 'denied', context: context.id, hash, rule, message });
-    const error = new CaxError('E_DENIED', `${message} (rule ${rule})`, { details: { rule, context: context.id, ...(hash ? { hash } : {}) } });
-    this.denials.set(error.message, error);
-    return error;
-  }
-
-  /** The denial a failure with this message came from, if any. */
-  denial(message: string): CaxError | undefined {
-    return this.denials.get(message);
+    return new CaxError('E_DENIED', `${message} (rule ${rule})`, { details: { rule, context: context.id, ...(hash ? { hash } : {}) } });
   }
 
   /** E_DENIED when the wall-clock timeout has passed. */
@@ -88,7 +78,7 @@ export class Sandbox {
           outcome = act(req, time);
         } catch (e) {
           if (!(e instanceof CaxError)) throw e;
-          outcome = { ok: false, code: e.code, message: e.message };
+          outcome = { ok: false, code: e.code, message: e.message, error: e };
         }
         onEffect(kind, req.timeline, time, outcome);
         return outcome;
@@ -119,7 +109,7 @@ export class Sandbox {
       outcome = { ok: true, result };
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
-      outcome = { ok: false, code: e.code, message: e.message };
+      outcome = { ok: false, code: e.code, message: e.message, error: e };
     }
     onEffect(kind, undefined, time, outcome);
     return outcome;

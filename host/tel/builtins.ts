@@ -5,7 +5,8 @@
 // signature in TEL syntax and its implementation on run-time values.
 import { CaxError } from '../errors.js';
 import { Eff, Prim } from './runtime.js';
-import { Dbl, doubleToInt, hashOfValue, intMod, intNeg, showValue, type Value } from './values.js';
+import { Dbl, ShowTooLong, doubleToInt, hashOfValue, intMod, intNeg, showValueWithin, type Value } from './values.js';
+import { budgetError } from './machine.js';
 import { PURE_ERROR_MESSAGES } from './messages.js';
 
 export interface Builtin {
@@ -36,7 +37,15 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   prim('toDouble', 1, 'Int -> Double', ([x]) => new Dbl(x as number)),
   prim('truncate', 1, 'Double -> Int', ([x]) => doubleToInt((x as Dbl).v)),
   prim('primShow', 1, 'a -> Text', ([x], m) => {
-    const s = showValue(x!);
+    // the text may not outgrow what the memory budget has left (8 characters a cell)
+    const left = Math.max(0, m.budget.memory - m.heap) * 8;
+    let s: string;
+    try {
+      s = showValueWithin(x!, left);
+    } catch (e) {
+      if (e instanceof ShowTooLong) throw budgetError('memory', m.budget.memory);
+      throw e;
+    }
     m.allocate(s.length >> 3);
     return s;
   }),

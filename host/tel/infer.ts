@@ -2,14 +2,16 @@
 // binding groups (strongly connected components of the dependency graph, so
 // a definition is polymorphic wherever it is not mutually recursive), rigid
 // checking of signatures, class bits for the overloaded operators. Errors are
-// E_TYPE (with both types) and E_UNBOUND, each with its source span.
+// E_TYPE (with both types) and E_UNBOUND, each with its source span; a
+// definition whose type is larger than MAX_TYPE_SIZE, or a check that needs
+// more work than its allowance (types.ts, TypeMeter), is E_TYPE_SIZE.
 import { CaxError, type SourceSpan } from '../errors.js';
 import type { BinaryOp, Decl, Equation, Expr, Literal, Pattern, Program, Stmt, TypeScheme } from './ast.js';
 import { bindingGroups } from './deps.js';
 import {
-  BOOL, CAT, DOUBLE, INT, Mismatch, NUM, ORD, TEXT, UNIT, effect, fn, freshVar, generalize, instantiate,
-  listOf, monoScheme, prune, require, schemeFromSignature, schemeToString, tupleOf, typeToString, unify,
-  type Scheme, type Type,
+  BOOL, CAT, DOUBLE, INT, MAX_TYPE_SIZE, Mismatch, NUM, ORD, TEXT, UNIT, effect, fn, freshVar, generalize, instantiate,
+  listOf, metered, monoScheme, prune, require, schemeFromSignature, schemeToString, tupleOf, typeSize, typeToString, unify,
+  type Scheme, type Type, type TypeMeter,
 } from './types.js';
 
 /** Looks up the stored type of an `@hash` reference; undefined when the hash is unknown. */
@@ -60,24 +62,33 @@ export function checkProgram(program: Program, options: CheckOptions = {}): Chec
 
 /** Type-checks a program, reporting an error for every failing binding group. */
 export function checkProgramAll(program: Program, options: CheckOptions = {}): { checked: CheckedProgram; errors: CaxError[] } {
-  const inf = new Inferencer(options.hashTypes);
-  const env = new Env(options.globals ?? null);
-  const errors: CaxError[] = [];
-  const groups = bindingGroups(program.decls);
-  const types = new Map<string, Scheme>();
-  for (const group of groups) {
-    try {
-      inf.group(group, env, 0);
-    } catch (e) {
-      if (!(e instanceof CaxError)) throw e;
-      errors.push(e);
-      for (const d of group) env.set(d.name, poisoned());
+  return metered((meter) => {
+    const inf = new Inferencer(options.hashTypes, meter);
+    const env = new Env(options.globals ?? null);
+    const errors: CaxError[] = [];
+    const groups = bindingGroups(program.decls);
+    const types = new Map<string, Scheme>();
+    let exhausted = false;
+    for (const group of groups) {
+      // past the work allowance (E_TYPE_SIZE) the rest is not checked: it would only report the same again
+      let ok = !exhausted;
+      if (ok) {
+        try {
+          inf.group(group, env, 0);
+        } catch (e) {
+          if (!(e instanceof CaxError)) throw e;
+          errors.push(e);
+          exhausted = e.code === 'E_TYPE_SIZE' && meter.used > meter.limit;
+          ok = false;
+        }
+      }
+      if (!ok) for (const d of group) env.set(d.name, poisoned());
+      for (const d of group) types.set(d.name, env.get(d.name)!);
     }
-    for (const d of group) types.set(d.name, env.get(d.name)!);
-  }
-  const signatures = new Map<string, string>();
-  for (const [k, v] of types) signatures.set(k, schemeToString(v));
-  return { checked: { types, signatures, groups: groups.map((g) => g.map((d) => d.name)) }, errors };
+    const signatures = new Map<string, string>();
+    for (const [k, v] of types) signatures.set(k, schemeToString(v));
+    return { checked: { types, signatures, groups: groups.map((g) => g.map((d) => d.name)) }, errors };
+  });
 }
 
 /** The type of a definition that failed to check: anything, so that its uses do not report again. */
@@ -88,15 +99,29 @@ function poisoned(): Scheme {
 
 /** Type-checks one expression in an environment (CLI arguments, the entry application). */
 export function checkExpression(expr: Expr, globals: ReadonlyMap<string, Scheme>, hashTypes?: HashTypes): Type {
-  const inf = new Inferencer(hashTypes);
-  return inf.expr(expr, new Env(globals), 0);
+  return metered((meter) => {
+    const inf = new Inferencer(hashTypes, meter);
+    const t = inf.expr(expr, new Env(globals), 0);
+    checkSize(t, 'the expression', expr.span);
+    return t;
+  });
+}
+
+/** E_TYPE_SIZE when the type `t` of `what` is larger than MAX_TYPE_SIZE. */
+function checkSize(t: Type, what: string, span: SourceSpan): void {
+  if (typeSize(t) > MAX_TYPE_SIZE) {
+    throw new CaxError('E_TYPE_SIZE', `the type of ${what} has more than ${MAX_TYPE_SIZE} parts`, { span, details: { limit: MAX_TYPE_SIZE } });
+  }
 }
 
 const typeError = (span: SourceSpan, message: string, details: Record<string, unknown> = {}): CaxError =>
   new CaxError('E_TYPE', message, { span, details });
 
 class Inferencer {
-  constructor(private readonly hashTypes: HashTypes | undefined) {}
+  constructor(
+    private readonly hashTypes: HashTypes | undefined,
+    private readonly meter: TypeMeter,
+  ) {}
 
   /** Unifies, reporting `expected` and `actual` at `span` on failure. */
   private expect(expected: Type, actual: Type, span: SourceSpan, what = 'expression'): void {
@@ -143,7 +168,10 @@ class Inferencer {
       }
     }
     for (const d of decls) {
-      if (!d.signature) env.set(d.name, generalize(monos.get(d.name)!, level));
+      if (d.signature) continue;
+      const t = monos.get(d.name)!;
+      checkSize(t, d.name, d.span);
+      env.set(d.name, generalize(t, level));
     }
   }
 
@@ -207,6 +235,7 @@ class Inferencer {
   }
 
   expr(e: Expr, env: Env, level: number): Type {
+    this.meter.node(e.span);
     switch (e.tag) {
       case 'Lit':
         return literalType(e.lit);

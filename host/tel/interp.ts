@@ -12,7 +12,7 @@ import { DEFAULT_BUDGET, Machine, type Budget } from './machine.js';
 import { jitTier, type JitMode, type JitOptions, type JitStats } from './jit/tier.js';
 import { prelude } from './prelude.js';
 import { Eff } from './runtime.js';
-import { Scheduler, defaultInvoke, type EffectEntry, type Failure, type InvokeHook } from './scheduler.js';
+import { Scheduler, defaultInvoke, failureError, type EffectEntry, type InvokeHook } from './scheduler.js';
 import { typeToString, type Scheme } from './types.js';
 import { showValue, type Value } from './values.js';
 import { MemoryWorld, type EffectHandlers, type WorldInput } from './world.js';
@@ -133,15 +133,11 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
     effects: scheduler.log,
     clock: scheduler.clock,
     steps: machine.steps,
-    memory: machine.heap,
+    memory: machine.footprint,
     latencies: scheduler.latencies,
     ...(world ? { balances: world.snapshot() } : {}),
     ...(tier ? { jit: tier.stats() } : {}),
   };
-}
-
-function failureError(f: Failure): CaxError {
-  return new CaxError(f.code, f.message, { span: f.span });
 }
 
 /** The compiled code of the stored definition `@hash` (from the resolver, compiled once per loaded program); E_MISSING_HASH when unknown. */

@@ -15,7 +15,8 @@ export interface Budget {
   readonly steps: number;
   /**
    * Cells allowed: every cons, tuple, closure, partial application, effect and 8 bytes of text allocated
-   * (counted when allocated, never released), plus 4 per pending continuation (the depth of non-tail recursion).
+   * (counted when allocated, never released), plus 4 per pending continuation (the depth of non-tail recursion);
+   * `Machine.footprint` reports the same with the deepest depth a function was entered at.
    */
   readonly memory: number;
 }
@@ -59,6 +60,8 @@ const PERIOD_MASK = PERIOD_STEPS - 1;
 export class Machine {
   steps = 0;
   heap = 0;
+  /** The deepest continuation depth at which a function was entered (a closure applied to all its arguments), in either tier. */
+  peakDepth = 0;
   /** Called every PERIOD_STEPS steps (e.g. a wall-clock check, which stops the run by throwing); null costs one comparison. */
   periodic: (() => void) | null = null;
   /** The JIT tier, or null to interpret everything. */
@@ -77,6 +80,11 @@ export class Machine {
 
   allocate(cells: number): void {
     this.heap += cells;
+  }
+
+  /** What the run has used at most, in cells: everything allocated plus 4 per continuation at the deepest function entry. */
+  get footprint(): number {
+    return this.heap + (this.peakDepth << 2);
   }
 
   /** Adds effect-runner steps to the same budget. */
@@ -453,6 +461,7 @@ export class Machine {
               const lam = f.lam;
               const n = lam.arity;
               if (aa.length === n) {
+                if (stack.length + base > this.peakDepth) this.peakDepth = stack.length + base;
                 if (this.jit !== null) {
                   this.steps = steps;
                   const jv = this.jit.enter(this, f, aa, stack.length + base);

@@ -16,9 +16,9 @@
 // happens, so the schedule is the one a synchronous answer would give.
 import { CaxError, type SourceSpan } from '../errors.js';
 import type { CDo } from './compile.js';
-import { matchPattern, type Machine } from './machine.js';
+import { budgetError, matchPattern, type Machine } from './machine.js';
 import { Eff, isThunk, type Env, type Thunk } from './runtime.js';
-import { Tuple, UNIT_VALUE, showValue, type Value } from './values.js';
+import { ShowTooLong, Tuple, UNIT_VALUE, showValueWithin, type Value } from './values.js';
 import { CLOCK_MAX, effectArgs, type BalanceChange, type EffectHandlers, type ObserveRequest, type Outcome } from './world.js';
 import type { LedgerRequest } from './runtime.js';
 import { PURE_ERROR_MESSAGES } from './messages.js';
@@ -42,14 +42,33 @@ export interface Failure {
   readonly code: string;
   readonly message: string;
   readonly span?: SourceSpan;
+  /** The error this failure is, when a handler or the invoke hook raised one (a denial with its rule and context); absent for `fail` and the scheduler's own failures. */
+  readonly error?: CaxError;
 }
 
 type Resume = { readonly eff: Eff } | { readonly value: Value } | { readonly failure: Failure };
 
+/**
+ * What a `<|` would roll back: the world effects of its branch. A branch that succeeds inside an outer `<|`
+ * hands its scope to the outer one in O(1) (`merged`), so a long log never copies entries from scope to scope.
+ */
 class UndoScope {
   readonly undo: BalanceChange[] = [];
   readonly entries: EffectEntry[] = [];
+  readonly merged: UndoScope[] = [];
   constructor(readonly parent: UndoScope | null) {}
+
+  /** This scope and every scope merged into it, iteratively. */
+  all(): UndoScope[] {
+    const out: UndoScope[] = [];
+    const stack: UndoScope[] = [this];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      out.push(s);
+      for (const m of s.merged) stack.push(m);
+    }
+    return out;
+  }
 }
 
 interface Within {
@@ -173,6 +192,16 @@ export type InvokeHook = (
   m: Machine,
 ) => Value | Invocation;
 
+/** The failure a failed outcome stands for, keeping the handler's error (its identity) when it raised one. */
+function failureOf(out: Extract<Outcome, { ok: false }>, span?: SourceSpan): Failure {
+  return { code: out.code, message: out.message, ...(span ? { span } : {}), ...(out.error ? { error: out.error } : {}) };
+}
+
+/** The error a failure that ended a run stands for: the error it carries (a denial keeps its rule and context), else one made from its code and message (`fail`). */
+export function failureError(f: Failure): CaxError {
+  return f.error ?? new CaxError(f.code, f.message, f.span ? { span: f.span } : {});
+}
+
 export const defaultInvoke: InvokeHook = ({ fn, args }, m) => m.apply(fn, [...args]);
 
 export class Scheduler {
@@ -244,6 +273,19 @@ export class Scheduler {
     this.drive(f, ev.action!());
   }
 
+  /** `show` of an emitted value, charged to the memory budget like any text (8 characters a cell); past what it has left, E_BUDGET. */
+  private shown(v: Value): string {
+    const m = this.m;
+    try {
+      const text = showValueWithin(v, Math.max(0, m.budget.memory - m.heap) * 8);
+      m.allocate(text.length >> 3);
+      return text;
+    } catch (e) {
+      if (e instanceof ShowTooLong) throw budgetError('memory', m.budget.memory);
+      throw e;
+    }
+  }
+
   /** The owner whose code runs now. */
   get owner(): unknown {
     return this.running;
@@ -274,7 +316,7 @@ export class Scheduler {
       return call();
     } catch (e) {
       if (!(e instanceof CaxError) || e.code === 'E_REPLAY') throw e;
-      return { ok: false, code: e.code, message: e.message };
+      return { ok: false, code: e.code, message: e.message, error: e };
     }
   }
 
@@ -285,9 +327,9 @@ export class Scheduler {
       ? { start, time: this.clock, timeline: req.timeline, kind, args: effectArgs(kind, req), result: out.result }
       : { start, time: this.clock, timeline: req.timeline, kind, args: effectArgs(kind, req), result: null, error: { code: out.code, message: out.message } };
     this.log.push(entry);
-    if (!out.ok) return { failure: { code: out.code, message: out.message } };
+    if (!out.ok) return { failure: failureOf(out) };
     if (f.scope) {
-      if (out.undo) f.scope.undo.push(...out.undo);
+      if (out.undo) for (const change of out.undo) f.scope.undo.push(change);
       f.scope.entries.push(entry);
     }
     return { value: out.result };
@@ -312,16 +354,16 @@ export class Scheduler {
             break;
           case 'now': {
             const out = this.handlers.now ? this.check(() => this.handlers.now!(this.clock)) : null;
-            r = out && !out.ok ? { failure: { code: out.code, message: out.message, span: eff.span } } : { value: this.clock };
+            r = out && !out.ok ? { failure: failureOf(out, eff.span) } : { value: this.clock };
             break;
           }
           case 'emit': {
-            const text = showValue(node.value);
+            const text = this.shown(node.value);
             const out = this.handlers.emit ? this.check(() => this.handlers.emit!(text, this.clock)) : null;
             const entry: EffectEntry = { start: this.clock, time: this.clock, timeline: null, kind: 'emit', args: [text], result: null };
             if (out && !out.ok) {
               this.log.push({ ...entry, error: { code: out.code, message: out.message } });
-              r = { failure: { code: out.code, message: out.message, span: eff.span } };
+              r = { failure: failureOf(out, eff.span) };
             } else {
               this.log.push(entry);
               r = { value: UNIT_VALUE };
@@ -404,7 +446,7 @@ export class Scheduler {
               }
             } catch (e) {
               if (!(e instanceof CaxError) || e.code === 'E_BUDGET') throw e;
-              r = { failure: { code: e.code, message: e.message, span: e.span ?? node.span } };
+              r = { failure: { code: e.code, message: e.message, span: e.span ?? node.span, error: e } };
             }
             break;
         }
@@ -431,10 +473,7 @@ export class Scheduler {
           }
           case 'choice':
             f.scope = frame.saved;
-            if (frame.saved) {
-              frame.saved.undo.push(...frame.scope.undo);
-              frame.saved.entries.push(...frame.scope.entries);
-            }
+            if (frame.saved) frame.saved.merged.push(frame.scope);
             break;
           case 'within':
             frame.w.done = true;
@@ -472,11 +511,14 @@ export class Scheduler {
 
   /** Rolls a failed branch's world effects back, all or nothing; when that is impossible, E_ROLLBACK (fatal) and the world is as it was. */
   private rollback(scope: UndoScope): void {
-    if (scope.undo.length > 0 && this.handlers.rollback) {
-      const out = this.handlers.rollback(scope.undo);
+    const scopes = scope.all();
+    const undo: BalanceChange[] = [];
+    for (const s of scopes) for (const change of s.undo) undo.push(change);
+    if (undo.length > 0 && this.handlers.rollback) {
+      const out = this.handlers.rollback(undo);
       if (!out.ok) throw new CaxError(out.code, out.message);
     }
-    for (const e of scope.entries) e.rolledBack = true;
+    for (const s of scopes) for (const e of s.entries) e.rolledBack = true;
   }
 
   private fork(parent: Fiber, race: boolean, left: Eff, right: Eff): void {
@@ -521,7 +563,7 @@ export class Scheduler {
       x.cancelled = true;
       x.token++;
       cut.push(x);
-      stack.push(...x.children);
+      for (const child of x.children) stack.push(child);
     }
     // Invocations cut off end innermost first: descendants before ancestors, the top of a stack first.
     for (let i = cut.length - 1; i >= 0; i--) {

@@ -166,40 +166,73 @@ export function showText(s: string): string {
   return `${out}"`;
 }
 
+/** Thrown by `showValue` when the text would be longer than its limit. */
+export class ShowTooLong extends Error {
+  constructor(readonly limit: number) {
+    super(`show would be longer than ${limit} characters`);
+  }
+}
+
+/** Pieces of a `show` joined into one flat string at a time: the text costs about its own length while it is built. */
+const SHOW_BATCH = 4096;
+
 /** `show` of section 8; deterministic. */
 export function showValue(v: Value): string {
+  return showValueWithin(v, Infinity);
+}
+
+/** `showValue`, or ShowTooLong past `maxChars` characters (a value shared many times over shows as a tree). */
+export function showValueWithin(v: Value, maxChars: number): string {
   const parts: string[] = [];
+  let pieces: string[] = [];
+  let length = 0;
+  const put = (text: string): void => {
+    length += text.length;
+    if (length > maxChars) throw new ShowTooLong(maxChars);
+    pieces.push(text);
+    if (pieces.length >= SHOW_BATCH) {
+      parts.push(pieces.join(''));
+      pieces = [];
+    }
+  };
   const stack: (Value | { text: string })[] = [v];
   while (stack.length > 0) {
     const x = stack.pop()!;
-    if (typeof x === 'number') parts.push(String(x));
-    else if (typeof x === 'string') parts.push(showText(x));
-    else if (typeof x === 'boolean') parts.push(x ? 'True' : 'False');
-    else if (x instanceof Dbl) parts.push(showDouble(x.v));
-    else if (x instanceof UnitV) parts.push('()');
-    else if (x instanceof HashV) parts.push(`@${x.hex}`);
-    else if (x instanceof Nil) parts.push('[]');
+    if (typeof x === 'number') put(String(x));
+    else if (typeof x === 'string') put(showText(x));
+    else if (typeof x === 'boolean') put(x ? 'True' : 'False');
+    else if (x instanceof Dbl) put(showDouble(x.v));
+    else if (x instanceof UnitV) put('()');
+    else if (x instanceof HashV) put(`@${x.hex}`);
+    else if (x instanceof Nil) put('[]');
     else if (x instanceof Cons) {
       const items: Value[] = [];
       for (let c: ListV = x; c instanceof Cons; c = c.tail) items.push(c.head);
-      stack.push({ text: ']' });
+      stack.push(CLOSE_LIST);
       for (let i = items.length - 1; i >= 0; i--) {
         stack.push(items[i]!);
-        if (i > 0) stack.push({ text: ',' });
+        if (i > 0) stack.push(COMMA);
       }
-      stack.push({ text: '[' });
+      stack.push(OPEN_LIST);
     } else if (x instanceof Tuple) {
-      stack.push({ text: ')' });
+      stack.push(CLOSE_TUPLE);
       for (let i = x.items.length - 1; i >= 0; i--) {
         stack.push(x.items[i]!);
-        if (i > 0) stack.push({ text: ',' });
+        if (i > 0) stack.push(COMMA);
       }
-      stack.push({ text: '(' });
-    } else if ('text' in x) parts.push(x.text);
-    else parts.push(x.opaque === 'function' ? '<function>' : '<effect>');
+      stack.push(OPEN_TUPLE);
+    } else if ('text' in x) put(x.text);
+    else put(x.opaque === 'function' ? '<function>' : '<effect>');
   }
+  parts.push(pieces.join(''));
   return parts.join('');
 }
+
+const COMMA = { text: ',' };
+const OPEN_LIST = { text: '[' };
+const CLOSE_LIST = { text: ']' };
+const OPEN_TUPLE = { text: '(' };
+const CLOSE_TUPLE = { text: ')' };
 
 // ---- lists ----------------------------------------------------------------------------
 
@@ -217,52 +250,107 @@ export function listToArray(l: ListV): Value[] {
 
 // ---- canonical encoding and hashOf ------------------------------------------------------
 
+/** A list still being encoded: the items not yet written. */
+class ListCursor {
+  constructor(public rest: ListV) {}
+}
+
+/** Size of the scratch buffer the encoding is written through. */
+const ENCODE_CHUNK = 64 * 1024;
+
 /**
- * Canonical bytes of a value: a tag byte, then Int 4 bytes big-endian, Double its 8 IEEE bytes big-endian,
- * Bool 1 byte, Text u32 length + UTF-8, Hash 32 bytes, List u32 count + items, Tuple u32 count + items, unit nothing.
+ * Writes the canonical bytes of a value to `sink` in chunks of at most 64 KiB: a tag byte, then Int 4 bytes
+ * big-endian, Double its 8 IEEE bytes big-endian, Bool 1 byte, Text u32 length + UTF-8, Hash 32 bytes, List u32
+ * count + items, Tuple u32 count + items, unit nothing. The walk keeps one cursor per open list or tuple, never a
+ * copy of a list, so hashing a list of 25 million Ints needs no memory beyond the list itself.
  */
-export function canonicalBytes(v: Value): Buffer {
-  const chunks: Buffer[] = [];
-  const u32 = (n: number): Buffer => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(n >>> 0);
-    return b;
+export function writeCanonical(v: Value, sink: (chunk: Buffer) => void): void {
+  const buf = Buffer.alloc(ENCODE_CHUNK);
+  let used = 0;
+  const flush = (): void => {
+    if (used > 0) sink(buf.subarray(0, used));
+    used = 0;
   };
-  const stack: Value[] = [v];
+  const room = (n: number): void => {
+    if (used + n > ENCODE_CHUNK) flush();
+  };
+  const tag = (t: number): void => {
+    room(1);
+    buf[used++] = t;
+  };
+  const u32 = (n: number): void => {
+    room(4);
+    buf.writeUInt32BE(n >>> 0, used);
+    used += 4;
+  };
+  const bytes = (b: Buffer): void => {
+    if (b.length > ENCODE_CHUNK - used) {
+      flush();
+      sink(b);
+      return;
+    }
+    b.copy(buf, used);
+    used += b.length;
+  };
+  const stack: (Value | ListCursor)[] = [v];
   while (stack.length > 0) {
     const x = stack.pop()!;
-    if (typeof x === 'number') {
-      const b = Buffer.alloc(5);
-      b[0] = 1;
-      b.writeInt32BE(x, 1);
-      chunks.push(b);
+    if (x instanceof ListCursor) {
+      if (x.rest instanceof Cons) {
+        const head = x.rest.head;
+        x.rest = x.rest.tail;
+        stack.push(x, head);
+      }
+    } else if (typeof x === 'number') {
+      tag(1);
+      room(4);
+      buf.writeInt32BE(x, used);
+      used += 4;
     } else if (x instanceof Dbl) {
-      const b = Buffer.alloc(9);
-      b[0] = 2;
-      b.writeDoubleBE(x.v, 1);
-      chunks.push(b);
-    } else if (typeof x === 'boolean') chunks.push(Buffer.from([3, x ? 1 : 0]));
-    else if (typeof x === 'string') {
+      tag(2);
+      room(8);
+      buf.writeDoubleBE(x.v, used);
+      used += 8;
+    } else if (typeof x === 'boolean') {
+      tag(3);
+      tag(x ? 1 : 0);
+    } else if (typeof x === 'string') {
       const t = Buffer.from(x, 'utf8');
-      chunks.push(Buffer.from([4]), u32(t.length), t);
-    } else if (x instanceof UnitV) chunks.push(Buffer.from([5]));
-    else if (x instanceof HashV) chunks.push(Buffer.from([6]), Buffer.from(x.hex, 'hex'));
-    else if (x instanceof Cons || x instanceof Nil) {
-      const items = listToArray(x);
-      chunks.push(Buffer.from([7]), u32(items.length));
-      for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]!);
+      tag(4);
+      u32(t.length);
+      bytes(t);
+    } else if (x instanceof UnitV) tag(5);
+    else if (x instanceof HashV) {
+      tag(6);
+      bytes(Buffer.from(x.hex, 'hex'));
+    } else if (x instanceof Cons || x instanceof Nil) {
+      let count = 0;
+      for (let c: ListV = x; c instanceof Cons; c = c.tail) count++;
+      tag(7);
+      u32(count);
+      stack.push(new ListCursor(x));
     } else if (x instanceof Tuple) {
-      chunks.push(Buffer.from([8]), u32(x.items.length));
+      tag(8);
+      u32(x.items.length);
       for (let i = x.items.length - 1; i >= 0; i--) stack.push(x.items[i]!);
     } else {
       throw unsupported('hashOf a function or an effect');
     }
   }
+  flush();
+}
+
+/** The canonical bytes of a value (`writeCanonical`) in one buffer. */
+export function canonicalBytes(v: Value): Buffer {
+  const chunks: Buffer[] = [];
+  writeCanonical(v, (chunk) => chunks.push(Buffer.from(chunk)));
   return Buffer.concat(chunks);
 }
 
 export function hashOfValue(v: Value): HashV {
-  return new HashV(createHash('sha256').update(canonicalBytes(v)).digest('hex'));
+  const hash = createHash('sha256');
+  writeCanonical(v, (chunk) => hash.update(chunk));
+  return new HashV(hash.digest('hex'));
 }
 
 /** JSON form of a first-order value for logs and --json (Ints and Texts as themselves, the rest as its `show`). */

@@ -59,7 +59,8 @@ export interface BalanceChange {
 
 export type Outcome =
   | { readonly ok: true; readonly result: string | number; readonly undo?: readonly BalanceChange[] }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  /** `error`: the error a handler raised, when there is one (a sandbox's denial with its rule): failures keep their identity, never matched by message. */
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly error?: CaxError };
 
 export interface ObserveRequest {
   readonly key: string;

@@ -55,6 +55,8 @@ class Gen {
       this.emitReturn(v);
     });
     const source = [
+      // the deepest function entry, as the interpreter records it at APPLY (Machine.peakDepth)
+      'if (d > m.peakDepth) m.peakDepth = d;',
       'let s = 0;',
       'for (;;) {',
       ...inner,

@@ -5,7 +5,7 @@
 // with a continuation depth that never underestimates the machine's. Since
 // steps and memory only grow, a check that passes there proves every step in
 // between passed too; when a check (or anything else: an error, a JavaScript
-// stack overflow) fails, the tier restores steps, heap and the CAF cache to
+// stack overflow) fails, the tier restores steps, heap, peak depth and the CAF cache to
 // where the call began and lets the interpreter run the call instead, which
 // then fails (or not) at exactly its own step. After such a bail-out the
 // machine runs on without the JIT.
@@ -20,7 +20,7 @@ import { ALL_PASSES, NotCompiled, generate, type JitPasses } from './codegen.js'
 import { CodeCache } from './cache.js';
 
 /** Bumped whenever generated code changes meaning (keys the code cache). */
-export const JIT_VERSION = 1;
+export const JIT_VERSION = 2;
 
 export type JitMode = 'off' | 'auto' | 'eager';
 
@@ -167,6 +167,7 @@ export class JitTier implements JitHook {
     if (fn === null) return undefined;
     const steps = m.steps;
     const heap = m.heap;
+    const peakDepth = m.peakDepth;
     this.lastPeriod = Math.floor(steps / PERIOD_STEPS);
     const cafs = m.cafMark();
     try {
@@ -178,6 +179,7 @@ export class JitTier implements JitHook {
       // Whatever stopped the compiled code, the interpreter redoes the call from here exactly.
       m.steps = steps;
       m.heap = heap;
+      m.peakDepth = peakDepth;
       m.cafRestore(cafs);
       this.bailouts++;
       m.jit = null;
