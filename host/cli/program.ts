@@ -12,6 +12,7 @@ import { registerIss } from './commands/iss.js';
 import { registerProof } from './commands/proof.js';
 import { registerRegress } from './commands/regress.js';
 import { registerSim } from './commands/sim.js';
+import { registerSnapshot } from './commands/snapshot.js';
 import { registerStore } from './commands/store.js';
 import { registerTel } from './commands/tel.js';
 
@@ -30,7 +31,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerFpga, registerIss, registerProof, registerRegress, registerSim, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerFpga, registerIss, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');

@@ -188,6 +188,21 @@ export class MemoryWorld implements EffectHandlers {
     return { ok: true, result: value };
   }
 
+  /** How many receipts each timeline has issued (the next receipt's number minus one): with the balances, the world's whole mutable state. */
+  receiptCounts(): Record<string, number> {
+    return Object.fromEntries([...this.receipts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /** Replaces the mutable state (balances and receipt counters) with a saved one: a snapshot's world restored. */
+  restoreState(balances: Record<string, Record<string, Record<string, number>>>, receipts: Record<string, number>): void {
+    this.balances.clear();
+    for (const [tl, accounts] of Object.entries(balances)) {
+      for (const [acc, assets] of Object.entries(accounts)) for (const [asset, n] of Object.entries(assets)) this.set(tl, acc, asset, n);
+    }
+    this.receipts.clear();
+    for (const [tl, n] of Object.entries(receipts)) this.receipts.set(tl, n);
+  }
+
   /** The balances now, in the input's nested shape (zero balances kept). */
   snapshot(): Record<string, Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, Record<string, number>>> = {};
