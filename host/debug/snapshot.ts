@@ -114,7 +114,7 @@ export function checkSnapshotProgram(s: Snapshot, source: string): void {
 }
 
 /** Parses, checks and compiles the spec's program and arguments. */
-function load(spec: RunSpec) {
+export function loadSpec(spec: RunSpec) {
   const { program, errors } = parseProgramAll(spec.source, spec.file);
   if (errors.length > 0) throw errors[0]!;
   const loaded = loadProgram(program);
@@ -122,21 +122,15 @@ function load(spec: RunSpec) {
   return { loaded, args };
 }
 
-/** Handlers that call `boundary` before every effect reaches `inner` (the effect log's length is the boundary's index). */
-function atBoundaries(inner: () => EffectHandlers, boundary: () => void): EffectHandlers {
-  const around =
-    <A extends unknown[]>(call: (h: EffectHandlers, ...a: A) => ReturnType<EffectHandlers['deposit']>) =>
-    (...a: A) => {
-      boundary();
-      return call(inner(), ...a);
-    };
+/** Handlers that call `boundary` (with the effect's kind and timeline) before every effect reaches `inner`; the effect log's length is the boundary's index. */
+export function atBoundaries(inner: () => EffectHandlers, boundary: (kind: EffectEntry['kind'], timeline: string | null) => void): EffectHandlers {
   return {
     latency: (tl) => inner().latency(tl),
-    deposit: around((h, req, t: number) => h.deposit(req, t)),
-    withdraw: around((h, req, t: number) => h.withdraw(req, t)),
-    transfer: around((h, req, t: number) => h.transfer(req, t)),
-    observe: around((h, req, t: number) => h.observe(req, t)),
-    emit: around((h, text: string, t: number) => h.emit?.(text, t) ?? { ok: true, result: 0 }),
+    deposit: (req, t) => (boundary('deposit', req.timeline), inner().deposit(req, t)),
+    withdraw: (req, t) => (boundary('withdraw', req.timeline), inner().withdraw(req, t)),
+    transfer: (req, t) => (boundary('transfer', req.timeline), inner().transfer(req, t)),
+    observe: (req, t) => (boundary('observe', req.timeline), inner().observe(req, t)),
+    emit: (text, t) => (boundary('emit', null), inner().emit?.(text, t) ?? { ok: true, result: 0 }),
     rollback: (changes) => inner().rollback?.(changes) ?? { ok: true, result: changes.length },
   };
 }
@@ -168,7 +162,7 @@ export type SnapshotRun = RunResult & { readonly balances: Balances };
  * returns the run's result and the snapshots in boundary order.
  */
 export function runWithSnapshots(spec: RunSpec, wanted: (index: number) => boolean = () => true): { readonly result: SnapshotRun; readonly snapshots: Snapshot[] } {
-  const { loaded, args } = load(spec);
+  const { loaded, args } = loadSpec(spec);
   const world = new MemoryWorld(spec.world ?? {});
   const live: Live = { machine: null, scheduler: null };
   const snapshots: Snapshot[] = [];
@@ -212,7 +206,7 @@ export interface RestoreOptions {
 /** Restores `snap` (replaying to its boundary, checked) and runs on to the end. */
 export function restoreAndContinue(snap: Snapshot, options: RestoreOptions = {}): SnapshotRun {
   const spec: RunSpec = { file: snap.program.file, source: snap.program.source, main: snap.entry.main, args: snap.entry.args };
-  const { loaded, args } = load(spec);
+  const { loaded, args } = loadSpec(spec);
   const n = snap.position.effects;
   if (n > snap.state.effects.length) throw new CaxError('E_SNAPSHOT', `the snapshot's position ${n} is past its effect log (${snap.state.effects.length})`);
   const world = new MemoryWorld(snap.world);
