@@ -89,6 +89,13 @@ function showLine(index: number, r: TraceRecord): string {
 export const registerProof: Register = (program, ctx) => {
   const trace = program.command('trace').description('retirement traces from the ISS or the simulation (docs/trace.md)');
   trace
+    .command('view <file>')
+    .description("a run's trace (calls, effects, contexts, clock) as a navigable timeline: not supported yet (docs/debug.md)")
+    .option('--html <out>', 'write a self-contained HTML page')
+    .action(() => {
+      throw new CaxError('E_UNSUPPORTED', '`cax trace view` (the timeline viewer of a run\'s trace) is not supported yet: step through the run with `cax debug` (docs/debug.md)');
+    });
+  trace
     .command('show <file>')
     .description('print a trace (text form or VCD), one disassembled record a line')
     .option('--from <n>', 'first record to print (0-based)')
