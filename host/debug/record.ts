@@ -33,6 +33,8 @@ export interface TraceEvent {
   /** Effects in the log before this event (for an effect event: its index in the log). */
   readonly effects: number;
   readonly timeline: string | null;
+  /** The values (shown) of the watched argument names this call has (recordRun's `watched`). */
+  readonly watched?: Readonly<Record<string, string>>;
 }
 
 /** One argument of a stopped call: its parameter name, value and TEL type. */
@@ -107,13 +109,14 @@ function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'ev
   });
 }
 
-/** Runs the debuggee to its end and lists its events. */
-export function recordRun(d: Debuggee): { readonly events: readonly TraceEvent[]; readonly result: RunResult } {
+/** Runs the debuggee to its end and lists its events, with the values of the `watched` argument names at each call. */
+export function recordRun(d: Debuggee, watched: ReadonlySet<string> = new Set()): { readonly events: readonly TraceEvent[]; readonly result: RunResult } {
   const events: TraceEvent[] = [];
   try {
-    const result = run(d, (e) => {
+    const result = run(d, (e, state) => {
       if (events.length >= MAX_EVENTS) throw new TooLong();
-      events.push(e);
+      const values = watched.size > 0 && e.kind === 'call' ? state().locals.filter((l) => watched.has(l.name)) : [];
+      events.push(values.length > 0 ? { ...e, watched: Object.fromEntries(values.map((l) => [l.name, l.value])) } : e);
     });
     return { events, result };
   } catch (e) {

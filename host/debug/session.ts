@@ -17,7 +17,8 @@ type Breakpoint =
   | { readonly id: number; readonly kind: 'definition'; readonly name: string }
   | { readonly id: number; readonly kind: 'line'; readonly line: number; readonly name: string }
   | { readonly id: number; readonly kind: 'effect'; readonly effect: string; readonly timeline: string | null }
-  | { readonly id: number; readonly kind: 'time'; readonly time: number };
+  | { readonly id: number; readonly kind: 'time'; readonly time: number }
+  | { readonly id: number; readonly kind: 'watch'; readonly name: string };
 
 export interface Reply {
   readonly command: string;
@@ -33,8 +34,10 @@ const EFFECT_KINDS = ['deposit', 'withdraw', 'transfer', 'observe', 'emit'];
 
 export class DebugSession {
   private readonly d: Debuggee;
-  private readonly events: readonly TraceEvent[];
+  private events: readonly TraceEvent[];
   private readonly result: RunResult;
+  /** For each event, the watched names whose value differs from their previous call's (watch hits). */
+  private changed: readonly ReadonlySet<string>[] = [];
   /** -1: before the first event; events.length: the run has ended. */
   private pos = -1;
   private stop: Stop | null = null;
@@ -93,7 +96,7 @@ export class DebugSession {
       case 'rcontinue': case 'rc': return this.move(this.find(-1, (e) => this.hits(e)));
       case 'break': case 'b': return this.addBreakpoint(args);
       case 'delete': return this.deleteBreakpoint(args);
-      case 'breakpoints': return { text: this.breakpoints.map(describeBreakpoint).join('\n') || 'no breakpoints', data: { breakpoints: this.breakpoints } };
+      case 'breakpoints': return { text: this.breakpoints.map((b) => `${b.id}: ${describeBreakpoint(b)}`).join('\n') || 'no breakpoints', data: { breakpoints: this.breakpoints } };
       case 'locals': case 'args': return this.showLocals();
       case 'print': case 'p': return this.print(args);
       case 'effects': return this.showEffects();
@@ -101,7 +104,7 @@ export class DebugSession {
       case 'where': return this.describe();
       case 'list': return this.list();
       case 'snapshot': return this.snapshot(args);
-      case 'watch': throw new CaxError('E_UNSUPPORTED', 'watch expressions are not supported yet');
+      case 'watch': return this.addWatch(args);
       case 'quit': case 'q': return { text: 'bye', data: {}, quit: true };
       case '': return this.describe();
       default: throw new CaxError('E_USAGE', `unknown command ${verb} (step next finish continue, rstep rnext rfinish rcontinue, break delete breakpoints, locals print effects clock where list snapshot quit)`);
@@ -136,6 +139,7 @@ export class DebugSession {
         case 'definition': case 'line': return e.kind === 'call' && e.name === b.name;
         case 'effect': return e.kind === 'effect' && e.name === b.effect && (b.timeline === null || e.timeline === b.timeline);
         case 'time': return e.clock >= b.time && (prev === null || prev.clock < b.time);
+        case 'watch': return this.changed[e.index]?.has(b.name) === true;
       }
     });
   }
@@ -166,10 +170,40 @@ export class DebugSession {
     return { text: `breakpoint ${b.id}: ${describeBreakpoint(b)}`, data: { breakpoint: b } };
   }
 
+  /** `watch NAME`: stop where an argument called NAME gets another value than at the previous call that had one (the run is recorded again with its values). */
+  private addWatch(args: readonly string[]): Omit<Reply, 'command'> {
+    const name = args[0];
+    if (args.length !== 1 || name === undefined) throw new CaxError('E_UNSUPPORTED', 'watch takes one argument name; watch expressions are not supported yet');
+    const known = [...this.d.decls.values()].some((decl) => decl.equations[0]!.params.some((p) => p.tag === 'PVar' && p.name === name));
+    if (!known) throw new CaxError('E_BREAKPOINT', `no definition of ${this.d.spec.file} has an argument ${name}`);
+    const b: Breakpoint = { id: this.nextId++, kind: 'watch', name };
+    this.breakpoints.push(b);
+    this.rewatch();
+    return { text: `watchpoint ${b.id}: ${describeBreakpoint(b)}`, data: { breakpoint: b } };
+  }
+
+  /** Records the run again with the watched names' values and marks where each changes. */
+  private rewatch(): void {
+    const names = new Set(this.breakpoints.flatMap((b) => (b.kind === 'watch' ? [b.name] : [])));
+    const { events } = recordRun(this.d, names);
+    if (events.length !== this.events.length) throw new CaxError('E_SNAPSHOT', `the run recorded again has ${events.length} events, not ${this.events.length}`);
+    this.events = events;
+    const last = new Map<string, string>();
+    this.changed = events.map((e) => {
+      const hits = new Set<string>();
+      for (const [name, value] of Object.entries(e.watched ?? {})) {
+        if (last.has(name) && last.get(name) !== value) hits.add(name);
+        last.set(name, value);
+      }
+      return hits;
+    });
+  }
+
   private deleteBreakpoint(args: readonly string[]): Omit<Reply, 'command'> {
     const i = this.breakpoints.findIndex((b) => String(b.id) === args[0]);
     if (i < 0) throw new CaxError('E_BREAKPOINT', `no breakpoint ${args[0] ?? '(none given)'}`);
-    this.breakpoints.splice(i, 1);
+    const [removed] = this.breakpoints.splice(i, 1);
+    if (removed!.kind === 'watch') this.rewatch();
     return { text: `deleted breakpoint ${args[0]!}`, data: { deleted: Number(args[0]) } };
   }
 
@@ -258,6 +292,7 @@ function describeBreakpoint(b: Breakpoint): string {
     case 'line': return `line ${b.line} (calls of ${b.name})`;
     case 'effect': return `effect ${b.effect}${b.timeline ? ` on ${b.timeline}` : ''}`;
     case 'time': return `logical time ${b.time}`;
+    case 'watch': return `argument ${b.name} changes`;
   }
 }
 

@@ -82,10 +82,19 @@ describe('cax debug --commands', () => {
   });
 
   it('answers bad commands with an error code and goes on', async () => {
-    const r = await debug('break nope\nbreak effect foo\nbreak 99\nwatch x\nprint k\nfrobnicate\nstep\nprint zz\nprint n\n', '--json');
+    const r = await debug('break nope\nbreak effect foo\nbreak 99\nwatch k + 1\nwatch x\nprint k\nfrobnicate\nstep\nprint zz\nprint n\n', '--json');
     const replies = (JSON.parse(r.out) as { transcript: { error?: { code: string }; text: string }[] }).transcript;
-    expect(replies.map((x) => x.error?.code ?? 'ok')).toEqual(['E_BREAKPOINT', 'E_BREAKPOINT', 'E_BREAKPOINT', 'E_UNSUPPORTED', 'E_USAGE', 'E_USAGE', 'ok', 'E_UNBOUND', 'ok']);
-    expect(replies[8]!.text).toBe('n = 3 :: Int');
+    expect(replies.map((x) => x.error?.code ?? 'ok')).toEqual(['E_BREAKPOINT', 'E_BREAKPOINT', 'E_BREAKPOINT', 'E_UNSUPPORTED', 'E_BREAKPOINT', 'E_USAGE', 'E_USAGE', 'ok', 'E_UNBOUND', 'ok']);
+    expect(replies[9]!.text).toBe('n = 3 :: Int');
+  });
+
+  it('a watch on an argument stops where its value changes, forward and back', async () => {
+    const r = await debug('watch n\ncontinue\ncontinue\ncontinue\ncontinue\nrcontinue\nbreakpoints\ndelete 1\nrcontinue\n', '--json');
+    const replies = (JSON.parse(r.out) as { transcript: { data: { at?: unknown; locals?: { name: string; value: string }[] }; text: string }[] }).transcript;
+    const stops = replies.filter((x) => x.data.at !== undefined).map((x) => (typeof x.data.at === 'string' ? x.data.at : x.data.locals!.map((l) => `${l.name}=${l.value}`).join(' ')));
+    // fact's n goes 3 2 1, then 2 1 for the second pay (main's n is another definition's argument of the same name)
+    expect(stops).toEqual(['n=2', 'n=1', 'n=2', 'n=1', 'n=2', 'start']);
+    expect(replies[6]!.text).toBe('1: argument n changes');
   });
 
   it('refuses the iss backend and stored references loudly', async () => {
