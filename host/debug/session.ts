@@ -255,7 +255,7 @@ export class DebugSession {
     const what =
       e.kind === 'call'
         ? `call ${e.name} ${this.stop.locals.map((l) => `${l.name}=${l.value}`).join(' ')}`.trimEnd()
-        : `effect ${e.name}${e.timeline ? ` on ${e.timeline}` : ''} (effect ${e.effects})`;
+        : `effect ${e.effects}: ${describeEffect(this.result.effects[e.effects]!)}`;
     const line = e.kind === 'call' ? this.d.decls.get(e.name)!.equations[0]!.span.line : null;
     const source = line === null ? '' : `\n  ${this.d.spec.file}:${line}  ${this.lines[line - 1]!.trim()}`;
     return { text: `#${e.index} ${what}  [depth ${e.depth}, clock ${e.clock}, effects ${e.effects}, steps ${e.steps}]${source}`, data: { at: e, locals: this.stop.locals, line } };

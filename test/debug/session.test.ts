@@ -60,9 +60,9 @@ describe('cax debug --commands', () => {
         '(cax) break pay', 'breakpoint 1: calls of pay',
         '(cax) continue', '#1 call pay k=3  [depth 0, clock 0, effects 0, steps 7]', '  pay.tel:6  pay k = do',
         '(cax) locals', 'k = 3 :: Int',
-        '(cax) step', '#2 effect deposit on tl (effect 0)  [depth 0, clock 10, effects 0, steps 24]',
+        '(cax) step', '#2 effect 0: t=10 deposit 3 "native" "a" on tl -> "tl:1"  [depth 0, clock 10, effects 0, steps 24]',
         '(cax) step', '#3 call fact n=3  [depth 1, clock 10, effects 1, steps 31]', '  pay.tel:3  fact n = if n <= 1 then 1 else n * fact (n - 1)',
-        '(cax) rstep', '#2 effect deposit on tl (effect 0)  [depth 0, clock 10, effects 0, steps 24]',
+        '(cax) rstep', '#2 effect 0: t=10 deposit 3 "native" "a" on tl -> "tl:1"  [depth 0, clock 10, effects 0, steps 24]',
         '(cax) rstep', '#1 call pay k=3  [depth 0, clock 0, effects 0, steps 7]', '  pay.tel:6  pay k = do',
         '(cax) continue', '#7 call pay k=2  [depth 0, clock 10, effects 2, steps 59]', '  pay.tel:6  pay k = do',
         '(cax) clock', 'clock: 10',
@@ -119,7 +119,7 @@ describe('cax debug --commands', () => {
       encoding: 'utf8',
     });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('#5 effect emit (effect 1)  [depth 0, clock 10, effects 1');
+    expect(r.stdout).toContain('#5 effect 1: t=10 emit "2"  [depth 0, clock 10, effects 1');
     expect(r.stdout).toMatch(/snapshot [0-9a-f]{64} before effect 1 written to here.snap/);
     expect(existsSync(join(dir, 'here.snap'))).toBe(true);
   });
@@ -128,14 +128,24 @@ describe('cax debug --commands', () => {
 describe('a backward step lands where the forward step started', () => {
   const check = (session: DebugSession, moves: readonly number[]): void => {
     for (const m of moves) {
-      const target = m % (session.eventCount + 1);
-      while (session.position < target - 1) session.execute('step');
+      // from the start or an event (at the end, `step` has nowhere to go)
+      const target = (m % (session.eventCount + 1)) - 1;
+      while (session.position < target) session.execute('step');
+      while (session.position > target) session.execute('rstep');
       const before = session.execute('where').text;
       const from = session.position;
       session.execute('step');
       session.execute('rstep');
       expect(session.position).toBe(from);
       expect(session.execute('where').text).toBe(before);
+      // `next` then `rnext` comes back too when `next` stayed at the same depth (everything between was deeper)
+      const depthOf = (): number => (session.execute('where').data.at as { depth?: number } | undefined)?.depth ?? 0;
+      const d0 = depthOf();
+      session.execute('next');
+      if (session.position < session.eventCount && depthOf() === d0) {
+        session.execute('rnext');
+        expect(session.position).toBe(from);
+      }
     }
   };
 
