@@ -20,7 +20,8 @@ import { loadProgram, runMain, type RunResult } from '../tel/interp.js';
 import { DEFAULT_BUDGET, type Budget, type Machine } from '../tel/machine.js';
 import { parseExpression, parseProgramAll } from '../tel/parser.js';
 import type { EffectEntry, Scheduler } from '../tel/scheduler.js';
-import { MemoryWorld, WorldSchema, replayHandlers, type EffectHandlers, type WorldInput } from '../tel/world.js';
+import { MemoryWorld, WorldSchema, ledgerUndo, replayHandlers, type EffectHandlers, type Outcome, type WorldInput } from '../tel/world.js';
+import type { LedgerRequest } from '../tel/runtime.js';
 import type { JitMode } from '../tel/jit/tier.js';
 
 export const SNAPSHOT_FORMAT = 'cax-snapshot/1';
@@ -211,7 +212,15 @@ export function restoreAndContinue(snap: Snapshot, options: RestoreOptions = {})
   if (n > snap.state.effects.length) throw new CaxError('E_SNAPSHOT', `the snapshot's position ${n} is past its effect log (${snap.state.effects.length})`);
   const world = new MemoryWorld(snap.world);
   const prefix = replayHandlers(snap.state.effects.slice(0, n), {});
-  const replaying: EffectHandlers = { ...prefix, latency: (tl) => world.latency(tl) };
+  // Replayed ledger effects keep their undo, so a `<|` that fails after the boundary still rolls them back.
+  const withUndo = (out: Outcome, req: LedgerRequest): Outcome => (out.ok ? { ...out, undo: ledgerUndo(req) } : out);
+  const replaying: EffectHandlers = {
+    ...prefix,
+    latency: (tl) => world.latency(tl),
+    deposit: (req, t) => withUndo(prefix.deposit(req, t), req),
+    withdraw: (req, t) => withUndo(prefix.withdraw(req, t), req),
+    transfer: (req, t) => withUndo(prefix.transfer(req, t), req),
+  };
   const live: Live = { machine: null, scheduler: null };
   let restored = false;
   const handlers = atBoundaries(

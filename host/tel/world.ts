@@ -83,6 +83,14 @@ export interface EffectHandlers {
 
 const failure = (code: string, message: string): Outcome => ({ ok: false, code, message });
 
+/** The changes that undo a successful ledger effect (what a `<|` rollback applies): money back out of `to`, back into `from`. */
+export function ledgerUndo(req: LedgerRequest): BalanceChange[] {
+  const undo: BalanceChange[] = [];
+  if (req.kind !== 'withdraw') undo.push({ timeline: req.timeline, account: req.to!, asset: req.asset, delta: -req.amount });
+  if (req.kind !== 'deposit') undo.push({ timeline: req.timeline, account: req.from!, asset: req.asset, delta: req.amount });
+  return undo;
+}
+
 /** The default world: balances, facts and latencies in memory. */
 export class MemoryWorld implements EffectHandlers {
   private readonly balances = new Map<string, Map<string, Map<string, number>>>();
@@ -130,14 +138,14 @@ export class MemoryWorld implements EffectHandlers {
     if (req.amount < 0) return failure('E_AMOUNT', `negative amount ${req.amount}`);
     const bad = this.adjust(req.timeline, req.to!, req.asset, req.amount);
     if (bad) return bad;
-    return { ok: true, result: this.receipt(req.timeline), undo: [{ timeline: req.timeline, account: req.to!, asset: req.asset, delta: -req.amount }] };
+    return { ok: true, result: this.receipt(req.timeline), undo: ledgerUndo(req) };
   }
 
   withdraw(req: LedgerRequest, _time?: number): Outcome {
     if (req.amount < 0) return failure('E_AMOUNT', `negative amount ${req.amount}`);
     const bad = this.adjust(req.timeline, req.from!, req.asset, -req.amount);
     if (bad) return bad;
-    return { ok: true, result: this.receipt(req.timeline), undo: [{ timeline: req.timeline, account: req.from!, asset: req.asset, delta: req.amount }] };
+    return { ok: true, result: this.receipt(req.timeline), undo: ledgerUndo(req) };
   }
 
   transfer(req: LedgerRequest, _time?: number): Outcome {
@@ -149,14 +157,7 @@ export class MemoryWorld implements EffectHandlers {
       this.adjust(req.timeline, req.from!, req.asset, req.amount);
       return over;
     }
-    return {
-      ok: true,
-      result: this.receipt(req.timeline),
-      undo: [
-        { timeline: req.timeline, account: req.to!, asset: req.asset, delta: -req.amount },
-        { timeline: req.timeline, account: req.from!, asset: req.asset, delta: req.amount },
-      ],
-    };
+    return { ok: true, result: this.receipt(req.timeline), undo: ledgerUndo(req) };
   }
 
   /** Applies the changes all or nothing: when a balance would leave 0..2^31-1 (a concurrent branch moved the funds on), E_ROLLBACK and nothing changes. */
