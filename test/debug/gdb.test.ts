@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:net';
-import { GdbTarget, listenGdb, listeningPort } from '../../host/debug/gdb.js';
+import { GdbTarget, answerPacket, listenGdb, listeningPort } from '../../host/debug/gdb.js';
 import { RspReader, rspChecksum, rspFrame } from '../../host/debug/rsp.js';
 
 let dir = '';
@@ -76,6 +76,35 @@ describe('gdb-multiarch against the ISS', () => {
       expect(out).toMatch(/Old value = 5\nNew value = 310/);
       expect(out).toContain('exited normally');
     }));
+});
+
+describe('reverse execution by replay', () => {
+  it('any mix of steps, reverse steps and register writes ends where a plain replay of the same history does', () => {
+    const program = new Uint8Array(readFileSync(elf));
+    const op = fc.oneof(fc.constant('s'), fc.constant('bs'), fc.tuple(fc.integer({ min: 1, max: 31 }), fc.nat()).map(([r, v]) => `P${r.toString(16)}=${Buffer.from(Uint32Array.of(v).buffer).toString('hex')}`));
+    return fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+        const target = new GdbTarget(program, {});
+        // the model: the register writes that are still in the history, by position
+        const writes: { at: number; packet: string }[] = [];
+        let position = 0;
+        for (const o of ops) {
+          await answerPacket(target, o);
+          if (o === 's') position = Math.min(position + 1, target.steps);
+          else if (o === 'bs') position = Math.max(position - 1, 0);
+          else writes.push({ at: position, packet: o });
+        }
+        expect(target.steps).toBe(position);
+        const plain = new GdbTarget(program, {});
+        for (let i = 0; i <= position; i++) {
+          for (const w of writes.filter((x) => x.at === i)) await answerPacket(plain, w.packet);
+          if (i < position) await answerPacket(plain, 's');
+        }
+        expect(await answerPacket(target, 'g')).toBe(await answerPacket(plain, 'g'));
+      }),
+      { numRuns: 40 },
+    );
+  });
 });
 
 /** Sends raw bytes and collects what the server answers until `until` matches. */
