@@ -97,7 +97,7 @@ describe('cax debug --commands', () => {
     expect(replies[6]!.text).toBe('1: argument n changes');
   });
 
-  it('refuses the iss backend, stored references, sim gdb and trace view loudly', async () => {
+  it('refuses the iss backend, stored references and sim gdb loudly', async () => {
     let out = '';
     const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
     expect(await runCli(['--json', 'debug', 'pay.tel', '--backend', 'iss'], io)).toBe(1);
@@ -105,7 +105,7 @@ describe('cax debug --commands', () => {
     out = '';
     expect(await runCli(['--json', 'debug', 'main'], io)).toBe(1);
     expect(out).toContain('E_UNSUPPORTED');
-    for (const argv of [['sim', 'gdb', 'run.trace', '--port', '0'], ['trace', 'view', 'run.json']]) {
+    for (const argv of [['sim', 'gdb', 'run.trace', '--port', '0']]) {
       out = '';
       expect(await runCli(['--json', ...argv], io)).toBe(1);
       expect(JSON.parse(out)).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
