@@ -7,7 +7,7 @@
 // are deterministic; the replay is checked against the recorded steps), so
 // going backward is a replay exactly like going forward.
 import { CaxError } from '../errors.js';
-import type { Decl } from '../tel/ast.js';
+import type { Decl, Expr } from '../tel/ast.js';
 import type { CLam } from '../tel/compile.js';
 import { runMain, type LoadedProgram, type RunResult } from '../tel/interp.js';
 import { DEFAULT_BUDGET } from '../tel/machine.js';
@@ -15,7 +15,6 @@ import type { EffectEntry } from '../tel/scheduler.js';
 import { prune, typeToString, type Type } from '../tel/types.js';
 import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld } from '../tel/world.js';
-import type { Expr } from '../tel/ast.js';
 import { atBoundaries, loadSpec, type RunSpec } from './snapshot.js';
 
 /** How many events a debugged run may have: past it the recording stops loudly. */
