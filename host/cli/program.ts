@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { CaxError } from '../errors.js';
 import type { CliIO } from './io.js';
 import { registerCompile } from './commands/compile.js';
+import { registerDebug } from './commands/debug.js';
 import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerFpga } from './commands/fpga.js';
@@ -13,6 +14,7 @@ import { registerIss } from './commands/iss.js';
 import { registerProof } from './commands/proof.js';
 import { registerRegress } from './commands/regress.js';
 import { registerSim } from './commands/sim.js';
+import { registerSnapshot } from './commands/snapshot.js';
 import { registerStore } from './commands/store.js';
 import { registerTel } from './commands/tel.js';
 
@@ -31,7 +33,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerFpga, registerIss, registerProof, registerRegress, registerSim, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCompile, registerDebug, registerDevice, registerDoctor, registerFpga, registerIss, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');

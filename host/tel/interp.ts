@@ -63,6 +63,8 @@ export interface RunOptions {
   readonly periodic?: () => void;
   /** The JIT tier (jit/tier.ts): off, auto (compile hot definitions; the default) or eager. */
   readonly jit?: JitMode | JitOptions;
+  /** Hears the run's machine and scheduler before it starts (the debugger's snapshots and breakpoints, host/debug/). */
+  readonly attach?: (machine: Machine, scheduler: Scheduler) => void;
 }
 
 export interface RunResult {
@@ -109,6 +111,7 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
   const tier = jitTier(options.jit ?? 'auto');
   machine.jit = tier;
   const scheduler = new Scheduler(machine, handlers, start, loaded.resolver.invoke ?? defaultInvoke);
+  options.attach?.(machine, scheduler);
 
   let value: Value | null = null;
   let error: CaxError | null = null;

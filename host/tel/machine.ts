@@ -5,7 +5,7 @@
 // which the memory budget bounds (E_BUDGET). Every transition counts one
 // step; allocations count cells; both are deterministic.
 import { CaxError, type SourceSpan } from '../errors.js';
-import { OP, isSimple, mk, type CBind, type Cell, type CLet, type CMatch, type Code, type CPat } from './compile.js';
+import { OP, isSimple, mk, type CBind, type Cell, type CLam, type CLet, type CMatch, type Code, type CPat } from './compile.js';
 import { Closure, Eff, Partial, Prim, type Env } from './runtime.js';
 import { Cons, Nil, Tuple, UNIT_VALUE, compareValues, type Value } from './values.js';
 import { PURE_ERROR_MESSAGES } from './messages.js';
@@ -66,6 +66,8 @@ export class Machine {
   periodic: (() => void) | null = null;
   /** The JIT tier, or null to interpret everything. */
   jit: JitHook | null = null;
+  /** Hears every interpreted call of a closure with all its arguments, at continuation depth `depth` (the debugger, host/debug/); null costs one comparison. */
+  onCall: ((lam: CLam, args: readonly Value[], depth: number) => void) | null = null;
   /** Continuation frames below this run's own (a run started from compiled code), for the memory budget. */
   depthBase = 0;
   private readonly cafs = new Map<Cell, Value>();
@@ -462,6 +464,10 @@ export class Machine {
               const n = lam.arity;
               if (aa.length === n) {
                 if (stack.length + base > this.peakDepth) this.peakDepth = stack.length + base;
+                if (this.onCall !== null) {
+                  this.steps = steps;
+                  this.onCall(lam, aa, stack.length + base);
+                }
                 if (this.jit !== null) {
                   this.steps = steps;
                   const jv = this.jit.enter(this, f, aa, stack.length + base);

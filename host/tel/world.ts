@@ -84,6 +84,14 @@ export interface EffectHandlers {
 
 const failure = (code: string, message: string): Outcome => ({ ok: false, code, message });
 
+/** The changes that undo a successful ledger effect (what a `<|` rollback applies): money back out of `to`, back into `from`. */
+export function ledgerUndo(req: LedgerRequest): BalanceChange[] {
+  const undo: BalanceChange[] = [];
+  if (req.kind !== 'withdraw') undo.push({ timeline: req.timeline, account: req.to!, asset: req.asset, delta: -req.amount });
+  if (req.kind !== 'deposit') undo.push({ timeline: req.timeline, account: req.from!, asset: req.asset, delta: req.amount });
+  return undo;
+}
+
 /** The default world: balances, facts and latencies in memory. */
 export class MemoryWorld implements EffectHandlers {
   private readonly balances = new Map<string, Map<string, Map<string, number>>>();
@@ -131,14 +139,14 @@ export class MemoryWorld implements EffectHandlers {
     if (req.amount < 0) return failure('E_AMOUNT', `negative amount ${req.amount}`);
     const bad = this.adjust(req.timeline, req.to!, req.asset, req.amount);
     if (bad) return bad;
-    return { ok: true, result: this.receipt(req.timeline), undo: [{ timeline: req.timeline, account: req.to!, asset: req.asset, delta: -req.amount }] };
+    return { ok: true, result: this.receipt(req.timeline), undo: ledgerUndo(req) };
   }
 
   withdraw(req: LedgerRequest, _time?: number): Outcome {
     if (req.amount < 0) return failure('E_AMOUNT', `negative amount ${req.amount}`);
     const bad = this.adjust(req.timeline, req.from!, req.asset, -req.amount);
     if (bad) return bad;
-    return { ok: true, result: this.receipt(req.timeline), undo: [{ timeline: req.timeline, account: req.from!, asset: req.asset, delta: req.amount }] };
+    return { ok: true, result: this.receipt(req.timeline), undo: ledgerUndo(req) };
   }
 
   transfer(req: LedgerRequest, _time?: number): Outcome {
@@ -150,14 +158,7 @@ export class MemoryWorld implements EffectHandlers {
       this.adjust(req.timeline, req.from!, req.asset, req.amount);
       return over;
     }
-    return {
-      ok: true,
-      result: this.receipt(req.timeline),
-      undo: [
-        { timeline: req.timeline, account: req.to!, asset: req.asset, delta: -req.amount },
-        { timeline: req.timeline, account: req.from!, asset: req.asset, delta: req.amount },
-      ],
-    };
+    return { ok: true, result: this.receipt(req.timeline), undo: ledgerUndo(req) };
   }
 
   /** Applies the changes all or nothing: when a balance would leave 0..2^31-1 (a concurrent branch moved the funds on), E_ROLLBACK and nothing changes. */
@@ -187,6 +188,21 @@ export class MemoryWorld implements EffectHandlers {
     for (const [from, v] of fact) if (from <= time) value = v;
     if (value === undefined) return failure('E_NO_FACT', `fact ${req.key} on ${req.timeline} has no value yet at ${time}`);
     return { ok: true, result: value };
+  }
+
+  /** How many receipts each timeline has issued (the next receipt's number minus one): with the balances, the world's whole mutable state. */
+  receiptCounts(): Record<string, number> {
+    return Object.fromEntries([...this.receipts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /** Replaces the mutable state (balances and receipt counters) with a saved one: a snapshot's world restored. */
+  restoreState(balances: Record<string, Record<string, Record<string, number>>>, receipts: Record<string, number>): void {
+    this.balances.clear();
+    for (const [tl, accounts] of Object.entries(balances)) {
+      for (const [acc, assets] of Object.entries(accounts)) for (const [asset, n] of Object.entries(assets)) this.set(tl, acc, asset, n);
+    }
+    this.receipts.clear();
+    for (const [tl, n] of Object.entries(receipts)) this.receipts.set(tl, n);
   }
 
   /** The balances now, in the input's nested shape (zero balances kept). */

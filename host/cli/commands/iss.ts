@@ -9,6 +9,7 @@ import { parseOptions } from '../options.js';
 import { Iss, type RunResult } from '../../riscv/iss.js';
 import { openTraceFile } from '../../trace/file.js';
 import { progress } from '../io.js';
+import { GdbTarget, listenGdb, listeningPort } from '../../debug/gdb.js';
 import type { Register } from '../program.js';
 
 const SLICE_CYCLES = 50_000_000;
@@ -26,6 +27,13 @@ function describeEnd(r: RunResult): string {
   if (r.ended === 'cycle-limit') return 'cycle limit reached';
   return r.exitCode === 0 ? 'pass' : `fail: code ${r.exitCode}`;
 }
+
+const GdbOptions = z.object({
+  port: z.coerce.number().int().min(0).max(65535),
+  ramBytes: z.coerce.number().int().positive().default(128 * 1024),
+  linux: z.boolean().default(false),
+  raw: z.boolean().default(false),
+});
 
 export const registerIss: Register = (program, ctx) => {
   const iss = program.command('iss').description('the TypeScript instruction-set simulator of the cax SoC (docs/iss.md)');
@@ -74,5 +82,33 @@ export const registerIss: Register = (program, ctx) => {
       ctx.emit(summary, () => `${describeEnd(result)}: ${result.cycles} cycles, ${result.instret} instructions retired`);
       if (result.ended === 'cycle-limit') throw new CaxError('E_BUDGET', `the program did not end within ${options.maxCycles} cycles`, { details: summary });
       if (result.exitCode !== 0) throw new CaxError('E_PROGRAM_FAILED', `the program failed with code ${result.exitCode}`, { details: summary });
+    });
+
+  iss
+    .command('gdb <program>')
+    .description('serve the program to gdb (remote serial protocol on 127.0.0.1:PORT): registers, memory, breakpoints, watchpoints, step, continue, reverse-step and reverse-continue (docs/debug.md)')
+    .requiredOption('--port <n>', 'TCP port on 127.0.0.1 (0: any free port; the one taken is printed)')
+    .option('--ram-bytes <n>', 'RAM size in bytes (default 131072)')
+    .option('--linux', "treat ecall as qemu-user's Linux calls (exit, write) instead of a trap")
+    .option('--raw', 'the program is a raw image loaded at 0x80000000')
+    .exitOverride()
+    .action(async (path: string, raw: Record<string, unknown>) => {
+      const options = parseOptions(GdbOptions, raw);
+      const bytes = readProgram(ctx.io, path, options.raw);
+      const makeTarget = (): GdbTarget => {
+        const target = new GdbTarget(bytes, { ramBytes: options.ramBytes, syscalls: options.linux ? 'linux' : 'none' });
+        target.onOutput = (_fd, data) => ctx.io.err(Buffer.from(data).toString('latin1').replace(/\n$/, ''));
+        return target;
+      };
+      makeTarget(); // a program the ISS cannot load fails here, before anything listens
+      let session: Promise<void> = Promise.resolve();
+      const server = await listenGdb(options.port, makeTarget, (done) => {
+        session = done;
+        server.close();
+      });
+      const port = listeningPort(server);
+      ctx.emit({ listening: { host: '127.0.0.1', port } }, () => `listening on 127.0.0.1:${port} (gdb-multiarch: target remote 127.0.0.1:${port})`);
+      await new Promise<void>((resolve) => server.once('close', resolve));
+      await session;
     });
 };

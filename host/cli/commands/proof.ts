@@ -26,6 +26,7 @@ import { progress, type CliIO } from '../io.js';
 import type { Register } from '../program.js';
 import { runTelProvingImage, TEL_MAX_CYCLES, recompiledClaim, telProvingImage, type TelTarget } from '../../proof/tel-prove.js';
 import { withStore } from './store.js';
+import { registerTraceView } from './trace-view.js';
 
 const ShowOptions = z.object({
   from: z.coerce.number().int().nonnegative().default(0),
@@ -88,6 +89,7 @@ function showLine(index: number, r: TraceRecord): string {
 
 export const registerProof: Register = (program, ctx) => {
   const trace = program.command('trace').description('retirement traces from the ISS or the simulation (docs/trace.md)');
+  registerTraceView(trace, ctx);
   trace
     .command('show <file>')
     .description('print a trace (text form or VCD), one disassembled record a line')

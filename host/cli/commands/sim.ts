@@ -136,4 +136,13 @@ export const registerSim: Register = (program, ctx) => {
         process.removeListener('SIGTERM', stop);
       }
     });
+
+  sim
+    .command('gdb <trace>')
+    .description('gdb over the recorded retirement trace of a simulated run: not supported yet (use `cax iss gdb`, docs/debug.md)')
+    .option('--port <n>', 'TCP port on 127.0.0.1')
+    .exitOverride()
+    .action(() => {
+      throw new CaxError('E_UNSUPPORTED', '`cax sim gdb` (gdb over a recorded simulation trace) is not supported yet: debug the program on the ISS with `cax iss gdb`');
+    });
 };

@@ -1,0 +1,303 @@
+// The `cax debug` command language (docs/debug.md): one session over one
+// recorded run. Positions are the run's events (calls of the program's
+// definitions and effects, record.ts) plus "start" and "end"; forward and
+// backward moves pick the target event from the recording, and the state at
+// it (arguments, effect log, clock) is rebuilt by replay, so `rstep` lands
+// exactly where the `step` before it started. Each command line gives one
+// reply: its human text and its JSON form; a bad command is a reply with an
+// error code, and the session goes on.
+import { CaxError } from '../errors.js';
+import { showValue } from '../tel/values.js';
+import type { EffectEntry } from '../tel/scheduler.js';
+import type { RunResult } from '../tel/interp.js';
+import { debuggee, recordRun, stopAt, type Debuggee, type Stop, type TraceEvent } from './record.js';
+import { encodeSnapshot, runWithSnapshots, type RunSpec } from './snapshot.js';
+
+type Breakpoint =
+  | { readonly id: number; readonly kind: 'definition'; readonly name: string }
+  | { readonly id: number; readonly kind: 'line'; readonly line: number; readonly name: string }
+  | { readonly id: number; readonly kind: 'effect'; readonly effect: string; readonly timeline: string | null }
+  | { readonly id: number; readonly kind: 'time'; readonly time: number }
+  | { readonly id: number; readonly kind: 'watch'; readonly name: string };
+
+export interface Reply {
+  readonly command: string;
+  readonly text: string;
+  readonly data: Record<string, unknown>;
+  /** Set when the command failed; the session goes on. */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** Set by `quit`. */
+  readonly quit?: true;
+}
+
+const EFFECT_KINDS = ['deposit', 'withdraw', 'transfer', 'observe', 'emit'];
+
+export class DebugSession {
+  private readonly d: Debuggee;
+  private events: readonly TraceEvent[];
+  private readonly result: RunResult;
+  /** For each event, the watched names whose value differs from their previous call's (watch hits). */
+  private changed: readonly ReadonlySet<string>[] = [];
+  /** -1: before the first event; events.length: the run has ended. */
+  private pos = -1;
+  private stop: Stop | null = null;
+  private readonly breakpoints: Breakpoint[] = [];
+  private nextId = 1;
+  private readonly lines: readonly string[];
+
+  constructor(
+    spec: RunSpec,
+    /** Writes a file for `snapshot FILE` (relative to the command's directory). */
+    private readonly write: (path: string, bytes: Uint8Array) => void,
+  ) {
+    this.d = debuggee(spec);
+    const { events, result } = recordRun(this.d);
+    this.events = events;
+    this.result = result;
+    this.lines = spec.source.split('\n');
+  }
+
+  /** Where the session stands: an event index, or -1 (start) / events.length (end). */
+  get position(): number {
+    return this.pos;
+  }
+
+  get eventCount(): number {
+    return this.events.length;
+  }
+
+  /** Runs one command line. */
+  execute(line: string): Reply {
+    const command = line.trim();
+    const [verb = '', ...rest] = command.split(/\s+/);
+    try {
+      return { command, ...this.dispatch(verb, rest) };
+    } catch (e) {
+      if (!(e instanceof CaxError)) throw e;
+      return { command, text: `error: ${e.code} ${e.message}`, data: {}, error: { code: e.code, message: e.message } };
+    }
+  }
+
+  private dispatch(verb: string, args: readonly string[]): Omit<Reply, 'command'> {
+    const count = (): number => {
+      if (args.length === 0) return 1;
+      const n = Number(args[0]);
+      if (!Number.isInteger(n) || n < 1) throw new CaxError('E_USAGE', `a count is a positive integer, not ${args[0]}`);
+      return n;
+    };
+    switch (verb) {
+      case 'step': case 's': return this.moveTimes(count(), () => this.pos + 1);
+      case 'rstep': case 'rs': return this.moveTimes(count(), () => this.pos - 1);
+      case 'next': case 'n': return this.moveTimes(count(), () => this.find(1, (e) => e.depth <= this.depth()));
+      case 'rnext': case 'rn': return this.moveTimes(count(), () => this.find(-1, (e) => e.depth <= this.depth()));
+      case 'finish': return this.move(this.find(1, (e) => e.depth < this.depth()));
+      case 'rfinish': return this.move(this.find(-1, (e) => e.depth < this.depth()));
+      case 'continue': case 'c': return this.move(this.find(1, (e) => this.hits(e)));
+      case 'rcontinue': case 'rc': return this.move(this.find(-1, (e) => this.hits(e)));
+      case 'break': case 'b': return this.addBreakpoint(args);
+      case 'delete': return this.deleteBreakpoint(args);
+      case 'breakpoints': return { text: this.breakpoints.map((b) => `${b.id}: ${describeBreakpoint(b)}`).join('\n') || 'no breakpoints', data: { breakpoints: this.breakpoints } };
+      case 'locals': case 'args': return this.showLocals();
+      case 'print': case 'p': return this.print(args);
+      case 'effects': return this.showEffects();
+      case 'clock': return this.showClock();
+      case 'where': return this.describe();
+      case 'list': return this.list();
+      case 'snapshot': return this.snapshot(args);
+      case 'watch': return this.addWatch(args);
+      case 'quit': case 'q': return { text: 'bye', data: {}, quit: true };
+      case '': return this.describe();
+      default: throw new CaxError('E_USAGE', `unknown command ${verb} (step next finish continue, rstep rnext rfinish rcontinue, break delete breakpoints, locals print effects clock where list snapshot quit)`);
+    }
+  }
+
+  private depth(): number {
+    return this.pos >= 0 && this.pos < this.events.length ? this.events[this.pos]!.depth : 0;
+  }
+
+  /** The nearest event past the position in `dir` that `ok` accepts, else the end (or the start going back). */
+  private find(dir: 1 | -1, ok: (e: TraceEvent) => boolean): number {
+    for (let i = this.pos + dir; i >= 0 && i < this.events.length; i += dir) if (ok(this.events[i]!)) return i;
+    return dir > 0 ? this.events.length : -1;
+  }
+
+  private moveTimes(n: number, target: () => number): Omit<Reply, 'command'> {
+    for (let i = 0; i < n; i++) this.pos = Math.max(-1, Math.min(this.events.length, target()));
+    return this.move(this.pos);
+  }
+
+  private move(to: number): Omit<Reply, 'command'> {
+    this.pos = to;
+    this.stop = to >= 0 && to < this.events.length ? stopAt(this.d, this.events[to]!) : null;
+    return this.describe();
+  }
+
+  private hits(e: TraceEvent): boolean {
+    const prev = e.index > 0 ? this.events[e.index - 1]! : null;
+    return this.breakpoints.some((b) => {
+      switch (b.kind) {
+        case 'definition': case 'line': return e.kind === 'call' && e.name === b.name;
+        case 'effect': return e.kind === 'effect' && e.name === b.effect && (b.timeline === null || e.timeline === b.timeline);
+        case 'time': return e.clock >= b.time && (prev === null || prev.clock < b.time);
+        case 'watch': return this.changed[e.index]?.has(b.name) === true;
+      }
+    });
+  }
+
+  private addBreakpoint(args: readonly string[]): Omit<Reply, 'command'> {
+    const [what, arg] = args;
+    let b: Breakpoint;
+    if (what === 'effect') {
+      const [effect = '', timeline] = (arg ?? '').split('@');
+      if (!EFFECT_KINDS.includes(effect)) throw new CaxError('E_BREAKPOINT', `no effect kind ${JSON.stringify(effect)} (${EFFECT_KINDS.join(', ')})`);
+      b = { id: this.nextId++, kind: 'effect', effect, timeline: timeline ?? null };
+    } else if (what === 'time') {
+      const time = Number(arg);
+      if (!Number.isInteger(time) || time < 0) throw new CaxError('E_BREAKPOINT', `a logical time is a non-negative integer, not ${JSON.stringify(arg)}`);
+      b = { id: this.nextId++, kind: 'time', time };
+    } else if (what !== undefined && /^\d+$/.test(what)) {
+      const line = Number(what);
+      const decl = [...this.d.decls.values()].find((x) => x.equations.some((eq) => eq.span.line <= line && line <= (eq.span.endLine ?? eq.span.line)));
+      if (!decl || decl.equations[0]!.params.length === 0) throw new CaxError('E_BREAKPOINT', `no function definition at line ${line}`);
+      b = { id: this.nextId++, kind: 'line', line, name: decl.name };
+    } else {
+      const decl = what === undefined ? undefined : this.d.decls.get(what);
+      if (!decl) throw new CaxError('E_BREAKPOINT', `no definition ${what ?? '(none given)'} in ${this.d.spec.file}`);
+      if (decl.equations[0]!.params.length === 0) throw new CaxError('E_BREAKPOINT', `${decl.name} is a value, not a function: break on the calls of a function`);
+      b = { id: this.nextId++, kind: 'definition', name: decl.name };
+    }
+    this.breakpoints.push(b);
+    return { text: `breakpoint ${b.id}: ${describeBreakpoint(b)}`, data: { breakpoint: b } };
+  }
+
+  /** `watch NAME`: stop where an argument called NAME gets another value than at the previous call that had one (the run is recorded again with its values). */
+  private addWatch(args: readonly string[]): Omit<Reply, 'command'> {
+    const name = args[0];
+    if (args.length !== 1 || name === undefined) throw new CaxError('E_UNSUPPORTED', 'watch takes one argument name; watch expressions are not supported yet');
+    const known = [...this.d.decls.values()].some((decl) => decl.equations[0]!.params.some((p) => p.tag === 'PVar' && p.name === name));
+    if (!known) throw new CaxError('E_BREAKPOINT', `no definition of ${this.d.spec.file} has an argument ${name}`);
+    const b: Breakpoint = { id: this.nextId++, kind: 'watch', name };
+    this.breakpoints.push(b);
+    this.rewatch();
+    return { text: `watchpoint ${b.id}: ${describeBreakpoint(b)}`, data: { breakpoint: b } };
+  }
+
+  /** Records the run again with the watched names' values and marks where each changes. */
+  private rewatch(): void {
+    const names = new Set(this.breakpoints.flatMap((b) => (b.kind === 'watch' ? [b.name] : [])));
+    const { events } = recordRun(this.d, names);
+    if (events.length !== this.events.length) throw new CaxError('E_SNAPSHOT', `the run recorded again has ${events.length} events, not ${this.events.length}`);
+    this.events = events;
+    const last = new Map<string, string>();
+    this.changed = events.map((e) => {
+      const hits = new Set<string>();
+      for (const [name, value] of Object.entries(e.watched ?? {})) {
+        if (last.has(name) && last.get(name) !== value) hits.add(name);
+        last.set(name, value);
+      }
+      return hits;
+    });
+  }
+
+  private deleteBreakpoint(args: readonly string[]): Omit<Reply, 'command'> {
+    const i = this.breakpoints.findIndex((b) => String(b.id) === args[0]);
+    if (i < 0) throw new CaxError('E_BREAKPOINT', `no breakpoint ${args[0] ?? '(none given)'}`);
+    const [removed] = this.breakpoints.splice(i, 1);
+    if (removed!.kind === 'watch') this.rewatch();
+    return { text: `deleted breakpoint ${args[0]!}`, data: { deleted: Number(args[0]) } };
+  }
+
+  private requireStop(): Stop {
+    if (!this.stop) throw new CaxError('E_USAGE', this.pos < 0 ? 'the run has not started: step or continue first' : 'the run has ended');
+    return this.stop;
+  }
+
+  private showLocals(): Omit<Reply, 'command'> {
+    const s = this.requireStop();
+    return { text: s.locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here)', data: { locals: s.locals } };
+  }
+
+  private print(args: readonly string[]): Omit<Reply, 'command'> {
+    const s = this.requireStop();
+    const l = s.locals.find((x) => x.name === args[0]);
+    if (!l) throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is not an argument of ${s.event.name} (print shows the current call's arguments)`);
+    return { text: `${l.name} = ${l.value} :: ${l.type}`, data: { local: l } };
+  }
+
+  /** The effect log at the position: before the current event, or the whole log at the end. */
+  private logHere(): readonly EffectEntry[] {
+    if (this.stop) return this.stop.log;
+    return this.pos < 0 ? [] : this.result.effects;
+  }
+
+  private showEffects(): Omit<Reply, 'command'> {
+    const log = this.logHere();
+    return { text: log.map(describeEffect).join('\n') || '(no effects yet)', data: { effects: log } };
+  }
+
+  private clockHere(): number {
+    if (this.stop) return this.stop.event.clock;
+    return this.pos < 0 ? (this.d.spec.start ?? this.d.spec.world?.start ?? 0) : this.result.clock;
+  }
+
+  private showClock(): Omit<Reply, 'command'> {
+    return { text: `clock: ${this.clockHere()}`, data: { clock: this.clockHere() } };
+  }
+
+  private describe(): Omit<Reply, 'command'> {
+    if (this.pos < 0) return { text: `at the start (${this.events.length} events recorded)`, data: { at: 'start', events: this.events.length } };
+    if (!this.stop) {
+      const r = this.result;
+      const end = r.error ? `error: ${r.error.format()}` : `${r.shown!} :: ${r.type}`;
+      return { text: `the run has ended: ${end}\nclock: ${r.clock}  steps: ${r.steps}  effects: ${r.effects.length}`, data: { at: 'end', value: r.shown, type: r.type, error: r.error?.toJSON() ?? null, clock: r.clock, steps: r.steps } };
+    }
+    const e = this.stop.event;
+    const what =
+      e.kind === 'call'
+        ? `call ${e.name} ${this.stop.locals.map((l) => `${l.name}=${l.value}`).join(' ')}`.trimEnd()
+        : `effect ${e.effects}: ${describeEffect(this.result.effects[e.effects]!)}`;
+    const line = e.kind === 'call' ? this.d.decls.get(e.name)!.equations[0]!.span.line : null;
+    const source = line === null ? '' : `\n  ${this.d.spec.file}:${line}  ${this.lines[line - 1]!.trim()}`;
+    return { text: `#${e.index} ${what}  [depth ${e.depth}, clock ${e.clock}, effects ${e.effects}, steps ${e.steps}]${source}`, data: { at: e, locals: this.stop.locals, line } };
+  }
+
+  private list(): Omit<Reply, 'command'> {
+    const e = this.requireStop().event;
+    if (e.kind !== 'call') throw new CaxError('E_USAGE', 'an effect has no source line here: list works at calls');
+    const line = this.d.decls.get(e.name)!.equations[0]!.span.line;
+    const from = Math.max(1, line - 2);
+    const to = Math.min(this.lines.length, line + 4);
+    const shown: string[] = [];
+    for (let i = from; i <= to; i++) shown.push(`${i === line ? '>' : ' '}${String(i).padStart(4)} | ${this.lines[i - 1]!}`);
+    return { text: shown.join('\n'), data: { file: this.d.spec.file, line, from, to } };
+  }
+
+  /** Writes the snapshot at the nearest effect boundary at or before the position (docs/debug.md). */
+  private snapshot(args: readonly string[]): Omit<Reply, 'command'> {
+    const path = args[0];
+    if (!path) throw new CaxError('E_USAGE', 'snapshot FILE');
+    const e = this.stop?.event;
+    const boundary = e ? (e.kind === 'effect' ? e.effects : e.effects - 1) : this.pos < 0 ? -1 : this.result.effects.length - 1;
+    if (boundary < 0) throw new CaxError('E_USAGE', 'no effect boundary at or before this point');
+    const snap = runWithSnapshots(this.d.spec, (i) => i === boundary).snapshots[0]!;
+    const { bytes, id } = encodeSnapshot(snap);
+    this.write(path, bytes);
+    return { text: `snapshot ${id} before effect ${boundary} written to ${path}`, data: { id, boundary, bytes: bytes.length } };
+  }
+}
+
+function describeBreakpoint(b: Breakpoint): string {
+  switch (b.kind) {
+    case 'definition': return `calls of ${b.name}`;
+    case 'line': return `line ${b.line} (calls of ${b.name})`;
+    case 'effect': return `effect ${b.effect}${b.timeline ? ` on ${b.timeline}` : ''}`;
+    case 'time': return `logical time ${b.time}`;
+    case 'watch': return `argument ${b.name} changes`;
+  }
+}
+
+function describeEffect(e: EffectEntry): string {
+  const where = e.timeline === null ? '' : ` on ${e.timeline}`;
+  const outcome = e.error ? ` failed ${e.error.code}` : e.result === null ? '' : ` -> ${showValue(e.result)}`;
+  return `t=${e.time} ${e.kind} ${e.args.map((a) => JSON.stringify(a)).join(' ')}${where}${outcome}${e.rolledBack ? ' (rolled back)' : ''}`;
+}

@@ -1,0 +1,180 @@
+// `cax iss gdb`: the real gdb-multiarch in batch mode against the server on
+// loopback (breakpoints, registers, memory, watchpoints, reverse-step across a
+// trap and back, reverse-continue), the built CLI serving a session, and
+// malformed packets answered without ending the session; the packet reader
+// fuzzed.
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import fc from 'fast-check';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Server } from 'node:net';
+import { GdbTarget, answerPacket, listenGdb, listeningPort } from '../../host/debug/gdb.js';
+import { RspReader, rspChecksum, rspFrame } from '../../host/debug/rsp.js';
+
+let dir = '';
+let elf = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cax-gdb-'));
+  elf = join(dir, 'trap.elf');
+  const cc = spawnSync('riscv64-unknown-elf-gcc', ['-march=rv32im_zicsr', '-mabi=ilp32', '-nostdlib', '-nostartfiles', '-static', '-g', '-Wl,--no-warn-rwx-segments', '-T', 'test/riscv/programs/link.ld', '-o', elf, 'test/debug/trap.S'], { encoding: 'utf8' });
+  expect(cc.stderr).toBe('');
+  expect(cc.status).toBe(0);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function gdb(port: number, commands: readonly string[]): Promise<string> {
+  const args = ['-batch', '-nx', '-ex', 'set architecture riscv:rv32', '-ex', `target remote 127.0.0.1:${port}`, ...commands.flatMap((c) => ['-ex', c]), elf];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('gdb-multiarch', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolvePromise(out);
+    });
+  });
+}
+
+async function withServer(work: (port: number) => Promise<void>): Promise<void> {
+  const program = new Uint8Array(readFileSync(elf));
+  const sessions: Promise<void>[] = [];
+  const server: Server = await listenGdb(0, () => new GdbTarget(program, {}), (done) => sessions.push(done));
+  try {
+    await work(listeningPort(server));
+  } finally {
+    server.close();
+    await Promise.all(sessions);
+  }
+}
+
+describe('gdb-multiarch against the ISS', () => {
+  it('breaks, reads registers and memory, reverse-steps across a trap and back, reverse-continues', () =>
+    withServer(async (port) => {
+      const out = await gdb(port, [
+        'break handler', 'continue', 'info registers a0 a1 pc', 'x/2xw 0x80000040',
+        'reverse-stepi', 'printf "back at %#x a0=%d\\n", $pc, $a0',
+        'stepi', 'printf "forward at %#x\\n", $pc',
+        'continue', 'printf "second trap a0=%d\\n", $a0',
+        'reverse-continue', 'printf "first trap again a0=%d a1=%d\\n", $a0, $a1',
+        'set var $a2 = 42', 'set {int}&counter = 5', 'printf "a2=%d counter=%d\\n", $a2, *(int*)&counter',
+        'delete', 'watch *(int*)&counter', 'continue', 'continue',
+      ]);
+      expect(out).toContain('Breakpoint 1, handler ()');
+      expect(out).toMatch(/a0\s+0x7\s+7\na1\s+0x1\s+1\npc\s+0x80000044\s+0x80000044 <handler>/);
+      expect(out).toContain('0x80000040 <trapping+40>:\t0x0000006f\t0x341023f3');
+      expect(out).toContain('back at 0x80000018 a0=7');
+      expect(out).toContain('forward at 0x80000044');
+      expect(out).toContain('second trap a0=108');
+      expect(out).toContain('first trap again a0=7 a1=1');
+      expect(out).toContain('a2=42 counter=5');
+      expect(out).toMatch(/Old value = 5\nNew value = 310/);
+      expect(out).toContain('exited normally');
+    }));
+});
+
+describe('reverse execution by replay', () => {
+  it('any mix of steps, reverse steps and register writes ends where a plain replay of the same history does', () => {
+    const program = new Uint8Array(readFileSync(elf));
+    const op = fc.oneof(fc.constant('s'), fc.constant('bs'), fc.tuple(fc.integer({ min: 1, max: 31 }), fc.nat()).map(([r, v]) => `P${r.toString(16)}=${Buffer.from(Uint32Array.of(v).buffer).toString('hex')}`));
+    return fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+        const target = new GdbTarget(program, {});
+        // the model: the register writes that are still in the history, by position
+        const writes: { at: number; packet: string }[] = [];
+        let position = 0;
+        for (const o of ops) {
+          await answerPacket(target, o);
+          if (o === 's') position = Math.min(position + 1, target.steps);
+          else if (o === 'bs') position = Math.max(position - 1, 0);
+          else writes.push({ at: position, packet: o });
+        }
+        expect(target.steps).toBe(position);
+        const plain = new GdbTarget(program, {});
+        for (let i = 0; i <= position; i++) {
+          for (const w of writes.filter((x) => x.at === i)) await answerPacket(plain, w.packet);
+          if (i < position) await answerPacket(plain, 's');
+        }
+        expect(await answerPacket(target, 'g')).toBe(await answerPacket(plain, 'g'));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+/** Sends raw bytes and collects what the server answers until `until` matches. */
+function raw(port: number, send: string, until: RegExp): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let got = '';
+    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`no answer matching ${until}: ${JSON.stringify(got)}`))), 10_000);
+    socket.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (until.test(got)) {
+        clearTimeout(timer);
+        socket.end();
+        resolvePromise(got);
+      }
+    });
+    socket.on('error', reject);
+    socket.write(send);
+  });
+}
+
+describe('malformed packets', () => {
+  it('are answered with an error packet or a nack, and the session goes on', () =>
+    withServer(async (port) => {
+      const packets = ['m zz', 'mzz,4', 'm10000000,4', 'P99=00000000', 'Gabc', 'Z2,80000000', 'x', 'bz'].map(rspFrame).join('');
+      const got = await raw(port, `${packets}$g#00${rspFrame('p20')}`, /\$00000080#..$/);
+      const replies = [...got.matchAll(/\$([^#]*)#/g)].map((m) => m[1]);
+      expect(replies).toEqual(['E01', 'E01', 'E01', 'E01', 'E01', 'E01', '', '', '00000080']);
+      expect(got).toContain('-');
+    }));
+
+  it('the reader survives any bytes and frames every well-formed packet', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.array(fc.string({ maxLength: 30 })), fc.integer({ min: 1, max: 7 }), (noise, bodies, chunk) => {
+        const stream = noise.replace(/[$]/g, '') + bodies.map(rspFrame).join('');
+        const reader = new RspReader();
+        const events = [];
+        for (let i = 0; i < stream.length; i += chunk) events.push(...reader.feed(stream.slice(i, i + chunk)));
+        const packets = events.filter((e) => e.kind === 'packet').map((e) => (e as { data: string }).data);
+        expect(packets).toEqual(bodies.map((b) => rspFrame(b).slice(1, -3)));
+      }),
+    );
+    expect(new RspReader().feed(`$g#${rspChecksum('h')}`)).toEqual([{ kind: 'bad', reason: `checksum ${rspChecksum('h')} does not match 67` }]);
+  });
+});
+
+describe('cax iss gdb', () => {
+  it('the built CLI serves one session on the port it prints', async () => {
+    const child = spawn(process.execPath, [resolve('dist/host/cli/main.js'), 'iss', 'gdb', elf, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      const port = await new Promise<number>((resolvePromise, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the server printed no port: ${printed}`)), 20_000);
+        const read = (d: Buffer): void => {
+          printed += d.toString();
+          const m = /127\.0\.0\.1:(\d+)/.exec(printed);
+          if (m) {
+            clearTimeout(timer);
+            resolvePromise(Number(m[1]));
+          }
+        };
+        child.stdout.on('data', read);
+        child.stderr.on('data', read);
+      });
+      const out = await gdb(port, ['break trapping', 'continue', 'printf "pc=%#x a1=%d\\n", $pc, $a1', 'kill']);
+      expect(out).toContain('pc=0x80000018 a1=1');
+      expect(await closed).toBe(0);
+    } finally {
+      child.kill();
+    }
+  });
+});
