@@ -9,6 +9,7 @@ import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerFpga } from './commands/fpga.js';
 import { registerIss } from './commands/iss.js';
+import { registerProfile } from './commands/profile.js';
 import { registerProof } from './commands/proof.js';
 import { registerRegress } from './commands/regress.js';
 import { registerSim } from './commands/sim.js';
@@ -30,7 +31,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerFpga, registerIss, registerProof, registerRegress, registerSim, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');

@@ -1,0 +1,91 @@
+// Profiles a TEL definition compiled for the co-processor on the ISS: the
+// image (compiled from a file's `main ARGS…` or from the store) runs on an
+// ISS whose retirement records feed the IssCollector; effects run through
+// the interpreter's scheduler as in every compiled run, with the world
+// probed for cycles and heap over logical time. The frames' cycles add up
+// to the run's cycles exactly (the loader's share is its own frame).
+import { readFileSync } from 'node:fs';
+import { artefactPath } from '../artefacts.js';
+import { CaxError } from '../errors.js';
+import type { Decl, Expr, Program } from '../tel/ast.js';
+import { compileProgram } from '../compiler/compile.js';
+import { runImage, type Coprocessor } from '../coprocessor/backend.js';
+import { CoprocessorClient } from '../protocol/client.js';
+import { IssTransport } from '../protocol/iss-link.js';
+import { Iss } from '../riscv/iss.js';
+import type { Resolver } from '../tel/interp.js';
+import { parseExpression } from '../tel/parser.js';
+import { MemoryWorld, type WorldInput } from '../tel/world.js';
+import { IssCollector } from './collect-iss.js';
+import { MetricsRecorder } from './metrics.js';
+import type { EffectSpan, Profile } from './model.js';
+import { ProbedWorld } from './world-probe.js';
+
+const ENTRY = 'cax$profile';
+/** The default cycle budget of a profiled run. */
+export const DEFAULT_CYCLES = 2_000_000_000;
+
+export interface CompiledProfileRequest {
+  readonly program: Program;
+  readonly main: string;
+  readonly args: readonly string[];
+  readonly resolver?: Resolver;
+  readonly world?: WorldInput;
+  readonly start?: number;
+  readonly cycles?: number;
+  readonly metrics?: MetricsRecorder;
+}
+
+/** `main ARGS…` as the entry definition of the image (arguments compiled in, as for stored definitions). */
+function entryDecl(program: Program, main: string, args: readonly string[]): Decl {
+  const span = { file: program.file, line: 1, col: 1 };
+  const call = args.reduce<Expr>((fn, text, i) => ({ tag: 'App', fn, arg: parseExpression(text, `<argument ${i + 1}>`), span }), main.startsWith('@') ? { tag: 'HashRef', hash: main.slice(1), span } : { tag: 'Var', name: main, span });
+  return { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: call }, where: [], span }], span };
+}
+
+export async function profileIss(req: CompiledProfileRequest): Promise<Profile> {
+  const program: Program = { file: req.program.file, decls: [...req.program.decls, entryDecl(req.program, req.main, req.args)] };
+  const { image } = compileProgram(program, ENTRY, undefined, req.resolver);
+  // interpreted (no block translation): each record then sees the clock and registers of its own instruction
+  const iss = new Iss({ traceAtReset: true, uartDivisor: 8, jit: false });
+  iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
+  const collector = new IssCollector(image, iss);
+  iss.setTraceSink(collector.sink);
+  const client = await CoprocessorClient.connect(new IssTransport(iss));
+  const cop: Coprocessor = { client, close: () => client.close() };
+  const metrics = req.metrics ?? new MetricsRecorder();
+  let cycles = 0;
+  let heap = 0;
+  const probe = new ProbedWorld(new MemoryWorld(req.world ?? {}), () => ({ compute: cycles, memory: heap }), metrics);
+  const start = req.start ?? req.world?.start ?? 0;
+  const budget = req.cycles ?? DEFAULT_CYCLES;
+  probe.sample(start);
+  let r;
+  try {
+    r = await runImage(cop, image, [], { budget, start, onCycles: (c) => (cycles += c), onHeap: (h) => (heap = h), effects: { handlers: probe } });
+  } finally {
+    await cop.close();
+  }
+  probe.sample(r.clock);
+  if (!collector.settle(r.cycles)) throw new CaxError('E_INTERNAL', `the profile charged ${collector.cycles} cycles to the image, more than the run's ${r.cycles}`);
+  const lines = collector.lines();
+  const { frames, root, edges } = collector.stack.finish();
+  frames[0]!.total = r.cycles;
+  const effects: EffectSpan[] = r.effects.map((e) => ({ kind: e.kind, timeline: e.timeline, args: e.args, start: e.start, end: e.time, failed: e.error !== undefined }));
+  return {
+    title: `${req.main} ${req.args.join(' ')}`.trim(),
+    backend: 'iss',
+    unit: 'cycles',
+    total: r.cycles,
+    frames,
+    tree: root,
+    edges,
+    effects,
+    clock: { start, end: r.clock },
+    resources: [{ context: 'root', grant: { compute: budget, memory: client.info.ramBase + client.info.ramBytes - image.heapStart }, samples: probe.samples }],
+    metrics: metrics.all(),
+    repeated: [],
+    lines,
+    outcome: r.error ? r.error.code : (r.shown ?? ''),
+  };
+}
