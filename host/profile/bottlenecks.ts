@@ -28,7 +28,7 @@ export function bottlenecks(p: Profile): Finding[] {
     out.push({ kind: 'costliest', value: f.self, text: `${f.name}: ${f.self} ${unit} itself (${pct(f.self, p.total)}), ${f.total} with what it calls, ${f.calls} calls${f.alloc > 0 ? `, allocates ${f.alloc} ${unit === 'steps' ? 'cells' : 'bytes'}` : ''}` });
   }
   for (const f of code.filter((f) => f.selfTailCalls > 0).sort((a, b) => b.total - a.total).slice(0, TOP)) {
-    out.push({ kind: 'loop', value: f.total, text: `loop ${f.name}: ${f.selfTailCalls} iterations, ${f.total} ${unit} (${pct(f.total, p.total)}), ${(f.total / (f.selfTailCalls + 1)).toFixed(1)} ${unit} an iteration` });
+    out.push({ kind: 'loop', value: f.total, text: `${f.name}: ${f.selfTailCalls} iterations, ${f.total} ${unit} (${pct(f.total, p.total)}), ${(f.total / (f.selfTailCalls + 1)).toFixed(1)} ${unit} an iteration` });
   }
   for (const l of [...p.lines].sort((a, b) => b.cost - a.cost).slice(0, TOP)) out.push({ kind: 'line', value: l.cost, text: `hot line ${l.where}: ${l.cost} ${unit} (${pct(l.cost, p.total)})` });
   // the outermost collector routine's inclusive cycles cover the others

@@ -7,7 +7,7 @@
 // image's source map. A shadow call stack follows jal/jalr with rd = ra
 // (calls), `jalr x0, 0(ra)` (returns) and jumps into another symbol (tail
 // calls). Instructions outside the image (the loader) are not charged here.
-import { formatSpan } from '../errors.js';
+import { formatSpan, type SourceSpan } from '../errors.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import type { Iss } from '../riscv/iss.js';
 import type { TraceRecord } from '../trace/record.js';
@@ -26,6 +26,19 @@ export function symbolName(label: string): string {
   const local = /^tel\$([^$]+)\$(\d+)$/.exec(label);
   if (local) return `${local[1]!}#${local[2]!}`;
   return label.startsWith('tel$') ? label.slice(4) : label;
+}
+
+/** The span of the first source-map entry in [from, to) (a definition's own code), if any. */
+function firstSpanIn(image: Image, from: number, to: number): SourceSpan | undefined {
+  const map = image.sourceMap;
+  let lo = 0;
+  let hi = map.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (map[mid]!.pc < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < map.length && map[lo]!.pc < to ? map[lo]!.span : undefined;
 }
 
 export class IssCollector {
@@ -58,7 +71,7 @@ export class IssCollector {
       const end = i + 1 < symbols.length ? symbols[i + 1]![1] : image.heapStart;
       if (end === addr) continue;
       const kind: ProfileFrame['kind'] = GC_SYMBOLS.has(label) ? 'gc' : addr < image.codeStart ? 'runtime' : 'tel';
-      const span = kind === 'tel' ? spanAt(image, addr) : undefined;
+      const span = kind === 'tel' ? firstSpanIn(image, addr, end) : undefined;
       const f = this.stack.frame(symbolName(label), span ? formatSpan(span) : null, kind);
       this.frameOfWord.fill(f, (addr - image.base) >>> 2, (end - image.base) >>> 2);
     }

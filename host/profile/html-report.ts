@@ -72,6 +72,7 @@ body { font-family: sans-serif; margin: 1.5em; color: #222; }
 table { border-collapse: collapse; font-size: 13px; } td, th { border: 1px solid #ccc; padding: 2px 6px; }
 th { cursor: pointer; background: #eee; } td[data-v] { text-align: right; font-family: monospace; }
 tr.pseudo { color: #777; } tr.gc { background: #e8f6e8; } tr.runtime { background: #eef4fb; }
+#flamegraph { max-width: 100%; height: auto; }
 .chart { margin: 4px 12px 4px 0; background: #fafafa; } svg text { font-family: sans-serif; }
 #flamegraph g.frame text { font-family: monospace; pointer-events: none; }
 </style></head><body>

@@ -9,6 +9,7 @@ import { artefactPath } from '../artefacts.js';
 import { CaxError } from '../errors.js';
 import type { Decl, Expr, Program } from '../tel/ast.js';
 import { compileProgram } from '../compiler/compile.js';
+import type { Image } from '../compiler/link.js';
 import { runImage, type Coprocessor } from '../coprocessor/backend.js';
 import { CoprocessorClient } from '../protocol/client.js';
 import { IssTransport } from '../protocol/iss-link.js';
@@ -43,9 +44,14 @@ function entryDecl(program: Program, main: string, args: readonly string[]): Dec
   return { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: call }, where: [], span }], span };
 }
 
-export async function profileIss(req: CompiledProfileRequest): Promise<Profile> {
+/** The image a profile runs: `main ARGS…` compiled with what it reaches. */
+export function profiledImage(req: CompiledProfileRequest): Image {
   const program: Program = { file: req.program.file, decls: [...req.program.decls, entryDecl(req.program, req.main, req.args)] };
-  const { image } = compileProgram(program, ENTRY, undefined, req.resolver);
+  return compileProgram(program, ENTRY, undefined, req.resolver).image;
+}
+
+export async function profileIss(req: CompiledProfileRequest): Promise<Profile> {
+  const image = profiledImage(req);
   // interpreted (no block translation): each record then sees the clock and registers of its own instruction
   const iss = new Iss({ traceAtReset: true, uartDivisor: 8, jit: false });
   iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));

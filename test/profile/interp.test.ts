@@ -67,7 +67,7 @@ describe('profile on the interpreter', () => {
   it('names the costliest definitions, loops and a memoizable pure definition', () => {
     const findings = bottlenecks(profileOf(FIB));
     expect(findings.find((f) => f.kind === 'costliest')!.text).toMatch(/^fib: \d+ steps itself/);
-    expect(findings.some((f) => f.kind === 'loop' && f.text.startsWith('loop merge/go'))).toBe(true);
+    expect(findings.some((f) => f.kind === 'loop' && f.text.startsWith('merge/go: '))).toBe(true);
     const memo = findings.find((f) => f.kind === 'suggestion' && f.text.startsWith('fib is pure'))!;
     expect(memo.value).toBe(21891 - 21); // only fib 0 … fib 20 are new arguments
   });

@@ -16,6 +16,7 @@ import { DEFAULT_CYCLES, profileIss } from '../../profile/profile-iss.js';
 import { profileInterp } from '../../profile/profile-interp.js';
 import { toSpeedscope } from '../../profile/speedscope.js';
 import { Loader } from '../../store/loader.js';
+import type { Repository } from '../../store/repository.js';
 import type { Program } from '../../tel/ast.js';
 import type { Resolver } from '../../tel/interp.js';
 import { DEFAULT_BUDGET } from '../../tel/machine.js';
@@ -63,6 +64,16 @@ export function renderProfile(p: Profile, format: ProfileFormat): string {
   }
 }
 
+/** A stored definition's hash; E_USAGE when `ref` is neither a file nor in the store. */
+function storedTarget(repo: Repository, ref: string): string {
+  try {
+    return new Loader(repo).find(ref).hash;
+  } catch (e) {
+    if (e instanceof CaxError && e.code === 'E_NOT_FOUND') throw new CaxError('E_USAGE', `${ref} is neither a file nor a stored definition: ${e.message}`);
+    throw e;
+  }
+}
+
 export const registerProfile: Register = (program, ctx) => {
   program
     .command('profile <target> [args...]')
@@ -91,7 +102,7 @@ export const registerProfile: Register = (program, ctx) => {
         existsSync(path) && statSync(path).isFile()
           ? await profileOf(parseProgram(readText(ctx.io, target), target), o.main)
           : await withStore(ctx, (repo) => {
-              const { linked, resolver } = storedResolver(repo, new Loader(repo).find(target).hash);
+              const { linked, resolver } = storedResolver(repo, storedTarget(repo, target));
               return profileOf({ file: `@${linked.root.hash.slice(0, 12)}`, decls: [linked.root.decl] }, linked.root.decl.name, resolver);
             });
       if (o.output) writeFileSync(resolve(ctx.io.cwd, o.output), renderProfile(profile, format));
