@@ -24,7 +24,7 @@ export class InterpCollector implements ProfileHook {
   private inScheduler = false;
   private readonly frameOf = new Map<CLamKey, number>();
   /** Per frame: argument keys seen, and how many calls repeated one. */
-  readonly seen = new Map<number, Map<string, number>>();
+  readonly seen = new Map<number, Set<string | number>>();
   readonly repeats = new Map<number, number>();
 
   constructor(private readonly labels: CodeLabels) {
@@ -95,18 +95,12 @@ export class InterpCollector implements ProfileHook {
 
   /** Counts a call whose arguments (all plain numbers, text or truth values) were seen before. */
   private remember(f: number, args: Value[]): void {
-    let key = '';
-    for (const a of args) {
-      if (typeof a === 'number') key += `n${a},`;
-      else if (typeof a === 'string') key += `s${a.length}:${a},`;
-      else if (typeof a === 'boolean') key += a ? 't,' : 'f,';
-      else if (a instanceof Dbl) key += `d${a.v},`;
-      else return;
-    }
+    const key = args.length === 1 && typeof args[0] === 'number' ? args[0] : argumentsKey(args);
+    if (key === null) return;
     let keys = this.seen.get(f);
-    if (!keys) this.seen.set(f, (keys = new Map()));
+    if (!keys) this.seen.set(f, (keys = new Set()));
     if (keys.has(key)) this.repeats.set(f, (this.repeats.get(f) ?? 0) + 1);
-    else if (keys.size < MAX_KEYS) keys.set(key, 1);
+    else if (keys.size < MAX_KEYS) keys.add(key);
   }
 
   /** Charges the last steps; the stack is closed. */
@@ -114,4 +108,17 @@ export class InterpCollector implements ProfileHook {
     this.stack.charge(steps, this.heap());
     return this.stack.finish();
   }
+}
+
+/** A key equal for equal argument lists of plain values; null when an argument is anything else. */
+function argumentsKey(args: readonly Value[]): string | null {
+  let key = '';
+  for (const a of args) {
+    if (typeof a === 'number') key += `n${a},`;
+    else if (typeof a === 'string') key += `s${a.length}:${a},`;
+    else if (typeof a === 'boolean') key += a ? 't,' : 'f,';
+    else if (a instanceof Dbl) key += `d${a.v},`;
+    else return null;
+  }
+  return key;
 }

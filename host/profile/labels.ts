@@ -17,13 +17,23 @@ export interface Labelled {
   readonly where: string | null;
 }
 
+/** The prelude's labels, made once (the prelude is compiled once per process). */
+let preludeLabels: { owner: Map<object, Labelled>; cells: Map<Cell, Labelled> } | undefined;
+
 export class CodeLabels {
-  private readonly owner = new Map<object, Labelled>();
-  private readonly cells = new Map<Cell, Labelled>();
+  private readonly owner: Map<object, Labelled>;
+  private readonly cells: Map<Cell, Labelled>;
 
   constructor(loaded: LoadedProgram) {
-    const pre = prelude();
-    for (const [name] of pre.types) this.addGlobal(pre.globals.lookup(name), name);
+    if (!preludeLabels) {
+      this.owner = new Map();
+      this.cells = new Map();
+      const pre = prelude();
+      for (const [name] of pre.types) this.addGlobal(pre.globals.lookup(name), name);
+      preludeLabels = { owner: this.owner, cells: this.cells };
+    }
+    this.owner = new Map(preludeLabels.owner);
+    this.cells = new Map(preludeLabels.cells);
     for (const d of loaded.program.decls) this.addGlobal(loaded.globals.lookup(d.name), d.name);
   }
 
