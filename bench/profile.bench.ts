@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { BenchSuite } from './harness.js';
 import { openCoprocessor, runImage } from '../host/coprocessor/backend.js';
-import { DEFAULT_CYCLES, profileIss, profiledImage, type CompiledProfileRequest } from '../host/profile/profile-iss.js';
+import { DEFAULT_CYCLES, profileCompiled, profiledImage, type CompiledProfileRequest } from '../host/profile/profile-compiled.js';
 import { profileInterp } from '../host/profile/profile-interp.js';
 import { loadProgram, runMain } from '../host/tel/interp.js';
 import { parseExpression, parseProgram } from '../host/tel/parser.js';
@@ -44,7 +44,7 @@ async function plainIss(): Promise<number> {
 
 async function profiledIss(): Promise<number> {
   const t0 = performance.now();
-  await profileIss(ISS_REQUEST);
+  await profileCompiled(ISS_REQUEST);
   return performance.now() - t0;
 }
 

@@ -1,6 +1,5 @@
 // `cax profile`: a FILE's definition or a stored REF, each format written
-// where -o says, the bottlenecks as JSON; the unsupported sim backend and
-// bad options fail with their codes.
+// where -o says, the bottlenecks as JSON; bad options fail with their codes.
 import { describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,11 +39,11 @@ describe('cax profile', () => {
     }
   }, 60_000);
 
-  it('fails clearly on the sim backend and on bad options', async () => {
+  it('fails clearly on bad options', async () => {
     const dir = process.cwd();
-    const sim = await cax(dir, 'profile', 'examples/fib.tel', '--backend', 'sim');
-    expect(sim.code).toBe(1);
-    expect(sim.json).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
+    const device = await cax(dir, 'profile', 'examples/fib.tel', '--backend', 'device');
+    expect(device.code).toBe(2);
+    expect(device.json).toMatchObject({ error: { code: 'E_USAGE', message: expect.stringContaining('--backend') } });
     const noFormat = await cax(dir, 'profile', 'examples/fib.tel', '-o', 'x.json');
     expect(noFormat.code).toBe(2);
     expect(noFormat.json).toMatchObject({ error: { code: 'E_USAGE', message: expect.stringContaining('--format') } });

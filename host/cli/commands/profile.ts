@@ -1,18 +1,18 @@
 // `cax profile REF|FILE [ARGS…]`: profiles a TEL definition on the
-// interpreter (steps) or compiled on the ISS (cycles) and writes the
+// interpreter (steps) or compiled on the ISS or the simulated core (cycles) and writes the
 // profile as speedscope JSON, a Chrome trace, an SVG flame graph or a
 // self-contained HTML report; prints the bottlenecks (docs/profile.md).
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { z } from 'zod';
-import { CaxError, unsupported } from '../../errors.js';
+import { CaxError } from '../../errors.js';
 import { storedResolver } from '../../coprocessor/stored.js';
 import { bottlenecks } from '../../profile/bottlenecks.js';
 import { toChromeTrace } from '../../profile/chrome-trace.js';
 import { flameGraphSvg } from '../../profile/flamegraph.js';
 import { htmlReport } from '../../profile/html-report.js';
 import type { Profile } from '../../profile/model.js';
-import { DEFAULT_CYCLES, profileIss } from '../../profile/profile-iss.js';
+import { DEFAULT_CYCLES, profileCompiled } from '../../profile/profile-compiled.js';
 import { profileInterp } from '../../profile/profile-interp.js';
 import { toSpeedscope } from '../../profile/speedscope.js';
 import { Loader } from '../../store/loader.js';
@@ -81,22 +81,21 @@ export const registerProfile: Register = (program, ctx) => {
     .option('--main <name>', 'with a FILE: the definition to run', 'main')
     .option('--world <file>', 'the world as JSON: balances, facts, latencies, start (docs/tel.md)')
     .option('--start <ms>', 'logical start time in milliseconds (default: the world\'s, else 0)')
-    .option('--backend <name>', 'interp (steps), iss (cycles of the compiled code); sim is not supported yet', 'interp')
+    .option('--backend <name>', 'interp (steps), or the cycles of the compiled code on iss or sim (the Verilator model, from its retirement trace)', 'interp')
     .option('--format <format>', `output format: ${PROFILE_FORMATS.join(', ')} (default: from the output's extension, else html)`)
     .option('-o, --output <file>', 'where to write the profile (default: only print the bottlenecks)')
     .option('--steps <n>', `interp: step budget (default ${DEFAULT_BUDGET.steps})`)
     .option('--memory <cells>', `interp: memory budget in cells (default ${DEFAULT_BUDGET.memory})`)
-    .option('--cycles <n>', `iss: cycle budget (default ${DEFAULT_CYCLES})`)
+    .option('--cycles <n>', `iss, sim: cycle budget (default ${DEFAULT_CYCLES})`)
     .exitOverride()
     .action(async (target: string, args: string[], raw: Record<string, unknown>) => {
       const o = parseOptions(ProfileOptions, raw);
       const format = formatFor(o.format, o.output);
-      if (o.backend === 'sim') throw unsupported('profiling on the simulated core (--backend sim; its retirement trace is not collected yet)');
       const world = o.world ? parseWorld(readJson(ctx.io, o.world), o.world) : undefined;
       const path = resolve(ctx.io.cwd, target);
       const profileOf = (prog: Program, main: string, resolver?: Resolver): Promise<Profile> | Profile => {
         const common = { program: prog, main, args, ...(resolver ? { resolver } : {}), ...(world ? { world } : {}), ...(o.start === undefined ? {} : { start: o.start }) };
-        return o.backend === 'iss' ? profileIss({ ...common, cycles: o.cycles }) : profileInterp({ ...common, budget: { steps: o.steps, memory: o.memory } });
+        return o.backend !== 'interp' ? profileCompiled({ ...common, backend: o.backend, cycles: o.cycles }) : profileInterp({ ...common, budget: { steps: o.steps, memory: o.memory } });
       };
       const profile =
         existsSync(path) && statSync(path).isFile()

@@ -1,10 +1,15 @@
-// Profiles a TEL definition compiled for the co-processor on the ISS: the
-// image (compiled from a file's `main ARGS…` or from the store) runs on an
-// ISS whose retirement records feed the IssCollector; effects run through
-// the interpreter's scheduler as in every compiled run, with the world
-// probed for cycles and heap over logical time. The frames' cycles add up
-// to the run's cycles exactly (the loader's share is its own frame).
-import { readFileSync } from 'node:fs';
+// Profiles a TEL definition compiled for the co-processor: the image
+// (compiled from a file's `main ARGS…` or from the store) runs on the ISS,
+// whose retirement records feed the TraceCollector as they happen, or on
+// the simulated core, whose trace file is read after the session; effects
+// run through the interpreter's scheduler as in every compiled run, with
+// the world probed for cycles and heap over logical time. The frames'
+// cycles add up to the run's cycles exactly (the loader's share is its own
+// frame), and both cores give the same profile.
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { artefactPath } from '../artefacts.js';
 import { CaxError } from '../errors.js';
 import type { Decl, Expr, Program } from '../tel/ast.js';
@@ -13,13 +18,16 @@ import type { Image } from '../compiler/link.js';
 import { runImage, type Coprocessor } from '../coprocessor/backend.js';
 import { CoprocessorClient } from '../protocol/client.js';
 import { IssTransport } from '../protocol/iss-link.js';
+import { SimTransport } from '../protocol/sim-link.js';
+import type { Transport } from '../protocol/transport.js';
+import { parseTraceLine } from '../trace/record.js';
 import { Iss } from '../riscv/iss.js';
 import type { Resolver } from '../tel/interp.js';
 import { parseExpression } from '../tel/parser.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
-import { IssCollector } from './collect-iss.js';
+import { TraceCollector } from './collect-trace.js';
 import { MetricsRecorder } from './metrics.js';
-import type { EffectSpan, Profile } from './model.js';
+import type { EffectSpan, Profile, ProfileBackend } from './model.js';
 import { ProbedWorld } from './world-probe.js';
 
 const ENTRY = 'cax$profile';
@@ -27,6 +35,8 @@ const ENTRY = 'cax$profile';
 export const DEFAULT_CYCLES = 2_000_000_000;
 
 export interface CompiledProfileRequest {
+  /** Where the image runs (default the ISS). */
+  readonly backend?: Exclude<ProfileBackend, 'interp'>;
   readonly program: Program;
   readonly main: string;
   readonly args: readonly string[];
@@ -50,14 +60,30 @@ export function profiledImage(req: CompiledProfileRequest): Image {
   return compileProgram(program, ENTRY, undefined, req.resolver).image;
 }
 
-export async function profileIss(req: CompiledProfileRequest): Promise<Profile> {
+/** Feeds every record of the simulator's trace file to `sink`. */
+async function readTrace(file: string, sink: TraceCollector['sink']): Promise<void> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line !== '') sink(parseTraceLine(line, { file, line: n }));
+  }
+}
+
+export async function profileCompiled(req: CompiledProfileRequest): Promise<Profile> {
   const image = profiledImage(req);
-  // interpreted (no block translation): each record then sees the clock and registers of its own instruction
-  const iss = new Iss({ traceAtReset: true, uartDivisor: 8, jit: false });
-  iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
-  const collector = new IssCollector(image, iss);
-  iss.setTraceSink(collector.sink);
-  const client = await CoprocessorClient.connect(new IssTransport(iss));
+  const collector = new TraceCollector(image);
+  const backend = req.backend ?? 'iss';
+  const traceDir = backend === 'sim' ? mkdtempSync(join(tmpdir(), 'cax-profile-')) : null;
+  let transport: Transport;
+  if (traceDir !== null) transport = await SimTransport.start({ trace: join(traceDir, 'core.trace') });
+  else {
+    const iss = new Iss({ traceAtReset: true, uartDivisor: 8 });
+    iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
+    iss.setTraceSink(collector.sink);
+    transport = new IssTransport(iss);
+  }
+  const client = await CoprocessorClient.connect(transport);
   const cop: Coprocessor = { client, close: () => client.close() };
   const metrics = req.metrics ?? new MetricsRecorder();
   let cycles = 0;
@@ -72,6 +98,11 @@ export async function profileIss(req: CompiledProfileRequest): Promise<Profile> 
   } finally {
     await cop.close();
   }
+  try {
+    if (traceDir !== null) await readTrace(join(traceDir, 'core.trace'), collector.sink);
+  } finally {
+    if (traceDir !== null) rmSync(traceDir, { recursive: true, force: true });
+  }
   probe.sample(r.clock);
   if (!collector.settle(r.cycles)) throw new CaxError('E_INTERNAL', `the profile charged ${collector.cycles} cycles to the image, more than the run's ${r.cycles}`);
   const lines = collector.lines();
@@ -80,7 +111,7 @@ export async function profileIss(req: CompiledProfileRequest): Promise<Profile> 
   const effects: EffectSpan[] = r.effects.map((e) => ({ kind: e.kind, timeline: e.timeline, args: e.args, start: e.start, end: e.time, failed: e.error !== undefined }));
   return {
     title: `${req.main} ${req.args.join(' ')}`.trim(),
-    backend: 'iss',
+    backend,
     unit: 'cycles',
     total: r.cycles,
     frames,

@@ -1,13 +1,14 @@
-// The cycle profile on the ISS: its frames add up to the cycles of a plain
-// run of the same image (block translation on, no trace) exactly, the
+// The cycle profile of compiled code: on the ISS its frames add up to the
+// cycles of a plain run of the same image (no trace) exactly, the
 // runtime's collector is shown apart with its share, compiled definitions
-// and hot lines come from the image's symbols and source map, and effects
-// (continuations run on the core) keep the totals exact.
+// and hot lines come from the image's symbols and source map, effects
+// (continuations run on the core) keep the totals exact; the simulated
+// core's retirement trace gives the same profile as the ISS.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { bottlenecks } from '../../host/profile/bottlenecks.js';
-import { DEFAULT_CYCLES, profileIss, profiledImage, type CompiledProfileRequest } from '../../host/profile/profile-iss.js';
+import { DEFAULT_CYCLES, profileCompiled, profiledImage, type CompiledProfileRequest } from '../../host/profile/profile-compiled.js';
 import { parseProgram } from '../../host/tel/parser.js';
 import { parseWorld } from '../../host/tel/world.js';
 
@@ -29,7 +30,7 @@ async function plainCycles(req: CompiledProfileRequest): Promise<{ cycles: numbe
 describe('profile on the ISS', () => {
   it('charges exactly the cycles of a plain run, the collector apart', async () => {
     const req: CompiledProfileRequest = { program: parseProgram(FIB, 'fib.tel'), main: 'sortedOk', args: ['400'] };
-    const p = await profileIss(req);
+    const p = await profileCompiled(req);
     const plain = await plainCycles(req);
     expect(p.outcome).toBe(plain.shown);
     expect(p.total).toBe(plain.cycles);
@@ -52,7 +53,7 @@ describe('profile on the ISS', () => {
     const source = readFileSync('examples/arbitrage.tel', 'utf8');
     const world = parseWorld(JSON.parse(readFileSync('examples/arbitrage.world.json', 'utf8')));
     const req: CompiledProfileRequest = { program: parseProgram(source, 'arbitrage.tel'), main: 'main', args: [], world };
-    const p = await profileIss(req);
+    const p = await profileCompiled(req);
     const plain = await plainCycles(req);
     expect(p.outcome).toBe(plain.shown);
     expect(p.total).toBe(plain.cycles);
@@ -62,4 +63,17 @@ describe('profile on the ISS', () => {
     const samples = p.resources[0]!.samples;
     expect(samples[samples.length - 1]!.compute).toBe(p.total);
   }, 120_000);
+
+  it('gives the same cycle profile on the simulated core as on the ISS', async () => {
+    const req: CompiledProfileRequest = { program: parseProgram(FIB, 'fib.tel'), main: 'sortedOk', args: ['20'] };
+    const iss = await profileCompiled(req);
+    const sim = await profileCompiled({ ...req, backend: 'sim' });
+    expect(sim.backend).toBe('sim');
+    expect(sim.total).toBe(iss.total);
+    expect(sim.outcome).toBe('True');
+    const flat = (p: typeof iss) => p.frames.map((f) => [f.name, f.self, f.total, f.calls, f.alloc]);
+    expect(flat(sim)).toEqual(flat(iss));
+    expect(sim.lines).toEqual(iss.lines);
+    expect(iss.frames.find((f) => f.name === 'merge')!.self).toBeGreaterThan(0);
+  }, 180_000);
 });

@@ -1,15 +1,19 @@
-// Collects a cycle profile of a compiled TEL image from the ISS's
-// retirement records (docs/trace-port.md): each instruction's cycles (the
-// clock at the next record minus the clock at its own) are charged to the
-// symbol its pc lies in — compiled definitions (`tel$NAME` labels) and the
+// Collects a cycle profile of a compiled TEL image from retirement records
+// (docs/trace-port.md) — the ISS's as they happen, or the simulated core's
+// from its trace file: each record's cycles (the core's cost model, the
+// same on both: a trap 3, a load 4, a divide 35, anything else 3) are
+// charged to the symbol its pc lies in — compiled definitions (`tel$NAME` labels) and the
 // runtime's routines from its ELF, the collector's (rt_collect, rt_gc …)
 // marked as garbage collection — and to its source line through the
 // image's source map. A shadow call stack follows jal/jalr with rd = ra
 // (calls), `jalr x0, 0(ra)` (returns) and jumps into another symbol (tail
-// calls). Instructions outside the image (the loader) are not charged here.
+// calls); a0 is followed through the records' register writes, so the
+// bytes of each rt_alloc call are charged to its caller. Instructions
+// outside the image (the loader) are not charged here.
 import { formatSpan, type SourceSpan } from '../errors.js';
 import { spanAt, type Image } from '../compiler/link.js';
-import type { Iss } from '../riscv/iss.js';
+import { decode } from '../riscv/decode.js';
+import { CYCLES, costOf } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
 import { CallStack } from './call-stack.js';
 import type { LineCost, ProfileFrame } from './model.js';
@@ -41,29 +45,29 @@ function firstSpanIn(image: Image, from: number, to: number): SourceSpan | undef
   return lo < map.length && map[lo]!.pc < to ? map[lo]!.span : undefined;
 }
 
-export class IssCollector {
+export class TraceCollector {
   readonly stack = new CallStack('(program)');
   /** Frame of each image word (-1: no symbol). */
   private readonly frameOfWord: Int32Array;
   private readonly cyclesOfWord: Float64Array;
+  /** Cycles of the instruction at each image word (0: not decoded yet). */
+  private readonly costOfWord: Uint8Array;
   private charged = 0;
-  private lastClock = 0;
   /** Word index of the previous record's instruction, or -1 when it was outside the image. */
   private prevWord = -1;
   private prevCall = false;
   private prevRet = false;
   private allocated = 0;
-  /** a0 at the last call: rt_alloc's argument, the bytes. */
+  /** a0 as the records last wrote it, and at the last call (rt_alloc's argument, the bytes). */
+  private a0 = 0;
   private callA0 = 0;
   private readonly allocFrame: number;
 
-  constructor(
-    private readonly image: Image,
-    private readonly iss: Iss,
-  ) {
+  constructor(private readonly image: Image) {
     const words = (image.heapStart - image.base) >>> 2;
     this.frameOfWord = new Int32Array(words).fill(-1);
     this.cyclesOfWord = new Float64Array(words);
+    this.costOfWord = new Uint8Array(words);
     // a definition's `$body` label (after its entry checks) is part of the definition
     const symbols = [...image.symbols].filter(([name, a]) => a >= image.base && a < image.heapStart && name !== '__rt_end' && !name.endsWith('$body')).sort((a, b) => a[1] - b[1]);
     for (let i = 0; i < symbols.length; i++) {
@@ -78,16 +82,9 @@ export class IssCollector {
     this.allocFrame = this.stack.frame('rt_alloc', null, 'runtime');
   }
 
-  /** The trace sink: charges the previous instruction, then moves the shadow stack to this one. */
+  /** The trace sink: moves the shadow stack to this record's instruction and charges its cycles there. */
   readonly sink = (r: TraceRecord): void => {
-    const now = this.iss.cycles;
-    if (this.prevWord >= 0) {
-      const cost = now - this.lastClock;
-      this.cyclesOfWord[this.prevWord]! += cost;
-      this.charged += cost;
-      this.stack.charge(this.charged, this.allocated);
-    }
-    this.lastClock = now;
+    if (r.rd === 10) this.a0 = r.rdValue;
     const offset = r.pc - this.image.base;
     const word = offset >= 0 && r.pc < this.image.heapStart ? offset >>> 2 : -1;
     if (word < 0 || this.frameOfWord[word]! < 0) {
@@ -106,11 +103,16 @@ export class IssCollector {
       if (this.stack.size > 1) this.stack.pop();
       if (this.stack.top().frame !== f) this.jumpTo(f);
     } else if (this.stack.top().frame !== f) this.jumpTo(f);
+    let cost = r.trap ? CYCLES.trap : this.costOfWord[word]!;
+    if (cost === 0) cost = this.costOfWord[word] = costOf(decode(r.insn));
+    this.cyclesOfWord[word]! += cost;
+    this.charged += cost;
+    this.stack.charge(this.charged, this.allocated);
     this.prevWord = word;
     const op = r.insn & 0x7f;
     const rd = (r.insn >>> 7) & 31;
     this.prevCall = !r.trap && (op === OP_JAL || op === OP_JALR) && rd === RA;
-    if (this.prevCall) this.callA0 = this.iss.reg(10);
+    if (this.prevCall) this.callA0 = this.a0;
     this.prevRet = !r.trap && op === OP_JALR && rd === 0 && ((r.insn >>> 15) & 31) === RA;
   };
 
