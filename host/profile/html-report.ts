@@ -64,7 +64,11 @@ export function htmlReport(p: Profile): string {
   const rows = defs.map((f) => `<tr class="${f.kind}"><td>${esc(f.name)}</td><td>${esc(f.where ?? '')}</td>${cell(f.self)}${cell(f.total)}${cell(f.calls)}${cell(f.selfTailCalls)}${cell(f.alloc)}</tr>`);
   const edges = [...p.edges].sort((a, b) => b.calls - a.calls).slice(0, 200);
   const t1 = Math.max(p.clock.end, p.clock.start + 1);
-  const metrics = p.metrics.map((m) => stepChart(`metric-${m.name}`, `${m.kind} ${m.name}`, [{ name: m.name, colour: '#8e44ad', points: m.points }], p.clock.start, t1));
+  // a counter is 0 until its first point; a gauge has no value before its first
+  const metrics = p.metrics.map((m) => {
+    const points = m.kind === 'counter' && m.points[0]!.time > p.clock.start ? [{ time: p.clock.start, value: 0 }, ...m.points] : m.points;
+    return stepChart(`metric-${m.name}`, `${m.kind} ${m.name}`, [{ name: m.name, colour: '#8e44ad', points }], p.clock.start, t1);
+  });
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(`cax profile: ${p.title}`)}</title>
 <style>
