@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { CaxError } from '../errors.js';
 import type { CliIO } from './io.js';
 import { registerCompile } from './commands/compile.js';
+import { registerCoverage } from './commands/coverage.js';
 import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerFpga } from './commands/fpga.js';
@@ -31,7 +32,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCompile, registerCoverage, registerDevice, registerDoctor, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');
