@@ -44,13 +44,14 @@ struct Options {
     std::string dump_from, dump_to;  // address or symbol, end exclusive
     bool pty = false;
     bool stop_on_ecall = false;      // end the run when an ecall traps (a proved run yielding to the host)
+    std::string coverage;            // coverage data file (a model built with --coverage: make sim-coverage)
 };
 
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "cax-sim: %s\n"
                  "usage: cax-sim [--raw] PROGRAM [--max-cycles N] [--vcd FILE] [--vcd-from N] [--trace FILE]\n"
-                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall]\n"
+                 "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall] [--coverage FILE]\n"
                  "  FROM, TO: an address (0x…) or an ELF symbol; TO is exclusive\n",
                  why.c_str());
     std::exit(2);
@@ -86,6 +87,7 @@ Options parse_args(int argc, char** argv) {
             o.dump_to = v.substr(colon + 1);
         } else if (a == "--pty") o.pty = true;
         else if (a == "--stop-on-ecall") o.stop_on_ecall = true;
+        else if (a == "--coverage") o.coverage = value();
         else if (a.rfind("-", 0) == 0) usage("unknown option " + a);
         else if (o.program.empty()) o.program = a;
         else usage("more than one program");
@@ -273,6 +275,13 @@ int run(const Options& opt) {
     std::printf("%s\n", json.c_str());
     std::fflush(stdout);
     top->final();
+    if (!opt.coverage.empty()) {
+#if VM_COVERAGE
+        context->coveragep()->write(opt.coverage.c_str());
+#else
+        throw std::runtime_error("--coverage needs a model built with coverage (make sim-coverage)");
+#endif
+    }
     return std::string(end) == "pass" ? 0 : 1;
 }
 

@@ -5,7 +5,6 @@
 // flame graph and HTML report rendered in headless Chromium: no console
 // errors, a non-blank screenshot, the page's script ran.
 import { describe, expect, it } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { profileInterp } from '../../host/profile/profile-interp.js';
 import { SPEEDSCOPE_SCHEMA, toSpeedscope } from '../../host/profile/speedscope.js';
 import { parseProgram } from '../../host/tel/parser.js';
 import { parseWorld } from '../../host/tel/world.js';
+import { renderInChromium } from '../helpers/chromium.js';
 
 /** speedscope's file format (file-format-schema.json): the fields a sampled profile must have. */
 const SpeedscopeFile = z.object({
@@ -87,20 +87,16 @@ describe('profile files', () => {
 
   it('renders the SVG flame graph and the HTML report in headless Chromium', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cax-profile-'));
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', `--user-data-dir=${join(dir, 'chromium')}`, '--window-size=1200,900'];
     try {
       writeFileSync(join(dir, 'fib.svg'), flameGraphSvg(fib));
       writeFileSync(join(dir, 'arb.html'), htmlReport(arb));
-      for (const page of ['fib.svg', 'arb.html']) {
-        const shot = join(dir, `${page}.png`);
-        const run = spawnSync('chromium', [...flags, '--enable-logging=stderr', '--v=0', `--screenshot=${shot}`, `file://${join(dir, page)}`], { encoding: 'utf8', timeout: 60_000 });
-        expect(run.status).toBe(0);
-        expect(run.stderr).not.toMatch(/CONSOLE|Uncaught/);
-        const png = readFileSync(shot);
+      const pages = ['fib.svg', 'arb.html'].map((page) => renderInChromium(join(dir, page)));
+      for (const { console, png } of pages) {
+        expect(console).toEqual([]);
         expect(png.subarray(1, 4).toString()).toBe('PNG');
         expect(png.length).toBeGreaterThan(8000); // a blank 1200×900 page compresses to far less
       }
-      const dom = execFileSync('chromium', [...flags, '--dump-dom', `file://${join(dir, 'arb.html')}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+      const dom = pages[1]!.dom;
       expect(dom).toMatch(/<span id="status">ready: \d+ boxes<\/span>/);
       expect(dom).toContain('id="res-root-compute"');
       expect(dom).toContain('id="metric-trades"');

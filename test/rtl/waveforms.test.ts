@@ -2,7 +2,6 @@
 // VCD whose groups name signals the dump really has; `--fst` writes the same
 // signals as FST (read back with fst2vcd) with its own save file; GTKWave
 // itself (under Xvfb) opens the save file and shows the grouped signals.
-// RTL coverage is not built: its flag and command answer E_UNSUPPORTED.
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,12 +57,4 @@ describe('waveforms', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
-
-  it('answers E_UNSUPPORTED for RTL coverage, which is not built', async () => {
-    for (const argv of [['sim', 'build', '--coverage'], ['coverage', 'report']]) {
-      const io = captureIO();
-      expect(await runCli(['--json', ...argv], io)).toBe(1);
-      expect(JSON.parse(io.stdout.join('\n'))).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
-    }
-  });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { artefactPath } from '../../artefacts.js';
-import { CaxError, unsupported } from '../../errors.js';
+import { CaxError } from '../../errors.js';
 import { readProgram } from '../files.js';
 import { parseOptions } from '../options.js';
 import { describeRun, runFailure, runOnSimulatedSerial } from '../../protocol/program-file.js';
@@ -23,6 +23,7 @@ const RunOptions = z.object({
   maxCycles: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   vcd: z.string().min(1).optional(),
   fst: z.string().min(1).optional(),
+  coverage: z.string().min(1).optional(),
   trace: z.string().min(1).optional(),
   raw: z.boolean().default(false),
   serial: z.boolean().default(false),
@@ -54,14 +55,14 @@ export const registerSim: Register = (program, ctx) => {
   sim
     .command('build')
     .description('build the simulator (build/sim/cax-sim) from the RTL with Verilator')
-    .option('--coverage', 'build with Verilator\'s line and toggle coverage (not supported yet: E_UNSUPPORTED)')
+    .option('--coverage', 'build the coverage model instead (build/sim-coverage/cax-sim: Verilator line and toggle coverage; docs/waveforms.md)')
     .exitOverride()
     .action(async (raw: Record<string, unknown>) => {
-      if (raw.coverage === true) throw unsupported('RTL coverage (cax sim build --coverage)');
+      const coverage = raw.coverage === true;
       const bar = progress(ctx.io, ctx.json(), 'verilator', 1);
       let path: string;
       try {
-        path = await buildSim();
+        path = await buildSim(undefined, coverage);
         bar.tick();
       } finally {
         bar.done();
@@ -76,11 +77,13 @@ export const registerSim: Register = (program, ctx) => {
     .option('--vcd <file>', 'write a VCD of the SoC while TRACE_EN is on, and a GTKWave save file FILE.gtkw with the useful signals grouped (docs/waveforms.md)')
     .option('--fst <file>', 'the same waves as FST, GTKWave\'s compact format (converted with vcd2fst), with FILE.gtkw')
     .option('--trace <file>', 'write the retirement trace (docs/trace-port.md text form) while TRACE_EN is on')
+    .option('--coverage <file>', 'run on the coverage model (cax sim build --coverage) and write its coverage data to FILE (cax coverage report merges them)')
     .option('--raw', 'the program is a raw image loaded at 0x80000000')
     .option('--serial', 'run the loader firmware and load and run the program through it over the simulated serial line (docs/protocol.md); --max-cycles is then the cycle budget')
     .exitOverride()
     .action(async (path: string, raw: Record<string, unknown>) => {
       const options = parseOptions(RunOptions, raw);
+      if (options.serial && (options.coverage !== undefined || options.vcd !== undefined || options.fst !== undefined)) throw new CaxError('E_USAGE', '--serial runs on the plain model: --coverage, --vcd and --fst need a direct run');
       if (options.serial) {
         const { result, effects } = await runOnSimulatedSerial(new Uint8Array(readFileSync(programPath(ctx.io.cwd, path))), options.maxCycles ?? 100_000_000);
         ctx.emit({ result, effects: effects.effects }, () => [...effects.describe(), describeRun(result)].join('\n'));
@@ -96,7 +99,14 @@ export const registerSim: Register = (program, ctx) => {
       let summary: SimSummary;
       let uart: string;
       try {
-        ({ summary, uart } = await runSim({ program, raw: options.raw, maxCycles: options.maxCycles, vcd, trace: options.trace === undefined ? undefined : resolve(ctx.io.cwd, options.trace) }));
+        ({ summary, uart } = await runSim({
+          program,
+          raw: options.raw,
+          maxCycles: options.maxCycles,
+          vcd,
+          trace: options.trace === undefined ? undefined : resolve(ctx.io.cwd, options.trace),
+          ...(options.coverage === undefined ? {} : { coverage: resolve(ctx.io.cwd, options.coverage), simulator: artefactPath('coverageSimulator') }),
+        }));
         if (vcd !== undefined) {
           const signals = vcdSignals(readVcdHeader(vcd));
           if (options.vcd !== undefined) writeFileSync(savePath(vcd), gtkwSave(vcd, signals));
