@@ -4,14 +4,9 @@ import { describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runCli } from '../../host/cli/program.js';
-import { captureIO } from '../helpers/cli-io.js';
+import { runCaxJson } from '../helpers/cli-io.js';
 
-async function cax(cwd: string, ...argv: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
-  const io = captureIO({ cwd, env: { CAX_HOME: join(cwd, 'store') } });
-  const code = await runCli(['--json', ...argv], io);
-  return { code, json: JSON.parse(io.stdout.join('\n')) as Record<string, unknown> };
-}
+const cax = (cwd: string, ...argv: string[]) => runCaxJson(cwd, { CAX_HOME: join(cwd, 'store') }, ...argv);
 
 describe('cax profile', () => {
   it('profiles a file’s definition and a stored one, in every format', async () => {

@@ -7,20 +7,15 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runCli } from '../../host/cli/program.js';
 import { fileLines, readCoverage, type ModuleCoverage } from '../../host/sim/coverage.js';
-import { captureIO } from '../helpers/cli-io.js';
+import { runCaxJson } from '../helpers/cli-io.js';
 import { renderInChromium } from '../helpers/chromium.js';
 
 const MULDIV = 'rtl/core/cax_muldiv.v';
 /** The line where the divider starts a division (`if (div_start) begin`). */
 const DIV_START = readFileSync(MULDIV, 'utf8').split('\n').findIndex((l) => /if \(div_start\)/.test(l)) + 1;
 
-async function cax(cwd: string, ...argv: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
-  const io = captureIO({ cwd });
-  const code = await runCli(['--json', ...argv], io);
-  return { code, json: JSON.parse(io.stdout.join('\n')) as Record<string, unknown> };
-}
+const cax = (cwd: string, ...argv: string[]) => runCaxJson(cwd, {}, ...argv);
 
 describe('RTL coverage', () => {
   it('shows the divider uncovered by a program that never divides, covered once merged with one that does', async () => {
