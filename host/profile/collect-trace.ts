@@ -57,6 +57,8 @@ export class TraceCollector {
   private prevWord = -1;
   private prevCall = false;
   private prevRet = false;
+  /** The frame on top of the shadow stack. */
+  private topFrame = -1;
   private allocated = 0;
   /** a0 as the records last wrote it, and at the last call (rt_alloc's argument, the bytes). */
   private a0 = 0;
@@ -82,36 +84,49 @@ export class TraceCollector {
     this.allocFrame = this.stack.frame('rt_alloc', null, 'runtime');
   }
 
-  /** The trace sink: moves the shadow stack to this record's instruction and charges its cycles there. */
+  /**
+   * The trace sink: moves the shadow stack to this record's instruction and charges its cycles there. Cycles are
+   * charged to the stack lazily, whenever its top is about to change (most records stay in their symbol).
+   */
   readonly sink = (r: TraceRecord): void => {
     if (r.rd === 10) this.a0 = r.rdValue;
     const offset = r.pc - this.image.base;
     const word = offset >= 0 && r.pc < this.image.heapStart ? offset >>> 2 : -1;
     if (word < 0 || this.frameOfWord[word]! < 0) {
-      if (this.prevWord >= 0) while (this.stack.size > 1) this.stack.pop();
+      if (this.prevWord >= 0) {
+        this.stack.charge(this.charged, this.allocated);
+        while (this.stack.size > 1) this.stack.pop();
+      }
       this.prevWord = -1;
       return;
     }
     const f = this.frameOfWord[word]!;
-    if (f === this.allocFrame && this.prevCall) {
-      // rt_alloc(bytes): the bytes are the caller's allocation
-      this.allocated += this.callA0;
+    if (this.prevWord < 0 || this.prevCall || this.prevRet || this.topFrame !== f) {
       this.stack.charge(this.charged, this.allocated);
+      if (f === this.allocFrame && this.prevCall) {
+        // rt_alloc(bytes): the bytes are the caller's allocation
+        this.allocated += this.callA0;
+        this.stack.charge(this.charged, this.allocated);
+      }
+      if (this.prevWord < 0 || this.prevCall) this.stack.push(f, 0, false);
+      else if (this.prevRet) {
+        if (this.stack.size > 1) this.stack.pop();
+        if (this.stack.top().frame !== f) this.jumpTo(f);
+      } else this.jumpTo(f);
+      this.topFrame = this.stack.top().frame;
     }
-    if (this.prevWord < 0 || this.prevCall) this.stack.push(f, 0, false);
-    else if (this.prevRet) {
-      if (this.stack.size > 1) this.stack.pop();
-      if (this.stack.top().frame !== f) this.jumpTo(f);
-    } else if (this.stack.top().frame !== f) this.jumpTo(f);
     let cost = r.trap ? CYCLES.trap : this.costOfWord[word]!;
     if (cost === 0) cost = this.costOfWord[word] = costOf(decode(r.insn));
     this.cyclesOfWord[word]! += cost;
     this.charged += cost;
-    this.stack.charge(this.charged, this.allocated);
     this.prevWord = word;
     const op = r.insn & 0x7f;
+    if (op !== OP_JAL && op !== OP_JALR) {
+      this.prevCall = this.prevRet = false;
+      return;
+    }
     const rd = (r.insn >>> 7) & 31;
-    this.prevCall = !r.trap && (op === OP_JAL || op === OP_JALR) && rd === RA;
+    this.prevCall = !r.trap && rd === RA;
     if (this.prevCall) this.callA0 = this.a0;
     this.prevRet = !r.trap && op === OP_JALR && rd === 0 && ((r.insn >>> 15) & 31) === RA;
   };
@@ -128,6 +143,7 @@ export class TraceCollector {
    */
   settle(total: number): boolean {
     if (total < this.charged) return false;
+    this.stack.charge(this.charged, this.allocated);
     this.stack.push(this.stack.frame('(loader)', null, 'pseudo'), 0, true);
     this.charged = total;
     this.stack.charge(total, this.allocated);
