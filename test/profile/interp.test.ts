@@ -64,6 +64,17 @@ describe('profile on the interpreter', () => {
     );
   });
 
+  it('profiles a run that ends with an error up to its error', () => {
+    const budget = { steps: 5000, memory: 1_000_000 };
+    const p = profileInterp({ program: parseProgram(FIB, 'fib.tel'), main: 'fib', args: ['25'], budget });
+    const plain = runMain(loadProgram(parseProgram(FIB, 'fib.tel')), 'fib', [parseExpression('25', 'arg')], { budget, jit: 'off' });
+    expect(plain.error?.code).toBe('E_BUDGET');
+    expect(p.outcome).toBe('E_BUDGET');
+    expect(p.total).toBe(plain.steps);
+    expect(selfSum(p)).toBe(p.total);
+    expect(p.resources[0]!.grant).toEqual({ compute: 5000, memory: 1_000_000 });
+  });
+
   it('names the costliest definitions, loops and a memoizable pure definition', () => {
     const findings = bottlenecks(profileOf(FIB));
     expect(findings.find((f) => f.kind === 'costliest')!.text).toMatch(/^fib: \d+ steps itself/);
