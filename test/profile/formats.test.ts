@@ -1,13 +1,15 @@
-// The profile's files: speedscope JSON checked against the shape of
-// speedscope's file-format schema (sampled profile: frames, stacks of frame
-// indices, weights adding up to the total), Chrome trace events (complete
+// The profile's files: speedscope JSON validated (ajv) against the
+// file-format schema speedscope itself ships (sampled profile: frames,
+// stacks of frame indices, weights adding up to the total), Chrome trace events (complete
 // events nested inside their parents, counters, metadata), and the SVG
 // flame graph and HTML report rendered in headless Chromium: no console
 // errors, a non-blank screenshot, the page's script ran.
 import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { z } from 'zod';
 import { toChromeTrace } from '../../host/profile/chrome-trace.js';
 import { flameGraphSvg } from '../../host/profile/flamegraph.js';
@@ -18,25 +20,16 @@ import { parseProgram } from '../../host/tel/parser.js';
 import { parseWorld } from '../../host/tel/world.js';
 import { renderInChromium } from '../helpers/chromium.js';
 
-/** speedscope's file format (file-format-schema.json): the fields a sampled profile must have. */
+/** speedscope's own schema of its file format (the npm package's dist/release/file-format-schema.json). */
+const speedscopeSchema = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('speedscope/dist/release/file-format-schema.json'), 'utf8')) as object;
+const validSpeedscope = new Ajv({ allErrors: true, strict: false }).compile(speedscopeSchema);
+
+/** The fields cax's sampled profile has, read back typed after the schema check. */
 const SpeedscopeFile = z.object({
   $schema: z.literal(SPEEDSCOPE_SCHEMA),
-  name: z.string().optional(),
-  exporter: z.string().optional(),
-  activeProfileIndex: z.number().int().optional(),
-  shared: z.object({ frames: z.array(z.object({ name: z.string(), file: z.string().optional(), line: z.number().int().optional(), col: z.number().int().optional() }).strict()) }),
-  profiles: z.array(
-    z.object({
-      type: z.literal('sampled'),
-      name: z.string(),
-      unit: z.enum(['none', 'nanoseconds', 'microseconds', 'milliseconds', 'seconds', 'bytes']),
-      startValue: z.number(),
-      endValue: z.number(),
-      samples: z.array(z.array(z.number().int().min(0))),
-      weights: z.array(z.number().min(0)),
-    }).strict(),
-  ),
-}).strict();
+  shared: z.object({ frames: z.array(z.object({ name: z.string(), file: z.string().optional(), line: z.number().int().optional() })) }),
+  profiles: z.array(z.object({ type: z.literal('sampled'), endValue: z.number(), samples: z.array(z.array(z.number().int().min(0))), weights: z.array(z.number().min(0)) })),
+});
 
 const TraceEvent = z.object({
   name: z.string(),
@@ -59,7 +52,11 @@ describe('profile files', () => {
   const arb = profileInterp({ program: parseProgram(ARBITRAGE, 'arbitrage.tel'), main: 'main', args: [], world });
 
   it('writes speedscope’s format, its weights adding up to the total', () => {
-    const file = SpeedscopeFile.parse(JSON.parse(JSON.stringify(toSpeedscope(fib))));
+    const json: unknown = JSON.parse(JSON.stringify(toSpeedscope(fib)));
+    expect(validSpeedscope(json) ? [] : validSpeedscope.errors).toEqual([]);
+    // the schema rejects what speedscope would not open
+    expect(validSpeedscope({ ...(json as object), profiles: [{ type: 'sampled', name: 'x', unit: 'parsecs', startValue: 0, endValue: 1, samples: [], weights: [] }] })).toBe(false);
+    const file = SpeedscopeFile.parse(json);
     const prof = file.profiles[0]!;
     expect(prof.samples.length).toBe(prof.weights.length);
     expect(prof.weights.reduce((s, w) => s + w, 0)).toBe(fib.total);
