@@ -1,8 +1,9 @@
 // Reads a profile for what to fix: the definitions that cost most (own and
 // inclusive cost), hot loops (tail self-calls; on the co-processor the hot
 // source lines), the garbage collector's share, the effects whose waits set
-// the logical clock (each completion past every earlier one moved the clock
-// on by the difference), and suggestions — repeated calls of a pure
+// the logical clock (the part of an effect's wait past every earlier
+// completion moved the clock on; what no wait covers went to timers), and
+// suggestions — repeated calls of a pure
 // definition with equal arguments, which memoization would remove.
 import type { Profile } from './model.js';
 
@@ -36,24 +37,28 @@ export function bottlenecks(p: Profile): Finding[] {
   if (p.unit === 'cycles') out.push({ kind: 'gc', value: gc, text: `garbage collection: ${gc} cycles, ${pct(gc, p.total)} of the run` });
   else out.push({ kind: 'gc', value: 0, text: 'garbage collection: none on the interpreter (cells are counted when allocated, never released)' });
 
-  // effects whose completion moved the clock on
+  // effects whose waits moved the clock on: the part of [start, end] past every earlier completion
   const byEnd = [...p.effects].sort((a, b) => a.end - b.end || a.start - b.start);
   let reached = p.clock.start;
+  let credited = 0;
   const setters = new Map<string, { ms: number; count: number }>();
   for (const e of byEnd) {
     if (e.end <= reached) continue;
+    const waited = e.end - Math.max(reached, e.start);
+    reached = e.end;
+    if (waited <= 0) continue;
     const key = `${e.kind} on ${e.timeline ?? '(none)'}`;
     const s = setters.get(key) ?? { ms: 0, count: 0 };
-    s.ms += e.end - reached;
+    s.ms += waited;
     s.count++;
     setters.set(key, s);
-    reached = e.end;
+    credited += waited;
   }
   const span = p.clock.end - p.clock.start;
   for (const [key, s] of [...setters].sort((a, b) => b[1].ms - a[1].ms)) {
     out.push({ kind: 'clock', value: s.ms, text: `${key}: ${s.count} wait${s.count === 1 ? '' : 's'} set ${s.ms} ms of the clock's ${span} ms (${pct(s.ms, span)})` });
   }
-  if (p.clock.end > reached && p.effects.length > 0) out.push({ kind: 'clock', value: p.clock.end - reached, text: `after, at and within timers: ${p.clock.end - reached} ms of the clock past the last effect` });
+  if (span > credited) out.push({ kind: 'clock', value: span - credited, text: `timers (after, at, within): ${span - credited} ms of the clock's ${span} ms (${pct(span - credited, span)})` });
 
   for (const r of [...p.repeated].filter((r) => r.pure).sort((a, b) => b.repeats - a.repeats).slice(0, TOP)) {
     const f = p.frames[r.frame]!;

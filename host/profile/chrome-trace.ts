@@ -44,8 +44,8 @@ export function toChromeTrace(p: Profile): Record<string, unknown> {
   }
   for (const r of p.resources) {
     for (const s of r.samples) {
-      events.push({ name: `${r.context} compute`, ph: 'C', pid: TIME, tid: 0, ts: s.time * 1000, args: { used: s.compute, grant: r.grant.compute } });
-      events.push({ name: `${r.context} memory`, ph: 'C', pid: TIME, tid: 0, ts: s.time * 1000, args: { used: s.memory, grant: r.grant.memory } });
+      events.push({ name: `${r.context} compute`, ph: 'C', pid: TIME, tid: 0, ts: s.time * 1000, args: { used: s.compute, grant: s.grant.compute } });
+      events.push({ name: `${r.context} memory`, ph: 'C', pid: TIME, tid: 0, ts: s.time * 1000, args: { used: s.memory, grant: s.grant.memory } });
     }
   }
   for (const m of p.metrics) for (const pt of m.points) events.push({ name: `${m.kind} ${m.name}`, ph: 'C', pid: TIME, tid: 0, ts: pt.time * 1000, args: { value: pt.value } });

@@ -31,10 +31,10 @@ function resourceCharts(r: ResourceSeries, t0: number, t1: number, unit: string)
     const used = r.samples.map((s) => ({ time: s.time, value: s[what] }));
     const peak = Math.max(0, ...used.map((u) => u.value));
     const grant = r.grant[what];
-    const series: ChartSeries[] = [{ name: `used (${what === 'compute' ? unit : unit === 'steps' ? 'cells' : 'bytes'})`, colour: '#c0392b', points: used }];
+    const series: ChartSeries[] = [{ name: `used (${what === 'compute' ? unit : r.memoryUnit})`, colour: '#c0392b', points: used }];
     const onScale = grant <= peak * 20;
-    if (onScale) series.push({ name: 'grant', colour: '#2c3e50', points: [{ time: t0, value: grant }], dashed: true });
-    const title = `${r.context}: ${what} ${peak} of ${grant} granted (${grant === 0 ? 0 : ((100 * peak) / grant).toFixed(2)}%)${onScale ? '' : ', grant off the scale'}`;
+    if (onScale) series.push({ name: 'grant', colour: '#2c3e50', points: r.samples.map((s) => ({ time: s.time, value: s.grant[what] })), dashed: true });
+    const title = `${r.context}: ${what} ${peak} of ${grant} granted at most (${grant === 0 ? 0 : ((100 * peak) / grant).toFixed(2)}%)${onScale ? '' : ', grant off the scale'}`;
     charts.push(stepChart(`res-${r.context}-${what}`, title, series, t0, t1));
   }
   return charts.join('\n');

@@ -24,7 +24,11 @@ export class CodeLabels {
   private readonly owner: Map<object, Labelled>;
   private readonly cells: Map<Cell, Labelled>;
 
-  constructor(loaded: LoadedProgram) {
+  /** `rename` turns a definition's compiled name into the one to show (the executor compiles stored ones as `@hash`). */
+  constructor(
+    loaded: LoadedProgram,
+    private readonly rename: (name: string) => string = (name) => name,
+  ) {
     if (!preludeLabels) {
       this.owner = new Map();
       this.cells = new Map();
@@ -34,7 +38,7 @@ export class CodeLabels {
     }
     this.owner = new Map(preludeLabels.owner);
     this.cells = new Map(preludeLabels.cells);
-    for (const d of loaded.program.decls) this.addGlobal(loaded.globals.lookup(d.name), d.name);
+    for (const d of loaded.program.decls) this.addGlobal(loaded.globals.lookup(d.name), rename(d.name));
   }
 
   private addGlobal(x: unknown, name: string): void {
@@ -70,12 +74,18 @@ export class CodeLabels {
     }
   }
 
-  /** The label of what a profile frame is entered for. */
+  /** The label of what a profile frame is entered for; a definition compiled during the run (`@hash`) is labelled when first entered. */
   of(what: CLamKey): Labelled {
     const known = 'op' in what ? this.owner.get(what) : this.cells.get(what);
     if (known) return known;
-    if ('op' in what) return { label: what.name === 'a lambda' ? 'λ' : what.name, where: null };
-    return { label: what.name, where: formatSpan(what.span) };
+    if ('op' in what) {
+      if (what.name.startsWith('@')) {
+        this.walk(what, { label: this.rename(what.name), where: null });
+        return this.owner.get(what)!;
+      }
+      return { label: what.name === 'a lambda' ? 'λ' : what.name, where: null };
+    }
+    return { label: this.rename(what.name), where: formatSpan(what.span) };
   }
 
   /** The label of the definition `code` belongs to, or null for code outside every definition (the entry). */

@@ -49,17 +49,21 @@ export interface EffectSpan {
   readonly failed: boolean;
 }
 
-/** Cumulative use at a logical time. */
+/** Cumulative use at a logical time, and the grant then (a growing allocator's grants grow with the use). */
 export interface ResourceSample {
   readonly time: number;
   readonly compute: number;
   readonly memory: number;
+  readonly grant: { readonly compute: number; readonly memory: number };
 }
 
 /** One execution context's use against its grant over logical time. */
 export interface ResourceSeries {
   readonly context: string;
+  /** The largest grant it had. */
   readonly grant: { readonly compute: number; readonly memory: number };
+  /** Memory in the interpreter's cells (a run of a file) or bytes (the executor's contexts, the co-processor's heap). */
+  readonly memoryUnit: 'cells' | 'bytes';
   readonly samples: readonly ResourceSample[];
 }
 

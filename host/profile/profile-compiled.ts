@@ -88,9 +88,10 @@ export async function profileCompiled(req: CompiledProfileRequest): Promise<Prof
   const metrics = req.metrics ?? new MetricsRecorder();
   let cycles = 0;
   let heap = 0;
-  const probe = new ProbedWorld(new MemoryWorld(req.world ?? {}), () => ({ compute: cycles, memory: heap }), metrics);
-  const start = req.start ?? req.world?.start ?? 0;
   const budget = req.cycles ?? DEFAULT_CYCLES;
+  const grant = { compute: budget, memory: client.info.ramBase + client.info.ramBytes - image.heapStart };
+  const probe = new ProbedWorld(new MemoryWorld(req.world ?? {}), () => [{ context: 'root', grant, compute: cycles, memory: heap }], metrics, 'bytes');
+  const start = req.start ?? req.world?.start ?? 0;
   probe.sample(start);
   let r;
   try {
@@ -119,7 +120,7 @@ export async function profileCompiled(req: CompiledProfileRequest): Promise<Prof
     edges,
     effects,
     clock: { start, end: r.clock },
-    resources: [{ context: 'root', grant: { compute: budget, memory: client.info.ramBase + client.info.ramBytes - image.heapStart }, samples: probe.samples }],
+    resources: probe.resources(),
     metrics: metrics.all(),
     repeated: [],
     lines,

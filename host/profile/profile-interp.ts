@@ -7,7 +7,7 @@
 import { CaxError } from '../errors.js';
 import type { Program } from '../tel/ast.js';
 import { loadProgram, runMain, type Resolver } from '../tel/interp.js';
-import { DEFAULT_BUDGET, type Budget } from '../tel/machine.js';
+import { DEFAULT_BUDGET, type Budget, type Machine } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
 import { typeToString } from '../tel/types.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
@@ -37,8 +37,10 @@ export function profileInterp(req: ProfileRequest): Profile {
   const collector = new InterpCollector(new CodeLabels(loaded));
   const metrics = req.metrics ?? new MetricsRecorder();
   const budget = req.budget ?? DEFAULT_BUDGET;
-  let usage = () => ({ compute: 0, memory: 0 });
-  const probe = new ProbedWorld(new MemoryWorld(req.world ?? {}), () => usage(), metrics);
+  let machine: Machine | null = null;
+  const grant = { compute: budget.steps, memory: budget.memory };
+  const usage = () => [{ context: 'root', grant, compute: machine?.steps ?? 0, memory: machine?.heap ?? 0 }];
+  const probe = new ProbedWorld(new MemoryWorld(req.world ?? {}), usage, metrics, 'cells');
   const start = req.start ?? req.world?.start ?? 0;
   probe.sample(start);
   const r = runMain(loaded, req.main, argExprs, {
@@ -47,7 +49,7 @@ export function profileInterp(req: ProfileRequest): Profile {
     budget,
     profile: {
       attach(m) {
-        usage = () => ({ compute: m.steps, memory: m.heap });
+        machine = m;
         return collector.attach(m);
       },
     },
@@ -73,7 +75,7 @@ export function profileInterp(req: ProfileRequest): Profile {
     edges,
     effects,
     clock: { start, end: r.clock },
-    resources: [{ context: 'root', grant: { compute: budget.steps, memory: budget.memory }, samples: probe.samples }],
+    resources: probe.resources(),
     metrics: metrics.all(),
     repeated,
     lines: [],

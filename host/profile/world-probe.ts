@@ -1,28 +1,57 @@
 // Effect handlers that watch a run for its profile: every handler call
-// samples the compute and memory used so far at that logical time (the
-// resource graph), and emitted metrics go to the MetricsRecorder; the calls
-// themselves go on to the wrapped handlers unchanged.
+// samples, at that logical time, the compute and memory each context has
+// used so far against its grant (the resource graphs), and emitted metrics
+// go to the MetricsRecorder; the calls themselves go on to the wrapped
+// handlers unchanged.
 import type { LedgerRequest } from '../tel/runtime.js';
 import type { BalanceChange, EffectHandlers, ObserveRequest, Outcome } from '../tel/world.js';
 import type { MetricsRecorder } from './metrics.js';
-import type { ResourceSample } from './model.js';
+import type { ResourceSample, ResourceSeries } from './model.js';
+
+/** One context's use at a moment: compute (steps or cycles) and memory, with its grant. */
+export interface ContextSample {
+  readonly context: string;
+  readonly grant: { readonly compute: number; readonly memory: number };
+  readonly compute: number;
+  readonly memory: number;
+}
 
 export class ProbedWorld implements EffectHandlers {
-  readonly samples: ResourceSample[] = [];
+  private readonly series = new Map<string, ResourceSample[]>();
 
   constructor(
     private readonly inner: EffectHandlers,
-    /** Compute and memory used so far. */
-    private readonly usage: () => { compute: number; memory: number },
+    /** Every context's use now. */
+    private readonly usage: () => readonly ContextSample[],
     private readonly metrics: MetricsRecorder,
+    private readonly memoryUnit: ResourceSeries['memoryUnit'],
   ) {}
 
-  /** Records the use at `time` (one sample per logical time: the last one). */
+  /** Records `uses` at `time` (one sample per context and logical time: the last one). */
+  record(time: number, uses: readonly ContextSample[]): void {
+    for (const u of uses) {
+      let s = this.series.get(u.context);
+      if (!s) this.series.set(u.context, (s = []));
+      const sample = { time, compute: u.compute, memory: u.memory, grant: u.grant };
+      const last = s[s.length - 1];
+      if (last && last.time === time) s[s.length - 1] = sample;
+      else s.push(sample);
+    }
+  }
+
+  /** Records the use of every context at `time`. */
   sample(time: number): void {
-    const s = { time, ...this.usage() };
-    const last = this.samples[this.samples.length - 1];
-    if (last && last.time === time) this.samples[this.samples.length - 1] = s;
-    else this.samples.push(s);
+    this.record(time, this.usage());
+  }
+
+  /** The resource graphs: per context, its grant and samples in time order. */
+  resources(): ResourceSeries[] {
+    return [...this.series].map(([context, samples]) => ({
+      context,
+      grant: { compute: Math.max(...samples.map((x) => x.grant.compute)), memory: Math.max(...samples.map((x) => x.grant.memory)) },
+      memoryUnit: this.memoryUnit,
+      samples,
+    }));
   }
 
   latency(timeline: string): number {

@@ -1,9 +1,13 @@
-// `cax profile`: a FILE's definition or a stored REF, each format written
-// where -o says, the bottlenecks as JSON; bad options fail with their codes.
+// `cax profile`: a FILE's definition or a stored REF (in the executor's
+// contexts, a resource series per context), each format written where -o
+// says, the bottlenecks as JSON; bad options fail with their codes.
 import { describe, expect, it } from '@jest/globals';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { bottlenecks } from '../../host/profile/bottlenecks.js';
+import { profileStored } from '../../host/profile/profile-stored.js';
+import { Repository } from '../../host/store/repository.js';
 import { runCaxJson } from '../helpers/cli-io.js';
 
 const cax = (cwd: string, ...argv: string[]) => runCaxJson(cwd, { CAX_HOME: join(cwd, 'store') }, ...argv);
@@ -29,6 +33,46 @@ describe('cax profile', () => {
       expect(stored.code).toBe(0);
       expect(stored.json).toMatchObject({ outcome: '144', format: 'html' });
       expect(readFileSync(join(dir, 'stored.html'), 'utf8')).toContain('<h2>Flame graph</h2>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('profiles a stored definition in the executor’s contexts, a resource series per context', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cax-profile-cli-'));
+    try {
+      const source = [
+        'work :: Int -> Int',
+        'work n = if n == 0 then 0 else n + work (n - 1)',
+        'child :: Int -> Effect Int',
+        'child n = after 100 milliseconds (return (work n))',
+        'parent :: Effect Int',
+        'parent = do',
+        '  x <- invoke child 200',
+        '  emit x',
+        '  y <- invoke child 50',
+        '  return (x + y)',
+      ].join('\n');
+      writeFileSync(join(dir, 'nest.tel'), source);
+      expect((await cax(dir, 'add', 'nest.tel')).code).toBe(0);
+      const run = await cax(dir, 'run', 'parent');
+      const contexts = run.json.contexts as { context: string; name?: string; consumed: { computeSteps: number } }[];
+      const repo = Repository.open(join(dir, 'store'));
+      const p = await profileStored({ repo, hash: run.json.hash as string, args: [] }).finally(() => repo.close());
+      expect(p.outcome).toBe(run.json.value);
+      expect(p.total).toBe(contexts[0]!.consumed.computeSteps); // the root context consumed every step
+      expect(p.frames.reduce((s, f) => s + f.self, 0)).toBe(p.total);
+      expect(p.frames.find((f) => f.name === 'work')!.calls).toBe(252);
+      // one series per invoked context, ending at what the executor reported for it
+      const children = contexts.filter((c) => c.name === 'child');
+      expect(children).toHaveLength(2);
+      for (const c of children) {
+        const series = p.resources.find((r) => r.context === `${c.context} child`)!;
+        expect(series.memoryUnit).toBe('bytes');
+        expect(series.samples[series.samples.length - 1]!.compute).toBe(c.consumed.computeSteps);
+      }
+      expect(p.resources.some((r) => r.context.endsWith(' parent'))).toBe(true);
+      expect(bottlenecks(p).find((f) => f.kind === 'clock')!.text).toMatch(/^timers \(after, at, within\): 200 ms/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

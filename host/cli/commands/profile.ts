@@ -14,8 +14,10 @@ import { htmlReport } from '../../profile/html-report.js';
 import type { Profile } from '../../profile/model.js';
 import { DEFAULT_CYCLES, profileCompiled } from '../../profile/profile-compiled.js';
 import { profileInterp } from '../../profile/profile-interp.js';
+import { profileStored } from '../../profile/profile-stored.js';
 import { toSpeedscope } from '../../profile/speedscope.js';
 import { Loader } from '../../store/loader.js';
+import type { Hash } from '../../store/hash.js';
 import type { Repository } from '../../store/repository.js';
 import type { Program } from '../../tel/ast.js';
 import type { Resolver } from '../../tel/interp.js';
@@ -65,7 +67,7 @@ export function renderProfile(p: Profile, format: ProfileFormat): string {
 }
 
 /** A stored definition's hash; E_USAGE when `ref` is neither a file nor in the store. */
-function storedTarget(repo: Repository, ref: string): string {
+function storedTarget(repo: Repository, ref: string): Hash {
   try {
     return new Loader(repo).find(ref).hash;
   } catch (e) {
@@ -101,7 +103,10 @@ export const registerProfile: Register = (program, ctx) => {
         existsSync(path) && statSync(path).isFile()
           ? await profileOf(parseProgram(readText(ctx.io, target), target), o.main)
           : await withStore(ctx, (repo) => {
-              const { linked, resolver } = storedResolver(repo, storedTarget(repo, target));
+              const hash = storedTarget(repo, target);
+              // on the interpreter as `cax run` runs it: in the executor's contexts, a resource graph per context
+              if (o.backend === 'interp') return profileStored({ repo, hash, args, ...(world || o.start !== undefined ? { world: { ...world, ...(o.start === undefined ? {} : { start: o.start }) } } : {}) });
+              const { linked, resolver } = storedResolver(repo, hash);
               return profileOf({ file: `@${linked.root.hash.slice(0, 12)}`, decls: [linked.root.decl] }, linked.root.decl.name, resolver);
             });
       if (o.output) writeFileSync(resolve(ctx.io.cwd, o.output), renderProfile(profile, format));
