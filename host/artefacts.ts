@@ -19,6 +19,7 @@ export const ARTEFACTS = {
   telRuntime: { what: 'the TEL runtime', path: 'tel-runtime/runtime.elf', tools: ['make', 'riscv64-unknown-elf-gcc'], target: 'tel-runtime' },
   proveRuntime: { what: 'the proving build of the TEL runtime', path: 'tel-runtime/prove-runtime.elf', tools: ['make', 'riscv64-unknown-elf-gcc'], target: 'tel-runtime' },
   simulator: { what: 'the Verilator model of the SoC', path: 'sim/cax-sim', tools: ['make', 'verilator', 'g++'], target: 'sim' },
+  coverageSimulator: { what: 'the Verilator model of the SoC with line and toggle coverage', path: 'sim-coverage/cax-sim', tools: ['make', 'verilator', 'g++'], target: 'sim-coverage' },
 } as const;
 
 export type ArtefactName = keyof typeof ARTEFACTS;

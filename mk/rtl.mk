@@ -22,6 +22,18 @@ $(SIM_BIN): $(SIM_DEPS)
 	  || { cat $(SIM_OUT)/build.log; exit 1; }
 	@touch $@
 
+# The same simulator with Verilator's line and toggle coverage (docs/waveforms.md):
+# `cax-sim --coverage FILE` writes the run's coverage data, `cax coverage report` merges runs.
+SIM_COV_OUT := $(BUILD)/sim-coverage
+SIM_COV_BIN := $(SIM_COV_OUT)/cax-sim
+$(SIM_COV_BIN): $(SIM_DEPS)
+	@mkdir -p $(SIM_COV_OUT)
+	verilator --cc --exe --build -j 2 $(VERILATOR_FLAGS) --coverage-line --coverage-toggle -Mdir $(SIM_COV_OUT)/obj -o ../cax-sim \
+	  -CFLAGS '-O1 -std=c++17' -MAKEFLAGS 'OPT_FAST=-O1 OPT_SLOW=-O0' \
+	  sim/cax_sim.vlt $(RTL_SOURCES) $(abspath $(SIM_SOURCES)) >$(SIM_COV_OUT)/build.log 2>&1 \
+	  || { cat $(SIM_COV_OUT)/build.log; exit 1; }
+	@touch $@
+
 # Lint: Verilator on the RTL, and the harness's own C++ with every warning
 # an error (Verilator's headers and the generated model count as system headers).
 $(SIM_OUT)/lint.stamp: $(SIM_DEPS) $(SIM_BIN)
@@ -32,11 +44,12 @@ $(SIM_OUT)/lint.stamp: $(SIM_DEPS) $(SIM_BIN)
 	done
 	@touch $@
 
-.PHONY: sim rtl-lint
+.PHONY: sim sim-coverage rtl-lint
 sim: $(SIM_BIN)
+sim-coverage: $(SIM_COV_BIN)
 rtl-lint: $(SIM_OUT)/lint.stamp
 
-TEST_PREREQS += sim
+TEST_PREREQS += sim sim-coverage
 LINT_TARGETS += rtl-lint
 
 # ISA tests: test/isa/user/*.S run on the SoC and under qemu-riscv32 (the

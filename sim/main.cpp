@@ -47,6 +47,7 @@ struct Options {
     bool stop_on_trap = false;       // end the run at the first trap (a test expecting one): "trap" and its cause
     std::vector<uint32_t> args;      // a0, a1, … at reset (--arg, at most 8)
     bool progress = false;           // print {"progress":CLOCKS} on stdout every 2^20 clocks
+    std::string coverage;            // coverage data file (a model built with --coverage: make sim-coverage)
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -54,6 +55,7 @@ struct Options {
                  "cax-sim: %s\n"
                  "usage: cax-sim [--raw] PROGRAM [--max-cycles N] [--vcd FILE] [--vcd-from N] [--trace FILE]\n"
                  "               [--dump-regs] [--dump-mem FROM:TO] [--pty] [--stop-on-ecall] [--stop-on-trap] [--arg V]... [--progress]\n"
+                 "               [--coverage FILE]\n"
                  "  FROM, TO: an address (0x…) or an ELF symbol; TO is exclusive\n",
                  why.c_str());
     std::exit(2);
@@ -104,6 +106,7 @@ Options parse_args(int argc, char** argv) {
             if (o.args.size() == 8) usage("more than 8 --arg (a0…a7)");
             o.args.push_back(parse_word(a, value()));
         }
+        else if (a == "--coverage") o.coverage = value();
         else if (a.rfind("-", 0) == 0) usage("unknown option " + a);
         else if (o.program.empty()) o.program = a;
         else usage("more than one program");
@@ -304,6 +307,13 @@ int run(const Options& opt) {
     std::printf("%s\n", json.c_str());
     std::fflush(stdout);
     top->final();
+    if (!opt.coverage.empty()) {
+#if VM_COVERAGE
+        context->coveragep()->write(opt.coverage.c_str());
+#else
+        throw std::runtime_error("--coverage needs a model built with coverage (make sim-coverage)");
+#endif
+    }
     return std::string(end) == "pass" ? 0 : 1;
 }
 

@@ -7,10 +7,12 @@ import { CaxError } from '../errors.js';
 import type { CliIO } from './io.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDebug } from './commands/debug.js';
+import { registerCoverage } from './commands/coverage.js';
 import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerFpga } from './commands/fpga.js';
 import { registerIss } from './commands/iss.js';
+import { registerProfile } from './commands/profile.js';
 import { registerProof } from './commands/proof.js';
 import { registerRegress } from './commands/regress.js';
 import { registerSim } from './commands/sim.js';
@@ -33,7 +35,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCompile, registerDebug, registerDevice, registerDoctor, registerFpga, registerIss, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCompile, registerCoverage, registerDebug, registerDevice, registerDoctor, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');

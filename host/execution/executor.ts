@@ -19,13 +19,13 @@ import { compileStored } from '../coprocessor/stored.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
 import { jitTier, type JitMode } from '../tel/jit/tier.js';
-import { Machine } from '../tel/machine.js';
+import { Machine, type ProfileHook } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
 import { printExpr } from '../tel/printer.js';
 import { Closure, Eff, Partial } from '../tel/runtime.js';
 import { Invocation, Scheduler, failureError, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
 import { showValue, type Value } from '../tel/values.js';
-import { MemoryWorld, type WorldInput } from '../tel/world.js';
+import { MemoryWorld, type EffectHandlers, type WorldInput } from '../tel/world.js';
 import { GrowingAllocator } from '../resources/growing-allocator.js';
 import { StaticAllocator } from '../resources/static-allocator.js';
 import type { ResourceAllocator, ResourceUsage } from '../resources/allocator.js';
@@ -72,6 +72,23 @@ export interface ExecuteOptions {
   readonly backend?: CoprocessorBackend;
   /** The interpreter's JIT tier (docs/jit.md); default auto. */
   readonly jit?: JitMode;
+  /** A profiler of an interpreted run (`cax profile`, docs/profile.md); the JIT is then off. */
+  readonly profile?: ExecutionProfiler;
+}
+
+/** One open context's use and grant (compute in steps, memory in bytes), as a profile samples them. */
+export interface ContextUse {
+  readonly context: string;
+  readonly label: string;
+  readonly used: { readonly computeSteps: number; readonly memoryBytes: number };
+  readonly limits: { readonly computeSteps: number; readonly memoryBytes: number };
+}
+
+/** What a profiler of an interpreted run gets: the machine (with the program it runs), and the effect handlers to watch. */
+export interface ExecutionProfiler {
+  attach(machine: Machine, loaded: LoadedProgram): ProfileHook;
+  /** Wraps the run's effect handlers; `contexts` tells every open context's use and grant at the moment it is called. */
+  wrap(handlers: EffectHandlers, contexts: () => readonly ContextUse[]): EffectHandlers;
 }
 
 export interface CoprocessorBackend {
@@ -155,6 +172,7 @@ interface Run {
   readonly effects: EffectEntry[];
   readonly reports: ContextReport[];
   readonly jit: JitMode;
+  readonly profiler: ExecutionProfiler | undefined;
 }
 
 interface Outcome {
@@ -217,7 +235,7 @@ export class Executor {
   /** Runs a stored definition applied to `args` in a child of `options.context` (or of a fresh root). */
   async executeByHash(hash: Hash, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     const trace = new Trace();
-    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [], jit: options.jit ?? 'auto' };
+    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [], jit: options.jit ?? 'auto', profiler: options.profile };
     const owned = options.context === undefined;
     const parent = options.context ?? this.createContext();
     const name = this.repo.namesOf(hash)[0];
@@ -442,7 +460,8 @@ export class Executor {
       limit(entry);
       // The wall clock is checked every PERIOD_STEPS steps, so any loop is stopped by it.
       machine.periodic = () => run.sandbox.checkWallClock(active.context, active.hash);
-      machine.jit = jitTier(run.jit);
+      machine.jit = run.profiler ? null : jitTier(run.jit);
+      if (run.profiler) machine.profile = run.profiler.attach(machine, loaded);
       let charged = { steps: 0, memory: 0 };
       const charge = (): void => {
         const now = { steps: machine.steps, memory: machine.footprint };
@@ -471,7 +490,24 @@ export class Executor {
           },
         );
       };
-      const handlers = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
+      const sandboxed = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
+      // A profile samples every open context; the running one (and its ancestors) with the steps not charged yet.
+      const contextUses = (): ContextUse[] => {
+        const pending = { computeSteps: machine.steps - charged.steps, memoryBytes: (machine.heap - charged.memory) * CELL_BYTES };
+        const running = new Set<string>();
+        for (let id: string | undefined = active.context.id; id !== undefined; id = open.find((a) => a.context.id === id)?.context.parentId) running.add(id);
+        return open.map((a) => {
+          const u = a.context.usage();
+          const add = running.has(a.context.id) ? pending : { computeSteps: 0, memoryBytes: 0 };
+          return {
+            context: a.context.id,
+            label: a.name ?? `@${a.hash.slice(0, 12)}`,
+            used: { computeSteps: u.consumed.computeSteps + add.computeSteps, memoryBytes: u.consumed.memoryBytes + add.memoryBytes },
+            limits: { computeSteps: u.limits.computeSteps, memoryBytes: u.limits.memoryBytes },
+          };
+        });
+      };
+      const handlers = run.profiler ? run.profiler.wrap(sandboxed, contextUses) : sandboxed;
       const sched = new Scheduler(machine, handlers, start, invoke);
       scheduler = sched;
       sched.onOwner = (owner) => {

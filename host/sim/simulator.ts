@@ -39,6 +39,8 @@ export interface SimRunOptions {
   readonly onProgress?: (clocks: number) => void;
   /** The simulator binary; default build/sim/cax-sim of the project. */
   readonly simulator?: string;
+  /** Coverage data file (the coverage build of the simulator: docs/waveforms.md). */
+  readonly coverage?: string;
 }
 
 /** The command-line arguments of the simulator for `options`. */
@@ -55,6 +57,7 @@ export function simArguments(options: SimRunOptions): string[] {
   for (const a of options.args ?? []) args.push('--arg', String(a));
   if (options.onProgress) args.push('--progress');
   if (options.dumpMem) args.push('--dump-mem', `${options.dumpMem.from}:${options.dumpMem.to}`);
+  if (options.coverage !== undefined) args.push('--coverage', options.coverage);
   args.push(options.program);
   return args;
 }
@@ -145,13 +148,14 @@ export async function runSim(options: SimRunOptions): Promise<SimRun> {
   });
 }
 
-/** Builds the simulator (and nothing else) with make; resolves to its path. */
-export async function buildSim(root = packageRoot()): Promise<string> {
+/** Builds the simulator (and nothing else) with make — with `coverage`, its coverage build; resolves to its path. */
+export async function buildSim(root = packageRoot(), coverage = false): Promise<string> {
+  const target = coverage ? 'sim-coverage' : 'sim';
   await new Promise<void>((resolvePromise, reject) => {
-    execFile('make', ['-C', root, '--no-print-directory', 'sim'], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new CaxError('E_SIM', `make sim failed: ${(stderr || stdout).trim().slice(-2000)}`));
+    execFile('make', ['-C', root, '--no-print-directory', target], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new CaxError('E_SIM', `make ${target} failed: ${(stderr || stdout).trim().slice(-2000)}`));
       else resolvePromise();
     });
   });
-  return resolve(root, 'build', 'sim', 'cax-sim');
+  return resolve(root, 'build', coverage ? 'sim-coverage' : 'sim', 'cax-sim');
 }

@@ -8,7 +8,7 @@ import { CaxError, type SourceSpan } from '../errors.js';
 import type { Decl, Expr, Program } from './ast.js';
 import { compileDecls, compileExpression, type Cell, type Code, type Globals } from './compile.js';
 import { checkExpression, checkProgramAll, type CheckedProgram, type HashTypes } from './infer.js';
-import { DEFAULT_BUDGET, Machine, type Budget } from './machine.js';
+import { DEFAULT_BUDGET, Machine, type Budget, type ProfileHook } from './machine.js';
 import { jitTier, type JitMode, type JitOptions, type JitStats } from './jit/tier.js';
 import { prelude } from './prelude.js';
 import { Eff } from './runtime.js';
@@ -65,6 +65,8 @@ export interface RunOptions {
   readonly jit?: JitMode | JitOptions;
   /** Hears the run's machine and scheduler before it starts (the debugger's snapshots and breakpoints, host/debug/). */
   readonly attach?: (machine: Machine, scheduler: Scheduler) => void;
+  /** A profiler (host/profile/): attached to the run's machine before it starts; the JIT is then off. */
+  readonly profile?: { attach(machine: Machine): ProfileHook };
 }
 
 export interface RunResult {
@@ -108,8 +110,9 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
   const budget = options.budget ?? DEFAULT_BUDGET;
   const machine = new Machine(budget, (hash, at) => compiledHash(loaded, hash, at));
   machine.periodic = options.periodic ?? null;
-  const tier = jitTier(options.jit ?? 'auto');
+  const tier = jitTier(options.profile ? 'off' : (options.jit ?? 'auto'));
   machine.jit = tier;
+  if (options.profile) machine.profile = options.profile.attach(machine);
   const scheduler = new Scheduler(machine, handlers, start, loaded.resolver.invoke ?? defaultInvoke);
   options.attach?.(machine, scheduler);
 

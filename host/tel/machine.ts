@@ -42,6 +42,23 @@ class Frame {
 /** What a K_BIND frame continues with once the bindings are done. */
 type AfterBinds = { readonly body: Code } | { readonly match: CMatch; readonly scruts: Value[] | null; readonly clause: number };
 
+/**
+ * A profiler's view of the machine (host/profile/collect.ts): told when a run starts and ends, when a closure or a
+ * value definition is entered at continuation depth `depth`, when a continuation frame is popped, and when the
+ * scheduler or an effect runner ticks. `steps` is the machine's step count at that moment. Profiling runs with the
+ * JIT off (compiled code makes the same steps but enters no closures through APPLY).
+ */
+export interface ProfileHook {
+  runStart(code: Code | null, steps: number): void;
+  runEnd(steps: number): void;
+  enter(what: CLamKey, args: Value[] | null, depth: number, steps: number): void;
+  popped(depth: number, steps: number): void;
+  tick(steps: number): void;
+}
+
+/** What a profile frame is entered for: a lambda, or a value definition's cell. */
+export type CLamKey = Extract<Code, { op: 4 }> | Cell;
+
 /** The JIT tier's entry (jit/tier.ts): a closure's value for `args` at continuation depth `depth`, or undefined to interpret the call. */
 export interface JitHook {
   enter(m: Machine, f: Closure, args: Value[], depth: number): Value | undefined;
@@ -68,6 +85,8 @@ export class Machine {
   jit: JitHook | null = null;
   /** Hears every interpreted call of a closure with all its arguments, at continuation depth `depth` (the debugger, host/debug/); null costs one comparison. */
   onCall: ((lam: CLam, args: readonly Value[], depth: number) => void) | null = null;
+  /** The profiler, or null (one comparison per call and per popped frame). */
+  profile: ProfileHook | null = null;
   /** Continuation frames below this run's own (a run started from compiled code), for the memory budget. */
   depthBase = 0;
   private readonly cafs = new Map<Cell, Value>();
@@ -93,6 +112,7 @@ export class Machine {
   tick(): void {
     if (++this.steps > this.budget.steps) throw budgetError('step', this.budget.steps);
     if ((this.steps & PERIOD_MASK) === 0 && this.periodic !== null) this.periodic();
+    if (this.profile !== null) this.profile.tick(this.steps);
   }
 
   newFrame(size: number, parent: Env | null): Env {
@@ -168,6 +188,8 @@ export class Machine {
     let binds: readonly CBind[] = [];
     let bi = 0;
     let after: AfterBinds = null as unknown as AfterBinds;
+    const prof = this.profile;
+    if (prof !== null) prof.runStart(code, steps);
     try {
       for (;;) {
         if (++steps > maxSteps) throw budgetError('step', maxSteps);
@@ -203,6 +225,7 @@ export class Machine {
                 if (this.evaluating.has(cell)) throw cafCycle(c.span);
                 this.evaluating.add(cell);
                 stack.push(new Frame(K_CAF, cell, e, null, null, 0));
+                if (prof !== null) prof.enter(cell, null, stack.length, steps);
                 e = this.newFrame(cell.frame.size, null);
                 c = cell.code!;
                 break;
@@ -318,6 +341,7 @@ export class Machine {
           case RET: {
             if (stack.length === 0) return v;
             const k = stack.pop()!;
+            if (prof !== null) prof.popped(stack.length, steps);
             switch (k.k) {
               case K_APP: {
                 const app = k.c as Extract<Code, { op: 3 }>;
@@ -478,6 +502,7 @@ export class Machine {
                     break;
                   }
                 }
+                if (prof !== null) prof.enter(lam, aa, stack.length, steps);
                 const size = lam.frame.size;
                 const frame: Env = new Array(size);
                 frame[0] = f.env;
@@ -592,6 +617,7 @@ export class Machine {
       throw err;
     } finally {
       this.steps = steps;
+      if (prof !== null) prof.runEnd(steps);
     }
   }
 }

@@ -1,6 +1,7 @@
 // A CliIO that records what a command printed, for running the whole CLI
 // in-process from a test.
 import type { CliIO } from '../../host/cli/io.js';
+import { runCli } from '../../host/cli/program.js';
 
 export interface CapturedIO extends CliIO {
   readonly stdout: string[];
@@ -22,4 +23,11 @@ export function captureIO(options: { env?: Record<string, string | undefined>; c
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? {},
   };
+}
+
+/** Runs `cax --json ARGV…` in-process in `cwd`: the exit code and the JSON document it printed. */
+export async function runCaxJson(cwd: string, env: Record<string, string | undefined>, ...argv: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
+  const io = captureIO({ cwd, env });
+  const code = await runCli(['--json', ...argv], io);
+  return { code, json: JSON.parse(io.stdout.join('\n')) as Record<string, unknown> };
 }

@@ -2,8 +2,10 @@
 // (docs/rtl.md). `run` runs a program to its end and reports how it ended,
 // cycles and instructions retired (exit 0 only on pass, like `cax iss run`);
 // `start` runs it behind a pseudo-terminal and prints the terminal's path.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// Waves (--vcd, --fst) come with a GTKWave save file (docs/waveforms.md).
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { artefactPath } from '../../artefacts.js';
 import { CaxError } from '../../errors.js';
@@ -12,6 +14,7 @@ import { parseOptions } from '../options.js';
 import { describeRun, runFailure, runOnSimulatedSerial } from '../../protocol/program-file.js';
 import { startSimPty } from '../../sim/pty.js';
 import { buildSim, runSim, type SimSummary } from '../../sim/simulator.js';
+import { gtkwSave, readVcdHeader, vcdSignals, vcdToFst } from '../../sim/waveforms.js';
 import { meter, progress } from '../io.js';
 import type { Register } from '../program.js';
 
@@ -19,12 +22,17 @@ import type { Register } from '../program.js';
 const RunOptions = z.object({
   maxCycles: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   vcd: z.string().min(1).optional(),
+  fst: z.string().min(1).optional(),
+  coverage: z.string().min(1).optional(),
   trace: z.string().min(1).optional(),
   raw: z.boolean().default(false),
   serial: z.boolean().default(false),
 });
 
 const StartOptions = RunOptions.pick({ maxCycles: true, trace: true, raw: true });
+
+/** The save file next to a dump: `wave.vcd` → `wave.vcd.gtkw` (a VCD and an FST of one run each get their own). */
+const savePath = (dump: string): string => `${dump}.gtkw`;
 
 function programPath(cwd: string, path: string): string {
   const file = resolve(cwd, path);
@@ -57,12 +65,14 @@ export const registerSim: Register = (program, ctx) => {
   sim
     .command('build')
     .description('build the simulator (build/sim/cax-sim) from the RTL with Verilator')
+    .option('--coverage', 'build the coverage model instead (build/sim-coverage/cax-sim: Verilator line and toggle coverage; docs/waveforms.md)')
     .exitOverride()
-    .action(async () => {
+    .action(async (raw: Record<string, unknown>) => {
+      const coverage = raw.coverage === true;
       const bar = progress(ctx.io, ctx.json(), 'verilator', 1);
       let path: string;
       try {
-        path = await buildSim();
+        path = await buildSim(undefined, coverage);
         bar.tick();
       } finally {
         bar.done();
@@ -74,13 +84,16 @@ export const registerSim: Register = (program, ctx) => {
     .command('run <program>')
     .description('run an ELF (or with --raw a raw image) on the simulated SoC; prints how it ended, cycles and instructions retired (exit 0 only on pass)')
     .option('--max-cycles <n>', 'stop after N clocks')
-    .option('--vcd <file>', 'write a VCD of the SoC while TRACE_EN is on')
+    .option('--vcd <file>', 'write a VCD of the SoC while TRACE_EN is on, and a GTKWave save file FILE.gtkw with the useful signals grouped (docs/waveforms.md)')
+    .option('--fst <file>', 'the same waves as FST, GTKWave\'s compact format (converted with vcd2fst), with FILE.gtkw')
     .option('--trace <file>', 'write the retirement trace (docs/trace-port.md text form) while TRACE_EN is on')
+    .option('--coverage <file>', 'run on the coverage model (cax sim build --coverage) and write its coverage data to FILE (cax coverage report merges them)')
     .option('--raw', 'the program is a raw image loaded at 0x80000000')
     .option('--serial', 'run the loader firmware and load and run the program through it over the simulated serial line (docs/protocol.md); --max-cycles is then the cycle budget')
     .exitOverride()
     .action(async (path: string, raw: Record<string, unknown>) => {
       const options = parseOptions(RunOptions, raw);
+      if (options.serial && (options.coverage !== undefined || options.vcd !== undefined || options.fst !== undefined)) throw new CaxError('E_USAGE', '--serial runs on the plain model: --coverage, --vcd and --fst need a direct run');
       if (options.serial) {
         const { result, effects } = await runOnSimulatedSerial(new Uint8Array(readFileSync(programPath(ctx.io.cwd, path))), options.maxCycles ?? 100_000_000);
         ctx.emit({ result, effects: effects.effects }, () => [...effects.describe(), describeRun(result)].join('\n'));
@@ -90,17 +103,35 @@ export const registerSim: Register = (program, ctx) => {
       }
       const program = programPath(ctx.io.cwd, path);
       readProgram(ctx.io, path, options.raw);
+      const fst = options.fst === undefined ? undefined : resolve(ctx.io.cwd, options.fst);
+      const scratch = fst !== undefined && options.vcd === undefined ? mkdtempSync(join(tmpdir(), 'cax-waves-')) : undefined;
+      const vcd = options.vcd !== undefined ? resolve(ctx.io.cwd, options.vcd) : scratch !== undefined ? join(scratch, 'waves.vcd') : undefined;
       const started = performance.now();
       const shown = meter(ctx.io, ctx.json(), 'sim', (clocks, seconds) => `${clocks.toLocaleString('en')} cycles, ${simulatedTime(clocks)} simulated at 12 MHz, ${rate(clocks, seconds)}`);
-      const { summary, uart } = await runSim({
-        onProgress: (clocks) => shown.update(clocks),
-        program,
-        raw: options.raw,
-        maxCycles: options.maxCycles,
-        vcd: options.vcd === undefined ? undefined : resolve(ctx.io.cwd, options.vcd),
-        trace: options.trace === undefined ? undefined : resolve(ctx.io.cwd, options.trace),
-      });
-      shown.done();
+      let summary: SimSummary;
+      let uart: string;
+      try {
+        ({ summary, uart } = await runSim({
+          onProgress: (clocks) => shown.update(clocks),
+          program,
+          raw: options.raw,
+          maxCycles: options.maxCycles,
+          vcd,
+          trace: options.trace === undefined ? undefined : resolve(ctx.io.cwd, options.trace),
+          ...(options.coverage === undefined ? {} : { coverage: resolve(ctx.io.cwd, options.coverage), simulator: artefactPath('coverageSimulator') }),
+        }));
+        if (vcd !== undefined) {
+          const signals = vcdSignals(readVcdHeader(vcd));
+          if (options.vcd !== undefined) writeFileSync(savePath(vcd), gtkwSave(vcd, signals));
+          if (fst !== undefined) {
+            await vcdToFst(vcd, fst);
+            writeFileSync(savePath(fst), gtkwSave(fst, signals));
+          }
+        }
+      } finally {
+        shown.done();
+        if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+      }
       const seconds = (performance.now() - started) / 1000;
       if (uart !== '') ctx.io.err(uart.replace(/\n$/, ''));
       const json = summaryJson(summary);
