@@ -1,0 +1,69 @@
+// A cached result as stored at every level (docs/cache.md §Entries): the
+// outcome of a run as JSON bytes, and the SHA-256 of those bytes. Reading an
+// entry checks both its digest and that it names the key it is read under,
+// so a damaged or forged entry is refused (a miss), never returned.
+import { z } from 'zod';
+import { sha256, type Hash } from '../store/hash.js';
+import type { StoredEntry } from './level.js';
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const count = z.number().int().nonnegative();
+
+const EffectEntrySchema = z
+  .object({
+    start: count,
+    time: count,
+    timeline: z.string().nullable(),
+    kind: z.enum(['deposit', 'withdraw', 'transfer', 'observe', 'emit']),
+    args: z.array(z.union([z.string(), z.number()])),
+    result: z.union([z.string(), z.number()]).nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
+    rolledBack: z.boolean().optional(),
+  })
+  .strict();
+
+/** What a run costs by resource kind (the root context's consumption). */
+export const CostSchema = z.object({ computeSteps: count, memoryBytes: count, effects: count, ioOps: count }).strict();
+export type Cost = z.infer<typeof CostSchema>;
+
+export const ResultEntrySchema = z
+  .object({
+    format: z.literal(1),
+    key: hex64,
+    definition: hex64,
+    backend: z.string(),
+    /** identityDigest of the backend and its identity. */
+    identity: hex64,
+    /** `show` of the value. */
+    value: z.string(),
+    /** The value's canonical bytes in hex, when it is first-order (what a hit of `invoke` returns). */
+    encoded: z.string().regex(/^([0-9a-f]{2})*$/).nullable(),
+    type: z.string(),
+    effects: z.array(EffectEntrySchema),
+    clock: count,
+    balances: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number()))),
+    cost: CostSchema,
+  })
+  .strict();
+export type ResultEntry = z.infer<typeof ResultEntrySchema>;
+
+/** An entry ready to store: its bytes, their digest and the metadata the levels filter on. */
+export function sealEntry(entry: ResultEntry, now: number): StoredEntry {
+  const bytes = Buffer.from(JSON.stringify(entry), 'utf8');
+  return { key: entry.key, bytes, digest: sha256(bytes), definition: entry.definition, identity: entry.identity, size: bytes.length, cost: entry.cost.computeSteps, createdAt: now, usedAt: now, hits: 0 };
+}
+
+/** The entry stored under `key`, or why it is refused. */
+export function openEntry(key: Hash, stored: StoredEntry): { entry: ResultEntry } | { refused: string } {
+  if (sha256(stored.bytes) !== stored.digest) return { refused: 'its bytes do not match their digest' };
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(stored.bytes).toString('utf8'));
+  } catch {
+    return { refused: 'it is not JSON' };
+  }
+  const parsed = ResultEntrySchema.safeParse(json);
+  if (!parsed.success) return { refused: `it is not a result entry (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''})` };
+  if (parsed.data.key !== key) return { refused: `it is the result of another key (${parsed.data.key.slice(0, 12)})` };
+  return { entry: parsed.data };
+}
