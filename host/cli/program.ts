@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { CaxError } from '../errors.js';
 import type { CliIO } from './io.js';
+import { registerCache } from './commands/cache.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -30,7 +31,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCompile, registerDevice, registerDoctor, registerFpga, registerIss, registerProof, registerRegress, registerSim, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCache, registerCompile, registerDevice, registerDoctor, registerFpga, registerIss, registerProof, registerRegress, registerSim, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');
