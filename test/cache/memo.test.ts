@@ -17,6 +17,7 @@ import { addProgram } from '../../host/store/add.js';
 import { addContext } from '../../host/store/tel-env.js';
 import { effectProgram, pureProgram } from '../../host/tel/generate.js';
 import { parseProgram } from '../../host/tel/parser.js';
+import { parseWorld } from '../../host/tel/world.js';
 import { memoStore } from './helpers.js';
 
 const SRC = `
@@ -171,7 +172,8 @@ describe('the cache changes nothing but the work done', () => {
 
   it('effectful programs with effect-free invokes: the same value, effect log, clock and balances', async () => {
     await fc.assert(
-      fc.asyncProperty(effectProgram, fc.integer({ min: 0, max: 20 }), async ({ source, world }, k) => {
+      fc.asyncProperty(effectProgram, fc.integer({ min: 0, max: 20 }), async ({ source, world: input }, k) => {
+        const world = parseWorld(input);
         const wrapped = `${source}\n\nsq :: Int -> Effect Int\nsq n = return (n * n + ${k})\n\nouter :: Effect Int\nouter = do\n  a <- invoke sq 7\n  b <- main\n  c <- invoke sq 7\n  return (a + b + c)\n`;
         const hashes = Object.fromEntries(addProgram(addContext(s.repo), parseProgram(wrapped, 'e.tel')).definitions.map((d) => [d.name, d.hash]));
         const off = await new Executor({ repo: s.repo }).executeByHash(hashes.outer!, { world });
