@@ -11,10 +11,18 @@ import { join, relative } from 'node:path';
 import { artefactPath, packageRoot } from '../artefacts.js';
 import type { BackendName } from '../coprocessor/backend.js';
 import { COMPILER_VERSION } from '../compiler/compile.js';
-import type { Policy } from '../execution/policy.js';
 import { encodeItem, type CItem } from '../store/canonical.js';
 import { sha256, type Hash } from '../store/hash.js';
 import type { WorldInput } from '../tel/world.js';
+
+/** The parts of a sandbox policy (host/execution/policy.ts) a key reads. */
+export interface KeyPolicy {
+  readonly effects?: readonly string[] | undefined;
+  readonly timelines?: readonly string[] | undefined;
+  readonly budget: { readonly steps?: number | undefined; readonly memoryBytes?: number | undefined; readonly effects?: number | undefined; readonly ioOps?: number | undefined };
+  readonly deadline?: number | undefined;
+  readonly invokeShare?: number | undefined;
+}
 
 /** Where a result is computed: `interp`, or a co-processor backend. */
 export type ResultBackend = 'interp' | BackendName;
@@ -32,7 +40,7 @@ export interface ResultKeyInput {
   readonly effectful?: { readonly world: WorldInput; readonly start: number };
   readonly backend: ResultBackend;
   readonly identity: BackendIdentity;
-  readonly policy: Policy;
+  readonly policy: KeyPolicy;
 }
 
 /** First text of every key encoding; a new key format changes it. */
@@ -56,7 +64,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The parts of a policy that can change a run's outcome (the wall-clock limit cannot: a run it stops is never stored). */
-function policyItem(p: Policy): CItem {
+function policyItem(p: KeyPolicy): CItem {
   const b = p.budget;
   return node(
     'Policy',

@@ -4,11 +4,10 @@
 // reached a threshold of steps — and stops storing a definition whose stored
 // results are never hit; `on` also memoizes effectful runs (their key holds
 // the world and start); `off` does neither.
-import type { Policy } from '../execution/policy.js';
 import type { Hash } from '../store/hash.js';
 import type { WorldInput } from '../tel/world.js';
 import { sealEntry, type ResultEntry } from './entry.js';
-import { backendIdentity, identityDigest, resultKey, type ResultArgument, type ResultBackend } from './key.js';
+import { backendIdentity, identityDigest, resultKey, type KeyPolicy, type ResultArgument, type ResultBackend } from './key.js';
 import type { CacheHit, TieredCache } from './tiered.js';
 
 export const MEMO_MODES = ['auto', 'on', 'off'] as const;
@@ -24,7 +23,7 @@ export const FUTILE_STORES = 32;
 /** What decides a run besides its definition and arguments. */
 export interface RunSetting {
   readonly backend: ResultBackend;
-  readonly policy: Policy;
+  readonly policy: KeyPolicy;
   /** The world and start of an effectful run (absent: a pure run). */
   readonly effectful?: { readonly world: WorldInput; readonly start: number };
 }
