@@ -60,6 +60,8 @@ export class SqliteLevel implements SyncCacheLevel {
     mkdirSync(directory, { recursive: true });
     this.db = new Database(join(directory, STORE_FILE), { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
+    // A cache may lose its last writes on a power cut (they are recomputed), never its consistency: no fsync per write.
+    this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
   }
 

@@ -11,7 +11,7 @@ import { TieredCache } from '../../host/cache/tiered.js';
 import { Executor } from '../../host/execution/executor.js';
 import { compileTree, finished, startNode, type CompiledTree } from '../store/child.js';
 import { memoStore } from './helpers.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../../bench/redis-server.js';
 
 const SRC = 'fib :: Int -> Int\nfib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\n';
 

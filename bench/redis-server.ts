@@ -1,4 +1,4 @@
-// A real redis-server for the tests (the Debian package, no mock): on a free
+// A real redis-server for the tests and benchmarks (the Debian package, no mock): on a free
 // loopback port, with a password and a temporary directory, nothing saved to
 // disk; stopped (or killed, to lose it mid-run) by the test that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
