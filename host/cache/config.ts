@@ -6,10 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
+import type { ResultEntry } from './entry.js';
 import { MemoryLevel, DEFAULT_MEMORY_LIMITS } from './memory.js';
 import { RedisLevel } from './redis.js';
 import { SqliteLevel, DEFAULT_SQLITE_LIMITS } from './sqlite.js';
-import { TieredCache } from './tiered.js';
+import { TieredCache, type EntryOpener } from './tiered.js';
 
 export const CACHE_CONFIG_FILE = 'cache.json';
 
@@ -51,8 +52,8 @@ export function loadCacheConfig(directory: string, env: Readonly<Record<string, 
   return config;
 }
 
-/** Opens every configured level of the cache of the store in `directory`. */
-export async function openCache(directory: string, config: CacheConfig, warn: (message: string) => void): Promise<TieredCache> {
+/** Opens every configured level of the cache of the store in `directory` (entries checked by `open`; default: run results). */
+export async function openCache<E = ResultEntry>(directory: string, config: CacheConfig, warn: (message: string) => void, open?: EntryOpener<E>): Promise<TieredCache<E>> {
   let redis: RedisLevel | undefined;
   if (config.redis) {
     try {
@@ -69,5 +70,6 @@ export async function openCache(directory: string, config: CacheConfig, warn: (m
       ...(redis ? { redis } : {}),
     },
     warn,
+    open,
   );
 }

@@ -1,7 +1,8 @@
 // A cached result as stored at every level (docs/cache.md §Entries): the
-// outcome of a run as JSON bytes, and the SHA-256 of those bytes. Reading an
-// entry checks both its digest and that it names the key it is read under,
-// so a damaged or forged entry is refused (a miss), never returned.
+// outcome of a run (or any JSON payload, e.g. a `cax regress` outcome) as
+// JSON bytes, and the SHA-256 of those bytes. Reading an entry checks its
+// digest, its schema and that it names the key it is read under, so a
+// damaged or forged entry is refused (a miss), never returned.
 import { z } from 'zod';
 import { sha256, type Hash } from '../store/hash.js';
 import type { StoredEntry } from './level.js';
@@ -47,14 +48,22 @@ export const ResultEntrySchema = z
   .strict();
 export type ResultEntry = z.infer<typeof ResultEntrySchema>;
 
-/** An entry ready to store: its bytes, their digest and the metadata the levels filter on. */
-export function sealEntry(entry: ResultEntry, now: number): StoredEntry {
-  const bytes = Buffer.from(JSON.stringify(entry), 'utf8');
-  return { key: entry.key, bytes, digest: sha256(bytes), definition: entry.definition, identity: entry.identity, size: bytes.length, cost: entry.cost.computeSteps, createdAt: now, usedAt: now, hits: 0 };
+/** What the levels filter on besides the key. */
+export interface EntryMeta {
+  readonly definition: Hash;
+  readonly identity: Hash;
+  /** What a hit saves (compute steps for runs). */
+  readonly cost: number;
 }
 
-/** The entry stored under `key`, or why it is refused. */
-export function openEntry(key: Hash, stored: StoredEntry): { entry: ResultEntry } | { refused: string } {
+/** Any JSON payload naming its `key`, ready to store: its bytes, their digest and the metadata. */
+export function sealJson<T extends { readonly key: Hash }>(payload: T, meta: EntryMeta, now: number): StoredEntry {
+  const bytes = Buffer.from(JSON.stringify(payload), 'utf8');
+  return { key: payload.key, bytes, digest: sha256(bytes), ...meta, size: bytes.length, createdAt: now, usedAt: now, hits: 0 };
+}
+
+/** The payload stored under `key` if its bytes match their digest, parse by `schema` and name `key`; else why it is refused. */
+export function openJson<T extends { readonly key: string }>(key: Hash, stored: StoredEntry, schema: z.ZodType<T>): { entry: T } | { refused: string } {
   if (sha256(stored.bytes) !== stored.digest) return { refused: 'its bytes do not match their digest' };
   let json: unknown;
   try {
@@ -62,8 +71,18 @@ export function openEntry(key: Hash, stored: StoredEntry): { entry: ResultEntry 
   } catch {
     return { refused: 'it is not JSON' };
   }
-  const parsed = ResultEntrySchema.safeParse(json);
-  if (!parsed.success) return { refused: `it is not a result entry (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''})` };
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return { refused: `it is not a cache entry (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? ''})` };
   if (parsed.data.key !== key) return { refused: `it is the result of another key (${parsed.data.key.slice(0, 12)})` };
   return { entry: parsed.data };
+}
+
+/** A run's result ready to store. */
+export function sealEntry(entry: ResultEntry, now: number): StoredEntry {
+  return sealJson(entry, { definition: entry.definition, identity: entry.identity, cost: entry.cost.computeSteps }, now);
+}
+
+/** The run result stored under `key`, or why it is refused. */
+export function openEntry(key: Hash, stored: StoredEntry): { entry: ResultEntry } | { refused: string } {
+  return openJson(key, stored, ResultEntrySchema);
 }

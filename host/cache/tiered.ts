@@ -10,8 +10,11 @@ import type { MemoryLevel } from './memory.js';
 import type { RedisLevel } from './redis.js';
 import type { Counters, SqliteLevel } from './sqlite.js';
 
-export interface CacheHit {
-  readonly entry: ResultEntry;
+/** Checks a stored entry and parses its payload, or says why it is refused. */
+export type EntryOpener<E> = (key: Hash, stored: StoredEntry) => { entry: E } | { refused: string };
+
+export interface CacheHit<E = ResultEntry> {
+  readonly entry: E;
   readonly stored: StoredEntry;
   readonly level: LevelName;
 }
@@ -22,7 +25,8 @@ export interface TieredLevels {
   readonly redis?: RedisLevel;
 }
 
-export class TieredCache {
+/** Entries of type E (default: run results), checked by `open` on every read. */
+export class TieredCache<E = ResultEntry> {
   readonly memory: MemoryLevel | undefined;
   readonly sqlite: SqliteLevel | undefined;
   private redis: RedisLevel | undefined;
@@ -33,7 +37,11 @@ export class TieredCache {
   /** Counted over this cache's life. */
   readonly counted: Counters = { lookups: 0, hits: 0, stores: 0, refused: 0, savedSteps: 0 };
 
-  constructor(levels: TieredLevels, private readonly warn: (message: string) => void) {
+  private readonly open: EntryOpener<E>;
+
+  constructor(levels: TieredLevels, private readonly warn: (message: string) => void, open?: EntryOpener<E>) {
+    // without an opener the entries are run results (E's default)
+    this.open = open ?? (openEntry as unknown as EntryOpener<E>);
     this.memory = levels.memory;
     this.sqlite = levels.sqlite;
     this.redis = levels.redis;
@@ -56,8 +64,8 @@ export class TieredCache {
   }
 
   /** The stored entry checked; a refused one is removed from its level and reported. */
-  private verify(level: CacheLevel, key: Hash, stored: StoredEntry): CacheHit | undefined {
-    const opened = openEntry(key, stored);
+  private verify(level: CacheLevel, key: Hash, stored: StoredEntry): CacheHit<E> | undefined {
+    const opened = this.open(key, stored);
     if ('entry' in opened) return { entry: opened.entry, stored, level: level.name };
     this.count({ refused: 1 });
     this.warn(`result cache: refused the ${level.name} entry ${key.slice(0, 12)} (${opened.refused}); recomputing`);
@@ -66,8 +74,8 @@ export class TieredCache {
     return undefined;
   }
 
-  private hit(hit: CacheHit): CacheHit {
-    this.count({ hits: 1, savedSteps: hit.entry.cost.computeSteps });
+  private hit(hit: CacheHit<E>): CacheHit<E> {
+    this.count({ hits: 1, savedSteps: hit.stored.cost });
     for (const l of this.syncLevels()) {
       if (l.name === hit.level) break;
       l.putSync(hit.stored);
@@ -76,7 +84,7 @@ export class TieredCache {
   }
 
   /** Looks `key` up in the levels answered without waiting (memory, SQLite). */
-  lookupSync(key: Hash): CacheHit | undefined {
+  lookupSync(key: Hash): CacheHit<E> | undefined {
     this.count({ lookups: 1 });
     for (const level of this.syncLevels()) {
       const stored = level.getSync(key);
@@ -87,7 +95,7 @@ export class TieredCache {
   }
 
   /** Looks `key` up in every level, fastest first; a Redis hit is promoted to memory and SQLite. */
-  async lookup(key: Hash): Promise<CacheHit | undefined> {
+  async lookup(key: Hash): Promise<CacheHit<E> | undefined> {
     const near = this.lookupSync(key);
     if (near || !this.redis) return near;
     const redis = this.redis;
