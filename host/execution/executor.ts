@@ -252,10 +252,11 @@ export class Executor {
     let outcome: Outcome | undefined;
     let key: Hash | undefined;
     let hit: CacheHit | undefined;
+    let effectful = false;
     try {
       const texts = options.args ?? [];
       const args = texts.map((a, i) => parseExpression(a, `argument ${i + 1}`));
-      const effectful = /\bEffect\b/.test(this.repo.get(hash).type);
+      effectful = /\bEffect\b/.test(this.repo.get(hash).type);
       if (memo?.covers(effectful)) {
         const setting = { backend: options.backend?.name ?? 'interp', policy: this.policy, ...(effectful ? { effectful: { world: options.world ?? {}, start } } : {}) } as const;
         key = memo.key(hash, args.map((a) => ({ expr: printExpr(a) })), setting);
@@ -275,7 +276,9 @@ export class Executor {
     if (hit) {
       const e = hit.entry;
       await memo!.cache.flush();
-      return { hash, name, value: e.value, type: e.type, error: null, effects: e.effects, clock: e.clock, balances: e.balances, trace, contexts: run.reports, memo: { key: key!, hit: true, level: hit.level, saved: e.cost.computeSteps } };
+      // A pure run's clock and world are this run's: its key leaves them out.
+      const world = effectful ? { clock: e.clock, balances: e.balances } : { clock: start, balances: run.world.snapshot() };
+      return { hash, name, value: e.value, type: e.type, error: null, effects: e.effects, ...world, trace, contexts: run.reports, memo: { key: key!, hit: true, level: hit.level, saved: e.cost.computeSteps } };
     }
     const done = outcome!;
     const effects = [...run.effects].sort((a, b) => a.time - b.time);

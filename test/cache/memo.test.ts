@@ -65,6 +65,16 @@ describe('memoized runs', () => {
     expect((await s.executor(other).executeByName('fib', { args: ['12'] })).memo).toMatchObject({ hit: true, level: 'memory' });
   });
 
+  it('a hit of a pure run keeps this run\'s start and world', async () => {
+    const cache = await s.cache();
+    const ex = s.executor(cache);
+    await ex.executeByName('fib', { args: ['8'], world: { start: 5, balances: { tl: { a: { native: 1 } } } } });
+    const world = { start: 70, balances: { tl: { b: { native: 2 } } } };
+    const hit = await ex.executeByName('fib', { args: ['8'], world });
+    expect(hit.memo?.hit).toBe(true);
+    expect(outcome(hit)).toEqual(outcome(await s.executor(undefined).executeByName('fib', { args: ['8'], world })));
+  });
+
   it('a redefinition misses', async () => {
     const cache = await s.cache();
     const before = await s.executor(cache).executeByName('fib', { args: ['10'] });
