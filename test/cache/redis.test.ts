@@ -100,6 +100,24 @@ describe('the Redis level', () => {
   });
 });
 
+it('killed while a run is under way: one warning, the run ends right', async () => {
+  const doomed = await startRedis();
+  const warnings: string[] = [];
+  const cache = new TieredCache({ memory: new MemoryLevel(), redis: await RedisLevel.open(doomed.url) }, (m) => warnings.push(m));
+  try {
+    // the lookup is on the wire when the server dies; the store after the run finds it gone
+    const running = new Executor({ repo: s.repo, memo: new Memo(cache, 'auto', 0) }).executeByName('fib', { args: ['15'] });
+    const killed = doomed.kill();
+    const r = await running;
+    await killed;
+    expect(r.value).toBe('610');
+    expect(r.error).toBeNull();
+    expect(warnings).toEqual([expect.stringMatching(/Redis lost .*continuing on the lower levels/)]);
+  } finally {
+    await cache.close();
+  }
+});
+
 describe('two processes at once', () => {
   let tree: CompiledTree;
   beforeAll(() => {
