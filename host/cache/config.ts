@@ -21,7 +21,7 @@ export const CacheConfigSchema = z
   .object({
     memory: Limits.optional(),
     sqlite: Limits.optional(),
-    redis: z.object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'), maxAgeMs: count.optional() }).strict().optional(),
+    redis: z.object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'), maxAgeMs: count.optional(), maxEntries: count.optional() }).strict().optional(),
     /** Steps a run must cost before `--memo auto` stores its result. */
     minCost: z.number().int().nonnegative().optional(),
   })
@@ -57,7 +57,8 @@ export async function openCache<E = ResultEntry>(directory: string, config: Cach
   let redis: RedisLevel | undefined;
   if (config.redis) {
     try {
-      redis = await RedisLevel.open(config.redis.url, config.redis.maxAgeMs !== undefined ? { maxAgeMs: config.redis.maxAgeMs } : {});
+      const { url, ...limits } = config.redis;
+      redis = await RedisLevel.open(url, limits);
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
       warn(`result cache: ${e.message}; continuing on the lower levels`);

@@ -2,13 +2,14 @@
 // redis-server, on loopback with a password) reached through ioredis. An
 // entry is one hash `cax:result:<key>` (bytes, digest and metadata) written
 // in one MULTI, listed in the set `cax:results`; an age limit is the hash's
-// expiry. Commands time out quickly and never queue while disconnected, so
+// expiry, an entry limit evicts by the shared rule (level.ts) among a random
+// sample of entries (Redis keeps no recency order). Commands time out quickly and never queue while disconnected, so
 // a lost server shows as an error the tiered cache turns into one warning.
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
 import type { Hash } from '../store/hash.js';
-import { matchesFilter, type CacheLevel, type EntryFilter, type EntryInfo, type LevelLimits, type StoredEntry } from './level.js';
+import { EVICTION_CANDIDATES, evictionVictim, matchesFilter, type CacheLevel, type EntryFilter, type EntryInfo, type LevelLimits, type StoredEntry } from './level.js';
 
 const PREFIX = 'cax:result:';
 const INDEX = 'cax:results';
@@ -61,6 +62,25 @@ export class RedisLevel implements CacheLevel {
       .sadd(INDEX, entry.key);
     if (this.limits.maxAgeMs !== undefined) tx.pexpire(k, this.limits.maxAgeMs);
     await tx.exec();
+    if (this.limits.maxEntries !== undefined) await this.evict(this.limits.maxEntries);
+  }
+
+  /** Removes entries until at most `max` are left, each the cheapest to recompute of a random sample. */
+  private async evict(max: number): Promise<void> {
+    const now = Date.now();
+    for (let n = await this.client.scard(INDEX); n > max; n--) {
+      const sample = await this.client.srandmember(INDEX, EVICTION_CANDIDATES);
+      const pipeline = this.client.pipeline();
+      for (const key of sample) pipeline.hmget(PREFIX + key, 'cost', 'size', 'usedAt');
+      const replies = (await pipeline.exec()) ?? [];
+      const candidates = sample.map((key, i) => {
+        const [cost, size, usedAt] = ((replies[i]?.[1] ?? []) as (string | null)[]).map((v) => Number(v ?? 0));
+        return { key, cost: cost ?? 0, size: size ?? 0, usedAt: usedAt ?? 0 };
+      });
+      const victim = evictionVictim(candidates, now);
+      if (!victim) return;
+      await this.remove([victim.key]);
+    }
   }
 
   async list(filter: EntryFilter, now: number): Promise<EntryInfo[]> {

@@ -47,6 +47,22 @@ describe('the Redis level', () => {
     }
   });
 
+  it('keeps within its entry limit, evicting the cheapest of a sample', async () => {
+    // database 1 of the server: only this test's entries
+    const level = await RedisLevel.open(`${server.url}/1`, { maxEntries: 3 });
+    try {
+      const now = Date.now();
+      for (let i = 0; i < 8; i++) {
+        await level.put({ key: i.toString(16).padStart(64, '0'), bytes: Buffer.from('x'), digest: '0'.repeat(64), definition: 'd'.repeat(64), identity: 'e'.repeat(64), size: 1, cost: i === 0 ? 1_000_000_000 : i, createdAt: now, usedAt: now, hits: 0 });
+      }
+      const kept = (await level.list({}, now)).map((e) => e.key);
+      expect(kept).toHaveLength(3);
+      expect(kept).toContain('0'.repeat(64));
+    } finally {
+      await level.close();
+    }
+  });
+
   it('refuses a tampered entry, recomputes and warns', async () => {
     const local = await s.cache({ redis: { url: server.url } });
     const first = await s.executor(local).executeByName('fib', { args: ['13'] });
