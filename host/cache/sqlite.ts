@@ -26,6 +26,12 @@ CREATE TABLE IF NOT EXISTS results (
   hits       INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS results_by_use ON results(used_at);
+CREATE TABLE IF NOT EXISTS result_totals (
+  name  TEXT PRIMARY KEY,          -- entries, bytes: kept with every write, so limits need no scan
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO result_totals SELECT 'entries', COUNT(*) FROM results;
+INSERT OR IGNORE INTO result_totals SELECT 'bytes', COALESCE(SUM(size), 0) FROM results;
 CREATE TABLE IF NOT EXISTS result_counters (
   name  TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -79,16 +85,35 @@ export class SqliteLevel implements SyncCacheLevel {
 
   putSync(entry: StoredEntry): void {
     this.db.transaction(() => {
-      this.db
+      const added = this.db
         .prepare('INSERT OR IGNORE INTO results (key, bytes, digest, definition, identity, size, cost, created_at, used_at, hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(entry.key, Buffer.from(entry.bytes), entry.digest, entry.definition, entry.identity, entry.size, entry.cost, entry.createdAt, entry.usedAt, entry.hits);
+        .run(entry.key, Buffer.from(entry.bytes), entry.digest, entry.definition, entry.identity, entry.size, entry.cost, entry.createdAt, entry.usedAt, entry.hits).changes;
+      if (added > 0) this.adjustTotals(1, entry.size);
       this.evict();
     }).immediate();
   }
 
   removeSync(keys: readonly Hash[]): number {
-    const del = this.db.prepare('DELETE FROM results WHERE key = ?');
-    return this.db.transaction(() => keys.reduce((n, k) => n + del.run(k).changes, 0)).immediate();
+    return this.db.transaction(() => keys.reduce((n, k) => n + this.deleteWhere('key = ?', k), 0)).immediate();
+  }
+
+  /** Deletes the rows `where` selects, keeping the totals; how many. */
+  private deleteWhere(where: string, arg: string | number): number {
+    const sizes = this.db.prepare<[string | number], { size: number }>(`DELETE FROM results WHERE ${where} RETURNING size`).all(arg);
+    if (sizes.length > 0) this.adjustTotals(-sizes.length, -sizes.reduce((n, r) => n + r.size, 0));
+    return sizes.length;
+  }
+
+  private adjustTotals(entries: number, bytes: number): void {
+    const add = this.db.prepare('UPDATE result_totals SET value = value + ? WHERE name = ?');
+    add.run(entries, 'entries');
+    add.run(bytes, 'bytes');
+  }
+
+  /** Entries and bytes in the level. */
+  totals(): { entries: number; bytes: number } {
+    const rows = new Map(this.db.prepare<[], { name: string; value: number }>('SELECT name, value FROM result_totals').all().map((r) => [r.name, r.value]));
+    return { entries: rows.get('entries') ?? 0, bytes: rows.get('bytes') ?? 0 };
   }
 
   /** Adds to the shared counters. */
@@ -111,13 +136,12 @@ export class SqliteLevel implements SyncCacheLevel {
 
   private evict(): void {
     const now = this.now();
-    if (this.limits.maxAgeMs !== undefined) this.db.prepare('DELETE FROM results WHERE created_at < ?').run(now - this.limits.maxAgeMs);
+    if (this.limits.maxAgeMs !== undefined) this.deleteWhere('created_at < ?', now - this.limits.maxAgeMs);
     const { maxEntries = Infinity, maxBytes = Infinity } = this.limits;
-    const totals = this.db.prepare<[], { n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(size) AS bytes FROM results');
     const oldest = this.db.prepare<[number], Pick<Row, 'key' | 'cost' | 'size' | 'used_at'>>('SELECT key, cost, size, used_at FROM results ORDER BY used_at LIMIT ?');
-    for (let t = totals.get()!; t.n > maxEntries || (t.bytes ?? 0) > maxBytes; t = totals.get()!) {
+    for (let t = this.totals(); t.entries > maxEntries || t.bytes > maxBytes; t = this.totals()) {
       const candidates = oldest.all(EVICTION_CANDIDATES).map((r) => ({ key: r.key, cost: r.cost, size: r.size, usedAt: r.used_at }));
-      this.db.prepare('DELETE FROM results WHERE key = ?').run(evictionVictim(candidates, now)!.key);
+      this.deleteWhere('key = ?', evictionVictim(candidates, now)!.key);
     }
   }
 

@@ -32,7 +32,7 @@ export class TieredCache<E = ResultEntry> {
   private redis: RedisLevel | undefined;
   /** Redis writes under way (awaited by flush). */
   private pending: Promise<void>[] = [];
-  /** Counted since the last flush (added to the SQLite counters by flush). */
+  /** Counted since the counts were last saved (to the SQLite counters, by close). */
   private delta: Counters = { lookups: 0, hits: 0, stores: 0, refused: 0, savedSteps: 0 };
   /** Counted over this cache's life. */
   readonly counted: Counters = { lookups: 0, hits: 0, stores: 0, refused: 0, savedSteps: 0 };
@@ -130,17 +130,23 @@ export class TieredCache<E = ResultEntry> {
     void redis.close();
   }
 
-  /** Waits for Redis writes and adds this process's counts to the shared counters. */
+  /** Waits for the Redis writes under way. */
   async flush(): Promise<void> {
     const pending = this.pending;
     this.pending = [];
     await Promise.all(pending);
-    if (this.sqlite) this.sqlite.count(this.delta);
+  }
+
+  /** Adds this process's counts since the last call to the counters every process shares (SQLite). */
+  private saveCounts(): void {
+    if (this.sqlite && Object.values(this.delta).some((v) => v > 0)) this.sqlite.count(this.delta);
     this.delta = { lookups: 0, hits: 0, stores: 0, refused: 0, savedSteps: 0 };
   }
 
+  /** Waits for Redis writes, saves the counts and closes every level. */
   async close(): Promise<void> {
     await this.flush();
+    this.saveCounts();
     for (const l of this.levels()) await l.close();
   }
 }

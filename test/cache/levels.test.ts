@@ -65,11 +65,15 @@ describe('eviction', () => {
       expect(kept.sort()).toEqual([0, 1, 2].map((i) => entry(i, 0).key));
       level.putSync(entry(9, 1_000_000_000, 300, now));
       expect((await level.list({}, now)).reduce((n, e) => n + e.size, 0)).toBeLessThanOrEqual(450);
+      expect(await level.list({ largerThan: 100 }, now)).toHaveLength(1);
+      expect(await level.list({ olderThanMs: 0, definition: 'dd' }, now + 1)).toHaveLength((await level.list({}, now)).length);
       now += 20_000;
       level.putSync(entry(10, 1, 10, now));
       expect((await level.list({}, now)).map((e) => e.key)).toEqual([entry(10, 0).key]);
-      expect(await level.list({ largerThan: 10 }, now)).toEqual([]);
-      expect(await level.list({ olderThanMs: 0, definition: 'dd' }, now + 1)).toHaveLength(1);
+      expect(level.totals()).toEqual({ entries: 1, bytes: 10 });
+      level.putSync(entry(10, 1, 10, now));
+      expect(level.removeSync([entry(10, 0).key, entry(11, 0).key])).toBe(1);
+      expect(level.totals()).toEqual({ entries: 0, bytes: 0 });
     } finally {
       await level.close();
       rmSync(dir, { recursive: true, force: true });
