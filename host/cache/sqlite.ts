@@ -60,6 +60,8 @@ const fromRow = (r: Row): StoredEntry => ({ key: r.key, bytes: r.bytes, digest: 
 export class SqliteLevel implements SyncCacheLevel {
   readonly name = 'sqlite' as const;
   private readonly db: Database.Database;
+  /** Prepared statements by their text. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   /** Opens (creating) the results table of the store in `directory`. */
   constructor(directory: string, private readonly limits: LevelLimits = DEFAULT_SQLITE_LIMITS, private readonly now: () => number = Date.now) {
@@ -71,15 +73,21 @@ export class SqliteLevel implements SyncCacheLevel {
     this.db.exec(SCHEMA);
   }
 
+  private sql<P extends unknown[] = unknown[], R = unknown>(text: string): Database.Statement<P, R> {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement as unknown as Database.Statement<P, R>;
+  }
+
   getSync(key: Hash): StoredEntry | undefined {
-    const row = this.db.prepare<[string], Row>('SELECT * FROM results WHERE key = ?').get(key);
+    const row = this.sql<[string], Row>('SELECT * FROM results WHERE key = ?').get(key);
     if (!row) return undefined;
     const now = this.now();
     if (this.limits.maxAgeMs !== undefined && now - row.created_at > this.limits.maxAgeMs) {
       this.removeSync([key]);
       return undefined;
     }
-    this.db.prepare('UPDATE results SET used_at = ?, hits = hits + 1 WHERE key = ?').run(now, key);
+    this.sql('UPDATE results SET used_at = ?, hits = hits + 1 WHERE key = ?').run(now, key);
     return fromRow({ ...row, used_at: now, hits: row.hits + 1 });
   }
 
@@ -99,33 +107,33 @@ export class SqliteLevel implements SyncCacheLevel {
 
   /** Deletes the rows `where` selects, keeping the totals; how many. */
   private deleteWhere(where: string, arg: string | number): number {
-    const sizes = this.db.prepare<[string | number], { size: number }>(`DELETE FROM results WHERE ${where} RETURNING size`).all(arg);
+    const sizes = this.sql<[string | number], { size: number }>(`DELETE FROM results WHERE ${where} RETURNING size`).all(arg);
     if (sizes.length > 0) this.adjustTotals(-sizes.length, -sizes.reduce((n, r) => n + r.size, 0));
     return sizes.length;
   }
 
   private adjustTotals(entries: number, bytes: number): void {
-    const add = this.db.prepare('UPDATE result_totals SET value = value + ? WHERE name = ?');
+    const add = this.sql('UPDATE result_totals SET value = value + ? WHERE name = ?');
     add.run(entries, 'entries');
     add.run(bytes, 'bytes');
   }
 
   /** Entries and bytes in the level. */
   totals(): { entries: number; bytes: number } {
-    const rows = new Map(this.db.prepare<[], { name: string; value: number }>('SELECT name, value FROM result_totals').all().map((r) => [r.name, r.value]));
+    const rows = new Map(this.sql<[], { name: string; value: number }>('SELECT name, value FROM result_totals').all().map((r) => [r.name, r.value]));
     return { entries: rows.get('entries') ?? 0, bytes: rows.get('bytes') ?? 0 };
   }
 
   /** Adds to the shared counters. */
   count(delta: Partial<Counters>): void {
-    const add = this.db.prepare('INSERT INTO result_counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value');
+    const add = this.sql('INSERT INTO result_counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value');
     this.db.transaction(() => {
       for (const [name, value] of Object.entries(delta)) if (value) add.run(name, value);
     }).immediate();
   }
 
   counters(): Counters {
-    const rows = this.db.prepare<[], { name: string; value: number }>('SELECT name, value FROM result_counters').all();
+    const rows = this.sql<[], { name: string; value: number }>('SELECT name, value FROM result_counters').all();
     const values = new Map(rows.map((r) => [r.name, r.value]));
     return Object.fromEntries(COUNTERS.map((c) => [c, values.get(c) ?? 0])) as Counters;
   }
@@ -138,7 +146,7 @@ export class SqliteLevel implements SyncCacheLevel {
     const now = this.now();
     if (this.limits.maxAgeMs !== undefined) this.deleteWhere('created_at < ?', now - this.limits.maxAgeMs);
     const { maxEntries = Infinity, maxBytes = Infinity } = this.limits;
-    const oldest = this.db.prepare<[number], Pick<Row, 'key' | 'cost' | 'size' | 'used_at'>>('SELECT key, cost, size, used_at FROM results ORDER BY used_at LIMIT ?');
+    const oldest = this.sql<[number], Pick<Row, 'key' | 'cost' | 'size' | 'used_at'>>('SELECT key, cost, size, used_at FROM results ORDER BY used_at LIMIT ?');
     for (let t = this.totals(); t.entries > maxEntries || t.bytes > maxBytes; t = this.totals()) {
       const candidates = oldest.all(EVICTION_CANDIDATES).map((r) => ({ key: r.key, cost: r.cost, size: r.size, usedAt: r.used_at }));
       this.deleteWhere('key = ?', evictionVictim(candidates, now)!.key);
@@ -155,7 +163,7 @@ export class SqliteLevel implements SyncCacheLevel {
   }
 
   list(filter: EntryFilter, now: number): Promise<EntryInfo[]> {
-    const rows = this.db.prepare<[], Omit<Row, 'bytes' | 'digest'>>('SELECT key, definition, identity, size, cost, created_at, used_at, hits FROM results ORDER BY created_at, key').all();
+    const rows = this.sql<[], Omit<Row, 'bytes' | 'digest'>>('SELECT key, definition, identity, size, cost, created_at, used_at, hits FROM results ORDER BY created_at, key').all();
     return Promise.resolve(
       rows
         .map((r) => ({ key: r.key, definition: r.definition, identity: r.identity, size: r.size, cost: r.cost, createdAt: r.created_at, usedAt: r.used_at, hits: r.hits, level: this.name }))
