@@ -144,6 +144,13 @@ function encodedValue(v: Value): string | null {
   }
 }
 
+/** Whether the trace has an effect or a denial from event `seq` on. */
+function effectSince(trace: Trace, seq: number): boolean {
+  const events = trace.events;
+  for (let i = seq; i < events.length; i++) if (events[i]!.kind === 'effect' || events[i]!.kind === 'denied') return true;
+  return false;
+}
+
 function hashOfFunction(fn: Value): Hash | undefined {
   const target = fn instanceof Partial ? fn.fn : fn;
   if (target instanceof Closure && /^@[0-9a-f]{64}$/.test(target.lam.name)) return target.lam.name.slice(1);
@@ -244,7 +251,7 @@ export class Executor {
   async executeByHash(hash: Hash, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     const trace = new Trace();
     const memo = options.memo === undefined ? this.memo : this.memo?.withMode(options.memo);
-    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [], jit: options.jit ?? 'auto', memo: options.backend ? undefined : memo };
+    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [], jit: options.jit ?? 'auto', memo: options.backend || memo?.mode === 'off' ? undefined : memo };
     const owned = options.context === undefined;
     const parent = options.context ?? this.createContext();
     const name = this.repo.namesOf(hash)[0];
@@ -263,10 +270,19 @@ export class Executor {
         hit = await memo.lookup(key);
       }
       if (hit) {
-        parent.consume({ computeSteps: LOOKUP_STEPS });
+        try {
+          parent.consume({ computeSteps: LOOKUP_STEPS });
+        } catch (e) {
+          // not even the lookup fits the caller's grant: the run fails as it would have
+          if (!(e instanceof CaxError)) throw e;
+          hit = undefined;
+          outcome = { value: null, error: e, type: '?', clock: start };
+        }
+      }
+      if (hit) {
         trace.record({ kind: 'memo', context: parent.id, hash, name, key: key!, level: hit.level, value: hit.entry.value, saved: hit.entry.cost.computeSteps });
       } else {
-        outcome = await this.invokeEntry(parent, hash, args, texts, start, run, options.backend);
+        outcome ??= await this.invokeEntry(parent, hash, args, texts, start, run, options.backend);
       }
     } finally {
       if (owned) {
@@ -549,7 +565,7 @@ export class Executor {
             // The closed context's unused grant went back to its parent: the running context may have more now.
             limit(active);
             // Stored only when it did no effect (its own or a concurrent one) and took no logical time: its value is a function of its arguments.
-            if (key !== undefined && 'value' in end && scheduler?.clock === before.clock && !run.trace.events.slice(before.seq).some((e) => e.kind === 'effect' || e.kind === 'denied')) {
+            if (key !== undefined && 'value' in end && scheduler?.clock === before.clock && !effectSince(run.trace, before.seq)) {
               const encoded = encodedValue(end.value);
               const steps = machine.steps - before.steps;
               if (encoded !== null && run.memo!.admits(target, steps)) {

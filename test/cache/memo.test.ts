@@ -123,6 +123,16 @@ describe('memoized runs', () => {
     expect(memo.trace.events.filter((e) => e.kind === 'memo').length).toBe(12);
   });
 
+  it('memo off: neither the run nor its invokes are looked up', async () => {
+    const cache = new TieredCache({ memory: new MemoryLevel() }, () => undefined);
+    const ex = new Executor({ repo: s.repo, memo: new Memo(cache, 'auto', 0) });
+    await ex.executeByName('ifib', { args: ['8'] });
+    const off = await ex.executeByName('ifib', { args: ['8'], memo: 'off' });
+    expect(off.memo).toBeUndefined();
+    expect(off.trace.events.filter((e) => e.kind === 'memo')).toHaveLength(0);
+    expect(off.value).toBe('21');
+  });
+
   it('does not memoize an invoke that did an effect', async () => {
     const cache = new TieredCache({ memory: new MemoryLevel() }, () => undefined);
     const r = await new Executor({ repo: s.repo, memo: new Memo(cache, 'auto', 0) }).executeByName('callsNoisy', { args: ['6'] });
