@@ -203,6 +203,8 @@ export class Executor {
   readonly allocator: ResourceAllocator;
   private readonly wallClock: () => number;
   private readonly memo: Memo | undefined;
+  /** Stored type schemes by hash (what memoization asks of a definition; content behind a hash never changes). */
+  private readonly types = new Map<Hash, string>();
   /** Linked, checked and compiled entry programs by hash: content behind a hash never changes, so they never go stale. */
   private readonly programs = new Map<Hash, LoadedProgram>();
 
@@ -263,7 +265,7 @@ export class Executor {
     try {
       const texts = options.args ?? [];
       const args = texts.map((a, i) => parseExpression(a, `argument ${i + 1}`));
-      effectful = /\bEffect\b/.test(this.repo.get(hash).type);
+      effectful = /\bEffect\b/.test(this.storedType(hash));
       if (memo?.covers(effectful)) {
         const setting = { backend: options.backend?.name ?? 'interp', policy: this.policy, ...(effectful ? { effectful: { world: options.world ?? {}, start } } : {}) } as const;
         key = memo.key(hash, args.map((a) => ({ expr: printExpr(a) })), setting);
@@ -569,7 +571,7 @@ export class Executor {
               const encoded = encodedValue(end.value);
               const steps = machine.steps - before.steps;
               if (encoded !== null && run.memo!.admits(target, steps)) {
-                run.memo!.store({ key, definition: target, backend: 'interp', value: showValue(end.value), encoded, type: this.repo.get(target).type, effects: [], clock: 0, balances: {}, cost: { computeSteps: steps, memoryBytes: 0, effects: 0, ioOps: 0 } });
+                run.memo!.store({ key, definition: target, backend: 'interp', value: showValue(end.value), encoded, type: this.storedType(target), effects: [], clock: 0, balances: {}, cost: { computeSteps: steps, memoryBytes: 0, effects: 0, ioOps: 0 } });
               }
             }
           },
@@ -622,6 +624,12 @@ export class Executor {
       while (open.length > 0) this.close(open.pop()!, end, run);
     }
     return { value: error ? null : value, error, type, clock: scheduler?.clock ?? start };
+  }
+
+  private storedType(hash: Hash): string {
+    let type = this.types.get(hash);
+    if (type === undefined) this.types.set(hash, (type = this.repo.get(hash).type));
+    return type;
   }
 
   /** The result key of an `invoke` of `target` with `args` (undefined when an argument is a function or an effect). */
