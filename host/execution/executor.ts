@@ -265,7 +265,7 @@ export class Executor {
     try {
       const texts = options.args ?? [];
       const args = texts.map((a, i) => parseExpression(a, `argument ${i + 1}`));
-      effectful = /\bEffect\b/.test(this.storedType(hash));
+      effectful = memo !== undefined && memo.mode !== 'off' && /\bEffect\b/.test(this.storedType(hash));
       if (memo?.covers(effectful)) {
         const setting = { backend: options.backend?.name ?? 'interp', policy: this.policy, ...(effectful ? { effectful: { world: options.world ?? {}, start } } : {}) } as const;
         key = memo.key(hash, args.map((a) => ({ expr: printExpr(a) })), setting);
