@@ -265,8 +265,10 @@ export class Executor {
     try {
       const texts = options.args ?? [];
       const args = texts.map((a, i) => parseExpression(a, `argument ${i + 1}`));
-      effectful = memo !== undefined && memo.mode !== 'off' && /\bEffect\b/.test(this.storedType(hash));
-      if (memo?.covers(effectful)) {
+      // (a hash not in the store is not memoized: the run reports it)
+      const stored = memo !== undefined && memo.mode !== 'off' && this.repo.has(hash);
+      effectful = stored && /\bEffect\b/.test(this.storedType(hash));
+      if (stored && memo.covers(effectful)) {
         const setting = { backend: options.backend?.name ?? 'interp', policy: this.policy, ...(effectful ? { effectful: { world: options.world ?? {}, start } } : {}) } as const;
         key = memo.key(hash, args.map((a) => ({ expr: printExpr(a) })), setting);
         hit = await memo.lookup(key);

@@ -133,6 +133,14 @@ describe('memoized runs', () => {
     expect(off.value).toBe('21');
   });
 
+  it('a hash not in the store is the run\'s error, as without memoization', async () => {
+    const cache = new TieredCache({ memory: new MemoryLevel() }, () => undefined);
+    const r = await new Executor({ repo: s.repo, memo: new Memo(cache, 'auto', 0) }).executeByHash('0'.repeat(64));
+    const plain = await new Executor({ repo: s.repo }).executeByHash('0'.repeat(64));
+    expect(r.error?.code).toBe(plain.error?.code);
+    expect(r.memo).toBeUndefined();
+  });
+
   it('does not memoize an invoke that did an effect', async () => {
     const cache = new TieredCache({ memory: new MemoryLevel() }, () => undefined);
     const r = await new Executor({ repo: s.repo, memo: new Memo(cache, 'auto', 0) }).executeByName('callsNoisy', { args: ['6'] });
