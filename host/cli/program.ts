@@ -5,6 +5,7 @@ import { printableJson } from '../printable.js';
 import { Command, CommanderError } from 'commander';
 import { CaxError } from '../errors.js';
 import type { CliIO } from './io.js';
+import { registerCache } from './commands/cache.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDebug } from './commands/debug.js';
 import { registerCoverage } from './commands/coverage.js';
@@ -35,7 +36,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCompile, registerCoverage, registerDebug, registerDevice, registerDoctor, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCache, registerCompile, registerCoverage, registerDebug, registerDevice, registerDoctor, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');

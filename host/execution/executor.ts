@@ -11,8 +11,14 @@
 // denials and errors. On a co-processor backend (`backend`), the definition
 // is compiled (host/compiler/) and its effects run through the same sandbox,
 // world, scheduler and trace; its cycles are charged as compute steps to the
-// context whose code runs.
+// context whose code runs. With a Memo (host/cache/), results are looked up
+// in and stored to the result cache: a whole run by its result key, and on
+// the interpreter each `invoke` that did no effect; a hit is a `memo` event
+// in the trace and charges only the lookup.
 import { CaxError } from '../errors.js';
+import { LOOKUP_STEPS, type Memo, type MemoMode } from '../cache/memo.js';
+import type { CacheHit } from '../cache/tiered.js';
+import { decodeValue } from '../cache/value.js';
 import { openCoprocessor, runImage, type BackendName } from '../coprocessor/backend.js';
 import { CoreFunction } from '../coprocessor/effects.js';
 import { compileStored } from '../coprocessor/stored.js';
@@ -24,7 +30,7 @@ import { parseExpression } from '../tel/parser.js';
 import { printExpr } from '../tel/printer.js';
 import { Closure, Eff, Partial } from '../tel/runtime.js';
 import { Invocation, Scheduler, failureError, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
-import { showValue, type Value } from '../tel/values.js';
+import { canonicalBytes, showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type EffectHandlers, type WorldInput } from '../tel/world.js';
 import { GrowingAllocator } from '../resources/growing-allocator.js';
 import { StaticAllocator } from '../resources/static-allocator.js';
@@ -60,6 +66,8 @@ export interface ExecutorOptions {
   /** Where root contexts are carved from (default: a StaticAllocator big enough for the policy). */
   readonly allocator?: ResourceAllocator;
   readonly wallClock?: () => number;
+  /** Memoization of runs through the result cache (docs/cache.md); absent: none. */
+  readonly memo?: Memo;
 }
 
 export interface ExecuteOptions {
@@ -74,6 +82,8 @@ export interface ExecuteOptions {
   readonly jit?: JitMode;
   /** A profiler of an interpreted run (`cax profile`, docs/profile.md); the JIT is then off. */
   readonly profile?: ExecutionProfiler;
+  /** Overrides the memo's mode for this run. */
+  readonly memo?: MemoMode;
 }
 
 /** One open context's use and grant (compute in steps, memory in bytes), as a profile samples them. */
@@ -139,10 +149,29 @@ export interface ExecutionResult {
   readonly contexts: readonly ContextReport[];
   /** Set when the run was on a co-processor backend. */
   readonly coprocessor?: CoprocessorUsage;
+  /** Set when the run was memoized: its result key, and for a hit the level and the steps it saved. */
+  readonly memo?: { readonly key: string; readonly hit: boolean; readonly level?: string; readonly saved?: number };
 }
 
 /** The internal name a stored definition runs under: closures carry it, so `invoke` knows what it calls. */
 const internalName = (hash: Hash): string => `@${hash}`;
+
+/** The canonical bytes of a first-order value in hex (what a memoized `invoke` returns on a hit); null for functions and effects. */
+function encodedValue(v: Value): string | null {
+  try {
+    return canonicalBytes(v).toString('hex');
+  } catch (e) {
+    if (e instanceof CaxError && e.code === 'E_UNSUPPORTED') return null;
+    throw e;
+  }
+}
+
+/** Whether the trace has an effect or a denial from event `seq` on. */
+function effectSince(trace: Trace, seq: number): boolean {
+  const events = trace.events;
+  for (let i = seq; i < events.length; i++) if (events[i]!.kind === 'effect' || events[i]!.kind === 'denied') return true;
+  return false;
+}
 
 function hashOfFunction(fn: Value): Hash | undefined {
   const target = fn instanceof Partial ? fn.fn : fn;
@@ -173,6 +202,8 @@ interface Run {
   readonly reports: ContextReport[];
   readonly jit: JitMode;
   readonly profiler: ExecutionProfiler | undefined;
+  /** Memoization of the run's `invoke`s (interpreter only). */
+  readonly memo: Memo | undefined;
 }
 
 interface Outcome {
@@ -189,6 +220,9 @@ export class Executor {
   readonly policy: Policy;
   readonly allocator: ResourceAllocator;
   private readonly wallClock: () => number;
+  private readonly memo: Memo | undefined;
+  /** Stored type schemes by hash (what memoization asks of a definition; content behind a hash never changes). */
+  private readonly types = new Map<Hash, string>();
   /** Linked, checked and compiled entry programs by hash: content behind a hash never changes, so they never go stale. */
   private readonly programs = new Map<Hash, LoadedProgram>();
 
@@ -197,6 +231,7 @@ export class Executor {
     this.loader = options.loader ?? new Loader(options.repo);
     this.policy = options.policy ?? OPEN_POLICY;
     this.wallClock = options.wallClock ?? Date.now;
+    this.memo = options.memo;
     const root = this.rootRequest();
     const capacity = { computeSteps: root.computeSteps * 4, memoryBytes: root.memoryBytes * 4, effects: root.effects * 4, ioOps: root.ioOps * 4 };
     // Without an `invokeShare`, invocations' grants grow on demand from their caller's, so concurrent invokes share what it has left.
@@ -235,34 +270,90 @@ export class Executor {
   /** Runs a stored definition applied to `args` in a child of `options.context` (or of a fresh root). */
   async executeByHash(hash: Hash, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     const trace = new Trace();
-    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [], jit: options.jit ?? 'auto', profiler: options.profile };
+    const memo = options.memo === undefined ? this.memo : this.memo?.withMode(options.memo);
+    // a profiled run is measured, not answered from the cache
+    const memoized = options.backend || options.profile || memo?.mode === 'off' ? undefined : memo;
+    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [], jit: options.jit ?? 'auto', profiler: options.profile, memo: memoized };
     const owned = options.context === undefined;
     const parent = options.context ?? this.createContext();
     const name = this.repo.namesOf(hash)[0];
-    let outcome: Outcome;
+    const start = options.world?.start ?? 0;
+    let outcome: Outcome | undefined;
+    let key: Hash | undefined;
+    let hit: CacheHit | undefined;
+    let effectful = false;
     try {
       const texts = options.args ?? [];
       const args = texts.map((a, i) => parseExpression(a, `argument ${i + 1}`));
-      const start = options.world?.start ?? 0;
-      outcome = await this.invokeEntry(parent, hash, args, texts, start, run, options.backend);
+      // (a hash not in the store is not memoized: the run reports it)
+      const stored = memo !== undefined && memo.mode !== 'off' && this.repo.has(hash);
+      effectful = stored && /\bEffect\b/.test(this.storedType(hash));
+      if (stored && memo.covers(effectful)) {
+        const setting = { backend: options.backend?.name ?? 'interp', policy: this.policy, ...(effectful ? { effectful: { world: options.world ?? {}, start } } : {}) } as const;
+        key = memo.key(hash, args.map((a) => ({ expr: printExpr(a) })), setting);
+        hit = await memo.lookup(key);
+      }
+      if (hit) {
+        try {
+          parent.consume({ computeSteps: LOOKUP_STEPS });
+        } catch (e) {
+          // not even the lookup fits the caller's grant: the run fails as it would have
+          if (!(e instanceof CaxError)) throw e;
+          hit = undefined;
+          outcome = { value: null, error: e, type: '?', clock: start };
+        }
+      }
+      if (hit) {
+        trace.record({ kind: 'memo', context: parent.id, hash, name, key: key!, level: hit.level, value: hit.entry.value, saved: hit.entry.cost.computeSteps });
+      } else {
+        outcome ??= await this.invokeEntry(parent, hash, args, texts, start, run, options.backend);
+      }
     } finally {
       if (owned) {
         run.reports.unshift(this.report(parent, undefined, undefined, parent.destroy()));
       }
     }
+    if (hit) {
+      const e = hit.entry;
+      await memo!.cache.flush();
+      // A pure run's clock and world are this run's: its key leaves them out.
+      const world = effectful ? { clock: e.clock, balances: e.balances } : { clock: start, balances: run.world.snapshot() };
+      return { hash, name, value: e.value, type: e.type, error: null, effects: e.effects, ...world, trace, contexts: run.reports, memo: { key: key!, hit: true, level: hit.level, saved: e.cost.computeSteps } };
+    }
+    const done = outcome!;
+    const effects = [...run.effects].sort((a, b) => a.time - b.time);
+    const balances = run.world.snapshot();
+    if (memo && key !== undefined) {
+      const cost = this.runCost(run.reports);
+      if (done.value !== null && done.error === null && memo.admits(hash, cost.computeSteps)) {
+        memo.store({ key, definition: hash, backend: options.backend?.name ?? 'interp', value: showValue(done.value), encoded: encodedValue(done.value), type: done.type, effects: effects.map((e) => ({ ...e, args: [...e.args] })), clock: done.clock, balances, cost });
+      }
+      await memo.cache.flush();
+    } else if (memo) {
+      await memo.cache.flush();
+    }
     return {
       hash,
       name,
-      value: outcome.value === null ? null : showValue(outcome.value),
-      type: outcome.type,
-      error: outcome.error,
-      effects: [...run.effects].sort((a, b) => a.time - b.time),
-      clock: outcome.clock,
-      balances: run.world.snapshot(),
+      value: done.value === null ? null : showValue(done.value),
+      type: done.type,
+      error: done.error,
+      effects,
+      clock: done.clock,
+      balances,
       trace,
       contexts: run.reports,
-      ...(outcome.coprocessor ? { coprocessor: outcome.coprocessor } : {}),
+      ...(done.coprocessor ? { coprocessor: done.coprocessor } : {}),
+      ...(key !== undefined ? { memo: { key, hit: false } } : {}),
     };
+  }
+
+  /** What a run cost: the consumption of its outermost contexts (a context's includes its children's). */
+  private runCost(reports: readonly ContextReport[]): { computeSteps: number; memoryBytes: number; effects: number; ioOps: number } {
+    const ids = new Set(reports.map((r) => r.context));
+    const outer = reports.filter((r) => r.parent === undefined || !ids.has(r.parent));
+    const sum = (k: string): number => outer.reduce((n, r) => n + (r.consumed[k] ?? 0), 0);
+    return { computeSteps: sum('computeSteps'), memoryBytes: sum('memoryBytes'), effects: sum('effects'), ioOps: sum('ioOps') };
   }
 
   private report(context: ExecutionContext, hash: Hash | undefined, name: string | undefined, usage: ResourceUsage): ContextReport {
@@ -477,8 +568,17 @@ export class Executor {
         if (target === undefined) return machine.apply(call.fn, [...call.args]);
         charge();
         const partial = call.fn instanceof Partial ? call.fn.args : [];
+        const key = run.memo && this.invokeKey(run.memo, target, [...partial, ...call.args]);
+        const hit = key === undefined ? undefined : run.memo!.lookupSync(key);
+        if (hit && hit.entry.encoded !== null) {
+          run.sandbox.charge(LOOKUP_STEPS, 0);
+          caller.context.consume({ computeSteps: LOOKUP_STEPS });
+          run.trace.record({ kind: 'memo', context: caller.context.id, hash: target, name: this.repo.namesOf(target)[0], key: key!, level: hit.level, value: hit.entry.value, saved: hit.entry.cost.computeSteps });
+          return new Eff({ k: 'pure', value: decodeValue(Buffer.from(hit.entry.encoded, 'hex')) });
+        }
         const actor = this.open(caller.context, target, [...partial, ...call.args].map(showValue), run);
         open.push(actor);
+        const before = { steps: machine.steps, seq: run.trace.events.length, clock: call.clock };
         return new Invocation(
           actor,
           () => machine.apply(call.fn, [...call.args]),
@@ -487,6 +587,14 @@ export class Executor {
             this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure) : cutOff() }, run);
             // The closed context's unused grant went back to its parent: the running context may have more now.
             limit(active);
+            // Stored only when it did no effect (its own or a concurrent one) and took no logical time: its value is a function of its arguments.
+            if (key !== undefined && 'value' in end && scheduler?.clock === before.clock && !effectSince(run.trace, before.seq)) {
+              const encoded = encodedValue(end.value);
+              const steps = machine.steps - before.steps;
+              if (encoded !== null && run.memo!.admits(target, steps)) {
+                run.memo!.store({ key, definition: target, backend: 'interp', value: showValue(end.value), encoded, type: this.storedType(target), effects: [], clock: 0, balances: {}, cost: { computeSteps: steps, memoryBytes: 0, effects: 0, ioOps: 0 } });
+              }
+            }
           },
         );
       };
@@ -554,6 +662,19 @@ export class Executor {
       while (open.length > 0) this.close(open.pop()!, end, run);
     }
     return { value: error ? null : value, error, type, clock: scheduler?.clock ?? start };
+  }
+
+  private storedType(hash: Hash): string {
+    let type = this.types.get(hash);
+    if (type === undefined) this.types.set(hash, (type = this.repo.get(hash).type));
+    return type;
+  }
+
+  /** The result key of an `invoke` of `target` with `args` (undefined when an argument is a function or an effect). */
+  private invokeKey(memo: Memo, target: Hash, args: readonly Value[]): Hash | undefined {
+    const encoded = args.map(encodedValue);
+    if (encoded.some((e) => e === null)) return undefined;
+    return memo.key(target, encoded.map((e) => ({ value: Buffer.from(e!, 'hex') })), { backend: 'interp', policy: this.policy });
   }
 
   /** The program that runs `hash`, from the cache (bounded to PROGRAM_CACHE entries, oldest dropped first). */

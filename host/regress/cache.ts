@@ -1,8 +1,9 @@
 // Reused results: a test's key is a SHA-256 over its entry (with the content
 // of every file it reads) and the identity of its backend (the code and
 // binaries it runs on), so a rerun with nothing changed runs nothing and a
-// change to the RTL reruns exactly the tests on sim. The store is one JSON
-// file behind the small ResultCache interface (host/cache can replace it).
+// change to the RTL reruns exactly the tests on sim. Results are kept behind
+// the small ResultCache interface: in one JSON file (JsonFileCache, here), or
+// in the project's result cache (TieredResultCache, tiered-cache.ts).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,14 +14,22 @@ import type { Outcome } from './execute.js';
 import type { RegressBackend } from './manifest.js';
 import type { MatrixTest } from './matrix.js';
 
-export interface ResultCache {
-  get(key: string): Outcome | undefined;
-  put(key: string, outcome: Outcome): void;
-  /** Writes what was put (once, at the end of a run). */
-  save(): void;
+/** A test's key, with its entry hash and backend identity. */
+export interface TestKey {
+  readonly key: string;
+  readonly entry: string;
+  readonly backend: string;
 }
 
-const Stored = z.record(z.string(), z.object({
+export interface ResultCache {
+  get(key: TestKey): Outcome | undefined | Promise<Outcome | undefined>;
+  put(key: TestKey, outcome: Outcome): void;
+  /** Writes what was put (once, at the end of a run). */
+  save(): void | Promise<void>;
+}
+
+/** A stored passing outcome. */
+export const StoredOutcome = z.object({
   status: z.enum(['pass', 'fail', 'error', 'skipped']),
   expected: z.record(z.string(), z.unknown()),
   actual: z.record(z.string(), z.unknown()),
@@ -28,7 +37,8 @@ const Stored = z.record(z.string(), z.object({
   code: z.string().optional(),
   cycles: z.number().nullable(),
   durationMs: z.number(),
-}));
+});
+const Stored = z.record(z.string(), StoredOutcome);
 
 /** A JSON file of passing outcomes by key; an unreadable file is an empty cache (it is only a cache). */
 export class JsonFileCache implements ResultCache {
@@ -44,12 +54,12 @@ export class JsonFileCache implements ResultCache {
     this.entries = entries;
   }
 
-  get(key: string): Outcome | undefined {
-    return this.entries[key];
+  get(key: TestKey): Outcome | undefined {
+    return this.entries[key.key];
   }
 
-  put(key: string, outcome: Outcome): void {
-    this.entries[key] = outcome;
+  put(key: TestKey, outcome: Outcome): void {
+    this.entries[key.key] = outcome;
     this.dirty = true;
   }
 
@@ -104,7 +114,7 @@ export function entryHash(test: MatrixTest): string {
 }
 
 /** The key of a test: entry and backend identity. */
-export function testKey(test: MatrixTest, device?: string): { key: string; entry: string; backend: string } {
+export function testKey(test: MatrixTest, device?: string): TestKey {
   const entry = entryHash(test);
   const backend = backendIdentity(test.backend, device);
   return { key: sha().update(entry).update(backend).digest('hex'), entry, backend };

@@ -78,7 +78,7 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
   const toRun: MatrixTest[] = [];
   for (const t of matrix) {
     if (t.skip) continue;
-    const hit = options.cache?.get(keys.get(t.id)!.key);
+    const hit = await options.cache?.get(keys.get(t.id)!);
     if (hit) reused.set(t.id, hit);
     else toRun.push(t);
   }
@@ -93,7 +93,7 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
     const outcome: Outcome = t.skip
       ? { status: 'skipped', expected: {}, actual: {}, message: t.skip, cycles: null, durationMs: 0 }
       : (reused.get(t.id) ?? fromPool?.outcome ?? { status: 'skipped', expected: {}, actual: {}, message: 'not run (--fail-fast stopped the run)', cycles: null, durationMs: 0 });
-    if (fromPool && outcome.status === 'pass') options.cache?.put(key.key, outcome);
+    if (fromPool && outcome.status === 'pass') options.cache?.put(key, outcome);
     const reproduce = reproduceCommand(t.test, t.backend, device);
     const artifacts = options.artifacts && fromPool && (outcome.status === 'fail' || outcome.status === 'error') ? await writeArtifacts(options.artifacts, t, outcome, reproduce) : [];
     tests.push({
@@ -105,7 +105,7 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
       artifacts, reproduce,
     });
   }
-  options.cache?.save();
+  await options.cache?.save();
   const count = (s: Outcome['status']): number => tests.filter((r) => r.status === s).length;
   return {
     tests,

@@ -7,11 +7,12 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
-import { JsonFileCache } from '../../regress/cache.js';
+import { JsonFileCache, type ResultCache } from '../../regress/cache.js';
 import { htmlReport } from '../../regress/html.js';
 import { junitXml } from '../../regress/junit.js';
 import { REGRESS_BACKENDS } from '../../regress/manifest.js';
 import { runRegression, type RegressRun } from '../../regress/runner.js';
+import { TieredResultCache } from '../../regress/tiered-cache.js';
 import { progress, type Progress } from '../io.js';
 import type { Register } from '../program.js';
 
@@ -28,8 +29,14 @@ const RegressOptions = z.object({
   port: z.string().min(1).optional(),
 });
 
-/** Where results are kept between runs unless --cache FILE says otherwise (relative to the working directory). */
-export const DEFAULT_CACHE_FILE = 'build/regress/cache.json';
+/** Where results are kept between runs unless --cache PATH says otherwise (relative to the working directory): the result cache of a directory. */
+export const DEFAULT_CACHE = 'build/regress/cache';
+
+/** `--cache PATH`: a `.json` file (one JSON file), else a directory holding the project's result cache (SQLite there, Redis when configured). */
+async function openResultCache(path: string, ctx: Parameters<Register>[1]): Promise<ResultCache> {
+  if (path.endsWith('.json')) return new JsonFileCache(path);
+  return TieredResultCache.open(path, ctx.io.env, (m) => ctx.io.err(`warning: ${m}`));
+}
 
 function summary(run: RegressRun): string {
   const c = run.counts;
@@ -54,7 +61,7 @@ export const registerRegress: Register = (program, ctx) => {
     .option('--artifacts <dir>', 'write failure artefacts (trace, VCD, divergence, reproducing command) here')
     .option('--retries <n>', 'retry a failing test up to N times; a pass on a retry is flaky (default 0)')
     .option('--fail-fast', 'start nothing new after the first failure')
-    .option('--cache <file>', `the result cache (default ${DEFAULT_CACHE_FILE})`)
+    .option('--cache <path>', `reused results: a directory holding the result cache (docs/cache.md; Redis with CAX_REDIS_URL), or a FILE.json (default ${DEFAULT_CACHE})`)
     .option('--no-cache', 'run every test, reuse and store nothing')
     .option('--port <path>', 'serial port of the board for the device backend (as for cax device)')
     .exitOverride()
@@ -69,15 +76,22 @@ export const registerRegress: Register = (program, ctx) => {
         throw new CaxError('E_USAGE', `--filter is not a regular expression: ${(e as Error).message}`);
       }
       const at = (p: string): string => resolve(ctx.io.cwd, p);
-      const cache = o.cache === false ? undefined : new JsonFileCache(at(o.cache === true ? DEFAULT_CACHE_FILE : o.cache));
+      const cache = o.cache === false ? undefined : await openResultCache(at(o.cache === true ? DEFAULT_CACHE : o.cache), ctx);
       let bar: Progress | undefined;
-      const run = await runRegression({
-        suites: suites.map(at), store: storeDirectory(ctx.io.cwd, ctx.io.env), jobs: o.jobs, retries: o.retries, failFast: o.failFast, cache,
-        ...(o.backend ? { backends: o.backend } : {}), ...(filter ? { filter } : {}),
-        ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}), ...(o.port ? { device: o.port } : {}),
-        onStart: (n) => (bar = progress(ctx.io, ctx.json(), 'regress', n)),
-        onResult: () => bar?.tick(),
-      });
+      let run: RegressRun;
+      try {
+        run = await runRegression({
+          suites: suites.map(at), store: storeDirectory(ctx.io.cwd, ctx.io.env), jobs: o.jobs, retries: o.retries, failFast: o.failFast, cache,
+          ...(o.backend ? { backends: o.backend } : {}), ...(filter ? { filter } : {}),
+          ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}), ...(o.port ? { device: o.port } : {}),
+          onStart: (n) => (bar = progress(ctx.io, ctx.json(), 'regress', n)),
+          onResult: () => bar?.tick(),
+        });
+      } catch (e) {
+        // what was put so far stays (the cache is closed)
+        await cache?.save();
+        throw e;
+      }
       bar?.done();
       const write = (file: string, text: string): void => {
         mkdirSync(dirname(at(file)), { recursive: true });

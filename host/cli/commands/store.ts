@@ -1,11 +1,13 @@
 // The store's commands (docs/store.md): `cax add FILE…`, `cax ls`,
 // `cax show NAME|HASH`, `cax deps NAME`, `cax history NAME`, `cax update`
-// and `cax run NAME|HASH [ARGS…]`. The store is `.cax/` of the working
+// and `cax run NAME|HASH [ARGS…]` (memoized through the result cache, docs/cache.md). The store is `.cax/` of the working
 // directory or `$CAX_HOME`; the prelude is added to it on first use.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { loadCacheConfig, openCache } from '../../cache/config.js';
+import { DEFAULT_MIN_COST, Memo, MEMO_MODES } from '../../cache/memo.js';
 import { parseOptions } from '../options.js';
 import { BACKENDS } from '../../coprocessor/backend.js';
 import { Executor, type ExecutionResult } from '../../execution/executor.js';
@@ -34,6 +36,19 @@ export async function withStore<T>(ctx: Pick<CommandContext, 'io'>, work: (repo:
     return await work(repo);
   } finally {
     repo.close();
+  }
+}
+
+/** Runs `work` with a Memo over the result cache of the store (none for --memo off), closing the cache on every path; cache warnings go to stderr. */
+async function withMemo<T>(ctx: Pick<CommandContext, 'io'>, mode: (typeof MEMO_MODES)[number], work: (memo: Memo | undefined) => Promise<T>): Promise<T> {
+  if (mode === 'off') return work(undefined);
+  const dir = storeDirectory(ctx.io.cwd, ctx.io.env);
+  const config = loadCacheConfig(dir, ctx.io.env);
+  const cache = await openCache(dir, config, (m) => ctx.io.err(`warning: ${m}`));
+  try {
+    return await work(new Memo(cache, mode, config.minCost ?? DEFAULT_MIN_COST));
+  } finally {
+    await cache.close();
   }
 }
 
@@ -72,6 +87,7 @@ const RunOptions = z.object({
   backend: z.enum(['interp', ...BACKENDS]).default('interp'),
   port: z.string().min(1).optional(),
   jit: z.enum(['auto', 'off', 'eager']).default('auto'),
+  memo: z.enum(MEMO_MODES).default('auto'),
 });
 
 /** The run for people; a failed run's error line is printed by the CLI itself. */
@@ -85,6 +101,7 @@ function describeRun(r: ExecutionResult): string {
     'contexts:',
     ...usage,
     ...(r.coprocessor ? [`co-processor: ${r.coprocessor.cycles} cycles on ${r.coprocessor.backend}${r.coprocessor.cached ? ' (cached image)' : ''}`] : []),
+    ...(r.memo?.hit ? [`memo: hit in ${r.memo.level} (key ${shortHash(r.memo.key)}, ${r.memo.saved} steps saved)`] : []),
   ].join('\n');
 }
 
@@ -99,6 +116,7 @@ function runToJson(r: ExecutionResult): Record<string, unknown> {
     effects: r.effects.map((e) => ({ ...e })),
     contexts: r.contexts,
     ...(r.coprocessor ? { coprocessor: r.coprocessor } : {}),
+    ...(r.memo ? { memo: r.memo } : {}),
   };
 }
 
@@ -224,6 +242,7 @@ export const registerStore: Register = (program, ctx) => {
     .option('--backend <name>', `where to run: interp, or compiled on the co-processor: ${BACKENDS.join(', ')} (docs/compiler.md)`, 'interp')
     .option('--port <path>', 'serial port of the device backend (as for cax device)')
     .option('--jit <mode>', 'JIT tier of the interpreter: auto (compile hot definitions), off, eager (docs/jit.md)', 'auto')
+    .option('--memo <mode>', 'memoize through the result cache: auto (pure runs and effect-free invokes that cost enough), on (effectful runs too), off (docs/cache.md)', 'auto')
     .exitOverride()
     .action((ref: string, args: string[], raw: Record<string, unknown>) =>
       withStore(ctx, async (repo) => {
@@ -235,7 +254,7 @@ export const registerStore: Register = (program, ctx) => {
         const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : OPEN_POLICY;
         const hash = target(repo, ref);
         const backend = o.backend === 'interp' ? undefined : { name: o.backend, ...(o.port ? { device: o.port } : {}) };
-        const result = await new Executor({ repo, policy }).executeByHash(hash, { args, jit: o.jit, ...(world ? { world } : {}), ...(backend ? { backend } : {}) });
+        const result = await withMemo(ctx, o.memo, (memo) => new Executor({ repo, policy, ...(memo ? { memo } : {}) }).executeByHash(hash, { args, jit: o.jit, ...(world ? { world } : {}), ...(backend ? { backend } : {}) }));
         if (o.trace) {
           const events = result.trace.filter({ kinds: kinds as TraceKind[] });
           writeFileSync(resolve(ctx.io.cwd, o.trace), `${JSON.stringify({ hash, events }, null, 2)}\n`);
