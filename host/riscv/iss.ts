@@ -217,7 +217,16 @@ export class Iss {
     pending: (): number => this.m.uart.pendingBytes(),
     /** Scripts drops, corruptions and delays of bytes or frames on the line (faults.ts); `{}` removes them. */
     setFaults: (faults: LineFaults): void => this.m.uart.setFaults(faults),
+    /** Calls `listener` (null: nobody) when the program reads RXDATA with nothing received and nothing on the line. */
+    onStarved: (listener: (() => void) | null): void => {
+      this.m.uart.onStarved = listener;
+    },
   };
+
+  /** Ends the current run() at the end of the instruction or block being executed (as if its cycle limit were reached); the next run() goes on. */
+  pause(): void {
+    this.m.limit = this.m.clock;
+  }
 
   /** Receives the retirement records while TRACE_EN is on (undefined: none). */
   setTraceSink(sink: TraceSink | undefined): void {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { TraceRecord } from '../../host/trace/record.js';
 import { MAX_TRACE_LINE_BYTES, encodeTraceRecord, formatTraceRecord, parseTraceLine } from '../../host/trace/record.js';
 import { CSR_NUMBERS } from './csrs.js';
-import { EBREAK, ECALL, FENCE, MRET, WFI, csr, exitWith, iType, issWith, li, lui, rType, sType } from './asm.js';
+import { EBREAK, ECALL, FENCE, MRET, WFI, bType, csr, exitWith, iType, issWith, li, lui, rType, sType } from './asm.js';
 
 const HANDLER = 0x80000100;
 /** Sets mtvec to HANDLER, then `body`, padded with nops to the handler, which exits with 3 (code 1). */
@@ -282,6 +282,24 @@ describe('devices', () => {
     const empty = issWith([lui(1, 0x10000000), iType('lw', 4, 1, 4), iType('lw', 5, 1, 8), ...exitWith(1)]);
     empty.run({ maxCycles: 1000 });
     expect([empty.reg(4), empty.reg(5)]).toEqual([0x80000000, 2]);
+  });
+
+  it('UART: a program polling an empty receiver is heard (onStarved), and pause() ends run() there; the next run() goes on', () => {
+    // poll RXDATA until a byte comes, then exit with it: lw x4, 4(x1); blt x4, x0, -4
+    const iss = issWith([lui(1, 0x10000000), iType('lw', 4, 1, 4), bType('blt', 4, 0, -4), iType('addi', 10, 4, 0), ...exitWith(1)]);
+    let polls = 0;
+    iss.uart.onStarved(() => {
+      polls++;
+      iss.pause();
+    });
+    const first = iss.run({ maxCycles: 1_000_000 });
+    expect(first.ended).toBe('cycle-limit');
+    expect(first.cycles).toBeLessThan(100);
+    expect(polls).toBe(1);
+    iss.uart.onStarved(null);
+    iss.uart.receive([42]);
+    expect(iss.run({ maxCycles: 1_000_000 }).ended).not.toBe('cycle-limit');
+    expect(iss.reg(10)).toBe(42);
   });
 });
 
