@@ -35,7 +35,7 @@ import { MemoryWorld, type EffectHandlers, type WorldInput } from '../tel/world.
 import { GrowingAllocator } from '../resources/growing-allocator.js';
 import { StaticAllocator } from '../resources/static-allocator.js';
 import type { ResourceAllocator, ResourceUsage } from '../resources/allocator.js';
-import { ADDITIVE_KINDS, type ResourceRequestInput } from '../resources/vector.js';
+import { ADDITIVE_KINDS, ZERO, add, type Amounts, type ResourceRequestInput } from '../resources/vector.js';
 import type { Hash } from '../store/hash.js';
 import { Loader, type LinkedCode } from '../store/loader.js';
 import type { Repository } from '../store/repository.js';
@@ -128,8 +128,8 @@ export interface ContextReport {
   readonly parent: string | undefined;
   readonly hash: Hash | undefined;
   readonly name: string | undefined;
-  readonly consumed: Readonly<Record<string, number>>;
-  readonly limits: Readonly<Record<string, number>>;
+  readonly consumed: Amounts;
+  readonly limits: Amounts;
   readonly released: boolean;
 }
 
@@ -349,16 +349,14 @@ export class Executor {
   }
 
   /** What a run cost: the consumption of its outermost contexts (a context's includes its children's). */
-  private runCost(reports: readonly ContextReport[]): { computeSteps: number; memoryBytes: number; effects: number; ioOps: number } {
+  private runCost(reports: readonly ContextReport[]): Amounts {
     const ids = new Set(reports.map((r) => r.context));
     const outer = reports.filter((r) => r.parent === undefined || !ids.has(r.parent));
-    const sum = (k: string): number => outer.reduce((n, r) => n + (r.consumed[k] ?? 0), 0);
-    return { computeSteps: sum('computeSteps'), memoryBytes: sum('memoryBytes'), effects: sum('effects'), ioOps: sum('ioOps') };
+    return outer.reduce((total, r) => add(total, r.consumed), ZERO);
   }
 
   private report(context: ExecutionContext, hash: Hash | undefined, name: string | undefined, usage: ResourceUsage): ContextReport {
-    const pick = (a: Readonly<Record<string, number>>): Record<string, number> => Object.fromEntries(ADDITIVE_KINDS.map((k) => [k, a[k] ?? 0]));
-    return { context: context.id, parent: context.parentId, hash, name, consumed: pick(usage.consumed), limits: pick(usage.limits), released: usage.released };
+    return { context: context.id, parent: context.parentId, hash, name, consumed: { ...usage.consumed }, limits: { ...usage.limits }, released: usage.released };
   }
 
   /** What a child gets up front: nothing when grants grow on demand (no `invokeShare`), else that share of `parent`'s remaining resources (all of it with a fixed allocator). */

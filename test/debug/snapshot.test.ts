@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { effectProgram, pureProgram } from '../../host/tel/generate.js';
 import { parseWorld } from '../../host/tel/world.js';
 import { checkSnapshotProgram, decodeSnapshot, encodeSnapshot, restoreAndContinue, runWithSnapshots, type RunSpec, type SnapshotRun } from '../../host/debug/snapshot.js';
+import { flipped } from '../helpers/bytes.js';
 
 /** The built CLI (`make test` builds dist/ first): a separate process. */
 const CLI = resolve('dist/host/cli/main.js');
@@ -94,8 +95,7 @@ describe('bad snapshots', () => {
   });
 
   it('bytes that do not hash to the given address are refused', () => {
-    const other = new Uint8Array(bytes);
-    other[other.length - 1] ^= 1;
+    const other = flipped(bytes, -1);
     expect(() => decodeSnapshot(other, id)).toThrow(/hash to/);
   });
 

@@ -24,6 +24,7 @@ import { runCli } from '../../host/cli/program.js';
 import { captureIO } from '../helpers/cli-io.js';
 import { exitWith, jal, li } from '../riscv/asm.js';
 import { run } from './random-programs.js';
+import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
 const SIZE = { steps: 4 };
@@ -161,7 +162,7 @@ describe('claims bound by the verifier', () => {
   /** Every claim field of the receipt, each with a way to change it. */
   const mutations: ReadonlyArray<readonly [string, (r: Receipt, n: number) => void]> = [
     ['program.hash', (r, n) => { r.program.hash = (BigInt(`0x${r.program.hash}`) ^ BigInt(n)).toString(16).padStart(64, '0'); }],
-    ['program.image', (r, n) => { const b = r.program.image.slice(); b[n % b.length] ^= 1; r.program.image = b; }],
+    ['program.image', (r, n) => { r.program.image = flipped(r.program.image, n); }],
     ['inputHash', (r, n) => { r.inputHash = (BigInt(`0x${r.inputHash}`) ^ BigInt(n)).toString(16).padStart(64, '0'); }],
     ['output.a0', (r, n) => { r.output.a0 = (r.output.a0 + n) >>> 0; }],
     ['output.exitValue', (r, n) => { r.output.exitValue = (r.output.exitValue + 2 * n) >>> 0; }],
@@ -169,10 +170,10 @@ describe('claims bound by the verifier', () => {
     ['steps', (r, n) => { r.steps += n; }],
     ['verifyingKey', (r, n) => { r.verifyingKey = (BigInt(`0x${r.verifyingKey}`) ^ BigInt(n)).toString(16).padStart(64, '0'); }],
     ['circuit.steps', (r, n) => { r.circuit.steps += n; }],
-    ['states', (r, n) => { const k = n % r.states.length; const b = r.states[k]!.slice(); b[n % b.length] ^= 1; r.states[k] = b; }],
+    ['states', (r, n) => { const k = n % r.states.length; r.states[k] = flipped(r.states[k]!, n); }],
     ['chunks.steps', (r, n) => { const c = r.chunks[n % r.chunks.length]!; c.steps += 1; }],
-    ['chunks.accesses', (r, n) => { const c = r.chunks[n % r.chunks.length]!; const b = c.accesses.slice(); b[n % b.length] ^= 1; c.accesses = b; }],
-    ['chunks.proof', (r, n) => { const c = r.chunks[n % r.chunks.length]!; const b = c.proof.slice(); b[n % b.length] ^= 1; c.proof = b; }],
+    ['chunks.accesses', (r, n) => { const c = r.chunks[n % r.chunks.length]!; c.accesses = flipped(c.accesses, n); }],
+    ['chunks.proof', (r, n) => { const c = r.chunks[n % r.chunks.length]!; c.proof = flipped(c.proof, n); }],
     ['hostWrites', (r, n) => { r.hostWrites = [[{ addr: 0x80000100 + 4 * (n % 16), bytes: new Uint8Array([n & 0xff]) }]]; }],
   ];
 

@@ -26,6 +26,7 @@ import type { TraceRecord } from '../../host/trace/record.js';
 import { captureIO } from '../helpers/cli-io.js';
 import { exitWith, iType, jal, li, sType } from '../riscv/asm.js';
 import { run, SCRATCH } from './random-programs.js';
+import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
 const SIZE = { steps: 4 };
@@ -153,8 +154,7 @@ describe('soundness: rejected when verifying', () => {
   it('another program hash, or another program with its own hash (its first instruction differs)', async () => {
     await rejected(tampered((r) => (r.program.hash = 'ab'.repeat(32))));
     await rejected(tampered((r) => {
-      const other = new Uint8Array(r.program.image);
-      other[0] ^= 0x80;
+      const other = flipped(r.program.image, 0, 0x80);
       r.program = { hash: programImage(other).hash, image: other };
     }));
   });
@@ -181,8 +181,7 @@ describe('soundness: rejected when verifying', () => {
   it('a proof with one byte changed', async () => {
     for (const offset of [0, 31, 64, 130, 200, 255]) {
       await rejected(tampered((r) => {
-        const p = new Uint8Array(r.chunks[2]!.proof);
-        p[offset] ^= 1;
+        const p = flipped(r.chunks[2]!.proof, offset);
         r.chunks[2] = { ...r.chunks[2]!, proof: p };
       }));
     }
