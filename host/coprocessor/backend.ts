@@ -18,7 +18,7 @@ import type { EffectEntry } from '../tel/scheduler.js';
 import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
-import { runCompiledEffect, type EffectRunOptions } from './effects.js';
+import { runCompiledEffect, type ApplyOnCore, type EffectRunOptions } from './effects.js';
 import { EFFECT, ERR, runtimeError, STACK_BYTES, TAG, T_ERROR } from '../compiler/layout.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import { heapReader } from './remote-heap.js';
@@ -69,7 +69,7 @@ export interface CompiledRunResult {
   readonly latencies: Readonly<Record<string, number>>;
 }
 
-export interface RunImageOptions {
+export interface RunImageOptions<O = unknown> {
   /** Cycle budget for the whole run, enforced on the core. */
   readonly budget: number;
   /** The cycles the next run on the core may use, if tighter than what is left of `budget` (the executor: the acting context's grant). */
@@ -85,11 +85,11 @@ export interface RunImageOptions {
   /** How long one run on the core may go without an ecall before the link gives up and restarts the device (default: the client's). */
   readonly timeoutMs?: number;
   /** Effect handlers instead of the default world (the executor's sandbox), with its `invoke` hook and owners. */
-  readonly effects?: Omit<EffectRunOptions, 'start' | 'definitionAt'>;
+  readonly effects?: Omit<EffectRunOptions<O>, 'start' | 'definitionAt'>;
 }
 
 /** Loads `image` and runs it with `args`; an effect result is run by the interpreter's scheduler. */
-export async function runImage(cop: Coprocessor, image: Image, args: readonly Value[], options: RunImageOptions): Promise<CompiledRunResult> {
+export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args: readonly Value[], options: RunImageOptions<O>): Promise<CompiledRunResult> {
   const { client } = cop;
   // the image, a minimal heap and the runtime's stack must fit the RAM the device reports (else the load fails late with E_ADDRESS)
   const ramEnd = client.info.ramBase + client.info.ramBytes;
@@ -168,8 +168,11 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
   const main = await runOnCore(args);
   if ('error' in main) return done(null, main.error);
   if (main.result.tag !== TAG.EFFECT) return done(readValue(main.result, main.mem), null);
-  const effects = options.effects ?? { handlers: new MemoryWorld(options.world ?? {}) };
-  const run = await runCompiledEffect(main.result, main.mem, (fn, fnArgs) => runOnCore(fnArgs, fn), { ...effects, start, definitionAt: storedDefinitions(image) });
+  const onCore: ApplyOnCore = (fn, fnArgs) => runOnCore(fnArgs, fn);
+  const definitionAt = storedDefinitions(image);
+  const run = options.effects
+    ? await runCompiledEffect(main.result, main.mem, onCore, { ...options.effects, start, definitionAt })
+    : await runCompiledEffect(main.result, main.mem, onCore, { handlers: new MemoryWorld(options.world ?? {}), owner: null, start, definitionAt });
   return done(run.value, run.error, run.effects, run.clock, run.latencies);
 }
 

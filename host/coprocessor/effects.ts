@@ -12,7 +12,7 @@
 import { CaxError } from '../errors.js';
 import { DEFAULT_BUDGET, Machine } from '../tel/machine.js';
 import { Eff, type EffectNode } from '../tel/runtime.js';
-import { Scheduler, failureError, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
+import { Scheduler, failureError, type EffectEntry, type InvokeCall, type InvokeHook } from '../tel/scheduler.js';
 import { UNIT_VALUE, UnitV, listToArray, type ListV, type Opaque, type Value } from '../tel/values.js';
 import type { EffectHandlers } from '../tel/world.js';
 import { readValue, type MemoryReader, type Word2 } from './heap.js';
@@ -40,10 +40,10 @@ export class CoreFunction implements Opaque {
 }
 
 /** How `invoke` runs without an executor: in place, as the interpreter's default. */
-const invokeInPlace: InvokeHook = ({ fn, args }) => {
+function invokeInPlace<O>({ fn, args }: InvokeCall<O>): Value {
   if (!(fn instanceof CoreFunction)) throw new CaxError('E_INTERNAL', 'invoke of a function that is not on the co-processor');
   return fn.applied(args);
-};
+}
 
 const LEDGER_KINDS = ['deposit', 'withdraw', 'transfer'] as const;
 
@@ -125,18 +125,19 @@ class Decoder {
 }
 
 /** How the effect runs: the world's handlers, the logical start, and (for the executor) `invoke`, the root's owner and owner changes. */
-export interface EffectRunOptions {
+export interface EffectRunOptions<O> {
   readonly handlers: EffectHandlers;
   readonly start: number;
   /** The stored definition (hash) whose code starts at this address, if any (from the image's symbols). */
   readonly definitionAt: (code: number) => string | undefined;
-  readonly invoke?: InvokeHook;
-  readonly owner?: unknown;
-  readonly onOwner?: (owner: unknown) => void;
+  readonly invoke?: InvokeHook<O>;
+  /** Who the root effect runs for (the executor's acting context; null without one). */
+  readonly owner: O;
+  readonly onOwner?: (owner: O) => void;
 }
 
 /** Runs the effect `root` (read through `mem`) with the interpreter's scheduler, applying continuations on the core through `apply`. */
-export async function runCompiledEffect(root: Word2, mem: MemoryReader, apply: ApplyOnCore, options: EffectRunOptions): Promise<EffectRun> {
+export async function runCompiledEffect<O>(root: Word2, mem: MemoryReader, apply: ApplyOnCore, options: EffectRunOptions<O>): Promise<EffectRun> {
   const cont = async (fn: Word2, args: readonly Value[]): Promise<Eff> => {
     const r = await apply(fn, args);
     if ('error' in r) throw r.error;
@@ -145,11 +146,11 @@ export async function runCompiledEffect(root: Word2, mem: MemoryReader, apply: A
   const machine = new Machine(DEFAULT_BUDGET, () => {
     throw new CaxError('E_UNSUPPORTED', '@hash references are not supported on the co-processor yet');
   });
-  const scheduler = new Scheduler(machine, options.handlers, options.start, options.invoke ?? invokeInPlace);
+  const scheduler = new Scheduler<O>(machine, options.handlers, options.start, options.invoke ?? invokeInPlace);
   if (options.onOwner) scheduler.onOwner = options.onOwner;
   const end = (value: Value | null, error: CaxError | null): EffectRun => ({ value, error, effects: scheduler.log, clock: scheduler.clock, latencies: scheduler.latencies });
   try {
-    const out = await scheduler.runAsync(new Decoder(mem, cont, options.definitionAt).effect(root), options.owner ?? null);
+    const out = await scheduler.runAsync(new Decoder(mem, cont, options.definitionAt).effect(root), options.owner);
     if ('value' in out) return end(out.value, null);
     return end(null, failureError(out.failure));
   } catch (e) {

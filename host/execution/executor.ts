@@ -462,8 +462,8 @@ export class Executor {
       const compiled = compileStored(this.repo, entry.hash, texts);
       const handlers = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
       // `invoke` of a stored definition: a child context as on the interpreter path, its body run on the co-processor.
-      const invoke: InvokeHook = (call) => {
-        const caller = call.owner as Actor;
+      const invoke: InvokeHook<Actor> = (call) => {
+        const caller = call.owner;
         run.sandbox.admit('invoke', undefined, undefined, caller.context, caller.hash);
         const fn = call.fn;
         if (!(fn instanceof CoreFunction)) throw new CaxError('E_INTERNAL', 'invoke of a function that is not on the co-processor');
@@ -485,7 +485,7 @@ export class Executor {
           onHeap: chargeHeap,
           // a pure stretch on the core makes no ecall the sandbox could check: the link's watchdog stops it at the wall-clock limit
           ...(backend.timeoutMs ?? this.policy.wallClockMs ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
-          effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner as Actor) },
+          effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner) },
         });
         for (const entry of r.effects) run.effects.push(entry);
         ({ value, error, clock } = r);
@@ -527,7 +527,7 @@ export class Executor {
    */
   private runIn(entry: Actor, args: readonly Expr[], start: number, run: Run): Outcome {
     const open: Actor[] = [entry];
-    let scheduler: Scheduler | undefined;
+    let scheduler: Scheduler<Actor> | undefined;
     let type = '?';
     let value: Value | null = null;
     let error: CaxError | null = null;
@@ -559,8 +559,8 @@ export class Executor {
         run.sandbox.charge(delta.steps, delta.bytes);
         active.context.consume({ computeSteps: delta.steps, memoryBytes: delta.bytes });
       };
-      const invoke: InvokeHook = (call) => {
-        const caller = call.owner as Actor;
+      const invoke: InvokeHook<Actor> = (call) => {
+        const caller = call.owner;
         run.sandbox.admit('invoke', undefined, undefined, caller.context, caller.hash);
         const target = hashOfFunction(call.fn);
         if (target === undefined) return machine.apply(call.fn, [...call.args]);
@@ -614,11 +614,11 @@ export class Executor {
         });
       };
       const handlers = run.profiler ? run.profiler.wrap(sandboxed, contextUses) : sandboxed;
-      const sched = new Scheduler(machine, handlers, start, invoke);
+      const sched = new Scheduler<Actor>(machine, handlers, start, invoke);
       scheduler = sched;
       sched.onOwner = (owner) => {
         charge();
-        active = owner as Actor;
+        active = owner;
         limit(active);
       };
       try {

@@ -95,7 +95,7 @@ export async function profileCompiled(req: CompiledProfileRequest): Promise<Prof
   probe.sample(start);
   let r;
   try {
-    r = await runImage(cop, image, [], { budget, start, onCycles: (c) => (cycles += c), onHeap: (h) => (heap = h), effects: { handlers: probe } });
+    r = await runImage(cop, image, [], { budget, start, onCycles: (c) => (cycles += c), onHeap: (h) => (heap = h), effects: { handlers: probe, owner: null } });
   } finally {
     await cop.close();
   }

@@ -158,7 +158,7 @@ export async function driveTel(core: ReplayCore, handlers: EffectHandlers, start
     }
     return { result: w, mem: snapshot() };
   };
-  const run = await runCompiledEffect(main, snapshot(), apply, { handlers, start, definitionAt: () => undefined });
+  const run = await runCompiledEffect(main, snapshot(), apply, { handlers, owner: null, start, definitionAt: () => undefined });
   if (fault !== undefined) throw fault;
   const finish: HostWrite[] = [{ addr: RAM_BASE + PROVE_HEADER.finish, bytes: words([1]) }];
   hostWrites.push(finish);

@@ -121,7 +121,7 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
   try {
     const v = machine.evaluate(code, machine.newFrame(frameSize, null));
     if (v instanceof Eff) {
-      const out = scheduler.run(v);
+      const out = scheduler.run(v, null);
       if ('value' in out) value = out.value;
       else error = failureError(out.failure);
     } else {
