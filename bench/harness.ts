@@ -11,6 +11,8 @@ export interface BenchCase {
   sample(): Promise<number>;
   /** Measured side by side with the case; the report shows case / reference. */
   readonly reference?: { readonly name: string; sample(): Promise<number> };
+  /** Unrecorded samples of the case and its reference before the measured ones (a steady state for code V8 optimises as it runs); default 0. */
+  readonly warmUp?: number;
 }
 
 export interface BenchSuite {
@@ -52,6 +54,10 @@ export async function runSuite(suite: BenchSuite, repeats: number, onCase: (name
     onCase(`${suite.title}: ${c.name}`);
     const own: number[] = [];
     const ref: number[] = [];
+    for (let i = 0; i < (c.warmUp ?? 0); i++) {
+      await c.sample();
+      await c.reference?.sample();
+    }
     for (let i = 0; i < repeats; i++) {
       own.push(await c.sample());
       if (c.reference) ref.push(await c.reference.sample());
