@@ -22,6 +22,7 @@ import { decodeValue } from '../cache/value.js';
 import { openCoprocessor, runImage, type BackendName } from '../coprocessor/backend.js';
 import { CoreFunction } from '../coprocessor/effects.js';
 import { compileStored } from '../coprocessor/stored.js';
+import type { ImageRebuilt } from '../coprocessor/cache.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
 import { jitTier, type JitMode } from '../tel/jit/tier.js';
@@ -120,6 +121,8 @@ export interface CoprocessorUsage {
   /** The image's cache key, and whether it came from the cache next to the repository. */
   readonly imageKey: string;
   readonly cached: boolean;
+  /** Why the cached image file was not used and the image was rebuilt (unreadable, tampered, malformed), if it was. */
+  readonly rebuiltImage?: ImageRebuilt;
 }
 
 /** Usage of one context of a run. */
@@ -489,7 +492,7 @@ export class Executor {
         });
         for (const entry of r.effects) run.effects.push(entry);
         ({ value, error, clock } = r);
-        coprocessor = { backend: backend.name, cycles: r.cycles, instret: r.instret, heapBytes: r.heapBytes, imageKey: compiled.imageKey, cached: compiled.cached };
+        coprocessor = { backend: backend.name, cycles: r.cycles, instret: r.instret, heapBytes: r.heapBytes, imageKey: compiled.imageKey, cached: compiled.cached, ...(compiled.rebuilt ? { rebuiltImage: compiled.rebuilt } : {}) };
       } finally {
         await cop.close();
       }

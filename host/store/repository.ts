@@ -4,7 +4,7 @@
 // Every read is checked against its hash (E_CORRUPT); every write is one
 // IMMEDIATE transaction in WAL mode, so a killed writer leaves the store as
 // before or after, and concurrent writers wait for each other.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -18,7 +18,7 @@ export function storeDirectory(cwd: string, env: Readonly<Record<string, string 
 }
 
 export const STORE_FILE = 'store.sqlite';
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** One member of a group being written. `dependencies` are the hashes it refers to outside its own group. */
 export interface NewMember {
@@ -108,6 +108,10 @@ CREATE TABLE IF NOT EXISTS name_history (
   reason   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS name_history_by_name ON name_history(name, seq);
+CREATE TABLE IF NOT EXISTS images (
+  key    TEXT PRIMARY KEY,         -- the image cache's key (host/coprocessor/stored.ts)
+  sha256 TEXT NOT NULL             -- SHA-256 of the cached file's bytes, checked on every read
+) WITHOUT ROWID;
 `;
 
 function rowChecksum(hash: Hash, type: string, meta: string): string {
@@ -123,6 +127,9 @@ function translate(e: unknown, file: string): unknown {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {
     return corrupt(`store file ${file} is damaged: ${(e as Error).message}`, { file, sqlite: code });
+  }
+  if (typeof code === 'string' && (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM'))) {
+    return new CaxError('E_IO', `store file ${file} cannot be opened for writing: ${(e as Error).message}`, { details: { file, sqlite: code } });
   }
   return e;
 }
@@ -151,6 +158,10 @@ export class Repository {
   static open(directory: string): Repository {
     mkdirSync(directory, { recursive: true });
     const file = join(directory, STORE_FILE);
+    const found = statSync(file, { throwIfNoEntry: false });
+    if (found && !found.isFile()) throw new CaxError('E_IO', `store file ${file} is not a file (a ${found.isDirectory() ? 'directory' : 'special file'}): move it away, or point CAX_HOME elsewhere`, { details: { file } });
+    // SQLite would take an empty file for a new store: a store that lost its contents must not pass for a fresh one
+    if (found && found.size === 0) throw corrupt(`store file ${file} is empty (0 bytes; truncated?): restore it from a copy, or remove it to start a new store`, { file });
     let db: Database.Database | undefined;
     try {
       db = new Database(file, { timeout: 30_000 });
@@ -302,6 +313,16 @@ export class Repository {
     const hash = this.guard(() => this.sql('SELECT hash FROM names WHERE name = ?').pluck().get(name) as string | undefined);
     if (hash !== undefined && !isHash(hash)) throw corrupt(`name ${name} maps to a malformed hash`, { name });
     return hash;
+  }
+
+  /** The SHA-256 recorded for the cached image file under `key` (host/coprocessor/cache.ts), if any. */
+  imageDigest(key: string): string | undefined {
+    return this.guard(() => this.sql('SELECT sha256 FROM images WHERE key = ?').pluck().get(key) as string | undefined);
+  }
+
+  /** Records the SHA-256 of the cached image file under `key`. */
+  recordImageDigest(key: string, sha256: string): void {
+    this.guard(() => this.sql('INSERT OR REPLACE INTO images (key, sha256) VALUES (?, ?)').run(key, sha256));
   }
 
   /** The names pointing at `hash` now. */

@@ -10,6 +10,7 @@ import { loadCacheConfig, openCache } from '../../cache/config.js';
 import { DEFAULT_MIN_COST, Memo, MEMO_MODES } from '../../cache/memo.js';
 import { parseOptions } from '../options.js';
 import { BACKENDS } from '../../coprocessor/backend.js';
+import { imageWarning } from '../../coprocessor/cache.js';
 import { Executor, type ExecutionResult } from '../../execution/executor.js';
 import { effectLine } from '../../execution/effect-line.js';
 import { parsePolicy, OPEN_POLICY } from '../../execution/policy.js';
@@ -255,6 +256,7 @@ export const registerStore: Register = (program, ctx) => {
         const hash = target(repo, ref);
         const backend = o.backend === 'interp' ? undefined : { name: o.backend, ...(o.port ? { device: o.port } : {}) };
         const result = await withMemo(ctx, o.memo, (memo) => new Executor({ repo, policy, ...(memo ? { memo } : {}) }).executeByHash(hash, { args, jit: o.jit, ...(world ? { world } : {}), ...(backend ? { backend } : {}) }));
+        if (result.coprocessor?.rebuiltImage) ctx.io.err(`warning: ${imageWarning(result.coprocessor.imageKey, result.coprocessor.rebuiltImage)}`);
         if (o.trace) {
           const events = result.trace.filter({ kinds: kinds as TraceKind[] });
           writeFileSync(resolve(ctx.io.cwd, o.trace), `${JSON.stringify({ hash, events }, null, 2)}\n`);
