@@ -24,6 +24,8 @@ const WHOLE = 4 * PAGE;
 /** A reader over the image and the heap objects reachable from `root` (heap bytes below `hp`). */
 export async function heapReader(client: CoprocessorClient, image: Image, hp: number, root: Word2): Promise<MemoryReader> {
   const base = image.heapStart;
+  const ramEnd = client.info.ramBase + client.info.ramBytes;
+  if (hp < base || hp > ramEnd) throw new CaxError('E_PROTOCOL', `the device reports a heap top 0x${hp.toString(16)} outside its heap (0x${base.toString(16)}..0x${ramEnd.toString(16)})`, { details: { hp } });
   const imageEnd = image.base + image.bytes.length;
   const pages = new Map<number, Uint8Array>();
   const inImage = (addr: number, bytes: number): boolean => addr >= image.base && addr + bytes <= imageEnd;

@@ -23,6 +23,8 @@ import { openCoprocessor, runImage, type BackendName } from '../coprocessor/back
 import { CoreFunction } from '../coprocessor/effects.js';
 import { compileStored } from '../coprocessor/stored.js';
 import type { ImageRebuilt } from '../coprocessor/cache.js';
+import { checkResultType } from '../coprocessor/result-type.js';
+import { prune } from '../tel/types.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
 import { jitTier, type JitMode } from '../tel/jit/tier.js';
@@ -461,7 +463,8 @@ export class Executor {
       if (grown > available) throw new CaxError('E_BUDGET', `memory budget exhausted in context ${active.context.id}`, { details: { budget: 'memory', context: active.context.id, heapBytes } });
     };
     try {
-      type = compileEntry(this.program(entry.hash), internalName(entry.hash), args).type;
+      const entryType = compileEntry(this.program(entry.hash), internalName(entry.hash), args);
+      type = entryType.type;
       const compiled = compileStored(this.repo, entry.hash, texts);
       const handlers = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
       // `invoke` of a stored definition: a child context as on the interpreter path, its body run on the co-processor.
@@ -492,6 +495,14 @@ export class Executor {
         });
         for (const entry of r.effects) run.effects.push(entry);
         ({ value, error, clock } = r);
+        if (value !== null) {
+          // what the device answered must be a value of the result's type (an effect's: of what it yields)
+          const checked = prune(entryType.checked);
+          const answered = value;
+          value = null;
+          checkResultType(answered, checked.tag === 'con' && checked.name === 'Effect' ? checked.args[0]! : checked);
+          value = answered;
+        }
         coprocessor = { backend: backend.name, cycles: r.cycles, instret: r.instret, heapBytes: r.heapBytes, imageKey: compiled.imageKey, cached: compiled.cached, ...(compiled.rebuilt ? { rebuiltImage: compiled.rebuilt } : {}) };
       } finally {
         await cop.close();

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { CaxError } from '../errors.js';
 import { FrameDecoder, encodeFrame } from './frame.js';
 import {
+  DeviceLimitsSchema,
   PROTOCOL_VERSION,
   decodeDeviceMessage,
   encodeRequest,
@@ -54,9 +55,10 @@ export interface RunOptions extends CallOptions {
   readonly budget: number;
   readonly onEffect?: EffectHandler;
   /**
-   * Wall-clock watchdog for a program that neither returns nor calls an effect
-   * (ms, default 60 s): the run fails with E_BUDGET and the device is restarted
-   * when the transport can (simulation, ISS).
+   * Wall-clock watchdog of the whole run, counted from its start (ms, default
+   * 60 s): past it the run fails with E_BUDGET and the device is restarted
+   * when the transport can (simulation, ISS). Effect requests do not restart
+   * it, so a device that never stops asking cannot keep a run alive.
    */
   readonly timeoutMs?: number;
 }
@@ -162,6 +164,10 @@ export class CoprocessorClient {
       throw new CaxError('E_PROTOCOL', `${this.transport.name}: device speaks protocol ${m.version}, host speaks 1..${PROTOCOL_VERSION}`);
     }
     const { type: _t, id: _i, ...info } = m;
+    const limits = DeviceLimitsSchema.safeParse(info);
+    if (!limits.success) {
+      throw new CaxError('E_PROTOCOL', `${this.transport.name}: the device's INFO is not believable: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { details: { info } });
+    }
     this.deviceInfo = info;
     this.chunk = info.maxChunk;
     return info;
@@ -280,14 +286,14 @@ export class CoprocessorClient {
         clearTimeout(startTimer);
         heard();
       };
-      // The watchdog runs from the start and from every effect request.
+      // The watchdog runs from the start of the run, whatever the device sends.
       const watchdogMs = options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
       let watchdog: ReturnType<typeof setTimeout> | undefined;
       const armWatchdog = (): void => {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => {
           this.abandonedRun = id;
-          const stuck = `${link}: the program neither returned nor called an effect within ${watchdogMs} ms`;
+          const stuck = `${link}: the run did not end within ${watchdogMs} ms`;
           finish(() =>
             this.restartDevice().then(
               (restarted) => reject(new CaxError('E_BUDGET', restarted ? `${stuck}; the device was restarted` : `${stuck}; the device stays busy until it ends or is reset`, { details: { budget: options.budget, restarted } })),
@@ -326,7 +332,6 @@ export class CoprocessorClient {
         const reply = encodeFrame(encodeRequest({ type: 'reply', id: m.id, values: [values[0] >>> 0, values[1] >>> 0] }));
         if (current?.id === m.id) current.reply = reply;
         if (!this.waiters.has(waiter)) return;
-        armWatchdog();
         heard();
         send(reply);
       };
@@ -348,9 +353,14 @@ export class CoprocessorClient {
           }
           if (m.type !== 'effect' || m.run !== id) return false;
           begun();
-          armWatchdog();
           if (current?.id === m.id) {
             if (current.reply) send(current.reply); // our reply was lost: the same reply again
+            return true;
+          }
+          if (current !== undefined && current.reply === undefined) {
+            // the device waits for the reply to its request before it asks again: anything else is a broken or hostile device
+            this.abandonedRun = id;
+            finish(() => reject(new CaxError('E_PROTOCOL', `${link}: the device asked for effect ${m.id} before the reply to effect ${current!.id}`)));
             return true;
           }
           current = { id: m.id };

@@ -84,6 +84,25 @@ const ErrorFrame = z
   }));
 
 export const DeviceMessageSchema = z.union([Ack, Info, Pong, Result, Effect, Data, ErrorFrame]);
+
+/** The largest RAM a device may report (a board has 128 KiB, the simulation 1 MiB): what the host reads back is bounded by it. */
+export const MAX_DEVICE_RAM_BYTES = 64 * 1024 * 1024;
+
+/** What an INFO must say to be believed: limits the host sizes its requests and reads by. */
+export const DeviceLimitsSchema = z
+  .object({
+    firmware: z.string().max(200),
+    core: z.string().max(200),
+    isa: z.string().max(200),
+    ramBase: u32,
+    ramBytes: z.number().int().min(4096).max(MAX_DEVICE_RAM_BYTES),
+    programBase: u32,
+    maxMessage: z.number().int().min(64).max(1 << 20),
+    maxChunk: z.number().int().min(1),
+  })
+  .refine((i) => i.maxChunk <= i.maxMessage, { message: 'maxChunk is larger than maxMessage', path: ['maxChunk'] })
+  .refine((i) => i.ramBase + i.ramBytes <= 0x1_0000_0000, { message: 'RAM runs past the 32-bit address space', path: ['ramBytes'] })
+  .refine((i) => i.programBase >= i.ramBase && i.programBase < i.ramBase + i.ramBytes, { message: 'programBase is outside RAM', path: ['programBase'] });
 export type DeviceMessage = z.infer<typeof DeviceMessageSchema>;
 export type Info = Extract<DeviceMessage, { type: 'info' }>;
 export type RunResultMessage = Extract<DeviceMessage, { type: 'result' }>;

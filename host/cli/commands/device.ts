@@ -105,7 +105,7 @@ export const registerDevice: Register = (program, ctx) => {
       .option('--entry <addr>', 'entry address (default: the ELF entry, or the program base)')
       .option('--args <list>', 'up to 8 comma-separated arguments for a0..a7')
       .option('--budget <cycles>', 'cycle budget (default 100000000)')
-      .option('--run-timeout <ms>', 'watchdog for a program that neither returns nor calls an effect (default 60000)'),
+      .option('--run-timeout <ms>', 'wall-clock watchdog of the whole run, from its start (default 60000)'),
   ).action(async (path: string | undefined, raw: Record<string, unknown>) => {
     const options = parseOptions(RunOptions, raw);
     const file = path === undefined ? undefined : readProgram(ctx, path);
