@@ -36,11 +36,11 @@ export interface Coprocessor {
   close(): Promise<void>;
 }
 
-/** Opens a session with the firmware on `backend` (device: the serial port path). */
-export async function openCoprocessor(backend: BackendName, device?: string): Promise<Coprocessor> {
+/** Opens a session with the firmware on `backend` (device: the serial port path); the ISS has `ramBytes` of RAM (default: the simulated SoC's; BOARD_RAM_BYTES plays the board). */
+export async function openCoprocessor(backend: BackendName, device?: string, options: { readonly ramBytes?: number } = {}): Promise<Coprocessor> {
   let transport: Transport;
   if (backend === 'iss') {
-    const iss = new Iss({ traceAtReset: false, uartDivisor: 8 });
+    const iss = new Iss({ traceAtReset: false, uartDivisor: 8, ...(options.ramBytes === undefined ? {} : { ramBytes: options.ramBytes }) });
     iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
     transport = new IssTransport(iss);
   } else if (backend === 'sim') {

@@ -6,13 +6,13 @@
 // instruction fetch, initial data and memory consistency: the prover runs it
 // on the trace before proving, the verifier on the receipt's proved words.
 import { CaxError } from '../errors.js';
-import { DEFAULT_RAM_BYTES } from '../riscv/iss.js';
+import { BOARD_RAM_BYTES } from '../riscv/iss.js';
 import { decode } from '../riscv/decode.js';
 import { CAUSE, costOf, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
 
-/** RAM the proofs model (docs/soc.md RAM_BYTES default): 128 KiB from RAM_BASE. */
-export const PROOF_RAM_BYTES = DEFAULT_RAM_BYTES;
+/** RAM the proofs model (the board's): 128 KiB from RAM_BASE; proving images are linked in it (firmware/tel-runtime/prove.ld). */
+export const PROOF_RAM_BYTES = BOARD_RAM_BYTES;
 
 /** `kind` of an access word: 0 without memory access, else the size code (1 byte, 2 half, 3 word) plus STORE; ECALL for an ecall. */
 export const ACCESS_NONE = 0;

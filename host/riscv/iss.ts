@@ -11,7 +11,7 @@ import type { TraceSink } from '../trace/record.js';
 import type { TransmitListener } from './uart.js';
 
 export interface IssOptions {
-  /** RAM size in bytes (docs/soc.md RAM_BYTES); default 128 KiB. */
+  /** RAM size in bytes (docs/soc.md RAM_BYTES); default 4 MiB, as the simulated SoC. */
   readonly ramBytes?: number;
   /** UART DIVISOR after reset (the SoC parameter UART_DIVISOR); default 104. */
   readonly uartDivisor?: number;
@@ -43,7 +43,10 @@ export interface LoadedProgram {
   readonly tohost: number | undefined;
 }
 
-export const DEFAULT_RAM_BYTES = 128 * 1024;
+/** The simulated SoC's RAM (mk/rtl.mk builds cax-sim with -GRAM_BYTES of the same size); the board has 128 KiB (BOARD_RAM_BYTES). */
+export const DEFAULT_RAM_BYTES = 4 * 1024 * 1024;
+/** The iCEBreaker's RAM: its four SPRAM blocks (rtl/board/cax_ram_spram.v). */
+export const BOARD_RAM_BYTES = 128 * 1024;
 /** The SoC's UART_DIVISOR default (rtl/soc/cax_soc.v: 12 MHz / 115200). */
 export const DEFAULT_UART_DIVISOR = 104;
 

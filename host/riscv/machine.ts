@@ -14,6 +14,8 @@ export const UART_BASE = 0x10000000;
 export const MTIME_BASE = 0x10001000;
 export const EXIT_ADDR = 0x10002000;
 export const TRACE_EN_ADDR = 0x10002004;
+/** RAM_SIZE: the RAM's size in bytes, read only (the firmware sizes its memory by it). */
+export const RAM_SIZE_ADDR = 0x10002008;
 export const MISA = 0x40001100;
 
 /** Cycle costs of the cycle model. */
@@ -296,6 +298,7 @@ export class Machine {
         return 0;
       };
     }
+    if (a === RAM_SIZE_ADDR) return (isRead) => (isRead ? this.ramBytes | 0 : 0);
     return undefined;
   }
 

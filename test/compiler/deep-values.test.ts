@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import { BOARD_RAM_BYTES } from '../../host/riscv/iss.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
@@ -18,7 +19,8 @@ const SIM_TIMEOUT = 300_000;
 
 let iss: Coprocessor;
 beforeAll(async () => {
-  iss = await openCoprocessor('iss');
+  // the board's RAM: a small stack, so that these depths reach its end
+  iss = await openCoprocessor('iss', undefined, { ramBytes: BOARD_RAM_BYTES });
 });
 afterAll(async () => {
   await iss.close();

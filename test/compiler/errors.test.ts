@@ -3,12 +3,14 @@
 // E_EMPTY, and E_BUDGET for the cycle budget, the heap and the stack.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import { BOARD_RAM_BYTES } from '../../host/riscv/iss.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { Dbl, NIL, Cons, Tuple } from '../../host/tel/values.js';
 
 let cop: Coprocessor;
 beforeAll(async () => {
-  cop = await openCoprocessor('iss');
+  // the board's RAM: its limits are the ones these errors are about
+  cop = await openCoprocessor('iss', undefined, { ramBytes: BOARD_RAM_BYTES });
 });
 afterAll(async () => {
   await cop.close();

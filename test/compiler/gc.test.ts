@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import { BOARD_RAM_BYTES } from '../../host/riscv/iss.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
@@ -19,7 +20,8 @@ const SIM_TIMEOUT = 300_000;
 
 let iss: Coprocessor;
 beforeAll(async () => {
-  iss = await openCoprocessor('iss');
+  // the board's RAM: a small heap, so that the collector runs often
+  iss = await openCoprocessor('iss', undefined, { ramBytes: BOARD_RAM_BYTES });
 });
 afterAll(async () => {
   await iss.close();
@@ -191,6 +193,6 @@ churn 0 acc = acc
 churn k acc = churn (k - 1) (acc + sum (range k (k + 30)))
 
 main :: Int
-main = churn 400 0
+main = churn 8000 0
 `, 1, sim), SIM_TIMEOUT);
 });

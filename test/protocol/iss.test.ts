@@ -6,6 +6,7 @@ import { CoprocessorClient } from '../../host/protocol/client.js';
 import { FaultyTransport } from '../../host/protocol/faulty.js';
 import { isCaxError } from '../../host/errors.js';
 import { effectsHandler, fnv1a, issFirmware, program } from './helpers.js';
+import { DEFAULT_RAM_BYTES } from '../../host/riscv/iss.js';
 
 const BASE = 0x80008000;
 const DATA = 0x80010000;
@@ -20,7 +21,7 @@ describe('firmware on the ISS', () => {
   });
 
   it('says hello with the SoC limits', () => {
-    expect(client.info).toMatchObject({ version: 1, core: 'cax-soc', isa: 'rv32im', ramBase: 0x80000000, ramBytes: 128 * 1024, programBase: BASE, maxChunk: 1024 });
+    expect(client.info).toMatchObject({ version: 1, core: 'cax-soc', isa: 'rv32im', ramBase: 0x80000000, ramBytes: DEFAULT_RAM_BYTES, programBase: BASE, maxChunk: 1024 });
   });
 
   it('passes eight arguments and returns a0 and a1', async () => {
@@ -99,7 +100,7 @@ describe('firmware on the ISS', () => {
     await client.writeMemory(0x8001a003, bytes);
     expect(await client.readMemory(0x8001a003, bytes.length)).toEqual(bytes);
     expect((await client.readMemory(0x80000000, 4)).length).toBe(4); // the firmware may be read
-    for (const attempt of [client.writeMemory(0x80007ffc, new Uint8Array(8)), client.readMemory(0x80020000, 1)]) {
+    for (const attempt of [client.writeMemory(0x80007ffc, new Uint8Array(8)), client.readMemory(0x80000000 + DEFAULT_RAM_BYTES, 1)]) {
       const e = await attempt.catch((x: unknown) => x);
       expect(isCaxError(e) && e.code).toBe('E_ADDRESS');
     }
