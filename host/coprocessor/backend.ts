@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { artefactPath } from '../artefacts.js';
-import { CaxError } from '../errors.js';
+import { CaxError, budgetExhausted } from '../errors.js';
 import { CoprocessorClient, type EffectCall, type EffectReply } from '../protocol/client.js';
 import { IssTransport } from '../protocol/iss-link.js';
 import { SerialTransport } from '../protocol/serial.js';
@@ -95,7 +95,7 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
   const ramEnd = client.info.ramBase + client.info.ramBytes;
   const needed = image.heapStart + MIN_HEAP_BYTES + STACK_BYTES;
   if (needed > ramEnd) {
-    throw new CaxError('E_BUDGET', `the compiled image (${image.heapStart - image.base} bytes) with a ${MIN_HEAP_BYTES}-byte heap and a ${STACK_BYTES}-byte stack does not fit the co-processor's ${ramEnd - image.base} bytes of RAM from the program base`, { details: { budget: 'ram', limit: ramEnd - image.base } });
+    throw budgetExhausted(`the compiled image (${image.heapStart - image.base} bytes) with a ${MIN_HEAP_BYTES}-byte heap and a ${STACK_BYTES}-byte stack does not fit the co-processor's ${ramEnd - image.base} bytes of RAM from the program base`, { budget: 'ram', limit: ramEnd - image.base });
   }
   const rtEntry = image.symbols.get('rt_entry')! - image.base;
   const runtimePart = image.bytes.slice(0, image.codeStart - image.base);
@@ -147,7 +147,7 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
     cycles += r.cycles;
     instret += r.instret;
     options.onCycles?.(r.cycles);
-    if (r.outcome === 'budget') return { error: new CaxError('E_BUDGET', `cycle budget exhausted on the co-processor (${left} cycles left for this run)`, { details: { budget: 'cycles', limit: left } }) };
+    if (r.outcome === 'budget') return { error: budgetExhausted(`cycle budget exhausted on the co-processor (${left} cycles left for this run)`, { budget: 'cycles', limit: left }) };
     if (r.outcome === 'trapped') {
       const trap = r.trap!;
       return { error: new CaxError('E_TRAP', `the co-processor trapped (cause ${trap.cause}, tval 0x${trap.tval.toString(16)})`, { span: spanAt(image, trap.pc), details: { ...trap } }) };
@@ -155,7 +155,8 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
     if (r.outcome !== 'returned') return { error: new CaxError('E_PROTOCOL', `the run ended with ${r.outcome}`) };
     if (r.a0 === T_ERROR) {
       const known = runtimeError(r.a1);
-      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[known.site] } : known.errorCode === ERR.CYCLES ? { details: { budget: 'cycles', limit: left } } : {}) };
+      if (known.errorCode === ERR.CYCLES) return { error: budgetExhausted(known.message, { budget: 'cycles', limit: left }) };
+      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[known.site] } : {}) };
     }
     hp = new DataView((await client.readMemory(image.symbols.get('rt_hp')!, 4)).buffer).getUint32(0, true);
     options.onHeap?.(hp - image.heapStart);

@@ -15,7 +15,7 @@
 // in and stored to the result cache: a whole run by its result key, and on
 // the interpreter each `invoke` that did no effect; a hit is a `memo` event
 // in the trace and charges only the lookup.
-import { CaxError } from '../errors.js';
+import { CaxError, budgetExhausted, budgetOf } from '../errors.js';
 import { LOOKUP_STEPS, type Memo, type MemoMode } from '../cache/memo.js';
 import type { CacheHit } from '../cache/tiered.js';
 import { decodeValue } from '../cache/value.js';
@@ -460,7 +460,7 @@ export class Executor {
         throw run.sandbox.deny('budget.memoryBytes', 'memory budget exhausted', active.context, active.hash);
       }
       // the interpreter's words: the same message on every backend (the heap's size is in the details)
-      if (grown > available) throw new CaxError('E_BUDGET', `memory budget exhausted in context ${active.context.id}`, { details: { budget: 'memory', context: active.context.id, heapBytes } });
+      if (grown > available) throw budgetExhausted(`memory budget exhausted in context ${active.context.id}`, { budget: 'memory', context: active.context.id, heapBytes });
     };
     try {
       const entryType = compileEntry(this.program(entry.hash), internalName(entry.hash), args);
@@ -507,11 +507,12 @@ export class Executor {
       } finally {
         await cop.close();
       }
-      if (error?.code === 'E_BUDGET' && error.details.budget === 'cycles') {
+      const outOfCycles = budgetOf(error);
+      if (outOfCycles?.budget === 'cycles') {
         // Out of cycles while `active` ran: a policy denial when the policy was the tighter bound, else that context's E_BUDGET.
         error = binding
           ? run.sandbox.deny('budget.steps', 'step budget exhausted', active.context, active.hash)
-          : new CaxError('E_BUDGET', `step budget exhausted in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
+          : budgetExhausted(`step budget exhausted in context ${active.context.id}`, { ...outOfCycles, context: active.context.id });
       }
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
@@ -656,13 +657,14 @@ export class Executor {
         if (!(e instanceof CaxError)) throw e;
         error ??= e;
       }
-      if (error?.code === 'E_BUDGET' && error.details.context === undefined) {
+      const exhausted = budgetOf(error);
+      if (error?.code === 'E_BUDGET' && exhausted?.context === undefined) {
         // Exhausted by the machine while `active` ran: a policy denial when the policy was the tighter bound, else that context's E_BUDGET.
-        const which = error.details.budget === 'memory' ? 'memory' : 'step';
+        const which = exhausted?.budget === 'memory' ? 'memory' : 'step';
         const message = `${which} budget exhausted`;
-        error = error.details.budget !== undefined && binding[which]
+        error = exhausted !== undefined && binding[which]
           ? run.sandbox.deny(which === 'step' ? 'budget.steps' : 'budget.memoryBytes', message, active.context, active.hash)
-          : new CaxError('E_BUDGET', `${message} in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
+          : budgetExhausted(`${message} in context ${active.context.id}`, { ...(exhausted ?? { budget: which }), context: active.context.id });
       }
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
 import type { Groth16Proof } from 'snarkjs';
 import { z } from 'zod';
-import { CaxError } from '../errors.js';
+import { CaxError, ErrorCodeSchema } from '../errors.js';
 import type { State } from './statement.js';
 
 export const RECEIPT_FORMAT = 'cax-receipt/4';
@@ -29,7 +29,7 @@ const EffectEntrySchema = z.object({
   kind: z.enum(['deposit', 'withdraw', 'transfer', 'observe', 'emit']),
   args: z.array(z.union([z.string(), int32])),
   result: z.union([z.string(), int32]).nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.object({ code: ErrorCodeSchema, message: z.string() }).optional(),
   rolledBack: z.boolean().optional(),
 });
 

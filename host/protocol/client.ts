@@ -5,7 +5,7 @@
 // the device answers a repeated request id with its cached answer, so a
 // retry never acts twice. A dead or closed link is E_LINK, never a hang.
 import { createHash } from 'node:crypto';
-import { CaxError } from '../errors.js';
+import { CaxError, budgetExhausted } from '../errors.js';
 import { FrameDecoder, encodeFrame } from './frame.js';
 import {
   DeviceLimitsSchema,
@@ -296,7 +296,7 @@ export class CoprocessorClient {
           const stuck = `${link}: the run did not end within ${watchdogMs} ms`;
           finish(() =>
             this.restartDevice().then(
-              (restarted) => reject(new CaxError('E_BUDGET', restarted ? `${stuck}; the device was restarted` : `${stuck}; the device stays busy until it ends or is reset`, { details: { budget: options.budget, restarted } })),
+              (restarted) => reject(budgetExhausted(restarted ? `${stuck}; the device was restarted` : `${stuck}; the device stays busy until it ends or is reset`, { budget: 'wallclock', limit: watchdogMs, restarted })),
               reject,
             ),
           );

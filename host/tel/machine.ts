@@ -4,7 +4,7 @@
 // constant space) and deep non-tail recursion grows only the machine's stack,
 // which the memory budget bounds (E_BUDGET). Every transition counts one
 // step; allocations count cells; both are deterministic.
-import { CaxError, type SourceSpan } from '../errors.js';
+import { CaxError, budgetExhausted, type SourceSpan } from '../errors.js';
 import { OP, isSimple, mk, type CBind, type Cell, type CLam, type CLet, type CMatch, type Code, type CPat } from './compile.js';
 import { Closure, Eff, Partial, Prim, type Env } from './runtime.js';
 import { Cons, Nil, Tuple, UNIT_VALUE, compareValues, type Value } from './values.js';
@@ -67,7 +67,7 @@ export interface JitHook {
 const EVAL = 0, RET = 1, APPLY = 2, MATCH = 3, GUARDS = 4, BINDS = 5;
 
 export function budgetError(what: 'step' | 'memory', limit: number): CaxError {
-  return new CaxError('E_BUDGET', `${what} budget of ${limit} exhausted`, { details: { budget: what, limit } });
+  return budgetExhausted(`${what} budget of ${limit} exhausted`, { budget: what, limit });
 }
 
 /** How many steps pass between two calls of a machine's periodic hook (a power of two). */

@@ -14,7 +14,7 @@
 // A `bind` node's host continuation may answer with a promise (compiled TEL
 // asks the co-processor): `runAsync` then waits for it before anything else
 // happens, so the schedule is the one a synchronous answer would give.
-import { CaxError, type SourceSpan } from '../errors.js';
+import { CaxError, type ErrorCode, type SourceSpan } from '../errors.js';
 import type { CDo } from './compile.js';
 import { budgetError, matchPattern, type Machine } from './machine.js';
 import { Eff, isThunk, type Env, type Thunk } from './runtime.js';
@@ -33,13 +33,13 @@ export interface EffectEntry {
   readonly kind: 'deposit' | 'withdraw' | 'transfer' | 'observe' | 'emit';
   readonly args: readonly (string | number)[];
   readonly result: string | number | null;
-  readonly error?: { readonly code: string; readonly message: string };
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
   /** Set when a `<|` rolled this world effect back. */
   rolledBack?: boolean;
 }
 
 export interface Failure {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
   readonly span?: SourceSpan;
   /** The error this failure is, when a handler or the invoke hook raised one (a denial with its rule and context); absent for `fail` and the scheduler's own failures. */

@@ -3,7 +3,7 @@
 // [ARGS…]` (run a definition on the reference interpreter under a world,
 // print the value, the effect log and the final clock). docs/tel.md.
 import { z } from 'zod';
-import { CaxError } from '../../errors.js';
+import { CaxError, ErrorCodeSchema } from '../../errors.js';
 import { parseOptions } from '../options.js';
 import { formatDiagnostic } from '../../tel/diagnostics.js';
 import { checkProgramAll } from '../../tel/infer.js';
@@ -35,7 +35,7 @@ const RecordedRun = z.object({
       timeline: z.string().nullable(),
       args: z.array(z.union([z.string(), z.number()])),
       result: z.union([z.string(), z.number()]).nullable(),
-      error: z.object({ code: z.string(), message: z.string() }).optional(),
+      error: z.object({ code: ErrorCodeSchema, message: z.string() }).optional(),
     }),
   ),
   latencies: z.record(z.string(), z.number().int().min(0)),
