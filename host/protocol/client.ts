@@ -294,12 +294,13 @@ export class CoprocessorClient {
         watchdog = setTimeout(() => {
           this.abandonedRun = id;
           const stuck = `${link}: the run did not end within ${watchdogMs} ms`;
-          finish(() =>
-            this.restartDevice().then(
+          finish(() => {
+            // settled when the restart ends (its promise rejects the run either way)
+            void this.restartDevice().then(
               (restarted) => reject(budgetExhausted(restarted ? `${stuck}; the device was restarted` : `${stuck}; the device stays busy until it ends or is reset`, { budget: 'wallclock', limit: watchdogMs, restarted })),
               reject,
-            ),
-          );
+            );
+          });
         }, watchdogMs);
       };
       const onAbort = (): void => {

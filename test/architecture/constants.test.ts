@@ -75,7 +75,7 @@ const SOC = 'rtl/soc/cax_soc.v';
 const PLATFORM = 'firmware/soc/platform.c';
 
 describe('constants shared across languages', () => {
-  it.each([
+  const shared: [string, number, number[]][] = [
     ['RAM base', RAM_BASE, [c('firmware/platform.h', 'RAM_BASE'), verilogParam(SOC, 'RAM_BASE'), c('sim/main.cpp', 'RAM_BASE'), circom('circuits/rv32im.circom', 'RAM_BASE')]],
     ['program base', PROGRAM_BASE, [c('firmware/platform.h', 'PROGRAM_BASE'), origin('firmware/tel-runtime/runtime.ld', 'PROGRAM'), origin('firmware/programs/program.ld', 'PROGRAM'), num(/li t1, (0x[0-9a-f]+)/.exec(read('firmware/tel-runtime/entry.S'))![1]!)]],
     ['UART', UART_BASE, [cRegister(PLATFORM, 'UART_TXDATA'), verilogSelect(SOC, 'sel_uart')]],
@@ -87,7 +87,8 @@ describe('constants shared across languages', () => {
     ['board RAM', BOARD_RAM_BYTES, [verilogParam('rtl/board/icebreaker_top.v', 'RAM_BYTES'), verilogParam(SOC, 'RAM_BYTES'), PROOF_RAM_BYTES, length('firmware/tel-runtime/prove.ld', 'RAM'), c('firmware/native/platform.c', 'RAM_BYTES')]],
     ['smallest TEL stack', STACK_BYTES, [make('mk/compiler.mk', 'TELRT_STACK')]],
     ['protocol version', PROTOCOL_VERSION, [c('firmware/proto.c', 'PROTO_VERSION')]],
-  ] as const)('%s: %d everywhere', (_name, value, others) => {
+  ];
+  it.each(shared)('%s: %d everywhere', (_name, value, others) => {
     expect(others).toEqual(others.map(() => value));
   });
 
