@@ -4,7 +4,8 @@
 // Every read is checked against its hash (E_CORRUPT); every write is one
 // IMMEDIATE transaction in WAL mode, so a killed writer leaves the store as
 // before or after, and concurrent writers wait for each other.
-import { mkdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -146,6 +147,31 @@ interface DefinitionRow {
   size: number;
 }
 
+/**
+ * Makes a new store at `file` atomically: the schema is written to a file of
+ * its own, which is then linked into place unless another process was first
+ * (then theirs is used). So `store.sqlite` never exists empty, and an empty
+ * one is a store that lost its contents.
+ */
+function createStore(file: string): void {
+  const fresh = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
+  try {
+    const db = new Database(fresh);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    } finally {
+      db.close();
+    }
+    linkSync(fresh, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CaxError('E_IO', `cannot create the store ${file}: ${(e as Error).message}`, { details: { file } });
+  } finally {
+    for (const leftover of [fresh, `${fresh}-wal`, `${fresh}-shm`]) rmSync(leftover, { force: true });
+  }
+}
+
 export class Repository {
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -158,9 +184,10 @@ export class Repository {
   static open(directory: string): Repository {
     mkdirSync(directory, { recursive: true });
     const file = join(directory, STORE_FILE);
+    if (!existsSync(file)) createStore(file);
     const found = statSync(file, { throwIfNoEntry: false });
     if (found && !found.isFile()) throw new CaxError('E_IO', `store file ${file} is not a file (a ${found.isDirectory() ? 'directory' : 'special file'}): move it away, or point CAX_HOME elsewhere`, { details: { file } });
-    // SQLite would take an empty file for a new store: a store that lost its contents must not pass for a fresh one
+    // SQLite would take an empty file for a new store, and a new store is never empty (createStore): this one lost its contents
     if (found && found.size === 0) throw corrupt(`store file ${file} is empty (0 bytes; truncated?): restore it from a copy, or remove it to start a new store`, { file });
     let db: Database.Database | undefined;
     try {
