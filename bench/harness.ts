@@ -96,9 +96,7 @@ export function renderReport(results: readonly CaseResult[], meta: { date: strin
     lines.push(`## ${suite}`, '', '| case | median | ± | reference | reference median | ratio |', '| --- | --- | --- | --- | --- | --- |');
     for (const r of results.filter((x) => x.suite === suite)) {
       const better = r.higherIsBetter ? 'higher is better' : 'lower is better';
-      const ref = r.reference
-        ? `${r.reference.name} | ${fmt(r.reference.stats.median)} ${r.unit} | ${r.reference.ratio.toFixed(3)}×`
-        : '— | — | —';
+      const ref = r.reference ? `${r.reference.name} | ${fmt(r.reference.stats.median)} ${r.unit} | ${r.reference.ratio.toFixed(3)}×` : '— | — | —';
       lines.push(`| ${r.name} (${better}) | ${fmt(r.stats.median)} ${r.unit} | ${(r.stats.spread * 100).toFixed(1)}% | ${ref} |`);
     }
     lines.push('');

@@ -39,7 +39,10 @@ export const ResultEntrySchema = z
     /** `show` of the value. */
     value: z.string(),
     /** The value's canonical bytes in hex, when it is first-order (what a hit of `invoke` returns). */
-    encoded: z.string().regex(/^([0-9a-f]{2})*$/).nullable(),
+    encoded: z
+      .string()
+      .regex(/^([0-9a-f]{2})*$/)
+      .nullable(),
     type: z.string(),
     effects: z.array(EffectEntrySchema),
     clock: count,

@@ -36,7 +36,23 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCache, registerCompile, registerCoverage, registerDebug, registerDevice, registerDoctor, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [
+  registerCache,
+  registerCompile,
+  registerCoverage,
+  registerDebug,
+  registerDevice,
+  registerDoctor,
+  registerFpga,
+  registerIss,
+  registerProfile,
+  registerProof,
+  registerRegress,
+  registerSim,
+  registerSnapshot,
+  registerStore,
+  registerTel,
+];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');

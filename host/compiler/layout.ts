@@ -6,7 +6,18 @@ import { PURE_ERROR_MESSAGES } from '../tel/messages.js';
 
 /** Value tags (the first word of a two-word value). */
 export const TAG = {
-  UNIT: 0, INT: 1, BOOL: 2, DOUBLE: 3, TEXT: 4, NIL: 5, CONS: 6, TUPLE: 7, CLOSURE: 8, PAP: 9, HASH: 10, EFFECT: 11,
+  UNIT: 0,
+  INT: 1,
+  BOOL: 2,
+  DOUBLE: 3,
+  TEXT: 4,
+  NIL: 5,
+  CONS: 6,
+  TUPLE: 7,
+  CLOSURE: 8,
+  PAP: 9,
+  HASH: 10,
+  EFFECT: 11,
 } as const;
 
 /** a0 of a run that ended in a TEL error; a1 = code | site << T_ERROR_SITE_BITS. */
@@ -38,7 +49,19 @@ export function runtimeError(a1: number): { readonly code: ErrorCode; readonly m
 
 /** Kinds of effect nodes {kind, n, values…} (payload of an EFFECT value). */
 export const EFFECT_KIND = {
-  PURE: 0, FAIL: 1, NOW: 2, EMIT: 3, LEDGER: 4, OBSERVE: 5, BIND: 6, CHOICE: 7, PAR: 8, RACE: 9, AFTER: 10, AT: 11, WITHIN: 12,
+  PURE: 0,
+  FAIL: 1,
+  NOW: 2,
+  EMIT: 3,
+  LEDGER: 4,
+  OBSERVE: 5,
+  BIND: 6,
+  CHOICE: 7,
+  PAR: 8,
+  RACE: 9,
+  AFTER: 10,
+  AT: 11,
+  WITHIN: 12,
   /** `invoke f a b …`: {function, list of the arguments} */
   INVOKE: 13,
 } as const;

@@ -95,7 +95,10 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
   const ramEnd = client.info.ramBase + client.info.ramBytes;
   const needed = image.heapStart + MIN_HEAP_BYTES + STACK_BYTES;
   if (needed > ramEnd) {
-    throw budgetExhausted(`the compiled image (${image.heapStart - image.base} bytes) with a ${MIN_HEAP_BYTES}-byte heap and a ${STACK_BYTES}-byte stack does not fit the co-processor's ${ramEnd - image.base} bytes of RAM from the program base`, { budget: 'ram', limit: ramEnd - image.base });
+    throw budgetExhausted(
+      `the compiled image (${image.heapStart - image.base} bytes) with a ${MIN_HEAP_BYTES}-byte heap and a ${STACK_BYTES}-byte stack does not fit the co-processor's ${ramEnd - image.base} bytes of RAM from the program base`,
+      { budget: 'ram', limit: ramEnd - image.base },
+    );
   }
   const rtEntry = image.symbols.get('rt_entry')! - image.base;
   const runtimePart = image.bytes.slice(0, image.codeStart - image.base);
@@ -138,7 +141,13 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
     if (heapBytes.length > 0) await client.writeMemory(hp, heapBytes);
     const left = Math.max(0, Math.min(options.budget - cycles, options.limit?.() ?? Infinity));
     const r = await client
-      .run({ entry: image.entry, args: [argv, callArgs.length, heap.end, Math.min(left, 0xffffffff), fn?.tag ?? 0, fn?.val ?? 0], budget: left, onEffect, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) })
+      .run({
+        entry: image.entry,
+        args: [argv, callArgs.length, heap.end, Math.min(left, 0xffffffff), fn?.tag ?? 0, fn?.val ?? 0],
+        budget: left,
+        onEffect,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      })
       .catch((e: unknown) => {
         // The link may have restarted the device: the runtime is loaded again by the next run.
         cop.runtimeLoaded = undefined;
@@ -164,8 +173,17 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
     return { result, mem: await heapReader(client, image, hp, result) };
   };
 
-  const done = (value: Value | null, error: CaxError | null, effects: readonly EffectEntry[] = [], clock = start, latencies: Readonly<Record<string, number>> = {}): CompiledRunResult =>
-    ({ value, shown: value === null ? null : showValue(value), error, cycles, instret, heapBytes: hp - image.heapStart, effects, clock, latencies });
+  const done = (value: Value | null, error: CaxError | null, effects: readonly EffectEntry[] = [], clock = start, latencies: Readonly<Record<string, number>> = {}): CompiledRunResult => ({
+    value,
+    shown: value === null ? null : showValue(value),
+    error,
+    cycles,
+    instret,
+    heapBytes: hp - image.heapStart,
+    effects,
+    clock,
+    latencies,
+  });
   const main = await runOnCore(args);
   if ('error' in main) return done(null, main.error);
   if (main.result.tag !== TAG.EFFECT) return done(readValue(main.result, main.mem), null);

@@ -102,23 +102,49 @@ class Decoder {
     };
     let node: EffectNode;
     switch (kind) {
-      case EFFECT_KIND.PURE: node = { k: 'pure', value: val(0) }; break;
-      case EFFECT_KIND.FAIL: node = { k: 'fail', message: text(0) }; break;
-      case EFFECT_KIND.NOW: node = { k: 'now' }; break;
-      case EFFECT_KIND.EMIT: node = { k: 'emit', value: val(0) }; break;
+      case EFFECT_KIND.PURE:
+        node = { k: 'pure', value: val(0) };
+        break;
+      case EFFECT_KIND.FAIL:
+        node = { k: 'fail', message: text(0) };
+        break;
+      case EFFECT_KIND.NOW:
+        node = { k: 'now' };
+        break;
+      case EFFECT_KIND.EMIT:
+        node = { k: 'emit', value: val(0) };
+        break;
       case EFFECT_KIND.LEDGER:
         node = { k: 'ledger', request: { kind: LEDGER_KINDS[int(0)]!, amount: int(1), asset: text(2), from: optText(3), to: optText(4), timeline: text(5) } };
         break;
-      case EFFECT_KIND.OBSERVE: node = { k: 'observe', key: text(0), timeline: text(1) }; break;
-      case EFFECT_KIND.BIND: return this.continuation(at(1), this.effect(at(0)));
-      case EFFECT_KIND.CHOICE: node = { k: 'choice', first: this.effect(at(0)), orElse: this.continuation(at(1), new Eff({ k: 'pure', value: UNIT_VALUE })) }; break;
-      case EFFECT_KIND.PAR: node = { k: 'par', left: this.effect(at(0)), right: this.effect(at(1)) }; break;
-      case EFFECT_KIND.RACE: node = { k: 'race', left: this.effect(at(0)), right: this.effect(at(1)) }; break;
-      case EFFECT_KIND.AFTER: node = { k: 'after', delay: int(0), body: this.effect(at(1)) }; break;
-      case EFFECT_KIND.AT: node = { k: 'at', time: int(0), body: this.effect(at(1)) }; break;
-      case EFFECT_KIND.WITHIN: node = { k: 'within', limit: int(0), body: this.effect(at(1)) }; break;
-      case EFFECT_KIND.INVOKE: node = { k: 'invoke', fn: this.coreFunction(at(0)), args: listToArray(val(1) as ListV), span: undefined }; break;
-      default: throw new CaxError('E_PROTOCOL', `unknown effect node kind ${kind} from the co-processor`);
+      case EFFECT_KIND.OBSERVE:
+        node = { k: 'observe', key: text(0), timeline: text(1) };
+        break;
+      case EFFECT_KIND.BIND:
+        return this.continuation(at(1), this.effect(at(0)));
+      case EFFECT_KIND.CHOICE:
+        node = { k: 'choice', first: this.effect(at(0)), orElse: this.continuation(at(1), new Eff({ k: 'pure', value: UNIT_VALUE })) };
+        break;
+      case EFFECT_KIND.PAR:
+        node = { k: 'par', left: this.effect(at(0)), right: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.RACE:
+        node = { k: 'race', left: this.effect(at(0)), right: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.AFTER:
+        node = { k: 'after', delay: int(0), body: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.AT:
+        node = { k: 'at', time: int(0), body: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.WITHIN:
+        node = { k: 'within', limit: int(0), body: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.INVOKE:
+        node = { k: 'invoke', fn: this.coreFunction(at(0)), args: listToArray(val(1) as ListV), span: undefined };
+        break;
+      default:
+        throw new CaxError('E_PROTOCOL', `unknown effect node kind ${kind} from the co-processor`);
     }
     return new Eff(node);
   }

@@ -106,7 +106,10 @@ export class HeapWriter {
 
 /** A function or effect that stayed on the co-processor. */
 export class CoprocessorOpaque implements Opaque {
-  constructor(readonly opaque: 'function' | 'effect', readonly address: number) {}
+  constructor(
+    readonly opaque: 'function' | 'effect',
+    readonly address: number,
+  ) {}
 }
 
 /** Reads 32-bit words of the co-processor's memory (from a snapshot). */
@@ -139,11 +142,16 @@ export function readValue(root: Word2, mem: MemoryReader, maxObjects = MAX_READ_
   /** A value, or the list or tuple to decode for it. */
   const start = (w: Word2): Value | Open => {
     switch (w.tag) {
-      case TAG.INT: return w.val | 0;
-      case TAG.BOOL: return w.val !== 0;
-      case TAG.UNIT: return UNIT_VALUE;
-      case TAG.NIL: return NIL;
-      case TAG.DOUBLE: return new Dbl(mem(w.val, 8).getFloat64(0, true));
+      case TAG.INT:
+        return w.val | 0;
+      case TAG.BOOL:
+        return w.val !== 0;
+      case TAG.UNIT:
+        return UNIT_VALUE;
+      case TAG.NIL:
+        return NIL;
+      case TAG.DOUBLE:
+        return new Dbl(mem(w.val, 8).getFloat64(0, true));
       case TAG.TEXT: {
         const len = mem(w.val, 4).getUint32(0, true);
         const view = mem(w.val + 4, len);
@@ -153,7 +161,8 @@ export function readValue(root: Word2, mem: MemoryReader, maxObjects = MAX_READ_
         const view = mem(w.val, 32);
         return new HashV(Buffer.from(view.buffer, view.byteOffset, 32).toString('hex'));
       }
-      case TAG.CONS: return { kind: 'list', cell: w, items: [], spine: [] };
+      case TAG.CONS:
+        return { kind: 'list', cell: w, items: [], spine: [] };
       case TAG.TUPLE: {
         enter(w.val);
         const n = mem(w.val, 4).getUint32(0, true);
@@ -161,9 +170,13 @@ export function readValue(root: Word2, mem: MemoryReader, maxObjects = MAX_READ_
         const words = Array.from({ length: n }, (_, i) => ({ tag: v.getUint32(8 * i, true), val: v.getUint32(8 * i + 4, true) }));
         return { kind: 'tuple', addr: w.val, words, items: [] };
       }
-      case TAG.CLOSURE: case TAG.PAP: return new CoprocessorOpaque('function', w.val);
-      case TAG.EFFECT: return new CoprocessorOpaque('effect', w.val);
-      default: throw new CaxError('E_PROTOCOL', `the co-processor returned a value with the unknown tag ${w.tag}`);
+      case TAG.CLOSURE:
+      case TAG.PAP:
+        return new CoprocessorOpaque('function', w.val);
+      case TAG.EFFECT:
+        return new CoprocessorOpaque('effect', w.val);
+      default:
+        throw new CaxError('E_PROTOCOL', `the co-processor returned a value with the unknown tag ${w.tag}`);
     }
   };
   /** The next item to decode of `o`, or null when it is complete. */

@@ -24,17 +24,28 @@ function kindOf(v: Value): string {
 /** Whether `v`'s outermost shape is the type constructor `name` with `arity` arguments. */
 function shapeFits(v: Value, name: string, arity: number): boolean {
   switch (name) {
-    case 'Int': return typeof v === 'number';
-    case 'Bool': return typeof v === 'boolean';
-    case 'Text': return typeof v === 'string';
-    case 'Double': return v instanceof Dbl;
-    case 'Hash': return v instanceof HashV;
-    case '()': return v instanceof UnitV;
-    case 'List': return v instanceof Nil || v instanceof Cons;
-    case 'Tuple': return v instanceof Tuple && v.items.length === arity;
-    case '->': return v instanceof CoprocessorOpaque && v.opaque === 'function';
-    case 'Effect': return v instanceof CoprocessorOpaque && v.opaque === 'effect';
-    default: return false;
+    case 'Int':
+      return typeof v === 'number';
+    case 'Bool':
+      return typeof v === 'boolean';
+    case 'Text':
+      return typeof v === 'string';
+    case 'Double':
+      return v instanceof Dbl;
+    case 'Hash':
+      return v instanceof HashV;
+    case '()':
+      return v instanceof UnitV;
+    case 'List':
+      return v instanceof Nil || v instanceof Cons;
+    case 'Tuple':
+      return v instanceof Tuple && v.items.length === arity;
+    case '->':
+      return v instanceof CoprocessorOpaque && v.opaque === 'function';
+    case 'Effect':
+      return v instanceof CoprocessorOpaque && v.opaque === 'effect';
+    default:
+      return false;
   }
 }
 

@@ -17,7 +17,40 @@ import { RspReader, rspFrame, rspUnescape } from './rsp.js';
 /** Steps run between two looks at the socket (for ^C) while continuing. */
 const SLICE_STEPS = 200_000;
 
-const REG_NAMES = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 'fp', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+const REG_NAMES = [
+  'zero',
+  'ra',
+  'sp',
+  'gp',
+  'tp',
+  't0',
+  't1',
+  't2',
+  'fp',
+  's1',
+  'a0',
+  'a1',
+  'a2',
+  'a3',
+  'a4',
+  'a5',
+  'a6',
+  'a7',
+  's2',
+  's3',
+  's4',
+  's5',
+  's6',
+  's7',
+  's8',
+  's9',
+  's10',
+  's11',
+  't3',
+  't4',
+  't5',
+  't6',
+];
 
 /** The target description gdb reads with qXfer:features:read (RV32: x0..x31 and pc). */
 export const TARGET_XML = [

@@ -104,7 +104,7 @@ export function decodeSnapshot(bytes: Uint8Array, id?: string): Snapshot {
     const issue = parsed.error.issues[0]!;
     throw new CaxError('E_SNAPSHOT', `not a snapshot: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
   }
-  if (sha256(parsed.data.program.source) !== parsed.data.program.hash) throw new CaxError('E_SNAPSHOT', 'the snapshot\'s program does not hash to the hash it names');
+  if (sha256(parsed.data.program.source) !== parsed.data.program.hash) throw new CaxError('E_SNAPSHOT', "the snapshot's program does not hash to the hash it names");
   return parsed.data;
 }
 

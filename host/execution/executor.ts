@@ -278,7 +278,16 @@ export class Executor {
     const memo = options.memo === undefined ? this.memo : this.memo?.withMode(options.memo);
     // a profiled run is measured, not answered from the cache
     const memoized = options.backend || options.profile || memo?.mode === 'off' ? undefined : memo;
-    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [], jit: options.jit ?? 'auto', profiler: options.profile, memo: memoized };
+    const run: Run = {
+      world: new MemoryWorld(options.world ?? {}),
+      sandbox: new Sandbox(this.policy, trace, this.wallClock),
+      trace,
+      effects: [],
+      reports: [],
+      jit: options.jit ?? 'auto',
+      profiler: options.profile,
+      memo: memoized,
+    };
     const owned = options.context === undefined;
     const parent = options.context ?? this.createContext();
     const name = this.repo.namesOf(hash)[0];
@@ -295,7 +304,11 @@ export class Executor {
       effectful = stored && /\bEffect\b/.test(this.storedType(hash));
       if (stored && memo.covers(effectful)) {
         const setting = { backend: options.backend?.name ?? 'interp', policy: this.policy, ...(effectful ? { effectful: { world: options.world ?? {}, start } } : {}) } as const;
-        key = memo.key(hash, args.map((a) => ({ expr: printExpr(a) })), setting);
+        key = memo.key(
+          hash,
+          args.map((a) => ({ expr: printExpr(a) })),
+          setting,
+        );
         hit = await memo.lookup(key);
       }
       if (hit) {
@@ -323,7 +336,18 @@ export class Executor {
       await memo!.cache.flush();
       // A pure run's clock and world are this run's: its key leaves them out.
       const world = effectful ? { clock: e.clock, balances: e.balances } : { clock: start, balances: run.world.snapshot() };
-      return { hash, name, value: e.value, type: e.type, error: null, effects: e.effects, ...world, trace, contexts: run.reports, memo: { key: key!, hit: true, level: hit.level, saved: e.cost.computeSteps } };
+      return {
+        hash,
+        name,
+        value: e.value,
+        type: e.type,
+        error: null,
+        effects: e.effects,
+        ...world,
+        trace,
+        contexts: run.reports,
+        memo: { key: key!, hit: true, level: hit.level, saved: e.cost.computeSteps },
+      };
     }
     const done = outcome!;
     const effects = [...run.effects].sort((a, b) => a.time - b.time);
@@ -331,7 +355,18 @@ export class Executor {
     if (memo && key !== undefined) {
       const cost = this.runCost(run.reports);
       if (done.value !== null && done.error === null && memo.admits(hash, cost.computeSteps)) {
-        memo.store({ key, definition: hash, backend: options.backend?.name ?? 'interp', value: showValue(done.value), encoded: encodedValue(done.value), type: done.type, effects: effects.map((e) => ({ ...e, args: [...e.args] })), clock: done.clock, balances, cost });
+        memo.store({
+          key,
+          definition: hash,
+          backend: options.backend?.name ?? 'interp',
+          value: showValue(done.value),
+          encoded: encodedValue(done.value),
+          type: done.type,
+          effects: effects.map((e) => ({ ...e, args: [...e.args] })),
+          clock: done.clock,
+          balances,
+          cost,
+        });
       }
       await memo.cache.flush();
     } else if (memo) {
@@ -466,7 +501,11 @@ export class Executor {
       const entryType = compileEntry(this.program(entry.hash), internalName(entry.hash), args);
       type = entryType.type;
       const compiled = compileStored(this.repo, entry.hash, texts);
-      const handlers = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
+      const handlers = run.sandbox.handlers(
+        run.world,
+        () => active,
+        this.recordEffects(run, () => active),
+      );
       // `invoke` of a stored definition: a child context as on the interpreter path, its body run on the co-processor.
       const invoke: InvokeHook<Actor> = (call) => {
         const caller = call.owner;
@@ -476,10 +515,14 @@ export class Executor {
         if (fn.hash === undefined) return fn.applied(call.args);
         const actor = this.open(caller.context, fn.hash, [...fn.partial, ...call.args].map(showValue), run);
         open.push(actor);
-        return new Invocation(actor, () => fn.applied(call.args), (end) => {
-          open.splice(open.indexOf(actor), 1);
-          this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure) : cutOff() }, run);
-        });
+        return new Invocation(
+          actor,
+          () => fn.applied(call.args),
+          (end) => {
+            open.splice(open.indexOf(actor), 1);
+            this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure) : cutOff() }, run);
+          },
+        );
       };
       const cop = await openCoprocessor(backend.name, backend.device);
       try {
@@ -490,7 +533,7 @@ export class Executor {
           onCycles: charge,
           onHeap: chargeHeap,
           // a pure stretch on the core makes no ecall the sandbox could check: the link's watchdog stops it at the wall-clock limit
-          ...(backend.timeoutMs ?? this.policy.wallClockMs ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
+          ...((backend.timeoutMs ?? this.policy.wallClockMs) ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
           effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner) },
         });
         for (const entry of r.effects) run.effects.push(entry);
@@ -503,7 +546,15 @@ export class Executor {
           checkResultType(answered, checked.tag === 'con' && checked.name === 'Effect' ? checked.args[0]! : checked);
           value = answered;
         }
-        coprocessor = { backend: backend.name, cycles: r.cycles, instret: r.instret, heapBytes: r.heapBytes, imageKey: compiled.imageKey, cached: compiled.cached, ...(compiled.rebuilt ? { rebuiltImage: compiled.rebuilt } : {}) };
+        coprocessor = {
+          backend: backend.name,
+          cycles: r.cycles,
+          instret: r.instret,
+          heapBytes: r.heapBytes,
+          imageKey: compiled.imageKey,
+          cached: compiled.cached,
+          ...(compiled.rebuilt ? { rebuiltImage: compiled.rebuilt } : {}),
+        };
       } finally {
         await cop.close();
       }
@@ -586,7 +637,16 @@ export class Executor {
         if (hit && hit.entry.encoded !== null) {
           run.sandbox.charge(LOOKUP_STEPS, 0);
           caller.context.consume({ computeSteps: LOOKUP_STEPS });
-          run.trace.record({ kind: 'memo', context: caller.context.id, hash: target, name: this.repo.namesOf(target)[0], key: key!, level: hit.level, value: hit.entry.value, saved: hit.entry.cost.computeSteps });
+          run.trace.record({
+            kind: 'memo',
+            context: caller.context.id,
+            hash: target,
+            name: this.repo.namesOf(target)[0],
+            key: key!,
+            level: hit.level,
+            value: hit.entry.value,
+            saved: hit.entry.cost.computeSteps,
+          });
           return new Eff({ k: 'pure', value: decodeValue(Buffer.from(hit.entry.encoded, 'hex')) });
         }
         const actor = this.open(caller.context, target, [...partial, ...call.args].map(showValue), run);
@@ -605,13 +665,28 @@ export class Executor {
               const encoded = encodedValue(end.value);
               const steps = machine.steps - before.steps;
               if (encoded !== null && run.memo!.admits(target, steps)) {
-                run.memo!.store({ key, definition: target, backend: 'interp', value: showValue(end.value), encoded, type: this.storedType(target), effects: [], clock: 0, balances: {}, cost: { computeSteps: steps, memoryBytes: 0, effects: 0, ioOps: 0 } });
+                run.memo!.store({
+                  key,
+                  definition: target,
+                  backend: 'interp',
+                  value: showValue(end.value),
+                  encoded,
+                  type: this.storedType(target),
+                  effects: [],
+                  clock: 0,
+                  balances: {},
+                  cost: { computeSteps: steps, memoryBytes: 0, effects: 0, ioOps: 0 },
+                });
               }
             }
           },
         );
       };
-      const sandboxed = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
+      const sandboxed = run.sandbox.handlers(
+        run.world,
+        () => active,
+        this.recordEffects(run, () => active),
+      );
       // A profile samples every open context; the running one (and its ancestors) with the steps not charged yet.
       const contextUses = (): ContextUse[] => {
         const pending = { computeSteps: machine.steps - charged.steps, memoryBytes: (machine.heap - charged.memory) * CELL_BYTES };
@@ -662,9 +737,10 @@ export class Executor {
         // Exhausted by the machine while `active` ran: a policy denial when the policy was the tighter bound, else that context's E_BUDGET.
         const which = exhausted?.budget === 'memory' ? 'memory' : 'step';
         const message = `${which} budget exhausted`;
-        error = exhausted !== undefined && binding[which]
-          ? run.sandbox.deny(which === 'step' ? 'budget.steps' : 'budget.memoryBytes', message, active.context, active.hash)
-          : budgetExhausted(`${message} in context ${active.context.id}`, { ...(exhausted ?? { budget: which }), context: active.context.id });
+        error =
+          exhausted !== undefined && binding[which]
+            ? run.sandbox.deny(which === 'step' ? 'budget.steps' : 'budget.memoryBytes', message, active.context, active.hash)
+            : budgetExhausted(`${message} in context ${active.context.id}`, { ...(exhausted ?? { budget: which }), context: active.context.id });
       }
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
@@ -688,7 +764,11 @@ export class Executor {
   private invokeKey(memo: Memo, target: Hash, args: readonly Value[]): Hash | undefined {
     const encoded = args.map(encodedValue);
     if (encoded.some((e) => e === null)) return undefined;
-    return memo.key(target, encoded.map((e) => ({ value: Buffer.from(e!, 'hex') })), { backend: 'interp', policy: this.policy });
+    return memo.key(
+      target,
+      encoded.map((e) => ({ value: Buffer.from(e!, 'hex') })),
+      { backend: 'interp', policy: this.policy },
+    );
   }
 
   /** The program that runs `hash`, from the cache (bounded to PROGRAM_CACHE entries, oldest dropped first). */

@@ -210,7 +210,7 @@ export class MemoryReplay {
   /** Replays one step; the reason it is refused, or undefined. `writes`: the host's writes when it is an ecall. */
   step(a: Access, writes: readonly HostWrite[] = []): string | undefined {
     const memory = this.memory;
-    if (this.exitValue !== undefined) return 'a step after the program\'s end (the store to EXIT)';
+    if (this.exitValue !== undefined) return "a step after the program's end (the store to EXIT)";
     if ((a.pc & 3) !== 0 || !memory.contains(a.pc, 4)) return `an instruction fetched at ${hex(a.pc)}, which is not an aligned word of RAM`;
     const word = memory.read(a.pc, 4);
     if (word !== a.insn >>> 0) return `the instruction at ${hex(a.pc)} is ${hex(word)}${a.pc - RAM_BASE >= this.image.length ? ' (beyond the image)' : ''}, not ${hex(a.insn)}`;
@@ -246,6 +246,7 @@ export function replayMemory(image: Uint8Array, accesses: Iterable<Access>, host
     const reason = replay.step(a, a.kind === ACCESS_ECALL ? hostWrites[replay.ecalls] : []);
     if (reason !== undefined) return bad(reason);
   }
-  if (replay.ecalls !== hostWrites.length) return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}` };
+  if (replay.ecalls !== hostWrites.length)
+    return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}` };
   return { ok: true, final: replay.memory, ...(replay.exitValue !== undefined ? { exitValue: replay.exitValue } : {}) };
 }

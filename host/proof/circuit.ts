@@ -39,7 +39,10 @@ const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 export function sourceKey(root: string, size: CircuitSize): string {
   const h = createHash('sha256');
   const dir = join(root, 'circuits');
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.circom')).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.circom'))
+    .sort())
+    h.update(f).update(readFileSync(join(dir, f)));
   h.update(`${size.steps}`);
   return h.digest('hex').slice(0, 16);
 }
@@ -87,7 +90,9 @@ export async function compileCircom(main: string, name: string, key: string, hom
     const constraints = count('non-linear constraints') + count('linear constraints');
     const publicSignals = count('public inputs') + count('public outputs');
     if (!Number.isFinite(constraints) || !Number.isFinite(publicSignals)) throw new CaxError('E_CIRCUIT', `unexpected circom output: ${out.slice(-500)}`);
-    const hash = createHash('sha256').update(readFileSync(join(work, `${name}.r1cs`))).digest('hex');
+    const hash = createHash('sha256')
+      .update(readFileSync(join(work, `${name}.r1cs`)))
+      .digest('hex');
     writeFileSync(join(work, 'meta.json'), JSON.stringify({ hash, constraints, publicSignals }));
     rmSync(dir, { recursive: true, force: true });
     renameSync(work, dir);

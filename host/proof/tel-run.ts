@@ -33,7 +33,10 @@ export class ReplayCore {
   private readonly replay: MemoryReplay;
   private pending: Access | undefined;
 
-  constructor(image: Uint8Array, private readonly next: SegmentSource) {
+  constructor(
+    image: Uint8Array,
+    private readonly next: SegmentSource,
+  ) {
     this.replay = new MemoryReplay(image);
   }
 
@@ -69,9 +72,7 @@ export class ReplayCore {
 }
 
 /** What a TEL run gave: a value or a TEL error, as TEL shows it. */
-export type TelOutput =
-  | { readonly kind: 'value'; readonly shown: string }
-  | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly shown: string };
+export type TelOutput = { readonly kind: 'value'; readonly shown: string } | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly shown: string };
 
 export interface TelDrive {
   readonly output: TelOutput;

@@ -131,7 +131,10 @@ export class CoprocessorClient {
   /** Frames the host could not decode (counted for diagnostics and tests). */
   badFrames = 0;
 
-  constructor(private readonly transport: Transport, options: ClientOptions = {}) {
+  constructor(
+    private readonly transport: Transport,
+    options: ClientOptions = {},
+  ) {
     this.timeoutMs = options.timeoutMs ?? 1000;
     this.retries = options.retries ?? 8;
     this.decoder = new FrameDecoder();
@@ -166,7 +169,9 @@ export class CoprocessorClient {
     const { type: _t, id: _i, ...info } = m;
     const limits = DeviceLimitsSchema.safeParse(info);
     if (!limits.success) {
-      throw new CaxError('E_PROTOCOL', `${this.transport.name}: the device's INFO is not believable: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { details: { info } });
+      throw new CaxError('E_PROTOCOL', `${this.transport.name}: the device's INFO is not believable: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
+        details: { info },
+      });
     }
     this.deviceInfo = info;
     this.chunk = info.maxChunk;
@@ -187,7 +192,7 @@ export class CoprocessorClient {
     const digest = createHash('sha256').update(image).digest();
     const sha256 = Uint8Array.from(digest);
     await this.request((id) => ({ type: 'load', id, addr, size: image.length, sha256 }), 'ack', options);
-    for (let offset = 0; offset < image.length; ) {
+    for (let offset = 0; offset < image.length;) {
       const data = image.subarray(offset, offset + this.chunkBytes());
       const ack = await this.request((id) => ({ type: 'chunk', id, offset, data }), 'ack', options, data.length);
       if (!ack) continue; // given up: send a smaller piece at the same offset
@@ -204,7 +209,7 @@ export class CoprocessorClient {
 
   async readMemory(addr: number, length: number, options: CallOptions = {}): Promise<Uint8Array> {
     const out = new Uint8Array(length);
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const n = Math.min(this.chunkBytes(), length - done);
       const at = addr + done;
       const m = await this.request((id) => ({ type: 'read', id, addr: at, length: n }), 'data', options, n);
@@ -217,7 +222,7 @@ export class CoprocessorClient {
   }
 
   async writeMemory(addr: number, data: Uint8Array, options: CallOptions = {}): Promise<void> {
-    for (let done = 0; done < data.length || (done === 0 && data.length === 0); ) {
+    for (let done = 0; done < data.length || (done === 0 && data.length === 0);) {
       const part = data.subarray(done, done + this.chunkBytes());
       const at = addr + done;
       const ack = await this.request((id) => ({ type: 'write', id, addr: at, data: part }), 'ack', options, part.length);
@@ -297,7 +302,14 @@ export class CoprocessorClient {
           finish(() => {
             // settled when the restart ends (its promise rejects the run either way)
             void this.restartDevice().then(
-              (restarted) => reject(budgetExhausted(restarted ? `${stuck}; the device was restarted` : `${stuck}; the device stays busy until it ends or is reset`, { budget: 'wallclock', limit: watchdogMs, restarted })),
+              (restarted) =>
+                reject(
+                  budgetExhausted(restarted ? `${stuck}; the device was restarted` : `${stuck}; the device stays busy until it ends or is reset`, {
+                    budget: 'wallclock',
+                    limit: watchdogMs,
+                    restarted,
+                  }),
+                ),
               reject,
             );
           });

@@ -27,7 +27,10 @@ export class IssTransport extends BaseTransport {
   private wake: (() => void) | null = null;
 
   /** Starts the ISS, which must hold the firmware and be at its reset state. */
-  constructor(private readonly iss: Iss, options: IssLinkOptions = {}) {
+  constructor(
+    private readonly iss: Iss,
+    options: IssLinkOptions = {},
+  ) {
     super();
     this.sliceCycles = options.sliceCycles ?? 200_000;
     this.firmware = options.firmware;

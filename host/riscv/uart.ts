@@ -97,14 +97,17 @@ export class Uart {
     this.flushTransmit(now);
     if (index === 1 && this.fifo.length === 0 && this.incoming.length === 0 && this.onStarved !== null) this.onStarved();
     switch (index) {
-      case 0: return now < this.txBusyUntil ? 0x80000000 : 0;
-      case 1: return this.fifo.length === 0 ? 0x80000000 : this.fifo.shift()!;
+      case 0:
+        return now < this.txBusyUntil ? 0x80000000 : 0;
+      case 1:
+        return this.fifo.length === 0 ? 0x80000000 : this.fifo.shift()!;
       case 2: {
         const status = (this.fifo.length > 0 ? 1 : 0) | (now < this.txBusyUntil ? 0 : 2) | (this.lost ? 4 : 0);
         this.lost = false;
         return status;
       }
-      default: return this.divisor >>> 0;
+      default:
+        return this.divisor >>> 0;
     }
   }
 

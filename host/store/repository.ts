@@ -186,7 +186,8 @@ export class Repository {
     const file = join(directory, STORE_FILE);
     if (!existsSync(file)) createStore(file);
     const found = statSync(file, { throwIfNoEntry: false });
-    if (found && !found.isFile()) throw new CaxError('E_IO', `store file ${file} is not a file (a ${found.isDirectory() ? 'directory' : 'special file'}): move it away, or point CAX_HOME elsewhere`, { details: { file } });
+    if (found && !found.isFile())
+      throw new CaxError('E_IO', `store file ${file} is not a file (a ${found.isDirectory() ? 'directory' : 'special file'}): move it away, or point CAX_HOME elsewhere`, { details: { file } });
     // SQLite would take an empty file for a new store, and a new store is never empty (createStore): this one lost its contents
     if (found && found.size === 0) throw corrupt(`store file ${file} is empty (0 bytes; truncated?): restore it from a copy, or remove it to start a new store`, { file });
     let db: Database.Database | undefined;
@@ -246,9 +247,7 @@ export class Repository {
     }
     const db = this.db;
     const insertGroup = this.sql('INSERT OR IGNORE INTO groups (hash, bytes, size) VALUES (?, ?, ?)');
-    const insertDef = this.sql(
-      'INSERT OR IGNORE INTO definitions (hash, group_hash, member, type, meta, checksum, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    const insertDef = this.sql('INSERT OR IGNORE INTO definitions (hash, group_hash, member, type, meta, checksum, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const insertDep = this.sql('INSERT OR IGNORE INTO dependencies (dependent, dependency) VALUES (?, ?)');
     const exists = this.sql('SELECT 1 FROM definitions WHERE hash = ?').pluck();
     const current = this.sql('SELECT hash FROM names WHERE name = ?').pluck();
@@ -295,10 +294,9 @@ export class Repository {
   get(hash: Hash): StoredDefinition {
     const row = this.guard(
       () =>
-        this.sql(
-            'SELECT d.hash, d.group_hash, d.member, d.type, d.meta, d.checksum, d.added_at, g.bytes, g.size FROM definitions d JOIN groups g ON g.hash = d.group_hash WHERE d.hash = ?',
-          )
-          .get(hash) as DefinitionRow | undefined,
+        this.sql('SELECT d.hash, d.group_hash, d.member, d.type, d.meta, d.checksum, d.added_at, g.bytes, g.size FROM definitions d JOIN groups g ON g.hash = d.group_hash WHERE d.hash = ?').get(
+          hash,
+        ) as DefinitionRow | undefined,
     );
     if (row === undefined) throw new CaxError('E_MISSING_HASH', `no definition @${hash} in the store`, { details: { missing: [hash] } });
     return this.verify(row);
@@ -370,14 +368,15 @@ export class Repository {
   /** The name's history, oldest first. */
   history(name: string): NameEvent[] {
     const rows = this.guard(
-      () => this.sql('SELECT seq, name, hash, previous, at, reason FROM name_history WHERE name = ? ORDER BY seq').all(name) as {
-        seq: number;
-        name: string;
-        hash: string;
-        previous: string | null;
-        at: string;
-        reason: string;
-      }[],
+      () =>
+        this.sql('SELECT seq, name, hash, previous, at, reason FROM name_history WHERE name = ? ORDER BY seq').all(name) as {
+          seq: number;
+          name: string;
+          hash: string;
+          previous: string | null;
+          at: string;
+          reason: string;
+        }[],
     );
     return rows.map((r) => ({ ...r, previous: r.previous ?? undefined }));
   }
@@ -404,10 +403,7 @@ export class Repository {
   /** Direct dependencies of all members of a group, sorted. */
   groupDependencies(group: Hash): Hash[] {
     return this.guard(
-      () =>
-        this.sql('SELECT DISTINCT p.dependency FROM dependencies p JOIN definitions d ON d.hash = p.dependent WHERE d.group_hash = ? ORDER BY p.dependency')
-          .pluck()
-          .all(group) as string[],
+      () => this.sql('SELECT DISTINCT p.dependency FROM dependencies p JOIN definitions d ON d.hash = p.dependent WHERE d.group_hash = ? ORDER BY p.dependency').pluck().all(group) as string[],
     );
   }
 

@@ -24,8 +24,21 @@ export interface Budget {
 export const DEFAULT_BUDGET: Budget = { steps: 2_000_000_000, memory: 16_000_000 };
 
 /** Continuation kinds. */
-const K_APP = 0, K_REST = 1, K_IF = 2, K_SCRUT = 3, K_GUARD = 4, K_BIND = 5, K_BIN_A = 6, K_BIN_B = 7, K_AND = 8, K_OR = 9,
-  K_UNARY = 10, K_BUILD = 11, K_SEQ = 12, K_CHOICE = 13, K_CAF = 14;
+const K_APP = 0,
+  K_REST = 1,
+  K_IF = 2,
+  K_SCRUT = 3,
+  K_GUARD = 4,
+  K_BIND = 5,
+  K_BIN_A = 6,
+  K_BIN_B = 7,
+  K_AND = 8,
+  K_OR = 9,
+  K_UNARY = 10,
+  K_BUILD = 11,
+  K_SEQ = 12,
+  K_CHOICE = 13,
+  K_CAF = 14;
 
 /** One continuation frame; a single shape keeps the machine's property accesses monomorphic. */
 class Frame {
@@ -64,7 +77,12 @@ export interface JitHook {
   enter(m: Machine, f: Closure, args: Value[], depth: number): Value | undefined;
 }
 
-const EVAL = 0, RET = 1, APPLY = 2, MATCH = 3, GUARDS = 4, BINDS = 5;
+const EVAL = 0,
+  RET = 1,
+  APPLY = 2,
+  MATCH = 3,
+  GUARDS = 4,
+  BINDS = 5;
 
 export function budgetError(what: 'step' | 'memory', limit: number): CaxError {
   return budgetExhausted(`${what} budget of ${limit} exhausted`, { budget: what, limit });

@@ -77,14 +77,33 @@ const PLATFORM = 'firmware/soc/platform.c';
 describe('constants shared across languages', () => {
   const shared: [string, number, number[]][] = [
     ['RAM base', RAM_BASE, [c('firmware/platform.h', 'RAM_BASE'), verilogParam(SOC, 'RAM_BASE'), c('sim/main.cpp', 'RAM_BASE'), circom('circuits/rv32im.circom', 'RAM_BASE')]],
-    ['program base', PROGRAM_BASE, [c('firmware/platform.h', 'PROGRAM_BASE'), origin('firmware/tel-runtime/runtime.ld', 'PROGRAM'), origin('firmware/programs/program.ld', 'PROGRAM'), num(/li t1, (0x[0-9a-f]+)/.exec(read('firmware/tel-runtime/entry.S'))![1]!)]],
+    [
+      'program base',
+      PROGRAM_BASE,
+      [
+        c('firmware/platform.h', 'PROGRAM_BASE'),
+        origin('firmware/tel-runtime/runtime.ld', 'PROGRAM'),
+        origin('firmware/programs/program.ld', 'PROGRAM'),
+        num(/li t1, (0x[0-9a-f]+)/.exec(read('firmware/tel-runtime/entry.S'))![1]!),
+      ],
+    ],
     ['UART', UART_BASE, [cRegister(PLATFORM, 'UART_TXDATA'), verilogSelect(SOC, 'sel_uart')]],
     ['MTIME', MTIME_BASE, [cRegister(PLATFORM, 'MTIME_LO'), verilogSelect(SOC, 'sel_mtime')]],
     ['EXIT', EXIT_ADDR, [verilogSelect(SOC, 'sel_control'), circom('circuits/rv32im.circom', 'EXIT_ADDR')]],
     ['TRACE_EN', TRACE_EN_ADDR, [verilogSelect(SOC, 'sel_control') + 4]],
     ['RAM_SIZE', RAM_SIZE_ADDR, [cRegister(PLATFORM, 'RAM_SIZE'), verilogSelect(SOC, 'sel_ramsize')]],
     ['simulated RAM', DEFAULT_RAM_BYTES, [make('mk/rtl.mk', 'SIM_RAM_BYTES')]],
-    ['board RAM', BOARD_RAM_BYTES, [verilogParam('rtl/board/icebreaker_top.v', 'RAM_BYTES'), verilogParam(SOC, 'RAM_BYTES'), PROOF_RAM_BYTES, length('firmware/tel-runtime/prove.ld', 'RAM'), c('firmware/native/platform.c', 'RAM_BYTES')]],
+    [
+      'board RAM',
+      BOARD_RAM_BYTES,
+      [
+        verilogParam('rtl/board/icebreaker_top.v', 'RAM_BYTES'),
+        verilogParam(SOC, 'RAM_BYTES'),
+        PROOF_RAM_BYTES,
+        length('firmware/tel-runtime/prove.ld', 'RAM'),
+        c('firmware/native/platform.c', 'RAM_BYTES'),
+      ],
+    ],
     ['smallest TEL stack', STACK_BYTES, [make('mk/compiler.mk', 'TELRT_STACK')]],
     ['protocol version', PROTOCOL_VERSION, [c('firmware/proto.c', 'PROTO_VERSION')]],
   ];
@@ -102,7 +121,18 @@ describe('constants shared across languages', () => {
 
   it('message types and device error codes: host/protocol/messages.ts = firmware/proto.c', () => {
     for (const [name, value] of Object.entries(TYPE)) expect([name, c('firmware/proto.c', `T_${name.toUpperCase()}`)]).toEqual([name, value]);
-    const firmwareName: Record<string, string> = { 'bad-frame': 'FRAME', 'bad-message': 'MESSAGE', 'unknown-type': 'TYPE', 'bad-address': 'ADDRESS', 'bad-state': 'STATE', 'hash-mismatch': 'HASH', version: 'VERSION', unsupported: 'UNSUPPORTED', overrun: 'OVERRUN', 'firmware-trap': 'PANIC' };
+    const firmwareName: Record<string, string> = {
+      'bad-frame': 'FRAME',
+      'bad-message': 'MESSAGE',
+      'unknown-type': 'TYPE',
+      'bad-address': 'ADDRESS',
+      'bad-state': 'STATE',
+      'hash-mismatch': 'HASH',
+      version: 'VERSION',
+      unsupported: 'UNSUPPORTED',
+      overrun: 'OVERRUN',
+      'firmware-trap': 'PANIC',
+    };
     for (const [code, name] of Object.entries(DEVICE_ERROR)) expect([name, c('firmware/proto.c', `ERR_${firmwareName[name]!}`)]).toEqual([name, Number(code)]);
   });
 
@@ -111,7 +141,10 @@ describe('constants shared across languages', () => {
       .filter(([, name]) => !['KINDS', 'RAM_BASE', 'EXIT_ADDR'].includes(name!))
       .sort((a, b) => Number(a[2]) - Number(b[2]))
       .map(([, name]) => (name === 'FENCEI' ? 'fence.i' : name!.toLowerCase()));
-    const supported = /const SUPPORTED = new Set\(\[([\s\S]*?)\]\)/.exec(read('host/proof/statement.ts'))![1]!.match(/'([a-z.]+)'/g)!.map((s) => s.slice(1, -1));
+    const supported = /const SUPPORTED = new Set\(\[([\s\S]*?)\]\)/
+      .exec(read('host/proof/statement.ts'))![1]!
+      .match(/'([a-z.]+)'/g)!
+      .map((s) => s.slice(1, -1));
     expect(kinds).toEqual(supported);
     expect(circom('circuits/rv32im.circom', 'KINDS')).toBe(kinds.length);
   });

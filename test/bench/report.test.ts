@@ -4,7 +4,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { mergeReport, runSuite } from '../../bench/harness.js';
 
-const EXISTING = ['# Performance', '', 'Measured by `make bench` on 2026-11-29.', '', '## ISS', '', '| old iss row |', '', 'A note on the ISS.', '', '## Proofs', '', '| old proof row |', ''].join('\n');
+const EXISTING = ['# Performance', '', 'Measured by `make bench` on 2026-11-29.', '', '## ISS', '', '| old iss row |', '', 'A note on the ISS.', '', '## Proofs', '', '| old proof row |', ''].join(
+  '\n',
+);
 const FRESH = ['# Performance', '', 'Measured by `make bench` on 2026-12-05.', '', '## Proofs', '', '| new proof row |', '', '## Cache', '', '| cache row |', ''].join('\n');
 
 describe('mergeReport', () => {
@@ -23,7 +25,10 @@ describe('runSuite', () => {
   it('takes the warm-up samples of a case and its reference first, and records only the measured ones', async () => {
     let own = 0;
     let ref = 0;
-    const [result] = await runSuite({ title: 'T', cases: [{ name: 'c', unit: 'ms', higherIsBetter: false, warmUp: 2, sample: async () => ++own, reference: { name: 'r', sample: async () => 10 * ++ref } }] }, 3);
+    const [result] = await runSuite(
+      { title: 'T', cases: [{ name: 'c', unit: 'ms', higherIsBetter: false, warmUp: 2, sample: async () => ++own, reference: { name: 'r', sample: async () => 10 * ++ref } }] },
+      3,
+    );
     expect([own, ref]).toEqual([5, 5]);
     expect(result!.stats).toMatchObject({ median: 4, min: 3, max: 5 });
     expect(result!.reference).toMatchObject({ stats: { median: 40 }, ratio: 0.1 });

@@ -23,13 +23,18 @@ describe('the error registry', () => {
   });
 
   it('registers every code the sources name, and no code that nothing raises', () => {
-    const named = new Set(execSync("grep -rhoE \"'E_[A-Z_0-9]+'\" host --include=*.ts", { encoding: 'utf8' }).split('\n').filter(Boolean).map((s) => s.slice(1, -1)));
+    const named = new Set(
+      execSync('grep -rhoE "\'E_[A-Z_0-9]+\'" host --include=*.ts', { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .map((s) => s.slice(1, -1)),
+    );
     named.delete('E_CODE');
     expect([...named].filter((c) => !isErrorCode(c))).toEqual([]);
     expect(Object.keys(ERROR_CODES).filter((c) => !named.has(c))).toEqual([]);
   });
 
-  it('reads what ran out from an E_BUDGET\'s typed details, and nothing from other codes or other shapes', () => {
+  it("reads what ran out from an E_BUDGET's typed details, and nothing from other codes or other shapes", () => {
     expect(budgetOf(budgetExhausted('out', { budget: 'cycles', limit: 5 }))).toEqual({ budget: 'cycles', limit: 5 });
     expect(budgetOf(new CaxError('E_BUDGET', 'the co-processor stack is exhausted'))).toBeUndefined();
     expect(budgetOf(new CaxError('E_DENIED', 'no', { details: { budget: 'cycles' } }))).toBeUndefined();

@@ -45,8 +45,12 @@ async function onCore(cop: Coprocessor, source: string, world?: unknown): Promis
   const r = await runImage(cop, image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }) });
   const count = await cop.client.readMemory(image.symbols.get('rt_gc_count')!, 4);
   return {
-    value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects),
-    collections: new DataView(count.buffer, count.byteOffset, 4).getUint32(0, true), cycles: r.cycles,
+    value: r.shown,
+    error: r.error?.code ?? null,
+    clock: r.clock,
+    effects: JSON.stringify(r.effects),
+    collections: new DataView(count.buffer, count.byteOffset, 4).getUint32(0, true),
+    cycles: r.cycles,
   };
 }
 
@@ -134,7 +138,9 @@ describe('garbage collection on the ISS', () => {
     expect(got.error).toBe('E_BUDGET');
     expect(got.collections).toBeGreaterThanOrEqual(1);
   });
-  it('runs effect continuations that collect, with the same effect log and clock', () => agrees(`
+  it('runs effect continuations that collect, with the same effect log and clock', () =>
+    agrees(
+      `
 work :: Int -> Int
 work k = sum (map (\\x -> x \`mod\` 7) (range 1 (200 + k)))
 
@@ -147,16 +153,21 @@ loop k acc = do
 
 main :: Effect Int
 main = loop 40 0
-`, 1));
+`,
+      1,
+    ));
 });
 
 /** A live list of tuples (Int, list, Text) of random size and shape kept while short lists are made and dropped. */
-const livePlusGarbage = fc.record({
-  keep: fc.integer({ min: 20, max: 150 }),
-  width: fc.integer({ min: 10, max: 25 }),
-  rounds: fc.integer({ min: 400, max: 600 }),
-  seed: fc.integer({ min: -1000, max: 1000 }),
-}).map(({ keep, width, rounds, seed }) => `
+const livePlusGarbage = fc
+  .record({
+    keep: fc.integer({ min: 20, max: 150 }),
+    width: fc.integer({ min: 10, max: 25 }),
+    rounds: fc.integer({ min: 400, max: 600 }),
+    seed: fc.integer({ min: -1000, max: 1000 }),
+  })
+  .map(
+    ({ keep, width, rounds, seed }) => `
 mk :: Int -> (Int, [Int], Text)
 mk i = (i * (${seed}), range i (i + ${width} / 5), show (i - (${seed})))
 
@@ -171,11 +182,15 @@ digest xs = foldl (\\acc t -> acc + part t) 0 xs
 
 main :: (Int, Int, [(Int, [Int], Text)])
 main = let ks = map mk (range 1 ${keep}) in let c = churn ${rounds} 0 in (digest ks, c, take 3 (reverse ks))
-`);
+`,
+  );
 
 describe('garbage collection on the ISS, random live sets', () => {
   it('a random live structure survives the collections of the garbage around it', async () => {
-    await fc.assert(fc.asyncProperty(livePlusGarbage, (source) => agrees(source, 1)), { numRuns: 4 });
+    await fc.assert(
+      fc.asyncProperty(livePlusGarbage, (source) => agrees(source, 1)),
+      { numRuns: 4 },
+    );
   }, 120_000);
 });
 
@@ -187,12 +202,21 @@ describe('garbage collection on the sim', () => {
   afterAll(async () => {
     await sim.close();
   });
-  it('runs a churning program to the interpreter\'s result', () => agrees(`
+  it(
+    "runs a churning program to the interpreter's result",
+    () =>
+      agrees(
+        `
 churn :: Int -> Int -> Int
 churn 0 acc = acc
 churn k acc = churn (k - 1) (acc + sum (range k (k + 30)))
 
 main :: Int
 main = churn 8000 0
-`, 1, sim), SIM_TIMEOUT);
+`,
+        1,
+        sim,
+      ),
+    SIM_TIMEOUT,
+  );
 });

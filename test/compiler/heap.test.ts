@@ -38,20 +38,24 @@ function roundTrip(v: Value): Value {
 
 describe('heap layout', () => {
   it('values round-trip through the heap bytes', () => {
-    fc.assert(fc.property(value, (v) => {
-      const back = roundTrip(v);
-      expect(showValue(back)).toBe(showValue(v));
-      const c = compareValues(back, v);
-      expect(Number.isNaN(c) || c === 0).toBe(true);
-    }));
+    fc.assert(
+      fc.property(value, (v) => {
+        const back = roundTrip(v);
+        expect(showValue(back)).toBe(showValue(v));
+        const c = compareValues(back, v);
+        expect(Number.isNaN(c) || c === 0).toBe(true);
+      }),
+    );
   });
   it('rejects unknown tags and pointers outside memory', () => {
     const none = (): DataView => {
       throw new Error('no memory here');
     };
-    fc.assert(fc.property(fc.integer({ min: 12, max: 0xffff }), fc.integer({ min: 0, max: 0xffffffff }), (tag, val) => {
-      expect(() => readValue({ tag, val }, none)).toThrow(/unknown tag/);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 12, max: 0xffff }), fc.integer({ min: 0, max: 0xffffffff }), (tag, val) => {
+        expect(() => readValue({ tag, val }, none)).toThrow(/unknown tag/);
+      }),
+    );
     expect(() => readValue({ tag: 4, val: 0x1234 }, none)).toThrow(/no memory/);
   });
 
@@ -76,7 +80,17 @@ describe('heap layout', () => {
   const nil: Word2 = { tag: TAG.NIL, val: 0 };
 
   it('a list whose tail comes back to it, a list that is its own head, and a tuple inside itself are E_PROTOCOL (cycles)', () => {
-    expect(errorCode(() => readValue(cons(0), cells([[int(1), cons(1)], [int(2), cons(0)]])))).toBe('E_PROTOCOL');
+    expect(
+      errorCode(() =>
+        readValue(
+          cons(0),
+          cells([
+            [int(1), cons(1)],
+            [int(2), cons(0)],
+          ]),
+        ),
+      ),
+    ).toBe('E_PROTOCOL');
     expect(() => readValue(cons(0), cells([[int(1), cons(0)]]))).toThrow(/contains itself/);
     expect(errorCode(() => readValue(cons(0), cells([[cons(0), nil]])))).toBe('E_PROTOCOL');
     const tuple = new DataView(new ArrayBuffer(20));
@@ -96,7 +110,13 @@ describe('heap layout', () => {
     }
     expect(v).toBe(7);
     // ([1], [1]) with the list shared
-    const shared = cells([[int(1), nil], [{ tag: 0, val: 0 }, { tag: 0, val: 0 }]]);
+    const shared = cells([
+      [int(1), nil],
+      [
+        { tag: 0, val: 0 },
+        { tag: 0, val: 0 },
+      ],
+    ]);
     const pair = new Uint8Array(16 * 2 + 20);
     const mem = (addr: number, n: number): DataView => (addr >= BASE + 32 ? new DataView(pair.buffer, addr - BASE, n) : shared(addr, n));
     const t = new DataView(pair.buffer, 32);
@@ -120,4 +140,3 @@ describe('heap layout', () => {
     expect(() => readValue(cons(0), cells(words), 100_000)).toThrow(/more than 100000 objects/);
   });
 });
-

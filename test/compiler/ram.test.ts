@@ -27,7 +27,7 @@ async function onCore(cop: Coprocessor, source: string): Promise<{ value: string
   return { value: r.shown, error: r.error?.code ?? null, message: r.error?.message ?? null };
 }
 
-describe('the simulated SoC\'s RAM (4 MiB), on the ISS', () => {
+describe("the simulated SoC's RAM (4 MiB), on the ISS", () => {
   let iss: Coprocessor;
   beforeAll(async () => {
     iss = await openCoprocessor('iss');
@@ -35,11 +35,11 @@ describe('the simulated SoC\'s RAM (4 MiB), on the ISS', () => {
   });
   afterAll(() => iss.close());
 
-  it('runs non-tail recursion 10,000 deep to the interpreter\'s value', async () => {
+  it("runs non-tail recursion 10,000 deep to the interpreter's value", async () => {
     expect(await onCore(iss, DEEP)).toEqual({ value: interpret(DEEP), error: null, message: null });
   });
 
-  it('merge-sorts 10,000 Ints (examples/fib.tel) to the interpreter\'s value', async () => {
+  it("merge-sorts 10,000 Ints (examples/fib.tel) to the interpreter's value", async () => {
     expect(await onCore(iss, SORT)).toEqual({ value: interpret(SORT), error: null, message: null });
   }, 60_000);
 });
@@ -51,13 +51,17 @@ describe('the simulated SoC', () => {
   }, SIM_TIMEOUT);
   afterAll(() => sim.close());
 
-  it('reports its 4 MiB, and runs non-tail recursion 10,000 deep as the ISS does', async () => {
-    expect(sim.client.info.ramBytes).toBe(4 * 1024 * 1024);
-    expect(await onCore(sim, DEEP)).toEqual({ value: '10000', error: null, message: null });
-  }, SIM_TIMEOUT);
+  it(
+    'reports its 4 MiB, and runs non-tail recursion 10,000 deep as the ISS does',
+    async () => {
+      expect(sim.client.info.ramBytes).toBe(4 * 1024 * 1024);
+      expect(await onCore(sim, DEEP)).toEqual({ value: '10000', error: null, message: null });
+    },
+    SIM_TIMEOUT,
+  );
 });
 
-describe('the board\'s RAM (128 KiB), played by the ISS', () => {
+describe("the board's RAM (128 KiB), played by the ISS", () => {
   let board: Coprocessor;
   beforeAll(async () => {
     board = await openCoprocessor('iss', undefined, { ramBytes: BOARD_RAM_BYTES });

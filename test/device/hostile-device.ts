@@ -83,19 +83,22 @@ port.on('data', (bytes: Buffer) => {
         loaded = { addr: fields[0] as number, size: fields[1] as number };
         send([0x40, id, 0]);
         break;
-      case 4: { // chunk
+      case 4: {
+        // chunk
         const [offset, data] = fields as [number, Uint8Array];
         memory.set(data, loaded.addr - RAM_BASE + offset);
         send([0x40, id, offset + data.length]);
         break;
       }
-      case 9: { // write
+      case 9: {
+        // write
         const [addr, data] = fields as [number, Uint8Array];
         memory.set(data, addr - RAM_BASE);
         send([0x40, id, data.length]);
         break;
       }
-      case 8: { // read: a 4-byte read is the runtime's heap top, answered with the end of RAM
+      case 8: {
+        // read: a 4-byte read is the runtime's heap top, answered with the end of RAM
         const [addr, length] = fields as [number, number];
         const data = length === 4 ? new Uint8Array(new Uint32Array([RAM_BASE + RAM_BYTES]).buffer) : memory.slice(addr - RAM_BASE, addr - RAM_BASE + length);
         send([0x48, id, data]);

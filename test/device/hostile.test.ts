@@ -68,7 +68,7 @@ describe('a hostile device', () => {
     expect(r.ms).toBeLessThan(15_000);
   }, 30_000);
 
-  it('an endless stream of well-behaved effect requests ends at the run\'s watchdog, counted from its start (E_BUDGET)', async () => {
+  it("an endless stream of well-behaved effect requests ends at the run's watchdog, counted from its start (E_BUDGET)", async () => {
     const before = process.memoryUsage().rss;
     const r = await withDevice('endless', (port) => cax('device', 'run', 'build/firmware/programs/args.elf', '--port', port, '--run-timeout', '2000'));
     expect(r.code).toBe(1);

@@ -33,8 +33,17 @@ async function* stream(records: readonly TraceRecord[]): AsyncGenerator<TraceRec
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const record: fc.Arbitrary<TraceRecord> = fc.record({
-  pc: u32, insn: u32, rd: fc.integer({ min: 0, max: 31 }), rdValue: u32, memAddr: u32, memData: u32,
-  memMask: fc.integer({ min: 0, max: 15 }), memWrite: fc.boolean(), trap: fc.boolean(), cause: u32, tval: u32,
+  pc: u32,
+  insn: u32,
+  rd: fc.integer({ min: 0, max: 31 }),
+  rdValue: u32,
+  memAddr: u32,
+  memData: u32,
+  memMask: fc.integer({ min: 0, max: 15 }),
+  memWrite: fc.boolean(),
+  trap: fc.boolean(),
+  cause: u32,
+  tval: u32,
 });
 
 beforeAll(() => {

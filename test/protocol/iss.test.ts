@@ -56,7 +56,14 @@ describe('firmware on the ISS', () => {
     expect(r.outcome).toBe('returned');
     expect(r.a0).toBe(0xfffffffe); // two additions answered with -1
     const failing = await client
-      .run({ entry: BASE, args: [1], budget: 10_000_000, onEffect: () => { throw new Error('handler broke'); } })
+      .run({
+        entry: BASE,
+        args: [1],
+        budget: 10_000_000,
+        onEffect: () => {
+          throw new Error('handler broke');
+        },
+      })
       .catch((e: unknown) => e);
     expect(failing).toEqual(new Error('handler broke'));
     expect((await client.run({ entry: BASE, args: [0], budget: 10_000_000, onEffect: effectsHandler([], new Uint8Array(0)) })).outcome).toBe('returned');
@@ -78,7 +85,15 @@ describe('firmware on the ISS', () => {
   it('ends a program that keeps calling effects when its cycle budget is spent', async () => {
     await client.load(program('faults'));
     let calls = 0;
-    const r = await client.run({ entry: BASE, args: [1], budget: 200_000, onEffect: () => { calls++; return [0, 0]; } });
+    const r = await client.run({
+      entry: BASE,
+      args: [1],
+      budget: 200_000,
+      onEffect: () => {
+        calls++;
+        return [0, 0];
+      },
+    });
     expect(r.outcome).toBe('budget');
     expect(r.cycles).toBeGreaterThanOrEqual(200_000);
     expect(calls).toBe(r.effects);
@@ -123,7 +138,10 @@ describe('a cancelled run', () => {
       let answered = false;
       for (let i = 0; i < 100 && !answered; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        answered = await client.ping().then(() => true, () => false);
+        answered = await client.ping().then(
+          () => true,
+          () => false,
+        );
       }
       expect(answered).toBe(true);
     } finally {

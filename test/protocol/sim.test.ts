@@ -56,7 +56,11 @@ describe('the same runs on the RTL and on the ISS', () => {
       const client = await CoprocessorClient.connect(transport);
       const seen: string[] = [];
       try {
-        for (const [name, args] of [['effects', [5]], ['checksum', [0x80008000, 500]], ['args', [1, 2, 3]]] as const) {
+        for (const [name, args] of [
+          ['effects', [5]],
+          ['checksum', [0x80008000, 500]],
+          ['args', [1, 2, 3]],
+        ] as const) {
           await client.load(program(name));
           const r = await client.run({ entry: 0x80008000, args, budget: 100_000_000, onEffect: effectsHandler([], new Uint8Array(50)) });
           seen.push(`${name}: ${r.outcome} a0=${r.a0} cycles=${r.cycles} instret=${r.instret}`);

@@ -35,10 +35,13 @@ describe('repository', () => {
       const repo = Repository.open(dir);
       const a = single('a');
       const b = single('b', [a.hash]);
-      const changes = repo.commit([a, b], [
-        { name: 'a', hash: a.hash, reason: 'added' },
-        { name: 'b', hash: b.hash, reason: 'added' },
-      ]);
+      const changes = repo.commit(
+        [a, b],
+        [
+          { name: 'a', hash: a.hash, reason: 'added' },
+          { name: 'b', hash: b.hash, reason: 'added' },
+        ],
+      );
       expect(changes.map((c) => c.status)).toEqual(['new', 'new']);
       expect(repo.get(b.hash).meta).toEqual({ text: 'b' });
       expect(repo.dependencies(b.hash)).toEqual([a.hash]);

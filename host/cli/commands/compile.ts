@@ -18,7 +18,10 @@ import { disassemble } from '../../riscv/disasm.js';
 import type { Register } from '../program.js';
 
 const Options = z.object({
-  main: z.string().regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name').default('main'),
+  main: z
+    .string()
+    .regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name')
+    .default('main'),
   disasm: z.boolean().default(false),
   fold: z.boolean().default(true),
   directCalls: z.boolean().default(true),
@@ -27,7 +30,11 @@ const Options = z.object({
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
-function compileFromStore(cwd: string, env: Readonly<Record<string, string | undefined>>, ref: string): { image: Image; key: string; cached: boolean; rebuilt?: ImageRebuilt; definitions: ReadonlyMap<string, string> } {
+function compileFromStore(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  ref: string,
+): { image: Image; key: string; cached: boolean; rebuilt?: ImageRebuilt; definitions: ReadonlyMap<string, string> } {
   const dir = storeDirectory(cwd, env);
   if (!existsSync(join(dir, STORE_FILE))) throw new CaxError('E_USAGE', `${ref} is neither a file nor a definition in a store (no store at ${dir})`);
   const repo = Repository.open(dir);
@@ -54,7 +61,8 @@ export const registerCompile: Register = (program, ctx) => {
       const opts = parseOptions(Options, raw);
       const started = performance.now();
       const stored = existsSync(source) ? undefined : compileFromStore(ctx.io.cwd, ctx.io.env, source);
-      const compiled = stored ?? compileSource(readFileSync(source, 'utf8'), source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline, registers: opts.registers });
+      const compiled =
+        stored ?? compileSource(readFileSync(source, 'utf8'), source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline, registers: opts.registers });
       const ms = performance.now() - started;
       if (stored?.rebuilt) ctx.io.err(`warning: ${imageWarning(stored.key, stored.rebuilt)}`);
       const text = existsSync(source) ? readFileSync(source, 'utf8') : '';
@@ -87,13 +95,24 @@ export const registerCompile: Register = (program, ctx) => {
         }
       }
       ctx.emit(
-        { key: compiled.key, ...('cached' in compiled ? { cached: compiled.cached } : {}), imageBytes: img.bytes.length, codeBytes, entry: img.entry, heapStart: img.heapStart, compileMs: ms, definitions: defs, ...(opts.disasm ? { disasm: lines } : {}) },
-        () => [
-          `image ${img.bytes.length} bytes (runtime ${img.codeStart - img.base}, TEL code and data ${codeBytes}), heap from 0x${img.heapStart.toString(16)}`,
-          `key ${compiled.key}`,
-          ...defs.map((d) => `  0x${d.address.toString(16)}  ${d.name}`),
-          ...lines,
-        ].join('\n'),
+        {
+          key: compiled.key,
+          ...('cached' in compiled ? { cached: compiled.cached } : {}),
+          imageBytes: img.bytes.length,
+          codeBytes,
+          entry: img.entry,
+          heapStart: img.heapStart,
+          compileMs: ms,
+          definitions: defs,
+          ...(opts.disasm ? { disasm: lines } : {}),
+        },
+        () =>
+          [
+            `image ${img.bytes.length} bytes (runtime ${img.codeStart - img.base}, TEL code and data ${codeBytes}), heap from 0x${img.heapStart.toString(16)}`,
+            `key ${compiled.key}`,
+            ...defs.map((d) => `  0x${d.address.toString(16)}  ${d.name}`),
+            ...lines,
+          ].join('\n'),
       );
     });
 };

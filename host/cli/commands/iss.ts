@@ -76,8 +76,12 @@ export const registerIss: Register = (program, ctx) => {
       if (uart !== '') ctx.io.err(uart.replace(/\n$/, ''));
       if (stdout !== '' && !ctx.json()) ctx.io.out(stdout.replace(/\n$/, ''));
       const summary = {
-        ended: result.ended, exitCode: result.exitCode, cycles: result.cycles, instret: result.instret,
-        ...(trace ? { traceRecords: trace.count() } : {}), ...(options.linux ? { stdout } : {}),
+        ended: result.ended,
+        exitCode: result.exitCode,
+        cycles: result.cycles,
+        instret: result.instret,
+        ...(trace ? { traceRecords: trace.count() } : {}),
+        ...(options.linux ? { stdout } : {}),
       };
       ctx.emit(summary, () => `${describeEnd(result)}: ${result.cycles} cycles, ${result.instret} instructions retired`);
       if (result.ended === 'cycle-limit') throw new CaxError('E_BUDGET', `the program did not end within ${options.maxCycles} cycles`, { details: summary });

@@ -86,7 +86,7 @@ export const registerTel: Register = (program, ctx) => {
     .requiredOption('--main <name>', 'the definition to run; ARGS are TEL expressions passed to it')
     .option('--world <file>', 'the world as JSON: balances, facts, latencies, start (docs/tel.md)')
     .option('--replay <file>', 'answer world effects from a previous `cax --json eval` output instead of a world')
-    .option('--start <ms>', 'logical start time in milliseconds (default: the world\'s, else 0)')
+    .option('--start <ms>', "logical start time in milliseconds (default: the world's, else 0)")
     .option('--steps <n>', `step budget (default ${DEFAULT_BUDGET.steps})`)
     .option('--memory <cells>', `memory budget in cells (default ${DEFAULT_BUDGET.memory})`)
     .option('--jit <mode>', 'JIT tier: auto (compile hot definitions), off, eager (docs/jit.md)', 'auto')
