@@ -72,6 +72,8 @@ export interface CompiledRunResult {
 export interface RunImageOptions<O = unknown> {
   /** Cycle budget for the whole run, enforced on the core. */
   readonly budget: number;
+  /** The most bytes the runtime's heap may span (default: all the RAM between the image and the stack): a smaller device, or a collector made to work. */
+  readonly heapBytes?: number;
   /** The cycles the next run on the core may use, if tighter than what is left of `budget` (the executor: the acting context's grant). */
   readonly limit?: () => number;
   /** Hears the cycles of each run on the core as it ends (the executor charges the acting context). */
@@ -110,6 +112,10 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
   }
   await client.load(image.bytes.subarray(image.codeStart - image.base), { addr: image.codeStart });
   await client.writeMemory(image.base + rtEntry, image.bytes.subarray(rtEntry, rtEntry + 4));
+  // the heap's cap (0: the whole free RAM) is a word of the runtime, read when main starts
+  const cap = new Uint8Array(4);
+  new DataView(cap.buffer).setUint32(0, options.heapBytes ?? 0, true);
+  await client.writeMemory(image.symbols.get('rt_heap_cap')!, cap);
 
   const start = options.start ?? options.world?.start ?? 0;
   let cycles = 0;

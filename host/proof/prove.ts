@@ -11,7 +11,7 @@ import { CaxError, unsupported } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
 import type { TraceRecord } from '../trace/record.js';
-import { accessOf, cyclesOf, encodeAccesses, isEcallRecord, unpackAccess, type HostWrite } from './access.js';
+import { accessOf, cyclesOf, encodeAccesses, isEcallRecord, PROOF_RAM_BYTES, unpackAccess, type HostWrite } from './access.js';
 import { publicLayout, type Circuit } from './circuit.js';
 import type { ProgramImage } from './image.js';
 import { proveChunks } from './prover.js';
@@ -169,7 +169,8 @@ export async function traceOnSim(program: string, maxCycles: number, options: Tr
 
 /** Runs a program (ELF or raw image) on the ISS from reset with tracing on, to its end (EXIT or tohost) or (yieldAtEcall) its first ecall. */
 export function traceOnIss(program: Uint8Array, maxCycles: number, options: Omit<TraceRunOptions, 'raw'> = {}): TracedRun {
-  const iss = new Iss({ syscalls: options.yieldAtEcall === true ? 'yield' : 'none' });
+  // the machine the proofs model: the board's RAM (access.ts PROOF_RAM_BYTES)
+  const iss = new Iss({ ramBytes: PROOF_RAM_BYTES, syscalls: options.yieldAtEcall === true ? 'yield' : 'none' });
   const trace: TraceRecord[] = [];
   iss.load(program);
   iss.setTraceSink((r) => trace.push(r));

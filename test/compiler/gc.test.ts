@@ -17,6 +17,8 @@ import { parseWorld } from '../../host/tel/world.js';
 
 const BUDGET = 2_000_000_000;
 const SIM_TIMEOUT = 300_000;
+/** The simulated SoC's heap, capped as small as the board's so that a short run collects (RunImageOptions.heapBytes). */
+const SIM_HEAP_BYTES = 48 * 1024;
 
 let iss: Coprocessor;
 beforeAll(async () => {
@@ -40,9 +42,9 @@ function interpret(source: string, world?: unknown): Outcome {
 }
 
 /** Runs `source` on `cop`; also the number of collections of its last run on the core (gc.c rt_gc_count). */
-async function onCore(cop: Coprocessor, source: string, world?: unknown): Promise<Outcome & { collections: number; cycles: number }> {
+async function onCore(cop: Coprocessor, source: string, world?: unknown, heapBytes?: number): Promise<Outcome & { collections: number; cycles: number }> {
   const { image } = compileSource(source, 'gc.tel', 'main');
-  const r = await runImage(cop, image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }) });
+  const r = await runImage(cop, image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }), ...(heapBytes === undefined ? {} : { heapBytes }) });
   const count = await cop.client.readMemory(image.symbols.get('rt_gc_count')!, 4);
   return {
     value: r.shown,
@@ -54,11 +56,11 @@ async function onCore(cop: Coprocessor, source: string, world?: unknown): Promis
   };
 }
 
-/** The interpreter's outcome and the core's agree; the core collected at least `minCollections` times. */
-async function agrees(source: string, minCollections: number, cop: Coprocessor = iss, world?: unknown): Promise<void> {
+/** The interpreter's outcome and the core's agree; the core (its heap capped at `heapBytes`, if given) collected at least `minCollections` times. */
+async function agrees(source: string, minCollections: number, cop: Coprocessor = iss, world?: unknown, heapBytes?: number): Promise<void> {
   const reference = interpret(source, world);
   expect(reference.error).toBeNull();
-  const got = await onCore(cop, source, world);
+  const got = await onCore(cop, source, world, heapBytes);
   expect({ value: got.value, error: got.error, clock: got.clock, effects: got.effects }).toEqual(reference);
   expect(got.collections).toBeGreaterThanOrEqual(minCollections);
 }
@@ -212,10 +214,12 @@ churn 0 acc = acc
 churn k acc = churn (k - 1) (acc + sum (range k (k + 30)))
 
 main :: Int
-main = churn 8000 0
+main = churn 400 0
 `,
         1,
         sim,
+        undefined,
+        SIM_HEAP_BYTES,
       ),
     SIM_TIMEOUT,
   );
