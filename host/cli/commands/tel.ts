@@ -13,7 +13,7 @@ import { parseExpression, parseProgramAll } from '../../tel/parser.js';
 import { prelude } from '../../tel/prelude.js';
 import type { EffectEntry } from '../../tel/scheduler.js';
 import { parseWorld, replayHandlers, type LoggedEffect } from '../../tel/world.js';
-import { progress } from '../io.js';
+import { progress, ShownError } from '../io.js';
 import { readJson, readText } from '../files.js';
 import type { Register } from '../program.js';
 
@@ -96,8 +96,9 @@ export const registerTel: Register = (program, ctx) => {
       if (o.world && o.replay) throw new CaxError('E_USAGE', '--world and --replay exclude each other');
       const source = readText(ctx.io, path);
       const withSource = (e: unknown): never => {
-        if (e instanceof CaxError && !ctx.json() && e.span?.file === path) ctx.io.err(formatDiagnostic(e, source));
-        throw e;
+        if (!(e instanceof CaxError) || ctx.json() || e.span?.file !== path) throw e;
+        ctx.io.err(formatDiagnostic(e, source));
+        throw new ShownError(e);
       };
       let loaded;
       let argExprs;
@@ -128,8 +129,10 @@ export const registerTel: Register = (program, ctx) => {
           `clock: ${result.clock}  steps: ${result.steps}`,
         ].join('\n');
       if (result.error) {
-        if (!ctx.json()) ctx.io.out(human());
-        throw new CaxError(result.error.code, result.error.message, { span: result.error.span, details: json });
+        const error = new CaxError(result.error.code, result.error.message, { span: result.error.span, details: json });
+        if (ctx.json()) throw error;
+        ctx.io.out(human());
+        throw new ShownError(error);
       }
       ctx.emit(json, human);
     });
