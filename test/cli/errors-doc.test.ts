@@ -34,6 +34,13 @@ describe('the error registry', () => {
     expect(Object.keys(ERROR_CODES).filter((c) => !named.has(c))).toEqual([]);
   });
 
+  it('takes only registered codes and budget kinds (checked by tsc)', () => {
+    // @ts-expect-error an unregistered code does not compile
+    expect(new CaxError('E_NOT_A_CODE', 'x').code).toBe('E_NOT_A_CODE');
+    // @ts-expect-error nor does a budget kind that is not one
+    expect(budgetExhausted('x', { budget: 'steps' }).code).toBe('E_BUDGET');
+  });
+
   it("reads what ran out from an E_BUDGET's typed details, and nothing from other codes or other shapes", () => {
     expect(budgetOf(budgetExhausted('out', { budget: 'cycles', limit: 5 }))).toEqual({ budget: 'cycles', limit: 5 });
     expect(budgetOf(new CaxError('E_BUDGET', 'the co-processor stack is exhausted'))).toBeUndefined();
