@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { CaxError } from '../errors.js';
+import { TRACE_PORT } from '../trace/vcd.js';
 
 /** A signal of the dump: its dotted path (scopes and name) and its width. */
 export interface DumpSignal {
@@ -65,21 +66,7 @@ const GROUPS: readonly { readonly title: string; readonly scope: string; readonl
   {
     title: 'trace port',
     scope: 'soc',
-    names: [
-      'trace_en',
-      'trace_valid',
-      'trace_pc',
-      'trace_insn',
-      'trace_rd',
-      'trace_rd_value',
-      'trace_mem_addr',
-      'trace_mem_data',
-      'trace_mem_mask',
-      'trace_mem_write',
-      'trace_trap',
-      'trace_cause',
-      'trace_tval',
-    ],
+    names: ['trace_en', ...TRACE_PORT],
   },
 ];
 

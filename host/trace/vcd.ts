@@ -6,9 +6,8 @@ import { createReadStream } from 'node:fs';
 import { CaxError } from '../errors.js';
 import type { TraceRecord } from './record.js';
 
-/** The top-level signals the reader needs (docs/trace-port.md). */
-const SIGNALS = [
-  'clk',
+/** The SoC's trace port (docs/trace-port.md): what a retirement record is made of. */
+export const TRACE_PORT = [
   'trace_valid',
   'trace_pc',
   'trace_insn',
@@ -22,6 +21,9 @@ const SIGNALS = [
   'trace_cause',
   'trace_tval',
 ] as const;
+
+/** The top-level signals the reader needs: the clock and the trace port. */
+const SIGNALS = ['clk', ...TRACE_PORT] as const;
 type Signal = (typeof SIGNALS)[number];
 const SLOT: Readonly<Record<Signal, number>> = Object.fromEntries(SIGNALS.map((s, i) => [s, i])) as Record<Signal, number>;
 
