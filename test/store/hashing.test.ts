@@ -8,6 +8,7 @@ import { tempStore } from './helpers.js';
 import { memberHash } from '../../host/store/hash.js';
 import { updateDependents } from '../../host/store/update.js';
 import { errorCode } from '../helpers/errors.js';
+import { KEYWORDS } from '../../host/tel/lexer.js';
 
 const PROGRAM = `
 -- squares and sums
@@ -71,36 +72,8 @@ l3 = \\x -> \\x -> x
     const idents = ['double', 'x', 'quad', 'y', 'sumTo', 'n', 'pairUp', 'a', 'b', 'firstOf', 'xs', 'h'];
     const fresh = fc
       .uniqueArray(fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,6}$/), { minLength: idents.length, maxLength: idents.length })
-      .filter((names) =>
-        names.every(
-          (n) =>
-            ![
-              'let',
-              'in',
-              'where',
-              'do',
-              'of',
-              'case',
-              'if',
-              'then',
-              'else',
-              'deposit',
-              'withdraw',
-              'transfer',
-              'observe',
-              'invoke',
-              'to',
-              'from',
-              'on',
-              'milliseconds',
-              'seconds',
-              'minutes',
-              'hours',
-              'days',
-              'mod',
-            ].includes(n),
-        ),
-      );
+      // not a keyword, and not mod (the prelude's remainder, which the program uses)
+      .filter((names) => names.every((n) => !KEYWORDS.has(n) && n !== 'mod'));
     fc.assert(
       fc.property(fresh, (names) => {
         const rename = new Map(idents.map((id, i) => [id, names[i]!]));
