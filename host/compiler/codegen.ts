@@ -37,6 +37,16 @@ const RT = {
   cycles: 'rt_out_of_cycles',
 } as const;
 
+/** Builtins that are one call into the runtime with their argument in a0/a1. */
+const RUNTIME_PRIMS: Readonly<Record<string, string>> = {
+  toDouble: RT.toDouble,
+  truncate: RT.truncate,
+  primShow: RT.show,
+  hashOf: RT.hashOf,
+  primNegate: RT.negate,
+  primAbs: RT.abs,
+};
+
 /** Effect node kinds (layout.ts EFFECT_KIND) of the effect builtins and of the desugared `>>`, `<|`, `do`. */
 const EFFECT_PRIMS: Readonly<Record<string, { kind: number; arity: number }>> = {
   return: { kind: EFFECT_KIND.PURE, arity: 1 },
@@ -1146,29 +1156,16 @@ export class Codegen {
       return;
     }
     this.loadSlot(block);
+    const inRuntime = RUNTIME_PRIMS[name];
+    if (inRuntime) {
+      b.call(inRuntime);
+      return;
+    }
     switch (name) {
       case 'mod':
         this.loadSlot(block + 8, a2, a3);
         b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, span));
         b.rem(a1, a1, a3);
-        return;
-      case 'toDouble':
-        b.call(RT.toDouble);
-        return;
-      case 'truncate':
-        b.call(RT.truncate);
-        return;
-      case 'primShow':
-        b.call(RT.show);
-        return;
-      case 'hashOf':
-        b.call(RT.hashOf);
-        return;
-      case 'primNegate':
-        b.call(RT.negate);
-        return;
-      case 'primAbs':
-        b.call(RT.abs);
         return;
       case 'primTextLength':
         b.lw(a1, 0, a1);
