@@ -6,6 +6,7 @@ import type { TraceRecord } from '../../host/trace/record.js';
 import { MAX_TRACE_LINE_BYTES, encodeTraceRecord, formatTraceRecord, parseTraceLine } from '../../host/trace/record.js';
 import { CSR_NUMBERS } from './csrs.js';
 import { EBREAK, ECALL, FENCE, MRET, WFI, bType, csr, exitWith, iType, issWith, li, lui, rType, sType } from './asm.js';
+import { traceRecord } from '../helpers/trace-records.js';
 
 const HANDLER = 0x80000100;
 /** Sets mtvec to HANDLER, then `body`, padded with nops to the handler, which exits with 3 (code 1). */
@@ -391,22 +392,8 @@ describe('trace records', () => {
   });
 
   it('the byte form for trace files is the text form and a newline, and parses back', () => {
-    const u32 = fc.integer({ min: 0, max: 0xffffffff });
-    const record = fc.record({
-      pc: u32,
-      insn: u32,
-      rd: fc.integer({ min: 0, max: 31 }),
-      rdValue: u32,
-      memAddr: u32,
-      memData: u32,
-      memMask: fc.integer({ min: 0, max: 15 }),
-      memWrite: fc.boolean(),
-      trap: fc.boolean(),
-      cause: u32,
-      tval: u32,
-    });
     fc.assert(
-      fc.property(record, (r) => {
+      fc.property(traceRecord, (r) => {
         const buffer = new Uint8Array(MAX_TRACE_LINE_BYTES + 3);
         const end = encodeTraceRecord(r, buffer, 3);
         const text = new TextDecoder().decode(buffer.subarray(3, end));
