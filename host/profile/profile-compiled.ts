@@ -83,7 +83,7 @@ export async function profileCompiled(req: CompiledProfileRequest): Promise<Prof
   else {
     const iss = new Iss({ traceAtReset: true, uartDivisor: 8 });
     iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
-    iss.setTraceSink(collector.sink);
+    iss.setRetireHook(collector.retire);
     transport = new IssTransport(iss);
   }
   const client = await CoprocessorClient.connect(transport);
