@@ -17,6 +17,8 @@ const CONFIGS: readonly JitOptions[] = [
   { mode: 'eager', passes: { selfLoop: false } },
   { mode: 'eager', passes: { inlinePatterns: false } },
   { mode: 'eager', passes: { directCalls: false } },
+  { mode: 'eager', passes: { frameLocals: false } },
+  { mode: 'eager', passes: { constantFold: false } },
 ];
 
 /** Everything a run is compared on. */
