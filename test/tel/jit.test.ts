@@ -19,6 +19,8 @@ const CONFIGS: readonly JitOptions[] = [
   { mode: 'eager', passes: { directCalls: false } },
   { mode: 'eager', passes: { frameLocals: false } },
   { mode: 'eager', passes: { constantFold: false } },
+  { mode: 'eager', passes: { inline: false } },
+  { mode: 'eager', passes: { knownCase: false } },
 ];
 
 /** Everything a run is compared on. */

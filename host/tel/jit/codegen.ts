@@ -13,6 +13,7 @@
 // A self tail call becomes a loop. Code it does not handle (`@hash`
 // references) makes the lambda stay interpreted.
 import { OP, isSimple, type CClause, type CLam, type Code, type CPat } from '../compile.js';
+import { buildTuple } from '../operators.js';
 import type { Value } from '../values.js';
 
 /** Thrown at generation time: this lambda stays in the interpreter. */
@@ -32,12 +33,19 @@ export interface JitPasses {
   readonly frameLocals: boolean;
   /** Operators on constant Ints and Bools computed at compile time (never one that would fail), and `if` on a constant condition reduced to its branch. */
   readonly constantFold: boolean;
+  /** A call of a small known definition (not itself) replaced by its body, in JavaScript variables of its own. */
+  readonly inline: boolean;
+  /** A `case` of a tuple written in place matches its parts without building the tuple (its cells still counted). */
+  readonly knownCase: boolean;
 }
 
-export const ALL_PASSES: JitPasses = { intOps: true, selfLoop: true, inlinePatterns: true, directCalls: true, frameLocals: true, constantFold: true };
+export const ALL_PASSES: JitPasses = { intOps: true, selfLoop: true, inlinePatterns: true, directCalls: true, frameLocals: true, constantFold: true, inline: true, knownCase: true };
 
 /** The pass names, in a fixed order (the code cache's key). */
-export const PASS_NAMES: readonly (keyof JitPasses)[] = ['intOps', 'selfLoop', 'inlinePatterns', 'directCalls', 'frameLocals', 'constantFold'];
+export const PASS_NAMES: readonly (keyof JitPasses)[] = ['intOps', 'selfLoop', 'inlinePatterns', 'directCalls', 'frameLocals', 'constantFold', 'inline', 'knownCase'];
+
+/** The most code nodes a definition's body may have to be inlined. */
+export const INLINE_NODES = 24;
 
 export interface Generated {
   /** The body of a factory `(K, R) => jitted`. */
@@ -146,30 +154,52 @@ function patternSlots(p: CPat, out: Set<number>): void {
   }
 }
 
+/** Whether a closure or effect made in `lam`'s body captures its frame (it then needs a frame array); and the slots always bound where read. */
+function frameUse(lam: CLam): { captured: boolean; bound: Set<number>; nodes: number; outer: boolean } {
+  const bound = new Set<number>();
+  for (let i = 1; i <= lam.arity; i++) bound.add(i);
+  let captured = false;
+  let outer = false;
+  let nodes = 0;
+  walk(lam.body, 0, (c, level) => {
+    nodes++;
+    if (c.op === OP.Local && c.depth >= level) {
+      if (level > 0) captured = true;
+      else if (c.depth > 0) outer = true;
+    }
+    if (c.op === OP.Do || c.op === OP.Seq || c.op === OP.Choice) captured = true;
+    if (c.op === OP.Match && level === 0) for (const cl of c.clauses) for (const p of cl.patterns) patternSlots(p, bound);
+  });
+  return { captured, bound, nodes, outer };
+}
+
+/** A frame whose slots the generated code reads and writes: the compiled lambda's, or an inlined definition's. */
+interface FrameCtx {
+  /** Slot n is the variable `${prefix}${n}`; null: the frame array `e`. */
+  readonly prefix: string | null;
+  readonly bound: ReadonlySet<number>;
+}
+
 class Gen {
   private readonly constants: unknown[] = [];
   private readonly lines: string[] = [];
   private tmp = 0;
   private maxDepth = 0;
   private directCaches = 0;
+  private inlined = 0;
   /** Locals in JavaScript variables (else in the frame array `e`). */
   private readonly locals: boolean;
-  /** Slots of this frame that are always bound where they can be read (parameters, pattern variables). */
-  private readonly bound = new Set<number>();
+  /** The frame being generated for (the lambda's own, or an inlined definition's). */
+  private ctx: FrameCtx;
 
   constructor(
     private readonly lam: CLam,
     private readonly binName: ReadonlyMap<unknown, string>,
     private readonly passes: JitPasses,
   ) {
-    for (let i = 1; i <= lam.arity; i++) this.bound.add(i);
-    let captured = !passes.frameLocals || !passes.inlinePatterns;
-    walk(lam.body, 0, (c, level) => {
-      if (c.op === OP.Local && level > 0 && c.depth >= level) captured = true;
-      if (c.op === OP.Do || c.op === OP.Seq || c.op === OP.Choice) captured = true;
-      if (c.op === OP.Match && level === 0) for (const cl of c.clauses) for (const p of cl.patterns) patternSlots(p, this.bound);
-    });
-    this.locals = !captured;
+    const use = frameUse(lam);
+    this.locals = passes.frameLocals && passes.inlinePatterns && !use.captured;
+    this.ctx = { prefix: this.locals ? 'v' : null, bound: use.bound };
   }
 
   run(): Generated {
@@ -244,14 +274,14 @@ class Gen {
     this.emit(`return ${v};`);
   }
 
-  /** Where slot `slot` of this frame lives. */
+  /** Where slot `slot` of the current frame lives. */
   private slot(slot: number): string {
-    return this.locals ? `v${slot}` : `e[${slot}]`;
+    return this.ctx.prefix === null ? `e[${slot}]` : `${this.ctx.prefix}${slot}`;
   }
 
-  /** The frame a closure or effect made here captures. */
+  /** The frame a closure made here captures (none when it needs none: the frame lives in variables only when nothing captures it). */
   private frameRef(): string {
-    return this.locals ? 'null' : 'e';
+    return this.ctx.prefix === null ? 'e' : 'null';
   }
 
   /** A local variable's value (E_CYCLE when read before it is bound). */
@@ -265,7 +295,7 @@ class Gen {
     }
     const t = this.t();
     this.emit(`const ${t} = ${ref};`);
-    if (c.depth > 0 || !this.bound.has(c.slot)) this.emit(`if (${t} === undefined) R.defined(${t}, ${this.k(c)});`);
+    if (c.depth > 0 || !this.ctx.bound.has(c.slot)) this.emit(`if (${t} === undefined) R.defined(${t}, ${this.k(c)});`);
     return t;
   }
 
@@ -499,6 +529,7 @@ class Gen {
       this.emit('}');
       this.emit('s -= 1;');
     }
+    if (known !== null && known.lam !== this.lam && known.lam.arity === args.length && this.inlinable(known.lam)) return this.inline(known.lam, args, d, tail);
     const span = this.k(c.span);
     const r = this.t();
     const argList = args.map((a) => `, ${a}`).join('');
@@ -525,16 +556,65 @@ class Gen {
     return r;
   }
 
+  /** Inlining applies to `lam`: a small definition of the program whose frame can live in variables, not inside another inlined body. */
+  private inlinable(lam: CLam): boolean {
+    const insideInlined = this.ctx.prefix !== 'v' && this.ctx.prefix !== null;
+    if (!this.passes.inline || !this.passes.frameLocals || !this.passes.inlinePatterns || insideInlined) return false;
+    const use = frameUse(lam);
+    return !use.captured && !use.outer && use.nodes <= INLINE_NODES;
+  }
+
+  /**
+   * The body of `lam` in place of its call: the APPLY step (entering at continuation depth d, as the machine records it),
+   * then the body at depth d with its parameters and locals in fresh variables.
+   */
+  private inline(lam: CLam, args: readonly string[], d: number, tail: boolean): string {
+    this.step(1);
+    this.emit(`if (d + ${d} > m.peakDepth) m.peakDepth = d + ${d};`);
+    const prefix = `i${this.inlined++}_`;
+    const slots = Array.from({ length: lam.frame.size - 1 }, (_, i) => (i < args.length ? `${prefix}${i + 1} = ${args[i]}` : `${prefix}${i + 1}`));
+    this.emit(`let ${slots.join(', ')};`);
+    const saved = this.ctx;
+    this.ctx = { prefix, bound: frameUse(lam).bound };
+    try {
+      return this.expr(lam.body, d, tail);
+    } finally {
+      this.ctx = saved;
+    }
+  }
+
   private match(c: Extract<Code, { op: 6 }>, d: number, tail: boolean): string {
     this.step(1);
     const scruts: string[] = [];
-    if (c.scrutinee !== null) {
-      if (isSimple(c.scrutinee)) scruts.push(this.bindTmp(this.simple(c.scrutinee)));
+    const sc = c.scrutinee;
+    if (sc !== null && this.passes.knownCase && sc.op === OP.Build && sc.build === buildTuple && c.clauses.every((cl) => cl.patterns[0]!.k === 'tuple' || cl.patterns[0]!.k === 'wild')) {
+      // The tuple's parts are the scrutinees (its Build steps and cells as the machine's, without the tuple).
+      this.depth(d + 1);
+      this.step(1);
+      const parts: string[] = [];
+      for (const p of sc.parts) {
+        parts.push(this.expr(p, d + 2, false));
+        this.step(1);
+      }
+      this.emit(`m.heap += ${parts.length + 1};`);
+      this.step(1);
+      return this.matchClauses(c, d, tail, (cl) => {
+        const p = cl.patterns[0]!;
+        return p.k === 'tuple' ? p.items.map((q, i) => this.pattern(q, parts[i]!)) : [];
+      });
+    }
+    if (sc !== null) {
+      if (isSimple(sc)) scruts.push(this.bindTmp(this.simple(sc)));
       else {
-        scruts.push(this.expr(c.scrutinee, d + 1, false));
+        scruts.push(this.expr(sc, d + 1, false));
         this.step(1);
       }
     }
+    return this.matchClauses(c, d, tail, (cl) => cl.patterns.map((p, i) => this.pattern(p, scruts.length > 0 ? scruts[i]! : this.slot(i + 1))));
+  }
+
+  /** The clauses of a match, each tried by the conditions `conditions` makes for it. */
+  private matchClauses(c: Extract<Code, { op: 6 }>, d: number, tail: boolean, conditions: (cl: CClause) => string[]): string {
     const r = this.t();
     const label = `L${this.tmp++}`;
     this.emit(`let ${r};`);
@@ -542,15 +622,14 @@ class Gen {
     c.clauses.forEach((cl, ci) => {
       // The MATCH step that tries this clause (the first try is counted here, a retry after failed guards below).
       if (ci === 0) this.step(1);
-      this.clause(cl, scruts, d, tail, r, label);
+      this.clause(cl, conditions(cl), d, tail, r, label);
     });
     this.emit(`R.noMatch(${this.k(c)});`);
     this.emit('}');
     return r;
   }
 
-  private clause(cl: CClause, scruts: readonly string[], d: number, tail: boolean, r: string, label: string): void {
-    const conds = cl.patterns.map((p, i) => this.pattern(p, scruts.length > 0 ? scruts[i]! : this.slot(i + 1)));
+  private clause(cl: CClause, conds: readonly string[], d: number, tail: boolean, r: string, label: string): void {
     this.emit(`if (${conds.length === 0 ? 'true' : conds.join(' && ')}) {`);
     if (cl.binds.length > 0) {
       this.binds(cl.binds, d);
