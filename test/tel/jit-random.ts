@@ -1,8 +1,10 @@
 // Random well-typed TEL programs for the JIT property tests: an Int function
 // `f x y` built from arithmetic (with division and mod, so E_DIV_ZERO with its
 // span happens), a value definition, comparisons, if, let, case over lists and tuples with
-// guards, lambdas and prelude calls, driven by a loop so it gets hot; and an
-// effectful variant that emits along the way and waits (logical time).
+// guards, lambdas and prelude calls, small definitions the JIT inlines, a
+// local recursive function, partial application, closures over locals, Bool
+// operators and tuple cases, driven by a loop so it gets hot; and an effectful
+// variant that emits along the way and waits (logical time).
 import fc from 'fast-check';
 
 const INT_LITERALS = ['0', '1', '2', '(-1)', '7', '2147483647', '(-2147483648)', '65536', '3'];
@@ -26,6 +28,17 @@ function intExpr(depth: number, names: readonly string[], callsG = true): fc.Arb
     { weight: 1, arbitrary: fc.tuple(sub, intExpr(depth - 1, [...names, 'z'], callsG)).map(([a, b]) => `((\\z -> ${b}) ${a})`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(sum (map (\\w -> w * ${a}) (range 1 (${b} \`mod\` 5))))`) },
     ...(callsG ? [{ weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(g ${a} ${b})`) }] : []),
+    // small definitions (inlined), a local recursive function (a captured frame), partial application
+    { weight: 1, arbitrary: sub.map((a) => `(small ${a})`) },
+    { weight: 1, arbitrary: sub.map((a) => `(sumTo (${a} \`mod\` 12))`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(let add = plus ${a} in add ${b})`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(foldl (+) ${a} [${b}, 1])`) },
+    // closures capturing locals, Bool operators, a one-item list pattern, a tuple case with a literal and a wildcard
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(let k = \\w -> w + ${a} in k ${b})`) },
+    { weight: 1, arbitrary: fc.tuple(cond, cond, sub, sub).map(([c1, c2, a, b]) => `(if ${c1} && ${c2} || not (${c1}) then ${a} else ${b})`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(case [${a}] of { [p] | p > 0 -> p + 1; _ -> ${b} })`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub, sub).map(([a, b, c]) => `(case (${a}, ${b}) of { (0, q) -> q; (p, 1) -> p; _ -> ${c} })`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(fst (${a}, ${b}) + snd (${b}, ${a}))`) },
   );
 }
 
@@ -42,6 +55,14 @@ export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x'
     `f x y = ${body}`,
     'g :: Int -> Int -> Int',
     `g a b = ${helper}`,
+    'small :: Int -> Int',
+    'small v = if v > 100 then v - 100 else v * 2',
+    'plus :: Int -> Int -> Int',
+    'plus a b = a + b',
+    'sumTo :: Int -> Int',
+    'sumTo k = go k 0',
+    '  where',
+    '    go i acc = if i <= 0 then acc else go (i - 1) (acc + i)',
     'base :: Int',
     'base = g 3 (sum (range 1 4))',
     'go :: Int -> Int -> Int',
@@ -60,6 +81,14 @@ export const effectfulProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3,
     `f x y = ${body}`,
     'g :: Int -> Int -> Int',
     'g a b = a - b',
+    'small :: Int -> Int',
+    'small v = if v > 100 then v - 100 else v * 2',
+    'plus :: Int -> Int -> Int',
+    'plus a b = a + b',
+    'sumTo :: Int -> Int',
+    'sumTo k = go k 0',
+    '  where',
+    '    go i acc = if i <= 0 then acc else go (i - 1) (acc + i)',
     'loop :: Int -> Int -> Effect Int',
     'loop n acc = if n == 0 then return acc else do',
     '  emit (f n acc)',

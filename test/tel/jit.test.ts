@@ -9,6 +9,7 @@ import { loadProgram, runMain, runToJson, type RunOptions } from '../../host/tel
 import type { JitOptions } from '../../host/tel/jit/tier.js';
 import { parseWorld } from '../../host/tel/world.js';
 import { effectfulProgram, pureProgram, type RandomProgram } from './jit-random.js';
+import { effectProgram as projectEffectProgram, pureProgram as projectPureProgram } from '../../host/tel/generate.js';
 
 const CONFIGS: readonly JitOptions[] = [
   { mode: 'eager' },
@@ -17,6 +18,10 @@ const CONFIGS: readonly JitOptions[] = [
   { mode: 'eager', passes: { selfLoop: false } },
   { mode: 'eager', passes: { inlinePatterns: false } },
   { mode: 'eager', passes: { directCalls: false } },
+  { mode: 'eager', passes: { frameLocals: false } },
+  { mode: 'eager', passes: { constantFold: false } },
+  { mode: 'eager', passes: { inline: false } },
+  { mode: 'eager', passes: { knownCase: false } },
 ];
 
 /** Everything a run is compared on. */
@@ -66,6 +71,18 @@ describe('JIT agrees with the interpreter on random programs', () => {
   it('effectful programs: effect log and clock too', () => {
     fc.assert(
       fc.property(effectfulProgram, (p) => agreeSafely(p)),
+      runs,
+    );
+  });
+  it("the project's generated pure programs (lists, text, show)", () => {
+    fc.assert(
+      fc.property(projectPureProgram, (source) => agree(source, 'main', [])),
+      runs,
+    );
+  });
+  it("the project's generated effect programs (binds, choice with rollback, parallel, race, deadlines, ledger, invoke)", () => {
+    fc.assert(
+      fc.property(projectEffectProgram, ({ source, world }) => agree(source, 'main', [], { world: parseWorld(world) })),
       runs,
     );
   });

@@ -24,7 +24,7 @@ export class CodeCache {
     if (factory === undefined) {
       this.misses++;
       // Generated from the machine's own code, never from input text.
-      factory = new Function('K', 'R', `"use strict";\nreturn function jitted(m, e, d) {\n${source}\n};`) as Factory;
+      factory = new Function('K', 'R', `"use strict";\n${source}`) as Factory;
       this.factories.set(key, factory);
       if (this.factories.size > this.limit) this.factories.delete(this.factories.keys().next().value!);
     } else {

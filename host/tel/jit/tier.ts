@@ -15,12 +15,12 @@ import { PERIOD_STEPS, budgetError, matchPattern, type JitHook, type Machine } f
 import { PURE_ERROR_MESSAGES } from '../messages.js';
 import { BINARY } from '../operators.js';
 import { Closure, Eff, type Env } from '../runtime.js';
-import { Cons, compareValues, type Value } from '../values.js';
-import { ALL_PASSES, NotCompiled, generate, type JitPasses } from './codegen.js';
+import { Cons, Nil, compareValues, type Value } from '../values.js';
+import { ALL_PASSES, NotCompiled, PASS_NAMES, generate, type JitPasses } from './codegen.js';
 import { CodeCache } from './cache.js';
 
 /** Bumped whenever generated code changes meaning (keys the code cache). */
-export const JIT_VERSION = 2;
+export const JIT_VERSION = 3;
 
 export type JitMode = 'off' | 'auto' | 'eager';
 
@@ -32,8 +32,8 @@ export interface JitOptions {
   readonly passes?: Partial<JitPasses>;
 }
 
-/** A compiled lambda: `(machine, frame, continuation depth) => value`. */
-export type CompiledFn = (m: Machine, e: Env, d: number) => Value;
+/** A compiled lambda: `(machine, continuation depth, the closure's environment, arguments…) => value`. */
+export type CompiledFn = (m: Machine, d: number, env: Env | null, ...args: Value[]) => Value;
 
 interface LamJit {
   jitCalls: number;
@@ -49,6 +49,7 @@ export const R = {
   Closure,
   Eff,
   Cons,
+  Nil,
   compareValues,
   matchPattern,
   defined(x: unknown, c: Extract<Code, { op: 1 }>): Value {
@@ -87,19 +88,14 @@ export const R = {
     if (tier !== null) tier.lastPeriod = Math.floor(m.steps / PERIOD_STEPS);
     return v;
   },
-  /** APPLY of `f` to `args` at continuation depth `depth`: compiled code when there is some, else the interpreter (less its final RET step). */
+  /** The compiled code of closure `f` when it takes exactly `arity` arguments and the JIT has (or just made) some, else null. */
+  compiledClosure(m: Machine, f: Value, arity: number): CompiledFn | null {
+    const tier = m.jit as JitTier | null;
+    return tier !== null && f instanceof Closure && f.lam.arity === arity ? tier.compiled(f.lam) : null;
+  },
+  /** APPLY of `f` to `args` at continuation depth `depth` in the interpreter (a nested run, less its final RET step). */
   call(m: Machine, f: Value, args: Value[], depth: number, span: SourceSpan): Value {
     const tier = m.jit as JitTier | null;
-    if (tier !== null && f instanceof Closure && f.lam.arity === args.length) {
-      const fn = tier.compiled(f.lam);
-      if (fn !== null) {
-        m.steps += 1;
-        const frame: Env = new Array(f.lam.frame.size);
-        frame[0] = f.env;
-        for (let i = 0; i < args.length; i++) frame[i + 1] = args[i];
-        return fn(m, frame, depth);
-      }
-    }
     R.periodic(m);
     const savedBase = m.depthBase;
     m.depthBase = depth;
@@ -141,7 +137,7 @@ export class JitTier implements JitHook {
   ) {
     this.passes = { ...ALL_PASSES, ...options.passes };
     this.threshold = options.mode === 'eager' ? 0 : AUTO_THRESHOLD;
-    this.key = `${JIT_VERSION}:${this.passes.intOps ? 1 : 0}${this.passes.selfLoop ? 1 : 0}${this.passes.inlinePatterns ? 1 : 0}${this.passes.directCalls ? 1 : 0}`;
+    this.key = `${JIT_VERSION}:${PASS_NAMES.map((p) => (this.passes[p] ? 1 : 0)).join('')}`;
   }
 
   /** The compiled function of `lam` once it is hot (compiling it now if it just got hot), else null. */
@@ -174,10 +170,7 @@ export class JitTier implements JitHook {
     this.lastPeriod = Math.floor(steps / PERIOD_STEPS);
     const cafs = m.cafMark();
     try {
-      const frame: Env = new Array(f.lam.frame.size);
-      frame[0] = f.env;
-      for (let i = 0; i < args.length; i++) frame[i + 1] = args[i];
-      return fn(m, frame, depth);
+      return fn(m, depth, f.env, ...args);
     } catch {
       // Whatever stopped the compiled code, the interpreter redoes the call from here exactly.
       m.steps = steps;
