@@ -188,8 +188,7 @@ uint32_t rt_top_room(int soft) {
 /* Free lists, then the untouched top (less the argument room), then a collection, then the whole top. A
  * collection that leaves less than 1/16 of the heap free ends the run with E_BUDGET (heap) instead of
  * collecting again and again for a few bytes each time. */
-uint32_t rt_alloc(uint32_t bytes) {
-  uint32_t size = bytes ? (bytes + 7u) & ~7u : 8u;
+static uint32_t alloc_slow(uint32_t size) {
   for (int attempt = 0;; attempt++) {
     uint32_t c = take_free(size, 1);
     if (c) return c;
@@ -203,6 +202,27 @@ uint32_t rt_alloc(uint32_t bytes) {
   }
   if (size <= rt_top_room(0)) return rt_take_top(size, 1);
   rt_fail(ERR_HEAP, 0);
+}
+
+/* The allocator of compiled code and the runtime. Its fast path takes the same chunk alloc_slow would (the free
+ * list of the exact size, else the untouched top whose bitmaps are cleared already, with the argument room left),
+ * inline and without calls: one allocation of a cons cell costs about 25 instructions instead of about 110. */
+uint32_t rt_alloc(uint32_t bytes) {
+  uint32_t size = bytes ? (bytes + 7u) & ~7u : 8u;
+  uint32_t k = size >> 3;
+  uint32_t c = k <= CLASSES ? free_lists[k] : 0;
+  if (c) {
+    free_lists[k] = WORD(c + 4);
+  } else {
+    c = rt_hp;
+    if (c + size > cleared_to || rt_hlimit - c < size + ARGUMENT_ROOM) return alloc_slow(size);
+    rt_hp = c + size;
+  }
+  uint32_t g = GRANULE(c), bit = 1u << (g & 31u);
+  starts[g >> 5] |= bit;
+  used[g >> 5] |= bit;
+  for (uint32_t a = c; a < c + size; a += 4) WORD(a) = 0;
+  return c;
 }
 
 /* The mark stack holds (first granule, end address) of chunks marked but not scanned yet. */
