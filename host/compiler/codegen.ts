@@ -21,6 +21,7 @@ const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, a5, s11 } = REG;
 /** The runtime's entry points the code calls. */
 const RT = {
   alloc: 'rt_alloc',
+  allocFilled: 'rt_alloc_filled',
   apply: 'rt_apply',
   arith: 'rt_arith',
   negate: 'rt_negate',
@@ -1186,9 +1187,32 @@ export class Codegen {
       this.storeSlot(block + 8 + 8 * i);
     });
     this.loadSlot(block);
-    b.li(a2, args.length);
+    // a closure of exactly this arity is called here, as rt_call would (its code, env in a0, the arguments in the
+    // outgoing area); anything else goes through rt_apply
+    const n = args.length;
+    const general = b.fresh('apply');
+    const done = b.fresh('applied');
+    b.li(t0, TAG.CLOSURE);
+    b.branch('bne', a0, t0, general);
+    b.lw(t0, 4, a1);
+    b.li(t1, n);
+    b.branch('bne', t0, t1, general);
+    this.fn.maxOut = Math.max(this.fn.maxOut, n);
+    for (let i = 0; i < n; i++) {
+      this.loadSlot(block + 8 + 8 * i, t1, t2);
+      b.sw(t1, 8 * i, sp);
+      b.sw(t2, 8 * i + 4, sp);
+      this.forgetSlot(block + 8 + 8 * i);
+    }
+    b.mv(a0, a1);
+    b.lw(t0, 0, a0);
+    b.jalr(ra, t0, 0);
+    b.j(done);
+    b.label(general);
+    b.li(a2, n);
     b.addi(a3, s0, block + 8);
     b.call(RT.apply);
+    b.label(done);
     this.fn.next = mark;
   }
 
@@ -1246,12 +1270,15 @@ export class Codegen {
   /** Builds a heap object from header words and the values in a block: a0/a1 = (tag, pointer). */
   private buildObject(tag: number, header: readonly number[], block: number, n: number): void {
     const b = this.fn.body;
-    b.li(a0, 4 * header.length + 8 * n);
-    b.call(RT.alloc);
+    const bytes = 4 * header.length + 8 * n;
+    // every word is written below before anything else can allocate: no zeroing (but the padding word of an odd header)
+    b.li(a0, bytes);
+    b.call(RT.allocFilled);
     header.forEach((w, i) => {
       b.li(t0, w);
       b.sw(t0, 4 * i, a0);
     });
+    if (bytes % 8 !== 0) b.sw(zero, bytes, a0);
     for (let i = 0; i < n; i++) {
       this.loadSlot(block + 8 * i, t1, t2);
       b.sw(t1, 4 * header.length + 8 * i, a0);
