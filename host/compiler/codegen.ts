@@ -165,6 +165,21 @@ function intParams(signature: TypeScheme | null, arity: number): boolean[] {
 
 const isIntType = (t: TypeExpr | undefined): boolean => t?.tag === 'TCon' && t.name === 'Int' && t.args.length === 0;
 
+/** Registers for the payloads of quiet Int expressions (Codegen.intExpr): caller-saved ones no other code keeps values in across them. */
+const INT_TEMPS: readonly Reg[] = [REG.t3, REG.t4, REG.t5, REG.t6, REG.a4, REG.a5, REG.a6, REG.a7];
+
+/** How deep a quiet Int expression may nest (one temporary per level and operand). */
+const INT_DEPTH = 4;
+
+/** Int + - * of two literals, as constant folding computes them; undefined for anything else. */
+function foldInt(op: BinaryOp, x: number | undefined, y: number | undefined): number | undefined {
+  if (x === undefined || y === undefined) return undefined;
+  if (op === '+') return (x + y) | 0;
+  if (op === '-') return (x - y) | 0;
+  if (op === '*') return Math.imul(x, y);
+  return undefined;
+}
+
 /** Whether `n` fits a 12-bit signed immediate. */
 const fitsImm = (n: number): boolean => n >= -2048 && n <= 2047;
 
@@ -1069,8 +1084,29 @@ export class Codegen {
     const b = this.fn.body;
     const mark = this.fn.next;
     b.span(span);
-    const block = this.genBlock(args, scope);
     const self = this.fn.selfFn?.label === fn.label;
+    // a quiet Int argument of a loop's Int parameter kept in a register pair is computed after the others (it cannot
+    // fail or act) into a temporary of its own, then moved into the pair's payload register (its tag is an Int's)
+    const inRegs: boolean[] = [];
+    for (const [i, arg] of args.entries()) {
+      const taken = inRegs.filter(Boolean).length;
+      inRegs.push(self && this.fn.regArgs.includes(i) && this.fn.intArgs[i] === true && INT_TEMPS.length - taken >= INT_DEPTH + 2 && this.quietInt(arg, scope, true));
+    }
+    const block = this.fn.slots(args.length);
+    args.forEach((arg, i) => {
+      if (inRegs[i]) return;
+      this.gen(arg, scope);
+      this.storeSlot(block + 8 * i);
+    });
+    const results = new Map<number, Reg>();
+    let free = INT_TEMPS;
+    args.forEach((arg, i) => {
+      if (!inRegs[i]) return;
+      const r = this.intExpr(arg, scope, free);
+      if (r !== free[0]) b.mv(free[0]!, r);
+      results.set(i, free[0]!);
+      free = free.slice(1);
+    });
     // a local function (a where- or let-bound one, e.g. of a mutually recursive group) needs its closure as env in
     // a0: read before the arguments overwrite the parameter slots (the moves below use only t1/t2, so a0 survives)
     const local = !self && loc !== undefined;
@@ -1079,6 +1115,11 @@ export class Codegen {
       b.mv(a0, a1);
     }
     args.forEach((_, i) => {
+      const result = results.get(i);
+      if (result !== undefined) {
+        b.mv(PAIRS[i]![1], result);
+        return;
+      }
       if (self && this.fn.regArgs.includes(i)) {
         this.loadSlot(block + 8 * i, PAIRS[i]![0], PAIRS[i]![1]);
       } else {
@@ -1373,6 +1414,13 @@ export class Codegen {
   /** Evaluates `e` into a0 (tag) / a1 (payload). */
   gen(e: Expr, scope: Scope): void {
     const b = this.fn.body;
+    if ((e.tag === 'BinOp' || e.tag === 'Neg') && this.quietInt(e, scope)) {
+      b.span(e.span);
+      const r = this.intExpr(e, scope, [a1, ...INT_TEMPS]);
+      if (r !== a1) b.mv(a1, r);
+      b.li(a0, TAG.INT);
+      return;
+    }
     switch (e.tag) {
       case 'Lit':
         return this.genLit(e.lit);
@@ -1671,6 +1719,79 @@ export class Codegen {
   }
 
   /**
+   * Whether `e` is Int arithmetic that can neither fail nor call anything (`int`: its type is known to be Int):
+   * literals, local Int variables that are no box, + - * and negation of such, / and mod by a literal other than 0;
+   * at most INT_DEPTH deep. It is computed on payloads in registers (intExpr), without tags.
+   */
+  private quietInt(e: Expr, scope: Scope, int = false, depth = 0): boolean {
+    if (depth > INT_DEPTH) return false;
+    switch (e.tag) {
+      case 'Lit':
+        return e.lit.kind === 'int';
+      case 'Var': {
+        const loc = scope.get(e.name);
+        return loc !== undefined && !loc.box && (int || loc.int === true);
+      }
+      case 'Neg':
+        return this.quietInt(e.expr, scope, int, depth + 1);
+      case 'BinOp': {
+        if (!(int || this.knownInt(e.left, scope) || this.knownInt(e.right, scope))) return false;
+        if (e.op === '+' || e.op === '-' || e.op === '*') return this.quietInt(e.left, scope, true, depth + 1) && this.quietInt(e.right, scope, true, depth + 1);
+        const divisor = intLiteral(e.right);
+        return (e.op === '/' || e.op === 'mod') && divisor !== undefined && divisor !== 0 && this.quietInt(e.left, scope, true, depth + 1);
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Computes the payload of a quiet Int expression (quietInt) into a register: `temps[0]` or, for a literal 0 or a
+   * variable in a register pair, that register itself (returned); deeper operands use the rest of `temps`.
+   */
+  private intExpr(e: Expr, scope: Scope, temps: readonly Reg[]): Reg {
+    const b = this.fn.body;
+    const [dest, ...rest] = temps;
+    if (dest === undefined) throw unsupported('an Int expression deeper than the temporaries');
+    const lit = intLiteral(e);
+    if (lit !== undefined && (e.tag === 'Lit' || this.options.constantFolding)) {
+      if (lit === 0) return zero;
+      b.li(dest, lit);
+      return dest;
+    }
+    if (e.tag === 'Var') {
+      const loc = scope.get(e.name)!;
+      if (loc.k === 'reg') return PAIRS[loc.pair]![1];
+      if (loc.k === 'slot') b.lw(dest, loc.off + 4, s0);
+      else {
+        b.lw(dest, -12, s0);
+        b.lw(dest, 16 + 8 * loc.index, dest);
+      }
+      return dest;
+    }
+    if (e.tag === 'Neg') {
+      b.sub(dest, zero, this.intExpr(e.expr, scope, temps));
+      return dest;
+    }
+    if (e.tag !== 'BinOp') throw unsupported(`${e.tag} as an Int expression`);
+    const folded = this.options.constantFolding ? foldInt(e.op, intLiteral(e.left), intLiteral(e.right)) : undefined;
+    if (folded !== undefined) {
+      b.li(dest, folded);
+      return dest;
+    }
+    const imm = intLiteral(e.right);
+    const left = this.intExpr(e.left, scope, temps);
+    if ((e.op === '+' || e.op === '-') && imm !== undefined && fitsImm(e.op === '+' ? imm : -imm)) {
+      b.addi(dest, left, e.op === '+' ? imm : -imm);
+      return dest;
+    }
+    const right = this.intExpr(e.right, scope, left === dest ? rest : temps);
+    const ops = { '+': b.add, '-': b.sub, '*': b.mul, '/': b.div, mod: b.rem } as const;
+    ops[e.op as keyof typeof ops].call(b, dest, left, right);
+    return dest;
+  }
+
+  /**
    * Whether evaluating `e` can neither fail, act, allocate nor call compiled code: a literal, a local variable that is
    * no box, or Int arithmetic (+ - *) and comparisons of such — so it may be evaluated out of order.
    */
@@ -1703,9 +1824,16 @@ export class Codegen {
       b.branch('beq', a1, zero, otherwise);
       return;
     }
+    const [op, swapped] = branch;
+    if (this.quietInt(cond.left, scope, true) && this.quietInt(cond.right, scope, true)) {
+      b.span(cond.span);
+      const left = this.intExpr(cond.left, scope, INT_TEMPS);
+      const right = this.intExpr(cond.right, scope, left === INT_TEMPS[0] ? INT_TEMPS.slice(1) : INT_TEMPS);
+      b.branch(op, swapped ? right : left, swapped ? left : right, otherwise);
+      return;
+    }
     this.genOperands(cond.left, cond.right, scope);
     b.span(cond.span);
-    const [op, swapped] = branch;
     b.branch(op, swapped ? a3 : a1, swapped ? a1 : a3, otherwise);
   }
 
