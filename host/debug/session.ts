@@ -12,13 +12,14 @@ import type { EffectEntry } from '../tel/scheduler.js';
 import type { RunResult } from '../tel/interp.js';
 import { debuggee, recordRun, stopAt, type Debuggee, type Stop, type TraceEvent } from './record.js';
 import { encodeSnapshot, runWithSnapshots, type RunSpec } from './snapshot.js';
+import { compileWatch, type Watch } from './watch.js';
 
 type Breakpoint =
   | { readonly id: number; readonly kind: 'definition'; readonly name: string }
   | { readonly id: number; readonly kind: 'line'; readonly line: number; readonly name: string }
   | { readonly id: number; readonly kind: 'effect'; readonly effect: string; readonly timeline: string | null }
   | { readonly id: number; readonly kind: 'time'; readonly time: number }
-  | { readonly id: number; readonly kind: 'watch'; readonly name: string };
+  | { readonly id: number; readonly kind: 'watch'; readonly expression: string };
 
 export interface Reply {
   readonly command: string;
@@ -36,8 +37,12 @@ export class DebugSession {
   private readonly d: Debuggee;
   private events: readonly TraceEvent[];
   private readonly result: RunResult;
-  /** For each event, the watched names whose value differs from their previous call's (watch hits). */
-  private changed: readonly ReadonlySet<string>[] = [];
+  /** The watch expressions, by breakpoint id. */
+  private readonly watches = new Map<number, Watch>();
+  /** For each event, the watches whose value differs from their previous evaluation (watch hits). */
+  private changed: readonly ReadonlySet<number>[] = [];
+  /** Each watch's value as last printed at a stop. */
+  private readonly watchShown = new Map<number, string | undefined>();
   /** -1: before the first event; events.length: the run has ended. */
   private pos = -1;
   private stop: Stop | null = null;
@@ -141,7 +146,7 @@ export class DebugSession {
       default:
         throw new CaxError(
           'E_USAGE',
-          `unknown command ${verb} (step next finish continue, rstep rnext rfinish rcontinue, break delete breakpoints, locals print effects clock where list snapshot quit)`,
+          `unknown command ${verb} (step next finish continue, rstep rnext rfinish rcontinue, break watch delete breakpoints, locals print effects clock where list snapshot quit)`,
         );
     }
   }
@@ -164,7 +169,26 @@ export class DebugSession {
   private move(to: number): Omit<Reply, 'command'> {
     this.pos = to;
     this.stop = to >= 0 && to < this.events.length ? stopAt(this.d, this.events[to]!) : null;
-    return this.describe();
+    const here = this.describe();
+    const changes = [...this.watches.values()].flatMap((w) => {
+      const value = this.watchValue(w.id);
+      const was = this.watchShown.get(w.id);
+      if (value === was) return [];
+      this.watchShown.set(w.id, value);
+      return [{ id: w.id, expression: w.text, value: value ?? null, was: was ?? null }];
+    });
+    if (changes.length === 0) return here;
+    const lines = changes.map((c) => `watch ${c.id}: ${c.expression} = ${c.value ?? '(not evaluated yet)'}${c.was === null ? '' : ` (was ${c.was})`}`);
+    return { text: [here.text, ...lines].join('\n'), data: { ...here.data, watches: changes } };
+  }
+
+  /** A watch's value at the position: at the latest event at or before it where the watch was in scope (undefined before the first). */
+  private watchValue(id: number): string | undefined {
+    for (let i = Math.min(this.pos, this.events.length - 1); i >= 0; i--) {
+      const v = this.events[i]!.watched?.[id];
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
 
   private hits(e: TraceEvent): boolean {
@@ -179,7 +203,7 @@ export class DebugSession {
         case 'time':
           return e.clock >= b.time && (prev === null || prev.clock < b.time);
         case 'watch':
-          return this.changed[e.index]?.has(b.name) === true;
+          return this.changed[e.index]?.has(b.id) === true;
       }
     });
   }
@@ -210,30 +234,41 @@ export class DebugSession {
     return { text: `breakpoint ${b.id}: ${describeBreakpoint(b)}`, data: { breakpoint: b } };
   }
 
-  /** `watch NAME`: stop where an argument called NAME gets another value than at the previous call that had one (the run is recorded again with its values). */
+  /** `watch EXPR`: stop where the expression's value differs from its previous evaluation, and print it at every stop where it changed (watch.ts; the run is recorded again with its values). */
   private addWatch(args: readonly string[]): Omit<Reply, 'command'> {
-    const name = args[0];
-    if (args.length !== 1 || name === undefined) throw new CaxError('E_UNSUPPORTED', 'watch takes one argument name; watch expressions are not supported yet');
-    const known = [...this.d.decls.values()].some((decl) => decl.equations[0]!.params.some((p) => p.tag === 'PVar' && p.name === name));
-    if (!known) throw new CaxError('E_BREAKPOINT', `no definition of ${this.d.spec.file} has an argument ${name}`);
-    const b: Breakpoint = { id: this.nextId++, kind: 'watch', name };
+    const text = args.join(' ');
+    if (text === '') throw new CaxError('E_USAGE', 'watch EXPR (an expression over the arguments of a definition)');
+    const watch = compileWatch(this.d, this.nextId, text);
+    const b: Breakpoint = { id: this.nextId++, kind: 'watch', expression: text };
+    this.watches.set(b.id, watch);
+    try {
+      this.rewatch();
+    } catch (e) {
+      this.watches.delete(b.id);
+      throw e;
+    }
     this.breakpoints.push(b);
-    this.rewatch();
-    return { text: `watchpoint ${b.id}: ${describeBreakpoint(b)}`, data: { breakpoint: b } };
+    const value = this.watchValue(b.id);
+    this.watchShown.set(b.id, value);
+    const scopes = [...watch.scopes.keys()];
+    return {
+      text: `watchpoint ${b.id}: ${describeBreakpoint(b)}, evaluated at calls of ${scopes.join(', ')}${value === undefined ? '' : ` (now ${value})`}`,
+      data: { breakpoint: b, scopes, value: value ?? null },
+    };
   }
 
-  /** Records the run again with the watched names' values and marks where each changes. */
+  /** Records the run again with the watches' values and marks where each changes. */
   private rewatch(): void {
-    const names = new Set(this.breakpoints.flatMap((b) => (b.kind === 'watch' ? [b.name] : [])));
-    const { events } = recordRun(this.d, names);
+    const { events } = recordRun(this.d, [...this.watches.values()]);
     if (events.length !== this.events.length) throw new CaxError('E_SNAPSHOT', `the run recorded again has ${events.length} events, not ${this.events.length}`);
     this.events = events;
-    const last = new Map<string, string>();
+    const last = new Map<number, string>();
     this.changed = events.map((e) => {
-      const hits = new Set<string>();
-      for (const [name, value] of Object.entries(e.watched ?? {})) {
-        if (last.has(name) && last.get(name) !== value) hits.add(name);
-        last.set(name, value);
+      const hits = new Set<number>();
+      for (const [key, value] of Object.entries(e.watched ?? {})) {
+        const id = Number(key);
+        if (last.has(id) && last.get(id) !== value) hits.add(id);
+        last.set(id, value);
       }
       return hits;
     });
@@ -243,7 +278,11 @@ export class DebugSession {
     const i = this.breakpoints.findIndex((b) => String(b.id) === args[0]);
     if (i < 0) throw new CaxError('E_BREAKPOINT', `no breakpoint ${args[0] ?? '(none given)'}`);
     const [removed] = this.breakpoints.splice(i, 1);
-    if (removed!.kind === 'watch') this.rewatch();
+    if (removed!.kind === 'watch') {
+      this.watches.delete(removed!.id);
+      this.watchShown.delete(removed!.id);
+      this.rewatch();
+    }
     return { text: `deleted breakpoint ${args[0]!}`, data: { deleted: Number(args[0]) } };
   }
 
@@ -338,7 +377,7 @@ function describeBreakpoint(b: Breakpoint): string {
     case 'time':
       return `logical time ${b.time}`;
     case 'watch':
-      return `argument ${b.name} changes`;
+      return `${b.expression} changes`;
   }
 }
 
