@@ -11,6 +11,7 @@ import { registerDebug } from './commands/debug.js';
 import { registerCoverage } from './commands/coverage.js';
 import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerFarm } from './commands/farm.js';
 import { registerFpga } from './commands/fpga.js';
 import { registerIss } from './commands/iss.js';
 import { registerProfile } from './commands/profile.js';
@@ -36,7 +37,7 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-const REGISTRY: readonly Register[] = [registerCache, registerCompile, registerCoverage, registerDebug, registerDevice, registerDoctor, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
+const REGISTRY: readonly Register[] = [registerCache, registerCompile, registerCoverage, registerDebug, registerDevice, registerDoctor, registerFarm, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');
