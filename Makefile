@@ -32,8 +32,12 @@ typecheck: $(STAMP)
 
 include $(sort $(wildcard mk/*.mk))
 
+# The TypeScript is formatted by Prettier (.prettierrc.json): `npm run format` rewrites it.
+FORMATTED := "host/**/*.ts" "test/**/*.ts" "bench/**/*.ts" eslint.config.js
+
 lint: $(STAMP) $(LINT_TARGETS)
 	npx eslint --max-warnings 0 .
+	npx prettier --check --log-level warn $(FORMATTED)
 
 test: $(STAMP) build typecheck lint $(TEST_PREREQS)
 	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js --coverage
@@ -43,6 +47,7 @@ test: $(STAMP) build typecheck lint $(TEST_PREREQS)
 CHECK_SUITES := test/architecture test/resources test/execution test/store test/tel
 check: $(STAMP) typecheck
 	npx eslint --max-warnings 0 .
+	npx prettier --check --log-level warn $(FORMATTED)
 	$(NODE) --experimental-vm-modules --no-warnings node_modules/jest/bin/jest.js $(CHECK_SUITES)
 
 # API docs from the TSDoc comments of host/ (typedoc.json), into build/api/.

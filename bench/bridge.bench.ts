@@ -32,10 +32,12 @@ const STEPS = 50_000;
 const PROCESS_STEPS = 5000;
 const LOOP_CYCLES = 5_000_000;
 
-const oneAwaitPerCycle = (steps: number) => async (d: Dut): Promise<void> => {
-  const clk = d.signal('clk');
-  for (let i = 0; i < steps; i++) await clk.rising();
-};
+const oneAwaitPerCycle =
+  (steps: number) =>
+  async (d: Dut): Promise<void> => {
+    const clk = d.signal('clk');
+    for (let i = 0; i < steps; i++) await clk.rising();
+  };
 
 export const suite: BenchSuite = {
   title: 'bridge (cax_uart under Verilator, driven from TypeScript)',

@@ -105,7 +105,13 @@ export const suite: BenchSuite = {
       },
       reference: recompute,
     },
-    { name: `runs without repeats, memoized (misses and stores) (ratio: against no memoization; aim <= 1.05)`, unit: 'ms/run', higherIsBetter: false, sample: () => noRepeats(true), reference: { name: 'no memoization', sample: () => noRepeats(false) } },
+    {
+      name: `runs without repeats, memoized (misses and stores) (ratio: against no memoization; aim <= 1.05)`,
+      unit: 'ms/run',
+      higherIsBetter: false,
+      sample: () => noRepeats(true),
+      reference: { name: 'no memoization', sample: () => noRepeats(false) },
+    },
     {
       name: `computing a result key (ratio: against the run of fib ${N} it names)`,
       unit: 'ms',

@@ -16,7 +16,6 @@ const EFFECT_LOOP = (n: number): string =>
   `loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; loop (n - 1) (acc + x) }\nmain :: Effect Int\nmain = loop ${n} 0`;
 const LISTS = (n: number): string => `main = sum (map (\\x -> x * 3) (filter (\\x -> x \`mod\` 2 == 0) (range 1 ${n}))) + length (reverse (range 1 ${n}))`;
 
-
 function interpMs(source: string): number {
   const loaded = loadProgram(parseProgram(source, 'bench.tel'));
   const start = performance.now();
@@ -115,9 +114,19 @@ export const suite: BenchSuite = {
     },
     optimisationCase('direct calls and tail jumps', { directCalls: false }, CALLS(18), 'cycles'),
     optimisationCase('direct calls and tail jumps', { directCalls: false }, CALLS(18), 'bytes'),
-    optimisationCase('inlining', { inlining: false }, 'sq :: Int -> Int\nsq x = x * x\nloop :: Int -> Int -> Int\nloop n acc = if n == 0 then acc else loop (n - 1) (acc + sq n)\nmain = loop 20000 0', 'cycles'),
+    optimisationCase(
+      'inlining',
+      { inlining: false },
+      'sq :: Int -> Int\nsq x = x * x\nloop :: Int -> Int -> Int\nloop n acc = if n == 0 then acc else loop (n - 1) (acc + sq n)\nmain = loop 20000 0',
+      'cycles',
+    ),
     optimisationCase('constant folding', { constantFolding: false }, 'main = sum [1 + 2 * 3, 4 - 5, 6 * 7, -8, 9 * 10 + 11]', 'cycles'),
-    optimisationCase('registers for locals, a loop of 20000', { registers: false }, 'sq :: Int -> Int\nsq x = x * x\nloop :: Int -> Int -> Int\nloop n acc = if n == 0 then acc else loop (n - 1) (acc + sq n)\nmain = loop 20000 0', 'cycles'),
+    optimisationCase(
+      'registers for locals, a loop of 20000',
+      { registers: false },
+      'sq :: Int -> Int\nsq x = x * x\nloop :: Int -> Int -> Int\nloop n acc = if n == 0 then acc else loop (n - 1) (acc + sq n)\nmain = loop 20000 0',
+      'cycles',
+    ),
     optimisationCase('registers for locals, list-heavy 500', { registers: false }, LISTS(500), 'cycles'),
     optimisationCase('registers for locals, list-heavy 500', { registers: false }, LISTS(500), 'bytes'),
   ],

@@ -11,6 +11,8 @@ export interface BenchCase {
   sample(): Promise<number>;
   /** Measured side by side with the case; the report shows case / reference. */
   readonly reference?: { readonly name: string; sample(): Promise<number> };
+  /** Unrecorded samples of the case and its reference before the measured ones (a steady state for code V8 optimises as it runs); default 0. */
+  readonly warmUp?: number;
 }
 
 export interface BenchSuite {
@@ -52,6 +54,10 @@ export async function runSuite(suite: BenchSuite, repeats: number, onCase: (name
     onCase(`${suite.title}: ${c.name}`);
     const own: number[] = [];
     const ref: number[] = [];
+    for (let i = 0; i < (c.warmUp ?? 0); i++) {
+      await c.sample();
+      await c.reference?.sample();
+    }
     for (let i = 0; i < repeats; i++) {
       own.push(await c.sample());
       if (c.reference) ref.push(await c.reference.sample());
@@ -90,9 +96,7 @@ export function renderReport(results: readonly CaseResult[], meta: { date: strin
     lines.push(`## ${suite}`, '', '| case | median | ± | reference | reference median | ratio |', '| --- | --- | --- | --- | --- | --- |');
     for (const r of results.filter((x) => x.suite === suite)) {
       const better = r.higherIsBetter ? 'higher is better' : 'lower is better';
-      const ref = r.reference
-        ? `${r.reference.name} | ${fmt(r.reference.stats.median)} ${r.unit} | ${r.reference.ratio.toFixed(3)}×`
-        : '— | — | —';
+      const ref = r.reference ? `${r.reference.name} | ${fmt(r.reference.stats.median)} ${r.unit} | ${r.reference.ratio.toFixed(3)}×` : '— | — | —';
       lines.push(`| ${r.name} (${better}) | ${fmt(r.stats.median)} ${r.unit} | ${(r.stats.spread * 100).toFixed(1)}% | ${ref} |`);
     }
     lines.push('');

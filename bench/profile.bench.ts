@@ -51,9 +51,30 @@ async function profiledIss(): Promise<number> {
 export const suite: BenchSuite = {
   title: 'Profiling',
   cases: [
-    { name: 'profile of fib 22 on the interpreter', unit: 'ms', higherIsBetter: false, sample: profiled('fib', '22'), reference: { name: 'the same run unprofiled, JIT off', sample: plain('off', 'fib', '22') } },
-    { name: 'profile of sortedOk 2000 on the interpreter', unit: 'ms', higherIsBetter: false, sample: profiled('sortedOk', '2000'), reference: { name: 'the same run unprofiled, JIT off', sample: plain('off', 'sortedOk', '2000') } },
-    { name: 'profile of fib 22 on the interpreter (against the JIT)', unit: 'ms', higherIsBetter: false, sample: profiled('fib', '22'), reference: { name: 'the same run unprofiled, JIT auto', sample: plain('auto', 'fib', '22') } },
+    {
+      name: 'profile of fib 22 on the interpreter',
+      unit: 'ms',
+      higherIsBetter: false,
+      warmUp: 3,
+      sample: profiled('fib', '22'),
+      reference: { name: 'the same run unprofiled, JIT off', sample: plain('off', 'fib', '22') },
+    },
+    {
+      name: 'profile of sortedOk 2000 on the interpreter',
+      unit: 'ms',
+      higherIsBetter: false,
+      warmUp: 3,
+      sample: profiled('sortedOk', '2000'),
+      reference: { name: 'the same run unprofiled, JIT off', sample: plain('off', 'sortedOk', '2000') },
+    },
+    {
+      name: 'profile of fib 22 on the interpreter (against the JIT)',
+      unit: 'ms',
+      higherIsBetter: false,
+      warmUp: 3,
+      sample: profiled('fib', '22'),
+      reference: { name: 'the same run unprofiled, JIT auto', sample: plain('auto', 'fib', '22') },
+    },
     {
       name: 'profile of sortedOk 400 compiled, on the ISS (compile and session included)',
       unit: 'ms',

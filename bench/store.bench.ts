@@ -56,7 +56,10 @@ function graphStore(): Graphs {
   for (let i = 0; i < 1000; i++) chain.push(synthetic(`chain ${i}`, i === 0 ? [] : [chain[i - 1]!.hash]));
   const base = synthetic('diamond base', []);
   const middles = Array.from({ length: 1000 }, (_, i) => synthetic(`diamond middle ${i}`, [base.hash]));
-  const top = synthetic('diamond top', middles.map((m) => m.hash));
+  const top = synthetic(
+    'diamond top',
+    middles.map((m) => m.hash),
+  );
   repo.commit([...chain, base, ...middles, top], []);
   graphs = { repo, chainTop: chain[999]!.hash, diamondTop: top.hash };
   return graphs;

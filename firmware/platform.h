@@ -7,8 +7,11 @@
 
 /* Memory layout shared by every build (docs/protocol.md). */
 #define RAM_BASE 0x80000000u
-#define RAM_BYTES (128u * 1024u)
 #define PROGRAM_BASE 0x80008000u /* first byte a host may load or write */
+
+/* The RAM's size in bytes: the SoC's RAM_SIZE register (128 KiB on the
+ * board, 4 MiB in simulation and on the ISS); the native build's array. */
+uint32_t platform_ram_bytes(void);
 
 /* One byte from the line, or -1 when none is waiting. */
 int platform_rx(void);

@@ -191,7 +191,7 @@ static void on_hello(mp_reader *r, uint32_t id) {
   mp_write_str(&w, platform_core_id);
   mp_write_str(&w, ISA);
   mp_write_uint(&w, RAM_BASE);
-  mp_write_uint(&w, RAM_BYTES);
+  mp_write_uint(&w, platform_ram_bytes());
   mp_write_uint(&w, PROGRAM_BASE);
   mp_write_uint(&w, MAX_MESSAGE);
   mp_write_uint(&w, MAX_CHUNK);

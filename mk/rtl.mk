@@ -11,8 +11,11 @@ SIM_BIN      := $(SIM_OUT)/cax-sim
 # State starts at 0, as on the FPGA (test/isa/env.S relies on it: it tells
 # the SoC, all registers 0, from Linux, sp set).
 SIM_UART_DIVISOR := 8
+# RAM of the simulated SoC (the board has 128 KiB): the ISS's default too
+# (host/riscv/iss.ts DEFAULT_RAM_BYTES), so both run the same programs.
+SIM_RAM_BYTES := 4194304
 VERILATOR_FLAGS := -Wall -O3 --x-assign fast --x-initial 0 --trace \
-                   --top-module cax_soc -GUART_DIVISOR=$(SIM_UART_DIVISOR)
+                   --top-module cax_soc -GUART_DIVISOR=$(SIM_UART_DIVISOR) -GRAM_BYTES=$(SIM_RAM_BYTES)
 
 $(SIM_BIN): $(SIM_DEPS)
 	@mkdir -p $(SIM_OUT)

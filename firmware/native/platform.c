@@ -13,7 +13,10 @@ const char platform_core_id[] = "cax-native";
 const uint32_t platform_gap_ticks = 500000;
 const uint32_t platform_retry_ticks = 1000000;
 
+#define RAM_BYTES 131072u /* 128 KiB, as the board */
 static uint8_t ram[RAM_BYTES];
+
+uint32_t platform_ram_bytes(void) { return RAM_BYTES; }
 static uint8_t in[4096], out[4096];
 static size_t in_pos, in_len, out_len;
 

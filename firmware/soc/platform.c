@@ -9,6 +9,7 @@
 #define UART_RXDATA REG(0x10000004u)
 #define UART_STATUS REG(0x10000008u)
 #define MTIME_LO REG(0x10001000u)
+#define RAM_SIZE REG(0x10002008u)
 
 #define CSR_READ(name) ({ uint32_t v_; __asm__ volatile("csrr %0, " #name : "=r"(v_)); v_; })
 #define CSR_WRITE(name, v) __asm__ volatile("csrw " #name ", %0" ::"r"(v))
@@ -42,8 +43,11 @@ void platform_tx(uint8_t byte) {
 
 uint32_t platform_ticks(void) { return MTIME_LO; }
 
+uint32_t platform_ram_bytes(void) { return RAM_SIZE; }
+
 uint8_t *platform_mem(uint32_t addr, uint32_t len) {
-  if (addr < RAM_BASE || addr - RAM_BASE > RAM_BYTES || len > RAM_BYTES - (addr - RAM_BASE)) return 0;
+  uint32_t ram_bytes = RAM_SIZE;
+  if (addr < RAM_BASE || addr - RAM_BASE > ram_bytes || len > ram_bytes - (addr - RAM_BASE)) return 0;
   return (uint8_t *)addr;
 }
 
@@ -104,7 +108,7 @@ void platform_run(const run_request *req, run_result *res) {
   budget = req->budget;
   trap_cause = trap_pc = trap_tval = 0;
   running = 1;
-  res->outcome = run_program(req->entry, req->args, RAM_BASE + RAM_BYTES);
+  res->outcome = run_program(req->entry, req->args, RAM_BASE + RAM_SIZE);
   running = 0;
   res->a0 = run_exit[0];
   res->a1 = run_exit[1];

@@ -10,7 +10,10 @@
  * code with its arguments in the caller's outgoing area (docs/compiler.md).
  * rt_collect spills the callee-saved registers onto the stack, so that the
  * collector's conservative stack scan sees them, and runs rt_gc.
- * The stack is [sp - STACK_BYTES, sp); the collector's bitmaps lie right
+ * The stack is [sp - S, sp) with S a quarter of the RAM above the program
+ * base (sp is the RAM's end), at least STACK_BYTES: 24 KiB on the 128 KiB
+ * board, about 1 MiB on the 4 MiB simulated SoC; the same S in every run of
+ * a program, so the heap's end stays put. The collector's bitmaps lie right
  * below it, so nothing may run below its floor: compiled code checks its
  * frames against s11 = floor + COMPILED_RESERVE (the runtime's deepest
  * non-recursive chain, rt_apply → rt_alloc → rt_collect → rt_gc, needs about
@@ -26,7 +29,14 @@ _start:
   la t0, rt_saved_sp
   sw sp, 0(t0)
   sw ra, 4(t0)
-  li t1, STACK_BYTES
+  li t1, 0x80008000
+  sub t1, sp, t1
+  srli t1, t1, 2
+  andi t1, t1, -16
+  li t2, STACK_BYTES
+  bgeu t1, t2, 3f
+  mv t1, t2
+3:
   sub t1, sp, t1
   mv s10, a3
   addi s11, t1, COMPILED_RESERVE  /* stack limit for compiled code; C calls get the reserve below it */
@@ -41,7 +51,7 @@ _start:
   mv a0, a2
   mv a1, t1
   bnez a4, 1f
-  call rt_heap_init        /* a run of main: the heap is [a2, sp - STACK_BYTES) */
+  call rt_heap_init        /* a run of main: the heap is [a2, sp - S) */
   j 2f
 1:
   call rt_heap_resume      /* a continuation: the heap of the earlier runs, the arguments up to a2 */

@@ -30,6 +30,10 @@
  * live in a reserve at the end of the heap. */
 
 uint32_t rt_floor, rt_hp, rt_hlimit;
+/* The most bytes the heap may span (0: all the RAM between the image and the
+ * stack); the host writes it before a run of main (RunImageOptions.heapBytes),
+ * to play a smaller device or to make the collector work in a short test. */
+uint32_t rt_heap_cap;
 /* [first, end) of the compiled code's constant cells, the static roots. */
 uint32_t rt_roots[2];
 /* Collections in this run and the bytes the last one kept (for tests and benchmarks). */
@@ -68,6 +72,7 @@ void rt_heap_init(uint32_t floor, uint32_t end) {
   big_list = 0;
   for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
   if (end <= first) return;
+  if (rt_heap_cap != 0 && end - first > rt_heap_cap) end = first + (rt_heap_cap & ~7u);
   bitmap_words = (((end - first) >> 3) + 31u) >> 5;
   uint32_t reserve = 12u * bitmap_words + 8u * MARK_STACK + 8u;
   if (end - first <= reserve) return;

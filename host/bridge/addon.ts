@@ -37,7 +37,10 @@ export class InProcessHarness implements HarnessLink {
   private outputTail = '';
   private death: CaxError | undefined;
 
-  constructor(path: string, private readonly label: string) {
+  constructor(
+    path: string,
+    private readonly label: string,
+  ) {
     this.addon = loadAddon(path);
     this.handle = this.addon.open();
     this.collect();

@@ -74,7 +74,18 @@ async function tool(args: readonly string[], cwd: string, what: string): Promise
 async function buildKey(req: BuildRequest): Promise<string> {
   const hash = createHash('sha256');
   const version = await tool(['--version'], req.cacheDir, 'verilator --version');
-  hash.update(JSON.stringify({ HARNESS_VERSION, version, transport: req.transport, node: req.transport === 'inprocess' ? process.versions.napi : undefined, top: req.top, parameters: Object.entries(req.parameters).map(([k, v]) => [k, String(v)]).sort() }));
+  hash.update(
+    JSON.stringify({
+      HARNESS_VERSION,
+      version,
+      transport: req.transport,
+      node: req.transport === 'inprocess' ? process.versions.napi : undefined,
+      top: req.top,
+      parameters: Object.entries(req.parameters)
+        .map(([k, v]) => [k, String(v)])
+        .sort(),
+    }),
+  );
   const files = new Set(req.sources);
   for (const dir of req.searchDirs) {
     for (const name of (await readdir(dir)).sort()) if (VERILOG_FILE.test(name)) files.add(join(dir, name));
@@ -102,7 +113,12 @@ export async function buildModel(req: BuildRequest): Promise<BuiltModel> {
   const work = join(req.cacheDir, `.tmp-${req.top}-${randomBytes(6).toString('hex')}`);
   try {
     const common = [
-      '--cc', '-Wno-fatal', '--top-module', req.top, '--Mdir', 'obj',
+      '--cc',
+      '-Wno-fatal',
+      '--top-module',
+      req.top,
+      '--Mdir',
+      'obj',
       ...req.searchDirs.flatMap((d) => ['-y', d]),
       ...Object.entries(req.parameters).map(([k, v]) => parameterFlag(k, v)),
       ...req.sources,
@@ -111,7 +127,11 @@ export async function buildModel(req: BuildRequest): Promise<BuiltModel> {
     await tool(common, work, `verilating ${req.top}`);
     const ports = parsePorts(await readFile(header(work), 'utf8'), header(work));
     await writeFile(join(work, 'harness.cpp'), harnessSource(req.top, ports));
-    await tool([...common, '--exe', join(work, 'harness.cpp'), '--build', '-j', '2', ...(req.transport === 'inprocess' ? await addonFlags(work) : ['-o', '../sim'])], work, `compiling the ${req.top} model`);
+    await tool(
+      [...common, '--exe', join(work, 'harness.cpp'), '--build', '-j', '2', ...(req.transport === 'inprocess' ? await addonFlags(work) : ['-o', '../sim'])],
+      work,
+      `compiling the ${req.top} model`,
+    );
     try {
       await rename(work, final);
     } catch (e) {
@@ -126,7 +146,7 @@ export async function buildModel(req: BuildRequest): Promise<BuiltModel> {
 /** Verilator flags that link the model and the harness as a Node-API addon (position-independent, Verilator's prints and $finish kept in the harness). */
 async function addonFlags(work: string): Promise<string[]> {
   const include = nodeIncludeDir();
-  if (include === undefined) throw new CaxError('E_BRIDGE_BUILD', 'the inprocess transport needs Node\'s C headers (node_api.h): install them or use the process transport');
+  if (include === undefined) throw new CaxError('E_BRIDGE_BUILD', "the inprocess transport needs Node's C headers (node_api.h): install them or use the process transport");
   const printf = join(work, 'cax_printf.h');
   await writeFile(printf, PRINTF_HEADER);
   const cflags = ['-fPIC', '-DCAX_BRIDGE_NAPI', '-DVL_USER_FINISH', '-DVL_USER_STOP', '-DVL_USER_FATAL', `-I${include}`, '-include', printf];

@@ -54,7 +54,10 @@ const PROBED = new Set(['then', 'toJSON', 'asymmetricMatch', '$$typeof', 'nodeTy
 
 /** One port of the block. */
 export class Signal {
-  constructor(private readonly dut: Dut, readonly port: Port) {}
+  constructor(
+    private readonly dut: Dut,
+    readonly port: Port,
+  ) {}
 
   get name(): string {
     return this.port.name;
@@ -200,7 +203,17 @@ export class Dut {
     const wide = ports.find((p) => p.width > 32);
     if (wide) throw new CaxError('E_BRIDGE_WIDTH', `record() returns numbers: ${wide.name} is ${wide.width} bits wide`);
     this.checkCount(count);
-    const reply = decodeReply(await this.link.request(encode.record(this.clockPort().index, count, ports.map((p) => p.index))), this.ports.length, count * ports.length);
+    const reply = decodeReply(
+      await this.link.request(
+        encode.record(
+          this.clockPort().index,
+          count,
+          ports.map((p) => p.index),
+        ),
+      ),
+      this.ports.length,
+      count * ports.length,
+    );
     this.apply(reply);
     this.cycles += reply.edges;
     return ports.map((_, i) => Array.from({ length: count }, (_unused, cycle) => Number(reply.records[cycle * ports.length + i])));

@@ -28,7 +28,11 @@ export class HarnessProcess implements HarnessLink {
   private death: CaxError | undefined;
   private readonly exited: Promise<void>;
 
-  constructor(executable: string, private readonly label: string, cwd: string) {
+  constructor(
+    executable: string,
+    private readonly label: string,
+    cwd: string,
+  ) {
     this.child = spawn(executable, [], { cwd, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const [stdin, stdout, stderr, replies] = this.child.stdio as unknown as [Writable, Readable, Readable, Readable];
     this.commands = stdin;

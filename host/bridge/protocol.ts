@@ -5,11 +5,7 @@ import { z } from 'zod';
 import { CaxError } from '../errors.js';
 
 /** What `until` waits for on a signal, checked after each rising clock edge. */
-export type Condition =
-  | { readonly kind: 'rising' }
-  | { readonly kind: 'falling' }
-  | { readonly kind: 'change' }
-  | { readonly kind: 'equal'; readonly value: bigint };
+export type Condition = { readonly kind: 'rising' } | { readonly kind: 'falling' } | { readonly kind: 'change' } | { readonly kind: 'equal'; readonly value: bigint };
 
 const CONDITION_LETTER = { rising: 'r', falling: 'f', change: 'c', equal: 'e' } as const;
 

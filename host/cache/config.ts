@@ -21,7 +21,10 @@ export const CacheConfigSchema = z
   .object({
     memory: Limits.optional(),
     sqlite: Limits.optional(),
-    redis: z.object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'), maxAgeMs: count.optional(), maxEntries: count.optional() }).strict().optional(),
+    redis: z
+      .object({ url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'), maxAgeMs: count.optional(), maxEntries: count.optional() })
+      .strict()
+      .optional(),
     /** Steps a run must cost before `--memo auto` stores its result. */
     minCost: z.number().int().nonnegative().optional(),
   })

@@ -4,6 +4,7 @@
 // digest, its schema and that it names the key it is read under, so a
 // damaged or forged entry is refused (a miss), never returned.
 import { z } from 'zod';
+import { ErrorCodeSchema } from '../errors.js';
 import { sha256, type Hash } from '../store/hash.js';
 import type { StoredEntry } from './level.js';
 
@@ -18,7 +19,7 @@ const EffectEntrySchema = z
     kind: z.enum(['deposit', 'withdraw', 'transfer', 'observe', 'emit']),
     args: z.array(z.union([z.string(), z.number()])),
     result: z.union([z.string(), z.number()]).nullable(),
-    error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
+    error: z.object({ code: ErrorCodeSchema, message: z.string() }).strict().optional(),
     rolledBack: z.boolean().optional(),
   })
   .strict();
@@ -38,7 +39,10 @@ export const ResultEntrySchema = z
     /** `show` of the value. */
     value: z.string(),
     /** The value's canonical bytes in hex, when it is first-order (what a hit of `invoke` returns). */
-    encoded: z.string().regex(/^([0-9a-f]{2})*$/).nullable(),
+    encoded: z
+      .string()
+      .regex(/^([0-9a-f]{2})*$/)
+      .nullable(),
     type: z.string(),
     effects: z.array(EffectEntrySchema),
     clock: count,

@@ -57,7 +57,9 @@ const sortedTexts = (v: readonly string[] | undefined): CItem => (v === undefine
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -77,7 +79,12 @@ function policyItem(p: KeyPolicy): CItem {
 }
 
 function backendItem(backend: ResultBackend, identity: BackendIdentity): CItem {
-  return node('Backend', text(backend), { k: 'list', items: Object.keys(identity).sort().map((k) => node('Field', text(k), text(identity[k]!))) });
+  return node('Backend', text(backend), {
+    k: 'list',
+    items: Object.keys(identity)
+      .sort()
+      .map((k) => node('Field', text(k), text(identity[k]!))),
+  });
 }
 
 /** The canonical tree of a key (docs/cache.md §Key). */

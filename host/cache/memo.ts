@@ -31,7 +31,11 @@ export interface RunSetting {
 export class Memo {
   private readonly seen = new Map<Hash, { stores: number; hits: number }>();
 
-  constructor(readonly cache: TieredCache, readonly mode: MemoMode = 'auto', readonly minCost = DEFAULT_MIN_COST) {}
+  constructor(
+    readonly cache: TieredCache,
+    readonly mode: MemoMode = 'auto',
+    readonly minCost = DEFAULT_MIN_COST,
+  ) {}
 
   /** A memo like this one on the same cache with another mode (`cax run --memo`). */
   withMode(mode: MemoMode): Memo {
@@ -44,7 +48,8 @@ export class Memo {
   }
 
   key(definition: Hash, args: readonly ResultArgument[], setting: RunSetting): Hash {
-    return resultKey({ definition, args, backend: setting.backend, identity: backendIdentity(setting.backend), policy: setting.policy, ...(setting.effectful ? { effectful: setting.effectful } : {}) }).key;
+    return resultKey({ definition, args, backend: setting.backend, identity: backendIdentity(setting.backend), policy: setting.policy, ...(setting.effectful ? { effectful: setting.effectful } : {}) })
+      .key;
   }
 
   /** Whether a result that cost `steps` is worth storing. */

@@ -11,7 +11,10 @@ export class MemoryLevel implements SyncCacheLevel {
   private readonly entries = new Map<Hash, StoredEntry>();
   private bytes = 0;
 
-  constructor(private readonly limits: LevelLimits = DEFAULT_MEMORY_LIMITS, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limits: LevelLimits = DEFAULT_MEMORY_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   getSync(key: Hash): StoredEntry | undefined {
     const e = this.entries.get(key);

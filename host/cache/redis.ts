@@ -25,7 +25,10 @@ const TIMEOUT_MS = 2000;
 export class RedisLevel implements CacheLevel {
   readonly name = 'redis' as const;
 
-  private constructor(private readonly client: Redis, private readonly limits: LevelLimits) {}
+  private constructor(
+    private readonly client: Redis,
+    private readonly limits: LevelLimits,
+  ) {}
 
   /** Connects to `url` (redis://[:password@]host:port[/db]); E_CACHE when it cannot. */
   static async open(url: string, limits: LevelLimits = {}): Promise<RedisLevel> {
@@ -58,7 +61,17 @@ export class RedisLevel implements CacheLevel {
     const k = PREFIX + entry.key;
     const tx = this.client
       .multi()
-      .hset(k, { bytes: Buffer.from(entry.bytes), digest: entry.digest, definition: entry.definition, identity: entry.identity, size: entry.size, cost: entry.cost, createdAt: entry.createdAt, usedAt: entry.usedAt, hits: entry.hits })
+      .hset(k, {
+        bytes: Buffer.from(entry.bytes),
+        digest: entry.digest,
+        definition: entry.definition,
+        identity: entry.identity,
+        size: entry.size,
+        cost: entry.cost,
+        createdAt: entry.createdAt,
+        usedAt: entry.usedAt,
+        hits: entry.hits,
+      })
       .sadd(INDEX, entry.key);
     if (this.limits.maxAgeMs !== undefined) tx.pexpire(k, this.limits.maxAgeMs);
     await tx.exec();
@@ -103,7 +116,11 @@ export class RedisLevel implements CacheLevel {
 
   async remove(keys: readonly Hash[]): Promise<number> {
     if (keys.length === 0) return 0;
-    const [removed] = ((await this.client.multi().del(...keys.map((k) => PREFIX + k)).srem(INDEX, ...keys).exec()) ?? []) as [Error | null, number][];
+    const [removed] = ((await this.client
+      .multi()
+      .del(...keys.map((k) => PREFIX + k))
+      .srem(INDEX, ...keys)
+      .exec()) ?? []) as [Error | null, number][];
     return removed?.[1] ?? 0;
   }
 

@@ -55,7 +55,18 @@ interface Row {
   hits: number;
 }
 
-const fromRow = (r: Row): StoredEntry => ({ key: r.key, bytes: r.bytes, digest: r.digest, definition: r.definition, identity: r.identity, size: r.size, cost: r.cost, createdAt: r.created_at, usedAt: r.used_at, hits: r.hits });
+const fromRow = (r: Row): StoredEntry => ({
+  key: r.key,
+  bytes: r.bytes,
+  digest: r.digest,
+  definition: r.definition,
+  identity: r.identity,
+  size: r.size,
+  cost: r.cost,
+  createdAt: r.created_at,
+  usedAt: r.used_at,
+  hits: r.hits,
+});
 
 export class SqliteLevel implements SyncCacheLevel {
   readonly name = 'sqlite' as const;
@@ -64,7 +75,11 @@ export class SqliteLevel implements SyncCacheLevel {
   private readonly statements = new Map<string, Database.Statement>();
 
   /** Opens (creating) the results table of the store in `directory`. */
-  constructor(directory: string, private readonly limits: LevelLimits = DEFAULT_SQLITE_LIMITS, private readonly now: () => number = Date.now) {
+  constructor(
+    directory: string,
+    private readonly limits: LevelLimits = DEFAULT_SQLITE_LIMITS,
+    private readonly now: () => number = Date.now,
+  ) {
     mkdirSync(directory, { recursive: true });
     this.db = new Database(join(directory, STORE_FILE), { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
@@ -92,13 +107,15 @@ export class SqliteLevel implements SyncCacheLevel {
   }
 
   putSync(entry: StoredEntry): void {
-    this.db.transaction(() => {
-      const added = this.db
-        .prepare('INSERT OR IGNORE INTO results (key, bytes, digest, definition, identity, size, cost, created_at, used_at, hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(entry.key, Buffer.from(entry.bytes), entry.digest, entry.definition, entry.identity, entry.size, entry.cost, entry.createdAt, entry.usedAt, entry.hits).changes;
-      if (added > 0) this.adjustTotals(1, entry.size);
-      this.evict();
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const added = this.db
+          .prepare('INSERT OR IGNORE INTO results (key, bytes, digest, definition, identity, size, cost, created_at, used_at, hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(entry.key, Buffer.from(entry.bytes), entry.digest, entry.definition, entry.identity, entry.size, entry.cost, entry.createdAt, entry.usedAt, entry.hits).changes;
+        if (added > 0) this.adjustTotals(1, entry.size);
+        this.evict();
+      })
+      .immediate();
   }
 
   removeSync(keys: readonly Hash[]): number {
@@ -120,16 +137,22 @@ export class SqliteLevel implements SyncCacheLevel {
 
   /** Entries and bytes in the level. */
   totals(): { entries: number; bytes: number } {
-    const rows = new Map(this.sql<[], { name: string; value: number }>('SELECT name, value FROM result_totals').all().map((r) => [r.name, r.value]));
+    const rows = new Map(
+      this.sql<[], { name: string; value: number }>('SELECT name, value FROM result_totals')
+        .all()
+        .map((r) => [r.name, r.value]),
+    );
     return { entries: rows.get('entries') ?? 0, bytes: rows.get('bytes') ?? 0 };
   }
 
   /** Adds to the shared counters. */
   count(delta: Partial<Counters>): void {
     const add = this.sql('INSERT INTO result_counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value');
-    this.db.transaction(() => {
-      for (const [name, value] of Object.entries(delta)) if (value) add.run(name, value);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const [name, value] of Object.entries(delta)) if (value) add.run(name, value);
+      })
+      .immediate();
   }
 
   counters(): Counters {

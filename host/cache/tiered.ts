@@ -39,7 +39,11 @@ export class TieredCache<E = ResultEntry> {
 
   private readonly open: EntryOpener<E>;
 
-  constructor(levels: TieredLevels, private readonly warn: (message: string) => void, open?: EntryOpener<E>) {
+  constructor(
+    levels: TieredLevels,
+    private readonly warn: (message: string) => void,
+    open?: EntryOpener<E>,
+  ) {
     // without an opener the entries are run results (E's default)
     this.open = open ?? (openEntry as unknown as EntryOpener<E>);
     this.memory = levels.memory;

@@ -35,8 +35,12 @@ export function decodeValue(bytes: Uint8Array): Value {
   while (result === undefined) {
     const tag = b[need(1)];
     switch (tag) {
-      case 1: finish(b.readInt32BE(need(4))); break;
-      case 2: finish(new Dbl(b.readDoubleBE(need(8)))); break;
+      case 1:
+        finish(b.readInt32BE(need(4)));
+        break;
+      case 2:
+        finish(new Dbl(b.readDoubleBE(need(8))));
+        break;
       case 3: {
         const v = b[need(1)];
         if (v !== 0 && v !== 1) throw new CaxError('E_CORRUPT', `bad Bool byte ${v}`);
@@ -48,8 +52,12 @@ export function decodeValue(bytes: Uint8Array): Value {
         finish(b.subarray(need(n), at).toString('utf8'));
         break;
       }
-      case 5: finish(UNIT_VALUE); break;
-      case 6: finish(new HashV(b.subarray(need(32), at).toString('hex'))); break;
+      case 5:
+        finish(UNIT_VALUE);
+        break;
+      case 6:
+        finish(new HashV(b.subarray(need(32), at).toString('hex')));
+        break;
       case 7:
       case 8: {
         const count = b.readUInt32BE(need(4));

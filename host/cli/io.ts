@@ -2,6 +2,7 @@
 // --json switch and progress bars. Commands get this instead of `process`, so
 // tests run the whole CLI in-process and read what it printed.
 import { SingleBar, Presets } from 'cli-progress';
+import type { CaxError } from '../errors.js';
 
 export interface CliIO {
   /** Writes a line (a newline is added) to standard output. */
@@ -23,6 +24,18 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     env: process.env,
   };
+}
+
+/**
+ * A CaxError a command has already shown in full (a diagnostic with its source
+ * line, a run's summary with its error): the CLI prints it again only as the
+ * --json document, so a user reads each error once.
+ */
+export class ShownError extends Error {
+  constructor(readonly error: CaxError) {
+    super(error.message);
+    this.name = 'ShownError';
+  }
 }
 
 /** A progress bar on stderr when interactive and not --json; otherwise silent. */

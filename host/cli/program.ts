@@ -4,7 +4,7 @@
 import { printableJson } from '../printable.js';
 import { Command, CommanderError } from 'commander';
 import { CaxError } from '../errors.js';
-import type { CliIO } from './io.js';
+import { ShownError, type CliIO } from './io.js';
 import { registerCache } from './commands/cache.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDebug } from './commands/debug.js';
@@ -37,7 +37,27 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
+<<<<<<< HEAD
 const REGISTRY: readonly Register[] = [registerCache, registerCompile, registerCoverage, registerDebug, registerDevice, registerDoctor, registerFarm, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
+=======
+const REGISTRY: readonly Register[] = [
+  registerCache,
+  registerCompile,
+  registerCoverage,
+  registerDebug,
+  registerDevice,
+  registerDoctor,
+  registerFpga,
+  registerIss,
+  registerProfile,
+  registerProof,
+  registerRegress,
+  registerSim,
+  registerSnapshot,
+  registerStore,
+  registerTel,
+];
+>>>>>>> main
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');
@@ -71,13 +91,17 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT.ok;
-      if (json) io.out(printableJson({ error: new CaxError('E_USAGE', e.message.replace(/^error: /, '')).toJSON() }));
+      // commander.help: no command given, so commander showed the help instead
+      const message = e.code === 'commander.help' ? 'a command is required (`cax --help` lists them)' : e.message.replace(/^error: /, '');
+      if (json) io.out(printableJson({ error: new CaxError('E_USAGE', message).toJSON() }));
       return EXIT.usage;
     }
-    if (e instanceof CaxError) {
-      if (json) io.out(printableJson({ error: e.toJSON() }));
-      else io.err(`error: ${e.format()}`);
-      return e.code === 'E_USAGE' ? EXIT.usage : EXIT.failed;
+    const shown = e instanceof ShownError;
+    const error = shown ? e.error : e;
+    if (error instanceof CaxError) {
+      if (json) io.out(printableJson({ error: error.toJSON() }));
+      else if (!shown) io.err(`error: ${error.format()}`);
+      return error.code === 'E_USAGE' ? EXIT.usage : EXIT.failed;
     }
     io.err(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return EXIT.internal;

@@ -5,10 +5,38 @@
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
 
 export const REG = {
-  zero: 0, ra: 1, sp: 2, gp: 3, tp: 4, t0: 5, t1: 6, t2: 7, s0: 8, s1: 9,
-  a0: 10, a1: 11, a2: 12, a3: 13, a4: 14, a5: 15, a6: 16, a7: 17,
-  s2: 18, s3: 19, s4: 20, s5: 21, s6: 22, s7: 23, s8: 24, s9: 25, s10: 26, s11: 27,
-  t3: 28, t4: 29, t5: 30, t6: 31,
+  zero: 0,
+  ra: 1,
+  sp: 2,
+  gp: 3,
+  tp: 4,
+  t0: 5,
+  t1: 6,
+  t2: 7,
+  s0: 8,
+  s1: 9,
+  a0: 10,
+  a1: 11,
+  a2: 12,
+  a3: 13,
+  a4: 14,
+  a5: 15,
+  a6: 16,
+  a7: 17,
+  s2: 18,
+  s3: 19,
+  s4: 20,
+  s5: 21,
+  s6: 22,
+  s7: 23,
+  s8: 24,
+  s9: 25,
+  s10: 26,
+  s11: 27,
+  t3: 28,
+  t4: 29,
+  t5: 30,
+  t6: 31,
 } as const;
 
 export type Reg = number;
@@ -46,8 +74,7 @@ function sType(imm: number, rs2: Reg, rs1: Reg, f3: number): number {
 
 export function encodeBranch(op: BranchOp, rs1: Reg, rs2: Reg, offset: number): number {
   const o = offset;
-  return ((((o >> 12) & 1) << 31) | (((o >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (BRANCH_F3[op] << 12) |
-    (((o >> 1) & 0xf) << 8) | (((o >> 11) & 1) << 7) | 0x63) >>> 0;
+  return ((((o >> 12) & 1) << 31) | (((o >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (BRANCH_F3[op] << 12) | (((o >> 1) & 0xf) << 8) | (((o >> 11) & 1) << 7) | 0x63) >>> 0;
 }
 
 export function encodeJal(rd: Reg, offset: number): number {
@@ -114,28 +141,70 @@ export class Asm {
 
   // ---- instructions ------------------------------------------------------------
 
-  add(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(0, rs2, rs1, 0, rd, 0x33)); }
-  sub(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(0x20, rs2, rs1, 0, rd, 0x33)); }
-  slt(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(0, rs2, rs1, 2, rd, 0x33)); }
-  sltu(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(0, rs2, rs1, 3, rd, 0x33)); }
-  xor(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(0, rs2, rs1, 4, rd, 0x33)); }
-  or(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(0, rs2, rs1, 6, rd, 0x33)); }
-  and(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(0, rs2, rs1, 7, rd, 0x33)); }
-  mul(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(1, rs2, rs1, 0, rd, 0x33)); }
-  div(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(1, rs2, rs1, 4, rd, 0x33)); }
-  rem(rd: Reg, rs1: Reg, rs2: Reg): void { this.word(rType(1, rs2, rs1, 6, rd, 0x33)); }
-  addi(rd: Reg, rs1: Reg, imm: number): void { this.word(iType(imm, rs1, 0, rd, 0x13)); }
-  xori(rd: Reg, rs1: Reg, imm: number): void { this.word(iType(imm, rs1, 4, rd, 0x13)); }
-  sltiu(rd: Reg, rs1: Reg, imm: number): void { this.word(iType(imm, rs1, 3, rd, 0x13)); }
-  slli(rd: Reg, rs1: Reg, sh: number): void { this.word(iType(sh & 31, rs1, 1, rd, 0x13)); }
-  lw(rd: Reg, offset: number, rs1: Reg): void { this.word(iType(offset, rs1, 2, rd, 0x03)); }
-  sw(rs2: Reg, offset: number, rs1: Reg): void { this.word(sType(offset, rs2, rs1, 2)); }
-  jalr(rd: Reg, rs1: Reg, offset = 0): void { this.word(iType(offset, rs1, 0, rd, 0x67)); }
-  lui(rd: Reg, imm20: number): void { this.word(((imm20 & 0xfffff) << 12 | (rd << 7) | 0x37) >>> 0); }
+  add(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(0, rs2, rs1, 0, rd, 0x33));
+  }
+  sub(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(0x20, rs2, rs1, 0, rd, 0x33));
+  }
+  slt(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(0, rs2, rs1, 2, rd, 0x33));
+  }
+  sltu(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(0, rs2, rs1, 3, rd, 0x33));
+  }
+  xor(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(0, rs2, rs1, 4, rd, 0x33));
+  }
+  or(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(0, rs2, rs1, 6, rd, 0x33));
+  }
+  and(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(0, rs2, rs1, 7, rd, 0x33));
+  }
+  mul(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(1, rs2, rs1, 0, rd, 0x33));
+  }
+  div(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(1, rs2, rs1, 4, rd, 0x33));
+  }
+  rem(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(1, rs2, rs1, 6, rd, 0x33));
+  }
+  addi(rd: Reg, rs1: Reg, imm: number): void {
+    this.word(iType(imm, rs1, 0, rd, 0x13));
+  }
+  xori(rd: Reg, rs1: Reg, imm: number): void {
+    this.word(iType(imm, rs1, 4, rd, 0x13));
+  }
+  sltiu(rd: Reg, rs1: Reg, imm: number): void {
+    this.word(iType(imm, rs1, 3, rd, 0x13));
+  }
+  slli(rd: Reg, rs1: Reg, sh: number): void {
+    this.word(iType(sh & 31, rs1, 1, rd, 0x13));
+  }
+  lw(rd: Reg, offset: number, rs1: Reg): void {
+    this.word(iType(offset, rs1, 2, rd, 0x03));
+  }
+  sw(rs2: Reg, offset: number, rs1: Reg): void {
+    this.word(sType(offset, rs2, rs1, 2));
+  }
+  jalr(rd: Reg, rs1: Reg, offset = 0): void {
+    this.word(iType(offset, rs1, 0, rd, 0x67));
+  }
+  lui(rd: Reg, imm20: number): void {
+    this.word((((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37) >>> 0);
+  }
   /** csrrs rd, csr, x0: reads a CSR. */
-  csrr(rd: Reg, csr: number): void { this.word(((csr << 20) | (2 << 12) | (rd << 7) | 0x73) >>> 0); }
-  mv(rd: Reg, rs: Reg): void { this.addi(rd, rs, 0); }
-  ret(): void { this.jalr(REG.zero, REG.ra, 0); }
+  csrr(rd: Reg, csr: number): void {
+    this.word(((csr << 20) | (2 << 12) | (rd << 7) | 0x73) >>> 0);
+  }
+  mv(rd: Reg, rs: Reg): void {
+    this.addi(rd, rs, 0);
+  }
+  ret(): void {
+    this.jalr(REG.zero, REG.ra, 0);
+  }
 
   li(rd: Reg, value: number): void {
     const v = value | 0;
@@ -175,10 +244,16 @@ export class Asm {
   assemble(base: number, external: ReadonlyMap<string, number>): Assembled {
     const size = (it: Item): number => {
       switch (it.k) {
-        case 'word': case 'jal': case 'addr': return 4;
-        case 'branch': return it.long ? 8 : 4;
-        case 'la': return 8;
-        default: return 0;
+        case 'word':
+        case 'jal':
+        case 'addr':
+          return 4;
+        case 'branch':
+          return it.long ? 8 : 4;
+        case 'la':
+          return 8;
+        default:
+          return 0;
       }
     };
     let labels = new Map<string, number>();
@@ -219,15 +294,24 @@ export class Asm {
     };
     for (const it of this.items) {
       switch (it.k) {
-        case 'align': pc = Math.ceil(pc / it.bytes) * it.bytes; break;
-        case 'label': break;
+        case 'align':
+          pc = Math.ceil(pc / it.bytes) * it.bytes;
+          break;
+        case 'label':
+          break;
         case 'span':
           if (sourceMap.length > 0 && sourceMap[sourceMap.length - 1]!.pc === pc) sourceMap.pop();
           sourceMap.push({ pc, span: it.span });
           break;
-        case 'word': put(it.word); break;
-        case 'addr': put(resolve(it.target)); break;
-        case 'jal': put(encodeJal(it.rd, resolve(it.target) - pc)); break;
+        case 'word':
+          put(it.word);
+          break;
+        case 'addr':
+          put(resolve(it.target));
+          break;
+        case 'jal':
+          put(encodeJal(it.rd, resolve(it.target) - pc));
+          break;
         case 'la': {
           const [hi, lo] = hiLo((resolve(it.target) + it.offset) | 0);
           put(((hi << 12) | (it.rd << 7) | 0x37) >>> 0);

@@ -20,23 +20,63 @@ const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, a5, s11 } = REG;
 
 /** The runtime's entry points the code calls. */
 const RT = {
-  alloc: 'rt_alloc', apply: 'rt_apply', arith: 'rt_arith', negate: 'rt_negate', abs: 'rt_abs', compare: 'rt_compare',
-  append: 'rt_append', show: 'rt_show', toDouble: 'rt_to_double', truncate: 'rt_truncate', fail: 'rt_fail', hashOf: 'rt_hash_of', effect: 'rt_effect',
-  overflow: 'rt_stack_overflow', cycles: 'rt_out_of_cycles',
+  alloc: 'rt_alloc',
+  apply: 'rt_apply',
+  arith: 'rt_arith',
+  negate: 'rt_negate',
+  abs: 'rt_abs',
+  compare: 'rt_compare',
+  append: 'rt_append',
+  show: 'rt_show',
+  toDouble: 'rt_to_double',
+  truncate: 'rt_truncate',
+  fail: 'rt_fail',
+  hashOf: 'rt_hash_of',
+  effect: 'rt_effect',
+  overflow: 'rt_stack_overflow',
+  cycles: 'rt_out_of_cycles',
 } as const;
+
+/** Builtins that are one call into the runtime with their argument in a0/a1. */
+const RUNTIME_PRIMS: Readonly<Record<string, string>> = {
+  toDouble: RT.toDouble,
+  truncate: RT.truncate,
+  primShow: RT.show,
+  hashOf: RT.hashOf,
+  primNegate: RT.negate,
+  primAbs: RT.abs,
+};
 
 /** Effect node kinds (layout.ts EFFECT_KIND) of the effect builtins and of the desugared `>>`, `<|`, `do`. */
 const EFFECT_PRIMS: Readonly<Record<string, { kind: number; arity: number }>> = {
-  return: { kind: EFFECT_KIND.PURE, arity: 1 }, fail: { kind: EFFECT_KIND.FAIL, arity: 1 }, now: { kind: EFFECT_KIND.NOW, arity: 0 },
-  emit: { kind: EFFECT_KIND.EMIT, arity: 1 }, after: { kind: EFFECT_KIND.AFTER, arity: 2 }, at: { kind: EFFECT_KIND.AT, arity: 2 },
-  within: { kind: EFFECT_KIND.WITHIN, arity: 2 }, timeout: { kind: EFFECT_KIND.WITHIN, arity: 2 }, race: { kind: EFFECT_KIND.RACE, arity: 2 },
-  '%bind': { kind: EFFECT_KIND.BIND, arity: 2 }, '%choice': { kind: EFFECT_KIND.CHOICE, arity: 2 }, '%par': { kind: EFFECT_KIND.PAR, arity: 2 },
-  '%ledger': { kind: EFFECT_KIND.LEDGER, arity: 6 }, '%observe': { kind: EFFECT_KIND.OBSERVE, arity: 2 }, '%invoke': { kind: EFFECT_KIND.INVOKE, arity: 2 },
+  return: { kind: EFFECT_KIND.PURE, arity: 1 },
+  fail: { kind: EFFECT_KIND.FAIL, arity: 1 },
+  now: { kind: EFFECT_KIND.NOW, arity: 0 },
+  emit: { kind: EFFECT_KIND.EMIT, arity: 1 },
+  after: { kind: EFFECT_KIND.AFTER, arity: 2 },
+  at: { kind: EFFECT_KIND.AT, arity: 2 },
+  within: { kind: EFFECT_KIND.WITHIN, arity: 2 },
+  timeout: { kind: EFFECT_KIND.WITHIN, arity: 2 },
+  race: { kind: EFFECT_KIND.RACE, arity: 2 },
+  '%bind': { kind: EFFECT_KIND.BIND, arity: 2 },
+  '%choice': { kind: EFFECT_KIND.CHOICE, arity: 2 },
+  '%par': { kind: EFFECT_KIND.PAR, arity: 2 },
+  '%ledger': { kind: EFFECT_KIND.LEDGER, arity: 6 },
+  '%observe': { kind: EFFECT_KIND.OBSERVE, arity: 2 },
+  '%invoke': { kind: EFFECT_KIND.INVOKE, arity: 2 },
 };
 
 /** Builtins compiled inline, with their arity (others of host/tel/builtins.ts are E_UNSUPPORTED here). */
 const PRIMS: Readonly<Record<string, number>> = {
-  mod: 2, toDouble: 1, truncate: 1, primShow: 1, primNegate: 1, primAbs: 1, primTextLength: 1, primEmpty: 1, hashOf: 1,
+  mod: 2,
+  toDouble: 1,
+  truncate: 1,
+  primShow: 1,
+  primNegate: 1,
+  primAbs: 1,
+  primTextLength: 1,
+  primEmpty: 1,
+  hashOf: 1,
   ...Object.fromEntries(Object.entries(EFFECT_PRIMS).map(([name, e]) => [name, e.arity])),
 };
 
@@ -76,13 +116,29 @@ function inlineNodes(e: Expr, budget: number): Expr[] | undefined {
     const x = stack.pop()!;
     nodes.push(x);
     switch (x.tag) {
-      case 'App': stack.push(x.fn, x.arg); break;
-      case 'BinOp': stack.push(x.left, x.right); break;
-      case 'If': stack.push(x.cond, x.then, x.else); break;
-      case 'Neg': stack.push(x.expr); break;
-      case 'Tuple': case 'List': stack.push(...x.items); break;
-      case 'Lit': case 'Var': case 'HashRef': case 'OpRef': break;
-      default: return undefined; // binders and effects: not inlined
+      case 'App':
+        stack.push(x.fn, x.arg);
+        break;
+      case 'BinOp':
+        stack.push(x.left, x.right);
+        break;
+      case 'If':
+        stack.push(x.cond, x.then, x.else);
+        break;
+      case 'Neg':
+        stack.push(x.expr);
+        break;
+      case 'Tuple':
+      case 'List':
+        stack.push(...x.items);
+        break;
+      case 'Lit':
+      case 'Var':
+      case 'HashRef':
+      case 'OpRef':
+        break;
+      default:
+        return undefined; // binders and effects: not inlined
     }
   }
   return nodes;
@@ -107,7 +163,12 @@ type Loc =
  * Callee-saved register pairs (tag, payload) for parameters (CodegenOptions.registers): s1…s8; s10/s11 hold the
  * cycle budget and the stack limit. The collector sees them: rt_collect spills s0…s11 onto the scanned stack.
  */
-const PAIRS: readonly (readonly [number, number])[] = [[REG.s1, REG.s2], [REG.s3, REG.s4], [REG.s5, REG.s6], [REG.s7, REG.s8]];
+const PAIRS: readonly (readonly [number, number])[] = [
+  [REG.s1, REG.s2],
+  [REG.s3, REG.s4],
+  [REG.s5, REG.s6],
+  [REG.s7, REG.s8],
+];
 
 /** The tag word of a box whose value is not defined yet (no value has this tag). */
 const UNDEFINED_TAG = -1;
@@ -149,15 +210,20 @@ function lambdaAsFunction(d: Decl): Decl {
 function loops(equations: readonly Equation[], name: string, arity: number): boolean {
   const tail = (e: Expr): boolean => {
     switch (e.tag) {
-      case 'If': return tail(e.then) || tail(e.else);
-      case 'Let': return tail(e.body);
-      case 'Case': return e.alts.some((alt) => tail(alt.body));
+      case 'If':
+        return tail(e.then) || tail(e.else);
+      case 'Let':
+        return tail(e.body);
+      case 'Case':
+        return e.alts.some((alt) => tail(alt.body));
       case 'BinOp':
         if (e.op === '&&' || e.op === '||') return tail(e.right);
         if (e.op !== '$') return false;
         break;
-      case 'App': break;
-      default: return false;
+      case 'App':
+        break;
+      default:
+        return false;
     }
     let n = 0;
     let h: Expr = e;
@@ -190,7 +256,12 @@ class FnCtx {
   readonly start: string;
   /** Frame words (pairs) below env taken by the saved registers. */
   readonly saved: number;
-  constructor(readonly label: string, readonly arity: number, readonly selfFn: KnownFn | undefined, readonly regArgs: readonly number[]) {
+  constructor(
+    readonly label: string,
+    readonly arity: number,
+    readonly selfFn: KnownFn | undefined,
+    readonly regArgs: readonly number[],
+  ) {
     this.start = `${label}$body`;
     this.saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
   }
@@ -244,9 +315,7 @@ export class Codegen {
 
   private declare(name: string, d: Decl): Global {
     const label = `tel$${name}`;
-    const g: Global = isFunctionDecl(d)
-      ? { k: 'fn', fn: { name, label, arity: d.equations[0]!.params.length, global: true }, decl: d }
-      : { k: 'caf', label, cell: `${label}$cell`, decl: d };
+    const g: Global = isFunctionDecl(d) ? { k: 'fn', fn: { name, label, arity: d.equations[0]!.params.length, global: true }, decl: d } : { k: 'caf', label, cell: `${label}$cell`, decl: d };
     this.globals.set(name, g);
     return g;
   }
@@ -380,7 +449,14 @@ export class Codegen {
     }
     const args: number[] = [];
     for (let i = 0; i < arity; i++) args.push(8 * i);
-    this.genClauses(equations.map((eq) => ({ patterns: eq.params, where: eq.where, rhs: eq.rhs, span: eq.span })), args, scope, true, '', span);
+    this.genClauses(
+      equations.map((eq) => ({ patterns: eq.params, where: eq.where, rhs: eq.rhs, span: eq.span })),
+      args,
+      scope,
+      true,
+      '',
+      span,
+    );
     this.fn = saved;
     const frame = Math.ceil((16 + 8 * (fn.saved + fn.maxSlots) + 8 * fn.maxOut) / 16) * 16;
     if (frame > MAX_FRAME) throw unsupported(`${label}: a frame of ${frame} bytes (more than ${MAX_FRAME}: about 250 locals)`);
@@ -647,7 +723,14 @@ export class Codegen {
   /** The value of a local value declaration into a0/a1 (its own `where` and guards; no match is E_MATCH). */
   private genValue(d: Decl, scope: Scope): void {
     const done = this.fn.body.fresh('bound');
-    this.genClauses(d.equations.map((eq) => ({ patterns: [], where: eq.where, rhs: eq.rhs, span: eq.span })), [], scope, false, done, d.span);
+    this.genClauses(
+      d.equations.map((eq) => ({ patterns: [], where: eq.where, rhs: eq.rhs, span: eq.span })),
+      [],
+      scope,
+      false,
+      done,
+      d.span,
+    );
     this.fn.body.label(done);
   }
 
@@ -730,9 +813,12 @@ export class Codegen {
   private genLit(lit: Literal): void {
     const b = this.fn.body;
     switch (lit.kind) {
-      case 'int': return this.setValue(TAG.INT, lit.value);
-      case 'bool': return this.setValue(TAG.BOOL, lit.value ? 1 : 0);
-      case 'unit': return this.setValue(TAG.UNIT, 0);
+      case 'int':
+        return this.setValue(TAG.INT, lit.value);
+      case 'bool':
+        return this.setValue(TAG.BOOL, lit.value ? 1 : 0);
+      case 'unit':
+        return this.setValue(TAG.UNIT, 0);
       case 'double': {
         const label = `dbl$${this.counter++}`;
         const bytes = new Uint8Array(8);
@@ -798,7 +884,19 @@ export class Codegen {
         const slot = this.fn.slots(1);
         this.gen(e.scrutinee, scope);
         this.storeSlot(slot);
-        this.genClauses(e.alts.map((alt) => ({ patterns: [alt.pattern], where: [], rhs: alt.guard ? { tag: 'Guarded' as const, guards: [{ cond: alt.guard, body: alt.body, span: alt.span }] } : { tag: 'Plain' as const, expr: alt.body }, span: alt.span })), [slot], scope, true, '', e.span);
+        this.genClauses(
+          e.alts.map((alt) => ({
+            patterns: [alt.pattern],
+            where: [],
+            rhs: alt.guard ? { tag: 'Guarded' as const, guards: [{ cond: alt.guard, body: alt.body, span: alt.span }] } : { tag: 'Plain' as const, expr: alt.body },
+            span: alt.span,
+          })),
+          [slot],
+          scope,
+          true,
+          '',
+          e.span,
+        );
         this.fn.next = mark;
         return;
       }
@@ -824,7 +922,13 @@ export class Codegen {
             return;
           }
           const known = this.knownFn(spine.head, scope);
-          if (known && this.options.directCalls && spine.args.length === known.fn.arity && known.fn.arity <= this.fn.arity && (known.fn.global || known.loc !== undefined || known.fn.label === this.fn.selfFn?.label)) {
+          if (
+            known &&
+            this.options.directCalls &&
+            spine.args.length === known.fn.arity &&
+            known.fn.arity <= this.fn.arity &&
+            (known.fn.global || known.loc !== undefined || known.fn.label === this.fn.selfFn?.label)
+          ) {
             this.tailCall(known.fn, known.loc, spine.args, scope, e.span);
             return;
           }
@@ -1052,18 +1156,17 @@ export class Codegen {
       return;
     }
     this.loadSlot(block);
+    const inRuntime = RUNTIME_PRIMS[name];
+    if (inRuntime) {
+      b.call(inRuntime);
+      return;
+    }
     switch (name) {
       case 'mod':
         this.loadSlot(block + 8, a2, a3);
         b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, span));
         b.rem(a1, a1, a3);
         return;
-      case 'toDouble': b.call(RT.toDouble); return;
-      case 'truncate': b.call(RT.truncate); return;
-      case 'primShow': b.call(RT.show); return;
-      case 'hashOf': b.call(RT.hashOf); return;
-      case 'primNegate': b.call(RT.negate); return;
-      case 'primAbs': b.call(RT.abs); return;
       case 'primTextLength':
         b.lw(a1, 0, a1);
         b.li(a0, TAG.INT);
@@ -1168,7 +1271,10 @@ export class Codegen {
     const arity = PRIMS[e.name];
     if (arity === 0) return this.genPrim(e.name, 0, e.span);
     if (arity !== undefined) {
-      return this.genLambda(this.etaExpand(arity, (vars) => vars.reduce<Expr>((f, arg) => ({ tag: 'App', fn: f, arg, span: e.span }), e), e.span), scope);
+      return this.genLambda(
+        this.etaExpand(arity, (vars) => vars.reduce<Expr>((f, arg) => ({ tag: 'App', fn: f, arg, span: e.span }), e), e.span),
+        scope,
+      );
     }
     throw unsupportedAt(`${e.name} on the co-processor`, e.span);
   }
@@ -1177,14 +1283,18 @@ export class Codegen {
   gen(e: Expr, scope: Scope): void {
     const b = this.fn.body;
     switch (e.tag) {
-      case 'Lit': return this.genLit(e.lit);
-      case 'Var': return this.genVar(e, scope);
-      case 'HashRef': return this.genVar({ tag: 'Var', name: `@${e.hash}`, span: e.span }, scope);
+      case 'Lit':
+        return this.genLit(e.lit);
+      case 'Var':
+        return this.genVar(e, scope);
+      case 'HashRef':
+        return this.genVar({ tag: 'Var', name: `@${e.hash}`, span: e.span }, scope);
       case 'App': {
         const sp_ = this.spine(e)!;
         return this.genApp(e, sp_.head, sp_.args, scope);
       }
-      case 'Lam': return this.genLambda(e, scope);
+      case 'Lam':
+        return this.genLambda(e, scope);
       case 'Let': {
         const mark = this.fn.next;
         const inner = new Scope(scope);
@@ -1211,15 +1321,31 @@ export class Codegen {
         const done = b.fresh('esac');
         this.gen(e.scrutinee, scope);
         this.storeSlot(slot);
-        this.genClauses(e.alts.map((alt) => ({ patterns: [alt.pattern], where: [], rhs: alt.guard ? { tag: 'Guarded' as const, guards: [{ cond: alt.guard, body: alt.body, span: alt.span }] } : { tag: 'Plain' as const, expr: alt.body }, span: alt.span })), [slot], scope, false, done, e.span);
+        this.genClauses(
+          e.alts.map((alt) => ({
+            patterns: [alt.pattern],
+            where: [],
+            rhs: alt.guard ? { tag: 'Guarded' as const, guards: [{ cond: alt.guard, body: alt.body, span: alt.span }] } : { tag: 'Plain' as const, expr: alt.body },
+            span: alt.span,
+          })),
+          [slot],
+          scope,
+          false,
+          done,
+          e.span,
+        );
         b.label(done);
         this.fn.next = mark;
         return;
       }
-      case 'BinOp': return this.genBinOp(e, scope);
+      case 'BinOp':
+        return this.genBinOp(e, scope);
       case 'OpRef': {
         const op = e.op;
-        return this.genLambda(this.etaExpand(2, ([x, y]) => ({ tag: 'BinOp', op, left: x!, right: y!, span: e.span }), e.span), scope);
+        return this.genLambda(
+          this.etaExpand(2, ([x, y]) => ({ tag: 'BinOp', op, left: x!, right: y!, span: e.span }), e.span),
+          scope,
+        );
       }
       case 'Neg': {
         if (this.options.constantFolding && e.expr.tag === 'Lit' && e.expr.lit.kind === 'int') return this.setValue(TAG.INT, -e.expr.lit.value | 0);
@@ -1307,9 +1433,12 @@ export class Codegen {
     }
     const tail = this.desugarDo(rest, span);
     switch (first.tag) {
-      case 'LetStmt': return { tag: 'Let', decls: first.decls, body: tail, span: first.span };
-      case 'Bind': return this.call('%bind', [first.expr, { tag: 'Lam', params: [first.pattern], body: tail, span: first.span }], first.span);
-      default: return this.call('%bind', [first.expr, this.ignoring(tail, first.span)], first.span);
+      case 'LetStmt':
+        return { tag: 'Let', decls: first.decls, body: tail, span: first.span };
+      case 'Bind':
+        return this.call('%bind', [first.expr, { tag: 'Lam', params: [first.pattern], body: tail, span: first.span }], first.span);
+      default:
+        return this.call('%bind', [first.expr, this.ignoring(tail, first.span)], first.span);
     }
   }
 
@@ -1355,12 +1484,17 @@ export class Codegen {
         this.fn.next = mark;
         return;
       }
-      case '++': b.call(RT.append); return;
+      case '++':
+        b.call(RT.append);
+        return;
       case 'mod':
         b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, e.span));
         b.rem(a1, a1, a3);
         return;
-      case '+': case '-': case '*': case '/': {
+      case '+':
+      case '-':
+      case '*':
+      case '/': {
         const slow = b.fresh('dbl');
         const done = b.fresh('num');
         b.li(t0, TAG.INT);
@@ -1392,25 +1526,57 @@ export class Codegen {
     b.li(t0, TAG.INT);
     b.branch('bne', a0, t0, slow);
     switch (op) {
-      case '==': b.xor(a1, a1, a3); b.sltiu(a1, a1, 1); break;
-      case '/=': b.xor(a1, a1, a3); b.sltu(a1, zero, a1); break;
-      case '<': b.slt(a1, a1, a3); break;
-      case '>': b.slt(a1, a3, a1); break;
-      case '<=': b.slt(a1, a3, a1); b.xori(a1, a1, 1); break;
-      case '>=': b.slt(a1, a1, a3); b.xori(a1, a1, 1); break;
-      default: throw unsupported(`operator ${op}`);
+      case '==':
+        b.xor(a1, a1, a3);
+        b.sltiu(a1, a1, 1);
+        break;
+      case '/=':
+        b.xor(a1, a1, a3);
+        b.sltu(a1, zero, a1);
+        break;
+      case '<':
+        b.slt(a1, a1, a3);
+        break;
+      case '>':
+        b.slt(a1, a3, a1);
+        break;
+      case '<=':
+        b.slt(a1, a3, a1);
+        b.xori(a1, a1, 1);
+        break;
+      case '>=':
+        b.slt(a1, a1, a3);
+        b.xori(a1, a1, 1);
+        break;
+      default:
+        throw unsupported(`operator ${op}`);
     }
     b.j(done);
     b.label(slow);
     b.call(RT.compare);
     // a0 = -1, 0, 1, or 2 when unordered
     switch (op) {
-      case '==': b.sltiu(a1, a0, 1); break;
-      case '/=': b.sltu(a1, zero, a0); break;
-      case '<': b.addi(a1, a0, 1); b.sltiu(a1, a1, 1); break;
-      case '>': b.xori(a1, a0, 1); b.sltiu(a1, a1, 1); break;
-      case '<=': b.addi(a1, a0, 1); b.sltiu(a1, a1, 2); break;
-      default: b.sltiu(a1, a0, 2); break;
+      case '==':
+        b.sltiu(a1, a0, 1);
+        break;
+      case '/=':
+        b.sltu(a1, zero, a0);
+        break;
+      case '<':
+        b.addi(a1, a0, 1);
+        b.sltiu(a1, a1, 1);
+        break;
+      case '>':
+        b.xori(a1, a0, 1);
+        b.sltiu(a1, a1, 1);
+        break;
+      case '<=':
+        b.addi(a1, a0, 1);
+        b.sltiu(a1, a1, 2);
+        break;
+      default:
+        b.sltiu(a1, a0, 2);
+        break;
     }
     b.label(done);
     b.li(a0, TAG.BOOL);
@@ -1422,7 +1588,9 @@ export class Codegen {
     const x = left.lit.value;
     const y = right.lit.value;
     const arith: Partial<Record<BinaryOp, () => number>> = {
-      '+': () => (x + y) | 0, '-': () => (x - y) | 0, '*': () => Math.imul(x, y),
+      '+': () => (x + y) | 0,
+      '-': () => (x - y) | 0,
+      '*': () => Math.imul(x, y),
     };
     const cmp: Partial<Record<BinaryOp, boolean>> = { '==': x === y, '/=': x !== y, '<': x < y, '>': x > y, '<=': x <= y, '>=': x >= y };
     const f = arith[op];

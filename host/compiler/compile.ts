@@ -41,7 +41,9 @@ export function compileProgram(program: Program, main: string, options: CodegenO
   loadProgram(program, resolver);
   const gen = new Codegen(preludeApart(preludeDefinitions(), program.decls), options, (hash) => resolver.definition(hash)).generate(main);
   const image = link(gen.asm, gen.entry, gen.sites, target?.runtime, target?.base);
-  const key = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, options, main, decls: program.decls }, (k, v: unknown) => (k === 'span' ? undefined : v))).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify({ v: COMPILER_VERSION, options, main, decls: program.decls }, (k, v: unknown) => (k === 'span' ? undefined : v)))
+    .digest('hex');
   return { image, definitions: gen.definitions, key };
 }
 

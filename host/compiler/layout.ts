@@ -1,11 +1,23 @@
 // The value layout shared by compiled code, the runtime (firmware/tel-runtime/
 // tel.h) and the host: tags, heap object shapes, error codes a run ends with,
 // and the effect numbers of the runtime's ecalls. docs/compiler.md explains it.
+import type { ErrorCode } from '../errors.js';
 import { PURE_ERROR_MESSAGES } from '../tel/messages.js';
 
 /** Value tags (the first word of a two-word value). */
 export const TAG = {
-  UNIT: 0, INT: 1, BOOL: 2, DOUBLE: 3, TEXT: 4, NIL: 5, CONS: 6, TUPLE: 7, CLOSURE: 8, PAP: 9, HASH: 10, EFFECT: 11,
+  UNIT: 0,
+  INT: 1,
+  BOOL: 2,
+  DOUBLE: 3,
+  TEXT: 4,
+  NIL: 5,
+  CONS: 6,
+  TUPLE: 7,
+  CLOSURE: 8,
+  PAP: 9,
+  HASH: 10,
+  EFFECT: 11,
 } as const;
 
 /** a0 of a run that ended in a TEL error; a1 = code | site << T_ERROR_SITE_BITS. */
@@ -16,7 +28,7 @@ export const T_ERROR_SITE_BITS = 8;
 export const ERR = { MATCH: 1, DIV_ZERO: 2, EMPTY: 3, HEAP: 4, STACK: 5, INTERNAL: 6, CYCLES: 7, CYCLE: 8 } as const;
 
 /** The TEL error code and message of each runtime error code. */
-export const ERROR_CODES: Readonly<Record<number, { code: string; message: string }>> = {
+export const RUNTIME_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }>> = {
   [ERR.MATCH]: { code: 'E_MATCH', message: PURE_ERROR_MESSAGES.E_MATCH },
   [ERR.DIV_ZERO]: { code: 'E_DIV_ZERO', message: PURE_ERROR_MESSAGES.E_DIV_ZERO },
   [ERR.EMPTY]: { code: 'E_EMPTY', message: PURE_ERROR_MESSAGES.E_EMPTY },
@@ -29,15 +41,27 @@ export const ERROR_CODES: Readonly<Record<number, { code: string; message: strin
 };
 
 /** The TEL error of a run that ended with a0 = T_ERROR: its code and message, and the site index (compiled code's failure stubs). */
-export function runtimeError(a1: number): { readonly code: string; readonly message: string; readonly errorCode: number; readonly site: number } {
+export function runtimeError(a1: number): { readonly code: ErrorCode; readonly message: string; readonly errorCode: number; readonly site: number } {
   const errorCode = a1 & ((1 << T_ERROR_SITE_BITS) - 1);
-  const known = ERROR_CODES[errorCode] ?? { code: 'E_INTERNAL', message: `runtime error ${errorCode}` };
+  const known = RUNTIME_ERRORS[errorCode] ?? { code: 'E_INTERNAL' as const, message: `runtime error ${errorCode}` };
   return { ...known, errorCode, site: a1 >>> T_ERROR_SITE_BITS };
 }
 
 /** Kinds of effect nodes {kind, n, values…} (payload of an EFFECT value). */
 export const EFFECT_KIND = {
-  PURE: 0, FAIL: 1, NOW: 2, EMIT: 3, LEDGER: 4, OBSERVE: 5, BIND: 6, CHOICE: 7, PAR: 8, RACE: 9, AFTER: 10, AT: 11, WITHIN: 12,
+  PURE: 0,
+  FAIL: 1,
+  NOW: 2,
+  EMIT: 3,
+  LEDGER: 4,
+  OBSERVE: 5,
+  BIND: 6,
+  CHOICE: 7,
+  PAR: 8,
+  RACE: 9,
+  AFTER: 10,
+  AT: 11,
+  WITHIN: 12,
   /** `invoke f a b …`: {function, list of the arguments} */
   INVOKE: 13,
 } as const;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { artefactPath } from '../artefacts.js';
-import { CaxError } from '../errors.js';
+import { CaxError, budgetExhausted } from '../errors.js';
 import { CoprocessorClient, type EffectCall, type EffectReply } from '../protocol/client.js';
 import { IssTransport } from '../protocol/iss-link.js';
 import { SerialTransport } from '../protocol/serial.js';
@@ -18,7 +18,7 @@ import type { EffectEntry } from '../tel/scheduler.js';
 import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
-import { runCompiledEffect, type EffectRunOptions } from './effects.js';
+import { runCompiledEffect, type ApplyOnCore, type EffectRunOptions } from './effects.js';
 import { EFFECT, ERR, runtimeError, STACK_BYTES, TAG, T_ERROR } from '../compiler/layout.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import { heapReader } from './remote-heap.js';
@@ -36,11 +36,11 @@ export interface Coprocessor {
   close(): Promise<void>;
 }
 
-/** Opens a session with the firmware on `backend` (device: the serial port path). */
-export async function openCoprocessor(backend: BackendName, device?: string): Promise<Coprocessor> {
+/** Opens a session with the firmware on `backend` (device: the serial port path); the ISS has `ramBytes` of RAM (default: the simulated SoC's; BOARD_RAM_BYTES plays the board). */
+export async function openCoprocessor(backend: BackendName, device?: string, options: { readonly ramBytes?: number } = {}): Promise<Coprocessor> {
   let transport: Transport;
   if (backend === 'iss') {
-    const iss = new Iss({ traceAtReset: false, uartDivisor: 8 });
+    const iss = new Iss({ traceAtReset: false, uartDivisor: 8, ...(options.ramBytes === undefined ? {} : { ramBytes: options.ramBytes }) });
     iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
     transport = new IssTransport(iss);
   } else if (backend === 'sim') {
@@ -69,9 +69,11 @@ export interface CompiledRunResult {
   readonly latencies: Readonly<Record<string, number>>;
 }
 
-export interface RunImageOptions {
+export interface RunImageOptions<O = unknown> {
   /** Cycle budget for the whole run, enforced on the core. */
   readonly budget: number;
+  /** The most bytes the runtime's heap may span (default: all the RAM between the image and the stack): a smaller device, or a collector made to work. */
+  readonly heapBytes?: number;
   /** The cycles the next run on the core may use, if tighter than what is left of `budget` (the executor: the acting context's grant). */
   readonly limit?: () => number;
   /** Hears the cycles of each run on the core as it ends (the executor charges the acting context). */
@@ -85,17 +87,20 @@ export interface RunImageOptions {
   /** How long one run on the core may go without an ecall before the link gives up and restarts the device (default: the client's). */
   readonly timeoutMs?: number;
   /** Effect handlers instead of the default world (the executor's sandbox), with its `invoke` hook and owners. */
-  readonly effects?: Omit<EffectRunOptions, 'start' | 'definitionAt'>;
+  readonly effects?: Omit<EffectRunOptions<O>, 'start' | 'definitionAt'>;
 }
 
 /** Loads `image` and runs it with `args`; an effect result is run by the interpreter's scheduler. */
-export async function runImage(cop: Coprocessor, image: Image, args: readonly Value[], options: RunImageOptions): Promise<CompiledRunResult> {
+export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args: readonly Value[], options: RunImageOptions<O>): Promise<CompiledRunResult> {
   const { client } = cop;
   // the image, a minimal heap and the runtime's stack must fit the RAM the device reports (else the load fails late with E_ADDRESS)
   const ramEnd = client.info.ramBase + client.info.ramBytes;
   const needed = image.heapStart + MIN_HEAP_BYTES + STACK_BYTES;
   if (needed > ramEnd) {
-    throw new CaxError('E_BUDGET', `the compiled image (${image.heapStart - image.base} bytes) with a ${MIN_HEAP_BYTES}-byte heap and a ${STACK_BYTES}-byte stack does not fit the co-processor's ${ramEnd - image.base} bytes of RAM from the program base`, { details: { budget: 'ram', limit: ramEnd - image.base } });
+    throw budgetExhausted(
+      `the compiled image (${image.heapStart - image.base} bytes) with a ${MIN_HEAP_BYTES}-byte heap and a ${STACK_BYTES}-byte stack does not fit the co-processor's ${ramEnd - image.base} bytes of RAM from the program base`,
+      { budget: 'ram', limit: ramEnd - image.base },
+    );
   }
   const rtEntry = image.symbols.get('rt_entry')! - image.base;
   const runtimePart = image.bytes.slice(0, image.codeStart - image.base);
@@ -107,6 +112,10 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
   }
   await client.load(image.bytes.subarray(image.codeStart - image.base), { addr: image.codeStart });
   await client.writeMemory(image.base + rtEntry, image.bytes.subarray(rtEntry, rtEntry + 4));
+  // the heap's cap (0: the whole free RAM) is a word of the runtime, read when main starts
+  const cap = new Uint8Array(4);
+  new DataView(cap.buffer).setUint32(0, options.heapBytes ?? 0, true);
+  await client.writeMemory(image.symbols.get('rt_heap_cap')!, cap);
 
   const start = options.start ?? options.world?.start ?? 0;
   let cycles = 0;
@@ -138,7 +147,13 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
     if (heapBytes.length > 0) await client.writeMemory(hp, heapBytes);
     const left = Math.max(0, Math.min(options.budget - cycles, options.limit?.() ?? Infinity));
     const r = await client
-      .run({ entry: image.entry, args: [argv, callArgs.length, heap.end, Math.min(left, 0xffffffff), fn?.tag ?? 0, fn?.val ?? 0], budget: left, onEffect, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) })
+      .run({
+        entry: image.entry,
+        args: [argv, callArgs.length, heap.end, Math.min(left, 0xffffffff), fn?.tag ?? 0, fn?.val ?? 0],
+        budget: left,
+        onEffect,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      })
       .catch((e: unknown) => {
         // The link may have restarted the device: the runtime is loaded again by the next run.
         cop.runtimeLoaded = undefined;
@@ -147,7 +162,7 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
     cycles += r.cycles;
     instret += r.instret;
     options.onCycles?.(r.cycles);
-    if (r.outcome === 'budget') return { error: new CaxError('E_BUDGET', `cycle budget exhausted on the co-processor (${left} cycles left for this run)`, { details: { budget: 'cycles', limit: left } }) };
+    if (r.outcome === 'budget') return { error: budgetExhausted(`cycle budget exhausted on the co-processor (${left} cycles left for this run)`, { budget: 'cycles', limit: left }) };
     if (r.outcome === 'trapped') {
       const trap = r.trap!;
       return { error: new CaxError('E_TRAP', `the co-processor trapped (cause ${trap.cause}, tval 0x${trap.tval.toString(16)})`, { span: spanAt(image, trap.pc), details: { ...trap } }) };
@@ -155,7 +170,8 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
     if (r.outcome !== 'returned') return { error: new CaxError('E_PROTOCOL', `the run ended with ${r.outcome}`) };
     if (r.a0 === T_ERROR) {
       const known = runtimeError(r.a1);
-      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[known.site] } : known.errorCode === ERR.CYCLES ? { details: { budget: 'cycles', limit: left } } : {}) };
+      if (known.errorCode === ERR.CYCLES) return { error: budgetExhausted(known.message, { budget: 'cycles', limit: left }) };
+      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[known.site] } : {}) };
     }
     hp = new DataView((await client.readMemory(image.symbols.get('rt_hp')!, 4)).buffer).getUint32(0, true);
     options.onHeap?.(hp - image.heapStart);
@@ -163,13 +179,25 @@ export async function runImage(cop: Coprocessor, image: Image, args: readonly Va
     return { result, mem: await heapReader(client, image, hp, result) };
   };
 
-  const done = (value: Value | null, error: CaxError | null, effects: readonly EffectEntry[] = [], clock = start, latencies: Readonly<Record<string, number>> = {}): CompiledRunResult =>
-    ({ value, shown: value === null ? null : showValue(value), error, cycles, instret, heapBytes: hp - image.heapStart, effects, clock, latencies });
+  const done = (value: Value | null, error: CaxError | null, effects: readonly EffectEntry[] = [], clock = start, latencies: Readonly<Record<string, number>> = {}): CompiledRunResult => ({
+    value,
+    shown: value === null ? null : showValue(value),
+    error,
+    cycles,
+    instret,
+    heapBytes: hp - image.heapStart,
+    effects,
+    clock,
+    latencies,
+  });
   const main = await runOnCore(args);
   if ('error' in main) return done(null, main.error);
   if (main.result.tag !== TAG.EFFECT) return done(readValue(main.result, main.mem), null);
-  const effects = options.effects ?? { handlers: new MemoryWorld(options.world ?? {}) };
-  const run = await runCompiledEffect(main.result, main.mem, (fn, fnArgs) => runOnCore(fnArgs, fn), { ...effects, start, definitionAt: storedDefinitions(image) });
+  const onCore: ApplyOnCore = (fn, fnArgs) => runOnCore(fnArgs, fn);
+  const definitionAt = storedDefinitions(image);
+  const run = options.effects
+    ? await runCompiledEffect(main.result, main.mem, onCore, { ...options.effects, start, definitionAt })
+    : await runCompiledEffect(main.result, main.mem, onCore, { handlers: new MemoryWorld(options.world ?? {}), owner: null, start, definitionAt });
   return done(run.value, run.error, run.effects, run.clock, run.latencies);
 }
 

@@ -1,7 +1,12 @@
 // The image cache: compiled images stored next to the repository
 // (<store>/images/<key>.json), keyed by the linked definitions' hashes, the
 // compiler version and the runtime's bytes, so a stored definition is
-// compiled once. Files are parsed by a schema; a bad file is rebuilt.
+// compiled once. The SHA-256 of each file is recorded in the store's
+// database (its `images` table) when the file is written, and every read
+// checks the file against it before parsing it by a schema: a file that is
+// unreadable, truncated, edited, malformed or not recorded is rebuilt, and the
+// caller hears why (a warning); it is never run.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -37,17 +42,63 @@ function fromFile(f: z.infer<typeof ImageFile>): Image {
   return { ...f, bytes: new Uint8Array(Buffer.from(f.bytes, 'base64')), symbols: new Map(f.symbols) };
 }
 
-/** The image under `key` in `dir`, built (and stored) on a miss; `hit` says which. */
-export function cachedImage(dir: string, key: string, build: () => Image): { image: Image; hit: boolean } {
+/** Why a cached file was not used. */
+export type ImageRebuilt = 'unreadable' | 'unrecorded' | 'tampered' | 'malformed';
+
+/** Where the digests of the cached files are kept (the repository). */
+export interface ImageDigests {
+  imageDigest(key: string): string | undefined;
+  recordImageDigest(key: string, sha256: string): void;
+}
+
+/** The warning a rebuilt image gets. */
+export function imageWarning(key: string, why: ImageRebuilt): string {
+  const what = {
+    unreadable: 'could not be read',
+    unrecorded: 'has no digest in the store',
+    tampered: 'does not match the digest recorded in the store (edited or truncated?)',
+    malformed: 'is not an image file',
+  }[why];
+  return `the cached image ${key.slice(0, 12)} ${what}: rebuilt`;
+}
+
+/** The image in a cache file's bytes, if they hash to `digest` and parse; else why not. */
+export function readImageFile(bytes: Uint8Array, digest: string | undefined): Image | ImageRebuilt {
+  if (digest === undefined) return 'unrecorded';
+  if (createHash('sha256').update(bytes).digest('hex') !== digest) return 'tampered';
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return 'malformed';
+  }
+  const parsed = ImageFile.safeParse(json);
+  return parsed.success ? fromFile(parsed.data) : 'malformed';
+}
+
+/** The image under `key` in `dir`, built (and stored, its digest recorded) on a miss; `hit` says which, `rebuilt` why a file there was not used. */
+export function cachedImage(dir: string, key: string, digests: ImageDigests, build: () => Image): { image: Image; hit: boolean; rebuilt?: ImageRebuilt } {
   const path = join(dir, `${key}.json`);
+  let rebuilt: ImageRebuilt | undefined;
   if (existsSync(path)) {
-    const parsed = ImageFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (parsed.success) return { image: fromFile(parsed.data), hit: true };
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      rebuilt = 'unreadable';
+    }
+    if (bytes !== undefined) {
+      const read = readImageFile(bytes, digests.imageDigest(key));
+      if (typeof read !== 'string') return { image: read, hit: true };
+      rebuilt = read;
+    }
   }
   const image = build();
+  const bytes = Buffer.from(JSON.stringify(toFile(image)), 'utf8');
   mkdirSync(dir, { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(toFile(image)));
+  writeFileSync(tmp, bytes);
   renameSync(tmp, path);
-  return { image, hit: false };
+  digests.recordImageDigest(key, createHash('sha256').update(bytes).digest('hex'));
+  return { image, hit: false, ...(rebuilt ? { rebuilt } : {}) };
 }

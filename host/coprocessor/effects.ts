@@ -12,7 +12,7 @@
 import { CaxError } from '../errors.js';
 import { DEFAULT_BUDGET, Machine } from '../tel/machine.js';
 import { Eff, type EffectNode } from '../tel/runtime.js';
-import { Scheduler, failureError, type EffectEntry, type InvokeHook } from '../tel/scheduler.js';
+import { Scheduler, failureError, type EffectEntry, type InvokeCall, type InvokeHook } from '../tel/scheduler.js';
 import { UNIT_VALUE, UnitV, listToArray, type ListV, type Opaque, type Value } from '../tel/values.js';
 import type { EffectHandlers } from '../tel/world.js';
 import { readValue, type MemoryReader, type Word2 } from './heap.js';
@@ -40,10 +40,10 @@ export class CoreFunction implements Opaque {
 }
 
 /** How `invoke` runs without an executor: in place, as the interpreter's default. */
-const invokeInPlace: InvokeHook = ({ fn, args }) => {
+function invokeInPlace<O>({ fn, args }: InvokeCall<O>): Value {
   if (!(fn instanceof CoreFunction)) throw new CaxError('E_INTERNAL', 'invoke of a function that is not on the co-processor');
   return fn.applied(args);
-};
+}
 
 const LEDGER_KINDS = ['deposit', 'withdraw', 'transfer'] as const;
 
@@ -102,41 +102,68 @@ class Decoder {
     };
     let node: EffectNode;
     switch (kind) {
-      case EFFECT_KIND.PURE: node = { k: 'pure', value: val(0) }; break;
-      case EFFECT_KIND.FAIL: node = { k: 'fail', message: text(0) }; break;
-      case EFFECT_KIND.NOW: node = { k: 'now' }; break;
-      case EFFECT_KIND.EMIT: node = { k: 'emit', value: val(0) }; break;
+      case EFFECT_KIND.PURE:
+        node = { k: 'pure', value: val(0) };
+        break;
+      case EFFECT_KIND.FAIL:
+        node = { k: 'fail', message: text(0) };
+        break;
+      case EFFECT_KIND.NOW:
+        node = { k: 'now' };
+        break;
+      case EFFECT_KIND.EMIT:
+        node = { k: 'emit', value: val(0) };
+        break;
       case EFFECT_KIND.LEDGER:
         node = { k: 'ledger', request: { kind: LEDGER_KINDS[int(0)]!, amount: int(1), asset: text(2), from: optText(3), to: optText(4), timeline: text(5) } };
         break;
-      case EFFECT_KIND.OBSERVE: node = { k: 'observe', key: text(0), timeline: text(1) }; break;
-      case EFFECT_KIND.BIND: return this.continuation(at(1), this.effect(at(0)));
-      case EFFECT_KIND.CHOICE: node = { k: 'choice', first: this.effect(at(0)), orElse: this.continuation(at(1), new Eff({ k: 'pure', value: UNIT_VALUE })) }; break;
-      case EFFECT_KIND.PAR: node = { k: 'par', left: this.effect(at(0)), right: this.effect(at(1)) }; break;
-      case EFFECT_KIND.RACE: node = { k: 'race', left: this.effect(at(0)), right: this.effect(at(1)) }; break;
-      case EFFECT_KIND.AFTER: node = { k: 'after', delay: int(0), body: this.effect(at(1)) }; break;
-      case EFFECT_KIND.AT: node = { k: 'at', time: int(0), body: this.effect(at(1)) }; break;
-      case EFFECT_KIND.WITHIN: node = { k: 'within', limit: int(0), body: this.effect(at(1)) }; break;
-      case EFFECT_KIND.INVOKE: node = { k: 'invoke', fn: this.coreFunction(at(0)), args: listToArray(val(1) as ListV), span: undefined }; break;
-      default: throw new CaxError('E_PROTOCOL', `unknown effect node kind ${kind} from the co-processor`);
+      case EFFECT_KIND.OBSERVE:
+        node = { k: 'observe', key: text(0), timeline: text(1) };
+        break;
+      case EFFECT_KIND.BIND:
+        return this.continuation(at(1), this.effect(at(0)));
+      case EFFECT_KIND.CHOICE:
+        node = { k: 'choice', first: this.effect(at(0)), orElse: this.continuation(at(1), new Eff({ k: 'pure', value: UNIT_VALUE })) };
+        break;
+      case EFFECT_KIND.PAR:
+        node = { k: 'par', left: this.effect(at(0)), right: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.RACE:
+        node = { k: 'race', left: this.effect(at(0)), right: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.AFTER:
+        node = { k: 'after', delay: int(0), body: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.AT:
+        node = { k: 'at', time: int(0), body: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.WITHIN:
+        node = { k: 'within', limit: int(0), body: this.effect(at(1)) };
+        break;
+      case EFFECT_KIND.INVOKE:
+        node = { k: 'invoke', fn: this.coreFunction(at(0)), args: listToArray(val(1) as ListV), span: undefined };
+        break;
+      default:
+        throw new CaxError('E_PROTOCOL', `unknown effect node kind ${kind} from the co-processor`);
     }
     return new Eff(node);
   }
 }
 
 /** How the effect runs: the world's handlers, the logical start, and (for the executor) `invoke`, the root's owner and owner changes. */
-export interface EffectRunOptions {
+export interface EffectRunOptions<O> {
   readonly handlers: EffectHandlers;
   readonly start: number;
   /** The stored definition (hash) whose code starts at this address, if any (from the image's symbols). */
   readonly definitionAt: (code: number) => string | undefined;
-  readonly invoke?: InvokeHook;
-  readonly owner?: unknown;
-  readonly onOwner?: (owner: unknown) => void;
+  readonly invoke?: InvokeHook<O>;
+  /** Who the root effect runs for (the executor's acting context; null without one). */
+  readonly owner: O;
+  readonly onOwner?: (owner: O) => void;
 }
 
 /** Runs the effect `root` (read through `mem`) with the interpreter's scheduler, applying continuations on the core through `apply`. */
-export async function runCompiledEffect(root: Word2, mem: MemoryReader, apply: ApplyOnCore, options: EffectRunOptions): Promise<EffectRun> {
+export async function runCompiledEffect<O>(root: Word2, mem: MemoryReader, apply: ApplyOnCore, options: EffectRunOptions<O>): Promise<EffectRun> {
   const cont = async (fn: Word2, args: readonly Value[]): Promise<Eff> => {
     const r = await apply(fn, args);
     if ('error' in r) throw r.error;
@@ -145,11 +172,11 @@ export async function runCompiledEffect(root: Word2, mem: MemoryReader, apply: A
   const machine = new Machine(DEFAULT_BUDGET, () => {
     throw new CaxError('E_UNSUPPORTED', '@hash references are not supported on the co-processor yet');
   });
-  const scheduler = new Scheduler(machine, options.handlers, options.start, options.invoke ?? invokeInPlace);
+  const scheduler = new Scheduler<O>(machine, options.handlers, options.start, options.invoke ?? invokeInPlace);
   if (options.onOwner) scheduler.onOwner = options.onOwner;
   const end = (value: Value | null, error: CaxError | null): EffectRun => ({ value, error, effects: scheduler.log, clock: scheduler.clock, latencies: scheduler.latencies });
   try {
-    const out = await scheduler.runAsync(new Decoder(mem, cont, options.definitionAt).effect(root), options.owner ?? null);
+    const out = await scheduler.runAsync(new Decoder(mem, cont, options.definitionAt).effect(root), options.owner);
     if ('value' in out) return end(out.value, null);
     return end(null, failureError(out.failure));
   } catch (e) {

@@ -106,21 +106,52 @@ export class HeapWriter {
 
 /** A function or effect that stayed on the co-processor. */
 export class CoprocessorOpaque implements Opaque {
-  constructor(readonly opaque: 'function' | 'effect', readonly address: number) {}
+  constructor(
+    readonly opaque: 'function' | 'effect',
+    readonly address: number,
+  ) {}
 }
 
 /** Reads 32-bit words of the co-processor's memory (from a snapshot). */
 export type MemoryReader = (addr: number, bytes: number) => DataView;
 
-/** Decodes a two-word value; deep lists are walked iteratively along their tails. */
-export function readValue(root: Word2, mem: MemoryReader): Value {
-  const one = (w: Word2): Value | { list: Word2 } | { tuple: number } => {
+/** How much a value read back may hold: objects decoded (shared ones count each time they are reached). */
+export const MAX_READ_OBJECTS = 4_000_000;
+
+/** A list or tuple being decoded: its items so far, and what comes next. */
+type Open =
+  | { readonly kind: 'list'; cell: Word2; readonly items: Value[]; readonly spine: number[] }
+  | { readonly kind: 'tuple'; readonly addr: number; readonly words: readonly Word2[]; readonly items: Value[] };
+
+/**
+ * Decodes a two-word value without recursion (any depth), refusing with
+ * E_PROTOCOL what no run can have made: a list or tuple that contains itself
+ * (values are immutable, so a cycle is a broken or hostile device), a list
+ * whose tail is not a list, an unknown tag, and more than `maxObjects`
+ * objects.
+ */
+export function readValue(root: Word2, mem: MemoryReader, maxObjects = MAX_READ_OBJECTS): Value {
+  /** Objects on the path from the root: lists' cells and tuples being decoded. */
+  const open = new Set<number>();
+  let objects = 0;
+  const enter = (addr: number): void => {
+    if (++objects > maxObjects) throw new CaxError('E_PROTOCOL', `the co-processor's value has more than ${maxObjects} objects: not read back`, { details: { limit: maxObjects } });
+    if (open.has(addr)) throw new CaxError('E_PROTOCOL', `the co-processor's value contains itself (a cycle at 0x${addr.toString(16)}): no run makes that`, { details: { address: addr } });
+    open.add(addr);
+  };
+  /** A value, or the list or tuple to decode for it. */
+  const start = (w: Word2): Value | Open => {
     switch (w.tag) {
-      case TAG.INT: return w.val | 0;
-      case TAG.BOOL: return w.val !== 0;
-      case TAG.UNIT: return UNIT_VALUE;
-      case TAG.NIL: return NIL;
-      case TAG.DOUBLE: return new Dbl(mem(w.val, 8).getFloat64(0, true));
+      case TAG.INT:
+        return w.val | 0;
+      case TAG.BOOL:
+        return w.val !== 0;
+      case TAG.UNIT:
+        return UNIT_VALUE;
+      case TAG.NIL:
+        return NIL;
+      case TAG.DOUBLE:
+        return new Dbl(mem(w.val, 8).getFloat64(0, true));
       case TAG.TEXT: {
         const len = mem(w.val, 4).getUint32(0, true);
         const view = mem(w.val + 4, len);
@@ -130,35 +161,66 @@ export function readValue(root: Word2, mem: MemoryReader): Value {
         const view = mem(w.val, 32);
         return new HashV(Buffer.from(view.buffer, view.byteOffset, 32).toString('hex'));
       }
-      case TAG.CONS: return { list: w };
-      case TAG.TUPLE: return { tuple: w.val };
-      case TAG.CLOSURE: case TAG.PAP: return new CoprocessorOpaque('function', w.val);
-      case TAG.EFFECT: return new CoprocessorOpaque('effect', w.val);
-      default: throw new CaxError('E_PROTOCOL', `the co-processor returned a value with the unknown tag ${w.tag}`);
-    }
-  };
-  const full = (w: Word2): Value => {
-    const x = one(w);
-    if (typeof x === 'object' && x !== null && 'list' in x) {
-      const items: Value[] = [];
-      let c = x.list;
-      while (c.tag === TAG.CONS) {
-        const v = mem(c.val, 16);
-        items.push(full({ tag: v.getUint32(0, true), val: v.getUint32(4, true) }));
-        c = { tag: v.getUint32(8, true), val: v.getUint32(12, true) };
+      case TAG.CONS:
+        return { kind: 'list', cell: w, items: [], spine: [] };
+      case TAG.TUPLE: {
+        enter(w.val);
+        const n = mem(w.val, 4).getUint32(0, true);
+        const v = mem(w.val + 4, 8 * n);
+        const words = Array.from({ length: n }, (_, i) => ({ tag: v.getUint32(8 * i, true), val: v.getUint32(8 * i + 4, true) }));
+        return { kind: 'tuple', addr: w.val, words, items: [] };
       }
-      let out: Cons | Nil = NIL;
-      for (let i = items.length - 1; i >= 0; i--) out = new Cons(items[i]!, out);
-      return out;
+      case TAG.CLOSURE:
+      case TAG.PAP:
+        return new CoprocessorOpaque('function', w.val);
+      case TAG.EFFECT:
+        return new CoprocessorOpaque('effect', w.val);
+      default:
+        throw new CaxError('E_PROTOCOL', `the co-processor returned a value with the unknown tag ${w.tag}`);
     }
-    if (typeof x === 'object' && x !== null && 'tuple' in x) {
-      const n = mem(x.tuple, 4).getUint32(0, true);
-      const v = mem(x.tuple + 4, 8 * n);
-      const items: Value[] = [];
-      for (let i = 0; i < n; i++) items.push(full({ tag: v.getUint32(8 * i, true), val: v.getUint32(8 * i + 4, true) }));
-      return new Tuple(items);
-    }
-    return x;
   };
-  return full(root);
+  /** The next item to decode of `o`, or null when it is complete. */
+  const next = (o: Open): Word2 | null => {
+    if (o.kind === 'tuple') return o.items.length < o.words.length ? o.words[o.items.length]! : null;
+    const c = o.cell;
+    if (c.tag === TAG.NIL) return null;
+    if (c.tag !== TAG.CONS) throw new CaxError('E_PROTOCOL', `the co-processor returned a list whose tail has the tag ${c.tag}`);
+    enter(c.val);
+    o.spine.push(c.val);
+    const v = mem(c.val, 16);
+    o.cell = { tag: v.getUint32(8, true), val: v.getUint32(12, true) };
+    return { tag: v.getUint32(0, true), val: v.getUint32(4, true) };
+  };
+  const close = (o: Open): Value => {
+    if (o.kind === 'tuple') {
+      open.delete(o.addr);
+      return new Tuple(o.items);
+    }
+    for (const cell of o.spine) open.delete(cell);
+    let out: Cons | Nil = NIL;
+    for (let i = o.items.length - 1; i >= 0; i--) out = new Cons(o.items[i]!, out);
+    return out;
+  };
+  const first = start(root);
+  if (!isOpen(first)) return first;
+  const stack: Open[] = [first];
+  for (;;) {
+    const top = stack[stack.length - 1]!;
+    const w = next(top);
+    if (w === null) {
+      stack.pop();
+      const done = close(top);
+      const parent = stack[stack.length - 1];
+      if (parent === undefined) return done;
+      parent.items.push(done);
+      continue;
+    }
+    const item = start(w);
+    if (isOpen(item)) stack.push(item);
+    else top.items.push(item);
+  }
+}
+
+function isOpen(x: Value | Open): x is Open {
+  return typeof x === 'object' && x !== null && 'kind' in x && (x.kind === 'list' || x.kind === 'tuple') && 'items' in x;
 }

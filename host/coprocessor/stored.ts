@@ -12,7 +12,7 @@ import { parseExpression, parseTypeScheme } from '../tel/parser.js';
 import { Loader, type LinkedCode } from '../store/loader.js';
 import type { Repository } from '../store/repository.js';
 import type { Resolver } from '../tel/interp.js';
-import { cachedImage } from './cache.js';
+import { cachedImage, type ImageRebuilt } from './cache.js';
 import { COMPILER_VERSION, compileProgram } from '../compiler/compile.js';
 import type { Image } from '../compiler/link.js';
 import { artefactPath } from '../artefacts.js';
@@ -23,6 +23,8 @@ export interface CompiledStored {
   readonly image: Image;
   readonly imageKey: string;
   readonly cached: boolean;
+  /** Why the cached file under the key was not used (and the image was rebuilt), if there was one. */
+  readonly rebuilt?: ImageRebuilt;
   /** Code labels of the compiled definitions (`@hash` names), present when the image was compiled now. */
   readonly definitions: ReadonlyMap<string, string>;
 }
@@ -49,14 +51,18 @@ export function compileStored(repo: Repository, hash: string, args: readonly str
   const span: SourceSpan = { file: `@${hash.slice(0, 12)}`, line: 1, col: 1 };
   const call = args.reduce<Expr>((fn, text, i) => ({ tag: 'App', fn, arg: parseExpression(text, `<argument ${i + 1}>`), span }), { tag: 'HashRef', hash, span });
   const entry: Decl = { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: call }, where: [], span }], span };
-  const runtime = createHash('sha256').update(readFileSync(artefactPath('telRuntime'))).digest('hex');
-  const imageKey = createHash('sha256').update(JSON.stringify({ v: COMPILER_VERSION, runtime, order: linked.order, args })).digest('hex');
+  const runtime = createHash('sha256')
+    .update(readFileSync(artefactPath('telRuntime')))
+    .digest('hex');
+  const imageKey = createHash('sha256')
+    .update(JSON.stringify({ v: COMPILER_VERSION, runtime, order: linked.order, args }))
+    .digest('hex');
   let definitions: ReadonlyMap<string, string> = new Map();
   const build = (): Image => {
     const compiled = compileProgram({ file: span.file, decls: [entry] }, ENTRY, undefined, resolver);
     definitions = compiled.definitions;
     return compiled.image;
   };
-  const { image, hit } = cachedImage(join(dirname(repo.file), 'images'), imageKey, build);
-  return { image, imageKey, cached: hit, definitions };
+  const { image, hit, rebuilt } = cachedImage(join(dirname(repo.file), 'images'), imageKey, repo, build);
+  return { image, imageKey, cached: hit, ...(rebuilt ? { rebuilt } : {}), definitions };
 }

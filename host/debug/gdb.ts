@@ -11,13 +11,15 @@
 // the server goes on.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { CaxError } from '../errors.js';
+import { ABI_NAMES } from '../riscv/disasm.js';
 import { Iss, type IssOptions } from '../riscv/iss.js';
 import { RspReader, rspFrame, rspUnescape } from './rsp.js';
 
 /** Steps run between two looks at the socket (for ^C) while continuing. */
 const SLICE_STEPS = 200_000;
 
-const REG_NAMES = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 'fp', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+/** gdb's names of x0…x31 (its riscv-32bit-cpu feature): the ABI names, with x8 as fp. */
+const REG_NAMES = ABI_NAMES.map((name, i) => (i === 8 ? 'fp' : name));
 
 /** The target description gdb reads with qXfer:features:read (RV32: x0..x31 and pc). */
 export const TARGET_XML = [

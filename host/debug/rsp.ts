@@ -7,11 +7,7 @@
 // escaped.
 
 export type RspEvent =
-  | { readonly kind: 'packet'; readonly data: string }
-  | { readonly kind: 'interrupt' }
-  | { readonly kind: 'ack' }
-  | { readonly kind: 'nack' }
-  | { readonly kind: 'bad'; readonly reason: string };
+  { readonly kind: 'packet'; readonly data: string } | { readonly kind: 'interrupt' } | { readonly kind: 'ack' } | { readonly kind: 'nack' } | { readonly kind: 'bad'; readonly reason: string };
 
 /** Longest packet body accepted; a longer one is dropped as bad (the server announces PacketSize below it). */
 export const MAX_PACKET = 0x4000;

@@ -86,28 +86,63 @@ export class DebugSession {
       return n;
     };
     switch (verb) {
-      case 'step': case 's': return this.moveTimes(count(), () => this.pos + 1);
-      case 'rstep': case 'rs': return this.moveTimes(count(), () => this.pos - 1);
-      case 'next': case 'n': return this.moveTimes(count(), () => this.find(1, (e) => e.depth <= this.depth()));
-      case 'rnext': case 'rn': return this.moveTimes(count(), () => this.find(-1, (e) => e.depth <= this.depth()));
-      case 'finish': return this.move(this.find(1, (e) => e.depth < this.depth()));
-      case 'rfinish': return this.move(this.find(-1, (e) => e.depth < this.depth()));
-      case 'continue': case 'c': return this.move(this.find(1, (e) => this.hits(e)));
-      case 'rcontinue': case 'rc': return this.move(this.find(-1, (e) => this.hits(e)));
-      case 'break': case 'b': return this.addBreakpoint(args);
-      case 'delete': return this.deleteBreakpoint(args);
-      case 'breakpoints': return { text: this.breakpoints.map((b) => `${b.id}: ${describeBreakpoint(b)}`).join('\n') || 'no breakpoints', data: { breakpoints: this.breakpoints } };
-      case 'locals': case 'args': return this.showLocals();
-      case 'print': case 'p': return this.print(args);
-      case 'effects': return this.showEffects();
-      case 'clock': return this.showClock();
-      case 'where': return this.describe();
-      case 'list': return this.list();
-      case 'snapshot': return this.snapshot(args);
-      case 'watch': return this.addWatch(args);
-      case 'quit': case 'q': return { text: 'bye', data: {}, quit: true };
-      case '': return this.describe();
-      default: throw new CaxError('E_USAGE', `unknown command ${verb} (step next finish continue, rstep rnext rfinish rcontinue, break delete breakpoints, locals print effects clock where list snapshot quit)`);
+      case 'step':
+      case 's':
+        return this.moveTimes(count(), () => this.pos + 1);
+      case 'rstep':
+      case 'rs':
+        return this.moveTimes(count(), () => this.pos - 1);
+      case 'next':
+      case 'n':
+        return this.moveTimes(count(), () => this.find(1, (e) => e.depth <= this.depth()));
+      case 'rnext':
+      case 'rn':
+        return this.moveTimes(count(), () => this.find(-1, (e) => e.depth <= this.depth()));
+      case 'finish':
+        return this.move(this.find(1, (e) => e.depth < this.depth()));
+      case 'rfinish':
+        return this.move(this.find(-1, (e) => e.depth < this.depth()));
+      case 'continue':
+      case 'c':
+        return this.move(this.find(1, (e) => this.hits(e)));
+      case 'rcontinue':
+      case 'rc':
+        return this.move(this.find(-1, (e) => this.hits(e)));
+      case 'break':
+      case 'b':
+        return this.addBreakpoint(args);
+      case 'delete':
+        return this.deleteBreakpoint(args);
+      case 'breakpoints':
+        return { text: this.breakpoints.map((b) => `${b.id}: ${describeBreakpoint(b)}`).join('\n') || 'no breakpoints', data: { breakpoints: this.breakpoints } };
+      case 'locals':
+      case 'args':
+        return this.showLocals();
+      case 'print':
+      case 'p':
+        return this.print(args);
+      case 'effects':
+        return this.showEffects();
+      case 'clock':
+        return this.showClock();
+      case 'where':
+        return this.describe();
+      case 'list':
+        return this.list();
+      case 'snapshot':
+        return this.snapshot(args);
+      case 'watch':
+        return this.addWatch(args);
+      case 'quit':
+      case 'q':
+        return { text: 'bye', data: {}, quit: true };
+      case '':
+        return this.describe();
+      default:
+        throw new CaxError(
+          'E_USAGE',
+          `unknown command ${verb} (step next finish continue, rstep rnext rfinish rcontinue, break delete breakpoints, locals print effects clock where list snapshot quit)`,
+        );
     }
   }
 
@@ -136,10 +171,15 @@ export class DebugSession {
     const prev = e.index > 0 ? this.events[e.index - 1]! : null;
     return this.breakpoints.some((b) => {
       switch (b.kind) {
-        case 'definition': case 'line': return e.kind === 'call' && e.name === b.name;
-        case 'effect': return e.kind === 'effect' && e.name === b.effect && (b.timeline === null || e.timeline === b.timeline);
-        case 'time': return e.clock >= b.time && (prev === null || prev.clock < b.time);
-        case 'watch': return this.changed[e.index]?.has(b.name) === true;
+        case 'definition':
+        case 'line':
+          return e.kind === 'call' && e.name === b.name;
+        case 'effect':
+          return e.kind === 'effect' && e.name === b.effect && (b.timeline === null || e.timeline === b.timeline);
+        case 'time':
+          return e.clock >= b.time && (prev === null || prev.clock < b.time);
+        case 'watch':
+          return this.changed[e.index]?.has(b.name) === true;
       }
     });
   }
@@ -249,13 +289,14 @@ export class DebugSession {
     if (!this.stop) {
       const r = this.result;
       const end = r.error ? `error: ${r.error.format()}` : `${r.shown!} :: ${r.type}`;
-      return { text: `the run has ended: ${end}\nclock: ${r.clock}  steps: ${r.steps}  effects: ${r.effects.length}`, data: { at: 'end', value: r.shown, type: r.type, error: r.error?.toJSON() ?? null, clock: r.clock, steps: r.steps } };
+      return {
+        text: `the run has ended: ${end}\nclock: ${r.clock}  steps: ${r.steps}  effects: ${r.effects.length}`,
+        data: { at: 'end', value: r.shown, type: r.type, error: r.error?.toJSON() ?? null, clock: r.clock, steps: r.steps },
+      };
     }
     const e = this.stop.event;
     const what =
-      e.kind === 'call'
-        ? `call ${e.name} ${this.stop.locals.map((l) => `${l.name}=${l.value}`).join(' ')}`.trimEnd()
-        : `effect ${e.effects}: ${describeEffect(this.result.effects[e.effects]!)}`;
+      e.kind === 'call' ? `call ${e.name} ${this.stop.locals.map((l) => `${l.name}=${l.value}`).join(' ')}`.trimEnd() : `effect ${e.effects}: ${describeEffect(this.result.effects[e.effects]!)}`;
     const line = e.kind === 'call' ? this.d.decls.get(e.name)!.equations[0]!.span.line : null;
     const source = line === null ? '' : `\n  ${this.d.spec.file}:${line}  ${this.lines[line - 1]!.trim()}`;
     return { text: `#${e.index} ${what}  [depth ${e.depth}, clock ${e.clock}, effects ${e.effects}, steps ${e.steps}]${source}`, data: { at: e, locals: this.stop.locals, line } };
@@ -288,11 +329,16 @@ export class DebugSession {
 
 function describeBreakpoint(b: Breakpoint): string {
   switch (b.kind) {
-    case 'definition': return `calls of ${b.name}`;
-    case 'line': return `line ${b.line} (calls of ${b.name})`;
-    case 'effect': return `effect ${b.effect}${b.timeline ? ` on ${b.timeline}` : ''}`;
-    case 'time': return `logical time ${b.time}`;
-    case 'watch': return `argument ${b.name} changes`;
+    case 'definition':
+      return `calls of ${b.name}`;
+    case 'line':
+      return `line ${b.line} (calls of ${b.name})`;
+    case 'effect':
+      return `effect ${b.effect}${b.timeline ? ` on ${b.timeline}` : ''}`;
+    case 'time':
+      return `logical time ${b.time}`;
+    case 'watch':
+      return `argument ${b.name} changes`;
   }
 }
 

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { decode, encode } from '@msgpack/msgpack';
 import { z } from 'zod';
-import { CaxError } from '../errors.js';
+import { CaxError, ErrorCodeSchema } from '../errors.js';
 import { loadProgram, runMain, type RunResult } from '../tel/interp.js';
 import { DEFAULT_BUDGET, type Budget, type Machine } from '../tel/machine.js';
 import { parseExpression, parseProgramAll } from '../tel/parser.js';
@@ -35,7 +35,7 @@ const EffectEntrySchema = z.object({
   kind: z.enum(['deposit', 'withdraw', 'transfer', 'observe', 'emit']),
   args: z.array(z.union([z.string(), z.number()])),
   result: z.union([z.string(), z.number()]).nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.object({ code: ErrorCodeSchema, message: z.string() }).optional(),
   rolledBack: z.boolean().optional(),
 });
 
@@ -104,7 +104,7 @@ export function decodeSnapshot(bytes: Uint8Array, id?: string): Snapshot {
     const issue = parsed.error.issues[0]!;
     throw new CaxError('E_SNAPSHOT', `not a snapshot: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
   }
-  if (sha256(parsed.data.program.source) !== parsed.data.program.hash) throw new CaxError('E_SNAPSHOT', 'the snapshot\'s program does not hash to the hash it names');
+  if (sha256(parsed.data.program.source) !== parsed.data.program.hash) throw new CaxError('E_SNAPSHOT', "the snapshot's program does not hash to the hash it names");
   return parsed.data;
 }
 

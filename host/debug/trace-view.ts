@@ -13,7 +13,16 @@ const Usage = z.record(z.string(), z.number());
 const TraceEventSchema = z.discriminatedUnion('kind', [
   z.object({ seq: z.number().int(), kind: z.literal('invoke'), context: z.string(), parent: z.string().optional(), hash: z.string(), name: z.string().optional(), args: z.array(z.string()) }),
   z.object({ seq: z.number().int(), kind: z.literal('return'), context: z.string(), hash: z.string(), name: z.string().optional(), value: z.string(), usage: Usage }),
-  z.object({ seq: z.number().int(), kind: z.literal('effect'), context: z.string(), hash: z.string().optional(), effect: z.string(), timeline: z.string().optional(), at: z.number(), detail: z.string() }),
+  z.object({
+    seq: z.number().int(),
+    kind: z.literal('effect'),
+    context: z.string(),
+    hash: z.string().optional(),
+    effect: z.string(),
+    timeline: z.string().optional(),
+    at: z.number(),
+    detail: z.string(),
+  }),
   z.object({ seq: z.number().int(), kind: z.literal('denied'), context: z.string(), hash: z.string().optional(), rule: z.string(), message: z.string() }),
   z.object({ seq: z.number().int(), kind: z.literal('error'), context: z.string(), hash: z.string().optional(), code: z.string(), message: z.string() }),
 ]);
@@ -44,11 +53,18 @@ const short = (hash: string | undefined): string => (hash ? `@${hash.slice(0, 10
 
 function describe(e: ViewEvent): string {
   switch (e.kind) {
-    case 'invoke': return `invoke ${e.name ?? ''} ${short(e.hash)}${e.args.length > 0 ? ` (${e.args.join(', ')})` : ''}`.replace(/ {2}/g, ' ');
-    case 'return': return `return ${e.name ?? short(e.hash)} = ${e.value}  ${Object.entries(e.usage).map(([k, v]) => `${k}=${v}`).join(' ')}`.trimEnd();
-    case 'effect': return `effect ${e.effect}${e.timeline ? ` on ${e.timeline}` : ''} ${e.detail}`.trimEnd();
-    case 'denied': return `denied ${e.rule}: ${e.message}`;
-    case 'error': return `error ${e.code} ${e.message}`;
+    case 'invoke':
+      return `invoke ${e.name ?? ''} ${short(e.hash)}${e.args.length > 0 ? ` (${e.args.join(', ')})` : ''}`.replace(/ {2}/g, ' ');
+    case 'return':
+      return `return ${e.name ?? short(e.hash)} = ${e.value}  ${Object.entries(e.usage)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`.trimEnd();
+    case 'effect':
+      return `effect ${e.effect}${e.timeline ? ` on ${e.timeline}` : ''} ${e.detail}`.trimEnd();
+    case 'denied':
+      return `denied ${e.rule}: ${e.message}`;
+    case 'error':
+      return `error ${e.code} ${e.message}`;
   }
 }
 

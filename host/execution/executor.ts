@@ -15,13 +15,16 @@
 // in and stored to the result cache: a whole run by its result key, and on
 // the interpreter each `invoke` that did no effect; a hit is a `memo` event
 // in the trace and charges only the lookup.
-import { CaxError } from '../errors.js';
+import { CaxError, budgetExhausted, budgetOf } from '../errors.js';
 import { LOOKUP_STEPS, type Memo, type MemoMode } from '../cache/memo.js';
 import type { CacheHit } from '../cache/tiered.js';
 import { decodeValue } from '../cache/value.js';
 import { openCoprocessor, runImage, type BackendName } from '../coprocessor/backend.js';
 import { CoreFunction } from '../coprocessor/effects.js';
 import { compileStored } from '../coprocessor/stored.js';
+import type { ImageRebuilt } from '../coprocessor/cache.js';
+import { checkResultType } from '../coprocessor/result-type.js';
+import { prune } from '../tel/types.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
 import { jitTier, type JitMode } from '../tel/jit/tier.js';
@@ -35,7 +38,7 @@ import { MemoryWorld, type EffectHandlers, type WorldInput } from '../tel/world.
 import { GrowingAllocator } from '../resources/growing-allocator.js';
 import { StaticAllocator } from '../resources/static-allocator.js';
 import type { ResourceAllocator, ResourceUsage } from '../resources/allocator.js';
-import { ADDITIVE_KINDS, type ResourceRequestInput } from '../resources/vector.js';
+import { ADDITIVE_KINDS, ZERO, add, type Amounts, type ResourceRequestInput } from '../resources/vector.js';
 import type { Hash } from '../store/hash.js';
 import { Loader, type LinkedCode } from '../store/loader.js';
 import type { Repository } from '../store/repository.js';
@@ -120,6 +123,8 @@ export interface CoprocessorUsage {
   /** The image's cache key, and whether it came from the cache next to the repository. */
   readonly imageKey: string;
   readonly cached: boolean;
+  /** Why the cached image file was not used and the image was rebuilt (unreadable, tampered, malformed), if it was. */
+  readonly rebuiltImage?: ImageRebuilt;
 }
 
 /** Usage of one context of a run. */
@@ -128,8 +133,8 @@ export interface ContextReport {
   readonly parent: string | undefined;
   readonly hash: Hash | undefined;
   readonly name: string | undefined;
-  readonly consumed: Readonly<Record<string, number>>;
-  readonly limits: Readonly<Record<string, number>>;
+  readonly consumed: Amounts;
+  readonly limits: Amounts;
   readonly released: boolean;
 }
 
@@ -273,7 +278,16 @@ export class Executor {
     const memo = options.memo === undefined ? this.memo : this.memo?.withMode(options.memo);
     // a profiled run is measured, not answered from the cache
     const memoized = options.backend || options.profile || memo?.mode === 'off' ? undefined : memo;
-    const run: Run = { world: new MemoryWorld(options.world ?? {}), sandbox: new Sandbox(this.policy, trace, this.wallClock), trace, effects: [], reports: [], jit: options.jit ?? 'auto', profiler: options.profile, memo: memoized };
+    const run: Run = {
+      world: new MemoryWorld(options.world ?? {}),
+      sandbox: new Sandbox(this.policy, trace, this.wallClock),
+      trace,
+      effects: [],
+      reports: [],
+      jit: options.jit ?? 'auto',
+      profiler: options.profile,
+      memo: memoized,
+    };
     const owned = options.context === undefined;
     const parent = options.context ?? this.createContext();
     const name = this.repo.namesOf(hash)[0];
@@ -290,7 +304,11 @@ export class Executor {
       effectful = stored && /\bEffect\b/.test(this.storedType(hash));
       if (stored && memo.covers(effectful)) {
         const setting = { backend: options.backend?.name ?? 'interp', policy: this.policy, ...(effectful ? { effectful: { world: options.world ?? {}, start } } : {}) } as const;
-        key = memo.key(hash, args.map((a) => ({ expr: printExpr(a) })), setting);
+        key = memo.key(
+          hash,
+          args.map((a) => ({ expr: printExpr(a) })),
+          setting,
+        );
         hit = await memo.lookup(key);
       }
       if (hit) {
@@ -318,7 +336,18 @@ export class Executor {
       await memo!.cache.flush();
       // A pure run's clock and world are this run's: its key leaves them out.
       const world = effectful ? { clock: e.clock, balances: e.balances } : { clock: start, balances: run.world.snapshot() };
-      return { hash, name, value: e.value, type: e.type, error: null, effects: e.effects, ...world, trace, contexts: run.reports, memo: { key: key!, hit: true, level: hit.level, saved: e.cost.computeSteps } };
+      return {
+        hash,
+        name,
+        value: e.value,
+        type: e.type,
+        error: null,
+        effects: e.effects,
+        ...world,
+        trace,
+        contexts: run.reports,
+        memo: { key: key!, hit: true, level: hit.level, saved: e.cost.computeSteps },
+      };
     }
     const done = outcome!;
     const effects = [...run.effects].sort((a, b) => a.time - b.time);
@@ -326,7 +355,18 @@ export class Executor {
     if (memo && key !== undefined) {
       const cost = this.runCost(run.reports);
       if (done.value !== null && done.error === null && memo.admits(hash, cost.computeSteps)) {
-        memo.store({ key, definition: hash, backend: options.backend?.name ?? 'interp', value: showValue(done.value), encoded: encodedValue(done.value), type: done.type, effects: effects.map((e) => ({ ...e, args: [...e.args] })), clock: done.clock, balances, cost });
+        memo.store({
+          key,
+          definition: hash,
+          backend: options.backend?.name ?? 'interp',
+          value: showValue(done.value),
+          encoded: encodedValue(done.value),
+          type: done.type,
+          effects: effects.map((e) => ({ ...e, args: [...e.args] })),
+          clock: done.clock,
+          balances,
+          cost,
+        });
       }
       await memo.cache.flush();
     } else if (memo) {
@@ -349,16 +389,14 @@ export class Executor {
   }
 
   /** What a run cost: the consumption of its outermost contexts (a context's includes its children's). */
-  private runCost(reports: readonly ContextReport[]): { computeSteps: number; memoryBytes: number; effects: number; ioOps: number } {
+  private runCost(reports: readonly ContextReport[]): Amounts {
     const ids = new Set(reports.map((r) => r.context));
     const outer = reports.filter((r) => r.parent === undefined || !ids.has(r.parent));
-    const sum = (k: string): number => outer.reduce((n, r) => n + (r.consumed[k] ?? 0), 0);
-    return { computeSteps: sum('computeSteps'), memoryBytes: sum('memoryBytes'), effects: sum('effects'), ioOps: sum('ioOps') };
+    return outer.reduce((total, r) => add(total, r.consumed), ZERO);
   }
 
   private report(context: ExecutionContext, hash: Hash | undefined, name: string | undefined, usage: ResourceUsage): ContextReport {
-    const pick = (a: Readonly<Record<string, number>>): Record<string, number> => Object.fromEntries(ADDITIVE_KINDS.map((k) => [k, a[k] ?? 0]));
-    return { context: context.id, parent: context.parentId, hash, name, consumed: pick(usage.consumed), limits: pick(usage.limits), released: usage.released };
+    return { context: context.id, parent: context.parentId, hash, name, consumed: { ...usage.consumed }, limits: { ...usage.limits }, released: usage.released };
   }
 
   /** What a child gets up front: nothing when grants grow on demand (no `invokeShare`), else that share of `parent`'s remaining resources (all of it with a fixed allocator). */
@@ -457,25 +495,34 @@ export class Executor {
         throw run.sandbox.deny('budget.memoryBytes', 'memory budget exhausted', active.context, active.hash);
       }
       // the interpreter's words: the same message on every backend (the heap's size is in the details)
-      if (grown > available) throw new CaxError('E_BUDGET', `memory budget exhausted in context ${active.context.id}`, { details: { budget: 'memory', context: active.context.id, heapBytes } });
+      if (grown > available) throw budgetExhausted(`memory budget exhausted in context ${active.context.id}`, { budget: 'memory', context: active.context.id, heapBytes });
     };
     try {
-      type = compileEntry(this.program(entry.hash), internalName(entry.hash), args).type;
+      const entryType = compileEntry(this.program(entry.hash), internalName(entry.hash), args);
+      type = entryType.type;
       const compiled = compileStored(this.repo, entry.hash, texts);
-      const handlers = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
+      const handlers = run.sandbox.handlers(
+        run.world,
+        () => active,
+        this.recordEffects(run, () => active),
+      );
       // `invoke` of a stored definition: a child context as on the interpreter path, its body run on the co-processor.
-      const invoke: InvokeHook = (call) => {
-        const caller = call.owner as Actor;
+      const invoke: InvokeHook<Actor> = (call) => {
+        const caller = call.owner;
         run.sandbox.admit('invoke', undefined, undefined, caller.context, caller.hash);
         const fn = call.fn;
         if (!(fn instanceof CoreFunction)) throw new CaxError('E_INTERNAL', 'invoke of a function that is not on the co-processor');
         if (fn.hash === undefined) return fn.applied(call.args);
         const actor = this.open(caller.context, fn.hash, [...fn.partial, ...call.args].map(showValue), run);
         open.push(actor);
-        return new Invocation(actor, () => fn.applied(call.args), (end) => {
-          open.splice(open.indexOf(actor), 1);
-          this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure) : cutOff() }, run);
-        });
+        return new Invocation(
+          actor,
+          () => fn.applied(call.args),
+          (end) => {
+            open.splice(open.indexOf(actor), 1);
+            this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure) : cutOff() }, run);
+          },
+        );
       };
       const cop = await openCoprocessor(backend.name, backend.device);
       try {
@@ -486,20 +533,37 @@ export class Executor {
           onCycles: charge,
           onHeap: chargeHeap,
           // a pure stretch on the core makes no ecall the sandbox could check: the link's watchdog stops it at the wall-clock limit
-          ...(backend.timeoutMs ?? this.policy.wallClockMs ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
-          effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner as Actor) },
+          ...((backend.timeoutMs ?? this.policy.wallClockMs) ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
+          effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner) },
         });
         for (const entry of r.effects) run.effects.push(entry);
         ({ value, error, clock } = r);
-        coprocessor = { backend: backend.name, cycles: r.cycles, instret: r.instret, heapBytes: r.heapBytes, imageKey: compiled.imageKey, cached: compiled.cached };
+        if (value !== null) {
+          // what the device answered must be a value of the result's type (an effect's: of what it yields)
+          const checked = prune(entryType.checked);
+          const answered = value;
+          value = null;
+          checkResultType(answered, checked.tag === 'con' && checked.name === 'Effect' ? checked.args[0]! : checked);
+          value = answered;
+        }
+        coprocessor = {
+          backend: backend.name,
+          cycles: r.cycles,
+          instret: r.instret,
+          heapBytes: r.heapBytes,
+          imageKey: compiled.imageKey,
+          cached: compiled.cached,
+          ...(compiled.rebuilt ? { rebuiltImage: compiled.rebuilt } : {}),
+        };
       } finally {
         await cop.close();
       }
-      if (error?.code === 'E_BUDGET' && error.details.budget === 'cycles') {
+      const outOfCycles = budgetOf(error);
+      if (outOfCycles?.budget === 'cycles') {
         // Out of cycles while `active` ran: a policy denial when the policy was the tighter bound, else that context's E_BUDGET.
         error = binding
           ? run.sandbox.deny('budget.steps', 'step budget exhausted', active.context, active.hash)
-          : new CaxError('E_BUDGET', `step budget exhausted in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
+          : budgetExhausted(`step budget exhausted in context ${active.context.id}`, { ...outOfCycles, context: active.context.id });
       }
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
@@ -529,7 +593,7 @@ export class Executor {
    */
   private runIn(entry: Actor, args: readonly Expr[], start: number, run: Run): Outcome {
     const open: Actor[] = [entry];
-    let scheduler: Scheduler | undefined;
+    let scheduler: Scheduler<Actor> | undefined;
     let type = '?';
     let value: Value | null = null;
     let error: CaxError | null = null;
@@ -561,8 +625,8 @@ export class Executor {
         run.sandbox.charge(delta.steps, delta.bytes);
         active.context.consume({ computeSteps: delta.steps, memoryBytes: delta.bytes });
       };
-      const invoke: InvokeHook = (call) => {
-        const caller = call.owner as Actor;
+      const invoke: InvokeHook<Actor> = (call) => {
+        const caller = call.owner;
         run.sandbox.admit('invoke', undefined, undefined, caller.context, caller.hash);
         const target = hashOfFunction(call.fn);
         if (target === undefined) return machine.apply(call.fn, [...call.args]);
@@ -573,7 +637,16 @@ export class Executor {
         if (hit && hit.entry.encoded !== null) {
           run.sandbox.charge(LOOKUP_STEPS, 0);
           caller.context.consume({ computeSteps: LOOKUP_STEPS });
-          run.trace.record({ kind: 'memo', context: caller.context.id, hash: target, name: this.repo.namesOf(target)[0], key: key!, level: hit.level, value: hit.entry.value, saved: hit.entry.cost.computeSteps });
+          run.trace.record({
+            kind: 'memo',
+            context: caller.context.id,
+            hash: target,
+            name: this.repo.namesOf(target)[0],
+            key: key!,
+            level: hit.level,
+            value: hit.entry.value,
+            saved: hit.entry.cost.computeSteps,
+          });
           return new Eff({ k: 'pure', value: decodeValue(Buffer.from(hit.entry.encoded, 'hex')) });
         }
         const actor = this.open(caller.context, target, [...partial, ...call.args].map(showValue), run);
@@ -592,13 +665,28 @@ export class Executor {
               const encoded = encodedValue(end.value);
               const steps = machine.steps - before.steps;
               if (encoded !== null && run.memo!.admits(target, steps)) {
-                run.memo!.store({ key, definition: target, backend: 'interp', value: showValue(end.value), encoded, type: this.storedType(target), effects: [], clock: 0, balances: {}, cost: { computeSteps: steps, memoryBytes: 0, effects: 0, ioOps: 0 } });
+                run.memo!.store({
+                  key,
+                  definition: target,
+                  backend: 'interp',
+                  value: showValue(end.value),
+                  encoded,
+                  type: this.storedType(target),
+                  effects: [],
+                  clock: 0,
+                  balances: {},
+                  cost: { computeSteps: steps, memoryBytes: 0, effects: 0, ioOps: 0 },
+                });
               }
             }
           },
         );
       };
-      const sandboxed = run.sandbox.handlers(run.world, () => active, this.recordEffects(run, () => active));
+      const sandboxed = run.sandbox.handlers(
+        run.world,
+        () => active,
+        this.recordEffects(run, () => active),
+      );
       // A profile samples every open context; the running one (and its ancestors) with the steps not charged yet.
       const contextUses = (): ContextUse[] => {
         const pending = { computeSteps: machine.steps - charged.steps, memoryBytes: (machine.heap - charged.memory) * CELL_BYTES };
@@ -616,11 +704,11 @@ export class Executor {
         });
       };
       const handlers = run.profiler ? run.profiler.wrap(sandboxed, contextUses) : sandboxed;
-      const sched = new Scheduler(machine, handlers, start, invoke);
+      const sched = new Scheduler<Actor>(machine, handlers, start, invoke);
       scheduler = sched;
       sched.onOwner = (owner) => {
         charge();
-        active = owner as Actor;
+        active = owner;
         limit(active);
       };
       try {
@@ -644,13 +732,15 @@ export class Executor {
         if (!(e instanceof CaxError)) throw e;
         error ??= e;
       }
-      if (error?.code === 'E_BUDGET' && error.details.context === undefined) {
+      const exhausted = budgetOf(error);
+      if (error?.code === 'E_BUDGET' && exhausted?.context === undefined) {
         // Exhausted by the machine while `active` ran: a policy denial when the policy was the tighter bound, else that context's E_BUDGET.
-        const which = error.details.budget === 'memory' ? 'memory' : 'step';
+        const which = exhausted?.budget === 'memory' ? 'memory' : 'step';
         const message = `${which} budget exhausted`;
-        error = error.details.budget !== undefined && binding[which]
-          ? run.sandbox.deny(which === 'step' ? 'budget.steps' : 'budget.memoryBytes', message, active.context, active.hash)
-          : new CaxError('E_BUDGET', `${message} in context ${active.context.id}`, { details: { ...error.details, context: active.context.id } });
+        error =
+          exhausted !== undefined && binding[which]
+            ? run.sandbox.deny(which === 'step' ? 'budget.steps' : 'budget.memoryBytes', message, active.context, active.hash)
+            : budgetExhausted(`${message} in context ${active.context.id}`, { ...(exhausted ?? { budget: which }), context: active.context.id });
       }
     } catch (e) {
       if (!(e instanceof CaxError)) throw e;
@@ -674,7 +764,11 @@ export class Executor {
   private invokeKey(memo: Memo, target: Hash, args: readonly Value[]): Hash | undefined {
     const encoded = args.map(encodedValue);
     if (encoded.some((e) => e === null)) return undefined;
-    return memo.key(target, encoded.map((e) => ({ value: Buffer.from(e!, 'hex') })), { backend: 'interp', policy: this.policy });
+    return memo.key(
+      target,
+      encoded.map((e) => ({ value: Buffer.from(e!, 'hex') })),
+      { backend: 'interp', policy: this.policy },
+    );
   }
 
   /** The program that runs `hash`, from the cache (bounded to PROGRAM_CACHE entries, oldest dropped first). */

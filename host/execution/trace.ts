@@ -3,13 +3,48 @@
 // with the context it happened in. Filterable by kind, context, definition.
 
 export type TraceEvent =
-  | { readonly seq: number; readonly kind: 'invoke'; readonly context: string; readonly parent: string | undefined; readonly hash: string; readonly name: string | undefined; readonly args: readonly string[] }
-  | { readonly seq: number; readonly kind: 'return'; readonly context: string; readonly hash: string; readonly name: string | undefined; readonly value: string; readonly usage: Readonly<Record<string, number>> }
-  | { readonly seq: number; readonly kind: 'effect'; readonly context: string; readonly hash: string | undefined; readonly effect: string; readonly timeline: string | undefined; readonly at: number; readonly detail: string }
+  | {
+      readonly seq: number;
+      readonly kind: 'invoke';
+      readonly context: string;
+      readonly parent: string | undefined;
+      readonly hash: string;
+      readonly name: string | undefined;
+      readonly args: readonly string[];
+    }
+  | {
+      readonly seq: number;
+      readonly kind: 'return';
+      readonly context: string;
+      readonly hash: string;
+      readonly name: string | undefined;
+      readonly value: string;
+      readonly usage: Readonly<Record<string, number>>;
+    }
+  | {
+      readonly seq: number;
+      readonly kind: 'effect';
+      readonly context: string;
+      readonly hash: string | undefined;
+      readonly effect: string;
+      readonly timeline: string | undefined;
+      readonly at: number;
+      readonly detail: string;
+    }
   | { readonly seq: number; readonly kind: 'denied'; readonly context: string; readonly hash: string | undefined; readonly rule: string; readonly message: string }
   | { readonly seq: number; readonly kind: 'error'; readonly context: string; readonly hash: string | undefined; readonly code: string; readonly message: string }
   /** A result taken from the result cache instead of running `hash` (docs/cache.md): the level it came from and the steps it saved. */
-  | { readonly seq: number; readonly kind: 'memo'; readonly context: string; readonly hash: string; readonly name: string | undefined; readonly key: string; readonly level: string; readonly value: string; readonly saved: number };
+  | {
+      readonly seq: number;
+      readonly kind: 'memo';
+      readonly context: string;
+      readonly hash: string;
+      readonly name: string | undefined;
+      readonly key: string;
+      readonly level: string;
+      readonly value: string;
+      readonly saved: number;
+    };
 
 export type TraceKind = TraceEvent['kind'];
 export const TRACE_KINDS: readonly TraceKind[] = ['invoke', 'return', 'effect', 'denied', 'error', 'memo'];

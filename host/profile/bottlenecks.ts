@@ -26,10 +26,21 @@ export function bottlenecks(p: Profile): Finding[] {
   const code = p.frames.filter((f) => f.kind !== 'pseudo');
   for (const f of [...code].sort((a, b) => b.self - a.self).slice(0, TOP)) {
     if (f.self === 0) break;
-    out.push({ kind: 'costliest', value: f.self, text: `${f.name}: ${f.self} ${unit} itself (${pct(f.self, p.total)}), ${f.total} with what it calls, ${f.calls} calls${f.alloc > 0 ? `, allocates ${f.alloc} ${unit === 'steps' ? 'cells' : 'bytes'}` : ''}` });
+    out.push({
+      kind: 'costliest',
+      value: f.self,
+      text: `${f.name}: ${f.self} ${unit} itself (${pct(f.self, p.total)}), ${f.total} with what it calls, ${f.calls} calls${f.alloc > 0 ? `, allocates ${f.alloc} ${unit === 'steps' ? 'cells' : 'bytes'}` : ''}`,
+    });
   }
-  for (const f of code.filter((f) => f.selfTailCalls > 0).sort((a, b) => b.total - a.total).slice(0, TOP)) {
-    out.push({ kind: 'loop', value: f.total, text: `${f.name}: ${f.selfTailCalls} iterations, ${f.total} ${unit} (${pct(f.total, p.total)}), ${(f.total / (f.selfTailCalls + 1)).toFixed(1)} ${unit} an iteration` });
+  for (const f of code
+    .filter((f) => f.selfTailCalls > 0)
+    .sort((a, b) => b.total - a.total)
+    .slice(0, TOP)) {
+    out.push({
+      kind: 'loop',
+      value: f.total,
+      text: `${f.name}: ${f.selfTailCalls} iterations, ${f.total} ${unit} (${pct(f.total, p.total)}), ${(f.total / (f.selfTailCalls + 1)).toFixed(1)} ${unit} an iteration`,
+    });
   }
   for (const l of [...p.lines].sort((a, b) => b.cost - a.cost).slice(0, TOP)) out.push({ kind: 'line', value: l.cost, text: `hot line ${l.where}: ${l.cost} ${unit} (${pct(l.cost, p.total)})` });
   // the outermost collector routine's inclusive cycles cover the others
@@ -60,11 +71,21 @@ export function bottlenecks(p: Profile): Finding[] {
   }
   if (span > credited) out.push({ kind: 'clock', value: span - credited, text: `timers (after, at, within): ${span - credited} ms of the clock's ${span} ms (${pct(span - credited, span)})` });
 
-  for (const r of [...p.repeated].filter((r) => r.pure).sort((a, b) => b.repeats - a.repeats).slice(0, TOP)) {
+  for (const r of [...p.repeated]
+    .filter((r) => r.pure)
+    .sort((a, b) => b.repeats - a.repeats)
+    .slice(0, TOP)) {
     const f = p.frames[r.frame]!;
-    out.push({ kind: 'suggestion', value: r.repeats, text: `${f.name} is pure and ran ${r.repeats} of its ${r.calls} calls with arguments it had already seen: memoizing it (or sharing the result) would remove them (up to ${pct(r.repeats, r.calls)} of its ${f.total} ${unit})` });
+    out.push({
+      kind: 'suggestion',
+      value: r.repeats,
+      text: `${f.name} is pure and ran ${r.repeats} of its ${r.calls} calls with arguments it had already seen: memoizing it (or sharing the result) would remove them (up to ${pct(r.repeats, r.calls)} of its ${f.total} ${unit})`,
+    });
   }
-  for (const f of code.filter((f) => f.alloc > 0).sort((a, b) => b.alloc - a.alloc).slice(0, 1)) {
+  for (const f of code
+    .filter((f) => f.alloc > 0)
+    .sort((a, b) => b.alloc - a.alloc)
+    .slice(0, 1)) {
     out.push({ kind: 'suggestion', value: f.alloc, text: `${f.name} allocates most: ${f.alloc} ${unit === 'steps' ? 'cells' : 'bytes'}` });
   }
   return out;

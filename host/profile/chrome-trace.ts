@@ -29,7 +29,16 @@ export function toChromeTrace(p: Profile): Record<string, unknown> {
   ];
   for (const n of placeTree(p.tree)) {
     const f = p.frames[n.node.frame]!;
-    events.push({ name: f.name, cat: f.kind, ph: 'X', pid: COST, tid: 1, ts: n.start, dur: n.total, args: { self: n.node.self, calls: n.node.calls, alloc: n.node.alloc, ...(f.where ? { where: f.where } : {}) } });
+    events.push({
+      name: f.name,
+      cat: f.kind,
+      ph: 'X',
+      pid: COST,
+      tid: 1,
+      ts: n.start,
+      dur: n.total,
+      args: { self: n.node.self, calls: n.node.calls, alloc: n.node.alloc, ...(f.where ? { where: f.where } : {}) },
+    });
   }
   const tracks = new Map<string, number>();
   for (const e of p.effects) {
@@ -40,7 +49,16 @@ export function toChromeTrace(p: Profile): Record<string, unknown> {
       tracks.set(track, tid);
       events.push({ name: 'thread_name', ph: 'M', pid: TIME, tid, args: { name: `effects on ${track}` } });
     }
-    events.push({ name: `${e.kind} ${e.args.join(' ')}`.trim(), cat: 'effect', ph: 'X', pid: TIME, tid, ts: e.start * 1000, dur: (e.end - e.start) * 1000, args: { latency: e.end - e.start, failed: e.failed } });
+    events.push({
+      name: `${e.kind} ${e.args.join(' ')}`.trim(),
+      cat: 'effect',
+      ph: 'X',
+      pid: TIME,
+      tid,
+      ts: e.start * 1000,
+      dur: (e.end - e.start) * 1000,
+      args: { latency: e.end - e.start, failed: e.failed },
+    });
   }
   for (const r of p.resources) {
     for (const s of r.samples) {

@@ -20,7 +20,9 @@ import type { LineCost, ProfileFrame } from './model.js';
 
 /** The runtime's garbage collector (firmware/tel-runtime/gc.c and its entry rt_collect). */
 const GC_SYMBOLS = new Set(['rt_collect', 'rt_gc', 'mark_range', 'drain', 'mark_word']);
-const OP_JAL = 0x6f, OP_JALR = 0x67, RA = 1;
+const OP_JAL = 0x6f,
+  OP_JALR = 0x67,
+  RA = 1;
 
 /** A profile name for a symbol: compiled definitions without their label decoration. */
 export function symbolName(label: string): string {

@@ -43,15 +43,20 @@ function resourceCharts(r: ResourceSeries, t0: number, t1: number, unit: string)
 function effectsTimeline(p: Profile): string {
   if (p.effects.length === 0) return '<p>No effects.</p>';
   const tracks = [...new Set(p.effects.map((e) => e.timeline ?? '(none)'))];
-  const width = 1000, left = 110, row = 22;
-  const t0 = p.clock.start, span = Math.max(1, p.clock.end - t0);
+  const width = 1000,
+    left = 110,
+    row = 22;
+  const t0 = p.clock.start,
+    span = Math.max(1, p.clock.end - t0);
   const x = (t: number) => left + ((t - t0) / span) * (width - left - 10);
   const height = tracks.length * row + 36;
   const parts = tracks.map((t, i) => `<text x="4" y="${i * row + 15}" font-size="11">${esc(t)}</text>`);
   for (const e of p.effects) {
     const i = tracks.indexOf(e.timeline ?? '(none)');
     const w = Math.max(2, x(e.end) - x(e.start));
-    parts.push(`<rect class="effect" x="${x(e.start).toFixed(1)}" y="${i * row + 3}" width="${w.toFixed(1)}" height="${row - 6}" fill="${e.failed ? '#e74c3c' : '#3498db'}"><title>${esc(`${e.kind} ${e.args.join(' ')} on ${e.timeline ?? '-'}: ${e.start}–${e.end} ms (latency ${e.end - e.start})${e.failed ? ' failed' : ''}`)}</title></rect>`);
+    parts.push(
+      `<rect class="effect" x="${x(e.start).toFixed(1)}" y="${i * row + 3}" width="${w.toFixed(1)}" height="${row - 6}" fill="${e.failed ? '#e74c3c' : '#3498db'}"><title>${esc(`${e.kind} ${e.args.join(' ')} on ${e.timeline ?? '-'}: ${e.start}–${e.end} ms (latency ${e.end - e.start})${e.failed ? ' failed' : ''}`)}</title></rect>`,
+    );
   }
   parts.push(`<text x="${left}" y="${height - 6}" font-size="10">${t0} ms</text><text x="${width - 10}" y="${height - 6}" font-size="10" text-anchor="end">${p.clock.end} ms (logical)</text>`);
   return `<svg id="effects" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
@@ -61,7 +66,9 @@ export function htmlReport(p: Profile): string {
   const findings = bottlenecks(p);
   const defs = [...p.frames].sort((a, b) => b.self - a.self);
   const cell = (v: number) => `<td data-v="${v}">${v}</td>`;
-  const rows = defs.map((f) => `<tr class="${f.kind}"><td>${esc(f.name)}</td><td>${esc(f.where ?? '')}</td>${cell(f.self)}${cell(f.total)}${cell(f.calls)}${cell(f.selfTailCalls)}${cell(f.alloc)}</tr>`);
+  const rows = defs.map(
+    (f) => `<tr class="${f.kind}"><td>${esc(f.name)}</td><td>${esc(f.where ?? '')}</td>${cell(f.self)}${cell(f.total)}${cell(f.calls)}${cell(f.selfTailCalls)}${cell(f.alloc)}</tr>`,
+  );
   const edges = [...p.edges].sort((a, b) => b.calls - a.calls).slice(0, 200);
   const t1 = Math.max(p.clock.end, p.clock.start + 1);
   // a counter is 0 until its first point; a gauge has no value before its first

@@ -50,7 +50,10 @@ export interface CompiledProfileRequest {
 /** `main ARGS…` as the entry definition of the image (arguments compiled in, as for stored definitions). */
 function entryDecl(program: Program, main: string, args: readonly string[]): Decl {
   const span = { file: program.file, line: 1, col: 1 };
-  const call = args.reduce<Expr>((fn, text, i) => ({ tag: 'App', fn, arg: parseExpression(text, `<argument ${i + 1}>`), span }), main.startsWith('@') ? { tag: 'HashRef', hash: main.slice(1), span } : { tag: 'Var', name: main, span });
+  const call = args.reduce<Expr>(
+    (fn, text, i) => ({ tag: 'App', fn, arg: parseExpression(text, `<argument ${i + 1}>`), span }),
+    main.startsWith('@') ? { tag: 'HashRef', hash: main.slice(1), span } : { tag: 'Var', name: main, span },
+  );
   return { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: call }, where: [], span }], span };
 }
 
@@ -95,7 +98,7 @@ export async function profileCompiled(req: CompiledProfileRequest): Promise<Prof
   probe.sample(start);
   let r;
   try {
-    r = await runImage(cop, image, [], { budget, start, onCycles: (c) => (cycles += c), onHeap: (h) => (heap = h), effects: { handlers: probe } });
+    r = await runImage(cop, image, [], { budget, start, onCycles: (c) => (cycles += c), onHeap: (h) => (heap = h), effects: { handlers: probe, owner: null } });
   } finally {
     await cop.close();
   }

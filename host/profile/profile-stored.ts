@@ -68,12 +68,17 @@ export async function profileStored(req: StoredProfileRequest): Promise<Profile>
   if (charged !== m.steps) throw new CaxError('E_INTERNAL', `the profile charged ${charged} steps of the run's ${m.steps}`);
   frames[0]!.total = m.steps;
   // the contexts' totals at the end, as the executor reported them when it closed them
-  p.record(result.clock, result.contexts.filter((r) => r.hash !== undefined).map((r) => ({
-    context: `${r.context} ${r.name ?? `@${r.hash!.slice(0, 12)}`}`,
-    grant: { compute: r.limits.computeSteps ?? 0, memory: r.limits.memoryBytes ?? 0 },
-    compute: r.consumed.computeSteps ?? 0,
-    memory: r.consumed.memoryBytes ?? 0,
-  })));
+  p.record(
+    result.clock,
+    result.contexts
+      .filter((r) => r.hash !== undefined)
+      .map((r) => ({
+        context: `${r.context} ${r.name ?? `@${r.hash!.slice(0, 12)}`}`,
+        grant: { compute: r.limits.computeSteps ?? 0, memory: r.limits.memoryBytes ?? 0 },
+        compute: r.consumed.computeSteps ?? 0,
+        memory: r.consumed.memoryBytes ?? 0,
+      })),
+  );
   const effects: EffectSpan[] = result.effects.map((e) => ({ kind: e.kind, timeline: e.timeline, args: e.args, start: e.start, end: e.time, failed: e.error !== undefined }));
   return {
     title: `${result.name ?? `@${req.hash.slice(0, 12)}`} ${req.args.join(' ')}`.trim(),

@@ -15,8 +15,12 @@ export interface ChartSeries {
 
 /** A step chart of `series` over logical time [t0, t1], width × height pixels, with axes, a dot per point and a legend. */
 export function stepChart(id: string, title: string, series: readonly ChartSeries[], t0: number, t1: number, width = 560, height = 180): string {
-  const left = 64, right = 10, top = 22, bottom = 30;
-  const w = width - left - right, h = height - top - bottom;
+  const left = 64,
+    right = 10,
+    top = 22,
+    bottom = 30;
+  const w = width - left - right,
+    h = height - top - bottom;
   const all = series.flatMap((s) => s.points.map((p) => p.value));
   const max = Math.max(1, ...all);
   const span = Math.max(1, t1 - t0);
@@ -27,7 +31,9 @@ export function stepChart(id: string, title: string, series: readonly ChartSerie
     let d = `M${x(s.points[0]!.time).toFixed(1)},${y(s.points[0]!.value).toFixed(1)}`;
     for (let i = 1; i < s.points.length; i++) d += ` H${x(s.points[i]!.time).toFixed(1)} V${y(s.points[i]!.value).toFixed(1)}`;
     d += ` H${x(t1).toFixed(1)}`;
-    const dots = s.dashed ? '' : s.points.map((p) => `<circle cx="${x(p.time).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${s.colour}"><title>${esc(`${p.time} ms: ${p.value}`)}</title></circle>`).join('');
+    const dots = s.dashed
+      ? ''
+      : s.points.map((p) => `<circle cx="${x(p.time).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${s.colour}"><title>${esc(`${p.time} ms: ${p.value}`)}</title></circle>`).join('');
     return `<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${esc(s.name)}</title></path>${dots}`;
   });
   const legend = series.map((s, i) => `<text x="${left + 8 + i * 150}" y="${top + 12}" fill="${s.colour}" font-size="11">${esc(s.name)}</text>`);

@@ -6,13 +6,13 @@
 // instruction fetch, initial data and memory consistency: the prover runs it
 // on the trace before proving, the verifier on the receipt's proved words.
 import { CaxError } from '../errors.js';
-import { DEFAULT_RAM_BYTES } from '../riscv/iss.js';
+import { BOARD_RAM_BYTES } from '../riscv/iss.js';
 import { decode } from '../riscv/decode.js';
 import { CAUSE, costOf, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
 
-/** RAM the proofs model (docs/soc.md RAM_BYTES default): 128 KiB from RAM_BASE. */
-export const PROOF_RAM_BYTES = DEFAULT_RAM_BYTES;
+/** RAM the proofs model (the board's): 128 KiB from RAM_BASE; proving images are linked in it (firmware/tel-runtime/prove.ld). */
+export const PROOF_RAM_BYTES = BOARD_RAM_BYTES;
 
 /** `kind` of an access word: 0 without memory access, else the size code (1 byte, 2 half, 3 word) plus STORE; ECALL for an ecall. */
 export const ACCESS_NONE = 0;
@@ -210,7 +210,7 @@ export class MemoryReplay {
   /** Replays one step; the reason it is refused, or undefined. `writes`: the host's writes when it is an ecall. */
   step(a: Access, writes: readonly HostWrite[] = []): string | undefined {
     const memory = this.memory;
-    if (this.exitValue !== undefined) return 'a step after the program\'s end (the store to EXIT)';
+    if (this.exitValue !== undefined) return "a step after the program's end (the store to EXIT)";
     if ((a.pc & 3) !== 0 || !memory.contains(a.pc, 4)) return `an instruction fetched at ${hex(a.pc)}, which is not an aligned word of RAM`;
     const word = memory.read(a.pc, 4);
     if (word !== a.insn >>> 0) return `the instruction at ${hex(a.pc)} is ${hex(word)}${a.pc - RAM_BASE >= this.image.length ? ' (beyond the image)' : ''}, not ${hex(a.insn)}`;
@@ -246,6 +246,7 @@ export function replayMemory(image: Uint8Array, accesses: Iterable<Access>, host
     const reason = replay.step(a, a.kind === ACCESS_ECALL ? hostWrites[replay.ecalls] : []);
     if (reason !== undefined) return bad(reason);
   }
-  if (replay.ecalls !== hostWrites.length) return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}` };
+  if (replay.ecalls !== hostWrites.length)
+    return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}` };
   return { ok: true, final: replay.memory, ...(replay.exitValue !== undefined ? { exitValue: replay.exitValue } : {}) };
 }

@@ -5,7 +5,7 @@
 // The circuit's identity is the SHA-256 of its R1CS (the circuit hash).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
@@ -25,7 +25,23 @@ export interface Circuit extends Compiled {
   readonly size: CircuitSize;
 }
 
-const Meta = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), constraints: z.number().int().positive(), publicSignals: z.number().int().positive() });
+const Meta = z.object({
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  wasmHash: z.string().regex(/^[0-9a-f]{64}$/),
+  constraints: z.number().int().positive(),
+  publicSignals: z.number().int().positive(),
+});
+const sha256Of = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** The meta of a compiled circuit in `dir`, if its R1CS and witness generator are the bytes it records (a damaged or edited one is compiled again). */
+function verifiedMeta(metaFile: string, r1cs: string, wasm: string): z.infer<typeof Meta> | undefined {
+  try {
+    const meta = Meta.parse(JSON.parse(readFileSync(metaFile, 'utf8')));
+    return sha256Of(r1cs) === meta.hash && sha256Of(wasm) === meta.wasmHash ? meta : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Public signals of a chunk proof, in snarkjs order: outputs (the access words last), then the public inputs. */
 export function publicLayout(size: CircuitSize): { pcOut: number; regsOut: number; exited: number; exitValue: number; steps: number; access: number; pcIn: number; regsIn: number; count: number } {
@@ -39,7 +55,10 @@ const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 export function sourceKey(root: string, size: CircuitSize): string {
   const h = createHash('sha256');
   const dir = join(root, 'circuits');
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.circom')).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.circom'))
+    .sort())
+    h.update(f).update(readFileSync(join(dir, f)));
   h.update(`${size.steps}`);
   return h.digest('hex').slice(0, 16);
 }
@@ -74,7 +93,8 @@ export async function compileCircom(main: string, name: string, key: string, hom
   const r1cs = join(dir, `${name}.r1cs`);
   const wasm = join(dir, `${name}_js`, `${name}.wasm`);
   const metaFile = join(dir, 'meta.json');
-  if (!existsSync(metaFile)) {
+  let meta = verifiedMeta(metaFile, r1cs, wasm);
+  if (meta === undefined) {
     const work = `${dir}.tmp-${process.pid}`;
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
@@ -87,12 +107,11 @@ export async function compileCircom(main: string, name: string, key: string, hom
     const constraints = count('non-linear constraints') + count('linear constraints');
     const publicSignals = count('public inputs') + count('public outputs');
     if (!Number.isFinite(constraints) || !Number.isFinite(publicSignals)) throw new CaxError('E_CIRCUIT', `unexpected circom output: ${out.slice(-500)}`);
-    const hash = createHash('sha256').update(readFileSync(join(work, `${name}.r1cs`))).digest('hex');
-    writeFileSync(join(work, 'meta.json'), JSON.stringify({ hash, constraints, publicSignals }));
+    meta = { hash: sha256Of(join(work, `${name}.r1cs`)), wasmHash: sha256Of(join(work, `${name}_js`, `${name}.wasm`)), constraints, publicSignals };
+    writeFileSync(join(work, 'meta.json'), JSON.stringify(meta));
     rmSync(dir, { recursive: true, force: true });
     renameSync(work, dir);
   }
-  const meta = Meta.parse(JSON.parse(readFileSync(metaFile, 'utf8')));
   return { r1cs, wasm, ...meta };
 }
 

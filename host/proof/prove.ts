@@ -11,7 +11,7 @@ import { CaxError, unsupported } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
 import type { TraceRecord } from '../trace/record.js';
-import { accessOf, cyclesOf, encodeAccesses, isEcallRecord, unpackAccess, type HostWrite } from './access.js';
+import { accessOf, cyclesOf, encodeAccesses, isEcallRecord, PROOF_RAM_BYTES, unpackAccess, type HostWrite } from './access.js';
 import { publicLayout, type Circuit } from './circuit.js';
 import type { ProgramImage } from './image.js';
 import { proveChunks } from './prover.js';
@@ -96,7 +96,11 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles
     if (next !== undefined) {
       const start = stateOf(next.publicSignals, layout.pcIn, layout.regsIn);
       if (start.pc !== after.pc || start.regs.some((r, i) => r !== after.regs[i])) {
-        throw new CaxError('E_PROOF_REJECTED', `chunk ${k + 1} does not start where chunk ${k} ends (pc 0x${start.pc.toString(16)} after 0x${after.pc.toString(16)}): a skipped or inserted instruction at the boundary`, { details: { chunk: k + 1 } });
+        throw new CaxError(
+          'E_PROOF_REJECTED',
+          `chunk ${k + 1} does not start where chunk ${k} ends (pc 0x${start.pc.toString(16)} after 0x${after.pc.toString(16)}): a skipped or inserted instruction at the boundary`,
+          { details: { chunk: k + 1 } },
+        );
       }
     }
     states.push(after);
@@ -111,7 +115,9 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles
   return {
     format: RECEIPT_FORMAT,
     program: { hash: run.image.hash, image: run.image.bytes },
-    inputHash: createHash('sha256').update(run.input ?? new Uint8Array(0)).digest('hex'),
+    inputHash: createHash('sha256')
+      .update(run.input ?? new Uint8Array(0))
+      .digest('hex'),
     hostWrites: hostWritesOf(run).map((list) => list.map((w) => ({ addr: w.addr >>> 0, bytes: w.bytes }))),
     output: { exitValue: Number(last[layout.exitValue]), a0: final.regs[10]! },
     cycles: cyclesOf(chunkAccesses.flat()),
@@ -126,7 +132,9 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles
 
 /** A run that trapped (with mtvec 0 it then never ends): an ecall outside a TEL proving run, or an instruction the circuit has not. */
 function trapped(r: TraceRecord): CaxError {
-  return unsupported(`proving a run that traps (cause ${r.cause} at pc 0x${(r.pc >>> 0).toString(16)}: ${r.cause === 11 ? 'an ecall the host has no answer for (only TEL proving runs yield to the host)' : 'an instruction the step circuit has not'})`);
+  return unsupported(
+    `proving a run that traps (cause ${r.cause} at pc 0x${(r.pc >>> 0).toString(16)}: ${r.cause === 11 ? 'an ecall the host has no answer for (only TEL proving runs yield to the host)' : 'an instruction the step circuit has not'})`,
+  );
 }
 
 /** How a traced run ended: the program's end (a store to EXIT), or an ecall where it yields to the host (with `yieldAtEcall`). */
@@ -161,7 +169,8 @@ export async function traceOnSim(program: string, maxCycles: number, options: Tr
 
 /** Runs a program (ELF or raw image) on the ISS from reset with tracing on, to its end (EXIT or tohost) or (yieldAtEcall) its first ecall. */
 export function traceOnIss(program: Uint8Array, maxCycles: number, options: Omit<TraceRunOptions, 'raw'> = {}): TracedRun {
-  const iss = new Iss({ syscalls: options.yieldAtEcall === true ? 'yield' : 'none' });
+  // the machine the proofs model: the board's RAM (access.ts PROOF_RAM_BYTES)
+  const iss = new Iss({ ramBytes: PROOF_RAM_BYTES, syscalls: options.yieldAtEcall === true ? 'yield' : 'none' });
   const trace: TraceRecord[] = [];
   iss.load(program);
   iss.setTraceSink((r) => trace.push(r));

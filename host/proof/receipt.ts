@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
 import type { Groth16Proof } from 'snarkjs';
 import { z } from 'zod';
-import { CaxError } from '../errors.js';
+import { CaxError, ErrorCodeSchema } from '../errors.js';
 import type { State } from './statement.js';
 
 export const RECEIPT_FORMAT = 'cax-receipt/4';
@@ -29,7 +29,7 @@ const EffectEntrySchema = z.object({
   kind: z.enum(['deposit', 'withdraw', 'transfer', 'observe', 'emit']),
   args: z.array(z.union([z.string(), int32])),
   result: z.union([z.string(), int32]).nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.object({ code: ErrorCodeSchema, message: z.string() }).optional(),
   rolledBack: z.boolean().optional(),
 });
 
@@ -69,9 +69,7 @@ export const ReceiptSchema = z.object({
   circuit: z.object({ hash: hex64, steps: z.number().int().positive(), constraints: z.number().int().positive() }),
   versions: z.object({ cax: z.string(), snarkjs: z.string(), circom2: z.string() }),
   states: z.array(bytes.refine((b) => b.length === STATE_BYTES, `a state is ${STATE_BYTES} bytes`)).min(2),
-  chunks: z
-    .array(z.object({ steps: z.number().int().positive(), proof: bytes.refine((b) => b.length === PROOF_BYTES, `a proof is ${PROOF_BYTES} bytes`), accesses: bytes }))
-    .min(1),
+  chunks: z.array(z.object({ steps: z.number().int().positive(), proof: bytes.refine((b) => b.length === PROOF_BYTES, `a proof is ${PROOF_BYTES} bytes`), accesses: bytes })).min(1),
 });
 export type Receipt = z.infer<typeof ReceiptSchema>;
 
@@ -101,7 +99,17 @@ export function encodeProof(p: Groth16Proof): Uint8Array {
 
 export function decodeProof(b: Uint8Array): Groth16Proof {
   const f = (i: number): string => fieldString(b, i);
-  return { pi_a: [f(0), f(1), '1'], pi_b: [[f(2), f(3)], [f(4), f(5)], ['1', '0']], pi_c: [f(6), f(7), '1'], protocol: 'groth16', curve: 'bn128' };
+  return {
+    pi_a: [f(0), f(1), '1'],
+    pi_b: [
+      [f(2), f(3)],
+      [f(4), f(5)],
+      ['1', '0'],
+    ],
+    pi_c: [f(6), f(7), '1'],
+    protocol: 'groth16',
+    curve: 'bn128',
+  };
 }
 
 export function encodeState(s: State): Uint8Array {

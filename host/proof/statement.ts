@@ -32,9 +32,54 @@ export interface Statement {
 }
 
 const SUPPORTED = new Set([
-  'lui', 'auipc', 'jal', 'jalr', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'lb', 'lh', 'lw', 'lbu', 'lhu', 'sb', 'sh', 'sw',
-  'addi', 'slti', 'sltiu', 'xori', 'ori', 'andi', 'slli', 'srli', 'srai', 'add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra',
-  'or', 'and', 'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu', 'fence', 'fence.i', 'ecall',
+  'lui',
+  'auipc',
+  'jal',
+  'jalr',
+  'beq',
+  'bne',
+  'blt',
+  'bge',
+  'bltu',
+  'bgeu',
+  'lb',
+  'lh',
+  'lw',
+  'lbu',
+  'lhu',
+  'sb',
+  'sh',
+  'sw',
+  'addi',
+  'slti',
+  'sltiu',
+  'xori',
+  'ori',
+  'andi',
+  'slli',
+  'srli',
+  'srai',
+  'add',
+  'sub',
+  'sll',
+  'slt',
+  'sltu',
+  'xor',
+  'srl',
+  'sra',
+  'or',
+  'and',
+  'mul',
+  'mulh',
+  'mulhsu',
+  'mulhu',
+  'div',
+  'divu',
+  'rem',
+  'remu',
+  'fence',
+  'fence.i',
+  'ecall',
 ]);
 
 function where(i: number): string {
@@ -55,7 +100,7 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
   });
   const last = trace[trace.length - 1]!;
   if (!(last.memWrite && last.memAddr === EXIT_ADDR && last.memMask === 0xf && (last.memData & 1) === 1)) {
-    throw new CaxError('E_TRACE', 'the trace does not end with the program\'s end (an odd word stored to EXIT)');
+    throw new CaxError('E_TRACE', "the trace does not end with the program's end (an odd word stored to EXIT)");
   }
   const states: State[] = [RESET_STATE];
   const inputs: ChunkInput[] = [];
@@ -63,8 +108,7 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
   for (let start = 0; start < trace.length; start += size.steps) {
     const chunk = trace.slice(start, start + size.steps);
     const before = states[states.length - 1]!;
-    const field = (f: (r: TraceRecord) => number): string[] =>
-      Array.from({ length: size.steps }, (_, i) => String(i < chunk.length ? f(chunk[i]!) >>> 0 : 0));
+    const field = (f: (r: TraceRecord) => number): string[] => Array.from({ length: size.steps }, (_, i) => String(i < chunk.length ? f(chunk[i]!) >>> 0 : 0));
     inputs.push({
       pcIn: String(before.pc >>> 0),
       regsIn: before.regs.map((v) => String(v >>> 0)),

@@ -85,7 +85,7 @@ function refuseEcalls(image: Image): void {
   const view = new DataView(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
   for (let pc = image.codeStart; pc < end; pc += 4) {
     const insn = decode(view.getUint32(pc - image.base, true));
-    if (insn.op === 'jal' && ((pc + insn.imm) >>> 0) === hashOf) throw unsupported('proving a program that uses hashOf (an ecall to the host for a hash, which proofs do not answer)');
+    if (insn.op === 'jal' && (pc + insn.imm) >>> 0 === hashOf) throw unsupported('proving a program that uses hashOf (an ecall to the host for a hash, which proofs do not answer)');
   }
 }
 
@@ -110,7 +110,7 @@ export function provingImage(repo: Repository, hash: string, argTexts: readonly 
   bytes.set(heap.bytes(), linked.heapStart - linked.base);
   const slot = linked.symbols.get('prove_args');
   if (slot !== linked.base + PROVE_HEADER.args || linked.symbols.get('prove_result') !== linked.base + PROVE_HEADER.result) {
-    throw new CaxError('E_IMAGE', 'the proving runtime\'s header (prove_args, prove_result) is not where docs/proofs.md puts it: rebuild it with `make tel-runtime`');
+    throw new CaxError('E_IMAGE', "the proving runtime's header (prove_args, prove_result) is not where docs/proofs.md puts it: rebuild it with `make tel-runtime`");
   }
   const view = new DataView(bytes.buffer);
   view.setUint32(slot - linked.base, argv, true);

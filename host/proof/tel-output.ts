@@ -129,11 +129,11 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
     return `the proved run is not a TEL run of its claim: ${(e as Error).message}`;
   }
   if (drive.output.shown !== claim.value) return `the receipt claims the result ${claim.value}, but the proved run gives ${drive.output.shown}`;
-  if (JSON.stringify(drive.effects.map(loggedEffect)) !== JSON.stringify(claim.effects)) return 'the receipt\'s effect log is not the one the proved run makes with its results';
+  if (JSON.stringify(drive.effects.map(loggedEffect)) !== JSON.stringify(claim.effects)) return "the receipt's effect log is not the one the proved run makes with its results";
   if (drive.clock !== claim.clock) return `the receipt claims the run ends at time ${claim.clock}, the proved run ends at ${drive.clock}`;
   const outside = hostWriteOutsideProtocol(receipt);
   if (outside !== undefined) return outside;
-  if (!sameWrites(drive.hostWrites, receipt.hostWrites)) return 'the host\'s writes at the ecalls are not the ones the claimed effects call for';
+  if (!sameWrites(drive.hostWrites, receipt.hostWrites)) return "the host's writes at the ecalls are not the ones the claimed effects call for";
   let named: string;
   try {
     named = imageDefinition(receipt.program.image);
@@ -153,8 +153,11 @@ export async function telClaimFault(receipt: Receipt): Promise<string | undefine
   } catch (e) {
     return `the proved image has no readable argument block: ${(e as Error).message}`;
   }
-  if (!Buffer.from(proved).equals(input)) return `the receipt claims the arguments ${claim.args.map(printable).join(' ')}, but the proved image holds ${imageArguments(receipt.program.image).map((v) => printable(showValue(v))).join(' ')}`;
-  if (createHash('sha256').update(input).digest('hex') !== receipt.inputHash) return 'the claimed arguments do not have the receipt\'s input hash';
+  if (!Buffer.from(proved).equals(input))
+    return `the receipt claims the arguments ${claim.args.map(printable).join(' ')}, but the proved image holds ${imageArguments(receipt.program.image)
+      .map((v) => printable(showValue(v)))
+      .join(' ')}`;
+  if (createHash('sha256').update(input).digest('hex') !== receipt.inputHash) return "the claimed arguments do not have the receipt's input hash";
   return undefined;
 }
 

@@ -33,7 +33,10 @@ export class ReplayCore {
   private readonly replay: MemoryReplay;
   private pending: Access | undefined;
 
-  constructor(image: Uint8Array, private readonly next: SegmentSource) {
+  constructor(
+    image: Uint8Array,
+    private readonly next: SegmentSource,
+  ) {
     this.replay = new MemoryReplay(image);
   }
 
@@ -69,9 +72,7 @@ export class ReplayCore {
 }
 
 /** What a TEL run gave: a value or a TEL error, as TEL shows it. */
-export type TelOutput =
-  | { readonly kind: 'value'; readonly shown: string }
-  | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly shown: string };
+export type TelOutput = { readonly kind: 'value'; readonly shown: string } | { readonly kind: 'error'; readonly code: string; readonly message: string; readonly shown: string };
 
 export interface TelDrive {
   readonly output: TelOutput;
@@ -158,7 +159,7 @@ export async function driveTel(core: ReplayCore, handlers: EffectHandlers, start
     }
     return { result: w, mem: snapshot() };
   };
-  const run = await runCompiledEffect(main, snapshot(), apply, { handlers, start, definitionAt: () => undefined });
+  const run = await runCompiledEffect(main, snapshot(), apply, { handlers, owner: null, start, definitionAt: () => undefined });
   if (fault !== undefined) throw fault;
   const finish: HostWrite[] = [{ addr: RAM_BASE + PROVE_HEADER.finish, bytes: words([1]) }];
   hostWrites.push(finish);

@@ -65,7 +65,7 @@ export async function checkVerificationKey(vk: VerificationKey): Promise<void> {
   } catch (e) {
     throw new CaxError('E_SETUP', `the verifying key's γ or δ is not a point: ${(e as Error).message}`, { cause: e });
   }
-  if (!curve.G2.isValid(gamma) || !curve.G2.isValid(delta)) throw new CaxError('E_SETUP', 'the verifying key\'s γ or δ is not on the curve');
+  if (!curve.G2.isValid(gamma) || !curve.G2.isValid(delta)) throw new CaxError('E_SETUP', "the verifying key's γ or δ is not on the curve");
   if (curve.G2.eq(delta, gamma) || curve.G2.eq(delta, curve.G2.g)) {
     throw new CaxError('E_SETUP', 'the verifying key has δ = γ or δ = the generator: it had no phase-2 contribution, and anyone can forge proofs for it (remake it with `cax zk setup`)');
   }
@@ -227,7 +227,7 @@ export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, optio
   if (cycles !== receipt.cycles) return fail(`the receipt claims ${receipt.cycles} cycles, the proved instructions take ${cycles} (docs/soc.md cycle model)`);
   const replay = replayMemory(receipt.program.image, accesses.flat(), receipt.hostWrites);
   if (!replay.ok) return fail(`chunk ${Math.floor(replay.firstBad! / size.steps)} step ${replay.firstBad! % size.steps}: ${replay.reason!}`);
-  if (replay.exitValue !== receipt.output.exitValue) return fail('the run\'s accesses do not end with the claimed store to EXIT');
+  if (replay.exitValue !== receipt.output.exitValue) return fail("the run's accesses do not end with the claimed store to EXIT");
   const telFault = await telClaimFault(receipt);
   if (telFault !== undefined) return fail(telFault);
   const proofs = receipt.chunks.map((c, k) => ({ proof: decodeProof(c.proof), publicSignals: chunkSignals(receipt, k, accesses[k]) }));

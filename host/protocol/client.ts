@@ -5,9 +5,10 @@
 // the device answers a repeated request id with its cached answer, so a
 // retry never acts twice. A dead or closed link is E_LINK, never a hang.
 import { createHash } from 'node:crypto';
-import { CaxError } from '../errors.js';
+import { CaxError, budgetExhausted } from '../errors.js';
 import { FrameDecoder, encodeFrame } from './frame.js';
 import {
+  DeviceLimitsSchema,
   PROTOCOL_VERSION,
   decodeDeviceMessage,
   encodeRequest,
@@ -54,9 +55,10 @@ export interface RunOptions extends CallOptions {
   readonly budget: number;
   readonly onEffect?: EffectHandler;
   /**
-   * Wall-clock watchdog for a program that neither returns nor calls an effect
-   * (ms, default 60 s): the run fails with E_BUDGET and the device is restarted
-   * when the transport can (simulation, ISS).
+   * Wall-clock watchdog of the whole run, counted from its start (ms, default
+   * 60 s): past it the run fails with E_BUDGET and the device is restarted
+   * when the transport can (simulation, ISS). Effect requests do not restart
+   * it, so a device that never stops asking cannot keep a run alive.
    */
   readonly timeoutMs?: number;
 }
@@ -129,7 +131,10 @@ export class CoprocessorClient {
   /** Frames the host could not decode (counted for diagnostics and tests). */
   badFrames = 0;
 
-  constructor(private readonly transport: Transport, options: ClientOptions = {}) {
+  constructor(
+    private readonly transport: Transport,
+    options: ClientOptions = {},
+  ) {
     this.timeoutMs = options.timeoutMs ?? 1000;
     this.retries = options.retries ?? 8;
     this.decoder = new FrameDecoder();
@@ -162,6 +167,12 @@ export class CoprocessorClient {
       throw new CaxError('E_PROTOCOL', `${this.transport.name}: device speaks protocol ${m.version}, host speaks 1..${PROTOCOL_VERSION}`);
     }
     const { type: _t, id: _i, ...info } = m;
+    const limits = DeviceLimitsSchema.safeParse(info);
+    if (!limits.success) {
+      throw new CaxError('E_PROTOCOL', `${this.transport.name}: the device's INFO is not believable: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
+        details: { info },
+      });
+    }
     this.deviceInfo = info;
     this.chunk = info.maxChunk;
     return info;
@@ -181,7 +192,7 @@ export class CoprocessorClient {
     const digest = createHash('sha256').update(image).digest();
     const sha256 = Uint8Array.from(digest);
     await this.request((id) => ({ type: 'load', id, addr, size: image.length, sha256 }), 'ack', options);
-    for (let offset = 0; offset < image.length; ) {
+    for (let offset = 0; offset < image.length;) {
       const data = image.subarray(offset, offset + this.chunkBytes());
       const ack = await this.request((id) => ({ type: 'chunk', id, offset, data }), 'ack', options, data.length);
       if (!ack) continue; // given up: send a smaller piece at the same offset
@@ -198,7 +209,7 @@ export class CoprocessorClient {
 
   async readMemory(addr: number, length: number, options: CallOptions = {}): Promise<Uint8Array> {
     const out = new Uint8Array(length);
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const n = Math.min(this.chunkBytes(), length - done);
       const at = addr + done;
       const m = await this.request((id) => ({ type: 'read', id, addr: at, length: n }), 'data', options, n);
@@ -211,7 +222,7 @@ export class CoprocessorClient {
   }
 
   async writeMemory(addr: number, data: Uint8Array, options: CallOptions = {}): Promise<void> {
-    for (let done = 0; done < data.length || (done === 0 && data.length === 0); ) {
+    for (let done = 0; done < data.length || (done === 0 && data.length === 0);) {
       const part = data.subarray(done, done + this.chunkBytes());
       const at = addr + done;
       const ack = await this.request((id) => ({ type: 'write', id, addr: at, data: part }), 'ack', options, part.length);
@@ -280,20 +291,28 @@ export class CoprocessorClient {
         clearTimeout(startTimer);
         heard();
       };
-      // The watchdog runs from the start and from every effect request.
+      // The watchdog runs from the start of the run, whatever the device sends.
       const watchdogMs = options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
       let watchdog: ReturnType<typeof setTimeout> | undefined;
       const armWatchdog = (): void => {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => {
           this.abandonedRun = id;
-          const stuck = `${link}: the program neither returned nor called an effect within ${watchdogMs} ms`;
-          finish(() =>
-            this.restartDevice().then(
-              (restarted) => reject(new CaxError('E_BUDGET', restarted ? `${stuck}; the device was restarted` : `${stuck}; the device stays busy until it ends or is reset`, { details: { budget: options.budget, restarted } })),
+          const stuck = `${link}: the run did not end within ${watchdogMs} ms`;
+          finish(() => {
+            // settled when the restart ends (its promise rejects the run either way)
+            void this.restartDevice().then(
+              (restarted) =>
+                reject(
+                  budgetExhausted(restarted ? `${stuck}; the device was restarted` : `${stuck}; the device stays busy until it ends or is reset`, {
+                    budget: 'wallclock',
+                    limit: watchdogMs,
+                    restarted,
+                  }),
+                ),
               reject,
-            ),
-          );
+            );
+          });
         }, watchdogMs);
       };
       const onAbort = (): void => {
@@ -326,7 +345,6 @@ export class CoprocessorClient {
         const reply = encodeFrame(encodeRequest({ type: 'reply', id: m.id, values: [values[0] >>> 0, values[1] >>> 0] }));
         if (current?.id === m.id) current.reply = reply;
         if (!this.waiters.has(waiter)) return;
-        armWatchdog();
         heard();
         send(reply);
       };
@@ -348,9 +366,14 @@ export class CoprocessorClient {
           }
           if (m.type !== 'effect' || m.run !== id) return false;
           begun();
-          armWatchdog();
           if (current?.id === m.id) {
             if (current.reply) send(current.reply); // our reply was lost: the same reply again
+            return true;
+          }
+          if (current !== undefined && current.reply === undefined) {
+            // the device waits for the reply to its request before it asks again: anything else is a broken or hostile device
+            this.abandonedRun = id;
+            finish(() => reject(new CaxError('E_PROTOCOL', `${link}: the device asked for effect ${m.id} before the reply to effect ${current!.id}`)));
             return true;
           }
           current = { id: m.id };

@@ -57,7 +57,11 @@ export class FaultyTransport extends BaseTransport {
   /** Device bytes of a frame whose delimiter has not arrived yet. */
   private partial: Uint8Array = new Uint8Array(0);
 
-  constructor(private readonly inner: Transport, private readonly rates: FaultRates, seed: number) {
+  constructor(
+    private readonly inner: Transport,
+    private readonly rates: FaultRates,
+    seed: number,
+  ) {
     super();
     this.name = `faulty ${inner.name}`;
     this.random = seededRandom(seed);

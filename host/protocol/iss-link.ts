@@ -20,19 +20,34 @@ export class IssTransport extends BaseTransport {
   private outgoing: number[] = [];
   private running = true;
   private stopped: Promise<void>;
+  /** Set when the program waits on the host: the slice ends there, and the loop sleeps until the host sends (or 1 ms). */
+  private starved = false;
+  /** After a sleep that nothing ended, a whole slice runs (so time goes on for the program's own timeouts). */
+  private patient = false;
+  private wake: (() => void) | null = null;
 
   /** Starts the ISS, which must hold the firmware and be at its reset state. */
-  constructor(private readonly iss: Iss, options: IssLinkOptions = {}) {
+  constructor(
+    private readonly iss: Iss,
+    options: IssLinkOptions = {},
+  ) {
     super();
     this.sliceCycles = options.sliceCycles ?? 200_000;
     this.firmware = options.firmware;
     iss.uart.onTransmit((byte) => this.outgoing.push(byte));
+    iss.uart.onStarved(() => {
+      if (this.patient || this.starved) return;
+      this.starved = true;
+      iss.pause();
+    });
     this.stopped = this.loop();
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
+      this.starved = false;
       const result = this.iss.run({ maxCycles: this.sliceCycles });
+      this.patient = false;
       const quiet = this.outgoing.length === 0 && this.iss.uart.pending() === 0;
       if (this.outgoing.length > 0) {
         this.deliver(Uint8Array.from(this.outgoing));
@@ -42,8 +57,21 @@ export class IssTransport extends BaseTransport {
         this.ended(`the ISS stopped (${result.ended}, exit code ${result.exitCode})`);
         return;
       }
-      // An idle firmware only polls its UART: let the host breathe.
-      await new Promise((resolve) => (quiet ? setTimeout(resolve, 1) : setImmediate(resolve)));
+      if (this.starved || quiet) {
+        // The firmware waits on the host (or only polls its UART): sleep until the host sends, or 1 ms;
+        // after a sleep nothing ended, the next slice runs whole.
+        const sent = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 1);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve(true);
+          };
+        });
+        this.wake = null;
+        this.patient = !sent;
+      } else {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
 
@@ -58,6 +86,7 @@ export class IssTransport extends BaseTransport {
   send(bytes: Uint8Array): Promise<void> {
     if (!this.running || this.isClosed) return Promise.reject(new CaxError('E_LINK', 'iss: link closed'));
     this.iss.uart.receive(bytes);
+    this.wake?.();
     return Promise.resolve();
   }
 

@@ -9,14 +9,37 @@ export const PROTOCOL_VERSION = 1;
 
 /** Message type numbers, as in firmware/proto.c. */
 export const TYPE = {
-  hello: 1, ping: 2, load: 3, chunk: 4, commit: 5, run: 6, reply: 7, read: 8, write: 9, reset: 10,
-  ack: 0x40, info: 0x41, pong: 0x42, result: 0x46, effect: 0x47, data: 0x48, error: 0x7f,
+  hello: 1,
+  ping: 2,
+  load: 3,
+  chunk: 4,
+  commit: 5,
+  run: 6,
+  reply: 7,
+  read: 8,
+  write: 9,
+  reset: 10,
+  ack: 0x40,
+  info: 0x41,
+  pong: 0x42,
+  result: 0x46,
+  effect: 0x47,
+  data: 0x48,
+  error: 0x7f,
 } as const;
 
 /** Error codes carried by ERROR frames. */
 export const DEVICE_ERROR = {
-  1: 'bad-frame', 2: 'bad-message', 3: 'unknown-type', 4: 'bad-address', 5: 'bad-state',
-  6: 'hash-mismatch', 7: 'version', 8: 'unsupported', 9: 'overrun', 10: 'firmware-trap',
+  1: 'bad-frame',
+  2: 'bad-message',
+  3: 'unknown-type',
+  4: 'bad-address',
+  5: 'bad-state',
+  6: 'hash-mismatch',
+  7: 'version',
+  8: 'unsupported',
+  9: 'overrun',
+  10: 'firmware-trap',
 } as const;
 export type DeviceErrorName = (typeof DEVICE_ERROR)[keyof typeof DEVICE_ERROR] | 'unknown';
 
@@ -38,16 +61,26 @@ export type Request =
 
 function fields(r: Request): unknown[] {
   switch (r.type) {
-    case 'hello': return [r.version];
-    case 'ping': return [r.data];
-    case 'load': return [r.addr, r.size, r.sha256];
-    case 'chunk': return [r.offset, r.data];
-    case 'commit': return [];
-    case 'run': return [r.entry, [...r.args], r.budget];
-    case 'reply': return [[...r.values]];
-    case 'read': return [r.addr, r.length];
-    case 'write': return [r.addr, r.data];
-    case 'reset': return [];
+    case 'hello':
+      return [r.version];
+    case 'ping':
+      return [r.data];
+    case 'load':
+      return [r.addr, r.size, r.sha256];
+    case 'chunk':
+      return [r.offset, r.data];
+    case 'commit':
+      return [];
+    case 'run':
+      return [r.entry, [...r.args], r.budget];
+    case 'reply':
+      return [[...r.values]];
+    case 'read':
+      return [r.addr, r.length];
+    case 'write':
+      return [r.addr, r.data];
+    case 'reset':
+      return [];
   }
 }
 
@@ -65,25 +98,83 @@ const Ack = z.tuple([tag(TYPE.ack), u32, u32]).transform(([, id, value]) => ({ t
 const Info = z
   .tuple([tag(TYPE.info), u32, u32, z.string(), z.string(), z.string(), u32, u32, u32, u32, u32])
   .transform(([, id, version, firmware, core, isa, ramBase, ramBytes, programBase, maxMessage, maxChunk]) => ({
-    type: 'info' as const, id, version, firmware, core, isa, ramBase, ramBytes, programBase, maxMessage, maxChunk,
+    type: 'info' as const,
+    id,
+    version,
+    firmware,
+    core,
+    isa,
+    ramBase,
+    ramBytes,
+    programBase,
+    maxMessage,
+    maxChunk,
   }));
 const Pong = z.tuple([tag(TYPE.pong), u32, bytes]).transform(([, id, data]) => ({ type: 'pong' as const, id, data }));
 const Result = z
-  .tuple([tag(TYPE.result), u32, z.number().int().min(0).max(OUTCOMES.length - 1), u32, u32, u64, u64, u32, u32, u32])
+  .tuple([
+    tag(TYPE.result),
+    u32,
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(OUTCOMES.length - 1),
+    u32,
+    u32,
+    u64,
+    u64,
+    u32,
+    u32,
+    u32,
+  ])
   .transform(([, id, outcome, a0, a1, cycles, instret, cause, pc, tval]) => ({
-    type: 'result' as const, id, outcome: OUTCOMES[outcome]!, a0, a1, cycles, instret, cause, pc, tval,
+    type: 'result' as const,
+    id,
+    outcome: OUTCOMES[outcome]!,
+    a0,
+    a1,
+    cycles,
+    instret,
+    cause,
+    pc,
+    tval,
   }));
-const Effect = z
-  .tuple([tag(TYPE.effect), u32, u32, u32, z.array(u32).length(6)])
-  .transform(([, id, run, effect, args]) => ({ type: 'effect' as const, id, run, effect, args }));
+const Effect = z.tuple([tag(TYPE.effect), u32, u32, u32, z.array(u32).length(6)]).transform(([, id, run, effect, args]) => ({ type: 'effect' as const, id, run, effect, args }));
 const Data = z.tuple([tag(TYPE.data), u32, bytes]).transform(([, id, data]) => ({ type: 'data' as const, id, data }));
-const ErrorFrame = z
-  .union([z.tuple([tag(TYPE.error), u32, u32, z.string()]), z.tuple([tag(TYPE.error), u32, u32, z.string(), z.array(u32).max(8)])])
-  .transform(([, id, code, text, details]) => ({
-    type: 'error' as const, id, code, name: (DEVICE_ERROR as Record<number, DeviceErrorName>)[code] ?? ('unknown' as const), text, details: details ?? [],
-  }));
+const ErrorFrame = z.union([z.tuple([tag(TYPE.error), u32, u32, z.string()]), z.tuple([tag(TYPE.error), u32, u32, z.string(), z.array(u32).max(8)])]).transform(([, id, code, text, details]) => ({
+  type: 'error' as const,
+  id,
+  code,
+  name: (DEVICE_ERROR as Record<number, DeviceErrorName>)[code] ?? ('unknown' as const),
+  text,
+  details: details ?? [],
+}));
 
 export const DeviceMessageSchema = z.union([Ack, Info, Pong, Result, Effect, Data, ErrorFrame]);
+
+/** The largest RAM a device may report (a board has 128 KiB, the simulation 1 MiB): what the host reads back is bounded by it. */
+export const MAX_DEVICE_RAM_BYTES = 64 * 1024 * 1024;
+
+/** What an INFO must say to be believed: limits the host sizes its requests and reads by. */
+export const DeviceLimitsSchema = z
+  .object({
+    firmware: z.string().max(200),
+    core: z.string().max(200),
+    isa: z.string().max(200),
+    ramBase: u32,
+    ramBytes: z.number().int().min(4096).max(MAX_DEVICE_RAM_BYTES),
+    programBase: u32,
+    maxMessage: z
+      .number()
+      .int()
+      .min(64)
+      .max(1 << 20),
+    maxChunk: z.number().int().min(1),
+  })
+  .refine((i) => i.maxChunk <= i.maxMessage, { message: 'maxChunk is larger than maxMessage', path: ['maxChunk'] })
+  .refine((i) => i.ramBase + i.ramBytes <= 0x1_0000_0000, { message: 'RAM runs past the 32-bit address space', path: ['ramBytes'] })
+  .refine((i) => i.programBase >= i.ramBase && i.programBase < i.ramBase + i.ramBytes, { message: 'programBase is outside RAM', path: ['programBase'] });
 export type DeviceMessage = z.infer<typeof DeviceMessageSchema>;
 export type Info = Extract<DeviceMessage, { type: 'info' }>;
 export type RunResultMessage = Extract<DeviceMessage, { type: 'result' }>;

@@ -22,9 +22,7 @@ export class ProcessTransport extends BaseTransport {
 
   send(bytes: Uint8Array): Promise<void> {
     if (this.isClosed) return Promise.reject(new CaxError('E_LINK', `${this.name}: link closed`));
-    return new Promise((resolve, reject) =>
-      this.child.stdin.write(bytes, (e) => (e ? reject(new CaxError('E_LINK', `${this.name}: ${e.message}`)) : resolve())),
-    );
+    return new Promise((resolve, reject) => this.child.stdin.write(bytes, (e) => (e ? reject(new CaxError('E_LINK', `${this.name}: ${e.message}`)) : resolve())));
   }
 
   async close(): Promise<void> {

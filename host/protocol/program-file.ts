@@ -24,7 +24,11 @@ export function programImage(file: Uint8Array, programBase: number): ProgramImag
       return { addr: s.vaddr, data };
     });
   for (const s of segments) {
-    if (s.addr < programBase) throw new CaxError('E_ADDRESS', `segment at 0x${s.addr.toString(16)} lies below the program base 0x${programBase.toString(16)} (the loader's own memory); link programs with firmware/programs/program.ld`);
+    if (s.addr < programBase)
+      throw new CaxError(
+        'E_ADDRESS',
+        `segment at 0x${s.addr.toString(16)} lies below the program base 0x${programBase.toString(16)} (the loader's own memory); link programs with firmware/programs/program.ld`,
+      );
   }
   return { entry: elf.entry, segments };
 }
@@ -71,8 +75,15 @@ export async function runProgramFile(
 }
 
 const CAUSES: Record<number, string> = {
-  0: 'instruction address misaligned', 1: 'instruction access fault', 2: 'illegal instruction', 3: 'breakpoint',
-  4: 'load address misaligned', 5: 'load access fault', 6: 'store address misaligned', 7: 'store access fault', 11: 'ecall',
+  0: 'instruction address misaligned',
+  1: 'instruction access fault',
+  2: 'illegal instruction',
+  3: 'breakpoint',
+  4: 'load address misaligned',
+  5: 'load access fault',
+  6: 'store address misaligned',
+  7: 'store access fault',
+  11: 'ecall',
 };
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
@@ -81,10 +92,14 @@ const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 export function describeRun(r: RunResult): string {
   const counts = `${r.cycles} cycles, ${r.instret} instructions, ${r.effects} effect calls`;
   switch (r.outcome) {
-    case 'returned': return `returned a0=${hex(r.a0)} a1=${hex(r.a1)}: ${counts}`;
-    case 'trapped': return `trapped: cause ${r.trap!.cause} (${CAUSES[r.trap!.cause] ?? 'unknown'}) at pc ${hex(r.trap!.pc)}, tval ${hex(r.trap!.tval)}: ${counts}`;
-    case 'budget': return `cycle budget exhausted: ${counts}`;
-    case 'link-lost': return `stopped: the host stopped answering an effect request: ${counts}`;
+    case 'returned':
+      return `returned a0=${hex(r.a0)} a1=${hex(r.a1)}: ${counts}`;
+    case 'trapped':
+      return `trapped: cause ${r.trap!.cause} (${CAUSES[r.trap!.cause] ?? 'unknown'}) at pc ${hex(r.trap!.pc)}, tval ${hex(r.trap!.tval)}: ${counts}`;
+    case 'budget':
+      return `cycle budget exhausted: ${counts}`;
+    case 'link-lost':
+      return `stopped: the host stopped answering an effect request: ${counts}`;
   }
 }
 

@@ -8,7 +8,11 @@ export const DEFAULT_BAUD = 115200;
 
 export class SerialTransport extends BaseTransport {
   readonly name: string;
-  private constructor(private readonly port: SerialPort, path: string, baud: number) {
+  private constructor(
+    private readonly port: SerialPort,
+    path: string,
+    baud: number,
+  ) {
     super();
     this.name = `serial ${path} @ ${baud}`;
     port.on('data', (chunk: Uint8Array) => this.deliver(chunk));
@@ -26,9 +30,7 @@ export class SerialTransport extends BaseTransport {
 
   send(bytes: Uint8Array): Promise<void> {
     if (this.isClosed || !this.port.isOpen) return Promise.reject(new CaxError('E_LINK', `${this.name}: link closed`));
-    return new Promise((resolve, reject) =>
-      this.port.write(Buffer.from(bytes), (e) => (e ? reject(new CaxError('E_LINK', `${this.name}: ${e.message}`)) : resolve())),
-    );
+    return new Promise((resolve, reject) => this.port.write(Buffer.from(bytes), (e) => (e ? reject(new CaxError('E_LINK', `${this.name}: ${e.message}`)) : resolve())));
   }
 
   close(): Promise<void> {

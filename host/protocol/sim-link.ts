@@ -21,7 +21,11 @@ export interface SimLinkOptions {
 export class SimTransport extends BaseTransport {
   name: string;
 
-  private constructor(private sim: RunningSim, private serial: SerialTransport, private readonly options: SimLinkOptions) {
+  private constructor(
+    private sim: RunningSim,
+    private serial: SerialTransport,
+    private readonly options: SimLinkOptions,
+  ) {
     super();
     this.name = `simulation ${sim.path}`;
     this.attach();

@@ -17,7 +17,10 @@ import type { MatrixTest } from './matrix.js';
 export const VCD_CYCLES = 2000;
 
 function readTrace(file: string): TraceRecord[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((line, i) => parseTraceLine(line, { file, line: i + 1 }));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((line, i) => parseTraceLine(line, { file, line: i + 1 }));
 }
 
 /** The folder name of a test: its id with anything unsafe in a path replaced. */

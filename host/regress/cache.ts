@@ -48,7 +48,15 @@ export class JsonFileCache implements ResultCache {
   constructor(private readonly file: string) {
     let entries: Record<string, Outcome> = {};
     if (existsSync(file)) {
-      const parsed = Stored.safeParse((() => { try { return JSON.parse(readFileSync(file, 'utf8')) as unknown; } catch { return undefined; } })());
+      const parsed = Stored.safeParse(
+        (() => {
+          try {
+            return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+          } catch {
+            return undefined;
+          }
+        })(),
+      );
       if (parsed.success) entries = parsed.data as Record<string, Outcome>;
     }
     this.entries = entries;
@@ -82,7 +90,12 @@ function hashFiles(hash: ReturnType<typeof createHash>, paths: readonly string[]
 }
 
 function moduleFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => /\.(js|ts|tel)$/.test(f)).sort().map((f) => join(dir, f)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.(js|ts|tel)$/.test(f))
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
 }
 
 const identities = new Map<string, string>();
@@ -94,7 +107,10 @@ export function backendIdentity(backend: RegressBackend, device?: string): strin
   const host = dirname(dirname(fileURLToPath(import.meta.url)));
   const hash = sha().update(backend).update('\0');
   const dirs = backend === 'interp' ? ['tel'] : ['tel', 'compiler', 'coprocessor', 'riscv', 'protocol', 'sim', 'trace', 'regress'];
-  hashFiles(hash, dirs.flatMap((d) => moduleFiles(join(host, d))));
+  hashFiles(
+    hash,
+    dirs.flatMap((d) => moduleFiles(join(host, d))),
+  );
   if (backend !== 'interp') hashFiles(hash, [artefactPath('firmware'), artefactPath('telRuntime')]);
   if (backend === 'sim') hashFiles(hash, [artefactPath('simulator')]);
   if (backend === 'device') hash.update(device ?? '');

@@ -80,7 +80,15 @@ export class TestExecutor {
     return { value: r.shown, error: r.error?.code ?? null, effects: json(r.effects.map((e) => ({ ...e }))), clock: r.clock, cycles: r.cycles };
   }
 
-  private observe(backend: RegressBackend, source: string, file: string, main: string, args: readonly string[], world: WorldInput | undefined, start: number | undefined): Promise<TelObservation> | TelObservation {
+  private observe(
+    backend: RegressBackend,
+    source: string,
+    file: string,
+    main: string,
+    args: readonly string[],
+    world: WorldInput | undefined,
+    start: number | undefined,
+  ): Promise<TelObservation> | TelObservation {
     return backend === 'interp' ? this.interpret(source, file, main, args, world, start) : this.compiled(backend, source, file, main, args, world, start);
   }
 
@@ -90,7 +98,11 @@ export class TestExecutor {
     try {
       const start = spec.start ?? world?.start;
       const runWorld = world === undefined && start === undefined ? undefined : { ...(world ?? {}), ...(start === undefined ? {} : { start }) };
-      const r = await new Executor({ repo, policy: OPEN_POLICY }).executeByHash(spec.hash, { args: spec.args, ...(runWorld ? { world: runWorld } : {}), ...(backend === 'interp' ? {} : { backend: { name: backend, ...(this.device ? { device: this.device } : {}) } }) });
+      const r = await new Executor({ repo, policy: OPEN_POLICY }).executeByHash(spec.hash, {
+        args: spec.args,
+        ...(runWorld ? { world: runWorld } : {}),
+        ...(backend === 'interp' ? {} : { backend: { name: backend, ...(this.device ? { device: this.device } : {}) } }),
+      });
       return { value: r.value, error: r.error?.code ?? null, effects: json(r.effects.map((e) => ({ ...e }))), clock: r.clock, cycles: r.coprocessor?.cycles ?? null };
     } finally {
       repo.close();
@@ -160,7 +172,5 @@ export class TestExecutor {
 
 function judge(expected: Record<string, unknown>, actual: Record<string, unknown>, cycles: number | null): Omit<Outcome, 'durationMs'> {
   const differ = Object.keys(expected).filter((k) => JSON.stringify(expected[k]) !== JSON.stringify(actual[k]));
-  return differ.length === 0
-    ? { status: 'pass', expected, actual, cycles }
-    : { status: 'fail', expected, actual, message: `${differ.join(', ')} differ${differ.length === 1 ? 's' : ''}`, cycles };
+  return differ.length === 0 ? { status: 'pass', expected, actual, cycles } : { status: 'fail', expected, actual, message: `${differ.join(', ')} differ${differ.length === 1 ? 's' : ''}`, cycles };
 }

@@ -11,27 +11,37 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 /** Bars of duration (ms) and cycles per test, each scaled to its own maximum. */
 function plot(tests: readonly TestRecord[]): string {
   const ran = tests.filter((t) => t.status !== 'skipped');
-  const width = Math.max(320, ran.length * 14 + 60), height = 180, base = 150;
+  const width = Math.max(320, ran.length * 14 + 60),
+    height = 180,
+    base = 150;
   const maxMs = Math.max(1, ...ran.map((t) => t.durationMs));
   const maxCycles = Math.max(1, ...ran.map((t) => t.cycles ?? 0));
   const bars = ran.map((t, i) => {
     const x = 50 + i * 14;
-    const hMs = (t.durationMs / maxMs) * 120, hCy = ((t.cycles ?? 0) / maxCycles) * 120;
-    return `<rect class="ms" x="${x}" y="${base - hMs}" width="6" height="${hMs}"><title>${esc(t.id)}: ${t.durationMs.toFixed(1)} ms</title></rect>` +
-      `<rect class="cy" x="${x + 6}" y="${base - hCy}" width="6" height="${hCy}"><title>${esc(t.id)}: ${t.cycles ?? '-'} cycles</title></rect>`;
+    const hMs = (t.durationMs / maxMs) * 120,
+      hCy = ((t.cycles ?? 0) / maxCycles) * 120;
+    return (
+      `<rect class="ms" x="${x}" y="${base - hMs}" width="6" height="${hMs}"><title>${esc(t.id)}: ${t.durationMs.toFixed(1)} ms</title></rect>` +
+      `<rect class="cy" x="${x + 6}" y="${base - hCy}" width="6" height="${hCy}"><title>${esc(t.id)}: ${t.cycles ?? '-'} cycles</title></rect>`
+    );
   });
-  return `<svg id="plot" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="duration and cycles per test">` +
+  return (
+    `<svg id="plot" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="duration and cycles per test">` +
     `<line x1="45" y1="${base}" x2="${width}" y2="${base}" stroke="#888"/>` +
-    `<text x="4" y="20" class="legend ms-l">ms (max ${maxMs.toFixed(0)})</text><text x="4" y="${height - 6}" class="legend cy-l">cycles (max ${maxCycles})</text>${bars.join('')}</svg>`;
+    `<text x="4" y="20" class="legend ms-l">ms (max ${maxMs.toFixed(0)})</text><text x="4" y="${height - 6}" class="legend cy-l">cycles (max ${maxCycles})</text>${bars.join('')}</svg>`
+  );
 }
 
 function row(t: TestRecord, reportDir: string, artifactsDir: string | undefined): string {
   const links = artifactsDir ? t.artifacts.map((a) => `<a href="${esc(relative(reportDir, `${artifactsDir}/${a}`))}">${esc(a.split('/').pop()!)}</a>`).join(' ') : '';
-  const diff = t.status === 'fail' || t.status === 'error'
-    ? `<details><summary>${esc(t.message ?? t.status)}</summary><table class="diff"><tr><th>expected</th><td><pre>${esc(JSON.stringify(t.expected, null, 1))}</pre></td></tr><tr><th>actual</th><td><pre>${esc(JSON.stringify(t.actual, null, 1))}</pre></td></tr></table><code>${esc(t.reproduce)}</code></details>`
-    : esc(t.message ?? '');
-  return `<tr class="${t.status}" data-status="${t.status}"><td>${esc(t.name)}</td><td>${t.backend}</td><td class="st">${t.status}${t.flaky ? ' (flaky)' : ''}${t.reused ? ' (reused)' : ''}</td>` +
-    `<td data-v="${t.durationMs}">${t.durationMs.toFixed(1)}</td><td data-v="${t.cycles ?? -1}">${t.cycles ?? ''}</td><td>${esc(t.tags.join(' '))}</td><td>${diff}</td><td>${links}</td></tr>`;
+  const diff =
+    t.status === 'fail' || t.status === 'error'
+      ? `<details><summary>${esc(t.message ?? t.status)}</summary><table class="diff"><tr><th>expected</th><td><pre>${esc(JSON.stringify(t.expected, null, 1))}</pre></td></tr><tr><th>actual</th><td><pre>${esc(JSON.stringify(t.actual, null, 1))}</pre></td></tr></table><code>${esc(t.reproduce)}</code></details>`
+      : esc(t.message ?? '');
+  return (
+    `<tr class="${t.status}" data-status="${t.status}"><td>${esc(t.name)}</td><td>${t.backend}</td><td class="st">${t.status}${t.flaky ? ' (flaky)' : ''}${t.reused ? ' (reused)' : ''}</td>` +
+    `<td data-v="${t.durationMs}">${t.durationMs.toFixed(1)}</td><td data-v="${t.cycles ?? -1}">${t.cycles ?? ''}</td><td>${esc(t.tags.join(' '))}</td><td>${diff}</td><td>${links}</td></tr>`
+  );
 }
 
 const SCRIPT = `

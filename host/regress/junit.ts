@@ -4,15 +4,23 @@
 // reused, flaky).
 import type { RegressRun, TestRecord } from './runner.js';
 
-const escapeXml = (s: string): string =>
-  // eslint-disable-next-line no-control-regex
-  s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Control characters XML 1.0 does not allow. */
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
+const escapeXml = (s: string): string => s.replace(NOT_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function testcase(t: TestRecord): string {
   const props: [string, string][] = [
-    ['backend', t.backend], ['entryHash', t.entryHash], ['backendHash', t.backendHash],
-    ['cycles', t.cycles === null ? '' : String(t.cycles)], ['durationMs', t.durationMs.toFixed(1)],
-    ['reused', String(t.reused)], ['flaky', String(t.flaky)], ['attempts', String(t.attempts)], ['tags', t.tags.join(',')],
+    ['backend', t.backend],
+    ['entryHash', t.entryHash],
+    ['backendHash', t.backendHash],
+    ['cycles', t.cycles === null ? '' : String(t.cycles)],
+    ['durationMs', t.durationMs.toFixed(1)],
+    ['reused', String(t.reused)],
+    ['flaky', String(t.flaky)],
+    ['attempts', String(t.attempts)],
+    ['tags', t.tags.join(',')],
   ];
   const body = [`      <properties>`, ...props.map(([n, v]) => `        <property name="${n}" value="${escapeXml(v)}"/>`), `      </properties>`];
   const detail = `expected: ${JSON.stringify(t.expected)}\nactual:   ${JSON.stringify(t.actual)}\nreproduce: ${t.reproduce}`;
@@ -24,7 +32,10 @@ function testcase(t: TestRecord): string {
 
 export function junitXml(run: RegressRun): string {
   const suites = [...new Set(run.tests.map((t) => t.suite))];
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="cax regress" tests="${run.counts.total}" failures="${run.counts.failed}" errors="${run.counts.errors}" skipped="${run.counts.skipped}" time="${(run.durationMs / 1000).toFixed(3)}">`];
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="cax regress" tests="${run.counts.total}" failures="${run.counts.failed}" errors="${run.counts.errors}" skipped="${run.counts.skipped}" time="${(run.durationMs / 1000).toFixed(3)}">`,
+  ];
   for (const suite of suites) {
     const tests = run.tests.filter((t) => t.suite === suite);
     const n = (s: TestRecord['status']): number => tests.filter((t) => t.status === s).length;

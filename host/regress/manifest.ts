@@ -20,16 +20,24 @@ const TelEntry = z.strictObject({
   ...Common,
   kind: z.literal('tel'),
   file: z.string().min(1),
-  main: z.string().regex(/^[a-z_][A-Za-z0-9_']*$/, 'a definition name').default('main'),
+  main: z
+    .string()
+    .regex(/^[a-z_][A-Za-z0-9_']*$/, 'a definition name')
+    .default('main'),
   args: z.array(z.string()).default([]),
   world: z.string().min(1).optional(),
   start: z.number().int().optional(),
-  expect: z.strictObject({
-    value: z.string().optional(),
-    effects: z.array(z.unknown()).optional(),
-    clock: z.number().int().optional(),
-    error: z.string().regex(/^E_[A-Z_]+$/, 'an error code like E_BUDGET').optional(),
-  }).refine((e) => e.value !== undefined || e.effects !== undefined || e.clock !== undefined || e.error !== undefined, 'expect at least one of value, effects, clock, error'),
+  expect: z
+    .strictObject({
+      value: z.string().optional(),
+      effects: z.array(z.unknown()).optional(),
+      clock: z.number().int().optional(),
+      error: z
+        .string()
+        .regex(/^E_[A-Z_]+$/, 'an error code like E_BUDGET')
+        .optional(),
+    })
+    .refine((e) => e.value !== undefined || e.effects !== undefined || e.clock !== undefined || e.error !== undefined, 'expect at least one of value, effects, clock, error'),
 });
 
 /** An ELF run from reset, its arguments in a0…; expecting a0, an exit code (tohost/EXIT), or a trap (its mcause; the run ends at the first trap). */
@@ -39,11 +47,13 @@ const ElfEntry = z.strictObject({
   file: z.string().min(1),
   args: z.array(z.number().int().min(-2147483648).max(4294967295)).max(8).default([]),
   maxCycles: z.number().int().positive().default(10_000_000),
-  expect: z.strictObject({
-    a0: z.number().int().optional(),
-    exitCode: z.number().int().min(0).optional(),
-    trap: z.number().int().min(0).optional(),
-  }).refine((e) => e.a0 !== undefined || e.exitCode !== undefined || e.trap !== undefined, 'expect at least one of a0, exitCode, trap')
+  expect: z
+    .strictObject({
+      a0: z.number().int().optional(),
+      exitCode: z.number().int().min(0).optional(),
+      trap: z.number().int().min(0).optional(),
+    })
+    .refine((e) => e.a0 !== undefined || e.exitCode !== undefined || e.trap !== undefined, 'expect at least one of a0, exitCode, trap')
     .refine((e) => e.trap === undefined || e.exitCode === undefined, 'a run that ends at a trap has no exit code: expect trap or exitCode'),
 });
 
@@ -112,17 +122,25 @@ export function parseManifest(text: string, file: string): Manifest {
   }
   const parsed = Manifest.safeParse(data);
   if (!parsed.success) {
-    throw manifestError(parsed.error.issues.map((issue) => ({
-      span: spanOf(doc, lines, file, issue.path),
-      message: `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
-    })));
+    throw manifestError(
+      parsed.error.issues.map((issue) => ({
+        span: spanOf(doc, lines, file, issue.path),
+        message: `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
+      })),
+    );
   }
   return parsed.data;
 }
 
 function manifestError(problems: readonly { span: SourceSpan; message: string }[]): CaxError {
   const first = problems[0]!;
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).map((p) => `${formatSpan(p.span)}: ${p.message}`).join('; ')})` : '';
+  const more =
+    problems.length > 1
+      ? ` (and ${problems.length - 1} more: ${problems
+          .slice(1)
+          .map((p) => `${formatSpan(p.span)}: ${p.message}`)
+          .join('; ')})`
+      : '';
   return new CaxError('E_MANIFEST', `${first.message}${more}`, { span: first.span, details: { problems } });
 }
 

@@ -28,9 +28,12 @@ export function buildMatrix(cases: readonly TestCase[], options: MatrixOptions =
       const id = `${test.name}@${backend}`;
       if (ids.has(id)) continue;
       ids.add(id);
-      const skip = test.spec.kind === 'elf' && backend === 'interp' ? 'an ELF does not run on the TEL interpreter'
-        : test.spec.kind === 'elf' && backend === 'device' ? 'ELF entries run on iss and sim; the device runs compiled TEL'
-        : undefined;
+      const skip =
+        test.spec.kind === 'elf' && backend === 'interp'
+          ? 'an ELF does not run on the TEL interpreter'
+          : test.spec.kind === 'elf' && backend === 'device'
+            ? 'ELF entries run on iss and sim; the device runs compiled TEL'
+            : undefined;
       tests.push({ id, test, backend, ...(skip ? { skip } : {}) });
     }
   }

@@ -73,7 +73,8 @@ export async function runPool(tests: readonly MatrixTest[], options: PoolOptions
         const reply = m as { id: string; outcome: Outcome };
         if (reply.id === test.id) finish(reply.outcome);
       };
-      const onExit = (code: number | null, signal: string | null): void => lost('E_WORKER', `the worker died (${signal ?? `exit ${code}`}) running this test${slot.stderr ? `: ${slot.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+      const onExit = (code: number | null, signal: string | null): void =>
+        lost('E_WORKER', `the worker died (${signal ?? `exit ${code}`}) running this test${slot.stderr ? `: ${slot.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
       const timer = setTimeout(() => {
         child.off('exit', onExit);
         child.kill('SIGKILL');

@@ -64,7 +64,9 @@ const quote = (s: string): string => (/^[A-Za-z0-9_./:@=-]+$/.test(s) ? s : `'${
 
 function reproduceCommand(test: TestCase, backend: RegressBackend, device: string | undefined): string {
   const escaped = test.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return ['cax', 'regress', quote(test.manifest), '--backend', backend, ...(backend === 'device' && device ? ['--port', quote(device)] : []), '--filter', quote(`^${escaped}$`), '--no-cache'].join(' ');
+  return ['cax', 'regress', quote(test.manifest), '--backend', backend, ...(backend === 'device' && device ? ['--port', quote(device)] : []), '--filter', quote(`^${escaped}$`), '--no-cache'].join(
+    ' ',
+  );
 }
 
 export async function runRegression(options: RegressOptions): Promise<RegressRun> {
@@ -73,7 +75,8 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
   const cases = options.suites.flatMap((s) => loadSuite(s, options.store));
   const matrix = buildMatrix(cases, { ...(options.backends ? { backends: options.backends } : {}), ...(options.filter ? { filter: options.filter } : {}) });
   if (matrix.length === 0) throw new CaxError('E_USAGE', `no test in ${options.suites.join(', ')} matches the filter and backends`);
-  if (matrix.some((t) => t.backend === 'device' && !t.skip) && !options.device && !cases.some((c) => c.device)) throw new CaxError('E_USAGE', 'the device backend needs a serial port (--port PATH or `device:` in the suite)');
+  if (matrix.some((t) => t.backend === 'device' && !t.skip) && !options.device && !cases.some((c) => c.device))
+    throw new CaxError('E_USAGE', 'the device backend needs a serial port (--port PATH or `device:` in the suite)');
 
   const keys = new Map(matrix.map((t) => [t.id, testKey(t, options.device ?? t.test.device)]));
   const reused = new Map<string, Outcome>();
@@ -99,19 +102,41 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
     const reproduce = reproduceCommand(t.test, t.backend, device);
     const artifacts = options.artifacts && fromPool && (outcome.status === 'fail' || outcome.status === 'error') ? await writeArtifacts(options.artifacts, t, outcome, reproduce) : [];
     tests.push({
-      id: t.id, name: t.test.name, suite: t.test.suite, backend: t.backend, tags: t.test.tags,
-      status: outcome.status, reused: reused.has(t.id), flaky: fromPool?.flaky ?? false, attempts: fromPool?.attempts ?? 0,
-      entryHash: key.entry, backendHash: key.backend, cycles: outcome.cycles, durationMs: outcome.durationMs,
-      expected: outcome.expected, actual: outcome.actual,
-      ...(outcome.message === undefined ? {} : { message: outcome.message }), ...(outcome.code === undefined ? {} : { code: outcome.code }),
-      artifacts, reproduce,
+      id: t.id,
+      name: t.test.name,
+      suite: t.test.suite,
+      backend: t.backend,
+      tags: t.test.tags,
+      status: outcome.status,
+      reused: reused.has(t.id),
+      flaky: fromPool?.flaky ?? false,
+      attempts: fromPool?.attempts ?? 0,
+      entryHash: key.entry,
+      backendHash: key.backend,
+      cycles: outcome.cycles,
+      durationMs: outcome.durationMs,
+      expected: outcome.expected,
+      actual: outcome.actual,
+      ...(outcome.message === undefined ? {} : { message: outcome.message }),
+      ...(outcome.code === undefined ? {} : { code: outcome.code }),
+      artifacts,
+      reproduce,
     });
   }
   await options.cache?.save();
   const count = (s: Outcome['status']): number => tests.filter((r) => r.status === s).length;
   return {
     tests,
-    counts: { total: tests.length, passed: count('pass'), failed: count('fail'), errors: count('error'), skipped: count('skipped'), flaky: tests.filter((r) => r.flaky).length, reused: reused.size, ran: ran.size },
+    counts: {
+      total: tests.length,
+      passed: count('pass'),
+      failed: count('fail'),
+      errors: count('error'),
+      skipped: count('skipped'),
+      flaky: tests.filter((r) => r.flaky).length,
+      reused: reused.size,
+      ran: ran.size,
+    },
     durationMs: performance.now() - t0,
   };
 }

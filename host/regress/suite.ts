@@ -14,11 +14,27 @@ import { readManifest, type ManifestEntry, type RegressBackend } from './manifes
 
 /** What a worker runs: plain data (it crosses the process boundary). */
 export type TestSpec =
-  | { readonly kind: 'tel'; readonly file: string; readonly main: string; readonly args: readonly string[]; readonly world?: string; readonly start?: number; readonly expect: { value?: string; effects?: unknown[]; clock?: number; error?: string } }
+  | {
+      readonly kind: 'tel';
+      readonly file: string;
+      readonly main: string;
+      readonly args: readonly string[];
+      readonly world?: string;
+      readonly start?: number;
+      readonly expect: { value?: string; effects?: unknown[]; clock?: number; error?: string };
+    }
   | { readonly kind: 'elf'; readonly file: string; readonly args: readonly number[]; readonly maxCycles: number; readonly expect: { a0?: number; exitCode?: number; trap?: number } }
   | { readonly kind: 'generated'; readonly source: string; readonly world?: unknown }
   /** A definition in a store (`file: store:REF`): run through the executor, as `cax run` does; `hash` is resolved when the suite is loaded. */
-  | { readonly kind: 'stored'; readonly store: string; readonly hash: string; readonly args: readonly string[]; readonly world?: string; readonly start?: number; readonly expect: { value?: string; effects?: unknown[]; clock?: number; error?: string } };
+  | {
+      readonly kind: 'stored';
+      readonly store: string;
+      readonly hash: string;
+      readonly args: readonly string[];
+      readonly world?: string;
+      readonly start?: number;
+      readonly expect: { value?: string; effects?: unknown[]; clock?: number; error?: string };
+    };
 
 export interface TestCase {
   readonly name: string;
@@ -52,23 +68,44 @@ function expandEntry(entry: ManifestEntry, base: string, manifest: string, store
         } finally {
           repo.close();
         }
-        return [{ name: entry.name, spec: { kind: 'stored', store, hash, args: entry.args, ...(world ? { world } : {}), ...(entry.start === undefined ? {} : { start: entry.start }), expect: entry.expect } }];
+        return [
+          {
+            name: entry.name,
+            spec: { kind: 'stored', store, hash, args: entry.args, ...(world ? { world } : {}), ...(entry.start === undefined ? {} : { start: entry.start }), expect: entry.expect },
+          },
+        ];
       }
-      return [{ name: entry.name, spec: { kind: 'tel', file: existing(resolve(base, entry.file), entry.name, manifest), main: entry.main, args: entry.args, ...(world ? { world } : {}), ...(entry.start === undefined ? {} : { start: entry.start }), expect: entry.expect } }];
+      return [
+        {
+          name: entry.name,
+          spec: {
+            kind: 'tel',
+            file: existing(resolve(base, entry.file), entry.name, manifest),
+            main: entry.main,
+            args: entry.args,
+            ...(world ? { world } : {}),
+            ...(entry.start === undefined ? {} : { start: entry.start }),
+            expect: entry.expect,
+          },
+        },
+      ];
     }
     case 'elf':
       return [{ name: entry.name, spec: { kind: 'elf', file: existing(resolve(base, entry.file), entry.name, manifest), args: entry.args, maxCycles: entry.maxCycles, expect: entry.expect } }];
     case 'isa': {
       const dir = existing(resolve(base, entry.dir), entry.name, manifest);
       if (!statSync(dir).isDirectory()) throw new CaxError('E_IO', `${manifest}: entry ${entry.name}: ${dir} is not a folder`);
-      const elfs = readdirSync(dir).filter((f) => f.endsWith('.elf')).sort();
+      const elfs = readdirSync(dir)
+        .filter((f) => f.endsWith('.elf'))
+        .sort();
       if (elfs.length === 0) throw new CaxError('E_IO', `${manifest}: entry ${entry.name}: no .elf files in ${dir}`);
       return elfs.map((f) => ({ name: `${entry.name}/${f.slice(0, -4)}`, spec: { kind: 'elf' as const, file: join(dir, f), args: [], maxCycles: entry.maxCycles, expect: { exitCode: 0 } } }));
     }
     case 'generate': {
-      const programs = entry.programs === 'pure'
-        ? fc.sample(pureProgram, { seed: entry.seed, numRuns: entry.count }).map((source) => ({ source }))
-        : fc.sample(effectProgram, { seed: entry.seed, numRuns: entry.count });
+      const programs =
+        entry.programs === 'pure'
+          ? fc.sample(pureProgram, { seed: entry.seed, numRuns: entry.count }).map((source) => ({ source }))
+          : fc.sample(effectProgram, { seed: entry.seed, numRuns: entry.count });
       return programs.map((p, i) => ({ name: `${entry.name}/${entry.seed}-${i}`, spec: { kind: 'generated' as const, ...p } }));
     }
   }

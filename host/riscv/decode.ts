@@ -3,15 +3,63 @@
 // by the interpreter, the block translator and the disassembler.
 
 export type Op =
-  | 'lui' | 'auipc' | 'jal' | 'jalr'
-  | 'beq' | 'bne' | 'blt' | 'bge' | 'bltu' | 'bgeu'
-  | 'lb' | 'lh' | 'lw' | 'lbu' | 'lhu'
-  | 'sb' | 'sh' | 'sw'
-  | 'addi' | 'slti' | 'sltiu' | 'xori' | 'ori' | 'andi' | 'slli' | 'srli' | 'srai'
-  | 'add' | 'sub' | 'sll' | 'slt' | 'sltu' | 'xor' | 'srl' | 'sra' | 'or' | 'and'
-  | 'mul' | 'mulh' | 'mulhsu' | 'mulhu' | 'div' | 'divu' | 'rem' | 'remu'
-  | 'fence' | 'fence.i' | 'ecall' | 'ebreak' | 'mret' | 'wfi'
-  | 'csrrw' | 'csrrs' | 'csrrc' | 'csrrwi' | 'csrrsi' | 'csrrci'
+  | 'lui'
+  | 'auipc'
+  | 'jal'
+  | 'jalr'
+  | 'beq'
+  | 'bne'
+  | 'blt'
+  | 'bge'
+  | 'bltu'
+  | 'bgeu'
+  | 'lb'
+  | 'lh'
+  | 'lw'
+  | 'lbu'
+  | 'lhu'
+  | 'sb'
+  | 'sh'
+  | 'sw'
+  | 'addi'
+  | 'slti'
+  | 'sltiu'
+  | 'xori'
+  | 'ori'
+  | 'andi'
+  | 'slli'
+  | 'srli'
+  | 'srai'
+  | 'add'
+  | 'sub'
+  | 'sll'
+  | 'slt'
+  | 'sltu'
+  | 'xor'
+  | 'srl'
+  | 'sra'
+  | 'or'
+  | 'and'
+  | 'mul'
+  | 'mulh'
+  | 'mulhsu'
+  | 'mulhu'
+  | 'div'
+  | 'divu'
+  | 'rem'
+  | 'remu'
+  | 'fence'
+  | 'fence.i'
+  | 'ecall'
+  | 'ebreak'
+  | 'mret'
+  | 'wfi'
+  | 'csrrw'
+  | 'csrrs'
+  | 'csrrc'
+  | 'csrrwi'
+  | 'csrrsi'
+  | 'csrrci'
   | 'illegal';
 
 /** A decoded instruction. `imm` is sign-extended (the shift amount for shifts, the zimm for CSR immediates); `csr` the CSR number. */
@@ -67,13 +115,16 @@ export function decode(word: number): Insn {
   const funct7 = w >>> 25;
   const immI = w >> 20;
   switch (opcode) {
-    case 0x37: return make('lui', rd, 0, 0, w & 0xfffff000);
-    case 0x17: return make('auipc', rd, 0, 0, w & 0xfffff000);
+    case 0x37:
+      return make('lui', rd, 0, 0, w & 0xfffff000);
+    case 0x17:
+      return make('auipc', rd, 0, 0, w & 0xfffff000);
     case 0x6f: {
       const imm = ((w >> 11) & 0xfff00000) | (w & 0xff000) | ((w >>> 9) & 0x800) | ((w >>> 20) & 0x7fe);
       return make('jal', rd, 0, 0, imm);
     }
-    case 0x67: return funct3 === 0 ? make('jalr', rd, rs1, 0, immI) : ILLEGAL;
+    case 0x67:
+      return funct3 === 0 ? make('jalr', rd, rs1, 0, immI) : ILLEGAL;
     case 0x63: {
       const op = BRANCH[funct3];
       if (op === undefined) return ILLEGAL;

@@ -74,14 +74,7 @@ export function parseElf(bytes: Uint8Array): ElfImage {
   return { entry, segments, symbols: shnum === 0 ? new Map() : readSymbols(bytes, view, shoff, shentsize, shnum, need) };
 }
 
-function readSymbols(
-  bytes: Uint8Array,
-  view: DataView,
-  shoff: number,
-  shentsize: number,
-  shnum: number,
-  need: (offset: number, length: number, what: string) => void,
-): Map<string, number> {
+function readSymbols(bytes: Uint8Array, view: DataView, shoff: number, shentsize: number, shnum: number, need: (offset: number, length: number, what: string) => void): Map<string, number> {
   if (shentsize < 40) fail(46, `section header size ${shentsize} is below 40`);
   need(shoff, shentsize * shnum, 'section header table');
   const symbols = new Map<string, number>();

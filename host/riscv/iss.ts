@@ -11,7 +11,7 @@ import type { TraceSink } from '../trace/record.js';
 import type { TransmitListener } from './uart.js';
 
 export interface IssOptions {
-  /** RAM size in bytes (docs/soc.md RAM_BYTES); default 128 KiB. */
+  /** RAM size in bytes (docs/soc.md RAM_BYTES); default 4 MiB, as the simulated SoC. */
   readonly ramBytes?: number;
   /** UART DIVISOR after reset (the SoC parameter UART_DIVISOR); default 104. */
   readonly uartDivisor?: number;
@@ -43,7 +43,10 @@ export interface LoadedProgram {
   readonly tohost: number | undefined;
 }
 
-export const DEFAULT_RAM_BYTES = 128 * 1024;
+/** The simulated SoC's RAM (mk/rtl.mk builds cax-sim with -GRAM_BYTES of the same size); the board has 128 KiB (BOARD_RAM_BYTES). */
+export const DEFAULT_RAM_BYTES = 4 * 1024 * 1024;
+/** The iCEBreaker's RAM: its four SPRAM blocks (rtl/board/cax_ram_spram.v). */
+export const BOARD_RAM_BYTES = 128 * 1024;
 /** The SoC's UART_DIVISOR default (rtl/soc/cax_soc.v: 12 MHz / 115200). */
 export const DEFAULT_UART_DIVISOR = 104;
 
@@ -217,7 +220,16 @@ export class Iss {
     pending: (): number => this.m.uart.pendingBytes(),
     /** Scripts drops, corruptions and delays of bytes or frames on the line (faults.ts); `{}` removes them. */
     setFaults: (faults: LineFaults): void => this.m.uart.setFaults(faults),
+    /** Calls `listener` (null: nobody) when the program reads RXDATA with nothing received and nothing on the line. */
+    onStarved: (listener: (() => void) | null): void => {
+      this.m.uart.onStarved = listener;
+    },
   };
+
+  /** Ends the current run() at the end of the instruction or block being executed (as if its cycle limit were reached); the next run() goes on. */
+  pause(): void {
+    this.m.limit = this.m.clock;
+  }
 
   /** Receives the retirement records while TRACE_EN is on (undefined: none). */
   setTraceSink(sink: TraceSink | undefined): void {

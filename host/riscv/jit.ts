@@ -20,21 +20,39 @@ export interface Block {
 
 const MAX_INSNS = 64;
 
-
 function isControl(i: Insn): boolean {
   switch (i.op) {
-    case 'jal': case 'jalr': case 'beq': case 'bne': case 'blt': case 'bge': case 'bltu': case 'bgeu': return true;
-    default: return false;
+    case 'jal':
+    case 'jalr':
+    case 'beq':
+    case 'bne':
+    case 'blt':
+    case 'bge':
+    case 'bltu':
+    case 'bgeu':
+      return true;
+    default:
+      return false;
   }
 }
 
 /** Instructions the translator leaves to the interpreter: everything of SYSTEM, and illegal words. */
 function untranslatable(i: Insn): boolean {
   switch (i.op) {
-    case 'ecall': case 'ebreak': case 'mret': case 'wfi': case 'illegal':
-    case 'csrrw': case 'csrrs': case 'csrrc': case 'csrrwi': case 'csrrsi': case 'csrrci':
+    case 'ecall':
+    case 'ebreak':
+    case 'mret':
+    case 'wfi':
+    case 'illegal':
+    case 'csrrw':
+    case 'csrrs':
+    case 'csrrc':
+    case 'csrrwi':
+    case 'csrrsi':
+    case 'csrrci':
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -79,7 +97,7 @@ export function translate(m: Machine, pc: number, traced: boolean): { block: Blo
   if (insns.length === 0) return undefined;
   const total = insns.reduce((sum, x) => sum + costOf(x.insn), 0);
   const count = insns.length;
-  const loops = insns.some(({ pc: p, insn }) => isControl(insn) && insn.op !== 'jalr' && ((p + insn.imm) >>> 0) === start);
+  const loops = insns.some(({ pc: p, insn }) => isControl(insn) && insn.op !== 'jalr' && (p + insn.imm) >>> 0 === start);
 
   const used = new Set<number>();
   const written = new Set<number>();
@@ -93,18 +111,13 @@ export function translate(m: Machine, pc: number, traced: boolean): { block: Blo
   const reg = (r: number): string => (r === 0 ? '0' : `x${r}`);
   const writeBack = [...written].map((r) => `R[${r}] = x${r};`).join(' ');
   /** Leaves the block after `done` cycles and `n` instructions with the next pc `next` (an expression). */
-  const leave = (next: string, done: number, n: number): string =>
-    `{ m.clock += ${done}; m.retired += ${n}; ${writeBack} m.pc = ${next}; return; }`;
+  const leave = (next: string, done: number, n: number): string => `{ m.clock += ${done}; m.retired += ${n}; ${writeBack} m.pc = ${next}; return; }`;
   const goTo = (target: number, done: number, n: number): string =>
-    loops && target === start
-      ? `{ m.clock += ${done}; m.retired += ${n}; if (m.clock + ${total} > m.limit) { ${writeBack} m.pc = ${hex(start)}; return; } continue; }`
-      : leave(hex(target), done, n);
-  const trap = (cause: number, tval: string, at: number, done: number, index: number): string =>
-    `{ ${writeBack} m.trapInBlock(${cause}, ${tval}, ${hex(at)}, ${done}, ${index}); return; }`;
+    loops && target === start ? `{ m.clock += ${done}; m.retired += ${n}; if (m.clock + ${total} > m.limit) { ${writeBack} m.pc = ${hex(start)}; return; } continue; }` : leave(hex(target), done, n);
+  const trap = (cause: number, tval: string, at: number, done: number, index: number): string => `{ ${writeBack} m.trapInBlock(${cause}, ${tval}, ${hex(at)}, ${done}, ${index}); return; }`;
   const set = (rd: number, expr: string): string => (rd === 0 ? '' : `x${rd} = ${expr};`);
   /** Traced blocks: the retirement record of the instruction (rd 0: no register written). */
-  const record = (p: number, word: number, rd: number, memory = '0, 0, 0, false'): string =>
-    traced ? `S(${hex(p)}, ${word}, ${rd}, ${rd === 0 ? '0' : `x${rd}`}, ${memory});` : '';
+  const record = (p: number, word: number, rd: number, memory = '0, 0, 0, false'): string => (traced ? `S(${hex(p)}, ${word}, ${rd}, ${rd === 0 ? '0' : `x${rd}`}, ${memory});` : '');
 
   const body: string[] = [];
   let done = 0;
@@ -116,75 +129,147 @@ export function translate(m: Machine, pc: number, traced: boolean): { block: Blo
     const target = (p + i.imm) >>> 0;
     const retired = record(p, word, i.rd);
     switch (i.op) {
-      case 'lui': body.push(set(i.rd, `${i.imm | 0}`)); break;
-      case 'auipc': body.push(set(i.rd, `${(p + i.imm) | 0}`)); break;
+      case 'lui':
+        body.push(set(i.rd, `${i.imm | 0}`));
+        break;
+      case 'auipc':
+        body.push(set(i.rd, `${(p + i.imm) | 0}`));
+        break;
       case 'jal':
         if ((target & 3) !== 0) body.push(trap(CAUSE.fetchMisaligned, hex(target), p, done, index));
         else body.push(set(i.rd, `${next | 0}`), retired, target === start ? goTo(target, after, index + 1) : '');
         break;
       case 'jalr':
-        body.push(`t = (${a} + ${i.imm}) & -2;`,
-          `if ((t & 3) !== 0) ${trap(CAUSE.fetchMisaligned, 't >>> 0', p, done, index)}`,
-          set(i.rd, `${next | 0}`), retired, leave('t >>> 0', after, index + 1));
+        body.push(`t = (${a} + ${i.imm}) & -2;`, `if ((t & 3) !== 0) ${trap(CAUSE.fetchMisaligned, 't >>> 0', p, done, index)}`, set(i.rd, `${next | 0}`), retired, leave('t >>> 0', after, index + 1));
         break;
-      case 'beq': case 'bne': case 'blt': case 'bge': case 'bltu': case 'bgeu': {
+      case 'beq':
+      case 'bne':
+      case 'blt':
+      case 'bge':
+      case 'bltu':
+      case 'bgeu': {
         const cond = {
-          beq: `${a} === ${b}`, bne: `${a} !== ${b}`, blt: `${a} < ${b}`, bge: `${a} >= ${b}`,
-          bltu: `(${a} >>> 0) < (${b} >>> 0)`, bgeu: `(${a} >>> 0) >= (${b} >>> 0)`,
+          beq: `${a} === ${b}`,
+          bne: `${a} !== ${b}`,
+          blt: `${a} < ${b}`,
+          bge: `${a} >= ${b}`,
+          bltu: `(${a} >>> 0) < (${b} >>> 0)`,
+          bgeu: `(${a} >>> 0) >= (${b} >>> 0)`,
         }[i.op];
         const noRd = record(p, word, 0);
         const taken = (target & 3) !== 0 ? trap(CAUSE.fetchMisaligned, hex(target), p, done, index) : `{ ${noRd} ${goTo(target, after, index + 1)} }`;
         body.push(`if (${cond}) ${taken}`, noRd);
         break;
       }
-      case 'lb': case 'lh': case 'lw': case 'lbu': case 'lhu': {
+      case 'lb':
+      case 'lh':
+      case 'lw':
+      case 'lbu':
+      case 'lhu': {
         const size = accessSize(i.op);
         const extend = { lb: '(r << 24) >> 24', lbu: 'r', lh: '(r << 16) >> 16', lhu: 'r', lw: 'r | 0' }[i.op];
         // untraced: the sign-extending views directly; traced: the raw bytes first, for the record
-        const fast = traced ? { lb: 'U8[o]', lbu: 'U8[o]', lh: 'U16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2] >>> 0' }[i.op]
+        const fast = traced
+          ? { lb: 'U8[o]', lbu: 'U8[o]', lh: 'U16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2] >>> 0' }[i.op]
           : { lb: 'I8[o]', lbu: 'U8[o]', lh: 'I16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2]' }[i.op];
-        body.push(`a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
+        body.push(
+          `a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
           `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) ${traced ? `{ r = ${fast}; t = ${extend}; }` : `t = ${fast};`}`,
           `else { r = m.slowLoad(a >>> 0, ${size}, ${hex(p)}, ${done}, ${index}); if (m.exitBlock) { ${writeBack} return; } t = ${extend}; }`,
-          set(i.rd, 't'), record(p, word, i.rd, `a, r, ${(1 << size) - 1} << (a & 3), false`));
+          set(i.rd, 't'),
+          record(p, word, i.rd, `a, r, ${(1 << size) - 1} << (a & 3), false`),
+        );
         break;
       }
-      case 'sb': case 'sh': case 'sw': {
+      case 'sb':
+      case 'sh':
+      case 'sw': {
         const size = accessSize(i.op);
         const fast = { sb: 'U8[o]', sh: 'U16[o >> 1]', sw: 'I32[o >> 2]' }[i.op];
         const data = { sb: `${b} & 255`, sh: `${b} & 65535`, sw: b }[i.op];
-        body.push(`a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
+        body.push(
+          `a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
           `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) { ${fast} = ${b}; if (W[o >>> ${WATCH_PAGE_SHIFT}] === 0) t = 0; else t = 1; } else t = 1;`,
           `if (t === 1 && m.slowStore(a >>> 0, ${size}, ${b}, ${hex(p)}, ${done}, ${index})) { ${writeBack} return; }`,
           record(p, word, 0, `a, ${data}, ${(1 << size) - 1} << (a & 3), true`),
-          `if (t === 1 && m.exitBlock) { ${writeBack} return; }`);
+          `if (t === 1 && m.exitBlock) { ${writeBack} return; }`,
+        );
         break;
       }
-      case 'addi': body.push(set(i.rd, `(${a} + ${i.imm}) | 0`)); break;
-      case 'slti': body.push(set(i.rd, `${a} < ${i.imm} ? 1 : 0`)); break;
-      case 'sltiu': body.push(set(i.rd, `(${a} >>> 0) < ${i.imm >>> 0} ? 1 : 0`)); break;
-      case 'xori': body.push(set(i.rd, `${a} ^ ${i.imm}`)); break;
-      case 'ori': body.push(set(i.rd, `${a} | ${i.imm}`)); break;
-      case 'andi': body.push(set(i.rd, `${a} & ${i.imm}`)); break;
-      case 'slli': body.push(set(i.rd, `${a} << ${i.imm}`)); break;
-      case 'srli': body.push(set(i.rd, `(${a} >>> ${i.imm}) | 0`)); break;
-      case 'srai': body.push(set(i.rd, `${a} >> ${i.imm}`)); break;
-      case 'add': body.push(set(i.rd, `(${a} + ${b}) | 0`)); break;
-      case 'sub': body.push(set(i.rd, `(${a} - ${b}) | 0`)); break;
-      case 'sll': body.push(set(i.rd, `${a} << (${b} & 31)`)); break;
-      case 'slt': body.push(set(i.rd, `${a} < ${b} ? 1 : 0`)); break;
-      case 'sltu': body.push(set(i.rd, `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`)); break;
-      case 'xor': body.push(set(i.rd, `${a} ^ ${b}`)); break;
-      case 'srl': body.push(set(i.rd, `(${a} >>> (${b} & 31)) | 0`)); break;
-      case 'sra': body.push(set(i.rd, `${a} >> (${b} & 31)`)); break;
-      case 'or': body.push(set(i.rd, `${a} | ${b}`)); break;
-      case 'and': body.push(set(i.rd, `${a} & ${b}`)); break;
-      case 'mul': body.push(set(i.rd, `Math.imul(${a}, ${b})`)); break;
-      case 'mulh': case 'mulhsu': case 'mulhu': case 'div': case 'divu': case 'rem': case 'remu':
+      case 'addi':
+        body.push(set(i.rd, `(${a} + ${i.imm}) | 0`));
+        break;
+      case 'slti':
+        body.push(set(i.rd, `${a} < ${i.imm} ? 1 : 0`));
+        break;
+      case 'sltiu':
+        body.push(set(i.rd, `(${a} >>> 0) < ${i.imm >>> 0} ? 1 : 0`));
+        break;
+      case 'xori':
+        body.push(set(i.rd, `${a} ^ ${i.imm}`));
+        break;
+      case 'ori':
+        body.push(set(i.rd, `${a} | ${i.imm}`));
+        break;
+      case 'andi':
+        body.push(set(i.rd, `${a} & ${i.imm}`));
+        break;
+      case 'slli':
+        body.push(set(i.rd, `${a} << ${i.imm}`));
+        break;
+      case 'srli':
+        body.push(set(i.rd, `(${a} >>> ${i.imm}) | 0`));
+        break;
+      case 'srai':
+        body.push(set(i.rd, `${a} >> ${i.imm}`));
+        break;
+      case 'add':
+        body.push(set(i.rd, `(${a} + ${b}) | 0`));
+        break;
+      case 'sub':
+        body.push(set(i.rd, `(${a} - ${b}) | 0`));
+        break;
+      case 'sll':
+        body.push(set(i.rd, `${a} << (${b} & 31)`));
+        break;
+      case 'slt':
+        body.push(set(i.rd, `${a} < ${b} ? 1 : 0`));
+        break;
+      case 'sltu':
+        body.push(set(i.rd, `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`));
+        break;
+      case 'xor':
+        body.push(set(i.rd, `${a} ^ ${b}`));
+        break;
+      case 'srl':
+        body.push(set(i.rd, `(${a} >>> (${b} & 31)) | 0`));
+        break;
+      case 'sra':
+        body.push(set(i.rd, `${a} >> (${b} & 31)`));
+        break;
+      case 'or':
+        body.push(set(i.rd, `${a} | ${b}`));
+        break;
+      case 'and':
+        body.push(set(i.rd, `${a} & ${b}`));
+        break;
+      case 'mul':
+        body.push(set(i.rd, `Math.imul(${a}, ${b})`));
+        break;
+      case 'mulh':
+      case 'mulhsu':
+      case 'mulhu':
+      case 'div':
+      case 'divu':
+      case 'rem':
+      case 'remu':
         body.push(set(i.rd, `${i.op}(${a}, ${b})`));
         break;
-      case 'fence': case 'fence.i': break;
-      default: throw new Error(`translator reached ${i.op}`);
+      case 'fence':
+      case 'fence.i':
+        break;
+      default:
+        throw new Error(`translator reached ${i.op}`);
     }
     if (!isControl(i) && !isLoad(i.op) && !isStore(i.op)) body.push(retired);
     done = after;
@@ -192,12 +277,26 @@ export function translate(m: Machine, pc: number, traced: boolean): { block: Blo
   if (fallsTo !== undefined) body.push(leave(hex(fallsTo), total, count));
 
   const locals = [...used].map((r) => `x${r} = R[${r}]`);
-  const source = [
-    `let ${['a = 0', 'o = 0', 't = 0', 'r = 0', ...locals].join(', ')};`,
-    loops ? `for (;;) {\n${body.join('\n')}\n}` : body.join('\n'),
-  ].join('\n');
-  const factory = new Function('m', 'R', 'I8', 'U8', 'I16', 'U16', 'I32', 'W', 'S', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu',
-    `return function block_${start.toString(16)}() {\n${source}\n};`) as (...args: unknown[]) => BlockFn;
+  const source = [`let ${['a = 0', 'o = 0', 't = 0', 'r = 0', ...locals].join(', ')};`, loops ? `for (;;) {\n${body.join('\n')}\n}` : body.join('\n')].join('\n');
+  const factory = new Function(
+    'm',
+    'R',
+    'I8',
+    'U8',
+    'I16',
+    'U16',
+    'I32',
+    'W',
+    'S',
+    'mulh',
+    'mulhsu',
+    'mulhu',
+    'div',
+    'divu',
+    'rem',
+    'remu',
+    `return function block_${start.toString(16)}() {\n${source}\n};`,
+  ) as (...args: unknown[]) => BlockFn;
   const emit = m.emitRecord.bind(m);
   const run = factory(m, m.regs, m.ramI8, m.ramU8, m.ramI16, m.ramU16, m.ramI32, m.watch, emit, mulh, mulhsu, mulhu, div, divu, rem, remu);
   const pages = [...new Set(insns.map((x) => (x.pc - RAM_BASE) >>> WATCH_PAGE_SHIFT))];
@@ -214,7 +313,10 @@ export class BlockCache {
   private readonly byPage = new Map<number, number[]>();
   translated = 0;
 
-  constructor(private readonly m: Machine, private readonly threshold = 2) {
+  constructor(
+    private readonly m: Machine,
+    private readonly threshold = 2,
+  ) {
     this.hits = new Uint8Array(m.ramBytes >>> 2);
     m.onCodeWrite = (page) => this.invalidatePage(page);
   }
@@ -230,7 +332,7 @@ export class BlockCache {
     const made = translate(this.m, pc, traced);
     if (made === undefined) {
       blocks[index] = null;
-      this.watchPage(index << 2 >>> WATCH_PAGE_SHIFT, index);
+      this.watchPage((index << 2) >>> WATCH_PAGE_SHIFT, index);
       return null;
     }
     this.translated++;

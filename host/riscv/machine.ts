@@ -14,6 +14,8 @@ export const UART_BASE = 0x10000000;
 export const MTIME_BASE = 0x10001000;
 export const EXIT_ADDR = 0x10002000;
 export const TRACE_EN_ADDR = 0x10002004;
+/** RAM_SIZE: the RAM's size in bytes, read only (the firmware sizes its memory by it). */
+export const RAM_SIZE_ADDR = 0x10002008;
 export const MISA = 0x40001100;
 
 /** Cycle costs of the cycle model. */
@@ -21,8 +23,15 @@ export const CYCLES = { base: 3, load: 4, divide: 35, trap: 3 } as const;
 
 /** Trap causes (mcause). */
 export const CAUSE = {
-  fetchMisaligned: 0, fetchFault: 1, illegal: 2, breakpoint: 3,
-  loadMisaligned: 4, loadFault: 5, storeMisaligned: 6, storeFault: 7, ecall: 11,
+  fetchMisaligned: 0,
+  fetchFault: 1,
+  illegal: 2,
+  breakpoint: 3,
+  loadMisaligned: 4,
+  loadFault: 5,
+  storeMisaligned: 6,
+  storeFault: 7,
+  ecall: 11,
 } as const;
 
 /** How a run ended: a write to EXIT (or the Linux exit call under syscalls 'linux'), to `tohost`, an ecall under syscalls 'yield', the first trap under stopOnTrap, or the cycle budget. */
@@ -37,7 +46,10 @@ export type Ended = 'exit' | 'tohost' | 'ecall' | 'trap' | 'cycle-limit';
 export type Syscalls = 'none' | 'linux' | 'yield';
 
 export class Trap {
-  constructor(readonly cause: number, readonly tval: number) {}
+  constructor(
+    readonly cause: number,
+    readonly tval: number,
+  ) {}
 }
 
 /** Page granularity (bytes) of the write watch used for translated code and `tohost`. */
@@ -296,6 +308,7 @@ export class Machine {
         return 0;
       };
     }
+    if (a === RAM_SIZE_ADDR) return (isRead) => (isRead ? this.ramBytes | 0 : 0);
     return undefined;
   }
 
@@ -304,42 +317,80 @@ export class Machine {
   /** Reads CSR `n`; undefined when it does not exist. */
   readCsr(n: number): number | undefined {
     switch (n) {
-      case 0x300: return (this.mstatus & 0x88) | 0x1800;
-      case 0x301: return MISA;
-      case 0x304: case 0x344: return 0;
-      case 0x305: return this.mtvec;
-      case 0x340: return this.mscratch;
-      case 0x341: return this.mepc;
-      case 0x342: return this.mcause;
-      case 0x343: return this.mtval;
-      case 0xb00: case 0xc00: case 0xc01: return Number((this.mcycle() + 2n) & 0xffffffffn);
-      case 0xb80: case 0xc80: case 0xc81: return Number(((this.mcycle() + 2n) & MASK64) >> 32n);
-      case 0xb02: case 0xc02: return Number(this.minstret() & 0xffffffffn);
-      case 0xb82: case 0xc82: return Number(this.minstret() >> 32n);
-      case 0xf11: case 0xf12: case 0xf13: case 0xf14: return 0;
-      default: return undefined;
+      case 0x300:
+        return (this.mstatus & 0x88) | 0x1800;
+      case 0x301:
+        return MISA;
+      case 0x304:
+      case 0x344:
+        return 0;
+      case 0x305:
+        return this.mtvec;
+      case 0x340:
+        return this.mscratch;
+      case 0x341:
+        return this.mepc;
+      case 0x342:
+        return this.mcause;
+      case 0x343:
+        return this.mtval;
+      case 0xb00:
+      case 0xc00:
+      case 0xc01:
+        return Number((this.mcycle() + 2n) & 0xffffffffn);
+      case 0xb80:
+      case 0xc80:
+      case 0xc81:
+        return Number(((this.mcycle() + 2n) & MASK64) >> 32n);
+      case 0xb02:
+      case 0xc02:
+        return Number(this.minstret() & 0xffffffffn);
+      case 0xb82:
+      case 0xc82:
+        return Number(this.minstret() >> 32n);
+      case 0xf11:
+      case 0xf12:
+      case 0xf13:
+      case 0xf14:
+        return 0;
+      default:
+        return undefined;
     }
   }
 
   /** Writes CSR `n` (known to exist and be writable). Counter writes replace one half of the value the writing instruction began with. */
   writeCsr(n: number, value: number): void {
     const v = value >>> 0;
-    const half = (old: bigint, high: boolean): bigint =>
-      high ? (BigInt(v) << 32n) | (old & 0xffffffffn) : (old & ~0xffffffffn & MASK64) | BigInt(v);
+    const half = (old: bigint, high: boolean): bigint => (high ? (BigInt(v) << 32n) | (old & 0xffffffffn) : (old & ~0xffffffffn & MASK64) | BigInt(v));
     switch (n) {
-      case 0x300: this.mstatus = v & 0x88; return;
-      case 0x305: this.mtvec = v & ~3; return;
-      case 0x340: this.mscratch = v; return;
-      case 0x341: this.mepc = v & ~3; return;
-      case 0x342: this.mcause = v; return;
-      case 0x343: this.mtval = v; return;
-      case 0xb00: case 0xb80:
+      case 0x300:
+        this.mstatus = v & 0x88;
+        return;
+      case 0x305:
+        this.mtvec = v & ~3;
+        return;
+      case 0x340:
+        this.mscratch = v;
+        return;
+      case 0x341:
+        this.mepc = v & ~3;
+        return;
+      case 0x342:
+        this.mcause = v;
+        return;
+      case 0x343:
+        this.mtval = v;
+        return;
+      case 0xb00:
+      case 0xb80:
         this.cycleDelta = half(this.mcycle(), n === 0xb80) - BigInt(this.insnClock + CYCLES.base);
         return;
-      case 0xb02: case 0xb82:
+      case 0xb02:
+      case 0xb82:
         this.instretDelta = half(this.minstret(), n === 0xb82) - BigInt(this.retired + 1);
         return;
-      default: return; // misa, mie, mip: writes ignored
+      default:
+        return; // misa, mie, mip: writes ignored
     }
   }
 
@@ -454,21 +505,56 @@ export class Machine {
     let next = (pc + 4) >>> 0;
     let rdValue = 0;
     let writes = true;
-    let memAddr = 0, memData = 0, memMask = 0, memWrite = false;
+    let memAddr = 0,
+      memData = 0,
+      memMask = 0,
+      memWrite = false;
     let taken = false;
     const tracing = this.traceEnabled && this.traceSink !== undefined;
     switch (i.op) {
-      case 'lui': rdValue = i.imm; break;
-      case 'auipc': rdValue = (pc + i.imm) | 0; break;
-      case 'jal': next = jumpTarget(pc + i.imm); rdValue = (pc + 4) | 0; break;
-      case 'jalr': next = jumpTarget((a + i.imm) & ~1); rdValue = (pc + 4) | 0; break;
-      case 'beq': writes = false; taken = a === b; break;
-      case 'bne': writes = false; taken = a !== b; break;
-      case 'blt': writes = false; taken = a < b; break;
-      case 'bge': writes = false; taken = a >= b; break;
-      case 'bltu': writes = false; taken = a >>> 0 < b >>> 0; break;
-      case 'bgeu': writes = false; taken = a >>> 0 >= b >>> 0; break;
-      case 'lb': case 'lh': case 'lw': case 'lbu': case 'lhu': {
+      case 'lui':
+        rdValue = i.imm;
+        break;
+      case 'auipc':
+        rdValue = (pc + i.imm) | 0;
+        break;
+      case 'jal':
+        next = jumpTarget(pc + i.imm);
+        rdValue = (pc + 4) | 0;
+        break;
+      case 'jalr':
+        next = jumpTarget((a + i.imm) & ~1);
+        rdValue = (pc + 4) | 0;
+        break;
+      case 'beq':
+        writes = false;
+        taken = a === b;
+        break;
+      case 'bne':
+        writes = false;
+        taken = a !== b;
+        break;
+      case 'blt':
+        writes = false;
+        taken = a < b;
+        break;
+      case 'bge':
+        writes = false;
+        taken = a >= b;
+        break;
+      case 'bltu':
+        writes = false;
+        taken = a >>> 0 < b >>> 0;
+        break;
+      case 'bgeu':
+        writes = false;
+        taken = a >>> 0 >= b >>> 0;
+        break;
+      case 'lb':
+      case 'lh':
+      case 'lw':
+      case 'lbu':
+      case 'lhu': {
         const size = accessSize(i.op);
         memAddr = (a + i.imm) >>> 0;
         memData = this.readData(memAddr, size);
@@ -476,7 +562,9 @@ export class Machine {
         rdValue = i.op === 'lb' ? (memData << 24) >> 24 : i.op === 'lh' ? (memData << 16) >> 16 : memData | 0;
         break;
       }
-      case 'sb': case 'sh': case 'sw': {
+      case 'sb':
+      case 'sh':
+      case 'sw': {
         const size = accessSize(i.op);
         writes = false;
         memAddr = (a + i.imm) >>> 0;
@@ -486,49 +574,114 @@ export class Machine {
         this.writeData(memAddr, size, b);
         break;
       }
-      case 'addi': rdValue = (a + i.imm) | 0; break;
-      case 'slti': rdValue = a < i.imm ? 1 : 0; break;
-      case 'sltiu': rdValue = a >>> 0 < i.imm >>> 0 ? 1 : 0; break;
-      case 'xori': rdValue = a ^ i.imm; break;
-      case 'ori': rdValue = a | i.imm; break;
-      case 'andi': rdValue = a & i.imm; break;
-      case 'slli': rdValue = a << i.imm; break;
-      case 'srli': rdValue = (a >>> i.imm) | 0; break;
-      case 'srai': rdValue = a >> i.imm; break;
-      case 'add': rdValue = (a + b) | 0; break;
-      case 'sub': rdValue = (a - b) | 0; break;
-      case 'sll': rdValue = a << (b & 31); break;
-      case 'slt': rdValue = a < b ? 1 : 0; break;
-      case 'sltu': rdValue = a >>> 0 < b >>> 0 ? 1 : 0; break;
-      case 'xor': rdValue = a ^ b; break;
-      case 'srl': rdValue = (a >>> (b & 31)) | 0; break;
-      case 'sra': rdValue = a >> (b & 31); break;
-      case 'or': rdValue = a | b; break;
-      case 'and': rdValue = a & b; break;
-      case 'mul': rdValue = Math.imul(a, b); break;
-      case 'mulh': rdValue = mulh(a, b); break;
-      case 'mulhsu': rdValue = mulhsu(a, b); break;
-      case 'mulhu': rdValue = mulhu(a, b); break;
-      case 'div': rdValue = div(a, b); break;
-      case 'divu': rdValue = divu(a, b); break;
-      case 'rem': rdValue = rem(a, b); break;
-      case 'remu': rdValue = remu(a, b); break;
-      case 'fence': case 'fence.i': case 'wfi': writes = false; break;
+      case 'addi':
+        rdValue = (a + i.imm) | 0;
+        break;
+      case 'slti':
+        rdValue = a < i.imm ? 1 : 0;
+        break;
+      case 'sltiu':
+        rdValue = a >>> 0 < i.imm >>> 0 ? 1 : 0;
+        break;
+      case 'xori':
+        rdValue = a ^ i.imm;
+        break;
+      case 'ori':
+        rdValue = a | i.imm;
+        break;
+      case 'andi':
+        rdValue = a & i.imm;
+        break;
+      case 'slli':
+        rdValue = a << i.imm;
+        break;
+      case 'srli':
+        rdValue = (a >>> i.imm) | 0;
+        break;
+      case 'srai':
+        rdValue = a >> i.imm;
+        break;
+      case 'add':
+        rdValue = (a + b) | 0;
+        break;
+      case 'sub':
+        rdValue = (a - b) | 0;
+        break;
+      case 'sll':
+        rdValue = a << (b & 31);
+        break;
+      case 'slt':
+        rdValue = a < b ? 1 : 0;
+        break;
+      case 'sltu':
+        rdValue = a >>> 0 < b >>> 0 ? 1 : 0;
+        break;
+      case 'xor':
+        rdValue = a ^ b;
+        break;
+      case 'srl':
+        rdValue = (a >>> (b & 31)) | 0;
+        break;
+      case 'sra':
+        rdValue = a >> (b & 31);
+        break;
+      case 'or':
+        rdValue = a | b;
+        break;
+      case 'and':
+        rdValue = a & b;
+        break;
+      case 'mul':
+        rdValue = Math.imul(a, b);
+        break;
+      case 'mulh':
+        rdValue = mulh(a, b);
+        break;
+      case 'mulhsu':
+        rdValue = mulhsu(a, b);
+        break;
+      case 'mulhu':
+        rdValue = mulhu(a, b);
+        break;
+      case 'div':
+        rdValue = div(a, b);
+        break;
+      case 'divu':
+        rdValue = divu(a, b);
+        break;
+      case 'rem':
+        rdValue = rem(a, b);
+        break;
+      case 'remu':
+        rdValue = remu(a, b);
+        break;
+      case 'fence':
+      case 'fence.i':
+      case 'wfi':
+        writes = false;
+        break;
       case 'ecall':
         if (this.syscalls !== 'linux') throw new Trap(CAUSE.ecall, 0);
         writes = false;
         this.linuxSyscall();
         break;
-      case 'ebreak': throw new Trap(CAUSE.breakpoint, pc);
+      case 'ebreak':
+        throw new Trap(CAUSE.breakpoint, pc);
       case 'mret':
         writes = false;
         next = this.mepc >>> 0;
         this.mstatus = ((this.mstatus >>> 4) & 0x8) | 0x80; // MIE ← MPIE, MPIE ← 1
         break;
-      case 'csrrw': case 'csrrs': case 'csrrc': case 'csrrwi': case 'csrrsi': case 'csrrci':
+      case 'csrrw':
+      case 'csrrs':
+      case 'csrrc':
+      case 'csrrwi':
+      case 'csrrsi':
+      case 'csrrci':
         rdValue = this.csrInstruction(i, word, a) | 0;
         break;
-      case 'illegal': throw new Trap(CAUSE.illegal, word >>> 0);
+      case 'illegal':
+        throw new Trap(CAUSE.illegal, word >>> 0);
     }
     if (taken) next = jumpTarget(pc + i.imm);
     if (writes && i.rd !== 0) x[i.rd] = rdValue;

@@ -27,6 +27,8 @@ export class Uart {
   private transmittedCount = 0;
   /** Transmitted bytes held back by a scripted delay, with the cycle they reach the host. */
   private readonly delayed: { byte: number; at: number }[] = [];
+  /** Hears a read of RXDATA that finds nothing received and nothing on its way: the program waits on the host. */
+  onStarved: (() => void) | null = null;
 
   constructor(private readonly resetDivisor: number) {
     this.divisor = resetDivisor;
@@ -93,15 +95,19 @@ export class Uart {
   read(index: number, now: number): number {
     this.deliver(now);
     this.flushTransmit(now);
+    if (index === 1 && this.fifo.length === 0 && this.incoming.length === 0 && this.onStarved !== null) this.onStarved();
     switch (index) {
-      case 0: return now < this.txBusyUntil ? 0x80000000 : 0;
-      case 1: return this.fifo.length === 0 ? 0x80000000 : this.fifo.shift()!;
+      case 0:
+        return now < this.txBusyUntil ? 0x80000000 : 0;
+      case 1:
+        return this.fifo.length === 0 ? 0x80000000 : this.fifo.shift()!;
       case 2: {
         const status = (this.fifo.length > 0 ? 1 : 0) | (now < this.txBusyUntil ? 0 : 2) | (this.lost ? 4 : 0);
         this.lost = false;
         return status;
       }
-      default: return this.divisor >>> 0;
+      default:
+        return this.divisor >>> 0;
     }
   }
 

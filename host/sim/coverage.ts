@@ -24,7 +24,14 @@ export interface CoveragePoint {
 }
 
 /** A point's fields as Verilator writes them: key \x01 … \x02 value pairs. */
-const PointFields = z.object({ page: z.string().regex(/^v_[a-z_]+\//), f: z.string().min(1), l: z.string().regex(/^\d+$/), o: z.string().default(''), h: z.string().default(''), S: z.string().optional() });
+const PointFields = z.object({
+  page: z.string().regex(/^v_[a-z_]+\//),
+  f: z.string().min(1),
+  l: z.string().regex(/^\d+$/),
+  o: z.string().default(''),
+  h: z.string().default(''),
+  S: z.string().optional(),
+});
 const LINE = /^C '([^']*)' (\d+)$/;
 
 /** `12-14,16` → [12, 13, 14, 16]. */
@@ -51,7 +58,16 @@ export function readCoverage(path: string, into: Map<string, CoveragePoint> = ne
   lines.forEach((line, i) => {
     if (line === '' || line.startsWith('#')) return;
     const m = LINE.exec(line);
-    const fields = m ? PointFields.safeParse(Object.fromEntries(m[1]!.split('\x01').filter((kv) => kv !== '').map((kv) => kv.split('\x02') as [string, string]))) : null;
+    const fields = m
+      ? PointFields.safeParse(
+          Object.fromEntries(
+            m[1]!
+              .split('\x01')
+              .filter((kv) => kv !== '')
+              .map((kv) => kv.split('\x02') as [string, string]),
+          ),
+        )
+      : null;
     if (!m || !fields?.success) throw new CaxError('E_USAGE', `${path}: not a coverage point`, { span: { file: path, line: i + 1, col: 1 } });
     const have = into.get(m[1]!);
     if (have) {

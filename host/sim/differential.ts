@@ -49,7 +49,8 @@ export function firstDivergence(trace: readonly TraceRecord[], steps: readonly Q
   const q0 = steps.findIndex((s) => s.pc === from);
   if (t0 < 0 || q0 < 0) return `${t0 < 0 ? 'the core' : 'qemu'} never reached ${hex(from)}`;
   const context = (k: number): string =>
-    trace.slice(Math.max(t0, t0 + k - 4), t0 + k + 1)
+    trace
+      .slice(Math.max(t0, t0 + k - 4), t0 + k + 1)
       .map((r, i, all) => `  ${i === all.length - 1 ? '>' : ' '} ${hex(r.pc)}  ${hex(r.insn)}  ${describe(r.insn, r.pc)}${r.rd ? `   ${reg(r.rd)} = ${hex(r.rdValue)}` : ''}`)
       .join('\n');
   for (let k = 0; ; k++) {
@@ -91,10 +92,7 @@ export async function compareWithQemu(elf: string, options: { simulator?: string
   const from = symbol('test_body');
   const until = symbol('cax_end');
   const maxCycles = options.maxCycles ?? 20_000_000;
-  const [core, qemu] = await Promise.all([
-    runSim({ program: elf, maxCycles, dumpMem: { from: 'begin_signature', to: 'end_signature' }, simulator: options.simulator }),
-    runQemu(elf),
-  ]);
+  const [core, qemu] = await Promise.all([runSim({ program: elf, maxCycles, dumpMem: { from: 'begin_signature', to: 'end_signature' }, simulator: options.simulator }), runQemu(elf)]);
   const coreStatus = core.summary.end === 'pass' ? 0 : core.summary.exitCode;
   const coreSignature = Buffer.from(core.summary.mem?.hex ?? '', 'hex');
   const problems: string[] = [];
@@ -108,7 +106,9 @@ export async function compareWithQemu(elf: string, options: { simulator?: string
   try {
     const traceFile = join(dir, 'core.trace');
     await runSim({ program: elf, maxCycles, trace: traceFile, simulator: options.simulator });
-    const trace = (await readFile(traceFile, 'utf8')).split('\n').filter((l) => l !== '')
+    const trace = (await readFile(traceFile, 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '')
       .map((line, i) => parseTraceLine(line, { file: traceFile, line: i + 1 }));
     const steps = await qemuSteps(elf, join(dir, 'qemu.log'));
     const where = firstDivergence(trace, steps, from, until) ?? 'no instruction-level difference found before the end';

@@ -49,7 +49,8 @@ export function formatDivergence(d: LockstepDivergence, names: readonly [string,
     'registers before it:',
   ];
   for (let r = 1; r < 32; r++) {
-    const a = d.leftRegisters[r]!, b = d.rightRegisters[r]!;
+    const a = d.leftRegisters[r]!,
+      b = d.rightRegisters[r]!;
     lines.push(`  x${r.toString().padEnd(2)} ${ABI_NAMES[r]!.padEnd(4)} ${hex(a)}${a === b ? '' : ` ≠ ${hex(b)}`}`);
   }
   lines.push(`the ${d.before.length} instructions before it:`);

@@ -52,13 +52,15 @@ export async function startSimPty(options: SimRunOptions, startTimeoutMs = 10_00
     });
     reader.once('line', (line) => {
       clearTimeout(timer);
-      const parsed = PtyLineSchema.safeParse((() => {
-        try {
-          return JSON.parse(line) as unknown;
-        } catch {
-          return undefined;
-        }
-      })());
+      const parsed = PtyLineSchema.safeParse(
+        (() => {
+          try {
+            return JSON.parse(line) as unknown;
+          } catch {
+            return undefined;
+          }
+        })(),
+      );
       if (parsed.success) resolvePromise(parsed.data.pty);
       else fail(`unexpected first line ${JSON.stringify(line.slice(0, 200))}`);
     });

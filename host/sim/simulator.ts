@@ -136,7 +136,16 @@ export async function runSim(options: SimRunOptions): Promise<SimRun> {
       const stderr = Buffer.concat(err).toString('latin1');
       if (status !== 0 && status !== 1) {
         const code = status === 2 ? 'E_USAGE' : 'E_SIM';
-        reject(new CaxError(code, stderr.trim().split('\n').filter((l) => l.startsWith('cax-sim:')).join('; ') || `the simulator exited with status ${status}`));
+        reject(
+          new CaxError(
+            code,
+            stderr
+              .trim()
+              .split('\n')
+              .filter((l) => l.startsWith('cax-sim:'))
+              .join('; ') || `the simulator exited with status ${status}`,
+          ),
+        );
         return;
       }
       try {

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { CaxError } from '../errors.js';
+import { TRACE_PORT } from '../trace/vcd.js';
 
 /** A signal of the dump: its dotted path (scopes and name) and its width. */
 export interface DumpSignal {
@@ -43,7 +44,7 @@ export function readVcdHeader(file: string): string {
   try {
     const chunk = Buffer.alloc(64 * 1024);
     let text = '';
-    for (let n; text.length < MAX_HEADER_BYTES && (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) {
+    for (let n; text.length < MAX_HEADER_BYTES && (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) {
       text += chunk.toString('latin1', 0, n);
       const end = text.indexOf('$enddefinitions');
       if (end >= 0) return text.slice(0, end);
@@ -62,7 +63,11 @@ const GROUPS: readonly { readonly title: string; readonly scope: string; readonl
   { title: 'register writes', scope: 'core', names: ['exec_rd', 'exec_value'] },
   { title: 'memory bus', scope: 'soc', names: ['bus_addr', 'bus_fetch', 'bus_read', 'bus_write', 'bus_mask', 'bus_wdata', 'bus_rdata', 'bus_fault'] },
   { title: 'UART', scope: 'soc', names: ['uart_tx', 'uart_rx', 'sel_uart', 'uart_rdata'] },
-  { title: 'trace port', scope: 'soc', names: ['trace_en', 'trace_valid', 'trace_pc', 'trace_insn', 'trace_rd', 'trace_rd_value', 'trace_mem_addr', 'trace_mem_data', 'trace_mem_mask', 'trace_mem_write', 'trace_trap', 'trace_cause', 'trace_tval'] },
+  {
+    title: 'trace port',
+    scope: 'soc',
+    names: ['trace_en', ...TRACE_PORT],
+  },
 ];
 
 /** GTKWave trace flags: group begin and end (with a blank row), hex and binary display. */
@@ -93,7 +98,8 @@ export async function vcdToFst(vcd: string, fst: string): Promise<void> {
   try {
     await promisify(execFile)('vcd2fst', [vcd, fst]);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CaxError('E_ARTEFACT', 'vcd2fst is not installed: it comes with the Debian package gtkwave (scripts/setup installs it)', { details: { missing: ['vcd2fst'] } });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CaxError('E_ARTEFACT', 'vcd2fst is not installed: it comes with the Debian package gtkwave (scripts/setup installs it)', { details: { missing: ['vcd2fst'] } });
     throw new CaxError('E_IO', `vcd2fst failed: ${(e as Error).message}`);
   }
 }

@@ -79,7 +79,7 @@ class Writer {
   }
   /** Zig-zag then LEB128. */
   svar(n: bigint): void {
-    this.uvar(n >= 0n ? n << 1n : ((-n) << 1n) - 1n);
+    this.uvar(n >= 0n ? n << 1n : (-n << 1n) - 1n);
   }
   text(s: string): void {
     const utf8 = Buffer.from(s, 'utf8');
@@ -227,7 +227,11 @@ function refine(members: readonly CItem[], incoming: readonly number[][], start:
  */
 export function canonicalOrder(members: readonly CItem[]): number[] {
   const incoming = referrers(members);
-  let classes = refine(members, incoming, members.map(() => 0));
+  let classes = refine(
+    members,
+    incoming,
+    members.map(() => 0),
+  );
   for (;;) {
     const counts = new Map<number, number>();
     for (const c of classes) counts.set(c, (counts.get(c) ?? 0) + 1);
@@ -235,7 +239,11 @@ export function canonicalOrder(members: readonly CItem[]): number[] {
     if (tied.length === 0) break;
     const lowest = Math.min(...tied);
     const chosen = classes.indexOf(lowest);
-    classes = refine(members, incoming, classes.map((c, i) => 2 * c + (c === lowest && i !== chosen ? 1 : 0)));
+    classes = refine(
+      members,
+      incoming,
+      classes.map((c, i) => 2 * c + (c === lowest && i !== chosen ? 1 : 0)),
+    );
   }
   return [...Array(members.length).keys()].sort((a, b) => classes[a]! - classes[b]!);
 }

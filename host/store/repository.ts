@@ -4,7 +4,8 @@
 // Every read is checked against its hash (E_CORRUPT); every write is one
 // IMMEDIATE transaction in WAL mode, so a killed writer leaves the store as
 // before or after, and concurrent writers wait for each other.
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -18,7 +19,7 @@ export function storeDirectory(cwd: string, env: Readonly<Record<string, string 
 }
 
 export const STORE_FILE = 'store.sqlite';
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** One member of a group being written. `dependencies` are the hashes it refers to outside its own group. */
 export interface NewMember {
@@ -108,6 +109,10 @@ CREATE TABLE IF NOT EXISTS name_history (
   reason   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS name_history_by_name ON name_history(name, seq);
+CREATE TABLE IF NOT EXISTS images (
+  key    TEXT PRIMARY KEY,         -- the image cache's key (host/coprocessor/stored.ts)
+  sha256 TEXT NOT NULL             -- SHA-256 of the cached file's bytes, checked on every read
+) WITHOUT ROWID;
 `;
 
 function rowChecksum(hash: Hash, type: string, meta: string): string {
@@ -124,6 +129,9 @@ function translate(e: unknown, file: string): unknown {
   if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {
     return corrupt(`store file ${file} is damaged: ${(e as Error).message}`, { file, sqlite: code });
   }
+  if (typeof code === 'string' && (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM'))) {
+    return new CaxError('E_IO', `store file ${file} cannot be opened for writing: ${(e as Error).message}`, { details: { file, sqlite: code } });
+  }
   return e;
 }
 
@@ -139,6 +147,31 @@ interface DefinitionRow {
   size: number;
 }
 
+/**
+ * Makes a new store at `file` atomically: the schema is written to a file of
+ * its own, which is then linked into place unless another process was first
+ * (then theirs is used). So `store.sqlite` never exists empty, and an empty
+ * one is a store that lost its contents.
+ */
+function createStore(file: string): void {
+  const fresh = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
+  try {
+    const db = new Database(fresh);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    } finally {
+      db.close();
+    }
+    linkSync(fresh, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new CaxError('E_IO', `cannot create the store ${file}: ${(e as Error).message}`, { details: { file } });
+  } finally {
+    for (const leftover of [fresh, `${fresh}-wal`, `${fresh}-shm`]) rmSync(leftover, { force: true });
+  }
+}
+
 export class Repository {
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -151,6 +184,12 @@ export class Repository {
   static open(directory: string): Repository {
     mkdirSync(directory, { recursive: true });
     const file = join(directory, STORE_FILE);
+    if (!existsSync(file)) createStore(file);
+    const found = statSync(file, { throwIfNoEntry: false });
+    if (found && !found.isFile())
+      throw new CaxError('E_IO', `store file ${file} is not a file (a ${found.isDirectory() ? 'directory' : 'special file'}): move it away, or point CAX_HOME elsewhere`, { details: { file } });
+    // SQLite would take an empty file for a new store, and a new store is never empty (createStore): this one lost its contents
+    if (found && found.size === 0) throw corrupt(`store file ${file} is empty (0 bytes; truncated?): restore it from a copy, or remove it to start a new store`, { file });
     let db: Database.Database | undefined;
     try {
       db = new Database(file, { timeout: 30_000 });
@@ -208,9 +247,7 @@ export class Repository {
     }
     const db = this.db;
     const insertGroup = this.sql('INSERT OR IGNORE INTO groups (hash, bytes, size) VALUES (?, ?, ?)');
-    const insertDef = this.sql(
-      'INSERT OR IGNORE INTO definitions (hash, group_hash, member, type, meta, checksum, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    const insertDef = this.sql('INSERT OR IGNORE INTO definitions (hash, group_hash, member, type, meta, checksum, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const insertDep = this.sql('INSERT OR IGNORE INTO dependencies (dependent, dependency) VALUES (?, ?)');
     const exists = this.sql('SELECT 1 FROM definitions WHERE hash = ?').pluck();
     const current = this.sql('SELECT hash FROM names WHERE name = ?').pluck();
@@ -257,10 +294,9 @@ export class Repository {
   get(hash: Hash): StoredDefinition {
     const row = this.guard(
       () =>
-        this.sql(
-            'SELECT d.hash, d.group_hash, d.member, d.type, d.meta, d.checksum, d.added_at, g.bytes, g.size FROM definitions d JOIN groups g ON g.hash = d.group_hash WHERE d.hash = ?',
-          )
-          .get(hash) as DefinitionRow | undefined,
+        this.sql('SELECT d.hash, d.group_hash, d.member, d.type, d.meta, d.checksum, d.added_at, g.bytes, g.size FROM definitions d JOIN groups g ON g.hash = d.group_hash WHERE d.hash = ?').get(
+          hash,
+        ) as DefinitionRow | undefined,
     );
     if (row === undefined) throw new CaxError('E_MISSING_HASH', `no definition @${hash} in the store`, { details: { missing: [hash] } });
     return this.verify(row);
@@ -304,6 +340,16 @@ export class Repository {
     return hash;
   }
 
+  /** The SHA-256 recorded for the cached image file under `key` (host/coprocessor/cache.ts), if any. */
+  imageDigest(key: string): string | undefined {
+    return this.guard(() => this.sql('SELECT sha256 FROM images WHERE key = ?').pluck().get(key) as string | undefined);
+  }
+
+  /** Records the SHA-256 of the cached image file under `key`. */
+  recordImageDigest(key: string, sha256: string): void {
+    this.guard(() => this.sql('INSERT OR REPLACE INTO images (key, sha256) VALUES (?, ?)').run(key, sha256));
+  }
+
   /** The names pointing at `hash` now. */
   namesOf(hash: Hash): string[] {
     return this.guard(() => this.sql('SELECT name FROM names WHERE hash = ? ORDER BY name').pluck().all(hash) as string[]);
@@ -322,14 +368,15 @@ export class Repository {
   /** The name's history, oldest first. */
   history(name: string): NameEvent[] {
     const rows = this.guard(
-      () => this.sql('SELECT seq, name, hash, previous, at, reason FROM name_history WHERE name = ? ORDER BY seq').all(name) as {
-        seq: number;
-        name: string;
-        hash: string;
-        previous: string | null;
-        at: string;
-        reason: string;
-      }[],
+      () =>
+        this.sql('SELECT seq, name, hash, previous, at, reason FROM name_history WHERE name = ? ORDER BY seq').all(name) as {
+          seq: number;
+          name: string;
+          hash: string;
+          previous: string | null;
+          at: string;
+          reason: string;
+        }[],
     );
     return rows.map((r) => ({ ...r, previous: r.previous ?? undefined }));
   }
@@ -356,10 +403,7 @@ export class Repository {
   /** Direct dependencies of all members of a group, sorted. */
   groupDependencies(group: Hash): Hash[] {
     return this.guard(
-      () =>
-        this.sql('SELECT DISTINCT p.dependency FROM dependencies p JOIN definitions d ON d.hash = p.dependent WHERE d.group_hash = ? ORDER BY p.dependency')
-          .pluck()
-          .all(group) as string[],
+      () => this.sql('SELECT DISTINCT p.dependency FROM dependencies p JOIN definitions d ON d.hash = p.dependent WHERE d.group_hash = ? ORDER BY p.dependency').pluck().all(group) as string[],
     );
   }
 

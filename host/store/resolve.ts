@@ -58,9 +58,13 @@ export function resolveGraph(roots: readonly Hash[], edgesOf: EdgesOf): Resoluti
   }
   if (missing.size > 0) {
     const list = [...missing].map(([hash, neededBy]) => ({ hash, neededBy }));
-    throw new CaxError('E_MISSING_HASH', `missing from the store: ${list.map((m) => `@${m.hash}${m.neededBy.length > 0 ? ` (needed by ${m.neededBy.map((h) => `@${h.slice(0, 12)}`).join(', ')})` : ''}`).join('; ')}`, {
-      details: { missing: list.map((m) => m.hash), neededBy: Object.fromEntries(list.map((m) => [m.hash, m.neededBy])) },
-    });
+    throw new CaxError(
+      'E_MISSING_HASH',
+      `missing from the store: ${list.map((m) => `@${m.hash}${m.neededBy.length > 0 ? ` (needed by ${m.neededBy.map((h) => `@${h.slice(0, 12)}`).join(', ')})` : ''}`).join('; ')}`,
+      {
+        details: { missing: list.map((m) => m.hash), neededBy: Object.fromEntries(list.map((m) => [m.hash, m.neededBy])) },
+      },
+    );
   }
   return { order };
 }

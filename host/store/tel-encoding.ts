@@ -5,7 +5,24 @@
 // metadata so tools can restore them). The decoder rebuilds an AST that the
 // interpreter runs and the printer shows.
 import { CaxError, type SourceSpan } from '../errors.js';
-import { BINARY_OPS, TIME_UNITS, type Alt, type Decl, type Equation, type Expr, type Literal, type Pattern, type Rhs, type Stmt, type TypeExpr, type TypeScheme, type BinaryOp, type TimeUnit, type LedgerKind, type TypeConstraint } from '../tel/ast.js';
+import {
+  BINARY_OPS,
+  TIME_UNITS,
+  type Alt,
+  type Decl,
+  type Equation,
+  type Expr,
+  type Literal,
+  type Pattern,
+  type Rhs,
+  type Stmt,
+  type TypeExpr,
+  type TypeScheme,
+  type BinaryOp,
+  type TimeUnit,
+  type LedgerKind,
+  type TypeConstraint,
+} from '../tel/ast.js';
 import type { CItem } from './canonical.js';
 import type { Hash } from './hash.js';
 

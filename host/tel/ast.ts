@@ -22,10 +22,7 @@ export type Pattern =
   | { readonly tag: 'PCons'; readonly head: Pattern; readonly tail: Pattern; readonly span: Span };
 
 /** Infix operators of section 4; `mod` is written `` `mod` `` infix. */
-export type BinaryOp =
-  | '$' | '>>' | '<|' | '<|>' | '||' | '&&'
-  | '==' | '/=' | '<' | '>' | '<=' | '>='
-  | ':' | '++' | '+' | '-' | '*' | '/' | 'mod';
+export type BinaryOp = '$' | '>>' | '<|' | '<|>' | '||' | '&&' | '==' | '/=' | '<' | '>' | '<=' | '>=' | ':' | '++' | '+' | '-' | '*' | '/' | 'mod';
 
 export const BINARY_OPS: readonly BinaryOp[] = ['$', '>>', '<|', '<|>', '||', '&&', '==', '/=', '<', '>', '<=', '>=', ':', '++', '+', '-', '*', '/', 'mod'];
 

@@ -12,8 +12,23 @@ import type { Machine } from './machine.js';
 import * as ops from './operators.js';
 
 export const OP = {
-  Const: 0, Local: 1, Global: 2, App: 3, Lam: 4, If: 5, Match: 6, Let: 7, Bin: 8, And: 9, Or: 10,
-  Unary: 11, Build: 12, Seq: 13, Choice: 14, Do: 15, Hash: 16,
+  Const: 0,
+  Local: 1,
+  Global: 2,
+  App: 3,
+  Lam: 4,
+  If: 5,
+  Match: 6,
+  Let: 7,
+  Bin: 8,
+  And: 9,
+  Or: 10,
+  Unary: 11,
+  Build: 12,
+  Seq: 13,
+  Choice: 14,
+  Do: 15,
+  Hash: 16,
 } as const;
 
 export interface FrameInfo {
@@ -56,12 +71,44 @@ export interface CClause {
 }
 
 /** `simple` marks code without calls or effects (constants, locals, operators on them): the machine evaluates it directly. */
-export interface CConst { readonly op: 0; readonly value: Value; readonly simple?: true }
-export interface CLocal { readonly op: 1; readonly depth: number; readonly slot: number; readonly name: string; readonly span: SourceSpan; readonly simple?: true }
-export interface CGlobal { readonly op: 2; readonly cell: Cell; readonly span: SourceSpan }
-export interface CApp { readonly op: 3; readonly fn: Code; readonly args: readonly Code[]; readonly span: SourceSpan; readonly simpleArgs: boolean }
-export interface CLam { readonly op: 4; readonly arity: number; readonly frame: FrameInfo; body: Code; readonly name: string }
-export interface CIf { readonly op: 5; readonly cond: Code; readonly then: Code; readonly else: Code }
+export interface CConst {
+  readonly op: 0;
+  readonly value: Value;
+  readonly simple?: true;
+}
+export interface CLocal {
+  readonly op: 1;
+  readonly depth: number;
+  readonly slot: number;
+  readonly name: string;
+  readonly span: SourceSpan;
+  readonly simple?: true;
+}
+export interface CGlobal {
+  readonly op: 2;
+  readonly cell: Cell;
+  readonly span: SourceSpan;
+}
+export interface CApp {
+  readonly op: 3;
+  readonly fn: Code;
+  readonly args: readonly Code[];
+  readonly span: SourceSpan;
+  readonly simpleArgs: boolean;
+}
+export interface CLam {
+  readonly op: 4;
+  readonly arity: number;
+  readonly frame: FrameInfo;
+  body: Code;
+  readonly name: string;
+}
+export interface CIf {
+  readonly op: 5;
+  readonly cond: Code;
+  readonly then: Code;
+  readonly else: Code;
+}
 export interface CMatch {
   readonly op: 6;
   /** null: match the frame's parameter slots 1…n (a function's equations). */
@@ -70,18 +117,67 @@ export interface CMatch {
   readonly span: SourceSpan;
   readonly what: string;
 }
-export interface CLet { readonly op: 7; readonly binds: readonly CBind[]; readonly body: Code }
-export interface CBin { readonly op: 8; readonly fn: ops.BinFn; readonly a: Code; readonly b: Code; readonly span: SourceSpan; readonly simple: boolean }
-export interface CAnd { readonly op: 9; readonly a: Code; readonly b: Code }
-export interface COr { readonly op: 10; readonly a: Code; readonly b: Code }
-export interface CUnary { readonly op: 11; readonly fn: ops.UnaryFn; readonly a: Code; readonly span: SourceSpan; readonly simple: boolean }
+export interface CLet {
+  readonly op: 7;
+  readonly binds: readonly CBind[];
+  readonly body: Code;
+}
+export interface CBin {
+  readonly op: 8;
+  readonly fn: ops.BinFn;
+  readonly a: Code;
+  readonly b: Code;
+  readonly span: SourceSpan;
+  readonly simple: boolean;
+}
+export interface CAnd {
+  readonly op: 9;
+  readonly a: Code;
+  readonly b: Code;
+}
+export interface COr {
+  readonly op: 10;
+  readonly a: Code;
+  readonly b: Code;
+}
+export interface CUnary {
+  readonly op: 11;
+  readonly fn: ops.UnaryFn;
+  readonly a: Code;
+  readonly span: SourceSpan;
+  readonly simple: boolean;
+}
 /** Evaluates parts left to right, then builds a value from them (tuples, lists, effect forms). */
-export interface CBuild { readonly op: 12; readonly parts: readonly Code[]; readonly build: (vals: Value[], m: Machine) => Value; readonly span: SourceSpan }
-export interface CSeq { readonly op: 13; readonly a: Code; readonly b: Code; readonly span: SourceSpan }
-export interface CChoice { readonly op: 14; readonly a: Code; readonly b: Code; readonly span: SourceSpan }
+export interface CBuild {
+  readonly op: 12;
+  readonly parts: readonly Code[];
+  readonly build: (vals: Value[], m: Machine) => Value;
+  readonly span: SourceSpan;
+}
+export interface CSeq {
+  readonly op: 13;
+  readonly a: Code;
+  readonly b: Code;
+  readonly span: SourceSpan;
+}
+export interface CChoice {
+  readonly op: 14;
+  readonly a: Code;
+  readonly b: Code;
+  readonly span: SourceSpan;
+}
 /** A do block: one frame per run of the block holds every variable its statements bind. */
-export interface CDo { readonly op: 15; readonly stmts: readonly CStmt[]; readonly frame: FrameInfo; readonly span: SourceSpan }
-export interface CHash { readonly op: 16; readonly hash: string; readonly span: SourceSpan }
+export interface CDo {
+  readonly op: 15;
+  readonly stmts: readonly CStmt[];
+  readonly frame: FrameInfo;
+  readonly span: SourceSpan;
+}
+export interface CHash {
+  readonly op: 16;
+  readonly hash: string;
+  readonly span: SourceSpan;
+}
 
 export type Code = CConst | CLocal | CGlobal | CApp | CLam | CIf | CMatch | CLet | CBin | CAnd | COr | CUnary | CBuild | CSeq | CChoice | CDo | CHash;
 
@@ -95,14 +191,36 @@ export type CStmt =
  * property accesses see a single hidden class (V8 keeps the dispatch loop optimized).
  */
 class CodeNode {
-  op = 0; value: unknown = undefined; depth = 0; slot = 0; name = ''; span: unknown = undefined; simple = false;
-  cell: unknown = undefined; fn: unknown = undefined; args: unknown = undefined; simpleArgs = false; arity = 0;
-  frame: unknown = undefined; body: unknown = undefined; cond: unknown = undefined; then: unknown = undefined;
-  else: unknown = undefined; scrutinee: unknown = undefined; clauses: unknown = undefined; what = '';
-  binds: unknown = undefined; a: unknown = undefined; b: unknown = undefined; parts: unknown = undefined;
-  build: unknown = undefined; stmts: unknown = undefined; hash = '';
+  op = 0;
+  value: unknown = undefined;
+  depth = 0;
+  slot = 0;
+  name = '';
+  span: unknown = undefined;
+  simple = false;
+  cell: unknown = undefined;
+  fn: unknown = undefined;
+  args: unknown = undefined;
+  simpleArgs = false;
+  arity = 0;
+  frame: unknown = undefined;
+  body: unknown = undefined;
+  cond: unknown = undefined;
+  then: unknown = undefined;
+  else: unknown = undefined;
+  scrutinee: unknown = undefined;
+  clauses: unknown = undefined;
+  what = '';
+  binds: unknown = undefined;
+  a: unknown = undefined;
+  b: unknown = undefined;
+  parts: unknown = undefined;
+  build: unknown = undefined;
+  stmts: unknown = undefined;
+  hash = '';
   /** The JIT's call count and compiled code of a lambda (jit/tier.ts). */
-  jitCalls = 0; jitCode: unknown = undefined;
+  jitCalls = 0;
+  jitCode: unknown = undefined;
 }
 
 export function mk<T extends Code>(fields: T): T {
@@ -112,7 +230,10 @@ export function mk<T extends Code>(fields: T): T {
 /** Lexical scope during compilation: names of one frame, chained to enclosing scopes. */
 class Scope {
   readonly names = new Map<string, number>();
-  constructor(readonly frame: FrameInfo, readonly parent: Scope | null) {}
+  constructor(
+    readonly frame: FrameInfo,
+    readonly parent: Scope | null,
+  ) {}
   child(): Scope {
     return new Scope(this.frame, this);
   }
@@ -186,10 +307,7 @@ class Compiler {
         return WILD;
       });
       const binds = this.localDecls(eq.where, s);
-      const guards: CGuard[] =
-        eq.rhs.tag === 'Plain'
-          ? [{ cond: null, body: this.expr(eq.rhs.expr, s) }]
-          : eq.rhs.guards.map((g) => ({ cond: this.expr(g.cond, s), body: this.expr(g.body, s) }));
+      const guards: CGuard[] = eq.rhs.tag === 'Plain' ? [{ cond: null, body: this.expr(eq.rhs.expr, s) }] : eq.rhs.guards.map((g) => ({ cond: this.expr(g.cond, s), body: this.expr(g.body, s) }));
       return { patterns, binds, guards };
     });
     // A single unguarded clause of plain variables needs no matching.
@@ -317,7 +435,13 @@ class Compiler {
           op: OP.Build,
           parts,
           build: ([amount, asset, from, to, timeline]) =>
-            new Eff({ k: 'ledger', request: { kind, amount: amount as number, asset: (asset as string | null) ?? 'native', from: from as string | null, to: to as string | null, timeline: timeline as string } }, span),
+            new Eff(
+              {
+                k: 'ledger',
+                request: { kind, amount: amount as number, asset: (asset as string | null) ?? 'native', from: from as string | null, to: to as string | null, timeline: timeline as string },
+              },
+              span,
+            ),
           span,
         });
       }

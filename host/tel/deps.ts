@@ -28,10 +28,11 @@ function declFree(d: Decl, bound: ReadonlySet<string>, out: Set<string>): void {
       for (const w of eq.where) declFree(w, b, out);
     }
     if (eq.rhs.tag === 'Plain') exprFree(eq.rhs.expr, b, out);
-    else for (const g of eq.rhs.guards) {
-      exprFree(g.cond, b, out);
-      exprFree(g.body, b, out);
-    }
+    else
+      for (const g of eq.rhs.guards) {
+        exprFree(g.cond, b, out);
+        exprFree(g.body, b, out);
+      }
   }
 }
 

@@ -39,13 +39,16 @@ function listExpr(vars: readonly string[], depth: number): fc.Arbitrary<string> 
   );
 }
 
-export const pureProgram = fc.tuple(intExpr(['n'], 3), listExpr(['n'], 2), fc.integer({ min: -5, max: 30 })).map(([body, list, n]) =>
-  [
-    'step :: Int -> Int -> Int',
-    `step n acc = if n <= 0 then acc else step (n - 1) (acc + ${body})`,
-    'main :: (Int, [Int], Text)',
-    `main = (step (${n}) 0, ${list.replace(/\bn\b/g, '1')}, show (${n}, [True], "q\\n"))`,
-  ].join('\n'));
+export const pureProgram = fc
+  .tuple(intExpr(['n'], 3), listExpr(['n'], 2), fc.integer({ min: -5, max: 30 }))
+  .map(([body, list, n]) =>
+    [
+      'step :: Int -> Int -> Int',
+      `step n acc = if n <= 0 then acc else step (n - 1) (acc + ${body})`,
+      'main :: (Int, [Int], Text)',
+      `main = (step (${n}) 0, ${list.replace(/\bn\b/g, '1')}, show (${n}, [True], "q\\n"))`,
+    ].join('\n'),
+  );
 
 /**
  * Effect Int expressions: sequencing, binds, choice with rollback (which may fail with E_ROLLBACK when a concurrent
@@ -69,12 +72,33 @@ function effExpr(depth: number, id = { n: 0 }): fc.Arbitrary<string> {
   const v = (): string => `x${id.n++}`;
   return fc.oneof(
     { weight: 2, arbitrary: leaf },
-    { weight: 2, arbitrary: fc.tuple(sub, sub).map(([a, b]) => { const x = v(); const y = v(); return `(do { ${x} <- ${a}; ${y} <- ${b}; return (${x} * 2 + ${y}) })`; }) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(sub, sub).map(([a, b]) => {
+        const x = v();
+        const y = v();
+        return `(do { ${x} <- ${a}; ${y} <- ${b}; return (${x} * 2 + ${y}) })`;
+      }),
+    },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(${a} <| ${b})`) },
     { weight: 1, arbitrary: sub.map((a) => `(fail "boom" >> ${a})`) },
-    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => { const p = v(); const q = v(); return `(do { (${p}, ${q}) <- (${a} <|> ${b}); return (${p} - ${q}) })`; }) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(sub, sub).map(([a, b]) => {
+        const p = v();
+        const q = v();
+        return `(do { (${p}, ${q}) <- (${a} <|> ${b}); return (${p} - ${q}) })`;
+      }),
+    },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(race ${a} ${b})`) },
-    { weight: 1, arbitrary: fc.tuple(small, small).map(([a, b]) => { const p = v(); const q = v(); return `(do { (${p}, ${q}) <- (invoke charge (${a}) <|> invoke charge (${b})); return (${p} + ${q}) })`; }) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(small, small).map(([a, b]) => {
+        const p = v();
+        const q = v();
+        return `(do { (${p}, ${q}) <- (invoke charge (${a}) <|> invoke charge (${b})); return (${p} + ${q}) })`;
+      }),
+    },
     { weight: 1, arbitrary: fc.tuple(ms, sub).map(([d, a]) => `(after (${d} milliseconds) ${a})`) },
     { weight: 1, arbitrary: fc.tuple(ms, sub).map(([d, a]) => `(within (${d} milliseconds) ${a})`) },
     { weight: 1, arbitrary: fc.tuple(ms, sub).map(([t, a]) => `(at ${t} ${a})`) },
@@ -85,5 +109,17 @@ export const effectProgram = fc
   .tuple(effExpr(3), fc.integer({ min: 0, max: 100 }), fc.constantFrom(500, 1000, 250), fc.integer({ min: 1, max: 1500 }), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5000 })))
   .map(([e, balance, latency, other, start]) => ({
     source: `charge :: Int -> Effect Int\ncharge n = emit n >> deposit 1 to "acc" on "tl" >> return (n * 3)\n\nmain :: Effect Int\nmain = ${e}`,
-    world: { start, balances: { tl: { acc: { native: balance } } }, facts: { tl: { k: [[0, 7], [start + 1000, 9]] } }, latency: { tl: start % 2 === 0 ? latency : other } },
+    world: {
+      start,
+      balances: { tl: { acc: { native: balance } } },
+      facts: {
+        tl: {
+          k: [
+            [0, 7],
+            [start + 1000, 9],
+          ],
+        },
+      },
+      latency: { tl: start % 2 === 0 ? latency : other },
+    },
   }));

@@ -9,9 +9,35 @@ import { CaxError, type SourceSpan } from '../errors.js';
 import type { BinaryOp, Decl, Equation, Expr, Literal, Pattern, Program, Stmt, TypeScheme } from './ast.js';
 import { bindingGroups } from './deps.js';
 import {
-  BOOL, CAT, DOUBLE, INT, MAX_TYPE_SIZE, Mismatch, NUM, ORD, TEXT, UNIT, effect, fn, freshVar, generalize, instantiate,
-  listOf, metered, monoScheme, prune, require, schemeFromSignature, schemeToString, tupleOf, typeSize, typeToString, unify,
-  type Scheme, type Type, type TypeMeter,
+  BOOL,
+  CAT,
+  DOUBLE,
+  INT,
+  MAX_TYPE_SIZE,
+  Mismatch,
+  NUM,
+  ORD,
+  TEXT,
+  UNIT,
+  effect,
+  fn,
+  freshVar,
+  generalize,
+  instantiate,
+  listOf,
+  metered,
+  monoScheme,
+  prune,
+  require,
+  schemeFromSignature,
+  schemeToString,
+  tupleOf,
+  typeSize,
+  typeToString,
+  unify,
+  type Scheme,
+  type Type,
+  type TypeMeter,
 } from './types.js';
 
 /** Looks up the stored type of an `@hash` reference; undefined when the hash is unknown. */
@@ -114,8 +140,7 @@ function checkSize(t: Type, what: string, span: SourceSpan): void {
   }
 }
 
-const typeError = (span: SourceSpan, message: string, details: Record<string, unknown> = {}): CaxError =>
-  new CaxError('E_TYPE', message, { span, details });
+const typeError = (span: SourceSpan, message: string, details: Record<string, unknown> = {}): CaxError => new CaxError('E_TYPE', message, { span, details });
 
 class Inferencer {
   constructor(
@@ -300,7 +325,12 @@ class Inferencer {
         return INT;
       case 'Ledger': {
         this.expect(INT, this.expr(e.amount, env, level), e.amount.span, `the amount of ${e.kind}`);
-        for (const [part, x] of [['asset', e.asset], ['source account', e.from], ['target account', e.to], ['timeline', e.timeline]] as const) {
+        for (const [part, x] of [
+          ['asset', e.asset],
+          ['source account', e.from],
+          ['target account', e.to],
+          ['timeline', e.timeline],
+        ] as const) {
           if (x) this.expect(TEXT, this.expr(x, env, level), x.span, `the ${part} of ${e.kind}`);
         }
         return effect(TEXT);
@@ -397,8 +427,7 @@ export function opType(op: BinaryOp, level: number): Type {
       const b = freshVar(level);
       return bin(fn(a, b), a, b);
     }
-    case '>>':
-    {
+    case '>>': {
       const b = effect(freshVar(level));
       return bin(effect(freshVar(level)), b, b);
     }

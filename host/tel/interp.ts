@@ -13,7 +13,7 @@ import { jitTier, type JitMode, type JitOptions, type JitStats } from './jit/tie
 import { prelude } from './prelude.js';
 import { Eff } from './runtime.js';
 import { Scheduler, defaultInvoke, failureError, type EffectEntry, type InvokeHook } from './scheduler.js';
-import { typeToString, type Scheme } from './types.js';
+import { typeToString, type Scheme, type Type } from './types.js';
 import { showValue, type Value } from './values.js';
 import { MemoryWorld, type EffectHandlers, type WorldInput } from './world.js';
 
@@ -90,14 +90,14 @@ export interface RunResult {
 }
 
 /** The compiled entry `main args…`: its code, the size of its frame, and its type (checked in the program's scope). */
-export function compileEntry(loaded: LoadedProgram, main: string, args: readonly Expr[]): { readonly code: Code; readonly frameSize: number; readonly type: string } {
+export function compileEntry(loaded: LoadedProgram, main: string, args: readonly Expr[]): { readonly code: Code; readonly frameSize: number; readonly type: string; readonly checked: Type } {
   const span: SourceSpan = { file: loaded.program.file, line: 1, col: 1 };
   if (!loaded.types.has(main)) throw new CaxError('E_UNBOUND', `${main} is not defined`, { span });
   let entry: Expr = { tag: 'Var', name: main, span };
   for (const a of args) entry = { tag: 'App', fn: entry, arg: a, span: a.span };
-  const type = typeToString(checkExpression(entry, loaded.types, loaded.resolver.hashTypes));
+  const checked = checkExpression(entry, loaded.types, loaded.resolver.hashTypes);
   const { code, frame } = compileExpression(entry, loaded.globals);
-  return { code, frameSize: frame.size, type };
+  return { code, frameSize: frame.size, type: typeToString(checked), checked };
 }
 
 /** Evaluates `main` applied to `args` (parsed expressions, checked in the program's scope). */
@@ -121,7 +121,7 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
   try {
     const v = machine.evaluate(code, machine.newFrame(frameSize, null));
     if (v instanceof Eff) {
-      const out = scheduler.run(v);
+      const out = scheduler.run(v, null);
       if ('value' in out) value = out.value;
       else error = failureError(out.failure);
     } else {

@@ -21,15 +21,31 @@ export interface Token {
 }
 
 export const KEYWORDS: ReadonlySet<string> = new Set([
-  'let', 'in', 'where', 'do', 'of', 'case', 'if', 'then', 'else',
-  'deposit', 'withdraw', 'transfer', 'observe', 'invoke', 'to', 'from', 'on',
-  'milliseconds', 'seconds', 'minutes', 'hours', 'days',
+  'let',
+  'in',
+  'where',
+  'do',
+  'of',
+  'case',
+  'if',
+  'then',
+  'else',
+  'deposit',
+  'withdraw',
+  'transfer',
+  'observe',
+  'invoke',
+  'to',
+  'from',
+  'on',
+  'milliseconds',
+  'seconds',
+  'minutes',
+  'hours',
+  'days',
 ]);
 
-const OPERATORS: ReadonlySet<string> = new Set([
-  '$', '>>', '<|', '<|>', '||', '&&', '==', '/=', '<', '>', '<=', '>=', ':', '++', '+', '-', '*', '/',
-  '=', '|', '\\', '->', '<-', '::', '=>',
-]);
+const OPERATORS: ReadonlySet<string> = new Set(['$', '>>', '<|', '<|>', '||', '&&', '==', '/=', '<', '>', '<=', '>=', ':', '++', '+', '-', '*', '/', '=', '|', '\\', '->', '<-', '::', '=>']);
 
 const SYMBOL_CHARS = '!#$%&*+./<=>?\\^|-~:';
 const PUNCT = '(),;[]{}`';
@@ -74,7 +90,7 @@ export function lex(source: string, file: string): Token[] {
       line++;
       col = 1;
     } else if (c === 9) {
-      col = ((col - 1) >> 3 << 3) + 9;
+      col = (((col - 1) >> 3) << 3) + 9;
     } else if (c === 13 && source.charCodeAt(i) !== 10) {
       line++;
       col = 1;
@@ -254,7 +270,7 @@ export function lex(source: string, file: string): Token[] {
       }
       if (ch >= 0xd800 && ch <= 0xdfff) {
         const cp = source.codePointAt(i)!;
-        if (cp < 0x10000 || (ch >= 0xdc00)) fail('text literal contains a lone surrogate (not UTF-8)');
+        if (cp < 0x10000 || ch >= 0xdc00) fail('text literal contains a lone surrogate (not UTF-8)');
         advance();
       }
       advance();

@@ -4,7 +4,7 @@
 // constant space) and deep non-tail recursion grows only the machine's stack,
 // which the memory budget bounds (E_BUDGET). Every transition counts one
 // step; allocations count cells; both are deterministic.
-import { CaxError, type SourceSpan } from '../errors.js';
+import { CaxError, budgetExhausted, type SourceSpan } from '../errors.js';
 import { OP, isSimple, mk, type CBind, type Cell, type CLam, type CLet, type CMatch, type Code, type CPat } from './compile.js';
 import { Closure, Eff, Partial, Prim, type Env } from './runtime.js';
 import { Cons, Nil, Tuple, UNIT_VALUE, compareValues, type Value } from './values.js';
@@ -24,8 +24,21 @@ export interface Budget {
 export const DEFAULT_BUDGET: Budget = { steps: 2_000_000_000, memory: 16_000_000 };
 
 /** Continuation kinds. */
-const K_APP = 0, K_REST = 1, K_IF = 2, K_SCRUT = 3, K_GUARD = 4, K_BIND = 5, K_BIN_A = 6, K_BIN_B = 7, K_AND = 8, K_OR = 9,
-  K_UNARY = 10, K_BUILD = 11, K_SEQ = 12, K_CHOICE = 13, K_CAF = 14;
+const K_APP = 0,
+  K_REST = 1,
+  K_IF = 2,
+  K_SCRUT = 3,
+  K_GUARD = 4,
+  K_BIND = 5,
+  K_BIN_A = 6,
+  K_BIN_B = 7,
+  K_AND = 8,
+  K_OR = 9,
+  K_UNARY = 10,
+  K_BUILD = 11,
+  K_SEQ = 12,
+  K_CHOICE = 13,
+  K_CAF = 14;
 
 /** One continuation frame; a single shape keeps the machine's property accesses monomorphic. */
 class Frame {
@@ -64,10 +77,15 @@ export interface JitHook {
   enter(m: Machine, f: Closure, args: Value[], depth: number): Value | undefined;
 }
 
-const EVAL = 0, RET = 1, APPLY = 2, MATCH = 3, GUARDS = 4, BINDS = 5;
+const EVAL = 0,
+  RET = 1,
+  APPLY = 2,
+  MATCH = 3,
+  GUARDS = 4,
+  BINDS = 5;
 
 export function budgetError(what: 'step' | 'memory', limit: number): CaxError {
-  return new CaxError('E_BUDGET', `${what} budget of ${limit} exhausted`, { details: { budget: what, limit } });
+  return budgetExhausted(`${what} budget of ${limit} exhausted`, { budget: what, limit });
 }
 
 /** How many steps pass between two calls of a machine's periodic hook (a power of two). */

@@ -6,18 +6,20 @@ import type { SourceSpan } from '../errors.js';
 import type { BinaryOp } from './ast.js';
 import type { Machine } from './machine.js';
 import { Eff } from './runtime.js';
-import {
-  Cons, Dbl, NIL, Tuple, compareValues, intAdd, intDiv, intMod, intMul, intNeg, intSub, listFromArray, type ListV, type Value,
-} from './values.js';
+import { Cons, Dbl, NIL, Tuple, compareValues, intAdd, intDiv, intMod, intMul, intNeg, intSub, listFromArray, type ListV, type Value } from './values.js';
 
 export type BinFn = (a: Value, b: Value, span: SourceSpan, m: Machine) => Value;
 export type UnaryFn = (a: Value, span: SourceSpan) => Value;
 
-const arith = (int: (a: number, b: number, span: SourceSpan) => number, dbl: (a: number, b: number) => number): BinFn =>
-  (a, b, span) => (typeof a === 'number' ? int(a, b as number, span) : new Dbl(dbl((a as Dbl).v, (b as Dbl).v)));
+const arith =
+  (int: (a: number, b: number, span: SourceSpan) => number, dbl: (a: number, b: number) => number): BinFn =>
+  (a, b, span) =>
+    typeof a === 'number' ? int(a, b as number, span) : new Dbl(dbl((a as Dbl).v, (b as Dbl).v));
 
-const cmp = (test: (c: number) => boolean): BinFn =>
-  (a, b) => (typeof a === 'number' ? test(a === b ? 0 : a < (b as number) ? -1 : 1) : test(compareValues(a, b)));
+const cmp =
+  (test: (c: number) => boolean): BinFn =>
+  (a, b) =>
+    typeof a === 'number' ? test(a === b ? 0 : a < (b as number) ? -1 : 1) : test(compareValues(a, b));
 
 const append: BinFn = (a, b, _span, m) => {
   if (typeof a === 'string') {

@@ -7,26 +7,32 @@
 // parsing is linear in the input. `parseProgramAll` recovers at the next
 // column-1 line and reports every error.
 import { CaxError, type SourceSpan } from '../errors.js';
-import type {
-  Alt, BinaryOp, Decl, Equation, Expr, Guard, LedgerKind, Literal, Pattern, Program, Rhs, Stmt,
-  TimeUnit, TypeConstraint, TypeExpr, TypeScheme,
-} from './ast.js';
+import type { Alt, BinaryOp, Decl, Equation, Expr, Guard, LedgerKind, Literal, Pattern, Program, Rhs, Stmt, TimeUnit, TypeConstraint, TypeExpr, TypeScheme } from './ast.js';
 import { lex, type Token } from './lexer.js';
 
 /** Deepest nesting of expressions, patterns and types the parser accepts. */
 export const MAX_DEPTH = 600;
 
 const PRECEDENCE: Readonly<Record<BinaryOp, readonly [number, 'left' | 'right' | 'none']>> = {
-  '$': [0, 'right'],
+  $: [0, 'right'],
   '>>': [1, 'left'],
   '<|': [2, 'right'],
   '<|>': [3, 'left'],
   '||': [4, 'right'],
   '&&': [5, 'right'],
-  '==': [6, 'none'], '/=': [6, 'none'], '<': [6, 'none'], '>': [6, 'none'], '<=': [6, 'none'], '>=': [6, 'none'],
-  ':': [7, 'right'], '++': [7, 'right'],
-  '+': [8, 'left'], '-': [8, 'left'],
-  '*': [9, 'left'], '/': [9, 'left'], 'mod': [9, 'left'],
+  '==': [6, 'none'],
+  '/=': [6, 'none'],
+  '<': [6, 'none'],
+  '>': [6, 'none'],
+  '<=': [6, 'none'],
+  '>=': [6, 'none'],
+  ':': [7, 'right'],
+  '++': [7, 'right'],
+  '+': [8, 'left'],
+  '-': [8, 'left'],
+  '*': [9, 'left'],
+  '/': [9, 'left'],
+  mod: [9, 'left'],
 };
 
 export function precedenceOf(op: BinaryOp): readonly [number, 'left' | 'right' | 'none'] {
@@ -76,7 +82,10 @@ class Parser {
   private layout: number[] = [1];
   /** Position of the first token of the current block item: the layout rule does not cut there. */
   private itemStart = 0;
-  constructor(private readonly tokens: Token[], private readonly file: string) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly file: string,
+  ) {}
 
   // ---- token access and layout ---------------------------------------
 
@@ -406,7 +415,11 @@ class Parser {
   private atomicPatternStart(): boolean {
     const t = this.peek();
     return (
-      t.kind === 'ident' || t.kind === 'int' || t.kind === 'double' || t.kind === 'text' || t.kind === 'conid' ||
+      t.kind === 'ident' ||
+      t.kind === 'int' ||
+      t.kind === 'double' ||
+      t.kind === 'text' ||
+      t.kind === 'conid' ||
       (t.kind === 'punct' && (t.text === '_' || t.text === '(' || t.text === '[')) ||
       (t.kind === 'op' && t.text === '-')
     );
@@ -686,10 +699,7 @@ class Parser {
 
   private atomStart(): boolean {
     const t = this.peek();
-    return (
-      t.kind === 'int' || t.kind === 'double' || t.kind === 'text' || t.kind === 'ident' || t.kind === 'conid' || t.kind === 'hash' ||
-      (t.kind === 'punct' && (t.text === '(' || t.text === '['))
-    );
+    return t.kind === 'int' || t.kind === 'double' || t.kind === 'text' || t.kind === 'ident' || t.kind === 'conid' || t.kind === 'hash' || (t.kind === 'punct' && (t.text === '(' || t.text === '['));
   }
 
   /** Function application: atoms, left-nested. */

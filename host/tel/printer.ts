@@ -18,8 +18,7 @@ export function printDecl(d: Decl, sep: string): string {
 
 function printEquation(eq: Equation): string {
   const head = [eq.name, ...eq.params.map(atomicPattern)].join(' ');
-  const rhs =
-    eq.rhs.tag === 'Plain' ? ` = ${printExpr(eq.rhs.expr)}` : eq.rhs.guards.map((g) => ` | ${printExpr(g.cond)} = ${printExpr(g.body)}`).join('');
+  const rhs = eq.rhs.tag === 'Plain' ? ` = ${printExpr(eq.rhs.expr)}` : eq.rhs.guards.map((g) => ` | ${printExpr(g.cond)} = ${printExpr(g.body)}`).join('');
   const where = eq.where.length > 0 ? ` where ${block(eq.where)}` : '';
   return `${head}${rhs}${where}`;
 }
@@ -105,9 +104,7 @@ export function printExpr(e: Expr): string {
     case 'If':
       return `if ${printExpr(e.cond)} then ${printExpr(e.then)} else ${printExpr(e.else)}`;
     case 'Case':
-      return `case ${printExpr(e.scrutinee)} of { ${e.alts
-        .map((a) => `${printPattern(a.pattern)}${a.guard ? ` | ${printExpr(a.guard)}` : ''} -> ${printExpr(a.body)}`)
-        .join('; ')} }`;
+      return `case ${printExpr(e.scrutinee)} of { ${e.alts.map((a) => `${printPattern(a.pattern)}${a.guard ? ` | ${printExpr(a.guard)}` : ''} -> ${printExpr(a.body)}`).join('; ')} }`;
     case 'Do':
       return `do { ${e.stmts.map(printStmt).join('; ')} }`;
     case 'BinOp':

@@ -11,17 +11,27 @@ export type Env = unknown[];
 
 export class Closure {
   readonly opaque = 'function' as const;
-  constructor(readonly lam: CLam, readonly env: Env | null) {}
+  constructor(
+    readonly lam: CLam,
+    readonly env: Env | null,
+  ) {}
 }
 
 export class Prim {
   readonly opaque = 'function' as const;
-  constructor(readonly name: string, readonly arity: number, readonly fn: (args: readonly Value[], m: Machine, span: SourceSpan | undefined) => Value) {}
+  constructor(
+    readonly name: string,
+    readonly arity: number,
+    readonly fn: (args: readonly Value[], m: Machine, span: SourceSpan | undefined) => Value,
+  ) {}
 }
 
 export class Partial {
   readonly opaque = 'function' as const;
-  constructor(readonly fn: Closure | Prim, readonly args: readonly Value[]) {}
+  constructor(
+    readonly fn: Closure | Prim,
+    readonly args: readonly Value[],
+  ) {}
 }
 
 /** Code to evaluate later in an environment: the lazy right operand of `>>` and `<|`. */
@@ -62,7 +72,10 @@ export type EffectNode =
 
 export class Eff {
   readonly opaque = 'effect' as const;
-  constructor(readonly node: EffectNode, readonly span?: SourceSpan) {}
+  constructor(
+    readonly node: EffectNode,
+    readonly span?: SourceSpan,
+  ) {}
 }
 
 export function isThunk(x: Thunk | Eff): x is Thunk {

@@ -14,7 +14,7 @@
 // A `bind` node's host continuation may answer with a promise (compiled TEL
 // asks the co-processor): `runAsync` then waits for it before anything else
 // happens, so the schedule is the one a synchronous answer would give.
-import { CaxError, type SourceSpan } from '../errors.js';
+import { CaxError, type ErrorCode, type SourceSpan } from '../errors.js';
 import type { CDo } from './compile.js';
 import { budgetError, matchPattern, type Machine } from './machine.js';
 import { Eff, isThunk, type Env, type Thunk } from './runtime.js';
@@ -33,13 +33,13 @@ export interface EffectEntry {
   readonly kind: 'deposit' | 'withdraw' | 'transfer' | 'observe' | 'emit';
   readonly args: readonly (string | number)[];
   readonly result: string | number | null;
-  readonly error?: { readonly code: string; readonly message: string };
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
   /** Set when a `<|` rolled this world effect back. */
   rolledBack?: boolean;
 }
 
 export interface Failure {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
   readonly span?: SourceSpan;
   /** The error this failure is, when a handler or the invoke hook raised one (a denial with its rule and context); absent for `fail` and the scheduler's own failures. */
@@ -71,58 +71,58 @@ class UndoScope {
   }
 }
 
-interface Within {
+interface Within<O> {
   readonly deadline: number;
   readonly limit: number;
-  readonly owner: Fiber;
+  readonly owner: Fiber<O>;
   done: boolean;
   readonly span: SourceSpan | undefined;
 }
 
-type EFrame =
+type EFrame<O> =
   | { readonly k: 'seq'; readonly then: Thunk | Eff }
   | { readonly k: 'choice'; readonly orElse: Thunk | Eff; readonly scope: UndoScope; readonly saved: UndoScope | null }
-  | { readonly k: 'within'; readonly w: Within }
+  | { readonly k: 'within'; readonly w: Within<O> }
   | { readonly k: 'do'; readonly code: CDo; readonly index: number; readonly env: Env }
   | { readonly k: 'bind'; readonly next: (value: Value) => Eff | Promise<Eff> }
-  | { readonly k: 'owner'; readonly inv: Invocation; readonly saved: unknown };
+  | { readonly k: 'owner'; readonly inv: Invocation<O>; readonly saved: O };
 
-interface Join {
+interface Join<O> {
   readonly race: boolean;
-  readonly parent: Fiber;
+  readonly parent: Fiber<O>;
   readonly token: number;
   readonly results: (Resume | null)[];
-  readonly children: Fiber[];
+  readonly children: Fiber<O>[];
 }
 
-class Fiber {
-  readonly stack: EFrame[] = [];
+class Fiber<O> {
+  readonly stack: EFrame<O>[] = [];
   token = 0;
   cancelled = false;
-  children: Fiber[] = [];
+  children: Fiber<O>[] = [];
   constructor(
     readonly path: string,
     public scope: UndoScope | null,
-    readonly join: Join | null,
+    readonly join: Join<O> | null,
     readonly side: number,
     /** Who the fiber runs for now (an invocation's owner inside its body). */
-    public owner: unknown = null,
+    public owner: O,
   ) {}
 }
 
-interface Event {
+interface Event<O> {
   readonly time: number;
   /** 0: fiber events; 1: deadlines, which fire after everything else at the same time. */
   readonly cls: number;
   readonly path: string;
   readonly seq: number;
-  readonly fiber: Fiber | null;
+  readonly fiber: Fiber<O> | null;
   readonly token: number;
   readonly action: (() => Resume) | null;
-  readonly within: Within | null;
+  readonly within: Within<O> | null;
 }
 
-function before(a: Event, b: Event): boolean {
+function before<O>(a: Event<O>, b: Event<O>): boolean {
   if (a.time !== b.time) return a.time < b.time;
   if (a.cls !== b.cls) return a.cls < b.cls;
   if (a.path !== b.path) return a.path < b.path;
@@ -130,9 +130,9 @@ function before(a: Event, b: Event): boolean {
 }
 
 /** Binary min-heap of events. */
-class EventQueue {
-  private readonly items: Event[] = [];
-  push(e: Event): void {
+class EventQueue<O> {
+  private readonly items: Event<O>[] = [];
+  push(e: Event<O>): void {
     const h = this.items;
     h.push(e);
     let i = h.length - 1;
@@ -143,7 +143,7 @@ class EventQueue {
       i = p;
     }
   }
-  pop(): Event | undefined {
+  pop(): Event<O> | undefined {
     const h = this.items;
     if (h.length === 0) return undefined;
     const top = h[0]!;
@@ -170,27 +170,27 @@ class EventQueue {
 export type InvocationEnd = { readonly value: Value } | { readonly failure: Failure } | { readonly cancelled: true };
 
 /** An `invoke` run in the caller's fiber under its own owner: `body` gives the effect (evaluated under `owner`), `leave` is called exactly once when it ends. */
-export class Invocation {
+export class Invocation<O = unknown> {
   constructor(
-    readonly owner: unknown,
+    readonly owner: O,
     readonly body: () => Value,
     readonly leave: (end: InvocationEnd) => void,
   ) {}
 }
 
+/** An `invoke F ARGS` as its hook sees it. */
+export interface InvokeCall<O> {
+  readonly fn: Value;
+  readonly args: readonly Value[];
+  readonly span: SourceSpan | undefined;
+  /** The scheduler's logical clock when the invoke starts. */
+  readonly clock: number;
+  /** The owner of the invoking fiber. */
+  readonly owner: O;
+}
+
 /** How `invoke F ARGS` is run: return the effect to run in place of the call, or an Invocation (or throw a CaxError to fail it, e.g. E_DENIED). */
-export type InvokeHook = (
-  call: {
-    readonly fn: Value;
-    readonly args: readonly Value[];
-    readonly span: SourceSpan | undefined;
-    /** The scheduler's logical clock when the invoke starts. */
-    readonly clock: number;
-    /** The owner of the invoking fiber. */
-    readonly owner: unknown;
-  },
-  m: Machine,
-) => Value | Invocation;
+export type InvokeHook<O = unknown> = (call: InvokeCall<O>, m: Machine) => Value | Invocation<O>;
 
 /** The failure a failed outcome stands for, keeping the handler's error (its identity) when it raised one. */
 function failureOf(out: Extract<Outcome, { ok: false }>, span?: SourceSpan): Failure {
@@ -202,33 +202,36 @@ export function failureError(f: Failure): CaxError {
   return f.error ?? new CaxError(f.code, f.message, f.span ? { span: f.span } : {});
 }
 
-export const defaultInvoke: InvokeHook = ({ fn, args }, m) => m.apply(fn, [...args]);
+/** `invoke` as a plain call, for any owner. */
+export function defaultInvoke<O>({ fn, args }: InvokeCall<O>, m: Machine): Value {
+  return m.apply(fn, [...args]);
+}
 
-export class Scheduler {
+export class Scheduler<O = unknown> {
   clock: number;
   readonly log: EffectEntry[] = [];
   readonly latencies: Record<string, number> = {};
-  private readonly queue = new EventQueue();
+  private readonly queue = new EventQueue<O>();
   private seq = 0;
   private outcome: Resume | null = null;
-  private running: unknown = null;
+  private running: O | null = null;
   /** A fiber waiting for a bind continuation's promise (runAsync resumes it before any other event). */
-  private suspended: { readonly fiber: Fiber; readonly next: Promise<Eff> } | null = null;
+  private suspended: { readonly fiber: Fiber<O>; readonly next: Promise<Eff> } | null = null;
   /** Called whenever the owner whose code runs changes (before any of the new owner's steps or effects). */
-  onOwner: ((owner: unknown) => void) | null = null;
+  onOwner: ((owner: O) => void) | null = null;
 
   constructor(
     private readonly m: Machine,
     private readonly handlers: EffectHandlers,
     start: number,
-    private readonly invoke: InvokeHook = defaultInvoke,
+    private readonly invoke: InvokeHook<O> = defaultInvoke,
   ) {
     if (!Number.isInteger(start) || start < 0 || start > CLOCK_MAX) throw new CaxError('E_CLOCK', `the start time ${start} is outside the clock's range 0..${CLOCK_MAX}`);
     this.clock = start;
   }
 
   /** Runs `eff` to its end; returns its value or its uncaught failure. Errors of pure code (E_MATCH, E_BUDGET …) are thrown. */
-  run(eff: Eff, owner: unknown = null): { value: Value } | { failure: Failure } {
+  run(eff: Eff, owner: O): { value: Value } | { failure: Failure } {
     this.begin(eff, owner);
     for (;;) {
       if (this.suspended) throw new CaxError('E_INTERNAL', 'a bind continuation answered with a promise: run this effect with runAsync');
@@ -238,7 +241,7 @@ export class Scheduler {
   }
 
   /** `run` for effects whose bind continuations may answer with promises: each is awaited before the schedule goes on. */
-  async runAsync(eff: Eff, owner: unknown = null): Promise<{ value: Value } | { failure: Failure }> {
+  async runAsync(eff: Eff, owner: O): Promise<{ value: Value } | { failure: Failure }> {
     this.begin(eff, owner);
     for (;;) {
       while (this.suspended) {
@@ -251,8 +254,8 @@ export class Scheduler {
     }
   }
 
-  private begin(eff: Eff, owner: unknown): void {
-    const root = new Fiber('', null, null, 0, owner);
+  private begin(eff: Eff, owner: O): void {
+    const root = new Fiber<O>('', null, null, 0, owner);
     this.running = owner;
     this.drive(root, { eff });
   }
@@ -287,18 +290,18 @@ export class Scheduler {
   }
 
   /** The owner whose code runs now. */
-  get owner(): unknown {
+  get owner(): O | null {
     return this.running;
   }
 
-  private activate(owner: unknown): void {
+  private activate(owner: O): void {
     if (owner === this.running) return;
     this.running = owner;
     if (this.onOwner) this.onOwner(owner);
   }
 
   /** Resumes `fiber` with `action` at logical `time`; a time past the clock's range is E_CLOCK (fatal). */
-  private schedule(time: number, fiber: Fiber, action: () => Resume): void {
+  private schedule(time: number, fiber: Fiber<O>, action: () => Resume): void {
     if (time > CLOCK_MAX) throw new CaxError('E_CLOCK', `the clock would pass ${CLOCK_MAX} (at ${time})`);
     fiber.token++;
     this.queue.push({ time, cls: 0, path: fiber.path, seq: this.seq++, fiber, token: fiber.token, action, within: null });
@@ -321,7 +324,7 @@ export class Scheduler {
   }
 
   /** A world effect completes: ask the handler, log it, remember how to undo it. */
-  private perform(f: Fiber, kind: EffectEntry['kind'], req: LedgerRequest | ObserveRequest, start: number): Resume {
+  private perform(f: Fiber<O>, kind: EffectEntry['kind'], req: LedgerRequest | ObserveRequest, start: number): Resume {
     const out = this.check(() => (kind === 'observe' ? this.handlers.observe(req as ObserveRequest, this.clock) : this.handlers[kind as 'deposit'](req as LedgerRequest, this.clock)));
     const entry: EffectEntry = out.ok
       ? { start, time: this.clock, timeline: req.timeline, kind, args: effectArgs(kind, req), result: out.result }
@@ -336,7 +339,7 @@ export class Scheduler {
   }
 
   /** Steps fiber `f` from `start` until it waits or ends. */
-  private drive(f: Fiber, start: Resume): void {
+  private drive(f: Fiber<O>, start: Resume): void {
     const m = this.m;
     let r = start;
     this.activate(f.owner);
@@ -412,7 +415,7 @@ export class Scheduler {
             return;
           }
           case 'within': {
-            const w: Within = { deadline: this.clock + Math.max(0, node.limit), limit: node.limit, owner: f, done: false, span: eff.span };
+            const w: Within<O> = { deadline: this.clock + Math.max(0, node.limit), limit: node.limit, owner: f, done: false, span: eff.span };
             f.stack.push({ k: 'within', w });
             // a deadline past the clock's range never fires: the body fails with E_CLOCK before it could
             if (w.deadline <= CLOCK_MAX) this.queue.push({ time: w.deadline, cls: 1, path: f.path, seq: this.seq++, fiber: null, token: 0, action: null, within: w });
@@ -503,7 +506,7 @@ export class Scheduler {
   }
 
   /** Fiber `f` leaves an invocation: its caller's owner runs again, then the invocation hears how it ended. */
-  private leave(f: Fiber, frame: Extract<EFrame, { k: 'owner' }>, end: InvocationEnd): void {
+  private leave(f: Fiber<O>, frame: Extract<EFrame<O>, { k: 'owner' }>, end: InvocationEnd): void {
     f.owner = frame.saved;
     this.activate(f.owner);
     frame.inv.leave(end);
@@ -521,18 +524,18 @@ export class Scheduler {
     for (const s of scopes) for (const e of s.entries) e.rolledBack = true;
   }
 
-  private fork(parent: Fiber, race: boolean, left: Eff, right: Eff): void {
+  private fork(parent: Fiber<O>, race: boolean, left: Eff, right: Eff): void {
     parent.token++;
-    const join: Join = { race, parent, token: parent.token, results: [null, null], children: [] };
-    const l = new Fiber(`${parent.path}0`, parent.scope, join, 0, parent.owner);
-    const r = new Fiber(`${parent.path}1`, parent.scope, join, 1, parent.owner);
+    const join: Join<O> = { race, parent, token: parent.token, results: [null, null], children: [] };
+    const l = new Fiber<O>(`${parent.path}0`, parent.scope, join, 0, parent.owner);
+    const r = new Fiber<O>(`${parent.path}1`, parent.scope, join, 1, parent.owner);
     join.children.push(l, r);
     parent.children = [l, r];
     this.schedule(this.clock, l, () => ({ eff: left }));
     this.schedule(this.clock, r, () => ({ eff: right }));
   }
 
-  private finish(f: Fiber, r: Resume): void {
+  private finish(f: Fiber<O>, r: Resume): void {
     const join = f.join;
     if (!join) {
       this.outcome = r;
@@ -550,14 +553,14 @@ export class Scheduler {
     if (a && b && 'value' in a && 'value' in b) this.resumeParent(join, { value: new Tuple([a.value, b.value]) });
   }
 
-  private resumeParent(join: Join, r: Resume): void {
+  private resumeParent(join: Join<O>, r: Resume): void {
     join.parent.children = [];
     this.schedule(this.clock, join.parent, () => r);
   }
 
-  private cancel(f: Fiber): void {
+  private cancel(f: Fiber<O>): void {
     const stack = [f];
-    const cut: Fiber[] = [];
+    const cut: Fiber<O>[] = [];
     while (stack.length > 0) {
       const x = stack.pop()!;
       x.cancelled = true;
@@ -576,7 +579,7 @@ export class Scheduler {
   }
 
   /** A `within` deadline passed with its body still running: cut it off and fail the `within` with E_TIMEOUT. */
-  private expire(w: Within): void {
+  private expire(w: Within<O>): void {
     const f = w.owner;
     if (w.done || f.cancelled) return;
     for (const c of f.children) this.cancel(c);

@@ -286,8 +286,7 @@ export const monoScheme = (t: Type): Scheme => ({ vars: [], type: t });
 /** Converts a signature to a scheme; with `rigidLevel` its variables become rigid (for checking a definition against it). */
 export function schemeFromSignature(sig: TypeScheme, level: number, rigid: boolean): Scheme {
   const vars = new Map<string, Type>();
-  const clsOf = (name: string): number =>
-    sig.constraints.filter((c) => c.name === name).reduce((m, c) => m | (c.cls === 'Num' ? NUM | ORD : c.cls === 'Ord' ? ORD : CAT), 0);
+  const clsOf = (name: string): number => sig.constraints.filter((c) => c.name === name).reduce((m, c) => m | (c.cls === 'Num' ? NUM | ORD : c.cls === 'Ord' ? ORD : CAT), 0);
   const conv = (t: TypeExpr): Type => {
     switch (t.tag) {
       case 'TCon':

@@ -28,7 +28,10 @@ export class Nil {
 export const NIL = new Nil();
 
 export class Cons {
-  constructor(readonly head: Value, readonly tail: ListV) {}
+  constructor(
+    readonly head: Value,
+    readonly tail: ListV,
+  ) {}
 }
 
 export type ListV = Cons | Nil;
@@ -160,7 +163,8 @@ export function showText(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
     else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += `\\u{${c.toString(16)}}`; // C0, DEL and C1 controls
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+      out += `\\u{${c.toString(16)}}`; // C0, DEL and C1 controls
     else out += ch;
   }
   return `${out}"`;

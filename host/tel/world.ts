@@ -5,7 +5,7 @@
 // JSON (validated with zod), and the replay handlers that answer from a
 // recorded effect log without any world.
 import { z } from 'zod';
-import { CaxError } from '../errors.js';
+import { CaxError, type ErrorCode } from '../errors.js';
 import type { LedgerRequest } from './runtime.js';
 
 const int32 = z.number().int().min(-2147483648).max(2147483647);
@@ -60,7 +60,7 @@ export interface BalanceChange {
 export type Outcome =
   | { readonly ok: true; readonly result: string | number; readonly undo?: readonly BalanceChange[] }
   /** `error`: the error a handler raised, when there is one (a sandbox's denial with its rule): failures keep their identity, never matched by message. */
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly error?: CaxError };
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly error?: CaxError };
 
 export interface ObserveRequest {
   readonly key: string;
@@ -82,7 +82,7 @@ export interface EffectHandlers {
   rollback?(changes: readonly BalanceChange[]): Outcome;
 }
 
-const failure = (code: string, message: string): Outcome => ({ ok: false, code, message });
+const failure = (code: ErrorCode, message: string): Outcome => ({ ok: false, code, message });
 
 /** The changes that undo a successful ledger effect (what a `<|` rollback applies): money back out of `to`, back into `from`. */
 export function ledgerUndo(req: LedgerRequest): BalanceChange[] {
@@ -226,7 +226,7 @@ export interface LoggedEffect {
   readonly timeline: string | null;
   readonly args: readonly (string | number)[];
   readonly result: string | number | null;
-  readonly error?: { readonly code: string; readonly message: string };
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
 }
 
 /** Argument list of a world effect in log order (deposit: amount, asset, to; withdraw: amount, asset, from; transfer: amount, asset, from, to; observe: key). */

@@ -95,7 +95,16 @@ export function parseTraceLine(line: string, where: { file: string; line: number
   const n = (i: number): number => parseInt(m[i]!, 16);
   if (n(3) > 31) throw new CaxError('E_TRACE', `rd ${n(3)} is not a register`, { span: { file: where.file, line: where.line, col: 1 } });
   return {
-    pc: n(1), insn: n(2), rd: n(3), rdValue: n(4), memAddr: n(5), memData: n(6), memMask: n(7),
-    memWrite: m[8] === '1', trap: m[9] === '1', cause: n(10), tval: n(11),
+    pc: n(1),
+    insn: n(2),
+    rd: n(3),
+    rdValue: n(4),
+    memAddr: n(5),
+    memData: n(6),
+    memMask: n(7),
+    memWrite: m[8] === '1',
+    trap: m[9] === '1',
+    cause: n(10),
+    tval: n(11),
   };
 }

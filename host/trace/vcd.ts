@@ -6,11 +6,24 @@ import { createReadStream } from 'node:fs';
 import { CaxError } from '../errors.js';
 import type { TraceRecord } from './record.js';
 
-/** The top-level signals the reader needs (docs/trace-port.md). */
-const SIGNALS = [
-  'clk', 'trace_valid', 'trace_pc', 'trace_insn', 'trace_rd', 'trace_rd_value', 'trace_mem_addr',
-  'trace_mem_data', 'trace_mem_mask', 'trace_mem_write', 'trace_trap', 'trace_cause', 'trace_tval',
+/** The SoC's trace port (docs/trace-port.md): what a retirement record is made of. */
+export const TRACE_PORT = [
+  'trace_valid',
+  'trace_pc',
+  'trace_insn',
+  'trace_rd',
+  'trace_rd_value',
+  'trace_mem_addr',
+  'trace_mem_data',
+  'trace_mem_mask',
+  'trace_mem_write',
+  'trace_trap',
+  'trace_cause',
+  'trace_tval',
 ] as const;
+
+/** The top-level signals the reader needs: the clock and the trace port. */
+const SIGNALS = ['clk', ...TRACE_PORT] as const;
 type Signal = (typeof SIGNALS)[number];
 const SLOT: Readonly<Record<Signal, number>> = Object.fromEntries(SIGNALS.map((s, i) => [s, i])) as Record<Signal, number>;
 
@@ -50,8 +63,17 @@ function parseHeader(text: string, file: string): Map<number, number> {
 
 function toRecord(v: Float64Array): TraceRecord {
   return {
-    pc: v[2]!, insn: v[3]!, rd: v[4]!, rdValue: v[5]!, memAddr: v[6]!, memData: v[7]!, memMask: v[8]!,
-    memWrite: v[9] === 1, trap: v[10] === 1, cause: v[11]!, tval: v[12]!,
+    pc: v[2]!,
+    insn: v[3]!,
+    rd: v[4]!,
+    rdValue: v[5]!,
+    memAddr: v[6]!,
+    memData: v[7]!,
+    memMask: v[8]!,
+    memWrite: v[9] === 1,
+    trap: v[10] === 1,
+    cause: v[11]!,
+    tval: v[12]!,
   };
 }
 

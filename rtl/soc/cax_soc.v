@@ -60,7 +60,8 @@ module cax_soc #(
     wire sel_uart    = bus_addr[31:4] == 28'h1000000;      // 0x1000_0000 … 0x1000_000C
     wire sel_mtime   = bus_addr[31:3] == 29'h2000200;      // 0x1000_1000, 0x1000_1004
     wire sel_control = bus_addr[31:3] == 29'h2000400;      // 0x1000_2000, 0x1000_2004
-    wire sel_device  = sel_uart || sel_mtime || sel_control;
+    wire sel_ramsize = bus_addr[31:2] == 30'h04000802;     // 0x1000_2008: RAM_SIZE, read only
+    wire sel_device  = sel_uart || sel_mtime || sel_control || sel_ramsize;
     assign bus_fault = bus_fetch ? !sel_ram : !(sel_ram || sel_device);
     // Device registers take word accesses only; others read 0, write nothing.
     wire dev_word    = bus_mask == 4'b1111;
@@ -94,6 +95,7 @@ module cax_soc #(
             if (!dev_word)        dev_data <= 32'b0;
             else if (sel_uart)    dev_data <= uart_rdata;
             else if (sel_mtime)   dev_data <= bus_addr[2] ? cycle[63:32] : cycle[31:0];
+            else if (sel_ramsize) dev_data <= RAM_BYTES;
             else                  dev_data <= bus_addr[2] ? {31'b0, trace_en} : 32'b0;
         end
     end

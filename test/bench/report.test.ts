@@ -1,9 +1,12 @@
 // The bench report (docs/performance.md): a run of some suites (BENCH_ONLY)
-// replaces their sections and keeps every other suite's rows and notes.
+// replaces their sections and keeps every other suite's rows and notes; warm-up
+// samples are taken but not recorded.
 import { describe, expect, it } from '@jest/globals';
-import { mergeReport } from '../../bench/harness.js';
+import { mergeReport, runSuite } from '../../bench/harness.js';
 
-const EXISTING = ['# Performance', '', 'Measured by `make bench` on 2026-11-29.', '', '## ISS', '', '| old iss row |', '', 'A note on the ISS.', '', '## Proofs', '', '| old proof row |', ''].join('\n');
+const EXISTING = ['# Performance', '', 'Measured by `make bench` on 2026-11-29.', '', '## ISS', '', '| old iss row |', '', 'A note on the ISS.', '', '## Proofs', '', '| old proof row |', ''].join(
+  '\n',
+);
 const FRESH = ['# Performance', '', 'Measured by `make bench` on 2026-12-05.', '', '## Proofs', '', '| new proof row |', '', '## Cache', '', '| cache row |', ''].join('\n');
 
 describe('mergeReport', () => {
@@ -15,5 +18,19 @@ describe('mergeReport', () => {
     expect(merged).toContain('## Proofs\n\nThese rows measured on 2026-12-05 (a run of some suites).\n\n| new proof row |');
     expect(merged.indexOf('## ISS')).toBeLessThan(merged.indexOf('## Proofs'));
     expect(merged.indexOf('## Proofs')).toBeLessThan(merged.indexOf('## Cache'));
+  });
+});
+
+describe('runSuite', () => {
+  it('takes the warm-up samples of a case and its reference first, and records only the measured ones', async () => {
+    let own = 0;
+    let ref = 0;
+    const [result] = await runSuite(
+      { title: 'T', cases: [{ name: 'c', unit: 'ms', higherIsBetter: false, warmUp: 2, sample: async () => ++own, reference: { name: 'r', sample: async () => 10 * ++ref } }] },
+      3,
+    );
+    expect([own, ref]).toEqual([5, 5]);
+    expect(result!.stats).toMatchObject({ median: 4, min: 3, max: 5 });
+    expect(result!.reference).toMatchObject({ stats: { median: 40 }, ratio: 0.1 });
   });
 });

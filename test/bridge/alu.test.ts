@@ -13,24 +13,32 @@ type AluPorts = 'op' | 'a' | 'b' | 'y';
 function referenceAlu(op: number, a: number, b: number): number {
   const shamt = b & 31;
   switch (op) {
-    case 0b0000: return (a + b) >>> 0;
-    case 0b1000: return (a - b) >>> 0;
-    case 0b0001: return (a << shamt) >>> 0;
-    case 0b0010: return (a | 0) < (b | 0) ? 1 : 0;
-    case 0b0011: return a < b ? 1 : 0;
-    case 0b0100: return (a ^ b) >>> 0;
-    case 0b0101: return a >>> shamt;
-    case 0b1101: return (a >> shamt) >>> 0;
-    case 0b0110: return (a | b) >>> 0;
-    case 0b0111: return (a & b) >>> 0;
-    default: return 0;
+    case 0b0000:
+      return (a + b) >>> 0;
+    case 0b1000:
+      return (a - b) >>> 0;
+    case 0b0001:
+      return (a << shamt) >>> 0;
+    case 0b0010:
+      return (a | 0) < (b | 0) ? 1 : 0;
+    case 0b0011:
+      return a < b ? 1 : 0;
+    case 0b0100:
+      return (a ^ b) >>> 0;
+    case 0b0101:
+      return a >>> shamt;
+    case 0b1101:
+      return (a >> shamt) >>> 0;
+    case 0b0110:
+      return (a | b) >>> 0;
+    case 0b0111:
+      return (a & b) >>> 0;
+    default:
+      return 0;
   }
 }
 
-const word = fc.oneof(
-  fc.integer({ min: 0, max: 0xffff_ffff }),
-  fc.constantFrom(0, 1, 2, 31, 32, 0x7fff_ffff, 0x8000_0000, 0x8000_0001, 0xffff_fffe, 0xffff_ffff),
-);
+const word = fc.oneof(fc.integer({ min: 0, max: 0xffff_ffff }), fc.constantFrom(0, 1, 2, 31, 32, 0x7fff_ffff, 0x8000_0000, 0x8000_0001, 0xffff_fffe, 0xffff_ffff));
 
 let dut: Dut & Record<AluPorts, Signal>;
 

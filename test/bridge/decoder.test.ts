@@ -13,8 +13,25 @@ type DecoderPorts = 'insn' | 'rd' | 'rs1' | 'rs2' | 'funct3' | 'imm' | 'alu_op' 
 
 /** cax_alu op codes ({funct7[5], funct3}) of the instructions that compute in the ALU. */
 const ALU_OP: Partial<Record<Op, number>> = {
-  add: 0, addi: 0, sub: 8, sll: 1, slli: 1, slt: 2, slti: 2, sltu: 3, sltiu: 3,
-  xor: 4, xori: 4, srl: 5, srli: 5, sra: 13, srai: 13, or: 6, ori: 6, and: 7, andi: 7,
+  add: 0,
+  addi: 0,
+  sub: 8,
+  sll: 1,
+  slli: 1,
+  slt: 2,
+  slti: 2,
+  sltu: 3,
+  sltiu: 3,
+  xor: 4,
+  xori: 4,
+  srl: 5,
+  srli: 5,
+  sra: 13,
+  srai: 13,
+  or: 6,
+  ori: 6,
+  and: 7,
+  andi: 7,
 };
 const BRANCHES: readonly Op[] = ['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu'];
 const CSRS: readonly Op[] = ['csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci'];
@@ -47,7 +64,7 @@ const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
 const instruction = fc.oneof(
   u32,
   fc.tuple(fc.constantFrom(...OPCODES), u32).map(([opcode, rest]) => ((rest & ~0x7f) | opcode) >>> 0),
-  fc.tuple(fc.constantFrom(0x13, 0x33), fc.constantFrom(0x00, 0x01, 0x20, 0x21, 0x40), u32).map(([opcode, f7, rest]) => (((f7 << 25) | (rest & 0x01ff_ff80) | opcode) >>> 0)),
+  fc.tuple(fc.constantFrom(0x13, 0x33), fc.constantFrom(0x00, 0x01, 0x20, 0x21, 0x40), u32).map(([opcode, f7, rest]) => ((f7 << 25) | (rest & 0x01ff_ff80) | opcode) >>> 0),
   fc.constantFrom(0x0000_0073, 0x0010_0073, 0x3020_0073, 0x1050_0073, 0x0020_0073, 0x0000_0000, 0xffff_ffff, 0x0000_100f, 0x0ff0_000f),
 );
 

@@ -115,20 +115,24 @@ describe.each(['inprocess', 'process'] as const)('on the %s transport', (transpo
   });
 
   describe('Dut parameters and cache', () => {
-    it('applies parameters, and builds each parameter set once', async () => {
-      const a = await Dut.build<FixturePorts>(FIXTURE, { parameters: { STEP: 5 }, transport });
-      await a.reset();
-      await a.tick(3);
-      expect(a.count.value).toBe(15);
-      await a.close();
-      const b = await Dut.build<FixturePorts>(FIXTURE, { parameters: { STEP: 5 }, transport });
-      expect(b.model).toMatchObject({ executable: a.model.executable, compiled: false });
-      expect(b.model.executable).not.toBe(dut.model.executable);
-      await b.reset();
-      await b.tick(2);
-      expect(b.count.value).toBe(10);
-      await b.close();
-    }, BUILD_TIMEOUT_MS);
+    it(
+      'applies parameters, and builds each parameter set once',
+      async () => {
+        const a = await Dut.build<FixturePorts>(FIXTURE, { parameters: { STEP: 5 }, transport });
+        await a.reset();
+        await a.tick(3);
+        expect(a.count.value).toBe(15);
+        await a.close();
+        const b = await Dut.build<FixturePorts>(FIXTURE, { parameters: { STEP: 5 }, transport });
+        expect(b.model).toMatchObject({ executable: a.model.executable, compiled: false });
+        expect(b.model.executable).not.toBe(dut.model.executable);
+        await b.reset();
+        await b.tick(2);
+        expect(b.count.value).toBe(10);
+        await b.close();
+      },
+      BUILD_TIMEOUT_MS,
+    );
   });
 
   describe('Dut errors', () => {
@@ -159,32 +163,40 @@ describe.each(['inprocess', 'process'] as const)('on the %s transport', (transpo
       expect(await codeOf(() => Dut.build('test/bridge/fixtures/missing.v'))).toBe('E_USAGE');
     });
 
-    it('reports Verilog that does not compile with E_BRIDGE_BUILD and the compiler message', async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'cax-bridge-'));
-      try {
-        await writeFile(join(dir, 'broken.v'), 'module broken(input clk, output q);\n assign q = ;\nendmodule\n');
-        const error = await Dut.build(join(dir, 'broken.v'), { cacheDir: join(dir, 'cache') }).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(CaxError);
-        expect((error as CaxError).code).toBe('E_BRIDGE_BUILD');
-        expect((error as CaxError).message).toMatch(/broken\.v:2/);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    }, BUILD_TIMEOUT_MS);
+    it(
+      'reports Verilog that does not compile with E_BRIDGE_BUILD and the compiler message',
+      async () => {
+        const dir = await mkdtemp(join(tmpdir(), 'cax-bridge-'));
+        try {
+          await writeFile(join(dir, 'broken.v'), 'module broken(input clk, output q);\n assign q = ;\nendmodule\n');
+          const error = await Dut.build(join(dir, 'broken.v'), { cacheDir: join(dir, 'cache') }).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(CaxError);
+          expect((error as CaxError).code).toBe('E_BRIDGE_BUILD');
+          expect((error as CaxError).message).toMatch(/broken\.v:2/);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+      BUILD_TIMEOUT_MS,
+    );
 
-    it('reports $finish with E_BRIDGE_SIM and the death of the process with E_BRIDGE_DIED', async () => {
-      const own = await Dut.build<FixturePorts>(FIXTURE, { transport });
-      own.stop.value = 1;
-      expect(await codeOf(() => own.tick())).toBe('E_BRIDGE_SIM');
-      await own.close();
-      expect(own.output).toMatch(/\$finish/);
-      const victim = await Dut.build<FixturePorts>(FIXTURE, { transport });
-      await victim.tick(3);
-      victim.kill();
-      expect(await codeOf(() => victim.tick())).toBe('E_BRIDGE_DIED');
-      expect(await codeOf(() => (victim.narrow_in.value = 1))).toBe('E_BRIDGE_DIED');
-      await victim.close();
-    }, BUILD_TIMEOUT_MS);
+    it(
+      'reports $finish with E_BRIDGE_SIM and the death of the process with E_BRIDGE_DIED',
+      async () => {
+        const own = await Dut.build<FixturePorts>(FIXTURE, { transport });
+        own.stop.value = 1;
+        expect(await codeOf(() => own.tick())).toBe('E_BRIDGE_SIM');
+        await own.close();
+        expect(own.output).toMatch(/\$finish/);
+        const victim = await Dut.build<FixturePorts>(FIXTURE, { transport });
+        await victim.tick(3);
+        victim.kill();
+        expect(await codeOf(() => victim.tick())).toBe('E_BRIDGE_DIED');
+        expect(await codeOf(() => (victim.narrow_in.value = 1))).toBe('E_BRIDGE_DIED');
+        await victim.close();
+      },
+      BUILD_TIMEOUT_MS,
+    );
   });
 
   it('reports which transport runs the model', () => {
@@ -194,13 +206,17 @@ describe.each(['inprocess', 'process'] as const)('on the %s transport', (transpo
 });
 
 describe('choosing a transport', () => {
-  it('runs in process by default, and refuses an in-process model another working directory', async () => {
-    const d = await Dut.build<FixturePorts>(FIXTURE);
-    expect(d.model.transport).toBe('inprocess');
-    await d.close();
-    expect(await codeOf(() => Dut.build(FIXTURE, { transport: 'inprocess', cwd: tmpdir() }))).toBe('E_USAGE');
-    const other = await Dut.build<FixturePorts>(FIXTURE, { cwd: tmpdir() });
-    expect(other.model.transport).toBe('process');
-    await other.close();
-  }, BUILD_TIMEOUT_MS);
+  it(
+    'runs in process by default, and refuses an in-process model another working directory',
+    async () => {
+      const d = await Dut.build<FixturePorts>(FIXTURE);
+      expect(d.model.transport).toBe('inprocess');
+      await d.close();
+      expect(await codeOf(() => Dut.build(FIXTURE, { transport: 'inprocess', cwd: tmpdir() }))).toBe('E_USAGE');
+      const other = await Dut.build<FixturePorts>(FIXTURE, { cwd: tmpdir() });
+      expect(other.model.transport).toBe('process');
+      await other.close();
+    },
+    BUILD_TIMEOUT_MS,
+  );
 });

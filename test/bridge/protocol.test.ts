@@ -49,13 +49,7 @@ describe('encode', () => {
   it('writes one newline-terminated line of space-separated tokens per command', () => {
     fc.assert(
       fc.property(fc.nat(1000), value, fc.nat(1 << 20), (port, v, n) => {
-        const lines = [
-          encode.set(port, v),
-          encode.settle(),
-          encode.clock(port, n, 'falling'),
-          encode.until(port, port + 1, { kind: 'equal', value: v }, n),
-          encode.record(port, n, [port, port + 2]),
-        ];
+        const lines = [encode.set(port, v), encode.settle(), encode.clock(port, n, 'falling'), encode.until(port, port + 1, { kind: 'equal', value: v }, n), encode.record(port, n, [port, port + 2])];
         for (const line of lines) expect(line).toMatch(/^[a-z]( [0-9a-z]+)*\n$/);
         expect(encode.set(port, v)).toBe(`s ${port} ${v.toString(16)}\n`);
       }),

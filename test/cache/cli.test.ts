@@ -62,7 +62,7 @@ describe('cax run --memo and cax cache', () => {
     expect(memo.code).toBe(2);
     expect(JSON.parse(memo.out)).toMatchObject({ error: { code: 'E_USAGE' } });
     expect((await cax('cache', 'evict')).err).toMatch(/E_USAGE cax cache evict needs a filter/);
-    expect((await cax('cache', 'ls', '--older-than', 'soon')).err).toMatch(/E_USAGE bad option: --olderThan: a duration/);
+    expect((await cax('cache', 'ls', '--older-than', 'soon')).err).toMatch(/E_USAGE bad option: --older-than: a duration/);
     expect((await cax('cache', 'ls', '--level', 'disk')).code).toBe(2);
     writeFileSync(join(home, 'cache.json'), '{"memory": {"maxEntries": -1}}');
     try {

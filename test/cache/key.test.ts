@@ -25,7 +25,10 @@ const Vector = z.object({
 });
 
 const doc = readFileSync(new URL('../../docs/cache.md', import.meta.url), 'utf8');
-const vectors = (/```vectors\n([\s\S]*?)```/.exec(doc)?.[1] ?? '').split('\n').filter((l) => l.trim() !== '').map((l) => Vector.parse(JSON.parse(l)));
+const vectors = (/```vectors\n([\s\S]*?)```/.exec(doc)?.[1] ?? '')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => Vector.parse(JSON.parse(l)));
 
 const input = (v: z.infer<typeof Vector>): ResultKeyInput => ({
   definition: v.definition,
@@ -74,7 +77,9 @@ describe('result keys', () => {
   it('do not change with what does not decide it', () => {
     expect(key({ ...base, policy: parsePolicy({ wallClockMs: 100 }) })).toBe(key(base));
     expect(key({ ...base, policy: parsePolicy({ effects: ['emit', 'now'] }) })).toBe(key({ ...base, policy: parsePolicy({ effects: ['now', 'emit', 'now'] }) }));
-    expect(key({ ...base, effectful: { world: { balances: { a: { b: { c: 1 } } }, latency: { t: 2 } }, start: 3 } })).toBe(key({ ...base, effectful: { world: { latency: { t: 2 }, balances: { a: { b: { c: 1 } } }, start: 99 }, start: 3 } }));
+    expect(key({ ...base, effectful: { world: { balances: { a: { b: { c: 1 } } }, latency: { t: 2 } }, start: 3 } })).toBe(
+      key({ ...base, effectful: { world: { latency: { t: 2 }, balances: { a: { b: { c: 1 } } }, start: 99 }, start: 3 } }),
+    );
   });
 
   it('arguments are keyed by their printed form, whatever their layout', () => {

@@ -65,7 +65,7 @@ describe('memoized runs', () => {
     expect((await s.executor(other).executeByName('fib', { args: ['12'] })).memo).toMatchObject({ hit: true, level: 'memory' });
   });
 
-  it('a hit of a pure run keeps this run\'s start and world', async () => {
+  it("a hit of a pure run keeps this run's start and world", async () => {
     const cache = await s.cache();
     const ex = s.executor(cache);
     await ex.executeByName('fib', { args: ['8'], world: { start: 5, balances: { tl: { a: { native: 1 } } } } });
@@ -133,7 +133,7 @@ describe('memoized runs', () => {
     expect(off.value).toBe('21');
   });
 
-  it('a hash not in the store is the run\'s error, as without memoization', async () => {
+  it("a hash not in the store is the run's error, as without memoization", async () => {
     const cache = new TieredCache({ memory: new MemoryLevel() }, () => undefined);
     const r = await new Executor({ repo: s.repo, memo: new Memo(cache, 'auto', 0) }).executeByHash('0'.repeat(64));
     const plain = await new Executor({ repo: s.repo }).executeByHash('0'.repeat(64));

@@ -53,7 +53,18 @@ describe('the Redis level', () => {
     try {
       const now = Date.now();
       for (let i = 0; i < 8; i++) {
-        await level.put({ key: i.toString(16).padStart(64, '0'), bytes: Buffer.from('x'), digest: '0'.repeat(64), definition: 'd'.repeat(64), identity: 'e'.repeat(64), size: 1, cost: i === 0 ? 1_000_000_000 : i, createdAt: now, usedAt: now, hits: 0 });
+        await level.put({
+          key: i.toString(16).padStart(64, '0'),
+          bytes: Buffer.from('x'),
+          digest: '0'.repeat(64),
+          definition: 'd'.repeat(64),
+          identity: 'e'.repeat(64),
+          size: 1,
+          cost: i === 0 ? 1_000_000_000 : i,
+          createdAt: now,
+          usedAt: now,
+          hits: 0,
+        });
       }
       const kept = (await level.list({}, now)).map((e) => e.key);
       expect(kept).toHaveLength(3);
@@ -149,7 +160,10 @@ describe('two processes at once', () => {
       for (const r of results) {
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
-        const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { value?: string; memo?: { hit: boolean }; warnings?: string[] });
+        const lines = r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { value?: string; memo?: { hit: boolean }; warnings?: string[] });
         expect(lines.slice(0, 5).map((l) => l.value)).toEqual(Array(5).fill('987'));
         expect(lines.slice(1, 5).every((l) => l.memo?.hit)).toBe(true);
         expect(lines[5]!.warnings).toEqual([]);

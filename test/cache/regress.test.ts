@@ -19,7 +19,10 @@ beforeAll(async () => {
   server = await startRedis();
   writeFileSync(join(dir, 'one.tel'), 'main :: Int\nmain = 1\n');
   writeFileSync(join(dir, 'two.tel'), 'main :: Int\nmain = 2\n');
-  writeFileSync(join(dir, 'pair.yaml'), `name: pair\nentries:\n  - { kind: tel, name: one, file: ${join(dir, 'one.tel')}, expect: { value: "1" } }\n  - { kind: tel, name: two, file: ${join(dir, 'two.tel')}, expect: { value: "2" } }\n`);
+  writeFileSync(
+    join(dir, 'pair.yaml'),
+    `name: pair\nentries:\n  - { kind: tel, name: one, file: ${join(dir, 'one.tel')}, expect: { value: "1" } }\n  - { kind: tel, name: two, file: ${join(dir, 'two.tel')}, expect: { value: "2" } }\n`,
+  );
 });
 afterAll(async () => {
   await server.stop();

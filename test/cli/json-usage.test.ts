@@ -13,6 +13,8 @@ describe('usage errors', () => {
     [['--json', 'bogus'], /unknown command 'bogus'/],
     [['--json', 'run'], /missing required argument 'ref'/],
     [['--json', 'check', 'x.tel', '--nope'], /unknown option '--nope'/],
+    [['--json'], /^a command is required/],
+    [['--json', 'iss', 'run', 'x.elf', '--max-cycles', 'many'], /^bad option: --max-cycles: /],
   ])('cax %j is one JSON error document', async (argv, message) => {
     const io = captureIO();
     expect(await runCli(argv, io)).toBe(2);

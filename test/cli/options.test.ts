@@ -14,6 +14,6 @@ describe('parseOptions', () => {
   it('rejects a bad option with E_USAGE naming it', () => {
     const error = caughtError(() => parseOptions(Options, { maxCycles: '-3' }));
     expect(error.code).toBe('E_USAGE');
-    expect(error.message).toMatch(/^bad option: --maxCycles: /);
+    expect(error.message).toMatch(/^bad option: --max-cycles: /);
   });
 });

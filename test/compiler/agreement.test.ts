@@ -90,7 +90,9 @@ async function agree(source: string, file: string, world: unknown, backend: 'iss
   return reference;
 }
 
-const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.tel')).sort();
+const examples = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.tel'))
+  .sort();
 
 /** The entry an example's expected output names (examples/NAME.expected.json). */
 function exampleEntry(file: string): Entry {
@@ -110,9 +112,13 @@ function exampleWorld(file: string): unknown {
 for (const backend of ['iss', 'sim'] as const) {
   describe(`examples: interp vs ${backend}`, () => {
     for (const file of examples) {
-      it(file, async () => {
-        await agree(readFileSync(join(EXAMPLES, file), 'utf8'), file, exampleWorld(file), backend, exampleEntry(file));
-      }, SIM_TIMEOUT);
+      it(
+        file,
+        async () => {
+          await agree(readFileSync(join(EXAMPLES, file), 'utf8'), file, exampleWorld(file), backend, exampleEntry(file));
+        },
+        SIM_TIMEOUT,
+      );
     }
   });
 }
@@ -128,9 +134,13 @@ describe('edge cases of the reference: interp vs iss (value, effect log, clock, 
 });
 
 describe('edge cases of the reference: interp vs sim', () => {
-  it('every case agrees', async () => {
-    for (const c of EDGE_CASES) await agree(c.source, 'edge.tel', c.world, 'sim');
-  }, SIM_TIMEOUT);
+  it(
+    'every case agrees',
+    async () => {
+      for (const c of EDGE_CASES) await agree(c.source, 'edge.tel', c.world, 'sim');
+    },
+    SIM_TIMEOUT,
+  );
 });
 
 /** Program definitions named like prelude functions the prelude itself uses (map and filter use reverse, sum uses foldl). */
@@ -150,9 +160,13 @@ main = (reverse [1, 2, 3], map (\\x -> x * 10) [1, 2, 3], filter (\\x -> x > 1) 
 
 describe('a program redefining prelude functions the prelude uses', () => {
   for (const backend of ['iss', 'sim'] as const) {
-    it(`keeps the prelude's own inside the prelude on ${backend}`, async () => {
-      expect((await agree(CLASHING, 'clash.tel', undefined, backend)).value).toBe('([1,2,3],[10,20,30],[3,2],6,5,42)');
-    }, SIM_TIMEOUT);
+    it(
+      `keeps the prelude's own inside the prelude on ${backend}`,
+      async () => {
+        expect((await agree(CLASHING, 'clash.tel', undefined, backend)).value).toBe('([1,2,3],[10,20,30],[3,2],6,5,42)');
+      },
+      SIM_TIMEOUT,
+    );
   }
 });
 
@@ -201,18 +215,29 @@ parity n = if ev n then "even" else "odd"
     od k = ev (k - 1)
 `;
   // the stack holds about 1,000 frames: both depths failed with E_BUDGET (stack) when these were real calls
-  for (const [backend, n] of [['iss', 300_001], ['sim', 3_000]] as const) {
-    it(`parity ${n} on ${backend}`, async () => {
-      expect(await agree(SOURCE, 'parity.tel', undefined, backend, { main: 'parity', args: [String(n)] })).toMatchObject({ error: null, value: n % 2 === 0 ? '"even"' : '"odd"' });
-    }, SIM_TIMEOUT);
+  for (const [backend, n] of [
+    ['iss', 300_001],
+    ['sim', 3_000],
+  ] as const) {
+    it(
+      `parity ${n} on ${backend}`,
+      async () => {
+        expect(await agree(SOURCE, 'parity.tel', undefined, backend, { main: 'parity', args: [String(n)] })).toMatchObject({ error: null, value: n % 2 === 0 ? '"even"' : '"odd"' });
+      },
+      SIM_TIMEOUT,
+    );
   }
 });
 
 describe('invoke', () => {
   for (const backend of ['iss', 'sim'] as const) {
-    it(`runs in place on ${backend}`, async () => {
-      expect(await agree(INVOKING, 'invoke.tel', { latency: { bank: 300 } }, backend)).toMatchObject({ error: null, value: '(13,4)', clock: 1600 });
-    }, SIM_TIMEOUT);
+    it(
+      `runs in place on ${backend}`,
+      async () => {
+        expect(await agree(INVOKING, 'invoke.tel', { latency: { bank: 300 } }, backend)).toMatchObject({ error: null, value: '(13,4)', clock: 1600 });
+      },
+      SIM_TIMEOUT,
+    );
   }
 });
 
@@ -257,34 +282,45 @@ describe('recursive local values: interp vs iss (error code and span)', () => {
 });
 
 describe('recursive local values: interp vs sim', () => {
-  it('a list defined in terms of itself and values capturing each other', async () => {
-    for (const c of [RECURSIVE[0]!, RECURSIVE[2]!, RECURSIVE[RECURSIVE.length - 1]!]) {
-      expect(await agreeWithSpan(c.source, 'sim')).toEqual({ value: c.value ?? null, error: c.error ?? null });
-    }
-  }, SIM_TIMEOUT);
+  it(
+    'a list defined in terms of itself and values capturing each other',
+    async () => {
+      for (const c of [RECURSIVE[0]!, RECURSIVE[2]!, RECURSIVE[RECURSIVE.length - 1]!]) {
+        expect(await agreeWithSpan(c.source, 'sim')).toEqual({ value: c.value ?? null, error: c.error ?? null });
+      }
+    },
+    SIM_TIMEOUT,
+  );
 });
-
 
 /** Runs per backend: the sim is a cycle-accurate RTL simulation, so it gets fewer. */
 const RUNS = { iss: 12, sim: 6 } as const;
 
 for (const backend of ['iss', 'sim'] as const) {
   describe(`random programs: interp vs ${backend}`, () => {
-    it('pure programs agree on value and error', async () => {
-      await fc.assert(
-        fc.asyncProperty(pureProgram, async (source) => {
-          await agree(source, 'random.tel', undefined, backend);
-        }),
-        { numRuns: RUNS[backend] },
-      );
-    }, SIM_TIMEOUT);
-    it('effect programs agree on value, effect log and clock', async () => {
-      await fc.assert(
-        fc.asyncProperty(effectProgram, async ({ source, world }) => {
-          await agree(source, 'effects.tel', world, backend);
-        }),
-        { numRuns: RUNS[backend] },
-      );
-    }, SIM_TIMEOUT);
+    it(
+      'pure programs agree on value and error',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(pureProgram, async (source) => {
+            await agree(source, 'random.tel', undefined, backend);
+          }),
+          { numRuns: RUNS[backend] },
+        );
+      },
+      SIM_TIMEOUT,
+    );
+    it(
+      'effect programs agree on value, effect log and clock',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(effectProgram, async ({ source, world }) => {
+            await agree(source, 'effects.tel', world, backend);
+          }),
+          { numRuns: RUNS[backend] },
+        );
+      },
+      SIM_TIMEOUT,
+    );
   });
 }

@@ -93,7 +93,12 @@ describe('cax compile', () => {
         const io = { ...captureIO(), env: { CAX_HOME: home } };
         const trace = join(home, `trace-${backend}.json`);
         expect(await runCli(['run', 'rollback', '--backend', backend, '--trace', trace], io)).toBe(0);
-        lines.push(io.stdout.join('\n').split('\n').filter((l) => /^\s+t=/.test(l)));
+        lines.push(
+          io.stdout
+            .join('\n')
+            .split('\n')
+            .filter((l) => /^\s+t=/.test(l)),
+        );
         const events = (JSON.parse(readFileSync(trace, 'utf8')) as { events: { kind: string; detail?: string }[] }).events;
         traces.push(events.map((e) => [e.kind, e.detail]));
       }

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import { BOARD_RAM_BYTES } from '../../host/riscv/iss.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
@@ -18,7 +19,8 @@ const SIM_TIMEOUT = 300_000;
 
 let iss: Coprocessor;
 beforeAll(async () => {
-  iss = await openCoprocessor('iss');
+  // the board's RAM: a small stack, so that these depths reach its end
+  iss = await openCoprocessor('iss', undefined, { ramBytes: BOARD_RAM_BYTES });
 });
 afterAll(async () => {
   await iss.close();
@@ -61,7 +63,7 @@ function attack(op: '==' | 'show', depth: number): string {
 }
 
 describe('values nested deeper than the stack', () => {
-  it('a 600-deep comparison next to a Text: the interpreter\'s value or E_BUDGET (stack), never a changed Text (iss)', async () => {
+  it("a 600-deep comparison next to a Text: the interpreter's value or E_BUDGET (stack), never a changed Text (iss)", async () => {
     await agreesOrStack(iss, attack('==', 600), 'True');
   });
   it('a 650-deep show: never a trap (iss)', async () => {
@@ -71,16 +73,20 @@ describe('values nested deeper than the stack', () => {
     const source = attack('show', 40);
     expect(await onCore(iss, source)).toEqual(interpret(source));
   });
-  it('a 600-deep comparison next to a Text on the simulated SoC', async () => {
-    const sim = await openCoprocessor('sim');
-    try {
-      await agreesOrStack(sim, attack('==', 600), 'True');
-    } finally {
-      await sim.close();
-    }
-  }, SIM_TIMEOUT);
+  it(
+    'a 600-deep comparison next to a Text on the simulated SoC',
+    async () => {
+      const sim = await openCoprocessor('sim');
+      try {
+        await agreesOrStack(sim, attack('==', 600), 'True');
+      } finally {
+        await sim.close();
+      }
+    },
+    SIM_TIMEOUT,
+  );
 
-  it('random deep polymorphic structures: the interpreter\'s value or E_BUDGET (stack), and the beside-Text intact (iss)', async () => {
+  it("random deep polymorphic structures: the interpreter's value or E_BUDGET (stack), and the beside-Text intact (iss)", async () => {
     // each level wraps both values in one of three ways (chosen by the base-3 digits of `shape`); the two sides may differ at the bottom
     const program = (depth: number, shape: number, left: number, right: number, op: '==' | '<' | 'show'): string => {
       const bottom = op === 'show' ? 'show x == show y' : `x ${op} y`;

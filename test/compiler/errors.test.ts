@@ -3,12 +3,14 @@
 // E_EMPTY, and E_BUDGET for the cycle budget, the heap and the stack.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import { BOARD_RAM_BYTES } from '../../host/riscv/iss.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { Dbl, NIL, Cons, Tuple } from '../../host/tel/values.js';
 
 let cop: Coprocessor;
 beforeAll(async () => {
-  cop = await openCoprocessor('iss');
+  // the board's RAM: its limits are the ones these errors are about
+  cop = await openCoprocessor('iss', undefined, { ramBytes: BOARD_RAM_BYTES });
 });
 afterAll(async () => {
   await cop.close();
@@ -48,8 +50,12 @@ describe('errors on the co-processor', () => {
       await expect(runImage(cop, image, [], { budget: 10_000_000 })).rejects.toMatchObject({ code: 'E_BUDGET', message: expect.stringMatching(/bytes of RAM/) });
     }
     const items = (f: (i: number) => string): string => Array.from({ length: 20_000 }, (_, i) => f(i)).join(', ');
-    expect(() => compileSource(`main :: [Int]\nmain = [${items(String)}]`, 'e.tel', 'main')).toThrow(expect.objectContaining({ code: 'E_BUDGET', message: expect.stringMatching(/outgrew \d+ words/) }));
-    expect(() => compileSource(`main :: [Int]\nmain = [${items((i) => `${i} + 1`)}]`, 'e.tel', 'main')).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/bytes of frame/) }));
+    expect(() => compileSource(`main :: [Int]\nmain = [${items(String)}]`, 'e.tel', 'main')).toThrow(
+      expect.objectContaining({ code: 'E_BUDGET', message: expect.stringMatching(/outgrew \d+ words/) }),
+    );
+    expect(() => compileSource(`main :: [Int]\nmain = [${items((i) => `${i} + 1`)}]`, 'e.tel', 'main')).toThrow(
+      expect.objectContaining({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/bytes of frame/) }),
+    );
   });
   it('arguments go in as heap objects and results come back', async () => {
     const r = await run('main :: [Int] -> (Double, Text) -> ([Int], Text, Double)\nmain xs (d, t) = (reverse xs, t ++ "!", d * 2.0)', [new Cons(1, new Cons(2, NIL)), new Tuple([new Dbl(0.1), 'hé'])]);

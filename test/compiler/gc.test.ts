@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import { BOARD_RAM_BYTES } from '../../host/riscv/iss.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
@@ -16,10 +17,13 @@ import { parseWorld } from '../../host/tel/world.js';
 
 const BUDGET = 2_000_000_000;
 const SIM_TIMEOUT = 300_000;
+/** The simulated SoC's heap, capped as small as the board's so that a short run collects (RunImageOptions.heapBytes). */
+const SIM_HEAP_BYTES = 48 * 1024;
 
 let iss: Coprocessor;
 beforeAll(async () => {
-  iss = await openCoprocessor('iss');
+  // the board's RAM: a small heap, so that the collector runs often
+  iss = await openCoprocessor('iss', undefined, { ramBytes: BOARD_RAM_BYTES });
 });
 afterAll(async () => {
   await iss.close();
@@ -38,21 +42,25 @@ function interpret(source: string, world?: unknown): Outcome {
 }
 
 /** Runs `source` on `cop`; also the number of collections of its last run on the core (gc.c rt_gc_count). */
-async function onCore(cop: Coprocessor, source: string, world?: unknown): Promise<Outcome & { collections: number; cycles: number }> {
+async function onCore(cop: Coprocessor, source: string, world?: unknown, heapBytes?: number): Promise<Outcome & { collections: number; cycles: number }> {
   const { image } = compileSource(source, 'gc.tel', 'main');
-  const r = await runImage(cop, image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }) });
+  const r = await runImage(cop, image, [], { budget: BUDGET, ...(world === undefined ? {} : { world: parseWorld(world) }), ...(heapBytes === undefined ? {} : { heapBytes }) });
   const count = await cop.client.readMemory(image.symbols.get('rt_gc_count')!, 4);
   return {
-    value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects),
-    collections: new DataView(count.buffer, count.byteOffset, 4).getUint32(0, true), cycles: r.cycles,
+    value: r.shown,
+    error: r.error?.code ?? null,
+    clock: r.clock,
+    effects: JSON.stringify(r.effects),
+    collections: new DataView(count.buffer, count.byteOffset, 4).getUint32(0, true),
+    cycles: r.cycles,
   };
 }
 
-/** The interpreter's outcome and the core's agree; the core collected at least `minCollections` times. */
-async function agrees(source: string, minCollections: number, cop: Coprocessor = iss, world?: unknown): Promise<void> {
+/** The interpreter's outcome and the core's agree; the core (its heap capped at `heapBytes`, if given) collected at least `minCollections` times. */
+async function agrees(source: string, minCollections: number, cop: Coprocessor = iss, world?: unknown, heapBytes?: number): Promise<void> {
   const reference = interpret(source, world);
   expect(reference.error).toBeNull();
-  const got = await onCore(cop, source, world);
+  const got = await onCore(cop, source, world, heapBytes);
   expect({ value: got.value, error: got.error, clock: got.clock, effects: got.effects }).toEqual(reference);
   expect(got.collections).toBeGreaterThanOrEqual(minCollections);
 }
@@ -132,7 +140,9 @@ describe('garbage collection on the ISS', () => {
     expect(got.error).toBe('E_BUDGET');
     expect(got.collections).toBeGreaterThanOrEqual(1);
   });
-  it('runs effect continuations that collect, with the same effect log and clock', () => agrees(`
+  it('runs effect continuations that collect, with the same effect log and clock', () =>
+    agrees(
+      `
 work :: Int -> Int
 work k = sum (map (\\x -> x \`mod\` 7) (range 1 (200 + k)))
 
@@ -145,16 +155,21 @@ loop k acc = do
 
 main :: Effect Int
 main = loop 40 0
-`, 1));
+`,
+      1,
+    ));
 });
 
 /** A live list of tuples (Int, list, Text) of random size and shape kept while short lists are made and dropped. */
-const livePlusGarbage = fc.record({
-  keep: fc.integer({ min: 20, max: 150 }),
-  width: fc.integer({ min: 10, max: 25 }),
-  rounds: fc.integer({ min: 400, max: 600 }),
-  seed: fc.integer({ min: -1000, max: 1000 }),
-}).map(({ keep, width, rounds, seed }) => `
+const livePlusGarbage = fc
+  .record({
+    keep: fc.integer({ min: 20, max: 150 }),
+    width: fc.integer({ min: 10, max: 25 }),
+    rounds: fc.integer({ min: 400, max: 600 }),
+    seed: fc.integer({ min: -1000, max: 1000 }),
+  })
+  .map(
+    ({ keep, width, rounds, seed }) => `
 mk :: Int -> (Int, [Int], Text)
 mk i = (i * (${seed}), range i (i + ${width} / 5), show (i - (${seed})))
 
@@ -169,11 +184,15 @@ digest xs = foldl (\\acc t -> acc + part t) 0 xs
 
 main :: (Int, Int, [(Int, [Int], Text)])
 main = let ks = map mk (range 1 ${keep}) in let c = churn ${rounds} 0 in (digest ks, c, take 3 (reverse ks))
-`);
+`,
+  );
 
 describe('garbage collection on the ISS, random live sets', () => {
   it('a random live structure survives the collections of the garbage around it', async () => {
-    await fc.assert(fc.asyncProperty(livePlusGarbage, (source) => agrees(source, 1)), { numRuns: 4 });
+    await fc.assert(
+      fc.asyncProperty(livePlusGarbage, (source) => agrees(source, 1)),
+      { numRuns: 4 },
+    );
   }, 120_000);
 });
 
@@ -185,12 +204,23 @@ describe('garbage collection on the sim', () => {
   afterAll(async () => {
     await sim.close();
   });
-  it('runs a churning program to the interpreter\'s result', () => agrees(`
+  it(
+    "runs a churning program to the interpreter's result",
+    () =>
+      agrees(
+        `
 churn :: Int -> Int -> Int
 churn 0 acc = acc
 churn k acc = churn (k - 1) (acc + sum (range k (k + 30)))
 
 main :: Int
 main = churn 400 0
-`, 1, sim), SIM_TIMEOUT);
+`,
+        1,
+        sim,
+        undefined,
+        SIM_HEAP_BYTES,
+      ),
+    SIM_TIMEOUT,
+  );
 });

@@ -29,11 +29,15 @@ const LOOP = 'sq :: Int -> Int\nsq x = x * x\nloop :: Int -> Int -> Int\nloop n 
 
 const PROGRAMS: Readonly<Record<string, string>> = {
   'a counting loop': LOOP,
-  'five parameters (four pairs)': 'go :: Int -> Int -> Int -> Int -> Int -> Int\ngo a b c d e = if a == 0 then b * 1000 + c * 100 + d * 10 + e else go (a - 1) (b + 1) (c + a `mod` 3) (d + 2) (e - 1)\nmain = go 50 0 0 0 0\n',
+  'five parameters (four pairs)':
+    'go :: Int -> Int -> Int -> Int -> Int -> Int\ngo a b c d e = if a == 0 then b * 1000 + c * 100 + d * 10 + e else go (a - 1) (b + 1) (c + a `mod` 3) (d + 2) (e - 1)\nmain = go 50 0 0 0 0\n',
   'closures capturing the parameters': 'loop :: Int -> (Int -> Int) -> Int\nloop n f = if n == 0 then f 1 else loop (n - 1) (\\x -> f x + n)\nmain = loop 30 (\\x -> x)\n',
-  'where bindings and guards over the parameters': 'walk :: Int -> [Int] -> [Int]\nwalk n acc\n  | n <= 0 = acc\n  | even = walk (n - 1) (half : acc)\n  | otherwise = walk (n - 2) acc\n  where\n    half = n / 2\n    even = n `mod` 2 == 0\nmain = walk 40 []\n',
-  'a local loop inside a loop, with a list parameter': 'outer :: Int -> [Int] -> Int\nouter n xs = if n == 0 then sum xs else outer (n - 1) (inner n [])\n  where\n    inner k acc = if k == 0 then acc else inner (k - 1) (k : acc)\nmain = outer 25 []\n',
-  'a case over a parameter and a non-loop caller': 'count :: [Int] -> Int -> Int\ncount xs acc = case xs of\n  [] -> acc\n  (y : ys) -> count ys (acc + y)\ntwice :: Int -> Int\ntwice k = count (range 1 k) 0 + count (range 1 k) 1\nmain = twice 100 + twice 7\n',
+  'where bindings and guards over the parameters':
+    'walk :: Int -> [Int] -> [Int]\nwalk n acc\n  | n <= 0 = acc\n  | even = walk (n - 1) (half : acc)\n  | otherwise = walk (n - 2) acc\n  where\n    half = n / 2\n    even = n `mod` 2 == 0\nmain = walk 40 []\n',
+  'a local loop inside a loop, with a list parameter':
+    'outer :: Int -> [Int] -> Int\nouter n xs = if n == 0 then sum xs else outer (n - 1) (inner n [])\n  where\n    inner k acc = if k == 0 then acc else inner (k - 1) (k : acc)\nmain = outer 25 []\n',
+  'a case over a parameter and a non-loop caller':
+    'count :: [Int] -> Int -> Int\ncount xs acc = case xs of\n  [] -> acc\n  (y : ys) -> count ys (acc + y)\ntwice :: Int -> Int\ntwice k = count (range 1 k) 0 + count (range 1 k) 1\nmain = twice 100 + twice 7\n',
   'a failure inside a loop': 'loop :: Int -> Int -> Int\nloop n acc = if n == 0 then 100 / acc else loop (n - 1) (acc - 1)\nmain = loop 5 5\n',
 };
 

@@ -81,7 +81,10 @@ const traceShape = (r: ExecutionResult): unknown[] =>
   });
 
 describe('stored definitions on the iss backend, through the executor', () => {
-  for (const [name, args] of [['sumSquares', ['[1, 2, 3]']], ['pay', ['7']]] as const) {
+  for (const [name, args] of [
+    ['sumSquares', ['[1, 2, 3]']],
+    ['pay', ['7']],
+  ] as const) {
     it(`${name} agrees with the interpreter, trace included, and charges its cycles`, async () => {
       const reference = await run(name, args, 'interp');
       const r = await run(name, args, 'iss');
@@ -120,7 +123,12 @@ describe('stored definitions on the iss backend, through the executor', () => {
     expect(r.balances).toEqual(reference.balances);
     expect(traceShape(r)).toEqual(traceShape(reference));
     expect(r.trace.filter({ kinds: ['invoke'] }).map((e) => (e.kind === 'invoke' ? [e.name, e.args] : []))).toEqual([
-      ['parent', ['5']], ['child', ['5']], ['child', ['6']], ['scaled', ['3', '5']], ['child', ['100']], ['scaled', ['2', '5']],
+      ['parent', ['5']],
+      ['child', ['5']],
+      ['child', ['6']],
+      ['scaled', ['3', '5']],
+      ['child', ['100']],
+      ['scaled', ['2', '5']],
     ]);
     // every invocation had its own context, charged its own cycles, released at the end
     expect(r.contexts.map((c) => c.name)).toEqual(reference.contexts.map((c) => c.name));
@@ -134,7 +142,7 @@ describe('stored definitions on the iss backend, through the executor', () => {
     expect(traceShape(denied)).toEqual(traceShape(deniedRef));
   });
 
-  it('the core\'s heap is charged as memory: past the policy budget E_DENIED budget.memoryBytes, past a context grant E_BUDGET', async () => {
+  it("the core's heap is charged as memory: past the policy budget E_DENIED budget.memoryBytes, past a context grant E_BUDGET", async () => {
     const list = 'range 1 300';
     const free = await run('sumSquares', [list], 'iss');
     expect(free.error).toBeNull();
@@ -158,7 +166,7 @@ describe('stored definitions on the iss backend, through the executor', () => {
     }
   });
 
-  it('concurrent invokes under the default policy (grants grow on demand), from the world\'s start, agree with the interpreter on iss', async () => {
+  it("concurrent invokes under the default policy (grants grow on demand), from the world's start, agree with the interpreter on iss", async () => {
     const world = { start: 5000, latency: { bank: 300 } };
     const byBackend = (backend?: 'iss') =>
       new Executor({ repo, policy: parsePolicy({}) }).executeByHash(repo.lookupName('parent')!, { args: ['2'], world, ...(backend ? { backend: { name: backend } } : {}) });

@@ -19,7 +19,11 @@ let elf = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cax-gdb-'));
   elf = join(dir, 'trap.elf');
-  const cc = spawnSync('riscv64-unknown-elf-gcc', ['-march=rv32im_zicsr', '-mabi=ilp32', '-nostdlib', '-nostartfiles', '-static', '-g', '-Wl,--no-warn-rwx-segments', '-T', 'test/riscv/programs/link.ld', '-o', elf, 'test/debug/trap.S'], { encoding: 'utf8' });
+  const cc = spawnSync(
+    'riscv64-unknown-elf-gcc',
+    ['-march=rv32im_zicsr', '-mabi=ilp32', '-nostdlib', '-nostartfiles', '-static', '-g', '-Wl,--no-warn-rwx-segments', '-T', 'test/riscv/programs/link.ld', '-o', elf, 'test/debug/trap.S'],
+    { encoding: 'utf8' },
+  );
   expect(cc.stderr).toBe('');
   expect(cc.status).toBe(0);
 });
@@ -44,7 +48,11 @@ function gdb(port: number, commands: readonly string[]): Promise<string> {
 async function withServer(work: (port: number) => Promise<void>): Promise<void> {
   const program = new Uint8Array(readFileSync(elf));
   const sessions: Promise<void>[] = [];
-  const server: Server = await listenGdb(0, () => new GdbTarget(program, {}), (done) => sessions.push(done));
+  const server: Server = await listenGdb(
+    0,
+    () => new GdbTarget(program, {}),
+    (done) => sessions.push(done),
+  );
   try {
     await work(listeningPort(server));
   } finally {
@@ -57,13 +65,25 @@ describe('gdb-multiarch against the ISS', () => {
   it('breaks, reads registers and memory, reverse-steps across a trap and back, reverse-continues', () =>
     withServer(async (port) => {
       const out = await gdb(port, [
-        'break handler', 'continue', 'info registers a0 a1 pc', 'x/2xw 0x80000040',
-        'reverse-stepi', 'printf "back at %#x a0=%d\\n", $pc, $a0',
-        'stepi', 'printf "forward at %#x\\n", $pc',
-        'continue', 'printf "second trap a0=%d\\n", $a0',
-        'reverse-continue', 'printf "first trap again a0=%d a1=%d\\n", $a0, $a1',
-        'set var $a2 = 42', 'set {int}&counter = 5', 'printf "a2=%d counter=%d\\n", $a2, *(int*)&counter',
-        'delete', 'watch *(int*)&counter', 'continue', 'continue',
+        'break handler',
+        'continue',
+        'info registers a0 a1 pc',
+        'x/2xw 0x80000040',
+        'reverse-stepi',
+        'printf "back at %#x a0=%d\\n", $pc, $a0',
+        'stepi',
+        'printf "forward at %#x\\n", $pc',
+        'continue',
+        'printf "second trap a0=%d\\n", $a0',
+        'reverse-continue',
+        'printf "first trap again a0=%d a1=%d\\n", $a0, $a1',
+        'set var $a2 = 42',
+        'set {int}&counter = 5',
+        'printf "a2=%d counter=%d\\n", $a2, *(int*)&counter',
+        'delete',
+        'watch *(int*)&counter',
+        'continue',
+        'continue',
       ]);
       expect(out).toContain('Breakpoint 1, handler ()');
       expect(out).toMatch(/a0\s+0x7\s+7\na1\s+0x1\s+1\npc\s+0x80000044\s+0x80000044 <handler>/);
@@ -81,7 +101,11 @@ describe('gdb-multiarch against the ISS', () => {
 describe('reverse execution by replay', () => {
   it('any mix of steps, reverse steps and register writes ends where a plain replay of the same history does', () => {
     const program = new Uint8Array(readFileSync(elf));
-    const op = fc.oneof(fc.constant('s'), fc.constant('bs'), fc.tuple(fc.integer({ min: 1, max: 31 }), fc.nat()).map(([r, v]) => `P${r.toString(16)}=${Buffer.from(Uint32Array.of(v).buffer).toString('hex')}`));
+    const op = fc.oneof(
+      fc.constant('s'),
+      fc.constant('bs'),
+      fc.tuple(fc.integer({ min: 1, max: 31 }), fc.nat()).map(([r, v]) => `P${r.toString(16)}=${Buffer.from(Uint32Array.of(v).buffer).toString('hex')}`),
+    );
     return fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
         const target = new GdbTarget(program, {});

@@ -57,18 +57,42 @@ describe('cax debug --commands', () => {
     expect(r.out).toBe(
       [
         'debugging main in pay.tel: 12 events (calls and effects); type a command, quit to leave',
-        '(cax) break pay', 'breakpoint 1: calls of pay',
-        '(cax) continue', '#1 call pay k=3  [depth 0, clock 0, effects 0, steps 7]', '  pay.tel:6  pay k = do',
-        '(cax) locals', 'k = 3 :: Int',
-        '(cax) step', '#2 effect 0: t=10 deposit 3 "native" "a" on tl -> "tl:1"  [depth 0, clock 10, effects 0, steps 24]',
-        '(cax) step', '#3 call fact n=3  [depth 1, clock 10, effects 1, steps 31]', '  pay.tel:3  fact n = if n <= 1 then 1 else n * fact (n - 1)',
-        '(cax) rstep', '#2 effect 0: t=10 deposit 3 "native" "a" on tl -> "tl:1"  [depth 0, clock 10, effects 0, steps 24]',
-        '(cax) rstep', '#1 call pay k=3  [depth 0, clock 0, effects 0, steps 7]', '  pay.tel:6  pay k = do',
-        '(cax) continue', '#7 call pay k=2  [depth 0, clock 10, effects 2, steps 59]', '  pay.tel:6  pay k = do',
-        '(cax) clock', 'clock: 10',
-        '(cax) effects', 't=10 deposit 3 "native" "a" on tl -> "tl:1"', 't=10 emit "6"',
-        '(cax) list', '    4 | ', '    5 | pay :: Int -> Effect Int', '>   6 | pay k = do', '    7 |   deposit k to "a" on "tl"', '    8 |   emit (fact k)', '    9 |   return k', '   10 | ',
-        '(cax) quit', 'bye', '',
+        '(cax) break pay',
+        'breakpoint 1: calls of pay',
+        '(cax) continue',
+        '#1 call pay k=3  [depth 0, clock 0, effects 0, steps 7]',
+        '  pay.tel:6  pay k = do',
+        '(cax) locals',
+        'k = 3 :: Int',
+        '(cax) step',
+        '#2 effect 0: t=10 deposit 3 "native" "a" on tl -> "tl:1"  [depth 0, clock 10, effects 0, steps 24]',
+        '(cax) step',
+        '#3 call fact n=3  [depth 1, clock 10, effects 1, steps 31]',
+        '  pay.tel:3  fact n = if n <= 1 then 1 else n * fact (n - 1)',
+        '(cax) rstep',
+        '#2 effect 0: t=10 deposit 3 "native" "a" on tl -> "tl:1"  [depth 0, clock 10, effects 0, steps 24]',
+        '(cax) rstep',
+        '#1 call pay k=3  [depth 0, clock 0, effects 0, steps 7]',
+        '  pay.tel:6  pay k = do',
+        '(cax) continue',
+        '#7 call pay k=2  [depth 0, clock 10, effects 2, steps 59]',
+        '  pay.tel:6  pay k = do',
+        '(cax) clock',
+        'clock: 10',
+        '(cax) effects',
+        't=10 deposit 3 "native" "a" on tl -> "tl:1"',
+        't=10 emit "6"',
+        '(cax) list',
+        '    4 | ',
+        '    5 | pay :: Int -> Effect Int',
+        '>   6 | pay k = do',
+        '    7 |   deposit k to "a" on "tl"',
+        '    8 |   emit (fact k)',
+        '    9 |   return k',
+        '   10 | ',
+        '(cax) quit',
+        'bye',
+        '',
       ].join('\n'),
     );
   });
@@ -77,7 +101,9 @@ describe('cax debug --commands', () => {
     const r = await debug('break 3\ncontinue\nstep 2\nrfinish\nrnext\nnext\ndelete 1\nbreak effect emit\nbreak time 20\ncontinue\nrcontinue\ncontinue\ncontinue\ncontinue\n', '--json');
     expect(r.code).toBe(0);
     const replies = (JSON.parse(r.out) as { transcript: { command: string; data: { at?: unknown } }[] }).transcript;
-    const at = replies.filter((x) => x.data.at !== undefined).map((x) => (typeof x.data.at === 'string' ? x.data.at : `${(x.data.at as { name: string; index: number }).name}#${(x.data.at as { index: number }).index}`));
+    const at = replies
+      .filter((x) => x.data.at !== undefined)
+      .map((x) => (typeof x.data.at === 'string' ? x.data.at : `${(x.data.at as { name: string; index: number }).name}#${(x.data.at as { index: number }).index}`));
     expect(at).toEqual(['fact#3', 'fact#5', 'fact#4', 'fact#3', 'emit#6', 'deposit#8', 'emit#6', 'deposit#8', 'emit#11', 'end']);
   });
 

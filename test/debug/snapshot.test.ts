@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { effectProgram, pureProgram } from '../../host/tel/generate.js';
 import { parseWorld } from '../../host/tel/world.js';
 import { checkSnapshotProgram, decodeSnapshot, encodeSnapshot, restoreAndContinue, runWithSnapshots, type RunSpec, type SnapshotRun } from '../../host/debug/snapshot.js';
+import { flipped } from '../helpers/bytes.js';
 
 /** The built CLI (`make test` builds dist/ first): a separate process. */
 const CLI = resolve('dist/host/cli/main.js');
@@ -36,7 +37,12 @@ describe('snapshots at effect boundaries', () => {
   it('takes one before every effect, with the clock and log at that point', () => {
     const { result, snapshots } = runWithSnapshots(EFFECT_SPEC);
     expect(result.shown).toBe('42');
-    expect(snapshots.map((s) => [s.position.effects, s.state.clock, s.state.effects.length])).toEqual([[0, 0, 0], [1, 10, 1], [2, 20, 2], [3, 30, 3]]);
+    expect(snapshots.map((s) => [s.position.effects, s.state.clock, s.state.effects.length])).toEqual([
+      [0, 0, 0],
+      [1, 10, 1],
+      [2, 20, 2],
+      [3, 30, 3],
+    ]);
     expect(snapshots[2]!.state.balances).toEqual({ tl: { a: { native: 5 } } });
   });
 
@@ -76,7 +82,12 @@ describe('snapshots at effect boundaries', () => {
   });
 
   it('a snapshot on request in a pure program wrapped in an emit', () => {
-    const spec: RunSpec = { file: 'q.tel', source: 'f :: Int -> Int\nf n = if n <= 0 then 0 else n + f (n - 1)\n\nmain :: Int -> Effect Int\nmain k = emit (f k) >> return (f (k * 2))\n', main: 'main', args: ['30'] };
+    const spec: RunSpec = {
+      file: 'q.tel',
+      source: 'f :: Int -> Int\nf n = if n <= 0 then 0 else n + f (n - 1)\n\nmain :: Int -> Effect Int\nmain k = emit (f k) >> return (f (k * 2))\n',
+      main: 'main',
+      args: ['30'],
+    };
     const { result, snapshots } = runWithSnapshots(spec, (i) => i === 0);
     expect(snapshots).toHaveLength(1);
     expect(snapshots[0]!.state.steps).toBeGreaterThan(30);
@@ -88,14 +99,16 @@ describe('bad snapshots', () => {
   const { bytes, id } = encodeSnapshot(runWithSnapshots(EFFECT_SPEC).snapshots[2]!);
 
   it('a truncated file is E_SNAPSHOT', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: bytes.length - 1 }), (cut) => {
-      expect(() => decodeSnapshot(bytes.slice(0, cut))).toThrow(expect.objectContaining({ code: 'E_SNAPSHOT' }));
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bytes.length - 1 }), (cut) => {
+        expect(() => decodeSnapshot(bytes.slice(0, cut))).toThrow(expect.objectContaining({ code: 'E_SNAPSHOT' }));
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it('bytes that do not hash to the given address are refused', () => {
-    const other = new Uint8Array(bytes);
-    other[other.length - 1] ^= 1;
+    const other = flipped(bytes, -1);
     expect(() => decodeSnapshot(other, id)).toThrow(/hash to/);
   });
 
@@ -125,7 +138,14 @@ describe('cax snapshot take / restore', () => {
       const { id } = JSON.parse(took.stdout) as { id: string };
       const restored = cax('snapshot', 'restore', 's.snap', '--id', id, '--program', 'e.tel');
       expect(restored.status).toBe(0);
-      expect(JSON.parse(restored.stdout)).toMatchObject({ value: '42', clock: whole.clock, steps: whole.steps, memory: whole.memory, balances: whole.balances, effects: whole.effects.map((e) => ({ ...e })) });
+      expect(JSON.parse(restored.stdout)).toMatchObject({
+        value: '42',
+        clock: whole.clock,
+        steps: whole.steps,
+        memory: whole.memory,
+        balances: whole.balances,
+        effects: whole.effects.map((e) => ({ ...e })),
+      });
       writeFileSync(join(dir, 'cut.snap'), readFileSync(join(dir, 's.snap')).subarray(0, 40));
       const cut = cax('snapshot', 'restore', 'cut.snap');
       expect(cut.status).toBe(1);

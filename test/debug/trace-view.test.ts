@@ -39,7 +39,10 @@ describe('cax trace view', () => {
     expect(lines[3]).toMatch(/^#3 +t=1000 +ctx-\S+ +effect deposit on tl tl:1$/);
     expect(lines[9]).toMatch(/^#9 +t=2000 +ctx-\S+ +return main = 14 /);
     const json = JSON.parse((await cax('--json', 'trace', 'view', 't.json', '--from', '5', '--count', '2')).out) as { seq: number; depth: number; clock: number }[];
-    expect(json.map((r) => [r.seq, r.depth, r.clock])).toEqual([[5, 1, 1000], [6, 2, 1000]]);
+    expect(json.map((r) => [r.seq, r.depth, r.clock])).toEqual([
+      [5, 1, 1000],
+      [6, 2, 1000],
+    ]);
 
     expect((await cax('trace', 'view', 't.json', '--html', 't.html')).code).toBe(0);
     const html = readFileSync(join(dir, 't.html'), 'utf8');

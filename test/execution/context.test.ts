@@ -82,36 +82,32 @@ describe('ExecutionContext', () => {
 describe('ExecutionContext laws under interleaved async work', () => {
   it('conserves resources and releases every grant exactly once', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.scheduler(),
-        fc.array(fc.record({ ask: fc.nat(200), use: fc.nat(250), depth: fc.nat(3), fail: fc.boolean() }), { minLength: 1, maxLength: 12 }),
-        async (s, tasks) => {
-          const alloc = new StaticAllocator(CAP);
-          const root = ExecutionContext.root(alloc, { computeSteps: 1000 });
-          let consumed = 0;
-          // Each task: open a chain of nested contexts, consume at the bottom, maybe fail.
-          const run = async (ctx: ExecutionContext, t: (typeof tasks)[number], depth: number): Promise<void> => {
-            await s.schedule(Promise.resolve());
-            if (depth === 0) {
-              ctx.consume({ computeSteps: t.use });
-              consumed += t.use;
-              if (t.fail) throw new CaxError('E_FAIL', 'task failed');
-              return;
-            }
-            await ctx.withChild({ computeSteps: t.ask }, `d${depth}`, (child) => run(child, t, depth - 1));
-          };
-          const results = await s.waitFor(Promise.allSettled(tasks.map((t) => s.schedule(Promise.resolve()).then(() => run(root, t, t.depth + 1)))));
-          for (const r of results) {
-            if (r.status === 'rejected') expect(['E_FAIL', 'E_BUDGET', 'E_RESOURCE_INSUFFICIENT']).toContain((r.reason as CaxError).code);
+      fc.asyncProperty(fc.scheduler(), fc.array(fc.record({ ask: fc.nat(200), use: fc.nat(250), depth: fc.nat(3), fail: fc.boolean() }), { minLength: 1, maxLength: 12 }), async (s, tasks) => {
+        const alloc = new StaticAllocator(CAP);
+        const root = ExecutionContext.root(alloc, { computeSteps: 1000 });
+        let consumed = 0;
+        // Each task: open a chain of nested contexts, consume at the bottom, maybe fail.
+        const run = async (ctx: ExecutionContext, t: (typeof tasks)[number], depth: number): Promise<void> => {
+          await s.schedule(Promise.resolve());
+          if (depth === 0) {
+            ctx.consume({ computeSteps: t.use });
+            consumed += t.use;
+            if (t.fail) throw new CaxError('E_FAIL', 'task failed');
+            return;
           }
-          const u = root.usage();
-          expect(u.liveChildren).toEqual([]);
-          expect(u.consumed.computeSteps).toBe(consumed);
-          expect(u.available.computeSteps).toBe(1000 - consumed);
-          root.destroy();
-          expect(alloc.liveGrants()).toEqual([]);
-        },
-      ),
+          await ctx.withChild({ computeSteps: t.ask }, `d${depth}`, (child) => run(child, t, depth - 1));
+        };
+        const results = await s.waitFor(Promise.allSettled(tasks.map((t) => s.schedule(Promise.resolve()).then(() => run(root, t, t.depth + 1)))));
+        for (const r of results) {
+          if (r.status === 'rejected') expect(['E_FAIL', 'E_BUDGET', 'E_RESOURCE_INSUFFICIENT']).toContain((r.reason as CaxError).code);
+        }
+        const u = root.usage();
+        expect(u.liveChildren).toEqual([]);
+        expect(u.consumed.computeSteps).toBe(consumed);
+        expect(u.available.computeSteps).toBe(1000 - consumed);
+        root.destroy();
+        expect(alloc.liveGrants()).toEqual([]);
+      }),
       { numRuns: 200 },
     );
   });

@@ -128,7 +128,7 @@ pipeline = do
     }
   });
 
-  describe('invoke in the caller\'s scheduler and world (the reference semantics)', () => {
+  describe("invoke in the caller's scheduler and world (the reference semantics)", () => {
     const source = `
 slowPay n = do
   r <- deposit n to "bob" on "L1"
@@ -162,7 +162,7 @@ nested = invoke both <|> invoke raced
     const reference = (name: string): ReturnType<typeof runMain> => runMain(loadProgram(parseProgram(source, 'inline.tel')), name, [], { world });
     const plain = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
 
-    it('gives exactly the reference interpreter\'s value, effect log, clock and balances', async () => {
+    it("gives exactly the reference interpreter's value, effect log, clock and balances", async () => {
       for (const name of ['both', 'rolled', 'raced', 'bounded', 'nested']) {
         const r = await viaStore(name);
         const d = reference(name);
@@ -173,7 +173,7 @@ nested = invoke both <|> invoke raced
       }
     });
 
-    it('under the default policy (grants grow on demand) concurrent invokes run, with the reference\'s outcome', async () => {
+    it("under the default policy (grants grow on demand) concurrent invokes run, with the reference's outcome", async () => {
       for (const name of ['both', 'raced', 'nested']) {
         const r = await local.executor({}).executeByName(name, { world });
         const d = reference(name);

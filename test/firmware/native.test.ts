@@ -133,19 +133,25 @@ describe('native firmware: fuzzing its decoders', () => {
     ];
     let id = 1000;
     await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.uint8Array({ minLength: 1, maxLength: 80 }), fc.boolean(), async (which, edits, random, framed) => {
-        // A mutated message in a frame with a good CRC reaches the msgpack decoder;
-        // random bytes (framed or not; never an empty frame, which is ignored)
-        // exercise the COBS and CRC checks.
-        const message = Uint8Array.from(valid[which % valid.length]!);
-        for (const [at, value] of edits) message[at % message.length] = value;
-        const answer = await raw.exchange(encodeFrame(message));
-        expect(answer).not.toBe('undecodable');
-        const noise = framed ? encodeFrame(random) : Buffer.concat([random.map((b) => b || 1), Uint8Array.of(0)]);
-        expect(await raw.exchange(noise)).not.toBe('undecodable');
-        id++;
-        expect(await raw.request({ type: 'ping', id, data: Uint8Array.of(id & 0xff) })).toMatchObject({ type: 'pong', id });
-      }),
+      fc.asyncProperty(
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.uint8Array({ minLength: 1, maxLength: 80 }),
+        fc.boolean(),
+        async (which, edits, random, framed) => {
+          // A mutated message in a frame with a good CRC reaches the msgpack decoder;
+          // random bytes (framed or not; never an empty frame, which is ignored)
+          // exercise the COBS and CRC checks.
+          const message = Uint8Array.from(valid[which % valid.length]!);
+          for (const [at, value] of edits) message[at % message.length] = value;
+          const answer = await raw.exchange(encodeFrame(message));
+          expect(answer).not.toBe('undecodable');
+          const noise = framed ? encodeFrame(random) : Buffer.concat([random.map((b) => b || 1), Uint8Array.of(0)]);
+          expect(await raw.exchange(noise)).not.toBe('undecodable');
+          id++;
+          expect(await raw.request({ type: 'ping', id, data: Uint8Array.of(id & 0xff) })).toMatchObject({ type: 'pong', id });
+        },
+      ),
       { numRuns: 300 },
     );
     expect(raw.closed).toBe(false);

@@ -39,11 +39,20 @@ beforeAll(async () => {
   // The RAM's default boot image is boot.hex in the working directory, 3072 words.
   const image = Buffer.alloc(3072 * 4);
   readFileSync(join(dir, 'boot.bin')).copy(image);
-  const words = Array.from({ length: 3072 }, (_, i) => image.readUInt32LE(4 * i).toString(16).padStart(8, '0'));
+  const words = Array.from({ length: 3072 }, (_, i) =>
+    image
+      .readUInt32LE(4 * i)
+      .toString(16)
+      .padStart(8, '0'),
+  );
   writeFileSync(join(dir, 'boot.hex'), `${words.join('\n')}\n`);
   // The simulated RTL but for the RAM, which the board's SPRAM RAM replaces (as in mk/fpga.mk).
   const rtl = ['rtl/core', 'rtl/soc', 'rtl/uart']
-    .flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.v')).map((f) => `${d}/${f}`))
+    .flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => f.endsWith('.v'))
+        .map((f) => `${d}/${f}`),
+    )
     .filter((f) => f !== 'rtl/soc/cax_ram.v');
   board = await Dut.build<BoardPorts>(['rtl/board/icebreaker_top.v', 'rtl/board/cax_ram_spram.v', SPRAM_MODEL, ...rtl], {
     top: 'icebreaker_top',

@@ -21,10 +21,13 @@ function cli(cwd: string): { io: CliIO; out: string[]; err: string[] } {
   return { io: { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false, cwd, env: {} }, out, err };
 }
 
-beforeAll(() => {
-  // Up to date after `make test`'s prerequisites; builds (minutes) when run alone.
-  execFileSync('make', ['-s', `${OUT}/cax.bin`, `${OUT}/report.json`], { stdio: ['ignore', 'ignore', 'pipe'] });
-}, 40 * 60 * 1000);
+beforeAll(
+  () => {
+    // Up to date after `make test`'s prerequisites; builds (minutes) when run alone.
+    execFileSync('make', ['-s', `${OUT}/cax.bin`, `${OUT}/report.json`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  },
+  40 * 60 * 1000,
+);
 
 describe('make fpga BOARD=icebreaker', () => {
   it('meets the board clock and fits the UP5K, RAM in its four SPRAMs', async () => {
@@ -66,7 +69,7 @@ describe('make fpga BOARD=icebreaker', () => {
 });
 
 describe('cax fpga report', () => {
-  const fmax = (achieved: number) => ({ 'CLK$SB_IO_IN_$glb_clk': { achieved, constraint: BOARD_MHZ }, $PACKER_GND_NET: { achieved: 300, constraint: BOARD_MHZ } });
+  const fmax = (achieved: number) => ({ CLK$SB_IO_IN_$glb_clk: { achieved, constraint: BOARD_MHZ }, $PACKER_GND_NET: { achieved: 300, constraint: BOARD_MHZ } });
   const utilization = { ICESTORM_LC: { used: 10, available: 5280 }, ICESTORM_SPRAM: { used: 4, available: 4 } };
 
   it('fails with E_FPGA_TIMING when the board clock is missed, and says so', async () => {

@@ -15,7 +15,7 @@ type RamPorts = 'clk' | 'word_addr' | 'read' | 'write_mask' | 'write_data' | 're
 
 const BOOT_WORDS = 64;
 const SPRAM_MODEL = 'build/fpga/icebreaker/lint/SB_SPRAM256KA.v';
-const boot = Array.from({ length: BOOT_WORDS }, (_, i) => (Math.imul(i + 1, 0x9e37_79b9) >>> 0));
+const boot = Array.from({ length: BOOT_WORDS }, (_, i) => Math.imul(i + 1, 0x9e37_79b9) >>> 0);
 
 let dir: string;
 let ram: Dut & Record<RamPorts, Signal>;

@@ -13,8 +13,18 @@ const CORNERS = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0x80000001, 0xffff, 0x800
 const R_OPS = ['add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'srl', 'sra', 'or', 'and', 'mul', 'mulh', 'mulhsu', 'mulhu', 'div', 'divu', 'rem', 'remu'];
 const I_OPS = ['addi', 'slti', 'sltiu', 'xori', 'ori', 'andi'];
 const SHIFT_OPS = ['slli', 'srli', 'srai'];
-const LOADS: ReadonlyArray<readonly [string, number]> = [['lb', 1], ['lbu', 1], ['lh', 2], ['lhu', 2], ['lw', 4]];
-const STORES: ReadonlyArray<readonly [string, number]> = [['sb', 1], ['sh', 2], ['sw', 4]];
+const LOADS: ReadonlyArray<readonly [string, number]> = [
+  ['lb', 1],
+  ['lbu', 1],
+  ['lh', 2],
+  ['lhu', 2],
+  ['lw', 4],
+];
+const STORES: ReadonlyArray<readonly [string, number]> = [
+  ['sb', 1],
+  ['sh', 2],
+  ['sw', 4],
+];
 const BRANCHES = ['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu'];
 const DATA_BYTES = 256;
 
@@ -24,7 +34,7 @@ export function randomStream(seed: number, length: number): string {
   const int = (n: number): number => Math.floor(rand() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   const x = (): string => `x${rand() < 0.05 ? 0 : pick(STREAM_REGS)}`;
-  const value = (): number => (rand() < 0.4 ? pick(CORNERS) : (int(0x100000000) | 0)) | 0;
+  const value = (): number => (rand() < 0.4 ? pick(CORNERS) : int(0x100000000) | 0) | 0;
 
   const lines: string[] = [`/* random stream, seed ${seed}, ${length} instructions */`, '#include "env.h"', 'TEST_BEGIN'];
   for (const r of STREAM_REGS) lines.push(`  li x${r}, ${value()}`);

@@ -31,16 +31,18 @@ const SpeedscopeFile = z.object({
   profiles: z.array(z.object({ type: z.literal('sampled'), endValue: z.number(), samples: z.array(z.array(z.number().int().min(0))), weights: z.array(z.number().min(0)) })),
 });
 
-const TraceEvent = z.object({
-  name: z.string(),
-  ph: z.enum(['X', 'C', 'M']),
-  pid: z.number().int(),
-  tid: z.number().int(),
-  ts: z.number().min(0).optional(),
-  dur: z.number().min(0).optional(),
-  cat: z.string().optional(),
-  args: z.record(z.string(), z.unknown()).optional(),
-}).strict();
+const TraceEvent = z
+  .object({
+    name: z.string(),
+    ph: z.enum(['X', 'C', 'M']),
+    pid: z.number().int(),
+    tid: z.number().int(),
+    ts: z.number().min(0).optional(),
+    dur: z.number().min(0).optional(),
+    cat: z.string().optional(),
+    args: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
 const ChromeTrace = z.object({ traceEvents: z.array(TraceEvent), displayTimeUnit: z.enum(['ms', 'ns']), otherData: z.record(z.string(), z.unknown()) }).strict();
 
 const FIB = readFileSync('examples/fib.tel', 'utf8');

@@ -16,7 +16,12 @@ import { parseWorld, type WorldInput } from '../../host/tel/world.js';
 
 const profileOf = (source: string, main = 'main', args: string[] = [], world?: WorldInput) => profileInterp({ program: parseProgram(source, 'p.tel'), main, args, ...(world ? { world } : {}) });
 const plainSteps = (source: string, jit: 'auto' | 'off', main = 'main', args: string[] = [], world?: WorldInput) =>
-  runMain(loadProgram(parseProgram(source, 'p.tel')), main, args.map((a) => parseExpression(a, 'arg')), { jit, ...(world ? { world } : {}) }).steps;
+  runMain(
+    loadProgram(parseProgram(source, 'p.tel')),
+    main,
+    args.map((a) => parseExpression(a, 'arg')),
+    { jit, ...(world ? { world } : {}) },
+  ).steps;
 const selfSum = (p: { frames: readonly { self: number }[] }) => p.frames.reduce((s, f) => s + f.self, 0);
 
 const FIB = readFileSync('examples/fib.tel', 'utf8');
@@ -112,8 +117,23 @@ describe('profile on the interpreter', () => {
     expect(p.outcome).toBe('5');
     expect(p.metrics).toEqual([
       { name: 'host.ready', kind: 'gauge', points: [{ time: 0, value: 1 }] },
-      { name: 'requests', kind: 'counter', points: [{ time: 0, value: 1 }, { time: 10, value: 2 }, { time: 20, value: 4 }] },
-      { name: 'queue', kind: 'gauge', points: [{ time: 0, value: 3 }, { time: 10, value: 2 }] },
+      {
+        name: 'requests',
+        kind: 'counter',
+        points: [
+          { time: 0, value: 1 },
+          { time: 10, value: 2 },
+          { time: 20, value: 4 },
+        ],
+      },
+      {
+        name: 'queue',
+        kind: 'gauge',
+        points: [
+          { time: 0, value: 3 },
+          { time: 10, value: 2 },
+        ],
+      },
     ]);
     expect(() => host.counter('host.ready', 1, 1)).toThrow(/is a gauge/);
     expect(() => host.counter('bad name', 1, 1)).toThrow(/is not a name/);

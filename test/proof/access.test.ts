@@ -52,7 +52,7 @@ describe('access words', () => {
 });
 
 describe('the memory replay', () => {
-  it('accepts the trace of a random program run on the ISS, ending with the ISS\'s RAM and the exit value', () => {
+  it("accepts the trace of a random program run on the ISS, ending with the ISS's RAM and the exit value", () => {
     fc.assert(
       fc.property(program, (words) => {
         const { trace, image, ram } = run(words);
@@ -75,7 +75,17 @@ describe('the memory replay', () => {
   });
 
   it('reads bytes, halves and words little-endian across sub-word stores, and the final memory can be read back', () => {
-    const words = [...li(1, 0x11223344), ...li(8, SCRATCH), sType('sw', 8, 1, 0), sType('sb', 8, 0, 1), sType('sh', 8, 1, 6), iType('lw', 2, 8, 0), iType('lhu', 3, 8, 6), iType('lb', 4, 8, 3), ...exitWith(1)];
+    const words = [
+      ...li(1, 0x11223344),
+      ...li(8, SCRATCH),
+      sType('sw', 8, 1, 0),
+      sType('sb', 8, 0, 1),
+      sType('sh', 8, 1, 6),
+      iType('lw', 2, 8, 0),
+      iType('lhu', 3, 8, 6),
+      iType('lb', 4, 8, 3),
+      ...exitWith(1),
+    ];
     const { trace, image } = run(words);
     const replay = replayMemory(image, trace.map(accessOf));
     expect(replay.ok).toBe(true);
@@ -115,7 +125,7 @@ describe('the memory replay', () => {
     expect(replayMemory(image, [at(7, RAM_BASE + PROOF_RAM_BYTES - 2)]).reason).toMatch(/outside RAM/);
   });
 
-  it('applies the host\'s writes at each ecall, and needs exactly one entry per ecall', () => {
+  it("applies the host's writes at each ecall, and needs exactly one entry per ecall", () => {
     // lw x1, 0(x0+SCRATCH) after an ecall reads what the host wrote there
     const image = bytesOf([0x73, 0x13]);
     const ecall: Access = { pc: RAM_BASE, insn: 0x73, kind: 8, addr: 0, data: 0 };

@@ -75,7 +75,12 @@ describe('the step circuit against the ISS', () => {
         const { trace, image } = run(words);
         const i = pick % trace.length;
         const r = trace[i]!;
-        const changed: TraceRecord = field === 'memWrite' ? { ...r, memWrite: !r.memWrite } : field === 'rd' ? { ...r, rd: (r.rd + delta) % 32 === r.rd ? (r.rd + 1) % 32 : (r.rd + delta) % 32 } : { ...r, [field]: ((r[field] as number) + delta) >>> 0 };
+        const changed: TraceRecord =
+          field === 'memWrite'
+            ? { ...r, memWrite: !r.memWrite }
+            : field === 'rd'
+              ? { ...r, rd: (r.rd + delta) % 32 === r.rd ? (r.rd + 1) % 32 : (r.rd + delta) % 32 }
+              : { ...r, [field]: ((r[field] as number) + delta) >>> 0 };
         const bad = trace.map((x, k) => (k === i ? changed : x));
         let refused: boolean;
         try {
@@ -150,9 +155,11 @@ describe('the step circuit against the ISS', () => {
       change(input, i % SIZE.steps);
       return (await firstRefused({ ...statement, inputs: [input] })) === 0;
     };
-    const set = (field: string, value: number) => (input: Record<string, string | string[]>, at: number): void => {
-      (input[field] as string[])[at] = String(value >>> 0);
-    };
+    const set =
+      (field: string, value: number) =>
+      (input: Record<string, string | string[]>, at: number): void => {
+        (input[field] as string[])[at] = String(value >>> 0);
+      };
 
     it('refuses a register kept across the ecall, a return to pc + 4, and ebreak or a CSR access in its place', async () => {
       const ecall = trace.findIndex((r) => r.trap);

@@ -24,6 +24,7 @@ import { runCli } from '../../host/cli/program.js';
 import { captureIO } from '../helpers/cli-io.js';
 import { exitWith, jal, li } from '../riscv/asm.js';
 import { run } from './random-programs.js';
+import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
 const SIZE = { steps: 4 };
@@ -97,10 +98,15 @@ function uncontributed(): VerificationKey {
 }
 
 describe('the Groth16 forgery from the verifying key alone', () => {
-  it('the keys `cax zk setup` makes have δ ≠ γ, so the forger\'s proofs do not verify, and the forged receipt is refused', async () => {
+  it("the keys `cax zk setup` makes have δ ≠ γ, so the forger's proofs do not verify, and the forged receipt is refused", async () => {
     expect(vk.vk_delta_2).not.toEqual(vk.vk_gamma_2);
     const forged = forgedReceipt(vk);
-    expect(await verifyEach(vk, forged.chunks.map((_, k) => ({ proof: forgedProof(vk, chunkSignals(forged, k)), publicSignals: chunkSignals(forged, k) })))).toEqual(forged.chunks.map(() => false));
+    expect(
+      await verifyEach(
+        vk,
+        forged.chunks.map((_, k) => ({ proof: forgedProof(vk, chunkSignals(forged, k)), publicSignals: chunkSignals(forged, k) })),
+      ),
+    ).toEqual(forged.chunks.map(() => false));
     expect(await verifyReceipt(forged, vk, { batch: true })).toMatchObject({ ok: false, reason: expect.stringMatching(/the proof of chunk \d+ does not verify/) });
     expect(await verifyReceipt(forged, vk, { batch: false })).toMatchObject({ ok: false });
   });
@@ -160,20 +166,94 @@ describe('claims bound by the verifier', () => {
 
   /** Every claim field of the receipt, each with a way to change it. */
   const mutations: ReadonlyArray<readonly [string, (r: Receipt, n: number) => void]> = [
-    ['program.hash', (r, n) => { r.program.hash = (BigInt(`0x${r.program.hash}`) ^ BigInt(n)).toString(16).padStart(64, '0'); }],
-    ['program.image', (r, n) => { const b = r.program.image.slice(); b[n % b.length] ^= 1; r.program.image = b; }],
-    ['inputHash', (r, n) => { r.inputHash = (BigInt(`0x${r.inputHash}`) ^ BigInt(n)).toString(16).padStart(64, '0'); }],
-    ['output.a0', (r, n) => { r.output.a0 = (r.output.a0 + n) >>> 0; }],
-    ['output.exitValue', (r, n) => { r.output.exitValue = (r.output.exitValue + 2 * n) >>> 0; }],
-    ['cycles', (r, n) => { r.cycles += n; }],
-    ['steps', (r, n) => { r.steps += n; }],
-    ['verifyingKey', (r, n) => { r.verifyingKey = (BigInt(`0x${r.verifyingKey}`) ^ BigInt(n)).toString(16).padStart(64, '0'); }],
-    ['circuit.steps', (r, n) => { r.circuit.steps += n; }],
-    ['states', (r, n) => { const k = n % r.states.length; const b = r.states[k]!.slice(); b[n % b.length] ^= 1; r.states[k] = b; }],
-    ['chunks.steps', (r, n) => { const c = r.chunks[n % r.chunks.length]!; c.steps += 1; }],
-    ['chunks.accesses', (r, n) => { const c = r.chunks[n % r.chunks.length]!; const b = c.accesses.slice(); b[n % b.length] ^= 1; c.accesses = b; }],
-    ['chunks.proof', (r, n) => { const c = r.chunks[n % r.chunks.length]!; const b = c.proof.slice(); b[n % b.length] ^= 1; c.proof = b; }],
-    ['hostWrites', (r, n) => { r.hostWrites = [[{ addr: 0x80000100 + 4 * (n % 16), bytes: new Uint8Array([n & 0xff]) }]]; }],
+    [
+      'program.hash',
+      (r, n) => {
+        r.program.hash = (BigInt(`0x${r.program.hash}`) ^ BigInt(n)).toString(16).padStart(64, '0');
+      },
+    ],
+    [
+      'program.image',
+      (r, n) => {
+        r.program.image = flipped(r.program.image, n);
+      },
+    ],
+    [
+      'inputHash',
+      (r, n) => {
+        r.inputHash = (BigInt(`0x${r.inputHash}`) ^ BigInt(n)).toString(16).padStart(64, '0');
+      },
+    ],
+    [
+      'output.a0',
+      (r, n) => {
+        r.output.a0 = (r.output.a0 + n) >>> 0;
+      },
+    ],
+    [
+      'output.exitValue',
+      (r, n) => {
+        r.output.exitValue = (r.output.exitValue + 2 * n) >>> 0;
+      },
+    ],
+    [
+      'cycles',
+      (r, n) => {
+        r.cycles += n;
+      },
+    ],
+    [
+      'steps',
+      (r, n) => {
+        r.steps += n;
+      },
+    ],
+    [
+      'verifyingKey',
+      (r, n) => {
+        r.verifyingKey = (BigInt(`0x${r.verifyingKey}`) ^ BigInt(n)).toString(16).padStart(64, '0');
+      },
+    ],
+    [
+      'circuit.steps',
+      (r, n) => {
+        r.circuit.steps += n;
+      },
+    ],
+    [
+      'states',
+      (r, n) => {
+        const k = n % r.states.length;
+        r.states[k] = flipped(r.states[k]!, n);
+      },
+    ],
+    [
+      'chunks.steps',
+      (r, n) => {
+        const c = r.chunks[n % r.chunks.length]!;
+        c.steps += 1;
+      },
+    ],
+    [
+      'chunks.accesses',
+      (r, n) => {
+        const c = r.chunks[n % r.chunks.length]!;
+        c.accesses = flipped(c.accesses, n);
+      },
+    ],
+    [
+      'chunks.proof',
+      (r, n) => {
+        const c = r.chunks[n % r.chunks.length]!;
+        c.proof = flipped(c.proof, n);
+      },
+    ],
+    [
+      'hostWrites',
+      (r, n) => {
+        r.hostWrites = [[{ addr: 0x80000100 + 4 * (n % 16), bytes: new Uint8Array([n & 0xff]) }]];
+      },
+    ],
   ];
 
   it('a genuine receipt with any claim field changed is refused (property)', async () => {
@@ -206,8 +286,10 @@ describe('output hygiene', () => {
   it('control and bidirectional characters in a receipt string are shown escaped, never passed through', () => {
     expect(printable('Int\r\u001b[2K = 1337 :: Int')).toBe('Int\\x0d\\x1b[2K = 1337 :: Int');
     expect(printable('a\u202eb\u0085c\\x1b')).toBe('a\\u202eb\\x85c\\\\x1b');
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
-      expect(printable(s)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u); // eslint-disable-line no-control-regex
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(printable(s)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u); // eslint-disable-line no-control-regex
+      }),
+    );
   });
 });

@@ -26,6 +26,7 @@ import type { TraceRecord } from '../../host/trace/record.js';
 import { captureIO } from '../helpers/cli-io.js';
 import { exitWith, iType, jal, li, sType } from '../riscv/asm.js';
 import { run, SCRATCH } from './random-programs.js';
+import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
 const SIZE = { steps: 4 };
@@ -138,36 +139,43 @@ describe('soundness: rejected when verifying', () => {
   it('a swapped, a dropped or a duplicated chunk', async () => {
     await rejected(tampered((r) => ([r.chunks[1], r.chunks[2]] = [r.chunks[2]!, r.chunks[1]!])));
     await rejected(tampered((r) => r.chunks.splice(1, 1)));
-    await rejected(tampered((r) => {
-      r.chunks.splice(1, 1);
-      r.states.splice(1, 1);
-      r.steps -= SIZE.steps;
-    }));
-    await rejected(tampered((r) => {
-      r.chunks.splice(1, 0, r.chunks[1]!);
-      r.states.splice(1, 0, r.states[1]!);
-      r.steps += SIZE.steps;
-    }));
+    await rejected(
+      tampered((r) => {
+        r.chunks.splice(1, 1);
+        r.states.splice(1, 1);
+        r.steps -= SIZE.steps;
+      }),
+    );
+    await rejected(
+      tampered((r) => {
+        r.chunks.splice(1, 0, r.chunks[1]!);
+        r.states.splice(1, 0, r.states[1]!);
+        r.steps += SIZE.steps;
+      }),
+    );
   });
 
   it('another program hash, or another program with its own hash (its first instruction differs)', async () => {
     await rejected(tampered((r) => (r.program.hash = 'ab'.repeat(32))));
-    await rejected(tampered((r) => {
-      const other = new Uint8Array(r.program.image);
-      other[0] ^= 0x80;
-      r.program = { hash: programImage(other).hash, image: other };
-    }));
+    await rejected(
+      tampered((r) => {
+        const other = flipped(r.program.image, 0, 0x80);
+        r.program = { hash: programImage(other).hash, image: other };
+      }),
+    );
   });
 
   it('another output: a0 alone, a0 with the final state, the exit value', async () => {
     await rejected(tampered((r) => (r.output.a0 = (r.output.a0 + 1) >>> 0)));
-    await rejected(tampered((r) => {
-      const last = decodeState(r.states[r.states.length - 1]!);
-      const regs = [...last.regs];
-      regs[10] = (regs[10]! + 1) >>> 0;
-      r.states[r.states.length - 1] = encodeState({ pc: last.pc, regs });
-      r.output.a0 = regs[10]!;
-    }));
+    await rejected(
+      tampered((r) => {
+        const last = decodeState(r.states[r.states.length - 1]!);
+        const regs = [...last.regs];
+        regs[10] = (regs[10]! + 1) >>> 0;
+        r.states[r.states.length - 1] = encodeState({ pc: last.pc, regs });
+        r.output.a0 = regs[10]!;
+      }),
+    );
     await rejected(tampered((r) => (r.output.exitValue = 3)));
   });
 
@@ -180,30 +188,47 @@ describe('soundness: rejected when verifying', () => {
 
   it('a proof with one byte changed', async () => {
     for (const offset of [0, 31, 64, 130, 200, 255]) {
-      await rejected(tampered((r) => {
-        const p = new Uint8Array(r.chunks[2]!.proof);
-        p[offset] ^= 1;
-        r.chunks[2] = { ...r.chunks[2]!, proof: p };
-      }));
+      await rejected(
+        tampered((r) => {
+          const p = flipped(r.chunks[2]!.proof, offset);
+          r.chunks[2] = { ...r.chunks[2]!, proof: p };
+        }),
+      );
     }
   });
 
-  it('access words changed: a store\'s data (the replay or the proof), one cut short or missing (the receipt), and a receipt of format 1', async () => {
+  it("access words changed: a store's data (the replay or the proof), one cut short or missing (the receipt), and a receipt of format 1", async () => {
     const store = receipt.chunks.findIndex((c) => decodeAccesses(c.accesses).some((a) => isStore(a.kind) && a.addr !== EXIT_ADDR));
-    await rejected(tampered((r) => {
-      const list = decodeAccesses(r.chunks[store]!.accesses);
-      const i = list.findIndex((a) => isStore(a.kind));
-      list[i] = { ...list[i]!, data: (list[i]!.data ^ 1) >>> 0 };
-      r.chunks[store] = { ...r.chunks[store]!, accesses: encodeAccesses(list) };
-    }));
-    expect((await verifyReceipt(tampered((r) => (r.chunks[1] = { ...r.chunks[1]!, accesses: r.chunks[1]!.accesses.subarray(0, r.chunks[1]!.accesses.length - 1) })), vk)).reason).toMatch(/chunk 1: malformed access words/);
-    expect((await verifyReceipt(tampered((r) => (r.chunks[1] = { ...r.chunks[1]!, accesses: encodeAccesses(decodeAccesses(r.chunks[1]!.accesses).slice(1)) })), vk)).reason).toMatch(/chunk 1 has 3 access words for 4 steps/);
+    await rejected(
+      tampered((r) => {
+        const list = decodeAccesses(r.chunks[store]!.accesses);
+        const i = list.findIndex((a) => isStore(a.kind));
+        list[i] = { ...list[i]!, data: (list[i]!.data ^ 1) >>> 0 };
+        r.chunks[store] = { ...r.chunks[store]!, accesses: encodeAccesses(list) };
+      }),
+    );
+    expect(
+      (
+        await verifyReceipt(
+          tampered((r) => (r.chunks[1] = { ...r.chunks[1]!, accesses: r.chunks[1]!.accesses.subarray(0, r.chunks[1]!.accesses.length - 1) })),
+          vk,
+        )
+      ).reason,
+    ).toMatch(/chunk 1: malformed access words/);
+    expect(
+      (
+        await verifyReceipt(
+          tampered((r) => (r.chunks[1] = { ...r.chunks[1]!, accesses: encodeAccesses(decodeAccesses(r.chunks[1]!.accesses).slice(1)) })),
+          vk,
+        )
+      ).reason,
+    ).toMatch(/chunk 1 has 3 access words for 4 steps/);
     const old = { ...receipt, format: 'cax-receipt/1', circuit: { ...receipt.circuit, codeWords: 96 }, chunks: receipt.chunks.map((c) => ({ steps: c.steps, proof: c.proof })) };
     expect(() => decodeReceipt(encode(old))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
   });
 });
 
-describe('soundness: lying traces proved without the prover\'s check, refused by the verifier', () => {
+describe("soundness: lying traces proved without the prover's check, refused by the verifier", () => {
   /**
    * Runs `words` on the ISS, changes its trace with `lie`, and proves it with
    * the lower-level proveTrace (no memory check), against `image` (default:

@@ -3,6 +3,7 @@
 // scratch word), run on the ISS to their end with a trace.
 import fc from 'fast-check';
 import { RAM_BASE } from '../../host/riscv/machine.js';
+import { PROOF_RAM_BYTES } from '../../host/proof/access.js';
 import type { TraceRecord } from '../../host/trace/record.js';
 import { BRANCH_OPS, I_OPS, LOAD_OPS, R_OPS, SHIFT_OPS, STORE_OPS, bType, exitWith, iType, issWith, li, rType, sType } from '../riscv/asm.js';
 
@@ -28,7 +29,7 @@ export const program: fc.Arbitrary<number[]> = fc
 
 /** Runs words (the image) on the ISS to their end: the trace and RAM after the run. */
 export function run(words: readonly number[]): { trace: TraceRecord[]; image: Uint8Array; ram: Uint8Array; cycles: number } {
-  const iss = issWith(words);
+  const iss = issWith(words, { ramBytes: PROOF_RAM_BYTES }); // the machine the proofs model
   const trace: TraceRecord[] = [];
   iss.setTraceSink((r) => trace.push(r));
   const { ended, cycles } = iss.run({ maxCycles: 100_000 });

@@ -34,13 +34,23 @@ import { captureIO } from '../helpers/cli-io.js';
 const PROGRAMS: ReadonlyArray<{ name: string; source: string; main: string; args: string[] }> = [
   { name: 'ints', main: 'go', args: ['7', '-3'], source: 'go :: Int -> Int -> Int\ngo a b = a * b + a / b - b `mod` 2\n' },
   { name: 'lists', main: 'evens', args: ['[1, 2, 3, 4, 5, 6]'], source: 'evens :: [Int] -> [Int]\nevens xs = map (\\x -> x * 10) (filter (\\x -> x `mod` 2 == 0) xs)\n' },
-  { name: 'tuples', main: 'swapAll', args: ['[(1, "a"), (2, "b")]'], source: 'swapAll :: [(Int, Text)] -> [(Text, Int)]\nswapAll ps = map swap1 ps\n\nswap1 :: (Int, Text) -> (Text, Int)\nswap1 (n, t) = (t, n + 1)\n' },
+  {
+    name: 'tuples',
+    main: 'swapAll',
+    args: ['[(1, "a"), (2, "b")]'],
+    source: 'swapAll :: [(Int, Text)] -> [(Text, Int)]\nswapAll ps = map swap1 ps\n\nswap1 :: (Int, Text) -> (Text, Int)\nswap1 (n, t) = (t, n + 1)\n',
+  },
   { name: 'text', main: 'greet', args: ['"naïve"'], source: 'greet :: Text -> (Text, Int, Bool)\ngreet t = ("hi " ++ t ++ "!" ++ show (textLength t), textLength t, t == "naïve")\n' },
   { name: 'failure', main: 'half', args: ['0'], source: 'half :: Int -> Int\nhalf n = 10 / n\n' },
 ];
 
 function interpreted(source: string, main: string, args: readonly string[], world: WorldInput = {}): { shown: string; effects: unknown[]; clock: number } {
-  const r = runMain(loadProgram(parseProgram(source, 'p.tel')), main, args.map((a, i) => parseExpression(a, `<argument ${i + 1}>`)), { world });
+  const r = runMain(
+    loadProgram(parseProgram(source, 'p.tel')),
+    main,
+    args.map((a, i) => parseExpression(a, `<argument ${i + 1}>`)),
+    { world },
+  );
   return { shown: r.error ? `error ${r.error.code}` : r.shown!, effects: r.effects.map(loggedEffect), clock: r.clock };
 }
 
@@ -52,7 +62,9 @@ function expectedOf(source: string, main: string, args: readonly string[]): stri
 async function drive(p: TelProvingImage, on: 'iss' | 'sim', world: WorldInput = {}): Promise<{ drive: TelDrive; outside: string[]; steps: number }> {
   const segments = segmentsOn(on, 5_000_000);
   const d = await driveTel(new ReplayCore(p.image.bytes, segments.source), new MemoryWorld(world), world.start ?? 0);
-  const outside = segments.trace.filter((t) => (t.trap && t.cause !== 11) || decode(t.insn).op.startsWith('csr') || decode(t.insn).op === 'ebreak').map((t) => `${decode(t.insn).op} at 0x${t.pc.toString(16)}`);
+  const outside = segments.trace
+    .filter((t) => (t.trap && t.cause !== 11) || decode(t.insn).op.startsWith('csr') || decode(t.insn).op === 'ebreak')
+    .map((t) => `${decode(t.insn).op} at 0x${t.pc.toString(16)}`);
   return { drive: d, outside, steps: segments.trace.length };
 }
 
@@ -81,7 +93,18 @@ failing n = do
   x <- observe "missing" on "eth"
   return (x + n)
 `;
-const EFFECT_WORLD: WorldInput = { start: 500, latency: { eth: 40 }, facts: { eth: { price: [[0, 7], [520, 9]] } } };
+const EFFECT_WORLD: WorldInput = {
+  start: 500,
+  latency: { eth: 40 },
+  facts: {
+    eth: {
+      price: [
+        [0, 7],
+        [520, 9],
+      ],
+    },
+  },
+};
 const EFFECT_RUNS: ReadonlyArray<{ main: string; args: string[] }> = [
   { main: 'price', args: ['3'] },
   { main: 'stamp', args: [] },
@@ -108,11 +131,11 @@ describe('TEL proving images', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(PROGRAMS.map((p) => [p.name, p] as const))('%s: the ISS run from reset gives the interpreter\'s result', async (_name, p) => {
+  it.each(PROGRAMS.map((p) => [p.name, p] as const))("%s: the ISS run from reset gives the interpreter's result", async (_name, p) => {
     expect(await onIss(images.get(p.name)!)).toBe(expectedOf(p.source, p.main, p.args));
   });
 
-  it('for random arguments, the proving image on the ISS gives the interpreter\'s result (examples/gcd.tel report, lists)', async () => {
+  it("for random arguments, the proving image on the ISS gives the interpreter's result (examples/gcd.tel report, lists)", async () => {
     const gcd = readFileSync('examples/gcd.tel', 'utf8');
     addProgram(addContext(repo), parseProgram(gcd, 'gcd.tel'));
     const show = (n: number): string => (n < 0 ? `(${n})` : String(n));
@@ -147,7 +170,7 @@ describe('TEL proving images', () => {
     }
   });
 
-  it('programs with effects yield at their ecalls and give the interpreter\'s value, effect log and end time, on the ISS and the simulation alike', async () => {
+  it("programs with effects yield at their ecalls and give the interpreter's value, effect log and end time, on the ISS and the simulation alike", async () => {
     addProgram(addContext(repo), parseProgram(EFFECTS, 'effects.tel'));
     for (const r of EFFECT_RUNS) {
       const image = provingImage(repo, new Loader(repo).find(r.main).hash, r.args);
@@ -232,8 +255,22 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
       { tel: { ...original.tel!, value: '43' }, flags: [], reason: 'claims the result 43' },
       { tel: { ...original.tel!, args: ['8'] }, flags: [], reason: 'claims the arguments 8, but the proved image holds 7' },
       // The arguments relabelled with a matching input hash: the image's argument block still holds 7.
-      { tel: { ...original.tel!, args: ['8'] }, inputHash: createHash('sha256').update(argumentsInput([8])).digest('hex'), flags: [], reason: 'the proved image holds 7' },
-      { tel: { ...original.tel!, args: ['7'] }, inputHash: createHash('sha256').update(argumentsInput([8])).digest('hex'), flags: [], reason: 'input hash' },
+      {
+        tel: { ...original.tel!, args: ['8'] },
+        inputHash: createHash('sha256')
+          .update(argumentsInput([8]))
+          .digest('hex'),
+        flags: [],
+        reason: 'the proved image holds 7',
+      },
+      {
+        tel: { ...original.tel!, args: ['7'] },
+        inputHash: createHash('sha256')
+          .update(argumentsInput([8]))
+          .digest('hex'),
+        flags: [],
+        reason: 'input hash',
+      },
       { tel: { ...original.tel!, definition: triple }, flags: ['--recompile'], reason: 'the receipt is for program' },
       // Relabelled with another definition: the proved image names the one it was compiled from.
       { tel: { ...original.tel!, definition: triple }, flags: [], reason: `but the proved image names ${original.tel!.definition}` },
@@ -284,7 +321,7 @@ describe('cax prove and cax verify on a TEL definition with effects (ISS trace)'
     return { code, out: [...io.stdout, ...io.stderr].join('\n') };
   };
 
-  it('the receipt claims the interpreter\'s value and effect log, the world\'s answer entered at the ecall, and it verifies', async () => {
+  it("the receipt claims the interpreter's value and effect log, the world's answer entered at the ecall, and it verifies", async () => {
     const r = decodeReceipt(readFileSync(receipt));
     const expected = interpreted(PEEK, 'peek', ['3'], PEEK_WORLD);
     expect(r.tel).toMatchObject({ value: '21', effects: expected.effects, clock: expected.clock, start: 0, latencies: { eth: 40 } });
@@ -313,7 +350,13 @@ describe('cax prove and cax verify on a TEL definition with effects (ISS trace)'
       // one entry too few: the finish lands at the first ecall, where the proved continuation did not see it
       { receipt: { ...original, hostWrites: original.hostWrites.slice(1) }, reason: 'reads 0x0, but memory holds 0x1' },
       // a write into the image (the very bytes it holds, so memory is unchanged): outside the protocol's mailbox and heap
-      { receipt: { ...original, hostWrites: [[{ addr: 0x80000000 + original.program.image.length - 4, bytes: original.program.image.slice(-4) }, ...original.hostWrites[0]!], ...original.hostWrites.slice(1)] }, reason: 'outside the mailbox and the heap' },
+      {
+        receipt: {
+          ...original,
+          hostWrites: [[{ addr: 0x80000000 + original.program.image.length - 4, bytes: original.program.image.slice(-4) }, ...original.hostWrites[0]!], ...original.hostWrites.slice(1)],
+        },
+        reason: 'outside the mailbox and the heap',
+      },
     ];
     for (const [i, c] of cases.entries()) {
       const file = join(home, `forged-${i}.msgpack`);

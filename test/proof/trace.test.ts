@@ -16,6 +16,7 @@ import { Iss } from '../../host/riscv/iss.js';
 import { openTraceFile } from '../../host/trace/file.js';
 import { formatTraceRecord, type TraceRecord } from '../../host/trace/record.js';
 import { captureIO } from '../helpers/cli-io.js';
+import { traceRecord } from '../helpers/trace-records.js';
 
 const SIM = 'build/sim/cax-sim';
 const PROGRAM = 'build/rtl/kernel.elf';
@@ -30,12 +31,6 @@ async function collect(it: AsyncIterable<TraceRecord>): Promise<TraceRecord[]> {
 async function* stream(records: readonly TraceRecord[]): AsyncGenerator<TraceRecord> {
   yield* records;
 }
-
-const u32 = fc.integer({ min: 0, max: 0xffffffff });
-const record: fc.Arbitrary<TraceRecord> = fc.record({
-  pc: u32, insn: u32, rd: fc.integer({ min: 0, max: 31 }), rdValue: u32, memAddr: u32, memData: u32,
-  memMask: fc.integer({ min: 0, max: 15 }), memWrite: fc.boolean(), trap: fc.boolean(), cause: u32, tval: u32,
-});
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cax-trace-'));
@@ -67,7 +62,7 @@ describe('trace readers', () => {
 
   it('text form round-trips any record', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(record, { maxLength: 20 }), async (records) => {
+      fc.asyncProperty(fc.array(traceRecord, { maxLength: 20 }), async (records) => {
         const file = join(dir, 'rt.trace');
         writeFileSync(file, records.map((r) => `${formatTraceRecord(r)}\n`).join(''));
         expect(await collect(readTextTrace(file))).toEqual(records);
@@ -99,7 +94,7 @@ describe('trace readers', () => {
 describe('firstDivergence', () => {
   it('finds the changed record and field, and an early end', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 30 }), fc.nat(), fc.constantFrom(...FIELDS), async (records, k, field) => {
+      fc.asyncProperty(fc.array(traceRecord, { minLength: 1, maxLength: 30 }), fc.nat(), fc.constantFrom(...FIELDS), async (records, k, field) => {
         const index = k % records.length;
         const changed = records.map((r, i) => {
           if (i !== index) return r;

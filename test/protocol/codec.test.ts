@@ -13,9 +13,7 @@ const bytes = (max = 700) => fc.uint8Array({ maxLength: max });
 const message = (max: number) => fc.uint8Array({ minLength: 1, maxLength: max });
 
 function framesOf(stream: Uint8Array): Uint8Array[] {
-  return new FrameDecoder()
-    .push(stream)
-    .flatMap((e) => (e.kind === 'frame' ? [e.message] : []));
+  return new FrameDecoder().push(stream).flatMap((e) => (e.kind === 'frame' ? [e.message] : []));
 }
 
 describe('COBS', () => {
@@ -90,7 +88,11 @@ describe('device messages', () => {
   it('decode every message type into typed values', () => {
     expect(decodeDeviceMessage(encode([TYPE.ack, 7, 1024]))).toEqual({ type: 'ack', id: 7, value: 1024 });
     expect(decodeDeviceMessage(encode([TYPE.result, 9, 1, 0, 0, 2 ** 40, 5, 5, 0x80008000, 0]))).toMatchObject({
-      type: 'result', outcome: 'trapped', cycles: 2 ** 40, cause: 5, pc: 0x80008000,
+      type: 'result',
+      outcome: 'trapped',
+      cycles: 2 ** 40,
+      cause: 5,
+      pc: 0x80008000,
     });
     expect(decodeDeviceMessage(encode([TYPE.effect, 3, 9, 1, [1, 2, 3, 4, 5, 6]]))).toEqual({ type: 'effect', id: 3, run: 9, effect: 1, args: [1, 2, 3, 4, 5, 6] });
     expect(decodeDeviceMessage(encode([TYPE.error, 0, 10, 'firmware trap', [2, 0x80000010, 0]]))).toMatchObject({ name: 'firmware-trap', details: [2, 0x80000010, 0] });
@@ -98,7 +100,18 @@ describe('device messages', () => {
   });
 
   it('reject wrong shapes, types and ranges', () => {
-    for (const bad of [[TYPE.ack, 1], [TYPE.ack, -1, 0], [TYPE.ack, 1, 2 ** 32], [TYPE.pong, 1, 'text'], [TYPE.result, 1, 9, 0, 0, 0, 0, 0, 0, 0], [TYPE.effect, 1, 1, 1, [1, 2]], [0x55, 1], { type: 1 }, 'x', null]) {
+    for (const bad of [
+      [TYPE.ack, 1],
+      [TYPE.ack, -1, 0],
+      [TYPE.ack, 1, 2 ** 32],
+      [TYPE.pong, 1, 'text'],
+      [TYPE.result, 1, 9, 0, 0, 0, 0, 0, 0, 0],
+      [TYPE.effect, 1, 1, 1, [1, 2]],
+      [0x55, 1],
+      { type: 1 },
+      'x',
+      null,
+    ]) {
       expect(decodeDeviceMessage(encode(bad))).toBeUndefined();
     }
   });

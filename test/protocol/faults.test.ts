@@ -86,7 +86,11 @@ class LongFramesHopeless extends BaseTransport {
   readonly name = 'a line hopeless for long frames';
   private partial: number[] = [];
   private lastLong = false;
-  constructor(private readonly inner: Transport, private readonly damage: 'frame' | 'answer', private readonly longest = 100) {
+  constructor(
+    private readonly inner: Transport,
+    private readonly damage: 'frame' | 'answer',
+    private readonly longest = 100,
+  ) {
     super();
     inner.listen({
       data: (bytes) => {
@@ -179,7 +183,6 @@ describe('a dead or lost link', () => {
       await client.close();
     }
   });
-
 
   it('is E_LINK after the retries, not a silent wait', async () => {
     const e = await CoprocessorClient.connect(new DeadLine(), { timeoutMs: 20, retries: 3 }).catch((x: unknown) => x);

@@ -6,6 +6,7 @@ import { CoprocessorClient } from '../../host/protocol/client.js';
 import { FaultyTransport } from '../../host/protocol/faulty.js';
 import { isCaxError } from '../../host/errors.js';
 import { effectsHandler, fnv1a, issFirmware, program } from './helpers.js';
+import { DEFAULT_RAM_BYTES } from '../../host/riscv/iss.js';
 
 const BASE = 0x80008000;
 const DATA = 0x80010000;
@@ -20,7 +21,7 @@ describe('firmware on the ISS', () => {
   });
 
   it('says hello with the SoC limits', () => {
-    expect(client.info).toMatchObject({ version: 1, core: 'cax-soc', isa: 'rv32im', ramBase: 0x80000000, ramBytes: 128 * 1024, programBase: BASE, maxChunk: 1024 });
+    expect(client.info).toMatchObject({ version: 1, core: 'cax-soc', isa: 'rv32im', ramBase: 0x80000000, ramBytes: DEFAULT_RAM_BYTES, programBase: BASE, maxChunk: 1024 });
   });
 
   it('passes eight arguments and returns a0 and a1', async () => {
@@ -55,7 +56,14 @@ describe('firmware on the ISS', () => {
     expect(r.outcome).toBe('returned');
     expect(r.a0).toBe(0xfffffffe); // two additions answered with -1
     const failing = await client
-      .run({ entry: BASE, args: [1], budget: 10_000_000, onEffect: () => { throw new Error('handler broke'); } })
+      .run({
+        entry: BASE,
+        args: [1],
+        budget: 10_000_000,
+        onEffect: () => {
+          throw new Error('handler broke');
+        },
+      })
       .catch((e: unknown) => e);
     expect(failing).toEqual(new Error('handler broke'));
     expect((await client.run({ entry: BASE, args: [0], budget: 10_000_000, onEffect: effectsHandler([], new Uint8Array(0)) })).outcome).toBe('returned');
@@ -77,7 +85,15 @@ describe('firmware on the ISS', () => {
   it('ends a program that keeps calling effects when its cycle budget is spent', async () => {
     await client.load(program('faults'));
     let calls = 0;
-    const r = await client.run({ entry: BASE, args: [1], budget: 200_000, onEffect: () => { calls++; return [0, 0]; } });
+    const r = await client.run({
+      entry: BASE,
+      args: [1],
+      budget: 200_000,
+      onEffect: () => {
+        calls++;
+        return [0, 0];
+      },
+    });
     expect(r.outcome).toBe('budget');
     expect(r.cycles).toBeGreaterThanOrEqual(200_000);
     expect(calls).toBe(r.effects);
@@ -99,7 +115,7 @@ describe('firmware on the ISS', () => {
     await client.writeMemory(0x8001a003, bytes);
     expect(await client.readMemory(0x8001a003, bytes.length)).toEqual(bytes);
     expect((await client.readMemory(0x80000000, 4)).length).toBe(4); // the firmware may be read
-    for (const attempt of [client.writeMemory(0x80007ffc, new Uint8Array(8)), client.readMemory(0x80020000, 1)]) {
+    for (const attempt of [client.writeMemory(0x80007ffc, new Uint8Array(8)), client.readMemory(0x80000000 + DEFAULT_RAM_BYTES, 1)]) {
       const e = await attempt.catch((x: unknown) => x);
       expect(isCaxError(e) && e.code).toBe('E_ADDRESS');
     }
@@ -122,7 +138,10 @@ describe('a cancelled run', () => {
       let answered = false;
       for (let i = 0; i < 100 && !answered; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        answered = await client.ping().then(() => true, () => false);
+        answered = await client.ping().then(
+          () => true,
+          () => false,
+        );
       }
       expect(answered).toBe(true);
     } finally {

@@ -7,6 +7,7 @@ import { CoprocessorClient } from '../../host/protocol/client.js';
 import { readFileSync } from 'node:fs';
 import { describeRun, runProgramFile } from '../../host/protocol/program-file.js';
 import { built, effectsHandler, issFirmware, program, simFirmware } from './helpers.js';
+import { DEFAULT_RAM_BYTES } from '../../host/riscv/iss.js';
 
 describe('firmware on the Verilator SoC over a pseudo-terminal', () => {
   let client: CoprocessorClient;
@@ -18,7 +19,7 @@ describe('firmware on the Verilator SoC over a pseudo-terminal', () => {
   });
 
   it('says hello with the SoC limits', () => {
-    expect(client.info).toMatchObject({ version: 1, core: 'cax-soc', isa: 'rv32im', ramBase: 0x80000000, ramBytes: 128 * 1024, programBase: 0x80008000 });
+    expect(client.info).toMatchObject({ version: 1, core: 'cax-soc', isa: 'rv32im', ramBase: 0x80000000, ramBytes: DEFAULT_RAM_BYTES, programBase: 0x80008000 });
   });
 
   it('loads a C program, runs it and answers its effect calls', async () => {
@@ -55,7 +56,11 @@ describe('the same runs on the RTL and on the ISS', () => {
       const client = await CoprocessorClient.connect(transport);
       const seen: string[] = [];
       try {
-        for (const [name, args] of [['effects', [5]], ['checksum', [0x80008000, 500]], ['args', [1, 2, 3]]] as const) {
+        for (const [name, args] of [
+          ['effects', [5]],
+          ['checksum', [0x80008000, 500]],
+          ['args', [1, 2, 3]],
+        ] as const) {
           await client.load(program(name));
           const r = await client.run({ entry: 0x80008000, args, budget: 100_000_000, onEffect: effectsHandler([], new Uint8Array(50)) });
           seen.push(`${name}: ${r.outcome} a0=${r.a0} cycles=${r.cycles} instret=${r.instret}`);

@@ -28,11 +28,24 @@ async function regress(...args: string[]): Promise<{ code: number; json: Record<
   const io = captureIO({ cwd: dir });
   const code = await runCli(['--json', 'regress', ...args], io);
   const out = JSON.parse(io.stdout.join('\n')) as Record<string, unknown>;
-  return { code, json: (out.error ? (out.error as { details: Record<string, unknown> }).details : out) };
+  return { code, json: out.error ? (out.error as { details: Record<string, unknown> }).details : out };
 }
 
-interface Counts { total: number; passed: number; failed: number; errors: number; reused: number; ran: number }
-interface Test { id: string; status: string; artifacts: string[]; expected: unknown; actual: unknown }
+interface Counts {
+  total: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  reused: number;
+  ran: number;
+}
+interface Test {
+  id: string;
+  status: string;
+  artifacts: string[];
+  expected: unknown;
+  actual: unknown;
+}
 
 describe('the small project suite', () => {
   it('passes through cax regress with JUnit and HTML, then a rerun reuses every result', async () => {
@@ -59,14 +72,17 @@ describe('the small project suite', () => {
 
 describe('a planted wrong expectation', () => {
   it('is one failure with its artefacts, shown in an HTML report that renders in Chromium', async () => {
-    writeFileSync(join(dir, 'planted.yaml'), [
-      'name: planted',
-      'backends: [iss]',
-      'entries:',
-      `  - { kind: elf, name: alu, file: ${join(ROOT, 'build/isa/user/alu.elf')}, expect: { exitCode: 3 } }`,
-      `  - { kind: elf, name: branch, file: ${join(ROOT, 'build/isa/user/branch.elf')}, expect: { exitCode: 0 } }`,
-      `  - { kind: tel, name: fib, file: ${join(ROOT, 'examples/fib.tel')}, backends: [interp], tags: [pure], expect: { value: "(6765,[1,2,3,4,5],True)" } }`,
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'planted.yaml'),
+      [
+        'name: planted',
+        'backends: [iss]',
+        'entries:',
+        `  - { kind: elf, name: alu, file: ${join(ROOT, 'build/isa/user/alu.elf')}, expect: { exitCode: 3 } }`,
+        `  - { kind: elf, name: branch, file: ${join(ROOT, 'build/isa/user/branch.elf')}, expect: { exitCode: 0 } }`,
+        `  - { kind: tel, name: fib, file: ${join(ROOT, 'examples/fib.tel')}, backends: [interp], tags: [pure], expect: { value: "(6765,[1,2,3,4,5],True)" } }`,
+      ].join('\n'),
+    );
     const { code, json } = await regress('planted.yaml', '--artifacts', 'art', '--html', 'planted.html', '--no-cache');
     expect(code).toBe(1);
     const tests = json.tests as Test[];
@@ -109,14 +125,17 @@ describe('a definition in the store', () => {
     const io = captureIO({ cwd: dir });
     expect(await runCli(['--json', 'show', 'scale'], io)).toBe(0);
     const hash = (JSON.parse(io.stdout.join('')) as { hash: string }).hash;
-    writeFileSync(join(dir, 'stored.yaml'), [
-      'name: stored',
-      'backends: [interp, iss]',
-      'entries:',
-      '  - { kind: tel, name: by-name, file: "store:scale", args: ["7"], expect: { value: "42" } }',
-      `  - { kind: tel, name: by-prefix, file: "store:${hash.slice(0, 12)}", args: ["(-2)"], expect: { value: "-12" } }`,
-      '  - { kind: tel, name: effect, file: "store:tick", start: 500, expect: { value: "500", clock: 500 } }',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'stored.yaml'),
+      [
+        'name: stored',
+        'backends: [interp, iss]',
+        'entries:',
+        '  - { kind: tel, name: by-name, file: "store:scale", args: ["7"], expect: { value: "42" } }',
+        `  - { kind: tel, name: by-prefix, file: "store:${hash.slice(0, 12)}", args: ["(-2)"], expect: { value: "-12" } }`,
+        '  - { kind: tel, name: effect, file: "store:tick", start: 500, expect: { value: "500", clock: 500 } }',
+      ].join('\n'),
+    );
     const run = await regress(join(dir, 'stored.yaml'), '--no-cache', '--jobs', '1');
     expect(run.code).toBe(0);
     expect(run.json.counts).toMatchObject({ total: 6, passed: 6 });
@@ -130,17 +149,25 @@ describe('a definition in the store', () => {
 describe('an ELF expected to trap', () => {
   it('ends at its first trap on iss and sim and passes with that cause; another cause is a failure', async () => {
     const elf = join(ROOT, 'build/rtl/trap.elf'); // a0 = 7, then ebreak (mcause 3) with no handler
-    writeFileSync(join(dir, 'trap.yaml'), [
-      'name: trap',
-      'backends: [iss, sim]',
-      'entries:',
-      `  - { kind: elf, name: breakpoint, file: "${elf}", maxCycles: 100000, expect: { trap: 3, a0: 7 } }`,
-      `  - { kind: elf, name: wrong-cause, file: "${elf}", maxCycles: 100000, expect: { trap: 2 } }`,
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'trap.yaml'),
+      [
+        'name: trap',
+        'backends: [iss, sim]',
+        'entries:',
+        `  - { kind: elf, name: breakpoint, file: "${elf}", maxCycles: 100000, expect: { trap: 3, a0: 7 } }`,
+        `  - { kind: elf, name: wrong-cause, file: "${elf}", maxCycles: 100000, expect: { trap: 2 } }`,
+      ].join('\n'),
+    );
     const { code, json } = await regress(join(dir, 'trap.yaml'), '--no-cache', '--jobs', '1');
     expect(code).toBe(1);
     const tests = json.tests as Test[];
-    expect(tests.filter((t) => t.status === 'pass').map((t) => t.id).sort()).toEqual(['trap/breakpoint@iss', 'trap/breakpoint@sim']);
+    expect(
+      tests
+        .filter((t) => t.status === 'pass')
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['trap/breakpoint@iss', 'trap/breakpoint@sim']);
     for (const t of tests.filter((x) => x.id.startsWith('trap/wrong-cause'))) {
       expect(t.status).toBe('fail');
       expect(t.actual).toEqual({ trap: 3 });
@@ -152,13 +179,16 @@ describe('an ELF expected to trap', () => {
 describe('an ELF with arguments', () => {
   it('starts with them in a0, a1 on iss and sim alike', async () => {
     const elf = join(ROOT, 'build/regress/programs/args.elf'); // exit code and a0: a0 + 2·a1
-    writeFileSync(join(dir, 'args.yaml'), [
-      'name: args',
-      'backends: [iss, sim]',
-      'entries:',
-      `  - { kind: elf, name: sum, file: "${elf}", args: [1, 2], maxCycles: 10000, expect: { a0: 5, exitCode: 5 } }`,
-      `  - { kind: elf, name: negative, file: "${elf}", args: [-7, 2], maxCycles: 10000, expect: { a0: -3 } }`,
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'args.yaml'),
+      [
+        'name: args',
+        'backends: [iss, sim]',
+        'entries:',
+        `  - { kind: elf, name: sum, file: "${elf}", args: [1, 2], maxCycles: 10000, expect: { a0: 5, exitCode: 5 } }`,
+        `  - { kind: elf, name: negative, file: "${elf}", args: [-7, 2], maxCycles: 10000, expect: { a0: -3 } }`,
+      ].join('\n'),
+    );
     const { code, json } = await regress(join(dir, 'args.yaml'), '--no-cache', '--jobs', '1');
     expect(json.counts).toMatchObject({ total: 4, passed: 4 });
     expect(code).toBe(0);
@@ -205,19 +235,31 @@ describe('malformed manifests', () => {
   });
 
   it('fuzz: any text is a manifest or an E_MANIFEST error, never a crash', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
-      try {
-        parseManifest(text, 'fuzz.yaml');
-      } catch (e) {
-        expect(e).toBeInstanceOf(CaxError);
-        expect((e as CaxError).code).toBe('E_MANIFEST');
-        expect((e as CaxError).span?.line).toBeGreaterThanOrEqual(1);
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+        try {
+          parseManifest(text, 'fuzz.yaml');
+        } catch (e) {
+          expect(e).toBeInstanceOf(CaxError);
+          expect((e as CaxError).code).toBe('E_MANIFEST');
+          expect((e as CaxError).span?.line).toBeGreaterThanOrEqual(1);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('an alias without its anchor, and a billion laughs of aliases, are E_MANIFEST', () => {
-    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    const laughs = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
     for (const text of ['*-', laughs]) expect(() => parseManifest(text, 'bad.yaml')).toThrow(expect.objectContaining({ code: 'E_MANIFEST' }));
   });
 });
@@ -225,13 +267,16 @@ describe('malformed manifests', () => {
 describe('a test that hangs', () => {
   it('is an error at its timeout, its worker is replaced and the other tests go on', async () => {
     writeFileSync(join(dir, 'hang.tel'), 'loop :: Int -> Int\nloop n = loop (n + 1)\n\nmain :: Int\nmain = loop 0\n');
-    writeFileSync(join(dir, 'hang.yaml'), [
-      'name: hang',
-      'entries:',
-      '  - { kind: tel, name: forever, file: hang.tel, timeoutMs: 800, expect: { value: "0" } }',
-      `  - { kind: tel, name: fib, file: ${join(ROOT, 'examples/fib.tel')}, expect: { clock: 0 } }`,
-      `  - { kind: tel, name: fib-again, file: ${join(ROOT, 'examples/fib.tel')}, expect: { clock: 0 } }`,
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'hang.yaml'),
+      [
+        'name: hang',
+        'entries:',
+        '  - { kind: tel, name: forever, file: hang.tel, timeoutMs: 800, expect: { value: "0" } }',
+        `  - { kind: tel, name: fib, file: ${join(ROOT, 'examples/fib.tel')}, expect: { clock: 0 } }`,
+        `  - { kind: tel, name: fib-again, file: ${join(ROOT, 'examples/fib.tel')}, expect: { clock: 0 } }`,
+      ].join('\n'),
+    );
     const { code, json } = await regress('hang.yaml', '--jobs', '1', '--no-cache');
     expect(code).toBe(1);
     const tests = json.tests as (Test & { code?: string })[];
@@ -259,11 +304,17 @@ describe('reused results', () => {
   it('a changed entry file reruns exactly its tests', async () => {
     writeFileSync(join(dir, 'one.tel'), 'main :: Int\nmain = 1\n');
     writeFileSync(join(dir, 'two.tel'), 'main :: Int\nmain = 2\n');
-    writeFileSync(join(dir, 'change.yaml'), 'name: change\nentries:\n  - { kind: tel, name: one, file: one.tel, expect: { value: "1" } }\n  - { kind: tel, name: two, file: two.tel, expect: { value: "2" } }\n');
+    writeFileSync(
+      join(dir, 'change.yaml'),
+      'name: change\nentries:\n  - { kind: tel, name: one, file: one.tel, expect: { value: "1" } }\n  - { kind: tel, name: two, file: two.tel, expect: { value: "2" } }\n',
+    );
     expect((await regress('change.yaml', '--cache', 'change-cache.json')).json.counts).toMatchObject({ ran: 2, reused: 0 });
     writeFileSync(join(dir, 'two.tel'), 'main :: Int\nmain = 1 + 1\n');
     const again = await regress('change.yaml', '--cache', 'change-cache.json');
     expect(again.json.counts).toMatchObject({ ran: 1, reused: 1, passed: 2 });
-    expect((again.json.tests as (Test & { reused: boolean })[]).map((t) => [t.id, t.reused])).toEqual([['change/one@interp', true], ['change/two@interp', false]]);
+    expect((again.json.tests as (Test & { reused: boolean })[]).map((t) => [t.id, t.reused])).toEqual([
+      ['change/one@interp', true],
+      ['change/two@interp', false],
+    ]);
   }, 60_000);
 });

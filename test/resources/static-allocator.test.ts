@@ -126,17 +126,9 @@ describe('StaticAllocator', () => {
 // Amounts are fractions of what the target grant has left (sometimes more
 // than all of it), so deep trees and refusals both happen often.
 type Fractions = Readonly<Record<keyof Amounts, number>>;
-type Op =
-  | { kind: 'allocate'; share: Fractions }
-  | { kind: 'subdivide'; parent: number; share: Fractions }
-  | { kind: 'consume'; grant: number; share: Fractions }
-  | { kind: 'release'; grant: number };
+type Op = { kind: 'allocate'; share: Fractions } | { kind: 'subdivide'; parent: number; share: Fractions } | { kind: 'consume'; grant: number; share: Fractions } | { kind: 'release'; grant: number };
 
-const fraction = fc.oneof(
-  { arbitrary: fc.constant(0), weight: 2 },
-  { arbitrary: fc.integer({ min: 1, max: 100 }).map((p) => p / 100), weight: 7 },
-  { arbitrary: fc.constant(1.25), weight: 1 },
-);
+const fraction = fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.integer({ min: 1, max: 100 }).map((p) => p / 100), weight: 7 }, { arbitrary: fc.constant(1.25), weight: 1 });
 const shareArb = fc.record({ memoryBytes: fraction, computeSteps: fraction, ioOps: fraction, effects: fraction });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('allocate' as const), share: shareArb }),

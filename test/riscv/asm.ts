@@ -3,8 +3,24 @@
 import { Iss, type IssOptions } from '../../host/riscv/iss.js';
 
 const OP: Record<string, [number, number]> = {
-  add: [0, 0], sub: [0x20, 0], sll: [0, 1], slt: [0, 2], sltu: [0, 3], xor: [0, 4], srl: [0, 5], sra: [0x20, 5], or: [0, 6], and: [0, 7],
-  mul: [1, 0], mulh: [1, 1], mulhsu: [1, 2], mulhu: [1, 3], div: [1, 4], divu: [1, 5], rem: [1, 6], remu: [1, 7],
+  add: [0, 0],
+  sub: [0x20, 0],
+  sll: [0, 1],
+  slt: [0, 2],
+  sltu: [0, 3],
+  xor: [0, 4],
+  srl: [0, 5],
+  sra: [0x20, 5],
+  or: [0, 6],
+  and: [0, 7],
+  mul: [1, 0],
+  mulh: [1, 1],
+  mulhsu: [1, 2],
+  mulhu: [1, 3],
+  div: [1, 4],
+  divu: [1, 5],
+  rem: [1, 6],
+  remu: [1, 7],
 };
 const OP_IMM: Record<string, number> = { addi: 0, slti: 2, sltiu: 3, xori: 4, ori: 6, andi: 7 };
 const SHIFT_IMM: Record<string, [number, number]> = { slli: [0, 1], srli: [0, 5], srai: [0x20, 5] };

@@ -12,41 +12,60 @@ const imm12 = fc.integer({ min: -2048, max: 2047 });
 
 describe('decode', () => {
   it('returns the fields every form was encoded with', () => {
-    fc.assert(fc.property(fc.constantFrom(...R_OPS), reg, reg, reg, (op, rd, a, b) => {
-      expect(decode(rType(op, rd, a, b))).toMatchObject({ op, rd, rs1: a, rs2: b });
-    }));
-    fc.assert(fc.property(fc.constantFrom(...I_OPS, ...LOAD_OPS, 'jalr'), reg, reg, imm12, (op, rd, a, imm) => {
-      expect(decode(iType(op, rd, a, imm))).toMatchObject({ op, rd, rs1: a, imm });
-    }));
-    fc.assert(fc.property(fc.constantFrom(...SHIFT_OPS), reg, reg, fc.integer({ min: 0, max: 31 }), (op, rd, a, sh) => {
-      expect(decode(iType(op, rd, a, sh))).toMatchObject({ op, rd, rs1: a, imm: sh });
-    }));
-    fc.assert(fc.property(fc.constantFrom(...STORE_OPS), reg, reg, imm12, (op, a, b, imm) => {
-      expect(decode(sType(op, a, b, imm))).toMatchObject({ op, rs1: a, rs2: b, imm });
-    }));
-    fc.assert(fc.property(fc.constantFrom(...BRANCH_OPS), reg, reg, fc.integer({ min: -2048, max: 2047 }), (op, a, b, half) => {
-      expect(decode(bType(op, a, b, half * 2))).toMatchObject({ op, rs1: a, rs2: b, imm: half * 2 });
-    }));
-    fc.assert(fc.property(reg, fc.integer({ min: -(1 << 19), max: (1 << 19) - 1 }), (rd, half) => {
-      expect(decode(jal(rd, half * 2))).toMatchObject({ op: 'jal', rd, imm: half * 2 });
-    }));
-    fc.assert(fc.property(reg, fc.integer({ min: 0, max: 0xfffff }), (rd, hi) => {
-      expect(decode(lui(rd, hi << 12))).toMatchObject({ op: 'lui', rd, imm: hi << 12 });
-      expect(decode(auipc(rd, hi << 12))).toMatchObject({ op: 'auipc', rd, imm: hi << 12 });
-    }));
-    fc.assert(fc.property(fc.constantFrom('csrrw', 'csrrs', 'csrrc'), reg, fc.integer({ min: 0, max: 0xfff }), reg, (op, rd, n, a) => {
-      expect(decode(csr(op, rd, n, a))).toMatchObject({ op, rd, csr: n, rs1: a });
-      expect(decode(csr(`${op}i`, rd, n, a))).toMatchObject({ op: `${op}i`, rd, csr: n, imm: a });
-    }));
+    fc.assert(
+      fc.property(fc.constantFrom(...R_OPS), reg, reg, reg, (op, rd, a, b) => {
+        expect(decode(rType(op, rd, a, b))).toMatchObject({ op, rd, rs1: a, rs2: b });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...I_OPS, ...LOAD_OPS, 'jalr'), reg, reg, imm12, (op, rd, a, imm) => {
+        expect(decode(iType(op, rd, a, imm))).toMatchObject({ op, rd, rs1: a, imm });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...SHIFT_OPS), reg, reg, fc.integer({ min: 0, max: 31 }), (op, rd, a, sh) => {
+        expect(decode(iType(op, rd, a, sh))).toMatchObject({ op, rd, rs1: a, imm: sh });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...STORE_OPS), reg, reg, imm12, (op, a, b, imm) => {
+        expect(decode(sType(op, a, b, imm))).toMatchObject({ op, rs1: a, rs2: b, imm });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...BRANCH_OPS), reg, reg, fc.integer({ min: -2048, max: 2047 }), (op, a, b, half) => {
+        expect(decode(bType(op, a, b, half * 2))).toMatchObject({ op, rs1: a, rs2: b, imm: half * 2 });
+      }),
+    );
+    fc.assert(
+      fc.property(reg, fc.integer({ min: -(1 << 19), max: (1 << 19) - 1 }), (rd, half) => {
+        expect(decode(jal(rd, half * 2))).toMatchObject({ op: 'jal', rd, imm: half * 2 });
+      }),
+    );
+    fc.assert(
+      fc.property(reg, fc.integer({ min: 0, max: 0xfffff }), (rd, hi) => {
+        expect(decode(lui(rd, hi << 12))).toMatchObject({ op: 'lui', rd, imm: hi << 12 });
+        expect(decode(auipc(rd, hi << 12))).toMatchObject({ op: 'auipc', rd, imm: hi << 12 });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('csrrw', 'csrrs', 'csrrc'), reg, fc.integer({ min: 0, max: 0xfff }), reg, (op, rd, n, a) => {
+        expect(decode(csr(op, rd, n, a))).toMatchObject({ op, rd, csr: n, rs1: a });
+        expect(decode(csr(`${op}i`, rd, n, a))).toMatchObject({ op: `${op}i`, rd, csr: n, imm: a });
+      }),
+    );
   });
 
   it('decodes and disassembles any word; words with low bits other than 11 are illegal', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0x3fffffff }), (word, pc) => {
-      const insn = decode(word);
-      const text = disassemble(word, pc * 4);
-      if ((word & 3) !== 3) expect(insn.op).toBe('illegal');
-      expect(text.startsWith(insn.op === 'illegal' ? '.word' : insn.op)).toBe(true);
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0x3fffffff }), (word, pc) => {
+        const insn = decode(word);
+        const text = disassemble(word, pc * 4);
+        if ((word & 3) !== 3) expect(insn.op).toBe('illegal');
+        expect(text.startsWith(insn.op === 'illegal' ? '.word' : insn.op)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('names registers and targets', () => {

@@ -43,15 +43,21 @@ describe('ELF loader', () => {
   });
 
   it('random bytes: parse or E_ELF', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => parsesOrElfError(bytes, true)), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => parsesOrElfError(bytes, true)),
+      { numRuns: 500 },
+    );
   });
 
   it('mutated ELFs: parse and load, or E_ELF with an offset', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(), (edits, cut) => {
-      const bytes = fib.slice(0, Math.max(52, fib.length - (cut % 64)));
-      for (const [at, value] of edits) bytes[at % Math.min(bytes.length, 400)] = value;
-      parsesOrElfError(bytes, true);
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(), (edits, cut) => {
+        const bytes = fib.slice(0, Math.max(52, fib.length - (cut % 64)));
+        for (const [at, value] of edits) bytes[at % Math.min(bytes.length, 400)] = value;
+        parsesOrElfError(bytes, true);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('the ISS loads a raw image at the reset pc when the file is not an ELF', () => {

@@ -8,9 +8,12 @@ import { bType, csr, exitWith, iType, issWith, li, lui, sType } from './asm.js';
 /** Echo firmware: every received byte is transmitted back. */
 const ECHO = [
   lui(1, 0x10000000),
-  iType('lw', 5, 1, 8), iType('andi', 5, 5, 1), bType('beq', 5, 0, -8), // wait for a byte
+  iType('lw', 5, 1, 8),
+  iType('andi', 5, 5, 1),
+  bType('beq', 5, 0, -8), // wait for a byte
   iType('lw', 6, 1, 4),
-  iType('lw', 7, 1, 0), bType('blt', 7, 0, -4), // wait until the transmitter is idle
+  iType('lw', 7, 1, 0),
+  bType('blt', 7, 0, -4), // wait until the transmitter is idle
   sType('sw', 1, 6, 0),
   0xfe5ff06f, // j back to the first wait (-28)
 ];

@@ -19,9 +19,25 @@ import { randomProgram } from './random-program.js';
 const SIM = 'build/sim/cax-sim';
 /** The simulation's UART divisor, as mk/rtl.mk builds it (DIVISOR reads it back). */
 const SIM_DIVISOR = Number(/^SIM_UART_DIVISOR\s*:=\s*(\d+)/m.exec(readFileSync('mk/rtl.mk', 'utf8'))?.[1]);
-const ISA_CFLAGS = ['-march=rv32im_zicsr_zifencei', '-mabi=ilp32', '-nostdlib', '-static', '-Wall', '-Werror', '-Wl,--no-warn-rwx-segments', '-Itest/isa', '-Itest/isa/machine', '-T', 'test/isa/link.ld'];
+const ISA_CFLAGS = [
+  '-march=rv32im_zicsr_zifencei',
+  '-mabi=ilp32',
+  '-nostdlib',
+  '-static',
+  '-Wall',
+  '-Werror',
+  '-Wl,--no-warn-rwx-segments',
+  '-Itest/isa',
+  '-Itest/isa/machine',
+  '-T',
+  'test/isa/link.ld',
+];
 
-interface SimSummary { end: string; exitCode: number; clocks: number }
+interface SimSummary {
+  end: string;
+  exitCode: number;
+  clocks: number;
+}
 
 function onSim(program: string, dir: string, maxCycles: number, raw: boolean): { records: TraceRecord[]; summary: SimSummary } {
   const tracePath = join(dir, 'sim.trace');
@@ -29,7 +45,13 @@ function onSim(program: string, dir: string, maxCycles: number, raw: boolean): {
   expect(run.error).toBeUndefined();
   const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as SimSummary;
   const text = readFileSync(tracePath, 'utf8');
-  const records = text === '' ? [] : text.trimEnd().split('\n').map((l, i) => parseTraceLine(l, { file: tracePath, line: i + 1 }));
+  const records =
+    text === ''
+      ? []
+      : text
+          .trimEnd()
+          .split('\n')
+          .map((l, i) => parseTraceLine(l, { file: tracePath, line: i + 1 }));
   return { records, summary };
 }
 
@@ -74,7 +96,11 @@ describe('lockstep: RTL and ISS', () => {
     expect(SIM_DIVISOR).toBeGreaterThan(0);
   });
 
-  const suite = ['user', 'machine'].flatMap((d) => readdirSync(`build/isa/${d}`).filter((f) => f.endsWith('.elf')).map((f) => `build/isa/${d}/${f}`));
+  const suite = ['user', 'machine'].flatMap((d) =>
+    readdirSync(`build/isa/${d}`)
+      .filter((f) => f.endsWith('.elf'))
+      .map((f) => `build/isa/${d}/${f}`),
+  );
   it.each(suite)('agree record by record on the ISA test %s', async (elf) => {
     await withTempDir(async (dir) => expect(await lockstep(elf, dir, 5_000_000)).toBeGreaterThan(0));
   });
@@ -94,18 +120,33 @@ describe('lockstep: RTL and ISS', () => {
 
   it('agree on random programs with traps, CSRs, counters, devices and self-modifying code', async () => {
     await withTempDir(async (dir) => {
-      await fc.assert(fc.asyncProperty(randomProgram, fc.integer({ min: 100, max: 20_000 }), async (words, maxCycles) => {
-        const image = join(dir, 'random.bin');
-        writeFileSync(image, new Uint8Array(new Uint32Array(words).buffer));
-        await lockstep(image, dir, maxCycles, true);
-      }), { numRuns: 60 });
+      await fc.assert(
+        fc.asyncProperty(randomProgram, fc.integer({ min: 100, max: 20_000 }), async (words, maxCycles) => {
+          const image = join(dir, 'random.bin');
+          writeFileSync(image, new Uint8Array(new Uint32Array(words).buffer));
+          await lockstep(image, dir, maxCycles, true);
+        }),
+        { numRuns: 60 },
+      );
     });
   });
 });
 
 describe('divergence report', () => {
   it('names the record, both versions, the differing fields and registers and the instructions before', async () => {
-    const rec = (pc: number, rd: number, value: number): TraceRecord => ({ pc, insn: 0x00a00513, rd, rdValue: value, memAddr: 0, memData: 0, memMask: 0, memWrite: false, trap: false, cause: 0, tval: 0 });
+    const rec = (pc: number, rd: number, value: number): TraceRecord => ({
+      pc,
+      insn: 0x00a00513,
+      rd,
+      rdValue: value,
+      memAddr: 0,
+      memData: 0,
+      memMask: 0,
+      memWrite: false,
+      trap: false,
+      cause: 0,
+      tval: 0,
+    });
     const left = [rec(0x80000000, 10, 10), rec(0x80000004, 11, 1), rec(0x80000008, 12, 2)];
     const right = [rec(0x80000000, 10, 10), rec(0x80000004, 11, 1), rec(0x80000008, 12, 3)];
     const d = (await lockstepDivergence(left, right))!;

@@ -5,10 +5,7 @@
 // a handler skips each trapping instruction. Words for a raw image at the
 // reset pc that fit in 8 KiB of RAM.
 import fc from 'fast-check';
-import {
-  BRANCH_OPS, EBREAK, ECALL, I_OPS, LOAD_OPS, MRET, R_OPS, SHIFT_OPS, STORE_OPS,
-  bType, csr, exitWith, iType, jal, li, lui, rType, sType,
-} from './asm.js';
+import { BRANCH_OPS, EBREAK, ECALL, I_OPS, LOAD_OPS, MRET, R_OPS, SHIFT_OPS, STORE_OPS, bType, csr, exitWith, iType, jal, li, lui, rType, sType } from './asm.js';
 
 const HANDLER_AT = 200; // word index of the trap handler
 const DATA = 0x80001000;
@@ -23,7 +20,14 @@ function piece(start: number, length: number): fc.Arbitrary<(at: number) => numb
     { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...R_OPS), reg, anyReg, anyReg).map(([op, rd, a, b]) => () => [rType(op, rd, a, b)]) },
     { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...I_OPS), reg, anyReg, fc.integer({ min: -2048, max: 2047 })).map(([op, rd, a, imm]) => () => [iType(op, rd, a, imm)]) },
     { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...SHIFT_OPS), reg, anyReg, fc.integer({ min: 0, max: 31 })).map(([op, rd, a, sh]) => () => [iType(op, rd, a, sh)]) },
-    { weight: 2, arbitrary: fc.tuple(reg, fc.integer()).map(([rd, v]) => () => li(rd, v)) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(reg, fc.integer()).map(
+        ([rd, v]) =>
+          () =>
+            li(rd, v),
+      ),
+    },
     { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...LOAD_OPS), reg, fc.integer({ min: -8, max: 64 })).map(([op, rd, off]) => () => [iType(op, rd, 27, off)]) },
     { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...STORE_OPS), anyReg, fc.integer({ min: -8, max: 64 })).map(([op, rs, off]) => () => [sType(op, 27, rs, off)]) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...LOAD_OPS), reg, anyReg, fc.integer({ min: -64, max: 64 })).map(([op, rd, base, off]) => () => [iType(op, rd, base, off)]) },

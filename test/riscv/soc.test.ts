@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import type { TraceRecord } from '../../host/trace/record.js';
 import { MAX_TRACE_LINE_BYTES, encodeTraceRecord, formatTraceRecord, parseTraceLine } from '../../host/trace/record.js';
 import { CSR_NUMBERS } from './csrs.js';
-import { EBREAK, ECALL, FENCE, MRET, WFI, csr, exitWith, iType, issWith, li, lui, rType, sType } from './asm.js';
+import { EBREAK, ECALL, FENCE, MRET, WFI, bType, csr, exitWith, iType, issWith, li, lui, rType, sType } from './asm.js';
+import { traceRecord } from '../helpers/trace-records.js';
 
 const HANDLER = 0x80000100;
 /** Sets mtvec to HANDLER, then `body`, padded with nops to the handler, which exits with 3 (code 1). */
@@ -35,34 +36,51 @@ describe('CSRs', () => {
   });
 
   it('WARL fields: mstatus keeps only MIE/MPIE and reads MPP = 3, mtvec and mepc drop bits 1:0, mie/mip read 0', () => {
-    fc.assert(fc.property(fc.integer({ min: -0x80000000, max: 0x7fffffff }), (v) => {
-      const iss = issWith([
-        csr('csrrw', 0, 0x300, 1), csr('csrrs', 2, 0x300, 0),
-        csr('csrrw', 0, 0x305, 1), csr('csrrs', 3, 0x305, 0),
-        csr('csrrw', 0, 0x341, 1), csr('csrrs', 4, 0x341, 0),
-        csr('csrrw', 0, 0x340, 1), csr('csrrs', 5, 0x340, 0),
-        csr('csrrw', 0, 0x342, 1), csr('csrrs', 6, 0x342, 0),
-        csr('csrrw', 0, 0x304, 1), csr('csrrs', 7, 0x304, 0),
-        csr('csrrw', 0, 0x344, 1), csr('csrrs', 8, 0x344, 0),
-        ...exitWith(1),
-      ]);
-      iss.setReg(1, v);
-      iss.run({ maxCycles: 1000 });
-      expect(iss.reg(2)).toBe(((v & 0x88) | 0x1800) >>> 0);
-      expect(iss.reg(3)).toBe((v & ~3) >>> 0);
-      expect(iss.reg(4)).toBe((v & ~3) >>> 0);
-      expect(iss.reg(5)).toBe(v >>> 0);
-      expect(iss.reg(6)).toBe(v >>> 0);
-      expect(iss.reg(7)).toBe(0);
-      expect(iss.reg(8)).toBe(0);
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(fc.integer({ min: -0x80000000, max: 0x7fffffff }), (v) => {
+        const iss = issWith([
+          csr('csrrw', 0, 0x300, 1),
+          csr('csrrs', 2, 0x300, 0),
+          csr('csrrw', 0, 0x305, 1),
+          csr('csrrs', 3, 0x305, 0),
+          csr('csrrw', 0, 0x341, 1),
+          csr('csrrs', 4, 0x341, 0),
+          csr('csrrw', 0, 0x340, 1),
+          csr('csrrs', 5, 0x340, 0),
+          csr('csrrw', 0, 0x342, 1),
+          csr('csrrs', 6, 0x342, 0),
+          csr('csrrw', 0, 0x304, 1),
+          csr('csrrs', 7, 0x304, 0),
+          csr('csrrw', 0, 0x344, 1),
+          csr('csrrs', 8, 0x344, 0),
+          ...exitWith(1),
+        ]);
+        iss.setReg(1, v);
+        iss.run({ maxCycles: 1000 });
+        expect(iss.reg(2)).toBe(((v & 0x88) | 0x1800) >>> 0);
+        expect(iss.reg(3)).toBe((v & ~3) >>> 0);
+        expect(iss.reg(4)).toBe((v & ~3) >>> 0);
+        expect(iss.reg(5)).toBe(v >>> 0);
+        expect(iss.reg(6)).toBe(v >>> 0);
+        expect(iss.reg(7)).toBe(0);
+        expect(iss.reg(8)).toBe(0);
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it('csrrs/csrrc set and clear bits and return the old value; immediate forms use the zimm', () => {
     const iss = issWith([
-      ...li(1, 0xf0f0), csr('csrrw', 0, 0x340, 1),
-      ...li(2, 0x0ff0), csr('csrrs', 3, 0x340, 2), csr('csrrc', 4, 0x340, 2), csr('csrrsi', 5, 0x340, 7), csr('csrrci', 6, 0x340, 3), csr('csrrwi', 7, 0x340, 21),
-      csr('csrrs', 8, 0x340, 0), ...exitWith(1),
+      ...li(1, 0xf0f0),
+      csr('csrrw', 0, 0x340, 1),
+      ...li(2, 0x0ff0),
+      csr('csrrs', 3, 0x340, 2),
+      csr('csrrc', 4, 0x340, 2),
+      csr('csrrsi', 5, 0x340, 7),
+      csr('csrrci', 6, 0x340, 3),
+      csr('csrrwi', 7, 0x340, 21),
+      csr('csrrs', 8, 0x340, 0),
+      ...exitWith(1),
     ]);
     iss.run({ maxCycles: 1000 });
     expect([iss.reg(3), iss.reg(4), iss.reg(5), iss.reg(6), iss.reg(7), iss.reg(8)]).toEqual([0xf0f0, 0xfff0, 0xf000, 0xf007, 0xf004, 21]);
@@ -71,13 +89,16 @@ describe('CSRs', () => {
   it('an unknown CSR, and a write to a read-only one, is an illegal instruction with mtval = the instruction; reads of read-only ones are fine', () => {
     const known = new Set(CSR_NUMBERS);
     const unknown = fc.integer({ min: 0, max: 0xfff }).filter((n) => !known.has(n));
-    fc.assert(fc.property(unknown, (n) => {
-      const insn = csr('csrrs', 1, n, 0);
-      const iss = issWith(withHandler([insn]));
-      expect(iss.run({ maxCycles: 10_000 }).exitCode).toBe(1);
-      expect(iss.csr(0x342)).toBe(2);
-      expect(iss.csr(0x343)).toBe(insn);
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(unknown, (n) => {
+        const insn = csr('csrrs', 1, n, 0);
+        const iss = issWith(withHandler([insn]));
+        expect(iss.run({ maxCycles: 10_000 }).exitCode).toBe(1);
+        expect(iss.csr(0x342)).toBe(2);
+        expect(iss.csr(0x343)).toBe(insn);
+      }),
+      { numRuns: 100 },
+    );
     for (const n of [0xc00, 0xc01, 0xc02, 0xc80, 0xc81, 0xc82, 0xf11, 0xf12, 0xf13, 0xf14]) {
       const read = issWith(withHandler([csr('csrrs', 1, n, 0), csr('csrrci', 2, n, 0), ...exitWith(1)]));
       expect(read.run({ maxCycles: 10_000 }).exitCode).toBe(0);
@@ -117,8 +138,12 @@ describe('traps', () => {
   });
 
   it('mret returns to mepc and restores MIE from MPIE, setting MPIE', () => {
-    const iss = issWith(withHandler([iType('addi', 1, 0, 8), csr('csrrw', 0, 0x300, 1), ECALL, iType('addi', 10, 0, 42), csr('csrrs', 11, 0x300, 0), ...exitWith(1)],
-      [csr('csrrs', 5, 0x341, 0), iType('addi', 5, 5, 4), csr('csrrw', 0, 0x341, 5), csr('csrrs', 6, 0x300, 0), MRET]));
+    const iss = issWith(
+      withHandler(
+        [iType('addi', 1, 0, 8), csr('csrrw', 0, 0x300, 1), ECALL, iType('addi', 10, 0, 42), csr('csrrs', 11, 0x300, 0), ...exitWith(1)],
+        [csr('csrrs', 5, 0x341, 0), iType('addi', 5, 5, 4), csr('csrrw', 0, 0x341, 5), csr('csrrs', 6, 0x300, 0), MRET],
+      ),
+    );
     expect(iss.run({ maxCycles: 10_000 }).exitCode).toBe(0);
     expect(iss.reg(10)).toBe(42);
     expect(iss.reg(6)).toBe(0x1880);
@@ -127,8 +152,12 @@ describe('traps', () => {
 
   it('loads and stores outside the map fault (5 / 7) with mtval = the address; misalignment comes first', () => {
     for (const [insn, address, cause] of [
-      [iType('lw', 2, 1, 0), 0x40000000, 5], [sType('sw', 1, 2, 0), 0x40000000, 7], [iType('lb', 2, 1, 0), 0x10000010, 5],
-      [iType('lw', 2, 1, 0), 0x40000001, 4], [sType('sh', 1, 2, 0), 0x40000001, 6], [iType('lw', 2, 1, 0), 0x80001000, 5],
+      [iType('lw', 2, 1, 0), 0x40000000, 5],
+      [sType('sw', 1, 2, 0), 0x40000000, 7],
+      [iType('lb', 2, 1, 0), 0x10000010, 5],
+      [iType('lw', 2, 1, 0), 0x40000001, 4],
+      [sType('sh', 1, 2, 0), 0x40000001, 6],
+      [iType('lw', 2, 1, 0), 0x80001000, 5],
     ] as const) {
       const iss = issWith(withHandler([...li(1, address), insn]), { ramBytes: 4096 });
       expect(iss.run({ maxCycles: 10_000 }).exitCode).toBe(1);
@@ -208,7 +237,14 @@ describe('the cycle model and counters', () => {
     const words = [iType('addi', 1, 1, 1), iType('lw', 2, 3, 0), rType('div', 4, 1, 1), bType0()];
     const iss = issWith(words, { ramBytes: 4096 });
     iss.setReg(3, 0x80000000 | 0);
-    for (const [budget, cycles, instret] of [[2, 0, 0], [3, 3, 1], [6, 7, 2], [40, 45, 4], [3, 48, 5], [3, 48, 5]] as const) {
+    for (const [budget, cycles, instret] of [
+      [2, 0, 0],
+      [3, 3, 1],
+      [6, 7, 2],
+      [40, 45, 4],
+      [3, 48, 5],
+      [3, 48, 5],
+    ] as const) {
       const r = iss.run({ maxCycles: budget });
       expect(r.ended).toBe('cycle-limit');
       expect([r.cycles, r.instret]).toEqual([cycles, instret]);
@@ -229,10 +265,16 @@ describe('devices', () => {
 
   it('device registers: word accesses only (byte and half read 0, write nothing), TRACE_EN reads back', () => {
     const iss = issWith([
-      lui(1, 0x10002000), iType('lw', 2, 1, 4), iType('lb', 3, 1, 4), iType('lhu', 4, 1, 4),
+      lui(1, 0x10002000),
+      iType('lw', 2, 1, 4),
+      iType('lb', 3, 1, 4),
+      iType('lhu', 4, 1, 4),
       sType('sb', 1, 0, 0), // a byte to EXIT: nothing
-      sType('sw', 1, 0, 4), iType('lw', 5, 1, 4),
-      iType('addi', 6, 0, 1), sType('sw', 1, 6, 4), iType('lw', 7, 1, 4),
+      sType('sw', 1, 0, 4),
+      iType('lw', 5, 1, 4),
+      iType('addi', 6, 0, 1),
+      sType('sw', 1, 6, 4),
+      iType('lw', 7, 1, 4),
       ...exitWith(1),
     ]);
     expect(iss.run({ maxCycles: 1000 }).ended).toBe('exit');
@@ -242,14 +284,20 @@ describe('devices', () => {
   it('UART: transmits bytes, is busy for a frame (writes while busy are ignored), DIVISOR reads back', () => {
     const iss = issWith([
       lui(1, 0x10000000),
-      iType('addi', 2, 0, 4), sType('sw', 1, 2, 12), // DIVISOR = 4: frame = 40 clocks
+      iType('addi', 2, 0, 4),
+      sType('sw', 1, 2, 12), // DIVISOR = 4: frame = 40 clocks
       iType('lw', 3, 1, 12),
-      iType('addi', 2, 0, 0x41), sType('sw', 1, 2, 0), // 'A'
-      iType('addi', 2, 0, 0x42), sType('sw', 1, 2, 0), // 'B' while busy: dropped
-      iType('lw', 4, 1, 0), iType('lw', 5, 1, 8),
+      iType('addi', 2, 0, 0x41),
+      sType('sw', 1, 2, 0), // 'A'
+      iType('addi', 2, 0, 0x42),
+      sType('sw', 1, 2, 0), // 'B' while busy: dropped
+      iType('lw', 4, 1, 0),
+      iType('lw', 5, 1, 8),
       // wait until idle: lw t; blt t, x0, -4
-      iType('lw', 6, 1, 0), 0xfe034ee3,
-      iType('addi', 2, 0, 0x43), sType('sw', 1, 2, 0), // 'C'
+      iType('lw', 6, 1, 0),
+      0xfe034ee3,
+      iType('addi', 2, 0, 0x43),
+      sType('sw', 1, 2, 0), // 'C'
       ...exitWith(1),
     ]);
     const sent: number[] = [];
@@ -265,10 +313,12 @@ describe('devices', () => {
     const program = [
       lui(1, 0x10000000),
       ...li(20, 20_000), // spin to let 40 bytes arrive: addi x20, -1; bne x20, x0, -4
-      iType('addi', 20, 20, -1), 0xfe0a1ee3,
+      iType('addi', 20, 20, -1),
+      0xfe0a1ee3,
       iType('lw', 2, 1, 8), // STATUS: waiting + idle + lost
       iType('lw', 3, 1, 8), // lost cleared
-      iType('lw', 4, 1, 4), iType('lw', 5, 1, 4),
+      iType('lw', 4, 1, 4),
+      iType('lw', 5, 1, 4),
       ...exitWith(1),
     ];
     const iss = issWith(program);
@@ -283,15 +333,39 @@ describe('devices', () => {
     empty.run({ maxCycles: 1000 });
     expect([empty.reg(4), empty.reg(5)]).toEqual([0x80000000, 2]);
   });
+
+  it('UART: a program polling an empty receiver is heard (onStarved), and pause() ends run() there; the next run() goes on', () => {
+    // poll RXDATA until a byte comes, then exit with it: lw x4, 4(x1); blt x4, x0, -4
+    const iss = issWith([lui(1, 0x10000000), iType('lw', 4, 1, 4), bType('blt', 4, 0, -4), iType('addi', 10, 4, 0), ...exitWith(1)]);
+    let polls = 0;
+    iss.uart.onStarved(() => {
+      polls++;
+      iss.pause();
+    });
+    const first = iss.run({ maxCycles: 1_000_000 });
+    expect(first.ended).toBe('cycle-limit');
+    expect(first.cycles).toBeLessThan(100);
+    expect(polls).toBe(1);
+    iss.uart.onStarved(null);
+    iss.uart.receive([42]);
+    expect(iss.run({ maxCycles: 1_000_000 }).ended).not.toBe('cycle-limit');
+    expect(iss.reg(10)).toBe(42);
+  });
 });
 
 describe('trace records', () => {
   it('give pc, insn, rd and value, memory lanes and data, and traps as docs/trace-port.md says', () => {
-    const { records } = traced(withHandler([
-      iType('addi', 10, 0, 10), // li a0, 10
-      lui(1, 0x80000000), ...li(2, 0x12345678),
-      sType('sb', 1, 2, 0x402), iType('lh', 3, 1, 0x402), iType('addi', 0, 0, 1), ECALL,
-    ]));
+    const { records } = traced(
+      withHandler([
+        iType('addi', 10, 0, 10), // li a0, 10
+        lui(1, 0x80000000),
+        ...li(2, 0x12345678),
+        sType('sb', 1, 2, 0x402),
+        iType('lh', 3, 1, 0x402),
+        iType('addi', 0, 0, 1),
+        ECALL,
+      ]),
+    );
     const lines = records.map(formatTraceRecord);
     const hex = (n: number): string => (n >>> 0).toString(16);
     expect(lines[3]).toBe('8000000c a00513 a a 0 0 0 0 0 0 0');
@@ -305,35 +379,46 @@ describe('trace records', () => {
 
   it('follow TRACE_EN: the store that switches tracing on is not recorded, the one that switches it off is', () => {
     const { records } = traced([
-      lui(1, 0x10002000), sType('sw', 1, 0, 4), iType('addi', 2, 0, 1), iType('addi', 3, 0, 1), sType('sw', 1, 3, 4), iType('addi', 4, 0, 1),
-      sType('sw', 1, 0, 4), ...exitWith(1),
+      lui(1, 0x10002000),
+      sType('sw', 1, 0, 4),
+      iType('addi', 2, 0, 1),
+      iType('addi', 3, 0, 1),
+      sType('sw', 1, 3, 4),
+      iType('addi', 4, 0, 1),
+      sType('sw', 1, 0, 4),
+      ...exitWith(1),
     ]);
     expect(records.map((r) => r.pc)).toEqual([0x80000000, 0x80000004, 0x80000014, 0x80000018]);
   });
 
   it('the byte form for trace files is the text form and a newline, and parses back', () => {
-    const u32 = fc.integer({ min: 0, max: 0xffffffff });
-    const record = fc.record({
-      pc: u32, insn: u32, rd: fc.integer({ min: 0, max: 31 }), rdValue: u32, memAddr: u32, memData: u32,
-      memMask: fc.integer({ min: 0, max: 15 }), memWrite: fc.boolean(), trap: fc.boolean(), cause: u32, tval: u32,
-    });
-    fc.assert(fc.property(record, (r) => {
-      const buffer = new Uint8Array(MAX_TRACE_LINE_BYTES + 3);
-      const end = encodeTraceRecord(r, buffer, 3);
-      const text = new TextDecoder().decode(buffer.subarray(3, end));
-      expect(text).toBe(`${formatTraceRecord(r)}\n`);
-      expect(parseTraceLine(text, { file: 'f', line: 1 })).toEqual(r);
-    }));
+    fc.assert(
+      fc.property(traceRecord, (r) => {
+        const buffer = new Uint8Array(MAX_TRACE_LINE_BYTES + 3);
+        const end = encodeTraceRecord(r, buffer, 3);
+        const text = new TextDecoder().decode(buffer.subarray(3, end));
+        expect(text).toBe(`${formatTraceRecord(r)}\n`);
+        expect(parseTraceLine(text, { file: 'f', line: 1 })).toEqual(r);
+      }),
+    );
   });
 
   it('the parser rejects lines that are not records', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      try {
-        const r = parseTraceLine(s, { file: 'f', line: 1 });
-        expect(formatTraceRecord(r)).toBe(s.trim().split(' ').map((x) => parseInt(x, 16).toString(16)).join(' '));
-      } catch (e) {
-        expect((e as { code?: string }).code).toBe('E_TRACE');
-      }
-    }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        try {
+          const r = parseTraceLine(s, { file: 'f', line: 1 });
+          expect(formatTraceRecord(r)).toBe(
+            s
+              .trim()
+              .split(' ')
+              .map((x) => parseInt(x, 16).toString(16))
+              .join(' '),
+          );
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('E_TRACE');
+        }
+      }),
+    );
   });
 });

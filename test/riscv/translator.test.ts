@@ -30,38 +30,50 @@ function start(words: readonly number[], options: IssOptions, trace: boolean): O
 function state(o: Observed): unknown {
   const { iss } = o;
   return {
-    pc: iss.pc, regs: iss.registers(), cycles: iss.cycles, instret: iss.instret, ended: iss.ended,
+    pc: iss.pc,
+    regs: iss.registers(),
+    cycles: iss.cycles,
+    instret: iss.instret,
+    ended: iss.ended,
     csrs: [0x300, 0x305, 0x340, 0x341, 0x342, 0x343, 0xb00, 0xb80, 0xb02, 0xb82].map((n) => iss.csr(n)),
-    memory: Buffer.from(iss.readMemory(0x80000000, RAM)).toString('base64'), sent: o.sent.join(','),
+    memory: Buffer.from(iss.readMemory(0x80000000, RAM)).toString('base64'),
+    sent: o.sent.join(','),
   };
 }
 
 describe('block translator vs interpreter', () => {
   it('agree after every slice on random instruction streams', () => {
-    fc.assert(fc.property(randomProgram, fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 12 }), fc.constantFrom(1, 2, 3), (words, slices, translateAfter) => {
-      const reference = start(words, { jit: false }, true);
-      const traced = start(words, { translateAfter }, true);
-      const fast = start(words, { translateAfter }, false);
-      for (const budget of [...slices, 20_000]) {
-        const results = [reference, traced, fast].map((o) => o.iss.run({ maxCycles: budget }));
-        expect(results[1]).toEqual(results[0]);
-        expect(results[2]).toEqual(results[0]);
-        const expected = state(reference);
-        expect(state(traced)).toEqual(expected);
-        expect(state(fast)).toEqual(expected);
-        expect(traced.records).toEqual(reference.records);
-      }
-    }), { numRuns: 250 });
+    fc.assert(
+      fc.property(randomProgram, fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 12 }), fc.constantFrom(1, 2, 3), (words, slices, translateAfter) => {
+        const reference = start(words, { jit: false }, true);
+        const traced = start(words, { translateAfter }, true);
+        const fast = start(words, { translateAfter }, false);
+        for (const budget of [...slices, 20_000]) {
+          const results = [reference, traced, fast].map((o) => o.iss.run({ maxCycles: budget }));
+          expect(results[1]).toEqual(results[0]);
+          expect(results[2]).toEqual(results[0]);
+          const expected = state(reference);
+          expect(state(traced)).toEqual(expected);
+          expect(state(fast)).toEqual(expected);
+          expect(traced.records).toEqual(reference.records);
+        }
+      }),
+      { numRuns: 250 },
+    );
   });
 
   it('sees code that the program overwrites inside a hot loop', () => {
     // x1 counts down from 50; at 25 the loop patches its own `addi x2, x2, 1` into `addi x2, x2, 100`.
     const patched = iType('addi', 2, 2, 100);
     const words = [
-      ...li(1, 50), ...li(3, 25), ...li(4, patched), ...li(5, 0x80000020),
+      ...li(1, 50),
+      ...li(3, 25),
+      ...li(4, patched),
+      ...li(5, 0x80000020),
       iType('addi', 2, 2, 1), // 0x20
       iType('addi', 1, 1, -1),
-      bType('bne', 1, 3, 8), sType('sw', 5, 4, 0),
+      bType('bne', 1, 3, 8),
+      sType('sw', 5, 4, 0),
       bType('bne', 1, 0, -16),
       ...exitWith(1),
     ];

@@ -46,14 +46,22 @@ describe('cax sim build', () => {
 describe('cax sim start', () => {
   it('prints the pseudo-terminal path and runs until the program ends', async () => {
     let opened: Promise<void> | undefined;
-    const io = captureIO({ onOut: (text) => {
-      const port = new SerialPort({ path: text, baudRate: 115200 });
-      opened = new Promise<void>((res, rej) => port.on('open', () => port.write('q', (e) => {
-        port.close();
-        if (e) rej(e);
-        else res();
-      })).on('error', rej));
-    } });
+    const io = captureIO({
+      onOut: (text) => {
+        const port = new SerialPort({ path: text, baudRate: 115200 });
+        opened = new Promise<void>((res, rej) =>
+          port
+            .on('open', () =>
+              port.write('q', (e) => {
+                port.close();
+                if (e) rej(e);
+                else res();
+              }),
+            )
+            .on('error', rej),
+        );
+      },
+    });
     expect(await runCli(['sim', 'start', 'build/rtl/echo.elf'], io)).toBe(0);
     await opened;
     expect(io.stdout[0]).toMatch(/^\/dev\/pts\/\d+$/);

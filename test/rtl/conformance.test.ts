@@ -7,15 +7,16 @@ import { join } from 'node:path';
 import { runSim } from '../../host/sim/simulator.js';
 
 const isaElfs = (dir: string): string[] =>
-  readdirSync(join('build/isa', dir)).filter((f) => f.endsWith('.elf')).sort().map((f) => join('build/isa', dir, f));
+  readdirSync(join('build/isa', dir))
+    .filter((f) => f.endsWith('.elf'))
+    .sort()
+    .map((f) => join('build/isa', dir, f));
 
 describe('ISA conformance on the simulated core', () => {
   const self = [...isaElfs('user'), ...isaElfs('machine')].filter((f) => !f.endsWith('exit-code.elf'));
 
   it('has the suite built', () => {
-    expect(self.map((f) => f.replace(/^.*\//, '')).sort()).toEqual(
-      expect.arrayContaining(['alu.elf', 'branch.elf', 'mem.elf', 'muldiv.elf', 'trap.elf', 'csr.elf', 'device.elf']),
-    );
+    expect(self.map((f) => f.replace(/^.*\//, '')).sort()).toEqual(expect.arrayContaining(['alu.elf', 'branch.elf', 'mem.elf', 'muldiv.elf', 'trap.elf', 'csr.elf', 'device.elf']));
   });
 
   it.each(self)('%s passes', async (elf) => {

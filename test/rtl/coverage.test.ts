@@ -13,7 +13,10 @@ import { renderInChromium } from '../helpers/chromium.js';
 
 const MULDIV = 'rtl/core/cax_muldiv.v';
 /** The line where the divider starts a division (`if (div_start) begin`). */
-const DIV_START = readFileSync(MULDIV, 'utf8').split('\n').findIndex((l) => /if \(div_start\)/.test(l)) + 1;
+const DIV_START =
+  readFileSync(MULDIV, 'utf8')
+    .split('\n')
+    .findIndex((l) => /if \(div_start\)/.test(l)) + 1;
 
 const cax = (cwd: string, ...argv: string[]) => runCaxJson(cwd, {}, ...argv);
 

@@ -25,14 +25,27 @@ function assemble(name: string, source: string): string {
   const elf = join(dir, `${name}.elf`);
   writeFileSync(src, source);
   execFileSync('riscv64-unknown-elf-gcc', [
-    '-march=rv32im_zicsr_zifencei', '-mabi=ilp32', '-nostdlib', '-static', '-Wl,--no-warn-rwx-segments',
-    '-Itest/isa', '-T', 'test/isa/link.ld', '-o', elf, 'test/isa/env.S', src,
+    '-march=rv32im_zicsr_zifencei',
+    '-mabi=ilp32',
+    '-nostdlib',
+    '-static',
+    '-Wl,--no-warn-rwx-segments',
+    '-Itest/isa',
+    '-T',
+    'test/isa/link.ld',
+    '-o',
+    elf,
+    'test/isa/env.S',
+    src,
   ]);
   return elf;
 }
 
 describe('the core agrees with qemu-riscv32', () => {
-  const user = readdirSync('build/isa/user').filter((f) => f.endsWith('.elf')).sort().map((f) => join('build/isa/user', f));
+  const user = readdirSync('build/isa/user')
+    .filter((f) => f.endsWith('.elf'))
+    .sort()
+    .map((f) => join('build/isa/user', f));
 
   it.each(user)('on %s', async (elf) => {
     const result = await compareWithQemu(elf);
@@ -63,15 +76,22 @@ describe('the core agrees with qemu-riscv32', () => {
 
 describe('signature comparison', () => {
   it('finds no difference between equal signatures and the first one otherwise', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 128, maxLength: 384 }).filter((b) => b.length % 4 === 0), fc.nat(), fc.integer({ min: 1, max: 255 }), (bytes, at, flip) => {
-      expect(firstSignatureDifference(bytes, bytes.slice())).toBeUndefined();
-      const other = bytes.slice();
-      const i = at % bytes.length;
-      other[i] = other[i]! ^ flip;
-      const report = firstSignatureDifference(bytes, other)!;
-      const word = i - (i % 4);
-      expect(report).toContain(word < 128 ? `final x${word / 4} ` : `test_data+0x${(word - 128).toString(16).padStart(8, '0')}`);
-    }));
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 128, maxLength: 384 }).filter((b) => b.length % 4 === 0),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (bytes, at, flip) => {
+          expect(firstSignatureDifference(bytes, bytes.slice())).toBeUndefined();
+          const other = bytes.slice();
+          const i = at % bytes.length;
+          other[i] = other[i]! ^ flip;
+          const report = firstSignatureDifference(bytes, other)!;
+          const word = i - (i % 4);
+          expect(report).toContain(word < 128 ? `final x${word / 4} ` : `test_data+0x${(word - 128).toString(16).padStart(8, '0')}`);
+        },
+      ),
+    );
   });
 
   it('reports different sizes', () => {
@@ -83,19 +103,25 @@ describe('qemu step log', () => {
   it('parses the register dump before each instruction', () => {
     const regs = Array.from({ length: 32 }, (_, i) => (i * 0x01010101) >>> 0);
     const block = (pc: number): string =>
-      ` pc       ${pc.toString(16)}\n` + regs.map((v, i) => ` x${i}/r${i} ${v.toString(16).padStart(8, '0')}`).join('').replace(/(( x\d+\/r\d+ [0-9a-f]{8}){4})/g, '$1\n');
+      ` pc       ${pc.toString(16)}\n` +
+      regs
+        .map((v, i) => ` x${i}/r${i} ${v.toString(16).padStart(8, '0')}`)
+        .join('')
+        .replace(/(( x\d+\/r\d+ [0-9a-f]{8}){4})/g, '$1\n');
     const steps = parseQemuCpuLog(block(0x80000000) + block(0x80000004));
     expect(steps.map((s) => s.pc)).toEqual([0x80000000, 0x80000004]);
     expect(steps[1]!.regs).toEqual(regs);
   });
 
   it('reads any text without failing, keeping only well-formed blocks', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => {
-      for (const step of parseQemuCpuLog(text)) {
-        expect(step.regs).toHaveLength(32);
-        expect(Number.isInteger(step.pc)).toBe(true);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) => {
+        for (const step of parseQemuCpuLog(text)) {
+          expect(step.regs).toHaveLength(32);
+          expect(Number.isInteger(step.pc)).toBe(true);
+        }
+      }),
+    );
   });
 
   it('stops at the end marker when the runs agree, and names a control-flow split', () => {
@@ -106,4 +132,3 @@ describe('qemu step log', () => {
     expect(firstDivergence([r(0x100, 5, 8), r(0x104)], [s(0x100), s(0x104, 7)], 0x100, 0x200)).toMatch(/core: x5 \(t0\) = 0x00000008\n {2}qemu: x5 \(t0\) = 0x00000007/);
   });
 });
-

@@ -30,13 +30,21 @@ describe('trace and VCD', () => {
     const file = join(dir, 'window.trace');
     const { summary } = await runSim({ program: elf, trace: file });
     expect(summary.end).toBe('pass');
-    const records = readFileSync(file, 'utf8').trim().split('\n').map((l, i) => parseTraceLine(l, { file, line: i + 1 }));
+    const records = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l, i) => parseTraceLine(l, { file, line: i + 1 }));
     const sym = symbols(elf);
     const begin = sym.get('window_begin')!;
     const end = sym.get('window_end')!;
     const window = records.filter((r) => r.pc >= begin && r.pc <= end);
     // li x7, 3; addi x7, x7, 4; lw x8, 4(x1); sw x0, 4(x1)
-    expect(window.map((r) => [r.pc - begin, r.rd, r.rdValue])).toEqual([[0, 7, 3], [4, 7, 7], [8, 8, 1], [12, 0, 0]]);
+    expect(window.map((r) => [r.pc - begin, r.rd, r.rdValue])).toEqual([
+      [0, 7, 3],
+      [4, 7, 7],
+      [8, 8, 1],
+      [12, 0, 0],
+    ]);
     expect(window[2]).toMatchObject({ memAddr: 0x10002004, memData: 1, memMask: 0xf, memWrite: false });
     expect(window[3]).toMatchObject({ memAddr: 0x10002004, memData: 0, memMask: 0xf, memWrite: true });
     // Nothing of the untraced loops: the records are the start-up until the first
@@ -107,7 +115,10 @@ describe('loading and inspecting', () => {
     writeFileSync(raw, new Uint8Array(new Uint32Array(words).buffer));
     const file = join(dir, 'yield.trace');
     const { summary } = await runSim({ program: raw, raw: true, maxCycles: 10_000, trace: file, stopOnEcall: true });
-    const records = readFileSync(file, 'utf8').trim().split('\n').map((l, i) => parseTraceLine(l, { file, line: i + 1 }));
+    const records = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l, i) => parseTraceLine(l, { file, line: i + 1 }));
     expect(records[records.length - 1]).toMatchObject({ insn: ECALL, trap: true, cause: 11 });
     const iss = issWith(words, { syscalls: 'yield' });
     const ended = iss.run({ maxCycles: 10_000 });
@@ -141,10 +152,8 @@ describe('robustness', () => {
   it('never crashes on a corrupted or truncated ELF: it runs it or says what is wrong', () => {
     const good = readFileSync('build/isa/user/mem.elf');
     const file = join(dir, 'fuzzed.elf');
-    fc.assert(fc.property(
-      fc.array(fc.tuple(fc.nat({ max: 0x1100 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }),
-      fc.option(fc.nat({ max: good.length })),
-      (flips, cut) => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 0x1100 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }), fc.option(fc.nat({ max: good.length })), (flips, cut) => {
         const bytes = Buffer.from(good.subarray(0, cut ?? good.length));
         for (const [at, x] of flips) if (at < bytes.length) bytes[at]! ^= x;
         writeFileSync(file, bytes);
@@ -153,18 +162,21 @@ describe('robustness', () => {
         expect([0, 1, 3]).toContain(run.status);
         if (run.status === 3) expect(run.stderr).toMatch(/^cax-sim: /);
         else expect(() => parseSummary(run.stdout)).not.toThrow();
-      },
-    ), { numRuns: 60, seed: 5 });
+      }),
+      { numRuns: 60, seed: 5 },
+    );
   });
 
   it('parses any text as a summary or fails with E_SIM', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
-      try {
-        parseSummary(text);
-      } catch (e) {
-        expect(e).toMatchObject({ code: 'E_SIM' });
-      }
-    }));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+        try {
+          parseSummary(text);
+        } catch (e) {
+          expect(e).toMatchObject({ code: 'E_SIM' });
+        }
+      }),
+    );
   });
 });
 
@@ -176,10 +188,12 @@ describe('the UART behind a pseudo-terminal', () => {
     try {
       await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
       let received = '';
-      const got = new Promise<void>((res) => port.on('data', (b: Buffer) => {
-        received += b.toString('latin1');
-        if (received.includes('\n')) res();
-      }));
+      const got = new Promise<void>((res) =>
+        port.on('data', (b: Buffer) => {
+          received += b.toString('latin1');
+          if (received.includes('\n')) res();
+        }),
+      );
       port.write('hello, Sim 42\n');
       await got;
       expect(received).toBe('HELLO, SIM 42\n');

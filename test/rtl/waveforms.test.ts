@@ -50,7 +50,9 @@ describe('waveforms', () => {
       const script = join(dir, 'list.tcl');
       writeFileSync(script, 'set out [open "shown.txt" w]\nforeach s [gtkwave::getDisplayedSignals] { puts $out $s }\nclose $out\ngtkwave::/File/Quit\n');
       execFileSync('xvfb-run', ['-a', 'gtkwave', '-S', script, join(dir, 'hello.fst.gtkw')], { cwd: dir, stdio: 'ignore', timeout: 60_000 });
-      const shown = readFileSync(join(dir, 'shown.txt'), 'utf8').split('\n').filter((l) => l !== '');
+      const shown = readFileSync(join(dir, 'shown.txt'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       expect(shown.length).toBeGreaterThanOrEqual(signals.length);
       expect(shown.some((l) => l.includes('core.pc'))).toBe(true);
     } finally {

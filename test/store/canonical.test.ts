@@ -33,10 +33,13 @@ function itemArb(selfLimit: number): fc.Arbitrary<CItem> {
 describe('canonical encoding', () => {
   it('decodes what it encodes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }).chain((n) => fc.array(itemArb(n), { minLength: n, maxLength: n })), (members) => {
-        const back = decodeGroup(encodeGroup(members));
-        expect(back).toEqual(members);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 4 }).chain((n) => fc.array(itemArb(n), { minLength: n, maxLength: n })),
+        (members) => {
+          const back = decodeGroup(encodeGroup(members));
+          expect(back).toEqual(members);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -66,7 +69,9 @@ describe('canonical encoding', () => {
   });
 
   it('hashes a group the same whatever order its members come in', () => {
-    const groupArb = fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(fc.array(itemArb(n), { minLength: n, maxLength: n }), fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n })));
+    const groupArb = fc
+      .integer({ min: 1, max: 4 })
+      .chain((n) => fc.tuple(fc.array(itemArb(n), { minLength: n, maxLength: n }), fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n })));
     fc.assert(
       fc.property(groupArb, ([members, perm]) => {
         // Member i of the input becomes member perm.indexOf(i) of the shuffled input.
@@ -85,8 +90,36 @@ describe('canonical encoding', () => {
   });
 
   it('orders mutually recursive members by content, not by input position', () => {
-    const even: CItem = { k: 'node', tag: 'lam', items: [{ k: 'binder' }, { k: 'node', tag: 'app', items: [{ k: 'self', index: 1 }, { k: 'int', v: 0n }] }] };
-    const odd: CItem = { k: 'node', tag: 'lam', items: [{ k: 'binder' }, { k: 'node', tag: 'app', items: [{ k: 'self', index: 0 }, { k: 'int', v: 1n }] }] };
+    const even: CItem = {
+      k: 'node',
+      tag: 'lam',
+      items: [
+        { k: 'binder' },
+        {
+          k: 'node',
+          tag: 'app',
+          items: [
+            { k: 'self', index: 1 },
+            { k: 'int', v: 0n },
+          ],
+        },
+      ],
+    };
+    const odd: CItem = {
+      k: 'node',
+      tag: 'lam',
+      items: [
+        { k: 'binder' },
+        {
+          k: 'node',
+          tag: 'app',
+          items: [
+            { k: 'self', index: 0 },
+            { k: 'int', v: 1n },
+          ],
+        },
+      ],
+    };
     const renum = (item: CItem): CItem => (item.k === 'self' ? { k: 'self', index: 1 - item.index } : item.k === 'node' ? { ...item, items: item.items.map(renum) } : item);
     const a = hashGroup([even, odd]);
     const b = hashGroup([renum(odd), renum(even)]);
@@ -97,7 +130,14 @@ describe('canonical encoding', () => {
   it('rewrites references to other definitions', () => {
     const h1 = sha256(Buffer.from('1'));
     const h2 = sha256(Buffer.from('2'));
-    const item: CItem = { k: 'node', tag: 'app', items: [{ k: 'ref', hash: h1 }, { k: 'list', items: [{ k: 'ref', hash: h1 }] }] };
+    const item: CItem = {
+      k: 'node',
+      tag: 'app',
+      items: [
+        { k: 'ref', hash: h1 },
+        { k: 'list', items: [{ k: 'ref', hash: h1 }] },
+      ],
+    };
     const moved = replaceRefs(item, (h) => (h === h1 ? h2 : h));
     expect([...refsOf(moved)]).toEqual([h2]);
   });

@@ -1,8 +1,8 @@
 // The SQLite repository: verified reads, name history, dependency edges both
 // ways, corruption on disk, a writer killed with SIGKILL mid-transaction, and
-// two writer processes at once.
+// two writer processes at once; store files that are not what they seem.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Repository, STORE_FILE, storeDirectory, type NewGroup } from '../../host/store/repository.js';
@@ -10,6 +10,8 @@ import { memberHash, sha256 } from '../../host/store/hash.js';
 import { CaxError } from '../../host/errors.js';
 import { compileTree, finished, startNode, type CompiledTree } from './child.js';
 import { errorCode } from '../helpers/errors.js';
+import { captureIO } from '../helpers/cli-io.js';
+import { runCli } from '../../host/cli/program.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'cax-repo-'));
@@ -33,10 +35,13 @@ describe('repository', () => {
       const repo = Repository.open(dir);
       const a = single('a');
       const b = single('b', [a.hash]);
-      const changes = repo.commit([a, b], [
-        { name: 'a', hash: a.hash, reason: 'added' },
-        { name: 'b', hash: b.hash, reason: 'added' },
-      ]);
+      const changes = repo.commit(
+        [a, b],
+        [
+          { name: 'a', hash: a.hash, reason: 'added' },
+          { name: 'b', hash: b.hash, reason: 'added' },
+        ],
+      );
       expect(changes.map((c) => c.status)).toEqual(['new', 'new']);
       expect(repo.get(b.hash).meta).toEqual({ text: 'b' });
       expect(repo.dependencies(b.hash)).toEqual([a.hash]);
@@ -142,6 +147,26 @@ describe('repository', () => {
       reopened.close();
       writeFileSync(file, Buffer.alloc(8192, 0x5a)); // not a database at all
       expect(errorCode(() => Repository.open(dir))).toBe('E_CORRUPT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a store file that is a directory is E_IO, an empty one E_CORRUPT (not taken for a new store), and cax says so with exit 1', async () => {
+    const dir = tempDir();
+    try {
+      mkdirSync(join(dir, STORE_FILE));
+      expect(errorCode(() => Repository.open(dir))).toBe('E_IO');
+      const io = captureIO({ env: { CAX_HOME: dir } });
+      expect(await runCli(['ls'], io)).toBe(1);
+      expect(io.stderr.join('\n')).toMatch(/E_IO .*store\.sqlite is not a file \(a directory\)/);
+      rmSync(join(dir, STORE_FILE), { recursive: true });
+      writeFileSync(join(dir, STORE_FILE), '');
+      expect(errorCode(() => Repository.open(dir))).toBe('E_CORRUPT');
+      const empty = captureIO({ env: { CAX_HOME: dir } });
+      expect(await runCli(['ls'], empty)).toBe(1);
+      expect(empty.stderr.join('\n')).toMatch(/E_CORRUPT .*is empty \(0 bytes/);
+      expect(readFileSync(join(dir, STORE_FILE)).length).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

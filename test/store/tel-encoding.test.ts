@@ -28,11 +28,7 @@ const global = (name: string): Global => ({ k: 'ref', hash: sha256(Buffer.from(n
 function roundTrip(d: Decl): void {
   const first = encodeDecl(d, global);
   const names = new Map([...first.globals].map(([n, g]) => [(g as { hash: string }).hash, n]));
-  const decoded = decodeDecl(
-    first.item,
-    { name: d.name, locals: first.locals, ref: (h, s) => ({ tag: 'Var', name: names.get(h)!, span: s }), self: () => ({ tag: 'Var', name: d.name, span }) },
-    span,
-  );
+  const decoded = decodeDecl(first.item, { name: d.name, locals: first.locals, ref: (h, s) => ({ tag: 'Var', name: names.get(h)!, span: s }), self: () => ({ tag: 'Var', name: d.name, span }) }, span);
   const second = encodeDecl(decoded, global);
   expect(Buffer.from(encodeItem(second.item)).toString('hex')).toBe(Buffer.from(encodeItem(first.item)).toString('hex'));
   expect(second.locals).toEqual(first.locals);

@@ -84,7 +84,7 @@ describe('type checker bounds', () => {
     expect(e.span?.file).toBe('argument 1');
   });
 
-  it('meters the checker\'s work: past its allowance E_TYPE_SIZE at the expression being checked', () => {
+  it("meters the checker's work: past its allowance E_TYPE_SIZE at the expression being checked", () => {
     const meter = new TypeMeter();
     const span = { file: 't.tel', line: 3, col: 7 };
     meter.node(span);
@@ -124,7 +124,10 @@ describe('type checker bounds', () => {
       const r = await cax('check', 'doubling.tel');
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/doubling\.tel:1:\d+: E_TYPE_SIZE the type of f4/);
-      for (const argv of [['add', 'doubling.tel'], ['eval', 'doubling.tel', '--main', 'main']]) {
+      for (const argv of [
+        ['add', 'doubling.tel'],
+        ['eval', 'doubling.tel', '--main', 'main'],
+      ]) {
         const t0 = Date.now();
         const other = await cax(...argv);
         expect(Date.now() - t0).toBeLessThan(3000);

@@ -9,7 +9,10 @@ import { loadProgram, runMain, runToJson } from '../../host/tel/interp.js';
 import { parseWorld, replayHandlers } from '../../host/tel/world.js';
 
 const Expected = z.object({ main: z.string(), args: z.array(z.string()) }).passthrough();
-const names = readdirSync('examples').filter((f) => f.endsWith('.tel')).map((f) => f.slice(0, -4)).sort();
+const names = readdirSync('examples')
+  .filter((f) => f.endsWith('.tel'))
+  .map((f) => f.slice(0, -4))
+  .sort();
 
 describe('examples', () => {
   it('has at least a dozen programs, each with an expected output', () => {

@@ -4,7 +4,12 @@ import { loadProgram, runMain, type RunOptions, type RunResult } from '../../hos
 
 export function run(source: string, main = 'main', args: readonly string[] = [], options: RunOptions = {}): RunResult {
   const loaded = loadProgram(parseProgram(source, 'test.tel'));
-  return runMain(loaded, main, args.map((a, i) => parseExpression(a, `<arg ${i}>`)), options);
+  return runMain(
+    loaded,
+    main,
+    args.map((a, i) => parseExpression(a, `<arg ${i}>`)),
+    options,
+  );
 }
 
 /** The value's `show`, or the error code the run ended with. */

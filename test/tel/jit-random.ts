@@ -20,9 +20,7 @@ function intExpr(depth: number, names: readonly string[], callsG = true): fc.Arb
     { weight: 1, arbitrary: fc.tuple(sub, intExpr(depth - 1, [...names, 'v'], callsG)).map(([a, b]) => `(let v = ${a} in ${b})`) },
     {
       weight: 1,
-      arbitrary: fc.tuple(sub, sub, intExpr(depth - 1, [...names, 'h'], callsG), sub).map(
-        ([a, b, c, d]) => `(case [${a}, ${b}] of { (h : t) | h > 3 -> ${c}; [p, q] -> p - q; _ -> ${d} })`,
-      ),
+      arbitrary: fc.tuple(sub, sub, intExpr(depth - 1, [...names, 'h'], callsG), sub).map(([a, b, c, d]) => `(case [${a}, ${b}] of { (h : t) | h > 3 -> ${c}; [p, q] -> p - q; _ -> ${d} })`),
     },
     { weight: 1, arbitrary: fc.tuple(sub, sub, intExpr(depth - 1, [...names, 'p', 'q'], callsG)).map(([a, b, c]) => `(case (${a}, ${b}) of { (p, q) -> ${c} })`) },
     { weight: 1, arbitrary: fc.tuple(sub, intExpr(depth - 1, [...names, 'z'], callsG)).map(([a, b]) => `((\\z -> ${b}) ${a})`) },
@@ -38,42 +36,38 @@ export interface RandomProgram {
 }
 
 /** A pure program: `main n` folds `f` over n iterations. */
-export const pureProgram: fc.Arbitrary<RandomProgram> = fc
-  .tuple(intExpr(3, ['x', 'y', 'base']), intExpr(2, ['a', 'b'], false), fc.integer({ min: 0, max: 150 }))
-  .map(([body, helper, n]) => ({
-    source: [
-      'f :: Int -> Int -> Int',
-      `f x y = ${body}`,
-      'g :: Int -> Int -> Int',
-      `g a b = ${helper}`,
-      'base :: Int',
-      'base = g 3 (sum (range 1 4))',
-      'go :: Int -> Int -> Int',
-      'go n acc = if n == 0 then acc else go (n - 1) (f n acc)',
-      'main :: Int -> (Int, [Int])',
-      'main n = (go n 7, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
-    ].join('\n'),
-    main: 'main',
-    args: [String(n)],
-  }));
+export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x', 'y', 'base']), intExpr(2, ['a', 'b'], false), fc.integer({ min: 0, max: 150 })).map(([body, helper, n]) => ({
+  source: [
+    'f :: Int -> Int -> Int',
+    `f x y = ${body}`,
+    'g :: Int -> Int -> Int',
+    `g a b = ${helper}`,
+    'base :: Int',
+    'base = g 3 (sum (range 1 4))',
+    'go :: Int -> Int -> Int',
+    'go n acc = if n == 0 then acc else go (n - 1) (f n acc)',
+    'main :: Int -> (Int, [Int])',
+    'main n = (go n 7, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
+  ].join('\n'),
+  main: 'main',
+  args: [String(n)],
+}));
 
 /** An effectful program: a loop that emits `f`'s values and waits between them. */
-export const effectfulProgram: fc.Arbitrary<RandomProgram> = fc
-  .tuple(intExpr(3, ['x', 'y']), fc.integer({ min: 0, max: 80 }))
-  .map(([body, n]) => ({
-    source: [
-      'f :: Int -> Int -> Int',
-      `f x y = ${body}`,
-      'g :: Int -> Int -> Int',
-      'g a b = a - b',
-      'loop :: Int -> Int -> Effect Int',
-      'loop n acc = if n == 0 then return acc else do',
-      '  emit (f n acc)',
-      '  t <- now',
-      '  after 1 milliseconds (loop (n - 1) (f acc t))',
-      'main :: Int -> Effect Int',
-      'main n = loop n 1 <| return (-1)',
-    ].join('\n'),
-    main: 'main',
-    args: [String(n)],
-  }));
+export const effectfulProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x', 'y']), fc.integer({ min: 0, max: 80 })).map(([body, n]) => ({
+  source: [
+    'f :: Int -> Int -> Int',
+    `f x y = ${body}`,
+    'g :: Int -> Int -> Int',
+    'g a b = a - b',
+    'loop :: Int -> Int -> Effect Int',
+    'loop n acc = if n == 0 then return acc else do',
+    '  emit (f n acc)',
+    '  t <- now',
+    '  after 1 milliseconds (loop (n - 1) (f acc t))',
+    'main :: Int -> Effect Int',
+    'main n = loop n 1 <| return (-1)',
+  ].join('\n'),
+  main: 'main',
+  args: [String(n)],
+}));

@@ -22,7 +22,12 @@ const CONFIGS: readonly JitOptions[] = [
 /** Everything a run is compared on. */
 function observe(source: string, file: string, main: string, args: readonly string[], options: RunOptions): string {
   const loaded = loadProgram(parseProgram(source, file));
-  const r = runMain(loaded, main, args.map((a, i) => parseExpression(a, `<arg ${i}>`)), options);
+  const r = runMain(
+    loaded,
+    main,
+    args.map((a, i) => parseExpression(a, `<arg ${i}>`)),
+    options,
+  );
   return JSON.stringify({ ...runToJson(r), error: r.error?.toJSON(), steps: r.steps, memory: r.memory });
 }
 
@@ -32,7 +37,10 @@ function agree(source: string, main: string, args: readonly string[], options: R
 }
 
 describe('JIT agrees with the interpreter', () => {
-  const names = readdirSync('examples').filter((f) => f.endsWith('.tel')).map((f) => f.slice(0, -4)).sort();
+  const names = readdirSync('examples')
+    .filter((f) => f.endsWith('.tel'))
+    .map((f) => f.slice(0, -4))
+    .sort();
   for (const name of names) {
     it(`example ${name}`, () => {
       const expected = JSON.parse(readFileSync(`examples/${name}.expected.json`, 'utf8')) as { main: string; args: string[] };
@@ -50,10 +58,16 @@ describe('JIT agrees with the interpreter on random programs', () => {
     agree(p.source, p.main, p.args, options);
   };
   it('pure programs: value, error code and span, steps, memory', () => {
-    fc.assert(fc.property(pureProgram, (p) => agreeSafely(p)), runs);
+    fc.assert(
+      fc.property(pureProgram, (p) => agreeSafely(p)),
+      runs,
+    );
   });
   it('effectful programs: effect log and clock too', () => {
-    fc.assert(fc.property(effectfulProgram, (p) => agreeSafely(p)), runs);
+    fc.assert(
+      fc.property(effectfulProgram, (p) => agreeSafely(p)),
+      runs,
+    );
   });
   it('budgets cut at the same step and the same memory', () => {
     fc.assert(

@@ -15,7 +15,10 @@ const span = { file: 'gen.tel', line: 1, col: 1 };
 const varName = fc.constantFrom('x', 'y', 'f', 'go', 'acc', "x'", 'a_1', 'xs');
 const literal: fc.Arbitrary<Literal> = fc.oneof(
   fc.integer({ min: -2147483648, max: 2147483647 }).map((value) => ({ kind: 'int' as const, value })),
-  fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)).map((value) => ({ kind: 'double' as const, value })),
+  fc
+    .double({ min: 0, noNaN: true, noDefaultInfinity: true })
+    .filter((d) => !Object.is(d, -0))
+    .map((value) => ({ kind: 'double' as const, value })),
   fc.string({ unit: 'binary', maxLength: 6 }).map((value) => ({ kind: 'text' as const, value })),
   fc.boolean().map((value) => ({ kind: 'bool' as const, value })),
   fc.constant({ kind: 'unit' as const }),
@@ -107,11 +110,20 @@ const tree = fc.letrec<{ expr: Expr; decls: Decl[]; stmts: Stmt[] }>((tie) => {
       expr.map((e): Expr => ({ tag: 'Neg', expr: e, span })),
       fc.array(expr, { minLength: 2, maxLength: 3 }).map((items): Expr => ({ tag: 'Tuple', items, span })),
       fc.array(expr, { maxLength: 3 }).map((items): Expr => ({ tag: 'List', items, span })),
-      fc.tuple(expr, fc.constantFrom('milliseconds' as const, 'seconds' as const, 'minutes' as const, 'hours' as const, 'days' as const)).map(([amount, unit]): Expr => ({ tag: 'Duration', amount, unit, span })),
+      fc
+        .tuple(expr, fc.constantFrom('milliseconds' as const, 'seconds' as const, 'minutes' as const, 'hours' as const, 'days' as const))
+        .map(([amount, unit]): Expr => ({ tag: 'Duration', amount, unit, span })),
       fc
         .tuple(fc.constantFrom('deposit' as const, 'withdraw' as const, 'transfer' as const), expr, fc.option(expr, { nil: null }), expr, expr, expr)
         .map(([kind, amount, asset, a, b, timeline]): Expr => ({
-          tag: 'Ledger', kind, amount, asset, from: kind === 'deposit' ? null : a, to: kind === 'withdraw' ? null : b, timeline, span,
+          tag: 'Ledger',
+          kind,
+          amount,
+          asset,
+          from: kind === 'deposit' ? null : a,
+          to: kind === 'withdraw' ? null : b,
+          timeline,
+          span,
         })),
       fc.tuple(expr, expr).map(([key, timeline]): Expr => ({ tag: 'Observe', key, timeline, span })),
       fc.tuple(expr, fc.array(expr, { maxLength: 2 })).map(([fn, args]): Expr => ({ tag: 'Invoke', fn, args, span })),

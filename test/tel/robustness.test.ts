@@ -44,7 +44,47 @@ describe('robustness', () => {
   });
 
   it('random token soup gives located errors, never a crash', () => {
-    const token = fc.constantFrom('f', 'x', '=', '(', ')', '[', ']', ',', 'do', 'let', 'in', 'case', 'of', '->', '<-', '\\', '|', '1', '2.5', '"t"', '+', '<|>', '\n', '\n  ', ' ', 'where', 'if', 'then', 'else', '{', '}', ';', 'deposit', 'on', 'to', '::', 'Int', '`mod`', '@');
+    const token = fc.constantFrom(
+      'f',
+      'x',
+      '=',
+      '(',
+      ')',
+      '[',
+      ']',
+      ',',
+      'do',
+      'let',
+      'in',
+      'case',
+      'of',
+      '->',
+      '<-',
+      '\\',
+      '|',
+      '1',
+      '2.5',
+      '"t"',
+      '+',
+      '<|>',
+      '\n',
+      '\n  ',
+      ' ',
+      'where',
+      'if',
+      'then',
+      'else',
+      '{',
+      '}',
+      ';',
+      'deposit',
+      'on',
+      'to',
+      '::',
+      'Int',
+      '`mod`',
+      '@',
+    );
     fc.assert(
       fc.property(fc.array(token, { maxLength: 60 }), (toks) => {
         diagnose(`main = ${toks.join(' ')}`);

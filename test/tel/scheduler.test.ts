@@ -169,7 +169,12 @@ describe('Invocation', () => {
   it('a race cuts an Invocation off: it is left once, cancelled, and its later effects never happen', () => {
     const source = 'f :: Int -> Effect Int\nf x = after 1000 milliseconds (emit x >> return x)\nmain = race (invoke f 1) (after 10 milliseconds (return 2))\n';
     const ends: InvocationEnd[] = [];
-    const invoke: InvokeHook = (call, m) => new Invocation('callee', () => m.apply(call.fn, [...call.args]), (end) => ends.push(end));
+    const invoke: InvokeHook = (call, m) =>
+      new Invocation(
+        'callee',
+        () => m.apply(call.fn, [...call.args]),
+        (end) => ends.push(end),
+      );
     const r = runMain(loadProgram(parseProgram(source, 'cut.tel'), { definition: () => undefined, invoke }), 'main', [], { world });
     expect([r.shown, r.clock, r.effects]).toEqual(['2', 10, []]);
     expect(ends).toEqual([{ cancelled: true }]);

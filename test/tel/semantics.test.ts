@@ -34,7 +34,7 @@ const anyDouble = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((b) => {
 });
 
 describe('Int semantics', () => {
-  it('+ - * wrap like 32-bit two\'s complement', () => {
+  it("+ - * wrap like 32-bit two's complement", () => {
     fc.assert(
       fc.property(edgy, edgy, (a, b) => {
         expect(apply('+', a, b)).toBe(wrap(BigInt(a) + BigInt(b)));
@@ -119,7 +119,7 @@ const { intExpr } = fc.letrec<{ intExpr: Gen }>((tie) => ({
 }));
 
 describe('the interpreter against a direct model', () => {
-  it('random Int expressions evaluate to the model\'s value or error', () => {
+  it("random Int expressions evaluate to the model's value or error", () => {
     fc.assert(
       fc.property(intExpr, (g) => {
         expect(evalShown(`main :: Int\nmain = ${g.src}\n`)).toBe(String(g.val));
@@ -162,9 +162,7 @@ describe('Double semantics', () => {
       }),
       { numRuns: 3000 },
     );
-    expect([0.1, 1, 1e7, 1e-2, 123.456, -0, 1.5e300, 5e-324, 9999999].map(showDouble)).toEqual([
-      '0.1', '1.0', '1.0e7', '1.0e-2', '123.456', '-0.0', '1.5e300', '5.0e-324', '9999999.0',
-    ]);
+    expect([0.1, 1, 1e7, 1e-2, 123.456, -0, 1.5e300, 5e-324, 9999999].map(showDouble)).toEqual(['0.1', '1.0', '1.0e7', '1.0e-2', '123.456', '-0.0', '1.5e300', '5.0e-324', '9999999.0']);
   });
 
   it('the canonical encoding of a Double is its 8 bytes big-endian', () => {
@@ -238,9 +236,49 @@ describe('edge cases of the reference (sections 5, 6, 8, 9) on the interpreter',
   });
 
   it('a fact series must be strictly increasing in time; the start is on the clock (E_WORLD)', () => {
-    expect(() => parseWorld({ facts: { T: { k: [[10, 1], [5, 2]] } } })).toThrow(expect.objectContaining({ code: 'E_WORLD' }));
-    expect(() => parseWorld({ facts: { T: { k: [[10, 1], [10, 2]] } } })).toThrow(/strictly increasing/);
+    expect(() =>
+      parseWorld({
+        facts: {
+          T: {
+            k: [
+              [10, 1],
+              [5, 2],
+            ],
+          },
+        },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'E_WORLD' }));
+    expect(() =>
+      parseWorld({
+        facts: {
+          T: {
+            k: [
+              [10, 1],
+              [10, 2],
+            ],
+          },
+        },
+      }),
+    ).toThrow(/strictly increasing/);
     expect(() => parseWorld({ start: -1 })).toThrow(expect.objectContaining({ code: 'E_WORLD' }));
-    expect(parseWorld({ facts: { T: { k: [[0, 1], [10, 2]] } } }).facts).toEqual({ T: { k: [[0, 1], [10, 2]] } });
+    expect(
+      parseWorld({
+        facts: {
+          T: {
+            k: [
+              [0, 1],
+              [10, 2],
+            ],
+          },
+        },
+      }).facts,
+    ).toEqual({
+      T: {
+        k: [
+          [0, 1],
+          [10, 2],
+        ],
+      },
+    });
   });
 });

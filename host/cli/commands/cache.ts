@@ -29,7 +29,10 @@ const size = z
     const [, n, unit] = /^(\d+)([kmg]?)$/i.exec(t)!;
     return Number(n) * SIZES[unit!.toLowerCase() as keyof typeof SIZES];
   });
-const hexPrefix = z.string().transform((t) => t.replace(/^@/, '')).pipe(z.string().regex(/^[0-9a-f]{1,64}$/, 'a hash or hash prefix'));
+const hexPrefix = z
+  .string()
+  .transform((t) => t.replace(/^@/, ''))
+  .pipe(z.string().regex(/^[0-9a-f]{1,64}$/, 'a hash or hash prefix'));
 
 const FilterOptions = z.object({
   definition: hexPrefix.optional(),
@@ -67,7 +70,8 @@ async function selected(cache: TieredCache, o: Filters): Promise<EntryInfo[]> {
   return out;
 }
 
-const describeEntry = (e: EntryInfo): string => `${e.level} ${shortHash(e.key)} def ${shortHash(e.definition)} backend ${shortHash(e.identity)} ${e.size} bytes, ${e.cost} steps, ${e.hits} hits, ${new Date(e.createdAt).toISOString()}`;
+const describeEntry = (e: EntryInfo): string =>
+  `${e.level} ${shortHash(e.key)} def ${shortHash(e.definition)} backend ${shortHash(e.identity)} ${e.size} bytes, ${e.cost} steps, ${e.hits} hits, ${new Date(e.createdAt).toISOString()}`;
 
 function withFilters(cmd: ReturnType<Parameters<Register>[0]['command']>): typeof cmd {
   return cmd
@@ -118,7 +122,8 @@ export const registerCache: Register = (program, ctx) => {
   withFilters(cache.command('evict').description('remove the cached results the filters select (at least one filter)')).action((raw: Record<string, unknown>) =>
     withCache(ctx, async (c) => {
       const o = parseOptions(FilterOptions, raw);
-      if (Object.values(o).every((v) => v === undefined)) throw new CaxError('E_USAGE', 'cax cache evict needs a filter (--definition, --backend, --level, --older-than, --larger-than); cax cache clear removes everything');
+      if (Object.values(o).every((v) => v === undefined))
+        throw new CaxError('E_USAGE', 'cax cache evict needs a filter (--definition, --backend, --level, --older-than, --larger-than); cax cache clear removes everything');
       const removed = await remove(c, await selected(c, o));
       ctx.emit({ removed }, () => `removed ${removed} cached results`);
     }),

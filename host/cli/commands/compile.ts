@@ -11,13 +11,17 @@ import { parseOptions } from '../options.js';
 import { compileSource } from '../../compiler/compile.js';
 import type { Image } from '../../compiler/link.js';
 import { compileStored } from '../../coprocessor/stored.js';
+import { imageWarning, type ImageRebuilt } from '../../coprocessor/cache.js';
 import { Loader } from '../../store/loader.js';
 import { Repository, STORE_FILE, storeDirectory } from '../../store/repository.js';
 import { disassemble } from '../../riscv/disasm.js';
 import type { Register } from '../program.js';
 
 const Options = z.object({
-  main: z.string().regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name').default('main'),
+  main: z
+    .string()
+    .regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name')
+    .default('main'),
   disasm: z.boolean().default(false),
   fold: z.boolean().default(true),
   directCalls: z.boolean().default(true),
@@ -26,13 +30,17 @@ const Options = z.object({
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
-function compileFromStore(cwd: string, env: Readonly<Record<string, string | undefined>>, ref: string): { image: Image; key: string; cached: boolean; definitions: ReadonlyMap<string, string> } {
+function compileFromStore(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  ref: string,
+): { image: Image; key: string; cached: boolean; rebuilt?: ImageRebuilt; definitions: ReadonlyMap<string, string> } {
   const dir = storeDirectory(cwd, env);
   if (!existsSync(join(dir, STORE_FILE))) throw new CaxError('E_USAGE', `${ref} is neither a file nor a definition in a store (no store at ${dir})`);
   const repo = Repository.open(dir);
   try {
     const stored = compileStored(repo, new Loader(repo).find(ref).hash, []);
-    return { image: stored.image, key: stored.imageKey, cached: stored.cached, definitions: stored.definitions };
+    return { image: stored.image, key: stored.imageKey, cached: stored.cached, ...(stored.rebuilt ? { rebuilt: stored.rebuilt } : {}), definitions: stored.definitions };
   } finally {
     repo.close();
   }
@@ -52,8 +60,11 @@ export const registerCompile: Register = (program, ctx) => {
     .action((source: string, raw: unknown) => {
       const opts = parseOptions(Options, raw);
       const started = performance.now();
-      const compiled = existsSync(source) ? compileSource(readFileSync(source, 'utf8'), source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline, registers: opts.registers }) : compileFromStore(ctx.io.cwd, ctx.io.env, source);
+      const stored = existsSync(source) ? undefined : compileFromStore(ctx.io.cwd, ctx.io.env, source);
+      const compiled =
+        stored ?? compileSource(readFileSync(source, 'utf8'), source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline, registers: opts.registers });
       const ms = performance.now() - started;
+      if (stored?.rebuilt) ctx.io.err(`warning: ${imageWarning(stored.key, stored.rebuilt)}`);
       const text = existsSync(source) ? readFileSync(source, 'utf8') : '';
       const img = compiled.image;
       const codeBytes = img.bytes.length - (img.codeStart - img.base);
@@ -84,13 +95,24 @@ export const registerCompile: Register = (program, ctx) => {
         }
       }
       ctx.emit(
-        { key: compiled.key, ...('cached' in compiled ? { cached: compiled.cached } : {}), imageBytes: img.bytes.length, codeBytes, entry: img.entry, heapStart: img.heapStart, compileMs: ms, definitions: defs, ...(opts.disasm ? { disasm: lines } : {}) },
-        () => [
-          `image ${img.bytes.length} bytes (runtime ${img.codeStart - img.base}, TEL code and data ${codeBytes}), heap from 0x${img.heapStart.toString(16)}`,
-          `key ${compiled.key}`,
-          ...defs.map((d) => `  0x${d.address.toString(16)}  ${d.name}`),
-          ...lines,
-        ].join('\n'),
+        {
+          key: compiled.key,
+          ...('cached' in compiled ? { cached: compiled.cached } : {}),
+          imageBytes: img.bytes.length,
+          codeBytes,
+          entry: img.entry,
+          heapStart: img.heapStart,
+          compileMs: ms,
+          definitions: defs,
+          ...(opts.disasm ? { disasm: lines } : {}),
+        },
+        () =>
+          [
+            `image ${img.bytes.length} bytes (runtime ${img.codeStart - img.base}, TEL code and data ${codeBytes}), heap from 0x${img.heapStart.toString(16)}`,
+            `key ${compiled.key}`,
+            ...defs.map((d) => `  0x${d.address.toString(16)}  ${d.name}`),
+            ...lines,
+          ].join('\n'),
       );
     });
 };

@@ -37,7 +37,12 @@ export const registerCoverage: Register = (program, ctx) => {
       const modules = moduleSummary(points);
       const share = (c: { covered: number; total: number }) => (c.total === 0 ? '–' : `${((100 * c.covered) / c.total).toFixed(1)}%`);
       ctx.emit({ runs: data, output: o.output, modules }, () =>
-        [...modules.map((m) => `${m.module.padEnd(16)} lines ${share(m.line).padStart(6)} (${m.line.covered}/${m.line.total})  toggles ${share(m.toggle).padStart(6)} (${m.toggle.covered}/${m.toggle.total})`), `wrote ${o.output}`].join('\n'),
+        [
+          ...modules.map(
+            (m) => `${m.module.padEnd(16)} lines ${share(m.line).padStart(6)} (${m.line.covered}/${m.line.total})  toggles ${share(m.toggle).padStart(6)} (${m.toggle.covered}/${m.toggle.total})`,
+          ),
+          `wrote ${o.output}`,
+        ].join('\n'),
       );
     });
 };

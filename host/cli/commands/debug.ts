@@ -15,7 +15,10 @@ import { parseOptions } from '../options.js';
 import type { Register } from '../program.js';
 
 const DebugOptions = z.object({
-  main: z.string().regex(/^[a-z_][A-Za-z0-9_']*$/, 'a definition name').default('main'),
+  main: z
+    .string()
+    .regex(/^[a-z_][A-Za-z0-9_']*$/, 'a definition name')
+    .default('main'),
   world: z.string().min(1).optional(),
   commands: z.string().min(1).optional(),
   backend: z.enum(['interp', 'iss']).default('interp'),

@@ -14,7 +14,13 @@ import { DEFAULT_BAUD, SerialTransport } from '../../protocol/serial.js';
 import { progress } from '../io.js';
 import type { CommandContext, Register } from '../program.js';
 
-const number = z.union([z.number(), z.string().regex(/^(0x[0-9a-f]+|\d+)$/i, 'a decimal or 0x hex number').transform((s) => Number(s))]);
+const number = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^(0x[0-9a-f]+|\d+)$/i, 'a decimal or 0x hex number')
+    .transform((s) => Number(s)),
+]);
 const u32 = number.pipe(z.number().int().min(0).max(0xffffffff));
 
 const LinkOptions = z.object({
@@ -24,15 +30,18 @@ const LinkOptions = z.object({
 });
 const RunOptions = LinkOptions.extend({
   entry: u32.optional(),
-  args: z.string().default('').transform((s, c) => {
-    const parts = s === '' ? [] : s.split(',');
-    const values = parts.map((p) => u32.safeParse(p.trim()));
-    if (parts.length > 8 || values.some((v) => !v.success)) {
-      c.addIssue({ code: 'custom', message: 'at most 8 comma-separated 32-bit numbers' });
-      return z.NEVER;
-    }
-    return values.map((v) => v.data as number);
-  }),
+  args: z
+    .string()
+    .default('')
+    .transform((s, c) => {
+      const parts = s === '' ? [] : s.split(',');
+      const values = parts.map((p) => u32.safeParse(p.trim()));
+      if (parts.length > 8 || values.some((v) => !v.success)) {
+        c.addIssue({ code: 'custom', message: 'at most 8 comma-separated 32-bit numbers' });
+        return z.NEVER;
+      }
+      return values.map((v) => v.data as number);
+    }),
   budget: number.pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).default(100_000_000),
   runTimeout: number.pipe(z.number().int().positive()).default(60_000),
 });
@@ -105,7 +114,7 @@ export const registerDevice: Register = (program, ctx) => {
       .option('--entry <addr>', 'entry address (default: the ELF entry, or the program base)')
       .option('--args <list>', 'up to 8 comma-separated arguments for a0..a7')
       .option('--budget <cycles>', 'cycle budget (default 100000000)')
-      .option('--run-timeout <ms>', 'watchdog for a program that neither returns nor calls an effect (default 60000)'),
+      .option('--run-timeout <ms>', 'wall-clock watchdog of the whole run, from its start (default 60000)'),
   ).action(async (path: string | undefined, raw: Record<string, unknown>) => {
     const options = parseOptions(RunOptions, raw);
     const file = path === undefined ? undefined : readProgram(ctx, path);

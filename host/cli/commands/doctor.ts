@@ -40,9 +40,7 @@ export const registerDoctor: Register = (program, ctx) => {
     .description('check that the tools cax drives are installed (exit 1 when one is missing)')
     .action(() => {
       const statuses = [{ name: 'node', purpose: 'the host runtime', found: true, version: process.version }, ...TOOLS.map(checkTool)];
-      ctx.emit({ tools: statuses }, () =>
-        statuses.map((s) => `${s.found ? 'ok  ' : 'MISSING'} ${s.name.padEnd(24)} ${s.found ? s.version : `needed for ${s.purpose}`}`).join('\n'),
-      );
+      ctx.emit({ tools: statuses }, () => statuses.map((s) => `${s.found ? 'ok  ' : 'MISSING'} ${s.name.padEnd(24)} ${s.found ? s.version : `needed for ${s.purpose}`}`).join('\n'));
       const missing = statuses.filter((s) => !s.found).map((s) => s.name);
       if (missing.length > 0) throw new CaxError('E_MISSING_TOOL', `missing: ${missing.join(', ')}; run scripts/setup to install them`, { details: { missing } });
     });

@@ -79,7 +79,10 @@ export const registerFpga: Register = (program, ctx) => {
     .description('resources and Fmax of the last `make fpga` build; exit 1 when the board clock is not met')
     .option('--board <name>', 'board the build was for', 'icebreaker')
     .action((opts: { board: string }) => {
-      const board = z.string().regex(/^[a-z0-9_]+$/).safeParse(opts.board);
+      const board = z
+        .string()
+        .regex(/^[a-z0-9_]+$/)
+        .safeParse(opts.board);
       if (!board.success) throw new CaxError('E_USAGE', `bad board name: ${JSON.stringify(opts.board)}`);
       const file = resolve(ctx.io.cwd, 'build/fpga', board.data, 'report.json');
       if (!existsSync(file)) throw new CaxError('E_FPGA_NO_BUILD', `no FPGA build for ${board.data}: run \`make fpga BOARD=${board.data}\` first (${file} is missing)`);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { readProgram } from '../files.js';
 import { parseOptions } from '../options.js';
-import { Iss, type RunResult } from '../../riscv/iss.js';
+import { DEFAULT_RAM_BYTES, Iss, type RunResult } from '../../riscv/iss.js';
 import { openTraceFile } from '../../trace/file.js';
 import { progress } from '../io.js';
 import { GdbTarget, listenGdb, listeningPort } from '../../debug/gdb.js';
@@ -17,7 +17,7 @@ const SLICE_CYCLES = 50_000_000;
 const RunOptions = z.object({
   maxCycles: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(10_000_000_000),
   trace: z.string().min(1).optional(),
-  ramBytes: z.coerce.number().int().positive().default(128 * 1024),
+  ramBytes: z.coerce.number().int().positive().default(DEFAULT_RAM_BYTES),
   linux: z.boolean().default(false),
   interpret: z.boolean().default(false),
   raw: z.boolean().default(false),
@@ -30,7 +30,7 @@ function describeEnd(r: RunResult): string {
 
 const GdbOptions = z.object({
   port: z.coerce.number().int().min(0).max(65535),
-  ramBytes: z.coerce.number().int().positive().default(128 * 1024),
+  ramBytes: z.coerce.number().int().positive().default(DEFAULT_RAM_BYTES),
   linux: z.boolean().default(false),
   raw: z.boolean().default(false),
 });
@@ -42,7 +42,7 @@ export const registerIss: Register = (program, ctx) => {
     .description('run an ELF (or with --raw a raw image) on the ISS; prints how it ended, cycles and instructions retired (exit 0 only on pass)')
     .option('--max-cycles <n>', 'stop before the first instruction that would end after N cycles (default 1e10)')
     .option('--trace <file>', 'write the retirement trace (docs/trace-port.md text form) while TRACE_EN is on')
-    .option('--ram-bytes <n>', 'RAM size in bytes (default 131072)')
+    .option('--ram-bytes <n>', `RAM size in bytes (default ${DEFAULT_RAM_BYTES}, as the simulated SoC)`)
     .option('--linux', "treat ecall as qemu-user's Linux calls (exit, write) instead of a trap, for test programs")
     .option('--raw', 'the program is a raw image loaded at 0x80000000')
     .option('--interpret', 'interpret every instruction (no block translation)')
@@ -76,8 +76,12 @@ export const registerIss: Register = (program, ctx) => {
       if (uart !== '') ctx.io.err(uart.replace(/\n$/, ''));
       if (stdout !== '' && !ctx.json()) ctx.io.out(stdout.replace(/\n$/, ''));
       const summary = {
-        ended: result.ended, exitCode: result.exitCode, cycles: result.cycles, instret: result.instret,
-        ...(trace ? { traceRecords: trace.count() } : {}), ...(options.linux ? { stdout } : {}),
+        ended: result.ended,
+        exitCode: result.exitCode,
+        cycles: result.cycles,
+        instret: result.instret,
+        ...(trace ? { traceRecords: trace.count() } : {}),
+        ...(options.linux ? { stdout } : {}),
       };
       ctx.emit(summary, () => `${describeEnd(result)}: ${result.cycles} cycles, ${result.instret} instructions retired`);
       if (result.ended === 'cycle-limit') throw new CaxError('E_BUDGET', `the program did not end within ${options.maxCycles} cycles`, { details: summary });
@@ -88,7 +92,7 @@ export const registerIss: Register = (program, ctx) => {
     .command('gdb <program>')
     .description('serve the program to gdb (remote serial protocol on 127.0.0.1:PORT): registers, memory, breakpoints, watchpoints, step, continue, reverse-step and reverse-continue (docs/debug.md)')
     .requiredOption('--port <n>', 'TCP port on 127.0.0.1 (0: any free port; the one taken is printed)')
-    .option('--ram-bytes <n>', 'RAM size in bytes (default 131072)')
+    .option('--ram-bytes <n>', `RAM size in bytes (default ${DEFAULT_RAM_BYTES}, as the simulated SoC)`)
     .option('--linux', "treat ecall as qemu-user's Linux calls (exit, write) instead of a trap")
     .option('--raw', 'the program is a raw image loaded at 0x80000000')
     .exitOverride()

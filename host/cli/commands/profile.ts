@@ -33,7 +33,10 @@ export const PROFILE_FORMATS = ['html', 'svg', 'speedscope', 'chrome'] as const;
 type ProfileFormat = (typeof PROFILE_FORMATS)[number];
 
 const ProfileOptions = z.object({
-  main: z.string().regex(/^[a-z_][A-Za-z0-9_']*$/, 'a definition name').default('main'),
+  main: z
+    .string()
+    .regex(/^[a-z_][A-Za-z0-9_']*$/, 'a definition name')
+    .default('main'),
   world: z.string().min(1).optional(),
   start: z.coerce.number().int().min(0).max(2147483647).optional(),
   backend: z.enum(['interp', 'iss', 'sim']).default('interp'),
@@ -79,10 +82,12 @@ function storedTarget(repo: Repository, ref: string): Hash {
 export const registerProfile: Register = (program, ctx) => {
   program
     .command('profile <target> [args...]')
-    .description('profile a TEL definition (a .tel FILE with --main, or a stored REF) applied to ARGS: steps on the interpreter or cycles on the ISS per definition, as HTML, SVG flame graph, speedscope or Chrome trace (docs/profile.md)')
+    .description(
+      'profile a TEL definition (a .tel FILE with --main, or a stored REF) applied to ARGS: steps on the interpreter or cycles on the ISS per definition, as HTML, SVG flame graph, speedscope or Chrome trace (docs/profile.md)',
+    )
     .option('--main <name>', 'with a FILE: the definition to run', 'main')
     .option('--world <file>', 'the world as JSON: balances, facts, latencies, start (docs/tel.md)')
-    .option('--start <ms>', 'logical start time in milliseconds (default: the world\'s, else 0)')
+    .option('--start <ms>', "logical start time in milliseconds (default: the world's, else 0)")
     .option('--backend <name>', 'interp (steps), or the cycles of the compiled code on iss or sim (the Verilator model, from its retirement trace)', 'interp')
     .option('--format <format>', `output format: ${PROFILE_FORMATS.join(', ')} (default: from the output's extension, else html)`)
     .option('-o, --output <file>', 'where to write the profile (default: only print the bottlenecks)')
@@ -105,7 +110,8 @@ export const registerProfile: Register = (program, ctx) => {
           : await withStore(ctx, (repo) => {
               const hash = storedTarget(repo, target);
               // on the interpreter as `cax run` runs it: in the executor's contexts, a resource graph per context
-              if (o.backend === 'interp') return profileStored({ repo, hash, args, ...(world || o.start !== undefined ? { world: { ...world, ...(o.start === undefined ? {} : { start: o.start }) } } : {}) });
+              if (o.backend === 'interp')
+                return profileStored({ repo, hash, args, ...(world || o.start !== undefined ? { world: { ...world, ...(o.start === undefined ? {} : { start: o.start }) } } : {}) });
               const { linked, resolver } = storedResolver(repo, hash);
               return profileOf({ file: `@${linked.root.hash.slice(0, 12)}`, decls: [linked.root.decl] }, linked.root.decl.name, resolver);
             });
@@ -118,13 +124,19 @@ export const registerProfile: Register = (program, ctx) => {
         total: profile.total,
         outcome: profile.outcome,
         clock: profile.clock,
-        definitions: [...profile.frames].sort((a, b) => b.self - a.self).map((f) => ({ name: f.name, where: f.where, kind: f.kind, self: f.self, total: f.total, calls: f.calls, loopIterations: f.selfTailCalls, alloc: f.alloc })),
+        definitions: [...profile.frames]
+          .sort((a, b) => b.self - a.self)
+          .map((f) => ({ name: f.name, where: f.where, kind: f.kind, self: f.self, total: f.total, calls: f.calls, loopIterations: f.selfTailCalls, alloc: f.alloc })),
         findings,
         metrics: profile.metrics,
         ...(o.output ? { output: o.output, format } : {}),
       };
       ctx.emit(json, () =>
-        [`${profile.title} on ${profile.backend}: ${profile.total} ${profile.unit}, outcome ${profile.outcome}`, ...findings.map((f) => `  ${f.kind}: ${f.text}`), ...(o.output ? [`wrote ${o.output} (${format})`] : [])].join('\n'),
+        [
+          `${profile.title} on ${profile.backend}: ${profile.total} ${profile.unit}, outcome ${profile.outcome}`,
+          ...findings.map((f) => `  ${f.kind}: ${f.text}`),
+          ...(o.output ? [`wrote ${o.output} (${format})`] : []),
+        ].join('\n'),
       );
     });
 };

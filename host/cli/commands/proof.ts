@@ -44,7 +44,10 @@ const ProveOptions = z.object({
   image: z.string().min(1).optional(),
   workers: z.coerce.number().int().positive().max(64).optional(),
   maxCycles: z.coerce.number().int().positive().max(MAX_PROVED_CYCLES, `at most ${MAX_PROVED_CYCLES} cycles are proved (the trace is kept in memory)`).optional(),
-  main: z.string().regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name').default('main'),
+  main: z
+    .string()
+    .regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name')
+    .default('main'),
   on: z.enum(['sim', 'iss']).default('sim'),
   world: z.string().min(1).optional(),
   start: z.coerce.number().int().min(-2147483648).max(2147483647).optional(),
@@ -84,7 +87,9 @@ function showLine(index: number, r: TraceRecord): string {
   const effect = [
     r.rd !== 0 ? `x${r.rd}=0x${(r.rdValue >>> 0).toString(16)}` : '',
     r.memMask !== 0 ? `${r.memWrite ? 'st' : 'ld'} [0x${(r.memAddr >>> 0).toString(16)}]=0x${(r.memData >>> 0).toString(16)}` : '',
-  ].filter((s) => s !== '').join(' ');
+  ]
+    .filter((s) => s !== '')
+    .join(' ');
   return `${String(index).padStart(8)}  ${(r.pc >>> 0).toString(16).padStart(8, '0')}  ${asm.padEnd(32)} ${effect}`.trimEnd();
 }
 
@@ -109,7 +114,11 @@ export const registerProof: Register = (program, ctx) => {
         }
         index++;
       }
-      if (ctx.json()) ctx.emit(shown.map((s) => ({ index: s.index, ...recordJson(s.record) })), () => '');
+      if (ctx.json())
+        ctx.emit(
+          shown.map((s) => ({ index: s.index, ...recordJson(s.record) })),
+          () => '',
+        );
     });
   trace
     .command('diff <a> <b>')
@@ -125,7 +134,11 @@ export const registerProof: Register = (program, ctx) => {
       }
       ctx.emit(
         {
-          same: false, index: d.index, fields: d.fields, a: d.a ? recordJson(d.a) : null, b: d.b ? recordJson(d.b) : null,
+          same: false,
+          index: d.index,
+          fields: d.fields,
+          a: d.a ? recordJson(d.a) : null,
+          b: d.b ? recordJson(d.b) : null,
           before: d.before.map(recordJson),
         },
         () => {
@@ -141,8 +154,7 @@ export const registerProof: Register = (program, ctx) => {
     });
 
   const zk = program.command('zk').description('trusted setup for the proofs of execution (docs/proofs.md)');
-  zk
-    .command('setup')
+  zk.command('setup')
     .description('compile the step circuit and make its proving and verifying keys (cached in $CAX_HOME by circuit hash); without --ptau, makes a DEVELOPMENT-ONLY powers-of-tau')
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
     .option('--ptau <file>', 'a prepared (phase 2) powers-of-tau from a real ceremony, instead of the development one')
@@ -156,7 +168,10 @@ export const registerProof: Register = (program, ctx) => {
         ptau = resolve(ctx.io.cwd, options.ptau);
         if (!existsSync(ptau)) throw new CaxError('E_IO', `no ceremony file ${options.ptau}`);
       } else {
-        if (!existsSync(devPtauPath(home, power))) ctx.io.err(`warning: making a powers-of-tau of 2^${power} for DEVELOPMENT ONLY (one local contribution; proofs made with it convince no one else). Use --ptau FILE with a ceremony file for real use.`);
+        if (!existsSync(devPtauPath(home, power)))
+          ctx.io.err(
+            `warning: making a powers-of-tau of 2^${power} for DEVELOPMENT ONLY (one local contribution; proofs made with it convince no one else). Use --ptau FILE with a ceremony file for real use.`,
+          );
         const bar = progress(ctx.io, ctx.json(), 'powers of tau', 3);
         try {
           ptau = await devPtau(home, power, () => bar.tick());
@@ -170,13 +185,22 @@ export const registerProof: Register = (program, ctx) => {
         const vkHash = verifyingKeyHash(parseVerificationKey(readVerificationKey(keys.vkey)));
         ctx.emit(
           {
-            circuit: circuit.hash, constraints: circuit.constraints, steps: circuit.size.steps, ptau, development: options.ptau === undefined, zkey: keys.zkey, vkey: keys.vkey,
-            verifyingKey: vkHash, contributions: keys.contributions,
+            circuit: circuit.hash,
+            constraints: circuit.constraints,
+            steps: circuit.size.steps,
+            ptau,
+            development: options.ptau === undefined,
+            zkey: keys.zkey,
+            vkey: keys.vkey,
+            verifyingKey: vkHash,
+            contributions: keys.contributions,
           },
           () =>
             [
               `circuit ${circuit.hash}: ${circuit.constraints} constraints (${Math.round(circuit.constraints / circuit.size.steps)} per step), keys in ${home}/keys${options.ptau === undefined ? ' (development setup)' : ''}`,
-              ...(keys.contributions.length === 0 ? ['(keys already made: `cax zk verify-setup` lists their contributions)'] : keys.contributions.map((c) => `phase-2 contribution "${printable(c.name)}": ${c.hash}`)),
+              ...(keys.contributions.length === 0
+                ? ['(keys already made: `cax zk verify-setup` lists their contributions)']
+                : keys.contributions.map((c) => `phase-2 contribution "${printable(c.name)}": ${c.hash}`)),
               `verifying key ${vkHash}`,
             ].join('\n'),
         );
@@ -185,8 +209,7 @@ export const registerProof: Register = (program, ctx) => {
       }
     });
 
-  zk
-    .command('contribute')
+  zk.command('contribute')
     .description('add a phase-2 contribution of fresh OS randomness to the cached proving key of the circuit (one party of a ceremony; the randomness is discarded), and remake its verifying key')
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
     .option('--name <text>', 'a name recorded with the contribution')
@@ -198,9 +221,10 @@ export const registerProof: Register = (program, ctx) => {
       const vkHash = verifyingKeyHash(parseVerificationKey(readVerificationKey(keyPaths(home, circuit).vkey)));
       ctx.emit({ circuit: circuit.hash, contribution: c, verifyingKey: vkHash }, () => `contribution "${printable(c.name)}": ${c.hash}\nverifying key ${vkHash}`);
     });
-  zk
-    .command('verify-setup')
-    .description('check the cached keys of the circuit: every phase-2 contribution is a valid step from the powers-of-tau (snarkjs zkey verify), the verifying key is the proving key\'s and had a contribution; lists the contributions')
+  zk.command('verify-setup')
+    .description(
+      "check the cached keys of the circuit: every phase-2 contribution is a valid step from the powers-of-tau (snarkjs zkey verify), the verifying key is the proving key's and had a contribution; lists the contributions",
+    )
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
     .option('--ptau <file>', 'the prepared powers-of-tau the keys were made from (default: the development one)')
     .action(async (raw: Record<string, unknown>) => {
@@ -210,15 +234,18 @@ export const registerProof: Register = (program, ctx) => {
       const ptau = options.ptau !== undefined ? resolve(ctx.io.cwd, options.ptau) : devPtauPath(home, ptauPower(circuit));
       const contributions = await verifyCachedKey(home, circuit, ptau);
       const vkHash = verifyingKeyHash(parseVerificationKey(readVerificationKey(keyPaths(home, circuit).vkey)));
-      ctx.emit(
-        { ok: true, circuit: circuit.hash, ptau, contributions, verifyingKey: vkHash },
-        () => [`the keys of circuit ${circuit.hash} are a valid phase 2 from ${ptau}:`, ...contributions.map((c, i) => `  #${i + 1} "${printable(c.name)}": ${c.hash}`), `verifying key ${vkHash}`].join('\n'),
+      ctx.emit({ ok: true, circuit: circuit.hash, ptau, contributions, verifyingKey: vkHash }, () =>
+        [`the keys of circuit ${circuit.hash} are a valid phase 2 from ${ptau}:`, ...contributions.map((c, i) => `  #${i + 1} "${printable(c.name)}": ${c.hash}`), `verifying key ${vkHash}`].join(
+          '\n',
+        ),
       );
     });
 
   program
     .command('prove [program] [args...]')
-    .description('prove a run: PROGRAM (an ELF, or a TEL definition: name, hash or FILE.tel, applied to ARGS) is run on the simulation (or --on iss) and its trace proved, or --trace FILE --image ELF proves a trace already taken; stores a receipt in $CAX_HOME/receipts (docs/receipt.md)')
+    .description(
+      'prove a run: PROGRAM (an ELF, or a TEL definition: name, hash or FILE.tel, applied to ARGS) is run on the simulation (or --on iss) and its trace proved, or --trace FILE --image ELF proves a trace already taken; stores a receipt in $CAX_HOME/receipts (docs/receipt.md)',
+    )
     .option('--trace <file>', 'a trace (text form or VCD, docs/trace.md) to prove instead of running')
     .option('--image <elf>', 'with --trace: the program the trace ran')
     .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
@@ -227,8 +254,12 @@ export const registerProof: Register = (program, ctx) => {
     .option('--main <name>', 'with PROGRAM.tel: the definition to prove (default main)')
     .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
     .option('--world <file>', 'a TEL definition with effects: the world that answers them, as JSON (docs/tel.md); its answers are public in the receipt')
+<<<<<<< HEAD
     .option('--start <ms>', 'a TEL definition with effects: the logical start time (default: the world\'s, else 0)')
     .option('--farm <url>', 'prove the chunks on the farm\'s workers (not supported yet: E_UNSUPPORTED; docs/farm.md)')
+=======
+    .option('--start <ms>', "a TEL definition with effects: the logical start time (default: the world's, else 0)")
+>>>>>>> main
     .action(async (target: string | undefined, args: string[], raw: Record<string, unknown>) => {
       const options = parseOptions(ProveOptions, raw);
       if (options.farm !== undefined) throw new CaxError('E_UNSUPPORTED', 'proving on the farm (cax prove --farm) is not supported yet; prove locally with --workers N (docs/farm.md)');
@@ -246,8 +277,11 @@ export const registerProof: Register = (program, ctx) => {
       const world = options.world !== undefined ? parseWorld(readJson(ctx.io, options.world), options.world) : undefined;
       const telRun = tel
         ? await runTelProvingImage(await withStore(ctx, (repo) => telProvingImage(repo, telAim, args)), telAim.name, {
-          on: options.on, maxCycles, ...(world ? { world } : {}), ...(options.start !== undefined ? { start: options.start } : {}),
-        })
+            on: options.on,
+            maxCycles,
+            ...(world ? { world } : {}),
+            ...(options.start !== undefined ? { start: options.start } : {}),
+          })
         : undefined;
       const elf = telRun ? telRun.run.image.bytes : readBytes(ctx.io, target ?? options.image!, 'program');
       const image = telRun ? telRun.run.image : programImage(elf);
@@ -272,8 +306,19 @@ export const registerProof: Register = (program, ctx) => {
         const receipt = telRun ? { ...proved, tel: telRun.claim } : proved;
         const stored = storeReceipt(home, receipt);
         ctx.emit(
-          { receipt: stored.hash, path: stored.path, bytes: stored.bytes, program: receipt.program.hash, steps: receipt.steps, chunks: receipt.chunks.length, output: receipt.output, exitCode: receipt.output.exitValue >>> 1, ...(receipt.tel ? { tel: receipt.tel } : {}) },
-          () => `${receipt.tel ? `${describeTelClaim(receipt.tel, telRun?.name)}\n` : ''}receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
+          {
+            receipt: stored.hash,
+            path: stored.path,
+            bytes: stored.bytes,
+            program: receipt.program.hash,
+            steps: receipt.steps,
+            chunks: receipt.chunks.length,
+            output: receipt.output,
+            exitCode: receipt.output.exitValue >>> 1,
+            ...(receipt.tel ? { tel: receipt.tel } : {}),
+          },
+          () =>
+            `${receipt.tel ? `${describeTelClaim(receipt.tel, telRun?.name)}\n` : ''}receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
         );
       } finally {
         bar.done();
@@ -285,7 +330,7 @@ export const registerProof: Register = (program, ctx) => {
     .command('verify <receipt>')
     .description('verify a receipt (a file, or a hash in $CAX_HOME/receipts): every chunk proof (batched), the chaining of states, the program hash and the claimed output; exit 1 if it does not hold')
     .option('--one-by-one', 'verify each chunk proof on its own instead of in one batch')
-    .option('--vkey <file>', 'the verifying key (default: the one in $CAX_HOME/keys for the receipt\'s circuit)')
+    .option('--vkey <file>', "the verifying key (default: the one in $CAX_HOME/keys for the receipt's circuit)")
     .option('--program <elf>', 'also require the receipt to be about this program')
     .option('--recompile', 'a TEL receipt: also require its definition (from the store) compiled with its arguments to be the proved image')
     .action(async (ref: string, raw: Record<string, unknown>) => {
@@ -308,7 +353,15 @@ export const registerProof: Register = (program, ctx) => {
       const programHash = options.program !== undefined ? programImage(readBytes(ctx.io, options.program, 'program')).hash : recompiled?.hash;
       try {
         const verdict = await verifyReceipt(receipt, vk, { batch: !options.oneByOne, programHash });
-        const summary = { ok: verdict.ok, program: receipt.program.hash, output: receipt.output, ...(receipt.tel ? { tel: receipt.tel } : {}), steps: receipt.steps, chunks: receipt.chunks.length, ...(verdict.reason ? { reason: verdict.reason } : {}) };
+        const summary = {
+          ok: verdict.ok,
+          program: receipt.program.hash,
+          output: receipt.output,
+          ...(receipt.tel ? { tel: receipt.tel } : {}),
+          steps: receipt.steps,
+          chunks: receipt.chunks.length,
+          ...(verdict.reason ? { reason: verdict.reason } : {}),
+        };
         if (!verdict.ok) throw new CaxError('E_VERIFY', `the receipt does not hold: ${verdict.reason}`, { details: summary });
         // What the proofs do not bind without --program/--recompile: said plainly, never printed as verified.
         const unchecked = [
@@ -318,7 +371,11 @@ export const registerProof: Register = (program, ctx) => {
         const hostWrites = receipt.hostWrites.flatMap((list, ecall) => list.map((w) => ({ ecall, addr: w.addr, bytes: w.bytes.length })));
         const writeLines = hostWrites.map((w) => `host write at ecall ${w.ecall}: ${w.bytes} bytes at 0x${w.addr.toString(16).padStart(8, '0')}\n`).join('');
         const telLine = receipt.tel ? `${options.recompile ? 'verified' : 'claimed, NOT verified'}: ${describeTelClaim(receipt.tel)}\n` : '';
-        ctx.emit({ ...summary, hostWrites, unchecked }, () => `${telLine}${writeLines}${unchecked.map((u) => `not checked: ${u}\n`).join('')}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`);
+        ctx.emit(
+          { ...summary, hostWrites, unchecked },
+          () =>
+            `${telLine}${writeLines}${unchecked.map((u) => `not checked: ${u}\n`).join('')}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`,
+        );
       } finally {
         await releaseCurve();
       }

@@ -43,11 +43,19 @@ async function openResultCache(path: string, ctx: Parameters<Register>[1]): Prom
 
 function summary(run: RegressRun): string {
   const c = run.counts;
-  const lines = run.tests.filter((t) => t.status === 'fail' || t.status === 'error').map((t) =>
-    `${t.status.toUpperCase()} ${t.id}: ${t.message ?? ''}\n  expected ${JSON.stringify(t.expected)}\n  actual   ${JSON.stringify(t.actual)}\n  reproduce: ${t.reproduce}${t.artifacts.length > 0 ? `\n  artefacts: ${t.artifacts.join(', ')}` : ''}`);
+  const lines = run.tests
+    .filter((t) => t.status === 'fail' || t.status === 'error')
+    .map(
+      (t) =>
+        `${t.status.toUpperCase()} ${t.id}: ${t.message ?? ''}\n  expected ${JSON.stringify(t.expected)}\n  actual   ${JSON.stringify(t.actual)}\n  reproduce: ${t.reproduce}${t.artifacts.length > 0 ? `\n  artefacts: ${t.artifacts.join(', ')}` : ''}`,
+    );
   const flaky = run.tests.filter((t) => t.flaky).map((t) => `FLAKY ${t.id} (passed on attempt ${t.attempts})`);
   const reuse = c.ran === 0 ? `nothing changed: all ${c.reused} results reused, nothing ran` : `${c.ran} ran, ${c.reused} reused`;
-  return [...lines, ...flaky, `${c.total} tests: ${c.passed} passed, ${c.failed} failed, ${c.errors} errors, ${c.skipped} skipped, ${c.flaky} flaky; ${reuse} (${(run.durationMs / 1000).toFixed(2)} s)`].join('\n');
+  return [
+    ...lines,
+    ...flaky,
+    `${c.total} tests: ${c.passed} passed, ${c.failed} failed, ${c.errors} errors, ${c.skipped} skipped, ${c.flaky} flaky; ${reuse} (${(run.durationMs / 1000).toFixed(2)} s)`,
+  ].join('\n');
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -86,10 +94,23 @@ export const registerRegress: Register = (program, ctx) => {
       let run: RegressRun;
       try {
         run = await runRegression({
+<<<<<<< HEAD
           suites: suites.map(at), store: storeDirectory(ctx.io.cwd, ctx.io.env), jobs: o.jobs, retries: o.retries, failFast: o.failFast, cache,
           ...(o.backend ? { backends: o.backend } : {}), ...(filter ? { filter } : {}),
           ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}), ...(o.port ? { device: o.port } : {}),
           ...(farm ? { pool: (tests, options) => runOnFarm(farm, tests, options) } : {}),
+=======
+          suites: suites.map(at),
+          store: storeDirectory(ctx.io.cwd, ctx.io.env),
+          jobs: o.jobs,
+          retries: o.retries,
+          failFast: o.failFast,
+          cache,
+          ...(o.backend ? { backends: o.backend } : {}),
+          ...(filter ? { filter } : {}),
+          ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}),
+          ...(o.port ? { device: o.port } : {}),
+>>>>>>> main
           onStart: (n) => (bar = progress(ctx.io, ctx.json(), 'regress', n)),
           onResult: () => bar?.tick(),
         });

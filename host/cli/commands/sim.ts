@@ -18,7 +18,6 @@ import { gtkwSave, readVcdHeader, vcdSignals, vcdToFst } from '../../sim/wavefor
 import { meter, progress } from '../io.js';
 import type { Register } from '../program.js';
 
-
 const RunOptions = z.object({
   maxCycles: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   vcd: z.string().min(1).optional(),
@@ -85,7 +84,7 @@ export const registerSim: Register = (program, ctx) => {
     .description('run an ELF (or with --raw a raw image) on the simulated SoC; prints how it ended, cycles and instructions retired (exit 0 only on pass)')
     .option('--max-cycles <n>', 'stop after N clocks')
     .option('--vcd <file>', 'write a VCD of the SoC while TRACE_EN is on, and a GTKWave save file FILE.gtkw with the useful signals grouped (docs/waveforms.md)')
-    .option('--fst <file>', 'the same waves as FST, GTKWave\'s compact format (converted with vcd2fst), with FILE.gtkw')
+    .option('--fst <file>', "the same waves as FST, GTKWave's compact format (converted with vcd2fst), with FILE.gtkw")
     .option('--trace <file>', 'write the retirement trace (docs/trace-port.md text form) while TRACE_EN is on')
     .option('--coverage <file>', 'run on the coverage model (cax sim build --coverage) and write its coverage data to FILE (cax coverage report merges them)')
     .option('--raw', 'the program is a raw image loaded at 0x80000000')
@@ -93,7 +92,8 @@ export const registerSim: Register = (program, ctx) => {
     .exitOverride()
     .action(async (path: string, raw: Record<string, unknown>) => {
       const options = parseOptions(RunOptions, raw);
-      if (options.serial && (options.coverage !== undefined || options.vcd !== undefined || options.fst !== undefined)) throw new CaxError('E_USAGE', '--serial runs on the plain model: --coverage, --vcd and --fst need a direct run');
+      if (options.serial && (options.coverage !== undefined || options.vcd !== undefined || options.fst !== undefined))
+        throw new CaxError('E_USAGE', '--serial runs on the plain model: --coverage, --vcd and --fst need a direct run');
       if (options.serial) {
         const { result, effects } = await runOnSimulatedSerial(new Uint8Array(readFileSync(programPath(ctx.io.cwd, path))), options.maxCycles ?? 100_000_000);
         ctx.emit({ result, effects: effects.effects }, () => [...effects.describe(), describeRun(result)].join('\n'));

@@ -21,7 +21,10 @@ const TakeOptions = z.object({
 });
 
 const RestoreOptions = z.object({
-  id: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex').optional(),
+  id: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex')
+    .optional(),
   program: z.string().min(1).optional(),
 });
 
@@ -50,7 +53,10 @@ export const registerSnapshot: Register = (program, ctx) => {
       if (!snap) throw new CaxError('E_USAGE', `the run has ${result.effects.length} effects: no boundary ${o.at}`);
       const { bytes, id } = encodeSnapshot(snap);
       writeFileSync(resolve(ctx.io.cwd, o.out), bytes);
-      ctx.emit({ id, bytes: bytes.length, position: snap.position, clock: snap.state.clock, steps: snap.state.steps }, () => `${id} ${o.out} (${bytes.length} bytes, before effect ${o.at}, clock ${snap.state.clock})`);
+      ctx.emit(
+        { id, bytes: bytes.length, position: snap.position, clock: snap.state.clock, steps: snap.state.steps },
+        () => `${id} ${o.out} (${bytes.length} bytes, before effect ${o.at}, clock ${snap.state.clock})`,
+      );
     });
   snapshot
     .command('restore <snapshot>')

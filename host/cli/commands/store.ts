@@ -10,6 +10,7 @@ import { loadCacheConfig, openCache } from '../../cache/config.js';
 import { DEFAULT_MIN_COST, Memo, MEMO_MODES } from '../../cache/memo.js';
 import { parseOptions } from '../options.js';
 import { BACKENDS } from '../../coprocessor/backend.js';
+import { imageWarning } from '../../coprocessor/cache.js';
 import { Executor, type ExecutionResult } from '../../execution/executor.js';
 import { effectLine } from '../../execution/effect-line.js';
 import { parsePolicy, OPEN_POLICY } from '../../execution/policy.js';
@@ -93,7 +94,10 @@ const RunOptions = z.object({
 /** The run for people; a failed run's error line is printed by the CLI itself. */
 function describeRun(r: ExecutionResult): string {
   const lines = r.effects.map((e) => `  ${effectLine(e)}`);
-  const usage = r.contexts.map((c) => `  ${c.context}${c.parent ? ` (in ${c.parent})` : ''} ${c.name ?? (c.hash ? shortHash(c.hash) : 'root')}: ${c.consumed.computeSteps} steps, ${c.consumed.memoryBytes} bytes, ${c.consumed.effects} effects, ${c.consumed.ioOps} I/O`);
+  const usage = r.contexts.map(
+    (c) =>
+      `  ${c.context}${c.parent ? ` (in ${c.parent})` : ''} ${c.name ?? (c.hash ? shortHash(c.hash) : 'root')}: ${c.consumed.computeSteps} steps, ${c.consumed.memoryBytes} bytes, ${c.consumed.effects} effects, ${c.consumed.ioOps} I/O`,
+  );
   return [
     ...(r.error ? [] : [`${r.value} :: ${r.type}`]),
     `clock: ${r.clock}`,
@@ -160,7 +164,10 @@ export const registerStore: Register = (program, ctx) => {
         const hash = target(repo, ref);
         const def = repo.get(hash);
         const source = showDefinition(repo, hash);
-        ctx.emit({ hash, group: def.group, index: def.index, names: repo.namesOf(hash), type: def.type, source }, () => `-- ${label(repo, hash)}${def.groupSize > 1 ? ` (member ${def.index} of group @${def.group.slice(0, 12)})` : ''}\n${source}`);
+        ctx.emit(
+          { hash, group: def.group, index: def.index, names: repo.namesOf(hash), type: def.type, source },
+          () => `-- ${label(repo, hash)}${def.groupSize > 1 ? ` (member ${def.index} of group @${def.group.slice(0, 12)})` : ''}\n${source}`,
+        );
       }),
     );
 
@@ -254,7 +261,10 @@ export const registerStore: Register = (program, ctx) => {
         const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : OPEN_POLICY;
         const hash = target(repo, ref);
         const backend = o.backend === 'interp' ? undefined : { name: o.backend, ...(o.port ? { device: o.port } : {}) };
-        const result = await withMemo(ctx, o.memo, (memo) => new Executor({ repo, policy, ...(memo ? { memo } : {}) }).executeByHash(hash, { args, jit: o.jit, ...(world ? { world } : {}), ...(backend ? { backend } : {}) }));
+        const result = await withMemo(ctx, o.memo, (memo) =>
+          new Executor({ repo, policy, ...(memo ? { memo } : {}) }).executeByHash(hash, { args, jit: o.jit, ...(world ? { world } : {}), ...(backend ? { backend } : {}) }),
+        );
+        if (result.coprocessor?.rebuiltImage) ctx.io.err(`warning: ${imageWarning(result.coprocessor.imageKey, result.coprocessor.rebuiltImage)}`);
         if (o.trace) {
           const events = result.trace.filter({ kinds: kinds as TraceKind[] });
           writeFileSync(resolve(ctx.io.cwd, o.trace), `${JSON.stringify({ hash, events }, null, 2)}\n`);

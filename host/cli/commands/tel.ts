@@ -3,7 +3,7 @@
 // [ARGS…]` (run a definition on the reference interpreter under a world,
 // print the value, the effect log and the final clock). docs/tel.md.
 import { z } from 'zod';
-import { CaxError } from '../../errors.js';
+import { CaxError, ErrorCodeSchema } from '../../errors.js';
 import { parseOptions } from '../options.js';
 import { formatDiagnostic } from '../../tel/diagnostics.js';
 import { checkProgramAll } from '../../tel/infer.js';
@@ -13,7 +13,7 @@ import { parseExpression, parseProgramAll } from '../../tel/parser.js';
 import { prelude } from '../../tel/prelude.js';
 import type { EffectEntry } from '../../tel/scheduler.js';
 import { parseWorld, replayHandlers, type LoggedEffect } from '../../tel/world.js';
-import { progress } from '../io.js';
+import { progress, ShownError } from '../io.js';
 import { readJson, readText } from '../files.js';
 import type { Register } from '../program.js';
 
@@ -35,7 +35,7 @@ const RecordedRun = z.object({
       timeline: z.string().nullable(),
       args: z.array(z.union([z.string(), z.number()])),
       result: z.union([z.string(), z.number()]).nullable(),
-      error: z.object({ code: z.string(), message: z.string() }).optional(),
+      error: z.object({ code: ErrorCodeSchema, message: z.string() }).optional(),
     }),
   ),
   latencies: z.record(z.string(), z.number().int().min(0)),
@@ -86,7 +86,7 @@ export const registerTel: Register = (program, ctx) => {
     .requiredOption('--main <name>', 'the definition to run; ARGS are TEL expressions passed to it')
     .option('--world <file>', 'the world as JSON: balances, facts, latencies, start (docs/tel.md)')
     .option('--replay <file>', 'answer world effects from a previous `cax --json eval` output instead of a world')
-    .option('--start <ms>', 'logical start time in milliseconds (default: the world\'s, else 0)')
+    .option('--start <ms>', "logical start time in milliseconds (default: the world's, else 0)")
     .option('--steps <n>', `step budget (default ${DEFAULT_BUDGET.steps})`)
     .option('--memory <cells>', `memory budget in cells (default ${DEFAULT_BUDGET.memory})`)
     .option('--jit <mode>', 'JIT tier: auto (compile hot definitions), off, eager (docs/jit.md)', 'auto')
@@ -96,8 +96,9 @@ export const registerTel: Register = (program, ctx) => {
       if (o.world && o.replay) throw new CaxError('E_USAGE', '--world and --replay exclude each other');
       const source = readText(ctx.io, path);
       const withSource = (e: unknown): never => {
-        if (e instanceof CaxError && !ctx.json() && e.span?.file === path) ctx.io.err(formatDiagnostic(e, source));
-        throw e;
+        if (!(e instanceof CaxError) || ctx.json() || e.span?.file !== path) throw e;
+        ctx.io.err(formatDiagnostic(e, source));
+        throw new ShownError(e);
       };
       let loaded;
       let argExprs;
@@ -128,8 +129,10 @@ export const registerTel: Register = (program, ctx) => {
           `clock: ${result.clock}  steps: ${result.steps}`,
         ].join('\n');
       if (result.error) {
-        if (!ctx.json()) ctx.io.out(human());
-        throw new CaxError(result.error.code, result.error.message, { span: result.error.span, details: json });
+        const error = new CaxError(result.error.code, result.error.message, { span: result.error.span, details: json });
+        if (ctx.json()) throw error;
+        ctx.io.out(human());
+        throw new ShownError(error);
       }
       ctx.emit(json, human);
     });

@@ -33,7 +33,17 @@ export interface Generated {
   readonly constants: unknown[];
 }
 
-const INT_OPS: Readonly<Record<string, string>> = { '+': '(A + B) | 0', '-': '(A - B) | 0', '*': 'Math.imul(A, B)', '<': 'A < B', '>': 'A > B', '<=': 'A <= B', '>=': 'A >= B', '==': 'A === B', '/=': 'A !== B' };
+const INT_OPS: Readonly<Record<string, string>> = {
+  '+': '(A + B) | 0',
+  '-': '(A - B) | 0',
+  '*': 'Math.imul(A, B)',
+  '<': 'A < B',
+  '>': 'A > B',
+  '<=': 'A <= B',
+  '>=': 'A >= B',
+  '==': 'A === B',
+  '/=': 'A !== B',
+};
 
 /** Generates the function for `lam`; `binName` names each operator function (for the Int fast paths). */
 export function generate(lam: CLam, binName: ReadonlyMap<unknown, string>, passes: JitPasses = ALL_PASSES): Generated {
@@ -46,7 +56,11 @@ class Gen {
   private tmp = 0;
   private maxDepth = 0;
 
-  constructor(private readonly lam: CLam, private readonly binName: ReadonlyMap<unknown, string>, private readonly passes: JitPasses) {}
+  constructor(
+    private readonly lam: CLam,
+    private readonly binName: ReadonlyMap<unknown, string>,
+    private readonly passes: JitPasses,
+  ) {}
 
   run(): Generated {
     const body = this.lam.body;

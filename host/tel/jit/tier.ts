@@ -135,7 +135,10 @@ export class JitTier implements JitHook {
     return { compiled: this.compiledCount, interpreted: this.rejectedCount, bailouts: this.bailouts };
   }
 
-  constructor(options: JitOptions, private readonly cache: CodeCache = sharedCache) {
+  constructor(
+    options: JitOptions,
+    private readonly cache: CodeCache = sharedCache,
+  ) {
     this.passes = { ...ALL_PASSES, ...options.passes };
     this.threshold = options.mode === 'eager' ? 0 : AUTO_THRESHOLD;
     this.key = `${JIT_VERSION}:${this.passes.intOps ? 1 : 0}${this.passes.selfLoop ? 1 : 0}${this.passes.inlinePatterns ? 1 : 0}${this.passes.directCalls ? 1 : 0}`;
@@ -190,6 +193,6 @@ export class JitTier implements JitHook {
 
 /** The tier for a mode, or null for `off`. */
 export function jitTier(options: JitOptions | JitMode | undefined): JitTier | null {
-  const o: JitOptions = typeof options === 'string' ? { mode: options } : options ?? { mode: 'off' };
+  const o: JitOptions = typeof options === 'string' ? { mode: options } : (options ?? { mode: 'off' });
   return o.mode === 'off' ? null : new JitTier(o);
 }

@@ -1,7 +1,7 @@
 /* trap.S: every trap of docs/soc.md with its mcause, mepc and mtval;
    a trapping instruction writes nothing; mret and the MIE/MPIE stack. */
 #include "trap.h"
-#define RAM_END 0x80020000
+#define RAM_END 0x80400000   /* the simulated SoC's 4 MiB (mk/rtl.mk SIM_RAM_BYTES) */
 TEST_BEGIN
   INSTALL_TRAP_HANDLER
   /* illegal instructions */
@@ -91,6 +91,12 @@ TEST_BEGIN
   li x1, RAM_END
   sw x1, -4(x1)
   lw x14, -4(x1)
+  bne x14, x1, cax_fail
+  /* RAM_SIZE tells the RAM's size */
+  li TESTNUM, 75
+  li x1, 0x10002008
+  lw x14, 0(x1)
+  li x1, RAM_END - 0x80000000
   bne x14, x1, cax_fail
   /* a load that traps does not write rd */
   li x14, 0x777
