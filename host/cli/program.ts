@@ -37,9 +37,6 @@ export interface CommandContext {
 export type Register = (program: Command, ctx: CommandContext) => void;
 
 // One line per subsystem's command file.
-<<<<<<< HEAD
-const REGISTRY: readonly Register[] = [registerCache, registerCompile, registerCoverage, registerDebug, registerDevice, registerDoctor, registerFarm, registerFpga, registerIss, registerProfile, registerProof, registerRegress, registerSim, registerSnapshot, registerStore, registerTel];
-=======
 const REGISTRY: readonly Register[] = [
   registerCache,
   registerCompile,
@@ -47,6 +44,7 @@ const REGISTRY: readonly Register[] = [
   registerDebug,
   registerDevice,
   registerDoctor,
+  registerFarm,
   registerFpga,
   registerIss,
   registerProfile,
@@ -57,7 +55,6 @@ const REGISTRY: readonly Register[] = [
   registerStore,
   registerTel,
 ];
->>>>>>> main
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('cax');

@@ -19,7 +19,10 @@ export const contentKey = (hash: string): string => `${FARM_PREFIX}:content:${ha
 /** The queue of the tests on `backend` whose backend identity is `identity`. */
 export const queueName = (backend: RegressBackend, identity: string): string => `${backend}-${identity}`;
 
-const FarmUrl = z.string().url().refine((u) => /^rediss?:$/.test(new URL(u).protocol), 'a redis:// or rediss:// URL');
+const FarmUrl = z
+  .string()
+  .url()
+  .refine((u) => /^rediss?:$/.test(new URL(u).protocol), 'a redis:// or rediss:// URL');
 
 /** The farm's Redis URL, checked (E_USAGE when it is not one). */
 export function parseFarmUrl(url: string): string {

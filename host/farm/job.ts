@@ -16,20 +16,30 @@ const Expect = z.object({ value: z.string().optional(), effects: z.array(z.unkno
 
 const PackedSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('tel'), file: ContentRef, main: z.string(), args: z.array(z.string()), world: ContentRef.optional(), start: z.number().int().optional(), expect: Expect }).strict(),
-  z.object({ kind: z.literal('elf'), file: ContentRef, args: z.array(z.number().int()), maxCycles: z.number().int().positive(), expect: z.object({ a0: z.number().optional(), exitCode: z.number().optional(), trap: z.number().optional() }).strict() }).strict(),
+  z
+    .object({
+      kind: z.literal('elf'),
+      file: ContentRef,
+      args: z.array(z.number().int()),
+      maxCycles: z.number().int().positive(),
+      expect: z.object({ a0: z.number().optional(), exitCode: z.number().optional(), trap: z.number().optional() }).strict(),
+    })
+    .strict(),
   z.object({ kind: z.literal('generated'), source: z.string(), world: z.unknown().optional() }).strict(),
 ]);
 type PackedSpec = z.infer<typeof PackedSpec>;
 
-export const FarmJob = z.object({
-  /** `suite/entry@backend` of the submitter that enqueued it first. */
-  test: z.string(),
-  key: hex64,
-  backend: z.enum(REGRESS_BACKENDS),
-  identity: hex64,
-  timeoutMs: z.number().int().positive(),
-  spec: PackedSpec,
-}).strict();
+export const FarmJob = z
+  .object({
+    /** `suite/entry@backend` of the submitter that enqueued it first. */
+    test: z.string(),
+    key: hex64,
+    backend: z.enum(REGRESS_BACKENDS),
+    identity: hex64,
+    timeoutMs: z.number().int().positive(),
+    spec: PackedSpec,
+  })
+  .strict();
 export type FarmJob = z.infer<typeof FarmJob>;
 
 /** The job of `test` (its files uploaded by hash). A stored definition or a board test does not go to the farm yet: E_UNSUPPORTED. */

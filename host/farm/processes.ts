@@ -23,8 +23,7 @@ function entryPath(): string {
   return existsSync(here) ? here : join(packageRoot(), 'dist', 'host', 'farm', 'worker-main.js');
 }
 
-const ended = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+const ended = (child: ChildProcess): Promise<void> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r())));
 
 /** Starts one worker process; resolves when it is ready (E_FARM_WORKER when it exits first). */
 export function startWorkerProcess(options: FarmWorkerOptions): Promise<WorkerProcess> {
@@ -32,7 +31,8 @@ export function startWorkerProcess(options: FarmWorkerOptions): Promise<WorkerPr
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null, signal: string | null): void => reject(new CaxError('E_FARM_WORKER', `the farm worker exited (${signal ?? `exit ${code}`}) before it was ready: ${stderr.trim()}`));
+    const onExit = (code: number | null, signal: string | null): void =>
+      reject(new CaxError('E_FARM_WORKER', `the farm worker exited (${signal ?? `exit ${code}`}) before it was ready: ${stderr.trim()}`));
     child.once('exit', onExit);
     child.once('message', (m: unknown) => {
       child.off('exit', onExit);

@@ -25,10 +25,12 @@ export async function liveWorkers(redis: Redis): Promise<WorkerRecord[]> {
     cursor = next;
   } while (cursor !== '0');
   const raw = keys.length === 0 ? [] : await redis.mget(keys);
-  return raw.flatMap((r) => {
-    const parsed = r === null ? undefined : WorkerRecord.safeParse(JSON.parse(r));
-    return parsed?.success ? [parsed.data] : [];
-  }).sort((a, b) => a.id.localeCompare(b.id));
+  return raw
+    .flatMap((r) => {
+      const parsed = r === null ? undefined : WorkerRecord.safeParse(JSON.parse(r));
+      return parsed?.success ? [parsed.data] : [];
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 
 export async function farmStatus(url: string): Promise<FarmStatus> {
@@ -44,7 +46,16 @@ export async function farmStatus(url: string): Promise<FarmStatus> {
       const q = new Queue(name, { connection: connectionOptions(url), prefix: FARM_PREFIX });
       try {
         const counts = await q.getJobCounts('waiting', 'active', 'delayed');
-        queues.push({ name, backend, identity, local: mine[backend as RegressBackend] === identity, servedBy: workers.filter((w) => w.identities[backend as RegressBackend] === identity).length, waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0 });
+        queues.push({
+          name,
+          backend,
+          identity,
+          local: mine[backend as RegressBackend] === identity,
+          servedBy: workers.filter((w) => w.identities[backend as RegressBackend] === identity).length,
+          waiting: counts.waiting ?? 0,
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+        });
       } finally {
         await q.close();
       }

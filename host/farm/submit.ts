@@ -53,7 +53,11 @@ export async function runOnFarm(url: string, tests: readonly MatrixTest[], optio
       if (same) same.tests.push(t);
       else pending.set(key.key, { tests: [t], job: await packJob(redis, t, key, uploaded), attempts: 0 });
     }
-    await refuseUnservable(redis, url, [...pending.values()].map((p) => p.job));
+    await refuseUnservable(
+      redis,
+      url,
+      [...pending.values()].map((p) => p.job),
+    );
     const enqueue = async (p: Pending, attempt = true): Promise<void> => {
       if (attempt) p.attempts++;
       await redis.del(resultKey(p.job.key));
@@ -100,7 +104,10 @@ export async function runOnFarm(url: string, tests: readonly MatrixTest[], optio
       }
     }
     // with --fail-fast, what did not start is taken back
-    for (const [key, p] of pending) await queueOf(p.job).remove(key).catch(() => undefined);
+    for (const [key, p] of pending)
+      await queueOf(p.job)
+        .remove(key)
+        .catch(() => undefined);
     return results;
   } finally {
     await Promise.all([...queues.values()].map((q) => q.close()));
@@ -113,5 +120,8 @@ async function refuseUnservable(redis: Redis, url: string, jobs: readonly FarmJo
   const workers: WorkerRecord[] = await liveWorkers(redis);
   const missing = [...new Set(jobs.filter((j) => !workers.some((w) => w.identities[j.backend] === j.identity)).map((j) => `${j.backend} (identity ${j.identity.slice(0, 12)})`))];
   if (missing.length === 0) return;
-  throw new CaxError('E_FARM_IDENTITY', `no live worker on the farm at ${redact(url)} can reproduce the tests on ${missing.join(', ')}: ${workers.length === 0 ? 'no worker is up' : 'the workers\' compiler, runtime, firmware or RTL differ from this machine\'s'} (see cax farm status)`);
+  throw new CaxError(
+    'E_FARM_IDENTITY',
+    `no live worker on the farm at ${redact(url)} can reproduce the tests on ${missing.join(', ')}: ${workers.length === 0 ? 'no worker is up' : "the workers' compiler, runtime, firmware or RTL differ from this machine's"} (see cax farm status)`,
+  );
 }

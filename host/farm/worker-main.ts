@@ -6,13 +6,15 @@ import { z } from 'zod';
 import { REGRESS_BACKENDS } from '../regress/manifest.js';
 import { FarmWorker } from './worker.js';
 
-const Options = z.object({
-  url: z.string(),
-  backends: z.array(z.enum(REGRESS_BACKENDS)),
-  boards: z.array(z.string()),
-  lockMs: z.number().int().positive(),
-  stalledCheckMs: z.number().int().positive(),
-}).strict();
+const Options = z
+  .object({
+    url: z.string(),
+    backends: z.array(z.enum(REGRESS_BACKENDS)),
+    boards: z.array(z.string()),
+    lockMs: z.number().int().positive(),
+    stalledCheckMs: z.number().int().positive(),
+  })
+  .strict();
 
 const worker = await FarmWorker.start(Options.parse(JSON.parse(process.argv[2] ?? '{}')));
 let stopping = false;

@@ -56,8 +56,12 @@ export class FarmWorker {
     await worker.advertise();
     for (const [backend, identity] of Object.entries(worker.record.identities) as [RegressBackend, string][]) {
       const w = new Worker(queueName(backend, identity), (job: Job) => worker.serialised(() => worker.process(job)), {
-        connection: connectionOptions(options.url), prefix: FARM_PREFIX, concurrency: 1,
-        lockDuration: options.lockMs, stalledInterval: options.stalledCheckMs, maxStalledCount: 5,
+        connection: connectionOptions(options.url),
+        prefix: FARM_PREFIX,
+        concurrency: 1,
+        lockDuration: options.lockMs,
+        stalledInterval: options.stalledCheckMs,
+        maxStalledCount: 5,
       });
       // a lost Redis shows here; the connection retries by itself
       w.on('error', () => undefined);

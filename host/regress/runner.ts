@@ -89,7 +89,10 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
   }
   options.onStart?.(toRun.length);
   const device = options.device ?? cases.find((c) => c.device)?.device;
-  const ran = toRun.length === 0 ? new Map() : await (options.pool ?? runPool)(toRun, { jobs: options.jobs, retries: options.retries, failFast: options.failFast, ...(device ? { device } : {}), onResult: () => options.onResult?.() });
+  const ran =
+    toRun.length === 0
+      ? new Map()
+      : await (options.pool ?? runPool)(toRun, { jobs: options.jobs, retries: options.retries, failFast: options.failFast, ...(device ? { device } : {}), onResult: () => options.onResult?.() });
 
   const tests: TestRecord[] = [];
   for (const t of matrix) {

@@ -21,8 +21,14 @@ const StatusOptions = z.object({ redis: z.string().min(1) });
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function describeStatus(s: FarmStatus): string {
-  const workers = s.workers.map((w) => `worker ${w.id} on ${w.host} (pid ${w.pid}): ${Object.keys(w.identities).join(', ')}; served ${w.served}${w.running ? `; running ${w.running}` : ''}${w.boards.length ? `; boards ${w.boards.map((b) => `${b.port} (${b.state})`).join(', ')}` : ''}${w.differs.length ? `; identity differs from this machine on ${w.differs.join(', ')} (does not serve its tests)` : ''}`);
-  const queues = s.queues.map((q) => `queue ${q.backend} ${q.identity.slice(0, 12)}${q.local ? ' (this machine)' : ''}: ${q.waiting} waiting, ${q.active} running; ${q.servedBy === 0 ? 'NO worker can reproduce these tests' : `${q.servedBy} worker(s)`}`);
+  const workers = s.workers.map(
+    (w) =>
+      `worker ${w.id} on ${w.host} (pid ${w.pid}): ${Object.keys(w.identities).join(', ')}; served ${w.served}${w.running ? `; running ${w.running}` : ''}${w.boards.length ? `; boards ${w.boards.map((b) => `${b.port} (${b.state})`).join(', ')}` : ''}${w.differs.length ? `; identity differs from this machine on ${w.differs.join(', ')} (does not serve its tests)` : ''}`,
+  );
+  const queues = s.queues.map(
+    (q) =>
+      `queue ${q.backend} ${q.identity.slice(0, 12)}${q.local ? ' (this machine)' : ''}: ${q.waiting} waiting, ${q.active} running; ${q.servedBy === 0 ? 'NO worker can reproduce these tests' : `${q.servedBy} worker(s)`}`,
+  );
   return [`farm ${s.url}: ${s.workers.length} worker(s), ${s.running.length} test(s) running`, ...workers, ...queues].join('\n');
 }
 
@@ -31,10 +37,10 @@ export const registerFarm: Register = (program, ctx) => {
   farm
     .command('worker')
     .description('take regression tests from the farm until stopped (SIGTERM/SIGINT: the running tests finish)')
-    .requiredOption('--redis <url>', 'the farm\'s Redis: redis://[user:password@]host:port')
+    .requiredOption('--redis <url>', "the farm's Redis: redis://[user:password@]host:port")
     .option('--jobs <n>', 'worker processes, one test at a time each (default: the number of cores)')
     .option('--board <port>', 'a board attached on this serial port (advertised; repeatable)', collect)
-    .option('--lock-ms <ms>', 'how long a test\'s lock lasts unrenewed: a killed worker\'s test runs elsewhere after about this long (default 30000)')
+    .option('--lock-ms <ms>', "how long a test's lock lasts unrenewed: a killed worker's test runs elsewhere after about this long (default 30000)")
     .exitOverride()
     .action(async (raw: Record<string, unknown>) => {
       const o = parseOptions(WorkerOptions, raw);
@@ -58,8 +64,8 @@ export const registerFarm: Register = (program, ctx) => {
     });
   farm
     .command('status')
-    .description('the farm\'s workers, capabilities, boards, queue depths and running tests')
-    .requiredOption('--redis <url>', 'the farm\'s Redis: redis://[user:password@]host:port')
+    .description("the farm's workers, capabilities, boards, queue depths and running tests")
+    .requiredOption('--redis <url>', "the farm's Redis: redis://[user:password@]host:port")
     .exitOverride()
     .action(async (raw: Record<string, unknown>) => {
       const o = parseOptions(StatusOptions, raw);

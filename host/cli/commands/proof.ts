@@ -254,12 +254,8 @@ export const registerProof: Register = (program, ctx) => {
     .option('--main <name>', 'with PROGRAM.tel: the definition to prove (default main)')
     .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
     .option('--world <file>', 'a TEL definition with effects: the world that answers them, as JSON (docs/tel.md); its answers are public in the receipt')
-<<<<<<< HEAD
-    .option('--start <ms>', 'a TEL definition with effects: the logical start time (default: the world\'s, else 0)')
-    .option('--farm <url>', 'prove the chunks on the farm\'s workers (not supported yet: E_UNSUPPORTED; docs/farm.md)')
-=======
     .option('--start <ms>', "a TEL definition with effects: the logical start time (default: the world's, else 0)")
->>>>>>> main
+    .option('--farm <url>', "prove the chunks on the farm's workers (not supported yet: E_UNSUPPORTED; docs/farm.md)")
     .action(async (target: string | undefined, args: string[], raw: Record<string, unknown>) => {
       const options = parseOptions(ProveOptions, raw);
       if (options.farm !== undefined) throw new CaxError('E_UNSUPPORTED', 'proving on the farm (cax prove --farm) is not supported yet; prove locally with --workers N (docs/farm.md)');

@@ -75,7 +75,7 @@ export const registerRegress: Register = (program, ctx) => {
     .option('--cache <path>', `reused results: a directory holding the result cache (docs/cache.md; Redis with CAX_REDIS_URL), or a FILE.json (default ${DEFAULT_CACHE})`)
     .option('--no-cache', 'run every test, reuse and store nothing')
     .option('--port <path>', 'serial port of the board for the device backend (as for cax device)')
-    .option('--farm <url>', 'run the tests on the farm\'s workers through Redis (redis://[user:password@]host:port; docs/farm.md) instead of local processes')
+    .option('--farm <url>', "run the tests on the farm's workers through Redis (redis://[user:password@]host:port; docs/farm.md) instead of local processes")
     .exitOverride()
     .action(async (suites: string[], raw: Record<string, unknown>) => {
       const parsed = RegressOptions.safeParse(raw);
@@ -94,12 +94,6 @@ export const registerRegress: Register = (program, ctx) => {
       let run: RegressRun;
       try {
         run = await runRegression({
-<<<<<<< HEAD
-          suites: suites.map(at), store: storeDirectory(ctx.io.cwd, ctx.io.env), jobs: o.jobs, retries: o.retries, failFast: o.failFast, cache,
-          ...(o.backend ? { backends: o.backend } : {}), ...(filter ? { filter } : {}),
-          ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}), ...(o.port ? { device: o.port } : {}),
-          ...(farm ? { pool: (tests, options) => runOnFarm(farm, tests, options) } : {}),
-=======
           suites: suites.map(at),
           store: storeDirectory(ctx.io.cwd, ctx.io.env),
           jobs: o.jobs,
@@ -110,7 +104,7 @@ export const registerRegress: Register = (program, ctx) => {
           ...(filter ? { filter } : {}),
           ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}),
           ...(o.port ? { device: o.port } : {}),
->>>>>>> main
+          ...(farm ? { pool: (tests, options) => runOnFarm(farm, tests, options) } : {}),
           onStart: (n) => (bar = progress(ctx.io, ctx.json(), 'regress', n)),
           onResult: () => bar?.tick(),
         });
