@@ -10,8 +10,12 @@ import { z } from 'zod';
 import { CaxError } from '../errors.js';
 import { contentKey } from './connection.js';
 
-/** A file named by its content: the hash and the file's name (kept for messages and extensions). */
-export const ContentRef = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().regex(/^[^/\0]+$/) });
+/**
+ * A file named by its content: the hash, the file's name (kept for its
+ * extension) and its path on the submitter's machine (never read: messages
+ * that name the local copy name this path instead, as a local run would).
+ */
+export const ContentRef = z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().regex(/^[^/\0]+$/), origin: z.string() }).strict();
 export type ContentRef = z.infer<typeof ContentRef>;
 
 /** How long uploaded content stays in Redis (a run re-uploads what it still needs). */
@@ -27,7 +31,7 @@ export async function uploadFile(redis: Redis, path: string, uploaded: Set<strin
     await redis.set(contentKey(hash), bytes, 'EX', CONTENT_TTL_S);
     uploaded.add(hash);
   }
-  return { hash, name: basename(path) };
+  return { hash, name: basename(path), origin: path };
 }
 
 /** The local path of `ref` under `folder`: fetched and checked when it is not there yet. */

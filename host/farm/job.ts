@@ -1,8 +1,8 @@
 // A farm job: data and hashes only, never a command line. The test's spec has
 // every file it reads replaced by a content reference (content.ts); the worker
 // turns the references back into paths of checked local copies. The job names
-// the test key (its id in the queue, so identical tests in flight are one job)
-// and the backend identity it must run on.
+// the test key (with the attempt, its id in the queue, so identical tests in
+// flight are one job) and the backend identity it must run on.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
@@ -56,12 +56,23 @@ export async function packJob(redis: Redis, test: MatrixTest, key: { key: string
   return { test: test.id, key: key.key, backend: test.backend, identity: key.backend, timeoutMs: test.test.timeoutMs, spec: packed };
 }
 
-/** The spec of `job` with its content fetched, checked and on local paths under `folder`. */
-export async function unpackSpec(redis: Redis, job: FarmJob, folder: string): Promise<TestSpec> {
+/** A job's spec on this machine: its content fetched, checked and on local paths, with the submitter's path of each. */
+export interface UnpackedSpec {
+  readonly spec: TestSpec;
+  /** [local path, the submitter's path] of each file. */
+  readonly origins: readonly (readonly [string, string])[];
+}
+
+/** The spec of `job` with its content fetched, checked and on local paths under `folder` (E_FARM_CONTENT when it cannot be). */
+export async function unpackSpec(redis: Redis, job: FarmJob, folder: string): Promise<UnpackedSpec> {
   const spec = job.spec;
-  if (spec.kind === 'generated') return spec;
+  if (spec.kind === 'generated') return { spec, origins: [] };
   const file = await fetchVerified(redis, spec.file, folder);
-  if (spec.kind === 'elf') return { ...spec, file };
+  if (spec.kind === 'elf') return { spec: { ...spec, file }, origins: [[file, spec.file.origin]] };
   const { world, ...rest } = spec;
-  return { ...rest, file, ...(world === undefined ? {} : { world: await fetchVerified(redis, world, folder) }) };
+  const worldPath = world === undefined ? undefined : await fetchVerified(redis, world, folder);
+  return {
+    spec: { ...rest, file, ...(worldPath === undefined ? {} : { world: worldPath }) },
+    origins: [[file, spec.file.origin], ...(worldPath === undefined || world === undefined ? [] : [[worldPath, world.origin] as const])],
+  };
 }
