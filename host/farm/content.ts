@@ -1,7 +1,9 @@
 // Content travels by hash: a submitter puts the bytes of every file a test
-// reads into Redis under their SHA-256; a worker fetches what it lacks into
-// its own content folder and checks every byte against the hash before a test
-// may read it (a mismatch is E_FARM_CONTENT, never a run on wrong input).
+// reads into Redis under their SHA-256 (unless they are there already: what
+// is there is only refreshed); a worker fetches what it lacks into its own
+// content folder and checks every byte against the hash before a test may
+// read it (a mismatch is E_FARM_CONTENT, never a run on wrong input; the
+// submitter then drops the bad bytes so the next upload replaces them).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -23,12 +25,12 @@ const CONTENT_TTL_S = 24 * 3600;
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Reads `path` and puts its bytes under their hash (once per submitter and hash); its reference. */
+/** Reads `path` and puts its bytes under their hash when they are not there (once per submitter and hash); its reference. */
 export async function uploadFile(redis: Redis, path: string, uploaded: Set<string>): Promise<ContentRef> {
   const bytes = readFileSync(path);
   const hash = sha256(bytes);
   if (!uploaded.has(hash)) {
-    await redis.set(contentKey(hash), bytes, 'EX', CONTENT_TTL_S);
+    if ((await redis.set(contentKey(hash), bytes, 'EX', CONTENT_TTL_S, 'NX')) === null) await redis.expire(contentKey(hash), CONTENT_TTL_S);
     uploaded.add(hash);
   }
   return { hash, name: basename(path), origin: path };

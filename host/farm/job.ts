@@ -76,3 +76,10 @@ export async function unpackSpec(redis: Redis, job: FarmJob, folder: string): Pr
     origins: [[file, spec.file.origin], ...(worldPath === undefined || world === undefined ? [] : [[worldPath, world.origin] as const])],
   };
 }
+
+/** The content references of `job` (the files its test reads). */
+export function contentOf(job: FarmJob): ContentRef[] {
+  const spec = job.spec;
+  if (spec.kind === 'generated') return [];
+  return spec.kind === 'tel' && spec.world !== undefined ? [spec.file, spec.world] : [spec.file];
+}

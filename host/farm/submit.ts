@@ -15,8 +15,8 @@ import type { Outcome } from '../regress/execute.js';
 import type { MatrixTest } from '../regress/matrix.js';
 import type { PoolOptions, PoolResult } from '../regress/pool.js';
 import { localIdentities } from './capabilities.js';
-import { connectionOptions, connectOnce, FARM_PREFIX, QUEUES_KEY, queueName, redact, resultKey } from './connection.js';
-import { packJob, type FarmJob } from './job.js';
+import { connectionOptions, connectOnce, contentKey, FARM_PREFIX, QUEUES_KEY, queueName, redact, resultKey } from './connection.js';
+import { contentOf, packJob, type FarmJob } from './job.js';
 import { liveWorkers } from './status.js';
 
 const Delivered = z.object({ outcome: StoredOutcome, worker: z.string() });
@@ -60,6 +60,11 @@ export async function runOnFarm(url: string, tests: readonly MatrixTest[], optio
     await redis.del(resultKey(jobId(p)));
     await queue.add(p.job.test, p.job, { jobId: jobId(p), removeOnComplete: true, removeOnFail: true });
   };
+  /** Uploads `p`'s content again where it is missing and enqueues it. */
+  const repack = async (p: Pending): Promise<void> => {
+    p.job = await packJob(redis, p.tests[0]!, { key: p.job.key, backend: p.job.identity }, uploaded);
+    await enqueue(p);
+  };
   try {
     for (const t of tests) {
       const key = testKey(t);
@@ -89,19 +94,22 @@ export async function runOnFarm(url: string, tests: readonly MatrixTest[], optio
       if (lost.length > 0) {
         // Redis lost these jobs (and maybe their content): upload and enqueue them again
         uploaded = new Set();
-        for (const p of lost) {
-          p.job = await packJob(redis, p.tests[0]!, { key: p.job.key, backend: p.job.identity }, uploaded);
-          await enqueue(p);
-        }
+        for (const p of lost) await repack(p);
       }
       for (const [i, p] of waiting.entries()) {
         const raw = delivered[i];
         if (raw === null || raw === undefined) continue;
         const outcome = Delivered.parse(JSON.parse(raw)).outcome as Outcome;
         const passed = outcome.status === 'pass';
+        if (outcome.code === 'E_FARM_CONTENT')
+          // bytes under a hash that are not its content: dropped, so the next upload puts the right ones
+          for (const ref of contentOf(p.job)) {
+            await redis.del(contentKey(ref.hash));
+            uploaded.delete(ref.hash);
+          }
         if (!passed && p.attempts <= options.retries && !stopped) {
           p.attempts++;
-          await enqueue(p);
+          await repack(p);
           continue;
         }
         pending.delete(p.job.key);
