@@ -1,6 +1,7 @@
 // A real redis-server for the tests and benchmarks (the Debian package, no mock): on a free
 // loopback port, with a password and a temporary directory, nothing saved to
-// disk; stopped (or killed, to lose it mid-run) by the test that started it.
+// disk; stopped (or killed, to lose it mid-run, or restarted empty on the same
+// port and password) by the test that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,8 @@ export interface RedisServer {
   readonly port: number;
   /** SIGKILL: the server is gone at once, as in a crash. */
   kill(): Promise<void>;
+  /** SIGKILL, then a new empty server on the same port with the same password (clients reconnect). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,10 +35,8 @@ function ended(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
-  const password = randomBytes(12).toString('hex');
-  const dir = mkdtempSync(join(tmpdir(), 'cax-redis-'));
+/** A redis-server on `port` with `password`, ready to accept connections. */
+async function spawnServer(port: number, password: string, dir: string): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -54,11 +55,26 @@ export async function startRedis(): Promise<RedisServer> {
       reject(new Error(`redis-server exited with ${code}: ${out}`));
     });
   });
-  const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
+  return child;
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const dir = mkdtempSync(join(tmpdir(), 'cax-redis-'));
+  let child = await spawnServer(port, password, dir);
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
     const done = ended(child);
     child.kill(signal);
     await done;
+  };
+  const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
+    await end(signal);
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url: `redis://:${password}@127.0.0.1:${port}`, port, kill: () => stopWith('SIGKILL'), stop: () => stopWith('SIGTERM') };
+  const restart = async (): Promise<void> => {
+    await end('SIGKILL');
+    child = await spawnServer(port, password, dir);
+  };
+  return { url: `redis://:${password}@127.0.0.1:${port}`, port, kill: () => stopWith('SIGKILL'), stop: () => stopWith('SIGTERM'), restart };
 }

@@ -356,6 +356,24 @@ export const ERROR_CODES = {
     cause: 'Redis unreachable or refusing, or a cache entry that fails its checks',
     fix: 'check `CAX_REDIS_URL` and the server; `cax cache clear` drops bad entries',
   },
+  E_FARM_CONTENT: {
+    area: 'regressions and caches',
+    meaning: "a farm test's content is missing or does not match its hash",
+    cause: 'the bytes in Redis under a hash were changed, lost (Redis restarted, entry expired) or never uploaded',
+    fix: 'run `cax regress --farm` again: the submitter uploads the content anew; check who can write to the Redis (docs/farm.md)',
+  },
+  E_FARM_IDENTITY: {
+    area: 'regressions and caches',
+    meaning: 'no farm worker can reproduce these tests',
+    cause: "no worker is up, or the workers' compiler, runtime, firmware or RTL hashes differ from the submitter's",
+    fix: '`cax farm status` shows the workers and their identities; start workers built from the same checkout (docs/farm.md)',
+  },
+  E_FARM_WORKER: {
+    area: 'regressions and caches',
+    meaning: 'a farm worker could not start or stopped',
+    cause: 'Redis unreachable or refusing the password, or the worker process crashed while starting',
+    fix: "check the --redis URL, the password and ACL user (docs/farm.md); the worker's stderr is in the message",
+  },
   E_SNAPSHOT: {
     area: 'debugging',
     meaning: 'a snapshot that cannot be restored',

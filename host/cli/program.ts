@@ -11,6 +11,7 @@ import { registerDebug } from './commands/debug.js';
 import { registerCoverage } from './commands/coverage.js';
 import { registerDevice } from './commands/device.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerFarm } from './commands/farm.js';
 import { registerFpga } from './commands/fpga.js';
 import { registerIss } from './commands/iss.js';
 import { registerProfile } from './commands/profile.js';
@@ -43,6 +44,7 @@ const REGISTRY: readonly Register[] = [
   registerDebug,
   registerDevice,
   registerDoctor,
+  registerFarm,
   registerFpga,
   registerIss,
   registerProfile,

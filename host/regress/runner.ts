@@ -24,6 +24,8 @@ export interface RegressOptions {
   readonly cache: ResultCache | undefined;
   readonly artifacts?: string;
   readonly device?: string;
+  /** Runs the tests the cache did not answer (default: the local worker processes; the farm with `cax regress --farm`). */
+  readonly pool?: typeof runPool;
   readonly onStart?: (toRun: number) => void;
   readonly onResult?: () => void;
 }
@@ -90,7 +92,7 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
   const ran =
     toRun.length === 0
       ? new Map()
-      : await runPool(toRun, { jobs: options.jobs, retries: options.retries, failFast: options.failFast, ...(device ? { device } : {}), onResult: () => options.onResult?.() });
+      : await (options.pool ?? runPool)(toRun, { jobs: options.jobs, retries: options.retries, failFast: options.failFast, ...(device ? { device } : {}), onResult: () => options.onResult?.() });
 
   const tests: TestRecord[] = [];
   for (const t of matrix) {

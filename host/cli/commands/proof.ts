@@ -51,6 +51,7 @@ const ProveOptions = z.object({
   on: z.enum(['sim', 'iss']).default('sim'),
   world: z.string().min(1).optional(),
   start: z.coerce.number().int().min(-2147483648).max(2147483647).optional(),
+  farm: z.string().min(1).optional(),
 });
 const VerifyOptions = z.object({ oneByOne: z.boolean().default(false), vkey: z.string().min(1).optional(), program: z.string().min(1).optional(), recompile: z.boolean().default(false) });
 
@@ -254,8 +255,10 @@ export const registerProof: Register = (program, ctx) => {
     .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
     .option('--world <file>', 'a TEL definition with effects: the world that answers them, as JSON (docs/tel.md); its answers are public in the receipt')
     .option('--start <ms>', "a TEL definition with effects: the logical start time (default: the world's, else 0)")
+    .option('--farm <url>', "prove the chunks on the farm's workers (not supported yet: E_UNSUPPORTED; docs/farm.md)")
     .action(async (target: string | undefined, args: string[], raw: Record<string, unknown>) => {
       const options = parseOptions(ProveOptions, raw);
+      if (options.farm !== undefined) throw new CaxError('E_UNSUPPORTED', 'proving on the farm (cax prove --farm) is not supported yet; prove locally with --workers N (docs/farm.md)');
       if (options.trace !== undefined && target !== undefined) throw new CaxError('E_USAGE', 'give either a PROGRAM or --trace FILE --image ELF, not both');
       if (options.trace !== undefined && options.image === undefined) throw new CaxError('E_USAGE', '--trace needs --image ELF (the program the trace ran)');
       if (options.trace === undefined && target === undefined) throw new CaxError('E_USAGE', 'give a PROGRAM (ELF) or --trace FILE --image ELF');

@@ -7,6 +7,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
+import { parseFarmUrl } from '../../farm/connection.js';
+import { runOnFarm } from '../../farm/submit.js';
 import { JsonFileCache, type ResultCache } from '../../regress/cache.js';
 import { htmlReport } from '../../regress/html.js';
 import { junitXml } from '../../regress/junit.js';
@@ -27,6 +29,7 @@ const RegressOptions = z.object({
   failFast: z.boolean().default(false),
   cache: z.union([z.boolean(), z.string().min(1)]).default(true),
   port: z.string().min(1).optional(),
+  farm: z.string().min(1).optional(),
 });
 
 /** Where results are kept between runs unless --cache PATH says otherwise (relative to the working directory): the result cache of a directory. */
@@ -72,6 +75,7 @@ export const registerRegress: Register = (program, ctx) => {
     .option('--cache <path>', `reused results: a directory holding the result cache (docs/cache.md; Redis with CAX_REDIS_URL), or a FILE.json (default ${DEFAULT_CACHE})`)
     .option('--no-cache', 'run every test, reuse and store nothing')
     .option('--port <path>', 'serial port of the board for the device backend (as for cax device)')
+    .option('--farm <url>', "run the tests on the farm's workers through Redis (redis://[user:password@]host:port; docs/farm.md) instead of local processes")
     .exitOverride()
     .action(async (suites: string[], raw: Record<string, unknown>) => {
       const parsed = RegressOptions.safeParse(raw);
@@ -84,6 +88,7 @@ export const registerRegress: Register = (program, ctx) => {
         throw new CaxError('E_USAGE', `--filter is not a regular expression: ${(e as Error).message}`);
       }
       const at = (p: string): string => resolve(ctx.io.cwd, p);
+      const farm = o.farm === undefined ? undefined : parseFarmUrl(o.farm);
       const cache = o.cache === false ? undefined : await openResultCache(at(o.cache === true ? DEFAULT_CACHE : o.cache), ctx);
       let bar: Progress | undefined;
       let run: RegressRun;
@@ -99,6 +104,7 @@ export const registerRegress: Register = (program, ctx) => {
           ...(filter ? { filter } : {}),
           ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}),
           ...(o.port ? { device: o.port } : {}),
+          ...(farm ? { pool: (tests, options) => runOnFarm(farm, tests, options) } : {}),
           onStart: (n) => (bar = progress(ctx.io, ctx.json(), 'regress', n)),
           onResult: () => bar?.tick(),
         });

@@ -1,0 +1,73 @@
+// The regression farm (cax regress --farm) against local worker processes:
+// a CPU-bound suite on 2 farm workers on this machine against
+// `cax regress --jobs 2` (the farm's overhead: queue, content by hash,
+// results through Redis), and the round trip of a trivial test through the
+// farm (enqueue, a worker taking it, its result read back: the queueing
+// latency per test) against the same tests on one local worker. Each sample
+// has a redis-server and `cax farm worker` processes of its own, started and
+// stopped outside the time measured.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { BenchSuite } from './harness.js';
+import { spawnFarmWorker } from './farm-workers.js';
+import { startRedis } from './redis-server.js';
+import { runOnFarm } from '../host/farm/submit.js';
+import { runRegression } from '../host/regress/runner.js';
+
+const CPU_TESTS = 12;
+const TRIVIAL_TESTS = 20;
+const dir = mkdtempSync(join(tmpdir(), 'cax-bench-farm-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'work.tel'), 'fib :: Int -> Int\nfib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\n\nmain :: Int -> Int -> Int\nmain k salt = fib k + salt * 0\n');
+const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+/** A suite of `count` tests of fib(arg(i)), each with its own salt: its own test key (identical tests would be one job on the farm). */
+function suiteOf(name: string, count: number, arg: (i: number) => number): string {
+  const file = join(dir, `${name}.yaml`);
+  const entries = Array.from({ length: count }, (_, i) => `  - { kind: tel, name: t-${i}, file: work.tel, args: ["${arg(i)}", "${i}"], expect: { value: "${fib(arg(i))}" } }`);
+  writeFileSync(file, [`name: ${name}`, 'backends: [interp]', 'entries:', ...entries, ''].join('\n'));
+  return file;
+}
+const cpuSuite = suiteOf('cpu', CPU_TESTS, (i) => 30 + (i % 3));
+const trivialSuite = suiteOf('trivial', TRIVIAL_TESTS, () => 5);
+const STORE = join(dir, '.cax');
+
+async function run(suite: string, jobs: number, farm?: string): Promise<number> {
+  const t0 = performance.now();
+  const r = await runRegression({ suites: [suite], store: STORE, jobs, retries: 0, failFast: false, cache: undefined, ...(farm ? { pool: (tests, options) => runOnFarm(farm, tests, options) } : {}) });
+  if (r.counts.passed !== r.counts.total || r.counts.ran !== r.counts.total) throw new Error(`the bench suite did not pass: ${JSON.stringify(r.counts)}`);
+  return performance.now() - t0;
+}
+
+/** The time of `suite` on a farm of `workers` fresh workers (one job each). */
+async function onFarm(suite: string, workers: number): Promise<number> {
+  const redis = await startRedis();
+  const started = await Promise.all(Array.from({ length: workers }, () => spawnFarmWorker(redis.url, { jobs: 1 })));
+  try {
+    return await run(suite, workers, redis.url);
+  } finally {
+    await Promise.all(started.map((w) => w.stop()));
+    await redis.stop();
+  }
+}
+
+export const suite: BenchSuite = {
+  title: 'Regression farm (cax regress --farm)',
+  cases: [
+    {
+      name: `${CPU_TESTS} CPU-bound tests on 2 farm workers (ratio: against cax regress --jobs 2; aim <= 1.15)`,
+      unit: 'ms',
+      higherIsBetter: false,
+      sample: () => onFarm(cpuSuite, 2),
+      reference: { name: '--jobs 2', sample: () => run(cpuSuite, 2) },
+    },
+    {
+      name: `round trip of a trivial test, ${TRIVIAL_TESTS} tests on 1 farm worker: the queueing latency per test (ratio: against --jobs 1)`,
+      unit: 'ms/test',
+      higherIsBetter: false,
+      sample: async () => (await onFarm(trivialSuite, 1)) / TRIVIAL_TESTS,
+      reference: { name: '--jobs 1', sample: async () => (await run(trivialSuite, 1)) / TRIVIAL_TESTS },
+    },
+  ],
+};

@@ -1,0 +1,70 @@
+// `cax farm worker|status` (docs/farm.md): serve the farm from this machine,
+// taking regression tests from the farm's Redis, and show the farm's workers,
+// their capabilities, queue depths and running tests.
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { CaxError } from '../../errors.js';
+import { FARM_BACKENDS } from '../../farm/capabilities.js';
+import { parseFarmUrl } from '../../farm/connection.js';
+import { farmStatus, type FarmStatus } from '../../farm/status.js';
+import { FarmWorker } from '../../farm/worker.js';
+import { parseOptions } from '../options.js';
+import type { Register } from '../program.js';
+
+const WorkerOptions = z.object({
+  redis: z.string().min(1),
+  jobs: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  board: z.array(z.string().min(1)).default([]),
+  lockMs: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
+});
+const StatusOptions = z.object({ redis: z.string().min(1) });
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function describeStatus(s: FarmStatus): string {
+  const workers = s.workers.map(
+    (w) =>
+      `worker ${w.id} on ${w.host} (pid ${w.pid}, ${w.jobs} job(s)): ${Object.keys(w.identities).join(', ')}; served ${w.served}${w.running.length ? `; running ${w.running.join(', ')}` : ''}${
+        w.servesThisMachine ? '' : `; identity differs from this machine's on ${w.differs.join(', ')}: does not serve its tests`
+      }`,
+  );
+  const queues = s.queues.map(
+    (q) =>
+      `queue ${q.name}${q.local ? " (this machine's)" : ''}: ${q.waiting} waiting, ${q.active} running, ${q.delayed} delayed; ${q.servedBy === 0 ? 'NO worker can reproduce these tests' : `${q.servedBy} worker(s)`}`,
+  );
+  return [`farm ${s.url}: ${s.workers.length} worker(s), ${s.running.length} test(s) running`, ...workers, ...queues].join('\n');
+}
+
+export const registerFarm: Register = (program, ctx) => {
+  const farm = program.command('farm').description('a regression farm: workers on several machines take tests through BullMQ on Redis (docs/farm.md)');
+  farm
+    .command('worker')
+    .description('take regression tests from the farm until stopped (SIGTERM/SIGINT: the running tests finish)')
+    .requiredOption('--redis <url>', "the farm's Redis: redis://[user:password@]host:port")
+    .option('--jobs <n>', 'tests at once, one worker process each (default: the number of cores)')
+    .option('--board <port>', 'a board on this serial port (not on the farm yet: E_UNSUPPORTED)', collect)
+    .option('--lock-ms <ms>', "how long a test's lock lasts unrenewed: a killed worker's test runs elsewhere after about this long (default 30000)")
+    .exitOverride()
+    .action(async (raw: Record<string, unknown>) => {
+      const o = parseOptions(WorkerOptions, raw);
+      const url = parseFarmUrl(o.redis);
+      if (o.board.length > 0) throw new CaxError('E_UNSUPPORTED', `--board ${o.board.join(', ')}: boards are not served by the farm yet; the farm runs ${FARM_BACKENDS.join(', ')}`);
+      const worker = await FarmWorker.start({ url, jobs: o.jobs, lockMs: o.lockMs });
+      ctx.io.err(`farm worker ${worker.id} up: ${o.jobs} job(s) on queue ${worker.queue}; stop with Ctrl-C`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => void worker.close().then(resolve);
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+    });
+  farm
+    .command('status')
+    .description("the farm's workers, capabilities, queue depths and running tests")
+    .requiredOption('--redis <url>', "the farm's Redis: redis://[user:password@]host:port")
+    .exitOverride()
+    .action(async (raw: Record<string, unknown>) => {
+      const o = parseOptions(StatusOptions, raw);
+      const status = await farmStatus(parseFarmUrl(o.redis));
+      ctx.emit(status, () => describeStatus(status));
+    });
+};

@@ -1,0 +1,140 @@
+// `cax regress --farm URL`: the tests the result cache did not answer go to
+// the farm instead of local worker processes. Each test is a BullMQ job on the
+// queue of this machine's backend identities, with the test key and attempt
+// as its id, so identical tests in flight are one job; its content is uploaded
+// by hash. Results are read from their result keys (each counted once, however
+// often it is delivered); a job that vanished without a result (Redis
+// restarted and lost it) is uploaded and enqueued again. The answer has the
+// shape of the local pool's, so the runner makes the same reports from it.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { CaxError } from '../errors.js';
+import { StoredOutcome, testKey } from '../regress/cache.js';
+import type { Outcome } from '../regress/execute.js';
+import type { MatrixTest } from '../regress/matrix.js';
+import type { PoolOptions, PoolResult } from '../regress/pool.js';
+import { localIdentities } from './capabilities.js';
+import { connectionOptions, connectOnce, contentKey, FARM_PREFIX, QUEUES_KEY, queueName, redact, resultKey } from './connection.js';
+import { contentOf, packJob, type FarmJob } from './job.js';
+import { liveWorkers } from './status.js';
+
+const Delivered = z.object({ outcome: StoredOutcome, worker: z.string() });
+/** How often results are looked for. */
+const POLL_MS = 20;
+/** How often lost jobs and live workers are looked for. */
+const SWEEP_MS = 1000;
+/** How long the run waits with no worker serving its queue before it gives up. */
+const WORKERLESS_MS = 30_000;
+
+interface Pending {
+  /** The tests with this key (identical tests are one job). */
+  readonly tests: MatrixTest[];
+  job: FarmJob;
+  attempts: number;
+}
+
+/** The job id of an attempt: a retry is a new job, whatever became of the last one. */
+const jobId = (p: Pending): string => `${p.job.key}-${p.attempts}`;
+
+/** Runs `tests` on the farm at `url` (the local pool's contract: one result per test id). */
+export async function runOnFarm(url: string, tests: readonly MatrixTest[], options: PoolOptions): Promise<Map<string, PoolResult>> {
+  // a wrong URL or password is an error now, not a run waiting for ever
+  const probe = await connectOnce(url, 'E_FARM_WORKER');
+  const identities = localIdentities();
+  const name = queueName(identities);
+  try {
+    await refuseUnservable(probe, url, name);
+  } finally {
+    probe.disconnect();
+  }
+  const redis = new Redis(url, connectionOptions(url));
+  redis.on('error', () => undefined);
+  const queue = new Queue(name, { connection: connectionOptions(url), prefix: FARM_PREFIX });
+  queue.on('error', () => undefined);
+  let uploaded = new Set<string>();
+  const pending = new Map<string, Pending>();
+  const results = new Map<string, PoolResult>();
+  const enqueue = async (p: Pending): Promise<void> => {
+    await redis.hset(QUEUES_KEY, name, JSON.stringify(identities));
+    await redis.del(resultKey(jobId(p)));
+    await queue.add(p.job.test, p.job, { jobId: jobId(p), removeOnComplete: true, removeOnFail: true });
+  };
+  /** Uploads `p`'s content again where it is missing and enqueues it. */
+  const repack = async (p: Pending): Promise<void> => {
+    p.job = await packJob(redis, p.tests[0]!, { key: p.job.key, backend: p.job.identity }, uploaded);
+    await enqueue(p);
+  };
+  try {
+    for (const t of tests) {
+      const key = testKey(t);
+      const same = pending.get(key.key);
+      if (same) same.tests.push(t);
+      else pending.set(key.key, { tests: [t], job: await packJob(redis, t, key, uploaded), attempts: 1 });
+    }
+    for (const p of pending.values()) await enqueue(p);
+
+    let stopped = false;
+    let lastSweep = performance.now();
+    let servedAt = performance.now();
+    while (pending.size > 0 && !stopped) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      const waiting = [...pending.values()];
+      const sweep = performance.now() - lastSweep > SWEEP_MS;
+      // a job's state is read before its result: a job gone without a result is lost, not finished
+      const states = sweep ? await Promise.all(waiting.map((p) => queue.getJobState(jobId(p)))) : [];
+      if (sweep) {
+        lastSweep = performance.now();
+        if ((await liveWorkers(redis)).some((w) => w.queue === name)) servedAt = lastSweep;
+        else if (lastSweep - servedAt > WORKERLESS_MS)
+          throw new CaxError('E_FARM_IDENTITY', `no worker has served the farm at ${redact(url)} for ${WORKERLESS_MS / 1000} s; ${pending.size} test(s) not run`);
+      }
+      const delivered = await redis.mget(waiting.map((p) => resultKey(jobId(p))));
+      const lost = waiting.filter((_, i) => (delivered[i] === null || delivered[i] === undefined) && states[i] === 'unknown');
+      if (lost.length > 0) {
+        // Redis lost these jobs (and maybe their content): upload and enqueue them again
+        uploaded = new Set();
+        for (const p of lost) await repack(p);
+      }
+      for (const [i, p] of waiting.entries()) {
+        const raw = delivered[i];
+        if (raw === null || raw === undefined) continue;
+        const outcome = Delivered.parse(JSON.parse(raw)).outcome as Outcome;
+        const passed = outcome.status === 'pass';
+        if (outcome.code === 'E_FARM_CONTENT')
+          // bytes under a hash that are not its content: dropped, so the next upload puts the right ones
+          for (const ref of contentOf(p.job)) {
+            await redis.del(contentKey(ref.hash));
+            uploaded.delete(ref.hash);
+          }
+        if (!passed && p.attempts <= options.retries && !stopped) {
+          p.attempts++;
+          await repack(p);
+          continue;
+        }
+        pending.delete(p.job.key);
+        for (const t of p.tests) {
+          results.set(t.id, { outcome, attempts: p.attempts, flaky: passed && p.attempts > 1 });
+          options.onResult?.(t, outcome, p.attempts);
+        }
+        if (!passed && options.failFast) stopped = true;
+      }
+    }
+    // with --fail-fast, what did not start is taken back (what runs finishes unread)
+    for (const p of pending.values()) await queue.remove(jobId(p)).catch(() => undefined);
+    return results;
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+/** E_FARM_IDENTITY when no live worker serves the queue of this machine's identities (the tests would wait for ever). */
+async function refuseUnservable(redis: Redis, url: string, name: string): Promise<void> {
+  const workers = await liveWorkers(redis);
+  if (workers.some((w) => w.queue === name)) return;
+  throw new CaxError(
+    'E_FARM_IDENTITY',
+    `no live worker on the farm at ${redact(url)} can reproduce this machine's tests: ${workers.length === 0 ? 'no worker is up' : `the ${workers.length} worker(s) up run a different compiler, runtime, firmware or RTL`} (see cax farm status)`,
+  );
+}

@@ -1,0 +1,143 @@
+// A farm worker (`cax farm worker`): takes tests from the queue of its backend
+// identities (so it never serves a test it cannot reproduce), fetches their
+// content by hash, runs each on one of its job slots (a regression worker
+// process with the test's timeout, as a local run does) and answers with the
+// outcome under the job's result key. Its capabilities are advertised under a
+// key with an expiry its heartbeat refreshes. Tests run in child processes, so
+// this process keeps renewing its BullMQ locks; a worker killed mid-test stops
+// renewing them and another worker takes the stalled job.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { CaxError } from '../errors.js';
+import type { Outcome } from '../regress/execute.js';
+import { WorkerSlot } from '../regress/slot.js';
+import { newWorkerRecord, type WorkerRecord } from './capabilities.js';
+import { connectionOptions, connectOnce, FARM_PREFIX, resultKey, within, workerKey } from './connection.js';
+import { FarmJob, unpackSpec } from './job.js';
+
+export interface FarmWorkerOptions {
+  readonly url: string;
+  /** Tests run at once (one regression worker process each). */
+  readonly jobs: number;
+  /** How long a job's lock lasts without renewal: a killed worker's test is taken elsewhere after about this long. */
+  readonly lockMs: number;
+}
+
+/** How long a result key lives (submitters read it within a run). */
+const RESULT_TTL_S = 3600;
+const HEARTBEAT_MS = 1000;
+const RECORD_TTL_S = 5;
+
+/** `outcome` with every local path of the job's content replaced by the submitter's path of the same file. */
+function withOrigins(outcome: Outcome, origins: readonly (readonly [string, string])[]): Outcome {
+  let text = JSON.stringify(outcome);
+  for (const [local, origin] of origins) text = text.replaceAll(JSON.stringify(local).slice(1, -1), JSON.stringify(origin).slice(1, -1));
+  return JSON.parse(text) as Outcome;
+}
+
+export class FarmWorker {
+  private readonly record: WorkerRecord;
+  private readonly redis: Redis;
+  private readonly slots: WorkerSlot[];
+  private readonly contentDir = mkdtempSync(join(tmpdir(), 'cax-farm-content-'));
+  private readonly heartbeat: NodeJS.Timeout;
+  private worker: Worker | undefined;
+
+  private constructor(options: FarmWorkerOptions) {
+    this.record = newWorkerRecord(`${process.pid}-${randomBytes(4).toString('hex')}`, options.jobs);
+    this.slots = Array.from({ length: options.jobs }, () => new WorkerSlot());
+    this.redis = new Redis(options.url, connectionOptions(options.url));
+    this.redis.on('error', () => undefined);
+    this.heartbeat = setInterval(() => void this.advertise(), HEARTBEAT_MS);
+  }
+
+  /** Starts a worker on the queue of its identities; resolves when it is listening (E_FARM_WORKER when Redis refuses it). */
+  static async start(options: FarmWorkerOptions): Promise<FarmWorker> {
+    // a wrong URL or password is an error now, not a worker waiting for ever
+    (await connectOnce(options.url, 'E_FARM_WORKER')).disconnect();
+    const farmWorker = new FarmWorker(options);
+    try {
+      await farmWorker.advertise();
+      const worker = new Worker(farmWorker.record.queue, (job: Job) => farmWorker.process(job), {
+        connection: connectionOptions(options.url),
+        prefix: FARM_PREFIX,
+        concurrency: options.jobs,
+        lockDuration: options.lockMs,
+        stalledInterval: Math.max(250, Math.round(options.lockMs / 2)),
+        maxStalledCount: 3,
+      });
+      // a lost Redis shows here; the connection retries by itself
+      worker.on('error', () => undefined);
+      farmWorker.worker = worker;
+      await worker.waitUntilReady();
+    } catch (e) {
+      await farmWorker.close();
+      throw new CaxError('E_FARM_WORKER', `cannot serve the farm: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return farmWorker;
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get queue(): string {
+    return this.record.queue;
+  }
+
+  private async advertise(): Promise<void> {
+    try {
+      await this.redis.set(workerKey(this.record.id), JSON.stringify(this.record), 'EX', RECORD_TTL_S);
+    } catch {
+      // Redis away: the next heartbeat tries again
+    }
+  }
+
+  private async process(job: Job): Promise<void> {
+    const data = FarmJob.parse(job.data);
+    if (this.record.identities[data.backend] !== data.identity) throw new CaxError('E_FARM_IDENTITY', `${data.test}: this worker's ${data.backend} identity differs from the submitter's`);
+    const slot = this.slots.find((s) => !s.busy);
+    if (!slot) throw new CaxError('E_INTERNAL', 'a farm job without a free slot');
+    slot.busy = true;
+    this.record.running.push(data.test);
+    void this.advertise();
+    try {
+      const outcome = await this.runJob(data, slot);
+      await this.redis.set(resultKey(job.id ?? data.key), JSON.stringify({ outcome, worker: this.record.id }), 'EX', RESULT_TTL_S);
+      this.record.served++;
+    } finally {
+      slot.busy = false;
+      this.record.running.splice(this.record.running.indexOf(data.test), 1);
+      void this.advertise();
+    }
+  }
+
+  /** The outcome of a job; content that cannot be fetched or fails its hash check is an `error` outcome with its code. */
+  private async runJob(data: FarmJob, slot: WorkerSlot): Promise<Outcome> {
+    const t0 = performance.now();
+    try {
+      const { spec, origins } = await unpackSpec(this.redis, data, this.contentDir);
+      return withOrigins(await slot.run(data.test, data.backend, spec, data.timeoutMs), origins);
+    } catch (e) {
+      const err = e instanceof CaxError ? e : new CaxError('E_INTERNAL', String(e));
+      return { status: 'error', expected: {}, actual: {}, code: err.code, message: err.format(), cycles: null, durationMs: performance.now() - t0 };
+    }
+  }
+
+  /** Stops taking tests, finishes the ones running, and withdraws its record. */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.worker?.close();
+    await Promise.all(this.slots.map((s) => s.close()));
+    await within(
+      this.redis.del(workerKey(this.record.id)).catch(() => undefined),
+      1000,
+    );
+    this.redis.disconnect();
+    rmSync(this.contentDir, { recursive: true, force: true });
+  }
+}

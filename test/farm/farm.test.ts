@@ -1,0 +1,230 @@
+// The regression farm against a real redis-server started here (loopback,
+// password, an ACL user for the workers as docs/farm.md sets it up) and real
+// `cax farm worker` processes from the built CLI: a worker whose identities
+// differ serves nothing; a suite's report (JSON and JUnit) through the farm
+// equals a local run's apart from timings; content is checked against its
+// hash; Redis restarted mid-run, a worker SIGKILLed mid-test and a result
+// delivered twice (a worker stopped past its lock, then resumed) all end
+// with every test reported once.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { spawnFarmWorker, type FarmWorkerProcess } from '../../bench/farm-workers.js';
+import { startRedis, type RedisServer } from '../../bench/redis-server.js';
+
+const ROOT = process.cwd();
+const CLI = resolve('dist/host/cli/main.js');
+/** The workers' ACL user of docs/farm.md: the farm's keys only, content read-only, no admin commands. */
+const WORKER_ACL = [
+  'ACL',
+  'SETUSER',
+  'farm-worker',
+  'reset',
+  'on',
+  '>worker-secret',
+  '~cax-farm:tests-*',
+  '~cax-farm:worker:*',
+  '~cax-farm:result:*',
+  '%R~cax-farm:content:*',
+  '&*',
+  '+@all',
+  '-@dangerous',
+  '+info',
+];
+
+let dir: string;
+let server: RedisServer;
+let admin: Redis;
+let workerUrl: string;
+const workers: FarmWorkerProcess[] = [];
+
+interface Report {
+  counts: Record<string, number>;
+  tests: { id: string; status: string; code?: string; durationMs: number; message?: string }[];
+}
+
+/** `cax --json ARGS…` as a separate process (the built CLI): its exit code and JSON (a failed run's report is in the error's details). */
+function cax(...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, '--json', ...args], { cwd: dir, maxBuffer: 1 << 24 }, (error, stdout) => {
+      const out = JSON.parse(stdout) as Record<string, unknown>;
+      const json = (out.error as { details?: Record<string, unknown> } | undefined)?.details ?? out;
+      done({ code: error ? Number(error.code) : 0, json: out.error && !(out.error as { details?: unknown }).details ? out : json });
+    });
+  });
+}
+
+const writeSuite = (name: string, lines: string[]): string => {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, [`name: ${name}`, ...lines].join('\n'));
+  return file;
+};
+
+/** The report without what differs between runs: timings. */
+const untimed = (r: Report): unknown => ({ counts: r.counts, tests: r.tests.map(({ durationMs: _, ...t }) => t) });
+const untimedXml = (xml: string): string => xml.replace(/time="[\d.]+"/g, 'time=""').replace(/<property name="durationMs" value="[\d.]+"\/>/g, '');
+
+async function status(): Promise<{ workers: { id: string; served: number; running: string[]; servesThisMachine: boolean; differs: string[] }[]; queues: { servedBy: number; local: boolean }[] }> {
+  return (await cax('farm', 'status', '--redis', server.url)).json as never;
+}
+
+/** Waits until `ready` holds (polling `cax farm status`'s data source, the worker records). */
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const got = await probe();
+    if (got !== undefined) return got;
+    if (Date.now() - t0 > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The workers running each of `tests` now (one each, distinct), from their records in Redis. */
+async function runningOn(tests: readonly string[]): Promise<Map<string, string> | undefined> {
+  const keys = await admin.keys('cax-farm:worker:*');
+  const records = (await Promise.all(keys.map((k) => admin.get(k)))).flatMap((r) => (r ? [JSON.parse(r) as { id: string; running: string[] }] : []));
+  const on = new Map(tests.flatMap((t) => records.filter((w) => w.running.includes(t)).map((w) => [t, w.id] as const)));
+  return on.size === tests.length && new Set(on.values()).size === tests.length ? on : undefined;
+}
+
+const FIB: Record<number, number> = { 33: 3524578, 34: 5702887, 35: 9227465 };
+const SLOW = 'fib :: Int -> Int\nfib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\n\nmain :: Int -> Int\nmain n = fib n\n';
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cax-farm-'));
+  writeFileSync(join(dir, 'slow.tel'), SLOW);
+  server = await startRedis();
+  admin = new Redis(server.url);
+  await admin.call(...(WORKER_ACL as [string, ...string[]]));
+  workerUrl = `redis://farm-worker:worker-secret@127.0.0.1:${server.port}`;
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  admin.disconnect();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+describe('the farm', () => {
+  it('refuses a bad URL, a wrong password and boards, with their codes', async () => {
+    const suite = writeSuite('tiny', ['entries:', `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, backends: [interp], expect: { value: "(6765,[1,2,3,4,5],True)" } }`]);
+    expect((await cax('regress', suite, '--no-cache', '--farm', 'http://example.org')).json).toMatchObject({ error: { code: 'E_USAGE' } });
+    expect((await cax('regress', suite, '--no-cache', '--farm', `redis://:wrong@127.0.0.1:${server.port}`)).json).toMatchObject({ error: { code: 'E_FARM_WORKER' } });
+    expect((await cax('farm', 'worker', '--redis', server.url, '--board', '/dev/ttyUSB0')).json).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
+  }, 30_000);
+
+  it('does not serve tests on a worker whose identity differs: refused with E_FARM_IDENTITY, shown in farm status', async () => {
+    // another firmware under CAX_HOME: the worker's iss and sim identities differ from this checkout's
+    const home = join(dir, 'other-home');
+    mkdirSync(join(home, 'build', 'firmware'), { recursive: true });
+    writeFileSync(join(home, 'build', 'firmware', 'firmware.elf'), Buffer.concat([readFileSync(join(ROOT, 'build', 'firmware', 'firmware.elf')), Buffer.from([0])]));
+    workers.push(await spawnFarmWorker(workerUrl, { env: { CAX_HOME: home } }));
+    const suite = join(dir, 'tiny.yaml');
+    const refused = await cax('regress', suite, '--no-cache', '--farm', server.url);
+    expect(refused.json).toMatchObject({ error: { code: 'E_FARM_IDENTITY' } });
+    const s = await status();
+    expect(s.workers).toEqual([expect.objectContaining({ id: workers[0]!.id, servesThisMachine: false, differs: ['iss', 'sim'] })]);
+  }, 30_000);
+
+  it("gives the local run's report, JSON and JUnit, apart from timings; identical tests are one job", async () => {
+    workers.push(...(await Promise.all([1, 2, 3].map(() => spawnFarmWorker(workerUrl)))));
+    const gcd = `file: ${ROOT}/examples/gcd.tel, main: report, args: ["1071", "462"]`;
+    const suite = writeSuite('mixed', [
+      'backends: [interp, iss]',
+      'entries:',
+      `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, expect: { value: "(6765,[1,2,3,4,5],True)", clock: 0 } }`,
+      `  - { kind: tel, name: gcd, ${gcd}, expect: { value: "(21,\\"common factor\\")" } }`,
+      `  - { kind: tel, name: gcd-again, ${gcd}, expect: { value: "(21,\\"common factor\\")" } }`,
+      `  - { kind: tel, name: planted, ${gcd}, expect: { value: "(22,\\"common factor\\")" } }`,
+      `  - { kind: tel, name: quote, file: ${ROOT}/examples/quote.tel, world: ${ROOT}/examples/quote.world.json, expect: { value: '(126,"large")', clock: 40 } }`,
+      `  - { kind: elf, name: exit-code, file: ${ROOT}/build/isa/machine/exit-code.elf, backends: [iss], expect: { exitCode: 21 } }`,
+      '  - { kind: generate, name: random, seed: 17, count: 1, backends: [iss] }',
+    ]);
+    const local = await cax('regress', suite, '--no-cache', '--jobs', '2', '--junit', 'local.xml');
+    const farm = await cax('regress', suite, '--no-cache', '--farm', server.url, '--junit', 'farm.xml');
+    expect(local.code).toBe(1);
+    expect(farm.code).toBe(1);
+    const report = farm.json as unknown as Report;
+    expect(report.counts).toMatchObject({ total: 12, passed: 10, failed: 2, ran: 12 });
+    expect(untimed(report)).toEqual(untimed(local.json as unknown as Report));
+    expect(untimedXml(readFileSync(join(dir, 'farm.xml'), 'utf8'))).toBe(untimedXml(readFileSync(join(dir, 'local.xml'), 'utf8')));
+
+    const s = await status();
+    const served = s.workers.filter((w) => w.servesThisMachine).reduce((n, w) => n + w.served, 0);
+    // gcd and gcd-again are one job on each backend
+    expect(served).toBe(10);
+    expect(s.workers.find((w) => w.id === workers[0]!.id)).toMatchObject({ served: 0 });
+    expect(s.queues).toEqual([expect.objectContaining({ local: true, servedBy: 3 })]);
+  }, 60_000);
+
+  it('checks content against its hash: bytes in Redis that are not their hash are refused (E_FARM_CONTENT), then replaced', async () => {
+    const file = join(dir, 'tampered.tel');
+    writeFileSync(file, 'main :: Int\nmain = 6 * 7\n');
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    await admin.set(`cax-farm:content:${hash}`, 'main :: Int\nmain = 6 * 9\n');
+    const suite = writeSuite('tamper', ['entries:', `  - { kind: tel, name: answer, file: ${file}, backends: [interp], expect: { value: "42" } }`]);
+    const refused = (await cax('regress', suite, '--no-cache', '--farm', server.url)).json as unknown as Report;
+    expect(refused.tests).toEqual([expect.objectContaining({ status: 'error', code: 'E_FARM_CONTENT' })]);
+    expect(refused.tests[0]!.message).toContain(hash);
+    const again = await cax('regress', suite, '--no-cache', '--farm', server.url);
+    expect(again.json).toMatchObject({ counts: { total: 1, passed: 1 } });
+    expect(await admin.get(`cax-farm:content:${hash}`)).toBe(readFileSync(file, 'utf8'));
+  }, 30_000);
+
+  it('finishes when Redis is restarted mid-run: workers and submitter reconnect, every test reported once', async () => {
+    const suite = writeSuite('restart', [
+      'backends: [interp]',
+      'entries:',
+      ...[33, 34, 35].map((n) => `  - { kind: tel, name: slow-${n}, file: slow.tel, args: ["${n}"], expect: { value: "${FIB[n]}" } }`),
+      `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, expect: { value: "(6765,[1,2,3,4,5],True)" } }`,
+    ]);
+    const run = cax('regress', suite, '--no-cache', '--farm', server.url);
+    await until(() => runningOn(['restart/slow-35@interp']));
+    await server.restart();
+    // what the server's ACL file does for a real one
+    await admin.call(...(WORKER_ACL as [string, ...string[]]));
+    const report = (await run).json as unknown as Report;
+    expect(report.counts).toMatchObject({ total: 4, passed: 4 });
+    expect(report.tests.map((t) => t.id).sort()).toEqual(['restart/fib@interp', 'restart/slow-33@interp', 'restart/slow-34@interp', 'restart/slow-35@interp']);
+  }, 60_000);
+
+  it('runs the test of a worker SIGKILLed mid-test elsewhere, and counts a result delivered twice once', async () => {
+    const suite = writeSuite('faults', [
+      'backends: [interp]',
+      'entries:',
+      ...[34, 35].map((n) => `  - { kind: tel, name: slow-${n}, file: slow.tel, args: ["${n}"], expect: { value: "${FIB[n]}" } }`),
+    ]);
+    const before = await status();
+    const run = cax('regress', suite, '--no-cache', '--farm', server.url);
+    const on = await until(() => runningOn(['faults/slow-34@interp', 'faults/slow-35@interp']));
+    const byId = (id: string | undefined): FarmWorkerProcess => workers.find((w) => w.id === id)!;
+    const killed = byId(on.get('faults/slow-34@interp'));
+    const stopped = byId(on.get('faults/slow-35@interp'));
+    await killed.kill();
+    // stopped past its lock: its test is taken by another worker; resumed, it delivers the same result again
+    stopped.child.kill('SIGSTOP');
+    const other = await until(async () => {
+      const again = await runningOn(['faults/slow-35@interp']);
+      const id = again?.get('faults/slow-35@interp');
+      return id !== undefined && id !== stopped.id ? id : undefined;
+    });
+    stopped.child.kill('SIGCONT');
+    const report = (await run).json as unknown as Report;
+    expect(report.counts).toMatchObject({ total: 2, passed: 2, ran: 2 });
+    expect(report.tests.map((t) => t.id)).toEqual(['faults/slow-34@interp', 'faults/slow-35@interp']);
+    const servedBy = (s: Awaited<ReturnType<typeof status>>, id: string): number => s.workers.find((w) => w.id === id)?.served ?? 0;
+    const after = await until(async () => {
+      const s = await status();
+      return servedBy(s, stopped.id) > servedBy(before, stopped.id) ? s : undefined;
+    });
+    // slow-34 once (elsewhere), slow-35 twice: by the resumed worker and by the one that took it over
+    expect(servedBy(after, stopped.id) - servedBy(before, stopped.id) + servedBy(after, other) - servedBy(before, other)).toBeGreaterThanOrEqual(2);
+    // the killed worker delivered nothing (its record lingers until it expires)
+    expect(servedBy(after, killed.id)).toBe(servedBy(before, killed.id));
+  }, 60_000);
+});
