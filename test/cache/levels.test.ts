@@ -115,7 +115,7 @@ describe('eviction', () => {
       (writer as unknown as { db: Database.Database }).db.pragma('busy_timeout = 10');
       writer.putSync(entry(1, 5));
       await committed();
-      expect(warnings).toEqual([expect.stringMatching(/1 results not written to SQLite \(database is locked\)/)]);
+      expect(warnings).toEqual([expect.stringMatching(/1 results not written to SQLite \((SqliteError: )?database is locked\)/)]);
       blocker.exec('ROLLBACK');
     } finally {
       await writer.close();
