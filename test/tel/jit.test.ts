@@ -22,6 +22,8 @@ const CONFIGS: readonly JitOptions[] = [
   { mode: 'eager', passes: { constantFold: false } },
   { mode: 'eager', passes: { inline: false } },
   { mode: 'eager', passes: { knownCase: false } },
+  { mode: 'auto', passes: { inline: false } },
+  { mode: 'auto', passes: { specialize: false } },
 ];
 
 /** Everything a run is compared on. */
@@ -99,7 +101,25 @@ describe('JIT tier', () => {
   it('compiles a hot definition and runs it without falling back', () => {
     const r = runMain(loadProgram(parseProgram(fib, 'fib.tel')), 'main', [parseExpression('15', '<arg>')], { jit: 'auto' });
     expect(r.shown).toBe('610');
-    expect(r.jit).toEqual({ compiled: 1, interpreted: 0, bailouts: 0 });
+    expect(r.jit).toEqual({ compiled: 1, interpreted: 0, bailouts: 0, specialized: 0, deopts: 0 });
+  });
+  it('specializes a definition for the value it was always called with, and drops that at the first other value', () => {
+    const source = [
+      'scale :: Int -> Int -> Int',
+      'scale k x = if k == 3 then x + 1 else k * x',
+      'run :: Int -> Int -> Int',
+      'run i acc = if i == 0 then acc else run (i - 1) (acc + scale 3 i)',
+      'main :: Int -> Int',
+      'main n = run 100 0 + scale n 5',
+    ].join('\n');
+    const at = (n: number, jit: RunOptions['jit']) => runMain(loadProgram(parseProgram(source, 'scale.tel')), 'main', [parseExpression(String(n), '<arg>')], { jit });
+    const interpreted = at(4, 'off');
+    const r = at(4, { mode: 'auto', passes: { inline: false } });
+    expect([r.shown, r.steps, r.memory]).toEqual([interpreted.shown, interpreted.steps, interpreted.memory]);
+    expect(r.jit).toMatchObject({ specialized: 1, deopts: 1, bailouts: 0 });
+    const same = at(3, { mode: 'auto', passes: { inline: false } });
+    expect(same.jit).toMatchObject({ specialized: 1, deopts: 0 });
+    expect([same.shown, same.steps]).toEqual([at(3, 'off').shown, at(3, 'off').steps]);
   });
   it('falls back to the interpreter at a budget, which then fails at its own step', () => {
     const loaded = loadProgram(parseProgram(fib, 'fib.tel'));

@@ -27,6 +27,9 @@ export type JitMode = 'off' | 'auto' | 'eager';
 /** Calls of a lambda in the interpreter before `auto` compiles it. */
 export const AUTO_THRESHOLD = 64;
 
+/** Interpreted calls, all with the same Int or Bool in a parameter, before the lambda is compiled specialized for it. */
+export const SPECIALIZE_MIN = 16;
+
 export interface JitOptions {
   readonly mode: JitMode;
   readonly passes?: Partial<JitPasses>;
@@ -37,7 +40,16 @@ export type CompiledFn = (m: Machine, d: number, env: Env | null, ...args: Value
 
 interface LamJit {
   jitCalls: number;
-  jitCode: undefined | { readonly key: string; readonly fn: CompiledFn | null };
+  jitCode: undefined | { readonly key: string; readonly fn: CompiledFn | null; readonly specialized: boolean };
+  jitArgs: ArgProfile | undefined;
+}
+
+/** What the interpreted calls of a lambda passed: per parameter the one Int or Bool every call passed, else undefined. */
+interface ArgProfile {
+  calls: number;
+  readonly values: (Value | undefined)[];
+  /** A guard failed: this lambda is not specialized again. */
+  off: boolean;
 }
 
 const BIN_NAMES: ReadonlyMap<unknown, string> = new Map(Object.entries(BINARY).map(([name, fn]) => [fn, name]));
@@ -93,8 +105,19 @@ export const R = {
     const tier = m.jit as JitTier | null;
     return tier !== null && f instanceof Closure && f.lam.arity === arity ? tier.compiled(f.lam) : null;
   },
+  /**
+   * A specialized function's guard failed for `args` (its APPLY step already counted): the lambda goes back to its
+   * generic compiled code, which runs the call; the interpreter runs it when the JIT is off by now.
+   */
+  deopt(m: Machine, lam: CLam, depth: number, env: Env | null, args: Value[]): Value {
+    const tier = m.jit as JitTier | null;
+    const fn = tier === null ? null : tier.despecialize(lam);
+    if (fn !== null) return fn(m, depth, env, ...args);
+    m.steps -= 1;
+    return R.call(m, new Closure(lam, env as Env), args, depth);
+  },
   /** APPLY of `f` to `args` at continuation depth `depth` in the interpreter (a nested run, less its final RET step). */
-  call(m: Machine, f: Value, args: Value[], depth: number, span: SourceSpan): Value {
+  call(m: Machine, f: Value, args: Value[], depth: number, span?: SourceSpan): Value {
     const tier = m.jit as JitTier | null;
     R.periodic(m);
     const savedBase = m.depthBase;
@@ -115,6 +138,9 @@ export interface JitStats {
   readonly compiled: number;
   readonly interpreted: number;
   readonly bailouts: number;
+  /** Lambdas compiled specialized for a parameter's value, and specializations dropped after a guard failed. */
+  readonly specialized: number;
+  readonly deopts: number;
 }
 
 export class JitTier implements JitHook {
@@ -126,9 +152,11 @@ export class JitTier implements JitHook {
   compiledCount = 0;
   rejectedCount = 0;
   bailouts = 0;
+  specializedCount = 0;
+  deopts = 0;
 
   stats(): JitStats {
-    return { compiled: this.compiledCount, interpreted: this.rejectedCount, bailouts: this.bailouts };
+    return { compiled: this.compiledCount, interpreted: this.rejectedCount, bailouts: this.bailouts, specialized: this.specializedCount, deopts: this.deopts };
   }
 
   constructor(
@@ -149,19 +177,57 @@ export class JitTier implements JitHook {
     l.jitCalls = calls;
     if (calls <= this.threshold) return null;
     let fn: CompiledFn | null = null;
+    const specialized = this.specialization(l);
     try {
-      const g = generate(lam, BIN_NAMES, this.passes);
+      const g = generate(lam, BIN_NAMES, this.passes, specialized);
       fn = this.cache.instantiate(`${this.key}\n${g.source}`, g.source, g.constants, R) as CompiledFn;
       this.compiledCount++;
+      if (specialized.size > 0) this.specializedCount++;
     } catch (err) {
       if (!(err instanceof NotCompiled)) throw err;
       this.rejectedCount++;
     }
-    l.jitCode = { key: this.key, fn };
+    l.jitCode = { key: this.key, fn, specialized: specialized.size > 0 };
     return fn;
   }
 
+  /** The parameter values to specialize a lambda for (by slot): those its profile saw in every one of enough calls. */
+  private specialization(l: LamJit): Map<number, Value> {
+    const out = new Map<number, Value>();
+    const p = l.jitArgs;
+    if (!this.passes.specialize || p === undefined || p.off || p.calls < SPECIALIZE_MIN) return out;
+    p.values.forEach((v, i) => {
+      if (v !== undefined) out.set(i + 1, v);
+    });
+    return out;
+  }
+
+  /** Records the arguments of an interpreted call of `lam` (while it is not compiled yet). */
+  private profile(lam: CLam, args: readonly Value[]): void {
+    const l = lam as unknown as LamJit;
+    const p = l.jitArgs;
+    if (p === undefined) {
+      l.jitArgs = { calls: 1, values: args.map((a) => (typeof a === 'number' || typeof a === 'boolean' ? a : undefined)), off: false };
+      return;
+    }
+    p.calls++;
+    for (let i = 0; i < p.values.length; i++) if (p.values[i] !== args[i]) p.values[i] = undefined;
+  }
+
+  /** Drops the specialized code of `lam` after a guard failed; its generic compiled code, or null. */
+  despecialize(lam: CLam): CompiledFn | null {
+    const l = lam as unknown as LamJit;
+    if (l.jitArgs !== undefined) l.jitArgs.off = true;
+    if (l.jitCode !== undefined && l.jitCode.specialized) {
+      l.jitCode = undefined;
+      this.deopts++;
+    }
+    return this.compiled(lam);
+  }
+
   enter(m: Machine, f: Closure, args: Value[], depth: number): Value | undefined {
+    const code = (f.lam as unknown as LamJit).jitCode;
+    if (this.passes.specialize && (code === undefined || code.key !== this.key)) this.profile(f.lam, args);
     const fn = this.compiled(f.lam);
     if (fn === null) return undefined;
     const steps = m.steps;
