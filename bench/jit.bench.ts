@@ -70,6 +70,7 @@ const PASSES = [
   ['constant folding', 'constantFold'],
   ['inlining', 'inline'],
   ['case of a known tuple', 'knownCase'],
+  ['specialization', 'specialize'],
 ] as const;
 
 /** Compiled code reaches a steady state after a few runs (V8 optimises it as it runs); these rows measure that state. */
