@@ -113,8 +113,8 @@ export class Machine {
   constructor(
     /** Limits on `steps` and `heap` (absolute counts); the executor moves them when another context's code runs. */
     public budget: Budget,
-    /** Resolves `@hash` to a compiled cell (the store's resolver behind it). */
-    private readonly hashCell: (hash: string, span: SourceSpan) => Cell,
+    /** Resolves `@hash` to a compiled cell (the store's resolver behind it; the JIT's code calls it too). */
+    readonly hashCell: (hash: string, span: SourceSpan) => Cell,
   ) {}
 
   allocate(cells: number): void {

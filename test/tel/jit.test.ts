@@ -4,8 +4,8 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { parseExpression, parseProgram } from '../../host/tel/parser.js';
-import { loadProgram, runMain, runToJson, type RunOptions } from '../../host/tel/interp.js';
+import { parseExpression, parseProgram, parseTypeScheme } from '../../host/tel/parser.js';
+import { NO_RESOLVER, loadProgram, runMain, runToJson, type Resolver, type RunOptions } from '../../host/tel/interp.js';
 import type { JitOptions } from '../../host/tel/jit/tier.js';
 import { parseWorld } from '../../host/tel/world.js';
 import { effectfulProgram, pureProgram, type RandomProgram } from './jit-random.js';
@@ -27,8 +27,8 @@ const CONFIGS: readonly JitOptions[] = [
 ];
 
 /** Everything a run is compared on. */
-function observe(source: string, file: string, main: string, args: readonly string[], options: RunOptions): string {
-  const loaded = loadProgram(parseProgram(source, file));
+function observe(source: string, file: string, main: string, args: readonly string[], options: RunOptions, resolver: Resolver): string {
+  const loaded = loadProgram(parseProgram(source, file), resolver);
   const r = runMain(
     loaded,
     main,
@@ -38,9 +38,9 @@ function observe(source: string, file: string, main: string, args: readonly stri
   return JSON.stringify({ ...runToJson(r), error: r.error?.toJSON(), steps: r.steps, memory: r.memory });
 }
 
-function agree(source: string, main: string, args: readonly string[], options: RunOptions = {}): void {
-  const want = observe(source, 'test.tel', main, args, { ...options, jit: 'off' });
-  for (const jit of CONFIGS) expect([jit, observe(source, 'test.tel', main, args, { ...options, jit })]).toEqual([jit, want]);
+function agree(source: string, main: string, args: readonly string[], options: RunOptions = {}, resolver: Resolver = NO_RESOLVER): void {
+  const want = observe(source, 'test.tel', main, args, { ...options, jit: 'off' }, resolver);
+  for (const jit of CONFIGS) expect([jit, observe(source, 'test.tel', main, args, { ...options, jit }, resolver)]).toEqual([jit, want]);
 }
 
 describe('JIT agrees with the interpreter', () => {
@@ -120,6 +120,21 @@ describe('JIT tier', () => {
     const same = at(3, { mode: 'auto', passes: { inline: false } });
     expect(same.jit).toMatchObject({ specialized: 1, deopts: 0 });
     expect([same.shown, same.steps]).toEqual([at(3, 'off').shown, at(3, 'off').steps]);
+  });
+  it('compiles code that refers to stored definitions by hash (functions and values)', () => {
+    const stored = new Map([
+      ['a'.repeat(64), { source: 'triple :: Int -> Int\ntriple x = x * 3\n', type: 'Int -> Int' }],
+      ['b'.repeat(64), { source: 'answer :: Int\nanswer = 6 * 7\n', type: 'Int' }],
+    ]);
+    const resolver: Resolver = {
+      definition: (h) => (stored.has(h) ? parseProgram(stored.get(h)!.source, 'store').decls[0] : undefined),
+      hashTypes: (h) => (stored.has(h) ? parseTypeScheme(stored.get(h)!.type, 'store') : undefined),
+    };
+    const source = `go :: Int -> Int -> Int\ngo i acc = if i == 0 then acc else go (i - 1) (acc + @${'a'.repeat(64)} i + @${'b'.repeat(64)})\nmain :: Int -> Int\nmain n = go n 0\n`;
+    for (const n of ['0', '1', '100']) agree(source, 'main', [n], {}, resolver);
+    agree(source, 'main', ['100'], { budget: { steps: 700, memory: 1000 } }, resolver);
+    const r = runMain(loadProgram(parseProgram(source, 'test.tel'), resolver), 'main', [parseExpression('100', '<arg>')], { jit: 'eager' });
+    expect([r.shown, r.jit?.interpreted, r.jit?.bailouts]).toEqual(['19350', 0, 0]);
   });
   it('falls back to the interpreter at a budget, which then fails at its own step', () => {
     const loaded = loadProgram(parseProgram(fib, 'fib.tel'));

@@ -10,8 +10,7 @@
 // (the cost model is spelled out per node below), and passes every call the
 // machine's continuation depth at that point; it checks the budgets only at
 // calls, returns and loop back-edges (see tier.ts for why that is exact).
-// A self tail call becomes a loop. Code it does not handle (`@hash`
-// references) makes the lambda stay interpreted.
+// A self tail call becomes a loop.
 import { OP, isSimple, type CClause, type CLam, type Code, type CPat } from '../compile.js';
 import { buildTuple } from '../operators.js';
 import type { Value } from '../values.js';
@@ -408,8 +407,19 @@ class Gen {
         this.depth(d + 1);
         this.emit('m.steps += s; s = 0;');
         return this.bindTmp(`R.caf(m, ${this.k(c.cell)}, ${this.k(c.span)}, d + ${d + 1})`);
-      case OP.Hash:
-        throw new NotCompiled('a hash reference');
+      case OP.Hash: {
+        // The machine replaces a hash by its definition's cell (1 step), then evaluates that as a global: its
+        // function, or a value definition's value (the K_CAF frame at d+1, as above).
+        this.step(1);
+        const cell = this.bindTmp(`m.hashCell(${this.k(c.hash)}, ${this.k(c.span)})`);
+        this.step(1);
+        this.depth(d + 1);
+        const r = this.t();
+        this.emit(`let ${r};`);
+        this.emit(`if (${cell}.fnValue !== null) ${r} = ${cell}.fnValue;`);
+        this.emit(`else { m.steps += s; s = 0; ${r} = R.caf(m, ${cell}, ${this.k(c.span)}, d + ${d + 1}); }`);
+        return r;
+      }
       case OP.Lam:
         this.step(1);
         this.emit('m.heap += 2;');
