@@ -242,7 +242,7 @@ class Gen {
     const source = [
       `const MAXD = ${this.maxDepth};`,
       ...caches,
-      `return function jitted(m, d, env, ${params.join(', ')}) {`,
+      `return (function jitted(m, d, env, ${params.join(', ')}) {`,
       ...guard,
       // the deepest function entry, as the interpreter records it at APPLY (Machine.peakDepth)
       'if (d > m.peakDepth) m.peakDepth = d;',
@@ -251,7 +251,7 @@ class Gen {
       ...frame,
       ...inner,
       '}',
-      '};',
+      '});',
     ].join('\n');
     return { source, constants: this.constants };
   }

@@ -18,9 +18,10 @@ import { Closure, Eff, type Env } from '../runtime.js';
 import { Cons, Nil, compareValues, type Value } from '../values.js';
 import { ALL_PASSES, NotCompiled, PASS_NAMES, generate, type JitPasses } from './codegen.js';
 import { CodeCache } from './cache.js';
+import { DiskCodeStore } from './disk-cache.js';
 
 /** Bumped whenever generated code changes meaning (keys the code cache). */
-export const JIT_VERSION = 3;
+export const JIT_VERSION = 4;
 
 export type JitMode = 'off' | 'auto' | 'eager';
 
@@ -54,7 +55,10 @@ interface ArgProfile {
 
 const BIN_NAMES: ReadonlyMap<unknown, string> = new Map(Object.entries(BINARY).map(([name, fn]) => [fn, name]));
 
-const sharedCache = new CodeCache(4096);
+/** Generated sources a code cache keeps in memory. */
+const CACHE_ENTRIES = 4096;
+
+const sharedCache = new CodeCache(CACHE_ENTRIES);
 
 /** What generated code calls. */
 export const R = {
@@ -250,8 +254,23 @@ export class JitTier implements JitHook {
   }
 }
 
-/** The tier for a mode, or null for `off`. */
-export function jitTier(options: JitOptions | JitMode | undefined): JitTier | null {
+/** The tier for a mode, or null for `off`; its code cache is `cache` (default: the process's). */
+export function jitTier(options: JitOptions | JitMode | undefined, cache: CodeCache = sharedCache): JitTier | null {
   const o: JitOptions = typeof options === 'string' ? { mode: options } : (options ?? { mode: 'off' });
-  return o.mode === 'off' ? null : new JitTier(o);
+  return o.mode === 'off' ? null : new JitTier(o, cache);
+}
+
+/** The directory of the persistent code cache, beside a store's SQLite file. */
+export const JIT_CACHE_DIR = 'jit-cache';
+
+const persistentCaches = new Map<string, CodeCache>();
+
+/** The code cache kept in `directory` across processes (one per directory in a process). */
+export function persistentCodeCache(directory: string): CodeCache {
+  let cache = persistentCaches.get(directory);
+  if (cache === undefined) {
+    cache = new CodeCache(CACHE_ENTRIES, new DiskCodeStore(directory, JIT_VERSION));
+    persistentCaches.set(directory, cache);
+  }
+  return cache;
 }
