@@ -49,6 +49,18 @@ export interface RandomProgram {
   readonly args: readonly string[];
 }
 
+/** Definitions both kinds of program call: a small one (inlined), one of two parameters (partially applied), one with a local recursive function. */
+const HELPERS: readonly string[] = [
+  'small :: Int -> Int',
+  'small v = if v > 100 then v - 100 else v * 2',
+  'plus :: Int -> Int -> Int',
+  'plus a b = a + b',
+  'sumTo :: Int -> Int',
+  'sumTo k = go k 0',
+  '  where',
+  '    go i acc = if i <= 0 then acc else go (i - 1) (acc + i)',
+];
+
 /** A pure program: `main n` folds `f` over n iterations. */
 export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x', 'y', 'base']), intExpr(2, ['a', 'b'], false), fc.integer({ min: 0, max: 150 })).map(([body, helper, n]) => ({
   source: [
@@ -56,14 +68,7 @@ export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x'
     `f x y = ${body}`,
     'g :: Int -> Int -> Int',
     `g a b = ${helper}`,
-    'small :: Int -> Int',
-    'small v = if v > 100 then v - 100 else v * 2',
-    'plus :: Int -> Int -> Int',
-    'plus a b = a + b',
-    'sumTo :: Int -> Int',
-    'sumTo k = go k 0',
-    '  where',
-    '    go i acc = if i <= 0 then acc else go (i - 1) (acc + i)',
+    ...HELPERS,
     'scale :: Int -> Int -> Int',
     'scale k x = if k == 3 then x + f k x else k * x',
     'countUp :: Int -> Int -> Int',
@@ -86,14 +91,7 @@ export const effectfulProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3,
     `f x y = ${body}`,
     'g :: Int -> Int -> Int',
     'g a b = a - b',
-    'small :: Int -> Int',
-    'small v = if v > 100 then v - 100 else v * 2',
-    'plus :: Int -> Int -> Int',
-    'plus a b = a + b',
-    'sumTo :: Int -> Int',
-    'sumTo k = go k 0',
-    '  where',
-    '    go i acc = if i <= 0 then acc else go (i - 1) (acc + i)',
+    ...HELPERS,
     'loop :: Int -> Int -> Effect Int',
     'loop n acc = if n == 0 then return acc else do',
     '  emit (f n acc)',
