@@ -31,6 +31,9 @@ export const AUTO_THRESHOLD = 64;
 /** Interpreted calls, all with the same Int or Bool in a parameter, before the lambda is compiled specialized for it. */
 export const SPECIALIZE_MIN = 16;
 
+/** The interpreted calls profiled: the last ones before the lambda gets hot (a cold lambda costs no profiling). */
+export const PROFILE_CALLS = 32;
+
 export interface JitOptions {
   readonly mode: JitMode;
   readonly passes?: Partial<JitPasses>;
@@ -230,8 +233,8 @@ export class JitTier implements JitHook {
   }
 
   enter(m: Machine, f: Closure, args: Value[], depth: number): Value | undefined {
-    const code = (f.lam as unknown as LamJit).jitCode;
-    if (this.passes.specialize && (code === undefined || code.key !== this.key)) this.profile(f.lam, args);
+    const l = f.lam as unknown as LamJit;
+    if (this.passes.specialize && l.jitCalls >= this.threshold - PROFILE_CALLS && (l.jitCode === undefined || l.jitCode.key !== this.key)) this.profile(f.lam, args);
     const fn = this.compiled(f.lam);
     if (fn === null) return undefined;
     const steps = m.steps;
