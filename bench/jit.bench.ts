@@ -74,7 +74,7 @@ const PASSES = [
 ] as const;
 
 /** Compiled code reaches a steady state after a few runs (V8 optimises it as it runs); these rows measure that state. */
-const WARM_UP = 3;
+const WARM_UP = 8;
 
 const PROGRAMS = [
   ['fib 25', 'fib', 25],
