@@ -101,6 +101,8 @@ export class Machine {
   periodic: (() => void) | null = null;
   /** The JIT tier, or null to interpret everything. */
   jit: JitHook | null = null;
+  /** The step count from which compiled code calls the periodic hook next (kept by jit/tier.ts). */
+  jitPeriodAt = Infinity;
   /** Hears every interpreted call of a closure with all its arguments, at continuation depth `depth` (the debugger, host/debug/); null costs one comparison. */
   onCall: ((lam: CLam, args: readonly Value[], depth: number) => void) | null = null;
   /** The profiler, or null (one comparison per call and per popped frame). */

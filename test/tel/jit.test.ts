@@ -136,6 +136,17 @@ describe('JIT tier', () => {
     const r = runMain(loadProgram(parseProgram(source, 'test.tel'), resolver), 'main', [parseExpression('100', '<arg>')], { jit: 'eager' });
     expect([r.shown, r.jit?.interpreted, r.jit?.bailouts]).toEqual(['19350', 0, 0]);
   });
+  it('calls the periodic hook as often as the interpreter, in recursion and in loops', () => {
+    const source = `${fib}\nloop :: Int -> Int -> Int\nloop i acc = if i == 0 then acc else loop (i - 1) (acc + fib 3)\nboth :: Int -> Int\nboth n = fib n + loop (n * 50) 0\n`;
+    const calls = (jit: RunOptions['jit']): [number, number, number] => {
+      let n = 0;
+      const r = runMain(loadProgram(parseProgram(source, 'fib.tel')), 'both', [parseExpression('16', '<arg>')], { jit, periodic: () => void n++ });
+      return [n, r.steps, r.jit?.bailouts ?? 0];
+    };
+    const [interpreted, steps] = calls('off');
+    expect(interpreted).toBe(Math.floor(steps / 1024));
+    for (const jit of CONFIGS) expect([jit, calls(jit)]).toEqual([jit, [interpreted, steps, 0]]);
+  });
   it('falls back to the interpreter at a budget, which then fails at its own step', () => {
     const loaded = loadProgram(parseProgram(fib, 'fib.tel'));
     const r = runMain(loaded, 'main', [parseExpression('15', '<arg>')], { jit: 'eager', budget: { steps: 5000, memory: 100_000 } });

@@ -289,7 +289,7 @@ class Gen {
   /** Flushes the counted steps to the machine and checks the budgets for continuation depth `d` (relative). */
   private flushCheck(): void {
     this.emit('m.steps += s; s = 0;');
-    this.emit('if (m.steps > m.budget.steps || ((d + MAXD) << 2) + m.heap > m.budget.memory || m.periodic !== null) R.check(m, d + MAXD);');
+    this.emit('if (m.steps > m.budget.steps || ((d + MAXD) << 2) + m.heap > m.budget.memory || m.steps >= m.jitPeriodAt) R.check(m, d + MAXD);');
   }
 
   private emitReturn(v: string): void {

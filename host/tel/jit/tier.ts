@@ -93,6 +93,7 @@ export const R = {
       tier.lastPeriod++;
       m.periodic();
     }
+    tier.periodsTo(m, period);
   },
   /** The compiled code of `lam` when the JIT is on and it is (or just got) hot, else null. */
   compiledOf(m: Machine, lam: CLam): CompiledFn | null {
@@ -104,7 +105,7 @@ export const R = {
     R.periodic(m);
     const v = m.cafValue(cell, span, depth);
     const tier = m.jit as JitTier | null;
-    if (tier !== null) tier.lastPeriod = Math.floor(m.steps / PERIOD_STEPS);
+    if (tier !== null) tier.periodsTo(m, Math.floor(m.steps / PERIOD_STEPS));
     return v;
   },
   /** The compiled code of closure `f` when it takes exactly `arity` arguments and the JIT has (or just made) some, else null. */
@@ -132,7 +133,7 @@ export const R = {
     try {
       const v = m.apply(f, args, span);
       // The nested run called the hook itself.
-      if (tier !== null) tier.lastPeriod = Math.floor(m.steps / PERIOD_STEPS);
+      if (tier !== null) tier.periodsTo(m, Math.floor(m.steps / PERIOD_STEPS));
       m.steps -= 1;
       return v;
     } finally {
@@ -161,6 +162,12 @@ export class JitTier implements JitHook {
   bailouts = 0;
   specializedCount = 0;
   deopts = 0;
+
+  /** The periodic hook has been called for every period up to `period`: compiled code calls it next at the start of the one after. */
+  periodsTo(m: Machine, period: number): void {
+    this.lastPeriod = period;
+    m.jitPeriodAt = m.periodic === null ? Infinity : (period + 1) * PERIOD_STEPS;
+  }
 
   stats(): JitStats {
     return { compiled: this.compiledCount, interpreted: this.rejectedCount, bailouts: this.bailouts, specialized: this.specializedCount, deopts: this.deopts };
@@ -240,7 +247,7 @@ export class JitTier implements JitHook {
     const steps = m.steps;
     const heap = m.heap;
     const peakDepth = m.peakDepth;
-    this.lastPeriod = Math.floor(steps / PERIOD_STEPS);
+    this.periodsTo(m, Math.floor(steps / PERIOD_STEPS));
     const cafs = m.cafMark();
     try {
       return fn(m, depth, f.env, ...args);
