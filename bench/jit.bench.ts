@@ -70,10 +70,11 @@ const PASSES = [
   ['constant folding', 'constantFold'],
   ['inlining', 'inline'],
   ['case of a known tuple', 'knownCase'],
+  ['specialization', 'specialize'],
 ] as const;
 
 /** Compiled code reaches a steady state after a few runs (V8 optimises it as it runs); these rows measure that state. */
-const WARM_UP = 3;
+const WARM_UP = 8;
 
 const PROGRAMS = [
   ['fib 25', 'fib', 25],

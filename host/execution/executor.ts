@@ -15,6 +15,7 @@
 // in and stored to the result cache: a whole run by its result key, and on
 // the interpreter each `invoke` that did no effect; a hit is a `memo` event
 // in the trace and charges only the lookup.
+import { dirname, join } from 'node:path';
 import { CaxError, budgetExhausted, budgetOf } from '../errors.js';
 import { LOOKUP_STEPS, type Memo, type MemoMode } from '../cache/memo.js';
 import type { CacheHit } from '../cache/tiered.js';
@@ -27,7 +28,7 @@ import { checkResultType } from '../coprocessor/result-type.js';
 import { prune } from '../tel/types.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
-import { jitTier, type JitMode } from '../tel/jit/tier.js';
+import { JIT_CACHE_DIR, jitTier, persistentCodeCache, type JitMode } from '../tel/jit/tier.js';
 import { Machine, type ProfileHook } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
 import { printExpr } from '../tel/printer.js';
@@ -645,7 +646,8 @@ export class Executor {
       limit(entry);
       // The wall clock is checked every PERIOD_STEPS steps, so any loop is stopped by it.
       machine.periodic = () => run.sandbox.checkWallClock(active.context, active.hash);
-      machine.jit = run.profiler ? null : jitTier(run.jit);
+      // compiled code is kept beside the store, for later processes
+      machine.jit = run.profiler ? null : jitTier(run.jit, persistentCodeCache(join(dirname(this.repo.file), JIT_CACHE_DIR)));
       if (run.profiler) machine.profile = run.profiler.attach(machine, loaded);
       let charged = { steps: 0, memory: 0 };
       const charge = (): void => {

@@ -3,7 +3,8 @@
 // span happens), a value definition, comparisons, if, let, case over lists and tuples with
 // guards, lambdas and prelude calls, small definitions the JIT inlines, a
 // local recursive function, partial application, closures over locals, Bool
-// operators and tuple cases, driven by a loop so it gets hot; and an effectful
+// operators and tuple cases, driven by a loop so it gets hot, with a function
+// called with one constant (specialized) and then another; and an effectful
 // variant that emits along the way and waits (logical time).
 import fc from 'fast-check';
 
@@ -48,6 +49,18 @@ export interface RandomProgram {
   readonly args: readonly string[];
 }
 
+/** Definitions both kinds of program call: a small one (inlined), one of two parameters (partially applied), one with a local recursive function. */
+const HELPERS: readonly string[] = [
+  'small :: Int -> Int',
+  'small v = if v > 100 then v - 100 else v * 2',
+  'plus :: Int -> Int -> Int',
+  'plus a b = a + b',
+  'sumTo :: Int -> Int',
+  'sumTo k = go k 0',
+  '  where',
+  '    go i acc = if i <= 0 then acc else go (i - 1) (acc + i)',
+];
+
 /** A pure program: `main n` folds `f` over n iterations. */
 export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x', 'y', 'base']), intExpr(2, ['a', 'b'], false), fc.integer({ min: 0, max: 150 })).map(([body, helper, n]) => ({
   source: [
@@ -55,20 +68,17 @@ export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x'
     `f x y = ${body}`,
     'g :: Int -> Int -> Int',
     `g a b = ${helper}`,
-    'small :: Int -> Int',
-    'small v = if v > 100 then v - 100 else v * 2',
-    'plus :: Int -> Int -> Int',
-    'plus a b = a + b',
-    'sumTo :: Int -> Int',
-    'sumTo k = go k 0',
-    '  where',
-    '    go i acc = if i <= 0 then acc else go (i - 1) (acc + i)',
+    ...HELPERS,
+    'scale :: Int -> Int -> Int',
+    'scale k x = if k == 3 then x + f k x else k * x',
+    'countUp :: Int -> Int -> Int',
+    'countUp i acc = if i >= 80 then acc else countUp (i + 1) (acc + scale 3 i)',
     'base :: Int',
     'base = g 3 (sum (range 1 4))',
     'go :: Int -> Int -> Int',
     'go n acc = if n == 0 then acc else go (n - 1) (f n acc)',
     'main :: Int -> (Int, [Int])',
-    'main n = (go n 7, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
+    'main n = (go n 7 + countUp 0 0 + scale (n `mod` 5) n, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
   ].join('\n'),
   main: 'main',
   args: [String(n)],
@@ -81,14 +91,7 @@ export const effectfulProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3,
     `f x y = ${body}`,
     'g :: Int -> Int -> Int',
     'g a b = a - b',
-    'small :: Int -> Int',
-    'small v = if v > 100 then v - 100 else v * 2',
-    'plus :: Int -> Int -> Int',
-    'plus a b = a + b',
-    'sumTo :: Int -> Int',
-    'sumTo k = go k 0',
-    '  where',
-    '    go i acc = if i <= 0 then acc else go (i - 1) (acc + i)',
+    ...HELPERS,
     'loop :: Int -> Int -> Effect Int',
     'loop n acc = if n == 0 then return acc else do',
     '  emit (f n acc)',

@@ -10,8 +10,7 @@
 // (the cost model is spelled out per node below), and passes every call the
 // machine's continuation depth at that point; it checks the budgets only at
 // calls, returns and loop back-edges (see tier.ts for why that is exact).
-// A self tail call becomes a loop. Code it does not handle (`@hash`
-// references) makes the lambda stay interpreted.
+// A self tail call becomes a loop.
 import { OP, isSimple, type CClause, type CLam, type Code, type CPat } from '../compile.js';
 import { buildTuple } from '../operators.js';
 import type { Value } from '../values.js';
@@ -37,12 +36,14 @@ export interface JitPasses {
   readonly inline: boolean;
   /** A `case` of a tuple written in place matches its parts without building the tuple (its cells still counted). */
   readonly knownCase: boolean;
+  /** A definition called only with the same Int or Bool in a parameter while interpreted is compiled for that value, behind a guard. */
+  readonly specialize: boolean;
 }
 
-export const ALL_PASSES: JitPasses = { intOps: true, selfLoop: true, inlinePatterns: true, directCalls: true, frameLocals: true, constantFold: true, inline: true, knownCase: true };
+export const ALL_PASSES: JitPasses = { intOps: true, selfLoop: true, inlinePatterns: true, directCalls: true, frameLocals: true, constantFold: true, inline: true, knownCase: true, specialize: true };
 
 /** The pass names, in a fixed order (the code cache's key). */
-export const PASS_NAMES: readonly (keyof JitPasses)[] = ['intOps', 'selfLoop', 'inlinePatterns', 'directCalls', 'frameLocals', 'constantFold', 'inline', 'knownCase'];
+export const PASS_NAMES: readonly (keyof JitPasses)[] = ['intOps', 'selfLoop', 'inlinePatterns', 'directCalls', 'frameLocals', 'constantFold', 'inline', 'knownCase', 'specialize'];
 
 /** The most code nodes a definition's body may have to be inlined. */
 export const INLINE_NODES = 24;
@@ -69,9 +70,13 @@ const INT_OPS: Readonly<Record<string, string>> = {
 /** Operators folded on constant Int or Bool operands (the interpreter's own functions compute the value). */
 const FOLDABLE = new Set(['+', '-', '*', '/', 'mod', '<', '>', '<=', '>=', '==', '/=']);
 
-/** Generates the function for `lam`; `binName` names each operator function (for the Int fast paths and folding). */
-export function generate(lam: CLam, binName: ReadonlyMap<unknown, string>, passes: JitPasses = ALL_PASSES): Generated {
-  return new Gen(lam, binName, passes).run();
+/**
+ * Generates the function for `lam`; `binName` names each operator function (for the Int fast paths and folding).
+ * `specialized` maps parameter slots to the value the code is specialized for: a guard at entry and at each loop
+ * back-edge hands a call with another value to `R.deopt` (the generic code).
+ */
+export function generate(lam: CLam, binName: ReadonlyMap<unknown, string>, passes: JitPasses = ALL_PASSES, specialized: ReadonlyMap<number, Value> = new Map()): Generated {
+  return new Gen(lam, binName, passes, specialized).run();
 }
 
 /** Calls `visit` on `c` and every node below it, with the number of lambda (or do block) frames entered on the way. */
@@ -191,15 +196,31 @@ class Gen {
   private readonly locals: boolean;
   /** The frame being generated for (the lambda's own, or an inlined definition's). */
   private ctx: FrameCtx;
+  /** The lambda's own frame. */
+  private readonly own: FrameCtx;
 
   constructor(
     private readonly lam: CLam,
     private readonly binName: ReadonlyMap<unknown, string>,
     private readonly passes: JitPasses,
+    private readonly specialized: ReadonlyMap<number, Value>,
   ) {
     const use = frameUse(lam);
     this.locals = passes.frameLocals && passes.inlinePatterns && !use.captured;
-    this.ctx = { prefix: this.locals ? 'v' : null, bound: use.bound };
+    this.own = { prefix: this.locals ? 'v' : null, bound: use.bound };
+    this.ctx = this.own;
+  }
+
+  /** The value a read of `c` is specialized for, if any (a parameter of the lambda's own frame). */
+  private specializedValue(c: Extract<Code, { op: 1 }>): Value | undefined {
+    return c.depth === 0 && this.ctx === this.own ? this.specialized.get(c.slot) : undefined;
+  }
+
+  /** The guard of a specialized function: a call with other values goes to the generic code (R.deopt). */
+  private emitGuard(params: readonly string[]): void {
+    if (this.specialized.size === 0) return;
+    const test = [...this.specialized].map(([slot, v]) => `v${slot} !== ${this.literal(v)}`).join(' || ');
+    this.emit(`if (${test}) return R.deopt(m, ${this.k(this.lam)}, d, env, [${params.join(', ')}]);`);
   }
 
   run(): Generated {
@@ -217,10 +238,12 @@ class Gen {
       params.forEach((p, i) => frame.push(`e[${i + 1}] = ${p};`));
     }
     const caches = Array.from({ length: this.directCaches }, (_, i) => `let D${i} = null;`);
+    const guard = this.withLines(() => this.emitGuard(params));
     const source = [
       `const MAXD = ${this.maxDepth};`,
       ...caches,
-      `return function jitted(m, d, env, ${params.join(', ')}) {`,
+      `return (function jitted(m, d, env, ${params.join(', ')}) {`,
+      ...guard,
       // the deepest function entry, as the interpreter records it at APPLY (Machine.peakDepth)
       'if (d > m.peakDepth) m.peakDepth = d;',
       'let s = 0;',
@@ -228,7 +251,7 @@ class Gen {
       ...frame,
       ...inner,
       '}',
-      '};',
+      '});',
     ].join('\n');
     return { source, constants: this.constants };
   }
@@ -266,7 +289,7 @@ class Gen {
   /** Flushes the counted steps to the machine and checks the budgets for continuation depth `d` (relative). */
   private flushCheck(): void {
     this.emit('m.steps += s; s = 0;');
-    this.emit('if (m.steps > m.budget.steps || ((d + MAXD) << 2) + m.heap > m.budget.memory || m.periodic !== null) R.check(m, d + MAXD);');
+    this.emit('if (m.steps > m.budget.steps || ((d + MAXD) << 2) + m.heap > m.budget.memory || m.steps >= m.jitPeriodAt) R.check(m, d + MAXD);');
   }
 
   private emitReturn(v: string): void {
@@ -286,6 +309,8 @@ class Gen {
 
   /** A local variable's value (E_CYCLE when read before it is bound). */
   private local(c: Extract<Code, { op: 1 }>): string {
+    const known = this.specializedValue(c);
+    if (known !== undefined) return this.literal(known);
     let ref: string;
     if (c.depth === 0) ref = this.slot(c.slot);
     else {
@@ -302,6 +327,7 @@ class Gen {
   /** The value of simple code made of constants alone, when folding is on and it cannot fail; else undefined. */
   private folded(c: Code): Value | undefined {
     if (!this.passes.constantFold) return undefined;
+    if (c.op === OP.Local) return this.specializedValue(c);
     if (c.op === OP.Const) return typeof c.value === 'number' || typeof c.value === 'boolean' ? c.value : undefined;
     if (c.op !== OP.Bin || !c.simple || !FOLDABLE.has(this.binName.get(c.fn) ?? '')) return undefined;
     const a = this.folded(c.a);
@@ -381,8 +407,19 @@ class Gen {
         this.depth(d + 1);
         this.emit('m.steps += s; s = 0;');
         return this.bindTmp(`R.caf(m, ${this.k(c.cell)}, ${this.k(c.span)}, d + ${d + 1})`);
-      case OP.Hash:
-        throw new NotCompiled('a hash reference');
+      case OP.Hash: {
+        // The machine replaces a hash by its definition's cell (1 step), then evaluates that as a global: its
+        // function, or a value definition's value (the K_CAF frame at d+1, as above).
+        this.step(1);
+        const cell = this.bindTmp(`m.hashCell(${this.k(c.hash)}, ${this.k(c.span)})`);
+        this.step(1);
+        this.depth(d + 1);
+        const r = this.t();
+        this.emit(`let ${r};`);
+        this.emit(`if (${cell}.fnValue !== null) ${r} = ${cell}.fnValue;`);
+        this.emit(`else { m.steps += s; s = 0; ${r} = R.caf(m, ${cell}, ${this.k(c.span)}, d + ${d + 1}); }`);
+        return r;
+      }
       case OP.Lam:
         this.step(1);
         this.emit('m.heap += 2;');
@@ -524,6 +561,7 @@ class Gen {
       this.flushCheck();
       this.emit(`env = ${f}.env;`);
       args.forEach((a, i) => this.emit(`v${i + 1} = ${a};`));
+      this.emitGuard(args.map((_, i) => `v${i + 1}`));
       this.emit('continue;');
       if (sure) return 'undefined';
       this.emit('}');
