@@ -230,23 +230,24 @@ __attribute__((noinline)) static uint32_t alloc_slow(uint32_t size) {
   rt_fail(ERR_HEAP, 0);
 }
 
-/* The allocator's fast path, without calls or a frame: the free list of the exact size, else the carved chunk,
- * else the untouched top whose bitmaps are cleared already (with the argument room left); anything else is
- * alloc_slow's. The words are zeroed if `zero` (see claim). */
+/* The allocator's fast path, without calls or a frame: the free list of the exact size, else the untouched top
+ * whose bitmaps are cleared already (with the argument room left), else the carved chunk (there is one only once
+ * the top ran out); anything else is alloc_slow's. The words are zeroed if `zero` (see claim). */
 static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t bytes, int zero) {
   uint32_t size = bytes ? (bytes + 7u) & ~7u : 8u;
   uint32_t k = size >> 3;
   uint32_t c = k <= CLASSES ? free_lists[k] : 0;
   if (c) {
     free_lists[k] = WORD(c + 4);
+  } else if (rt_hp + size <= cleared_to && rt_hlimit - rt_hp >= size + ARGUMENT_ROOM) {
+    c = rt_hp;
+    rt_hp = c + size;
   } else if (carve + size <= carve_end) {
     c = carve;
     carve = c + size;
     if (carve < carve_end) SET(starts, GRANULE(carve));
   } else {
-    c = rt_hp;
-    if (c + size > cleared_to || rt_hlimit - c < size + ARGUMENT_ROOM) return alloc_slow(size);
-    rt_hp = c + size;
+    return alloc_slow(size);
   }
   uint32_t g = GRANULE(c), bit = 1u << (g & 31u);
   starts[g >> 5] |= bit;

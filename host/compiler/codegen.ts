@@ -93,11 +93,16 @@ export interface CodegenOptions {
    * position) in callee-saved register pairs instead of frame slots; a self tail call writes them directly.
    */
   readonly registers: boolean;
+  /**
+   * Use the types: where an operand is known to be an Int (docs/compiler.md "Ints known from the types"), no tag test;
+   * quiet Int arithmetic on payloads in registers; Int comparisons in conditions as one branch.
+   */
+  readonly typedInts: boolean;
   /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
   readonly budgetChecks?: boolean;
 }
 
-export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true };
+export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
 
 /** Most words of code and data an image may have: more than any co-processor's RAM holds; it bounds the compiler's work. */
 const MAX_IMAGE_WORDS = 1 << 18;
@@ -1605,7 +1610,7 @@ export class Codegen {
     const mark = this.fn.next;
     // an operand known to be an Int makes both Ints (the program is type-checked): no tag test, no runtime call
     const ints = this.knownInt(e.left, scope) || this.knownInt(e.right, scope);
-    const imm = intLiteral(e.right);
+    const imm = this.options.typedInts ? intLiteral(e.right) : undefined;
     if ((op === '+' || op === '-') && imm !== undefined && fitsImm(op === '+' ? imm : -imm)) {
       this.gen(e.left, scope);
       b.span(e.span);
@@ -1693,6 +1698,7 @@ export class Codegen {
    * saturated call of a top-level definition (or a constant) whose signature gives an Int.
    */
   private knownInt(e: Expr, scope: Scope): boolean {
+    if (!this.options.typedInts) return false;
     switch (e.tag) {
       case 'Lit':
         return e.lit.kind === 'int';
@@ -1724,7 +1730,7 @@ export class Codegen {
    * at most INT_DEPTH deep. It is computed on payloads in registers (intExpr), without tags.
    */
   private quietInt(e: Expr, scope: Scope, int = false, depth = 0): boolean {
-    if (depth > INT_DEPTH) return false;
+    if (!this.options.typedInts || depth > INT_DEPTH) return false;
     switch (e.tag) {
       case 'Lit':
         return e.lit.kind === 'int';
