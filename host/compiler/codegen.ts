@@ -513,7 +513,8 @@ export class Codegen {
     o.sw(ra, frame - 4, sp);
     o.sw(s0, frame - 8, sp);
     o.addi(s0, sp, frame);
-    o.sw(a0, -12, s0);
+    // a top-level function has no env (callers leave a0 as it is): its env word is 0 for the conservative collector
+    o.sw(self?.global === true ? zero : a0, -12, s0);
     o.branch('bltu', sp, s11, RT.overflow);
     for (const i of regArgs) {
       o.sw(PAIRS[i]![0], -24 - 8 * i, s0);
@@ -1146,7 +1147,6 @@ export class Codegen {
     b.lw(ra, -4, t0);
     b.lw(s0, -8, t0);
     b.mv(sp, t0);
-    if (!local) b.li(a0, 0);
     b.j(fn.label);
   }
 
@@ -1192,10 +1192,11 @@ export class Codegen {
   /** Calls a known function whose arguments are in the outgoing area (a local one with its closure as env). */
   private callKnown(fn: KnownFn, loc: Loc | undefined): void {
     const b = this.fn.body;
+    // a local function's closure is its env; a top-level one has none
     if (loc) {
       this.loadVar(loc);
       b.mv(a0, a1);
-    } else b.li(a0, 0);
+    }
     b.call(fn.label);
   }
 
@@ -1617,7 +1618,7 @@ export class Codegen {
       b.addi(a1, a1, op === '+' ? imm : -imm);
       return;
     }
-    this.genOperands(e.left, e.right, scope);
+    this.genOperands(e.left, e.right, scope, ints && ['+', '-', '*', '/', 'mod', '==', '/=', '<', '>', '<=', '>='].includes(op));
     b.span(e.span);
     switch (op) {
       case ':': {
@@ -1669,10 +1670,23 @@ export class Codegen {
   /**
    * Evaluates `left` into a0/a1 and `right` into a2/a3. An operand that is a literal or a local variable (nothing
    * to evaluate: it cannot fail, act or allocate) is loaded where it goes, after the other one is evaluated;
-   * otherwise the left value waits in a frame slot while the right one is evaluated.
+   * otherwise the left value waits in a frame slot while the right one is evaluated — only its payload when
+   * `payloads` (two Ints, of which only the payloads are used; the tags in a0/a2 are then not set).
    */
-  private genOperands(left: Expr, right: Expr, scope: Scope): void {
+  private genOperands(left: Expr, right: Expr, scope: Scope, payloads = false): void {
     const b = this.fn.body;
+    if (payloads && this.operandLoad(right, scope) === undefined && this.operandLoad(left, scope) === undefined) {
+      // only the payloads are used (Int arithmetic or comparison): the left one waits alone, the tags stay Ints'
+      const mark = this.fn.next;
+      const slot = this.fn.slots(1);
+      this.gen(left, scope);
+      b.sw(a1, slot + 4, s0);
+      this.gen(right, scope);
+      b.mv(a3, a1);
+      b.lw(a1, slot + 4, s0);
+      this.fn.next = mark;
+      return;
+    }
     if (this.operandLoad(right, scope) !== undefined) {
       this.gen(left, scope);
       this.operandLoad(right, scope)!(a2, a3);
@@ -1838,7 +1852,7 @@ export class Codegen {
       b.branch(op, swapped ? right : left, swapped ? left : right, otherwise);
       return;
     }
-    this.genOperands(cond.left, cond.right, scope);
+    this.genOperands(cond.left, cond.right, scope, true);
     b.span(cond.span);
     b.branch(op, swapped ? a3 : a1, swapped ? a1 : a3, otherwise);
   }
