@@ -42,6 +42,8 @@ uint32_t rt_gc_count, rt_gc_live;
 /* Free lists of exact chunk sizes 8, 16, …, 8 * CLASSES; bigger free chunks in one first-fit list. */
 #define CLASSES 8
 #define MARK_STACK 128
+/* Bytes of untouched top a run leaves before it collects: the host writes a continuation's arguments at rt_hp. */
+#define ARGUMENT_ROOM 2048u
 
 static uint32_t free_lists[CLASSES + 1];
 static uint32_t big_list;
@@ -50,6 +52,13 @@ static uint32_t big_list;
 static uint32_t carve, carve_end;
 static uint32_t *starts, *used, *marks, *mark_stack;
 static uint32_t bitmap_words, cleared_to, mark_top, mark_overflow;
+/* Where the fast path's top ends: the bitmaps are cleared up to it and the argument room is left above it. */
+static uint32_t top_end;
+
+static void set_top_end(void) {
+  uint32_t soft = rt_hlimit - rt_floor > ARGUMENT_ROOM ? rt_hlimit - ARGUMENT_ROOM : rt_floor;
+  top_end = cleared_to < soft ? cleared_to : soft;
+}
 /* The payload of the last run's result (stored by _start), and the chain of cells {result, next} of earlier results. */
 uint32_t rt_last_result;
 static uint32_t kept;
@@ -91,6 +100,7 @@ void rt_heap_init(uint32_t floor, uint32_t end) {
   rt_hp = first;
   rt_hlimit = first;
   cleared_to = first;
+  top_end = first;
   rt_gc_count = 0;
   rt_gc_live = 0;
   rt_last_result = 0;
@@ -188,6 +198,7 @@ uint32_t rt_take_top(uint32_t size, int zero) {
     used[i] = 0;
     cleared_to += 256;
   }
+  set_top_end();
   return claim(c, size, zero);
 }
 
@@ -205,8 +216,6 @@ void rt_heap_resume(uint32_t args_end) {
   kept = (uint32_t)cell;
 }
 
-/* Bytes of untouched top a run leaves before it collects: the host writes a continuation's arguments at rt_hp. */
-#define ARGUMENT_ROOM 2048u
 
 /* Room at the top; `soft`: less the argument room. */
 uint32_t rt_top_room(int soft) {
@@ -237,13 +246,12 @@ __attribute__((noinline)) static uint32_t alloc_slow(uint32_t size) {
 /* The allocator's fast path, without calls or a frame: the free list of the exact size, else the untouched top
  * whose bitmaps are cleared already (with the argument room left), else the carved chunk (there is one only once
  * the top ran out); anything else is alloc_slow's. The words are zeroed if `zero` (see claim). */
-static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t bytes, int zero) {
-  uint32_t size = bytes ? (bytes + 7u) & ~7u : 8u;
+static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t size, int zero) {
   uint32_t k = size >> 3;
   uint32_t c = k <= CLASSES ? free_lists[k] : 0;
   if (c) {
     free_lists[k] = WORD(c + 4);
-  } else if (rt_hp + size <= cleared_to && rt_hlimit - rt_hp >= size + ARGUMENT_ROOM) {
+  } else if (rt_hp + size <= top_end) {
     c = rt_hp;
     rt_hp = c + size;
   } else if (carve + size <= carve_end) {
@@ -263,13 +271,13 @@ static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t bytes,
 
 /* The allocator of compiled code and the runtime: a zeroed object of `bytes` bytes. */
 uint32_t rt_alloc(uint32_t bytes) {
-  return alloc_fast(bytes, 1);
+  return alloc_fast(bytes ? (bytes + 7u) & ~7u : 8u, 1);
 }
 
 /* An object compiled code fills completely before anything else can allocate (a cons cell, a tuple): its words
- * need no zeroing, since no collection can see them before they are written. */
-uint32_t rt_alloc_filled(uint32_t bytes) {
-  return alloc_fast(bytes, 0);
+ * need no zeroing, since no collection can see them before they are written. `size`: a multiple of 8, not 0. */
+uint32_t rt_alloc_filled(uint32_t size) {
+  return alloc_fast(size, 0);
 }
 
 /* The mark stack holds (first granule, end address) of chunks marked but not scanned yet. */

@@ -1319,7 +1319,7 @@ export class Codegen {
     const b = this.fn.body;
     const bytes = 4 * header.length + 8 * n;
     // every word is written below before anything else can allocate: no zeroing (but the padding word of an odd header)
-    b.li(a0, bytes);
+    b.li(a0, (bytes + 7) & ~7); // rt_alloc_filled takes the chunk's size, a multiple of 8
     b.call(RT.allocFilled);
     header.forEach((w, i) => {
       b.li(t0, w);
