@@ -176,6 +176,16 @@ const INT_TEMPS: readonly Reg[] = [REG.t3, REG.t4, REG.t5, REG.t6, REG.a4, REG.a
 /** How deep a quiet Int expression may nest (one temporary per level and operand). */
 const INT_DEPTH = 4;
 
+/** Whether the quiet Int expression `e` reads the parameter kept in register pair `pair`. */
+function readsPair(e: Expr, scope: Scope, pair: number): boolean {
+  if (e.tag === 'Var') {
+    const loc = scope.get(e.name);
+    return loc?.k === 'reg' && loc.pair === pair;
+  }
+  if (e.tag === 'Neg') return readsPair(e.expr, scope, pair);
+  return e.tag === 'BinOp' && (readsPair(e.left, scope, pair) || readsPair(e.right, scope, pair));
+}
+
 /** Int + - * of two literals, as constant folding computes them; undefined for anything else. */
 function foldInt(op: BinaryOp, x: number | undefined, y: number | undefined): number | undefined {
   if (x === undefined || y === undefined) return undefined;
@@ -1104,15 +1114,24 @@ export class Codegen {
       this.gen(arg, scope);
       this.storeSlot(block + 8 * i);
     });
+    // one whose parameter register no argument still to come reads is computed straight into it (its last
+    // instruction writes it, after every read); where they read each other's in a cycle, one goes to a temporary
     const results = new Map<number, Reg>();
     let free = INT_TEMPS;
-    args.forEach((arg, i) => {
-      if (!inRegs[i]) return;
-      const r = this.intExpr(arg, scope, free);
+    const pending = args.flatMap((_, i) => (inRegs[i] ? [i] : []));
+    while (pending.length > 0) {
+      const at = pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)));
+      const i = pending.splice(Math.max(at, 0), 1)[0]!;
+      if (at >= 0) {
+        this.intExprInto(args[i]!, scope, PAIRS[i]![1], free);
+        results.set(i, PAIRS[i]![1]);
+        continue;
+      }
+      const r = this.intExpr(args[i]!, scope, free);
       if (r !== free[0]) b.mv(free[0]!, r);
       results.set(i, free[0]!);
       free = free.slice(1);
-    });
+    }
     // a local function (a where- or let-bound one, e.g. of a mutually recursive group) needs its closure as env in
     // a0: read before the arguments overwrite the parameter slots (the moves below use only t1/t2, so a0 survives)
     const local = !self && loc !== undefined;
@@ -1123,7 +1142,7 @@ export class Codegen {
     args.forEach((_, i) => {
       const result = results.get(i);
       if (result !== undefined) {
-        b.mv(PAIRS[i]![1], result);
+        if (result !== PAIRS[i]![1]) b.mv(PAIRS[i]![1], result);
         return;
       }
       if (self && this.fn.regArgs.includes(i)) {
@@ -1771,7 +1790,7 @@ export class Codegen {
    */
   private intExpr(e: Expr, scope: Scope, temps: readonly Reg[]): Reg {
     const b = this.fn.body;
-    const [dest, ...rest] = temps;
+    const dest = temps[0];
     if (dest === undefined) throw unsupported('an Int expression deeper than the temporaries');
     const lit = intLiteral(e);
     if (lit !== undefined && (e.tag === 'Lit' || this.options.constantFolding)) {
@@ -1794,21 +1813,28 @@ export class Codegen {
       return dest;
     }
     if (e.tag !== 'BinOp') throw unsupported(`${e.tag} as an Int expression`);
+    this.intBinOp(e, scope, dest, temps);
+    return dest;
+  }
+
+  /** A quiet Int operator into `dest`, written by its last instruction only; its operands use `temps`. */
+  private intBinOp(e: Extract<Expr, { tag: 'BinOp' }>, scope: Scope, dest: Reg, temps: readonly Reg[]): void {
+    const b = this.fn.body;
     const folded = this.options.constantFolding ? foldInt(e.op, intLiteral(e.left), intLiteral(e.right)) : undefined;
-    if (folded !== undefined) {
-      b.li(dest, folded);
-      return dest;
-    }
+    if (folded !== undefined) return b.li(dest, folded);
     const imm = intLiteral(e.right);
     const left = this.intExpr(e.left, scope, temps);
-    if ((e.op === '+' || e.op === '-') && imm !== undefined && fitsImm(e.op === '+' ? imm : -imm)) {
-      b.addi(dest, left, e.op === '+' ? imm : -imm);
-      return dest;
-    }
-    const right = this.intExpr(e.right, scope, left === dest ? rest : temps);
+    if ((e.op === '+' || e.op === '-') && imm !== undefined && fitsImm(e.op === '+' ? imm : -imm)) return b.addi(dest, left, e.op === '+' ? imm : -imm);
+    const right = this.intExpr(e.right, scope, left === temps[0] ? temps.slice(1) : temps);
     const ops = { '+': b.add, '-': b.sub, '*': b.mul, '/': b.div, mod: b.rem } as const;
     ops[e.op as keyof typeof ops].call(b, dest, left, right);
-    return dest;
+  }
+
+  /** A quiet Int expression into `dest`, which it writes last (after every read of its operands). */
+  private intExprInto(e: Expr, scope: Scope, dest: Reg, temps: readonly Reg[]): void {
+    if (e.tag === 'BinOp') return this.intBinOp(e, scope, dest, temps);
+    const r = this.intExpr(e, scope, temps);
+    if (r !== dest) this.fn.body.mv(dest, r);
   }
 
   /**

@@ -38,6 +38,8 @@ const PROGRAMS: Readonly<Record<string, string>> = {
   'calls whose signature gives an Int, in arithmetic and as arguments':
     'fib :: Int -> Int\nfib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\nscale :: Int -> Int -> Int\nscale k n = k * fib n + fib (n - 1)\nmain = scale 3 15\n',
   "a swap of a loop's Int parameters": 'gcd2 :: Int -> Int -> Int\ngcd2 a b = if b == 0 then a else gcd2 b (a `mod` b)\nmain = gcd2 1071 462\n',
+  "a loop's Int parameters passed round in a cycle":
+    'rot :: Int -> Int -> Int -> Int -> Int\nrot a b c n = if n == 0 then a * 100 + b * 10 + c else rot b (c + 0) (a * 1) (n - 1)\nmain = (rot 1 2 3 4, rot 1 2 3 5)\n',
   'a division by zero in a loop': 'loop :: Int -> Int -> Int\nloop n acc = if n == 0 then 100 / acc else loop (n - 1) (acc - 1)\nmain = loop 5 5\n',
   'a mod by a computed zero': 'f :: Int -> Int\nf n = n `mod` (n - n)\nmain = f 9\n',
 };
