@@ -297,13 +297,24 @@ describe('recursive local values: interp vs sim', () => {
 /** Runs per backend: the sim is a cycle-accurate RTL simulation, so it gets fewer. */
 const RUNS = { iss: 12, sim: 6 } as const;
 
-describe('random programs with Ints known from the types and without (CodegenOptions.typedInts): interp vs iss', () => {
-  it('pure programs agree on value and error either way', async () => {
+/** Every optimisation off in turn (CodegenOptions), for the random programs on the ISS. */
+const EACH_OFF: readonly Partial<CodegenOptions>[] = [{ typedInts: false }, { registers: false }, { directCalls: false }, { inlining: false }, { constantFolding: false }];
+
+describe('random programs with each optimisation off: interp vs iss', () => {
+  it('pure programs agree on value and error with each option off', async () => {
     await fc.assert(
       fc.asyncProperty(pureProgram, async (source) => {
-        for (const typedInts of [true, false]) await agree(source, 'random.tel', undefined, 'iss', MAIN, { ...DEFAULT_OPTIONS, typedInts });
+        for (const off of EACH_OFF) await agree(source, 'random.tel', undefined, 'iss', MAIN, { ...DEFAULT_OPTIONS, ...off });
       }),
-      { numRuns: RUNS.iss },
+      { numRuns: 6 },
+    );
+  });
+  it('effect programs agree on value, effect log and clock with each option off', async () => {
+    await fc.assert(
+      fc.asyncProperty(effectProgram, async ({ source, world }) => {
+        for (const off of EACH_OFF) await agree(source, 'effects.tel', world, 'iss', MAIN, { ...DEFAULT_OPTIONS, ...off });
+      }),
+      { numRuns: 4 },
     );
   });
 });
