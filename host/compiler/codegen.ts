@@ -93,11 +93,16 @@ export interface CodegenOptions {
    * position) in callee-saved register pairs instead of frame slots; a self tail call writes them directly.
    */
   readonly registers: boolean;
+  /**
+   * Use the types: where an operand is known to be an Int (docs/compiler.md "Ints known from the types"), no tag test;
+   * quiet Int arithmetic on payloads in registers; Int comparisons in conditions as one branch.
+   */
+  readonly typedInts: boolean;
   /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
   readonly budgetChecks?: boolean;
 }
 
-export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true };
+export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
 
 /** Most words of code and data an image may have: more than any co-processor's RAM holds; it bounds the compiler's work. */
 const MAX_IMAGE_WORDS = 1 << 18;
@@ -170,6 +175,16 @@ const INT_TEMPS: readonly Reg[] = [REG.t3, REG.t4, REG.t5, REG.t6, REG.a4, REG.a
 
 /** How deep a quiet Int expression may nest (one temporary per level and operand). */
 const INT_DEPTH = 4;
+
+/** Whether the quiet Int expression `e` reads the parameter kept in register pair `pair`. */
+function readsPair(e: Expr, scope: Scope, pair: number): boolean {
+  if (e.tag === 'Var') {
+    const loc = scope.get(e.name);
+    return loc?.k === 'reg' && loc.pair === pair;
+  }
+  if (e.tag === 'Neg') return readsPair(e.expr, scope, pair);
+  return e.tag === 'BinOp' && (readsPair(e.left, scope, pair) || readsPair(e.right, scope, pair));
+}
 
 /** Int + - * of two literals, as constant folding computes them; undefined for anything else. */
 function foldInt(op: BinaryOp, x: number | undefined, y: number | undefined): number | undefined {
@@ -508,7 +523,8 @@ export class Codegen {
     o.sw(ra, frame - 4, sp);
     o.sw(s0, frame - 8, sp);
     o.addi(s0, sp, frame);
-    o.sw(a0, -12, s0);
+    // a top-level function has no env (callers leave a0 as it is): its env word is 0 for the conservative collector
+    o.sw(self?.global === true ? zero : a0, -12, s0);
     o.branch('bltu', sp, s11, RT.overflow);
     for (const i of regArgs) {
       o.sw(PAIRS[i]![0], -24 - 8 * i, s0);
@@ -1098,15 +1114,24 @@ export class Codegen {
       this.gen(arg, scope);
       this.storeSlot(block + 8 * i);
     });
+    // one whose parameter register no argument still to come reads is computed straight into it (its last
+    // instruction writes it, after every read); where they read each other's in a cycle, one goes to a temporary
     const results = new Map<number, Reg>();
     let free = INT_TEMPS;
-    args.forEach((arg, i) => {
-      if (!inRegs[i]) return;
-      const r = this.intExpr(arg, scope, free);
+    const pending = args.flatMap((_, i) => (inRegs[i] ? [i] : []));
+    while (pending.length > 0) {
+      const at = pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)));
+      const i = pending.splice(Math.max(at, 0), 1)[0]!;
+      if (at >= 0) {
+        this.intExprInto(args[i]!, scope, PAIRS[i]![1], free);
+        results.set(i, PAIRS[i]![1]);
+        continue;
+      }
+      const r = this.intExpr(args[i]!, scope, free);
       if (r !== free[0]) b.mv(free[0]!, r);
       results.set(i, free[0]!);
       free = free.slice(1);
-    });
+    }
     // a local function (a where- or let-bound one, e.g. of a mutually recursive group) needs its closure as env in
     // a0: read before the arguments overwrite the parameter slots (the moves below use only t1/t2, so a0 survives)
     const local = !self && loc !== undefined;
@@ -1117,7 +1142,7 @@ export class Codegen {
     args.forEach((_, i) => {
       const result = results.get(i);
       if (result !== undefined) {
-        b.mv(PAIRS[i]![1], result);
+        if (result !== PAIRS[i]![1]) b.mv(PAIRS[i]![1], result);
         return;
       }
       if (self && this.fn.regArgs.includes(i)) {
@@ -1141,7 +1166,6 @@ export class Codegen {
     b.lw(ra, -4, t0);
     b.lw(s0, -8, t0);
     b.mv(sp, t0);
-    if (!local) b.li(a0, 0);
     b.j(fn.label);
   }
 
@@ -1187,10 +1211,11 @@ export class Codegen {
   /** Calls a known function whose arguments are in the outgoing area (a local one with its closure as env). */
   private callKnown(fn: KnownFn, loc: Loc | undefined): void {
     const b = this.fn.body;
+    // a local function's closure is its env; a top-level one has none
     if (loc) {
       this.loadVar(loc);
       b.mv(a0, a1);
-    } else b.li(a0, 0);
+    }
     b.call(fn.label);
   }
 
@@ -1313,7 +1338,7 @@ export class Codegen {
     const b = this.fn.body;
     const bytes = 4 * header.length + 8 * n;
     // every word is written below before anything else can allocate: no zeroing (but the padding word of an odd header)
-    b.li(a0, bytes);
+    b.li(a0, (bytes + 7) & ~7); // rt_alloc_filled takes the chunk's size, a multiple of 8
     b.call(RT.allocFilled);
     header.forEach((w, i) => {
       b.li(t0, w);
@@ -1605,14 +1630,14 @@ export class Codegen {
     const mark = this.fn.next;
     // an operand known to be an Int makes both Ints (the program is type-checked): no tag test, no runtime call
     const ints = this.knownInt(e.left, scope) || this.knownInt(e.right, scope);
-    const imm = intLiteral(e.right);
+    const imm = this.options.typedInts ? intLiteral(e.right) : undefined;
     if ((op === '+' || op === '-') && imm !== undefined && fitsImm(op === '+' ? imm : -imm)) {
       this.gen(e.left, scope);
       b.span(e.span);
       b.addi(a1, a1, op === '+' ? imm : -imm);
       return;
     }
-    this.genOperands(e.left, e.right, scope);
+    this.genOperands(e.left, e.right, scope, ints && ['+', '-', '*', '/', 'mod', '==', '/=', '<', '>', '<=', '>='].includes(op));
     b.span(e.span);
     switch (op) {
       case ':': {
@@ -1664,10 +1689,23 @@ export class Codegen {
   /**
    * Evaluates `left` into a0/a1 and `right` into a2/a3. An operand that is a literal or a local variable (nothing
    * to evaluate: it cannot fail, act or allocate) is loaded where it goes, after the other one is evaluated;
-   * otherwise the left value waits in a frame slot while the right one is evaluated.
+   * otherwise the left value waits in a frame slot while the right one is evaluated — only its payload when
+   * `payloads` (two Ints, of which only the payloads are used; the tags in a0/a2 are then not set).
    */
-  private genOperands(left: Expr, right: Expr, scope: Scope): void {
+  private genOperands(left: Expr, right: Expr, scope: Scope, payloads = false): void {
     const b = this.fn.body;
+    if (payloads && this.operandLoad(right, scope) === undefined && this.operandLoad(left, scope) === undefined) {
+      // only the payloads are used (Int arithmetic or comparison): the left one waits alone, the tags stay Ints'
+      const mark = this.fn.next;
+      const slot = this.fn.slots(1);
+      this.gen(left, scope);
+      b.sw(a1, slot + 4, s0);
+      this.gen(right, scope);
+      b.mv(a3, a1);
+      b.lw(a1, slot + 4, s0);
+      this.fn.next = mark;
+      return;
+    }
     if (this.operandLoad(right, scope) !== undefined) {
       this.gen(left, scope);
       this.operandLoad(right, scope)!(a2, a3);
@@ -1693,6 +1731,7 @@ export class Codegen {
    * saturated call of a top-level definition (or a constant) whose signature gives an Int.
    */
   private knownInt(e: Expr, scope: Scope): boolean {
+    if (!this.options.typedInts) return false;
     switch (e.tag) {
       case 'Lit':
         return e.lit.kind === 'int';
@@ -1724,7 +1763,7 @@ export class Codegen {
    * at most INT_DEPTH deep. It is computed on payloads in registers (intExpr), without tags.
    */
   private quietInt(e: Expr, scope: Scope, int = false, depth = 0): boolean {
-    if (depth > INT_DEPTH) return false;
+    if (!this.options.typedInts || depth > INT_DEPTH) return false;
     switch (e.tag) {
       case 'Lit':
         return e.lit.kind === 'int';
@@ -1751,7 +1790,7 @@ export class Codegen {
    */
   private intExpr(e: Expr, scope: Scope, temps: readonly Reg[]): Reg {
     const b = this.fn.body;
-    const [dest, ...rest] = temps;
+    const dest = temps[0];
     if (dest === undefined) throw unsupported('an Int expression deeper than the temporaries');
     const lit = intLiteral(e);
     if (lit !== undefined && (e.tag === 'Lit' || this.options.constantFolding)) {
@@ -1774,21 +1813,28 @@ export class Codegen {
       return dest;
     }
     if (e.tag !== 'BinOp') throw unsupported(`${e.tag} as an Int expression`);
+    this.intBinOp(e, scope, dest, temps);
+    return dest;
+  }
+
+  /** A quiet Int operator into `dest`, written by its last instruction only; its operands use `temps`. */
+  private intBinOp(e: Extract<Expr, { tag: 'BinOp' }>, scope: Scope, dest: Reg, temps: readonly Reg[]): void {
+    const b = this.fn.body;
     const folded = this.options.constantFolding ? foldInt(e.op, intLiteral(e.left), intLiteral(e.right)) : undefined;
-    if (folded !== undefined) {
-      b.li(dest, folded);
-      return dest;
-    }
+    if (folded !== undefined) return b.li(dest, folded);
     const imm = intLiteral(e.right);
     const left = this.intExpr(e.left, scope, temps);
-    if ((e.op === '+' || e.op === '-') && imm !== undefined && fitsImm(e.op === '+' ? imm : -imm)) {
-      b.addi(dest, left, e.op === '+' ? imm : -imm);
-      return dest;
-    }
-    const right = this.intExpr(e.right, scope, left === dest ? rest : temps);
+    if ((e.op === '+' || e.op === '-') && imm !== undefined && fitsImm(e.op === '+' ? imm : -imm)) return b.addi(dest, left, e.op === '+' ? imm : -imm);
+    const right = this.intExpr(e.right, scope, left === temps[0] ? temps.slice(1) : temps);
     const ops = { '+': b.add, '-': b.sub, '*': b.mul, '/': b.div, mod: b.rem } as const;
     ops[e.op as keyof typeof ops].call(b, dest, left, right);
-    return dest;
+  }
+
+  /** A quiet Int expression into `dest`, which it writes last (after every read of its operands). */
+  private intExprInto(e: Expr, scope: Scope, dest: Reg, temps: readonly Reg[]): void {
+    if (e.tag === 'BinOp') return this.intBinOp(e, scope, dest, temps);
+    const r = this.intExpr(e, scope, temps);
+    if (r !== dest) this.fn.body.mv(dest, r);
   }
 
   /**
@@ -1832,7 +1878,7 @@ export class Codegen {
       b.branch(op, swapped ? right : left, swapped ? left : right, otherwise);
       return;
     }
-    this.genOperands(cond.left, cond.right, scope);
+    this.genOperands(cond.left, cond.right, scope, true);
     b.span(cond.span);
     b.branch(op, swapped ? a3 : a1, swapped ? a1 : a3, otherwise);
   }
