@@ -9,19 +9,13 @@
 // from that recording, forward and backward alike, so `rstep` lands exactly
 // where the `step` before it started.
 import { CaxError, type SourceSpan } from '../errors.js';
-import { runImage } from '../coprocessor/backend.js';
 import { spanAt, type Image } from '../compiler/link.js';
-import { CoprocessorClient } from '../protocol/client.js';
-import { IssTransport } from '../protocol/iss-link.js';
-import { Iss } from '../riscv/iss.js';
+import type { Iss } from '../riscv/iss.js';
+import { compiledImage, runTraced } from './traced-iss.js';
 import { ABI_NAMES } from '../riscv/disasm.js';
-import { artefactPath } from '../artefacts.js';
-import { profiledImage, DEFAULT_CYCLES } from '../profile/profile-compiled.js';
 import { symbolName } from '../profile/collect-trace.js';
-import { parseProgramAll } from '../tel/parser.js';
 import { MemoryWorld, type EffectHandlers } from '../tel/world.js';
 import type { TraceRecord } from '../trace/record.js';
-import { readFileSync } from 'node:fs';
 import { MAX_EVENTS } from './record.js';
 import { atBoundaries, type RunSpec } from './snapshot.js';
 import { Timeline, type Answer } from './timeline.js';
@@ -51,9 +45,7 @@ const OP_JALR = 0x67;
 
 /** Runs the spec's program compiled on the ISS and records its source-position events. */
 export async function recordOnIss(spec: RunSpec): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number }> {
-  const { program, errors } = parseProgramAll(spec.source, spec.file);
-  if (errors.length > 0) throw errors[0]!;
-  const image = profiledImage({ program, main: spec.main, args: spec.args });
+  const image = compiledImage(spec);
   const labels = [...image.symbols].filter(([name, a]) => name.startsWith('tel$') && !name.endsWith('$body') && a >= image.codeStart).sort((a, b) => a[1] - b[1]);
   const entries = new Map(labels.map(([name, a]) => [a, symbolName(name)]));
   /** The definition at `pc` and where it starts. */
@@ -74,15 +66,13 @@ export async function recordOnIss(spec: RunSpec): Promise<{ readonly image: Imag
     if (!own) return undefined;
     return own.pc <= pc ? spanAt(image, pc) : own.span;
   };
-  const iss = new Iss({ traceAtReset: true, uartDivisor: 8 });
-  iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
   const events: IssEvent[] = [];
   let depth = 0;
   let effects = 0;
   let clock = spec.start ?? spec.world?.start ?? 0;
   let last = '';
   let tooLong = false;
-  iss.setTraceSink((r: TraceRecord) => {
+  const sink = (iss: Iss) => (r: TraceRecord) => {
     const op = r.insn & 0x7f;
     const rd = (r.insn >>> 7) & 31;
     const rs1 = (r.insn >>> 15) & 31;
@@ -113,7 +103,7 @@ export async function recordOnIss(spec: RunSpec): Promise<{ readonly image: Imag
       effects,
       clock,
     });
-  });
+  };
   const world = new MemoryWorld(spec.world ?? {});
   const counted = atBoundaries(
     () => world,
@@ -128,17 +118,7 @@ export async function recordOnIss(spec: RunSpec): Promise<{ readonly image: Imag
     observe: (req, t) => ((clock = t), counted.observe(req, t)),
     emit: (text, t) => ((clock = t), counted.emit!(text, t)),
   };
-  const client = await CoprocessorClient.connect(new IssTransport(iss));
-  let r;
-  try {
-    r = await runImage({ client, close: () => client.close() }, image, [], {
-      budget: DEFAULT_CYCLES,
-      start: clock,
-      effects: { handlers, owner: null },
-    });
-  } finally {
-    await client.close();
-  }
+  const r = await runTraced(image, spec, handlers, sink);
   if (tooLong) throw new CaxError('E_UNSUPPORTED', `debugging compiled runs of more than ${MAX_EVENTS} source positions is not supported`);
   return { image, events, outcome: r.error ? `error: ${r.error.code} ${r.error.message}` : `${r.shown!}`, cycles: r.cycles };
 }
