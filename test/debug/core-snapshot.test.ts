@@ -7,6 +7,11 @@
 import { describe, it, expect } from '@jest/globals';
 import { encode } from '@msgpack/msgpack';
 import { decodeCoreSnapshot, encodeCoreSnapshot, restoreCoreSnapshot, runWithCoreSnapshots, type CoreRun } from '../../host/debug/core-snapshot.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../host/cli/program.js';
+import type { CliIO } from '../../host/cli/io.js';
 import { PAY_PROGRAM } from './pay-program.js';
 
 const SPEC = { file: 'pay.tel', source: PAY_PROGRAM, main: 'main', args: ['3'], world: { latency: { tl: 10 } } };
@@ -39,5 +44,31 @@ describe('co-processor snapshots at effect boundaries', () => {
     expect(() => decodeCoreSnapshot(encode({ ...snap, state: { ...snap.state, contents: { ...snap.state.contents, [hash]: flippedPage } } }))).toThrow(/do not hash/);
     const registers = snap.state.registers.map((v, i) => (i === 10 ? v + 1 : v));
     await expect(restoreCoreSnapshot({ ...snap, state: { ...snap.state, registers } })).rejects.toThrow(/registers x10/);
+  });
+});
+
+describe('cax snapshot take --backend iss / restore', () => {
+  it('writes a co-processor snapshot to a file and restores it to the end of the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cax-coresnap-'));
+    try {
+      writeFileSync(join(dir, 'pay.tel'), PAY_PROGRAM);
+      writeFileSync(join(dir, 'w.json'), JSON.stringify(SPEC.world));
+      const cax = async (...argv: string[]): Promise<{ code: number; json: Record<string, unknown> }> => {
+        let out = '';
+        const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
+        const code = await runCli(['--json', ...argv], io);
+        return { code, json: JSON.parse(out) as Record<string, unknown> };
+      };
+      const took = await cax('snapshot', 'take', 'pay.tel', '3', '--main', 'main', '--world', 'w.json', '--backend', 'iss', '--at', '1', '--out', 's.snap');
+      expect(took.code).toBe(0);
+      expect(took.json).toMatchObject({ position: { effects: 1 }, id: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      const restored = await cax('snapshot', 'restore', 's.snap', '--id', took.json.id as string, '--program', 'pay.tel');
+      expect(restored.code).toBe(0);
+      expect(restored.json).toMatchObject({ value: '5', clock: 20, balances: { tl: { a: { native: 5 } } } });
+      expect(restored.json.effects).toHaveLength(4);
+      expect((await cax('snapshot', 'restore', 's.snap', '--context', 'ctx-g2')).json).toMatchObject({ error: { code: 'E_USAGE' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
