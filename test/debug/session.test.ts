@@ -160,16 +160,6 @@ describe('cax debug --commands', () => {
     ]);
   });
 
-  it('refuses sim gdb loudly', async () => {
-    let out = '';
-    const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
-    for (const argv of [['sim', 'gdb', 'run.trace', '--port', '0']]) {
-      out = '';
-      expect(await runCli(['--json', ...argv], io)).toBe(1);
-      expect(JSON.parse(out)).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
-    }
-  });
-
   it('the built CLI reads commands piped to stdin and writes a snapshot', () => {
     const r = spawnSync(process.execPath, [resolve('dist/host/cli/main.js'), 'debug', 'pay.tel', '2', '--world', 'w.json'], {
       cwd: dir,
