@@ -16,15 +16,15 @@
 // kept as the snapshot has it.
 import { encode } from '@msgpack/msgpack';
 import { z } from 'zod';
-import { CaxError, ErrorCodeSchema } from '../errors.js';
+import { CaxError } from '../errors.js';
 import { Executor, type ContextReport, type ExecutionProbe, type ExecutionResult, type ProbeState } from '../execution/executor.js';
 import { PolicySchema, type Policy } from '../execution/policy.js';
 import type { TraceEvent } from '../execution/trace.js';
 import type { Amounts } from '../resources/vector.js';
 import type { Hash } from '../store/hash.js';
 import type { Repository } from '../store/repository.js';
-import { MemoryWorld, WorldSchema, type BalanceChange, type EffectHandlers, type ObserveRequest, type Outcome, type WorldInput } from '../tel/world.js';
-import type { LedgerRequest } from '../tel/runtime.js';
+import { WorldSchema, type MemoryWorld, type WorldInput } from '../tel/world.js';
+import { BoundaryMismatch, recordingWorld, ReplayedWorld, WorldCallSchema, type WorldCall } from './world-calls.js';
 import { atBoundaries, BalancesSchema, decodeAddressed, EffectEntrySchema, normalEntry, sha256, type Balances } from './snapshot.js';
 
 export const CONTEXT_SNAPSHOT_FORMAT = 'cax-context-snapshot/1';
@@ -42,16 +42,6 @@ const ContextSchema = z
     released: z.boolean(),
   })
   .strict();
-
-const OutcomeSchema = z.union([
-  z
-    .object({ ok: z.literal(true), result: z.union([z.string(), z.number()]), undo: z.array(z.object({ timeline: z.string(), account: z.string(), asset: z.string(), delta: z.number() })).optional() })
-    .strict(),
-  z.object({ ok: z.literal(false), code: ErrorCodeSchema, message: z.string() }).strict(),
-]);
-
-/** One call the world answered: its kind, its request (as JSON) and the world's answer. */
-const WorldCallSchema = z.object({ kind: z.enum(['deposit', 'withdraw', 'transfer', 'observe', 'rollback']), request: z.string(), outcome: OutcomeSchema }).strict();
 
 export const ContextSnapshotSchema = z
   .object({
@@ -79,7 +69,6 @@ export const ContextSnapshotSchema = z
   .strict();
 
 export type ContextSnapshot = z.infer<typeof ContextSnapshotSchema>;
-type WorldCall = z.infer<typeof WorldCallSchema>;
 type ContextState = z.infer<typeof ContextSchema>;
 
 /** An executor run to snapshot: a stored definition, its arguments (TEL expressions), the world and the policy. */
@@ -110,25 +99,8 @@ function contextState(r: ContextReport): ContextState {
   return { context: r.context, parent: r.parent ?? null, hash: r.hash ?? null, name: r.name ?? null, consumed: amounts(r.consumed), limits: amounts(r.limits), released: r.released };
 }
 
-function plainOutcome(out: Outcome): WorldCall['outcome'] {
-  return out.ok ? { ok: true, result: out.result, ...(out.undo ? { undo: out.undo.map((c) => ({ ...c })) } : {}) } : { ok: false, code: out.code, message: out.message };
-}
-
 function traceDigest(events: readonly TraceEvent[]): { events: number; sha256: string } {
   return { events: events.length, sha256: sha256(JSON.stringify(events)) };
-}
-
-/** The world as a list of calls: what goes through `world` (requests and answers) is appended to `calls`. */
-function recordingWorld(world: MemoryWorld, calls: WorldCall[]): EffectHandlers {
-  const call = (kind: WorldCall['kind'], request: unknown, out: Outcome): Outcome => (calls.push({ kind, request: JSON.stringify(request), outcome: plainOutcome(out) }), out);
-  return {
-    latency: (tl) => world.latency(tl),
-    deposit: (req, t) => call('deposit', req, world.deposit(req, t)),
-    withdraw: (req, t) => call('withdraw', req, world.withdraw(req, t)),
-    transfer: (req, t) => call('transfer', req, world.transfer(req, t)),
-    observe: (req, t) => call('observe', req, world.observe(req, t)),
-    rollback: (changes) => call('rollback', changes, world.rollback(changes)),
-  };
 }
 
 /** The state a snapshot holds at a boundary. */
@@ -185,9 +157,6 @@ export async function runWithContextSnapshots(
   return { result, snapshots };
 }
 
-/** Thrown from inside the run (past the scheduler and the executor, which only catch CaxError) when the replay is not where the snapshot says. */
-class BoundaryMismatch extends Error {}
-
 /** What to keep of the snapshot when restoring: everything, or its run with other world balances (the world only). */
 export interface ContextRestoreOptions {
   readonly balances?: Balances;
@@ -212,48 +181,29 @@ async function restore(repo: Repository, snap: ContextSnapshot, options: Context
   const want = snap.state;
   if (n !== want.effects.length) throw new CaxError('E_SNAPSHOT', `the snapshot's position ${n} is not the length of its effect log (${want.effects.length})`);
   if (!repo.has(snap.entry.hash)) throw new CaxError('E_SNAPSHOT', `the snapshot is of @${snap.entry.hash}, which is not in this store`);
-  let world: MemoryWorld | null = null;
-  let replayed = 0;
-  let restored = false;
+  let world = null as ReplayedWorld | null;
   let state: (() => ProbeState) | null = null;
-  const answer = (kind: WorldCall['kind'], request: unknown, live: () => Outcome): Outcome => {
-    if (restored) return live();
-    const recorded = want.worldCalls[replayed++];
-    if (!recorded || recorded.kind !== kind || recorded.request !== JSON.stringify(request))
-      throw new BoundaryMismatch(`the replay asked the world for ${kind} ${JSON.stringify(request)}, the snapshot has ${recorded ? recorded.kind : 'nothing more'}`);
-    return recorded.outcome;
-  };
   const probe: ExecutionProbe = {
-    world: (w) => {
-      world = w;
-      return {
-        latency: (tl) => w.latency(tl),
-        deposit: (req: LedgerRequest, t) => answer('deposit', req, () => w.deposit(req, t)),
-        withdraw: (req: LedgerRequest, t) => answer('withdraw', req, () => w.withdraw(req, t)),
-        transfer: (req: LedgerRequest, t) => answer('transfer', req, () => w.transfer(req, t)),
-        observe: (req: ObserveRequest, t) => answer('observe', req, () => w.observe(req, t)),
-        rollback: (changes: readonly BalanceChange[]) => answer('rollback', changes, () => w.rollback(changes)),
-      };
-    },
+    world: (w) => (world = new ReplayedWorld(w, want.worldCalls)).handlers(),
     handlers: (inner, read) => {
       state = read;
       return atBoundaries(
         () => inner,
         () => {
-          if (restored || read().log.length < n) return;
-          checkBoundary(snap, read(), replayed);
-          world!.restoreState(options.balances ?? want.balances, want.receipts);
-          restored = true;
+          if (world!.live || read().log.length < n) return;
+          checkBoundary(snap, read(), world!.replayed);
+          world!.world.restoreState(options.balances ?? want.balances, want.receipts);
+          world!.live = true;
         },
       );
     },
     closed: (report) => {
-      if (restored && report.context === options.until) throw new Closed(report, state!());
+      if (world?.live === true && report.context === options.until) throw new Closed(report, state!());
     },
   };
   try {
     const result = await execute(repo, { hash: snap.entry.hash, args: snap.entry.args, world: snap.world, policy: snap.policy }, probe);
-    if (!restored) throw new CaxError('E_SNAPSHOT', `the replay ended after ${result.effects.length} effects, before the snapshot's boundary at ${n}`);
+    if (world?.live !== true) throw new CaxError('E_SNAPSHOT', `the replay ended after ${result.effects.length} effects, before the snapshot's boundary at ${n}`);
     return { kind: 'end', result };
   } catch (e) {
     if (e instanceof BoundaryMismatch) throw new CaxError('E_SNAPSHOT', e.message);

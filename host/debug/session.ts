@@ -13,6 +13,7 @@ import type { RunResult } from '../tel/interp.js';
 import { debuggee, recordRun, stopAt, type Debuggee, type Stop, type TraceEvent } from './record.js';
 import { encodeSnapshot, runWithSnapshots, type RunSpec } from './snapshot.js';
 import { compileWatch, type Watch } from './watch.js';
+import { Timeline, type Answer } from './timeline.js';
 
 type Breakpoint =
   | { readonly id: number; readonly kind: 'definition'; readonly name: string }
@@ -21,21 +22,11 @@ type Breakpoint =
   | { readonly id: number; readonly kind: 'time'; readonly time: number }
   | { readonly id: number; readonly kind: 'watch'; readonly expression: string };
 
-export interface Reply {
-  readonly command: string;
-  readonly text: string;
-  readonly data: Record<string, unknown>;
-  /** Set when the command failed; the session goes on. */
-  readonly error?: { readonly code: string; readonly message: string };
-  /** Set by `quit`. */
-  readonly quit?: true;
-}
-
 const EFFECT_KINDS = ['deposit', 'withdraw', 'transfer', 'observe', 'emit'];
 
-export class DebugSession {
+export class DebugSession extends Timeline<TraceEvent> {
   private readonly d: Debuggee;
-  private events: readonly TraceEvent[];
+  private recorded: readonly TraceEvent[];
   private readonly result: RunResult;
   /** The watch expressions, by breakpoint id. */
   private readonly watches = new Map<number, Watch>();
@@ -43,8 +34,6 @@ export class DebugSession {
   private changed: readonly ReadonlySet<number>[] = [];
   /** Each watch's value as last printed at a stop. */
   private readonly watchShown = new Map<number, string | undefined>();
-  /** -1: before the first event; events.length: the run has ended. */
-  private pos = -1;
   private stop: Stop | null = null;
   private readonly breakpoints: Breakpoint[] = [];
   private nextId = 1;
@@ -55,64 +44,20 @@ export class DebugSession {
     /** Writes a file for `snapshot FILE` (relative to the command's directory). */
     private readonly write: (path: string, bytes: Uint8Array) => void,
   ) {
+    super();
     this.d = debuggee(spec);
     const { events, result } = recordRun(this.d);
-    this.events = events;
+    this.recorded = events;
     this.result = result;
     this.lines = spec.source.split('\n');
   }
 
-  /** Where the session stands: an event index, or -1 (start) / events.length (end). */
-  get position(): number {
-    return this.pos;
+  protected get events(): readonly TraceEvent[] {
+    return this.recorded;
   }
 
-  get eventCount(): number {
-    return this.events.length;
-  }
-
-  /** Runs one command line. */
-  execute(line: string): Reply {
-    const command = line.trim();
-    const [verb = '', ...rest] = command.split(/\s+/);
-    try {
-      return { command, ...this.dispatch(verb, rest) };
-    } catch (e) {
-      if (!(e instanceof CaxError)) throw e;
-      return { command, text: `error: ${e.code} ${e.message}`, data: {}, error: { code: e.code, message: e.message } };
-    }
-  }
-
-  private dispatch(verb: string, args: readonly string[]): Omit<Reply, 'command'> {
-    const count = (): number => {
-      if (args.length === 0) return 1;
-      const n = Number(args[0]);
-      if (!Number.isInteger(n) || n < 1) throw new CaxError('E_USAGE', `a count is a positive integer, not ${args[0]}`);
-      return n;
-    };
+  protected command(verb: string, args: readonly string[]): Answer {
     switch (verb) {
-      case 'step':
-      case 's':
-        return this.moveTimes(count(), () => this.pos + 1);
-      case 'rstep':
-      case 'rs':
-        return this.moveTimes(count(), () => this.pos - 1);
-      case 'next':
-      case 'n':
-        return this.moveTimes(count(), () => this.find(1, (e) => e.depth <= this.depth()));
-      case 'rnext':
-      case 'rn':
-        return this.moveTimes(count(), () => this.find(-1, (e) => e.depth <= this.depth()));
-      case 'finish':
-        return this.move(this.find(1, (e) => e.depth < this.depth()));
-      case 'rfinish':
-        return this.move(this.find(-1, (e) => e.depth < this.depth()));
-      case 'continue':
-      case 'c':
-        return this.move(this.find(1, (e) => this.hits(e)));
-      case 'rcontinue':
-      case 'rc':
-        return this.move(this.find(-1, (e) => this.hits(e)));
       case 'break':
       case 'b':
         return this.addBreakpoint(args);
@@ -138,9 +83,6 @@ export class DebugSession {
         return this.snapshot(args);
       case 'watch':
         return this.addWatch(args);
-      case 'quit':
-      case 'q':
-        return { text: 'bye', data: {}, quit: true };
       case '':
         return this.describe();
       default:
@@ -151,22 +93,7 @@ export class DebugSession {
     }
   }
 
-  private depth(): number {
-    return this.pos >= 0 && this.pos < this.events.length ? this.events[this.pos]!.depth : 0;
-  }
-
-  /** The nearest event past the position in `dir` that `ok` accepts, else the end (or the start going back). */
-  private find(dir: 1 | -1, ok: (e: TraceEvent) => boolean): number {
-    for (let i = this.pos + dir; i >= 0 && i < this.events.length; i += dir) if (ok(this.events[i]!)) return i;
-    return dir > 0 ? this.events.length : -1;
-  }
-
-  private moveTimes(n: number, target: () => number): Omit<Reply, 'command'> {
-    for (let i = 0; i < n; i++) this.pos = Math.max(-1, Math.min(this.events.length, target()));
-    return this.move(this.pos);
-  }
-
-  private move(to: number): Omit<Reply, 'command'> {
+  protected move(to: number): Answer {
     this.pos = to;
     this.stop = to >= 0 && to < this.events.length ? stopAt(this.d, this.events[to]!) : null;
     const here = this.describe();
@@ -191,7 +118,7 @@ export class DebugSession {
     return undefined;
   }
 
-  private hits(e: TraceEvent): boolean {
+  protected hits(e: TraceEvent): boolean {
     const prev = e.index > 0 ? this.events[e.index - 1]! : null;
     return this.breakpoints.some((b) => {
       switch (b.kind) {
@@ -208,7 +135,7 @@ export class DebugSession {
     });
   }
 
-  private addBreakpoint(args: readonly string[]): Omit<Reply, 'command'> {
+  private addBreakpoint(args: readonly string[]): Answer {
     const [what, arg] = args;
     let b: Breakpoint;
     if (what === 'effect') {
@@ -235,7 +162,7 @@ export class DebugSession {
   }
 
   /** `watch EXPR`: stop where the expression's value differs from its previous evaluation, and print it at every stop where it changed (watch.ts; the run is recorded again with its values). */
-  private addWatch(args: readonly string[]): Omit<Reply, 'command'> {
+  private addWatch(args: readonly string[]): Answer {
     const text = args.join(' ');
     if (text === '') throw new CaxError('E_USAGE', 'watch EXPR (an expression over the arguments of a definition)');
     const watch = compileWatch(this.d, this.nextId, text);
@@ -261,7 +188,7 @@ export class DebugSession {
   private rewatch(): void {
     const { events } = recordRun(this.d, [...this.watches.values()]);
     if (events.length !== this.events.length) throw new CaxError('E_SNAPSHOT', `the run recorded again has ${events.length} events, not ${this.events.length}`);
-    this.events = events;
+    this.recorded = events;
     const last = new Map<number, string>();
     this.changed = events.map((e) => {
       const hits = new Set<number>();
@@ -274,7 +201,7 @@ export class DebugSession {
     });
   }
 
-  private deleteBreakpoint(args: readonly string[]): Omit<Reply, 'command'> {
+  private deleteBreakpoint(args: readonly string[]): Answer {
     const i = this.breakpoints.findIndex((b) => String(b.id) === args[0]);
     if (i < 0) throw new CaxError('E_BREAKPOINT', `no breakpoint ${args[0] ?? '(none given)'}`);
     const [removed] = this.breakpoints.splice(i, 1);
@@ -291,12 +218,12 @@ export class DebugSession {
     return this.stop;
   }
 
-  private showLocals(): Omit<Reply, 'command'> {
+  private showLocals(): Answer {
     const s = this.requireStop();
     return { text: s.locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here)', data: { locals: s.locals } };
   }
 
-  private print(args: readonly string[]): Omit<Reply, 'command'> {
+  private print(args: readonly string[]): Answer {
     const s = this.requireStop();
     const l = s.locals.find((x) => x.name === args[0]);
     if (!l) throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is not an argument of ${s.event.name} (print shows the current call's arguments)`);
@@ -309,7 +236,7 @@ export class DebugSession {
     return this.pos < 0 ? [] : this.result.effects;
   }
 
-  private showEffects(): Omit<Reply, 'command'> {
+  private showEffects(): Answer {
     const log = this.logHere();
     return { text: log.map(describeEffect).join('\n') || '(no effects yet)', data: { effects: log } };
   }
@@ -319,11 +246,11 @@ export class DebugSession {
     return this.pos < 0 ? (this.d.spec.start ?? this.d.spec.world?.start ?? 0) : this.result.clock;
   }
 
-  private showClock(): Omit<Reply, 'command'> {
+  private showClock(): Answer {
     return { text: `clock: ${this.clockHere()}`, data: { clock: this.clockHere() } };
   }
 
-  private describe(): Omit<Reply, 'command'> {
+  private describe(): Answer {
     if (this.pos < 0) return { text: `at the start (${this.events.length} events recorded)`, data: { at: 'start', events: this.events.length } };
     if (!this.stop) {
       const r = this.result;
@@ -341,7 +268,7 @@ export class DebugSession {
     return { text: `#${e.index} ${what}  [depth ${e.depth}, clock ${e.clock}, effects ${e.effects}, steps ${e.steps}]${source}`, data: { at: e, locals: this.stop.locals, line } };
   }
 
-  private list(): Omit<Reply, 'command'> {
+  private list(): Answer {
     const e = this.requireStop().event;
     if (e.kind !== 'call') throw new CaxError('E_USAGE', 'an effect has no source line here: list works at calls');
     const line = this.d.decls.get(e.name)!.equations[0]!.span.line;
@@ -353,7 +280,7 @@ export class DebugSession {
   }
 
   /** Writes the snapshot at the nearest effect boundary at or before the position (docs/debug.md). */
-  private snapshot(args: readonly string[]): Omit<Reply, 'command'> {
+  private snapshot(args: readonly string[]): Answer {
     const path = args[0];
     if (!path) throw new CaxError('E_USAGE', 'snapshot FILE');
     const e = this.stop?.event;

@@ -125,7 +125,7 @@ export function decodeSnapshot(bytes: Uint8Array, id?: string): Snapshot {
 }
 
 /** Refuses a snapshot of another program than `source` (compared by hash). */
-export function checkSnapshotProgram(s: Snapshot, source: string): void {
+export function checkSnapshotProgram(s: { readonly program: { readonly hash: string } }, source: string): void {
   const hash = sha256(source);
   if (hash !== s.program.hash) throw new CaxError('E_SNAPSHOT', `the snapshot is of program ${s.program.hash.slice(0, 12)}…, not of this one (${hash.slice(0, 12)}…)`);
 }

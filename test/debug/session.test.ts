@@ -13,25 +13,9 @@ import type { CliIO } from '../../host/cli/io.js';
 import { DebugSession } from '../../host/debug/session.js';
 import { effectProgram, pureProgram } from '../../host/tel/generate.js';
 import { parseWorld } from '../../host/tel/world.js';
+import { PAY_PROGRAM } from './pay-program.js';
 
-const PROGRAM = [
-  '-- pays k and emits k!',
-  'fact :: Int -> Int',
-  'fact n = if n <= 1 then 1 else n * fact (n - 1)',
-  '',
-  'pay :: Int -> Effect Int',
-  'pay k = do',
-  '  deposit k to "a" on "tl"',
-  '  emit (fact k)',
-  '  return k',
-  '',
-  'main :: Int -> Effect Int',
-  'main n = do',
-  '  x <- pay n',
-  '  y <- pay (n - 1)',
-  '  return (x + y)',
-  '',
-].join('\n');
+const PROGRAM = PAY_PROGRAM;
 
 let dir = '';
 beforeAll(() => {
@@ -174,18 +158,6 @@ describe('cax debug --commands', () => {
       'watch 2: k - 1 = 1',
       '',
     ]);
-  });
-
-  it('refuses the iss backend and sim gdb loudly', async () => {
-    let out = '';
-    const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
-    expect(await runCli(['--json', 'debug', 'pay.tel', '--backend', 'iss'], io)).toBe(1);
-    expect(out).toContain('E_UNSUPPORTED');
-    for (const argv of [['sim', 'gdb', 'run.trace', '--port', '0']]) {
-      out = '';
-      expect(await runCli(['--json', ...argv], io)).toBe(1);
-      expect(JSON.parse(out)).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
-    }
   });
 
   it('the built CLI reads commands piped to stdin and writes a snapshot', () => {

@@ -9,8 +9,10 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { parseWorld } from '../../tel/world.js';
-import { DebugSession, type Reply } from '../../debug/session.js';
+import { DebugSession } from '../../debug/session.js';
+import type { Reply, Timeline } from '../../debug/timeline.js';
 import { storedProgram } from '../../debug/stored.js';
+import { IssDebugSession } from '../../debug/iss-session.js';
 import { readJson, readText } from '../files.js';
 import { parseOptions } from '../options.js';
 import type { CommandContext, Register } from '../program.js';
@@ -50,14 +52,15 @@ export const registerDebug: Register = (program, ctx) => {
     .option('--main <name>', 'the definition of FILE to debug (default main); ARGS are TEL expressions passed to it')
     .option('--world <file>', 'the world as JSON (docs/tel.md)')
     .option('--commands <file>', 'read the commands from this file instead of stdin')
-    .option('--backend <name>', 'interp (the reference interpreter); iss is not supported yet (use `cax iss gdb`)', 'interp')
+    .option('--backend <name>', 'interp (the reference interpreter), or iss (the program compiled for the co-processor, stepped by source position on the ISS)', 'interp')
     .exitOverride()
     .action(async (path: string, args: string[], raw: Record<string, unknown>) => {
       const o = parseOptions(DebugOptions, raw);
-      if (o.backend === 'iss') throw new CaxError('E_UNSUPPORTED', '`cax debug --backend iss` is not supported: debug compiled code with `cax iss gdb` (docs/debug.md)');
       const world = o.world ? parseWorld(readJson(ctx.io, o.world), o.world) : undefined;
       const target = await debugTarget(ctx, path, o.main);
-      const session = new DebugSession({ ...target, args, world }, (file, bytes) => writeFileSync(resolve(ctx.io.cwd, file), bytes));
+      const spec = { ...target, args, world };
+      const session: Timeline<{ readonly depth: number }> =
+        o.backend === 'iss' ? await IssDebugSession.start(spec) : new DebugSession(spec, (file, bytes) => writeFileSync(resolve(ctx.io.cwd, file), bytes));
       const transcript: Reply[] = [];
       const answer = (line: string, echo: boolean): boolean => {
         if (line.trim().startsWith('#')) return false;
@@ -66,7 +69,8 @@ export const registerDebug: Register = (program, ctx) => {
         if (!ctx.json()) ctx.io.out(echo ? `(cax) ${reply.command}\n${reply.text}` : reply.text);
         return reply.quit === true;
       };
-      if (!ctx.json()) ctx.io.out(`debugging ${target.main} in ${target.file}: ${session.eventCount} events (calls and effects); type a command, quit to leave`);
+      const what = o.backend === 'iss' ? 'source positions of the compiled code on the ISS' : 'calls and effects';
+      if (!ctx.json()) ctx.io.out(`debugging ${target.main} in ${target.file}: ${session.eventCount} events (${what}); type a command, quit to leave`);
       const lines = scriptedLines(o.commands, ctx.io.cwd);
       if (lines) {
         for (const line of lines) if (line.trim() !== '' && answer(line, true)) break;

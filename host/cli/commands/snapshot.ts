@@ -1,6 +1,6 @@
 // `cax snapshot take FILE|REF [ARGS…] --at N --out SNAP` (run a TEL
-// definition of a file on the interpreter, or a stored definition in the
-// executor with its context tree, and save the snapshot before its N-th
+// definition of a file on the interpreter or compiled on the ISS, or a stored
+// definition in the executor with its context tree, and save the snapshot before its N-th
 // effect, content-addressed) and `cax snapshot restore SNAP` (restore it, in
 // this process, and run on to the end: the same output as `cax eval` or
 // `cax run` of the whole run; `--balances` restores the world only with other
@@ -14,6 +14,7 @@ import { parseWorld } from '../../tel/world.js';
 import { BalancesSchema, checkSnapshotProgram, decodeSnapshot, encodeSnapshot, restoreAndContinue, runWithSnapshots, snapshotFormat, type Balances, type SnapshotRun } from '../../debug/snapshot.js';
 import { CONTEXT_SNAPSHOT_FORMAT, decodeContextSnapshot, encodeContextSnapshot, restoreContextSnapshot, restoreSubtree, runWithContextSnapshots } from '../../debug/context-snapshot.js';
 import { parsePolicy } from '../../execution/policy.js';
+import { CORE_SNAPSHOT_FORMAT, decodeCoreSnapshot, encodeCoreSnapshot, restoreCoreSnapshot, runWithCoreSnapshots, type CoreRun } from '../../debug/core-snapshot.js';
 import { emitRun, target, withStore } from './store.js';
 import { readJson, readText } from '../files.js';
 import { parseOptions } from '../options.js';
@@ -26,6 +27,7 @@ const TakeOptions = z.object({
     .optional(),
   world: z.string().min(1).optional(),
   policy: z.string().min(1).optional(),
+  backend: z.enum(['interp', 'iss']).default('interp'),
   at: z.coerce.number().int().min(0),
   out: z.string().min(1),
 });
@@ -41,10 +43,11 @@ const RestoreOptions = z.object({
 });
 
 /** Writes the snapshot and prints its address. */
-function saved(ctx: CommandContext, out: string, at: number, encoded: { readonly bytes: Uint8Array; readonly id: string }, state: { readonly clock: number; readonly steps: number }): void {
+function saved(ctx: CommandContext, out: string, at: number, encoded: { readonly bytes: Uint8Array; readonly id: string }, state: Readonly<Record<string, number>>): void {
   const { bytes, id } = encoded;
   writeFileSync(resolve(ctx.io.cwd, out), bytes);
-  ctx.emit({ id, bytes: bytes.length, position: { effects: at }, clock: state.clock, steps: state.steps }, () => `${id} ${out} (${bytes.length} bytes, before effect ${at}, clock ${state.clock})`);
+  const shown = Object.entries(state).map(([k, v]) => `${k} ${v}`);
+  ctx.emit({ id, bytes: bytes.length, position: { effects: at }, ...state }, () => `${id} ${out} (${bytes.length} bytes, before effect ${at}, ${shown.join(', ')})`);
 }
 
 /** The balances of a world-only restore, from a JSON file (E_WORLD when they are not balances). */
@@ -54,6 +57,13 @@ function readBalances(ctx: CommandContext, path: string): Balances {
   return parsed.data;
 }
 
+/** A restored co-processor run: value, effects, clock, cycles, instructions, heap and balances. */
+function reportCore(ctx: CommandContext, r: CoreRun): void {
+  const json = { value: r.shown, effects: r.effects.map((e) => ({ ...e })), clock: r.clock, cycles: r.cycles, instret: r.instret, heapBytes: r.heapBytes, balances: r.balances };
+  if (r.error) throw new CaxError(r.error.code, r.error.message, { span: r.error.span, details: json });
+  ctx.emit(json, () => `${r.shown!}\nclock: ${r.clock}  cycles: ${r.cycles}  effects: ${r.effects.length}`);
+}
+
 function report(ctx: CommandContext, r: SnapshotRun): void {
   const json = { ...runToJson(r), steps: r.steps, memory: r.memory, balances: r.balances };
   if (r.error) throw new CaxError(r.error.code, r.error.message, { span: r.error.span, details: json });
@@ -61,7 +71,7 @@ function report(ctx: CommandContext, r: SnapshotRun): void {
 }
 
 export const registerSnapshot: Register = (program, ctx) => {
-  const snapshot = program.command('snapshot').description('snapshots of interpreter and executor runs at effect boundaries (docs/debug.md)');
+  const snapshot = program.command('snapshot').description('snapshots of interpreter, executor and co-processor (ISS) runs at effect boundaries (docs/debug.md)');
   snapshot
     .command('take <file|ref> [args...]')
     .description(
@@ -72,6 +82,7 @@ export const registerSnapshot: Register = (program, ctx) => {
     .requiredOption('--out <file>', 'where to write the snapshot (msgpack)')
     .option('--world <file>', 'the world as JSON (docs/tel.md)')
     .option('--policy <file>', 'the sandbox policy of a stored definition, as for cax run')
+    .option('--backend <name>', "interp, or iss: a file's definition compiled and run on the ISS (a co-processor snapshot: registers and written pages)", 'interp')
     .exitOverride()
     .action(async (path: string, args: string[], raw: Record<string, unknown>) => {
       const o = parseOptions(TakeOptions, raw);
@@ -80,16 +91,23 @@ export const registerSnapshot: Register = (program, ctx) => {
       const none = (effects: number): CaxError => new CaxError('E_USAGE', `the run has ${effects} effects: no boundary ${o.at}`);
       if (existsSync(resolve(ctx.io.cwd, path)) || path.endsWith('.tel')) {
         if (o.main === undefined || o.policy !== undefined) throw new CaxError('E_USAGE', 'a snapshot of a file takes --main NAME (and no --policy: that is for stored definitions)');
-        const { result, snapshots } = runWithSnapshots({ file: path, source: readText(ctx.io, path), main: o.main, args, world }, wanted);
+        const spec = { file: path, source: readText(ctx.io, path), main: o.main, args, world };
+        if (o.backend === 'iss') {
+          const core = await runWithCoreSnapshots(spec, wanted);
+          if (!core.snapshots[0]) throw none(core.result.effects.length);
+          const { pc, instret, pages } = core.snapshots[0].state;
+          return saved(ctx, o.out, o.at, encodeCoreSnapshot(core.snapshots[0]), { pc, instret, pages: pages.length });
+        }
+        const { result, snapshots } = runWithSnapshots(spec, wanted);
         if (!snapshots[0]) throw none(result.effects.length);
-        return saved(ctx, o.out, o.at, encodeSnapshot(snapshots[0]), snapshots[0].state);
+        return saved(ctx, o.out, o.at, encodeSnapshot(snapshots[0]), { clock: snapshots[0].state.clock, steps: snapshots[0].state.steps });
       }
-      if (o.main !== undefined) throw new CaxError('E_USAGE', `--main picks a definition of a file; ${path} is a stored reference`);
+      if (o.main !== undefined || o.backend !== 'interp') throw new CaxError('E_USAGE', `--main and --backend are for a file's definition; ${path} is a stored reference (run in the executor)`);
       const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : undefined;
       await withStore(ctx, async (repo) => {
         const { result, snapshots } = await runWithContextSnapshots(repo, { hash: target(repo, path), args, ...(world ? { world } : {}), ...(policy ? { policy } : {}) }, wanted);
         if (!snapshots[0]) throw none(result.effects.length);
-        saved(ctx, o.out, o.at, encodeContextSnapshot(snapshots[0]), snapshots[0].state);
+        saved(ctx, o.out, o.at, encodeContextSnapshot(snapshots[0]), { clock: snapshots[0].state.clock, steps: snapshots[0].state.steps });
       });
     });
   snapshot
@@ -109,7 +127,14 @@ export const registerSnapshot: Register = (program, ctx) => {
         throw new CaxError('E_IO', `cannot read ${path}: ${(e as Error).message}`);
       }
       const balances = o.balances ? readBalances(ctx, o.balances) : undefined;
-      if (snapshotFormat(bytes) !== CONTEXT_SNAPSHOT_FORMAT) {
+      const format = snapshotFormat(bytes);
+      if (format === CORE_SNAPSHOT_FORMAT) {
+        if (o.context) throw new CaxError('E_USAGE', '--context restores a context subtree of an executor snapshot (of a stored definition)');
+        const snap = decodeCoreSnapshot(bytes, o.id);
+        if (o.program) checkSnapshotProgram(snap, readText(ctx.io, o.program));
+        return reportCore(ctx, await restoreCoreSnapshot(snap, balances ? { balances } : {}));
+      }
+      if (format !== CONTEXT_SNAPSHOT_FORMAT) {
         if (o.context) throw new CaxError('E_USAGE', '--context restores a context subtree of an executor snapshot (of a stored definition)');
         const snap = decodeSnapshot(bytes, o.id);
         if (o.program) checkSnapshotProgram(snap, readText(ctx.io, o.program));
