@@ -72,7 +72,7 @@ export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x'
     'scale :: Int -> Int -> Int',
     'scale k x = if k == 3 then x + f k x else k * x',
     'countUp :: Int -> Int -> Int',
-    'countUp i acc = if i >= 80 then acc else countUp (i + 1) (acc + scale 3 i)',
+    'countUp i acc = if i >= 200 then acc else countUp (i + 1) (acc + scale 3 i)',
     'base :: Int',
     'base = g 3 (sum (range 1 4))',
     'go :: Int -> Int -> Int',

@@ -178,6 +178,13 @@ function frameUse(lam: CLam): { captured: boolean; bound: Set<number>; nodes: nu
   return { captured, bound, nodes, outer };
 }
 
+/** How many code nodes a lambda's body has (its own, those of lambdas inside it included). */
+export function bodyNodes(lam: CLam): number {
+  let n = 0;
+  walk(lam.body, 0, () => n++);
+  return n;
+}
+
 /** A frame whose slots the generated code reads and writes: the compiled lambda's, or an inlined definition's. */
 interface FrameCtx {
   /** Slot n is the variable `${prefix}${n}`; null: the frame array `e`. */

@@ -16,7 +16,7 @@ import { PURE_ERROR_MESSAGES } from '../messages.js';
 import { BINARY } from '../operators.js';
 import { Closure, Eff, type Env } from '../runtime.js';
 import { Cons, Nil, compareValues, type Value } from '../values.js';
-import { ALL_PASSES, NotCompiled, PASS_NAMES, generate, type JitPasses } from './codegen.js';
+import { ALL_PASSES, NotCompiled, PASS_NAMES, bodyNodes, generate, type JitPasses } from './codegen.js';
 import { CodeCache } from './cache.js';
 import { DiskCodeStore } from './disk-cache.js';
 
@@ -25,8 +25,14 @@ export const JIT_VERSION = 4;
 
 export type JitMode = 'off' | 'auto' | 'eager';
 
-/** Calls of a lambda in the interpreter before `auto` compiles it. */
-export const AUTO_THRESHOLD = 64;
+/**
+ * `auto` compiles a lambda once its interpreted calls times the code nodes of its body pass this: a body of 16
+ * nodes after 64 calls, a larger one sooner, a smaller one later (the threshold adapts to the work per call),
+ * between AUTO_MIN_CALLS and AUTO_MAX_CALLS calls.
+ */
+export const AUTO_WORK = 1024;
+export const AUTO_MIN_CALLS = 4;
+export const AUTO_MAX_CALLS = 256;
 
 /** Interpreted calls, all with the same Int or Bool in a parameter, before the lambda is compiled specialized for it. */
 export const SPECIALIZE_MIN = 16;
@@ -46,6 +52,7 @@ interface LamJit {
   jitCalls: number;
   jitCode: undefined | { readonly key: string; readonly fn: CompiledFn | null; readonly specialized: boolean };
   jitArgs: ArgProfile | undefined;
+  jitHot: number;
 }
 
 /** What the interpreted calls of a lambda passed: per parameter the one Int or Bool every call passed, else undefined. */
@@ -155,7 +162,7 @@ export class JitTier implements JitHook {
   lastPeriod = -1;
   private readonly key: string;
   private readonly passes: JitPasses;
-  private readonly threshold: number;
+  private readonly eager: boolean;
   /** Lambdas compiled, and those that stay interpreted (for --json and tests). */
   compiledCount = 0;
   rejectedCount = 0;
@@ -178,7 +185,7 @@ export class JitTier implements JitHook {
     private readonly cache: CodeCache = sharedCache,
   ) {
     this.passes = { ...ALL_PASSES, ...options.passes };
-    this.threshold = options.mode === 'eager' ? 0 : AUTO_THRESHOLD;
+    this.eager = options.mode === 'eager';
     this.key = `${JIT_VERSION}:${PASS_NAMES.map((p) => (this.passes[p] ? 1 : 0)).join('')}`;
   }
 
@@ -189,7 +196,7 @@ export class JitTier implements JitHook {
     if (have !== undefined && have.key === this.key) return have.fn;
     const calls = l.jitCalls + 1;
     l.jitCalls = calls;
-    if (calls <= this.threshold) return null;
+    if (calls <= this.threshold(l, lam)) return null;
     let fn: CompiledFn | null = null;
     const specialized = this.specialization(l);
     try {
@@ -203,6 +210,13 @@ export class JitTier implements JitHook {
     }
     l.jitCode = { key: this.key, fn, specialized: specialized.size > 0 };
     return fn;
+  }
+
+  /** The interpreted calls of `lam` before it is compiled: none in `eager`; in `auto` by the size of its body (AUTO_WORK). */
+  private threshold(l: LamJit, lam: CLam): number {
+    if (this.eager) return 0;
+    if (l.jitHot === 0) l.jitHot = Math.min(AUTO_MAX_CALLS, Math.max(AUTO_MIN_CALLS, Math.round(AUTO_WORK / bodyNodes(lam))));
+    return l.jitHot;
   }
 
   /** The parameter values to specialize a lambda for (by slot): those its profile saw in every one of enough calls. */
@@ -241,7 +255,7 @@ export class JitTier implements JitHook {
 
   enter(m: Machine, f: Closure, args: Value[], depth: number): Value | undefined {
     const l = f.lam as unknown as LamJit;
-    if (this.passes.specialize && l.jitCalls >= this.threshold - PROFILE_CALLS && (l.jitCode === undefined || l.jitCode.key !== this.key)) this.profile(f.lam, args);
+    if (this.passes.specialize && l.jitCalls >= this.threshold(l, f.lam) - PROFILE_CALLS && (l.jitCode === undefined || l.jitCode.key !== this.key)) this.profile(f.lam, args);
     const fn = this.compiled(f.lam);
     if (fn === null) return undefined;
     const steps = m.steps;
