@@ -19,6 +19,10 @@ export const DEFAULT_MIN_COST = 10_000;
 export const LOOKUP_STEPS = 1;
 /** A definition with this many stored results and no hit is stored no more (in this process). */
 export const FUTILE_STORES = 32;
+/** A definition looked up this many times without a hit is looked up only once in PROBE_EVERY runs (in this process). */
+export const FUTILE_LOOKUPS = 64;
+/** How often a futile definition is still looked up: results other processes store are found all the same. */
+export const PROBE_EVERY = 16;
 
 /** What decides a run besides its definition and arguments. */
 export interface RunSetting {
@@ -28,8 +32,19 @@ export interface RunSetting {
   readonly effectful?: { readonly world: WorldInput; readonly start: number };
 }
 
+/** What this process saw of one definition's results. */
+interface Seen {
+  lookups: number;
+  stores: number;
+  hits: number;
+  /** Runs not looked up since its lookups turned futile. */
+  skipped: number;
+}
+
 export class Memo {
-  private readonly seen = new Map<Hash, { stores: number; hits: number }>();
+  private readonly seen = new Map<Hash, Seen>();
+  /** identityDigest of each backend's identity (fixed for the process). */
+  private readonly digests = new Map<ResultBackend, Hash>();
 
   constructor(
     readonly cache: TieredCache,
@@ -52,28 +67,41 @@ export class Memo {
       .key;
   }
 
+  /**
+   * Whether a run of `definition` is looked up at all: always, until FUTILE_LOOKUPS lookups found nothing; then one run
+   * in PROBE_EVERY (a workload that never repeats pays for its key and lookup only now and then).
+   */
+  consults(definition: Hash): boolean {
+    const s = this.seen.get(definition);
+    if (s === undefined || s.hits > 0 || s.lookups < FUTILE_LOOKUPS) return true;
+    return ++s.skipped % PROBE_EVERY === 0;
+  }
+
   /** Whether a result that cost `steps` is worth storing. */
   admits(definition: Hash, steps: number): boolean {
     const s = this.seen.get(definition);
     return steps >= this.minCost && !(s !== undefined && s.stores >= FUTILE_STORES && s.hits === 0);
   }
 
-  lookupSync(key: Hash): CacheHit | undefined {
-    return this.noted(this.cache.lookupSync(key));
+  /** The result of a run of `definition` under `key`, from the levels answering synchronously. */
+  lookupSync(definition: Hash, key: Hash): CacheHit | undefined {
+    return this.noted(definition, this.cache.lookupSync(key));
   }
 
-  async lookup(key: Hash): Promise<CacheHit | undefined> {
-    return this.noted(await this.cache.lookup(key));
+  async lookup(definition: Hash, key: Hash): Promise<CacheHit | undefined> {
+    return this.noted(definition, await this.cache.lookup(key));
   }
 
-  private noted(hit: CacheHit | undefined): CacheHit | undefined {
-    if (hit) this.stats(hit.entry.definition).hits++;
+  private noted(definition: Hash, hit: CacheHit | undefined): CacheHit | undefined {
+    const s = this.stats(definition);
+    s.lookups++;
+    if (hit) s.hits++;
     return hit;
   }
 
-  private stats(definition: Hash): { stores: number; hits: number } {
+  private stats(definition: Hash): Seen {
     let s = this.seen.get(definition);
-    if (!s) this.seen.set(definition, (s = { stores: 0, hits: 0 }));
+    if (!s) this.seen.set(definition, (s = { lookups: 0, stores: 0, hits: 0, skipped: 0 }));
     return s;
   }
 
@@ -81,6 +109,8 @@ export class Memo {
   store(entry: Omit<ResultEntry, 'format' | 'identity'>): void {
     this.stats(entry.definition).stores++;
     const backend = entry.backend as ResultBackend;
-    this.cache.store(sealEntry({ format: 1, ...entry, identity: identityDigest(backend, backendIdentity(backend)) }, Date.now()));
+    let identity = this.digests.get(backend);
+    if (identity === undefined) this.digests.set(backend, (identity = identityDigest(backend, backendIdentity(backend))));
+    this.cache.store(sealEntry({ format: 1, ...entry, identity }, Date.now()));
   }
 }

@@ -332,14 +332,14 @@ export class Executor {
       // (a hash not in the store is not memoized: the run reports it)
       const stored = memo !== undefined && memo.mode !== 'off' && this.repo.has(hash);
       effectful = stored && /\bEffect\b/.test(this.storedType(hash));
-      if (stored && memo.covers(effectful)) {
+      if (stored && memo.covers(effectful) && memo.consults(hash)) {
         const setting = { backend: options.backend?.name ?? 'interp', policy: this.policy, ...(effectful ? { effectful: { world: options.world ?? {}, start } } : {}) } as const;
         key = memo.key(
           hash,
           args.map((a) => ({ expr: printExpr(a) })),
           setting,
         );
-        hit = await memo.lookup(key);
+        hit = await memo.lookup(hash, key);
       }
       if (hit) {
         try {
@@ -665,7 +665,7 @@ export class Executor {
         charge();
         const partial = call.fn instanceof Partial ? call.fn.args : [];
         const key = run.memo && this.invokeKey(run.memo, target, [...partial, ...call.args]);
-        const hit = key === undefined ? undefined : run.memo!.lookupSync(key);
+        const hit = key === undefined ? undefined : run.memo!.lookupSync(target, key);
         if (hit && hit.entry.encoded !== null) {
           run.sandbox.charge(LOOKUP_STEPS, 0);
           caller.context.consume({ computeSteps: LOOKUP_STEPS });
@@ -804,8 +804,9 @@ export class Executor {
     return type;
   }
 
-  /** The result key of an `invoke` of `target` with `args` (undefined when an argument is a function or an effect). */
+  /** The result key of an `invoke` of `target` with `args` (undefined when an argument is a function or an effect, or memoization does not consult `target` now). */
   private invokeKey(memo: Memo, target: Hash, args: readonly Value[]): Hash | undefined {
+    if (!memo.consults(target)) return undefined;
     const encoded = args.map(encodedValue);
     if (encoded.some((e) => e === null)) return undefined;
     return memo.key(

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FUTILE_STORES, Memo } from '../../host/cache/memo.js';
+import { FUTILE_LOOKUPS, FUTILE_STORES, Memo, PROBE_EVERY } from '../../host/cache/memo.js';
+import { sealEntry } from '../../host/cache/entry.js';
 import type { StoredEntry } from '../../host/cache/level.js';
 import { MemoryLevel } from '../../host/cache/memory.js';
 import { SqliteLevel } from '../../host/cache/sqlite.js';
@@ -134,6 +135,44 @@ describe('eviction', () => {
     }
     expect(memo.admits(d, 5)).toBe(false);
     expect(memo.admits('b'.repeat(64), 5)).toBe(true);
+  });
+
+  it(`a definition looked up ${FUTILE_LOOKUPS} times without a hit is looked up once in ${PROBE_EVERY} runs, and finds another process's result then`, () => {
+    const cache = new TieredCache({ memory: new MemoryLevel() }, () => undefined);
+    const memo = new Memo(cache, 'auto', 0);
+    const d = 'a'.repeat(64);
+    const key = (i: number): string => i.toString(16).padStart(64, '0');
+    for (let i = 0; i < FUTILE_LOOKUPS; i++) {
+      expect(memo.consults(d)).toBe(true);
+      expect(memo.lookupSync(d, key(i))).toBeUndefined();
+    }
+    const consulted = Array.from({ length: 4 * PROBE_EVERY }, () => memo.consults(d));
+    expect(consulted.filter(Boolean)).toHaveLength(4);
+    expect(consulted.indexOf(true)).toBe(PROBE_EVERY - 1);
+    expect(memo.consults('b'.repeat(64))).toBe(true);
+    // a result stored meanwhile (by another process, through a shared level) is found at the next probe, and from then on every run is looked up
+    cache.store(
+      sealEntry(
+        {
+          format: 1,
+          key: key(999),
+          definition: d,
+          backend: 'interp',
+          identity: 'e'.repeat(64),
+          value: '1',
+          encoded: null,
+          type: 'Int',
+          effects: [],
+          clock: 0,
+          balances: {},
+          cost: { computeSteps: 5, memoryBytes: 0, effects: 0, ioOps: 0 },
+        },
+        0,
+      ),
+    );
+    while (!memo.consults(d));
+    expect(memo.lookupSync(d, key(999))?.entry.value).toBe('1');
+    expect(Array.from({ length: PROBE_EVERY }, () => memo.consults(d)).every(Boolean)).toBe(true);
   });
 });
 
