@@ -1,4 +1,4 @@
-// Profiling overhead (docs/profile.md): `cax profile` on the interpreter
+// Profiling overhead (docs/profiling.md): `cax profile` on the interpreter
 // (fib: calls; sortedOk: lists) against the same run unprofiled (JIT off, as the profile runs it, and
 // with the JIT), and on the ISS against a plain run of the same image on
 // the ISS (block translation on, no trace), both compiling the image and

@@ -84,7 +84,7 @@ export interface ExecuteOptions {
   readonly backend?: CoprocessorBackend;
   /** The interpreter's JIT tier (docs/jit.md); default auto. */
   readonly jit?: JitMode;
-  /** A profiler of an interpreted run (`cax profile`, docs/profile.md); the JIT is then off. */
+  /** A profiler of an interpreted run (`cax profile`, docs/profiling.md); the JIT is then off. */
   readonly profile?: ExecutionProfiler;
   /** Overrides the memo's mode for this run. */
   readonly memo?: MemoMode;

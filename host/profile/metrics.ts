@@ -3,7 +3,7 @@
 // language form, by emitting a pair whose text names the metric:
 //   emit ("counter:requests", 1)     adds 1 to the counter `requests`
 //   emit ("gauge:queue", n)          sets the gauge `queue` to n
-// (the emit is still logged as usual; docs/profile.md). Host code records
+// (the emit is still logged as usual; docs/profiling.md). Host code records
 // into the same MetricsRecorder with `counter` and `gauge`.
 import { CaxError } from '../errors.js';
 import type { MetricSeries } from './model.js';

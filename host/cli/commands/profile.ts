@@ -1,7 +1,7 @@
 // `cax profile REF|FILE [ARGS…]`: profiles a TEL definition on the
 // interpreter (steps) or compiled on the ISS or the simulated core (cycles) and writes the
 // profile as speedscope JSON, a Chrome trace, an SVG flame graph or a
-// self-contained HTML report; prints the bottlenecks (docs/profile.md).
+// self-contained HTML report; prints the bottlenecks (docs/profiling.md).
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -83,7 +83,7 @@ export const registerProfile: Register = (program, ctx) => {
   program
     .command('profile <target> [args...]')
     .description(
-      'profile a TEL definition (a .tel FILE with --main, or a stored REF) applied to ARGS: steps on the interpreter or cycles on the ISS per definition, as HTML, SVG flame graph, speedscope or Chrome trace (docs/profile.md)',
+      'profile a TEL definition (a .tel FILE with --main, or a stored REF) applied to ARGS: steps on the interpreter or cycles on the ISS per definition, as HTML, SVG flame graph, speedscope or Chrome trace (docs/profiling.md)',
     )
     .option('--main <name>', 'with a FILE: the definition to run', 'main')
     .option('--world <file>', 'the world as JSON: balances, facts, latencies, start (docs/tel.md)')
