@@ -7,8 +7,8 @@
 // this process keeps renewing its BullMQ locks; a worker killed mid-test stops
 // renewing them and another worker takes the stalled job.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -46,12 +46,14 @@ export class FarmWorker {
   private readonly record: WorkerRecord;
   private readonly redis: Redis;
   private readonly slots: WorkerSlot[];
-  private readonly contentDir = mkdtempSync(join(tmpdir(), 'cax-farm-content-'));
+  /** Checked content by hash, shared by this user's workers on this machine (files appear whole, by rename). */
+  private readonly contentDir = join(tmpdir(), `cax-farm-content-${userInfo().uid}`);
   private readonly heartbeat: NodeJS.Timeout;
   private worker: Worker | undefined;
 
   private constructor(options: FarmWorkerOptions) {
     this.record = newWorkerRecord(`${process.pid}-${randomBytes(4).toString('hex')}`, options.jobs);
+    mkdirSync(this.contentDir, { recursive: true, mode: 0o700 });
     this.slots = Array.from({ length: options.jobs }, () => new WorkerSlot());
     this.redis = new Redis(options.url, connectionOptions(options.url));
     this.redis.on('error', () => undefined);
@@ -147,6 +149,5 @@ export class FarmWorker {
       1000,
     );
     this.redis.disconnect();
-    rmSync(this.contentDir, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,7 @@
 // password, an ACL user for the workers as docs/farm.md sets it up) and real
 // `cax farm worker` processes from the built CLI: a worker whose identities
 // differ serves nothing; a suite's report (JSON and JUnit) through the farm
-// equals a local run's apart from timings; content is checked against its
+// equals a local run's apart from timings (and the HTML report too); content is checked against its
 // hash; Redis restarted mid-run, a worker SIGKILLed mid-test and a result
 // delivered twice (a worker stopped past its lock, then resumed) all end
 // with every test reported once.
@@ -67,6 +67,12 @@ const writeSuite = (name: string, lines: string[]): string => {
 /** The report without what differs between runs: timings. */
 const untimed = (r: Report): unknown => ({ counts: r.counts, tests: r.tests.map(({ durationMs: _, ...t }) => t) });
 const untimedXml = (xml: string): string => xml.replace(/time="[\d.]+"/g, 'time=""').replace(/<property name="durationMs" value="[\d.]+"\/>/g, '');
+/** The HTML report without the plot of durations, the duration cells and the run's time. */
+const untimedHtml = (html: string): string =>
+  html
+    .replace(/<svg id="plot"[\s\S]*?<\/svg>/, '')
+    .replace(/<td data-v="[\d.e+-]+">[\d.]+<\/td>(?=<td data-v="-?\d+">)/g, '')
+    .replace(/<span>[\d.]+ s<\/span>/, '');
 
 async function status(): Promise<{ workers: { id: string; served: number; running: string[]; servesThisMachine: boolean; differs: string[] }[]; queues: { servedBy: number; local: boolean }[] }> {
   return (await cax('farm', 'status', '--redis', server.url)).json as never;
@@ -131,7 +137,7 @@ describe('the farm', () => {
     expect(s.workers).toEqual([expect.objectContaining({ id: workers[0]!.id, servesThisMachine: false, differs: ['iss', 'sim'] })]);
   }, 30_000);
 
-  it("gives the local run's report, JSON and JUnit, apart from timings; identical tests are one job", async () => {
+  it("gives the local run's reports, JSON, JUnit and HTML, apart from timings; identical tests are one job", async () => {
     workers.push(...(await Promise.all([1, 2, 3].map(() => spawnFarmWorker(workerUrl)))));
     const gcd = `file: ${ROOT}/examples/gcd.tel, main: report, args: ["1071", "462"]`;
     const suite = writeSuite('mixed', [
@@ -145,14 +151,17 @@ describe('the farm', () => {
       `  - { kind: elf, name: exit-code, file: ${ROOT}/build/isa/machine/exit-code.elf, backends: [iss], expect: { exitCode: 21 } }`,
       '  - { kind: generate, name: random, seed: 17, count: 1, backends: [iss] }',
     ]);
-    const local = await cax('regress', suite, '--no-cache', '--jobs', '2', '--junit', 'local.xml');
-    const farm = await cax('regress', suite, '--no-cache', '--farm', server.url, '--junit', 'farm.xml');
+    const local = await cax('regress', suite, '--no-cache', '--jobs', '2', '--junit', 'local.xml', '--html', 'local.html');
+    const farm = await cax('regress', suite, '--no-cache', '--farm', server.url, '--junit', 'farm.xml', '--html', 'farm.html');
     expect(local.code).toBe(1);
     expect(farm.code).toBe(1);
     const report = farm.json as unknown as Report;
     expect(report.counts).toMatchObject({ total: 12, passed: 10, failed: 2, ran: 12 });
     expect(untimed(report)).toEqual(untimed(local.json as unknown as Report));
     expect(untimedXml(readFileSync(join(dir, 'farm.xml'), 'utf8'))).toBe(untimedXml(readFileSync(join(dir, 'local.xml'), 'utf8')));
+    const html = untimedHtml(readFileSync(join(dir, 'farm.html'), 'utf8'));
+    expect(html).toContain('planted');
+    expect(html).toBe(untimedHtml(readFileSync(join(dir, 'local.html'), 'utf8')));
 
     const s = await status();
     const served = s.workers.filter((w) => w.servesThisMachine).reduce((n, w) => n + w.served, 0);
@@ -164,7 +173,8 @@ describe('the farm', () => {
 
   it('checks content against its hash: bytes in Redis that are not their hash are refused (E_FARM_CONTENT), then replaced; a cached result is not enqueued', async () => {
     const file = join(dir, 'tampered.tel');
-    writeFileSync(file, 'main :: Int\nmain = 6 * 7\n');
+    // bytes of this run only: no worker has a checked copy of them from an earlier run
+    writeFileSync(file, `-- ${dir}\nmain :: Int\nmain = 6 * 7\n`);
     const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
     await admin.set(`cax-farm:content:${hash}`, 'main :: Int\nmain = 6 * 9\n');
     const suite = writeSuite('tamper', ['entries:', `  - { kind: tel, name: answer, file: ${file}, backends: [interp], expect: { value: "42" } }`]);
