@@ -4,9 +4,21 @@
 // Encoded size at 1000 accounts against 100; encoding and hashing against
 // JSON.stringify of the same snapshot; restoring (a checked replay to the
 // boundary) and continuing against running the whole program uninterrupted.
+// The same restore for executor snapshots (context tree, context-snapshot.ts)
+// and co-processor snapshots (ISS registers and pages, core-snapshot.ts),
+// and a co-processor snapshot's size against a smaller run's.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchSuite } from './harness.js';
 import { encodeSnapshot, restoreAndContinue, runWithSnapshots, type RunSpec, type Snapshot } from '../host/debug/snapshot.js';
+import { encodeCoreSnapshot, restoreCoreSnapshot, runWithCoreSnapshots } from '../host/debug/core-snapshot.js';
+import { restoreContextSnapshot, runWithContextSnapshots, type ContextRunSpec } from '../host/debug/context-snapshot.js';
+import { addProgram } from '../host/store/add.js';
+import { Repository } from '../host/store/repository.js';
+import { addContext, ensurePrelude } from '../host/store/tel-env.js';
+import { parseProgram } from '../host/tel/parser.js';
 
 const SOURCE = [
   'go :: Int -> Effect Int',
@@ -35,6 +47,33 @@ function timed(work: () => void, times = 20): number {
   return (performance.now() - t0) / times;
 }
 
+async function timedAsync(work: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await work();
+  return performance.now() - t0;
+}
+
+/** The co-processor snapshot before the final emit of a run over `accounts` accounts, compiled on the ISS. */
+async function coreSnapshot(accounts: number) {
+  const snap = (await runWithCoreSnapshots(spec(accounts), (i) => i === accounts)).snapshots[0];
+  if (!snap) throw new Error(`no co-processor snapshot at boundary ${accounts}`);
+  return snap;
+}
+
+/** `work` with a store holding the accounts program (the executor runs stored definitions). */
+async function withStore<T>(work: (repo: Repository, run: ContextRunSpec) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'cax-bench-ctx-'));
+  const repo = Repository.open(dir);
+  try {
+    ensurePrelude(addContext(repo));
+    addProgram(addContext(repo), parseProgram(SOURCE, 'accounts.tel'));
+    return await work(repo, { hash: repo.lookupName('main')!, args: ['200'], world: { latency: { tl: 1 } } });
+  } finally {
+    repo.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const suite: BenchSuite = {
   title: 'Snapshots (cax snapshot, cax debug)',
   cases: [
@@ -58,6 +97,34 @@ export const suite: BenchSuite = {
       higherIsBetter: false,
       sample: () => Promise.resolve(timed(() => restoreAndContinue(large), 3)),
       reference: { name: 'uninterrupted run', sample: () => Promise.resolve(timed(() => runWithSnapshots(spec(1000), () => false), 3)) },
+    },
+    {
+      name: 'executor snapshot (context tree): restore and continue, 200 accounts (ratio: against the uninterrupted executor run)',
+      unit: 'ms',
+      higherIsBetter: false,
+      sample: () =>
+        withStore(async (repo, run) => {
+          const snap = (await runWithContextSnapshots(repo, run, (i) => i === 200)).snapshots[0]!;
+          return timedAsync(() => restoreContextSnapshot(repo, snap));
+        }),
+      reference: { name: 'uninterrupted run', sample: () => withStore((repo, run) => timedAsync(() => runWithContextSnapshots(repo, run, () => false))) },
+    },
+    {
+      name: 'co-processor snapshot encoded size, 200 accounts (ratio: against 20)',
+      unit: 'bytes',
+      higherIsBetter: false,
+      sample: async () => encodeCoreSnapshot(await coreSnapshot(200)).bytes.length,
+      reference: { name: '20 accounts', sample: async () => encodeCoreSnapshot(await coreSnapshot(20)).bytes.length },
+    },
+    {
+      name: 'co-processor snapshot: restore on a fresh ISS and continue, 20 accounts (ratio: against the uninterrupted run)',
+      unit: 'ms',
+      higherIsBetter: false,
+      sample: async () => {
+        const snap = await coreSnapshot(20);
+        return timedAsync(() => restoreCoreSnapshot(snap));
+      },
+      reference: { name: 'uninterrupted run', sample: () => timedAsync(() => runWithCoreSnapshots(spec(20), () => false)) },
     },
   ],
 };

@@ -17,10 +17,11 @@ import { suite as regress } from './regress.bench.js';
 import { suite as debug } from './debug.bench.js';
 import { suite as profile } from './profile.bench.js';
 import { suite as cache } from './cache.bench.js';
+import { suite as telVsC } from './tel-vs-c.bench.js';
 import { suite as farm } from './farm.bench.js';
 
 // One import line and one entry per suite file.
-const SUITES: readonly BenchSuite[] = [resources, iss, sim, store, compiler, tel, jit, protocol, bridge, proof, regress, debug, profile, cache, farm];
+const SUITES: readonly BenchSuite[] = [resources, iss, sim, store, compiler, tel, jit, protocol, bridge, proof, regress, debug, profile, cache, telVsC, farm];
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const out = process.argv[2] ?? 'docs/performance.md';

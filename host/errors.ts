@@ -70,7 +70,7 @@ export const ERROR_CODES = {
   E_UNSUPPORTED: {
     area: 'usage and files',
     meaning: 'something cax does not do (yet), said rather than done wrongly',
-    cause: 'a feature the docs list as not done (`cax sim gdb`, watch expressions, `cax debug --backend iss`)',
+    cause: 'a feature the docs list as not done (executor snapshots of co-processor runs, debugging runs of more than 200 000 events)',
     fix: 'use the alternative the message or the docs name',
   },
   E_PARSE: {

@@ -70,7 +70,7 @@ export async function openCache<E = ResultEntry>(directory: string, config: Cach
   return new TieredCache(
     {
       memory: new MemoryLevel({ ...DEFAULT_MEMORY_LIMITS, ...config.memory }),
-      sqlite: new SqliteLevel(directory, { ...DEFAULT_SQLITE_LIMITS, ...config.sqlite }),
+      sqlite: new SqliteLevel(directory, { ...DEFAULT_SQLITE_LIMITS, ...config.sqlite }, Date.now, warn),
       ...(redis ? { redis } : {}),
     },
     warn,

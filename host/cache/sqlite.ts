@@ -1,6 +1,9 @@
 // The SQLite level of the result cache: a `results` table in the store's
 // database file under $CAX_HOME (its own connection, WAL, IMMEDIATE writes,
-// so processes sharing it wait for each other and never see half an entry),
+// so processes sharing it wait for each other and never see half an entry;
+// writes are batched: committed at the next turn of the event loop, before
+// any other use of the level and on close, since a commit costs more than
+// the inserts it holds),
 // bounded in entries, bytes and age, and the counters `cax cache stats`
 // reports (lookups, hits, stores, refused entries, steps saved).
 import { mkdirSync } from 'node:fs';
@@ -73,12 +76,19 @@ export class SqliteLevel implements SyncCacheLevel {
   private readonly db: Database.Database;
   /** Prepared statements by their text. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** `insertAll` as a transaction, made once: making one costs more than running it. */
+  private readonly putTransaction: Database.Transaction<(entries: readonly StoredEntry[]) => void>;
+  /** Entries written and not yet committed, by key (a read of this process sees them). */
+  private readonly queued = new Map<Hash, StoredEntry>();
+  private commitScheduled = false;
 
   /** Opens (creating) the results table of the store in `directory`. */
   constructor(
     directory: string,
     private readonly limits: LevelLimits = DEFAULT_SQLITE_LIMITS,
     private readonly now: () => number = Date.now,
+    /** Told when a batch could not be committed (its entries are lost: a cache recomputes them). */
+    private readonly warn: (message: string) => void = (m) => process.emitWarning(m),
   ) {
     mkdirSync(directory, { recursive: true });
     this.db = new Database(join(directory, STORE_FILE), { timeout: 10_000 });
@@ -86,6 +96,7 @@ export class SqliteLevel implements SyncCacheLevel {
     // A cache may lose its last writes on a power cut (they are recomputed), never its consistency: no fsync per write.
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    this.putTransaction = this.db.transaction((entries: readonly StoredEntry[]) => this.insertAll(entries));
   }
 
   private sql<P extends unknown[] = unknown[], R = unknown>(text: string): Database.Statement<P, R> {
@@ -95,6 +106,8 @@ export class SqliteLevel implements SyncCacheLevel {
   }
 
   getSync(key: Hash): StoredEntry | undefined {
+    const queued = this.queued.get(key);
+    if (queued) return queued;
     const row = this.sql<[string], Row>('SELECT * FROM results WHERE key = ?').get(key);
     if (!row) return undefined;
     const now = this.now();
@@ -107,18 +120,40 @@ export class SqliteLevel implements SyncCacheLevel {
   }
 
   putSync(entry: StoredEntry): void {
-    this.db
-      .transaction(() => {
-        const added = this.db
-          .prepare('INSERT OR IGNORE INTO results (key, bytes, digest, definition, identity, size, cost, created_at, used_at, hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(entry.key, Buffer.from(entry.bytes), entry.digest, entry.definition, entry.identity, entry.size, entry.cost, entry.createdAt, entry.usedAt, entry.hits).changes;
-        if (added > 0) this.adjustTotals(1, entry.size);
-        this.evict();
-      })
-      .immediate();
+    this.queued.set(entry.key, entry);
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      const count = this.queued.size;
+      try {
+        this.commit();
+      } catch (e) {
+        this.warn(`result cache: ${count} results not written to SQLite (${e instanceof Error ? e.message : String(e)})`);
+      }
+    });
+  }
+
+  /** Commits the queued entries in one transaction. */
+  commit(): void {
+    this.commitScheduled = false;
+    if (this.queued.size === 0) return;
+    const entries = [...this.queued.values()];
+    this.queued.clear();
+    this.putTransaction.immediate(entries);
+  }
+
+  /** Entries inserted, the totals kept and the limits applied (run as one IMMEDIATE transaction). */
+  private insertAll(entries: readonly StoredEntry[]): void {
+    const insert = this.sql('INSERT OR IGNORE INTO results (key, bytes, digest, definition, identity, size, cost, created_at, used_at, hits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const entry of entries) {
+      const added = insert.run(entry.key, Buffer.from(entry.bytes), entry.digest, entry.definition, entry.identity, entry.size, entry.cost, entry.createdAt, entry.usedAt, entry.hits).changes;
+      if (added > 0) this.adjustTotals(1, entry.size);
+    }
+    this.evict();
   }
 
   removeSync(keys: readonly Hash[]): number {
+    this.commit();
     return this.db.transaction(() => keys.reduce((n, k) => n + this.deleteWhere('key = ?', k), 0)).immediate();
   }
 
@@ -137,6 +172,7 @@ export class SqliteLevel implements SyncCacheLevel {
 
   /** Entries and bytes in the level. */
   totals(): { entries: number; bytes: number } {
+    this.commit();
     const rows = new Map(
       this.sql<[], { name: string; value: number }>('SELECT name, value FROM result_totals')
         .all()
@@ -186,6 +222,7 @@ export class SqliteLevel implements SyncCacheLevel {
   }
 
   list(filter: EntryFilter, now: number): Promise<EntryInfo[]> {
+    this.commit();
     const rows = this.sql<[], Omit<Row, 'bytes' | 'digest'>>('SELECT key, definition, identity, size, cost, created_at, used_at, hits FROM results ORDER BY created_at, key').all();
     return Promise.resolve(
       rows
@@ -199,6 +236,7 @@ export class SqliteLevel implements SyncCacheLevel {
   }
 
   close(): Promise<void> {
+    this.commit();
     this.db.close();
     return Promise.resolve();
   }

@@ -8,9 +8,9 @@
 // their arguments are direct, and in tail position become jumps; every other
 // application goes through the runtime's rt_apply.
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
-import { TIME_UNITS, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern } from '../tel/ast.js';
+import { TIME_UNITS, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type TypeExpr, type TypeScheme } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
-import { Asm, REG } from './asm.js';
+import { Asm, REG, type Reg } from './asm.js';
 import { EFFECT_KIND, ERR, TAG, T_ERROR_SITE_BITS } from './layout.js';
 
 /** The mcycle CSR (docs/soc.md): cycles of the current run, zeroed by the loader. */
@@ -21,6 +21,7 @@ const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, a5, s11 } = REG;
 /** The runtime's entry points the code calls. */
 const RT = {
   alloc: 'rt_alloc',
+  allocFilled: 'rt_alloc_filled',
   apply: 'rt_apply',
   arith: 'rt_arith',
   negate: 'rt_negate',
@@ -92,11 +93,16 @@ export interface CodegenOptions {
    * position) in callee-saved register pairs instead of frame slots; a self tail call writes them directly.
    */
   readonly registers: boolean;
+  /**
+   * Use the types: where an operand is known to be an Int (docs/compiler.md "Ints known from the types"), no tag test;
+   * quiet Int arithmetic on payloads in registers; Int comparisons in conditions as one branch.
+   */
+  readonly typedInts: boolean;
   /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
   readonly budgetChecks?: boolean;
 }
 
-export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true };
+export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
 
 /** Most words of code and data an image may have: more than any co-processor's RAM holds; it bounds the compiler's work. */
 const MAX_IMAGE_WORDS = 1 << 18;
@@ -144,6 +150,54 @@ function inlineNodes(e: Expr, budget: number): Expr[] | undefined {
   return nodes;
 }
 
+/** The value of an Int literal (negated ones included), or undefined. */
+function intLiteral(e: Expr): number | undefined {
+  if (e.tag === 'Lit' && e.lit.kind === 'int') return e.lit.value;
+  if (e.tag === 'Neg' && e.expr.tag === 'Lit' && e.expr.lit.kind === 'int') return -e.expr.lit.value | 0;
+  return undefined;
+}
+
+/**
+ * Which parameters a signature declares `Int` (its arrows' argument types, up to `arity`): their values need no
+ * tag test (the program is type-checked).
+ */
+function intParams(signature: TypeScheme | null, arity: number): boolean[] {
+  const ints: boolean[] = [];
+  let t = signature?.type;
+  for (let i = 0; i < arity && t?.tag === 'TFun'; i++, t = t.to) ints.push(isIntType(t.from));
+  return ints;
+}
+
+const isIntType = (t: TypeExpr | undefined): boolean => t?.tag === 'TCon' && t.name === 'Int' && t.args.length === 0;
+
+/** Registers for the payloads of quiet Int expressions (Codegen.intExpr): caller-saved ones no other code keeps values in across them. */
+const INT_TEMPS: readonly Reg[] = [REG.t3, REG.t4, REG.t5, REG.t6, REG.a4, REG.a5, REG.a6, REG.a7];
+
+/** How deep a quiet Int expression may nest (one temporary per level and operand). */
+const INT_DEPTH = 4;
+
+/** Whether the quiet Int expression `e` reads the parameter kept in register pair `pair`. */
+function readsPair(e: Expr, scope: Scope, pair: number): boolean {
+  if (e.tag === 'Var') {
+    const loc = scope.get(e.name);
+    return loc?.k === 'reg' && loc.pair === pair;
+  }
+  if (e.tag === 'Neg') return readsPair(e.expr, scope, pair);
+  return e.tag === 'BinOp' && (readsPair(e.left, scope, pair) || readsPair(e.right, scope, pair));
+}
+
+/** Int + - * of two literals, as constant folding computes them; undefined for anything else. */
+function foldInt(op: BinaryOp, x: number | undefined, y: number | undefined): number | undefined {
+  if (x === undefined || y === undefined) return undefined;
+  if (op === '+') return (x + y) | 0;
+  if (op === '-') return (x - y) | 0;
+  if (op === '*') return Math.imul(x, y);
+  return undefined;
+}
+
+/** Whether `n` fits a 12-bit signed immediate. */
+const fitsImm = (n: number): boolean => n >= -2048 && n <= 2047;
+
 /** A literal, or a negated Int literal: it cannot fail, act or depend on evaluation order. */
 function isLiteral(e: Expr): boolean {
   return e.tag === 'Lit' || (e.tag === 'Neg' && e.expr.tag === 'Lit' && e.expr.lit.kind === 'int');
@@ -155,9 +209,9 @@ function isLiteral(e: Expr): boolean {
  * captured by reference like the interpreter's environments.
  */
 type Loc =
-  | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true }
-  | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true }
-  | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined };
+  | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean }
+  | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: undefined }
+  | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean };
 
 /**
  * Callee-saved register pairs (tag, payload) for parameters (CodegenOptions.registers): s1…s8; s10/s11 hold the
@@ -261,6 +315,8 @@ class FnCtx {
     readonly arity: number,
     readonly selfFn: KnownFn | undefined,
     readonly regArgs: readonly number[],
+    /** Which arguments are known to be Ints (from the signature). */
+    readonly intArgs: readonly boolean[] = [],
   ) {
     this.start = `${label}$body`;
     this.saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
@@ -422,7 +478,7 @@ export class Codegen {
 
   private compileGlobal(g: Global): void {
     if (g.k === 'fn') {
-      this.compileFunction(g.fn.label, g.fn.arity, g.decl.equations, new Scope(null), g.fn, g.decl.span);
+      this.compileFunction(g.fn.label, g.fn.arity, g.decl.equations, new Scope(null), g.fn, g.decl.span, intParams(g.decl.signature, g.fn.arity));
       return;
     }
     this.cafCells.push(g.cell);
@@ -431,14 +487,14 @@ export class Codegen {
   }
 
   /** Emits a whole function: prologue, clause matching over its arguments, epilogue, failure stubs. */
-  private compileFunction(label: string, arity: number, equations: readonly Equation[], scope: Scope, self: KnownFn | undefined, span: SourceSpan): void {
+  private compileFunction(label: string, arity: number, equations: readonly Equation[], scope: Scope, self: KnownFn | undefined, span: SourceSpan, intArgs: readonly boolean[] = []): void {
     const saved = this.fn;
     const regArgs: number[] = [];
     // only loops: elsewhere saving and restoring the caller's pairs costs more than the loads a register saves
     if (this.options.registers && this.options.directCalls && self && loops(equations, self.name, arity)) {
       for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
     }
-    const fn = new FnCtx(label, arity, self, regArgs);
+    const fn = new FnCtx(label, arity, self, regArgs, intArgs);
     this.fn = fn;
     const b = fn.body;
     b.span(span);
@@ -467,7 +523,8 @@ export class Codegen {
     o.sw(ra, frame - 4, sp);
     o.sw(s0, frame - 8, sp);
     o.addi(s0, sp, frame);
-    o.sw(a0, -12, s0);
+    // a top-level function has no env (callers leave a0 as it is): its env word is 0 for the conservative collector
+    o.sw(self?.global === true ? zero : a0, -12, s0);
     o.branch('bltu', sp, s11, RT.overflow);
     for (const i of regArgs) {
       o.sw(PAIRS[i]![0], -24 - 8 * i, s0);
@@ -543,10 +600,7 @@ export class Codegen {
       const guards = clause.rhs.tag === 'Plain' ? [{ cond: null, body: clause.rhs.expr }] : clause.rhs.guards.map((g) => ({ cond: g.cond as Expr | null, body: g.body }));
       for (const g of guards) {
         const nextGuard = b.fresh('guard');
-        if (g.cond) {
-          this.gen(g.cond, scope);
-          b.branch('beq', a1, zero, nextGuard);
-        }
+        if (g.cond) this.genCondition(g.cond, scope, nextGuard);
         this.genResult(g.body, scope, tail, done);
         b.label(nextGuard);
       }
@@ -574,7 +628,10 @@ export class Codegen {
         return;
       case 'PVar':
         // a parameter kept in a register pair (the arguments are at s0+8i, everything else below s0)
-        scope.set(p.name, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8 } : { k: 'slot', off });
+        {
+          const int = off >= 0 && this.fn.intArgs[off / 8] === true;
+          scope.set(p.name, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int });
+        }
         return;
       case 'PLit':
         this.genLitTest(p.lit, off, fail);
@@ -668,7 +725,8 @@ export class Codegen {
         const slot = this.fn.slots(1);
         this.genValue(d, scope);
         this.storeSlot(slot);
-        scope.set(d.name, { k: 'slot', off: slot });
+        const rhs = d.equations[0]!.rhs;
+        scope.set(d.name, { k: 'slot', off: slot, int: isIntType(d.signature?.type) || (rhs.tag === 'Plain' && this.knownInt(rhs.expr, scope)) });
         continue;
       }
       // closures and boxes first (closures allocated, then their captures filled in, so members can capture each other)
@@ -864,8 +922,7 @@ export class Codegen {
     switch (e.tag) {
       case 'If': {
         const other = b.fresh('else');
-        this.gen(e.cond, scope);
-        b.branch('beq', a1, zero, other);
+        this.genCondition(e.cond, scope, other);
         this.genTail(e.then, scope);
         b.label(other);
         this.genTail(e.else, scope);
@@ -944,7 +1001,14 @@ export class Codegen {
             for (let i = 0; i < this.fn.arity; i++) this.forgetSlot(8 * i);
             for (const i of this.fn.regArgs) b.mv(PAIRS[i]![1], zero);
             for (let k = 0; k < mark; k++) if (!keep.has(this.fn.slotOff(k))) this.forgetSlot(this.fn.slotOff(k));
-            this.directCall(known.fn, known.loc, block, spine.args.length);
+            this.fn.maxOut = Math.max(this.fn.maxOut, spine.args.length);
+            for (let i = 0; i < spine.args.length; i++) {
+              this.loadSlot(block + 8 * i, t1, t2);
+              b.sw(t1, 8 * i, sp);
+              b.sw(t2, 8 * i + 4, sp);
+              this.forgetSlot(block + 8 * i);
+            }
+            this.callKnown(known.fn, known.loc);
             this.fn.next = mark;
             this.epilogue();
             return;
@@ -1010,7 +1074,8 @@ export class Codegen {
     const eq = d.equations[0]!;
     const block = this.genBlock(args, scope);
     const inner = new Scope(null);
-    eq.params.forEach((p, i) => inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, { k: 'slot', off: block + 8 * i }));
+    const ints = intParams(d.signature, eq.params.length);
+    eq.params.forEach((p, i) => inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, { k: 'slot', off: block + 8 * i, int: ints[i] === true }));
     const body = (eq.rhs as Extract<Equation['rhs'], { tag: 'Plain' }>).expr;
     this.inlining.add(d);
     try {
@@ -1035,8 +1100,38 @@ export class Codegen {
     const b = this.fn.body;
     const mark = this.fn.next;
     b.span(span);
-    const block = this.genBlock(args, scope);
     const self = this.fn.selfFn?.label === fn.label;
+    // a quiet Int argument of a loop's Int parameter kept in a register pair is computed after the others (it cannot
+    // fail or act) into a temporary of its own, then moved into the pair's payload register (its tag is an Int's)
+    const inRegs: boolean[] = [];
+    for (const [i, arg] of args.entries()) {
+      const taken = inRegs.filter(Boolean).length;
+      inRegs.push(self && this.fn.regArgs.includes(i) && this.fn.intArgs[i] === true && INT_TEMPS.length - taken >= INT_DEPTH + 2 && this.quietInt(arg, scope, true));
+    }
+    const block = this.fn.slots(args.length);
+    args.forEach((arg, i) => {
+      if (inRegs[i]) return;
+      this.gen(arg, scope);
+      this.storeSlot(block + 8 * i);
+    });
+    // one whose parameter register no argument still to come reads is computed straight into it (its last
+    // instruction writes it, after every read); where they read each other's in a cycle, one goes to a temporary
+    const results = new Map<number, Reg>();
+    let free = INT_TEMPS;
+    const pending = args.flatMap((_, i) => (inRegs[i] ? [i] : []));
+    while (pending.length > 0) {
+      const at = pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)));
+      const i = pending.splice(Math.max(at, 0), 1)[0]!;
+      if (at >= 0) {
+        this.intExprInto(args[i]!, scope, PAIRS[i]![1], free);
+        results.set(i, PAIRS[i]![1]);
+        continue;
+      }
+      const r = this.intExpr(args[i]!, scope, free);
+      if (r !== free[0]) b.mv(free[0]!, r);
+      results.set(i, free[0]!);
+      free = free.slice(1);
+    }
     // a local function (a where- or let-bound one, e.g. of a mutually recursive group) needs its closure as env in
     // a0: read before the arguments overwrite the parameter slots (the moves below use only t1/t2, so a0 survives)
     const local = !self && loc !== undefined;
@@ -1045,6 +1140,11 @@ export class Codegen {
       b.mv(a0, a1);
     }
     args.forEach((_, i) => {
+      const result = results.get(i);
+      if (result !== undefined) {
+        if (result !== PAIRS[i]![1]) b.mv(PAIRS[i]![1], result);
+        return;
+      }
       if (self && this.fn.regArgs.includes(i)) {
         this.loadSlot(block + 8 * i, PAIRS[i]![0], PAIRS[i]![1]);
       } else {
@@ -1066,24 +1166,56 @@ export class Codegen {
     b.lw(ra, -4, t0);
     b.lw(s0, -8, t0);
     b.mv(sp, t0);
-    if (!local) b.li(a0, 0);
     b.j(fn.label);
   }
 
-  /** Calls a known function with exactly its arity of arguments (already in the block). */
-  private directCall(fn: KnownFn, loc: Loc | undefined, block: number, n: number): void {
+  /**
+   * Calls a known function with exactly its arity of arguments, evaluated left to right into the outgoing area.
+   * An argument whose evaluation may call compiled code (which writes its own arguments there) waits in a frame
+   * slot until the last such one is evaluated; arguments that cannot fail or call (quiet) are evaluated last,
+   * straight into place, which nobody can tell from left to right.
+   */
+  private directCall(fn: KnownFn, loc: Loc | undefined, args: readonly Expr[], scope: Scope): void {
     const b = this.fn.body;
+    const n = args.length;
     this.fn.maxOut = Math.max(this.fn.maxOut, n);
-    for (let i = 0; i < n; i++) {
-      this.loadSlot(block + 8 * i, t1, t2);
+    const loud = args.map((arg, i) => (this.quiet(arg, scope) ? -1 : i)).filter((i) => i >= 0);
+    const last = loud.pop();
+    const block = this.fn.slots(loud.length);
+    loud.forEach((i, j) => {
+      this.gen(args[i]!, scope);
+      this.storeSlot(block + 8 * j);
+    });
+    const toOutgoing = (i: number): void => {
+      b.sw(a0, 8 * i, sp);
+      b.sw(a1, 8 * i + 4, sp);
+    };
+    if (last !== undefined) {
+      this.gen(args[last]!, scope);
+      toOutgoing(last);
+    }
+    loud.forEach((i, j) => {
+      this.loadSlot(block + 8 * j, t1, t2);
       b.sw(t1, 8 * i, sp);
       b.sw(t2, 8 * i + 4, sp);
-      this.forgetSlot(block + 8 * i);
-    }
+      this.forgetSlot(block + 8 * j);
+    });
+    args.forEach((arg, i) => {
+      if (i === last || loud.includes(i)) return;
+      this.gen(arg, scope);
+      toOutgoing(i);
+    });
+    this.callKnown(fn, loc);
+  }
+
+  /** Calls a known function whose arguments are in the outgoing area (a local one with its closure as env). */
+  private callKnown(fn: KnownFn, loc: Loc | undefined): void {
+    const b = this.fn.body;
+    // a local function's closure is its env; a top-level one has none
     if (loc) {
       this.loadVar(loc);
       b.mv(a0, a1);
-    } else b.li(a0, 0);
+    }
     b.call(fn.label);
   }
 
@@ -1108,8 +1240,7 @@ export class Codegen {
     const known = this.options.directCalls ? this.knownFn(head, scope) : undefined;
     if (known && args.length >= known.fn.arity) {
       const k = known.fn.arity;
-      const block = this.genBlock(args.slice(0, k), scope);
-      this.directCall(known.fn, known.loc, block, k);
+      this.directCall(known.fn, known.loc, args.slice(0, k), scope);
       this.applyRest(args.slice(k), scope);
       this.fn.next = mark;
       return;
@@ -1122,9 +1253,32 @@ export class Codegen {
       this.storeSlot(block + 8 + 8 * i);
     });
     this.loadSlot(block);
-    b.li(a2, args.length);
+    // a closure of exactly this arity is called here, as rt_call would (its code, env in a0, the arguments in the
+    // outgoing area); anything else goes through rt_apply
+    const n = args.length;
+    const general = b.fresh('apply');
+    const done = b.fresh('applied');
+    b.li(t0, TAG.CLOSURE);
+    b.branch('bne', a0, t0, general);
+    b.lw(t0, 4, a1);
+    b.li(t1, n);
+    b.branch('bne', t0, t1, general);
+    this.fn.maxOut = Math.max(this.fn.maxOut, n);
+    for (let i = 0; i < n; i++) {
+      this.loadSlot(block + 8 + 8 * i, t1, t2);
+      b.sw(t1, 8 * i, sp);
+      b.sw(t2, 8 * i + 4, sp);
+      this.forgetSlot(block + 8 + 8 * i);
+    }
+    b.mv(a0, a1);
+    b.lw(t0, 0, a0);
+    b.jalr(ra, t0, 0);
+    b.j(done);
+    b.label(general);
+    b.li(a2, n);
     b.addi(a3, s0, block + 8);
     b.call(RT.apply);
+    b.label(done);
     this.fn.next = mark;
   }
 
@@ -1182,12 +1336,15 @@ export class Codegen {
   /** Builds a heap object from header words and the values in a block: a0/a1 = (tag, pointer). */
   private buildObject(tag: number, header: readonly number[], block: number, n: number): void {
     const b = this.fn.body;
-    b.li(a0, 4 * header.length + 8 * n);
-    b.call(RT.alloc);
+    const bytes = 4 * header.length + 8 * n;
+    // every word is written below before anything else can allocate: no zeroing (but the padding word of an odd header)
+    b.li(a0, (bytes + 7) & ~7); // rt_alloc_filled takes the chunk's size, a multiple of 8
+    b.call(RT.allocFilled);
     header.forEach((w, i) => {
       b.li(t0, w);
       b.sw(t0, 4 * i, a0);
     });
+    if (bytes % 8 !== 0) b.sw(zero, bytes, a0);
     for (let i = 0; i < n; i++) {
       this.loadSlot(block + 8 * i, t1, t2);
       b.sw(t1, 4 * header.length + 8 * i, a0);
@@ -1282,6 +1439,13 @@ export class Codegen {
   /** Evaluates `e` into a0 (tag) / a1 (payload). */
   gen(e: Expr, scope: Scope): void {
     const b = this.fn.body;
+    if ((e.tag === 'BinOp' || e.tag === 'Neg') && this.quietInt(e, scope)) {
+      b.span(e.span);
+      const r = this.intExpr(e, scope, [a1, ...INT_TEMPS]);
+      if (r !== a1) b.mv(a1, r);
+      b.li(a0, TAG.INT);
+      return;
+    }
     switch (e.tag) {
       case 'Lit':
         return this.genLit(e.lit);
@@ -1306,8 +1470,7 @@ export class Codegen {
       case 'If': {
         const other = b.fresh('else');
         const done = b.fresh('fi');
-        this.gen(e.cond, scope);
-        b.branch('beq', a1, zero, other);
+        this.genCondition(e.cond, scope, other);
         this.gen(e.then, scope);
         b.j(done);
         b.label(other);
@@ -1465,14 +1628,16 @@ export class Codegen {
     }
     if (this.options.constantFolding && this.fold(op, e.left, e.right)) return;
     const mark = this.fn.next;
-    const slot = this.fn.slots(1);
-    this.gen(e.left, scope);
-    this.storeSlot(slot);
-    this.gen(e.right, scope);
-    b.mv(a2, a0);
-    b.mv(a3, a1);
-    this.loadSlot(slot);
-    this.fn.next = mark;
+    // an operand known to be an Int makes both Ints (the program is type-checked): no tag test, no runtime call
+    const ints = this.knownInt(e.left, scope) || this.knownInt(e.right, scope);
+    const imm = this.options.typedInts ? intLiteral(e.right) : undefined;
+    if ((op === '+' || op === '-') && imm !== undefined && fitsImm(op === '+' ? imm : -imm)) {
+      this.gen(e.left, scope);
+      b.span(e.span);
+      b.addi(a1, a1, op === '+' ? imm : -imm);
+      return;
+    }
+    this.genOperands(e.left, e.right, scope, ints && ['+', '-', '*', '/', 'mod', '==', '/=', '<', '>', '<=', '>='].includes(op));
     b.span(e.span);
     switch (op) {
       case ':': {
@@ -1488,7 +1653,7 @@ export class Codegen {
         b.call(RT.append);
         return;
       case 'mod':
-        b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, e.span));
+        if (!imm) b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, e.span));
         b.rem(a1, a1, a3);
         return;
       case '+':
@@ -1497,15 +1662,18 @@ export class Codegen {
       case '/': {
         const slow = b.fresh('dbl');
         const done = b.fresh('num');
-        b.li(t0, TAG.INT);
-        b.branch('bne', a0, t0, slow);
+        if (!ints) {
+          b.li(t0, TAG.INT);
+          b.branch('bne', a0, t0, slow);
+        }
         if (op === '+') b.add(a1, a1, a3);
         else if (op === '-') b.sub(a1, a1, a3);
         else if (op === '*') b.mul(a1, a1, a3);
         else {
-          b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, e.span));
+          if (!imm) b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, e.span));
           b.div(a1, a1, a3);
         }
+        if (ints) return;
         b.j(done);
         b.label(slow);
         b.li(a4, ['+', '-', '*', '/'].indexOf(op));
@@ -1514,17 +1682,242 @@ export class Codegen {
         return;
       }
       default:
-        return this.genCompare(op);
+        return this.genCompare(op, ints);
     }
   }
 
-  /** Comparison of a0/a1 with a2/a3 to a Bool: Ints inline, everything else through rt_compare. */
-  private genCompare(op: BinaryOp): void {
+  /**
+   * Evaluates `left` into a0/a1 and `right` into a2/a3. An operand that is a literal or a local variable (nothing
+   * to evaluate: it cannot fail, act or allocate) is loaded where it goes, after the other one is evaluated;
+   * otherwise the left value waits in a frame slot while the right one is evaluated — only its payload when
+   * `payloads` (two Ints, of which only the payloads are used; the tags in a0/a2 are then not set).
+   */
+  private genOperands(left: Expr, right: Expr, scope: Scope, payloads = false): void {
+    const b = this.fn.body;
+    if (payloads && this.operandLoad(right, scope) === undefined && this.operandLoad(left, scope) === undefined) {
+      // only the payloads are used (Int arithmetic or comparison): the left one waits alone, the tags stay Ints'
+      const mark = this.fn.next;
+      const slot = this.fn.slots(1);
+      this.gen(left, scope);
+      b.sw(a1, slot + 4, s0);
+      this.gen(right, scope);
+      b.mv(a3, a1);
+      b.lw(a1, slot + 4, s0);
+      this.fn.next = mark;
+      return;
+    }
+    if (this.operandLoad(right, scope) !== undefined) {
+      this.gen(left, scope);
+      this.operandLoad(right, scope)!(a2, a3);
+      return;
+    }
+    const loadLeft = this.operandLoad(left, scope);
+    const mark = this.fn.next;
+    const slot = loadLeft === undefined ? this.fn.slots(1) : 0;
+    if (loadLeft === undefined) {
+      this.gen(left, scope);
+      this.storeSlot(slot);
+    }
+    this.gen(right, scope);
+    b.mv(a2, a0);
+    b.mv(a3, a1);
+    if (loadLeft === undefined) this.loadSlot(slot);
+    else loadLeft(a0, a1);
+    this.fn.next = mark;
+  }
+
+  /**
+   * Whether `e` is known to be an Int without running it: a literal, an Int variable, Int arithmetic on one, or a
+   * saturated call of a top-level definition (or a constant) whose signature gives an Int.
+   */
+  private knownInt(e: Expr, scope: Scope): boolean {
+    if (!this.options.typedInts) return false;
+    switch (e.tag) {
+      case 'Lit':
+        return e.lit.kind === 'int';
+      case 'Neg':
+        return this.knownInt(e.expr, scope);
+      case 'BinOp':
+        if (['+', '-', '*', '/', 'mod'].includes(e.op)) return this.knownInt(e.left, scope) || this.knownInt(e.right, scope);
+        break;
+      case 'Var':
+        if (scope.get(e.name) !== undefined) return scope.get(e.name)!.int === true;
+        break;
+      case 'App':
+        break;
+      default:
+        return false;
+    }
+    const spine = this.spine(e) ?? { head: e, args: [] };
+    if (spine.head.tag !== 'Var' || scope.get(spine.head.name) !== undefined) return false;
+    const g = this.globals.get(spine.head.name);
+    if (g === undefined || (g.k === 'fn' ? g.fn.arity : 0) !== spine.args.length) return false;
+    let t = g.decl.signature?.type;
+    for (let i = 0; i < spine.args.length && t?.tag === 'TFun'; i++) t = t.to;
+    return isIntType(t);
+  }
+
+  /**
+   * Whether `e` is Int arithmetic that can neither fail nor call anything (`int`: its type is known to be Int):
+   * literals, local Int variables that are no box, + - * and negation of such, / and mod by a literal other than 0;
+   * at most INT_DEPTH deep. It is computed on payloads in registers (intExpr), without tags.
+   */
+  private quietInt(e: Expr, scope: Scope, int = false, depth = 0): boolean {
+    if (!this.options.typedInts || depth > INT_DEPTH) return false;
+    switch (e.tag) {
+      case 'Lit':
+        return e.lit.kind === 'int';
+      case 'Var': {
+        const loc = scope.get(e.name);
+        return loc !== undefined && !loc.box && (int || loc.int === true);
+      }
+      case 'Neg':
+        return this.quietInt(e.expr, scope, int, depth + 1);
+      case 'BinOp': {
+        if (!(int || this.knownInt(e.left, scope) || this.knownInt(e.right, scope))) return false;
+        if (e.op === '+' || e.op === '-' || e.op === '*') return this.quietInt(e.left, scope, true, depth + 1) && this.quietInt(e.right, scope, true, depth + 1);
+        const divisor = intLiteral(e.right);
+        return (e.op === '/' || e.op === 'mod') && divisor !== undefined && divisor !== 0 && this.quietInt(e.left, scope, true, depth + 1);
+      }
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Computes the payload of a quiet Int expression (quietInt) into a register: `temps[0]` or, for a literal 0 or a
+   * variable in a register pair, that register itself (returned); deeper operands use the rest of `temps`.
+   */
+  private intExpr(e: Expr, scope: Scope, temps: readonly Reg[]): Reg {
+    const b = this.fn.body;
+    const dest = temps[0];
+    if (dest === undefined) throw unsupported('an Int expression deeper than the temporaries');
+    const lit = intLiteral(e);
+    if (lit !== undefined && (e.tag === 'Lit' || this.options.constantFolding)) {
+      if (lit === 0) return zero;
+      b.li(dest, lit);
+      return dest;
+    }
+    if (e.tag === 'Var') {
+      const loc = scope.get(e.name)!;
+      if (loc.k === 'reg') return PAIRS[loc.pair]![1];
+      if (loc.k === 'slot') b.lw(dest, loc.off + 4, s0);
+      else {
+        b.lw(dest, -12, s0);
+        b.lw(dest, 16 + 8 * loc.index, dest);
+      }
+      return dest;
+    }
+    if (e.tag === 'Neg') {
+      b.sub(dest, zero, this.intExpr(e.expr, scope, temps));
+      return dest;
+    }
+    if (e.tag !== 'BinOp') throw unsupported(`${e.tag} as an Int expression`);
+    this.intBinOp(e, scope, dest, temps);
+    return dest;
+  }
+
+  /** A quiet Int operator into `dest`, written by its last instruction only; its operands use `temps`. */
+  private intBinOp(e: Extract<Expr, { tag: 'BinOp' }>, scope: Scope, dest: Reg, temps: readonly Reg[]): void {
+    const b = this.fn.body;
+    const folded = this.options.constantFolding ? foldInt(e.op, intLiteral(e.left), intLiteral(e.right)) : undefined;
+    if (folded !== undefined) return b.li(dest, folded);
+    const imm = intLiteral(e.right);
+    const left = this.intExpr(e.left, scope, temps);
+    if ((e.op === '+' || e.op === '-') && imm !== undefined && fitsImm(e.op === '+' ? imm : -imm)) return b.addi(dest, left, e.op === '+' ? imm : -imm);
+    const right = this.intExpr(e.right, scope, left === temps[0] ? temps.slice(1) : temps);
+    const ops = { '+': b.add, '-': b.sub, '*': b.mul, '/': b.div, mod: b.rem } as const;
+    ops[e.op as keyof typeof ops].call(b, dest, left, right);
+  }
+
+  /** A quiet Int expression into `dest`, which it writes last (after every read of its operands). */
+  private intExprInto(e: Expr, scope: Scope, dest: Reg, temps: readonly Reg[]): void {
+    if (e.tag === 'BinOp') return this.intBinOp(e, scope, dest, temps);
+    const r = this.intExpr(e, scope, temps);
+    if (r !== dest) this.fn.body.mv(dest, r);
+  }
+
+  /**
+   * Whether evaluating `e` can neither fail, act, allocate nor call compiled code: a literal, a local variable that is
+   * no box, or Int arithmetic (+ - *) and comparisons of such — so it may be evaluated out of order.
+   */
+  private quiet(e: Expr, scope: Scope): boolean {
+    if (this.operandLoad(e, scope) !== undefined) return true;
+    if (e.tag === 'Neg') return this.knownInt(e.expr, scope) && this.quiet(e.expr, scope);
+    if (e.tag !== 'BinOp' || !['+', '-', '*', '==', '/=', '<', '>', '<=', '>='].includes(e.op)) return false;
+    return (this.knownInt(e.left, scope) || this.knownInt(e.right, scope)) && this.quiet(e.left, scope) && this.quiet(e.right, scope);
+  }
+
+  /** Evaluates the condition `cond` and jumps to `otherwise` when it is False: a comparison of Ints is one branch. */
+  private genCondition(cond: Expr, scope: Scope, otherwise: string): void {
+    const b = this.fn.body;
+    const branches: Partial<Record<BinaryOp, readonly ['beq' | 'bne' | 'blt' | 'bge', boolean]>> = {
+      '==': ['bne', false],
+      '/=': ['beq', false],
+      '<': ['bge', false],
+      '>=': ['blt', false],
+      '>': ['bge', true],
+      '<=': ['blt', true],
+    };
+    const branch = cond.tag === 'BinOp' ? branches[cond.op] : undefined;
+    if (cond.tag !== 'BinOp' || branch === undefined || !(this.knownInt(cond.left, scope) || this.knownInt(cond.right, scope))) {
+      this.gen(cond, scope);
+      b.branch('beq', a1, zero, otherwise);
+      return;
+    }
+    if (this.options.constantFolding && intLiteral(cond.left) !== undefined && intLiteral(cond.right) !== undefined) {
+      this.gen(cond, scope);
+      b.branch('beq', a1, zero, otherwise);
+      return;
+    }
+    const [op, swapped] = branch;
+    if (this.quietInt(cond.left, scope, true) && this.quietInt(cond.right, scope, true)) {
+      b.span(cond.span);
+      const left = this.intExpr(cond.left, scope, INT_TEMPS);
+      const right = this.intExpr(cond.right, scope, left === INT_TEMPS[0] ? INT_TEMPS.slice(1) : INT_TEMPS);
+      b.branch(op, swapped ? right : left, swapped ? left : right, otherwise);
+      return;
+    }
+    this.genOperands(cond.left, cond.right, scope, true);
+    b.span(cond.span);
+    b.branch(op, swapped ? a3 : a1, swapped ? a1 : a3, otherwise);
+  }
+
+  /** How to load an Int, Bool or unit literal or a local variable that is no box into a register pair; undefined for anything else. */
+  private operandLoad(e: Expr, scope: Scope): ((tag: Reg, val: Reg) => void) | undefined {
+    const b = this.fn.body;
+    if (e.tag === 'Lit' && e.lit.kind !== 'text' && e.lit.kind !== 'double') {
+      const lit = e.lit;
+      const [tag, value] = lit.kind === 'int' ? [TAG.INT, lit.value] : lit.kind === 'bool' ? [TAG.BOOL, lit.value ? 1 : 0] : [TAG.UNIT, 0];
+      return (tr, vr) => {
+        b.li(tr, tag);
+        b.li(vr, value);
+      };
+    }
+    const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
+    if (loc === undefined || loc.box) return undefined;
+    if (loc.k === 'slot') return (tr, vr) => this.loadSlot(loc.off, tr, vr);
+    if (loc.k === 'reg')
+      return (tr, vr) => {
+        b.mv(tr, PAIRS[loc.pair]![0]);
+        b.mv(vr, PAIRS[loc.pair]![1]);
+      };
+    return (tr, vr) => {
+      b.lw(t0, -12, s0);
+      b.lw(tr, 12 + 8 * loc.index, t0);
+      b.lw(vr, 16 + 8 * loc.index, t0);
+    };
+  }
+
+  /** Comparison of a0/a1 with a2/a3 to a Bool: Ints inline (`ints`: both are known to be Ints), everything else through rt_compare. */
+  private genCompare(op: BinaryOp, ints: boolean): void {
     const b = this.fn.body;
     const slow = b.fresh('cmp');
     const done = b.fresh('cmpd');
-    b.li(t0, TAG.INT);
-    b.branch('bne', a0, t0, slow);
+    if (!ints) {
+      b.li(t0, TAG.INT);
+      b.branch('bne', a0, t0, slow);
+    }
     switch (op) {
       case '==':
         b.xor(a1, a1, a3);
@@ -1550,6 +1943,10 @@ export class Codegen {
         break;
       default:
         throw unsupported(`operator ${op}`);
+    }
+    if (ints) {
+      b.li(a0, TAG.BOOL);
+      return;
     }
     b.j(done);
     b.label(slow);

@@ -37,13 +37,48 @@ export const TARGET_XML = [
 /** A write the debugger made, applied again at the same position on every replay. */
 type HostWrite = { readonly at: number; readonly reg: number; readonly value: number } | { readonly at: number; readonly address: number; readonly bytes: Uint8Array };
 
-interface Watch {
+/** A write watchpoint: a range of RAM. */
+export interface Watch {
   readonly address: number;
   readonly length: number;
 }
 
+/** Sets or clears a breakpoint. */
+export function toggle(breakpoints: Set<number>, address: number, on: boolean): void {
+  if (on) breakpoints.add(address);
+  else breakpoints.delete(address);
+}
+
+/** Sets (after `check`, which throws for a range outside RAM) or clears a write watchpoint. */
+export function toggleWatch(watches: Map<string, Watch>, w: Watch, on: boolean, check: () => void): void {
+  const key = `${w.address}:${w.length}`;
+  if (!on) {
+    watches.delete(key);
+    return;
+  }
+  check();
+  watches.set(key, w);
+}
+
+/** What the protocol drives: the ISS (GdbTarget) or a recorded trace (trace-target.ts). */
+export interface RspTarget {
+  /** Set by ^C while continuing. */
+  interrupted: boolean;
+  continueForward(): Promise<string>;
+  stepForward(): string;
+  reverseStep(): string;
+  reverseContinue(): string;
+  readRegisters(): string;
+  readRegister(n: number): string;
+  writeRegister(n: number, value: number): void;
+  readMemory(address: number, length: number): string;
+  writeMemory(address: number, bytes: Uint8Array): void;
+  setBreakpoint(address: number, on: boolean): void;
+  setWatch(address: number, length: number, on: boolean): void;
+}
+
 /** 32-bit value as gdb's little-endian target hex. */
-function hex32(v: number): string {
+export function hex32(v: number): string {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(v >>> 0);
   return b.toString('hex');
@@ -60,7 +95,7 @@ function parseNumber(s: string | undefined): number {
 }
 
 /** The debugged program: an ISS at a position, and how to get back to any earlier one. */
-export class GdbTarget {
+export class GdbTarget implements RspTarget {
   private iss!: Iss;
   private position = 0;
   private readonly writes: HostWrite[] = [];
@@ -209,18 +244,11 @@ export class GdbTarget {
   }
 
   setBreakpoint(address: number, on: boolean): void {
-    if (on) this.breakpoints.add(address);
-    else this.breakpoints.delete(address);
+    toggle(this.breakpoints, address, on);
   }
 
   setWatch(address: number, length: number, on: boolean): void {
-    const key = `${address}:${length}`;
-    if (!on) {
-      this.watches.delete(key);
-      return;
-    }
-    this.iss.readMemory(address, length); // E_RANGE outside RAM
-    this.watches.set(key, { address, length });
+    toggleWatch(this.watches, { address, length }, on, () => this.iss.readMemory(address, length));
   }
 
   get steps(): number {
@@ -237,7 +265,7 @@ function exitCodeOf(iss: Iss): number {
 }
 
 /** Answers one packet; undefined: the session ends (k, D). Errors in a packet's fields are E01, unknown packets the empty reply. */
-export async function answerPacket(t: GdbTarget, data: string): Promise<string | undefined> {
+export async function answerPacket(t: RspTarget, data: string): Promise<string | undefined> {
   try {
     return await answer(t, data);
   } catch (e) {
@@ -246,7 +274,7 @@ export async function answerPacket(t: GdbTarget, data: string): Promise<string |
   }
 }
 
-async function answer(t: GdbTarget, data: string): Promise<string | undefined> {
+async function answer(t: RspTarget, data: string): Promise<string | undefined> {
   const head = data[0] ?? '';
   const body = data.slice(1);
   switch (head) {
@@ -342,7 +370,7 @@ function query(body: string): string {
 }
 
 /** Serves one gdb connection on the socket; resolves when gdb detaches, kills or hangs up. */
-export function serveConnection(socket: Socket, target: GdbTarget, log: (line: string) => void = () => undefined): Promise<void> {
+export function serveConnection(socket: Socket, target: RspTarget, log: (line: string) => void = () => undefined): Promise<void> {
   const reader = new RspReader();
   let queue = Promise.resolve();
   let done = false;
@@ -380,7 +408,7 @@ export function serveConnection(socket: Socket, target: GdbTarget, log: (line: s
 }
 
 /** Listens on 127.0.0.1:`port` (0: any free port) and serves connections one after another. */
-export function listenGdb(port: number, makeTarget: () => GdbTarget, onConnection: (done: Promise<void>) => void = () => undefined): Promise<Server> {
+export function listenGdb(port: number, makeTarget: () => RspTarget, onConnection: (done: Promise<void>) => void = () => undefined): Promise<Server> {
   const server = createServer({ noDelay: true }, (socket) => onConnection(serveConnection(socket, makeTarget())));
   return new Promise((resolve, reject) => {
     server.once('error', (e) => reject(new CaxError('E_IO', `cannot listen on 127.0.0.1:${port}: ${e.message}`)));
@@ -390,4 +418,16 @@ export function listenGdb(port: number, makeTarget: () => GdbTarget, onConnectio
 
 export function listeningPort(server: Server): number {
   return (server.address() as AddressInfo).port;
+}
+
+/** Listens on 127.0.0.1:`port`, tells `announce` the port taken, serves one session and stops listening; resolves when the session ends. */
+export async function serveOneSession(port: number, makeTarget: () => RspTarget, announce: (port: number) => void): Promise<void> {
+  let session: Promise<void> = Promise.resolve();
+  const server = await listenGdb(port, makeTarget, (done) => {
+    session = done;
+    server.close();
+  });
+  announce(listeningPort(server));
+  await new Promise<void>((resolve) => server.once('close', resolve));
+  await session;
 }

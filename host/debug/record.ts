@@ -16,6 +16,7 @@ import { prune, typeToString, type Type } from '../tel/types.js';
 import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld } from '../tel/world.js';
 import { atBoundaries, loadSpec, type RunSpec } from './snapshot.js';
+import { evaluateWatch, type Watch } from './watch.js';
 
 /** How many events a debugged run may have: past it the recording stops loudly. */
 export const MAX_EVENTS = 200_000;
@@ -32,8 +33,8 @@ export interface TraceEvent {
   /** Effects in the log before this event (for an effect event: its index in the log). */
   readonly effects: number;
   readonly timeline: string | null;
-  /** The values (shown) of the watched argument names this call has (recordRun's `watched`). */
-  readonly watched?: Readonly<Record<string, string>>;
+  /** The values (shown) of the watches in scope at this call, by watch id (recordRun's `watches`). */
+  readonly watched?: Readonly<Record<number, string>>;
 }
 
 /** One argument of a stopped call: its parameter name, value and TEL type. */
@@ -77,7 +78,7 @@ class Reached extends Error {
 class TooLong extends Error {}
 
 /** Runs the debuggee once; `visit` hears every event with a way to read its state, and may end the run by throwing. */
-function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'event'>) => void): RunResult {
+function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'event'>, args: readonly Value[]) => void): RunResult {
   const world = new MemoryWorld(d.spec.world ?? {});
   let index = 0;
   let scheduler: { readonly clock: number; readonly log: readonly EffectEntry[] } | null = null;
@@ -87,7 +88,7 @@ function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'ev
     (kind, timeline) => {
       const s = scheduler!;
       const event: TraceEvent = { index: index++, kind: 'effect', name: kind, depth: 0, steps: machineSteps(), clock: s.clock, effects: s.log.length, timeline };
-      visit(event, () => ({ locals: [], log: s.log.map((e) => ({ ...e })) }));
+      visit(event, () => ({ locals: [], log: s.log.map((e) => ({ ...e })) }), []);
     },
   );
   return runMain(d.loaded, d.spec.main, d.args, {
@@ -102,20 +103,26 @@ function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'ev
         const decl = d.decls.get(lam.name);
         if (!decl || decl.equations[0]!.params.length !== args.length) return;
         const event: TraceEvent = { index: index++, kind: 'call', name: lam.name, depth, steps: machine.steps, clock: sched.clock, effects: sched.log.length, timeline: null };
-        visit(event, () => ({ locals: localsOf(d, decl, args), log: sched.log.map((e) => ({ ...e })) }));
+        visit(event, () => ({ locals: localsOf(d, decl, args), log: sched.log.map((e) => ({ ...e })) }), args);
       };
     },
   });
 }
 
-/** Runs the debuggee to its end and lists its events, with the values of the `watched` argument names at each call. */
-export function recordRun(d: Debuggee, watched: ReadonlySet<string> = new Set()): { readonly events: readonly TraceEvent[]; readonly result: RunResult } {
+/** Runs the debuggee to its end and lists its events, with the values of the `watches` in scope at each call. */
+export function recordRun(d: Debuggee, watches: readonly Watch[] = []): { readonly events: readonly TraceEvent[]; readonly result: RunResult } {
   const events: TraceEvent[] = [];
   try {
-    const result = run(d, (e, state) => {
+    const result = run(d, (e, _state, args) => {
       if (events.length >= MAX_EVENTS) throw new TooLong();
-      const values = watched.size > 0 && e.kind === 'call' ? state().locals.filter((l) => watched.has(l.name)) : [];
-      events.push(values.length > 0 ? { ...e, watched: Object.fromEntries(values.map((l) => [l.name, l.value])) } : e);
+      const values =
+        e.kind === 'call'
+          ? watches.flatMap((w) => {
+              const v = evaluateWatch(d, w, e.name, args);
+              return v === undefined ? [] : [[w.id, v] as const];
+            })
+          : [];
+      events.push(values.length > 0 ? { ...e, watched: Object.fromEntries(values) } : e);
     });
     return { events, result };
   } catch (e) {

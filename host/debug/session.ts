@@ -12,34 +12,28 @@ import type { EffectEntry } from '../tel/scheduler.js';
 import type { RunResult } from '../tel/interp.js';
 import { debuggee, recordRun, stopAt, type Debuggee, type Stop, type TraceEvent } from './record.js';
 import { encodeSnapshot, runWithSnapshots, type RunSpec } from './snapshot.js';
+import { compileWatch, type Watch } from './watch.js';
+import { Timeline, type Answer } from './timeline.js';
 
 type Breakpoint =
   | { readonly id: number; readonly kind: 'definition'; readonly name: string }
   | { readonly id: number; readonly kind: 'line'; readonly line: number; readonly name: string }
   | { readonly id: number; readonly kind: 'effect'; readonly effect: string; readonly timeline: string | null }
   | { readonly id: number; readonly kind: 'time'; readonly time: number }
-  | { readonly id: number; readonly kind: 'watch'; readonly name: string };
-
-export interface Reply {
-  readonly command: string;
-  readonly text: string;
-  readonly data: Record<string, unknown>;
-  /** Set when the command failed; the session goes on. */
-  readonly error?: { readonly code: string; readonly message: string };
-  /** Set by `quit`. */
-  readonly quit?: true;
-}
+  | { readonly id: number; readonly kind: 'watch'; readonly expression: string };
 
 const EFFECT_KINDS = ['deposit', 'withdraw', 'transfer', 'observe', 'emit'];
 
-export class DebugSession {
+export class DebugSession extends Timeline<TraceEvent> {
   private readonly d: Debuggee;
-  private events: readonly TraceEvent[];
+  private recorded: readonly TraceEvent[];
   private readonly result: RunResult;
-  /** For each event, the watched names whose value differs from their previous call's (watch hits). */
-  private changed: readonly ReadonlySet<string>[] = [];
-  /** -1: before the first event; events.length: the run has ended. */
-  private pos = -1;
+  /** The watch expressions, by breakpoint id. */
+  private readonly watches = new Map<number, Watch>();
+  /** For each event, the watches whose value differs from their previous evaluation (watch hits). */
+  private changed: readonly ReadonlySet<number>[] = [];
+  /** Each watch's value as last printed at a stop. */
+  private readonly watchShown = new Map<number, string | undefined>();
   private stop: Stop | null = null;
   private readonly breakpoints: Breakpoint[] = [];
   private nextId = 1;
@@ -50,64 +44,20 @@ export class DebugSession {
     /** Writes a file for `snapshot FILE` (relative to the command's directory). */
     private readonly write: (path: string, bytes: Uint8Array) => void,
   ) {
+    super();
     this.d = debuggee(spec);
     const { events, result } = recordRun(this.d);
-    this.events = events;
+    this.recorded = events;
     this.result = result;
     this.lines = spec.source.split('\n');
   }
 
-  /** Where the session stands: an event index, or -1 (start) / events.length (end). */
-  get position(): number {
-    return this.pos;
+  protected get events(): readonly TraceEvent[] {
+    return this.recorded;
   }
 
-  get eventCount(): number {
-    return this.events.length;
-  }
-
-  /** Runs one command line. */
-  execute(line: string): Reply {
-    const command = line.trim();
-    const [verb = '', ...rest] = command.split(/\s+/);
-    try {
-      return { command, ...this.dispatch(verb, rest) };
-    } catch (e) {
-      if (!(e instanceof CaxError)) throw e;
-      return { command, text: `error: ${e.code} ${e.message}`, data: {}, error: { code: e.code, message: e.message } };
-    }
-  }
-
-  private dispatch(verb: string, args: readonly string[]): Omit<Reply, 'command'> {
-    const count = (): number => {
-      if (args.length === 0) return 1;
-      const n = Number(args[0]);
-      if (!Number.isInteger(n) || n < 1) throw new CaxError('E_USAGE', `a count is a positive integer, not ${args[0]}`);
-      return n;
-    };
+  protected command(verb: string, args: readonly string[]): Answer {
     switch (verb) {
-      case 'step':
-      case 's':
-        return this.moveTimes(count(), () => this.pos + 1);
-      case 'rstep':
-      case 'rs':
-        return this.moveTimes(count(), () => this.pos - 1);
-      case 'next':
-      case 'n':
-        return this.moveTimes(count(), () => this.find(1, (e) => e.depth <= this.depth()));
-      case 'rnext':
-      case 'rn':
-        return this.moveTimes(count(), () => this.find(-1, (e) => e.depth <= this.depth()));
-      case 'finish':
-        return this.move(this.find(1, (e) => e.depth < this.depth()));
-      case 'rfinish':
-        return this.move(this.find(-1, (e) => e.depth < this.depth()));
-      case 'continue':
-      case 'c':
-        return this.move(this.find(1, (e) => this.hits(e)));
-      case 'rcontinue':
-      case 'rc':
-        return this.move(this.find(-1, (e) => this.hits(e)));
       case 'break':
       case 'b':
         return this.addBreakpoint(args);
@@ -133,41 +83,42 @@ export class DebugSession {
         return this.snapshot(args);
       case 'watch':
         return this.addWatch(args);
-      case 'quit':
-      case 'q':
-        return { text: 'bye', data: {}, quit: true };
       case '':
         return this.describe();
       default:
         throw new CaxError(
           'E_USAGE',
-          `unknown command ${verb} (step next finish continue, rstep rnext rfinish rcontinue, break delete breakpoints, locals print effects clock where list snapshot quit)`,
+          `unknown command ${verb} (step next finish continue, rstep rnext rfinish rcontinue, break watch delete breakpoints, locals print effects clock where list snapshot quit)`,
         );
     }
   }
 
-  private depth(): number {
-    return this.pos >= 0 && this.pos < this.events.length ? this.events[this.pos]!.depth : 0;
-  }
-
-  /** The nearest event past the position in `dir` that `ok` accepts, else the end (or the start going back). */
-  private find(dir: 1 | -1, ok: (e: TraceEvent) => boolean): number {
-    for (let i = this.pos + dir; i >= 0 && i < this.events.length; i += dir) if (ok(this.events[i]!)) return i;
-    return dir > 0 ? this.events.length : -1;
-  }
-
-  private moveTimes(n: number, target: () => number): Omit<Reply, 'command'> {
-    for (let i = 0; i < n; i++) this.pos = Math.max(-1, Math.min(this.events.length, target()));
-    return this.move(this.pos);
-  }
-
-  private move(to: number): Omit<Reply, 'command'> {
+  protected move(to: number): Answer {
     this.pos = to;
     this.stop = to >= 0 && to < this.events.length ? stopAt(this.d, this.events[to]!) : null;
-    return this.describe();
+    const here = this.describe();
+    const changes = [...this.watches.values()].flatMap((w) => {
+      const value = this.watchValue(w.id);
+      const was = this.watchShown.get(w.id);
+      if (value === was) return [];
+      this.watchShown.set(w.id, value);
+      return [{ id: w.id, expression: w.text, value: value ?? null, was: was ?? null }];
+    });
+    if (changes.length === 0) return here;
+    const lines = changes.map((c) => `watch ${c.id}: ${c.expression} = ${c.value ?? '(not evaluated yet)'}${c.was === null ? '' : ` (was ${c.was})`}`);
+    return { text: [here.text, ...lines].join('\n'), data: { ...here.data, watches: changes } };
   }
 
-  private hits(e: TraceEvent): boolean {
+  /** A watch's value at the position: at the latest event at or before it where the watch was in scope (undefined before the first). */
+  private watchValue(id: number): string | undefined {
+    for (let i = Math.min(this.pos, this.events.length - 1); i >= 0; i--) {
+      const v = this.events[i]!.watched?.[id];
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  protected hits(e: TraceEvent): boolean {
     const prev = e.index > 0 ? this.events[e.index - 1]! : null;
     return this.breakpoints.some((b) => {
       switch (b.kind) {
@@ -179,12 +130,12 @@ export class DebugSession {
         case 'time':
           return e.clock >= b.time && (prev === null || prev.clock < b.time);
         case 'watch':
-          return this.changed[e.index]?.has(b.name) === true;
+          return this.changed[e.index]?.has(b.id) === true;
       }
     });
   }
 
-  private addBreakpoint(args: readonly string[]): Omit<Reply, 'command'> {
+  private addBreakpoint(args: readonly string[]): Answer {
     const [what, arg] = args;
     let b: Breakpoint;
     if (what === 'effect') {
@@ -210,40 +161,55 @@ export class DebugSession {
     return { text: `breakpoint ${b.id}: ${describeBreakpoint(b)}`, data: { breakpoint: b } };
   }
 
-  /** `watch NAME`: stop where an argument called NAME gets another value than at the previous call that had one (the run is recorded again with its values). */
-  private addWatch(args: readonly string[]): Omit<Reply, 'command'> {
-    const name = args[0];
-    if (args.length !== 1 || name === undefined) throw new CaxError('E_UNSUPPORTED', 'watch takes one argument name; watch expressions are not supported yet');
-    const known = [...this.d.decls.values()].some((decl) => decl.equations[0]!.params.some((p) => p.tag === 'PVar' && p.name === name));
-    if (!known) throw new CaxError('E_BREAKPOINT', `no definition of ${this.d.spec.file} has an argument ${name}`);
-    const b: Breakpoint = { id: this.nextId++, kind: 'watch', name };
+  /** `watch EXPR`: stop where the expression's value differs from its previous evaluation, and print it at every stop where it changed (watch.ts; the run is recorded again with its values). */
+  private addWatch(args: readonly string[]): Answer {
+    const text = args.join(' ');
+    if (text === '') throw new CaxError('E_USAGE', 'watch EXPR (an expression over the arguments of a definition)');
+    const watch = compileWatch(this.d, this.nextId, text);
+    const b: Breakpoint = { id: this.nextId++, kind: 'watch', expression: text };
+    this.watches.set(b.id, watch);
+    try {
+      this.rewatch();
+    } catch (e) {
+      this.watches.delete(b.id);
+      throw e;
+    }
     this.breakpoints.push(b);
-    this.rewatch();
-    return { text: `watchpoint ${b.id}: ${describeBreakpoint(b)}`, data: { breakpoint: b } };
+    const value = this.watchValue(b.id);
+    this.watchShown.set(b.id, value);
+    const scopes = [...watch.scopes.keys()];
+    return {
+      text: `watchpoint ${b.id}: ${describeBreakpoint(b)}, evaluated at calls of ${scopes.join(', ')}${value === undefined ? '' : ` (now ${value})`}`,
+      data: { breakpoint: b, scopes, value: value ?? null },
+    };
   }
 
-  /** Records the run again with the watched names' values and marks where each changes. */
+  /** Records the run again with the watches' values and marks where each changes. */
   private rewatch(): void {
-    const names = new Set(this.breakpoints.flatMap((b) => (b.kind === 'watch' ? [b.name] : [])));
-    const { events } = recordRun(this.d, names);
+    const { events } = recordRun(this.d, [...this.watches.values()]);
     if (events.length !== this.events.length) throw new CaxError('E_SNAPSHOT', `the run recorded again has ${events.length} events, not ${this.events.length}`);
-    this.events = events;
-    const last = new Map<string, string>();
+    this.recorded = events;
+    const last = new Map<number, string>();
     this.changed = events.map((e) => {
-      const hits = new Set<string>();
-      for (const [name, value] of Object.entries(e.watched ?? {})) {
-        if (last.has(name) && last.get(name) !== value) hits.add(name);
-        last.set(name, value);
+      const hits = new Set<number>();
+      for (const [key, value] of Object.entries(e.watched ?? {})) {
+        const id = Number(key);
+        if (last.has(id) && last.get(id) !== value) hits.add(id);
+        last.set(id, value);
       }
       return hits;
     });
   }
 
-  private deleteBreakpoint(args: readonly string[]): Omit<Reply, 'command'> {
+  private deleteBreakpoint(args: readonly string[]): Answer {
     const i = this.breakpoints.findIndex((b) => String(b.id) === args[0]);
     if (i < 0) throw new CaxError('E_BREAKPOINT', `no breakpoint ${args[0] ?? '(none given)'}`);
     const [removed] = this.breakpoints.splice(i, 1);
-    if (removed!.kind === 'watch') this.rewatch();
+    if (removed!.kind === 'watch') {
+      this.watches.delete(removed!.id);
+      this.watchShown.delete(removed!.id);
+      this.rewatch();
+    }
     return { text: `deleted breakpoint ${args[0]!}`, data: { deleted: Number(args[0]) } };
   }
 
@@ -252,12 +218,12 @@ export class DebugSession {
     return this.stop;
   }
 
-  private showLocals(): Omit<Reply, 'command'> {
+  private showLocals(): Answer {
     const s = this.requireStop();
     return { text: s.locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here)', data: { locals: s.locals } };
   }
 
-  private print(args: readonly string[]): Omit<Reply, 'command'> {
+  private print(args: readonly string[]): Answer {
     const s = this.requireStop();
     const l = s.locals.find((x) => x.name === args[0]);
     if (!l) throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is not an argument of ${s.event.name} (print shows the current call's arguments)`);
@@ -270,7 +236,7 @@ export class DebugSession {
     return this.pos < 0 ? [] : this.result.effects;
   }
 
-  private showEffects(): Omit<Reply, 'command'> {
+  private showEffects(): Answer {
     const log = this.logHere();
     return { text: log.map(describeEffect).join('\n') || '(no effects yet)', data: { effects: log } };
   }
@@ -280,11 +246,11 @@ export class DebugSession {
     return this.pos < 0 ? (this.d.spec.start ?? this.d.spec.world?.start ?? 0) : this.result.clock;
   }
 
-  private showClock(): Omit<Reply, 'command'> {
+  private showClock(): Answer {
     return { text: `clock: ${this.clockHere()}`, data: { clock: this.clockHere() } };
   }
 
-  private describe(): Omit<Reply, 'command'> {
+  private describe(): Answer {
     if (this.pos < 0) return { text: `at the start (${this.events.length} events recorded)`, data: { at: 'start', events: this.events.length } };
     if (!this.stop) {
       const r = this.result;
@@ -302,7 +268,7 @@ export class DebugSession {
     return { text: `#${e.index} ${what}  [depth ${e.depth}, clock ${e.clock}, effects ${e.effects}, steps ${e.steps}]${source}`, data: { at: e, locals: this.stop.locals, line } };
   }
 
-  private list(): Omit<Reply, 'command'> {
+  private list(): Answer {
     const e = this.requireStop().event;
     if (e.kind !== 'call') throw new CaxError('E_USAGE', 'an effect has no source line here: list works at calls');
     const line = this.d.decls.get(e.name)!.equations[0]!.span.line;
@@ -314,7 +280,7 @@ export class DebugSession {
   }
 
   /** Writes the snapshot at the nearest effect boundary at or before the position (docs/debug.md). */
-  private snapshot(args: readonly string[]): Omit<Reply, 'command'> {
+  private snapshot(args: readonly string[]): Answer {
     const path = args[0];
     if (!path) throw new CaxError('E_USAGE', 'snapshot FILE');
     const e = this.stop?.event;
@@ -338,7 +304,7 @@ function describeBreakpoint(b: Breakpoint): string {
     case 'time':
       return `logical time ${b.time}`;
     case 'watch':
-      return `argument ${b.name} changes`;
+      return `${b.expression} changes`;
   }
 }
 

@@ -26,9 +26,9 @@ import type { JitMode } from '../tel/jit/tier.js';
 
 export const SNAPSHOT_FORMAT = 'cax-snapshot/1';
 
-type Balances = Record<string, Record<string, Record<string, number>>>;
+export type Balances = Record<string, Record<string, Record<string, number>>>;
 
-const EffectEntrySchema = z.object({
+export const EffectEntrySchema = z.object({
   start: z.number().int(),
   time: z.number().int(),
   timeline: z.string().nullable(),
@@ -39,7 +39,7 @@ const EffectEntrySchema = z.object({
   rolledBack: z.boolean().optional(),
 });
 
-const BalancesSchema = z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number().int())));
+export const BalancesSchema = z.record(z.string(), z.record(z.string(), z.record(z.string(), z.number().int())));
 
 export const SnapshotSchema = z
   .object({
@@ -88,8 +88,18 @@ export function encodeSnapshot(s: Snapshot): { readonly bytes: Uint8Array; reado
   return { bytes, id: sha256(bytes) };
 }
 
-/** Decodes and validates a snapshot; with `id`, the bytes must hash to it. Truncated, corrupt or foreign bytes are E_SNAPSHOT. */
-export function decodeSnapshot(bytes: Uint8Array, id?: string): Snapshot {
+/** The format a snapshot file says it has (undefined when the bytes are not msgpack with a format field: decoding then tells why). */
+export function snapshotFormat(bytes: Uint8Array): string | undefined {
+  try {
+    const format = (decode(bytes) as { format?: unknown } | null)?.format;
+    return typeof format === 'string' ? format : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes msgpack bytes of one snapshot format and validates them with `schema`; with `id`, the bytes must hash to it. Truncated, corrupt or foreign bytes are E_SNAPSHOT. */
+export function decodeAddressed<T>(bytes: Uint8Array, id: string | undefined, format: string, schema: z.ZodType<T, unknown>): T {
   if (id !== undefined && sha256(bytes) !== id) throw new CaxError('E_SNAPSHOT', `the snapshot's bytes hash to ${sha256(bytes)}, not ${id}`);
   let raw: unknown;
   try {
@@ -97,19 +107,25 @@ export function decodeSnapshot(bytes: Uint8Array, id?: string): Snapshot {
   } catch (e) {
     throw new CaxError('E_SNAPSHOT', `not a snapshot (truncated or corrupt): ${(e as Error).message}`);
   }
-  const format = (raw as { format?: unknown } | null)?.format;
-  if (typeof format === 'string' && format !== SNAPSHOT_FORMAT) throw new CaxError('E_SNAPSHOT', `the snapshot is of format ${format}; this cax reads ${SNAPSHOT_FORMAT}`);
-  const parsed = SnapshotSchema.safeParse(raw);
+  const found = (raw as { format?: unknown } | null)?.format;
+  if (typeof found === 'string' && found !== format) throw new CaxError('E_SNAPSHOT', `the snapshot is of format ${found}; this reads ${format}`);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new CaxError('E_SNAPSHOT', `not a snapshot: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
   }
-  if (sha256(parsed.data.program.source) !== parsed.data.program.hash) throw new CaxError('E_SNAPSHOT', "the snapshot's program does not hash to the hash it names");
   return parsed.data;
 }
 
+/** Decodes and validates an interpreter snapshot (decodeAddressed), whose program must hash to the hash it names. */
+export function decodeSnapshot(bytes: Uint8Array, id?: string): Snapshot {
+  const snap = decodeAddressed(bytes, id, SNAPSHOT_FORMAT, SnapshotSchema);
+  if (sha256(snap.program.source) !== snap.program.hash) throw new CaxError('E_SNAPSHOT', "the snapshot's program does not hash to the hash it names");
+  return snap;
+}
+
 /** Refuses a snapshot of another program than `source` (compared by hash). */
-export function checkSnapshotProgram(s: Snapshot, source: string): void {
+export function checkSnapshotProgram(s: { readonly program: { readonly hash: string } }, source: string): void {
   const hash = sha256(source);
   if (hash !== s.program.hash) throw new CaxError('E_SNAPSHOT', `the snapshot is of program ${s.program.hash.slice(0, 12)}…, not of this one (${hash.slice(0, 12)}…)`);
 }
@@ -123,7 +139,7 @@ export function loadSpec(spec: RunSpec) {
   return { loaded, args };
 }
 
-/** Handlers that call `boundary` (with the effect's kind and timeline) before every effect reaches `inner`; the effect log's length is the boundary's index. */
+/** Handlers that call `boundary` (with the effect's kind and timeline) before every logged effect reaches `inner` (`now` is not logged: it passes); the effect log's length is the boundary's index. */
 export function atBoundaries(inner: () => EffectHandlers, boundary: (kind: EffectEntry['kind'], timeline: string | null) => void): EffectHandlers {
   return {
     latency: (tl) => inner().latency(tl),
@@ -132,6 +148,7 @@ export function atBoundaries(inner: () => EffectHandlers, boundary: (kind: Effec
     transfer: (req, t) => (boundary('transfer', req.timeline), inner().transfer(req, t)),
     observe: (req, t) => (boundary('observe', req.timeline), inner().observe(req, t)),
     emit: (text, t) => (boundary('emit', null), inner().emit?.(text, t) ?? { ok: true, result: 0 }),
+    now: (t) => inner().now?.(t) ?? { ok: true, result: t },
     rollback: (changes) => inner().rollback?.(changes) ?? { ok: true, result: changes.length },
   };
 }
@@ -265,6 +282,7 @@ function checkBoundary(snap: Snapshot, live: Live): void {
   if (differs.length > 0) throw new BoundaryMismatch(`the replay does not reach the snapshot's state: ${differs.join(', ')}`);
 }
 
-function normalEntry(e: EffectEntry): unknown {
+/** An effect log entry as compared at a boundary (absent fields made explicit). */
+export function normalEntry(e: EffectEntry): unknown {
   return [e.start, e.time, e.timeline, e.kind, e.args, e.result, e.error ?? null, e.rolledBack ?? false];
 }

@@ -15,6 +15,7 @@
 // in and stored to the result cache: a whole run by its result key, and on
 // the interpreter each `invoke` that did no effect; a hit is a `memo` event
 // in the trace and charges only the lookup.
+import { dirname, join } from 'node:path';
 import { CaxError, budgetExhausted, budgetOf } from '../errors.js';
 import { LOOKUP_STEPS, type Memo, type MemoMode } from '../cache/memo.js';
 import type { CacheHit } from '../cache/tiered.js';
@@ -27,7 +28,7 @@ import { checkResultType } from '../coprocessor/result-type.js';
 import { prune } from '../tel/types.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileEntry, compiledHash, loadProgram, type LoadedProgram } from '../tel/interp.js';
-import { jitTier, type JitMode } from '../tel/jit/tier.js';
+import { JIT_CACHE_DIR, jitTier, persistentCodeCache, type JitMode } from '../tel/jit/tier.js';
 import { Machine, type ProfileHook } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
 import { printExpr } from '../tel/printer.js';
@@ -45,8 +46,8 @@ import type { Repository } from '../store/repository.js';
 import { storedTypeScheme } from '../store/typing.js';
 import { ExecutionContext } from './context.js';
 import { OPEN_POLICY, type Policy } from './policy.js';
-import { Sandbox } from './sandbox.js';
-import { Trace } from './trace.js';
+import { Sandbox, type SandboxCounters } from './sandbox.js';
+import { Trace, type TraceEvent } from './trace.js';
 
 /** Entry programs an executor keeps compiled. */
 const PROGRAM_CACHE = 256;
@@ -87,6 +88,32 @@ export interface ExecuteOptions {
   readonly profile?: ExecutionProfiler;
   /** Overrides the memo's mode for this run. */
   readonly memo?: MemoMode;
+  /** Looks into an interpreted run as it goes (context-tree snapshots, host/debug/context-snapshot.ts); the memo is then off. */
+  readonly probe?: ExecutionProbe;
+}
+
+/** A run's state at one moment, as a probe reads it: the scheduler's, the machine's, the context tree's and the sandbox's. */
+export interface ProbeState {
+  readonly clock: number;
+  readonly log: readonly EffectEntry[];
+  /** Machine steps and memory cells so far (those since the last owner switch are not charged to a context yet). */
+  readonly steps: number;
+  readonly memory: number;
+  /** The open invocations' contexts, outermost first, with their usage now. */
+  readonly open: readonly ContextReport[];
+  /** The contexts closed so far, in the order they closed. */
+  readonly closed: readonly ContextReport[];
+  /** The context whose code runs. */
+  readonly active: string;
+  readonly sandbox: SandboxCounters;
+  readonly trace: readonly TraceEvent[];
+}
+
+/** What looks into an interpreted run: it may stand in for the world under the sandbox, wrap the handlers the scheduler sees, and hear contexts close. */
+export interface ExecutionProbe {
+  world?(world: MemoryWorld): EffectHandlers;
+  handlers?(handlers: EffectHandlers, state: () => ProbeState): EffectHandlers;
+  closed?(report: ContextReport): void;
 }
 
 /** One open context's use and grant (compute in steps, memory in bytes), as a profile samples them. */
@@ -209,6 +236,7 @@ interface Run {
   readonly profiler: ExecutionProfiler | undefined;
   /** Memoization of the run's `invoke`s (interpreter only). */
   readonly memo: Memo | undefined;
+  readonly probe: ExecutionProbe | undefined;
 }
 
 interface Outcome {
@@ -277,7 +305,8 @@ export class Executor {
     const trace = new Trace();
     const memo = options.memo === undefined ? this.memo : this.memo?.withMode(options.memo);
     // a profiled run is measured, not answered from the cache
-    const memoized = options.backend || options.profile || memo?.mode === 'off' ? undefined : memo;
+    if (options.probe && options.backend) throw new CaxError('E_UNSUPPORTED', 'context-tree snapshots of co-processor runs are not supported (docs/debug.md)');
+    const memoized = options.backend || options.profile || options.probe || memo?.mode === 'off' ? undefined : memo;
     const run: Run = {
       world: new MemoryWorld(options.world ?? {}),
       sandbox: new Sandbox(this.policy, trace, this.wallClock),
@@ -287,6 +316,7 @@ export class Executor {
       jit: options.jit ?? 'auto',
       profiler: options.profile,
       memo: memoized,
+      probe: options.probe,
     };
     const owned = options.context === undefined;
     const parent = options.context ?? this.createContext();
@@ -430,6 +460,7 @@ export class Executor {
     run.reports.push(report);
     if ('error' in end) run.trace.record({ kind: 'error', context: actor.context.id, hash: actor.hash, code: end.error.code, message: end.error.message });
     else run.trace.record({ kind: 'return', context: actor.context.id, hash: actor.hash, name: actor.name, value: showValue(end.value), usage: report.consumed });
+    run.probe?.closed?.(report);
   }
 
   /**
@@ -615,7 +646,8 @@ export class Executor {
       limit(entry);
       // The wall clock is checked every PERIOD_STEPS steps, so any loop is stopped by it.
       machine.periodic = () => run.sandbox.checkWallClock(active.context, active.hash);
-      machine.jit = run.profiler ? null : jitTier(run.jit);
+      // compiled code is kept beside the store, for later processes
+      machine.jit = run.profiler ? null : jitTier(run.jit, persistentCodeCache(join(dirname(this.repo.file), JIT_CACHE_DIR)));
       if (run.profiler) machine.profile = run.profiler.attach(machine, loaded);
       let charged = { steps: 0, memory: 0 };
       const charge = (): void => {
@@ -683,7 +715,7 @@ export class Executor {
         );
       };
       const sandboxed = run.sandbox.handlers(
-        run.world,
+        run.probe?.world?.(run.world) ?? run.world,
         () => active,
         this.recordEffects(run, () => active),
       );
@@ -703,7 +735,19 @@ export class Executor {
           };
         });
       };
-      const handlers = run.profiler ? run.profiler.wrap(sandboxed, contextUses) : sandboxed;
+      const profiled = run.profiler ? run.profiler.wrap(sandboxed, contextUses) : sandboxed;
+      const probeState = (): ProbeState => ({
+        clock: sched.clock,
+        log: sched.log,
+        steps: machine.steps,
+        memory: machine.footprint,
+        open: open.map((a) => this.report(a.context, a.hash, a.name, a.context.usage())),
+        closed: [...run.reports],
+        active: active.context.id,
+        sandbox: run.sandbox.counters(),
+        trace: run.trace.events,
+      });
+      const handlers = run.probe?.handlers?.(profiled, probeState) ?? profiled;
       const sched = new Scheduler<Actor>(machine, handlers, start, invoke);
       scheduler = sched;
       sched.onOwner = (owner) => {
@@ -747,8 +791,8 @@ export class Executor {
       error = e;
     } finally {
       if (scheduler) for (const entry of scheduler.log) run.effects.push(entry);
-      // Innermost first; on success only the entry is still open.
-      const end = error ? { error } : { value: value! };
+      // Innermost first; on success only the entry is still open; an exception passing through (a probe stopping the run) cuts them off.
+      const end = error ? { error } : value !== null ? { value } : { error: cutOff() };
       while (open.length > 0) this.close(open.pop()!, end, run);
     }
     return { value: error ? null : value, error, type, clock: scheduler?.clock ?? start };

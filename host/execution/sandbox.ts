@@ -15,6 +15,14 @@ import type { LedgerRequest } from '../tel/runtime.js';
 /** Rules a denial can name. */
 export type Rule = 'effects' | 'timelines' | 'budget.steps' | 'budget.memoryBytes' | 'budget.effects' | 'budget.ioOps' | 'deadline' | 'wallClockMs';
 
+/** A run's use of the policy's budgets: effects and I/O operations admitted, interpreter steps and memory bytes charged. */
+export interface SandboxCounters {
+  readonly effects: number;
+  readonly ioOps: number;
+  readonly steps: number;
+  readonly memoryBytes: number;
+}
+
 export class Sandbox {
   private effects = 0;
   private ioOps = 0;
@@ -119,6 +127,11 @@ export class Sandbox {
   remaining(): { steps: number; memoryBytes: number } {
     const b = this.policy.budget;
     return { steps: b.steps === undefined ? Infinity : b.steps - this.steps, memoryBytes: b.memoryBytes === undefined ? Infinity : b.memoryBytes - this.memoryBytes };
+  }
+
+  /** What the run has used of the policy's budgets so far. */
+  counters(): SandboxCounters {
+    return { effects: this.effects, ioOps: this.ioOps, steps: this.steps, memoryBytes: this.memoryBytes };
   }
 
   /** Counts steps and memory a context's machine used against the run's budgets. */

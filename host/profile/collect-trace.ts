@@ -86,14 +86,18 @@ export class TraceCollector {
     this.allocFrame = this.stack.frame('rt_alloc', null, 'runtime');
   }
 
+  /** The trace sink (records read from the simulated core's trace file). */
+  readonly sink = (r: TraceRecord): void => this.retire(r.pc, r.insn, r.rd, r.rdValue, r.trap);
+
   /**
-   * The trace sink: moves the shadow stack to this record's instruction and charges its cycles there. Cycles are
-   * charged to the stack lazily, whenever its top is about to change (most records stay in their symbol).
+   * One retirement (the ISS's retire hook, no record made): moves the shadow stack to this instruction and charges its
+   * cycles there. Cycles are charged to the stack lazily, whenever its top is about to change (most instructions stay in
+   * their symbol).
    */
-  readonly sink = (r: TraceRecord): void => {
-    if (r.rd === 10) this.a0 = r.rdValue;
-    const offset = r.pc - this.image.base;
-    const word = offset >= 0 && r.pc < this.image.heapStart ? offset >>> 2 : -1;
+  readonly retire = (pc: number, insn: number, rd: number, rdValue: number, trap: boolean): void => {
+    if (rd === 10) this.a0 = rdValue;
+    const offset = pc - this.image.base;
+    const word = offset >= 0 && pc < this.image.heapStart ? offset >>> 2 : -1;
     if (word < 0 || this.frameOfWord[word]! < 0) {
       if (this.prevWord >= 0) {
         this.stack.charge(this.charged, this.allocated);
@@ -117,20 +121,20 @@ export class TraceCollector {
       } else this.jumpTo(f);
       this.topFrame = this.stack.top().frame;
     }
-    let cost = r.trap ? CYCLES.trap : this.costOfWord[word]!;
-    if (cost === 0) cost = this.costOfWord[word] = costOf(decode(r.insn));
+    let cost = trap ? CYCLES.trap : this.costOfWord[word]!;
+    if (cost === 0) cost = this.costOfWord[word] = costOf(decode(insn));
     this.cyclesOfWord[word]! += cost;
     this.charged += cost;
     this.prevWord = word;
-    const op = r.insn & 0x7f;
+    const op = insn & 0x7f;
     if (op !== OP_JAL && op !== OP_JALR) {
       this.prevCall = this.prevRet = false;
       return;
     }
-    const rd = (r.insn >>> 7) & 31;
-    this.prevCall = !r.trap && rd === RA;
+    const dest = (insn >>> 7) & 31;
+    this.prevCall = !trap && dest === RA;
     if (this.prevCall) this.callA0 = this.a0;
-    this.prevRet = !r.trap && op === OP_JALR && rd === 0 && ((r.insn >>> 15) & 31) === RA;
+    this.prevRet = !trap && op === OP_JALR && dest === 0 && ((insn >>> 15) & 31) === RA;
   };
 
   /** A jump into another symbol: a tail call, or a frame entered from the root. */

@@ -45,6 +45,8 @@ export interface CompiledProfileRequest {
   readonly start?: number;
   readonly cycles?: number;
   readonly metrics?: MetricsRecorder;
+  /** The ISS's RAM (default DEFAULT_RAM_BYTES): BOARD_RAM_BYTES plays the board, whose heap makes the collector work. */
+  readonly ramBytes?: number;
 }
 
 /** `main ARGS…` as the entry definition of the image (arguments compiled in, as for stored definitions). */
@@ -81,9 +83,9 @@ export async function profileCompiled(req: CompiledProfileRequest): Promise<Prof
   let transport: Transport;
   if (traceDir !== null) transport = await SimTransport.start({ trace: join(traceDir, 'core.trace') });
   else {
-    const iss = new Iss({ traceAtReset: true, uartDivisor: 8 });
+    const iss = new Iss({ traceAtReset: true, uartDivisor: 8, ...(req.ramBytes === undefined ? {} : { ramBytes: req.ramBytes }) });
     iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
-    iss.setTraceSink(collector.sink);
+    iss.setRetireHook(collector.retire);
     transport = new IssTransport(iss);
   }
   const client = await CoprocessorClient.connect(transport);

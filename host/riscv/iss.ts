@@ -6,7 +6,7 @@ import { CaxError } from '../errors.js';
 import { looksLikeElf, parseElf, type ElfImage } from './elf.js';
 import type { LineFaults } from './faults.js';
 import { BlockCache } from './jit.js';
-import { Machine, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, type Ended, type Syscalls } from './machine.js';
+import { Machine, RAM_BASE, WATCH_CODE, WATCH_PAGE_SHIFT, type Ended, type RetireHook, type Syscalls } from './machine.js';
 import type { TraceSink } from '../trace/record.js';
 import type { TransmitListener } from './uart.js';
 
@@ -113,7 +113,7 @@ export class Iss {
     const cache = this.cache;
     while (m.ended === undefined) {
       if (cache !== undefined) {
-        const block = cache.lookup(m.pc, m.traceEnabled && m.traceSink !== undefined);
+        const block = cache.lookup(m.pc, m.tracing);
         if (block && m.clock + block.cycles <= m.limit) {
           m.exitBlock = false;
           block.run();
@@ -234,6 +234,12 @@ export class Iss {
   /** Receives the retirement records while TRACE_EN is on (undefined: none). */
   setTraceSink(sink: TraceSink | undefined): void {
     this.m.traceSink = sink;
+  }
+
+  /** Hears each retirement while TRACE_EN is on without a record being made, instead of the trace sink (undefined: none). */
+  setRetireHook(hook: RetireHook | undefined): void {
+    this.m.retireHook = hook;
+    this.cache?.dropTraced();
   }
 
   /** Whether TRACE_EN is on. */

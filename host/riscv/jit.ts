@@ -116,8 +116,13 @@ export function translate(m: Machine, pc: number, traced: boolean): { block: Blo
     loops && target === start ? `{ m.clock += ${done}; m.retired += ${n}; if (m.clock + ${total} > m.limit) { ${writeBack} m.pc = ${hex(start)}; return; } continue; }` : leave(hex(target), done, n);
   const trap = (cause: number, tval: string, at: number, done: number, index: number): string => `{ ${writeBack} m.trapInBlock(${cause}, ${tval}, ${hex(at)}, ${done}, ${index}); return; }`;
   const set = (rd: number, expr: string): string => (rd === 0 ? '' : `x${rd} = ${expr};`);
-  /** Traced blocks: the retirement record of the instruction (rd 0: no register written). */
-  const record = (p: number, word: number, rd: number, memory = '0, 0, 0, false'): string => (traced ? `S(${hex(p)}, ${word}, ${rd}, ${rd === 0 ? '0' : `x${rd}`}, ${memory});` : '');
+  /** Traced blocks: the retirement record of the instruction (rd 0: no register written), or only the retire hook's arguments when there is one. */
+  const hooked = traced && m.retireHook !== undefined;
+  const record = (p: number, word: number, rd: number, memory = '0, 0, 0, false'): string => {
+    if (!traced) return '';
+    const value = rd === 0 ? '0' : `x${rd}`;
+    return hooked ? `H(${hex(p)}, ${word >>> 0}, ${rd}, ${value} >>> 0, false);` : `S(${hex(p)}, ${word}, ${rd}, ${value}, ${memory});`;
+  };
 
   const body: string[] = [];
   let done = 0;
@@ -168,13 +173,14 @@ export function translate(m: Machine, pc: number, traced: boolean): { block: Blo
       case 'lhu': {
         const size = accessSize(i.op);
         const extend = { lb: '(r << 24) >> 24', lbu: 'r', lh: '(r << 16) >> 16', lhu: 'r', lw: 'r | 0' }[i.op];
-        // untraced: the sign-extending views directly; traced: the raw bytes first, for the record
-        const fast = traced
+        // untraced (or only hooked): the sign-extending views directly; traced: the raw bytes first, for the record
+        const raw = traced && !hooked;
+        const fast = raw
           ? { lb: 'U8[o]', lbu: 'U8[o]', lh: 'U16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2] >>> 0' }[i.op]
           : { lb: 'I8[o]', lbu: 'U8[o]', lh: 'I16[o >> 1]', lhu: 'U16[o >> 1]', lw: 'I32[o >> 2]' }[i.op];
         body.push(
           `a = (${a} + ${i.imm}) | 0; o = a ^ -2147483648;`,
-          `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) ${traced ? `{ r = ${fast}; t = ${extend}; }` : `t = ${fast};`}`,
+          `if ((o >>> 0) < ${m.ramBytes} && (o & ${size - 1}) === 0) ${raw ? `{ r = ${fast}; t = ${extend}; }` : `t = ${fast};`}`,
           `else { r = m.slowLoad(a >>> 0, ${size}, ${hex(p)}, ${done}, ${index}); if (m.exitBlock) { ${writeBack} return; } t = ${extend}; }`,
           set(i.rd, 't'),
           record(p, word, i.rd, `a, r, ${(1 << size) - 1} << (a & 3), false`),
@@ -288,6 +294,7 @@ export function translate(m: Machine, pc: number, traced: boolean): { block: Blo
     'I32',
     'W',
     'S',
+    'H',
     'mulh',
     'mulhsu',
     'mulhu',
@@ -298,7 +305,7 @@ export function translate(m: Machine, pc: number, traced: boolean): { block: Blo
     `return function block_${start.toString(16)}() {\n${source}\n};`,
   ) as (...args: unknown[]) => BlockFn;
   const emit = m.emitRecord.bind(m);
-  const run = factory(m, m.regs, m.ramI8, m.ramU8, m.ramI16, m.ramU16, m.ramI32, m.watch, emit, mulh, mulhsu, mulhu, div, divu, rem, remu);
+  const run = factory(m, m.regs, m.ramI8, m.ramU8, m.ramI16, m.ramU16, m.ramI32, m.watch, emit, m.retireHook, mulh, mulhsu, mulhu, div, divu, rem, remu);
   const pages = [...new Set(insns.map((x) => (x.pc - RAM_BASE) >>> WATCH_PAGE_SHIFT))];
   return { block: { run, cycles: total }, pages };
 }
@@ -358,6 +365,11 @@ export class BlockCache {
       }
     }
     this.byPage.delete(page);
+  }
+
+  /** Forgets the traced blocks (they call the retire hook they were made with). */
+  dropTraced(): void {
+    this.tracedBlocks.length = 0;
   }
 
   /** Forgets every block and hit count (a new program). */

@@ -221,6 +221,9 @@ class CodeNode {
   /** The JIT's call count and compiled code of a lambda (jit/tier.ts). */
   jitCalls = 0;
   jitCode: unknown = undefined;
+  /** The JIT's profile of a lambda's arguments while it is interpreted, and its calls before `auto` compiles it (jit/tier.ts). */
+  jitArgs: unknown = undefined;
+  jitHot = 0;
 }
 
 export function mk<T extends Code>(fields: T): T {

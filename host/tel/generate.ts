@@ -1,5 +1,6 @@
 // Random well-typed TEL programs as fast-check arbitraries: pure programs
-// (Int arithmetic, lists, let, lambdas, case, show) and effect programs with a
+// (Int arithmetic, lists, let, lambdas, case, show, where-bound mutual tail
+// calls, non-tail recursion thousands deep) and effect programs with a
 // random world (binds, choice with rollback, parallel, race, deadlines, ledger
 // effects, invoke). Used by the interp/iss/sim agreement test and by the
 // `generate` entries of `cax regress` suites (sampled from a seed).
@@ -39,14 +40,30 @@ function listExpr(vars: readonly string[], depth: number): fc.Arbitrary<string> 
   );
 }
 
+/** A count that is mostly small and sometimes in the thousands (deep recursion, long mutual tail calls). */
+const count = (large: number): fc.Arbitrary<number> => fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: large / 4, max: large }));
+
 export const pureProgram = fc
-  .tuple(intExpr(['n'], 3), listExpr(['n'], 2), fc.integer({ min: -5, max: 30 }))
-  .map(([body, list, n]) =>
+  .tuple(intExpr(['n'], 3), listExpr(['n'], 2), fc.integer({ min: -5, max: 30 }), fc.integer({ min: -9, max: 9 }), count(5000), count(3000))
+  .map(([body, list, n, c, m, d]) =>
     [
       'step :: Int -> Int -> Int',
       `step n acc = if n <= 0 then acc else step (n - 1) (acc + ${body})`,
-      'main :: (Int, [Int], Text)',
-      `main = (step (${n}) 0, ${list.replace(/\bn\b/g, '1')}, show (${n}, [True], "q\\n"))`,
+      '-- mutual tail calls between where-bound functions that capture an argument',
+      'parity :: Int -> Int -> Int',
+      'parity c m = ev m',
+      '  where',
+      '    ev 0 = c',
+      '    ev k = od (k - 1)',
+      '    od 0 = c + 1',
+      '    od k = ev (k - 1)',
+      '-- non-tail recursion, on the stack and into a list',
+      'deep :: Int -> Int',
+      'deep k = if k <= 0 then 0 else (k * 3 - 1) + deep (k - 1)',
+      'build :: Int -> [Int]',
+      'build k = if k <= 0 then [] else k : build (k - 1)',
+      'main :: (Int, [Int], Text, Int, Int)',
+      `main = (step (${n}) 0, ${list.replace(/\bn\b/g, '1')}, show (${n}, [True], "q\\n"), parity (${c}) ${m}, deep ${d} - sum (build ${d}))`,
     ].join('\n'),
   );
 

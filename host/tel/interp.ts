@@ -10,6 +10,7 @@ import { compileDecls, compileExpression, type Cell, type Code, type Globals } f
 import { checkExpression, checkProgramAll, type CheckedProgram, type HashTypes } from './infer.js';
 import { DEFAULT_BUDGET, Machine, type Budget, type ProfileHook } from './machine.js';
 import { jitTier, type JitMode, type JitOptions, type JitStats } from './jit/tier.js';
+import type { CodeCache } from './jit/cache.js';
 import { prelude } from './prelude.js';
 import { Eff } from './runtime.js';
 import { Scheduler, defaultInvoke, failureError, type EffectEntry, type InvokeHook } from './scheduler.js';
@@ -63,6 +64,8 @@ export interface RunOptions {
   readonly periodic?: () => void;
   /** The JIT tier (jit/tier.ts): off, auto (compile hot definitions; the default) or eager. */
   readonly jit?: JitMode | JitOptions;
+  /** The JIT's code cache (default: the process's; jit/tier.ts persistentCodeCache keeps one beside a store). */
+  readonly jitCache?: CodeCache;
   /** Hears the run's machine and scheduler before it starts (the debugger's snapshots and breakpoints, host/debug/). */
   readonly attach?: (machine: Machine, scheduler: Scheduler) => void;
   /** A profiler (host/profile/): attached to the run's machine before it starts; the JIT is then off. */
@@ -110,7 +113,7 @@ export function runMain(loaded: LoadedProgram, main: string, args: readonly Expr
   const budget = options.budget ?? DEFAULT_BUDGET;
   const machine = new Machine(budget, (hash, at) => compiledHash(loaded, hash, at));
   machine.periodic = options.periodic ?? null;
-  const tier = jitTier(options.profile ? 'off' : (options.jit ?? 'auto'));
+  const tier = jitTier(options.profile ? 'off' : (options.jit ?? 'auto'), options.jitCache);
   machine.jit = tier;
   if (options.profile) machine.profile = options.profile.attach(machine);
   const scheduler = new Scheduler(machine, handlers, start, loaded.resolver.invoke ?? defaultInvoke);

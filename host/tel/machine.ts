@@ -101,6 +101,8 @@ export class Machine {
   periodic: (() => void) | null = null;
   /** The JIT tier, or null to interpret everything. */
   jit: JitHook | null = null;
+  /** The step count from which compiled code calls the periodic hook next (kept by jit/tier.ts). */
+  jitPeriodAt = Infinity;
   /** Hears every interpreted call of a closure with all its arguments, at continuation depth `depth` (the debugger, host/debug/); null costs one comparison. */
   onCall: ((lam: CLam, args: readonly Value[], depth: number) => void) | null = null;
   /** The profiler, or null (one comparison per call and per popped frame). */
@@ -113,8 +115,8 @@ export class Machine {
   constructor(
     /** Limits on `steps` and `heap` (absolute counts); the executor moves them when another context's code runs. */
     public budget: Budget,
-    /** Resolves `@hash` to a compiled cell (the store's resolver behind it). */
-    private readonly hashCell: (hash: string, span: SourceSpan) => Cell,
+    /** Resolves `@hash` to a compiled cell (the store's resolver behind it; the JIT's code calls it too). */
+    readonly hashCell: (hash: string, span: SourceSpan) => Cell,
   ) {}
 
   allocate(cells: number): void {

@@ -26,6 +26,9 @@ export interface MemoStore {
   dispose(): Promise<void>;
 }
 
+/** The next turn of the event loop, by which the SQLite level has committed what it was given (it writes in batches). */
+export const committed = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function memoStore(source: string): MemoStore {
   const dir = mkdtempSync(join(tmpdir(), 'cax-cache-'));
   const repo = Repository.open(dir);

@@ -3,6 +3,7 @@
 // a definition whose results are never hit stops being stored; canonical
 // value bytes decode to the same value, and any other bytes are E_CORRUPT.
 import { describe, it, expect } from '@jest/globals';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,9 @@ import { MemoryLevel } from '../../host/cache/memory.js';
 import { SqliteLevel } from '../../host/cache/sqlite.js';
 import { TieredCache } from '../../host/cache/tiered.js';
 import { decodeValue } from '../../host/cache/value.js';
+import { committed } from './helpers.js';
 import { CaxError } from '../../host/errors.js';
+import { STORE_FILE } from '../../host/store/repository.js';
 import { canonicalBytes, Dbl, HashV, listFromArray, showValue, Tuple, UNIT_VALUE, type Value } from '../../host/tel/values.js';
 
 const entry = (n: number, cost: number, size = 100, usedAt = 0): StoredEntry => ({
@@ -76,6 +79,47 @@ describe('eviction', () => {
       expect(level.totals()).toEqual({ entries: 0, bytes: 0 });
     } finally {
       await level.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sqlite: writes of one turn of the event loop are committed together, seen at once by their writer and after the turn by others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cax-levels-'));
+    const writer = new SqliteLevel(dir);
+    const reader = new SqliteLevel(dir);
+    try {
+      for (let i = 0; i < 3; i++) writer.putSync(entry(i, 5));
+      expect(writer.getSync(entry(1, 0).key)?.cost).toBe(5);
+      expect(reader.getSync(entry(1, 0).key)).toBeUndefined();
+      await committed();
+      expect(reader.getSync(entry(1, 0).key)?.cost).toBe(5);
+      expect(reader.totals()).toEqual({ entries: 3, bytes: 300 });
+      // what is still queued when the writer closes is committed by the close
+      writer.putSync(entry(7, 5));
+      await writer.close();
+      expect(reader.getSync(entry(7, 0).key)?.cost).toBe(5);
+    } finally {
+      await reader.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sqlite: a batch that cannot be committed is a warning, not a crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cax-levels-'));
+    const warnings: string[] = [];
+    const writer = new SqliteLevel(dir, undefined, Date.now, (m) => warnings.push(m));
+    const blocker = new Database(join(dir, STORE_FILE));
+    try {
+      // another connection holds the write lock past the writer's busy timeout (10 s, cut short here)
+      blocker.exec('BEGIN IMMEDIATE');
+      (writer as unknown as { db: Database.Database }).db.pragma('busy_timeout = 10');
+      writer.putSync(entry(1, 5));
+      await committed();
+      expect(warnings).toEqual([expect.stringMatching(/1 results not written to SQLite \((SqliteError: )?database is locked\)/)]);
+      blocker.exec('ROLLBACK');
+    } finally {
+      await writer.close();
+      blocker.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -18,7 +18,7 @@ import { addContext } from '../../host/store/tel-env.js';
 import { effectProgram, pureProgram } from '../../host/tel/generate.js';
 import { parseProgram } from '../../host/tel/parser.js';
 import { parseWorld } from '../../host/tel/world.js';
-import { memoStore } from './helpers.js';
+import { committed, memoStore } from './helpers.js';
 
 const SRC = `
 fib :: Int -> Int
@@ -58,7 +58,8 @@ describe('memoized runs', () => {
     expect(second.trace.events).toEqual([expect.objectContaining({ kind: 'memo', hash: s.hash('fib'), name: 'fib', level: 'memory', value: '144' })]);
     expect(second.contexts).toHaveLength(1);
     expect(second.contexts[0]!.consumed.computeSteps).toBe(1);
-    // a new process's cache: found in SQLite and promoted to memory
+    // a new process's cache: found in SQLite (once the first cache's batch is committed) and promoted to memory
+    await committed();
     const other = await s.cache();
     const third = await s.executor(other).executeByName('fib', { args: ['12'] });
     expect(third.memo).toMatchObject({ hit: true, level: 'sqlite' });
@@ -154,12 +155,14 @@ describe('memoized runs', () => {
     const ex = s.executor(cache);
     const first = await ex.executeByName('fib', { args: ['11'] });
     const key = first.memo!.key;
+    await committed();
     // SQLite: another result written over the bytes (the digest no longer matches)
     const db = new Database(join(s.dir, STORE_FILE));
     const row = db.prepare<[string], { bytes: Buffer }>('SELECT bytes FROM results WHERE key = ?').get(key)!;
     db.prepare('UPDATE results SET bytes = ? WHERE key = ?').run(Buffer.from(row.bytes.toString('utf8').replace('"value":"89"', '"value":"90"')), key);
     // and a consistent entry of another key moved under this one (digest matches, key does not)
     const other = (await ex.executeByName('fib', { args: ['13'] })).memo!.key;
+    await committed();
     const forged = db.prepare<[string], { bytes: Buffer; digest: string }>('SELECT bytes, digest FROM results WHERE key = ?').get(other)!;
     db.close();
     s.warnings.length = 0;

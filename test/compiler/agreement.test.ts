@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseExpression, parseProgram } from '../../host/tel/parser.js';
@@ -64,8 +65,8 @@ function argumentValue(text: string): Value {
   return r.value!;
 }
 
-async function compiled(source: string, file: string, world: unknown, backend: 'iss' | 'sim', entry: Entry = MAIN): Promise<Outcome> {
-  const c = compileSource(source, file, entry.main);
+async function compiled(source: string, file: string, world: unknown, backend: 'iss' | 'sim', entry: Entry = MAIN, options: CodegenOptions = DEFAULT_OPTIONS): Promise<Outcome> {
+  const c = compileSource(source, file, entry.main, options);
   const r = await runImage(backends[backend], c.image, entry.args.map(argumentValue), {
     budget: BUDGET,
     // a long pure stretch (the sort of examples/fib.tel) takes a while on the RTL simulation
@@ -76,9 +77,9 @@ async function compiled(source: string, file: string, world: unknown, backend: '
 }
 
 /** Runs `source` on the interpreter and on `backend`; fails with the program, its world and the first divergence. */
-async function agree(source: string, file: string, world: unknown, backend: 'iss' | 'sim', entry: Entry = MAIN): Promise<Outcome> {
+async function agree(source: string, file: string, world: unknown, backend: 'iss' | 'sim', entry: Entry = MAIN, options: CodegenOptions = DEFAULT_OPTIONS): Promise<Outcome> {
   const reference = interpret(source, file, world, entry);
-  const other = await compiled(source, file, world, backend, entry);
+  const other = await compiled(source, file, world, backend, entry, options);
   const fields = ['error', 'message', 'value', 'clock', 'effects'] as const;
   const first = fields.find((f) => reference[f] !== other[f]);
   if (first) {
@@ -295,6 +296,28 @@ describe('recursive local values: interp vs sim', () => {
 
 /** Runs per backend: the sim is a cycle-accurate RTL simulation, so it gets fewer. */
 const RUNS = { iss: 12, sim: 6 } as const;
+
+/** Every optimisation off in turn (CodegenOptions), for the random programs on the ISS. */
+const EACH_OFF: readonly Partial<CodegenOptions>[] = [{ typedInts: false }, { registers: false }, { directCalls: false }, { inlining: false }, { constantFolding: false }];
+
+describe('random programs with each optimisation off: interp vs iss', () => {
+  it('pure programs agree on value and error with each option off', async () => {
+    await fc.assert(
+      fc.asyncProperty(pureProgram, async (source) => {
+        for (const off of EACH_OFF) await agree(source, 'random.tel', undefined, 'iss', MAIN, { ...DEFAULT_OPTIONS, ...off });
+      }),
+      { numRuns: 6 },
+    );
+  });
+  it('effect programs agree on value, effect log and clock with each option off', async () => {
+    await fc.assert(
+      fc.asyncProperty(effectProgram, async ({ source, world }) => {
+        for (const off of EACH_OFF) await agree(source, 'effects.tel', world, 'iss', MAIN, { ...DEFAULT_OPTIONS, ...off });
+      }),
+      { numRuns: 4 },
+    );
+  });
+});
 
 for (const backend of ['iss', 'sim'] as const) {
   describe(`random programs: interp vs ${backend}`, () => {

@@ -6,12 +6,17 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import fc from 'fast-check';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:net';
-import { GdbTarget, answerPacket, listenGdb, listeningPort } from '../../host/debug/gdb.js';
+import { GdbTarget, answerPacket, listenGdb, listeningPort, type RspTarget } from '../../host/debug/gdb.js';
+import { TraceTarget } from '../../host/debug/trace-target.js';
+import { runCli } from '../../host/cli/program.js';
+import type { CliIO } from '../../host/cli/io.js';
+import { DEFAULT_RAM_BYTES } from '../../host/riscv/iss.js';
+import { parseTraceLine } from '../../host/trace/record.js';
 import { RspReader, rspChecksum, rspFrame } from '../../host/debug/rsp.js';
 
 let dir = '';
@@ -45,14 +50,9 @@ function gdb(port: number, commands: readonly string[]): Promise<string> {
   });
 }
 
-async function withServer(work: (port: number) => Promise<void>): Promise<void> {
-  const program = new Uint8Array(readFileSync(elf));
+async function withServer(work: (port: number) => Promise<void>, makeTarget: () => RspTarget = () => new GdbTarget(new Uint8Array(readFileSync(elf)), {})): Promise<void> {
   const sessions: Promise<void>[] = [];
-  const server: Server = await listenGdb(
-    0,
-    () => new GdbTarget(program, {}),
-    (done) => sessions.push(done),
-  );
+  const server: Server = await listenGdb(0, makeTarget, (done) => sessions.push(done));
   try {
     await work(listeningPort(server));
   } finally {
@@ -96,6 +96,81 @@ describe('gdb-multiarch against the ISS', () => {
       expect(out).toMatch(/Old value = 5\nNew value = 310/);
       expect(out).toContain('exited normally');
     }));
+});
+
+describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () => {
+  /** The program run on the Verilator simulation with its retirement trace recorded. */
+  const simTrace = async () => {
+    const path = join(dir, 'sim.trace');
+    let err = '';
+    const io: CliIO = { out: () => undefined, err: (t) => (err += t), interactive: false, cwd: dir, env: {} };
+    expect(await runCli(['sim', 'run', elf, '--trace', path], io)).toBe(0);
+    expect(err).toBe('');
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l, i) => parseTraceLine(l, { file: path, line: i + 1 }));
+  };
+
+  it('breaks, reads registers and memory, reverse-steps and reverse-continues through the history; writes are refused', async () => {
+    const records = await simTrace();
+    const program = new Uint8Array(readFileSync(elf));
+    // the recorded history is the ISS's, position by position (registers and pc)
+    const trace = new TraceTarget(program, records, DEFAULT_RAM_BYTES);
+    const iss = new GdbTarget(program, {});
+    for (let i = 0; i < records.length; i++) {
+      expect(await answerPacket(trace, 'g')).toBe(await answerPacket(iss, 'g'));
+      await answerPacket(trace, 's');
+      await answerPacket(iss, 's');
+    }
+    await withServer(
+      async (port) => {
+        const out = await gdb(port, [
+          'break handler',
+          'continue',
+          'info registers a0 a1 pc',
+          'reverse-stepi',
+          'printf "back at %#x a0=%d\\n", $pc, $a0',
+          'stepi',
+          'continue',
+          'printf "second trap a0=%d\\n", $a0',
+          'reverse-continue',
+          'printf "first trap again a0=%d a1=%d\\n", $a0, $a1',
+          'set var $a2 = 42',
+          'delete',
+          'watch *(int*)&counter',
+          'continue',
+          'continue',
+          'reverse-continue',
+        ]);
+        expect(out).toMatch(/a0\s+0x7\s+7\na1\s+0x1\s+1\npc\s+0x80000044\s+0x80000044 <handler>/);
+        expect(out).toContain('back at 0x80000018 a0=7');
+        expect(out).toContain('second trap a0=108');
+        expect(out).toContain('first trap again a0=7 a1=1');
+        expect(out).toContain('Could not write register "a2"');
+        expect(out).toMatch(/Old value = 0\nNew value = 310/);
+        expect(out).toContain('No more reverse-execution history');
+      },
+      () => new TraceTarget(program, records, DEFAULT_RAM_BYTES),
+    );
+  });
+});
+
+describe('cax sim gdb: bad input', () => {
+  it('a trace that is empty or not a trace is refused before anything listens', async () => {
+    writeFileSync(join(dir, 'empty.trace'), '');
+    writeFileSync(join(dir, 'bad.trace'), '80000000 297 5\n');
+    for (const [trace, code] of [
+      ['empty.trace', 'E_TRACE'],
+      ['bad.trace', 'E_TRACE'],
+      ['missing.trace', 'E_USAGE'],
+    ] as const) {
+      let out = '';
+      const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
+      expect(await runCli(['--json', 'sim', 'gdb', trace, '--elf', elf, '--port', '0'], io)).toBe(code === 'E_USAGE' ? 2 : 1);
+      expect(JSON.parse(out)).toMatchObject({ error: { code } });
+    }
+  });
 });
 
 describe('reverse execution by replay', () => {

@@ -13,25 +13,9 @@ import type { CliIO } from '../../host/cli/io.js';
 import { DebugSession } from '../../host/debug/session.js';
 import { effectProgram, pureProgram } from '../../host/tel/generate.js';
 import { parseWorld } from '../../host/tel/world.js';
+import { PAY_PROGRAM } from './pay-program.js';
 
-const PROGRAM = [
-  '-- pays k and emits k!',
-  'fact :: Int -> Int',
-  'fact n = if n <= 1 then 1 else n * fact (n - 1)',
-  '',
-  'pay :: Int -> Effect Int',
-  'pay k = do',
-  '  deposit k to "a" on "tl"',
-  '  emit (fact k)',
-  '  return k',
-  '',
-  'main :: Int -> Effect Int',
-  'main n = do',
-  '  x <- pay n',
-  '  y <- pay (n - 1)',
-  '  return (x + y)',
-  '',
-].join('\n');
+const PROGRAM = PAY_PROGRAM;
 
 let dir = '';
 beforeAll(() => {
@@ -108,9 +92,23 @@ describe('cax debug --commands', () => {
   });
 
   it('answers bad commands with an error code and goes on', async () => {
-    const r = await debug('break nope\nbreak effect foo\nbreak 99\nwatch k + 1\nwatch x\nprint k\nfrobnicate\nstep\nprint zz\nprint n\n', '--json');
+    const r = await debug('break nope\nbreak effect foo\nbreak 99\nwatch k ++ 1\nwatch x\nprint k\nfrobnicate\nstep\nprint zz\nprint n\nwatch (k\nwatch emit k\nwatch\n', '--json');
     const replies = (JSON.parse(r.out) as { transcript: { error?: { code: string }; text: string }[] }).transcript;
-    expect(replies.map((x) => x.error?.code ?? 'ok')).toEqual(['E_BREAKPOINT', 'E_BREAKPOINT', 'E_BREAKPOINT', 'E_UNSUPPORTED', 'E_BREAKPOINT', 'E_USAGE', 'E_USAGE', 'ok', 'E_UNBOUND', 'ok']);
+    expect(replies.map((x) => x.error?.code ?? 'ok')).toEqual([
+      'E_BREAKPOINT',
+      'E_BREAKPOINT',
+      'E_BREAKPOINT',
+      'E_TYPE',
+      'E_BREAKPOINT',
+      'E_USAGE',
+      'E_USAGE',
+      'ok',
+      'E_UNBOUND',
+      'ok',
+      'E_PARSE',
+      'E_TYPE',
+      'E_USAGE',
+    ]);
     expect(replies[9]!.text).toBe('n = 3 :: Int');
   });
 
@@ -120,22 +118,46 @@ describe('cax debug --commands', () => {
     const stops = replies.filter((x) => x.data.at !== undefined).map((x) => (typeof x.data.at === 'string' ? x.data.at : x.data.locals!.map((l) => `${l.name}=${l.value}`).join(' ')));
     // fact's n goes 3 2 1, then 2 1 for the second pay (main's n is another definition's argument of the same name)
     expect(stops).toEqual(['n=2', 'n=1', 'n=2', 'n=1', 'n=2', 'start']);
-    expect(replies[6]!.text).toBe('1: argument n changes');
+    expect(replies[6]!.text).toBe('1: n changes');
   });
 
-  it('refuses the iss backend, stored references and sim gdb loudly', async () => {
-    let out = '';
-    const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
-    expect(await runCli(['--json', 'debug', 'pay.tel', '--backend', 'iss'], io)).toBe(1);
-    expect(out).toContain('E_UNSUPPORTED');
-    out = '';
-    expect(await runCli(['--json', 'debug', 'main'], io)).toBe(1);
-    expect(out).toContain('E_UNSUPPORTED');
-    for (const argv of [['sim', 'gdb', 'run.trace', '--port', '0']]) {
-      out = '';
-      expect(await runCli(['--json', ...argv], io)).toBe(1);
-      expect(JSON.parse(out)).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
-    }
+  it('a watch expression is printed at the stops where it changed, going forward and back', async () => {
+    const r = await debug('watch n * 10 + 1\nwatch k - 1\ncontinue\ncontinue\nstep\nrstep\nrstep\nrcontinue\ndelete 1\ncontinue\n');
+    expect(r.out.split('\n').slice(1)).toEqual([
+      '(cax) watch n * 10 + 1',
+      'watchpoint 1: n * 10 + 1 changes, evaluated at calls of fact, main',
+      '(cax) watch k - 1',
+      'watchpoint 2: k - 1 changes, evaluated at calls of pay',
+      '(cax) continue',
+      '#4 call fact n=2  [depth 2, clock 10, effects 1, steps 35]',
+      '  pay.tel:3  fact n = if n <= 1 then 1 else n * fact (n - 1)',
+      'watch 1: n * 10 + 1 = 21',
+      'watch 2: k - 1 = 2',
+      '(cax) continue',
+      '#5 call fact n=1  [depth 3, clock 10, effects 1, steps 39]',
+      '  pay.tel:3  fact n = if n <= 1 then 1 else n * fact (n - 1)',
+      'watch 1: n * 10 + 1 = 11 (was 21)',
+      '(cax) step',
+      '#6 effect 1: t=10 emit "6"  [depth 0, clock 10, effects 1, steps 47]',
+      '(cax) rstep',
+      '#5 call fact n=1  [depth 3, clock 10, effects 1, steps 39]',
+      '  pay.tel:3  fact n = if n <= 1 then 1 else n * fact (n - 1)',
+      '(cax) rstep',
+      '#4 call fact n=2  [depth 2, clock 10, effects 1, steps 35]',
+      '  pay.tel:3  fact n = if n <= 1 then 1 else n * fact (n - 1)',
+      'watch 1: n * 10 + 1 = 21 (was 11)',
+      '(cax) rcontinue',
+      'at the start (12 events recorded)',
+      'watch 1: n * 10 + 1 = (not evaluated yet) (was 21)',
+      'watch 2: k - 1 = (not evaluated yet) (was 2)',
+      '(cax) delete 1',
+      'deleted breakpoint 1',
+      '(cax) continue',
+      '#7 call pay k=2  [depth 0, clock 10, effects 2, steps 59]',
+      '  pay.tel:6  pay k = do',
+      'watch 2: k - 1 = 1',
+      '',
+    ]);
   });
 
   it('the built CLI reads commands piped to stdin and writes a snapshot', () => {
@@ -148,6 +170,85 @@ describe('cax debug --commands', () => {
     expect(r.stdout).toContain('#5 effect 1: t=10 emit "2"  [depth 0, clock 10, effects 1');
     expect(r.stdout).toMatch(/snapshot [0-9a-f]{64} before effect 1 written to here.snap/);
     expect(existsSync(join(dir, 'here.snap'))).toBe(true);
+  });
+});
+
+describe('cax debug REF: a stored definition', () => {
+  const cax = async (...argv: string[]): Promise<{ code: number; out: string }> => {
+    let out = '';
+    const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: { CAX_HOME: join(dir, 'store') } };
+    return { code: await runCli(argv, io), out };
+  };
+
+  it('debugs a stored definition by name and by hash prefix, rebuilt as source with its closure', async () => {
+    writeFileSync(join(dir, 'stored.tel'), PROGRAM.replace('  return k\n', '  return (k + length (map fact [1, 2]))\n'));
+    expect((await cax('add', 'stored.tel')).code).toBe(0);
+    const hash = (JSON.parse((await cax('--json', 'ls')).out) as { definitions: { name: string; hash: string }[] }).definitions.find((d) => d.name === 'pay')!.hash;
+    writeFileSync(join(dir, 'cmds'), 'break fact\ncontinue\nwatch n - 1\nlist\ndelete 1\ncontinue\ncontinue\ncontinue\nrcontinue\nquit\n');
+    const byName = await cax('debug', 'pay', '3', '--world', 'w.json', '--commands', 'cmds');
+    expect(byName.code).toBe(0);
+    const file = `@${hash.slice(0, 12)}`;
+    const at = (n: number, event: string): string[] => [`#${n} call fact ${event}`, `  ${file}:5  fact n = if n <= 1 then 1 else n * (fact (n - 1))`];
+    expect(byName.out.split('\n')).toEqual([
+      `debugging pay in ${file}: 9 events (calls and effects); type a command, quit to leave`,
+      '(cax) break fact',
+      'breakpoint 1: calls of fact',
+      '(cax) continue',
+      ...at(2, 'n=3  [depth 1, clock 10, effects 1, steps 26]'),
+      '(cax) watch n - 1',
+      'watchpoint 2: n - 1 changes, evaluated at calls of fact (now 2)',
+      '(cax) list',
+      expect.stringMatching(/^ {4}3 \| -- [0-9a-f]{64}$/),
+      '    4 | fact :: (Int -> Int)',
+      '>   5 | fact n = if n <= 1 then 1 else n * (fact (n - 1))',
+      '    6 | ',
+      `    7 | -- ${hash}`,
+      '    8 | pay :: (Int -> (Effect Int))',
+      '    9 | pay k = do { deposit k to "a" on "tl"; emit (fact k); return (k + (length ((map fact) [1, 2]))) }',
+      '(cax) delete 1',
+      'deleted breakpoint 1',
+      '(cax) continue',
+      ...at(3, 'n=2  [depth 2, clock 10, effects 1, steps 30]'),
+      'watch 2: n - 1 = 1 (was 2)',
+      '(cax) continue',
+      ...at(4, 'n=1  [depth 3, clock 10, effects 1, steps 34]'),
+      'watch 2: n - 1 = 0 (was 1)',
+      '(cax) continue',
+      // the prelude's map calls fact 1 (#6, no change) and fact 2
+      ...at(7, 'n=2  [depth 6, clock 10, effects 2, steps 101]'),
+      'watch 2: n - 1 = 1 (was 0)',
+      '(cax) rcontinue',
+      ...at(4, 'n=1  [depth 3, clock 10, effects 1, steps 34]'),
+      'watch 2: n - 1 = 0 (was 1)',
+      '(cax) quit',
+      'bye',
+      '',
+    ]);
+    const byHash = await cax('debug', `@${hash.slice(0, 10)}`, '3', '--world', 'w.json', '--commands', 'cmds');
+    expect(byHash.out).toBe(byName.out);
+  });
+
+  it('two definitions of one name in the closure (a dependent pinned to an older hash) are told apart by their hashes', async () => {
+    writeFileSync(join(dir, 'v2.tel'), 'fact :: Int -> Int\nfact n = if n <= 0 then 1 else n * fact (n - 1)\n\nboth :: Int -> Effect Int\nboth k = do\n  x <- pay k\n  return (x + fact k)\n');
+    expect((await cax('add', 'v2.tel')).code).toBe(0);
+    const hashes = (JSON.parse((await cax('--json', 'history', 'fact')).out) as { history: { hash: string }[] }).history.map((h) => h.hash.slice(0, 8));
+    writeFileSync(join(dir, 'cmds'), `break fact_${hashes[1]!}\ncontinue\ncontinue\ncontinue\ncontinue\ncontinue\n`);
+    const r = await cax('--json', 'debug', 'both', '3', '--world', 'w.json', '--commands', 'cmds');
+    const replies = (JSON.parse(r.out) as { transcript: { text: string }[] }).transcript;
+    // the new fact is called by both only (pay keeps the old one): n = 3 2 1 0, then the end, 5 + 6
+    expect(
+      replies.map((x) =>
+        x.text
+          .split('\n')[0]!
+          .replace(/^#\d+ /, '')
+          .replace(/ +\[.*/, ''),
+      ),
+    ).toEqual([`breakpoint 1: calls of fact_${hashes[1]!}`, ...[3, 2, 1, 0].map((n) => `call fact_${hashes[1]!} n=${n}`), 'the run has ended: 11 :: Effect Int']);
+  });
+
+  it('an unknown reference, and --main with a reference, are refused', async () => {
+    expect(JSON.parse((await cax('--json', 'debug', 'nosuchname')).out)).toMatchObject({ error: { code: 'E_NOT_FOUND' } });
+    expect(JSON.parse((await cax('--json', 'debug', 'fact', '--main', 'pay')).out)).toMatchObject({ error: { code: 'E_USAGE' } });
   });
 });
 

@@ -17,6 +17,8 @@ import { runPool } from '../../host/regress/pool.js';
 import { loadSuite } from '../../host/regress/suite.js';
 import { captureIO } from '../helpers/cli-io.js';
 
+import { writeTelArtifacts } from '../../host/regress/tel-artifacts.js';
+
 const ROOT = process.cwd();
 let dir: string;
 beforeAll(() => {
@@ -115,6 +117,45 @@ describe('a planted wrong expectation', () => {
       rmSync(profile, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe('a planted wrong expectation of a TEL program with an effect, on the ISS', () => {
+  it("has the core's traces, their lockstep, the VCD of the last cycles and the reproducing command", async () => {
+    writeFileSync(
+      join(dir, 'planted-tel.yaml'),
+      [
+        'name: planted-tel',
+        'entries:',
+        `  - { kind: tel, name: quote, file: ${join(ROOT, 'examples/quote.tel')}, main: quote, args: ["3"], world: ${join(ROOT, 'examples/quote.world.json')}, backends: [iss], expect: { value: "(127,\\"large\\")" } }`,
+      ].join('\n'),
+    );
+    const { code, json } = await regress('planted-tel.yaml', '--artifacts', 'art-tel', '--no-cache');
+    expect(code).toBe(1);
+    const [failed] = json.tests as Test[];
+    expect(failed).toMatchObject({ id: 'planted-tel/quote@iss', status: 'fail', expected: { value: '(127,"large")' }, actual: { value: '(126,"large")' } });
+    const art = join(dir, 'art-tel', 'planted-tel_quote@iss');
+    expect(failed!.artifacts.map((a) => a.split('/')[1]).sort()).toEqual(['core.txt', 'divergence.txt', 'iss.trace', 'last-cycles.vcd', 'reproduce.sh', 'result.json', 'sim.trace']);
+    // the same run on both cores, in the deterministic mode: the same records, so no divergence
+    const iss = readFileSync(join(art, 'iss.trace'), 'utf8');
+    expect(iss.split('\n').length).toBeGreaterThan(1000);
+    expect(readFileSync(join(art, 'sim.trace'), 'utf8')).toBe(iss);
+    expect(readFileSync(join(art, 'divergence.txt'), 'utf8')).toBe('the simulated core and the ISS retire the same instructions\n');
+    expect(readFileSync(join(art, 'core.txt'), 'utf8')).toMatch(/cycles on the ISS, result \(126,"large"\)\n\d+ cycles on the simulated core, result \(126,"large"\)/);
+    expect(readFileSync(join(art, 'last-cycles.vcd'), 'utf8')).toMatch(/\$enddefinitions[\s\S]*#\d+/);
+    expect(readFileSync(join(art, 'reproduce.sh'), 'utf8')).toContain("--backend iss --filter '^planted-tel/quote$'");
+  }, 120_000);
+
+  it('says why when the run cannot be made in the deterministic mode (hashOf asks the host mid-computation)', async () => {
+    const files = new Map<string, string>();
+    await writeTelArtifacts(
+      dir,
+      { source: { file: 'h.tel', text: 'main :: Text\nmain = show (hashOf 1)\n' }, name: 'main', args: [] },
+      (name, text) => files.set(name, text),
+      () => undefined,
+    );
+    expect([...files.keys()]).toEqual(['core.txt']);
+    expect(files.get('core.txt')).toMatch(/^no core trace: the run cannot be made in the core's deterministic mode \(E_UNSUPPORTED proving a program that uses hashOf/);
+  });
 });
 
 describe('a definition in the store', () => {

@@ -1,7 +1,8 @@
 // The block translator against the interpreter on random instruction
 // streams: after every slice of a run with a random cycle budget both
 // engines must agree on registers, pc, memory, CSRs, cycles, instructions
-// retired, how the run ended, the UART output and the trace records.
+// retired, how the run ended, the UART output and the trace records (also
+// as the retire hook hears them, without records).
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { Iss, type IssOptions } from '../../host/riscv/iss.js';
@@ -17,12 +18,16 @@ interface Observed {
   readonly sent: number[];
 }
 
-function start(words: readonly number[], options: IssOptions, trace: boolean): Observed {
+/** What the retire hook hears of a record. */
+const heard = (r: TraceRecord): unknown => [r.pc, r.insn, r.rd, r.rdValue, r.trap];
+
+function start(words: readonly number[], options: IssOptions, trace: boolean | 'hook'): Observed {
   const iss = new Iss({ ramBytes: RAM, ...options });
   iss.load(new Uint8Array(new Uint32Array(words).buffer));
   const records: TraceRecord[] = [];
   const sent: number[] = [];
-  if (trace) iss.setTraceSink((r) => records.push(r));
+  if (trace === 'hook') iss.setRetireHook((pc, insn, rd, rdValue, trap) => records.push({ pc, insn, rd, rdValue, trap, memAddr: 0, memData: 0, memMask: 0, memWrite: false, cause: 0, tval: 0 }));
+  else if (trace) iss.setTraceSink((r) => records.push(r));
   iss.uart.onTransmit((b) => sent.push(b));
   return { iss, records, sent };
 }
@@ -48,14 +53,18 @@ describe('block translator vs interpreter', () => {
         const reference = start(words, { jit: false }, true);
         const traced = start(words, { translateAfter }, true);
         const fast = start(words, { translateAfter }, false);
+        const hooked = start(words, { translateAfter }, 'hook');
         for (const budget of [...slices, 20_000]) {
-          const results = [reference, traced, fast].map((o) => o.iss.run({ maxCycles: budget }));
+          const results = [reference, traced, fast, hooked].map((o) => o.iss.run({ maxCycles: budget }));
           expect(results[1]).toEqual(results[0]);
           expect(results[2]).toEqual(results[0]);
+          expect(results[3]).toEqual(results[0]);
           const expected = state(reference);
           expect(state(traced)).toEqual(expected);
           expect(state(fast)).toEqual(expected);
+          expect(state(hooked)).toEqual(expected);
           expect(traced.records).toEqual(reference.records);
+          expect(hooked.records.map(heard)).toEqual(reference.records.map(heard));
         }
       }),
       { numRuns: 250 },

@@ -1,8 +1,11 @@
 // Random well-typed TEL programs for the JIT property tests: an Int function
 // `f x y` built from arithmetic (with division and mod, so E_DIV_ZERO with its
 // span happens), a value definition, comparisons, if, let, case over lists and tuples with
-// guards, lambdas and prelude calls, driven by a loop so it gets hot; and an
-// effectful variant that emits along the way and waits (logical time).
+// guards, lambdas and prelude calls, small definitions the JIT inlines, a
+// local recursive function, partial application, closures over locals, Bool
+// operators and tuple cases, driven by a loop so it gets hot, with a function
+// called with one constant (specialized) and then another; and an effectful
+// variant that emits along the way and waits (logical time).
 import fc from 'fast-check';
 
 const INT_LITERALS = ['0', '1', '2', '(-1)', '7', '2147483647', '(-2147483648)', '65536', '3'];
@@ -26,6 +29,17 @@ function intExpr(depth: number, names: readonly string[], callsG = true): fc.Arb
     { weight: 1, arbitrary: fc.tuple(sub, intExpr(depth - 1, [...names, 'z'], callsG)).map(([a, b]) => `((\\z -> ${b}) ${a})`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(sum (map (\\w -> w * ${a}) (range 1 (${b} \`mod\` 5))))`) },
     ...(callsG ? [{ weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(g ${a} ${b})`) }] : []),
+    // small definitions (inlined), a local recursive function (a captured frame), partial application
+    { weight: 1, arbitrary: sub.map((a) => `(small ${a})`) },
+    { weight: 1, arbitrary: sub.map((a) => `(sumTo (${a} \`mod\` 12))`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(let add = plus ${a} in add ${b})`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(foldl (+) ${a} [${b}, 1])`) },
+    // closures capturing locals, Bool operators, a one-item list pattern, a tuple case with a literal and a wildcard
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(let k = \\w -> w + ${a} in k ${b})`) },
+    { weight: 1, arbitrary: fc.tuple(cond, cond, sub, sub).map(([c1, c2, a, b]) => `(if ${c1} && ${c2} || not (${c1}) then ${a} else ${b})`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(case [${a}] of { [p] | p > 0 -> p + 1; _ -> ${b} })`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub, sub).map(([a, b, c]) => `(case (${a}, ${b}) of { (0, q) -> q; (p, 1) -> p; _ -> ${c} })`) },
+    { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(fst (${a}, ${b}) + snd (${b}, ${a}))`) },
   );
 }
 
@@ -35,6 +49,18 @@ export interface RandomProgram {
   readonly args: readonly string[];
 }
 
+/** Definitions both kinds of program call: a small one (inlined), one of two parameters (partially applied), one with a local recursive function. */
+const HELPERS: readonly string[] = [
+  'small :: Int -> Int',
+  'small v = if v > 100 then v - 100 else v * 2',
+  'plus :: Int -> Int -> Int',
+  'plus a b = a + b',
+  'sumTo :: Int -> Int',
+  'sumTo k = go k 0',
+  '  where',
+  '    go i acc = if i <= 0 then acc else go (i - 1) (acc + i)',
+];
+
 /** A pure program: `main n` folds `f` over n iterations. */
 export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x', 'y', 'base']), intExpr(2, ['a', 'b'], false), fc.integer({ min: 0, max: 150 })).map(([body, helper, n]) => ({
   source: [
@@ -42,12 +68,17 @@ export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x'
     `f x y = ${body}`,
     'g :: Int -> Int -> Int',
     `g a b = ${helper}`,
+    ...HELPERS,
+    'scale :: Int -> Int -> Int',
+    'scale k x = if k == 3 then x + f k x else k * x',
+    'countUp :: Int -> Int -> Int',
+    'countUp i acc = if i >= 200 then acc else countUp (i + 1) (acc + scale 3 i)',
     'base :: Int',
     'base = g 3 (sum (range 1 4))',
     'go :: Int -> Int -> Int',
     'go n acc = if n == 0 then acc else go (n - 1) (f n acc)',
     'main :: Int -> (Int, [Int])',
-    'main n = (go n 7, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
+    'main n = (go n 7 + countUp 0 0 + scale (n `mod` 5) n, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
   ].join('\n'),
   main: 'main',
   args: [String(n)],
@@ -60,6 +91,7 @@ export const effectfulProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3,
     `f x y = ${body}`,
     'g :: Int -> Int -> Int',
     'g a b = a - b',
+    ...HELPERS,
     'loop :: Int -> Int -> Effect Int',
     'loop n acc = if n == 0 then return acc else do',
     '  emit (f n acc)',

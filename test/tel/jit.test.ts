@@ -4,11 +4,12 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { parseExpression, parseProgram } from '../../host/tel/parser.js';
-import { loadProgram, runMain, runToJson, type RunOptions } from '../../host/tel/interp.js';
+import { parseExpression, parseProgram, parseTypeScheme } from '../../host/tel/parser.js';
+import { NO_RESOLVER, loadProgram, runMain, runToJson, type Resolver, type RunOptions } from '../../host/tel/interp.js';
 import type { JitOptions } from '../../host/tel/jit/tier.js';
 import { parseWorld } from '../../host/tel/world.js';
 import { effectfulProgram, pureProgram, type RandomProgram } from './jit-random.js';
+import { effectProgram as projectEffectProgram, pureProgram as projectPureProgram } from '../../host/tel/generate.js';
 
 const CONFIGS: readonly JitOptions[] = [
   { mode: 'eager' },
@@ -17,11 +18,17 @@ const CONFIGS: readonly JitOptions[] = [
   { mode: 'eager', passes: { selfLoop: false } },
   { mode: 'eager', passes: { inlinePatterns: false } },
   { mode: 'eager', passes: { directCalls: false } },
+  { mode: 'eager', passes: { frameLocals: false } },
+  { mode: 'eager', passes: { constantFold: false } },
+  { mode: 'eager', passes: { inline: false } },
+  { mode: 'eager', passes: { knownCase: false } },
+  { mode: 'auto', passes: { inline: false } },
+  { mode: 'auto', passes: { specialize: false } },
 ];
 
 /** Everything a run is compared on. */
-function observe(source: string, file: string, main: string, args: readonly string[], options: RunOptions): string {
-  const loaded = loadProgram(parseProgram(source, file));
+function observe(source: string, file: string, main: string, args: readonly string[], options: RunOptions, resolver: Resolver): string {
+  const loaded = loadProgram(parseProgram(source, file), resolver);
   const r = runMain(
     loaded,
     main,
@@ -31,9 +38,9 @@ function observe(source: string, file: string, main: string, args: readonly stri
   return JSON.stringify({ ...runToJson(r), error: r.error?.toJSON(), steps: r.steps, memory: r.memory });
 }
 
-function agree(source: string, main: string, args: readonly string[], options: RunOptions = {}): void {
-  const want = observe(source, 'test.tel', main, args, { ...options, jit: 'off' });
-  for (const jit of CONFIGS) expect([jit, observe(source, 'test.tel', main, args, { ...options, jit })]).toEqual([jit, want]);
+function agree(source: string, main: string, args: readonly string[], options: RunOptions = {}, resolver: Resolver = NO_RESOLVER): void {
+  const want = observe(source, 'test.tel', main, args, { ...options, jit: 'off' }, resolver);
+  for (const jit of CONFIGS) expect([jit, observe(source, 'test.tel', main, args, { ...options, jit }, resolver)]).toEqual([jit, want]);
 }
 
 describe('JIT agrees with the interpreter', () => {
@@ -69,6 +76,18 @@ describe('JIT agrees with the interpreter on random programs', () => {
       runs,
     );
   });
+  it("the project's generated pure programs (lists, text, show)", () => {
+    fc.assert(
+      fc.property(projectPureProgram, (source) => agree(source, 'main', [])),
+      runs,
+    );
+  });
+  it("the project's generated effect programs (binds, choice with rollback, parallel, race, deadlines, ledger, invoke)", () => {
+    fc.assert(
+      fc.property(projectEffectProgram, ({ source, world }) => agree(source, 'main', [], { world: parseWorld(world) })),
+      runs,
+    );
+  });
   it('budgets cut at the same step and the same memory', () => {
     fc.assert(
       fc.property(pureProgram, fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 1, max: 4_000 }), (p, steps, memory) => agreeSafely(p, { budget: { steps, memory } })),
@@ -82,7 +101,51 @@ describe('JIT tier', () => {
   it('compiles a hot definition and runs it without falling back', () => {
     const r = runMain(loadProgram(parseProgram(fib, 'fib.tel')), 'main', [parseExpression('15', '<arg>')], { jit: 'auto' });
     expect(r.shown).toBe('610');
-    expect(r.jit).toEqual({ compiled: 1, interpreted: 0, bailouts: 0 });
+    expect(r.jit).toEqual({ compiled: 1, interpreted: 0, bailouts: 0, specialized: 0, deopts: 0 });
+  });
+  it('specializes a definition for the value it was always called with, and drops that at the first other value', () => {
+    const source = [
+      'scale :: Int -> Int -> Int',
+      'scale k x = if k == 3 then x + 1 else k * x',
+      'run :: Int -> Int -> Int',
+      'run i acc = if i == 0 then acc else run (i - 1) (acc + scale 3 i)',
+      'main :: Int -> Int',
+      'main n = run 100 0 + scale n 5',
+    ].join('\n');
+    const at = (n: number, jit: RunOptions['jit']) => runMain(loadProgram(parseProgram(source, 'scale.tel')), 'main', [parseExpression(String(n), '<arg>')], { jit });
+    const interpreted = at(4, 'off');
+    const r = at(4, { mode: 'auto', passes: { inline: false } });
+    expect([r.shown, r.steps, r.memory]).toEqual([interpreted.shown, interpreted.steps, interpreted.memory]);
+    expect(r.jit).toMatchObject({ specialized: 1, deopts: 1, bailouts: 0 });
+    const same = at(3, { mode: 'auto', passes: { inline: false } });
+    expect(same.jit).toMatchObject({ specialized: 1, deopts: 0 });
+    expect([same.shown, same.steps]).toEqual([at(3, 'off').shown, at(3, 'off').steps]);
+  });
+  it('compiles code that refers to stored definitions by hash (functions and values)', () => {
+    const stored = new Map([
+      ['a'.repeat(64), { source: 'triple :: Int -> Int\ntriple x = x * 3\n', type: 'Int -> Int' }],
+      ['b'.repeat(64), { source: 'answer :: Int\nanswer = 6 * 7\n', type: 'Int' }],
+    ]);
+    const resolver: Resolver = {
+      definition: (h) => (stored.has(h) ? parseProgram(stored.get(h)!.source, 'store').decls[0] : undefined),
+      hashTypes: (h) => (stored.has(h) ? parseTypeScheme(stored.get(h)!.type, 'store') : undefined),
+    };
+    const source = `go :: Int -> Int -> Int\ngo i acc = if i == 0 then acc else go (i - 1) (acc + @${'a'.repeat(64)} i + @${'b'.repeat(64)})\nmain :: Int -> Int\nmain n = go n 0\n`;
+    for (const n of ['0', '1', '100']) agree(source, 'main', [n], {}, resolver);
+    agree(source, 'main', ['100'], { budget: { steps: 700, memory: 1000 } }, resolver);
+    const r = runMain(loadProgram(parseProgram(source, 'test.tel'), resolver), 'main', [parseExpression('100', '<arg>')], { jit: 'eager' });
+    expect([r.shown, r.jit?.interpreted, r.jit?.bailouts]).toEqual(['19350', 0, 0]);
+  });
+  it('calls the periodic hook as often as the interpreter, in recursion and in loops', () => {
+    const source = `${fib}\nloop :: Int -> Int -> Int\nloop i acc = if i == 0 then acc else loop (i - 1) (acc + fib 3)\nboth :: Int -> Int\nboth n = fib n + loop (n * 50) 0\n`;
+    const calls = (jit: RunOptions['jit']): [number, number, number] => {
+      let n = 0;
+      const r = runMain(loadProgram(parseProgram(source, 'fib.tel')), 'both', [parseExpression('16', '<arg>')], { jit, periodic: () => void n++ });
+      return [n, r.steps, r.jit?.bailouts ?? 0];
+    };
+    const [interpreted, steps] = calls('off');
+    expect(interpreted).toBe(Math.floor(steps / 1024));
+    for (const jit of CONFIGS) expect([jit, calls(jit)]).toEqual([jit, [interpreted, steps, 0]]);
   });
   it('falls back to the interpreter at a budget, which then fails at its own step', () => {
     const loaded = loadProgram(parseProgram(fib, 'fib.tel'));

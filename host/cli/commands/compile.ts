@@ -27,6 +27,7 @@ const Options = z.object({
   directCalls: z.boolean().default(true),
   inline: z.boolean().default(true),
   registers: z.boolean().default(true),
+  typedInts: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -57,12 +58,20 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-direct-calls', 'call every function through rt_apply (no direct calls, no tail jumps)')
     .option('--no-inline', 'turn inlining of small functions off')
     .option('--no-registers', 'keep every parameter in its frame slot (no callee-saved register pairs)')
+    .option('--no-typed-ints', "test every operand's tag, even where the types say it is an Int (no Int arithmetic on registers)")
     .action((source: string, raw: unknown) => {
       const opts = parseOptions(Options, raw);
       const started = performance.now();
       const stored = existsSync(source) ? undefined : compileFromStore(ctx.io.cwd, ctx.io.env, source);
       const compiled =
-        stored ?? compileSource(readFileSync(source, 'utf8'), source, opts.main, { constantFolding: opts.fold, directCalls: opts.directCalls, inlining: opts.inline, registers: opts.registers });
+        stored ??
+        compileSource(readFileSync(source, 'utf8'), source, opts.main, {
+          constantFolding: opts.fold,
+          directCalls: opts.directCalls,
+          inlining: opts.inline,
+          registers: opts.registers,
+          typedInts: opts.typedInts,
+        });
       const ms = performance.now() - started;
       if (stored?.rebuilt) ctx.io.err(`warning: ${imageWarning(stored.key, stored.rebuilt)}`);
       const text = existsSync(source) ? readFileSync(source, 'utf8') : '';

@@ -1,5 +1,5 @@
-// `cax debug FILE [ARGS…]`: the time-travel debugger over stdin/stdout
-// (docs/debug.md). Commands come from --commands FILE, else from piped stdin,
+// `cax debug FILE|REF [ARGS…]`: the time-travel debugger over stdin/stdout
+// (docs/debug.md), on a .tel file or on a stored definition (by name or hash). Commands come from --commands FILE, else from piped stdin,
 // else from the terminal with a prompt; every command's reply is printed
 // after a `(cax) COMMAND` line, or with --json the whole transcript is one
 // JSON document at the end.
@@ -9,16 +9,20 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { parseWorld } from '../../tel/world.js';
-import { DebugSession, type Reply } from '../../debug/session.js';
+import { DebugSession } from '../../debug/session.js';
+import type { Reply, Timeline } from '../../debug/timeline.js';
+import { storedProgram } from '../../debug/stored.js';
+import { IssDebugSession } from '../../debug/iss-session.js';
 import { readJson, readText } from '../files.js';
 import { parseOptions } from '../options.js';
-import type { Register } from '../program.js';
+import type { CommandContext, Register } from '../program.js';
+import { withStore } from './store.js';
 
 const DebugOptions = z.object({
   main: z
     .string()
     .regex(/^[a-z_][A-Za-z0-9_']*$/, 'a definition name')
-    .default('main'),
+    .optional(),
   world: z.string().min(1).optional(),
   commands: z.string().min(1).optional(),
   backend: z.enum(['interp', 'iss']).default('interp'),
@@ -31,24 +35,32 @@ function scriptedLines(path: string | undefined, cwd: string): string[] | null {
   return readFileSync(0, 'utf8').split('\n');
 }
 
+/** What to debug: a .tel file that exists (with its --main), else a stored definition by name or hash (its closure rebuilt as source). */
+async function debugTarget(ctx: CommandContext, path: string, main: string | undefined): Promise<{ file: string; source: string; main: string }> {
+  if (existsSync(resolve(ctx.io.cwd, path)) || path.endsWith('.tel')) return { file: path, source: readText(ctx.io, path), main: main ?? 'main' };
+  if (main !== undefined) throw new CaxError('E_USAGE', `--main picks a definition of a file; ${path} is a stored reference, debugged itself`);
+  const stored = await withStore(ctx, (repo) => storedProgram(repo, path));
+  return { file: stored.file, source: stored.source, main: stored.entry };
+}
+
 export const registerDebug: Register = (program, ctx) => {
   program
-    .command('debug <file> [args...]')
-    .description('time-travel debugger for a TEL definition: step, next, finish, continue and their reverse (rstep …), breakpoints, locals, effects, clock (docs/debug.md)')
-    .option('--main <name>', 'the definition to debug; ARGS are TEL expressions passed to it', 'main')
+    .command('debug <file|ref> [args...]')
+    .description(
+      'time-travel debugger for a TEL definition (a .tel file, or a stored NAME|HASH): step, next, finish, continue and their reverse (rstep …), breakpoints, watch expressions, locals, effects, clock (docs/debug.md)',
+    )
+    .option('--main <name>', 'the definition of FILE to debug (default main); ARGS are TEL expressions passed to it')
     .option('--world <file>', 'the world as JSON (docs/tel.md)')
     .option('--commands <file>', 'read the commands from this file instead of stdin')
-    .option('--backend <name>', 'interp (the reference interpreter); iss is not supported yet (use `cax iss gdb`)', 'interp')
+    .option('--backend <name>', 'interp (the reference interpreter), or iss (the program compiled for the co-processor, stepped by source position on the ISS)', 'interp')
     .exitOverride()
     .action(async (path: string, args: string[], raw: Record<string, unknown>) => {
       const o = parseOptions(DebugOptions, raw);
-      if (o.backend === 'iss') throw new CaxError('E_UNSUPPORTED', '`cax debug --backend iss` is not supported: debug compiled code with `cax iss gdb` (docs/debug.md)');
-      if (!existsSync(resolve(ctx.io.cwd, path)) && !path.endsWith('.tel')) {
-        throw new CaxError('E_UNSUPPORTED', `debugging a stored definition (${path}) is not supported yet: debug its .tel file`);
-      }
-      const source = readText(ctx.io, path);
       const world = o.world ? parseWorld(readJson(ctx.io, o.world), o.world) : undefined;
-      const session = new DebugSession({ file: path, source, main: o.main, args, world }, (file, bytes) => writeFileSync(resolve(ctx.io.cwd, file), bytes));
+      const target = await debugTarget(ctx, path, o.main);
+      const spec = { ...target, args, world };
+      const session: Timeline<{ readonly depth: number }> =
+        o.backend === 'iss' ? await IssDebugSession.start(spec) : new DebugSession(spec, (file, bytes) => writeFileSync(resolve(ctx.io.cwd, file), bytes));
       const transcript: Reply[] = [];
       const answer = (line: string, echo: boolean): boolean => {
         if (line.trim().startsWith('#')) return false;
@@ -57,7 +69,8 @@ export const registerDebug: Register = (program, ctx) => {
         if (!ctx.json()) ctx.io.out(echo ? `(cax) ${reply.command}\n${reply.text}` : reply.text);
         return reply.quit === true;
       };
-      if (!ctx.json()) ctx.io.out(`debugging ${o.main} in ${path}: ${session.eventCount} events (calls and effects); type a command, quit to leave`);
+      const what = o.backend === 'iss' ? 'source positions of the compiled code on the ISS' : 'calls and effects';
+      if (!ctx.json()) ctx.io.out(`debugging ${target.main} in ${target.file}: ${session.eventCount} events (${what}); type a command, quit to leave`);
       const lines = scriptedLines(o.commands, ctx.io.cwd);
       if (lines) {
         for (const line of lines) if (line.trim() !== '' && answer(line, true)) break;

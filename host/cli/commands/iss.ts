@@ -9,7 +9,7 @@ import { parseOptions } from '../options.js';
 import { DEFAULT_RAM_BYTES, Iss, type RunResult } from '../../riscv/iss.js';
 import { openTraceFile } from '../../trace/file.js';
 import { progress } from '../io.js';
-import { GdbTarget, listenGdb, listeningPort } from '../../debug/gdb.js';
+import { GdbTarget, serveOneSession } from '../../debug/gdb.js';
 import type { Register } from '../program.js';
 
 const SLICE_CYCLES = 50_000_000;
@@ -105,14 +105,8 @@ export const registerIss: Register = (program, ctx) => {
         return target;
       };
       makeTarget(); // a program the ISS cannot load fails here, before anything listens
-      let session: Promise<void> = Promise.resolve();
-      const server = await listenGdb(options.port, makeTarget, (done) => {
-        session = done;
-        server.close();
-      });
-      const port = listeningPort(server);
-      ctx.emit({ listening: { host: '127.0.0.1', port } }, () => `listening on 127.0.0.1:${port} (gdb-multiarch: target remote 127.0.0.1:${port})`);
-      await new Promise<void>((resolve) => server.once('close', resolve));
-      await session;
+      await serveOneSession(options.port, makeTarget, (port) =>
+        ctx.emit({ listening: { host: '127.0.0.1', port } }, () => `listening on 127.0.0.1:${port} (gdb-multiarch: target remote 127.0.0.1:${port})`),
+      );
     });
 };

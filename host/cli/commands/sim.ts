@@ -1,5 +1,5 @@
-// `cax sim build | run | start`: the Verilator simulation of the SoC
-// (docs/rtl.md). `run` runs a program to its end and reports how it ended,
+// `cax sim build | run | start | gdb`: the Verilator simulation of the SoC
+// (docs/rtl.md); `gdb` serves a recorded run's trace to gdb (docs/debug.md). `run` runs a program to its end and reports how it ended,
 // cycles and instructions retired (exit 0 only on pass, like `cax iss run`);
 // `start` runs it behind a pseudo-terminal and prints the terminal's path.
 // Waves (--vcd, --fst) come with a GTKWave save file (docs/waveforms.md).
@@ -17,6 +17,10 @@ import { buildSim, runSim, type SimSummary } from '../../sim/simulator.js';
 import { gtkwSave, readVcdHeader, vcdSignals, vcdToFst } from '../../sim/waveforms.js';
 import { meter, progress } from '../io.js';
 import type { Register } from '../program.js';
+import { serveOneSession } from '../../debug/gdb.js';
+import { TraceTarget } from '../../debug/trace-target.js';
+import { DEFAULT_RAM_BYTES } from '../../riscv/iss.js';
+import { parseTraceLine } from '../../trace/record.js';
 
 const RunOptions = z.object({
   maxCycles: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
@@ -26,6 +30,12 @@ const RunOptions = z.object({
   trace: z.string().min(1).optional(),
   raw: z.boolean().default(false),
   serial: z.boolean().default(false),
+});
+
+const GdbOptions = z.object({
+  elf: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  ramBytes: z.coerce.number().int().positive().default(DEFAULT_RAM_BYTES),
 });
 
 const StartOptions = RunOptions.pick({ maxCycles: true, trace: true, raw: true });
@@ -170,10 +180,27 @@ export const registerSim: Register = (program, ctx) => {
 
   sim
     .command('gdb <trace>')
-    .description('gdb over the recorded retirement trace of a simulated run: not supported yet (use `cax iss gdb`, docs/debug.md)')
-    .option('--port <n>', 'TCP port on 127.0.0.1')
+    .description(
+      'gdb over the recorded retirement trace of a simulated run (`cax sim run PROGRAM --trace FILE`): registers, memory, breakpoints, watchpoints, step, continue, reverse-step and reverse-continue through the history (docs/debug.md)',
+    )
+    .requiredOption('--elf <file>', 'the program the trace is of (its loaded bytes are the memory before the first record)')
+    .requiredOption('--port <n>', 'TCP port on 127.0.0.1 (0: any free port; the one taken is printed)')
+    .option('--ram-bytes <n>', `RAM size in bytes (default ${DEFAULT_RAM_BYTES})`)
     .exitOverride()
-    .action(() => {
-      throw new CaxError('E_UNSUPPORTED', '`cax sim gdb` (gdb over a recorded simulation trace) is not supported yet: debug the program on the ISS with `cax iss gdb`');
+    .action(async (path: string, raw: Record<string, unknown>) => {
+      const o = parseOptions(GdbOptions, raw);
+      const file = programPath(ctx.io.cwd, path);
+      const records = readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (line.trim() === '' ? [] : [parseTraceLine(line, { file: path, line: i + 1 })]));
+      const elf = readProgram(ctx.io, o.elf, false);
+      const makeTarget = (): TraceTarget => new TraceTarget(elf, records, o.ramBytes);
+      makeTarget(); // an empty trace or a bad ELF fails here, before anything listens
+      await serveOneSession(o.port, makeTarget, (port) =>
+        ctx.emit(
+          { listening: { host: '127.0.0.1', port }, records: records.length },
+          () => `listening on 127.0.0.1:${port} (${records.length} records; gdb-multiarch: target remote 127.0.0.1:${port})`,
+        ),
+      );
     });
 };

@@ -54,7 +54,7 @@ async function withMemo<T>(ctx: Pick<CommandContext, 'io'>, mode: (typeof MEMO_M
 }
 
 /** A name in the store, or a hash / unique prefix (E_USAGE when neither). */
-function target(repo: Repository, ref: string): Hash {
+export function target(repo: Repository, ref: string): Hash {
   try {
     return new Loader(repo).find(ref).hash;
   } catch (e) {
@@ -122,6 +122,15 @@ function runToJson(r: ExecutionResult): Record<string, unknown> {
     ...(r.coprocessor ? { coprocessor: r.coprocessor } : {}),
     ...(r.memo ? { memo: r.memo } : {}),
   };
+}
+
+/** Prints an executor run (value, clock, effects, usage per context); a failed run is its error, with the run in the details. */
+export function emitRun(ctx: CommandContext, result: ExecutionResult): void {
+  if (result.error) {
+    if (!ctx.json()) ctx.io.err(describeRun(result));
+    throw new CaxError(result.error.code, result.error.message, { ...(result.error.span ? { span: result.error.span } : {}), details: { ...result.error.details, run: runToJson(result) } });
+  }
+  ctx.emit(runToJson(result), () => describeRun(result));
 }
 
 export const registerStore: Register = (program, ctx) => {
@@ -269,11 +278,7 @@ export const registerStore: Register = (program, ctx) => {
           const events = result.trace.filter({ kinds: kinds as TraceKind[] });
           writeFileSync(resolve(ctx.io.cwd, o.trace), `${JSON.stringify({ hash, events }, null, 2)}\n`);
         }
-        if (result.error) {
-          if (!ctx.json()) ctx.io.err(describeRun(result));
-          throw new CaxError(result.error.code, result.error.message, { ...(result.error.span ? { span: result.error.span } : {}), details: { ...result.error.details, run: runToJson(result) } });
-        }
-        ctx.emit(runToJson(result), () => describeRun(result));
+        emitRun(ctx, result);
       }),
     );
 };

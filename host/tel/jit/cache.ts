@@ -2,7 +2,11 @@
 // the passes and the source itself (which is a function of the definition's
 // code), mapped to their JavaScript factories, so a definition compiled once
 // is not parsed again by later runs in the same process. Least recently used
-// entries are evicted past the size limit.
+// entries are evicted past the size limit. With a DiskCodeStore behind it
+// (disk-cache.ts, beside the store), V8's compiled code for each source is
+// kept across processes too.
+import { Script } from 'node:vm';
+import type { DiskCodeStore } from './disk-cache.js';
 
 /** Makes the compiled function from its constants and runtime helpers. */
 type Factory = (constants: unknown[], runtime: unknown) => unknown;
@@ -12,7 +16,10 @@ export class CodeCache {
   hits = 0;
   misses = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    readonly disk: DiskCodeStore | null = null,
+  ) {}
 
   get size(): number {
     return this.factories.size;
@@ -23,8 +30,7 @@ export class CodeCache {
     let factory = this.factories.get(key);
     if (factory === undefined) {
       this.misses++;
-      // Generated from the machine's own code, never from input text.
-      factory = new Function('K', 'R', `"use strict";\nreturn function jitted(m, e, d) {\n${source}\n};`) as Factory;
+      factory = this.compile(key, source);
       this.factories.set(key, factory);
       if (this.factories.size > this.limit) this.factories.delete(this.factories.keys().next().value!);
     } else {
@@ -33,5 +39,20 @@ export class CodeCache {
       this.factories.set(key, factory);
     }
     return factory(constants, runtime);
+  }
+
+  /** Compiles a factory (from V8's cached code for `key` when the disk has valid code for it, else storing it there). */
+  private compile(key: string, source: string): Factory {
+    // Generated from the machine's own code, never from input text. The inner function is parenthesized, so V8
+    // compiles it at once and its code is in the cached data.
+    const text = `(function (K, R) {\n"use strict";\n${source}\n})`;
+    const cached = this.disk?.read(key);
+    const script = new Script(text, { filename: 'jit.js', ...(cached ? { cachedData: cached } : {}) });
+    const factory = script.runInThisContext() as Factory;
+    if (this.disk !== null && (cached === undefined || script.cachedDataRejected === true)) {
+      if (cached !== undefined) this.disk.reject(key);
+      this.disk.write(key, script.createCachedData());
+    }
+    return factory;
   }
 }

@@ -15,40 +15,67 @@ import { PERIOD_STEPS, budgetError, matchPattern, type JitHook, type Machine } f
 import { PURE_ERROR_MESSAGES } from '../messages.js';
 import { BINARY } from '../operators.js';
 import { Closure, Eff, type Env } from '../runtime.js';
-import { Cons, compareValues, type Value } from '../values.js';
-import { ALL_PASSES, NotCompiled, generate, type JitPasses } from './codegen.js';
+import { Cons, Nil, compareValues, type Value } from '../values.js';
+import { ALL_PASSES, NotCompiled, PASS_NAMES, bodyNodes, generate, type JitPasses } from './codegen.js';
 import { CodeCache } from './cache.js';
+import { DiskCodeStore } from './disk-cache.js';
 
 /** Bumped whenever generated code changes meaning (keys the code cache). */
-export const JIT_VERSION = 2;
+export const JIT_VERSION = 4;
 
 export type JitMode = 'off' | 'auto' | 'eager';
 
-/** Calls of a lambda in the interpreter before `auto` compiles it. */
-export const AUTO_THRESHOLD = 64;
+/**
+ * `auto` compiles a lambda once its interpreted calls times the code nodes of its body pass this: a body of 16
+ * nodes after 64 calls, a larger one sooner, a smaller one later (the threshold adapts to the work per call),
+ * between AUTO_MIN_CALLS and AUTO_MAX_CALLS calls.
+ */
+export const AUTO_WORK = 1024;
+export const AUTO_MIN_CALLS = 4;
+export const AUTO_MAX_CALLS = 256;
+
+/** Interpreted calls, all with the same Int or Bool in a parameter, before the lambda is compiled specialized for it. */
+export const SPECIALIZE_MIN = 16;
+
+/** The interpreted calls profiled: the last ones before the lambda gets hot (a cold lambda costs no profiling). */
+export const PROFILE_CALLS = 32;
 
 export interface JitOptions {
   readonly mode: JitMode;
   readonly passes?: Partial<JitPasses>;
 }
 
-/** A compiled lambda: `(machine, frame, continuation depth) => value`. */
-export type CompiledFn = (m: Machine, e: Env, d: number) => Value;
+/** A compiled lambda: `(machine, continuation depth, the closure's environment, arguments…) => value`. */
+export type CompiledFn = (m: Machine, d: number, env: Env | null, ...args: Value[]) => Value;
 
 interface LamJit {
   jitCalls: number;
-  jitCode: undefined | { readonly key: string; readonly fn: CompiledFn | null };
+  jitCode: undefined | { readonly key: string; readonly fn: CompiledFn | null; readonly specialized: boolean };
+  jitArgs: ArgProfile | undefined;
+  jitHot: number;
+}
+
+/** What the interpreted calls of a lambda passed: per parameter the one Int or Bool every call passed, else undefined. */
+interface ArgProfile {
+  calls: number;
+  readonly values: (Value | undefined)[];
+  /** A guard failed: this lambda is not specialized again. */
+  off: boolean;
 }
 
 const BIN_NAMES: ReadonlyMap<unknown, string> = new Map(Object.entries(BINARY).map(([name, fn]) => [fn, name]));
 
-const sharedCache = new CodeCache(4096);
+/** Generated sources a code cache keeps in memory. */
+const CACHE_ENTRIES = 4096;
+
+const sharedCache = new CodeCache(CACHE_ENTRIES);
 
 /** What generated code calls. */
 export const R = {
   Closure,
   Eff,
   Cons,
+  Nil,
   compareValues,
   matchPattern,
   defined(x: unknown, c: Extract<Code, { op: 1 }>): Value {
@@ -73,6 +100,7 @@ export const R = {
       tier.lastPeriod++;
       m.periodic();
     }
+    tier.periodsTo(m, period);
   },
   /** The compiled code of `lam` when the JIT is on and it is (or just got) hot, else null. */
   compiledOf(m: Machine, lam: CLam): CompiledFn | null {
@@ -84,29 +112,35 @@ export const R = {
     R.periodic(m);
     const v = m.cafValue(cell, span, depth);
     const tier = m.jit as JitTier | null;
-    if (tier !== null) tier.lastPeriod = Math.floor(m.steps / PERIOD_STEPS);
+    if (tier !== null) tier.periodsTo(m, Math.floor(m.steps / PERIOD_STEPS));
     return v;
   },
-  /** APPLY of `f` to `args` at continuation depth `depth`: compiled code when there is some, else the interpreter (less its final RET step). */
-  call(m: Machine, f: Value, args: Value[], depth: number, span: SourceSpan): Value {
+  /** The compiled code of closure `f` when it takes exactly `arity` arguments and the JIT has (or just made) some, else null. */
+  compiledClosure(m: Machine, f: Value, arity: number): CompiledFn | null {
     const tier = m.jit as JitTier | null;
-    if (tier !== null && f instanceof Closure && f.lam.arity === args.length) {
-      const fn = tier.compiled(f.lam);
-      if (fn !== null) {
-        m.steps += 1;
-        const frame: Env = new Array(f.lam.frame.size);
-        frame[0] = f.env;
-        for (let i = 0; i < args.length; i++) frame[i + 1] = args[i];
-        return fn(m, frame, depth);
-      }
-    }
+    return tier !== null && f instanceof Closure && f.lam.arity === arity ? tier.compiled(f.lam) : null;
+  },
+  /**
+   * A specialized function's guard failed for `args` (its APPLY step already counted): the lambda goes back to its
+   * generic compiled code, which runs the call; the interpreter runs it when the JIT is off by now.
+   */
+  deopt(m: Machine, lam: CLam, depth: number, env: Env | null, args: Value[]): Value {
+    const tier = m.jit as JitTier | null;
+    const fn = tier === null ? null : tier.despecialize(lam);
+    if (fn !== null) return fn(m, depth, env, ...args);
+    m.steps -= 1;
+    return R.call(m, new Closure(lam, env as Env), args, depth);
+  },
+  /** APPLY of `f` to `args` at continuation depth `depth` in the interpreter (a nested run, less its final RET step). */
+  call(m: Machine, f: Value, args: Value[], depth: number, span?: SourceSpan): Value {
+    const tier = m.jit as JitTier | null;
     R.periodic(m);
     const savedBase = m.depthBase;
     m.depthBase = depth;
     try {
       const v = m.apply(f, args, span);
       // The nested run called the hook itself.
-      if (tier !== null) tier.lastPeriod = Math.floor(m.steps / PERIOD_STEPS);
+      if (tier !== null) tier.periodsTo(m, Math.floor(m.steps / PERIOD_STEPS));
       m.steps -= 1;
       return v;
     } finally {
@@ -119,20 +153,31 @@ export interface JitStats {
   readonly compiled: number;
   readonly interpreted: number;
   readonly bailouts: number;
+  /** Lambdas compiled specialized for a parameter's value, and specializations dropped after a guard failed. */
+  readonly specialized: number;
+  readonly deopts: number;
 }
 
 export class JitTier implements JitHook {
   lastPeriod = -1;
   private readonly key: string;
   private readonly passes: JitPasses;
-  private readonly threshold: number;
+  private readonly eager: boolean;
   /** Lambdas compiled, and those that stay interpreted (for --json and tests). */
   compiledCount = 0;
   rejectedCount = 0;
   bailouts = 0;
+  specializedCount = 0;
+  deopts = 0;
+
+  /** The periodic hook has been called for every period up to `period`: compiled code calls it next at the start of the one after. */
+  periodsTo(m: Machine, period: number): void {
+    this.lastPeriod = period;
+    m.jitPeriodAt = m.periodic === null ? Infinity : (period + 1) * PERIOD_STEPS;
+  }
 
   stats(): JitStats {
-    return { compiled: this.compiledCount, interpreted: this.rejectedCount, bailouts: this.bailouts };
+    return { compiled: this.compiledCount, interpreted: this.rejectedCount, bailouts: this.bailouts, specialized: this.specializedCount, deopts: this.deopts };
   }
 
   constructor(
@@ -140,8 +185,8 @@ export class JitTier implements JitHook {
     private readonly cache: CodeCache = sharedCache,
   ) {
     this.passes = { ...ALL_PASSES, ...options.passes };
-    this.threshold = options.mode === 'eager' ? 0 : AUTO_THRESHOLD;
-    this.key = `${JIT_VERSION}:${this.passes.intOps ? 1 : 0}${this.passes.selfLoop ? 1 : 0}${this.passes.inlinePatterns ? 1 : 0}${this.passes.directCalls ? 1 : 0}`;
+    this.eager = options.mode === 'eager';
+    this.key = `${JIT_VERSION}:${PASS_NAMES.map((p) => (this.passes[p] ? 1 : 0)).join('')}`;
   }
 
   /** The compiled function of `lam` once it is hot (compiling it now if it just got hot), else null. */
@@ -151,33 +196,75 @@ export class JitTier implements JitHook {
     if (have !== undefined && have.key === this.key) return have.fn;
     const calls = l.jitCalls + 1;
     l.jitCalls = calls;
-    if (calls <= this.threshold) return null;
+    if (calls <= this.threshold(l, lam)) return null;
     let fn: CompiledFn | null = null;
+    const specialized = this.specialization(l);
     try {
-      const g = generate(lam, BIN_NAMES, this.passes);
+      const g = generate(lam, BIN_NAMES, this.passes, specialized);
       fn = this.cache.instantiate(`${this.key}\n${g.source}`, g.source, g.constants, R) as CompiledFn;
       this.compiledCount++;
+      if (specialized.size > 0) this.specializedCount++;
     } catch (err) {
       if (!(err instanceof NotCompiled)) throw err;
       this.rejectedCount++;
     }
-    l.jitCode = { key: this.key, fn };
+    l.jitCode = { key: this.key, fn, specialized: specialized.size > 0 };
     return fn;
   }
 
+  /** The interpreted calls of `lam` before it is compiled: none in `eager`; in `auto` by the size of its body (AUTO_WORK). */
+  private threshold(l: LamJit, lam: CLam): number {
+    if (this.eager) return 0;
+    if (l.jitHot === 0) l.jitHot = Math.min(AUTO_MAX_CALLS, Math.max(AUTO_MIN_CALLS, Math.round(AUTO_WORK / bodyNodes(lam))));
+    return l.jitHot;
+  }
+
+  /** The parameter values to specialize a lambda for (by slot): those its profile saw in every one of enough calls. */
+  private specialization(l: LamJit): Map<number, Value> {
+    const out = new Map<number, Value>();
+    const p = l.jitArgs;
+    if (!this.passes.specialize || p === undefined || p.off || p.calls < SPECIALIZE_MIN) return out;
+    p.values.forEach((v, i) => {
+      if (v !== undefined) out.set(i + 1, v);
+    });
+    return out;
+  }
+
+  /** Records the arguments of an interpreted call of `lam` (while it is not compiled yet). */
+  private profile(lam: CLam, args: readonly Value[]): void {
+    const l = lam as unknown as LamJit;
+    const p = l.jitArgs;
+    if (p === undefined) {
+      l.jitArgs = { calls: 1, values: args.map((a) => (typeof a === 'number' || typeof a === 'boolean' ? a : undefined)), off: false };
+      return;
+    }
+    p.calls++;
+    for (let i = 0; i < p.values.length; i++) if (p.values[i] !== args[i]) p.values[i] = undefined;
+  }
+
+  /** Drops the specialized code of `lam` after a guard failed; its generic compiled code, or null. */
+  despecialize(lam: CLam): CompiledFn | null {
+    const l = lam as unknown as LamJit;
+    if (l.jitArgs !== undefined) l.jitArgs.off = true;
+    if (l.jitCode !== undefined && l.jitCode.specialized) {
+      l.jitCode = undefined;
+      this.deopts++;
+    }
+    return this.compiled(lam);
+  }
+
   enter(m: Machine, f: Closure, args: Value[], depth: number): Value | undefined {
+    const l = f.lam as unknown as LamJit;
+    if (this.passes.specialize && l.jitCalls >= this.threshold(l, f.lam) - PROFILE_CALLS && (l.jitCode === undefined || l.jitCode.key !== this.key)) this.profile(f.lam, args);
     const fn = this.compiled(f.lam);
     if (fn === null) return undefined;
     const steps = m.steps;
     const heap = m.heap;
     const peakDepth = m.peakDepth;
-    this.lastPeriod = Math.floor(steps / PERIOD_STEPS);
+    this.periodsTo(m, Math.floor(steps / PERIOD_STEPS));
     const cafs = m.cafMark();
     try {
-      const frame: Env = new Array(f.lam.frame.size);
-      frame[0] = f.env;
-      for (let i = 0; i < args.length; i++) frame[i + 1] = args[i];
-      return fn(m, frame, depth);
+      return fn(m, depth, f.env, ...args);
     } catch {
       // Whatever stopped the compiled code, the interpreter redoes the call from here exactly.
       m.steps = steps;
@@ -191,8 +278,23 @@ export class JitTier implements JitHook {
   }
 }
 
-/** The tier for a mode, or null for `off`. */
-export function jitTier(options: JitOptions | JitMode | undefined): JitTier | null {
+/** The tier for a mode, or null for `off`; its code cache is `cache` (default: the process's). */
+export function jitTier(options: JitOptions | JitMode | undefined, cache: CodeCache = sharedCache): JitTier | null {
   const o: JitOptions = typeof options === 'string' ? { mode: options } : (options ?? { mode: 'off' });
-  return o.mode === 'off' ? null : new JitTier(o);
+  return o.mode === 'off' ? null : new JitTier(o, cache);
+}
+
+/** The directory of the persistent code cache, beside a store's SQLite file. */
+export const JIT_CACHE_DIR = 'jit-cache';
+
+const persistentCaches = new Map<string, CodeCache>();
+
+/** The code cache kept in `directory` across processes (one per directory in a process). */
+export function persistentCodeCache(directory: string): CodeCache {
+  let cache = persistentCaches.get(directory);
+  if (cache === undefined) {
+    cache = new CodeCache(CACHE_ENTRIES, new DiskCodeStore(directory, JIT_VERSION));
+    persistentCaches.set(directory, cache);
+  }
+  return cache;
 }

@@ -1,0 +1,41 @@
+// A compiled TEL run on a fresh ISS with a retirement sink from reset, for
+// the debugger (iss-session.ts) and co-processor snapshots (core-snapshot.ts):
+// the spec's `main ARGS…` compiled as `cax profile` compiles it, the firmware
+// loaded, and the image run through the loader protocol with the given
+// effect handlers.
+import { readFileSync } from 'node:fs';
+import { artefactPath } from '../artefacts.js';
+import { runImage, type CompiledRunResult } from '../coprocessor/backend.js';
+import type { Image } from '../compiler/link.js';
+import { DEFAULT_CYCLES, profiledImage } from '../profile/profile-compiled.js';
+import { CoprocessorClient } from '../protocol/client.js';
+import { IssTransport } from '../protocol/iss-link.js';
+import { Iss } from '../riscv/iss.js';
+import { parseProgramAll } from '../tel/parser.js';
+import type { EffectHandlers } from '../tel/world.js';
+import type { TraceSink } from '../trace/record.js';
+import type { RunSpec } from './snapshot.js';
+
+/** The image the spec's entry compiles to (the first parse or type error thrown). */
+export function compiledImage(spec: RunSpec): Image {
+  const { program, errors } = parseProgramAll(spec.source, spec.file);
+  if (errors.length > 0) throw errors[0]!;
+  return profiledImage({ program, main: spec.main, args: spec.args });
+}
+
+/** Runs `image` on a fresh ISS whose every retired instruction goes to `sink(iss)`; effects go to `handlers`. */
+export async function runTraced(image: Image, spec: RunSpec, handlers: EffectHandlers, sink: (iss: Iss) => TraceSink): Promise<CompiledRunResult> {
+  const iss = new Iss({ traceAtReset: true, uartDivisor: 8 });
+  iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
+  iss.setTraceSink(sink(iss));
+  const client = await CoprocessorClient.connect(new IssTransport(iss));
+  try {
+    return await runImage({ client, close: () => client.close() }, image, [], {
+      budget: DEFAULT_CYCLES,
+      start: spec.start ?? spec.world?.start ?? 0,
+      effects: { handlers, owner: null },
+    });
+  } finally {
+    await client.close();
+  }
+}

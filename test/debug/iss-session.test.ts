@@ -1,0 +1,73 @@
+// `cax debug --backend iss`: the program compiled for the co-processor,
+// stepped by source position on the real ISS (firmware, loader protocol,
+// compiled code, effects through the world): breakpoints on definitions and
+// lines, every recursive call stopping, step and rstep landing back exactly,
+// finish leaving a call, registers at a stop, and the same end value as the
+// interpreter.
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../host/cli/program.js';
+import type { CliIO } from '../../host/cli/io.js';
+import { IssDebugSession } from '../../host/debug/iss-session.js';
+import { DebugSession } from '../../host/debug/session.js';
+import { PAY_PROGRAM } from './pay-program.js';
+
+const PROGRAM = PAY_PROGRAM;
+const SPEC = { file: 'pay.tel', source: PROGRAM, main: 'main', args: ['3'], world: { latency: { tl: 10 } } };
+
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cax-debug-iss-'));
+  writeFileSync(join(dir, 'pay.tel'), PROGRAM);
+  writeFileSync(join(dir, 'w.json'), JSON.stringify(SPEC.world));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Stop = { at: string | { symbol: string; line: number; depth: number; effects: number; clock: number; pc: number; entry: boolean } };
+
+describe('cax debug --backend iss', () => {
+  it('breaks at every call of a compiled definition, steps back and forth, finishes a call, shows registers', async () => {
+    writeFileSync(
+      join(dir, 'cmds'),
+      'break fact\ncontinue\ncontinue\ncontinue\ncontinue\nrcontinue\nstep\nrstep\nfinish\nregisters\ndelete 1\nbreak 14\ncontinue\nlist\nbreak nope\nbreak 99\nsnapshot x\ndelete 2\ncontinue\n',
+    );
+    let out = '';
+    const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
+    expect(await runCli(['--json', 'debug', 'pay.tel', '3', '--world', 'w.json', '--backend', 'iss', '--commands', 'cmds'], io)).toBe(0);
+    const replies = (JSON.parse(out) as { transcript: { command: string; text: string; data: Stop & { pc?: number; registers?: { abi: string; value: number }[] }; error?: { code: string } }[] })
+      .transcript;
+    const stop = (i: number) => replies[i]!.data.at as Exclude<Stop['at'], string>;
+    // fact 3, fact 2, fact 1 (deeper each time), then fact 2 of the second pay, after three effects
+    expect([1, 2, 3, 4].map((i) => [stop(i).symbol, stop(i).line, stop(i).entry, stop(i).effects, stop(i).clock])).toEqual([
+      ['fact', 2, true, 1, 10],
+      ['fact', 2, true, 1, 10],
+      ['fact', 2, true, 1, 10],
+      ['fact', 2, true, 3, 20],
+    ]);
+    expect(stop(2).depth).toBe(stop(1).depth + 1);
+    expect(stop(3).depth).toBe(stop(2).depth + 1);
+    expect(stop(5)).toEqual(stop(3));
+    expect(stop(6).line).toBe(3);
+    expect(stop(7)).toEqual(stop(5));
+    expect(stop(8).depth).toBe(stop(7).depth - 1);
+    expect(replies[9]!.data.pc).toBe(stop(8).pc);
+    expect(replies[9]!.data.registers!.map((r) => r.abi).slice(0, 3)).toEqual(['zero', 'ra', 'sp']);
+    expect(stop(12)).toMatchObject({ symbol: expect.stringMatching(/^lambda#/), line: 14 });
+    expect(replies[13]!.text).toContain('>  14 |   y <- pay (n - 1)');
+    expect(replies.slice(14, 17).map((r) => r.error?.code)).toEqual(['E_BREAKPOINT', 'E_BREAKPOINT', 'E_USAGE']);
+    expect(replies[18]!.data).toMatchObject({ at: 'end', outcome: '5' });
+  });
+
+  it('a backward step lands where the forward step started, at every position; the end value is the interpreter’s', async () => {
+    const session = await IssDebugSession.start(SPEC);
+    const where: string[] = [session.execute('where').text];
+    while (session.position < session.eventCount) where.push(session.execute('step').text);
+    for (let i = where.length - 2; i >= 0; i--) expect(session.execute('rstep').text).toBe(where[i]);
+    expect(where.at(-1)).toMatch(/^the run has ended: 5\n/);
+    const interp = new DebugSession(SPEC, () => undefined);
+    interp.execute('continue');
+    expect(interp.execute('where').text).toMatch(/^the run has ended: 5 :: Effect Int/);
+  });
+});
