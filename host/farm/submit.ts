@@ -20,6 +20,18 @@ import { contentOf, packJob, type FarmJob } from './job.js';
 import { liveWorkers } from './status.js';
 
 const Delivered = z.object({ outcome: StoredOutcome, worker: z.string() });
+
+/** The outcome a worker delivered; what is not one (written by something else) is an error outcome, never a crash of the run. */
+function deliveredOutcome(raw: string): Outcome {
+  let parsed: ReturnType<typeof Delivered.safeParse> | undefined;
+  try {
+    parsed = Delivered.safeParse(JSON.parse(raw));
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.success) return parsed.data.outcome as Outcome;
+  return { status: 'error', expected: {}, actual: {}, code: 'E_FARM_WORKER', message: "the result in Redis is not a farm worker's outcome", cycles: null, durationMs: 0 };
+}
 /** How often results are looked for. */
 const POLL_MS = 20;
 /** How often lost jobs and live workers are looked for. */
@@ -99,7 +111,7 @@ export async function runOnFarm(url: string, tests: readonly MatrixTest[], optio
       for (const [i, p] of waiting.entries()) {
         const raw = delivered[i];
         if (raw === null || raw === undefined) continue;
-        const outcome = Delivered.parse(JSON.parse(raw)).outcome as Outcome;
+        const outcome = deliveredOutcome(raw);
         const passed = outcome.status === 'pass';
         if (outcome.code === 'E_FARM_CONTENT')
           // bytes under a hash that are not its content: dropped, so the next upload puts the right ones

@@ -7,8 +7,8 @@
 // this process keeps renewing its BullMQ locks; a worker killed mid-test stops
 // renewing them and another worker takes the stalled job.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -39,16 +39,21 @@ function withOrigins(outcome: Outcome, origins: readonly (readonly [string, stri
   return JSON.parse(text) as Outcome;
 }
 
+/** The error outcome of a job not run (or not run to the end) here. */
+const refused = (code: string, message: string, durationMs = 0): Outcome => ({ status: 'error', expected: {}, actual: {}, code, message, cycles: null, durationMs });
+
 export class FarmWorker {
   private readonly record: WorkerRecord;
   private readonly redis: Redis;
   private readonly slots: WorkerSlot[];
-  private readonly contentDir = mkdtempSync(join(tmpdir(), 'cax-farm-content-'));
+  /** Checked content by hash, shared by this user's workers on this machine (files appear whole, by rename). */
+  private readonly contentDir = join(tmpdir(), `cax-farm-content-${userInfo().uid}`);
   private readonly heartbeat: NodeJS.Timeout;
   private worker: Worker | undefined;
 
   private constructor(options: FarmWorkerOptions) {
     this.record = newWorkerRecord(`${process.pid}-${randomBytes(4).toString('hex')}`, options.jobs);
+    mkdirSync(this.contentDir, { recursive: true, mode: 0o700 });
     this.slots = Array.from({ length: options.jobs }, () => new WorkerSlot());
     this.redis = new Redis(options.url, connectionOptions(options.url));
     this.redis.on('error', () => undefined);
@@ -97,34 +102,40 @@ export class FarmWorker {
     }
   }
 
+  /**
+   * Answers a job under its result key: the outcome of its test, or an error
+   * outcome when the job cannot be run here (data this worker cannot read,
+   * another identity, content missing or failing its hash), so the submitter
+   * always hears back.
+   */
   private async process(job: Job): Promise<void> {
-    const data = FarmJob.parse(job.data);
-    if (this.record.identities[data.backend] !== data.identity) throw new CaxError('E_FARM_IDENTITY', `${data.test}: this worker's ${data.backend} identity differs from the submitter's`);
+    const parsed = FarmJob.safeParse(job.data);
+    let outcome: Outcome;
+    if (!parsed.success) outcome = refused('E_FARM_WORKER', `job ${job.name}: not a farm job this worker can read (another cax version?): ${parsed.error.issues[0]?.message ?? ''}`);
+    else if (this.record.identities[parsed.data.backend] !== parsed.data.identity)
+      outcome = refused('E_FARM_IDENTITY', `${parsed.data.test}: this worker's ${parsed.data.backend} identity differs from the submitter's`);
+    else outcome = await this.runOnSlot(parsed.data);
+    await this.redis.set(resultKey(job.id ?? job.name), JSON.stringify({ outcome, worker: this.record.id }), 'EX', RESULT_TTL_S);
+    this.record.served++;
+    void this.advertise();
+  }
+
+  /** The outcome of a job's test on a free slot, with the submitter's paths in its messages. */
+  private async runOnSlot(data: FarmJob): Promise<Outcome> {
     const slot = this.slots.find((s) => !s.busy);
-    if (!slot) throw new CaxError('E_INTERNAL', 'a farm job without a free slot');
+    if (!slot) return refused('E_INTERNAL', `${data.test}: a farm job without a free slot`);
     slot.busy = true;
     this.record.running.push(data.test);
     void this.advertise();
-    try {
-      const outcome = await this.runJob(data, slot);
-      await this.redis.set(resultKey(job.id ?? data.key), JSON.stringify({ outcome, worker: this.record.id }), 'EX', RESULT_TTL_S);
-      this.record.served++;
-    } finally {
-      slot.busy = false;
-      this.record.running.splice(this.record.running.indexOf(data.test), 1);
-      void this.advertise();
-    }
-  }
-
-  /** The outcome of a job; content that cannot be fetched or fails its hash check is an `error` outcome with its code. */
-  private async runJob(data: FarmJob, slot: WorkerSlot): Promise<Outcome> {
     const t0 = performance.now();
     try {
       const { spec, origins } = await unpackSpec(this.redis, data, this.contentDir);
       return withOrigins(await slot.run(data.test, data.backend, spec, data.timeoutMs), origins);
     } catch (e) {
-      const err = e instanceof CaxError ? e : new CaxError('E_INTERNAL', String(e));
-      return { status: 'error', expected: {}, actual: {}, code: err.code, message: err.format(), cycles: null, durationMs: performance.now() - t0 };
+      return refused(e instanceof CaxError ? e.code : 'E_INTERNAL', e instanceof CaxError ? e.format() : String(e), performance.now() - t0);
+    } finally {
+      slot.busy = false;
+      this.record.running.splice(this.record.running.indexOf(data.test), 1);
     }
   }
 
@@ -138,6 +149,5 @@ export class FarmWorker {
       1000,
     );
     this.redis.disconnect();
-    rmSync(this.contentDir, { recursive: true, force: true });
   }
 }
