@@ -34,7 +34,7 @@ ifib n = if n < 2 then return n else do
 `;
 const N = '20';
 const IFIB = '16';
-const DISTINCT = 40;
+const DISTINCT = 200;
 
 const dir = mkdtempSync(join(tmpdir(), 'cax-bench-cache-'));
 const repo = Repository.open(dir);
