@@ -15,6 +15,7 @@ import { openCoprocessor, runImage } from '../host/coprocessor/backend.js';
 import { BOARD_RAM_BYTES, Iss } from '../host/riscv/iss.js';
 import { profileCompiled } from '../host/profile/profile-compiled.js';
 import { parseProgram } from '../host/tel/parser.js';
+import { SOURCE } from './tel.bench.js';
 
 interface Kernel {
   readonly name: string;
@@ -27,28 +28,8 @@ interface Kernel {
   readonly functions: readonly string[];
 }
 
-const SORT = `merge :: [Int] -> [Int] -> [Int]
-merge xs ys = reverse (go [] xs ys)
-  where
-    go acc [] bs = foldl (\\a b -> b : a) acc bs
-    go acc as [] = foldl (\\a b -> b : a) acc as
-    go acc (a:as) (b:bs)
-      | a <= b = go (a : acc) as (b : bs)
-      | otherwise = go (b : acc) (a : as) bs
-
-sort :: [Int] -> [Int]
-sort [] = []
-sort [x] = [x]
-sort xs = merge (sort (take half xs)) (sort (drop half xs))
-  where
-    half = length xs / 2
-
-pseudoRandom :: Int -> [Int]
-pseudoRandom n = go n 12345 []
-  where
-    go 0 _ acc = acc
-    go k seed acc = go (k - 1) (seed * 1103515245 + 12345) ((seed / 65536) \`mod\` 100000 : acc)
-
+/** The interpreter bench's merge sort (with fib, which the image leaves out) and a checksum of the sorted list. */
+const SORT = `${SOURCE}
 weigh :: Int -> Int -> [Int] -> Int
 weigh _ acc [] = acc
 weigh k acc (x:xs) = weigh (k + 1) (acc + x * k) xs
