@@ -4,7 +4,8 @@
 // guards, lambdas and prelude calls, small definitions the JIT inlines, a
 // local recursive function, partial application, closures over locals, Bool
 // operators and tuple cases, driven by a loop so it gets hot, with a function
-// called with one constant (specialized) and then another; and an effectful
+// called with one constant (specialized) and then another, one called with
+// cons lists (specialized on the shape) and then maybe the empty list; and an effectful
 // variant that emits along the way and waits (logical time).
 import fc from 'fast-check';
 
@@ -73,12 +74,16 @@ export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x'
     'scale k x = if k == 3 then x + f k x else k * x',
     'countUp :: Int -> Int -> Int',
     'countUp i acc = if i >= 200 then acc else countUp (i + 1) (acc + scale 3 i)',
+    'firstOr :: [Int] -> Int -> Int',
+    'firstOr xs z = case xs of { [h] -> f h z; (h : _) -> h + z; [] -> z }',
+    'shapes :: Int -> Int -> Int',
+    'shapes i acc = if i >= 200 then acc else shapes (i + 1) (acc + firstOr [i, acc] i)',
     'base :: Int',
     'base = g 3 (sum (range 1 4))',
     'go :: Int -> Int -> Int',
     'go n acc = if n == 0 then acc else go (n - 1) (f n acc)',
     'main :: Int -> (Int, [Int])',
-    'main n = (go n 7 + countUp 0 0 + scale (n `mod` 5) n, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
+    'main n = (go n 7 + countUp 0 0 + scale (n `mod` 5) n + shapes 0 0 + firstOr (range 1 (n `mod` 3)) n, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
   ].join('\n'),
   main: 'main',
   args: [String(n)],
