@@ -94,7 +94,7 @@ export function shapeOf(v: Value): Shape | undefined {
 }
 
 /** Calls `visit` on `c` and every node below it, with the number of lambda (or do block) frames entered on the way. */
-function walk(c: Code, level: number, visit: (c: Code, level: number) => void): void {
+export function walk(c: Code, level: number, visit: (c: Code, level: number) => void): void {
   visit(c, level);
   const sub = (x: Code | null, l = level): void => {
     if (x !== null) walk(x, l, visit);

@@ -10,18 +10,36 @@
 // then fails (or not) at exactly its own step. After such a bail-out the
 // machine runs on without the JIT.
 import { CaxError, type SourceSpan } from '../../errors.js';
-import type { Cell, CLam, CMatch, Code } from '../compile.js';
+import { OP, type Cell, type CLam, type CMatch, type Code } from '../compile.js';
 import { PERIOD_STEPS, budgetError, matchPattern, type JitHook, type Machine } from '../machine.js';
 import { PURE_ERROR_MESSAGES } from '../messages.js';
 import { BINARY } from '../operators.js';
 import { Closure, Eff, type Env } from '../runtime.js';
 import { Cons, Nil, compareValues, type Value } from '../values.js';
-import { ALL_PASSES, NotCompiled, PASS_NAMES, bodyNodes, generate, shapeOf, type JitPasses, type Shape } from './codegen.js';
+import { ALL_PASSES, NotCompiled, PASS_NAMES, bodyNodes, generate, shapeOf, walk, type JitPasses, type Shape } from './codegen.js';
 import { CodeCache } from './cache.js';
 import { DiskCodeStore } from './disk-cache.js';
 
 /** Bumped whenever generated code changes meaning (keys the code cache). */
 export const JIT_VERSION = 5;
+
+/**
+ * The code cache's key of a generated function: the JIT's version, the passes, the content hash of the stored
+ * definition the lambda is part of ('-' for a program not in the store), and the generated source itself — the
+ * identity of the entry (a lambda of a definition compiled specialized, or with other passes, is another source).
+ */
+export function codeKey(passes: string, definition: string, source: string): string {
+  return `jit ${JIT_VERSION} passes ${passes} definition ${definition === '' ? '-' : definition}\n${source}`;
+}
+
+/** Marks every lambda of a stored definition's compiled code with the definition's content hash (its code cache key). */
+export function markStoredDefinition(cell: Cell, hash: string): void {
+  const code = cell.fnValue?.lam ?? cell.code;
+  if (code === null) return;
+  walk(code, 0, (c) => {
+    if (c.op === OP.Lam) (c as unknown as LamJit).jitDefinition = hash;
+  });
+}
 
 export type JitMode = 'off' | 'auto' | 'eager';
 
@@ -53,6 +71,7 @@ interface LamJit {
   jitCode: undefined | { readonly key: string; readonly fn: CompiledFn | null; readonly specialized: boolean };
   jitArgs: ArgProfile | undefined;
   jitHot: number;
+  jitDefinition: string;
 }
 
 /** What the interpreted calls of a lambda passed: per parameter the one Int or Bool every call passed, and the one list shape, else undefined. */
@@ -161,7 +180,9 @@ export interface JitStats {
 
 export class JitTier implements JitHook {
   lastPeriod = -1;
+  /** Which tier compiled a lambda's code (the JIT version and the passes). */
   private readonly key: string;
+  private readonly passBits: string;
   private readonly passes: JitPasses;
   private readonly eager: boolean;
   /** Lambdas compiled, and those that stay interpreted (for --json and tests). */
@@ -187,7 +208,8 @@ export class JitTier implements JitHook {
   ) {
     this.passes = { ...ALL_PASSES, ...options.passes };
     this.eager = options.mode === 'eager';
-    this.key = `${JIT_VERSION}:${PASS_NAMES.map((p) => (this.passes[p] ? 1 : 0)).join('')}`;
+    this.passBits = PASS_NAMES.map((p) => (this.passes[p] ? 1 : 0)).join('');
+    this.key = `${JIT_VERSION}:${this.passBits}`;
   }
 
   /** The compiled function of `lam` once it is hot (compiling it now if it just got hot), else null. */
@@ -203,7 +225,7 @@ export class JitTier implements JitHook {
     const specialized = values.size + shapes.size > 0;
     try {
       const g = generate(lam, BIN_NAMES, this.passes, values, shapes);
-      fn = this.cache.instantiate(`${this.key}\n${g.source}`, g.source, g.constants, R) as CompiledFn;
+      fn = this.cache.instantiate(codeKey(this.passBits, l.jitDefinition, g.source), g.source, g.constants, R, l.jitDefinition) as CompiledFn;
       this.compiledCount++;
       if (specialized) this.specializedCount++;
     } catch (err) {
