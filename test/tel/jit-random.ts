@@ -1,7 +1,7 @@
 // Random well-typed TEL programs for the JIT property tests: an Int function
 // `f x y` built from arithmetic (with division and mod, so E_DIV_ZERO with its
 // span happens), a value definition, comparisons, if, let, case over lists and tuples with
-// guards, lambdas and prelude calls, small definitions the JIT inlines, a
+// guards, lambdas and prelude calls, small definitions the JIT inlines (one calling another), a
 // local recursive function, partial application, closures over locals, Bool
 // operators and tuple cases, driven by a loop so it gets hot, with a function
 // called with one constant (specialized) and then another, one called with
@@ -32,6 +32,7 @@ function intExpr(depth: number, names: readonly string[], callsG = true): fc.Arb
     ...(callsG ? [{ weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(g ${a} ${b})`) }] : []),
     // small definitions (inlined), a local recursive function (a captured frame), partial application
     { weight: 1, arbitrary: sub.map((a) => `(small ${a})`) },
+    { weight: 1, arbitrary: sub.map((a) => `(twice ${a})`) },
     { weight: 1, arbitrary: sub.map((a) => `(sumTo (${a} \`mod\` 12))`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(let add = plus ${a} in add ${b})`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(foldl (+) ${a} [${b}, 1])`) },
@@ -50,10 +51,12 @@ export interface RandomProgram {
   readonly args: readonly string[];
 }
 
-/** Definitions both kinds of program call: a small one (inlined), one of two parameters (partially applied), one with a local recursive function. */
+/** Definitions both kinds of program call: a small one (inlined), one that calls it (inlined two levels deep), one of two parameters (partially applied), one with a local recursive function. */
 const HELPERS: readonly string[] = [
   'small :: Int -> Int',
   'small v = if v > 100 then v - 100 else v * 2',
+  'twice :: Int -> Int',
+  'twice v = small (small v) - 1',
   'plus :: Int -> Int -> Int',
   'plus a b = a + b',
   'sumTo :: Int -> Int',

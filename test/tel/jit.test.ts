@@ -153,6 +153,29 @@ describe('JIT tier', () => {
     for (const steps of [2000, 4000, 4500, 5000]) for (const n of ['0', '2']) agree(source, 'main', [n], { budget: { steps, memory: 100_000 } });
     for (const steps of [1000, 2000, 3000]) agree(walk, 'main', ['400'], { budget: { steps, memory: 100_000 } });
   });
+  it('inlines calls inside inlined bodies, up to the depth, with the steps, memory and budget cuts of the interpreter', () => {
+    const source = [
+      'inc :: Int -> Int',
+      'inc x = if x > 1000 then x - 1000 else x + 1',
+      'inc2 :: Int -> Int',
+      'inc2 x = inc (inc x)',
+      'inc4 :: Int -> Int',
+      'inc4 x = inc2 (inc2 x) * 1',
+      'inc8 :: Int -> Int',
+      'inc8 x = inc4 (inc4 x)',
+      'loop :: Int -> Int -> Int',
+      'loop i acc = if i == 0 then acc else loop (i - 1) (inc8 acc)',
+      'main :: Int -> Int',
+      'main n = loop n 0',
+    ].join('\n');
+    const run = (jit: JitOptions) => runMain(loadProgram(parseProgram(source, 'inline.tel')), 'main', [parseExpression('50', '<arg>')], { jit });
+    // loop inlines inc8, inc4 and inc2 (three bodies deep) and calls inc; main inlines loop, inc8 and inc4 and calls
+    // loop and inc2: four compiled functions, where no inlining compiles all six
+    expect(run({ mode: 'eager' }).jit).toMatchObject({ compiled: 4, bailouts: 0 });
+    expect(run({ mode: 'eager', passes: { inline: false } }).jit).toMatchObject({ compiled: 6, bailouts: 0 });
+    agree(source, 'main', ['50']);
+    for (const steps of [500, 1500, 3000]) agree(source, 'main', ['50'], { budget: { steps, memory: 10_000 } });
+  });
   it('compiles code that refers to stored definitions by hash (functions and values)', () => {
     const stored = new Map([
       ['a'.repeat(64), { source: 'triple :: Int -> Int\ntriple x = x * 3\n', type: 'Int -> Int' }],

@@ -48,6 +48,10 @@ export const PASS_NAMES: readonly (keyof JitPasses)[] = ['intOps', 'selfLoop', '
 /** The most code nodes a definition's body may have to be inlined. */
 export const INLINE_NODES = 24;
 
+/** How deep inlined bodies nest (a call inside an inlined body inlined in turn), and the code nodes one compiled function may inline in all. */
+export const INLINE_DEPTH = 3;
+export const INLINE_BUDGET = 96;
+
 /** The shape a parameter's list is specialized for: always a cons, or always empty. */
 export type Shape = 'cons' | 'nil';
 
@@ -213,6 +217,10 @@ class Gen {
   private maxDepth = 0;
   private directCaches = 0;
   private inlined = 0;
+  /** Code nodes inlined so far (within INLINE_BUDGET). */
+  private inlinedNodes = 0;
+  /** The definitions whose bodies are being inlined, outermost first (never inlined again inside themselves). */
+  private readonly inlining: CLam[] = [];
   /** Locals in JavaScript variables (else in the frame array `e`). */
   private readonly locals: boolean;
   /** The frame being generated for (the lambda's own, or an inlined definition's). */
@@ -623,12 +631,15 @@ class Gen {
     return r;
   }
 
-  /** Inlining applies to `lam`: a small definition of the program whose frame can live in variables, not inside another inlined body. */
+  /**
+   * Inlining applies to `lam`: a small definition of the program whose frame can live in variables, not one being
+   * inlined already, at most INLINE_DEPTH bodies deep and within the function's INLINE_BUDGET.
+   */
   private inlinable(lam: CLam): boolean {
-    const insideInlined = this.ctx.prefix !== 'v' && this.ctx.prefix !== null;
-    if (!this.passes.inline || !this.passes.frameLocals || !this.passes.inlinePatterns || insideInlined) return false;
+    if (!this.passes.inline || !this.passes.frameLocals || !this.passes.inlinePatterns) return false;
+    if (this.inlining.length >= INLINE_DEPTH || this.inlining.includes(lam)) return false;
     const use = frameUse(lam);
-    return !use.captured && !use.outer && use.nodes <= INLINE_NODES;
+    return !use.captured && !use.outer && use.nodes <= INLINE_NODES && this.inlinedNodes + use.nodes <= INLINE_BUDGET;
   }
 
   /**
@@ -642,10 +653,14 @@ class Gen {
     const slots = Array.from({ length: lam.frame.size - 1 }, (_, i) => (i < args.length ? `${prefix}${i + 1} = ${args[i]}` : `${prefix}${i + 1}`));
     this.emit(`let ${slots.join(', ')};`);
     const saved = this.ctx;
-    this.ctx = { prefix, bound: frameUse(lam).bound };
+    const use = frameUse(lam);
+    this.ctx = { prefix, bound: use.bound };
+    this.inlinedNodes += use.nodes;
+    this.inlining.push(lam);
     try {
       return this.expr(lam.body, d, tail);
     } finally {
+      this.inlining.pop();
       this.ctx = saved;
     }
   }
