@@ -837,6 +837,7 @@ export class Executor {
         definition: (h) => decls.get(h) ?? (this.repo.has(h) ? renamed(this.loader.load(h).decl, internalName(h)) : undefined),
         hashTypes: (h) => storedTypeScheme(this.repo, h),
       },
+      new Map([[internalName(root.hash), root.hash]]),
     );
   }
 }

@@ -224,6 +224,8 @@ class CodeNode {
   /** The JIT's profile of a lambda's arguments while it is interpreted, and its calls before `auto` compiles it (jit/tier.ts). */
   jitArgs: unknown = undefined;
   jitHot = 0;
+  /** The content hash of the stored definition a lambda is part of ('' for one of a program not in the store): keys the JIT's code cache. */
+  jitDefinition = '';
 }
 
 export function mk<T extends Code>(fields: T): T {

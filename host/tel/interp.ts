@@ -9,7 +9,7 @@ import type { Decl, Expr, Program } from './ast.js';
 import { compileDecls, compileExpression, type Cell, type Code, type Globals } from './compile.js';
 import { checkExpression, checkProgramAll, type CheckedProgram, type HashTypes } from './infer.js';
 import { DEFAULT_BUDGET, Machine, type Budget, type ProfileHook } from './machine.js';
-import { jitTier, type JitMode, type JitOptions, type JitStats } from './jit/tier.js';
+import { jitTier, markStoredDefinition, type JitMode, type JitOptions, type JitStats } from './jit/tier.js';
 import type { CodeCache } from './jit/cache.js';
 import { prelude } from './prelude.js';
 import { Eff } from './runtime.js';
@@ -41,12 +41,19 @@ export interface LoadedProgram {
   readonly hashCells: Map<string, Cell>;
 }
 
-/** Type-checks (throwing the first E_TYPE/E_UNBOUND) and compiles a parsed program. */
-export function loadProgram(program: Program, resolver: Resolver = NO_RESOLVER): LoadedProgram {
+/**
+ * Type-checks (throwing the first E_TYPE/E_UNBOUND) and compiles a parsed program; `stored` names the definitions
+ * that are stored ones, with their content hashes (the JIT's code cache key).
+ */
+export function loadProgram(program: Program, resolver: Resolver = NO_RESOLVER, stored: ReadonlyMap<string, string> = new Map()): LoadedProgram {
   const pre = prelude();
   const { checked, errors } = checkProgramAll(program, { globals: pre.types, hashTypes: resolver.hashTypes });
   if (errors.length > 0) throw errors[0]!;
   const cells = compileDecls(program.decls, pre.globals);
+  for (const [name, hash] of stored) {
+    const cell = cells.get(name);
+    if (cell !== undefined) markStoredDefinition(cell, hash);
+  }
   const types = new Map<string, Scheme>([...pre.types, ...checked.types]);
   const globals: Globals = { lookup: (n) => cells.get(n) ?? pre.globals.lookup(n) };
   return { program, checked, types, globals, resolver, hashCells: new Map() };
@@ -156,6 +163,7 @@ export function compiledHash(loaded: LoadedProgram, hash: string, span: SourceSp
   const decl = loaded.resolver.definition(hash);
   if (!decl) throw new CaxError('E_MISSING_HASH', `no stored definition @${hash}`, { span });
   const cell = compileDecls([decl], prelude().globals).get(decl.name)!;
+  markStoredDefinition(cell, hash);
   loaded.hashCells.set(hash, cell);
   return cell;
 }

@@ -4,6 +4,9 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { setup, type Setup } from './helpers.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
+import { JIT_CACHE_DIR } from '../../host/tel/jit/tier.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const SOURCE = `
 add a b = a + b
@@ -39,6 +42,18 @@ describe('executor', () => {
     const byHash = await ex.executeByHash(s.repo.lookupName('add')!, { args: ['10', '-4'] });
     expect(byHash.value).toBe('6');
     expect(byHash.error).toBeNull();
+  });
+
+  it('keys the compiled code of a stored definition by its hash (the JIT cache beside the store)', async () => {
+    const hash = s.repo.lookupName('add')!;
+    const r = await s.executor().executeByHash(hash, { args: ['1', '2'], jit: 'eager' });
+    expect(r.value).toBe('3');
+    const cacheDir = join(dirname(s.repo.file), JIT_CACHE_DIR);
+    const definitions = readdirSync(cacheDir).map((name) => {
+      const raw = readFileSync(join(cacheDir, name));
+      return (JSON.parse(raw.subarray(0, raw.indexOf(10)).toString('utf8')) as { definition: string | null }).definition;
+    });
+    expect(definitions).toContain(hash);
   });
 
   it('applies effects to the world and records them in the trace', async () => {

@@ -5,13 +5,15 @@
 // (the built dist/, as the CLI tests use).
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiskCodeStore } from '../../host/tel/jit/disk-cache.js';
-import { JIT_VERSION } from '../../host/tel/jit/tier.js';
+import { JIT_VERSION, codeKey, persistentCodeCache } from '../../host/tel/jit/tier.js';
+import { loadProgram, runMain, type Resolver } from '../../host/tel/interp.js';
+import { parseExpression, parseProgram, parseTypeScheme } from '../../host/tel/parser.js';
 
 let dir = '';
 beforeEach(() => {
@@ -52,7 +54,7 @@ describe('DiskCodeStore', () => {
 
   it('evicts the least recently used files past its size limit', () => {
     const store = new DiskCodeStore(dir, JIT_VERSION, 1500);
-    const payload = Buffer.alloc(300, 7);
+    const payload = Buffer.alloc(200, 7);
     for (const [i, key] of ['a', 'b', 'c'].entries()) {
       store.write(key, payload);
       const t = new Date(Date.UTC(2026, 0, 1, 0, 0, i));
@@ -64,6 +66,39 @@ describe('DiskCodeStore', () => {
     expect(store.read('b')).toBeUndefined();
     for (const key of ['a', 'c', 'd']) expect(store.read(key)).toEqual(payload);
     expect(store.entries().reduce((n, e) => n + e.bytes, 0)).toBeLessThanOrEqual(1500);
+  });
+});
+
+describe('the code cache key', () => {
+  const stored = 'c'.repeat(64);
+  it("is the JIT version, the passes, the stored definition's hash and the generated source", () => {
+    const key = codeKey('111111111', stored, 'return 1;');
+    expect(key.startsWith(`jit ${JIT_VERSION} passes 111111111 definition ${stored}\n`)).toBe(true);
+    expect(new Set([key, codeKey('111111111', '', 'return 1;'), codeKey('111111111', stored, 'return 2;'), codeKey('011111111', stored, 'return 1;')]).size).toBe(4);
+  });
+  it("refuses a file under another key's name (the header names the whole key)", () => {
+    const store = new DiskCodeStore(dir, JIT_VERSION);
+    store.write('k', Buffer.from('payload'), stored);
+    copyFileSync(join(dir, DiskCodeStore.nameOf('k')), join(dir, DiskCodeStore.nameOf('other')));
+    expect(store.read('other')).toBeUndefined();
+    expect(store.rejected).toBe(1);
+    expect(store.read('k')).toEqual(Buffer.from('payload'));
+  });
+  it("names the stored definition of the lambdas of one, and none for a program's own", () => {
+    const resolver: Resolver = {
+      definition: (h) => (h === stored ? parseProgram('triple :: Int -> Int\ntriple x = x * 3\n', 'store').decls[0] : undefined),
+      hashTypes: (h) => (h === stored ? parseTypeScheme('Int -> Int', 'store') : undefined),
+    };
+    const source = `go :: Int -> Int -> Int\ngo i acc = if i == 0 then acc else go (i - 1) (acc + @${stored} i)\nmain :: Int -> Int\nmain n = go n 0\n`;
+    const r = runMain(loadProgram(parseProgram(source, 'test.tel'), resolver), 'main', [parseExpression('10', '<arg>')], { jit: 'eager', jitCache: persistentCodeCache(dir) });
+    expect(r.shown).toBe('165');
+    const headers = readdirSync(dir).map((name) => {
+      const raw = readFileSync(join(dir, name));
+      return JSON.parse(raw.subarray(0, raw.indexOf(10)).toString('utf8')) as { jit: number; definition: string | null };
+    });
+    expect(headers.every((h) => h.jit === JIT_VERSION)).toBe(true);
+    expect(headers.filter((h) => h.definition === stored)).toHaveLength(1);
+    expect(headers.filter((h) => h.definition === null).length).toBeGreaterThan(0);
   });
 });
 

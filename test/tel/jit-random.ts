@@ -1,10 +1,11 @@
 // Random well-typed TEL programs for the JIT property tests: an Int function
 // `f x y` built from arithmetic (with division and mod, so E_DIV_ZERO with its
 // span happens), a value definition, comparisons, if, let, case over lists and tuples with
-// guards, lambdas and prelude calls, small definitions the JIT inlines, a
+// guards, lambdas and prelude calls, small definitions the JIT inlines (one calling another), a
 // local recursive function, partial application, closures over locals, Bool
 // operators and tuple cases, driven by a loop so it gets hot, with a function
-// called with one constant (specialized) and then another; and an effectful
+// called with one constant (specialized) and then another, one called with
+// cons lists (specialized on the shape) and then maybe the empty list; and an effectful
 // variant that emits along the way and waits (logical time).
 import fc from 'fast-check';
 
@@ -31,6 +32,7 @@ function intExpr(depth: number, names: readonly string[], callsG = true): fc.Arb
     ...(callsG ? [{ weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(g ${a} ${b})`) }] : []),
     // small definitions (inlined), a local recursive function (a captured frame), partial application
     { weight: 1, arbitrary: sub.map((a) => `(small ${a})`) },
+    { weight: 1, arbitrary: sub.map((a) => `(twice ${a})`) },
     { weight: 1, arbitrary: sub.map((a) => `(sumTo (${a} \`mod\` 12))`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(let add = plus ${a} in add ${b})`) },
     { weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => `(foldl (+) ${a} [${b}, 1])`) },
@@ -49,10 +51,12 @@ export interface RandomProgram {
   readonly args: readonly string[];
 }
 
-/** Definitions both kinds of program call: a small one (inlined), one of two parameters (partially applied), one with a local recursive function. */
+/** Definitions both kinds of program call: a small one (inlined), one that calls it (inlined two levels deep), one of two parameters (partially applied), one with a local recursive function. */
 const HELPERS: readonly string[] = [
   'small :: Int -> Int',
   'small v = if v > 100 then v - 100 else v * 2',
+  'twice :: Int -> Int',
+  'twice v = small (small v) - 1',
   'plus :: Int -> Int -> Int',
   'plus a b = a + b',
   'sumTo :: Int -> Int',
@@ -73,12 +77,16 @@ export const pureProgram: fc.Arbitrary<RandomProgram> = fc.tuple(intExpr(3, ['x'
     'scale k x = if k == 3 then x + f k x else k * x',
     'countUp :: Int -> Int -> Int',
     'countUp i acc = if i >= 200 then acc else countUp (i + 1) (acc + scale 3 i)',
+    'firstOr :: [Int] -> Int -> Int',
+    'firstOr xs z = case xs of { [h] -> f h z; (h : _) -> h + z; [] -> z }',
+    'shapes :: Int -> Int -> Int',
+    'shapes i acc = if i >= 200 then acc else shapes (i + 1) (acc + firstOr [i, acc] i)',
     'base :: Int',
     'base = g 3 (sum (range 1 4))',
     'go :: Int -> Int -> Int',
     'go n acc = if n == 0 then acc else go (n - 1) (f n acc)',
     'main :: Int -> (Int, [Int])',
-    'main n = (go n 7 + countUp 0 0 + scale (n `mod` 5) n, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
+    'main n = (go n 7 + countUp 0 0 + scale (n `mod` 5) n + shapes 0 0 + firstOr (range 1 (n `mod` 3)) n, map (\\i -> f i (i * 3)) (range 1 (n `mod` 20)))',
   ].join('\n'),
   main: 'main',
   args: [String(n)],

@@ -121,6 +121,61 @@ describe('JIT tier', () => {
     expect(same.jit).toMatchObject({ specialized: 1, deopts: 0 });
     expect([same.shown, same.steps]).toEqual([at(3, 'off').shown, at(3, 'off').steps]);
   });
+  it('specializes a definition for the list shape it was always called with, and drops that at the first other shape', () => {
+    const source = [
+      'firstOr :: [Int] -> Int -> Int',
+      'firstOr xs z = case xs of { [h] -> h * 2; (h : _) -> h + z; [] -> z }',
+      'run :: Int -> Int -> Int',
+      'run i acc = if i == 0 then acc else run (i - 1) (acc + firstOr [i, acc] i)',
+      'main :: Int -> Int',
+      'main n = run 300 0 + firstOr (range 1 n) 5',
+    ].join('\n');
+    const at = (n: number, jit: RunOptions['jit'], budget?: RunOptions['budget']) =>
+      runMain(loadProgram(parseProgram(source, 'shape.tel')), 'main', [parseExpression(String(n), '<arg>')], { jit, budget });
+    const auto: JitOptions = { mode: 'auto', passes: { inline: false } };
+    for (const [n, deopts] of [
+      [0, 1],
+      [1, 0],
+      [3, 0],
+    ] as const) {
+      const interpreted = at(n, 'off');
+      const r = at(n, auto);
+      expect([r.shown, r.steps, r.memory, r.error]).toEqual([interpreted.shown, interpreted.steps, interpreted.memory, interpreted.error]);
+      expect(r.jit).toMatchObject({ specialized: 1, deopts, bailouts: 0 });
+    }
+    // A list walk specialized on a cons (every profiled call passed one) deoptimizes at the loop back-edge that passes the empty list.
+    const walk = 'total :: [Int] -> Int -> Int\ntotal xs acc = case xs of { [] -> acc; (h : t) -> total t (acc + h) }\nmain :: Int -> Int\nmain n = total (range 1 n) 0';
+    const walked = runMain(loadProgram(parseProgram(walk, 'walk.tel')), 'main', [parseExpression('400', '<arg>')], { jit: auto });
+    const walkedOff = runMain(loadProgram(parseProgram(walk, 'walk.tel')), 'main', [parseExpression('400', '<arg>')], { jit: 'off' });
+    expect([walked.shown, walked.steps, walked.memory]).toEqual([walkedOff.shown, walkedOff.steps, walkedOff.memory]);
+    expect(walked.jit).toMatchObject({ specialized: 1, deopts: 1, bailouts: 0 });
+    // Budgets cut the specialized and the deoptimized code at the interpreter's step.
+    for (const steps of [2000, 4000, 4500, 5000]) for (const n of ['0', '2']) agree(source, 'main', [n], { budget: { steps, memory: 100_000 } });
+    for (const steps of [1000, 2000, 3000]) agree(walk, 'main', ['400'], { budget: { steps, memory: 100_000 } });
+  });
+  it('inlines calls inside inlined bodies, up to the depth, with the steps, memory and budget cuts of the interpreter', () => {
+    const source = [
+      'inc :: Int -> Int',
+      'inc x = if x > 1000 then x - 1000 else x + 1',
+      'inc2 :: Int -> Int',
+      'inc2 x = inc (inc x)',
+      'inc4 :: Int -> Int',
+      'inc4 x = inc2 (inc2 x) * 1',
+      'inc8 :: Int -> Int',
+      'inc8 x = inc4 (inc4 x)',
+      'loop :: Int -> Int -> Int',
+      'loop i acc = if i == 0 then acc else loop (i - 1) (inc8 acc)',
+      'main :: Int -> Int',
+      'main n = loop n 0',
+    ].join('\n');
+    const run = (jit: JitOptions) => runMain(loadProgram(parseProgram(source, 'inline.tel')), 'main', [parseExpression('50', '<arg>')], { jit });
+    // loop inlines inc8, inc4 and inc2 (three bodies deep) and calls inc; main inlines loop, inc8 and inc4 and calls
+    // loop and inc2: four compiled functions, where no inlining compiles all six
+    expect(run({ mode: 'eager' }).jit).toMatchObject({ compiled: 4, bailouts: 0 });
+    expect(run({ mode: 'eager', passes: { inline: false } }).jit).toMatchObject({ compiled: 6, bailouts: 0 });
+    agree(source, 'main', ['50']);
+    for (const steps of [500, 1500, 3000]) agree(source, 'main', ['50'], { budget: { steps, memory: 10_000 } });
+  });
   it('compiles code that refers to stored definitions by hash (functions and values)', () => {
     const stored = new Map([
       ['a'.repeat(64), { source: 'triple :: Int -> Int\ntriple x = x * 3\n', type: 'Int -> Int' }],

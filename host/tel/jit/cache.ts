@@ -1,6 +1,6 @@
 // The JIT's code cache: generated function sources, keyed by the JIT version,
-// the passes and the source itself (which is a function of the definition's
-// code), mapped to their JavaScript factories, so a definition compiled once
+// the passes, the stored definition's content hash where there is one, and the
+// source itself (the entry's identity), mapped to their JavaScript factories, so a definition compiled once
 // is not parsed again by later runs in the same process. Least recently used
 // entries are evicted past the size limit. With a DiskCodeStore behind it
 // (disk-cache.ts, beside the store), V8's compiled code for each source is
@@ -25,12 +25,12 @@ export class CodeCache {
     return this.factories.size;
   }
 
-  /** The function for `source` bound to `constants` and `runtime` (parsed once per key). */
-  instantiate(key: string, source: string, constants: unknown[], runtime: unknown): unknown {
+  /** The function for `source` bound to `constants` and `runtime` (parsed once per key); `definition`: the stored definition's hash, or ''. */
+  instantiate(key: string, source: string, constants: unknown[], runtime: unknown, definition = ''): unknown {
     let factory = this.factories.get(key);
     if (factory === undefined) {
       this.misses++;
-      factory = this.compile(key, source);
+      factory = this.compile(key, source, definition);
       this.factories.set(key, factory);
       if (this.factories.size > this.limit) this.factories.delete(this.factories.keys().next().value!);
     } else {
@@ -42,7 +42,7 @@ export class CodeCache {
   }
 
   /** Compiles a factory (from V8's cached code for `key` when the disk has valid code for it, else storing it there). */
-  private compile(key: string, source: string): Factory {
+  private compile(key: string, source: string, definition: string): Factory {
     // Generated from the machine's own code, never from input text. The inner function is parenthesized, so V8
     // compiles it at once and its code is in the cached data.
     const text = `(function (K, R) {\n"use strict";\n${source}\n})`;
@@ -51,7 +51,7 @@ export class CodeCache {
     const factory = script.runInThisContext() as Factory;
     if (this.disk !== null && (cached === undefined || script.cachedDataRejected === true)) {
       if (cached !== undefined) this.disk.reject(key);
-      this.disk.write(key, script.createCachedData());
+      this.disk.write(key, script.createCachedData(), definition);
     }
     return factory;
   }

@@ -13,7 +13,7 @@
 // A self tail call becomes a loop.
 import { OP, isSimple, type CClause, type CLam, type Code, type CPat } from '../compile.js';
 import { buildTuple } from '../operators.js';
-import type { Value } from '../values.js';
+import { Cons, Nil, type Value } from '../values.js';
 
 /** Thrown at generation time: this lambda stays in the interpreter. */
 export class NotCompiled extends Error {}
@@ -36,7 +36,7 @@ export interface JitPasses {
   readonly inline: boolean;
   /** A `case` of a tuple written in place matches its parts without building the tuple (its cells still counted). */
   readonly knownCase: boolean;
-  /** A definition called only with the same Int or Bool in a parameter while interpreted is compiled for that value, behind a guard. */
+  /** A definition called only with the same Int or Bool, or only with lists of the same shape, in a parameter while interpreted is compiled for that value or shape, behind a guard. */
   readonly specialize: boolean;
 }
 
@@ -47,6 +47,13 @@ export const PASS_NAMES: readonly (keyof JitPasses)[] = ['intOps', 'selfLoop', '
 
 /** The most code nodes a definition's body may have to be inlined. */
 export const INLINE_NODES = 24;
+
+/** How deep inlined bodies nest (a call inside an inlined body inlined in turn), and the code nodes one compiled function may inline in all. */
+export const INLINE_DEPTH = 3;
+export const INLINE_BUDGET = 96;
+
+/** The shape a parameter's list is specialized for: always a cons, or always empty. */
+export type Shape = 'cons' | 'nil';
 
 export interface Generated {
   /** The body of a factory `(K, R) => jitted`. */
@@ -72,15 +79,26 @@ const FOLDABLE = new Set(['+', '-', '*', '/', 'mod', '<', '>', '<=', '>=', '==',
 
 /**
  * Generates the function for `lam`; `binName` names each operator function (for the Int fast paths and folding).
- * `specialized` maps parameter slots to the value the code is specialized for: a guard at entry and at each loop
- * back-edge hands a call with another value to `R.deopt` (the generic code).
+ * `specialized` maps parameter slots to the value the code is specialized for, `shapes` to the list shape: a guard
+ * at entry and at each loop back-edge hands a call with another value or shape to `R.deopt` (the generic code).
  */
-export function generate(lam: CLam, binName: ReadonlyMap<unknown, string>, passes: JitPasses = ALL_PASSES, specialized: ReadonlyMap<number, Value> = new Map()): Generated {
-  return new Gen(lam, binName, passes, specialized).run();
+export function generate(
+  lam: CLam,
+  binName: ReadonlyMap<unknown, string>,
+  passes: JitPasses = ALL_PASSES,
+  specialized: ReadonlyMap<number, Value> = new Map(),
+  shapes: ReadonlyMap<number, Shape> = new Map(),
+): Generated {
+  return new Gen(lam, binName, passes, specialized, shapes).run();
+}
+
+/** The shape of a list value, else undefined. */
+export function shapeOf(v: Value): Shape | undefined {
+  return v instanceof Cons ? 'cons' : v instanceof Nil ? 'nil' : undefined;
 }
 
 /** Calls `visit` on `c` and every node below it, with the number of lambda (or do block) frames entered on the way. */
-function walk(c: Code, level: number, visit: (c: Code, level: number) => void): void {
+export function walk(c: Code, level: number, visit: (c: Code, level: number) => void): void {
   visit(c, level);
   const sub = (x: Code | null, l = level): void => {
     if (x !== null) walk(x, l, visit);
@@ -199,23 +217,31 @@ class Gen {
   private maxDepth = 0;
   private directCaches = 0;
   private inlined = 0;
+  /** Code nodes inlined so far (within INLINE_BUDGET). */
+  private inlinedNodes = 0;
+  /** The definitions whose bodies are being inlined, outermost first (never inlined again inside themselves). */
+  private readonly inlining: CLam[] = [];
   /** Locals in JavaScript variables (else in the frame array `e`). */
   private readonly locals: boolean;
   /** The frame being generated for (the lambda's own, or an inlined definition's). */
   private ctx: FrameCtx;
   /** The lambda's own frame. */
   private readonly own: FrameCtx;
+  /** JavaScript expressions known (by the guard) to hold a list of a shape: the specialized parameters and their reads. */
+  private readonly knownShapes = new Map<string, Shape>();
 
   constructor(
     private readonly lam: CLam,
     private readonly binName: ReadonlyMap<unknown, string>,
     private readonly passes: JitPasses,
     private readonly specialized: ReadonlyMap<number, Value>,
+    private readonly shapes: ReadonlyMap<number, Shape>,
   ) {
     const use = frameUse(lam);
     this.locals = passes.frameLocals && passes.inlinePatterns && !use.captured;
     this.own = { prefix: this.locals ? 'v' : null, bound: use.bound };
     this.ctx = this.own;
+    for (const [slot, shape] of shapes) this.knownShapes.set(this.slot(slot), shape);
   }
 
   /** The value a read of `c` is specialized for, if any (a parameter of the lambda's own frame). */
@@ -223,10 +249,12 @@ class Gen {
     return c.depth === 0 && this.ctx === this.own ? this.specialized.get(c.slot) : undefined;
   }
 
-  /** The guard of a specialized function: a call with other values goes to the generic code (R.deopt). */
+  /** The guard of a specialized function: a call with other values or shapes goes to the generic code (R.deopt). */
   private emitGuard(params: readonly string[]): void {
-    if (this.specialized.size === 0) return;
-    const test = [...this.specialized].map(([slot, v]) => `v${slot} !== ${this.literal(v)}`).join(' || ');
+    if (this.specialized.size === 0 && this.shapes.size === 0) return;
+    const values = [...this.specialized].map(([slot, v]) => `v${slot} !== ${this.literal(v)}`);
+    const shapes = [...this.shapes].map(([slot, shape]) => `!(v${slot} instanceof R.${shape === 'cons' ? 'Cons' : 'Nil'})`);
+    const test = [...values, ...shapes].join(' || ');
     this.emit(`if (${test}) return R.deopt(m, ${this.k(this.lam)}, d, env, [${params.join(', ')}]);`);
   }
 
@@ -328,6 +356,8 @@ class Gen {
     const t = this.t();
     this.emit(`const ${t} = ${ref};`);
     if (c.depth > 0 || !this.ctx.bound.has(c.slot)) this.emit(`if (${t} === undefined) R.defined(${t}, ${this.k(c)});`);
+    const shape = c.depth === 0 && this.ctx === this.own ? this.shapes.get(c.slot) : undefined;
+    if (shape !== undefined) this.knownShapes.set(t, shape);
     return t;
   }
 
@@ -601,12 +631,15 @@ class Gen {
     return r;
   }
 
-  /** Inlining applies to `lam`: a small definition of the program whose frame can live in variables, not inside another inlined body. */
+  /**
+   * Inlining applies to `lam`: a small definition of the program whose frame can live in variables, not one being
+   * inlined already, at most INLINE_DEPTH bodies deep and within the function's INLINE_BUDGET.
+   */
   private inlinable(lam: CLam): boolean {
-    const insideInlined = this.ctx.prefix !== 'v' && this.ctx.prefix !== null;
-    if (!this.passes.inline || !this.passes.frameLocals || !this.passes.inlinePatterns || insideInlined) return false;
+    if (!this.passes.inline || !this.passes.frameLocals || !this.passes.inlinePatterns) return false;
+    if (this.inlining.length >= INLINE_DEPTH || this.inlining.includes(lam)) return false;
     const use = frameUse(lam);
-    return !use.captured && !use.outer && use.nodes <= INLINE_NODES;
+    return !use.captured && !use.outer && use.nodes <= INLINE_NODES && this.inlinedNodes + use.nodes <= INLINE_BUDGET;
   }
 
   /**
@@ -620,10 +653,14 @@ class Gen {
     const slots = Array.from({ length: lam.frame.size - 1 }, (_, i) => (i < args.length ? `${prefix}${i + 1} = ${args[i]}` : `${prefix}${i + 1}`));
     this.emit(`let ${slots.join(', ')};`);
     const saved = this.ctx;
-    this.ctx = { prefix, bound: frameUse(lam).bound };
+    const use = frameUse(lam);
+    this.ctx = { prefix, bound: use.bound };
+    this.inlinedNodes += use.nodes;
+    this.inlining.push(lam);
     try {
       return this.expr(lam.body, d, tail);
     } finally {
+      this.inlining.pop();
       this.ctx = saved;
     }
   }
@@ -709,8 +746,11 @@ class Gen {
         return `((${this.slot(p.slot)} = ${v}), true)`;
       case 'lit':
         return typeof p.value === 'number' || typeof p.value === 'boolean' ? `(${v} === ${String(p.value)})` : `(R.compareValues(${v}, ${this.k(p.value)}) === 0)`;
-      case 'cons':
-        return `(${v} instanceof R.Cons && ${this.pattern(p.head, `${v}.head`)} && ${this.pattern(p.tail, `${v}.tail`)})`;
+      case 'cons': {
+        const shape = this.knownShapes.get(v);
+        if (shape === 'nil') return 'false';
+        return `(${shape === 'cons' ? '' : `${v} instanceof R.Cons && `}${this.pattern(p.head, `${v}.head`)} && ${this.pattern(p.tail, `${v}.tail`)})`;
+      }
       case 'tuple':
         return `(${p.items.map((q, i) => this.pattern(q, `${v}.items[${i}]`)).join(' && ') || 'true'})`;
       case 'list':
@@ -720,7 +760,10 @@ class Gen {
 
   /** A list pattern's items from `i` on against the list `v`: a cons per item, then the empty list. */
   private listPattern(items: readonly CPat[], i: number, v: string): string {
-    if (i === items.length) return `(${v} instanceof R.Nil)`;
-    return `(${v} instanceof R.Cons && ${this.pattern(items[i]!, `${v}.head`)} && ${this.listPattern(items, i + 1, `${v}.tail`)})`;
+    // A specialized parameter's shape is known: its test is decided here.
+    const shape = this.knownShapes.get(v);
+    if (i === items.length) return shape === undefined ? `(${v} instanceof R.Nil)` : String(shape === 'nil');
+    if (shape === 'nil') return 'false';
+    return `(${shape === 'cons' ? '' : `${v} instanceof R.Cons && `}${this.pattern(items[i]!, `${v}.head`)} && ${this.listPattern(items, i + 1, `${v}.tail`)})`;
   }
 }

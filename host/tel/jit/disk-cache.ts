@@ -2,10 +2,12 @@
 // sources, one file per source in a directory beside the store (`jit-cache/`
 // next to store.sqlite), so code compiled by one process is not compiled again
 // by the next. A file is named by the SHA-256 of its key (the JIT version, the
-// passes and the generated source, which is a function of the definition's
-// code) and starts with a one-line JSON header naming the format, the JIT
-// version, the V8 version and the SHA-256 and length of the payload. Reads
-// verify all of it (and V8 checks its own data again): a damaged, foreign or
+// passes, the stored definition's content hash where there is one, and the
+// generated source: tier.ts codeKey) and starts with a one-line JSON header
+// naming the format, the JIT version, the V8 version, the SHA-256 of the whole
+// key (the entry's identity, so a file under another key's name is refused),
+// the stored definition's hash (or null) and the SHA-256 and length of the
+// payload. Reads verify all of it (and V8 checks its own data again): a damaged, foreign or
 // stale file is removed and counts as a miss. The directory is kept under a
 // size limit by evicting the least recently used files. The cache only saves
 // work: an I/O failure is a miss, never an error of the run.
@@ -14,12 +16,14 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync,
 import { join } from 'node:path';
 import { z } from 'zod';
 
-const FORMAT = 'cax-jit-code/1';
+const FORMAT = 'cax-jit-code/2';
 
 const HeaderSchema = z.strictObject({
   format: z.literal(FORMAT),
   jit: z.number().int(),
   v8: z.string(),
+  key: z.string().regex(/^[0-9a-f]{64}$/),
+  definition: z.string().min(1).max(256).nullable(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().nonnegative(),
 });
@@ -60,7 +64,7 @@ export class DiskCodeStore {
       this.misses++;
       return undefined;
     }
-    const payload = this.verified(raw);
+    const payload = this.verified(raw, key);
     if (payload === undefined) {
       this.reject(key);
       return undefined;
@@ -75,8 +79,8 @@ export class DiskCodeStore {
     return payload;
   }
 
-  /** The payload of a file's bytes when its header and checksum hold for this JIT and this V8. */
-  private verified(raw: Buffer): Buffer | undefined {
+  /** The payload of a file's bytes when its header and checksum hold for `key`, this JIT and this V8. */
+  private verified(raw: Buffer, key: string): Buffer | undefined {
     const newline = raw.indexOf(10);
     if (newline < 0) return undefined;
     let header: z.infer<typeof HeaderSchema>;
@@ -88,7 +92,7 @@ export class DiskCodeStore {
       return undefined;
     }
     const payload = raw.subarray(newline + 1);
-    if (header.jit !== this.jitVersion || header.v8 !== process.versions.v8 || header.bytes !== payload.length || header.sha256 !== sha256(payload)) return undefined;
+    if (header.jit !== this.jitVersion || header.v8 !== process.versions.v8 || header.key !== sha256(key) || header.bytes !== payload.length || header.sha256 !== sha256(payload)) return undefined;
     return payload;
   }
 
@@ -102,9 +106,17 @@ export class DiskCodeStore {
     }
   }
 
-  /** Stores V8's cached data for `key` (written whole under a temporary name, then renamed), then evicts past the limit. */
-  write(key: string, data: Buffer): void {
-    const header = JSON.stringify({ format: FORMAT, jit: this.jitVersion, v8: process.versions.v8, sha256: sha256(data), bytes: data.length });
+  /** Stores V8's cached data for `key` of the stored definition `definition` ('' for none), written whole under a temporary name, then renamed; then evicts past the limit. */
+  write(key: string, data: Buffer, definition = ''): void {
+    const header = JSON.stringify({
+      format: FORMAT,
+      jit: this.jitVersion,
+      v8: process.versions.v8,
+      key: sha256(key),
+      definition: definition === '' ? null : definition,
+      sha256: sha256(data),
+      bytes: data.length,
+    });
     const file = join(this.directory, DiskCodeStore.nameOf(key));
     const temporary = `${file}.${process.pid}.tmp`;
     try {

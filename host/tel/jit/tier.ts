@@ -10,18 +10,36 @@
 // then fails (or not) at exactly its own step. After such a bail-out the
 // machine runs on without the JIT.
 import { CaxError, type SourceSpan } from '../../errors.js';
-import type { Cell, CLam, CMatch, Code } from '../compile.js';
+import { OP, type Cell, type CLam, type CMatch, type Code } from '../compile.js';
 import { PERIOD_STEPS, budgetError, matchPattern, type JitHook, type Machine } from '../machine.js';
 import { PURE_ERROR_MESSAGES } from '../messages.js';
 import { BINARY } from '../operators.js';
 import { Closure, Eff, type Env } from '../runtime.js';
 import { Cons, Nil, compareValues, type Value } from '../values.js';
-import { ALL_PASSES, NotCompiled, PASS_NAMES, bodyNodes, generate, type JitPasses } from './codegen.js';
+import { ALL_PASSES, NotCompiled, PASS_NAMES, bodyNodes, generate, shapeOf, walk, type JitPasses, type Shape } from './codegen.js';
 import { CodeCache } from './cache.js';
 import { DiskCodeStore } from './disk-cache.js';
 
 /** Bumped whenever generated code changes meaning (keys the code cache). */
-export const JIT_VERSION = 4;
+export const JIT_VERSION = 5;
+
+/**
+ * The code cache's key of a generated function: the JIT's version, the passes, the content hash of the stored
+ * definition the lambda is part of ('-' for a program not in the store), and the generated source itself — the
+ * identity of the entry (a lambda of a definition compiled specialized, or with other passes, is another source).
+ */
+export function codeKey(passes: string, definition: string, source: string): string {
+  return `jit ${JIT_VERSION} passes ${passes} definition ${definition === '' ? '-' : definition}\n${source}`;
+}
+
+/** Marks every lambda of a stored definition's compiled code with the definition's content hash (its code cache key). */
+export function markStoredDefinition(cell: Cell, hash: string): void {
+  const code = cell.fnValue?.lam ?? cell.code;
+  if (code === null) return;
+  walk(code, 0, (c) => {
+    if (c.op === OP.Lam) (c as unknown as LamJit).jitDefinition = hash;
+  });
+}
 
 export type JitMode = 'off' | 'auto' | 'eager';
 
@@ -34,7 +52,7 @@ export const AUTO_WORK = 1024;
 export const AUTO_MIN_CALLS = 4;
 export const AUTO_MAX_CALLS = 256;
 
-/** Interpreted calls, all with the same Int or Bool in a parameter, before the lambda is compiled specialized for it. */
+/** Interpreted calls, all with the same Int or Bool (or a list of the same shape) in a parameter, before the lambda is compiled specialized for it. */
 export const SPECIALIZE_MIN = 16;
 
 /** The interpreted calls profiled: the last ones before the lambda gets hot (a cold lambda costs no profiling). */
@@ -53,12 +71,14 @@ interface LamJit {
   jitCode: undefined | { readonly key: string; readonly fn: CompiledFn | null; readonly specialized: boolean };
   jitArgs: ArgProfile | undefined;
   jitHot: number;
+  jitDefinition: string;
 }
 
-/** What the interpreted calls of a lambda passed: per parameter the one Int or Bool every call passed, else undefined. */
+/** What the interpreted calls of a lambda passed: per parameter the one Int or Bool every call passed, and the one list shape, else undefined. */
 interface ArgProfile {
   calls: number;
   readonly values: (Value | undefined)[];
+  readonly shapes: (Shape | undefined)[];
   /** A guard failed: this lambda is not specialized again. */
   off: boolean;
 }
@@ -160,7 +180,9 @@ export interface JitStats {
 
 export class JitTier implements JitHook {
   lastPeriod = -1;
+  /** Which tier compiled a lambda's code (the JIT version and the passes). */
   private readonly key: string;
+  private readonly passBits: string;
   private readonly passes: JitPasses;
   private readonly eager: boolean;
   /** Lambdas compiled, and those that stay interpreted (for --json and tests). */
@@ -186,7 +208,8 @@ export class JitTier implements JitHook {
   ) {
     this.passes = { ...ALL_PASSES, ...options.passes };
     this.eager = options.mode === 'eager';
-    this.key = `${JIT_VERSION}:${PASS_NAMES.map((p) => (this.passes[p] ? 1 : 0)).join('')}`;
+    this.passBits = PASS_NAMES.map((p) => (this.passes[p] ? 1 : 0)).join('');
+    this.key = `${JIT_VERSION}:${this.passBits}`;
   }
 
   /** The compiled function of `lam` once it is hot (compiling it now if it just got hot), else null. */
@@ -198,17 +221,18 @@ export class JitTier implements JitHook {
     l.jitCalls = calls;
     if (calls <= this.threshold(l, lam)) return null;
     let fn: CompiledFn | null = null;
-    const specialized = this.specialization(l);
+    const { values, shapes } = this.specialization(l);
+    const specialized = values.size + shapes.size > 0;
     try {
-      const g = generate(lam, BIN_NAMES, this.passes, specialized);
-      fn = this.cache.instantiate(`${this.key}\n${g.source}`, g.source, g.constants, R) as CompiledFn;
+      const g = generate(lam, BIN_NAMES, this.passes, values, shapes);
+      fn = this.cache.instantiate(codeKey(this.passBits, l.jitDefinition, g.source), g.source, g.constants, R, l.jitDefinition) as CompiledFn;
       this.compiledCount++;
-      if (specialized.size > 0) this.specializedCount++;
+      if (specialized) this.specializedCount++;
     } catch (err) {
       if (!(err instanceof NotCompiled)) throw err;
       this.rejectedCount++;
     }
-    l.jitCode = { key: this.key, fn, specialized: specialized.size > 0 };
+    l.jitCode = { key: this.key, fn, specialized };
     return fn;
   }
 
@@ -219,15 +243,19 @@ export class JitTier implements JitHook {
     return l.jitHot;
   }
 
-  /** The parameter values to specialize a lambda for (by slot): those its profile saw in every one of enough calls. */
-  private specialization(l: LamJit): Map<number, Value> {
-    const out = new Map<number, Value>();
+  /** The parameter values and list shapes to specialize a lambda for (by slot): those its profile saw in every one of enough calls. */
+  private specialization(l: LamJit): { values: Map<number, Value>; shapes: Map<number, Shape> } {
+    const values = new Map<number, Value>();
+    const shapes = new Map<number, Shape>();
     const p = l.jitArgs;
-    if (!this.passes.specialize || p === undefined || p.off || p.calls < SPECIALIZE_MIN) return out;
+    if (!this.passes.specialize || p === undefined || p.off || p.calls < SPECIALIZE_MIN) return { values, shapes };
     p.values.forEach((v, i) => {
-      if (v !== undefined) out.set(i + 1, v);
+      if (v !== undefined) values.set(i + 1, v);
     });
-    return out;
+    p.shapes.forEach((shape, i) => {
+      if (shape !== undefined) shapes.set(i + 1, shape);
+    });
+    return { values, shapes };
   }
 
   /** Records the arguments of an interpreted call of `lam` (while it is not compiled yet). */
@@ -235,11 +263,14 @@ export class JitTier implements JitHook {
     const l = lam as unknown as LamJit;
     const p = l.jitArgs;
     if (p === undefined) {
-      l.jitArgs = { calls: 1, values: args.map((a) => (typeof a === 'number' || typeof a === 'boolean' ? a : undefined)), off: false };
+      l.jitArgs = { calls: 1, values: args.map((a) => (typeof a === 'number' || typeof a === 'boolean' ? a : undefined)), shapes: args.map(shapeOf), off: false };
       return;
     }
     p.calls++;
-    for (let i = 0; i < p.values.length; i++) if (p.values[i] !== args[i]) p.values[i] = undefined;
+    for (let i = 0; i < p.values.length; i++) {
+      if (p.values[i] !== args[i]) p.values[i] = undefined;
+      if (p.shapes[i] !== undefined && p.shapes[i] !== shapeOf(args[i]!)) p.shapes[i] = undefined;
+    }
   }
 
   /** Drops the specialized code of `lam` after a guard failed; its generic compiled code, or null. */
