@@ -8,7 +8,7 @@
 // their arguments are direct, and in tail position become jumps; every other
 // application goes through the runtime's rt_apply.
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
-import { TIME_UNITS, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type TypeExpr, type TypeScheme } from '../tel/ast.js';
+import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type TypeExpr, type TypeScheme } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG, type Reg } from './asm.js';
 import { EFFECT_KIND, ERR, TAG, T_ERROR_SITE_BITS } from './layout.js';
@@ -208,6 +208,19 @@ function isLiteral(e: Expr): boolean {
  * recursive binding group — filled once the value is computed, read through a check (E_CYCLE before that), and
  * captured by reference like the interpreter's environments.
  */
+/** A clause to match, as genClauses takes them: patterns on the scrutinees, where-bindings, a right-hand side. */
+type Clause = { readonly patterns: readonly Pattern[]; readonly where: readonly Decl[]; readonly rhs: Equation['rhs']; readonly span: SourceSpan };
+
+/** The alternatives of a `case` as clauses of one pattern each (a guard becomes a guarded right-hand side). */
+function caseClauses(alts: readonly Alt[]): Clause[] {
+  return alts.map((alt) => ({
+    patterns: [alt.pattern],
+    where: [],
+    rhs: alt.guard ? { tag: 'Guarded' as const, guards: [{ cond: alt.guard, body: alt.body, span: alt.span }] } : { tag: 'Plain' as const, expr: alt.body },
+    span: alt.span,
+  }));
+}
+
 type Loc =
   | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean }
   | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: undefined }
@@ -582,14 +595,7 @@ export class Codegen {
    * Tries clauses top to bottom against the values at s0-relative offsets `scruts`; the chosen body's value ends
    * in a0/a1 and is returned (tail) or control goes to `done`. No match is E_MATCH at `span`.
    */
-  private genClauses(
-    clauses: readonly { patterns: readonly Pattern[]; where: readonly Decl[]; rhs: Equation['rhs']; span: SourceSpan }[],
-    scruts: readonly number[],
-    outer: Scope,
-    tail: boolean,
-    done: string,
-    span: SourceSpan,
-  ): void {
+  private genClauses(clauses: readonly Clause[], scruts: readonly number[], outer: Scope, tail: boolean, done: string, span: SourceSpan): void {
     const b = this.fn.body;
     const mark = this.fn.next;
     for (const clause of clauses) {
@@ -941,19 +947,7 @@ export class Codegen {
         const slot = this.fn.slots(1);
         this.gen(e.scrutinee, scope);
         this.storeSlot(slot);
-        this.genClauses(
-          e.alts.map((alt) => ({
-            patterns: [alt.pattern],
-            where: [],
-            rhs: alt.guard ? { tag: 'Guarded' as const, guards: [{ cond: alt.guard, body: alt.body, span: alt.span }] } : { tag: 'Plain' as const, expr: alt.body },
-            span: alt.span,
-          })),
-          [slot],
-          scope,
-          true,
-          '',
-          e.span,
-        );
+        this.genClauses(caseClauses(e.alts), [slot], scope, true, '', e.span);
         this.fn.next = mark;
         return;
       }
@@ -1484,19 +1478,7 @@ export class Codegen {
         const done = b.fresh('esac');
         this.gen(e.scrutinee, scope);
         this.storeSlot(slot);
-        this.genClauses(
-          e.alts.map((alt) => ({
-            patterns: [alt.pattern],
-            where: [],
-            rhs: alt.guard ? { tag: 'Guarded' as const, guards: [{ cond: alt.guard, body: alt.body, span: alt.span }] } : { tag: 'Plain' as const, expr: alt.body },
-            span: alt.span,
-          })),
-          [slot],
-          scope,
-          false,
-          done,
-          e.span,
-        );
+        this.genClauses(caseClauses(e.alts), [slot], scope, false, done, e.span);
         b.label(done);
         this.fn.next = mark;
         return;
