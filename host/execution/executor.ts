@@ -653,6 +653,8 @@ export class Executor {
       const charge = (): void => {
         const now = { steps: machine.steps, memory: machine.footprint };
         const delta = { steps: now.steps - charged.steps, bytes: (now.memory - charged.memory) * CELL_BYTES };
+        // Nothing ran since the last charge (for instance: the running context was just cut off and closed).
+        if (delta.steps === 0 && delta.bytes === 0) return;
         charged = now;
         run.sandbox.charge(delta.steps, delta.bytes);
         active.context.consume({ computeSteps: delta.steps, memoryBytes: delta.bytes });
@@ -688,6 +690,8 @@ export class Executor {
           actor,
           () => machine.apply(call.fn, [...call.args]),
           (end) => {
+            // What it ran since the last charge is its own, charged while its context is still open.
+            if (actor === active) charge();
             open.splice(open.indexOf(actor), 1);
             this.close(actor, 'value' in end ? end : { error: 'failure' in end ? failureError(end.failure) : cutOff() }, run);
             // The closed context's unused grant went back to its parent: the running context may have more now.

@@ -164,6 +164,8 @@ rolled = do
 raced = race (invoke slowPair 9) (after 150 milliseconds (return "late"))
 bounded = within 150 milliseconds (invoke slowPair 9) <| return "cut"
 nested = invoke both <|> invoke raced
+charge n = emit n >> deposit 1 to "bob" on "L1" >> return (n * 3)
+cutPair = within (1050 milliseconds) (at 1000 (do { (a, b) <- (invoke charge 23 <|> invoke charge 30); return (a + b) }))
 `;
     const world = { latency: { L1: 100, L2: 30 }, balances: { L1: { bob: { native: 1 } } } };
     let local: Setup;
@@ -178,7 +180,8 @@ nested = invoke both <|> invoke raced
     const plain = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
 
     it("gives exactly the reference interpreter's value, effect log, clock and balances", async () => {
-      for (const name of ['both', 'rolled', 'raced', 'bounded', 'nested']) {
+      // cutPair: the deadline cuts off both invocations while one of them is running (its context closed under it)
+      for (const name of ['both', 'rolled', 'raced', 'bounded', 'nested', 'cutPair']) {
         const r = await viaStore(name);
         const d = reference(name);
         expect([name, r.error?.code ?? null, r.value, r.clock]).toEqual([name, d.error?.code ?? null, d.shown, d.clock]);
