@@ -24,7 +24,7 @@ import type { Iss } from '../riscv/iss.js';
 import { MemoryWorld, WorldSchema } from '../tel/world.js';
 import type { TraceRecord } from '../trace/record.js';
 import { atBoundaries, BalancesSchema, decodeAddressed, sha256, type Balances, type RunSpec } from './snapshot.js';
-import { compiledImage, runTraced } from './traced-iss.js';
+import { compiledImage, registersAfter, runTraced } from './traced-iss.js';
 import { BoundaryMismatch, recordingWorld, ReplayedWorld, WorldCallSchema, type WorldCall } from './world-calls.js';
 
 export const CORE_SNAPSHOT_FORMAT = 'cax-core-snapshot/1';
@@ -128,7 +128,7 @@ export function programTrace(iss: Iss, image: Image, trace: ProgramTrace): (r: T
   return (r) => {
     if (r.pc < image.base || r.pc >= image.heapStart) return;
     trace.instret++;
-    trace.registers = iss.registers();
+    trace.registers = registersAfter(iss, r);
     trace.pc = r.pc;
     const at = r.memAddr >>> 0;
     if (r.memWrite && at >= image.base && at < ramEnd) trace.written.add(at >>> PAGE_SHIFT);

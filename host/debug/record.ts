@@ -103,7 +103,7 @@ function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'ev
         const decl = d.decls.get(lam.name);
         if (!decl || decl.equations[0]!.params.length !== args.length) return;
         const event: TraceEvent = { index: index++, kind: 'call', name: lam.name, depth, steps: machine.steps, clock: sched.clock, effects: sched.log.length, timeline: null };
-        visit(event, () => ({ locals: localsOf(d, decl, args), log: sched.log.map((e) => ({ ...e })) }), args);
+        visit(event, () => ({ locals: localsOf(d, decl, args.map(showValue)), log: sched.log.map((e) => ({ ...e })) }), args);
       };
     },
   });
@@ -147,18 +147,18 @@ export function stopAt(d: Debuggee, target: TraceEvent): Stop {
   throw new CaxError('E_SNAPSHOT', `the replay ended before event ${target.index}`);
 }
 
-/** A call's arguments named after the definition's first equation (a pattern parameter is `argN`) and typed by its checked type. */
-function localsOf(d: Debuggee, decl: Decl, args: readonly Value[]): Local[] {
+/** A call's arguments (`shown`) named after the definition's first equation (a pattern parameter is `argN`) and typed by its checked type. */
+export function localsOf(d: Debuggee, decl: Decl, shown: readonly string[]): Local[] {
   const scheme = d.loaded.types.get(decl.name);
   const names = new Map<number, string>();
   let t: Type | null = scheme ? prune(scheme.type) : null;
-  return args.map((value, i) => {
+  return shown.map((value, i) => {
     const p = decl.equations[0]!.params[i]!;
     let type = '?';
     if (t && t.tag === 'con' && t.name === '->') {
       type = typeToString(t.args[0]!, names);
       t = prune(t.args[1]!);
     }
-    return { name: p.tag === 'PVar' ? p.name : `arg${i + 1}`, value: showValue(value), type };
+    return { name: p.tag === 'PVar' ? p.name : `arg${i + 1}`, value, type };
   });
 }

@@ -3,7 +3,7 @@
 // context-snapshot.ts):
 // the spec's `main ARGS…` compiled as `cax profile` compiles it, the firmware
 // loaded, and the image run through the loader protocol with the given
-// effect handlers.
+// effect handlers; and the registers a sink sees after an instruction.
 import { readFileSync } from 'node:fs';
 import { artefactPath } from '../artefacts.js';
 import { runImage, type CompiledRunResult, type Coprocessor } from '../coprocessor/backend.js';
@@ -14,7 +14,7 @@ import { IssTransport } from '../protocol/iss-link.js';
 import { Iss } from '../riscv/iss.js';
 import { parseProgramAll } from '../tel/parser.js';
 import type { EffectHandlers } from '../tel/world.js';
-import type { TraceSink } from '../trace/record.js';
+import type { TraceRecord, TraceSink } from '../trace/record.js';
 import type { RunSpec } from './snapshot.js';
 
 /** The image the spec's entry compiles to (the first parse or type error thrown). */
@@ -22,6 +22,13 @@ export function compiledImage(spec: RunSpec): Image {
   const { program, errors } = parseProgramAll(spec.source, spec.file);
   if (errors.length > 0) throw errors[0]!;
   return profiledImage({ program, main: spec.main, args: spec.args });
+}
+
+/** The registers after the instruction `r` retired (the sink may hear of it before the ISS has written its destination back). */
+export function registersAfter(iss: Iss, r: TraceRecord): number[] {
+  const registers = iss.registers();
+  if (r.rd !== 0 && !r.trap) registers[r.rd] = r.rdValue;
+  return registers;
 }
 
 /** A session with the firmware on a fresh ISS whose every retired instruction, from reset, goes to `sink(iss)`. */

@@ -4,7 +4,10 @@
 // free names that are not global (a bare argument name is the simplest
 // watch), type-checked there once, and evaluated at each such call on a
 // machine of its own (so the debugged run's steps and memory are untouched)
-// under a small budget: an evaluation that fails shows as `<E_CODE>`.
+// under a small budget: an evaluation that fails shows as `<E_CODE>`. A
+// WatchList keeps a session's watches along its recorded events: where each
+// changes (its hits) and what was last printed at a stop — the same for the
+// interpreter's session (session.ts) and the compiled run's (iss-session.ts).
 import { CaxError, type SourceSpan } from '../errors.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import { compileExpression, type Globals } from '../tel/compile.js';
@@ -16,6 +19,7 @@ import { parseExpression } from '../tel/parser.js';
 import { prune, typeToString, type Scheme, type Type } from '../tel/types.js';
 import { showValue, type Value } from '../tel/values.js';
 import type { Debuggee } from './record.js';
+import type { Answer } from './timeline.js';
 
 /** What one evaluation of a watch may use: a watch is a look at the state, not a computation of its own. */
 export const WATCH_BUDGET: Budget = { steps: 1_000_000, memory: 1_000_000 };
@@ -84,5 +88,129 @@ export function evaluateWatch(d: Debuggee, w: Watch, definition: string, args: r
   } catch (e) {
     if (!(e instanceof CaxError)) throw e;
     return `<${e.code}>`;
+  }
+}
+
+/** One change of a watch's value at a stop, as the sessions print it. */
+export interface WatchChange {
+  readonly id: number;
+  readonly expression: string;
+  readonly value: string | null;
+  readonly was: string | null;
+}
+
+/** A watch as a session's breakpoint: it hits where the value changes. */
+export interface WatchBreakpoint {
+  readonly id: number;
+  readonly kind: 'watch';
+  readonly expression: string;
+}
+
+/** An event as a watch list reads it: the values of the watches in scope there, by watch id. */
+interface Watched {
+  readonly watched?: Readonly<Record<number, string>>;
+}
+
+/** A session's watches: their values along the recorded events, where each changes (its hits), and what was last printed at a stop. */
+export class WatchList {
+  private readonly byId = new Map<number, Watch>();
+  /** For each event, the watches whose value differs from their previous evaluation. */
+  private changed: readonly ReadonlySet<number>[] = [];
+  /** Each watch's value as last printed at a stop. */
+  private readonly shown = new Map<number, string | undefined>();
+
+  get all(): readonly Watch[] {
+    return [...this.byId.values()];
+  }
+
+  private add(w: Watch): void {
+    this.byId.set(w.id, w);
+  }
+
+  remove(id: number): void {
+    this.byId.delete(id);
+    this.shown.delete(id);
+  }
+
+  /** Marks, for each event, the watches whose value differs from their previous evaluation. */
+  mark(events: readonly Watched[]): void {
+    const last = new Map<number, string>();
+    this.changed = events.map((e) => {
+      const hits = new Set<number>();
+      for (const [key, value] of Object.entries(e.watched ?? {})) {
+        const id = Number(key);
+        if (last.has(id) && last.get(id) !== value) hits.add(id);
+        last.set(id, value);
+      }
+      return hits;
+    });
+  }
+
+  /**
+   * `watch EXPR` in a session over `d`'s program: compiles the watch as breakpoint `id` and adds it, lets `rewatch`
+   * record the events with its values (the watch is removed again when that fails), and answers with the definitions
+   * it is in scope at and its value at `pos`.
+   */
+  watch(d: Debuggee, id: number, args: readonly string[], rewatch: () => readonly Watched[], pos: number): { readonly breakpoint: WatchBreakpoint; readonly answer: Answer } {
+    const text = args.join(' ');
+    if (text === '') throw new CaxError('E_USAGE', 'watch EXPR (an expression over the arguments of a definition)');
+    const watch = compileWatch(d, id, text);
+    this.add(watch);
+    let events: readonly Watched[];
+    try {
+      events = rewatch();
+    } catch (e) {
+      this.remove(id);
+      throw e;
+    }
+    const breakpoint: WatchBreakpoint = { id, kind: 'watch', expression: text };
+    const value = this.valueAt(events, pos, id);
+    this.printed(id, value);
+    const scopes = [...watch.scopes.keys()];
+    return {
+      breakpoint,
+      answer: {
+        text: `watchpoint ${id}: ${text} changes, evaluated at calls of ${scopes.join(', ')}${value === undefined ? '' : ` (now ${value})`}`,
+        data: { breakpoint, scopes, value: value ?? null },
+      },
+    };
+  }
+
+  /** Whether watch `id` changes at event `index` (a watch breakpoint hits there). */
+  hits(index: number, id: number): boolean {
+    return this.changed[index]?.has(id) === true;
+  }
+
+  /** A watch's value at `pos`: at the latest event at or before it where the watch was in scope (undefined before the first). */
+  valueAt(events: readonly Watched[], pos: number, id: number): string | undefined {
+    for (let i = Math.min(pos, events.length - 1); i >= 0; i--) {
+      const v = events[i]!.watched?.[id];
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  /** Records `value` as what was printed of watch `id` (when it is set). */
+  private printed(id: number, value: string | undefined): void {
+    this.shown.set(id, value);
+  }
+
+  /** The watches whose value at `pos` differs from the one last printed, now printed. */
+  changesAt(events: readonly Watched[], pos: number): WatchChange[] {
+    return this.all.flatMap((w) => {
+      const value = this.valueAt(events, pos, w.id);
+      const was = this.shown.get(w.id);
+      if (value === was) return [];
+      this.shown.set(w.id, value);
+      return [{ id: w.id, expression: w.text, value: value ?? null, was: was ?? null }];
+    });
+  }
+
+  /** `here`, with a line for each watch that changed at this stop (and the changes as `watches` in its data). */
+  report(here: Answer, events: readonly Watched[], pos: number): Answer {
+    const changes = this.changesAt(events, pos);
+    if (changes.length === 0) return here;
+    const lines = changes.map((c) => `watch ${c.id}: ${c.expression} = ${c.value ?? '(not evaluated yet)'}${c.was === null ? '' : ` (was ${c.was})`}`);
+    return { text: [here.text, ...lines].join('\n'), data: { ...here.data, watches: changes } };
   }
 }
