@@ -170,16 +170,22 @@ export class DebugSession extends Timeline<TraceEvent> {
     return this.stop;
   }
 
+  /** The call's arguments with their types, then the binders in scope where it returns. */
   private showLocals(): Answer {
     const s = this.requireStop();
-    return { text: s.locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here)', data: { locals: s.locals } };
+    const args = s.locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here)';
+    const scope = s.scope.length > 0 ? `\nin scope where it returns:\n${s.scope.map((b) => `  ${b.name} = ${b.value}`).join('\n')}` : '';
+    return { text: `${args}${scope}`, data: { locals: s.locals, scope: s.scope } };
   }
 
+  /** An argument of the call (with its type), else a binder in scope where it returns. */
   private print(args: readonly string[]): Answer {
     const s = this.requireStop();
     const l = s.locals.find((x) => x.name === args[0]);
-    if (!l) throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is not an argument of ${s.event.name} (print shows the current call's arguments)`);
-    return { text: `${l.name} = ${l.value} :: ${l.type}`, data: { local: l } };
+    if (l) return { text: `${l.name} = ${l.value} :: ${l.type}`, data: { local: l } };
+    const b = s.scope.find((x) => x.name === args[0]);
+    if (b) return { text: `${b.name} = ${b.value}`, data: { binder: b } };
+    throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is neither an argument of ${s.event.name} nor bound where it returns (print shows those)`);
   }
 
   /** The effect log at the position: before the current event, or the whole log at the end. */

@@ -5,6 +5,10 @@
 // watch), type-checked there once, and evaluated at each such call on a
 // machine of its own (so the debugged run's steps and memory are untouched)
 // under a small budget: an evaluation that fails shows as `<E_CODE>`. A
+// watch whose names are not all parameters of one definition is a binder
+// watch: evaluated at every call where each of its names is an argument of
+// the call or bound where the call returns to (`let`/`where`, `do` binders,
+// the enclosing parameters: record.ts), checked by the evaluation only. A
 // WatchList keeps a session's watches along its recorded events: where each
 // changes (its hits) and what was last printed at a stop — the same for the
 // interpreter's session (session.ts) and the compiled run's (iss-session.ts).
@@ -30,6 +34,8 @@ export interface Watch {
   readonly expr: Expr;
   /** The definitions at whose calls it is evaluated: their parameter positions by name (the free names it uses). */
   readonly scopes: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** A binder watch (no definition has all its names as parameters): its free names that are not global; else empty. */
+  readonly binders: readonly string[];
 }
 
 /** Parses `text`, finds the definitions it is in scope at and type-checks it there (E_PARSE, E_BREAKPOINT, E_TYPE). */
@@ -54,11 +60,10 @@ export function compileWatch(d: Debuggee, id: number, text: string): Watch {
       typeError ??= e;
     }
   }
-  if (scopes.size === 0) {
-    if (typeError) throw typeError;
-    throw new CaxError('E_BREAKPOINT', `no definition of ${d.spec.file} has ${free.filter((n) => !d.loaded.types.has(n)).join(', ') || 'any arguments'} as arguments`);
-  }
-  return { id, text, expr, scopes };
+  if (typeError && scopes.size === 0) throw typeError;
+  const binders = scopes.size === 0 ? free.filter((n) => !d.loaded.types.has(n)) : [];
+  if (scopes.size === 0 && binders.length === 0) throw new CaxError('E_BREAKPOINT', `${text} uses no argument or binder: a watch looks at a call's arguments or the binders in scope there`);
+  return { id, text, expr, scopes, binders };
 }
 
 /** The checker's scope at a call of `decl`: the globals, and the used parameters typed by the definition's type (its type variables kept general). */
@@ -75,11 +80,19 @@ function scopeTypes(d: Debuggee, decl: Decl, used: ReadonlyMap<string, number>):
   return types;
 }
 
-/** The watch's value (shown) at a call of `definition` with `args`, or undefined when it is not in scope there. */
-export function evaluateWatch(d: Debuggee, w: Watch, definition: string, args: readonly Value[]): string | undefined {
+/**
+ * The watch's value (shown) at a call of `definition` with `args`, or undefined when it is not in scope there; a
+ * binder watch sees the call's arguments (by parameter name) and the binders `scope` gives (where the call returns).
+ */
+export function evaluateWatch(d: Debuggee, w: Watch, definition: string, args: readonly Value[], scope?: () => ReadonlyMap<string, Value>): string | undefined {
   const used = w.scopes.get(definition);
-  if (!used) return undefined;
-  const locals = new Map([...used].map(([name, i]) => [name, args[i]!]));
+  let locals: Map<string, Value>;
+  if (used) locals = new Map([...used].map(([name, i]) => [name, args[i]!]));
+  else if (w.binders.length > 0 && scope) {
+    locals = new Map(scope());
+    d.decls.get(definition)?.equations[0]!.params.forEach((p, i) => p.tag === 'PVar' && locals.set(p.name, args[i]!));
+    if (!w.binders.every((n) => locals.has(n))) return undefined;
+  } else return undefined;
   const globals: Globals = { lookup: (n) => (locals.has(n) ? locals.get(n) : d.loaded.globals.lookup(n)) };
   const machine = new Machine(WATCH_BUDGET, (hash, at) => compiledHash(d.loaded, hash, at));
   try {
@@ -163,14 +176,23 @@ export class WatchList {
       this.remove(id);
       throw e;
     }
+    if (watch.binders.length > 0 && !events.some((e) => e.watched?.[id] !== undefined)) {
+      this.remove(id);
+      rewatch();
+      throw new CaxError(
+        'E_BREAKPOINT',
+        `no call of the run has ${watch.binders.join(', ')} in scope (the arguments of a definition; on the interpreter also the let/where and do binders where a call returns)`,
+      );
+    }
     const breakpoint: WatchBreakpoint = { id, kind: 'watch', expression: text };
     const value = this.valueAt(events, pos, id);
     this.printed(id, value);
     const scopes = [...watch.scopes.keys()];
+    const where = watch.binders.length > 0 ? `calls with ${watch.binders.join(', ')} in scope` : `calls of ${scopes.join(', ')}`;
     return {
       breakpoint,
       answer: {
-        text: `watchpoint ${id}: ${text} changes, evaluated at calls of ${scopes.join(', ')}${value === undefined ? '' : ` (now ${value})`}`,
+        text: `watchpoint ${id}: ${text} changes, evaluated at ${where}${value === undefined ? '' : ` (now ${value})`}`,
         data: { breakpoint, scopes, value: value ?? null },
       },
     };
