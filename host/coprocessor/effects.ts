@@ -160,6 +160,8 @@ export interface EffectRunOptions<O> {
   /** Who the root effect runs for (the executor's acting context; null without one). */
   readonly owner: O;
   readonly onOwner?: (owner: O) => void;
+  /** Hears the scheduler the effect runs on, once it is made (the executor's snapshots read its clock and log). */
+  readonly attach?: (scheduler: Scheduler<O>) => void;
 }
 
 /** Runs the effect `root` (read through `mem`) with the interpreter's scheduler, applying continuations on the core through `apply`. */
@@ -174,6 +176,7 @@ export async function runCompiledEffect<O>(root: Word2, mem: MemoryReader, apply
   });
   const scheduler = new Scheduler<O>(machine, options.handlers, options.start, options.invoke ?? invokeInPlace);
   if (options.onOwner) scheduler.onOwner = options.onOwner;
+  options.attach?.(scheduler);
   const end = (value: Value | null, error: CaxError | null): EffectRun => ({ value, error, effects: scheduler.log, clock: scheduler.clock, latencies: scheduler.latencies });
   try {
     const out = await scheduler.runAsync(new Decoder(mem, cont, options.definitionAt).effect(root), options.owner);

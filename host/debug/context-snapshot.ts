@@ -13,10 +13,17 @@
 // goes on to the same end. Partial restoration: the world only (other
 // balances), or one context subtree — the run restored to the boundary is
 // continued until that context closes and stopped there, the rest of the tree
-// kept as the snapshot has it.
+// kept as the snapshot has it. A run on the iss backend (the definition
+// compiled, its effects through the same sandbox and scheduler) is followed
+// instruction by instruction on a traced ISS: its snapshots also hold the
+// program's state on the core (core-snapshot.ts: registers, pc, instructions,
+// the pages it wrote), checked at the boundary of a restore too.
 import { encode } from '@msgpack/msgpack';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
+import type { Coprocessor } from '../coprocessor/backend.js';
+import type { Image } from '../compiler/link.js';
+import type { Iss } from '../riscv/iss.js';
 import { Executor, type ContextReport, type ExecutionProbe, type ExecutionResult, type ProbeState } from '../execution/executor.js';
 import { PolicySchema, type Policy } from '../execution/policy.js';
 import type { TraceEvent } from '../execution/trace.js';
@@ -25,6 +32,8 @@ import type { Hash } from '../store/hash.js';
 import type { Repository } from '../store/repository.js';
 import { WorldSchema, type MemoryWorld, type WorldInput } from '../tel/world.js';
 import { BoundaryMismatch, recordingWorld, ReplayedWorld, WorldCallSchema, type WorldCall } from './world-calls.js';
+import { checkPages, coreDifferences, coreState, CoreStateSchema, newTrace, programTrace, type CoreState } from './core-snapshot.js';
+import { tracedCoprocessor } from './traced-iss.js';
 import { atBoundaries, BalancesSchema, decodeAddressed, EffectEntrySchema, normalEntry, sha256, type Balances } from './snapshot.js';
 
 export const CONTEXT_SNAPSHOT_FORMAT = 'cax-context-snapshot/1';
@@ -63,6 +72,8 @@ export const ContextSnapshotSchema = z
         contexts: z.object({ open: z.array(ContextSchema), closed: z.array(ContextSchema), active: z.string() }).strict(),
         sandbox: z.object({ effects: z.number(), ioOps: z.number(), steps: z.number(), memoryBytes: z.number() }).strict(),
         trace: z.object({ events: z.number().int().min(0), sha256: z.string() }).strict(),
+        /** A run on the iss backend: the program's state on the core (absent: a run on the interpreter). */
+        core: CoreStateSchema.optional(),
       })
       .strict(),
   })
@@ -71,12 +82,13 @@ export const ContextSnapshotSchema = z
 export type ContextSnapshot = z.infer<typeof ContextSnapshotSchema>;
 type ContextState = z.infer<typeof ContextSchema>;
 
-/** An executor run to snapshot: a stored definition, its arguments (TEL expressions), the world and the policy. */
+/** An executor run to snapshot: a stored definition, its arguments (TEL expressions), the world, the policy and where it runs (default: the interpreter). */
 export interface ContextRunSpec {
   readonly hash: Hash;
   readonly args: readonly string[];
   readonly world?: WorldInput;
   readonly policy?: Policy;
+  readonly backend?: 'interp' | 'iss';
 }
 
 /** The snapshot's bytes and their address. */
@@ -85,10 +97,15 @@ export function encodeContextSnapshot(s: ContextSnapshot): { readonly bytes: Uin
   return { bytes, id: sha256(bytes) };
 }
 
-/** Decodes and validates a context snapshot; with `id` the bytes must hash to it (E_SNAPSHOT otherwise). */
+/** Decodes and validates a context snapshot; with `id` the bytes must hash to it, a core's pages to their names (E_SNAPSHOT otherwise). */
 export function decodeContextSnapshot(bytes: Uint8Array, id?: string): ContextSnapshot {
-  return decodeAddressed(bytes, id, CONTEXT_SNAPSHOT_FORMAT, ContextSnapshotSchema);
+  const snap = decodeAddressed(bytes, id, CONTEXT_SNAPSHOT_FORMAT, ContextSnapshotSchema);
+  if (snap.state.core) checkPages(snap.state.core);
+  return snap;
 }
+
+/** Where a snapshot's run ran: on the iss backend when it holds a core. */
+export const snapshotBackend = (snap: ContextSnapshot): 'interp' | 'iss' => (snap.state.core ? 'iss' : 'interp');
 
 /** Amounts in one key order (allocators build them in different orders), so that states compare as JSON. */
 function amounts(a: Amounts): Amounts {
@@ -103,8 +120,8 @@ function traceDigest(events: readonly TraceEvent[]): { events: number; sha256: s
   return { events: events.length, sha256: sha256(JSON.stringify(events)) };
 }
 
-/** The state a snapshot holds at a boundary. */
-function stateAt(s: ProbeState, world: MemoryWorld, calls: readonly WorldCall[]): ContextSnapshot['state'] {
+/** The state a snapshot holds at a boundary (`core`: on the iss backend). */
+function stateAt(s: ProbeState, world: MemoryWorld, calls: readonly WorldCall[], core: CoreState | undefined): ContextSnapshot['state'] {
   return {
     clock: s.clock,
     steps: s.steps,
@@ -116,13 +133,33 @@ function stateAt(s: ProbeState, world: MemoryWorld, calls: readonly WorldCall[])
     contexts: { open: s.open.map(contextState), closed: s.closed.map(contextState), active: s.active },
     sandbox: { ...s.sandbox },
     trace: traceDigest(s.trace),
+    ...(core ? { core } : {}),
   };
 }
 
-/** A fresh executor (fresh allocator: the same context ids on every run) on the spec's policy; the JIT is off, as the debugger runs. */
-async function execute(repo: Repository, spec: ContextRunSpec, probe: ExecutionProbe): Promise<ExecutionResult> {
+/** A run's core on the iss backend: the traced ISS the executor runs the image on, and the program's state on it. */
+interface CoreFollower {
+  coprocessor(image: Image): Promise<Coprocessor>;
+  state(): CoreState;
+}
+
+function followCore(): CoreFollower {
+  const trace = newTrace();
+  let iss: Iss | null = null;
+  return {
+    coprocessor: (image) => tracedCoprocessor((i) => programTrace((iss = i), image, trace)),
+    state: () => {
+      if (!iss) throw new CaxError('E_INTERNAL', 'an effect boundary before the core ran');
+      return coreState(iss, trace);
+    },
+  };
+}
+
+/** A fresh executor (fresh allocator: the same context ids on every run) on the spec's policy; the JIT is off, as the debugger runs; on iss, the image runs on `core`'s ISS. */
+async function execute(repo: Repository, spec: ContextRunSpec, probe: ExecutionProbe, core: CoreFollower | undefined): Promise<ExecutionResult> {
   const executor = new Executor({ repo, ...(spec.policy ? { policy: spec.policy } : {}) });
-  return executor.executeByHash(spec.hash, { args: spec.args, world: spec.world ?? {}, jit: 'off', probe });
+  const backend = core ? { backend: { name: 'iss' as const } } : {};
+  return executor.executeByHash(spec.hash, { args: spec.args, world: spec.world ?? {}, jit: 'off', probe: { ...probe, ...(core ? { coprocessor: core.coprocessor } : {}) }, ...backend });
 }
 
 /** Runs `spec` in the executor and takes a snapshot at every effect boundary `wanted` accepts (all by default). */
@@ -135,6 +172,7 @@ export async function runWithContextSnapshots(
   const calls: WorldCall[] = [];
   let world: MemoryWorld | null = null;
   const policy = spec.policy ?? PolicySchema.parse({});
+  const core = spec.backend === 'iss' ? followCore() : undefined;
   const result = await execute(repo, spec, {
     world: (w) => recordingWorld((world = w), calls),
     handlers: (inner, state) =>
@@ -149,11 +187,11 @@ export async function runWithContextSnapshots(
             policy,
             world: spec.world ?? {},
             position: { effects: s.log.length },
-            state: stateAt(s, world!, calls),
+            state: stateAt(s, world!, calls, core?.state()),
           });
         },
       ),
-  });
+  }, core);
   return { result, snapshots };
 }
 
@@ -183,6 +221,7 @@ async function restore(repo: Repository, snap: ContextSnapshot, options: Context
   if (!repo.has(snap.entry.hash)) throw new CaxError('E_SNAPSHOT', `the snapshot is of @${snap.entry.hash}, which is not in this store`);
   let world = null as ReplayedWorld | null;
   let state: (() => ProbeState) | null = null;
+  const core = want.core ? followCore() : undefined;
   const probe: ExecutionProbe = {
     world: (w) => (world = new ReplayedWorld(w, want.worldCalls)).handlers(),
     handlers: (inner, read) => {
@@ -191,7 +230,7 @@ async function restore(repo: Repository, snap: ContextSnapshot, options: Context
         () => inner,
         () => {
           if (world!.live || read().log.length < n) return;
-          checkBoundary(snap, read(), world!.replayed);
+          checkBoundary(snap, read(), world!.replayed, core?.state());
           world!.world.restoreState(options.balances ?? want.balances, want.receipts);
           world!.live = true;
         },
@@ -202,7 +241,7 @@ async function restore(repo: Repository, snap: ContextSnapshot, options: Context
     },
   };
   try {
-    const result = await execute(repo, { hash: snap.entry.hash, args: snap.entry.args, world: snap.world, policy: snap.policy }, probe);
+    const result = await execute(repo, { hash: snap.entry.hash, args: snap.entry.args, world: snap.world, policy: snap.policy }, probe, core);
     if (world?.live !== true) throw new CaxError('E_SNAPSHOT', `the replay ended after ${result.effects.length} effects, before the snapshot's boundary at ${n}`);
     return { kind: 'end', result };
   } catch (e) {
@@ -261,8 +300,8 @@ export function subtreeOf(trace: readonly TraceEvent[], root: string): Set<strin
   return inside;
 }
 
-/** The replayed run at the boundary must be where the snapshot says it was: clock, usage, log, context tree, sandbox, trace and world calls. */
-function checkBoundary(snap: ContextSnapshot, s: ProbeState, worldCalls: number): void {
+/** The replayed run at the boundary must be where the snapshot says it was: clock, usage, log, context tree, sandbox, trace, world calls and the core. */
+function checkBoundary(snap: ContextSnapshot, s: ProbeState, worldCalls: number, core: CoreState | undefined): void {
   const want = snap.state;
   const differs: string[] = [];
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -276,5 +315,6 @@ function checkBoundary(snap: ContextSnapshot, s: ProbeState, worldCalls: number)
   if (!same(s.sandbox, want.sandbox)) differs.push('sandbox counters');
   if (!same(traceDigest(s.trace), want.trace)) differs.push('trace');
   if (worldCalls !== want.worldCalls.length) differs.push(`world calls ${worldCalls} vs ${want.worldCalls.length}`);
+  if (want.core && core) differs.push(...coreDifferences(want.core, core).map((d) => `core ${d}`));
   if (differs.length > 0) throw new BoundaryMismatch(`the replay does not reach the snapshot's state: ${differs.join(', ')}`);
 }

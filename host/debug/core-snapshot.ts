@@ -24,7 +24,7 @@ import type { Iss } from '../riscv/iss.js';
 import { MemoryWorld, WorldSchema } from '../tel/world.js';
 import type { TraceRecord } from '../trace/record.js';
 import { atBoundaries, BalancesSchema, decodeAddressed, sha256, type Balances, type RunSpec } from './snapshot.js';
-import { compiledImage, runTraced } from './traced-iss.js';
+import { compiledImage, registersAfter, runTraced } from './traced-iss.js';
 import { BoundaryMismatch, recordingWorld, ReplayedWorld, WorldCallSchema, type WorldCall } from './world-calls.js';
 
 export const CORE_SNAPSHOT_FORMAT = 'cax-core-snapshot/1';
@@ -32,6 +32,22 @@ export const CORE_SNAPSHOT_FORMAT = 'cax-core-snapshot/1';
 export const PAGE_BYTES = 4096;
 const PAGE_SHIFT = 12;
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/** The program's state on the core at a boundary (also part of executor snapshots of runs on the ISS, context-snapshot.ts). */
+export const CoreStateSchema = z
+  .object({
+    pc: z.number().int(),
+    registers: z.array(z.number().int()).length(32),
+    /** Instructions of the program (the image's code) retired so far. */
+    instret: z.number().int(),
+    /** Every page of the program area the program wrote, ascending: its address and the SHA-256 of its bytes. */
+    pages: z.array(z.object({ address: z.number().int(), sha256: z.string().regex(HEX64) }).strict()),
+    /** Page bytes by their SHA-256 (each content once). */
+    contents: z.record(z.string().regex(HEX64), z.instanceof(Uint8Array)),
+  })
+  .strict();
+
+export type CoreState = z.infer<typeof CoreStateSchema>;
 
 export const CoreSnapshotSchema = z
   .object({
@@ -43,14 +59,7 @@ export const CoreSnapshotSchema = z
     position: z.object({ effects: z.number().int().min(0) }).strict(),
     state: z
       .object({
-        pc: z.number().int(),
-        registers: z.array(z.number().int()).length(32),
-        /** Instructions of the program (the image's code) retired so far. */
-        instret: z.number().int(),
-        /** Every page of the program area the program wrote, ascending: its address and the SHA-256 of its bytes. */
-        pages: z.array(z.object({ address: z.number().int(), sha256: z.string().regex(HEX64) }).strict()),
-        /** Page bytes by their SHA-256 (each content once). */
-        contents: z.record(z.string().regex(HEX64), z.instanceof(Uint8Array)),
+        ...CoreStateSchema.shape,
         worldCalls: z.array(WorldCallSchema),
         balances: BalancesSchema,
         receipts: z.record(z.string(), z.number().int()),
@@ -73,15 +82,20 @@ export function encodeCoreSnapshot(s: CoreSnapshot): { readonly bytes: Uint8Arra
 export function decodeCoreSnapshot(bytes: Uint8Array, id?: string): CoreSnapshot {
   const snap = decodeAddressed(bytes, id, CORE_SNAPSHOT_FORMAT, CoreSnapshotSchema);
   if (sha256(snap.program.source) !== snap.program.hash) throw new CaxError('E_SNAPSHOT', "the snapshot's program does not hash to the hash it names");
-  for (const [hash, content] of Object.entries(snap.state.contents)) {
-    if (content.length !== PAGE_BYTES || sha256(content) !== hash) throw new CaxError('E_SNAPSHOT', `a page's bytes do not hash to ${hash}`);
-  }
-  for (const p of snap.state.pages) if (!(p.sha256 in snap.state.contents)) throw new CaxError('E_SNAPSHOT', `the bytes of page 0x${p.address.toString(16)} are missing`);
+  checkPages(snap.state);
   return snap;
 }
 
+/** Every page's bytes must hash to their name, and every written page must have its bytes (E_SNAPSHOT). */
+export function checkPages(core: CoreState): void {
+  for (const [hash, content] of Object.entries(core.contents)) {
+    if (content.length !== PAGE_BYTES || sha256(content) !== hash) throw new CaxError('E_SNAPSHOT', `a page's bytes do not hash to ${hash}`);
+  }
+  for (const p of core.pages) if (!(p.sha256 in core.contents)) throw new CaxError('E_SNAPSHOT', `the bytes of page 0x${p.address.toString(16)} are missing`);
+}
+
 /** What the sink follows of the program's own execution (the image's code: the TEL runtime and the compiled definitions). */
-interface ProgramTrace {
+export interface ProgramTrace {
   /** Instructions of the program retired so far. */
   instret: number;
   /** The registers and pc after the program's latest instruction (the core then hands the effect to the firmware). */
@@ -92,9 +106,9 @@ interface ProgramTrace {
 }
 
 /** The core as a snapshot holds it: the program's registers, pc and instruction count, and the pages it wrote with their bytes now. */
-function coreState(iss: Iss, trace: ProgramTrace): Pick<CoreSnapshot['state'], 'pc' | 'registers' | 'instret' | 'pages' | 'contents'> {
-  const pages: CoreSnapshot['state']['pages'] = [];
-  const contents: CoreSnapshot['state']['contents'] = {};
+export function coreState(iss: Iss, trace: ProgramTrace): CoreState {
+  const pages: CoreState['pages'] = [];
+  const contents: CoreState['contents'] = {};
   for (const page of [...trace.written].sort((a, b) => a - b)) {
     const address = (page << PAGE_SHIFT) >>> 0;
     const bytes = new Uint8Array(iss.readMemory(address, PAGE_BYTES));
@@ -109,19 +123,19 @@ function coreState(iss: Iss, trace: ProgramTrace): Pick<CoreSnapshot['state'], '
  * A sink that follows the program (instructions in the image, not the firmware's: the firmware's idle loop waits for
  * the host a varying number of times, so its counts and data are not part of the run) and the RAM pages it writes.
  */
-function programTrace(iss: Iss, image: Image, trace: ProgramTrace): (r: TraceRecord) => void {
+export function programTrace(iss: Iss, image: Image, trace: ProgramTrace): (r: TraceRecord) => void {
   const ramEnd = 0x80000000 + iss.ramBytes;
   return (r) => {
     if (r.pc < image.base || r.pc >= image.heapStart) return;
     trace.instret++;
-    trace.registers = iss.registers();
+    trace.registers = registersAfter(iss, r);
     trace.pc = r.pc;
     const at = r.memAddr >>> 0;
     if (r.memWrite && at >= image.base && at < ramEnd) trace.written.add(at >>> PAGE_SHIFT);
   };
 }
 
-const newTrace = (): ProgramTrace => ({ instret: 0, registers: [], pc: 0, written: new Set() });
+export const newTrace = (): ProgramTrace => ({ instret: 0, registers: [], pc: 0, written: new Set() });
 
 /** Runs `spec` compiled on the ISS and takes a snapshot at every effect boundary `wanted` accepts (all by default). */
 export async function runWithCoreSnapshots(spec: RunSpec, wanted: (index: number) => boolean = () => true): Promise<{ readonly result: CoreRun; readonly snapshots: CoreSnapshot[] }> {
@@ -185,16 +199,21 @@ export async function restoreCoreSnapshot(snap: CoreSnapshot, options: { readonl
 }
 
 /** The replayed core at the boundary must be the snapshot's: registers, pc, counts, written pages and their bytes, world calls. */
-function checkCore(snap: CoreSnapshot, core: ReturnType<typeof coreState>, worldCalls: number): void {
-  const want = snap.state;
-  const differs: string[] = [];
-  if (core.pc !== want.pc) differs.push(`pc 0x${core.pc.toString(16)} vs 0x${want.pc.toString(16)}`);
-  const regs = core.registers.flatMap((v, i) => (v !== want.registers[i] ? [`x${i}`] : []));
-  if (regs.length > 0) differs.push(`registers ${regs.join(' ')}`);
-  if (core.instret !== want.instret) differs.push(`instret ${core.instret} vs ${want.instret}`);
-  const pages = new Map(want.pages.map((p) => [p.address, p.sha256]));
-  const changed = core.pages.filter((p) => pages.get(p.address) !== p.sha256).map((p) => `0x${p.address.toString(16)}`);
-  if (changed.length > 0 || core.pages.length !== want.pages.length) differs.push(`pages ${changed.join(' ') || `(${core.pages.length} written, ${want.pages.length} in the snapshot)`}`);
-  if (worldCalls !== want.worldCalls.length) differs.push(`world calls ${worldCalls} vs ${want.worldCalls.length}`);
+function checkCore(snap: CoreSnapshot, core: CoreState, worldCalls: number): void {
+  const differs = coreDifferences(snap.state, core);
+  if (worldCalls !== snap.state.worldCalls.length) differs.push(`world calls ${worldCalls} vs ${snap.state.worldCalls.length}`);
   if (differs.length > 0) throw new BoundaryMismatch(`the replayed core is not the snapshot's: ${differs.join(', ')}`);
+}
+
+/** How the core `got` differs from the core `want` a snapshot holds: pc, registers, instruction count, written pages and their bytes. */
+export function coreDifferences(want: CoreState, got: CoreState): string[] {
+  const differs: string[] = [];
+  if (got.pc !== want.pc) differs.push(`pc 0x${got.pc.toString(16)} vs 0x${want.pc.toString(16)}`);
+  const regs = got.registers.flatMap((v, i) => (v !== want.registers[i] ? [`x${i}`] : []));
+  if (regs.length > 0) differs.push(`registers ${regs.join(' ')}`);
+  if (got.instret !== want.instret) differs.push(`instret ${got.instret} vs ${want.instret}`);
+  const pages = new Map(want.pages.map((p) => [p.address, p.sha256]));
+  const changed = got.pages.filter((p) => pages.get(p.address) !== p.sha256).map((p) => `0x${p.address.toString(16)}`);
+  if (changed.length > 0 || got.pages.length !== want.pages.length) differs.push(`pages ${changed.join(' ') || `(${got.pages.length} written, ${want.pages.length} in the snapshot)`}`);
+  return differs;
 }

@@ -21,18 +21,25 @@ const SLICE_STEPS = 200_000;
 /** gdb's names of x0…x31 (its riscv-32bit-cpu feature): the ABI names, with x8 as fp. */
 const REG_NAMES = ABI_NAMES.map((name, i) => (i === 8 ? 'fp' : name));
 
-/** The target description gdb reads with qXfer:features:read (RV32: x0..x31 and pc). */
-export const TARGET_XML = [
-  '<?xml version="1.0"?>',
-  '<!DOCTYPE target SYSTEM "gdb-target.dtd">',
-  '<target version="1.0">',
-  '<architecture>riscv:rv32</architecture>',
-  '<feature name="org.gnu.gdb.riscv.cpu">',
-  ...REG_NAMES.map((n, i) => `<reg name="${n}" bitsize="32" type="${i === 1 ? 'code_ptr' : i === 2 ? 'data_ptr' : 'int'}" regnum="${i}"/>`),
-  '<reg name="pc" bitsize="32" type="code_ptr" regnum="32"/>',
-  '</feature>',
-  '</target>',
-].join('');
+/** gdb's register number of a CSR (after x0–x31, pc and f0–f31). */
+export const CSR_REGNUM_BASE = 65;
+
+/** The target description gdb reads with qXfer:features:read (RV32: x0..x31 and pc, and the `csrs` given: name → CSR number). */
+export function targetXml(csrs: Readonly<Record<string, number>> = {}): string {
+  const csrFeature = Object.entries(csrs).map(([name, csr]) => `<reg name="${name}" bitsize="32" type="int" regnum="${CSR_REGNUM_BASE + csr}" group="system"/>`);
+  return [
+    '<?xml version="1.0"?>',
+    '<!DOCTYPE target SYSTEM "gdb-target.dtd">',
+    '<target version="1.0">',
+    '<architecture>riscv:rv32</architecture>',
+    '<feature name="org.gnu.gdb.riscv.cpu">',
+    ...REG_NAMES.map((n, i) => `<reg name="${n}" bitsize="32" type="${i === 1 ? 'code_ptr' : i === 2 ? 'data_ptr' : 'int'}" regnum="${i}"/>`),
+    '<reg name="pc" bitsize="32" type="code_ptr" regnum="32"/>',
+    '</feature>',
+    ...(csrFeature.length > 0 ? ['<feature name="org.gnu.gdb.riscv.csr">', ...csrFeature, '</feature>'] : []),
+    '</target>',
+  ].join('');
+}
 
 /** A write the debugger made, applied again at the same position on every replay. */
 type HostWrite = { readonly at: number; readonly reg: number; readonly value: number } | { readonly at: number; readonly address: number; readonly bytes: Uint8Array };
@@ -64,6 +71,8 @@ export function toggleWatch(watches: Map<string, Watch>, w: Watch, on: boolean, 
 export interface RspTarget {
   /** Set by ^C while continuing. */
   interrupted: boolean;
+  /** The CSRs it serves (name → CSR number) as registers CSR_REGNUM_BASE + number; none when absent. */
+  readonly csrs?: Readonly<Record<string, number>>;
   continueForward(): Promise<string>;
   stepForward(): string;
   reverseStep(): string;
@@ -346,13 +355,13 @@ async function answer(t: RspTarget, data: string): Promise<string | undefined> {
     case 'D':
       return undefined;
     case 'q':
-      return query(body);
+      return query(body, t);
     default:
       return '';
   }
 }
 
-function query(body: string): string {
+function query(body: string, t: RspTarget): string {
   if (body.startsWith('Supported')) return 'PacketSize=3fff;qXfer:features:read+;swbreak+;hwbreak+;ReverseStep+;ReverseContinue+';
   if (body === 'Attached') return '1';
   if (body === 'C') return 'QC1';
@@ -363,8 +372,9 @@ function query(body: string): string {
     if (xfer[1] !== 'target.xml') return 'E00';
     const offset = parseInt(xfer[2]!, 16);
     const length = parseInt(xfer[3]!, 16);
-    const part = TARGET_XML.slice(offset, offset + length);
-    return `${offset + length >= TARGET_XML.length ? 'l' : 'm'}${part}`;
+    const xml = targetXml(t.csrs);
+    const part = xml.slice(offset, offset + length);
+    return `${offset + length >= xml.length ? 'l' : 'm'}${part}`;
   }
   return '';
 }

@@ -5,20 +5,30 @@
 // the compiler's source map gives its pc) differs from the previous event's
 // is an event, with its pc, the definition (symbol) it lies in, a call depth
 // followed through jal/jalr, the instructions retired, the registers after it,
-// and the effects and clock the world had seen by then. Moves pick events
-// from that recording, forward and backward alike, so `rstep` lands exactly
-// where the `step` before it started.
+// and the effects and clock the world had seen by then. At the first
+// instruction of one of the program's definitions the arguments are still in
+// the caller's outgoing area (docs/compiler.md): they are read from there and
+// decoded from the heap as the host reads results (heap.ts), named and typed
+// as the interpreter's debugger shows them, and the watch expressions are
+// evaluated on them (watch.ts). Moves pick events from that recording,
+// forward and backward alike, so `rstep` lands exactly where the `step`
+// before it started. `snapshot FILE` writes the co-processor snapshot
+// (core-snapshot.ts) at the nearest effect boundary at or before the position.
 import { CaxError, type SourceSpan } from '../errors.js';
+import { readValue, type MemoryReader } from '../coprocessor/heap.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import type { Iss } from '../riscv/iss.js';
-import { compiledImage, runTraced } from './traced-iss.js';
+import { compiledImage, registersAfter, runTraced } from './traced-iss.js';
 import { ABI_NAMES } from '../riscv/disasm.js';
 import { symbolName } from '../profile/collect-trace.js';
+import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type EffectHandlers } from '../tel/world.js';
 import type { TraceRecord } from '../trace/record.js';
-import { MAX_EVENTS } from './record.js';
+import { encodeCoreSnapshot, runWithCoreSnapshots } from './core-snapshot.js';
+import { debuggee, localsOf, MAX_EVENTS, type Debuggee, type Local } from './record.js';
 import { atBoundaries, type RunSpec } from './snapshot.js';
 import { Timeline, type Answer } from './timeline.js';
+import { evaluateWatch, WatchList, type WatchBreakpoint } from './watch.js';
 
 export interface IssEvent {
   readonly index: number;
@@ -36,15 +46,65 @@ export interface IssEvent {
   readonly registers: readonly number[];
   readonly effects: number;
   readonly clock: number;
+  /** At the entry of one of the program's definitions with parameters: its arguments, named and typed. */
+  readonly locals?: readonly Local[];
+  /** The arguments' values, when every one was read back (watches are evaluated on them). */
+  readonly args?: readonly Value[];
+  /** The values (shown) of the watches in scope at this call, by watch id. */
+  readonly watched?: Readonly<Record<number, string>>;
 }
 
-type IssBreakpoint = { readonly id: number; readonly kind: 'definition'; readonly name: string } | { readonly id: number; readonly kind: 'line'; readonly line: number };
+type IssBreakpoint =
+  | { readonly id: number; readonly kind: 'definition'; readonly name: string }
+  | { readonly id: number; readonly kind: 'line'; readonly line: number }
+  | WatchBreakpoint;
+
+/** The most heap objects read back for one argument: past it the argument shows as `<E_PROTOCOL>`. */
+export const MAX_ARGUMENT_OBJECTS = 10_000;
 
 const OP_JAL = 0x6f;
 const OP_JALR = 0x67;
+const OP_IMM = 0x13;
+const SP = 2;
 
-/** Runs the spec's program compiled on the ISS and records its source-position events. */
-export async function recordOnIss(spec: RunSpec): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number }> {
+/**
+ * The arguments of a call of `decl` at its first instruction (the prologue's `addi sp, sp, -frame`, already
+ * retired): 8-byte (tag, payload) slots at the caller's sp, each decoded from the core's memory now.
+ */
+function argumentsAt(d: Debuggee, name: string, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args'> {
+  const decl = d.decls.get(name);
+  const arity = decl?.equations[0]!.params.length ?? 0;
+  const op = r.insn & 0x7f;
+  const funct3 = (r.insn >>> 12) & 7;
+  if (!decl || arity === 0 || op !== OP_IMM || funct3 !== 0 || ((r.insn >>> 7) & 31) !== SP || ((r.insn >>> 15) & 31) !== SP) return {};
+  const callerSp = (registers[SP]! - (r.insn >> 20)) >>> 0;
+  const mem: MemoryReader = (addr, bytes) => {
+    const b = iss.readMemory(addr, bytes);
+    return new DataView(b.buffer, b.byteOffset, b.byteLength);
+  };
+  const values: (Value | null)[] = [];
+  const shown: string[] = [];
+  for (let i = 0; i < arity; i++) {
+    try {
+      const slot = mem(callerSp + 8 * i, 8);
+      const value = readValue({ tag: slot.getUint32(0, true), val: slot.getUint32(4, true) }, mem, MAX_ARGUMENT_OBJECTS);
+      values.push(value);
+      shown.push(showValue(value));
+    } catch (e) {
+      if (!(e instanceof CaxError)) throw e;
+      values.push(null);
+      shown.push(`<${e.code}>`);
+    }
+  }
+  const locals = localsOf(d, decl, shown);
+  return values.every((v) => v !== null) ? { locals, args: values as Value[] } : { locals };
+}
+
+/** Runs the spec's program compiled on the ISS and records its source-position events, with the arguments of the calls of `d`'s definitions. */
+export async function recordOnIss(
+  spec: RunSpec,
+  d: Debuggee = debuggee(spec),
+): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number; readonly effects: number }> {
   const image = compiledImage(spec);
   const labels = [...image.symbols].filter(([name, a]) => name.startsWith('tel$') && !name.endsWith('$body') && a >= image.codeStart).sort((a, b) => a[1] - b[1]);
   const entries = new Map(labels.map(([name, a]) => [a, symbolName(name)]));
@@ -90,18 +150,21 @@ export async function recordOnIss(spec: RunSpec): Promise<{ readonly image: Imag
       tooLong = true;
       return;
     }
+    const entry = entries.has(r.pc);
+    const registers = registersAfter(iss, r);
     events.push({
       index: events.length,
       pc: r.pc,
       symbol: symbol.name,
-      entry: entries.has(r.pc),
+      entry,
       line: span.line,
       col: span.col,
       depth,
       instret: iss.instret,
-      registers: iss.registers(),
+      registers,
       effects,
       clock,
+      ...(entry ? argumentsAt(d, symbol.name, r, registers, iss) : {}),
     });
   };
   const world = new MemoryWorld(spec.world ?? {});
@@ -120,7 +183,7 @@ export async function recordOnIss(spec: RunSpec): Promise<{ readonly image: Imag
   };
   const r = await runTraced(image, spec, handlers, sink);
   if (tooLong) throw new CaxError('E_UNSUPPORTED', `debugging compiled runs of more than ${MAX_EVENTS} source positions is not supported`);
-  return { image, events, outcome: r.error ? `error: ${r.error.code} ${r.error.message}` : `${r.shown!}`, cycles: r.cycles };
+  return { image, events, outcome: r.error ? `error: ${r.error.code} ${r.error.message}` : `${r.shown!}`, cycles: r.cycles, effects: r.effects.length };
 }
 
 /** A `cax debug --backend iss` session over one recorded compiled run. */
@@ -128,24 +191,37 @@ export class IssDebugSession extends Timeline<IssEvent> {
   private readonly breakpoints: IssBreakpoint[] = [];
   private nextId = 1;
   private readonly lines: readonly string[];
+  private readonly watches = new WatchList();
+  /** The recorded events with the values of the watches set now. */
+  private watched: readonly IssEvent[];
 
   private constructor(
-    private readonly spec: RunSpec,
+    private readonly d: Debuggee,
     private readonly recorded: readonly IssEvent[],
     private readonly outcome: string,
     private readonly cycles: number,
+    /** Effects the whole run made. */
+    private readonly effectCount: number,
+    /** Writes a file for `snapshot FILE` (relative to the command's directory). */
+    private readonly write: (path: string, bytes: Uint8Array) => void,
   ) {
     super();
-    this.lines = spec.source.split('\n');
+    this.lines = d.spec.source.split('\n');
+    this.watched = recorded;
   }
 
-  static async start(spec: RunSpec): Promise<IssDebugSession> {
-    const { events, outcome, cycles } = await recordOnIss(spec);
-    return new IssDebugSession(spec, events, outcome, cycles);
+  static async start(spec: RunSpec, write: (path: string, bytes: Uint8Array) => void = () => undefined): Promise<IssDebugSession> {
+    const d = debuggee(spec);
+    const { events, outcome, cycles, effects } = await recordOnIss(spec, d);
+    return new IssDebugSession(d, events, outcome, cycles, effects, write);
+  }
+
+  private get spec(): RunSpec {
+    return this.d.spec;
   }
 
   protected get events(): readonly IssEvent[] {
-    return this.recorded;
+    return this.watched;
   }
 
   protected command(verb: string, args: readonly string[]): Answer {
@@ -156,9 +232,23 @@ export class IssDebugSession extends Timeline<IssEvent> {
       case 'delete': {
         const i = this.breakpoints.findIndex((b) => String(b.id) === args[0]);
         if (i < 0) throw new CaxError('E_BREAKPOINT', `no breakpoint ${args[0] ?? '(none given)'}`);
-        this.breakpoints.splice(i, 1);
+        const [removed] = this.breakpoints.splice(i, 1);
+        if (removed!.kind === 'watch') {
+          this.watches.remove(removed!.id);
+          this.rewatch();
+        }
         return { text: `deleted breakpoint ${args[0]!}`, data: { deleted: Number(args[0]) } };
       }
+      case 'watch':
+        return this.addWatch(args);
+      case 'locals':
+      case 'args':
+        return this.showLocals();
+      case 'print':
+      case 'p':
+        return this.print(args);
+      case 'snapshot':
+        throw new CaxError('E_USAGE', 'snapshot runs the program again on the ISS: it is answered asynchronously (run), as the CLI does');
       case 'breakpoints':
         return {
           text: this.breakpoints.map((b) => `${b.id}: ${describeBreakpoint(b)}`).join('\n') || 'no breakpoints',
@@ -173,19 +263,86 @@ export class IssDebugSession extends Timeline<IssEvent> {
       case 'list':
         return this.list();
       default:
-        throw new CaxError('E_USAGE', `unknown command ${verb} on the iss backend (step next finish continue, rstep rnext rfinish rcontinue, break delete breakpoints, registers where list quit)`);
+        throw new CaxError(
+          'E_USAGE',
+          `unknown command ${verb} on the iss backend (step next finish continue, rstep rnext rfinish rcontinue, break watch delete breakpoints, locals print registers where list snapshot quit)`,
+        );
     }
   }
 
   protected move(to: number): Answer {
     this.pos = to;
-    return this.describe();
+    return this.watches.report(this.describe(), this.events, this.pos);
   }
 
-  /** A definition breakpoint hits at the definition's first instruction (every call); a line breakpoint where the code comes to the line. */
+  /**
+   * A definition breakpoint hits at the definition's first instruction (every call); a line breakpoint where the code
+   * comes to the line; a watch where its value differs from its previous evaluation.
+   */
   protected hits(e: IssEvent): boolean {
     const prev = e.index > 0 ? this.events[e.index - 1]! : null;
-    return this.breakpoints.some((b) => (b.kind === 'definition' ? e.entry && e.symbol === b.name : e.line === b.line && prev?.line !== b.line));
+    return this.breakpoints.some((b) => {
+      switch (b.kind) {
+        case 'definition':
+          return e.entry && e.symbol === b.name;
+        case 'line':
+          return e.line === b.line && prev?.line !== b.line;
+        case 'watch':
+          return this.watches.hits(e.index, b.id);
+      }
+    });
+  }
+
+  /** `watch EXPR` (watch.ts): the run's events are marked again with its values. */
+  private addWatch(args: readonly string[]): Answer {
+    const { breakpoint, answer } = this.watches.watch(this.d, this.nextId, args, () => (this.rewatch(), this.events), this.pos);
+    this.nextId++;
+    this.breakpoints.push(breakpoint);
+    return answer;
+  }
+
+  /** The events with the watches' values at every call whose arguments were read back; marks where each changes. */
+  private rewatch(): void {
+    const watches = this.watches.all;
+    this.watched = this.recorded.map((e) => {
+      if (!e.args || watches.length === 0) return e;
+      const values = watches.flatMap((w) => {
+        const v = evaluateWatch(this.d, w, e.symbol, e.args!);
+        return v === undefined ? [] : [[w.id, v] as const];
+      });
+      return values.length > 0 ? { ...e, watched: Object.fromEntries(values) } : e;
+    });
+    this.watches.mark(this.watched);
+  }
+
+  private showLocals(): Answer {
+    const locals = this.current().locals ?? [];
+    return { text: locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here: they are read at the first instruction of a call)', data: { locals } };
+  }
+
+  private print(args: readonly string[]): Answer {
+    const e = this.current();
+    const l = e.locals?.find((x) => x.name === args[0]);
+    if (!l) throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is not an argument here (print shows the arguments at the first instruction of a call of ${e.symbol})`);
+    return { text: `${l.name} = ${l.value} :: ${l.type}`, data: { local: l } };
+  }
+
+  protected override asyncCommand(verb: string, args: readonly string[]): Promise<Answer> | undefined {
+    return verb === 'snapshot' ? this.snapshot(args) : undefined;
+  }
+
+  /** Writes the co-processor snapshot at the nearest effect boundary at or before the position: before the latest effect the world had seen. */
+  private async snapshot(args: readonly string[]): Promise<Answer> {
+    const path = args[0];
+    if (!path) throw new CaxError('E_USAGE', 'snapshot FILE');
+    const seen = this.pos < 0 ? 0 : this.pos >= this.events.length ? this.effectCount : this.events[this.pos]!.effects;
+    const boundary = seen - 1;
+    if (boundary < 0) throw new CaxError('E_USAGE', 'no effect boundary at or before this point');
+    const snap = (await runWithCoreSnapshots(this.spec, (i) => i === boundary)).snapshots[0];
+    if (!snap) throw new CaxError('E_SNAPSHOT', `the run made again has no effect boundary ${boundary}`);
+    const { bytes, id } = encodeCoreSnapshot(snap);
+    this.write(path, bytes);
+    return { text: `snapshot ${id} before effect ${boundary} written to ${path}`, data: { id, boundary, bytes: bytes.length } };
   }
 
   private addBreakpoint(what: string | undefined): Answer {
@@ -224,9 +381,10 @@ export class IssDebugSession extends Timeline<IssEvent> {
       return { text: `the run has ended: ${this.outcome}\ncycles: ${this.cycles}`, data: { at: 'end', outcome: this.outcome, cycles: this.cycles } };
     }
     const e = this.events[this.pos]!;
+    const call = e.locals && e.locals.length > 0 ? ` ${e.locals.map((l) => `${l.name}=${l.value}`).join(' ')}` : '';
     return {
-      text: `#${e.index} pc 0x${e.pc.toString(16)} in ${e.symbol}  [depth ${e.depth}, instret ${e.instret}, effects ${e.effects}, clock ${e.clock}]\n  ${this.spec.file}:${e.line}:${e.col}  ${this.lines[e.line - 1]?.trim() ?? ''}`,
-      data: { at: { ...e, registers: undefined } },
+      text: `#${e.index} pc 0x${e.pc.toString(16)} in ${e.symbol}${call}  [depth ${e.depth}, instret ${e.instret}, effects ${e.effects}, clock ${e.clock}]\n  ${this.spec.file}:${e.line}:${e.col}  ${this.lines[e.line - 1]?.trim() ?? ''}`,
+      data: { at: { ...e, registers: undefined, args: undefined, watched: undefined } },
     };
   }
 
@@ -242,5 +400,5 @@ export class IssDebugSession extends Timeline<IssEvent> {
 }
 
 function describeBreakpoint(b: IssBreakpoint): string {
-  return b.kind === 'line' ? `line ${b.line}` : `calls of ${b.name}`;
+  return b.kind === 'line' ? `line ${b.line}` : b.kind === 'watch' ? `${b.expression} changes` : `calls of ${b.name}`;
 }

@@ -5,10 +5,15 @@
 // once to list them (light: no values kept); `stopAt` rebuilds the full state
 // at one event by replaying the run from its start and stopping there (runs
 // are deterministic; the replay is checked against the recorded steps), so
-// going backward is a replay exactly like going forward.
+// going backward is a replay exactly like going forward. At a call, the
+// binders in scope where its value returns to — the enclosing function's
+// parameters, its `let`/`where` binders and the `do` binders bound so far,
+// read from the frames the machine keeps — are visible to `print` and watches
+// besides the call's arguments.
 import { CaxError } from '../errors.js';
 import type { Decl, Expr } from '../tel/ast.js';
-import type { CLam } from '../tel/compile.js';
+import type { CLam, FrameInfo } from '../tel/compile.js';
+import type { Env } from '../tel/runtime.js';
 import { runMain, type LoadedProgram, type RunResult } from '../tel/interp.js';
 import { DEFAULT_BUDGET } from '../tel/machine.js';
 import type { EffectEntry } from '../tel/scheduler.js';
@@ -44,11 +49,19 @@ export interface Local {
   readonly type: string;
 }
 
+/** A name bound where a call's value returns to: a parameter, a `let`/`where` or a `do` binder. */
+export interface Binder {
+  readonly name: string;
+  readonly value: string;
+}
+
 /** The full state at an event, rebuilt by replay. */
 export interface Stop {
   readonly event: TraceEvent;
   /** A call's arguments (empty at an effect). */
   readonly locals: readonly Local[];
+  /** At a call, the binders in scope where its value returns to, innermost first (each name once). */
+  readonly scope: readonly Binder[];
   /** The effect log at the event (the effects before it). */
   readonly log: readonly EffectEntry[];
 }
@@ -77,8 +90,28 @@ class Reached extends Error {
 /** Thrown when a recording passes MAX_EVENTS. */
 class TooLong extends Error {}
 
-/** Runs the debuggee once; `visit` hears every event with a way to read its state, and may end the run by throwing. */
-function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'event'>, args: readonly Value[]) => void): RunResult {
+/** A binder name as the source wrote it (not one the desugaring made up). */
+const SOURCE_NAME = /^[a-z_][A-Za-z0-9_']*$/;
+
+/**
+ * The names bound in `env` and the environments around it, innermost first (a name once: the innermost binding,
+ * within a frame its latest slot), from the frames of calls `frames` knows; a slot not bound yet is left out.
+ */
+export function bindersIn(env: Env | null, frames: WeakMap<Env, FrameInfo>): Map<string, Value> {
+  const found = new Map<string, Value>();
+  for (let e = env; e !== null && e !== undefined; e = e[0] as Env | null) {
+    const names = frames.get(e)?.names ?? [];
+    for (let slot = names.length - 1; slot >= 1; slot--) {
+      const name = names[slot];
+      if (name === undefined || !SOURCE_NAME.test(name) || found.has(name) || e[slot] === undefined) continue;
+      found.set(name, e[slot] as Value);
+    }
+  }
+  return found;
+}
+
+/** Runs the debuggee once; `visit` hears every event with a way to read its state and, at a call, its arguments and the binders in scope where it returns; it may end the run by throwing. */
+function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'event'>, args: readonly Value[], scope: () => Map<string, Value>) => void): RunResult {
   const world = new MemoryWorld(d.spec.world ?? {});
   let index = 0;
   let scheduler: { readonly clock: number; readonly log: readonly EffectEntry[] } | null = null;
@@ -88,7 +121,7 @@ function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'ev
     (kind, timeline) => {
       const s = scheduler!;
       const event: TraceEvent = { index: index++, kind: 'effect', name: kind, depth: 0, steps: machineSteps(), clock: s.clock, effects: s.log.length, timeline };
-      visit(event, () => ({ locals: [], log: s.log.map((e) => ({ ...e })) }), []);
+      visit(event, () => ({ locals: [], scope: [], log: s.log.map((e) => ({ ...e })) }), [], () => new Map());
     },
   );
   return runMain(d.loaded, d.spec.main, d.args, {
@@ -99,11 +132,21 @@ function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'ev
     attach: (machine, sched) => {
       scheduler = sched;
       machineSteps = () => machine.steps;
-      machine.onCall = (lam: CLam, args: readonly Value[], depth: number) => {
+      // the frames of the calls so far, with the names of their slots
+      const frames = new WeakMap<Env, FrameInfo>();
+      machine.onFrame = (frame, info) => frames.set(frame, info);
+      machine.onCall = (lam: CLam, args: readonly Value[], depth: number, frame: Env, site: Env | null) => {
+        frames.set(frame, lam.frame);
         const decl = d.decls.get(lam.name);
         if (!decl || decl.equations[0]!.params.length !== args.length) return;
         const event: TraceEvent = { index: index++, kind: 'call', name: lam.name, depth, steps: machine.steps, clock: sched.clock, effects: sched.log.length, timeline: null };
-        visit(event, () => ({ locals: localsOf(d, decl, args), log: sched.log.map((e) => ({ ...e })) }), args);
+        const scope = (): Map<string, Value> => bindersIn(site, frames);
+        const state = () => ({
+          locals: localsOf(d, decl, args.map(showValue)),
+          scope: [...scope()].map(([name, value]) => ({ name, value: showValue(value) })),
+          log: sched.log.map((e) => ({ ...e })),
+        });
+        visit(event, state, args, scope);
       };
     },
   });
@@ -113,12 +156,12 @@ function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'ev
 export function recordRun(d: Debuggee, watches: readonly Watch[] = []): { readonly events: readonly TraceEvent[]; readonly result: RunResult } {
   const events: TraceEvent[] = [];
   try {
-    const result = run(d, (e, _state, args) => {
+    const result = run(d, (e, _state, args, scope) => {
       if (events.length >= MAX_EVENTS) throw new TooLong();
       const values =
         e.kind === 'call'
           ? watches.flatMap((w) => {
-              const v = evaluateWatch(d, w, e.name, args);
+              const v = evaluateWatch(d, w, e.name, args, scope);
               return v === undefined ? [] : [[w.id, v] as const];
             })
           : [];
@@ -147,18 +190,18 @@ export function stopAt(d: Debuggee, target: TraceEvent): Stop {
   throw new CaxError('E_SNAPSHOT', `the replay ended before event ${target.index}`);
 }
 
-/** A call's arguments named after the definition's first equation (a pattern parameter is `argN`) and typed by its checked type. */
-function localsOf(d: Debuggee, decl: Decl, args: readonly Value[]): Local[] {
+/** A call's arguments (`shown`) named after the definition's first equation (a pattern parameter is `argN`) and typed by its checked type. */
+export function localsOf(d: Debuggee, decl: Decl, shown: readonly string[]): Local[] {
   const scheme = d.loaded.types.get(decl.name);
   const names = new Map<number, string>();
   let t: Type | null = scheme ? prune(scheme.type) : null;
-  return args.map((value, i) => {
+  return shown.map((value, i) => {
     const p = decl.equations[0]!.params[i]!;
     let type = '?';
     if (t && t.tag === 'con' && t.name === '->') {
       type = typeToString(t.args[0]!, names);
       t = prune(t.args[1]!);
     }
-    return { name: p.tag === 'PVar' ? p.name : `arg${i + 1}`, value: showValue(value), type };
+    return { name: p.tag === 'PVar' ? p.name : `arg${i + 1}`, value, type };
   });
 }

@@ -12,7 +12,7 @@ import type { EffectEntry } from '../tel/scheduler.js';
 import type { RunResult } from '../tel/interp.js';
 import { debuggee, recordRun, stopAt, type Debuggee, type Stop, type TraceEvent } from './record.js';
 import { encodeSnapshot, runWithSnapshots, type RunSpec } from './snapshot.js';
-import { compileWatch, type Watch } from './watch.js';
+import { WatchList, type WatchBreakpoint } from './watch.js';
 import { Timeline, type Answer } from './timeline.js';
 
 type Breakpoint =
@@ -20,7 +20,7 @@ type Breakpoint =
   | { readonly id: number; readonly kind: 'line'; readonly line: number; readonly name: string }
   | { readonly id: number; readonly kind: 'effect'; readonly effect: string; readonly timeline: string | null }
   | { readonly id: number; readonly kind: 'time'; readonly time: number }
-  | { readonly id: number; readonly kind: 'watch'; readonly expression: string };
+  | WatchBreakpoint;
 
 const EFFECT_KINDS = ['deposit', 'withdraw', 'transfer', 'observe', 'emit'];
 
@@ -28,12 +28,8 @@ export class DebugSession extends Timeline<TraceEvent> {
   private readonly d: Debuggee;
   private recorded: readonly TraceEvent[];
   private readonly result: RunResult;
-  /** The watch expressions, by breakpoint id. */
-  private readonly watches = new Map<number, Watch>();
-  /** For each event, the watches whose value differs from their previous evaluation (watch hits). */
-  private changed: readonly ReadonlySet<number>[] = [];
-  /** Each watch's value as last printed at a stop. */
-  private readonly watchShown = new Map<number, string | undefined>();
+  /** The watch expressions (their ids are their breakpoints'). */
+  private readonly watches = new WatchList();
   private stop: Stop | null = null;
   private readonly breakpoints: Breakpoint[] = [];
   private nextId = 1;
@@ -96,26 +92,7 @@ export class DebugSession extends Timeline<TraceEvent> {
   protected move(to: number): Answer {
     this.pos = to;
     this.stop = to >= 0 && to < this.events.length ? stopAt(this.d, this.events[to]!) : null;
-    const here = this.describe();
-    const changes = [...this.watches.values()].flatMap((w) => {
-      const value = this.watchValue(w.id);
-      const was = this.watchShown.get(w.id);
-      if (value === was) return [];
-      this.watchShown.set(w.id, value);
-      return [{ id: w.id, expression: w.text, value: value ?? null, was: was ?? null }];
-    });
-    if (changes.length === 0) return here;
-    const lines = changes.map((c) => `watch ${c.id}: ${c.expression} = ${c.value ?? '(not evaluated yet)'}${c.was === null ? '' : ` (was ${c.was})`}`);
-    return { text: [here.text, ...lines].join('\n'), data: { ...here.data, watches: changes } };
-  }
-
-  /** A watch's value at the position: at the latest event at or before it where the watch was in scope (undefined before the first). */
-  private watchValue(id: number): string | undefined {
-    for (let i = Math.min(this.pos, this.events.length - 1); i >= 0; i--) {
-      const v = this.events[i]!.watched?.[id];
-      if (v !== undefined) return v;
-    }
-    return undefined;
+    return this.watches.report(this.describe(), this.events, this.pos);
   }
 
   protected hits(e: TraceEvent): boolean {
@@ -130,7 +107,7 @@ export class DebugSession extends Timeline<TraceEvent> {
         case 'time':
           return e.clock >= b.time && (prev === null || prev.clock < b.time);
         case 'watch':
-          return this.changed[e.index]?.has(b.id) === true;
+          return this.watches.hits(e.index, b.id);
       }
     });
   }
@@ -161,44 +138,20 @@ export class DebugSession extends Timeline<TraceEvent> {
     return { text: `breakpoint ${b.id}: ${describeBreakpoint(b)}`, data: { breakpoint: b } };
   }
 
-  /** `watch EXPR`: stop where the expression's value differs from its previous evaluation, and print it at every stop where it changed (watch.ts; the run is recorded again with its values). */
+  /** `watch EXPR` (watch.ts): the run's events are marked again with its values. */
   private addWatch(args: readonly string[]): Answer {
-    const text = args.join(' ');
-    if (text === '') throw new CaxError('E_USAGE', 'watch EXPR (an expression over the arguments of a definition)');
-    const watch = compileWatch(this.d, this.nextId, text);
-    const b: Breakpoint = { id: this.nextId++, kind: 'watch', expression: text };
-    this.watches.set(b.id, watch);
-    try {
-      this.rewatch();
-    } catch (e) {
-      this.watches.delete(b.id);
-      throw e;
-    }
-    this.breakpoints.push(b);
-    const value = this.watchValue(b.id);
-    this.watchShown.set(b.id, value);
-    const scopes = [...watch.scopes.keys()];
-    return {
-      text: `watchpoint ${b.id}: ${describeBreakpoint(b)}, evaluated at calls of ${scopes.join(', ')}${value === undefined ? '' : ` (now ${value})`}`,
-      data: { breakpoint: b, scopes, value: value ?? null },
-    };
+    const { breakpoint, answer } = this.watches.watch(this.d, this.nextId, args, () => (this.rewatch(), this.events), this.pos);
+    this.nextId++;
+    this.breakpoints.push(breakpoint);
+    return answer;
   }
 
   /** Records the run again with the watches' values and marks where each changes. */
   private rewatch(): void {
-    const { events } = recordRun(this.d, [...this.watches.values()]);
+    const { events } = recordRun(this.d, this.watches.all);
     if (events.length !== this.events.length) throw new CaxError('E_SNAPSHOT', `the run recorded again has ${events.length} events, not ${this.events.length}`);
     this.recorded = events;
-    const last = new Map<number, string>();
-    this.changed = events.map((e) => {
-      const hits = new Set<number>();
-      for (const [key, value] of Object.entries(e.watched ?? {})) {
-        const id = Number(key);
-        if (last.has(id) && last.get(id) !== value) hits.add(id);
-        last.set(id, value);
-      }
-      return hits;
-    });
+    this.watches.mark(events);
   }
 
   private deleteBreakpoint(args: readonly string[]): Answer {
@@ -206,8 +159,7 @@ export class DebugSession extends Timeline<TraceEvent> {
     if (i < 0) throw new CaxError('E_BREAKPOINT', `no breakpoint ${args[0] ?? '(none given)'}`);
     const [removed] = this.breakpoints.splice(i, 1);
     if (removed!.kind === 'watch') {
-      this.watches.delete(removed!.id);
-      this.watchShown.delete(removed!.id);
+      this.watches.remove(removed!.id);
       this.rewatch();
     }
     return { text: `deleted breakpoint ${args[0]!}`, data: { deleted: Number(args[0]) } };
@@ -218,16 +170,22 @@ export class DebugSession extends Timeline<TraceEvent> {
     return this.stop;
   }
 
+  /** The call's arguments with their types, then the binders in scope where it returns. */
   private showLocals(): Answer {
     const s = this.requireStop();
-    return { text: s.locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here)', data: { locals: s.locals } };
+    const args = s.locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here)';
+    const scope = s.scope.length > 0 ? `\nin scope where it returns:\n${s.scope.map((b) => `  ${b.name} = ${b.value}`).join('\n')}` : '';
+    return { text: `${args}${scope}`, data: { locals: s.locals, scope: s.scope } };
   }
 
+  /** An argument of the call (with its type), else a binder in scope where it returns. */
   private print(args: readonly string[]): Answer {
     const s = this.requireStop();
     const l = s.locals.find((x) => x.name === args[0]);
-    if (!l) throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is not an argument of ${s.event.name} (print shows the current call's arguments)`);
-    return { text: `${l.name} = ${l.value} :: ${l.type}`, data: { local: l } };
+    if (l) return { text: `${l.name} = ${l.value} :: ${l.type}`, data: { local: l } };
+    const b = s.scope.find((x) => x.name === args[0]);
+    if (b) return { text: `${b.name} = ${b.value}`, data: { binder: b } };
+    throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is neither an argument of ${s.event.name} nor bound where it returns (print shows those)`);
   }
 
   /** The effect log at the position: before the current event, or the whole log at the end. */

@@ -42,16 +42,33 @@ export abstract class Timeline<E extends { readonly depth: number }> {
     return this.events.length;
   }
 
-  /** Runs one command line. */
+  /** Runs one command line (the ones asyncCommand answers are only answered by `run`). */
   execute(line: string): Reply {
     const command = line.trim();
     const [verb = '', ...args] = command.split(/\s+/);
     try {
       return { command, ...(this.moveCommand(verb, args) ?? this.command(verb, args)) };
     } catch (e) {
-      if (!(e instanceof CaxError)) throw e;
-      return { command, text: `error: ${e.code} ${e.message}`, data: {}, error: { code: e.code, message: e.message } };
+      return failed(command, e);
     }
+  }
+
+  /** Runs one command line, the ones that take a while (asyncCommand) included. */
+  async run(line: string): Promise<Reply> {
+    const command = line.trim();
+    const [verb = '', ...args] = command.split(/\s+/);
+    const pending = this.asyncCommand(verb, args);
+    if (!pending) return this.execute(line);
+    try {
+      return { command, ...(await pending) };
+    } catch (e) {
+      return failed(command, e);
+    }
+  }
+
+  /** A command that runs the program again (a snapshot of a compiled run), answered when it is done; undefined for the others. */
+  protected asyncCommand(_verb: string, _args: readonly string[]): Promise<Answer> | undefined {
+    return undefined;
   }
 
   private moveCommand(verb: string, args: readonly string[]): Answer | undefined {
@@ -106,4 +123,10 @@ export abstract class Timeline<E extends { readonly depth: number }> {
     for (let i = 0; i < n; i++) this.pos = Math.max(-1, Math.min(this.events.length, target()));
     return this.move(this.pos);
   }
+}
+
+/** The reply to a command that failed with a CaxError (anything else is a bug and passes). */
+function failed(command: string, e: unknown): Reply {
+  if (!(e instanceof CaxError)) throw e;
+  return { command, text: `error: ${e.code} ${e.message}`, data: {}, error: { code: e.code, message: e.message } };
 }

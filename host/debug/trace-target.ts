@@ -2,14 +2,18 @@
 // simulated core's trace file (docs/trace-port.md) and the program's ELF. The
 // target's position is the number of records applied; the state there is
 // the ELF's loaded bytes with every earlier record's register write and store
-// applied (registers start at zero, as at reset). Each step forward keeps
+// applied (registers start at zero, as at reset); a byte a load read before
+// any store of the trace wrote it was there from the start, so the loads
+// fill in (and correct) the initial memory. Machine CSRs are served as far as
+// the records tell them (trace-csrs.ts). Each step forward keeps
 // what it overwrote, so a step backward restores it exactly: reverse
 // execution is as cheap as forward. The history is recorded, so gdb's
 // register and memory writes are refused (E01).
 import { CaxError } from '../errors.js';
 import { parseElf } from '../riscv/elf.js';
 import type { TraceRecord } from '../trace/record.js';
-import { hex32, toggle, toggleWatch, type RspTarget, type Watch } from './gdb.js';
+import { CSR_REGNUM_BASE, hex32, toggle, toggleWatch, type RspTarget, type Watch } from './gdb.js';
+import { TRACE_CSRS, TraceCsrs } from './trace-csrs.js';
 
 const RAM_BASE = 0x80000000;
 
@@ -18,6 +22,15 @@ interface Undo {
   readonly reg: number;
   readonly value: number;
   readonly bytes: readonly (readonly [number, number | undefined])[];
+}
+
+/** The bytes a load read or a store wrote, by address (the record's lanes of the aligned word, its data from the access's address on). */
+function accessedBytes(r: TraceRecord): [number, number][] {
+  const base = (r.memAddr & ~3) >>> 0;
+  const shift = r.memAddr & 3;
+  const bytes: [number, number][] = [];
+  for (let lane = 0; lane < 4; lane++) if ((r.memMask & (1 << lane)) !== 0) bytes.push([base + lane, (r.memData >>> (8 * (lane - shift))) & 0xff]);
+  return bytes;
 }
 
 export class TraceTarget implements RspTarget {
@@ -29,6 +42,8 @@ export class TraceTarget implements RspTarget {
   private readonly undo: Undo[] = [];
   private readonly breakpoints = new Set<number>();
   private readonly watches = new Map<string, Watch>();
+  readonly csrs = TRACE_CSRS;
+  private readonly csrHistory: TraceCsrs;
 
   constructor(
     elf: Uint8Array,
@@ -37,6 +52,23 @@ export class TraceTarget implements RspTarget {
   ) {
     if (records.length === 0) throw new CaxError('E_TRACE', 'the trace has no records');
     for (const seg of parseElf(elf).segments) for (let i = 0; i < seg.data.length; i++) this.memory.set(seg.vaddr + i, seg.data[i]!);
+    this.initialFromLoads();
+    this.csrHistory = new TraceCsrs(records);
+  }
+
+  /** Each RAM byte a load read before any record stored to it held that value from the start. */
+  private initialFromLoads(): void {
+    const stored = new Set<number>();
+    for (const r of this.records) {
+      if (r.trap) continue;
+      for (const [address, byte] of accessedBytes(r)) {
+        if (r.memWrite) stored.add(address);
+        else if (!stored.has(address) && address >= RAM_BASE && address < RAM_BASE + this.ramBytes) {
+          this.memory.set(address, byte);
+          stored.add(address);
+        }
+      }
+    }
   }
 
   /** The pc of the next record, or past the last one the pc after it. */
@@ -54,13 +86,9 @@ export class TraceTarget implements RspTarget {
     if (!r) return false;
     const bytes: (readonly [number, number | undefined])[] = [];
     if (r.memWrite) {
-      const base = (r.memAddr & ~3) >>> 0;
-      const shift = r.memAddr & 3;
-      for (let lane = 0; lane < 4; lane++) {
-        if ((r.memMask & (1 << lane)) === 0) continue;
-        const address = base + lane;
+      for (const [address, byte] of accessedBytes(r)) {
         bytes.push([address, this.memory.get(address)]);
-        this.memory.set(address, (r.memData >>> (8 * (lane - shift))) & 0xff);
+        this.memory.set(address, byte);
       }
     }
     this.undo.push({ reg: r.rd, value: this.regs[r.rd]!, bytes });
@@ -117,7 +145,12 @@ export class TraceTarget implements RspTarget {
     return [...this.regs, this.pc].map(hex32).join('');
   }
 
+  /** x0–x31, pc, and the CSRs served (`xxxxxxxx`, unavailable, where the records do not tell the value). */
   readRegister(n: number): string {
+    if (n >= CSR_REGNUM_BASE && Object.values(this.csrs).includes(n - CSR_REGNUM_BASE)) {
+      const value = this.csrHistory.valueAt(n - CSR_REGNUM_BASE, this.position);
+      return value === undefined ? 'xxxxxxxx' : hex32(value);
+    }
     if (n < 0 || n > 32) throw new CaxError('E_PROTOCOL', `no register ${n}`);
     return hex32(n === 32 ? this.pc : this.regs[n]!);
   }

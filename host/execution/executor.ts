@@ -20,7 +20,8 @@ import { CaxError, budgetExhausted, budgetOf } from '../errors.js';
 import { LOOKUP_STEPS, type Memo, type MemoMode } from '../cache/memo.js';
 import type { CacheHit } from '../cache/tiered.js';
 import { decodeValue } from '../cache/value.js';
-import { openCoprocessor, runImage, type BackendName } from '../coprocessor/backend.js';
+import { openCoprocessor, runImage, type BackendName, type Coprocessor } from '../coprocessor/backend.js';
+import type { Image } from '../compiler/link.js';
 import { CoreFunction } from '../coprocessor/effects.js';
 import { compileStored } from '../coprocessor/stored.js';
 import type { ImageRebuilt } from '../coprocessor/cache.js';
@@ -88,7 +89,7 @@ export interface ExecuteOptions {
   readonly profile?: ExecutionProfiler;
   /** Overrides the memo's mode for this run. */
   readonly memo?: MemoMode;
-  /** Looks into an interpreted run as it goes (context-tree snapshots, host/debug/context-snapshot.ts); the memo is then off. */
+  /** Looks into a run as it goes (context-tree snapshots, host/debug/context-snapshot.ts; on the interpreter or the iss backend); the memo is then off. */
   readonly probe?: ExecutionProbe;
 }
 
@@ -96,7 +97,10 @@ export interface ExecuteOptions {
 export interface ProbeState {
   readonly clock: number;
   readonly log: readonly EffectEntry[];
-  /** Machine steps and memory cells so far (those since the last owner switch are not charged to a context yet). */
+  /**
+   * On the interpreter: machine steps and memory cells so far (those since the last owner switch are not charged to
+   * a context yet). On a co-processor: the cycles run on the core and the bytes of its heap charged so far.
+   */
   readonly steps: number;
   readonly memory: number;
   /** The open invocations' contexts, outermost first, with their usage now. */
@@ -109,11 +113,15 @@ export interface ProbeState {
   readonly trace: readonly TraceEvent[];
 }
 
-/** What looks into an interpreted run: it may stand in for the world under the sandbox, wrap the handlers the scheduler sees, and hear contexts close. */
+/**
+ * What looks into a run: it may stand in for the world under the sandbox, wrap the handlers the scheduler sees, hear
+ * contexts close, and (on the iss backend) open the co-processor the compiled image runs on.
+ */
 export interface ExecutionProbe {
   world?(world: MemoryWorld): EffectHandlers;
   handlers?(handlers: EffectHandlers, state: () => ProbeState): EffectHandlers;
   closed?(report: ContextReport): void;
+  coprocessor?(image: Image): Promise<Coprocessor>;
 }
 
 /** One open context's use and grant (compute in steps, memory in bytes), as a profile samples them. */
@@ -305,7 +313,7 @@ export class Executor {
     const trace = new Trace();
     const memo = options.memo === undefined ? this.memo : this.memo?.withMode(options.memo);
     // a profiled run is measured, not answered from the cache
-    if (options.probe && options.backend) throw new CaxError('E_UNSUPPORTED', 'context-tree snapshots of co-processor runs are not supported (docs/debug.md)');
+    if (options.probe && options.backend && options.backend.name !== 'iss') throw new CaxError('E_UNSUPPORTED', `snapshots of runs on the ${options.backend.name} backend are not supported, only on iss (docs/debug.md)`);
     const memoized = options.backend || options.profile || options.probe || memo?.mode === 'off' ? undefined : memo;
     const run: Run = {
       world: new MemoryWorld(options.world ?? {}),
@@ -501,6 +509,8 @@ export class Executor {
     let error: CaxError | null = null;
     let clock = start;
     let coprocessor: CoprocessorUsage | undefined;
+    let scheduler: Scheduler<Actor> | undefined;
+    let cycles = 0;
     // Whether the policy (rather than the acting context's grant) bounded the last run on the core.
     let binding = false;
     const limit = (): number => {
@@ -509,9 +519,10 @@ export class Executor {
       binding = policyLeft <= available;
       return Math.max(0, Math.min(available, policyLeft));
     };
-    const charge = (cycles: number): void => {
-      run.sandbox.charge(cycles, 0);
-      active.context.consume({ computeSteps: Math.min(cycles, active.context.usage().available.computeSteps) });
+    const charge = (ran: number): void => {
+      cycles += ran;
+      run.sandbox.charge(ran, 0);
+      active.context.consume({ computeSteps: Math.min(ran, active.context.usage().available.computeSteps) });
     };
     // The core's heap is memory: its growth is charged to the acting context and the run as it is seen, after each run on the core.
     let heapCharged = 0;
@@ -532,11 +543,12 @@ export class Executor {
       const entryType = compileEntry(this.program(entry.hash), internalName(entry.hash), args);
       type = entryType.type;
       const compiled = compileStored(this.repo, entry.hash, texts);
-      const handlers = run.sandbox.handlers(
-        run.world,
+      const sandboxed = run.sandbox.handlers(
+        run.probe?.world?.(run.world) ?? run.world,
         () => active,
         this.recordEffects(run, () => active),
       );
+      const handlers = run.probe?.handlers?.(sandboxed, () => this.probeState(run, open, active, scheduler, { steps: cycles, memory: heapCharged }, start)) ?? sandboxed;
       // `invoke` of a stored definition: a child context as on the interpreter path, its body run on the co-processor.
       const invoke: InvokeHook<Actor> = (call) => {
         const caller = call.owner;
@@ -555,7 +567,7 @@ export class Executor {
           },
         );
       };
-      const cop = await openCoprocessor(backend.name, backend.device);
+      const cop = run.probe?.coprocessor ? await run.probe.coprocessor(compiled.image) : await openCoprocessor(backend.name, backend.device);
       try {
         const r = await runImage(cop, compiled.image, [], {
           budget: Number.MAX_SAFE_INTEGER,
@@ -565,7 +577,7 @@ export class Executor {
           onHeap: chargeHeap,
           // a pure stretch on the core makes no ecall the sandbox could check: the link's watchdog stops it at the wall-clock limit
           ...((backend.timeoutMs ?? this.policy.wallClockMs) ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
-          effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner) },
+          effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner), attach: (s) => (scheduler = s) },
         });
         for (const entry of r.effects) run.effects.push(entry);
         ({ value, error, clock } = r);
@@ -740,18 +752,7 @@ export class Executor {
         });
       };
       const profiled = run.profiler ? run.profiler.wrap(sandboxed, contextUses) : sandboxed;
-      const probeState = (): ProbeState => ({
-        clock: sched.clock,
-        log: sched.log,
-        steps: machine.steps,
-        memory: machine.footprint,
-        open: open.map((a) => this.report(a.context, a.hash, a.name, a.context.usage())),
-        closed: [...run.reports],
-        active: active.context.id,
-        sandbox: run.sandbox.counters(),
-        trace: run.trace.events,
-      });
-      const handlers = run.probe?.handlers?.(profiled, probeState) ?? profiled;
+      const handlers: EffectHandlers = run.probe?.handlers?.(profiled, (): ProbeState => this.probeState(run, open, active, scheduler, { steps: machine.steps, memory: machine.footprint }, start)) ?? profiled;
       const sched = new Scheduler<Actor>(machine, handlers, start, invoke);
       scheduler = sched;
       sched.onOwner = (owner) => {
@@ -800,6 +801,20 @@ export class Executor {
       while (open.length > 0) this.close(open.pop()!, end, run);
     }
     return { value: error ? null : value, error, type, clock: scheduler?.clock ?? start };
+  }
+
+  /** What a probe reads of a run now: `usage` is the machine's steps and cells, or the core's cycles and heap bytes. */
+  private probeState(run: Run, open: readonly Actor[], active: Actor, scheduler: Scheduler<Actor> | undefined, usage: { readonly steps: number; readonly memory: number }, start: number): ProbeState {
+    return {
+      clock: scheduler?.clock ?? start,
+      log: scheduler?.log ?? [],
+      ...usage,
+      open: open.map((a) => this.report(a.context, a.hash, a.name, a.context.usage())),
+      closed: [...run.reports],
+      active: active.context.id,
+      sandbox: run.sandbox.counters(),
+      trace: run.trace.events,
+    };
   }
 
   private storedType(hash: Hash): string {

@@ -33,6 +33,8 @@ export const OP = {
 
 export interface FrameInfo {
   size: number;
+  /** The name each slot was declared for (parameters, let/where and pattern binders), for the debugger (host/debug/record.ts). */
+  names?: string[];
 }
 
 /** A top-level definition: functions are closures made once; values (CAFs) are evaluated per run on first use. */
@@ -244,8 +246,13 @@ class Scope {
   }
   declare(name: string): number {
     const slot = this.frame.size++;
-    this.names.set(name, slot);
+    this.bind(name, slot);
     return slot;
+  }
+  /** Names an existing slot of the frame (a function's variable parameter names its argument slot). */
+  bind(name: string, slot: number): void {
+    this.names.set(name, slot);
+    (this.frame.names ??= [])[slot] = name;
   }
 }
 
@@ -308,7 +315,7 @@ class Compiler {
       // A variable parameter of a function names its argument slot directly.
       const patterns = eq.params.map((p, i): CPat => {
         if (scrutinee !== null || p.tag !== 'PVar') return this.pattern(p, s);
-        s.names.set(p.name, i + 1);
+        s.bind(p.name, i + 1);
         return WILD;
       });
       const binds = this.localDecls(eq.where, s);

@@ -5,7 +5,7 @@
 // which the memory budget bounds (E_BUDGET). Every transition counts one
 // step; allocations count cells; both are deterministic.
 import { CaxError, budgetExhausted, type SourceSpan } from '../errors.js';
-import { OP, isSimple, mk, type CBind, type Cell, type CLam, type CLet, type CMatch, type Code, type CPat } from './compile.js';
+import { OP, isSimple, mk, type CBind, type Cell, type CLam, type CLet, type CMatch, type Code, type CPat, type FrameInfo } from './compile.js';
 import { Closure, Eff, Partial, Prim, type Env } from './runtime.js';
 import { Cons, Nil, Tuple, UNIT_VALUE, compareValues, type Value } from './values.js';
 import { PURE_ERROR_MESSAGES } from './messages.js';
@@ -103,8 +103,15 @@ export class Machine {
   jit: JitHook | null = null;
   /** The step count from which compiled code calls the periodic hook next (kept by jit/tier.ts). */
   jitPeriodAt = Infinity;
-  /** Hears every interpreted call of a closure with all its arguments, at continuation depth `depth` (the debugger, host/debug/); null costs one comparison. */
-  onCall: ((lam: CLam, args: readonly Value[], depth: number) => void) | null = null;
+  /**
+   * Hears every interpreted call of a closure with all its arguments, at continuation depth `depth`, with the frame
+   * it runs in and the environment its value returns into (the innermost pending continuation's, else the one this
+   * evaluation started in; null for a run that started with an application)
+   * (the debugger, host/debug/); null costs one comparison.
+   */
+  onCall: ((lam: CLam, args: readonly Value[], depth: number, frame: Env, site: Env | null) => void) | null = null;
+  /** Hears every frame a `do` block makes, with what its slots are (the debugger); null: none. */
+  onFrame: ((frame: Env, info: FrameInfo) => void) | null = null;
   /** The profiler, or null (one comparison per call and per popped frame). */
   profile: ProfileHook | null = null;
   /** Continuation frames below this run's own (a run started from compiled code), for the memory budget. */
@@ -138,6 +145,13 @@ export class Machine {
   newFrame(size: number, parent: Env | null): Env {
     const f: Env = new Array(size);
     f[0] = parent;
+    return f;
+  }
+
+  /** The frame of a `do` block (the scheduler starts the block in it). */
+  doFrame(info: FrameInfo, parent: Env | null): Env {
+    const f = this.newFrame(info.size, parent);
+    if (this.onFrame !== null) this.onFrame(f, info);
     return f;
   }
 
@@ -508,10 +522,6 @@ export class Machine {
               const n = lam.arity;
               if (aa.length === n) {
                 if (stack.length + base > this.peakDepth) this.peakDepth = stack.length + base;
-                if (this.onCall !== null) {
-                  this.steps = steps;
-                  this.onCall(lam, aa, stack.length + base);
-                }
                 if (this.jit !== null) {
                   this.steps = steps;
                   const jv = this.jit.enter(this, f, aa, stack.length + base);
@@ -527,6 +537,10 @@ export class Machine {
                 const frame: Env = new Array(size);
                 frame[0] = f.env;
                 for (let i = 0; i < n; i++) frame[i + 1] = aa[i];
+                if (this.onCall !== null) {
+                  this.steps = steps;
+                  this.onCall(lam, aa, stack.length + base, frame, stack.length > 0 ? stack[stack.length - 1]!.e : env);
+                }
                 c = lam.body;
                 e = frame;
                 mode = EVAL;

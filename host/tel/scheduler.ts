@@ -424,7 +424,7 @@ export class Scheduler<O = unknown> {
           }
           case 'do': {
             // Starting the block makes its frame; later statements run in it.
-            const env = node.index === 0 ? m.newFrame(node.code.frame.size, node.env) : node.env;
+            const env = node.index === 0 ? m.doFrame(node.code.frame, node.env) : node.env;
             const stmt = node.code.stmts[node.index]!;
             if (stmt.k === 'let') {
               m.bind(stmt.binds, env);

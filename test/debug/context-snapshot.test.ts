@@ -6,10 +6,9 @@
 // swaps the balances; bad snapshots are refused.
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { effectProgram } from '../../host/tel/generate.js';
 import { parseWorld } from '../../host/tel/world.js';
 import type { ExecutionResult } from '../../host/execution/executor.js';
@@ -17,35 +16,18 @@ import { decodeContextSnapshot, encodeContextSnapshot, restoreContextSnapshot, r
 import { parsePolicy } from '../../host/execution/policy.js';
 import { flipped } from '../helpers/bytes.js';
 import { setup } from '../execution/helpers.js';
-import { Repository } from '../../host/store/repository.js';
-import { addContext } from '../../host/store/tel-env.js';
-import { addProgram } from '../../host/store/add.js';
-import { parseProgram } from '../../host/tel/parser.js';
-
-/** The built CLI (`make test` builds dist/ first): a separate process. */
-const CLI = resolve('dist/host/cli/main.js');
+import { cliOnStore, INVOKE_PROGRAM, INVOKE_WORLD } from './invoke-program.js';
 
 function outcome(r: ExecutionResult): unknown {
   return { value: r.value, error: r.error?.code ?? null, effects: r.effects, clock: r.clock, balances: r.balances, contexts: r.contexts, trace: r.trace.events };
 }
 
-const PROGRAM = [
-  'charge :: Int -> Effect Int',
-  'charge n = emit n >> deposit 1 to "acc" on "tl" >> return (n * 3)',
-  '',
-  'twice :: Int -> Effect Int',
-  'twice n = do { a <- invoke charge n; b <- invoke charge (n + 1); return (a + b) }',
-  '',
-  'main :: Effect Int',
-  'main = do { x <- invoke twice 2; withdraw 3 from "acc" on "tl"; y <- observe "k" on "tl"; return (x + y) }',
-].join('\n');
-const WORLD = parseWorld({ balances: { tl: { acc: { native: 1 } } }, facts: { tl: { k: 40 } }, latency: { tl: 10 } });
 
 describe('context-tree snapshots of executor runs', () => {
   it('hold the open contexts with their grants and usage, and restore from every boundary to the same end', async () => {
-    const s = setup(PROGRAM);
+    const s = setup(INVOKE_PROGRAM);
     try {
-      const spec: ContextRunSpec = { hash: s.repo.lookupName('main')!, args: [], world: WORLD };
+      const spec: ContextRunSpec = { hash: s.repo.lookupName('main')!, args: [], world: INVOKE_WORLD };
       const { result, snapshots } = await runWithContextSnapshots(s.repo, spec);
       expect(result.value).toBe('55');
       expect(snapshots.map((x) => [x.position.effects, x.state.contexts.open.map((c) => c.name), x.state.contexts.closed.map((c) => c.name)])).toEqual([
@@ -69,9 +51,9 @@ describe('context-tree snapshots of executor runs', () => {
   });
 
   it('restores one context subtree: run on until it closes, the rest kept', async () => {
-    const s = setup(PROGRAM);
+    const s = setup(INVOKE_PROGRAM);
     try {
-      const { result, snapshots } = await runWithContextSnapshots(s.repo, { hash: s.repo.lookupName('main')!, args: [], world: WORLD });
+      const { result, snapshots } = await runWithContextSnapshots(s.repo, { hash: s.repo.lookupName('main')!, args: [], world: INVOKE_WORLD });
       const snap = snapshots[1]!;
       const twice = snap.state.contexts.open[1]!.context;
       const r = await restoreSubtree(s.repo, snap, twice);
@@ -87,9 +69,9 @@ describe('context-tree snapshots of executor runs', () => {
   });
 
   it('restores the world only: other balances from the boundary on', async () => {
-    const s = setup(PROGRAM);
+    const s = setup(INVOKE_PROGRAM);
     try {
-      const { snapshots } = await runWithContextSnapshots(s.repo, { hash: s.repo.lookupName('main')!, args: [], world: WORLD });
+      const { snapshots } = await runWithContextSnapshots(s.repo, { hash: s.repo.lookupName('main')!, args: [], world: INVOKE_WORLD });
       expect((await restoreContextSnapshot(s.repo, snapshots[4]!)).error).toBeNull();
       const poorer = await restoreContextSnapshot(s.repo, snapshots[4]!, { balances: { tl: { acc: { native: 0 } } } });
       expect(poorer.error?.code).toBe('E_BALANCE');
@@ -136,9 +118,9 @@ describe('context-tree snapshots of executor runs', () => {
 
 describe('bad context snapshots', () => {
   it('truncated, tampered, foreign or of code not in the store: E_SNAPSHOT', async () => {
-    const s = setup(PROGRAM);
+    const s = setup(INVOKE_PROGRAM);
     try {
-      const { snapshots } = await runWithContextSnapshots(s.repo, { hash: s.repo.lookupName('main')!, args: [], world: WORLD }, (i) => i === 3);
+      const { snapshots } = await runWithContextSnapshots(s.repo, { hash: s.repo.lookupName('main')!, args: [], world: INVOKE_WORLD }, (i) => i === 3);
       const snap = snapshots[0]!;
       const { bytes, id } = encodeContextSnapshot(snap);
       for (const cut of [0, 10, bytes.length - 1]) expect(() => decodeContextSnapshot(bytes.slice(0, cut))).toThrow(expect.objectContaining({ code: 'E_SNAPSHOT' }));
@@ -159,12 +141,7 @@ describe('cax snapshot take REF / restore', () => {
   it('an executor snapshot written by one process restores in another: the whole run, one subtree', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cax-ctxsnap-'));
     try {
-      writeFileSync(join(dir, 'p.tel'), PROGRAM);
-      writeFileSync(join(dir, 'w.json'), JSON.stringify(WORLD));
-      const cax = (...argv: string[]) => spawnSync(process.execPath, [CLI, '--json', ...argv], { cwd: dir, encoding: 'utf8', env: { ...process.env, CAX_HOME: join(dir, 'store') } });
-      const repo = Repository.open(join(dir, 'store'));
-      addProgram(addContext(repo), parseProgram(PROGRAM, 'p.tel'));
-      repo.close();
+      const cax = cliOnStore(dir);
       const whole = cax('run', 'main', '--world', 'w.json', '--memo', 'off');
       expect(whole.status).toBe(0);
       const took = cax('snapshot', 'take', 'main', '--world', 'w.json', '--at', '3', '--out', 's.snap');

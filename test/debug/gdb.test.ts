@@ -11,12 +11,13 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:net';
-import { GdbTarget, answerPacket, listenGdb, listeningPort, type RspTarget } from '../../host/debug/gdb.js';
+import { GdbTarget, answerPacket, hex32, listenGdb, listeningPort, type RspTarget } from '../../host/debug/gdb.js';
+import { TRACE_CSRS } from '../../host/debug/trace-csrs.js';
 import { TraceTarget } from '../../host/debug/trace-target.js';
 import { runCli } from '../../host/cli/program.js';
 import type { CliIO } from '../../host/cli/io.js';
 import { DEFAULT_RAM_BYTES } from '../../host/riscv/iss.js';
-import { parseTraceLine } from '../../host/trace/record.js';
+import { parseTraceLine, type TraceRecord } from '../../host/trace/record.js';
 import { RspReader, rspChecksum, rspFrame } from '../../host/debug/rsp.js';
 
 let dir = '';
@@ -129,6 +130,8 @@ describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () =
           'break handler',
           'continue',
           'info registers a0 a1 pc',
+          'printf "mcause=%d mepc=%#x mtvec=%#x\\n", $mcause, $mepc, $mtvec',
+          'p $minstret',
           'reverse-stepi',
           'printf "back at %#x a0=%d\\n", $pc, $a0',
           'stepi',
@@ -144,6 +147,9 @@ describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () =
           'reverse-continue',
         ]);
         expect(out).toMatch(/a0\s+0x7\s+7\na1\s+0x1\s+1\npc\s+0x80000044\s+0x80000044 <handler>/);
+        // the trap's CSRs from its record, mtvec from the csrw of the handler's address; minstret was never read
+        expect(out).toContain('mcause=11 mepc=0x80000018 mtvec=0x80000044');
+        expect(out).toContain('$1 = <unavailable>');
         expect(out).toContain('back at 0x80000018 a0=7');
         expect(out).toContain('second trap a0=108');
         expect(out).toContain('first trap again a0=7 a1=1');
@@ -153,6 +159,53 @@ describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () =
       },
       () => new TraceTarget(program, records, DEFAULT_RAM_BYTES),
     );
+  });
+});
+
+describe('cax sim gdb: memory and CSRs from the records', () => {
+  const record = (r: Partial<TraceRecord>): TraceRecord => ({ pc: 0x80000000, insn: 0x13, rd: 0, rdValue: 0, memAddr: 0, memData: 0, memMask: 0, memWrite: false, trap: false, cause: 0, tval: 0, ...r });
+  const csr = (funct3: number, number: number, rd: number, rs1: number): number => ((number << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | 0x73) >>> 0;
+  const RECORDS = [
+    // a load outside the ELF shows what was there from the start; the store then overwrites it
+    record({ insn: 0x00052503, rd: 10, rdValue: 0xdeadbeef, memAddr: 0x80020000, memData: 0xdeadbeef, memMask: 0xf }),
+    record({ insn: 0x00b52023, memAddr: 0x80020000, memData: 0x11223344, memMask: 0xf, memWrite: true }),
+    record({ insn: csr(1, 0x340, 0, 10) }), // csrw mscratch, a0
+    record({ insn: csr(3, 0x340, 11, 0), rd: 11, rdValue: 0xdeadbeef }), // csrr a1, mscratch
+    record({ insn: csr(3, 0x340, 0, 5) }), // csrs mscratch, t0 (t0 = 0): a read
+    record({ insn: csr(2, 0xb02, 12, 0), rd: 12, rdValue: 1000 }), // csrr a2, minstret
+    record({ insn: csr(7, 0x340, 0, 0xf) }), // csrci mscratch, 15
+    record({ trap: true, cause: 11, pc: 0x80000018 }),
+    record({}),
+  ];
+  const reg = (name: string): string => (0x41 + TRACE_CSRS[name]!).toString(16);
+
+  it('a load fills in the initial memory; CSRs follow the records, unknown ones are unavailable', async () => {
+    const t = new TraceTarget(new Uint8Array(readFileSync(elf)), RECORDS, DEFAULT_RAM_BYTES);
+    const at = async (packet: string): Promise<string | undefined> => answerPacket(t, packet);
+    expect(await at('m80020000,4')).toBe('efbeadde');
+    expect(await at(`p${reg('mscratch')}`)).toBe('xxxxxxxx');
+    await at('s');
+    await at('s');
+    expect(await at('m80020000,4')).toBe('44332211');
+    await at('bs');
+    expect(await at('m80020000,4')).toBe('efbeadde');
+    for (let i = 0; i < 3; i++) await at('s');
+    // before the read of minstret (position 4): not known yet
+    expect(await at(`p${reg('minstret')}`)).toBe('xxxxxxxx');
+    await at('s');
+    expect(await at(`p${reg('mscratch')}`)).toBe('efbeadde');
+    expect(await at(`p${reg('minstret')}`)).toBe(hex32(1000));
+    await at('s');
+    await at('s');
+    expect(await at(`p${reg('mscratch')}`)).toBe(hex32(0xdeadbee0));
+    expect(await at(`p${reg('minstret')}`)).toBe(hex32(1002));
+    expect(await at(`p${reg('mcause')}`)).toBe('xxxxxxxx');
+    await at('s');
+    // the trap does not retire: minstret stays
+    expect([await at(`p${reg('mcause')}`), await at(`p${reg('mepc')}`), await at(`p${reg('minstret')}`), await at(`p${reg('mcycle')}`)]).toEqual([hex32(11), hex32(0x80000018), hex32(1002), 'xxxxxxxx']);
+    await at('bs');
+    expect(await at(`p${reg('mcause')}`)).toBe('xxxxxxxx');
+    expect(await at('qXfer:features:read:target.xml:0,3fff')).toContain('<reg name="mcause" bitsize="32" type="int" regnum="899" group="system"/>');
   });
 });
 

@@ -3,7 +3,9 @@
 // compiled code, effects through the world): breakpoints on definitions and
 // lines, every recursive call stopping, step and rstep landing back exactly,
 // finish leaving a call, registers at a stop, and the same end value as the
-// interpreter.
+// interpreter; the arguments of a call read back from the core with their TEL
+// types, watch expressions on them (the same values as on the interpreter),
+// and a co-processor snapshot written at a stop that restores to the end.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +33,7 @@ describe('cax debug --backend iss', () => {
   it('breaks at every call of a compiled definition, steps back and forth, finishes a call, shows registers', async () => {
     writeFileSync(
       join(dir, 'cmds'),
-      'break fact\ncontinue\ncontinue\ncontinue\ncontinue\nrcontinue\nstep\nrstep\nfinish\nregisters\ndelete 1\nbreak 14\ncontinue\nlist\nbreak nope\nbreak 99\nsnapshot x\ndelete 2\ncontinue\n',
+      'break fact\ncontinue\ncontinue\ncontinue\ncontinue\nrcontinue\nstep\nrstep\nfinish\nregisters\ndelete 1\nbreak 14\ncontinue\nlist\nbreak nope\nbreak 99\neffects\ndelete 2\ncontinue\n',
     );
     let out = '';
     const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
@@ -69,5 +71,38 @@ describe('cax debug --backend iss', () => {
     const interp = new DebugSession(SPEC, () => undefined);
     interp.execute('continue');
     expect(interp.execute('where').text).toMatch(/^the run has ended: 5 :: Effect Int/);
+  });
+
+  it('reads the arguments of a call back from the core with their types, watches them as the interpreter does, and writes a snapshot that restores', async () => {
+    const commands = 'break fact\ncontinue\nlocals\nprint n\nprint k\nwatch n * 10 + 1\ndelete 1\ncontinue\ncontinue\ncontinue\nrcontinue\nsnapshot s.snap\nwatch nope\ncontinue\ncontinue\ncontinue\n';
+    writeFileSync(join(dir, 'cmds2'), commands);
+    type Replies = { text: string; data: { at?: { locals?: unknown }; locals?: unknown; watches?: unknown; value?: unknown; boundary?: number }; error?: { code: string } }[];
+    const debug = async (backend: string): Promise<Replies> => {
+      let out = '';
+      const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
+      expect(await runCli(['--json', 'debug', 'pay.tel', '3', '--world', 'w.json', '--backend', backend, '--commands', 'cmds2'], io)).toBe(0);
+      return (JSON.parse(out) as { transcript: Replies }).transcript;
+    };
+    const interp = await debug('interp');
+    const iss = await debug('iss');
+    const n3 = [{ name: 'n', value: '3', type: 'Int' }];
+    expect(iss[1]!.text).toMatch(/ in fact n=3 /);
+    expect(iss[1]!.data.at!.locals).toEqual(n3);
+    expect(iss[2]!.data.locals).toEqual(n3);
+    expect(iss[3]!.text).toBe('n = 3 :: Int');
+    expect(iss[4]!.error?.code).toBe('E_UNBOUND');
+    expect(iss[5]!.data.value).toBe('31');
+    // the watch stops and its printed changes are the interpreter's: fact 2, fact 1, the second pay's fact 2, back to fact 1, …
+    const watchStops = (r: Replies) => r.slice(7, 16).map((x) => x.data.watches ?? null);
+    expect(watchStops(iss)).toEqual(watchStops(interp));
+    expect(iss[7]!.data.watches).toEqual([{ id: 2, expression: 'n * 10 + 1', value: '21', was: '31' }]);
+    expect(iss[10]!.text).toMatch(/ in fact n=1 .*effects 1/);
+    expect(iss[11]!.data.boundary).toBe(0);
+    expect(iss[12]!.error?.code).toBe('E_BREAKPOINT');
+    expect(iss.at(-1)!.text).toMatch(/^the run has ended: 5/);
+    let out = '';
+    const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
+    expect(await runCli(['--json', 'snapshot', 'restore', 's.snap', '--program', 'pay.tel'], io)).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ value: '5', clock: 20 });
   });
 });

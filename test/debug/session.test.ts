@@ -48,6 +48,8 @@ describe('cax debug --commands', () => {
         '  pay.tel:6  pay k = do',
         '(cax) locals',
         'k = 3 :: Int',
+        'in scope where it returns:',
+        '  n = 3',
         '(cax) step',
         '#2 effect 0: t=10 deposit 3 "native" "a" on tl -> "tl:1"  [depth 0, clock 10, effects 0, steps 24]',
         '(cax) step',
@@ -92,7 +94,7 @@ describe('cax debug --commands', () => {
   });
 
   it('answers bad commands with an error code and goes on', async () => {
-    const r = await debug('break nope\nbreak effect foo\nbreak 99\nwatch k ++ 1\nwatch x\nprint k\nfrobnicate\nstep\nprint zz\nprint n\nwatch (k\nwatch emit k\nwatch\n', '--json');
+    const r = await debug('break nope\nbreak effect foo\nbreak 99\nwatch k ++ 1\nwatch nowhere\nprint k\nfrobnicate\nstep\nprint zz\nprint n\nwatch (k\nwatch emit k\nwatch\n', '--json');
     const replies = (JSON.parse(r.out) as { transcript: { error?: { code: string }; text: string }[] }).transcript;
     expect(replies.map((x) => x.error?.code ?? 'ok')).toEqual([
       'E_BREAKPOINT',
@@ -158,6 +160,61 @@ describe('cax debug --commands', () => {
       'watch 2: k - 1 = 1',
       '',
     ]);
+  });
+
+  it('let, where and do binders where a call returns are in scope of locals, print and watches', async () => {
+    const source = [
+      'fact :: Int -> Int',
+      'fact n = if n <= 1 then 1 else n * fact (n - 1)',
+      '',
+      'pay :: Int -> Effect Int',
+      'pay k = do',
+      '  r <- deposit k to "a" on "tl"',
+      '  let f = fact k',
+      '  emit f',
+      '  return (double f + h)',
+      '  where h = k * 100',
+      '',
+      'double :: Int -> Int',
+      'double z = z * 2',
+      '',
+      'main :: Int -> Effect Int',
+      'main n = do',
+      '  x <- pay n',
+      '  let m = x + 1',
+      '  y <- pay (m - 303)',
+      '  return (x + y)',
+    ].join('\n');
+    writeFileSync(join(dir, 'binders.tel'), source);
+    writeFileSync(join(dir, 'cmds-binders'), 'break double\ncontinue\nlocals\nprint f\nprint h\nprint zz\nwatch m * 2\nwatch f + k\ncontinue\nrcontinue\nbreak pay\ncontinue\nprint x\nprint m\n');
+    let out = '';
+    const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
+    expect(await runCli(['--json', 'debug', 'binders.tel', '3', '--world', 'w.json', '--commands', 'cmds-binders'], io)).toBe(0);
+    const replies = (JSON.parse(out) as { transcript: { text: string; data: Record<string, unknown>; error?: { code: string } }[] }).transcript;
+    expect(replies[1]!.text).toMatch(/^#\d+ call double z=6 /);
+    // innermost first: the do block's let binder f and do binder r, then pay's where binder h and parameter k; fact 3 = 6
+    expect(replies[2]!.data.scope).toEqual([
+      { name: 'f', value: '6' },
+      { name: 'r', value: '"tl:1"' },
+      { name: 'h', value: '300' },
+      { name: 'k', value: '3' },
+    ]);
+    expect(replies[2]!.text).toBe('z = 6 :: Int\nin scope where it returns:\n  f = 6\n  r = "tl:1"\n  h = 300\n  k = 3');
+    expect([replies[3]!.text, replies[4]!.text, replies[5]!.error?.code]).toEqual(['f = 6', 'h = 300', 'E_UNBOUND']);
+    // m is bound in main's do block: in scope at the second call of pay only; f + k at both calls of double
+    expect(replies[6]!.text).toBe('watchpoint 2: m * 2 changes, evaluated at calls with m in scope');
+    expect(replies[7]!.text).toBe('watchpoint 3: f + k changes, evaluated at calls with f, k in scope (now 9)');
+    // x = double 6 + 300 = 312, m = 313: the second pay is of 10, f = fact 10
+    expect(replies[8]!.data.watches).toEqual([
+      { id: 2, expression: 'm * 2', value: '626', was: null },
+      { id: 3, expression: 'f + k', value: '3628810', was: '9' },
+    ]);
+    expect(replies[9]!.data.watches).toEqual([
+      { id: 2, expression: 'm * 2', value: null, was: '626' },
+      { id: 3, expression: 'f + k', value: '9', was: '3628810' },
+    ]);
+    expect(replies[11]!.text).toMatch(/^#\d+ call pay k=10 /);
+    expect([replies[12]!.text, replies[13]!.text]).toEqual(['x = 312', 'm = 313']);
   });
 
   it('the built CLI reads commands piped to stdin and writes a snapshot', () => {

@@ -59,12 +59,12 @@ export const registerDebug: Register = (program, ctx) => {
       const world = o.world ? parseWorld(readJson(ctx.io, o.world), o.world) : undefined;
       const target = await debugTarget(ctx, path, o.main);
       const spec = { ...target, args, world };
-      const session: Timeline<{ readonly depth: number }> =
-        o.backend === 'iss' ? await IssDebugSession.start(spec) : new DebugSession(spec, (file, bytes) => writeFileSync(resolve(ctx.io.cwd, file), bytes));
+      const write = (file: string, bytes: Uint8Array): void => writeFileSync(resolve(ctx.io.cwd, file), bytes);
+      const session: Timeline<{ readonly depth: number }> = o.backend === 'iss' ? await IssDebugSession.start(spec, write) : new DebugSession(spec, write);
       const transcript: Reply[] = [];
-      const answer = (line: string, echo: boolean): boolean => {
+      const answer = async (line: string, echo: boolean): Promise<boolean> => {
         if (line.trim().startsWith('#')) return false;
-        const reply = session.execute(line);
+        const reply = await session.run(line);
         transcript.push(reply);
         if (!ctx.json()) ctx.io.out(echo ? `(cax) ${reply.command}\n${reply.text}` : reply.text);
         return reply.quit === true;
@@ -73,12 +73,12 @@ export const registerDebug: Register = (program, ctx) => {
       if (!ctx.json()) ctx.io.out(`debugging ${target.main} in ${target.file}: ${session.eventCount} events (${what}); type a command, quit to leave`);
       const lines = scriptedLines(o.commands, ctx.io.cwd);
       if (lines) {
-        for (const line of lines) if (line.trim() !== '' && answer(line, true)) break;
+        for (const line of lines) if (line.trim() !== '' && (await answer(line, true))) break;
       } else {
         const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '(cax) ' });
         rl.prompt();
         for await (const line of rl) {
-          if (answer(line, false)) break;
+          if (await answer(line, false)) break;
           rl.prompt();
         }
         rl.close();

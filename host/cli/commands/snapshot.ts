@@ -1,6 +1,7 @@
 // `cax snapshot take FILE|REF [ARGS…] --at N --out SNAP` (run a TEL
 // definition of a file on the interpreter or compiled on the ISS, or a stored
-// definition in the executor with its context tree, and save the snapshot before its N-th
+// definition in the executor with its context tree, on the interpreter or
+// compiled on the ISS, and save the snapshot before its N-th
 // effect, content-addressed) and `cax snapshot restore SNAP` (restore it, in
 // this process, and run on to the end: the same output as `cax eval` or
 // `cax run` of the whole run; `--balances` restores the world only with other
@@ -82,7 +83,7 @@ export const registerSnapshot: Register = (program, ctx) => {
     .requiredOption('--out <file>', 'where to write the snapshot (msgpack)')
     .option('--world <file>', 'the world as JSON (docs/tel.md)')
     .option('--policy <file>', 'the sandbox policy of a stored definition, as for cax run')
-    .option('--backend <name>', "interp, or iss: a file's definition compiled and run on the ISS (a co-processor snapshot: registers and written pages)", 'interp')
+    .option('--backend <name>', 'interp, or iss: the definition compiled and run on the ISS (the snapshot also holds the core: registers and written pages)', 'interp')
     .exitOverride()
     .action(async (path: string, args: string[], raw: Record<string, unknown>) => {
       const o = parseOptions(TakeOptions, raw);
@@ -102,12 +103,14 @@ export const registerSnapshot: Register = (program, ctx) => {
         if (!snapshots[0]) throw none(result.effects.length);
         return saved(ctx, o.out, o.at, encodeSnapshot(snapshots[0]), { clock: snapshots[0].state.clock, steps: snapshots[0].state.steps });
       }
-      if (o.main !== undefined || o.backend !== 'interp') throw new CaxError('E_USAGE', `--main and --backend are for a file's definition; ${path} is a stored reference (run in the executor)`);
+      if (o.main !== undefined) throw new CaxError('E_USAGE', `--main is for a file's definition; ${path} is a stored reference (run in the executor)`);
       const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : undefined;
       await withStore(ctx, async (repo) => {
-        const { result, snapshots } = await runWithContextSnapshots(repo, { hash: target(repo, path), args, ...(world ? { world } : {}), ...(policy ? { policy } : {}) }, wanted);
+        const spec = { hash: target(repo, path), args, backend: o.backend, ...(world ? { world } : {}), ...(policy ? { policy } : {}) };
+        const { result, snapshots } = await runWithContextSnapshots(repo, spec, wanted);
         if (!snapshots[0]) throw none(result.effects.length);
-        saved(ctx, o.out, o.at, encodeContextSnapshot(snapshots[0]), { clock: snapshots[0].state.clock, steps: snapshots[0].state.steps });
+        const { clock, steps, core } = snapshots[0].state;
+        saved(ctx, o.out, o.at, encodeContextSnapshot(snapshots[0]), { clock, steps, ...(core ? { pc: core.pc, instret: core.instret, pages: core.pages.length } : {}) });
       });
     });
   snapshot
