@@ -3,10 +3,12 @@
 // link), loading and starting a 64 KiB image, and the round trips of an
 // empty run and of one effect, on the simulated link (Verilator SoC behind
 // its pseudo-terminal); the firmware's cycles per loaded byte on the ISS at
-// the simulated line's divisor;
+// the simulated line's divisor, and its SHA-256's cycles per byte
+// (firmware/programs/sha256-speed.c);
 // the efficiency at 115200 baud computed from the framing, and measured on
 // the ISS with the board's divisor (12 MHz, 104 clocks per bit), which adds
 // the firmware's processing time between a chunk and its acknowledgement.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { BenchCase, BenchSuite } from './harness.js';
 import { CoprocessorClient } from '../host/protocol/client.js';
@@ -24,6 +26,7 @@ const BOARD_DIVISOR = 104;
 /** SIM_UART_DIVISOR of mk/rtl.mk: the simulated line's clocks per bit. */
 const SIM_DIVISOR = Number(/^SIM_UART_DIVISOR\s*:=\s*(\d+)/m.exec(readFileSync('mk/rtl.mk', 'utf8'))?.[1]);
 const START_BYTES = 64 * 1024;
+const SHA_BYTES = 16 * 1024; // firmware/programs/sha256-speed.c hashes at most this
 
 const image = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 13) & 0xff);
 const program = (name: string): Uint8Array => new Uint8Array(readFileSync(`${PROGRAMS}/${name}.bin`));
@@ -45,11 +48,15 @@ async function meanMs(n: number, call: () => Promise<unknown>): Promise<number> 
   return (performance.now() - start) / n;
 }
 
-/** Runs `work` in a fresh session with the firmware on the in-process ISS at the simulated line's divisor. */
-async function onIss<T>(work: (client: CoprocessorClient, iss: Iss) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a fresh session with the firmware on the in-process ISS at the simulated line's divisor. Slices of
+ * `sliceCycles` (the link's default: as fast as it goes; small: the host answers within a few line bytes, for counting
+ * the firmware's cycles).
+ */
+async function onIss<T>(work: (client: CoprocessorClient, iss: Iss) => Promise<T>, sliceCycles?: number): Promise<T> {
   const iss = new Iss({ traceAtReset: false, uartDivisor: SIM_DIVISOR });
   iss.load(new Uint8Array(readFileSync('build/firmware/firmware.elf')));
-  const client = await CoprocessorClient.connect(new IssTransport(iss, { sliceCycles: 2000 }), { timeoutMs: 3000 });
+  const client = await CoprocessorClient.connect(new IssTransport(iss, sliceCycles === undefined ? {} : { sliceCycles }), { timeoutMs: 3000 });
   try {
     return await work(client, iss);
   } finally {
@@ -101,6 +108,23 @@ const cases: BenchCase[] = [
         const before = iss.cycles;
         await c.load(image(LOAD_BYTES));
         return (iss.cycles - before) / LOAD_BYTES;
+      }, 2000),
+  },
+  {
+    name: 'firmware SHA-256, cycles per byte (ISS; aim <= 50)',
+    unit: 'cycles/B',
+    higherIsBetter: false,
+    sample: () =>
+      onIss(async (c) => {
+        await c.load(program('sha256-speed'));
+        const hash = async (len: number): Promise<number> => {
+          const r = await c.run({ entry: c.info.programBase, args: [len], budget: 100_000_000 });
+          const want = createHash('sha256').update(image(len)).digest().readUInt32BE(0);
+          if (r.outcome !== 'returned' || r.a1 !== want) throw new Error(`the device's SHA-256 of ${len} bytes is wrong: ${JSON.stringify(r)}`);
+          return r.a0;
+        };
+        const small = await hash(1024);
+        return ((await hash(SHA_BYTES)) - small) / (SHA_BYTES - 1024);
       }),
   },
   {

@@ -47,7 +47,7 @@ static struct {
   sha256_ctx sha;
 } load;
 
-/* One short step (a SHA-256 round, under 300 cycles) of hashing the loaded
+/* One short step (eight SHA-256 rounds, about 1,000 cycles) of hashing the loaded
  * bytes, done while the UART is idle: the image is hashed while the next
  * chunk arrives. Returns 0 when no whole block is waiting. */
 static int hash_step(void) {

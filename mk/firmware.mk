@@ -28,7 +28,11 @@ $(FW_BUILD)/cax-fw-native: $(FW_CORE) $(FW_HEADERS) $(FW_DIR)/native/platform.c
 
 $(FW_BUILD)/programs/%.elf: $(FW_DIR)/programs/%.c $(FW_DIR)/programs/crt0.S $(FW_DIR)/programs/program.ld $(FW_DIR)/include/cax.h
 	@mkdir -p $(@D)
-	$(FW_CC) $(FW_CFLAGS) -I$(FW_DIR)/include -T $(FW_DIR)/programs/program.ld -o $@ $(FW_DIR)/programs/crt0.S $< $(FW_LIBGCC)
+	$(FW_CC) $(FW_CFLAGS) -I$(FW_DIR)/include -T $(FW_DIR)/programs/program.ld -o $@ $(FW_DIR)/programs/crt0.S $< $(FW_PROGRAM_LINKS) $(FW_LIBGCC)
+
+# The SHA-256 speed program measures the loader's own SHA-256.
+$(FW_BUILD)/programs/sha256-speed.elf: FW_PROGRAM_LINKS := $(FW_DIR)/sha256.c
+$(FW_BUILD)/programs/sha256-speed.elf: $(FW_DIR)/sha256.c $(FW_DIR)/sha256.h
 
 $(FW_BUILD)/%.bin: $(FW_BUILD)/%.elf
 	$(FW_OBJCOPY) -O binary $< $@
