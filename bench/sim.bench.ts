@@ -1,7 +1,10 @@
 // Verilator simulation speed: simulated cycles per second on the compute
 // kernel (build/rtl/kernel.elf, built by mk/rtl.mk) with tracing off, next
 // to the TypeScript ISS running the same ELF; the same kernel with the VCD
-// and with the text trace on; and the time to build the model from scratch.
+// and with the text trace on; the time to build the model from scratch; and
+// compiled TEL examples run through the firmware on the simulated SoC (what
+// `cax run --backend sim` does: session, runtime and code load, run) against
+// the same on the ISS.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +13,11 @@ import type { BenchSuite } from './harness.js';
 import { Iss } from '../host/riscv/iss.js';
 import { packageRoot } from '../host/artefacts.js';
 import { runSim, type SimRunOptions } from '../host/sim/simulator.js';
+import { openCoprocessor, runImage, type BackendName } from '../host/coprocessor/backend.js';
+import { compileSource } from '../host/compiler/compile.js';
 
 const KERNEL = 'build/rtl/kernel.elf';
-const TRACED_CYCLES = 200_000; // the VCD takes about 800 bytes a clock
+const TRACED_CYCLES = 200_000; // the VCD takes about 180 bytes a clock (docs/waveforms.md)
 
 /** Simulated cycles per second (millions) of one run, wall time including the process start. */
 async function simMcps(options: Omit<SimRunOptions, 'program'>): Promise<number> {
@@ -44,9 +49,33 @@ function issMcps(): number {
   return result.cycles / seconds / 1e6;
 }
 
+/** Seconds to open a session on `backend`, load and run the compiled `main` of the TEL file `file`, as `cax run --backend` does. */
+async function telSeconds(file: string, backend: BackendName): Promise<number> {
+  const compiled = compileSource(readFileSync(file, 'utf8'), file, 'main');
+  const start = process.hrtime.bigint();
+  const cop = await openCoprocessor(backend);
+  try {
+    const r = await runImage(cop, compiled.image, [], { budget: 4_000_000_000 });
+    if (r.error) throw r.error;
+  } finally {
+    await cop.close();
+  }
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+const telOnSim = (file: string, aim: string) => ({
+  name: `${file} compiled, on the simulated SoC (session, load and run${aim})`,
+  unit: 's',
+  higherIsBetter: false,
+  sample: () => telSeconds(file, 'sim'),
+  reference: { name: 'the same on the ISS', sample: () => telSeconds(file, 'iss') },
+});
+
 export const suite: BenchSuite = {
   title: 'Verilator simulation of the SoC',
   cases: [
+    telOnSim('examples/fib.tel', '; aim <= 3x the ISS'),
+    telOnSim('examples/lists.tel', ''),
     {
       name: `simulated cycles/s, tracing off (${KERNEL}), vs the ISS`,
       unit: 'M cycles/s',
@@ -55,10 +84,11 @@ export const suite: BenchSuite = {
       reference: { name: 'TypeScript ISS, same ELF', sample: async () => issMcps() },
     },
     {
-      name: `simulated cycles/s, VCD on (first ${TRACED_CYCLES} cycles)`,
+      name: `simulated cycles/s, VCD on (first ${TRACED_CYCLES} cycles; aim >= 2 M)`,
       unit: 'M cycles/s',
       higherIsBetter: true,
       sample: () => simMcps({ vcd: 'kernel.vcd', maxCycles: TRACED_CYCLES }),
+      reference: { name: 'the same cycles, tracing off', sample: () => simMcps({ maxCycles: TRACED_CYCLES }) },
     },
     {
       name: `simulated cycles/s, text trace on (first ${TRACED_CYCLES} cycles)`,

@@ -1,19 +1,5 @@
-/* COBS framing: in-place decoder and streaming encoder (see cobs.h). */
+/* COBS framing: the streaming encoder (the decoder is inline, see cobs.h). */
 #include "cobs.h"
-
-int cobs_decode(uint8_t *buf, size_t len) {
-  size_t in = 0, out = 0;
-  while (in < len) {
-    uint8_t code = buf[in++];
-    if (code == 0 || in + code - 1 > len) return -1;
-    for (uint8_t i = 1; i < code; i++) {
-      if (buf[in] == 0) return -1;
-      buf[out++] = buf[in++];
-    }
-    if (code != 0xFF && in < len) buf[out++] = 0;
-  }
-  return (int)out;
-}
 
 static void flush_block(cobs_encoder *e) {
   e->put((uint8_t)(e->n + 1));

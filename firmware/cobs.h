@@ -5,9 +5,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Decodes `len` stuffed bytes in place; returns the decoded length, or -1
- * when the input is not valid COBS (a zero byte or a code past the end). */
-int cobs_decode(uint8_t *buf, size_t len);
+/* Streaming decoder: feed the stuffed bytes of one frame (never 0x00) as
+ * they arrive; at the delimiter the frame is valid COBS only when
+ * cobs_complete. */
+typedef struct {
+  uint32_t left; /* stuffed data bytes left in the current block */
+  uint32_t code; /* the current block's code byte (0xFF before the first) */
+} cobs_decoder;
+
+static inline void cobs_decoder_begin(cobs_decoder *d) {
+  d->left = 0;
+  d->code = 0xFF;
+}
+
+/* One stuffed byte: returns the decoded byte, or -1 when it decodes to
+ * nothing (the first code byte, or one after a full 254-byte block). */
+static inline int cobs_decode_byte(cobs_decoder *d, uint8_t byte) {
+  if (d->left != 0) {
+    d->left--;
+    return byte;
+  }
+  int out = d->code == 0xFF ? -1 : 0; /* a block shorter than 254 ended in a zero */
+  d->code = byte;
+  d->left = byte - 1u;
+  return out;
+}
+
+/* True when the bytes fed so far end on a block boundary (no block cut short). */
+static inline int cobs_complete(const cobs_decoder *d) { return d->left == 0; }
 
 /* Encoder that emits bytes one by one through `put` (no buffer needed for
  * the output): feed data with cobs_put, finish with cobs_end (which also

@@ -15,7 +15,6 @@
 #define ISA "rv32im"
 #define MAX_CHUNK 1024u            /* largest bin payload in one frame */
 #define MAX_MESSAGE (MAX_CHUNK + 32u) /* msgpack bytes + CRC of one frame */
-#define RX_RAW (MAX_MESSAGE + MAX_MESSAGE / 254u + 2u)
 
 /* Message types: requests from the host, answers from the firmware. */
 enum {
@@ -31,8 +30,8 @@ enum {
   ERR_HASH = 6, ERR_VERSION = 7, ERR_UNSUPPORTED = 8, ERR_OVERRUN = 9, ERR_PANIC = 10,
 };
 
-/* Receive buffer: one frame's stuffed bytes, decoded in place. */
-static uint8_t rx[RX_RAW];
+/* Receive buffer: one frame's message and CRC, decoded as it arrives. */
+static uint8_t rx[MAX_MESSAGE];
 /* The last answer (msgpack without CRC), kept to answer a repeated request. */
 static uint8_t tx[MAX_MESSAGE];
 static uint32_t tx_len;
@@ -48,7 +47,7 @@ static struct {
   sha256_ctx sha;
 } load;
 
-/* One short step (a SHA-256 round, under 300 cycles) of hashing the loaded
+/* One short step (eight SHA-256 rounds, about 1,000 cycles) of hashing the loaded
  * bytes, done while the UART is idle: the image is hashed while the next
  * chunk arrives. Returns 0 when no whole block is waiting. */
 static int hash_step(void) {
@@ -87,14 +86,35 @@ static void send_frame(const uint8_t *msg, uint32_t len) {
 #define RX_BAD (-2)
 #define RX_OVERRUN (-3)
 
+/* A frame being received: un-stuffed and CRC-checked byte by byte as it
+ * arrives, so nothing is left to do at its delimiter. */
+typedef struct {
+  uint32_t raw;      /* stuffed bytes received */
+  uint32_t n;        /* decoded bytes in rx */
+  uint32_t crc;      /* CRC-32 register over the decoded bytes */
+  int overflow;      /* more decoded bytes than rx holds */
+  cobs_decoder cobs;
+} rx_frame;
+
+static void rx_frame_begin(rx_frame *f) {
+  f->raw = 0;
+  f->n = 0;
+  f->crc = CRC32_START;
+  f->overflow = 0;
+  cobs_decoder_begin(&f->cobs);
+}
+
 /* Waits for one frame, polling the UART tightly (its FIFO holds only 32
  * bytes). Returns the length of the checked message in rx (CRC removed),
  * RX_TIMEOUT when `wait` ticks pass with no frame started (wait 0: forever),
  * or RX_BAD / RX_OVERRUN for a frame that must be dropped. A frame whose
  * bytes stop arriving for platform_gap_ticks is dropped too. */
 static int receive_frame(uint32_t wait) {
-  uint32_t n = 0, since = platform_ticks();
-  int overflow = 0, fresh = 0;
+  uint32_t since = platform_ticks();
+  int fresh = 0;
+  rx_frame f;
+  rx_frame_begin(&f);
+  crc32_init();
   for (;;) {
     int c = platform_rx();
     if (c < 0) {
@@ -107,24 +127,27 @@ static int receive_frame(uint32_t wait) {
         continue;
       }
       uint32_t idle = platform_ticks() - since;
-      if (n == 0 && wait != 0 && idle >= wait) return RX_TIMEOUT;
-      if (n > 0 && idle >= platform_gap_ticks) n = 0, overflow = 0;
+      if (f.raw == 0 && wait != 0 && idle >= wait) return RX_TIMEOUT;
+      if (f.raw > 0 && idle >= platform_gap_ticks) rx_frame_begin(&f);
       continue;
     }
     fresh = 1;
     if (c != 0) {
-      if (n == 0) platform_rx_lost(); /* clear the lost flag at a frame start */
-      if (n < RX_RAW) rx[n++] = (uint8_t)c; else overflow = 1;
+      if (f.raw++ == 0) platform_rx_lost(); /* clear the lost flag at a frame start */
+      int b = cobs_decode_byte(&f.cobs, (uint8_t)c);
+      if (b < 0) continue;
+      if (f.n < MAX_MESSAGE) {
+        rx[f.n++] = (uint8_t)b;
+        f.crc = crc32_byte(f.crc, (uint8_t)b);
+      } else {
+        f.overflow = 1;
+      }
       continue;
     }
-    if (n == 0) continue; /* back-to-back delimiters */
+    if (f.raw == 0) continue; /* back-to-back delimiters */
     if (platform_rx_lost()) return RX_OVERRUN;
-    int len = overflow ? -1 : cobs_decode(rx, n);
-    if (len < 5) return RX_BAD;
-    len -= 4;
-    uint32_t crc = (uint32_t)rx[len] | (uint32_t)rx[len + 1] << 8 | (uint32_t)rx[len + 2] << 16 | (uint32_t)rx[len + 3] << 24;
-    if (crc != crc32_update(0, rx, (uint32_t)len)) return RX_BAD;
-    return len;
+    if (f.overflow || !cobs_complete(&f.cobs) || f.n < 5 || f.crc != CRC32_RESIDUE) return RX_BAD;
+    return (int)f.n - 4;
   }
 }
 
@@ -169,6 +192,34 @@ static void frame_error(uint32_t code, const char *text) {
   mp_write_uint(&w, code);
   mp_write_str(&w, text);
   send_frame(buf, (uint32_t)mp_written(&w));
+}
+
+/* A word that may alias bytes (the receive buffer read a word at a time). */
+typedef uint32_t __attribute__((may_alias)) word_t;
+
+/* Copies a chunk's bytes from the receive buffer into RAM: whole words when
+ * the destination is word-aligned (each stored word put together from the
+ * two aligned source words it straddles), bytes otherwise and for the tail.
+ * The aligned source reads end at most 3 bytes past the data, which in rx
+ * is followed by the frame's CRC. */
+static void copy_in(uint8_t *dst, const uint8_t *src, uint32_t len) {
+  uint32_t i = 0;
+  if (((uintptr_t)dst & 3) == 0 && len >= 4) {
+    uint32_t shift = ((uintptr_t)src & 3) * 8;
+    const word_t *from = (const word_t *)((uintptr_t)src & ~(uintptr_t)3);
+    word_t *to = (word_t *)dst;
+    if (shift == 0) {
+      for (; i + 4 <= len; i += 4) *to++ = *from++;
+    } else {
+      uint32_t low = *from++;
+      for (; i + 4 <= len; i += 4) {
+        uint32_t high = *from++;
+        *to++ = low >> shift | high << (32 - shift);
+        low = high;
+      }
+    }
+  }
+  for (; i < len; i++) dst[i] = src[i];
 }
 
 /* True when [addr, addr + len) lies in RAM above the firmware. */
@@ -245,7 +296,7 @@ static void on_chunk(mp_reader *r, uint32_t id) {
     return;
   }
   uint8_t *dst = platform_mem(load.addr + offset, len);
-  for (uint32_t i = 0; i < len; i++) dst[i] = data[i];
+  copy_in(dst, data, len);
   load.next += len;
   answer_ack(id, load.next);
 }
@@ -327,7 +378,7 @@ static void on_write(mp_reader *r, uint32_t id) {
     return;
   }
   uint8_t *dst = platform_mem(addr, len);
-  for (uint32_t i = 0; i < len; i++) dst[i] = data[i];
+  copy_in(dst, data, len);
   answer_ack(id, len);
 }
 

@@ -1,6 +1,7 @@
-/* SHA-256: a compression function that runs one round per call (the
- * message schedule is computed on the fly in a 16-word ring), a byte
- * buffer for unaligned input, and the padding. */
+/* SHA-256: a compression function that runs eight rounds per call,
+ * unrolled (the message schedule's words are computed eight at a time, just
+ * before the rounds that use them), a byte buffer for unaligned input, and
+ * the padding. */
 #include "sha256.h"
 
 static const uint32_t K[64] = {
@@ -14,7 +15,16 @@ static const uint32_t K[64] = {
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-static uint32_t ror(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n)); }
+/* RV32IM has no rotate: each is two shifts and an or. The round functions
+ * in their cheapest forms (choose as g ^ e & (f ^ g), majority as
+ * a & b | c & (a | b)). */
+#define ROR(x, n) ((x) >> (n) | (x) << (32 - (n)))
+#define BIG_S0(a) (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22))
+#define BIG_S1(e) (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25))
+#define SMALL_S0(x) (ROR(x, 7) ^ ROR(x, 18) ^ ((x) >> 3))
+#define SMALL_S1(x) (ROR(x, 17) ^ ROR(x, 19) ^ ((x) >> 10))
+#define CHOOSE(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
+#define MAJORITY(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
 
 void sha256_init(sha256_ctx *c) {
   static const uint32_t iv[8] = {
@@ -34,20 +44,45 @@ void sha256_block_begin(sha256_ctx *c, const uint8_t *p) {
   c->length += 64;
 }
 
+/* The message schedule's next eight words, w[0..7], from the sixteen before
+ * them (w[-16..-1]): constant offsets from w, unrolled. */
+#define EXPAND(j) w[j] = SMALL_S1(w[(j) - 2]) + w[(j) - 7] + SMALL_S0(w[(j) - 15]) + w[(j) - 16]
+static void expand_eight(uint32_t *w) {
+  EXPAND(0); EXPAND(1); EXPAND(2); EXPAND(3); EXPAND(4); EXPAND(5); EXPAND(6); EXPAND(7);
+}
+
+/* One round with the working variables named as they stand: d and h take
+ * the new values, the others shift by renaming in the next call. */
+#define ROUND(a, b, c, d, e, f, g, h, j)                                       \
+  do {                                                                         \
+    uint32_t t1 = h + BIG_S1(e) + CHOOSE(e, f, g) + k[j] + w[j];               \
+    d += t1;                                                                   \
+    h = t1 + BIG_S0(a) + MAJORITY(a, b, c);                                    \
+  } while (0)
+
+/* Eight rounds with the round constants k[0..7] and message words w[0..7],
+ * unrolled: after eight the names are back in place, so the working
+ * variables stay in registers from round to round. */
+static void eight_rounds(uint32_t v[8], const uint32_t *w, const uint32_t *k) {
+  uint32_t a = v[0], b = v[1], c = v[2], d = v[3], e = v[4], f = v[5], g = v[6], h = v[7];
+  ROUND(a, b, c, d, e, f, g, h, 0);
+  ROUND(h, a, b, c, d, e, f, g, 1);
+  ROUND(g, h, a, b, c, d, e, f, 2);
+  ROUND(f, g, h, a, b, c, d, e, 3);
+  ROUND(e, f, g, h, a, b, c, d, 4);
+  ROUND(d, e, f, g, h, a, b, c, 5);
+  ROUND(c, d, e, f, g, h, a, b, 6);
+  ROUND(b, c, d, e, f, g, h, a, 7);
+  v[0] = a; v[1] = b; v[2] = c; v[3] = d; v[4] = e; v[5] = f; v[6] = g; v[7] = h;
+}
+
 uint32_t sha256_block_step(sha256_ctx *c) {
-  uint32_t i = c->round, *w = c->w, *v = c->v;
-  if (i >= 16) {
-    uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-    uint32_t s0 = ror(w15, 7) ^ ror(w15, 18) ^ (w15 >> 3);
-    uint32_t s1 = ror(w2, 17) ^ ror(w2, 19) ^ (w2 >> 10);
-    w[i & 15] += s0 + w[(i - 7) & 15] + s1;
-  }
-  uint32_t a = v[0], b = v[1], c_ = v[2], d = v[3], e = v[4], f = v[5], g = v[6], h = v[7];
-  uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i & 15];
-  uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c_) ^ (b & c_));
-  v[7] = g; v[6] = f; v[5] = e; v[4] = d + t1; v[3] = c_; v[2] = b; v[1] = a; v[0] = t1 + t2;
-  if (++c->round == 64)
-    for (int k = 0; k < 8; k++) c->state[k] += v[k];
+  uint32_t r = c->round;
+  if (r >= 16) expand_eight(&c->w[r]);
+  eight_rounds(c->v, &c->w[r], &K[r]);
+  c->round = r + 8;
+  if (c->round == 64)
+    for (int i = 0; i < 8; i++) c->state[i] += c->v[i];
   return 64 - c->round;
 }
 

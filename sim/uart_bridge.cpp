@@ -14,8 +14,19 @@ void UartBridge::poll_input() {
     for (ssize_t i = 0; i < n; i++) rx_queue_.push_back(buf[i]);
 }
 
+void UartBridge::flush() {
+    size_t done = 0;
+    while (done < tx_out_.size()) {
+        const ssize_t written = write(out_, tx_out_.data() + done, tx_out_.size() - done);
+        if (written > 0) done += static_cast<size_t>(written);
+        else if (written == 0 || errno != EINTR) break;  // nobody reads (EAGAIN) or the host went away: dropped, as on a line
+    }
+    tx_out_.clear();
+    tx_flush_ = UINT64_MAX;
+}
+
 uint64_t UartBridge::next_due() const {
-    uint64_t next = UINT64_MAX;
+    uint64_t next = tx_flush_;
     if (tx_busy_) next = std::min(next, tx_sample_);
     if (rx_busy_) next = std::min(next, rx_edge_);
     return next;
@@ -38,12 +49,15 @@ uint8_t UartBridge::service(uint64_t cycle, uint8_t tx, uint32_t divisor) {
         } else {
             // Stop bit: a framing error (tx low) drops the byte, as a UART would.
             if (tx == 1) {
-                ssize_t written;
-                do written = write(out_, &tx_byte_, 1); while (written < 0 && errno == EINTR);
+                tx_out_.push_back(tx_byte_);
+                if (tx_out_.size() >= TX_BURST) flush();
+                else tx_flush_ = cycle + 20 * bit;
             }
             tx_busy_ = false;
         }
     }
+
+    if (!tx_busy_ && cycle >= tx_flush_) flush();
 
     // Receive direction (host to device).
     if (rx_busy_ && cycle >= rx_edge_) {

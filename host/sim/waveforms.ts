@@ -55,14 +55,18 @@ export function readVcdHeader(file: string): string {
   throw new CaxError('E_TRACE', `${file} has no VCD header ($enddefinitions)`);
 }
 
-/** The groups of the save file: a title and the signal names (last path element) it gathers, by scope. */
-const GROUPS: readonly { readonly title: string; readonly scope: string; readonly names: readonly string[] }[] = [
-  { title: 'clock and reset', scope: 'soc', names: ['clk', 'rst', 'cycle'] },
+/**
+ * The groups of the save file: a title and the signal names (last path element) it gathers, by scope. The
+ * simulator dumps these signals and the trace port, and not much more (the tracing_on regions of rtl/soc/cax_soc.v
+ * and rtl/core/cax_core.v).
+ */
+export const WAVEFORM_GROUPS: readonly { readonly title: string; readonly scope: string; readonly names: readonly string[] }[] = [
+  { title: 'clock and reset', scope: 'soc', names: ['clk', 'rst'] },
   { title: 'pc', scope: 'core', names: ['pc', 'state'] },
   { title: 'instruction', scope: 'core', names: ['insn', 'illegal', 'exec_retire', 'exec_trap'] },
   { title: 'register writes', scope: 'core', names: ['exec_rd', 'exec_value'] },
   { title: 'memory bus', scope: 'soc', names: ['bus_addr', 'bus_fetch', 'bus_read', 'bus_write', 'bus_mask', 'bus_wdata', 'bus_rdata', 'bus_fault'] },
-  { title: 'UART', scope: 'soc', names: ['uart_tx', 'uart_rx', 'sel_uart', 'uart_rdata'] },
+  { title: 'UART', scope: 'soc', names: ['uart_tx', 'uart_rx', 'sel_uart'] },
   {
     title: 'trace port',
     scope: 'soc',
@@ -82,7 +86,7 @@ export function gtkwSave(dumpfile: string, signals: readonly DumpSignal[]): stri
   const socScope = soc.slice(0, soc.lastIndexOf('.'));
   const byPath = new Map(signals.map((s) => [s.path, s]));
   const lines = ['[*] cax: GTKWave save file (docs/waveforms.md)', `[dumpfile] "${dumpfile}"`, '[timestart] 0', '[size] 1400 900', '[pos] -1 -1', '*-12.000000 0 -1', `[treeopen] ${socScope}.`];
-  for (const g of GROUPS) {
+  for (const g of WAVEFORM_GROUPS) {
     const scope = g.scope === 'soc' ? socScope : `${socScope}.core`;
     const present = g.names.map((n) => byPath.get(`${scope}.${n}`)).filter((s) => s !== undefined);
     if (present.length === 0) continue;

@@ -26,7 +26,9 @@ module cax_core #(
     output reg  [31:0] bus_wdata,       // store data, placed in its lanes
     input  wire        bus_fault,       // bus_addr is not mapped for this access
     input  wire [31:0] bus_rdata,       // the clock after bus_read
+    /*verilator tracing_off*/
     output wire [63:0] cycle,           // mcycle, for MTIME
+    /*verilator tracing_on*/
     // Retirement trace (registered; docs/trace-port.md)
     input  wire        trace_enable,    // records are produced only while high
     output reg         trace_valid,
@@ -42,19 +44,32 @@ module cax_core #(
     output reg  [31:0] trace_cause,
     output reg  [31:0] trace_tval
 );
+    // The simulation's VCD (docs/waveforms.md) holds, of the core's own
+    // signals, only its ports but `cycle` (a 64-bit count that changes every
+    // clock: the dump's time says the same) and those between tracing_on and
+    // tracing_off below (state, pc, insn, illegal, exec_trap, exec_retire,
+    // exec_value, exec_rd), and none of its submodules': what a waveform
+    // reader looks at, at a fraction of the dump's size and time.
+    /*verilator tracing_off*/
     // ---- state machine --------------------------------------------------
     localparam [1:0] S_FETCH  = 2'd0,   // read the instruction at pc
                      S_DECODE = 2'd1,   // latch it, read rs1/rs2
                      S_EXEC   = 2'd2,   // execute, write back, or trap
                      S_WAIT   = 2'd3;   // load data arrives / divider runs
+    /*verilator tracing_on*/
     reg [1:0] state;
+    /*verilator tracing_off*/
 
     // ---- architectural state ---------------------------------------------
+    /*verilator tracing_on*/
     reg [31:0] pc;
+    /*verilator tracing_off*/
     reg [31:0] regs [0:31];
 
     // ---- latched per instruction ------------------------------------------
+    /*verilator tracing_on*/
     reg [31:0] insn;          // instruction word (0 after a fetch fault)
+    /*verilator tracing_off*/
     reg        fetch_fault;   // the fetch was outside the map
     reg [31:0] rs1_q, rs2_q;  // register file read data
     reg [31:0] load_addr;     // a load in S_WAIT: its address
@@ -93,7 +108,10 @@ module cax_core #(
     wire [3:0]  alu_op;
     wire alu_a_pc, alu_a_zero, alu_b_imm;
     wire is_jal, is_jalr, is_branch, is_load, is_store, is_mul, is_div;
-    wire is_csr, is_ecall, is_ebreak, is_mret, writes_rd, illegal;
+    wire is_csr, is_ecall, is_ebreak, is_mret, writes_rd;
+    /*verilator tracing_on*/
+    wire illegal;
+    /*verilator tracing_off*/
     assign {rd, rs1, funct3, imm, alu_op, alu_a_pc, alu_a_zero, alu_b_imm,
             is_jal, is_jalr, is_branch, is_load, is_store, is_mul, is_div,
             is_csr, is_ecall, is_ebreak, is_mret, writes_rd, illegal} = decoded_q;
@@ -118,7 +136,9 @@ module cax_core #(
         .b(alu_b_imm ? imm : src2),
         .y(alu_y)
     );
+    /*verilator tracing_on*/
     wire        exec_trap;    // S_EXEC takes a trap (below)
+    /*verilator tracing_off*/
     wire [31:0] mul_result, div_result;
     wire        div_last;
     cax_muldiv muldiv (
@@ -183,7 +203,9 @@ module cax_core #(
     wire [31:0] csr_rdata, mtvec, mepc;
     wire        csr_illegal;
     wire        csr_writes = funct3[1:0] == 2'b01 || rs1 != 5'd0;
+    /*verilator tracing_on*/
     wire        exec_retire = state == S_EXEC && !exec_trap && !is_load && !is_div;
+    /*verilator tracing_off*/
     wire        wait_retire = state == S_WAIT && (!waiting_div || div_last);
     reg  [31:0] trap_cause, trap_tval;
     cax_csr csrs (
@@ -231,14 +253,18 @@ module cax_core #(
     end
 
     // ---- the value written to rd in S_EXEC -----------------------------------------
+    /*verilator tracing_on*/
     reg [31:0] exec_value;
+    /*verilator tracing_off*/
     always @* begin
         if (is_jal || is_jalr) exec_value = pc_plus4;
         else if (is_mul)       exec_value = mul_result;
         else if (is_csr)       exec_value = csr_rdata;
         else                   exec_value = alu_y;
     end
+    /*verilator tracing_on*/
     wire [4:0] exec_rd = writes_rd ? rd : 5'd0;
+    /*verilator tracing_off*/
 
     // ---- sequencing ---------------------------------------------------------------
     always @(posedge clk) begin
@@ -328,6 +354,7 @@ module cax_core #(
             endcase
         end
     end
+    /*verilator tracing_on*/
 endmodule
 
 `default_nettype wire

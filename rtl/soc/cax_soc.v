@@ -33,15 +33,22 @@ module cax_soc #(
     output wire [31:0] trace_cause,
     output wire [31:0] trace_tval
 );
+    // The simulation's VCD (docs/waveforms.md) holds the ports and, of the
+    // SoC's own signals, only the bus and sel_uart (between tracing_on and
+    // tracing_off); no submodule but the core (cax_core.v).
+    /*verilator tracing_off*/
     localparam RAM_AW = $clog2(RAM_BYTES / 4);
     localparam [31:0] RAM_BASE = 32'h8000_0000;
 
     // ---- core bus ---------------------------------------------------------
+    /*verilator tracing_on*/
     wire [31:0] bus_addr, bus_wdata, bus_rdata;
     wire [3:0]  bus_mask;
     wire        bus_fetch, bus_read, bus_write, bus_fault;
+    /*verilator tracing_off*/
     wire [63:0] cycle;
 
+    /*verilator tracing_on*/
     cax_core core (
         .clk(clk), .rst(rst),
         .bus_addr(bus_addr), .bus_fetch(bus_fetch), .bus_read(bus_read),
@@ -54,10 +61,13 @@ module cax_soc #(
         .trace_mem_mask(trace_mem_mask), .trace_mem_write(trace_mem_write),
         .trace_trap(trace_trap), .trace_cause(trace_cause), .trace_tval(trace_tval)
     );
+    /*verilator tracing_off*/
 
     // ---- address decode -----------------------------------------------------
     wire sel_ram     = bus_addr[31:RAM_AW+2] == RAM_BASE[31:RAM_AW+2];
+    /*verilator tracing_on*/
     wire sel_uart    = bus_addr[31:4] == 28'h1000000;      // 0x1000_0000 … 0x1000_000C
+    /*verilator tracing_off*/
     wire sel_mtime   = bus_addr[31:3] == 29'h2000200;      // 0x1000_1000, 0x1000_1004
     wire sel_control = bus_addr[31:3] == 29'h2000400;      // 0x1000_2000, 0x1000_2004
     wire sel_ramsize = bus_addr[31:2] == 30'h04000802;     // 0x1000_2008: RAM_SIZE, read only
@@ -124,6 +134,7 @@ module cax_soc #(
             if (write_trace) trace_en <= bus_wdata[0];
         end
     end
+    /*verilator tracing_on*/
 endmodule
 
 `default_nettype wire

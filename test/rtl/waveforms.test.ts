@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
-import { readVcdHeader, vcdSignals } from '../../host/sim/waveforms.js';
+import { readVcdHeader, vcdSignals, WAVEFORM_GROUPS } from '../../host/sim/waveforms.js';
 import { captureIO } from '../helpers/cli-io.js';
 
 /** The signals a save file shows, with their group titles, in order. */
@@ -36,6 +36,8 @@ describe('waveforms', () => {
       const { groups, signals } = saved(vcdSave);
       expect(groups).toEqual(['clock and reset', 'pc', 'instruction', 'register writes', 'memory bus', 'UART', 'trace port']);
       for (const s of signals) expect(names.has(s)).toBe(true);
+      // the dump (cut down to what a reader needs) still has every signal the groups name
+      expect(signals).toHaveLength(WAVEFORM_GROUPS.reduce((n, g) => n + g.names.length, 0));
       expect(signals).toContain('cax_soc.cax_soc.core.pc[31:0]');
       expect(signals).toContain('cax_soc.cax_soc.uart_tx');
 
