@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { spawnFarmWorker, type FarmWorkerProcess } from '../../bench/farm-workers.js';
 import { startRedis, type RedisServer } from '../../bench/redis-server.js';
+import { uploadClosure } from '../../host/farm/stored.js';
 
 const ROOT = process.cwd();
 const CLI = resolve('dist/host/cli/main.js');
@@ -192,6 +193,38 @@ describe('the farm', () => {
     expect((await cax('regress', suite, '--farm', server.url)).json).toMatchObject({ counts: { total: 1, passed: 1, reused: 1, ran: 0 } });
     expect(await served()).toBe(before);
   }, 30_000);
+
+  it('runs stored definitions (store:REF) as locally, their closure sent by hash; a tampered group is refused (E_FARM_CONTENT)', async () => {
+    // definitions of this run only: no worker has a checked copy of their groups from an earlier run
+    const unique = 1000 + (Date.now() % 100_000);
+    writeFileSync(
+      join(dir, 'stored.tel'),
+      `scale :: Int -> Int\nscale n = n * 6\n\nscaled :: Int -> Int\nscaled n = scale n + ${unique}\n\ntick :: Effect Int\ntick = emit 1 >> now\n\nanswer :: Int\nanswer = ${unique} - 1\n`,
+    );
+    expect((await cax('add', 'stored.tel')).code).toBe(0);
+    const suite = writeSuite('stored', [
+      'backends: [interp, iss]',
+      'entries:',
+      `  - { kind: tel, name: scaled, file: "store:scaled", args: ["7"], expect: { value: "${42 + unique}" } }`,
+      '  - { kind: tel, name: effect, file: "store:tick", start: 500, expect: { value: "500", clock: 500 } }',
+      `  - { kind: tel, name: planted, file: "store:scale", args: ["7"], expect: { value: "43" } }`,
+    ]);
+    const local = await cax('regress', suite, '--no-cache', '--jobs', '2');
+    const farm = await cax('regress', suite, '--no-cache', '--farm', server.url);
+    expect((farm.json as unknown as Report).counts).toMatchObject({ total: 6, passed: 4, failed: 2, ran: 6 });
+    expect(untimed(farm.json as unknown as Report)).toEqual(untimed(local.json as unknown as Report));
+
+    // the closure of `answer` with its group's blob replaced in Redis by other bytes
+    const answer = (await cax('show', 'answer')).json as { hash: string };
+    const [blob] = await uploadClosure(admin, join(dir, '.cax'), answer.hash, new Set());
+    await admin.set(`cax-farm:content:${blob!.hash}`, '{"group":"tampered"}');
+    const tampered = writeSuite('tampered-store', ['entries:', `  - { kind: tel, name: answer, file: "store:answer", backends: [interp], expect: { value: "${unique - 1}" } }`]);
+    const refused = (await cax('regress', tampered, '--no-cache', '--farm', server.url)).json as unknown as Report;
+    expect(refused.tests).toEqual([expect.objectContaining({ status: 'error', code: 'E_FARM_CONTENT' })]);
+    expect(refused.tests[0]!.message).toContain(blob!.hash);
+    // the submitter dropped the bad bytes: the next run uploads the right ones
+    expect((await cax('regress', tampered, '--no-cache', '--farm', server.url)).json).toMatchObject({ counts: { total: 1, passed: 1 } });
+  }, 60_000);
 
   it('finishes when Redis is restarted mid-run: workers and submitter reconnect, every test reported once', async () => {
     const suite = writeSuite('restart', [
