@@ -19,18 +19,22 @@ import { connectionOptions, connectOnce, contentKey, FARM_PREFIX, QUEUES_KEY, qu
 import { contentOf, packJob, type FarmJob } from './job.js';
 import { liveWorkers } from './status.js';
 
-const Delivered = z.object({ outcome: StoredOutcome, worker: z.string() });
+/** A result as a worker writes it: the outcome, the worker's id and its `host/pid`. */
+const Delivered = z.object({ outcome: StoredOutcome, worker: z.string(), host: z.string() });
 
-/** The outcome a worker delivered; what is not one (written by something else) is an error outcome, never a crash of the run. */
-function deliveredOutcome(raw: string): Outcome {
+/** The outcome a worker delivered and where it ran; what is not one (written by something else) is an error outcome, never a crash of the run. */
+function deliveredOutcome(raw: string): { outcome: Outcome; host: string } {
   let parsed: ReturnType<typeof Delivered.safeParse> | undefined;
   try {
     parsed = Delivered.safeParse(JSON.parse(raw));
   } catch {
     parsed = undefined;
   }
-  if (parsed?.success) return parsed.data.outcome as Outcome;
-  return { status: 'error', expected: {}, actual: {}, code: 'E_FARM_WORKER', message: "the result in Redis is not a farm worker's outcome", cycles: null, durationMs: 0 };
+  if (parsed?.success) return { outcome: parsed.data.outcome as Outcome, host: parsed.data.host };
+  return {
+    outcome: { status: 'error', expected: {}, actual: {}, code: 'E_FARM_WORKER', message: "the result in Redis is not a farm worker's outcome", cycles: null, durationMs: 0 },
+    host: '(unknown)',
+  };
 }
 /** How often results are looked for. */
 const POLL_MS = 20;
@@ -111,7 +115,7 @@ export async function runOnFarm(url: string, tests: readonly MatrixTest[], optio
       for (const [i, p] of waiting.entries()) {
         const raw = delivered[i];
         if (raw === null || raw === undefined) continue;
-        const outcome = deliveredOutcome(raw);
+        const { outcome, host } = deliveredOutcome(raw);
         const passed = outcome.status === 'pass';
         if (outcome.code === 'E_FARM_CONTENT')
           // bytes under a hash that are not its content: dropped, so the next upload puts the right ones
@@ -126,7 +130,7 @@ export async function runOnFarm(url: string, tests: readonly MatrixTest[], optio
         }
         pending.delete(p.job.key);
         for (const t of p.tests) {
-          results.set(t.id, { outcome, attempts: p.attempts, flaky: passed && p.attempts > 1 });
+          results.set(t.id, { outcome, attempts: p.attempts, flaky: passed && p.attempts > 1, host });
           options.onResult?.(t, outcome, p.attempts);
         }
         if (!passed && options.failFast) stopped = true;

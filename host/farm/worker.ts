@@ -115,7 +115,7 @@ export class FarmWorker {
     else if (this.record.identities[parsed.data.backend] !== parsed.data.identity)
       outcome = refused('E_FARM_IDENTITY', `${parsed.data.test}: this worker's ${parsed.data.backend} identity differs from the submitter's`);
     else outcome = await this.runOnSlot(parsed.data);
-    await this.redis.set(resultKey(job.id ?? job.name), JSON.stringify({ outcome, worker: this.record.id }), 'EX', RESULT_TTL_S);
+    await this.redis.set(resultKey(job.id ?? job.name), JSON.stringify({ outcome, worker: this.record.id, host: `${this.record.host}/${this.record.pid}` }), 'EX', RESULT_TTL_S);
     this.record.served++;
     void this.advertise();
   }

@@ -48,6 +48,8 @@ export interface TestRecord {
   readonly actual: Record<string, unknown>;
   readonly message?: string;
   readonly code?: string;
+  /** `host/pid` of the process that ran it (a farm worker's with --farm); absent when it did not run. */
+  readonly host?: string;
   /** Files written for a failure (relative to the artefacts folder). */
   readonly artifacts: readonly string[];
   /** The command that reproduces this test alone. */
@@ -122,6 +124,7 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
       actual: outcome.actual,
       ...(outcome.message === undefined ? {} : { message: outcome.message }),
       ...(outcome.code === undefined ? {} : { code: outcome.code }),
+      ...(fromPool ? { host: fromPool.host } : {}),
       artifacts,
       reproduce,
     });

@@ -41,6 +41,11 @@ export class WorkerSlot {
     this.child.stderr?.on('data', (b: Buffer) => (this.stderr = (this.stderr + b.toString()).slice(-2000)));
   }
 
+  /** The id of the worker process that runs the next test. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** The outcome of `spec` on `backend` (`id` names the test in the worker's answer). */
   run(id: string, backend: RegressBackend, spec: TestSpec, timeoutMs: number): Promise<Outcome> {
     return new Promise((resolveOutcome) => {

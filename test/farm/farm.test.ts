@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { spawnFarmWorker, type FarmWorkerProcess } from '../../bench/farm-workers.js';
@@ -45,7 +45,7 @@ const workers: FarmWorkerProcess[] = [];
 
 interface Report {
   counts: Record<string, number>;
-  tests: { id: string; status: string; code?: string; durationMs: number; message?: string }[];
+  tests: { id: string; status: string; code?: string; durationMs: number; message?: string; host?: string }[];
 }
 
 /** `cax --json ARGS…` as a separate process (the built CLI): its exit code and JSON (a failed run's report is in the error's details). */
@@ -65,17 +65,23 @@ const writeSuite = (name: string, lines: string[]): string => {
   return file;
 };
 
-/** The report without what differs between runs: timings. */
-const untimed = (r: Report): unknown => ({ counts: r.counts, tests: r.tests.map(({ durationMs: _, ...t }) => t) });
-const untimedXml = (xml: string): string => xml.replace(/time="[\d.]+"/g, 'time=""').replace(/<property name="durationMs" value="[\d.]+"\/>/g, '');
-/** The HTML report without the plot of durations, the duration cells and the run's time. */
+/** The report without what differs between runs: timings and hosts. */
+const untimed = (r: Report): unknown => ({ counts: r.counts, tests: r.tests.map(({ durationMs: _, host: _host, ...t }) => t) });
+const untimedXml = (xml: string): string =>
+  xml
+    .replace(/time="[\d.]+"/g, 'time=""')
+    .replace(/<property name="durationMs" value="[\d.]+"\/>/g, '')
+    .replace(/ hostname="[^"]*"/g, '')
+    .replace(/<property name="host" value="[^"]*"\/>/g, '');
+/** The HTML report without the plot of durations, the duration cells, the hosts and the run's time. */
 const untimedHtml = (html: string): string =>
   html
     .replace(/<svg id="plot"[\s\S]*?<\/svg>/, '')
     .replace(/<td data-v="[\d.e+-]+">[\d.]+<\/td>(?=<td data-v="-?\d+">)/g, '')
+    .replace(/<td class="host">[^<]*<\/td>/g, '')
     .replace(/<span>[\d.]+ s<\/span>/, '');
 
-async function status(): Promise<{ workers: { id: string; served: number; running: string[]; servesThisMachine: boolean; differs: string[] }[]; queues: { servedBy: number; local: boolean }[] }> {
+async function status(): Promise<{ workers: { id: string; host: string; pid: number; served: number; running: string[]; servesThisMachine: boolean; differs: string[] }[]; queues: { servedBy: number; local: boolean }[] }> {
   return (await cax('farm', 'status', '--redis', server.url)).json as never;
 }
 
@@ -167,6 +173,14 @@ describe('the farm', () => {
     expect(html).toBe(untimedHtml(readFileSync(join(dir, 'local.html'), 'utf8')));
 
     const s = await status();
+    // each test names the farm worker (host/pid) that ran it: in JSON, in JUnit (a property, and the suite's hostname), in HTML
+    const serving = new Set(s.workers.filter((w) => w.servesThisMachine).map((w) => `${w.host}/${w.pid}`));
+    for (const t of report.tests) expect(serving.has(t.host!)).toBe(true);
+    expect((local.json as unknown as Report).tests.map((t) => t.host)).toEqual(report.tests.map(() => expect.stringMatching(new RegExp(`^${hostname()}/\\d+$`))));
+    const farmXml = readFileSync(join(dir, 'farm.xml'), 'utf8');
+    expect(farmXml).toContain(`<property name="host" value="${report.tests[0]!.host}"/>`);
+    expect(farmXml).toContain(`hostname="${hostname()}"`);
+    expect(readFileSync(join(dir, 'farm.html'), 'utf8')).toContain(`<td class="host">${report.tests[0]!.host}</td>`);
     const served = s.workers.filter((w) => w.servesThisMachine).reduce((n, w) => n + w.served, 0);
     // gcd and gcd-again are one job on each backend
     expect(served).toBe(10);
