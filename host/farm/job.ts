@@ -5,7 +5,7 @@
 // flight are one job) and the backend identity it must run on.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { CaxError } from '../errors.js';
+import type { Outcome } from '../regress/execute.js';
 import { REGRESS_BACKENDS } from '../regress/manifest.js';
 import type { MatrixTest } from '../regress/matrix.js';
 import type { TestSpec } from '../regress/suite.js';
@@ -57,10 +57,12 @@ export const FarmJob = z
   .strict();
 export type FarmJob = z.infer<typeof FarmJob>;
 
-/** The job of `test` (its files, and a stored definition's closure, uploaded by hash). A board test does not go to the farm yet: E_UNSUPPORTED. */
+/** The error outcome of a job not run (or not run to the end) by a farm worker. */
+export const errorOutcome = (code: string, message: string, durationMs = 0): Outcome => ({ status: 'error', expected: {}, actual: {}, code, message, cycles: null, durationMs });
+
+/** The job of `test` (its files, and a stored definition's closure, uploaded by hash). */
 export async function packJob(redis: Redis, test: MatrixTest, key: { key: string; backend: string }, uploaded: Set<string>): Promise<FarmJob> {
   const spec = test.test.spec;
-  if (test.backend === 'device') throw new CaxError('E_UNSUPPORTED', `${test.id}: tests on a board are not sent to the farm yet (run them with --port)`);
   let packed: PackedSpec;
   if (spec.kind === 'stored') {
     const { world, ...rest } = spec;

@@ -46,8 +46,8 @@ export class WorkerSlot {
     return this.child.pid;
   }
 
-  /** The outcome of `spec` on `backend` (`id` names the test in the worker's answer). */
-  run(id: string, backend: RegressBackend, spec: TestSpec, timeoutMs: number): Promise<Outcome> {
+  /** The outcome of `spec` on `backend` (`id` names the test in the worker's answer); `stop` aborted ends the test at once (E_WORKER with its reason). */
+  run(id: string, backend: RegressBackend, spec: TestSpec, timeoutMs: number, stop?: AbortSignal): Promise<Outcome> {
     return new Promise((resolveOutcome) => {
       const t0 = performance.now();
       const child = this.child;
@@ -56,6 +56,7 @@ export class WorkerSlot {
         clearTimeout(timer);
         child.off('message', onMessage);
         child.off('exit', onExit);
+        stop?.removeEventListener('abort', onStop);
         resolveOutcome(outcome);
       };
       const lost = (code: string, message: string): void => {
@@ -68,11 +69,14 @@ export class WorkerSlot {
       };
       const onExit = (code: number | null, signal: string | null): void =>
         lost('E_WORKER', `the worker died (${signal ?? `exit ${code}`}) running this test${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
-      const timer = setTimeout(() => {
+      const killed = (code: string, message: string): void => {
         child.off('exit', onExit);
         child.kill('SIGKILL');
-        lost('E_TIMEOUT', `no result within ${timeoutMs} ms`);
-      }, timeoutMs);
+        lost(code, message);
+      };
+      const timer = setTimeout(() => killed('E_TIMEOUT', `no result within ${timeoutMs} ms`), timeoutMs);
+      const onStop = (): void => killed('E_WORKER', `the test was stopped: ${String(stop?.reason)}`);
+      stop?.addEventListener('abort', onStop);
       child.on('message', onMessage);
       child.on('exit', onExit);
       child.send({ id, backend, spec });

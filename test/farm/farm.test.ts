@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import { spawnFarmWorker, type FarmWorkerProcess } from '../../bench/farm-workers.js';
 import { startRedis, type RedisServer } from '../../bench/redis-server.js';
 import { uploadClosure } from '../../host/farm/stored.js';
+import { startSimPty } from '../../host/sim/pty.js';
 
 const ROOT = process.cwd();
 const CLI = resolve('dist/host/cli/main.js');
@@ -28,6 +29,7 @@ const WORKER_ACL = [
   'on',
   '>worker-secret',
   '~cax-farm:tests-*',
+  '~cax-farm:boards-*',
   '~cax-farm:worker:*',
   '~cax-farm:result:*',
   '%R~cax-farm:content:*',
@@ -45,7 +47,7 @@ const workers: FarmWorkerProcess[] = [];
 
 interface Report {
   counts: Record<string, number>;
-  tests: { id: string; status: string; code?: string; durationMs: number; message?: string; host?: string }[];
+  tests: { id: string; status: string; code?: string; durationMs: number; message?: string; host?: string; backendHash?: string; reproduce?: string }[];
 }
 
 /** `cax --json ARGS…` as a separate process (the built CLI): its exit code and JSON (a failed run's report is in the error's details). */
@@ -81,7 +83,7 @@ const untimedHtml = (html: string): string =>
     .replace(/<td class="host">[^<]*<\/td>/g, '')
     .replace(/<span>[\d.]+ s<\/span>/, '');
 
-async function status(): Promise<{ workers: { id: string; host: string; pid: number; served: number; running: string[]; servesThisMachine: boolean; differs: string[] }[]; queues: { servedBy: number; local: boolean }[] }> {
+async function status(): Promise<{ workers: { id: string; host: string; pid: number; served: number; boards: { port: string; state: string; running?: string }[]; running: string[]; servesThisMachine: boolean; differs: string[] }[]; queues: { servedBy: number; local: boolean }[] }> {
   return (await cax('farm', 'status', '--redis', server.url)).json as never;
 }
 
@@ -124,11 +126,12 @@ afterAll(async () => {
 }, 30_000);
 
 describe('the farm', () => {
-  it('refuses a bad URL, a wrong password, boards and proofs, with their codes', async () => {
+  it('refuses a bad URL, a wrong password, a board that does not answer, --port with --farm, and proofs, with their codes', async () => {
     const suite = writeSuite('tiny', ['entries:', `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, backends: [interp], expect: { value: "(6765,[1,2,3,4,5],True)" } }`]);
     expect((await cax('regress', suite, '--no-cache', '--farm', 'http://example.org')).json).toMatchObject({ error: { code: 'E_USAGE' } });
     expect((await cax('regress', suite, '--no-cache', '--farm', `redis://:wrong@127.0.0.1:${server.port}`)).json).toMatchObject({ error: { code: 'E_FARM_WORKER' } });
-    expect((await cax('farm', 'worker', '--redis', server.url, '--board', '/dev/ttyUSB0')).json).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
+    expect((await cax('farm', 'worker', '--redis', server.url, '--board', join(dir, 'no-such-port'))).json).toMatchObject({ error: { code: 'E_FARM_BOARD' } });
+    expect((await cax('regress', suite, '--no-cache', '--farm', server.url, '--port', '/dev/null')).json).toMatchObject({ error: { code: 'E_USAGE' } });
     // not done yet: proving on the farm
     expect((await cax('prove', join(ROOT, 'build/isa/machine/exit-code.elf'), '--farm', server.url)).json).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
   }, 30_000);
@@ -239,6 +242,54 @@ describe('the farm', () => {
     // the submitter dropped the bad bytes: the next run uploads the right ones
     expect((await cax('regress', tampered, '--no-cache', '--farm', server.url)).json).toMatchObject({ counts: { total: 1, passed: 1 } });
   }, 60_000);
+
+  it("runs board tests only on a worker with a board, one at a time, as a local --backend device --port run; a board killed mid-test is E_FARM_BOARD and absent", async () => {
+    // the project's board: the Verilator SoC behind a pseudo-terminal (cax sim start)
+    const board = await startSimPty({ program: join(ROOT, 'build/firmware/firmware.elf') });
+    let worker: FarmWorkerProcess | undefined;
+    try {
+      const gcd = `file: ${ROOT}/examples/gcd.tel, main: report, args: ["1071", "462"]`;
+      const suite = writeSuite('board', [
+        'backends: [device]',
+        'entries:',
+        `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, expect: { value: "(6765,[1,2,3,4,5],True)", clock: 0 } }`,
+        `  - { kind: tel, name: gcd, ${gcd}, expect: { value: "(21,\\"common factor\\")" } }`,
+        `  - { kind: tel, name: planted, ${gcd}, backends: [device, interp], expect: { value: "(22,\\"common factor\\")" } }`,
+      ]);
+      // no worker has a board yet
+      expect((await cax('regress', suite, '--no-cache', '--backend', 'device', '--farm', server.url)).json).toMatchObject({ error: { code: 'E_FARM_BOARD' } });
+      const local = await cax('regress', suite, '--no-cache', '--jobs', '1', '--port', board.path);
+      worker = await spawnFarmWorker(workerUrl, { boards: [board.path] });
+      const s = await status();
+      expect(s.workers.find((w) => w.id === worker!.id)).toMatchObject({ boards: [{ port: board.path, state: 'present', info: { core: 'cax-soc', isa: 'rv32im' } }] });
+      const farm = await cax('regress', suite, '--no-cache', '--farm', server.url);
+      const report = farm.json as unknown as Report;
+      expect(report.counts).toMatchObject({ total: 4, passed: 2, failed: 2, ran: 4 });
+      // locally a board test names its port (in its backend hash and its reproducing command); on the farm the board is the farm's
+      const portless = (r: Report): unknown =>
+        untimed({ ...r, tests: r.tests.map((t) => (t.id.endsWith('@device') ? { ...t, backendHash: '', reproduce: String(t.reproduce).replace(/ --port \S+/, '') } : t)) });
+      expect(portless(report)).toEqual(portless(local.json as unknown as Report));
+      const boardHost = `${s.workers.find((w) => w.id === worker!.id)!.host}/${worker.child.pid}`;
+      expect(report.tests.filter((t) => t.id.endsWith('@device')).map((t) => t.host)).toEqual([boardHost, boardHost, boardHost]);
+
+      // the board goes away in the middle of a test: that test is an error with a stable code, the board absent
+      const killed = writeSuite('unplugged', [
+        'entries:',
+        `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, backends: [interp], expect: { value: "(6765,[1,2,3,4,5],True)" } }`,
+        '  - { kind: tel, name: long, file: slow.tel, args: ["27"], backends: [device], expect: { value: "196418" } }',
+      ]);
+      const run = cax('regress', killed, '--no-cache', '--farm', server.url);
+      await until(async () => ((await status()).workers.find((w) => w.id === worker!.id)?.boards[0]?.running === 'unplugged/long@device' ? true : undefined));
+      await board.stop();
+      const unplugged = (await run).json as unknown as Report;
+      expect(unplugged.counts).toMatchObject({ total: 2, passed: 1, errors: 1 });
+      expect(unplugged.tests[1]).toMatchObject({ id: 'unplugged/long@device', status: 'error', code: 'E_FARM_BOARD' });
+      expect((await status()).workers.find((w) => w.id === worker!.id)).toMatchObject({ boards: [{ port: board.path, state: 'absent' }] });
+    } finally {
+      await worker?.stop();
+      await board.stop();
+    }
+  }, 120_000);
 
   it('finishes when Redis is restarted mid-run: workers and submitter reconnect, every test reported once', async () => {
     const suite = writeSuite('restart', [
