@@ -80,7 +80,12 @@ export class FarmWorker {
     (await connectOnce(options.url, 'E_FARM_WORKER')).disconnect();
     // a board that does not answer now is an error now (E_FARM_BOARD), not a worker that serves nothing on it
     const boards: Board[] = [];
-    for (const port of options.boards ?? []) boards.push(await Board.attach(port));
+    try {
+      for (const port of options.boards ?? []) boards.push(await Board.attach(port));
+    } catch (e) {
+      await Promise.all(boards.map((b) => b.close()));
+      throw e;
+    }
     const farmWorker = new FarmWorker(options, boards);
     try {
       await farmWorker.advertise();
@@ -196,7 +201,7 @@ export class FarmWorker {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     await Promise.all([this.worker?.close(), this.boardWorker?.close()]);
-    await Promise.all(this.slots.map((s) => s.close()));
+    await Promise.all([...this.slots.map((s) => s.close()), ...this.boards.map((b) => b.close())]);
     await within(
       this.redis.del(workerKey(this.record.id)).catch(() => undefined),
       1000,
