@@ -7,7 +7,8 @@
 // this process keeps renewing its BullMQ locks; a worker killed mid-test stops
 // renewing them and another worker takes the stalled job. A worker with boards
 // (`--board PORT`) also listens on the queue of board tests, taking as many at
-// once as it has boards present, each on a free board (boards.ts).
+// once as it has boards present, each on a free board (boards.ts). Every
+// worker also proves chunks for `cax prove --farm` (prove.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -22,6 +23,7 @@ import { newWorkerRecord, type WorkerRecord } from './capabilities.js';
 import { connectionOptions, connectOnce, FARM_PREFIX, resultKey, within, workerKey } from './connection.js';
 import { Board } from './boards.js';
 import { errorOutcome, FarmJob, unpackSpec } from './job.js';
+import { PROOF_QUEUE, ProofJob, proveJob, type ProofResult } from './prove.js';
 
 export interface FarmWorkerOptions {
   readonly url: string;
@@ -57,6 +59,7 @@ export class FarmWorker {
   private readonly heartbeat: NodeJS.Timeout;
   private worker: Worker | undefined;
   private boardWorker: Worker | undefined;
+  private proofWorker: Worker | undefined;
 
   private constructor(
     options: FarmWorkerOptions,
@@ -89,8 +92,8 @@ export class FarmWorker {
     const farmWorker = new FarmWorker(options, boards);
     try {
       await farmWorker.advertise();
-      const listen = async (queue: string, concurrency: number, run: (data: FarmJob) => Promise<Outcome>): Promise<Worker> => {
-        const worker = new Worker(queue, (job: Job) => farmWorker.process(job, run), {
+      const listen = async (queue: string, concurrency: number, processor: (job: Job) => Promise<void>): Promise<Worker> => {
+        const worker = new Worker(queue, processor, {
           connection: connectionOptions(options.url),
           prefix: FARM_PREFIX,
           concurrency,
@@ -103,8 +106,10 @@ export class FarmWorker {
         await worker.waitUntilReady();
         return worker;
       };
-      farmWorker.worker = await listen(farmWorker.record.queue, options.jobs, (data) => farmWorker.runOnSlot(data));
-      if (farmWorker.record.boardQueue !== undefined) farmWorker.boardWorker = await listen(farmWorker.record.boardQueue, boards.length, (data) => farmWorker.runOnBoard(data));
+      farmWorker.worker = await listen(farmWorker.record.queue, options.jobs, (job) => farmWorker.process(job, (data) => farmWorker.runOnSlot(data)));
+      const boardQueue = farmWorker.record.boardQueue;
+      if (boardQueue !== undefined) farmWorker.boardWorker = await listen(boardQueue, boards.length, (job) => farmWorker.process(job, (data) => farmWorker.runOnBoard(data)));
+      farmWorker.proofWorker = await listen(PROOF_QUEUE, options.jobs, (job) => farmWorker.prove(job));
     } catch (e) {
       await farmWorker.close();
       throw new CaxError('E_FARM_WORKER', `cannot serve the farm: ${e instanceof Error ? e.message : String(e)}`);
@@ -146,6 +151,17 @@ export class FarmWorker {
       outcome = errorOutcome('E_FARM_IDENTITY', `${parsed.data.test}: this worker's ${parsed.data.backend} identity differs from the submitter's`);
     else outcome = await run(parsed.data);
     await this.redis.set(resultKey(job.id ?? job.name), JSON.stringify({ outcome, worker: this.record.id, host: `${this.record.host}/${this.record.pid}` }), 'EX', RESULT_TTL_S);
+    this.record.served++;
+    void this.advertise();
+  }
+
+  /** Answers a chunk proof job under its result key: the proof, or the error that refused it. */
+  private async prove(job: Job): Promise<void> {
+    const parsed = ProofJob.safeParse(job.data);
+    const result: ProofResult = parsed.success
+      ? await proveJob(this.redis, parsed.data, this.contentDir)
+      : { error: { code: 'E_FARM_WORKER', message: `job ${job.name}: not a proof job this worker can read (another cax version?): ${parsed.error.issues[0]?.message ?? ''}` } };
+    await this.redis.set(resultKey(job.id ?? job.name), JSON.stringify(result), 'EX', RESULT_TTL_S);
     this.record.served++;
     void this.advertise();
   }
@@ -200,7 +216,7 @@ export class FarmWorker {
   /** Stops taking tests, finishes the ones running, and withdraws its record. */
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
-    await Promise.all([this.worker?.close(), this.boardWorker?.close()]);
+    await Promise.all([this.worker?.close(), this.boardWorker?.close(), this.proofWorker?.close()]);
     await Promise.all([...this.slots.map((s) => s.close()), ...this.boards.map((b) => b.close())]);
     await within(
       this.redis.del(workerKey(this.record.id)).catch(() => undefined),

@@ -17,6 +17,7 @@ import { spawnFarmWorker, type FarmWorkerProcess } from '../../bench/farm-worker
 import { startRedis, type RedisServer } from '../../bench/redis-server.js';
 import { uploadClosure } from '../../host/farm/stored.js';
 import { startSimPty } from '../../host/sim/pty.js';
+import { decodeReceipt, type Receipt } from '../../host/proof/receipt.js';
 
 const ROOT = process.cwd();
 const CLI = resolve('dist/host/cli/main.js');
@@ -30,6 +31,7 @@ const WORKER_ACL = [
   '>worker-secret',
   '~cax-farm:tests-*',
   '~cax-farm:boards-*',
+  '~cax-farm:proofs:*',
   '~cax-farm:worker:*',
   '~cax-farm:result:*',
   '%R~cax-farm:content:*',
@@ -52,8 +54,13 @@ interface Report {
 
 /** `cax --json ARGS…` as a separate process (the built CLI): its exit code and JSON (a failed run's report is in the error's details). */
 function cax(...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
+  return caxIn({}, ...args);
+}
+
+/** `cax --json ARGS…` with `env` added to the environment. */
+function caxIn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, '--json', ...args], { cwd: dir, maxBuffer: 1 << 24 }, (error, stdout) => {
+    execFile(process.execPath, [CLI, '--json', ...args], { cwd: dir, maxBuffer: 1 << 24, env: { ...process.env, ...env } }, (error, stdout) => {
       const out = JSON.parse(stdout) as Record<string, unknown>;
       const json = (out.error as { details?: Record<string, unknown> } | undefined)?.details ?? out;
       done({ code: error ? Number(error.code) : 0, json: out.error && !(out.error as { details?: unknown }).details ? out : json });
@@ -126,14 +133,14 @@ afterAll(async () => {
 }, 30_000);
 
 describe('the farm', () => {
-  it('refuses a bad URL, a wrong password, a board that does not answer, --port with --farm, and proofs, with their codes', async () => {
+  it('refuses a bad URL, a wrong password, a board that does not answer, --port with --farm, and proving with no worker up, with their codes', async () => {
     const suite = writeSuite('tiny', ['entries:', `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, backends: [interp], expect: { value: "(6765,[1,2,3,4,5],True)" } }`]);
     expect((await cax('regress', suite, '--no-cache', '--farm', 'http://example.org')).json).toMatchObject({ error: { code: 'E_USAGE' } });
     expect((await cax('regress', suite, '--no-cache', '--farm', `redis://:wrong@127.0.0.1:${server.port}`)).json).toMatchObject({ error: { code: 'E_FARM_WORKER' } });
     expect((await cax('farm', 'worker', '--redis', server.url, '--board', join(dir, 'no-such-port'))).json).toMatchObject({ error: { code: 'E_FARM_BOARD' } });
     expect((await cax('regress', suite, '--no-cache', '--farm', server.url, '--port', '/dev/null')).json).toMatchObject({ error: { code: 'E_USAGE' } });
-    // not done yet: proving on the farm
-    expect((await cax('prove', join(ROOT, 'build/isa/machine/exit-code.elf'), '--farm', server.url)).json).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
+    const proofHome = { CAX_HOME: join(ROOT, 'build/proof/home') };
+    expect((await caxIn(proofHome, 'prove', join(ROOT, 'build/proof/mix.elf'), '--on', 'iss', '--steps', '4', '--farm', server.url)).json).toMatchObject({ error: { code: 'E_FARM_WORKER' } });
   }, 30_000);
 
   it('does not serve tests on a worker whose identity differs: refused with E_FARM_IDENTITY, shown in farm status', async () => {
@@ -241,7 +248,7 @@ describe('the farm', () => {
     expect(refused.tests[0]!.message).toContain(blob!.hash);
     // the submitter dropped the bad bytes: the next run uploads the right ones
     expect((await cax('regress', tampered, '--no-cache', '--farm', server.url)).json).toMatchObject({ counts: { total: 1, passed: 1 } });
-  }, 60_000);
+  }, 120_000);
 
   it("runs board tests only on a worker with a board, one at a time, as a local --backend device --port run; a board killed mid-test is E_FARM_BOARD and absent", async () => {
     // the project's board: the Verilator SoC behind a pseudo-terminal (cax sim start)
@@ -288,6 +295,20 @@ describe('the farm', () => {
       await worker?.stop();
       await board.stop();
     }
+  }, 120_000);
+
+  it("proves on the farm: chunk proofs as jobs with the circuit's files by hash; the receipt is the local one (apart from Groth16's random proofs) and verifies", async () => {
+    // the proof tests' keys and smallest chunks (4 instructions); the workers have no keys of their own
+    const home = { CAX_HOME: join(ROOT, 'build/proof/home') };
+    const program = join(ROOT, 'build/proof/mix.elf');
+    const local = await caxIn(home, 'prove', program, '--on', 'iss', '--steps', '4', '--workers', '2');
+    const farm = await caxIn(home, 'prove', program, '--on', 'iss', '--steps', '4', '--farm', server.url);
+    expect(farm.code).toBe(0);
+    const receipt = (r: { json: Record<string, unknown> }): Receipt => decodeReceipt(readFileSync(r.json.path as string));
+    const proofless = (r: Receipt): unknown => ({ ...r, chunks: r.chunks.map(({ proof: _, ...c }) => c) });
+    expect(receipt(farm).chunks.length).toBeGreaterThan(1);
+    expect(proofless(receipt(farm))).toEqual(proofless(receipt(local)));
+    expect((await caxIn(home, 'verify', farm.json.receipt as string, '--program', program)).code).toBe(0);
   }, 120_000);
 
   it('finishes when Redis is restarted mid-run: workers and submitter reconnect, every test reported once', async () => {
