@@ -10,7 +10,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { CaxError, type ErrorCode } from '../errors.js';
-import { proveChunks, type ChunkProof, type ProveOptions } from '../proof/prover.js';
+import { ChunkProver, type ChunkProof, type ProveOptions } from '../proof/prover.js';
 import type { ChunkInput } from '../proof/statement.js';
 import { ContentRef, fetchVerified, uploadFile } from './content.js';
 import { connectionOptions, connectOnce, contentKey, FARM_PREFIX, redact, resultKey } from './connection.js';
@@ -40,17 +40,30 @@ const POLL_MS = 50;
 const SWEEP_MS = 1000;
 const WORKERLESS_MS = 30_000;
 
-/** Proves one job's chunk here: the circuit's files fetched and checked under `folder`. */
-export async function proveJob(redis: Redis, job: ProofJob, folder: string): Promise<ProofResult> {
-  try {
-    const wasm = await fetchVerified(redis, job.wasm, folder);
-    const zkey = await fetchVerified(redis, job.zkey, folder);
-    const [proved] = await proveChunks([job.input], { wasm, zkey, workers: 1 });
-    return { proof: proved!.proof, publicSignals: proved!.publicSignals };
-  } catch (e) {
-    const err = e instanceof CaxError ? e : new CaxError('E_INTERNAL', e instanceof Error ? e.message : String(e));
-    // the chunk's index in this job is 0: the submitter's is job.chunk
-    return { error: { code: err.code, message: err.message.replace(/^chunk 0\b/, `chunk ${job.chunk}`), details: { ...err.details, chunk: job.chunk } } };
+/** A farm worker's prover threads, one pool per circuit it has proved chunks of (kept until the worker stops). */
+export class CircuitProvers {
+  private readonly provers = new Map<string, ChunkProver>();
+
+  constructor(private readonly threads: number) {}
+
+  /** Proves one job's chunk here: the circuit's files fetched and checked under `folder`. */
+  async prove(redis: Redis, job: ProofJob, folder: string): Promise<ProofResult> {
+    try {
+      const wasm = await fetchVerified(redis, job.wasm, folder);
+      const zkey = await fetchVerified(redis, job.zkey, folder);
+      const circuit = `${job.wasm.hash}-${job.zkey.hash}`;
+      let prover = this.provers.get(circuit);
+      if (!prover) this.provers.set(circuit, (prover = new ChunkProver({ wasm, zkey, threads: this.threads })));
+      const proved = await prover.prove(job.chunk, job.input);
+      return { proof: proved.proof, publicSignals: proved.publicSignals };
+    } catch (e) {
+      const err = e instanceof CaxError ? e : new CaxError('E_INTERNAL', e instanceof Error ? e.message : String(e));
+      return { error: { code: err.code, message: err.message, details: { ...err.details } } };
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.provers.values()].map((p) => p.close()));
   }
 }
 

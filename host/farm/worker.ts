@@ -23,7 +23,7 @@ import { newWorkerRecord, type WorkerRecord } from './capabilities.js';
 import { connectionOptions, connectOnce, FARM_PREFIX, resultKey, within, workerKey } from './connection.js';
 import { Board } from './boards.js';
 import { errorOutcome, FarmJob, unpackSpec } from './job.js';
-import { PROOF_QUEUE, ProofJob, proveJob, type ProofResult } from './prove.js';
+import { CircuitProvers, PROOF_QUEUE, ProofJob, type ProofResult } from './prove.js';
 
 export interface FarmWorkerOptions {
   readonly url: string;
@@ -60,6 +60,7 @@ export class FarmWorker {
   private worker: Worker | undefined;
   private boardWorker: Worker | undefined;
   private proofWorker: Worker | undefined;
+  private readonly provers: CircuitProvers;
 
   private constructor(
     options: FarmWorkerOptions,
@@ -72,6 +73,7 @@ export class FarmWorker {
     );
     mkdirSync(this.contentDir, { recursive: true, mode: 0o700 });
     this.slots = Array.from({ length: options.jobs }, () => new WorkerSlot());
+    this.provers = new CircuitProvers(options.jobs);
     this.redis = new Redis(options.url, connectionOptions(options.url));
     this.redis.on('error', () => undefined);
     this.heartbeat = setInterval(() => void this.advertise(), HEARTBEAT_MS);
@@ -159,7 +161,7 @@ export class FarmWorker {
   private async prove(job: Job): Promise<void> {
     const parsed = ProofJob.safeParse(job.data);
     const result: ProofResult = parsed.success
-      ? await proveJob(this.redis, parsed.data, this.contentDir)
+      ? await this.provers.prove(this.redis, parsed.data, this.contentDir)
       : { error: { code: 'E_FARM_WORKER', message: `job ${job.name}: not a proof job this worker can read (another cax version?): ${parsed.error.issues[0]?.message ?? ''}` } };
     await this.redis.set(resultKey(job.id ?? job.name), JSON.stringify(result), 'EX', RESULT_TTL_S);
     this.record.served++;
@@ -217,7 +219,7 @@ export class FarmWorker {
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     await Promise.all([this.worker?.close(), this.boardWorker?.close(), this.proofWorker?.close()]);
-    await Promise.all([...this.slots.map((s) => s.close()), ...this.boards.map((b) => b.close())]);
+    await Promise.all([...this.slots.map((s) => s.close()), ...this.boards.map((b) => b.close()), this.provers.close()]);
     await within(
       this.redis.del(workerKey(this.record.id)).catch(() => undefined),
       1000,
