@@ -1,11 +1,14 @@
 // The regression farm against a real redis-server started here (loopback,
 // password, an ACL user for the workers as docs/farm.md sets it up) and real
 // `cax farm worker` processes from the built CLI: a worker whose identities
-// differ serves nothing; a suite's report (JSON and JUnit) through the farm
-// equals a local run's apart from timings (and the HTML report too); content is checked against its
-// hash; Redis restarted mid-run, a worker SIGKILLed mid-test and a result
-// delivered twice (a worker stopped past its lock, then resumed) all end
-// with every test reported once.
+// differ serves nothing; a suite's reports (JSON, JUnit, HTML) through the
+// farm equal a local run's apart from timings and hosts; content, and stored
+// definitions' closures, are checked against their hashes; board tests run on
+// a worker with a board (the Verilator SoC on a pseudo-terminal) as a local
+// --port run, and a board that goes away is E_FARM_BOARD and absent; chunk
+// proofs on the farm make the local receipt; Redis restarted mid-run, a worker
+// SIGKILLed mid-test and a result delivered twice (a worker stopped past its
+// lock, then resumed) all end with every test reported once.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -156,7 +159,7 @@ describe('the farm', () => {
     expect(s.workers).toEqual([expect.objectContaining({ id: workers[0]!.id, servesThisMachine: false, differs: ['iss', 'sim'] })]);
   }, 30_000);
 
-  it("gives the local run's reports, JSON, JUnit and HTML, apart from timings; identical tests are one job", async () => {
+  it("gives the local run's reports, JSON, JUnit and HTML, apart from timings and hosts (each test names its worker); identical tests are one job", async () => {
     workers.push(...(await Promise.all([1, 2, 3].map(() => spawnFarmWorker(workerUrl)))));
     const gcd = `file: ${ROOT}/examples/gcd.tel, main: report, args: ["1071", "462"]`;
     const suite = writeSuite('mixed', [
