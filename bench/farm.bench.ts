@@ -3,10 +3,13 @@
 // `cax regress --jobs 2` (the farm's overhead: queue, content by hash,
 // results through Redis), and the round trip of a trivial test through the
 // farm (enqueue, a worker taking it, its result read back: the queueing
-// latency per test) against the same tests on one local worker. Each sample
-// has a redis-server and `cax farm worker` processes of its own, started and
-// stopped outside the time measured.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// latency per test) against the same tests on one local worker, and the
+// proof of mix.elf in 4-step chunks on 2 farm workers (`cax prove --farm`)
+// against 2 local prover threads (`--workers 2`). Each sample has a
+// redis-server and `cax farm worker` processes of its own, started and
+// stopped outside the time measured (a farm worker's prover threads start
+// with its first chunk: inside the time).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +17,12 @@ import type { BenchSuite } from './harness.js';
 import { spawnFarmWorker } from './farm-workers.js';
 import { startRedis } from './redis-server.js';
 import { runOnFarm } from '../host/farm/submit.js';
+import { proveChunksOnFarm } from '../host/farm/prove.js';
+import { compileCircuit, ptauPower } from '../host/proof/circuit.js';
+import { releaseCurve } from '../host/proof/curve.js';
+import { programImage } from '../host/proof/image.js';
+import { proveRun, traceOnIss } from '../host/proof/prove.js';
+import { circuitKeys, devPtau } from '../host/proof/setup.js';
 import { runRegression } from '../host/regress/runner.js';
 
 const CPU_TESTS = 12;
@@ -52,6 +61,32 @@ async function onFarm(suite: string, workers: number): Promise<number> {
   }
 }
 
+/** mix.elf's trace with the proof tests' 4-step circuit and keys (build/proof/home, made by `make proof-keys`). */
+async function proofSetup() {
+  const home = 'build/proof/home';
+  const circuit = await compileCircuit({ steps: 4 }, home);
+  const keys = await circuitKeys(home, circuit, await devPtau(home, ptauPower(circuit)));
+  const elf = readFileSync('build/proof/mix.elf');
+  return { circuit, keys, image: programImage(elf), ...traceOnIss(elf, 1_000_000) };
+}
+let proofReady: ReturnType<typeof proofSetup> | undefined;
+
+/** The time of proving mix.elf: on a farm of `farmWorkers` fresh workers (one job each), or with `threads` local prover threads. */
+async function prove(where: { farmWorkers: number } | { threads: number }): Promise<number> {
+  const s = await (proofReady ??= proofSetup());
+  const redis = 'farmWorkers' in where ? await startRedis() : undefined;
+  const started = redis ? await Promise.all(Array.from({ length: 'farmWorkers' in where ? where.farmWorkers : 0 }, () => spawnFarmWorker(redis.url, { jobs: 1 }))) : [];
+  try {
+    const t0 = performance.now();
+    await proveRun({ trace: s.trace, image: s.image, cycles: s.cycles }, s.circuit, s.keys, redis ? { prover: (inputs, o) => proveChunksOnFarm(redis.url, inputs, o) } : { workers: 'threads' in where ? where.threads : 1 });
+    return performance.now() - t0;
+  } finally {
+    await releaseCurve();
+    await Promise.all(started.map((w) => w.stop()));
+    await redis?.stop();
+  }
+}
+
 export const suite: BenchSuite = {
   title: 'Regression farm (cax regress --farm)',
   cases: [
@@ -68,6 +103,13 @@ export const suite: BenchSuite = {
       higherIsBetter: false,
       sample: async () => (await onFarm(trivialSuite, 1)) / TRIVIAL_TESTS,
       reference: { name: '--jobs 1', sample: async () => (await run(trivialSuite, 1)) / TRIVIAL_TESTS },
+    },
+    {
+      name: 'prove mix.elf (4-step chunks) on 2 farm workers, cax prove --farm (ratio: against --workers 2)',
+      unit: 'ms',
+      higherIsBetter: false,
+      sample: () => prove({ farmWorkers: 2 }),
+      reference: { name: '--workers 2', sample: () => prove({ threads: 2 }) },
     },
   ],
 };

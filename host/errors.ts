@@ -356,6 +356,12 @@ export const ERROR_CODES = {
     cause: 'Redis unreachable or refusing, or a cache entry that fails its checks',
     fix: 'check `CAX_REDIS_URL` and the server; `cax cache clear` drops bad entries',
   },
+  E_FARM_BOARD: {
+    area: 'regressions and caches',
+    meaning: "a farm worker's board is absent: it does not answer on its port",
+    cause: 'the board was unplugged, lost power or hung, its port disappeared, or no worker has a board that answers',
+    fix: "`cax farm status` shows each worker's boards and why one is absent; check the board with `cax device info --port PORT` and restart its worker (docs/farm.md)",
+  },
   E_FARM_CONTENT: {
     area: 'regressions and caches',
     meaning: "a farm test's content is missing or does not match its hash",

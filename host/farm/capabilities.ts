@@ -1,8 +1,9 @@
 // What a farm worker can run, advertised in Redis while it is up (a record
 // with an expiry, refreshed by its heartbeat): its backends with their
 // identity hashes (the compiler, runtime, firmware and RTL they run on, as
-// regress keys them), the queue those identities make, its job slots and the
-// tests it is running. `cax farm status` reads these records.
+// regress keys them), the queue those identities make, its job slots, the
+// tests it is running, and its boards (port, identity, present or absent).
+// `cax farm status` reads these records.
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { backendIdentity } from '../regress/cache.js';
@@ -10,6 +11,17 @@ import { REGRESS_BACKENDS, type RegressBackend } from '../regress/manifest.js';
 import { queueName, type Identities } from './connection.js';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A board of a worker: its port, whether it answers, its identity as `cax device info` reads it, the test it runs. */
+export const BoardRecord = z.object({
+  port: z.string(),
+  state: z.enum(['present', 'absent']),
+  info: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  /** Why it is absent. */
+  problem: z.string().optional(),
+  running: z.string().optional(),
+});
+export type BoardRecord = z.infer<typeof BoardRecord>;
 
 export const WorkerRecord = z.object({
   id: z.string(),
@@ -21,18 +33,32 @@ export const WorkerRecord = z.object({
   jobs: z.number().int().positive(),
   running: z.array(z.string()),
   served: z.number().int().nonnegative(),
+  /** The queue of board tests it listens on (with boards only). */
+  boardQueue: z.string().optional(),
+  boards: z.array(BoardRecord),
 });
 export type WorkerRecord = z.infer<typeof WorkerRecord>;
 
-/** The backends a farm worker runs (boards are not on the farm yet). */
+/** The backends every farm worker runs (`device` too, on the workers with boards). */
 export const FARM_BACKENDS: readonly RegressBackend[] = ['interp', 'iss', 'sim'];
+
+/** The identity of the `device` backend on the farm (the board is the farm's, so no port in it), and its queue. */
+export function boardIdentities(): Identities {
+  return { device: backendIdentity('device') };
+}
 
 /** This machine's identity hash of each farm backend. */
 export function localIdentities(): Identities {
   return Object.fromEntries(FARM_BACKENDS.map((b) => [b, backendIdentity(b)]));
 }
 
-export function newWorkerRecord(id: string, jobs: number): WorkerRecord {
+export const isBoardQueue = (name: string): boolean => name.startsWith('boards-');
+
+/** Whether worker `w` serves queue `name` now: the tests' queue of its identities, or the board tests' with a board present. */
+export const serves = (w: WorkerRecord, name: string): boolean => w.queue === name || (w.boardQueue === name && w.boards.some((b) => b.state === 'present'));
+
+export function newWorkerRecord(id: string, jobs: number, boards: readonly BoardRecord[]): WorkerRecord {
   const identities = localIdentities();
-  return { id, host: hostname(), pid: process.pid, startedAt: Date.now(), queue: queueName(identities), identities, jobs, running: [], served: 0 };
+  const board = boards.length === 0 ? {} : { identities: { ...identities, ...boardIdentities() }, boardQueue: queueName(boardIdentities(), 'boards') };
+  return { id, host: hostname(), pid: process.pid, startedAt: Date.now(), queue: queueName(identities), identities, jobs, running: [], served: 0, boards: [...boards], ...board };
 }

@@ -4,7 +4,8 @@
 // and the names of the farm's queue and keys. A queue serves one set of
 // backend identities (the hashes of the compiler, runtime, firmware and RTL
 // each backend runs on): a worker listens only on the queue of its own, so a
-// test never reaches a worker that could not reproduce it.
+// test never reaches a worker that could not reproduce it. Tests on a board
+// have a queue of their own, which only workers with boards listen on.
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -21,10 +22,10 @@ export const contentKey = (hash: string): string => `${FARM_PREFIX}:content:${ha
 
 export type Identities = Partial<Record<RegressBackend, string>>;
 
-/** The queue of the tests that need exactly these backend identities. */
-export function queueName(identities: Identities): string {
+/** The queue of the tests that need exactly these backend identities (`boards-…`: the tests on a board, `device`'s identity). */
+export function queueName(identities: Identities, kind: 'tests' | 'boards' = 'tests'): string {
   const canonical = JSON.stringify(Object.entries(identities).sort(([a], [b]) => a.localeCompare(b)));
-  return `tests-${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
+  return `${kind}-${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }
 
 const FarmUrl = z

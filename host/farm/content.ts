@@ -25,16 +25,18 @@ const CONTENT_TTL_S = 24 * 3600;
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Reads `path` and puts its bytes under their hash when they are not there (once per submitter and hash); its reference. */
-export async function uploadFile(redis: Redis, path: string, uploaded: Set<string>): Promise<ContentRef> {
-  const bytes = readFileSync(path);
+/** Puts `bytes` under their hash when they are not there (once per submitter and hash); their reference as a file `name` from `origin`. */
+export async function uploadBytes(redis: Redis, bytes: Uint8Array, name: string, origin: string, uploaded: Set<string>): Promise<ContentRef> {
   const hash = sha256(bytes);
   if (!uploaded.has(hash)) {
-    if ((await redis.set(contentKey(hash), bytes, 'EX', CONTENT_TTL_S, 'NX')) === null) await redis.expire(contentKey(hash), CONTENT_TTL_S);
+    if ((await redis.set(contentKey(hash), Buffer.from(bytes), 'EX', CONTENT_TTL_S, 'NX')) === null) await redis.expire(contentKey(hash), CONTENT_TTL_S);
     uploaded.add(hash);
   }
-  return { hash, name: basename(path), origin: path };
+  return { hash, name, origin };
 }
+
+/** Reads `path` and uploads its bytes (uploadBytes); its reference. */
+export const uploadFile = (redis: Redis, path: string, uploaded: Set<string>): Promise<ContentRef> => uploadBytes(redis, readFileSync(path), basename(path), path, uploaded);
 
 /** The local path of `ref` under `folder`: fetched and checked when it is not there yet. */
 export async function fetchVerified(redis: Redis, ref: ContentRef, folder: string): Promise<string> {

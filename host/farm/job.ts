@@ -5,11 +5,12 @@
 // flight are one job) and the backend identity it must run on.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { CaxError } from '../errors.js';
+import type { Outcome } from '../regress/execute.js';
 import { REGRESS_BACKENDS } from '../regress/manifest.js';
 import type { MatrixTest } from '../regress/matrix.js';
 import type { TestSpec } from '../regress/suite.js';
 import { ContentRef, fetchVerified, uploadFile } from './content.js';
+import { storeClosure, uploadClosure } from './stored.js';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const Expect = z.object({ value: z.string().optional(), effects: z.array(z.unknown()).optional(), clock: z.number().optional(), error: z.string().optional() }).strict();
@@ -26,6 +27,20 @@ const PackedSpec = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('generated'), source: z.string(), world: z.unknown().optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('stored'),
+      hash: hex64,
+      /** The definition's closure, a blob per group, dependencies first (stored.ts). */
+      closure: z.array(ContentRef).min(1),
+      /** The submitter's store folder (never read: messages name it instead of the worker's). */
+      store: z.string(),
+      args: z.array(z.string()),
+      world: ContentRef.optional(),
+      start: z.number().int().optional(),
+      expect: Expect,
+    })
+    .strict(),
 ]);
 type PackedSpec = z.infer<typeof PackedSpec>;
 
@@ -42,13 +57,18 @@ export const FarmJob = z
   .strict();
 export type FarmJob = z.infer<typeof FarmJob>;
 
-/** The job of `test` (its files uploaded by hash). A stored definition or a board test does not go to the farm yet: E_UNSUPPORTED. */
+/** The error outcome of a job not run (or not run to the end) by a farm worker. */
+export const errorOutcome = (code: string, message: string, durationMs = 0): Outcome => ({ status: 'error', expected: {}, actual: {}, code, message, cycles: null, durationMs });
+
+/** The job of `test` (its files, and a stored definition's closure, uploaded by hash). */
 export async function packJob(redis: Redis, test: MatrixTest, key: { key: string; backend: string }, uploaded: Set<string>): Promise<FarmJob> {
   const spec = test.test.spec;
-  if (test.backend === 'device') throw new CaxError('E_UNSUPPORTED', `${test.id}: tests on a board are not sent to the farm yet (run them with --port)`);
   let packed: PackedSpec;
-  if (spec.kind === 'stored') throw new CaxError('E_UNSUPPORTED', `${test.id}: stored definitions (store:) are not sent to the farm yet`);
-  else if (spec.kind === 'tel') {
+  if (spec.kind === 'stored') {
+    const { world, ...rest } = spec;
+    const closure = await uploadClosure(redis, spec.store, spec.hash, uploaded);
+    packed = { ...rest, args: [...rest.args], kind: 'stored', closure, ...(world === undefined ? {} : { world: await uploadFile(redis, world, uploaded) }) };
+  } else if (spec.kind === 'tel') {
     const { file, world, ...rest } = spec;
     packed = { ...rest, args: [...rest.args], kind: 'tel', file: await uploadFile(redis, file, uploaded), ...(world === undefined ? {} : { world: await uploadFile(redis, world, uploaded) }) };
   } else if (spec.kind === 'elf') packed = { ...spec, args: [...spec.args], file: await uploadFile(redis, spec.file, uploaded) };
@@ -63,23 +83,34 @@ export interface UnpackedSpec {
   readonly origins: readonly (readonly [string, string])[];
 }
 
+/** The world of a TEL or stored test fetched and checked: the spec's `world` field and its origin, or nothing. */
+async function fetchWorld(redis: Redis, world: ContentRef | undefined, folder: string): Promise<{ fields: { world?: string }; origins: (readonly [string, string])[] }> {
+  if (world === undefined) return { fields: {}, origins: [] };
+  const path = await fetchVerified(redis, world, folder);
+  return { fields: { world: path }, origins: [[path, world.origin]] };
+}
+
 /** The spec of `job` with its content fetched, checked and on local paths under `folder` (E_FARM_CONTENT when it cannot be). */
 export async function unpackSpec(redis: Redis, job: FarmJob, folder: string): Promise<UnpackedSpec> {
   const spec = job.spec;
   if (spec.kind === 'generated') return { spec, origins: [] };
+  if (spec.kind === 'stored') {
+    const { closure, world, ...rest } = spec;
+    const store = await storeClosure(redis, closure, folder);
+    const fetched = await fetchWorld(redis, world, folder);
+    return { spec: { ...rest, store, ...fetched.fields }, origins: [[store, spec.store], ...fetched.origins] };
+  }
   const file = await fetchVerified(redis, spec.file, folder);
   if (spec.kind === 'elf') return { spec: { ...spec, file }, origins: [[file, spec.file.origin]] };
   const { world, ...rest } = spec;
-  const worldPath = world === undefined ? undefined : await fetchVerified(redis, world, folder);
-  return {
-    spec: { ...rest, file, ...(worldPath === undefined ? {} : { world: worldPath }) },
-    origins: [[file, spec.file.origin], ...(worldPath === undefined || world === undefined ? [] : [[worldPath, world.origin] as const])],
-  };
+  const fetched = await fetchWorld(redis, world, folder);
+  return { spec: { ...rest, file, ...fetched.fields }, origins: [[file, spec.file.origin], ...fetched.origins] };
 }
 
 /** The content references of `job` (the files its test reads). */
 export function contentOf(job: FarmJob): ContentRef[] {
   const spec = job.spec;
   if (spec.kind === 'generated') return [];
+  if (spec.kind === 'stored') return [...spec.closure, ...(spec.world === undefined ? [] : [spec.world])];
   return spec.kind === 'tel' && spec.world !== undefined ? [spec.file, spec.world] : [spec.file];
 }

@@ -1,12 +1,13 @@
 // `cax farm status`: the live workers with their backends, identity hashes,
 // job slots and running tests (and where their identities differ from this
 // machine's: such a worker listens on another queue and does not serve this
-// machine's tests), and the farm's queues with their depths and the workers
-// able to serve each.
+// machine's tests), their boards (port, identity, present or absent, the test
+// on each), and the farm's queues with their depths and the workers able to
+// serve each (a board queue: the workers with a board present).
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { FARM_BACKENDS, localIdentities, WorkerRecord } from './capabilities.js';
+import { boardIdentities, FARM_BACKENDS, localIdentities, serves, WorkerRecord } from './capabilities.js';
 import { connectionOptions, connectOnce, FARM_PREFIX, QUEUES_KEY, queueName, redact, workerKey, type Identities } from './connection.js';
 import { REGRESS_BACKENDS, type RegressBackend } from '../regress/manifest.js';
 
@@ -14,8 +15,9 @@ const QueueIdentities = z.partialRecord(z.enum(REGRESS_BACKENDS), z.string());
 
 export interface FarmStatus {
   readonly url: string;
-  /** This machine's queue: where its `cax regress --farm` sends its tests. */
+  /** This machine's queue: where its `cax regress --farm` sends its tests (its board tests: to `boardQueue`). */
   readonly queue: string;
+  readonly boardQueue: string;
   readonly workers: readonly (WorkerRecord & { readonly servesThisMachine: boolean; readonly differs: readonly RegressBackend[] })[];
   readonly queues: readonly { name: string; identities: Identities; local: boolean; servedBy: number; waiting: number; active: number; delayed: number }[];
   readonly running: readonly { worker: string; test: string }[];
@@ -65,20 +67,21 @@ export async function farmStatus(url: string): Promise<FarmStatus> {
   try {
     const mine = localIdentities();
     const queue = queueName(mine);
+    const boardQueue = queueName(boardIdentities(), 'boards');
     const workers = (await liveWorkers(redis)).map((w) => ({
       ...w,
       servesThisMachine: w.queue === queue,
-      differs: FARM_BACKENDS.filter((b) => w.identities[b] !== mine[b]),
+      differs: [...FARM_BACKENDS, ...(w.boardQueue === undefined ? [] : (['device'] as const))].filter((b) => w.identities[b] !== { ...mine, ...boardIdentities() }[b]),
     }));
     const known = await redis.hgetall(QUEUES_KEY);
     const queues = [];
     for (const [name, raw] of Object.entries(known).sort(([a], [b]) => a.localeCompare(b))) {
       const identities = QueueIdentities.safeParse(jsonOf(raw));
       if (!identities.success) continue;
-      queues.push({ name, identities: identities.data, local: name === queue, servedBy: workers.filter((w) => w.queue === name).length, ...(await depths(url, name)) });
+      queues.push({ name, identities: identities.data, local: name === queue || name === boardQueue, servedBy: workers.filter((w) => serves(w, name)).length, ...(await depths(url, name)) });
     }
     const running = workers.flatMap((w) => w.running.map((test) => ({ worker: w.id, test })));
-    return { url: redact(url), queue, workers, queues, running };
+    return { url: redact(url), queue, boardQueue, workers, queues, running };
   } finally {
     redis.disconnect();
   }

@@ -57,6 +57,8 @@ function stateOf(signals: readonly string[], pc: number, regs: number): State {
 export interface ProveRunOptions {
   /** Worker threads (default: one per core). */
   readonly workers?: number;
+  /** Proves the chunks elsewhere (`cax prove --farm`: the farm's workers) instead of the local worker threads. */
+  readonly prover?: typeof proveChunks;
   readonly onChunk?: () => void;
   readonly onStart?: (chunks: number) => void;
 }
@@ -86,7 +88,7 @@ export async function proveRun(run: ProveRun, circuit: Circuit, keys: KeyFiles, 
 export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles, options: ProveRunOptions = {}): Promise<Receipt> {
   const statement = buildStatement(run.trace, circuit.size);
   options.onStart?.(statement.inputs.length);
-  const proofs = await proveChunks(statement.inputs, { wasm: circuit.wasm, zkey: keys.zkey, workers: options.workers, onProgress: options.onChunk });
+  const proofs = await (options.prover ?? proveChunks)(statement.inputs, { wasm: circuit.wasm, zkey: keys.zkey, workers: options.workers, onProgress: options.onChunk });
   const layout = publicLayout(circuit.size);
   // The states the proofs establish; each chunk must start where the previous one ended.
   const states: State[] = [stateOf(proofs[0]!.publicSignals, layout.pcIn, layout.regsIn)];

@@ -1,7 +1,8 @@
 // Groth16 proofs of the chunks of a statement, in parallel: a pool of worker
 // threads (one per core by default), each computing the witness with the
 // circuit's WASM generator and proving with snarkjs single-threaded, so that
-// the pool keeps every core busy on its own chunk.
+// the pool keeps every core busy on its own chunk. The pool (ChunkProver) can
+// be kept between proofs of one circuit (a farm worker does).
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -71,42 +72,79 @@ function rejected(index: number, message: string): CaxError {
   });
 }
 
-export async function proveChunks(inputs: readonly ChunkInput[], options: ProveOptions): Promise<ChunkProof[]> {
+/** The modules the prover threads load: snarkjs and its own copies of ffjavascript and circom_runtime (so the curve cached is the one it uses). */
+function proverModules(): { snarkjs: string; ffjavascript: string; circomRuntime: string } {
   const snarkjs = createRequire(import.meta.url).resolve('snarkjs');
-  // snarkjs's own copies, so that the curve cached is the one it uses
   const fromSnarkjs = createRequire(snarkjs);
-  const modules = { snarkjs, ffjavascript: fromSnarkjs.resolve('ffjavascript'), circomRuntime: fromSnarkjs.resolve('circom_runtime') };
+  return { snarkjs, ffjavascript: fromSnarkjs.resolve('ffjavascript'), circomRuntime: fromSnarkjs.resolve('circom_runtime') };
+}
+
+/**
+ * Prover threads for one circuit (its witness generator and proving key),
+ * kept between chunks: each proves one chunk at a time. `cax prove` makes one
+ * per run; a farm worker keeps one for the circuit of the chunks it is sent.
+ */
+export class ChunkProver {
+  private readonly idle: Worker[];
+  private readonly threads: Worker[];
+  private readonly queued: ((worker: Worker) => void)[] = [];
+
+  constructor(options: Pick<ProveOptions, 'wasm' | 'zkey'> & { readonly threads: number }) {
+    const modules = proverModules();
+    this.threads = Array.from({ length: Math.max(1, options.threads) }, () => new Worker(WORKER, { eval: true, workerData: { ...modules, wasm: options.wasm, zkey: options.zkey, ...WEB_WORKER_QUIET } }));
+    this.idle = [...this.threads];
+  }
+
+  /** The proof of chunk `index` (E_PROOF_REJECTED when the circuit refuses its input). */
+  async prove(index: number, input: ChunkInput): Promise<ChunkProof> {
+    const worker = this.idle.pop() ?? (await new Promise<Worker>((r) => this.queued.push(r)));
+    try {
+      const reply = await new Promise<Reply>((resolveReply, reject) => {
+        const onMessage = (m: Reply): void => {
+          if (m.index !== index) return;
+          worker.off('message', onMessage).off('error', reject);
+          resolveReply(m);
+        };
+        worker.on('message', onMessage).once('error', reject);
+        worker.postMessage({ index, input });
+      });
+      if (reply.error !== undefined) throw rejected(index, reply.error);
+      return { proof: reply.proof!, publicSignals: reply.publicSignals! };
+    } finally {
+      const next = this.queued.shift();
+      if (next) next(worker);
+      else this.idle.push(worker);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((w) => w.terminate()));
+  }
+}
+
+export async function proveChunks(inputs: readonly ChunkInput[], options: ProveOptions): Promise<ChunkProof[]> {
   const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), inputs.length));
+  const prover = new ChunkProver({ wasm: options.wasm, zkey: options.zkey, threads: count });
   const results: ChunkProof[] = new Array<ChunkProof>(inputs.length);
   let next = 0;
-  let failure: CaxError | undefined;
-  const workers = Array.from({ length: count }, () => new Worker(WORKER, { eval: true, workerData: { ...modules, wasm: options.wasm, zkey: options.zkey, ...WEB_WORKER_QUIET } }));
+  let failure: unknown;
   try {
+    // one feeder a thread: after a failure nothing new starts
     await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolveWorker, reject) => {
-            const feed = (): void => {
-              if (next >= inputs.length || failure !== undefined) {
-                resolveWorker();
-                return;
-              }
-              const index = next++;
-              worker.postMessage({ index, input: inputs[index] });
-            };
-            worker.on('message', (reply: Reply) => {
-              if (reply.error !== undefined) failure ??= rejected(reply.index, reply.error);
-              else results[reply.index] = { proof: reply.proof!, publicSignals: reply.publicSignals! };
-              options.onProgress?.();
-              feed();
-            });
-            worker.on('error', reject);
-            feed();
-          }),
-      ),
+      Array.from({ length: count }, async () => {
+        while (next < inputs.length && failure === undefined) {
+          const index = next++;
+          try {
+            results[index] = await prover.prove(index, inputs[index]!);
+          } catch (e) {
+            failure ??= e;
+          }
+          options.onProgress?.();
+        }
+      }),
     );
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await prover.close();
   }
   if (failure !== undefined) throw failure;
   return results;

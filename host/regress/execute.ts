@@ -11,6 +11,7 @@ import { compileSource } from '../compiler/compile.js';
 import { CaxError } from '../errors.js';
 import { Executor } from '../execution/executor.js';
 import { OPEN_POLICY } from '../execution/policy.js';
+import type { DeviceInfo } from '../protocol/client.js';
 import { Repository } from '../store/repository.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
@@ -162,6 +163,19 @@ export class TestExecutor {
     if (limit) return { status: 'fail', expected, actual: { ended: 'cycle limit' }, message: `no end within ${spec.maxCycles} cycles`, cycles };
     const observed: Record<string, unknown> = { a0, exitCode, trap };
     return judge(expected, Object.fromEntries(Object.keys(expected).map((k) => [k, observed[k]])), cycles);
+  }
+
+  /** Resets the board of the `device` session (opening it if need be); its identity. A board that does not answer ends the session (the next test opens a new one). */
+  async resetDevice(): Promise<DeviceInfo> {
+    const cop = await this.session('device');
+    try {
+      await cop.client.reset();
+      return cop.client.info;
+    } catch (e) {
+      this.sessions.delete('device');
+      await cop.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   async close(): Promise<void> {

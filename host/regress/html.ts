@@ -1,8 +1,8 @@
 // The HTML report of a regression run: one self-contained file (inline CSS,
 // script and SVG, no network) with the summary, a table sortable by any
 // column and filterable by text and status, expected against actual for each
-// failure, an SVG plot of duration and cycles per test, and links to the
-// failure artefacts (relative to the report).
+// failure, an SVG plot of duration and cycles per test, links to the
+// failure artefacts (relative to the report) and the host/pid that ran each test.
 import { relative } from 'node:path';
 import type { RegressRun, TestRecord } from './runner.js';
 
@@ -40,7 +40,7 @@ function row(t: TestRecord, reportDir: string, artifactsDir: string | undefined)
       : esc(t.message ?? '');
   return (
     `<tr class="${t.status}" data-status="${t.status}"><td>${esc(t.name)}</td><td>${t.backend}</td><td class="st">${t.status}${t.flaky ? ' (flaky)' : ''}${t.reused ? ' (reused)' : ''}</td>` +
-    `<td data-v="${t.durationMs}">${t.durationMs.toFixed(1)}</td><td data-v="${t.cycles ?? -1}">${t.cycles ?? ''}</td><td>${esc(t.tags.join(' '))}</td><td>${diff}</td><td>${links}</td></tr>`
+    `<td data-v="${t.durationMs}">${t.durationMs.toFixed(1)}</td><td data-v="${t.cycles ?? -1}">${t.cycles ?? ''}</td><td>${esc(t.tags.join(' '))}</td><td>${diff}</td><td>${links}</td><td class="host">${esc(t.host ?? '')}</td></tr>`
   );
 }
 
@@ -79,7 +79,7 @@ table#tests{border-collapse:collapse;width:100%}#tests th,#tests td{border:1px s
 <p id="summary"><span>${c.total} tests</span><span class="pass">${c.passed} passed</span><span>${c.failed} failed</span><span>${c.errors} errors</span><span>${c.skipped} skipped</span><span>${c.flaky} flaky</span><span>${c.reused} reused</span><span>${(run.durationMs / 1000).toFixed(2)} s</span></p>
 ${plot(run.tests)}
 <p><input id="filter" placeholder="filter by text"> <select id="status"><option value="">all</option><option>pass</option><option>fail</option><option>error</option><option>skipped</option></select> <span id="shown"></span> shown</p>
-<table id="tests"><thead><tr><th>test</th><th>backend</th><th>status</th><th>ms</th><th>cycles</th><th>tags</th><th>expected / actual</th><th>artefacts</th></tr></thead>
+<table id="tests"><thead><tr><th>test</th><th>backend</th><th>status</th><th>ms</th><th>cycles</th><th>tags</th><th>expected / actual</th><th>artefacts</th><th>host</th></tr></thead>
 <tbody>
 ${run.tests.map((t) => row(t, reportDir, artifactsDir)).join('\n')}
 </tbody></table>

@@ -1,7 +1,8 @@
 // The JUnit XML of a regression run, in the schema CI servers read: one
 // <testsuite> per suite, a <testcase> per test and backend with <failure>,
 // <error> or <skipped>, and <properties> (backend, hashes, cycles, duration,
-// reused, flaky).
+// reused, flaky, the host/pid that ran it); a suite's `hostname` lists the
+// hosts that ran its tests.
 import type { RegressRun, TestRecord } from './runner.js';
 
 /** Control characters XML 1.0 does not allow. */
@@ -21,6 +22,7 @@ function testcase(t: TestRecord): string {
     ['flaky', String(t.flaky)],
     ['attempts', String(t.attempts)],
     ['tags', t.tags.join(',')],
+    ['host', t.host ?? ''],
   ];
   const body = [`      <properties>`, ...props.map(([n, v]) => `        <property name="${n}" value="${escapeXml(v)}"/>`), `      </properties>`];
   const detail = `expected: ${JSON.stringify(t.expected)}\nactual:   ${JSON.stringify(t.actual)}\nreproduce: ${t.reproduce}`;
@@ -40,7 +42,8 @@ export function junitXml(run: RegressRun): string {
     const tests = run.tests.filter((t) => t.suite === suite);
     const n = (s: TestRecord['status']): number => tests.filter((t) => t.status === s).length;
     const time = tests.reduce((a, t) => a + t.durationMs, 0) / 1000;
-    lines.push(`  <testsuite name="${escapeXml(suite)}" tests="${tests.length}" failures="${n('fail')}" errors="${n('error')}" skipped="${n('skipped')}" time="${time.toFixed(3)}">`);
+    const hosts = [...new Set(tests.flatMap((t) => (t.host === undefined ? [] : [t.host.replace(/\/\d*$/, '')])))].sort().join(',');
+    lines.push(`  <testsuite name="${escapeXml(suite)}" tests="${tests.length}" failures="${n('fail')}" errors="${n('error')}" skipped="${n('skipped')}" time="${time.toFixed(3)}" hostname="${escapeXml(hosts)}">`);
     lines.push(...tests.map(testcase));
     lines.push('  </testsuite>');
   }

@@ -3,6 +3,7 @@
 // replaced and the run goes on); a failing test is retried up to `retries`
 // times and is flaky when a retry passes; with failFast nothing new starts
 // after the first failure (the rest are skipped).
+import { hostname } from 'node:os';
 import type { Outcome } from './execute.js';
 import type { MatrixTest } from './matrix.js';
 import { WorkerSlot } from './slot.js';
@@ -21,6 +22,8 @@ export interface PoolResult {
   readonly attempts: number;
   /** Passed only on a retry. */
   readonly flaky: boolean;
+  /** Where its last attempt ran: `host/pid` of the process that ran it. */
+  readonly host: string;
 }
 
 export async function runPool(tests: readonly MatrixTest[], options: PoolOptions): Promise<Map<string, PoolResult>> {
@@ -41,13 +44,14 @@ export async function runPool(tests: readonly MatrixTest[], options: PoolOptions
         running++;
         const attempt = (attempts.get(test.id) ?? 0) + 1;
         attempts.set(test.id, attempt);
+        const host = `${hostname()}/${slot.pid}`;
         void slot.run(test.id, test.backend, test.test.spec, test.test.timeoutMs).then((outcome) => {
           slot.busy = false;
           running--;
           const passed = outcome.status === 'pass';
           if (!passed && attempt <= options.retries && !stopped) queue.unshift(test);
           else {
-            results.set(test.id, { outcome, attempts: attempt, flaky: passed && attempt > 1 });
+            results.set(test.id, { outcome, attempts: attempt, flaky: passed && attempt > 1, host });
             options.onResult?.(test, outcome, attempt);
             if (!passed && options.failFast) stopped = true;
           }

@@ -24,6 +24,8 @@ export interface RegressOptions {
   readonly cache: ResultCache | undefined;
   readonly artifacts?: string;
   readonly device?: string;
+  /** The pool has the boards (the farm's workers): a device test names no port, in its key or its reproducing command. */
+  readonly boardsOnPool?: boolean;
   /** Runs the tests the cache did not answer (default: the local worker processes; the farm with `cax regress --farm`). */
   readonly pool?: typeof runPool;
   readonly onStart?: (toRun: number) => void;
@@ -48,6 +50,8 @@ export interface TestRecord {
   readonly actual: Record<string, unknown>;
   readonly message?: string;
   readonly code?: string;
+  /** `host/pid` of the process that ran it (a farm worker's with --farm); absent when it did not run. */
+  readonly host?: string;
   /** Files written for a failure (relative to the artefacts folder). */
   readonly artifacts: readonly string[];
   /** The command that reproduces this test alone. */
@@ -75,10 +79,11 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
   const cases = options.suites.flatMap((s) => loadSuite(s, options.store));
   const matrix = buildMatrix(cases, { ...(options.backends ? { backends: options.backends } : {}), ...(options.filter ? { filter: options.filter } : {}) });
   if (matrix.length === 0) throw new CaxError('E_USAGE', `no test in ${options.suites.join(', ')} matches the filter and backends`);
-  if (matrix.some((t) => t.backend === 'device' && !t.skip) && !options.device && !cases.some((c) => c.device))
+  if (matrix.some((t) => t.backend === 'device' && !t.skip) && !options.device && !cases.some((c) => c.device) && !options.boardsOnPool)
     throw new CaxError('E_USAGE', 'the device backend needs a serial port (--port PATH or `device:` in the suite)');
 
-  const keys = new Map(matrix.map((t) => [t.id, testKey(t, options.device ?? t.test.device)]));
+  const portOf = (t: MatrixTest): string | undefined => (options.boardsOnPool ? undefined : (options.device ?? t.test.device));
+  const keys = new Map(matrix.map((t) => [t.id, testKey(t, portOf(t))]));
   const reused = new Map<string, Outcome>();
   const toRun: MatrixTest[] = [];
   for (const t of matrix) {
@@ -88,7 +93,7 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
     else toRun.push(t);
   }
   options.onStart?.(toRun.length);
-  const device = options.device ?? cases.find((c) => c.device)?.device;
+  const device = options.boardsOnPool ? undefined : (options.device ?? cases.find((c) => c.device)?.device);
   const ran =
     toRun.length === 0
       ? new Map()
@@ -122,6 +127,7 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
       actual: outcome.actual,
       ...(outcome.message === undefined ? {} : { message: outcome.message }),
       ...(outcome.code === undefined ? {} : { code: outcome.code }),
+      ...(fromPool ? { host: fromPool.host } : {}),
       artifacts,
       reproduce,
     });

@@ -1,19 +1,30 @@
 // A regression worker process (forked by pool.ts): runs the tests it is sent,
 // one at a time, and answers each with its outcome. It keeps its executor, so
 // a co-processor session (the ISS firmware, the Verilator simulation) stays
-// up between tests; it closes them when the pool disconnects.
+// up between tests; it closes them when the pool disconnects. Asked to reset
+// its board (a farm board's worker, between tests), it answers with the
+// board's identity or the error.
 import { z } from 'zod';
+import { CaxError } from '../errors.js';
 import { REGRESS_BACKENDS } from './manifest.js';
 import { TestExecutor } from './execute.js';
 import type { TestSpec } from './suite.js';
 
-const Request = z.object({ id: z.string(), backend: z.enum(REGRESS_BACKENDS), spec: z.custom<TestSpec>((v) => typeof v === 'object' && v !== null && 'kind' in v) });
+const Request = z.union([
+  z.object({ id: z.string(), backend: z.enum(REGRESS_BACKENDS), spec: z.custom<TestSpec>((v) => typeof v === 'object' && v !== null && 'kind' in v) }),
+  z.object({ id: z.string(), reset: z.literal(true) }),
+]);
 
 const executor = new TestExecutor(process.env.CAX_REGRESS_DEVICE || undefined);
 
 process.on('message', (message: unknown) => {
   const request = Request.parse(message);
-  void executor.run(request.spec, request.backend).then((outcome) => process.send?.({ id: request.id, outcome }));
+  if ('reset' in request)
+    void executor.resetDevice().then(
+      (info) => process.send?.({ id: request.id, info }),
+      (e: unknown) => process.send?.({ id: request.id, error: e instanceof CaxError ? { code: e.code, message: e.format() } : { code: 'E_INTERNAL', message: String(e) } }),
+    );
+  else void executor.run(request.spec, request.backend).then((outcome) => process.send?.({ id: request.id, outcome }));
 });
 process.on('disconnect', () => {
   void executor.close().finally(() => process.exit(0));

@@ -1,20 +1,26 @@
 // The regression farm against a real redis-server started here (loopback,
 // password, an ACL user for the workers as docs/farm.md sets it up) and real
 // `cax farm worker` processes from the built CLI: a worker whose identities
-// differ serves nothing; a suite's report (JSON and JUnit) through the farm
-// equals a local run's apart from timings (and the HTML report too); content is checked against its
-// hash; Redis restarted mid-run, a worker SIGKILLed mid-test and a result
-// delivered twice (a worker stopped past its lock, then resumed) all end
-// with every test reported once.
+// differ serves nothing; a suite's reports (JSON, JUnit, HTML) through the
+// farm equal a local run's apart from timings and hosts; content, and stored
+// definitions' closures, are checked against their hashes; board tests run on
+// a worker with a board (the Verilator SoC on a pseudo-terminal) as a local
+// --port run, and a board that goes away is E_FARM_BOARD and absent; chunk
+// proofs on the farm make the local receipt; Redis restarted mid-run, a worker
+// SIGKILLed mid-test and a result delivered twice (a worker stopped past its
+// lock, then resumed) all end with every test reported once.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { spawnFarmWorker, type FarmWorkerProcess } from '../../bench/farm-workers.js';
 import { startRedis, type RedisServer } from '../../bench/redis-server.js';
+import { uploadClosure } from '../../host/farm/stored.js';
+import { startSimPty } from '../../host/sim/pty.js';
+import { decodeReceipt, type Receipt } from '../../host/proof/receipt.js';
 
 const ROOT = process.cwd();
 const CLI = resolve('dist/host/cli/main.js');
@@ -27,6 +33,8 @@ const WORKER_ACL = [
   'on',
   '>worker-secret',
   '~cax-farm:tests-*',
+  '~cax-farm:boards-*',
+  '~cax-farm:proofs:*',
   '~cax-farm:worker:*',
   '~cax-farm:result:*',
   '%R~cax-farm:content:*',
@@ -44,13 +52,18 @@ const workers: FarmWorkerProcess[] = [];
 
 interface Report {
   counts: Record<string, number>;
-  tests: { id: string; status: string; code?: string; durationMs: number; message?: string }[];
+  tests: { id: string; status: string; code?: string; durationMs: number; message?: string; host?: string; backendHash?: string; reproduce?: string }[];
 }
 
 /** `cax --json ARGS…` as a separate process (the built CLI): its exit code and JSON (a failed run's report is in the error's details). */
 function cax(...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
+  return caxIn({}, ...args);
+}
+
+/** `cax --json ARGS…` with `env` added to the environment. */
+function caxIn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, '--json', ...args], { cwd: dir, maxBuffer: 1 << 24 }, (error, stdout) => {
+    execFile(process.execPath, [CLI, '--json', ...args], { cwd: dir, maxBuffer: 1 << 24, env: { ...process.env, ...env } }, (error, stdout) => {
       const out = JSON.parse(stdout) as Record<string, unknown>;
       const json = (out.error as { details?: Record<string, unknown> } | undefined)?.details ?? out;
       done({ code: error ? Number(error.code) : 0, json: out.error && !(out.error as { details?: unknown }).details ? out : json });
@@ -64,17 +77,23 @@ const writeSuite = (name: string, lines: string[]): string => {
   return file;
 };
 
-/** The report without what differs between runs: timings. */
-const untimed = (r: Report): unknown => ({ counts: r.counts, tests: r.tests.map(({ durationMs: _, ...t }) => t) });
-const untimedXml = (xml: string): string => xml.replace(/time="[\d.]+"/g, 'time=""').replace(/<property name="durationMs" value="[\d.]+"\/>/g, '');
-/** The HTML report without the plot of durations, the duration cells and the run's time. */
+/** The report without what differs between runs: timings and hosts. */
+const untimed = (r: Report): unknown => ({ counts: r.counts, tests: r.tests.map(({ durationMs: _, host: _host, ...t }) => t) });
+const untimedXml = (xml: string): string =>
+  xml
+    .replace(/time="[\d.]+"/g, 'time=""')
+    .replace(/<property name="durationMs" value="[\d.]+"\/>/g, '')
+    .replace(/ hostname="[^"]*"/g, '')
+    .replace(/<property name="host" value="[^"]*"\/>/g, '');
+/** The HTML report without the plot of durations, the duration cells, the hosts and the run's time. */
 const untimedHtml = (html: string): string =>
   html
     .replace(/<svg id="plot"[\s\S]*?<\/svg>/, '')
     .replace(/<td data-v="[\d.e+-]+">[\d.]+<\/td>(?=<td data-v="-?\d+">)/g, '')
+    .replace(/<td class="host">[^<]*<\/td>/g, '')
     .replace(/<span>[\d.]+ s<\/span>/, '');
 
-async function status(): Promise<{ workers: { id: string; served: number; running: string[]; servesThisMachine: boolean; differs: string[] }[]; queues: { servedBy: number; local: boolean }[] }> {
+async function status(): Promise<{ workers: { id: string; host: string; pid: number; served: number; boards: { port: string; state: string; running?: string }[]; running: string[]; servesThisMachine: boolean; differs: string[] }[]; queues: { servedBy: number; local: boolean }[] }> {
   return (await cax('farm', 'status', '--redis', server.url)).json as never;
 }
 
@@ -117,13 +136,14 @@ afterAll(async () => {
 }, 30_000);
 
 describe('the farm', () => {
-  it('refuses a bad URL, a wrong password, boards and proofs, with their codes', async () => {
+  it('refuses a bad URL, a wrong password, a board that does not answer, --port with --farm, and proving with no worker up, with their codes', async () => {
     const suite = writeSuite('tiny', ['entries:', `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, backends: [interp], expect: { value: "(6765,[1,2,3,4,5],True)" } }`]);
     expect((await cax('regress', suite, '--no-cache', '--farm', 'http://example.org')).json).toMatchObject({ error: { code: 'E_USAGE' } });
     expect((await cax('regress', suite, '--no-cache', '--farm', `redis://:wrong@127.0.0.1:${server.port}`)).json).toMatchObject({ error: { code: 'E_FARM_WORKER' } });
-    expect((await cax('farm', 'worker', '--redis', server.url, '--board', '/dev/ttyUSB0')).json).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
-    // not done yet: proving on the farm
-    expect((await cax('prove', join(ROOT, 'build/isa/machine/exit-code.elf'), '--farm', server.url)).json).toMatchObject({ error: { code: 'E_UNSUPPORTED' } });
+    expect((await cax('farm', 'worker', '--redis', server.url, '--board', join(dir, 'no-such-port'))).json).toMatchObject({ error: { code: 'E_FARM_BOARD' } });
+    expect((await cax('regress', suite, '--no-cache', '--farm', server.url, '--port', '/dev/null')).json).toMatchObject({ error: { code: 'E_USAGE' } });
+    const proofHome = { CAX_HOME: join(ROOT, 'build/proof/home') };
+    expect((await caxIn(proofHome, 'prove', join(ROOT, 'build/proof/mix.elf'), '--on', 'iss', '--steps', '4', '--farm', server.url)).json).toMatchObject({ error: { code: 'E_FARM_WORKER' } });
   }, 30_000);
 
   it('does not serve tests on a worker whose identity differs: refused with E_FARM_IDENTITY, shown in farm status', async () => {
@@ -139,7 +159,7 @@ describe('the farm', () => {
     expect(s.workers).toEqual([expect.objectContaining({ id: workers[0]!.id, servesThisMachine: false, differs: ['iss', 'sim'] })]);
   }, 30_000);
 
-  it("gives the local run's reports, JSON, JUnit and HTML, apart from timings; identical tests are one job", async () => {
+  it("gives the local run's reports, JSON, JUnit and HTML, apart from timings and hosts (each test names its worker); identical tests are one job", async () => {
     workers.push(...(await Promise.all([1, 2, 3].map(() => spawnFarmWorker(workerUrl)))));
     const gcd = `file: ${ROOT}/examples/gcd.tel, main: report, args: ["1071", "462"]`;
     const suite = writeSuite('mixed', [
@@ -166,6 +186,14 @@ describe('the farm', () => {
     expect(html).toBe(untimedHtml(readFileSync(join(dir, 'local.html'), 'utf8')));
 
     const s = await status();
+    // each test names the farm worker (host/pid) that ran it: in JSON, in JUnit (a property, and the suite's hostname), in HTML
+    const serving = new Set(s.workers.filter((w) => w.servesThisMachine).map((w) => `${w.host}/${w.pid}`));
+    for (const t of report.tests) expect(serving.has(t.host!)).toBe(true);
+    expect((local.json as unknown as Report).tests.map((t) => t.host)).toEqual(report.tests.map(() => expect.stringMatching(new RegExp(`^${hostname()}/\\d+$`))));
+    const farmXml = readFileSync(join(dir, 'farm.xml'), 'utf8');
+    expect(farmXml).toContain(`<property name="host" value="${report.tests[0]!.host}"/>`);
+    expect(farmXml).toContain(`hostname="${hostname()}"`);
+    expect(readFileSync(join(dir, 'farm.html'), 'utf8')).toContain(`<td class="host">${report.tests[0]!.host}</td>`);
     const served = s.workers.filter((w) => w.servesThisMachine).reduce((n, w) => n + w.served, 0);
     // gcd and gcd-again are one job on each backend
     expect(served).toBe(10);
@@ -192,6 +220,99 @@ describe('the farm', () => {
     expect((await cax('regress', suite, '--farm', server.url)).json).toMatchObject({ counts: { total: 1, passed: 1, reused: 1, ran: 0 } });
     expect(await served()).toBe(before);
   }, 30_000);
+
+  it('runs stored definitions (store:REF) as locally, their closure sent by hash; a tampered group is refused (E_FARM_CONTENT)', async () => {
+    // definitions of this run only: no worker has a checked copy of their groups from an earlier run
+    const unique = 1000 + (Date.now() % 100_000);
+    writeFileSync(
+      join(dir, 'stored.tel'),
+      `scale :: Int -> Int\nscale n = n * 6\n\nscaled :: Int -> Int\nscaled n = scale n + ${unique}\n\ntick :: Effect Int\ntick = emit 1 >> now\n\nanswer :: Int\nanswer = ${unique} - 1\n`,
+    );
+    expect((await cax('add', 'stored.tel')).code).toBe(0);
+    const suite = writeSuite('stored', [
+      'backends: [interp, iss]',
+      'entries:',
+      `  - { kind: tel, name: scaled, file: "store:scaled", args: ["7"], expect: { value: "${42 + unique}" } }`,
+      '  - { kind: tel, name: effect, file: "store:tick", start: 500, expect: { value: "500", clock: 500 } }',
+      `  - { kind: tel, name: planted, file: "store:scale", args: ["7"], expect: { value: "43" } }`,
+    ]);
+    const local = await cax('regress', suite, '--no-cache', '--jobs', '2');
+    const farm = await cax('regress', suite, '--no-cache', '--farm', server.url);
+    expect((farm.json as unknown as Report).counts).toMatchObject({ total: 6, passed: 4, failed: 2, ran: 6 });
+    expect(untimed(farm.json as unknown as Report)).toEqual(untimed(local.json as unknown as Report));
+
+    // the closure of `answer` with its group's blob replaced in Redis by other bytes
+    const answer = (await cax('show', 'answer')).json as { hash: string };
+    const [blob] = await uploadClosure(admin, join(dir, '.cax'), answer.hash, new Set());
+    await admin.set(`cax-farm:content:${blob!.hash}`, '{"group":"tampered"}');
+    const tampered = writeSuite('tampered-store', ['entries:', `  - { kind: tel, name: answer, file: "store:answer", backends: [interp], expect: { value: "${unique - 1}" } }`]);
+    const refused = (await cax('regress', tampered, '--no-cache', '--farm', server.url)).json as unknown as Report;
+    expect(refused.tests).toEqual([expect.objectContaining({ status: 'error', code: 'E_FARM_CONTENT' })]);
+    expect(refused.tests[0]!.message).toContain(blob!.hash);
+    // the submitter dropped the bad bytes: the next run uploads the right ones
+    expect((await cax('regress', tampered, '--no-cache', '--farm', server.url)).json).toMatchObject({ counts: { total: 1, passed: 1 } });
+  }, 120_000);
+
+  it("runs board tests only on a worker with a board, one at a time, as a local --backend device --port run; a board killed mid-test is E_FARM_BOARD and absent", async () => {
+    // the project's board: the Verilator SoC behind a pseudo-terminal (cax sim start)
+    const board = await startSimPty({ program: join(ROOT, 'build/firmware/firmware.elf') });
+    let worker: FarmWorkerProcess | undefined;
+    try {
+      const gcd = `file: ${ROOT}/examples/gcd.tel, main: report, args: ["1071", "462"]`;
+      const suite = writeSuite('board', [
+        'backends: [device]',
+        'entries:',
+        '  - { kind: tel, name: fib, file: slow.tel, args: ["12"], expect: { value: "144", clock: 0 } }',
+        `  - { kind: tel, name: planted, ${gcd}, backends: [device, interp], expect: { value: "(22,\\"common factor\\")" } }`,
+      ]);
+      // no worker has a board yet
+      expect((await cax('regress', suite, '--no-cache', '--backend', 'device', '--farm', server.url)).json).toMatchObject({ error: { code: 'E_FARM_BOARD' } });
+      const local = await cax('regress', suite, '--no-cache', '--jobs', '1', '--port', board.path);
+      worker = await spawnFarmWorker(workerUrl, { boards: [board.path] });
+      const s = await status();
+      expect(s.workers.find((w) => w.id === worker!.id)).toMatchObject({ boards: [{ port: board.path, state: 'present', info: { core: 'cax-soc', isa: 'rv32im' } }] });
+      const farm = await cax('regress', suite, '--no-cache', '--farm', server.url);
+      const report = farm.json as unknown as Report;
+      expect(report.counts).toMatchObject({ total: 3, passed: 1, failed: 2, ran: 3 });
+      // locally a board test names its port (in its backend hash and its reproducing command); on the farm the board is the farm's
+      const portless = (r: Report): unknown =>
+        untimed({ ...r, tests: r.tests.map((t) => (t.id.endsWith('@device') ? { ...t, backendHash: '', reproduce: String(t.reproduce).replace(/ --port \S+/, '') } : t)) });
+      expect(portless(report)).toEqual(portless(local.json as unknown as Report));
+      const boardHost = `${s.workers.find((w) => w.id === worker!.id)!.host}/${worker.child.pid}`;
+      expect(report.tests.filter((t) => t.id.endsWith('@device')).map((t) => t.host)).toEqual([boardHost, boardHost]);
+
+      // the board goes away in the middle of a test: that test is an error with a stable code, the board absent
+      const killed = writeSuite('unplugged', [
+        'entries:',
+        `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, backends: [interp], expect: { value: "(6765,[1,2,3,4,5],True)" } }`,
+        '  - { kind: tel, name: long, file: slow.tel, args: ["27"], backends: [device], expect: { value: "196418" } }',
+      ]);
+      const run = cax('regress', killed, '--no-cache', '--farm', server.url);
+      await until(async () => ((await status()).workers.find((w) => w.id === worker!.id)?.boards[0]?.running === 'unplugged/long@device' ? true : undefined));
+      await board.stop();
+      const unplugged = (await run).json as unknown as Report;
+      expect(unplugged.counts).toMatchObject({ total: 2, passed: 1, errors: 1 });
+      expect(unplugged.tests[1]).toMatchObject({ id: 'unplugged/long@device', status: 'error', code: 'E_FARM_BOARD' });
+      expect((await status()).workers.find((w) => w.id === worker!.id)).toMatchObject({ boards: [{ port: board.path, state: 'absent' }] });
+    } finally {
+      await worker?.stop();
+      await board.stop();
+    }
+  }, 120_000);
+
+  it("proves on the farm: chunk proofs as jobs with the circuit's files by hash; the receipt is the local one (apart from Groth16's random proofs) and verifies", async () => {
+    // the proof tests' keys and smallest chunks (4 instructions); the workers have no keys of their own
+    const home = { CAX_HOME: join(ROOT, 'build/proof/home') };
+    const program = join(ROOT, 'build/proof/mix.elf');
+    const local = await caxIn(home, 'prove', program, '--on', 'iss', '--steps', '4', '--workers', '2');
+    const farm = await caxIn(home, 'prove', program, '--on', 'iss', '--steps', '4', '--farm', server.url);
+    expect(farm.code).toBe(0);
+    const receipt = (r: { json: Record<string, unknown> }): Receipt => decodeReceipt(readFileSync(r.json.path as string));
+    const proofless = (r: Receipt): unknown => ({ ...r, chunks: r.chunks.map(({ proof: _, ...c }) => c) });
+    expect(receipt(farm).chunks.length).toBeGreaterThan(1);
+    expect(proofless(receipt(farm))).toEqual(proofless(receipt(local)));
+    expect((await caxIn(home, 'verify', farm.json.receipt as string, '--program', program)).code).toBe(0);
+  }, 120_000);
 
   it('finishes when Redis is restarted mid-run: workers and submitter reconnect, every test reported once', async () => {
     const suite = writeSuite('restart', [

@@ -8,9 +8,10 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
 import { parseOptions } from '../options.js';
-import { CoprocessorClient } from '../../protocol/client.js';
+import type { CoprocessorClient } from '../../protocol/client.js';
+import { readDeviceInfo, withDevice } from '../../protocol/device-link.js';
 import { describeRun, loadProgram, programImage, recordEffects, runFailure } from '../../protocol/program-file.js';
-import { DEFAULT_BAUD, SerialTransport } from '../../protocol/serial.js';
+import { DEFAULT_BAUD } from '../../protocol/serial.js';
 import { progress } from '../io.js';
 import type { CommandContext, Register } from '../program.js';
 
@@ -54,14 +55,8 @@ function linkOptions(command: Command): Command {
     .exitOverride();
 }
 
-async function withClient<T>(options: z.infer<typeof LinkOptions>, work: (client: CoprocessorClient) => Promise<T>): Promise<T> {
-  const client = await CoprocessorClient.connect(await SerialTransport.open(options.port, options.baud), { timeoutMs: options.timeout });
-  try {
-    return await work(client);
-  } finally {
-    await client.close();
-  }
-}
+const withClient = <T>(options: z.infer<typeof LinkOptions>, work: (client: CoprocessorClient) => Promise<T>): Promise<T> =>
+  withDevice(options.port, { baud: options.baud, timeoutMs: options.timeout }, work);
 
 function readProgram(ctx: CommandContext, path: string): Uint8Array {
   const file = resolve(ctx.io.cwd, path);
@@ -90,7 +85,7 @@ export const registerDevice: Register = (program, ctx) => {
 
   linkOptions(device.command('info').description('say hello: firmware and protocol versions, core, ISA, memory and frame limits')).action(async (raw: Record<string, unknown>) => {
     const options = parseOptions(LinkOptions, raw);
-    const info = await withClient(options, async (client) => client.info);
+    const info = await readDeviceInfo(options.port, { baud: options.baud, timeoutMs: options.timeout });
     ctx.emit(info, () =>
       [
         `core ${info.core} (${info.isa}), firmware ${info.firmware}, protocol ${info.version}`,

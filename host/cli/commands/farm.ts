@@ -1,10 +1,9 @@
 // `cax farm worker|status` (docs/farm.md): serve the farm from this machine,
-// taking regression tests from the farm's Redis, and show the farm's workers,
-// their capabilities, queue depths and running tests.
+// taking regression tests from the farm's Redis (and board tests with
+// `--board PORT`), and show the farm's workers, their capabilities and
+// boards, queue depths and running tests.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { CaxError } from '../../errors.js';
-import { FARM_BACKENDS } from '../../farm/capabilities.js';
 import { parseFarmUrl } from '../../farm/connection.js';
 import { farmStatus, type FarmStatus } from '../../farm/status.js';
 import { FarmWorker } from '../../farm/worker.js';
@@ -26,7 +25,7 @@ function describeStatus(s: FarmStatus): string {
     (w) =>
       `worker ${w.id} on ${w.host} (pid ${w.pid}, ${w.jobs} job(s)): ${Object.keys(w.identities).join(', ')}; served ${w.served}${w.running.length ? `; running ${w.running.join(', ')}` : ''}${
         w.servesThisMachine ? '' : `; identity differs from this machine's on ${w.differs.join(', ')}: does not serve its tests`
-      }`,
+      }${w.boards.map((b) => `\n  board ${b.port}: ${b.state}${b.info ? ` (${String(b.info.core)} ${String(b.info.isa)}, firmware ${String(b.info.firmware)})` : ''}${b.running ? `, running ${b.running}` : ''}${b.state === 'absent' && b.problem ? `: ${b.problem}` : ''}`).join('')}`,
   );
   const queues = s.queues.map(
     (q) =>
@@ -42,15 +41,14 @@ export const registerFarm: Register = (program, ctx) => {
     .description('take regression tests from the farm until stopped (SIGTERM/SIGINT: the running tests finish)')
     .requiredOption('--redis <url>', "the farm's Redis: redis://[user:password@]host:port")
     .option('--jobs <n>', 'tests at once, one worker process each (default: the number of cores)')
-    .option('--board <port>', 'a board on this serial port (not on the farm yet: E_UNSUPPORTED)', collect)
+    .option('--board <port>', "a board on this serial port (or a simulation's pseudo-terminal) for the device tests: one test at a time, reset between tests; repeatable", collect)
     .option('--lock-ms <ms>', "how long a test's lock lasts unrenewed: a killed worker's test runs elsewhere after about this long (default 30000)")
     .exitOverride()
     .action(async (raw: Record<string, unknown>) => {
       const o = parseOptions(WorkerOptions, raw);
       const url = parseFarmUrl(o.redis);
-      if (o.board.length > 0) throw new CaxError('E_UNSUPPORTED', `--board ${o.board.join(', ')}: boards are not served by the farm yet; the farm runs ${FARM_BACKENDS.join(', ')}`);
-      const worker = await FarmWorker.start({ url, jobs: o.jobs, lockMs: o.lockMs });
-      ctx.io.err(`farm worker ${worker.id} up: ${o.jobs} job(s) on queue ${worker.queue}; stop with Ctrl-C`);
+      const worker = await FarmWorker.start({ url, jobs: o.jobs, lockMs: o.lockMs, boards: o.board });
+      ctx.io.err(`farm worker ${worker.id} up: ${o.jobs} job(s) on queue ${worker.queue}${o.board.length > 0 ? `, ${o.board.length} board(s) on ${worker.boardQueue ?? ''}` : ''}; stop with Ctrl-C`);
       await new Promise<void>((resolve) => {
         const stop = (): void => void worker.close().then(resolve);
         process.once('SIGTERM', stop);

@@ -27,6 +27,8 @@ import type { Register } from '../program.js';
 import { runTelProvingImage, TEL_MAX_CYCLES, recompiledClaim, telProvingImage, type TelTarget } from '../../proof/tel-prove.js';
 import { withStore } from './store.js';
 import { registerTraceView } from './trace-view.js';
+import { parseFarmUrl } from '../../farm/connection.js';
+import { proveChunksOnFarm } from '../../farm/prove.js';
 
 const ShowOptions = z.object({
   from: z.coerce.number().int().nonnegative().default(0),
@@ -255,10 +257,11 @@ export const registerProof: Register = (program, ctx) => {
     .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
     .option('--world <file>', 'a TEL definition with effects: the world that answers them, as JSON (docs/tel.md); its answers are public in the receipt')
     .option('--start <ms>', "a TEL definition with effects: the logical start time (default: the world's, else 0)")
-    .option('--farm <url>', "prove the chunks on the farm's workers (not supported yet: E_UNSUPPORTED; docs/farm.md)")
+    .option('--farm <url>', "prove the chunks on the farm's workers through Redis (redis://[user:password@]host:port; docs/farm.md) instead of local threads")
     .action(async (target: string | undefined, args: string[], raw: Record<string, unknown>) => {
       const options = parseOptions(ProveOptions, raw);
-      if (options.farm !== undefined) throw new CaxError('E_UNSUPPORTED', 'proving on the farm (cax prove --farm) is not supported yet; prove locally with --workers N (docs/farm.md)');
+      const farm = options.farm === undefined ? undefined : parseFarmUrl(options.farm);
+      if (farm && options.workers !== undefined) throw new CaxError('E_USAGE', "--workers with --farm: the farm's workers prove the chunks");
       if (options.trace !== undefined && target !== undefined) throw new CaxError('E_USAGE', 'give either a PROGRAM or --trace FILE --image ELF, not both');
       if (options.trace !== undefined && options.image === undefined) throw new CaxError('E_USAGE', '--trace needs --image ELF (the program the trace ran)');
       if (options.trace === undefined && target === undefined) throw new CaxError('E_USAGE', 'give a PROGRAM (ELF) or --trace FILE --image ELF');
@@ -293,6 +296,7 @@ export const registerProof: Register = (program, ctx) => {
       try {
         const proved = await proveRun({ ...run, image }, circuit, keys, {
           workers: options.workers,
+          ...(farm ? { prover: (inputs, o) => proveChunksOnFarm(farm, inputs, o) } : {}),
           onStart: (chunks) => {
             bar = progress(ctx.io, ctx.json(), 'prove', chunks);
           },

@@ -89,6 +89,7 @@ export const registerRegress: Register = (program, ctx) => {
       }
       const at = (p: string): string => resolve(ctx.io.cwd, p);
       const farm = o.farm === undefined ? undefined : parseFarmUrl(o.farm);
+      if (farm && o.port) throw new CaxError('E_USAGE', "--port with --farm: the device tests run on the farm workers' boards (cax farm worker --board PORT)");
       const cache = o.cache === false ? undefined : await openResultCache(at(o.cache === true ? DEFAULT_CACHE : o.cache), ctx);
       let bar: Progress | undefined;
       let run: RegressRun;
@@ -104,7 +105,7 @@ export const registerRegress: Register = (program, ctx) => {
           ...(filter ? { filter } : {}),
           ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}),
           ...(o.port ? { device: o.port } : {}),
-          ...(farm ? { pool: (tests, options) => runOnFarm(farm, tests, options) } : {}),
+          ...(farm ? { pool: (tests, options) => runOnFarm(farm, tests, options), boardsOnPool: true } : {}),
           onStart: (n) => (bar = progress(ctx.io, ctx.json(), 'regress', n)),
           onResult: () => bar?.tick(),
         });
