@@ -1,6 +1,6 @@
 // Small gadgets of the RV32IM step circuit: bit decomposition (the range
 // check every 32-bit value goes through), the zero test, one-hot vectors and
-// the register file's 32-way selection and write decoder.
+// the register file's 32-way selection.
 pragma circom 2.1.0;
 
 // out[i] are the n bits of `in`, little-endian; forces in < 2^n.
@@ -63,23 +63,4 @@ template Select32() {
         next += count;
     }
     out <== node[30];
-}
-
-// out[j] = en if j is the 5-bit index given little-endian by `bits`, else 0
-// (en and the bits 0 or 1, checked by the caller): a binary tree from the
-// most significant bit, one product per right child (31 in all).
-template Demux32() {
-    signal input bits[5];
-    signal input en;
-    signal output out[32];
-    // node k's children are 2k+1 (bit 0) and 2k+2 (bit 1); the leaves are 31 … 62.
-    signal node[63];
-    node[0] <== en;
-    var level = 0;
-    for (var k = 0; k < 31; k++) {
-        if (k + 1 == 2 << level) level++; // nodes 2^level - 1 … 2^(level+1) - 2 are on this level
-        node[2 * k + 2] <== node[k] * bits[4 - level];
-        node[2 * k + 1] <== node[k] - node[2 * k + 2];
-    }
-    for (var j = 0; j < 32; j++) out[j] <== node[31 + j];
 }

@@ -156,17 +156,23 @@ template Step() {
     signal rs2v <== r2.out;
     // Second operand: the I immediate for the I-type kinds, else rs2.
     signal bImm <== useImmI * (immI - rs2v);
-    signal b <== rs2v + bImm;
+    var b = rs2v + bImm;
 
     // --- the shared decompositions (docs/proofs.md "The step circuit"): each kind uses the slots it needs ---
     // A: a, always. B: b, or for a load the data loaded (a load needs no bit of b).
     component ab = Num2Bits(32);
     ab.in <== a;
-    signal loadData <== isLoad * (tMemData - b);
-    component bb = Num2Bits(32);
-    bb.in <== b + loadData;
+    // (b's bits add up to b + isLoad (data - b): the selection and the sum are one constraint)
+    signal bBits[32];
+    var bSum = 0;
+    for (var i = 0; i < 32; i++) {
+        bBits[i] <-- ((b + isLoad * (tMemData - b)) >> i) & 1;
+        bBits[i] * (bBits[i] - 1) === 0;
+        bSum += bBits[i] * (1 << i);
+    }
+    bSum - b === isLoad * (tMemData - b);
     var sa = ab.out[31];
-    var sb = bb.out[31];
+    var sb = bBits[31];
     // C: the division's quotient magnitude (division only).
     // WIDE, 66 bits, one of:
     //   shifts and M:  X * Y + 2^65 (the 66-bit product: lo = bits 0-31, hi = bits 32-63);
@@ -192,11 +198,11 @@ template Step() {
     // --- one multiplier for shifts and M: X * Y ---
     // Y: 2^shamt (left), 2^(32 - shamt) (right: the result is the product's high word;
     // arithmetic right shifts multiply the signed a), or b (M).
-    signal p1 <== 1 + bb.out[0];
-    signal p2 <== p1 * (1 + 3 * bb.out[1]);
-    signal p3 <== p2 * (1 + 15 * bb.out[2]);
-    signal p4 <== p3 * (1 + 255 * bb.out[3]);
-    signal pow <== p4 * (1 + 65535 * bb.out[4]);      // 2^shamt
+    var p1 = 1 + bBits[0];
+    signal p2 <== p1 * (1 + 3 * bBits[1]);
+    signal p3 <== p2 * (1 + 15 * bBits[2]);
+    signal p4 <== p3 * (1 + 255 * bBits[3]);
+    signal pow <== p4 * (1 + 65535 * bBits[4]);      // 2^shamt
     signal inv <-- W \ pow;                              // 2^(32 - shamt)
     inv * pow === W;
     signal aSigned <== sa * (s[MULH()] + s[MULHSU()] + sra);
@@ -224,27 +230,35 @@ template Step() {
 
     // --- the wide decomposition ---
     var spread = 0;
-    for (var i = 0; i < 32; i++) spread += (ab.out[i] + bb.out[i]) * (1 << (2 * i));
+    for (var i = 0; i < 32; i++) spread += (ab.out[i] + bBits[i]) * (1 << (2 * i));
     signal wideDiv <== divk * (rp + 2 * W * room);
     signal wideBitwise <== bitwise * spread;
     // a signed comparison compares a + 2^31 and b + 2^31 mod 2^32 (their sign bits flipped): a - b - 2^32 (sa - sb)
     signal signFlip <== (s[SLT()] + s[SLTI()] + s[BLTGE()]) * (sa - sb);
-    signal wideRest <== (1 - mulsh - divk - bitwise) * (a - b + W - W * signFlip + 2 * W * adderSum);
-    component wb = Num2Bits(66);
-    wb.in <== prod + mulsh * 2 * W * W + wideDiv + wideBitwise + wideRest;
+    var rest = 1 - mulsh - divk - bitwise;
+    var restPart = a - b + W - W * signFlip + 2 * W * adderSum;
+    // (the bits add up to the parts: the last part's gating and the sum are one constraint)
+    signal wBits[66];
+    var wSum = 0;
+    for (var i = 0; i < 66; i++) {
+        wBits[i] <-- ((prod + mulsh * 2 * W * W + wideDiv + wideBitwise + rest * restPart) >> i) & 1;
+        wBits[i] * (wBits[i] - 1) === 0;
+        wSum += wBits[i] * (1 << i);
+    }
+    wSum - prod - mulsh * 2 * W * W - wideDiv - wideBitwise === rest * restPart;
     var low = 0; var high = 0; var t32 = 0; var xorV = 0; var andV = 0;
     for (var i = 0; i < 32; i++) {
-        low += wb.out[i] * (1 << i);
-        high += wb.out[32 + i] * (1 << i);
-        t32 += wb.out[33 + i] * (1 << i);
-        xorV += wb.out[2 * i] * (1 << i);
-        andV += wb.out[2 * i + 1] * (1 << i);
+        low += wBits[i] * (1 << i);
+        high += wBits[32 + i] * (1 << i);
+        t32 += wBits[33 + i] * (1 << i);
+        xorV += wBits[2 * i] * (1 << i);
+        andV += wBits[2 * i + 1] * (1 << i);
     }
-    var adderBit0 = wb.out[33];
-    var adderBit1 = wb.out[34];
+    var adderBit0 = wBits[33];
+    var adderBit1 = wBits[34];
 
     // --- comparisons: the low part, a - b + 2^32 (signed: with the sign bits flipped) ---
-    var less = 1 - wb.out[32];
+    var less = 1 - wBits[32];
     component isEq = IsZero();
     isEq.in <== low;
 
@@ -260,13 +274,13 @@ template Step() {
     signal qNeg <== (na + nb - 2 * nab) * (1 - bz.out);
     signal qMix <== qNeg * (negQ - qp);
     signal rMix <== na * (negR - rp);
-    signal quotient <== qp + qMix;
-    signal remainder <== rp + rMix;
+    var quotient = qp + qMix;
+    var remainder = rp + rMix;
 
     // --- loads: the trace's data (slot B), sign-extended; stores: the trace's data is b truncated ---
     var hi8 = 0; var hi16 = 0;
-    for (var i = 8; i < 32; i++) hi8 += bb.out[i] * (1 << (i - 8));
-    for (var i = 16; i < 32; i++) hi16 += bb.out[i] * (1 << (i - 16));
+    for (var i = 8; i < 32; i++) hi8 += bBits[i] * (1 << (i - 8));
+    for (var i = 16; i < 32; i++) hi16 += bBits[i] * (1 << (i - 16));
     var isByte = s[LB()] + s[LBU()] + s[SB()];
     var isHalf = s[LH()] + s[LHU()] + s[SH()];
     var isWord = s[LW()] + s[SW()];
@@ -277,12 +291,12 @@ template Step() {
     tMemAddr === isMem * t32;
     (1 - isMem) * tMemData === 0;
     tMemWrite === isStore;
-    signal lbExt <== s[LB()] * bb.out[7];
-    signal lhExt <== s[LH()] * bb.out[15];
-    signal loaded <== tMemData + lbExt * (W - (1 << 8)) + lhExt * (W - (1 << 16));
+    signal lbExt <== s[LB()] * bBits[7];
+    signal lhExt <== s[LH()] * bBits[15];
+    var loaded = tMemData + lbExt * (W - (1 << 8)) + lhExt * (W - (1 << 16));
     var low8 = 0; var low16 = 0;
-    for (var i = 0; i < 8; i++) low8 += bb.out[i] * (1 << i);
-    for (var i = 0; i < 16; i++) low16 += bb.out[i] * (1 << i);
+    for (var i = 0; i < 8; i++) low8 += bBits[i] * (1 << i);
+    for (var i = 0; i < 16; i++) low16 += bBits[i] * (1 << i);
     // b - data is what the store drops: b's bits from 8 (sb), from 16 (sh), nothing (sw)
     signal dropB <== s[SB()] * (b - low8);
     signal dropH <== s[SH()] * (b - low16);
@@ -305,17 +319,28 @@ template Step() {
     for (var i = 0; i < 11; i++) result += v[i];
 
     // --- rd write (x0 never changes); an ecall clears every register (result is 0 for it) ---
-    // wr.out[j] = 1 for the register written (rd, when the kind writes one), else 0
+    // wr[j] = 1 for the register written (rd, when the kind writes one), else 0
     var writes = 1 - pad - isBranch - isStore - s[FENCE()] - isEcall;
-    component wr = Demux32();
-    for (var i = 0; i < 5; i++) wr.bits[i] <== ib.out[7 + i];
-    wr.en <== writes;
+    // a binary tree from rd's top bit: node k's children are 2k+1 (bit 0) and 2k+2 (bit 1), one
+    // product per right child (a left child is its parent minus its sibling); the leaves 31 … 62 are wr
+    signal wrRight[31];
+    var wrNode[63];
+    wrNode[0] = writes;
+    var level = 0;
+    for (var k = 0; k < 31; k++) {
+        if (k + 1 == 2 << level) level++; // nodes 2^level - 1 … 2^(level+1) - 2 are on this level
+        wrRight[k] <== wrNode[k] * ib.out[11 - level];
+        wrNode[2 * k + 2] = wrRight[k];
+        wrNode[2 * k + 1] = wrNode[k] - wrRight[k];
+    }
+    var wr[32];
     var rdEff = 0; var written = 0;
-    for (var j = 1; j < 32; j++) { rdEff += j * wr.out[j]; written += wr.out[j]; }
+    for (var j = 0; j < 32; j++) wr[j] = wrNode[31 + j];
+    for (var j = 1; j < 32; j++) { rdEff += j * wr[j]; written += wr[j]; }
     tRd === rdEff;
     tRdValue === result * written;
     regsOut[0] <== regs[0];
-    for (var j = 1; j < 32; j++) regsOut[j] <== regs[j] + (wr.out[j] + isEcall) * (result - regs[j]);
+    for (var j = 1; j < 32; j++) regsOut[j] <== regs[j] + (wr[j] + isEcall) * (result - regs[j]);
 
     // --- next pc ---
     // taken: the equality or the comparison, negated by funct3 bit 0 (bne, bge, bgeu)
@@ -326,8 +351,8 @@ template Step() {
     signal clearBit0 <== s[JALR()] * adderBit0;
     signal moved <== jump * (t32 - clearBit0 - pc - 4);
     // an ecall restarts the core at the reset pc
-    signal restart <== isEcall * (RAM_BASE() - pc - 4);
-    pcOut <== pc + 4 - 4 * pad + moved + restart;
+    pcOut <-- pc + 4 - 4 * pad + moved + isEcall * (RAM_BASE() - pc - 4);
+    pcOut - pc - 4 + 4 * pad - moved === isEcall * (RAM_BASE() - pc - 4);
 
     // --- the end: a word store to EXIT ---
     component atExit = IsZero();
@@ -370,11 +395,9 @@ template Chunk(N) {
         step[i].pc <== i == 0 ? pcIn : step[i - 1].pcOut;
         for (var j = 0; j < 32; j++) step[i].regs[j] <== i == 0 ? regsIn[j] : step[i - 1].regsOut[j];
         pad[i] * (pad[i] - 1) === 0;
-        // Padding only at the end, and everything after the program's end is padding.
-        if (i > 0) {
-            pad[i - 1] * (1 - pad[i]) === 0;
-            step[i - 1].exitFlag * (1 - pad[i]) === 0;
-        }
+        // Padding only at the end, and everything after the program's end is padding
+        // (a padding step is not the end, so pad + exitFlag is 0 or 1: one constraint for both).
+        if (i > 0) (pad[i - 1] + step[i - 1].exitFlag) * (1 - pad[i]) === 0;
         step[i].pad <== pad[i];
         step[i].tPc <== tPc[i];
         step[i].tInsn <== tInsn[i];
