@@ -10,6 +10,8 @@
 // access. The verifier checks the access words of a whole run against the
 // program image by replaying memory (host/proof/access.ts): that is where
 // instruction fetch, initial data and memory consistency are enforced.
+// The bit decompositions are shared by the instruction families: a few slots
+// that each kind fills with what it needs (docs/proofs.md "How it is built").
 // Padding steps (after the end of the trace) change nothing and expose 0.
 // An ecall (exactly 0x00000073) is the boundary where a proved run yields to
 // the host: the step exposes access kind 8, and the core restarts from reset
