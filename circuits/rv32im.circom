@@ -124,8 +124,10 @@ template Step() {
         if (F3[k] != 255 && PAIR[k] == 0) { sf3bit0 += s[k] * (F3[k] & 1); hasF3bit0 += s[k]; }
         if (F7[k] != 255) { sf7 += s[k] * F7[k]; hasF7 += s[k]; }
     }
-    ssum === 1 - pad;
-    opcode === sopc;
+    // (times 1 + pad, which is 1 or 2: the same equations, but not linear, so circom --O2 does not
+    // substitute a selector away by them, which would put all 42 selectors wherever that one is used)
+    (ssum - 1 + pad) * (1 + pad) === 0;
+    (opcode - sopc) * (1 + pad) === 0;
     // funct3's bits 1 and 2 for every kind that fixes funct3, its bit 0 for every kind but the pairs
     (f3 - ib.out[12] - (sf3 - sf3bit0)) * hasF3 === 0;
     (ib.out[12] - sf3bit0) * hasF3bit0 === 0;
