@@ -1,5 +1,6 @@
 // Small gadgets of the RV32IM step circuit: bit decomposition (the range
-// check every 32-bit value goes through) and the zero test.
+// check every 32-bit value goes through), the zero test, one-hot vectors and
+// the register file's 32-way selection.
 pragma circom 2.1.0;
 
 // out[i] are the n bits of `in`, little-endian; forces in < 2^n.
@@ -41,4 +42,25 @@ template OneHot(n) {
     }
     sum === 1;
     weighted === index;
+}
+
+// out = in[index] for the 5-bit index given little-endian by `bits` (each
+// 0 or 1, checked by the caller): a tree of 31 two-way multiplexers, one
+// constraint each.
+template Select32() {
+    signal input bits[5];
+    signal input in[32];
+    signal output out;
+    signal node[31];
+    for (var i = 0; i < 16; i++) node[i] <== in[2 * i] + bits[0] * (in[2 * i + 1] - in[2 * i]);
+    var prev = 0;
+    var next = 16;
+    var count = 16;
+    for (var level = 1; level < 5; level++) {
+        count = count \ 2;
+        for (var i = 0; i < count; i++) node[next + i] <== node[prev + 2 * i] + bits[level] * (node[prev + 2 * i + 1] - node[prev + 2 * i]);
+        prev = next;
+        next += count;
+    }
+    out <== node[30];
 }

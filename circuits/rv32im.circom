@@ -10,6 +10,8 @@
 // access. The verifier checks the access words of a whole run against the
 // program image by replaying memory (host/proof/access.ts): that is where
 // instruction fetch, initial data and memory consistency are enforced.
+// The bit decompositions are shared by the instruction families: a few slots
+// that each kind fills with what it needs (docs/proofs.md "How it is built").
 // Padding steps (after the end of the trace) change nothing and expose 0.
 // An ecall (exactly 0x00000073) is the boundary where a proved run yields to
 // the host: the step exposes access kind 8, and the core restarts from reset
@@ -20,20 +22,19 @@ pragma circom 2.1.0;
 
 include "gadgets.circom";
 
-function KINDS() { return 48; }
-// Kind indices.
+function KINDS() { return 42; }
+// Kind indices. Pairs told apart by funct3 bit 0 alone are one kind (beq/bne,
+// blt/bge, bltu/bgeu, div/divu, rem/remu, fence/fence.i): the bit itself says which.
 function LUI() { return 0; }  function AUIPC() { return 1; } function JAL() { return 2; } function JALR() { return 3; }
-function BEQ() { return 4; }  function BNE() { return 5; }   function BLT() { return 6; } function BGE() { return 7; }
-function BLTU() { return 8; } function BGEU() { return 9; }
-function LB() { return 10; }  function LH() { return 11; }   function LW() { return 12; } function LBU() { return 13; } function LHU() { return 14; }
-function SB() { return 15; }  function SH() { return 16; }   function SW() { return 17; }
-function ADDI() { return 18; } function SLTI() { return 19; } function SLTIU() { return 20; } function XORI() { return 21; }
-function ORI() { return 22; } function ANDI() { return 23; } function SLLI() { return 24; } function SRLI() { return 25; } function SRAI() { return 26; }
-function ADD() { return 27; } function SUB() { return 28; } function SLL() { return 29; } function SLT() { return 30; } function SLTU() { return 31; }
-function XOR() { return 32; } function SRL() { return 33; } function SRA() { return 34; } function OR() { return 35; } function AND() { return 36; }
-function MUL() { return 37; } function MULH() { return 38; } function MULHSU() { return 39; } function MULHU() { return 40; }
-function DIV() { return 41; } function DIVU() { return 42; } function REM() { return 43; } function REMU() { return 44; }
-function FENCE() { return 45; } function FENCEI() { return 46; } function ECALL() { return 47; }
+function BEQNE() { return 4; } function BLTGE() { return 5; } function BLTGEU() { return 6; }
+function LB() { return 7; }  function LH() { return 8; }   function LW() { return 9; } function LBU() { return 10; } function LHU() { return 11; }
+function SB() { return 12; }  function SH() { return 13; }   function SW() { return 14; }
+function ADDI() { return 15; } function SLTI() { return 16; } function SLTIU() { return 17; } function XORI() { return 18; }
+function ORI() { return 19; } function ANDI() { return 20; } function SLLI() { return 21; } function SRLI() { return 22; } function SRAI() { return 23; }
+function ADD() { return 24; } function SUB() { return 25; } function SLL() { return 26; } function SLT() { return 27; } function SLTU() { return 28; }
+function XOR() { return 29; } function SRL() { return 30; } function SRA() { return 31; } function OR() { return 32; } function AND() { return 33; }
+function MUL() { return 34; } function MULH() { return 35; } function MULHSU() { return 36; } function MULHU() { return 37; }
+function DIVQ() { return 38; } function DIVR() { return 39; } function FENCE() { return 40; } function ECALL() { return 41; }
 
 function RAM_BASE() { return 0x80000000; }
 function EXIT_ADDR() { return 0x10002000; }
@@ -85,39 +86,51 @@ template Step() {
     for (var i = 0; i < 8; i++) immJ += ib.out[12 + i] * (1 << (12 + i));
     immJ += sign * (W - (1 << 20));
 
-    // Instruction kinds: opcode, funct3 (255: any), funct7 (255: any).
-    var OPC[48] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63,
+    // Instruction kinds: opcode, funct3 (255: any; for a pair, its even value), funct7 (255: any).
+    var OPC[42] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63,
                   0x03, 0x03, 0x03, 0x03, 0x03, 0x23, 0x23, 0x23,
                   0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13,
                   0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
-                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x0f, 0x73];
-    var F3[48] = [255, 255, 255, 0, 0, 1, 4, 5, 6, 7,
+                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x73];
+    var F3[42] = [255, 255, 255, 0, 0, 4, 6,
                   0, 1, 2, 4, 5, 0, 1, 2,
                   0, 2, 3, 4, 6, 7, 1, 5, 5,
                   0, 0, 1, 2, 3, 4, 5, 5, 6, 7,
-                  0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 0];
-    var F7[48] = [255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+                  0, 1, 2, 3, 4, 6, 0, 0];
+    var PAIR[42] = [0, 0, 0, 0, 1, 1, 1,
+                   0, 0, 0, 0, 0, 0, 0, 0,
+                   0, 0, 0, 0, 0, 0, 0, 0, 0,
+                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                   0, 0, 0, 0, 1, 1, 1, 0];
+    var F7[42] = [255, 255, 255, 255, 255, 255, 255,
                   255, 255, 255, 255, 255, 255, 255, 255,
                   255, 255, 255, 255, 255, 255, 0, 0, 32,
                   0, 32, 0, 0, 0, 0, 0, 32, 0, 0,
-                  1, 1, 1, 1, 1, 1, 1, 1, 255, 255, 0];
+                  1, 1, 1, 1, 1, 1, 255, 0];
     // s[k]: this step is an instruction of kind k (exactly one unless padding).
     signal s[KINDS()];
-    var ssum = 0; var sopc = 0; var sf3 = 0; var hasF3 = 0; var sf7 = 0; var hasF7 = 0;
+    var ssum = 0; var sopc = 0; var sf3 = 0; var hasF3 = 0; var sf3bit0 = 0; var hasF3bit0 = 0; var sf7 = 0; var hasF7 = 0;
     var op = insn & 0x7f;
     var fn3 = (insn >> 12) & 7;
     var fn7 = (insn >> 25) & 0x7f;
     for (var k = 0; k < KINDS(); k++) {
-        s[k] <-- (op == OPC[k] && (F3[k] == 255 || fn3 == F3[k]) && (F7[k] == 255 || fn7 == F7[k])) ? 1 : 0;
+        var f3k = fn3;
+        if (PAIR[k] == 1) f3k = fn3 & 6;
+        s[k] <-- (op == OPC[k] && (F3[k] == 255 || f3k == F3[k]) && (F7[k] == 255 || fn7 == F7[k])) ? 1 : 0;
         s[k] * (s[k] - 1) === 0;
         ssum += s[k];
         sopc += s[k] * OPC[k];
         if (F3[k] != 255) { sf3 += s[k] * F3[k]; hasF3 += s[k]; }
+        if (F3[k] != 255 && PAIR[k] == 0) { sf3bit0 += s[k] * (F3[k] & 1); hasF3bit0 += s[k]; }
         if (F7[k] != 255) { sf7 += s[k] * F7[k]; hasF7 += s[k]; }
     }
-    ssum === 1 - pad;
-    opcode === sopc;
-    (f3 - sf3) * hasF3 === 0;
+    // (times 1 + pad, which is 1 or 2: the same equations, but not linear, so circom --O2 does not
+    // substitute a selector away by them, which would put all 42 selectors wherever that one is used)
+    (ssum - 1 + pad) * (1 + pad) === 0;
+    (opcode - sopc) * (1 + pad) === 0;
+    // funct3's bits 1 and 2 for every kind that fixes funct3, its bit 0 for every kind but the pairs
+    (f3 - ib.out[12] - (sf3 - sf3bit0)) * hasF3 === 0;
+    (ib.out[12] - sf3bit0) * hasF3bit0 === 0;
     (f7 - sf7) * hasF7 === 0;
     // ecall is the one word 0x00000073 (not ebreak, wfi, mret or a CSR access).
     var isEcall = s[ECALL()];
@@ -126,202 +139,224 @@ template Step() {
     var isLoad = s[LB()] + s[LH()] + s[LW()] + s[LBU()] + s[LHU()];
     var isStore = s[SB()] + s[SH()] + s[SW()];
     var isMem = isLoad + isStore;
-    var isBranch = s[BEQ()] + s[BNE()] + s[BLT()] + s[BGE()] + s[BLTU()] + s[BGEU()];
-    var useImmI = s[ADDI()] + s[SLTI()] + s[SLTIU()] + s[XORI()] + s[ORI()] + s[ANDI()] + s[SLLI()] + s[SRLI()] + s[SRAI()];
+    var isBranch = s[BEQNE()] + s[BLTGE()] + s[BLTGEU()];
+    // (loads and jalr too: their b is free, and rs1 + b is then their address or target)
+    var useImmI = s[ADDI()] + s[SLTI()] + s[SLTIU()] + s[XORI()] + s[ORI()] + s[ANDI()] + s[SLLI()] + s[SRLI()] + s[SRAI()] + isLoad + s[JALR()];
+    var shl = s[SLL()] + s[SLLI()];
+    var sra = s[SRA()] + s[SRAI()];
+    var shr = s[SRL()] + s[SRLI()] + sra;
+    var mulk = s[MUL()] + s[MULH()] + s[MULHSU()] + s[MULHU()];
+    var mulsh = shl + shr + mulk;
+    var divk = s[DIVQ()] + s[DIVR()];
+    var bitwise = s[XOR()] + s[XORI()] + s[OR()] + s[ORI()] + s[AND()] + s[ANDI()];
 
-    // --- register reads ---
-    component r1 = OneHot(32);
-    component r2 = OneHot(32);
-    r1.index <== rs1F;
-    r2.index <== rs2F;
-    signal r1v[32];
-    signal r2v[32];
-    var aAcc = 0; var rAcc = 0;
-    for (var j = 0; j < 32; j++) {
-        r1v[j] <== r1.out[j] * regs[j];
-        r2v[j] <== r2.out[j] * regs[j];
-        aAcc += r1v[j];
-        rAcc += r2v[j];
-    }
-    signal a <== aAcc;
-    signal rs2v <== rAcc;
-    // Second operand: the I immediate for the I-type ALU kinds, else rs2.
+    // --- register reads: two 32-way multiplexer trees on the rs1 and rs2 fields ---
+    component r1 = Select32();
+    component r2 = Select32();
+    for (var i = 0; i < 5; i++) { r1.bits[i] <== ib.out[15 + i]; r2.bits[i] <== ib.out[20 + i]; }
+    r1.in <== regs;
+    r2.in <== regs;
+    signal a <== r1.out;
+    signal rs2v <== r2.out;
+    // Second operand: the I immediate for the I-type kinds, else rs2.
     signal bImm <== useImmI * (immI - rs2v);
-    signal b <== rs2v + bImm;
+    var b = rs2v + bImm;
+
+    // --- the shared decompositions (docs/proofs.md "The step circuit"): each kind uses the slots it needs ---
+    // A: a, always. B: b, or for a load the data loaded (a load needs no bit of b).
     component ab = Num2Bits(32);
-    component bb = Num2Bits(32);
     ab.in <== a;
-    bb.in <== b;
+    // (b's bits add up to b + isLoad (data - b): the selection and the sum are one constraint)
+    signal bBits[32];
+    var bSum = 0;
+    for (var i = 0; i < 32; i++) {
+        bBits[i] <-- ((b + isLoad * (tMemData - b)) >> i) & 1;
+        bBits[i] * (bBits[i] - 1) === 0;
+        bSum += bBits[i] * (1 << i);
+    }
+    bSum - b === isLoad * (tMemData - b);
     var sa = ab.out[31];
-    var sb = bb.out[31];
+    var sb = bBits[31];
+    // C: the division's quotient magnitude (division only).
+    // WIDE, 66 bits, one of:
+    //   shifts and M:  X * Y + 2^65 (the 66-bit product: lo = bits 0-31, hi = bits 32-63);
+    //   division:      r' + 2^33 room (remainder magnitude and |b| - 1 - r', 33 bits each);
+    //   and/or/xor:    spread(a) + spread(b), spread(x) = sum of x_i 4^i: the base-4 digit i is
+    //                  a_i + b_i, so bit 2i is a_i xor b_i and bit 2i+1 is a_i and b_i;
+    //   everything else (and padding): (a - b + 2^32) + 2^33 (address / target sum): the
+    //                  comparison (bits 0-32: a - b mod 2^32 and the borrow) and the adder (bits 33-65).
+    // Each part is below 2^66, so the decomposition checks exactly the ranges the
+    // separate 33- and 66-bit decompositions it replaces checked.
 
     // --- address / target adder: base + addend, mod 2^32 ---
-    // loads, stores, jalr, add, addi: rs1 + (imm or b); branches, jal, auipc: pc + imm.
+    // loads, jalr, add, addi: rs1 + b; stores: rs1 + imm; branches, jal, auipc: pc + imm.
     var useA = isMem + s[JALR()] + s[ADD()] + s[ADDI()];
     signal baseSel <== useA * (a - pc);
-    signal addI <== (isLoad + s[JALR()]) * immI;
     signal addS <== isStore * immS;
     signal addB <== isBranch * immB;
     signal addJ <== s[JAL()] * immJ;
     signal addU <== s[AUIPC()] * immU;
-    signal addR <== (s[ADD()] + s[ADDI()]) * b;
-    component tb = Num2Bits(33);
-    tb.in <== pc + baseSel + addI + addS + addB + addJ + addU + addR;
-    var t32 = 0;
-    for (var i = 0; i < 32; i++) t32 += tb.out[i] * (1 << i);
+    signal addR <== (s[ADD()] + s[ADDI()] + isLoad + s[JALR()]) * b;
+    var adderSum = pc + baseSel + addS + addB + addJ + addU + addR;
 
-    // --- comparisons: a - b + 2^32 ---
-    component db = Num2Bits(33);
-    db.in <== a - b + W;
-    var d32 = 0;
-    for (var i = 0; i < 32; i++) d32 += db.out[i] * (1 << i);
-    signal ltu <== 1 - db.out[32];
-    component isEq = IsZero();
-    isEq.in <== d32;
-    signal sab <== sa * sb;
-    signal ltMix <== (1 - sa - sb + 2 * sab) * ltu;
-    signal lt <== sa - sab + ltMix;
-
-    // --- bitwise ---
-    signal andBits[32];
-    var andV = 0; var orV = 0; var xorV = 0;
-    for (var i = 0; i < 32; i++) {
-        andBits[i] <== ab.out[i] * bb.out[i];
-        andV += andBits[i] * (1 << i);
-        orV += (ab.out[i] + bb.out[i] - andBits[i]) * (1 << i);
-        xorV += (ab.out[i] + bb.out[i] - 2 * andBits[i]) * (1 << i);
-    }
-
-    // --- one multiplier for shifts and M: X * Y + 2^65 in 66 bits ---
-    signal p1 <== 1 + bb.out[0];
-    signal p2 <== p1 * (1 + 3 * bb.out[1]);
-    signal p3 <== p2 * (1 + 15 * bb.out[2]);
-    signal p4 <== p3 * (1 + 255 * bb.out[3]);
-    signal pow <== p4 * (1 + 65535 * bb.out[4]);      // 2^shamt
+    // --- one multiplier for shifts and M: X * Y ---
+    // Y: 2^shamt (left), 2^(32 - shamt) (right: the result is the product's high word;
+    // arithmetic right shifts multiply the signed a), or b (M).
+    var p1 = 1 + bBits[0];
+    signal p2 <== p1 * (1 + 3 * bBits[1]);
+    signal p3 <== p2 * (1 + 15 * bBits[2]);
+    signal p4 <== p3 * (1 + 255 * bBits[3]);
+    signal pow <== p4 * (1 + 65535 * bBits[4]);      // 2^shamt
     signal inv <-- W \ pow;                              // 2^(32 - shamt)
     inv * pow === W;
-    var shl = s[SLL()] + s[SLLI()];
-    var shr = s[SRL()] + s[SRLI()] + s[SRA()] + s[SRAI()];
-    var mulk = s[MUL()] + s[MULH()] + s[MULHSU()] + s[MULHU()];
-    signal aSigned <== sa * (s[MULH()] + s[MULHSU()]);
+    signal aSigned <== sa * (s[MULH()] + s[MULHSU()] + sra);
     signal bSigned <== sb * s[MULH()];
     signal y1 <== shl * pow;
     signal y2 <== shr * inv;
     signal y3 <== mulk * (b - W * bSigned);
     signal prod <== (a - W * aSigned) * (y1 + y2 + y3);
-    component pb = Num2Bits(66);
-    pb.in <== prod + 2 * W * W;
-    var lo = 0; var hi = 0;
-    for (var i = 0; i < 32; i++) { lo += pb.out[i] * (1 << i); hi += pb.out[32 + i] * (1 << i); }
-    signal sraFill <== sa * (W - inv);
 
     // --- division on magnitudes: |a| = q'|b| + r', r' < |b| (b != 0) ---
-    var signedDiv = s[DIV()] + s[REM()];
+    signal signedDiv <== divk * (1 - ib.out[12]); // div, rem (divu, remu have funct3 bit 0 set)
     signal na <== sa * signedDiv;
     signal nb <== sb * signedDiv;
-    signal naA <== na * a;
-    signal nbB <== nb * b;
-    signal absA <== a + na * W - 2 * naA;
-    signal absB <== b + nb * W - 2 * nbB;
+    signal absA <== a + na * (W - 2 * a);
+    signal absB <== b + nb * (W - 2 * b);
     component bz = IsZero();
     bz.in <== absB;
     signal qp <-- absB == 0 ? W - 1 : absA \ absB;
     signal rp <-- absB == 0 ? absA : absA % absB;
     component qb = Num2Bits(32);
-    component rb = Num2Bits(32);
     qb.in <== qp;
-    rb.in <== rp;
-    signal qpb <== qp * absB;
-    absA === qpb + rp;
+    absA - rp === qp * absB;
     bz.out * (qp - (W - 1)) === 0;
     signal room <== (absB - 1 - rp) * (1 - bz.out);
-    component roomBits = Num2Bits(32);
-    roomBits.in <== room;
+
+    // --- the wide decomposition ---
+    var spread = 0;
+    for (var i = 0; i < 32; i++) spread += (ab.out[i] + bBits[i]) * (1 << (2 * i));
+    signal wideDiv <== divk * (rp + 2 * W * room);
+    signal wideBitwise <== bitwise * spread;
+    // a signed comparison compares a + 2^31 and b + 2^31 mod 2^32 (their sign bits flipped): a - b - 2^32 (sa - sb)
+    signal signFlip <== (s[SLT()] + s[SLTI()] + s[BLTGE()]) * (sa - sb);
+    var rest = 1 - mulsh - divk - bitwise;
+    var restPart = a - b + W - W * signFlip + 2 * W * adderSum;
+    // (the bits add up to the parts: the last part's gating and the sum are one constraint)
+    signal wBits[66];
+    var wSum = 0;
+    for (var i = 0; i < 66; i++) {
+        wBits[i] <-- ((prod + mulsh * 2 * W * W + wideDiv + wideBitwise + rest * restPart) >> i) & 1;
+        wBits[i] * (wBits[i] - 1) === 0;
+        wSum += wBits[i] * (1 << i);
+    }
+    wSum - prod - mulsh * 2 * W * W - wideDiv - wideBitwise === rest * restPart;
+    var low = 0; var high = 0; var t32 = 0; var xorV = 0; var andV = 0;
+    for (var i = 0; i < 32; i++) {
+        low += wBits[i] * (1 << i);
+        high += wBits[32 + i] * (1 << i);
+        t32 += wBits[33 + i] * (1 << i);
+        xorV += wBits[2 * i] * (1 << i);
+        andV += wBits[2 * i + 1] * (1 << i);
+    }
+    var adderBit0 = wBits[33];
+    var adderBit1 = wBits[34];
+
+    // --- comparisons: the low part, a - b + 2^32 (signed: with the sign bits flipped) ---
+    var less = 1 - wBits[32];
+    component isEq = IsZero();
+    isEq.in <== low;
+
+    // --- division's signs ---
     component qz = IsZero();
     component rz = IsZero();
     qz.in <== qp;
     rz.in <== rp;
-    signal negQ <== (W - qp) * (1 - qz.out);
-    signal negR <== (W - rp) * (1 - rz.out);
+    // -q' and -r' mod 2^32 (q' qz = 0 and r' rz = 0, so (W - q')(1 - qz) is linear)
+    var negQ = W - qp - W * qz.out;
+    var negR = W - rp - W * rz.out;
     signal nab <== na * nb;
     signal qNeg <== (na + nb - 2 * nab) * (1 - bz.out);
     signal qMix <== qNeg * (negQ - qp);
     signal rMix <== na * (negR - rp);
-    signal quotient <== qp + qMix;
-    signal remainder <== rp + rMix;
+    var quotient = qp + qMix;
+    var remainder = rp + rMix;
 
-    // --- loads: the trace's data, sign-extended; stores: the trace's data is b truncated ---
-    component mb = Num2Bits(32);
-    mb.in <== tMemData;
+    // --- loads: the trace's data (slot B), sign-extended; stores: the trace's data is b truncated ---
     var hi8 = 0; var hi16 = 0;
-    for (var i = 8; i < 32; i++) hi8 += mb.out[i] * (1 << (i - 8));
-    for (var i = 16; i < 32; i++) hi16 += mb.out[i] * (1 << (i - 16));
+    for (var i = 8; i < 32; i++) hi8 += bBits[i] * (1 << (i - 8));
+    for (var i = 16; i < 32; i++) hi16 += bBits[i] * (1 << (i - 16));
     var isByte = s[LB()] + s[LBU()] + s[SB()];
     var isHalf = s[LH()] + s[LHU()] + s[SH()];
     var isWord = s[LW()] + s[SW()];
-    isByte * hi8 === 0;
-    isHalf * hi16 === 0;
-    tb.out[0] * (isHalf + isWord) === 0;
-    tb.out[1] * isWord === 0;
+    (s[LB()] + s[LBU()]) * hi8 === 0;
+    (s[LH()] + s[LHU()]) * hi16 === 0;
+    adderBit0 * (isHalf + isWord) === 0;
+    adderBit1 * isWord === 0;
     tMemAddr === isMem * t32;
     (1 - isMem) * tMemData === 0;
     tMemWrite === isStore;
-    signal lbExt <== s[LB()] * mb.out[7];
-    signal lhExt <== s[LH()] * mb.out[15];
-    signal loaded <== tMemData + lbExt * (W - (1 << 8)) + lhExt * (W - (1 << 16));
+    signal lbExt <== s[LB()] * bBits[7];
+    signal lhExt <== s[LH()] * bBits[15];
+    var loaded = tMemData + lbExt * (W - (1 << 8)) + lhExt * (W - (1 << 16));
     var low8 = 0; var low16 = 0;
-    for (var i = 0; i < 8; i++) low8 += bb.out[i] * (1 << i);
-    for (var i = 0; i < 16; i++) low16 += bb.out[i] * (1 << i);
-    signal stB <== s[SB()] * low8;
-    signal stH <== s[SH()] * low16;
-    signal stW <== s[SW()] * b;
-    stB + stH + stW === isStore * tMemData;
+    for (var i = 0; i < 8; i++) low8 += bBits[i] * (1 << i);
+    for (var i = 0; i < 16; i++) low16 += bBits[i] * (1 << i);
+    // b - data is what the store drops: b's bits from 8 (sb), from 16 (sh), nothing (sw)
+    signal dropB <== s[SB()] * (b - low8);
+    signal dropH <== s[SH()] * (b - low16);
+    isStore * (b - tMemData) === dropB + dropH;
 
     // --- the result written to rd ---
-    signal v[16];
+    signal v[11];
     v[0] <== s[LUI()] * immU;
-    v[1] <== s[AUIPC()] * t32;
+    v[1] <== (s[AUIPC()] + s[ADD()] + s[ADDI()]) * t32;
     v[2] <== (s[JAL()] + s[JALR()]) * (pc + 4);
     v[3] <== isLoad * loaded;
-    v[4] <== (s[ADD()] + s[ADDI()]) * t32;
-    v[5] <== s[SUB()] * d32;
-    v[6] <== (s[SLT()] + s[SLTI()]) * lt;
-    v[7] <== (s[SLTU()] + s[SLTIU()]) * ltu;
-    v[8] <== (s[XOR()] + s[XORI()]) * xorV;
-    v[9] <== (s[OR()] + s[ORI()]) * orV;
-    v[10] <== (s[AND()] + s[ANDI()]) * andV;
-    v[11] <== (shl + s[MUL()]) * lo;
-    v[12] <== (s[SRL()] + s[SRLI()] + s[MULH()] + s[MULHSU()] + s[MULHU()]) * hi;
-    v[13] <== (s[SRA()] + s[SRAI()]) * (hi + sraFill);
-    v[14] <== (s[DIV()] + s[DIVU()]) * quotient;
-    v[15] <== (s[REM()] + s[REMU()]) * remainder;
+    v[4] <== (s[SUB()] + shl + s[MUL()]) * low;
+    v[5] <== (shr + s[MULH()] + s[MULHSU()] + s[MULHU()]) * high;
+    v[6] <== (s[SLT()] + s[SLTI()] + s[SLTU()] + s[SLTIU()]) * less;
+    v[7] <== (s[XOR()] + s[XORI()] + s[OR()] + s[ORI()]) * xorV;
+    v[8] <== (s[OR()] + s[ORI()] + s[AND()] + s[ANDI()]) * andV;
+    v[9] <== s[DIVQ()] * quotient;
+    v[10] <== s[DIVR()] * remainder;
     var result = 0;
-    for (var i = 0; i < 16; i++) result += v[i];
+    for (var i = 0; i < 11; i++) result += v[i];
 
     // --- rd write (x0 never changes); an ecall clears every register (result is 0 for it) ---
-    var writes = 1 - pad - isBranch - isStore - s[FENCE()] - s[FENCEI()] - isEcall;
-    signal rdEff <== rdF * writes;
-    component wr = OneHot(32);
-    wr.index <== rdEff;
+    // wr[j] = 1 for the register written (rd, when the kind writes one), else 0
+    var writes = 1 - pad - isBranch - isStore - s[FENCE()] - isEcall;
+    // a binary tree from rd's top bit: node k's children are 2k+1 (bit 0) and 2k+2 (bit 1), one
+    // product per right child (a left child is its parent minus its sibling); the leaves 31 … 62 are wr
+    signal wrRight[31];
+    var wrNode[63];
+    wrNode[0] = writes;
+    var level = 0;
+    for (var k = 0; k < 31; k++) {
+        if (k + 1 == 2 << level) level++; // nodes 2^level - 1 … 2^(level+1) - 2 are on this level
+        wrRight[k] <== wrNode[k] * ib.out[11 - level];
+        wrNode[2 * k + 2] = wrRight[k];
+        wrNode[2 * k + 1] = wrNode[k] - wrRight[k];
+    }
+    var wr[32];
+    var rdEff = 0; var written = 0;
+    for (var j = 0; j < 32; j++) wr[j] = wrNode[31 + j];
+    for (var j = 1; j < 32; j++) { rdEff += j * wr[j]; written += wr[j]; }
     tRd === rdEff;
-    tRdValue === result * (1 - wr.out[0]);
+    tRdValue === result * written;
     regsOut[0] <== regs[0];
-    for (var j = 1; j < 32; j++) regsOut[j] <== regs[j] + (wr.out[j] + isEcall) * (result - regs[j]);
+    for (var j = 1; j < 32; j++) regsOut[j] <== regs[j] + (wr[j] + isEcall) * (result - regs[j]);
 
     // --- next pc ---
-    signal tk[6];
-    tk[0] <== s[BEQ()] * isEq.out;
-    tk[1] <== s[BNE()] * (1 - isEq.out);
-    tk[2] <== s[BLT()] * lt;
-    tk[3] <== s[BGE()] * (1 - lt);
-    tk[4] <== s[BLTU()] * ltu;
-    tk[5] <== s[BGEU()] * (1 - ltu);
-    var jump = tk[0] + tk[1] + tk[2] + tk[3] + tk[4] + tk[5] + s[JAL()] + s[JALR()];
-    signal clearBit0 <== s[JALR()] * tb.out[0];
+    // taken: the equality or the comparison, negated by funct3 bit 0 (bne, bge, bgeu)
+    signal takeEq <== s[BEQNE()] * isEq.out;
+    signal takeLt <== (s[BLTGE()] + s[BLTGEU()]) * less;
+    signal taken <== takeEq + takeLt + ib.out[12] * (isBranch - 2 * (takeEq + takeLt));
+    var jump = taken + s[JAL()] + s[JALR()];
+    signal clearBit0 <== s[JALR()] * adderBit0;
     signal moved <== jump * (t32 - clearBit0 - pc - 4);
     // an ecall restarts the core at the reset pc
-    signal restart <== isEcall * (RAM_BASE() - pc - 4);
-    pcOut <== pc + 4 - 4 * pad + moved + restart;
+    pcOut <-- pc + 4 - 4 * pad + moved + isEcall * (RAM_BASE() - pc - 4);
+    pcOut - pc - 4 + 4 * pad - moved === isEcall * (RAM_BASE() - pc - 4);
 
     // --- the end: a word store to EXIT ---
     component atExit = IsZero();
@@ -330,7 +365,8 @@ template Step() {
     exitValue <== exitFlag * b;
 
     // --- the access word: kind = size (1 byte, 2 half, 3 word) + 4 for a store, 0 without access, 8 for an ecall ---
-    // Every field is range-checked above (insn, data: 32 bits; addr: t32 or 0; pc < 2^32 + 4N along a chunk).
+    // Every field is range-checked above (insn: 32 bits; data: 32 bits for a load, b truncated for a store, else 0;
+    // addr: t32 or 0; pc < 2^32 + 4N along a chunk).
     var kind = isByte + 2 * isHalf + 3 * isWord + 4 * isStore + 8 * isEcall;
     access <== (1 - pad) * (pc + W * insn + W * W * tMemAddr + W * W * W * tMemData + W * W * W * W * kind);
 }
@@ -363,11 +399,9 @@ template Chunk(N) {
         step[i].pc <== i == 0 ? pcIn : step[i - 1].pcOut;
         for (var j = 0; j < 32; j++) step[i].regs[j] <== i == 0 ? regsIn[j] : step[i - 1].regsOut[j];
         pad[i] * (pad[i] - 1) === 0;
-        // Padding only at the end, and everything after the program's end is padding.
-        if (i > 0) {
-            pad[i - 1] * (1 - pad[i]) === 0;
-            step[i - 1].exitFlag * (1 - pad[i]) === 0;
-        }
+        // Padding only at the end, and everything after the program's end is padding
+        // (a padding step is not the end, so pad + exitFlag is 0 or 1: one constraint for both).
+        if (i > 0) (pad[i - 1] + step[i - 1].exitFlag) * (1 - pad[i]) === 0;
         step[i].pad <== pad[i];
         step[i].tPc <== tPc[i];
         step[i].tInsn <== tInsn[i];

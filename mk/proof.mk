@@ -7,7 +7,7 @@
 
 PROOF_OUT      := $(BUILD)/proof
 PROOF_HOME     := $(PROOF_OUT)/home
-PROOF_SIZE     := --steps 4
+PROOF_SIZE     := --steps 9
 PROOF_CC       := riscv64-unknown-elf-gcc
 PROOF_CFLAGS   := -march=rv32im -mabi=ilp32 -Os -Wall -Werror -ffreestanding -fno-builtin -nostdlib -static -Wl,--no-warn-rwx-segments
 PROOF_SRC      := test/proof/programs

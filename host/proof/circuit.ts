@@ -20,6 +20,13 @@ export interface CircuitSize {
 /** The size `cax prove` uses unless told otherwise. */
 export const DEFAULT_SIZE: CircuitSize = { steps: 16 };
 
+/**
+ * The size of the development keys (`make proof-keys`, the tests, the demo,
+ * the bench): the largest chunk whose circuit fits the 2^12 development
+ * powers-of-tau (4,015 constraints and 78 public signals at 9 steps).
+ */
+export const DEV_SIZE: CircuitSize = { steps: 9 };
+
 /** The step circuit: hash is the SHA-256 (hex) of the R1CS; public signals as publicLayout says. */
 export interface Circuit extends Compiled {
   readonly size: CircuitSize;
@@ -52,8 +59,12 @@ export function publicLayout(size: CircuitSize): { pcOut: number; regsOut: numbe
 // circom colours its report.
 const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
+// Full linear simplification: the linear constraints (a decomposition's sum,
+// a selection's linear parts) are substituted away instead of proved.
+const CIRCOM_FLAGS = ['--O2'];
+
 export function sourceKey(root: string, size: CircuitSize): string {
-  const h = createHash('sha256');
+  const h = createHash('sha256').update(CIRCOM_FLAGS.join(' '));
   const dir = join(root, 'circuits');
   for (const f of readdirSync(dir)
     .filter((f) => f.endsWith('.circom'))
@@ -85,9 +96,10 @@ export interface Compiled {
 
 /**
  * Compiles `main` (a circom main component that may include circuits/*.circom)
- * as `name`, or finds it compiled, under `home`/circuits/`name`-`key`.
+ * as `name`, or finds it compiled, under `home`/circuits/`name`-`key`; with
+ * circom's default simplification if `flags` is empty.
  */
-export async function compileCircom(main: string, name: string, key: string, home: string): Promise<Compiled> {
+export async function compileCircom(main: string, name: string, key: string, home: string, flags: readonly string[] = CIRCOM_FLAGS): Promise<Compiled> {
   const root = packageRoot();
   const dir = join(home, 'circuits', `${name}-${key}`);
   const r1cs = join(dir, `${name}.r1cs`);
@@ -102,7 +114,7 @@ export async function compileCircom(main: string, name: string, key: string, hom
     writeFileSync(source, main);
     const cli = createRequire(import.meta.url).resolve('circom2/cli.js');
     // circom2's WASI sandbox sees the working directory and its parents, by relative paths.
-    const out = (await run(process.execPath, [cli, relative(root, source), '--r1cs', '--wasm', '-l', 'circuits', '-o', relative(root, work)], root)).replace(ANSI_COLOUR, '');
+    const out = (await run(process.execPath, [cli, relative(root, source), '--r1cs', '--wasm', ...flags, '-l', 'circuits', '-o', relative(root, work)], root)).replace(ANSI_COLOUR, '');
     const count = (label: string): number => Number(new RegExp(`(?<![-\\w])${label}: (\\d+)`).exec(out)?.[1] ?? NaN);
     const constraints = count('non-linear constraints') + count('linear constraints');
     const publicSignals = count('public inputs') + count('public outputs');

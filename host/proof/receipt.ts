@@ -10,7 +10,10 @@ import { z } from 'zod';
 import { CaxError, ErrorCodeSchema } from '../errors.js';
 import type { State } from './statement.js';
 
-export const RECEIPT_FORMAT = 'cax-receipt/4';
+// Version 5: the 443-constraint step circuit (shared decompositions); version 4
+// receipts were proved with the 761-constraint one, whose keys are gone.
+export const RECEIPT_FORMAT = 'cax-receipt/5';
+const OLDER_FORMAT = /^cax-receipt\/[1-4]$/;
 const POINT_BYTES = 32;
 export const PROOF_BYTES = 8 * POINT_BYTES;
 const STATE_BYTES = 33 * 4;
@@ -136,6 +139,10 @@ export function decodeReceipt(data: Uint8Array, file = 'receipt'): Receipt {
     raw = decode(data);
   } catch (e) {
     throw new CaxError('E_RECEIPT', `${file} is not msgpack: ${(e as Error).message}`, { cause: e });
+  }
+  const format = typeof raw === 'object' && raw !== null ? (raw as { format?: unknown }).format : undefined;
+  if (typeof format === 'string' && OLDER_FORMAT.test(format)) {
+    throw new CaxError('E_RECEIPT', `${file} is a ${format} receipt, an older format this version does not verify (its proofs are for an older step circuit): prove the run again`);
   }
   const parsed = ReceiptSchema.safeParse(raw);
   if (!parsed.success) throw new CaxError('E_RECEIPT', `${file} is not a receipt: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

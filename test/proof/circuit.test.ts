@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import fc from 'fast-check';
 import * as snarkjs from 'snarkjs';
-import { compileCircuit, publicLayout, type Circuit } from '../../host/proof/circuit.js';
+import { compileCircuit, DEV_SIZE, ptauPower, publicLayout, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
 import { accessOf, packAccess } from '../../host/proof/access.js';
 import { imageHash } from '../../host/proof/image.js';
@@ -19,7 +19,7 @@ import { bType, ECALL, EBREAK, exitWith, iType, li, sType } from '../riscv/asm.j
 import { program, run, SCRATCH } from './random-programs.js';
 
 const HOME = 'build/proof/home';
-const SIZE = { steps: 4 };
+const SIZE = DEV_SIZE;
 let circuit: Circuit;
 
 beforeAll(async () => {
@@ -50,6 +50,12 @@ async function accessSignals(statement: Statement, k: number): Promise<bigint[]>
 }
 
 describe('the step circuit against the ISS', () => {
+  it('costs under 450 constraints per step, and the development chunk is the largest that fits 2^12 powers of tau', async () => {
+    expect(circuit.constraints / SIZE.steps).toBeLessThan(450);
+    expect(ptauPower(circuit)).toBe(12);
+    expect(ptauPower(await compileCircuit({ steps: SIZE.steps + 1 }, HOME))).toBe(13);
+  }, 120_000);
+
   it('accepts every chunk of the traces of random programs, exposing their access words (0 for padding)', async () => {
     await fc.assert(
       fc.asyncProperty(program, async (words) => {
@@ -113,10 +119,11 @@ describe('the step circuit against the ISS', () => {
     const words = [
       ...li(8, SCRATCH),
       iType('lw', 3, 8, 0), // the flag
-      bType('bne', 3, 0, 24), // set: to the second segment's part
+      bType('bne', 3, 0, 28), // set: to the second segment's part
       ...li(1, 5),
       sType('sw', 8, 1, 4),
-      iType('addi', 6, 1, 1), // (so that the ecall is not the last step of a chunk)
+      iType('addi', 6, 1, 1), // (two steps, so that the ecall is not the last step of a chunk)
+      iType('addi', 7, 1, 2),
       ECALL, // yield: the host writes the flag, the core restarts at the reset pc
       iType('addi', 4, 1, 0), // x1 was cleared by the restart: x4 = 0
       iType('lw', 5, 8, 4), // what the first segment stored: 5

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { getCurveFromName, Scalar, type Curve } from 'ffjavascript';
 import type { Groth16Proof } from 'snarkjs';
-import { compileCircuit, ptauPower, type Circuit } from '../../host/proof/circuit.js';
+import { compileCircuit, DEV_SIZE, ptauPower, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
 import { programImage } from '../../host/proof/image.js';
 import { printable } from '../../host/printable.js';
@@ -27,7 +27,7 @@ import { run } from './random-programs.js';
 import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
-const SIZE = { steps: 4 };
+const SIZE = DEV_SIZE;
 
 let circuit: Circuit;
 let keys: Keys;
@@ -274,7 +274,7 @@ describe('bounded proving', () => {
     const file = join(otherHome, 'forever.bin');
     writeFileSync(file, new Uint8Array(new Uint32Array([jal(0, 0)]).buffer));
     const io = captureIO({ env: { CAX_HOME: HOME } });
-    expect(await runCli(['--json', 'prove', file, '--on', 'iss', '--steps', '4', '--max-cycles', '20000'], io)).not.toBe(0);
+    expect(await runCli(['--json', 'prove', file, '--on', 'iss', '--steps', String(DEV_SIZE.steps), '--max-cycles', '20000'], io)).not.toBe(0);
     expect([...io.stdout, ...io.stderr].join('\n')).toMatch(/E_BUDGET/);
     const over = captureIO({ env: { CAX_HOME: HOME } });
     expect(await runCli(['prove', file, '--on', 'iss', '--max-cycles', '100000000'], over)).not.toBe(0);

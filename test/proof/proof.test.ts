@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { encode } from '@msgpack/msgpack';
 import { runCli } from '../../host/cli/program.js';
 import { decodeAccesses, encodeAccesses, isStore } from '../../host/proof/access.js';
-import { compileCircuit, ptauPower, type Circuit } from '../../host/proof/circuit.js';
+import { compileCircuit, DEV_SIZE, ptauPower, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
 import { programImage, type ProgramImage } from '../../host/proof/image.js';
 import { proveRun, proveTrace, traceOnIss } from '../../host/proof/prove.js';
@@ -29,7 +29,7 @@ import { run, SCRATCH } from './random-programs.js';
 import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
-const SIZE = { steps: 4 };
+const SIZE = DEV_SIZE;
 const PROGRAM = 'build/proof/mix.elf';
 
 let circuit: Circuit;
@@ -222,9 +222,11 @@ describe('soundness: rejected when verifying', () => {
           vk,
         )
       ).reason,
-    ).toMatch(/chunk 1 has 3 access words for 4 steps/);
+    ).toMatch(new RegExp(`chunk 1 has ${SIZE.steps - 1} access words for ${SIZE.steps} steps`));
     const old = { ...receipt, format: 'cax-receipt/1', circuit: { ...receipt.circuit, codeWords: 96 }, chunks: receipt.chunks.map((c) => ({ steps: c.steps, proof: c.proof })) };
     expect(() => decodeReceipt(encode(old))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
+    // a receipt of format 4 (the 761-constraint circuit) is refused as such
+    expect(() => decodeReceipt(encode({ ...receipt, format: 'cax-receipt/4' }))).toThrow(expect.objectContaining({ code: 'E_RECEIPT', message: expect.stringMatching(/a cax-receipt\/4 receipt, an older format .*prove the run again/) }));
   });
 });
 
@@ -287,12 +289,12 @@ describe('cax prove / cax verify', () => {
     const vcd = join(dir, 'mix.vcd');
     spawnSync('build/sim/cax-sim', [PROGRAM, '--vcd', vcd], { stdio: 'pipe' });
     const io = captureIO({ env: { CAX_HOME: HOME } });
-    expect(await runCli(['--json', 'prove', '--trace', vcd, '--image', PROGRAM, '--steps', '4', '--workers', '2'], io)).toBe(0);
+    expect(await runCli(['--json', 'prove', '--trace', vcd, '--image', PROGRAM, '--steps', String(DEV_SIZE.steps), '--workers', '2'], io)).toBe(0);
     const proved = JSON.parse(io.stdout[0]!) as { receipt: string; path: string; chunks: number };
     expect(proved.chunks).toBe(receipt.chunks.length);
     for (const on of ['sim', 'iss']) {
       const direct = captureIO({ env: { CAX_HOME: HOME } });
-      expect(await runCli(['--json', 'prove', PROGRAM, '--on', on, '--steps', '4'], direct)).toBe(0);
+      expect(await runCli(['--json', 'prove', PROGRAM, '--on', on, '--steps', String(DEV_SIZE.steps)], direct)).toBe(0);
       expect(JSON.parse(direct.stdout[0]!)).toMatchObject({ chunks: receipt.chunks.length, output: receipt.output, exitCode: 0 });
     }
     const ok = captureIO({ env: { CAX_HOME: HOME } });

@@ -30,6 +30,7 @@ import { addContext, ensurePrelude } from '../../host/store/tel-env.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseExpression, parseProgram } from '../../host/tel/parser.js';
 import { captureIO } from '../helpers/cli-io.js';
+import { DEV_SIZE } from '../../host/proof/circuit.js';
 
 const PROGRAMS: ReadonlyArray<{ name: string; source: string; main: string; args: string[] }> = [
   { name: 'ints', main: 'go', args: ['7', '-3'], source: 'go :: Int -> Int -> Int\ngo a b = a * b + a / b - b `mod` 2\n' },
@@ -199,7 +200,7 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     for (const d of ['keys', 'circuits']) symlinkSync(resolve('build/proof/home', d), join(home, d));
     writeFileSync(join(home, 'scale.tel'), SCALE);
     const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
-    expect(await runCli(['--json', 'prove', 'scale.tel', '7', '--main', 'scale', '--on', 'iss', '--steps', '4'], io)).toBe(0);
+    expect(await runCli(['--json', 'prove', 'scale.tel', '7', '--main', 'scale', '--on', 'iss', '--steps', String(DEV_SIZE.steps)], io)).toBe(0);
     Object.assign(json, JSON.parse(io.stdout.join('')) as typeof json);
     receipt = json.path!;
   }, 600_000); // proving ~280 steps: about 45 s of CPU over 2 workers, longer on a shared machine
@@ -309,7 +310,7 @@ describe('cax prove and cax verify on a TEL definition with effects (ISS trace)'
     writeFileSync(join(home, 'peek.tel'), PEEK);
     writeFileSync(join(home, 'world.json'), JSON.stringify(PEEK_WORLD));
     const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
-    expect(await runCli(['--json', 'prove', 'peek.tel', '3', '--main', 'peek', '--world', 'world.json', '--on', 'iss', '--steps', '4'], io)).toBe(0);
+    expect(await runCli(['--json', 'prove', 'peek.tel', '3', '--main', 'peek', '--world', 'world.json', '--on', 'iss', '--steps', String(DEV_SIZE.steps)], io)).toBe(0);
     receipt = (JSON.parse(io.stdout.join('')) as { path: string }).path;
   }, 900_000); // proving ~1270 steps (an observe, its continuation, the finish): about 4 min of CPU over 2 workers
 
