@@ -4,7 +4,7 @@
 // results through Redis), and the round trip of a trivial test through the
 // farm (enqueue, a worker taking it, its result read back: the queueing
 // latency per test) against the same tests on one local worker, and the
-// proof of mix.elf in 4-step chunks on 2 farm workers (`cax prove --farm`)
+// proof of mix.elf in development-size chunks (DEV_SIZE) on 2 farm workers (`cax prove --farm`)
 // against 2 local prover threads (`--workers 2`). Each sample has a
 // redis-server and `cax farm worker` processes of its own, started and
 // stopped outside the time measured (a farm worker's prover threads start
@@ -18,7 +18,7 @@ import { spawnFarmWorker } from './farm-workers.js';
 import { startRedis } from './redis-server.js';
 import { runOnFarm } from '../host/farm/submit.js';
 import { proveChunksOnFarm } from '../host/farm/prove.js';
-import { compileCircuit, ptauPower } from '../host/proof/circuit.js';
+import { compileCircuit, DEV_SIZE, ptauPower } from '../host/proof/circuit.js';
 import { releaseCurve } from '../host/proof/curve.js';
 import { programImage } from '../host/proof/image.js';
 import { proveRun, traceOnIss } from '../host/proof/prove.js';
@@ -61,10 +61,10 @@ async function onFarm(suite: string, workers: number): Promise<number> {
   }
 }
 
-/** mix.elf's trace with the proof tests' 4-step circuit and keys (build/proof/home, made by `make proof-keys`). */
+/** mix.elf's trace with the proof tests' circuit (DEV_SIZE) and keys (build/proof/home, made by `make proof-keys`). */
 async function proofSetup() {
   const home = 'build/proof/home';
-  const circuit = await compileCircuit({ steps: 4 }, home);
+  const circuit = await compileCircuit(DEV_SIZE, home);
   const keys = await circuitKeys(home, circuit, await devPtau(home, ptauPower(circuit)));
   const elf = readFileSync('build/proof/mix.elf');
   return { circuit, keys, image: programImage(elf), ...traceOnIss(elf, 1_000_000) };
@@ -78,7 +78,12 @@ async function prove(where: { farmWorkers: number } | { threads: number }): Prom
   const started = redis ? await Promise.all(Array.from({ length: 'farmWorkers' in where ? where.farmWorkers : 0 }, () => spawnFarmWorker(redis.url, { jobs: 1 }))) : [];
   try {
     const t0 = performance.now();
-    await proveRun({ trace: s.trace, image: s.image, cycles: s.cycles }, s.circuit, s.keys, redis ? { prover: (inputs, o) => proveChunksOnFarm(redis.url, inputs, o) } : { workers: 'threads' in where ? where.threads : 1 });
+    await proveRun(
+      { trace: s.trace, image: s.image, cycles: s.cycles },
+      s.circuit,
+      s.keys,
+      redis ? { prover: (inputs, o) => proveChunksOnFarm(redis.url, inputs, o) } : { workers: 'threads' in where ? where.threads : 1 },
+    );
     return performance.now() - t0;
   } finally {
     await releaseCurve();
@@ -105,7 +110,7 @@ export const suite: BenchSuite = {
       reference: { name: '--jobs 1', sample: async () => (await run(trivialSuite, 1)) / TRIVIAL_TESTS },
     },
     {
-      name: 'prove mix.elf (4-step chunks) on 2 farm workers, cax prove --farm (ratio: against --workers 2)',
+      name: `prove mix.elf (${DEV_SIZE.steps}-step chunks) on 2 farm workers, cax prove --farm (ratio: against --workers 2)`,
       unit: 'ms',
       higherIsBetter: false,
       sample: () => prove({ farmWorkers: 2 }),

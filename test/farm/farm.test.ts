@@ -21,6 +21,7 @@ import { startRedis, type RedisServer } from '../../bench/redis-server.js';
 import { uploadClosure } from '../../host/farm/stored.js';
 import { startSimPty } from '../../host/sim/pty.js';
 import { decodeReceipt, type Receipt } from '../../host/proof/receipt.js';
+import { DEV_SIZE } from '../../host/proof/circuit.js';
 
 const ROOT = process.cwd();
 const CLI = resolve('dist/host/cli/main.js');
@@ -93,7 +94,10 @@ const untimedHtml = (html: string): string =>
     .replace(/<td class="host">[^<]*<\/td>/g, '')
     .replace(/<span>[\d.]+ s<\/span>/, '');
 
-async function status(): Promise<{ workers: { id: string; host: string; pid: number; served: number; boards: { port: string; state: string; running?: string }[]; running: string[]; servesThisMachine: boolean; differs: string[] }[]; queues: { servedBy: number; local: boolean }[] }> {
+async function status(): Promise<{
+  workers: { id: string; host: string; pid: number; served: number; boards: { port: string; state: string; running?: string }[]; running: string[]; servesThisMachine: boolean; differs: string[] }[];
+  queues: { servedBy: number; local: boolean }[];
+}> {
   return (await cax('farm', 'status', '--redis', server.url)).json as never;
 }
 
@@ -143,7 +147,9 @@ describe('the farm', () => {
     expect((await cax('farm', 'worker', '--redis', server.url, '--board', join(dir, 'no-such-port'))).json).toMatchObject({ error: { code: 'E_FARM_BOARD' } });
     expect((await cax('regress', suite, '--no-cache', '--farm', server.url, '--port', '/dev/null')).json).toMatchObject({ error: { code: 'E_USAGE' } });
     const proofHome = { CAX_HOME: join(ROOT, 'build/proof/home') };
-    expect((await caxIn(proofHome, 'prove', join(ROOT, 'build/proof/mix.elf'), '--on', 'iss', '--steps', '4', '--farm', server.url)).json).toMatchObject({ error: { code: 'E_FARM_WORKER' } });
+    expect((await caxIn(proofHome, 'prove', join(ROOT, 'build/proof/mix.elf'), '--on', 'iss', '--steps', String(DEV_SIZE.steps), '--farm', server.url)).json).toMatchObject({
+      error: { code: 'E_FARM_WORKER' },
+    });
   }, 30_000);
 
   it('does not serve tests on a worker whose identity differs: refused with E_FARM_IDENTITY, shown in farm status', async () => {
@@ -253,7 +259,7 @@ describe('the farm', () => {
     expect((await cax('regress', tampered, '--no-cache', '--farm', server.url)).json).toMatchObject({ counts: { total: 1, passed: 1 } });
   }, 120_000);
 
-  it("runs board tests only on a worker with a board, one at a time, as a local --backend device --port run; a board killed mid-test is E_FARM_BOARD and absent", async () => {
+  it('runs board tests only on a worker with a board, one at a time, as a local --backend device --port run; a board killed mid-test is E_FARM_BOARD and absent', async () => {
     // the project's board: the Verilator SoC behind a pseudo-terminal (cax sim start)
     const board = await startSimPty({ program: join(ROOT, 'build/firmware/firmware.elf') });
     let worker: FarmWorkerProcess | undefined;
@@ -301,11 +307,11 @@ describe('the farm', () => {
   }, 120_000);
 
   it("proves on the farm: chunk proofs as jobs with the circuit's files by hash; the receipt is the local one (apart from Groth16's random proofs) and verifies", async () => {
-    // the proof tests' keys and smallest chunks (4 instructions); the workers have no keys of their own
+    // the proof tests' keys and development chunks (DEV_SIZE); the workers have no keys of their own
     const home = { CAX_HOME: join(ROOT, 'build/proof/home') };
     const program = join(ROOT, 'build/proof/mix.elf');
-    const local = await caxIn(home, 'prove', program, '--on', 'iss', '--steps', '4', '--workers', '2');
-    const farm = await caxIn(home, 'prove', program, '--on', 'iss', '--steps', '4', '--farm', server.url);
+    const local = await caxIn(home, 'prove', program, '--on', 'iss', '--steps', String(DEV_SIZE.steps), '--workers', '2');
+    const farm = await caxIn(home, 'prove', program, '--on', 'iss', '--steps', String(DEV_SIZE.steps), '--farm', server.url);
     expect(farm.code).toBe(0);
     const receipt = (r: { json: Record<string, unknown> }): Receipt => decodeReceipt(readFileSync(r.json.path as string));
     const proofless = (r: Receipt): unknown => ({ ...r, chunks: r.chunks.map(({ proof: _, ...c }) => c) });
