@@ -44,6 +44,9 @@ uint32_t rt_gc_count, rt_gc_live;
 #define MARK_STACK 128
 /* Bytes of untouched top a run leaves before it collects: the host writes a continuation's arguments at rt_hp. */
 #define ARGUMENT_ROOM 2048u
+/* Bytes of heap whose bitmap words the top clears at a time, ahead of rt_hp (16 words of each bitmap): the fast
+ * path allocates up to there, so the slow path runs once per 4 KiB of untouched top, not once per 256 bytes. */
+#define CLEAR_AHEAD 4096u
 
 static uint32_t free_lists[CLASSES + 1];
 static uint32_t big_list;
@@ -52,6 +55,9 @@ static uint32_t big_list;
 static uint32_t carve, carve_end;
 static uint32_t *starts, *used, *marks, *mark_stack;
 static uint32_t bitmap_words, cleared_to, mark_top, mark_overflow;
+/* rt_hp after the last collection (rt_floor before the first): the objects above it came from the untouched top by
+ * the fast path, which sets only their start bits; the next collection sets their used bits (used_from_starts). */
+static uint32_t swept_to;
 /* Where the fast path's top ends: the bitmaps are cleared up to it and the argument room is left above it. */
 static uint32_t top_end;
 
@@ -100,6 +106,7 @@ void rt_heap_init(uint32_t floor, uint32_t end) {
   rt_hp = first;
   rt_hlimit = first;
   cleared_to = first;
+  swept_to = first;
   top_end = first;
   rt_gc_count = 0;
   rt_gc_live = 0;
@@ -191,8 +198,10 @@ static uint32_t take_free(uint32_t size, int exact_only) {
 uint32_t rt_take_top(uint32_t size, int zero) {
   uint32_t c = rt_hp;
   rt_hp = c + size;
-  /* the bitmaps are cleared as the top first reaches them, so a short run does not pay for the whole heap */
-  while (cleared_to < rt_hp) {
+  /* the bitmaps are cleared as the top first reaches them (CLEAR_AHEAD at a time), so a short run does not pay for
+   * the whole heap */
+  uint32_t ahead = rt_hlimit - rt_hp > CLEAR_AHEAD ? rt_hp + CLEAR_AHEAD : rt_hlimit;
+  while (cleared_to < ahead) {
     uint32_t i = GRANULE(cleared_to) >> 5;
     starts[i] = 0;
     used[i] = 0;
@@ -245,15 +254,19 @@ __attribute__((noinline)) static uint32_t alloc_slow(uint32_t size) {
 
 /* The allocator's fast path, without calls or a frame: the free list of the exact size, else the untouched top
  * whose bitmaps are cleared already (with the argument room left), else the carved chunk (there is one only once
- * the top ran out); anything else is alloc_slow's. The words are zeroed if `zero` (see claim). */
+ * the top ran out); anything else is alloc_slow's. A free chunk and the carved chunk have their start bits set
+ * already, so they set only the used bit; the top sets only the start bit (swept_to). The words are zeroed if
+ * `zero` (see claim). */
 static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t size, int zero) {
   uint32_t k = size >> 3;
   uint32_t c = k <= CLASSES ? free_lists[k] : 0;
+  uint32_t *bits = used;
   if (c) {
     free_lists[k] = WORD(c + 4);
   } else if (rt_hp + size <= top_end) {
     c = rt_hp;
     rt_hp = c + size;
+    bits = starts;
   } else if (carve + size <= carve_end) {
     c = carve;
     carve = c + size;
@@ -261,9 +274,7 @@ static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t size, 
   } else {
     return alloc_slow(size);
   }
-  uint32_t g = GRANULE(c), bit = 1u << (g & 31u);
-  starts[g >> 5] |= bit;
-  used[g >> 5] |= bit;
+  SET(bits, GRANULE(c));
   if (zero)
     for (uint32_t a = c; a < c + size; a += 4) WORD(a) = 0;
   return c;
@@ -324,10 +335,23 @@ MARK_LOOP static void drain(void) {
 
 extern uint32_t rt_saved_sp[2];
 
+/* The chunks of [swept_to, rt_hp) are all allocated (no sweep has made free ones there): their used bits are their
+ * start bits, set a bitmap word at a time. */
+static void used_from_starts(void) {
+  uint32_t from = GRANULE(swept_to), to = GRANULE(rt_hp);
+  for (uint32_t i = from >> 5; i << 5 < to; i++) {
+    uint32_t mask = 0xFFFFFFFFu;
+    if (i == from >> 5) mask &= 0xFFFFFFFFu << (from & 31u);
+    if (i == to >> 5) mask &= ~(0xFFFFFFFFu << (to & 31u));
+    used[i] |= starts[i] & mask;
+  }
+}
+
 /* Called by rt_collect with the sp below the spilled registers. */
 void rt_gc(uint32_t sp) {
   rt_gc_count++;
   uint32_t top = GRANULE(rt_hp);
+  used_from_starts();
   /* what is left of the carved chunk is swept like any free chunk */
   carve = carve_end = 0;
   for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = 0;
@@ -386,6 +410,7 @@ void rt_gc(uint32_t sp) {
     }
   }
   if (in_run) free_chunk(rt_floor + (run << 3), (top - run) << 3);
+  swept_to = rt_hp;
   rt_gc_live = live_granules << 3;
 }
 
