@@ -100,6 +100,20 @@ export interface CodegenOptions {
   readonly typedInts: boolean;
   /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
   readonly budgetChecks?: boolean;
+  /**
+   * Build cons cells, tuples and lists straight from their items (default on): items that are literals, local
+   * variables or quiet Int arithmetic are written into the new object after it is allocated, not first into frame
+   * slots; only the others wait in slots.
+   */
+  readonly directObjects?: boolean;
+  /** `h : t` where `(h : t)` is a cons pattern that matched (same variables): the matched cell, not a new one (default on). */
+  readonly reuseCons?: boolean;
+  /**
+   * A cons pattern of variables and wildcards binds its variables to the cell's head and tail where they are, read
+   * through the matched value (which stays in its slot while the clause runs), instead of copying both into slots
+   * (default on).
+   */
+  readonly matchInPlace?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -224,7 +238,9 @@ function caseClauses(alts: readonly Alt[]): Clause[] {
 type Loc =
   | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean }
   | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: undefined }
-  | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean };
+  | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean }
+  /** A variable of a cons pattern matched in place (CodegenOptions.matchInPlace): the value at byte `at` of the cell whose value is at s0+`off`. */
+  | { readonly k: 'field'; readonly off: number; readonly at: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: undefined };
 
 /**
  * Callee-saved register pairs (tag, payload) for parameters (CodegenOptions.registers): s1…s8; s10/s11 hold the
@@ -251,14 +267,29 @@ interface KnownFn {
 
 type Global = { readonly k: 'fn'; readonly fn: KnownFn; readonly decl: Decl } | { readonly k: 'caf'; readonly label: string; readonly cell: string; readonly decl: Decl };
 
+/** A cons pattern `(h : t)` of two variables that matched the value at s0+`off` (CodegenOptions.reuseCons). */
+interface MatchedCons {
+  readonly head: Loc;
+  readonly tail: Loc;
+  readonly off: number;
+}
+
 class Scope {
   private readonly vars = new Map<string, Loc>();
+  private readonly conses: MatchedCons[] = [];
   constructor(readonly parent: Scope | null) {}
   set(name: string, loc: Loc): void {
     this.vars.set(name, loc);
   }
   get(name: string): Loc | undefined {
     return this.vars.get(name) ?? this.parent?.get(name);
+  }
+  matched(cons: MatchedCons): void {
+    this.conses.push(cons);
+  }
+  /** The offset of a matched cons cell whose head and tail are the variables bound at `head` and `tail`, if any. */
+  matchedCell(head: Loc, tail: Loc): number | undefined {
+    return this.conses.find((c) => c.head === head && c.tail === tail)?.off ?? this.parent?.matchedCell(head, tail);
   }
 }
 
@@ -343,9 +374,17 @@ class FnCtx {
     this.next += n;
     this.maxSlots = Math.max(this.maxSlots, this.next);
     // checked here, before a slot's offset outgrows an instruction's 12-bit field (the whole frame is checked at the end)
-    if (16 + 8 * (this.saved + this.maxSlots) > MAX_FRAME) throw unsupported(`${this.label}: more than ${MAX_FRAME} bytes of frame (about 250 locals or items of one literal)`);
+    this.checkRoom(0);
     // the block's lowest address is its last slot; items go upward from there
     return this.slotOff(k + n - 1);
+  }
+  /**
+   * E_UNSUPPORTED when `n` more slots would outgrow the frame: also for the items of a tuple or list that are
+   * written straight into it (CodegenOptions.directObjects), so that the limit is the same with the option on and off.
+   */
+  checkRoom(n: number): void {
+    if (16 + 8 * (this.saved + Math.max(this.maxSlots, this.next + n)) > MAX_FRAME)
+      throw unsupported(`${this.label}: more than ${MAX_FRAME} bytes of frame (about 250 locals or items of one literal)`);
   }
 }
 
@@ -650,10 +689,22 @@ export class Codegen {
         return;
       }
       case 'PCons': {
+        const varOrWild = (q: Pattern): boolean => q.tag === 'PVar' || q.tag === 'PWild';
+        if (this.options.matchInPlace !== false && varOrWild(p.head) && varOrWild(p.tail)) {
+          b.lw(t0, off, s0);
+          b.li(t1, TAG.CONS);
+          b.branch('bne', t0, t1, fail);
+          if (p.head.tag === 'PVar') scope.set(p.head.name, { k: 'field', off, at: 0 });
+          if (p.tail.tag === 'PVar') scope.set(p.tail.name, { k: 'field', off, at: 8 });
+          if (p.head.tag === 'PVar' && p.tail.tag === 'PVar' && p.head.name !== p.tail.name) scope.matched({ head: scope.get(p.head.name)!, tail: scope.get(p.tail.name)!, off });
+          return;
+        }
         const block = this.fn.slots(2);
         this.consCell(off, block, fail);
         this.genMatch(p.head, block, scope, fail);
         this.genMatch(p.tail, block + 8, scope, fail);
+        // the cell stays at s0+off while the clause runs (parameters change only when a call leaves the clause)
+        if (p.head.tag === 'PVar' && p.tail.tag === 'PVar' && p.head.name !== p.tail.name) scope.matched({ head: scope.get(p.head.name)!, tail: scope.get(p.tail.name)!, off });
         return;
       }
       case 'PList': {
@@ -851,6 +902,12 @@ export class Codegen {
     if (loc.k === 'reg') {
       b.mv(a0, PAIRS[loc.pair]![0]);
       b.mv(a1, PAIRS[loc.pair]![1]);
+      return;
+    }
+    if (loc.k === 'field') {
+      b.lw(t0, loc.off + 4, s0);
+      b.lw(a0, loc.at, t0);
+      b.lw(a1, loc.at + 4, t0);
       return;
     }
     b.lw(t0, -12, s0);
@@ -1330,8 +1387,19 @@ export class Codegen {
   /** Builds a heap object from header words and the values in a block: a0/a1 = (tag, pointer). */
   private buildObject(tag: number, header: readonly number[], block: number, n: number): void {
     const b = this.fn.body;
+    this.allocObject(header, n);
+    for (let i = 0; i < n; i++) this.slotToObject(block + 8 * i, 4 * header.length + 8 * i);
+    b.mv(a1, a0);
+    b.li(a0, tag);
+  }
+
+  /**
+   * Allocates an object of header words and `n` values (a cons cell by default) into a0, its header written; the
+   * caller writes every value before anything else can allocate, so it is not zeroed (but an odd header's padding).
+   */
+  private allocObject(header: readonly number[], n = 2): void {
+    const b = this.fn.body;
     const bytes = 4 * header.length + 8 * n;
-    // every word is written below before anything else can allocate: no zeroing (but the padding word of an odd header)
     b.li(a0, (bytes + 7) & ~7); // rt_alloc_filled takes the chunk's size, a multiple of 8
     b.call(RT.allocFilled);
     header.forEach((w, i) => {
@@ -1339,11 +1407,65 @@ export class Codegen {
       b.sw(t0, 4 * i, a0);
     });
     if (bytes % 8 !== 0) b.sw(zero, bytes, a0);
-    for (let i = 0; i < n; i++) {
-      this.loadSlot(block + 8 * i, t1, t2);
-      b.sw(t1, 4 * header.length + 8 * i, a0);
-      b.sw(t2, 4 * header.length + 8 * i + 4, a0);
+  }
+
+  /** Copies the value at s0+`from` into the object at a0, at byte `to`. */
+  private slotToObject(from: number, to: number): void {
+    const b = this.fn.body;
+    this.loadSlot(from, t1, t2);
+    b.sw(t1, to, a0);
+    b.sw(t2, to + 4, a0);
+  }
+
+  /**
+   * Whether an item of an object can be written into it after the allocation (CodegenOptions.directObjects): a
+   * literal, a local variable that is no box, or quiet Int arithmetic — nothing that can fail, act, allocate or
+   * call, so it may be evaluated out of order, and loaded without a0.
+   */
+  private lateItem(e: Expr, scope: Scope): boolean {
+    return this.operandLoad(e, scope) !== undefined || this.quietInt(e, scope);
+  }
+
+  /** Writes a late item (lateItem) into the object at a0, at byte `to` (a0 is kept). */
+  private storeItem(e: Expr, scope: Scope, to: number): void {
+    const b = this.fn.body;
+    const load = this.operandLoad(e, scope);
+    if (load) {
+      load(t1, t2);
+    } else {
+      b.span(e.span);
+      const r = this.intExpr(e, scope, INT_TEMPS);
+      b.li(t1, TAG.INT);
+      b.mv(t2, r);
     }
+    b.sw(t1, to, a0);
+    b.sw(t2, to + 4, a0);
+  }
+
+  /**
+   * A heap object of header words and `items` into a0/a1 = (tag, pointer): items evaluated left to right into a
+   * block and copied in, or (directObjects) only the items that are not late, the late ones written in directly.
+   */
+  private genObject(tag: number, header: readonly number[], items: readonly Expr[], scope: Scope, span?: SourceSpan): void {
+    const b = this.fn.body;
+    if (this.options.directObjects === false) {
+      this.buildObject(tag, header, this.genBlock(items, scope), items.length);
+      return;
+    }
+    this.fn.checkRoom(items.length);
+    const late = items.map((item) => this.lateItem(item, scope));
+    const block = this.genBlock(
+      items.filter((_, i) => !late[i]),
+      scope,
+    );
+    if (span) b.span(span);
+    this.allocObject(header, items.length);
+    let k = 0;
+    items.forEach((item, i) => {
+      const to = 4 * header.length + 8 * i;
+      if (late[i]) this.storeItem(item, scope, to);
+      else this.slotToObject(block + 8 * k++, to);
+    });
     b.mv(a1, a0);
     b.li(a0, tag);
   }
@@ -1508,8 +1630,7 @@ export class Codegen {
       }
       case 'Tuple': {
         const mark = this.fn.next;
-        const block = this.genBlock(e.items, scope);
-        this.buildObject(TAG.TUPLE, [e.items.length], block, e.items.length);
+        this.genObject(TAG.TUPLE, [e.items.length], e.items, scope);
         this.fn.next = mark;
         return;
       }
@@ -1518,15 +1639,38 @@ export class Codegen {
         // Items are evaluated left to right into a block of slots, then consed right to left. Literals cannot fail or
         // act, so the order is free: each is made as it is consed, and a list of any length needs one cell of the frame.
         const literal = e.items.every(isLiteral);
-        const block = literal ? 0 : this.genBlock(e.items, scope);
+        const direct = this.options.directObjects !== false;
+        // directObjects: items that are literals, variables or quiet Ints are written into their cells (late); the
+        // others wait in slots (a literal list's Text or Double item in the cell's head slot, as it is consed)
+        if (!literal) this.fn.checkRoom(e.items.length);
+        const late = e.items.map((item) => direct && this.lateItem(item, scope));
+        const early = e.items.filter((_, i) => !literal && !late[i]);
+        const block = this.genBlock(early, scope);
         const cell = this.fn.slots(2);
         b.li(t0, TAG.NIL);
         b.sw(t0, cell + 8, s0);
         b.sw(zero, cell + 12, s0);
         for (let i = e.items.length - 1; i >= 0; i--) {
-          if (literal) this.gen(e.items[i]!, scope);
-          else this.loadSlot(block + 8 * i);
-          this.storeSlot(cell);
+          const item = e.items[i]!;
+          const at = literal ? cell : block + 8 * e.items.slice(0, i).filter((_, j) => !late[j]).length;
+          if (literal && !late[i]) {
+            this.gen(item, scope);
+            this.storeSlot(cell);
+          }
+          if (direct) {
+            this.allocObject([]);
+            if (late[i]) this.storeItem(item, scope, 0);
+            else this.slotToObject(at, 0);
+            this.slotToObject(cell + 8, 8);
+            b.sw(a0, cell + 12, s0);
+            b.li(t0, TAG.CONS);
+            b.sw(t0, cell + 8, s0);
+            continue;
+          }
+          if (!literal) {
+            this.loadSlot(at);
+            this.storeSlot(cell);
+          }
           this.buildObject(TAG.CONS, [], cell, 2);
           this.storeSlot(cell + 8);
         }
@@ -1610,6 +1754,17 @@ export class Codegen {
     }
     if (this.options.constantFolding && this.fold(op, e.left, e.right)) return;
     const mark = this.fn.next;
+    if (op === ':' && this.options.reuseCons !== false && e.left.tag === 'Var' && e.right.tag === 'Var') {
+      const head = scope.get(e.left.name);
+      const tail = scope.get(e.right.name);
+      const cell = head && tail ? scope.matchedCell(head, tail) : undefined;
+      if (cell !== undefined) return this.loadSlot(cell);
+    }
+    if (op === ':' && this.options.directObjects !== false) {
+      this.genObject(TAG.CONS, [], [e.left, e.right], scope, e.span);
+      this.fn.next = mark;
+      return;
+    }
     // an operand known to be an Int makes both Ints (the program is type-checked): no tag test, no runtime call
     const ints = this.knownInt(e.left, scope) || this.knownInt(e.right, scope);
     const imm = this.options.typedInts ? intLiteral(e.right) : undefined;
@@ -1784,7 +1939,10 @@ export class Codegen {
       const loc = scope.get(e.name)!;
       if (loc.k === 'reg') return PAIRS[loc.pair]![1];
       if (loc.k === 'slot') b.lw(dest, loc.off + 4, s0);
-      else {
+      else if (loc.k === 'field') {
+        b.lw(dest, loc.off + 4, s0);
+        b.lw(dest, loc.at + 4, dest);
+      } else {
         b.lw(dest, -12, s0);
         b.lw(dest, 16 + 8 * loc.index, dest);
       }
@@ -1879,6 +2037,12 @@ export class Codegen {
     const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
     if (loc === undefined || loc.box) return undefined;
     if (loc.k === 'slot') return (tr, vr) => this.loadSlot(loc.off, tr, vr);
+    if (loc.k === 'field')
+      return (tr, vr) => {
+        b.lw(t0, loc.off + 4, s0);
+        b.lw(tr, loc.at, t0);
+        b.lw(vr, loc.at + 4, t0);
+      };
     if (loc.k === 'reg')
       return (tr, vr) => {
         b.mv(tr, PAIRS[loc.pair]![0]);
