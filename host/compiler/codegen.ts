@@ -101,6 +101,13 @@ export interface CodegenOptions {
   /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
   readonly budgetChecks?: boolean;
   /**
+   * A lambda without captures is a static closure (no allocation), and a top-level function called with such a
+   * lambda for a parameter that is a variable in every equation is compiled again for it (a specialisation, one per
+   * function and lambdas): in it, calls of that parameter are direct calls of the lambda's code, or its body inlined
+   * (CodegenOptions.inlining) — `map (\x -> x * 3) xs` calls no closure through the generic path (default on).
+   */
+  readonly specialize?: boolean;
+  /**
    * Build cons cells, tuples and lists straight from their items (default on): items that are literals, local
    * variables or quiet Int arithmetic are written into the new object after it is allocated, not first into frame
    * slots; only the others wait in slots.
@@ -263,6 +270,8 @@ interface KnownFn {
   readonly label: string;
   readonly arity: number;
   readonly global: boolean;
+  /** A lambda without captures (CodegenOptions.specialize): its code, and its body for inlining. */
+  readonly lambda?: Extract<Expr, { tag: 'Lam' }>;
 }
 
 type Global = { readonly k: 'fn'; readonly fn: KnownFn; readonly decl: Decl } | { readonly k: 'caf'; readonly label: string; readonly cell: string; readonly decl: Decl };
@@ -361,6 +370,8 @@ class FnCtx {
     readonly regArgs: readonly number[],
     /** Which arguments are known to be Ints (from the signature). */
     readonly intArgs: readonly boolean[] = [],
+    /** Arguments known to be a lambda without captures (a specialisation, CodegenOptions.specialize), by index. */
+    readonly knownArgs: ReadonlyMap<number, KnownFn> = new Map(),
   ) {
     this.start = `${label}$body`;
     this.saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
@@ -411,6 +422,10 @@ export class Codegen {
   private fn!: FnCtx;
   /** Definitions whose bodies are being inlined now. */
   private readonly inlining = new Set<Decl>();
+  /** Lambdas without captures, compiled once each as a static closure (CodegenOptions.specialize). */
+  private readonly closedLambdas = new Map<Expr, KnownFn>();
+  /** Specialisations of top-level functions on such lambdas, by function and lambdas. */
+  private readonly specialisations = new Map<string, KnownFn>();
 
   constructor(
     decls: readonly Decl[],
@@ -539,14 +554,23 @@ export class Codegen {
   }
 
   /** Emits a whole function: prologue, clause matching over its arguments, epilogue, failure stubs. */
-  private compileFunction(label: string, arity: number, equations: readonly Equation[], scope: Scope, self: KnownFn | undefined, span: SourceSpan, intArgs: readonly boolean[] = []): void {
+  private compileFunction(
+    label: string,
+    arity: number,
+    equations: readonly Equation[],
+    scope: Scope,
+    self: KnownFn | undefined,
+    span: SourceSpan,
+    intArgs: readonly boolean[] = [],
+    knownArgs: ReadonlyMap<number, KnownFn> = new Map(),
+  ): void {
     const saved = this.fn;
     const regArgs: number[] = [];
     // only loops: elsewhere saving and restoring the caller's pairs costs more than the loads a register saves
     if (this.options.registers && this.options.directCalls && self && loops(equations, self.name, arity)) {
-      for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
+      for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (!knownArgs.has(i) && equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
     }
-    const fn = new FnCtx(label, arity, self, regArgs, intArgs);
+    const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs);
     this.fn = fn;
     const b = fn.body;
     b.span(span);
@@ -675,7 +699,8 @@ export class Codegen {
         // a parameter kept in a register pair (the arguments are at s0+8i, everything else below s0)
         {
           const int = off >= 0 && this.fn.intArgs[off / 8] === true;
-          scope.set(p.name, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int });
+          const known = off >= 0 ? this.fn.knownArgs.get(off / 8) : undefined;
+          scope.set(p.name, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int, ...(known ? { fn: known } : {}) });
         }
         return;
       case 'PLit':
@@ -1029,7 +1054,13 @@ export class Codegen {
             this.fn.next = mark;
             return;
           }
-          const known = this.knownFn(spine.head, scope);
+          const known = this.specialised(this.knownFn(spine.head, scope), spine.args, scope);
+          if (known?.fn.lambda && spine.args.length === known.fn.arity && this.lambdaInlinable(known.fn.lambda)) {
+            const mark = this.fn.next;
+            this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, spine.args, scope, true);
+            this.fn.next = mark;
+            return;
+          }
           if (
             known &&
             this.options.directCalls &&
@@ -1123,18 +1154,68 @@ export class Codegen {
   /** The body of `d` in the current frame: arguments in slots, seen only by the body (lexical scope of the definition). */
   private genInline(d: Decl, args: readonly Expr[], scope: Scope, tail: boolean): void {
     const eq = d.equations[0]!;
-    const block = this.genBlock(args, scope);
-    const inner = new Scope(null);
-    const ints = intParams(d.signature, eq.params.length);
-    eq.params.forEach((p, i) => inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, { k: 'slot', off: block + 8 * i, int: ints[i] === true }));
     const body = (eq.rhs as Extract<Equation['rhs'], { tag: 'Plain' }>).expr;
     this.inlining.add(d);
     try {
-      if (tail) this.genTail(body, inner);
-      else this.gen(body, inner);
+      this.genInlineBody(eq.params, intParams(d.signature, eq.params.length), body, args, scope, tail);
     } finally {
       this.inlining.delete(d);
     }
+  }
+
+  /** A body whose only local variables are its parameters (variable patterns), in the current frame: the arguments (evaluated in `scope`) in slots. */
+  private genInlineBody(params: readonly Pattern[], ints: readonly boolean[], body: Expr, args: readonly Expr[], scope: Scope, tail: boolean): void {
+    const block = this.genBlock(args, scope);
+    const inner = new Scope(null);
+    params.forEach((p, i) => inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, { k: 'slot', off: block + 8 * i, int: ints[i] === true }));
+    if (tail) this.genTail(body, inner);
+    else this.gen(body, inner);
+  }
+
+  /** Whether a call of a lambda without captures is inlined: as small as an inlined definition, variable parameters. */
+  private lambdaInlinable(lambda: Extract<Expr, { tag: 'Lam' }>): boolean {
+    return this.options.inlining && lambda.params.every((p) => p.tag === 'PVar') && inlineNodes(lambda.body, INLINE_NODES) !== undefined;
+  }
+
+  /** A lambda without captures in `scope` as a static closure, compiled once (CodegenOptions.specialize); undefined for others. */
+  private closedLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): KnownFn | undefined {
+    if (this.options.specialize === false) return undefined;
+    const known = this.closedLambdas.get(e);
+    if (known) return known;
+    const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
+    if (this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope).length > 0) return undefined;
+    const fn: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: true, lambda: e };
+    this.closedLambdas.set(e, fn);
+    this.staticClosure(fn);
+    this.pending.push(() => this.compileFunction(fn.label, fn.arity, [eq], new Scope(null), fn, e.span));
+    return fn;
+  }
+
+  /**
+   * A call of a top-level function with lambdas without captures for parameters that are variables (or wildcards)
+   * in every equation: the function's specialisation on them (compiled once each), else `known` itself.
+   */
+  private specialised(known: { fn: KnownFn; loc: Loc | undefined } | undefined, args: readonly Expr[], scope: Scope): { fn: KnownFn; loc: Loc | undefined } | undefined {
+    if (!known || known.loc || !known.fn.global || known.fn.lambda || this.options.specialize === false) return known;
+    const g = this.globals.get(known.fn.name);
+    if (g?.k !== 'fn') return known;
+    const lambdas = new Map<number, KnownFn>();
+    for (let i = 0; i < Math.min(args.length, g.fn.arity); i++) {
+      if (!g.decl.equations.every((eq) => eq.params[i]!.tag === 'PVar' || eq.params[i]!.tag === 'PWild')) continue;
+      const arg = args[i]!;
+      const lambda = arg.tag === 'Lam' ? this.closedLambda(arg, scope) : arg.tag === 'Var' ? scope.get(arg.name)?.fn : undefined;
+      if (lambda?.lambda) lambdas.set(i, lambda);
+    }
+    if (lambdas.size === 0) return known;
+    const key = `${g.fn.label}|${[...lambdas].map(([i, fn]) => `${i}:${fn.label}`).join(',')}`;
+    let fn = this.specialisations.get(key);
+    if (!fn) {
+      const spec: KnownFn = { ...g.fn, label: `${g.fn.label}$spec$${this.counter++}` };
+      fn = spec;
+      this.specialisations.set(key, spec);
+      this.pending.push(() => this.compileFunction(spec.label, spec.arity, g.decl.equations, new Scope(null), spec, g.decl.span, intParams(g.decl.signature, spec.arity), lambdas));
+    }
+    return { fn, loc: undefined };
   }
 
   /** Evaluates the expressions into a fresh block of slots; returns its offset. */
@@ -1288,7 +1369,13 @@ export class Codegen {
       this.fn.next = mark;
       return;
     }
-    const known = this.options.directCalls ? this.knownFn(head, scope) : undefined;
+    const known = this.options.directCalls ? this.specialised(this.knownFn(head, scope), args, scope) : undefined;
+    if (known?.fn.lambda && args.length >= known.fn.arity && this.lambdaInlinable(known.fn.lambda)) {
+      this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, args.slice(0, known.fn.arity), scope, false);
+      this.applyRest(args.slice(known.fn.arity), scope);
+      this.fn.next = mark;
+      return;
+    }
     if (known && args.length >= known.fn.arity) {
       const k = known.fn.arity;
       this.directCall(known.fn, known.loc, args.slice(0, k), scope);
@@ -1472,6 +1559,12 @@ export class Codegen {
 
   private genLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): void {
     const b = this.fn.body;
+    const closed = this.closedLambda(e, scope);
+    if (closed) {
+      b.li(a0, TAG.CLOSURE);
+      b.la(a1, `${closed.label}$closure`);
+      return;
+    }
     const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
     const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
     const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };

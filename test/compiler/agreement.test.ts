@@ -307,6 +307,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { directObjects: false },
   { reuseCons: false },
   { matchInPlace: false },
+  { specialize: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

@@ -31,6 +31,7 @@ const Options = z.object({
   directObjects: z.boolean().default(true),
   reuseCons: z.boolean().default(true),
   matchInPlace: z.boolean().default(true),
+  specialize: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -64,6 +65,7 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-typed-ints', "test every operand's tag, even where the types say it is an Int (no Int arithmetic on registers)")
     .option('--no-direct-objects', 'evaluate every item of a cons cell, tuple or list into a frame slot before the object is allocated')
     .option('--no-reuse-cons', 'allocate a new cell for h : t even where a matched pattern (h : t) has that cell')
+    .option('--no-specialize', 'allocate every lambda as a closure, and call a function passed as an argument through its closure (no specialisation)')
     .option('--no-match-in-place', 'copy the head and tail of a matched cons cell into frame slots (not read where they are)')
     .action((source: string, raw: unknown) => {
       const opts = parseOptions(Options, raw);
@@ -80,6 +82,7 @@ export const registerCompile: Register = (program, ctx) => {
           directObjects: opts.directObjects,
           reuseCons: opts.reuseCons,
           matchInPlace: opts.matchInPlace,
+          specialize: opts.specialize,
         });
       const ms = performance.now() - started;
       if (stored?.rebuilt) ctx.io.err(`warning: ${imageWarning(stored.key, stored.rebuilt)}`);
