@@ -212,14 +212,13 @@ uint32_t rt_take_top(uint32_t size, int zero) {
 }
 
 void rt_collect(void);
-uint32_t rt_alloc(uint32_t bytes);
 
 /* Called by _start for a continuation run: the host wrote its arguments from rt_hp up to `args_end`. */
 void rt_heap_resume(uint32_t args_end) {
   uint32_t end = (args_end + 7u) & ~7u;
   if (end > rt_hlimit || end < rt_hp) rt_fail(ERR_HEAP, 0);
   if (end > rt_hp) rt_take_top(end - rt_hp, 0);
-  uint32_t *cell = (uint32_t *)rt_alloc(8);
+  uint32_t *cell = (uint32_t *)rt_alloc_filled(8);
   cell[0] = rt_last_result;
   cell[1] = kept;
   kept = (uint32_t)cell;

@@ -31,6 +31,8 @@ typedef struct { uint32_t closure, nargs; V args[]; } Pap;
 
 void rt_fail(uint32_t code, uint32_t site) __attribute__((noreturn));
 uint32_t rt_alloc(uint32_t bytes);
+/* An object of `size` bytes (a multiple of 8, not 0), not zeroed: the caller writes every word before anything else can allocate. */
+uint32_t rt_alloc_filled(uint32_t size);
 /* gc.c: the heap top, room at it (`soft`: less the room kept for a continuation's arguments), and taking a chunk there. */
 extern uint32_t rt_hp;
 uint32_t rt_top_room(int soft);

@@ -101,6 +101,12 @@ export interface CodegenOptions {
   /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
   readonly budgetChecks?: boolean;
   /**
+   * A tail call's arguments that are literals or variables go straight into the parameters (in an order that reads
+   * each parameter before it is overwritten; one of a cycle goes through a slot), not first into frame slots
+   * (default on).
+   */
+  readonly directArguments?: boolean;
+  /**
    * A lambda without captures is a static closure (no allocation), and a top-level function called with such a
    * lambda for a parameter that is a variable in every equation is compiled again for it (a specialisation, one per
    * function and lambdas): in it, calls of that parameter are direct calls of the lambda's code, or its body inlined
@@ -922,22 +928,27 @@ export class Codegen {
 
   /** The two words at a variable's location (for a boxed value: the box, as captures copy it). */
   private loadVar(loc: Loc): void {
+    this.loadVarInto(loc, a0, a1);
+  }
+
+  /** The two words at a variable's location into `tag` and `val` (t0 may be used on the way). */
+  private loadVarInto(loc: Loc, tag: Reg, val: Reg): void {
     const b = this.fn.body;
-    if (loc.k === 'slot') return this.loadSlot(loc.off);
+    if (loc.k === 'slot') return this.loadSlot(loc.off, tag, val);
     if (loc.k === 'reg') {
-      b.mv(a0, PAIRS[loc.pair]![0]);
-      b.mv(a1, PAIRS[loc.pair]![1]);
+      b.mv(tag, PAIRS[loc.pair]![0]);
+      b.mv(val, PAIRS[loc.pair]![1]);
       return;
     }
     if (loc.k === 'field') {
       b.lw(t0, loc.off + 4, s0);
-      b.lw(a0, loc.at, t0);
-      b.lw(a1, loc.at + 4, t0);
+      b.lw(tag, loc.at, t0);
+      b.lw(val, loc.at + 4, t0);
       return;
     }
     b.lw(t0, -12, s0);
-    b.lw(a0, 12 + 8 * loc.index, t0);
-    b.lw(a1, 16 + 8 * loc.index, t0);
+    b.lw(tag, 12 + 8 * loc.index, t0);
+    b.lw(val, 16 + 8 * loc.index, t0);
   }
 
   /** A variable's value; a boxed one not defined yet is E_CYCLE at `span` (the use). */
@@ -1240,9 +1251,10 @@ export class Codegen {
       const taken = inRegs.filter(Boolean).length;
       inRegs.push(self && this.fn.regArgs.includes(i) && this.fn.intArgs[i] === true && INT_TEMPS.length - taken >= INT_DEPTH + 2 && this.quietInt(arg, scope, true));
     }
+    const moves = this.directMoves(args, scope, self, inRegs);
     const block = this.fn.slots(args.length);
     args.forEach((arg, i) => {
-      if (inRegs[i]) return;
+      if (inRegs[i] || moves.includes(i)) return;
       this.gen(arg, scope);
       this.storeSlot(block + 8 * i);
     });
@@ -1252,7 +1264,7 @@ export class Codegen {
     let free = INT_TEMPS;
     const pending = args.flatMap((_, i) => (inRegs[i] ? [i] : []));
     while (pending.length > 0) {
-      const at = pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)));
+      const at = pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)) && moves.every((j) => this.readsParam(args[j]!, scope, self) !== i));
       const i = pending.splice(Math.max(at, 0), 1)[0]!;
       if (at >= 0) {
         this.intExprInto(args[i]!, scope, PAIRS[i]![1], free);
@@ -1271,7 +1283,21 @@ export class Codegen {
       this.loadVar(loc);
       b.mv(a0, a1);
     }
+    // literals and variables first, each read before its parameter is overwritten (the moves below read only slots and temporaries)
+    for (const i of moves) {
+      const source = args[i]!.tag === 'Var' ? scope.get((args[i] as Extract<Expr, { tag: 'Var' }>).name) : undefined;
+      if ((source?.k === 'slot' && source.off === 8 * i) || (self && source?.k === 'reg' && source.pair === i)) continue; // the parameter itself, passed on
+      const load = this.operandLoad(args[i]!, scope)!;
+      if (self && this.fn.regArgs.includes(i)) {
+        load(PAIRS[i]![0], PAIRS[i]![1]);
+        continue;
+      }
+      load(t1, t2);
+      b.sw(t1, 8 * i, s0);
+      b.sw(t2, 8 * i + 4, s0);
+    }
     args.forEach((_, i) => {
+      if (moves.includes(i)) return;
       const result = results.get(i);
       if (result !== undefined) {
         if (result !== PAIRS[i]![1]) b.mv(PAIRS[i]![1], result);
@@ -1299,6 +1325,34 @@ export class Codegen {
     b.lw(s0, -8, t0);
     b.mv(sp, t0);
     b.j(fn.label);
+  }
+
+  /**
+   * Which parameter of the current function the argument `e` of a tail call reads, if it is a variable in one (its
+   * slot, its register pair — written only by a self call — or the slot of the cell a matched variable is in).
+   */
+  private readsParam(e: Expr, scope: Scope, self: boolean): number | undefined {
+    const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
+    if (loc?.k === 'reg') return self ? loc.pair : undefined;
+    if ((loc?.k === 'slot' || loc?.k === 'field') && loc.off >= 0) return loc.off / 8;
+    return undefined;
+  }
+
+  /**
+   * The arguments of a tail call moved straight into the parameters (CodegenOptions.directArguments): literals and
+   * variables, in an order where each parameter is read before it is overwritten; where they read each other's in a
+   * cycle, one goes through a slot instead.
+   */
+  private directMoves(args: readonly Expr[], scope: Scope, self: boolean, inRegs: readonly boolean[]): number[] {
+    if (this.options.directArguments === false) return [];
+    const left = args.flatMap((arg, i) => (!inRegs[i] && this.operandLoad(arg, scope) !== undefined ? [i] : []));
+    const order: number[] = [];
+    while (left.length > 0) {
+      const at = left.findIndex((i) => left.every((j) => j === i || this.readsParam(args[j]!, scope, self) !== i));
+      if (at < 0) left.shift();
+      else order.push(left.splice(at, 1)[0]!);
+    }
+    return order;
   }
 
   /**
@@ -1568,6 +1622,21 @@ export class Codegen {
     const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
     const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
     const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
+    this.defer(fnInfo, [eq], caps, scope, e.span);
+    if (this.options.directObjects !== false) {
+      // the captured values are loaded straight into the new closure, whose every word is written before anything allocates
+      this.allocObject([0, fnInfo.arity, caps.length], caps.length);
+      b.la(t0, fnInfo.label);
+      b.sw(t0, 0, a0);
+      caps.forEach((name, i) => {
+        this.loadVarInto(scope.get(name)!, t1, t2);
+        b.sw(t1, 12 + 8 * i, a0);
+        b.sw(t2, 16 + 8 * i, a0);
+      });
+      b.mv(a1, a0);
+      b.li(a0, TAG.CLOSURE);
+      return;
+    }
     const mark = this.fn.next;
     const block = this.fn.slots(Math.max(1, caps.length));
     caps.forEach((name, i) => {
@@ -1590,7 +1659,6 @@ export class Codegen {
     b.mv(a1, a0);
     b.li(a0, TAG.CLOSURE);
     this.fn.next = mark;
-    this.defer(fnInfo, [eq], caps, scope, e.span);
   }
 
   /** A primitive or operator used as a value: the lambda that applies it. */
@@ -2129,23 +2197,7 @@ export class Codegen {
     }
     const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
     if (loc === undefined || loc.box) return undefined;
-    if (loc.k === 'slot') return (tr, vr) => this.loadSlot(loc.off, tr, vr);
-    if (loc.k === 'field')
-      return (tr, vr) => {
-        b.lw(t0, loc.off + 4, s0);
-        b.lw(tr, loc.at, t0);
-        b.lw(vr, loc.at + 4, t0);
-      };
-    if (loc.k === 'reg')
-      return (tr, vr) => {
-        b.mv(tr, PAIRS[loc.pair]![0]);
-        b.mv(vr, PAIRS[loc.pair]![1]);
-      };
-    return (tr, vr) => {
-      b.lw(t0, -12, s0);
-      b.lw(tr, 12 + 8 * loc.index, t0);
-      b.lw(vr, 16 + 8 * loc.index, t0);
-    };
+    return (tr, vr) => this.loadVarInto(loc, tr, vr);
   }
 
   /** Comparison of a0/a1 with a2/a3 to a Bool: Ints inline (`ints`: both are known to be Ints), everything else through rt_compare. */

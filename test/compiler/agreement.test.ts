@@ -308,6 +308,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { reuseCons: false },
   { matchInPlace: false },
   { specialize: false },
+  { directArguments: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {
