@@ -29,7 +29,7 @@
  * closure in them later. The bitmaps, the mark bitmap and the mark stack
  * live in a reserve at the end of the heap. */
 
-uint32_t rt_floor, rt_hp, rt_hlimit;
+uint32_t rt_hp, rt_hlimit;
 /* The most bytes the heap may span (0: all the RAM between the image and the
  * stack); the host writes it before a run of main (RunImageOptions.heapBytes),
  * to play a smaller device or to make the collector work in a short test. */
@@ -48,18 +48,35 @@ uint32_t rt_gc_count, rt_gc_live;
  * path allocates up to there, so the slow path runs once per 4 KiB of untouched top, not once per 256 bytes. */
 #define CLEAR_AHEAD 4096u
 
-static uint32_t free_lists[CLASSES + 1];
+/* What the allocator's fast path (rt_alloc_filled in entry.S) reads, in one block at fixed offsets (ALLOC_* in
+ * tel.h): the free lists, where the top's fast path ends, the bitmaps and the heap's floor. */
+struct alloc_state {
+  uint32_t free_lists[CLASSES + 1];
+  uint32_t top_end;
+  uint32_t *starts, *used;
+  uint32_t floor;
+};
+struct alloc_state rt_alloc_state;
+_Static_assert(__builtin_offsetof(struct alloc_state, free_lists) == ALLOC_FREE_LISTS, "ALLOC_FREE_LISTS");
+_Static_assert(__builtin_offsetof(struct alloc_state, top_end) == ALLOC_TOP_END, "ALLOC_TOP_END");
+_Static_assert(__builtin_offsetof(struct alloc_state, starts) == ALLOC_STARTS, "ALLOC_STARTS");
+_Static_assert(__builtin_offsetof(struct alloc_state, used) == ALLOC_USED, "ALLOC_USED");
+_Static_assert(__builtin_offsetof(struct alloc_state, floor) == ALLOC_FLOOR, "ALLOC_FLOOR");
+_Static_assert(CLASSES == ALLOC_CLASSES, "ALLOC_CLASSES");
+#define free_lists (rt_alloc_state.free_lists)
+#define top_end (rt_alloc_state.top_end)
+#define starts (rt_alloc_state.starts)
+#define used (rt_alloc_state.used)
+#define rt_floor (rt_alloc_state.floor)
 static uint32_t big_list;
 /* A free chunk [carve, carve_end) being carved into objects front to back (on no list; its start bit set): the rest
  * of a free chunk split for an allocation, so that the next allocations take from it without a search or split. */
 static uint32_t carve, carve_end;
-static uint32_t *starts, *used, *marks, *mark_stack;
+static uint32_t *marks, *mark_stack;
 static uint32_t bitmap_words, cleared_to, mark_top, mark_overflow;
 /* rt_hp after the last collection (rt_floor before the first): the objects above it came from the untouched top by
  * the fast path, which sets only their start bits; the next collection sets their used bits (used_from_starts). */
 static uint32_t swept_to;
-/* Where the fast path's top ends: the bitmaps are cleared up to it and the argument room is left above it. */
-static uint32_t top_end;
 
 static void set_top_end(void) {
   uint32_t soft = rt_hlimit - rt_floor > ARGUMENT_ROOM ? rt_hlimit - ARGUMENT_ROOM : rt_floor;
@@ -285,8 +302,9 @@ uint32_t rt_alloc(uint32_t bytes) {
 }
 
 /* An object compiled code fills completely before anything else can allocate (a cons cell, a tuple): its words
- * need no zeroing, since no collection can see them before they are written. `size`: a multiple of 8, not 0. */
-uint32_t rt_alloc_filled(uint32_t size) {
+ * need no zeroing, since no collection can see them before they are written. `size`: a multiple of 8, not 0.
+ * rt_alloc_filled (entry.S) takes it from a free list or the top, and calls this for anything else. */
+uint32_t rt_alloc_filled_c(uint32_t size) {
   return alloc_fast(size, 0);
 }
 

@@ -4,6 +4,16 @@
  * heap object in RAM. docs/compiler.md describes the layout. */
 #ifndef TEL_H
 #define TEL_H
+
+/* Byte offsets in gc.c's struct alloc_state, which rt_alloc_filled (entry.S) reads; gc.c checks them. */
+#define ALLOC_CLASSES 8
+#define ALLOC_FREE_LISTS 0
+#define ALLOC_TOP_END 36
+#define ALLOC_STARTS 40
+#define ALLOC_USED 44
+#define ALLOC_FLOOR 48
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 
 typedef struct {
@@ -38,4 +48,5 @@ extern uint32_t rt_hp;
 uint32_t rt_top_room(int soft);
 uint32_t rt_take_top(uint32_t size, int zero);
 V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
+#endif
 #endif

@@ -101,6 +101,12 @@ export interface CodegenOptions {
   /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
   readonly budgetChecks?: boolean;
   /**
+   * A list pattern skips the constructor test where the clauses before it tell the constructor: a clause whose only
+   * refutable pattern is `[]` (or a cons of variables) on a value, without guards, fell through only if the value is a
+   * cons (or `[]`) (default on).
+   */
+  readonly knownConstructors?: boolean;
+  /**
    * A tail call's arguments that are literals or variables go straight into the parameters (in an order that reads
    * each parameter before it is overwritten; one of a cycle goes through a slot), not first into frame slots
    * (default on).
@@ -350,6 +356,9 @@ function loops(equations: readonly Equation[], name: string, arity: number): boo
   };
   return equations.some((eq) => (eq.rhs.tag === 'Plain' ? tail(eq.rhs.expr) : eq.rhs.guards.some((g) => tail(g.body))));
 }
+
+/** A pattern that matches every value: a variable or a wildcard. */
+const irrefutable = (p: Pattern): boolean => p.tag === 'PVar' || p.tag === 'PWild';
 
 /** E_UNSUPPORTED with the construct's source span. */
 const unsupportedAt = (what: string, span: SourceSpan): CaxError => new CaxError('E_UNSUPPORTED', `${what} is not supported yet`, { span });
@@ -667,10 +676,12 @@ export class Codegen {
   private genClauses(clauses: readonly Clause[], scruts: readonly number[], outer: Scope, tail: boolean, done: string, span: SourceSpan): void {
     const b = this.fn.body;
     const mark = this.fn.next;
+    // the constructors of list scrutinees that the clauses so far tell (offset -> tag)
+    const known = new Map<number, number>();
     for (const clause of clauses) {
       const next = b.fresh('next');
       const scope = new Scope(outer);
-      clause.patterns.forEach((p, i) => this.genMatch(p, scruts[i]!, scope, next));
+      clause.patterns.forEach((p, i) => this.genMatch(p, scruts[i]!, scope, next, known));
       this.genBindings(clause.where, scope);
       const guards = clause.rhs.tag === 'Plain' ? [{ cond: null, body: clause.rhs.expr }] : clause.rhs.guards.map((g) => ({ cond: g.cond as Expr | null, body: g.body }));
       for (const g of guards) {
@@ -681,6 +692,12 @@ export class Codegen {
       }
       b.label(next);
       this.fn.next = mark;
+      const refutable = clause.patterns.flatMap((p, i) => (irrefutable(p) ? [] : [i]));
+      if (this.options.knownConstructors !== false && clause.rhs.tag === 'Plain' && refutable.length === 1) {
+        const p = clause.patterns[refutable[0]!]!;
+        if (p.tag === 'PList' && p.items.length === 0) known.set(scruts[refutable[0]!]!, TAG.CONS);
+        else if (p.tag === 'PCons' && irrefutable(p.head) && irrefutable(p.tail)) known.set(scruts[refutable[0]!]!, TAG.NIL);
+      }
     }
     b.j(this.failTarget(ERR.MATCH, span));
   }
@@ -696,7 +713,7 @@ export class Codegen {
   }
 
   /** Matches the value at s0+`off` against `p`, binding its variables; jumps to `fail` when it does not match. */
-  private genMatch(p: Pattern, off: number, scope: Scope, fail: string): void {
+  private genMatch(p: Pattern, off: number, scope: Scope, fail: string, known: ReadonlyMap<number, number> = new Map()): void {
     const b = this.fn.body;
     switch (p.tag) {
       case 'PWild':
@@ -722,16 +739,18 @@ export class Codegen {
       case 'PCons': {
         const varOrWild = (q: Pattern): boolean => q.tag === 'PVar' || q.tag === 'PWild';
         if (this.options.matchInPlace !== false && varOrWild(p.head) && varOrWild(p.tail)) {
-          b.lw(t0, off, s0);
-          b.li(t1, TAG.CONS);
-          b.branch('bne', t0, t1, fail);
+          if (known.get(off) !== TAG.CONS) {
+            b.lw(t0, off, s0);
+            b.li(t1, TAG.CONS);
+            b.branch('bne', t0, t1, fail);
+          }
           if (p.head.tag === 'PVar') scope.set(p.head.name, { k: 'field', off, at: 0 });
           if (p.tail.tag === 'PVar') scope.set(p.tail.name, { k: 'field', off, at: 8 });
           if (p.head.tag === 'PVar' && p.tail.tag === 'PVar' && p.head.name !== p.tail.name) scope.matched({ head: scope.get(p.head.name)!, tail: scope.get(p.tail.name)!, off });
           return;
         }
         const block = this.fn.slots(2);
-        this.consCell(off, block, fail);
+        this.consCell(off, block, fail, known.get(off) === TAG.CONS);
         this.genMatch(p.head, block, scope, fail);
         this.genMatch(p.tail, block + 8, scope, fail);
         // the cell stays at s0+off while the clause runs (parameters change only when a call leaves the clause)
@@ -742,10 +761,11 @@ export class Codegen {
         let at = off;
         for (const item of p.items) {
           const block = this.fn.slots(2);
-          this.consCell(at, block, fail);
+          this.consCell(at, block, fail, at === off && known.get(off) === TAG.CONS);
           this.genMatch(item, block, scope, fail);
           at = block + 8;
         }
+        if (at === off && known.get(off) === TAG.NIL) return;
         b.lw(t0, at, s0);
         b.li(t1, TAG.NIL);
         b.branch('bne', t0, t1, fail);
@@ -754,12 +774,14 @@ export class Codegen {
     }
   }
 
-  /** Checks that s0+`off` is a cons cell and copies its head and tail to the block at `block`. */
-  private consCell(off: number, block: number, fail: string): void {
+  /** Checks that s0+`off` is a cons cell (unless `known`) and copies its head and tail to the block at `block`. */
+  private consCell(off: number, block: number, fail: string, known = false): void {
     const b = this.fn.body;
-    b.lw(t0, off, s0);
-    b.li(t1, TAG.CONS);
-    b.branch('bne', t0, t1, fail);
+    if (!known) {
+      b.lw(t0, off, s0);
+      b.li(t1, TAG.CONS);
+      b.branch('bne', t0, t1, fail);
+    }
     b.lw(t1, off + 4, s0);
     this.copyWords(t1, 0, block);
     this.copyWords(t1, 8, block + 8);

@@ -309,6 +309,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { matchInPlace: false },
   { specialize: false },
   { directArguments: false },
+  { knownConstructors: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

@@ -10,6 +10,10 @@
 //   through functions and where-bound helpers, kept in a list or returned, a
 //   recursive function passing another lambda each round, an error inside an
 //   inlined lambda;
+// - list patterns without the constructor test where earlier clauses tell
+//   it (knownConstructors): `[]` before and after cons patterns, guards,
+//   other refutable patterns beside them, `[x]` after `[]`, case
+//   alternatives, the merge's three clauses;
 // - a tail call's literal and variable arguments moved straight into the
 //   parameters (directArguments): rotations and swaps of parameters (in
 //   registers and slots), the head and tail of a matched parameter, calls of
@@ -95,6 +99,30 @@ const LAMBDA_PROGRAMS: Readonly<Record<string, string>> = {
   'lambdas returning lambdas that capture': 'main :: Int\nmain = foldl (\\a f -> f a) 1 (map (\\k -> \\x -> x * k) [2, 3, 4])\n',
 };
 
+const CLAUSES = `count :: Int -> [Int] -> Int
+count n [] = n
+count n (_:ys) = count (n + 1) ys
+lastOf :: [Int] -> Int
+lastOf (x:[]) = x
+lastOf (_:xs) = lastOf xs
+lastOf [] = 0
+pick :: Int -> [Int] -> Int
+pick 0 (x:_) = x
+pick k [] = k
+pick k (_:xs) = pick (k - 1) xs
+guarded :: [Int] -> Int
+guarded xs | length xs > 2 = 1
+guarded [] = 2
+guarded [x] = x
+guarded (_:_) = 3
+rev :: [Int] -> [Int] -> [Int]
+rev (y:ys) acc = rev ys (y : acc)
+rev [] acc = acc
+kind :: [[Int]] -> Int
+kind ys = case ys of { [] -> 0; ([]:_) -> 1; ((z:_):_) -> z }
+main = (count 0 (range 1 50), lastOf [4, 5, 6], lastOf [], pick 2 [7, 8, 9], pick 5 [1], guarded [1, 2, 3], guarded [], guarded [9], guarded [1, 2], rev [1, 2, 3] [], kind [], kind [[], [1]], kind [[6]])
+`;
+
 async function onCore(source: string, off: Partial<CodegenOptions>): Promise<{ value: string | null; error: string | null; message: string | null; cycles: number }> {
   const image = compileSource(source, 't.tel', 'main', { ...DEFAULT_OPTIONS, ...off }).image;
   const r = await runImage(cop, image, [], { budget: 1_000_000_000 });
@@ -147,6 +175,16 @@ describe('functions specialised on lambdas without captures', () => {
   });
   it('cax compile --no-specialize turns it off', async () => {
     await switchedOff(PIPELINE, ['--no-specialize']);
+  });
+});
+
+describe('list patterns without the constructor test where earlier clauses tell it', () => {
+  agreeing({ 'clauses of every order, with guards and other patterns': CLAUSES, 'the merge': MERGE }, [{ knownConstructors: false }, { knownConstructors: false, matchInPlace: false }]);
+  it('it costs fewer cycles on the clauses and the merge', async () => {
+    for (const source of [CLAUSES, MERGE]) expect((await onCore(source, {})).cycles).toBeLessThan((await onCore(source, { knownConstructors: false })).cycles);
+  });
+  it('cax compile --no-known-constructors turns it off', async () => {
+    await switchedOff(CLAUSES, ['--no-known-constructors']);
   });
 });
 
