@@ -31,6 +31,7 @@ import { runCli } from '../../host/cli/program.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
 import { captureIO } from '../helpers/cli-io.js';
+import { SOURCE } from '../../bench/tel.bench.js';
 
 let cop: Coprocessor;
 beforeAll(async () => {
@@ -40,14 +41,8 @@ afterAll(async () => {
   await cop.close();
 });
 
-const MERGE = `merge :: [Int] -> [Int] -> [Int]
-merge xs ys = reverse (go [] xs ys)
-  where
-    go acc [] bs = foldl (\\a b -> b : a) acc bs
-    go acc as [] = foldl (\\a b -> b : a) acc as
-    go acc (a:as) (b:bs)
-      | a <= b = go (a : acc) as (b : bs)
-      | otherwise = go (b : acc) (a : as) bs
+/** The interpreter bench's merge sort (its merge rebuilds the cells it matched), merging two lists. */
+const MERGE = `${SOURCE}
 main = merge (range 1 300) (map (\\x -> x * 2) (range 1 200))
 `;
 
