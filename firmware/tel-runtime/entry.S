@@ -21,6 +21,7 @@
  * (comparison, show) check their frames against rt_c_stack_limit = floor +
  * C_RESERVE (what they call needs less than that); both end the run with
  * E_BUDGET (stack). */
+#include "tel.h"
 #define COMPILED_RESERVE 1024
 #define C_RESERVE 768
   .section .text.start, "ax"
@@ -115,6 +116,51 @@ rt_collect:
   lw ra, 60(sp)
   addi sp, sp, 64
   ret
+
+  /* uint32_t rt_alloc_filled(uint32_t size): the allocator's fast path for objects whose every word the caller
+   * writes before anything else allocates (size a multiple of 8, not 0; docs/compiler.md "Allocation"): the free
+   * list of the size (the chunk's start bit is set: set its used bit), else the untouched top up to top_end (set its
+   * start bit; the next collection sets the used bits there), else rt_alloc_filled_c (gc.c): the carved chunk or the
+   * slow path. The same choices as gc.c's alloc_fast, with the allocator's state at one base (struct alloc_state). */
+  .globl rt_alloc_filled
+rt_alloc_filled:
+  lui t0, %hi(rt_alloc_state)
+  addi t0, t0, %lo(rt_alloc_state)
+  srli t1, a0, 1                      /* 4 * (size / 8): the free list's offset */
+  sltiu t2, t1, 4 * (ALLOC_CLASSES + 1)
+  beqz t2, 2f
+  add t1, t1, t0
+  lw a1, ALLOC_FREE_LISTS(t1)
+  bnez a1, 4f
+2:
+  lui t2, %hi(rt_hp)
+  lw a1, %lo(rt_hp)(t2)
+  add a2, a1, a0
+  lw a3, ALLOC_TOP_END(t0)
+  bltu a3, a2, 5f
+  sw a2, %lo(rt_hp)(t2)
+  lw t2, ALLOC_STARTS(t0)
+3:                                    /* set the chunk's bit in the bitmap at t2 */
+  lw t1, ALLOC_FLOOR(t0)
+  sub t1, a1, t1
+  srli a2, t1, 3
+  li a3, 1
+  sll a3, a3, a2
+  srli t1, t1, 8
+  slli t1, t1, 2
+  add t2, t2, t1
+  lw t1, 0(t2)
+  or t1, t1, a3
+  sw t1, 0(t2)
+  mv a0, a1
+  ret
+4:                                    /* from the free list at t1 */
+  lw t2, 4(a1)
+  sw t2, ALLOC_FREE_LISTS(t1)
+  lw t2, ALLOC_USED(t0)
+  j 3b
+5:
+  j rt_alloc_filled_c
 
   /* V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args) */
   .globl rt_call

@@ -29,7 +29,7 @@
  * closure in them later. The bitmaps, the mark bitmap and the mark stack
  * live in a reserve at the end of the heap. */
 
-uint32_t rt_floor, rt_hp, rt_hlimit;
+uint32_t rt_hp, rt_hlimit;
 /* The most bytes the heap may span (0: all the RAM between the image and the
  * stack); the host writes it before a run of main (RunImageOptions.heapBytes),
  * to play a smaller device or to make the collector work in a short test. */
@@ -44,16 +44,39 @@ uint32_t rt_gc_count, rt_gc_live;
 #define MARK_STACK 128
 /* Bytes of untouched top a run leaves before it collects: the host writes a continuation's arguments at rt_hp. */
 #define ARGUMENT_ROOM 2048u
+/* Bytes of heap whose bitmap words the top clears at a time, ahead of rt_hp (16 words of each bitmap): the fast
+ * path allocates up to there, so the slow path runs once per 4 KiB of untouched top, not once per 256 bytes. */
+#define CLEAR_AHEAD 4096u
 
-static uint32_t free_lists[CLASSES + 1];
+/* What the allocator's fast path (rt_alloc_filled in entry.S) reads, in one block at fixed offsets (ALLOC_* in
+ * tel.h): the free lists, where the top's fast path ends, the bitmaps and the heap's floor. */
+struct alloc_state {
+  uint32_t free_lists[CLASSES + 1];
+  uint32_t top_end;
+  uint32_t *starts, *used;
+  uint32_t floor;
+};
+struct alloc_state rt_alloc_state;
+_Static_assert(__builtin_offsetof(struct alloc_state, free_lists) == ALLOC_FREE_LISTS, "ALLOC_FREE_LISTS");
+_Static_assert(__builtin_offsetof(struct alloc_state, top_end) == ALLOC_TOP_END, "ALLOC_TOP_END");
+_Static_assert(__builtin_offsetof(struct alloc_state, starts) == ALLOC_STARTS, "ALLOC_STARTS");
+_Static_assert(__builtin_offsetof(struct alloc_state, used) == ALLOC_USED, "ALLOC_USED");
+_Static_assert(__builtin_offsetof(struct alloc_state, floor) == ALLOC_FLOOR, "ALLOC_FLOOR");
+_Static_assert(CLASSES == ALLOC_CLASSES, "ALLOC_CLASSES");
+#define free_lists (rt_alloc_state.free_lists)
+#define top_end (rt_alloc_state.top_end)
+#define starts (rt_alloc_state.starts)
+#define used (rt_alloc_state.used)
+#define rt_floor (rt_alloc_state.floor)
 static uint32_t big_list;
 /* A free chunk [carve, carve_end) being carved into objects front to back (on no list; its start bit set): the rest
  * of a free chunk split for an allocation, so that the next allocations take from it without a search or split. */
 static uint32_t carve, carve_end;
-static uint32_t *starts, *used, *marks, *mark_stack;
+static uint32_t *marks, *mark_stack;
 static uint32_t bitmap_words, cleared_to, mark_top, mark_overflow;
-/* Where the fast path's top ends: the bitmaps are cleared up to it and the argument room is left above it. */
-static uint32_t top_end;
+/* rt_hp after the last collection (rt_floor before the first): the objects above it came from the untouched top by
+ * the fast path, which sets only their start bits; the next collection sets their used bits (used_from_starts). */
+static uint32_t swept_to;
 
 static void set_top_end(void) {
   uint32_t soft = rt_hlimit - rt_floor > ARGUMENT_ROOM ? rt_hlimit - ARGUMENT_ROOM : rt_floor;
@@ -100,6 +123,7 @@ void rt_heap_init(uint32_t floor, uint32_t end) {
   rt_hp = first;
   rt_hlimit = first;
   cleared_to = first;
+  swept_to = first;
   top_end = first;
   rt_gc_count = 0;
   rt_gc_live = 0;
@@ -191,8 +215,10 @@ static uint32_t take_free(uint32_t size, int exact_only) {
 uint32_t rt_take_top(uint32_t size, int zero) {
   uint32_t c = rt_hp;
   rt_hp = c + size;
-  /* the bitmaps are cleared as the top first reaches them, so a short run does not pay for the whole heap */
-  while (cleared_to < rt_hp) {
+  /* the bitmaps are cleared as the top first reaches them (CLEAR_AHEAD at a time), so a short run does not pay for
+   * the whole heap */
+  uint32_t ahead = rt_hlimit - rt_hp > CLEAR_AHEAD ? rt_hp + CLEAR_AHEAD : rt_hlimit;
+  while (cleared_to < ahead) {
     uint32_t i = GRANULE(cleared_to) >> 5;
     starts[i] = 0;
     used[i] = 0;
@@ -203,14 +229,13 @@ uint32_t rt_take_top(uint32_t size, int zero) {
 }
 
 void rt_collect(void);
-uint32_t rt_alloc(uint32_t bytes);
 
 /* Called by _start for a continuation run: the host wrote its arguments from rt_hp up to `args_end`. */
 void rt_heap_resume(uint32_t args_end) {
   uint32_t end = (args_end + 7u) & ~7u;
   if (end > rt_hlimit || end < rt_hp) rt_fail(ERR_HEAP, 0);
   if (end > rt_hp) rt_take_top(end - rt_hp, 0);
-  uint32_t *cell = (uint32_t *)rt_alloc(8);
+  uint32_t *cell = (uint32_t *)rt_alloc_filled(8);
   cell[0] = rt_last_result;
   cell[1] = kept;
   kept = (uint32_t)cell;
@@ -245,15 +270,19 @@ __attribute__((noinline)) static uint32_t alloc_slow(uint32_t size) {
 
 /* The allocator's fast path, without calls or a frame: the free list of the exact size, else the untouched top
  * whose bitmaps are cleared already (with the argument room left), else the carved chunk (there is one only once
- * the top ran out); anything else is alloc_slow's. The words are zeroed if `zero` (see claim). */
+ * the top ran out); anything else is alloc_slow's. A free chunk and the carved chunk have their start bits set
+ * already, so they set only the used bit; the top sets only the start bit (swept_to). The words are zeroed if
+ * `zero` (see claim). */
 static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t size, int zero) {
   uint32_t k = size >> 3;
   uint32_t c = k <= CLASSES ? free_lists[k] : 0;
+  uint32_t *bits = used;
   if (c) {
     free_lists[k] = WORD(c + 4);
   } else if (rt_hp + size <= top_end) {
     c = rt_hp;
     rt_hp = c + size;
+    bits = starts;
   } else if (carve + size <= carve_end) {
     c = carve;
     carve = c + size;
@@ -261,9 +290,7 @@ static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t size, 
   } else {
     return alloc_slow(size);
   }
-  uint32_t g = GRANULE(c), bit = 1u << (g & 31u);
-  starts[g >> 5] |= bit;
-  used[g >> 5] |= bit;
+  SET(bits, GRANULE(c));
   if (zero)
     for (uint32_t a = c; a < c + size; a += 4) WORD(a) = 0;
   return c;
@@ -275,8 +302,9 @@ uint32_t rt_alloc(uint32_t bytes) {
 }
 
 /* An object compiled code fills completely before anything else can allocate (a cons cell, a tuple): its words
- * need no zeroing, since no collection can see them before they are written. `size`: a multiple of 8, not 0. */
-uint32_t rt_alloc_filled(uint32_t size) {
+ * need no zeroing, since no collection can see them before they are written. `size`: a multiple of 8, not 0.
+ * rt_alloc_filled (entry.S) takes it from a free list or the top, and calls this for anything else. */
+uint32_t rt_alloc_filled_c(uint32_t size) {
   return alloc_fast(size, 0);
 }
 
@@ -324,10 +352,23 @@ MARK_LOOP static void drain(void) {
 
 extern uint32_t rt_saved_sp[2];
 
+/* The chunks of [swept_to, rt_hp) are all allocated (no sweep has made free ones there): their used bits are their
+ * start bits, set a bitmap word at a time. */
+static void used_from_starts(void) {
+  uint32_t from = GRANULE(swept_to), to = GRANULE(rt_hp);
+  for (uint32_t i = from >> 5; i << 5 < to; i++) {
+    uint32_t mask = 0xFFFFFFFFu;
+    if (i == from >> 5) mask &= 0xFFFFFFFFu << (from & 31u);
+    if (i == to >> 5) mask &= ~(0xFFFFFFFFu << (to & 31u));
+    used[i] |= starts[i] & mask;
+  }
+}
+
 /* Called by rt_collect with the sp below the spilled registers. */
 void rt_gc(uint32_t sp) {
   rt_gc_count++;
   uint32_t top = GRANULE(rt_hp);
+  used_from_starts();
   /* what is left of the carved chunk is swept like any free chunk */
   carve = carve_end = 0;
   for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = 0;
@@ -386,6 +427,7 @@ void rt_gc(uint32_t sp) {
     }
   }
   if (in_run) free_chunk(rt_floor + (run << 3), (top - run) << 3);
+  swept_to = rt_hp;
   rt_gc_live = live_granules << 3;
 }
 

@@ -11,7 +11,7 @@
 /* ---- application ---------------------------------------------------------- */
 
 static V make_pap(uint32_t closure, uint32_t nold, const V *old, uint32_t nnew, const V *fresh) {
-  Pap *p = (Pap *)rt_alloc(8 + 8 * (nold + nnew));
+  Pap *p = (Pap *)rt_alloc_filled(8 + 8 * (nold + nnew)); /* every word written below, before anything allocates */
   p->closure = closure;
   p->nargs = nold + nnew;
   for (uint32_t i = 0; i < nold; i++) p->args[i] = old[i];
@@ -55,7 +55,7 @@ static double dbl(V v) {
 }
 
 V rt_box_double(double x) {
-  double *p = (double *)rt_alloc(8);
+  double *p = (double *)rt_alloc_filled(8);
   *p = x;
   V r = {T_DOUBLE, (uint32_t)p};
   return r;
@@ -86,7 +86,7 @@ V rt_abs(V a) {
     return r;
   }
   /* clear the sign bit, as Math.abs does (also for -0.0 and NaN) */
-  uint32_t *w = (uint32_t *)rt_alloc(8);
+  uint32_t *w = (uint32_t *)rt_alloc_filled(8);
   const uint32_t *src = (const uint32_t *)a.val;
   w[0] = src[0];
   w[1] = src[1] & 0x7FFFFFFFu;
@@ -203,7 +203,7 @@ V rt_append(V a, V b) {
 
 /* An effect node {kind, n, values…}; the host decodes it (host/compiler/effects.ts). */
 V rt_effect(uint32_t kind, uint32_t n, const V *args) {
-  Tuple *t = (Tuple *)rt_alloc(8 + 8 * n);
+  Tuple *t = (Tuple *)rt_alloc_filled(8 + 8 * n); /* every word written below, before anything allocates */
   uint32_t *w = (uint32_t *)t;
   w[0] = kind;
   w[1] = n;

@@ -4,6 +4,16 @@
  * heap object in RAM. docs/compiler.md describes the layout. */
 #ifndef TEL_H
 #define TEL_H
+
+/* Byte offsets in gc.c's struct alloc_state, which rt_alloc_filled (entry.S) reads; gc.c checks them. */
+#define ALLOC_CLASSES 8
+#define ALLOC_FREE_LISTS 0
+#define ALLOC_TOP_END 36
+#define ALLOC_STARTS 40
+#define ALLOC_USED 44
+#define ALLOC_FLOOR 48
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 
 typedef struct {
@@ -31,9 +41,12 @@ typedef struct { uint32_t closure, nargs; V args[]; } Pap;
 
 void rt_fail(uint32_t code, uint32_t site) __attribute__((noreturn));
 uint32_t rt_alloc(uint32_t bytes);
+/* An object of `size` bytes (a multiple of 8, not 0), not zeroed: the caller writes every word before anything else can allocate. */
+uint32_t rt_alloc_filled(uint32_t size);
 /* gc.c: the heap top, room at it (`soft`: less the room kept for a continuation's arguments), and taking a chunk there. */
 extern uint32_t rt_hp;
 uint32_t rt_top_room(int soft);
 uint32_t rt_take_top(uint32_t size, int zero);
 V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
+#endif
 #endif

@@ -100,6 +100,39 @@ export interface CodegenOptions {
   readonly typedInts: boolean;
   /** Check mcycle against the cycle budget (s10) at function entries and loop back edges (default on; off in proving images, docs/proofs.md). */
   readonly budgetChecks?: boolean;
+  /**
+   * A list pattern skips the constructor test where the clauses before it tell the constructor: a clause whose only
+   * refutable pattern is `[]` (or a cons of variables) on a value, without guards, fell through only if the value is a
+   * cons (or `[]`) (default on).
+   */
+  readonly knownConstructors?: boolean;
+  /**
+   * A tail call's arguments that are literals or variables go straight into the parameters (in an order that reads
+   * each parameter before it is overwritten; one of a cycle goes through a slot), not first into frame slots
+   * (default on).
+   */
+  readonly directArguments?: boolean;
+  /**
+   * A lambda without captures is a static closure (no allocation), and a top-level function called with such a
+   * lambda for a parameter that is a variable in every equation is compiled again for it (a specialisation, one per
+   * function and lambdas): in it, calls of that parameter are direct calls of the lambda's code, or its body inlined
+   * (CodegenOptions.inlining) — `map (\x -> x * 3) xs` calls no closure through the generic path (default on).
+   */
+  readonly specialize?: boolean;
+  /**
+   * Build cons cells, tuples and lists straight from their items (default on): items that are literals, local
+   * variables or quiet Int arithmetic are written into the new object after it is allocated, not first into frame
+   * slots; only the others wait in slots.
+   */
+  readonly directObjects?: boolean;
+  /** `h : t` where `(h : t)` is a cons pattern that matched (same variables): the matched cell, not a new one (default on). */
+  readonly reuseCons?: boolean;
+  /**
+   * A cons pattern of variables and wildcards binds its variables to the cell's head and tail where they are, read
+   * through the matched value (which stays in its slot while the clause runs), instead of copying both into slots
+   * (default on).
+   */
+  readonly matchInPlace?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -224,7 +257,9 @@ function caseClauses(alts: readonly Alt[]): Clause[] {
 type Loc =
   | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean }
   | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: undefined }
-  | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean };
+  | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean }
+  /** A variable of a cons pattern matched in place (CodegenOptions.matchInPlace): the value at byte `at` of the cell whose value is at s0+`off`. */
+  | { readonly k: 'field'; readonly off: number; readonly at: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: undefined };
 
 /**
  * Callee-saved register pairs (tag, payload) for parameters (CodegenOptions.registers): s1…s8; s10/s11 hold the
@@ -247,18 +282,35 @@ interface KnownFn {
   readonly label: string;
   readonly arity: number;
   readonly global: boolean;
+  /** A lambda without captures (CodegenOptions.specialize): its code, and its body for inlining. */
+  readonly lambda?: Extract<Expr, { tag: 'Lam' }>;
 }
 
 type Global = { readonly k: 'fn'; readonly fn: KnownFn; readonly decl: Decl } | { readonly k: 'caf'; readonly label: string; readonly cell: string; readonly decl: Decl };
 
+/** A cons pattern `(h : t)` of two variables that matched the value at s0+`off` (CodegenOptions.reuseCons). */
+interface MatchedCons {
+  readonly head: Loc;
+  readonly tail: Loc;
+  readonly off: number;
+}
+
 class Scope {
   private readonly vars = new Map<string, Loc>();
+  private readonly conses: MatchedCons[] = [];
   constructor(readonly parent: Scope | null) {}
   set(name: string, loc: Loc): void {
     this.vars.set(name, loc);
   }
   get(name: string): Loc | undefined {
     return this.vars.get(name) ?? this.parent?.get(name);
+  }
+  matched(cons: MatchedCons): void {
+    this.conses.push(cons);
+  }
+  /** The offset of a matched cons cell whose head and tail are the variables bound at `head` and `tail`, if any. */
+  matchedCell(head: Loc, tail: Loc): number | undefined {
+    return this.conses.find((c) => c.head === head && c.tail === tail)?.off ?? this.parent?.matchedCell(head, tail);
   }
 }
 
@@ -305,6 +357,9 @@ function loops(equations: readonly Equation[], name: string, arity: number): boo
   return equations.some((eq) => (eq.rhs.tag === 'Plain' ? tail(eq.rhs.expr) : eq.rhs.guards.some((g) => tail(g.body))));
 }
 
+/** A pattern that matches every value: a variable or a wildcard. */
+const irrefutable = (p: Pattern): boolean => p.tag === 'PVar' || p.tag === 'PWild';
+
 /** E_UNSUPPORTED with the construct's source span. */
 const unsupportedAt = (what: string, span: SourceSpan): CaxError => new CaxError('E_UNSUPPORTED', `${what} is not supported yet`, { span });
 
@@ -330,6 +385,8 @@ class FnCtx {
     readonly regArgs: readonly number[],
     /** Which arguments are known to be Ints (from the signature). */
     readonly intArgs: readonly boolean[] = [],
+    /** Arguments known to be a lambda without captures (a specialisation, CodegenOptions.specialize), by index. */
+    readonly knownArgs: ReadonlyMap<number, KnownFn> = new Map(),
   ) {
     this.start = `${label}$body`;
     this.saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
@@ -343,9 +400,17 @@ class FnCtx {
     this.next += n;
     this.maxSlots = Math.max(this.maxSlots, this.next);
     // checked here, before a slot's offset outgrows an instruction's 12-bit field (the whole frame is checked at the end)
-    if (16 + 8 * (this.saved + this.maxSlots) > MAX_FRAME) throw unsupported(`${this.label}: more than ${MAX_FRAME} bytes of frame (about 250 locals or items of one literal)`);
+    this.checkRoom(0);
     // the block's lowest address is its last slot; items go upward from there
     return this.slotOff(k + n - 1);
+  }
+  /**
+   * E_UNSUPPORTED when `n` more slots would outgrow the frame: also for the items of a tuple or list that are
+   * written straight into it (CodegenOptions.directObjects), so that the limit is the same with the option on and off.
+   */
+  checkRoom(n: number): void {
+    if (16 + 8 * (this.saved + Math.max(this.maxSlots, this.next + n)) > MAX_FRAME)
+      throw unsupported(`${this.label}: more than ${MAX_FRAME} bytes of frame (about 250 locals or items of one literal)`);
   }
 }
 
@@ -372,6 +437,10 @@ export class Codegen {
   private fn!: FnCtx;
   /** Definitions whose bodies are being inlined now. */
   private readonly inlining = new Set<Decl>();
+  /** Lambdas without captures, compiled once each as a static closure (CodegenOptions.specialize). */
+  private readonly closedLambdas = new Map<Expr, KnownFn>();
+  /** Specialisations of top-level functions on such lambdas, by function and lambdas. */
+  private readonly specialisations = new Map<string, KnownFn>();
 
   constructor(
     decls: readonly Decl[],
@@ -500,14 +569,23 @@ export class Codegen {
   }
 
   /** Emits a whole function: prologue, clause matching over its arguments, epilogue, failure stubs. */
-  private compileFunction(label: string, arity: number, equations: readonly Equation[], scope: Scope, self: KnownFn | undefined, span: SourceSpan, intArgs: readonly boolean[] = []): void {
+  private compileFunction(
+    label: string,
+    arity: number,
+    equations: readonly Equation[],
+    scope: Scope,
+    self: KnownFn | undefined,
+    span: SourceSpan,
+    intArgs: readonly boolean[] = [],
+    knownArgs: ReadonlyMap<number, KnownFn> = new Map(),
+  ): void {
     const saved = this.fn;
     const regArgs: number[] = [];
     // only loops: elsewhere saving and restoring the caller's pairs costs more than the loads a register saves
     if (this.options.registers && this.options.directCalls && self && loops(equations, self.name, arity)) {
-      for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
+      for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (!knownArgs.has(i) && equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
     }
-    const fn = new FnCtx(label, arity, self, regArgs, intArgs);
+    const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs);
     this.fn = fn;
     const b = fn.body;
     b.span(span);
@@ -598,10 +676,12 @@ export class Codegen {
   private genClauses(clauses: readonly Clause[], scruts: readonly number[], outer: Scope, tail: boolean, done: string, span: SourceSpan): void {
     const b = this.fn.body;
     const mark = this.fn.next;
+    // the constructors of list scrutinees that the clauses so far tell (offset -> tag)
+    const known = new Map<number, number>();
     for (const clause of clauses) {
       const next = b.fresh('next');
       const scope = new Scope(outer);
-      clause.patterns.forEach((p, i) => this.genMatch(p, scruts[i]!, scope, next));
+      clause.patterns.forEach((p, i) => this.genMatch(p, scruts[i]!, scope, next, known));
       this.genBindings(clause.where, scope);
       const guards = clause.rhs.tag === 'Plain' ? [{ cond: null, body: clause.rhs.expr }] : clause.rhs.guards.map((g) => ({ cond: g.cond as Expr | null, body: g.body }));
       for (const g of guards) {
@@ -612,6 +692,12 @@ export class Codegen {
       }
       b.label(next);
       this.fn.next = mark;
+      const refutable = clause.patterns.flatMap((p, i) => (irrefutable(p) ? [] : [i]));
+      if (this.options.knownConstructors !== false && clause.rhs.tag === 'Plain' && refutable.length === 1) {
+        const p = clause.patterns[refutable[0]!]!;
+        if (p.tag === 'PList' && p.items.length === 0) known.set(scruts[refutable[0]!]!, TAG.CONS);
+        else if (p.tag === 'PCons' && irrefutable(p.head) && irrefutable(p.tail)) known.set(scruts[refutable[0]!]!, TAG.NIL);
+      }
     }
     b.j(this.failTarget(ERR.MATCH, span));
   }
@@ -627,7 +713,7 @@ export class Codegen {
   }
 
   /** Matches the value at s0+`off` against `p`, binding its variables; jumps to `fail` when it does not match. */
-  private genMatch(p: Pattern, off: number, scope: Scope, fail: string): void {
+  private genMatch(p: Pattern, off: number, scope: Scope, fail: string, known: ReadonlyMap<number, number> = new Map()): void {
     const b = this.fn.body;
     switch (p.tag) {
       case 'PWild':
@@ -636,7 +722,8 @@ export class Codegen {
         // a parameter kept in a register pair (the arguments are at s0+8i, everything else below s0)
         {
           const int = off >= 0 && this.fn.intArgs[off / 8] === true;
-          scope.set(p.name, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int });
+          const known = off >= 0 ? this.fn.knownArgs.get(off / 8) : undefined;
+          scope.set(p.name, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int, ...(known ? { fn: known } : {}) });
         }
         return;
       case 'PLit':
@@ -650,20 +737,35 @@ export class Codegen {
         return;
       }
       case 'PCons': {
+        const varOrWild = (q: Pattern): boolean => q.tag === 'PVar' || q.tag === 'PWild';
+        if (this.options.matchInPlace !== false && varOrWild(p.head) && varOrWild(p.tail)) {
+          if (known.get(off) !== TAG.CONS) {
+            b.lw(t0, off, s0);
+            b.li(t1, TAG.CONS);
+            b.branch('bne', t0, t1, fail);
+          }
+          if (p.head.tag === 'PVar') scope.set(p.head.name, { k: 'field', off, at: 0 });
+          if (p.tail.tag === 'PVar') scope.set(p.tail.name, { k: 'field', off, at: 8 });
+          if (p.head.tag === 'PVar' && p.tail.tag === 'PVar' && p.head.name !== p.tail.name) scope.matched({ head: scope.get(p.head.name)!, tail: scope.get(p.tail.name)!, off });
+          return;
+        }
         const block = this.fn.slots(2);
-        this.consCell(off, block, fail);
+        this.consCell(off, block, fail, known.get(off) === TAG.CONS);
         this.genMatch(p.head, block, scope, fail);
         this.genMatch(p.tail, block + 8, scope, fail);
+        // the cell stays at s0+off while the clause runs (parameters change only when a call leaves the clause)
+        if (p.head.tag === 'PVar' && p.tail.tag === 'PVar' && p.head.name !== p.tail.name) scope.matched({ head: scope.get(p.head.name)!, tail: scope.get(p.tail.name)!, off });
         return;
       }
       case 'PList': {
         let at = off;
         for (const item of p.items) {
           const block = this.fn.slots(2);
-          this.consCell(at, block, fail);
+          this.consCell(at, block, fail, at === off && known.get(off) === TAG.CONS);
           this.genMatch(item, block, scope, fail);
           at = block + 8;
         }
+        if (at === off && known.get(off) === TAG.NIL) return;
         b.lw(t0, at, s0);
         b.li(t1, TAG.NIL);
         b.branch('bne', t0, t1, fail);
@@ -672,12 +774,14 @@ export class Codegen {
     }
   }
 
-  /** Checks that s0+`off` is a cons cell and copies its head and tail to the block at `block`. */
-  private consCell(off: number, block: number, fail: string): void {
+  /** Checks that s0+`off` is a cons cell (unless `known`) and copies its head and tail to the block at `block`. */
+  private consCell(off: number, block: number, fail: string, known = false): void {
     const b = this.fn.body;
-    b.lw(t0, off, s0);
-    b.li(t1, TAG.CONS);
-    b.branch('bne', t0, t1, fail);
+    if (!known) {
+      b.lw(t0, off, s0);
+      b.li(t1, TAG.CONS);
+      b.branch('bne', t0, t1, fail);
+    }
     b.lw(t1, off + 4, s0);
     this.copyWords(t1, 0, block);
     this.copyWords(t1, 8, block + 8);
@@ -846,16 +950,27 @@ export class Codegen {
 
   /** The two words at a variable's location (for a boxed value: the box, as captures copy it). */
   private loadVar(loc: Loc): void {
+    this.loadVarInto(loc, a0, a1);
+  }
+
+  /** The two words at a variable's location into `tag` and `val` (t0 may be used on the way). */
+  private loadVarInto(loc: Loc, tag: Reg, val: Reg): void {
     const b = this.fn.body;
-    if (loc.k === 'slot') return this.loadSlot(loc.off);
+    if (loc.k === 'slot') return this.loadSlot(loc.off, tag, val);
     if (loc.k === 'reg') {
-      b.mv(a0, PAIRS[loc.pair]![0]);
-      b.mv(a1, PAIRS[loc.pair]![1]);
+      b.mv(tag, PAIRS[loc.pair]![0]);
+      b.mv(val, PAIRS[loc.pair]![1]);
+      return;
+    }
+    if (loc.k === 'field') {
+      b.lw(t0, loc.off + 4, s0);
+      b.lw(tag, loc.at, t0);
+      b.lw(val, loc.at + 4, t0);
       return;
     }
     b.lw(t0, -12, s0);
-    b.lw(a0, 12 + 8 * loc.index, t0);
-    b.lw(a1, 16 + 8 * loc.index, t0);
+    b.lw(tag, 12 + 8 * loc.index, t0);
+    b.lw(val, 16 + 8 * loc.index, t0);
   }
 
   /** A variable's value; a boxed one not defined yet is E_CYCLE at `span` (the use). */
@@ -972,7 +1087,13 @@ export class Codegen {
             this.fn.next = mark;
             return;
           }
-          const known = this.knownFn(spine.head, scope);
+          const known = this.specialised(this.knownFn(spine.head, scope), spine.args, scope);
+          if (known?.fn.lambda && spine.args.length === known.fn.arity && this.lambdaInlinable(known.fn.lambda)) {
+            const mark = this.fn.next;
+            this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, spine.args, scope, true);
+            this.fn.next = mark;
+            return;
+          }
           if (
             known &&
             this.options.directCalls &&
@@ -1066,18 +1187,68 @@ export class Codegen {
   /** The body of `d` in the current frame: arguments in slots, seen only by the body (lexical scope of the definition). */
   private genInline(d: Decl, args: readonly Expr[], scope: Scope, tail: boolean): void {
     const eq = d.equations[0]!;
-    const block = this.genBlock(args, scope);
-    const inner = new Scope(null);
-    const ints = intParams(d.signature, eq.params.length);
-    eq.params.forEach((p, i) => inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, { k: 'slot', off: block + 8 * i, int: ints[i] === true }));
     const body = (eq.rhs as Extract<Equation['rhs'], { tag: 'Plain' }>).expr;
     this.inlining.add(d);
     try {
-      if (tail) this.genTail(body, inner);
-      else this.gen(body, inner);
+      this.genInlineBody(eq.params, intParams(d.signature, eq.params.length), body, args, scope, tail);
     } finally {
       this.inlining.delete(d);
     }
+  }
+
+  /** A body whose only local variables are its parameters (variable patterns), in the current frame: the arguments (evaluated in `scope`) in slots. */
+  private genInlineBody(params: readonly Pattern[], ints: readonly boolean[], body: Expr, args: readonly Expr[], scope: Scope, tail: boolean): void {
+    const block = this.genBlock(args, scope);
+    const inner = new Scope(null);
+    params.forEach((p, i) => inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, { k: 'slot', off: block + 8 * i, int: ints[i] === true }));
+    if (tail) this.genTail(body, inner);
+    else this.gen(body, inner);
+  }
+
+  /** Whether a call of a lambda without captures is inlined: as small as an inlined definition, variable parameters. */
+  private lambdaInlinable(lambda: Extract<Expr, { tag: 'Lam' }>): boolean {
+    return this.options.inlining && lambda.params.every((p) => p.tag === 'PVar') && inlineNodes(lambda.body, INLINE_NODES) !== undefined;
+  }
+
+  /** A lambda without captures in `scope` as a static closure, compiled once (CodegenOptions.specialize); undefined for others. */
+  private closedLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): KnownFn | undefined {
+    if (this.options.specialize === false) return undefined;
+    const known = this.closedLambdas.get(e);
+    if (known) return known;
+    const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
+    if (this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope).length > 0) return undefined;
+    const fn: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: true, lambda: e };
+    this.closedLambdas.set(e, fn);
+    this.staticClosure(fn);
+    this.pending.push(() => this.compileFunction(fn.label, fn.arity, [eq], new Scope(null), fn, e.span));
+    return fn;
+  }
+
+  /**
+   * A call of a top-level function with lambdas without captures for parameters that are variables (or wildcards)
+   * in every equation: the function's specialisation on them (compiled once each), else `known` itself.
+   */
+  private specialised(known: { fn: KnownFn; loc: Loc | undefined } | undefined, args: readonly Expr[], scope: Scope): { fn: KnownFn; loc: Loc | undefined } | undefined {
+    if (!known || known.loc || !known.fn.global || known.fn.lambda || this.options.specialize === false) return known;
+    const g = this.globals.get(known.fn.name);
+    if (g?.k !== 'fn') return known;
+    const lambdas = new Map<number, KnownFn>();
+    for (let i = 0; i < Math.min(args.length, g.fn.arity); i++) {
+      if (!g.decl.equations.every((eq) => eq.params[i]!.tag === 'PVar' || eq.params[i]!.tag === 'PWild')) continue;
+      const arg = args[i]!;
+      const lambda = arg.tag === 'Lam' ? this.closedLambda(arg, scope) : arg.tag === 'Var' ? scope.get(arg.name)?.fn : undefined;
+      if (lambda?.lambda) lambdas.set(i, lambda);
+    }
+    if (lambdas.size === 0) return known;
+    const key = `${g.fn.label}|${[...lambdas].map(([i, fn]) => `${i}:${fn.label}`).join(',')}`;
+    let fn = this.specialisations.get(key);
+    if (!fn) {
+      const spec: KnownFn = { ...g.fn, label: `${g.fn.label}$spec$${this.counter++}` };
+      fn = spec;
+      this.specialisations.set(key, spec);
+      this.pending.push(() => this.compileFunction(spec.label, spec.arity, g.decl.equations, new Scope(null), spec, g.decl.span, intParams(g.decl.signature, spec.arity), lambdas));
+    }
+    return { fn, loc: undefined };
   }
 
   /** Evaluates the expressions into a fresh block of slots; returns its offset. */
@@ -1102,9 +1273,10 @@ export class Codegen {
       const taken = inRegs.filter(Boolean).length;
       inRegs.push(self && this.fn.regArgs.includes(i) && this.fn.intArgs[i] === true && INT_TEMPS.length - taken >= INT_DEPTH + 2 && this.quietInt(arg, scope, true));
     }
+    const moves = this.directMoves(args, scope, self, inRegs);
     const block = this.fn.slots(args.length);
     args.forEach((arg, i) => {
-      if (inRegs[i]) return;
+      if (inRegs[i] || moves.includes(i)) return;
       this.gen(arg, scope);
       this.storeSlot(block + 8 * i);
     });
@@ -1114,7 +1286,7 @@ export class Codegen {
     let free = INT_TEMPS;
     const pending = args.flatMap((_, i) => (inRegs[i] ? [i] : []));
     while (pending.length > 0) {
-      const at = pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)));
+      const at = pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)) && moves.every((j) => this.readsParam(args[j]!, scope, self) !== i));
       const i = pending.splice(Math.max(at, 0), 1)[0]!;
       if (at >= 0) {
         this.intExprInto(args[i]!, scope, PAIRS[i]![1], free);
@@ -1133,7 +1305,21 @@ export class Codegen {
       this.loadVar(loc);
       b.mv(a0, a1);
     }
+    // literals and variables first, each read before its parameter is overwritten (the moves below read only slots and temporaries)
+    for (const i of moves) {
+      const source = args[i]!.tag === 'Var' ? scope.get((args[i] as Extract<Expr, { tag: 'Var' }>).name) : undefined;
+      if ((source?.k === 'slot' && source.off === 8 * i) || (self && source?.k === 'reg' && source.pair === i)) continue; // the parameter itself, passed on
+      const load = this.operandLoad(args[i]!, scope)!;
+      if (self && this.fn.regArgs.includes(i)) {
+        load(PAIRS[i]![0], PAIRS[i]![1]);
+        continue;
+      }
+      load(t1, t2);
+      b.sw(t1, 8 * i, s0);
+      b.sw(t2, 8 * i + 4, s0);
+    }
     args.forEach((_, i) => {
+      if (moves.includes(i)) return;
       const result = results.get(i);
       if (result !== undefined) {
         if (result !== PAIRS[i]![1]) b.mv(PAIRS[i]![1], result);
@@ -1161,6 +1347,34 @@ export class Codegen {
     b.lw(s0, -8, t0);
     b.mv(sp, t0);
     b.j(fn.label);
+  }
+
+  /**
+   * Which parameter of the current function the argument `e` of a tail call reads, if it is a variable in one (its
+   * slot, its register pair — written only by a self call — or the slot of the cell a matched variable is in).
+   */
+  private readsParam(e: Expr, scope: Scope, self: boolean): number | undefined {
+    const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
+    if (loc?.k === 'reg') return self ? loc.pair : undefined;
+    if ((loc?.k === 'slot' || loc?.k === 'field') && loc.off >= 0) return loc.off / 8;
+    return undefined;
+  }
+
+  /**
+   * The arguments of a tail call moved straight into the parameters (CodegenOptions.directArguments): literals and
+   * variables, in an order where each parameter is read before it is overwritten; where they read each other's in a
+   * cycle, one goes through a slot instead.
+   */
+  private directMoves(args: readonly Expr[], scope: Scope, self: boolean, inRegs: readonly boolean[]): number[] {
+    if (this.options.directArguments === false) return [];
+    const left = args.flatMap((arg, i) => (!inRegs[i] && this.operandLoad(arg, scope) !== undefined ? [i] : []));
+    const order: number[] = [];
+    while (left.length > 0) {
+      const at = left.findIndex((i) => left.every((j) => j === i || this.readsParam(args[j]!, scope, self) !== i));
+      if (at < 0) left.shift();
+      else order.push(left.splice(at, 1)[0]!);
+    }
+    return order;
   }
 
   /**
@@ -1231,7 +1445,13 @@ export class Codegen {
       this.fn.next = mark;
       return;
     }
-    const known = this.options.directCalls ? this.knownFn(head, scope) : undefined;
+    const known = this.options.directCalls ? this.specialised(this.knownFn(head, scope), args, scope) : undefined;
+    if (known?.fn.lambda && args.length >= known.fn.arity && this.lambdaInlinable(known.fn.lambda)) {
+      this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, args.slice(0, known.fn.arity), scope, false);
+      this.applyRest(args.slice(known.fn.arity), scope);
+      this.fn.next = mark;
+      return;
+    }
     if (known && args.length >= known.fn.arity) {
       const k = known.fn.arity;
       this.directCall(known.fn, known.loc, args.slice(0, k), scope);
@@ -1330,8 +1550,19 @@ export class Codegen {
   /** Builds a heap object from header words and the values in a block: a0/a1 = (tag, pointer). */
   private buildObject(tag: number, header: readonly number[], block: number, n: number): void {
     const b = this.fn.body;
+    this.allocObject(header, n);
+    for (let i = 0; i < n; i++) this.slotToObject(block + 8 * i, 4 * header.length + 8 * i);
+    b.mv(a1, a0);
+    b.li(a0, tag);
+  }
+
+  /**
+   * Allocates an object of header words and `n` values (a cons cell by default) into a0, its header written; the
+   * caller writes every value before anything else can allocate, so it is not zeroed (but an odd header's padding).
+   */
+  private allocObject(header: readonly number[], n = 2): void {
+    const b = this.fn.body;
     const bytes = 4 * header.length + 8 * n;
-    // every word is written below before anything else can allocate: no zeroing (but the padding word of an odd header)
     b.li(a0, (bytes + 7) & ~7); // rt_alloc_filled takes the chunk's size, a multiple of 8
     b.call(RT.allocFilled);
     header.forEach((w, i) => {
@@ -1339,20 +1570,95 @@ export class Codegen {
       b.sw(t0, 4 * i, a0);
     });
     if (bytes % 8 !== 0) b.sw(zero, bytes, a0);
-    for (let i = 0; i < n; i++) {
-      this.loadSlot(block + 8 * i, t1, t2);
-      b.sw(t1, 4 * header.length + 8 * i, a0);
-      b.sw(t2, 4 * header.length + 8 * i + 4, a0);
+  }
+
+  /** Copies the value at s0+`from` into the object at a0, at byte `to`. */
+  private slotToObject(from: number, to: number): void {
+    const b = this.fn.body;
+    this.loadSlot(from, t1, t2);
+    b.sw(t1, to, a0);
+    b.sw(t2, to + 4, a0);
+  }
+
+  /**
+   * Whether an item of an object can be written into it after the allocation (CodegenOptions.directObjects): a
+   * literal, a local variable that is no box, or quiet Int arithmetic — nothing that can fail, act, allocate or
+   * call, so it may be evaluated out of order, and loaded without a0.
+   */
+  private lateItem(e: Expr, scope: Scope): boolean {
+    return this.operandLoad(e, scope) !== undefined || this.quietInt(e, scope);
+  }
+
+  /** Writes a late item (lateItem) into the object at a0, at byte `to` (a0 is kept). */
+  private storeItem(e: Expr, scope: Scope, to: number): void {
+    const b = this.fn.body;
+    const load = this.operandLoad(e, scope);
+    if (load) {
+      load(t1, t2);
+    } else {
+      b.span(e.span);
+      const r = this.intExpr(e, scope, INT_TEMPS);
+      b.li(t1, TAG.INT);
+      b.mv(t2, r);
     }
+    b.sw(t1, to, a0);
+    b.sw(t2, to + 4, a0);
+  }
+
+  /**
+   * A heap object of header words and `items` into a0/a1 = (tag, pointer): items evaluated left to right into a
+   * block and copied in, or (directObjects) only the items that are not late, the late ones written in directly.
+   */
+  private genObject(tag: number, header: readonly number[], items: readonly Expr[], scope: Scope, span?: SourceSpan): void {
+    const b = this.fn.body;
+    if (this.options.directObjects === false) {
+      this.buildObject(tag, header, this.genBlock(items, scope), items.length);
+      return;
+    }
+    this.fn.checkRoom(items.length);
+    const late = items.map((item) => this.lateItem(item, scope));
+    const block = this.genBlock(
+      items.filter((_, i) => !late[i]),
+      scope,
+    );
+    if (span) b.span(span);
+    this.allocObject(header, items.length);
+    let k = 0;
+    items.forEach((item, i) => {
+      const to = 4 * header.length + 8 * i;
+      if (late[i]) this.storeItem(item, scope, to);
+      else this.slotToObject(block + 8 * k++, to);
+    });
     b.mv(a1, a0);
     b.li(a0, tag);
   }
 
   private genLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): void {
     const b = this.fn.body;
+    const closed = this.closedLambda(e, scope);
+    if (closed) {
+      b.li(a0, TAG.CLOSURE);
+      b.la(a1, `${closed.label}$closure`);
+      return;
+    }
     const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
     const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
     const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
+    this.defer(fnInfo, [eq], caps, scope, e.span);
+    if (this.options.directObjects !== false) {
+      // the captured values are loaded straight into the new closure, whose every word is written before anything allocates
+      this.allocObject([0, fnInfo.arity, caps.length], caps.length);
+      b.la(t0, fnInfo.label);
+      b.sw(t0, 0, a0);
+      caps.forEach((name, i) => {
+        this.loadVarInto(scope.get(name)!, t1, t2);
+        b.sw(t1, 12 + 8 * i, a0);
+        b.sw(t2, 16 + 8 * i, a0);
+      });
+      b.mv(a1, a0);
+      b.li(a0, TAG.CLOSURE);
+      return;
+    }
     const mark = this.fn.next;
     const block = this.fn.slots(Math.max(1, caps.length));
     caps.forEach((name, i) => {
@@ -1375,7 +1681,6 @@ export class Codegen {
     b.mv(a1, a0);
     b.li(a0, TAG.CLOSURE);
     this.fn.next = mark;
-    this.defer(fnInfo, [eq], caps, scope, e.span);
   }
 
   /** A primitive or operator used as a value: the lambda that applies it. */
@@ -1508,8 +1813,7 @@ export class Codegen {
       }
       case 'Tuple': {
         const mark = this.fn.next;
-        const block = this.genBlock(e.items, scope);
-        this.buildObject(TAG.TUPLE, [e.items.length], block, e.items.length);
+        this.genObject(TAG.TUPLE, [e.items.length], e.items, scope);
         this.fn.next = mark;
         return;
       }
@@ -1518,15 +1822,38 @@ export class Codegen {
         // Items are evaluated left to right into a block of slots, then consed right to left. Literals cannot fail or
         // act, so the order is free: each is made as it is consed, and a list of any length needs one cell of the frame.
         const literal = e.items.every(isLiteral);
-        const block = literal ? 0 : this.genBlock(e.items, scope);
+        const direct = this.options.directObjects !== false;
+        // directObjects: items that are literals, variables or quiet Ints are written into their cells (late); the
+        // others wait in slots (a literal list's Text or Double item in the cell's head slot, as it is consed)
+        if (!literal) this.fn.checkRoom(e.items.length);
+        const late = e.items.map((item) => direct && this.lateItem(item, scope));
+        const early = e.items.filter((_, i) => !literal && !late[i]);
+        const block = this.genBlock(early, scope);
         const cell = this.fn.slots(2);
         b.li(t0, TAG.NIL);
         b.sw(t0, cell + 8, s0);
         b.sw(zero, cell + 12, s0);
         for (let i = e.items.length - 1; i >= 0; i--) {
-          if (literal) this.gen(e.items[i]!, scope);
-          else this.loadSlot(block + 8 * i);
-          this.storeSlot(cell);
+          const item = e.items[i]!;
+          const at = literal ? cell : block + 8 * e.items.slice(0, i).filter((_, j) => !late[j]).length;
+          if (literal && !late[i]) {
+            this.gen(item, scope);
+            this.storeSlot(cell);
+          }
+          if (direct) {
+            this.allocObject([]);
+            if (late[i]) this.storeItem(item, scope, 0);
+            else this.slotToObject(at, 0);
+            this.slotToObject(cell + 8, 8);
+            b.sw(a0, cell + 12, s0);
+            b.li(t0, TAG.CONS);
+            b.sw(t0, cell + 8, s0);
+            continue;
+          }
+          if (!literal) {
+            this.loadSlot(at);
+            this.storeSlot(cell);
+          }
           this.buildObject(TAG.CONS, [], cell, 2);
           this.storeSlot(cell + 8);
         }
@@ -1610,6 +1937,17 @@ export class Codegen {
     }
     if (this.options.constantFolding && this.fold(op, e.left, e.right)) return;
     const mark = this.fn.next;
+    if (op === ':' && this.options.reuseCons !== false && e.left.tag === 'Var' && e.right.tag === 'Var') {
+      const head = scope.get(e.left.name);
+      const tail = scope.get(e.right.name);
+      const cell = head && tail ? scope.matchedCell(head, tail) : undefined;
+      if (cell !== undefined) return this.loadSlot(cell);
+    }
+    if (op === ':' && this.options.directObjects !== false) {
+      this.genObject(TAG.CONS, [], [e.left, e.right], scope, e.span);
+      this.fn.next = mark;
+      return;
+    }
     // an operand known to be an Int makes both Ints (the program is type-checked): no tag test, no runtime call
     const ints = this.knownInt(e.left, scope) || this.knownInt(e.right, scope);
     const imm = this.options.typedInts ? intLiteral(e.right) : undefined;
@@ -1784,7 +2122,10 @@ export class Codegen {
       const loc = scope.get(e.name)!;
       if (loc.k === 'reg') return PAIRS[loc.pair]![1];
       if (loc.k === 'slot') b.lw(dest, loc.off + 4, s0);
-      else {
+      else if (loc.k === 'field') {
+        b.lw(dest, loc.off + 4, s0);
+        b.lw(dest, loc.at + 4, dest);
+      } else {
         b.lw(dest, -12, s0);
         b.lw(dest, 16 + 8 * loc.index, dest);
       }
@@ -1878,17 +2219,7 @@ export class Codegen {
     }
     const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
     if (loc === undefined || loc.box) return undefined;
-    if (loc.k === 'slot') return (tr, vr) => this.loadSlot(loc.off, tr, vr);
-    if (loc.k === 'reg')
-      return (tr, vr) => {
-        b.mv(tr, PAIRS[loc.pair]![0]);
-        b.mv(vr, PAIRS[loc.pair]![1]);
-      };
-    return (tr, vr) => {
-      b.lw(t0, -12, s0);
-      b.lw(tr, 12 + 8 * loc.index, t0);
-      b.lw(vr, 16 + 8 * loc.index, t0);
-    };
+    return (tr, vr) => this.loadVarInto(loc, tr, vr);
   }
 
   /** Comparison of a0/a1 with a2/a3 to a Bool: Ints inline (`ints`: both are known to be Ints), everything else through rt_compare. */

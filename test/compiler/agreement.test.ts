@@ -298,7 +298,19 @@ describe('recursive local values: interp vs sim', () => {
 const RUNS = { iss: 12, sim: 6 } as const;
 
 /** Every optimisation off in turn (CodegenOptions), for the random programs on the ISS. */
-const EACH_OFF: readonly Partial<CodegenOptions>[] = [{ typedInts: false }, { registers: false }, { directCalls: false }, { inlining: false }, { constantFolding: false }];
+const EACH_OFF: readonly Partial<CodegenOptions>[] = [
+  { typedInts: false },
+  { registers: false },
+  { directCalls: false },
+  { inlining: false },
+  { constantFolding: false },
+  { directObjects: false },
+  { reuseCons: false },
+  { matchInPlace: false },
+  { specialize: false },
+  { directArguments: false },
+  { knownConstructors: false },
+];
 
 describe('random programs with each optimisation off: interp vs iss', () => {
   it('pure programs agree on value and error with each option off', async () => {

@@ -28,6 +28,12 @@ const Options = z.object({
   inline: z.boolean().default(true),
   registers: z.boolean().default(true),
   typedInts: z.boolean().default(true),
+  directObjects: z.boolean().default(true),
+  reuseCons: z.boolean().default(true),
+  matchInPlace: z.boolean().default(true),
+  specialize: z.boolean().default(true),
+  directArguments: z.boolean().default(true),
+  knownConstructors: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -59,6 +65,12 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-inline', 'turn inlining of small functions off')
     .option('--no-registers', 'keep every parameter in its frame slot (no callee-saved register pairs)')
     .option('--no-typed-ints', "test every operand's tag, even where the types say it is an Int (no Int arithmetic on registers)")
+    .option('--no-direct-objects', 'evaluate every item of a cons cell, tuple or list into a frame slot before the object is allocated')
+    .option('--no-reuse-cons', 'allocate a new cell for h : t even where a matched pattern (h : t) has that cell')
+    .option('--no-known-constructors', 'test the constructor of every list pattern, even where the clauses before it tell it')
+    .option('--no-direct-arguments', 'evaluate every argument of a tail call into a frame slot before the parameters are written')
+    .option('--no-specialize', 'allocate every lambda as a closure, and call a function passed as an argument through its closure (no specialisation)')
+    .option('--no-match-in-place', 'copy the head and tail of a matched cons cell into frame slots (not read where they are)')
     .action((source: string, raw: unknown) => {
       const opts = parseOptions(Options, raw);
       const started = performance.now();
@@ -71,6 +83,12 @@ export const registerCompile: Register = (program, ctx) => {
           inlining: opts.inline,
           registers: opts.registers,
           typedInts: opts.typedInts,
+          directObjects: opts.directObjects,
+          reuseCons: opts.reuseCons,
+          matchInPlace: opts.matchInPlace,
+          specialize: opts.specialize,
+          directArguments: opts.directArguments,
+          knownConstructors: opts.knownConstructors,
         });
       const ms = performance.now() - started;
       if (stored?.rebuilt) ctx.io.err(`warning: ${imageWarning(stored.key, stored.rebuilt)}`);
