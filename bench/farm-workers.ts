@@ -27,7 +27,18 @@ const ended = (child: ChildProcess): Promise<void> => (child.exitCode !== null |
 
 /** Starts `cax farm worker --redis URL` and resolves when it is up (rejects with its stderr when it exits first). */
 export function spawnFarmWorker(url: string, options: FarmWorkerSpawnOptions = {}): Promise<FarmWorkerProcess> {
-  const args = [CLI, 'farm', 'worker', '--redis', url, '--jobs', String(options.jobs ?? 1), '--lock-ms', String(options.lockMs ?? 2000), ...(options.boards ?? []).flatMap((port) => ['--board', port])];
+  const args = [
+    CLI,
+    'farm',
+    'worker',
+    '--redis',
+    url,
+    '--jobs',
+    String(options.jobs ?? 1),
+    '--lock-ms',
+    String(options.lockMs ?? 2000),
+    ...(options.boards ?? []).flatMap((port) => ['--board', port]),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
   let stderr = '';
   return new Promise((resolveUp, reject) => {

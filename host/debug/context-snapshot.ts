@@ -173,25 +173,30 @@ export async function runWithContextSnapshots(
   let world: MemoryWorld | null = null;
   const policy = spec.policy ?? PolicySchema.parse({});
   const core = spec.backend === 'iss' ? followCore() : undefined;
-  const result = await execute(repo, spec, {
-    world: (w) => recordingWorld((world = w), calls),
-    handlers: (inner, state) =>
-      atBoundaries(
-        () => inner,
-        () => {
-          const s = state();
-          if (!wanted(s.log.length)) return;
-          snapshots.push({
-            format: CONTEXT_SNAPSHOT_FORMAT,
-            entry: { hash: spec.hash, args: [...spec.args] },
-            policy,
-            world: spec.world ?? {},
-            position: { effects: s.log.length },
-            state: stateAt(s, world!, calls, core?.state()),
-          });
-        },
-      ),
-  }, core);
+  const result = await execute(
+    repo,
+    spec,
+    {
+      world: (w) => recordingWorld((world = w), calls),
+      handlers: (inner, state) =>
+        atBoundaries(
+          () => inner,
+          () => {
+            const s = state();
+            if (!wanted(s.log.length)) return;
+            snapshots.push({
+              format: CONTEXT_SNAPSHOT_FORMAT,
+              entry: { hash: spec.hash, args: [...spec.args] },
+              policy,
+              world: spec.world ?? {},
+              position: { effects: s.log.length },
+              state: stateAt(s, world!, calls, core?.state()),
+            });
+          },
+        ),
+    },
+    core,
+  );
   return { result, snapshots };
 }
 

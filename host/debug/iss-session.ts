@@ -54,10 +54,7 @@ export interface IssEvent {
   readonly watched?: Readonly<Record<number, string>>;
 }
 
-type IssBreakpoint =
-  | { readonly id: number; readonly kind: 'definition'; readonly name: string }
-  | { readonly id: number; readonly kind: 'line'; readonly line: number }
-  | WatchBreakpoint;
+type IssBreakpoint = { readonly id: number; readonly kind: 'definition'; readonly name: string } | { readonly id: number; readonly kind: 'line'; readonly line: number } | WatchBreakpoint;
 
 /** The most heap objects read back for one argument: past it the argument shows as `<E_PROTOCOL>`. */
 export const MAX_ARGUMENT_OBJECTS = 10_000;

@@ -121,7 +121,12 @@ function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'ev
     (kind, timeline) => {
       const s = scheduler!;
       const event: TraceEvent = { index: index++, kind: 'effect', name: kind, depth: 0, steps: machineSteps(), clock: s.clock, effects: s.log.length, timeline };
-      visit(event, () => ({ locals: [], scope: [], log: s.log.map((e) => ({ ...e })) }), [], () => new Map());
+      visit(
+        event,
+        () => ({ locals: [], scope: [], log: s.log.map((e) => ({ ...e })) }),
+        [],
+        () => new Map(),
+      );
     },
   );
   return runMain(d.loaded, d.spec.main, d.args, {

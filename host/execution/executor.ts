@@ -313,7 +313,8 @@ export class Executor {
     const trace = new Trace();
     const memo = options.memo === undefined ? this.memo : this.memo?.withMode(options.memo);
     // a profiled run is measured, not answered from the cache
-    if (options.probe && options.backend && options.backend.name !== 'iss') throw new CaxError('E_UNSUPPORTED', `snapshots of runs on the ${options.backend.name} backend are not supported, only on iss (docs/debug.md)`);
+    if (options.probe && options.backend && options.backend.name !== 'iss')
+      throw new CaxError('E_UNSUPPORTED', `snapshots of runs on the ${options.backend.name} backend are not supported, only on iss (docs/debug.md)`);
     const memoized = options.backend || options.profile || options.probe || memo?.mode === 'off' ? undefined : memo;
     const run: Run = {
       world: new MemoryWorld(options.world ?? {}),
@@ -752,7 +753,8 @@ export class Executor {
         });
       };
       const profiled = run.profiler ? run.profiler.wrap(sandboxed, contextUses) : sandboxed;
-      const handlers: EffectHandlers = run.probe?.handlers?.(profiled, (): ProbeState => this.probeState(run, open, active, scheduler, { steps: machine.steps, memory: machine.footprint }, start)) ?? profiled;
+      const handlers: EffectHandlers =
+        run.probe?.handlers?.(profiled, (): ProbeState => this.probeState(run, open, active, scheduler, { steps: machine.steps, memory: machine.footprint }, start)) ?? profiled;
       const sched = new Scheduler<Actor>(machine, handlers, start, invoke);
       scheduler = sched;
       sched.onOwner = (owner) => {

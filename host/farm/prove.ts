@@ -101,7 +101,8 @@ export async function proveChunksOnFarm(url: string, inputs: readonly ChunkInput
       if (sweep) {
         lastSweep = performance.now();
         if ((await liveWorkers(redis)).length > 0) servedAt = lastSweep;
-        else if (lastSweep - servedAt > WORKERLESS_MS) throw new CaxError('E_FARM_WORKER', `no worker has served the farm at ${redact(url)} for ${WORKERLESS_MS / 1000} s; ${pending.size} chunk(s) not proved`);
+        else if (lastSweep - servedAt > WORKERLESS_MS)
+          throw new CaxError('E_FARM_WORKER', `no worker has served the farm at ${redact(url)} for ${WORKERLESS_MS / 1000} s; ${pending.size} chunk(s) not proved`);
       }
       const delivered = await redis.mget(waiting.map((j) => resultKey(j.id)));
       // jobs Redis lost (restarted): their files uploaded and the jobs enqueued again

@@ -165,7 +165,6 @@ export async function runOnFarm(url: string, tests: readonly MatrixTest[], optio
   }
 }
 
-
 /**
  * E_FARM_IDENTITY when no live worker serves the queue of this machine's
  * identities, E_FARM_BOARD when no live worker with a board present serves
@@ -175,7 +174,10 @@ async function refuseUnservable(redis: Redis, url: string, name: string): Promis
   const workers = await liveWorkers(redis);
   if (workers.some((w) => serves(w, name))) return;
   if (isBoardQueue(name))
-    throw new CaxError('E_FARM_BOARD', `no live worker on the farm at ${redact(url)} has a board present for the device tests with this machine's compiler, runtime and firmware (see cax farm status)`);
+    throw new CaxError(
+      'E_FARM_BOARD',
+      `no live worker on the farm at ${redact(url)} has a board present for the device tests with this machine's compiler, runtime and firmware (see cax farm status)`,
+    );
   throw new CaxError(
     'E_FARM_IDENTITY',
     `no live worker on the farm at ${redact(url)} can reproduce this machine's tests: ${workers.length === 0 ? 'no worker is up' : `the ${workers.length} worker(s) up run a different compiler, runtime, firmware or RTL`} (see cax farm status)`,

@@ -91,7 +91,10 @@ export class ChunkProver {
 
   constructor(options: Pick<ProveOptions, 'wasm' | 'zkey'> & { readonly threads: number }) {
     const modules = proverModules();
-    this.threads = Array.from({ length: Math.max(1, options.threads) }, () => new Worker(WORKER, { eval: true, workerData: { ...modules, wasm: options.wasm, zkey: options.zkey, ...WEB_WORKER_QUIET } }));
+    this.threads = Array.from(
+      { length: Math.max(1, options.threads) },
+      () => new Worker(WORKER, { eval: true, workerData: { ...modules, wasm: options.wasm, zkey: options.zkey, ...WEB_WORKER_QUIET } }),
+    );
     this.idle = [...this.threads];
   }
 

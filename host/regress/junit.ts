@@ -43,7 +43,9 @@ export function junitXml(run: RegressRun): string {
     const n = (s: TestRecord['status']): number => tests.filter((t) => t.status === s).length;
     const time = tests.reduce((a, t) => a + t.durationMs, 0) / 1000;
     const hosts = [...new Set(tests.flatMap((t) => (t.host === undefined ? [] : [t.host.replace(/\/\d*$/, '')])))].sort().join(',');
-    lines.push(`  <testsuite name="${escapeXml(suite)}" tests="${tests.length}" failures="${n('fail')}" errors="${n('error')}" skipped="${n('skipped')}" time="${time.toFixed(3)}" hostname="${escapeXml(hosts)}">`);
+    lines.push(
+      `  <testsuite name="${escapeXml(suite)}" tests="${tests.length}" failures="${n('fail')}" errors="${n('error')}" skipped="${n('skipped')}" time="${time.toFixed(3)}" hostname="${escapeXml(hosts)}">`,
+    );
     lines.push(...tests.map(testcase));
     lines.push('  </testsuite>');
   }

@@ -78,7 +78,13 @@ export class WorkerSlot {
    * the same id), or with `lost(code, message)` when the worker dies, is past
    * `timeoutMs` or `stop` is aborted (the process is replaced then).
    */
-  private exchange<R>(request: { readonly id: string; readonly [field: string]: unknown }, timeoutMs: number, stop: AbortSignal | undefined, answer: (reply: unknown) => R, lost: (code: string, message: string) => R): Promise<R> {
+  private exchange<R>(
+    request: { readonly id: string; readonly [field: string]: unknown },
+    timeoutMs: number,
+    stop: AbortSignal | undefined,
+    answer: (reply: unknown) => R,
+    lost: (code: string, message: string) => R,
+  ): Promise<R> {
     return new Promise((resolveAnswer) => {
       const child = this.child;
       this.stderr = '';

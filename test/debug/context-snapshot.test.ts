@@ -22,7 +22,6 @@ function outcome(r: ExecutionResult): unknown {
   return { value: r.value, error: r.error?.code ?? null, effects: r.effects, clock: r.clock, balances: r.balances, contexts: r.contexts, trace: r.trace.events };
 }
 
-
 describe('context-tree snapshots of executor runs', () => {
   it('hold the open contexts with their grants and usage, and restore from every boundary to the same end', async () => {
     const s = setup(INVOKE_PROGRAM);

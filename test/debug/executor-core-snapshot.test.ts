@@ -26,7 +26,6 @@ function outcome(r: ExecutionResult): unknown {
   return { value: r.value, error: r.error?.code ?? null, effects: r.effects, clock: r.clock, balances: r.balances, contexts: r.contexts, trace: r.trace.events, coprocessor };
 }
 
-
 describe('executor snapshots of runs on the iss backend', () => {
   it('hold the context tree and the core at every boundary, and restore on a fresh ISS to the same end', async () => {
     const s = setup(INVOKE_PROGRAM);
@@ -67,7 +66,13 @@ describe('executor snapshots of runs on the iss backend', () => {
           const spec: ContextRunSpec = { hash: s.repo.lookupName('main')!, args: [], world: parseWorld(world), backend: 'iss' };
           const { result, snapshots } = await runWithContextSnapshots(s.repo, spec);
           const reference = runWithSnapshots({ file: 'main.tel', source, main: 'main', args: [], world: spec.world! }, () => false).result;
-          expect([result.value, result.error?.code, result.effects, result.clock, result.balances]).toEqual([reference.shown, reference.error?.code, reference.effects, reference.clock, reference.balances]);
+          expect([result.value, result.error?.code, result.effects, result.clock, result.balances]).toEqual([
+            reference.shown,
+            reference.error?.code,
+            reference.effects,
+            reference.clock,
+            reference.balances,
+          ]);
           expect(snapshots.length).toBe(result.effects.length);
           for (const snap of snapshots) {
             const { bytes, id } = encodeContextSnapshot(snap);

@@ -163,7 +163,20 @@ describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () =
 });
 
 describe('cax sim gdb: memory and CSRs from the records', () => {
-  const record = (r: Partial<TraceRecord>): TraceRecord => ({ pc: 0x80000000, insn: 0x13, rd: 0, rdValue: 0, memAddr: 0, memData: 0, memMask: 0, memWrite: false, trap: false, cause: 0, tval: 0, ...r });
+  const record = (r: Partial<TraceRecord>): TraceRecord => ({
+    pc: 0x80000000,
+    insn: 0x13,
+    rd: 0,
+    rdValue: 0,
+    memAddr: 0,
+    memData: 0,
+    memMask: 0,
+    memWrite: false,
+    trap: false,
+    cause: 0,
+    tval: 0,
+    ...r,
+  });
   const csr = (funct3: number, number: number, rd: number, rs1: number): number => ((number << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | 0x73) >>> 0;
   const RECORDS = [
     // a load outside the ELF shows what was there from the start; the store then overwrites it
@@ -202,7 +215,12 @@ describe('cax sim gdb: memory and CSRs from the records', () => {
     expect(await at(`p${reg('mcause')}`)).toBe('xxxxxxxx');
     await at('s');
     // the trap does not retire: minstret stays
-    expect([await at(`p${reg('mcause')}`), await at(`p${reg('mepc')}`), await at(`p${reg('minstret')}`), await at(`p${reg('mcycle')}`)]).toEqual([hex32(11), hex32(0x80000018), hex32(1002), 'xxxxxxxx']);
+    expect([await at(`p${reg('mcause')}`), await at(`p${reg('mepc')}`), await at(`p${reg('minstret')}`), await at(`p${reg('mcycle')}`)]).toEqual([
+      hex32(11),
+      hex32(0x80000018),
+      hex32(1002),
+      'xxxxxxxx',
+    ]);
     await at('bs');
     expect(await at(`p${reg('mcause')}`)).toBe('xxxxxxxx');
     expect(await at('qXfer:features:read:target.xml:0,3fff')).toContain('<reg name="mcause" bitsize="32" type="int" regnum="899" group="system"/>');

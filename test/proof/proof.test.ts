@@ -226,7 +226,9 @@ describe('soundness: rejected when verifying', () => {
     const old = { ...receipt, format: 'cax-receipt/1', circuit: { ...receipt.circuit, codeWords: 96 }, chunks: receipt.chunks.map((c) => ({ steps: c.steps, proof: c.proof })) };
     expect(() => decodeReceipt(encode(old))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
     // a receipt of format 4 (the 761-constraint circuit) is refused as such
-    expect(() => decodeReceipt(encode({ ...receipt, format: 'cax-receipt/4' }))).toThrow(expect.objectContaining({ code: 'E_RECEIPT', message: expect.stringMatching(/a cax-receipt\/4 receipt, an older format .*prove the run again/) }));
+    expect(() => decodeReceipt(encode({ ...receipt, format: 'cax-receipt/4' }))).toThrow(
+      expect.objectContaining({ code: 'E_RECEIPT', message: expect.stringMatching(/a cax-receipt\/4 receipt, an older format .*prove the run again/) }),
+    );
   });
 });
 
