@@ -145,7 +145,7 @@ export class CoprocessorClient {
   }
 
   /** Opens a session: hello, protocol version check, device limits. */
-  static async connect(transport: Transport, options: ClientOptions & CallOptions = {}): Promise<CoprocessorClient> {
+  static async connect(transport: Transport, options: ClientOptions & CallOptions & { baud?: number } = {}): Promise<CoprocessorClient> {
     const client = new CoprocessorClient(transport, options);
     try {
       await client.hello(options);
@@ -161,8 +161,20 @@ export class CoprocessorClient {
     return this.deviceInfo;
   }
 
-  async hello(options: CallOptions = {}): Promise<DeviceInfo> {
-    const m = await this.request((id) => ({ type: 'hello', id, version: PROTOCOL_VERSION }), 'info', options);
+  /**
+   * Says hello. With `baud` other than the line's rate, asks the device to
+   * switch its UART to `baud` after its answer, and then switches the
+   * transport (E_UNSUPPORTED when the transport has no rate, or the device
+   * finds no divisor within 2 % of it).
+   */
+  async hello(options: CallOptions & { baud?: number } = {}): Promise<DeviceInfo> {
+    const line = this.transport.baud;
+    const wanted = options.baud !== undefined && options.baud !== line ? options.baud : undefined;
+    if (wanted !== undefined && (line === undefined || !this.transport.setBaud)) {
+      throw new CaxError('E_UNSUPPORTED', `${this.transport.name}: the line has no rate to change to ${wanted} baud`);
+    }
+    const rate = wanted !== undefined && line !== undefined ? { line, wanted } : undefined;
+    const m = await this.request((id) => ({ type: 'hello', id, version: PROTOCOL_VERSION, ...(rate ? { rate } : {}) }), 'info', options);
     if (m.version < 1 || m.version > PROTOCOL_VERSION) {
       throw new CaxError('E_PROTOCOL', `${this.transport.name}: device speaks protocol ${m.version}, host speaks 1..${PROTOCOL_VERSION}`);
     }
@@ -173,6 +185,7 @@ export class CoprocessorClient {
         details: { info },
       });
     }
+    if (rate) await this.transport.setBaud?.(rate.wanted);
     this.deviceInfo = info;
     this.chunk = info.maxChunk;
     return info;
