@@ -144,7 +144,20 @@ describe('icebreaker_top with the loader firmware', () => {
       expect([result.outcome, result.a0]).toEqual(['returned', 42]);
       expect(await client.readMemory(client.info.programBase, 8)).toEqual(Uint8Array.from(image.subarray(0, 8)));
     } finally {
-      await client.close();
+      await client.close(); // asks the board back to 115200
     }
+    const plain = await CoprocessorClient.connect(new BoardLine(loader, 115_200), { timeoutMs: 20_000 });
+    await plain.close();
+  });
+
+  it('finds a board a killed session left at 1,000,000 baud: the hello that gets no answer at 115200 is tried at the wanted rate', async () => {
+    const first = new BoardLine(loader, 115_200);
+    await CoprocessorClient.connect(first, { timeoutMs: 20_000, baud: 1_000_000 });
+    await first.close(); // the host goes away without its client's close
+    const line = new BoardLine(loader, 115_200);
+    const client = await CoprocessorClient.connect(line, { timeoutMs: 1000, retries: 3, baud: 1_000_000 });
+    expect(line.baud).toBe(1_000_000);
+    expect(await client.readMemory(client.info.programBase, 4)).toEqual(Uint8Array.from([0x13, 0x05, 0x15, 0x00]));
+    await client.close();
   });
 });
