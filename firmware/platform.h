@@ -18,6 +18,10 @@ int platform_rx(void);
 /* 1 when received bytes were lost (receive FIFO overrun) since the last call. */
 int platform_rx_lost(void);
 void platform_tx(uint8_t byte);
+/* The UART's clocks per bit (0 when the line has no rate: the native
+ * build), and setting it once the last byte sent has left. */
+uint32_t platform_divisor(void);
+void platform_set_divisor(uint32_t divisor);
 /* A free-running tick counter for timeouts (cycles on the SoC). */
 uint32_t platform_ticks(void);
 /* Ticks to wait for the next byte of a frame before dropping it, and for a

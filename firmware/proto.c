@@ -227,12 +227,33 @@ static int program_region(uint32_t addr, uint32_t len) {
   return addr >= PROGRAM_BASE && platform_mem(addr, len) != 0;
 }
 
-static void on_hello(mp_reader *r, uint32_t id) {
-  uint32_t wanted = mp_read_uint(r);
+/* The UART divisor for `rate` baud when the line runs at `line` baud now:
+ * the clock is DIVISOR x line. 0 when there is no such divisor: below 2, or
+ * more than 2 % off the rate (or the line has no rate: the native build). */
+static uint32_t rate_divisor(uint32_t line, uint32_t rate) {
+  uint32_t now = platform_divisor();
+  if (now == 0 || rate == 0 || rate > 0x7FFFFFFFu || line > 0x7FFFFFFFu / now) return 0;
+  uint32_t clock = now * line, divisor = (clock + rate / 2) / rate, got = divisor * rate;
+  uint32_t off = got > clock ? got - clock : clock - got;
+  return divisor >= 2 && off <= clock / 50 ? divisor : 0;
+}
+
+/* HELLO [version] or [version, line rate now, rate wanted]: INFO at the
+ * line's rate, then the UART switches to the wanted rate. */
+static void on_hello(mp_reader *r, uint32_t id, uint32_t fields) {
+  uint32_t wanted = mp_read_uint(r), divisor = 0;
+  if (fields == 3) {
+    uint32_t line = mp_read_uint(r);
+    divisor = rate_divisor(line, mp_read_uint(r));
+  }
   if (r->error) return;
   uint32_t version = wanted < PROTO_VERSION ? wanted : PROTO_VERSION;
   if (version < PROTO_MIN_VERSION) {
     answer_error(id, ERR_VERSION, "protocol version too old");
+    return;
+  }
+  if (fields == 3 && divisor == 0) {
+    answer_error(id, ERR_UNSUPPORTED, "line rate not possible");
     return;
   }
   mp_writer w;
@@ -247,6 +268,7 @@ static void on_hello(mp_reader *r, uint32_t id) {
   mp_write_uint(&w, MAX_MESSAGE);
   mp_write_uint(&w, MAX_CHUNK);
   answer_end(&w, id);
+  if (divisor) platform_set_divisor(divisor);
 }
 
 static void on_ping(mp_reader *r, uint32_t id) {
@@ -399,9 +421,9 @@ static int serve(mp_reader *r, uint32_t fields, uint32_t type, uint32_t id) {
     answer_error(id, ERR_TYPE, "unknown message type");
     return 0;
   }
-  if (fields != field_count[type]) return -1;
+  if (fields != field_count[type] && !(type == T_HELLO && fields == 3)) return -1;
   switch (type) {
-  case T_HELLO: on_hello(r, id); break;
+  case T_HELLO: on_hello(r, id, fields); break;
   case T_PING: on_ping(r, id); break;
   case T_LOAD: on_load(r, id); break;
   case T_CHUNK: on_chunk(r, id); break;

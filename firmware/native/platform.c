@@ -44,6 +44,10 @@ int platform_rx(void) {
 
 int platform_rx_lost(void) { return 0; }
 
+/* stdin/stdout have no line rate: a HELLO asking for one is refused. */
+uint32_t platform_divisor(void) { return 0; }
+void platform_set_divisor(uint32_t divisor) { (void)divisor; }
+
 void platform_tx(uint8_t byte) {
   out[out_len++] = byte;
   if (byte == 0 || out_len == sizeof out) flush_out();

@@ -8,6 +8,7 @@
 #define UART_TXDATA REG(0x10000000u)
 #define UART_RXDATA REG(0x10000004u)
 #define UART_STATUS REG(0x10000008u)
+#define UART_DIVISOR REG(0x1000000Cu)
 #define MTIME_LO REG(0x10001000u)
 #define RAM_SIZE REG(0x10002008u)
 
@@ -39,6 +40,14 @@ void platform_tx(uint8_t byte) {
   while ((int32_t)UART_TXDATA < 0) {
   }
   UART_TXDATA = byte;
+}
+
+uint32_t platform_divisor(void) { return UART_DIVISOR; }
+
+void platform_set_divisor(uint32_t divisor) {
+  while ((int32_t)UART_TXDATA < 0) {
+  }
+  UART_DIVISOR = divisor;
 }
 
 uint32_t platform_ticks(void) { return MTIME_LO; }

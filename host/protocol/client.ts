@@ -119,6 +119,8 @@ export class CoprocessorClient {
   private readonly waiters = new Set<Waiter>();
   private nextId = 1 + Math.floor(Math.random() * 0x3fffffff);
   private deviceInfo: DeviceInfo | undefined;
+  /** The line's rate before this session's first switch (restored at close). */
+  private firstBaud: number | undefined;
   private closedError: CaxError | undefined;
   /** Set while the device may still be running an abandoned program. */
   private abandonedRun: number | undefined;
@@ -145,7 +147,7 @@ export class CoprocessorClient {
   }
 
   /** Opens a session: hello, protocol version check, device limits. */
-  static async connect(transport: Transport, options: ClientOptions & CallOptions = {}): Promise<CoprocessorClient> {
+  static async connect(transport: Transport, options: ClientOptions & CallOptions & { baud?: number } = {}): Promise<CoprocessorClient> {
     const client = new CoprocessorClient(transport, options);
     try {
       await client.hello(options);
@@ -161,8 +163,32 @@ export class CoprocessorClient {
     return this.deviceInfo;
   }
 
-  async hello(options: CallOptions = {}): Promise<DeviceInfo> {
-    const m = await this.request((id) => ({ type: 'hello', id, version: PROTOCOL_VERSION }), 'info', options);
+  /**
+   * Says hello. With `baud` other than the line's rate, asks the device to
+   * switch its UART to `baud` after its answer, and then switches the
+   * transport (E_UNSUPPORTED when the transport has no rate, or the device
+   * finds no divisor within 2 % of it). When no answer comes at the line's
+   * rate, the device may be at `baud` already (its INFO was lost, or a
+   * session that ended without close left it there): one more hello is
+   * tried at `baud`. close() asks the device back to the line's first rate.
+   */
+  async hello(options: CallOptions & { baud?: number } = {}): Promise<DeviceInfo> {
+    const line = this.transport.baud;
+    const wanted = options.baud !== undefined && options.baud !== line ? options.baud : undefined;
+    if (wanted !== undefined && (line === undefined || !this.transport.setBaud)) {
+      throw new CaxError('E_UNSUPPORTED', `${this.transport.name}: the line has no rate to change to ${wanted} baud`);
+    }
+    const rate = wanted !== undefined && line !== undefined ? { line, wanted } : undefined;
+    const m = await this.helloAt(rate, options).catch(async (e: unknown) => {
+      if (!rate || !(e instanceof CaxError) || e.code !== 'E_LINK' || this.closedError) throw e;
+      await this.transport.setBaud?.(rate.wanted);
+      try {
+        return await this.helloAt({ line: rate.wanted, wanted: rate.wanted }, options);
+      } catch {
+        await this.transport.setBaud?.(rate.line);
+        throw e;
+      }
+    });
     if (m.version < 1 || m.version > PROTOCOL_VERSION) {
       throw new CaxError('E_PROTOCOL', `${this.transport.name}: device speaks protocol ${m.version}, host speaks 1..${PROTOCOL_VERSION}`);
     }
@@ -173,9 +199,17 @@ export class CoprocessorClient {
         details: { info },
       });
     }
+    if (rate) {
+      await this.transport.setBaud?.(rate.wanted);
+      this.firstBaud ??= rate.line;
+    }
     this.deviceInfo = info;
     this.chunk = info.maxChunk;
     return info;
+  }
+
+  private helloAt(rate: { line: number; wanted: number } | undefined, options: CallOptions) {
+    return this.request((id) => ({ type: 'hello', id, version: PROTOCOL_VERSION, ...(rate ? { rate } : {}) }), 'info', options);
   }
 
   /** Round trip with an echoed payload; resolves to the round-trip time in ms. */
@@ -428,6 +462,10 @@ export class CoprocessorClient {
 
   async close(): Promise<void> {
     clearTimeout(this.staleTimer);
+    // Leave the device at the rate the session found it at, so the next session (without --baud) can talk to it.
+    if (this.firstBaud !== undefined && this.firstBaud !== this.transport.baud && !this.closedError && this.abandonedRun === undefined) {
+      await this.hello({ baud: this.firstBaud }).catch(() => undefined);
+    }
     await this.transport.close();
     this.fail(new CaxError('E_LINK', `${this.transport.name}: closed`));
   }

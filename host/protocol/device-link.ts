@@ -7,6 +7,7 @@ import { CoprocessorClient, type DeviceInfo } from './client.js';
 import { DEFAULT_BAUD, SerialTransport } from './serial.js';
 
 export interface DeviceLinkOptions {
+  /** The rate to work at: the port opens at the board's 115200 and the hello asks the device for this one (docs/protocol.md). */
   readonly baud?: number;
   /** Quiet time before a request is sent again (ms; default 1000). */
   readonly timeoutMs?: number;
@@ -14,7 +15,7 @@ export interface DeviceLinkOptions {
 
 /** `work` with a client on the co-processor at `port` (E_LINK when the port cannot be opened or does not answer). */
 export async function withDevice<T>(port: string, options: DeviceLinkOptions, work: (client: CoprocessorClient) => Promise<T>): Promise<T> {
-  const client = await CoprocessorClient.connect(await SerialTransport.open(port, options.baud ?? DEFAULT_BAUD), { timeoutMs: options.timeoutMs ?? 1000 });
+  const client = await CoprocessorClient.connect(await SerialTransport.open(port, DEFAULT_BAUD), { timeoutMs: options.timeoutMs ?? 1000, baud: options.baud ?? DEFAULT_BAUD });
   try {
     return await work(client);
   } finally {

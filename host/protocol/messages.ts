@@ -48,7 +48,7 @@ export const OUTCOMES = ['returned', 'trapped', 'budget', 'link-lost'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export type Request =
-  | { readonly type: 'hello'; readonly id: number; readonly version: number }
+  | { readonly type: 'hello'; readonly id: number; readonly version: number; readonly rate?: { readonly line: number; readonly wanted: number } }
   | { readonly type: 'ping'; readonly id: number; readonly data: Uint8Array }
   | { readonly type: 'load'; readonly id: number; readonly addr: number; readonly size: number; readonly sha256: Uint8Array }
   | { readonly type: 'chunk'; readonly id: number; readonly offset: number; readonly data: Uint8Array }
@@ -62,7 +62,7 @@ export type Request =
 function fields(r: Request): unknown[] {
   switch (r.type) {
     case 'hello':
-      return [r.version];
+      return r.rate ? [r.version, r.rate.line, r.rate.wanted] : [r.version];
     case 'ping':
       return [r.data];
     case 'load':

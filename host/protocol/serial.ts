@@ -7,14 +7,12 @@ import { BaseTransport } from './transport.js';
 export const DEFAULT_BAUD = 115200;
 
 export class SerialTransport extends BaseTransport {
-  readonly name: string;
   private constructor(
     private readonly port: SerialPort,
-    path: string,
-    baud: number,
+    private readonly path: string,
+    private rate: number,
   ) {
     super();
-    this.name = `serial ${path} @ ${baud}`;
     port.on('data', (chunk: Uint8Array) => this.deliver(chunk));
     port.on('close', () => this.ended(`${this.name}: port closed`));
     port.on('error', (e: Error) => this.ended(`${this.name}: ${e.message}`));
@@ -26,6 +24,25 @@ export class SerialTransport extends BaseTransport {
       const port = new SerialPort({ path, baudRate: baud, dataBits: 8, stopBits: 1, parity: 'none', rtscts: false, xon: false, xoff: false, autoOpen: false });
       port.open((e) => (e ? reject(new CaxError('E_LINK', `cannot open ${path}: ${e.message}`)) : resolve(new SerialTransport(port, path, baud))));
     });
+  }
+
+  get name(): string {
+    return `serial ${this.path} @ ${this.rate}`;
+  }
+
+  get baud(): number {
+    return this.rate;
+  }
+
+  /** Switches the port's rate (serialport's update); E_LINK when the port refuses it. */
+  setBaud(baud: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.port.update({ baudRate: baud }, (e) => {
+        if (e) return reject(new CaxError('E_LINK', `${this.name}: cannot switch to ${baud} baud: ${e.message}`));
+        this.rate = baud;
+        resolve();
+      }),
+    );
   }
 
   send(bytes: Uint8Array): Promise<void> {

@@ -23,6 +23,10 @@ export interface Transport {
    * that never returns.
    */
   restart?(): Promise<void>;
+  /** The line's rate in baud, on a line that has one (a serial port; a pseudo-terminal or a process has none that matters). */
+  readonly baud?: number;
+  /** Changes the host side of the line to `baud` (after the device agreed at HELLO). */
+  setBaud?(baud: number): Promise<void>;
   close(): Promise<void>;
 }
 

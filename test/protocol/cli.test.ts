@@ -22,6 +22,11 @@ describe('cax device', () => {
     const human = captureIO();
     expect(await runCli(['device', 'info', '--port', sim.path, '--baud', '115200'], human)).toBe(0);
     expect(human.stdout.join('\n')).toMatch(/core cax-soc \(rv32im\), firmware 0\.1\.0, protocol 1/);
+    // The simulated UART's 8 clocks a bit at "115200" leave no divisor for 1 Mbaud: refused, the line unchanged.
+    const fast = captureIO();
+    expect(await runCli(['device', 'info', '--port', sim.path, '--baud', '1000000'], fast)).toBe(1);
+    expect(fast.stderr.join('\n')).toMatch(/E_UNSUPPORTED .*line rate not possible/);
+    expect(await runCli(['device', 'info', '--port', sim.path], captureIO())).toBe(0);
   });
 
   it('load and run an ELF with arguments; effects without a handler get -1', async () => {

@@ -144,6 +144,7 @@ describe('the byte-level examples of docs/protocol.md', () => {
 
   it('are what the host sends', () => {
     expect(hexOf(encodeFrame(encodeRequest({ type: 'hello', id: 1, version: 1 })))).toBe('09 93 01 01 01 b6 fa 6f e1 00');
+    expect(hexOf(encodeRequest({ type: 'hello', id: 1, version: 1, rate: { line: 115_200, wanted: 1_000_000 } }))).toBe('95 01 01 01 ce 00 01 c2 00 ce 00 0f 42 40');
     expect(hexOf(encodeFrame(encodeRequest({ type: 'chunk', id: 3, offset: 0, data: Uint8Array.of(0x13, 0x05, 0, 0) })))).toBe('04 94 04 03 05 c4 04 13 05 01 05 f2 d6 37 c3 00');
     expect(hexOf(encodeFrame(encodeRequest({ type: 'run', id: 5, entry: 0x80008000, args: [3], budget: 5_000_000 })))).toBe('06 95 06 05 ce 80 02 80 04 91 03 ce 08 4c 4b 40 85 ee a2 26 00');
     expect(hexOf(encodeFrame(encodeRequest({ type: 'reply', id: 1, values: [42, 0] })))).toBe('06 93 07 01 92 2a 05 8d de 50 b1 00');

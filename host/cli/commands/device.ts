@@ -1,6 +1,7 @@
 // `cax device info | load | run --port PATH [--baud N]`: drives a cax
 // co-processor (a board's serial port, or the simulation's pseudo-terminal)
-// with the serial protocol of docs/protocol.md. Effect requests of a program
+// with the serial protocol of docs/protocol.md; --baud other than 115200 is
+// asked for at HELLO and both ends switch after the answer. Effect requests of a program
 // run from here have no handler: they are answered with -1 and listed.
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -50,7 +51,7 @@ const RunOptions = LinkOptions.extend({
 function linkOptions(command: Command): Command {
   return command
     .requiredOption('--port <path>', 'serial device or pseudo-terminal of the co-processor')
-    .option('--baud <n>', `line speed in baud (default ${DEFAULT_BAUD})`)
+    .option('--baud <n>', `line speed in baud: the port opens at ${DEFAULT_BAUD} and HELLO asks the board to switch (default ${DEFAULT_BAUD}; 1000000 is exact on the iCEBreaker)`)
     .option('--timeout <ms>', 'quiet time before a request is sent again (default 1000)')
     .exitOverride();
 }
