@@ -79,7 +79,8 @@ export class BoardLine extends BaseTransport {
       } else this.since++;
       if (this.since < half || (this.since - half) % this.clocksPerBit !== 0) continue;
       const bit = (this.since - half) / this.clocksPerBit;
-      if (bit === 0 && level !== 0) this.since = -1; // a glitch, not a start bit
+      if (bit === 0 && level !== 0)
+        this.since = -1; // a glitch, not a start bit
       else if (bit >= 1 && bit <= 8) this.byte |= level << (bit - 1);
       else if (bit === 9) {
         if (level === 1) bytes.push(this.byte);
