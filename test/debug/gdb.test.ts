@@ -17,7 +17,8 @@ import { TraceTarget } from '../../host/debug/trace-target.js';
 import { runCli } from '../../host/cli/program.js';
 import type { CliIO } from '../../host/cli/io.js';
 import { DEFAULT_RAM_BYTES } from '../../host/riscv/iss.js';
-import { parseTraceLine, type TraceRecord } from '../../host/trace/record.js';
+import { parseTraceLine } from '../../host/trace/record.js';
+import { quietRecord } from '../helpers/trace-records.js';
 import { RspReader, rspChecksum, rspFrame } from '../../host/debug/rsp.js';
 
 let dir = '';
@@ -163,20 +164,7 @@ describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () =
 });
 
 describe('cax sim gdb: memory and CSRs from the records', () => {
-  const record = (r: Partial<TraceRecord>): TraceRecord => ({
-    pc: 0x80000000,
-    insn: 0x13,
-    rd: 0,
-    rdValue: 0,
-    memAddr: 0,
-    memData: 0,
-    memMask: 0,
-    memWrite: false,
-    trap: false,
-    cause: 0,
-    tval: 0,
-    ...r,
-  });
+  const record = quietRecord;
   const csr = (funct3: number, number: number, rd: number, rs1: number): number => ((number << 20) | (rs1 << 15) | (funct3 << 12) | (rd << 7) | 0x73) >>> 0;
   const RECORDS = [
     // a load outside the ELF shows what was there from the start; the store then overwrites it

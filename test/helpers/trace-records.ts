@@ -1,5 +1,5 @@
-// Any retirement record (docs/trace-port.md), for property tests of the
-// trace's forms and readers.
+// Retirement records (docs/trace-port.md): any one, for property tests of the
+// trace's forms and readers, and a quiet one for hand-written traces.
 import fc from 'fast-check';
 import type { TraceRecord } from '../../host/trace/record.js';
 
@@ -18,3 +18,8 @@ export const traceRecord: fc.Arbitrary<TraceRecord> = fc.record({
   cause: u32,
   tval: u32,
 });
+
+/** One retirement record with no memory access and no trap (a nop at the RAM base unless `fields` say otherwise), for hand-written traces. */
+export function quietRecord(fields: Partial<TraceRecord>): TraceRecord {
+  return { pc: 0x80000000, insn: 0x13, rd: 0, rdValue: 0, memAddr: 0, memData: 0, memMask: 0, memWrite: false, trap: false, cause: 0, tval: 0, ...fields };
+}

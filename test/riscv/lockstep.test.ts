@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Iss, type RunResult } from '../../host/riscv/iss.js';
 import { formatDivergence, lockstepDivergence } from '../../host/sim/lockstep.js';
 import { parseTraceLine, type TraceRecord } from '../../host/trace/record.js';
+import { quietRecord } from '../helpers/trace-records.js';
 import { randomStream } from '../isa/random-stream.js';
 import { randomProgram } from './random-program.js';
 
@@ -134,19 +135,7 @@ describe('lockstep: RTL and ISS', () => {
 
 describe('divergence report', () => {
   it('names the record, both versions, the differing fields and registers and the instructions before', async () => {
-    const rec = (pc: number, rd: number, value: number): TraceRecord => ({
-      pc,
-      insn: 0x00a00513,
-      rd,
-      rdValue: value,
-      memAddr: 0,
-      memData: 0,
-      memMask: 0,
-      memWrite: false,
-      trap: false,
-      cause: 0,
-      tval: 0,
-    });
+    const rec = (pc: number, rd: number, value: number): TraceRecord => quietRecord({ pc, insn: 0x00a00513, rd, rdValue: value });
     const left = [rec(0x80000000, 10, 10), rec(0x80000004, 11, 1), rec(0x80000008, 12, 2)];
     const right = [rec(0x80000000, 10, 10), rec(0x80000004, 11, 1), rec(0x80000008, 12, 3)];
     const d = (await lockstepDivergence(left, right))!;

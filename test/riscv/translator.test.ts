@@ -7,6 +7,7 @@ import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { Iss, type IssOptions } from '../../host/riscv/iss.js';
 import type { TraceRecord } from '../../host/trace/record.js';
+import { quietRecord } from '../helpers/trace-records.js';
 import { bType, exitWith, iType, li, sType } from './asm.js';
 import { randomProgram } from './random-program.js';
 
@@ -26,7 +27,7 @@ function start(words: readonly number[], options: IssOptions, trace: boolean | '
   iss.load(new Uint8Array(new Uint32Array(words).buffer));
   const records: TraceRecord[] = [];
   const sent: number[] = [];
-  if (trace === 'hook') iss.setRetireHook((pc, insn, rd, rdValue, trap) => records.push({ pc, insn, rd, rdValue, trap, memAddr: 0, memData: 0, memMask: 0, memWrite: false, cause: 0, tval: 0 }));
+  if (trace === 'hook') iss.setRetireHook((pc, insn, rd, rdValue, trap) => records.push(quietRecord({ pc, insn, rd, rdValue, trap })));
   else if (trace) iss.setTraceSink((r) => records.push(r));
   iss.uart.onTransmit((b) => sent.push(b));
   return { iss, records, sent };

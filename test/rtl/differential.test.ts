@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { compareWithQemu, firstDivergence, firstSignatureDifference } from '../../host/sim/differential.js';
 import { parseQemuCpuLog } from '../../host/sim/qemu.js';
 import { randomStream } from '../isa/random-stream.js';
+import { quietRecord } from '../helpers/trace-records.js';
 
 let dir = '';
 beforeAll(() => {
@@ -125,7 +126,7 @@ describe('qemu step log', () => {
   });
 
   it('stops at the end marker when the runs agree, and names a control-flow split', () => {
-    const r = (pc: number, rd = 0, rdValue = 0) => ({ pc, insn: 0x13, rd, rdValue, memAddr: 0, memData: 0, memMask: 0, memWrite: false, trap: false, cause: 0, tval: 0 });
+    const r = (pc: number, rd = 0, rdValue = 0) => quietRecord({ pc, rd, rdValue });
     const s = (pc: number, x5 = 0) => ({ pc, regs: Array.from({ length: 32 }, (_, i) => (i === 5 ? x5 : 0)) });
     expect(firstDivergence([r(0x100, 5, 7), r(0x104), r(0x200)], [s(0x100), s(0x104, 7), s(0x200, 7)], 0x100, 0x200)).toBeUndefined();
     expect(firstDivergence([r(0x100, 5, 7), r(0x108)], [s(0x100), s(0x104, 7)], 0x100, 0x200)).toMatch(/the core executed pc 0x00000108, qemu pc 0x00000104/);
