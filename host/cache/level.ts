@@ -62,6 +62,29 @@ export interface SyncCacheLevel extends CacheLevel {
   removeSync(keys: readonly Hash[]): number;
 }
 
+/** The asynchronous half of a synchronous level: each answer is its synchronous one, already settled. */
+export abstract class SyncLevel implements SyncCacheLevel {
+  abstract readonly name: LevelName;
+  abstract getSync(key: Hash): StoredEntry | undefined;
+  abstract putSync(entry: StoredEntry): void;
+  abstract removeSync(keys: readonly Hash[]): number;
+  abstract list(filter: EntryFilter, now: number): Promise<EntryInfo[]>;
+  abstract close(): Promise<void>;
+
+  get(key: Hash): Promise<StoredEntry | undefined> {
+    return Promise.resolve(this.getSync(key));
+  }
+
+  put(entry: StoredEntry): Promise<void> {
+    this.putSync(entry);
+    return Promise.resolve();
+  }
+
+  remove(keys: readonly Hash[]): Promise<number> {
+    return Promise.resolve(this.removeSync(keys));
+  }
+}
+
 export function matchesFilter(e: Omit<EntryInfo, 'level'>, f: EntryFilter, now: number): boolean {
   if (f.definition !== undefined && !e.definition.startsWith(f.definition)) return false;
   if (f.identity !== undefined && !e.identity.startsWith(f.identity)) return false;

@@ -2,11 +2,11 @@
 // recently used first), bounded in entries, bytes and age; eviction takes
 // the cheapest-to-recompute of the least recently used (level.ts).
 import type { Hash } from '../store/hash.js';
-import { EVICTION_CANDIDATES, evictionVictim, matchesFilter, type EntryFilter, type EntryInfo, type LevelLimits, type StoredEntry, type SyncCacheLevel } from './level.js';
+import { EVICTION_CANDIDATES, evictionVictim, matchesFilter, type EntryFilter, type EntryInfo, type LevelLimits, type StoredEntry, SyncLevel } from './level.js';
 
 export const DEFAULT_MEMORY_LIMITS: LevelLimits = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 };
 
-export class MemoryLevel implements SyncCacheLevel {
+export class MemoryLevel extends SyncLevel {
   readonly name = 'memory' as const;
   private readonly entries = new Map<Hash, StoredEntry>();
   private bytes = 0;
@@ -14,7 +14,9 @@ export class MemoryLevel implements SyncCacheLevel {
   constructor(
     private readonly limits: LevelLimits = DEFAULT_MEMORY_LIMITS,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    super();
+  }
 
   getSync(key: Hash): StoredEntry | undefined {
     const e = this.entries.get(key);
@@ -65,21 +67,8 @@ export class MemoryLevel implements SyncCacheLevel {
     }
   }
 
-  get(key: Hash): Promise<StoredEntry | undefined> {
-    return Promise.resolve(this.getSync(key));
-  }
-
-  put(entry: StoredEntry): Promise<void> {
-    this.putSync(entry);
-    return Promise.resolve();
-  }
-
   list(filter: EntryFilter, now: number): Promise<EntryInfo[]> {
     return Promise.resolve([...this.entries.values()].filter((e) => matchesFilter(e, filter, now)).map(({ bytes: _b, digest: _d, ...info }) => ({ ...info, level: this.name })));
-  }
-
-  remove(keys: readonly Hash[]): Promise<number> {
-    return Promise.resolve(this.removeSync(keys));
   }
 
   close(): Promise<void> {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { STORE_FILE } from '../store/repository.js';
 import type { Hash } from '../store/hash.js';
-import { EVICTION_CANDIDATES, evictionVictim, matchesFilter, type EntryFilter, type EntryInfo, type LevelLimits, type StoredEntry, type SyncCacheLevel } from './level.js';
+import { EVICTION_CANDIDATES, evictionVictim, matchesFilter, type EntryFilter, type EntryInfo, type LevelLimits, type StoredEntry, SyncLevel } from './level.js';
 
 export const DEFAULT_SQLITE_LIMITS: LevelLimits = { maxEntries: 100_000, maxBytes: 512 * 1024 * 1024 };
 
@@ -71,7 +71,7 @@ const fromRow = (r: Row): StoredEntry => ({
   hits: r.hits,
 });
 
-export class SqliteLevel implements SyncCacheLevel {
+export class SqliteLevel extends SyncLevel {
   readonly name = 'sqlite' as const;
   private readonly db: Database.Database;
   /** Prepared statements by their text. */
@@ -90,6 +90,7 @@ export class SqliteLevel implements SyncCacheLevel {
     /** Told when a batch could not be committed (its entries are lost: a cache recomputes them). */
     private readonly warn: (message: string) => void = (m) => process.emitWarning(m),
   ) {
+    super();
     mkdirSync(directory, { recursive: true });
     this.db = new Database(join(directory, STORE_FILE), { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
@@ -212,15 +213,6 @@ export class SqliteLevel implements SyncCacheLevel {
     }
   }
 
-  get(key: Hash): Promise<StoredEntry | undefined> {
-    return Promise.resolve(this.getSync(key));
-  }
-
-  put(entry: StoredEntry): Promise<void> {
-    this.putSync(entry);
-    return Promise.resolve();
-  }
-
   list(filter: EntryFilter, now: number): Promise<EntryInfo[]> {
     this.commit();
     const rows = this.sql<[], Omit<Row, 'bytes' | 'digest'>>('SELECT key, definition, identity, size, cost, created_at, used_at, hits FROM results ORDER BY created_at, key').all();
@@ -229,10 +221,6 @@ export class SqliteLevel implements SyncCacheLevel {
         .map((r) => ({ key: r.key, definition: r.definition, identity: r.identity, size: r.size, cost: r.cost, createdAt: r.created_at, usedAt: r.used_at, hits: r.hits, level: this.name }))
         .filter((e) => matchesFilter(e, filter, now)),
     );
-  }
-
-  remove(keys: readonly Hash[]): Promise<number> {
-    return Promise.resolve(this.removeSync(keys));
   }
 
   close(): Promise<void> {

@@ -43,6 +43,18 @@ const text = (v: string): CItem => ({ k: 'text', v });
 const none: CItem = { k: 'none' };
 const binder: CItem = { k: 'binder' };
 
+/** Runs a body with the binder scope restored afterwards (the binders it pushed are dropped). */
+function inScope(scope: string[]): <T>(body: () => T) => T {
+  return (body) => {
+    const depth = scope.length;
+    try {
+      return body();
+    } finally {
+      scope.length = depth;
+    }
+  };
+}
+
 function literal(lit: Literal): CItem {
   switch (lit.kind) {
     case 'int':
@@ -114,15 +126,7 @@ export function encodeDecl(decl: Decl, global: (name: string) => Global | undefi
     globals.set(name, g);
     return g;
   };
-  /** Runs `body` with the scope restored afterwards. */
-  const scoped = <T>(body: () => T): T => {
-    const depth = scope.length;
-    try {
-      return body();
-    } finally {
-      scope.length = depth;
-    }
-  };
+  const scoped = inScope(scope);
 
   const pattern = (p: Pattern): CItem => {
     switch (p.tag) {
@@ -271,14 +275,7 @@ export function decodeDecl(item: CItem, names: DecodeNames, span: SourceSpan): D
     scope.push(name);
     return name;
   };
-  const scoped = <T>(body: () => T): T => {
-    const depth = scope.length;
-    try {
-      return body();
-    } finally {
-      scope.length = depth;
-    }
-  };
+  const scoped = inScope(scope);
   const nodeOf = (i: CItem | undefined, tag?: string): { tag: string; items: readonly CItem[] } => {
     if (i?.k !== 'node' || (tag !== undefined && i.tag !== tag)) bad(`expected ${tag ?? 'a node'}, found ${i?.k === 'node' ? i.tag : (i?.k ?? 'nothing')}`);
     return i;
