@@ -55,6 +55,10 @@ struct alloc_state {
   uint32_t top_end;
   uint32_t *starts, *used;
   uint32_t floor;
+  /* a free chunk [carve, carve_end) being carved into objects front to back (on no list; its start bit set): the
+   * rest of a free chunk split for an allocation, so that the next allocations take from it without a search or
+   * split */
+  uint32_t carve, carve_end;
 };
 struct alloc_state rt_alloc_state;
 _Static_assert(__builtin_offsetof(struct alloc_state, free_lists) == ALLOC_FREE_LISTS, "ALLOC_FREE_LISTS");
@@ -62,16 +66,17 @@ _Static_assert(__builtin_offsetof(struct alloc_state, top_end) == ALLOC_TOP_END,
 _Static_assert(__builtin_offsetof(struct alloc_state, starts) == ALLOC_STARTS, "ALLOC_STARTS");
 _Static_assert(__builtin_offsetof(struct alloc_state, used) == ALLOC_USED, "ALLOC_USED");
 _Static_assert(__builtin_offsetof(struct alloc_state, floor) == ALLOC_FLOOR, "ALLOC_FLOOR");
+_Static_assert(__builtin_offsetof(struct alloc_state, carve) == ALLOC_CARVE, "ALLOC_CARVE");
+_Static_assert(__builtin_offsetof(struct alloc_state, carve_end) == ALLOC_CARVE_END, "ALLOC_CARVE_END");
 _Static_assert(CLASSES == ALLOC_CLASSES, "ALLOC_CLASSES");
 #define free_lists (rt_alloc_state.free_lists)
 #define top_end (rt_alloc_state.top_end)
 #define starts (rt_alloc_state.starts)
 #define used (rt_alloc_state.used)
 #define rt_floor (rt_alloc_state.floor)
+#define carve (rt_alloc_state.carve)
+#define carve_end (rt_alloc_state.carve_end)
 static uint32_t big_list;
-/* A free chunk [carve, carve_end) being carved into objects front to back (on no list; its start bit set): the rest
- * of a free chunk split for an allocation, so that the next allocations take from it without a search or split. */
-static uint32_t carve, carve_end;
 static uint32_t *marks, *mark_stack;
 static uint32_t bitmap_words, cleared_to, mark_overflow;
 /* rt_hp after the last collection (rt_floor before the first): the objects above it came from the untouched top by
