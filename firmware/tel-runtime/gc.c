@@ -327,59 +327,53 @@ uint32_t rt_alloc_filled_c(uint32_t size) {
  * garbage longer, never frees anything too soon. A word pointing into an allocated chunk marks the whole chunk
  * (interior pointers: the C runtime holds some). The mark bits start as the complement of the used bits (rt_gc), so
  * one test skips both a marked chunk and a free one; a chunk of one or two granules (a Double box, a cons cell) finds
- * its end in the start bits it loaded already. The chunk marked last is scanned next straight from registers (down
- * a list's spine the mark stack is not touched). Everything the loop touches is in registers. */
-
-/* mark_from's step for a word w that points into the heap at offset off: marks its chunk if allocated and not
- * marked yet, and makes it the chunk scanned next (the one before goes on the mark stack). */
-#define MARK_CHUNK(off)                                                                     \
-  do {                                                                                      \
-    uint32_t g = (off) >> 3, i = g >> 5, b = g & 31u;                                       \
-    uint32_t bits = first[i];                                                               \
-    if (!((bits >> b) & 1u)) {                                                              \
-      /* an interior pointer: the chunk starts at the nearest start below (granule 0 starts one) */ \
-      bits &= 0xFFFFFFFFu >> (31u - b);                                                     \
-      while (!bits) bits = first[--i];                                                      \
-      g = (i << 5) + highest_bit(bits);                                                     \
-      b = g & 31u;                                                                          \
-      bits = first[i];                                                                      \
-    }                                                                                       \
-    uint32_t m = mark[i];                                                                   \
-    if (!((m >> b) & 1u)) {                                                                 \
-      mark[i] = m | (1u << b);                                                              \
-      uint32_t after = (bits >> b) >> 1, end;                                               \
-      if (after & 2u) end = g + 2;                                                          \
-      else if (after & 1u) end = g + 1;                                                     \
-      else end = next_start(g + 1);                                                         \
-      if (next_to) {                                                                        \
-        if (queued < MARK_STACK) {                                                          \
-          stack[2 * queued] = next_from;                                                    \
-          stack[2 * queued + 1] = next_to;                                                  \
-          queued++;                                                                         \
-        } else {                                                                            \
-          overflow = 1;                                                                     \
-        }                                                                                   \
-      }                                                                                     \
-      next_from = floor + (g << 3);                                                         \
-      next_to = floor + (end << 3);                                                         \
-    }                                                                                       \
-  } while (0)
-
-/* [from, to): a multiple of 8 bytes (chunks are; rt_gc rounds the root areas), read two words at a time. */
+ * its end in the start bits it loaded already. The first chunk marked from a chunk is scanned next, straight from
+ * registers, the others go on the mark stack: down a list of Ints the stack is not touched, and a list of lists
+ * uses it as deep as the lists nest, not as long as they are. Everything the loop touches is in registers. */
 MARK_LOOP static void mark_from(uint32_t from, uint32_t to, int root) {
   const uint32_t floor = rt_floor, span = rt_hp - floor;
   uint32_t *const first = starts, *const mark = marks, *const stack = mark_stack;
   uint32_t queued = 0, overflow = 0;
-  /* the chunk marked last, scanned next without a trip through the mark stack (a list's tail; 0: none) */
+  /* the chunk scanned next without a trip through the mark stack (0: none) */
   uint32_t next_from = 0, next_to = 0;
   /* or-ed into each word as it becomes the one before the next: above T_BOOL in a root area */
   uint32_t any = root ? T_BOOL + 1 : 0, before = T_BOOL + 1;
   for (;;) {
-    for (uint32_t a = from; a < to; a += 8) {
-      uint32_t w0 = WORD(a), w1 = WORD(a + 4), off0 = w0 - floor, off1 = w1 - floor;
-      if (off0 < span && before > T_BOOL) MARK_CHUNK(off0);
-      if (off1 < span && (w0 | any) > T_BOOL) MARK_CHUNK(off1);
-      before = w1 | any;
+    for (uint32_t a = from; a < to; a += 4) {
+      uint32_t w = WORD(a), off = w - floor;
+      if (off < span && before > T_BOOL) {
+        /* its chunk, if allocated and not marked yet, is marked, to be scanned next (the first such of the chunk
+         * being scanned) or later (on the mark stack) */
+        uint32_t g = off >> 3, i = g >> 5, b = g & 31u;
+        uint32_t bits = first[i];
+        if (!((bits >> b) & 1u)) {
+          /* an interior pointer: the chunk starts at the nearest start below (granule 0 starts one) */
+          bits &= 0xFFFFFFFFu >> (31u - b);
+          while (!bits) bits = first[--i];
+          g = (i << 5) + highest_bit(bits);
+          b = g & 31u;
+          bits = first[i];
+        }
+        uint32_t m = mark[i];
+        if (!((m >> b) & 1u)) {
+          mark[i] = m | (1u << b);
+          uint32_t after = (bits >> b) >> 1, end;
+          if (after & 2u) end = g + 2;
+          else if (after & 1u) end = g + 1;
+          else end = next_start(g + 1);
+          if (!next_to) {
+            next_from = floor + (g << 3);
+            next_to = floor + (end << 3);
+          } else if (queued < MARK_STACK) {
+            stack[2 * queued] = floor + (g << 3);
+            stack[2 * queued + 1] = floor + (end << 3);
+            queued++;
+          } else {
+            overflow = 1;
+          }
+        }
+      }
+      before = w | any;
     }
     if (next_to) {
       from = next_from;
@@ -427,10 +421,9 @@ void rt_gc(uint32_t sp) {
   carve = carve_end = 0;
   for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = ~used[i];
   mark_overflow = 0;
-  /* the root areas widened to whole pairs of words (an extra word is only one more possible pointer) */
   uint32_t results[2] = {rt_last_result, kept};
-  mark_from(sp & ~7u, (rt_saved_sp[0] + 7u) & ~7u, 1);
-  mark_from(rt_roots[0] & ~7u, (rt_roots[1] + 7u) & ~7u, 1);
+  mark_from(sp, rt_saved_sp[0], 1);
+  mark_from(rt_roots[0], rt_roots[1], 1);
   mark_from((uint32_t)results, (uint32_t)(results + 2), 1);
   while (mark_overflow) {
     /* the mark stack overflowed: some marked chunks were not scanned; scanning every marked chunk again finds them */
