@@ -14,19 +14,19 @@
  * marks where each chunk (allocated or free) begins, so a chunk ends where
  * the next begins, and `used` marks the allocated ones. Free chunks hold
  * their size and the next free chunk of their list.
- * The collector is a non-moving conservative mark-sweep: it never updates a
- * pointer, so compiled frames and C code may keep raw pointers anywhere.
- * Roots are every word of the stack between the collecting sp (after
+ * The collector is a non-moving mark-sweep: it never updates a pointer, so
+ * compiled frames and C code may keep raw pointers anywhere. Its roots are
+ * conservative: every word of the stack between the collecting sp (after
  * rt_collect spilled s0..s11) and the sp at _start, and the constant cells
- * of the compiled code (rt_roots, set by its entry stub). Any word pointing
- * into an allocated chunk keeps it; every word of a kept chunk is scanned
- * the same way. Objects below rt_floor (earlier images' runs, main's
- * arguments) are never freed, and cannot point into the region: they were
+ * of the compiled code (rt_roots, set by its entry stub); any word pointing
+ * into an allocated chunk keeps it. Inside the heap an immediate's payload
+ * keeps nothing alive (mark_from). Objects below rt_floor (earlier images'
+ * runs, main's arguments) are never freed, and cannot point into the region: they were
  * complete before this run began. A continuation run (the effects adapter
  * applies a closure from an earlier result) shares the heap of main's run:
  * the host's arguments become one chunk, and the results of all earlier runs
- * stay roots (a chain of cells from `kept`), since the host may apply any
- * closure in them later. The bitmaps, the mark bitmap and the mark stack
+ * stay roots (a chain of cells {next, result} from `kept`), since the host
+ * may apply any closure in them later. The bitmaps, the mark bitmap and the mark stack
  * live in a reserve at the end of the heap. */
 
 uint32_t rt_hp, rt_hlimit;
