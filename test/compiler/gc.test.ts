@@ -134,6 +134,24 @@ describe('garbage collection on the ISS', () => {
     const { readFileSync } = await import('node:fs');
     await agrees(readFileSync('examples/fib.tel', 'utf8'), 1);
   });
+  it('keeps the box a closure captures of a recursive binding group (its reference is no immediate)', () =>
+    agrees(
+      `
+counter :: Int -> (Int -> Int)
+counter k =
+  let step x = if x == 0 then total else step (x - 1)
+      total = if k < 0 then step 0 else k * 3
+  in step
+
+churn :: Int -> Double -> Double
+churn 0 acc = acc
+churn n acc = churn (n - 1) (acc + toDouble n * 0.5)
+
+main :: (Int, Double)
+main = let fs = map counter (range 1 300) in let d = churn 20000 0.0 in (sum (map (\\f -> f 3) fs), d)
+`,
+      5,
+    ));
   it('still fails with E_BUDGET (heap) when the live set is larger than the heap', async () => {
     expect(interpret(TOO_BIG).error).toBeNull();
     const got = await onCore(iss, TOO_BIG);
