@@ -120,8 +120,8 @@ rt_collect:
   /* uint32_t rt_alloc_filled(uint32_t size): the allocator's fast path for objects whose every word the caller
    * writes before anything else allocates (size a multiple of 8, not 0; docs/compiler.md "Allocation"): the free
    * list of the size (the chunk's start bit is set: set its used bit), else the untouched top up to top_end (set its
-   * start bit; the next collection sets the used bits there), else rt_alloc_filled_c (gc.c): the carved chunk or the
-   * slow path. The same choices as gc.c's alloc_fast, with the allocator's state at one base (struct alloc_state). */
+   * start bit; the next collection sets the used bits there), else the front of the carved chunk (set its used bit,
+   * and the start bit of its rest), else rt_alloc_filled_c (gc.c): the slow path. The same choices as gc.c's alloc_fast, with the allocator's state at one base (struct alloc_state). */
   .globl rt_alloc_filled
 rt_alloc_filled:
   lui t0, %hi(rt_alloc_state)
@@ -159,7 +159,29 @@ rt_alloc_filled:
   sw t2, ALLOC_FREE_LISTS(t1)
   lw t2, ALLOC_USED(t0)
   j 3b
-5:
+5:                                    /* from the front of the carved chunk (its start bit is set) */
+  lw a1, ALLOC_CARVE(t0)
+  lw a3, ALLOC_CARVE_END(t0)
+  add a2, a1, a0
+  bltu a3, a2, 7f
+  sw a2, ALLOC_CARVE(t0)
+  beq a2, a3, 6f
+  lw t1, ALLOC_FLOOR(t0)              /* the rest starts a chunk: set its start bit */
+  sub t1, a2, t1
+  srli a3, t1, 3
+  li t2, 1
+  sll t2, t2, a3
+  srli t1, t1, 8
+  slli t1, t1, 2
+  lw a3, ALLOC_STARTS(t0)
+  add a3, a3, t1
+  lw t1, 0(a3)
+  or t1, t1, t2
+  sw t1, 0(a3)
+6:
+  lw t2, ALLOC_USED(t0)
+  j 3b
+7:
   j rt_alloc_filled_c
 
   /* V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args) */

@@ -14,19 +14,19 @@
  * marks where each chunk (allocated or free) begins, so a chunk ends where
  * the next begins, and `used` marks the allocated ones. Free chunks hold
  * their size and the next free chunk of their list.
- * The collector is a non-moving conservative mark-sweep: it never updates a
- * pointer, so compiled frames and C code may keep raw pointers anywhere.
- * Roots are every word of the stack between the collecting sp (after
+ * The collector is a non-moving mark-sweep: it never updates a pointer, so
+ * compiled frames and C code may keep raw pointers anywhere. Its roots are
+ * conservative: every word of the stack between the collecting sp (after
  * rt_collect spilled s0..s11) and the sp at _start, and the constant cells
- * of the compiled code (rt_roots, set by its entry stub). Any word pointing
- * into an allocated chunk keeps it; every word of a kept chunk is scanned
- * the same way. Objects below rt_floor (earlier images' runs, main's
- * arguments) are never freed, and cannot point into the region: they were
+ * of the compiled code (rt_roots, set by its entry stub); any word pointing
+ * into an allocated chunk keeps it. Inside the heap an immediate's payload
+ * keeps nothing alive (mark_from). Objects below rt_floor (earlier images'
+ * runs, main's arguments) are never freed, and cannot point into the region: they were
  * complete before this run began. A continuation run (the effects adapter
  * applies a closure from an earlier result) shares the heap of main's run:
  * the host's arguments become one chunk, and the results of all earlier runs
- * stay roots (a chain of cells from `kept`), since the host may apply any
- * closure in them later. The bitmaps, the mark bitmap and the mark stack
+ * stay roots (a chain of cells {next, result} from `kept`), since the host
+ * may apply any closure in them later. The bitmaps, the mark bitmap and the mark stack
  * live in a reserve at the end of the heap. */
 
 uint32_t rt_hp, rt_hlimit;
@@ -55,6 +55,10 @@ struct alloc_state {
   uint32_t top_end;
   uint32_t *starts, *used;
   uint32_t floor;
+  /* a free chunk [carve, carve_end) being carved into objects front to back (on no list; its start bit set): the
+   * rest of a free chunk split for an allocation, so that the next allocations take from it without a search or
+   * split */
+  uint32_t carve, carve_end;
 };
 struct alloc_state rt_alloc_state;
 _Static_assert(__builtin_offsetof(struct alloc_state, free_lists) == ALLOC_FREE_LISTS, "ALLOC_FREE_LISTS");
@@ -62,18 +66,19 @@ _Static_assert(__builtin_offsetof(struct alloc_state, top_end) == ALLOC_TOP_END,
 _Static_assert(__builtin_offsetof(struct alloc_state, starts) == ALLOC_STARTS, "ALLOC_STARTS");
 _Static_assert(__builtin_offsetof(struct alloc_state, used) == ALLOC_USED, "ALLOC_USED");
 _Static_assert(__builtin_offsetof(struct alloc_state, floor) == ALLOC_FLOOR, "ALLOC_FLOOR");
+_Static_assert(__builtin_offsetof(struct alloc_state, carve) == ALLOC_CARVE, "ALLOC_CARVE");
+_Static_assert(__builtin_offsetof(struct alloc_state, carve_end) == ALLOC_CARVE_END, "ALLOC_CARVE_END");
 _Static_assert(CLASSES == ALLOC_CLASSES, "ALLOC_CLASSES");
 #define free_lists (rt_alloc_state.free_lists)
 #define top_end (rt_alloc_state.top_end)
 #define starts (rt_alloc_state.starts)
 #define used (rt_alloc_state.used)
 #define rt_floor (rt_alloc_state.floor)
+#define carve (rt_alloc_state.carve)
+#define carve_end (rt_alloc_state.carve_end)
 static uint32_t big_list;
-/* A free chunk [carve, carve_end) being carved into objects front to back (on no list; its start bit set): the rest
- * of a free chunk split for an allocation, so that the next allocations take from it without a search or split. */
-static uint32_t carve, carve_end;
 static uint32_t *marks, *mark_stack;
-static uint32_t bitmap_words, cleared_to, mark_top, mark_overflow;
+static uint32_t bitmap_words, cleared_to, mark_overflow;
 /* rt_hp after the last collection (rt_floor before the first): the objects above it came from the untouched top by
  * the fast path, which sets only their start bits; the next collection sets their used bits (used_from_starts). */
 static uint32_t swept_to;
@@ -85,6 +90,8 @@ static void set_top_end(void) {
 /* The payload of the last run's result (stored by _start), and the chain of cells {result, next} of earlier results. */
 uint32_t rt_last_result;
 static uint32_t kept;
+/* The first word of the chain's last cell: not 0, so that the collector scans the result after it (mark_from). */
+#define KEPT_END 0xFFFFFFFFu
 
 #define GRANULE(a) (((a) - rt_floor) >> 3)
 #define BIT(bits, g) ((bits)[(g) >> 5] & (1u << ((g) & 31u)))
@@ -235,9 +242,10 @@ void rt_heap_resume(uint32_t args_end) {
   uint32_t end = (args_end + 7u) & ~7u;
   if (end > rt_hlimit || end < rt_hp) rt_fail(ERR_HEAP, 0);
   if (end > rt_hp) rt_take_top(end - rt_hp, 0);
+  /* {the chain, the result}: the result follows a word that is no immediate's tag (mark_from) */
   uint32_t *cell = (uint32_t *)rt_alloc_filled(8);
-  cell[0] = rt_last_result;
-  cell[1] = kept;
+  cell[0] = kept ? kept : KEPT_END;
+  cell[1] = rt_last_result;
   kept = (uint32_t)cell;
 }
 
@@ -308,46 +316,80 @@ uint32_t rt_alloc_filled_c(uint32_t size) {
   return alloc_fast(size, 0);
 }
 
-/* The mark stack holds (first granule, end address) of chunks marked but not scanned yet. */
-static uint32_t live_granules;
-
-/* Marks the allocated chunk holding w (an address in [rt_floor, rt_hp)), if any, and queues it for scanning. */
-MARK_LOOP static void mark_word(uint32_t w) {
-  uint32_t g = (w - rt_floor) >> 3, i = g >> 5;
-  uint32_t bits = starts[i];
-  if (!(bits & (1u << (g & 31u)))) {
-    /* an interior pointer: the chunk starts at the nearest start below (the first granule always starts one) */
-    bits &= 0xFFFFFFFFu >> (31u - (g & 31u));
-    while (!bits) bits = starts[--i];
-    g = (i << 5) + highest_bit(bits);
+/* The marker: marks what the words of [from, to) point to, then what the words of each chunk it marked point to (a
+ * depth-first walk with the mark stack of (first address, end address) of chunks marked but not scanned yet; on its
+ * overflow rt_gc scans the marked chunks again). `root`: [from, to) is a root area (stack frames, whose words need
+ * not be values; the constants' cells) whose every word is a possible pointer. In a heap chunk it is not: in every
+ * object a value's payload follows its tag, and the only pointers that are not payloads are first words (a partial
+ * application's closure, the chain of earlier results), so a word right after a word of 0, 1 or 2 (the tags of unit,
+ * Int and Bool) is an immediate's payload and keeps nothing alive, whatever its bits: an Int that happens to equal a
+ * heap address. Objects without pointers (Text, Double, Hash) are only scanned; a false pointer found there keeps
+ * garbage longer, never frees anything too soon. A word pointing into an allocated chunk marks the whole chunk
+ * (interior pointers: the C runtime holds some). The mark bits start as the complement of the used bits (rt_gc), so
+ * one test skips both a marked chunk and a free one; a chunk of one or two granules (a Double box, a cons cell) finds
+ * its end in the start bits it loaded already. The first chunk marked from a chunk is scanned next, straight from
+ * registers, the others go on the mark stack: down a list of Ints the stack is not touched, and a list of lists
+ * uses it as deep as the lists nest, not as long as they are. Everything the loop touches is in registers. */
+MARK_LOOP static void mark_from(uint32_t from, uint32_t to, int root) {
+  const uint32_t floor = rt_floor, span = rt_hp - floor;
+  uint32_t *const first = starts, *const mark = marks, *const stack = mark_stack;
+  uint32_t queued = 0, overflow = 0;
+  /* the chunk scanned next without a trip through the mark stack (0: none) */
+  uint32_t next_from = 0, next_to = 0;
+  /* or-ed into each word as it becomes the one before the next: above T_BOOL in a root area */
+  uint32_t any = root ? T_BOOL + 1 : 0, before = T_BOOL + 1;
+  for (;;) {
+    for (uint32_t a = from; a < to; a += 4) {
+      uint32_t w = WORD(a), off = w - floor;
+      if (off < span && before > T_BOOL) {
+        /* its chunk, if allocated and not marked yet, is marked, to be scanned next (the first such of the chunk
+         * being scanned) or later (on the mark stack) */
+        uint32_t g = off >> 3, i = g >> 5, b = g & 31u;
+        uint32_t bits = first[i];
+        if (!((bits >> b) & 1u)) {
+          /* an interior pointer: the chunk starts at the nearest start below (granule 0 starts one) */
+          bits &= 0xFFFFFFFFu >> (31u - b);
+          while (!bits) bits = first[--i];
+          g = (i << 5) + highest_bit(bits);
+          b = g & 31u;
+          bits = first[i];
+        }
+        uint32_t m = mark[i];
+        if (!((m >> b) & 1u)) {
+          mark[i] = m | (1u << b);
+          uint32_t after = (bits >> b) >> 1, end;
+          if (after & 2u) end = g + 2;
+          else if (after & 1u) end = g + 1;
+          else end = next_start(g + 1);
+          if (!next_to) {
+            next_from = floor + (g << 3);
+            next_to = floor + (end << 3);
+          } else if (queued < MARK_STACK) {
+            stack[2 * queued] = floor + (g << 3);
+            stack[2 * queued + 1] = floor + (end << 3);
+            queued++;
+          } else {
+            overflow = 1;
+          }
+        }
+      }
+      before = w | any;
+    }
+    if (next_to) {
+      from = next_from;
+      to = next_to;
+      next_to = 0;
+    } else if (queued) {
+      queued--;
+      from = stack[2 * queued];
+      to = stack[2 * queued + 1];
+    } else {
+      break;
+    }
+    any = 0;
+    before = T_BOOL + 1;
   }
-  if (!BIT(used, g) || BIT(marks, g)) return;
-  SET(marks, g);
-  uint32_t end = next_start(g + 1);
-  live_granules += end - g;
-  if (mark_top < MARK_STACK) {
-    mark_stack[2 * mark_top] = g;
-    mark_stack[2 * mark_top + 1] = rt_floor + (end << 3);
-    mark_top++;
-  } else {
-    mark_overflow = 1;
-  }
-}
-
-/* Marks what the words in [from, to) point to; most words (tags, Ints) fail the range test inline. */
-MARK_LOOP static void mark_range(uint32_t from, uint32_t to) {
-  uint32_t floor = rt_floor, span = rt_hp - rt_floor;
-  for (uint32_t a = from; a + 4 <= to; a += 4) {
-    uint32_t w = WORD(a);
-    if (w - floor < span) mark_word(w);
-  }
-}
-
-MARK_LOOP static void drain(void) {
-  while (mark_top > 0) {
-    mark_top--;
-    mark_range(rt_floor + (mark_stack[2 * mark_top] << 3), mark_stack[2 * mark_top + 1]);
-  }
+  mark_overflow |= overflow;
 }
 
 extern uint32_t rt_saved_sp[2];
@@ -364,6 +406,12 @@ static void used_from_starts(void) {
   }
 }
 
+/* The granules [from, to) become one free chunk; its bytes. */
+static uint32_t free_run(uint32_t from, uint32_t to) {
+  free_chunk(rt_floor + (from << 3), (to - from) << 3);
+  return (to - from) << 3;
+}
+
 /* Called by rt_collect with the sp below the spilled registers. */
 void rt_gc(uint32_t sp) {
   rt_gc_count++;
@@ -371,23 +419,19 @@ void rt_gc(uint32_t sp) {
   used_from_starts();
   /* what is left of the carved chunk is swept like any free chunk */
   carve = carve_end = 0;
-  for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = 0;
-  mark_top = 0;
+  for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = ~used[i];
   mark_overflow = 0;
-  live_granules = 0;
-  mark_range(sp, rt_saved_sp[0]);
-  mark_range(rt_roots[0], rt_roots[1]);
-  mark_range((uint32_t)&rt_last_result, (uint32_t)&rt_last_result + 4);
-  mark_range((uint32_t)&kept, (uint32_t)&kept + 4);
-  drain();
+  uint32_t results[2] = {rt_last_result, kept};
+  mark_from(sp, rt_saved_sp[0], 1);
+  mark_from(rt_roots[0], rt_roots[1], 1);
+  mark_from((uint32_t)results, (uint32_t)(results + 2), 1);
   while (mark_overflow) {
     /* the mark stack overflowed: some marked chunks were not scanned; scanning every marked chunk again finds them */
     mark_overflow = 0;
     for (uint32_t g = 0; g < top;) {
       uint32_t end = next_start(g + 1);
-      if (BIT(marks, g)) {
-        mark_range(rt_floor + (g << 3), rt_floor + (end << 3));
-        drain();
+      if (BIT(marks, g) && BIT(used, g)) {
+        mark_from(rt_floor + (g << 3), rt_floor + (end << 3), 0);
       }
       g = end;
     }
@@ -396,9 +440,9 @@ void rt_gc(uint32_t sp) {
    * chunks; a word where no kept chunk starts is handled whole */
   big_list = 0;
   for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
-  uint32_t run = 0, in_run = 0;
+  uint32_t run = 0, in_run = 0, freed = 0;
   for (uint32_t i = 0; i << 5 < top; i++) {
-    uint32_t s = starts[i], m = marks[i];
+    uint32_t s = starts[i], m = marks[i] & used[i];
     if (!s) continue;
     if (!m) {
       if (in_run) starts[i] = 0;
@@ -411,10 +455,16 @@ void rt_gc(uint32_t sp) {
       used[i] = 0;
       continue;
     }
+    if (!(s & ~m)) {
+      /* every chunk starting here is kept: a free run ends at the first */
+      if (in_run) freed += free_run(run, (i << 5) + lowest_bit(s));
+      in_run = 0;
+      continue;
+    }
     for (uint32_t bits = s; bits; bits &= bits - 1) {
       uint32_t b = lowest_bit(bits), g = (i << 5) + b;
       if (m & (1u << b)) {
-        if (in_run) free_chunk(rt_floor + (run << 3), (g - run) << 3);
+        if (in_run) freed += free_run(run, g);
         in_run = 0;
       } else {
         used[i] &= ~(1u << b);
@@ -426,8 +476,9 @@ void rt_gc(uint32_t sp) {
       }
     }
   }
-  if (in_run) free_chunk(rt_floor + (run << 3), (top - run) << 3);
+  if (in_run) freed += free_run(run, top);
   swept_to = rt_hp;
-  rt_gc_live = live_granules << 3;
+  /* every chunk below the top was kept or freed */
+  rt_gc_live = rt_hp - rt_floor - freed;
 }
 

@@ -12,6 +12,8 @@
 #define ALLOC_STARTS 40
 #define ALLOC_USED 44
 #define ALLOC_FLOOR 48
+#define ALLOC_CARVE 52
+#define ALLOC_CARVE_END 56
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -275,6 +275,12 @@ const PAIRS: readonly (readonly [number, number])[] = [
 /** The tag word of a box whose value is not defined yet (no value has this tag). */
 const UNDEFINED_TAG = -1;
 
+/**
+ * The tag word next to a pointer to a box (a frame slot, a closure's capture): no value has this tag, and it is not
+ * an immediate's (0–2), after which the collector takes a word for a payload, not a pointer (gc.c mark_from).
+ */
+const BOX_REFERENCE_TAG = 12;
+
 /** A function whose code and arity are known at a call site (env: where its closure value is, for local ones). */
 interface KnownFn {
   /** The name calls use (a top-level or local definition; `\\` for a lambda). */
@@ -847,7 +853,8 @@ export class Codegen {
           b.call(RT.alloc);
           b.li(t0, UNDEFINED_TAG);
           b.sw(t0, 0, a0);
-          b.sw(zero, slot, s0);
+          b.li(t0, BOX_REFERENCE_TAG);
+          b.sw(t0, slot, s0);
           b.sw(a0, slot + 4, s0);
           scope.set(d.name, { k: 'slot', off: slot, box: true });
           return { d, slot, fnInfo: undefined };

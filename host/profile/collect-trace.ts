@@ -19,7 +19,7 @@ import { CallStack } from './call-stack.js';
 import type { LineCost, ProfileFrame } from './model.js';
 
 /** The runtime's garbage collector (firmware/tel-runtime/gc.c and its entry rt_collect). */
-const GC_SYMBOLS = new Set(['rt_collect', 'rt_gc', 'mark_range', 'drain', 'mark_word']);
+const GC_SYMBOLS = new Set(['rt_collect', 'rt_gc', 'mark_from']);
 const OP_JAL = 0x6f,
   OP_JALR = 0x67,
   RA = 1;
