@@ -30,6 +30,11 @@ describe('cax device', () => {
     expect(await runCli(['device', 'info', '--port', sim.path, '--baud', '1000000'], fast)).toBe(1);
     expect(fast.stderr.join('\n')).toMatch(/E_UNSUPPORTED .*line rate not possible/);
     expect(await runCli(['device', 'info', '--port', sim.path], captureIO())).toBe(0);
+    // 230400 would be 4 clocks a bit: a divisor the UART has, but the loader would overrun its FIFO at 40 cycles a byte: refused too
+    const overrun = captureIO();
+    expect(await runCli(['device', 'info', '--port', sim.path, '--baud', '230400'], overrun)).toBe(1);
+    expect(overrun.stderr.join('\n')).toMatch(/E_UNSUPPORTED .*line rate not possible/);
+    expect(await runCli(['device', 'info', '--port', sim.path, '--baud', '57600'], captureIO())).toBe(0);
   });
 
   it('load and run an ELF with arguments; effects without a handler get -1', async () => {
