@@ -19,6 +19,8 @@ export interface FarmWorkerSpawnOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Serial ports of its boards (`--board PORT` each). */
   readonly boards?: readonly string[];
+  /** The line rate of its boards (`--baud N`). */
+  readonly baud?: number;
 }
 
 const CLI = resolve('dist/host/cli/main.js');
@@ -38,6 +40,7 @@ export function spawnFarmWorker(url: string, options: FarmWorkerSpawnOptions = {
     '--lock-ms',
     String(options.lockMs ?? 2000),
     ...(options.boards ?? []).flatMap((port) => ['--board', port]),
+    ...(options.baud === undefined ? [] : ['--baud', String(options.baud)]),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
   let stderr = '';

@@ -25,10 +25,14 @@ const SUITES: readonly BenchSuite[] = [resources, iss, sim, store, compiler, tel
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const out = process.argv[2] ?? 'docs/performance.md';
-const only = process.env.BENCH_ONLY;
+// BENCH_ONLY: the suites whose title contains one of these comma-separated words (case-insensitive).
+const only = process.env.BENCH_ONLY?.toLowerCase()
+  .split(',')
+  .map((w) => w.trim())
+  .filter((w) => w !== '');
 const results: CaseResult[] = [];
 for (const suite of SUITES) {
-  if (only && !suite.title.toLowerCase().includes(only.toLowerCase())) continue;
+  if (only && !only.some((w) => suite.title.toLowerCase().includes(w))) continue;
   results.push(...(await runSuite(suite, repeats, (name) => process.stderr.write(`bench: ${name}\n`))));
 }
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;

@@ -4,7 +4,7 @@
 // and with the text trace on; the time to build the model from scratch; and
 // compiled TEL examples run through the firmware on the simulated SoC (what
 // `cax run --backend sim` does: session, runtime and code load, run) against
-// the same on the ISS.
+// the same on the ISS, and the ISS against the interpreter.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { packageRoot } from '../host/artefacts.js';
 import { runSim, type SimRunOptions } from '../host/sim/simulator.js';
 import { openCoprocessor, runImage, type BackendName } from '../host/coprocessor/backend.js';
 import { compileSource } from '../host/compiler/compile.js';
+import { loadProgram, runMain } from '../host/tel/interp.js';
+import { parseProgram } from '../host/tel/parser.js';
 
 const KERNEL = 'build/rtl/kernel.elf';
 const TRACED_CYCLES = 200_000; // the VCD takes about 180 bytes a clock (docs/waveforms.md)
@@ -63,6 +65,22 @@ async function telSeconds(file: string, backend: BackendName): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/** Seconds to parse `file` and run its `main` on the interpreter, as `cax run` does by default. */
+function interpretedSeconds(file: string): number {
+  const start = process.hrtime.bigint();
+  const r = runMain(loadProgram(parseProgram(readFileSync(file, 'utf8'), file)), 'main', [], {});
+  if (r.error) throw r.error;
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+const telOnIss = (file: string) => ({
+  name: `${file} compiled, on the ISS (session, load and run)`,
+  unit: 's',
+  higherIsBetter: false,
+  sample: () => telSeconds(file, 'iss'),
+  reference: { name: 'the interpreter (parse and run)', sample: async () => interpretedSeconds(file) },
+});
+
 const telOnSim = (file: string, aim: string) => ({
   name: `${file} compiled, on the simulated SoC (session, load and run${aim})`,
   unit: 's',
@@ -76,6 +94,8 @@ export const suite: BenchSuite = {
   cases: [
     telOnSim('examples/fib.tel', '; aim <= 3x the ISS'),
     telOnSim('examples/lists.tel', ''),
+    telOnIss('examples/fib.tel'),
+    telOnIss('examples/lists.tel'),
     {
       name: `simulated cycles/s, tracing off (${KERNEL}), vs the ISS`,
       unit: 'M cycles/s',

@@ -227,15 +227,21 @@ static int program_region(uint32_t addr, uint32_t len) {
   return addr >= PROGRAM_BASE && platform_mem(addr, len) != 0;
 }
 
+/* The fewest clocks per bit the loader keeps up with: its receive loop takes
+ * more than 60 cycles a byte, so below 8 clocks a bit (80 a byte) a long
+ * frame overruns the 32-byte receive FIFO, and every CHUNK would be lost. */
+#define MIN_RATE_DIVISOR 8u
+
 /* The UART divisor for `rate` baud when the line runs at `line` baud now:
- * the clock is DIVISOR x line. 0 when there is no such divisor: below 2, or
- * more than 2 % off the rate (or the line has no rate: the native build). */
+ * the clock is DIVISOR x line. 0 when there is no such divisor: below
+ * MIN_RATE_DIVISOR, or more than 2 % off the rate (or the line has no rate:
+ * the native build). */
 static uint32_t rate_divisor(uint32_t line, uint32_t rate) {
   uint32_t now = platform_divisor();
   if (now == 0 || rate == 0 || rate > 0x7FFFFFFFu || line > 0x7FFFFFFFu / now) return 0;
   uint32_t clock = now * line, divisor = (clock + rate / 2) / rate, got = divisor * rate;
   uint32_t off = got > clock ? got - clock : clock - got;
-  return divisor >= 2 && off <= clock / 50 ? divisor : 0;
+  return divisor >= MIN_RATE_DIVISOR && off <= clock / 50 ? divisor : 0;
 }
 
 /* HELLO [version] or [version, line rate now, rate wanted]: INFO at the

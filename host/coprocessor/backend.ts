@@ -36,8 +36,12 @@ export interface Coprocessor {
   close(): Promise<void>;
 }
 
-/** Opens a session with the firmware on `backend` (device: the serial port path); the ISS has `ramBytes` of RAM (default: the simulated SoC's; BOARD_RAM_BYTES plays the board). */
-export async function openCoprocessor(backend: BackendName, device?: string, options: { readonly ramBytes?: number } = {}): Promise<Coprocessor> {
+/**
+ * Opens a session with the firmware on `backend` (device: the serial port path, opened at 115200 baud; `baud`: the rate
+ * HELLO asks the board to switch to, as `cax device --baud` does); the ISS has `ramBytes` of RAM (default: the simulated
+ * SoC's; BOARD_RAM_BYTES plays the board).
+ */
+export async function openCoprocessor(backend: BackendName, device?: string, options: { readonly ramBytes?: number; readonly baud?: number } = {}): Promise<Coprocessor> {
   let transport: Transport;
   if (backend === 'iss') {
     const iss = new Iss({ traceAtReset: false, uartDivisor: 8, ...(options.ramBytes === undefined ? {} : { ramBytes: options.ramBytes }) });
@@ -49,7 +53,8 @@ export async function openCoprocessor(backend: BackendName, device?: string, opt
     if (!device) throw new CaxError('E_USAGE', 'the device backend needs a serial port (--port PATH)');
     transport = await SerialTransport.open(device);
   }
-  const client = await CoprocessorClient.connect(transport);
+  if (options.baud !== undefined && backend !== 'device') throw new CaxError('E_USAGE', `a line rate (--baud) is for the device backend, not ${backend}`);
+  const client = await CoprocessorClient.connect(transport, options.baud === undefined ? {} : { baud: options.baud });
   return { client, close: () => client.close() };
 }
 

@@ -143,6 +143,8 @@ export interface CoprocessorBackend {
   readonly name: BackendName;
   /** Serial port of the device backend. */
   readonly device?: string;
+  /** The device backend's line rate, asked for at HELLO (default: the board's 115200). */
+  readonly baud?: number;
   /** How long one run on the core may go without an ecall (default: the client's watchdog). */
   readonly timeoutMs?: number;
 }
@@ -568,7 +570,7 @@ export class Executor {
           },
         );
       };
-      const cop = run.probe?.coprocessor ? await run.probe.coprocessor(compiled.image) : await openCoprocessor(backend.name, backend.device);
+      const cop = run.probe?.coprocessor ? await run.probe.coprocessor(compiled.image) : await openCoprocessor(backend.name, backend.device, backend.baud === undefined ? {} : { baud: backend.baud });
       try {
         const r = await runImage(cop, compiled.image, [], {
           budget: Number.MAX_SAFE_INTEGER,

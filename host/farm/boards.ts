@@ -27,13 +27,14 @@ export class Board {
   private readonly slot: WorkerSlot;
 
   private constructor(readonly record: BoardRecord) {
-    this.slot = new WorkerSlot(record.port);
+    this.slot = new WorkerSlot(record.port, record.baud);
   }
 
-  /** The board on `port`, its identity read as `cax device info` reads it (E_FARM_BOARD when it does not answer). */
-  static async attach(port: string): Promise<Board> {
+  /** The board on `port` at `baud` (asked for at HELLO; default 115200), its identity read as `cax device info` reads it (E_FARM_BOARD when it does not answer). */
+  static async attach(port: string, baud?: number): Promise<Board> {
     try {
-      return new Board({ port, state: 'present', info: { ...(await readDeviceInfo(port)) } });
+      const rate = baud === undefined ? {} : { baud };
+      return new Board({ port, ...rate, state: 'present', info: { ...(await readDeviceInfo(port, rate)) } });
     } catch (e) {
       throw new CaxError('E_FARM_BOARD', `--board ${port}: no board answers there: ${message(e)}`);
     }

@@ -15,6 +15,8 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 /** A board of a worker: its port, whether it answers, its identity as `cax device info` reads it, the test it runs. */
 export const BoardRecord = z.object({
   port: z.string(),
+  /** The line rate its sessions ask for at HELLO (`cax farm worker --baud`); absent: the board's 115200. */
+  baud: z.number().int().optional(),
   state: z.enum(['present', 'absent']),
   info: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   /** Why it is absent. */

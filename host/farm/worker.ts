@@ -33,6 +33,8 @@ export interface FarmWorkerOptions {
   readonly lockMs: number;
   /** The serial ports of its boards. */
   readonly boards?: readonly string[];
+  /** The line rate of its boards, asked for at HELLO (default: the board's 115200). */
+  readonly baud?: number;
 }
 
 /** How long a result key lives (submitters read it within a run). */
@@ -86,7 +88,7 @@ export class FarmWorker {
     // a board that does not answer now is an error now (E_FARM_BOARD), not a worker that serves nothing on it
     const boards: Board[] = [];
     try {
-      for (const port of options.boards ?? []) boards.push(await Board.attach(port));
+      for (const port of options.boards ?? []) boards.push(await Board.attach(port, options.baud));
     } catch (e) {
       await Promise.all(boards.map((b) => b.close()));
       throw e;

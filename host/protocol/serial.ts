@@ -1,10 +1,14 @@
 // A transport over a serial port with `serialport`: a board's USB UART or
 // the pseudo-terminal of the Verilator simulation. 8N1, no flow control.
 import { SerialPort } from 'serialport';
+import { z } from 'zod';
 import { CaxError } from '../errors.js';
 import { BaseTransport } from './transport.js';
 
 export const DEFAULT_BAUD = 115200;
+
+/** A line rate as the user gives it (`--baud N`, decimal or 0x…; an environment variable): 50 … 4,000,000 baud. */
+export const BaudRate = z.coerce.number().int().min(50).max(4_000_000);
 
 export class SerialTransport extends BaseTransport {
   private constructor(

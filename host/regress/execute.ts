@@ -57,12 +57,16 @@ function argumentValue(text: string): Value {
 export class TestExecutor {
   private readonly sessions = new Map<BackendName, Coprocessor>();
 
-  constructor(private readonly device?: string) {}
+  /** `device`: the board's serial port; `baud`: the rate its sessions ask for at HELLO (default 115200). */
+  constructor(
+    private readonly device?: string,
+    private readonly baud?: number,
+  ) {}
 
   private async session(backend: BackendName): Promise<Coprocessor> {
     let cop = this.sessions.get(backend);
     if (!cop) {
-      cop = await openCoprocessor(backend, this.device);
+      cop = await openCoprocessor(backend, this.device, backend === 'device' && this.baud !== undefined ? { baud: this.baud } : {});
       this.sessions.set(backend, cop);
     }
     return cop;
@@ -102,7 +106,9 @@ export class TestExecutor {
       const r = await new Executor({ repo, policy: OPEN_POLICY }).executeByHash(spec.hash, {
         args: spec.args,
         ...(runWorld ? { world: runWorld } : {}),
-        ...(backend === 'interp' ? {} : { backend: { name: backend, ...(this.device ? { device: this.device } : {}) } }),
+        ...(backend === 'interp'
+          ? {}
+          : { backend: { name: backend, ...(this.device ? { device: this.device } : {}), ...(backend === 'device' && this.baud !== undefined ? { baud: this.baud } : {}) } }),
       });
       return { value: r.value, error: r.error?.code ?? null, effects: json(r.effects.map((e) => ({ ...e }))), clock: r.clock, cycles: r.coprocessor?.cycles ?? null };
     } finally {

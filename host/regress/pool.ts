@@ -13,6 +13,8 @@ export interface PoolOptions {
   readonly retries: number;
   readonly failFast: boolean;
   readonly device?: string;
+  /** The line rate the device sessions ask for at HELLO (default: the board's 115200). */
+  readonly baud?: number;
   /** Hears each test as it ends (the progress bar). */
   readonly onResult?: (test: MatrixTest, outcome: Outcome, attempts: number) => void;
 }
@@ -31,7 +33,7 @@ export async function runPool(tests: readonly MatrixTest[], options: PoolOptions
   const queue = [...tests];
   const attempts = new Map<string, number>();
   let stopped = false;
-  const slots = Array.from({ length: Math.max(1, Math.min(options.jobs, tests.length)) }, () => new WorkerSlot(options.device));
+  const slots = Array.from({ length: Math.max(1, Math.min(options.jobs, tests.length)) }, () => new WorkerSlot(options.device, options.baud));
 
   await new Promise<void>((allDone) => {
     let running = 0;

@@ -24,6 +24,8 @@ export interface RegressOptions {
   readonly cache: ResultCache | undefined;
   readonly artifacts?: string;
   readonly device?: string;
+  /** The line rate of the device backend's sessions, asked for at HELLO (`cax regress --baud`). */
+  readonly baud?: number;
   /** The pool has the boards (the farm's workers): a device test names no port, in its key or its reproducing command. */
   readonly boardsOnPool?: boolean;
   /** Runs the tests the cache did not answer (default: the local worker processes; the farm with `cax regress --farm`). */
@@ -66,11 +68,10 @@ export interface RegressRun {
 
 const quote = (s: string): string => (/^[A-Za-z0-9_./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-function reproduceCommand(test: TestCase, backend: RegressBackend, device: string | undefined): string {
+function reproduceCommand(test: TestCase, backend: RegressBackend, device: string | undefined, baud: number | undefined): string {
   const escaped = test.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return ['cax', 'regress', quote(test.manifest), '--backend', backend, ...(backend === 'device' && device ? ['--port', quote(device)] : []), '--filter', quote(`^${escaped}$`), '--no-cache'].join(
-    ' ',
-  );
+  const line = backend === 'device' && device ? ['--port', quote(device), ...(baud === undefined ? [] : ['--baud', String(baud)])] : [];
+  return ['cax', 'regress', quote(test.manifest), '--backend', backend, ...line, '--filter', quote(`^${escaped}$`), '--no-cache'].join(' ');
 }
 
 export async function runRegression(options: RegressOptions): Promise<RegressRun> {
@@ -97,7 +98,14 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
   const ran =
     toRun.length === 0
       ? new Map()
-      : await (options.pool ?? runPool)(toRun, { jobs: options.jobs, retries: options.retries, failFast: options.failFast, ...(device ? { device } : {}), onResult: () => options.onResult?.() });
+      : await (options.pool ?? runPool)(toRun, {
+          jobs: options.jobs,
+          retries: options.retries,
+          failFast: options.failFast,
+          ...(device ? { device } : {}),
+          ...(options.baud === undefined ? {} : { baud: options.baud }),
+          onResult: () => options.onResult?.(),
+        });
 
   const tests: TestRecord[] = [];
   for (const t of matrix) {
@@ -107,7 +115,7 @@ export async function runRegression(options: RegressOptions): Promise<RegressRun
       ? { status: 'skipped', expected: {}, actual: {}, message: t.skip, cycles: null, durationMs: 0 }
       : (reused.get(t.id) ?? fromPool?.outcome ?? { status: 'skipped', expected: {}, actual: {}, message: 'not run (--fail-fast stopped the run)', cycles: null, durationMs: 0 });
     if (fromPool && outcome.status === 'pass') options.cache?.put(key, outcome);
-    const reproduce = reproduceCommand(t.test, t.backend, device);
+    const reproduce = reproduceCommand(t.test, t.backend, device, options.baud);
     const artifacts = options.artifacts && fromPool && (outcome.status === 'fail' || outcome.status === 'error') ? await writeArtifacts(options.artifacts, t, outcome, reproduce) : [];
     tests.push({
       id: t.id,

@@ -33,8 +33,11 @@ export class WorkerSlot {
   /** Board resets asked for (their request ids). */
   private resets = 0;
 
-  /** `device`: the serial port of the board for the device backend. */
-  constructor(private readonly device?: string) {
+  /** `device`: the serial port of the board for the device backend; `baud`: the line rate its sessions ask for at HELLO. */
+  constructor(
+    private readonly device?: string,
+    private readonly baud?: number,
+  ) {
     this.start();
   }
 
@@ -42,7 +45,7 @@ export class WorkerSlot {
     this.child = fork(workerPath(), [], {
       cwd: packageRoot(),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, ...(this.device ? { CAX_REGRESS_DEVICE: this.device } : {}) },
+      env: { ...process.env, ...(this.device ? { CAX_REGRESS_DEVICE: this.device } : {}), ...(this.baud === undefined ? {} : { CAX_REGRESS_BAUD: String(this.baud) }) },
     });
     this.stderr = '';
     this.child.stderr?.on('data', (b: Buffer) => (this.stderr = (this.stderr + b.toString()).slice(-2000)));

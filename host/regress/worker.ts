@@ -6,6 +6,7 @@
 // board's identity or the error.
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
+import { BaudRate } from '../protocol/serial.js';
 import { REGRESS_BACKENDS } from './manifest.js';
 import { TestExecutor } from './execute.js';
 import type { TestSpec } from './suite.js';
@@ -15,7 +16,8 @@ const Request = z.union([
   z.object({ id: z.string(), reset: z.literal(true) }),
 ]);
 
-const executor = new TestExecutor(process.env.CAX_REGRESS_DEVICE || undefined);
+// the board's port and line rate, from the slot that forked this process (slot.ts)
+const executor = new TestExecutor(process.env.CAX_REGRESS_DEVICE || undefined, BaudRate.optional().parse(process.env.CAX_REGRESS_BAUD || undefined));
 
 process.on('message', (message: unknown) => {
   const request = Request.parse(message);

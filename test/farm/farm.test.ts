@@ -140,12 +140,16 @@ afterAll(async () => {
 }, 30_000);
 
 describe('the farm', () => {
-  it('refuses a bad URL, a wrong password, a board that does not answer, --port with --farm, and proving with no worker up, with their codes', async () => {
+  it('refuses a bad URL, a wrong password, a board that does not answer, --port or --baud with --farm, --baud without a board, and proving with no worker up, with their codes', async () => {
     const suite = writeSuite('tiny', ['entries:', `  - { kind: tel, name: fib, file: ${ROOT}/examples/fib.tel, backends: [interp], expect: { value: "(6765,[1,2,3,4,5],True)" } }`]);
     expect((await cax('regress', suite, '--no-cache', '--farm', 'http://example.org')).json).toMatchObject({ error: { code: 'E_USAGE' } });
     expect((await cax('regress', suite, '--no-cache', '--farm', `redis://:wrong@127.0.0.1:${server.port}`)).json).toMatchObject({ error: { code: 'E_FARM_WORKER' } });
     expect((await cax('farm', 'worker', '--redis', server.url, '--board', join(dir, 'no-such-port'))).json).toMatchObject({ error: { code: 'E_FARM_BOARD' } });
     expect((await cax('regress', suite, '--no-cache', '--farm', server.url, '--port', '/dev/null')).json).toMatchObject({ error: { code: 'E_USAGE' } });
+    expect((await cax('regress', suite, '--no-cache', '--farm', server.url, '--baud', '57600')).json).toMatchObject({ error: { code: 'E_USAGE' } });
+    expect((await cax('regress', suite, '--no-cache', '--baud', '57600')).json).toMatchObject({ error: { code: 'E_USAGE', message: expect.stringMatching(/give --port PATH too/) } });
+    expect((await cax('farm', 'worker', '--redis', server.url, '--baud', '57600')).json).toMatchObject({ error: { code: 'E_USAGE', message: expect.stringMatching(/give --board PORT too/) } });
+    expect((await cax('farm', 'worker', '--redis', server.url, '--board', '/dev/null', '--baud', '12')).json).toMatchObject({ error: { code: 'E_USAGE' } });
     const proofHome = { CAX_HOME: join(ROOT, 'build/proof/home') };
     expect((await caxIn(proofHome, 'prove', join(ROOT, 'build/proof/mix.elf'), '--on', 'iss', '--steps', String(DEV_SIZE.steps), '--farm', server.url)).json).toMatchObject({
       error: { code: 'E_FARM_WORKER' },
@@ -259,7 +263,7 @@ describe('the farm', () => {
     expect((await cax('regress', tampered, '--no-cache', '--farm', server.url)).json).toMatchObject({ counts: { total: 1, passed: 1 } });
   }, 120_000);
 
-  it('runs board tests only on a worker with a board, one at a time, as a local --backend device --port run; a board killed mid-test is E_FARM_BOARD and absent', async () => {
+  it('runs board tests only on a worker with a board, one at a time, as a local --backend device --port run, both at the --baud asked for; a board killed mid-test is E_FARM_BOARD and absent', async () => {
     // the project's board: the Verilator SoC behind a pseudo-terminal (cax sim start)
     const board = await startSimPty({ program: join(ROOT, 'build/firmware/firmware.elf') });
     let worker: FarmWorkerProcess | undefined;
@@ -273,16 +277,18 @@ describe('the farm', () => {
       ]);
       // no worker has a board yet
       expect((await cax('regress', suite, '--no-cache', '--backend', 'device', '--farm', server.url)).json).toMatchObject({ error: { code: 'E_FARM_BOARD' } });
-      const local = await cax('regress', suite, '--no-cache', '--jobs', '1', '--port', board.path);
-      worker = await spawnFarmWorker(workerUrl, { boards: [board.path] });
+      // the board's line at 57600 baud (the simulated UART's 8 clocks a bit at "115200" make 16 at 57600), asked for at HELLO
+      const local = await cax('regress', suite, '--no-cache', '--jobs', '1', '--port', board.path, '--baud', '57600');
+      expect((local.json as unknown as Report).tests.find((t) => t.id.endsWith('fib@device'))!.reproduce).toMatch(/ --port \S+ --baud 57600 /);
+      worker = await spawnFarmWorker(workerUrl, { boards: [board.path], baud: 57600 });
       const s = await status();
-      expect(s.workers.find((w) => w.id === worker!.id)).toMatchObject({ boards: [{ port: board.path, state: 'present', info: { core: 'cax-soc', isa: 'rv32im' } }] });
+      expect(s.workers.find((w) => w.id === worker!.id)).toMatchObject({ boards: [{ port: board.path, baud: 57600, state: 'present', info: { core: 'cax-soc', isa: 'rv32im' } }] });
       const farm = await cax('regress', suite, '--no-cache', '--farm', server.url);
       const report = farm.json as unknown as Report;
       expect(report.counts).toMatchObject({ total: 3, passed: 1, failed: 2, ran: 3 });
       // locally a board test names its port (in its backend hash and its reproducing command); on the farm the board is the farm's
       const portless = (r: Report): unknown =>
-        untimed({ ...r, tests: r.tests.map((t) => (t.id.endsWith('@device') ? { ...t, backendHash: '', reproduce: String(t.reproduce).replace(/ --port \S+/, '') } : t)) });
+        untimed({ ...r, tests: r.tests.map((t) => (t.id.endsWith('@device') ? { ...t, backendHash: '', reproduce: String(t.reproduce).replace(/ --port \S+ --baud \d+/, '') } : t)) });
       expect(portless(report)).toEqual(portless(local.json as unknown as Report));
       const boardHost = `${s.workers.find((w) => w.id === worker!.id)!.host}/${worker.child.pid}`;
       expect(report.tests.filter((t) => t.id.endsWith('@device')).map((t) => t.host)).toEqual([boardHost, boardHost]);

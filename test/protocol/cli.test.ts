@@ -1,6 +1,9 @@
 // `cax device info | load | run` against the simulated SoC's pseudo-terminal,
 // run in-process through the CLI with captured output.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
 import { startSimPty, type RunningSim } from '../../host/sim/pty.js';
 import { built } from './helpers.js';
@@ -27,6 +30,11 @@ describe('cax device', () => {
     expect(await runCli(['device', 'info', '--port', sim.path, '--baud', '1000000'], fast)).toBe(1);
     expect(fast.stderr.join('\n')).toMatch(/E_UNSUPPORTED .*line rate not possible/);
     expect(await runCli(['device', 'info', '--port', sim.path], captureIO())).toBe(0);
+    // 230400 would be 4 clocks a bit: a divisor the UART has, but the loader would overrun its FIFO at 40 cycles a byte: refused too
+    const overrun = captureIO();
+    expect(await runCli(['device', 'info', '--port', sim.path, '--baud', '230400'], overrun)).toBe(1);
+    expect(overrun.stderr.join('\n')).toMatch(/E_UNSUPPORTED .*line rate not possible/);
+    expect(await runCli(['device', 'info', '--port', sim.path, '--baud', '57600'], captureIO())).toBe(0);
   });
 
   it('load and run an ELF with arguments; effects without a handler get -1', async () => {
@@ -39,6 +47,29 @@ describe('cax device', () => {
     const effects = captureIO();
     expect(await runCli(['device', 'run', built('programs/effects.elf'), '--args', '2', '--port', sim.path], effects)).toBe(0);
     expect(effects.stdout.join('\n')).toMatch(/effect 1\(0, 0, 0, 0, 0, 0\) → -1 \(no handler\)[\s\S]*returned a0=0xfffffffe/);
+  });
+
+  it('cax run --backend device --baud asks for the rate at HELLO: 57600 (16 clocks a bit) runs, 1000000 is E_UNSUPPORTED', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cax-baud-'));
+    try {
+      writeFileSync(join(dir, 'gcd.tel'), 'gcd :: Int -> Int -> Int\ngcd a 0 = a\ngcd a b = gcd b (a `mod` b)\n');
+      const env = { CAX_HOME: join(dir, 'home') };
+      expect(await runCli(['add', 'gcd.tel'], captureIO({ cwd: dir, env }))).toBe(0);
+      const slow = captureIO({ cwd: dir, env });
+      expect(await runCli(['--json', 'run', 'gcd', '1071', '462', '--backend', 'device', '--port', sim.path, '--baud', '57600', '--memo', 'off'], slow)).toBe(0);
+      expect(JSON.parse(slow.stdout.join('\n'))).toMatchObject({ value: '21', coprocessor: { backend: 'device' } });
+      const fast = captureIO({ cwd: dir, env });
+      expect(await runCli(['run', 'gcd', '1071', '462', '--backend', 'device', '--port', sim.path, '--baud', '1000000', '--memo', 'off'], fast)).toBe(1);
+      expect(fast.stderr.join('\n')).toMatch(/E_UNSUPPORTED .*line rate not possible/);
+      // the session put the line back at 115200 when it closed: a plain session finds the device
+      expect(await runCli(['device', 'info', '--port', sim.path], captureIO())).toBe(0);
+      // a rate is for the device backend only
+      const usage = captureIO({ cwd: dir, env });
+      expect(await runCli(['run', 'gcd', '1071', '462', '--baud', '57600'], usage)).toBe(2);
+      expect(usage.stderr.join('\n')).toMatch(/E_USAGE --baud is for the device backend/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a trap is a failure with E_TRAP, bad options are usage errors', async () => {

@@ -12,7 +12,7 @@ import { parseOptions } from '../options.js';
 import type { CoprocessorClient } from '../../protocol/client.js';
 import { readDeviceInfo, withDevice } from '../../protocol/device-link.js';
 import { describeRun, loadProgram, programImage, recordEffects, runFailure } from '../../protocol/program-file.js';
-import { DEFAULT_BAUD } from '../../protocol/serial.js';
+import { BaudRate, DEFAULT_BAUD } from '../../protocol/serial.js';
 import { progress } from '../io.js';
 import type { CommandContext, Register } from '../program.js';
 
@@ -27,7 +27,7 @@ const u32 = number.pipe(z.number().int().min(0).max(0xffffffff));
 
 const LinkOptions = z.object({
   port: z.string().min(1),
-  baud: number.pipe(z.number().int().min(50).max(4_000_000)).default(DEFAULT_BAUD),
+  baud: BaudRate.default(DEFAULT_BAUD),
   timeout: number.pipe(z.number().int().positive()).default(1000),
 });
 const RunOptions = LinkOptions.extend({

@@ -4,9 +4,11 @@
 // boards, queue depths and running tests.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { CaxError } from '../../errors.js';
 import { parseFarmUrl } from '../../farm/connection.js';
 import { farmStatus, type FarmStatus } from '../../farm/status.js';
 import { FarmWorker } from '../../farm/worker.js';
+import { BaudRate } from '../../protocol/serial.js';
 import { parseOptions } from '../options.js';
 import type { Register } from '../program.js';
 
@@ -14,6 +16,7 @@ const WorkerOptions = z.object({
   redis: z.string().min(1),
   jobs: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
   board: z.array(z.string().min(1)).default([]),
+  baud: BaudRate.optional(),
   lockMs: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
 });
 const StatusOptions = z.object({ redis: z.string().min(1) });
@@ -25,7 +28,7 @@ function describeStatus(s: FarmStatus): string {
     (w) =>
       `worker ${w.id} on ${w.host} (pid ${w.pid}, ${w.jobs} job(s)): ${Object.keys(w.identities).join(', ')}; served ${w.served}${w.running.length ? `; running ${w.running.join(', ')}` : ''}${
         w.servesThisMachine ? '' : `; identity differs from this machine's on ${w.differs.join(', ')}: does not serve its tests`
-      }${w.boards.map((b) => `\n  board ${b.port}: ${b.state}${b.info ? ` (${String(b.info.core)} ${String(b.info.isa)}, firmware ${String(b.info.firmware)})` : ''}${b.running ? `, running ${b.running}` : ''}${b.state === 'absent' && b.problem ? `: ${b.problem}` : ''}`).join('')}`,
+      }${w.boards.map((b) => `\n  board ${b.port}: ${b.state}${b.info ? ` (${String(b.info.core)} ${String(b.info.isa)}, firmware ${String(b.info.firmware)})` : ''}${b.baud === undefined ? '' : ` at ${b.baud} baud`}${b.running ? `, running ${b.running}` : ''}${b.state === 'absent' && b.problem ? `: ${b.problem}` : ''}`).join('')}`,
   );
   const queues = s.queues.map(
     (q) =>
@@ -42,12 +45,14 @@ export const registerFarm: Register = (program, ctx) => {
     .requiredOption('--redis <url>', "the farm's Redis: redis://[user:password@]host:port")
     .option('--jobs <n>', 'tests at once, one worker process each (default: the number of cores)')
     .option('--board <port>', "a board on this serial port (or a simulation's pseudo-terminal) for the device tests: one test at a time, reset between tests; repeatable", collect)
+    .option('--baud <n>', 'line rate of its boards, asked for at HELLO as cax device --baud does (default 115200; 1000000 on the iCEBreaker)')
     .option('--lock-ms <ms>', "how long a test's lock lasts unrenewed: a killed worker's test runs elsewhere after about this long (default 30000)")
     .exitOverride()
     .action(async (raw: Record<string, unknown>) => {
       const o = parseOptions(WorkerOptions, raw);
+      if (o.baud !== undefined && o.board.length === 0) throw new CaxError('E_USAGE', '--baud is the rate of the boards: give --board PORT too');
       const url = parseFarmUrl(o.redis);
-      const worker = await FarmWorker.start({ url, jobs: o.jobs, lockMs: o.lockMs, boards: o.board });
+      const worker = await FarmWorker.start({ url, jobs: o.jobs, lockMs: o.lockMs, boards: o.board, ...(o.baud === undefined ? {} : { baud: o.baud }) });
       ctx.io.err(`farm worker ${worker.id} up: ${o.jobs} job(s) on queue ${worker.queue}${o.board.length > 0 ? `, ${o.board.length} board(s) on ${worker.boardQueue ?? ''}` : ''}; stop with Ctrl-C`);
       await new Promise<void>((resolve) => {
         const stop = (): void => void worker.close().then(resolve);

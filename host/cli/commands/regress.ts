@@ -12,6 +12,7 @@ import { runOnFarm } from '../../farm/submit.js';
 import { JsonFileCache, type ResultCache } from '../../regress/cache.js';
 import { htmlReport } from '../../regress/html.js';
 import { junitXml } from '../../regress/junit.js';
+import { BaudRate } from '../../protocol/serial.js';
 import { REGRESS_BACKENDS } from '../../regress/manifest.js';
 import { runRegression, type RegressRun } from '../../regress/runner.js';
 import { TieredResultCache } from '../../regress/tiered-cache.js';
@@ -29,6 +30,7 @@ const RegressOptions = z.object({
   failFast: z.boolean().default(false),
   cache: z.union([z.boolean(), z.string().min(1)]).default(true),
   port: z.string().min(1).optional(),
+  baud: BaudRate.optional(),
   farm: z.string().min(1).optional(),
 });
 
@@ -75,6 +77,7 @@ export const registerRegress: Register = (program, ctx) => {
     .option('--cache <path>', `reused results: a directory holding the result cache (docs/cache.md; Redis with CAX_REDIS_URL), or a FILE.json (default ${DEFAULT_CACHE})`)
     .option('--no-cache', 'run every test, reuse and store nothing')
     .option('--port <path>', 'serial port of the board for the device backend (as for cax device)')
+    .option('--baud <n>', 'line rate of the board, asked for at HELLO as cax device --baud does (default 115200)')
     .option('--farm <url>', "run the tests on the farm's workers through Redis (redis://[user:password@]host:port; docs/farm.md) instead of local processes")
     .exitOverride()
     .action(async (suites: string[], raw: Record<string, unknown>) => {
@@ -89,7 +92,9 @@ export const registerRegress: Register = (program, ctx) => {
       }
       const at = (p: string): string => resolve(ctx.io.cwd, p);
       const farm = o.farm === undefined ? undefined : parseFarmUrl(o.farm);
-      if (farm && o.port) throw new CaxError('E_USAGE', "--port with --farm: the device tests run on the farm workers' boards (cax farm worker --board PORT)");
+      if (farm && (o.port || o.baud !== undefined))
+        throw new CaxError('E_USAGE', `${o.port ? '--port' : '--baud'} with --farm: the device tests run on the farm workers' boards (cax farm worker --board PORT --baud N)`);
+      if (o.baud !== undefined && !o.port) throw new CaxError('E_USAGE', '--baud is the rate of the board on --port: give --port PATH too');
       const cache = o.cache === false ? undefined : await openResultCache(at(o.cache === true ? DEFAULT_CACHE : o.cache), ctx);
       let bar: Progress | undefined;
       let run: RegressRun;
@@ -105,6 +110,7 @@ export const registerRegress: Register = (program, ctx) => {
           ...(filter ? { filter } : {}),
           ...(o.artifacts ? { artifacts: at(o.artifacts) } : {}),
           ...(o.port ? { device: o.port } : {}),
+          ...(o.baud === undefined ? {} : { baud: o.baud }),
           ...(farm ? { pool: (tests, options) => runOnFarm(farm, tests, options), boardsOnPool: true } : {}),
           onStart: (n) => (bar = progress(ctx.io, ctx.json(), 'regress', n)),
           onResult: () => bar?.tick(),

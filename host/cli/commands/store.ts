@@ -10,6 +10,7 @@ import { loadCacheConfig, openCache } from '../../cache/config.js';
 import { DEFAULT_MIN_COST, Memo, MEMO_MODES } from '../../cache/memo.js';
 import { parseOptions } from '../options.js';
 import { BACKENDS } from '../../coprocessor/backend.js';
+import { BaudRate, DEFAULT_BAUD } from '../../protocol/serial.js';
 import { imageWarning } from '../../coprocessor/cache.js';
 import { Executor, type ExecutionResult } from '../../execution/executor.js';
 import { effectLine } from '../../execution/effect-line.js';
@@ -87,6 +88,7 @@ const RunOptions = z.object({
   traceKinds: z.string().optional(),
   backend: z.enum(['interp', ...BACKENDS]).default('interp'),
   port: z.string().min(1).optional(),
+  baud: BaudRate.optional(),
   jit: z.enum(['auto', 'off', 'eager']).default('auto'),
   memo: z.enum(MEMO_MODES).default('auto'),
 });
@@ -257,6 +259,7 @@ export const registerStore: Register = (program, ctx) => {
     .option('--trace-kinds <kinds>', `only these trace kinds, comma-separated (${TRACE_KINDS.join(',')})`)
     .option('--backend <name>', `where to run: interp, or compiled on the co-processor: ${BACKENDS.join(', ')} (docs/compiler.md)`, 'interp')
     .option('--port <path>', 'serial port of the device backend (as for cax device)')
+    .option('--baud <n>', `line rate of the device backend, asked for at HELLO as cax device --baud does (default ${DEFAULT_BAUD})`)
     .option('--jit <mode>', 'JIT tier of the interpreter: auto (compile hot definitions), off, eager (docs/jit.md)', 'auto')
     .option('--memo <mode>', 'memoize through the result cache: auto (pure runs and effect-free invokes that cost enough), on (effectful runs too), off (docs/cache.md)', 'auto')
     .exitOverride()
@@ -269,7 +272,8 @@ export const registerStore: Register = (program, ctx) => {
         const world = o.world ? parseWorld(readJson(ctx.io, o.world), o.world) : undefined;
         const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : OPEN_POLICY;
         const hash = target(repo, ref);
-        const backend = o.backend === 'interp' ? undefined : { name: o.backend, ...(o.port ? { device: o.port } : {}) };
+        if (o.baud !== undefined && o.backend !== 'device') throw new CaxError('E_USAGE', '--baud is for the device backend (--backend device --port PATH)');
+        const backend = o.backend === 'interp' ? undefined : { name: o.backend, ...(o.port ? { device: o.port } : {}), ...(o.baud === undefined ? {} : { baud: o.baud }) };
         const result = await withMemo(ctx, o.memo, (memo) =>
           new Executor({ repo, policy, ...(memo ? { memo } : {}) }).executeByHash(hash, { args, jit: o.jit, ...(world ? { world } : {}), ...(backend ? { backend } : {}) }),
         );
