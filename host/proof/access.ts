@@ -5,10 +5,16 @@
 // access words against the program image. The replay is the one check of
 // instruction fetch, initial data and memory consistency: the prover runs it
 // on the trace before proving, the verifier on the receipt's proved words.
+// The devices (UART, MTIME, RAM_SIZE) are replayed by the ISS's own device
+// model at the cycle the model of docs/soc.md gives each access, so the
+// bytes a program transmits on the UART are a proved output; CSR
+// instructions are replayed by the ISS's own CSR model (the counters mcycle
+// and minstret by the same cycle model), against the old value and the rs1
+// value the step exposes.
 import { CaxError } from '../errors.js';
-import { BOARD_RAM_BYTES } from '../riscv/iss.js';
+import { BOARD_RAM_BYTES, DEFAULT_UART_DIVISOR } from '../riscv/iss.js';
 import { decode } from '../riscv/decode.js';
-import { CAUSE, costOf, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
+import { CAUSE, costOf, EXIT_ADDR, Machine, RAM_BASE, Trap } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
 
 /** RAM the proofs model (the board's): 128 KiB from RAM_BASE; proving images are linked in it (firmware/tel-runtime/prove.ld). */
@@ -18,6 +24,8 @@ export const PROOF_RAM_BYTES = BOARD_RAM_BYTES;
 export const ACCESS_NONE = 0;
 export const ACCESS_STORE = 4;
 export const ACCESS_ECALL = 8;
+/** A CSR instruction: addr is rs1's value, data the CSR's old value when rd is not x0 (else 0). */
+export const ACCESS_CSR = 9;
 /** The one ecall instruction word. */
 export const ECALL_WORD = 0x00000073;
 const SIZE_CODE: Readonly<Record<number, number>> = { 1: 1, 2: 2, 4: 3 };
@@ -26,7 +34,7 @@ const SIZE_OF_CODE = [0, 1, 2, 4] as const;
 export interface Access {
   readonly pc: number;
   readonly insn: number;
-  /** ACCESS_NONE, size code (1, 2, 3) + ACCESS_STORE for a store, or ACCESS_ECALL. */
+  /** ACCESS_NONE, size code (1, 2, 3) + ACCESS_STORE for a store, ACCESS_ECALL, or ACCESS_CSR. */
   readonly kind: number;
   /** Byte address of the access (0 without one). */
   readonly addr: number;
@@ -55,7 +63,7 @@ export interface HostWrite {
 
 /** Whether `kind` is a valid access kind (docs/receipt.md). */
 function validKind(kind: number): boolean {
-  return kind === ACCESS_NONE || kind === ACCESS_ECALL || (kind <= 7 && (kind & 3) !== 0);
+  return kind === ACCESS_NONE || kind === ACCESS_ECALL || kind === ACCESS_CSR || (kind <= 7 && (kind & 3) !== 0);
 }
 
 /** Whether an access word of `kind` carries addr and data in receipts. */
@@ -68,13 +76,36 @@ export function isEcallRecord(r: TraceRecord): boolean {
   return r.trap && r.cause === CAUSE.ecall && r.insn >>> 0 === ECALL_WORD;
 }
 
-/** The access word of a trace record (the size from its byte lanes). */
-export function accessOf(r: TraceRecord): Access {
+const CSR_OPS = new Set(['csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci']);
+
+/** Whether an instruction word is a CSR instruction (the step circuit's CSR kind, access kind ACCESS_CSR). */
+export function isCsrWord(insn: number): boolean {
+  return CSR_OPS.has(decode(insn).op);
+}
+
+/**
+ * The access word of a trace record (the size from its byte lanes). A CSR
+ * instruction's exposes `rs1Value`, the value of its rs1 register (see
+ * accessesOf), and the old value it wrote to rd (0 when rd is x0).
+ */
+export function accessOf(r: TraceRecord, rs1Value = 0): Access {
   if (isEcallRecord(r)) return { pc: r.pc >>> 0, insn: ECALL_WORD, kind: ACCESS_ECALL, addr: 0, data: 0 };
+  if (!r.trap && isCsrWord(r.insn)) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_CSR, addr: rs1Value >>> 0, data: r.rd === 0 ? 0 : r.rdValue >>> 0 };
   if (r.memMask === 0) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_NONE, addr: 0, data: 0 };
   const code = SIZE_CODE[popcount4(r.memMask)];
   if (code === undefined) throw new CaxError('E_TRACE', `a memory access with byte lanes ${r.memMask.toString(2)} at pc 0x${(r.pc >>> 0).toString(16)}`);
   return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: code + (r.memWrite ? ACCESS_STORE : 0), addr: r.memAddr >>> 0, data: r.memData >>> 0 };
+}
+
+/** The access words of a whole trace: the registers replayed from its writes (every register 0 again after an ecall) give each CSR instruction its rs1 value. */
+export function accessesOf(trace: readonly TraceRecord[]): Access[] {
+  const regs = new Array<number>(32).fill(0);
+  return trace.map((r) => {
+    const access = accessOf(r, regs[(r.insn >>> 15) & 31]);
+    if (isEcallRecord(r)) regs.fill(0);
+    else if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
+    return access;
+  });
 }
 
 /**
@@ -182,6 +213,8 @@ export interface Replay {
   readonly reason?: string;
   /** The value stored to EXIT, when the run ended. */
   readonly exitValue?: number;
+  /** The bytes the program transmitted on the UART (replayed up to the first access refused). */
+  readonly uart: Uint8Array;
 }
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -191,8 +224,13 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
  * image: each step's instruction word must be the word in memory at its pc
  * (aligned, in RAM) at that moment; a load must read exactly what memory
  * holds; a store changes memory; at an ecall the host's writes for it are
- * applied. Outside RAM only the end, a word store to EXIT, is modelled, and
- * nothing may follow it.
+ * applied, and the core restarts from reset (cycle 0, devices reset). The
+ * end is a word store to EXIT, and nothing may follow it. Other accesses
+ * outside RAM go to the devices of the ISS (a Machine used for its devices
+ * only), at the cycle the cycle model gives: a load must read what the
+ * device gives then, a store to the UART's TXDATA transmits (or is dropped
+ * while the transmitter is busy, as on the board), and an access to a hole
+ * (which would trap) is refused.
  */
 export class MemoryReplay {
   readonly memory: Memory;
@@ -202,9 +240,56 @@ export class MemoryReplay {
   ecalls = 0;
   /** The value stored to EXIT, once the run ended. */
   exitValue: number | undefined;
+  /** Bytes transmitted on the UART so far. */
+  readonly uart: number[] = [];
+  /** The devices, as the ISS models them; its clock is the cycle the next step begins at. */
+  private readonly devices: Machine;
 
   constructor(private readonly image: Uint8Array) {
     this.memory = new Memory(image);
+    this.devices = new Machine({ ramBytes: PROOF_RAM_BYTES, uartDivisor: DEFAULT_UART_DIVISOR, traceAtReset: false, syscalls: 'yield' });
+    this.devices.uart.onTransmit((byte) => this.uart.push(byte));
+  }
+
+  /**
+   * A CSR instruction, by the ISS's own CSR model at the cycle and count of
+   * retired instructions the current step began with: it must be one, must
+   * not trap, and must expose the old value the model gives (when rd is not
+   * x0; else 0). The reason it is refused, or undefined.
+   */
+  private csr(a: Access): string | undefined {
+    const insn = decode(a.insn);
+    if (!CSR_OPS.has(insn.op)) return `the step at ${hex(a.pc)} claims a CSR access, but ${hex(a.insn)} is no CSR instruction`;
+    const devices = this.devices;
+    devices.insnClock = devices.clock;
+    let old: number;
+    try {
+      old = devices.csrInstruction(insn, a.insn, a.addr) >>> 0;
+    } catch (e) {
+      if (!(e instanceof Trap)) throw e;
+      return `the CSR instruction ${hex(a.insn)} at ${hex(a.pc)} traps (CSR 0x${insn.csr.toString(16)}): traps are not proved`;
+    }
+    const expected = insn.rd === 0 ? 0 : old;
+    if (a.data >>> 0 !== expected) return `the CSR instruction at ${hex(a.pc)} reads ${hex(a.data)}, but CSR 0x${insn.csr.toString(16)} holds ${hex(expected)} there`;
+    return undefined;
+  }
+
+  /** A device access at the cycle the current step began; the reason it is refused, or undefined. */
+  private device(a: Access, size: number): string | undefined {
+    const devices = this.devices;
+    devices.insnClock = devices.clock;
+    const what = `a ${isStore(a.kind) ? 'store' : 'load'} of ${size} bytes at ${hex(a.addr)}`;
+    try {
+      if (isStore(a.kind)) devices.writeData(a.addr, size, a.data);
+      else {
+        const value = devices.readData(a.addr, size);
+        if (value !== a.data >>> 0) return `${what} (a device) reads ${hex(a.data)}, but the device gives ${hex(value)} at cycle ${devices.clock}`;
+      }
+    } catch (e) {
+      if (!(e instanceof Trap)) throw e;
+      return `${what}, outside RAM and every device (it traps)`;
+    }
+    return undefined;
   }
 
   /** Replays one step; the reason it is refused, or undefined. `writes`: the host's writes when it is an ecall. */
@@ -220,15 +305,25 @@ export class MemoryReplay {
         memory.bytes.set(w.bytes, (w.addr >>> 0) - RAM_BASE);
       }
       this.ecalls++;
+      this.devices.reset();
+      this.steps++;
+      return undefined;
+    } else if (a.kind === ACCESS_CSR) {
+      const refused = this.csr(a);
+      if (refused !== undefined) return refused;
     } else if (a.kind !== ACCESS_NONE) {
       const size = accessSize(a.kind);
       if (isStore(a.kind) && a.addr >>> 0 === EXIT_ADDR && size === 4) this.exitValue = a.data >>> 0;
-      else if (!memory.contains(a.addr, size)) return `a ${isStore(a.kind) ? 'store' : 'load'} of ${size} bytes at ${hex(a.addr)}, outside RAM (only the word store to EXIT is modelled)`;
-      else if (isStore(a.kind)) memory.write(a.addr, size, a.data);
+      else if (!memory.contains(a.addr, size)) {
+        const refused = this.device(a, size);
+        if (refused !== undefined) return refused;
+      } else if (isStore(a.kind)) memory.write(a.addr, size, a.data);
       else if (memory.read(a.addr, size) !== a.data >>> 0) {
         return `the load of ${size} bytes at ${hex(a.addr)} reads ${hex(a.data)}, but memory holds ${hex(memory.read(a.addr, size))}`;
       }
     }
+    this.devices.clock += costOf(decode(a.insn));
+    this.devices.retired++;
     this.steps++;
     return undefined;
   }
@@ -240,13 +335,13 @@ export class MemoryReplay {
  */
 export function replayMemory(image: Uint8Array, accesses: Iterable<Access>, hostWrites: readonly (readonly HostWrite[])[] = []): Replay {
   const replay = new MemoryReplay(image);
-  const bad = (reason: string): Replay => ({ ok: false, final: replay.memory, firstBad: replay.steps, reason });
+  const bad = (reason: string): Replay => ({ ok: false, final: replay.memory, firstBad: replay.steps, reason, uart: Uint8Array.from(replay.uart) });
   for (const a of accesses) {
     if (a.kind === ACCESS_ECALL && replay.ecalls >= hostWrites.length) return bad(`ecall ${replay.ecalls} has no entry in the host's writes`);
     const reason = replay.step(a, a.kind === ACCESS_ECALL ? hostWrites[replay.ecalls] : []);
     if (reason !== undefined) return bad(reason);
   }
   if (replay.ecalls !== hostWrites.length)
-    return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}` };
-  return { ok: true, final: replay.memory, ...(replay.exitValue !== undefined ? { exitValue: replay.exitValue } : {}) };
+    return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}`, uart: Uint8Array.from(replay.uart) };
+  return { ok: true, final: replay.memory, ...(replay.exitValue !== undefined ? { exitValue: replay.exitValue } : {}), uart: Uint8Array.from(replay.uart) };
 }

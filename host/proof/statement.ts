@@ -7,7 +7,7 @@ import { CaxError, unsupported } from '../errors.js';
 import { decode } from '../riscv/decode.js';
 import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
-import { accessOf, isEcallRecord, replayMemory, type HostWrite } from './access.js';
+import { ACCESS_CSR, accessesOf, isEcallRecord, replayMemory, type HostWrite } from './access.js';
 import type { CircuitSize } from './circuit.js';
 
 /** The machine state between two chunks. */
@@ -80,6 +80,12 @@ const SUPPORTED = new Set([
   'fence',
   'fence.i',
   'ecall',
+  'csrrw',
+  'csrrs',
+  'csrrc',
+  'csrrwi',
+  'csrrsi',
+  'csrrci',
 ]);
 
 function where(i: number): string {
@@ -87,7 +93,7 @@ function where(i: number): string {
 }
 
 /**
- * Checks what the circuit cannot express (traps other than ecall, CSRs, a run
+ * Checks what the circuit cannot express (traps other than ecall, a run
  * that does not end with a word store to EXIT) and splits the trace into
  * chunk inputs. It does not check memory (checkMemory does, and the verifier).
  */
@@ -102,30 +108,35 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
   if (!(last.memWrite && last.memAddr === EXIT_ADDR && last.memMask === 0xf && (last.memData & 1) === 1)) {
     throw new CaxError('E_TRACE', "the trace does not end with the program's end (an odd word stored to EXIT)");
   }
+  const accesses = accessesOf(trace);
   const states: State[] = [RESET_STATE];
   const inputs: ChunkInput[] = [];
   let regs = [...RESET_STATE.regs];
   for (let start = 0; start < trace.length; start += size.steps) {
     const chunk = trace.slice(start, start + size.steps);
     const before = states[states.length - 1]!;
-    const field = (f: (r: TraceRecord) => number): string[] => Array.from({ length: size.steps }, (_, i) => String(i < chunk.length ? f(chunk[i]!) >>> 0 : 0));
+    const next = start + size.steps < trace.length ? trace[start + size.steps]!.pc : nextPcAfterExit(chunk[chunk.length - 1]!);
+    // padding steps keep the pc after the last step (their tPc), and hold 0 elsewhere
+    const field = (f: (r: TraceRecord, i: number) => number, padding = 0): string[] =>
+      Array.from({ length: size.steps }, (_, i) => String(i < chunk.length ? f(chunk[i]!, start + i) >>> 0 : padding >>> 0));
+    // a CSR instruction's data and address fields hold the CSR's old value and rs1's value (its access word)
+    const csr = (i: number): boolean => accesses[i]!.kind === ACCESS_CSR;
     inputs.push({
       pcIn: String(before.pc >>> 0),
       regsIn: before.regs.map((v) => String(v >>> 0)),
       pad: Array.from({ length: size.steps }, (_, i) => (i < chunk.length ? '0' : '1')),
-      tPc: field((r) => r.pc),
+      tPc: field((r) => r.pc, next),
       tInsn: field((r) => r.insn),
       tRd: field((r) => r.rd),
       tRdValue: field((r) => r.rdValue),
-      tMemAddr: field((r) => r.memAddr),
-      tMemData: field((r) => r.memData),
+      tMemAddr: field((r, i) => (csr(i) ? accesses[i]!.addr : r.memAddr)),
+      tMemData: field((r, i) => (csr(i) ? accesses[i]!.data : r.memData)),
       tMemWrite: field((r) => (r.memWrite ? 1 : 0)),
     });
     for (const r of chunk) {
       if (isEcallRecord(r)) regs = [...RESET_STATE.regs];
       else if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
     }
-    const next = start + size.steps < trace.length ? trace[start + size.steps]!.pc : nextPcAfterExit(chunk[chunk.length - 1]!);
     regs = [...regs];
     states.push({ pc: next >>> 0, regs });
   }
@@ -139,7 +150,7 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
  * does not hold is E_PROOF_REJECTED.
  */
 export function checkMemory(trace: readonly TraceRecord[], image: Uint8Array, hostWrites: readonly (readonly HostWrite[])[] = []): void {
-  const replay = replayMemory(image, trace.map(accessOf), hostWrites);
+  const replay = replayMemory(image, accessesOf(trace), hostWrites);
   if (!replay.ok) throw new CaxError('E_PROOF_REJECTED', `${where(replay.firstBad!)}: ${replay.reason!}`, { details: { record: replay.firstBad } });
 }
 

@@ -9,13 +9,13 @@ import fc from 'fast-check';
 import * as snarkjs from 'snarkjs';
 import { compileCircuit, DEV_SIZE, ptauPower, publicLayout, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
-import { accessOf, packAccess } from '../../host/proof/access.js';
+import { ACCESS_CSR, accessesOf, accessOf, packAccess, replayMemory, type Access } from '../../host/proof/access.js';
 import { imageHash } from '../../host/proof/image.js';
 import { buildStatement, checkMemory, type Statement } from '../../host/proof/statement.js';
 import type { TraceRecord } from '../../host/trace/record.js';
 import { segmentsOn } from '../../host/proof/prove.js';
 import { ReplayCore } from '../../host/proof/tel-run.js';
-import { bType, ECALL, EBREAK, exitWith, iType, li, sType } from '../riscv/asm.js';
+import { bType, csr, ECALL, EBREAK, exitWith, iType, li, sType } from '../riscv/asm.js';
 import { program, run, SCRATCH } from './random-programs.js';
 
 const HOME = 'build/proof/home';
@@ -181,10 +181,75 @@ describe('the step circuit against the ISS', () => {
     });
   });
 
-  it('refuses what it cannot prove: traps, CSRs, a run that does not end, an image larger than RAM', () => {
+  describe('CSR instructions', () => {
+    // the counters (mcycle, minstret and their aliases and high halves), the trap CSRs, every form
+    const words = [
+      csr('csrrs', 10, 0xb00, 0), // mcycle
+      ...li(6, SCRATCH),
+      iType('lw', 1, 6, 0), // (a load: 4 cycles)
+      csr('csrrs', 11, 0xc00, 0), // cycle
+      csr('csrrs', 12, 0xb02, 0), // minstret
+      csr('csrrs', 13, 0xb80, 0), // mcycleh
+      ...li(5, 0x80000100),
+      csr('csrrw', 14, 0x305, 5), // mtvec ← x5, x14 ← 0
+      csr('csrrs', 15, 0x305, 0), // x15 ← mtvec
+      csr('csrrwi', 0, 0x340, 7), // mscratch ← 7
+      csr('csrrsi', 16, 0x340, 8), // x16 ← 7, mscratch ← 15
+      csr('csrrc', 17, 0x340, 5), // x17 ← 15, mscratch ← 15 & ~x5
+      csr('csrrs', 18, 0x340, 0),
+      csr('csrrw', 0, 0xb00, 0), // mcycle ← 0
+      csr('csrrs', 19, 0xb00, 0), // 2: the written value plus 2
+      csr('csrrs', 20, 0x300, 0), // mstatus: MPP reads 3
+      ...exitWith(1),
+    ];
+    let trace: TraceRecord[];
+    let image: Uint8Array;
+    beforeAll(() => {
+      ({ trace, image } = run(words));
+    });
+
+    it('are proved: the chunks satisfy the circuit, each exposes kind 9 with rs1 and the old value, and the replay agrees with the ISS', async () => {
+      checkMemory(trace, image);
+      const statement = buildStatement(trace, SIZE);
+      expect(await firstRefused(statement)).toBe(-1);
+      const values = (rd: number): number => trace.find((r) => r.rd === rd)!.rdValue;
+      expect([values(10), values(11), values(12), values(13)]).toEqual([2, 15, 5, 0]); // reads: cycles before + 2; instructions retired before
+      expect([values(15), values(16), values(17), values(19), values(20)]).toEqual([0x80000100, 7, 15, 2, 0x1800]);
+      const accesses = accessesOf(trace);
+      const mtvec = trace.findIndex((r) => r.rd === 14);
+      expect(accesses[mtvec]).toMatchObject({ kind: ACCESS_CSR, addr: 0x80000100, data: 0 });
+      const chunk = Math.floor(mtvec / SIZE.steps);
+      const signals = await accessSignals(statement, chunk);
+      expect(signals[mtvec % SIZE.steps]).toBe(packAccess(accesses[mtvec]!));
+    });
+
+    it('refuses a wrong CSR value told consistently (rd and the exposed value): the circuit accepts it, the replay of the CSRs does not', async () => {
+      const i = trace.findIndex((r) => r.rd === 10);
+      const bad = trace.map((r, k) => (k === i ? { ...r, rdValue: r.rdValue + 1 } : r));
+      expect(await firstRefused(buildStatement(bad, SIZE))).toBe(-1);
+      expect(() => checkMemory(bad, image)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED', message: expect.stringMatching(/CSR 0xb00 holds 0x2/) }));
+      // the exposed value alone changed: the circuit (rd is written with it)
+      const statement = buildStatement(trace, SIZE);
+      const input = JSON.parse(JSON.stringify(statement.inputs[Math.floor(i / SIZE.steps)])) as Record<string, string[]>;
+      input.tMemData![i % SIZE.steps] = '3';
+      expect(await firstRefused({ ...statement, inputs: [input] })).toBe(0);
+    });
+
+    it('refuses, in the replay, a CSR access word on a word that is no CSR instruction, and a CSR instruction that traps', () => {
+      const word = (insn: number, addr = 0, data = 0): Access => ({ pc: 0x80000000, insn, kind: ACCESS_CSR, addr, data });
+      const imageOf = (insn: number): Uint8Array => new Uint8Array(new Uint32Array([insn]).buffer);
+      expect(replayMemory(imageOf(EBREAK), [word(EBREAK)]).reason).toMatch(/no CSR instruction/);
+      const unknown = csr('csrrs', 1, 0x7c0, 0);
+      expect(replayMemory(imageOf(unknown), [word(unknown)]).reason).toMatch(/traps \(CSR 0x7c0\)/);
+      const readOnly = csr('csrrw', 1, 0xc00, 2);
+      expect(replayMemory(imageOf(readOnly), [word(readOnly)]).reason).toMatch(/traps/);
+    });
+  });
+
+  it('refuses what it cannot prove: traps, ebreak, a run that does not end, an image larger than RAM', () => {
     const { trace, image } = run([...li(1, 5), ...exitWith(1)]);
     expect(() => buildStatement([{ ...trace[0]!, trap: true, cause: 11 }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
-    expect(() => buildStatement([{ ...trace[0]!, insn: 0x30002573 }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    expect(() => buildStatement([{ ...trace[0]!, insn: EBREAK }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(() => buildStatement(trace.slice(0, -1), SIZE)).toThrow(expect.objectContaining({ code: 'E_TRACE' }));
     expect(() => checkMemory(trace, new Uint8Array(128 * 1024 + 4))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(imageHash(image)).toMatch(/^[0-9a-f]{64}$/);

@@ -2,8 +2,8 @@
 // verifying key and a genuine receipt (issue 14): the Groth16 forgery
 // A = α, B = β, C = −(IC₀ + Σ xⱼ·ICⱼ) that works against a key with δ = γ,
 // a receipt verified under a key it does not name, host writes on a receipt
-// with no host protocol, and every claim field of a genuine receipt changed
-// (a property). A program of a few steps, with the test-size keys of
+// with no host protocol, forged UART output, a forged mcycle read, and every claim field of a
+// genuine receipt changed (a property). A program of a few steps, with the test-size keys of
 // build/proof/home; one extra setup from the same powers-of-tau.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,9 @@ import { circuitKeys, devPtau, devPtauPath, readVerificationKey, type Keys } fro
 import { chunkSignals, parseVerificationKey, verifyEach, verifyingKeyHash, verifyReceipt, type VerificationKey } from '../../host/proof/verify.js';
 import { runCli } from '../../host/cli/program.js';
 import { captureIO } from '../helpers/cli-io.js';
-import { exitWith, jal, li } from '../riscv/asm.js';
+import { csr, exitWith, jal, li, lui, sType } from '../riscv/asm.js';
+import { ACCESS_CSR, decodeAccesses, encodeAccesses } from '../../host/proof/access.js';
+import { UART_BASE } from '../../host/riscv/machine.js';
 import { run } from './random-programs.js';
 import { flipped } from '../helpers/bytes.js';
 
@@ -40,7 +42,8 @@ beforeAll(async () => {
   circuit = await compileCircuit(SIZE, HOME);
   keys = await circuitKeys(HOME, circuit, devPtauPath(HOME, ptauPower(circuit)));
   vk = parseVerificationKey(readVerificationKey(keys.vkey));
-  const words = [...li(10, 42), ...exitWith(1)];
+  // prints "A" on the UART (the transmitter is idle at reset), reads mcycle into a1, then ends with a0 = 42
+  const words = [lui(5, UART_BASE), ...li(6, 0x41), sType('sw', 5, 6, 0), csr('csrrs', 11, 0xb00, 0), ...li(10, 42), ...exitWith(1)];
   const ran = run(words);
   receipt = await proveRun({ trace: ran.trace, image: programImage(ran.image), cycles: ran.cycles }, circuit, keys, { workers: 1 });
   curve = await getCurveFromName('bn128');
@@ -157,6 +160,30 @@ describe('claims bound by the verifier', () => {
   it('the genuine receipt verifies', async () => {
     expect(await verifyReceipt(receipt, vk)).toMatchObject({ ok: true, exitCode: 0 });
     expect(receipt.output.a0).toBe(42);
+    expect(Buffer.from(receipt.output.uart).toString('latin1')).toBe('A');
+  });
+
+  it('a wrong mcycle (the CSR read in the access word changed) is refused by the replay of the CSRs', async () => {
+    const k = receipt.chunks.findIndex((c) => decodeAccesses(c.accesses).some((a) => a.kind === ACCESS_CSR));
+    const list = decodeAccesses(receipt.chunks[k]!.accesses);
+    const at = list.findIndex((a) => a.kind === ACCESS_CSR);
+    expect(list[at]!.data).toBe(14); // 4 instructions of 3 cycles before it, plus 2
+    for (const data of [13, 15, 0]) {
+      const r = copyOf(receipt);
+      r.chunks[k]!.accesses = encodeAccesses(list.map((a, i) => (i === at ? { ...a, data } : a)));
+      expect(await verifyReceipt(r, vk)).toMatchObject({ ok: false, reason: expect.stringMatching(/CSR 0xb00 holds 0xe/) });
+    }
+  });
+
+  it('forged UART output (a byte changed, added or dropped) is refused, naming the UART', async () => {
+    const forged = (uart: Uint8Array): Receipt => {
+      const r = copyOf(receipt);
+      r.output.uart = uart;
+      return r;
+    };
+    for (const uart of [Uint8Array.from([0x42]), Uint8Array.from([0x41, 0x41]), new Uint8Array(0)]) {
+      expect(await verifyReceipt(forged(uart), vk)).toMatchObject({ ok: false, reason: expect.stringMatching(/UART output .* is not what the proved run transmits/) });
+    }
   });
 
   it('host writes on a receipt without a TEL claim (no host protocol) are refused', async () => {
@@ -246,6 +273,12 @@ describe('claims bound by the verifier', () => {
       (r, n) => {
         const c = r.chunks[n % r.chunks.length]!;
         c.proof = flipped(c.proof, n);
+      },
+    ],
+    [
+      'output.uart',
+      (r, n) => {
+        r.output.uart = n % 2 === 0 ? flipped(r.output.uart, n, (n % 255) + 1) : Uint8Array.from([...r.output.uart, n & 0xff]);
       },
     ],
     [
