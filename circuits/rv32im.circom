@@ -27,7 +27,7 @@ pragma circom 2.1.0;
 
 include "gadgets.circom";
 
-function KINDS() { return 43; }
+function KINDS() { return 44; }
 // Kind indices. Pairs told apart by funct3 bit 0 alone are one kind (beq/bne,
 // blt/bge, bltu/bgeu, div/divu, rem/remu, fence/fence.i): the bit itself says which.
 function LUI() { return 0; }  function AUIPC() { return 1; } function JAL() { return 2; } function JALR() { return 3; }
@@ -43,6 +43,10 @@ function DIVQ() { return 38; } function DIVR() { return 39; } function FENCE() {
 // Every CSR instruction (opcode 0x73, funct3 not 0): rd gets the CSR's old value, which the step exposes
 // with rs1's value; the verifier's replay checks both against its model of the CSRs (host/proof/access.ts).
 function CSR() { return 42; }
+// A system step (the trace marks it, tSys): a trap (other than the ecall yield), mret or wfi. It writes no
+// register and goes on at the pc in its data field; the step exposes that pc and rs1's value, and the
+// verifier's replay executes the word on its model of the CSRs (the ISS's) to check the pc and the CSRs.
+function SYS() { return 43; }
 
 function RAM_BASE() { return 0x80000000; }
 function EXIT_ADDR() { return 0x10002000; }
@@ -56,11 +60,12 @@ template Step() {
     // The trace record (docs/trace-port.md); tInsn is the instruction executed,
     // tMemData also feeds loads.
     signal input tPc, tInsn, tRd, tRdValue, tMemAddr, tMemData, tMemWrite;
+    // 1: the trace says this step is a system step (a hint for the witness: the selector s[SYS] is what is proved)
+    signal input tSys;
     // State after, and the program's end (a word store to EXIT) if this step is it.
     signal output pcOut;
     signal output regsOut[32];
     signal output exitFlag;
-    signal output exitValue;
     // pc + 2^32 insn + 2^64 addr + 2^96 data + 2^128 kind (host/proof/access.ts), 0 when padding.
     signal output access;
 
@@ -96,27 +101,28 @@ template Step() {
     immJ += sign * (W - (1 << 20));
 
     // Instruction kinds: opcode, funct3 (255: any; for a pair, its even value), funct7 (255: any).
-    var OPC[43] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63,
+    var OPC[44] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63,
                   0x03, 0x03, 0x03, 0x03, 0x03, 0x23, 0x23, 0x23,
                   0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13,
                   0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
-                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x73, 0x73];
-    // (CSR: any funct3 and funct7 in the circuit; the verifier decodes the word and refuses one that is no CSR instruction)
-    var F3[43] = [255, 255, 255, 0, 0, 4, 6,
+                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x73, 0x73, 0];
+    // (CSR: any funct3 and funct7 in the circuit; the verifier decodes the word and refuses one that is no CSR instruction;
+    // SYS: any word, its opcode unchecked here: the verifier executes it)
+    var F3[44] = [255, 255, 255, 0, 0, 4, 6,
                   0, 1, 2, 4, 5, 0, 1, 2,
                   0, 2, 3, 4, 6, 7, 1, 5, 5,
                   0, 0, 1, 2, 3, 4, 5, 5, 6, 7,
-                  0, 1, 2, 3, 4, 6, 0, 0, 255];
-    var PAIR[43] = [0, 0, 0, 0, 1, 1, 1,
+                  0, 1, 2, 3, 4, 6, 0, 0, 255, 255];
+    var PAIR[44] = [0, 0, 0, 0, 1, 1, 1,
                    0, 0, 0, 0, 0, 0, 0, 0,
                    0, 0, 0, 0, 0, 0, 0, 0, 0,
                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                   0, 0, 0, 0, 1, 1, 1, 0, 0];
-    var F7[43] = [255, 255, 255, 255, 255, 255, 255,
+                   0, 0, 0, 0, 1, 1, 1, 0, 0, 0];
+    var F7[44] = [255, 255, 255, 255, 255, 255, 255,
                   255, 255, 255, 255, 255, 255, 255, 255,
                   255, 255, 255, 255, 255, 255, 0, 0, 32,
                   0, 32, 0, 0, 0, 0, 0, 32, 0, 0,
-                  1, 1, 1, 1, 1, 1, 255, 0, 255];
+                  1, 1, 1, 1, 1, 1, 255, 0, 255, 255];
     // s[k]: this step is an instruction of kind k (exactly one unless padding).
     signal s[KINDS()];
     var ssum = 0; var sopc = 0; var sf3 = 0; var hasF3 = 0; var sf3bit0 = 0; var hasF3bit0 = 0; var sf7 = 0; var hasF7 = 0;
@@ -126,7 +132,11 @@ template Step() {
     for (var k = 0; k < KINDS(); k++) {
         var f3k = fn3;
         if (PAIR[k] == 1) f3k = fn3 & 6;
-        s[k] <-- (op == OPC[k] && (F3[k] == 255 || f3k == F3[k]) && (F7[k] == 255 || fn7 == F7[k]) && (k != CSR() || fn3 != 0)) ? 1 : 0;
+        if (k == SYS()) {
+            s[k] <-- tSys;
+        } else {
+            s[k] <-- (tSys == 0 && op == OPC[k] && (F3[k] == 255 || f3k == F3[k]) && (F7[k] == 255 || fn7 == F7[k]) && (k != CSR() || fn3 != 0)) ? 1 : 0;
+        }
         s[k] * (s[k] - 1) === 0;
         ssum += s[k];
         sopc += s[k] * OPC[k];
@@ -137,7 +147,8 @@ template Step() {
     // (times 1 + pad, which is 1 or 2: the same equations, but not linear, so circom --O2 does not
     // substitute a selector away by them, which would put all 43 selectors wherever that one is used)
     (ssum - 1 + pad) * (1 + pad) === 0;
-    (opcode - sopc) * (1 + pad) === 0;
+    // (a system step's opcode is not checked: the factor is 0 for it, 1 or 2 otherwise)
+    (opcode - sopc) * (1 + pad - s[SYS()]) === 0;
     // funct3's bits 1 and 2 for every kind that fixes funct3, its bit 0 for every kind but the pairs
     (f3 - ib.out[12] - (sf3 - sf3bit0)) * hasF3 === 0;
     (ib.out[12] - sf3bit0) * hasF3bit0 === 0;
@@ -150,8 +161,12 @@ template Step() {
     var isStore = s[SB()] + s[SH()] + s[SW()];
     var isMem = isLoad + isStore;
     var isCsr = s[CSR()];
-    // the steps whose slot B and data field hold a value from outside the registers: a load's data, a CSR's old value
+    var isSys = s[SYS()];
+    // the steps whose result is a value from outside the registers: a load's data, a CSR's old value
     var takesData = isLoad + isCsr;
+    // the steps whose slot B and data field hold a value from outside the registers: those, and the next pc
+    // of a system step or of the ecall (which the verifier requires to be RAM_BASE, the reset pc)
+    var holdsData = takesData + isSys + isEcall;
     var isBranch = s[BEQNE()] + s[BLTGE()] + s[BLTGEU()];
     // (loads and jalr too: their b is free, and rs1 + b is then their address or target)
     var useImmI = s[ADDI()] + s[SLTI()] + s[SLTIU()] + s[XORI()] + s[ORI()] + s[ANDI()] + s[SLLI()] + s[SRLI()] + s[SRAI()] + isLoad + s[JALR()];
@@ -183,11 +198,11 @@ template Step() {
     signal bBits[32];
     var bSum = 0;
     for (var i = 0; i < 32; i++) {
-        bBits[i] <-- ((b + takesData * (tMemData - b)) >> i) & 1;
+        bBits[i] <-- ((b + holdsData * (tMemData - b)) >> i) & 1;
         bBits[i] * (bBits[i] - 1) === 0;
         bSum += bBits[i] * (1 << i);
     }
-    bSum - b === takesData * (tMemData - b);
+    bSum - b === holdsData * (tMemData - b);
     var sa = ab.out[31];
     var sb = bBits[31];
     // C: the division's quotient magnitude (division only).
@@ -203,7 +218,7 @@ template Step() {
 
     // --- address / target adder: base + addend, mod 2^32 ---
     // loads, jalr, add, addi: rs1 + b; stores: rs1 + imm; branches, jal, auipc: pc + imm; CSR: rs1 (exposed as its address).
-    var useA = isMem + s[JALR()] + s[ADD()] + s[ADDI()] + isCsr;
+    var useA = isMem + s[JALR()] + s[ADD()] + s[ADDI()] + isCsr + isSys;
     signal baseSel <== useA * (a - pc);
     signal addS <== isStore * immS;
     signal addB <== isBranch * immB;
@@ -305,8 +320,8 @@ template Step() {
     (s[LH()] + s[LHU()]) * hi16 === 0;
     adderBit0 * (isHalf + isWord) === 0;
     adderBit1 * isWord === 0;
-    tMemAddr === (isMem + isCsr) * t32;
-    (1 - isMem - isCsr) * tMemData === 0;
+    tMemAddr === (isMem + isCsr + isSys) * t32;
+    (1 - isMem - holdsData + isLoad) * tMemData === 0;
     tMemWrite === isStore;
     signal lbExt <== s[LB()] * bBits[7];
     signal lhExt <== s[LH()] * bBits[15];
@@ -337,7 +352,7 @@ template Step() {
 
     // --- rd write (x0 never changes); an ecall clears every register (result is 0 for it) ---
     // wr[j] = 1 for the register written (rd, when the kind writes one), else 0
-    var writes = 1 - pad - isBranch - isStore - s[FENCE()] - isEcall;
+    var writes = 1 - pad - isBranch - isStore - s[FENCE()] - isEcall - isSys;
     // a binary tree from rd's top bit: node k's children are 2k+1 (bit 0) and 2k+2 (bit 1), one
     // product per right child (a left child is its parent minus its sibling); the leaves 31 … 62 are wr
     signal wrRight[31];
@@ -367,21 +382,21 @@ template Step() {
     var jump = taken + s[JAL()] + s[JALR()];
     signal clearBit0 <== s[JALR()] * adderBit0;
     signal moved <== jump * (t32 - clearBit0 - pc - 4);
-    // an ecall restarts the core at the reset pc
-    pcOut <-- pc + 4 - 4 * pad + moved + isEcall * (RAM_BASE() - pc - 4);
-    pcOut - pc - 4 + 4 * pad - moved === isEcall * (RAM_BASE() - pc - 4);
+    // an ecall restarts the core at the reset pc, a system step goes on at its data (both in tMemData)
+    pcOut <-- pc + 4 - 4 * pad + moved + (isEcall + isSys) * (tMemData - pc - 4);
+    pcOut - pc - 4 + 4 * pad - moved === (isEcall + isSys) * (tMemData - pc - 4);
 
     // --- the end: a word store to EXIT ---
     component atExit = IsZero();
     atExit.in <== t32 - EXIT_ADDR();
     exitFlag <== s[SW()] * atExit.out;
-    exitValue <== exitFlag * b;
 
     // --- the access word: kind = size (1 byte, 2 half, 3 word) + 4 for a store, 0 without access, 8 for an ecall,
-    // 9 for a CSR instruction (addr: rs1's value, data: the CSR's old value) ---
+    // 9 for a CSR instruction (addr: rs1's value, data: the CSR's old value), 10 for a system step (addr: rs1's
+    // value, data: the next pc); an ecall's data is the reset pc ---
     // Every field is range-checked above (insn: 32 bits; data: 32 bits for a load, b truncated for a store, else 0;
     // addr: t32 or 0; pc < 2^32 + 4N along a chunk).
-    var kind = isByte + 2 * isHalf + 3 * isWord + 4 * isStore + 8 * isEcall + 9 * isCsr;
+    var kind = isByte + 2 * isHalf + 3 * isWord + 4 * isStore + 8 * isEcall + 9 * isCsr + 10 * isSys;
     access <== (1 - pad) * (pc + W * insn + W * W * tMemAddr + W * W * W * tMemData + W * W * W * W * kind);
 }
 
@@ -398,16 +413,16 @@ template Chunk(N) {
     signal input tMemAddr[N];
     signal input tMemData[N];
     signal input tMemWrite[N];
+    signal input tSys[N];
     signal output pcOut;
     signal output regsOut[32];
     signal output exited;
-    signal output exitValue;
     signal output steps;
     signal output access[N];
 
     regsIn[0] === 0;
     component step[N];
-    var ex = 0; var exv = 0; var live = 0;
+    var ex = 0; var live = 0;
     for (var i = 0; i < N; i++) {
         step[i] = Step();
         step[i].pc <== i == 0 ? pcIn : step[i - 1].pcOut;
@@ -424,14 +439,13 @@ template Chunk(N) {
         step[i].tMemAddr <== tMemAddr[i];
         step[i].tMemData <== tMemData[i];
         step[i].tMemWrite <== tMemWrite[i];
+        step[i].tSys <== tSys[i];
         access[i] <== step[i].access;
         ex += step[i].exitFlag;
-        exv += step[i].exitValue;
         live += 1 - pad[i];
     }
     pcOut <== step[N - 1].pcOut;
     for (var j = 0; j < 32; j++) regsOut[j] <== step[N - 1].regsOut[j];
     exited <== ex;
-    exitValue <== exv;
     steps <== live;
 }

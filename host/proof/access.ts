@@ -14,7 +14,7 @@
 import { CaxError } from '../errors.js';
 import { BOARD_RAM_BYTES, DEFAULT_UART_DIVISOR } from '../riscv/iss.js';
 import { decode } from '../riscv/decode.js';
-import { CAUSE, costOf, EXIT_ADDR, Machine, RAM_BASE, Trap } from '../riscv/machine.js';
+import { CAUSE, costOf, CYCLES, EXIT_ADDR, Machine, RAM_BASE, Trap } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
 
 /** RAM the proofs model (the board's): 128 KiB from RAM_BASE; proving images are linked in it (firmware/tel-runtime/prove.ld). */
@@ -26,6 +26,10 @@ export const ACCESS_STORE = 4;
 export const ACCESS_ECALL = 8;
 /** A CSR instruction: addr is rs1's value, data the CSR's old value when rd is not x0 (else 0). */
 export const ACCESS_CSR = 9;
+/** A system step (a trap other than the ecall yield, mret, wfi): addr is rs1's value, data the next pc. */
+export const ACCESS_SYSTEM = 10;
+/** Branches: a system step of one (a taken branch to a misaligned target) is not proved (the verifier does not see rs2). */
+const BRANCH_OPS = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
 /** The one ecall instruction word. */
 export const ECALL_WORD = 0x00000073;
 const SIZE_CODE: Readonly<Record<number, number>> = { 1: 1, 2: 2, 4: 3 };
@@ -34,11 +38,11 @@ const SIZE_OF_CODE = [0, 1, 2, 4] as const;
 export interface Access {
   readonly pc: number;
   readonly insn: number;
-  /** ACCESS_NONE, size code (1, 2, 3) + ACCESS_STORE for a store, ACCESS_ECALL, or ACCESS_CSR. */
+  /** ACCESS_NONE, size code (1, 2, 3) + ACCESS_STORE for a store, ACCESS_ECALL, ACCESS_CSR or ACCESS_SYSTEM. */
   readonly kind: number;
-  /** Byte address of the access (0 without one). */
+  /** Byte address of the access (0 without one; rs1's value for a CSR instruction or a system step). */
   readonly addr: number;
-  /** Bytes stored or loaded, zero-extended (0 without one). */
+  /** Bytes stored or loaded, zero-extended (0 without one; for an ecall RAM_BASE, the pc it restarts at; see ACCESS_CSR, ACCESS_SYSTEM). */
   readonly data: number;
 }
 
@@ -63,7 +67,12 @@ export interface HostWrite {
 
 /** Whether `kind` is a valid access kind (docs/receipt.md). */
 function validKind(kind: number): boolean {
-  return kind === ACCESS_NONE || kind === ACCESS_ECALL || kind === ACCESS_CSR || (kind <= 7 && (kind & 3) !== 0);
+  return kind === ACCESS_NONE || kind === ACCESS_ECALL || kind === ACCESS_CSR || kind === ACCESS_SYSTEM || (kind <= 7 && (kind & 3) !== 0);
+}
+
+/** The data of an access word of a kind that carries none in receipts: RAM_BASE for an ecall (the reset pc it goes on at), else 0. */
+function dataOf(kind: number): number {
+  return kind === ACCESS_ECALL ? RAM_BASE : 0;
 }
 
 /** Whether an access word of `kind` carries addr and data in receipts. */
@@ -83,13 +92,22 @@ export function isCsrWord(insn: number): boolean {
   return CSR_OPS.has(decode(insn).op);
 }
 
+/** Whether a trace record is a system step's: a trap other than the ecall yield, or mret or wfi. */
+export function isSystemRecord(r: TraceRecord): boolean {
+  if (r.trap) return !isEcallRecord(r);
+  const op = decode(r.insn).op;
+  return op === 'mret' || op === 'wfi';
+}
+
 /**
  * The access word of a trace record (the size from its byte lanes). A CSR
  * instruction's exposes `rs1Value`, the value of its rs1 register (see
- * accessesOf), and the old value it wrote to rd (0 when rd is x0).
+ * accessesOf), and the old value it wrote to rd (0 when rd is x0); a system
+ * step's `rs1Value` and `nextPc`, the pc the run goes on at.
  */
-export function accessOf(r: TraceRecord, rs1Value = 0): Access {
-  if (isEcallRecord(r)) return { pc: r.pc >>> 0, insn: ECALL_WORD, kind: ACCESS_ECALL, addr: 0, data: 0 };
+export function accessOf(r: TraceRecord, rs1Value = 0, nextPc = 0): Access {
+  if (isEcallRecord(r)) return { pc: r.pc >>> 0, insn: ECALL_WORD, kind: ACCESS_ECALL, addr: 0, data: RAM_BASE };
+  if (isSystemRecord(r)) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_SYSTEM, addr: rs1Value >>> 0, data: nextPc >>> 0 };
   if (!r.trap && isCsrWord(r.insn)) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_CSR, addr: rs1Value >>> 0, data: r.rd === 0 ? 0 : r.rdValue >>> 0 };
   if (r.memMask === 0) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_NONE, addr: 0, data: 0 };
   const code = SIZE_CODE[popcount4(r.memMask)];
@@ -100,8 +118,8 @@ export function accessOf(r: TraceRecord, rs1Value = 0): Access {
 /** The access words of a whole trace: the registers replayed from its writes (every register 0 again after an ecall) give each CSR instruction its rs1 value. */
 export function accessesOf(trace: readonly TraceRecord[]): Access[] {
   const regs = new Array<number>(32).fill(0);
-  return trace.map((r) => {
-    const access = accessOf(r, regs[(r.insn >>> 15) & 31]);
+  return trace.map((r, i) => {
+    const access = accessOf(r, regs[(r.insn >>> 15) & 31], trace[i + 1]?.pc ?? 0);
     if (isEcallRecord(r)) regs.fill(0);
     else if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
     return access;
@@ -115,7 +133,7 @@ export function accessesOf(trace: readonly TraceRecord[]): Access[] {
  */
 export function cyclesOf(accesses: readonly Access[]): number {
   let cycles = 0;
-  for (const a of accesses) cycles += costOf(decode(a.insn));
+  for (const a of accesses) cycles += a.kind === ACCESS_SYSTEM ? CYCLES.trap : costOf(decode(a.insn));
   return cycles;
 }
 
@@ -130,8 +148,9 @@ export function packAccess(a: Access): bigint {
 export function unpackAccess(v: bigint): Access {
   const field = (k: bigint): number => Number((v >> (32n * k)) & (W - 1n));
   const kind = Number(v >> 128n);
-  if (!validKind(kind)) throw new CaxError('E_PROOF_REJECTED', `the public value ${v} is not an access word`);
-  return { pc: field(0n), insn: field(1n), addr: field(2n), data: field(3n), kind };
+  const access = { pc: field(0n), insn: field(1n), addr: field(2n), data: field(3n), kind };
+  if (!validKind(kind) || (!hasOperand(kind) && (access.addr !== 0 || access.data !== dataOf(kind)))) throw new CaxError('E_PROOF_REJECTED', `the public value ${v} is not an access word`);
+  return access;
 }
 
 /**
@@ -165,7 +184,7 @@ export function decodeAccesses(bytes: Uint8Array): Access[] {
     const kind = bytes[at]!;
     const long = hasOperand(kind);
     if (!validKind(kind) || at + (long ? 17 : 9) > bytes.length) throw new CaxError('E_RECEIPT', `malformed access words at byte ${at}`);
-    out.push({ kind, pc: view.getUint32(at + 1, true), insn: view.getUint32(at + 5, true), addr: long ? view.getUint32(at + 9, true) : 0, data: long ? view.getUint32(at + 13, true) : 0 });
+    out.push({ kind, pc: view.getUint32(at + 1, true), insn: view.getUint32(at + 5, true), addr: long ? view.getUint32(at + 9, true) : 0, data: long ? view.getUint32(at + 13, true) : dataOf(kind) });
     at += long ? 17 : 9;
   }
   return out;
@@ -274,6 +293,32 @@ export class MemoryReplay {
     return undefined;
   }
 
+  /**
+   * A system step, executed by the ISS's own interpreter on the machine that
+   * holds the CSRs, with rs1 the value the step exposes: it must trap (an
+   * illegal word, ebreak, a CSR instruction that traps, a misaligned or
+   * faulting load or store, a jump to a misaligned target) or be mret or wfi,
+   * and go on where the machine goes (mtvec, mepc, pc + 4), the CSRs then
+   * as the machine leaves them (mepc, mcause, mtval, mstatus). The reason it
+   * is refused, or undefined.
+   */
+  private system(a: Access): string | undefined {
+    const insn = decode(a.insn);
+    if (a.insn >>> 0 === ECALL_WORD) return `the ecall at ${hex(a.pc)} as a system step: in a proof an ecall yields to the host`;
+    if (BRANCH_OPS.has(insn.op)) return `a branch at ${hex(a.pc)} as a system step: a branch that traps is not proved`;
+    const machine = this.devices;
+    machine.writeData(a.pc, 4, a.insn);
+    machine.regs.fill(0);
+    if (insn.rs1 !== 0) machine.regs[insn.rs1] = a.addr | 0;
+    else if (a.addr !== 0) return `the system step at ${hex(a.pc)} exposes ${hex(a.addr)} as x0`;
+    machine.pc = a.pc;
+    const retired = machine.retired;
+    machine.step();
+    if (machine.retired !== retired && insn.op !== 'mret' && insn.op !== 'wfi') return `the system step at ${hex(a.pc)} (${hex(a.insn)}) does not trap`;
+    if (machine.pc >>> 0 !== a.data >>> 0) return `the system step at ${hex(a.pc)} goes on at ${hex(a.data)}, but the machine goes on at ${hex(machine.pc)} (mtvec or mepc)`;
+    return undefined;
+  }
+
   /** A device access at the cycle the current step began; the reason it is refused, or undefined. */
   private device(a: Access, size: number): string | undefined {
     const devices = this.devices;
@@ -300,12 +345,19 @@ export class MemoryReplay {
     const word = memory.read(a.pc, 4);
     if (word !== a.insn >>> 0) return `the instruction at ${hex(a.pc)} is ${hex(word)}${a.pc - RAM_BASE >= this.image.length ? ' (beyond the image)' : ''}, not ${hex(a.insn)}`;
     if (a.kind === ACCESS_ECALL) {
+      if (a.data >>> 0 !== RAM_BASE || a.addr !== 0) return `the ecall at ${hex(a.pc)} does not restart at the reset pc`;
       for (const w of writes) {
         if (!memory.contains(w.addr, w.bytes.length)) return `the host's write of ${w.bytes.length} bytes at ${hex(w.addr)} after ecall ${this.ecalls} is outside RAM`;
         memory.bytes.set(w.bytes, (w.addr >>> 0) - RAM_BASE);
       }
       this.ecalls++;
       this.devices.reset();
+      this.steps++;
+      return undefined;
+    } else if (a.kind === ACCESS_SYSTEM) {
+      // (the machine counts its cycles and retirement itself)
+      const refused = this.system(a);
+      if (refused !== undefined) return refused;
       this.steps++;
       return undefined;
     } else if (a.kind === ACCESS_CSR) {

@@ -114,6 +114,10 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles
     const steps = Number(p.publicSignals[layout.steps]);
     return p.publicSignals.slice(layout.access, layout.access + steps).map((v) => unpackAccess(BigInt(v)));
   });
+  // the exit value is the data of the last step, the proved end (the store to EXIT); the UART output what the
+  // proved accesses transmit (the verifier replays them the same way)
+  const accesses = chunkAccesses.flat();
+  const uart = replayMemory(run.image.bytes, accesses, hostWritesOf(run)).uart;
   return {
     format: RECEIPT_FORMAT,
     program: { hash: run.image.hash, image: run.image.bytes },
@@ -121,7 +125,7 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles
       .update(run.input ?? new Uint8Array(0))
       .digest('hex'),
     hostWrites: hostWritesOf(run).map((list) => list.map((w) => ({ addr: w.addr >>> 0, bytes: w.bytes }))),
-    output: { exitValue: Number(last[layout.exitValue]), a0: final.regs[10]!, uart: replayMemory(run.image.bytes, chunkAccesses.flat(), hostWritesOf(run)).uart },
+    output: { exitValue: accesses[accesses.length - 1]!.data, a0: final.regs[10]!, uart },
     cycles: cyclesOf(chunkAccesses.flat()),
     steps: statement.steps,
     verifyingKey: verifyingKeyHash(parseVerificationKey(readVerificationKey(keys.vkey))),

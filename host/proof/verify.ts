@@ -168,7 +168,6 @@ export function chunkSignals(receipt: Receipt, k: number, accesses: readonly Acc
   out[layout.pcOut] = String(after.pc);
   after.regs.forEach((v, i) => (out[layout.regsOut + i] = String(v)));
   out[layout.exited] = last ? '1' : '0';
-  out[layout.exitValue] = last ? String(receipt.output.exitValue) : '0';
   out[layout.steps] = String(receipt.chunks[k]!.steps);
   for (let i = 0; i < size.steps; i++) out[layout.access + i] = i < accesses.length ? packAccess(accesses[i]!).toString() : '0';
   out[layout.pcIn] = String(before.pc);

@@ -147,6 +147,7 @@ describe('constants shared across languages', () => {
       DIVR: ['rem', 'remu'],
       FENCE: ['fence', 'fence.i'],
       CSR: ['csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci'],
+      SYS: ['mret', 'wfi'],
     };
     const kinds = [...read('circuits/rv32im.circom').matchAll(/function ([A-Z]+)\(\) \{ return (\d+); \}/g)]
       .filter(([, name]) => !['KINDS', 'RAM_BASE', 'EXIT_ADDR'].includes(name!))

@@ -6,7 +6,7 @@
 // devices as the ISS does (the UART's transmitted bytes, its busy bit).
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { accessOf, cyclesOf, decodeAccesses, encodeAccesses, Memory, packAccess, PROOF_RAM_BYTES, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
+import { accessesOf, cyclesOf, decodeAccesses, encodeAccesses, Memory, packAccess, PROOF_RAM_BYTES, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
 import { EXIT_ADDR, RAM_BASE, UART_BASE } from '../../host/riscv/machine.js';
 import { bType, exitWith, issWith, iType, li, lui, sType } from '../riscv/asm.js';
 import { program, run, SCRATCH } from './random-programs.js';
@@ -14,8 +14,8 @@ import { program, run, SCRATCH } from './random-programs.js';
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const access: fc.Arbitrary<Access> = fc.oneof(
   fc.record({ pc: u32, insn: u32, kind: fc.constant(0), addr: fc.constant(0), data: fc.constant(0) }),
-  fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7, 9), addr: u32, data: u32 }),
-  fc.record({ pc: u32, insn: u32, kind: fc.constant(8), addr: fc.constant(0), data: fc.constant(0) }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7, 9, 10), addr: u32, data: u32 }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constant(8), addr: fc.constant(0), data: fc.constant(RAM_BASE) }),
 );
 
 /** The bytes the ISS transmits on the UART running `words` to their end. */
@@ -56,7 +56,8 @@ describe('access words', () => {
     expect(() => decodeAccesses(one.subarray(0, 16))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
     expect(() => decodeAccesses(new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
     expect(() => unpackAccess(4n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
-    expect(() => unpackAccess(10n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(() => unpackAccess(11n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(() => unpackAccess(8n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' })); // an ecall restarts at RAM_BASE, not 0
     expect(() => decodeAccesses(new Uint8Array([12, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
   });
 });
@@ -66,7 +67,7 @@ describe('the memory replay', () => {
     fc.assert(
       fc.property(program, (words) => {
         const { trace, image, ram } = run(words);
-        const replay = replayMemory(image, trace.map(accessOf));
+        const replay = replayMemory(image, accessesOf(trace));
         expect(replay).toMatchObject({ ok: true, exitValue: 1 });
         expect(Buffer.from(replay.final.bytes).equals(Buffer.from(ram))).toBe(true);
       }),
@@ -78,7 +79,7 @@ describe('the memory replay', () => {
     fc.assert(
       fc.property(program, (words) => {
         const { trace, cycles } = run(words);
-        expect(cyclesOf(trace.map(accessOf))).toBe(cycles);
+        expect(cyclesOf(accessesOf(trace))).toBe(cycles);
       }),
       { numRuns: 40 },
     );
@@ -97,7 +98,7 @@ describe('the memory replay', () => {
       ...exitWith(1),
     ];
     const { trace, image } = run(words);
-    const replay = replayMemory(image, trace.map(accessOf));
+    const replay = replayMemory(image, accessesOf(trace));
     expect(replay.ok).toBe(true);
     expect(replay.final.read(SCRATCH, 4)).toBe(0x11220044);
     expect(replay.final.read(SCRATCH + 6, 2)).toBe(0x3344);
@@ -105,7 +106,7 @@ describe('the memory replay', () => {
     expect(() => replay.final.read(RAM_BASE + PROOF_RAM_BYTES - 2, 4)).toThrow(expect.objectContaining({ code: 'E_ADDRESS' }));
     // The half load read bytes 6..7 as written by sh; a lie about one byte of it is refused.
     const half = trace.findIndex((r) => r.memMask !== 0 && !r.memWrite && r.memAddr === SCRATCH + 6);
-    const lie = trace.map((r, k) => (k === half ? { ...r, memData: 0x3345 } : r)).map(accessOf);
+    const lie = accessesOf(trace.map((r, k) => (k === half ? { ...r, memData: 0x3345 } : r)));
     expect(replayMemory(image, lie)).toMatchObject({ ok: false, firstBad: half, reason: expect.stringMatching(/load of 2 bytes at 0x80000206 reads 0x3345, but memory holds 0x3344/) });
   });
 
@@ -156,22 +157,22 @@ describe('the memory replay', () => {
     // one more byte without waiting: the transmitter is busy, so the board drops it
     words.push(sType('sw', 5, 6, 0), ...exitWith(1));
     const r = run(words);
-    const replay = replayMemory(r.image, r.trace.map(accessOf));
+    const replay = replayMemory(r.image, accessesOf(r.trace));
     expect(replay.ok).toBe(true);
     expect(Buffer.from(replay.uart).toString('latin1')).toBe(text);
     expect(Buffer.from(transmitted(words)).toString('latin1')).toBe(text);
     // the polling loads ran many times, and a forged "idle" one is refused
-    const polls = r.trace.map(accessOf).filter((a) => a.kind === 3 && a.addr === UART_BASE);
+    const polls = accessesOf(r.trace).filter((a) => a.kind === 3 && a.addr === UART_BASE);
     expect(polls.length).toBeGreaterThan(text.length);
     const busy = r.trace.findIndex((t) => t.memAddr === UART_BASE && !t.memWrite && t.memData !== 0);
-    const forged = r.trace.map(accessOf).map((a, i) => (i === busy ? { ...a, data: 0 } : a));
+    const forged = accessesOf(r.trace).map((a, i) => (i === busy ? { ...a, data: 0 } : a));
     expect(replayMemory(r.image, forged)).toMatchObject({ ok: false, firstBad: busy, reason: expect.stringMatching(/device gives 0x80000000/) });
   });
 
   it("applies the host's writes at each ecall, and needs exactly one entry per ecall", () => {
     // lw x1, 0(x0+SCRATCH) after an ecall reads what the host wrote there
     const image = bytesOf([0x73, 0x13]);
-    const ecall: Access = { pc: RAM_BASE, insn: 0x73, kind: 8, addr: 0, data: 0 };
+    const ecall: Access = { pc: RAM_BASE, insn: 0x73, kind: 8, addr: 0, data: RAM_BASE };
     const load: Access = { pc: RAM_BASE + 4, insn: 0x13, kind: 3, addr: SCRATCH, data: 0x2a };
     const wrote = [[{ addr: SCRATCH, bytes: new Uint8Array([0x2a, 0, 0, 0]) }]];
     expect(replayMemory(image, [ecall, load], wrote).ok).toBe(true);

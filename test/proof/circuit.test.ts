@@ -9,13 +9,14 @@ import fc from 'fast-check';
 import * as snarkjs from 'snarkjs';
 import { compileCircuit, DEV_SIZE, ptauPower, publicLayout, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
-import { ACCESS_CSR, accessesOf, accessOf, packAccess, replayMemory, type Access } from '../../host/proof/access.js';
+import { ACCESS_CSR, ACCESS_SYSTEM, accessesOf, accessOf, packAccess, replayMemory, type Access } from '../../host/proof/access.js';
 import { imageHash } from '../../host/proof/image.js';
 import { buildStatement, checkMemory, type Statement } from '../../host/proof/statement.js';
 import type { TraceRecord } from '../../host/trace/record.js';
 import { segmentsOn } from '../../host/proof/prove.js';
 import { ReplayCore } from '../../host/proof/tel-run.js';
-import { bType, csr, ECALL, EBREAK, exitWith, iType, li, sType } from '../riscv/asm.js';
+import { bType, csr, ECALL, EBREAK, exitWith, iType, li, MRET, rType, sType, WFI } from '../riscv/asm.js';
+import { decode } from '../../host/riscv/decode.js';
 import { program, run, SCRATCH } from './random-programs.js';
 
 const HOME = 'build/proof/home';
@@ -246,9 +247,73 @@ describe('the step circuit against the ISS', () => {
     });
   });
 
-  it('refuses what it cannot prove: traps, ebreak, a run that does not end, an image larger than RAM', () => {
+  describe('traps and mret', () => {
+    // a handler at mtvec counts the causes and tvals, and returns past the trapping instruction
+    const HANDLER = 0x80000000 + 13 * 4;
+    const words = [
+      ...li(5, HANDLER),
+      csr('csrrw', 0, 0x305, 5), // mtvec
+      EBREAK, // cause 3, mtval = its pc
+      0xffffffff, // illegal: cause 2, mtval = the word
+      ...li(6, SCRATCH + 1),
+      iType('lw', 7, 6, 0), // misaligned: cause 4, mtval = the address
+      WFI,
+      ...exitWith(1),
+      // the handler
+      csr('csrrs', 10, 0x342, 0), // mcause
+      rType('add', 20, 20, 10),
+      csr('csrrs', 11, 0x343, 0), // mtval
+      rType('add', 21, 21, 11),
+      csr('csrrs', 12, 0x341, 0), // mepc
+      iType('addi', 12, 12, 4),
+      csr('csrrw', 0, 0x341, 12),
+      MRET,
+    ];
+    let trace: TraceRecord[];
+    let image: Uint8Array;
+    beforeAll(() => {
+      ({ trace, image } = run(words));
+    });
+
+    it('are proved: ebreak, an illegal word and a misaligned load enter mtvec with mcause, mtval and mepc set, mret returns', async () => {
+      checkMemory(trace, image);
+      const statement = buildStatement(trace, SIZE);
+      expect(await firstRefused(statement)).toBe(-1);
+      const sum = (rd: number): number => trace.filter((r) => r.rd === rd).at(-1)!.rdValue;
+      expect(sum(20)).toBe(3 + 2 + 4);
+      expect(sum(21)).toBe((0x80000000 + 12 + 0xffffffff + SCRATCH + 1) >>> 0);
+      const system = accessesOf(trace).filter((a) => a.kind === ACCESS_SYSTEM);
+      expect(system.map((a) => a.data)).toEqual([HANDLER, 0x80000000 + 16, HANDLER, 0x80000000 + 20, HANDLER, 0x80000000 + 32, 0x80000000 + 36]);
+    });
+
+    it('refuses a wrong handler address or return (the replay, and the circuit when the next pc differs) and a wrong cause read', async () => {
+      const accesses = accessesOf(trace);
+      const ebreak = accesses.findIndex((a) => a.kind === ACCESS_SYSTEM);
+      const moved = accesses.map((a, i) => (i === ebreak ? { ...a, data: HANDLER + 4 } : a));
+      expect(replayMemory(image, moved).reason).toMatch(/goes on at 0x80000038, but the machine goes on at 0x80000034 \(mtvec or mepc\)/);
+      const mret = accesses.findIndex((a) => a.insn === MRET);
+      const back = accesses.map((a, i) => (i === mret ? { ...a, data: a.data + 4 } : a));
+      expect(replayMemory(image, back).reason).toMatch(/the machine goes on at/);
+      // the circuit: the step after a system step must be at its data
+      const statement = buildStatement(trace, SIZE);
+      const chunk = Math.floor(ebreak / SIZE.steps);
+      const input = JSON.parse(JSON.stringify(statement.inputs[chunk])) as Record<string, string[]>;
+      input.tMemData![ebreak % SIZE.steps] = String(HANDLER + 4);
+      expect(await firstRefused({ ...statement, inputs: [input] })).toBe(0);
+      // a handler that reads another cause than the trap's
+      const cause = trace.findIndex((r) => r.rd === 10);
+      const lied = trace.map((r, i) => (i === cause ? { ...r, rdValue: 2 } : r));
+      expect(() => checkMemory(lied, image)).toThrow(expect.objectContaining({ message: expect.stringMatching(/CSR 0x342 holds 0x3/) }));
+      // a system step on an instruction that does not trap
+      const addi = accesses.findIndex((a) => decode(a.insn).op === 'addi');
+      const fake = accesses.map((a, i) => (i === addi ? { ...a, kind: ACCESS_SYSTEM, addr: 0, data: a.pc + 4 } : a));
+      expect(replayMemory(image, fake).reason).toMatch(/does not trap/);
+    });
+  });
+
+  it('refuses what it cannot prove: fetch traps, ebreak retiring, a run that does not end, an image larger than RAM', () => {
     const { trace, image } = run([...li(1, 5), ...exitWith(1)]);
-    expect(() => buildStatement([{ ...trace[0]!, trap: true, cause: 11 }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    for (const cause of [0, 1]) expect(() => buildStatement([{ ...trace[0]!, trap: true, cause }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(() => buildStatement([{ ...trace[0]!, insn: EBREAK }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(() => buildStatement(trace.slice(0, -1), SIZE)).toThrow(expect.objectContaining({ code: 'E_TRACE' }));
     expect(() => checkMemory(trace, new Uint8Array(128 * 1024 + 4))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));

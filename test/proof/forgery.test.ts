@@ -2,7 +2,8 @@
 // verifying key and a genuine receipt (issue 14): the Groth16 forgery
 // A = α, B = β, C = −(IC₀ + Σ xⱼ·ICⱼ) that works against a key with δ = γ,
 // a receipt verified under a key it does not name, host writes on a receipt
-// with no host protocol, forged UART output, a forged mcycle read, and every claim field of a
+// with no host protocol, forged UART output, a forged mcycle read, a wrong trap
+// handler, return or cause, and every claim field of a
 // genuine receipt changed (a property). A program of a few steps, with the test-size keys of
 // build/proof/home; one extra setup from the same powers-of-tau.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
@@ -22,13 +23,15 @@ import { circuitKeys, devPtau, devPtauPath, readVerificationKey, type Keys } fro
 import { chunkSignals, parseVerificationKey, verifyEach, verifyingKeyHash, verifyReceipt, type VerificationKey } from '../../host/proof/verify.js';
 import { runCli } from '../../host/cli/program.js';
 import { captureIO } from '../helpers/cli-io.js';
-import { csr, exitWith, jal, li, lui, sType } from '../riscv/asm.js';
-import { ACCESS_CSR, decodeAccesses, encodeAccesses } from '../../host/proof/access.js';
+import { csr, EBREAK, exitWith, iType, jal, li, lui, MRET, sType } from '../riscv/asm.js';
+import { ACCESS_CSR, ACCESS_SYSTEM, decodeAccesses, encodeAccesses, type Access } from '../../host/proof/access.js';
 import { UART_BASE } from '../../host/riscv/machine.js';
 import { run } from './random-programs.js';
 import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
+/** The trap handler of the proved program (its 16th word). */
+const HANDLER = 0x80000000 + 15 * 4;
 const SIZE = DEV_SIZE;
 
 let circuit: Circuit;
@@ -42,8 +45,24 @@ beforeAll(async () => {
   circuit = await compileCircuit(SIZE, HOME);
   keys = await circuitKeys(HOME, circuit, devPtauPath(HOME, ptauPower(circuit)));
   vk = parseVerificationKey(readVerificationKey(keys.vkey));
-  // prints "A" on the UART (the transmitter is idle at reset), reads mcycle into a1, then ends with a0 = 42
-  const words = [lui(5, UART_BASE), ...li(6, 0x41), sType('sw', 5, 6, 0), csr('csrrs', 11, 0xb00, 0), ...li(10, 42), ...exitWith(1)];
+  // prints "A" on the UART (the transmitter is idle at reset), reads mcycle into a1, sets a0 = 42, then
+  // takes an ebreak to a handler that reads mcause and returns past it, and ends
+  const words = [
+    lui(5, UART_BASE),
+    ...li(6, 0x41),
+    sType('sw', 5, 6, 0),
+    csr('csrrs', 11, 0xb00, 0),
+    ...li(10, 42),
+    ...li(7, HANDLER),
+    csr('csrrw', 0, 0x305, 7), // mtvec
+    EBREAK,
+    ...exitWith(1),
+    csr('csrrs', 12, 0x342, 0), // the handler: mcause
+    csr('csrrs', 13, 0x341, 0),
+    iType('addi', 13, 13, 4),
+    csr('csrrw', 0, 0x341, 13), // mepc past the ebreak
+    MRET,
+  ];
   const ran = run(words);
   receipt = await proveRun({ trace: ran.trace, image: programImage(ran.image), cycles: ran.cycles }, circuit, keys, { workers: 1 });
   curve = await getCurveFromName('bn128');
@@ -173,6 +192,40 @@ describe('claims bound by the verifier', () => {
       r.chunks[k]!.accesses = encodeAccesses(list.map((a, i) => (i === at ? { ...a, data } : a)));
       expect(await verifyReceipt(r, vk)).toMatchObject({ ok: false, reason: expect.stringMatching(/CSR 0xb00 holds 0xe/) });
     }
+  });
+
+  /** The receipt with the first access word that `pick` selects changed by `change`. */
+  const forgedAccess = (pick: (a: Access) => boolean, change: (a: Access) => Access): Receipt => {
+    const r = copyOf(receipt);
+    const k = r.chunks.findIndex((c) => decodeAccesses(c.accesses).some(pick));
+    const list = decodeAccesses(r.chunks[k]!.accesses);
+    const at = list.findIndex(pick);
+    r.chunks[k]!.accesses = encodeAccesses(list.map((a, i) => (i === at ? change(a) : a)));
+    return r;
+  };
+
+  it('a wrong trap handler address, a wrong return and a wrong trap cause are refused by the replay of the system steps and CSRs', async () => {
+    const trap = (a: Access): boolean => a.kind === ACCESS_SYSTEM && a.insn === EBREAK;
+    const ret = (a: Access): boolean => a.kind === ACCESS_SYSTEM && a.insn === MRET;
+    const cause = (a: Access): boolean => a.kind === ACCESS_CSR && a.insn === csr('csrrs', 12, 0x342, 0);
+    expect(
+      await verifyReceipt(
+        forgedAccess(trap, (a) => ({ ...a, data: HANDLER + 4 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/the machine goes on at 0x8000003c \(mtvec or mepc\)/) });
+    expect(
+      await verifyReceipt(
+        forgedAccess(ret, (a) => ({ ...a, data: a.data - 4 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/the machine goes on at/) });
+    expect(
+      await verifyReceipt(
+        forgedAccess(cause, (a) => ({ ...a, data: 2 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/CSR 0x342 holds 0x3/) });
   });
 
   it('forged UART output (a byte changed, added or dropped) is refused, naming the UART', async () => {
