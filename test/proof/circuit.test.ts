@@ -3,7 +3,9 @@
 // kind with random operands) run on the ISS give traces whose every chunk
 // satisfies the circuit and exposes the trace's access words (completeness),
 // and a random change to one record of such a trace is refused by the
-// circuit or by the memory replay.
+// circuit or by the memory replay; CSR instructions and traps into a handler
+// (ebreak, an illegal word, a misaligned load, mret, wfi) are accepted and
+// their forgeries refused by the replay of the CSRs and system steps.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import fc from 'fast-check';
 import * as snarkjs from 'snarkjs';
