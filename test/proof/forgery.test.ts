@@ -228,6 +228,17 @@ describe('claims bound by the verifier', () => {
     ).toMatchObject({ ok: false, reason: expect.stringMatching(/CSR 0x342 holds 0x3/) });
   });
 
+  it('cax verify shows the proved UART output (text and --json)', async () => {
+    const file = join(otherHome, 'uart.msgpack');
+    writeFileSync(file, encodeReceipt(receipt));
+    const text = captureIO({ env: { CAX_HOME: resolve(HOME) }, cwd: otherHome });
+    expect(await runCli(['verify', file], text)).toBe(0);
+    expect(text.stdout.join('\n')).toContain('uart output (1 bytes): "A"');
+    const json = captureIO({ env: { CAX_HOME: resolve(HOME) }, cwd: otherHome });
+    expect(await runCli(['--json', 'verify', file], json)).toBe(0);
+    expect(JSON.parse(json.stdout[0]!)).toMatchObject({ ok: true, output: { a0: 42, exitValue: 1, uart: 'A', uartHex: '41' } });
+  }, 120_000);
+
   it('forged UART output (a byte changed, added or dropped) is refused, naming the UART', async () => {
     const forged = (uart: Uint8Array): Receipt => {
       const r = copyOf(receipt);
