@@ -31,7 +31,8 @@ async function setup() {
   const elf = readFileSync(PROGRAM);
   const { trace, cycles } = traceOnIss(elf, 1_000_000);
   const main = `pragma circom 2.1.0;\ninclude "reference/rv32im-v4.circom";\ncomponent main {public [pcIn, regsIn]} = Chunk(${REFERENCE_SIZE.steps});\n`;
-  const reference: Circuit = { size: REFERENCE_SIZE, ...(await compileCircom(main, `rv32im_v4_${REFERENCE_SIZE.steps}`, 'v4', HOME, [])) };
+  // (keyed by the reference's interface version: v4-2 takes the system-step hints and has no exitValue output)
+  const reference: Circuit = { size: REFERENCE_SIZE, ...(await compileCircom(main, `rv32im_v4_${REFERENCE_SIZE.steps}`, 'v4-2', HOME, [])) };
   const referenceKeys = await circuitKeys(HOME, reference, await devPtau(HOME, ptauPower(reference)));
   return { circuit, keys, image: programImage(elf), trace, cycles, reference, referenceKeys, vk: parseVerificationKey(readVerificationKey(keys.vkey)) };
 }

@@ -17,12 +17,17 @@
 // the host: the step exposes access kind 8, and the core restarts from reset
 // (pc = RAM_BASE, every register 0) with memory as the host left it; what the
 // host wrote is public in the receipt and applied by the verifier's replay.
+// A CSR instruction (any word of opcode 0x73 with funct3 not 0) writes rd with the CSR's
+// old value and goes on at pc + 4; the step exposes that value and rs1's value in its
+// access word (kind 9), and the verifier's replay checks them against its model of the
+// CSRs (the ISS's), with mcycle and minstret from the cycle model; a CSR instruction
+// that would trap is refused there.
 // What is NOT enforced is listed in docs/proofs.md.
 pragma circom 2.1.0;
 
 include "gadgets.circom";
 
-function KINDS() { return 42; }
+function KINDS() { return 44; }
 // Kind indices. Pairs told apart by funct3 bit 0 alone are one kind (beq/bne,
 // blt/bge, bltu/bgeu, div/divu, rem/remu, fence/fence.i): the bit itself says which.
 function LUI() { return 0; }  function AUIPC() { return 1; } function JAL() { return 2; } function JALR() { return 3; }
@@ -35,6 +40,13 @@ function ADD() { return 24; } function SUB() { return 25; } function SLL() { ret
 function XOR() { return 29; } function SRL() { return 30; } function SRA() { return 31; } function OR() { return 32; } function AND() { return 33; }
 function MUL() { return 34; } function MULH() { return 35; } function MULHSU() { return 36; } function MULHU() { return 37; }
 function DIVQ() { return 38; } function DIVR() { return 39; } function FENCE() { return 40; } function ECALL() { return 41; }
+// Every CSR instruction (opcode 0x73, funct3 not 0): rd gets the CSR's old value, which the step exposes
+// with rs1's value; the verifier's replay checks both against its model of the CSRs (host/proof/access.ts).
+function CSR() { return 42; }
+// A system step (the trace marks it, tSys): a trap (other than the ecall yield), mret or wfi. It writes no
+// register and goes on at the pc in its data field; the step exposes that pc and rs1's value, and the
+// verifier's replay executes the word on its model of the CSRs (the ISS's) to check the pc and the CSRs.
+function SYS() { return 43; }
 
 function RAM_BASE() { return 0x80000000; }
 function EXIT_ADDR() { return 0x10002000; }
@@ -48,11 +60,12 @@ template Step() {
     // The trace record (docs/trace-port.md); tInsn is the instruction executed,
     // tMemData also feeds loads.
     signal input tPc, tInsn, tRd, tRdValue, tMemAddr, tMemData, tMemWrite;
+    // 1: the trace says this step is a system step (a hint for the witness: the selector s[SYS] is what is proved)
+    signal input tSys;
     // State after, and the program's end (a word store to EXIT) if this step is it.
     signal output pcOut;
     signal output regsOut[32];
     signal output exitFlag;
-    signal output exitValue;
     // pc + 2^32 insn + 2^64 addr + 2^96 data + 2^128 kind (host/proof/access.ts), 0 when padding.
     signal output access;
 
@@ -60,7 +73,8 @@ template Step() {
 
     // --- the instruction: the trace's word (the verifier checks it against memory at pc) ---
     signal insn <== tInsn;
-    (1 - pad) * (tPc - pc) === 0;
+    // (a padding step's tPc is the pc it keeps, so this holds for every step and is linear)
+    tPc === pc;
 
     // --- decode ---
     component ib = Num2Bits(32);
@@ -87,26 +101,28 @@ template Step() {
     immJ += sign * (W - (1 << 20));
 
     // Instruction kinds: opcode, funct3 (255: any; for a pair, its even value), funct7 (255: any).
-    var OPC[42] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63,
+    var OPC[44] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63,
                   0x03, 0x03, 0x03, 0x03, 0x03, 0x23, 0x23, 0x23,
                   0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13,
                   0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
-                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x73];
-    var F3[42] = [255, 255, 255, 0, 0, 4, 6,
+                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x73, 0x73, 0];
+    // (CSR: any funct3 and funct7 in the circuit; the verifier decodes the word and refuses one that is no CSR instruction;
+    // SYS: any word, its opcode unchecked here: the verifier executes it)
+    var F3[44] = [255, 255, 255, 0, 0, 4, 6,
                   0, 1, 2, 4, 5, 0, 1, 2,
                   0, 2, 3, 4, 6, 7, 1, 5, 5,
                   0, 0, 1, 2, 3, 4, 5, 5, 6, 7,
-                  0, 1, 2, 3, 4, 6, 0, 0];
-    var PAIR[42] = [0, 0, 0, 0, 1, 1, 1,
+                  0, 1, 2, 3, 4, 6, 0, 0, 255, 255];
+    var PAIR[44] = [0, 0, 0, 0, 1, 1, 1,
                    0, 0, 0, 0, 0, 0, 0, 0,
                    0, 0, 0, 0, 0, 0, 0, 0, 0,
                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                   0, 0, 0, 0, 1, 1, 1, 0];
-    var F7[42] = [255, 255, 255, 255, 255, 255, 255,
+                   0, 0, 0, 0, 1, 1, 1, 0, 0, 0];
+    var F7[44] = [255, 255, 255, 255, 255, 255, 255,
                   255, 255, 255, 255, 255, 255, 255, 255,
                   255, 255, 255, 255, 255, 255, 0, 0, 32,
                   0, 32, 0, 0, 0, 0, 0, 32, 0, 0,
-                  1, 1, 1, 1, 1, 1, 255, 0];
+                  1, 1, 1, 1, 1, 1, 255, 0, 255, 255];
     // s[k]: this step is an instruction of kind k (exactly one unless padding).
     signal s[KINDS()];
     var ssum = 0; var sopc = 0; var sf3 = 0; var hasF3 = 0; var sf3bit0 = 0; var hasF3bit0 = 0; var sf7 = 0; var hasF7 = 0;
@@ -116,7 +132,11 @@ template Step() {
     for (var k = 0; k < KINDS(); k++) {
         var f3k = fn3;
         if (PAIR[k] == 1) f3k = fn3 & 6;
-        s[k] <-- (op == OPC[k] && (F3[k] == 255 || f3k == F3[k]) && (F7[k] == 255 || fn7 == F7[k])) ? 1 : 0;
+        if (k == SYS()) {
+            s[k] <-- tSys;
+        } else {
+            s[k] <-- (tSys == 0 && op == OPC[k] && (F3[k] == 255 || f3k == F3[k]) && (F7[k] == 255 || fn7 == F7[k]) && (k != CSR() || fn3 != 0)) ? 1 : 0;
+        }
         s[k] * (s[k] - 1) === 0;
         ssum += s[k];
         sopc += s[k] * OPC[k];
@@ -125,9 +145,10 @@ template Step() {
         if (F7[k] != 255) { sf7 += s[k] * F7[k]; hasF7 += s[k]; }
     }
     // (times 1 + pad, which is 1 or 2: the same equations, but not linear, so circom --O2 does not
-    // substitute a selector away by them, which would put all 42 selectors wherever that one is used)
+    // substitute a selector away by them, which would put all 43 selectors wherever that one is used)
     (ssum - 1 + pad) * (1 + pad) === 0;
-    (opcode - sopc) * (1 + pad) === 0;
+    // (a system step's opcode is not checked: the factor is 0 for it, 1 or 2 otherwise)
+    (opcode - sopc) * (1 + pad - s[SYS()]) === 0;
     // funct3's bits 1 and 2 for every kind that fixes funct3, its bit 0 for every kind but the pairs
     (f3 - ib.out[12] - (sf3 - sf3bit0)) * hasF3 === 0;
     (ib.out[12] - sf3bit0) * hasF3bit0 === 0;
@@ -139,6 +160,13 @@ template Step() {
     var isLoad = s[LB()] + s[LH()] + s[LW()] + s[LBU()] + s[LHU()];
     var isStore = s[SB()] + s[SH()] + s[SW()];
     var isMem = isLoad + isStore;
+    var isCsr = s[CSR()];
+    var isSys = s[SYS()];
+    // the steps whose result is a value from outside the registers: a load's data, a CSR's old value
+    var takesData = isLoad + isCsr;
+    // the steps whose slot B and data field hold a value from outside the registers: those, and the next pc
+    // of a system step or of the ecall (which the verifier requires to be RAM_BASE, the reset pc)
+    var holdsData = takesData + isSys + isEcall;
     var isBranch = s[BEQNE()] + s[BLTGE()] + s[BLTGEU()];
     // (loads and jalr too: their b is free, and rs1 + b is then their address or target)
     var useImmI = s[ADDI()] + s[SLTI()] + s[SLTIU()] + s[XORI()] + s[ORI()] + s[ANDI()] + s[SLLI()] + s[SRLI()] + s[SRAI()] + isLoad + s[JALR()];
@@ -163,18 +191,18 @@ template Step() {
     var b = rs2v + bImm;
 
     // --- the shared decompositions (docs/proofs.md "The step circuit"): each kind uses the slots it needs ---
-    // A: a, always. B: b, or for a load the data loaded (a load needs no bit of b).
+    // A: a, always. B: b, or for a load the data loaded (a load needs no bit of b), for a CSR instruction the CSR's old value.
     component ab = Num2Bits(32);
     ab.in <== a;
     // (b's bits add up to b + isLoad (data - b): the selection and the sum are one constraint)
     signal bBits[32];
     var bSum = 0;
     for (var i = 0; i < 32; i++) {
-        bBits[i] <-- ((b + isLoad * (tMemData - b)) >> i) & 1;
+        bBits[i] <-- ((b + holdsData * (tMemData - b)) >> i) & 1;
         bBits[i] * (bBits[i] - 1) === 0;
         bSum += bBits[i] * (1 << i);
     }
-    bSum - b === isLoad * (tMemData - b);
+    bSum - b === holdsData * (tMemData - b);
     var sa = ab.out[31];
     var sb = bBits[31];
     // C: the division's quotient magnitude (division only).
@@ -189,8 +217,8 @@ template Step() {
     // separate 33- and 66-bit decompositions it replaces checked.
 
     // --- address / target adder: base + addend, mod 2^32 ---
-    // loads, jalr, add, addi: rs1 + b; stores: rs1 + imm; branches, jal, auipc: pc + imm.
-    var useA = isMem + s[JALR()] + s[ADD()] + s[ADDI()];
+    // loads, jalr, add, addi: rs1 + b; stores: rs1 + imm; branches, jal, auipc: pc + imm; CSR: rs1 (exposed as its address).
+    var useA = isMem + s[JALR()] + s[ADD()] + s[ADDI()] + isCsr + isSys;
     signal baseSel <== useA * (a - pc);
     signal addS <== isStore * immS;
     signal addB <== isBranch * immB;
@@ -292,8 +320,8 @@ template Step() {
     (s[LH()] + s[LHU()]) * hi16 === 0;
     adderBit0 * (isHalf + isWord) === 0;
     adderBit1 * isWord === 0;
-    tMemAddr === isMem * t32;
-    (1 - isMem) * tMemData === 0;
+    tMemAddr === (isMem + isCsr + isSys) * t32;
+    (1 - isMem - holdsData + isLoad) * tMemData === 0;
     tMemWrite === isStore;
     signal lbExt <== s[LB()] * bBits[7];
     signal lhExt <== s[LH()] * bBits[15];
@@ -311,7 +339,7 @@ template Step() {
     v[0] <== s[LUI()] * immU;
     v[1] <== (s[AUIPC()] + s[ADD()] + s[ADDI()]) * t32;
     v[2] <== (s[JAL()] + s[JALR()]) * (pc + 4);
-    v[3] <== isLoad * loaded;
+    v[3] <== takesData * loaded;
     v[4] <== (s[SUB()] + shl + s[MUL()]) * low;
     v[5] <== (shr + s[MULH()] + s[MULHSU()] + s[MULHU()]) * high;
     v[6] <== (s[SLT()] + s[SLTI()] + s[SLTU()] + s[SLTIU()]) * less;
@@ -324,7 +352,7 @@ template Step() {
 
     // --- rd write (x0 never changes); an ecall clears every register (result is 0 for it) ---
     // wr[j] = 1 for the register written (rd, when the kind writes one), else 0
-    var writes = 1 - pad - isBranch - isStore - s[FENCE()] - isEcall;
+    var writes = 1 - pad - isBranch - isStore - s[FENCE()] - isEcall - isSys;
     // a binary tree from rd's top bit: node k's children are 2k+1 (bit 0) and 2k+2 (bit 1), one
     // product per right child (a left child is its parent minus its sibling); the leaves 31 … 62 are wr
     signal wrRight[31];
@@ -354,20 +382,21 @@ template Step() {
     var jump = taken + s[JAL()] + s[JALR()];
     signal clearBit0 <== s[JALR()] * adderBit0;
     signal moved <== jump * (t32 - clearBit0 - pc - 4);
-    // an ecall restarts the core at the reset pc
-    pcOut <-- pc + 4 - 4 * pad + moved + isEcall * (RAM_BASE() - pc - 4);
-    pcOut - pc - 4 + 4 * pad - moved === isEcall * (RAM_BASE() - pc - 4);
+    // an ecall restarts the core at the reset pc, a system step goes on at its data (both in tMemData)
+    pcOut <-- pc + 4 - 4 * pad + moved + (isEcall + isSys) * (tMemData - pc - 4);
+    pcOut - pc - 4 + 4 * pad - moved === (isEcall + isSys) * (tMemData - pc - 4);
 
     // --- the end: a word store to EXIT ---
     component atExit = IsZero();
     atExit.in <== t32 - EXIT_ADDR();
     exitFlag <== s[SW()] * atExit.out;
-    exitValue <== exitFlag * b;
 
-    // --- the access word: kind = size (1 byte, 2 half, 3 word) + 4 for a store, 0 without access, 8 for an ecall ---
+    // --- the access word: kind = size (1 byte, 2 half, 3 word) + 4 for a store, 0 without access, 8 for an ecall,
+    // 9 for a CSR instruction (addr: rs1's value, data: the CSR's old value), 10 for a system step (addr: rs1's
+    // value, data: the next pc); an ecall's data is the reset pc ---
     // Every field is range-checked above (insn: 32 bits; data: 32 bits for a load, b truncated for a store, else 0;
     // addr: t32 or 0; pc < 2^32 + 4N along a chunk).
-    var kind = isByte + 2 * isHalf + 3 * isWord + 4 * isStore + 8 * isEcall;
+    var kind = isByte + 2 * isHalf + 3 * isWord + 4 * isStore + 8 * isEcall + 9 * isCsr + 10 * isSys;
     access <== (1 - pad) * (pc + W * insn + W * W * tMemAddr + W * W * W * tMemData + W * W * W * W * kind);
 }
 
@@ -384,16 +413,16 @@ template Chunk(N) {
     signal input tMemAddr[N];
     signal input tMemData[N];
     signal input tMemWrite[N];
+    signal input tSys[N];
     signal output pcOut;
     signal output regsOut[32];
     signal output exited;
-    signal output exitValue;
     signal output steps;
     signal output access[N];
 
     regsIn[0] === 0;
     component step[N];
-    var ex = 0; var exv = 0; var live = 0;
+    var ex = 0; var live = 0;
     for (var i = 0; i < N; i++) {
         step[i] = Step();
         step[i].pc <== i == 0 ? pcIn : step[i - 1].pcOut;
@@ -410,14 +439,13 @@ template Chunk(N) {
         step[i].tMemAddr <== tMemAddr[i];
         step[i].tMemData <== tMemData[i];
         step[i].tMemWrite <== tMemWrite[i];
+        step[i].tSys <== tSys[i];
         access[i] <== step[i].access;
         ex += step[i].exitFlag;
-        exv += step[i].exitValue;
         live += 1 - pad[i];
     }
     pcOut <== step[N - 1].pcOut;
     for (var j = 0; j < 32; j++) regsOut[j] <== step[N - 1].regsOut[j];
     exited <== ex;
-    exitValue <== exv;
     steps <== live;
 }

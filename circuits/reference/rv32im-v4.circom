@@ -2,6 +2,9 @@
 // (761 constraints per step, circuit default simplification), kept frozen so
 // that bench/proof.bench.ts proves today's configuration side by side with
 // circuits/rv32im.circom in one run. Nothing else compiles or trusts it.
+// Adapted only to today's prover's interface: the chunk's exit value is no
+// longer a public output (its constraints are kept), and it takes the trace's
+// system-step hints (tSys) without using them (it has no system steps).
 // The RV32IM step relation and the chunk of N steps (docs/proofs.md).
 //
 // State between steps: pc and the 32 registers (x0 = 0). One step takes its
@@ -352,10 +355,11 @@ template Chunk(N) {
     signal input tMemAddr[N];
     signal input tMemData[N];
     signal input tMemWrite[N];
+    signal input tSys[N];
     signal output pcOut;
     signal output regsOut[32];
     signal output exited;
-    signal output exitValue;
+    signal exitValue;
     signal output steps;
     signal output access[N];
 

@@ -35,7 +35,7 @@ prove_result: .word 0, 0
   lw a0, 0(t0)
   lw a1, 4(t0)
   lw a2, 8(t0)
-  li a3, -1                /* no cycle budget: the compiled code does not check it */
+  li a3, -1                /* no cycle budget (the compiled code checks mcycle against it): --max-cycles bounds the run */
   lw a4, 12(t0)
   lw a5, 16(t0)
   call _start

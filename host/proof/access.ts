@@ -5,10 +5,16 @@
 // access words against the program image. The replay is the one check of
 // instruction fetch, initial data and memory consistency: the prover runs it
 // on the trace before proving, the verifier on the receipt's proved words.
+// The devices (UART, MTIME, RAM_SIZE) are replayed by the ISS's own device
+// model at the cycle the model of docs/soc.md gives each access, so the
+// bytes a program transmits on the UART are a proved output; CSR
+// instructions are replayed by the ISS's own CSR model (the counters mcycle
+// and minstret by the same cycle model), against the old value and the rs1
+// value the step exposes.
 import { CaxError } from '../errors.js';
-import { BOARD_RAM_BYTES } from '../riscv/iss.js';
+import { BOARD_RAM_BYTES, DEFAULT_UART_DIVISOR } from '../riscv/iss.js';
 import { decode } from '../riscv/decode.js';
-import { CAUSE, costOf, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
+import { CAUSE, costOf, CYCLES, EXIT_ADDR, Machine, RAM_BASE, Trap } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
 
 /** RAM the proofs model (the board's): 128 KiB from RAM_BASE; proving images are linked in it (firmware/tel-runtime/prove.ld). */
@@ -18,6 +24,12 @@ export const PROOF_RAM_BYTES = BOARD_RAM_BYTES;
 export const ACCESS_NONE = 0;
 export const ACCESS_STORE = 4;
 export const ACCESS_ECALL = 8;
+/** A CSR instruction: addr is rs1's value, data the CSR's old value when rd is not x0 (else 0). */
+export const ACCESS_CSR = 9;
+/** A system step (a trap other than the ecall yield, mret, wfi): addr is rs1's value, data the next pc. */
+export const ACCESS_SYSTEM = 10;
+/** Branches: a system step of one (a taken branch to a misaligned target) is not proved (the verifier does not see rs2). */
+const BRANCH_OPS = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
 /** The one ecall instruction word. */
 export const ECALL_WORD = 0x00000073;
 const SIZE_CODE: Readonly<Record<number, number>> = { 1: 1, 2: 2, 4: 3 };
@@ -26,11 +38,11 @@ const SIZE_OF_CODE = [0, 1, 2, 4] as const;
 export interface Access {
   readonly pc: number;
   readonly insn: number;
-  /** ACCESS_NONE, size code (1, 2, 3) + ACCESS_STORE for a store, or ACCESS_ECALL. */
+  /** ACCESS_NONE, size code (1, 2, 3) + ACCESS_STORE for a store, ACCESS_ECALL, ACCESS_CSR or ACCESS_SYSTEM. */
   readonly kind: number;
-  /** Byte address of the access (0 without one). */
+  /** Byte address of the access (0 without one; rs1's value for a CSR instruction or a system step). */
   readonly addr: number;
-  /** Bytes stored or loaded, zero-extended (0 without one). */
+  /** Bytes stored or loaded, zero-extended (0 without one; for an ecall RAM_BASE, the pc it restarts at; see ACCESS_CSR, ACCESS_SYSTEM). */
   readonly data: number;
 }
 
@@ -55,7 +67,12 @@ export interface HostWrite {
 
 /** Whether `kind` is a valid access kind (docs/receipt.md). */
 function validKind(kind: number): boolean {
-  return kind === ACCESS_NONE || kind === ACCESS_ECALL || (kind <= 7 && (kind & 3) !== 0);
+  return kind === ACCESS_NONE || kind === ACCESS_ECALL || kind === ACCESS_CSR || kind === ACCESS_SYSTEM || (kind <= 7 && (kind & 3) !== 0);
+}
+
+/** The data of an access word of a kind that carries none in receipts: RAM_BASE for an ecall (the reset pc it goes on at), else 0. */
+function dataOf(kind: number): number {
+  return kind === ACCESS_ECALL ? RAM_BASE : 0;
 }
 
 /** Whether an access word of `kind` carries addr and data in receipts. */
@@ -68,13 +85,45 @@ export function isEcallRecord(r: TraceRecord): boolean {
   return r.trap && r.cause === CAUSE.ecall && r.insn >>> 0 === ECALL_WORD;
 }
 
-/** The access word of a trace record (the size from its byte lanes). */
-export function accessOf(r: TraceRecord): Access {
-  if (isEcallRecord(r)) return { pc: r.pc >>> 0, insn: ECALL_WORD, kind: ACCESS_ECALL, addr: 0, data: 0 };
+const CSR_OPS = new Set(['csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci']);
+
+/** Whether an instruction word is a CSR instruction (the step circuit's CSR kind, access kind ACCESS_CSR). */
+export function isCsrWord(insn: number): boolean {
+  return CSR_OPS.has(decode(insn).op);
+}
+
+/** Whether a trace record is a system step's: a trap other than the ecall yield, or mret or wfi. */
+export function isSystemRecord(r: TraceRecord): boolean {
+  if (r.trap) return !isEcallRecord(r);
+  const op = decode(r.insn).op;
+  return op === 'mret' || op === 'wfi';
+}
+
+/**
+ * The access word of a trace record (the size from its byte lanes). A CSR
+ * instruction's exposes `rs1Value`, the value of its rs1 register (see
+ * accessesOf), and the old value it wrote to rd (0 when rd is x0); a system
+ * step's `rs1Value` and `nextPc`, the pc the run goes on at.
+ */
+export function accessOf(r: TraceRecord, rs1Value = 0, nextPc = 0): Access {
+  if (isEcallRecord(r)) return { pc: r.pc >>> 0, insn: ECALL_WORD, kind: ACCESS_ECALL, addr: 0, data: RAM_BASE };
+  if (isSystemRecord(r)) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_SYSTEM, addr: rs1Value >>> 0, data: nextPc >>> 0 };
+  if (!r.trap && isCsrWord(r.insn)) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_CSR, addr: rs1Value >>> 0, data: r.rd === 0 ? 0 : r.rdValue >>> 0 };
   if (r.memMask === 0) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_NONE, addr: 0, data: 0 };
   const code = SIZE_CODE[popcount4(r.memMask)];
   if (code === undefined) throw new CaxError('E_TRACE', `a memory access with byte lanes ${r.memMask.toString(2)} at pc 0x${(r.pc >>> 0).toString(16)}`);
   return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: code + (r.memWrite ? ACCESS_STORE : 0), addr: r.memAddr >>> 0, data: r.memData >>> 0 };
+}
+
+/** The access words of a whole trace: the registers replayed from its writes (every register 0 again after an ecall) give each CSR instruction its rs1 value. */
+export function accessesOf(trace: readonly TraceRecord[]): Access[] {
+  const regs = new Array<number>(32).fill(0);
+  return trace.map((r, i) => {
+    const access = accessOf(r, regs[(r.insn >>> 15) & 31], trace[i + 1]?.pc ?? 0);
+    if (isEcallRecord(r)) regs.fill(0);
+    else if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
+    return access;
+  });
 }
 
 /**
@@ -84,7 +133,7 @@ export function accessOf(r: TraceRecord): Access {
  */
 export function cyclesOf(accesses: readonly Access[]): number {
   let cycles = 0;
-  for (const a of accesses) cycles += costOf(decode(a.insn));
+  for (const a of accesses) cycles += a.kind === ACCESS_SYSTEM ? CYCLES.trap : costOf(decode(a.insn));
   return cycles;
 }
 
@@ -99,8 +148,9 @@ export function packAccess(a: Access): bigint {
 export function unpackAccess(v: bigint): Access {
   const field = (k: bigint): number => Number((v >> (32n * k)) & (W - 1n));
   const kind = Number(v >> 128n);
-  if (!validKind(kind)) throw new CaxError('E_PROOF_REJECTED', `the public value ${v} is not an access word`);
-  return { pc: field(0n), insn: field(1n), addr: field(2n), data: field(3n), kind };
+  const access = { pc: field(0n), insn: field(1n), addr: field(2n), data: field(3n), kind };
+  if (!validKind(kind) || (!hasOperand(kind) && (access.addr !== 0 || access.data !== dataOf(kind)))) throw new CaxError('E_PROOF_REJECTED', `the public value ${v} is not an access word`);
+  return access;
 }
 
 /**
@@ -134,7 +184,7 @@ export function decodeAccesses(bytes: Uint8Array): Access[] {
     const kind = bytes[at]!;
     const long = hasOperand(kind);
     if (!validKind(kind) || at + (long ? 17 : 9) > bytes.length) throw new CaxError('E_RECEIPT', `malformed access words at byte ${at}`);
-    out.push({ kind, pc: view.getUint32(at + 1, true), insn: view.getUint32(at + 5, true), addr: long ? view.getUint32(at + 9, true) : 0, data: long ? view.getUint32(at + 13, true) : 0 });
+    out.push({ kind, pc: view.getUint32(at + 1, true), insn: view.getUint32(at + 5, true), addr: long ? view.getUint32(at + 9, true) : 0, data: long ? view.getUint32(at + 13, true) : dataOf(kind) });
     at += long ? 17 : 9;
   }
   return out;
@@ -182,6 +232,8 @@ export interface Replay {
   readonly reason?: string;
   /** The value stored to EXIT, when the run ended. */
   readonly exitValue?: number;
+  /** The bytes the program transmitted on the UART (replayed up to the first access refused). */
+  readonly uart: Uint8Array;
 }
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -191,8 +243,13 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
  * image: each step's instruction word must be the word in memory at its pc
  * (aligned, in RAM) at that moment; a load must read exactly what memory
  * holds; a store changes memory; at an ecall the host's writes for it are
- * applied. Outside RAM only the end, a word store to EXIT, is modelled, and
- * nothing may follow it.
+ * applied, and the core restarts from reset (cycle 0, devices reset). The
+ * end is a word store to EXIT, and nothing may follow it. Other accesses
+ * outside RAM go to the devices of the ISS (a Machine used for its devices
+ * only), at the cycle the cycle model gives: a load must read what the
+ * device gives then, a store to the UART's TXDATA transmits (or is dropped
+ * while the transmitter is busy, as on the board), and an access to a hole
+ * (which would trap) is refused.
  */
 export class MemoryReplay {
   readonly memory: Memory;
@@ -202,9 +259,82 @@ export class MemoryReplay {
   ecalls = 0;
   /** The value stored to EXIT, once the run ended. */
   exitValue: number | undefined;
+  /** Bytes transmitted on the UART so far. */
+  readonly uart: number[] = [];
+  /** The devices, as the ISS models them; its clock is the cycle the next step begins at. */
+  private readonly devices: Machine;
 
   constructor(private readonly image: Uint8Array) {
     this.memory = new Memory(image);
+    this.devices = new Machine({ ramBytes: PROOF_RAM_BYTES, uartDivisor: DEFAULT_UART_DIVISOR, traceAtReset: false, syscalls: 'yield' });
+    this.devices.uart.onTransmit((byte) => this.uart.push(byte));
+  }
+
+  /**
+   * A CSR instruction, by the ISS's own CSR model at the cycle and count of
+   * retired instructions the current step began with: it must be one, must
+   * not trap, and must expose the old value the model gives (when rd is not
+   * x0; else 0). The reason it is refused, or undefined.
+   */
+  private csr(a: Access): string | undefined {
+    const insn = decode(a.insn);
+    if (!CSR_OPS.has(insn.op)) return `the step at ${hex(a.pc)} claims a CSR access, but ${hex(a.insn)} is no CSR instruction`;
+    const devices = this.devices;
+    devices.insnClock = devices.clock;
+    let old: number;
+    try {
+      old = devices.csrInstruction(insn, a.insn, a.addr) >>> 0;
+    } catch (e) {
+      if (!(e instanceof Trap)) throw e;
+      return `the CSR instruction ${hex(a.insn)} at ${hex(a.pc)} traps (CSR 0x${insn.csr.toString(16)}): traps are not proved`;
+    }
+    const expected = insn.rd === 0 ? 0 : old;
+    if (a.data >>> 0 !== expected) return `the CSR instruction at ${hex(a.pc)} reads ${hex(a.data)}, but CSR 0x${insn.csr.toString(16)} holds ${hex(expected)} there`;
+    return undefined;
+  }
+
+  /**
+   * A system step, executed by the ISS's own interpreter on the machine that
+   * holds the CSRs, with rs1 the value the step exposes: it must trap (an
+   * illegal word, ebreak, a CSR instruction that traps, a misaligned or
+   * faulting load or store, a jump to a misaligned target) or be mret or wfi,
+   * and go on where the machine goes (mtvec, mepc, pc + 4), the CSRs then
+   * as the machine leaves them (mepc, mcause, mtval, mstatus). The reason it
+   * is refused, or undefined.
+   */
+  private system(a: Access): string | undefined {
+    const insn = decode(a.insn);
+    if (a.insn >>> 0 === ECALL_WORD) return `the ecall at ${hex(a.pc)} as a system step: in a proof an ecall yields to the host`;
+    if (BRANCH_OPS.has(insn.op)) return `a branch at ${hex(a.pc)} as a system step: a branch that traps is not proved`;
+    const machine = this.devices;
+    machine.writeData(a.pc, 4, a.insn);
+    machine.regs.fill(0);
+    if (insn.rs1 !== 0) machine.regs[insn.rs1] = a.addr | 0;
+    else if (a.addr !== 0) return `the system step at ${hex(a.pc)} exposes ${hex(a.addr)} as x0`;
+    machine.pc = a.pc;
+    const retired = machine.retired;
+    machine.step();
+    if (machine.retired !== retired && insn.op !== 'mret' && insn.op !== 'wfi') return `the system step at ${hex(a.pc)} (${hex(a.insn)}) does not trap`;
+    if (machine.pc >>> 0 !== a.data >>> 0) return `the system step at ${hex(a.pc)} goes on at ${hex(a.data)}, but the machine goes on at ${hex(machine.pc)} (mtvec or mepc)`;
+    return undefined;
+  }
+
+  /** A device access at the cycle the current step began; the reason it is refused, or undefined. */
+  private device(a: Access, size: number): string | undefined {
+    const devices = this.devices;
+    devices.insnClock = devices.clock;
+    const what = `a ${isStore(a.kind) ? 'store' : 'load'} of ${size} bytes at ${hex(a.addr)}`;
+    try {
+      if (isStore(a.kind)) devices.writeData(a.addr, size, a.data);
+      else {
+        const value = devices.readData(a.addr, size);
+        if (value !== a.data >>> 0) return `${what} (a device) reads ${hex(a.data)}, but the device gives ${hex(value)} at cycle ${devices.clock}`;
+      }
+    } catch (e) {
+      if (!(e instanceof Trap)) throw e;
+      return `${what}, outside RAM and every device (it traps)`;
+    }
+    return undefined;
   }
 
   /** Replays one step; the reason it is refused, or undefined. `writes`: the host's writes when it is an ecall. */
@@ -215,20 +345,37 @@ export class MemoryReplay {
     const word = memory.read(a.pc, 4);
     if (word !== a.insn >>> 0) return `the instruction at ${hex(a.pc)} is ${hex(word)}${a.pc - RAM_BASE >= this.image.length ? ' (beyond the image)' : ''}, not ${hex(a.insn)}`;
     if (a.kind === ACCESS_ECALL) {
+      if (a.data >>> 0 !== RAM_BASE || a.addr !== 0) return `the ecall at ${hex(a.pc)} does not restart at the reset pc`;
       for (const w of writes) {
         if (!memory.contains(w.addr, w.bytes.length)) return `the host's write of ${w.bytes.length} bytes at ${hex(w.addr)} after ecall ${this.ecalls} is outside RAM`;
         memory.bytes.set(w.bytes, (w.addr >>> 0) - RAM_BASE);
       }
       this.ecalls++;
+      this.devices.reset();
+      this.steps++;
+      return undefined;
+    } else if (a.kind === ACCESS_SYSTEM) {
+      // (the machine counts its cycles and retirement itself)
+      const refused = this.system(a);
+      if (refused !== undefined) return refused;
+      this.steps++;
+      return undefined;
+    } else if (a.kind === ACCESS_CSR) {
+      const refused = this.csr(a);
+      if (refused !== undefined) return refused;
     } else if (a.kind !== ACCESS_NONE) {
       const size = accessSize(a.kind);
       if (isStore(a.kind) && a.addr >>> 0 === EXIT_ADDR && size === 4) this.exitValue = a.data >>> 0;
-      else if (!memory.contains(a.addr, size)) return `a ${isStore(a.kind) ? 'store' : 'load'} of ${size} bytes at ${hex(a.addr)}, outside RAM (only the word store to EXIT is modelled)`;
-      else if (isStore(a.kind)) memory.write(a.addr, size, a.data);
+      else if (!memory.contains(a.addr, size)) {
+        const refused = this.device(a, size);
+        if (refused !== undefined) return refused;
+      } else if (isStore(a.kind)) memory.write(a.addr, size, a.data);
       else if (memory.read(a.addr, size) !== a.data >>> 0) {
         return `the load of ${size} bytes at ${hex(a.addr)} reads ${hex(a.data)}, but memory holds ${hex(memory.read(a.addr, size))}`;
       }
     }
+    this.devices.clock += costOf(decode(a.insn));
+    this.devices.retired++;
     this.steps++;
     return undefined;
   }
@@ -240,13 +387,13 @@ export class MemoryReplay {
  */
 export function replayMemory(image: Uint8Array, accesses: Iterable<Access>, hostWrites: readonly (readonly HostWrite[])[] = []): Replay {
   const replay = new MemoryReplay(image);
-  const bad = (reason: string): Replay => ({ ok: false, final: replay.memory, firstBad: replay.steps, reason });
+  const bad = (reason: string): Replay => ({ ok: false, final: replay.memory, firstBad: replay.steps, reason, uart: Uint8Array.from(replay.uart) });
   for (const a of accesses) {
     if (a.kind === ACCESS_ECALL && replay.ecalls >= hostWrites.length) return bad(`ecall ${replay.ecalls} has no entry in the host's writes`);
     const reason = replay.step(a, a.kind === ACCESS_ECALL ? hostWrites[replay.ecalls] : []);
     if (reason !== undefined) return bad(reason);
   }
   if (replay.ecalls !== hostWrites.length)
-    return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}` };
-  return { ok: true, final: replay.memory, ...(replay.exitValue !== undefined ? { exitValue: replay.exitValue } : {}) };
+    return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}`, uart: Uint8Array.from(replay.uart) };
+  return { ok: true, final: replay.memory, ...(replay.exitValue !== undefined ? { exitValue: replay.exitValue } : {}), uart: Uint8Array.from(replay.uart) };
 }

@@ -51,9 +51,9 @@ function verifiedMeta(metaFile: string, r1cs: string, wasm: string): z.infer<typ
 }
 
 /** Public signals of a chunk proof, in snarkjs order: outputs (the access words last), then the public inputs. */
-export function publicLayout(size: CircuitSize): { pcOut: number; regsOut: number; exited: number; exitValue: number; steps: number; access: number; pcIn: number; regsIn: number; count: number } {
-  const access = 36;
-  return { pcOut: 0, regsOut: 1, exited: 33, exitValue: 34, steps: 35, access, pcIn: access + size.steps, regsIn: access + size.steps + 1, count: access + size.steps + 33 };
+export function publicLayout(size: CircuitSize): { pcOut: number; regsOut: number; exited: number; steps: number; access: number; pcIn: number; regsIn: number; count: number } {
+  const access = 35;
+  return { pcOut: 0, regsOut: 1, exited: 33, steps: 34, access, pcIn: access + size.steps, regsIn: access + size.steps + 1, count: access + size.steps + 33 };
 }
 
 // circom colours its report.

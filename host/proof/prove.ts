@@ -11,7 +11,7 @@ import { CaxError, unsupported } from '../errors.js';
 import { Iss } from '../riscv/iss.js';
 import { runSim } from '../sim/simulator.js';
 import type { TraceRecord } from '../trace/record.js';
-import { accessOf, cyclesOf, encodeAccesses, isEcallRecord, PROOF_RAM_BYTES, unpackAccess, type HostWrite } from './access.js';
+import { accessesOf, cyclesOf, encodeAccesses, isEcallRecord, PROOF_RAM_BYTES, replayMemory, unpackAccess, type HostWrite } from './access.js';
 import { publicLayout, type Circuit } from './circuit.js';
 import type { ProgramImage } from './image.js';
 import { proveChunks } from './prover.js';
@@ -73,7 +73,7 @@ export type KeyFiles = Pick<Keys, 'zkey' | 'vkey'>;
 /** Proves a run: the prover's memory check first (E_PROOF_REJECTED early), then proveTrace. */
 export async function proveRun(run: ProveRun, circuit: Circuit, keys: KeyFiles, options: ProveRunOptions = {}): Promise<Receipt> {
   checkMemory(run.trace, run.image.bytes, hostWritesOf(run));
-  const model = cyclesOf(run.trace.map(accessOf));
+  const model = cyclesOf(accessesOf(run.trace));
   if (run.cycles !== 0 && run.cycles !== model) {
     throw new CaxError('E_TRACE', `the run reported ${run.cycles} cycles, its trace takes ${model} by the cycle model (docs/soc.md)`);
   }
@@ -114,6 +114,10 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles
     const steps = Number(p.publicSignals[layout.steps]);
     return p.publicSignals.slice(layout.access, layout.access + steps).map((v) => unpackAccess(BigInt(v)));
   });
+  // the exit value is the data of the last step, the proved end (the store to EXIT); the UART output what the
+  // proved accesses transmit (the verifier replays them the same way)
+  const accesses = chunkAccesses.flat();
+  const uart = replayMemory(run.image.bytes, accesses, hostWritesOf(run)).uart;
   return {
     format: RECEIPT_FORMAT,
     program: { hash: run.image.hash, image: run.image.bytes },
@@ -121,7 +125,7 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles
       .update(run.input ?? new Uint8Array(0))
       .digest('hex'),
     hostWrites: hostWritesOf(run).map((list) => list.map((w) => ({ addr: w.addr >>> 0, bytes: w.bytes }))),
-    output: { exitValue: Number(last[layout.exitValue]), a0: final.regs[10]! },
+    output: { exitValue: accesses[accesses.length - 1]!.data, a0: final.regs[10]!, uart },
     cycles: cyclesOf(chunkAccesses.flat()),
     steps: statement.steps,
     verifyingKey: verifyingKeyHash(parseVerificationKey(readVerificationKey(keys.vkey))),
@@ -217,7 +221,7 @@ export function segmentsOn(on: 'sim' | 'iss', maxCycles: number): { readonly sou
     }
     cycles += run.cycles;
     trace.push(...run.trace);
-    return run.trace.map(accessOf);
+    return accessesOf(run.trace);
   };
   return { source, trace, cycles: () => cycles };
 }

@@ -8,12 +8,15 @@ import { decode, encode } from '@msgpack/msgpack';
 import type { Groth16Proof } from 'snarkjs';
 import { z } from 'zod';
 import { CaxError, ErrorCodeSchema } from '../errors.js';
+import { printable } from '../printable.js';
 import type { State } from './statement.js';
 
-// Version 5: the 443-constraint step circuit (shared decompositions); version 4
-// receipts were proved with the 761-constraint one, whose keys are gone.
-export const RECEIPT_FORMAT = 'cax-receipt/5';
-const OLDER_FORMAT = /^cax-receipt\/[1-4]$/;
+// Version 6: the bytes the program transmitted on the UART are a proved output
+// (`output.uart`), device accesses and CSR instructions (access kind 9, a kind
+// of the step circuit) replayed by the verifier. Version 5 receipts (the
+// circuit without CSRs, no device output) and older are refused.
+export const RECEIPT_FORMAT = 'cax-receipt/6';
+const OLDER_FORMAT = /^cax-receipt\/[1-5]$/;
 const POINT_BYTES = 32;
 export const PROOF_BYTES = 8 * POINT_BYTES;
 const STATE_BYTES = 33 * 4;
@@ -62,7 +65,8 @@ export const ReceiptSchema = z.object({
   format: z.literal(RECEIPT_FORMAT),
   program: z.object({ hash: hex64, image: bytes }),
   inputHash: hex64,
-  output: z.object({ exitValue: u32, a0: u32 }),
+  /** uart: the bytes the program transmitted on the UART, in order (the verifier's replay of the device accesses must give exactly these). */
+  output: z.object({ exitValue: u32, a0: u32, uart: bytes }),
   tel: TelClaimSchema.optional(),
   hostWrites: HostWritesSchema,
   cycles: z.number().int().nonnegative(),
@@ -126,6 +130,16 @@ export function encodeState(s: State): Uint8Array {
 export function decodeState(b: Uint8Array): State {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return { pc: view.getUint32(0, true), regs: Array.from({ length: 32 }, (_, i) => view.getUint32(4 + 4 * i, true)) };
+}
+
+/** A receipt's output for `--json`: the UART bytes as text (each byte one character, latin1) and as hex. */
+export function outputJson(output: Receipt['output']): { exitValue: number; a0: number; uart: string; uartHex: string } {
+  return { exitValue: output.exitValue, a0: output.a0, uart: Buffer.from(output.uart).toString('latin1'), uartHex: Buffer.from(output.uart).toString('hex') };
+}
+
+/** The line that shows a receipt's UART output to a person (control characters escaped, docs/proofs.md "Output"), or '' when it printed nothing. */
+export function uartLine(output: Receipt['output']): string {
+  return output.uart.length === 0 ? '' : `uart output (${output.uart.length} bytes): "${printable(Buffer.from(output.uart).toString('latin1'))}"\n`;
 }
 
 export function encodeReceipt(r: Receipt): Uint8Array {

@@ -5,9 +5,9 @@
 // memory check, the verifier's replay run on the trace.
 import { CaxError, unsupported } from '../errors.js';
 import { decode } from '../riscv/decode.js';
-import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
+import { CAUSE, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
-import { accessOf, isEcallRecord, replayMemory, type HostWrite } from './access.js';
+import { ACCESS_CSR, ACCESS_ECALL, ACCESS_SYSTEM, accessesOf, isEcallRecord, replayMemory, type HostWrite } from './access.js';
 import type { CircuitSize } from './circuit.js';
 
 /** The machine state between two chunks. */
@@ -80,6 +80,14 @@ const SUPPORTED = new Set([
   'fence',
   'fence.i',
   'ecall',
+  'csrrw',
+  'csrrs',
+  'csrrc',
+  'csrrwi',
+  'csrrsi',
+  'csrrci',
+  'mret',
+  'wfi',
 ]);
 
 function where(i: number): string {
@@ -87,45 +95,53 @@ function where(i: number): string {
 }
 
 /**
- * Checks what the circuit cannot express (traps other than ecall, CSRs, a run
- * that does not end with a word store to EXIT) and splits the trace into
+ * Checks what the circuit cannot express (an instruction fetch fault, a
+ * branch that traps, a run that does not end with a word store to EXIT) and
+ * splits the trace into
  * chunk inputs. It does not check memory (checkMemory does, and the verifier).
  */
 export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize): Statement {
   if (trace.length === 0) throw new CaxError('E_TRACE', 'the trace is empty');
   trace.forEach((r, i) => {
-    if (r.trap && !isEcallRecord(r)) throw unsupported(`${where(i)}: a trap (cause ${r.cause}) in a proof (of traps, only ecall is in the circuit)`);
     const op = decode(r.insn).op;
-    if (!SUPPORTED.has(op)) throw unsupported(`${where(i)}: the instruction ${op} in a proof`);
+    if (r.trap) {
+      if (r.cause === CAUSE.fetchFault || r.cause === CAUSE.fetchMisaligned) throw unsupported(`${where(i)}: a trap of cause ${r.cause} (an instruction fetch or jump target) in a proof`);
+    } else if (!SUPPORTED.has(op)) throw unsupported(`${where(i)}: the instruction ${op} in a proof`);
   });
   const last = trace[trace.length - 1]!;
   if (!(last.memWrite && last.memAddr === EXIT_ADDR && last.memMask === 0xf && (last.memData & 1) === 1)) {
     throw new CaxError('E_TRACE', "the trace does not end with the program's end (an odd word stored to EXIT)");
   }
+  const accesses = accessesOf(trace);
   const states: State[] = [RESET_STATE];
   const inputs: ChunkInput[] = [];
   let regs = [...RESET_STATE.regs];
   for (let start = 0; start < trace.length; start += size.steps) {
     const chunk = trace.slice(start, start + size.steps);
     const before = states[states.length - 1]!;
-    const field = (f: (r: TraceRecord) => number): string[] => Array.from({ length: size.steps }, (_, i) => String(i < chunk.length ? f(chunk[i]!) >>> 0 : 0));
+    const next = start + size.steps < trace.length ? trace[start + size.steps]!.pc : nextPcAfterExit(chunk[chunk.length - 1]!);
+    // padding steps keep the pc after the last step (their tPc), and hold 0 elsewhere
+    const field = (f: (r: TraceRecord, i: number) => number, padding = 0): string[] =>
+      Array.from({ length: size.steps }, (_, i) => String(i < chunk.length ? f(chunk[i]!, start + i) >>> 0 : padding >>> 0));
+    // a step whose access word is no memory access (CSR, system, ecall) takes its data and address fields from it
+    const fromAccess = (i: number): boolean => [ACCESS_ECALL, ACCESS_CSR, ACCESS_SYSTEM].includes(accesses[i]!.kind);
     inputs.push({
       pcIn: String(before.pc >>> 0),
       regsIn: before.regs.map((v) => String(v >>> 0)),
       pad: Array.from({ length: size.steps }, (_, i) => (i < chunk.length ? '0' : '1')),
-      tPc: field((r) => r.pc),
+      tPc: field((r) => r.pc, next),
       tInsn: field((r) => r.insn),
       tRd: field((r) => r.rd),
       tRdValue: field((r) => r.rdValue),
-      tMemAddr: field((r) => r.memAddr),
-      tMemData: field((r) => r.memData),
+      tMemAddr: field((r, i) => (fromAccess(i) ? accesses[i]!.addr : r.memAddr)),
+      tMemData: field((r, i) => (fromAccess(i) ? accesses[i]!.data : r.memData)),
       tMemWrite: field((r) => (r.memWrite ? 1 : 0)),
+      tSys: field((_, i) => (accesses[i]!.kind === ACCESS_SYSTEM ? 1 : 0)),
     });
     for (const r of chunk) {
       if (isEcallRecord(r)) regs = [...RESET_STATE.regs];
       else if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
     }
-    const next = start + size.steps < trace.length ? trace[start + size.steps]!.pc : nextPcAfterExit(chunk[chunk.length - 1]!);
     regs = [...regs];
     states.push({ pc: next >>> 0, regs });
   }
@@ -139,7 +155,7 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
  * does not hold is E_PROOF_REJECTED.
  */
 export function checkMemory(trace: readonly TraceRecord[], image: Uint8Array, hostWrites: readonly (readonly HostWrite[])[] = []): void {
-  const replay = replayMemory(image, trace.map(accessOf), hostWrites);
+  const replay = replayMemory(image, accessesOf(trace), hostWrites);
   if (!replay.ok) throw new CaxError('E_PROOF_REJECTED', `${where(replay.firstBad!)}: ${replay.reason!}`, { details: { record: replay.firstBad } });
 }
 

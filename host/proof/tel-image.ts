@@ -1,7 +1,8 @@
 // Standalone proving images of stored TEL definitions (docs/proofs.md,
-// "Proving TEL programs"): the compiled definition, without the mcycle budget
-// checks, linked with the proving build of the runtime at the reset pc
-// (build/tel-runtime/prove-runtime.elf, entered by
+// "Proving TEL programs"): the compiled definition, with its mcycle budget
+// checks (CSR reads, which the step circuit proves), linked with the proving
+// build of the runtime at the reset pc (build/tel-runtime/prove-runtime.elf,
+// entered by
 // firmware/tel-runtime/prove-start.S: no loader firmware, no CSR, one ecall
 // where the run yields to the host for effects), with its arguments evaluated
 // by the interpreter and written into the image as heap objects, followed by
@@ -99,7 +100,7 @@ export function provingImage(repo: Repository, hash: string, argTexts: readonly 
   const { type } = compileEntry(loadProgram(program, resolver), ENTRY, argExprs);
   if (type.includes('->')) throw unsupported(`proving a program whose result is a function (type ${type})`);
   const args = argTexts.map(argumentValue);
-  const compiled = compileProgram(program, ENTRY, { ...DEFAULT_OPTIONS, budgetChecks: false }, resolver, { runtime: provingRuntime(), base: RAM_BASE });
+  const compiled = compileProgram(program, ENTRY, DEFAULT_OPTIONS, resolver, { runtime: provingRuntime(), base: RAM_BASE });
   const linked = compiled.image;
   refuseEcalls(linked);
   const heap = new HeapWriter(linked.heapStart);

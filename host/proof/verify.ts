@@ -168,7 +168,6 @@ export function chunkSignals(receipt: Receipt, k: number, accesses: readonly Acc
   out[layout.pcOut] = String(after.pc);
   after.regs.forEach((v, i) => (out[layout.regsOut + i] = String(v)));
   out[layout.exited] = last ? '1' : '0';
-  out[layout.exitValue] = last ? String(receipt.output.exitValue) : '0';
   out[layout.steps] = String(receipt.chunks[k]!.steps);
   for (let i = 0; i < size.steps; i++) out[layout.access + i] = i < accesses.length ? packAccess(accesses[i]!).toString() : '0';
   out[layout.pcIn] = String(before.pc);
@@ -228,6 +227,9 @@ export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, optio
   const replay = replayMemory(receipt.program.image, accesses.flat(), receipt.hostWrites);
   if (!replay.ok) return fail(`chunk ${Math.floor(replay.firstBad! / size.steps)} step ${replay.firstBad! % size.steps}: ${replay.reason!}`);
   if (replay.exitValue !== receipt.output.exitValue) return fail("the run's accesses do not end with the claimed store to EXIT");
+  if (Buffer.compare(replay.uart, receipt.output.uart) !== 0) {
+    return fail(`the receipt's UART output (${receipt.output.uart.length} bytes) is not what the proved run transmits (${replay.uart.length} bytes)`);
+  }
   const telFault = await telClaimFault(receipt);
   if (telFault !== undefined) return fail(telFault);
   const proofs = receipt.chunks.map((c, k) => ({ proof: decodeProof(c.proof), publicSignals: chunkSignals(receipt, k, accesses[k]) }));

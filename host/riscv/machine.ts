@@ -708,8 +708,8 @@ export class Machine {
     this.retired++;
   }
 
-  /** CSRRW/S/C and their immediate forms; returns the old value for rd. */
-  private csrInstruction(i: Insn, word: number, rs1Value: number): number {
+  /** CSRRW/S/C and their immediate forms; returns the old value for rd (throws Trap when illegal). The proofs' replay models CSRs by it too (host/proof/access.ts). */
+  csrInstruction(i: Insn, word: number, rs1Value: number): number {
     const immediate = i.op.endsWith('i');
     const operand = immediate ? i.imm : rs1Value;
     const kind = immediate ? i.op.slice(0, -1) : i.op;

@@ -2,20 +2,30 @@
 // receipt's binary form round-trip; the replay of the traces of random
 // programs run on the ISS accepts them and ends with the ISS's RAM; and it
 // refuses each way a run can disagree with memory (fetch, loads of each
-// size, accesses outside RAM, anything after the end).
+// size, accesses outside RAM, anything after the end), and replays the
+// devices as the ISS does (the UART's transmitted bytes, its busy bit).
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { accessOf, cyclesOf, decodeAccesses, encodeAccesses, Memory, packAccess, PROOF_RAM_BYTES, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
+import { accessesOf, cyclesOf, decodeAccesses, encodeAccesses, Memory, packAccess, PROOF_RAM_BYTES, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
 import { EXIT_ADDR, RAM_BASE, UART_BASE } from '../../host/riscv/machine.js';
-import { exitWith, iType, li, sType } from '../riscv/asm.js';
+import { bType, exitWith, issWith, iType, li, lui, sType } from '../riscv/asm.js';
 import { program, run, SCRATCH } from './random-programs.js';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const access: fc.Arbitrary<Access> = fc.oneof(
   fc.record({ pc: u32, insn: u32, kind: fc.constant(0), addr: fc.constant(0), data: fc.constant(0) }),
-  fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7), addr: u32, data: u32 }),
-  fc.record({ pc: u32, insn: u32, kind: fc.constant(8), addr: fc.constant(0), data: fc.constant(0) }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7, 9, 10), addr: u32, data: u32 }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constant(8), addr: fc.constant(0), data: fc.constant(RAM_BASE) }),
 );
+
+/** The bytes the ISS transmits on the UART running `words` to their end. */
+function transmitted(words: readonly number[]): number[] {
+  const iss = issWith(words, { ramBytes: PROOF_RAM_BYTES });
+  const out: number[] = [];
+  iss.uart.onTransmit((b) => out.push(b));
+  iss.run({ maxCycles: 100_000 });
+  return out;
+}
 
 /** The words of a program as its image. */
 const bytesOf = (words: readonly number[]): Uint8Array => new Uint8Array(new Uint32Array(words).buffer);
@@ -46,7 +56,8 @@ describe('access words', () => {
     expect(() => decodeAccesses(one.subarray(0, 16))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
     expect(() => decodeAccesses(new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
     expect(() => unpackAccess(4n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
-    expect(() => unpackAccess(9n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(() => unpackAccess(11n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(() => unpackAccess(8n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' })); // an ecall restarts at RAM_BASE, not 0
     expect(() => decodeAccesses(new Uint8Array([12, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
   });
 });
@@ -56,7 +67,7 @@ describe('the memory replay', () => {
     fc.assert(
       fc.property(program, (words) => {
         const { trace, image, ram } = run(words);
-        const replay = replayMemory(image, trace.map(accessOf));
+        const replay = replayMemory(image, accessesOf(trace));
         expect(replay).toMatchObject({ ok: true, exitValue: 1 });
         expect(Buffer.from(replay.final.bytes).equals(Buffer.from(ram))).toBe(true);
       }),
@@ -68,7 +79,7 @@ describe('the memory replay', () => {
     fc.assert(
       fc.property(program, (words) => {
         const { trace, cycles } = run(words);
-        expect(cyclesOf(trace.map(accessOf))).toBe(cycles);
+        expect(cyclesOf(accessesOf(trace))).toBe(cycles);
       }),
       { numRuns: 40 },
     );
@@ -87,7 +98,7 @@ describe('the memory replay', () => {
       ...exitWith(1),
     ];
     const { trace, image } = run(words);
-    const replay = replayMemory(image, trace.map(accessOf));
+    const replay = replayMemory(image, accessesOf(trace));
     expect(replay.ok).toBe(true);
     expect(replay.final.read(SCRATCH, 4)).toBe(0x11220044);
     expect(replay.final.read(SCRATCH + 6, 2)).toBe(0x3344);
@@ -95,7 +106,7 @@ describe('the memory replay', () => {
     expect(() => replay.final.read(RAM_BASE + PROOF_RAM_BYTES - 2, 4)).toThrow(expect.objectContaining({ code: 'E_ADDRESS' }));
     // The half load read bytes 6..7 as written by sh; a lie about one byte of it is refused.
     const half = trace.findIndex((r) => r.memMask !== 0 && !r.memWrite && r.memAddr === SCRATCH + 6);
-    const lie = trace.map((r, k) => (k === half ? { ...r, memData: 0x3345 } : r)).map(accessOf);
+    const lie = accessesOf(trace.map((r, k) => (k === half ? { ...r, memData: 0x3345 } : r)));
     expect(replayMemory(image, lie)).toMatchObject({ ok: false, firstBad: half, reason: expect.stringMatching(/load of 2 bytes at 0x80000206 reads 0x3345, but memory holds 0x3344/) });
   });
 
@@ -113,22 +124,55 @@ describe('the memory replay', () => {
     expect(replayMemory(image, [store, step(RAM_BASE + 8)]).ok).toBe(true);
   });
 
-  it('models only the word store to EXIT outside RAM, and nothing after it', () => {
+  it('ends at the word store to EXIT, and nothing may follow it', () => {
     const image = bytesOf([0x13, 0x13]);
     const at = (kind: number, addr: number, data = 1): Access => ({ pc: RAM_BASE, insn: 0x13, kind, addr, data });
     const exit = at(7, EXIT_ADDR, 3);
     expect(replayMemory(image, [exit])).toMatchObject({ ok: true, exitValue: 3 });
     expect(replayMemory(image, [exit, at(0, 0)])).toMatchObject({ ok: false, firstBad: 1, reason: expect.stringMatching(/after the program's end/) });
-    expect(replayMemory(image, [at(5, UART_BASE)]).reason).toMatch(/store of 1 bytes at 0x10000000, outside RAM/);
-    expect(replayMemory(image, [at(3, EXIT_ADDR)]).reason).toMatch(/load of 4 bytes at 0x10002000, outside RAM/);
-    expect(replayMemory(image, [at(6, EXIT_ADDR)]).reason).toMatch(/store of 2 bytes/);
-    expect(replayMemory(image, [at(7, RAM_BASE + PROOF_RAM_BYTES - 2)]).reason).toMatch(/outside RAM/);
+  });
+
+  it('replays the devices as the ISS does: loads read what the device gives at that cycle, holes are refused', () => {
+    const image = bytesOf([0x13, 0x13]);
+    const at = (kind: number, addr: number, data = 1): Access => ({ pc: RAM_BASE, insn: 0x13, kind, addr, data });
+    // a byte store to TXDATA and a half store to EXIT are ignored by the devices (only word writes act)
+    expect(replayMemory(image, [at(5, UART_BASE)])).toMatchObject({ ok: true, uart: new Uint8Array(0) });
+    expect(replayMemory(image, [at(6, EXIT_ADDR)]).ok).toBe(true);
+    // EXIT reads 0; the transmitter is idle at reset, busy right after a byte
+    expect(replayMemory(image, [at(3, EXIT_ADDR, 0)]).ok).toBe(true);
+    expect(replayMemory(image, [at(3, EXIT_ADDR)]).reason).toMatch(/load of 4 bytes at 0x10002000 \(a device\) reads 0x1, but the device gives 0x0/);
+    expect(replayMemory(image, [at(7, UART_BASE, 0x68), at(3, UART_BASE, 0x80000000)])).toMatchObject({ ok: true, uart: Uint8Array.from([0x68]) });
+    expect(replayMemory(image, [at(7, UART_BASE, 0x68), at(3, UART_BASE, 0)]).reason).toMatch(/device gives 0x80000000 at cycle 3/);
+    // a word beyond RAM, or a hole between devices, traps on the board: refused
+    expect(replayMemory(image, [at(7, RAM_BASE + PROOF_RAM_BYTES - 2)]).reason).toMatch(/outside RAM and every device/);
+    expect(replayMemory(image, [at(3, 0x20000000, 0)]).reason).toMatch(/load of 4 bytes at 0x20000000, outside RAM and every device/);
+  });
+
+  it('gives the bytes a program transmits on the UART, polling the busy bit, exactly as the ISS transmits them', () => {
+    const text = 'hi!';
+    const words: number[] = [lui(5, UART_BASE)];
+    for (const c of text) {
+      words.push(...li(6, c.charCodeAt(0)), iType('lw', 7, 5, 0), bType('blt', 7, 0, -4), sType('sw', 5, 6, 0));
+    }
+    // one more byte without waiting: the transmitter is busy, so the board drops it
+    words.push(sType('sw', 5, 6, 0), ...exitWith(1));
+    const r = run(words);
+    const replay = replayMemory(r.image, accessesOf(r.trace));
+    expect(replay.ok).toBe(true);
+    expect(Buffer.from(replay.uart).toString('latin1')).toBe(text);
+    expect(Buffer.from(transmitted(words)).toString('latin1')).toBe(text);
+    // the polling loads ran many times, and a forged "idle" one is refused
+    const polls = accessesOf(r.trace).filter((a) => a.kind === 3 && a.addr === UART_BASE);
+    expect(polls.length).toBeGreaterThan(text.length);
+    const busy = r.trace.findIndex((t) => t.memAddr === UART_BASE && !t.memWrite && t.memData !== 0);
+    const forged = accessesOf(r.trace).map((a, i) => (i === busy ? { ...a, data: 0 } : a));
+    expect(replayMemory(r.image, forged)).toMatchObject({ ok: false, firstBad: busy, reason: expect.stringMatching(/device gives 0x80000000/) });
   });
 
   it("applies the host's writes at each ecall, and needs exactly one entry per ecall", () => {
     // lw x1, 0(x0+SCRATCH) after an ecall reads what the host wrote there
     const image = bytesOf([0x73, 0x13]);
-    const ecall: Access = { pc: RAM_BASE, insn: 0x73, kind: 8, addr: 0, data: 0 };
+    const ecall: Access = { pc: RAM_BASE, insn: 0x73, kind: 8, addr: 0, data: RAM_BASE };
     const load: Access = { pc: RAM_BASE + 4, insn: 0x13, kind: 3, addr: SCRATCH, data: 0x2a };
     const wrote = [[{ addr: SCRATCH, bytes: new Uint8Array([0x2a, 0, 0, 0]) }]];
     expect(replayMemory(image, [ecall, load], wrote).ok).toBe(true);

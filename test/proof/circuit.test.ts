@@ -3,19 +3,22 @@
 // kind with random operands) run on the ISS give traces whose every chunk
 // satisfies the circuit and exposes the trace's access words (completeness),
 // and a random change to one record of such a trace is refused by the
-// circuit or by the memory replay.
+// circuit or by the memory replay; CSR instructions and traps into a handler
+// (ebreak, an illegal word, a misaligned load, mret, wfi) are accepted and
+// their forgeries refused by the replay of the CSRs and system steps.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import fc from 'fast-check';
 import * as snarkjs from 'snarkjs';
 import { compileCircuit, DEV_SIZE, ptauPower, publicLayout, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
-import { accessOf, packAccess } from '../../host/proof/access.js';
+import { ACCESS_CSR, ACCESS_SYSTEM, accessesOf, accessOf, packAccess, replayMemory, type Access } from '../../host/proof/access.js';
 import { imageHash } from '../../host/proof/image.js';
 import { buildStatement, checkMemory, type Statement } from '../../host/proof/statement.js';
 import type { TraceRecord } from '../../host/trace/record.js';
 import { segmentsOn } from '../../host/proof/prove.js';
 import { ReplayCore } from '../../host/proof/tel-run.js';
-import { bType, ECALL, EBREAK, exitWith, iType, li, sType } from '../riscv/asm.js';
+import { bType, csr, ECALL, EBREAK, exitWith, iType, li, MRET, rType, sType, WFI } from '../riscv/asm.js';
+import { decode } from '../../host/riscv/decode.js';
 import { program, run, SCRATCH } from './random-programs.js';
 
 const HOME = 'build/proof/home';
@@ -181,10 +184,139 @@ describe('the step circuit against the ISS', () => {
     });
   });
 
-  it('refuses what it cannot prove: traps, CSRs, a run that does not end, an image larger than RAM', () => {
+  describe('CSR instructions', () => {
+    // the counters (mcycle, minstret and their aliases and high halves), the trap CSRs, every form
+    const words = [
+      csr('csrrs', 10, 0xb00, 0), // mcycle
+      ...li(6, SCRATCH),
+      iType('lw', 1, 6, 0), // (a load: 4 cycles)
+      csr('csrrs', 11, 0xc00, 0), // cycle
+      csr('csrrs', 12, 0xb02, 0), // minstret
+      csr('csrrs', 13, 0xb80, 0), // mcycleh
+      ...li(5, 0x80000100),
+      csr('csrrw', 14, 0x305, 5), // mtvec ← x5, x14 ← 0
+      csr('csrrs', 15, 0x305, 0), // x15 ← mtvec
+      csr('csrrwi', 0, 0x340, 7), // mscratch ← 7
+      csr('csrrsi', 16, 0x340, 8), // x16 ← 7, mscratch ← 15
+      csr('csrrc', 17, 0x340, 5), // x17 ← 15, mscratch ← 15 & ~x5
+      csr('csrrs', 18, 0x340, 0),
+      csr('csrrw', 0, 0xb00, 0), // mcycle ← 0
+      csr('csrrs', 19, 0xb00, 0), // 2: the written value plus 2
+      csr('csrrs', 20, 0x300, 0), // mstatus: MPP reads 3
+      ...exitWith(1),
+    ];
+    let trace: TraceRecord[];
+    let image: Uint8Array;
+    beforeAll(() => {
+      ({ trace, image } = run(words));
+    });
+
+    it('are proved: the chunks satisfy the circuit, each exposes kind 9 with rs1 and the old value, and the replay agrees with the ISS', async () => {
+      checkMemory(trace, image);
+      const statement = buildStatement(trace, SIZE);
+      expect(await firstRefused(statement)).toBe(-1);
+      const values = (rd: number): number => trace.find((r) => r.rd === rd)!.rdValue;
+      expect([values(10), values(11), values(12), values(13)]).toEqual([2, 15, 5, 0]); // reads: cycles before + 2; instructions retired before
+      expect([values(15), values(16), values(17), values(19), values(20)]).toEqual([0x80000100, 7, 15, 2, 0x1800]);
+      const accesses = accessesOf(trace);
+      const mtvec = trace.findIndex((r) => r.rd === 14);
+      expect(accesses[mtvec]).toMatchObject({ kind: ACCESS_CSR, addr: 0x80000100, data: 0 });
+      const chunk = Math.floor(mtvec / SIZE.steps);
+      const signals = await accessSignals(statement, chunk);
+      expect(signals[mtvec % SIZE.steps]).toBe(packAccess(accesses[mtvec]!));
+    });
+
+    it('refuses a wrong CSR value told consistently (rd and the exposed value): the circuit accepts it, the replay of the CSRs does not', async () => {
+      const i = trace.findIndex((r) => r.rd === 10);
+      const bad = trace.map((r, k) => (k === i ? { ...r, rdValue: r.rdValue + 1 } : r));
+      expect(await firstRefused(buildStatement(bad, SIZE))).toBe(-1);
+      expect(() => checkMemory(bad, image)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED', message: expect.stringMatching(/CSR 0xb00 holds 0x2/) }));
+      // the exposed value alone changed: the circuit (rd is written with it)
+      const statement = buildStatement(trace, SIZE);
+      const input = JSON.parse(JSON.stringify(statement.inputs[Math.floor(i / SIZE.steps)])) as Record<string, string[]>;
+      input.tMemData![i % SIZE.steps] = '3';
+      expect(await firstRefused({ ...statement, inputs: [input] })).toBe(0);
+    });
+
+    it('refuses, in the replay, a CSR access word on a word that is no CSR instruction, and a CSR instruction that traps', () => {
+      const word = (insn: number, addr = 0, data = 0): Access => ({ pc: 0x80000000, insn, kind: ACCESS_CSR, addr, data });
+      const imageOf = (insn: number): Uint8Array => new Uint8Array(new Uint32Array([insn]).buffer);
+      expect(replayMemory(imageOf(EBREAK), [word(EBREAK)]).reason).toMatch(/no CSR instruction/);
+      const unknown = csr('csrrs', 1, 0x7c0, 0);
+      expect(replayMemory(imageOf(unknown), [word(unknown)]).reason).toMatch(/traps \(CSR 0x7c0\)/);
+      const readOnly = csr('csrrw', 1, 0xc00, 2);
+      expect(replayMemory(imageOf(readOnly), [word(readOnly)]).reason).toMatch(/traps/);
+    });
+  });
+
+  describe('traps and mret', () => {
+    // a handler at mtvec counts the causes and tvals, and returns past the trapping instruction
+    const HANDLER = 0x80000000 + 13 * 4;
+    const words = [
+      ...li(5, HANDLER),
+      csr('csrrw', 0, 0x305, 5), // mtvec
+      EBREAK, // cause 3, mtval = its pc
+      0xffffffff, // illegal: cause 2, mtval = the word
+      ...li(6, SCRATCH + 1),
+      iType('lw', 7, 6, 0), // misaligned: cause 4, mtval = the address
+      WFI,
+      ...exitWith(1),
+      // the handler
+      csr('csrrs', 10, 0x342, 0), // mcause
+      rType('add', 20, 20, 10),
+      csr('csrrs', 11, 0x343, 0), // mtval
+      rType('add', 21, 21, 11),
+      csr('csrrs', 12, 0x341, 0), // mepc
+      iType('addi', 12, 12, 4),
+      csr('csrrw', 0, 0x341, 12),
+      MRET,
+    ];
+    let trace: TraceRecord[];
+    let image: Uint8Array;
+    beforeAll(() => {
+      ({ trace, image } = run(words));
+    });
+
+    it('are proved: ebreak, an illegal word and a misaligned load enter mtvec with mcause, mtval and mepc set, mret returns', async () => {
+      checkMemory(trace, image);
+      const statement = buildStatement(trace, SIZE);
+      expect(await firstRefused(statement)).toBe(-1);
+      const sum = (rd: number): number => trace.filter((r) => r.rd === rd).at(-1)!.rdValue;
+      expect(sum(20)).toBe(3 + 2 + 4);
+      expect(sum(21)).toBe((0x80000000 + 12 + 0xffffffff + SCRATCH + 1) >>> 0);
+      const system = accessesOf(trace).filter((a) => a.kind === ACCESS_SYSTEM);
+      expect(system.map((a) => a.data)).toEqual([HANDLER, 0x80000000 + 16, HANDLER, 0x80000000 + 20, HANDLER, 0x80000000 + 32, 0x80000000 + 36]);
+    });
+
+    it('refuses a wrong handler address or return (the replay, and the circuit when the next pc differs) and a wrong cause read', async () => {
+      const accesses = accessesOf(trace);
+      const ebreak = accesses.findIndex((a) => a.kind === ACCESS_SYSTEM);
+      const moved = accesses.map((a, i) => (i === ebreak ? { ...a, data: HANDLER + 4 } : a));
+      expect(replayMemory(image, moved).reason).toMatch(/goes on at 0x80000038, but the machine goes on at 0x80000034 \(mtvec or mepc\)/);
+      const mret = accesses.findIndex((a) => a.insn === MRET);
+      const back = accesses.map((a, i) => (i === mret ? { ...a, data: a.data + 4 } : a));
+      expect(replayMemory(image, back).reason).toMatch(/the machine goes on at/);
+      // the circuit: the step after a system step must be at its data
+      const statement = buildStatement(trace, SIZE);
+      const chunk = Math.floor(ebreak / SIZE.steps);
+      const input = JSON.parse(JSON.stringify(statement.inputs[chunk])) as Record<string, string[]>;
+      input.tMemData![ebreak % SIZE.steps] = String(HANDLER + 4);
+      expect(await firstRefused({ ...statement, inputs: [input] })).toBe(0);
+      // a handler that reads another cause than the trap's
+      const cause = trace.findIndex((r) => r.rd === 10);
+      const lied = trace.map((r, i) => (i === cause ? { ...r, rdValue: 2 } : r));
+      expect(() => checkMemory(lied, image)).toThrow(expect.objectContaining({ message: expect.stringMatching(/CSR 0x342 holds 0x3/) }));
+      // a system step on an instruction that does not trap
+      const addi = accesses.findIndex((a) => decode(a.insn).op === 'addi');
+      const fake = accesses.map((a, i) => (i === addi ? { ...a, kind: ACCESS_SYSTEM, addr: 0, data: a.pc + 4 } : a));
+      expect(replayMemory(image, fake).reason).toMatch(/does not trap/);
+    });
+  });
+
+  it('refuses what it cannot prove: fetch traps, ebreak retiring, a run that does not end, an image larger than RAM', () => {
     const { trace, image } = run([...li(1, 5), ...exitWith(1)]);
-    expect(() => buildStatement([{ ...trace[0]!, trap: true, cause: 11 }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
-    expect(() => buildStatement([{ ...trace[0]!, insn: 0x30002573 }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    for (const cause of [0, 1]) expect(() => buildStatement([{ ...trace[0]!, trap: true, cause }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    expect(() => buildStatement([{ ...trace[0]!, insn: EBREAK }, ...trace.slice(1)], SIZE)).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(() => buildStatement(trace.slice(0, -1), SIZE)).toThrow(expect.objectContaining({ code: 'E_TRACE' }));
     expect(() => checkMemory(trace, new Uint8Array(128 * 1024 + 4))).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
     expect(imageHash(image)).toMatch(/^[0-9a-f]{64}$/);

@@ -2,8 +2,9 @@
 // verifying key and a genuine receipt (issue 14): the Groth16 forgery
 // A = α, B = β, C = −(IC₀ + Σ xⱼ·ICⱼ) that works against a key with δ = γ,
 // a receipt verified under a key it does not name, host writes on a receipt
-// with no host protocol, and every claim field of a genuine receipt changed
-// (a property). A program of a few steps, with the test-size keys of
+// with no host protocol, forged UART output, a forged mcycle read, a wrong trap
+// handler, return or cause, and every claim field of a
+// genuine receipt changed (a property). A program of a few steps, with the test-size keys of
 // build/proof/home; one extra setup from the same powers-of-tau.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -22,11 +23,15 @@ import { circuitKeys, devPtau, devPtauPath, readVerificationKey, type Keys } fro
 import { chunkSignals, parseVerificationKey, verifyEach, verifyingKeyHash, verifyReceipt, type VerificationKey } from '../../host/proof/verify.js';
 import { runCli } from '../../host/cli/program.js';
 import { captureIO } from '../helpers/cli-io.js';
-import { exitWith, jal, li } from '../riscv/asm.js';
+import { csr, EBREAK, exitWith, iType, jal, li, lui, MRET, sType } from '../riscv/asm.js';
+import { ACCESS_CSR, ACCESS_SYSTEM, decodeAccesses, encodeAccesses, type Access } from '../../host/proof/access.js';
+import { UART_BASE } from '../../host/riscv/machine.js';
 import { run } from './random-programs.js';
 import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
+/** The trap handler of the proved program (its 16th word). */
+const HANDLER = 0x80000000 + 15 * 4;
 const SIZE = DEV_SIZE;
 
 let circuit: Circuit;
@@ -40,7 +45,24 @@ beforeAll(async () => {
   circuit = await compileCircuit(SIZE, HOME);
   keys = await circuitKeys(HOME, circuit, devPtauPath(HOME, ptauPower(circuit)));
   vk = parseVerificationKey(readVerificationKey(keys.vkey));
-  const words = [...li(10, 42), ...exitWith(1)];
+  // prints "A" on the UART (the transmitter is idle at reset), reads mcycle into a1, sets a0 = 42, then
+  // takes an ebreak to a handler that reads mcause and returns past it, and ends
+  const words = [
+    lui(5, UART_BASE),
+    ...li(6, 0x41),
+    sType('sw', 5, 6, 0),
+    csr('csrrs', 11, 0xb00, 0),
+    ...li(10, 42),
+    ...li(7, HANDLER),
+    csr('csrrw', 0, 0x305, 7), // mtvec
+    EBREAK,
+    ...exitWith(1),
+    csr('csrrs', 12, 0x342, 0), // the handler: mcause
+    csr('csrrs', 13, 0x341, 0),
+    iType('addi', 13, 13, 4),
+    csr('csrrw', 0, 0x341, 13), // mepc past the ebreak
+    MRET,
+  ];
   const ran = run(words);
   receipt = await proveRun({ trace: ran.trace, image: programImage(ran.image), cycles: ran.cycles }, circuit, keys, { workers: 1 });
   curve = await getCurveFromName('bn128');
@@ -157,6 +179,75 @@ describe('claims bound by the verifier', () => {
   it('the genuine receipt verifies', async () => {
     expect(await verifyReceipt(receipt, vk)).toMatchObject({ ok: true, exitCode: 0 });
     expect(receipt.output.a0).toBe(42);
+    expect(Buffer.from(receipt.output.uart).toString('latin1')).toBe('A');
+  });
+
+  it('a wrong mcycle (the CSR read in the access word changed) is refused by the replay of the CSRs', async () => {
+    const k = receipt.chunks.findIndex((c) => decodeAccesses(c.accesses).some((a) => a.kind === ACCESS_CSR));
+    const list = decodeAccesses(receipt.chunks[k]!.accesses);
+    const at = list.findIndex((a) => a.kind === ACCESS_CSR);
+    expect(list[at]!.data).toBe(14); // 4 instructions of 3 cycles before it, plus 2
+    for (const data of [13, 15, 0]) {
+      const r = copyOf(receipt);
+      r.chunks[k]!.accesses = encodeAccesses(list.map((a, i) => (i === at ? { ...a, data } : a)));
+      expect(await verifyReceipt(r, vk)).toMatchObject({ ok: false, reason: expect.stringMatching(/CSR 0xb00 holds 0xe/) });
+    }
+  });
+
+  /** The receipt with the first access word that `pick` selects changed by `change`. */
+  const forgedAccess = (pick: (a: Access) => boolean, change: (a: Access) => Access): Receipt => {
+    const r = copyOf(receipt);
+    const k = r.chunks.findIndex((c) => decodeAccesses(c.accesses).some(pick));
+    const list = decodeAccesses(r.chunks[k]!.accesses);
+    const at = list.findIndex(pick);
+    r.chunks[k]!.accesses = encodeAccesses(list.map((a, i) => (i === at ? change(a) : a)));
+    return r;
+  };
+
+  it('a wrong trap handler address, a wrong return and a wrong trap cause are refused by the replay of the system steps and CSRs', async () => {
+    const trap = (a: Access): boolean => a.kind === ACCESS_SYSTEM && a.insn === EBREAK;
+    const ret = (a: Access): boolean => a.kind === ACCESS_SYSTEM && a.insn === MRET;
+    const cause = (a: Access): boolean => a.kind === ACCESS_CSR && a.insn === csr('csrrs', 12, 0x342, 0);
+    expect(
+      await verifyReceipt(
+        forgedAccess(trap, (a) => ({ ...a, data: HANDLER + 4 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/the machine goes on at 0x8000003c \(mtvec or mepc\)/) });
+    expect(
+      await verifyReceipt(
+        forgedAccess(ret, (a) => ({ ...a, data: a.data - 4 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/the machine goes on at/) });
+    expect(
+      await verifyReceipt(
+        forgedAccess(cause, (a) => ({ ...a, data: 2 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/CSR 0x342 holds 0x3/) });
+  });
+
+  it('cax verify shows the proved UART output (text and --json)', async () => {
+    const file = join(otherHome, 'uart.msgpack');
+    writeFileSync(file, encodeReceipt(receipt));
+    const text = captureIO({ env: { CAX_HOME: resolve(HOME) }, cwd: otherHome });
+    expect(await runCli(['verify', file], text)).toBe(0);
+    expect(text.stdout.join('\n')).toContain('uart output (1 bytes): "A"');
+    const json = captureIO({ env: { CAX_HOME: resolve(HOME) }, cwd: otherHome });
+    expect(await runCli(['--json', 'verify', file], json)).toBe(0);
+    expect(JSON.parse(json.stdout[0]!)).toMatchObject({ ok: true, output: { a0: 42, exitValue: 1, uart: 'A', uartHex: '41' } });
+  }, 120_000);
+
+  it('forged UART output (a byte changed, added or dropped) is refused, naming the UART', async () => {
+    const forged = (uart: Uint8Array): Receipt => {
+      const r = copyOf(receipt);
+      r.output.uart = uart;
+      return r;
+    };
+    for (const uart of [Uint8Array.from([0x42]), Uint8Array.from([0x41, 0x41]), new Uint8Array(0)]) {
+      expect(await verifyReceipt(forged(uart), vk)).toMatchObject({ ok: false, reason: expect.stringMatching(/UART output .* is not what the proved run transmits/) });
+    }
   });
 
   it('host writes on a receipt without a TEL claim (no host protocol) are refused', async () => {
@@ -246,6 +337,12 @@ describe('claims bound by the verifier', () => {
       (r, n) => {
         const c = r.chunks[n % r.chunks.length]!;
         c.proof = flipped(c.proof, n);
+      },
+    ],
+    [
+      'output.uart',
+      (r, n) => {
+        r.output.uart = n % 2 === 0 ? flipped(r.output.uart, n, (n % 255) + 1) : Uint8Array.from([...r.output.uart, n & 0xff]);
       },
     ],
     [

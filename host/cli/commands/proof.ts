@@ -14,7 +14,7 @@ import { releaseCurve } from '../../proof/curve.js';
 import { firstDivergence } from '../../trace/diff.js';
 import { programImage } from '../../proof/image.js';
 import { DEFAULT_PROVED_CYCLES, MAX_PROVED_CYCLES, proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
-import { readReceipt, storeReceipt } from '../../proof/receipt.js';
+import { outputJson, readReceipt, storeReceipt, uartLine } from '../../proof/receipt.js';
 import { circuitKeys, contributeToCachedKey, devPtau, devPtauPath, keyPaths, readVerificationKey, verifyCachedKey } from '../../proof/setup.js';
 import { printable } from '../../printable.js';
 import { describeTelClaim } from '../../proof/tel-output.js';
@@ -313,12 +313,12 @@ export const registerProof: Register = (program, ctx) => {
             program: receipt.program.hash,
             steps: receipt.steps,
             chunks: receipt.chunks.length,
-            output: receipt.output,
+            output: outputJson(receipt.output),
             exitCode: receipt.output.exitValue >>> 1,
             ...(receipt.tel ? { tel: receipt.tel } : {}),
           },
           () =>
-            `${receipt.tel ? `${describeTelClaim(receipt.tel, telRun?.name)}\n` : ''}receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
+            `${receipt.tel ? `${describeTelClaim(receipt.tel, telRun?.name)}\n` : ''}${uartLine(receipt.output)}receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
         );
       } finally {
         bar.done();
@@ -356,7 +356,7 @@ export const registerProof: Register = (program, ctx) => {
         const summary = {
           ok: verdict.ok,
           program: receipt.program.hash,
-          output: receipt.output,
+          output: outputJson(receipt.output),
           ...(receipt.tel ? { tel: receipt.tel } : {}),
           steps: receipt.steps,
           chunks: receipt.chunks.length,
@@ -374,7 +374,7 @@ export const registerProof: Register = (program, ctx) => {
         ctx.emit(
           { ...summary, hostWrites, unchecked },
           () =>
-            `${telLine}${writeLines}${unchecked.map((u) => `not checked: ${u}\n`).join('')}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`,
+            `${telLine}${writeLines}${uartLine(receipt.output)}${unchecked.map((u) => `not checked: ${u}\n`).join('')}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`,
         );
       } finally {
         await releaseCurve();
