@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Server } from 'node:net';
-import { GdbTarget, answerPacket, hex32, listenGdb, listeningPort, type RspTarget } from '../../host/debug/gdb.js';
+import { GdbTarget, answerPacket, hex32, type RspTarget } from '../../host/debug/gdb.js';
+import { runGdb, withGdbServer } from './gdb-batch.js';
 import { TRACE_CSRS } from '../../host/debug/trace-csrs.js';
 import { TraceTarget } from '../../host/debug/trace-target.js';
 import { runCli } from '../../host/cli/program.js';
@@ -37,30 +37,11 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function gdb(port: number, commands: readonly string[]): Promise<string> {
-  const args = ['-batch', '-nx', '-ex', 'set architecture riscv:rv32', '-ex', `target remote 127.0.0.1:${port}`, ...commands.flatMap((c) => ['-ex', c]), elf];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('gdb-multiarch', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolvePromise(out);
-    });
-  });
+  return runGdb(port, elf, commands);
 }
 
-async function withServer(work: (port: number) => Promise<void>, makeTarget: () => RspTarget = () => new GdbTarget(new Uint8Array(readFileSync(elf)), {})): Promise<void> {
-  const sessions: Promise<void>[] = [];
-  const server: Server = await listenGdb(0, makeTarget, (done) => sessions.push(done));
-  try {
-    await work(listeningPort(server));
-  } finally {
-    server.close();
-    await Promise.all(sessions);
-  }
+function withServer(work: (port: number) => Promise<void>, makeTarget: () => RspTarget = () => new GdbTarget(new Uint8Array(readFileSync(elf)), {})): Promise<void> {
+  return withGdbServer(makeTarget, work);
 }
 
 describe('gdb-multiarch against the ISS', () => {
