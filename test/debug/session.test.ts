@@ -223,6 +223,35 @@ describe('cax debug --commands', () => {
     expect(replies[15]!.text).toBe('watchpoint 5: r ++ "!" changes, evaluated at calls with r in scope (now "tl:1!")');
   });
 
+  it('a binder watch is checked at each call against the types of the binders it sees there', async () => {
+    const source = [
+      'inc :: Int -> Int',
+      'inc z = z + 1',
+      '',
+      'f :: Int -> Int',
+      'f n = inc v * 10 where v = n * 2',
+      '',
+      'g :: Text -> Int',
+      'g s = inc (if v == "x" then 1 else 2) * 10 where v = s',
+      '',
+      'main :: Int -> Int',
+      'main n = f n + g "x"',
+    ].join('\n');
+    writeFileSync(join(dir, 'typed.tel'), source);
+    writeFileSync(join(dir, 'cmds-typed'), 'watch v + 1\nbreak inc\ncontinue\nprint v\ncontinue\nprint v\n');
+    let out = '';
+    const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
+    expect(await runCli(['--json', 'debug', 'typed.tel', '3', '--commands', 'cmds-typed'], io)).toBe(0);
+    const replies = (JSON.parse(out) as { transcript: { text: string; data: Record<string, unknown> }[] }).transcript;
+    // v is an Int in f (the watch types there) and a Text in g (it does not)
+    expect(replies[0]!.text).toMatch(/^watchpoint 1: v \+ 1 changes/);
+    expect(replies[2]!.text).toMatch(/^#\d+ call inc z=6 /);
+    expect(replies[3]!.text).toBe('v = 6 :: Int');
+    expect(replies[4]!.text).toMatch(/^#\d+ call inc z=1 /);
+    expect(replies[4]!.data.watches).toEqual([{ id: 1, expression: 'v + 1', value: '<E_TYPE>', was: '7' }]);
+    expect(replies[5]!.text).toBe('v = "x" :: Text');
+  });
+
   it('the built CLI reads commands piped to stdin and writes a snapshot', () => {
     const r = spawnSync(process.execPath, [resolve('dist/host/cli/main.js'), 'debug', 'pay.tel', '2', '--world', 'w.json'], {
       cwd: dir,
