@@ -12,7 +12,8 @@
 // as the interpreter's debugger shows them, and the watch expressions are
 // evaluated on them (watch.ts). Moves pick events from that recording,
 // forward and backward alike, so `rstep` lands exactly where the `step`
-// before it started. `snapshot FILE` writes the co-processor snapshot
+// before it started; `effects` shows the run's effect log up to the effects
+// the world had seen at the current event. `snapshot FILE` writes the co-processor snapshot
 // (core-snapshot.ts) at the nearest effect boundary at or before the position.
 import { CaxError, type SourceSpan } from '../errors.js';
 import { readValue, type MemoryReader } from '../coprocessor/heap.js';
@@ -27,7 +28,9 @@ import type { TraceRecord } from '../trace/record.js';
 import { encodeCoreSnapshot, runWithCoreSnapshots } from './core-snapshot.js';
 import { debuggee, localsOf, MAX_EVENTS, type Debuggee, type Local } from './record.js';
 import { atBoundaries, type RunSpec } from './snapshot.js';
+import { describeEffect } from './session.js';
 import { Timeline, type Answer } from './timeline.js';
+import type { EffectEntry } from '../tel/scheduler.js';
 import { evaluateWatch, WatchList, type WatchBreakpoint } from './watch.js';
 
 export interface IssEvent {
@@ -101,7 +104,7 @@ function argumentsAt(d: Debuggee, name: string, r: TraceRecord, registers: reado
 export async function recordOnIss(
   spec: RunSpec,
   d: Debuggee = debuggee(spec),
-): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number; readonly effects: number }> {
+): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number; readonly log: readonly EffectEntry[] }> {
   const image = compiledImage(spec);
   const labels = [...image.symbols].filter(([name, a]) => name.startsWith('tel$') && !name.endsWith('$body') && a >= image.codeStart).sort((a, b) => a[1] - b[1]);
   const entries = new Map(labels.map(([name, a]) => [a, symbolName(name)]));
@@ -180,7 +183,7 @@ export async function recordOnIss(
   };
   const r = await runTraced(image, spec, handlers, sink);
   if (tooLong) throw new CaxError('E_UNSUPPORTED', `debugging compiled runs of more than ${MAX_EVENTS} source positions is not supported`);
-  return { image, events, outcome: r.error ? `error: ${r.error.code} ${r.error.message}` : `${r.shown!}`, cycles: r.cycles, effects: r.effects.length };
+  return { image, events, outcome: r.error ? `error: ${r.error.code} ${r.error.message}` : `${r.shown!}`, cycles: r.cycles, log: r.effects };
 }
 
 /** A `cax debug --backend iss` session over one recorded compiled run. */
@@ -197,8 +200,8 @@ export class IssDebugSession extends Timeline<IssEvent> {
     private readonly recorded: readonly IssEvent[],
     private readonly outcome: string,
     private readonly cycles: number,
-    /** Effects the whole run made. */
-    private readonly effectCount: number,
+    /** The run's effect log (an event's `effects` are its first entries). */
+    private readonly log: readonly EffectEntry[],
     /** Writes a file for `snapshot FILE` (relative to the command's directory). */
     private readonly write: (path: string, bytes: Uint8Array) => void,
   ) {
@@ -209,8 +212,8 @@ export class IssDebugSession extends Timeline<IssEvent> {
 
   static async start(spec: RunSpec, write: (path: string, bytes: Uint8Array) => void = () => undefined): Promise<IssDebugSession> {
     const d = debuggee(spec);
-    const { events, outcome, cycles, effects } = await recordOnIss(spec, d);
-    return new IssDebugSession(d, events, outcome, cycles, effects, write);
+    const { events, outcome, cycles, log } = await recordOnIss(spec, d);
+    return new IssDebugSession(d, events, outcome, cycles, log, write);
   }
 
   private get spec(): RunSpec {
@@ -254,6 +257,10 @@ export class IssDebugSession extends Timeline<IssEvent> {
       case 'registers':
       case 'info':
         return this.showRegisters();
+      case 'effects':
+        return this.showEffects();
+      case 'clock':
+        return this.showClock();
       case 'where':
       case '':
         return this.describe();
@@ -262,7 +269,7 @@ export class IssDebugSession extends Timeline<IssEvent> {
       default:
         throw new CaxError(
           'E_USAGE',
-          `unknown command ${verb} on the iss backend (step next finish continue, rstep rnext rfinish rcontinue, break watch delete breakpoints, locals print registers where list snapshot quit)`,
+          `unknown command ${verb} on the iss backend (step next finish continue, rstep rnext rfinish rcontinue, break watch delete breakpoints, locals print registers effects clock where list snapshot quit)`,
         );
     }
   }
@@ -332,7 +339,7 @@ export class IssDebugSession extends Timeline<IssEvent> {
   private async snapshot(args: readonly string[]): Promise<Answer> {
     const path = args[0];
     if (!path) throw new CaxError('E_USAGE', 'snapshot FILE');
-    const seen = this.pos < 0 ? 0 : this.pos >= this.events.length ? this.effectCount : this.events[this.pos]!.effects;
+    const seen = this.pos < 0 ? 0 : this.pos >= this.events.length ? this.log.length : this.events[this.pos]!.effects;
     const boundary = seen - 1;
     if (boundary < 0) throw new CaxError('E_USAGE', 'no effect boundary at or before this point');
     const snap = (await runWithCoreSnapshots(this.spec, (i) => i === boundary)).snapshots[0];
@@ -360,6 +367,26 @@ export class IssDebugSession extends Timeline<IssEvent> {
     const e = this.pos >= 0 ? this.events[this.pos] : undefined;
     if (!e) throw new CaxError('E_USAGE', this.pos < 0 ? 'the run has not started: step or continue first' : 'the run has ended');
     return e;
+  }
+
+  /** The effects the world had seen here: before the current event, none at the start, the whole log at the end. */
+  private logHere(): readonly EffectEntry[] {
+    if (this.pos < 0) return [];
+    const e = this.events[this.pos];
+    return e ? this.log.slice(0, e.effects) : this.log;
+  }
+
+  private showEffects(): Answer {
+    const log = this.logHere();
+    return { text: log.map(describeEffect).join('\n') || '(no effects yet)', data: { effects: log } };
+  }
+
+  /** The logical clock as the world had seen it here (the completion time of the latest effect). */
+  private showClock(): Answer {
+    // at the end: as at the last event (the clock moves only with effects, which the world sees between events)
+    const e = this.pos < 0 ? undefined : (this.events[this.pos] ?? this.events[this.events.length - 1]);
+    const clock = e ? e.clock : (this.spec.start ?? this.spec.world?.start ?? 0);
+    return { text: `clock: ${clock}  effects: ${this.logHere().length}`, data: { clock, effects: this.logHere().length } };
   }
 
   private showRegisters(): Answer {

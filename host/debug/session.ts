@@ -266,7 +266,8 @@ function describeBreakpoint(b: Breakpoint): string {
   }
 }
 
-function describeEffect(e: EffectEntry): string {
+/** An effect of the log as the debuggers print it. */
+export function describeEffect(e: EffectEntry): string {
   const where = e.timeline === null ? '' : ` on ${e.timeline}`;
   const outcome = e.error ? ` failed ${e.error.code}` : e.result === null ? '' : ` -> ${showValue(e.result)}`;
   return `t=${e.time} ${e.kind} ${e.args.map((a) => JSON.stringify(a)).join(' ')}${where}${outcome}${e.rolledBack ? ' (rolled back)' : ''}`;
