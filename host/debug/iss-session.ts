@@ -26,7 +26,8 @@ import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type EffectHandlers } from '../tel/world.js';
 import type { TraceRecord } from '../trace/record.js';
 import { encodeCoreSnapshot, runWithCoreSnapshots } from './core-snapshot.js';
-import { debuggee, localsOf, MAX_EVENTS, type Debuggee, type Local } from './record.js';
+import { binderType, debuggee, localsOf, MAX_EVENTS, type Debuggee, type Local } from './record.js';
+import { localFunctionAt, localFunctions, parameterKey, type LocalFunction } from './local-functions.js';
 import { atBoundaries, type RunSpec } from './snapshot.js';
 import { describeEffect } from './session.js';
 import { Timeline, type Answer } from './timeline.js';
@@ -67,16 +68,35 @@ const OP_JALR = 0x67;
 const OP_IMM = 0x13;
 const SP = 2;
 
+/** A compiled function whose arguments are read back at its entry: how many, and how they are named and typed. */
+interface Callee {
+  readonly arity: number;
+  readonly topLevel: boolean;
+  locals(shown: readonly string[]): Local[];
+}
+
+/** The callee of compiled function `name` starting at `span`: one of the program's definitions, or a lambda or local function. */
+function calleeOf(d: Debuggee, locals: ReadonlyMap<string, LocalFunction>, name: string, span: SourceSpan | undefined): Callee | undefined {
+  const decl = d.decls.get(name);
+  if (decl) return { arity: decl.equations[0]!.params.length, topLevel: true, locals: (shown) => localsOf(d, decl, shown) };
+  const local = name.includes('#') && span ? localFunctionAt(locals, span) : undefined;
+  if (!local) return undefined;
+  return {
+    arity: local.params.length,
+    topLevel: false,
+    locals: (shown) => shown.map((value, i) => ({ name: local.params[i]!.tag === 'PVar' ? local.params[i]!.name : `arg${i + 1}`, value, type: binderType(d, parameterKey(local.params[i]!)) })),
+  };
+}
+
 /**
  * The arguments of a call of `decl` at its first instruction (the prologue's `addi sp, sp, -frame`, already
  * retired): 8-byte (tag, payload) slots at the caller's sp, each decoded from the core's memory now.
  */
-function argumentsAt(d: Debuggee, name: string, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args'> {
-  const decl = d.decls.get(name);
-  const arity = decl?.equations[0]!.params.length ?? 0;
+function argumentsAt(callee: Callee | undefined, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args'> {
+  const arity = callee?.arity ?? 0;
   const op = r.insn & 0x7f;
   const funct3 = (r.insn >>> 12) & 7;
-  if (!decl || arity === 0 || op !== OP_IMM || funct3 !== 0 || ((r.insn >>> 7) & 31) !== SP || ((r.insn >>> 15) & 31) !== SP) return {};
+  if (!callee || arity === 0 || op !== OP_IMM || funct3 !== 0 || ((r.insn >>> 7) & 31) !== SP || ((r.insn >>> 15) & 31) !== SP) return {};
   const callerSp = (registers[SP]! - (r.insn >> 20)) >>> 0;
   const mem: MemoryReader = (addr, bytes) => {
     const b = iss.readMemory(addr, bytes);
@@ -96,8 +116,9 @@ function argumentsAt(d: Debuggee, name: string, r: TraceRecord, registers: reado
       shown.push(`<${e.code}>`);
     }
   }
-  const locals = localsOf(d, decl, shown);
-  return values.every((v) => v !== null) ? { locals, args: values as Value[] } : { locals };
+  const locals = callee.locals(shown);
+  // watches are evaluated on the arguments of the program's definitions
+  return callee.topLevel && values.every((v) => v !== null) ? { locals, args: values as Value[] } : { locals };
 }
 
 /** Runs the spec's program compiled on the ISS and records its source-position events, with the arguments of the calls of `d`'s definitions. */
@@ -106,6 +127,7 @@ export async function recordOnIss(
   d: Debuggee = debuggee(spec),
 ): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number; readonly log: readonly EffectEntry[] }> {
   const image = compiledImage(spec);
+  const locals = localFunctions(d.loaded.program.decls);
   const labels = [...image.symbols].filter(([name, a]) => name.startsWith('tel$') && !name.endsWith('$body') && a >= image.codeStart).sort((a, b) => a[1] - b[1]);
   const entries = new Map(labels.map(([name, a]) => [a, symbolName(name)]));
   /** The definition at `pc` and where it starts. */
@@ -164,7 +186,7 @@ export async function recordOnIss(
       registers,
       effects,
       clock,
-      ...(entry ? argumentsAt(d, symbol.name, r, registers, iss) : {}),
+      ...(entry ? argumentsAt(calleeOf(d, locals, symbol.name, firstEntry.get(symbol.start)?.span), r, registers, iss) : {}),
     });
   };
   const world = new MemoryWorld(spec.world ?? {});

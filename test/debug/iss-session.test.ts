@@ -88,6 +88,32 @@ describe('cax debug --backend iss', () => {
     expect(iss[11]!.text).toBe(interp[11]!.text);
   });
 
+  it('reads the arguments of lambdas and local functions back from the core, named and typed by their parameters', async () => {
+    const source = [
+      'twice :: (Int -> Int) -> Int -> Int',
+      'twice f x = f (f x)',
+      '',
+      'main :: Int -> Int',
+      'main n = twice (\\y -> y * n + 1) n + go n',
+      '  where go k = if k == 0 then 0 else k + go (k - 1)',
+    ].join('\n');
+    const session = await IssDebugSession.start({ file: 'loc.tel', source, main: 'main', args: ['3'] });
+    const run = (command: string) => session.execute(command);
+    run('break lambda#1');
+    // y = 3, then f 3 = 3 * 3 + 1 = 10; the end: f 10 + go 3 = 31 + 6
+    expect(run('continue').text).toMatch(/ in lambda#1 y=3 /);
+    expect(run('continue').text).toMatch(/ in lambda#1 y=10 /);
+    expect(run('locals').text).toBe('y = 10 :: Int');
+    run('delete 1');
+    run('break go#0');
+    expect(run('continue').text).toMatch(/ in go#0 k=3 /);
+    expect(run('continue').text).toMatch(/ in go#0 k=2 /);
+    expect(run('print k').text).toBe('k = 2 :: Int');
+    run('continue');
+    run('continue');
+    expect(run('continue').text).toMatch(/^the run has ended: 37/);
+  });
+
   it('a backward step lands where the forward step started, at every position; the end value is the interpreter’s', async () => {
     const session = await IssDebugSession.start(SPEC);
     const where: string[] = [session.execute('where').text];
