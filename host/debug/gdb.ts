@@ -1,7 +1,7 @@
 // A GDB remote serial protocol server for the ISS (`cax iss gdb`,
 // docs/debug.md). The target is a program loaded on an `Iss`, run one
 // instruction (or trap) at a time through the interpreter, so its position is
-// the number of steps since load. Registers (x0..x31, pc) and RAM read and
+// the number of steps since load. Registers (x0..x31, pc, the machine CSRs) and RAM read and
 // write, software and hardware breakpoints, write watchpoints, step and
 // continue (interruptible with ^C), and reverse step and continue (`bs`,
 // `bc`): the ISS is deterministic, so going back to position N is loading
@@ -23,6 +23,23 @@ const REG_NAMES = ABI_NAMES.map((name, i) => (i === 8 ? 'fp' : name));
 
 /** gdb's register number of a CSR (after x0–x31, pc and f0–f31). */
 export const CSR_REGNUM_BASE = 65;
+
+/** The machine CSRs `cax iss gdb` serves, by gdb name: their CSR numbers (those the ISS has, docs/iss.md). */
+export const ISS_CSRS: Readonly<Record<string, number>> = {
+  mstatus: 0x300,
+  misa: 0x301,
+  mie: 0x304,
+  mtvec: 0x305,
+  mscratch: 0x340,
+  mepc: 0x341,
+  mcause: 0x342,
+  mtval: 0x343,
+  mip: 0x344,
+  mcycle: 0xb00,
+  minstret: 0xb02,
+  mcycleh: 0xb80,
+  minstreth: 0xb82,
+};
 
 /** The target description gdb reads with qXfer:features:read (RV32: x0..x31 and pc, and the `csrs` given: name → CSR number). */
 export function targetXml(csrs: Readonly<Record<string, number>> = {}): string {
@@ -112,6 +129,7 @@ export class GdbTarget implements RspTarget {
   private readonly watches = new Map<string, Watch>();
   /** Set by ^C while continuing. */
   interrupted = false;
+  readonly csrs = ISS_CSRS;
   /** Bytes the program writes through the Linux write call (syscalls 'linux'). */
   onOutput: ((fd: number, bytes: Uint8Array) => void) | null = null;
 
@@ -133,10 +151,8 @@ export class GdbTarget implements RspTarget {
   private applyWrites(at: number): void {
     for (const w of this.writes) {
       if (w.at !== at) continue;
-      if ('reg' in w) {
-        if (w.reg === 32) this.iss.pc = w.value;
-        else this.iss.setReg(w.reg, w.value);
-      } else this.iss.writeMemory(w.address, w.bytes);
+      if ('reg' in w) this.setRegister(w.reg, w.value);
+      else this.iss.writeMemory(w.address, w.bytes);
     }
   }
 
@@ -231,16 +247,33 @@ export class GdbTarget implements RspTarget {
     return [...this.iss.registers(), this.iss.pc].map(hex32).join('');
   }
 
+  /** The CSR number of gdb's register `n` when it is one of the CSRs served. */
+  private csrOf(n: number): number | undefined {
+    const csr = n - CSR_REGNUM_BASE;
+    return Object.values(this.csrs).includes(csr) ? csr : undefined;
+  }
+
+  /** x0–x31, pc, and the CSRs served (as a CSR instruction would read them here). */
   readRegister(n: number): string {
+    const csr = this.csrOf(n);
+    if (csr !== undefined) return hex32(this.iss.csr(csr)!);
     if (n < 0 || n > 32) throw new CaxError('E_PROTOCOL', `no register ${n}`);
     return hex32(n === 32 ? this.iss.pc : this.iss.reg(n));
   }
 
-  writeRegister(n: number, value: number): void {
-    if (n < 0 || n > 32) throw new CaxError('E_PROTOCOL', `no register ${n}`);
-    this.writes.push({ at: this.position, reg: n, value });
-    if (n === 32) this.iss.pc = value;
+  private setRegister(n: number, value: number): void {
+    const csr = this.csrOf(n);
+    if (csr !== undefined) {
+      if (!this.iss.setCsr(csr, value)) throw new CaxError('E_PROTOCOL', `CSR 0x${csr.toString(16)} is read-only`);
+    } else if (n === 32) this.iss.pc = value;
     else this.iss.setReg(n, value);
+  }
+
+  /** x0–x31, pc, and the writable CSRs served; replayed at this position on every replay. */
+  writeRegister(n: number, value: number): void {
+    if ((n < 0 || n > 32) && this.csrOf(n) === undefined) throw new CaxError('E_PROTOCOL', `no register ${n}`);
+    this.setRegister(n, value);
+    this.writes.push({ at: this.position, reg: n, value });
   }
 
   readMemory(address: number, length: number): string {

@@ -12,7 +12,8 @@
 // as the interpreter's debugger shows them, and the watch expressions are
 // evaluated on them (watch.ts). Moves pick events from that recording,
 // forward and backward alike, so `rstep` lands exactly where the `step`
-// before it started. `snapshot FILE` writes the co-processor snapshot
+// before it started; `effects` shows the run's effect log up to the effects
+// the world had seen at the current event. `snapshot FILE` writes the co-processor snapshot
 // (core-snapshot.ts) at the nearest effect boundary at or before the position.
 import { CaxError, type SourceSpan } from '../errors.js';
 import { readValue, type MemoryReader } from '../coprocessor/heap.js';
@@ -25,9 +26,12 @@ import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type EffectHandlers } from '../tel/world.js';
 import type { TraceRecord } from '../trace/record.js';
 import { encodeCoreSnapshot, runWithCoreSnapshots } from './core-snapshot.js';
-import { debuggee, localsOf, MAX_EVENTS, type Debuggee, type Local } from './record.js';
+import { binderType, debuggee, localsOf, MAX_EVENTS, type Debuggee, type Local } from './record.js';
+import { localFunctionAt, localFunctions, parameterKey, type LocalFunction } from './local-functions.js';
 import { atBoundaries, type RunSpec } from './snapshot.js';
+import { describeEffect } from './session.js';
 import { Timeline, type Answer } from './timeline.js';
+import type { EffectEntry } from '../tel/scheduler.js';
 import { evaluateWatch, WatchList, type WatchBreakpoint } from './watch.js';
 
 export interface IssEvent {
@@ -64,16 +68,35 @@ const OP_JALR = 0x67;
 const OP_IMM = 0x13;
 const SP = 2;
 
+/** A compiled function whose arguments are read back at its entry: how many, and how they are named and typed. */
+interface Callee {
+  readonly arity: number;
+  readonly topLevel: boolean;
+  locals(shown: readonly string[]): Local[];
+}
+
+/** The callee of compiled function `name` starting at `span`: one of the program's definitions, or a lambda or local function. */
+function calleeOf(d: Debuggee, locals: ReadonlyMap<string, LocalFunction>, name: string, span: SourceSpan | undefined): Callee | undefined {
+  const decl = d.decls.get(name);
+  if (decl) return { arity: decl.equations[0]!.params.length, topLevel: true, locals: (shown) => localsOf(d, decl, shown) };
+  const local = name.includes('#') && span ? localFunctionAt(locals, span) : undefined;
+  if (!local) return undefined;
+  return {
+    arity: local.params.length,
+    topLevel: false,
+    locals: (shown) => shown.map((value, i) => ({ name: local.params[i]!.tag === 'PVar' ? local.params[i]!.name : `arg${i + 1}`, value, type: binderType(d, parameterKey(local.params[i]!)) })),
+  };
+}
+
 /**
  * The arguments of a call of `decl` at its first instruction (the prologue's `addi sp, sp, -frame`, already
  * retired): 8-byte (tag, payload) slots at the caller's sp, each decoded from the core's memory now.
  */
-function argumentsAt(d: Debuggee, name: string, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args'> {
-  const decl = d.decls.get(name);
-  const arity = decl?.equations[0]!.params.length ?? 0;
+function argumentsAt(callee: Callee | undefined, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args'> {
+  const arity = callee?.arity ?? 0;
   const op = r.insn & 0x7f;
   const funct3 = (r.insn >>> 12) & 7;
-  if (!decl || arity === 0 || op !== OP_IMM || funct3 !== 0 || ((r.insn >>> 7) & 31) !== SP || ((r.insn >>> 15) & 31) !== SP) return {};
+  if (!callee || arity === 0 || op !== OP_IMM || funct3 !== 0 || ((r.insn >>> 7) & 31) !== SP || ((r.insn >>> 15) & 31) !== SP) return {};
   const callerSp = (registers[SP]! - (r.insn >> 20)) >>> 0;
   const mem: MemoryReader = (addr, bytes) => {
     const b = iss.readMemory(addr, bytes);
@@ -93,16 +116,18 @@ function argumentsAt(d: Debuggee, name: string, r: TraceRecord, registers: reado
       shown.push(`<${e.code}>`);
     }
   }
-  const locals = localsOf(d, decl, shown);
-  return values.every((v) => v !== null) ? { locals, args: values as Value[] } : { locals };
+  const locals = callee.locals(shown);
+  // watches are evaluated on the arguments of the program's definitions
+  return callee.topLevel && values.every((v) => v !== null) ? { locals, args: values as Value[] } : { locals };
 }
 
 /** Runs the spec's program compiled on the ISS and records its source-position events, with the arguments of the calls of `d`'s definitions. */
 export async function recordOnIss(
   spec: RunSpec,
   d: Debuggee = debuggee(spec),
-): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number; readonly effects: number }> {
+): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number; readonly log: readonly EffectEntry[] }> {
   const image = compiledImage(spec);
+  const locals = localFunctions(d.loaded.program.decls);
   const labels = [...image.symbols].filter(([name, a]) => name.startsWith('tel$') && !name.endsWith('$body') && a >= image.codeStart).sort((a, b) => a[1] - b[1]);
   const entries = new Map(labels.map(([name, a]) => [a, symbolName(name)]));
   /** The definition at `pc` and where it starts. */
@@ -161,7 +186,7 @@ export async function recordOnIss(
       registers,
       effects,
       clock,
-      ...(entry ? argumentsAt(d, symbol.name, r, registers, iss) : {}),
+      ...(entry ? argumentsAt(calleeOf(d, locals, symbol.name, firstEntry.get(symbol.start)?.span), r, registers, iss) : {}),
     });
   };
   const world = new MemoryWorld(spec.world ?? {});
@@ -180,7 +205,7 @@ export async function recordOnIss(
   };
   const r = await runTraced(image, spec, handlers, sink);
   if (tooLong) throw new CaxError('E_UNSUPPORTED', `debugging compiled runs of more than ${MAX_EVENTS} source positions is not supported`);
-  return { image, events, outcome: r.error ? `error: ${r.error.code} ${r.error.message}` : `${r.shown!}`, cycles: r.cycles, effects: r.effects.length };
+  return { image, events, outcome: r.error ? `error: ${r.error.code} ${r.error.message}` : `${r.shown!}`, cycles: r.cycles, log: r.effects };
 }
 
 /** A `cax debug --backend iss` session over one recorded compiled run. */
@@ -197,8 +222,8 @@ export class IssDebugSession extends Timeline<IssEvent> {
     private readonly recorded: readonly IssEvent[],
     private readonly outcome: string,
     private readonly cycles: number,
-    /** Effects the whole run made. */
-    private readonly effectCount: number,
+    /** The run's effect log (an event's `effects` are its first entries). */
+    private readonly log: readonly EffectEntry[],
     /** Writes a file for `snapshot FILE` (relative to the command's directory). */
     private readonly write: (path: string, bytes: Uint8Array) => void,
   ) {
@@ -209,8 +234,8 @@ export class IssDebugSession extends Timeline<IssEvent> {
 
   static async start(spec: RunSpec, write: (path: string, bytes: Uint8Array) => void = () => undefined): Promise<IssDebugSession> {
     const d = debuggee(spec);
-    const { events, outcome, cycles, effects } = await recordOnIss(spec, d);
-    return new IssDebugSession(d, events, outcome, cycles, effects, write);
+    const { events, outcome, cycles, log } = await recordOnIss(spec, d);
+    return new IssDebugSession(d, events, outcome, cycles, log, write);
   }
 
   private get spec(): RunSpec {
@@ -254,6 +279,10 @@ export class IssDebugSession extends Timeline<IssEvent> {
       case 'registers':
       case 'info':
         return this.showRegisters();
+      case 'effects':
+        return this.showEffects();
+      case 'clock':
+        return this.showClock();
       case 'where':
       case '':
         return this.describe();
@@ -262,7 +291,7 @@ export class IssDebugSession extends Timeline<IssEvent> {
       default:
         throw new CaxError(
           'E_USAGE',
-          `unknown command ${verb} on the iss backend (step next finish continue, rstep rnext rfinish rcontinue, break watch delete breakpoints, locals print registers where list snapshot quit)`,
+          `unknown command ${verb} on the iss backend (step next finish continue, rstep rnext rfinish rcontinue, break watch delete breakpoints, locals print registers effects clock where list snapshot quit)`,
         );
     }
   }
@@ -332,7 +361,7 @@ export class IssDebugSession extends Timeline<IssEvent> {
   private async snapshot(args: readonly string[]): Promise<Answer> {
     const path = args[0];
     if (!path) throw new CaxError('E_USAGE', 'snapshot FILE');
-    const seen = this.pos < 0 ? 0 : this.pos >= this.events.length ? this.effectCount : this.events[this.pos]!.effects;
+    const seen = this.pos < 0 ? 0 : this.pos >= this.events.length ? this.log.length : this.events[this.pos]!.effects;
     const boundary = seen - 1;
     if (boundary < 0) throw new CaxError('E_USAGE', 'no effect boundary at or before this point');
     const snap = (await runWithCoreSnapshots(this.spec, (i) => i === boundary)).snapshots[0];
@@ -360,6 +389,26 @@ export class IssDebugSession extends Timeline<IssEvent> {
     const e = this.pos >= 0 ? this.events[this.pos] : undefined;
     if (!e) throw new CaxError('E_USAGE', this.pos < 0 ? 'the run has not started: step or continue first' : 'the run has ended');
     return e;
+  }
+
+  /** The effects the world had seen here: before the current event, none at the start, the whole log at the end. */
+  private logHere(): readonly EffectEntry[] {
+    if (this.pos < 0) return [];
+    const e = this.events[this.pos];
+    return e ? this.log.slice(0, e.effects) : this.log;
+  }
+
+  private showEffects(): Answer {
+    const log = this.logHere();
+    return { text: log.map(describeEffect).join('\n') || '(no effects yet)', data: { effects: log } };
+  }
+
+  /** The logical clock as the world had seen it here (the completion time of the latest effect). */
+  private showClock(): Answer {
+    // at the end: as at the last event (the clock moves only with effects, which the world sees between events)
+    const e = this.pos < 0 ? undefined : (this.events[this.pos] ?? this.events[this.events.length - 1]);
+    const clock = e ? e.clock : (this.spec.start ?? this.spec.world?.start ?? 0);
+    return { text: `clock: ${clock}  effects: ${this.logHere().length}`, data: { clock, effects: this.logHere().length } };
   }
 
   private showRegisters(): Answer {

@@ -9,15 +9,18 @@
 // binders in scope where its value returns to — the enclosing function's
 // parameters, its `let`/`where` binders and the `do` binders bound so far,
 // read from the frames the machine keeps — are visible to `print` and watches
-// besides the call's arguments.
+// besides the call's arguments, each with its type as the checker inferred it
+// for its declaration (the frame tells where each slot's binder is declared).
 import { CaxError } from '../errors.js';
 import type { Decl, Expr } from '../tel/ast.js';
 import type { CLam, FrameInfo } from '../tel/compile.js';
 import type { Env } from '../tel/runtime.js';
 import { runMain, type LoadedProgram, type RunResult } from '../tel/interp.js';
 import { DEFAULT_BUDGET } from '../tel/machine.js';
+import { binderKey, checkProgramAll } from '../tel/infer.js';
+import { prelude } from '../tel/prelude.js';
 import type { EffectEntry } from '../tel/scheduler.js';
-import { prune, typeToString, type Type } from '../tel/types.js';
+import { generalize, metered, prune, schemeToString, typeToString, type Scheme, type Type } from '../tel/types.js';
 import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld } from '../tel/world.js';
 import { atBoundaries, loadSpec, type RunSpec } from './snapshot.js';
@@ -49,10 +52,17 @@ export interface Local {
   readonly type: string;
 }
 
-/** A name bound where a call's value returns to: a parameter, a `let`/`where` or a `do` binder. */
+/** A name bound where a call's value returns to: a parameter, a `let`/`where` or a `do` binder, with its inferred type. */
 export interface Binder {
   readonly name: string;
   readonly value: string;
+  readonly type: string;
+}
+
+/** A binder's value in a frame, and the key of its declaration (infer.ts binderKey) when the frame tells it. */
+export interface ScopedValue {
+  readonly value: Value;
+  readonly key: string | undefined;
 }
 
 /** The full state at an event, rebuilt by replay. */
@@ -73,11 +83,23 @@ export interface Debuggee {
   readonly args: readonly Expr[];
   /** The program's own definitions, by name. */
   readonly decls: ReadonlyMap<string, Decl>;
+  /** The inferred scheme of every binder of the program, by binderKey. */
+  readonly binderTypes: ReadonlyMap<string, Scheme>;
 }
 
 export function debuggee(spec: RunSpec): Debuggee {
   const { loaded, args } = loadSpec(spec);
-  return { spec, loaded, args, decls: new Map(loaded.program.decls.map((d) => [d.name, d])) };
+  const inferred = new Map<string, Scheme>();
+  checkProgramAll(loaded.program, { globals: prelude().types, hashTypes: loaded.resolver.hashTypes, binders: inferred });
+  // closed over their type variables: a watch checked against them instantiates them and leaves them as they are
+  const binderTypes = new Map([...inferred].map(([key, scheme]) => [key, metered(() => generalize(scheme.type, -1))]));
+  return { spec, loaded, args, decls: new Map(loaded.program.decls.map((d) => [d.name, d])), binderTypes };
+}
+
+/** A binder's type as the checker inferred it (`?` when its declaration is not known). */
+export function binderType(d: Debuggee, key: string | undefined): string {
+  const scheme = key === undefined ? undefined : d.binderTypes.get(key);
+  return scheme ? schemeToString(scheme) : '?';
 }
 
 /** Thrown by the hooks to end a replay at its target event (not a CaxError: it passes through the scheduler). */
@@ -97,21 +119,23 @@ const SOURCE_NAME = /^[a-z_][A-Za-z0-9_']*$/;
  * The names bound in `env` and the environments around it, innermost first (a name once: the innermost binding,
  * within a frame its latest slot), from the frames of calls `frames` knows; a slot not bound yet is left out.
  */
-export function bindersIn(env: Env | null, frames: WeakMap<Env, FrameInfo>): Map<string, Value> {
-  const found = new Map<string, Value>();
+export function bindersIn(env: Env | null, frames: WeakMap<Env, FrameInfo>): Map<string, ScopedValue> {
+  const found = new Map<string, ScopedValue>();
   for (let e = env; e !== null && e !== undefined; e = e[0] as Env | null) {
-    const names = frames.get(e)?.names ?? [];
+    const info = frames.get(e);
+    const names = info?.names ?? [];
     for (let slot = names.length - 1; slot >= 1; slot--) {
       const name = names[slot];
       if (name === undefined || !SOURCE_NAME.test(name) || found.has(name) || e[slot] === undefined) continue;
-      found.set(name, e[slot] as Value);
+      const span = info?.spans?.[slot];
+      found.set(name, { value: e[slot] as Value, key: span === undefined ? undefined : binderKey(name, span) });
     }
   }
   return found;
 }
 
 /** Runs the debuggee once; `visit` hears every event with a way to read its state and, at a call, its arguments and the binders in scope where it returns; it may end the run by throwing. */
-function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'event'>, args: readonly Value[], scope: () => Map<string, Value>) => void): RunResult {
+function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'event'>, args: readonly Value[], scope: () => Map<string, ScopedValue>) => void): RunResult {
   const world = new MemoryWorld(d.spec.world ?? {});
   let index = 0;
   let scheduler: { readonly clock: number; readonly log: readonly EffectEntry[] } | null = null;
@@ -145,10 +169,10 @@ function run(d: Debuggee, visit: (event: TraceEvent, state: () => Omit<Stop, 'ev
         const decl = d.decls.get(lam.name);
         if (!decl || decl.equations[0]!.params.length !== args.length) return;
         const event: TraceEvent = { index: index++, kind: 'call', name: lam.name, depth, steps: machine.steps, clock: sched.clock, effects: sched.log.length, timeline: null };
-        const scope = (): Map<string, Value> => bindersIn(site, frames);
+        const scope = (): Map<string, ScopedValue> => bindersIn(site, frames);
         const state = () => ({
           locals: localsOf(d, decl, args.map(showValue)),
-          scope: [...scope()].map(([name, value]) => ({ name, value: showValue(value) })),
+          scope: [...scope()].map(([name, b]) => ({ name, value: showValue(b.value), type: binderType(d, b.key) })),
           log: sched.log.map((e) => ({ ...e })),
         });
         visit(event, state, args, scope);

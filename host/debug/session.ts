@@ -174,7 +174,7 @@ export class DebugSession extends Timeline<TraceEvent> {
   private showLocals(): Answer {
     const s = this.requireStop();
     const args = s.locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here)';
-    const scope = s.scope.length > 0 ? `\nin scope where it returns:\n${s.scope.map((b) => `  ${b.name} = ${b.value}`).join('\n')}` : '';
+    const scope = s.scope.length > 0 ? `\nin scope where it returns:\n${s.scope.map((b) => `  ${b.name} = ${b.value} :: ${b.type}`).join('\n')}` : '';
     return { text: `${args}${scope}`, data: { locals: s.locals, scope: s.scope } };
   }
 
@@ -184,7 +184,7 @@ export class DebugSession extends Timeline<TraceEvent> {
     const l = s.locals.find((x) => x.name === args[0]);
     if (l) return { text: `${l.name} = ${l.value} :: ${l.type}`, data: { local: l } };
     const b = s.scope.find((x) => x.name === args[0]);
-    if (b) return { text: `${b.name} = ${b.value}`, data: { binder: b } };
+    if (b) return { text: `${b.name} = ${b.value} :: ${b.type}`, data: { binder: b } };
     throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is neither an argument of ${s.event.name} nor bound where it returns (print shows those)`);
   }
 
@@ -266,7 +266,8 @@ function describeBreakpoint(b: Breakpoint): string {
   }
 }
 
-function describeEffect(e: EffectEntry): string {
+/** An effect of the log as the debuggers print it. */
+export function describeEffect(e: EffectEntry): string {
   const where = e.timeline === null ? '' : ` on ${e.timeline}`;
   const outcome = e.error ? ` failed ${e.error.code}` : e.result === null ? '' : ` -> ${showValue(e.result)}`;
   return `t=${e.time} ${e.kind} ${e.args.map((a) => JSON.stringify(a)).join(' ')}${where}${outcome}${e.rolledBack ? ' (rolled back)' : ''}`;

@@ -8,11 +8,21 @@
 // only: minstret at a position is the latest read before it plus the
 // instructions retired since; mcycle only at a record that reads it. A CSR
 // the records before a position have not determined is unknown there.
+// mstatus is known from the start: the trace starts at reset (MIE and MPIE
+// clear, MPP fixed at machine mode), a trap moves MIE to MPIE and clears MIE,
+// mret moves MPIE back to MIE and sets MPIE, and a CSR write keeps its MIE and
+// MPIE bits (rtl/core/cax_csr.v).
 import type { TraceRecord } from '../trace/record.js';
 
 /** The CSRs served, by gdb name: their CSR numbers. */
-export const TRACE_CSRS: Readonly<Record<string, number>> = { mtvec: 0x305, mscratch: 0x340, mepc: 0x341, mcause: 0x342, mtval: 0x343, mcycle: 0xb00, minstret: 0xb02 };
+export const TRACE_CSRS: Readonly<Record<string, number>> = { mstatus: 0x300, mtvec: 0x305, mscratch: 0x340, mepc: 0x341, mcause: 0x342, mtval: 0x343, mcycle: 0xb00, minstret: 0xb02 };
 
+const MSTATUS = 0x300;
+/** mstatus at reset: MPP = 3 (machine mode only), MIE and MPIE clear. */
+const MSTATUS_RESET = 0x1800;
+const MSTATUS_MIE = 0x8;
+const MSTATUS_MPIE = 0x80;
+const MRET = 0x30200073;
 const MEPC = 0x341;
 const MCAUSE = 0x342;
 const MTVAL = 0x343;
@@ -44,18 +54,27 @@ export class TraceCsrs {
   constructor(records: readonly TraceRecord[]) {
     this.retired = new Uint32Array(records.length + 1);
     const regs = new Uint32Array(32);
+    this.set(MSTATUS, -1, MSTATUS_RESET);
     records.forEach((r, i) => {
       this.retired[i + 1] = this.retired[i]! + (r.trap ? 0 : 1);
       if (r.trap) {
         this.set(MCAUSE, i, r.cause);
         this.set(MTVAL, i, r.tval);
         this.set(MEPC, i, r.pc);
+        this.updateMstatus(i, (m) => (m & MSTATUS_MIE ? MSTATUS_MPIE : 0));
         return;
       }
+      if (r.insn >>> 0 === MRET) this.updateMstatus(i, (m) => MSTATUS_MPIE | (m & MSTATUS_MPIE ? MSTATUS_MIE : 0));
       const funct3 = (r.insn >>> 12) & 7;
       if ((r.insn & 0x7f) === OP_SYSTEM && funct3 !== 0 && funct3 !== 4) this.csrInstruction(r, i, funct3, regs);
       if (r.rd !== 0) regs[r.rd] = r.rdValue;
     });
+  }
+
+  /** mstatus after record `i`: its MIE and MPIE bits from those before (unknown stays unknown). */
+  private updateMstatus(i: number, bits: (before: number) => number): void {
+    const before = this.valueBefore(MSTATUS, i);
+    this.set(MSTATUS, i, before === undefined ? undefined : MSTATUS_RESET | bits(before));
   }
 
   private set(csr: number, at: number, value: number | undefined): void {
@@ -83,7 +102,8 @@ export class TraceCsrs {
     const op = funct3 & 3;
     // csrrs/csrrc with x0 (or a zero immediate) only read
     if (op !== 1 && source === 0) return;
-    this.set(csr, i, op === 1 ? source : old === undefined ? undefined : op === 2 ? old | source : old & ~source);
+    const value = op === 1 ? source : old === undefined ? undefined : op === 2 ? old | source : old & ~source;
+    this.set(csr, i, csr === MSTATUS && value !== undefined ? MSTATUS_RESET | (value & (MSTATUS_MIE | MSTATUS_MPIE)) : value);
   }
 
   /** The value a CSR holds before record `i` executes (after records 0…i-1). */

@@ -8,7 +8,10 @@
 // watch whose names are not all parameters of one definition is a binder
 // watch: evaluated at every call where each of its names is an argument of
 // the call or bound where the call returns to (`let`/`where`, `do` binders,
-// the enclosing parameters: record.ts), checked by the evaluation only. A
+// the enclosing parameters: record.ts), type-checked ahead against the
+// inferred types of the program's binders of those names (E_TYPE when no
+// choice of them types it) and at each such call against the types of the
+// binders it sees there (`<E_TYPE>` when it is ill-typed there). A
 // WatchList keeps a session's watches along its recorded events: where each
 // changes (its hits) and what was last printed at a stop — the same for the
 // interpreter's session (session.ts) and the compiled run's (iss-session.ts).
@@ -17,12 +20,13 @@ import type { Decl, Expr } from '../tel/ast.js';
 import { compileExpression, type Globals } from '../tel/compile.js';
 import { freeNames } from '../tel/deps.js';
 import { checkExpression } from '../tel/infer.js';
+import { binderKey } from '../tel/infer.js';
 import { compiledHash } from '../tel/interp.js';
 import { Machine, type Budget } from '../tel/machine.js';
 import { parseExpression } from '../tel/parser.js';
-import { prune, typeToString, type Scheme, type Type } from '../tel/types.js';
+import { prune, schemeToString, typeToString, type Scheme, type Type } from '../tel/types.js';
 import { showValue, type Value } from '../tel/values.js';
-import type { Debuggee } from './record.js';
+import type { Debuggee, ScopedValue } from './record.js';
 import type { Answer } from './timeline.js';
 
 /** What one evaluation of a watch may use: a watch is a look at the state, not a computation of its own. */
@@ -63,7 +67,42 @@ export function compileWatch(d: Debuggee, id: number, text: string): Watch {
   if (typeError && scopes.size === 0) throw typeError;
   const binders = scopes.size === 0 ? free.filter((n) => !d.loaded.types.has(n)) : [];
   if (scopes.size === 0 && binders.length === 0) throw new CaxError('E_BREAKPOINT', `${text} uses no argument or binder: a watch looks at a call's arguments or the binders in scope there`);
+  if (binders.length > 0) checkBinderWatch(d, text, expr, binders);
   return { id, text, expr, scopes, binders };
+}
+
+/** The most choices of binder types a binder watch is checked against ahead. */
+const MAX_BINDER_CHOICES = 256;
+
+/** The type error of `expr` with the `binders` typed by `types` (name → scheme), or null when it is a value there. */
+function binderTypeError(d: Debuggee, text: string, expr: Expr, types: ReadonlyMap<string, Scheme>): CaxError | null {
+  try {
+    const t = prune(checkExpression(expr, new Map([...d.loaded.types, ...types]), d.loaded.resolver.hashTypes));
+    return t.tag === 'con' && t.name === 'Effect' ? new CaxError('E_TYPE', `a watch is a value; ${text} is an effect (${typeToString(t)})`) : null;
+  } catch (e) {
+    if (!(e instanceof CaxError)) throw e;
+    return e;
+  }
+}
+
+/**
+ * Ahead of the run: E_TYPE when the watch is ill-typed for every choice of a declared binder per name (the
+ * program's binders of those names, their inferred types); a name no binder has is left to the run (E_BREAKPOINT).
+ */
+function checkBinderWatch(d: Debuggee, text: string, expr: Expr, binders: readonly string[]): void {
+  const candidates = binders.map((name) => [...new Map([...d.binderTypes].filter(([key]) => key.endsWith(`:${name}`)).map(([, s]) => [schemeToString(s), s])).values()]);
+  if (candidates.some((c) => c.length === 0)) return;
+  let choices: Map<string, Scheme>[] = [new Map()];
+  binders.forEach((name, i) => {
+    choices = choices.flatMap((m) => candidates[i]!.map((s) => new Map(m).set(name, s))).slice(0, MAX_BINDER_CHOICES);
+  });
+  let first: CaxError | null = null;
+  for (const choice of choices) {
+    const error = binderTypeError(d, text, expr, choice);
+    if (error === null) return;
+    first ??= error;
+  }
+  if (first) throw first;
 }
 
 /** The checker's scope at a call of `decl`: the globals, and the used parameters typed by the definition's type (its type variables kept general). */
@@ -84,14 +123,25 @@ function scopeTypes(d: Debuggee, decl: Decl, used: ReadonlyMap<string, number>):
  * The watch's value (shown) at a call of `definition` with `args`, or undefined when it is not in scope there; a
  * binder watch sees the call's arguments (by parameter name) and the binders `scope` gives (where the call returns).
  */
-export function evaluateWatch(d: Debuggee, w: Watch, definition: string, args: readonly Value[], scope?: () => ReadonlyMap<string, Value>): string | undefined {
+export function evaluateWatch(d: Debuggee, w: Watch, definition: string, args: readonly Value[], scope?: () => ReadonlyMap<string, ScopedValue>): string | undefined {
   const used = w.scopes.get(definition);
   let locals: Map<string, Value>;
   if (used) locals = new Map([...used].map(([name, i]) => [name, args[i]!]));
   else if (w.binders.length > 0 && scope) {
-    locals = new Map(scope());
-    d.decls.get(definition)?.equations[0]!.params.forEach((p, i) => p.tag === 'PVar' && locals.set(p.name, args[i]!));
-    if (!w.binders.every((n) => locals.has(n))) return undefined;
+    const seen = new Map([...scope()].map(([name, b]) => [name, b]));
+    d.decls.get(definition)?.equations[0]!.params.forEach((p, i) => p.tag === 'PVar' && seen.set(p.name, { value: args[i]!, key: binderKey(p.name, p.span) }));
+    if (!w.binders.every((n) => seen.has(n))) return undefined;
+    // checked against the types of the binders seen here (those whose declaration the frames tell)
+    const types = new Map(
+      w.binders.flatMap((n) => {
+        const key = seen.get(n)!.key;
+        const scheme = key === undefined ? undefined : d.binderTypes.get(key);
+        return scheme ? [[n, scheme] as const] : [];
+      }),
+    );
+    const error = types.size === w.binders.length ? binderTypeError(d, w.text, w.expr, types) : null;
+    if (error) return `<${error.code}>`;
+    locals = new Map([...seen].map(([name, b]) => [name, b.value]));
   } else return undefined;
   const globals: Globals = { lookup: (n) => (locals.has(n) ? locals.get(n) : d.loaded.globals.lookup(n)) };
   const machine = new Machine(WATCH_BUDGET, (hash, at) => compiledHash(d.loaded, hash, at));

@@ -50,7 +50,7 @@ export interface CompiledProfileRequest {
 }
 
 /** `main ARGS…` as the entry definition of the image (arguments compiled in, as for stored definitions). */
-function entryDecl(program: Program, main: string, args: readonly string[]): Decl {
+export function entryDecl(program: Program, main: string, args: readonly string[]): Decl {
   const span = { file: program.file, line: 1, col: 1 };
   const call = args.reduce<Expr>(
     (fn, text, i) => ({ tag: 'App', fn, arg: parseExpression(text, `<argument ${i + 1}>`), span }),

@@ -29,7 +29,7 @@ import { storedResolver } from '../coprocessor/stored.js';
 
 let runtimeCache: ElfImage | undefined;
 
-function provingRuntime(): ElfImage {
+export function provingRuntime(): ElfImage {
   return (runtimeCache ??= parseElf(new Uint8Array(readFileSync(artefactPath('proveRuntime')))));
 }
 

@@ -192,6 +192,14 @@ export class Iss {
     return v === undefined ? undefined : v >>> 0;
   }
 
+  /** Writes a CSR as a CSR instruction at the current clock would (a debugger's write); false when it does not exist or is read-only. */
+  setCsr(n: number, value: number): boolean {
+    this.m.insnClock = this.m.clock;
+    if (this.m.readCsr(n) === undefined || n >>> 10 === 3) return false;
+    this.m.writeCsr(n, value);
+    return true;
+  }
+
   /** RAM bytes (E_RANGE outside RAM). */
   readMemory(address: number, length: number): Uint8Array {
     const offset = this.m.ramOffset(address, length);

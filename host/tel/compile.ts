@@ -35,6 +35,8 @@ export interface FrameInfo {
   size: number;
   /** The name each slot was declared for (parameters, let/where and pattern binders), for the debugger (host/debug/record.ts). */
   names?: string[];
+  /** Where each named slot's binder is declared (its pattern or definition), for the debugger's types (infer.ts binderKey). */
+  spans?: SourceSpan[];
 }
 
 /** A top-level definition: functions are closures made once; values (CAFs) are evaluated per run on first use. */
@@ -244,15 +246,16 @@ class Scope {
   child(): Scope {
     return new Scope(this.frame, this);
   }
-  declare(name: string): number {
+  declare(name: string, span: SourceSpan): number {
     const slot = this.frame.size++;
-    this.bind(name, slot);
+    this.bind(name, slot, span);
     return slot;
   }
   /** Names an existing slot of the frame (a function's variable parameter names its argument slot). */
-  bind(name: string, slot: number): void {
+  bind(name: string, slot: number, span: SourceSpan): void {
     this.names.set(name, slot);
     (this.frame.names ??= [])[slot] = name;
+    (this.frame.spans ??= [])[slot] = span;
   }
 }
 
@@ -315,7 +318,7 @@ class Compiler {
       // A variable parameter of a function names its argument slot directly.
       const patterns = eq.params.map((p, i): CPat => {
         if (scrutinee !== null || p.tag !== 'PVar') return this.pattern(p, s);
-        s.bind(p.name, i + 1);
+        s.bind(p.name, i + 1, p.span);
         return WILD;
       });
       const binds = this.localDecls(eq.where, s);
@@ -334,7 +337,7 @@ class Compiler {
   private localDecls(decls: readonly Decl[], scope: Scope): CBind[] {
     if (decls.length === 0) return [];
     const slots = new Map<string, number>();
-    for (const d of decls) slots.set(d.name, scope.declare(d.name));
+    for (const d of decls) slots.set(d.name, scope.declare(d.name, d.span));
     const fns: CBind[] = [];
     const values: CBind[] = [];
     for (const group of bindingGroups(decls)) {
@@ -351,7 +354,7 @@ class Compiler {
       case 'PWild':
         return { k: 'wild' };
       case 'PVar':
-        return { k: 'var', slot: scope.declare(p.name) };
+        return { k: 'var', slot: scope.declare(p.name, p.span) };
       case 'PLit':
         return { k: 'lit', value: literalValue(p.lit) };
       case 'PTuple':

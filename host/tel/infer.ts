@@ -48,6 +48,13 @@ export interface CheckOptions {
   readonly hashTypes?: HashTypes;
   /** The environment the program sees (default: the prelude and primitives). */
   readonly globals?: ReadonlyMap<string, Scheme>;
+  /** Filled with the scheme of every binder (parameters, pattern variables, let/where/do binders and definitions), by binderKey (the debugger's locals, host/debug/record.ts). */
+  readonly binders?: Map<string, Scheme>;
+}
+
+/** The key of a binder of `name` declared at `span` in CheckOptions.binders. */
+export function binderKey(name: string, span: SourceSpan): string {
+  return `${span.file}:${span.line}:${span.col}:${name}`;
 }
 
 export interface CheckedProgram {
@@ -89,7 +96,7 @@ export function checkProgram(program: Program, options: CheckOptions = {}): Chec
 /** Type-checks a program, reporting an error for every failing binding group. */
 export function checkProgramAll(program: Program, options: CheckOptions = {}): { checked: CheckedProgram; errors: CaxError[] } {
   return metered((meter) => {
-    const inf = new Inferencer(options.hashTypes, meter);
+    const inf = new Inferencer(options.hashTypes, meter, options.binders);
     const env = new Env(options.globals ?? null);
     const errors: CaxError[] = [];
     const groups = bindingGroups(program.decls);
@@ -146,6 +153,7 @@ class Inferencer {
   constructor(
     private readonly hashTypes: HashTypes | undefined,
     private readonly meter: TypeMeter,
+    private readonly binders?: Map<string, Scheme>,
   ) {}
 
   /** Unifies, reporting `expected` and `actual` at `span` on failure. */
@@ -198,6 +206,7 @@ class Inferencer {
       checkSize(t, d.name, d.span);
       env.set(d.name, generalize(t, level));
     }
+    if (this.binders) for (const d of decls) this.binders.set(binderKey(d.name, d.span), env.get(d.name)!);
   }
 
   private decls(decls: readonly Decl[], env: Env, level: number): Env {
@@ -239,6 +248,7 @@ class Inferencer {
       case 'PVar': {
         const t = freshVar(level);
         env.set(p.name, monoScheme(t));
+        this.binders?.set(binderKey(p.name, p.span), monoScheme(t));
         return t;
       }
       case 'PLit':

@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Server } from 'node:net';
-import { GdbTarget, answerPacket, hex32, listenGdb, listeningPort, type RspTarget } from '../../host/debug/gdb.js';
+import { GdbTarget, answerPacket, hex32, type RspTarget } from '../../host/debug/gdb.js';
+import { runGdb, withGdbServer } from './gdb-batch.js';
 import { TRACE_CSRS } from '../../host/debug/trace-csrs.js';
 import { TraceTarget } from '../../host/debug/trace-target.js';
 import { runCli } from '../../host/cli/program.js';
@@ -37,30 +37,11 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function gdb(port: number, commands: readonly string[]): Promise<string> {
-  const args = ['-batch', '-nx', '-ex', 'set architecture riscv:rv32', '-ex', `target remote 127.0.0.1:${port}`, ...commands.flatMap((c) => ['-ex', c]), elf];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('gdb-multiarch', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolvePromise(out);
-    });
-  });
+  return runGdb(port, elf, commands);
 }
 
-async function withServer(work: (port: number) => Promise<void>, makeTarget: () => RspTarget = () => new GdbTarget(new Uint8Array(readFileSync(elf)), {})): Promise<void> {
-  const sessions: Promise<void>[] = [];
-  const server: Server = await listenGdb(0, makeTarget, (done) => sessions.push(done));
-  try {
-    await work(listeningPort(server));
-  } finally {
-    server.close();
-    await Promise.all(sessions);
-  }
+function withServer(work: (port: number) => Promise<void>, makeTarget: () => RspTarget = () => new GdbTarget(new Uint8Array(readFileSync(elf)), {})): Promise<void> {
+  return withGdbServer(makeTarget, work);
 }
 
 describe('gdb-multiarch against the ISS', () => {
@@ -98,6 +79,32 @@ describe('gdb-multiarch against the ISS', () => {
       expect(out).toMatch(/Old value = 5\nNew value = 310/);
       expect(out).toContain('exited normally');
     }));
+  it('serves the machine CSRs: mcause, mepc and mstatus at a trap, after its mret and back; a CSR written is kept across a replay', () =>
+    withServer(async (port) => {
+      const out = await gdb(port, [
+        'break handler',
+        'continue',
+        'printf "mcause=%d mepc=%#x mtvec=%#x mstatus=%#x mscratch=%#x\\n", $mcause, $mepc, $mtvec, $mstatus, $mscratch',
+        'printf "minstret=%d misa=%#x\\n", $minstret, $misa',
+        'tbreak *0x8000001c',
+        'continue',
+        'printf "after mret pc=%#x mstatus=%#x mepc=%#x\\n", $pc, $mstatus, $mepc',
+        'reverse-stepi',
+        'printf "before mret mstatus=%#x\\n", $mstatus',
+        'set var $mscratch = 0x1234',
+        'reverse-stepi',
+        'stepi',
+        'printf "mscratch=%#x\\n", $mscratch',
+        'info registers mcause',
+      ]);
+      expect(out).toContain('mcause=11 mepc=0x80000018 mtvec=0x80000044 mstatus=0x1800 mscratch=0');
+      // la (2), csrw, li, li, addi, ecall, then the trap: 6 instructions retired
+      expect(out).toContain('minstret=6 misa=0x40001100');
+      expect(out).toContain('after mret pc=0x8000001c mstatus=0x1880 mepc=0x8000001c');
+      expect(out).toContain('before mret mstatus=0x1800');
+      expect(out).toContain('mscratch=0x1234');
+      expect(out).toMatch(/mcause\s+0xb\s+11/);
+    }));
 });
 
 describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () => {
@@ -124,6 +131,9 @@ describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () =
       expect(await answerPacket(trace, 'g')).toBe(await answerPacket(iss, 'g'));
       await answerPacket(trace, 's');
       await answerPacket(iss, 's');
+      // mstatus followed through the traps and mrets as the ISS has it
+      const mstatus = (65 + 0x300).toString(16);
+      expect(await answerPacket(trace, `p${mstatus}`)).toBe(await answerPacket(iss, `p${mstatus}`));
     }
     await withServer(
       async (port) => {
@@ -132,6 +142,7 @@ describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () =
           'continue',
           'info registers a0 a1 pc',
           'printf "mcause=%d mepc=%#x mtvec=%#x\\n", $mcause, $mepc, $mtvec',
+          'printf "mstatus=%#x\\n", $mstatus',
           'p $minstret',
           'reverse-stepi',
           'printf "back at %#x a0=%d\\n", $pc, $a0',
@@ -150,6 +161,7 @@ describe('gdb-multiarch against a recorded simulation trace (cax sim gdb)', () =
         expect(out).toMatch(/a0\s+0x7\s+7\na1\s+0x1\s+1\npc\s+0x80000044\s+0x80000044 <handler>/);
         // the trap's CSRs from its record, mtvec from the csrw of the handler's address; minstret was never read
         expect(out).toContain('mcause=11 mepc=0x80000018 mtvec=0x80000044');
+        expect(out).toContain('mstatus=0x1800');
         expect(out).toContain('$1 = <unavailable>');
         expect(out).toContain('back at 0x80000018 a0=7');
         expect(out).toContain('second trap a0=108');

@@ -5,7 +5,8 @@
 // finish leaving a call, registers at a stop, and the same end value as the
 // interpreter; the arguments of a call read back from the core with their TEL
 // types, watch expressions on them (the same values as on the interpreter),
-// and a co-processor snapshot written at a stop that restores to the end.
+// a co-processor snapshot written at a stop that restores to the end, and the
+// effect log and clock at a stop as on the interpreter.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,8 +59,59 @@ describe('cax debug --backend iss', () => {
     expect(replies[9]!.data.registers!.map((r) => r.abi).slice(0, 3)).toEqual(['zero', 'ra', 'sp']);
     expect(stop(12)).toMatchObject({ symbol: expect.stringMatching(/^lambda#/), line: 14 });
     expect(replies[13]!.text).toContain('>  14 |   y <- pay (n - 1)');
-    expect(replies.slice(14, 17).map((r) => r.error?.code)).toEqual(['E_BREAKPOINT', 'E_BREAKPOINT', 'E_USAGE']);
+    expect(replies.slice(14, 16).map((r) => r.error?.code)).toEqual(['E_BREAKPOINT', 'E_BREAKPOINT']);
+    // the effects the world had seen at the stop on line 14: the first pay's deposit and emit
+    expect(replies[16]!.text).toBe(`t=10 deposit 3 "native" "a" on tl -> "tl:1"\nt=10 emit "6"`);
+    expect(stop(12).effects).toBe(2);
     expect(replies[18]!.data).toMatchObject({ at: 'end', outcome: '5' });
+  });
+
+  it('shows the effect log and the clock at a stop as the interpreter does, none at the start, the whole log at the end', async () => {
+    writeFileSync(join(dir, 'cmds3'), 'effects\nclock\nbreak fact\ncontinue\ncontinue\ncontinue\ncontinue\neffects\nclock\ndelete 1\ncontinue\neffects\n');
+    const debug = async (backend: string): Promise<{ text: string; data: { effects?: unknown[]; clock?: number } }[]> => {
+      let out = '';
+      const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
+      expect(await runCli(['--json', 'debug', 'pay.tel', '3', '--world', 'w.json', '--backend', backend, '--commands', 'cmds3'], io)).toBe(0);
+      return (JSON.parse(out) as { transcript: { text: string; data: { effects?: unknown[]; clock?: number } }[] }).transcript;
+    };
+    const iss = await debug('iss');
+    const interp = await debug('interp');
+    expect(iss[0]!.text).toBe('(no effects yet)');
+    expect(iss[1]!.data.clock).toBe(0);
+    // at the second pay's fact 2: deposit, emit and the second deposit, as on the interpreter
+    expect(iss[6]!.text).toMatch(/ in fact n=2 /);
+    expect(iss[7]!.data.effects).toHaveLength(3);
+    expect(iss[7]!.text).toBe(interp[7]!.text);
+    expect(iss[8]!.data.clock).toBe(interp[8]!.data.clock);
+    expect(iss[8]!.text).toBe('clock: 20  effects: 3');
+    expect(iss[11]!.data.effects).toHaveLength(4);
+    expect(iss[11]!.text).toBe(interp[11]!.text);
+  });
+
+  it('reads the arguments of lambdas and local functions back from the core, named and typed by their parameters', async () => {
+    const source = [
+      'twice :: (Int -> Int) -> Int -> Int',
+      'twice f x = f (f x)',
+      '',
+      'main :: Int -> Int',
+      'main n = twice (\\y -> y * n + 1) n + go n',
+      '  where go k = if k == 0 then 0 else k + go (k - 1)',
+    ].join('\n');
+    const session = await IssDebugSession.start({ file: 'loc.tel', source, main: 'main', args: ['3'] });
+    const run = (command: string) => session.execute(command);
+    run('break lambda#1');
+    // y = 3, then f 3 = 3 * 3 + 1 = 10; the end: f 10 + go 3 = 31 + 6
+    expect(run('continue').text).toMatch(/ in lambda#1 y=3 /);
+    expect(run('continue').text).toMatch(/ in lambda#1 y=10 /);
+    expect(run('locals').text).toBe('y = 10 :: Int');
+    run('delete 1');
+    run('break go#0');
+    expect(run('continue').text).toMatch(/ in go#0 k=3 /);
+    expect(run('continue').text).toMatch(/ in go#0 k=2 /);
+    expect(run('print k').text).toBe('k = 2 :: Int');
+    run('continue');
+    run('continue');
+    expect(run('continue').text).toMatch(/^the run has ended: 37/);
   });
 
   it('a backward step lands where the forward step started, at every position; the end value is the interpreter’s', async () => {

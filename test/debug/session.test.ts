@@ -49,7 +49,7 @@ describe('cax debug --commands', () => {
         '(cax) locals',
         'k = 3 :: Int',
         'in scope where it returns:',
-        '  n = 3',
+        '  n = 3 :: Int',
         '(cax) step',
         '#2 effect 0: t=10 deposit 3 "native" "a" on tl -> "tl:1"  [depth 0, clock 10, effects 0, steps 24]',
         '(cax) step',
@@ -186,7 +186,10 @@ describe('cax debug --commands', () => {
       '  return (x + y)',
     ].join('\n');
     writeFileSync(join(dir, 'binders.tel'), source);
-    writeFileSync(join(dir, 'cmds-binders'), 'break double\ncontinue\nlocals\nprint f\nprint h\nprint zz\nwatch m * 2\nwatch f + k\ncontinue\nrcontinue\nbreak pay\ncontinue\nprint x\nprint m\n');
+    writeFileSync(
+      join(dir, 'cmds-binders'),
+      'break double\ncontinue\nlocals\nprint f\nprint h\nprint zz\nwatch m * 2\nwatch f + k\ncontinue\nrcontinue\nbreak pay\ncontinue\nprint x\nprint m\nwatch r + 1\nwatch r ++ "!"\n',
+    );
     let out = '';
     const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
     expect(await runCli(['--json', 'debug', 'binders.tel', '3', '--world', 'w.json', '--commands', 'cmds-binders'], io)).toBe(0);
@@ -194,13 +197,13 @@ describe('cax debug --commands', () => {
     expect(replies[1]!.text).toMatch(/^#\d+ call double z=6 /);
     // innermost first: the do block's let binder f and do binder r, then pay's where binder h and parameter k; fact 3 = 6
     expect(replies[2]!.data.scope).toEqual([
-      { name: 'f', value: '6' },
-      { name: 'r', value: '"tl:1"' },
-      { name: 'h', value: '300' },
-      { name: 'k', value: '3' },
+      { name: 'f', value: '6', type: 'Int' },
+      { name: 'r', value: '"tl:1"', type: 'Text' },
+      { name: 'h', value: '300', type: 'Int' },
+      { name: 'k', value: '3', type: 'Int' },
     ]);
-    expect(replies[2]!.text).toBe('z = 6 :: Int\nin scope where it returns:\n  f = 6\n  r = "tl:1"\n  h = 300\n  k = 3');
-    expect([replies[3]!.text, replies[4]!.text, replies[5]!.error?.code]).toEqual(['f = 6', 'h = 300', 'E_UNBOUND']);
+    expect(replies[2]!.text).toBe('z = 6 :: Int\nin scope where it returns:\n  f = 6 :: Int\n  r = "tl:1" :: Text\n  h = 300 :: Int\n  k = 3 :: Int');
+    expect([replies[3]!.text, replies[4]!.text, replies[5]!.error?.code]).toEqual(['f = 6 :: Int', 'h = 300 :: Int', 'E_UNBOUND']);
     // m is bound in main's do block: in scope at the second call of pay only; f + k at both calls of double
     expect(replies[6]!.text).toBe('watchpoint 2: m * 2 changes, evaluated at calls with m in scope');
     expect(replies[7]!.text).toBe('watchpoint 3: f + k changes, evaluated at calls with f, k in scope (now 9)');
@@ -214,7 +217,39 @@ describe('cax debug --commands', () => {
       { id: 3, expression: 'f + k', value: '9', was: '3628810' },
     ]);
     expect(replies[11]!.text).toMatch(/^#\d+ call pay k=10 /);
-    expect([replies[12]!.text, replies[13]!.text]).toEqual(['x = 312', 'm = 313']);
+    expect([replies[12]!.text, replies[13]!.text]).toEqual(['x = 312 :: Int', 'm = 313 :: Int']);
+    // binder watches are type-checked ahead against the binders' inferred types: r is Text wherever it is bound
+    expect(replies[14]!.error?.code).toBe('E_TYPE');
+    expect(replies[15]!.text).toBe('watchpoint 5: r ++ "!" changes, evaluated at calls with r in scope (now "tl:1!")');
+  });
+
+  it('a binder watch is checked at each call against the types of the binders it sees there', async () => {
+    const source = [
+      'inc :: Int -> Int',
+      'inc z = z + 1',
+      '',
+      'f :: Int -> Int',
+      'f n = inc v * 10 where v = n * 2',
+      '',
+      'g :: Text -> Int',
+      'g s = inc (if v == "x" then 1 else 2) * 10 where v = s',
+      '',
+      'main :: Int -> Int',
+      'main n = f n + g "x"',
+    ].join('\n');
+    writeFileSync(join(dir, 'typed.tel'), source);
+    writeFileSync(join(dir, 'cmds-typed'), 'watch v + 1\nbreak inc\ncontinue\nprint v\ncontinue\nprint v\n');
+    let out = '';
+    const io: CliIO = { out: (t) => (out += t), err: () => undefined, interactive: false, cwd: dir, env: {} };
+    expect(await runCli(['--json', 'debug', 'typed.tel', '3', '--commands', 'cmds-typed'], io)).toBe(0);
+    const replies = (JSON.parse(out) as { transcript: { text: string; data: Record<string, unknown> }[] }).transcript;
+    // v is an Int in f (the watch types there) and a Text in g (it does not)
+    expect(replies[0]!.text).toMatch(/^watchpoint 1: v \+ 1 changes/);
+    expect(replies[2]!.text).toMatch(/^#\d+ call inc z=6 /);
+    expect(replies[3]!.text).toBe('v = 6 :: Int');
+    expect(replies[4]!.text).toMatch(/^#\d+ call inc z=1 /);
+    expect(replies[4]!.data.watches).toEqual([{ id: 1, expression: 'v + 1', value: '<E_TYPE>', was: '7' }]);
+    expect(replies[5]!.text).toBe('v = "x" :: Text');
   });
 
   it('the built CLI reads commands piped to stdin and writes a snapshot', () => {

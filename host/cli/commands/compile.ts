@@ -2,11 +2,12 @@
 // program (a file, or a stored definition through the image cache) to an
 // RV32IM image for the co-processor and prints its layout (sizes, symbols);
 // --disasm shows the generated code interleaved with the TEL source lines
-// the source map attributes it to.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// the source map attributes it to; --elf writes `main ARGS…` as a
+// standalone ELF with DWARF line information for gdb (host/debug/tel-elf.ts).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { CaxError } from '../../errors.js';
+import { CaxError, unsupported } from '../../errors.js';
 import { parseOptions } from '../options.js';
 import { compileSource } from '../../compiler/compile.js';
 import type { Image } from '../../compiler/link.js';
@@ -15,7 +16,10 @@ import { imageWarning, type ImageRebuilt } from '../../coprocessor/cache.js';
 import { Loader } from '../../store/loader.js';
 import { Repository, STORE_FILE, storeDirectory } from '../../store/repository.js';
 import { disassemble } from '../../riscv/disasm.js';
-import type { Register } from '../program.js';
+import { parseProgram } from '../../tel/parser.js';
+import { standaloneImage, telElf } from '../../debug/tel-elf.js';
+import type { CommandContext, Register } from '../program.js';
+import type { CodegenOptions } from '../../compiler/codegen.js';
 
 const Options = z.object({
   main: z
@@ -23,6 +27,7 @@ const Options = z.object({
     .regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name')
     .default('main'),
   disasm: z.boolean().default(false),
+  elf: z.string().min(1).optional(),
   fold: z.boolean().default(true),
   directCalls: z.boolean().default(true),
   inline: z.boolean().default(true),
@@ -53,13 +58,28 @@ function compileFromStore(
   }
 }
 
+/** `--elf OUT`: `main ARGS…` of the .tel file `source` as a standalone ELF with the DWARF of its source (host/debug/tel-elf.ts). */
+function writeStandaloneElf(ctx: CommandContext, source: string, main: string, args: readonly string[], options: CodegenOptions, out: string): void {
+  const path = resolve(ctx.io.cwd, source);
+  if (!existsSync(path)) throw unsupported(`--elf compiles a .tel file; ${source} is not one (a stored definition: \`cax debug ${source}\` rebuilds its source)`);
+  const image = standaloneImage(parseProgram(readFileSync(path, 'utf8'), source), main, args, options);
+  const bytes = telElf(image, source, ctx.io.cwd);
+  writeFileSync(resolve(ctx.io.cwd, out), bytes);
+  ctx.emit(
+    { elf: out, bytes: bytes.length, entry: image.entry, codeStart: image.codeStart, heapStart: image.heapStart },
+    () => `wrote ${out} (${bytes.length} bytes): ${main}${args.map((a) => ` ${a}`).join('')} from reset at 0x${image.entry.toString(16)}, with the DWARF lines of ${source}`,
+  );
+}
+
 export const registerCompile: Register = (program, ctx) => {
   program
     .command('compile')
     .description('compile a TEL program to an RV32IM image for the co-processor (--disasm: code interleaved with the source)')
     .argument('<source>', 'a .tel file, or a stored definition: name, hash or unique prefix')
+    .argument('[args...]', 'with --elf: TEL expressions passed to the definition, compiled into the image')
     .option('--main <name>', 'the definition of the file to compile, with what it reaches', 'main')
     .option('--disasm', 'print the generated code interleaved with the TEL source lines')
+    .option('--elf <out>', 'write the definition applied to ARGS as a standalone ELF run from reset (cax iss gdb, cax sim run) with DWARF lines of the .tel source for gdb')
     .option('--no-fold', 'turn constant folding off')
     .option('--no-direct-calls', 'call every function through rt_apply (no direct calls, no tail jumps)')
     .option('--no-inline', 'turn inlining of small functions off')
@@ -71,25 +91,29 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-direct-arguments', 'evaluate every argument of a tail call into a frame slot before the parameters are written')
     .option('--no-specialize', 'allocate every lambda as a closure, and call a function passed as an argument through its closure (no specialisation)')
     .option('--no-match-in-place', 'copy the head and tail of a matched cons cell into frame slots (not read where they are)')
-    .action((source: string, raw: unknown) => {
+    .action((source: string, args: string[], raw: unknown) => {
       const opts = parseOptions(Options, raw);
+      const codegen = {
+        constantFolding: opts.fold,
+        directCalls: opts.directCalls,
+        inlining: opts.inline,
+        registers: opts.registers,
+        typedInts: opts.typedInts,
+        directObjects: opts.directObjects,
+        reuseCons: opts.reuseCons,
+        matchInPlace: opts.matchInPlace,
+        specialize: opts.specialize,
+        directArguments: opts.directArguments,
+        knownConstructors: opts.knownConstructors,
+      };
+      if (opts.elf !== undefined) {
+        writeStandaloneElf(ctx, source, opts.main, args, codegen, opts.elf);
+        return;
+      }
+      if (args.length > 0) throw new CaxError('E_USAGE', `arguments (${args.join(' ')}) are compiled into an image only with --elf`);
       const started = performance.now();
       const stored = existsSync(source) ? undefined : compileFromStore(ctx.io.cwd, ctx.io.env, source);
-      const compiled =
-        stored ??
-        compileSource(readFileSync(source, 'utf8'), source, opts.main, {
-          constantFolding: opts.fold,
-          directCalls: opts.directCalls,
-          inlining: opts.inline,
-          registers: opts.registers,
-          typedInts: opts.typedInts,
-          directObjects: opts.directObjects,
-          reuseCons: opts.reuseCons,
-          matchInPlace: opts.matchInPlace,
-          specialize: opts.specialize,
-          directArguments: opts.directArguments,
-          knownConstructors: opts.knownConstructors,
-        });
+      const compiled = stored ?? compileSource(readFileSync(source, 'utf8'), source, opts.main, codegen);
       const ms = performance.now() - started;
       if (stored?.rebuilt) ctx.io.err(`warning: ${imageWarning(stored.key, stored.rebuilt)}`);
       const text = existsSync(source) ? readFileSync(source, 'utf8') : '';
