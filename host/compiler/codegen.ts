@@ -203,6 +203,9 @@ function intParams(signature: TypeScheme | null, arity: number): boolean[] {
 
 const isIntType = (t: TypeExpr | undefined): boolean => t?.tag === 'TCon' && t.name === 'Int' && t.args.length === 0;
 
+/** How an inlined body is compiled, in the scope of its parameters: as a value, in tail position or as a condition. */
+type InlineEmit = (body: Expr, inner: Scope) => void;
+
 /** Registers for the payloads of quiet Int expressions (Codegen.intExpr): caller-saved ones no other code keeps values in across them. */
 const INT_TEMPS: readonly Reg[] = [REG.t3, REG.t4, REG.t5, REG.t6, REG.a4, REG.a5, REG.a6, REG.a7];
 
@@ -1103,20 +1106,8 @@ export class Codegen {
         }
         const spine = this.spine(e);
         if (spine) {
-          const inline = this.inlinable(spine.head, scope, spine.args.length);
-          if (inline) {
-            const mark = this.fn.next;
-            this.genInline(inline, spine.args, scope, true);
-            this.fn.next = mark;
-            return;
-          }
+          if (this.inlineCall(spine.head, spine.args, scope, (body, inner) => this.genTail(body, inner))) return;
           const known = this.specialised(this.knownFn(spine.head, scope), spine.args, scope);
-          if (known?.fn.lambda && spine.args.length === known.fn.arity && this.lambdaInlinable(known.fn.lambda)) {
-            const mark = this.fn.next;
-            this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, spine.args, scope, true);
-            this.fn.next = mark;
-            return;
-          }
           if (
             known &&
             this.options.directCalls &&
@@ -1208,19 +1199,19 @@ export class Codegen {
   }
 
   /** The body of `d` in the current frame: arguments in slots, seen only by the body (lexical scope of the definition). */
-  private genInline(d: Decl, args: readonly Expr[], scope: Scope, tail: boolean): void {
+  private genInline(d: Decl, args: readonly Expr[], scope: Scope, emit: InlineEmit): void {
     const eq = d.equations[0]!;
     const body = (eq.rhs as Extract<Equation['rhs'], { tag: 'Plain' }>).expr;
     this.inlining.add(d);
     try {
-      this.genInlineBody(eq.params, intParams(d.signature, eq.params.length), body, args, scope, tail);
+      this.genInlineBody(eq.params, intParams(d.signature, eq.params.length), body, args, scope, emit);
     } finally {
       this.inlining.delete(d);
     }
   }
 
   /** A body whose only local variables are its parameters (variable patterns), in the current frame: the arguments (evaluated in `scope`) in slots. */
-  private genInlineBody(params: readonly Pattern[], ints: readonly boolean[], body: Expr, args: readonly Expr[], scope: Scope, tail: boolean): void {
+  private genInlineBody(params: readonly Pattern[], ints: readonly boolean[], body: Expr, args: readonly Expr[], scope: Scope, emit: InlineEmit): void {
     // an argument that is a local variable (no box: reading it cannot fail) is the parameter itself, where it is
     // (CodegenOptions.directArguments); the others are evaluated left to right into slots
     const aliases = args.map((arg) => (this.options.directArguments !== false && arg.tag === 'Var' ? scope.get(arg.name) : undefined)).map((loc) => (loc?.box ? undefined : loc));
@@ -1237,8 +1228,22 @@ export class Codegen {
       const loc: Loc = alias === undefined ? { k: 'slot', off: block + 8 * i, int } : int && (alias.k === 'slot' || alias.k === 'reg') ? { ...alias, int } : alias;
       inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, loc);
     });
-    if (tail) this.genTail(body, inner);
-    else this.gen(body, inner);
+    emit(body, inner);
+  }
+
+  /**
+   * A saturated call of a small definition or of a lambda without captures, inlined: its body, in the scope of its
+   * parameters, compiled by `emit` (in tail position, or as a condition) — false when the call is not inlined.
+   */
+  private inlineCall(head: Expr, args: readonly Expr[], scope: Scope, emit: InlineEmit): boolean {
+    const mark = this.fn.next;
+    const inline = this.inlinable(head, scope, args.length);
+    const known = inline ? undefined : this.specialised(this.knownFn(head, scope), args, scope);
+    if (inline) this.genInline(inline, args, scope, emit);
+    else if (known?.fn.lambda && args.length === known.fn.arity && this.lambdaInlinable(known.fn.lambda)) this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, args, scope, emit);
+    else return false;
+    this.fn.next = mark;
+    return true;
   }
 
   /** Whether a call of a lambda without captures is inlined: as small as an inlined definition, variable parameters. */
@@ -1494,13 +1499,13 @@ export class Codegen {
     }
     const inline = this.inlinable(head, scope, args.length);
     if (inline) {
-      this.genInline(inline, args, scope, false);
+      this.genInline(inline, args, scope, (body, inner) => this.gen(body, inner));
       this.fn.next = mark;
       return;
     }
     const known = this.options.directCalls ? this.specialised(this.knownFn(head, scope), args, scope) : undefined;
     if (known?.fn.lambda && args.length >= known.fn.arity && this.lambdaInlinable(known.fn.lambda)) {
-      this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, args.slice(0, known.fn.arity), scope, false);
+      this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, args.slice(0, known.fn.arity), scope, (body, inner) => this.gen(body, inner));
       this.applyRest(args.slice(known.fn.arity), scope);
       this.fn.next = mark;
       return;
@@ -2238,6 +2243,9 @@ export class Codegen {
       if (!constant.value) b.j(otherwise);
       return;
     }
+    // an inlined call's body as the condition itself: `p y` with `p = \x -> x \`mod\` 2 == 0` is one branch
+    const spine = cond.tag === 'App' ? this.spine(cond) : undefined;
+    if (spine && this.inlineCall(spine.head, spine.args, scope, (body, inner) => this.genCondition(body, inner, otherwise))) return;
     const branches: Partial<Record<BinaryOp, readonly ['beq' | 'bne' | 'blt' | 'bge', boolean]>> = {
       '==': ['bne', false],
       '/=': ['beq', false],

@@ -24,7 +24,8 @@
 // - top-level constants defined as literals read as the literal
 //   (constantFolding): `otherwise` in guards, a program redefining it,
 //   Int, Bool and unit constants in arithmetic and conditions; an inlined
-//   lambda's variable arguments used where they are (directArguments).
+//   lambda's variable arguments used where they are (directArguments);
+//   inlined calls (small definitions, lambdas) as conditions.
 // Each costs fewer cycles on a program it is for, and `cax compile --no-…`
 // turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -234,11 +235,26 @@ pick n
 main = (pick 9, pick 1)
 `;
 
+const CONDITIONS = `isEven :: Int -> Bool
+isEven n = n \`mod\` 2 == 0
+big :: Int -> Bool
+big n = 100 / n > 7
+main = (filter (\\x -> isEven x) (range 1 9), filter (\\x -> big x) [20, 5, 3], if isEven 4 then 1 else 0, map (\\k -> if big k then k else 0) [1, 50], filter (\\x -> x > 2 && isEven x) [1, 2, 3, 4])
+`;
+
+const FAILING_CONDITION = 'main :: [Int]\nmain = filter (\\x -> 10 / x > 1) [5, 2, 0, 1]\n';
+
 describe('constants defined as literals, and the variables an inlined lambda is called with', () => {
-  agreeing({ 'guards and arithmetic on literal constants': CONSTANTS, 'a program redefining otherwise (E_MATCH)': REDEFINED, 'the pipeline': PIPELINE }, [
-    { constantFolding: false },
-    { directArguments: false },
-  ]);
+  agreeing(
+    {
+      'guards and arithmetic on literal constants': CONSTANTS,
+      'a program redefining otherwise (E_MATCH)': REDEFINED,
+      'the pipeline': PIPELINE,
+      'inlined calls as conditions': CONDITIONS,
+      'an inlined condition failing (E_DIV_ZERO)': FAILING_CONDITION,
+    },
+    [{ constantFolding: false }, { directArguments: false }],
+  );
   it('they cost fewer cycles on the pipeline', async () => {
     const on = (await onCore(PIPELINE, {})).cycles;
     for (const off of [{ constantFolding: false }, { directArguments: false }]) expect(on).toBeLessThan((await onCore(PIPELINE, off)).cycles);
