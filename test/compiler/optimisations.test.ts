@@ -244,7 +244,7 @@ main = (filter (\\x -> isEven x) (range 1 9), filter (\\x -> big x) [20, 5, 3], 
 
 const FAILING_CONDITION = 'main :: [Int]\nmain = filter (\\x -> 10 / x > 1) [5, 2, 0, 1]\n';
 
-describe('constants defined as literals, and the variables an inlined lambda is called with', () => {
+describe('constants defined as literals, the variables an inlined lambda is called with, inlined conditions', () => {
   agreeing(
     {
       'guards and arithmetic on literal constants': CONSTANTS,
@@ -253,7 +253,7 @@ describe('constants defined as literals, and the variables an inlined lambda is 
       'inlined calls as conditions': CONDITIONS,
       'an inlined condition failing (E_DIV_ZERO)': FAILING_CONDITION,
     },
-    [{ constantFolding: false }, { directArguments: false }],
+    [{ constantFolding: false }, { directArguments: false }, { inlining: false }],
   );
   it('they cost fewer cycles on the pipeline', async () => {
     const on = (await onCore(PIPELINE, {})).cycles;
