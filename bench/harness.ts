@@ -93,7 +93,7 @@ export function renderReport(results: readonly CaseResult[], meta: { date: strin
   ];
   const suites = [...new Set(results.map((r) => r.suite))];
   for (const suite of suites) {
-    lines.push(`## ${suite}`, '', '| case | median | ± | reference | reference median | ratio |', '| --- | --- | --- | --- | --- | --- |');
+    lines.push(`## ${suite}`, '', TABLE_HEADER, '| --- | --- | --- | --- | --- | --- |');
     for (const r of results.filter((x) => x.suite === suite)) {
       const better = r.higherIsBetter ? 'higher is better' : 'lower is better';
       const ref = r.reference ? `${r.reference.name} | ${fmt(r.reference.stats.median)} ${r.unit} | ${r.reference.ratio.toFixed(3)}×` : '— | — | —';
@@ -103,6 +103,9 @@ export function renderReport(results: readonly CaseResult[], meta: { date: strin
   }
   return lines.join('\n');
 }
+
+/** The header of every suite's table of rows. */
+const TABLE_HEADER = '| case | median | ± | reference | reference median | ratio |';
 
 /** The `## Title` sections of a report, in order, each with its text up to the next one. */
 function sections(report: string): { head: string; parts: Map<string, string> } {
@@ -120,4 +123,15 @@ export function mergeReport(existing: string, fresh: string, date: string): stri
   const updated = sections(fresh).parts;
   for (const [title, part] of updated) old.parts.set(title, part.replace(/\n\n/, `\n\nThese rows measured on ${date} (a run of some suites).\n\n`));
   return [old.head, ...old.parts.values()].join('');
+}
+
+/**
+ * A whole run's `fresh` report followed by the sections of `existing` that no
+ * suite writes (notes written by hand, without a table of rows): a full
+ * `make bench` replaces every row and keeps the analysis beside them.
+ */
+export function keepNotes(existing: string, fresh: string): string {
+  const written = sections(fresh).parts;
+  const notes = [...sections(existing).parts].filter(([title, part]) => !written.has(title) && !part.includes(TABLE_HEADER)).map(([, part]) => part);
+  return [fresh.replace(/\n*$/, '\n\n'), ...notes].join('');
 }

@@ -2,7 +2,7 @@
 // Each suite file is registered with one import line below.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { mergeReport, renderReport, runSuite, type BenchSuite, type CaseResult } from './harness.js';
+import { keepNotes, mergeReport, renderReport, runSuite, type BenchSuite, type CaseResult } from './harness.js';
 import { suite as compiler } from './compiler.bench.js';
 import { suite as resources } from './resources.bench.js';
 import { suite as iss } from './iss.bench.js';
@@ -38,6 +38,7 @@ for (const suite of SUITES) {
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
 const report = `${renderReport(results, { date, machine, repeats })}\n`;
-// A run of some suites updates their sections and keeps the others.
-writeFileSync(out, only && existsSync(out) ? mergeReport(readFileSync(out, 'utf8'), report, date) : report);
+// A run of some suites updates their sections and keeps the others; a whole run keeps the notes written by hand.
+const existing = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
+writeFileSync(out, existing === undefined ? report : only ? mergeReport(existing, report, date) : keepNotes(existing, report));
 process.stderr.write(`bench: wrote ${out}\n`);

@@ -203,6 +203,9 @@ function intParams(signature: TypeScheme | null, arity: number): boolean[] {
 
 const isIntType = (t: TypeExpr | undefined): boolean => t?.tag === 'TCon' && t.name === 'Int' && t.args.length === 0;
 
+/** How an inlined body is compiled, in the scope of its parameters: as a value, in tail position or as a condition. */
+type InlineEmit = (body: Expr, inner: Scope) => void;
+
 /** Registers for the payloads of quiet Int expressions (Codegen.intExpr): caller-saved ones no other code keeps values in across them. */
 const INT_TEMPS: readonly Reg[] = [REG.t3, REG.t4, REG.t5, REG.t6, REG.a4, REG.a5, REG.a6, REG.a7];
 
@@ -652,15 +655,38 @@ export class Codegen {
     }
   }
 
+  /**
+   * The literal a top-level constant is defined as (CodegenOptions.constantFolding) when `e` names one: the
+   * prelude's `otherwise = True`, read in a guard, is no code at all instead of a read of its cell. Such a
+   * constant cannot fail or refer to itself, so nobody can tell.
+   */
+  private constantLiteral(e: Expr, scope: Scope): Literal | undefined {
+    if (!this.options.constantFolding || e.tag !== 'Var' || scope.get(e.name) !== undefined) return undefined;
+    const g = this.globals.get(e.name);
+    const eq = g?.k === 'caf' && g.decl.equations.length === 1 ? g.decl.equations[0]! : undefined;
+    if (eq === undefined || eq.where.length > 0 || eq.rhs.tag !== 'Plain' || eq.rhs.expr.tag !== 'Lit') return undefined;
+    const lit = eq.rhs.expr.lit;
+    return lit.kind === 'int' || lit.kind === 'bool' || lit.kind === 'unit' ? lit : undefined;
+  }
+
   /** Tears the frame down and returns a0/a1. */
   private epilogue(): void {
     const b = this.fn.body;
     this.restoreRegisters();
-    b.mv(t0, s0);
-    b.lw(ra, -4, t0);
-    b.lw(s0, -8, t0);
-    b.mv(sp, t0);
+    this.popFrame();
     b.ret();
+  }
+
+  /**
+   * Pops the frame: `ra` and the caller's `s0` back, `sp` to the caller's. Four instructions, not five through a
+   * temporary: the saved `s0` is read after `sp` is above it, which is safe since the core has no interrupts
+   * (docs/soc.md) and nothing else runs between the two.
+   */
+  private popFrame(): void {
+    const b = this.fn.body;
+    b.lw(ra, -4, s0);
+    b.mv(sp, s0);
+    b.lw(s0, -8, s0);
   }
 
   /** A branch to a failure stub reporting `code` at `span`. */
@@ -1087,20 +1113,8 @@ export class Codegen {
         }
         const spine = this.spine(e);
         if (spine) {
-          const inline = this.inlinable(spine.head, scope, spine.args.length);
-          if (inline) {
-            const mark = this.fn.next;
-            this.genInline(inline, spine.args, scope, true);
-            this.fn.next = mark;
-            return;
-          }
+          if (this.inlineCall(spine.head, spine.args, scope, (body, inner) => this.genTail(body, inner))) return;
           const known = this.specialised(this.knownFn(spine.head, scope), spine.args, scope);
-          if (known?.fn.lambda && spine.args.length === known.fn.arity && this.lambdaInlinable(known.fn.lambda)) {
-            const mark = this.fn.next;
-            this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, spine.args, scope, true);
-            this.fn.next = mark;
-            return;
-          }
           if (
             known &&
             this.options.directCalls &&
@@ -1192,24 +1206,51 @@ export class Codegen {
   }
 
   /** The body of `d` in the current frame: arguments in slots, seen only by the body (lexical scope of the definition). */
-  private genInline(d: Decl, args: readonly Expr[], scope: Scope, tail: boolean): void {
+  private genInline(d: Decl, args: readonly Expr[], scope: Scope, emit: InlineEmit): void {
     const eq = d.equations[0]!;
     const body = (eq.rhs as Extract<Equation['rhs'], { tag: 'Plain' }>).expr;
     this.inlining.add(d);
     try {
-      this.genInlineBody(eq.params, intParams(d.signature, eq.params.length), body, args, scope, tail);
+      this.genInlineBody(eq.params, intParams(d.signature, eq.params.length), body, args, scope, emit);
     } finally {
       this.inlining.delete(d);
     }
   }
 
   /** A body whose only local variables are its parameters (variable patterns), in the current frame: the arguments (evaluated in `scope`) in slots. */
-  private genInlineBody(params: readonly Pattern[], ints: readonly boolean[], body: Expr, args: readonly Expr[], scope: Scope, tail: boolean): void {
-    const block = this.genBlock(args, scope);
+  private genInlineBody(params: readonly Pattern[], ints: readonly boolean[], body: Expr, args: readonly Expr[], scope: Scope, emit: InlineEmit): void {
+    // an argument that is a local variable (no box: reading it cannot fail) is the parameter itself, where it is
+    // (CodegenOptions.directArguments); the others are evaluated left to right into slots
+    const aliases = args.map((arg) => (this.options.directArguments !== false && arg.tag === 'Var' ? scope.get(arg.name) : undefined)).map((loc) => (loc?.box ? undefined : loc));
+    const block = this.fn.slots(args.length);
+    args.forEach((arg, i) => {
+      if (aliases[i] !== undefined) return;
+      this.gen(arg, scope);
+      this.storeSlot(block + 8 * i);
+    });
     const inner = new Scope(null);
-    params.forEach((p, i) => inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, { k: 'slot', off: block + 8 * i, int: ints[i] === true }));
-    if (tail) this.genTail(body, inner);
-    else this.gen(body, inner);
+    params.forEach((p, i) => {
+      const alias = aliases[i];
+      const int = ints[i] === true;
+      const loc: Loc = alias === undefined ? { k: 'slot', off: block + 8 * i, int } : int && (alias.k === 'slot' || alias.k === 'reg') ? { ...alias, int } : alias;
+      inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, loc);
+    });
+    emit(body, inner);
+  }
+
+  /**
+   * A saturated call of a small definition or of a lambda without captures, inlined: its body, in the scope of its
+   * parameters, compiled by `emit` (in tail position, or as a condition) — false when the call is not inlined.
+   */
+  private inlineCall(head: Expr, args: readonly Expr[], scope: Scope, emit: InlineEmit): boolean {
+    const mark = this.fn.next;
+    const inline = this.inlinable(head, scope, args.length);
+    const known = inline ? undefined : this.specialised(this.knownFn(head, scope), args, scope);
+    if (inline) this.genInline(inline, args, scope, emit);
+    else if (known?.fn.lambda && args.length === known.fn.arity && this.lambdaInlinable(known.fn.lambda)) this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, args, scope, emit);
+    else return false;
+    this.fn.next = mark;
+    return true;
   }
 
   /** Whether a call of a lambda without captures is inlined: as small as an inlined definition, variable parameters. */
@@ -1281,11 +1322,14 @@ export class Codegen {
       inRegs.push(self && this.fn.regArgs.includes(i) && this.fn.intArgs[i] === true && INT_TEMPS.length - taken >= INT_DEPTH + 2 && this.quietInt(arg, scope, true));
     }
     const moves = this.directMoves(args, scope, self, inRegs);
+    const intoPair = this.lastIntoPair(args, scope, self, inRegs, moves);
     const block = this.fn.slots(args.length);
     args.forEach((arg, i) => {
       if (inRegs[i] || moves.includes(i)) return;
       this.gen(arg, scope);
-      this.storeSlot(block + 8 * i);
+      if (i !== intoPair) return this.storeSlot(block + 8 * i);
+      b.mv(PAIRS[i]![0], a0);
+      b.mv(PAIRS[i]![1], a1);
     });
     // one whose parameter register no argument still to come reads is computed straight into it (its last
     // instruction writes it, after every read); where they read each other's in a cycle, one goes to a temporary
@@ -1316,6 +1360,7 @@ export class Codegen {
     for (const i of moves) {
       const source = args[i]!.tag === 'Var' ? scope.get((args[i] as Extract<Expr, { tag: 'Var' }>).name) : undefined;
       if ((source?.k === 'slot' && source.off === 8 * i) || (self && source?.k === 'reg' && source.pair === i)) continue; // the parameter itself, passed on
+      if (this.reusedCell(args[i]!, scope) === 8 * i) continue; // `h : t` of the cell matched in this very parameter
       const load = this.operandLoad(args[i]!, scope)!;
       if (self && this.fn.regArgs.includes(i)) {
         load(PAIRS[i]![0], PAIRS[i]![1]);
@@ -1326,7 +1371,7 @@ export class Codegen {
       b.sw(t2, 8 * i + 4, s0);
     }
     args.forEach((_, i) => {
-      if (moves.includes(i)) return;
+      if (moves.includes(i) || i === intoPair) return;
       const result = results.get(i);
       if (result !== undefined) {
         if (result !== PAIRS[i]![1]) b.mv(PAIRS[i]![1], result);
@@ -1349,10 +1394,7 @@ export class Codegen {
       return;
     }
     this.restoreRegisters();
-    b.mv(t0, s0);
-    b.lw(ra, -4, t0);
-    b.lw(s0, -8, t0);
-    b.mv(sp, t0);
+    this.popFrame();
     b.j(fn.label);
   }
 
@@ -1361,10 +1403,26 @@ export class Codegen {
    * slot, its register pair — written only by a self call — or the slot of the cell a matched variable is in).
    */
   private readsParam(e: Expr, scope: Scope, self: boolean): number | undefined {
+    const cell = this.reusedCell(e, scope);
+    if (cell !== undefined) return cell >= 0 ? cell / 8 : undefined;
     const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
     if (loc?.k === 'reg') return self ? loc.pair : undefined;
     if ((loc?.k === 'slot' || loc?.k === 'field') && loc.off >= 0) return loc.off / 8;
     return undefined;
+  }
+
+  /**
+   * The argument of a loop's self tail call that goes straight from a0/a1 into its parameter's register pair
+   * (CodegenOptions.directArguments), not through a slot: the last one evaluated into a slot (no evaluation comes
+   * after it), of a parameter kept in a pair that no argument moved or computed after it reads — `go (y : acc) ys`.
+   */
+  private lastIntoPair(args: readonly Expr[], scope: Scope, self: boolean, inRegs: readonly boolean[], moves: readonly number[]): number | undefined {
+    if (!self || this.options.directArguments === false) return undefined;
+    const evaluated = args.flatMap((_, i) => (inRegs[i] || moves.includes(i) ? [] : [i]));
+    const i = evaluated[evaluated.length - 1];
+    if (i === undefined || !this.fn.regArgs.includes(i)) return undefined;
+    if (moves.some((j) => this.readsParam(args[j]!, scope, self) === i)) return undefined;
+    return args.some((arg, j) => inRegs[j] && readsPair(arg, scope, i)) ? undefined : i;
   }
 
   /**
@@ -1448,13 +1506,13 @@ export class Codegen {
     }
     const inline = this.inlinable(head, scope, args.length);
     if (inline) {
-      this.genInline(inline, args, scope, false);
+      this.genInline(inline, args, scope, (body, inner) => this.gen(body, inner));
       this.fn.next = mark;
       return;
     }
     const known = this.options.directCalls ? this.specialised(this.knownFn(head, scope), args, scope) : undefined;
     if (known?.fn.lambda && args.length >= known.fn.arity && this.lambdaInlinable(known.fn.lambda)) {
-      this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, args.slice(0, known.fn.arity), scope, false);
+      this.genInlineBody(known.fn.lambda.params, [], known.fn.lambda.body, args.slice(0, known.fn.arity), scope, (body, inner) => this.gen(body, inner));
       this.applyRest(args.slice(known.fn.arity), scope);
       this.fn.next = mark;
       return;
@@ -1589,7 +1647,7 @@ export class Codegen {
 
   /**
    * Whether an item of an object can be written into it after the allocation (CodegenOptions.directObjects): a
-   * literal, a local variable that is no box, or quiet Int arithmetic — nothing that can fail, act, allocate or
+   * literal, a local variable that is no box, a matched cell reused (reusedCell), or quiet Int arithmetic — nothing that can fail, act, allocate or
    * call, so it may be evaluated out of order, and loaded without a0.
    */
   private lateItem(e: Expr, scope: Scope): boolean {
@@ -1700,6 +1758,8 @@ export class Codegen {
     const b = this.fn.body;
     const loc = scope.get(e.name);
     if (loc) return this.readVar(loc, e.span);
+    const constant = this.constantLiteral(e, scope);
+    if (constant !== undefined) return this.genLit(constant);
     const g = this.global(e.name, e.span);
     if (g) {
       this.request(e.name);
@@ -1944,12 +2004,8 @@ export class Codegen {
     }
     if (this.options.constantFolding && this.fold(op, e.left, e.right)) return;
     const mark = this.fn.next;
-    if (op === ':' && this.options.reuseCons !== false && e.left.tag === 'Var' && e.right.tag === 'Var') {
-      const head = scope.get(e.left.name);
-      const tail = scope.get(e.right.name);
-      const cell = head && tail ? scope.matchedCell(head, tail) : undefined;
-      if (cell !== undefined) return this.loadSlot(cell);
-    }
+    const cell = this.reusedCell(e, scope);
+    if (cell !== undefined) return this.loadSlot(cell);
     if (op === ':' && this.options.directObjects !== false) {
       this.genObject(TAG.CONS, [], [e.left, e.right], scope, e.span);
       this.fn.next = mark;
@@ -1964,7 +2020,7 @@ export class Codegen {
       b.addi(a1, a1, op === '+' ? imm : -imm);
       return;
     }
-    this.genOperands(e.left, e.right, scope, ints && ['+', '-', '*', '/', 'mod', '==', '/=', '<', '>', '<=', '>='].includes(op));
+    const [l, r] = this.genOperands(e.left, e.right, scope, ints && ['+', '-', '*', '/', 'mod', '==', '/=', '<', '>', '<=', '>='].includes(op));
     b.span(e.span);
     switch (op) {
       case ':': {
@@ -1980,8 +2036,8 @@ export class Codegen {
         b.call(RT.append);
         return;
       case 'mod':
-        if (!imm) b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, e.span));
-        b.rem(a1, a1, a3);
+        if (!imm) b.branch('beq', r, zero, this.failTarget(ERR.DIV_ZERO, e.span));
+        b.rem(a1, l, r);
         return;
       case '+':
       case '-':
@@ -1993,12 +2049,12 @@ export class Codegen {
           b.li(t0, TAG.INT);
           b.branch('bne', a0, t0, slow);
         }
-        if (op === '+') b.add(a1, a1, a3);
-        else if (op === '-') b.sub(a1, a1, a3);
-        else if (op === '*') b.mul(a1, a1, a3);
+        if (op === '+') b.add(a1, l, r);
+        else if (op === '-') b.sub(a1, l, r);
+        else if (op === '*') b.mul(a1, l, r);
         else {
-          if (!imm) b.branch('beq', a3, zero, this.failTarget(ERR.DIV_ZERO, e.span));
-          b.div(a1, a1, a3);
+          if (!imm) b.branch('beq', r, zero, this.failTarget(ERR.DIV_ZERO, e.span));
+          b.div(a1, l, r);
         }
         if (ints) return;
         b.j(done);
@@ -2009,7 +2065,7 @@ export class Codegen {
         return;
       }
       default:
-        return this.genCompare(op, ints);
+        return this.genCompare(op, ints, l, r);
     }
   }
 
@@ -2017,9 +2073,11 @@ export class Codegen {
    * Evaluates `left` into a0/a1 and `right` into a2/a3. An operand that is a literal or a local variable (nothing
    * to evaluate: it cannot fail, act or allocate) is loaded where it goes, after the other one is evaluated;
    * otherwise the left value waits in a frame slot while the right one is evaluated — only its payload when
-   * `payloads` (two Ints, of which only the payloads are used; the tags in a0/a2 are then not set).
+   * `payloads` (two Ints, of which only the payloads are used; the tags in a0/a2 are then not set). Returns the
+   * registers of the left and the right payload: a1 and a3, or a3 and a1 when the left one waited alone (it is
+   * loaded into a3 beside the right one in a1, no move).
    */
-  private genOperands(left: Expr, right: Expr, scope: Scope, payloads = false): void {
+  private genOperands(left: Expr, right: Expr, scope: Scope, payloads = false): readonly [Reg, Reg] {
     const b = this.fn.body;
     if (payloads && this.operandLoad(right, scope) === undefined && this.operandLoad(left, scope) === undefined) {
       // only the payloads are used (Int arithmetic or comparison): the left one waits alone, the tags stay Ints'
@@ -2028,17 +2086,22 @@ export class Codegen {
       this.gen(left, scope);
       b.sw(a1, slot + 4, s0);
       this.gen(right, scope);
-      b.mv(a3, a1);
-      b.lw(a1, slot + 4, s0);
+      b.lw(a3, slot + 4, s0);
       this.fn.next = mark;
-      return;
+      return [a3, a1];
     }
     if (this.operandLoad(right, scope) !== undefined) {
       this.gen(left, scope);
       this.operandLoad(right, scope)!(a2, a3);
-      return;
+      return [a1, a3];
     }
     const loadLeft = this.operandLoad(left, scope);
+    if (payloads && loadLeft !== undefined) {
+      // the right one stays in a0/a1 (its tag an Int's); the left one is loaded beside it
+      this.gen(right, scope);
+      loadLeft(a2, a3);
+      return [a3, a1];
+    }
     const mark = this.fn.next;
     const slot = loadLeft === undefined ? this.fn.slots(1) : 0;
     if (loadLeft === undefined) {
@@ -2051,6 +2114,7 @@ export class Codegen {
     if (loadLeft === undefined) this.loadSlot(slot);
     else loadLeft(a0, a1);
     this.fn.next = mark;
+    return [a1, a3];
   }
 
   /**
@@ -2181,6 +2245,14 @@ export class Codegen {
   /** Evaluates the condition `cond` and jumps to `otherwise` when it is False: a comparison of Ints is one branch. */
   private genCondition(cond: Expr, scope: Scope, otherwise: string): void {
     const b = this.fn.body;
+    const constant = this.constantLiteral(cond, scope);
+    if (constant?.kind === 'bool') {
+      if (!constant.value) b.j(otherwise);
+      return;
+    }
+    // an inlined call's body as the condition itself: `p y` with `p = \x -> x \`mod\` 2 == 0` is one branch
+    const spine = cond.tag === 'App' ? this.spine(cond) : undefined;
+    if (spine && this.inlineCall(spine.head, spine.args, scope, (body, inner) => this.genCondition(body, inner, otherwise))) return;
     const branches: Partial<Record<BinaryOp, readonly ['beq' | 'bne' | 'blt' | 'bge', boolean]>> = {
       '==': ['bne', false],
       '/=': ['beq', false],
@@ -2208,12 +2280,12 @@ export class Codegen {
       b.branch(op, swapped ? right : left, swapped ? left : right, otherwise);
       return;
     }
-    this.genOperands(cond.left, cond.right, scope, true);
+    const [l, r] = this.genOperands(cond.left, cond.right, scope, true);
     b.span(cond.span);
-    b.branch(op, swapped ? a3 : a1, swapped ? a1 : a3, otherwise);
+    b.branch(op, swapped ? r : l, swapped ? l : r, otherwise);
   }
 
-  /** How to load an Int, Bool or unit literal or a local variable that is no box into a register pair; undefined for anything else. */
+  /** How to load an Int, Bool or unit literal, a local variable that is no box or a matched cell reused (reusedCell) into a register pair; undefined for anything else. */
   private operandLoad(e: Expr, scope: Scope): ((tag: Reg, val: Reg) => void) | undefined {
     const b = this.fn.body;
     if (e.tag === 'Lit' && e.lit.kind !== 'text' && e.lit.kind !== 'double') {
@@ -2224,13 +2296,30 @@ export class Codegen {
         b.li(vr, value);
       };
     }
+    const cell = this.reusedCell(e, scope);
+    if (cell !== undefined) return (tr, vr) => this.loadSlot(cell, tr, vr);
     const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
     if (loc === undefined || loc.box) return undefined;
     return (tr, vr) => this.loadVarInto(loc, tr, vr);
   }
 
-  /** Comparison of a0/a1 with a2/a3 to a Bool: Ints inline (`ints`: both are known to be Ints), everything else through rt_compare. */
-  private genCompare(op: BinaryOp, ints: boolean): void {
+  /**
+   * The s0 offset of the value that `h : t` is when `(h : t)` is a cons pattern that matched there, with the same
+   * variables in scope (CodegenOptions.reuseCons): the matched cell, a value in a slot like a variable's — a tail
+   * call passes it on in its own parameter without a move, `go (a : acc) as (b : bs)`.
+   */
+  private reusedCell(e: Expr, scope: Scope): number | undefined {
+    if (this.options.reuseCons === false || e.tag !== 'BinOp' || e.op !== ':' || e.left.tag !== 'Var' || e.right.tag !== 'Var') return undefined;
+    const head = scope.get(e.left.name);
+    const tail = scope.get(e.right.name);
+    return head && tail ? scope.matchedCell(head, tail) : undefined;
+  }
+
+  /**
+   * Comparison of a0/a1 with a2/a3 to a Bool: Ints inline (`ints`: both are known to be Ints; their payloads in `l`
+   * and `r`, as genOperands left them), everything else through rt_compare.
+   */
+  private genCompare(op: BinaryOp, ints: boolean, l: Reg = a1, r: Reg = a3): void {
     const b = this.fn.body;
     const slow = b.fresh('cmp');
     const done = b.fresh('cmpd');
@@ -2240,25 +2329,25 @@ export class Codegen {
     }
     switch (op) {
       case '==':
-        b.xor(a1, a1, a3);
+        b.xor(a1, l, r);
         b.sltiu(a1, a1, 1);
         break;
       case '/=':
-        b.xor(a1, a1, a3);
+        b.xor(a1, l, r);
         b.sltu(a1, zero, a1);
         break;
       case '<':
-        b.slt(a1, a1, a3);
+        b.slt(a1, l, r);
         break;
       case '>':
-        b.slt(a1, a3, a1);
+        b.slt(a1, r, l);
         break;
       case '<=':
-        b.slt(a1, a3, a1);
+        b.slt(a1, r, l);
         b.xori(a1, a1, 1);
         break;
       case '>=':
-        b.slt(a1, a1, a3);
+        b.slt(a1, l, r);
         b.xori(a1, a1, 1);
         break;
       default:

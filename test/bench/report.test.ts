@@ -2,7 +2,7 @@
 // replaces their sections and keeps every other suite's rows and notes; warm-up
 // samples are taken but not recorded.
 import { describe, expect, it } from '@jest/globals';
-import { mergeReport, runSuite } from '../../bench/harness.js';
+import { keepNotes, mergeReport, runSuite } from '../../bench/harness.js';
 
 const EXISTING = ['# Performance', '', 'Measured by `make bench` on 2026-11-29.', '', '## ISS', '', '| old iss row |', '', 'A note on the ISS.', '', '## Proofs', '', '| old proof row |', ''].join(
   '\n',
@@ -18,6 +18,40 @@ describe('mergeReport', () => {
     expect(merged).toContain('## Proofs\n\nThese rows measured on 2026-12-05 (a run of some suites).\n\n| new proof row |');
     expect(merged.indexOf('## ISS')).toBeLessThan(merged.indexOf('## Proofs'));
     expect(merged.indexOf('## Proofs')).toBeLessThan(merged.indexOf('## Cache'));
+  });
+});
+
+describe('keepNotes', () => {
+  const TABLE = '| case | median | ± | reference | reference median | ratio |';
+  const OLD = [
+    '# Performance',
+    '',
+    'Measured on 2026-11-29.',
+    '',
+    '## ISS',
+    '',
+    TABLE,
+    '| old iss row |',
+    '',
+    '## Gone suite',
+    '',
+    TABLE,
+    '| stale row |',
+    '',
+    '## Aims of issue 22',
+    '',
+    'Written by hand.',
+    '',
+  ].join('\n');
+  const WHOLE = ['# Performance', '', 'Measured on 2026-12-06.', '', '## ISS', '', TABLE, '| new iss row |', ''].join('\n');
+
+  it('takes a whole run as it is and keeps after it only the sections without rows (the notes written by hand)', () => {
+    const kept = keepNotes(OLD, WHOLE);
+    expect(kept.startsWith(WHOLE)).toBe(true);
+    expect(kept).toContain('\n\n## Aims of issue 22\n\nWritten by hand.');
+    expect(kept).not.toContain('old iss row');
+    expect(kept).not.toContain('Gone suite');
+    expect(kept).not.toContain('2026-11-29');
   });
 });
 

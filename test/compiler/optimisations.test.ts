@@ -17,7 +17,15 @@
 // - a tail call's literal and variable arguments moved straight into the
 //   parameters (directArguments): rotations and swaps of parameters (in
 //   registers and slots), the head and tail of a matched parameter, calls of
-//   other functions and of where-bound mutual recursion reusing the frame.
+//   other functions and of where-bound mutual recursion reusing the frame;
+//   matched cells passed on in their own parameter or swapped, a loop's
+//   argument evaluated straight into its register pair, and not where a later
+//   argument reads that pair.
+// - top-level constants defined as literals read as the literal
+//   (constantFolding): `otherwise` in guards, a program redefining it,
+//   Int, Bool and unit constants in arithmetic and conditions; an inlined
+//   lambda's variable arguments used where they are (directArguments);
+//   inlined calls (small definitions, lambdas) as conditions.
 // Each costs fewer cycles on a program it is for, and `cax compile --no-…`
 // turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -65,7 +73,17 @@ parity n = ev n 0
   where
     ev k z = if k == 0 then True else od (k - 1) z
     od k z = if k == 0 then False else ev (k - 1) z
-main = (rot 1 2 3 7, swap [1] [2, 3] 5, walk 0 (range 1 100), skip [] [1, 2, 3], hop 5 [1, 2], parity 301)
+cross :: [Int] -> [Int] -> Int -> ([Int], [Int])
+cross (a:as) (b:bs) n = if n == 0 then (a : as, b : bs) else cross (b : bs) (a : as) (n - 1)
+cross xs ys _ = (xs, ys)
+keep :: [Int] -> [Int] -> Int -> [Int]
+keep (a:as) (b:bs) n = if n == 0 then a : b : as else keep (a : as) (b : bs) (n - 1)
+keep xs _ _ = xs
+trail :: [Int] -> [Int] -> Int -> ([Int], [Int])
+trail acc prev n = if n == 0 then (acc, prev) else trail (n : acc) acc (n - 1)
+grow :: Int -> Int -> Int
+grow k n = if n == 0 then k else grow (k + length [k, n]) (n + k - k - 1)
+main = (rot 1 2 3 7, swap [1] [2, 3] 5, walk 0 (range 1 100), skip [] [1, 2, 3], hop 5 [1, 2], parity 301, cross [1, 2] [3] 5, keep [4, 5] [6] 3, trail [] [] 4, grow 1 5)
 `;
 
 const OBJECT_PROGRAMS: Readonly<Record<string, string>> = {
@@ -184,11 +202,61 @@ describe('list patterns without the constructor test where earlier clauses tell 
 });
 
 describe("a tail call's literals and variables straight into the parameters", () => {
-  agreeing({ 'rotations, swaps, matched parameters, other functions and where-bound mutual recursion': LOOPS }, [{ directArguments: false }, { registers: false }]);
+  agreeing({ 'rotations, swaps, matched parameters, other functions and where-bound mutual recursion': LOOPS }, [{ directArguments: false }, { registers: false }, { reuseCons: false }]);
   it('it costs fewer cycles on the loops and the merge', async () => {
     for (const source of [LOOPS, MERGE]) expect((await onCore(source, {})).cycles).toBeLessThan((await onCore(source, { directArguments: false })).cycles);
   });
   it('cax compile --no-direct-arguments turns it off', async () => {
     await switchedOff(LOOPS, ['--no-direct-arguments']);
+  });
+});
+
+const CONSTANTS = `limit :: Int
+limit = 7
+flag :: Bool
+flag = False
+nothing :: ()
+nothing = ()
+classify :: Int -> Int
+classify n
+  | n < 3 = 0
+  | flag = 1
+  | n < limit = 2
+  | otherwise = 3
+main = (map classify [1, 5, 9], filter (\\x -> x \`mod\` limit == 0) (range 1 30), if flag then 1 else limit * 2, nothing)
+`;
+
+const REDEFINED = `otherwise :: Bool
+otherwise = False
+pick :: Int -> Int
+pick n
+  | n > 5 = 1
+  | otherwise = 2
+main = (pick 9, pick 1)
+`;
+
+const CONDITIONS = `isEven :: Int -> Bool
+isEven n = n \`mod\` 2 == 0
+big :: Int -> Bool
+big n = 100 / n > 7
+main = (filter (\\x -> isEven x) (range 1 9), filter (\\x -> big x) [20, 5, 3], if isEven 4 then 1 else 0, map (\\k -> if big k then k else 0) [1, 50], filter (\\x -> x > 2 && isEven x) [1, 2, 3, 4])
+`;
+
+const FAILING_CONDITION = 'main :: [Int]\nmain = filter (\\x -> 10 / x > 1) [5, 2, 0, 1]\n';
+
+describe('constants defined as literals, the variables an inlined lambda is called with, inlined conditions', () => {
+  agreeing(
+    {
+      'guards and arithmetic on literal constants': CONSTANTS,
+      'a program redefining otherwise (E_MATCH)': REDEFINED,
+      'the pipeline': PIPELINE,
+      'inlined calls as conditions': CONDITIONS,
+      'an inlined condition failing (E_DIV_ZERO)': FAILING_CONDITION,
+    },
+    [{ constantFolding: false }, { directArguments: false }, { inlining: false }],
+  );
+  it('they cost fewer cycles on the pipeline', async () => {
+    const on = (await onCore(PIPELINE, {})).cycles;
+    for (const off of [{ constantFolding: false }, { directArguments: false }]) expect(on).toBeLessThan((await onCore(PIPELINE, off)).cycles);
   });
 });
