@@ -12,6 +12,7 @@ import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Exp
 import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG, type Reg } from './asm.js';
 import { EFFECT_KIND, ERR, TAG, T_ERROR_SITE_BITS } from './layout.js';
+import { SlotMapRecorder, type BinderHome } from './slot-map.js';
 
 /** The mcycle CSR (docs/soc.md): cycles of the current run, zeroed by the loader. */
 const MCYCLE = 0xb00;
@@ -431,6 +432,8 @@ export interface Generated {
   readonly entry: string;
   /** Code labels of the compiled top-level definitions. */
   readonly definitions: ReadonlyMap<string, string>;
+  /** Where the named binders live over which code (slot-map.ts). */
+  readonly binders: SlotMapRecorder;
 }
 
 export class Codegen {
@@ -438,6 +441,7 @@ export class Codegen {
   private readonly data = new Asm();
   private readonly globals = new Map<string, Global>();
   private readonly pending: (() => void)[] = [];
+  private readonly binders = new SlotMapRecorder();
   private readonly sites: SourceSpan[] = [];
   private readonly texts = new Map<string, string>();
   private readonly staticClosures = new Set<string>();
@@ -505,7 +509,7 @@ export class Codegen {
       const gl = this.globals.get(name)!;
       definitions.set(name, gl.k === 'fn' ? gl.fn.label : gl.label);
     }
-    return { asm, sites: this.sites, entry, definitions };
+    return { asm, sites: this.sites, entry, definitions, binders: this.binders };
   }
 
   private request: (name: string) => void = () => undefined;
@@ -722,6 +726,7 @@ export class Codegen {
         this.genResult(g.body, scope, tail, done);
         b.label(nextGuard);
       }
+      this.binders.close(b, scope);
       b.label(next);
       this.fn.next = mark;
       const refutable = clause.patterns.flatMap((p, i) => (irrefutable(p) ? [] : [i]));
@@ -755,7 +760,7 @@ export class Codegen {
         {
           const int = off >= 0 && this.fn.intArgs[off / 8] === true;
           const known = off >= 0 ? this.fn.knownArgs.get(off / 8) : undefined;
-          scope.set(p.name, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int, ...(known ? { fn: known } : {}) });
+          this.bindVar(scope, p.name, p.span, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int, ...(known ? { fn: known } : {}) });
         }
         return;
       case 'PLit':
@@ -776,8 +781,8 @@ export class Codegen {
             b.li(t1, TAG.CONS);
             b.branch('bne', t0, t1, fail);
           }
-          if (p.head.tag === 'PVar') scope.set(p.head.name, { k: 'field', off, at: 0 });
-          if (p.tail.tag === 'PVar') scope.set(p.tail.name, { k: 'field', off, at: 8 });
+          if (p.head.tag === 'PVar') this.bindVar(scope, p.head.name, p.head.span, { k: 'field', off, at: 0 });
+          if (p.tail.tag === 'PVar') this.bindVar(scope, p.tail.name, p.tail.span, { k: 'field', off, at: 8 });
           if (p.head.tag === 'PVar' && p.tail.tag === 'PVar' && p.head.name !== p.tail.name) scope.matched({ head: scope.get(p.head.name)!, tail: scope.get(p.tail.name)!, off });
           return;
         }
@@ -868,7 +873,7 @@ export class Codegen {
         this.genValue(d, scope);
         this.storeSlot(slot);
         const rhs = d.equations[0]!.rhs;
-        scope.set(d.name, { k: 'slot', off: slot, int: isIntType(d.signature?.type) || (rhs.tag === 'Plain' && this.knownInt(rhs.expr, scope)) });
+        this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, int: isIntType(d.signature?.type) || (rhs.tag === 'Plain' && this.knownInt(rhs.expr, scope)) });
         continue;
       }
       // closures and boxes first (closures allocated, then their captures filled in, so members can capture each other)
@@ -882,11 +887,11 @@ export class Codegen {
           b.li(t0, BOX_REFERENCE_TAG);
           b.sw(t0, slot, s0);
           b.sw(a0, slot + 4, s0);
-          scope.set(d.name, { k: 'slot', off: slot, box: true });
+          this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, box: true });
           return { d, slot, fnInfo: undefined };
         }
         const fnInfo: KnownFn = { name: d.name, label: `tel$${d.name}$${this.counter++}`, arity: d.equations[0]!.params.length, global: false };
-        scope.set(d.name, { k: 'slot', off: slot, fn: fnInfo });
+        this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, fn: fnInfo });
         return { d, slot, fnInfo };
       });
       const caps = made.map(({ d }) => this.capturesOf(freeNames(d), scope));
@@ -933,6 +938,20 @@ export class Codegen {
       d.span,
     );
     this.fn.body.label(done);
+  }
+
+  /** Binds `name` (declared at `span`) to `loc` in `scope`, and records where it lives from here on (slot-map.ts). */
+  private bindVar(scope: Scope, name: string, span: SourceSpan, loc: Loc): void {
+    scope.set(name, loc);
+    const home: BinderHome | undefined =
+      loc.k === 'slot'
+        ? { k: 'slot', off: loc.off, ...(loc.box ? { box: true as const } : {}) }
+        : loc.k === 'reg'
+          ? { k: 'reg', tag: PAIRS[loc.pair]![0], payload: PAIRS[loc.pair]![1] }
+          : loc.k === 'field'
+            ? { k: 'field', off: loc.off, at: loc.at }
+            : undefined;
+    if (home) this.binders.bind(this.fn.body, scope, name, span, home);
   }
 
   /** Local variables among `names`, in a fixed order. */
@@ -1087,6 +1106,7 @@ export class Codegen {
         const inner = new Scope(scope);
         this.genBindings(e.decls, inner);
         this.genTail(e.body, inner);
+        this.binders.close(this.fn.body, inner);
         this.fn.next = mark;
         return;
       }
@@ -1830,6 +1850,7 @@ export class Codegen {
         const inner = new Scope(scope);
         this.genBindings(e.decls, inner);
         this.gen(e.body, inner);
+        this.binders.close(this.fn.body, inner);
         this.fn.next = mark;
         return;
       }

@@ -40,7 +40,7 @@ export interface RuntimeTarget {
 export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS, resolver: Resolver = NO_RESOLVER, target?: RuntimeTarget): CompiledProgram {
   loadProgram(program, resolver);
   const gen = new Codegen(preludeApart(preludeDefinitions(), program.decls), options, (hash) => resolver.definition(hash)).generate(main);
-  const image = link(gen.asm, gen.entry, gen.sites, target?.runtime, target?.base);
+  const image = link(gen.asm, gen.entry, gen.sites, target?.runtime, target?.base, gen.binders);
   const key = createHash('sha256')
     .update(JSON.stringify({ v: COMPILER_VERSION, options, main, decls: program.decls }, (k, v: unknown) => (k === 'span' ? undefined : v)))
     .digest('hex');

@@ -8,6 +8,7 @@ import { CaxError, type SourceSpan } from '../errors.js';
 import { parseElf, type ElfImage } from '../riscv/elf.js';
 import type { Asm } from './asm.js';
 import { PROGRAM_BASE } from './layout.js';
+import type { BinderRange, SlotMapRecorder } from './slot-map.js';
 
 let runtimeCache: ElfImage | undefined;
 
@@ -32,10 +33,12 @@ export interface Image {
   readonly sites: readonly SourceSpan[];
   /** Where the compiled code starts (after the runtime). */
   readonly codeStart: number;
+  /** Where the named binders live over which pcs (slot-map.ts), when the compiler recorded them. */
+  readonly binders?: readonly BinderRange[];
 }
 
 /** Links `asm` after `runtime`, which is linked at `base` (the loader's program base, or the reset pc for proving images) and entered there. */
-export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[], runtime: ElfImage = loadRuntime(), base: number = PROGRAM_BASE): Image {
+export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[], runtime: ElfImage = loadRuntime(), base: number = PROGRAM_BASE, binders?: SlotMapRecorder): Image {
   const rtEnd = runtime.symbols.get('__rt_end');
   const rtEntry = runtime.symbols.get('rt_entry');
   if (rtEnd === undefined || rtEntry === undefined) throw new CaxError('E_IMAGE', 'the TEL runtime lacks __rt_end or rt_entry');
@@ -61,6 +64,7 @@ export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[],
     sourceMap: assembled.sourceMap,
     sites,
     codeStart: rtEnd,
+    ...(binders ? { binders: binders.resolve(assembled.labels) } : {}),
   };
 }
 

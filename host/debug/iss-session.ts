@@ -16,7 +16,8 @@
 // the world had seen at the current event. `snapshot FILE` writes the co-processor snapshot
 // (core-snapshot.ts) at the nearest effect boundary at or before the position.
 import { CaxError, type SourceSpan } from '../errors.js';
-import { readValue, type MemoryReader } from '../coprocessor/heap.js';
+import { readValue } from '../coprocessor/heap.js';
+import { bindersWhereItReturns, coreMemory } from './core-binders.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import type { Iss } from '../riscv/iss.js';
 import { compiledImage, registersAfter, runTraced } from './traced-iss.js';
@@ -26,7 +27,7 @@ import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type EffectHandlers } from '../tel/world.js';
 import type { TraceRecord } from '../trace/record.js';
 import { encodeCoreSnapshot, runWithCoreSnapshots } from './core-snapshot.js';
-import { binderType, debuggee, localsOf, MAX_EVENTS, type Debuggee, type Local } from './record.js';
+import { binderType, debuggee, localsOf, MAX_EVENTS, type Binder, type Debuggee, type Local, type ScopedValue } from './record.js';
 import { localFunctionAt, localFunctions, parameterKey, type LocalFunction } from './local-functions.js';
 import { atBoundaries, type RunSpec } from './snapshot.js';
 import { describeEffect } from './session.js';
@@ -54,6 +55,10 @@ export interface IssEvent {
   readonly locals?: readonly Local[];
   /** The arguments' values, when every one was read back (watches are evaluated on them). */
   readonly args?: readonly Value[];
+  /** At the entry of one of the program's definitions: the binders in scope where the call returns (core-binders.ts). */
+  readonly scope?: readonly Binder[];
+  /** Their values, as far as they were read back (watches see them). */
+  readonly scopeValues?: ReadonlyMap<string, ScopedValue>;
   /** The values (shown) of the watches in scope at this call, by watch id. */
   readonly watched?: Readonly<Record<number, string>>;
 }
@@ -98,10 +103,7 @@ function argumentsAt(callee: Callee | undefined, r: TraceRecord, registers: read
   const funct3 = (r.insn >>> 12) & 7;
   if (!callee || arity === 0 || op !== OP_IMM || funct3 !== 0 || ((r.insn >>> 7) & 31) !== SP || ((r.insn >>> 15) & 31) !== SP) return {};
   const callerSp = (registers[SP]! - (r.insn >> 20)) >>> 0;
-  const mem: MemoryReader = (addr, bytes) => {
-    const b = iss.readMemory(addr, bytes);
-    return new DataView(b.buffer, b.byteOffset, b.byteLength);
-  };
+  const mem = coreMemory(iss);
   const values: (Value | null)[] = [];
   const shown: string[] = [];
   for (let i = 0; i < arity; i++) {
@@ -128,6 +130,13 @@ export async function recordOnIss(
 ): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number; readonly log: readonly EffectEntry[] }> {
   const image = compiledImage(spec);
   const locals = localFunctions(d.loaded.program.decls);
+  /** At a call's first instruction: its arguments and, for one of the program's definitions, the binders in scope where it returns. */
+  const atEntry = (callee: Callee | undefined, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args' | 'scope' | 'scopeValues'> => {
+    const args = argumentsAt(callee, r, registers, iss);
+    if (!args.locals || !callee?.topLevel) return args;
+    const { scope, values } = bindersWhereItReturns(d, image.binders ?? [], registers, coreMemory(iss), MAX_ARGUMENT_OBJECTS);
+    return { ...args, scope, scopeValues: values };
+  };
   const labels = [...image.symbols].filter(([name, a]) => name.startsWith('tel$') && !name.endsWith('$body') && a >= image.codeStart).sort((a, b) => a[1] - b[1]);
   const entries = new Map(labels.map(([name, a]) => [a, symbolName(name)]));
   /** The definition at `pc` and where it starts. */
@@ -186,7 +195,7 @@ export async function recordOnIss(
       registers,
       effects,
       clock,
-      ...(entry ? argumentsAt(calleeOf(d, locals, symbol.name, firstEntry.get(symbol.start)?.span), r, registers, iss) : {}),
+      ...(entry ? atEntry(calleeOf(d, locals, symbol.name, firstEntry.get(symbol.start)?.span), r, registers, iss) : {}),
     });
   };
   const world = new MemoryWorld(spec.world ?? {});
@@ -333,7 +342,7 @@ export class IssDebugSession extends Timeline<IssEvent> {
     this.watched = this.recorded.map((e) => {
       if (!e.args || watches.length === 0) return e;
       const values = watches.flatMap((w) => {
-        const v = evaluateWatch(this.d, w, e.symbol, e.args!);
+        const v = evaluateWatch(this.d, w, e.symbol, e.args!, () => e.scopeValues ?? new Map());
         return v === undefined ? [] : [[w.id, v] as const];
       });
       return values.length > 0 ? { ...e, watched: Object.fromEntries(values) } : e;
@@ -341,16 +350,22 @@ export class IssDebugSession extends Timeline<IssEvent> {
     this.watches.mark(this.watched);
   }
 
+  /** The call's arguments with their types, then the binders in scope where it returns (as the interpreter's debugger shows them). */
   private showLocals(): Answer {
-    const locals = this.current().locals ?? [];
-    return { text: locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here: they are read at the first instruction of a call)', data: { locals } };
+    const { locals = [], scope = [] } = this.current();
+    const args = locals.map((l) => `${l.name} = ${l.value} :: ${l.type}`).join('\n') || '(no arguments here: they are read at the first instruction of a call)';
+    const around = scope.length > 0 ? `\nin scope where it returns:\n${scope.map((b) => `  ${b.name} = ${b.value} :: ${b.type}`).join('\n')}` : '';
+    return { text: `${args}${around}`, data: { locals, scope } };
   }
 
+  /** An argument of the call (with its type), else a binder in scope where it returns. */
   private print(args: readonly string[]): Answer {
     const e = this.current();
     const l = e.locals?.find((x) => x.name === args[0]);
-    if (!l) throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is not an argument here (print shows the arguments at the first instruction of a call of ${e.symbol})`);
-    return { text: `${l.name} = ${l.value} :: ${l.type}`, data: { local: l } };
+    if (l) return { text: `${l.name} = ${l.value} :: ${l.type}`, data: { local: l } };
+    const b = e.scope?.find((x) => x.name === args[0]);
+    if (b) return { text: `${b.name} = ${b.value} :: ${b.type}`, data: { binder: b } };
+    throw new CaxError('E_UNBOUND', `${args[0] ?? '(no name)'} is neither an argument here nor bound where the call returns (print shows those at the first instruction of a call of ${e.symbol})`);
   }
 
   protected override asyncCommand(verb: string, args: readonly string[]): Promise<Answer> | undefined {
@@ -430,7 +445,7 @@ export class IssDebugSession extends Timeline<IssEvent> {
     const call = e.locals && e.locals.length > 0 ? ` ${e.locals.map((l) => `${l.name}=${l.value}`).join(' ')}` : '';
     return {
       text: `#${e.index} pc 0x${e.pc.toString(16)} in ${e.symbol}${call}  [depth ${e.depth}, instret ${e.instret}, effects ${e.effects}, clock ${e.clock}]\n  ${this.spec.file}:${e.line}:${e.col}  ${this.lines[e.line - 1]?.trim() ?? ''}`,
-      data: { at: { ...e, registers: undefined, args: undefined, watched: undefined } },
+      data: { at: { ...e, registers: undefined, args: undefined, watched: undefined, scope: undefined, scopeValues: undefined } },
     };
   }
 

@@ -113,7 +113,7 @@ class Reached extends Error {
 class TooLong extends Error {}
 
 /** A binder name as the source wrote it (not one the desugaring made up). */
-const SOURCE_NAME = /^[a-z_][A-Za-z0-9_']*$/;
+export const SOURCE_NAME = /^[a-z_][A-Za-z0-9_']*$/;
 
 /**
  * The names bound in `env` and the environments around it, innermost first (a name once: the innermost binding,

@@ -1,0 +1,76 @@
+// The compiler's record of where named binders live (docs/debug.md, `cax debug --backend iss`): per compiled
+// function, which frame slot (s0-relative), boxed slot, callee-saved register pair or field of a matched cons
+// cell holds which binder — a parameter, a pattern variable, a `let`/`where` binder — named, with the span of its
+// declaration, over which pcs: from where it is bound to the end of the scope it was bound in. Codegen tells the
+// recorder where a binder is bound and where its scope ends (as labels in the function's code); the linker
+// resolves the labels to pcs.
+import type { SourceSpan } from '../errors.js';
+import type { Asm } from './asm.js';
+
+/** Where a binder's value (a (tag, payload) pair) is while it is in scope. */
+export type BinderHome =
+  /** The pair at s0+off; `box`: the pair at s0+off points to a box holding it (a value of a recursive group). */
+  | { readonly k: 'slot'; readonly off: number; readonly box?: true }
+  /** The pair in registers `tag` and `payload` (a parameter kept in callee-saved registers). */
+  | { readonly k: 'reg'; readonly tag: number; readonly payload: number }
+  /** The pair at byte `at` of the cons cell whose value is at s0+off (a cons pattern matched in place). */
+  | { readonly k: 'field'; readonly off: number; readonly at: number };
+
+/** One binder over the pcs [from, to) of its function's code. */
+export interface BinderRange {
+  readonly name: string;
+  /** The span of its declaration (the key of its inferred type: infer.ts binderKey). */
+  readonly span: SourceSpan;
+  readonly home: BinderHome;
+  readonly from: number;
+  readonly to: number;
+}
+
+interface Recorded {
+  readonly name: string;
+  readonly span: SourceSpan;
+  readonly home: BinderHome;
+  readonly from: string;
+  to?: string;
+}
+
+/** Collects the binders as codegen binds them, by the scope (any object codegen uses for one) they are bound in. */
+export class SlotMapRecorder {
+  private readonly recorded: Recorded[] = [];
+  private readonly open = new Map<object, Recorded[]>();
+
+  /** `name` (declared at `span`) is in `home` from here in `code` on, until `close(scope)`. */
+  bind(code: Asm, scope: object, name: string, span: SourceSpan, home: BinderHome): void {
+    const from = code.fresh('bound');
+    code.label(from);
+    const r: Recorded = { name, span, home, from };
+    this.recorded.push(r);
+    const list = this.open.get(scope);
+    if (list) list.push(r);
+    else this.open.set(scope, [r]);
+  }
+
+  /** The binders bound in `scope` go out of scope here in `code`. */
+  close(code: Asm, scope: object): void {
+    const list = this.open.get(scope);
+    if (!list) return;
+    const to = code.fresh('unbound');
+    code.label(to);
+    for (const r of list) r.to = to;
+    this.open.delete(scope);
+  }
+
+  /** The binders with their pcs (`labels`: the assembled code's); one whose scope was never closed is left out. */
+  resolve(labels: ReadonlyMap<string, number>): BinderRange[] {
+    return this.recorded.flatMap((r) => {
+      const from = labels.get(r.from);
+      const to = r.to === undefined ? undefined : labels.get(r.to);
+      return from === undefined || to === undefined || to <= from ? [] : [{ name: r.name, span: r.span, home: r.home, from, to }];
+    });
+  }
+}
+
+/** The binders in scope at `pc`, in the order they were bound (a name bound again shadows the earlier one: the later one comes later). */
+export function bindersAt(ranges: readonly BinderRange[], pc: number): BinderRange[] {
+  return ranges.filter((r) => r.from <= pc && pc < r.to);
+}

@@ -1,0 +1,85 @@
+// The binders in scope where a compiled call returns to, read back from the core for `cax debug --backend iss`
+// (docs/debug.md). At a callee's first instruction (the prologue's `addi sp, sp, -frame`) the caller's frame
+// pointer (s0), its register pairs and the return address (ra) are as the caller left them: the compiler's slot
+// map (compiler/slot-map.ts) tells which binders are live at the call (ra - 4) and where each one is — a frame
+// slot, a box, a register pair, a field of a matched cons cell — and each is decoded from the heap as the host
+// reads results (coprocessor/heap.ts). Innermost first, a name once, as the interpreter's debugger lists them.
+import { CaxError } from '../errors.js';
+import { readValue, type MemoryReader, type Word2 } from '../coprocessor/heap.js';
+import { bindersAt, type BinderHome, type BinderRange } from '../compiler/slot-map.js';
+import { binderKey } from '../tel/infer.js';
+import { showValue } from '../tel/values.js';
+import type { Iss } from '../riscv/iss.js';
+import { binderType, SOURCE_NAME, type Binder, type Debuggee, type ScopedValue } from './record.js';
+
+const RA = 1;
+const S0 = 8;
+
+/** The tag word of a box whose value is not computed yet (codegen.ts UNDEFINED_TAG, as an unsigned word). */
+const UNDEFINED_TAG = 0xffffffff;
+
+/** The core's memory as the heap decoder reads it. */
+export function coreMemory(iss: Iss): MemoryReader {
+  return (addr, bytes) => {
+    const b = iss.readMemory(addr, bytes);
+    return new DataView(b.buffer, b.byteOffset, b.byteLength);
+  };
+}
+
+/** The (tag, payload) pair at `addr`. */
+function pairAt(mem: MemoryReader, addr: number): Word2 {
+  const v = mem(addr >>> 0, 8);
+  return { tag: v.getUint32(0, true), val: v.getUint32(4, true) };
+}
+
+/** The pair a binder's home holds in the frame at `s0` with `registers`; undefined for a box not filled yet. */
+function pairOf(home: BinderHome, registers: readonly number[], mem: MemoryReader): Word2 | undefined {
+  const s0 = registers[S0]!;
+  switch (home.k) {
+    case 'reg':
+      return { tag: registers[home.tag]! >>> 0, val: registers[home.payload]! >>> 0 };
+    case 'field':
+      return pairAt(mem, pairAt(mem, s0 + home.off).val + home.at);
+    case 'slot': {
+      const pair = pairAt(mem, s0 + home.off);
+      if (!home.box) return pair;
+      const boxed = pairAt(mem, pair.val);
+      return boxed.tag === UNDEFINED_TAG ? undefined : boxed;
+    }
+  }
+}
+
+/**
+ * The binders in scope where the call that just entered returns to, shown with their types, and (for watches) the
+ * values of those read back whole; `maxObjects` bounds the heap objects read for one binder.
+ */
+export function bindersWhereItReturns(
+  d: Debuggee,
+  ranges: readonly BinderRange[],
+  registers: readonly number[],
+  mem: MemoryReader,
+  maxObjects: number,
+): { readonly scope: readonly Binder[]; readonly values: ReadonlyMap<string, ScopedValue> } {
+  const live = bindersAt(ranges, (registers[RA]! - 4) >>> 0).reverse();
+  const scope: Binder[] = [];
+  const values = new Map<string, ScopedValue>();
+  const seen = new Set<string>();
+  for (const r of live) {
+    if (seen.has(r.name) || !SOURCE_NAME.test(r.name)) continue;
+    seen.add(r.name);
+    const key = binderKey(r.name, r.span);
+    let shown: string;
+    try {
+      const pair = pairOf(r.home, registers, mem);
+      if (pair === undefined) continue;
+      const value = readValue(pair, mem, maxObjects);
+      values.set(r.name, { value, key });
+      shown = showValue(value);
+    } catch (e) {
+      if (!(e instanceof CaxError)) throw e;
+      shown = `<${e.code}>`;
+    }
+    scope.push({ name: r.name, value: shown, type: binderType(d, key) });
+  }
+  return { scope, values };
+}
