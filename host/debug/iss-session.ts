@@ -20,7 +20,7 @@ import { readValue } from '../coprocessor/heap.js';
 import { bindersWhereItReturns, coreMemory } from './core-binders.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import type { Iss } from '../riscv/iss.js';
-import { compiledImage, registersAfter, runTraced } from './traced-iss.js';
+import { compiledImage, runTraced } from './traced-iss.js';
 import { ABI_NAMES } from '../riscv/disasm.js';
 import { symbolName } from '../profile/collect-trace.js';
 import { showValue, type Value } from '../tel/values.js';
@@ -163,7 +163,11 @@ export async function recordOnIss(
   let clock = spec.start ?? spec.world?.start ?? 0;
   let last = '';
   let tooLong = false;
+  /** The registers as the records tell them (inside a compiled block the ISS writes its register file back only at the block's end). */
+  let tracked: number[] | undefined;
   const sink = (iss: Iss) => (r: TraceRecord) => {
+    tracked ??= iss.registers();
+    if (!r.trap && r.rd !== 0) tracked[r.rd] = r.rdValue;
     const op = r.insn & 0x7f;
     const rd = (r.insn >>> 7) & 31;
     const rs1 = (r.insn >>> 15) & 31;
@@ -182,7 +186,7 @@ export async function recordOnIss(
       return;
     }
     const entry = entries.has(r.pc);
-    const registers = registersAfter(iss, r);
+    const registers = [...tracked];
     events.push({
       index: events.length,
       pc: r.pc,

@@ -5,6 +5,9 @@
 // finish leaving a call, registers at a stop, and the same end value as the
 // interpreter; the arguments of a call read back from the core with their TEL
 // types, watch expressions on them (the same values as on the interpreter),
+// the binders in scope where a call returns (parameters, let, where and case
+// binders, from the compiler's slot map) and watches on them, as on the
+// interpreter,
 // a co-processor snapshot written at a stop that restores to the end, and the
 // effect log and clock at a stop as on the interpreter.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
@@ -112,6 +115,57 @@ describe('cax debug --backend iss', () => {
     run('continue');
     run('continue');
     expect(run('continue').text).toMatch(/^the run has ended: 37/);
+  });
+
+  it('shows the binders in scope where a call returns (let, where, case, parameters) with their types, and watches them, as the interpreter does', async () => {
+    const source = [
+      'fact :: Int -> Int',
+      'fact n = if n <= 1 then 1 else n * fact (n - 1)',
+      '',
+      'walk :: Int -> Int',
+      'walk i = if i == 0 then 0 else (let d = i + 1 in fact d + walk (i - 1))',
+      '',
+      'main :: Int -> Int',
+      'main n =',
+      '  let a = n + 1',
+      '      q = [n, a]',
+      '  in case q of',
+      '       (h : t) -> fact a + fact h + g (sum t) + walk 2',
+      '       [] -> 0',
+      '  where g k = let f = fact k in f + 1',
+    ].join('\n');
+    writeFileSync(join(dir, 'let.tel'), source);
+    // 13 calls of fact (a, h, from g, from walk 2 and walk 1, and those below) and the stops of the watches, to the end
+    const commands = ['break fact', 'continue', 'print a', 'print t', 'print zz', 'watch a + h', 'watch d * 10 + i', ...Array.from({ length: 16 }, () => ['locals', 'continue']).flat()];
+    writeFileSync(join(dir, 'cmds-let'), `${commands.join('\n')}\n`);
+    type Replies = { command: string; text: string; data: { locals?: unknown; scope?: { name: string; value: string; type: string }[]; watches?: unknown }; error?: { code: string } }[];
+    const debug = async (backend: string): Promise<Replies> => {
+      let out = '';
+      const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
+      expect(await runCli(['--json', 'debug', 'let.tel', '2', '--backend', backend, '--commands', 'cmds-let'], io)).toBe(0);
+      return (JSON.parse(out) as { transcript: Replies }).transcript;
+    };
+    const interp = await debug('interp');
+    const iss = await debug('iss');
+    expect(iss[2]!.text).toBe('a = 3 :: Int');
+    expect(iss[3]!.text).toBe('t = [3] :: [Int]');
+    expect(iss[4]!.error?.code).toBe('E_UNBOUND');
+    expect(iss[7]!.text).toBe(
+      ['n = 3 :: Int', 'in scope where it returns:', '  t = [3] :: [Int]', '  h = 2 :: Int', '  q = [2,3] :: [Int]', '  a = 3 :: Int', '  g = <function> :: Int -> Int', '  n = 2 :: Int'].join('\n'),
+    );
+    expect(iss.at(-1)!.text).toMatch(/^the run has ended: 23/);
+    // the same replies but at the call from the local function g, whose compiled frame holds only its own binders
+    // (main's are in scope on the interpreter, through g's environment): there the iss shows some of the interpreter's
+    const fromG = iss.findIndex((x) => x.data.scope?.[0]?.name === 'k');
+    expect(interp[fromG]!.text).toContain('\n  k = 3 :: Int\n  t = [3] :: [Int]\n');
+    expect(iss[fromG]!.data.scope).toEqual([{ name: 'k', value: '3', type: 'Int' }]);
+    expect(interp[fromG]!.data.scope).toEqual(expect.arrayContaining(iss[fromG]!.data.scope!));
+    const same = (r: Replies) =>
+      r.map((x, i) => (i === fromG ? null : { command: x.command, text: x.error ? x.error.code : x.command === 'continue' ? null : x.text, watches: x.data.watches ?? null }));
+    expect(same(iss)).toEqual(same(interp));
+    // the watch on walk's binders, at its calls: fact d (d = 3, i = 2), walk (i - 1) (its argument i = 1), then d = 2, i = 1, and i = 0
+    const changes = iss.flatMap((x) => (x.data.watches as { expression: string; value: string }[] | undefined) ?? []);
+    expect(changes.filter((w) => w.expression === 'd * 10 + i').map((w) => w.value)).toEqual(['32', '31', '21', '20']);
   });
 
   it('a backward step lands where the forward step started, at every position; the end value is the interpreter’s', async () => {
