@@ -609,6 +609,7 @@ export class Codegen {
     }
     const args: number[] = [];
     for (let i = 0; i < arity; i++) args.push(8 * i);
+    this.binders.openCaptures(b, scope);
     this.genClauses(
       equations.map((eq) => ({ patterns: eq.params, where: eq.where, rhs: eq.rhs, span: eq.span })),
       args,
@@ -617,6 +618,7 @@ export class Codegen {
       '',
       span,
     );
+    this.binders.close(b, scope);
     this.fn = saved;
     const frame = Math.ceil((16 + 8 * (fn.saved + fn.maxSlots) + 8 * fn.maxOut) / 16) * 16;
     if (frame > MAX_FRAME) throw unsupported(`${label}: a frame of ${frame} bytes (more than ${MAX_FRAME}: about 250 locals)`);
@@ -951,7 +953,7 @@ export class Codegen {
           : loc.k === 'field'
             ? { k: 'field', off: loc.off, at: loc.at }
             : undefined;
-    if (home) this.binders.bind(this.fn.body, scope, name, span, home);
+    if (home) this.binders.bind(this.fn.body, scope, name, span, home, loc);
   }
 
   /** Local variables among `names`, in a fixed order. */
@@ -975,7 +977,9 @@ export class Codegen {
     const inner = new Scope(null);
     caps.forEach((name, index) => {
       const loc = scope.get(name)!;
-      inner.set(name, { k: 'cap', index, ...(loc.fn ? { fn: loc.fn } : {}), ...(loc.box ? { box: true as const } : {}) });
+      const cap: Loc = { k: 'cap', index, ...(loc.fn ? { fn: loc.fn } : {}), ...(loc.box ? { box: true as const } : {}) };
+      inner.set(name, cap);
+      this.binders.capture(inner, name, loc, cap, { k: 'cap', index, ...(loc.box ? { box: true as const } : {}) });
     });
     this.pending.push(() => this.compileFunction(fnInfo.label, fnInfo.arity, equations, inner, fnInfo, span));
   }

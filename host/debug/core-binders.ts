@@ -2,7 +2,7 @@
 // (docs/debug.md). At a callee's first instruction (the prologue's `addi sp, sp, -frame`) the caller's frame
 // pointer (s0), its register pairs and the return address (ra) are as the caller left them: the compiler's slot
 // map (compiler/slot-map.ts) tells which binders are live at the call (ra - 4) and where each one is — a frame
-// slot, a box, a register pair, a field of a matched cons cell — and each is decoded from the heap as the host
+// slot, a box, a register pair, a field of a matched cons cell, a capture of the running closure — and each is decoded from the heap as the host
 // reads results (coprocessor/heap.ts). Innermost first, a name once, as the interpreter's debugger lists them.
 import { CaxError } from '../errors.js';
 import { readValue, type MemoryReader, type Word2 } from '../coprocessor/heap.js';
@@ -17,6 +17,9 @@ const S0 = 8;
 
 /** The tag word of a box whose value is not computed yet (codegen.ts UNDEFINED_TAG, as an unsigned word). */
 const UNDEFINED_TAG = 0xffffffff;
+
+/** Where a frame keeps its closure (env) pointer, below s0 (docs/compiler.md). */
+const ENV_OFFSET = -12;
 
 /** The core's memory as the heap decoder reads it. */
 export function coreMemory(iss: Iss): MemoryReader {
@@ -40,13 +43,18 @@ function pairOf(home: BinderHome, registers: readonly number[], mem: MemoryReade
       return { tag: registers[home.tag]! >>> 0, val: registers[home.payload]! >>> 0 };
     case 'field':
       return pairAt(mem, pairAt(mem, s0 + home.off).val + home.at);
-    case 'slot': {
-      const pair = pairAt(mem, s0 + home.off);
-      if (!home.box) return pair;
-      const boxed = pairAt(mem, pair.val);
-      return boxed.tag === UNDEFINED_TAG ? undefined : boxed;
-    }
+    case 'slot':
+      return unboxed(home, pairAt(mem, s0 + home.off), mem);
+    case 'cap':
+      return unboxed(home, pairAt(mem, mem((s0 + ENV_OFFSET) >>> 0, 4).getUint32(0, true) + 12 + 8 * home.index), mem);
   }
+}
+
+/** The pair itself, or for a boxed home the pair in the box it points to (undefined while the box is not filled). */
+function unboxed(home: { readonly box?: true }, pair: Word2, mem: MemoryReader): Word2 | undefined {
+  if (!home.box) return pair;
+  const boxed = pairAt(mem, pair.val);
+  return boxed.tag === UNDEFINED_TAG ? undefined : boxed;
 }
 
 /**

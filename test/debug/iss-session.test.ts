@@ -168,6 +168,40 @@ describe('cax debug --backend iss', () => {
     expect(changes.filter((w) => w.expression === 'd * 10 + i').map((w) => w.value)).toEqual(['32', '31', '21', '20']);
   });
 
+  it('shows do binders and captured variables where a call returns as the interpreter does, and watches them', async () => {
+    const commands = [
+      'break pay',
+      'continue',
+      'locals',
+      'continue',
+      'locals',
+      'print x',
+      'print y',
+      'delete 1',
+      'watch k * 100 + x',
+      'break fact',
+      ...Array.from({ length: 8 }, () => ['continue', 'locals']).flat(),
+    ];
+    writeFileSync(join(dir, 'cmds-do'), `${commands.join('\n')}\n`);
+    type Replies = { command: string; text: string; data: { watches?: unknown }; error?: { code: string } }[];
+    const debug = async (backend: string): Promise<Replies> => {
+      let out = '';
+      const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
+      expect(await runCli(['--json', 'debug', 'pay.tel', '3', '--world', 'w.json', '--backend', backend, '--commands', 'cmds-do'], io)).toBe(0);
+      return (JSON.parse(out) as { transcript: Replies }).transcript;
+    };
+    const interp = await debug('interp');
+    const iss = await debug('iss');
+    // the second pay, called in the continuation of `x <- pay n`: x its parameter, n captured from main
+    expect(iss[4]!.text).toBe('k = 2 :: Int\nin scope where it returns:\n  x = 3 :: Int\n  n = 3 :: Int');
+    expect(iss[5]!.text).toBe('x = 3 :: Int');
+    expect(iss[6]!.error?.code).toBe('E_UNBOUND');
+    // fact k in the second pay's continuation: k captured
+    expect(iss[11]!.text).toBe('n = 2 :: Int\nin scope where it returns:\n  k = 2 :: Int');
+    const same = (r: Replies) => r.map((x) => ({ command: x.command, text: x.error ? x.error.code : x.command === 'continue' ? null : x.text, watches: x.data.watches ?? null }));
+    expect(same(iss)).toEqual(same(interp));
+  });
+
   it('a backward step lands where the forward step started, at every position; the end value is the interpreter’s', async () => {
     const session = await IssDebugSession.start(SPEC);
     const where: string[] = [session.execute('where').text];
@@ -196,7 +230,9 @@ describe('cax debug --backend iss', () => {
     expect(iss[1]!.data.at!.locals).toEqual(n3);
     expect(iss[2]!.data.locals).toEqual(n3);
     expect(iss[3]!.text).toBe('n = 3 :: Int');
-    expect(iss[4]!.error?.code).toBe('E_UNBOUND');
+    // k is not fact's argument: bound where the call returns (pay's, captured by its continuation), as on the interpreter
+    expect(iss[4]!.text).toBe('k = 3 :: Int');
+    expect(iss[4]!.text).toBe(interp[4]!.text);
     expect(iss[5]!.data.value).toBe('31');
     // the watch stops and its printed changes are the interpreter's: fact 2, fact 1, the second pay's fact 2, back to fact 1, …
     const watchStops = (r: Replies) => r.slice(7, 16).map((x) => x.data.watches ?? null);
