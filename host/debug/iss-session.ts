@@ -16,6 +16,7 @@
 // the world had seen at the current event. `snapshot FILE` writes the co-processor snapshot
 // (core-snapshot.ts) at the nearest effect boundary at or before the position.
 import { CaxError, type SourceSpan } from '../errors.js';
+import type { Pattern } from '../tel/ast.js';
 import { readValue } from '../coprocessor/heap.js';
 import { bindersWhereItReturns, coreMemory } from './core-binders.js';
 import { spanAt, type Image } from '../compiler/link.js';
@@ -57,7 +58,7 @@ export interface IssEvent {
   readonly args?: readonly Value[];
   /** At the entry of one of the program's definitions: the binders in scope where the call returns (core-binders.ts). */
   readonly scope?: readonly Binder[];
-  /** Their values, as far as they were read back (watches see them). */
+  /** Their values, as far as they were read back (watches see them); at a lambda's or local function's entry, its arguments. */
   readonly scopeValues?: ReadonlyMap<string, ScopedValue>;
   /** The values (shown) of the watches in scope at this call, by watch id. */
   readonly watched?: Readonly<Record<number, string>>;
@@ -78,6 +79,8 @@ interface Callee {
   readonly arity: number;
   readonly topLevel: boolean;
   locals(shown: readonly string[]): Local[];
+  /** A lambda's or local function's parameters: its arguments are binders to watches (named and declared by them). */
+  readonly params?: readonly Pattern[];
 }
 
 /** The callee of compiled function `name` starting at `span`: one of the program's definitions, or a lambda or local function. */
@@ -89,6 +92,7 @@ function calleeOf(d: Debuggee, locals: ReadonlyMap<string, LocalFunction>, name:
   return {
     arity: local.params.length,
     topLevel: false,
+    params: local.params,
     locals: (shown) => shown.map((value, i) => ({ name: local.params[i]!.tag === 'PVar' ? local.params[i]!.name : `arg${i + 1}`, value, type: binderType(d, parameterKey(local.params[i]!)) })),
   };
 }
@@ -97,7 +101,7 @@ function calleeOf(d: Debuggee, locals: ReadonlyMap<string, LocalFunction>, name:
  * The arguments of a call of `decl` at its first instruction (the prologue's `addi sp, sp, -frame`, already
  * retired): 8-byte (tag, payload) slots at the caller's sp, each decoded from the core's memory now.
  */
-function argumentsAt(callee: Callee | undefined, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args'> {
+function argumentsAt(callee: Callee | undefined, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args' | 'scopeValues'> {
   const arity = callee?.arity ?? 0;
   const op = r.insn & 0x7f;
   const funct3 = (r.insn >>> 12) & 7;
@@ -119,7 +123,11 @@ function argumentsAt(callee: Callee | undefined, r: TraceRecord, registers: read
     }
   }
   const locals = callee.locals(shown);
-  // watches are evaluated on the arguments of the program's definitions
+  // watches are evaluated on the arguments of the program's definitions, and see a lambda's as binders
+  if (callee.params) {
+    const seen = callee.params.flatMap((p, i) => (p.tag === 'PVar' && values[i] != null ? [[p.name, { value: values[i]!, key: parameterKey(p) }] as const] : []));
+    return { locals, scopeValues: new Map(seen) };
+  }
   return callee.topLevel && values.every((v) => v !== null) ? { locals, args: values as Value[] } : { locals };
 }
 
@@ -344,9 +352,11 @@ export class IssDebugSession extends Timeline<IssEvent> {
   private rewatch(): void {
     const watches = this.watches.all;
     this.watched = this.recorded.map((e) => {
-      if (!e.args || watches.length === 0) return e;
+      // at a call of a definition once its arguments were read back; at a lambda's or local function's, on its arguments as binders
+      const ready = e.args !== undefined || (!this.d.decls.has(e.symbol) && e.scopeValues !== undefined);
+      if (!ready || watches.length === 0) return e;
       const values = watches.flatMap((w) => {
-        const v = evaluateWatch(this.d, w, e.symbol, e.args!, () => e.scopeValues ?? new Map());
+        const v = evaluateWatch(this.d, w, e.symbol, e.args ?? [], () => e.scopeValues ?? new Map());
         return v === undefined ? [] : [[w.id, v] as const];
       });
       return values.length > 0 ? { ...e, watched: Object.fromEntries(values) } : e;

@@ -231,7 +231,7 @@ export class WatchList {
       rewatch();
       throw new CaxError(
         'E_BREAKPOINT',
-        `no call of the run has ${watch.binders.join(', ')} in scope (the arguments of a definition; on the interpreter also the let/where and do binders where a call returns)`,
+        `no call of the run has ${watch.binders.join(', ')} in scope (the arguments of a definition, the let/where and do binders where a call returns; on the iss also the arguments of a lambda or local function)`,
       );
     }
     const breakpoint: WatchBreakpoint = { id, kind: 'watch', expression: text };

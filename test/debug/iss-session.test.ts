@@ -115,6 +115,15 @@ describe('cax debug --backend iss', () => {
     run('continue');
     run('continue');
     expect(run('continue').text).toMatch(/^the run has ended: 37/);
+    // watches on their arguments (binders of the lambda and of go): back to the start, stopping where each changes
+    run('delete 2');
+    expect(run('rcontinue').text).toMatch(/^at the start/);
+    expect(run('watch y * 2').text).toBe('watchpoint 3: y * 2 changes, evaluated at calls with y in scope');
+    run('watch k + 100');
+    expect(run('continue').text).toMatch(/ in lambda#1 y=10 [^]*\nwatch 3: y \* 2 = 20$/);
+    expect(run('continue').text).toMatch(/ in go#0 k=2 [^]*\nwatch 4: k \+ 100 = 102$/);
+    expect(run('continue').text).toMatch(/ in go#0 k=1 [^]*\nwatch 4: k \+ 100 = 101 \(was 102\)$/);
+    expect(run('watch nope + 1').error?.code).toBe('E_BREAKPOINT');
   });
 
   it('shows the binders in scope where a call returns (let, where, case, parameters) with their types, and watches them, as the interpreter does', async () => {
