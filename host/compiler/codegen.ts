@@ -18,10 +18,14 @@ const MCYCLE = 0xb00;
 
 const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, a5, s11 } = REG;
 
+/** The largest object rt_alloc_small takes (8 * ALLOC_CLASSES of firmware/tel-runtime/tel.h: the free lists' sizes). */
+const SMALL_OBJECT_BYTES = 64;
+
 /** The runtime's entry points the code calls. */
 const RT = {
   alloc: 'rt_alloc',
   allocFilled: 'rt_alloc_filled',
+  allocSmall: 'rt_alloc_small',
   apply: 'rt_apply',
   arith: 'rt_arith',
   negate: 'rt_negate',
@@ -1628,8 +1632,9 @@ export class Codegen {
   private allocObject(header: readonly number[], n = 2): void {
     const b = this.fn.body;
     const bytes = 4 * header.length + 8 * n;
-    b.li(a0, (bytes + 7) & ~7); // rt_alloc_filled takes the chunk's size, a multiple of 8
-    b.call(RT.allocFilled);
+    const size = (bytes + 7) & ~7; // the allocator takes the chunk's size, a multiple of 8
+    b.li(a0, size);
+    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
     header.forEach((w, i) => {
       b.li(t0, w);
       b.sw(t0, 4 * i, a0);
