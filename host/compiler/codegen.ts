@@ -894,17 +894,24 @@ export class Codegen {
         return { d, slot, fnInfo };
       });
       const caps = made.map(({ d }) => this.capturesOf(freeNames(d), scope));
+      // the last closure's captures are written before anything else allocates (loading a variable never does), so it
+      // needs no zeroing; an earlier one's would be seen unwritten by a collection in a later one's allocation
+      const lastClosure = made.reduce((last, { fnInfo }, i) => (fnInfo ? i : last), -1);
       made.forEach(({ slot, fnInfo }, i) => {
         if (!fnInfo) return;
         const n = caps[i]!.length;
-        b.li(a0, 12 + 8 * n);
-        b.call(RT.alloc);
+        if (i === lastClosure) {
+          this.allocObject([0, fnInfo.arity, n], n);
+        } else {
+          b.li(a0, 12 + 8 * n);
+          b.call(RT.alloc);
+          b.li(t0, fnInfo.arity);
+          b.sw(t0, 4, a0);
+          b.li(t0, n);
+          b.sw(t0, 8, a0);
+        }
         b.la(t0, fnInfo.label);
         b.sw(t0, 0, a0);
-        b.li(t0, fnInfo.arity);
-        b.sw(t0, 4, a0);
-        b.li(t0, n);
-        b.sw(t0, 8, a0);
         b.li(t0, TAG.CLOSURE);
         b.sw(t0, slot, s0);
         b.sw(a0, slot + 4, s0);
