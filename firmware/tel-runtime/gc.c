@@ -76,6 +76,7 @@ _Static_assert(__builtin_offsetof(struct alloc_state, starts_at) == ALLOC_STARTS
 _Static_assert(__builtin_offsetof(struct alloc_state, used_at) == ALLOC_USED_AT, "ALLOC_USED_AT");
 _Static_assert(__builtin_offsetof(struct alloc_state, carve) == ALLOC_CARVE, "ALLOC_CARVE");
 _Static_assert(__builtin_offsetof(struct alloc_state, carve_end) == ALLOC_CARVE_END, "ALLOC_CARVE_END");
+_Static_assert(__builtin_offsetof(struct alloc_state, floor) == ALLOC_FLOOR, "ALLOC_FLOOR");
 _Static_assert(CLASSES == ALLOC_CLASSES, "ALLOC_CLASSES");
 #define free_lists (rt_alloc_state.free_lists)
 #define top_end (rt_alloc_state.top_end)

@@ -14,6 +14,8 @@
 #define ALLOC_USED_AT 48
 #define ALLOC_CARVE 52
 #define ALLOC_CARVE_END 56
+/* not read by entry.S: the heap's floor (tests read it) */
+#define ALLOC_FLOOR 68
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -293,7 +293,7 @@ describe('the collector is precise inside the heap', () => {
       value: r.shown,
       collections: await runtimeWord(iss, image.symbols, 'rt_gc_count'),
       liveBytes: await runtimeWord(iss, image.symbols, 'rt_gc_live'),
-      floor: await runtimeWord(iss, image.symbols, 'rt_alloc_state', 48), // ALLOC_FLOOR (tel.h)
+      floor: await runtimeWord(iss, image.symbols, 'rt_alloc_state', 68), // ALLOC_FLOOR (tel.h)
     };
   }
 
