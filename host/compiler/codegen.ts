@@ -901,17 +901,17 @@ export class Codegen {
         if (!fnInfo) return;
         const n = caps[i]!.length;
         if (i === lastClosure) {
-          this.allocObject([0, fnInfo.arity, n], n);
+          this.allocObject([fnInfo.label, fnInfo.arity, n], n);
         } else {
           b.li(a0, 12 + 8 * n);
           b.call(RT.alloc);
+          b.la(t0, fnInfo.label);
+          b.sw(t0, 0, a0);
           b.li(t0, fnInfo.arity);
           b.sw(t0, 4, a0);
           b.li(t0, n);
           b.sw(t0, 8, a0);
         }
-        b.la(t0, fnInfo.label);
-        b.sw(t0, 0, a0);
         b.li(t0, TAG.CLOSURE);
         b.sw(t0, slot, s0);
         b.sw(a0, slot + 4, s0);
@@ -1633,17 +1633,19 @@ export class Codegen {
   }
 
   /**
-   * Allocates an object of header words and `n` values (a cons cell by default) into a0, its header written; the
-   * caller writes every value before anything else can allocate, so it is not zeroed (but an odd header's padding).
+   * Allocates an object of header words (a number, or a label's address: a closure's code) and `n` values (a cons cell
+   * by default) into a0, its header written; the caller writes every value before anything else can allocate, so it is
+   * not zeroed (but an odd header's padding).
    */
-  private allocObject(header: readonly number[], n = 2): void {
+  private allocObject(header: readonly (number | string)[], n = 2): void {
     const b = this.fn.body;
     const bytes = 4 * header.length + 8 * n;
     const size = (bytes + 7) & ~7; // the allocator takes the chunk's size, a multiple of 8
     b.li(a0, size);
     b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
     header.forEach((w, i) => {
-      b.li(t0, w);
+      if (typeof w === 'string') b.la(t0, w);
+      else b.li(t0, w);
       b.sw(t0, 4 * i, a0);
     });
     if (bytes % 8 !== 0) b.sw(zero, bytes, a0);
@@ -1724,9 +1726,7 @@ export class Codegen {
     this.defer(fnInfo, [eq], caps, scope, e.span);
     if (this.options.directObjects !== false) {
       // the captured values are loaded straight into the new closure, whose every word is written before anything allocates
-      this.allocObject([0, fnInfo.arity, caps.length], caps.length);
-      b.la(t0, fnInfo.label);
-      b.sw(t0, 0, a0);
+      this.allocObject([fnInfo.label, fnInfo.arity, caps.length], caps.length);
       caps.forEach((name, i) => {
         this.loadVarInto(scope.get(name)!, t1, t2);
         b.sw(t1, 12 + 8 * i, a0);
