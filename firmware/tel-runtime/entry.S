@@ -2,7 +2,8 @@
  * a0 = the argument vector (values the host wrote at the heap start),
  * a1 = its length, a2 = the first free heap byte, a3 = the cycle budget
  * (compiled code compares mcycle with it, held in s10, at every function
- * entry and loop back edge: the firmware itself only checks at ecalls). Sets up the heap and
+ * entry and loop back edge: the firmware itself only checks at ecalls), and
+ * gp = the allocator's state (struct alloc_state in gc.c) for the whole run. Sets up the heap and
  * stack limits (rt_heap_init for a run of main, whose heap starts at a2;
  * rt_heap_resume for a continuation, a4/a5 = the function), calls the compiled entry (its address is patched into
  * rt_entry by the linker) and returns its value in a0/a1. rt_fail unwinds
@@ -40,6 +41,7 @@ _start:
 3:
   sub t1, sp, t1
   mv s10, a3
+  la gp, rt_alloc_state    /* the allocator's state (rt_alloc_filled); nothing else uses gp */
   addi s11, t1, COMPILED_RESERVE  /* stack limit for compiled code; C calls get the reserve below it */
   addi t2, t1, C_RESERVE
   la t0, rt_c_stack_limit
@@ -117,69 +119,64 @@ rt_collect:
   addi sp, sp, 64
   ret
 
+  /* SET_BIT a, at, w, m, one: sets the bit of the granule at address \a in the bitmap at \at (starts_at or used_at of
+   * struct alloc_state: its word is at \at + ((a >> 6) & ~3), its bit (a >> 3) & 31); \at, \w, \m, \one: scratch */
+  .macro SET_BIT a, at, w, m, one
+  srli \w, \a, 6
+  andi \w, \w, -4
+  add \at, \at, \w
+  srli \m, \a, 3
+  li \one, 1
+  sll \m, \one, \m
+  lw \w, 0(\at)
+  or \w, \w, \m
+  sw \w, 0(\at)
+  .endm
+
   /* uint32_t rt_alloc_filled(uint32_t size): the allocator's fast path for objects whose every word the caller
    * writes before anything else allocates (size a multiple of 8, not 0; docs/compiler.md "Allocation"): the free
    * list of the size (the chunk's start bit is set: set its used bit), else the untouched top up to top_end (set its
    * start bit; the next collection sets the used bits there), else the front of the carved chunk (set its used bit,
-   * and the start bit of its rest), else rt_alloc_filled_c (gc.c): the slow path. The same choices as gc.c's alloc_fast, with the allocator's state at one base (struct alloc_state). */
+   * and the start bit of its rest), else rt_alloc_filled_c (gc.c): the slow path. The same choices as gc.c's
+   * alloc_fast, with the allocator's state at gp (struct alloc_state, set by _start). rt_alloc_small: the same for a
+   * size of at most 8 * ALLOC_CLASSES (compiled code's small objects), without the test for a free list's size. */
   .globl rt_alloc_filled
 rt_alloc_filled:
-  lui t0, %hi(rt_alloc_state)
-  addi t0, t0, %lo(rt_alloc_state)
+  sltiu t1, a0, 8 * (ALLOC_CLASSES + 1)
+  beqz t1, 2f
+  .globl rt_alloc_small
+rt_alloc_small:
   srli t1, a0, 1                      /* 4 * (size / 8): the free list's offset */
-  sltiu t2, t1, 4 * (ALLOC_CLASSES + 1)
-  beqz t2, 2f
-  add t1, t1, t0
+  add t1, t1, gp
   lw a1, ALLOC_FREE_LISTS(t1)
   bnez a1, 4f
 2:
-  lui t2, %hi(rt_hp)
-  lw a1, %lo(rt_hp)(t2)
+  lw a1, ALLOC_HP(gp)
   add a2, a1, a0
-  lw a3, ALLOC_TOP_END(t0)
+  lw a3, ALLOC_TOP_END(gp)
   bltu a3, a2, 5f
-  sw a2, %lo(rt_hp)(t2)
-  lw t2, ALLOC_STARTS(t0)
+  sw a2, ALLOC_HP(gp)
+  lw t2, ALLOC_STARTS_AT(gp)
 3:                                    /* set the chunk's bit in the bitmap at t2 */
-  lw t1, ALLOC_FLOOR(t0)
-  sub t1, a1, t1
-  srli a2, t1, 3
-  li a3, 1
-  sll a3, a3, a2
-  srli t1, t1, 8
-  slli t1, t1, 2
-  add t2, t2, t1
-  lw t1, 0(t2)
-  or t1, t1, a3
-  sw t1, 0(t2)
+  SET_BIT a1, t2, t1, a3, a2
   mv a0, a1
   ret
 4:                                    /* from the free list at t1 */
   lw t2, 4(a1)
   sw t2, ALLOC_FREE_LISTS(t1)
-  lw t2, ALLOC_USED(t0)
+  lw t2, ALLOC_USED_AT(gp)
   j 3b
 5:                                    /* from the front of the carved chunk (its start bit is set) */
-  lw a1, ALLOC_CARVE(t0)
-  lw a3, ALLOC_CARVE_END(t0)
+  lw a1, ALLOC_CARVE(gp)
+  lw a3, ALLOC_CARVE_END(gp)
   add a2, a1, a0
   bltu a3, a2, 7f
-  sw a2, ALLOC_CARVE(t0)
+  sw a2, ALLOC_CARVE(gp)
   beq a2, a3, 6f
-  lw t1, ALLOC_FLOOR(t0)              /* the rest starts a chunk: set its start bit */
-  sub t1, a2, t1
-  srli a3, t1, 3
-  li t2, 1
-  sll t2, t2, a3
-  srli t1, t1, 8
-  slli t1, t1, 2
-  lw a3, ALLOC_STARTS(t0)
-  add a3, a3, t1
-  lw t1, 0(a3)
-  or t1, t1, t2
-  sw t1, 0(a3)
+  lw t2, ALLOC_STARTS_AT(gp)          /* the rest starts a chunk: set its start bit */
+  SET_BIT a2, t2, t1, a3, a0
 6:
-  lw t2, ALLOC_USED(t0)
+  lw t2, ALLOC_USED_AT(gp)
   j 3b
 7:
   j rt_alloc_filled_c

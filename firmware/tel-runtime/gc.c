@@ -29,7 +29,7 @@
  * may apply any closure in them later. The bitmaps, the mark bitmap and the mark stack
  * live in a reserve at the end of the heap. */
 
-uint32_t rt_hp, rt_hlimit;
+uint32_t rt_hlimit;
 /* The most bytes the heap may span (0: all the RAM between the image and the
  * stack); the host writes it before a run of main (RunImageOptions.heapBytes),
  * to play a smaller device or to make the collector work in a short test. */
@@ -49,33 +49,48 @@ uint32_t rt_gc_count, rt_gc_live;
 #define CLEAR_AHEAD 4096u
 
 /* What the allocator's fast path (rt_alloc_filled in entry.S) reads, in one block at fixed offsets (ALLOC_* in
- * tel.h): the free lists, where the top's fast path ends, the bitmaps and the heap's floor. */
+ * tel.h) that _start keeps in gp: the free lists, where the top's fast path ends, rt_hp, the bitmaps. */
 struct alloc_state {
   uint32_t free_lists[CLASSES + 1];
   uint32_t top_end;
-  uint32_t *starts, *used;
-  uint32_t floor;
+  /* the heap pointer, exported as rt_hp (below) */
+  uint32_t hp;
+  /* where the bitmaps would start if they began at address 0: the word holding the bit of the granule at address a
+   * is at starts_at + ((a >> 6) & ~3), its bit is (a >> 3) & 31 (bitmap_base is a multiple of 256) */
+  uint32_t starts_at, used_at;
   /* a free chunk [carve, carve_end) being carved into objects front to back (on no list; its start bit set): the
    * rest of a free chunk split for an allocation, so that the next allocations take from it without a search or
    * split */
   uint32_t carve, carve_end;
+  /* not read by entry.S (here so that gc.c reaches them from the same base): the bitmaps; the heap's first byte; the
+   * address of the bitmaps' granule 0, the floor rounded down to 256 bytes (a bitmap word's span), so that the fast
+   * path finds an address's bitmap word and bit without subtracting the floor */
+  uint32_t *starts, *used;
+  uint32_t floor, bitmap_base;
 };
 struct alloc_state rt_alloc_state;
 _Static_assert(__builtin_offsetof(struct alloc_state, free_lists) == ALLOC_FREE_LISTS, "ALLOC_FREE_LISTS");
 _Static_assert(__builtin_offsetof(struct alloc_state, top_end) == ALLOC_TOP_END, "ALLOC_TOP_END");
-_Static_assert(__builtin_offsetof(struct alloc_state, starts) == ALLOC_STARTS, "ALLOC_STARTS");
-_Static_assert(__builtin_offsetof(struct alloc_state, used) == ALLOC_USED, "ALLOC_USED");
-_Static_assert(__builtin_offsetof(struct alloc_state, floor) == ALLOC_FLOOR, "ALLOC_FLOOR");
+_Static_assert(__builtin_offsetof(struct alloc_state, hp) == ALLOC_HP, "ALLOC_HP");
+_Static_assert(__builtin_offsetof(struct alloc_state, starts_at) == ALLOC_STARTS_AT, "ALLOC_STARTS_AT");
+_Static_assert(__builtin_offsetof(struct alloc_state, used_at) == ALLOC_USED_AT, "ALLOC_USED_AT");
 _Static_assert(__builtin_offsetof(struct alloc_state, carve) == ALLOC_CARVE, "ALLOC_CARVE");
 _Static_assert(__builtin_offsetof(struct alloc_state, carve_end) == ALLOC_CARVE_END, "ALLOC_CARVE_END");
+_Static_assert(__builtin_offsetof(struct alloc_state, floor) == ALLOC_FLOOR, "ALLOC_FLOOR");
 _Static_assert(CLASSES == ALLOC_CLASSES, "ALLOC_CLASSES");
 #define free_lists (rt_alloc_state.free_lists)
 #define top_end (rt_alloc_state.top_end)
+/* rt_hp is the block's word: the host and runtime.c read it by that name. */
+#define rt_hp (rt_alloc_state.hp)
+#define STRINGIFY(x) #x
+#define EXPORT_HP(offset) __asm__(".globl rt_hp\n.set rt_hp, rt_alloc_state + " STRINGIFY(offset))
+EXPORT_HP(ALLOC_HP);
+#define carve (rt_alloc_state.carve)
+#define carve_end (rt_alloc_state.carve_end)
 #define starts (rt_alloc_state.starts)
 #define used (rt_alloc_state.used)
 #define rt_floor (rt_alloc_state.floor)
-#define carve (rt_alloc_state.carve)
-#define carve_end (rt_alloc_state.carve_end)
+#define bitmap_base (rt_alloc_state.bitmap_base)
 static uint32_t big_list;
 static uint32_t *marks, *mark_stack;
 static uint32_t bitmap_words, cleared_to, mark_overflow;
@@ -93,7 +108,8 @@ static uint32_t kept;
 /* The first word of the chain's last cell: not 0, so that the collector scans the result after it (mark_from). */
 #define KEPT_END 0xFFFFFFFFu
 
-#define GRANULE(a) (((a) - rt_floor) >> 3)
+#define GRANULE(a) (((a) - bitmap_base) >> 3)
+#define ADDRESS(g) (bitmap_base + ((g) << 3))
 #define BIT(bits, g) ((bits)[(g) >> 5] & (1u << ((g) & 31u)))
 #define SET(bits, g) ((bits)[(g) >> 5] |= 1u << ((g) & 31u))
 #define CLEAR(bits, g) ((bits)[(g) >> 5] &= ~(1u << ((g) & 31u)))
@@ -127,9 +143,10 @@ static inline uint32_t highest_bit(uint32_t x) {
 void rt_heap_init(uint32_t floor, uint32_t end) {
   uint32_t first = (floor + 7u) & ~7u;
   rt_floor = first;
+  bitmap_base = first & ~255u;
   rt_hp = first;
   rt_hlimit = first;
-  cleared_to = first;
+  cleared_to = bitmap_base;
   swept_to = first;
   top_end = first;
   rt_gc_count = 0;
@@ -142,12 +159,19 @@ void rt_heap_init(uint32_t floor, uint32_t end) {
   for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
   if (end <= first) return;
   if (rt_heap_cap != 0 && end - first > rt_heap_cap) end = first + (rt_heap_cap & ~7u);
-  bitmap_words = (((end - first) >> 3) + 31u) >> 5;
+  bitmap_words = (((end - bitmap_base) >> 3) + 31u) >> 5;
   uint32_t reserve = 12u * bitmap_words + 8u * MARK_STACK + 8u;
   if (end - first <= reserve) return;
   rt_hlimit = (end - reserve) & ~7u;
   starts = (uint32_t *)rt_hlimit;
   used = starts + bitmap_words;
+  rt_alloc_state.starts_at = (uint32_t)starts - (bitmap_base >> 6);
+  rt_alloc_state.used_at = (uint32_t)used - (bitmap_base >> 6);
+  /* [bitmap_base, floor), when not empty, is one allocated chunk that every collection marks (rt_gc): so granule 0
+   * starts a chunk, the marker's search for an interior pointer's chunk ends there, and nothing below the floor is
+   * ever scanned or freed */
+  starts[0] = used[0] = bitmap_base < first ? 1u : 0u;
+  cleared_to = bitmap_base + 256u;
   marks = used + bitmap_words;
   mark_stack = marks + bitmap_words;
 }
@@ -331,7 +355,8 @@ uint32_t rt_alloc_filled_c(uint32_t size) {
  * registers, the others go on the mark stack: down a list of Ints the stack is not touched, and a list of lists
  * uses it as deep as the lists nest, not as long as they are. Everything the loop touches is in registers. */
 MARK_LOOP static void mark_from(uint32_t from, uint32_t to, int root) {
-  const uint32_t floor = rt_floor, span = rt_hp - floor;
+  /* offsets from the bitmaps' granule 0: a word pointing below the floor finds the marked chunk of [base, floor) */
+  const uint32_t base = bitmap_base, span = rt_hp - base;
   uint32_t *const first = starts, *const mark = marks, *const stack = mark_stack;
   uint32_t queued = 0, overflow = 0;
   /* the chunk scanned next without a trip through the mark stack (0: none) */
@@ -340,7 +365,7 @@ MARK_LOOP static void mark_from(uint32_t from, uint32_t to, int root) {
   uint32_t any = root ? T_BOOL + 1 : 0, before = T_BOOL + 1;
   for (;;) {
     for (uint32_t a = from; a < to; a += 4) {
-      uint32_t w = WORD(a), off = w - floor;
+      uint32_t w = WORD(a), off = w - base;
       if (off < span && before > T_BOOL) {
         /* its chunk, if allocated and not marked yet, is marked, to be scanned next (the first such of the chunk
          * being scanned) or later (on the mark stack) */
@@ -362,11 +387,11 @@ MARK_LOOP static void mark_from(uint32_t from, uint32_t to, int root) {
           else if (after & 1u) end = g + 1;
           else end = next_start(g + 1);
           if (!next_to) {
-            next_from = floor + (g << 3);
-            next_to = floor + (end << 3);
+            next_from = base + (g << 3);
+            next_to = base + (end << 3);
           } else if (queued < MARK_STACK) {
-            stack[2 * queued] = floor + (g << 3);
-            stack[2 * queued + 1] = floor + (end << 3);
+            stack[2 * queued] = base + (g << 3);
+            stack[2 * queued + 1] = base + (end << 3);
             queued++;
           } else {
             overflow = 1;
@@ -408,7 +433,7 @@ static void used_from_starts(void) {
 
 /* The granules [from, to) become one free chunk; its bytes. */
 static uint32_t free_run(uint32_t from, uint32_t to) {
-  free_chunk(rt_floor + (from << 3), (to - from) << 3);
+  free_chunk(ADDRESS(from), (to - from) << 3);
   return (to - from) << 3;
 }
 
@@ -420,6 +445,7 @@ void rt_gc(uint32_t sp) {
   /* what is left of the carved chunk is swept like any free chunk */
   carve = carve_end = 0;
   for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = ~used[i];
+  if (bitmap_base < rt_floor) marks[0] |= 1u;
   mark_overflow = 0;
   uint32_t results[2] = {rt_last_result, kept};
   mark_from(sp, rt_saved_sp[0], 1);
@@ -428,10 +454,10 @@ void rt_gc(uint32_t sp) {
   while (mark_overflow) {
     /* the mark stack overflowed: some marked chunks were not scanned; scanning every marked chunk again finds them */
     mark_overflow = 0;
-    for (uint32_t g = 0; g < top;) {
+    for (uint32_t g = GRANULE(rt_floor); g < top;) {
       uint32_t end = next_start(g + 1);
       if (BIT(marks, g) && BIT(used, g)) {
-        mark_from(rt_floor + (g << 3), rt_floor + (end << 3), 0);
+        mark_from(ADDRESS(g), ADDRESS(end), 0);
       }
       g = end;
     }

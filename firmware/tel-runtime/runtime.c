@@ -188,12 +188,13 @@ V rt_append(V a, V b) {
   V result = {T_CONS, 0};
   Cons *last = 0;
   for (V c = a; c.tag == T_CONS; c = ((const Cons *)c.val)->tail) {
-    Cons *cell = (Cons *)rt_alloc(sizeof(Cons));
+    Cons *cell = (Cons *)rt_alloc_filled(sizeof(Cons)); /* every word written below, before anything allocates */
     cell->head = ((const Cons *)c.val)->head;
+    cell->tail.tag = T_CONS;
+    cell->tail.val = 0; /* the next cell, or b's payload at the end */
     if (last) last->tail.val = (uint32_t)cell;
     else result.val = (uint32_t)cell;
     last = cell;
-    last->tail.tag = T_CONS;
   }
   last->tail = b;
   return result;

@@ -5,15 +5,17 @@
 #ifndef TEL_H
 #define TEL_H
 
-/* Byte offsets in gc.c's struct alloc_state, which rt_alloc_filled (entry.S) reads; gc.c checks them. */
+/* Byte offsets in gc.c's struct alloc_state, which rt_alloc_filled (entry.S) reads at gp; gc.c checks them. */
 #define ALLOC_CLASSES 8
 #define ALLOC_FREE_LISTS 0
 #define ALLOC_TOP_END 36
-#define ALLOC_STARTS 40
-#define ALLOC_USED 44
-#define ALLOC_FLOOR 48
+#define ALLOC_HP 40
+#define ALLOC_STARTS_AT 44
+#define ALLOC_USED_AT 48
 #define ALLOC_CARVE 52
 #define ALLOC_CARVE_END 56
+/* not read by entry.S: the heap's floor (tests read it) */
+#define ALLOC_FLOOR 68
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -45,6 +47,8 @@ void rt_fail(uint32_t code, uint32_t site) __attribute__((noreturn));
 uint32_t rt_alloc(uint32_t bytes);
 /* An object of `size` bytes (a multiple of 8, not 0), not zeroed: the caller writes every word before anything else can allocate. */
 uint32_t rt_alloc_filled(uint32_t size);
+/* The same for a size of at most 8 * ALLOC_CLASSES bytes (compiled code calls it for its small objects). */
+uint32_t rt_alloc_small(uint32_t size);
 /* gc.c: the heap top, room at it (`soft`: less the room kept for a continuation's arguments), and taking a chunk there. */
 extern uint32_t rt_hp;
 uint32_t rt_top_room(int soft);

@@ -19,10 +19,14 @@ const MCYCLE = 0xb00;
 
 const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, a5, s11 } = REG;
 
+/** The largest object rt_alloc_small takes (8 * ALLOC_CLASSES of firmware/tel-runtime/tel.h: the free lists' sizes). */
+const SMALL_OBJECT_BYTES = 64;
+
 /** The runtime's entry points the code calls. */
 const RT = {
   alloc: 'rt_alloc',
   allocFilled: 'rt_alloc_filled',
+  allocSmall: 'rt_alloc_small',
   apply: 'rt_apply',
   arith: 'rt_arith',
   negate: 'rt_negate',
@@ -897,17 +901,24 @@ export class Codegen {
         return { d, slot, fnInfo };
       });
       const caps = made.map(({ d }) => this.capturesOf(freeNames(d), scope));
+      // the last closure's captures are written before anything else allocates (loading a variable never does), so it
+      // needs no zeroing; an earlier one's would be seen unwritten by a collection in a later one's allocation
+      const lastClosure = made.reduce((last, { fnInfo }, i) => (fnInfo ? i : last), -1);
       made.forEach(({ slot, fnInfo }, i) => {
         if (!fnInfo) return;
         const n = caps[i]!.length;
-        b.li(a0, 12 + 8 * n);
-        b.call(RT.alloc);
-        b.la(t0, fnInfo.label);
-        b.sw(t0, 0, a0);
-        b.li(t0, fnInfo.arity);
-        b.sw(t0, 4, a0);
-        b.li(t0, n);
-        b.sw(t0, 8, a0);
+        if (i === lastClosure) {
+          this.allocObject([fnInfo.label, fnInfo.arity, n], n);
+        } else {
+          b.li(a0, 12 + 8 * n);
+          b.call(RT.alloc);
+          b.la(t0, fnInfo.label);
+          b.sw(t0, 0, a0);
+          b.li(t0, fnInfo.arity);
+          b.sw(t0, 4, a0);
+          b.li(t0, n);
+          b.sw(t0, 8, a0);
+        }
         b.li(t0, TAG.CLOSURE);
         b.sw(t0, slot, s0);
         b.sw(a0, slot + 4, s0);
@@ -1646,16 +1657,19 @@ export class Codegen {
   }
 
   /**
-   * Allocates an object of header words and `n` values (a cons cell by default) into a0, its header written; the
-   * caller writes every value before anything else can allocate, so it is not zeroed (but an odd header's padding).
+   * Allocates an object of header words (a number, or a label's address: a closure's code) and `n` values (a cons cell
+   * by default) into a0, its header written; the caller writes every value before anything else can allocate, so it is
+   * not zeroed (but an odd header's padding).
    */
-  private allocObject(header: readonly number[], n = 2): void {
+  private allocObject(header: readonly (number | string)[], n = 2): void {
     const b = this.fn.body;
     const bytes = 4 * header.length + 8 * n;
-    b.li(a0, (bytes + 7) & ~7); // rt_alloc_filled takes the chunk's size, a multiple of 8
-    b.call(RT.allocFilled);
+    const size = (bytes + 7) & ~7; // the allocator takes the chunk's size, a multiple of 8
+    b.li(a0, size);
+    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
     header.forEach((w, i) => {
-      b.li(t0, w);
+      if (typeof w === 'string') b.la(t0, w);
+      else b.li(t0, w);
       b.sw(t0, 4 * i, a0);
     });
     if (bytes % 8 !== 0) b.sw(zero, bytes, a0);
@@ -1736,9 +1750,7 @@ export class Codegen {
     this.defer(fnInfo, [eq], caps, scope, e.span);
     if (this.options.directObjects !== false) {
       // the captured values are loaded straight into the new closure, whose every word is written before anything allocates
-      this.allocObject([0, fnInfo.arity, caps.length], caps.length);
-      b.la(t0, fnInfo.label);
-      b.sw(t0, 0, a0);
+      this.allocObject([fnInfo.label, fnInfo.arity, caps.length], caps.length);
       caps.forEach((name, i) => {
         this.loadVarInto(scope.get(name)!, t1, t2);
         b.sw(t1, 12 + 8 * i, a0);

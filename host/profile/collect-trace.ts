@@ -8,7 +8,7 @@
 // image's source map. A shadow call stack follows jal/jalr with rd = ra
 // (calls), `jalr x0, 0(ra)` (returns) and jumps into another symbol (tail
 // calls); a0 is followed through the records' register writes, so the
-// bytes of each rt_alloc call are charged to its caller. Instructions
+// bytes of each call of an allocator entry (ALLOCATORS) are charged to its caller. Instructions
 // outside the image (the loader) are not charged here.
 import { formatSpan, type SourceSpan } from '../errors.js';
 import { spanAt, type Image } from '../compiler/link.js';
@@ -20,6 +20,8 @@ import type { LineCost, ProfileFrame } from './model.js';
 
 /** The runtime's garbage collector (firmware/tel-runtime/gc.c and its entry rt_collect). */
 const GC_SYMBOLS = new Set(['rt_collect', 'rt_gc', 'mark_from']);
+/** The runtime's allocator entries, each called with the bytes in a0 (gc.c rt_alloc; entry.S rt_alloc_filled, rt_alloc_small). */
+const ALLOCATORS = ['rt_alloc', 'rt_alloc_filled', 'rt_alloc_small'];
 const OP_JAL = 0x6f,
   OP_JALR = 0x67,
   RA = 1;
@@ -65,7 +67,7 @@ export class TraceCollector {
   /** a0 as the records last wrote it, and at the last call (rt_alloc's argument, the bytes). */
   private a0 = 0;
   private callA0 = 0;
-  private readonly allocFrame: number;
+  private readonly allocFrames: ReadonlySet<number>;
 
   constructor(private readonly image: Image) {
     const words = (image.heapStart - image.base) >>> 2;
@@ -83,7 +85,7 @@ export class TraceCollector {
       const f = this.stack.frame(symbolName(label), span ? formatSpan(span) : null, kind);
       this.frameOfWord.fill(f, (addr - image.base) >>> 2, (end - image.base) >>> 2);
     }
-    this.allocFrame = this.stack.frame('rt_alloc', null, 'runtime');
+    this.allocFrames = new Set(ALLOCATORS.map((name) => this.stack.frame(name, null, 'runtime')));
   }
 
   /** The trace sink (records read from the simulated core's trace file). */
@@ -109,8 +111,8 @@ export class TraceCollector {
     const f = this.frameOfWord[word]!;
     if (this.prevWord < 0 || this.prevCall || this.prevRet || this.topFrame !== f) {
       this.stack.charge(this.charged, this.allocated);
-      if (f === this.allocFrame && this.prevCall) {
-        // rt_alloc(bytes): the bytes are the caller's allocation
+      if (this.allocFrames.has(f) && this.prevCall) {
+        // an allocator's call (bytes): the bytes are the caller's allocation
         this.allocated += this.callA0;
         this.stack.charge(this.charged, this.allocated);
       }
