@@ -24,6 +24,14 @@ const PROGRAM = PAY_PROGRAM;
 const SPEC = { file: 'pay.tel', source: PROGRAM, main: 'main', args: ['3'], world: { latency: { tl: 10 } } };
 
 let dir = '';
+
+/** The `--json` transcript of `cax debug ARGS… --commands FILE` run in `dir` (exit code 0 checked). */
+async function transcript<R>(args: readonly string[], commands: string): Promise<R[]> {
+  let out = '';
+  const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
+  expect(await runCli(['--json', 'debug', ...args, '--commands', commands], io)).toBe(0);
+  return (JSON.parse(out) as { transcript: R[] }).transcript;
+}
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cax-debug-iss-'));
   writeFileSync(join(dir, 'pay.tel'), PROGRAM);
@@ -71,12 +79,7 @@ describe('cax debug --backend iss', () => {
 
   it('shows the effect log and the clock at a stop as the interpreter does, none at the start, the whole log at the end', async () => {
     writeFileSync(join(dir, 'cmds3'), 'effects\nclock\nbreak fact\ncontinue\ncontinue\ncontinue\ncontinue\neffects\nclock\ndelete 1\ncontinue\neffects\n');
-    const debug = async (backend: string): Promise<{ text: string; data: { effects?: unknown[]; clock?: number } }[]> => {
-      let out = '';
-      const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
-      expect(await runCli(['--json', 'debug', 'pay.tel', '3', '--world', 'w.json', '--backend', backend, '--commands', 'cmds3'], io)).toBe(0);
-      return (JSON.parse(out) as { transcript: { text: string; data: { effects?: unknown[]; clock?: number } }[] }).transcript;
-    };
+    const debug = (backend: string) => transcript<{ text: string; data: { effects?: unknown[]; clock?: number } }>(['pay.tel', '3', '--world', 'w.json', '--backend', backend], 'cmds3');
     const iss = await debug('iss');
     const interp = await debug('interp');
     expect(iss[0]!.text).toBe('(no effects yet)');
@@ -148,12 +151,7 @@ describe('cax debug --backend iss', () => {
     const commands = ['break fact', 'continue', 'print a', 'print t', 'print zz', 'watch a + h', 'watch d * 10 + i', ...Array.from({ length: 16 }, () => ['locals', 'continue']).flat()];
     writeFileSync(join(dir, 'cmds-let'), `${commands.join('\n')}\n`);
     type Replies = { command: string; text: string; data: { locals?: unknown; scope?: { name: string; value: string; type: string }[]; watches?: unknown }; error?: { code: string } }[];
-    const debug = async (backend: string): Promise<Replies> => {
-      let out = '';
-      const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
-      expect(await runCli(['--json', 'debug', 'let.tel', '2', '--backend', backend, '--commands', 'cmds-let'], io)).toBe(0);
-      return (JSON.parse(out) as { transcript: Replies }).transcript;
-    };
+    const debug = (backend: string): Promise<Replies> => transcript<Replies[number]>(['let.tel', '2', '--backend', backend], 'cmds-let');
     const interp = await debug('interp');
     const iss = await debug('iss');
     expect(iss[2]!.text).toBe('a = 3 :: Int');
@@ -193,12 +191,7 @@ describe('cax debug --backend iss', () => {
     ];
     writeFileSync(join(dir, 'cmds-do'), `${commands.join('\n')}\n`);
     type Replies = { command: string; text: string; data: { watches?: unknown }; error?: { code: string } }[];
-    const debug = async (backend: string): Promise<Replies> => {
-      let out = '';
-      const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
-      expect(await runCli(['--json', 'debug', 'pay.tel', '3', '--world', 'w.json', '--backend', backend, '--commands', 'cmds-do'], io)).toBe(0);
-      return (JSON.parse(out) as { transcript: Replies }).transcript;
-    };
+    const debug = (backend: string): Promise<Replies> => transcript<Replies[number]>(['pay.tel', '3', '--world', 'w.json', '--backend', backend], 'cmds-do');
     const interp = await debug('interp');
     const iss = await debug('iss');
     // the second pay, called in the continuation of `x <- pay n`: x its parameter, n captured from main
@@ -226,12 +219,7 @@ describe('cax debug --backend iss', () => {
     const commands = 'break fact\ncontinue\nlocals\nprint n\nprint k\nwatch n * 10 + 1\ndelete 1\ncontinue\ncontinue\ncontinue\nrcontinue\nsnapshot s.snap\nwatch nope\ncontinue\ncontinue\ncontinue\n';
     writeFileSync(join(dir, 'cmds2'), commands);
     type Replies = { text: string; data: { at?: { locals?: unknown }; locals?: unknown; watches?: unknown; value?: unknown; boundary?: number }; error?: { code: string } }[];
-    const debug = async (backend: string): Promise<Replies> => {
-      let out = '';
-      const io: CliIO = { out: (t) => (out += `${t}\n`), err: () => undefined, interactive: false, cwd: dir, env: {} };
-      expect(await runCli(['--json', 'debug', 'pay.tel', '3', '--world', 'w.json', '--backend', backend, '--commands', 'cmds2'], io)).toBe(0);
-      return (JSON.parse(out) as { transcript: Replies }).transcript;
-    };
+    const debug = (backend: string): Promise<Replies> => transcript<Replies[number]>(['pay.tel', '3', '--world', 'w.json', '--backend', backend], 'cmds2');
     const interp = await debug('interp');
     const iss = await debug('iss');
     const n3 = [{ name: 'n', value: '3', type: 'Int' }];
