@@ -27,26 +27,29 @@ pragma circom 2.1.0;
 
 include "gadgets.circom";
 
-function KINDS() { return 44; }
+function KINDS() { return 35; }
 // Kind indices. Pairs told apart by funct3 bit 0 alone are one kind (beq/bne,
 // blt/bge, bltu/bgeu, div/divu, rem/remu, fence/fence.i): the bit itself says which.
+// An ALU operation and its immediate form (add/addi, slt/slti, …, sra/srai) are one kind
+// too: opcode bit 5 says which (0x33, registers; 0x13, the I immediate).
 function LUI() { return 0; }  function AUIPC() { return 1; } function JAL() { return 2; } function JALR() { return 3; }
 function BEQNE() { return 4; } function BLTGE() { return 5; } function BLTGEU() { return 6; }
 function LB() { return 7; }  function LH() { return 8; }   function LW() { return 9; } function LBU() { return 10; } function LHU() { return 11; }
 function SB() { return 12; }  function SH() { return 13; }   function SW() { return 14; }
-function ADDI() { return 15; } function SLTI() { return 16; } function SLTIU() { return 17; } function XORI() { return 18; }
-function ORI() { return 19; } function ANDI() { return 20; } function SLLI() { return 21; } function SRLI() { return 22; } function SRAI() { return 23; }
-function ADD() { return 24; } function SUB() { return 25; } function SLL() { return 26; } function SLT() { return 27; } function SLTU() { return 28; }
-function XOR() { return 29; } function SRL() { return 30; } function SRA() { return 31; } function OR() { return 32; } function AND() { return 33; }
-function MUL() { return 34; } function MULH() { return 35; } function MULHSU() { return 36; } function MULHU() { return 37; }
-function DIVQ() { return 38; } function DIVR() { return 39; } function FENCE() { return 40; } function ECALL() { return 41; }
+function ADD() { return 15; } function SLT() { return 16; } function SLTU() { return 17; } function XOR() { return 18; }
+function OR() { return 19; } function AND() { return 20; } function SLL() { return 21; } function SRL() { return 22; } function SRA() { return 23; }
+function SUB() { return 24; }
+function MUL() { return 25; } function MULH() { return 26; } function MULHSU() { return 27; } function MULHU() { return 28; }
+function DIVQ() { return 29; } function DIVR() { return 30; } function FENCE() { return 31; } function ECALL() { return 32; }
 // Every CSR instruction (opcode 0x73, funct3 not 0): rd gets the CSR's old value, which the step exposes
 // with rs1's value; the verifier's replay checks both against its model of the CSRs (host/proof/access.ts).
-function CSR() { return 42; }
+function CSR() { return 33; }
 // A system step (the trace marks it, tSys): a trap (other than the ecall yield), mret or wfi. It writes no
 // register and goes on at the pc in its data field; the step exposes that pc and rs1's value, and the
 // verifier's replay executes the word on its model of the CSRs (the ISS's) to check the pc and the CSRs.
-function SYS() { return 43; }
+function SYS() { return 34; }
+// The ALU kinds with an immediate form (ADD … SRA) and, of those, the shifts.
+function FIRST_ALU() { return 15; } function FIRST_SHIFT() { return 21; } function LAST_ALU() { return 23; }
 
 function RAM_BASE() { return 0x80000000; }
 function EXIT_ADDR() { return 0x10002000; }
@@ -100,29 +103,26 @@ template Step() {
     for (var i = 0; i < 8; i++) immJ += ib.out[12 + i] * (1 << (12 + i));
     immJ += sign * (W - (1 << 20));
 
-    // Instruction kinds: opcode, funct3 (255: any; for a pair, its even value), funct7 (255: any).
-    var OPC[44] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63,
+    // Instruction kinds: opcode (of an ALU kind: its I form's, 0x13), funct3 (255: any; for a pair, its even value),
+    // funct7 (255: any; of an ALU kind: its register form's, which its I form also has if it is a shift).
+    var OPC[35] = [0x37, 0x17, 0x6f, 0x67, 0x63, 0x63, 0x63,
                   0x03, 0x03, 0x03, 0x03, 0x03, 0x23, 0x23, 0x23,
                   0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13, 0x13,
-                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
-                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x73, 0x73, 0];
+                  0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x0f, 0x73, 0x73, 0];
     // (CSR: any funct3 and funct7 in the circuit; the verifier decodes the word and refuses one that is no CSR instruction;
     // SYS: any word, its opcode unchecked here: the verifier executes it)
-    var F3[44] = [255, 255, 255, 0, 0, 4, 6,
+    var F3[35] = [255, 255, 255, 0, 0, 4, 6,
                   0, 1, 2, 4, 5, 0, 1, 2,
                   0, 2, 3, 4, 6, 7, 1, 5, 5,
-                  0, 0, 1, 2, 3, 4, 5, 5, 6, 7,
-                  0, 1, 2, 3, 4, 6, 0, 0, 255, 255];
-    var PAIR[44] = [0, 0, 0, 0, 1, 1, 1,
+                  0, 0, 1, 2, 3, 4, 6, 0, 0, 255, 255];
+    var PAIR[35] = [0, 0, 0, 0, 1, 1, 1,
                    0, 0, 0, 0, 0, 0, 0, 0,
                    0, 0, 0, 0, 0, 0, 0, 0, 0,
-                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                   0, 0, 0, 0, 1, 1, 1, 0, 0, 0];
-    var F7[44] = [255, 255, 255, 255, 255, 255, 255,
+                   0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0];
+    var F7[35] = [255, 255, 255, 255, 255, 255, 255,
                   255, 255, 255, 255, 255, 255, 255, 255,
-                  255, 255, 255, 255, 255, 255, 0, 0, 32,
-                  0, 32, 0, 0, 0, 0, 0, 32, 0, 0,
-                  1, 1, 1, 1, 1, 1, 255, 0, 255, 255];
+                  0, 0, 0, 0, 0, 0, 0, 0, 32,
+                  32, 1, 1, 1, 1, 1, 1, 255, 0, 255, 255];
     // s[k]: this step is an instruction of kind k (exactly one unless padding).
     signal s[KINDS()];
     var ssum = 0; var sopc = 0; var sf3 = 0; var hasF3 = 0; var sf3bit0 = 0; var hasF3bit0 = 0; var sf7 = 0; var hasF7 = 0;
@@ -135,7 +135,11 @@ template Step() {
         if (k == SYS()) {
             s[k] <-- tSys;
         } else {
-            s[k] <-- (tSys == 0 && op == OPC[k] && (F3[k] == 255 || f3k == F3[k]) && (F7[k] == 255 || fn7 == F7[k]) && (k != CSR() || fn3 != 0)) ? 1 : 0;
+            var alu = k >= FIRST_ALU() && k <= LAST_ALU();
+            // (an ALU kind: either form; its funct7 is an immediate's bits in the I form of add … and)
+            var opOk = op == OPC[k] || (alu && op == (OPC[k] | 0x20));
+            var f7Ok = F7[k] == 255 || fn7 == F7[k] || (alu && k < FIRST_SHIFT() && op == OPC[k]);
+            s[k] <-- (tSys == 0 && opOk && (F3[k] == 255 || f3k == F3[k]) && f7Ok && (k != CSR() || fn3 != 0)) ? 1 : 0;
         }
         s[k] * (s[k] - 1) === 0;
         ssum += s[k];
@@ -144,8 +148,18 @@ template Step() {
         if (F3[k] != 255 && PAIR[k] == 0) { sf3bit0 += s[k] * (F3[k] & 1); hasF3bit0 += s[k]; }
         if (F7[k] != 255) { sf7 += s[k] * F7[k]; hasF7 += s[k]; }
     }
+    // An ALU kind's register form (opcode bit 5 set): the shifts and the others apart, since only the
+    // others' I form leaves funct7 free (it is the immediate's top bits).
+    var aluAll = 0; var aluShift = 0;
+    for (var k = FIRST_ALU(); k <= LAST_ALU(); k++) aluAll += s[k];
+    for (var k = FIRST_SHIFT(); k <= LAST_ALU(); k++) aluShift += s[k];
+    signal regOther <== (aluAll - aluShift) * ib.out[5];
+    signal regShift <== aluShift * ib.out[5];
+    var regForm = regOther + regShift;
+    sopc += 0x20 * regForm;
+    hasF7 -= aluAll - aluShift - regOther;
     // (times 1 + pad, which is 1 or 2: the same equations, but not linear, so circom --O2 does not
-    // substitute a selector away by them, which would put all 43 selectors wherever that one is used)
+    // substitute a selector away by them, which would put all 34 selectors wherever that one is used)
     (ssum - 1 + pad) * (1 + pad) === 0;
     // (a system step's opcode is not checked: the factor is 0 for it, 1 or 2 otherwise)
     (opcode - sopc) * (1 + pad - s[SYS()]) === 0;
@@ -169,14 +183,14 @@ template Step() {
     var holdsData = takesData + isSys + isEcall;
     var isBranch = s[BEQNE()] + s[BLTGE()] + s[BLTGEU()];
     // (loads and jalr too: their b is free, and rs1 + b is then their address or target)
-    var useImmI = s[ADDI()] + s[SLTI()] + s[SLTIU()] + s[XORI()] + s[ORI()] + s[ANDI()] + s[SLLI()] + s[SRLI()] + s[SRAI()] + isLoad + s[JALR()];
-    var shl = s[SLL()] + s[SLLI()];
-    var sra = s[SRA()] + s[SRAI()];
-    var shr = s[SRL()] + s[SRLI()] + sra;
+    var useImmI = aluAll - regForm + isLoad + s[JALR()];
+    var shl = s[SLL()];
+    var sra = s[SRA()];
+    var shr = s[SRL()] + sra;
     var mulk = s[MUL()] + s[MULH()] + s[MULHSU()] + s[MULHU()];
     var mulsh = shl + shr + mulk;
     var divk = s[DIVQ()] + s[DIVR()];
-    var bitwise = s[XOR()] + s[XORI()] + s[OR()] + s[ORI()] + s[AND()] + s[ANDI()];
+    var bitwise = s[XOR()] + s[OR()] + s[AND()];
 
     // --- register reads: two 32-way multiplexer trees on the rs1 and rs2 fields ---
     component r1 = Select32();
@@ -218,13 +232,13 @@ template Step() {
 
     // --- address / target adder: base + addend, mod 2^32 ---
     // loads, jalr, add, addi: rs1 + b; stores: rs1 + imm; branches, jal, auipc: pc + imm; CSR: rs1 (exposed as its address).
-    var useA = isMem + s[JALR()] + s[ADD()] + s[ADDI()] + isCsr + isSys;
+    var useA = isMem + s[JALR()] + s[ADD()] + isCsr + isSys;
     signal baseSel <== useA * (a - pc);
     signal addS <== isStore * immS;
     signal addB <== isBranch * immB;
     signal addJ <== s[JAL()] * immJ;
     signal addU <== s[AUIPC()] * immU;
-    signal addR <== (s[ADD()] + s[ADDI()] + isLoad + s[JALR()]) * b;
+    signal addR <== (s[ADD()] + isLoad + s[JALR()]) * b;
     var adderSum = pc + baseSel + addS + addB + addJ + addU + addR;
 
     // --- one multiplier for shifts and M: X * Y ---
@@ -252,12 +266,13 @@ template Step() {
     signal absB <== b + nb * (W - 2 * b);
     component bz = IsZero();
     bz.in <== absB;
-    signal qp <-- absB == 0 ? W - 1 : absA \ absB;
+    // (dividing by zero, q' is 1 when a is negative for div/rem (its sign fix makes it W - 1), else W - 1)
+    signal qp <-- absB == 0 ? (na == 1 ? 1 : W - 1) : absA \ absB;
     signal rp <-- absB == 0 ? absA : absA % absB;
     component qb = Num2Bits(32);
     qb.in <== qp;
     absA - rp === qp * absB;
-    bz.out * (qp - (W - 1)) === 0;
+    bz.out * (qp - (W - 1) + na * (W - 2)) === 0;
     signal room <== (absB - 1 - rp) * (1 - bz.out);
 
     // --- the wide decomposition ---
@@ -266,7 +281,7 @@ template Step() {
     signal wideDiv <== divk * (rp + 2 * W * room);
     signal wideBitwise <== bitwise * spread;
     // a signed comparison compares a + 2^31 and b + 2^31 mod 2^32 (their sign bits flipped): a - b - 2^32 (sa - sb)
-    signal signFlip <== (s[SLT()] + s[SLTI()] + s[BLTGE()]) * (sa - sb);
+    signal signFlip <== (s[SLT()] + s[BLTGE()]) * (sa - sb);
     var rest = 1 - mulsh - divk - bitwise;
     var restPart = a - b + W - W * signFlip + 2 * W * adderSum;
     // (the bits add up to the parts: the last part's gating and the sum are one constraint)
@@ -287,7 +302,6 @@ template Step() {
         andV += wBits[2 * i + 1] * (1 << i);
     }
     var adderBit0 = wBits[33];
-    var adderBit1 = wBits[34];
 
     // --- comparisons: the low part, a - b + 2^32 (signed: with the sign bits flipped) ---
     var less = 1 - wBits[32];
@@ -295,31 +309,26 @@ template Step() {
     isEq.in <== low;
 
     // --- division's signs ---
+    // (r' is WIDE's low part for a division, so isEq tests r' = 0)
     component qz = IsZero();
-    component rz = IsZero();
     qz.in <== qp;
-    rz.in <== rp;
-    // -q' and -r' mod 2^32 (q' qz = 0 and r' rz = 0, so (W - q')(1 - qz) is linear)
+    // -q' and -r' mod 2^32 (q' qz = 0 and r' isEq = 0, so (W - q')(1 - qz) is linear)
     var negQ = W - qp - W * qz.out;
-    var negR = W - rp - W * rz.out;
+    var negR = W - rp - W * isEq.out;
     signal nab <== na * nb;
-    signal qNeg <== (na + nb - 2 * nab) * (1 - bz.out);
+    // (b = 0 has nb = 0 and q' chosen above so that the fix applies unconditionally)
+    var qNeg = na + nb - 2 * nab;
     signal qMix <== qNeg * (negQ - qp);
     signal rMix <== na * (negR - rp);
     var quotient = qp + qMix;
     var remainder = rp + rMix;
 
     // --- loads: the trace's data (slot B), sign-extended; stores: the trace's data is b truncated ---
-    var hi8 = 0; var hi16 = 0;
-    for (var i = 8; i < 32; i++) hi8 += bBits[i] * (1 << (i - 8));
-    for (var i = 16; i < 32; i++) hi16 += bBits[i] * (1 << (i - 16));
     var isByte = s[LB()] + s[LBU()] + s[SB()];
     var isHalf = s[LH()] + s[LHU()] + s[SH()];
     var isWord = s[LW()] + s[SW()];
-    (s[LB()] + s[LBU()]) * hi8 === 0;
-    (s[LH()] + s[LHU()]) * hi16 === 0;
-    adderBit0 * (isHalf + isWord) === 0;
-    adderBit1 * isWord === 0;
+    // (that a load's data fits its size and that the address is aligned to it is the verifier's replay:
+    // both are in the access word, and a load must read exactly the bytes memory holds there)
     tMemAddr === (isMem + isCsr + isSys) * t32;
     (1 - isMem - holdsData + isLoad) * tMemData === 0;
     tMemWrite === isStore;
@@ -337,14 +346,14 @@ template Step() {
     // --- the result written to rd ---
     signal v[11];
     v[0] <== s[LUI()] * immU;
-    v[1] <== (s[AUIPC()] + s[ADD()] + s[ADDI()]) * t32;
+    v[1] <== (s[AUIPC()] + s[ADD()]) * t32;
     v[2] <== (s[JAL()] + s[JALR()]) * (pc + 4);
     v[3] <== takesData * loaded;
     v[4] <== (s[SUB()] + shl + s[MUL()]) * low;
     v[5] <== (shr + s[MULH()] + s[MULHSU()] + s[MULHU()]) * high;
-    v[6] <== (s[SLT()] + s[SLTI()] + s[SLTU()] + s[SLTIU()]) * less;
-    v[7] <== (s[XOR()] + s[XORI()] + s[OR()] + s[ORI()]) * xorV;
-    v[8] <== (s[OR()] + s[ORI()] + s[AND()] + s[ANDI()]) * andV;
+    v[6] <== (s[SLT()] + s[SLTU()]) * less;
+    v[7] <== (s[XOR()] + s[OR()]) * xorV;
+    v[8] <== (s[OR()] + s[AND()]) * andV;
     v[9] <== s[DIVQ()] * quotient;
     v[10] <== s[DIVR()] * remainder;
     var result = 0;
@@ -380,8 +389,9 @@ template Step() {
     signal takeLt <== (s[BLTGE()] + s[BLTGEU()]) * less;
     signal taken <== takeEq + takeLt + ib.out[12] * (isBranch - 2 * (takeEq + takeLt));
     var jump = taken + s[JAL()] + s[JALR()];
-    signal clearBit0 <== s[JALR()] * adderBit0;
-    signal moved <== jump * (t32 - clearBit0 - pc - 4);
+    // (the target with bit 0 cleared: jalr's rule; a branch's or jal's pc + imm is even anyway, pc being
+    // word-aligned, which the verifier's replay requires of every step)
+    signal moved <== jump * (t32 - adderBit0 - pc - 4);
     // an ecall restarts the core at the reset pc, a system step goes on at its data (both in tMemData)
     pcOut <-- pc + 4 - 4 * pad + moved + (isEcall + isSys) * (tMemData - pc - 4);
     pcOut - pc - 4 + 4 * pad - moved === (isEcall + isSys) * (tMemData - pc - 4);
@@ -428,9 +438,9 @@ template Chunk(N) {
         step[i].pc <== i == 0 ? pcIn : step[i - 1].pcOut;
         for (var j = 0; j < 32; j++) step[i].regs[j] <== i == 0 ? regsIn[j] : step[i - 1].regsOut[j];
         pad[i] * (pad[i] - 1) === 0;
-        // Padding only at the end, and everything after the program's end is padding
-        // (a padding step is not the end, so pad + exitFlag is 0 or 1: one constraint for both).
-        if (i > 0) (pad[i - 1] + step[i - 1].exitFlag) * (1 - pad[i]) === 0;
+        // (Padding only at the end, and nothing after the program's end, are the verifier's: it builds the
+        // access words of a chunk's steps, each non-zero, and zeros after them, and a step's access word
+        // is 0 exactly when it pads (a real step's kind or pc is not 0); its replay refuses any step after the end.)
         step[i].pad <== pad[i];
         step[i].tPc <== tPc[i];
         step[i].tInsn <== tInsn[i];

@@ -365,11 +365,14 @@ export class MemoryReplay {
       if (refused !== undefined) return refused;
     } else if (a.kind !== ACCESS_NONE) {
       const size = accessSize(a.kind);
+      // (a misaligned access traps, so as an ordinary step it is refused: here, not in the circuit)
+      const misaligned = (a.addr & (size - 1)) !== 0 ? `a ${isStore(a.kind) ? 'store' : 'load'} of ${size} bytes at ${hex(a.addr)}, which is not aligned to its size` : undefined;
       if (isStore(a.kind) && a.addr >>> 0 === EXIT_ADDR && size === 4) this.exitValue = a.data >>> 0;
       else if (!memory.contains(a.addr, size)) {
-        const refused = this.device(a, size);
+        const refused = this.device(a, size) ?? misaligned;
         if (refused !== undefined) return refused;
-      } else if (isStore(a.kind)) memory.write(a.addr, size, a.data);
+      } else if (misaligned !== undefined) return misaligned;
+      else if (isStore(a.kind)) memory.write(a.addr, size, a.data);
       else if (memory.read(a.addr, size) !== a.data >>> 0) {
         return `the load of ${size} bytes at ${hex(a.addr)} reads ${hex(a.data)}, but memory holds ${hex(memory.read(a.addr, size))}`;
       }

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import * as snarkjs from 'snarkjs';
 import { compileCircuit, DEV_SIZE, ptauPower, publicLayout, type Circuit } from '../../host/proof/circuit.js';
 import { releaseCurve } from '../../host/proof/curve.js';
-import { ACCESS_CSR, ACCESS_SYSTEM, accessesOf, accessOf, packAccess, replayMemory, type Access } from '../../host/proof/access.js';
+import { ACCESS_CSR, ACCESS_SYSTEM, accessesOf, accessOf, packAccess, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
 import { imageHash } from '../../host/proof/image.js';
 import { buildStatement, checkMemory, type Statement } from '../../host/proof/statement.js';
 import type { TraceRecord } from '../../host/trace/record.js';
@@ -19,6 +19,7 @@ import { segmentsOn } from '../../host/proof/prove.js';
 import { ReplayCore } from '../../host/proof/tel-run.js';
 import { bType, csr, ECALL, EBREAK, exitWith, iType, li, MRET, rType, sType, WFI } from '../riscv/asm.js';
 import { decode } from '../../host/riscv/decode.js';
+import { RAM_BASE } from '../../host/riscv/machine.js';
 import { program, run, SCRATCH } from './random-programs.js';
 
 const HOME = 'build/proof/home';
@@ -115,6 +116,31 @@ describe('the step circuit against the ISS', () => {
     data[load % SIZE.steps] = String(0x1235);
     const inputs = statement.inputs.map((x, k) => (k === chunk ? { ...x, tMemData: data } : x));
     expect(await firstRefused({ ...statement, inputs })).toBe(chunk);
+  });
+
+  it("leaves a load's size and alignment to the replay: a byte load of more than a byte, a misaligned word load, told consistently, satisfy the circuit and are refused by the replay of their access words", async () => {
+    const words = [...li(1, 0x1234), ...li(8, SCRATCH), sType('sw', 8, 1, 0), iType('lbu', 2, 8, 0), iType('lw', 3, 8, 0), ...exitWith(1)];
+    const { trace, image } = run(words);
+    const lbu = trace.findIndex((r) => r.rd === 2);
+    const lw = trace.findIndex((r) => r.rd === 3);
+    // lbu reading 0x134 (the byte is 0x34): rd gets it too
+    const wide = trace.map((r, k) => (k === lbu ? { ...r, memData: 0x134, rdValue: 0x134 } : r));
+    // lw x3, 2(x8) in the image and the trace: rs1 + imm is SCRATCH + 2
+    const at = (trace[lw]!.pc - RAM_BASE) / 4;
+    const misalignedWord = iType('lw', 3, 8, 2);
+    const shifted = new Uint8Array(new Uint32Array(words.map((w, k) => (k === at ? misalignedWord : w))).buffer);
+    const misaligned = trace.map((r, k) => (k === lw ? { ...r, insn: misalignedWord, memAddr: SCRATCH + 2, memData: 0, rdValue: 0 } : r));
+    for (const [forged, img, reason] of [
+      [wide, image, /load of 1 bytes at 0x80000200 reads 0x134, but memory holds 0x34/],
+      [misaligned, shifted, /load of 4 bytes at 0x80000202, which is not aligned to its size/],
+    ] as const) {
+      const statement = buildStatement(forged, SIZE);
+      expect(await firstRefused(statement)).toBe(-1);
+      const exposed: Access[] = [];
+      for (let k = 0; k < statement.inputs.length; k++) exposed.push(...(await accessSignals(statement, k)).filter((v) => v !== 0n).map(unpackAccess));
+      expect(exposed).toEqual(accessesOf(forged));
+      expect(replayMemory(img, exposed).reason).toMatch(reason);
+    }
   });
 
   describe('the ecall boundary', () => {
