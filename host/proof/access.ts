@@ -29,7 +29,7 @@ export const ACCESS_CSR = 9;
 /** A system step (a trap other than the ecall yield, mret, wfi): addr is rs1's value, data the next pc. */
 export const ACCESS_SYSTEM = 10;
 /** Branches: a system step of one (a taken branch to a misaligned target) is not proved (the verifier does not see rs2). */
-const BRANCH_OPS = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
+export const BRANCH_OPS = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
 /** The one ecall instruction word. */
 export const ECALL_WORD = 0x00000073;
 const SIZE_CODE: Readonly<Record<number, number>> = { 1: 1, 2: 2, 4: 3 };
@@ -307,9 +307,12 @@ export class MemoryReplay {
     if (a.insn >>> 0 === ECALL_WORD) return `the ecall at ${hex(a.pc)} as a system step: in a proof an ecall yields to the host`;
     if (BRANCH_OPS.has(insn.op)) return `a branch at ${hex(a.pc)} as a system step: a branch that traps is not proved`;
     const machine = this.devices;
-    machine.writeData(a.pc, 4, a.insn);
+    // (a fetch fault: the pc is outside RAM, and the step exposes the word 0 there, as the trace does)
+    if (this.memory.contains(a.pc, 4)) machine.writeData(a.pc, 4, a.insn);
     machine.regs.fill(0);
-    if (insn.rs1 !== 0) machine.regs[insn.rs1] = a.addr | 0;
+    // (the register the rs1 field names, which the circuit exposes whatever the instruction: jal's field is immediate bits)
+    const rs1 = (a.insn >>> 15) & 31;
+    if (rs1 !== 0) machine.regs[rs1] = a.addr | 0;
     else if (a.addr !== 0) return `the system step at ${hex(a.pc)} exposes ${hex(a.addr)} as x0`;
     machine.pc = a.pc;
     const retired = machine.retired;
@@ -341,9 +344,14 @@ export class MemoryReplay {
   step(a: Access, writes: readonly HostWrite[] = []): string | undefined {
     const memory = this.memory;
     if (this.exitValue !== undefined) return "a step after the program's end (the store to EXIT)";
-    if ((a.pc & 3) !== 0 || !memory.contains(a.pc, 4)) return `an instruction fetched at ${hex(a.pc)}, which is not an aligned word of RAM`;
-    const word = memory.read(a.pc, 4);
-    if (word !== a.insn >>> 0) return `the instruction at ${hex(a.pc)} is ${hex(word)}${a.pc - RAM_BASE >= this.image.length ? ' (beyond the image)' : ''}, not ${hex(a.insn)}`;
+    if (!memory.contains(a.pc, 4)) {
+      // only a system step may be there: the fetch fault (its word is 0, as the trace records it)
+      if (a.kind !== ACCESS_SYSTEM || a.insn !== 0) return `an instruction fetched at ${hex(a.pc)}, which is not an aligned word of RAM`;
+    } else {
+      if ((a.pc & 3) !== 0) return `an instruction fetched at ${hex(a.pc)}, which is not an aligned word of RAM`;
+      const word = memory.read(a.pc, 4);
+      if (word !== a.insn >>> 0) return `the instruction at ${hex(a.pc)} is ${hex(word)}${a.pc - RAM_BASE >= this.image.length ? ' (beyond the image)' : ''}, not ${hex(a.insn)}`;
+    }
     if (a.kind === ACCESS_ECALL) {
       if (a.data >>> 0 !== RAM_BASE || a.addr !== 0) return `the ecall at ${hex(a.pc)} does not restart at the reset pc`;
       for (const w of writes) {

@@ -5,9 +5,9 @@
 // memory check, the verifier's replay run on the trace.
 import { CaxError, unsupported } from '../errors.js';
 import { decode } from '../riscv/decode.js';
-import { CAUSE, EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
+import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
-import { ACCESS_CSR, ACCESS_ECALL, ACCESS_SYSTEM, accessesOf, isEcallRecord, replayMemory, type HostWrite } from './access.js';
+import { ACCESS_CSR, ACCESS_ECALL, ACCESS_SYSTEM, accessesOf, BRANCH_OPS, isEcallRecord, replayMemory, type HostWrite } from './access.js';
 import type { CircuitSize } from './circuit.js';
 
 /** The machine state between two chunks. */
@@ -95,8 +95,7 @@ function where(i: number): string {
 }
 
 /**
- * Checks what the circuit cannot express (an instruction fetch fault, a
- * branch that traps, a run that does not end with a word store to EXIT) and
+ * Checks what the circuit cannot express (a branch that traps, a run that does not end with a word store to EXIT) and
  * splits the trace into
  * chunk inputs. It does not check memory (checkMemory does, and the verifier).
  */
@@ -105,7 +104,8 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
   trace.forEach((r, i) => {
     const op = decode(r.insn).op;
     if (r.trap) {
-      if (r.cause === CAUSE.fetchFault || r.cause === CAUSE.fetchMisaligned) throw unsupported(`${where(i)}: a trap of cause ${r.cause} (an instruction fetch or jump target) in a proof`);
+      // (the verifier executes a system step with its rs1 value only: a branch's rs2 is not exposed)
+      if (BRANCH_OPS.has(op)) throw unsupported(`${where(i)}: a branch that traps (cause ${r.cause}) in a proof`);
     } else if (!SUPPORTED.has(op)) throw unsupported(`${where(i)}: the instruction ${op} in a proof`);
   });
   const last = trace[trace.length - 1]!;
