@@ -23,7 +23,7 @@ export const DEFAULT_SIZE: CircuitSize = { steps: 16 };
 /**
  * The size of the development keys (`make proof-keys`, the tests, the demo,
  * the bench): the largest chunk whose circuit fits the 2^12 development
- * powers-of-tau (4,015 constraints and 78 public signals at 9 steps).
+ * powers-of-tau (3,872 constraints and 77 public signals at 9 steps).
  */
 export const DEV_SIZE: CircuitSize = { steps: 9 };
 
