@@ -20,7 +20,7 @@ import { ReplayCore } from '../../host/proof/tel-run.js';
 import { bType, csr, ECALL, EBREAK, exitWith, iType, jal, li, MRET, rType, sType, WFI } from '../riscv/asm.js';
 import { decode } from '../../host/riscv/decode.js';
 import { RAM_BASE } from '../../host/riscv/machine.js';
-import { program, run, SCRATCH } from './random-programs.js';
+import { JUMP_TRAPS, program, run, SCRATCH } from './random-programs.js';
 
 const HOME = 'build/proof/home';
 const SIZE = DEV_SIZE;
@@ -340,28 +340,7 @@ describe('the step circuit against the ISS', () => {
   });
 
   describe('jumps that trap: a misaligned target (jal, jalr) and an instruction fetch fault (a jump outside RAM)', () => {
-    const at = (index: number): number => (RAM_BASE + 4 * index) >>> 0;
-    const [C1, C2, C3, HANDLER] = [at(6), at(11), at(16), at(20)];
-    const words = [
-      ...li(5, HANDLER),
-      csr('csrrw', 0, 0x305, 5), // mtvec
-      ...li(9, C1), // where the handler returns
-      jal(0, 6), // to pc + 6: cause 0, mtval = the target, mepc = its pc
-      ...li(9, C2),
-      ...li(6, 0x1000),
-      iType('jalr', 0, 6, 0), // to 0x1000, outside RAM: the fetch there faults, cause 1, mtval = mepc = 0x1000
-      ...li(9, C3),
-      ...li(7, C3 + 2),
-      iType('jalr', 1, 7, 0), // to C3 + 2: cause 0 (x1 is not written), mtval from rs1
-      ...exitWith(1),
-      // the handler
-      csr('csrrs', 10, 0x342, 0), // mcause
-      rType('add', 20, 20, 10),
-      csr('csrrs', 11, 0x343, 0), // mtval
-      rType('add', 21, 21, 11),
-      csr('csrrw', 0, 0x341, 9), // mepc = x9
-      MRET,
-    ];
+    const { words, HANDLER, END, JAL, JALR } = JUMP_TRAPS;
     let trace: TraceRecord[];
     let image: Uint8Array;
     beforeAll(() => {
@@ -369,26 +348,25 @@ describe('the step circuit against the ISS', () => {
     });
 
     it('are proved as system steps: the chunks satisfy the circuit, the replay executes them as the ISS did', async () => {
-      expect(words.length).toBe(26);
       checkMemory(trace, image);
       const statement = buildStatement(trace, SIZE);
       expect(await firstRefused(statement)).toBe(-1);
       const last = (rd: number): number | undefined => trace.filter((r) => r.rd === rd).at(-1)?.rdValue;
       expect(last(20)).toBe(0 + 1 + 0);
-      expect(last(21)).toBe((at(5) + 6 + 0x1000 + C3 + 2) >>> 0);
+      expect(last(21)).toBe((JAL + 6 + 0x1000 + END + 2) >>> 0);
       expect(last(1)).toBeUndefined(); // the trapping jalr wrote no link
       const system = accessesOf(trace).filter((a) => a.kind === ACCESS_SYSTEM && a.insn !== MRET);
       expect(system.map((a) => [a.pc, a.insn, a.addr, a.data])).toEqual([
-        [at(5), jal(0, 6), 0, HANDLER],
+        [JAL, jal(0, 6), 0, HANDLER],
         [0x1000, 0, 0, HANDLER],
-        [at(15), iType('jalr', 1, 7, 0), C3 + 2, HANDLER],
+        [JALR, iType('jalr', 1, 7, 0), END + 2, HANDLER],
       ]);
     });
 
     it('refuses another rs1 for the jalr (its mtval differs from what the handler read), a fetch fault claiming a word, and an ordinary step outside RAM', () => {
       const accesses = accessesOf(trace);
-      const jalr = accesses.findIndex((a) => a.kind === ACCESS_SYSTEM && a.pc === at(15));
-      const otherRs1 = accesses.map((a, i) => (i === jalr ? { ...a, addr: C3 + 6 } : a));
+      const jalr = accesses.findIndex((a) => a.kind === ACCESS_SYSTEM && a.pc === JALR);
+      const otherRs1 = accesses.map((a, i) => (i === jalr ? { ...a, addr: END + 6 } : a));
       expect(replayMemory(image, otherRs1).reason).toMatch(/CSR 0x343 holds/);
       const fault = accesses.findIndex((a) => a.pc === 0x1000);
       const withWord = accesses.map((a, i) => (i === fault ? { ...a, insn: 0x13 } : a));

@@ -3,7 +3,7 @@
 // A = α, B = β, C = −(IC₀ + Σ xⱼ·ICⱼ) that works against a key with δ = γ,
 // a receipt verified under a key it does not name, host writes on a receipt
 // with no host protocol, forged UART output, a forged mcycle read, a wrong trap
-// handler, return or cause, and every claim field of a
+// handler, return or cause, a jump trap's rs1 or a fetch fault changed, and every claim field of a
 // genuine receipt changed (a property). A program of a few steps, with the test-size keys of
 // build/proof/home; one extra setup from the same powers-of-tau.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
@@ -26,7 +26,7 @@ import { captureIO } from '../helpers/cli-io.js';
 import { csr, EBREAK, exitWith, iType, jal, li, lui, MRET, sType } from '../riscv/asm.js';
 import { ACCESS_CSR, ACCESS_SYSTEM, decodeAccesses, encodeAccesses, type Access } from '../../host/proof/access.js';
 import { UART_BASE } from '../../host/riscv/machine.js';
-import { run } from './random-programs.js';
+import { JUMP_TRAPS, run } from './random-programs.js';
 import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
@@ -364,6 +364,45 @@ describe('claims bound by the verifier', () => {
       { numRuns: 40 },
     );
   }, 300_000);
+});
+
+describe('jumps that trap, proved (a misaligned jal and jalr, a fetch fault outside RAM)', () => {
+  let trapped: Receipt;
+  beforeAll(async () => {
+    const ran = run(JUMP_TRAPS.words);
+    trapped = await proveRun({ trace: ran.trace, image: programImage(ran.image), cycles: ran.cycles }, circuit, keys, { workers: 1 });
+  }, 600_000);
+
+  /** The receipt with the access word of the system step at `pc` changed by `change`. */
+  const forged = (pc: number, change: (a: Access) => Access): Receipt => {
+    const r = copyOf(trapped);
+    const pick = (a: Access): boolean => a.kind === ACCESS_SYSTEM && a.pc === pc;
+    const k = r.chunks.findIndex((c) => decodeAccesses(c.accesses).some(pick));
+    r.chunks[k]!.accesses = encodeAccesses(decodeAccesses(r.chunks[k]!.accesses).map((a) => (pick(a) ? change(a) : a)));
+    return r;
+  };
+
+  it('the genuine receipt verifies; another rs1 for the jalr, another handler address for the fetch fault, a word claimed at the faulting pc are refused', async () => {
+    expect(await verifyReceipt(trapped, vk)).toMatchObject({ ok: true });
+    expect(
+      await verifyReceipt(
+        forged(JUMP_TRAPS.JALR, (a) => ({ ...a, addr: a.addr + 4 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/CSR 0x343 holds/) });
+    expect(
+      await verifyReceipt(
+        forged(0x1000, (a) => ({ ...a, data: a.data + 4 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/the machine goes on at/) });
+    expect(
+      await verifyReceipt(
+        forged(0x1000, (a) => ({ ...a, insn: 0x13 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/fetched at 0x1000, which is not an aligned word of RAM/) });
+  });
 });
 
 describe('bounded proving', () => {

@@ -1,11 +1,12 @@
 // Random RV32IM programs for the proof tests (every ALU, shift, M, load,
 // store and branch kind with random operands, loads and stores around a
-// scratch word), run on the ISS to their end with a trace.
+// scratch word), run on the ISS to their end with a trace; and the program
+// of jumps that trap, which circuit.test.ts and forgery.test.ts share.
 import fc from 'fast-check';
 import { RAM_BASE } from '../../host/riscv/machine.js';
 import { PROOF_RAM_BYTES } from '../../host/proof/access.js';
 import type { TraceRecord } from '../../host/trace/record.js';
-import { BRANCH_OPS, I_OPS, LOAD_OPS, R_OPS, SHIFT_OPS, STORE_OPS, bType, exitWith, iType, issWith, li, rType, sType } from '../riscv/asm.js';
+import { BRANCH_OPS, I_OPS, LOAD_OPS, R_OPS, SHIFT_OPS, STORE_OPS, bType, csr, exitWith, iType, issWith, jal, li, MRET, rType, sType } from '../riscv/asm.js';
 
 /** x8 points here; loads and stores use the words from it. */
 export const SCRATCH = 0x80000200;
@@ -36,3 +37,41 @@ export function run(words: readonly number[]): { trace: TraceRecord[]; image: Ui
   if (ended !== 'exit') throw new Error(`the program ended by ${ended}, not EXIT`);
   return { trace, image: new Uint8Array(new Uint32Array(words).buffer), ram: iss.readMemory(RAM_BASE, iss.ramBytes), cycles };
 }
+
+/** The address of word `index` of a program. */
+export const wordAt = (index: number): number => (RAM_BASE + 4 * index) >>> 0;
+
+/**
+ * Jumps that trap, each into a handler that adds mcause to x20 and mtval to
+ * x21 and returns to x9: a jal to pc + 6 (cause 0, mtval the target), a jalr
+ * to 0x1000 (aligned, outside RAM: the fetch there faults, cause 1, mtval =
+ * mepc = 0x1000), and a jalr x1 to END + 2 (cause 0, mtval from rs1; x1 not
+ * written). HANDLER is word 20, END word 16.
+ */
+export const JUMP_TRAPS = {
+  words: [
+    ...li(5, wordAt(20)),
+    csr('csrrw', 0, 0x305, 5), // mtvec
+    ...li(9, wordAt(6)), // where the handler returns
+    jal(0, 6),
+    ...li(9, wordAt(11)),
+    ...li(6, 0x1000),
+    iType('jalr', 0, 6, 0),
+    ...li(9, wordAt(16)),
+    ...li(7, wordAt(16) + 2),
+    iType('jalr', 1, 7, 0),
+    ...exitWith(1),
+    // the handler
+    csr('csrrs', 10, 0x342, 0), // mcause
+    rType('add', 20, 20, 10),
+    csr('csrrs', 11, 0x343, 0), // mtval
+    rType('add', 21, 21, 11),
+    csr('csrrw', 0, 0x341, 9), // mepc = x9
+    MRET,
+  ],
+  HANDLER: wordAt(20),
+  END: wordAt(16),
+  /** The jal's pc and the second jalr's. */
+  JAL: wordAt(5),
+  JALR: wordAt(15),
+};
