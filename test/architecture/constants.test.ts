@@ -138,8 +138,18 @@ describe('constants shared across languages', () => {
 
   it('the instruction kinds of the step circuit, in order: circuits/rv32im.circom = host/proof/statement.ts', () => {
     // A kind of the circuit covers the instructions told apart by funct3 bit 0 alone (its comment names the pairs),
-    // and the CSR kind every CSR instruction (the verifier's replay tells them apart).
+    // an ALU operation with its I form (opcode bit 5), and the CSR kind every CSR instruction (the verifier's replay
+    // tells them apart).
     const PAIRS: Readonly<Record<string, readonly string[]>> = {
+      ADD: ['add', 'addi'],
+      SLT: ['slt', 'slti'],
+      SLTU: ['sltu', 'sltiu'],
+      XOR: ['xor', 'xori'],
+      OR: ['or', 'ori'],
+      AND: ['and', 'andi'],
+      SLL: ['sll', 'slli'],
+      SRL: ['srl', 'srli'],
+      SRA: ['sra', 'srai'],
       BEQNE: ['beq', 'bne'],
       BLTGE: ['blt', 'bge'],
       BLTGEU: ['bltu', 'bgeu'],
