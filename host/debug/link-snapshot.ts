@@ -236,12 +236,17 @@ class ReplayingClient extends CoprocessorClient {
     this.boundaryReached = true;
   }
 
-  /** Whether requests go to the device now (after the boundary, once the pages are written back). */
+  /**
+   * Whether requests go to the device now (after the boundary, once the pages are written back). A fresh simulation
+   * or ISS starts with its RAM zeroed (cax-sim's model is built with --x-initial 0), so their pages of zeros are not
+   * written; a board's RAM holds what ran before, so there every page is.
+   */
   private async live(): Promise<boolean> {
     if (!this.boundaryReached) return false;
     if (!this.woken) {
       this.woken = true;
-      const pages = this.link.pages;
+      const zeroed = this.link.backend !== 'device';
+      const pages = this.link.pages.filter((p) => !zeroed || this.link.contents[p.sha256]!.some((b) => b !== 0));
       for (let i = 0; i < pages.length;) {
         let j = i;
         while (j + 1 < pages.length && pages[j + 1]!.address === pages[j]!.address + PAGE_BYTES) j++;

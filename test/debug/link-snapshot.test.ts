@@ -73,6 +73,10 @@ describe('executor snapshots over the serial protocol, on the ISS behind its UAR
         expect(linkedState).toEqual(tracedState);
         const pages = new Map(link!.pages.map((p) => [p.address, p.sha256]));
         for (const p of core!.pages) expect([p.address, pages.get(p.address)]).toEqual([p.address, p.sha256]);
+        // each RESULT counts the program's instructions and the firmware's jump into it; a0 and a1 are the registers after the program's last `ret`
+        const runs = link!.calls.flatMap((c) => (c.op === 'run' ? [c.result] : []));
+        expect(runs.reduce((n, r) => n + r.instret, 0)).toBe(core!.instret + runs.length);
+        expect([runs.at(-1)!.a0, runs.at(-1)!.a1]).toEqual([core!.registers[10], core!.registers[11]]);
       });
     } finally {
       s.dispose();
