@@ -18,7 +18,15 @@ import { join } from 'node:path';
 import { effectProgram } from '../../host/tel/generate.js';
 import { parseWorld } from '../../host/tel/world.js';
 import type { ExecutionResult } from '../../host/execution/executor.js';
-import { decodeContextSnapshot, encodeContextSnapshot, restoreContextSnapshot, runWithContextSnapshots, type ContextRunSpec, type ContextSnapshot } from '../../host/debug/context-snapshot.js';
+import {
+  decodeContextSnapshot,
+  encodeContextSnapshot,
+  restoreContextSnapshot,
+  restoreSubtree,
+  runWithContextSnapshots,
+  type ContextRunSpec,
+  type ContextSnapshot,
+} from '../../host/debug/context-snapshot.js';
 import { setup } from '../execution/helpers.js';
 import { cliOnStore, INVOKE_PROGRAM, INVOKE_WORLD } from './invoke-program.js';
 
@@ -50,8 +58,13 @@ describe('executor snapshots over the serial protocol, on the ISS behind its UAR
         expect(link.pages.length).toBeGreaterThan(0);
         expect(outcome(await restored(s.repo, snap))).toEqual(outcome(result));
       }
-      // the core ran on between the boundaries: more requests, the heap grew
+      // the core ran on between the boundaries: more requests
       expect(snapshots[5]!.state.link!.calls.length).toBeGreaterThan(snapshots[0]!.state.link!.calls.length);
+      // one context subtree, restored from the pages, closes as in the run that never stopped
+      const twice = snapshots[1]!.state.contexts.open[1]!.context;
+      const r = await restoreSubtree(s.repo, snapshots[1]!, twice);
+      expect(r.report).toEqual(result.contexts.find((c) => c.context === twice));
+      expect(r.end).toMatchObject({ kind: 'return', value: '15' });
     } finally {
       s.dispose();
     }
