@@ -8,7 +8,9 @@
 // data (the allocator's state block, rt_hp), the heap up to its high-water
 // mark, the collector's bitmaps and mark stack as far as the heap reached, and
 // the stack. The snapshot reads those pages with READ (4 KiB each, named by
-// their SHA-256, each content stored once) and holds, besides, the host's
+// their SHA-256, each content stored once; a page of the image that still
+// holds the image's bytes is left out: a restore has the image) and holds,
+// besides, the host's
 // conversation with the core up to the boundary: every LOAD, WRITE, READ and
 // RUN with what the device answered. Restoring answers that conversation from
 // the snapshot — the host's scheduler, whose continuations are JS closures
@@ -77,7 +79,7 @@ export const LinkStateSchema = z
     image: z.string().regex(HEX64),
     /** The host's requests to the core before the boundary, answered. */
     calls: z.array(LinkCallSchema),
-    /** The program's memory at the boundary, ascending by address: every page the run's state is in, and its SHA-256. */
+    /** The program's memory at the boundary, ascending by address: every page the run's state is in (but the image's pages that hold the image's bytes), and its SHA-256. */
     pages: z.array(z.object({ address: u32, sha256: z.string().regex(HEX64) }).strict()),
     /** Page bytes by their SHA-256 (each content once). */
     contents: z.record(z.string().regex(HEX64), z.instanceof(Uint8Array)),
@@ -117,8 +119,27 @@ async function stateRanges(read: Read, image: Image, info: DeviceInfo): Promise<
   return ranges;
 }
 
-/** The pages covering `ranges`, read from the device (consecutive pages in one read). */
-async function readPages(read: Read, ranges: readonly (readonly [number, number])[]): Promise<Pick<LinkState, 'pages' | 'contents'>> {
+/** The image's bytes in the page at `address` (zeros past its end). */
+export function imagePage(image: Image, address: number): Uint8Array {
+  const page = new Uint8Array(PAGE_BYTES);
+  const from = Math.max(0, address - image.base);
+  const to = Math.min(image.bytes.length, address + PAGE_BYTES - image.base);
+  if (from < to) page.set(image.bytes.subarray(from, to), from - (address - image.base));
+  return page;
+}
+
+/** The addresses of the pages the image spans (its last one is the heap's first). */
+function imagePages(image: Image): number[] {
+  const pages: number[] = [];
+  for (let p = Math.floor(image.base / PAGE_BYTES); p * PAGE_BYTES < image.heapStart; p++) pages.push((p * PAGE_BYTES) >>> 0);
+  return pages;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The pages covering `ranges`, read from the device (consecutive pages in one read); those of the image that hold the image's bytes are left out. */
+async function readPages(read: Read, ranges: readonly (readonly [number, number])[], image: Image): Promise<Pick<LinkState, 'pages' | 'contents'>> {
+  const inImage = new Set(imagePages(image));
   const wanted = new Set<number>();
   for (const [lo, hi] of ranges) for (let p = Math.floor(lo / PAGE_BYTES); p * PAGE_BYTES < hi; p++) wanted.add(p);
   const sorted = [...wanted].sort((a, b) => a - b);
@@ -130,9 +151,11 @@ async function readPages(read: Read, ranges: readonly (readonly [number, number]
     const bytes = await read(sorted[i]! * PAGE_BYTES, (j - i + 1) * PAGE_BYTES);
     for (let k = 0; k <= j - i; k++) {
       const page = bytes.slice(k * PAGE_BYTES, (k + 1) * PAGE_BYTES);
+      const address = (sorted[i + k]! * PAGE_BYTES) >>> 0;
+      if (inImage.has(address) && sameBytes(page, imagePage(image, address))) continue;
       const hash = sha256(page);
       contents[hash] = page;
-      pages.push({ address: (sorted[i + k]! * PAGE_BYTES) >>> 0, sha256: hash });
+      pages.push({ address, sha256: hash });
     }
     i = j + 1;
   }
@@ -168,7 +191,7 @@ class RecordingClient extends CoprocessorClient {
     try {
       const image = this.image!;
       const read: Read = (addr, length) => super.readMemory(addr, length);
-      const memory = await readPages(read, await stateRanges(read, image, this.info));
+      const memory = await readPages(read, await stateRanges(read, image, this.info), image);
       for (const w of waiting) w.resolve({ backend: this.backend, image: sha256(image.bytes), calls: this.calls.slice(0, w.at), ...memory });
     } catch (e) {
       for (const w of waiting) w.reject(e);
@@ -224,6 +247,7 @@ class ReplayingClient extends CoprocessorClient {
   constructor(
     transport: Transport,
     private readonly link: LinkState,
+    private readonly image: Image,
   ) {
     super(transport);
   }
@@ -237,22 +261,25 @@ class ReplayingClient extends CoprocessorClient {
   }
 
   /**
-   * Whether requests go to the device now (after the boundary, once the pages are written back). A fresh simulation
-   * or ISS starts with its RAM zeroed (cax-sim's model is built with --x-initial 0), so their pages of zeros are not
-   * written; a board's RAM holds what ran before, so there every page is.
+   * Whether requests go to the device now (after the boundary, once the pages are written back: the snapshot's, and
+   * the image's where the snapshot has none). A fresh simulation or ISS starts with its RAM zeroed (cax-sim's model is
+   * built with --x-initial 0), so their pages of zeros are not written; a board's RAM holds what ran before, so there
+   * every page is.
    */
   private async live(): Promise<boolean> {
     if (!this.boundaryReached) return false;
     if (!this.woken) {
       this.woken = true;
+      const bytes = new Map<number, Uint8Array>(this.link.pages.map((p) => [p.address, this.link.contents[p.sha256]!]));
+      for (const address of imagePages(this.image)) if (!bytes.has(address)) bytes.set(address, imagePage(this.image, address));
       const zeroed = this.link.backend !== 'device';
-      const pages = this.link.pages.filter((p) => !zeroed || this.link.contents[p.sha256]!.some((b) => b !== 0));
+      const pages = [...bytes].filter(([, b]) => !zeroed || b.some((x) => x !== 0)).sort(([a], [b]) => a - b);
       for (let i = 0; i < pages.length;) {
         let j = i;
-        while (j + 1 < pages.length && pages[j + 1]!.address === pages[j]!.address + PAGE_BYTES) j++;
+        while (j + 1 < pages.length && pages[j + 1]![0] === pages[j]![0] + PAGE_BYTES) j++;
         const run = new Uint8Array((j - i + 1) * PAGE_BYTES);
-        for (let k = i; k <= j; k++) run.set(this.link.contents[pages[k]!.sha256]!, (k - i) * PAGE_BYTES);
-        await super.writeMemory(pages[i]!.address, run);
+        for (let k = i; k <= j; k++) run.set(pages[k]![1], (k - i) * PAGE_BYTES);
+        await super.writeMemory(pages[i]![0], run);
         i = j + 1;
       }
     }
@@ -356,7 +383,7 @@ export function replayLink(link: LinkState, device?: string): LinkReplayer {
     coprocessor: async (image) => {
       const hash = sha256(image.bytes);
       if (hash !== link.image) throw new BoundaryMismatch(`the run compiles image ${hash.slice(0, 12)}…, the snapshot is of image ${link.image.slice(0, 12)}…`);
-      const c = (client = await connect(link.backend, device, (t) => new ReplayingClient(t, link)));
+      const c = (client = await connect(link.backend, device, (t) => new ReplayingClient(t, link, image)));
       return { client: c, close: () => c.close() };
     },
     boundary: () => {
