@@ -8,7 +8,8 @@
 // programs, fast), against the ISS followed instruction by instruction (the
 // pages the program wrote are the snapshot's, byte for byte), and on the
 // Verilator simulation (the same pages and requests as on the ISS; restored
-// in this process and through files in other processes). Bad snapshots:
+// in this process and through files in other processes; and as a device
+// behind a serial port, restored on the device that ran on to the end). Bad snapshots:
 // another image, a tampered page or request, a truncated file.
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
@@ -30,6 +31,8 @@ import {
 import { compileStored } from '../../host/coprocessor/stored.js';
 import { imagePage } from '../../host/debug/link-snapshot.js';
 import { sha256 } from '../../host/debug/snapshot.js';
+import { artefactPath } from '../../host/artefacts.js';
+import { startSimPty } from '../../host/sim/pty.js';
 import { setup } from '../execution/helpers.js';
 import { cliOnStore, INVOKE_PROGRAM, INVOKE_WORLD } from './invoke-program.js';
 
@@ -164,6 +167,21 @@ describe('executor snapshots on the Verilator simulation', () => {
       expect(simSnap.state.link).toEqual({ ...iss.snapshots[0]!.state.link!, backend: 'sim' });
       expect(outcome(await restored(s.repo, simSnap))).toEqual(outcome(sim.result));
     } finally {
+      s.dispose();
+    }
+  });
+
+  it('on the device backend (the simulation behind its pseudo-terminal, as a board is reached): restored on the same device, whose RAM holds the rest of the run', async () => {
+    const s = setup(INVOKE_PROGRAM);
+    const sim = await startSimPty({ program: artefactPath('firmware') });
+    try {
+      const spec: ContextRunSpec = { hash: s.repo.lookupName('main')!, args: [], world: INVOKE_WORLD, backend: 'device', device: sim.path };
+      const { result, snapshots } = await runWithContextSnapshots(s.repo, spec, (i) => i === 2);
+      expect([result.value, result.coprocessor?.backend]).toEqual(['55', 'device']);
+      // the device's RAM holds the end of the run above (heap, stack, runtime data): the snapshot's pages are written over it
+      expect(outcome(await restoreContextSnapshot(s.repo, snapshots[0]!, { device: sim.path }))).toEqual(outcome(result));
+    } finally {
+      await sim.stop();
       s.dispose();
     }
   });
