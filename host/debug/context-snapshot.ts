@@ -17,7 +17,12 @@
 // compiled, its effects through the same sandbox and scheduler) is followed
 // instruction by instruction on a traced ISS: its snapshots also hold the
 // program's state on the core (core-snapshot.ts: registers, pc, instructions,
-// the pages it wrote), checked at the boundary of a restore too.
+// the pages it wrote), checked at the boundary of a restore too. A run on sim
+// or device (or on iss with `link`) is followed over the serial protocol: its
+// snapshots hold the program's memory and the host's requests to the core
+// (link-snapshot.ts), and a restore answers those requests from the snapshot
+// and writes the memory back into a fresh device instead of running the core
+// to the boundary.
 import { encode } from '@msgpack/msgpack';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';

@@ -128,7 +128,7 @@ export function imagePage(image: Image, address: number): Uint8Array {
   return page;
 }
 
-/** The addresses of the pages the image spans (its last one is the heap's first). */
+/** The addresses of the pages the image spans (the last may hold the heap's start too). */
 function imagePages(image: Image): number[] {
   const pages: number[] = [];
   for (let p = Math.floor(image.base / PAGE_BYTES); p * PAGE_BYTES < image.heapStart; p++) pages.push((p * PAGE_BYTES) >>> 0);
