@@ -1,7 +1,7 @@
 // `cax snapshot take FILE|REF [ARGS…] --at N --out SNAP` (run a TEL
 // definition of a file on the interpreter or compiled on the ISS, or a stored
 // definition in the executor with its context tree, on the interpreter or
-// compiled on the ISS, and save the snapshot before its N-th
+// compiled on a co-processor — iss, sim, device —, and save the snapshot before its N-th
 // effect, content-addressed) and `cax snapshot restore SNAP` (restore it, in
 // this process, and run on to the end: the same output as `cax eval` or
 // `cax run` of the whole run; `--balances` restores the world only with other
@@ -75,7 +75,7 @@ function report(ctx: CommandContext, r: SnapshotRun): void {
 }
 
 export const registerSnapshot: Register = (program, ctx) => {
-  const snapshot = program.command('snapshot').description('snapshots of interpreter, executor and co-processor (ISS) runs at effect boundaries (docs/debug.md)');
+  const snapshot = program.command('snapshot').description('snapshots of interpreter, executor and co-processor (ISS, simulation, device) runs at effect boundaries (docs/debug.md)');
   snapshot
     .command('take <file|ref> [args...]')
     .description(
