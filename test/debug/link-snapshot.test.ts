@@ -141,6 +141,13 @@ describe('bad snapshots over the serial protocol', () => {
       const at = link.calls.findIndex((c) => c.op === 'run');
       const calls = link.calls.map((c, i) => (i === at && c.op === 'run' ? { ...c, result: { ...c.result, cycles: c.result.cycles + 1 } } : c));
       await expect(restoreContextSnapshot(s.repo, { ...snap, state: { ...snap.state, link: { ...link, calls } } })).rejects.toMatchObject({ code: 'E_SNAPSHOT', message: /steps/ });
+      // a request the replay makes otherwise: named with its index
+      const read = link.calls.findIndex((c) => c.op === 'read');
+      const moved = link.calls.map((c, i) => (i === read && c.op === 'read' ? { ...c, addr: c.addr + 8 } : c));
+      await expect(restoreContextSnapshot(s.repo, { ...snap, state: { ...snap.state, link: { ...link, calls: moved } } })).rejects.toMatchObject({
+        code: 'E_SNAPSHOT',
+        message: new RegExp(`request ${read} to the core \\(read`),
+      });
       // a request the replay does not make
       const extra = { ...snap, state: { ...snap.state, link: { ...link, calls: [...link.calls, link.calls[0]!] } } };
       await expect(restoreContextSnapshot(s.repo, extra)).rejects.toThrow(/requests to the core before the boundary/);
