@@ -6,7 +6,12 @@
 // boundary) and continuing against running the whole program uninterrupted.
 // The same restore for executor snapshots (context tree, context-snapshot.ts)
 // and co-processor snapshots (ISS registers and pages, core-snapshot.ts),
-// and a co-processor snapshot's size against a smaller run's.
+// and a co-processor snapshot's size against a smaller run's. Executor
+// snapshots of a run on the Verilator simulation (over the serial protocol,
+// link-snapshot.ts) against the iss snapshot of the same boundary (the ISS
+// followed instruction by instruction): size and time to take; and their
+// restore (requests answered, pages written back) against the run on the
+// simulation that never stopped.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import type { BenchSuite } from './harness.js';
 import { encodeSnapshot, restoreAndContinue, runWithSnapshots, type RunSpec, type Snapshot } from '../host/debug/snapshot.js';
 import { encodeCoreSnapshot, restoreCoreSnapshot, runWithCoreSnapshots } from '../host/debug/core-snapshot.js';
-import { restoreContextSnapshot, runWithContextSnapshots, type ContextRunSpec } from '../host/debug/context-snapshot.js';
+import { encodeContextSnapshot, restoreContextSnapshot, runWithContextSnapshots, type ContextRunSpec, type ContextSnapshot } from '../host/debug/context-snapshot.js';
 import { addProgram } from '../host/store/add.js';
 import { Repository } from '../host/store/repository.js';
 import { addContext, ensurePrelude } from '../host/store/tel-env.js';
@@ -74,6 +79,16 @@ async function withStore<T>(work: (repo: Repository, run: ContextRunSpec) => Pro
   }
 }
 
+/** Accounts of the executor snapshots on the simulation (a continuation on the core per deposit). */
+const SIM_ACCOUNTS = 20;
+
+/** The executor snapshot before the final emit of the accounts run on `backend`. */
+async function executorSnapshot(repo: Repository, run: ContextRunSpec, backend: 'iss' | 'sim'): Promise<ContextSnapshot> {
+  const snap = (await runWithContextSnapshots(repo, { ...run, args: [String(SIM_ACCOUNTS)], backend }, (i) => i === SIM_ACCOUNTS)).snapshots[0];
+  if (!snap) throw new Error(`no executor snapshot at boundary ${SIM_ACCOUNTS} on ${backend}`);
+  return snap;
+}
+
 export const suite: BenchSuite = {
   title: 'Snapshots (cax snapshot, cax debug)',
   cases: [
@@ -125,6 +140,34 @@ export const suite: BenchSuite = {
         return timedAsync(() => restoreCoreSnapshot(snap));
       },
       reference: { name: 'uninterrupted run', sample: () => timedAsync(() => runWithCoreSnapshots(spec(20), () => false)) },
+    },
+    {
+      name: `executor snapshot on sim (pages read over the serial line), ${SIM_ACCOUNTS} accounts: encoded size (ratio: against the iss snapshot of the same boundary, instruction by instruction)`,
+      unit: 'bytes',
+      higherIsBetter: false,
+      sample: () => withStore(async (repo, run) => encodeContextSnapshot(await executorSnapshot(repo, run, 'sim')).bytes.length),
+      reference: { name: 'iss snapshot', sample: () => withStore(async (repo, run) => encodeContextSnapshot(await executorSnapshot(repo, run, 'iss')).bytes.length) },
+    },
+    {
+      name: `executor snapshot on sim: run to the boundary and take it, ${SIM_ACCOUNTS} accounts (ratio: against the same on iss, instruction by instruction)`,
+      unit: 'ms',
+      higherIsBetter: false,
+      sample: () => withStore((repo, run) => timedAsync(() => executorSnapshot(repo, run, 'sim'))),
+      reference: { name: 'iss snapshot', sample: () => withStore((repo, run) => timedAsync(() => executorSnapshot(repo, run, 'iss'))) },
+    },
+    {
+      name: `executor snapshot on sim: restore on a fresh simulation and continue, ${SIM_ACCOUNTS} accounts (ratio: against the uninterrupted run on sim)`,
+      unit: 'ms',
+      higherIsBetter: false,
+      sample: () =>
+        withStore(async (repo, run) => {
+          const snap = await executorSnapshot(repo, run, 'sim');
+          return timedAsync(() => restoreContextSnapshot(repo, snap));
+        }),
+      reference: {
+        name: 'uninterrupted run',
+        sample: () => withStore((repo, run) => timedAsync(() => runWithContextSnapshots(repo, { ...run, args: [String(SIM_ACCOUNTS)], backend: 'sim' }, () => false))),
+      },
     },
   ],
 };

@@ -42,20 +42,21 @@ export interface Coprocessor {
  * SoC's; BOARD_RAM_BYTES plays the board).
  */
 export async function openCoprocessor(backend: BackendName, device?: string, options: { readonly ramBytes?: number; readonly baud?: number } = {}): Promise<Coprocessor> {
-  let transport: Transport;
+  if (options.baud !== undefined && backend !== 'device') throw new CaxError('E_USAGE', `a line rate (--baud) is for the device backend, not ${backend}`);
+  const client = await CoprocessorClient.connect(await openTransport(backend, device, options), options.baud === undefined ? {} : { baud: options.baud });
+  return { client, close: () => client.close() };
+}
+
+/** The link to the firmware on `backend`, before any hello (openCoprocessor; snapshots of runs over the link, host/debug/link-snapshot.ts). */
+export async function openTransport(backend: BackendName, device?: string, options: { readonly ramBytes?: number } = {}): Promise<Transport> {
   if (backend === 'iss') {
     const iss = new Iss({ traceAtReset: false, uartDivisor: 8, ...(options.ramBytes === undefined ? {} : { ramBytes: options.ramBytes }) });
     iss.load(new Uint8Array(readFileSync(artefactPath('firmware'))));
-    transport = new IssTransport(iss);
-  } else if (backend === 'sim') {
-    transport = await SimTransport.start();
-  } else {
-    if (!device) throw new CaxError('E_USAGE', 'the device backend needs a serial port (--port PATH)');
-    transport = await SerialTransport.open(device);
+    return new IssTransport(iss);
   }
-  if (options.baud !== undefined && backend !== 'device') throw new CaxError('E_USAGE', `a line rate (--baud) is for the device backend, not ${backend}`);
-  const client = await CoprocessorClient.connect(transport, options.baud === undefined ? {} : { baud: options.baud });
-  return { client, close: () => client.close() };
+  if (backend === 'sim') return SimTransport.start();
+  if (!device) throw new CaxError('E_USAGE', 'the device backend needs a serial port (--port PATH)');
+  return SerialTransport.open(device);
 }
 
 export interface CompiledRunResult {

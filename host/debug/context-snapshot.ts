@@ -17,11 +17,16 @@
 // compiled, its effects through the same sandbox and scheduler) is followed
 // instruction by instruction on a traced ISS: its snapshots also hold the
 // program's state on the core (core-snapshot.ts: registers, pc, instructions,
-// the pages it wrote), checked at the boundary of a restore too.
+// the pages it wrote), checked at the boundary of a restore too. A run on sim
+// or device (or on iss with `link`) is followed over the serial protocol: its
+// snapshots hold the program's memory and the host's requests to the core
+// (link-snapshot.ts), and a restore answers those requests from the snapshot
+// and writes the memory back into a fresh device instead of running the core
+// to the boundary.
 import { encode } from '@msgpack/msgpack';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
-import type { Coprocessor } from '../coprocessor/backend.js';
+import type { BackendName, Coprocessor } from '../coprocessor/backend.js';
 import type { Image } from '../compiler/link.js';
 import type { Iss } from '../riscv/iss.js';
 import { Executor, type ContextReport, type ExecutionProbe, type ExecutionResult, type ProbeState } from '../execution/executor.js';
@@ -34,6 +39,7 @@ import { WorldSchema, type MemoryWorld, type WorldInput } from '../tel/world.js'
 import { BoundaryMismatch, recordingWorld, ReplayedWorld, WorldCallSchema, type WorldCall } from './world-calls.js';
 import { checkPages, coreDifferences, coreState, CoreStateSchema, newTrace, programTrace, type CoreState } from './core-snapshot.js';
 import { tracedCoprocessor } from './traced-iss.js';
+import { LinkStateSchema, recordLink, replayLink } from './link-snapshot.js';
 import { atBoundaries, BalancesSchema, decodeAddressed, EffectEntrySchema, normalEntry, sha256, type Balances } from './snapshot.js';
 
 export const CONTEXT_SNAPSHOT_FORMAT = 'cax-context-snapshot/1';
@@ -72,8 +78,10 @@ export const ContextSnapshotSchema = z
         contexts: z.object({ open: z.array(ContextSchema), closed: z.array(ContextSchema), active: z.string() }).strict(),
         sandbox: z.object({ effects: z.number(), ioOps: z.number(), steps: z.number(), memoryBytes: z.number() }).strict(),
         trace: z.object({ events: z.number().int().min(0), sha256: z.string() }).strict(),
-        /** A run on the iss backend: the program's state on the core (absent: a run on the interpreter). */
+        /** A run on the iss backend followed instruction by instruction: the program's state on the core. */
         core: CoreStateSchema.optional(),
+        /** A run on a co-processor over the serial protocol (sim, device; iss with `link`): its memory and its requests to the core (link-snapshot.ts). */
+        link: LinkStateSchema.optional(),
       })
       .strict(),
   })
@@ -88,7 +96,11 @@ export interface ContextRunSpec {
   readonly args: readonly string[];
   readonly world?: WorldInput;
   readonly policy?: Policy;
-  readonly backend?: 'interp' | 'iss';
+  readonly backend?: 'interp' | BackendName;
+  /** On iss: follow the core over the serial protocol, as on sim and device, instead of instruction by instruction. */
+  readonly link?: boolean;
+  /** The serial port of the device backend. */
+  readonly device?: string;
 }
 
 /** The snapshot's bytes and their address. */
@@ -101,11 +113,9 @@ export function encodeContextSnapshot(s: ContextSnapshot): { readonly bytes: Uin
 export function decodeContextSnapshot(bytes: Uint8Array, id?: string): ContextSnapshot {
   const snap = decodeAddressed(bytes, id, CONTEXT_SNAPSHOT_FORMAT, ContextSnapshotSchema);
   if (snap.state.core) checkPages(snap.state.core);
+  if (snap.state.link) checkPages(snap.state.link);
   return snap;
 }
-
-/** Where a snapshot's run ran: on the iss backend when it holds a core. */
-export const snapshotBackend = (snap: ContextSnapshot): 'interp' | 'iss' => (snap.state.core ? 'iss' : 'interp');
 
 /** Amounts in one key order (allocators build them in different orders), so that states compare as JSON. */
 function amounts(a: Amounts): Amounts {
@@ -155,10 +165,16 @@ function followCore(): CoreFollower {
   };
 }
 
-/** A fresh executor (fresh allocator: the same context ids on every run) on the spec's policy; the JIT is off, as the debugger runs; on iss, the image runs on `core`'s ISS. */
-async function execute(repo: Repository, spec: ContextRunSpec, probe: ExecutionProbe, core: CoreFollower | undefined): Promise<ExecutionResult> {
+/** Where the core of a run to snapshot or restore is: the backend, and the co-processor the image runs on there. */
+interface OnCore {
+  readonly backend: BackendName;
+  coprocessor(image: Image): Promise<Coprocessor>;
+}
+
+/** A fresh executor (fresh allocator: the same context ids on every run) on the spec's policy; the JIT is off, as the debugger runs; on a co-processor, the image runs on `core`'s. */
+async function execute(repo: Repository, spec: ContextRunSpec, probe: ExecutionProbe, core: OnCore | undefined): Promise<ExecutionResult> {
   const executor = new Executor({ repo, ...(spec.policy ? { policy: spec.policy } : {}) });
-  const backend = core ? { backend: { name: 'iss' as const } } : {};
+  const backend = core ? { backend: { name: core.backend } } : {};
   return executor.executeByHash(spec.hash, { args: spec.args, world: spec.world ?? {}, jit: 'off', probe: { ...probe, ...(core ? { coprocessor: core.coprocessor } : {}) }, ...backend });
 }
 
@@ -172,7 +188,12 @@ export async function runWithContextSnapshots(
   const calls: WorldCall[] = [];
   let world: MemoryWorld | null = null;
   const policy = spec.policy ?? PolicySchema.parse({});
-  const core = spec.backend === 'iss' ? followCore() : undefined;
+  const onCore = spec.backend !== undefined && spec.backend !== 'interp';
+  const core = onCore && spec.backend === 'iss' && spec.link !== true ? followCore() : undefined;
+  const link = onCore && !core ? recordLink(spec.backend as BackendName, spec.device) : undefined;
+  // the core over the link is read at the next request to it after the boundary (the effect handlers cannot wait)
+  let captureFailed: unknown;
+  const captures: Promise<void>[] = [];
   const result = await execute(
     repo,
     spec,
@@ -184,19 +205,30 @@ export async function runWithContextSnapshots(
           () => {
             const s = state();
             if (!wanted(s.log.length)) return;
-            snapshots.push({
+            const snap: ContextSnapshot = {
               format: CONTEXT_SNAPSHOT_FORMAT,
               entry: { hash: spec.hash, args: [...spec.args] },
               policy,
               world: spec.world ?? {},
               position: { effects: s.log.length },
               state: stateAt(s, world!, calls, core?.state()),
-            });
+            };
+            snapshots.push(snap);
+            if (link) {
+              captures.push(
+                link.capture().then(
+                  (l) => void (snap.state.link = l),
+                  (e: unknown) => void (captureFailed ??= e),
+                ),
+              );
+            }
           },
         ),
     },
-    core,
+    core ? { backend: 'iss', coprocessor: core.coprocessor } : link ? { backend: spec.backend as BackendName, coprocessor: link.coprocessor } : undefined,
   );
+  await Promise.all(captures);
+  if (captureFailed !== undefined) throw captureFailed;
   return { result, snapshots };
 }
 
@@ -205,6 +237,8 @@ export interface ContextRestoreOptions {
   readonly balances?: Balances;
   /** Stop when this context closes (one context subtree; see restoreSubtree). */
   readonly until?: string;
+  /** The serial port of a snapshot of a device run. */
+  readonly device?: string;
 }
 
 /** How a restored run ended: at its end, or when the context it was restored for closed. */
@@ -227,6 +261,7 @@ async function restore(repo: Repository, snap: ContextSnapshot, options: Context
   let world = null as ReplayedWorld | null;
   let state: (() => ProbeState) | null = null;
   const core = want.core ? followCore() : undefined;
+  const link = want.link ? replayLink(want.link, options.device) : undefined;
   const probe: ExecutionProbe = {
     world: (w) => (world = new ReplayedWorld(w, want.worldCalls)).handlers(),
     handlers: (inner, read) => {
@@ -236,6 +271,7 @@ async function restore(repo: Repository, snap: ContextSnapshot, options: Context
         () => {
           if (world!.live || read().log.length < n) return;
           checkBoundary(snap, read(), world!.replayed, core?.state());
+          link?.boundary();
           world!.world.restoreState(options.balances ?? want.balances, want.receipts);
           world!.live = true;
         },
@@ -246,7 +282,8 @@ async function restore(repo: Repository, snap: ContextSnapshot, options: Context
     },
   };
   try {
-    const result = await execute(repo, { hash: snap.entry.hash, args: snap.entry.args, world: snap.world, policy: snap.policy }, probe, core);
+    const onCore = core ? { backend: 'iss' as const, coprocessor: core.coprocessor } : link ? { backend: want.link!.backend, coprocessor: link.coprocessor } : undefined;
+    const result = await execute(repo, { hash: snap.entry.hash, args: snap.entry.args, world: snap.world, policy: snap.policy }, probe, onCore);
     if (world?.live !== true) throw new CaxError('E_SNAPSHOT', `the replay ended after ${result.effects.length} effects, before the snapshot's boundary at ${n}`);
     return { kind: 'end', result };
   } catch (e) {
@@ -257,7 +294,7 @@ async function restore(repo: Repository, snap: ContextSnapshot, options: Context
 }
 
 /** Restores `snap` (replaying to its boundary, checked) in a fresh executor over `repo` and runs on to the end. */
-export async function restoreContextSnapshot(repo: Repository, snap: ContextSnapshot, options: { readonly balances?: Balances } = {}): Promise<ExecutionResult> {
+export async function restoreContextSnapshot(repo: Repository, snap: ContextSnapshot, options: { readonly balances?: Balances; readonly device?: string } = {}): Promise<ExecutionResult> {
   const r = await restore(repo, snap, options);
   if (r.kind !== 'end') throw new CaxError('E_INTERNAL', 'a whole restore stopped at a context');
   return r.result;
@@ -280,11 +317,11 @@ export interface SubtreeResult {
  * to the boundary (checked) and continued until that context closes, then stopped: its final usage, its end and its
  * subtree's trace events are the ones the uninterrupted run has; the other contexts stay as the snapshot has them.
  */
-export async function restoreSubtree(repo: Repository, snap: ContextSnapshot, context: string): Promise<SubtreeResult> {
+export async function restoreSubtree(repo: Repository, snap: ContextSnapshot, context: string, options: { readonly device?: string } = {}): Promise<SubtreeResult> {
   const open = snap.state.contexts.open;
   if (!open.some((c) => c.context === context))
     throw new CaxError('E_SNAPSHOT', `context ${context} is not open at the snapshot's boundary (open: ${open.map((c) => c.context).join(', ') || 'none'})`);
-  const r = await restore(repo, snap, { until: context });
+  const r = await restore(repo, snap, { ...options, until: context });
   if (r.kind !== 'closed') throw new CaxError('E_SNAPSHOT', `the restored run ended without closing context ${context}`);
   const subtree = subtreeOf(r.state.trace, context);
   const events = r.state.trace.filter((e) => subtree.has(e.context));

@@ -87,7 +87,7 @@ export function decodeCoreSnapshot(bytes: Uint8Array, id?: string): CoreSnapshot
 }
 
 /** Every page's bytes must hash to their name, and every written page must have its bytes (E_SNAPSHOT). */
-export function checkPages(core: CoreState): void {
+export function checkPages(core: Pick<CoreState, 'pages' | 'contents'>): void {
   for (const [hash, content] of Object.entries(core.contents)) {
     if (content.length !== PAGE_BYTES || sha256(content) !== hash) throw new CaxError('E_SNAPSHOT', `a page's bytes do not hash to ${hash}`);
   }

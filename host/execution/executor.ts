@@ -89,7 +89,7 @@ export interface ExecuteOptions {
   readonly profile?: ExecutionProfiler;
   /** Overrides the memo's mode for this run. */
   readonly memo?: MemoMode;
-  /** Looks into a run as it goes (context-tree snapshots, host/debug/context-snapshot.ts; on the interpreter or the iss backend); the memo is then off. */
+  /** Looks into a run as it goes (context-tree snapshots, host/debug/context-snapshot.ts; on the interpreter or a co-processor backend); the memo is then off. */
   readonly probe?: ExecutionProbe;
 }
 
@@ -315,8 +315,9 @@ export class Executor {
     const trace = new Trace();
     const memo = options.memo === undefined ? this.memo : this.memo?.withMode(options.memo);
     // a profiled run is measured, not answered from the cache
-    if (options.probe && options.backend && options.backend.name !== 'iss')
-      throw new CaxError('E_UNSUPPORTED', `snapshots of runs on the ${options.backend.name} backend are not supported, only on iss (docs/debug.md)`);
+    // on sim and device the probe reaches the core only through the link it opens itself (host/debug/link-snapshot.ts)
+    if (options.probe && options.backend && options.backend.name !== 'iss' && !options.probe.coprocessor)
+      throw new CaxError('E_UNSUPPORTED', `a probe of a run on the ${options.backend.name} backend must open the co-processor it follows (docs/debug.md)`);
     const memoized = options.backend || options.profile || options.probe || memo?.mode === 'off' ? undefined : memo;
     const run: Run = {
       world: new MemoryWorld(options.world ?? {}),

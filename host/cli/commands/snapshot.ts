@@ -1,7 +1,7 @@
 // `cax snapshot take FILE|REF [ARGS…] --at N --out SNAP` (run a TEL
 // definition of a file on the interpreter or compiled on the ISS, or a stored
 // definition in the executor with its context tree, on the interpreter or
-// compiled on the ISS, and save the snapshot before its N-th
+// compiled on a co-processor — iss, sim, device —, and save the snapshot before its N-th
 // effect, content-addressed) and `cax snapshot restore SNAP` (restore it, in
 // this process, and run on to the end: the same output as `cax eval` or
 // `cax run` of the whole run; `--balances` restores the world only with other
@@ -16,6 +16,7 @@ import { BalancesSchema, checkSnapshotProgram, decodeSnapshot, encodeSnapshot, r
 import { CONTEXT_SNAPSHOT_FORMAT, decodeContextSnapshot, encodeContextSnapshot, restoreContextSnapshot, restoreSubtree, runWithContextSnapshots } from '../../debug/context-snapshot.js';
 import { parsePolicy } from '../../execution/policy.js';
 import { CORE_SNAPSHOT_FORMAT, decodeCoreSnapshot, encodeCoreSnapshot, restoreCoreSnapshot, runWithCoreSnapshots, type CoreRun } from '../../debug/core-snapshot.js';
+import { BACKENDS } from '../../coprocessor/backend.js';
 import { emitRun, target, withStore } from './store.js';
 import { readJson, readText } from '../files.js';
 import { parseOptions } from '../options.js';
@@ -28,7 +29,8 @@ const TakeOptions = z.object({
     .optional(),
   world: z.string().min(1).optional(),
   policy: z.string().min(1).optional(),
-  backend: z.enum(['interp', 'iss']).default('interp'),
+  backend: z.enum(['interp', ...BACKENDS]).default('interp'),
+  port: z.string().min(1).optional(),
   at: z.coerce.number().int().min(0),
   out: z.string().min(1),
 });
@@ -41,6 +43,7 @@ const RestoreOptions = z.object({
   program: z.string().min(1).optional(),
   balances: z.string().min(1).optional(),
   context: z.string().min(1).optional(),
+  port: z.string().min(1).optional(),
 });
 
 /** Writes the snapshot and prints its address. */
@@ -72,7 +75,7 @@ function report(ctx: CommandContext, r: SnapshotRun): void {
 }
 
 export const registerSnapshot: Register = (program, ctx) => {
-  const snapshot = program.command('snapshot').description('snapshots of interpreter, executor and co-processor (ISS) runs at effect boundaries (docs/debug.md)');
+  const snapshot = program.command('snapshot').description('snapshots of interpreter, executor and co-processor (ISS, simulation, device) runs at effect boundaries (docs/debug.md)');
   snapshot
     .command('take <file|ref> [args...]')
     .description(
@@ -83,7 +86,12 @@ export const registerSnapshot: Register = (program, ctx) => {
     .requiredOption('--out <file>', 'where to write the snapshot (msgpack)')
     .option('--world <file>', 'the world as JSON (docs/tel.md)')
     .option('--policy <file>', 'the sandbox policy of a stored definition, as for cax run')
-    .option('--backend <name>', 'interp, or iss: the definition compiled and run on the ISS (the snapshot also holds the core: registers and written pages)', 'interp')
+    .option(
+      '--backend <name>',
+      `interp, or compiled on a co-processor: ${BACKENDS.join(', ')} (the snapshot also holds the core: on iss its registers and written pages, on sim and device its memory read over the serial protocol)`,
+      'interp',
+    )
+    .option('--port <path>', 'serial port of the device backend (as for cax device)')
     .exitOverride()
     .action(async (path: string, args: string[], raw: Record<string, unknown>) => {
       const o = parseOptions(TakeOptions, raw);
@@ -93,6 +101,8 @@ export const registerSnapshot: Register = (program, ctx) => {
       if (existsSync(resolve(ctx.io.cwd, path)) || path.endsWith('.tel')) {
         if (o.main === undefined || o.policy !== undefined) throw new CaxError('E_USAGE', 'a snapshot of a file takes --main NAME (and no --policy: that is for stored definitions)');
         const spec = { file: path, source: readText(ctx.io, path), main: o.main, args, world };
+        if (o.backend === 'sim' || o.backend === 'device')
+          throw new CaxError('E_UNSUPPORTED', `snapshots of a file's definition run on ${o.backend}: add it to the store and snapshot the stored definition`);
         if (o.backend === 'iss') {
           const core = await runWithCoreSnapshots(spec, wanted);
           if (!core.snapshots[0]) throw none(core.result.effects.length);
@@ -106,11 +116,12 @@ export const registerSnapshot: Register = (program, ctx) => {
       if (o.main !== undefined) throw new CaxError('E_USAGE', `--main is for a file's definition; ${path} is a stored reference (run in the executor)`);
       const policy = o.policy ? parsePolicy(readJson(ctx.io, o.policy), o.policy) : undefined;
       await withStore(ctx, async (repo) => {
-        const spec = { hash: target(repo, path), args, backend: o.backend, ...(world ? { world } : {}), ...(policy ? { policy } : {}) };
+        const spec = { hash: target(repo, path), args, backend: o.backend, ...(o.port ? { device: o.port } : {}), ...(world ? { world } : {}), ...(policy ? { policy } : {}) };
         const { result, snapshots } = await runWithContextSnapshots(repo, spec, wanted);
         if (!snapshots[0]) throw none(result.effects.length);
-        const { clock, steps, core } = snapshots[0].state;
-        saved(ctx, o.out, o.at, encodeContextSnapshot(snapshots[0]), { clock, steps, ...(core ? { pc: core.pc, instret: core.instret, pages: core.pages.length } : {}) });
+        const { clock, steps, core, link } = snapshots[0].state;
+        const coreShown: Record<string, number> = core ? { pc: core.pc, instret: core.instret, pages: core.pages.length } : link ? { requests: link.calls.length, pages: link.pages.length } : {};
+        saved(ctx, o.out, o.at, encodeContextSnapshot(snapshots[0]), { clock, steps, ...coreShown });
       });
     });
   snapshot
@@ -120,6 +131,7 @@ export const registerSnapshot: Register = (program, ctx) => {
     .option('--program <file>', 'refuse an interpreter snapshot unless it is of this TEL source')
     .option('--balances <file>', "restore the world only: these balances (JSON) instead of the snapshot's, the run as replayed")
     .option('--context <id>', 'restore one context subtree of an executor snapshot: run on until that context closes')
+    .option('--port <path>', 'serial port of the device a snapshot of a device run is restored on')
     .exitOverride()
     .action(async (path: string, raw: Record<string, unknown>) => {
       const o = parseOptions(RestoreOptions, raw);
@@ -145,10 +157,11 @@ export const registerSnapshot: Register = (program, ctx) => {
       }
       if (o.program) throw new CaxError('E_USAGE', '--program checks an interpreter snapshot; an executor snapshot names its stored definition by hash');
       const snap = decodeContextSnapshot(bytes, o.id);
+      const device = o.port ? { device: o.port } : {};
       await withStore(ctx, async (repo) => {
-        if (o.context === undefined) return emitRun(ctx, await restoreContextSnapshot(repo, snap, balances ? { balances } : {}));
+        if (o.context === undefined) return emitRun(ctx, await restoreContextSnapshot(repo, snap, { ...device, ...(balances ? { balances } : {}) }));
         if (balances) throw new CaxError('E_USAGE', '--balances and --context are two different partial restorations: give one');
-        const r = await restoreSubtree(repo, snap, o.context);
+        const r = await restoreSubtree(repo, snap, o.context, device);
         const consumed = r.report.consumed;
         ctx.emit({ ...r }, () =>
           [
