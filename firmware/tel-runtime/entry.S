@@ -214,6 +214,21 @@ rt_call:
   addi sp, sp, 16
   ret
 
+  /* V rt_call1(uint32_t code, uint32_t env, V arg): rt_call of a closure of one parameter (rt_settle's
+   * continuations), its argument passed in a2/a3 */
+  .globl rt_call1
+rt_call1:
+  addi sp, sp, -32
+  sw ra, 28(sp)
+  sw a2, 0(sp)
+  sw a3, 4(sp)
+  mv t0, a0
+  mv a0, a1
+  jalr ra, t0
+  lw ra, 28(sp)
+  addi sp, sp, 32
+  ret
+
   .data
   .balign 4
   .globl rt_saved_sp, rt_entry, rt_c_stack_limit, rt_settle_mode

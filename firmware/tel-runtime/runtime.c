@@ -262,7 +262,7 @@ V rt_settle(V e) {
     }
     V k = ((const Effect *)waiting[--n].val)->items[1];
     const Closure *c = (const Closure *)k.val;
-    e = k.tag == T_CLOSURE && c->arity == 1 ? rt_call(c->code, k.val, 1, &answer) : rt_apply(k, 1, &answer);
+    e = k.tag == T_CLOSURE && c->arity == 1 ? rt_call1(c->code, k.val, answer) : rt_apply(k, 1, &answer);
   }
   while (n > 0) {
     V b = waiting[--n];

@@ -63,5 +63,7 @@ extern uint32_t rt_hp;
 uint32_t rt_top_room(int soft);
 uint32_t rt_take_top(uint32_t size, int zero);
 V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
+/* rt_call of one argument (entry.S). */
+V rt_call1(uint32_t code, uint32_t env, V arg);
 #endif
 #endif
