@@ -72,7 +72,7 @@ export const suite: BenchSuite = {
     runCase('list-heavy 500 elements', 'iss', LISTS(500)),
     runCase('call-heavy fib 12', 'sim', CALLS(12)),
     runCase('list-heavy 100 elements', 'sim', LISTS(100)),
-    // one continuation on the core per bind: linear since the bind node (docs/compiler.md; 22.0 s for 200 with the replaying adapter)
+    // two runs on the core with rt_settle (one per bind without it: linear since the bind node; 22.0 s for 200 with the replaying adapter)
     runCase('effect loop of 200 binds', 'iss', EFFECT_LOOP(200)),
     {
       name: 'transpile time per definition (examples/lists, mutual, fib)',
@@ -129,5 +129,7 @@ export const suite: BenchSuite = {
     ),
     optimisationCase('registers for locals, list-heavy 500', { registers: false }, LISTS(500), 'cycles'),
     optimisationCase('registers for locals, list-heavy 500', { registers: false }, LISTS(500), 'bytes'),
+    // rt_settle: `return v >>= k` applied on the core, emit/now performed through an ecall in the same run (docs/compiler.md "Effects and time")
+    optimisationCase('effects settled on the core, effect loop of 200', { settleEffects: false }, EFFECT_LOOP(200), 'cycles'),
   ],
 };

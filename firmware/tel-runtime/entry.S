@@ -6,7 +6,7 @@
  * gp = the allocator's state (struct alloc_state in gc.c) for the whole run. Sets up the heap and
  * stack limits (rt_heap_init for a run of main, whose heap starts at a2;
  * rt_heap_resume for a continuation, a4/a5 = the function), calls the compiled entry (its address is patched into
- * rt_entry by the linker) and returns its value in a0/a1. rt_fail unwinds
+ * rt_entry by the linker), settles an effect result (rt_settle, runtime.c) and returns the value in a0/a1. rt_fail unwinds
  * straight back to the loader with a0 = T_ERROR. rt_call calls compiled
  * code with its arguments in the caller's outgoing area (docs/compiler.md).
  * rt_collect spills the callee-saved registers onto the stack, so that the
@@ -67,6 +67,7 @@ _start:
   la t0, rt_entry
   lw t0, 0(t0)
   jalr ra, t0
+  call rt_settle           /* an effect result: begun here as far as the host's scheduler allows (runtime.c) */
   la t0, rt_last_result    /* kept alive for the continuations a later run may apply */
   sw a1, 0(t0)
   la t0, rt_saved_sp
@@ -213,9 +214,25 @@ rt_call:
   addi sp, sp, 16
   ret
 
+  /* V rt_call1(uint32_t code, uint32_t env, V arg): rt_call of a closure of one parameter (rt_settle's
+   * continuations), its argument passed in a2/a3 */
+  .globl rt_call1
+rt_call1:
+  addi sp, sp, -32
+  sw ra, 28(sp)
+  sw a2, 0(sp)
+  sw a3, 4(sp)
+  mv t0, a0
+  mv a0, a1
+  jalr ra, t0
+  lw ra, 28(sp)
+  addi sp, sp, 32
+  ret
+
   .data
   .balign 4
-  .globl rt_saved_sp, rt_entry, rt_c_stack_limit
+  .globl rt_saved_sp, rt_entry, rt_c_stack_limit, rt_settle_mode
 rt_saved_sp: .word 0, 0
 rt_c_stack_limit: .word 0
 rt_entry: .word 0
+rt_settle_mode: .word 0    /* SETTLE_* bits (tel.h), written by the host per image; 0: results go back as they are */

@@ -202,16 +202,79 @@ V rt_append(V a, V b) {
 
 /* ---- effects ------------------------------------------------------------------ */
 
-/* An effect node {kind, n, values…}; the host decodes it (host/compiler/effects.ts). */
-V rt_effect(uint32_t kind, uint32_t n, const V *args) {
-  Tuple *t = (Tuple *)rt_alloc_filled(8 + 8 * n); /* every word written below, before anything allocates */
-  uint32_t *w = (uint32_t *)t;
-  w[0] = kind;
-  w[1] = n;
-  V *items = (V *)(w + 2);
-  for (uint32_t i = 0; i < n; i++) items[i] = args[i];
-  V r = {T_EFFECT, (uint32_t)t};
+/* An effect node {kind, n, values…} (compiled code builds its own); the host decodes it (host/coprocessor/effects.ts). */
+static V rt_effect(uint32_t kind, uint32_t n, const V *args) {
+  Effect *e = (Effect *)rt_alloc_filled(8 + 8 * n); /* every word written below, before anything allocates */
+  e->kind = kind;
+  e->n = n;
+  for (uint32_t i = 0; i < n; i++) e->items[i] = args[i];
+  V r = {T_EFFECT, (uint32_t)e};
   return r;
+}
+
+/* What rt_settle does (entry.S; the host writes it when it loads an image, from the image's tel$$settle word; 0 in
+ * proving images, whose runs always end at the ecall that yields). */
+extern uint32_t rt_settle_mode;
+
+/* Left-nested binds rt_settle keeps waiting at most (more go back to the host). */
+#define SETTLE_DEPTH 32
+
+/* The cycle counter (csrr mcycle, spelled out: the runtime is built for rv32im without Zicsr). */
+static inline uint32_t cycles_now(void) {
+  uint32_t c;
+  __asm__ volatile(".insn i 0x73, 2, %0, x0, -1280" : "=r"(c));
+  return c;
+}
+
+/* Called by _start with a run's result: begins to run an effect as the host's scheduler would, for as long as
+ * nothing but this fiber's own steps could happen (docs/compiler.md "Effects and time"). `bind(e, k)` waits while e
+ * runs; `return v` (SETTLE_RETURN) or an `emit`/`now` the host performed through the EFFECT_PERFORM ecall in the
+ * fiber waiting for this run (SETTLE_PRIMITIVES; a0 = the kind, a1/a2 = the emitted value, a3 = the heap top, a4 =
+ * mcycle; reply a0 = 1, a1 = the payload of the answer) gives its value to the innermost waiting bind, whose
+ * continuation is applied to it here (a closure of one parameter called straight away), and its result runs next. Anything else — other
+ * effects, an `emit`/`now` the host did not perform (a run of main, a failure), a top-level `return` — ends the
+ * settling: it goes back to the host inside the binds still waiting. */
+V rt_settle(V e) {
+  if (!rt_settle_mode) return e;
+  V waiting[SETTLE_DEPTH]; /* bind nodes, innermost last (the collector scans the stack) */
+  uint32_t n = 0;
+  while (e.tag == T_EFFECT) {
+    const Effect *x = (const Effect *)e.val;
+    if (x->kind == EK_BIND) {
+      if (n == SETTLE_DEPTH) break;
+      waiting[n++] = e;
+      e = x->items[0];
+      continue;
+    }
+    if (n == 0) break;
+    V answer;
+    if (x->kind == EK_PURE && (rt_settle_mode & SETTLE_RETURN)) {
+      answer = x->items[0];
+    } else if ((x->kind == EK_EMIT || x->kind == EK_NOW) && (rt_settle_mode & SETTLE_PRIMITIVES)) {
+      V v = {T_UNIT, 0}; /* `now` has no value */
+      if (x->n) v = x->items[0];
+      cax_reply r = cax_effect(EFFECT_PERFORM, x->kind, v.tag, v.val, rt_hp, cycles_now(), 0);
+      if (r.a0 != 1) break;
+      answer.tag = x->kind == EK_NOW ? T_INT : T_UNIT;
+      answer.val = r.a1;
+    } else {
+      break;
+    }
+    V k = ((const Effect *)waiting[--n].val)->items[1];
+    const Closure *c = (const Closure *)k.val;
+    e = k.tag == T_CLOSURE && c->arity == 1 ? rt_call1(c->code, k.val, answer) : rt_apply(k, 1, &answer);
+  }
+  while (n > 0) {
+    V b = waiting[--n];
+    const Effect *x = (const Effect *)b.val;
+    if (x->items[0].tag == e.tag && x->items[0].val == e.val) {
+      e = b; /* its effect is the one left: the node as it was */
+    } else {
+      V parts[2] = {e, x->items[1]};
+      e = rt_effect(EK_BIND, 2, parts);
+    }
+  }
+  return e;
 }
 
 /* ---- hashOf ------------------------------------------------------------------- */

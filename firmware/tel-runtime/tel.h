@@ -36,12 +36,21 @@ enum { ERR_MATCH = 1, ERR_DIV_ZERO = 2, ERR_EMPTY = 3, ERR_HEAP = 4, ERR_STACK =
 /* Effect numbers of the ecalls the runtime makes to the host. */
 #define EFFECT_SHOW_DOUBLE 0x7E100u
 #define EFFECT_HASH_OF 0x7E101u
+/* rt_settle asks the host to perform an `emit` or `now` in the fiber waiting for the run's result. */
+#define EFFECT_PERFORM 0x7E102u
+
+/* Kinds of effect nodes {kind, n, values…} (host/compiler/layout.ts EFFECT_KIND) that rt_settle reads. */
+enum { EK_PURE = 0, EK_NOW = 2, EK_EMIT = 3, EK_BIND = 6 };
+/* rt_settle_mode (entry.S): what rt_settle does (host/compiler/layout.ts SETTLE). */
+#define SETTLE_RETURN 1u
+#define SETTLE_PRIMITIVES 2u
 
 typedef struct { uint32_t len; uint8_t bytes[]; } Text;
 typedef struct { V head, tail; } Cons;
 typedef struct { uint32_t n; V items[]; } Tuple;
 typedef struct { uint32_t code, arity, ncap; V caps[]; } Closure;
 typedef struct { uint32_t closure, nargs; V args[]; } Pap;
+typedef struct { uint32_t kind, n; V items[]; } Effect;
 
 void rt_fail(uint32_t code, uint32_t site) __attribute__((noreturn));
 uint32_t rt_alloc(uint32_t bytes);
@@ -54,5 +63,7 @@ extern uint32_t rt_hp;
 uint32_t rt_top_room(int soft);
 uint32_t rt_take_top(uint32_t size, int zero);
 V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
+/* rt_call of one argument (entry.S). */
+V rt_call1(uint32_t code, uint32_t env, V arg);
 #endif
 #endif

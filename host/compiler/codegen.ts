@@ -11,7 +11,7 @@ import { CaxError, unsupported, type SourceSpan } from '../errors.js';
 import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type TypeExpr, type TypeScheme } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG, type Reg } from './asm.js';
-import { EFFECT_KIND, ERR, TAG, T_ERROR_SITE_BITS } from './layout.js';
+import { EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
 
 /** The mcycle CSR (docs/soc.md): cycles of the current run, zeroed by the loader. */
@@ -38,7 +38,6 @@ const RT = {
   truncate: 'rt_truncate',
   fail: 'rt_fail',
   hashOf: 'rt_hash_of',
-  effect: 'rt_effect',
   overflow: 'rt_stack_overflow',
   cycles: 'rt_out_of_cycles',
 } as const;
@@ -138,6 +137,12 @@ export interface CodegenOptions {
    * (default on).
    */
   readonly matchInPlace?: boolean;
+  /**
+   * A run's effect result is begun on the core as the host's scheduler would run it (the runtime's rt_settle,
+   * docs/compiler.md "Effects and time"): `return v >>= k` is k applied to v, and `emit`/`now` bound to a continuation
+   * are performed by the host through an ecall in the same run (default on; the image's `tel$$settle` word).
+   */
+  readonly settleEffects?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -1533,8 +1538,9 @@ export class Codegen {
     b.span(e.span);
     if (head.tag === 'Var' && !scope.get(head.name) && !this.global(head.name, head.span) && PRIMS[head.name] !== undefined && args.length >= PRIMS[head.name]!) {
       const k = PRIMS[head.name]!;
-      const block = this.genBlock(args.slice(0, k), scope);
-      this.genPrim(head.name, block, e.span);
+      const eff = EFFECT_PRIMS[head.name];
+      if (eff) this.genObject(TAG.EFFECT, [eff.kind, eff.arity], args.slice(0, k), scope, e.span);
+      else this.genPrim(head.name, this.genBlock(args.slice(0, k), scope), e.span);
       this.applyRest(args.slice(k), scope);
       this.fn.next = mark;
       return;
@@ -1616,11 +1622,8 @@ export class Codegen {
     const b = this.fn.body;
     const eff = EFFECT_PRIMS[name];
     if (eff) {
-      // an effect node {kind, n, values…} built by the runtime from the argument block
-      b.li(a0, eff.kind);
-      b.li(a1, eff.arity);
-      b.addi(a2, s0, block);
-      b.call(RT.effect);
+      // an effect node {kind, n, values…} (layout.ts EFFECT_KIND) from the argument block
+      this.buildObject(TAG.EFFECT, [eff.kind, eff.arity], block, eff.arity);
       return;
     }
     this.loadSlot(block);
@@ -2449,7 +2452,7 @@ export class Codegen {
     return false;
   }
 
-  /** The data words after the code: the constants' cells (zeroed by the entry stub). */
+  /** The data words after the code: the constants' cells (zeroed by the entry stub), then what rt_settle does (SETTLE bits, which the host writes into the runtime). */
   private finishData(): void {
     this.data.align(4);
     this.data.label('tel$$cafs');
@@ -2460,5 +2463,7 @@ export class Codegen {
       this.data.word(0);
     }
     this.data.label('tel$$cafs$end');
+    this.data.label('tel$$settle');
+    this.data.word(this.options.settleEffects === false ? 0 : SETTLE.RETURN | SETTLE.PRIMITIVES);
   }
 }

@@ -67,7 +67,10 @@ export const EFFECT_KIND = {
 } as const;
 
 /** Effect numbers (a7) of the ecalls compiled code makes. */
-export const EFFECT = { SHOW_DOUBLE: 0x7e100, HASH_OF: 0x7e101 } as const;
+export const EFFECT = { SHOW_DOUBLE: 0x7e100, HASH_OF: 0x7e101, PERFORM: 0x7e102 } as const;
+
+/** What the runtime's rt_settle does with a run's effect result (tel.h SETTLE_*; an image's `tel$$settle` word, CodegenOptions.settleEffects). */
+export const SETTLE = { RETURN: 1, PRIMITIVES: 2 } as const;
 
 /** The loader's program base (firmware/programs/program.ld), where the runtime is linked. */
 export const PROGRAM_BASE = 0x80008000;

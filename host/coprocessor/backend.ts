@@ -18,7 +18,7 @@ import type { EffectEntry } from '../tel/scheduler.js';
 import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
-import { runCompiledEffect, type ApplyOnCore, type EffectRunOptions } from './effects.js';
+import { runCompiledEffect, type ApplyOnCore, type EffectRunOptions, type PerformOnCore } from './effects.js';
 import { EFFECT, ERR, runtimeError, STACK_BYTES, TAG, T_ERROR } from '../compiler/layout.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import { heapReader } from './remote-heap.js';
@@ -122,12 +122,38 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
   const cap = new Uint8Array(4);
   new DataView(cap.buffer).setUint32(0, options.heapBytes ?? 0, true);
   await client.writeMemory(image.symbols.get('rt_heap_cap')!, cap);
+  // what rt_settle does with a run's effect result: the image's tel$$settle word (CodegenOptions.settleEffects)
+  const settleAt = image.symbols.get('tel$$settle')! - image.base;
+  await client.writeMemory(image.symbols.get('rt_settle_mode')!, image.bytes.subarray(settleAt, settleAt + 4));
 
   const start = options.start ?? options.world?.start ?? 0;
   let cycles = 0;
   let instret = 0;
   let hp = image.heapStart;
+  /** The run on the core now: how the effects rt_settle asks for are performed (none in a run of main), its cycles charged so far, an error to end it with. */
+  let onCoreNow: { readonly perform: PerformOnCore | undefined; charged: number; error: unknown } = { perform: undefined, charged: 0, error: undefined };
   const onEffect = async (call: EffectCall): Promise<EffectReply> => {
+    if (call.effect === EFFECT.PERFORM) {
+      const [kind, tag, val, top, now] = call.args as [number, number, number, number, number];
+      // no fiber waits for main's result yet, and nothing more after an error: the effect goes back as a tree
+      if (!onCoreNow.perform || onCoreNow.error !== undefined) return [0, 0];
+      try {
+        // the cycles and the heap up to here are charged before the effect, as after a run that returned it
+        const ran = onCoreNow.charged + ((now - onCoreNow.charged) >>> 0);
+        options.onCycles?.(ran - onCoreNow.charged);
+        onCoreNow.charged = ran;
+        options.onHeap?.(top - image.heapStart);
+        const emitted = { tag, val }; // an Int, as a rule: nothing to read from the heap
+        const value = onCoreNow.perform(kind, readValue(emitted, await heapReader(call.client, image, top, emitted)));
+        if (value === null) return [0, 0];
+        const answer = new HeapWriter(0).value(value);
+        if (answer.tag !== TAG.INT && answer.tag !== TAG.UNIT) throw new CaxError('E_INTERNAL', `an effect performed for the co-processor answered a value with tag ${answer.tag}`);
+        return [1, answer.val];
+      } catch (e) {
+        onCoreNow.error = e;
+        return [0, 0];
+      }
+    }
     if (call.effect === EFFECT.SHOW_DOUBLE) {
       const [lo, hi, buf, room] = call.args as [number, number, number, number];
       const view = new DataView(new ArrayBuffer(8));
@@ -145,13 +171,14 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
     }
     throw new CaxError('E_PROTOCOL', `the compiled program made the unknown ecall ${call.effect}`);
   };
-  /** One run on the core: main (fn undefined) or a continuation applied to `callArgs`; the result or the error. */
-  const runOnCore = async (callArgs: readonly Value[], fn?: Word2): Promise<{ result: Word2; mem: MemoryReader } | { error: CaxError }> => {
+  /** One run on the core: main (fn undefined) or a continuation applied to `callArgs`, its effects performed through `perform`; the result or the error. */
+  const runOnCore = async (callArgs: readonly Value[], fn?: Word2, perform?: PerformOnCore): Promise<{ result: Word2; mem: MemoryReader } | { error: CaxError }> => {
     const heap = new HeapWriter(hp);
     const argv = heap.vector(callArgs);
     const heapBytes = heap.bytes();
     if (heapBytes.length > 0) await client.writeMemory(hp, heapBytes);
     const left = Math.max(0, Math.min(options.budget - cycles, options.limit?.() ?? Infinity));
+    onCoreNow = { perform, charged: 0, error: undefined };
     const r = await client
       .run({
         entry: image.entry,
@@ -167,7 +194,8 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
       });
     cycles += r.cycles;
     instret += r.instret;
-    options.onCycles?.(r.cycles);
+    options.onCycles?.(r.cycles - onCoreNow.charged);
+    if (onCoreNow.error !== undefined) throw onCoreNow.error;
     if (r.outcome === 'budget') return { error: budgetExhausted(`cycle budget exhausted on the co-processor (${left} cycles left for this run)`, { budget: 'cycles', limit: left }) };
     if (r.outcome === 'trapped') {
       const trap = r.trap!;
@@ -199,7 +227,7 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
   const main = await runOnCore(args);
   if ('error' in main) return done(null, main.error);
   if (main.result.tag !== TAG.EFFECT) return done(readValue(main.result, main.mem), null);
-  const onCore: ApplyOnCore = (fn, fnArgs) => runOnCore(fnArgs, fn);
+  const onCore: ApplyOnCore = (fn, fnArgs, perform) => runOnCore(fnArgs, fn, perform);
   const definitionAt = storedDefinitions(image);
   const run = options.effects
     ? await runCompiledEffect(main.result, main.mem, onCore, { ...options.effects, start, definitionAt })

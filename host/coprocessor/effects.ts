@@ -5,6 +5,10 @@
 // continuation applies the closure on the co-processor and decodes the
 // effect it returns; the scheduler's `runAsync` waits for it before anything
 // else happens, so the schedule is the interpreter's (docs/compiler.md).
+// While a continuation runs, the runtime's rt_settle may ask (an ecall)
+// for an `emit` or `now` its result begins with: the scheduler performs it
+// in the waiting fiber (performInline) and the core applies the next
+// continuation itself, in the same run.
 // `invoke f args` becomes the scheduler's invoke node with f as a
 // CoreFunction (its definition's hash when it is a stored one): the
 // executor's InvokeHook opens the child context, and the body runs on the
@@ -18,8 +22,15 @@ import type { EffectHandlers } from '../tel/world.js';
 import { readValue, type MemoryReader, type Word2 } from './heap.js';
 import { EFFECT_KIND, TAG } from '../compiler/layout.js';
 
-/** Applies a function on the co-processor: the effect value it returns, or the error it ended with. */
-export type ApplyOnCore = (fn: Word2, args: readonly Value[]) => Promise<{ result: Word2; mem: MemoryReader } | { error: CaxError }>;
+/**
+ * Performs the effect of node kind `kind` (EFFECT_KIND: `emit` of `value`, or `now`) that a continuation's result
+ * begins with, for the fiber waiting for that result: the value the core applies the next continuation to, or null
+ * when it failed.
+ */
+export type PerformOnCore = (kind: number, value: Value) => Value | null;
+
+/** Applies a function on the co-processor (its effects performed through `perform`): the effect value it returns, or the error it ended with. */
+export type ApplyOnCore = (fn: Word2, args: readonly Value[], perform: PerformOnCore) => Promise<{ result: Word2; mem: MemoryReader } | { error: CaxError }>;
 
 /** A function that lives on the co-processor, as the scheduler's invoke node carries it. */
 export class CoreFunction implements Opaque {
@@ -166,8 +177,13 @@ export interface EffectRunOptions<O> {
 
 /** Runs the effect `root` (read through `mem`) with the interpreter's scheduler, applying continuations on the core through `apply`. */
 export async function runCompiledEffect<O>(root: Word2, mem: MemoryReader, apply: ApplyOnCore, options: EffectRunOptions<O>): Promise<EffectRun> {
+  const perform: PerformOnCore = (kind, value) => {
+    if (kind === EFFECT_KIND.EMIT) return scheduler.performInline(new Eff({ k: 'emit', value }));
+    if (kind === EFFECT_KIND.NOW) return scheduler.performInline(new Eff({ k: 'now' }));
+    throw new CaxError('E_PROTOCOL', `the co-processor asked the host to perform an effect of kind ${kind} in its run`);
+  };
   const cont = async (fn: Word2, args: readonly Value[]): Promise<Eff> => {
-    const r = await apply(fn, args);
+    const r = await apply(fn, args, perform);
     if ('error' in r) throw r.error;
     return new Decoder(r.mem, cont, options.definitionAt).effect(r.result);
   };

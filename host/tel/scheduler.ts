@@ -13,11 +13,13 @@
 // fails or is cut off, and `onOwner` hears every change of the running owner.
 // A `bind` node's host continuation may answer with a promise (compiled TEL
 // asks the co-processor): `runAsync` then waits for it before anything else
-// happens, so the schedule is the one a synchronous answer would give.
+// happens, so the schedule is the one a synchronous answer would give; while
+// it waits, `performInline` may run an `emit` or `now` the answer would start
+// with, in the waiting fiber (the co-processor goes on in the same run).
 import { CaxError, type ErrorCode, type SourceSpan } from '../errors.js';
 import type { CDo } from './compile.js';
 import { budgetError, matchPattern, type Machine } from './machine.js';
-import { Eff, isThunk, type Env, type Thunk } from './runtime.js';
+import { Eff, isThunk, type EffectNode, type Env, type Thunk } from './runtime.js';
 import { ShowTooLong, Tuple, UNIT_VALUE, showValueWithin, type Value } from './values.js';
 import { CLOCK_MAX, effectArgs, type BalanceChange, type EffectHandlers, type ObserveRequest, type Outcome } from './world.js';
 import type { LedgerRequest } from './runtime.js';
@@ -217,6 +219,8 @@ export class Scheduler<O = unknown> {
   private running: O | null = null;
   /** A fiber waiting for a bind continuation's promise (runAsync resumes it before any other event). */
   private suspended: { readonly fiber: Fiber<O>; readonly next: Promise<Eff> } | null = null;
+  /** An effect performInline ran for the suspended fiber failed: the fiber resumes with this failure, not the answer. */
+  private inlineFailure: Failure | null = null;
   /** Called whenever the owner whose code runs changes (before any of the new owner's steps or effects). */
   onOwner: ((owner: O) => void) | null = null;
 
@@ -246,12 +250,36 @@ export class Scheduler<O = unknown> {
     for (;;) {
       while (this.suspended) {
         const { fiber, next } = this.suspended;
+        const answer = await next; // performInline may run meanwhile
         this.suspended = null;
-        this.drive(fiber, { eff: await next });
+        const failure = this.inlineFailure;
+        this.inlineFailure = null;
+        this.drive(fiber, failure ? { failure } : { eff: answer });
       }
       if (this.outcome !== null) return this.outcome as { value: Value } | { failure: Failure };
       this.step();
     }
+  }
+
+  /**
+   * While runAsync waits for a bind continuation's answer: runs `eff`, an `emit` or `now` that the answer would begin
+   * with (`eff >>= k`), in the waiting fiber, as drive() would once the answer came — nothing else can happen in
+   * between: the same clock, owner, handler call and log entry — and returns the value that k is to be applied to,
+   * which the caller does itself (compiled TEL: on the co-processor, in the same run). Null when it failed: the fiber
+   * then resumes with that failure, whatever the answer is. The scheduler's machine is not ticked for it.
+   */
+  performInline(eff: Eff): Value | null {
+    const waiting = this.suspended;
+    const node = eff.node;
+    if (!waiting || this.inlineFailure) throw new CaxError('E_INTERNAL', 'an effect performed inline while no continuation is awaited');
+    if (node.k !== 'emit' && node.k !== 'now') throw new CaxError('E_INTERNAL', `a ${node.k} effect cannot be performed inline`);
+    this.activate(waiting.fiber.owner);
+    const r = this.primitive(node, eff.span);
+    if ('failure' in r) {
+      this.inlineFailure = r.failure;
+      return null;
+    }
+    return r.value;
   }
 
   private begin(eff: Eff, owner: O): void {
@@ -338,6 +366,23 @@ export class Scheduler<O = unknown> {
     return { value: out.result };
   }
 
+  /** `now` or `emit`, which complete at once: the handler asked, an emit logged. */
+  private primitive(node: Extract<EffectNode, { k: 'now' | 'emit' }>, span: SourceSpan | undefined): { value: Value } | { failure: Failure } {
+    if (node.k === 'now') {
+      const out = this.handlers.now ? this.check(() => this.handlers.now!(this.clock)) : null;
+      return out && !out.ok ? { failure: failureOf(out, span) } : { value: this.clock };
+    }
+    const text = this.shown(node.value);
+    const out = this.handlers.emit ? this.check(() => this.handlers.emit!(text, this.clock)) : null;
+    const entry: EffectEntry = { start: this.clock, time: this.clock, timeline: null, kind: 'emit', args: [text], result: null };
+    if (out && !out.ok) {
+      this.log.push({ ...entry, error: { code: out.code, message: out.message } });
+      return { failure: failureOf(out, span) };
+    }
+    this.log.push(entry);
+    return { value: UNIT_VALUE };
+  }
+
   /** Steps fiber `f` from `start` until it waits or ends. */
   private drive(f: Fiber<O>, start: Resume): void {
     const m = this.m;
@@ -355,24 +400,10 @@ export class Scheduler<O = unknown> {
           case 'fail':
             r = { failure: { code: 'E_FAIL', message: node.message, span: eff.span } };
             break;
-          case 'now': {
-            const out = this.handlers.now ? this.check(() => this.handlers.now!(this.clock)) : null;
-            r = out && !out.ok ? { failure: failureOf(out, eff.span) } : { value: this.clock };
+          case 'now':
+          case 'emit':
+            r = this.primitive(node, eff.span);
             break;
-          }
-          case 'emit': {
-            const text = this.shown(node.value);
-            const out = this.handlers.emit ? this.check(() => this.handlers.emit!(text, this.clock)) : null;
-            const entry: EffectEntry = { start: this.clock, time: this.clock, timeline: null, kind: 'emit', args: [text], result: null };
-            if (out && !out.ok) {
-              this.log.push({ ...entry, error: { code: out.code, message: out.message } });
-              r = { failure: failureOf(out, eff.span) };
-            } else {
-              this.log.push(entry);
-              r = { value: UNIT_VALUE };
-            }
-            break;
-          }
           case 'ledger': {
             const req = node.request;
             const t0 = this.clock;

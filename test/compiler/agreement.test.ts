@@ -310,6 +310,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { specialize: false },
   { directArguments: false },
   { knownConstructors: false },
+  { settleEffects: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

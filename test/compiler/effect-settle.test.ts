@@ -1,0 +1,188 @@
+// Effects begun on the co-processor (the runtime's rt_settle, CodegenOptions.settleEffects, docs/compiler.md
+// "Effects and time"): `return v >>= k` applied there, and an `emit` or `now` bound to a continuation performed by
+// the host's scheduler through an ecall in the same run. With the option on and off, compiled TEL gives what the
+// interpreter gives (value or error with its message, effect log, clock) for random effectful programs over a
+// world that refuses (E_DENIED) or breaks (a fatal E_REPLAY) at its n-th `emit` or `now`, and for binds nested to
+// the left deeper than rt_settle's stack of waiting binds; an effect loop takes two runs on the core with it
+// (a run per bind without it); the cycles charged as the runs go add up to the run's cycles.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaxError } from '../../host/errors.js';
+import { runCli } from '../../host/cli/program.js';
+import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
+import { compileSource } from '../../host/compiler/compile.js';
+import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import { effectProgram } from '../../host/tel/generate.js';
+import { loadProgram, runMain } from '../../host/tel/interp.js';
+import { parseProgram } from '../../host/tel/parser.js';
+import { MemoryWorld, parseWorld, type EffectHandlers, type Outcome, type WorldInput } from '../../host/tel/world.js';
+import { captureIO } from '../helpers/cli-io.js';
+
+const BUDGET = 1_000_000_000;
+const ON: CodegenOptions = DEFAULT_OPTIONS;
+const OFF: CodegenOptions = { ...DEFAULT_OPTIONS, settleEffects: false };
+
+let cop: Coprocessor;
+beforeAll(async () => {
+  cop = await openCoprocessor('iss');
+});
+afterAll(async () => {
+  await cop.close();
+});
+
+/** How the world treats its `at`-th `emit` or `now` (counted from 1): it refuses it (a failure the program may catch), or throws (fatal). */
+interface Refusal {
+  readonly kind: 'emit' | 'now';
+  readonly at: number;
+  readonly how: 'refuse' | 'throw';
+}
+
+/** The world `input` whose `emit`s and `now`s are checked by `refusal` (a fresh one per run). */
+function world(input: WorldInput, refusal: Refusal | null): EffectHandlers {
+  const w = new MemoryWorld(input);
+  let seen = 0;
+  const check = (kind: 'emit' | 'now'): Outcome => {
+    if (refusal?.kind !== kind || ++seen !== refusal.at) return { ok: true, result: seen };
+    if (refusal.how === 'throw') throw new CaxError('E_REPLAY', `the replayed run diverged at ${kind} ${seen}`);
+    return { ok: false, code: 'E_DENIED', message: `${kind} ${seen} is refused` };
+  };
+  return {
+    latency: (t) => w.latency(t),
+    deposit: (r, t) => w.deposit(r, t),
+    withdraw: (r, t) => w.withdraw(r, t),
+    transfer: (r, t) => w.transfer(r, t),
+    observe: (r, t) => w.observe(r, t),
+    rollback: (c) => w.rollback(c),
+    emit: () => check('emit'),
+    now: () => check('now'),
+  };
+}
+
+interface Result {
+  readonly value: string | null;
+  readonly error: string | null;
+  readonly message: string | null;
+  readonly clock: number;
+  readonly effects: string;
+}
+
+function interpret(source: string, input: WorldInput, refusal: Refusal | null): Result {
+  const r = runMain(loadProgram(parseProgram(source, 'settle.tel')), 'main', [], { handlers: world(input, refusal), start: input.start ?? 0 });
+  return { value: r.shown, error: r.error?.code ?? null, message: r.error?.message ?? null, clock: r.clock, effects: JSON.stringify(r.effects) };
+}
+
+/** A compiled run on the ISS, with the number of runs on the core and whether the cycles charged as it went add up to its cycles. */
+async function onCore(source: string, input: WorldInput, refusal: Refusal | null, options: CodegenOptions): Promise<Result & { readonly runs: number; readonly charged: boolean }> {
+  const image = compileSource(source, 'settle.tel', 'main', options).image;
+  let runs = 0;
+  let charged = 0;
+  const r = await runImage(cop, image, [], {
+    budget: BUDGET,
+    start: input.start ?? 0,
+    limit: () => (runs++, BUDGET),
+    onCycles: (c) => (charged += c),
+    effects: { handlers: world(input, refusal), owner: null },
+  });
+  return {
+    value: r.shown,
+    error: r.error?.code ?? null,
+    message: r.error?.message ?? null,
+    clock: r.clock,
+    effects: JSON.stringify(r.effects),
+    runs,
+    charged: charged === r.cycles,
+  };
+}
+
+/** The program agrees with the interpreter with rt_settle on and off; the compiled runs (on, off). */
+async function agreeBothWays(source: string, input: WorldInput, refusal: Refusal | null): Promise<{ on: number; off: number }> {
+  const reference = interpret(source, input, refusal);
+  const runs = { on: 0, off: 0 };
+  for (const [name, options] of [
+    ['on', ON],
+    ['off', OFF],
+  ] as const) {
+    const { runs: n, charged, ...got } = await onCore(source, input, refusal, options);
+    expect({ settle: name, ...got }).toEqual({ settle: name, ...reference });
+    expect({ settle: name, charged }).toEqual({ settle: name, charged: true });
+    runs[name] = n;
+  }
+  return runs;
+}
+
+const refusal = fc.option(fc.record({ kind: fc.constantFrom('emit' as const, 'now' as const), at: fc.integer({ min: 1, max: 6 }), how: fc.constantFrom('refuse' as const, 'throw' as const) }), {
+  nil: null,
+  freq: 4,
+});
+
+describe('effects begun on the co-processor (settleEffects) against the interpreter', () => {
+  it('random effect programs agree with it on and off, whatever emit or now the world refuses or breaks at', async () => {
+    await fc.assert(
+      fc.asyncProperty(effectProgram, refusal, async ({ source, world: w }, r) => {
+        await agreeBothWays(source, parseWorld(w), r);
+      }),
+      { numRuns: 10 },
+    );
+  }, 600_000);
+
+  it('an effect loop of n binds takes two runs on the core with it, one a bind (3n + 1) without', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 40 }), async (n) => {
+        const source = `loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; t <- now; loop (n - 1) (acc + x + t) }\nmain :: Effect Int\nmain = loop ${n} 0`;
+        // main settles its first `return`; its first `emit` goes back as a tree (no fiber waits for main yet); one continuation does the rest
+        expect(await agreeBothWays(source, { start: 7 }, null)).toEqual({ on: 2, off: 3 * n + 1 });
+      }),
+      { numRuns: 4 },
+    );
+  }, 300_000);
+
+  it('an effect loop whose world refuses or breaks at its n-th emit or now, inside and outside a <|', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 12 }), refusal, async (n, r) => {
+        const source = [
+          'loop :: Int -> Int -> Effect Int',
+          'loop n acc = if n == 0 then return acc else do { x <- return n; (emit x <| emit (0 - x)); t <- now; emit t; loop (n - 1) (acc + x + t) }',
+          'main :: Effect Int',
+          `main = loop ${n} 0`,
+        ].join('\n');
+        await agreeBothWays(source, { start: 3 }, r);
+      }),
+      { numRuns: 12 },
+    );
+  }, 300_000);
+
+  it('binds nested to the left deeper than the stack of waiting binds, with refusals inside', async () => {
+    const nest = (depth: number): string =>
+      [
+        'nest :: Int -> Effect Int',
+        'nest n = if n == 0 then return 0 else do { x <- nest (n - 1); emit x; t <- now; return (x + t + 1) }',
+        'main :: Effect Int',
+        `main = do { a <- nest ${depth}; b <- (nest 3 <| return 100); return (a * 1000 + b) }`,
+      ].join('\n');
+    for (const depth of [1, 31, 32, 33, 80]) {
+      await agreeBothWays(nest(depth), { start: 5 }, null);
+      await agreeBothWays(nest(depth), { start: 5 }, { kind: 'emit', at: depth + 2, how: 'refuse' });
+      await agreeBothWays(nest(depth), { start: 5 }, { kind: 'now', at: depth, how: 'throw' });
+    }
+  }, 300_000);
+
+  it('cax compile --no-settle-effects: the same code, another image (its settle word)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cax-settle-'));
+    try {
+      writeFileSync(join(dir, 'p.tel'), 'main :: Effect Int\nmain = do { x <- return 2; emit x; return (x + 1) }');
+      const layout: { key: string; codeBytes: number }[] = [];
+      for (const extra of [[], ['--no-settle-effects']]) {
+        const io = captureIO();
+        expect(await runCli(['--json', 'compile', join(dir, 'p.tel'), ...extra], io)).toBe(0);
+        layout.push(JSON.parse(io.stdout.join('\n')) as { key: string; codeBytes: number });
+      }
+      expect(layout[1]!.codeBytes).toBe(layout[0]!.codeBytes);
+      expect(layout[1]!.key).not.toBe(layout[0]!.key);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
