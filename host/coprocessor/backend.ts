@@ -15,11 +15,11 @@ import { SimTransport } from '../protocol/sim-link.js';
 import type { Transport } from '../protocol/transport.js';
 import { Iss } from '../riscv/iss.js';
 import type { EffectEntry } from '../tel/scheduler.js';
-import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js';
+import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
 import { runCompiledEffect, type ApplyOnCore, type EffectRunOptions } from './effects.js';
-import { EFFECT, ERR, runtimeError, STACK_BYTES, TAG, T_ERROR } from '../compiler/layout.js';
+import { ERR, runtimeError, STACK_BYTES, TAG, T_ERROR } from '../compiler/layout.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import { heapReader } from './remote-heap.js';
 
@@ -126,24 +126,8 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
   let cycles = 0;
   let instret = 0;
   let hp = image.heapStart;
-  const onEffect = async (call: EffectCall): Promise<EffectReply> => {
-    if (call.effect === EFFECT.SHOW_DOUBLE) {
-      const [lo, hi, buf, room] = call.args as [number, number, number, number];
-      const view = new DataView(new ArrayBuffer(8));
-      view.setUint32(0, lo, true);
-      view.setUint32(4, hi, true);
-      const text = Buffer.from(showDouble(view.getFloat64(0, true)), 'utf8');
-      if (text.length <= room) await call.client.writeMemory(buf, text);
-      return [text.length, 0];
-    }
-    if (call.effect === EFFECT.HASH_OF) {
-      const [tag, val, buf, top] = call.args as [number, number, number, number];
-      const value = readValue({ tag, val }, await heapReader(call.client, image, top, { tag, val }));
-      await call.client.writeMemory(buf, Buffer.from(hashOfValue(value).hex, 'hex'));
-      return [0, 0];
-    }
-    throw new CaxError('E_PROTOCOL', `the compiled program made the unknown ecall ${call.effect}`);
-  };
+  // The runtime computes everything on the core (show of a Double, hashOf included): compiled code makes no ecall.
+  const onEffect = (call: EffectCall): Promise<EffectReply> => Promise.reject(new CaxError('E_PROTOCOL', `the compiled program made the unknown ecall ${call.effect}`));
   /** One run on the core: main (fn undefined) or a continuation applied to `callArgs`; the result or the error. */
   const runOnCore = async (callArgs: readonly Value[], fn?: Word2): Promise<{ result: Word2; mem: MemoryReader } | { error: CaxError }> => {
     const heap = new HeapWriter(hp);
@@ -176,7 +160,7 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
     if (r.a0 === T_ERROR) {
       const known = runtimeError(r.a1);
       if (known.errorCode === ERR.CYCLES) return { error: budgetExhausted(known.message, { budget: 'cycles', limit: left }) };
-      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[known.site] } : {}) };
+      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' && known.code !== 'E_UNSUPPORTED' ? { span: image.sites[known.site] } : {}) };
     }
     hp = new DataView((await client.readMemory(image.symbols.get('rt_hp')!, 4)).buffer).getUint32(0, true);
     options.onHeap?.(hp - image.heapStart);
