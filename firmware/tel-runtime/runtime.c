@@ -362,8 +362,9 @@ static void put_text(const Text *t) {
 }
 
 /* The interpreter's layout (showDouble, host/tel/values.ts): NaN, Infinity, -0.0, fixed notation for
- * 0.1 <= |x| < 10^7 (0 <= point <= 7), else d.ddde±n. */
-static void put_double(V v) {
+ * 0.1 <= |x| < 10^7 (0 <= point <= 7), else d.ddde±n. Not inlined: its digits stay out of put_value's recursive
+ * frame. */
+static __attribute__((noinline)) void put_double(V v) {
   const uint32_t *w = (const uint32_t *)v.val;
   uint32_t lo = w[0], hi = w[1], biased = hi >> 20 & 0x7FF;
   if (biased == 0x7FF && ((hi & 0xFFFFF) | lo)) {

@@ -314,6 +314,42 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
   });
 });
 
+const SHOW_DOUBLE = 'third :: Double -> Text\nthird x = show (x / 3.0)\n';
+
+describe('cax prove and cax verify of show of a Double, computed on the core (ISS trace)', () => {
+  let home: string;
+  let receipt: string;
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'cax-tel-double-'));
+    for (const d of ['keys', 'circuits']) symlinkSync(resolve('build/proof/home', d), join(home, d));
+    writeFileSync(join(home, 'third.tel'), SHOW_DOUBLE);
+    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+    expect(await runCli(['--json', 'prove', 'third.tel', '9.0', '--main', 'third', '--on', 'iss', '--steps', String(DEV_SIZE.steps)], io)).toBe(0);
+    receipt = (JSON.parse(io.stdout.join('')) as { path: string }).path;
+  }, 900_000); // proving ~1,900 steps (a soft-float division, the shortest digits of 3.0): about 6 min of CPU over 2 workers
+
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it("the receipt claims the interpreter's text, verifies, and a receipt claiming another text is refused", async () => {
+    const original = decodeReceipt(readFileSync(receipt));
+    expect(original.tel!.value).toBe(expectedOf(SHOW_DOUBLE, 'third', ['9.0']));
+    expect(original.tel!.value).toBe('"3.0"');
+    expect(original.hostWrites).toEqual([]); // no ecall: the digits are proved instructions
+    const verify = async (file: string): Promise<{ code: number; out: string }> => {
+      const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+      const code = await runCli(['--json', 'verify', file], io);
+      return { code, out: [...io.stdout, ...io.stderr].join('\n') };
+    };
+    expect((await verify(receipt)).code).toBe(0);
+    const forged = join(home, 'forged.msgpack');
+    writeFileSync(forged, encodeReceipt({ ...original, tel: { ...original.tel!, value: '"3.00"' } }));
+    const { code, out } = await verify(forged);
+    expect(code).toBe(1);
+    expect(out).toContain('E_VERIFY');
+    expect(out).toMatch(/claims the result \\*"3\.00\\*", but the proved run gives \\*"3\.0\\*"/);
+  });
+});
+
 const PEEK = 'peek :: Int -> Effect Int\npeek n = do { p <- observe "price" on "eth"; return (p * n) }\n';
 const PEEK_WORLD: WorldInput = { latency: { eth: 40 }, facts: { eth: { price: 7 } } };
 
