@@ -1,12 +1,13 @@
 /* The TEL runtime compiled code calls (the allocator and its garbage
  * collector are in gc.c): application of
  * closures and partial applications, Double arithmetic through libgcc's
- * soft-float, structural comparison, ++ and `show` (Doubles are printed by
- * the host through an ecall, so the shortest round-trip text is the
- * interpreter's own) and `hashOf` (also through the host, which hashes the
- * canonical form with SHA-256). */
+ * soft-float, structural comparison, ++, `show` (a Double's shortest
+ * round-trip text comes from double.c) and `hashOf` (SHA-256 of the value's
+ * canonical form, firmware/sha256.c). All of it runs on the core, without
+ * the host, so a proof covers it. */
 #include "tel.h"
 #include "../include/cax.h"
+#include "../sha256.h"
 
 /* ---- application ---------------------------------------------------------- */
 
@@ -61,12 +62,21 @@ V rt_box_double(double x) {
   return r;
 }
 
-/* Double + - * / (op 0..3); Ints never get here. */
+/* libgcc's soft-float addition, called by name for subtraction too (below). */
+double __adddf3(double, double);
+
+/* Double + - * / (op 0..3); Ints never get here. x - y is x + (-y) in IEEE 754, bit for bit (signed zeros, and a
+ * NaN is the canonical one either way), so subtraction flips y's sign bit and adds: libgcc's __subdf3 (2 KiB of
+ * every image, hence less heap on the 128 KiB board) is not linked. */
 V rt_arith(V a, V b, uint32_t op) {
   double x = dbl(a), y = dbl(b);
   switch (op) {
     case 0: return rt_box_double(x + y);
-    case 1: return rt_box_double(x - y);
+    case 1: {
+      union { double d; uint32_t w[2]; } neg = {y};
+      neg.w[1] ^= 0x80000000u;
+      return rt_box_double(__adddf3(x, neg.d));
+    }
     case 2: return rt_box_double(x * y);
     default: return rt_box_double(x / y);
   }
@@ -114,12 +124,17 @@ V rt_truncate(V a) {
 /* Set by _start (entry.S): the lowest sp a recursive function of the runtime may run at. */
 extern uint32_t rt_c_stack_limit;
 
-/* Ends the run with E_BUDGET (stack) when the caller's frame is below the limit: below the stack lie the
- * collector's bitmaps and the heap, which a deeper frame would overwrite. */
-static inline void check_stack(void) {
+/* Ends the run with E_BUDGET (stack) when the caller's frame is below the limit (or `room` bytes above it, for a
+ * callee with a large frame): below the stack lie the collector's bitmaps and the heap, which a deeper frame would
+ * overwrite. */
+static inline void check_stack_room(uint32_t room) {
   uint32_t sp;
   __asm__ volatile("mv %0, sp" : "=r"(sp));
-  if (sp < rt_c_stack_limit) rt_fail(ERR_STACK, 0);
+  if (sp < rt_c_stack_limit + room) rt_fail(ERR_STACK, 0);
+}
+
+static inline void check_stack(void) {
+  check_stack_room(0);
 }
 
 /* ---- comparison ---------------------------------------------------------------- */
@@ -279,12 +294,70 @@ V rt_settle(V e) {
 
 /* ---- hashOf ------------------------------------------------------------------- */
 
-/* The host hashes the value's canonical form (it reads the heap up to rt_hp, the high-water mark)
- * and writes the 32 bytes of the digest into the buffer. */
+/* The canonical form (docs/hashing.md, "Values"; host/tel/values.ts writeCanonical) goes straight into one
+ * SHA-256 context, in rt_hash_of's frame: the walk below checks its frames against the runtime's stack reserve. */
+static void hash_byte(sha256_ctx *h, uint8_t b) {
+  sha256_update(h, &b, 1);
+}
+
+static void hash_word(sha256_ctx *h, uint32_t w) {
+  uint8_t b[4] = {(uint8_t)(w >> 24), (uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
+  sha256_update(h, b, 4);
+}
+
+/* a tag byte, then Int 4 bytes big-endian, Double its 8 IEEE bytes big-endian (NaN 7ff8000000000000), Bool 1 byte,
+ * Text u32 length + UTF-8, Hash 32 bytes, List u32 count + items, Tuple u32 count + items, unit nothing */
+static void hash_value(sha256_ctx *h, V v) {
+  check_stack();
+  switch (v.tag) {
+    case T_INT: hash_byte(h, 1); hash_word(h, v.val); return;
+    case T_DOUBLE: {
+      const uint32_t *w = (const uint32_t *)v.val;
+      int nan = (w[1] & 0x7FF00000u) == 0x7FF00000u && ((w[1] & 0xFFFFFu) | w[0]);
+      hash_byte(h, 2);
+      hash_word(h, nan ? 0x7FF80000u : w[1]); /* every NaN as the one quiet NaN, whatever computed it */
+      hash_word(h, nan ? 0 : w[0]);
+      return;
+    }
+    case T_BOOL: hash_byte(h, 3); hash_byte(h, v.val ? 1 : 0); return;
+    case T_TEXT: {
+      const Text *t = (const Text *)v.val;
+      hash_byte(h, 4);
+      hash_word(h, t->len);
+      sha256_update(h, t->bytes, t->len);
+      return;
+    }
+    case T_UNIT: hash_byte(h, 5); return;
+    case T_HASH: hash_byte(h, 6); sha256_update(h, (const uint8_t *)v.val, 32); return;
+    case T_NIL:
+    case T_CONS: {
+      uint32_t n = 0;
+      for (V c = v; c.tag == T_CONS; c = ((const Cons *)c.val)->tail) n++;
+      hash_byte(h, 7);
+      hash_word(h, n);
+      for (V c = v; c.tag == T_CONS; c = ((const Cons *)c.val)->tail) hash_value(h, ((const Cons *)c.val)->head);
+      return;
+    }
+    case T_TUPLE: {
+      const Tuple *t = (const Tuple *)v.val;
+      hash_byte(h, 8);
+      hash_word(h, t->n);
+      for (uint32_t i = 0; i < t->n; i++) hash_value(h, t->items[i]);
+      return;
+    }
+    default: rt_fail(ERR_UNSUPPORTED, 0); /* a function or an effect has no canonical form */
+  }
+}
+
 V rt_hash_of(V v) {
-  uint32_t buf = rt_alloc(32);
-  cax_effect(EFFECT_HASH_OF, v.tag, v.val, buf, rt_hp, 0, 0);
-  V r = {T_HASH, buf};
+  sha256_ctx h;
+  uint32_t digest[8];
+  sha256_init(&h);
+  hash_value(&h, v);
+  sha256_final(&h, (uint8_t *)digest);
+  uint32_t *w = (uint32_t *)rt_alloc_filled(32); /* every word written below, before anything allocates */
+  for (int i = 0; i < 8; i++) w[i] = digest[i];
+  V r = {T_HASH, (uint32_t)w};
   return r;
 }
 
@@ -352,13 +425,40 @@ static void put_text(const Text *t) {
   put('"');
 }
 
-static void put_double(V v) {
+/* The interpreter's layout (showDouble, host/tel/values.ts): NaN, Infinity, -0.0, fixed notation for
+ * 0.1 <= |x| < 10^7 (0 <= point <= 7), else d.ddde±n. Not inlined: its digits stay out of put_value's recursive
+ * frame. */
+static __attribute__((noinline)) void put_double(V v) {
   const uint32_t *w = (const uint32_t *)v.val;
-  uint32_t room = out_at < out_end ? out_end - out_at : 0;
-  /* the host writes the text only when it fits the room, and always answers its length */
-  cax_reply r = cax_effect(EFFECT_SHOW_DOUBLE, w[0], w[1], out_at, room, 0, 0);
-  if (r.a0 > room) out_end = out_at;
-  out_at += r.a0;
+  uint32_t lo = w[0], hi = w[1], biased = hi >> 20 & 0x7FF;
+  if (biased == 0x7FF && ((hi & 0xFFFFF) | lo)) {
+    puts_("NaN");
+    return;
+  }
+  if (hi >> 31) put('-');
+  if (biased == 0x7FF || ((hi << 1) | lo) == 0) {
+    puts_(biased == 0x7FF ? "Infinity" : "0.0");
+    return;
+  }
+  check_stack_room(DIGITS_STACK);
+  char digits[17];
+  int32_t point;
+  uint32_t n = rt_double_digits(lo, hi, digits, &point);
+  if (point >= 0 && point <= 7) {
+    if (point == 0) puts_("0.");
+    for (uint32_t i = 0; i < n || (int32_t)i < point; i++) {
+      if ((int32_t)i == point && i > 0) put('.');
+      put(i < n ? (uint8_t)digits[i] : '0');
+    }
+    if ((int32_t)n <= point) puts_(".0");
+    return;
+  }
+  put((uint8_t)digits[0]);
+  put('.');
+  if (n == 1) put('0');
+  for (uint32_t i = 1; i < n; i++) put((uint8_t)digits[i]);
+  put('e');
+  put_int(point - 1);
 }
 
 static void put_value(V v) {

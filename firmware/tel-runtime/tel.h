@@ -31,12 +31,11 @@ enum {
 
 /* Error codes a run ends with (a0 = T_ERROR, a1 = code | site << 8). */
 #define T_ERROR 0xFFFFFFFFu
-enum { ERR_MATCH = 1, ERR_DIV_ZERO = 2, ERR_EMPTY = 3, ERR_HEAP = 4, ERR_STACK = 5, ERR_INTERNAL = 6, ERR_CYCLES = 7 };
+enum { ERR_MATCH = 1, ERR_DIV_ZERO = 2, ERR_EMPTY = 3, ERR_HEAP = 4, ERR_STACK = 5, ERR_INTERNAL = 6, ERR_CYCLES = 7,
+       /* 8: E_CYCLE, the compiled code's; 9: hashOf of a function or an effect (E_UNSUPPORTED, as the interpreter) */
+       ERR_UNSUPPORTED = 9 };
 
-/* Effect numbers of the ecalls the runtime makes to the host. */
-#define EFFECT_SHOW_DOUBLE 0x7E100u
-#define EFFECT_HASH_OF 0x7E101u
-/* rt_settle asks the host to perform an `emit` or `now` in the fiber waiting for the run's result. */
+/* The one ecall the runtime makes: rt_settle asks the host to perform an `emit` or `now` in the fiber waiting for the run's result. */
 #define EFFECT_PERFORM 0x7E102u
 
 /* Kinds of effect nodes {kind, n, values…} (host/compiler/layout.ts EFFECT_KIND) that rt_settle reads. */
@@ -65,5 +64,9 @@ uint32_t rt_take_top(uint32_t size, int zero);
 V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
 /* rt_call of one argument (entry.S). */
 V rt_call1(uint32_t code, uint32_t env, V arg);
+/* double.c: the shortest digits (at most 17) of the finite, non-zero Double with these words (low, high), its sign
+ * aside; returns their count and sets *point so that |x| = 0.DIGITS * 10^point. Needs DIGITS_STACK bytes of stack. */
+uint32_t rt_double_digits(uint32_t lo, uint32_t hi, char *digits, int32_t *point);
+#define DIGITS_STACK 1024
 #endif
 #endif

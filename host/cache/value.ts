@@ -38,9 +38,14 @@ export function decodeValue(bytes: Uint8Array): Value {
       case 1:
         finish(b.readInt32BE(need(4)));
         break;
-      case 2:
-        finish(new Dbl(b.readDoubleBE(need(8))));
+      case 2: {
+        const at = need(8);
+        const x = b.readDoubleBE(at);
+        // one NaN only (values.ts writeCanonical): any other is not canonical
+        if (Number.isNaN(x) && (b.readUInt32BE(at) !== 0x7ff80000 || b.readUInt32BE(at + 4) !== 0)) throw new CaxError('E_CORRUPT', 'a NaN other than 7ff8000000000000');
+        finish(new Dbl(x));
         break;
+      }
       case 3: {
         const v = b[need(1)];
         if (v !== 0 && v !== 1) throw new CaxError('E_CORRUPT', `bad Bool byte ${v}`);

@@ -1,8 +1,8 @@
 // The value layout shared by compiled code, the runtime (firmware/tel-runtime/
-// tel.h) and the host: tags, heap object shapes, error codes a run ends with,
-// and the effect numbers of the runtime's ecalls. docs/compiler.md explains it.
-import type { ErrorCode } from '../errors.js';
-import { PURE_ERROR_MESSAGES } from '../tel/messages.js';
+// tel.h) and the host: tags, heap object shapes and the error codes a run
+// ends with. docs/compiler.md explains it.
+import { unsupported, type ErrorCode } from '../errors.js';
+import { HASH_OF_OPAQUE, PURE_ERROR_MESSAGES } from '../tel/messages.js';
 
 /** Value tags (the first word of a two-word value). */
 export const TAG = {
@@ -25,7 +25,7 @@ export const T_ERROR = 0xffffffff;
 export const T_ERROR_SITE_BITS = 8;
 
 /** Error codes of the runtime (tel.h) and the compiled code's failure stubs. */
-export const ERR = { MATCH: 1, DIV_ZERO: 2, EMPTY: 3, HEAP: 4, STACK: 5, INTERNAL: 6, CYCLES: 7, CYCLE: 8 } as const;
+export const ERR = { MATCH: 1, DIV_ZERO: 2, EMPTY: 3, HEAP: 4, STACK: 5, INTERNAL: 6, CYCLES: 7, CYCLE: 8, UNSUPPORTED: 9 } as const;
 
 /** The TEL error code and message of each runtime error code. */
 export const RUNTIME_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }>> = {
@@ -38,6 +38,7 @@ export const RUNTIME_ERRORS: Readonly<Record<number, { code: ErrorCode; message:
   [ERR.INTERNAL]: { code: 'E_INTERNAL', message: 'the co-processor runtime met a value of the wrong shape' },
   // only the compiled code's failure stubs (a recursive value or constant read before it is defined), not the runtime
   [ERR.CYCLE]: { code: 'E_CYCLE', message: PURE_ERROR_MESSAGES.E_CYCLE },
+  [ERR.UNSUPPORTED]: { code: 'E_UNSUPPORTED', message: unsupported(HASH_OF_OPAQUE).message },
 };
 
 /** The TEL error of a run that ended with a0 = T_ERROR: its code and message, and the site index (compiled code's failure stubs). */
@@ -66,8 +67,8 @@ export const EFFECT_KIND = {
   INVOKE: 13,
 } as const;
 
-/** Effect numbers (a7) of the ecalls compiled code makes. */
-export const EFFECT = { SHOW_DOUBLE: 0x7e100, HASH_OF: 0x7e101, PERFORM: 0x7e102 } as const;
+/** Effect number (a7) of the one ecall compiled code makes: rt_settle's perform (show of a Double and hashOf are computed on the core). */
+export const EFFECT = { PERFORM: 0x7e102 } as const;
 
 /** What the runtime's rt_settle does with a run's effect result (tel.h SETTLE_*; an image's `tel$$settle` word, CodegenOptions.settleEffects). */
 export const SETTLE = { RETURN: 1, PRIMITIVES: 2 } as const;

@@ -15,7 +15,7 @@ import { SimTransport } from '../protocol/sim-link.js';
 import type { Transport } from '../protocol/transport.js';
 import { Iss } from '../riscv/iss.js';
 import type { EffectEntry } from '../tel/scheduler.js';
-import { hashOfValue, showDouble, showValue, type Value } from '../tel/values.js';
+import { showValue, type Value } from '../tel/values.js';
 import { MemoryWorld, type WorldInput } from '../tel/world.js';
 import { HeapWriter, readValue, type MemoryReader, type Word2 } from './heap.js';
 import { runCompiledEffect, type ApplyOnCore, type EffectRunOptions, type PerformOnCore } from './effects.js';
@@ -132,6 +132,7 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
   let hp = image.heapStart;
   /** The run on the core now: how the effects rt_settle asks for are performed (none in a run of main), its cycles charged so far, an error to end it with. */
   let onCoreNow: { readonly perform: PerformOnCore | undefined; charged: number; error: unknown } = { perform: undefined, charged: 0, error: undefined };
+  // show of a Double and hashOf are computed on the core; the one ecall compiled code makes is rt_settle's perform
   const onEffect = async (call: EffectCall): Promise<EffectReply> => {
     if (call.effect === EFFECT.PERFORM) {
       const [kind, tag, val, top, now] = call.args as [number, number, number, number, number];
@@ -153,21 +154,6 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
         onCoreNow.error = e;
         return [0, 0];
       }
-    }
-    if (call.effect === EFFECT.SHOW_DOUBLE) {
-      const [lo, hi, buf, room] = call.args as [number, number, number, number];
-      const view = new DataView(new ArrayBuffer(8));
-      view.setUint32(0, lo, true);
-      view.setUint32(4, hi, true);
-      const text = Buffer.from(showDouble(view.getFloat64(0, true)), 'utf8');
-      if (text.length <= room) await call.client.writeMemory(buf, text);
-      return [text.length, 0];
-    }
-    if (call.effect === EFFECT.HASH_OF) {
-      const [tag, val, buf, top] = call.args as [number, number, number, number];
-      const value = readValue({ tag, val }, await heapReader(call.client, image, top, { tag, val }));
-      await call.client.writeMemory(buf, Buffer.from(hashOfValue(value).hex, 'hex'));
-      return [0, 0];
     }
     throw new CaxError('E_PROTOCOL', `the compiled program made the unknown ecall ${call.effect}`);
   };
@@ -205,7 +191,7 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
     if (r.a0 === T_ERROR) {
       const known = runtimeError(r.a1);
       if (known.errorCode === ERR.CYCLES) return { error: budgetExhausted(known.message, { budget: 'cycles', limit: left }) };
-      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' ? { span: image.sites[known.site] } : {}) };
+      return { error: new CaxError(known.code, known.message, known.code !== 'E_BUDGET' && known.code !== 'E_UNSUPPORTED' ? { span: image.sites[known.site] } : {}) };
     }
     hp = new DataView((await client.readMemory(image.symbols.get('rt_hp')!, 4)).buffer).getUint32(0, true);
     options.onHeap?.(hp - image.heapStart);

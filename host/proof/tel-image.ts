@@ -8,12 +8,13 @@
 // by the interpreter and written into the image as heap objects, followed by
 // the definition's content hash (so a receipt cannot be relabelled with
 // another definition without changing the proved image). The run ends
-// with a word store of 1 to EXIT. What cannot be proved (hashOf, functions as
-// values in or out) is refused here with E_UNSUPPORTED.
+// with a word store of 1 to EXIT. The runtime computes `show` of a Double and
+// `hashOf` on the core, so they are proved like any other instructions; what
+// cannot be proved (functions as values in or out) is refused here with
+// E_UNSUPPORTED.
 import { readFileSync } from 'node:fs';
 import { artefactPath } from '../artefacts.js';
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
-import { decode } from '../riscv/decode.js';
 import { parseElf, type ElfImage } from '../riscv/elf.js';
 import { RAM_BASE } from '../riscv/machine.js';
 import type { Repository } from '../store/repository.js';
@@ -79,17 +80,6 @@ export function argumentValue(text: string, index: number): Value {
   return r.value!;
 }
 
-/** E_UNSUPPORTED when the compiled code calls a runtime function that makes an ecall (only the stub's yield is a proved ecall). */
-function refuseEcalls(image: Image): void {
-  const hashOf = image.symbols.get('rt_hash_of');
-  const end = image.symbols.get('tel$$cafs') ?? image.base + image.bytes.length;
-  const view = new DataView(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
-  for (let pc = image.codeStart; pc < end; pc += 4) {
-    const insn = decode(view.getUint32(pc - image.base, true));
-    if (insn.op === 'jal' && (pc + insn.imm) >>> 0 === hashOf) throw unsupported('proving a program that uses hashOf (an ecall to the host for a hash, which proofs do not answer)');
-  }
-}
-
 /** Compiles the stored definition `hash` applied to `argTexts` (TEL expressions) into a proving image. */
 export function provingImage(repo: Repository, hash: string, argTexts: readonly string[]): TelProvingImage {
   const { resolver } = storedResolver(repo, hash);
@@ -102,7 +92,6 @@ export function provingImage(repo: Repository, hash: string, argTexts: readonly 
   const args = argTexts.map(argumentValue);
   const compiled = compileProgram(program, ENTRY, DEFAULT_OPTIONS, resolver, { runtime: provingRuntime(), base: RAM_BASE });
   const linked = compiled.image;
-  refuseEcalls(linked);
   const heap = new HeapWriter(linked.heapStart);
   // The vector holds one more item than argc: the definition's hash, which binds the image to the definition it names.
   const argv = heap.vector([...args, new HashV(hash)]);

@@ -10,8 +10,8 @@
 // TRACE_TAIL records), a VCD of the simulated core's last VCD_CYCLES cycles,
 // and the first divergence between the two (lockstep). A run the
 // deterministic mode cannot make (longer than ARTIFACT_CYCLES, bigger than
-// the board's RAM the proofs model, or calling the host mid-computation) is
-// said in `core.txt` instead.
+// the board's RAM the proofs model, or with a function as its result) is said
+// in `core.txt` instead.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

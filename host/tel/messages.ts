@@ -9,3 +9,6 @@ export const PURE_ERROR_MESSAGES = {
   E_EMPTY: 'empty list',
   E_CYCLE: 'a value is used before it is defined (a value defined in terms of itself)',
 } as const;
+
+/** What `hashOf` of a function or an effect is (E_UNSUPPORTED, through `unsupported`) on every backend. */
+export const HASH_OF_OPAQUE = 'hashOf a function or an effect';

@@ -5,7 +5,7 @@
 // million cells is shown, compared and hashed without deep JS recursion.
 import { createHash } from 'node:crypto';
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
-import { PURE_ERROR_MESSAGES } from './messages.js';
+import { HASH_OF_OPAQUE, PURE_ERROR_MESSAGES } from './messages.js';
 
 /** A Double (Ints are bare JS numbers holding signed 32-bit values). */
 export class Dbl {
@@ -266,7 +266,8 @@ const ENCODE_CHUNK = 64 * 1024;
  * Writes the canonical bytes of a value to `sink` in chunks of at most 64 KiB: a tag byte, then Int 4 bytes
  * big-endian, Double its 8 IEEE bytes big-endian, Bool 1 byte, Text u32 length + UTF-8, Hash 32 bytes, List u32
  * count + items, Tuple u32 count + items, unit nothing. The walk keeps one cursor per open list or tuple, never a
- * copy of a list, so hashing a list of 25 million Ints needs no memory beyond the list itself.
+ * copy of a list, so hashing a list of 25 million Ints needs no memory beyond the list itself. Every NaN is written as
+ * 7ff8000000000000.
  */
 export function writeCanonical(v: Value, sink: (chunk: Buffer) => void): void {
   const buf = Buffer.alloc(ENCODE_CHUNK);
@@ -313,7 +314,11 @@ export function writeCanonical(v: Value, sink: (chunk: Buffer) => void): void {
     } else if (x instanceof Dbl) {
       tag(2);
       room(8);
-      buf.writeDoubleBE(x.v, used);
+      // every NaN as the one quiet NaN: its sign and payload depend on the machine that computed it (x86, soft-float)
+      if (Number.isNaN(x.v)) {
+        buf.writeUInt32BE(0x7ff80000, used);
+        buf.writeUInt32BE(0, used + 4);
+      } else buf.writeDoubleBE(x.v, used);
       used += 8;
     } else if (typeof x === 'boolean') {
       tag(3);
@@ -338,7 +343,7 @@ export function writeCanonical(v: Value, sink: (chunk: Buffer) => void): void {
       u32(x.items.length);
       for (let i = x.items.length - 1; i >= 0; i--) stack.push(x.items[i]!);
     } else {
-      throw unsupported('hashOf a function or an effect');
+      throw unsupported(HASH_OF_OPAQUE);
     }
   }
   flush();

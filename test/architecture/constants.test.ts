@@ -1,12 +1,12 @@
 // Constants that TypeScript, C, Verilog, circom, linker scripts and make
 // share (issue 15 item 5): the memory map, the device registers, the value
-// layout, the runtime's error and effect numbers, the protocol's message
+// layout, the runtime's error numbers, the protocol's message
 // types and error codes, RAM sizes and the stack. Each is read from every
 // source that states it, and the test fails when any two disagree. A new
 // shared constant is one more row in the tables below.
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { EFFECT, ERR, PROGRAM_BASE, STACK_BYTES, TAG } from '../../host/compiler/layout.js';
+import { ERR, PROGRAM_BASE, STACK_BYTES, TAG } from '../../host/compiler/layout.js';
 import { DEVICE_ERROR, PROTOCOL_VERSION, TYPE } from '../../host/protocol/messages.js';
 import { BOARD_RAM_BYTES, DEFAULT_RAM_BYTES } from '../../host/riscv/iss.js';
 import { EXIT_ADDR, MTIME_BASE, RAM_BASE, RAM_SIZE_ADDR, TRACE_EN_ADDR, UART_BASE } from '../../host/riscv/machine.js';
@@ -111,12 +111,11 @@ describe('constants shared across languages', () => {
     expect(others).toEqual(others.map(() => value));
   });
 
-  it('value tags, runtime error codes and effect numbers: host/compiler/layout.ts = firmware/tel-runtime/tel.h', () => {
+  it('value tags and runtime error codes: host/compiler/layout.ts = firmware/tel-runtime/tel.h', () => {
     const tel = 'firmware/tel-runtime/tel.h';
     for (const [name, value] of Object.entries(TAG)) expect([name, c(tel, `T_${name}`)]).toEqual([name, value]);
     for (const [name, value] of Object.entries(ERR)) if (name !== 'CYCLE') expect([name, c(tel, `ERR_${name}`)]).toEqual([name, value]);
     expect(read(tel)).not.toMatch(/ERR_CYCLE\b/); // compiled code's own stub code, not the runtime's
-    for (const [name, value] of Object.entries(EFFECT)) expect([name, c(tel, `EFFECT_${name}`)]).toEqual([name, value]);
   });
 
   it('message types and device error codes: host/protocol/messages.ts = firmware/proto.c', () => {

@@ -2,8 +2,8 @@
 // ecall boundary"): the standalone proving image of a stored definition runs
 // on the ISS and on the Verilator simulation from reset, segment by segment
 // across its ecalls when it has effects, and gives the value, the effect log
-// and the end time the interpreter computes; hashOf is refused when
-// compiling; and `cax prove FILE.tel ARGS` proves one (on the ISS trace, with
+// and the end time the interpreter computes, `show` of a Double and hashOf
+// included (the runtime computes them on the core); and `cax prove FILE.tel ARGS` proves one (on the ISS trace, with
 // the keys of `make proof-keys`) into a receipt naming its result, which
 // `cax verify` accepts, and refuses with another value, other arguments,
 // another effect log or other host writes claimed.
@@ -15,13 +15,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
 import { argumentsInput, provingImage, type TelProvingImage } from '../../host/proof/tel-image.js';
-import { ACCESS_ECALL, decodeAccesses } from '../../host/proof/access.js';
+import { ACCESS_ECALL, decodeAccesses, type Access } from '../../host/proof/access.js';
 import { segmentsOn } from '../../host/proof/prove.js';
 import { runTelProvingImage, telProvingImage, type TelRun } from '../../host/proof/tel-prove.js';
 import { decodeReceipt, encodeReceipt } from '../../host/proof/receipt.js';
 import { loggedEffect } from '../../host/proof/tel-output.js';
 import { driveTel, ReplayCore, type TelDrive } from '../../host/proof/tel-run.js';
 import { decode } from '../../host/riscv/decode.js';
+import { RAM_BASE } from '../../host/riscv/machine.js';
 import { MemoryWorld, type WorldInput } from '../../host/tel/world.js';
 import { addProgram } from '../../host/store/add.js';
 import { Loader } from '../../host/store/loader.js';
@@ -76,6 +77,8 @@ async function onIss(p: TelProvingImage): Promise<string> {
   expect(d.hostWrites).toEqual([]);
   return d.output.shown;
 }
+
+const DIGEST = 'digest :: Int -> Double -> (Text, Hash)\ndigest n x = (show [negate x, x, toDouble n / 20.0], hashOf (n, [x]))\n';
 
 const EFFECTS = `price :: Int -> Effect Int
 price n = do
@@ -157,10 +160,22 @@ describe('TEL proving images', () => {
     );
   });
 
-  it('refuses hashOf when compiling, with E_UNSUPPORTED', () => {
-    addProgram(addContext(repo), parseProgram('digest :: Int -> Hash\ndigest n = hashOf n\n', 'refused.tel'));
-    expect(() => provingImage(repo, new Loader(repo).find('digest').hash, ['2'])).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+  it('runs hashOf and show of a Double on the core, without asking the host, on the ISS and the simulation alike; refuses a function argument', async () => {
+    addProgram(addContext(repo), parseProgram(DIGEST, 'digest.tel'));
+    const image = provingImage(repo, new Loader(repo).find('digest').hash, ['2', '(-1.0e-7)']);
+    const expected = expectedOf(DIGEST, 'digest', ['2', '(-1.0e-7)']);
+    expect(expected).toMatch(/^\("\[1\.0e-7,-1\.0e-7,0\.1\]",@[0-9a-f]{64}\)$/);
+    expect(await onIss(image)).toBe(expected);
+    const { drive: d, outside } = await drive(image, 'sim');
+    expect([d.output.shown, d.hostWrites, outside]).toEqual([expected, [], []]);
     expect(() => provingImage(repo, new Loader(repo).find('evens').hash, ['map'])).toThrow(expect.objectContaining({ code: 'E_TYPE' }));
+  });
+
+  it("refuses a run that reaches an ecall other than the proving stub's yield (the runtime makes none)", async () => {
+    const p = images.get('ints')!;
+    const elsewhere: Access = { pc: p.image.codeStart, insn: 0x73, kind: ACCESS_ECALL, addr: 0, data: RAM_BASE };
+    const d = driveTel(new ReplayCore(p.image.bytes, () => Promise.resolve([elsewhere])), new MemoryWorld({}), 0);
+    await expect(d).rejects.toMatchObject({ code: 'E_PROOF_REJECTED', message: expect.stringContaining("not the proving stub's yield") });
   });
 
   it('the simulation gives the same results', async () => {
@@ -224,7 +239,7 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     expect((await verify(receipt, '--recompile')).code).toBe(0); // the definition in the store, compiled again, is the proved image
   });
 
-  it('the simulation and the ISS give the same trace to prove; an unknown name, and a run that reaches an ecall other than the yield, are refused', async () => {
+  it('the simulation and the ISS give the same trace to prove; an unknown name is refused, show of a Double is not', async () => {
     // host/proof/tel-prove.ts as `cax prove` uses it: the proving image from the store, then the run.
     const runTelForProof = async (name: string, args: string[], options: { maxCycles: number; on: 'sim' | 'iss' }, source?: string): Promise<TelRun> => {
       const repo = Repository.open(home);
@@ -243,7 +258,8 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     expect(sim.run.trace.length).toBe(iss.run.trace.length);
     expect(sim.run.trace.map((r) => [r.pc, r.insn, r.rd, r.rdValue, r.memAddr, r.memData])).toEqual(iss.run.trace.map((r) => [r.pc, r.insn, r.rd, r.rdValue, r.memAddr, r.memData]));
     await expect(runTelForProof('noSuchDefinition', [], { ...options, on: 'iss' })).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
-    await expect(runTelForProof('showD', ['1.5'], { maxCycles: 30_000, on: 'iss' }, 'showD :: Double -> Text\nshowD x = show x\n')).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
+    // show of a Double runs on the core: no ecall but the stub's yield, so nothing to refuse
+    expect((await runTelForProof('showD', ['1.5'], { maxCycles: 30_000, on: 'iss' }, 'showD :: Double -> Text\nshowD x = show x\n')).claim.value).toBe('"1.5"');
   });
 
   it('cax verify refuses a receipt claiming another value, other arguments or another definition (and with --recompile another type)', async () => {
@@ -295,6 +311,42 @@ describe('cax prove and cax verify on a TEL definition (ISS trace)', () => {
     expect(text).toMatch(/claimed, NOT verified: @[0-9a-f]{32} 7 = 42 :: Int\\x0d\\x1b\[2K\n/);
     expect(text).toContain('not checked: whether the proved image is the compiled definition it names, and the type');
     expect(text).not.toMatch(/[\r\u001b]/); // eslint-disable-line no-control-regex
+  });
+});
+
+const SHOW_DOUBLE = 'third :: Double -> Text\nthird x = show (x / 3.0)\n';
+
+describe('cax prove and cax verify of show of a Double, computed on the core (ISS trace)', () => {
+  let home: string;
+  let receipt: string;
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'cax-tel-double-'));
+    for (const d of ['keys', 'circuits']) symlinkSync(resolve('build/proof/home', d), join(home, d));
+    writeFileSync(join(home, 'third.tel'), SHOW_DOUBLE);
+    const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+    expect(await runCli(['--json', 'prove', 'third.tel', '9.0', '--main', 'third', '--on', 'iss', '--steps', String(DEV_SIZE.steps)], io)).toBe(0);
+    receipt = (JSON.parse(io.stdout.join('')) as { path: string }).path;
+  }, 900_000); // proving ~1,900 steps (a soft-float division, the shortest digits of 3.0): about 6 min of CPU over 2 workers
+
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it("the receipt claims the interpreter's text, verifies, and a receipt claiming another text is refused", async () => {
+    const original = decodeReceipt(readFileSync(receipt));
+    expect(original.tel!.value).toBe(expectedOf(SHOW_DOUBLE, 'third', ['9.0']));
+    expect(original.tel!.value).toBe('"3.0"');
+    expect(original.hostWrites).toEqual([]); // no ecall: the digits are proved instructions
+    const verify = async (file: string): Promise<{ code: number; out: string }> => {
+      const io = captureIO({ env: { CAX_HOME: home }, cwd: home });
+      const code = await runCli(['--json', 'verify', file], io);
+      return { code, out: [...io.stdout, ...io.stderr].join('\n') };
+    };
+    expect((await verify(receipt)).code).toBe(0);
+    const forged = join(home, 'forged.msgpack');
+    writeFileSync(forged, encodeReceipt({ ...original, tel: { ...original.tel!, value: '"3.00"' } }));
+    const { code, out } = await verify(forged);
+    expect(code).toBe(1);
+    expect(out).toContain('E_VERIFY');
+    expect(out).toMatch(/claims the result \\*"3\.00\\*", but the proved run gives \\*"3\.0\\*"/);
   });
 });
 

@@ -145,16 +145,16 @@ describe('a planted wrong expectation of a TEL program with an effect, on the IS
     expect(readFileSync(join(art, 'reproduce.sh'), 'utf8')).toContain("--backend iss --filter '^planted-tel/quote$'");
   }, 120_000);
 
-  it('says why when the run cannot be made in the deterministic mode (hashOf asks the host mid-computation)', async () => {
+  it('says why when the run cannot be made in the deterministic mode (a function as its result)', async () => {
     const files = new Map<string, string>();
     await writeTelArtifacts(
       dir,
-      { source: { file: 'h.tel', text: 'main :: Text\nmain = show (hashOf 1)\n' }, name: 'main', args: [] },
+      { source: { file: 'h.tel', text: 'main :: Int -> Hash\nmain = \\n -> hashOf n\n' }, name: 'main', args: [] },
       (name, text) => files.set(name, text),
       () => undefined,
     );
     expect([...files.keys()]).toEqual(['core.txt']);
-    expect(files.get('core.txt')).toMatch(/^no core trace: the run cannot be made in the core's deterministic mode \(E_UNSUPPORTED proving a program that uses hashOf/);
+    expect(files.get('core.txt')).toMatch(/^no core trace: the run cannot be made in the core's deterministic mode \(E_UNSUPPORTED proving a program whose result is a function/);
   });
 });
 
