@@ -94,6 +94,8 @@ export interface RunImageOptions<O = unknown> {
   readonly timeoutMs?: number;
   /** Effect handlers instead of the default world (the executor's sandbox), with its `invoke` hook and owners. */
   readonly effects?: Omit<EffectRunOptions<O>, 'start' | 'definitionAt'>;
+  /** False: every effect result goes back to the host as it is (rt_settle does nothing), whatever the image says — a snapshot over the link needs every effect boundary between two runs on the core. */
+  readonly settle?: boolean;
 }
 
 /** Loads `image` and runs it with `args`; an effect result is run by the interpreter's scheduler. */
@@ -124,7 +126,7 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
   await client.writeMemory(image.symbols.get('rt_heap_cap')!, cap);
   // what rt_settle does with a run's effect result: the image's tel$$settle word (CodegenOptions.settleEffects)
   const settleAt = image.symbols.get('tel$$settle')! - image.base;
-  await client.writeMemory(image.symbols.get('rt_settle_mode')!, image.bytes.subarray(settleAt, settleAt + 4));
+  await client.writeMemory(image.symbols.get('rt_settle_mode')!, options.settle === false ? new Uint8Array(4) : image.bytes.subarray(settleAt, settleAt + 4));
 
   const start = options.start ?? options.world?.start ?? 0;
   let cycles = 0;
