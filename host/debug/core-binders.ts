@@ -4,6 +4,9 @@
 // map (compiler/slot-map.ts) tells which binders are live at the call (ra - 4) and where each one is — a frame
 // slot, a box, a register pair, a field of a matched cons cell, a capture of the running closure — and each is decoded from the heap as the host
 // reads results (coprocessor/heap.ts). Innermost first, a name once, as the interpreter's debugger lists them.
+// A loop's self tail call jumps past the prologue, to its body, with the new arguments in their frame slots and
+// register pairs: there the arguments are read from those homes, and where the loop returns from the caller's
+// registers as the prologue saved them (s0, ra and the register pairs).
 import { CaxError } from '../errors.js';
 import { readValue, type MemoryReader, type Word2 } from '../coprocessor/heap.js';
 import { bindersAt, type BinderHome, type BinderRange } from '../compiler/slot-map.js';
@@ -11,6 +14,9 @@ import { binderKey } from '../tel/infer.js';
 import { showValue } from '../tel/values.js';
 import type { Iss } from '../riscv/iss.js';
 import { binderType, SOURCE_NAME, type Binder, type Debuggee, type ScopedValue } from './record.js';
+
+/** A parameter's register pair (slot-map.ts). */
+type RegHome = Extract<BinderHome, { readonly k: 'reg' }>;
 
 const RA = 1;
 const S0 = 8;
@@ -30,7 +36,7 @@ export function coreMemory(iss: Iss): MemoryReader {
 }
 
 /** The (tag, payload) pair at `addr`. */
-function pairAt(mem: MemoryReader, addr: number): Word2 {
+export function pairAt(mem: MemoryReader, addr: number): Word2 {
   const v = mem(addr >>> 0, 8);
   return { tag: v.getUint32(0, true), val: v.getUint32(4, true) };
 }
@@ -55,6 +61,44 @@ function unboxed(home: { readonly box?: true }, pair: Word2, mem: MemoryReader):
   if (!home.box) return pair;
   const boxed = pairAt(mem, pair.val);
   return boxed.tag === UNDEFINED_TAG ? undefined : boxed;
+}
+
+/** Where a loop keeps the caller's register pair of its parameter `i` while it runs, below s0 (codegen.ts prologue). */
+const savedPairOffset = (i: number): number => -24 - 8 * i;
+
+/**
+ * The parameters the function whose code is [start, end) keeps in register pairs (a loop's, codegen.ts `registers`),
+ * by position: `keys[i]` are the binderKeys of parameter `i` (one an equation).
+ */
+export function registerParameters(ranges: readonly BinderRange[], start: number, end: number, keys: readonly (readonly (string | undefined)[])[]): ReadonlyMap<number, RegHome> {
+  const found = new Map<number, RegHome>();
+  for (const r of ranges) {
+    if (r.home.k !== 'reg' || r.from < start || r.from >= end) continue;
+    const key = binderKey(r.name, r.span);
+    const i = keys.findIndex((ks) => ks.includes(key));
+    if (i >= 0) found.set(i, r.home);
+  }
+  return found;
+}
+
+/** Argument `i` at a loop's body: in its register pair, else in its frame slot (s0 + 8 i, as the caller left it). */
+export function loopArgument(i: number, inRegisters: ReadonlyMap<number, RegHome>, registers: readonly number[], mem: MemoryReader): Word2 {
+  const home = inRegisters.get(i);
+  return home ? pairOf(home, registers, mem)! : pairAt(mem, registers[S0]! + 8 * i);
+}
+
+/** The registers of the caller a loop returns to, as its prologue saved them: s0, ra and the register pairs of its parameters. */
+export function callerRegisters(registers: readonly number[], inRegisters: ReadonlyMap<number, RegHome>, mem: MemoryReader): number[] {
+  const s0 = registers[S0]!;
+  const word = (off: number): number => mem((s0 + off) >>> 0, 4).getUint32(0, true);
+  const caller = [...registers];
+  for (const [i, home] of inRegisters) {
+    caller[home.tag] = word(savedPairOffset(i));
+    caller[home.payload] = word(savedPairOffset(i) + 4);
+  }
+  caller[RA] = word(-4);
+  caller[S0] = word(-8);
+  return caller;
 }
 
 /**

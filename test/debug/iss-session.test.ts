@@ -204,6 +204,68 @@ describe('cax debug --backend iss', () => {
     expect(same(iss)).toEqual(same(interp));
   });
 
+  it('shows the arguments of a loop at every pass after its entry (self tail calls jump past the prologue) as the interpreter does, and watches them', async () => {
+    const source = [
+      'sumTo :: Int -> Int -> Int',
+      'sumTo n acc = if n == 0 then acc else sumTo (n - 1) (acc + n)',
+      '',
+      'total :: [Int] -> Int -> Int',
+      'total [] acc = acc',
+      'total (x : xs) acc = total xs (acc + x)',
+      '',
+      'main :: Int -> Int',
+      'main k =',
+      '  let a = k + 1',
+      '      q = [k, a]',
+      '  in case q of',
+      '       (h : t) -> sumTo a h + total q 0 + h + go k 1',
+      '       [] -> 0',
+      '  where go i p = if i == 0 then p else go (i - 1) (p * 2)',
+    ].join('\n');
+    writeFileSync(join(dir, 'loop.tel'), source);
+    const commands = ['break sumTo', 'break total', 'watch acc * 10', ...Array.from({ length: 9 }, () => ['continue', 'locals']).flat()];
+    writeFileSync(join(dir, 'cmds-loop'), `${commands.join('\n')}\n`);
+    type Replies = { command: string; text: string; data: { watches?: unknown }; error?: { code: string } }[];
+    const debug = (backend: string): Promise<Replies> => transcript<Replies[number]>(['loop.tel', '3', '--backend', backend], 'cmds-loop');
+    const interp = await debug('interp');
+    const iss = await debug('iss');
+    // the stops: the definition and its arguments (`#7 pc … in sumTo n=3 acc=7  […]` on the iss, `#2 call sumTo n=3 acc=7  […]` on the interpreter)
+    const calls = (r: Replies) => r.filter((x) => x.command === 'continue').map((x) => / (?:in|call) (\w+(?: \w+=\S+)*) {2}\[/.exec(x.text)?.[1] ?? x.text.split('\n')[0]!.replace(/ :: Int$/, ''));
+    expect(calls(iss)).toEqual([
+      'sumTo n=4 acc=3',
+      'sumTo n=3 acc=7',
+      'sumTo n=2 acc=10',
+      'sumTo n=1 acc=12',
+      'sumTo n=0 acc=13',
+      'total arg1=[3,4] acc=0',
+      'total arg1=[4] acc=3',
+      'total arg1=[] acc=7',
+      'the run has ended: 31',
+    ]);
+    expect(calls(iss)).toEqual(calls(interp));
+    // the arguments (a list in its frame slot, Ints in register pairs), the binders where the loop returns (main's), the watch's changes
+    expect(iss[6]!.text).toBe(
+      [
+        'n = 3 :: Int',
+        'acc = 7 :: Int',
+        'in scope where it returns:',
+        '  t = [4] :: [Int]',
+        '  h = 3 :: Int',
+        '  q = [3,4] :: [Int]',
+        '  a = 4 :: Int',
+        '  go = <function> :: Int -> Int -> Int',
+        '  k = 3 :: Int',
+      ].join('\n'),
+    );
+    const same = (r: Replies) => r.map((x) => ({ command: x.command, text: x.error ? x.error.code : x.command === 'continue' ? null : x.text, watches: x.data.watches ?? null }));
+    expect(same(iss)).toEqual(same(interp));
+    // a local loop's arguments at every pass (the interpreter has no events at calls of local functions)
+    const session = await IssDebugSession.start({ file: 'loop.tel', source, main: 'main', args: ['3'] });
+    session.execute('break go#0');
+    expect(Array.from({ length: 4 }, () => / in go#0 (\S+ \S+) {2}/.exec(session.execute('continue').text)?.[1])).toEqual(['i=3 p=1', 'i=2 p=2', 'i=1 p=4', 'i=0 p=8']);
+    expect(session.execute('locals').text).toBe('i = 0 :: Int\np = 8 :: Int');
+  });
+
   it('a backward step lands where the forward step started, at every position; the end value is the interpreter’s', async () => {
     const session = await IssDebugSession.start(SPEC);
     const where: string[] = [session.execute('where').text];
