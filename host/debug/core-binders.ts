@@ -7,10 +7,13 @@
 // A loop's self tail call jumps past the prologue, to its body, with the new arguments in their frame slots and
 // register pairs: there the arguments are read from those homes, and where the loop returns from the caller's
 // registers as the prologue saved them (s0, ra and the register pairs).
-import { CaxError } from '../errors.js';
+// Where the return address is in a body inlined from another definition (by the source map), only the binders
+// declared in that definition are in scope there (its parameters, recorded as binders of the inlined code).
+import { CaxError, type SourceSpan } from '../errors.js';
 import { readValue, type MemoryReader, type Word2 } from '../coprocessor/heap.js';
 import { bindersAt, type BinderHome, type BinderRange } from '../compiler/slot-map.js';
 import { binderKey } from '../tel/infer.js';
+import type { Decl } from '../tel/ast.js';
 import { showValue } from '../tel/values.js';
 import type { Iss } from '../riscv/iss.js';
 import { binderType, SOURCE_NAME, type Binder, type Debuggee, type ScopedValue } from './record.js';
@@ -101,9 +104,21 @@ export function callerRegisters(registers: readonly number[], inRegisters: Reado
   return caller;
 }
 
+/** Whether `a` starts after `b`. */
+const after = (a: SourceSpan, b: SourceSpan): boolean => a.line > b.line || (a.line === b.line && a.col > b.col);
+
+/** The program's top-level definition whose source holds `span` (the last one starting at or before it). */
+function definitionAt(d: Debuggee, span: SourceSpan): Decl | undefined {
+  let found: Decl | undefined;
+  for (const decl of d.loaded.program.decls) if (decl.span.file === span.file && !after(decl.span, span) && (!found || after(decl.span, found.span))) found = decl;
+  return found;
+}
+
 /**
  * The binders in scope where the call that just entered returns to, shown with their types, and (for watches) the
- * values of those read back whole; `maxObjects` bounds the heap objects read for one binder.
+ * values of those read back whole; `maxObjects` bounds the heap objects read for one binder. `where` is the source
+ * map: where the return address lies in the code of a body inlined from another definition, only that
+ * definition's binders are in scope.
  */
 export function bindersWhereItReturns(
   d: Debuggee,
@@ -111,8 +126,15 @@ export function bindersWhereItReturns(
   registers: readonly number[],
   mem: MemoryReader,
   maxObjects: number,
+  where: (pc: number) => SourceSpan | undefined,
 ): { readonly scope: readonly Binder[]; readonly values: ReadonlyMap<string, ScopedValue> } {
-  const live = bindersAt(ranges, (registers[RA]! - 4) >>> 0).reverse();
+  const at = (registers[RA]! - 4) >>> 0;
+  // an inlined body's code lies in its caller's: there only the binders of the definition it comes from are in scope
+  const returnsTo = where(at);
+  const from = returnsTo && definitionAt(d, returnsTo);
+  const live = bindersAt(ranges, at)
+    .filter((r) => !from || definitionAt(d, r.span) === from)
+    .reverse();
   const scope: Binder[] = [];
   const values = new Map<string, ScopedValue>();
   const seen = new Set<string>();

@@ -10,7 +10,8 @@
 // the caller's outgoing area (docs/compiler.md): they are read from there and
 // decoded from the heap as the host reads results (heap.ts), named and typed
 // as the interpreter's debugger shows them, and the watch expressions are
-// evaluated on them (watch.ts). Moves pick events from that recording,
+// evaluated on them (watch.ts). A loop's body reached by a self tail call (past the prologue) is a call too, its
+// arguments read from its frame slots and register pairs (core-binders.ts). Moves pick events from that recording,
 // forward and backward alike, so `rstep` lands exactly where the `step`
 // before it started; `effects` shows the run's effect log up to the effects
 // the world had seen at the current event. `snapshot FILE` writes the co-processor snapshot
@@ -148,12 +149,12 @@ export async function recordOnIss(
 ): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number; readonly log: readonly EffectEntry[] }> {
   const image = compiledImage(spec);
   const locals = localFunctions(d.loaded.program.decls);
-  /** At a call: its arguments (argument `i` read by `pair(i)`) and, for one of the program's definitions, the binders in scope where it returns (the caller's registers `caller`). */
+  /** At a call: its arguments (argument `i` read by `pair(i)`) and the binders in scope where it returns (the caller's registers `caller`). */
   const atCall = (callee: Callee, pair: (i: number) => Word2, caller: () => readonly number[], mem: MemoryReader): Pick<IssEvent, 'locals' | 'args' | 'scope' | 'scopeValues'> => {
     const args = argumentsAt(callee, pair, mem);
-    if (!callee.topLevel) return args;
-    const { scope, values } = bindersWhereItReturns(d, image.binders ?? [], caller(), mem, MAX_ARGUMENT_OBJECTS);
-    return { ...args, scope, scopeValues: values };
+    const { scope, values } = bindersWhereItReturns(d, image.binders ?? [], caller(), mem, MAX_ARGUMENT_OBJECTS, (pc) => spanAt(image, pc));
+    // a lambda's or local function's arguments are the binders its watches see
+    return callee.topLevel ? { ...args, scope, scopeValues: values } : { ...args, scope };
   };
   /** At a call's first instruction `r`: the arguments in the caller's outgoing area, the caller's registers as they are. */
   const atEntry = (callee: Callee | undefined, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args' | 'scope' | 'scopeValues'> => {

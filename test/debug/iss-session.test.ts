@@ -109,7 +109,8 @@ describe('cax debug --backend iss', () => {
     // y = 3, then f 3 = 3 * 3 + 1 = 10; the end: f 10 + go 3 = 31 + 6
     expect(run('continue').text).toMatch(/ in lambda#1 y=3 /);
     expect(run('continue').text).toMatch(/ in lambda#1 y=10 /);
-    expect(run('locals').text).toBe('y = 10 :: Int');
+    // twice is inlined into main: where the lambda returns, twice's binders are in scope (not main's)
+    expect(run('locals').text).toBe('y = 10 :: Int\nin scope where it returns:\n  x = 3 :: Int\n  f = <function> :: Int -> Int');
     run('delete 1');
     run('break go#0');
     expect(run('continue').text).toMatch(/ in go#0 k=3 /);
@@ -263,7 +264,47 @@ describe('cax debug --backend iss', () => {
     const session = await IssDebugSession.start({ file: 'loop.tel', source, main: 'main', args: ['3'] });
     session.execute('break go#0');
     expect(Array.from({ length: 4 }, () => / in go#0 (\S+ \S+) {2}/.exec(session.execute('continue').text)?.[1])).toEqual(['i=3 p=1', 'i=2 p=2', 'i=1 p=4', 'i=0 p=8']);
-    expect(session.execute('locals').text).toBe('i = 0 :: Int\np = 8 :: Int');
+    expect(session.execute('locals').text).toBe(
+      [
+        'i = 0 :: Int',
+        'p = 8 :: Int',
+        'in scope where it returns:',
+        '  t = [4] :: [Int]',
+        '  h = 3 :: Int',
+        '  q = [3,4] :: [Int]',
+        '  a = 4 :: Int',
+        '  go = <function> :: Int -> Int -> Int',
+        '  k = 3 :: Int',
+      ].join('\n'),
+    );
+  });
+
+  it('shows the binders of an inlined body where a call from it returns (the inlined definition’s, not its caller’s) as the interpreter does', async () => {
+    const source = [
+      'fact :: Int -> Int',
+      'fact n = if n <= 1 then 1 else n * fact (n - 1)',
+      '',
+      'double :: Int -> Int',
+      'double x = fact x + fact (x + 1)',
+      '',
+      'main :: Int -> Int',
+      'main k =',
+      '  let a = k + 1',
+      '  in double a + fact k',
+    ].join('\n');
+    writeFileSync(join(dir, 'inl.tel'), source);
+    const commands = ['break fact', ...Array.from({ length: 10 }, () => ['continue', 'locals']).flat()];
+    writeFileSync(join(dir, 'cmds-inl'), `${commands.join('\n')}\n`);
+    type Replies = { command: string; text: string; data: { watches?: unknown }; error?: { code: string } }[];
+    const debug = (backend: string): Promise<Replies> => transcript<Replies[number]>(['inl.tel', '2', '--backend', backend], 'cmds-inl');
+    const interp = await debug('interp');
+    const iss = await debug('iss');
+    // double is inlined into main (no code of its own): fact x returns into its body, where x is in scope, not a or k
+    expect(iss[1]!.text).toMatch(/ in fact n=3 /);
+    expect(iss[2]!.text).toBe('n = 3 :: Int\nin scope where it returns:\n  x = 3 :: Int');
+    expect(iss.at(-2)!.text).toMatch(/^the run has ended: 32/);
+    const same = (r: Replies) => r.map((x) => ({ command: x.command, text: x.error ? x.error.code : x.command === 'continue' ? null : x.text, watches: x.data.watches ?? null }));
+    expect(same(iss)).toEqual(same(interp));
   });
 
   it('a backward step lands where the forward step started, at every position; the end value is the interpreter’s', async () => {
