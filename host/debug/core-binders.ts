@@ -18,6 +18,9 @@ import { showValue } from '../tel/values.js';
 import type { Iss } from '../riscv/iss.js';
 import { binderType, SOURCE_NAME, type Binder, type Debuggee, type ScopedValue } from './record.js';
 
+/** The most frames walked up from a closure's to its enclosing definition's. */
+const MAX_ENCLOSING_FRAMES = 64;
+
 /** A parameter's register pair (slot-map.ts). */
 type RegHome = Extract<BinderHome, { readonly k: 'reg' }>;
 
@@ -118,7 +121,10 @@ function definitionAt(d: Debuggee, span: SourceSpan): Decl | undefined {
  * The binders in scope where the call that just entered returns to, shown with their types, and (for watches) the
  * values of those read back whole; `maxObjects` bounds the heap objects read for one binder. `where` is the source
  * map: where the return address lies in the code of a body inlined from another definition, only that
- * definition's binders are in scope.
+ * definition's binders are in scope. Where it lies in a closure's code (`inClosure`: a lambda's or local
+ * function's), the frames above it are walked (saved s0 and ra) while they run code of the same definition: the
+ * enclosing binders the closure did not capture are read there, as the interpreter shows them through the closure's
+ * environment (those in register pairs only in the first frame: the frames below may hold them).
  */
 export function bindersWhereItReturns(
   d: Debuggee,
@@ -127,33 +133,48 @@ export function bindersWhereItReturns(
   mem: MemoryReader,
   maxObjects: number,
   where: (pc: number) => SourceSpan | undefined,
+  inClosure: (pc: number) => boolean,
 ): { readonly scope: readonly Binder[]; readonly values: ReadonlyMap<string, ScopedValue> } {
-  const at = (registers[RA]! - 4) >>> 0;
-  // an inlined body's code lies in its caller's: there only the binders of the definition it comes from are in scope
-  const returnsTo = where(at);
-  const from = returnsTo && definitionAt(d, returnsTo);
-  const live = bindersAt(ranges, at)
-    .filter((r) => !from || definitionAt(d, r.span) === from)
-    .reverse();
   const scope: Binder[] = [];
   const values = new Map<string, ScopedValue>();
   const seen = new Set<string>();
-  for (const r of live) {
-    if (seen.has(r.name) || !SOURCE_NAME.test(r.name)) continue;
-    seen.add(r.name);
-    const key = binderKey(r.name, r.span);
-    let shown: string;
-    try {
-      const pair = pairOf(r.home, registers, mem);
-      if (pair === undefined) continue;
-      const value = readValue(pair, mem, maxObjects);
-      values.set(r.name, { value, key });
-      shown = showValue(value);
-    } catch (e) {
-      if (!(e instanceof CaxError)) throw e;
-      shown = `<${e.code}>`;
+  let frame = [...registers];
+  let definition: Decl | undefined;
+  for (let depth = 0; depth < MAX_ENCLOSING_FRAMES; depth++) {
+    const at = (frame[RA]! - 4) >>> 0;
+    // an inlined body's code lies in its caller's: there only the binders of the definition it comes from are in scope
+    const returnsTo = where(at);
+    const from = returnsTo && definitionAt(d, returnsTo);
+    // past a closure's frame, its caller's when that runs code of the same definition (the closure's enclosing
+    // binders): only that definition's binders (a pc the source map does not tell is judged by them)
+    if (depth > 0 && from && from !== definition) break;
+    if (depth === 0) definition = from;
+    const own = depth === 0 ? from : definition;
+    const live = bindersAt(ranges, at)
+      .filter((r) => (!own || definitionAt(d, r.span) === own) && (depth === 0 || r.home.k !== 'reg'))
+      .reverse();
+    for (const r of live) {
+      if (seen.has(r.name) || !SOURCE_NAME.test(r.name)) continue;
+      seen.add(r.name);
+      const key = binderKey(r.name, r.span);
+      let shown: string;
+      try {
+        const pair = pairOf(r.home, frame, mem);
+        if (pair === undefined) continue;
+        const value = readValue(pair, mem, maxObjects);
+        values.set(r.name, { value, key });
+        shown = showValue(value);
+      } catch (e) {
+        if (!(e instanceof CaxError)) throw e;
+        shown = `<${e.code}>`;
+      }
+      scope.push({ name: r.name, value: shown, type: binderType(d, key) });
     }
-    scope.push({ name: r.name, value: shown, type: binderType(d, key) });
+    if (!inClosure(at)) break;
+    const s0 = frame[S0]!;
+    frame = [...frame];
+    frame[RA] = mem((s0 - 4) >>> 0, 4).getUint32(0, true);
+    frame[S0] = mem((s0 - 8) >>> 0, 4).getUint32(0, true);
   }
   return { scope, values };
 }

@@ -152,7 +152,15 @@ export async function recordOnIss(
   /** At a call: its arguments (argument `i` read by `pair(i)`) and the binders in scope where it returns (the caller's registers `caller`). */
   const atCall = (callee: Callee, pair: (i: number) => Word2, caller: () => readonly number[], mem: MemoryReader): Pick<IssEvent, 'locals' | 'args' | 'scope' | 'scopeValues'> => {
     const args = argumentsAt(callee, pair, mem);
-    const { scope, values } = bindersWhereItReturns(d, image.binders ?? [], caller(), mem, MAX_ARGUMENT_OBJECTS, (pc) => spanAt(image, pc));
+    const { scope, values } = bindersWhereItReturns(
+      d,
+      image.binders ?? [],
+      caller(),
+      mem,
+      MAX_ARGUMENT_OBJECTS,
+      (pc) => spanAt(image, pc),
+      (pc) => symbolAt(pc).name.includes('#'),
+    );
     // a lambda's or local function's arguments are the binders its watches see
     return callee.topLevel ? { ...args, scope, scopeValues: values } : { ...args, scope };
   };
