@@ -9,6 +9,8 @@
 // registers as the prologue saved them (s0, ra and the register pairs).
 // Where the return address is in a body inlined from another definition (by the source map), only the binders
 // declared in that definition are in scope there (its parameters, recorded as binders of the inlined code).
+// Where it is in a closure's code, the frames above (saved s0 and ra) that run code of the same definition give the
+// enclosing binders the closure did not capture, as the interpreter shows them through the closure's environment.
 import { CaxError, type SourceSpan } from '../errors.js';
 import { readValue, type MemoryReader, type Word2 } from '../coprocessor/heap.js';
 import { bindersAt, type BinderHome, type BinderRange } from '../compiler/slot-map.js';
