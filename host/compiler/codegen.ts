@@ -1272,10 +1272,11 @@ export class Codegen {
     params.forEach((p, i) => {
       const alias = aliases[i];
       const int = ints[i] === true;
-      const loc: Loc = alias === undefined ? { k: 'slot', off: block + 8 * i, int } : int && (alias.k === 'slot' || alias.k === 'reg') ? { ...alias, int } : alias;
-      inner.set((p as Extract<Pattern, { tag: 'PVar' }>).name, loc);
+      const loc: Loc = alias === undefined ? { k: 'slot', off: block + 8 * i, int } : int && (alias.k === 'slot' || alias.k === 'reg') ? { ...alias, int } : { ...alias };
+      this.bindVar(inner, (p as Extract<Pattern, { tag: 'PVar' }>).name, p.span, loc);
     });
     emit(body, inner);
+    this.binders.close(this.fn.body, inner);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The compiler's record of where named binders live (docs/debug.md, `cax debug --backend iss`): per compiled
 // function, which frame slot (s0-relative), boxed slot, callee-saved register pair, field of a matched cons
-// cell or capture of the running closure holds which binder — a parameter, a pattern variable, a `let`/`where` binder — named, with the span of its
+// cell or capture of the running closure holds which binder — a parameter, a pattern variable, a `let`/`where` binder,
+// a parameter of a body inlined into the function's code — named, with the span of its
 // declaration, over which pcs: from where it is bound to the end of the scope it was bound in. Codegen tells the
 // recorder where a binder is bound and where its scope ends (as labels in the function's code); the linker
 // resolves the labels to pcs. A closure's captures are in scope over its whole code, named and ordered as the

@@ -10,15 +10,16 @@
 // the caller's outgoing area (docs/compiler.md): they are read from there and
 // decoded from the heap as the host reads results (heap.ts), named and typed
 // as the interpreter's debugger shows them, and the watch expressions are
-// evaluated on them (watch.ts). Moves pick events from that recording,
+// evaluated on them (watch.ts). A loop's body reached by a self tail call (past the prologue) is a call too, its
+// arguments read from its frame slots and register pairs (core-binders.ts). Moves pick events from that recording,
 // forward and backward alike, so `rstep` lands exactly where the `step`
 // before it started; `effects` shows the run's effect log up to the effects
 // the world had seen at the current event. `snapshot FILE` writes the co-processor snapshot
 // (core-snapshot.ts) at the nearest effect boundary at or before the position.
 import { CaxError, type SourceSpan } from '../errors.js';
 import type { Pattern } from '../tel/ast.js';
-import { readValue } from '../coprocessor/heap.js';
-import { bindersWhereItReturns, coreMemory } from './core-binders.js';
+import { readValue, type MemoryReader, type Word2 } from '../coprocessor/heap.js';
+import { bindersWhereItReturns, callerRegisters, coreMemory, loopArgument, pairAt, registerParameters } from './core-binders.js';
 import { spanAt, type Image } from '../compiler/link.js';
 import type { Iss } from '../riscv/iss.js';
 import { compiledImage, runTraced } from './traced-iss.js';
@@ -78,6 +79,8 @@ const SP = 2;
 interface Callee {
   readonly arity: number;
   readonly topLevel: boolean;
+  /** The binderKeys of each parameter (one an equation), to find those a loop keeps in register pairs. */
+  readonly keys: readonly (readonly (string | undefined)[])[];
   locals(shown: readonly string[]): Local[];
   /** A lambda's or local function's parameters: its arguments are binders to watches (named and declared by them). */
   readonly params?: readonly Pattern[];
@@ -86,34 +89,34 @@ interface Callee {
 /** The callee of compiled function `name` starting at `span`: one of the program's definitions, or a lambda or local function. */
 function calleeOf(d: Debuggee, locals: ReadonlyMap<string, LocalFunction>, name: string, span: SourceSpan | undefined): Callee | undefined {
   const decl = d.decls.get(name);
-  if (decl) return { arity: decl.equations[0]!.params.length, topLevel: true, locals: (shown) => localsOf(d, decl, shown) };
+  if (decl) {
+    const arity = decl.equations[0]!.params.length;
+    const keys = Array.from({ length: arity }, (_, i) => decl.equations.map((eq) => parameterKey(eq.params[i]!)));
+    return { arity, topLevel: true, keys, locals: (shown) => localsOf(d, decl, shown) };
+  }
   const local = name.includes('#') && span ? localFunctionAt(locals, span) : undefined;
   if (!local) return undefined;
   return {
     arity: local.params.length,
     topLevel: false,
+    keys: local.params.map((p) => [parameterKey(p)]),
     params: local.params,
     locals: (shown) => shown.map((value, i) => ({ name: local.params[i]!.tag === 'PVar' ? local.params[i]!.name : `arg${i + 1}`, value, type: binderType(d, parameterKey(local.params[i]!)) })),
   };
 }
 
 /**
- * The arguments of a call of `decl` at its first instruction (the prologue's `addi sp, sp, -frame`, already
- * retired): 8-byte (tag, payload) slots at the caller's sp, each decoded from the core's memory now.
+ * The arguments of a call of `callee`: at its first instruction (the prologue's `addi sp, sp, -frame`, already
+ * retired) 8-byte (tag, payload) slots at the caller's sp; at a loop's body after a self tail call, in its frame
+ * slots and register pairs (core-binders.ts loopArgument). `pair(i)` reads argument `i`'s; each is decoded from the
+ * core's memory now.
  */
-function argumentsAt(callee: Callee | undefined, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args' | 'scopeValues'> {
-  const arity = callee?.arity ?? 0;
-  const op = r.insn & 0x7f;
-  const funct3 = (r.insn >>> 12) & 7;
-  if (!callee || arity === 0 || op !== OP_IMM || funct3 !== 0 || ((r.insn >>> 7) & 31) !== SP || ((r.insn >>> 15) & 31) !== SP) return {};
-  const callerSp = (registers[SP]! - (r.insn >> 20)) >>> 0;
-  const mem = coreMemory(iss);
+function argumentsAt(callee: Callee, pair: (i: number) => Word2, mem: MemoryReader): Pick<IssEvent, 'locals' | 'args' | 'scopeValues'> {
   const values: (Value | null)[] = [];
   const shown: string[] = [];
-  for (let i = 0; i < arity; i++) {
+  for (let i = 0; i < callee.arity; i++) {
     try {
-      const slot = mem(callerSp + 8 * i, 8);
-      const value = readValue({ tag: slot.getUint32(0, true), val: slot.getUint32(4, true) }, mem, MAX_ARGUMENT_OBJECTS);
+      const value = readValue(pair(i), mem, MAX_ARGUMENT_OBJECTS);
       values.push(value);
       shown.push(showValue(value));
     } catch (e) {
@@ -131,6 +134,14 @@ function argumentsAt(callee: Callee | undefined, r: TraceRecord, registers: read
   return callee.topLevel && values.every((v) => v !== null) ? { locals, args: values as Value[] } : { locals };
 }
 
+/** The caller's sp at a call's first instruction `r`, if it is the prologue's `addi sp, sp, -frame` (its arguments are there). */
+function callerSpAt(r: TraceRecord, registers: readonly number[]): number | undefined {
+  const op = r.insn & 0x7f;
+  const funct3 = (r.insn >>> 12) & 7;
+  if (op !== OP_IMM || funct3 !== 0 || ((r.insn >>> 7) & 31) !== SP || ((r.insn >>> 15) & 31) !== SP) return undefined;
+  return (registers[SP]! - (r.insn >> 20)) >>> 0;
+}
+
 /** Runs the spec's program compiled on the ISS and records its source-position events, with the arguments of the calls of `d`'s definitions. */
 export async function recordOnIss(
   spec: RunSpec,
@@ -138,15 +149,56 @@ export async function recordOnIss(
 ): Promise<{ readonly image: Image; readonly events: readonly IssEvent[]; readonly outcome: string; readonly cycles: number; readonly log: readonly EffectEntry[] }> {
   const image = compiledImage(spec);
   const locals = localFunctions(d.loaded.program.decls);
-  /** At a call's first instruction: its arguments and, for one of the program's definitions, the binders in scope where it returns. */
+  /** At a call: its arguments (argument `i` read by `pair(i)`) and the binders in scope where it returns (the caller's registers `caller`). */
+  const atCall = (callee: Callee, pair: (i: number) => Word2, caller: () => readonly number[], mem: MemoryReader): Pick<IssEvent, 'locals' | 'args' | 'scope' | 'scopeValues'> => {
+    const args = argumentsAt(callee, pair, mem);
+    const { scope, values } = bindersWhereItReturns(
+      d,
+      image.binders ?? [],
+      caller(),
+      mem,
+      MAX_ARGUMENT_OBJECTS,
+      (pc) => spanAt(image, pc),
+      (pc) => symbolAt(pc).name.includes('#'),
+    );
+    // a lambda's or local function's arguments are the binders its watches see
+    return callee.topLevel ? { ...args, scope, scopeValues: values } : { ...args, scope };
+  };
+  /** At a call's first instruction `r`: the arguments in the caller's outgoing area, the caller's registers as they are. */
   const atEntry = (callee: Callee | undefined, r: TraceRecord, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args' | 'scope' | 'scopeValues'> => {
-    const args = argumentsAt(callee, r, registers, iss);
-    if (!args.locals || !callee?.topLevel) return args;
-    const { scope, values } = bindersWhereItReturns(d, image.binders ?? [], registers, coreMemory(iss), MAX_ARGUMENT_OBJECTS);
-    return { ...args, scope, scopeValues: values };
+    const callerSp = callerSpAt(r, registers);
+    if (!callee || callee.arity === 0 || callerSp === undefined) return {};
+    const mem = coreMemory(iss);
+    return atCall(
+      callee,
+      (i) => pairAt(mem, callerSp + 8 * i),
+      () => registers,
+      mem,
+    );
+  };
+  /** At a loop's body, come back to by a self tail call: the arguments in its slots and register pairs, the caller's registers as its prologue saved them. */
+  const atLoop = (callee: Callee | undefined, start: number, registers: readonly number[], iss: Iss): Pick<IssEvent, 'locals' | 'args' | 'scope' | 'scopeValues'> => {
+    if (!callee || callee.arity === 0) return {};
+    const mem = coreMemory(iss);
+    const inRegisters = registerParameters(image.binders ?? [], start, codeEnd(start), callee.keys);
+    return atCall(
+      callee,
+      (i) => loopArgument(i, inRegisters, registers, mem),
+      () => callerRegisters(registers, inRegisters, mem),
+      mem,
+    );
   };
   const labels = [...image.symbols].filter(([name, a]) => name.startsWith('tel$') && !name.endsWith('$body') && a >= image.codeStart).sort((a, b) => a[1] - b[1]);
   const entries = new Map(labels.map(([name, a]) => [a, symbolName(name)]));
+  /** The first instruction of each loop's body (its `$body` label, where its self tail calls jump), to the loop's start. */
+  const bodies = new Map(
+    [...image.symbols].flatMap(([name, a]) => {
+      const start = name.startsWith('tel$') && name.endsWith('$body') ? image.symbols.get(name.slice(0, -'$body'.length)) : undefined;
+      return start !== undefined && a >= image.codeStart ? [[a, start] as const] : [];
+    }),
+  );
+  /** Where the code of the definition starting at `start` ends: the next definition's start. */
+  const codeEnd = (start: number): number => labels.find(([, a]) => a > start)?.[1] ?? image.heapStart;
   /** The definition at `pc` and where it starts. */
   const symbolAt = (pc: number): { readonly name: string; readonly start: number } => {
     let found = { name: '?', start: image.codeStart };
@@ -173,7 +225,12 @@ export async function recordOnIss(
   let tooLong = false;
   /** The registers as the records tell them (inside a compiled block the ISS writes its register file back only at the block's end). */
   let tracked: number[] | undefined;
+  /** The pc of the instruction retired before (a loop's body reached from elsewhere than its prologue: a self tail call). */
+  let previous = 0;
   const sink = (iss: Iss) => (r: TraceRecord) => {
+    const bodyOf = bodies.get(r.pc);
+    const loop = bodyOf !== undefined && (previous < bodyOf || previous >= r.pc);
+    previous = r.pc;
     tracked ??= iss.registers();
     if (!r.trap && r.rd !== 0) tracked[r.rd] = r.rdValue;
     const op = r.insn & 0x7f;
@@ -187,13 +244,14 @@ export async function recordOnIss(
     if (!span) return;
     // a definition's entry is always an event (a recursive call comes back to the same position)
     const where = `${span.line}:${span.col}`;
-    if (where === last && !entries.has(r.pc)) return;
+    if (where === last && !entries.has(r.pc) && !loop) return;
     last = where;
     if (events.length >= MAX_EVENTS) {
       tooLong = true;
       return;
     }
-    const entry = entries.has(r.pc);
+    const entry = entries.has(r.pc) || loop;
+    const callee = entry ? calleeOf(d, locals, symbol.name, firstEntry.get(symbol.start)?.span) : undefined;
     const registers = [...tracked];
     events.push({
       index: events.length,
@@ -207,7 +265,7 @@ export async function recordOnIss(
       registers,
       effects,
       clock,
-      ...(entry ? atEntry(calleeOf(d, locals, symbol.name, firstEntry.get(symbol.start)?.span), r, registers, iss) : {}),
+      ...(loop ? atLoop(callee, symbol.start, registers, iss) : entry ? atEntry(callee, r, registers, iss) : {}),
     });
   };
   const world = new MemoryWorld(spec.world ?? {});

@@ -1,5 +1,5 @@
 // The compiler's slot map (host/compiler/slot-map.ts): every named binder of a compiled program — parameters,
-// pattern variables, let/where binders, a closure's captures — is recorded with the span of its declaration, a
+// pattern variables, let/where binders, a closure's captures, the parameters of an inlined body — is recorded with the span of its declaration, a
 // home in the frame, registers or closure, and a pc range inside the code of the function it is bound in, from
 // where it is bound to the end of its scope.
 import { describe, it, expect } from '@jest/globals';
@@ -62,6 +62,25 @@ describe('the slot map', () => {
     const f = inG.find((r) => r.name === 'f')!;
     expect(bindersAt(inG, f.from - 4).map((r) => r.name)).not.toContain('f');
     expect(bindersAt(inG, f.from).map((r) => r.name)).toEqual(expect.arrayContaining(['n', 'm', 'k', 'f']));
+  });
+
+  it('records the parameters of a body inlined into a function’s code, with their declarations, over that code only', () => {
+    const source = ['double :: Int -> Int', 'double x = x + x * 3', '', 'main :: Int -> Int', 'main k = let a = k + 1 in double a + double (a * 2)'].join('\n');
+    const inlined = compileSource(source, 'i.tel', 'main').image;
+    // double has no code of its own: each inlined call binds its x in main's code, declared in double
+    expect(inlined.symbols.has('tel$double')).toBe(false);
+    const start = inlined.symbols.get('tel$main')!;
+    const xs = inlined.binders!.filter((b) => b.name === 'x' && b.span.file === 'i.tel');
+    expect(xs).toHaveLength(2);
+    for (const x of xs) expect(x.span).toMatchObject({ line: 2, col: 8 });
+    const a = inlined.binders!.find((b) => b.name === 'a' && b.span.file === 'i.tel')!;
+    expect(a.from).toBeGreaterThanOrEqual(start);
+    for (const x of xs) {
+      expect(x.from).toBeGreaterThanOrEqual(a.from);
+      expect(x.to).toBeLessThanOrEqual(a.to);
+    }
+    // the two inlined bodies, one after the other
+    expect(xs[0]!.to).toBeLessThanOrEqual(xs[1]!.from);
   });
 
   it('leaves out a binder whose scope the code never closed', () => {

@@ -109,7 +109,8 @@ describe('cax debug --backend iss', () => {
     // y = 3, then f 3 = 3 * 3 + 1 = 10; the end: f 10 + go 3 = 31 + 6
     expect(run('continue').text).toMatch(/ in lambda#1 y=3 /);
     expect(run('continue').text).toMatch(/ in lambda#1 y=10 /);
-    expect(run('locals').text).toBe('y = 10 :: Int');
+    // twice is inlined into main: where the lambda returns, twice's binders are in scope (not main's)
+    expect(run('locals').text).toBe('y = 10 :: Int\nin scope where it returns:\n  x = 3 :: Int\n  f = <function> :: Int -> Int');
     run('delete 1');
     run('break go#0');
     expect(run('continue').text).toMatch(/ in go#0 k=3 /);
@@ -161,14 +162,11 @@ describe('cax debug --backend iss', () => {
       ['n = 3 :: Int', 'in scope where it returns:', '  t = [3] :: [Int]', '  h = 2 :: Int', '  q = [2,3] :: [Int]', '  a = 3 :: Int', '  g = <function> :: Int -> Int', '  n = 2 :: Int'].join('\n'),
     );
     expect(iss.at(-1)!.text).toMatch(/^the run has ended: 23/);
-    // the same replies but at the call from the local function g, whose compiled frame holds only its own binders
-    // (main's are in scope on the interpreter, through g's environment): there the iss shows some of the interpreter's
+    // at the call from the local function g: its own binders (its frame), then main's it did not capture (main's
+    // frame, above g's), as the interpreter shows them through g's environment
     const fromG = iss.findIndex((x) => x.data.scope?.[0]?.name === 'k');
-    expect(interp[fromG]!.text).toContain('\n  k = 3 :: Int\n  t = [3] :: [Int]\n');
-    expect(iss[fromG]!.data.scope).toEqual([{ name: 'k', value: '3', type: 'Int' }]);
-    expect(interp[fromG]!.data.scope).toEqual(expect.arrayContaining(iss[fromG]!.data.scope!));
-    const same = (r: Replies) =>
-      r.map((x, i) => (i === fromG ? null : { command: x.command, text: x.error ? x.error.code : x.command === 'continue' ? null : x.text, watches: x.data.watches ?? null }));
+    expect(iss[fromG]!.text).toContain('\n  k = 3 :: Int\n  t = [3] :: [Int]\n');
+    const same = (r: Replies) => r.map((x) => ({ command: x.command, text: x.error ? x.error.code : x.command === 'continue' ? null : x.text, watches: x.data.watches ?? null }));
     expect(same(iss)).toEqual(same(interp));
     // the watch on walk's binders, at its calls: fact d (d = 3, i = 2), walk (i - 1) (its argument i = 1), then d = 2, i = 1, and i = 0
     const changes = iss.flatMap((x) => (x.data.watches as { expression: string; value: string }[] | undefined) ?? []);
@@ -200,6 +198,108 @@ describe('cax debug --backend iss', () => {
     expect(iss[6]!.error?.code).toBe('E_UNBOUND');
     // fact k in the second pay's continuation: k captured
     expect(iss[11]!.text).toBe('n = 2 :: Int\nin scope where it returns:\n  k = 2 :: Int');
+    const same = (r: Replies) => r.map((x) => ({ command: x.command, text: x.error ? x.error.code : x.command === 'continue' ? null : x.text, watches: x.data.watches ?? null }));
+    expect(same(iss)).toEqual(same(interp));
+  });
+
+  it('shows the arguments of a loop at every pass after its entry (self tail calls jump past the prologue) as the interpreter does, and watches them', async () => {
+    const source = [
+      'sumTo :: Int -> Int -> Int',
+      'sumTo n acc = if n == 0 then acc else sumTo (n - 1) (acc + n)',
+      '',
+      'total :: [Int] -> Int -> Int',
+      'total [] acc = acc',
+      'total (x : xs) acc = total xs (acc + x)',
+      '',
+      'main :: Int -> Int',
+      'main k =',
+      '  let a = k + 1',
+      '      q = [k, a]',
+      '  in case q of',
+      '       (h : t) -> sumTo a h + total q 0 + h + go k 1',
+      '       [] -> 0',
+      '  where go i p = if i == 0 then p else go (i - 1) (p * 2)',
+    ].join('\n');
+    writeFileSync(join(dir, 'loop.tel'), source);
+    const commands = ['break sumTo', 'break total', 'watch acc * 10', ...Array.from({ length: 9 }, () => ['continue', 'locals']).flat()];
+    writeFileSync(join(dir, 'cmds-loop'), `${commands.join('\n')}\n`);
+    type Replies = { command: string; text: string; data: { watches?: unknown }; error?: { code: string } }[];
+    const debug = (backend: string): Promise<Replies> => transcript<Replies[number]>(['loop.tel', '3', '--backend', backend], 'cmds-loop');
+    const interp = await debug('interp');
+    const iss = await debug('iss');
+    // the stops: the definition and its arguments (`#7 pc … in sumTo n=3 acc=7  […]` on the iss, `#2 call sumTo n=3 acc=7  […]` on the interpreter)
+    const calls = (r: Replies) => r.filter((x) => x.command === 'continue').map((x) => / (?:in|call) (\w+(?: \w+=\S+)*) {2}\[/.exec(x.text)?.[1] ?? x.text.split('\n')[0]!.replace(/ :: Int$/, ''));
+    expect(calls(iss)).toEqual([
+      'sumTo n=4 acc=3',
+      'sumTo n=3 acc=7',
+      'sumTo n=2 acc=10',
+      'sumTo n=1 acc=12',
+      'sumTo n=0 acc=13',
+      'total arg1=[3,4] acc=0',
+      'total arg1=[4] acc=3',
+      'total arg1=[] acc=7',
+      'the run has ended: 31',
+    ]);
+    expect(calls(iss)).toEqual(calls(interp));
+    // the arguments (a list in its frame slot, Ints in register pairs), the binders where the loop returns (main's), the watch's changes
+    expect(iss[6]!.text).toBe(
+      [
+        'n = 3 :: Int',
+        'acc = 7 :: Int',
+        'in scope where it returns:',
+        '  t = [4] :: [Int]',
+        '  h = 3 :: Int',
+        '  q = [3,4] :: [Int]',
+        '  a = 4 :: Int',
+        '  go = <function> :: Int -> Int -> Int',
+        '  k = 3 :: Int',
+      ].join('\n'),
+    );
+    const same = (r: Replies) => r.map((x) => ({ command: x.command, text: x.error ? x.error.code : x.command === 'continue' ? null : x.text, watches: x.data.watches ?? null }));
+    expect(same(iss)).toEqual(same(interp));
+    // a local loop's arguments at every pass (the interpreter has no events at calls of local functions)
+    const session = await IssDebugSession.start({ file: 'loop.tel', source, main: 'main', args: ['3'] });
+    session.execute('break go#0');
+    expect(Array.from({ length: 4 }, () => / in go#0 (\S+ \S+) {2}/.exec(session.execute('continue').text)?.[1])).toEqual(['i=3 p=1', 'i=2 p=2', 'i=1 p=4', 'i=0 p=8']);
+    expect(session.execute('locals').text).toBe(
+      [
+        'i = 0 :: Int',
+        'p = 8 :: Int',
+        'in scope where it returns:',
+        '  t = [4] :: [Int]',
+        '  h = 3 :: Int',
+        '  q = [3,4] :: [Int]',
+        '  a = 4 :: Int',
+        '  go = <function> :: Int -> Int -> Int',
+        '  k = 3 :: Int',
+      ].join('\n'),
+    );
+  });
+
+  it('shows the binders of an inlined body where a call from it returns (the inlined definition’s, not its caller’s) as the interpreter does', async () => {
+    const source = [
+      'fact :: Int -> Int',
+      'fact n = if n <= 1 then 1 else n * fact (n - 1)',
+      '',
+      'double :: Int -> Int',
+      'double x = fact x + fact (x + 1)',
+      '',
+      'main :: Int -> Int',
+      'main k =',
+      '  let a = k + 1',
+      '  in double a + fact k',
+    ].join('\n');
+    writeFileSync(join(dir, 'inl.tel'), source);
+    const commands = ['break fact', ...Array.from({ length: 10 }, () => ['continue', 'locals']).flat()];
+    writeFileSync(join(dir, 'cmds-inl'), `${commands.join('\n')}\n`);
+    type Replies = { command: string; text: string; data: { watches?: unknown }; error?: { code: string } }[];
+    const debug = (backend: string): Promise<Replies> => transcript<Replies[number]>(['inl.tel', '2', '--backend', backend], 'cmds-inl');
+    const interp = await debug('interp');
+    const iss = await debug('iss');
+    // double is inlined into main (no code of its own): fact x returns into its body, where x is in scope, not a or k
+    expect(iss[1]!.text).toMatch(/ in fact n=3 /);
+    expect(iss[2]!.text).toBe('n = 3 :: Int\nin scope where it returns:\n  x = 3 :: Int');
+    expect(iss.at(-2)!.text).toMatch(/^the run has ended: 32/);
     const same = (r: Replies) => r.map((x) => ({ command: x.command, text: x.error ? x.error.code : x.command === 'continue' ? null : x.text, watches: x.data.watches ?? null }));
     expect(same(iss)).toEqual(same(interp));
   });
