@@ -226,10 +226,27 @@ main = let ks = map mk (range 1 ${keep}) in let c = churn ${rounds} 0 in (digest
 `,
   );
 
+/**
+ * A board-sized ISS of the enclosing describe's own, opened before its tests and closed after them: the stack words
+ * earlier runs leave behind, which the conservative stack scan reads, then neither reach its tests nor come from
+ * them (random programs leave different ones on every run).
+ */
+function ownCore(): () => Coprocessor {
+  let own: Coprocessor | undefined;
+  beforeAll(async () => {
+    own = await openCoprocessor('iss', undefined, { ramBytes: BOARD_RAM_BYTES });
+  });
+  afterAll(async () => {
+    await own?.close();
+  });
+  return () => own!;
+}
+
 describe('garbage collection on the ISS, random live sets', () => {
+  const core = ownCore();
   it('a random live structure survives the collections of the garbage around it', async () => {
     await fc.assert(
-      fc.asyncProperty(livePlusGarbage, (source) => agrees(source, 1)),
+      fc.asyncProperty(livePlusGarbage, (source) => agrees(source, 1, core())),
       { numRuns: 4 },
     );
   }, 120_000);
@@ -284,16 +301,17 @@ main base = let ks = ints base in let c = churn 400 0 in c + length ks + sum ks
 `;
 
 describe('the collector is precise inside the heap', () => {
+  const core = ownCore();
   /** Runs the program with `base`; its collections and the bytes the last one kept (gc.c rt_gc_count, rt_gc_live), and the heap's floor. */
   async function live(source: string, base: number): Promise<{ collections: number; liveBytes: number; floor: number; value: string | null }> {
     const { image } = compileSource(source, 'gc.tel', 'main');
-    const r = await runImage(iss, image, [base], { budget: BUDGET });
+    const r = await runImage(core(), image, [base], { budget: BUDGET });
     expect(r.error).toBeNull();
     return {
       value: r.shown,
-      collections: await runtimeWord(iss, image.symbols, 'rt_gc_count'),
-      liveBytes: await runtimeWord(iss, image.symbols, 'rt_gc_live'),
-      floor: await runtimeWord(iss, image.symbols, 'rt_alloc_state', 68), // ALLOC_FLOOR (tel.h)
+      collections: await runtimeWord(core(), image.symbols, 'rt_gc_count'),
+      liveBytes: await runtimeWord(core(), image.symbols, 'rt_gc_live'),
+      floor: await runtimeWord(core(), image.symbols, 'rt_alloc_state', 68), // ALLOC_FLOOR (tel.h)
     };
   }
 
