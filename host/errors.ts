@@ -390,7 +390,7 @@ export const ERROR_CODES = {
     area: 'debugging',
     meaning: 'a breakpoint that names nothing',
     cause: 'an unknown definition, line, effect kind or time',
-    fix: 'use names and lines of the program being debugged (docs/debug.md)',
+    fix: 'use names and lines of the program being debugged (docs/debugging.md)',
   },
   E_TRACE: {
     area: 'debugging',

@@ -1,4 +1,4 @@
-// The compiler's record of where named binders live (docs/debug.md, `cax debug --backend iss`): per compiled
+// The compiler's record of where named binders live (docs/debugging.md, `cax debug --backend iss`): per compiled
 // function, which frame slot (s0-relative), boxed slot, callee-saved register pair, field of a matched cons
 // cell or capture of the running closure holds which binder — a parameter, a pattern variable, a `let`/`where` binder,
 // a parameter of a body inlined into the function's code — named, with the span of its

@@ -1,4 +1,4 @@
-// Snapshots of executor runs at effect boundaries (docs/debug.md): a stored
+// Snapshots of executor runs at effect boundaries (docs/debugging.md): a stored
 // definition run by the executor, with the context tree its invocations open.
 // A snapshot is taken just before the run's N-th logged effect reaches the
 // sandbox and holds, besides the clock, usage and effect log: every open

@@ -1,5 +1,5 @@
 // The binders in scope where a compiled call returns to, read back from the core for `cax debug --backend iss`
-// (docs/debug.md). At a callee's first instruction (the prologue's `addi sp, sp, -frame`) the caller's frame
+// (docs/debugging.md). At a callee's first instruction (the prologue's `addi sp, sp, -frame`) the caller's frame
 // pointer (s0), its register pairs and the return address (ra) are as the caller left them: the compiler's slot
 // map (compiler/slot-map.ts) tells which binders are live at the call (ra - 4) and where each one is — a frame
 // slot, a box, a register pair, a field of a matched cons cell, a capture of the running closure — and each is decoded from the heap as the host

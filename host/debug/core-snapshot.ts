@@ -1,4 +1,4 @@
-// Snapshots of co-processor runs at effect boundaries (docs/debug.md): a
+// Snapshots of co-processor runs at effect boundaries (docs/debugging.md): a
 // TEL definition compiled and run on the ISS (traced-iss.ts); just before the
 // run's N-th effect reaches the world — the core has handed the effect to the
 // host and waits in the firmware — the snapshot takes the program's state on

@@ -1,4 +1,4 @@
-// DWARF 4 debugging information of compiled TEL code, for gdb (docs/debug.md,
+// DWARF 4 debugging information of compiled TEL code, for gdb (docs/debugging.md,
 // "TEL source in gdb"): a line table (`.debug_line`) from the compiler's
 // source map (pc → .tel file, line and column) and one compile unit
 // (`.debug_info`, `.debug_abbrev`) with a subprogram for every compiled

@@ -1,5 +1,5 @@
 // A GDB remote serial protocol server for the ISS (`cax iss gdb`,
-// docs/debug.md). The target is a program loaded on an `Iss`, run one
+// docs/debugging.md). The target is a program loaded on an `Iss`, run one
 // instruction (or trap) at a time through the interpreter, so its position is
 // the number of steps since load. Registers (x0..x31, pc, the machine CSRs) and RAM read and
 // write, software and hardware breakpoints, write watchpoints, step and

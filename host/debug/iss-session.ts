@@ -1,4 +1,4 @@
-// `cax debug --backend iss` (docs/debug.md): the program compiled for the
+// `cax debug --backend iss` (docs/debugging.md): the program compiled for the
 // co-processor (`main ARGS…` as the image's entry, as `cax profile` builds
 // it) runs once on the ISS through the firmware, with a retirement sink. Every
 // retired instruction of the compiled code whose source position (the span

@@ -1,4 +1,4 @@
-// Snapshots of co-processor runs over the serial protocol (docs/debug.md): the
+// Snapshots of co-processor runs over the serial protocol (docs/debugging.md): the
 // executor's runs on `sim` and `device` (and on `iss` behind its UART), where
 // the host reaches the core only through the firmware (docs/protocol.md).
 // At an effect boundary the program has returned to the firmware (the

@@ -1,4 +1,4 @@
-// The debugger's view of a run (docs/debug.md): the run as a list of events —
+// The debugger's view of a run (docs/debugging.md): the run as a list of events —
 // every interpreted call of one of the program's definitions and every effect
 // just before it reaches the world — each with its continuation depth, steps,
 // logical clock and how many effects were logged before it. `recordRun` runs

@@ -1,4 +1,4 @@
-// The framing of the GDB remote serial protocol (docs/debug.md): packets
+// The framing of the GDB remote serial protocol (docs/debugging.md): packets
 // `$DATA#CS` with a two-digit modulo-256 checksum, acknowledgements `+`/`-`,
 // and the interrupt byte 0x03 between packets. `RspReader` turns a byte
 // stream (in any chunking) into those events; a packet whose checksum does

@@ -1,4 +1,4 @@
-// The `cax debug` command language (docs/debug.md): one session over one
+// The `cax debug` command language (docs/debugging.md): one session over one
 // recorded run. Positions are the run's events (calls of the program's
 // definitions and effects, record.ts) plus "start" and "end"; forward and
 // backward moves pick the target event from the recording, and the state at
@@ -237,7 +237,7 @@ export class DebugSession extends Timeline<TraceEvent> {
     return { text: shown.join('\n'), data: { file: this.d.spec.file, line, from, to } };
   }
 
-  /** Writes the snapshot at the nearest effect boundary at or before the position (docs/debug.md). */
+  /** Writes the snapshot at the nearest effect boundary at or before the position (docs/debugging.md). */
   private snapshot(args: readonly string[]): Answer {
     const path = args[0];
     if (!path) throw new CaxError('E_USAGE', 'snapshot FILE');

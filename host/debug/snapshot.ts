@@ -1,4 +1,4 @@
-// Snapshots of interpreter runs at effect boundaries (docs/debug.md): taken
+// Snapshots of interpreter runs at effect boundaries (docs/debugging.md): taken
 // just before the run's N-th effect reaches the world, serialized with
 // msgpack and addressed by the SHA-256 of that encoding. A snapshot holds
 // the program, the entry, the world input, the budget, and the state at the

@@ -1,4 +1,4 @@
-// A stored definition as a TEL program to debug (docs/debug.md): the
+// A stored definition as a TEL program to debug (docs/debugging.md): the
 // definition and its dependency closure decoded from the store and written
 // out as one source file — each definition under its stored name (with a
 // hash suffix when two of the closure share a name, or when the name would

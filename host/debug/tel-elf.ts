@@ -1,5 +1,5 @@
 // A TEL definition as an ELF for gdb (`cax compile FILE.tel ARGS --elf OUT`,
-// docs/debug.md "TEL source in gdb"): `main ARGS…` compiled (the arguments
+// docs/debugging.md "TEL source in gdb"): `main ARGS…` compiled (the arguments
 // into the entry, as `cax profile` compiles them, without the cycle budget
 // checks) and linked with the proving build of the runtime at the reset pc,
 // so that it runs from reset on its own (`cax iss gdb`, `cax sim run`) and

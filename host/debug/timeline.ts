@@ -1,4 +1,4 @@
-// What both `cax debug` sessions share (docs/debug.md): a recorded run as a
+// What both `cax debug` sessions share (docs/debugging.md): a recorded run as a
 // list of events, a position among them (-1 before the first, the count at
 // the end), the moves over it — step, next, finish, continue and their
 // reverse, each picking the nearest event in its direction that it accepts —

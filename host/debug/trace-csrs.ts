@@ -1,5 +1,5 @@
 // The machine CSRs of a recorded retirement trace, as far as the trace tells
-// them (`cax sim gdb`, trace-target.ts; docs/debug.md). A trap record sets
+// them (`cax sim gdb`, trace-target.ts; docs/debugging.md). A trap record sets
 // mcause, mtval and mepc (its cause, tval and pc); a CSR instruction's record
 // gives the CSR's old value when it writes a register, and its new value
 // follows from the instruction and the source register (followed from the

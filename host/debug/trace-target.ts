@@ -1,4 +1,4 @@
-// gdb over a recorded retirement trace (`cax sim gdb`, docs/debug.md): the
+// gdb over a recorded retirement trace (`cax sim gdb`, docs/debugging.md): the
 // simulated core's trace file (docs/trace-port.md) and the program's ELF. The
 // target's position is the number of records applied; the state there is
 // the ELF's loaded bytes with every earlier record's register write and store

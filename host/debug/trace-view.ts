@@ -1,4 +1,4 @@
-// `cax trace view` (docs/debug.md): a run's trace — the JSON `cax run
+// `cax trace view` (docs/debugging.md): a run's trace — the JSON `cax run
 // --trace` writes: invocations, returns, effects, denials and errors, each in
 // its context — as a timeline. On the terminal, one line an event, indented
 // by invocation depth, with the logical clock as the effects move it; as a

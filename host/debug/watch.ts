@@ -1,4 +1,4 @@
-// Watch expressions of `cax debug` (docs/debug.md): a TEL expression over
+// Watch expressions of `cax debug` (docs/debugging.md): a TEL expression over
 // the arguments of the program's definitions and its global names. It is in
 // scope at the calls of every definition whose parameters include all of its
 // free names that are not global (a bare argument name is the simplest

@@ -317,7 +317,7 @@ export class Executor {
     // a profiled run is measured, not answered from the cache
     // on sim and device the probe reaches the core only through the link it opens itself (host/debug/link-snapshot.ts)
     if (options.probe && options.backend && options.backend.name !== 'iss' && !options.probe.coprocessor)
-      throw new CaxError('E_UNSUPPORTED', `a probe of a run on the ${options.backend.name} backend must open the co-processor it follows (docs/debug.md)`);
+      throw new CaxError('E_UNSUPPORTED', `a probe of a run on the ${options.backend.name} backend must open the co-processor it follows (docs/debugging.md)`);
     const memoized = options.backend || options.profile || options.probe || memo?.mode === 'off' ? undefined : memo;
     const run: Run = {
       world: new MemoryWorld(options.world ?? {}),
@@ -583,7 +583,7 @@ export class Executor {
           ...((backend.timeoutMs ?? this.policy.wallClockMs) ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
           effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner), attach: (s) => (scheduler = s) },
           // on sim and device, and under a probe over a link, every effect ends a run, so that a snapshot over the link
-          // (which reads the core between runs) and a plain run are charged alike (docs/debug.md); the ISS settles
+          // (which reads the core between runs) and a plain run are charged alike (docs/debugging.md); the ISS settles
           // effects on the core
           ...(backend.name === 'iss' && !run.probe?.coprocessor ? {} : { settle: false }),
         });

@@ -1,5 +1,5 @@
 // `cax debug FILE|REF [ARGS…]`: the time-travel debugger over stdin/stdout
-// (docs/debug.md), on a .tel file or on a stored definition (by name or hash). Commands come from --commands FILE, else from piped stdin,
+// (docs/debugging.md), on a .tel file or on a stored definition (by name or hash). Commands come from --commands FILE, else from piped stdin,
 // else from the terminal with a prompt; every command's reply is printed
 // after a `(cax) COMMAND` line, or with --json the whole transcript is one
 // JSON document at the end.
@@ -47,7 +47,7 @@ export const registerDebug: Register = (program, ctx) => {
   program
     .command('debug <file|ref> [args...]')
     .description(
-      'time-travel debugger for a TEL definition (a .tel file, or a stored NAME|HASH): step, next, finish, continue and their reverse (rstep …), breakpoints, watch expressions, locals, effects, clock (docs/debug.md)',
+      'time-travel debugger for a TEL definition (a .tel file, or a stored NAME|HASH): step, next, finish, continue and their reverse (rstep …), breakpoints, watch expressions, locals, effects, clock (docs/debugging.md)',
     )
     .option('--main <name>', 'the definition of FILE to debug (default main); ARGS are TEL expressions passed to it')
     .option('--world <file>', 'the world as JSON (docs/tel.md)')

@@ -90,7 +90,9 @@ export const registerIss: Register = (program, ctx) => {
 
   iss
     .command('gdb <program>')
-    .description('serve the program to gdb (remote serial protocol on 127.0.0.1:PORT): registers, memory, breakpoints, watchpoints, step, continue, reverse-step and reverse-continue (docs/debug.md)')
+    .description(
+      'serve the program to gdb (remote serial protocol on 127.0.0.1:PORT): registers, memory, breakpoints, watchpoints, step, continue, reverse-step and reverse-continue (docs/debugging.md)',
+    )
     .requiredOption('--port <n>', 'TCP port on 127.0.0.1 (0: any free port; the one taken is printed)')
     .option('--ram-bytes <n>', `RAM size in bytes (default ${DEFAULT_RAM_BYTES}, as the simulated SoC)`)
     .option('--linux', "treat ecall as qemu-user's Linux calls (exit, write) instead of a trap")

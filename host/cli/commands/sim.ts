@@ -1,5 +1,5 @@
 // `cax sim build | run | start | gdb`: the Verilator simulation of the SoC
-// (docs/rtl.md); `gdb` serves a recorded run's trace to gdb (docs/debug.md). `run` runs a program to its end and reports how it ended,
+// (docs/rtl.md); `gdb` serves a recorded run's trace to gdb (docs/debugging.md). `run` runs a program to its end and reports how it ended,
 // cycles and instructions retired (exit 0 only on pass, like `cax iss run`);
 // `start` runs it behind a pseudo-terminal and prints the terminal's path.
 // Waves (--vcd, --fst) come with a GTKWave save file (docs/waveforms.md).
@@ -181,7 +181,7 @@ export const registerSim: Register = (program, ctx) => {
   sim
     .command('gdb <trace>')
     .description(
-      'gdb over the recorded retirement trace of a simulated run (`cax sim run PROGRAM --trace FILE`): registers, memory, breakpoints, watchpoints, step, continue, reverse-step and reverse-continue through the history (docs/debug.md)',
+      'gdb over the recorded retirement trace of a simulated run (`cax sim run PROGRAM --trace FILE`): registers, memory, breakpoints, watchpoints, step, continue, reverse-step and reverse-continue through the history (docs/debugging.md)',
     )
     .requiredOption('--elf <file>', 'the program the trace is of (its loaded bytes are the memory before the first record)')
     .requiredOption('--port <n>', 'TCP port on 127.0.0.1 (0: any free port; the one taken is printed)')

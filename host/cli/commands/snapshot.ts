@@ -5,7 +5,7 @@
 // effect, content-addressed) and `cax snapshot restore SNAP` (restore it, in
 // this process, and run on to the end: the same output as `cax eval` or
 // `cax run` of the whole run; `--balances` restores the world only with other
-// balances, `--context` one context subtree). docs/debug.md.
+// balances, `--context` one context subtree). docs/debugging.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -75,7 +75,7 @@ function report(ctx: CommandContext, r: SnapshotRun): void {
 }
 
 export const registerSnapshot: Register = (program, ctx) => {
-  const snapshot = program.command('snapshot').description('snapshots of interpreter, executor and co-processor (ISS, simulation, device) runs at effect boundaries (docs/debug.md)');
+  const snapshot = program.command('snapshot').description('snapshots of interpreter, executor and co-processor (ISS, simulation, device) runs at effect boundaries (docs/debugging.md)');
   snapshot
     .command('take <file|ref> [args...]')
     .description(

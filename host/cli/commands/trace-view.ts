@@ -1,6 +1,6 @@
 // `cax trace view FILE [--html OUT] [--from N] [--count N]`: a run's trace
 // (the JSON of `cax run --trace`) as a timeline on the terminal, or as a
-// self-contained HTML page (docs/debug.md). Registered under `cax trace`.
+// self-contained HTML page (docs/debugging.md). Registered under `cax trace`.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -19,7 +19,7 @@ const ViewOptions = z.object({
 export function registerTraceView(trace: Command, ctx: CommandContext): void {
   trace
     .command('view <file>')
-    .description("a run's trace (cax run --trace: calls, returns, effects, contexts, clock) as a timeline; --html writes a self-contained page (docs/debug.md)")
+    .description("a run's trace (cax run --trace: calls, returns, effects, contexts, clock) as a timeline; --html writes a self-contained page (docs/debugging.md)")
     .option('--html <out>', 'write the timeline as a self-contained HTML page')
     .option('--from <n>', 'first event to print (0-based)')
     .option('--count <n>', 'how many events to print (default: all)')
