@@ -9,8 +9,9 @@
  * rt_entry by the linker) and returns its value in a0/a1. rt_fail unwinds
  * straight back to the loader with a0 = T_ERROR. rt_call calls compiled
  * code with its arguments in the caller's outgoing area (docs/compiler.md).
- * rt_collect spills the callee-saved registers onto the stack, so that the
- * collector's conservative stack scan sees them, and runs rt_gc.
+ * rt_collect spills the callee-saved registers onto the stack and runs
+ * rt_gc, which walks the frames through the saved s0/ra chain (_start sets
+ * s0 to its sp, the chain's end; the runtime is built with frame pointers).
  * The stack is [sp - S, sp) with S a quarter of the RAM above the program
  * base (sp is the RAM's end), at least STACK_BYTES: 24 KiB on the 128 KiB
  * board, about 1 MiB on the 4 MiB simulated SoC; the same S in every run of
@@ -31,6 +32,8 @@ _start:
   la t0, rt_saved_sp
   sw sp, 0(t0)
   sw ra, 4(t0)
+  sw s0, 8(t0)
+  mv s0, sp                /* the end of the frame chain the collector walks (gc.c rt_gc): every frame's s0 is below */
   li t1, 0x80008000
   sub t1, sp, t1
   srli t1, t1, 2
@@ -46,7 +49,7 @@ _start:
   addi t2, t1, C_RESERVE
   la t0, rt_c_stack_limit
   sw t2, 0(t0)
-  addi sp, sp, -32
+  addi sp, sp, -16         /* every word written: the collector scans this frame conservatively */
   sw a0, 0(sp)
   sw a1, 4(sp)
   sw a4, 8(sp)
@@ -63,7 +66,7 @@ _start:
   lw a1, 4(sp)
   lw a4, 8(sp)
   lw a5, 12(sp)
-  addi sp, sp, 32
+  addi sp, sp, 16
   la t0, rt_entry
   lw t0, 0(t0)
   jalr ra, t0
@@ -71,6 +74,7 @@ _start:
   sw a1, 0(t0)
   la t0, rt_saved_sp
   lw ra, 4(t0)
+  lw s0, 8(t0)
   ret
 
   .text
@@ -82,6 +86,7 @@ rt_fail:
   la t0, rt_saved_sp
   lw sp, 0(t0)
   lw ra, 4(t0)
+  lw s0, 8(t0)
   ret
 
   .globl rt_out_of_cycles
@@ -96,7 +101,8 @@ rt_stack_overflow:
   li a1, 0
   j rt_fail
 
-  /* void rt_collect(void): a garbage collection with every register that can hold a pointer on the stack */
+  /* void rt_collect(void): a garbage collection with the callee-saved registers on the stack: rt_gc finds the frame
+   * chain from the spilled s0 and ra, and scans the C frames (these registers among them) conservatively */
   .globl rt_collect
 rt_collect:
   addi sp, sp, -64
@@ -113,6 +119,9 @@ rt_collect:
   sw s9, 36(sp)
   sw s10, 40(sp)
   sw s11, 44(sp)
+  sw zero, 48(sp)          /* the frame's other words: no stale word for the collector's conservative scan of it */
+  sw zero, 52(sp)
+  sw zero, 56(sp)
   mv a0, sp
   call rt_gc
   lw ra, 60(sp)
@@ -178,16 +187,24 @@ rt_alloc_small:
 6:
   lw t2, ALLOC_USED_AT(gp)
   j 3b
-7:
+7:                                    /* the slow path, in C: the frames it takes below sp (rt_alloc_filled_c's,
+                                       * alloc_slow's) start zeroed, since the collector scans them conservatively
+                                       * and gcc leaves words of them unwritten: no stale word of an earlier call */
+  addi t1, sp, -64
+8:
+  sw zero, 0(t1)
+  addi t1, t1, 4
+  bltu t1, sp, 8b
   j rt_alloc_filled_c
 
-  /* V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args) */
+  /* V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args), with a frame as the C compiler makes them
+   * (s0 = the caller's sp, ra at s0 - 4, the caller's s0 at s0 - 8), so that the collector's walk goes through it */
   .globl rt_call
 rt_call:
   addi sp, sp, -16
   sw ra, 12(sp)
   sw s0, 8(sp)
-  mv s0, sp
+  addi s0, sp, 16
   slli t1, a2, 3
   addi t1, t1, 15
   andi t1, t1, -16
@@ -207,7 +224,7 @@ rt_call:
   mv t0, a0
   mv a0, a1
   jalr ra, t0
-  mv sp, s0
+  addi sp, s0, -16
   lw s0, 8(sp)
   lw ra, 12(sp)
   addi sp, sp, 16
@@ -216,6 +233,6 @@ rt_call:
   .data
   .balign 4
   .globl rt_saved_sp, rt_entry, rt_c_stack_limit
-rt_saved_sp: .word 0, 0
+rt_saved_sp: .word 0, 0, 0   /* sp, ra and s0 at _start (the loader's) */
 rt_c_stack_limit: .word 0
 rt_entry: .word 0
