@@ -187,14 +187,18 @@ rt_alloc_small:
 6:
   lw t2, ALLOC_USED_AT(gp)
   j 3b
-7:                                    /* the slow path, in C: the frames it takes below sp (rt_alloc_filled_c's,
-                                       * alloc_slow's) start zeroed, since the collector scans them conservatively
-                                       * and gcc leaves words of them unwritten: no stale word of an earlier call */
-  addi t1, sp, -64
-8:
-  sw zero, 0(t1)
-  addi t1, t1, 4
-  bltu t1, sp, 8b
+7:                                    /* the slow path, in C: the frame it collects from (alloc_slow's 32 bytes,
+                                       * which rt_alloc_filled_c tail-calls) starts zeroed, since the collector
+                                       * scans it conservatively and gcc leaves words of it unwritten: no stale
+                                       * word of an earlier call there */
+  sw zero, -4(sp)
+  sw zero, -8(sp)
+  sw zero, -12(sp)
+  sw zero, -16(sp)
+  sw zero, -20(sp)
+  sw zero, -24(sp)
+  sw zero, -28(sp)
+  sw zero, -32(sp)
   j rt_alloc_filled_c
 
   /* V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args), with a frame as the C compiler makes them

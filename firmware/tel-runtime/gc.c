@@ -117,7 +117,10 @@ static uint32_t kept;
 
 /* The marking loops run per word of live data: -O2 for them (the runtime is -Os, mk/compiler.mk), with
  * next_start inlined, took fib.tel's collections on the board from 63 M to about 53 M cycles. */
-#define MARK_LOOP __attribute__((optimize("O2")))
+#define MARK_LOOP __attribute__((optimize("O2", "omit-frame-pointer")))
+/* The collector's own functions are never on the frame chain it walks (it starts at rt_collect's spill): they keep s0
+ * for a variable, as without -fno-omit-frame-pointer (mk/compiler.mk). */
+#define OFF_CHAIN __attribute__((optimize("omit-frame-pointer")))
 
 /* Bit scans by de Bruijn multiplication: rv32im has no such instruction, and libgcc's __ctzsi2 cost about 50
  * cycles a call (a sixth of a collection's cycles went there). */
@@ -455,7 +458,8 @@ static const uint32_t *frame_map(uint32_t pc) {
  * saved below a C frame (they may hold its values). */
 static void mark_frames(uint32_t sp) {
   uint32_t top = rt_saved_sp[0], lo = sp, fp = WORD(sp), pc = WORD(sp + 60);
-  uint32_t saved[PAIRS] = {0, 0, 0, 0};
+  uint32_t saved[PAIRS] = {0, 0, 0, 0}, last_pc = 0;
+  const uint32_t *d = 0;
   while (fp < top) {
     if (fp <= lo) rt_fail(ERR_INTERNAL, 0);
     if (pc < (uint32_t)__rt_end) {
@@ -466,14 +470,19 @@ static void mark_frames(uint32_t sp) {
           saved[i] = 0;
         }
     } else {
-      const uint32_t *d = frame_map(pc);
+      /* a recursion's frames return to the same call site: its descriptor is looked up once */
+      if (pc != last_pc) {
+        d = frame_map(pc);
+        last_pc = pc;
+      }
       uint32_t head = d[0], frame = head & 0xFFFFu, words = (head >> 17) & 0xFFu, pairs = (head >> 25) & 15u;
       uint32_t base = fp - frame;
       if (head & 0x10000u) mark_from(fp - 12, fp - 8, 1);
       for (uint32_t j = 0; j < words; j++)
         for (uint32_t bits = d[1 + j]; bits; bits &= bits - 1) {
           uint32_t pair = base + ((j << 5) + lowest_bit(bits)) * 8;
-          mark_from(pair, pair + 8, 0);
+          /* the payload, unless the tag is an immediate's */
+          if (WORD(pair) > T_BOOL) mark_from(pair + 4, pair + 8, 1);
         }
       for (uint32_t i = 0; i < PAIRS; i++)
         if (pairs & (1u << i)) {
@@ -512,7 +521,7 @@ static uint32_t free_run(uint32_t from, uint32_t to) {
 }
 
 /* Called by rt_collect with the sp below the spilled registers. */
-void rt_gc(uint32_t sp) {
+OFF_CHAIN void rt_gc(uint32_t sp) {
   rt_gc_count++;
   uint32_t top = GRANULE(rt_hp);
   used_from_starts();

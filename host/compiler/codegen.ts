@@ -561,6 +561,8 @@ export class Codegen {
     const asm = new Asm();
     asm.append(this.out);
     asm.align(8);
+    // where the code ends (bench/tel-vs-c.bench.ts measures definitions up to here, not into the frame maps)
+    asm.label('tel$$data');
     asm.append(this.data);
     const definitions = new Map<string, string>();
     for (const name of compiled) {
