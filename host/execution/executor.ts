@@ -582,10 +582,9 @@ export class Executor {
           // a pure stretch on the core makes no ecall the sandbox could check: the link's watchdog stops it at the wall-clock limit
           ...((backend.timeoutMs ?? this.policy.wallClockMs) ? { timeoutMs: backend.timeoutMs ?? this.policy.wallClockMs } : {}),
           effects: { handlers, invoke, owner: entry, onOwner: (owner) => (active = owner), attach: (s) => (scheduler = s) },
-          // on sim and device, and under a probe over a link, every effect ends a run, so that a snapshot over the link
-          // (which reads the core between runs) and a plain run are charged alike (docs/debugging.md); the ISS settles
-          // effects on the core
-          ...(backend.name === 'iss' && !run.probe?.coprocessor ? {} : { settle: false }),
+          // every effect result back to the host between two runs on the core (none settled on the core): snapshots
+          // read the core between runs, and a snapshot's run must be charged as the plain run it stands for (docs/debugging.md)
+          settle: false,
         });
         for (const entry of r.effects) run.effects.push(entry);
         ({ value, error, clock } = r);

@@ -18,7 +18,7 @@ import type { ExecutionResult } from '../../host/execution/executor.js';
 import { runWithSnapshots } from '../../host/debug/snapshot.js';
 import { decodeContextSnapshot, encodeContextSnapshot, restoreContextSnapshot, restoreSubtree, runWithContextSnapshots, type ContextRunSpec } from '../../host/debug/context-snapshot.js';
 import { setup } from '../execution/helpers.js';
-import { cliOnStore, INVOKE_PROGRAM, INVOKE_WORLD } from './invoke-program.js';
+import { INVOKE_PROGRAM, INVOKE_WORLD, restoresInAnotherProcess } from './invoke-program.js';
 
 /** A run's end, without whether its image came from the cache (the first run of a store compiles it). */
 function outcome(r: ExecutionResult): unknown {
@@ -114,18 +114,7 @@ describe('cax snapshot take REF --backend iss / restore', () => {
   it('an executor snapshot of an iss run written by one process restores in another, as `cax run --backend iss` prints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cax-ctxcoresnap-'));
     try {
-      const cax = cliOnStore(dir);
-      // taken first, so that the image is in the cache for both runs below
-      const took = cax('snapshot', 'take', 'main', '--world', 'w.json', '--backend', 'iss', '--at', '3', '--out', 's.snap');
-      expect(took.status).toBe(0);
-      const { id, pages } = JSON.parse(took.stdout) as { id: string; pages: number };
-      expect(pages).toBeGreaterThan(0);
-      const whole = cax('run', 'main', '--world', 'w.json', '--backend', 'iss', '--memo', 'off');
-      expect(whole.status).toBe(0);
-      const restored = cax('snapshot', 'restore', 's.snap', '--id', id);
-      expect(restored.status).toBe(0);
-      expect(JSON.parse(restored.stdout)).toEqual(JSON.parse(whole.stdout));
-      expect(JSON.parse(whole.stdout)).toMatchObject({ value: '55', coprocessor: { backend: 'iss', cached: true } });
+      restoresInAnotherProcess(dir, 'iss', 3);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

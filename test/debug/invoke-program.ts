@@ -2,6 +2,7 @@
 // (context-snapshot.test.ts on the interpreter, executor-core-snapshot.test.ts
 // on the ISS): main invokes twice, which invokes charge twice; with its world,
 // and the built CLI run as a separate process on a store that holds it.
+import { expect } from '@jest/globals';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -35,4 +36,24 @@ export function cliOnStore(dir: string): (...argv: string[]) => SpawnSyncReturns
   addProgram(addContext(repo), parseProgram(INVOKE_PROGRAM, 'p.tel'));
   repo.close();
   return (...argv) => spawnSync(process.execPath, [CLI, '--json', ...argv], { cwd: dir, encoding: 'utf8', env: { ...process.env, CAX_HOME: join(dir, 'store') } });
+}
+
+/**
+ * `cax snapshot take main --backend B --at N` in one process, `cax run main --backend B` in another and `cax snapshot
+ * restore` in a third (the CLI on `dir`'s store): the restore prints what the plain run printed, with the image
+ * cached for both (the take compiled it). Returns the CLI, for more of the same store.
+ */
+export function restoresInAnotherProcess(dir: string, backend: 'iss' | 'sim', at: number): (...argv: string[]) => SpawnSyncReturns<string> {
+  const cax = cliOnStore(dir);
+  const took = cax('snapshot', 'take', 'main', '--world', 'w.json', '--backend', backend, '--at', String(at), '--out', 's.snap');
+  expect(took.status).toBe(0);
+  const { id, pages } = JSON.parse(took.stdout) as { id: string; pages: number };
+  expect(pages).toBeGreaterThan(0);
+  const whole = cax('run', 'main', '--world', 'w.json', '--backend', backend, '--memo', 'off');
+  expect(whole.status).toBe(0);
+  const back = cax('snapshot', 'restore', 's.snap', '--id', id);
+  expect(back.status).toBe(0);
+  expect(JSON.parse(back.stdout)).toEqual(JSON.parse(whole.stdout));
+  expect(JSON.parse(whole.stdout)).toMatchObject({ value: '55', coprocessor: { backend, cached: true } });
+  return cax;
 }

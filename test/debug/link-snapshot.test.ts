@@ -34,7 +34,7 @@ import { sha256 } from '../../host/debug/snapshot.js';
 import { artefactPath } from '../../host/artefacts.js';
 import { startSimPty } from '../../host/sim/pty.js';
 import { setup } from '../execution/helpers.js';
-import { cliOnStore, INVOKE_PROGRAM, INVOKE_WORLD } from './invoke-program.js';
+import { INVOKE_PROGRAM, INVOKE_WORLD, restoresInAnotherProcess } from './invoke-program.js';
 
 /** A run's end, without whether its image came from the cache (the first run of a store compiles it). */
 function outcome(r: ExecutionResult): unknown {
@@ -196,17 +196,7 @@ describe('executor snapshots on the Verilator simulation', () => {
   it('cax snapshot take REF --backend sim in one process, restore in another: what `cax run --backend sim` prints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cax-linksnap-'));
     try {
-      const cax = cliOnStore(dir);
-      const took = cax('snapshot', 'take', 'main', '--world', 'w.json', '--backend', 'sim', '--at', '4', '--out', 's.snap');
-      expect(took.status).toBe(0);
-      const { id, pages } = JSON.parse(took.stdout) as { id: string; pages: number };
-      expect(pages).toBeGreaterThan(0);
-      const whole = cax('run', 'main', '--world', 'w.json', '--backend', 'sim', '--memo', 'off');
-      expect(whole.status).toBe(0);
-      const back = cax('snapshot', 'restore', 's.snap', '--id', id);
-      expect(back.status).toBe(0);
-      expect(JSON.parse(back.stdout)).toEqual(JSON.parse(whole.stdout));
-      expect(JSON.parse(whole.stdout)).toMatchObject({ value: '55', coprocessor: { backend: 'sim', cached: true } });
+      const cax = restoresInAnotherProcess(dir, 'sim', 4);
       const bytes = readFileSync(join(dir, 's.snap'));
       writeFileSync(join(dir, 'cut.snap'), bytes.subarray(0, bytes.length >> 1));
       const cut = cax('snapshot', 'restore', 'cut.snap');
