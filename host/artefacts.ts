@@ -48,12 +48,52 @@ function hasTool(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** An artefact make builds: what it is, its path under build/, the make target and the tools that build it. */
+interface Artefact {
+  readonly what: string;
+  readonly path: string;
+  readonly tools: readonly string[];
+  readonly target: string;
+}
+
 /**
  * The absolute path of an artefact: found in a build directory, or built there
  * now with make when the tools are installed; E_ARTEFACT otherwise.
  */
 export function artefactPath(name: ArtefactName, env: NodeJS.ProcessEnv = process.env): string {
-  const artefact = ARTEFACTS[name];
+  return locate(name, ARTEFACTS[name], env);
+}
+
+/**
+ * The TEL runtime's optional parts (firmware/tel-runtime/tel.h TEL_DOUBLE,
+ * TEL_HASH, TEL_SHOW): Doubles (arithmetic, comparison, conversions, their
+ * `show`), `hashOf`, `show`. mk/compiler.mk builds the runtime once per set
+ * of them; host/compiler/link.ts links each image with the one its code needs.
+ */
+export const RUNTIME_PARTS = ['double', 'hash', 'show'] as const;
+export type RuntimePart = (typeof RUNTIME_PARTS)[number];
+
+/** The file of the runtime's build with exactly `parts` (mk/compiler.mk): runtime.elf with all, runtime-base.elf with none. */
+export function telRuntimePath(parts: ReadonlySet<RuntimePart>, env: NodeJS.ProcessEnv = process.env): string {
+  const named = RUNTIME_PARTS.filter((p) => parts.has(p));
+  if (named.length === RUNTIME_PARTS.length) return artefactPath('telRuntime', env);
+  const name = named.length === 0 ? 'base' : named.join('-');
+  return locate(
+    `telRuntime-${name}`,
+    { ...ARTEFACTS.telRuntime, what: `the TEL runtime's build with ${named.length === 0 ? 'no optional part' : named.join(', ')}`, path: `tel-runtime/runtime-${name}.elf` },
+    env,
+  );
+}
+
+/** Every build of the runtime the loader's images link (one per set of parts): what a compiled image's bytes depend on. */
+export function telRuntimeFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const sets: RuntimePart[][] = [[]];
+  for (const part of RUNTIME_PARTS) for (const set of [...sets]) sets.push([...set, part]);
+  return sets.map((set) => telRuntimePath(new Set(set), env));
+}
+
+/** `key`: the artefact's name in errors' details. */
+function locate(key: string, artefact: Artefact, env: NodeJS.ProcessEnv): string {
   const directories = buildDirectories(env);
   for (const dir of directories) {
     const path = join(dir, artefact.path);
@@ -64,13 +104,13 @@ export function artefactPath(name: ArtefactName, env: NodeJS.ProcessEnv = proces
   const how = `run \`make ${artefact.target}\` in ${packageRoot()}, or install ${artefact.tools.join(', ')} (scripts/setup) and it is built on first use`;
   const missing = artefact.tools.filter((tool) => !hasTool(tool));
   if (missing.length > 0) {
-    throw new CaxError('E_ARTEFACT', `${artefact.what} (build/${artefact.path}) is missing and ${missing.join(', ')} is not installed to build it: ${how}`, { details: { artefact: name, missing } });
+    throw new CaxError('E_ARTEFACT', `${artefact.what} (build/${artefact.path}) is missing and ${missing.join(', ')} is not installed to build it: ${how}`, { details: { artefact: key, missing } });
   }
   try {
     execFileSync('make', ['-C', packageRoot(), '--no-print-directory', `BUILD=${build}`, path], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const output = e instanceof Error && 'stderr' in e ? String(e.stderr).slice(-2000) : String(e);
-    throw new CaxError('E_ARTEFACT', `${artefact.what} (build/${artefact.path}) is missing and building it failed: ${how}\n${output}`, { details: { artefact: name } });
+    throw new CaxError('E_ARTEFACT', `${artefact.what} (build/${artefact.path}) is missing and building it failed: ${how}\n${output}`, { details: { artefact: key } });
   }
   return path;
 }

@@ -4,10 +4,14 @@
  * soft-float, structural comparison, ++, `show` (a Double's shortest
  * round-trip text comes from double.c) and `hashOf` (SHA-256 of the value's
  * canonical form, firmware/sha256.c). All of it runs on the core, without
- * the host, so a proof covers it. */
+ * the host, so a proof covers it. Its optional parts (TEL_DOUBLE, TEL_HASH,
+ * TEL_SHOW, tel.h) are in a build only when set: each image links the build
+ * with the parts its code can reach (mk/compiler.mk, host/compiler/link.ts). */
 #include "tel.h"
 #include "../include/cax.h"
+#if TEL_HASH
 #include "../sha256.h"
+#endif
 
 /* ---- application ---------------------------------------------------------- */
 
@@ -51,6 +55,7 @@ V rt_apply(V f, uint32_t n, const V *args) {
 
 /* ---- numbers ---------------------------------------------------------------- */
 
+#if TEL_DOUBLE
 static double dbl(V v) {
   return *(const double *)v.val;
 }
@@ -81,13 +86,26 @@ V rt_arith(V a, V b, uint32_t op) {
     default: return rt_box_double(x / y);
   }
 }
+#else
+/* The build without Doubles is linked only into images in which no Double can exist (host/compiler/link.ts): the
+ * compiled code's path for operands that are not Ints, which calls this, is never taken there; any other operand is
+ * a value of the wrong shape. */
+V rt_arith(V a, V b, uint32_t op) {
+  (void)a, (void)b, (void)op;
+  rt_fail(ERR_INTERNAL, 0);
+}
+#endif
 
 V rt_negate(V a) {
   if (a.tag == T_INT) {
     V r = {T_INT, -a.val};
     return r;
   }
+#if TEL_DOUBLE
   return rt_box_double(-dbl(a));
+#else
+  rt_fail(ERR_INTERNAL, 0); /* as rt_arith */
+#endif
 }
 
 V rt_abs(V a) {
@@ -95,6 +113,7 @@ V rt_abs(V a) {
     V r = {T_INT, (int32_t)a.val < 0 ? -a.val : a.val};
     return r;
   }
+#if TEL_DOUBLE
   /* clear the sign bit, as Math.abs does (also for -0.0 and NaN) */
   uint32_t *w = (uint32_t *)rt_alloc_filled(8);
   const uint32_t *src = (const uint32_t *)a.val;
@@ -102,8 +121,12 @@ V rt_abs(V a) {
   w[1] = src[1] & 0x7FFFFFFFu;
   V r = {T_DOUBLE, (uint32_t)w};
   return r;
+#else
+  rt_fail(ERR_INTERNAL, 0); /* as rt_arith */
+#endif
 }
 
+#if TEL_DOUBLE
 V rt_to_double(V a) {
   return rt_box_double((double)(int32_t)a.val);
 }
@@ -118,6 +141,7 @@ V rt_truncate(V a) {
   V v = {T_INT, (uint32_t)r};
   return v;
 }
+#endif
 
 /* ---- the stack check of the runtime's recursive functions ---------------------- */
 
@@ -154,11 +178,13 @@ int32_t rt_compare(V a, V b) {
       case T_INT: return (int32_t)a.val == (int32_t)b.val ? 0 : (int32_t)a.val < (int32_t)b.val ? -1 : 1;
       case T_BOOL: return a.val == b.val ? 0 : a.val < b.val ? -1 : 1;
       case T_UNIT: return 0;
+#if TEL_DOUBLE
       case T_DOUBLE: {
         double x = dbl(a), y = dbl(b);
         if (x != x || y != y) return 2;
         return x == y ? 0 : x < y ? -1 : 1;
       }
+#endif
       case T_TEXT: {
         const Text *x = (const Text *)a.val, *y = (const Text *)b.val;
         return compare_bytes(x->bytes, x->len, y->bytes, y->len);
@@ -292,6 +318,7 @@ V rt_settle(V e) {
   return e;
 }
 
+#if TEL_HASH
 /* ---- hashOf ------------------------------------------------------------------- */
 
 /* The canonical form (docs/hashing.md, "Values"; host/tel/values.ts writeCanonical) goes straight into one
@@ -361,6 +388,9 @@ V rt_hash_of(V v) {
   return r;
 }
 
+#endif
+
+#if TEL_SHOW
 /* ---- show ---------------------------------------------------------------------- */
 
 /* The text is built above the heap top (bytes go to out_at, below
@@ -425,6 +455,7 @@ static void put_text(const Text *t) {
   put('"');
 }
 
+#if TEL_DOUBLE
 /* The interpreter's layout (showDouble, host/tel/values.ts): NaN, Infinity, -0.0, fixed notation for
  * 0.1 <= |x| < 10^7 (0 <= point <= 7), else d.ddde±n. Not inlined: its digits stay out of put_value's recursive
  * frame. */
@@ -460,6 +491,7 @@ static __attribute__((noinline)) void put_double(V v) {
   put('e');
   put_int(point - 1);
 }
+#endif
 
 static void put_value(V v) {
   check_stack();
@@ -467,7 +499,9 @@ static void put_value(V v) {
     case T_INT: put_int((int32_t)v.val); return;
     case T_BOOL: puts_(v.val ? "True" : "False"); return;
     case T_UNIT: puts_("()"); return;
+#if TEL_DOUBLE
     case T_DOUBLE: put_double(v); return;
+#endif
     case T_TEXT: put_text((const Text *)v.val); return;
     case T_HASH:
       put('@');
@@ -498,7 +532,8 @@ static void put_value(V v) {
     }
     case T_CLOSURE:
     case T_PAP: puts_("<function>"); return;
-    default: puts_("<effect>"); return;
+    case T_EFFECT: puts_("<effect>"); return;
+    default: rt_fail(ERR_INTERNAL, 0);
   }
 }
 
@@ -521,3 +556,4 @@ V rt_show(V v) {
   V r = {T_TEXT, (uint32_t)t};
   return r;
 }
+#endif

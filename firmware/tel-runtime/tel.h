@@ -5,6 +5,14 @@
 #ifndef TEL_H
 #define TEL_H
 
+/* The runtime's optional parts, 1 or 0 (mk/compiler.mk builds the runtime once per set of them, and
+ * host/compiler/link.ts links each image with the build whose parts its code can reach): Doubles (arithmetic,
+ * comparison, conversions through libgcc's soft-float, and their `show`, double.c), `hashOf` (firmware/sha256.c)
+ * and `show`. */
+#if !defined(TEL_DOUBLE) || !defined(TEL_HASH) || !defined(TEL_SHOW)
+#error "TEL_DOUBLE, TEL_HASH and TEL_SHOW are given by mk/compiler.mk"
+#endif
+
 /* Byte offsets in gc.c's struct alloc_state, which rt_alloc_filled (entry.S) reads at gp; gc.c checks them. */
 #define ALLOC_CLASSES 8
 #define ALLOC_FREE_LISTS 0

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { artefactPath, packageRoot } from '../artefacts.js';
+import { artefactPath, packageRoot, telRuntimeFiles } from '../artefacts.js';
 import type { BackendName } from '../coprocessor/backend.js';
 import { COMPILER_VERSION } from '../compiler/compile.js';
 import { encodeItem, type CItem } from '../store/canonical.js';
@@ -133,7 +133,12 @@ export function backendIdentity(backend: ResultBackend): BackendIdentity {
   if (known) return known;
   let identity: BackendIdentity = {};
   if (backend !== 'interp') {
-    identity = { compiler: COMPILER_VERSION, runtime: fileHash(artefactPath('telRuntime')), firmware: fileHash(artefactPath('firmware')), ...(backend === 'iss' ? {} : { rtl: rtlSourcesHash() }) };
+    identity = {
+      compiler: COMPILER_VERSION,
+      runtime: sha256(Buffer.concat(telRuntimeFiles().map((f) => readFileSync(f)))),
+      firmware: fileHash(artefactPath('firmware')),
+      ...(backend === 'iss' ? {} : { rtl: rtlSourcesHash() }),
+    };
   }
   identities.set(backend, identity);
   return identity;

@@ -240,6 +240,17 @@ export class Asm {
     for (const item of other.items) this.items.push(item);
   }
 
+  /** The labels the items refer to and do not define: what the code needs from elsewhere (the runtime). */
+  externals(): Set<string> {
+    const defined = new Set<string>();
+    const used = new Set<string>();
+    for (const it of this.items) {
+      if (it.k === 'label') defined.add(it.name);
+      else if ('target' in it) used.add(it.target);
+    }
+    return new Set([...used].filter((name) => !defined.has(name)));
+  }
+
   /** Lays the items out at `base`; `external` resolves labels defined elsewhere (the runtime's symbols). */
   assemble(base: number, external: ReadonlyMap<string, number>): Assembled {
     const size = (it: Item): number => {

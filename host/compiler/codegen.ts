@@ -443,6 +443,8 @@ export interface Generated {
   readonly definitions: ReadonlyMap<string, string>;
   /** Where the named binders live over which code (slot-map.ts). */
   readonly binders: SlotMapRecorder;
+  /** The code makes Doubles from literals (with the runtime's entries it calls, what decides its runtime: link.ts). */
+  readonly doubleLiterals: boolean;
 }
 
 export class Codegen {
@@ -454,6 +456,7 @@ export class Codegen {
   private readonly sites: SourceSpan[] = [];
   private readonly texts = new Map<string, string>();
   private readonly staticClosures = new Set<string>();
+  private doubleLiterals = false;
   private readonly cafCells: string[] = [];
   private counter = 0;
   private fn!: FnCtx;
@@ -518,7 +521,7 @@ export class Codegen {
       const gl = this.globals.get(name)!;
       definitions.set(name, gl.k === 'fn' ? gl.fn.label : gl.label);
     }
-    return { asm, sites: this.sites, entry, definitions, binders: this.binders };
+    return { asm, sites: this.sites, entry, definitions, binders: this.binders, doubleLiterals: this.doubleLiterals };
   }
 
   private request: (name: string) => void = () => undefined;
@@ -1071,6 +1074,7 @@ export class Codegen {
       case 'unit':
         return this.setValue(TAG.UNIT, 0);
       case 'double': {
+        this.doubleLiterals = true;
         const label = `dbl$${this.counter++}`;
         const bytes = new Uint8Array(8);
         new DataView(bytes.buffer).setFloat64(0, lit.value, true);

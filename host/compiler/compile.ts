@@ -9,7 +9,8 @@ import { parseProgram } from '../tel/parser.js';
 import { prelude } from '../tel/prelude.js';
 import { Codegen, DEFAULT_OPTIONS, type CodegenOptions } from './codegen.js';
 import type { ElfImage } from '../riscv/elf.js';
-import { link, type Image } from './link.js';
+import { link, loadRuntime, runtimeParts, type Image } from './link.js';
+import { prune, type Type } from '../tel/types.js';
 import { preludeApart } from './namespace.js';
 
 /** Bumped whenever generated code changes meaning; part of every image's cache key. */
@@ -38,13 +39,29 @@ export interface RuntimeTarget {
 
 /** Type-checks `program` and compiles `main` (with what it reaches) to an image. */
 export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS, resolver: Resolver = NO_RESOLVER, target?: RuntimeTarget): CompiledProgram {
-  loadProgram(program, resolver);
+  const { types } = loadProgram(program, resolver);
   const gen = new Codegen(preludeApart(preludeDefinitions(), program.decls), options, (hash) => resolver.definition(hash)).generate(main);
-  const image = link(gen.asm, gen.entry, gen.sites, target?.runtime, target?.base, gen.binders);
+  const mainType = types.get(main)?.type;
+  const doubles = gen.doubleLiterals || mainType === undefined || parameters(mainType).some(mayHoldDouble);
+  const runtime = target?.runtime ?? loadRuntime(runtimeParts(gen.asm, doubles));
+  const image = link(gen.asm, gen.entry, gen.sites, runtime, target?.base, gen.binders);
   const key = createHash('sha256')
     .update(JSON.stringify({ v: COMPILER_VERSION, options, main, decls: program.decls }, (k, v: unknown) => (k === 'span' ? undefined : v)))
     .digest('hex');
   return { image, definitions: gen.definitions, key };
+}
+
+/** The parameters of a function type (the values the host passes to main). */
+function parameters(type: Type): Type[] {
+  const out: Type[] = [];
+  for (let t = prune(type); t.tag === 'con' && t.name === '->'; t = prune(t.args[1]!)) out.push(t.args[0]!);
+  return out;
+}
+
+/** Whether a value of `type` can hold a Double: the type mentions Double or a type variable. */
+function mayHoldDouble(type: Type): boolean {
+  const t = prune(type);
+  return t.tag === 'var' || t.rigid !== undefined || t.name === 'Double' || t.args.some(mayHoldDouble);
 }
 
 export function compileSource(source: string, file: string, main: string, options: CodegenOptions = DEFAULT_OPTIONS): CompiledProgram {

@@ -1,22 +1,46 @@
 // The linker: the runtime ELF (built by mk/compiler.mk) flattened at the
 // loader's program base, the generated code and data appended after it,
 // rt_entry patched to the entry stub. The image carries its symbol table,
-// the source map (pc → TEL span) and the failure sites' spans.
-import { existsSync, readFileSync } from 'node:fs';
-import { artefactPath } from '../artefacts.js';
+// the source map (pc → TEL span) and the failure sites' spans. The runtime
+// is the build with the optional parts the code can reach (runtimeParts),
+// so that the others take no heap from the image.
+import { readFileSync } from 'node:fs';
+import { RUNTIME_PARTS, telRuntimePath, type RuntimePart } from '../artefacts.js';
 import { CaxError, type SourceSpan } from '../errors.js';
 import { parseElf, type ElfImage } from '../riscv/elf.js';
 import type { Asm } from './asm.js';
 import { PROGRAM_BASE } from './layout.js';
 import type { BinderRange, SlotMapRecorder } from './slot-map.js';
 
-let runtimeCache: ElfImage | undefined;
+const runtimeCache = new Map<string, ElfImage>();
 
-/** The built runtime (host/artefacts.ts: found, built on first use, or a clear E_ARTEFACT); another ELF at `path`. */
-export function loadRuntime(path?: string): ElfImage {
-  if (path === undefined) return (runtimeCache ??= parseElf(new Uint8Array(readFileSync(artefactPath('telRuntime')))));
-  if (!existsSync(path)) throw new CaxError('E_IMAGE', `${path} is missing: run \`make tel-runtime\` first`);
-  return parseElf(new Uint8Array(readFileSync(path)));
+/** The runtime's build with `parts` (host/artefacts.ts: found, built on first use, or a clear E_ARTEFACT); all of them by default. */
+export function loadRuntime(parts: ReadonlySet<RuntimePart> = new Set(RUNTIME_PARTS)): ElfImage {
+  const path = telRuntimePath(parts);
+  let elf = runtimeCache.get(path);
+  if (!elf) {
+    elf = parseElf(new Uint8Array(readFileSync(path)));
+    runtimeCache.set(path, elf);
+  }
+  return elf;
+}
+
+/** The runtime's entries that make Doubles or take one (they need the part `double`). */
+const DOUBLE_ENTRIES = ['rt_to_double', 'rt_truncate'];
+
+/**
+ * The runtime's optional parts the code in `asm` can reach: `hash` and `show` when it calls `hashOf`'s and `show`'s
+ * entries; `double` when a Double can exist in its runs — made by the code (`doubles`: a Double literal, or a value
+ * of the host whose type may hold one; or a call of toDouble) — since without one no Double operand, comparison or
+ * `show` of a Double happens (the build without them fails on a Double as on any value of the wrong shape).
+ */
+export function runtimeParts(asm: Asm, doubles: boolean): Set<RuntimePart> {
+  const used = asm.externals();
+  const parts = new Set<RuntimePart>();
+  if (doubles || DOUBLE_ENTRIES.some((e) => used.has(e))) parts.add('double');
+  if (used.has('rt_hash_of')) parts.add('hash');
+  if (used.has('rt_show')) parts.add('show');
+  return parts;
 }
 
 export interface Image {
@@ -38,7 +62,7 @@ export interface Image {
 }
 
 /** Links `asm` after `runtime`, which is linked at `base` (the loader's program base, or the reset pc for proving images) and entered there. */
-export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[], runtime: ElfImage = loadRuntime(), base: number = PROGRAM_BASE, binders?: SlotMapRecorder): Image {
+export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[], runtime: ElfImage, base: number = PROGRAM_BASE, binders?: SlotMapRecorder): Image {
   const rtEnd = runtime.symbols.get('__rt_end');
   const rtEntry = runtime.symbols.get('rt_entry');
   if (rtEnd === undefined || rtEntry === undefined) throw new CaxError('E_IMAGE', 'the TEL runtime lacks __rt_end or rt_entry');

@@ -15,7 +15,7 @@ import type { Resolver } from '../tel/interp.js';
 import { cachedImage, type ImageRebuilt } from './cache.js';
 import { COMPILER_VERSION, compileProgram } from '../compiler/compile.js';
 import type { Image } from '../compiler/link.js';
-import { artefactPath } from '../artefacts.js';
+import { telRuntimeFiles } from '../artefacts.js';
 
 const ENTRY = 'cax$entry';
 
@@ -51,11 +51,10 @@ export function compileStored(repo: Repository, hash: string, args: readonly str
   const span: SourceSpan = { file: `@${hash.slice(0, 12)}`, line: 1, col: 1 };
   const call = args.reduce<Expr>((fn, text, i) => ({ tag: 'App', fn, arg: parseExpression(text, `<argument ${i + 1}>`), span }), { tag: 'HashRef', hash, span });
   const entry: Decl = { name: ENTRY, signature: null, equations: [{ name: ENTRY, params: [], rhs: { tag: 'Plain', expr: call }, where: [], span }], span };
-  const runtime = createHash('sha256')
-    .update(readFileSync(artefactPath('telRuntime')))
-    .digest('hex');
+  const runtime = createHash('sha256');
+  for (const file of telRuntimeFiles()) runtime.update(readFileSync(file));
   const imageKey = createHash('sha256')
-    .update(JSON.stringify({ v: COMPILER_VERSION, runtime, order: linked.order, args }))
+    .update(JSON.stringify({ v: COMPILER_VERSION, runtime: runtime.digest('hex'), order: linked.order, args }))
     .digest('hex');
   let definitions: ReadonlyMap<string, string> = new Map();
   const build = (): Image => {

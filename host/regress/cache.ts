@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { artefactPath } from '../artefacts.js';
+import { artefactPath, telRuntimeFiles } from '../artefacts.js';
 import type { Outcome } from './execute.js';
 import type { RegressBackend } from './manifest.js';
 import type { MatrixTest } from './matrix.js';
@@ -111,7 +111,7 @@ export function backendIdentity(backend: RegressBackend, device?: string): strin
     hash,
     dirs.flatMap((d) => moduleFiles(join(host, d))),
   );
-  if (backend !== 'interp') hashFiles(hash, [artefactPath('firmware'), artefactPath('telRuntime')]);
+  if (backend !== 'interp') hashFiles(hash, [artefactPath('firmware'), ...telRuntimeFiles()]);
   if (backend === 'sim') hashFiles(hash, [artefactPath('simulator')]);
   if (backend === 'device') hash.update(device ?? '');
   const id = hash.digest('hex');
