@@ -124,10 +124,10 @@ function measureC(k: Kernel): Measured {
   return { cycles: r.cycles, instret: r.instret, bytes: k.functions.reduce((n, f) => n + (sizes.get(f) ?? Number.NaN), 0), value: parseInt(out.trim(), 16) | 0 };
 }
 
-/** Bytes of code from each of `names`' labels to the next compiled definition's (or the end of the image). */
+/** Bytes of code from each of `names`' labels to the next compiled definition's (or the end of the code, before the data). */
 function definitionBytes(c: CompiledProgram, names: readonly string[]): number {
   const starts = [...c.definitions.values()].map((label) => c.image.symbols.get(label)!).sort((a, b) => a - b);
-  const end = c.image.base + c.image.bytes.length;
+  const end = c.image.symbols.get('tel$$data')!;
   return names.reduce((n, name) => {
     const at = c.image.symbols.get(c.definitions.get(name)!)!;
     return n + ((starts.find((s) => s > at) ?? end) - at);

@@ -10,7 +10,7 @@ TELRT_DIR    := firmware/tel-runtime
 TELRT_BUILD  := $(BUILD)/tel-runtime
 TELRT_CC     := riscv64-unknown-elf-gcc
 TELRT_STACK  := 16384
-TELRT_CFLAGS := -march=rv32im -mabi=ilp32 -Os -Wall -Wextra -Werror -ffreestanding -fno-tree-loop-distribute-patterns \
+TELRT_CFLAGS := -march=rv32im -mabi=ilp32 -Os -fno-omit-frame-pointer -Wall -Wextra -Werror -ffreestanding -fno-tree-loop-distribute-patterns \
                 -nostdlib -nostartfiles -Wl,--no-warn-rwx-segments -DSTACK_BYTES=$(TELRT_STACK) -DSHA256_SMALL
 TELRT_LIBGCC  = $(shell $(TELRT_CC) -march=rv32im -mabi=ilp32 -print-libgcc-file-name)
 TELRT_DEPS   := $(TELRT_DIR)/entry.S $(TELRT_DIR)/runtime.c $(TELRT_DIR)/double.c $(TELRT_DIR)/gc.c firmware/sha256.c \

@@ -9,8 +9,9 @@
  * rt_entry by the linker), settles an effect result (rt_settle, runtime.c) and returns the value in a0/a1. rt_fail unwinds
  * straight back to the loader with a0 = T_ERROR. rt_call calls compiled
  * code with its arguments in the caller's outgoing area (docs/compiler.md).
- * rt_collect spills the callee-saved registers onto the stack, so that the
- * collector's conservative stack scan sees them, and runs rt_gc.
+ * rt_collect spills the callee-saved registers onto the stack and runs
+ * rt_gc, which walks the frames through the saved s0/ra chain (_start sets
+ * s0 to its sp, the chain's end; the runtime is built with frame pointers).
  * The stack is [sp - S, sp) with S a quarter of the RAM above the program
  * base (sp is the RAM's end), at least STACK_BYTES: 24 KiB on the 128 KiB
  * board, about 1 MiB on the 4 MiB simulated SoC; the same S in every run of
@@ -31,6 +32,8 @@ _start:
   la t0, rt_saved_sp
   sw sp, 0(t0)
   sw ra, 4(t0)
+  sw s0, 8(t0)
+  mv s0, sp                /* the end of the frame chain the collector walks (gc.c rt_gc): every frame's s0 is below */
   li t1, 0x80008000
   sub t1, sp, t1
   srli t1, t1, 2
@@ -46,7 +49,7 @@ _start:
   addi t2, t1, C_RESERVE
   la t0, rt_c_stack_limit
   sw t2, 0(t0)
-  addi sp, sp, -32
+  addi sp, sp, -16         /* every word written: the collector scans this frame conservatively */
   sw a0, 0(sp)
   sw a1, 4(sp)
   sw a4, 8(sp)
@@ -63,7 +66,7 @@ _start:
   lw a1, 4(sp)
   lw a4, 8(sp)
   lw a5, 12(sp)
-  addi sp, sp, 32
+  addi sp, sp, 16
   la t0, rt_entry
   lw t0, 0(t0)
   jalr ra, t0
@@ -72,6 +75,7 @@ _start:
   sw a1, 0(t0)
   la t0, rt_saved_sp
   lw ra, 4(t0)
+  lw s0, 8(t0)
   ret
 
   .text
@@ -83,6 +87,7 @@ rt_fail:
   la t0, rt_saved_sp
   lw sp, 0(t0)
   lw ra, 4(t0)
+  lw s0, 8(t0)
   ret
 
   .globl rt_out_of_cycles
@@ -97,7 +102,8 @@ rt_stack_overflow:
   li a1, 0
   j rt_fail
 
-  /* void rt_collect(void): a garbage collection with every register that can hold a pointer on the stack */
+  /* void rt_collect(void): a garbage collection with the callee-saved registers on the stack: rt_gc finds the frame
+   * chain from the spilled s0 and ra, and scans the C frames (these registers among them) conservatively */
   .globl rt_collect
 rt_collect:
   addi sp, sp, -64
@@ -114,6 +120,9 @@ rt_collect:
   sw s9, 36(sp)
   sw s10, 40(sp)
   sw s11, 44(sp)
+  sw zero, 48(sp)          /* the frame's other words: no stale word for the collector's conservative scan of it */
+  sw zero, 52(sp)
+  sw zero, 56(sp)
   mv a0, sp
   call rt_gc
   lw ra, 60(sp)
@@ -180,15 +189,43 @@ rt_alloc_small:
   lw t2, ALLOC_USED_AT(gp)
   j 3b
 7:
-  j rt_alloc_filled_c
+  j rt_alloc_filled_c                 /* the slow path, in C */
 
-  /* V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args) */
+  /* ZERO_BELOW_SP n: zeroes the n bytes below sp (a multiple of 4) */
+  .macro ZERO_BELOW_SP n
+  .if \n > 0
+  sw zero, -(\n)(sp)
+  ZERO_BELOW_SP (\n - 4)
+  .endif
+  .endm
+
+  /* uint32_t rt_alloc_slow(uint32_t size): the allocator's slow path (gc.c rt_alloc_slow_c, which may collect),
+   * entered with its frame (ALLOC_SLOW_FRAME bytes right below sp) zeroed: the collector scans that frame
+   * conservatively, and gcc leaves words of it unwritten, which would hold stale words of earlier calls (from every
+   * caller: rt_alloc, rt_alloc_filled_c and so the fast paths above) */
+  .globl rt_alloc_slow
+rt_alloc_slow:
+  ZERO_BELOW_SP ALLOC_SLOW_FRAME
+  j rt_alloc_slow_c
+
+  /* V rt_apply(V f, uint32_t n, const V *args): runtime.c's rt_apply_c, entered with its frame (APPLY_FRAME bytes)
+   * zeroed: it stays under the compiled code it calls, and the collector scans it conservatively (gcc leaves words
+   * of it unwritten, which would keep what stale words of earlier calls point to for as long as the callee runs) */
+  .globl rt_apply
+rt_apply:
+  ZERO_BELOW_SP APPLY_FRAME
+  j rt_apply_c
+
+  /* V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args), with a frame as the C compiler makes them
+   * (s0 = the caller's sp, ra at s0 - 4, the caller's s0 at s0 - 8), so that the collector's walk goes through it */
   .globl rt_call
 rt_call:
   addi sp, sp, -16
   sw ra, 12(sp)
   sw s0, 8(sp)
-  mv s0, sp
+  sw zero, 4(sp)           /* every word of the frame written: the collector scans it conservatively */
+  sw zero, 0(sp)
+  addi s0, sp, 16
   slli t1, a2, 3
   addi t1, t1, 15
   andi t1, t1, -16
@@ -205,26 +242,39 @@ rt_call:
   addi a2, a2, -1
   j 1b
 2:
+  addi t3, s0, -16         /* an odd count leaves 8 bytes up to the frame's words: zeroed too */
+  beq t2, t3, 3f
+  sw zero, 0(t2)
+  sw zero, 4(t2)
+3:
   mv t0, a0
   mv a0, a1
   jalr ra, t0
-  mv sp, s0
+  addi sp, s0, -16
   lw s0, 8(sp)
   lw ra, 12(sp)
   addi sp, sp, 16
   ret
 
   /* V rt_call1(uint32_t code, uint32_t env, V arg): rt_call of a closure of one parameter (rt_settle's
-   * continuations), its argument passed in a2/a3 */
+   * continuations), its argument passed in a2/a3; the same frame as rt_call's (on the collector's walk), its words
+   * between the argument and the saved registers zeroed (the collector scans it conservatively: no stale word) */
   .globl rt_call1
 rt_call1:
   addi sp, sp, -32
   sw ra, 28(sp)
+  sw s0, 24(sp)
+  addi s0, sp, 32
   sw a2, 0(sp)
   sw a3, 4(sp)
+  sw zero, 8(sp)
+  sw zero, 12(sp)
+  sw zero, 16(sp)
+  sw zero, 20(sp)
   mv t0, a0
   mv a0, a1
   jalr ra, t0
+  lw s0, 24(sp)
   lw ra, 28(sp)
   addi sp, sp, 32
   ret
@@ -232,7 +282,7 @@ rt_call1:
   .data
   .balign 4
   .globl rt_saved_sp, rt_entry, rt_c_stack_limit, rt_settle_mode
-rt_saved_sp: .word 0, 0
+rt_saved_sp: .word 0, 0, 0   /* sp, ra and s0 at _start (the loader's) */
 rt_c_stack_limit: .word 0
 rt_entry: .word 0
 rt_settle_mode: .word 0    /* SETTLE_* bits (tel.h), written by the host per image; 0: results go back as they are */

@@ -15,11 +15,11 @@
  * the next begins, and `used` marks the allocated ones. Free chunks hold
  * their size and the next free chunk of their list.
  * The collector is a non-moving mark-sweep: it never updates a pointer, so
- * compiled frames and C code may keep raw pointers anywhere. Its roots are
- * conservative: every word of the stack between the collecting sp (after
- * rt_collect spilled s0..s11) and the sp at _start, and the constant cells
- * of the compiled code (rt_roots, set by its entry stub); any word pointing
- * into an allocated chunk keeps it. Inside the heap an immediate's payload
+ * C code may keep raw pointers anywhere. Its roots: compiled frames are
+ * marked precisely by the compiler's frame maps (mark_frames), the runtime's
+ * C frames and the registers rt_collect spilled conservatively (any word
+ * pointing into an allocated chunk keeps it), and the constant cells of the
+ * compiled code (rt_roots, set by its entry stub). Inside the heap an immediate's payload
  * keeps nothing alive (mark_from). Objects below rt_floor (earlier images'
  * runs, main's arguments) are never freed, and cannot point into the region: they were
  * complete before this run began. A continuation run (the effects adapter
@@ -117,7 +117,10 @@ static uint32_t kept;
 
 /* The marking loops run per word of live data: -O2 for them (the runtime is -Os, mk/compiler.mk), with
  * next_start inlined, took fib.tel's collections on the board from 63 M to about 53 M cycles. */
-#define MARK_LOOP __attribute__((optimize("O2")))
+#define MARK_LOOP __attribute__((optimize("O2", "omit-frame-pointer")))
+/* The collector's own functions are never on the frame chain it walks (it starts at rt_collect's spill): they keep s0
+ * for a variable, as without -fno-omit-frame-pointer (mk/compiler.mk). */
+#define OFF_CHAIN __attribute__((optimize("omit-frame-pointer")))
 
 /* Bit scans by de Bruijn multiplication: rv32im has no such instruction, and libgcc's __ctzsi2 cost about 50
  * cycles a call (a sixth of a collection's cycles went there). */
@@ -284,7 +287,8 @@ uint32_t rt_top_room(int soft) {
 /* Free lists, then the untouched top (less the argument room), then a collection, then the whole top. A
  * collection that leaves less than 1/16 of the heap free ends the run with E_BUDGET (heap) instead of
  * collecting again and again for a few bytes each time. */
-__attribute__((noinline)) static uint32_t alloc_slow(uint32_t size) {
+/* Entered through rt_alloc_slow (entry.S), which zeroes its frame first: the collector scans it conservatively. */
+uint32_t rt_alloc_slow_c(uint32_t size) {
   for (int attempt = 0;; attempt++) {
     uint32_t c = take_free(size, 1);
     if (c) return c;
@@ -302,7 +306,7 @@ __attribute__((noinline)) static uint32_t alloc_slow(uint32_t size) {
 
 /* The allocator's fast path, without calls or a frame: the free list of the exact size, else the untouched top
  * whose bitmaps are cleared already (with the argument room left), else the carved chunk (there is one only once
- * the top ran out); anything else is alloc_slow's. A free chunk and the carved chunk have their start bits set
+ * the top ran out); anything else is the slow path's (rt_alloc_slow). A free chunk and the carved chunk have their start bits set
  * already, so they set only the used bit; the top sets only the start bit (swept_to). The words are zeroed if
  * `zero` (see claim). */
 static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t size, int zero) {
@@ -320,7 +324,7 @@ static inline __attribute__((always_inline)) uint32_t alloc_fast(uint32_t size, 
     carve = c + size;
     if (carve < carve_end) SET(starts, GRANULE(carve));
   } else {
-    return alloc_slow(size);
+    return rt_alloc_slow(size);
   }
   SET(bits, GRANULE(c));
   if (zero)
@@ -417,7 +421,87 @@ MARK_LOOP static void mark_from(uint32_t from, uint32_t to, int root) {
   mark_overflow |= overflow;
 }
 
-extern uint32_t rt_saved_sp[2];
+extern uint32_t rt_saved_sp[3];
+extern char __rt_end[];
+
+/* The compiled code's frame maps (host/compiler/frame-maps.ts), {count, sites, descriptors}; set by its entry stub. */
+uint32_t rt_frame_maps;
+
+/* The descriptor of the compiled frame whose call returns to `pc`; ends the run with E_INTERNAL when the compiled code
+ * has none (every call site of compiled code that can reach a collection has one). */
+static const uint32_t *frame_map(uint32_t pc) {
+  const uint32_t *table = (const uint32_t *)rt_frame_maps;
+  uint32_t count = table[0], lo = 0, hi = count;
+  const uint32_t *sites = (const uint32_t *)table[1];
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) >> 1;
+    if (sites[mid] < pc) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == count || sites[lo] != pc) rt_fail(ERR_INTERNAL, 0);
+  const uint16_t *index = (const uint16_t *)(sites + count);
+  return (const uint32_t *)table[2] + index[lo];
+}
+
+/* Register pairs a compiled loop keeps its first parameters in (host/compiler/codegen.ts PAIRS: s1/s2 … s7/s8). */
+#define PAIRS 4
+
+/* The stack's roots. rt_collect spilled the callee-saved registers at `sp` (s0 at sp, s1…s8 from sp + 4, ra at
+ * sp + 60); from there the frames chain through their saved s0 (ra at s0 - 4, the caller's s0 at s0 - 8: compiled
+ * frames, the runtime's C frames, built with frame pointers, and rt_call's) up to _start's sp, the chain's end. A
+ * frame whose return address (the pc it will resume at, found in the frame below) is in compiled code is marked by
+ * its frame map: the pairs it lists, each a tag and a payload marked only when the tag is no immediate's, and its env
+ * word; its other words (stale values of earlier calls, slots not written yet, values moved away) keep nothing
+ * alive. A loop's frame saved its caller's register pairs: such a saved pair is marked (precisely) only when the
+ * frame above that owns the register's value keeps a parameter in it (`saved[i]`: the innermost save of pair i not
+ * claimed yet). The runtime's frames and the spilled registers are scanned conservatively: they hold the C code's
+ * pointers for as long as it runs, and the registers C code saved wherever it did; so are the pairs compiled code
+ * saved below a C frame (they may hold its values). */
+static void mark_frames(uint32_t sp) {
+  uint32_t top = rt_saved_sp[0], lo = sp, fp = WORD(sp), pc = WORD(sp + 60);
+  uint32_t saved[PAIRS] = {0, 0, 0, 0}, last_pc = 0;
+  const uint32_t *d = 0;
+  while (fp < top) {
+    if (fp <= lo) rt_fail(ERR_INTERNAL, 0);
+    if (pc < (uint32_t)__rt_end) {
+      mark_from(lo, fp, 1);
+      for (uint32_t i = 0; i < PAIRS; i++)
+        if (saved[i]) {
+          mark_from(saved[i], saved[i] + 8, 1);
+          saved[i] = 0;
+        }
+    } else {
+      /* a recursion's frames return to the same call site: its descriptor is looked up once */
+      if (pc != last_pc) {
+        d = frame_map(pc);
+        last_pc = pc;
+      }
+      uint32_t head = d[0], frame = head & 0xFFFFu, words = (head >> 17) & 0xFFu, pairs = (head >> 25) & 15u;
+      uint32_t base = fp - frame;
+      if (head & 0x10000u) mark_from(fp - 12, fp - 8, 1);
+      for (uint32_t j = 0; j < words; j++)
+        for (uint32_t bits = d[1 + j]; bits; bits &= bits - 1) {
+          uint32_t pair = base + ((j << 5) + lowest_bit(bits)) * 8;
+          /* the payload, unless the tag is an immediate's */
+          if (WORD(pair) > T_BOOL) mark_from(pair + 4, pair + 8, 1);
+        }
+      for (uint32_t i = 0; i < PAIRS; i++)
+        if (pairs & (1u << i)) {
+          /* its own values of pair i are where a frame below saved them (else in the registers, spilled) */
+          if (saved[i] && (head & (1u << 29))) mark_from(saved[i], saved[i] + 8, 0);
+          saved[i] = fp - 24 - 8 * i;
+        }
+    }
+    lo = fp;
+    pc = WORD(fp - 4);
+    fp = WORD(fp - 8);
+  }
+  if (fp != top) rt_fail(ERR_INTERNAL, 0);
+  /* _start's own words (a continuation's function among them), and the pairs saved of its and the loader's registers */
+  mark_from(lo, top, 1);
+  for (uint32_t i = 0; i < PAIRS; i++)
+    if (saved[i]) mark_from(saved[i], saved[i] + 8, 1);
+}
 
 /* The chunks of [swept_to, rt_hp) are all allocated (no sweep has made free ones there): their used bits are their
  * start bits, set a bitmap word at a time. */
@@ -438,7 +522,7 @@ static uint32_t free_run(uint32_t from, uint32_t to) {
 }
 
 /* Called by rt_collect with the sp below the spilled registers. */
-void rt_gc(uint32_t sp) {
+OFF_CHAIN void rt_gc(uint32_t sp) {
   rt_gc_count++;
   uint32_t top = GRANULE(rt_hp);
   used_from_starts();
@@ -448,7 +532,7 @@ void rt_gc(uint32_t sp) {
   if (bitmap_base < rt_floor) marks[0] |= 1u;
   mark_overflow = 0;
   uint32_t results[2] = {rt_last_result, kept};
-  mark_from(sp, rt_saved_sp[0], 1);
+  mark_frames(sp);
   mark_from(rt_roots[0], rt_roots[1], 1);
   mark_from((uint32_t)results, (uint32_t)(results + 2), 1);
   while (mark_overflow) {

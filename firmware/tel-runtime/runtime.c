@@ -25,9 +25,22 @@ static V make_pap(uint32_t closure, uint32_t nold, const V *old, uint32_t nnew, 
   return r;
 }
 
-/* Applies f to n arguments, one saturated call at a time. */
-V rt_apply(V f, uint32_t n, const V *args) {
-  V buf[16];
+/* Calls the partial application p with `need` more arguments, which saturate it. Its arguments are gathered in an
+ * array of exactly their number, in this function's frame: every word the collector scans conservatively in the frames
+ * of the runtime (gc.c mark_frames) is written, none is a stale word of an earlier call (and rt_apply's frame has no
+ * such array). */
+static __attribute__((noinline)) V call_pap(const Pap *p, uint32_t need, const V *args) {
+  const Closure *c = (const Closure *)p->closure;
+  if (c->arity > 16) rt_fail(ERR_INTERNAL, 0);
+  V buf[c->arity];
+  for (uint32_t i = 0; i < p->nargs; i++) buf[i] = p->args[i];
+  for (uint32_t i = 0; i < need; i++) buf[p->nargs + i] = args[i];
+  return rt_call(c->code, p->closure, c->arity, buf);
+}
+
+/* Applies f to n arguments, one saturated call at a time. Entered through rt_apply (entry.S), which zeroes its frame
+ * first: the collector scans it conservatively for as long as the functions it calls run. */
+V rt_apply_c(V f, uint32_t n, const V *args) {
   while (n > 0) {
     if (f.tag == T_CLOSURE) {
       Closure *c = (Closure *)f.val;
@@ -40,10 +53,7 @@ V rt_apply(V f, uint32_t n, const V *args) {
       Closure *c = (Closure *)p->closure;
       uint32_t need = c->arity - p->nargs;
       if (n < need) return make_pap(p->closure, p->nargs, p->args, n, args);
-      if (c->arity > 16) rt_fail(ERR_INTERNAL, 0);
-      for (uint32_t i = 0; i < p->nargs; i++) buf[i] = p->args[i];
-      for (uint32_t i = 0; i < need; i++) buf[p->nargs + i] = args[i];
-      f = rt_call(c->code, p->closure, c->arity, buf);
+      f = call_pap(p, need, args);
       args += need;
       n -= need;
     } else {

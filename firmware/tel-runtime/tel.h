@@ -22,6 +22,11 @@
 #define ALLOC_USED_AT 48
 #define ALLOC_CARVE 52
 #define ALLOC_CARVE_END 56
+/* The frame of gc.c's rt_alloc_slow_c, which rt_alloc_slow (entry.S) zeroes before it enters it (test/compiler/gc.test.ts
+ * reads the function's first instruction, `addi sp, sp, -ALLOC_SLOW_FRAME`). */
+#define ALLOC_SLOW_FRAME 32
+/* The frame of runtime.c's rt_apply_c, which rt_apply (entry.S) zeroes before it enters it (the same test). */
+#define APPLY_FRAME 64
 /* not read by entry.S: the heap's floor (tests read it) */
 #define ALLOC_FLOOR 68
 
@@ -65,11 +70,15 @@ uint32_t rt_alloc(uint32_t bytes);
 uint32_t rt_alloc_filled(uint32_t size);
 /* The same for a size of at most 8 * ALLOC_CLASSES bytes (compiled code calls it for its small objects). */
 uint32_t rt_alloc_small(uint32_t size);
+/* The allocator's slow path (gc.c rt_alloc_slow_c, which may collect), its frame zeroed first (entry.S). */
+uint32_t rt_alloc_slow(uint32_t size);
 /* gc.c: the heap top, room at it (`soft`: less the room kept for a continuation's arguments), and taking a chunk there. */
 extern uint32_t rt_hp;
 uint32_t rt_top_room(int soft);
 uint32_t rt_take_top(uint32_t size, int zero);
 V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
+/* Applies f to n arguments (runtime.c rt_apply_c, its frame zeroed first: entry.S). */
+V rt_apply(V f, uint32_t n, const V *args);
 /* rt_call of one argument (entry.S). */
 V rt_call1(uint32_t code, uint32_t env, V arg);
 /* double.c: the shortest digits (at most 17) of the finite, non-zero Double with these words (low, high), its sign

@@ -101,6 +101,10 @@ let nextLabel = 0;
 
 export class Asm {
   private readonly items: Item[] = [];
+  /** Called after each store with its base register and offset (the code generator tracks which frame slots hold values). */
+  onStore?: (base: Reg, offset: number) => void;
+  /** Called after each call (a `jal` or `jalr` that writes `ra`) with its target label, undefined through a register. */
+  onCall?: (target: string | undefined) => void;
 
   /** A fresh label name, unique across every assembler (their items get appended together). */
   fresh(hint = 'L'): string {
@@ -188,9 +192,11 @@ export class Asm {
   }
   sw(rs2: Reg, offset: number, rs1: Reg): void {
     this.word(sType(offset, rs2, rs1, 2));
+    this.onStore?.(rs1, offset);
   }
   jalr(rd: Reg, rs1: Reg, offset = 0): void {
     this.word(iType(offset, rs1, 0, rd, 0x67));
+    if (rd === REG.ra) this.onCall?.(undefined);
   }
   lui(rd: Reg, imm20: number): void {
     this.word((((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37) >>> 0);
@@ -224,6 +230,7 @@ export class Asm {
 
   jal(rd: Reg, target: string): void {
     this.items.push({ k: 'jal', rd, target });
+    if (rd === REG.ra) this.onCall?.(target);
   }
 
   j(target: string): void {

@@ -12,6 +12,7 @@ import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Exp
 import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG, type Reg } from './asm.js';
 import { EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
+import { FrameMaps } from './frame-maps.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
 
 /** The mcycle CSR (docs/soc.md): cycles of the current run, zeroed by the loader. */
@@ -384,19 +385,38 @@ const unsupportedAt = (what: string, span: SourceSpan): CaxError => new CaxError
 
 const isFunctionDecl = (d: Decl): boolean => d.equations[0]!.params.length > 0;
 
+/** A call site of a compiled function: the label after the call, and what of the frame holds values there. */
+interface CallSite {
+  readonly label: string;
+  /** The s0 offsets of the slots whose value is live (written since taken, not moved away). */
+  readonly slots: readonly number[];
+  /** False at a call in tail position that cannot reuse the frame: only the caller's saved pairs are live there. */
+  readonly whole: boolean;
+}
+
 /**
- * One function being compiled: its body assembler, frame usage and out-of-line failure stubs. Parameters in
- * registers (`regArgs`, by index = pair) have their caller's pair saved at s0-24-8i; the slots come below.
+ * One function being compiled: its body assembler, frame usage, call sites (for its frame maps) and out-of-line
+ * failure stubs. Parameters in registers (`regArgs`, by index = pair) have their caller's pair saved at
+ * s0-24-8i; the slots come below.
  */
 class FnCtx {
   readonly body = new Asm();
-  next = 0;
+  private taken = 0;
   maxSlots = 0;
   maxOut = 0;
   readonly stubs: { label: string; code: number; site: number }[] = [];
   readonly start: string;
   /** Frame words (pairs) below env taken by the saved registers. */
   readonly saved: number;
+  /**
+   * The slots (s0 offsets) whose tag word was stored since they were taken: at a call, the slots the collector marks
+   * (gc.c, frame maps). Stores are seen in the order the code is emitted, which may put a store of one path before a
+   * call on another: such a slot is marked there too (it may hold a stale value, never a value that is not one).
+   */
+  private written = new Set<number>();
+  readonly sites: CallSite[] = [];
+  /** Set just before a call in tail position that cannot reuse the frame (genTail): nothing of the frame is live there. */
+  frameDead = false;
   constructor(
     readonly label: string,
     readonly arity: number,
@@ -409,6 +429,25 @@ class FnCtx {
   ) {
     this.start = `${label}$body`;
     this.saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
+    this.body.onStore = (base, off) => {
+      if (base === s0 && off <= this.slotOff(0) && (off & 7) === 0) this.written.add(off);
+    };
+    this.body.onCall = (target) => {
+      // rt_compare never allocates, so no collection finds its caller's frame
+      if (target === RT.compare) return;
+      const label = this.body.fresh('fm');
+      this.body.label(label);
+      this.sites.push({ label, slots: this.frameDead ? [] : [...this.written], whole: !this.frameDead });
+      this.frameDead = false;
+    };
+  }
+  /** Slots taken (a stack: setting it lower gives the slots above back, with the values they held). */
+  get next(): number {
+    return this.taken;
+  }
+  set next(n: number) {
+    this.taken = n;
+    for (const off of this.written) if (off <= this.slotOff(n)) this.written.delete(off);
   }
   /** The s0 offset of slot k. */
   slotOff(k: number): number {
@@ -422,6 +461,20 @@ class FnCtx {
     this.checkRoom(0);
     // the block's lowest address is its last slot; items go upward from there
     return this.slotOff(k + n - 1);
+  }
+  /**
+   * The value of the slot at `off` was moved elsewhere (into the outgoing area): the calls emitted from here until it
+   * is written again or given back do not mark it. Only where no path from other code comes in before then.
+   */
+  forget(off: number): void {
+    this.written.delete(off);
+  }
+  /** The slots written so far, to go back to at the start of another path (`restore`). */
+  snapshot(): ReadonlySet<number> {
+    return new Set(this.written);
+  }
+  restore(written: ReadonlySet<number>): void {
+    this.written = new Set(written);
   }
   /**
    * E_UNSUPPORTED when `n` more slots would outgrow the frame: also for the items of a tuple or list that are
@@ -453,6 +506,7 @@ export class Codegen {
   private readonly globals = new Map<string, Global>();
   private readonly pending: (() => void)[] = [];
   private readonly binders = new SlotMapRecorder();
+  private readonly frameMaps = new FrameMaps();
   private readonly sites: SourceSpan[] = [];
   private readonly texts = new Map<string, string>();
   private readonly staticClosures = new Set<string>();
@@ -515,6 +569,8 @@ export class Codegen {
     const asm = new Asm();
     asm.append(this.out);
     asm.align(8);
+    // where the code ends (bench/tel-vs-c.bench.ts measures definitions up to here, not into the frame maps)
+    asm.label('tel$$data');
     asm.append(this.data);
     const definitions = new Map<string, string>();
     for (const name of compiled) {
@@ -535,6 +591,8 @@ export class Codegen {
     o.sw(ra, 12, sp);
     o.sw(REG.s2, 8, sp);
     o.sw(REG.s3, 4, sp);
+    // the frame's last word too: the collector scans this frame conservatively (gc.c mark_frames)
+    o.sw(zero, 0, sp);
     o.mv(REG.s2, a0);
     o.mv(REG.s3, a1);
     // the constants' cells are the garbage collector's static roots (gc.c rt_roots)
@@ -543,6 +601,10 @@ export class Codegen {
     o.la(t2, 'rt_roots');
     o.sw(t0, 0, t2);
     o.sw(t1, 4, t2);
+    // the frame maps, by which the collector finds the values in compiled frames (frame-maps.ts, gc.c rt_frame_maps)
+    o.la(t0, 'tel$$frames');
+    o.la(t2, 'rt_frame_maps');
+    o.sw(t0, 0, t2);
     // a4/a5 = a function value: a continuation run applies it to the arguments, keeping heap and constants
     const continuation = o.fresh('continuation');
     const apply = o.fresh('apply');
@@ -641,8 +703,9 @@ export class Codegen {
     o.sw(ra, frame - 4, sp);
     o.sw(s0, frame - 8, sp);
     o.addi(s0, sp, frame);
-    // a top-level function has no env (callers leave a0 as it is): its env word is 0 for the conservative collector
-    o.sw(self?.global === true ? zero : a0, -12, s0);
+    // a top-level function has no env (callers leave a0 as it is): its frame maps do not mark the env word
+    const env = self?.global !== true;
+    if (env) o.sw(a0, -12, s0);
     o.branch('bltu', sp, s11, RT.overflow);
     for (const i of regArgs) {
       o.sw(PAIRS[i]![0], -24 - 8 * i, s0);
@@ -651,8 +714,8 @@ export class Codegen {
     for (const i of regArgs) {
       o.lw(PAIRS[i]![0], 8 * i, s0);
       o.lw(PAIRS[i]![1], 8 * i + 4, s0);
-      o.sw(zero, 8 * i + 4, s0); // the register is the only copy (the collector scans frames conservatively)
     }
+    this.frameMaps.add(fn, frame, env);
     // self tail calls come back here with their arguments in the slots and register pairs
     o.label(fn.start);
     o.append(b);
@@ -1010,14 +1073,6 @@ export class Codegen {
     this.fn.body.sw(a1, off + 4, s0);
   }
 
-  /**
-   * Clears the payload of a temporary slot whose value was moved elsewhere: the garbage collector scans frames
-   * conservatively, and a stale pointer would keep a whole list alive (docs/compiler.md).
-   */
-  private forgetSlot(off: number): void {
-    this.fn.body.sw(zero, off + 4, s0);
-  }
-
   private loadSlot(off: number, tag: number = a0, val: number = a1): void {
     this.fn.body.lw(tag, off, s0);
     this.fn.body.lw(val, off + 4, s0);
@@ -1171,24 +1226,23 @@ export class Codegen {
           }
           if (known && this.options.directCalls && spine.args.length === known.fn.arity) {
             // a call in tail position that cannot reuse the frame: nothing in the frame is needed once the arguments
-            // are evaluated, so the frame forgets its values before the call (the collector scans frames conservatively)
+            // are evaluated, so its frame map marks none of it (and the loop's registers forget their payloads)
             const mark = this.fn.next;
             b.span(e.span);
             const block = this.genBlock(spine.args, scope);
-            const keep = new Set<number>();
-            for (let i = 0; i < spine.args.length; i++) keep.add(block + 8 * i);
-            if (known.loc?.k === 'slot') keep.add(known.loc.off);
-            for (let i = 0; i < this.fn.arity; i++) this.forgetSlot(8 * i);
             for (const i of this.fn.regArgs) b.mv(PAIRS[i]![1], zero);
-            for (let k = 0; k < mark; k++) if (!keep.has(this.fn.slotOff(k))) this.forgetSlot(this.fn.slotOff(k));
             this.fn.maxOut = Math.max(this.fn.maxOut, spine.args.length);
             for (let i = 0; i < spine.args.length; i++) {
               this.loadSlot(block + 8 * i, t1, t2);
               b.sw(t1, 8 * i, sp);
               b.sw(t2, 8 * i + 4, sp);
-              this.forgetSlot(block + 8 * i);
             }
-            this.callKnown(known.fn, known.loc);
+            if (known.loc) {
+              this.loadVar(known.loc);
+              b.mv(a0, a1);
+            }
+            this.fn.frameDead = true;
+            b.call(known.fn.label);
             this.fn.next = mark;
             this.epilogue();
             return;
@@ -1429,10 +1483,7 @@ export class Codegen {
         b.sw(t1, 8 * i, s0);
         b.sw(t2, 8 * i + 4, s0);
       }
-      this.forgetSlot(block + 8 * i);
     });
-    // the caller's parameters the callee does not take are dead
-    for (let i = args.length; i < this.fn.arity; i++) this.forgetSlot(8 * i);
     this.fn.next = mark;
     if (self) {
       b.j(this.fn.start);
@@ -1516,7 +1567,7 @@ export class Codegen {
       this.loadSlot(block + 8 * j, t1, t2);
       b.sw(t1, 8 * i, sp);
       b.sw(t2, 8 * i + 4, sp);
-      this.forgetSlot(block + 8 * j);
+      this.fn.forget(block + 8 * j);
     });
     args.forEach((arg, i) => {
       if (i === last || loud.includes(i)) return;
@@ -1589,17 +1640,20 @@ export class Codegen {
     b.li(t1, n);
     b.branch('bne', t0, t1, general);
     this.fn.maxOut = Math.max(this.fn.maxOut, n);
+    // the arguments move to the outgoing area here; rt_apply below reads them in the block
+    const before = this.fn.snapshot();
     for (let i = 0; i < n; i++) {
       this.loadSlot(block + 8 + 8 * i, t1, t2);
       b.sw(t1, 8 * i, sp);
       b.sw(t2, 8 * i + 4, sp);
-      this.forgetSlot(block + 8 + 8 * i);
+      this.fn.forget(block + 8 + 8 * i);
     }
     b.mv(a0, a1);
     b.lw(t0, 0, a0);
     b.jalr(ra, t0, 0);
     b.j(done);
     b.label(general);
+    this.fn.restore(before);
     b.li(a2, n);
     b.addi(a3, s0, block + 8);
     b.call(RT.apply);
@@ -2470,5 +2524,6 @@ export class Codegen {
     this.data.label('tel$$cafs$end');
     this.data.label('tel$$settle');
     this.data.word(this.options.settleEffects === false ? 0 : SETTLE.RETURN | SETTLE.PRIMITIVES);
+    this.frameMaps.emit(this.data);
   }
 }
