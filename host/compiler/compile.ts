@@ -13,7 +13,7 @@ import { link, type Image } from './link.js';
 import { preludeApart } from './namespace.js';
 
 /** Bumped whenever generated code changes meaning; part of every image's cache key. */
-export const COMPILER_VERSION = 'tel-rv32im-8';
+export const COMPILER_VERSION = 'tel-rv32im-9';
 
 let preludeDecls: readonly Decl[] | undefined;
 
