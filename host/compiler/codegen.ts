@@ -1546,7 +1546,8 @@ export class Codegen {
     if (head.tag === 'Var' && !scope.get(head.name) && !this.global(head.name, head.span) && PRIMS[head.name] !== undefined && args.length >= PRIMS[head.name]!) {
       const k = PRIMS[head.name]!;
       const eff = EFFECT_PRIMS[head.name];
-      if (eff) this.genObject(TAG.EFFECT, [eff.kind, eff.arity], args.slice(0, k), scope, e.span);
+      if (head.name === '%bind' && this.bindFuses(args[0]!, args[1]!, scope)) this.genFusedBind(args[0]!, args[1] as Extract<Expr, { tag: 'Lam' }>, scope, e.span);
+      else if (eff) this.genObject(TAG.EFFECT, [eff.kind, eff.arity], args.slice(0, k), scope, e.span);
       else this.genPrim(head.name, this.genBlock(args.slice(0, k), scope), e.span);
       this.applyRest(args.slice(k), scope);
       this.fn.next = mark;
@@ -1754,18 +1755,11 @@ export class Codegen {
       b.la(a1, `${closed.label}$closure`);
       return;
     }
-    const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
-    const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
-    const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
-    this.defer(fnInfo, [eq], caps, scope, e.span);
+    const { fnInfo, caps } = this.newLambda(e, scope);
     if (this.options.directObjects !== false) {
       // the captured values are loaded straight into the new closure, whose every word is written before anything allocates
       this.allocObject([fnInfo.label, fnInfo.arity, caps.length], caps.length);
-      caps.forEach((name, i) => {
-        this.loadVarInto(scope.get(name)!, t1, t2);
-        b.sw(t1, 12 + 8 * i, a0);
-        b.sw(t2, 16 + 8 * i, a0);
-      });
+      this.writeCaptures(caps, scope, 12);
       b.mv(a1, a0);
       b.li(a0, TAG.CLOSURE);
       return;
@@ -1792,6 +1786,84 @@ export class Codegen {
     b.mv(a1, a0);
     b.li(a0, TAG.CLOSURE);
     this.fn.next = mark;
+  }
+
+  /**
+   * Whether `bind first k` is built in one allocation (genFusedBind, CodegenOptions.directObjects): `first` an effect
+   * builtin applied to exactly its arguments, each a late item (lateItem), and `k` a lambda.
+   */
+  private bindFuses(first: Expr, k: Expr, scope: Scope): boolean {
+    if (this.options.directObjects === false || k.tag !== 'Lam') return false;
+    const spine = this.spine(first) ?? { head: first, args: [] };
+    if (spine.head.tag !== 'Var' || this.effectPrim(spine.head.name, scope)?.arity !== spine.args.length) return false;
+    return spine.args.every((a) => this.lateItem(a, scope));
+  }
+
+  /**
+   * `bind first k` (bindFuses) as one chunk: the bind node {BIND, 2, first, k} at its start, then first's node
+   * {kind, n, items…}, then k's closure {code, arity, ncap, captures…} (none for a closed lambda: its static closure),
+   * each value written straight in before anything allocates. The bind points into its own chunk; the collector marks
+   * a chunk from any pointer into it, and the three live and die together (docs/compiler.md "Effects and time").
+   */
+  private genFusedBind(first: Expr, k: Extract<Expr, { tag: 'Lam' }>, scope: Scope, span: SourceSpan): void {
+    const b = this.fn.body;
+    const spine = this.spine(first) ?? { head: first, args: [] };
+    const eff = EFFECT_PRIMS[(spine.head as Extract<Expr, { tag: 'Var' }>).name]!;
+    const closed = this.closedLambda(k, scope);
+    const lambda = closed ? undefined : this.newLambda(k, scope);
+    const at = 24; // first's node
+    const closureAt = at + 8 + 8 * eff.arity;
+    const closureBytes = lambda ? 12 + 8 * lambda.caps.length : 0;
+    const size = closureAt + ((closureBytes + 7) & ~7);
+    b.span(span);
+    b.li(a0, size);
+    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
+    const word = (value: number, to: number): void => {
+      if (value === 0) return b.sw(zero, to, a0);
+      b.li(t0, value);
+      b.sw(t0, to, a0);
+    };
+    word(EFFECT_KIND.BIND, 0);
+    word(2, 4);
+    word(TAG.EFFECT, 8);
+    b.addi(t0, a0, at);
+    b.sw(t0, 12, a0);
+    word(TAG.CLOSURE, 16);
+    if (lambda) b.addi(t0, a0, closureAt);
+    else b.la(t0, `${closed!.label}$closure`);
+    b.sw(t0, 20, a0);
+    word(eff.kind, at);
+    word(eff.arity, at + 4);
+    spine.args.forEach((item, i) => this.storeItem(item, scope, at + 8 + 8 * i));
+    if (lambda) {
+      b.la(t0, lambda.fnInfo.label);
+      b.sw(t0, closureAt, a0);
+      word(lambda.fnInfo.arity, closureAt + 4);
+      word(lambda.caps.length, closureAt + 8);
+      this.writeCaptures(lambda.caps, scope, closureAt + 12);
+      if (closureBytes % 8 !== 0) b.sw(zero, closureAt + closureBytes, a0);
+    }
+    b.mv(a1, a0);
+    b.li(a0, TAG.EFFECT);
+  }
+
+  /** The code of a lambda that captures (not a closed one), queued: its label and arity, and the names it captures from `scope`. */
+  private newLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): { fnInfo: KnownFn; caps: readonly string[] } {
+    const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
+    const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
+    const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
+    this.defer(fnInfo, [eq], caps, scope, e.span);
+    return { fnInfo, caps };
+  }
+
+  /** Writes the values of `caps` into the closure at a0 from byte `at` on (a0 is kept). */
+  private writeCaptures(caps: readonly string[], scope: Scope, at: number): void {
+    const b = this.fn.body;
+    caps.forEach((name, i) => {
+      this.loadVarInto(scope.get(name)!, t1, t2);
+      b.sw(t1, at + 8 * i, a0);
+      b.sw(t2, at + 4 + 8 * i, a0);
+    });
   }
 
   /** A primitive or operator used as a value: the lambda that applies it. */

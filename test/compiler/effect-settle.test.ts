@@ -5,7 +5,8 @@
 // world that refuses (E_DENIED) or breaks (a fatal E_REPLAY) at its n-th `emit` or `now`, and for binds nested to
 // the left deeper than rt_settle's stack of waiting binds; an effect loop takes two runs on the core with it
 // (a run per bind without it); the cycles charged as the runs go add up to the run's cycles. `x <- return e` folded
-// at compile time (CodegenOptions.foldReturnBinds) where what follows is built quietly gives the same, on and off.
+// at compile time (CodegenOptions.foldReturnBinds) where what follows is built quietly gives the same, on and off;
+// a bind of an effect builtin to a lambda built in one chunk survives collections.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -200,6 +201,24 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
     // per iteration: 80 bytes (emit node, its bind, the closure of the rest) instead of 144 (return node, its bind, the closure of the rest of the block)
     expect(await heap(UNFOLDED)).toBeGreaterThan(await heap(ON));
   });
+
+  it('binds built in one chunk with their effect and continuation survive collections: a loop of 2,000 in an 8 KiB heap, as the interpreter', async () => {
+    const source = [
+      'loop :: Int -> Int -> Effect Int',
+      'loop n acc = if n == 0 then return acc else do { x <- return n; emit x; t <- now; emit (x + t); loop (n - 1) (acc + x) }',
+      'main :: Effect Int',
+      'main = loop 2000 0',
+    ].join('\n');
+    const reference = interpret(source, { start: 3 }, null);
+    const r = await runImage(cop, compileSource(source, 'loop.tel', 'main').image, [], { budget: BUDGET, start: 3, heapBytes: 8192, effects: { handlers: world({ start: 3 }, null), owner: null } });
+    expect({ value: r.shown, error: r.error?.code ?? null, clock: r.clock, effects: JSON.stringify(r.effects) }).toEqual({
+      value: reference.value,
+      error: null,
+      clock: reference.clock,
+      effects: reference.effects,
+    });
+    expect(r.heapBytes).toBeLessThanOrEqual(8192); // 2,000 iterations of 160 bytes each: collected many times
+  }, 120_000);
 
   it('cax compile --no-settle-effects: the same code, another image (its settle word)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cax-settle-'));
