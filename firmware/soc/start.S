@@ -5,9 +5,11 @@
  *   registers, zeroed counters and its own stack, and jumps to it with ra =
  *   program_returned. run_leave (from the return or from a trap) restores
  *   the firmware and returns the outcome from run_program.
- * trap_entry: swaps sp with mscratch (the trap frame), saves x1..x31 there
- *   and calls trap_handler(frame) on the trap stack below the frame; when
- *   that returns, the program resumes with the (possibly edited) frame. */
+ * trap_entry: swaps sp with mscratch (the trap frame), reads the counters
+ *   into it and saves the registers a C function may change there, calls
+ *   trap_handler(frame) on the trap stack below the frame; when that
+ *   returns, the program resumes with the (possibly edited) frame and the
+ *   counters as they were at the trap. */
   .section .text.start, "ax"
   .globl _start
 _start:
@@ -122,17 +124,31 @@ run_leave:
   addi sp, sp, 64
   ret
 
+  /* The counters stop at the trap: they are read (64 bits each, into the frame's words 32..35) before anything else
+   * is saved, and written back just before mret, so the firmware's own trap code costs a program the few
+   * instructions around them only (as the host's answer costs it nothing). Only the registers a C function may
+   * change are saved: trap_handler keeps s0..s11 (the C ABI) and never touches gp or tp. */
   .align 2
 trap_entry:
   csrrw sp, mscratch, sp
-  sw x1, 4(sp)
-  sw x3, 12(sp)
-  sw x4, 16(sp)
   sw x5, 20(sp)
   sw x6, 24(sp)
   sw x7, 28(sp)
-  sw x8, 32(sp)
-  sw x9, 36(sp)
+1:
+  csrr t0, mcycleh
+  csrr t1, mcycle
+  csrr t2, mcycleh
+  bne t0, t2, 1b
+  sw t1, 128(sp)
+  sw t0, 132(sp)
+2:
+  csrr t0, minstreth
+  csrr t1, minstret
+  csrr t2, minstreth
+  bne t0, t2, 2b
+  sw t1, 136(sp)
+  sw t0, 140(sp)
+  sw x1, 4(sp)
   sw x10, 40(sp)
   sw x11, 44(sp)
   sw x12, 48(sp)
@@ -141,16 +157,6 @@ trap_entry:
   sw x15, 60(sp)
   sw x16, 64(sp)
   sw x17, 68(sp)
-  sw x18, 72(sp)
-  sw x19, 76(sp)
-  sw x20, 80(sp)
-  sw x21, 84(sp)
-  sw x22, 88(sp)
-  sw x23, 92(sp)
-  sw x24, 96(sp)
-  sw x25, 100(sp)
-  sw x26, 104(sp)
-  sw x27, 108(sp)
   sw x28, 112(sp)
   sw x29, 116(sp)
   sw x30, 120(sp)
@@ -161,13 +167,6 @@ trap_entry:
   call trap_handler
   csrw mscratch, sp
   lw x1, 4(sp)
-  lw x3, 12(sp)
-  lw x4, 16(sp)
-  lw x5, 20(sp)
-  lw x6, 24(sp)
-  lw x7, 28(sp)
-  lw x8, 32(sp)
-  lw x9, 36(sp)
   lw x10, 40(sp)
   lw x11, 44(sp)
   lw x12, 48(sp)
@@ -176,20 +175,23 @@ trap_entry:
   lw x15, 60(sp)
   lw x16, 64(sp)
   lw x17, 68(sp)
-  lw x18, 72(sp)
-  lw x19, 76(sp)
-  lw x20, 80(sp)
-  lw x21, 84(sp)
-  lw x22, 88(sp)
-  lw x23, 92(sp)
-  lw x24, 96(sp)
-  lw x25, 100(sp)
-  lw x26, 104(sp)
-  lw x27, 108(sp)
   lw x28, 112(sp)
   lw x29, 116(sp)
   lw x30, 120(sp)
   lw x31, 124(sp)
+  lw t0, 128(sp)
+  lw t1, 132(sp)
+  lw t2, 136(sp)
+  csrw mcycle, zero
+  csrw mcycleh, t1
+  csrw mcycle, t0
+  lw t1, 140(sp)
+  csrw minstret, zero
+  csrw minstreth, t1
+  csrw minstret, t2
+  lw x5, 20(sp)
+  lw x6, 24(sp)
+  lw x7, 28(sp)
   lw sp, 8(sp)
   mret
 
@@ -202,5 +204,5 @@ run_exit: /* a0, a1, cycles (lo, hi), instret (lo, hi) at the end of a run */
   .space 24
 trap_stack:
   .space 2048
-trap_frame: /* x0..x31 of the trapped program */
-  .space 128
+trap_frame: /* x0..x31 of the trapped program (those trap_entry saves), then mcycle and minstret at the trap */
+  .space 144

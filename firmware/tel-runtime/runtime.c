@@ -13,6 +13,11 @@
 #include "../sha256.h"
 #endif
 
+/* s10 and s11 hold compiled code's cycle budget and stack limit (entry.S) for the whole run, and this file's
+ * functions call compiled code (rt_apply, rt_settle): none of them may use the two registers for itself. */
+register uint32_t compiled_budget __asm__("s10");
+register uint32_t compiled_stack_limit __asm__("s11");
+
 /* ---- application ---------------------------------------------------------- */
 
 static V make_pap(uint32_t closure, uint32_t nold, const V *old, uint32_t nnew, const V *fresh) {
@@ -277,6 +282,17 @@ static inline uint32_t cycles_now(void) {
   return c;
 }
 
+/* A continuation applied to the answer of the effect it waited for: a closure of one parameter called straight away,
+ * anything else through rt_apply (out of rt_settle's loop, whose answer then stays in registers). */
+static __attribute__((noinline)) V apply_one(V k, V answer) {
+  return rt_apply(k, 1, &answer);
+}
+
+static inline V continue_with(V k, V answer) {
+  const Closure *c = (const Closure *)k.val;
+  return k.tag == T_CLOSURE && c->arity == 1 ? rt_call1(c->code, k.val, answer) : apply_one(k, answer);
+}
+
 /* Called by _start with a run's result: begins to run an effect as the host's scheduler would, for as long as
  * nothing but this fiber's own steps could happen (docs/compiler.md "Effects and time"). `bind(e, k)` waits while e
  * runs; `return v` (SETTLE_RETURN) or an `emit`/`now` the host performed through the EFFECT_PERFORM ecall in the
@@ -286,46 +302,51 @@ static inline uint32_t cycles_now(void) {
  * effects, an `emit`/`now` the host did not perform (a run of main, a failure), a top-level `return` — ends the
  * settling: it goes back to the host inside the binds still waiting. */
 V rt_settle(V e) {
-  if (!rt_settle_mode) return e;
-  V waiting[SETTLE_DEPTH]; /* bind nodes, innermost last (the collector scans the stack) */
-  uint32_t n = 0;
-  while (e.tag == T_EFFECT) {
-    const Effect *x = (const Effect *)e.val;
-    if (x->kind == EK_BIND) {
-      if (n == SETTLE_DEPTH) break;
-      waiting[n++] = e;
-      e = x->items[0];
+  const uint32_t mode = rt_settle_mode;
+  if (!mode) return e;
+  const Effect *waiting[SETTLE_DEPTH]; /* bind nodes, innermost last (the collector scans the stack) */
+  const Effect **top = waiting;
+  uint32_t tag = e.tag, val = e.val; /* e, in registers */
+  while (tag == T_EFFECT) {
+    const Effect *x = (const Effect *)val;
+    const uint32_t kind = x->kind;
+    if (kind == EK_BIND) {
+      if (top == waiting + SETTLE_DEPTH) break;
+      *top++ = x;
+      tag = x->items[0].tag;
+      val = x->items[0].val;
       continue;
     }
-    if (n == 0) break;
+    if (top == waiting) break;
     V answer;
-    if (x->kind == EK_PURE && (rt_settle_mode & SETTLE_RETURN)) {
-      answer = x->items[0];
-    } else if ((x->kind == EK_EMIT || x->kind == EK_NOW) && (rt_settle_mode & SETTLE_PRIMITIVES)) {
+    if (kind == EK_EMIT || kind == EK_NOW) {
+      if (!(mode & SETTLE_PRIMITIVES)) break;
       V v = {T_UNIT, 0}; /* `now` has no value */
-      if (x->n) v = x->items[0];
-      cax_reply r = cax_effect(EFFECT_PERFORM, x->kind, v.tag, v.val, rt_hp, cycles_now(), 0);
+      if (kind == EK_EMIT) v = x->items[0];
+      cax_reply r = cax_effect(EFFECT_PERFORM, kind, v.tag, v.val, rt_hp, cycles_now(), 0);
       if (r.a0 != 1) break;
-      answer.tag = x->kind == EK_NOW ? T_INT : T_UNIT;
+      answer.tag = kind == EK_NOW ? T_INT : T_UNIT;
       answer.val = r.a1;
+    } else if (kind == EK_PURE && (mode & SETTLE_RETURN)) {
+      answer = x->items[0];
     } else {
       break;
     }
-    V k = ((const Effect *)waiting[--n].val)->items[1];
-    const Closure *c = (const Closure *)k.val;
-    e = k.tag == T_CLOSURE && c->arity == 1 ? rt_call1(c->code, k.val, answer) : rt_apply(k, 1, &answer);
+    V next = continue_with((*--top)->items[1], answer);
+    tag = next.tag;
+    val = next.val;
   }
-  while (n > 0) {
-    V b = waiting[--n];
-    const Effect *x = (const Effect *)b.val;
-    if (x->items[0].tag == e.tag && x->items[0].val == e.val) {
-      e = b; /* its effect is the one left: the node as it was */
-    } else {
-      V parts[2] = {e, x->items[1]};
-      e = rt_effect(EK_BIND, 2, parts);
-    }
+  while (top > waiting) {
+    const Effect *b = *--top;
+    if (b->items[0].tag != tag || b->items[0].val != val) {
+      V parts[2] = {{tag, val}, b->items[1]};
+      b = (const Effect *)rt_effect(EK_BIND, 2, parts).val;
+    } /* else its effect is the one left: the node as it was */
+    tag = T_EFFECT;
+    val = (uint32_t)b;
   }
-  return e;
+  V r = {tag, val};
+  return r;
 }
 
 #if TEL_HASH

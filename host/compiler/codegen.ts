@@ -8,7 +8,7 @@
 // their arguments are direct, and in tail position become jumps; every other
 // application goes through the runtime's rt_apply.
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
-import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type TypeExpr, type TypeScheme } from '../tel/ast.js';
+import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type Stmt, type TypeExpr, type TypeScheme } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG, type Reg } from './asm.js';
 import { EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
@@ -144,6 +144,12 @@ export interface CodegenOptions {
    * are performed by the host through an ecall in the same run (default on; the image's `tel$$settle` word).
    */
   readonly settleEffects?: boolean;
+  /**
+   * `p <- return e; rest` in a `do` block, with p a variable or `_` and the rest built without evaluating anything
+   * that could fail (its first effect an effect builtin on variables or literals, a lambda, a nested block of such),
+   * is `let p = e in do { rest }`: no `return` node, bind node or continuation closure (default on).
+   */
+  readonly foldReturnBinds?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -1595,7 +1601,8 @@ export class Codegen {
     if (head.tag === 'Var' && !scope.get(head.name) && !this.global(head.name, head.span) && PRIMS[head.name] !== undefined && args.length >= PRIMS[head.name]!) {
       const k = PRIMS[head.name]!;
       const eff = EFFECT_PRIMS[head.name];
-      if (eff) this.genObject(TAG.EFFECT, [eff.kind, eff.arity], args.slice(0, k), scope, e.span);
+      if (head.name === '%bind' && this.bindFuses(args[0]!, args[1]!, scope)) this.genFusedBind(args[0]!, args[1] as Extract<Expr, { tag: 'Lam' }>, scope, e.span);
+      else if (eff) this.genObject(TAG.EFFECT, [eff.kind, eff.arity], args.slice(0, k), scope, e.span);
       else this.genPrim(head.name, this.genBlock(args.slice(0, k), scope), e.span);
       this.applyRest(args.slice(k), scope);
       this.fn.next = mark;
@@ -1806,18 +1813,11 @@ export class Codegen {
       b.la(a1, `${closed.label}$closure`);
       return;
     }
-    const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
-    const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
-    const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
-    this.defer(fnInfo, [eq], caps, scope, e.span);
+    const { fnInfo, caps } = this.newLambda(e, scope);
     if (this.options.directObjects !== false) {
       // the captured values are loaded straight into the new closure, whose every word is written before anything allocates
       this.allocObject([fnInfo.label, fnInfo.arity, caps.length], caps.length);
-      caps.forEach((name, i) => {
-        this.loadVarInto(scope.get(name)!, t1, t2);
-        b.sw(t1, 12 + 8 * i, a0);
-        b.sw(t2, 16 + 8 * i, a0);
-      });
+      this.writeCaptures(caps, scope, 12);
       b.mv(a1, a0);
       b.li(a0, TAG.CLOSURE);
       return;
@@ -1844,6 +1844,84 @@ export class Codegen {
     b.mv(a1, a0);
     b.li(a0, TAG.CLOSURE);
     this.fn.next = mark;
+  }
+
+  /**
+   * Whether `bind first k` is built in one allocation (genFusedBind, CodegenOptions.directObjects): `first` an effect
+   * builtin applied to exactly its arguments, each a late item (lateItem), and `k` a lambda.
+   */
+  private bindFuses(first: Expr, k: Expr, scope: Scope): boolean {
+    if (this.options.directObjects === false || k.tag !== 'Lam') return false;
+    const spine = this.spine(first) ?? { head: first, args: [] };
+    if (spine.head.tag !== 'Var' || this.effectPrim(spine.head.name, scope)?.arity !== spine.args.length) return false;
+    return spine.args.every((a) => this.lateItem(a, scope));
+  }
+
+  /**
+   * `bind first k` (bindFuses) as one chunk: the bind node {BIND, 2, first, k} at its start, then first's node
+   * {kind, n, items…}, then k's closure {code, arity, ncap, captures…} (none for a closed lambda: its static closure),
+   * each value written straight in before anything allocates. The bind points into its own chunk; the collector marks
+   * a chunk from any pointer into it, and the three live and die together (docs/compiler.md "Effects and time").
+   */
+  private genFusedBind(first: Expr, k: Extract<Expr, { tag: 'Lam' }>, scope: Scope, span: SourceSpan): void {
+    const b = this.fn.body;
+    const spine = this.spine(first) ?? { head: first, args: [] };
+    const eff = EFFECT_PRIMS[(spine.head as Extract<Expr, { tag: 'Var' }>).name]!;
+    const closed = this.closedLambda(k, scope);
+    const lambda = closed ? undefined : this.newLambda(k, scope);
+    const at = 24; // first's node
+    const closureAt = at + 8 + 8 * eff.arity;
+    const closureBytes = lambda ? 12 + 8 * lambda.caps.length : 0;
+    const size = closureAt + ((closureBytes + 7) & ~7);
+    b.span(span);
+    b.li(a0, size);
+    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
+    const word = (value: number, to: number): void => {
+      if (value === 0) return b.sw(zero, to, a0);
+      b.li(t0, value);
+      b.sw(t0, to, a0);
+    };
+    word(EFFECT_KIND.BIND, 0);
+    word(2, 4);
+    word(TAG.EFFECT, 8);
+    b.addi(t0, a0, at);
+    b.sw(t0, 12, a0);
+    word(TAG.CLOSURE, 16);
+    if (lambda) b.addi(t0, a0, closureAt);
+    else b.la(t0, `${closed!.label}$closure`);
+    b.sw(t0, 20, a0);
+    word(eff.kind, at);
+    word(eff.arity, at + 4);
+    spine.args.forEach((item, i) => this.storeItem(item, scope, at + 8 + 8 * i));
+    if (lambda) {
+      b.la(t0, lambda.fnInfo.label);
+      b.sw(t0, closureAt, a0);
+      word(lambda.fnInfo.arity, closureAt + 4);
+      word(lambda.caps.length, closureAt + 8);
+      this.writeCaptures(lambda.caps, scope, closureAt + 12);
+      if (closureBytes % 8 !== 0) b.sw(zero, closureAt + closureBytes, a0);
+    }
+    b.mv(a1, a0);
+    b.li(a0, TAG.EFFECT);
+  }
+
+  /** The code of a lambda that captures (not a closed one), queued: its label and arity, and the names it captures from `scope`. */
+  private newLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): { fnInfo: KnownFn; caps: readonly string[] } {
+    const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
+    const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
+    const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
+    this.defer(fnInfo, [eq], caps, scope, e.span);
+    return { fnInfo, caps };
+  }
+
+  /** Writes the values of `caps` into the closure at a0 from byte `at` on (a0 is kept). */
+  private writeCaptures(caps: readonly string[], scope: Scope, at: number): void {
+    const b = this.fn.body;
+    caps.forEach((name, i) => {
+      this.loadVarInto(scope.get(name)!, t1, t2);
+      b.sw(t1, at + 8 * i, a0);
+      b.sw(t2, at + 4 + 8 * i, a0);
+    });
   }
 
   /** A primitive or operator used as a value: the lambda that applies it. */
@@ -2036,6 +2114,7 @@ export class Codegen {
         return;
       }
       case 'Do':
+        if (this.returnFolds(e.stmts, scope)) return this.genReturnFolded(e.stmts, e.span, scope);
         return this.gen(this.desugarDo(e.stmts, e.span), scope);
       case 'Ledger': {
         const text = (value: string): Expr => ({ tag: 'Lit', lit: { kind: 'text', value }, span: e.span });
@@ -2062,14 +2141,15 @@ export class Codegen {
   }
 
   /** `do` as binds: `p <- e; rest` is bind e (\p -> rest), `e; rest` is bind e (\_ -> rest), `let ds; rest` is let ds in rest. */
-  private desugarDo(stmts: readonly Extract<Expr, { tag: 'Do' }>['stmts'][number][], span: SourceSpan): Expr {
+  private desugarDo(stmts: readonly Stmt[], span: SourceSpan): Expr {
     const [first, ...rest] = stmts;
     if (!first) throw new CaxError('E_PARSE', 'an empty do block', { span });
     if (rest.length === 0) {
       if (first.tag !== 'ExprStmt') throw new CaxError('E_PARSE', 'the last statement of a do block must be an expression', { span: first.span });
       return first.expr;
     }
-    const tail = this.desugarDo(rest, span);
+    // the rest stays a block of its own (the same binds), so that gen folds a `p <- return e` at its start
+    const tail: Expr = rest.length > 1 ? { tag: 'Do', stmts: rest, span } : this.desugarDo(rest, span);
     switch (first.tag) {
       case 'LetStmt':
         return { tag: 'Let', decls: first.decls, body: tail, span: first.span };
@@ -2078,6 +2158,82 @@ export class Codegen {
       default:
         return this.call('%bind', [first.expr, this.ignoring(tail, first.span)], first.span);
     }
+  }
+
+  /** The effect builtin (EFFECT_PRIMS) `name` is in `scope`, unless a local or a definition of that name hides it. */
+  private effectPrim(name: string, scope: Scope): { kind: number; arity: number } | undefined {
+    return scope.get(name) || this.global(name) ? undefined : EFFECT_PRIMS[name];
+  }
+
+  /**
+   * Whether the effect `e` is built without evaluating anything that could fail, loop or allocate without bound
+   * (CodegenOptions.foldReturnBinds): a literal, a local variable (no box) or a top-level function, quiet Int
+   * arithmetic (quietInt), a lambda, an effect builtin applied to exactly its arguments of those, or a `do` block or
+   * `>>` whose first effect is one (what follows it waits in a continuation).
+   */
+  private builtQuietly(e: Expr, scope: Scope): boolean {
+    switch (e.tag) {
+      case 'Lit':
+      case 'Lam':
+        return true;
+      case 'Var': {
+        const loc = scope.get(e.name);
+        if (loc) return !loc.box;
+        const g = this.global(e.name, e.span);
+        return g ? g.k === 'fn' : this.effectPrim(e.name, scope)?.arity === 0;
+      }
+      case 'App': {
+        const spine = this.spine(e)!;
+        if (spine.head.tag !== 'Var' || this.effectPrim(spine.head.name, scope)?.arity !== spine.args.length) return false;
+        return spine.args.every((a) => this.builtQuietly(a, scope));
+      }
+      case 'Do':
+        return this.blockBuiltQuietly(e.stmts, scope);
+      case 'BinOp':
+        return e.op === '>>' ? this.builtQuietly(e.left, scope) : this.quietInt(e, scope);
+      default:
+        return this.quietInt(e, scope);
+    }
+  }
+
+  /** A `do` block's statements are built quietly: its first is an effect built quietly (the rest waits in a continuation). */
+  private blockBuiltQuietly(stmts: readonly Stmt[], scope: Scope): boolean {
+    const first = stmts[0];
+    if (!first || first.tag === 'LetStmt' || (stmts.length === 1 && first.tag !== 'ExprStmt')) return false;
+    return this.builtQuietly(first.expr, scope);
+  }
+
+  /**
+   * Whether a `do` block begins `p <- return e; rest` (p a variable or `_`, `return` the builtin) with the rest built
+   * quietly (builtQuietly, with p bound): then it is `let p = e in do { rest }` (genReturnFolded). Exact: bind (return
+   * v) k runs as k v does, and the effect k v is the one built here — e is evaluated when the block is built either
+   * way, and building the rest now can neither fail nor be seen; only the allocations differ (fewer: no `return`
+   * node, no bind node, no continuation closure and no call of it when the effect runs).
+   */
+  private returnFolds(stmts: readonly Stmt[], scope: Scope): boolean {
+    const [first, ...rest] = stmts;
+    if (this.options.foldReturnBinds === false || first?.tag !== 'Bind' || rest.length === 0) return false;
+    if (first.pattern.tag !== 'PVar' && first.pattern.tag !== 'PWild') return false;
+    const e = first.expr;
+    if (e.tag !== 'App' || e.fn.tag !== 'Var' || e.fn.name !== 'return' || this.effectPrim('return', scope) === undefined) return false;
+    const inner = new Scope(scope);
+    if (first.pattern.tag === 'PVar') inner.set(first.pattern.name, { k: 'slot', off: 0, int: this.knownInt(e.arg, scope) });
+    return this.blockBuiltQuietly(rest, inner);
+  }
+
+  /** `p <- return e; rest` (returnFolds) as `let p = e in do { rest }`. */
+  private genReturnFolded(stmts: readonly Stmt[], span: SourceSpan, scope: Scope): void {
+    const [first, ...rest] = stmts as [Extract<Stmt, { tag: 'Bind' }>, ...Stmt[]];
+    const value = (first.expr as Extract<Expr, { tag: 'App' }>).arg;
+    const mark = this.fn.next;
+    const slot = this.fn.slots(1);
+    this.gen(value, scope);
+    this.storeSlot(slot);
+    const inner = new Scope(scope);
+    if (first.pattern.tag === 'PVar') this.bindVar(inner, first.pattern.name, first.pattern.span, { k: 'slot', off: slot, int: this.knownInt(value, scope) });
+    this.gen({ tag: 'Do', stmts: rest, span }, inner);
+    this.binders.close(this.fn.body, inner);
+    this.fn.next = mark;
   }
 
   private genBinOp(e: Extract<Expr, { tag: 'BinOp' }>, scope: Scope): void {

@@ -311,6 +311,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { directArguments: false },
   { knownConstructors: false },
   { settleEffects: false },
+  { foldReturnBinds: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

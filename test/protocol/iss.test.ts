@@ -50,6 +50,16 @@ describe('firmware on the ISS', () => {
     expect(runs[1]!.instret).toBe(runs[0]!.instret);
   });
 
+  it("stops the counters at the trap: an effect costs the program its loop's dozen instructions and the trap's few, not the firmware's trap code", async () => {
+    await client.load(program('effects'));
+    const run = (rounds: number) => client.run({ entry: BASE, args: [rounds], budget: 10_000_000, onEffect: () => [0, 0] });
+    const [few, many] = [await run(10), await run(110)];
+    // one round: about 12 instructions of main's loop, the ecall and the trap entry's and exit's instructions around
+    // the counters (saving and restoring every register, and trap_handler, would add about 90 instructions, 300 cycles)
+    expect((many.instret - few.instret) / 100).toBeLessThanOrEqual(32);
+    expect((many.cycles - few.cycles) / 100).toBeLessThanOrEqual(100);
+  });
+
   it('answers -1 to an effect without a handler, and rethrows a handler error after the run', async () => {
     await client.load(program('effects'));
     const r = await client.run({ entry: BASE, args: [2], budget: 10_000_000 });

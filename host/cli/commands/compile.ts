@@ -40,6 +40,7 @@ const Options = z.object({
   directArguments: z.boolean().default(true),
   knownConstructors: z.boolean().default(true),
   settleEffects: z.boolean().default(true),
+  foldReturnBinds: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -93,6 +94,7 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-specialize', 'allocate every lambda as a closure, and call a function passed as an argument through its closure (no specialisation)')
     .option('--no-match-in-place', 'copy the head and tail of a matched cons cell into frame slots (not read where they are)')
     .option('--no-settle-effects', "return every effect result to the host's scheduler as it is (no `return v >>= k`, `emit` or `now` run on the core)")
+    .option('--no-fold-return-binds', 'build `x <- return e; rest` in a do block as a bind of a return node and a continuation even where it could be `let x = e` (rest built quietly)')
     .action((source: string, args: string[], raw: unknown) => {
       const opts = parseOptions(Options, raw);
       const codegen = {
@@ -108,6 +110,7 @@ export const registerCompile: Register = (program, ctx) => {
         directArguments: opts.directArguments,
         knownConstructors: opts.knownConstructors,
         settleEffects: opts.settleEffects,
+        foldReturnBinds: opts.foldReturnBinds,
       };
       if (opts.elf !== undefined) {
         writeStandaloneElf(ctx, source, opts.main, args, codegen, opts.elf);
