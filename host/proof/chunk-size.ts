@@ -2,7 +2,9 @@
 // among the step circuits whose keys are set up, the one that proves a run of
 // S steps on W workers soonest. A chunk's proving time follows its domain,
 // 2^P (the H multi-exponentiation and the FFTs), not how full the domain is,
-// so a run costs its rounds of W chunks times the cost of one chunk of 2^P.
+// so a run costs its rounds of W chunks times the cost of one chunk of 2^P,
+// plus about one chunk more for each worker's first proof (its WASM memory
+// grown, its code warmed up).
 import { existsSync } from 'node:fs';
 import { CaxError } from '../errors.js';
 import { compiledCircuits, ptauPower, type Circuit } from './circuit.js';
@@ -24,10 +26,10 @@ export function chunkCost(power: number): number {
   return MEASURED_CHUNK_COST[p]! * 2 ** Math.max(0, power - p);
 }
 
-/** What proving `steps` steps in chunks of `chunkSteps` (a circuit of domain 2^power) on `workers` threads costs, in chunks of 2^12. */
+/** What proving `steps` steps in chunks of `chunkSteps` (a circuit of domain 2^power) on `workers` threads costs, in chunks of 2^12: its rounds and the workers' first proofs. */
 export function estimatedCost(steps: number, workers: number, chunkSteps: number, power: number): number {
   const chunks = Math.ceil(steps / chunkSteps);
-  return Math.ceil(chunks / Math.max(1, workers)) * chunkCost(power);
+  return (Math.ceil(chunks / Math.max(1, workers)) + 1) * chunkCost(power);
 }
 
 /**

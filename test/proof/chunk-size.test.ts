@@ -52,15 +52,14 @@ describe('choosing the chunk size', () => {
     );
   });
 
-  it('keeps both workers busy where that is cheaper, and prefers the larger domain for long runs', () => {
+  it('keeps both workers busy where that is cheaper, and takes larger chunks for longer runs', () => {
     // 150 steps: two 75-step chunks side by side (2^15 each) rather than one chunk of 150 (2^16)
     expect(chooseCircuit(150, 2, [sized(75), sized(150)]).size.steps).toBe(75);
-    // the bench program (120 steps) and a TEL run of 1,215 steps on 2 workers: the largest of the development sizes
+    // on 2 workers with the four sizes that fill 2^12 … 2^15: the bench program (120 steps), quote 3 (1,215), a long run
     const sizes = [9, 18, 37, 75].map(sized);
-    expect(chooseCircuit(120, 2, sizes).size.steps).toBe(75);
-    expect(chooseCircuit(1215, 2, sizes).size.steps).toBe(75);
-    // 40 steps on 2 workers: two 37-step chunks (2^14) before one 75-step chunk (2^15)
-    expect(chooseCircuit(40, 2, sizes).size.steps).toBe(37);
+    expect(chooseCircuit(120, 2, sizes).size.steps).toBe(9);
+    expect(chooseCircuit(1215, 2, sizes).size.steps).toBe(37);
+    expect(chooseCircuit(100_000, 2, sizes).size.steps).toBe(75);
   });
 });
 
