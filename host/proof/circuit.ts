@@ -17,8 +17,13 @@ export interface CircuitSize {
   readonly steps: number;
 }
 
-/** The size `cax prove` uses unless told otherwise. */
-export const DEFAULT_SIZE: CircuitSize = { steps: 16 };
+/**
+ * The size `cax zk setup` makes keys for unless told otherwise: the largest
+ * chunk in 2^14 (docs/proofs.md "Chunk size": within 10% of the best rate per
+ * step measured, 2^15's, for half its setup). `cax prove` picks among the
+ * sizes set up (host/proof/chunk-size.ts).
+ */
+export const DEFAULT_SIZE: CircuitSize = { steps: 37 };
 
 /**
  * The size of the development keys (`make proof-keys`, the tests, the demo,
@@ -85,6 +90,12 @@ function run(cmd: string, args: string[], cwd: string): Promise<string> {
   });
 }
 
+/** Where `compileCircom` keeps the circuit `name` of source key `key`. */
+function compiledFiles(name: string, key: string, home: string): { dir: string; r1cs: string; wasm: string } {
+  const dir = join(home, 'circuits', `${name}-${key}`);
+  return { dir, r1cs: join(dir, `${name}.r1cs`), wasm: join(dir, `${name}_js`, `${name}.wasm`) };
+}
+
 /** A compiled circom program: its R1CS, witness generator and counts. */
 export interface Compiled {
   readonly hash: string;
@@ -101,11 +112,8 @@ export interface Compiled {
  */
 export async function compileCircom(main: string, name: string, key: string, home: string, flags: readonly string[] = CIRCOM_FLAGS): Promise<Compiled> {
   const root = packageRoot();
-  const dir = join(home, 'circuits', `${name}-${key}`);
-  const r1cs = join(dir, `${name}.r1cs`);
-  const wasm = join(dir, `${name}_js`, `${name}.wasm`);
-  const metaFile = join(dir, 'meta.json');
-  let meta = verifiedMeta(metaFile, r1cs, wasm);
+  const { dir, r1cs, wasm } = compiledFiles(name, key, home);
+  let meta = verifiedMeta(join(dir, 'meta.json'), r1cs, wasm);
   if (meta === undefined) {
     const work = `${dir}.tmp-${process.pid}`;
     rmSync(work, { recursive: true, force: true });
@@ -127,16 +135,44 @@ export async function compileCircom(main: string, name: string, key: string, hom
   return { r1cs, wasm, ...meta };
 }
 
+const stepCircuitName = (size: CircuitSize): string => `rv32im_${size.steps}`;
+
 /** Compiles the step circuit of this size (or finds it compiled) under `home`/circuits. */
 export async function compileCircuit(size: CircuitSize, home: string): Promise<Circuit> {
   if (!Number.isInteger(size.steps) || size.steps < 1) throw new CaxError('E_USAGE', `bad circuit size ${size.steps} steps`);
   const main = `pragma circom 2.1.0;\ninclude "rv32im.circom";\ncomponent main {public [pcIn, regsIn]} = Chunk(${size.steps});\n`;
-  const compiled = await compileCircom(main, `rv32im_${size.steps}`, sourceKey(packageRoot(), size), home);
+  const compiled = await compileCircom(main, stepCircuitName(size), sourceKey(packageRoot(), size), home);
   if (compiled.publicSignals !== publicLayout(size).count) throw new CaxError('E_CIRCUIT', `the circuit has ${compiled.publicSignals} public signals, not ${publicLayout(size).count}`);
   return { size, ...compiled };
 }
 
+/**
+ * The step circuits of these sources already compiled under `home`/circuits
+ * (intact: their files are the bytes their meta records), smallest first;
+ * nothing is compiled.
+ */
+export function compiledCircuits(home: string): Circuit[] {
+  const root = packageRoot();
+  let entries: string[];
+  try {
+    entries = readdirSync(join(home, 'circuits'));
+  } catch {
+    return [];
+  }
+  const out: Circuit[] = [];
+  for (const entry of entries) {
+    const m = /^rv32im_(\d+)-([0-9a-f]{16})$/.exec(entry);
+    if (m === null) continue;
+    const size: CircuitSize = { steps: Number(m[1]) };
+    if (m[2] !== sourceKey(root, size)) continue;
+    const files = compiledFiles(stepCircuitName(size), m[2], home);
+    const meta = verifiedMeta(join(files.dir, 'meta.json'), files.r1cs, files.wasm);
+    if (meta !== undefined && meta.publicSignals === publicLayout(size).count) out.push({ size, r1cs: files.r1cs, wasm: files.wasm, ...meta });
+  }
+  return out.sort((a, b) => a.size.steps - b.size.steps);
+}
+
 /** The powers-of-tau size (log2) a circuit needs: constraints plus public signals plus one. */
-export function ptauPower(circuit: Compiled): number {
+export function ptauPower(circuit: Pick<Compiled, 'constraints' | 'publicSignals'>): number {
   return Math.max(8, Math.ceil(Math.log2(circuit.constraints + circuit.publicSignals + 1)));
 }

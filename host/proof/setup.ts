@@ -6,7 +6,7 @@
 // randomness and a beacon (both discarded), further parties may contribute
 // (`cax zk contribute`), and anyone can check the chain (`cax zk verify-setup`).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { getCurveFromName } from 'ffjavascript';
@@ -27,16 +27,43 @@ export function devPtauPath(home: string, power: number): string {
   return join(home, 'ptau', `dev-${power}.ptau`);
 }
 
+/** The powers of the development powers-of-tau files cached in `home`, ascending. */
+function cachedDevPowers(home: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(home, 'ptau'));
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => /^dev-(\d+)\.ptau$/.exec(n)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
 /**
- * The development powers-of-tau of 2^power, made once (three stages:
- * accumulator, one contribution of fresh randomness, phase-2 preparation).
+ * The development powers-of-tau of 2^power, made once. A larger one already
+ * cached is truncated to it (snarkjs's `powersoftau truncate`: its first
+ * 2^power powers and their Lagrange bases, the same contribution; seconds
+ * instead of minutes); otherwise it is made in three stages: accumulator, one
+ * contribution of fresh randomness, phase-2 preparation (the slow one).
  */
 export async function devPtau(home: string, power: number, onStage: (stage: string) => void = () => undefined): Promise<string> {
   const file = devPtauPath(home, power);
   if (existsSync(file)) return file;
   mkdirSync(join(home, 'ptau'), { recursive: true });
+  const larger = cachedDevPowers(home).find((p) => p > power);
   const tmp = `${file}.tmp-${process.pid}`;
   try {
+    if (larger !== undefined) {
+      // truncate writes every smaller power, as <template><two digits>.ptau
+      mkdirSync(tmp);
+      onStage(`truncating ${devPtauPath(home, larger)}`);
+      await snarkjs.powersOfTau.truncate(devPtauPath(home, larger), join(tmp, 'dev-'));
+      renameSync(join(tmp, `dev-${String(power).padStart(2, '0')}.ptau`), file);
+      return file;
+    }
     const curve = await getCurveFromName('bn128');
     onStage('accumulator');
     await snarkjs.powersOfTau.newAccumulator(curve, power, `${tmp}.0`);
@@ -48,7 +75,7 @@ export async function devPtau(home: string, power: number, onStage: (stage: stri
   } finally {
     rmSync(`${tmp}.0`, { force: true });
     rmSync(`${tmp}.1`, { force: true });
-    rmSync(tmp, { force: true });
+    rmSync(tmp, { recursive: true, force: true });
     await releaseCurve();
   }
   return file;

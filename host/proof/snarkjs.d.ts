@@ -27,6 +27,8 @@ declare module 'snarkjs' {
     newAccumulator(curve: unknown, power: number, file: string, logger?: Logger): Promise<unknown>;
     contribute(oldFile: string, newFile: string, name: string, entropy: string, logger?: Logger): Promise<unknown>;
     preparePhase2(oldFile: string, newFile: string, logger?: Logger): Promise<unknown>;
+    /** Writes the first 2^p powers of `file` (and their Lagrange bases) for every p below its power, to `<template><p as two digits>.ptau`. */
+    truncate(file: string, template: string, logger?: Logger): Promise<unknown>;
   };
   export const zKey: {
     newZKey(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<unknown>;

@@ -2,6 +2,7 @@
 // execution traces and proofs of execution (docs/trace.md, docs/proofs.md,
 // docs/receipt.md). Parsing of arguments here; the work in host/proof/.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CaxError } from '../../errors.js';
@@ -10,6 +11,7 @@ import { disassemble } from '../../riscv/disasm.js';
 import { formatTraceRecord, type TraceRecord } from '../../trace/record.js';
 import { storeDirectory } from '../../store/repository.js';
 import { compileCircuit, DEFAULT_SIZE, ptauPower, type Circuit } from '../../proof/circuit.js';
+import { chooseCircuit, provingCircuits } from '../../proof/chunk-size.js';
 import { releaseCurve } from '../../proof/curve.js';
 import { firstDivergence } from '../../trace/diff.js';
 import { programImage } from '../../proof/image.js';
@@ -41,7 +43,8 @@ const SizeOptions = { steps: z.coerce.number().int().positive().max(4096).defaul
 const SetupOptions = z.object({ ...SizeOptions, ptau: z.string().min(1).optional() });
 const ContributeOptions = z.object({ ...SizeOptions, name: z.string().min(1).max(200).default('cax zk contribute') });
 const ProveOptions = z.object({
-  ...SizeOptions,
+  /** Instructions per chunk; default: the size among those set up in $CAX_HOME that proves the run soonest (host/proof/chunk-size.ts). */
+  steps: z.coerce.number().int().positive().max(4096).optional(),
   trace: z.string().min(1).optional(),
   image: z.string().min(1).optional(),
   workers: z.coerce.number().int().positive().max(64).optional(),
@@ -250,7 +253,7 @@ export const registerProof: Register = (program, ctx) => {
     )
     .option('--trace <file>', 'a trace (text form or VCD, docs/trace.md) to prove instead of running')
     .option('--image <elf>', 'with --trace: the program the trace ran')
-    .option('--steps <n>', `instructions per chunk proof (default ${DEFAULT_SIZE.steps})`)
+    .option('--steps <n>', 'instructions per chunk proof (default: of the sizes set up with `cax zk setup`, the one that proves this run soonest on the workers)')
     .option('--workers <n>', 'worker threads proving chunks in parallel (default: one per core)')
     .option('--max-cycles <n>', 'cycle limit for the run (default and TEL 1e6, at most 4e6: the trace is held in memory); a run that does not end within it is E_BUDGET')
     .option('--main <name>', 'with PROGRAM.tel: the definition to prove (default main)')
@@ -269,8 +272,11 @@ export const registerProof: Register = (program, ctx) => {
       const tel = telAim !== undefined;
       if (!tel && args.length > 0) throw new CaxError('E_USAGE', 'ARGS are given to a TEL definition, not to an ELF program');
       const home = storeDirectory(ctx.io.cwd, ctx.io.env);
-      const circuit = await compileCircuit({ steps: options.steps }, home);
-      const keys = cachedKeys(home, circuit);
+      // the size asked for, or the sizes set up (the choice follows the run's length, below)
+      const asked = options.steps !== undefined ? await compileCircuit({ steps: options.steps }, home) : undefined;
+      if (asked !== undefined) cachedKeys(home, asked);
+      const setUp = asked !== undefined ? [asked] : provingCircuits(home);
+      if (setUp.length === 0) throw new CaxError('E_SETUP', `no proving keys in ${home}: run \`cax zk setup --steps N\` (docs/proofs.md "Chunk size" says which N)`);
       const maxCycles = options.maxCycles ?? (tel ? TEL_MAX_CYCLES : DEFAULT_PROVED_CYCLES);
       if (!tel && (options.world !== undefined || options.start !== undefined)) throw new CaxError('E_USAGE', '--world and --start are for a TEL definition');
       const world = options.world !== undefined ? parseWorld(readJson(ctx.io, options.world), options.world) : undefined;
@@ -292,6 +298,9 @@ export const registerProof: Register = (program, ctx) => {
             : options.on === 'iss'
               ? traceOnIss(elf, maxCycles)
               : await traceOnSim(resolve(ctx.io.cwd, target!), maxCycles);
+      // (on the farm too: its chunks are spread over its workers as over local threads)
+      const circuit = chooseCircuit(run.trace.length, options.workers ?? availableParallelism(), setUp);
+      const keys = cachedKeys(home, circuit);
       let bar = progress(ctx.io, ctx.json(), 'prove', 1);
       try {
         const proved = await proveRun({ ...run, image }, circuit, keys, {
@@ -313,12 +322,13 @@ export const registerProof: Register = (program, ctx) => {
             program: receipt.program.hash,
             steps: receipt.steps,
             chunks: receipt.chunks.length,
+            chunkSteps: circuit.size.steps,
             output: outputJson(receipt.output),
             exitCode: receipt.output.exitValue >>> 1,
             ...(receipt.tel ? { tel: receipt.tel } : {}),
           },
           () =>
-            `${receipt.tel ? `${describeTelClaim(receipt.tel, telRun?.name)}\n` : ''}${uartLine(receipt.output)}receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
+            `${receipt.tel ? `${describeTelClaim(receipt.tel, telRun?.name)}\n` : ''}${uartLine(receipt.output)}receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks of ${circuit.size.steps}, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
         );
       } finally {
         bar.done();
