@@ -13,7 +13,7 @@ import { link, type Image } from './link.js';
 import { preludeApart } from './namespace.js';
 
 /** Bumped whenever generated code changes meaning; part of every image's cache key. */
-export const COMPILER_VERSION = 'tel-rv32im-8';
+export const COMPILER_VERSION = 'tel-rv32im-9';
 
 let preludeDecls: readonly Decl[] | undefined;
 
@@ -39,7 +39,9 @@ export interface RuntimeTarget {
 /** Type-checks `program` and compiles `main` (with what it reaches) to an image. */
 export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS, resolver: Resolver = NO_RESOLVER, target?: RuntimeTarget): CompiledProgram {
   loadProgram(program, resolver);
-  const gen = new Codegen(preludeApart(preludeDefinitions(), program.decls), options, (hash) => resolver.definition(hash)).generate(main);
+  const decls = preludeApart(preludeDefinitions(), program.decls);
+  const prelude = new Set(decls.slice(0, preludeDefinitions().length));
+  const gen = new Codegen(decls, options, (hash) => resolver.definition(hash), prelude).generate(main);
   const image = link(gen.asm, gen.entry, gen.sites, target?.runtime, target?.base, gen.binders);
   const key = createHash('sha256')
     .update(JSON.stringify({ v: COMPILER_VERSION, options, main, decls: program.decls }, (k, v: unknown) => (k === 'span' ? undefined : v)))

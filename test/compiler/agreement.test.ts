@@ -311,6 +311,8 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { directArguments: false },
   { knownConstructors: false },
   { settleEffects: false },
+  { fuse: false },
+  { reverseInPlace: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

@@ -40,6 +40,8 @@ const Options = z.object({
   directArguments: z.boolean().default(true),
   knownConstructors: z.boolean().default(true),
   settleEffects: z.boolean().default(true),
+  fuse: z.boolean().default(true),
+  reverseInPlace: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -92,6 +94,8 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-direct-arguments', 'evaluate every argument of a tail call into a frame slot before the parameters are written')
     .option('--no-specialize', 'allocate every lambda as a closure, and call a function passed as an argument through its closure (no specialisation)')
     .option('--no-match-in-place', 'copy the head and tail of a matched cons cell into frame slots (not read where they are)')
+    .option('--no-reverse-in-place', "allocate reverse's copy even of a list whose cells the call building it made")
+    .option('--no-fuse', 'build every list of a foldl/map/filter/range pipeline (no fused loop)')
     .option('--no-settle-effects', "return every effect result to the host's scheduler as it is (no `return v >>= k`, `emit` or `now` run on the core)")
     .action((source: string, args: string[], raw: unknown) => {
       const opts = parseOptions(Options, raw);
@@ -108,6 +112,8 @@ export const registerCompile: Register = (program, ctx) => {
         directArguments: opts.directArguments,
         knownConstructors: opts.knownConstructors,
         settleEffects: opts.settleEffects,
+        fuse: opts.fuse,
+        reverseInPlace: opts.reverseInPlace,
       };
       if (opts.elf !== undefined) {
         writeStandaloneElf(ctx, source, opts.main, args, codegen, opts.elf);
