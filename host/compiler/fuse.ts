@@ -137,8 +137,9 @@ class Fuser {
     private readonly span: SourceSpan,
   ) {}
 
+  /** `%BASE.N`: no TEL source can spell it, and no other fused loop's names (nested ones included) are the same. */
   name(base: string): string {
-    return `%${base}${this.n}`;
+    return `%${base}.${this.n}`;
   }
   v(name: string): Expr {
     return { tag: 'Var', name, span: this.span };
@@ -217,7 +218,7 @@ class Fuser {
         if (name !== undefined) map.set(name, arg);
         return;
       }
-      const t = this.name(`t${this.temps++}_`);
+      const t = this.name(`t${this.temps++}`);
       lets.push({ name: t, value: arg });
       if (name !== undefined) map.set(name, this.v(t));
     });
@@ -231,7 +232,7 @@ class Fuser {
     const applied = this.apply(stage.fn, [v]);
     if (stage.kind === 'filter') return { tag: 'If', cond: applied, then: this.step(rest, f, v, acc, next), else: next(acc), span: this.span };
     if (this.safe(applied, new Set()) && (applied.tag === 'Var' || rest.length === 0)) return this.step(rest, f, applied, acc, next);
-    const y = this.name(`t${this.temps++}_`);
+    const y = this.name(`t${this.temps++}`);
     return this.let(y, applied, this.step(rest, f, this.v(y), acc, next));
   }
 }

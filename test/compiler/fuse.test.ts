@@ -73,6 +73,8 @@ apply :: (Int -> Int) -> [Int] -> Int
 apply f xs = foldl (\\a x -> a + f x) 0 (map f xs)
 main = (scaled 3 20, local 30, apply (\\x -> x - 1) [5, 6], apply double (range 1 4))
 `,
+  'pipelines inside the start value, the bounds and the stages of others': `main = (foldl (+) (foldl (+) 0 (range 1 3)) (map (\\x -> x * 2) (range 1 (foldl (+) 0 (filter (\\x -> x > 1) (range 1 4))))), foldl (\\a x -> a + foldl (+) 0 (map (\\y -> y * x) (range 1 x))) 0 (range 1 6), foldl (+) 0 (map (\\x -> foldl (+) x (range 1 x)) (filter (\\x -> x \`mod\` 2 == 1) (range 1 9))))
+`,
   'power-of-two divisors in the stages': `main = (foldl (+) 0 (map (\\x -> x / 4) (range (-9) 9)), foldl (\\a x -> a * 3 + x) 0 (map (\\x -> x \`mod\` 8) (range (-20) 20)), foldl (+) 0 (filter (\\x -> x \`mod\` 4 /= 0) (range (-10) 10)))
 `,
 };
