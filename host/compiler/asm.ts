@@ -187,6 +187,15 @@ export class Asm {
   slli(rd: Reg, rs1: Reg, sh: number): void {
     this.word(iType(sh & 31, rs1, 1, rd, 0x13));
   }
+  srli(rd: Reg, rs1: Reg, sh: number): void {
+    this.word(iType(sh & 31, rs1, 5, rd, 0x13));
+  }
+  srai(rd: Reg, rs1: Reg, sh: number): void {
+    this.word(iType(0x400 | (sh & 31), rs1, 5, rd, 0x13));
+  }
+  andi(rd: Reg, rs1: Reg, imm: number): void {
+    this.word(iType(imm, rs1, 7, rd, 0x13));
+  }
   lw(rd: Reg, offset: number, rs1: Reg): void {
     this.word(iType(offset, rs1, 2, rd, 0x03));
   }

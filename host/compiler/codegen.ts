@@ -11,6 +11,8 @@ import { CaxError, unsupported, type SourceSpan } from '../errors.js';
 import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type Stmt, type TypeExpr, type TypeScheme } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG, type Reg } from './asm.js';
+import { freshAccumulator } from './fresh.js';
+import { fusePipeline } from './fuse.js';
 import { EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { FrameMaps } from './frame-maps.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
@@ -150,6 +152,16 @@ export interface CodegenOptions {
    * is `let p = e in do { rest }`: no `return` node, bind node or continuation closure (default on).
    */
   readonly foldReturnBinds?: boolean;
+  /**
+   * `foldl f z (map g (filter p … SOURCE))` of the prelude's functions, over `range a b` or another list, is one loop
+   * that builds no intermediate list (fuse.ts; default on).
+   */
+  readonly fuse?: boolean;
+  /**
+   * `reverse (go [] …)` of the prelude's reverse, where every cell `go` returns is one its own calls consed onto that
+   * `[]` (fresh.ts), turns those cells' tails around instead of allocating a reversed copy (default on).
+   */
+  readonly reverseInPlace?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -248,6 +260,12 @@ function foldInt(op: BinaryOp, x: number | undefined, y: number | undefined): nu
   return undefined;
 }
 
+/** k when `n` is 2^k for 1 <= k <= 30 (a divisor that shifts and masks replace), else undefined. */
+function powerOfTwo(n: number | undefined): number | undefined {
+  if (n === undefined || n < 2 || (n & (n - 1)) !== 0) return undefined;
+  return 31 - Math.clz32(n);
+}
+
 /** Whether `n` fits a 12-bit signed immediate. */
 const fitsImm = (n: number): boolean => n >= -2048 && n <= 2047;
 
@@ -310,6 +328,8 @@ interface KnownFn {
   readonly global: boolean;
   /** A lambda without captures (CodegenOptions.specialize): its code, and its body for inlining. */
   readonly lambda?: Extract<Expr, { tag: 'Lam' }>;
+  /** A local function's declaration (CodegenOptions.reverseInPlace reads its equations). */
+  readonly decl?: Decl;
 }
 
 type Global = { readonly k: 'fn'; readonly fn: KnownFn; readonly decl: Decl } | { readonly k: 'caf'; readonly label: string; readonly cell: string; readonly decl: Decl };
@@ -532,6 +552,8 @@ export class Codegen {
     private readonly options: CodegenOptions = DEFAULT_OPTIONS,
     /** Stored definitions behind `@hash` references (their own references are `@hash`es again). */
     private readonly hashDecl: (hash: string) => Decl | undefined = () => undefined,
+    /** The prelude's definitions (as renamed apart from the program's, namespace.ts): the pipelines fuse.ts fuses are theirs. */
+    private readonly prelude: ReadonlySet<Decl> = new Set(),
   ) {
     for (const d of decls) this.declare(d.name, d);
   }
@@ -973,7 +995,7 @@ export class Codegen {
           this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, box: true });
           return { d, slot, fnInfo: undefined };
         }
-        const fnInfo: KnownFn = { name: d.name, label: `tel$${d.name}$${this.counter++}`, arity: d.equations[0]!.params.length, global: false };
+        const fnInfo: KnownFn = { name: d.name, label: `tel$${d.name}$${this.counter++}`, arity: d.equations[0]!.params.length, global: false, decl: d };
         this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, fn: fnInfo });
         return { d, slot, fnInfo };
       });
@@ -1003,7 +1025,7 @@ export class Codegen {
       made.forEach(({ d, slot, fnInfo }, i) => {
         if (!fnInfo) return;
         this.fillCaptures(caps[i]!, slot, scope);
-        this.defer(fnInfo, d.equations, caps[i]!, scope, d.span);
+        this.defer(fnInfo, d.equations, caps[i]!, scope, d.span, intParams(d.signature, fnInfo.arity));
       });
       // then the values, in the group's order, each into its box
       for (const { d, slot, fnInfo } of made) {
@@ -1061,7 +1083,7 @@ export class Codegen {
   }
 
   /** Queues the code of a closure: its captures are read from its env object. */
-  private defer(fnInfo: KnownFn, equations: readonly Equation[], caps: readonly string[], scope: Scope, span: SourceSpan): void {
+  private defer(fnInfo: KnownFn, equations: readonly Equation[], caps: readonly string[], scope: Scope, span: SourceSpan, intArgs: readonly boolean[] = []): void {
     const inner = new Scope(null);
     caps.forEach((name, index) => {
       const loc = scope.get(name)!;
@@ -1069,7 +1091,7 @@ export class Codegen {
       inner.set(name, cap);
       this.binders.capture(inner, name, loc, cap, { k: 'cap', index, ...(loc.box ? { box: true as const } : {}) });
     });
-    this.pending.push(() => this.compileFunction(fnInfo.label, fnInfo.arity, equations, inner, fnInfo, span));
+    this.pending.push(() => this.compileFunction(fnInfo.label, fnInfo.arity, equations, inner, fnInfo, span, intArgs));
   }
 
   // ---- expressions -------------------------------------------------------------------------
@@ -1216,6 +1238,13 @@ export class Codegen {
           this.epilogue();
           return;
         }
+        const fused = this.fused(e, scope);
+        if (fused) return this.genTail(fused, scope);
+        if (this.reversible(e, scope)) {
+          this.gen(e, scope);
+          this.epilogue();
+          return;
+        }
         const spine = this.spine(e);
         if (spine) {
           if (this.inlineCall(spine.head, spine.args, scope, (body, inner) => this.genTail(body, inner))) return;
@@ -1261,6 +1290,79 @@ export class Codegen {
     }
     this.gen(e, scope);
     this.epilogue();
+  }
+
+  /**
+   * A pipeline of the prelude's foldl, map, filter and range as one loop (CodegenOptions.fuse, fuse.ts), in the scope
+   * of the call; undefined when `e` is none or the option is off.
+   */
+  private fused(e: Expr, scope: Scope): Expr | undefined {
+    if (this.options.fuse === false) return undefined;
+    return fusePipeline(e, {
+      preludeFn: (head) => {
+        const name = this.preludeName(head, scope);
+        return name !== undefined && ['foldl', 'map', 'filter', 'range'].includes(name) ? name : undefined;
+      },
+      plainVar: (name) => {
+        const loc = scope.get(name);
+        return loc !== undefined ? !loc.box : this.globals.get(name)?.k === 'fn';
+      },
+      knownInt: (x) => this.knownInt(x, scope),
+      fresh: () => this.counter++,
+    });
+  }
+
+  /** The prelude definition's own name (`foldl` also when renamed apart, namespace.ts) when `head` names one in `scope`. */
+  private preludeName(head: Expr, scope: Scope): string | undefined {
+    if (head.tag !== 'Var' || scope.get(head.name) !== undefined) return undefined;
+    const g = this.globals.get(head.name);
+    return g !== undefined && this.prelude.has(g.decl) ? g.decl.name.replace(/^prelude\$/, '') : undefined;
+  }
+
+  /**
+   * The call `go … [] …` when `e` is `reverse (go … [] …)` of the prelude's reverse and `go` (a known function) makes
+   * every cell of its result itself, consed onto that `[]` (CodegenOptions.reverseInPlace, fresh.ts).
+   */
+  private reversible(e: Expr, scope: Scope): Expr | undefined {
+    if (this.options.reverseInPlace === false) return undefined;
+    const outer = this.spine(e);
+    if (outer?.args.length !== 1 || this.preludeName(outer.head, scope) !== 'reverse') return undefined;
+    const inner = outer.args[0]!;
+    const call = this.spine(inner);
+    if (call?.head.tag !== 'Var') return undefined;
+    const loc = scope.get(call.head.name);
+    const g = loc === undefined ? this.globals.get(call.head.name) : undefined;
+    const decl = loc !== undefined ? loc.fn?.decl : g?.k === 'fn' ? g.decl : undefined;
+    if (decl === undefined || call.args.length !== decl.equations[0]!.params.length) return undefined;
+    // a name free in go's equations that the call's scope does not bind is not bound where go is defined either
+    const i = call.args.findIndex((arg) => arg.tag === 'List' && arg.items.length === 0);
+    return i >= 0 && freshAccumulator(decl, i, (head) => this.preludeName(head, scope) === 'foldl') ? inner : undefined;
+  }
+
+  /**
+   * Reverses the list in a0/a1, whose cells nobody else holds (reversible), by turning each cell's tail around: no
+   * allocation, two loads, two stores and four moves a cell.
+   */
+  private reverseCells(): void {
+    const b = this.fn.body;
+    const loop = b.fresh('rev');
+    const done = b.fresh('reversed');
+    b.li(t1, TAG.NIL);
+    b.mv(t2, zero);
+    b.li(t0, TAG.CONS);
+    b.branch('bne', a0, t0, done);
+    b.label(loop);
+    b.lw(a0, 8, a1);
+    b.lw(a2, 12, a1);
+    b.sw(t1, 8, a1);
+    b.sw(t2, 12, a1);
+    b.mv(t1, t0);
+    b.mv(t2, a1);
+    b.mv(a1, a2);
+    b.branch('beq', a0, t0, loop);
+    b.label(done);
+    b.mv(a0, t1);
+    b.mv(a1, t2);
   }
 
   /** The head and arguments of an application (`f a b`, `f $ a`); null when `e` is not one. */
@@ -1595,6 +1697,14 @@ export class Codegen {
   }
 
   private genApp(e: Expr, head: Expr, args: readonly Expr[], scope: Scope): void {
+    const fused = this.fused(e, scope);
+    if (fused) return this.gen(fused, scope);
+    const fresh = this.reversible(e, scope);
+    if (fresh) {
+      this.gen(fresh, scope);
+      this.reverseCells();
+      return;
+    }
     const b = this.fn.body;
     const mark = this.fn.next;
     b.span(e.span);
@@ -2474,9 +2584,39 @@ export class Codegen {
     const imm = intLiteral(e.right);
     const left = this.intExpr(e.left, scope, temps);
     if ((e.op === '+' || e.op === '-') && imm !== undefined && fitsImm(e.op === '+' ? imm : -imm)) return b.addi(dest, left, e.op === '+' ? imm : -imm);
+    if ((e.op === '/' || e.op === 'mod') && this.shiftDivision(e.op, left, powerOfTwo(imm), dest, temps)) return;
     const right = this.intExpr(e.right, scope, left === temps[0] ? temps.slice(1) : temps);
     const ops = { '+': b.add, '-': b.sub, '*': b.mul, '/': b.div, mod: b.rem } as const;
     ops[e.op as keyof typeof ops].call(b, dest, left, right);
+  }
+
+  /**
+   * `left / 2^k` or `left mod 2^k` (truncating, as RISC-V's div and rem, which take 35 cycles against 3 for each of
+   * these) into `dest`, written last: a negative dividend is biased by 2^k - 1 first (CodegenOptions.typedInts).
+   * False (nothing emitted) when `k` is none or two temporaries other than `left` and `dest` are not free.
+   */
+  private shiftDivision(op: '/' | 'mod', left: Reg, k: number | undefined, dest: Reg, temps: readonly Reg[]): boolean {
+    const [bias, biased] = temps.filter((r) => r !== left && r !== dest);
+    if (k === undefined || bias === undefined || biased === undefined) return false;
+    const b = this.fn.body;
+    b.srai(bias, left, 31);
+    b.srli(bias, bias, 32 - k);
+    b.add(biased, left, bias);
+    if (op === '/') {
+      b.srai(dest, biased, k);
+      return true;
+    }
+    const mask = 2 ** k - 1;
+    if (fitsImm(mask)) {
+      b.andi(biased, biased, mask);
+      b.sub(dest, biased, bias);
+      return true;
+    }
+    // left - (left / 2^k) * 2^k
+    b.srai(biased, biased, k);
+    b.slli(biased, biased, k);
+    b.sub(dest, left, biased);
+    return true;
   }
 
   /** A quiet Int expression into `dest`, which it writes last (after every read of its operands). */
@@ -2530,6 +2670,16 @@ export class Codegen {
     const [op, swapped] = branch;
     if (this.quietInt(cond.left, scope, true) && this.quietInt(cond.right, scope, true)) {
       b.span(cond.span);
+      // `x mod 2^k == 0` (or /=): the low k bits of x, whatever its sign
+      const [residue, other] = intLiteral(cond.right) === 0 ? [cond.left, cond.right] : [cond.right, cond.left];
+      const k = residue.tag === 'BinOp' && residue.op === 'mod' && intLiteral(other) === 0 && (cond.op === '==' || cond.op === '/=') ? powerOfTwo(intLiteral(residue.right)) : undefined;
+      if (k !== undefined && k <= 11 && residue.tag === 'BinOp') {
+        const x = this.intExpr(residue.left, scope, INT_TEMPS);
+        const low = x === INT_TEMPS[0] ? INT_TEMPS[1]! : INT_TEMPS[0]!;
+        b.andi(low, x, 2 ** k - 1);
+        b.branch(op, low, zero, otherwise);
+        return;
+      }
       const left = this.intExpr(cond.left, scope, INT_TEMPS);
       const right = this.intExpr(cond.right, scope, left === INT_TEMPS[0] ? INT_TEMPS.slice(1) : INT_TEMPS);
       b.branch(op, swapped ? right : left, swapped ? left : right, otherwise);

@@ -14,7 +14,7 @@ import { prune, type Type } from '../tel/types.js';
 import { preludeApart } from './namespace.js';
 
 /** Bumped whenever generated code changes meaning; part of every image's cache key. */
-export const COMPILER_VERSION = 'tel-rv32im-9';
+export const COMPILER_VERSION = 'tel-rv32im-10';
 
 let preludeDecls: readonly Decl[] | undefined;
 
@@ -40,7 +40,9 @@ export interface RuntimeTarget {
 /** Type-checks `program` and compiles `main` (with what it reaches) to an image. */
 export function compileProgram(program: Program, main: string, options: CodegenOptions = DEFAULT_OPTIONS, resolver: Resolver = NO_RESOLVER, target?: RuntimeTarget): CompiledProgram {
   const { types } = loadProgram(program, resolver);
-  const gen = new Codegen(preludeApart(preludeDefinitions(), program.decls), options, (hash) => resolver.definition(hash)).generate(main);
+  const decls = preludeApart(preludeDefinitions(), program.decls);
+  const prelude = new Set(decls.slice(0, preludeDefinitions().length));
+  const gen = new Codegen(decls, options, (hash) => resolver.definition(hash), prelude).generate(main);
   const mainType = types.get(main)?.type;
   const doubles = gen.doubleLiterals || mainType === undefined || parameters(mainType).some(mayHoldDouble);
   const runtime = target?.runtime ?? loadRuntime(runtimeParts(gen.asm, doubles));

@@ -312,6 +312,8 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { knownConstructors: false },
   { settleEffects: false },
   { foldReturnBinds: false },
+  { fuse: false },
+  { reverseInPlace: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

@@ -34,10 +34,18 @@ describe('assembler', () => {
         expect(decode(one((a) => a.addi(rd, rs1, imm)))).toMatchObject({ op: 'addi', rd, rs1, imm });
         expect(decode(one((a) => a.sltiu(rd, rs1, imm)))).toMatchObject({ op: 'sltiu', rd, rs1, imm });
         expect(decode(one((a) => a.xori(rd, rs1, imm)))).toMatchObject({ op: 'xori', rd, rs1, imm });
+        expect(decode(one((a) => a.andi(rd, rs1, imm)))).toMatchObject({ op: 'andi', rd, rs1, imm });
         expect(decode(one((a) => a.lw(rd, imm, rs1)))).toMatchObject({ op: 'lw', rd, rs1, imm });
         expect(decode(one((a) => a.sw(rd, imm, rs1)))).toMatchObject({ op: 'sw', rs2: rd, rs1, imm });
         expect(decode(one((a) => a.jalr(rd, rs1, imm)))).toMatchObject({ op: 'jalr', rd, rs1, imm });
         expect(decode(one((a) => a.csrr(rd, 0xb00)))).toMatchObject({ op: 'csrrs', rd, rs1: 0, csr: 0xb00 });
+      }),
+    );
+  });
+  it('shifts by an immediate decode to their operands and amount', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('slli', 'srli', 'srai') as fc.Arbitrary<'slli' | 'srli' | 'srai'>, reg, reg, fc.integer({ min: 0, max: 31 }), (op, rd, rs1, sh) => {
+        expect(decode(one((a) => a[op](rd, rs1, sh)))).toMatchObject({ op, rd, rs1, imm: sh });
       }),
     );
   });

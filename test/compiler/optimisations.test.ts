@@ -153,13 +153,13 @@ function agreeing(programs: Readonly<Record<string, string>>, offs: readonly Par
   }
 }
 
-/** `cax compile` with `flags` makes other code than without. */
-async function switchedOff(source: string, flags: readonly string[]): Promise<void> {
+/** `cax compile` with `flags` makes other code than without (both with the flags `base`). */
+async function switchedOff(source: string, flags: readonly string[], base: readonly string[] = []): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cax-optimisations-'));
   try {
     writeFileSync(join(dir, 'p.tel'), source);
     const sizes: number[] = [];
-    for (const extra of [[], flags]) {
+    for (const extra of [base, [...base, ...flags]]) {
       const io = captureIO();
       expect(await runCli(['--json', 'compile', join(dir, 'p.tel'), ...extra], io)).toBe(0);
       sizes.push((JSON.parse(io.stdout.join('\n')) as { codeBytes: number }).codeBytes);
@@ -182,12 +182,12 @@ describe('objects built from their items, matched cells reused and matched in pl
 });
 
 describe('functions specialised on lambdas without captures', () => {
-  agreeing(LAMBDA_PROGRAMS, [{ specialize: false }, { inlining: false }]);
-  it('the pipeline costs fewer cycles with it', async () => {
-    expect((await onCore(PIPELINE, {})).cycles).toBeLessThan((await onCore(PIPELINE, { specialize: false })).cycles);
+  agreeing(LAMBDA_PROGRAMS, [{ specialize: false }, { inlining: false }, { fuse: false }, { fuse: false, specialize: false }]);
+  it('the pipeline (not fused) costs fewer cycles with it', async () => {
+    expect((await onCore(PIPELINE, { fuse: false })).cycles).toBeLessThan((await onCore(PIPELINE, { fuse: false, specialize: false })).cycles);
   });
   it('cax compile --no-specialize turns it off', async () => {
-    await switchedOff(PIPELINE, ['--no-specialize']);
+    await switchedOff(PIPELINE, ['--no-specialize'], ['--no-fuse']);
   });
 });
 
@@ -255,8 +255,8 @@ describe('constants defined as literals, the variables an inlined lambda is call
     },
     [{ constantFolding: false }, { directArguments: false }, { inlining: false }],
   );
-  it('they cost fewer cycles on the pipeline', async () => {
-    const on = (await onCore(PIPELINE, {})).cycles;
-    for (const off of [{ constantFolding: false }, { directArguments: false }]) expect(on).toBeLessThan((await onCore(PIPELINE, off)).cycles);
+  it('they cost fewer cycles on the pipeline (not fused)', async () => {
+    const on = (await onCore(PIPELINE, { fuse: false })).cycles;
+    for (const off of [{ constantFolding: false }, { directArguments: false }]) expect(on).toBeLessThan((await onCore(PIPELINE, { fuse: false, ...off })).cycles);
   });
 });

@@ -41,6 +41,8 @@ const Options = z.object({
   knownConstructors: z.boolean().default(true),
   settleEffects: z.boolean().default(true),
   foldReturnBinds: z.boolean().default(true),
+  fuse: z.boolean().default(true),
+  reverseInPlace: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -93,6 +95,8 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-direct-arguments', 'evaluate every argument of a tail call into a frame slot before the parameters are written')
     .option('--no-specialize', 'allocate every lambda as a closure, and call a function passed as an argument through its closure (no specialisation)')
     .option('--no-match-in-place', 'copy the head and tail of a matched cons cell into frame slots (not read where they are)')
+    .option('--no-reverse-in-place', "allocate reverse's copy even of a list whose cells the call building it made")
+    .option('--no-fuse', 'build every list of a foldl/map/filter/range pipeline (no fused loop)')
     .option('--no-settle-effects', "return every effect result to the host's scheduler as it is (no `return v >>= k`, `emit` or `now` run on the core)")
     .option('--no-fold-return-binds', 'build `x <- return e; rest` in a do block as a bind of a return node and a continuation even where it could be `let x = e` (rest built quietly)')
     .action((source: string, args: string[], raw: unknown) => {
@@ -111,6 +115,8 @@ export const registerCompile: Register = (program, ctx) => {
         knownConstructors: opts.knownConstructors,
         settleEffects: opts.settleEffects,
         foldReturnBinds: opts.foldReturnBinds,
+        fuse: opts.fuse,
+        reverseInPlace: opts.reverseInPlace,
       };
       if (opts.elf !== undefined) {
         writeStandaloneElf(ctx, source, opts.main, args, codegen, opts.elf);
