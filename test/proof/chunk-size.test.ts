@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { runCli } from '../../host/cli/program.js';
 import { chooseCircuit, chunkCost, estimatedCost, provingCircuits } from '../../host/proof/chunk-size.js';
 import { compileCircuit, compiledCircuits, DEV_SIZE, ptauPower, type Circuit } from '../../host/proof/circuit.js';
@@ -74,17 +74,9 @@ describe('chunk sizes set up in a $CAX_HOME', () => {
     mkdirSync(join(home, 'ptau'));
     const dev = await compileCircuit(DEV_SIZE, BUILT);
     copyFileSync(devPtauPath(BUILT, ptauPower(dev)), devPtauPath(home, ptauPower(dev)));
-    cpSync(
-      join(dev.r1cs, '..'),
-      join(
-        home,
-        'circuits',
-        readdirSync(join(BUILT, 'circuits')).find((d) => d.startsWith(`rv32im_${DEV_SIZE.steps}-`))!,
-      ),
-      { recursive: true },
-    );
+    cpSync(dirname(dev.r1cs), join(home, 'circuits', basename(dirname(dev.r1cs))), { recursive: true });
     mkdirSync(join(home, 'keys'));
-    for (const f of Object.values(keyPaths(BUILT, dev))) copyFileSync(f, join(home, 'keys', f.split('/').pop()!));
+    for (const f of Object.values(keyPaths(BUILT, dev))) copyFileSync(f, join(home, 'keys', basename(f)));
     // a smaller circuit (4 steps: 2^11), compiled but not set up yet
     small = await compileCircuit({ steps: 4 }, home);
     // a compiled circuit of other sources (the key is not these sources') is not listed
