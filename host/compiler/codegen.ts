@@ -147,9 +147,10 @@ export interface CodegenOptions {
    */
   readonly settleEffects?: boolean;
   /**
-   * `p <- return e; rest` in a `do` block, with p a variable or `_` and the rest built without evaluating anything
-   * that could fail (its first effect an effect builtin on variables or literals, a lambda, a nested block of such),
-   * is `let p = e in do { rest }`: no `return` node, bind node or continuation closure (default on).
+   * `p <- return e; rest` in a `do` block, with p a variable or `_`, is `let p = e in do { rest }` where that is exact:
+   * in a block that runs as soon as it is built (the rest of a block), or where `return e` and the rest are built
+   * without evaluating anything that could fail (variables, literals, lambdas, quiet Int arithmetic, effect builtins
+   * of such): no `return` node, bind node or continuation closure (default on).
    */
   readonly foldReturnBinds?: boolean;
   /**
@@ -544,6 +545,8 @@ export class Codegen {
   private readonly inlining = new Set<Decl>();
   /** Lambdas without captures, compiled once each as a static closure (CodegenOptions.specialize). */
   private readonly closedLambdas = new Map<Expr, KnownFn>();
+  /** `do` blocks whose effect runs as soon as it is built (the rest of a block, in its continuation): built as they are (genDo). */
+  private readonly runAtOnce = new WeakSet<Expr>();
   /** Specialisations of top-level functions on such lambdas, by function and lambdas. */
   private readonly specialisations = new Map<string, KnownFn>();
 
@@ -2224,8 +2227,7 @@ export class Codegen {
         return;
       }
       case 'Do':
-        if (this.returnFolds(e.stmts, scope)) return this.genReturnFolded(e.stmts, e.span, scope);
-        return this.gen(this.desugarDo(e.stmts, e.span), scope);
+        return this.genDo(e, scope);
       case 'Ledger': {
         const text = (value: string): Expr => ({ tag: 'Lit', lit: { kind: 'text', value }, span: e.span });
         const unit: Expr = { tag: 'Lit', lit: { kind: 'unit' }, span: e.span };
@@ -2258,8 +2260,9 @@ export class Codegen {
       if (first.tag !== 'ExprStmt') throw new CaxError('E_PARSE', 'the last statement of a do block must be an expression', { span: first.span });
       return first.expr;
     }
-    // the rest stays a block of its own (the same binds), so that gen folds a `p <- return e` at its start
-    const tail: Expr = rest.length > 1 ? { tag: 'Do', stmts: rest, span } : this.desugarDo(rest, span);
+    // the rest stays a block of its own (the same binds), so that gen folds a `p <- return e` at its start; it runs as
+    // soon as the continuation builds it
+    const tail: Expr = rest.length > 1 ? this.atOnce({ tag: 'Do', stmts: rest, span }) : this.desugarDo(rest, span);
     switch (first.tag) {
       case 'LetStmt':
         return { tag: 'Let', decls: first.decls, body: tail, span: first.span };
@@ -2268,6 +2271,25 @@ export class Codegen {
       default:
         return this.call('%bind', [first.expr, this.ignoring(tail, first.span)], first.span);
     }
+  }
+
+  private atOnce(e: Extract<Expr, { tag: 'Do' }>): Extract<Expr, { tag: 'Do' }> {
+    this.runAtOnce.add(e);
+    return e;
+  }
+
+  /**
+   * A `do` block. Its statements run when its effect runs, as in the interpreter, not when it is built (`let e = do
+   * { x <- return (1 / 0); emit x } in return 5` is 5): a block whose first statement is not built quietly
+   * (blockBuiltQuietly: a `let`, a call, a division…) is `return () >>= \_ -> block`, unless it runs as soon as it is
+   * built (runAtOnce: the rest of a block); `p <- return e` at its start may fold (returnFolds).
+   */
+  private genDo(e: Extract<Expr, { tag: 'Do' }>, scope: Scope): void {
+    if (this.returnFolds(e, scope)) return this.genReturnFolded(e, scope);
+    if (this.runAtOnce.has(e) || this.blockBuiltQuietly(e.stmts, scope)) return this.gen(this.desugarDo(e.stmts, e.span), scope);
+    const unit: Expr = { tag: 'Lit', lit: { kind: 'unit' }, span: e.span };
+    const block = this.atOnce({ tag: 'Do', stmts: e.stmts, span: e.span });
+    this.gen(this.call('%bind', [this.call('return', [unit], e.span), this.ignoring(block, e.span)], e.span), scope);
   }
 
   /** The effect builtin (EFFECT_PRIMS) `name` is in `scope`, unless a local or a definition of that name hides it. */
@@ -2314,26 +2336,28 @@ export class Codegen {
   }
 
   /**
-   * Whether a `do` block begins `p <- return e; rest` (p a variable or `_`, `return` the builtin) with the rest built
-   * quietly (builtQuietly, with p bound): then it is `let p = e in do { rest }` (genReturnFolded). Exact: bind (return
-   * v) k runs as k v does, and the effect k v is the one built here — e is evaluated when the block is built either
-   * way, and building the rest now can neither fail nor be seen; only the allocations differ (fewer: no `return`
-   * node, no bind node, no continuation closure and no call of it when the effect runs).
+   * Whether the `do` block `block` begins `p <- return e; rest` (p a variable or `_`, `return` the builtin) that may
+   * be `let p = e in do { rest }` (genReturnFolded): when the block runs as soon as it is built (runAtOnce), or when
+   * `return e` and the rest are built quietly (builtQuietly, with p bound). Exact: bind (return v) k runs as k v does,
+   * and k v is the effect built here — built when the interpreter would evaluate it (at once), or built early where
+   * that can neither fail nor be seen; only the allocations differ (fewer: no `return` node, no bind node, no
+   * continuation closure and no call of it when the effect runs).
    */
-  private returnFolds(stmts: readonly Stmt[], scope: Scope): boolean {
-    const [first, ...rest] = stmts;
+  private returnFolds(block: Extract<Expr, { tag: 'Do' }>, scope: Scope): boolean {
+    const [first, ...rest] = block.stmts;
     if (this.options.foldReturnBinds === false || first?.tag !== 'Bind' || rest.length === 0) return false;
     if (first.pattern.tag !== 'PVar' && first.pattern.tag !== 'PWild') return false;
     const e = first.expr;
     if (e.tag !== 'App' || e.fn.tag !== 'Var' || e.fn.name !== 'return' || this.effectPrim('return', scope) === undefined) return false;
+    if (this.runAtOnce.has(block)) return true;
     const inner = new Scope(scope);
     if (first.pattern.tag === 'PVar') inner.set(first.pattern.name, { k: 'slot', off: 0, int: this.knownInt(e.arg, scope) });
-    return this.blockBuiltQuietly(rest, inner);
+    return this.builtQuietly(e, scope) && this.blockBuiltQuietly(rest, inner);
   }
 
-  /** `p <- return e; rest` (returnFolds) as `let p = e in do { rest }`. */
-  private genReturnFolded(stmts: readonly Stmt[], span: SourceSpan, scope: Scope): void {
-    const [first, ...rest] = stmts as [Extract<Stmt, { tag: 'Bind' }>, ...Stmt[]];
+  /** `p <- return e; rest` (returnFolds) as `let p = e in do { rest }`, the rest run at once if the block is. */
+  private genReturnFolded(block: Extract<Expr, { tag: 'Do' }>, scope: Scope): void {
+    const [first, ...stmts] = block.stmts as [Extract<Stmt, { tag: 'Bind' }>, ...Stmt[]];
     const value = (first.expr as Extract<Expr, { tag: 'App' }>).arg;
     const mark = this.fn.next;
     const slot = this.fn.slots(1);
@@ -2341,7 +2365,8 @@ export class Codegen {
     this.storeSlot(slot);
     const inner = new Scope(scope);
     if (first.pattern.tag === 'PVar') this.bindVar(inner, first.pattern.name, first.pattern.span, { k: 'slot', off: slot, int: this.knownInt(value, scope) });
-    this.gen({ tag: 'Do', stmts: rest, span }, inner);
+    const rest: Extract<Expr, { tag: 'Do' }> = { tag: 'Do', stmts, span: block.span };
+    this.gen(this.runAtOnce.has(block) ? this.atOnce(rest) : rest, inner);
     this.binders.close(this.fn.body, inner);
     this.fn.next = mark;
   }

@@ -186,6 +186,12 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
       'main :: Effect ()\nmain = do { x <- return 0; emit (10 / x) }',
       'g :: Int -> Effect Int\ng n = if n == 0 then fail "zero" else return n\nmain :: Effect Int\nmain = do { x <- return 0; g x } <| return 9',
       'main :: Effect Int\nmain = do { x <- return 4; let { y = x * x }; emit y; return y }',
+      // a block's statements run when its effect runs, not when it is built: blocks never run, one that runs
+      'main :: Effect Int\nmain = let e = do { x <- return (1 / 0); emit x } in return 5',
+      'main :: Effect Int\nmain = let e = do { let { y = 1 / 0 }; emit y } in return 5',
+      'main :: Effect Int\nmain = let e = do { emit (1 / 0) } in return 5',
+      'g :: Int -> Effect Int\ng n = return (10 / n)\nf :: Int -> Effect Int\nf n = do { x <- g n; emit x; return x }\nmain :: Effect Int\nmain = let e = f 0 in do { y <- f 5; emit y; return 7 }',
+      'main :: Effect ()\nmain = do { emit 1; x <- return (1 / 0); emit x }',
       // a refutable pattern: a continuation that matches when it runs
       'main :: Effect Int\nmain = do { (a, b) <- return (1, 2); emit a; return b }',
     ];
