@@ -12,6 +12,8 @@
  * rt_collect spills the callee-saved registers onto the stack and runs
  * rt_gc, which walks the frames through the saved s0/ra chain (_start sets
  * s0 to its sp, the chain's end; the runtime is built with frame pointers).
+ * rt_apply and rt_alloc_slow enter C functions (rt_apply_c, rt_alloc_slow_c)
+ * with their frames zeroed, which the collector scans conservatively.
  * The stack is [sp - S, sp) with S a quarter of the RAM above the program
  * base (sp is the RAM's end), at least STACK_BYTES: 24 KiB on the 128 KiB
  * board, about 1 MiB on the 4 MiB simulated SoC; the same S in every run of
