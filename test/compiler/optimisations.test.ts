@@ -26,6 +26,8 @@
 //   Int, Bool and unit constants in arithmetic and conditions; an inlined
 //   lambda's variable arguments used where they are (directArguments);
 //   inlined calls (small definitions, lambdas) as conditions.
+// - Int parameters shown by a function's own equations (typedInts): counters,
+//   Int literal patterns, a name rebound by an inner lambda or case alternative.
 // Each costs fewer cycles on a program it is for, and `cax compile --no-…`
 // turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
