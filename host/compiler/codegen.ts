@@ -13,6 +13,7 @@ import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG, type Reg } from './asm.js';
 import { freshAccumulator } from './fresh.js';
 import { fusePipeline } from './fuse.js';
+import { literalIntParams } from './int-params.js';
 import { EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { FrameMaps } from './frame-maps.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
@@ -229,6 +230,13 @@ function intParams(signature: TypeScheme | null, arity: number): boolean[] {
   let t = signature?.type;
   for (let i = 0; i < arity && t?.tag === 'TFun'; i++, t = t.to) ints.push(isIntType(t.from));
   return ints;
+}
+
+/** The Int parameters of a definition: declared so by its signature, or shown so by its equations (int-params.ts). */
+function declIntParams(d: Decl, arity: number): boolean[] {
+  const declared = intParams(d.signature, arity);
+  const shown = literalIntParams(d);
+  return Array.from({ length: arity }, (_, i) => declared[i] === true || shown[i] === true);
 }
 
 const isIntType = (t: TypeExpr | undefined): boolean => t?.tag === 'TCon' && t.name === 'Int' && t.args.length === 0;
@@ -678,7 +686,7 @@ export class Codegen {
 
   private compileGlobal(g: Global): void {
     if (g.k === 'fn') {
-      this.compileFunction(g.fn.label, g.fn.arity, g.decl.equations, new Scope(null), g.fn, g.decl.span, intParams(g.decl.signature, g.fn.arity));
+      this.compileFunction(g.fn.label, g.fn.arity, g.decl.equations, new Scope(null), g.fn, g.decl.span, declIntParams(g.decl, g.fn.arity));
       return;
     }
     this.cafCells.push(g.cell);
@@ -1028,7 +1036,7 @@ export class Codegen {
       made.forEach(({ d, slot, fnInfo }, i) => {
         if (!fnInfo) return;
         this.fillCaptures(caps[i]!, slot, scope);
-        this.defer(fnInfo, d.equations, caps[i]!, scope, d.span, intParams(d.signature, fnInfo.arity));
+        this.defer(fnInfo, d.equations, caps[i]!, scope, d.span, declIntParams(d, fnInfo.arity));
       });
       // then the values, in the group's order, each into its box
       for (const { d, slot, fnInfo } of made) {
@@ -1420,7 +1428,7 @@ export class Codegen {
     const body = (eq.rhs as Extract<Equation['rhs'], { tag: 'Plain' }>).expr;
     this.inlining.add(d);
     try {
-      this.genInlineBody(eq.params, intParams(d.signature, eq.params.length), body, args, scope, emit);
+      this.genInlineBody(eq.params, declIntParams(d, eq.params.length), body, args, scope, emit);
     } finally {
       this.inlining.delete(d);
     }
@@ -1504,7 +1512,7 @@ export class Codegen {
       const spec: KnownFn = { ...g.fn, label: `${g.fn.label}$spec$${this.counter++}` };
       fn = spec;
       this.specialisations.set(key, spec);
-      this.pending.push(() => this.compileFunction(spec.label, spec.arity, g.decl.equations, new Scope(null), spec, g.decl.span, intParams(g.decl.signature, spec.arity), lambdas));
+      this.pending.push(() => this.compileFunction(spec.label, spec.arity, g.decl.equations, new Scope(null), spec, g.decl.span, declIntParams(g.decl, spec.arity), lambdas));
     }
     return { fn, loc: undefined };
   }

@@ -324,7 +324,8 @@ describe('random programs with each optimisation off: interp vs iss', () => {
       }),
       { numRuns: 6 },
     );
-  });
+    // six programs, each compiled and run once per option off (15 of them): about 100 s on the shared 2-core machine
+  }, 300_000);
   it('effect programs agree on value, effect log and clock with each option off', async () => {
     await fc.assert(
       fc.asyncProperty(effectProgram, async ({ source, world }) => {

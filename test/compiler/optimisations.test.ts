@@ -26,6 +26,8 @@
 //   Int, Bool and unit constants in arithmetic and conditions; an inlined
 //   lambda's variable arguments used where they are (directArguments);
 //   inlined calls (small definitions, lambdas) as conditions.
+// - Int parameters shown by a function's own equations (typedInts): counters,
+//   Int literal patterns, a name rebound by an inner lambda or case alternative.
 // Each costs fewer cycles on a program it is for, and `cax compile --no-…`
 // turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -258,5 +260,28 @@ describe('constants defined as literals, the variables an inlined lambda is call
   it('they cost fewer cycles on the pipeline (not fused)', async () => {
     const on = (await onCore(PIPELINE, { fuse: false })).cycles;
     for (const off of [{ constantFolding: false }, { directArguments: false }]) expect(on).toBeLessThan((await onCore(PIPELINE, { fuse: false, ...off })).cycles);
+  });
+});
+
+// Int parameters shown by a function's own equations (host/compiler/int-params.ts, under typedInts): an Int literal
+// pattern, or the parameter beside an Int literal in arithmetic or a comparison — not where an inner binder
+// (a lambda's parameter, a case alternative's pattern) rebinds the name: there the parameter may be a Text whose
+// comparison must stay structural.
+const SHOWN_INTS = `count n [] = n
+count n (_:ys) = count (n + 1) ys
+down k acc | k <= 0 = acc
+down k acc = down (k - 1) (k : acc)
+zero 0 x = x
+zero k x = zero (k - 1) (x * 2)
+same s t = if s == t then (\\s -> s + 1) 2 else 0
+pick s t = case 3 of { s -> if s > 1 then (if t == "x" then 1 else 2) else 0 }
+main = (count 0 [1, 2, 3], down 4 [], zero 5 1, same "ab" ("a" ++ "b"), same "a" "b", pick "q" "x", length (range 1 40), take 3 (range 1 9))
+`;
+
+describe('Int parameters shown by the equations', () => {
+  agreeing({ 'counters, literal patterns and names rebound inside': SHOWN_INTS }, [{ typedInts: false }, { registers: false }]);
+  it("length's and take's loops cost fewer cycles with the types", async () => {
+    const source = 'main = (length (range 1 2000), take 1000 (range 1 2000))\n';
+    expect((await onCore(source, {})).cycles).toBeLessThan((await onCore(source, { typedInts: false })).cycles);
   });
 });
