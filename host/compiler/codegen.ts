@@ -17,6 +17,7 @@ import { literalIntParams } from './int-params.js';
 import { EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { FrameMaps } from './frame-maps.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
+import { applicationSpine } from './spine.js';
 
 /** The mcycle CSR (docs/soc.md): cycles of the current run, zeroed by the loader. */
 const MCYCLE = 0xb00;
@@ -1256,7 +1257,7 @@ export class Codegen {
           this.epilogue();
           return;
         }
-        const spine = this.spine(e);
+        const spine = applicationSpine(e);
         if (spine) {
           if (this.inlineCall(spine.head, spine.args, scope, (body, inner) => this.genTail(body, inner))) return;
           const known = this.specialised(this.knownFn(spine.head, scope), spine.args, scope);
@@ -1336,10 +1337,10 @@ export class Codegen {
    */
   private reversible(e: Expr, scope: Scope): Expr | undefined {
     if (this.options.reverseInPlace === false) return undefined;
-    const outer = this.spine(e);
+    const outer = applicationSpine(e);
     if (outer?.args.length !== 1 || this.preludeName(outer.head, scope) !== 'reverse') return undefined;
     const inner = outer.args[0]!;
-    const call = this.spine(inner);
+    const call = applicationSpine(inner);
     if (call?.head.tag !== 'Var') return undefined;
     const loc = scope.get(call.head.name);
     const g = loc === undefined ? this.globals.get(call.head.name) : undefined;
@@ -1374,22 +1375,6 @@ export class Codegen {
     b.label(done);
     b.mv(a0, t1);
     b.mv(a1, t2);
-  }
-
-  /** The head and arguments of an application (`f a b`, `f $ a`); null when `e` is not one. */
-  private spine(e: Expr): { head: Expr; args: Expr[] } | null {
-    const args: Expr[] = [];
-    let h: Expr = e;
-    for (;;) {
-      if (h.tag === 'App') {
-        args.unshift(h.arg);
-        h = h.fn;
-      } else if (h.tag === 'BinOp' && h.op === '$') {
-        args.unshift(h.right);
-        h = h.left;
-      } else break;
-    }
-    return args.length > 0 ? { head: h, args } : null;
   }
 
   private knownFn(head: Expr, scope: Scope): { fn: KnownFn; loc: Loc | undefined } | undefined {
@@ -1973,7 +1958,7 @@ export class Codegen {
    */
   private bindFuses(first: Expr, k: Expr, scope: Scope): boolean {
     if (this.options.directObjects === false || k.tag !== 'Lam') return false;
-    const spine = this.spine(first) ?? { head: first, args: [] };
+    const spine = applicationSpine(first) ?? { head: first, args: [] };
     if (spine.head.tag !== 'Var' || this.effectPrim(spine.head.name, scope)?.arity !== spine.args.length) return false;
     return spine.args.every((a) => this.lateItem(a, scope));
   }
@@ -1986,7 +1971,7 @@ export class Codegen {
    */
   private genFusedBind(first: Expr, k: Extract<Expr, { tag: 'Lam' }>, scope: Scope, span: SourceSpan): void {
     const b = this.fn.body;
-    const spine = this.spine(first) ?? { head: first, args: [] };
+    const spine = applicationSpine(first) ?? { head: first, args: [] };
     const eff = EFFECT_PRIMS[(spine.head as Extract<Expr, { tag: 'Var' }>).name]!;
     const closed = this.closedLambda(k, scope);
     const lambda = closed ? undefined : this.newLambda(k, scope);
@@ -2117,7 +2102,7 @@ export class Codegen {
       case 'HashRef':
         return this.genVar({ tag: 'Var', name: `@${e.hash}`, span: e.span }, scope);
       case 'App': {
-        const sp_ = this.spine(e)!;
+        const sp_ = applicationSpine(e)!;
         return this.genApp(e, sp_.head, sp_.args, scope);
       }
       case 'Lam':
@@ -2323,7 +2308,7 @@ export class Codegen {
         return g ? g.k === 'fn' : this.effectPrim(e.name, scope)?.arity === 0;
       }
       case 'App': {
-        const spine = this.spine(e)!;
+        const spine = applicationSpine(e)!;
         if (spine.head.tag !== 'Var' || this.effectPrim(spine.head.name, scope)?.arity !== spine.args.length) return false;
         return spine.args.every((a) => this.builtQuietly(a, scope));
       }
@@ -2383,7 +2368,7 @@ export class Codegen {
     const b = this.fn.body;
     const op = e.op;
     if (op === '$') {
-      const sp_ = this.spine(e)!;
+      const sp_ = applicationSpine(e)!;
       return this.genApp(e, sp_.head, sp_.args, scope);
     }
     if (op === '&&' || op === '||') {
@@ -2537,7 +2522,7 @@ export class Codegen {
       default:
         return false;
     }
-    const spine = this.spine(e) ?? { head: e, args: [] };
+    const spine = applicationSpine(e) ?? { head: e, args: [] };
     if (spine.head.tag !== 'Var' || scope.get(spine.head.name) !== undefined) return false;
     const g = this.globals.get(spine.head.name);
     if (g === undefined || (g.k === 'fn' ? g.fn.arity : 0) !== spine.args.length) return false;
@@ -2679,7 +2664,7 @@ export class Codegen {
       return;
     }
     // an inlined call's body as the condition itself: `p y` with `p = \x -> x \`mod\` 2 == 0` is one branch
-    const spine = cond.tag === 'App' ? this.spine(cond) : undefined;
+    const spine = cond.tag === 'App' ? applicationSpine(cond) : undefined;
     if (spine && this.inlineCall(spine.head, spine.args, scope, (body, inner) => this.genCondition(body, inner, otherwise))) return;
     const branches: Partial<Record<BinaryOp, readonly ['beq' | 'bne' | 'blt' | 'bge', boolean]>> = {
       '==': ['bne', false],

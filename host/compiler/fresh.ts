@@ -12,6 +12,7 @@
 // data structure) it might be shared, and the check fails.
 import type { Decl, Expr, Pattern } from '../tel/ast.js';
 import { freeNames } from '../tel/deps.js';
+import { applicationSpine } from './spine.js';
 
 /** The names a pattern binds. */
 function bound(p: Pattern): string[] {
@@ -31,21 +32,6 @@ function bound(p: Pattern): string[] {
 /** Whether the variable `v` is free in `e`. */
 function mentions(e: Expr, v: string): boolean {
   return freeNames({ name: '%', signature: null, equations: [{ name: '%', params: [], rhs: { tag: 'Plain', expr: e }, where: [], span: e.span }], span: e.span }).has(v);
-}
-
-/** The head and arguments of an application (`f a b`, `f $ a`). */
-function spineOf(e: Expr): { head: Expr; args: Expr[] } {
-  const args: Expr[] = [];
-  let h = e;
-  for (;;) {
-    if (h.tag === 'App') {
-      args.unshift(h.arg);
-      h = h.fn;
-    } else if (h.tag === 'BinOp' && h.op === '$') {
-      args.unshift(h.right);
-      h = h.left;
-    } else return { head: h, args };
-  }
 }
 
 const isVar = (e: Expr, name: string): boolean => e.tag === 'Var' && e.name === name;
@@ -75,7 +61,7 @@ export function freshAccumulator(d: Decl, i: number, isFoldl: (head: Expr) => bo
     const result = (e: Expr): boolean => {
       if (isVar(e, acc)) return true;
       if (e.tag === 'If') return !mentions(e.cond, acc) && result(e.then) && result(e.else);
-      const { head, args } = spineOf(e);
+      const { head, args } = applicationSpine(e) ?? { head: e, args: [] };
       if (isVar(head, d.name) && args.length === arity) {
         return args.every((arg, j) => {
           if (j !== i) return !mentions(arg, acc);

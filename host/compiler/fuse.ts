@@ -21,6 +21,7 @@
 // same, in the same order, so the first failure is the same one.
 import type { SourceSpan } from '../errors.js';
 import type { BinaryOp, Decl, Expr, Pattern, TypeExpr } from '../tel/ast.js';
+import { applicationSpine } from './spine.js';
 
 /** What the pass asks of the code generator about the call site's scope. */
 export interface FuseContext {
@@ -38,22 +39,6 @@ type Stage = { readonly kind: 'map' | 'filter'; readonly fn: Expr };
 
 /** Operators whose section `(op)` applies like the operator itself (both operands evaluated, no other effect). */
 const SECTION_OPS: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['+', '-', '*', '/', 'mod', '==', '/=', '<', '>', '<=', '>=', '&&', '||', ':', '++']);
-
-/** The head and arguments of an application (`f a b`, `f $ a`); undefined when `e` is not one. */
-function spineOf(e: Expr): { head: Expr; args: Expr[] } | undefined {
-  const args: Expr[] = [];
-  let h = e;
-  for (;;) {
-    if (h.tag === 'App') {
-      args.unshift(h.arg);
-      h = h.fn;
-    } else if (h.tag === 'BinOp' && h.op === '$') {
-      args.unshift(h.right);
-      h = h.left;
-    } else break;
-  }
-  return args.length > 0 ? { head: h, args } : undefined;
-}
 
 /** Whether `e` binds no names (substitution into it needs no renaming). */
 function binderFree(e: Expr): boolean {
@@ -242,19 +227,19 @@ class Fuser {
  * `range a b`) as one loop; undefined when `e` is no such call or cannot be fused exactly.
  */
 export function fusePipeline(e: Expr, cx: FuseContext): Expr | undefined {
-  const spine = spineOf(e);
+  const spine = applicationSpine(e);
   if (!spine || spine.args.length !== 3 || cx.preludeFn(spine.head) !== 'foldl') return undefined;
   const [f, z, list] = spine.args as [Expr, Expr, Expr];
   const stages: Stage[] = [];
   let source = list;
   for (;;) {
-    const s = spineOf(source);
+    const s = applicationSpine(source);
     const kind = s?.args.length === 2 ? cx.preludeFn(s.head) : undefined;
     if (s === undefined || (kind !== 'map' && kind !== 'filter')) break;
     stages.unshift({ kind, fn: s.args[0]! });
     source = s.args[1]!;
   }
-  const rs = spineOf(source);
+  const rs = applicationSpine(source);
   const range = rs?.args.length === 2 && cx.preludeFn(rs.head) === 'range' ? rs.args : undefined;
   if (range === undefined && stages.length === 0) return undefined;
   const fx = new Fuser(cx, cx.fresh(), e.span);
