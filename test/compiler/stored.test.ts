@@ -52,6 +52,14 @@ parent n = do
   d <- race (invoke child 100) (return 7)
   e <- within (500 milliseconds) (invoke scaled 2 n) <| return 0
   return (a + b + c + d + e)
+
+halve :: Int -> Effect Double
+halve n = return (toDouble n / 2.0)
+
+doubled :: Int -> Effect Text
+doubled n = do
+  h <- invoke halve n
+  return (show (h + h, h < h * h))
 `;
 
 let dir: string;
@@ -140,6 +148,15 @@ describe('stored definitions on the iss backend, through the executor', () => {
     const deniedRef = await run('parent', ['5'], 'interp', { ...share, effects: ['emit', 'deposit'] });
     expect([denied.error?.code, denied.error?.details.rule]).toEqual(['E_DENIED', 'effects']);
     expect(traceShape(denied)).toEqual(traceShape(deniedRef));
+  });
+
+  it('a Double that comes back from invoke is added, compared and shown on the core', async () => {
+    // doubled itself has no Double literal, no toDouble and an Int parameter: its Double is invoke's result (the
+    // callee's code is in the same image, and its literal links the runtime's build with Doubles: link.ts)
+    const reference = await run('doubled', ['5'], 'interp');
+    const r = await run('doubled', ['5'], 'iss');
+    expect(reference.value).toBe(JSON.stringify('(5.0,True)'));
+    expect([r.value, r.error]).toEqual([reference.value, null]);
   });
 
   it("the core's heap is charged as memory: past the policy budget E_DENIED budget.memoryBytes, past a context grant E_BUDGET", async () => {
