@@ -2293,7 +2293,8 @@ export class Codegen {
   /**
    * Whether the effect `e` is built without evaluating anything that could fail, loop or allocate without bound
    * (CodegenOptions.foldReturnBinds): a literal, a local variable (no box) or a top-level function, quiet Int
-   * arithmetic (quietInt), a lambda, an effect builtin applied to exactly its arguments of those, or a `do` block or
+   * arithmetic (quietInt), a lambda, an effect builtin applied to exactly its arguments of those (`observe` and the
+   * ledger forms included), or a `do` block or
    * `>>` whose first effect is one (what follows it waits in a continuation).
    */
   private builtQuietly(e: Expr, scope: Scope): boolean {
@@ -2314,6 +2315,10 @@ export class Codegen {
       }
       case 'Do':
         return this.blockBuiltQuietly(e.stmts, scope);
+      case 'Observe':
+        return this.builtQuietly(e.key, scope) && this.builtQuietly(e.timeline, scope);
+      case 'Ledger':
+        return [e.amount, e.asset, e.from, e.to, e.timeline].every((a) => a === null || this.builtQuietly(a, scope));
       case 'BinOp':
         return e.op === '>>' ? this.builtQuietly(e.left, scope) : this.quietInt(e, scope);
       default:
