@@ -3,7 +3,11 @@
 // a co-processor session (the ISS firmware, the Verilator simulation) stays
 // up between tests; it closes them when the pool disconnects. Asked to reset
 // its board (a farm board's worker, between tests), it answers with the
-// board's identity or the error.
+// board's identity or the error. A watchdog thread ends the process when the
+// pool's process has gone while this one is busy in a long synchronous test
+// (the interpreter on a program that never ends), where 'disconnect' cannot
+// be delivered.
+import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { CaxError } from '../errors.js';
 import { BaudRate } from '../protocol/serial.js';
@@ -28,6 +32,18 @@ process.on('message', (message: unknown) => {
     );
   else void executor.run(request.spec, request.backend).then((outcome) => process.send?.({ id: request.id, outcome }));
 });
+// Checked every second in its own thread: two checks in a row that find this
+// process adopted by another parent (its own has exited) kill it.
+const WATCHDOG = `
+const { workerData: parent } = require('node:worker_threads');
+let orphaned = 0;
+setInterval(() => {
+  orphaned = process.ppid === parent ? 0 : orphaned + 1;
+  if (orphaned >= 2) process.kill(process.pid, 'SIGKILL');
+}, 1000);
+`;
+new Worker(WATCHDOG, { eval: true, workerData: process.ppid }).unref();
+
 process.on('disconnect', () => {
   void executor.close().finally(() => process.exit(0));
 });

@@ -4,7 +4,7 @@
 // failure with its artefacts; malformed manifests are errors with their place
 // in the file; the HTML report renders in headless Chromium (screenshot and DOM).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -326,6 +326,32 @@ describe('a test that hangs', () => {
       ['hang/fib@interp', 'pass', null],
       ['hang/fib-again@interp', 'pass', null],
     ]);
+  }, 60_000);
+
+  it('does not outlive its pool: killed mid-test, the pool leaves no worker running', async () => {
+    writeFileSync(join(dir, 'hang-alone.yaml'), ['name: hang-alone', 'entries:', '  - { kind: tel, name: forever, file: hang.tel, timeoutMs: 100000, expect: { value: "0" } }'].join('\n'));
+    writeFileSync(join(dir, 'hang.tel'), 'loop :: Int -> Int\nloop n = loop (n + 1)\n\nmain :: Int\nmain = loop 0\n');
+    const cli = spawn(process.execPath, [resolve('dist/host/cli/main.js'), 'regress', 'hang-alone.yaml', '--jobs', '1', '--no-cache', '--backend', 'interp'], { cwd: dir, stdio: 'ignore' });
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const until = async (done: () => boolean): Promise<void> => {
+      for (const t0 = Date.now(); !done(); await new Promise((r) => setTimeout(r, 100))) if (Date.now() - t0 > 20_000) throw new Error('timed out waiting');
+    };
+    let worker = 0;
+    await until(() => {
+      worker = Number(readFileSync(`/proc/${cli.pid}/task/${cli.pid}/children`, 'utf8').split(' ')[0]);
+      return worker > 0;
+    });
+    await new Promise((r) => setTimeout(r, 1000)); // the worker is inside the endless test now
+    cli.kill('SIGKILL');
+    await until(() => !alive(worker));
+    expect(alive(worker)).toBe(false);
   }, 60_000);
 });
 
