@@ -165,6 +165,11 @@ export interface CodegenOptions {
    * `[]` (fresh.ts), turns those cells' tails around instead of allocating a reversed copy (default on).
    */
   readonly reverseInPlace?: boolean;
+  /**
+   * A known function's Int parameters (calls.ts) are passed as their payload only: a direct call does not write their
+   * tag word, the callee reads none and its frame maps do not mark them (default on).
+   */
+  readonly untaggedArguments?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -303,7 +308,8 @@ function caseClauses(alts: readonly Alt[]): Clause[] {
 }
 
 type Loc =
-  | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean }
+  /** `bare`: a parameter passed without its tag word (CodegenOptions.untaggedArguments): an Int, its payload at off+4. */
+  | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean; readonly bare?: true }
   | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: undefined }
   | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean }
   /** A variable of a cons pattern matched in place (CodegenOptions.matchInPlace): the value at byte `at` of the cell whose value is at s0+`off`. */
@@ -340,6 +346,8 @@ interface KnownFn {
   readonly lambda?: Extract<Expr, { tag: 'Lam' }>;
   /** A local function's declaration (CodegenOptions.reverseInPlace reads its equations). */
   readonly decl?: Decl;
+  /** Its parameters passed without their tag word (CodegenOptions.untaggedArguments), by index. */
+  readonly bare?: readonly boolean[];
 }
 
 type Global = { readonly k: 'fn'; readonly fn: KnownFn; readonly decl: Decl } | { readonly k: 'caf'; readonly label: string; readonly cell: string; readonly decl: Decl };
@@ -462,6 +470,8 @@ class FnCtx {
     readonly intArgs: readonly boolean[] = [],
     /** Arguments known to be a lambda without captures (a specialisation, CodegenOptions.specialize), by index. */
     readonly knownArgs: ReadonlyMap<number, KnownFn> = new Map(),
+    /** Arguments passed without their tag word (KnownFn.bare), by index. */
+    readonly bare: readonly boolean[] = [],
   ) {
     this.start = `${label}$body`;
     this.saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
@@ -472,7 +482,7 @@ class FnCtx {
       // rt_compare never allocates, so no collection finds its caller's frame
       if (target === RT.compare) return;
       const label = this.body.fresh('fm');
-      this.body.label(label);
+      this.body.mark(label);
       this.sites.push({ label, slots: this.frameDead ? [] : [...this.written], whole: !this.frameDead });
       this.frameDead = false;
     };
@@ -572,9 +582,15 @@ export class Codegen {
 
   private declare(name: string, d: Decl): Global {
     const label = `tel$${name}`;
-    const g: Global = isFunctionDecl(d) ? { k: 'fn', fn: { name, label, arity: d.equations[0]!.params.length, global: true }, decl: d } : { k: 'caf', label, cell: `${label}$cell`, decl: d };
+    const arity = d.equations[0]!.params.length;
+    const g: Global = isFunctionDecl(d) ? { k: 'fn', fn: { name, label, arity, global: true, bare: this.bareParams(d, arity) }, decl: d } : { k: 'caf', label, cell: `${label}$cell`, decl: d };
     this.globals.set(name, g);
     return g;
+  }
+
+  /** The parameters of a function declared as `d` that its callers pass without their tag word: its Int ones. */
+  private bareParams(d: Decl, arity: number): boolean[] {
+    return this.options.untaggedArguments === false || !this.options.typedInts ? [] : declIntParams(d, arity);
   }
 
   /** A top-level definition by name, `@hash` ones resolved on first use. */
@@ -712,7 +728,7 @@ export class Codegen {
     if (this.options.registers && this.options.directCalls && self && loops(equations, self.name, arity)) {
       for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (!knownArgs.has(i) && equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
     }
-    const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs);
+    const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs, self?.bare);
     this.fn = fn;
     const b = fn.body;
     b.span(span);
@@ -752,7 +768,8 @@ export class Codegen {
       o.sw(PAIRS[i]![1], -20 - 8 * i, s0);
     }
     for (const i of regArgs) {
-      o.lw(PAIRS[i]![0], 8 * i, s0);
+      if (fn.bare[i] === true) o.li(PAIRS[i]![0], TAG.INT);
+      else o.lw(PAIRS[i]![0], 8 * i, s0);
       o.lw(PAIRS[i]![1], 8 * i + 4, s0);
     }
     this.frameMaps.add(fn, frame, env);
@@ -877,7 +894,13 @@ export class Codegen {
         {
           const int = off >= 0 && this.fn.intArgs[off / 8] === true;
           const known = off >= 0 ? this.fn.knownArgs.get(off / 8) : undefined;
-          this.bindVar(scope, p.name, p.span, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int, ...(known ? { fn: known } : {}) });
+          const bare = off >= 0 && this.fn.bare[off / 8] === true;
+          this.bindVar(
+            scope,
+            p.name,
+            p.span,
+            off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int, ...(known ? { fn: known } : {}), ...(bare ? { bare: true as const } : {}) },
+          );
         }
         return;
       case 'PLit':
@@ -1007,7 +1030,8 @@ export class Codegen {
           this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, box: true });
           return { d, slot, fnInfo: undefined };
         }
-        const fnInfo: KnownFn = { name: d.name, label: `tel$${d.name}$${this.counter++}`, arity: d.equations[0]!.params.length, global: false, decl: d };
+        const arity = d.equations[0]!.params.length;
+        const fnInfo: KnownFn = { name: d.name, label: `tel$${d.name}$${this.counter++}`, arity, global: false, decl: d, bare: this.bareParams(d, arity) };
         this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, fn: fnInfo });
         return { d, slot, fnInfo };
       });
@@ -1069,7 +1093,7 @@ export class Codegen {
     scope.set(name, loc);
     const home: BinderHome | undefined =
       loc.k === 'slot'
-        ? { k: 'slot', off: loc.off, ...(loc.box ? { box: true as const } : {}) }
+        ? { k: 'slot', off: loc.off, ...(loc.box ? { box: true as const } : {}), ...(loc.bare ? { int: true as const } : {}) }
         : loc.k === 'reg'
           ? { k: 'reg', tag: PAIRS[loc.pair]![0], payload: PAIRS[loc.pair]![1] }
           : loc.k === 'field'
@@ -1126,6 +1150,11 @@ export class Codegen {
   /** The two words at a variable's location into `tag` and `val` (t0 may be used on the way). */
   private loadVarInto(loc: Loc, tag: Reg, val: Reg): void {
     const b = this.fn.body;
+    if (loc.k === 'slot' && loc.bare) {
+      b.lw(val, loc.off + 4, s0);
+      b.li(tag, TAG.INT);
+      return;
+    }
     if (loc.k === 'slot') return this.loadSlot(loc.off, tag, val);
     if (loc.k === 'reg') {
       b.mv(tag, PAIRS[loc.pair]![0]);
@@ -1562,6 +1591,12 @@ export class Codegen {
     // literals and variables first, each read before its parameter is overwritten (the moves below read only slots and temporaries)
     for (const i of moves) {
       const source = args[i]!.tag === 'Var' ? scope.get((args[i] as Extract<Expr, { tag: 'Var' }>).name) : undefined;
+      if (source?.k === 'slot' && source.off === 8 * i && source.bare && fn.bare?.[i] !== true) {
+        // an Int parameter passed on in its own place to a callee that reads its tag word: the tag written
+        b.li(t1, TAG.INT);
+        b.sw(t1, 8 * i, s0);
+        continue;
+      }
       if ((source?.k === 'slot' && source.off === 8 * i) || (self && source?.k === 'reg' && source.pair === i)) continue; // the parameter itself, passed on
       if (this.reusedCell(args[i]!, scope) === 8 * i) continue; // `h : t` of the cell matched in this very parameter
       const load = this.operandLoad(args[i]!, scope)!;
@@ -1659,8 +1694,9 @@ export class Codegen {
       this.gen(args[i]!, scope);
       this.storeSlot(block + 8 * j);
     });
+    const bare = (i: number): boolean => fn.bare?.[i] === true;
     const toOutgoing = (i: number): void => {
-      b.sw(a0, 8 * i, sp);
+      if (!bare(i)) b.sw(a0, 8 * i, sp);
       b.sw(a1, 8 * i + 4, sp);
     };
     if (last !== undefined) {
@@ -1668,14 +1704,19 @@ export class Codegen {
       toOutgoing(last);
     }
     loud.forEach((i, j) => {
-      this.loadSlot(block + 8 * j, t1, t2);
-      b.sw(t1, 8 * i, sp);
+      if (!bare(i)) {
+        b.lw(t1, block + 8 * j, s0);
+        b.sw(t1, 8 * i, sp);
+      }
+      b.lw(t2, block + 8 * j + 4, s0);
       b.sw(t2, 8 * i + 4, sp);
       this.fn.forget(block + 8 * j);
     });
     args.forEach((arg, i) => {
       if (i === last || loud.includes(i)) return;
-      this.gen(arg, scope);
+      // an untagged Int argument that is quiet Int arithmetic: its payload only, no tag made
+      if (bare(i) && this.quietInt(arg, scope, true)) this.intExprInto(arg, scope, a1, INT_TEMPS);
+      else this.gen(arg, scope);
       toOutgoing(i);
     });
     this.callKnown(fn, loc);
