@@ -11,6 +11,7 @@ import { CaxError, unsupported, type SourceSpan } from '../errors.js';
 import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type Stmt, type TypeExpr, type TypeScheme } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG, type Reg } from './asm.js';
+import { ARG_REGS, directEntry, RegisterFacts } from './calls.js';
 import { freshAccumulator } from './fresh.js';
 import { fusePipeline } from './fuse.js';
 import { literalIntParams } from './int-params.js';
@@ -170,6 +171,13 @@ export interface CodegenOptions {
    * tag word, the callee reads none and its frame maps do not mark them (default on).
    */
   readonly untaggedArguments?: boolean;
+  /**
+   * A top-level function that is no loop takes its first three untagged Int arguments in a1–a3 at a direct entry
+   * (callers compute them straight into those registers), and what registers are known to hold at a function's start
+   * is used until overwritten: those parameters are read from their registers, and an epilogue on a path that made no
+   * call keeps `ra` (calls.ts; default on).
+   */
+  readonly registerArguments?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -348,6 +356,8 @@ interface KnownFn {
   readonly decl?: Decl;
   /** Its parameters passed without their tag word (CodegenOptions.untaggedArguments), by index. */
   readonly bare?: readonly boolean[];
+  /** Its parameters whose payloads a direct call passes in ARG_REGS (CodegenOptions.registerArguments), by index. */
+  readonly regs?: readonly boolean[];
 }
 
 type Global = { readonly k: 'fn'; readonly fn: KnownFn; readonly decl: Decl } | { readonly k: 'caf'; readonly label: string; readonly cell: string; readonly decl: Decl };
@@ -461,6 +471,8 @@ class FnCtx {
   readonly sites: CallSite[] = [];
   /** Set just before a call in tail position that cannot reuse the frame (genTail): nothing of the frame is live there. */
   frameDead = false;
+  /** What registers hold (calls.ts), where followed. */
+  readonly facts: RegisterFacts | undefined;
   constructor(
     readonly label: string,
     readonly arity: number,
@@ -472,11 +484,15 @@ class FnCtx {
     readonly knownArgs: ReadonlyMap<number, KnownFn> = new Map(),
     /** Arguments passed without their tag word (KnownFn.bare), by index. */
     readonly bare: readonly boolean[] = [],
+    /** Whether what registers hold is followed (CodegenOptions.registerArguments; not in a loop, whose start self tail calls jump back to). */
+    follow = false,
   ) {
     this.start = `${label}$body`;
     this.saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
+    this.facts = follow ? new RegisterFacts(label, this.body) : undefined;
     this.body.onStore = (base, off) => {
       if (base === s0 && off <= this.slotOff(0) && (off & 7) === 0) this.written.add(off);
+      if (base === s0) this.facts?.stored(off);
     };
     this.body.onCall = (target) => {
       // rt_compare never allocates, so no collection finds its caller's frame
@@ -583,7 +599,10 @@ export class Codegen {
   private declare(name: string, d: Decl): Global {
     const label = `tel$${name}`;
     const arity = d.equations[0]!.params.length;
-    const g: Global = isFunctionDecl(d) ? { k: 'fn', fn: { name, label, arity, global: true, bare: this.bareParams(d, arity) }, decl: d } : { k: 'caf', label, cell: `${label}$cell`, decl: d };
+    const bare = this.bareParams(d, arity);
+    // not a loop's: its self tail calls jump back to its start, where the registers hold their arguments no more
+    const regs = this.options.registerArguments === false || loops(d.equations, name, arity) ? [] : bare.map((b, i) => b && i < ARG_REGS.length);
+    const g: Global = isFunctionDecl(d) ? { k: 'fn', fn: { name, label, arity, global: true, bare, regs }, decl: d } : { k: 'caf', label, cell: `${label}$cell`, decl: d };
     this.globals.set(name, g);
     return g;
   }
@@ -728,9 +747,12 @@ export class Codegen {
     if (this.options.registers && this.options.directCalls && self && loops(equations, self.name, arity)) {
       for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (!knownArgs.has(i) && equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
     }
-    const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs, self?.bare);
+    const follow = this.options.registerArguments !== false && !(self && loops(equations, self.name, arity));
+    const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs, self?.bare, follow);
     this.fn = fn;
     const b = fn.body;
+    const inRegs = (self?.regs ?? []).flatMap((r, i) => (r ? [{ reg: ARG_REGS[i]!, off: 8 * i }] : []));
+    fn.facts?.start(inRegs);
     b.span(span);
     // the cycle budget, checked on function entry and on every loop back edge (self tail call)
     if (this.options.budgetChecks !== false) {
@@ -755,6 +777,13 @@ export class Codegen {
     const o = this.out;
     o.align(4);
     o.label(label);
+    if (inRegs.length > 0) {
+      // the generic entry (closures, rt_apply, tail calls) loads what direct callers pass in registers; the direct entry
+      // stores them into the parameters' payload words, where the code reads them once the registers are reused
+      for (const p of inRegs) o.lw(p.reg, p.off + 4, sp);
+      o.label(directEntry(label));
+      for (const p of inRegs) o.sw(p.reg, p.off + 4, sp);
+    }
     o.addi(sp, sp, -frame);
     o.sw(ra, frame - 4, sp);
     o.sw(s0, frame - 8, sp);
@@ -822,7 +851,8 @@ export class Codegen {
    */
   private popFrame(): void {
     const b = this.fn.body;
-    b.lw(ra, -4, s0);
+    // on a path that made no call, ra still holds the return address (calls.ts)
+    if (this.fn.facts?.returnAddress !== true) b.lw(ra, -4, s0);
     b.mv(sp, s0);
     b.lw(s0, -8, s0);
   }
@@ -1151,7 +1181,9 @@ export class Codegen {
   private loadVarInto(loc: Loc, tag: Reg, val: Reg): void {
     const b = this.fn.body;
     if (loc.k === 'slot' && loc.bare) {
-      b.lw(val, loc.off + 4, s0);
+      const held = this.fn.facts?.payload(loc.off);
+      if (held === undefined) b.lw(val, loc.off + 4, s0);
+      else if (held !== val) b.mv(val, held);
       b.li(tag, TAG.INT);
       return;
     }
@@ -1545,7 +1577,8 @@ export class Codegen {
     const b = this.fn.body;
     const mark = this.fn.next;
     b.span(span);
-    const self = this.fn.selfFn?.label === fn.label;
+    // (where registers are followed, the function is no loop: a call of itself goes through its entry, which reloads them)
+    const self = this.fn.selfFn?.label === fn.label && this.fn.facts === undefined;
     // a quiet Int argument of a loop's Int parameter kept in a register pair is computed after the others (it cannot
     // fail or act) into a temporary of its own, then moved into the pair's payload register (its tag is an Int's)
     const inRegs: boolean[] = [];
@@ -1712,14 +1745,23 @@ export class Codegen {
       b.sw(t2, 8 * i + 4, sp);
       this.fn.forget(block + 8 * j);
     });
+    // an argument passed in a register that is quiet Int arithmetic is computed into it last (CodegenOptions.registerArguments)
+    const inReg = (i: number): boolean => fn.regs?.[i] === true;
+    const intoReg = (i: number): boolean => inReg(i) && i !== last && !loud.includes(i) && this.quietInt(args[i]!, scope, true);
     args.forEach((arg, i) => {
-      if (i === last || loud.includes(i)) return;
+      if (i === last || loud.includes(i) || intoReg(i)) return;
       // an untagged Int argument that is quiet Int arithmetic: its payload only, no tag made
       if (bare(i) && this.quietInt(arg, scope, true)) this.intExprInto(arg, scope, a1, INT_TEMPS);
       else this.gen(arg, scope);
       toOutgoing(i);
     });
-    this.callKnown(fn, loc);
+    if (!args.some((_, i) => inReg(i))) return this.callKnown(fn, loc);
+    args.forEach((arg, i) => {
+      if (intoReg(i)) this.intExprInto(arg, scope, ARG_REGS[i]!, INT_TEMPS);
+      else if (inReg(i)) b.lw(ARG_REGS[i]!, 8 * i + 4, sp);
+    });
+    // a top-level function: no env
+    b.call(directEntry(fn.label));
   }
 
   /** Calls a known function whose arguments are in the outgoing area (a local one with its closure as env). */
@@ -2621,6 +2663,8 @@ export class Codegen {
     if (e.tag === 'Var') {
       const loc = scope.get(e.name)!;
       if (loc.k === 'reg') return PAIRS[loc.pair]![1];
+      const held = loc.k === 'slot' ? this.fn.facts?.payload(loc.off) : undefined;
+      if (held !== undefined) return held;
       if (loc.k === 'slot') b.lw(dest, loc.off + 4, s0);
       else if (loc.k === 'field') {
         b.lw(dest, loc.off + 4, s0);

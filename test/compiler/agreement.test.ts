@@ -315,6 +315,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { fuse: false },
   { reverseInPlace: false },
   { untaggedArguments: false },
+  { registerArguments: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {
@@ -325,7 +326,7 @@ describe('random programs with each optimisation off: interp vs iss', () => {
       }),
       { numRuns: 6 },
     );
-    // six programs, each compiled and run once per option off (16 of them): about 100 s on the shared 2-core machine
+    // six programs, each compiled and run once per option off (17 of them): about 100 s on the shared 2-core machine
   }, 300_000);
   it('effect programs agree on value, effect log and clock with each option off', async () => {
     await fc.assert(
