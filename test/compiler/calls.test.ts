@@ -6,13 +6,16 @@
 // - Int arguments in a1–a3 at a direct entry, and what registers hold at a function's start used until overwritten
 //   (registerArguments): arguments reading each other's parameters, a fourth parameter in its slot, an argument that
 //   calls (loud), mutual recursion, errors inside, and random Int functions calling each other (fast-check);
-// - fewer cycles with each on (naive fib), and `cax compile --no-untagged-arguments --no-register-arguments`.
+// - fewer cycles with each on (naive fib), and `cax compile --no-untagged-arguments --no-register-arguments`;
+// - what registers hold, followed through writes, calls, branches and labels (calls.ts RegisterFacts).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import { Asm, REG } from '../../host/compiler/asm.js';
+import { RegisterFacts } from '../../host/compiler/calls.js';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { runCli } from '../../host/cli/program.js';
@@ -167,5 +170,50 @@ main = churn 300 7
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('what registers hold (RegisterFacts)', () => {
+  const started = (): { code: Asm; facts: RegisterFacts } => {
+    const code = new Asm();
+    const facts = new RegisterFacts('t', code);
+    facts.start([
+      { reg: REG.a1, off: 0 },
+      { reg: REG.a2, off: 8 },
+    ]);
+    return { code, facts };
+  };
+
+  it('a write or a store forgets one register, a call all of them', () => {
+    const { code, facts } = started();
+    expect([facts.payload(0), facts.payload(8), facts.returnAddress]).toEqual([REG.a1, REG.a2, true]);
+    code.addi(REG.a1, REG.a1, -1);
+    expect([facts.payload(0), facts.payload(8)]).toEqual([undefined, REG.a2]);
+    facts.stored(12); // a store to s0+12, the payload word of the slot at s0+8 (codegen tells it through onStore)
+    expect(facts.payload(8)).toBeUndefined();
+    const { code: other, facts: more } = started();
+    other.call('callee');
+    expect([more.payload(0), more.payload(8), more.returnAddress]).toEqual([undefined, undefined, false]);
+  });
+
+  it('a label knows what holds on every jump to it and on the fall-through; one not jumped to yet knows nothing', () => {
+    const { code, facts } = started();
+    code.branch('beq', REG.a1, REG.zero, 'joined');
+    code.mv(REG.a2, REG.zero);
+    code.label('joined');
+    expect([facts.payload(0), facts.payload(8), facts.returnAddress]).toEqual([REG.a1, undefined, true]);
+    code.j('away');
+    code.label('away');
+    expect(facts.payload(0)).toBe(REG.a1);
+    code.label('head');
+    expect([facts.payload(0), facts.returnAddress]).toEqual([undefined, false]);
+  });
+
+  it('a jump back to a label whose code assumed a register that no longer holds is E_INTERNAL', () => {
+    const { code } = started();
+    code.branch('bne', REG.a1, REG.zero, 'top');
+    code.label('top');
+    code.addi(REG.a1, REG.a1, -1);
+    expect(() => code.branch('bne', REG.a1, REG.zero, 'top')).toThrow(expect.objectContaining({ code: 'E_INTERNAL' }));
   });
 });
