@@ -1009,11 +1009,14 @@ export class Codegen {
       case 'unit':
         return;
       case 'int':
-      case 'bool':
-        b.lw(t0, off + 4, s0);
+      case 'bool': {
+        // an Int parameter still in the register it came in (CodegenOptions.registerArguments) is tested there
+        const held = this.fn.facts?.payload(off);
+        if (held === undefined) b.lw(t0, off + 4, s0);
         b.li(t1, lit.kind === 'int' ? lit.value : lit.value ? 1 : 0);
-        b.branch('bne', t0, t1, fail);
+        b.branch('bne', held ?? t0, t1, fail);
         return;
+      }
       default:
         this.genLit(lit);
         b.mv(a2, a0);

@@ -82,6 +82,16 @@ scale k xs = map (\\x -> go x 0) xs
     go m acc = go (m - 1) (acc + k)
 main = (map fib (range 1 12), foldl add 0 (range 1 50), map (add 3) [1, 2], scale 3 [4, 5], (\\f -> f 4 5) add)
 `,
+  'Int literal patterns on parameters, and a loop with untagged Int parameters in register pairs': `fibp :: Int -> Int
+fibp 0 = 0
+fibp 1 = 1
+fibp n = fibp (n - 1) + fibp (n - 2)
+ack :: Int -> Int -> Int
+ack 0 n = n + 1
+ack m 0 = ack (m - 1) 1
+ack m n = ack (m - 1) (ack m (n - 1))
+main = (fibp 12, ack 2 3, map fibp [0, 1, 2])
+`,
   'an error inside a function with Int parameters': `safe :: Int -> Int -> Int
 safe n d = if n == 0 then 100 / d else n + safe (n - 1) (d - 1)
 main = safe 5 5
