@@ -778,11 +778,10 @@ export class Codegen {
     o.align(4);
     o.label(label);
     if (inRegs.length > 0) {
-      // the generic entry (closures, rt_apply, tail calls) loads what direct callers pass in registers; the direct entry
-      // stores them into the parameters' payload words, where the code reads them once the registers are reused
+      // the generic entry (closures, rt_apply, tail calls) loads what direct callers pass in registers as well as in the
+      // parameters' payload words
       for (const p of inRegs) o.lw(p.reg, p.off + 4, sp);
       o.label(directEntry(label));
-      for (const p of inRegs) o.sw(p.reg, p.off + 4, sp);
     }
     o.addi(sp, sp, -frame);
     o.sw(ra, frame - 4, sp);
@@ -1760,8 +1759,10 @@ export class Codegen {
     });
     if (!args.some((_, i) => inReg(i))) return this.callKnown(fn, loc);
     args.forEach((arg, i) => {
-      if (intoReg(i)) this.intExprInto(arg, scope, ARG_REGS[i]!, INT_TEMPS);
-      else if (inReg(i)) b.lw(ARG_REGS[i]!, 8 * i + 4, sp);
+      if (intoReg(i)) {
+        this.intExprInto(arg, scope, ARG_REGS[i]!, INT_TEMPS);
+        b.sw(ARG_REGS[i]!, 8 * i + 4, sp);
+      } else if (inReg(i)) b.lw(ARG_REGS[i]!, 8 * i + 4, sp);
     });
     // a top-level function: no env
     b.call(directEntry(fn.label));
