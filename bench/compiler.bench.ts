@@ -114,6 +114,9 @@ export const suite: BenchSuite = {
     },
     optimisationCase('direct calls and tail jumps', { directCalls: false }, CALLS(18), 'cycles'),
     optimisationCase('direct calls and tail jumps', { directCalls: false }, CALLS(18), 'bytes'),
+    // docs/compiler.md "Calls": untagged Int arguments (and with them the registers), then the registers alone
+    optimisationCase('Int arguments untagged', { untaggedArguments: false }, CALLS(18), 'cycles'),
+    optimisationCase('Int arguments in registers', { registerArguments: false }, CALLS(18), 'cycles'),
     optimisationCase(
       'inlining',
       { inlining: false },

@@ -105,6 +105,12 @@ export class Asm {
   onStore?: (base: Reg, offset: number) => void;
   /** Called after each call (a `jal` or `jalr` that writes `ra`) with its target label, undefined through a register. */
   onCall?: (target: string | undefined) => void;
+  /** Called after each instruction that writes a register other than `zero`, with that register (calls.ts tracks what registers hold). */
+  onWrite?: (rd: Reg) => void;
+  /** Called after each branch or jump that is no call: its target label (undefined through a register), `always` for a jump. */
+  onJump?: (target: string | undefined, always: boolean) => void;
+  /** Called before a label other code may jump to is defined (not before a `mark`). */
+  onLabel?: (name: string) => void;
 
   /** A fresh label name, unique across every assembler (their items get appended together). */
   fresh(hint = 'L'): string {
@@ -117,6 +123,12 @@ export class Asm {
   }
 
   label(name: string): void {
+    this.onLabel?.(name);
+    this.items.push({ k: 'label', name });
+  }
+
+  /** A label no code jumps to: a pc to record (a call site's return address, where a binder's scope starts or ends). */
+  mark(name: string): void {
     this.items.push({ k: 'label', name });
   }
 
@@ -130,6 +142,13 @@ export class Asm {
 
   word(word: number): void {
     this.items.push({ k: 'word', word: word >>> 0 });
+  }
+
+  /** An instruction word: after it, tells onWrite the register it writes (OP, OP-IMM, LOAD, LUI and SYSTEM write rd). */
+  private insn(word: number): void {
+    this.word(word);
+    const rd = (word >>> 7) & 31;
+    if (rd !== REG.zero && [0x33, 0x13, 0x03, 0x37, 0x73].includes(word & 0x7f)) this.onWrite?.(rd as Reg);
   }
 
   bytes(data: Uint8Array): void {
@@ -146,58 +165,58 @@ export class Asm {
   // ---- instructions ------------------------------------------------------------
 
   add(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(0, rs2, rs1, 0, rd, 0x33));
+    this.insn(rType(0, rs2, rs1, 0, rd, 0x33));
   }
   sub(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(0x20, rs2, rs1, 0, rd, 0x33));
+    this.insn(rType(0x20, rs2, rs1, 0, rd, 0x33));
   }
   slt(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(0, rs2, rs1, 2, rd, 0x33));
+    this.insn(rType(0, rs2, rs1, 2, rd, 0x33));
   }
   sltu(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(0, rs2, rs1, 3, rd, 0x33));
+    this.insn(rType(0, rs2, rs1, 3, rd, 0x33));
   }
   xor(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(0, rs2, rs1, 4, rd, 0x33));
+    this.insn(rType(0, rs2, rs1, 4, rd, 0x33));
   }
   or(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(0, rs2, rs1, 6, rd, 0x33));
+    this.insn(rType(0, rs2, rs1, 6, rd, 0x33));
   }
   and(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(0, rs2, rs1, 7, rd, 0x33));
+    this.insn(rType(0, rs2, rs1, 7, rd, 0x33));
   }
   mul(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(1, rs2, rs1, 0, rd, 0x33));
+    this.insn(rType(1, rs2, rs1, 0, rd, 0x33));
   }
   div(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(1, rs2, rs1, 4, rd, 0x33));
+    this.insn(rType(1, rs2, rs1, 4, rd, 0x33));
   }
   rem(rd: Reg, rs1: Reg, rs2: Reg): void {
-    this.word(rType(1, rs2, rs1, 6, rd, 0x33));
+    this.insn(rType(1, rs2, rs1, 6, rd, 0x33));
   }
   addi(rd: Reg, rs1: Reg, imm: number): void {
-    this.word(iType(imm, rs1, 0, rd, 0x13));
+    this.insn(iType(imm, rs1, 0, rd, 0x13));
   }
   xori(rd: Reg, rs1: Reg, imm: number): void {
-    this.word(iType(imm, rs1, 4, rd, 0x13));
+    this.insn(iType(imm, rs1, 4, rd, 0x13));
   }
   sltiu(rd: Reg, rs1: Reg, imm: number): void {
-    this.word(iType(imm, rs1, 3, rd, 0x13));
+    this.insn(iType(imm, rs1, 3, rd, 0x13));
   }
   slli(rd: Reg, rs1: Reg, sh: number): void {
-    this.word(iType(sh & 31, rs1, 1, rd, 0x13));
+    this.insn(iType(sh & 31, rs1, 1, rd, 0x13));
   }
   srli(rd: Reg, rs1: Reg, sh: number): void {
-    this.word(iType(sh & 31, rs1, 5, rd, 0x13));
+    this.insn(iType(sh & 31, rs1, 5, rd, 0x13));
   }
   srai(rd: Reg, rs1: Reg, sh: number): void {
-    this.word(iType(0x400 | (sh & 31), rs1, 5, rd, 0x13));
+    this.insn(iType(0x400 | (sh & 31), rs1, 5, rd, 0x13));
   }
   andi(rd: Reg, rs1: Reg, imm: number): void {
-    this.word(iType(imm, rs1, 7, rd, 0x13));
+    this.insn(iType(imm, rs1, 7, rd, 0x13));
   }
   lw(rd: Reg, offset: number, rs1: Reg): void {
-    this.word(iType(offset, rs1, 2, rd, 0x03));
+    this.insn(iType(offset, rs1, 2, rd, 0x03));
   }
   sw(rs2: Reg, offset: number, rs1: Reg): void {
     this.word(sType(offset, rs2, rs1, 2));
@@ -205,14 +224,16 @@ export class Asm {
   }
   jalr(rd: Reg, rs1: Reg, offset = 0): void {
     this.word(iType(offset, rs1, 0, rd, 0x67));
+    if (rd !== REG.zero) this.onWrite?.(rd);
     if (rd === REG.ra) this.onCall?.(undefined);
+    else if (rd === REG.zero) this.onJump?.(undefined, true);
   }
   lui(rd: Reg, imm20: number): void {
-    this.word((((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37) >>> 0);
+    this.insn((((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37) >>> 0);
   }
   /** csrrs rd, csr, x0: reads a CSR. */
   csrr(rd: Reg, csr: number): void {
-    this.word(((csr << 20) | (2 << 12) | (rd << 7) | 0x73) >>> 0);
+    this.insn(((csr << 20) | (2 << 12) | (rd << 7) | 0x73) >>> 0);
   }
   mv(rd: Reg, rs: Reg): void {
     this.addi(rd, rs, 0);
@@ -231,15 +252,19 @@ export class Asm {
 
   la(rd: Reg, target: string, offset = 0): void {
     this.items.push({ k: 'la', rd, target, offset });
+    this.onWrite?.(rd);
   }
 
   branch(op: BranchOp, rs1: Reg, rs2: Reg, target: string): void {
     this.items.push({ k: 'branch', op, rs1, rs2, target, long: false });
+    this.onJump?.(target, false);
   }
 
   jal(rd: Reg, target: string): void {
     this.items.push({ k: 'jal', rd, target });
+    if (rd !== REG.zero) this.onWrite?.(rd);
     if (rd === REG.ra) this.onCall?.(target);
+    else if (rd === REG.zero) this.onJump?.(target, true);
   }
 
   j(target: string): void {

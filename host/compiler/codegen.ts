@@ -11,6 +11,7 @@ import { CaxError, unsupported, type SourceSpan } from '../errors.js';
 import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type Stmt, type TypeExpr, type TypeScheme } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
 import { Asm, REG, type Reg } from './asm.js';
+import { ARG_REGS, directEntry, RegisterFacts } from './calls.js';
 import { freshAccumulator } from './fresh.js';
 import { fusePipeline } from './fuse.js';
 import { literalIntParams } from './int-params.js';
@@ -165,6 +166,18 @@ export interface CodegenOptions {
    * `[]` (fresh.ts), turns those cells' tails around instead of allocating a reversed copy (default on).
    */
   readonly reverseInPlace?: boolean;
+  /**
+   * A known function's Int parameters (calls.ts) are passed as their payload only: a direct call does not write their
+   * tag word, the callee reads none and its frame maps do not mark them (default on).
+   */
+  readonly untaggedArguments?: boolean;
+  /**
+   * A top-level function that is no loop takes its first three untagged Int arguments in a1–a3 at a direct entry
+   * (callers compute them straight into those registers), and what registers are known to hold at a function's start
+   * is used until overwritten: those parameters are read from their registers, and an epilogue on a path that made no
+   * call keeps `ra` (calls.ts; default on).
+   */
+  readonly registerArguments?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -303,7 +316,8 @@ function caseClauses(alts: readonly Alt[]): Clause[] {
 }
 
 type Loc =
-  | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean }
+  /** `bare`: a parameter passed without its tag word (CodegenOptions.untaggedArguments): an Int, its payload at off+4. */
+  | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean; readonly bare?: true }
   | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: undefined }
   | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean }
   /** A variable of a cons pattern matched in place (CodegenOptions.matchInPlace): the value at byte `at` of the cell whose value is at s0+`off`. */
@@ -340,6 +354,10 @@ interface KnownFn {
   readonly lambda?: Extract<Expr, { tag: 'Lam' }>;
   /** A local function's declaration (CodegenOptions.reverseInPlace reads its equations). */
   readonly decl?: Decl;
+  /** Its parameters passed without their tag word (CodegenOptions.untaggedArguments), by index. */
+  readonly bare?: readonly boolean[];
+  /** Its parameters whose payloads a direct call passes in ARG_REGS (CodegenOptions.registerArguments), by index. */
+  readonly regs?: readonly boolean[];
 }
 
 type Global = { readonly k: 'fn'; readonly fn: KnownFn; readonly decl: Decl } | { readonly k: 'caf'; readonly label: string; readonly cell: string; readonly decl: Decl };
@@ -453,6 +471,8 @@ class FnCtx {
   readonly sites: CallSite[] = [];
   /** Set just before a call in tail position that cannot reuse the frame (genTail): nothing of the frame is live there. */
   frameDead = false;
+  /** What registers hold (calls.ts), where followed. */
+  readonly facts: RegisterFacts | undefined;
   constructor(
     readonly label: string,
     readonly arity: number,
@@ -462,17 +482,23 @@ class FnCtx {
     readonly intArgs: readonly boolean[] = [],
     /** Arguments known to be a lambda without captures (a specialisation, CodegenOptions.specialize), by index. */
     readonly knownArgs: ReadonlyMap<number, KnownFn> = new Map(),
+    /** Arguments passed without their tag word (KnownFn.bare), by index. */
+    readonly bare: readonly boolean[] = [],
+    /** Whether what registers hold is followed (CodegenOptions.registerArguments; not in a loop, whose start self tail calls jump back to). */
+    follow = false,
   ) {
     this.start = `${label}$body`;
     this.saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
+    this.facts = follow ? new RegisterFacts(label, this.body) : undefined;
     this.body.onStore = (base, off) => {
       if (base === s0 && off <= this.slotOff(0) && (off & 7) === 0) this.written.add(off);
+      if (base === s0) this.facts?.stored(off);
     };
     this.body.onCall = (target) => {
       // rt_compare never allocates, so no collection finds its caller's frame
       if (target === RT.compare) return;
       const label = this.body.fresh('fm');
-      this.body.label(label);
+      this.body.mark(label);
       this.sites.push({ label, slots: this.frameDead ? [] : [...this.written], whole: !this.frameDead });
       this.frameDead = false;
     };
@@ -572,9 +598,18 @@ export class Codegen {
 
   private declare(name: string, d: Decl): Global {
     const label = `tel$${name}`;
-    const g: Global = isFunctionDecl(d) ? { k: 'fn', fn: { name, label, arity: d.equations[0]!.params.length, global: true }, decl: d } : { k: 'caf', label, cell: `${label}$cell`, decl: d };
+    const arity = d.equations[0]!.params.length;
+    const bare = this.bareParams(d, arity);
+    // not a loop's: its self tail calls jump back to its start, where the registers hold their arguments no more
+    const regs = this.options.registerArguments === false || loops(d.equations, name, arity) ? [] : bare.map((b, i) => b && i < ARG_REGS.length);
+    const g: Global = isFunctionDecl(d) ? { k: 'fn', fn: { name, label, arity, global: true, bare, regs }, decl: d } : { k: 'caf', label, cell: `${label}$cell`, decl: d };
     this.globals.set(name, g);
     return g;
+  }
+
+  /** The parameters of a function declared as `d` that its callers pass without their tag word: its Int ones. */
+  private bareParams(d: Decl, arity: number): boolean[] {
+    return this.options.untaggedArguments === false || !this.options.typedInts ? [] : declIntParams(d, arity);
   }
 
   /** A top-level definition by name, `@hash` ones resolved on first use. */
@@ -712,9 +747,12 @@ export class Codegen {
     if (this.options.registers && this.options.directCalls && self && loops(equations, self.name, arity)) {
       for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (!knownArgs.has(i) && equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
     }
-    const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs);
+    const follow = this.options.registerArguments !== false && !(self && loops(equations, self.name, arity));
+    const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs, self?.bare, follow);
     this.fn = fn;
     const b = fn.body;
+    const inRegs = (self?.regs ?? []).flatMap((r, i) => (r ? [{ reg: ARG_REGS[i]!, off: 8 * i }] : []));
+    fn.facts?.start(inRegs);
     b.span(span);
     // the cycle budget, checked on function entry and on every loop back edge (self tail call)
     if (this.options.budgetChecks !== false) {
@@ -739,6 +777,12 @@ export class Codegen {
     const o = this.out;
     o.align(4);
     o.label(label);
+    if (inRegs.length > 0) {
+      // the generic entry (closures, rt_apply, tail calls) loads what direct callers pass in registers as well as in the
+      // parameters' payload words
+      for (const p of inRegs) o.lw(p.reg, p.off + 4, sp);
+      o.label(directEntry(label));
+    }
     o.addi(sp, sp, -frame);
     o.sw(ra, frame - 4, sp);
     o.sw(s0, frame - 8, sp);
@@ -752,7 +796,8 @@ export class Codegen {
       o.sw(PAIRS[i]![1], -20 - 8 * i, s0);
     }
     for (const i of regArgs) {
-      o.lw(PAIRS[i]![0], 8 * i, s0);
+      if (fn.bare[i] === true) o.li(PAIRS[i]![0], TAG.INT);
+      else o.lw(PAIRS[i]![0], 8 * i, s0);
       o.lw(PAIRS[i]![1], 8 * i + 4, s0);
     }
     this.frameMaps.add(fn, frame, env);
@@ -805,7 +850,8 @@ export class Codegen {
    */
   private popFrame(): void {
     const b = this.fn.body;
-    b.lw(ra, -4, s0);
+    // on a path that made no call, ra still holds the return address (calls.ts)
+    if (this.fn.facts?.returnAddress !== true) b.lw(ra, -4, s0);
     b.mv(sp, s0);
     b.lw(s0, -8, s0);
   }
@@ -877,7 +923,13 @@ export class Codegen {
         {
           const int = off >= 0 && this.fn.intArgs[off / 8] === true;
           const known = off >= 0 ? this.fn.knownArgs.get(off / 8) : undefined;
-          this.bindVar(scope, p.name, p.span, off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int, ...(known ? { fn: known } : {}) });
+          const bare = off >= 0 && this.fn.bare[off / 8] === true;
+          this.bindVar(
+            scope,
+            p.name,
+            p.span,
+            off >= 0 && this.fn.regArgs.includes(off / 8) ? { k: 'reg', pair: off / 8, int } : { k: 'slot', off, int, ...(known ? { fn: known } : {}), ...(bare ? { bare: true as const } : {}) },
+          );
         }
         return;
       case 'PLit':
@@ -956,11 +1008,14 @@ export class Codegen {
       case 'unit':
         return;
       case 'int':
-      case 'bool':
-        b.lw(t0, off + 4, s0);
+      case 'bool': {
+        // an Int parameter still in the register it came in (CodegenOptions.registerArguments) is tested there
+        const held = this.fn.facts?.payload(off);
+        if (held === undefined) b.lw(t0, off + 4, s0);
         b.li(t1, lit.kind === 'int' ? lit.value : lit.value ? 1 : 0);
-        b.branch('bne', t0, t1, fail);
+        b.branch('bne', held ?? t0, t1, fail);
         return;
+      }
       default:
         this.genLit(lit);
         b.mv(a2, a0);
@@ -1007,7 +1062,8 @@ export class Codegen {
           this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, box: true });
           return { d, slot, fnInfo: undefined };
         }
-        const fnInfo: KnownFn = { name: d.name, label: `tel$${d.name}$${this.counter++}`, arity: d.equations[0]!.params.length, global: false, decl: d };
+        const arity = d.equations[0]!.params.length;
+        const fnInfo: KnownFn = { name: d.name, label: `tel$${d.name}$${this.counter++}`, arity, global: false, decl: d, bare: this.bareParams(d, arity) };
         this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, fn: fnInfo });
         return { d, slot, fnInfo };
       });
@@ -1069,7 +1125,7 @@ export class Codegen {
     scope.set(name, loc);
     const home: BinderHome | undefined =
       loc.k === 'slot'
-        ? { k: 'slot', off: loc.off, ...(loc.box ? { box: true as const } : {}) }
+        ? { k: 'slot', off: loc.off, ...(loc.box ? { box: true as const } : {}), ...(loc.bare ? { int: true as const } : {}) }
         : loc.k === 'reg'
           ? { k: 'reg', tag: PAIRS[loc.pair]![0], payload: PAIRS[loc.pair]![1] }
           : loc.k === 'field'
@@ -1126,6 +1182,13 @@ export class Codegen {
   /** The two words at a variable's location into `tag` and `val` (t0 may be used on the way). */
   private loadVarInto(loc: Loc, tag: Reg, val: Reg): void {
     const b = this.fn.body;
+    if (loc.k === 'slot' && loc.bare) {
+      const held = this.fn.facts?.payload(loc.off);
+      if (held === undefined) b.lw(val, loc.off + 4, s0);
+      else if (held !== val) b.mv(val, held);
+      b.li(tag, TAG.INT);
+      return;
+    }
     if (loc.k === 'slot') return this.loadSlot(loc.off, tag, val);
     if (loc.k === 'reg') {
       b.mv(tag, PAIRS[loc.pair]![0]);
@@ -1516,7 +1579,8 @@ export class Codegen {
     const b = this.fn.body;
     const mark = this.fn.next;
     b.span(span);
-    const self = this.fn.selfFn?.label === fn.label;
+    // (where registers are followed, the function is no loop: a call of itself goes through its entry, which reloads them)
+    const self = this.fn.selfFn?.label === fn.label && this.fn.facts === undefined;
     // a quiet Int argument of a loop's Int parameter kept in a register pair is computed after the others (it cannot
     // fail or act) into a temporary of its own, then moved into the pair's payload register (its tag is an Int's)
     const inRegs: boolean[] = [];
@@ -1562,6 +1626,12 @@ export class Codegen {
     // literals and variables first, each read before its parameter is overwritten (the moves below read only slots and temporaries)
     for (const i of moves) {
       const source = args[i]!.tag === 'Var' ? scope.get((args[i] as Extract<Expr, { tag: 'Var' }>).name) : undefined;
+      if (source?.k === 'slot' && source.off === 8 * i && source.bare && fn.bare?.[i] !== true) {
+        // an Int parameter passed on in its own place to a callee that reads its tag word: the tag written
+        b.li(t1, TAG.INT);
+        b.sw(t1, 8 * i, s0);
+        continue;
+      }
       if ((source?.k === 'slot' && source.off === 8 * i) || (self && source?.k === 'reg' && source.pair === i)) continue; // the parameter itself, passed on
       if (this.reusedCell(args[i]!, scope) === 8 * i) continue; // `h : t` of the cell matched in this very parameter
       const load = this.operandLoad(args[i]!, scope)!;
@@ -1659,8 +1729,9 @@ export class Codegen {
       this.gen(args[i]!, scope);
       this.storeSlot(block + 8 * j);
     });
+    const bare = (i: number): boolean => fn.bare?.[i] === true;
     const toOutgoing = (i: number): void => {
-      b.sw(a0, 8 * i, sp);
+      if (!bare(i)) b.sw(a0, 8 * i, sp);
       b.sw(a1, 8 * i + 4, sp);
     };
     if (last !== undefined) {
@@ -1668,17 +1739,33 @@ export class Codegen {
       toOutgoing(last);
     }
     loud.forEach((i, j) => {
-      this.loadSlot(block + 8 * j, t1, t2);
-      b.sw(t1, 8 * i, sp);
+      if (!bare(i)) {
+        b.lw(t1, block + 8 * j, s0);
+        b.sw(t1, 8 * i, sp);
+      }
+      b.lw(t2, block + 8 * j + 4, s0);
       b.sw(t2, 8 * i + 4, sp);
       this.fn.forget(block + 8 * j);
     });
+    // an argument passed in a register that is quiet Int arithmetic is computed into it last (CodegenOptions.registerArguments)
+    const inReg = (i: number): boolean => fn.regs?.[i] === true;
+    const intoReg = (i: number): boolean => inReg(i) && i !== last && !loud.includes(i) && this.quietInt(args[i]!, scope, true);
     args.forEach((arg, i) => {
-      if (i === last || loud.includes(i)) return;
-      this.gen(arg, scope);
+      if (i === last || loud.includes(i) || intoReg(i)) return;
+      // an untagged Int argument that is quiet Int arithmetic: its payload only, no tag made
+      if (bare(i) && this.quietInt(arg, scope, true)) this.intExprInto(arg, scope, a1, INT_TEMPS);
+      else this.gen(arg, scope);
       toOutgoing(i);
     });
-    this.callKnown(fn, loc);
+    if (!args.some((_, i) => inReg(i))) return this.callKnown(fn, loc);
+    args.forEach((arg, i) => {
+      if (intoReg(i)) {
+        this.intExprInto(arg, scope, ARG_REGS[i]!, INT_TEMPS);
+        b.sw(ARG_REGS[i]!, 8 * i + 4, sp);
+      } else if (inReg(i)) b.lw(ARG_REGS[i]!, 8 * i + 4, sp);
+    });
+    // a top-level function: no env
+    b.call(directEntry(fn.label));
   }
 
   /** Calls a known function whose arguments are in the outgoing area (a local one with its closure as env). */
@@ -2580,6 +2667,8 @@ export class Codegen {
     if (e.tag === 'Var') {
       const loc = scope.get(e.name)!;
       if (loc.k === 'reg') return PAIRS[loc.pair]![1];
+      const held = loc.k === 'slot' ? this.fn.facts?.payload(loc.off) : undefined;
+      if (held !== undefined) return held;
       if (loc.k === 'slot') b.lw(dest, loc.off + 4, s0);
       else if (loc.k === 'field') {
         b.lw(dest, loc.off + 4, s0);

@@ -25,6 +25,8 @@ import type { Asm } from './asm.js';
 export interface MappedFunction {
   readonly arity: number;
   readonly regArgs: readonly number[];
+  /** Parameters passed without their tag word (Ints, codegen.ts KnownFn.bare): never marked. */
+  readonly bare?: readonly boolean[];
   readonly sites: readonly { readonly label: string; readonly slots: readonly number[]; readonly whole: boolean }[];
 }
 
@@ -50,7 +52,7 @@ export class FrameMaps {
         bits[p >> 5]! |= 1 << (p & 31);
       };
       if (site.whole) {
-        for (let i = 0; i < fn.arity; i++) if (!fn.regArgs.includes(i)) mark(8 * i);
+        for (let i = 0; i < fn.arity; i++) if (!fn.regArgs.includes(i) && fn.bare?.[i] !== true) mark(8 * i);
         for (const off of site.slots) mark(off);
       }
       const saved = fn.regArgs.reduce((m, i) => m | (1 << i), 0);

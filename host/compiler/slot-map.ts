@@ -11,8 +11,11 @@ import type { Asm } from './asm.js';
 
 /** Where a binder's value (a (tag, payload) pair) is while it is in scope. */
 export type BinderHome =
-  /** The pair at s0+off; `box`: the pair at s0+off points to a box holding it (a value of a recursive group). */
-  | { readonly k: 'slot'; readonly off: number; readonly box?: true }
+  /**
+   * The pair at s0+off; `box`: the pair at s0+off points to a box holding it (a value of a recursive group); `int`: an
+   * Int parameter passed without its tag word (codegen.ts CodegenOptions.untaggedArguments), its payload at s0+off+4.
+   */
+  | { readonly k: 'slot'; readonly off: number; readonly box?: true; readonly int?: true }
   /** The pair in registers `tag` and `payload` (a parameter kept in callee-saved registers). */
   | { readonly k: 'reg'; readonly tag: number; readonly payload: number }
   /** The pair at byte `at` of the cons cell whose value is at s0+off (a cons pattern matched in place). */
@@ -74,7 +77,7 @@ export class SlotMapRecorder {
 
   private openBinder(code: Asm, scope: object, name: string, span: SourceSpan, home: BinderHome): void {
     const from = code.fresh('bound');
-    code.label(from);
+    code.mark(from);
     const r: Recorded = { name, span, home, from };
     this.recorded.push(r);
     const list = this.open.get(scope);
@@ -87,7 +90,7 @@ export class SlotMapRecorder {
     const list = this.open.get(scope);
     if (!list) return;
     const to = code.fresh('unbound');
-    code.label(to);
+    code.mark(to);
     for (const r of list) r.to = to;
     this.open.delete(scope);
   }

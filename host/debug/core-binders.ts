@@ -14,6 +14,7 @@
 import { CaxError, type SourceSpan } from '../errors.js';
 import { readValue, type MemoryReader, type Word2 } from '../coprocessor/heap.js';
 import { bindersAt, type BinderHome, type BinderRange } from '../compiler/slot-map.js';
+import { TAG } from '../compiler/layout.js';
 import { binderKey } from '../tel/infer.js';
 import type { Decl } from '../tel/ast.js';
 import { showValue } from '../tel/values.js';
@@ -58,6 +59,7 @@ function pairOf(home: BinderHome, registers: readonly number[], mem: MemoryReade
     case 'field':
       return pairAt(mem, pairAt(mem, s0 + home.off).val + home.at);
     case 'slot':
+      if (home.int) return { tag: TAG.INT, val: pairAt(mem, s0 + home.off).val };
       return unboxed(home, pairAt(mem, s0 + home.off), mem);
     case 'cap':
       return unboxed(home, pairAt(mem, mem((s0 + ENV_OFFSET) >>> 0, 4).getUint32(0, true) + 12 + 8 * home.index), mem);

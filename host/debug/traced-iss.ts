@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { artefactPath } from '../artefacts.js';
 import { runImage, type CompiledRunResult, type Coprocessor } from '../coprocessor/backend.js';
 import type { Image } from '../compiler/link.js';
+import { DEFAULT_OPTIONS } from '../compiler/codegen.js';
 import { DEFAULT_CYCLES, profiledImage } from '../profile/profile-compiled.js';
 import { CoprocessorClient } from '../protocol/client.js';
 import { IssTransport } from '../protocol/iss-link.js';
@@ -21,7 +22,8 @@ import type { RunSpec } from './snapshot.js';
 export function compiledImage(spec: RunSpec): Image {
   const { program, errors } = parseProgramAll(spec.source, spec.file);
   if (errors.length > 0) throw errors[0]!;
-  return profiledImage({ program, main: spec.main, args: spec.args });
+  // every call's arguments where the debugger reads them at the callee's first instruction: tagged, in the outgoing area
+  return profiledImage({ program, main: spec.main, args: spec.args, options: { ...DEFAULT_OPTIONS, untaggedArguments: false } });
 }
 
 /** The registers after the instruction `r` retired (the sink may hear of it before the ISS has written its destination back). */
