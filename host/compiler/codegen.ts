@@ -14,7 +14,8 @@ import { Asm, REG, type Reg } from './asm.js';
 import { freshAccumulator } from './fresh.js';
 import { fusePipeline } from './fuse.js';
 import { literalIntParams } from './int-params.js';
-import { EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
+import { emitInlineAlloc } from './inline-alloc.js';
+import { ALLOC_STATE, EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { FrameMaps } from './frame-maps.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
 import { applicationSpine } from './spine.js';
@@ -25,13 +26,14 @@ const MCYCLE = 0xb00;
 const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, a5, s11 } = REG;
 
 /** The largest object rt_alloc_small takes (8 * ALLOC_CLASSES of firmware/tel-runtime/tel.h: the free lists' sizes). */
-const SMALL_OBJECT_BYTES = 64;
+const SMALL_OBJECT_BYTES = 8 * ALLOC_STATE.classes;
 
 /** The runtime's entry points the code calls. */
 const RT = {
   alloc: 'rt_alloc',
   allocFilled: 'rt_alloc_filled',
   allocSmall: 'rt_alloc_small',
+  allocCarve: 'rt_alloc_carve',
   apply: 'rt_apply',
   arith: 'rt_arith',
   negate: 'rt_negate',
@@ -165,6 +167,11 @@ export interface CodegenOptions {
    * `[]` (fresh.ts), turns those cells' tails around instead of allocating a reversed copy (default on).
    */
   readonly reverseInPlace?: boolean;
+  /**
+   * Objects of at most 64 bytes built by the code take the free list of their size or the heap's top at the allocation
+   * site (inline-alloc.ts), calling the runtime's allocator only when both are empty (default on).
+   */
+  readonly inlineAlloc?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -453,6 +460,8 @@ class FnCtx {
   readonly sites: CallSite[] = [];
   /** Set just before a call in tail position that cannot reuse the frame (genTail): nothing of the frame is live there. */
   frameDead = false;
+  /** Whether the function is a loop (it calls itself in tail position): where inline allocation pays its code bytes. */
+  loop = false;
   constructor(
     readonly label: string,
     readonly arity: number,
@@ -713,6 +722,7 @@ export class Codegen {
       for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (!knownArgs.has(i) && equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
     }
     const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs);
+    fn.loop = self !== undefined && loops(equations, self.name, arity);
     this.fn = fn;
     const b = fn.body;
     b.span(span);
@@ -1832,6 +1842,18 @@ export class Codegen {
   }
 
   /**
+   * An object of `size` bytes (a multiple of 8) into a0, not zeroed: the caller writes every word before anything else
+   * can allocate. Small ones in a loop at the site (CodegenOptions.inlineAlloc: about 90 bytes of code a site, which
+   * the board's heap loses, so only where a site runs many times), else through the runtime's fast path.
+   */
+  private allocFilled(size: number): void {
+    const b = this.fn.body;
+    if (size <= SMALL_OBJECT_BYTES && this.fn.loop && this.options.inlineAlloc !== false) return emitInlineAlloc(b, size, RT.allocCarve);
+    b.li(a0, size);
+    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
+  }
+
+  /**
    * Allocates an object of header words (a number, or a label's address: a closure's code) and `n` values (a cons cell
    * by default) into a0, its header written; the caller writes every value before anything else can allocate, so it is
    * not zeroed (but an odd header's padding).
@@ -1840,8 +1862,7 @@ export class Codegen {
     const b = this.fn.body;
     const bytes = 4 * header.length + 8 * n;
     const size = (bytes + 7) & ~7; // the allocator takes the chunk's size, a multiple of 8
-    b.li(a0, size);
-    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
+    this.allocFilled(size);
     header.forEach((w, i) => {
       if (typeof w === 'string') b.la(t0, w);
       else b.li(t0, w);
@@ -1980,8 +2001,7 @@ export class Codegen {
     const closureBytes = lambda ? 12 + 8 * lambda.caps.length : 0;
     const size = closureAt + ((closureBytes + 7) & ~7);
     b.span(span);
-    b.li(a0, size);
-    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
+    this.allocFilled(size);
     const word = (value: number, to: number): void => {
       if (value === 0) return b.sw(zero, to, a0);
       b.li(t0, value);

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { artefactPath } from '../artefacts.js';
 import { CaxError } from '../errors.js';
 import type { Decl, Expr, Program } from '../tel/ast.js';
+import type { CodegenOptions } from '../compiler/codegen.js';
 import { compileProgram } from '../compiler/compile.js';
 import type { Image } from '../compiler/link.js';
 import { runImage, type Coprocessor } from '../coprocessor/backend.js';
@@ -47,6 +48,8 @@ export interface CompiledProfileRequest {
   readonly metrics?: MetricsRecorder;
   /** The ISS's RAM (default DEFAULT_RAM_BYTES): BOARD_RAM_BYTES plays the board, whose heap makes the collector work. */
   readonly ramBytes?: number;
+  /** The code generator's options (default DEFAULT_OPTIONS). */
+  readonly options?: CodegenOptions;
 }
 
 /** `main ARGS…` as the entry definition of the image (arguments compiled in, as for stored definitions). */
@@ -62,7 +65,7 @@ export function entryDecl(program: Program, main: string, args: readonly string[
 /** The image a profile runs: `main ARGS…` compiled with what it reaches. */
 export function profiledImage(req: CompiledProfileRequest): Image {
   const program: Program = { file: req.program.file, decls: [...req.program.decls, entryDecl(req.program, req.main, req.args)] };
-  return compileProgram(program, ENTRY, undefined, req.resolver).image;
+  return compileProgram(program, ENTRY, req.options, req.resolver).image;
 }
 
 /** Feeds every record of the simulator's trace file to `sink`. */

@@ -314,6 +314,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { foldReturnBinds: false },
   { fuse: false },
   { reverseInPlace: false },
+  { inlineAlloc: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {
