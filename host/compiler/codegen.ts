@@ -14,6 +14,7 @@ import { Asm, REG, type Reg } from './asm.js';
 import { freshAccumulator } from './fresh.js';
 import { fusePipeline } from './fuse.js';
 import { literalIntParams } from './int-params.js';
+import { renameIn } from './namespace.js';
 import { emitInlineAlloc } from './inline-alloc.js';
 import { ALLOC_STATE, EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { FrameMaps } from './frame-maps.js';
@@ -172,6 +173,12 @@ export interface CodegenOptions {
    * site (inline-alloc.ts), calling the runtime's allocator only when both are empty (default on).
    */
   readonly inlineAlloc?: boolean;
+  /**
+   * A `where`/`let` group of functions that capture no local variable but each other is compiled like top-level
+   * functions (renamed apart, namespace.ts): static closures, no allocation per evaluation, called without an env
+   * (default on).
+   */
+  readonly staticClosures?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -549,6 +556,8 @@ export class Codegen {
   private readonly out = new Asm();
   private readonly data = new Asm();
   private readonly globals = new Map<string, Global>();
+  /** Globals that are `where`/`let` functions compiled like top-level ones (liftGroup): no definitions of the program. */
+  private readonly lifted = new Set<string>();
   private readonly pending: (() => void)[] = [];
   private readonly binders = new SlotMapRecorder();
   private readonly frameMaps = new FrameMaps();
@@ -623,6 +632,7 @@ export class Codegen {
     asm.append(this.data);
     const definitions = new Map<string, string>();
     for (const name of compiled) {
+      if (this.lifted.has(name)) continue;
       const gl = this.globals.get(name)!;
       definitions.set(name, gl.k === 'fn' ? gl.fn.label : gl.label);
     }
@@ -1003,6 +1013,13 @@ export class Codegen {
         this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, int: isIntType(d.signature?.type) || (rhs.tag === 'Plain' && this.knownInt(rhs.expr, scope)) });
         continue;
       }
+      if (this.options.staticClosures !== false && group.every(isFunctionDecl)) {
+        const names = new Set(group.map((d) => d.name));
+        if (group.every((d) => this.capturesOf(freeNames(d), scope).every((n) => names.has(n)))) {
+          this.liftGroup(group, scope);
+          continue;
+        }
+      }
       // closures and boxes first (closures allocated, then their captures filled in, so members can capture each other)
       const made = group.map((d) => {
         const slot = this.fn.slots(1);
@@ -1057,6 +1074,30 @@ export class Codegen {
         b.sw(a0, 0, t0);
         b.sw(a1, 4, t0);
       }
+    }
+  }
+
+  /**
+   * A binding group of functions that capture no local variable but each other (CodegenOptions.staticClosures),
+   * compiled like top-level functions: renamed apart to fresh names no source can spell (their references to each
+   * other with them), so that inside they are globals, called directly without an env; in `scope` each name is bound
+   * to a slot holding its static closure. Nothing is allocated when the group is evaluated.
+   */
+  private liftGroup(group: readonly Decl[], scope: Scope): void {
+    const b = this.fn.body;
+    const names = new Map(group.map((d) => [d.name, `${d.name}$${this.counter++}`]));
+    for (const d of group) {
+      const decl = renameIn(d, names);
+      const fn: KnownFn = { name: decl.name, label: `tel$${decl.name}`, arity: decl.equations[0]!.params.length, global: true, decl };
+      this.globals.set(decl.name, { k: 'fn', fn, decl });
+      this.lifted.add(decl.name);
+      this.request(decl.name);
+      this.staticClosure(fn);
+      const slot = this.fn.slots(1);
+      b.li(a0, TAG.CLOSURE);
+      b.la(a1, `${fn.label}$closure`);
+      this.storeSlot(slot);
+      this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, fn });
     }
   }
 

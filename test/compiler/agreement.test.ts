@@ -315,6 +315,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { fuse: false },
   { reverseInPlace: false },
   { inlineAlloc: false },
+  { staticClosures: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

@@ -44,6 +44,7 @@ const Options = z.object({
   fuse: z.boolean().default(true),
   reverseInPlace: z.boolean().default(true),
   inlineAlloc: z.boolean().default(true),
+  staticClosures: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -98,6 +99,7 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-match-in-place', 'copy the head and tail of a matched cons cell into frame slots (not read where they are)')
     .option('--no-reverse-in-place', "allocate reverse's copy even of a list whose cells the call building it made")
     .option('--no-inline-alloc', "call the runtime's allocator for every object (no free-list or heap-top fast path at the allocation site)")
+    .option('--no-static-closures', 'allocate the closures of a where or let group of functions that capture nothing but each other each time it is evaluated')
     .option('--no-fuse', 'build every list of a foldl/map/filter/range pipeline (no fused loop)')
     .option('--no-settle-effects', "return every effect result to the host's scheduler as it is (no `return v >>= k`, `emit` or `now` run on the core)")
     .option('--no-fold-return-binds', 'build `x <- return e; rest` in a do block as a bind of a return node and a continuation even where it could be `let x = e` (rest built quietly)')
@@ -120,6 +122,7 @@ export const registerCompile: Register = (program, ctx) => {
         fuse: opts.fuse,
         reverseInPlace: opts.reverseInPlace,
         inlineAlloc: opts.inlineAlloc,
+        staticClosures: opts.staticClosures,
       };
       if (opts.elf !== undefined) {
         writeStandaloneElf(ctx, source, opts.main, args, codegen, opts.elf);
