@@ -151,7 +151,9 @@ rt_collect:
    * start bit; the next collection sets the used bits there), else the front of the carved chunk (set its used bit,
    * and the start bit of its rest), else rt_alloc_filled_c (gc.c): the slow path. The same choices as gc.c's
    * alloc_fast, with the allocator's state at gp (struct alloc_state, set by _start). rt_alloc_small: the same for a
-   * size of at most 8 * ALLOC_CLASSES (compiled code's small objects), without the test for a free list's size. */
+   * size of at most 8 * ALLOC_CLASSES (compiled code's small objects), without the test for a free list's size.
+   * rt_alloc_carve: the rest (the carved chunk, then the slow path), for compiled code that tried the free list and the
+   * top itself (host/compiler/inline-alloc.ts). */
   .globl rt_alloc_filled
 rt_alloc_filled:
   sltiu t1, a0, 8 * (ALLOC_CLASSES + 1)
@@ -178,6 +180,8 @@ rt_alloc_small:
   sw t2, ALLOC_FREE_LISTS(t1)
   lw t2, ALLOC_USED_AT(gp)
   j 3b
+  .globl rt_alloc_carve
+rt_alloc_carve:                       /* compiled code's inline allocation, its free list and the top found empty */
 5:                                    /* from the front of the carved chunk (its start bit is set) */
   lw a1, ALLOC_CARVE(gp)
   lw a3, ALLOC_CARVE_END(gp)

@@ -70,6 +70,8 @@ uint32_t rt_alloc(uint32_t bytes);
 uint32_t rt_alloc_filled(uint32_t size);
 /* The same for a size of at most 8 * ALLOC_CLASSES bytes (compiled code calls it for its small objects). */
 uint32_t rt_alloc_small(uint32_t size);
+/* The same after the free list of the size and the top were found empty: the carved chunk, else the slow path. */
+uint32_t rt_alloc_carve(uint32_t size);
 /* The allocator's slow path (gc.c rt_alloc_slow_c, which may collect), its frame zeroed first (entry.S). */
 uint32_t rt_alloc_slow(uint32_t size);
 /* gc.c: the heap top, room at it (`soft`: less the room kept for a continuation's arguments), and taking a chunk there. */

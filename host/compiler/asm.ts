@@ -182,6 +182,10 @@ export class Asm {
   or(rd: Reg, rs1: Reg, rs2: Reg): void {
     this.insn(rType(0, rs2, rs1, 6, rd, 0x33));
   }
+  /** rd = rs1 << (rs2 & 31). */
+  sll(rd: Reg, rs1: Reg, rs2: Reg): void {
+    this.word(rType(0, rs2, rs1, 1, rd, 0x33));
+  }
   and(rd: Reg, rs1: Reg, rs2: Reg): void {
     this.insn(rType(0, rs2, rs1, 7, rd, 0x33));
   }

@@ -15,7 +15,9 @@ import { ARG_REGS, directEntry, RegisterFacts } from './calls.js';
 import { freshAccumulator } from './fresh.js';
 import { fusePipeline } from './fuse.js';
 import { literalIntParams } from './int-params.js';
-import { EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
+import { renameIn } from './namespace.js';
+import { emitInlineAlloc } from './inline-alloc.js';
+import { ALLOC_STATE, EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { FrameMaps } from './frame-maps.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
 import { applicationSpine } from './spine.js';
@@ -26,13 +28,14 @@ const MCYCLE = 0xb00;
 const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, a5, s11 } = REG;
 
 /** The largest object rt_alloc_small takes (8 * ALLOC_CLASSES of firmware/tel-runtime/tel.h: the free lists' sizes). */
-const SMALL_OBJECT_BYTES = 64;
+const SMALL_OBJECT_BYTES = 8 * ALLOC_STATE.classes;
 
 /** The runtime's entry points the code calls. */
 const RT = {
   alloc: 'rt_alloc',
   allocFilled: 'rt_alloc_filled',
   allocSmall: 'rt_alloc_small',
+  allocCarve: 'rt_alloc_carve',
   apply: 'rt_apply',
   arith: 'rt_arith',
   negate: 'rt_negate',
@@ -178,6 +181,17 @@ export interface CodegenOptions {
    * call keeps `ra` (calls.ts; default on).
    */
   readonly registerArguments?: boolean;
+  /**
+   * Objects of at most 64 bytes built by the code take the free list of their size or the heap's top at the allocation
+   * site (inline-alloc.ts), calling the runtime's allocator only when both are empty (default on).
+   */
+  readonly inlineAlloc?: boolean;
+  /**
+   * A `where`/`let` group of functions that capture no local variable but each other is compiled like top-level
+   * functions (renamed apart, namespace.ts): static closures, no allocation per evaluation, called without an env
+   * (default on).
+   */
+  readonly staticClosures?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -473,6 +487,8 @@ class FnCtx {
   frameDead = false;
   /** What registers hold (calls.ts), where followed. */
   readonly facts: RegisterFacts | undefined;
+  /** Whether the function is a loop (it calls itself in tail position): where inline allocation pays its code bytes. */
+  loop = false;
   constructor(
     readonly label: string,
     readonly arity: number,
@@ -566,6 +582,8 @@ export class Codegen {
   private readonly out = new Asm();
   private readonly data = new Asm();
   private readonly globals = new Map<string, Global>();
+  /** Globals that are `where`/`let` functions compiled like top-level ones (liftGroup): no definitions of the program. */
+  private readonly lifted = new Set<string>();
   private readonly pending: (() => void)[] = [];
   private readonly binders = new SlotMapRecorder();
   private readonly frameMaps = new FrameMaps();
@@ -649,6 +667,7 @@ export class Codegen {
     asm.append(this.data);
     const definitions = new Map<string, string>();
     for (const name of compiled) {
+      if (this.lifted.has(name)) continue;
       const gl = this.globals.get(name)!;
       definitions.set(name, gl.k === 'fn' ? gl.fn.label : gl.label);
     }
@@ -749,6 +768,7 @@ export class Codegen {
     }
     const follow = this.options.registerArguments !== false && !(self && loops(equations, self.name, arity));
     const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs, self?.bare, follow);
+    fn.loop = self !== undefined && loops(equations, self.name, arity);
     this.fn = fn;
     const b = fn.body;
     const inRegs = (self?.regs ?? []).flatMap((r, i) => (r ? [{ reg: ARG_REGS[i]!, off: 8 * i }] : []));
@@ -1048,6 +1068,13 @@ export class Codegen {
         this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, int: isIntType(d.signature?.type) || (rhs.tag === 'Plain' && this.knownInt(rhs.expr, scope)) });
         continue;
       }
+      if (this.options.staticClosures !== false && group.every(isFunctionDecl)) {
+        const names = new Set(group.map((d) => d.name));
+        if (group.every((d) => this.capturesOf(freeNames(d), scope).every((n) => names.has(n)))) {
+          this.liftGroup(group, scope);
+          continue;
+        }
+      }
       // closures and boxes first (closures allocated, then their captures filled in, so members can capture each other)
       const made = group.map((d) => {
         const slot = this.fn.slots(1);
@@ -1103,6 +1130,30 @@ export class Codegen {
         b.sw(a0, 0, t0);
         b.sw(a1, 4, t0);
       }
+    }
+  }
+
+  /**
+   * A binding group of functions that capture no local variable but each other (CodegenOptions.staticClosures),
+   * compiled like top-level functions: renamed apart to fresh names no source can spell (their references to each
+   * other with them), so that inside they are globals, called directly without an env; in `scope` each name is bound
+   * to a slot holding its static closure. Nothing is allocated when the group is evaluated.
+   */
+  private liftGroup(group: readonly Decl[], scope: Scope): void {
+    const b = this.fn.body;
+    const names = new Map(group.map((d) => [d.name, `${d.name}$${this.counter++}`]));
+    for (const d of group) {
+      const decl = renameIn(d, names);
+      const fn: KnownFn = { name: decl.name, label: `tel$${decl.name}`, arity: decl.equations[0]!.params.length, global: true, decl };
+      this.globals.set(decl.name, { k: 'fn', fn, decl });
+      this.lifted.add(decl.name);
+      this.request(decl.name);
+      this.staticClosure(fn);
+      const slot = this.fn.slots(1);
+      b.li(a0, TAG.CLOSURE);
+      b.la(a1, `${fn.label}$closure`);
+      this.storeSlot(slot);
+      this.bindVar(scope, d.name, d.span, { k: 'slot', off: slot, fn });
     }
   }
 
@@ -1919,6 +1970,18 @@ export class Codegen {
   }
 
   /**
+   * An object of `size` bytes (a multiple of 8) into a0, not zeroed: the caller writes every word before anything else
+   * can allocate. Small ones in a loop at the site (CodegenOptions.inlineAlloc: about 90 bytes of code a site, which
+   * the board's heap loses, so only where a site runs many times), else through the runtime's fast path.
+   */
+  private allocFilled(size: number): void {
+    const b = this.fn.body;
+    if (size <= SMALL_OBJECT_BYTES && this.fn.loop && this.options.inlineAlloc !== false) return emitInlineAlloc(b, size, RT.allocCarve);
+    b.li(a0, size);
+    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
+  }
+
+  /**
    * Allocates an object of header words (a number, or a label's address: a closure's code) and `n` values (a cons cell
    * by default) into a0, its header written; the caller writes every value before anything else can allocate, so it is
    * not zeroed (but an odd header's padding).
@@ -1927,8 +1990,7 @@ export class Codegen {
     const b = this.fn.body;
     const bytes = 4 * header.length + 8 * n;
     const size = (bytes + 7) & ~7; // the allocator takes the chunk's size, a multiple of 8
-    b.li(a0, size);
-    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
+    this.allocFilled(size);
     header.forEach((w, i) => {
       if (typeof w === 'string') b.la(t0, w);
       else b.li(t0, w);
@@ -2067,8 +2129,7 @@ export class Codegen {
     const closureBytes = lambda ? 12 + 8 * lambda.caps.length : 0;
     const size = closureAt + ((closureBytes + 7) & ~7);
     b.span(span);
-    b.li(a0, size);
-    b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
+    this.allocFilled(size);
     const word = (value: number, to: number): void => {
       if (value === 0) return b.sw(zero, to, a0);
       b.li(t0, value);

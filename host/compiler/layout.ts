@@ -77,3 +77,10 @@ export const SETTLE = { RETURN: 1, PRIMITIVES: 2 } as const;
 export const PROGRAM_BASE = 0x80008000;
 /** Bytes of stack below the top of RAM the heap leaves free (mk/compiler.mk TELRT_STACK). */
 export const STACK_BYTES = 16384;
+
+/**
+ * Byte offsets in the runtime's allocator state (gc.c struct alloc_state, at gp for the whole run; tel.h ALLOC_*), which
+ * compiled code's inline allocation reads and writes (inline-alloc.ts), and the free lists' count (ALLOC_CLASSES: sizes
+ * 8 … 8 * classes bytes).
+ */
+export const ALLOC_STATE = { classes: 8, freeLists: 0, topEnd: 36, hp: 40, startsAt: 44, usedAt: 48 } as const;

@@ -9,6 +9,7 @@ import { RUNTIME_PARTS, telRuntimePath, type RuntimePart } from '../artefacts.js
 import { CaxError, type SourceSpan } from '../errors.js';
 import { parseElf, type ElfImage } from '../riscv/elf.js';
 import type { Asm } from './asm.js';
+import { ALLOC_SITE_LABEL } from './inline-alloc.js';
 import { PROGRAM_BASE } from './layout.js';
 import type { BinderRange, SlotMapRecorder } from './slot-map.js';
 
@@ -59,6 +60,8 @@ export interface Image {
   readonly codeStart: number;
   /** Where the named binders live over which pcs (slot-map.ts), when the compiler recorded them. */
   readonly binders?: readonly BinderRange[];
+  /** The code's inline allocations (inline-alloc.ts): the pc each one's fast paths reach once they took a chunk, and its bytes (the profiler counts them). */
+  readonly allocations?: ReadonlyMap<number, number>;
 }
 
 /** Links `asm` after `runtime`, which is linked at `base` (the loader's program base, or the reset pc for proving images) and entered there. */
@@ -78,7 +81,11 @@ export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[],
   if (entry === undefined) throw new CaxError('E_LINK', `no entry label ${entryLabel}`);
   new DataView(bytes.buffer).setUint32(rtEntry - base, entry, true);
   const symbols = new Map<string, number>(runtime.symbols);
-  for (const [k, v] of assembled.labels) if (!k.startsWith('.')) symbols.set(k, v);
+  const allocations = new Map<number, number>();
+  for (const [k, v] of assembled.labels) {
+    if (!k.startsWith('.')) symbols.set(k, v);
+    else if (k.startsWith(ALLOC_SITE_LABEL)) allocations.set(v, parseInt(k.slice(ALLOC_SITE_LABEL.length), 10));
+  }
   return {
     bytes,
     base,
@@ -89,6 +96,7 @@ export function link(asm: Asm, entryLabel: string, sites: readonly SourceSpan[],
     sites,
     codeStart: rtEnd,
     ...(binders ? { binders: binders.resolve(assembled.labels) } : {}),
+    ...(allocations.size > 0 ? { allocations } : {}),
   };
 }
 

@@ -20,8 +20,8 @@ import type { LineCost, ProfileFrame } from './model.js';
 
 /** The runtime's garbage collector (firmware/tel-runtime/gc.c and its entry rt_collect). */
 const GC_SYMBOLS = new Set(['rt_collect', 'rt_gc', 'mark_from']);
-/** The runtime's allocator entries, each called with the bytes in a0 (gc.c rt_alloc; entry.S rt_alloc_filled, rt_alloc_small). */
-const ALLOCATORS = ['rt_alloc', 'rt_alloc_filled', 'rt_alloc_small'];
+/** The runtime's allocator entries, each called with the bytes in a0 (gc.c rt_alloc; entry.S rt_alloc_filled, rt_alloc_small, rt_alloc_carve). */
+const ALLOCATORS = ['rt_alloc', 'rt_alloc_filled', 'rt_alloc_small', 'rt_alloc_carve'];
 const OP_JAL = 0x6f,
   OP_JALR = 0x67,
   RA = 1;
@@ -68,6 +68,8 @@ export class TraceCollector {
   private a0 = 0;
   private callA0 = 0;
   private readonly allocFrames: ReadonlySet<number>;
+  /** Bytes of the compiled code's inline allocation that has taken its chunk at each image word (0: none; link.ts Image.allocations). */
+  private readonly allocOfWord: Uint32Array;
 
   constructor(private readonly image: Image) {
     const words = (image.heapStart - image.base) >>> 2;
@@ -86,6 +88,8 @@ export class TraceCollector {
       this.frameOfWord.fill(f, (addr - image.base) >>> 2, (end - image.base) >>> 2);
     }
     this.allocFrames = new Set(ALLOCATORS.map((name) => this.stack.frame(name, null, 'runtime')));
+    this.allocOfWord = new Uint32Array(words);
+    for (const [pc, bytes] of image.allocations ?? []) this.allocOfWord[(pc - image.base) >>> 2] = bytes;
   }
 
   /** The trace sink (records read from the simulated core's trace file). */
@@ -123,6 +127,7 @@ export class TraceCollector {
       } else this.jumpTo(f);
       this.topFrame = this.stack.top().frame;
     }
+    this.allocated += this.allocOfWord[word]!;
     let cost = trap ? CYCLES.trap : this.costOfWord[word]!;
     if (cost === 0) cost = this.costOfWord[word] = costOf(decode(insn));
     this.cyclesOfWord[word]! += cost;

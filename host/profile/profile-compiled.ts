@@ -13,8 +13,8 @@ import { createInterface } from 'node:readline';
 import { artefactPath } from '../artefacts.js';
 import { CaxError } from '../errors.js';
 import type { Decl, Expr, Program } from '../tel/ast.js';
-import { compileProgram } from '../compiler/compile.js';
 import type { CodegenOptions } from '../compiler/codegen.js';
+import { compileProgram } from '../compiler/compile.js';
 import type { Image } from '../compiler/link.js';
 import { runImage, type Coprocessor } from '../coprocessor/backend.js';
 import { CoprocessorClient } from '../protocol/client.js';
@@ -48,7 +48,7 @@ export interface CompiledProfileRequest {
   readonly metrics?: MetricsRecorder;
   /** The ISS's RAM (default DEFAULT_RAM_BYTES): BOARD_RAM_BYTES plays the board, whose heap makes the collector work. */
   readonly ramBytes?: number;
-  /** Code generation options (default DEFAULT_OPTIONS). */
+  /** The code generator's options (default DEFAULT_OPTIONS). */
   readonly options?: CodegenOptions;
 }
 

@@ -316,6 +316,8 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { reverseInPlace: false },
   { untaggedArguments: false },
   { registerArguments: false },
+  { inlineAlloc: false },
+  { staticClosures: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

@@ -20,7 +20,7 @@ function one(emit: (a: Asm) => void): number {
 
 describe('assembler', () => {
   it('R-type and M instructions decode to their operands', () => {
-    const ops = ['add', 'sub', 'slt', 'sltu', 'xor', 'or', 'and', 'mul', 'div', 'rem'] as const;
+    const ops = ['add', 'sub', 'sll', 'slt', 'sltu', 'xor', 'or', 'and', 'mul', 'div', 'rem'] as const;
     fc.assert(
       fc.property(fc.constantFrom(...ops), reg, reg, reg, (op, rd, rs1, rs2) => {
         const insn = decode(one((a) => a[op](rd, rs1, rs2)));

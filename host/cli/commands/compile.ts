@@ -45,6 +45,8 @@ const Options = z.object({
   reverseInPlace: z.boolean().default(true),
   untaggedArguments: z.boolean().default(true),
   registerArguments: z.boolean().default(true),
+  inlineAlloc: z.boolean().default(true),
+  staticClosures: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -100,6 +102,8 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-reverse-in-place', "allocate reverse's copy even of a list whose cells the call building it made")
     .option('--no-untagged-arguments', "pass a function's Int arguments with their tag word, as every other argument")
     .option('--no-register-arguments', 'pass Int arguments in the outgoing area only, and read every parameter from its slot')
+    .option('--no-inline-alloc', "call the runtime's allocator for every object (no free-list or heap-top fast path at the allocation site)")
+    .option('--no-static-closures', 'allocate the closures of a where or let group of functions that capture nothing but each other each time it is evaluated')
     .option('--no-fuse', 'build every list of a foldl/map/filter/range pipeline (no fused loop)')
     .option('--no-settle-effects', "return every effect result to the host's scheduler as it is (no `return v >>= k`, `emit` or `now` run on the core)")
     .option('--no-fold-return-binds', 'build `x <- return e; rest` in a do block as a bind of a return node and a continuation even where it could be `let x = e` (rest built quietly)')
@@ -123,6 +127,8 @@ export const registerCompile: Register = (program, ctx) => {
         reverseInPlace: opts.reverseInPlace,
         untaggedArguments: opts.untaggedArguments,
         registerArguments: opts.registerArguments,
+        inlineAlloc: opts.inlineAlloc,
+        staticClosures: opts.staticClosures,
       };
       if (opts.elf !== undefined) {
         writeStandaloneElf(ctx, source, opts.main, args, codegen, opts.elf);

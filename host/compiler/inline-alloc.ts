@@ -1,0 +1,61 @@
+// Allocation of compiled code's small objects at the allocation site
+// (CodegenOptions.inlineAlloc; docs/compiler.md "The heap and the garbage
+// collector", *Allocation*): the two cheap cases of the runtime's
+// rt_alloc_small (firmware/tel-runtime/entry.S) — the free list of the
+// object's size, then the untouched top — inline, over the allocator's state
+// at gp (struct alloc_state, gc.c), and a call of its rest, rt_alloc_carve
+// (the carved chunk, then the slow path: a bigger free chunk, a collection),
+// when both are empty. So every object is the chunk rt_alloc_small would
+// have given, with the same bitmap bits set: the heap, its collections and
+// E_BUDGET (heap) are exactly as with the call.
+import { REG, type Asm } from './asm.js';
+import { ALLOC_STATE } from './layout.js';
+
+const { zero, gp, t1, t2, a0, a1 } = REG;
+
+/** Prefix of the label at an inline allocation's bitmap update, followed by the object's bytes (link.ts Image.allocations). */
+export const ALLOC_SITE_LABEL = '.alloc$';
+
+/**
+ * An object of `size` bytes (a multiple of 8, at most 8 * ALLOC_STATE.classes) into a0, not zeroed, as
+ * `call rt_alloc_small` with a0 = size gives it; clobbers only registers that call may (t1, t2, a1; the slow path is C).
+ * `rest` is the runtime's rt_alloc_carve (a call site of the frame maps: emitted in line, so that the sites ascend).
+ */
+export function emitInlineAlloc(b: Asm, size: number, rest: string): void {
+  const list = ALLOC_STATE.freeLists + size / 2; // 4 * (size / 8): the free list's word
+  const top = b.fresh('top');
+  const fast = b.fresh('fast');
+  const bit = `${ALLOC_SITE_LABEL}${size}$${b.fresh('').slice(1)}`;
+  const done = b.fresh('allocated');
+  // the free list of the size: its first chunk (start bit set: set its used bit)
+  b.lw(a0, list, gp);
+  b.branch('beq', a0, zero, top);
+  b.lw(t1, 4, a0);
+  b.sw(t1, list, gp);
+  b.lw(t1, ALLOC_STATE.usedAt, gp);
+  b.j(bit);
+  // the untouched top up to top_end (set its start bit: the next collection sets the used bits there)
+  b.label(top);
+  b.lw(a0, ALLOC_STATE.hp, gp);
+  b.lw(t1, ALLOC_STATE.topEnd, gp);
+  b.addi(t2, a0, size);
+  b.branch('bgeu', t1, t2, fast);
+  b.li(a0, size);
+  b.call(rest);
+  b.j(done);
+  b.label(fast);
+  b.sw(t2, ALLOC_STATE.hp, gp);
+  b.lw(t1, ALLOC_STATE.startsAt, gp);
+  // the granule's bit in the bitmap at t1: word t1 + ((a >> 6) & ~3), bit (a >> 3) & 31
+  b.label(bit);
+  b.srli(t2, a0, 6);
+  b.andi(t2, t2, -4);
+  b.add(t1, t1, t2);
+  b.srli(t2, a0, 3);
+  b.li(a1, 1);
+  b.sll(t2, a1, t2);
+  b.lw(a1, 0, t1);
+  b.or(a1, a1, t2);
+  b.sw(a1, 0, t1);
+  b.label(done);
+}
