@@ -286,11 +286,14 @@ rt_call:
   .endm
   .globl rt_settle
 rt_settle:
+  li t1, T_EFFECT
+  bne a0, t1, 1f                      /* no effect: nothing to settle */
   la t0, rt_settle_mode
   lw t0, 0(t0)
-  bnez t0, 1f
-  ret
+  bnez t0, 2f
 1:
+  ret
+2:
   addi sp, sp, -SETTLE_FRAME
   sw ra, SETTLE_FRAME - 4(sp)
   sw s0, SETTLE_FRAME - 8(sp)
@@ -325,9 +328,12 @@ rt_settle:
   sw zero, 4(sp)
   addi s1, sp, SETTLE_STACK
   addi t1, sp, SETTLE_STACK + 4 * SETTLE_DEPTH
-2:                                    /* zero the stack */
+2:                                    /* zero the stack, four slots a step (SETTLE_DEPTH is a multiple of 4) */
   sw zero, 0(s1)
-  addi s1, s1, 4
+  sw zero, 4(s1)
+  sw zero, 8(s1)
+  sw zero, 12(s1)
+  addi s1, s1, 16
   bne s1, t1, 2b
   addi s1, sp, SETTLE_STACK
   /* the loop: a0/a1 = the effect */
