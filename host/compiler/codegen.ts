@@ -2392,7 +2392,8 @@ export class Codegen {
     const inner = new Scope(scope);
     const local = value.tag === 'Var' ? scope.get(value.name) : undefined;
     if (local !== undefined && !local.box) {
-      if (first.pattern.tag === 'PVar') this.bindVar(inner, first.pattern.name, first.pattern.span, local);
+      // a location of its own (the same place): the debugger's record of v's declaration stays v's (slot-map.ts)
+      if (first.pattern.tag === 'PVar') this.bindVar(inner, first.pattern.name, first.pattern.span, { ...local });
     } else {
       const slot = this.fn.slots(1);
       this.gen(value, scope);

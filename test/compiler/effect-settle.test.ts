@@ -18,6 +18,7 @@ import { runCli } from '../../host/cli/program.js';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import type { BinderRange } from '../../host/compiler/slot-map.js';
 import { decode } from '../../host/riscv/decode.js';
 import { effectProgram } from '../../host/tel/generate.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
@@ -231,6 +232,24 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
     expect(generic(ON)).toBe(0);
     expect(generic({ ...DEFAULT_OPTIONS, typedInts: false })).toBeGreaterThan(0);
     await agreeBothWays(source, { start: 2 }, null);
+  });
+
+  it("a folded `x <- return n` of a variable: x where n is, each recorded with its own declaration (the debugger's slot map)", () => {
+    const line = 'loop n acc = if n == 0 then return acc else do { x <- return n; emit x; loop (n - 1) (acc + x) }';
+    const image = compileSource(`loop :: Int -> Int -> Effect Int\n${line}\nmain :: Effect Int\nmain = loop 3 0`, 'alias.tel', 'main').image;
+    const inCode = (label: string, name: string): BinderRange[] => {
+      const start = image.symbols.get(label)!;
+      const end = Math.min(...[...image.symbols].filter(([n, a]) => a > start && !n.endsWith('$body')).map(([, a]) => a));
+      return image.binders!.filter((b) => b.name === name && b.span.file === 'alias.tel' && b.from >= start && b.to <= end);
+    };
+    const declared = { n: line.indexOf('n') + 1, x: line.indexOf('x <-') + 1 };
+    // in loop: x names n's own place
+    const [n] = inCode('tel$loop', 'n');
+    const [x] = inCode('tel$loop', 'x');
+    expect([n!.span.col, x!.span.col]).toEqual([declared.n, declared.x]);
+    expect(x!.home).toEqual(n!.home);
+    // in the continuation, which captures both: each capture named as its binder was declared
+    expect([inCode('tel$lambda$0', 'n')[0]!.span.col, inCode('tel$lambda$0', 'x')[0]!.span.col]).toEqual([declared.n, declared.x]);
   });
 
   it('binds built in one chunk with their effect and continuation survive collections: a loop of 2,000 in an 8 KiB heap, as the interpreter', async () => {
