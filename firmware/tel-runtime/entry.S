@@ -393,19 +393,20 @@ rt_settle:
   PERFORM
   sw zero, 0(sp)                      /* T_UNIT */
   sw a1, 4(sp)
-8:                                    /* the answer at sp to the continuation of the bind in s4 */
-  lw a0, 16(s4)
-  lw a1, 20(s4)
+8:                                    /* the answer at sp to the continuation of the bind in s4: t1/a0 */
+  lw t1, 16(s4)
+  lw a0, 20(s4)
   li s4, 0
   li t0, T_CLOSURE
-  bne a0, t0, 12f
-  lw t0, 4(a1)                        /* its arity */
+  bne t1, t0, 12f
+  lw t0, 4(a0)                        /* its arity */
   bne t0, s8, 12f
-  lw t0, 0(a1)
-  mv a0, a1
-  jalr ra, t0
+  lw t0, 0(a0)
+  jalr ra, t0                         /* a0 = its env */
   j 3b
 12:
+  mv a1, a0
+  mv a0, t1
   li a2, 1
   mv a3, sp
   call rt_apply
