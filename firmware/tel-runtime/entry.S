@@ -6,7 +6,7 @@
  * gp = the allocator's state (struct alloc_state in gc.c) for the whole run. Sets up the heap and
  * stack limits (rt_heap_init for a run of main, whose heap starts at a2;
  * rt_heap_resume for a continuation, a4/a5 = the function), calls the compiled entry (its address is patched into
- * rt_entry by the linker), settles an effect result (rt_settle, runtime.c) and returns the value in a0/a1. rt_fail unwinds
+ * rt_entry by the linker), settles an effect result (rt_settle, below) and returns the value in a0/a1. rt_fail unwinds
  * straight back to the loader with a0 = T_ERROR. rt_call calls compiled
  * code with its arguments in the caller's outgoing area (docs/compiler.md).
  * rt_collect spills the callee-saved registers onto the stack and runs
@@ -72,7 +72,7 @@ _start:
   la t0, rt_entry
   lw t0, 0(t0)
   jalr ra, t0
-  call rt_settle           /* an effect result: begun here as far as the host's scheduler allows (runtime.c) */
+  call rt_settle           /* an effect result: begun here as far as the host's scheduler allows (rt_settle, below) */
   la t0, rt_last_result    /* kept alive for the continuations a later run may apply */
   sw a1, 0(t0)
   la t0, rt_saved_sp
@@ -262,27 +262,209 @@ rt_call:
   addi sp, sp, 16
   ret
 
-  /* V rt_call1(uint32_t code, uint32_t env, V arg): rt_call of a closure of one parameter (rt_settle's
-   * continuations), its argument passed in a2/a3; the same frame as rt_call's (on the collector's walk), its words
-   * between the argument and the saved registers zeroed (the collector scans it conservatively: no stale word) */
-  .globl rt_call1
-rt_call1:
-  addi sp, sp, -32
-  sw ra, 28(sp)
-  sw s0, 24(sp)
-  addi s0, sp, 32
-  sw a2, 0(sp)
-  sw a3, 4(sp)
-  sw zero, 8(sp)
-  sw zero, 12(sp)
-  sw zero, 16(sp)
-  sw zero, 20(sp)
-  mv t0, a0
-  mv a0, a1
-  jalr ra, t0
-  lw s0, 24(sp)
-  lw ra, 28(sp)
-  addi sp, sp, 32
+  /* V rt_settle(V e), called by _start with a run's result: begins to run an effect as the host's scheduler would, for
+   * as long as nothing but this fiber's own steps could happen (docs/compiler.md "Effects and time"). `bind(e, k)`
+   * waits while e runs (at most SETTLE_DEPTH binds); `return v` (SETTLE_RETURN) or an `emit`/`now` the host performed
+   * through the EFFECT_PERFORM ecall in the fiber waiting for this run (SETTLE_PRIMITIVES; a0 = the kind, a1/a2 = the
+   * emitted value, a3 = the heap top, a4 = mcycle, a5 = 0; reply a0 = 1, a1 = the payload of the answer) gives its
+   * value to the innermost waiting bind, whose continuation k is applied to it here: a closure of one parameter called
+   * straight away (a0 = its env, the answer in this frame's outgoing area at sp, where compiled code passes
+   * arguments), anything else through rt_apply; what it returns runs next. Anything else — other effects, an
+   * `emit`/`now` the host did not perform (a run of main, a failure), a top-level `return`, a full stack — ends the
+   * settling: it goes back to the host inside the binds still waiting, a bind rebuilt only where its effect is no
+   * longer the one it had. The innermost waiting bind is kept in s4 (0: none), the others on a stack in this frame,
+   * which is a C frame (s0 = the caller's sp, ra at s0 - 4, the caller's s0 at s0 - 8) on the collector's walk,
+   * scanned conservatively: zeroed when the routine begins and where a bind is taken off (no stale word). s1 = the
+   * stack's next free slot, s2 = T_EFFECT, s3 = EK_BIND, s5 = the node performed, s6 = EFFECT_PERFORM, s7 = EK_EMIT
+   * (-1 without SETTLE_PRIMITIVES), s8 = 1, s9 = EK_PURE (-1 without SETTLE_RETURN). */
+  .equ SETTLE_DEPTH, 32
+  .equ SETTLE_STACK, 8                /* the stack's offset from sp, after the outgoing area */
+  .equ SETTLE_FRAME, SETTLE_STACK + 4 * SETTLE_DEPTH + 48
+  .macro PERFORM                      /* the ecall for the node at s5: a0 = the kind, a1/a2 = the value */
+  lw a3, ALLOC_HP(gp)                 /* rt_hp */
+  .insn i 0x73, 2, a4, x0, -1280      /* csrr a4, mcycle (the runtime is built without Zicsr) */
+  li a5, 0
+  mv a7, s6
+  ecall
+  bne a0, s8, 10f                     /* not performed */
+  .endm
+  .globl rt_settle
+rt_settle:
+  li t1, T_EFFECT
+  bne a0, t1, 1f                      /* no effect: nothing to settle */
+  la t0, rt_settle_mode
+  lw t0, 0(t0)
+  bnez t0, 2f
+1:
+  ret
+2:
+  addi sp, sp, -SETTLE_FRAME
+  sw ra, SETTLE_FRAME - 4(sp)
+  sw s0, SETTLE_FRAME - 8(sp)
+  sw s1, SETTLE_FRAME - 12(sp)
+  sw s2, SETTLE_FRAME - 16(sp)
+  sw s3, SETTLE_FRAME - 20(sp)
+  sw s4, SETTLE_FRAME - 24(sp)
+  sw s5, SETTLE_FRAME - 28(sp)
+  sw s6, SETTLE_FRAME - 32(sp)
+  sw s7, SETTLE_FRAME - 36(sp)
+  sw s8, SETTLE_FRAME - 40(sp)
+  sw s9, SETTLE_FRAME - 44(sp)
+  sw zero, SETTLE_FRAME - 48(sp)
+  addi s0, sp, SETTLE_FRAME
+  li s2, T_EFFECT
+  li s3, EK_BIND
+  li s4, 0
+  li s5, 0
+  li s6, EFFECT_PERFORM
+  li s7, -1
+  andi t1, t0, SETTLE_PRIMITIVES
+  beqz t1, 2f
+  li s7, EK_EMIT
+2:
+  li s8, 1
+  li s9, -1
+  andi t1, t0, SETTLE_RETURN
+  beqz t1, 2f
+  li s9, EK_PURE
+2:
+  sw zero, 0(sp)
+  sw zero, 4(sp)
+  addi s1, sp, SETTLE_STACK
+  addi t1, sp, SETTLE_STACK + 4 * SETTLE_DEPTH
+2:                                    /* zero the stack, four slots a step (SETTLE_DEPTH is a multiple of 4) */
+  sw zero, 0(s1)
+  sw zero, 4(s1)
+  sw zero, 8(s1)
+  sw zero, 12(s1)
+  addi s1, s1, 16
+  bne s1, t1, 2b
+  addi s1, sp, SETTLE_STACK
+  /* the loop: a0/a1 = the effect */
+3:
+  bne a0, s2, 9f
+  lw t1, 0(a1)                        /* its kind */
+4:
+  bne t1, s3, 5f
+  beqz s4, 2f                         /* a bind: it waits in s4, the one there on the stack */
+  addi t0, sp, SETTLE_STACK + 4 * SETTLE_DEPTH
+  beq s1, t0, 9f                      /* the stack is full */
+  sw s4, 0(s1)
+  addi s1, s1, 4
+2:
+  mv s4, a1
+  lw a0, 8(a1)
+  lw a1, 12(a1)
+  bne a0, s2, 9f                      /* its effect, an `emit` at once (the loop's head, without its tests) */
+  lw t1, 0(a1)
+  beq t1, s7, 7f
+  j 4b
+5:                                    /* not a bind: t1 = its kind */
+  bnez s4, 6f
+  addi t0, sp, SETTLE_STACK
+  beq s1, t0, 9f                      /* no bind waiting */
+  addi s1, s1, -4
+  lw s4, 0(s1)
+  sw zero, 0(s1)
+6:
+  beq t1, s7, 7f
+  beq t1, s9, 11f
+  li t0, EK_NOW
+  bne t1, t0, 9f
+  la t0, rt_settle_mode
+  lw t0, 0(t0)
+  andi t0, t0, SETTLE_PRIMITIVES
+  beqz t0, 9f
+  mv s5, a1                           /* now: the answer is the clock, an Int */
+  mv a0, t1
+  li a1, T_UNIT
+  li a2, 0
+  PERFORM
+  sw s8, 0(sp)                        /* T_INT */
+  sw a1, 4(sp)
+  j 8f
+11:                                   /* return v: the answer is v */
+  lw t2, 8(a1)
+  lw t3, 12(a1)
+  sw t2, 0(sp)
+  sw t3, 4(sp)
+  j 8f
+7:                                    /* emit x: the answer is unit */
+  mv s5, a1
+  mv a0, t1
+  lw a2, 12(s5)
+  lw a1, 8(s5)
+  PERFORM
+  sw zero, 0(sp)                      /* T_UNIT */
+  sw a1, 4(sp)
+8:                                    /* the answer at sp to the continuation of the bind in s4: t1/a0 */
+  lw t1, 16(s4)
+  lw a0, 20(s4)
+  li s4, 0
+  li t0, T_CLOSURE
+  bne t1, t0, 12f
+  lw t0, 4(a0)                        /* its arity */
+  bne t0, s8, 12f
+  lw t0, 0(a0)
+  jalr ra, t0                         /* a0 = its env */
+  j 3b
+12:
+  mv a1, a0
+  mv a0, t1
+  li a2, 1
+  mv a3, sp
+  call rt_apply
+  j 3b
+10:                                   /* not performed: the effect goes back as it is */
+  mv a0, s2
+  mv a1, s5
+  /* the end: a0/a1 inside the binds still waiting, s4's the innermost */
+9:
+  bnez s4, 13f
+  addi t0, sp, SETTLE_STACK
+  beq s1, t0, 15f
+  addi s1, s1, -4
+  lw s4, 0(s1)
+13:
+  lw t1, 8(s4)
+  bne t1, a0, 14f
+  lw t1, 12(s4)
+  bne t1, a1, 14f
+  mv a0, s2                           /* its effect is the one left: the node as it was */
+  mv a1, s4
+  li s4, 0
+  j 9b
+14:                                   /* a new bind node {EK_BIND, 2, a0/a1, its continuation} */
+  mv s5, a0
+  mv s7, a1
+  li a0, 24
+  call rt_alloc_filled
+  sw s3, 0(a0)
+  li t0, 2
+  sw t0, 4(a0)
+  sw s5, 8(a0)
+  sw s7, 12(a0)
+  lw t0, 16(s4)
+  sw t0, 16(a0)
+  lw t0, 20(s4)
+  sw t0, 20(a0)
+  mv a1, a0
+  mv a0, s2
+  li s4, 0
+  j 9b
+15:
+  lw ra, SETTLE_FRAME - 4(sp)
+  lw s0, SETTLE_FRAME - 8(sp)
+  lw s1, SETTLE_FRAME - 12(sp)
+  lw s2, SETTLE_FRAME - 16(sp)
+  lw s3, SETTLE_FRAME - 20(sp)
+  lw s4, SETTLE_FRAME - 24(sp)
+  lw s5, SETTLE_FRAME - 28(sp)
+  lw s6, SETTLE_FRAME - 32(sp)
+  lw s7, SETTLE_FRAME - 36(sp)
+  lw s8, SETTLE_FRAME - 40(sp)
+  lw s9, SETTLE_FRAME - 44(sp)
+  addi sp, sp, SETTLE_FRAME
   ret
 
   .data

@@ -8,13 +8,12 @@
  * TEL_SHOW, tel.h) are in a build only when set: each image links the build
  * with the parts its code can reach (mk/compiler.mk, host/compiler/link.ts). */
 #include "tel.h"
-#include "../include/cax.h"
 #if TEL_HASH
 #include "../sha256.h"
 #endif
 
 /* s10 and s11 hold compiled code's cycle budget and stack limit (entry.S) for the whole run, and this file's
- * functions call compiled code (rt_apply, rt_settle): none of them may use the two registers for itself. */
+ * functions call compiled code (rt_apply): none of them may use the two registers for itself. */
 register uint32_t compiled_budget __asm__("s10");
 register uint32_t compiled_stack_limit __asm__("s11");
 
@@ -254,99 +253,6 @@ V rt_append(V a, V b) {
   }
   last->tail = b;
   return result;
-}
-
-/* ---- effects ------------------------------------------------------------------ */
-
-/* An effect node {kind, n, values…} (compiled code builds its own); the host decodes it (host/coprocessor/effects.ts). */
-static V rt_effect(uint32_t kind, uint32_t n, const V *args) {
-  Effect *e = (Effect *)rt_alloc_filled(8 + 8 * n); /* every word written below, before anything allocates */
-  e->kind = kind;
-  e->n = n;
-  for (uint32_t i = 0; i < n; i++) e->items[i] = args[i];
-  V r = {T_EFFECT, (uint32_t)e};
-  return r;
-}
-
-/* What rt_settle does (entry.S; the host writes it when it loads an image, from the image's tel$$settle word; 0 in
- * proving images, whose runs always end at the ecall that yields). */
-extern uint32_t rt_settle_mode;
-
-/* Left-nested binds rt_settle keeps waiting at most (more go back to the host). */
-#define SETTLE_DEPTH 32
-
-/* The cycle counter (csrr mcycle, spelled out: the runtime is built for rv32im without Zicsr). */
-static inline uint32_t cycles_now(void) {
-  uint32_t c;
-  __asm__ volatile(".insn i 0x73, 2, %0, x0, -1280" : "=r"(c));
-  return c;
-}
-
-/* A continuation applied to the answer of the effect it waited for: a closure of one parameter called straight away,
- * anything else through rt_apply (out of rt_settle's loop, whose answer then stays in registers). */
-static __attribute__((noinline)) V apply_one(V k, V answer) {
-  return rt_apply(k, 1, &answer);
-}
-
-static inline V continue_with(V k, V answer) {
-  const Closure *c = (const Closure *)k.val;
-  return k.tag == T_CLOSURE && c->arity == 1 ? rt_call1(c->code, k.val, answer) : apply_one(k, answer);
-}
-
-/* Called by _start with a run's result: begins to run an effect as the host's scheduler would, for as long as
- * nothing but this fiber's own steps could happen (docs/compiler.md "Effects and time"). `bind(e, k)` waits while e
- * runs; `return v` (SETTLE_RETURN) or an `emit`/`now` the host performed through the EFFECT_PERFORM ecall in the
- * fiber waiting for this run (SETTLE_PRIMITIVES; a0 = the kind, a1/a2 = the emitted value, a3 = the heap top, a4 =
- * mcycle; reply a0 = 1, a1 = the payload of the answer) gives its value to the innermost waiting bind, whose
- * continuation is applied to it here (a closure of one parameter called straight away), and its result runs next. Anything else — other
- * effects, an `emit`/`now` the host did not perform (a run of main, a failure), a top-level `return` — ends the
- * settling: it goes back to the host inside the binds still waiting. */
-V rt_settle(V e) {
-  const uint32_t mode = rt_settle_mode;
-  if (!mode) return e;
-  const Effect *waiting[SETTLE_DEPTH]; /* bind nodes, innermost last (the collector scans the stack) */
-  const Effect **top = waiting;
-  uint32_t tag = e.tag, val = e.val; /* e, in registers */
-  while (tag == T_EFFECT) {
-    const Effect *x = (const Effect *)val;
-    const uint32_t kind = x->kind;
-    if (kind == EK_BIND) {
-      if (top == waiting + SETTLE_DEPTH) break;
-      *top++ = x;
-      tag = x->items[0].tag;
-      val = x->items[0].val;
-      continue;
-    }
-    if (top == waiting) break;
-    V answer;
-    if (kind == EK_EMIT || kind == EK_NOW) {
-      if (!(mode & SETTLE_PRIMITIVES)) break;
-      V v = {T_UNIT, 0}; /* `now` has no value */
-      if (kind == EK_EMIT) v = x->items[0];
-      cax_reply r = cax_effect(EFFECT_PERFORM, kind, v.tag, v.val, rt_hp, cycles_now(), 0);
-      if (r.a0 != 1) break;
-      answer.tag = kind == EK_NOW ? T_INT : T_UNIT;
-      answer.val = r.a1;
-    } else if (kind == EK_PURE && (mode & SETTLE_RETURN)) {
-      answer = x->items[0];
-    } else {
-      break;
-    }
-    V next = continue_with((*--top)->items[1], answer);
-    tag = next.tag;
-    val = next.val;
-  }
-  while (top > waiting) {
-    const Effect *b = *--top;
-    if (b->items[0].tag != tag || b->items[0].val != val) {
-      V parts[2] = {{tag, val}, b->items[1]};
-      b = (const Effect *)rt_effect(EK_BIND, 2, parts).val;
-    } /* else its effect is the one left: the node as it was */
-    tag = T_EFFECT;
-    val = (uint32_t)b;
-  }
-  V r = {tag, val};
-  return r;
 }
 
 #if TEL_HASH

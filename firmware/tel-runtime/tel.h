@@ -30,6 +30,32 @@
 /* not read by entry.S: the heap's floor (tests read it) */
 #define ALLOC_FLOOR 68
 
+/* Value tags (host/compiler/layout.ts TAG). */
+#define T_UNIT 0
+#define T_INT 1
+#define T_BOOL 2
+#define T_DOUBLE 3
+#define T_TEXT 4
+#define T_NIL 5
+#define T_CONS 6
+#define T_TUPLE 7
+#define T_CLOSURE 8
+#define T_PAP 9
+#define T_HASH 10
+#define T_EFFECT 11
+
+/* The one ecall the runtime makes: rt_settle (entry.S) asks the host to perform an `emit` or `now` in the fiber
+ * waiting for the run's result. */
+#define EFFECT_PERFORM 0x7E102
+/* Kinds of effect nodes {kind, n, values…} (host/compiler/layout.ts EFFECT_KIND) that rt_settle reads. */
+#define EK_PURE 0
+#define EK_NOW 2
+#define EK_EMIT 3
+#define EK_BIND 6
+/* rt_settle_mode (entry.S): what rt_settle does (host/compiler/layout.ts SETTLE). */
+#define SETTLE_RETURN 1
+#define SETTLE_PRIMITIVES 2
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
@@ -37,25 +63,11 @@ typedef struct {
   uint32_t tag, val;
 } V;
 
-enum {
-  T_UNIT = 0, T_INT = 1, T_BOOL = 2, T_DOUBLE = 3, T_TEXT = 4, T_NIL = 5, T_CONS = 6,
-  T_TUPLE = 7, T_CLOSURE = 8, T_PAP = 9, T_HASH = 10, T_EFFECT = 11
-};
-
 /* Error codes a run ends with (a0 = T_ERROR, a1 = code | site << 8). */
 #define T_ERROR 0xFFFFFFFFu
 enum { ERR_MATCH = 1, ERR_DIV_ZERO = 2, ERR_EMPTY = 3, ERR_HEAP = 4, ERR_STACK = 5, ERR_INTERNAL = 6, ERR_CYCLES = 7,
        /* 8: E_CYCLE, the compiled code's; 9: hashOf of a function or an effect (E_UNSUPPORTED, as the interpreter) */
        ERR_UNSUPPORTED = 9 };
-
-/* The one ecall the runtime makes: rt_settle asks the host to perform an `emit` or `now` in the fiber waiting for the run's result. */
-#define EFFECT_PERFORM 0x7E102u
-
-/* Kinds of effect nodes {kind, n, values…} (host/compiler/layout.ts EFFECT_KIND) that rt_settle reads. */
-enum { EK_PURE = 0, EK_NOW = 2, EK_EMIT = 3, EK_BIND = 6 };
-/* rt_settle_mode (entry.S): what rt_settle does (host/compiler/layout.ts SETTLE). */
-#define SETTLE_RETURN 1u
-#define SETTLE_PRIMITIVES 2u
 
 typedef struct { uint32_t len; uint8_t bytes[]; } Text;
 typedef struct { V head, tail; } Cons;
@@ -81,8 +93,6 @@ uint32_t rt_take_top(uint32_t size, int zero);
 V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
 /* Applies f to n arguments (runtime.c rt_apply_c, its frame zeroed first: entry.S). */
 V rt_apply(V f, uint32_t n, const V *args);
-/* rt_call of one argument (entry.S). */
-V rt_call1(uint32_t code, uint32_t env, V arg);
 /* double.c: the shortest digits (at most 17) of the finite, non-zero Double with these words (low, high), its sign
  * aside; returns their count and sets *point so that |x| = 0.DIGITS * 10^point. Needs DIGITS_STACK bytes of stack. */
 uint32_t rt_double_digits(uint32_t lo, uint32_t hi, char *digits, int32_t *point);

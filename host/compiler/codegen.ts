@@ -332,7 +332,7 @@ function caseClauses(alts: readonly Alt[]): Clause[] {
 type Loc =
   /** `bare`: a parameter passed without its tag word (CodegenOptions.untaggedArguments): an Int, its payload at off+4. */
   | { readonly k: 'slot'; readonly off: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean; readonly bare?: true }
-  | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: undefined }
+  | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean }
   | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean }
   /** A variable of a cons pattern matched in place (CodegenOptions.matchInPlace): the value at byte `at` of the cell whose value is at s0+`off`. */
   | { readonly k: 'field'; readonly off: number; readonly at: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: undefined };
@@ -1206,7 +1206,8 @@ export class Codegen {
     const inner = new Scope(null);
     caps.forEach((name, index) => {
       const loc = scope.get(name)!;
-      const cap: Loc = { k: 'cap', index, ...(loc.fn ? { fn: loc.fn } : {}), ...(loc.box ? { box: true as const } : {}) };
+      // an Int captured stays known to be one (CodegenOptions.typedInts: no tag test where the closure's code uses it)
+      const cap: Loc = { k: 'cap', index, ...(loc.fn ? { fn: loc.fn } : {}), ...(loc.box ? { box: true as const } : loc.int ? { int: true } : {}) };
       inner.set(name, cap);
       this.binders.capture(inner, name, loc, cap, { k: 'cap', index, ...(loc.box ? { box: true as const } : {}) });
     });
@@ -1230,30 +1231,33 @@ export class Codegen {
     this.loadVarInto(loc, a0, a1);
   }
 
-  /** The two words at a variable's location into `tag` and `val` (t0 may be used on the way). */
-  private loadVarInto(loc: Loc, tag: Reg, val: Reg): void {
+  /** The two words at a variable's location into `tag` and `val`, or only its payload without `tag` (t0 may be used on the way). */
+  private loadVarInto(loc: Loc, tag: Reg | undefined, val: Reg): void {
     const b = this.fn.body;
     if (loc.k === 'slot' && loc.bare) {
       const held = this.fn.facts?.payload(loc.off);
       if (held === undefined) b.lw(val, loc.off + 4, s0);
       else if (held !== val) b.mv(val, held);
-      b.li(tag, TAG.INT);
+      if (tag !== undefined) b.li(tag, TAG.INT);
       return;
     }
-    if (loc.k === 'slot') return this.loadSlot(loc.off, tag, val);
+    if (loc.k === 'slot') {
+      if (tag === undefined) return b.lw(val, loc.off + 4, s0);
+      return this.loadSlot(loc.off, tag, val);
+    }
     if (loc.k === 'reg') {
-      b.mv(tag, PAIRS[loc.pair]![0]);
+      if (tag !== undefined) b.mv(tag, PAIRS[loc.pair]![0]);
       b.mv(val, PAIRS[loc.pair]![1]);
       return;
     }
     if (loc.k === 'field') {
       b.lw(t0, loc.off + 4, s0);
-      b.lw(tag, loc.at, t0);
+      if (tag !== undefined) b.lw(tag, loc.at, t0);
       b.lw(val, loc.at + 4, t0);
       return;
     }
     b.lw(t0, -12, s0);
-    b.lw(tag, 12 + 8 * loc.index, t0);
+    if (tag !== undefined) b.lw(tag, 12 + 8 * loc.index, t0);
     b.lw(val, 16 + 8 * loc.index, t0);
   }
 
@@ -2130,31 +2134,54 @@ export class Codegen {
     const size = closureAt + ((closureBytes + 7) & ~7);
     b.span(span);
     this.allocFilled(size);
-    const word = (value: number, to: number): void => {
-      if (value === 0) return b.sw(zero, to, a0);
-      b.li(t0, value);
-      b.sw(t0, to, a0);
+    // the constant words [value, offset], written in the order of their values: one `li` for words of the same value;
+    // among them the tag of each item or capture that is a variable known to be an Int (typedInts), whose payload
+    // alone is loaded after
+    const words: [number, number][] = [
+      [EFFECT_KIND.BIND, 0],
+      [2, 4],
+      [TAG.EFFECT, 8],
+      [TAG.CLOSURE, 16],
+      [eff.kind, at],
+      [eff.arity, at + 4],
+    ];
+    if (lambda) words.push([lambda.fnInfo.arity, closureAt + 4], [lambda.caps.length, closureAt + 8]);
+    const intVar = (name: string): Loc | undefined => {
+      const loc = scope.get(name);
+      return this.options.typedInts && loc !== undefined && !loc.box && loc.int === true ? loc : undefined;
     };
-    word(EFFECT_KIND.BIND, 0);
-    word(2, 4);
-    word(TAG.EFFECT, 8);
+    const values: { to: number; item?: Expr; name?: string; int?: Loc }[] = [
+      ...spine.args.map((item, i) => ({ to: at + 8 + 8 * i, item, ...(item.tag === 'Var' ? { int: intVar(item.name) } : {}) })),
+      ...(lambda?.caps ?? []).map((name, i) => ({ to: closureAt + 12 + 8 * i, name, int: intVar(name) })),
+    ];
+    for (const v of values) if (v.int) words.push([TAG.INT, v.to]);
+    let held: number | undefined;
+    for (const [value, to] of words.sort((x, y) => x[0] - y[0])) {
+      if (value !== 0 && value !== held) b.li(t0, value);
+      held = value;
+      b.sw(value === 0 ? zero : t0, to, a0);
+    }
     b.addi(t0, a0, at);
     b.sw(t0, 12, a0);
-    word(TAG.CLOSURE, 16);
     if (lambda) b.addi(t0, a0, closureAt);
     else b.la(t0, `${closed!.label}$closure`);
     b.sw(t0, 20, a0);
-    word(eff.kind, at);
-    word(eff.arity, at + 4);
-    spine.args.forEach((item, i) => this.storeItem(item, scope, at + 8 + 8 * i));
     if (lambda) {
       b.la(t0, lambda.fnInfo.label);
       b.sw(t0, closureAt, a0);
-      word(lambda.fnInfo.arity, closureAt + 4);
-      word(lambda.caps.length, closureAt + 8);
-      this.writeCaptures(lambda.caps, scope, closureAt + 12);
-      if (closureBytes % 8 !== 0) b.sw(zero, closureAt + closureBytes, a0);
     }
+    for (const v of values) {
+      if (v.int) {
+        this.loadVarInto(v.int, undefined, t2);
+        b.sw(t2, v.to + 4, a0);
+      } else if (v.item) this.storeItem(v.item, scope, v.to);
+      else {
+        this.loadVarInto(scope.get(v.name!)!, t1, t2);
+        b.sw(t1, v.to, a0);
+        b.sw(t2, v.to + 4, a0);
+      }
+    }
+    if (lambda && closureBytes % 8 !== 0) b.sw(zero, closureAt + closureBytes, a0);
     b.mv(a1, a0);
     b.li(a0, TAG.EFFECT);
   }
@@ -2501,16 +2528,26 @@ export class Codegen {
     return this.builtQuietly(e, scope) && this.blockBuiltQuietly(rest, inner);
   }
 
-  /** `p <- return e; rest` (returnFolds) as `let p = e in do { rest }`, the rest run at once if the block is. */
+  /**
+   * `p <- return e; rest` (returnFolds) as `let p = e in do { rest }`, the rest run at once if the block is. A local
+   * variable e (no box) is not copied: p names its location (what the rest builds in this function — effect nodes,
+   * closures, a continuation's code — reads it before anything could write it).
+   */
   private genReturnFolded(block: Extract<Expr, { tag: 'Do' }>, scope: Scope): void {
     const [first, ...stmts] = block.stmts as [Extract<Stmt, { tag: 'Bind' }>, ...Stmt[]];
     const value = (first.expr as Extract<Expr, { tag: 'App' }>).arg;
     const mark = this.fn.next;
-    const slot = this.fn.slots(1);
-    this.gen(value, scope);
-    this.storeSlot(slot);
     const inner = new Scope(scope);
-    if (first.pattern.tag === 'PVar') this.bindVar(inner, first.pattern.name, first.pattern.span, { k: 'slot', off: slot, int: this.knownInt(value, scope) });
+    const local = value.tag === 'Var' ? scope.get(value.name) : undefined;
+    if (local !== undefined && !local.box) {
+      // a location of its own (the same place): the debugger's record of v's declaration stays v's (slot-map.ts)
+      if (first.pattern.tag === 'PVar') this.bindVar(inner, first.pattern.name, first.pattern.span, { ...local });
+    } else {
+      const slot = this.fn.slots(1);
+      this.gen(value, scope);
+      this.storeSlot(slot);
+      if (first.pattern.tag === 'PVar') this.bindVar(inner, first.pattern.name, first.pattern.span, { k: 'slot', off: slot, int: this.knownInt(value, scope) });
+    }
     const rest: Extract<Expr, { tag: 'Do' }> = { tag: 'Do', stmts, span: block.span };
     this.gen(this.runAtOnce.has(block) ? this.atOnce(rest) : rest, inner);
     this.binders.close(this.fn.body, inner);

@@ -5,8 +5,9 @@
 // world that refuses (E_DENIED) or breaks (a fatal E_REPLAY) at its n-th `emit` or `now`, and for binds nested to
 // the left deeper than rt_settle's stack of waiting binds; an effect loop takes two runs on the core with it
 // (a run per bind without it); the cycles charged as the runs go add up to the run's cycles. `x <- return e` folded
-// at compile time (CodegenOptions.foldReturnBinds) where what follows is built quietly gives the same, on and off;
-// a bind of an effect builtin to a lambda built in one chunk survives collections.
+// at compile time (CodegenOptions.foldReturnBinds) where what follows is built quietly gives the same, on and off
+// (x naming a local variable's own location where e is one); a continuation adds the Ints it captured without the
+// runtime's generic arithmetic; a bind of an effect builtin to a lambda built in one chunk survives collections.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { runCli } from '../../host/cli/program.js';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
+import type { BinderRange } from '../../host/compiler/slot-map.js';
+import { decode } from '../../host/riscv/decode.js';
 import { effectProgram } from '../../host/tel/generate.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
@@ -181,6 +184,10 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
       'main :: Effect Int\nmain = do { x <- return 5; x <- return (x + 1); emit x; _ <- return (x * 2); t <- now; emit t >> return (x + t) }',
       'main :: Effect Int\nmain = do { x <- return 2; do { emit x; y <- return (x - 7); emit y }; return x }',
       'f :: Int -> Int\nf n = n * 3\nmain :: Effect Int\nmain = do { x <- return (f 4); emit (x + 1); y <- return (x - 1); return (y * x) }',
+      // folded `x <- return v` of a local variable v: x names v's location (a parameter, a matched head, a capture), v shadowed after
+      'f :: Int -> Effect Int\nf n = do { x <- return n; n <- return (x + 1); emit (x * 10 + n); y <- return x; emit y; return (x + n + y) }\nmain :: Effect Int\nmain = f 4',
+      'g :: [Int] -> Effect Int\ng [] = return 0\ng (h:t) = do { x <- return h; emit x; r <- g t; return (x + r) }\nmain :: Effect Int\nmain = g [3, 1, 4]',
+      'main :: Effect Int\nmain = do { a <- now; do { b <- return a; emit b; c <- return b; emit (c + a) }; return a }',
       // not folded: what follows would evaluate a division, a call or a let when built
       'main :: Effect Int\nmain = let e = do { x <- return 0; return (1 / x) } in return 5',
       'main :: Effect ()\nmain = do { x <- return 0; emit (10 / x) }',
@@ -206,6 +213,43 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
     const heap = async (options: CodegenOptions): Promise<number> => (await runImage(cop, compileSource(source, 'loop.tel', 'main', options).image, [], { budget: BUDGET })).heapBytes;
     // per iteration: 80 bytes (emit node, its bind, the closure of the rest) instead of 144 (return node, its bind, the closure of the rest of the block)
     expect(await heap(UNFOLDED)).toBeGreaterThan(await heap(ON));
+  });
+
+  it("a continuation adds the Ints it captured without the runtime's generic arithmetic (typedInts), as the interpreter", async () => {
+    const source = 'loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; loop (n - 1) (acc + x) }\nmain :: Effect Int\nmain = loop 30 0';
+    /** Calls (jal) of rt_arith in the compiled code. */
+    const generic = (options: CodegenOptions): number => {
+      const image = compileSource(source, 'loop.tel', 'main', options).image;
+      const target = image.symbols.get('rt_arith')!;
+      const view = new DataView(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
+      let calls = 0;
+      for (let pc = image.codeStart; pc < image.symbols.get('tel$$data')!; pc += 4) {
+        const insn = decode(view.getUint32(pc - image.base, true));
+        if (insn.op === 'jal' && pc + insn.imm === target) calls++;
+      }
+      return calls;
+    };
+    expect(generic(ON)).toBe(0);
+    expect(generic({ ...DEFAULT_OPTIONS, typedInts: false })).toBeGreaterThan(0);
+    await agreeBothWays(source, { start: 2 }, null);
+  });
+
+  it("a folded `x <- return n` of a variable: x where n is, each recorded with its own declaration (the debugger's slot map)", () => {
+    const line = 'loop n acc = if n == 0 then return acc else do { x <- return n; emit x; loop (n - 1) (acc + x) }';
+    const image = compileSource(`loop :: Int -> Int -> Effect Int\n${line}\nmain :: Effect Int\nmain = loop 3 0`, 'alias.tel', 'main').image;
+    const inCode = (label: string, name: string): BinderRange[] => {
+      const start = image.symbols.get(label)!;
+      const end = Math.min(...[...image.symbols].filter(([n, a]) => a > start && !n.endsWith('$body')).map(([, a]) => a));
+      return image.binders!.filter((b) => b.name === name && b.span.file === 'alias.tel' && b.from >= start && b.to <= end);
+    };
+    const declared = { n: line.indexOf('n') + 1, x: line.indexOf('x <-') + 1 };
+    // in loop: x names n's own place
+    const [n] = inCode('tel$loop', 'n');
+    const [x] = inCode('tel$loop', 'x');
+    expect([n!.span.col, x!.span.col]).toEqual([declared.n, declared.x]);
+    expect(x!.home).toEqual(n!.home);
+    // in the continuation, which captures both: each capture named as its binder was declared
+    expect([inCode('tel$lambda$0', 'n')[0]!.span.col, inCode('tel$lambda$0', 'x')[0]!.span.col]).toEqual([declared.n, declared.x]);
   });
 
   it('binds built in one chunk with their effect and continuation survive collections: a loop of 2,000 in an 8 KiB heap, as the interpreter', async () => {
