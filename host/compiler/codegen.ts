@@ -1636,6 +1636,8 @@ export class Codegen {
     b.span(span);
     // (where registers are followed, the function is no loop: a call of itself goes through its entry, which reloads them)
     const self = this.fn.selfFn?.label === fn.label && this.fn.facts === undefined;
+    // a local function's call of itself without its closure at hand needs the jump back past its prologue (a loop's)
+    if (!self && !fn.global && loc === undefined) throw new CaxError('E_INTERNAL', `${this.fn.label}: a tail call of itself where registers are followed`, { span });
     // a quiet Int argument of a loop's Int parameter kept in a register pair is computed after the others (it cannot
     // fail or act) into a temporary of its own, then moved into the pair's payload register (its tag is an Int's)
     const inRegs: boolean[] = [];

@@ -71,7 +71,7 @@ describe('frame maps', () => {
     expect(descriptors[2]).toEqual(descriptors[0]);
   });
 
-  it('marks exactly the parameters not in registers and the live slots of any frame, and says which pairs it saved', () => {
+  it('marks exactly the parameters not in registers nor untagged and the live slots of any frame, and says which pairs it saved', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 100 }),
@@ -79,7 +79,8 @@ describe('frame maps', () => {
         fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 20 }),
         fc.boolean(),
-        (extra, arity, inRegs, picks, whole) => {
+        fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+        (extra, arity, inRegs, picks, whole, bare) => {
           const regArgs = [...Array(Math.min(arity, 4)).keys()].filter((i) => inRegs[i]); // four pairs (codegen.ts PAIRS)
           const saved = regArgs.length === 0 ? 0 : Math.max(...regArgs) + 1;
           // ra, s0, env and the saved pairs, then room for `extra` sixteens of slots (codegen.ts compileFunction)
@@ -87,9 +88,10 @@ describe('frame maps', () => {
           const room = (frame - 24) / 8 - saved;
           const slots = room > 0 ? [...new Set(picks.map((k) => -24 - 8 * (saved + (k % room))))] : [];
           const maps = new FrameMaps();
-          maps.add({ arity, regArgs, sites: [{ label: '.s', slots, whole }] }, frame, true);
+          // untagged Int parameters (codegen.ts KnownFn.bare) hold no pointer and may have any tag word: never marked
+          maps.add({ arity, regArgs, bare, sites: [{ label: '.s', slots, whole }] }, frame, true);
           const [descriptor] = layout(maps, ['.s']).descriptors;
-          const expected = whole ? [...slots, ...[...Array(arity).keys()].filter((i) => !regArgs.includes(i)).map((i) => 8 * i)] : [];
+          const expected = whole ? [...slots, ...[...Array(arity).keys()].filter((i) => !regArgs.includes(i) && !bare[i]).map((i) => 8 * i)] : [];
           expect(marked(descriptor!).sort((x, y) => x - y)).toEqual(expected.sort((x, y) => x - y));
           expect(descriptor![0]! & 0xffff).toBe(frame);
           expect((descriptor![0]! >>> 16) & 1).toBe(whole ? 1 : 0);
