@@ -21,6 +21,8 @@ export const DEV_PTAU_CONTRIBUTION = 'cax development powers-of-tau (not a cerem
 /** Window of the fixed-base multiplication: one table entry per byte value of each of the scalar's 32 bytes. */
 const WINDOW_BITS = 8;
 const WINDOWS = 32;
+/** The largest file made (all of it is held in memory: several hundred MB of points and scalars at 2^18). */
+const MAX_POWER = 18;
 /** Points per task sent to a worker thread. */
 const POINTS_PER_TASK = 1024;
 
@@ -234,7 +236,10 @@ function u32(v: number): Uint8Array {
  * described at the top. Points are reported to `onProgress` as they are made.
  */
 export async function makeDevPtau(file: string, power: number, onProgress: PtauProgress = () => undefined): Promise<void> {
-  if (!Number.isInteger(power) || power < 1 || power > 27) throw new CaxError('E_USAGE', `a development powers-of-tau of 2^${power}: the power must be 1 … 27`);
+  if (!Number.isInteger(power) || power < 1) throw new CaxError('E_USAGE', `a development powers-of-tau of 2^${power}: the power must be a positive integer`);
+  if (power > MAX_POWER) {
+    throw new CaxError('E_UNSUPPORTED', `a development powers-of-tau of 2^${power}: made in memory, it goes up to 2^${MAX_POWER} (use --ptau FILE with a ceremony's file)`);
+  }
   const curve = await getCurveFromName('bn128');
   const Fr = curve.Fr;
   const n = 2 ** power;

@@ -131,8 +131,9 @@ describe('a development powers-of-tau from a known τ', () => {
     expect(bases.errors.join('\n')).toMatch(/Phase2 caclutation does not match with powers of tau/);
   }, 120_000);
 
-  it('refuses a power it cannot make', async () => {
-    await expect(makeDevPtau(join(dir, 'zero.ptau'), 0)).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/the power must be 1 … 27/) });
+  it('refuses a power it cannot make, and one above what it makes in memory', async () => {
+    await expect(makeDevPtau(join(dir, 'zero.ptau'), 0)).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/the power must be a positive integer/) });
+    await expect(makeDevPtau(join(dir, 'huge.ptau'), 19)).rejects.toMatchObject({ code: 'E_UNSUPPORTED', message: expect.stringMatching(/made in memory, it goes up to 2\^18/) });
   });
 });
 
