@@ -6,12 +6,19 @@
 // the same run, on build/proof/mix.elf and on a TEL run with an effect
 // (`make demo`'s quote 3), verification per chunk batched against one by one,
 // the whole receipt's verification (memory replay included), and receipt size
-// per 1,000 steps. Keys in build/proof/home: the development ones of `make
-// proof-keys`, the others made here once (the 2^14 development powers-of-tau
-// the default size needs takes minutes: docs/proofs.md "Chunk size").
+// per 1,000 steps; and a step's proving time in full chunks of each size that
+// fills its domain (9, 18, 37, 75 steps: 2^12 … 2^15) against today's
+// configuration, steady state on the same worker threads; and the time to
+// make a development powers-of-tau from a known τ against snarkjs's ceremony
+// (new, contribute, preparePhase2), side by side. Keys in
+// build/proof/home: the development ones of `make proof-keys`, the others
+// made here once (the development powers-of-tau of 2^15 in a few minutes,
+// the smaller ones truncated from it: docs/proofs.md "Setup and keys").
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as snarkjs from 'snarkjs';
 import { getCurveFromName } from 'ffjavascript';
 import { availableParallelism } from 'node:os';
 import { chooseCircuit } from '../host/proof/chunk-size.js';
@@ -20,7 +27,10 @@ import { releaseCurve } from '../host/proof/curve.js';
 import { programImage } from '../host/proof/image.js';
 import { proveRun, traceOnIss, type ProveRun } from '../host/proof/prove.js';
 import { decodeProof, encodeReceipt, type Receipt } from '../host/proof/receipt.js';
+import { makeDevPtau } from '../host/proof/dev-ptau.js';
+import { ChunkProver } from '../host/proof/prover.js';
 import { circuitKeys, devPtau, readVerificationKey, type Keys } from '../host/proof/setup.js';
+import { buildStatement } from '../host/proof/statement.js';
 import { runTelProvingImage, telProvingImage } from '../host/proof/tel-prove.js';
 import { Repository } from '../host/store/repository.js';
 import { parseWorld } from '../host/tel/world.js';
@@ -34,6 +44,12 @@ const SIZES = [DEV_SIZE, DEFAULT_SIZE];
 const REFERENCE_SIZE = { steps: 4 };
 const PROGRAM = 'build/proof/mix.elf';
 const workers = availableParallelism();
+/** The sizes that fill the domains of 2^12 … 2^15 (docs/proofs.md "Chunk size"), largest first (its powers-of-tau is made, the others truncated from it). */
+const CHUNK_SIZES = [75, 37, 18, 9].map((steps) => ({ steps }));
+/** The power of the development powers-of-tau made side by side with snarkjs's ceremony (small: the ceremony takes minutes at 2^12). */
+const PTAU_POWER = 10;
+/** Full chunks proved a sample, per worker thread. */
+const CHUNKS_A_THREAD = 2;
 
 /** The circuit and keys of a size, made (once) if missing. */
 async function setUp(circuit: Circuit): Promise<{ circuit: Circuit; keys: Keys }> {
@@ -55,8 +71,9 @@ async function quoteRun(): Promise<ProveRun> {
 }
 
 async function setup() {
-  const sized: { circuit: Circuit; keys: Keys }[] = [];
-  for (const size of SIZES) sized.push(await setUp(await compileCircuit(size, HOME)));
+  const chunkSized: { circuit: Circuit; keys: Keys }[] = [];
+  for (const size of CHUNK_SIZES) chunkSized.push(await setUp(await compileCircuit(size, HOME)));
+  const sized = chunkSized.filter((x) => SIZES.some((z) => z.steps === x.circuit.size.steps));
   const elf = readFileSync(PROGRAM);
   const { trace, cycles } = traceOnIss(elf, 1_000_000);
   const mix: ProveRun = { trace, cycles, image: programImage(elf) };
@@ -74,7 +91,7 @@ async function setup() {
   };
   const mixSized = forRun(mix);
   const dev = sized.find((x) => x.circuit.size.steps === DEV_SIZE.steps)!;
-  return { mix, quote: await quoteRun(), forRun, reference, dev, mixSized, vk: parseVerificationKey(readVerificationKey(mixSized.keys.vkey)) };
+  return { mix, quote: await quoteRun(), forRun, reference, dev, mixSized, chunkSized, vk: parseVerificationKey(readVerificationKey(mixSized.keys.vkey)) };
 }
 
 let ready: ReturnType<typeof setup> | undefined;
@@ -97,6 +114,52 @@ async function throughput(run: (s: Awaited<ReturnType<typeof setup>>) => ProveRu
   }
   await releaseCurve();
   return rate;
+}
+
+/**
+ * Milliseconds a step of full chunks of `circuit` takes on the worker
+ * threads in steady state: each thread warmed up by one proof (not timed),
+ * then CHUNKS_A_THREAD full chunks of `run` a thread, side by side.
+ */
+async function msPerStep(run: ProveRun, { circuit, keys }: { circuit: Circuit; keys: Keys }): Promise<number> {
+  const full = buildStatement(run.trace, circuit.size).inputs.slice(0, -1);
+  const count = workers * (1 + CHUNKS_A_THREAD);
+  if (full.length < count) throw new Error(`${run.trace.length} steps make ${full.length} full chunks of ${circuit.size.steps}, not ${count}`);
+  const prover = new ChunkProver({ wasm: circuit.wasm, zkey: keys.zkey, threads: workers });
+  try {
+    const side = (from: number, n: number): Promise<unknown> =>
+      Promise.all(
+        Array.from({ length: workers }, (_, w) =>
+          (async () => {
+            for (let k = 0; k < n; k++) await prover.prove(from + w * n + k, full[from + w * n + k]!);
+          })(),
+        ),
+      );
+    await side(0, 1);
+    const t = performance.now();
+    await side(workers, CHUNKS_A_THREAD);
+    return (performance.now() - t) / (workers * CHUNKS_A_THREAD * circuit.size.steps);
+  } finally {
+    await prover.close();
+  }
+}
+
+/** Seconds to make a development powers-of-tau of 2^PTAU_POWER, from a known τ or by snarkjs's ceremony (new, contribute, preparePhase2). */
+async function ptauSeconds(how: 'known τ' | 'ceremony'): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'cax-bench-ptau-'));
+  try {
+    const t = performance.now();
+    if (how === 'known τ') await makeDevPtau(join(dir, 'dev.ptau'), PTAU_POWER);
+    else {
+      await snarkjs.powersOfTau.newAccumulator(await getCurveFromName('bn128'), PTAU_POWER, join(dir, '0.ptau'));
+      await snarkjs.powersOfTau.contribute(join(dir, '0.ptau'), join(dir, '1.ptau'), 'bench', randomBytes(32).toString('hex'));
+      await snarkjs.powersOfTau.preparePhase2(join(dir, '1.ptau'), join(dir, 'dev.ptau'));
+    }
+    return (performance.now() - t) / 1000;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await releaseCurve();
+  }
 }
 
 async function receipt(): Promise<Receipt> {
@@ -153,6 +216,33 @@ export const suite: BenchSuite = {
         name: `this circuit in the development chunks of the tests and the demo (${DEV_SIZE.steps} steps), same workers`,
         sample: () => throughput((s) => s.quote, 'dev'),
       },
+    },
+    ...CHUNK_SIZES.map((size) => ({
+      name: `proving time per step, ${workers} worker threads, full ${size.steps}-step chunks (steady state, quote 3's chunks)`,
+      unit: 'ms/step',
+      higherIsBetter: false,
+      sample: async () => {
+        const s = await get();
+        return msPerStep(
+          s.quote,
+          s.chunkSized.find((x) => x.circuit.size.steps === size.steps)!,
+        );
+      },
+      // (receipt format 4's circuit has no CSR instructions: mix.elf's chunks, which cost the same per chunk)
+      reference: {
+        name: `today's configuration (receipt format 4), full ${REFERENCE_SIZE.steps}-step chunks of mix.elf, same threads`,
+        sample: async () => {
+          const s = await get();
+          return msPerStep(s.mix, s.reference);
+        },
+      },
+    })),
+    {
+      name: `development powers-of-tau of 2^${PTAU_POWER}, made from a known τ (dev-ptau.ts)`,
+      unit: 's',
+      higherIsBetter: false,
+      sample: () => ptauSeconds('known τ'),
+      reference: { name: "snarkjs's ceremony: new, contribute, preparePhase2", sample: () => ptauSeconds('ceremony') },
     },
     {
       name: 'verification per chunk, batched',

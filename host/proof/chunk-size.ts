@@ -13,12 +13,14 @@ import { keyPaths } from './setup.js';
 /**
  * The proving time of one chunk whose domain is 2^power, relative to a chunk
  * of 2^12, with the prover's per-worker caches: measured on this 2-core
- * machine, the mean of one and two worker threads (docs/proofs.md "Chunk
- * size": a chunk costs less than twice as much per doubling of its domain).
- * Above the measured powers the cost doubles per power; below them it is the
- * smallest measured one (fixed costs per proof dominate there).
+ * machine with real keys on two worker threads, full chunks in steady state
+ * (docs/proofs.md "Chunk size"; 2^11 from the earlier measurement, the mean
+ * of one and two threads): a chunk costs less than twice as much per
+ * doubling of its domain. Above the measured powers the cost doubles per
+ * power; below them it is the smallest measured one (fixed costs per proof
+ * dominate there).
  */
-const MEASURED_CHUNK_COST: Readonly<Record<number, number>> = { 11: 0.63, 12: 1, 13: 1.6, 14: 2.8, 15: 5.2 };
+const MEASURED_CHUNK_COST: Readonly<Record<number, number>> = { 11: 0.63, 12: 1, 13: 1.65, 14: 3.08, 15: 5.79 };
 
 export function chunkCost(power: number): number {
   const known = Object.keys(MEASURED_CHUNK_COST).map(Number);

@@ -1,6 +1,6 @@
 // Trusted setup for the step circuit: a development powers-of-tau made here
-// (one random contribution: for development only, never for proofs anyone
-// else must trust) or a ceremony file the user names, and the Groth16
+// (dev-ptau.ts: from a τ known while it is made, for development only, never
+// for proofs anyone else must trust) or a ceremony file the user names, and the Groth16
 // proving and verifying keys, cached in $CAX_HOME/keys/ by circuit hash:
 // the circuit-specific phase 2 always gets a contribution of fresh OS
 // randomness and a beacon (both discarded), further parties may contribute
@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
-import { getCurveFromName } from 'ffjavascript';
 import { CaxError } from '../errors.js';
 import { ptauPower, type Compiled } from './circuit.js';
+import { makeDevPtau } from './dev-ptau.js';
 import { releaseCurve } from './curve.js';
 import { checkVerificationKey, parseVerificationKey, verifyingKeyHash } from './verify.js';
 
@@ -45,11 +45,12 @@ function cachedDevPowers(home: string): number[] {
 /**
  * The development powers-of-tau of 2^power, made once. A larger one already
  * cached is truncated to it (snarkjs's `powersoftau truncate`: its first
- * 2^power powers and their Lagrange bases, the same contribution; seconds
- * instead of minutes); otherwise it is made in three stages: accumulator, one
- * contribution of fresh randomness, phase-2 preparation (the slow one).
+ * 2^power powers and their Lagrange bases, the same contribution; seconds);
+ * otherwise it is made from a τ known while it is made (dev-ptau.ts: every
+ * point a multiple of the generator, no group FFTs). `onProgress` gets the
+ * stage and how far it is (points made of all).
  */
-export async function devPtau(home: string, power: number, onStage: (stage: string) => void = () => undefined): Promise<string> {
+export async function devPtau(home: string, power: number, onProgress: (stage: string, done: number, total: number) => void = () => undefined): Promise<string> {
   const file = devPtauPath(home, power);
   if (existsSync(file)) return file;
   mkdirSync(join(home, 'ptau'), { recursive: true });
@@ -59,22 +60,16 @@ export async function devPtau(home: string, power: number, onStage: (stage: stri
     if (larger !== undefined) {
       // truncate writes every smaller power, as <template><two digits>.ptau
       mkdirSync(tmp);
-      onStage(`truncating ${devPtauPath(home, larger)}`);
+      const stage = `truncating ${devPtauPath(home, larger)}`;
+      onProgress(stage, 0, 1);
       await snarkjs.powersOfTau.truncate(devPtauPath(home, larger), join(tmp, 'dev-'));
       renameSync(join(tmp, `dev-${String(power).padStart(2, '0')}.ptau`), file);
+      onProgress(stage, 1, 1);
       return file;
     }
-    const curve = await getCurveFromName('bn128');
-    onStage('accumulator');
-    await snarkjs.powersOfTau.newAccumulator(curve, power, `${tmp}.0`);
-    onStage('contribution');
-    await snarkjs.powersOfTau.contribute(`${tmp}.0`, `${tmp}.1`, 'cax development setup', randomBytes(32).toString('hex'));
-    onStage('phase 2');
-    await snarkjs.powersOfTau.preparePhase2(`${tmp}.1`, tmp);
+    await makeDevPtau(tmp, power, (done, total) => onProgress('points', done, total));
     renameSync(tmp, file);
   } finally {
-    rmSync(`${tmp}.0`, { force: true });
-    rmSync(`${tmp}.1`, { force: true });
     rmSync(tmp, { recursive: true, force: true });
     await releaseCurve();
   }

@@ -92,9 +92,9 @@ describe('chunk sizes set up in a $CAX_HOME', () => {
     expect(compiledCircuits(home).map((c) => c.size.steps)).toEqual([4, DEV_SIZE.steps]);
     expect(provingCircuits(home).map((c) => c.size.steps)).toEqual([DEV_SIZE.steps]);
     expect(ptauPower(small)).toBe(11);
-    const ptau = await devPtau(home, 11, (s) => stages.push(s));
+    const ptau = await devPtau(home, 11, (s, done, total) => stages.push(`${s}: ${done}/${total}`));
     expect(ptau).toBe(devPtauPath(home, 11));
-    expect(stages).toEqual([`truncating ${devPtauPath(home, 12)}`]);
+    expect(stages).toEqual([`truncating ${devPtauPath(home, 12)}: 0/1`, `truncating ${devPtauPath(home, 12)}: 1/1`]);
     // only the file asked for is kept
     expect(readdirSync(join(home, 'ptau')).sort()).toEqual(['dev-11.ptau', 'dev-12.ptau']);
     const keys = await circuitKeys(home, small, ptau);

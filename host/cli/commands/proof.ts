@@ -175,11 +175,16 @@ export const registerProof: Register = (program, ctx) => {
       } else {
         if (!existsSync(devPtauPath(home, power)))
           ctx.io.err(
-            `warning: making a powers-of-tau of 2^${power} for DEVELOPMENT ONLY (one local contribution; proofs made with it convince no one else). Use --ptau FILE with a ceremony file for real use.`,
+            `warning: making a powers-of-tau of 2^${power} for DEVELOPMENT ONLY (from a τ drawn here and discarded, not a ceremony: proofs made with it convince no one else). Use --ptau FILE with a ceremony file for real use.`,
           );
-        const bar = progress(ctx.io, ctx.json(), 'powers of tau', 3);
+        const bar = progress(ctx.io, ctx.json(), 'powers of tau (per mille)', 1000);
+        let shown = 0;
         try {
-          ptau = await devPtau(home, power, () => bar.tick());
+          ptau = await devPtau(home, power, (_stage, done, total) => {
+            const now = Math.floor((1000 * done) / total);
+            bar.tick(now - shown);
+            shown = now;
+          });
           ctx.io.err(`using the DEVELOPMENT powers-of-tau ${ptau}: not for proofs anyone else must trust`);
         } finally {
           bar.done();
