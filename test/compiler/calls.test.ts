@@ -10,18 +10,14 @@
 // - what registers hold, followed through writes, calls, branches and labels (calls.ts RegisterFacts).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { Asm, REG } from '../../host/compiler/asm.js';
 import { RegisterFacts } from '../../host/compiler/calls.js';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
-import { runCli } from '../../host/cli/program.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
-import { captureIO } from '../helpers/cli-io.js';
+import { compiledSizes } from '../helpers/compiled-sizes.js';
 
 let cop: Coprocessor;
 beforeAll(async () => {
@@ -167,19 +163,8 @@ main = churn 300 7
   });
 
   it('cax compile --no-untagged-arguments and --no-register-arguments turn them off', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cax-calls-'));
-    try {
-      writeFileSync(join(dir, 'p.tel'), FIB);
-      const sizes: number[] = [];
-      for (const flags of [[], ['--no-register-arguments'], ['--no-untagged-arguments', '--no-register-arguments']]) {
-        const io = captureIO();
-        expect(await runCli(['--json', 'compile', join(dir, 'p.tel'), ...flags], io)).toBe(0);
-        sizes.push((JSON.parse(io.stdout.join('\n')) as { codeBytes: number }).codeBytes);
-      }
-      expect(new Set(sizes).size).toBe(3);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const sizes = await compiledSizes(FIB, [[], ['--no-register-arguments'], ['--no-untagged-arguments', '--no-register-arguments']]);
+    expect(new Set(sizes).size).toBe(3);
   });
 });
 

@@ -8,17 +8,13 @@
 // fewer cycles; `cax compile --no-fuse` turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
-import { runCli } from '../../host/cli/program.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
 import type { SourceSpan } from '../../host/errors.js';
-import { captureIO } from '../helpers/cli-io.js';
+import { compiledSizes } from '../helpers/compiled-sizes.js';
 import { SOURCE } from '../../bench/tel.bench.js';
 
 let cop: Coprocessor;
@@ -135,19 +131,8 @@ describe('pipelines fused into one loop', () => {
   });
 
   it('cax compile --no-fuse turns it off', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cax-fuse-'));
-    try {
-      writeFileSync(join(dir, 'p.tel'), PIPELINE);
-      const sizes: number[] = [];
-      for (const extra of [[], ['--no-fuse']]) {
-        const io = captureIO();
-        expect(await runCli(['--json', 'compile', join(dir, 'p.tel'), ...extra], io)).toBe(0);
-        sizes.push((JSON.parse(io.stdout.join('\n')) as { codeBytes: number }).codeBytes);
-      }
-      expect(sizes[0]).not.toBe(sizes[1]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const sizes = await compiledSizes(PIPELINE, [[], ['--no-fuse']]);
+    expect(sizes[0]).not.toBe(sizes[1]);
   });
 });
 
@@ -218,18 +203,7 @@ describe('lists reversed in place where the call building them made every cell',
   });
 
   it('cax compile --no-reverse-in-place turns it off', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cax-reverse-'));
-    try {
-      writeFileSync(join(dir, 'p.tel'), SORT);
-      const sizes: number[] = [];
-      for (const extra of [[], ['--no-reverse-in-place']]) {
-        const io = captureIO();
-        expect(await runCli(['--json', 'compile', join(dir, 'p.tel'), ...extra], io)).toBe(0);
-        sizes.push((JSON.parse(io.stdout.join('\n')) as { codeBytes: number }).codeBytes);
-      }
-      expect(sizes[0]).not.toBe(sizes[1]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const sizes = await compiledSizes(SORT, [[], ['--no-reverse-in-place']]);
+    expect(sizes[0]).not.toBe(sizes[1]);
   });
 });

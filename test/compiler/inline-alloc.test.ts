@@ -6,19 +6,16 @@
 // `cax compile --no-inline-alloc` turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { ALLOC_STATE } from '../../host/compiler/layout.js';
-import { runCli } from '../../host/cli/program.js';
 import { profileCompiled } from '../../host/profile/profile-compiled.js';
 import { BOARD_RAM_BYTES } from '../../host/riscv/iss.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
-import { captureIO } from '../helpers/cli-io.js';
+import { compiledSizes } from '../helpers/compiled-sizes.js';
 import { SOURCE } from '../../bench/tel.bench.js';
 
 const BUDGET = 2_000_000_000;
@@ -129,18 +126,7 @@ describe('allocation at the site', () => {
   }, 120_000);
 
   it('cax compile --no-inline-alloc turns it off', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cax-inline-alloc-'));
-    try {
-      writeFileSync(join(dir, 'p.tel'), MERGE_SORT);
-      const sizes: number[] = [];
-      for (const extra of [[], ['--no-inline-alloc']]) {
-        const io = captureIO();
-        expect(await runCli(['--json', 'compile', join(dir, 'p.tel'), ...extra], io)).toBe(0);
-        sizes.push((JSON.parse(io.stdout.join('\n')) as { codeBytes: number }).codeBytes);
-      }
-      expect(sizes[0]).toBeGreaterThan(sizes[1]!);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const sizes = await compiledSizes(MERGE_SORT, [[], ['--no-inline-alloc']]);
+    expect(sizes[0]).toBeGreaterThan(sizes[1]!);
   }, 60_000);
 });

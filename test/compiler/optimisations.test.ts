@@ -31,16 +31,12 @@
 // Each costs fewer cycles on a program it is for, and `cax compile --no-…`
 // turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
-import { runCli } from '../../host/cli/program.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
-import { captureIO } from '../helpers/cli-io.js';
+import { compiledSizes } from '../helpers/compiled-sizes.js';
 import { SOURCE } from '../../bench/tel.bench.js';
 
 let cop: Coprocessor;
@@ -157,19 +153,8 @@ function agreeing(programs: Readonly<Record<string, string>>, offs: readonly Par
 
 /** `cax compile` with `flags` makes other code than without (both with the flags `base`). */
 async function switchedOff(source: string, flags: readonly string[], base: readonly string[] = []): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'cax-optimisations-'));
-  try {
-    writeFileSync(join(dir, 'p.tel'), source);
-    const sizes: number[] = [];
-    for (const extra of [base, [...base, ...flags]]) {
-      const io = captureIO();
-      expect(await runCli(['--json', 'compile', join(dir, 'p.tel'), ...extra], io)).toBe(0);
-      sizes.push((JSON.parse(io.stdout.join('\n')) as { codeBytes: number }).codeBytes);
-    }
-    expect(sizes[0]).not.toBe(sizes[1]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const sizes = await compiledSizes(source, [base, [...base, ...flags]]);
+  expect(sizes[0]).not.toBe(sizes[1]);
 }
 
 describe('objects built from their items, matched cells reused and matched in place', () => {

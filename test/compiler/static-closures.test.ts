@@ -5,16 +5,12 @@
 // function the prelude's own where-groups call; each against the interpreter with the option on and off, the
 // merge sort with fewer cycles and allocations on; `cax compile --no-static-closures` turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
-import { runCli } from '../../host/cli/program.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
-import { captureIO } from '../helpers/cli-io.js';
+import { compiledSizes } from '../helpers/compiled-sizes.js';
 import { SOURCE } from '../../bench/tel.bench.js';
 
 const OFF: Partial<CodegenOptions> = { staticClosures: false };
@@ -118,18 +114,7 @@ describe('where-groups compiled like top-level functions', () => {
   }, 60_000);
 
   it('cax compile --no-static-closures turns it off', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cax-static-closures-'));
-    try {
-      writeFileSync(join(dir, 'p.tel'), PROGRAMS['mutual tail recursion between where-mates, 300,001 deep']!);
-      const sizes: number[] = [];
-      for (const extra of [[], ['--no-static-closures']]) {
-        const io = captureIO();
-        expect(await runCli(['--json', 'compile', join(dir, 'p.tel'), ...extra], io)).toBe(0);
-        sizes.push((JSON.parse(io.stdout.join('\n')) as { codeBytes: number }).codeBytes);
-      }
-      expect(sizes[0]).not.toBe(sizes[1]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const sizes = await compiledSizes(PROGRAMS['mutual tail recursion between where-mates, 300,001 deep']!, [[], ['--no-static-closures']]);
+    expect(sizes[0]).not.toBe(sizes[1]);
   }, 60_000);
 });

@@ -6,16 +6,12 @@
 // with the option on and off; the option costs fewer cycles and bytes; and
 // `cax compile --no-typed-ints` turns it off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openCoprocessor, runImage, type Coprocessor } from '../../host/coprocessor/backend.js';
 import { DEFAULT_OPTIONS } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
-import { runCli } from '../../host/cli/program.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
-import { captureIO } from '../helpers/cli-io.js';
+import { compiledSizes } from '../helpers/compiled-sizes.js';
 
 let cop: Coprocessor;
 beforeAll(async () => {
@@ -65,18 +61,7 @@ describe('Ints known from the types', () => {
     expect(on.bytes).toBeLessThan(off.bytes);
   });
   it('cax compile --no-typed-ints turns them off', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cax-typed-ints-'));
-    try {
-      writeFileSync(join(dir, 'loop.tel'), LOOP);
-      const sizes: number[] = [];
-      for (const extra of [[], ['--no-typed-ints']]) {
-        const io = captureIO();
-        expect(await runCli(['--json', 'compile', join(dir, 'loop.tel'), ...extra], io)).toBe(0);
-        sizes.push((JSON.parse(io.stdout.join('\n')) as { codeBytes: number }).codeBytes);
-      }
-      expect(sizes[0]).toBeLessThan(sizes[1]!);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const sizes = await compiledSizes(LOOP, [[], ['--no-typed-ints']]);
+    expect(sizes[0]).toBeLessThan(sizes[1]!);
   });
 });
