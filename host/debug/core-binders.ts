@@ -19,7 +19,7 @@ import { binderKey } from '../tel/infer.js';
 import type { Decl } from '../tel/ast.js';
 import { showValue } from '../tel/values.js';
 import type { Iss } from '../riscv/iss.js';
-import { binderType, SOURCE_NAME, type Binder, type Debuggee, type ScopedValue } from './record.js';
+import { binderType, sourceName, type Binder, type Debuggee, type ScopedValue } from './record.js';
 
 /** The most frames walked up from a closure's to its enclosing definition's. */
 const MAX_ENCLOSING_FRAMES = 64;
@@ -84,7 +84,7 @@ export function registerParameters(ranges: readonly BinderRange[], start: number
   const found = new Map<number, RegHome>();
   for (const r of ranges) {
     if (r.home.k !== 'reg' || r.from < start || r.from >= end) continue;
-    const key = binderKey(r.name, r.span);
+    const key = binderKey(sourceName(r.name) ?? r.name, r.span);
     const i = keys.findIndex((ks) => ks.includes(key));
     if (i >= 0) found.set(i, r.home);
   }
@@ -158,21 +158,22 @@ export function bindersWhereItReturns(
       .filter((r) => (!own || definitionAt(d, r.span) === own) && (depth === 0 || r.home.k !== 'reg'))
       .reverse();
     for (const r of live) {
-      if (seen.has(r.name) || !SOURCE_NAME.test(r.name)) continue;
-      seen.add(r.name);
-      const key = binderKey(r.name, r.span);
+      const name = sourceName(r.name);
+      if (name === undefined || seen.has(name)) continue;
+      seen.add(name);
+      const key = binderKey(name, r.span);
       let shown: string;
       try {
         const pair = pairOf(r.home, frame, mem);
         if (pair === undefined) continue;
         const value = readValue(pair, mem, maxObjects);
-        values.set(r.name, { value, key });
+        values.set(name, { value, key });
         shown = showValue(value);
       } catch (e) {
         if (!(e instanceof CaxError)) throw e;
         shown = `<${e.code}>`;
       }
-      scope.push({ name: r.name, value: shown, type: binderType(d, key) });
+      scope.push({ name, value: shown, type: binderType(d, key) });
     }
     if (!inClosure(at)) break;
     const s0 = frame[S0]!;

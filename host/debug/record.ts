@@ -113,7 +113,17 @@ class Reached extends Error {
 class TooLong extends Error {}
 
 /** A binder name as the source wrote it (not one the desugaring made up). */
-export const SOURCE_NAME = /^[a-z_][A-Za-z0-9_']*$/;
+const SOURCE_NAME = /^[a-z_][A-Za-z0-9_']*$/;
+
+/**
+ * The name a binder has in the source, or undefined for one the desugaring made up. A lifted where-group is
+ * renamed apart by the compiler (codegen.ts liftGroup: `go` becomes `go$12`, a binder of the same name inside
+ * the group with it), so the suffix is dropped to show it as written.
+ */
+export function sourceName(name: string): string | undefined {
+  const written = /^(.*)\$\d+$/.exec(name)?.[1] ?? name;
+  return SOURCE_NAME.test(written) ? written : undefined;
+}
 
 /**
  * The names bound in `env` and the environments around it, innermost first (a name once: the innermost binding,
@@ -125,8 +135,9 @@ export function bindersIn(env: Env | null, frames: WeakMap<Env, FrameInfo>): Map
     const info = frames.get(e);
     const names = info?.names ?? [];
     for (let slot = names.length - 1; slot >= 1; slot--) {
-      const name = names[slot];
-      if (name === undefined || !SOURCE_NAME.test(name) || found.has(name) || e[slot] === undefined) continue;
+      const written = names[slot];
+      const name = written === undefined ? undefined : sourceName(written);
+      if (name === undefined || found.has(name) || e[slot] === undefined) continue;
       const span = info?.spans?.[slot];
       found.set(name, { value: e[slot] as Value, key: span === undefined ? undefined : binderKey(name, span) });
     }

@@ -173,6 +173,20 @@ describe('cax debug --backend iss', () => {
     expect(changes.filter((w) => w.expression === 'd * 10 + i').map((w) => w.value)).toEqual(['32', '31', '21', '20']);
   });
 
+  it('shows a binder inside a lifted where-group by its source name, shadowing the group member it is named after, as the interpreter does', async () => {
+    // go captures nothing, so it is compiled as a static closure and renamed apart (go$N), its inner go with it
+    const source = ['main :: Int -> Int', 'main n = go n + 1', '  where go k = let go = k * 2 in fact go + k', '', 'fact :: Int -> Int', 'fact m = if m == 0 then 1 else m * fact (m - 1)'].join('\n');
+    writeFileSync(join(dir, 'lifted.tel'), source);
+    writeFileSync(join(dir, 'cmds-lifted'), 'break fact\ncontinue\nlocals\nprint go\n');
+    type Replies = { command: string; text: string; error?: { code: string } }[];
+    const debug = (backend: string): Promise<Replies> => transcript<Replies[number]>(['lifted.tel', '3', '--backend', backend], 'cmds-lifted');
+    const iss = await debug('iss');
+    expect(iss[2]!.text).toBe(['m = 6 :: Int', 'in scope where it returns:', '  go = 6 :: Int', '  k = 3 :: Int', '  n = 3 :: Int'].join('\n'));
+    expect(iss[3]!.text).toBe('go = 6 :: Int');
+    const interp = await debug('interp');
+    expect(iss.slice(2).map((x) => x.text)).toEqual(interp.slice(2).map((x) => x.text));
+  });
+
   it('shows do binders and captured variables where a call returns as the interpreter does, and watches them', async () => {
     const commands = [
       'break pay',
