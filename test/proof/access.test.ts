@@ -14,7 +14,8 @@ import { program, run, SCRATCH } from './random-programs.js';
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const access: fc.Arbitrary<Access> = fc.oneof(
   fc.record({ pc: u32, insn: u32, kind: fc.constant(0), addr: fc.constant(0), data: fc.constant(0) }),
-  fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7, 9, 10), addr: u32, data: u32 }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7, 9), addr: u32, data: u32 }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constant(10), addr: u32, data: u32, rs2: u32 }),
   fc.record({ pc: u32, insn: u32, kind: fc.constant(8), addr: fc.constant(0), data: fc.constant(RAM_BASE) }),
 );
 
@@ -31,21 +32,21 @@ function transmitted(words: readonly number[]): number[] {
 const bytesOf = (words: readonly number[]): Uint8Array => new Uint8Array(new Uint32Array(words).buffer);
 
 describe('access words', () => {
-  it('pack into one field element below 2^132 and unpack to the same', () => {
+  it('pack into one field element below 2^132 (2^164 for a system step, with rs2) and unpack to the same', () => {
     fc.assert(
       fc.property(access, (a) => {
         const v = packAccess(a);
-        expect(v < 1n << 132n).toBe(true);
+        expect(v < 1n << (a.kind === 10 ? 164n : 132n)).toBe(true);
         expect(unpackAccess(v)).toEqual(a);
       }),
     );
   });
 
-  it('encode to 9 bytes without a memory access (none, or an ecall), 17 with one, and decode to the same', () => {
+  it('encode to 9 bytes without a memory access (none, or an ecall), 17 with one, 21 for a system step, and decode to the same', () => {
     fc.assert(
       fc.property(fc.array(access, { maxLength: 20 }), (list) => {
         const bytes = encodeAccesses(list);
-        expect(bytes.length).toBe(list.reduce((n, a) => n + (a.kind === 0 || a.kind === 8 ? 9 : 17), 0));
+        expect(bytes.length).toBe(list.reduce((n, a) => n + (a.kind === 0 || a.kind === 8 ? 9 : a.kind === 10 ? 21 : 17), 0));
         expect(decodeAccesses(bytes)).toEqual(list);
       }),
     );
@@ -58,6 +59,11 @@ describe('access words', () => {
     expect(() => unpackAccess(4n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
     expect(() => unpackAccess(11n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
     expect(() => unpackAccess(8n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' })); // an ecall restarts at RAM_BASE, not 0
+    // rs2 only in a system step's, and 32 bits
+    expect(() => unpackAccess((9n << 128n) + (1n << 132n))).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(() => unpackAccess((10n << 128n) + (1n << 164n))).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(unpackAccess((10n << 128n) + (7n << 132n))).toEqual({ pc: 0, insn: 0, kind: 10, addr: 0, data: 0, rs2: 7 });
+    expect(() => decodeAccesses(encodeAccesses([{ pc: RAM_BASE, insn: 0x13, kind: 10, addr: 0, data: 0, rs2: 5 }]).subarray(0, 20))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
     expect(() => decodeAccesses(new Uint8Array([12, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
   });
 });
