@@ -3,12 +3,14 @@
 // programs run on the ISS accepts them and ends with the ISS's RAM; and it
 // refuses each way a run can disagree with memory (fetch, loads of each
 // size, accesses outside RAM, anything after the end), and replays the
-// devices as the ISS does (the UART's transmitted bytes, its busy bit).
+// devices as the ISS does (the UART's transmitted bytes, its busy bit, its
+// input at the frame times, a full receive FIFO losing bytes).
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { accessesOf, cyclesOf, decodeAccesses, encodeAccesses, Memory, packAccess, PROOF_RAM_BYTES, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
 import { EXIT_ADDR, RAM_BASE, UART_BASE } from '../../host/riscv/machine.js';
-import { bType, exitWith, issWith, iType, li, lui, sType } from '../riscv/asm.js';
+import { bType, exitWith, issWith, iType, li, lui, rType, sType } from '../riscv/asm.js';
+import type { TraceRecord } from '../../host/trace/record.js';
 import { program, run, SCRATCH } from './random-programs.js';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -173,6 +175,38 @@ describe('the memory replay', () => {
     const busy = r.trace.findIndex((t) => t.memAddr === UART_BASE && !t.memWrite && t.memData !== 0);
     const forged = accessesOf(r.trace).map((a, i) => (i === busy ? { ...a, data: 0 } : a));
     expect(replayMemory(r.image, forged)).toMatchObject({ ok: false, firstBad: busy, reason: expect.stringMatching(/device gives 0x80000000/) });
+  });
+
+  it("feeds UART input to the receive FIFO at the ISS's frame times: a full FIFO loses bytes (the STATUS lost flag), and what the ISS read is what the replay gives", () => {
+    // waits (900 × 41 cycles) past the arrival of every byte, reads STATUS, then drains RXDATA until it is empty
+    const words = [
+      lui(5, UART_BASE),
+      ...li(12, 7),
+      ...li(14, 900),
+      rType('div', 13, 12, 12),
+      iType('addi', 14, 14, -1),
+      bType('bne', 14, 0, -8),
+      iType('lw', 10, 5, 8), // STATUS
+      iType('lw', 7, 5, 4), // RXDATA
+      iType('addi', 11, 11, 1),
+      bType('bge', 7, 0, -8),
+      ...exitWith(1),
+    ];
+    const image = bytesOf(words);
+    const input = Uint8Array.from({ length: 34 }, (_, i) => 0x30 + i);
+    const iss = issWith(words, { ramBytes: PROOF_RAM_BYTES });
+    iss.uart.receive(input);
+    const trace: TraceRecord[] = [];
+    iss.setTraceSink((r) => trace.push(r));
+    expect(iss.run({ maxCycles: 200_000 }).ended).toBe('exit');
+    const status = trace.find((r) => r.rd === 10)!.rdValue;
+    expect(status).toBe(1 | 2 | 4); // a byte ready, the transmitter idle, bytes lost
+    expect(trace.filter((r) => r.rd === 11).at(-1)!.rdValue).toBe(33); // 32 bytes and the empty read
+    const accesses = accessesOf(trace);
+    expect(replayMemory(image, accesses, [], input).ok).toBe(true); // the two lost bytes need no read
+    expect(replayMemory(image, accesses, [], input.subarray(0, 33)).ok).toBe(true); // one lost: the same reads
+    // 32 bytes: none lost, so STATUS reads 3
+    expect(replayMemory(image, accesses, [], input.subarray(0, 32)).reason).toMatch(/load of 4 bytes at 0x10000008 \(a device\) reads 0x7, but the device gives 0x3/);
   });
 
   it("applies the host's writes at each ecall, and needs exactly one entry per ecall", () => {

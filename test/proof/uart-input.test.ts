@@ -3,8 +3,9 @@
 // bytes it receives is proved with `cax prove --uart-input FILE` on the ISS
 // and verified with `cax verify`, which shows the input; the replay refuses
 // reads the input does not give; and forged input (a byte changed, added,
-// dropped, bytes reordered, any change) is refused by the verifier, from the
-// genuine receipt alone (the proofs do not cover the input: the replay does).
+// dropped, bytes reordered, any change, input on a TEL receipt) is refused
+// by the verifier, from the genuine receipt alone (the proofs do not cover
+// the input: the replay does).
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,6 +107,11 @@ describe('a program echoing its UART input', () => {
       ['', /the device gives 0x80000000/],
     ];
     for (const [input, reason] of cases) expect(await verifyReceipt(withInput(bytes(input)), vk)).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
+  });
+
+  it('UART input on a receipt with a TEL claim is refused (a TEL proving run receives none)', async () => {
+    const tel = { definition: '0'.repeat(64), args: [], type: 'Int', value: '3', effects: [], start: 0, clock: 0, latencies: {} };
+    expect(await verifyReceipt({ ...receipt, tel }, vk)).toMatchObject({ ok: false, reason: expect.stringMatching(/claims UART input, but a TEL proving run receives none/) });
   });
 
   it('any other input is refused (property)', async () => {
