@@ -181,7 +181,8 @@ export function chunkSignals(receipt: Receipt, k: number, accesses: readonly Acc
  * the start from reset, the chunk sizes, the claimed output against the final
  * state, the access words of all chunks in order against memory replayed
  * from the image and the host's writes at each ecall (instruction fetch,
- * initial data, loads reading what was stored), a TEL claim by running its
+ * initial data, loads reading what was stored; device reads against the
+ * receipt's UART input, which the run must read all of), a TEL claim by running its
  * effects again over the proved runs (host/proof/tel-output.ts), and every chunk proof against the states on both sides of it (so
  * chunks chain) and its access words, with the verifying key of the
  * receipt's circuit.
