@@ -21,7 +21,9 @@
 // old value and goes on at pc + 4; the step exposes that value and rs1's value in its
 // access word (kind 9), and the verifier's replay checks them against its model of the
 // CSRs (the ISS's), with mcycle and minstret from the cycle model; a CSR instruction
-// that would trap is refused there.
+// that would trap is refused there. A system step (a trap, mret, wfi) exposes rs1's and rs2's values
+// and the pc it goes on at (kind 10), and the verifier's replay executes it (a taken branch to a misaligned
+// target included: rs2 decides whether it is taken).
 // What is NOT enforced is listed in docs/proofs.md.
 pragma circom 2.1.0;
 
@@ -69,7 +71,8 @@ template Step() {
     signal output pcOut;
     signal output regsOut[32];
     signal output exitFlag;
-    // pc + 2^32 insn + 2^64 addr + 2^96 data + 2^128 kind (host/proof/access.ts), 0 when padding.
+    // pc + 2^32 insn + 2^64 addr + 2^96 data + 2^128 kind + 2^132 rs2 (host/proof/access.ts), 0 when padding;
+    // rs2 is the value of the register the rs2 field names for a system step (so a trapping branch is decided), else 0.
     signal output access;
 
     var W = 4294967296; // 2^32
@@ -407,7 +410,10 @@ template Step() {
     // Every field is range-checked above (insn: 32 bits; data: 32 bits for a load, b truncated for a store, else 0;
     // addr: t32 or 0; pc < 2^32 + 4N along a chunk).
     var kind = isByte + 2 * isHalf + 3 * isWord + 4 * isStore + 8 * isEcall + 9 * isCsr + 10 * isSys;
-    access <== (1 - pad) * (pc + W * insn + W * W * tMemAddr + W * W * W * tMemData + W * W * W * W * kind);
+    // a system step also exposes rs2's value (a register: 32 bits), so that the verifier decides whether a branch
+    // it executes is taken (a taken branch to a misaligned target traps); 0 for every other kind and padding
+    signal sysRs2 <== isSys * rs2v;
+    access <== (1 - pad) * (pc + W * insn + W * W * tMemAddr + W * W * W * tMemData + W * W * W * W * kind) + 16 * W * W * W * W * sysRs2;
 }
 
 // N steps from the public state (pcIn, regsIn) to (pcOut, regsOut), with

@@ -10,7 +10,10 @@
 // bytes a program transmits on the UART are a proved output; CSR
 // instructions are replayed by the ISS's own CSR model (the counters mcycle
 // and minstret by the same cycle model), against the old value and the rs1
-// value the step exposes.
+// value the step exposes. A system step (a trap, mret, wfi) is executed by
+// the ISS's own interpreter with the rs1 and rs2 values it exposes. Bytes
+// the host sent on the UART (a run's UART input, public in the receipt) are
+// put on the line at cycle 0, as the ISS does, and must all be read.
 import { CaxError } from '../errors.js';
 import { BOARD_RAM_BYTES, DEFAULT_UART_DIVISOR } from '../riscv/iss.js';
 import { decode } from '../riscv/decode.js';
@@ -26,10 +29,8 @@ export const ACCESS_STORE = 4;
 export const ACCESS_ECALL = 8;
 /** A CSR instruction: addr is rs1's value, data the CSR's old value when rd is not x0 (else 0). */
 export const ACCESS_CSR = 9;
-/** A system step (a trap other than the ecall yield, mret, wfi): addr is rs1's value, data the next pc. */
+/** A system step (a trap other than the ecall yield, mret, wfi): addr is rs1's value, data the next pc, rs2 rs2's value. */
 export const ACCESS_SYSTEM = 10;
-/** Branches: a system step of one (a taken branch to a misaligned target) is not proved (the verifier does not see rs2). */
-export const BRANCH_OPS = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
 /** The one ecall instruction word. */
 export const ECALL_WORD = 0x00000073;
 const SIZE_CODE: Readonly<Record<number, number>> = { 1: 1, 2: 2, 4: 3 };
@@ -44,6 +45,8 @@ export interface Access {
   readonly addr: number;
   /** Bytes stored or loaded, zero-extended (0 without one; for an ecall RAM_BASE, the pc it restarts at; see ACCESS_CSR, ACCESS_SYSTEM). */
   readonly data: number;
+  /** A system step only: the value of the register its rs2 field names (a branch's rs2 decides whether it is taken, and traps). */
+  readonly rs2?: number;
 }
 
 /** Bytes a kind reads or writes (0 for none). */
@@ -103,11 +106,11 @@ export function isSystemRecord(r: TraceRecord): boolean {
  * The access word of a trace record (the size from its byte lanes). A CSR
  * instruction's exposes `rs1Value`, the value of its rs1 register (see
  * accessesOf), and the old value it wrote to rd (0 when rd is x0); a system
- * step's `rs1Value` and `nextPc`, the pc the run goes on at.
+ * step's `rs1Value`, `nextPc`, the pc the run goes on at, and `rs2Value`.
  */
-export function accessOf(r: TraceRecord, rs1Value = 0, nextPc = 0): Access {
+export function accessOf(r: TraceRecord, rs1Value = 0, nextPc = 0, rs2Value = 0): Access {
   if (isEcallRecord(r)) return { pc: r.pc >>> 0, insn: ECALL_WORD, kind: ACCESS_ECALL, addr: 0, data: RAM_BASE };
-  if (isSystemRecord(r)) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_SYSTEM, addr: rs1Value >>> 0, data: nextPc >>> 0 };
+  if (isSystemRecord(r)) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_SYSTEM, addr: rs1Value >>> 0, data: nextPc >>> 0, rs2: rs2Value >>> 0 };
   if (!r.trap && isCsrWord(r.insn)) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_CSR, addr: rs1Value >>> 0, data: r.rd === 0 ? 0 : r.rdValue >>> 0 };
   if (r.memMask === 0) return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: ACCESS_NONE, addr: 0, data: 0 };
   const code = SIZE_CODE[popcount4(r.memMask)];
@@ -115,11 +118,11 @@ export function accessOf(r: TraceRecord, rs1Value = 0, nextPc = 0): Access {
   return { pc: r.pc >>> 0, insn: r.insn >>> 0, kind: code + (r.memWrite ? ACCESS_STORE : 0), addr: r.memAddr >>> 0, data: r.memData >>> 0 };
 }
 
-/** The access words of a whole trace: the registers replayed from its writes (every register 0 again after an ecall) give each CSR instruction its rs1 value. */
+/** The access words of a whole trace: the registers replayed from its writes (every register 0 again after an ecall) give each CSR instruction and system step its rs1 value (and a system step its rs2 value). */
 export function accessesOf(trace: readonly TraceRecord[]): Access[] {
   const regs = new Array<number>(32).fill(0);
   return trace.map((r, i) => {
-    const access = accessOf(r, regs[(r.insn >>> 15) & 31], trace[i + 1]?.pc ?? 0);
+    const access = accessOf(r, regs[(r.insn >>> 15) & 31], trace[i + 1]?.pc ?? 0, regs[(r.insn >>> 20) & 31]);
     if (isEcallRecord(r)) regs.fill(0);
     else if (r.rd !== 0) regs[r.rd] = r.rdValue >>> 0;
     return access;
@@ -139,26 +142,35 @@ export function cyclesOf(accesses: readonly Access[]): number {
 
 const W = 1n << 32n;
 
-/** The field element the circuit exposes: pc + 2^32 insn + 2^64 addr + 2^96 data + 2^128 kind. */
+/** The field element the circuit exposes: pc + 2^32 insn + 2^64 addr + 2^96 data + 2^128 kind + 2^132 rs2 (rs2: a system step's, else 0). */
 export function packAccess(a: Access): bigint {
-  return BigInt(a.pc >>> 0) + W * (BigInt(a.insn >>> 0) + W * (BigInt(a.addr >>> 0) + W * (BigInt(a.data >>> 0) + W * BigInt(a.kind))));
+  const low = BigInt(a.pc >>> 0) + W * (BigInt(a.insn >>> 0) + W * (BigInt(a.addr >>> 0) + W * (BigInt(a.data >>> 0) + W * BigInt(a.kind))));
+  return low + (BigInt((a.rs2 ?? 0) >>> 0) << 132n);
 }
 
 /** The inverse of packAccess; E_PROOF_REJECTED for a value that is no access word. */
 export function unpackAccess(v: bigint): Access {
   const field = (k: bigint): number => Number((v >> (32n * k)) & (W - 1n));
-  const kind = Number(v >> 128n);
+  const kind = Number((v >> 128n) & 15n);
+  const rs2 = v >> 132n;
   const access = { pc: field(0n), insn: field(1n), addr: field(2n), data: field(3n), kind };
-  if (!validKind(kind) || (!hasOperand(kind) && (access.addr !== 0 || access.data !== dataOf(kind)))) throw new CaxError('E_PROOF_REJECTED', `the public value ${v} is not an access word`);
-  return access;
+  const malformed = !validKind(kind) || rs2 >= W || (kind !== ACCESS_SYSTEM && rs2 !== 0n) || (!hasOperand(kind) && (access.addr !== 0 || access.data !== dataOf(kind)));
+  if (malformed) throw new CaxError('E_PROOF_REJECTED', `the public value ${v} is not an access word`);
+  return kind === ACCESS_SYSTEM ? { ...access, rs2: Number(rs2) } : access;
+}
+
+/** Bytes of an access word's record in receipts: kind, pc, insn; addr and data with an operand; rs2 for a system step. */
+function recordBytes(kind: number): number {
+  return kind === ACCESS_SYSTEM ? 21 : hasOperand(kind) ? 17 : 9;
 }
 
 /**
  * Access words as bytes (docs/receipt.md): per step a kind byte, pc and
- * insn (uint32 little-endian), then addr and data when kind is a memory access.
+ * insn (uint32 little-endian), then addr and data when kind is a memory
+ * access (or a CSR instruction or system step), then rs2 for a system step.
  */
 export function encodeAccesses(list: readonly Access[]): Uint8Array {
-  const out = new Uint8Array(list.reduce((n, a) => n + (hasOperand(a.kind) ? 17 : 9), 0));
+  const out = new Uint8Array(list.reduce((n, a) => n + recordBytes(a.kind), 0));
   const view = new DataView(out.buffer);
   let at = 0;
   for (const a of list) {
@@ -170,6 +182,10 @@ export function encodeAccesses(list: readonly Access[]): Uint8Array {
       view.setUint32(at, a.addr >>> 0, true);
       view.setUint32(at + 4, a.data >>> 0, true);
       at += 8;
+    }
+    if (a.kind === ACCESS_SYSTEM) {
+      view.setUint32(at, (a.rs2 ?? 0) >>> 0, true);
+      at += 4;
     }
   }
   return out;
@@ -183,9 +199,16 @@ export function decodeAccesses(bytes: Uint8Array): Access[] {
   while (at < bytes.length) {
     const kind = bytes[at]!;
     const long = hasOperand(kind);
-    if (!validKind(kind) || at + (long ? 17 : 9) > bytes.length) throw new CaxError('E_RECEIPT', `malformed access words at byte ${at}`);
-    out.push({ kind, pc: view.getUint32(at + 1, true), insn: view.getUint32(at + 5, true), addr: long ? view.getUint32(at + 9, true) : 0, data: long ? view.getUint32(at + 13, true) : dataOf(kind) });
-    at += long ? 17 : 9;
+    if (!validKind(kind) || at + recordBytes(kind) > bytes.length) throw new CaxError('E_RECEIPT', `malformed access words at byte ${at}`);
+    const access = {
+      kind,
+      pc: view.getUint32(at + 1, true),
+      insn: view.getUint32(at + 5, true),
+      addr: long ? view.getUint32(at + 9, true) : 0,
+      data: long ? view.getUint32(at + 13, true) : dataOf(kind),
+    };
+    out.push(kind === ACCESS_SYSTEM ? { ...access, rs2: view.getUint32(at + 17, true) } : access);
+    at += recordBytes(kind);
   }
   return out;
 }
@@ -249,7 +272,11 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
  * only), at the cycle the cycle model gives: a load must read what the
  * device gives then, a store to the UART's TXDATA transmits (or is dropped
  * while the transmitter is busy, as on the board), and an access to a hole
- * (which would trap) is refused.
+ * (which would trap) is refused. The run's UART input is put on the line
+ * at cycle 0 (each byte reaches the receive FIFO one frame after the one
+ * before, as the ISS models it), so reads of RXDATA and STATUS must give
+ * what the FIFO holds then; every byte must have been read (or lost to a
+ * full FIFO) by the end and by an ecall (which resets the devices).
  */
 export class MemoryReplay {
   readonly memory: Memory;
@@ -264,10 +291,20 @@ export class MemoryReplay {
   /** The devices, as the ISS models them; its clock is the cycle the next step begins at. */
   private readonly devices: Machine;
 
-  constructor(private readonly image: Uint8Array) {
+  constructor(
+    private readonly image: Uint8Array,
+    uartInput: Uint8Array = new Uint8Array(0),
+  ) {
     this.memory = new Memory(image);
     this.devices = new Machine({ ramBytes: PROOF_RAM_BYTES, uartDivisor: DEFAULT_UART_DIVISOR, traceAtReset: false, syscalls: 'yield' });
     this.devices.uart.onTransmit((byte) => this.uart.push(byte));
+    this.devices.uart.receive(uartInput, 0);
+  }
+
+  /** Why the run has not read all of its UART input yet (bytes still on the line or in the receive FIFO), or undefined. */
+  uartInputLeft(): string | undefined {
+    const left = this.devices.uart.unread();
+    return left === 0 ? undefined : `the program did not read ${left} byte${left === 1 ? '' : 's'} of its UART input (still on the line or in the receive FIFO)`;
   }
 
   /**
@@ -295,9 +332,10 @@ export class MemoryReplay {
 
   /**
    * A system step, executed by the ISS's own interpreter on the machine that
-   * holds the CSRs, with rs1 the value the step exposes: it must trap (an
-   * illegal word, ebreak, a CSR instruction that traps, a misaligned or
-   * faulting load or store, a jump to a misaligned target) or be mret or wfi,
+   * holds the CSRs, with rs1 and rs2 the values the step exposes: it must
+   * trap (an illegal word, ebreak, a CSR instruction that traps, a misaligned
+   * or faulting load or store, a jump or taken branch to a misaligned
+   * target) or be mret or wfi,
    * and go on where the machine goes (mtvec, mepc, pc + 4), the CSRs then
    * as the machine leaves them (mepc, mcause, mtval, mstatus). The reason it
    * is refused, or undefined.
@@ -305,15 +343,18 @@ export class MemoryReplay {
   private system(a: Access): string | undefined {
     const insn = decode(a.insn);
     if (a.insn >>> 0 === ECALL_WORD) return `the ecall at ${hex(a.pc)} as a system step: in a proof an ecall yields to the host`;
-    if (BRANCH_OPS.has(insn.op)) return `a branch at ${hex(a.pc)} as a system step: a branch that traps is not proved`;
     const machine = this.devices;
     // (a fetch fault: the pc is outside RAM, and the step exposes the word 0 there, as the trace does)
     if (this.memory.contains(a.pc, 4)) machine.writeData(a.pc, 4, a.insn);
     machine.regs.fill(0);
-    // (the register the rs1 field names, which the circuit exposes whatever the instruction: jal's field is immediate bits)
+    // (the registers the rs1 and rs2 fields name, which the circuit exposes whatever the instruction: jal's fields are immediate bits)
     const rs1 = (a.insn >>> 15) & 31;
-    if (rs1 !== 0) machine.regs[rs1] = a.addr | 0;
-    else if (a.addr !== 0) return `the system step at ${hex(a.pc)} exposes ${hex(a.addr)} as x0`;
+    const rs2 = (a.insn >>> 20) & 31;
+    const rs2Value = (a.rs2 ?? 0) >>> 0;
+    if ((rs1 === 0 && a.addr !== 0) || (rs2 === 0 && rs2Value !== 0)) return `the system step at ${hex(a.pc)} exposes a value other than 0 for x0`;
+    if (rs1 === rs2 && rs2Value !== a.addr >>> 0) return `the system step at ${hex(a.pc)} exposes two values for x${rs1}`;
+    machine.regs[rs1] = a.addr | 0;
+    machine.regs[rs2] = rs2Value | 0;
     machine.pc = a.pc;
     const retired = machine.retired;
     machine.step();
@@ -354,6 +395,9 @@ export class MemoryReplay {
     }
     if (a.kind === ACCESS_ECALL) {
       if (a.data >>> 0 !== RAM_BASE || a.addr !== 0) return `the ecall at ${hex(a.pc)} does not restart at the reset pc`;
+      // (the reset at the ecall would drop what the program has not read)
+      const unread = this.uartInputLeft();
+      if (unread !== undefined) return `${unread} at the ecall at ${hex(a.pc)}`;
       for (const w of writes) {
         if (!memory.contains(w.addr, w.bytes.length)) return `the host's write of ${w.bytes.length} bytes at ${hex(w.addr)} after ecall ${this.ecalls} is outside RAM`;
         memory.bytes.set(w.bytes, (w.addr >>> 0) - RAM_BASE);
@@ -394,17 +438,19 @@ export class MemoryReplay {
 
 /**
  * Replays a run's access words in order (MemoryReplay), with `hostWrites[k]`
- * applied at the k-th ecall; there must be one entry per ecall.
+ * applied at the k-th ecall (there must be one entry per ecall) and
+ * `uartInput` sent on the UART at cycle 0 (it must all be read by the end).
  */
-export function replayMemory(image: Uint8Array, accesses: Iterable<Access>, hostWrites: readonly (readonly HostWrite[])[] = []): Replay {
-  const replay = new MemoryReplay(image);
+export function replayMemory(image: Uint8Array, accesses: Iterable<Access>, hostWrites: readonly (readonly HostWrite[])[] = [], uartInput: Uint8Array = new Uint8Array(0)): Replay {
+  const replay = new MemoryReplay(image, uartInput);
   const bad = (reason: string): Replay => ({ ok: false, final: replay.memory, firstBad: replay.steps, reason, uart: Uint8Array.from(replay.uart) });
   for (const a of accesses) {
     if (a.kind === ACCESS_ECALL && replay.ecalls >= hostWrites.length) return bad(`ecall ${replay.ecalls} has no entry in the host's writes`);
     const reason = replay.step(a, a.kind === ACCESS_ECALL ? hostWrites[replay.ecalls] : []);
     if (reason !== undefined) return bad(reason);
   }
-  if (replay.ecalls !== hostWrites.length)
-    return { ok: false, final: replay.memory, firstBad: replay.steps, reason: `the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}`, uart: Uint8Array.from(replay.uart) };
+  if (replay.ecalls !== hostWrites.length) return bad(`the host's writes list ${hostWrites.length} ecalls, the run made ${replay.ecalls}`);
+  const unread = replay.uartInputLeft();
+  if (unread !== undefined) return bad(`${unread} at its end`);
   return { ok: true, final: replay.memory, ...(replay.exitValue !== undefined ? { exitValue: replay.exitValue } : {}), uart: Uint8Array.from(replay.uart) };
 }

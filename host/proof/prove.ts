@@ -31,6 +31,8 @@ export interface ProveRun {
   readonly input?: Uint8Array;
   /** What the host wrote at each ecall, in order (default: nothing at each). */
   readonly hostWrites?: readonly (readonly HostWrite[])[];
+  /** The bytes the host sent on the UART from cycle 0 (default: none); the receipt's uartInput. */
+  readonly uartInput?: Uint8Array;
 }
 
 /** The run's host writes, one entry per ecall of its trace. */
@@ -72,7 +74,7 @@ export type KeyFiles = Pick<Keys, 'zkey' | 'vkey'>;
 
 /** Proves a run: the prover's memory check first (E_PROOF_REJECTED early), then proveTrace. */
 export async function proveRun(run: ProveRun, circuit: Circuit, keys: KeyFiles, options: ProveRunOptions = {}): Promise<Receipt> {
-  checkMemory(run.trace, run.image.bytes, hostWritesOf(run));
+  checkMemory(run.trace, run.image.bytes, hostWritesOf(run), run.uartInput);
   const model = cyclesOf(accessesOf(run.trace));
   if (run.cycles !== 0 && run.cycles !== model) {
     throw new CaxError('E_TRACE', `the run reported ${run.cycles} cycles, its trace takes ${model} by the cycle model (docs/soc.md)`);
@@ -117,7 +119,8 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles
   // the exit value is the data of the last step, the proved end (the store to EXIT); the UART output what the
   // proved accesses transmit (the verifier replays them the same way)
   const accesses = chunkAccesses.flat();
-  const uart = replayMemory(run.image.bytes, accesses, hostWritesOf(run)).uart;
+  const uartInput = run.uartInput ?? new Uint8Array(0);
+  const uart = replayMemory(run.image.bytes, accesses, hostWritesOf(run), uartInput).uart;
   return {
     format: RECEIPT_FORMAT,
     program: { hash: run.image.hash, image: run.image.bytes },
@@ -126,6 +129,7 @@ export async function proveTrace(run: ProveRun, circuit: Circuit, keys: KeyFiles
       .digest('hex'),
     hostWrites: hostWritesOf(run).map((list) => list.map((w) => ({ addr: w.addr >>> 0, bytes: w.bytes }))),
     output: { exitValue: accesses[accesses.length - 1]!.data, a0: final.regs[10]!, uart },
+    uartInput,
     cycles: cyclesOf(chunkAccesses.flat()),
     steps: statement.steps,
     verifyingKey: verifyingKeyHash(parseVerificationKey(readVerificationKey(keys.vkey))),
@@ -155,6 +159,8 @@ export interface TraceRunOptions {
   readonly raw?: boolean;
   /** End the run at an ecall (docs/proofs.md "The ecall boundary") instead of trapping. */
   readonly yieldAtEcall?: boolean;
+  /** Bytes the host sends on the UART at cycle 0 (the ISS only: they reach the receive FIFO one frame apart). */
+  readonly uartInput?: Uint8Array;
 }
 
 /** Runs a program (a file) on the Verilator simulation with a text trace, to its end or (yieldAtEcall) its first ecall. */
@@ -179,6 +185,7 @@ export function traceOnIss(program: Uint8Array, maxCycles: number, options: Omit
   const iss = new Iss({ ramBytes: PROOF_RAM_BYTES, syscalls: options.yieldAtEcall === true ? 'yield' : 'none' });
   const trace: TraceRecord[] = [];
   iss.load(program);
+  if (options.uartInput !== undefined) iss.uart.receive(options.uartInput);
   iss.setTraceSink((r) => trace.push(r));
   const result = iss.run({ maxCycles });
   if (result.ended === 'cycle-limit') {

@@ -11,12 +11,13 @@ import { CaxError, ErrorCodeSchema } from '../errors.js';
 import { printable } from '../printable.js';
 import type { State } from './statement.js';
 
-// Version 6: the bytes the program transmitted on the UART are a proved output
-// (`output.uart`), device accesses and CSR instructions (access kind 9, a kind
-// of the step circuit) replayed by the verifier. Version 5 receipts (the
-// circuit without CSRs, no device output) and older are refused.
-export const RECEIPT_FORMAT = 'cax-receipt/6';
-const OLDER_FORMAT = /^cax-receipt\/[1-5]$/;
+// Version 7: a system step also exposes rs2's value (access word bits 132 to 163,
+// 4 more bytes in its record), so a taken branch to a misaligned target is
+// proved; the bytes the host sent on the UART are a public input (`uartInput`).
+// Version 6 (the circuit without rs2 in a system step, no UART input) and older
+// are refused.
+export const RECEIPT_FORMAT = 'cax-receipt/7';
+const OLDER_FORMAT = /^cax-receipt\/[1-6]$/;
 const POINT_BYTES = 32;
 export const PROOF_BYTES = 8 * POINT_BYTES;
 const STATE_BYTES = 33 * 4;
@@ -67,6 +68,8 @@ export const ReceiptSchema = z.object({
   inputHash: hex64,
   /** uart: the bytes the program transmitted on the UART, in order (the verifier's replay of the device accesses must give exactly these). */
   output: z.object({ exitValue: u32, a0: u32, uart: bytes }),
+  /** The bytes the host sent the program on the UART, from cycle 0 (the verifier's replay feeds them to the receive FIFO; the run must read them all). */
+  uartInput: bytes,
   tel: TelClaimSchema.optional(),
   hostWrites: HostWritesSchema,
   cycles: z.number().int().nonnegative(),
@@ -137,9 +140,19 @@ export function outputJson(output: Receipt['output']): { exitValue: number; a0: 
   return { exitValue: output.exitValue, a0: output.a0, uart: Buffer.from(output.uart).toString('latin1'), uartHex: Buffer.from(output.uart).toString('hex') };
 }
 
-/** The line that shows a receipt's UART output to a person (control characters escaped, docs/proofs.md "Output"), or '' when it printed nothing. */
-export function uartLine(output: Receipt['output']): string {
-  return output.uart.length === 0 ? '' : `uart output (${output.uart.length} bytes): "${printable(Buffer.from(output.uart).toString('latin1'))}"\n`;
+/** A receipt's UART input for `--json`: as text (latin1) and as hex. */
+export function uartInputJson(input: Uint8Array): { uartInput: string; uartInputHex: string } {
+  return { uartInput: Buffer.from(input).toString('latin1'), uartInputHex: Buffer.from(input).toString('hex') };
+}
+
+/** A line showing UART bytes to a person (control characters escaped, docs/proofs.md "Output"), or '' without any. */
+function bytesLine(what: string, data: Uint8Array): string {
+  return data.length === 0 ? '' : `${what} (${data.length} bytes): "${printable(Buffer.from(data).toString('latin1'))}"\n`;
+}
+
+/** The lines that show a receipt's UART input and output to a person, or '' when it received and printed nothing. */
+export function uartLine(receipt: Pick<Receipt, 'output' | 'uartInput'>): string {
+  return bytesLine('uart input', receipt.uartInput) + bytesLine('uart output', receipt.output.uart);
 }
 
 export function encodeReceipt(r: Receipt): Uint8Array {

@@ -7,7 +7,7 @@ import { CaxError, unsupported } from '../errors.js';
 import { decode } from '../riscv/decode.js';
 import { EXIT_ADDR, RAM_BASE } from '../riscv/machine.js';
 import type { TraceRecord } from '../trace/record.js';
-import { ACCESS_CSR, ACCESS_ECALL, ACCESS_SYSTEM, accessesOf, BRANCH_OPS, isEcallRecord, replayMemory, type HostWrite } from './access.js';
+import { ACCESS_CSR, ACCESS_ECALL, ACCESS_SYSTEM, accessesOf, isEcallRecord, replayMemory, type HostWrite } from './access.js';
 import type { CircuitSize } from './circuit.js';
 
 /** The machine state between two chunks. */
@@ -95,18 +95,15 @@ function where(i: number): string {
 }
 
 /**
- * Checks what the circuit cannot express (a branch that traps, a run that does not end with a word store to EXIT) and
- * splits the trace into
- * chunk inputs. It does not check memory (checkMemory does, and the verifier).
+ * Checks what the circuit cannot express (an instruction it has not, a run that does not end with a word store to
+ * EXIT) and splits the trace into chunk inputs. It does not check memory (checkMemory does, and the verifier).
  */
 export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize): Statement {
   if (trace.length === 0) throw new CaxError('E_TRACE', 'the trace is empty');
+  // (a trap is a system step, whatever the instruction: the verifier executes it)
   trace.forEach((r, i) => {
     const op = decode(r.insn).op;
-    if (r.trap) {
-      // (the verifier executes a system step with its rs1 value only: a branch's rs2 is not exposed)
-      if (BRANCH_OPS.has(op)) throw unsupported(`${where(i)}: a branch that traps (cause ${r.cause}) in a proof`);
-    } else if (!SUPPORTED.has(op)) throw unsupported(`${where(i)}: the instruction ${op} in a proof`);
+    if (!r.trap && !SUPPORTED.has(op)) throw unsupported(`${where(i)}: the instruction ${op} in a proof`);
   });
   const last = trace[trace.length - 1]!;
   if (!(last.memWrite && last.memAddr === EXIT_ADDR && last.memMask === 0xf && (last.memData & 1) === 1)) {
@@ -151,11 +148,11 @@ export function buildStatement(trace: readonly TraceRecord[], size: CircuitSize)
 /**
  * The prover's early check, before any proving: the replay the verifier runs
  * on the proved access words (host/proof/access.ts), on the trace's, with the
- * host's writes at each ecall. A trace that fetches or loads anything memory
+ * host's writes at each ecall and the UART input. A trace that fetches or loads anything memory
  * does not hold is E_PROOF_REJECTED.
  */
-export function checkMemory(trace: readonly TraceRecord[], image: Uint8Array, hostWrites: readonly (readonly HostWrite[])[] = []): void {
-  const replay = replayMemory(image, accessesOf(trace), hostWrites);
+export function checkMemory(trace: readonly TraceRecord[], image: Uint8Array, hostWrites: readonly (readonly HostWrite[])[] = [], uartInput?: Uint8Array): void {
+  const replay = replayMemory(image, accessesOf(trace), hostWrites, uartInput);
   if (!replay.ok) throw new CaxError('E_PROOF_REJECTED', `${where(replay.firstBad!)}: ${replay.reason!}`, { details: { record: replay.firstBad } });
 }
 

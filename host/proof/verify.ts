@@ -181,7 +181,8 @@ export function chunkSignals(receipt: Receipt, k: number, accesses: readonly Acc
  * the start from reset, the chunk sizes, the claimed output against the final
  * state, the access words of all chunks in order against memory replayed
  * from the image and the host's writes at each ecall (instruction fetch,
- * initial data, loads reading what was stored), a TEL claim by running its
+ * initial data, loads reading what was stored; device reads against the
+ * receipt's UART input, which the run must read all of), a TEL claim by running its
  * effects again over the proved runs (host/proof/tel-output.ts), and every chunk proof against the states on both sides of it (so
  * chunks chain) and its access words, with the verifying key of the
  * receipt's circuit.
@@ -198,6 +199,7 @@ export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, optio
   if (receipt.program.image.length > PROOF_RAM_BYTES) return fail(`the program image is larger than the ${PROOF_RAM_BYTES} bytes of RAM the proofs model`);
   if (receipt.tel === undefined && receipt.inputHash !== NO_INPUT_HASH) return fail('the receipt claims an input, but a program without a TEL claim reads none');
   if (receipt.tel === undefined && receipt.hostWrites.length > 0) return fail('the receipt claims host writes, but a program without a TEL claim has no host protocol');
+  if (receipt.tel !== undefined && receipt.uartInput.length > 0) return fail('the receipt claims UART input, but a TEL proving run receives none (its input is its arguments and the host writes)');
   if (receipt.states.length !== receipt.chunks.length + 1) return fail(`${receipt.chunks.length} chunks need ${receipt.chunks.length + 1} states, not ${receipt.states.length}`);
   if (!sameState(decodeState(receipt.states[0]!), RESET_STATE)) return fail('the first chunk does not start from reset');
   let steps = 0;
@@ -224,7 +226,7 @@ export async function verifyReceipt(receipt: Receipt, vk: VerificationKey, optio
   }
   const cycles = cyclesOf(accesses.flat());
   if (cycles !== receipt.cycles) return fail(`the receipt claims ${receipt.cycles} cycles, the proved instructions take ${cycles} (docs/soc.md cycle model)`);
-  const replay = replayMemory(receipt.program.image, accesses.flat(), receipt.hostWrites);
+  const replay = replayMemory(receipt.program.image, accesses.flat(), receipt.hostWrites, receipt.uartInput);
   if (!replay.ok) return fail(`chunk ${Math.floor(replay.firstBad! / size.steps)} step ${replay.firstBad! % size.steps}: ${replay.reason!}`);
   if (replay.exitValue !== receipt.output.exitValue) return fail("the run's accesses do not end with the claimed store to EXIT");
   if (Buffer.compare(replay.uart, receipt.output.uart) !== 0) {

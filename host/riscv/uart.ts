@@ -78,6 +78,11 @@ export class Uart {
     this.lineFreeAt = at;
   }
 
+  /** Bytes the host has sent that the program has not read: in the receive FIFO or still on the line (a byte lost to a full FIFO is gone). */
+  unread(): number {
+    return this.fifo.length + this.incoming.length;
+  }
+
   /** Bytes the host has sent that have not yet reached the FIFO. */
   pendingBytes(): number {
     return this.incoming.length;

@@ -3,18 +3,21 @@
 // programs run on the ISS accepts them and ends with the ISS's RAM; and it
 // refuses each way a run can disagree with memory (fetch, loads of each
 // size, accesses outside RAM, anything after the end), and replays the
-// devices as the ISS does (the UART's transmitted bytes, its busy bit).
+// devices as the ISS does (the UART's transmitted bytes, its busy bit, its
+// input at the frame times, a full receive FIFO losing bytes).
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { accessesOf, cyclesOf, decodeAccesses, encodeAccesses, Memory, packAccess, PROOF_RAM_BYTES, replayMemory, unpackAccess, type Access } from '../../host/proof/access.js';
 import { EXIT_ADDR, RAM_BASE, UART_BASE } from '../../host/riscv/machine.js';
-import { bType, exitWith, issWith, iType, li, lui, sType } from '../riscv/asm.js';
+import { bType, exitWith, issWith, iType, li, lui, rType, sType } from '../riscv/asm.js';
+import type { TraceRecord } from '../../host/trace/record.js';
 import { program, run, SCRATCH } from './random-programs.js';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const access: fc.Arbitrary<Access> = fc.oneof(
   fc.record({ pc: u32, insn: u32, kind: fc.constant(0), addr: fc.constant(0), data: fc.constant(0) }),
-  fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7, 9, 10), addr: u32, data: u32 }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constantFrom(1, 2, 3, 5, 6, 7, 9), addr: u32, data: u32 }),
+  fc.record({ pc: u32, insn: u32, kind: fc.constant(10), addr: u32, data: u32, rs2: u32 }),
   fc.record({ pc: u32, insn: u32, kind: fc.constant(8), addr: fc.constant(0), data: fc.constant(RAM_BASE) }),
 );
 
@@ -31,21 +34,21 @@ function transmitted(words: readonly number[]): number[] {
 const bytesOf = (words: readonly number[]): Uint8Array => new Uint8Array(new Uint32Array(words).buffer);
 
 describe('access words', () => {
-  it('pack into one field element below 2^132 and unpack to the same', () => {
+  it('pack into one field element below 2^132 (2^164 for a system step, with rs2) and unpack to the same', () => {
     fc.assert(
       fc.property(access, (a) => {
         const v = packAccess(a);
-        expect(v < 1n << 132n).toBe(true);
+        expect(v < 1n << (a.kind === 10 ? 164n : 132n)).toBe(true);
         expect(unpackAccess(v)).toEqual(a);
       }),
     );
   });
 
-  it('encode to 9 bytes without a memory access (none, or an ecall), 17 with one, and decode to the same', () => {
+  it('encode to 9 bytes without a memory access (none, or an ecall), 17 with one, 21 for a system step, and decode to the same', () => {
     fc.assert(
       fc.property(fc.array(access, { maxLength: 20 }), (list) => {
         const bytes = encodeAccesses(list);
-        expect(bytes.length).toBe(list.reduce((n, a) => n + (a.kind === 0 || a.kind === 8 ? 9 : 17), 0));
+        expect(bytes.length).toBe(list.reduce((n, a) => n + (a.kind === 0 || a.kind === 8 ? 9 : a.kind === 10 ? 21 : 17), 0));
         expect(decodeAccesses(bytes)).toEqual(list);
       }),
     );
@@ -58,6 +61,11 @@ describe('access words', () => {
     expect(() => unpackAccess(4n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
     expect(() => unpackAccess(11n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
     expect(() => unpackAccess(8n << 128n)).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' })); // an ecall restarts at RAM_BASE, not 0
+    // rs2 only in a system step's, and 32 bits
+    expect(() => unpackAccess((9n << 128n) + (1n << 132n))).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(() => unpackAccess((10n << 128n) + (1n << 164n))).toThrow(expect.objectContaining({ code: 'E_PROOF_REJECTED' }));
+    expect(unpackAccess((10n << 128n) + (7n << 132n))).toEqual({ pc: 0, insn: 0, kind: 10, addr: 0, data: 0, rs2: 7 });
+    expect(() => decodeAccesses(encodeAccesses([{ pc: RAM_BASE, insn: 0x13, kind: 10, addr: 0, data: 0, rs2: 5 }]).subarray(0, 20))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
     expect(() => decodeAccesses(new Uint8Array([12, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'E_RECEIPT' }));
   });
 });
@@ -167,6 +175,38 @@ describe('the memory replay', () => {
     const busy = r.trace.findIndex((t) => t.memAddr === UART_BASE && !t.memWrite && t.memData !== 0);
     const forged = accessesOf(r.trace).map((a, i) => (i === busy ? { ...a, data: 0 } : a));
     expect(replayMemory(r.image, forged)).toMatchObject({ ok: false, firstBad: busy, reason: expect.stringMatching(/device gives 0x80000000/) });
+  });
+
+  it("feeds UART input to the receive FIFO at the ISS's frame times: a full FIFO loses bytes (the STATUS lost flag), and what the ISS read is what the replay gives", () => {
+    // waits (900 × 41 cycles) past the arrival of every byte, reads STATUS, then drains RXDATA until it is empty
+    const words = [
+      lui(5, UART_BASE),
+      ...li(12, 7),
+      ...li(14, 900),
+      rType('div', 13, 12, 12),
+      iType('addi', 14, 14, -1),
+      bType('bne', 14, 0, -8),
+      iType('lw', 10, 5, 8), // STATUS
+      iType('lw', 7, 5, 4), // RXDATA
+      iType('addi', 11, 11, 1),
+      bType('bge', 7, 0, -8),
+      ...exitWith(1),
+    ];
+    const image = bytesOf(words);
+    const input = Uint8Array.from({ length: 34 }, (_, i) => 0x30 + i);
+    const iss = issWith(words, { ramBytes: PROOF_RAM_BYTES });
+    iss.uart.receive(input);
+    const trace: TraceRecord[] = [];
+    iss.setTraceSink((r) => trace.push(r));
+    expect(iss.run({ maxCycles: 200_000 }).ended).toBe('exit');
+    const status = trace.find((r) => r.rd === 10)!.rdValue;
+    expect(status).toBe(1 | 2 | 4); // a byte ready, the transmitter idle, bytes lost
+    expect(trace.filter((r) => r.rd === 11).at(-1)!.rdValue).toBe(33); // 32 bytes and the empty read
+    const accesses = accessesOf(trace);
+    expect(replayMemory(image, accesses, [], input).ok).toBe(true); // the two lost bytes need no read
+    expect(replayMemory(image, accesses, [], input.subarray(0, 33)).ok).toBe(true); // one lost: the same reads
+    // 32 bytes: none lost, so STATUS reads 3
+    expect(replayMemory(image, accesses, [], input.subarray(0, 32)).reason).toMatch(/load of 4 bytes at 0x10000008 \(a device\) reads 0x7, but the device gives 0x3/);
   });
 
   it("applies the host's writes at each ecall, and needs exactly one entry per ecall", () => {

@@ -3,8 +3,9 @@
 // A = α, B = β, C = −(IC₀ + Σ xⱼ·ICⱼ) that works against a key with δ = γ,
 // a receipt verified under a key it does not name, host writes on a receipt
 // with no host protocol, forged UART output, a forged mcycle read, a wrong trap
-// handler, return or cause, a jump trap's rs1 or a fetch fault changed, and every claim field of a
-// genuine receipt changed (a property). A program of a few steps, with the test-size keys of
+// handler, return or cause, a jump trap's rs1 or a fetch fault changed, branches that trap (a branch
+// not taken claimed trapping, a trap not taken, a wrong handler or cause, another rs2), and every claim
+// field of a genuine receipt changed (a property). A program of a few steps, with the test-size keys of
 // build/proof/home; one extra setup from the same powers-of-tau.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -17,16 +18,16 @@ import { compileCircuit, DEV_SIZE, ptauPower, type Circuit } from '../../host/pr
 import { releaseCurve } from '../../host/proof/curve.js';
 import { programImage } from '../../host/proof/image.js';
 import { printable } from '../../host/printable.js';
-import { proveRun } from '../../host/proof/prove.js';
+import { proveRun, proveTrace } from '../../host/proof/prove.js';
 import { decodeReceipt, decodeState, encodeProof, encodeReceipt, encodeState, type Receipt } from '../../host/proof/receipt.js';
 import { circuitKeys, devPtau, devPtauPath, readVerificationKey, type Keys } from '../../host/proof/setup.js';
 import { chunkSignals, parseVerificationKey, verifyEach, verifyingKeyHash, verifyReceipt, type VerificationKey } from '../../host/proof/verify.js';
 import { runCli } from '../../host/cli/program.js';
 import { captureIO } from '../helpers/cli-io.js';
-import { csr, EBREAK, exitWith, iType, jal, li, lui, MRET, sType } from '../riscv/asm.js';
+import { bType, csr, EBREAK, exitWith, iType, jal, li, lui, MRET, sType } from '../riscv/asm.js';
 import { ACCESS_CSR, ACCESS_SYSTEM, decodeAccesses, encodeAccesses, type Access } from '../../host/proof/access.js';
 import { UART_BASE } from '../../host/riscv/machine.js';
-import { JUMP_TRAPS, run } from './random-programs.js';
+import { BRANCH_TRAPS, branchTraps, JUMP_TRAPS, run } from './random-programs.js';
 import { flipped } from '../helpers/bytes.js';
 
 const HOME = 'build/proof/home';
@@ -346,6 +347,12 @@ describe('claims bound by the verifier', () => {
       },
     ],
     [
+      'uartInput',
+      (r, n) => {
+        r.uartInput = Uint8Array.from([...r.uartInput, n & 0xff]);
+      },
+    ],
+    [
       'hostWrites',
       (r, n) => {
         r.hostWrites = [[{ addr: 0x80000100 + 4 * (n % 16), bytes: new Uint8Array([n & 0xff]) }]];
@@ -403,6 +410,86 @@ describe('jumps that trap, proved (a misaligned jal and jalr, a fetch fault outs
       ),
     ).toMatchObject({ ok: false, reason: expect.stringMatching(/fetched at 0x1000, which is not an aligned word of RAM/) });
   });
+});
+
+describe('branches that trap, proved (a taken branch to a misaligned target: its system step exposes rs2)', () => {
+  const { BEQ, BNE, BLT, HANDLER } = BRANCH_TRAPS;
+  let trapped: Receipt;
+  let image: Uint8Array;
+  beforeAll(async () => {
+    const ran = run(BRANCH_TRAPS.words);
+    image = ran.image;
+    trapped = await proveRun({ trace: ran.trace, image: programImage(image), cycles: ran.cycles }, circuit, keys, { workers: 1 });
+  }, 600_000);
+
+  /** The receipt with the access word of the step at `pc` (the first `kind` there) changed by `change`. */
+  const forged = (pick: (a: Access) => boolean, change: (a: Access) => Access): Receipt => {
+    const r = copyOf(trapped);
+    const k = r.chunks.findIndex((c) => decodeAccesses(c.accesses).some(pick));
+    const list = decodeAccesses(r.chunks[k]!.accesses);
+    const at = list.findIndex(pick);
+    r.chunks[k]!.accesses = encodeAccesses(list.map((a, i) => (i === at ? change(a) : a)));
+    return r;
+  };
+  const atPc = (pc: number) => (a: Access) => a.pc === pc;
+
+  it('the genuine receipt verifies: two branches trap into the handler, two are not taken', async () => {
+    expect(await verifyReceipt(trapped, vk)).toMatchObject({ ok: true });
+    const system = trapped.chunks.flatMap((c) => decodeAccesses(c.accesses)).filter((a) => a.kind === ACCESS_SYSTEM && a.insn !== MRET);
+    expect(system.map((a) => [a.pc, a.rs2, a.data])).toEqual([
+      [BEQ, 0xffffffff, HANDLER],
+      [BLT, 1, HANDLER],
+    ]);
+  });
+
+  it('a wrong handler address and a wrong cause read for a trapping branch are refused by the replay', async () => {
+    expect(
+      await verifyReceipt(
+        forged(atPc(BEQ), (a) => ({ ...a, data: HANDLER + 4 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/but the machine goes on at/) });
+    const cause = (a: Access): boolean => a.kind === ACCESS_CSR && a.insn === csr('csrrs', 10, 0x342, 0);
+    expect(
+      await verifyReceipt(
+        forged(cause, (a) => ({ ...a, data: 2 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/CSR 0x342 holds 0x0/) });
+  });
+
+  it("another rs2 is refused: by the replay when it would not take the branch, by the chunk's proof when it still would", async () => {
+    expect(
+      await verifyReceipt(
+        forged(atPc(BLT), (a) => ({ ...a, rs2: 0xfffffffe })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/does not trap/) });
+    expect(
+      await verifyReceipt(
+        forged(atPc(BLT), (a) => ({ ...a, rs2: 2 })),
+        vk,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/the proof of chunk \d+ does not verify/) });
+  });
+
+  it('a branch not taken, claimed trapping, re-proved (the circuit accepts it: a system step), is refused by the replay', async () => {
+    // the forger's run: a beq (which traps) where the image has the bne, its record given the bne's word
+    const bne = bType('bne', 1, 3, 6);
+    const theirs = run(branchTraps(bType('beq', 1, 3, 6)));
+    const trace = theirs.trace.map((r) => (r.pc === BNE ? { ...r, insn: bne } : r));
+    const lie = await proveTrace({ trace, image: programImage(image), cycles: 0 }, circuit, keys, { workers: 1 });
+    expect(await verifyReceipt(lie, vk)).toMatchObject({ ok: false, reason: expect.stringMatching(new RegExp(`system step at 0x${BNE.toString(16)} \\(0x${bne.toString(16)}\\) does not trap`)) });
+  }, 600_000);
+
+  it('a trapping branch proved as an ordinary step (on to its misaligned target), re-proved, is refused by the replay', async () => {
+    const ran = run(BRANCH_TRAPS.words);
+    const beq = ran.trace.findIndex((r) => r.pc === BEQ);
+    const end = run(exitWith(1)).trace.map((r, k) => ({ ...r, pc: BEQ + 6 + 4 * k }));
+    const trace = [...ran.trace.slice(0, beq), { ...ran.trace[beq]!, trap: false, cause: 0 }, ...end];
+    const lie = await proveTrace({ trace, image: programImage(image), cycles: 0 }, circuit, keys, { workers: 1 });
+    expect(await verifyReceipt(lie, vk)).toMatchObject({ ok: false, reason: expect.stringMatching(/fetched at 0x80000032, which is not an aligned word of RAM/) });
+  }, 600_000);
 });
 
 describe('bounded proving', () => {

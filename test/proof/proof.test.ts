@@ -232,6 +232,12 @@ describe('soundness: rejected when verifying', () => {
         expect.objectContaining({ code: 'E_RECEIPT', message: expect.stringMatching(new RegExp(`a ${format} receipt, an older format .*prove the run again`)) }),
       );
     }
+    // and format 6 (a system step without rs2, no UART input): the same map without uartInput
+    const { uartInput, ...six } = receipt;
+    expect(uartInput).toEqual(new Uint8Array(0));
+    expect(() => decodeReceipt(encode({ ...six, format: 'cax-receipt/6' }))).toThrow(
+      expect.objectContaining({ code: 'E_RECEIPT', message: expect.stringMatching(/a cax-receipt\/6 receipt, an older format .*prove the run again/) }),
+    );
   });
 });
 

@@ -1,7 +1,8 @@
 // Random RV32IM programs for the proof tests (every ALU, shift, M, load,
 // store and branch kind with random operands, loads and stores around a
-// scratch word), run on the ISS to their end with a trace; and the program
-// of jumps that trap, which circuit.test.ts and forgery.test.ts share.
+// scratch word), run on the ISS to their end with a trace; and the programs
+// of jumps and of branches that trap, which circuit.test.ts and
+// forgery.test.ts share.
 import fc from 'fast-check';
 import { RAM_BASE } from '../../host/riscv/machine.js';
 import { PROOF_RAM_BYTES } from '../../host/proof/access.js';
@@ -74,4 +75,48 @@ export const JUMP_TRAPS = {
   /** The jal's pc and the second jalr's. */
   JAL: wordAt(5),
   JALR: wordAt(15),
+};
+
+/**
+ * Branches to misaligned targets, each taken or not by its rs2, into the
+ * handler of JUMP_TRAPS's kind (x20 += mcause, x21 += mtval, return to x9):
+ * a beq x1, x3 to pc + 6 with x1 = x3 (taken: cause 0, mtval the target), a
+ * bne of the same registers (not taken: an ordinary step), a blt x1, x2 to
+ * pc + 10 with x1 = -1, x2 = 1 (taken, signed) and a bltu of the same (not
+ * taken, unsigned). `atBne` replaces the word at BNE (a beq there traps:
+ * the forger's run). HANDLER is word 23.
+ */
+export function branchTraps(atBne = bType('bne', 1, 3, 6)): number[] {
+  return [
+    ...li(5, wordAt(23)),
+    csr('csrrw', 0, 0x305, 5), // mtvec
+    ...li(1, -1),
+    ...li(2, 1),
+    ...li(3, -1),
+    ...li(9, wordAt(12)),
+    bType('beq', 1, 3, 6),
+    ...li(9, wordAt(15)),
+    atBne,
+    ...li(9, wordAt(18)),
+    bType('blt', 1, 2, 10),
+    bType('bltu', 1, 2, 10),
+    ...exitWith(1),
+    // the handler
+    csr('csrrs', 10, 0x342, 0), // mcause
+    rType('add', 20, 20, 10),
+    csr('csrrs', 11, 0x343, 0), // mtval
+    rType('add', 21, 21, 11),
+    csr('csrrw', 0, 0x341, 9), // mepc = x9
+    MRET,
+  ];
+}
+
+export const BRANCH_TRAPS = {
+  words: branchTraps(),
+  HANDLER: wordAt(23),
+  /** The pcs of the branches: beq (traps), bne (not taken), blt (traps), bltu (not taken). */
+  BEQ: wordAt(11),
+  BNE: wordAt(14),
+  BLT: wordAt(17),
+  BLTU: wordAt(18),
 };

@@ -16,7 +16,7 @@ import { releaseCurve } from '../../proof/curve.js';
 import { firstDivergence } from '../../trace/diff.js';
 import { programImage } from '../../proof/image.js';
 import { DEFAULT_PROVED_CYCLES, MAX_PROVED_CYCLES, proveRun, traceOnIss, traceOnSim } from '../../proof/prove.js';
-import { outputJson, readReceipt, storeReceipt, uartLine } from '../../proof/receipt.js';
+import { outputJson, readReceipt, storeReceipt, uartInputJson, uartLine } from '../../proof/receipt.js';
 import { circuitKeys, contributeToCachedKey, devPtau, devPtauPath, keyPaths, readVerificationKey, verifyCachedKey } from '../../proof/setup.js';
 import { printable } from '../../printable.js';
 import { describeTelClaim } from '../../proof/tel-output.js';
@@ -53,7 +53,11 @@ const ProveOptions = z.object({
     .string()
     .regex(/^[a-z][A-Za-z0-9_']*$/, 'a definition name')
     .default('main'),
-  on: z.enum(['sim', 'iss']).default('sim'),
+  /** Default: the simulation, or the ISS with UART input (whose receive timing the proofs model). */
+  on: z.enum(['sim', 'iss']).optional(),
+  /** The bytes the host sends the program on the UART from cycle 0 (a file, or text as UTF-8): a public input of the receipt. */
+  uartInput: z.string().min(1).optional(),
+  uartInputText: z.string().optional(),
   world: z.string().min(1).optional(),
   start: z.coerce.number().int().min(-2147483648).max(2147483647).optional(),
   farm: z.string().min(1).optional(),
@@ -262,7 +266,9 @@ export const registerProof: Register = (program, ctx) => {
     .option('--workers <n>', 'worker threads proving chunks in parallel (default: one per core)')
     .option('--max-cycles <n>', 'cycle limit for the run (default and TEL 1e6, at most 4e6: the trace is held in memory); a run that does not end within it is E_BUDGET')
     .option('--main <name>', 'with PROGRAM.tel: the definition to prove (default main)')
-    .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss)')
+    .option('--on <backend>', 'run PROGRAM on the Verilator simulation (sim, default) or the ISS (iss, the default with UART input)')
+    .option('--uart-input <file>', 'an ELF program: the bytes the host sends it on the UART from cycle 0 (run on the ISS); they are public in the receipt, and the run must read them all')
+    .option('--uart-input-text <text>', 'as --uart-input, the bytes of TEXT (UTF-8)')
     .option('--world <file>', 'a TEL definition with effects: the world that answers them, as JSON (docs/tel.md); its answers are public in the receipt')
     .option('--start <ms>', "a TEL definition with effects: the logical start time (default: the world's, else 0)")
     .option('--farm <url>', "prove the chunks on the farm's workers through Redis (redis://[user:password@]host:port; docs/farm.md) instead of local threads")
@@ -283,11 +289,23 @@ export const registerProof: Register = (program, ctx) => {
       const setUp = asked !== undefined ? [asked] : provingCircuits(home);
       if (setUp.length === 0) throw new CaxError('E_SETUP', `no proving keys in ${home}: run \`cax zk setup --steps N\` (docs/proofs.md "Chunk size" says which N)`);
       const maxCycles = options.maxCycles ?? (tel ? TEL_MAX_CYCLES : DEFAULT_PROVED_CYCLES);
+      if (options.uartInput !== undefined && options.uartInputText !== undefined) throw new CaxError('E_USAGE', 'give either --uart-input FILE or --uart-input-text TEXT, not both');
+      const uartInput =
+        options.uartInput !== undefined
+          ? readBytes(ctx.io, options.uartInput, 'UART input')
+          : options.uartInputText !== undefined
+            ? new Uint8Array(Buffer.from(options.uartInputText, 'utf8'))
+            : undefined;
+      if (tel && uartInput !== undefined) throw new CaxError('E_USAGE', "--uart-input is for an ELF program: a TEL definition's input is its arguments (and its effects' answers)");
+      if (uartInput !== undefined && options.on === 'sim') {
+        throw new CaxError('E_UNSUPPORTED', "UART input on the simulation: its UART receives bit by bit, the proofs model the ISS's frame times (docs/proofs.md); use --on iss");
+      }
+      const on = options.on ?? (uartInput !== undefined ? 'iss' : 'sim');
       if (!tel && (options.world !== undefined || options.start !== undefined)) throw new CaxError('E_USAGE', '--world and --start are for a TEL definition');
       const world = options.world !== undefined ? parseWorld(readJson(ctx.io, options.world), options.world) : undefined;
       const telRun = tel
         ? await runTelProvingImage(await withStore(ctx, (repo) => telProvingImage(repo, telAim, args)), telAim.name, {
-            on: options.on,
+            on,
             maxCycles,
             ...(world ? { world } : {}),
             ...(options.start !== undefined ? { start: options.start } : {}),
@@ -300,15 +318,15 @@ export const registerProof: Register = (program, ctx) => {
           ? telRun.run
           : options.trace !== undefined
             ? { trace: await loadTrace(resolve(ctx.io.cwd, options.trace)), cycles: 0 }
-            : options.on === 'iss'
-              ? traceOnIss(elf, maxCycles)
+            : on === 'iss'
+              ? traceOnIss(elf, maxCycles, uartInput !== undefined ? { uartInput } : {})
               : await traceOnSim(resolve(ctx.io.cwd, target!), maxCycles);
       // (on the farm too: its chunks are spread over its workers as over local threads)
       const circuit = chooseCircuit(run.trace.length, options.workers ?? availableParallelism(), setUp);
       const keys = cachedKeys(home, circuit);
       let bar = progress(ctx.io, ctx.json(), 'prove', 1);
       try {
-        const proved = await proveRun({ ...run, image }, circuit, keys, {
+        const proved = await proveRun({ ...run, image, ...(uartInput !== undefined ? { uartInput } : {}) }, circuit, keys, {
           workers: options.workers,
           ...(farm ? { prover: (inputs, o) => proveChunksOnFarm(farm, inputs, o) } : {}),
           onStart: (chunks) => {
@@ -329,11 +347,12 @@ export const registerProof: Register = (program, ctx) => {
             chunks: receipt.chunks.length,
             chunkSteps: circuit.size.steps,
             output: outputJson(receipt.output),
+            ...uartInputJson(receipt.uartInput),
             exitCode: receipt.output.exitValue >>> 1,
             ...(receipt.tel ? { tel: receipt.tel } : {}),
           },
           () =>
-            `${receipt.tel ? `${describeTelClaim(receipt.tel, telRun?.name)}\n` : ''}${uartLine(receipt.output)}receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks of ${circuit.size.steps}, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
+            `${receipt.tel ? `${describeTelClaim(receipt.tel, telRun?.name)}\n` : ''}${uartLine(receipt)}receipt ${stored.hash}: ${receipt.steps} instructions in ${receipt.chunks.length} chunks of ${circuit.size.steps}, a0=${receipt.output.a0}, exit code ${receipt.output.exitValue >>> 1} (${stored.bytes} bytes, ${stored.path})`,
         );
       } finally {
         bar.done();
@@ -372,6 +391,7 @@ export const registerProof: Register = (program, ctx) => {
           ok: verdict.ok,
           program: receipt.program.hash,
           output: outputJson(receipt.output),
+          ...uartInputJson(receipt.uartInput),
           ...(receipt.tel ? { tel: receipt.tel } : {}),
           steps: receipt.steps,
           chunks: receipt.chunks.length,
@@ -389,7 +409,7 @@ export const registerProof: Register = (program, ctx) => {
         ctx.emit(
           { ...summary, hostWrites, unchecked },
           () =>
-            `${telLine}${writeLines}${uartLine(receipt.output)}${unchecked.map((u) => `not checked: ${u}\n`).join('')}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`,
+            `${telLine}${writeLines}${uartLine(receipt)}${unchecked.map((u) => `not checked: ${u}\n`).join('')}verified: program ${receipt.program.hash} ran ${receipt.steps} instructions (${receipt.chunks.length} chunk proofs) to a0=${receipt.output.a0}, exit code ${verdict.exitCode}`,
         );
       } finally {
         await releaseCurve();
