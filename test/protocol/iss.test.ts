@@ -60,6 +60,14 @@ describe('firmware on the ISS', () => {
     expect((many.cycles - few.cycles) / 100).toBeLessThanOrEqual(100);
   });
 
+  it('keeps the 64-bit counts exact across a trap taken just before their low words wrap (counters.c: every offset of 256)', async () => {
+    await client.load(program('counters'));
+    const r = await client.run({ entry: BASE, args: [], budget: 2 ** 40, onEffect: () => [0, 0] });
+    expect(r).toMatchObject({ outcome: 'returned', a0: 0, a1: 256, effects: 256 });
+    // the run's own count: past the last low word it set
+    expect(r.cycles).toBeGreaterThan(2 ** 32 - 256);
+  });
+
   it('answers -1 to an effect without a handler, and rethrows a handler error after the run', async () => {
     await client.load(program('effects'));
     const r = await client.run({ entry: BASE, args: [2], budget: 10_000_000 });
