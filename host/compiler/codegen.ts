@@ -1657,11 +1657,14 @@ export class Codegen {
     // a local function's call of itself without its closure at hand needs the jump back past its prologue (a loop's)
     if (!self && !fn.global && loc === undefined) throw new CaxError('E_INTERNAL', `${this.fn.label}: a tail call of itself where registers are followed`, { span });
     // a quiet Int argument of a loop's Int parameter kept in a register pair is computed after the others (it cannot
-    // fail or act) into a temporary of its own, then moved into the pair's payload register (its tag is an Int's)
+    // fail or act) into a temporary of its own, then moved into the pair's payload register (its tag is an Int's); of
+    // another function's parameter (CodegenOptions.directArguments), stored from its temporary into the parameter
     const inRegs: boolean[] = [];
     for (const [i, arg] of args.entries()) {
       const taken = inRegs.filter(Boolean).length;
-      inRegs.push(self && this.fn.regArgs.includes(i) && this.fn.intArgs[i] === true && INT_TEMPS.length - taken >= INT_DEPTH + 2 && this.quietInt(arg, scope, true));
+      const room = INT_TEMPS.length - taken >= INT_DEPTH + 2;
+      const other = !self && this.options.directArguments !== false && room && this.quietInt(arg, scope, fn.bare?.[i] === true);
+      inRegs.push(other || (self && this.fn.regArgs.includes(i) && this.fn.intArgs[i] === true && room && this.quietInt(arg, scope, true)));
     }
     const moves = this.directMoves(args, scope, self, inRegs);
     const intoPair = this.lastIntoPair(args, scope, self, inRegs, moves);
@@ -1679,7 +1682,7 @@ export class Codegen {
     let free = INT_TEMPS;
     const pending = args.flatMap((_, i) => (inRegs[i] ? [i] : []));
     while (pending.length > 0) {
-      const at = pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)) && moves.every((j) => this.readsParam(args[j]!, scope, self) !== i));
+      const at = self ? pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)) && moves.every((j) => this.readsParam(args[j]!, scope, self) !== i)) : -1;
       const i = pending.splice(Math.max(at, 0), 1)[0]!;
       if (at >= 0) {
         this.intExprInto(args[i]!, scope, PAIRS[i]![1], free);
@@ -1721,6 +1724,14 @@ export class Codegen {
     args.forEach((_, i) => {
       if (moves.includes(i) || i === intoPair) return;
       const result = results.get(i);
+      if (result !== undefined && !self) {
+        if (fn.bare?.[i] !== true) {
+          b.li(t1, TAG.INT);
+          b.sw(t1, 8 * i, s0);
+        }
+        b.sw(result, 8 * i + 4, s0);
+        return;
+      }
       if (result !== undefined) {
         if (result !== PAIRS[i]![1]) b.mv(PAIRS[i]![1], result);
         return;

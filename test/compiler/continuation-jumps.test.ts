@@ -2,7 +2,8 @@
 // (CodegenOptions.continuationJumps, docs/compiler.md "Effects and time"): its callers, the runtime's rt_settle and
 // rt_call, leave room for two arguments. An effect loop of 100,000 iterations runs in the board's 128 KiB (a loop of
 // 2,000 with the option off) and gives the interpreter's value and effect log; the option reaches the code from the command
-// line, and on it makes the continuation's code smaller.
+// line, and on it makes the continuation's code smaller. A tail call of another function stores its quiet Int
+// arguments from temporaries (CodegenOptions.directArguments), exact where they read the caller's parameters.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEFAULT_OPTIONS, type CodegenOptions } from '../../host/compiler/codegen.js';
 import { compileSource } from '../../host/compiler/compile.js';
@@ -50,6 +51,27 @@ describe('continuations that jump to the function they end with (continuationJum
   it('a continuation run by the host (settleEffects off: every continuation through rt_call) jumps too and agrees', async () => {
     const { core, interp } = await both(LOOP(300), { ...DEFAULT_OPTIONS, settleEffects: false });
     expect(core).toEqual(interp);
+  }, 300_000);
+
+  it("a tail call's quiet Int arguments that read the caller's parameters crosswise agree, stored from temporaries (directArguments) or not", async () => {
+    const source = [
+      'g :: Int -> Int -> Int',
+      'g a b = if a > 100 then a * 1000 + b else g (a + b) (a - 1)',
+      'f :: Int -> Int -> Int',
+      'f a b = g (b * 2 + a) (a - b)',
+      'h :: Int -> Int -> Effect Int',
+      'h a b = do { emit a; k (b + 1) (a * 3) }',
+      'k :: Int -> Int -> Effect Int',
+      'k x y = if x > 5 then return (x + y) else do { emit (y - x); h y x }',
+      'main :: Effect Int',
+      'main = do { r <- h 1 2; emit (f r 7); return (f 3 r) }',
+    ].join('\n');
+    for (const options of [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, directArguments: false }, { ...DEFAULT_OPTIONS, continuationJumps: false }]) {
+      const { core, interp } = await both(source, options);
+      expect(core).toEqual(interp);
+    }
+    const [on, off] = await compiledSizes(source, [[], ['--no-direct-arguments']]);
+    expect(on!).toBeLessThan(off!);
   }, 300_000);
 
   it('--no-continuation-jumps reaches the code: the jump is smaller than the call it replaces', async () => {
