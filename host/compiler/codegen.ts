@@ -2201,11 +2201,21 @@ export class Codegen {
       b.la(t0, lambda.fnInfo.label);
       b.sw(t0, closureAt, a0);
     }
-    for (const v of values) {
+    // the Int payloads grouped by where they are, each slot's loaded once (`x <- return n; emit x` captures x and n,
+    // which name one slot, and the emitted item is n too)
+    const place = (loc: Loc | undefined): string | undefined => (loc?.k === 'slot' ? `slot ${loc.off}` : undefined);
+    const order = values.map((v, i) => ({ v, i, at: place(v.int) ?? `#${i}` })).sort((x, y) => (x.at === y.at ? x.i - y.i : x.at < y.at ? -1 : 1));
+    let loaded: string | undefined;
+    for (const { v } of order) {
       if (v.int) {
-        this.loadVarInto(v.int, undefined, t2);
+        const at = place(v.int);
+        if (at === undefined || at !== loaded) this.loadVarInto(v.int, undefined, t2);
+        loaded = at;
         b.sw(t2, v.to + 4, a0);
-      } else if (v.item) this.storeItem(v.item, scope, v.to);
+        continue;
+      }
+      loaded = undefined;
+      if (v.item) this.storeItem(v.item, scope, v.to);
       else {
         this.loadVarInto(scope.get(v.name!)!, t1, t2);
         b.sw(t1, v.to, a0);
