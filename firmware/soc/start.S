@@ -124,29 +124,41 @@ run_leave:
   addi sp, sp, 64
   ret
 
-  /* The counters stop at the trap: they are read (64 bits each, into the frame's words 32..35) before anything else
-   * is saved, and written back just before mret, so the firmware's own trap code costs a program the few
-   * instructions around them only (as the host's answer costs it nothing). Only the registers a C function may
-   * change are saved: trap_handler keeps s0..s11 (the C ABI) and never touches gp or tp. */
+  /* The counters stop at the trap: their low words are read first thing (mcycle at the third instruction, minstret
+   * at the fifth), their 64-bit values completed into the frame's words 32..35 after (a low word that wrapped since
+   * its first read takes one off the high word read with the consistent pair), and written back at the very end, the
+   * low words last (after every register but t0, t1 and sp is restored), so the firmware's own trap code costs a
+   * program the few instructions around them only (as the host's answer costs it nothing). Only the registers a C
+   * function may change are saved: trap_handler keeps s0..s11 (the C ABI) and never touches gp or tp. */
   .align 2
 trap_entry:
   csrrw sp, mscratch, sp
   sw x5, 20(sp)
+  csrr t0, mcycle          /* the cycles at the trap (low word) */
   sw x6, 24(sp)
+  csrr t1, minstret        /* the instructions at the trap (low word) */
   sw x7, 28(sp)
-1:
+  sw t0, 128(sp)
+  sw t1, 136(sp)
+1:                         /* the high words: a consistent (high, low) pair; the low word lower than at the trap: it wrapped since */
   csrr t0, mcycleh
   csrr t1, mcycle
   csrr t2, mcycleh
   bne t0, t2, 1b
-  sw t1, 128(sp)
-  sw t0, 132(sp)
+  lw t2, 128(sp)
+  bgeu t1, t2, 2f
+  addi t0, t0, -1
 2:
+  sw t0, 132(sp)
+3:
   csrr t0, minstreth
   csrr t1, minstret
   csrr t2, minstreth
-  bne t0, t2, 2b
-  sw t1, 136(sp)
+  bne t0, t2, 3b
+  lw t2, 136(sp)
+  bgeu t1, t2, 4f
+  addi t0, t0, -1
+4:
   sw t0, 140(sp)
   sw x1, 4(sp)
   sw x10, 40(sp)
@@ -167,6 +179,7 @@ trap_entry:
   call trap_handler
   csrw mscratch, sp
   lw x1, 4(sp)
+  lw x7, 28(sp)
   lw x10, 40(sp)
   lw x11, 44(sp)
   lw x12, 48(sp)
@@ -179,19 +192,18 @@ trap_entry:
   lw x29, 116(sp)
   lw x30, 120(sp)
   lw x31, 124(sp)
-  lw t0, 128(sp)
-  lw t1, 132(sp)
-  lw t2, 136(sp)
-  csrw mcycle, zero
-  csrw mcycleh, t1
-  csrw mcycle, t0
+  lw t0, 132(sp)           /* the high words first (each low word zeroed before: no carry into it meanwhile) */
   lw t1, 140(sp)
+  csrw mcycle, zero
+  csrw mcycleh, t0
   csrw minstret, zero
   csrw minstreth, t1
-  csrw minstret, t2
+  lw t0, 128(sp)
+  lw t1, 136(sp)
+  csrw minstret, t1        /* the instructions count again from here */
+  csrw mcycle, t0          /* the cycles count again from here */
   lw x5, 20(sp)
   lw x6, 24(sp)
-  lw x7, 28(sp)
   lw sp, 8(sp)
   mret
 

@@ -278,7 +278,9 @@ rt_call:
    * stack's next free slot, s2 = T_EFFECT, s3 = EK_BIND, s5 = the node performed, s6 = EFFECT_PERFORM, s7 = EK_EMIT
    * (-1 without SETTLE_PRIMITIVES), s8 = 1, s9 = EK_PURE (-1 without SETTLE_RETURN). */
   .equ SETTLE_DEPTH, 32
-  .equ SETTLE_STACK, 8                /* the stack's offset from sp, after the outgoing area */
+  .equ SETTLE_STACK, 16               /* the stack's offset from sp, after the outgoing area: room for two arguments, as
+                                       * in rt_call's (a continuation's tail jump writes a callee's two: codegen.ts
+                                       * CONTINUATION_AREA) */
   .equ SETTLE_FRAME, SETTLE_STACK + 4 * SETTLE_DEPTH + 48
   .macro PERFORM                      /* the ecall for the node at s5: a0 = the kind, a1/a2 = the value */
   lw a3, ALLOC_HP(gp)                 /* rt_hp */
@@ -330,6 +332,8 @@ rt_settle:
 2:
   sw zero, 0(sp)
   sw zero, 4(sp)
+  sw zero, 8(sp)
+  sw zero, 12(sp)
   addi s1, sp, SETTLE_STACK
   addi t1, sp, SETTLE_STACK + 4 * SETTLE_DEPTH
 2:                                    /* zero the stack, four slots a step (SETTLE_DEPTH is a multiple of 4) */

@@ -29,6 +29,11 @@ const { zero, ra, sp, t0, t1, t2, s0, a0, a1, a2, a3, a4, a5, s11 } = REG;
 
 /** The largest object rt_alloc_small takes (8 * ALLOC_CLASSES of firmware/tel-runtime/tel.h: the free lists' sizes). */
 const SMALL_OBJECT_BYTES = 8 * ALLOC_STATE.classes;
+/**
+ * The arguments a continuation's callers leave room for in their outgoing area: rt_call's area is a multiple of 16
+ * bytes, rt_settle's 16 (entry.S SETTLE_STACK), so a continuation of one parameter can jump to a function of two.
+ */
+const CONTINUATION_AREA = 2;
 
 /** The runtime's entry points the code calls. */
 const RT = {
@@ -192,6 +197,12 @@ export interface CodegenOptions {
    * (default on).
    */
   readonly staticClosures?: boolean;
+  /**
+   * A `do` block's continuation (the lambda of a bind) that ends in a call of a known function of two parameters
+   * jumps to it instead of calling it: every caller of a continuation (the runtime's rt_settle and rt_call) gives it
+   * an outgoing area of CONTINUATION_AREA arguments, so the callee's arguments fit its incoming area (default on).
+   */
+  readonly continuationJumps?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -372,6 +383,8 @@ interface KnownFn {
   readonly bare?: readonly boolean[];
   /** Its parameters whose payloads a direct call passes in ARG_REGS (CodegenOptions.registerArguments), by index. */
   readonly regs?: readonly boolean[];
+  /** Arguments its callers' outgoing area always has room for, if more than its arity (a continuation: CONTINUATION_AREA). */
+  readonly area?: number;
 }
 
 type Global = { readonly k: 'fn'; readonly fn: KnownFn; readonly decl: Decl } | { readonly k: 'caf'; readonly label: string; readonly cell: string; readonly decl: Decl };
@@ -489,6 +502,8 @@ class FnCtx {
   readonly facts: RegisterFacts | undefined;
   /** Whether the function is a loop (it calls itself in tail position): where inline allocation pays its code bytes. */
   loop = false;
+  /** The arguments its incoming area has room for (its arity, or more: KnownFn.area): a tail call of up to as many jumps. */
+  area = 0;
   constructor(
     readonly label: string,
     readonly arity: number,
@@ -600,6 +615,8 @@ export class Codegen {
   private readonly closedLambdas = new Map<Expr, KnownFn>();
   /** `do` blocks whose effect runs as soon as it is built (the rest of a block, in its continuation): built as they are (genDo). */
   private readonly runAtOnce = new WeakSet<Expr>();
+  /** The lambdas of a `do` block's binds (desugarDo): called only as a bind's continuation (CodegenOptions.continuationJumps). */
+  private readonly continuations = new WeakSet<Expr>();
   /** Specialisations of top-level functions on such lambdas, by function and lambdas. */
   private readonly specialisations = new Map<string, KnownFn>();
 
@@ -769,6 +786,7 @@ export class Codegen {
     const follow = this.options.registerArguments !== false && !(self && loops(equations, self.name, arity));
     const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs, self?.bare, follow);
     fn.loop = self !== undefined && loops(equations, self.name, arity);
+    fn.area = Math.max(arity, self?.area ?? 0);
     this.fn = fn;
     const b = fn.body;
     const inRegs = (self?.regs ?? []).flatMap((r, i) => (r ? [{ reg: ARG_REGS[i]!, off: 8 * i }] : []));
@@ -1383,7 +1401,7 @@ export class Codegen {
             known &&
             this.options.directCalls &&
             spine.args.length === known.fn.arity &&
-            known.fn.arity <= this.fn.arity &&
+            known.fn.arity <= this.fn.area &&
             (known.fn.global || known.loc !== undefined || known.fn.label === this.fn.selfFn?.label)
           ) {
             this.tailCall(known.fn, known.loc, spine.args, scope, e.span);
@@ -1586,7 +1604,7 @@ export class Codegen {
     if (known) return known;
     const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
     if (this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope).length > 0) return undefined;
-    const fn: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: true, lambda: e };
+    const fn: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: true, lambda: e, ...this.continuationArea(e) };
     this.closedLambdas.set(e, fn);
     this.staticClosure(fn);
     this.pending.push(() => this.compileFunction(fn.label, fn.arity, [eq], new Scope(null), fn, e.span));
@@ -1639,11 +1657,14 @@ export class Codegen {
     // a local function's call of itself without its closure at hand needs the jump back past its prologue (a loop's)
     if (!self && !fn.global && loc === undefined) throw new CaxError('E_INTERNAL', `${this.fn.label}: a tail call of itself where registers are followed`, { span });
     // a quiet Int argument of a loop's Int parameter kept in a register pair is computed after the others (it cannot
-    // fail or act) into a temporary of its own, then moved into the pair's payload register (its tag is an Int's)
+    // fail or act) into a temporary of its own, then moved into the pair's payload register (its tag is an Int's); of
+    // another function's parameter (CodegenOptions.directArguments), stored from its temporary into the parameter
     const inRegs: boolean[] = [];
     for (const [i, arg] of args.entries()) {
       const taken = inRegs.filter(Boolean).length;
-      inRegs.push(self && this.fn.regArgs.includes(i) && this.fn.intArgs[i] === true && INT_TEMPS.length - taken >= INT_DEPTH + 2 && this.quietInt(arg, scope, true));
+      const room = INT_TEMPS.length - taken >= INT_DEPTH + 2;
+      const other = !self && this.options.directArguments !== false && room && this.quietInt(arg, scope, fn.bare?.[i] === true);
+      inRegs.push(other || (self && this.fn.regArgs.includes(i) && this.fn.intArgs[i] === true && room && this.quietInt(arg, scope, true)));
     }
     const moves = this.directMoves(args, scope, self, inRegs);
     const intoPair = this.lastIntoPair(args, scope, self, inRegs, moves);
@@ -1661,7 +1682,7 @@ export class Codegen {
     let free = INT_TEMPS;
     const pending = args.flatMap((_, i) => (inRegs[i] ? [i] : []));
     while (pending.length > 0) {
-      const at = pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)) && moves.every((j) => this.readsParam(args[j]!, scope, self) !== i));
+      const at = self ? pending.findIndex((i) => pending.every((j) => j === i || !readsPair(args[j]!, scope, i)) && moves.every((j) => this.readsParam(args[j]!, scope, self) !== i)) : -1;
       const i = pending.splice(Math.max(at, 0), 1)[0]!;
       if (at >= 0) {
         this.intExprInto(args[i]!, scope, PAIRS[i]![1], free);
@@ -1703,6 +1724,14 @@ export class Codegen {
     args.forEach((_, i) => {
       if (moves.includes(i) || i === intoPair) return;
       const result = results.get(i);
+      if (result !== undefined && !self) {
+        if (fn.bare?.[i] !== true) {
+          b.li(t1, TAG.INT);
+          b.sw(t1, 8 * i, s0);
+        }
+        b.sw(result, 8 * i + 4, s0);
+        return;
+      }
       if (result !== undefined) {
         if (result !== PAIRS[i]![1]) b.mv(PAIRS[i]![1], result);
         return;
@@ -2172,11 +2201,21 @@ export class Codegen {
       b.la(t0, lambda.fnInfo.label);
       b.sw(t0, closureAt, a0);
     }
-    for (const v of values) {
+    // the Int payloads grouped by where they are, each slot's loaded once (`x <- return n; emit x` captures x and n,
+    // which name one slot, and the emitted item is n too)
+    const place = (loc: Loc | undefined): string | undefined => (loc?.k === 'slot' ? `slot ${loc.off}` : undefined);
+    const order = values.map((v, i) => ({ v, i, at: place(v.int) ?? `#${i}` })).sort((x, y) => (x.at === y.at ? x.i - y.i : x.at < y.at ? -1 : 1));
+    let loaded: string | undefined;
+    for (const { v } of order) {
       if (v.int) {
-        this.loadVarInto(v.int, undefined, t2);
+        const at = place(v.int);
+        if (at === undefined || at !== loaded) this.loadVarInto(v.int, undefined, t2);
+        loaded = at;
         b.sw(t2, v.to + 4, a0);
-      } else if (v.item) this.storeItem(v.item, scope, v.to);
+        continue;
+      }
+      loaded = undefined;
+      if (v.item) this.storeItem(v.item, scope, v.to);
       else {
         this.loadVarInto(scope.get(v.name!)!, t1, t2);
         b.sw(t1, v.to, a0);
@@ -2192,9 +2231,14 @@ export class Codegen {
   private newLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): { fnInfo: KnownFn; caps: readonly string[] } {
     const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
     const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
-    const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false };
+    const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false, ...this.continuationArea(e) };
     this.defer(fnInfo, [eq], caps, scope, e.span);
     return { fnInfo, caps };
+  }
+
+  /** A bind's continuation's incoming area (CodegenOptions.continuationJumps): room for CONTINUATION_AREA arguments. */
+  private continuationArea(e: Expr): { area?: number } {
+    return this.options.continuationJumps !== false && this.continuations.has(e) ? { area: CONTINUATION_AREA } : {};
   }
 
   /** Writes the values of `caps` into the closure at a0 from byte `at` on (a0 is kept). */
@@ -2437,10 +2481,16 @@ export class Codegen {
       case 'LetStmt':
         return { tag: 'Let', decls: first.decls, body: tail, span: first.span };
       case 'Bind':
-        return this.call('%bind', [first.expr, { tag: 'Lam', params: [first.pattern], body: tail, span: first.span }], first.span);
+        return this.call('%bind', [first.expr, this.continuation({ tag: 'Lam', params: [first.pattern], body: tail, span: first.span })], first.span);
       default:
-        return this.call('%bind', [first.expr, this.ignoring(tail, first.span)], first.span);
+        return this.call('%bind', [first.expr, this.continuation(this.ignoring(tail, first.span))], first.span);
     }
+  }
+
+  /** `e`, a lambda a bind is given for its continuation, marked as one (continuations). */
+  private continuation(e: Expr): Expr {
+    this.continuations.add(e);
+    return e;
   }
 
   private atOnce(e: Extract<Expr, { tag: 'Do' }>): Extract<Expr, { tag: 'Do' }> {
@@ -2459,7 +2509,7 @@ export class Codegen {
     if (this.runAtOnce.has(e) || this.blockBuiltQuietly(e.stmts, scope)) return this.gen(this.desugarDo(e.stmts, e.span), scope);
     const unit: Expr = { tag: 'Lit', lit: { kind: 'unit' }, span: e.span };
     const block = this.atOnce({ tag: 'Do', stmts: e.stmts, span: e.span });
-    this.gen(this.call('%bind', [this.call('return', [unit], e.span), this.ignoring(block, e.span)], e.span), scope);
+    this.gen(this.call('%bind', [this.call('return', [unit], e.span), this.continuation(this.ignoring(block, e.span))], e.span), scope);
   }
 
   /** The effect builtin (EFFECT_PRIMS) `name` is in `scope`, unless a local or a definition of that name hides it. */
@@ -2574,7 +2624,8 @@ export class Codegen {
     if (op === '>>' || op === '<|' || op === '<|>') {
       // a >> b: bind a to a continuation that ignores its value; a <| b: b as a thunk run only when a fails
       const later = this.ignoring(e.right, e.span);
-      const call = op === '>>' ? this.call('%bind', [e.left, later], e.span) : op === '<|' ? this.call('%choice', [e.left, later], e.span) : this.call('%par', [e.left, e.right], e.span);
+      const call =
+        op === '>>' ? this.call('%bind', [e.left, this.continuation(later)], e.span) : op === '<|' ? this.call('%choice', [e.left, later], e.span) : this.call('%par', [e.left, e.right], e.span);
       return this.gen(call, scope);
     }
     if (this.options.constantFolding && this.fold(op, e.left, e.right)) return;

@@ -318,6 +318,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { registerArguments: false },
   { inlineAlloc: false },
   { staticClosures: false },
+  { continuationJumps: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

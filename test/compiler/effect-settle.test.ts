@@ -31,6 +31,7 @@ const ON: CodegenOptions = DEFAULT_OPTIONS;
 const OFF: CodegenOptions = { ...DEFAULT_OPTIONS, settleEffects: false };
 const UNFOLDED: CodegenOptions = { ...DEFAULT_OPTIONS, foldReturnBinds: false };
 const NEITHER: CodegenOptions = { ...DEFAULT_OPTIONS, settleEffects: false, foldReturnBinds: false };
+const UNJUMPED: CodegenOptions = { ...DEFAULT_OPTIONS, continuationJumps: false };
 
 let cop: Coprocessor;
 beforeAll(async () => {
@@ -104,15 +105,19 @@ async function onCore(source: string, input: WorldInput, refusal: Refusal | null
   };
 }
 
-/** The program agrees with the interpreter with rt_settle on and off, and with `x <- return e` folded and not (foldReturnBinds); the compiled runs of each. */
-async function agreeBothWays(source: string, input: WorldInput, refusal: Refusal | null): Promise<{ on: number; off: number; unfolded: number; neither: number }> {
+/**
+ * The program agrees with the interpreter with rt_settle on and off, with `x <- return e` folded and not
+ * (foldReturnBinds), and with continuations' tail jumps off (continuationJumps); the compiled runs of each.
+ */
+async function agreeBothWays(source: string, input: WorldInput, refusal: Refusal | null): Promise<{ on: number; off: number; unfolded: number; neither: number; unjumped: number }> {
   const reference = interpret(source, input, refusal);
-  const runs = { on: 0, off: 0, unfolded: 0, neither: 0 };
+  const runs = { on: 0, off: 0, unfolded: 0, neither: 0, unjumped: 0 };
   for (const [name, options] of [
     ['on', ON],
     ['off', OFF],
     ['unfolded', UNFOLDED],
     ['neither', NEITHER],
+    ['unjumped', UNJUMPED],
   ] as const) {
     const { runs: n, charged, ...got } = await onCore(source, input, refusal, options);
     expect({ settle: name, ...got }).toEqual({ settle: name, ...reference });
@@ -142,7 +147,7 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
       fc.asyncProperty(fc.integer({ min: 1, max: 40 }), async (n) => {
         const source = `loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; t <- now; loop (n - 1) (acc + x + t) }\nmain :: Effect Int\nmain = loop ${n} 0`;
         // main settles its first `return`; its first `emit` goes back as a tree (no fiber waits for main yet); one continuation does the rest
-        expect(await agreeBothWays(source, { start: 7 }, null)).toEqual({ on: 2, off: 2 * n + 1, unfolded: 2, neither: 3 * n + 1 });
+        expect(await agreeBothWays(source, { start: 7 }, null)).toEqual({ on: 2, off: 2 * n + 1, unfolded: 2, neither: 3 * n + 1, unjumped: 2 });
       }),
       { numRuns: 4 },
     );

@@ -47,6 +47,7 @@ const Options = z.object({
   registerArguments: z.boolean().default(true),
   inlineAlloc: z.boolean().default(true),
   staticClosures: z.boolean().default(true),
+  continuationJumps: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -106,6 +107,7 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-static-closures', 'allocate the closures of a where or let group of functions that capture nothing but each other each time it is evaluated')
     .option('--no-fuse', 'build every list of a foldl/map/filter/range pipeline (no fused loop)')
     .option('--no-settle-effects', "return every effect result to the host's scheduler as it is (no `return v >>= k`, `emit` or `now` run on the core)")
+    .option('--no-continuation-jumps', "call the function a do block's continuation ends with (its frame kept until it returns) where its arguments outnumber the continuation's")
     .option('--no-fold-return-binds', 'build `x <- return e; rest` in a do block as a bind of a return node and a continuation even where it could be `let x = e` (rest built quietly)')
     .action((source: string, args: string[], raw: unknown) => {
       const opts = parseOptions(Options, raw);
@@ -129,6 +131,7 @@ export const registerCompile: Register = (program, ctx) => {
         registerArguments: opts.registerArguments,
         inlineAlloc: opts.inlineAlloc,
         staticClosures: opts.staticClosures,
+        continuationJumps: opts.continuationJumps,
       };
       if (opts.elf !== undefined) {
         writeStandaloneElf(ctx, source, opts.main, args, codegen, opts.elf);
