@@ -47,6 +47,8 @@ const Options = z.object({
   registerArguments: z.boolean().default(true),
   inlineAlloc: z.boolean().default(true),
   staticClosures: z.boolean().default(true),
+  inferredInts: z.boolean().default(true),
+  matchRegisters: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -104,6 +106,8 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-register-arguments', 'pass Int arguments in the outgoing area only, and read every parameter from its slot')
     .option('--no-inline-alloc', "call the runtime's allocator for every object (no free-list or heap-top fast path at the allocation site)")
     .option('--no-static-closures', 'allocate the closures of a where or let group of functions that capture nothing but each other each time it is evaluated')
+    .option('--no-match-registers', "keep a loop's parameters matched by [] or a cons pattern in frame slots (not register pairs)")
+    .option('--no-inferred-ints', "test the tag of pattern variables the type checker shows to be Ints (a let-polymorphic local function's at its one Int instance)")
     .option('--no-fuse', 'build every list of a foldl/map/filter/range pipeline (no fused loop)')
     .option('--no-settle-effects', "return every effect result to the host's scheduler as it is (no `return v >>= k`, `emit` or `now` run on the core)")
     .option('--no-fold-return-binds', 'build `x <- return e; rest` in a do block as a bind of a return node and a continuation even where it could be `let x = e` (rest built quietly)')
@@ -129,6 +133,8 @@ export const registerCompile: Register = (program, ctx) => {
         registerArguments: opts.registerArguments,
         inlineAlloc: opts.inlineAlloc,
         staticClosures: opts.staticClosures,
+        inferredInts: opts.inferredInts,
+        matchRegisters: opts.matchRegisters,
       };
       if (opts.elf !== undefined) {
         writeStandaloneElf(ctx, source, opts.main, args, codegen, opts.elf);
