@@ -10,7 +10,7 @@
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
 import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type Stmt, type TypeExpr, type TypeScheme } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
-import { Asm, REG, type Reg } from './asm.js';
+import { Asm, REG, type BranchOp, type Reg } from './asm.js';
 import { ARG_REGS, directEntry, RegisterFacts } from './calls.js';
 import { freshAccumulator } from './fresh.js';
 import { fusePipeline } from './fuse.js';
@@ -205,6 +205,11 @@ export interface CodegenOptions {
    * the payload register (default on; nothing without registers or matchInPlace).
    */
   readonly matchRegisters?: boolean;
+  /**
+   * A comparison of operands whose type is not known, as a condition, branches on its Int fast path (tag test,
+   * one branch) instead of building a Bool and testing it; other values still go through rt_compare (default on).
+   */
+  readonly compareBranches?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -2947,6 +2952,7 @@ export class Codegen {
     };
     const branch = cond.tag === 'BinOp' ? branches[cond.op] : undefined;
     if (cond.tag !== 'BinOp' || branch === undefined || !(this.knownInt(cond.left, scope) || this.knownInt(cond.right, scope))) {
+      if (cond.tag === 'BinOp' && branch !== undefined && this.options.compareBranches !== false) return this.compareBranch(cond, branch, scope, otherwise);
       this.gen(cond, scope);
       b.branch('beq', a1, zero, otherwise);
       return;
@@ -2977,6 +2983,27 @@ export class Codegen {
     const [l, r] = this.genOperands(cond.left, cond.right, scope, true);
     b.span(cond.span);
     b.branch(op, swapped ? r : l, swapped ? l : r, otherwise);
+  }
+
+  /**
+   * A comparison of operands of unknown type as a condition (CodegenOptions.compareBranches): Ints (the left one's
+   * tag; the program is type-checked) one branch to `otherwise`, everything else rt_compare's outcome tested.
+   */
+  private compareBranch(cond: Extract<Expr, { tag: 'BinOp' }>, [op, swapped]: readonly [BranchOp, boolean], scope: Scope, otherwise: string): void {
+    const b = this.fn.body;
+    const [l, r] = this.genOperands(cond.left, cond.right, scope);
+    b.span(cond.span);
+    const slow = b.fresh('cmp');
+    const done = b.fresh('cmpd');
+    b.li(t0, TAG.INT);
+    b.branch('bne', a0, t0, slow);
+    b.branch(op, swapped ? r : l, swapped ? l : r, otherwise);
+    b.j(done);
+    b.label(slow);
+    b.call(RT.compare);
+    this.compareOutcome(cond.op);
+    b.branch('beq', a1, zero, otherwise);
+    b.label(done);
   }
 
   /** How to load an Int, Bool or unit literal, a local variable that is no box or a matched cell reused (reusedCell) into a register pair; undefined for anything else. */
@@ -3054,7 +3081,14 @@ export class Codegen {
     b.j(done);
     b.label(slow);
     b.call(RT.compare);
-    // a0 = -1, 0, 1, or 2 when unordered
+    this.compareOutcome(op);
+    b.label(done);
+    b.li(a0, TAG.BOOL);
+  }
+
+  /** rt_compare's outcome in a0 (-1, 0, 1, or 2 when unordered) as whether `op` holds, into a1 (a Bool's payload). */
+  private compareOutcome(op: BinaryOp): void {
+    const b = this.fn.body;
     switch (op) {
       case '==':
         b.sltiu(a1, a0, 1);
@@ -3078,8 +3112,6 @@ export class Codegen {
         b.sltiu(a1, a0, 2);
         break;
     }
-    b.label(done);
-    b.li(a0, TAG.BOOL);
   }
 
   /** Folds an Int operator on two Int literals; false when it cannot. */
