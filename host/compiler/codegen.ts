@@ -404,6 +404,7 @@ interface MatchedCons {
 class Scope {
   private readonly vars = new Map<string, Loc>();
   private readonly conses: MatchedCons[] = [];
+  private readonly singletons: { readonly head: Loc; readonly off: number }[] = [];
   constructor(readonly parent: Scope | null) {}
   set(name: string, loc: Loc): void {
     this.vars.set(name, loc);
@@ -417,6 +418,14 @@ class Scope {
   /** The offset of a matched cons cell whose head and tail are the variables bound at `head` and `tail`, if any. */
   matchedCell(head: Loc, tail: Loc): number | undefined {
     return this.conses.find((c) => c.head === head && c.tail === tail)?.off ?? this.parent?.matchedCell(head, tail);
+  }
+  /** A one-item list pattern `[x]` matched in place at s0+`off`, `x` bound at `head` (CodegenOptions.reuseCons). */
+  matchedSingleton(head: Loc, off: number): void {
+    this.singletons.push({ head, off });
+  }
+  /** The offset of a matched one-item list whose item is the variable bound at `head`, if any. */
+  singletonCell(head: Loc): number | undefined {
+    return this.singletons.find((c) => c.head === head)?.off ?? this.parent?.singletonCell(head);
   }
 }
 
@@ -1023,6 +1032,25 @@ export class Codegen {
         return;
       }
       case 'PList': {
+        const only = p.items.length === 1 ? p.items[0]! : undefined;
+        if (only !== undefined && this.options.matchInPlace !== false && (only.tag === 'PVar' || only.tag === 'PWild')) {
+          // `[x]` matched in place: the cell's tag, then its tail's, read through the matched value
+          const pair = this.paramPair(off);
+          if (known.get(off) !== TAG.CONS) {
+            if (pair === undefined) b.lw(t0, off, s0);
+            b.li(t1, TAG.CONS);
+            b.branch('bne', pair?.[0] ?? t0, t1, fail);
+          }
+          if (pair === undefined) b.lw(t0, off + 4, s0);
+          b.lw(t0, 8, pair?.[1] ?? t0);
+          b.li(t1, TAG.NIL);
+          b.branch('bne', t0, t1, fail);
+          if (only.tag === 'PVar') {
+            this.bindVar(scope, only.name, only.span, { k: 'field', off, at: 0, int: this.inferredInt(only.name, only.span) });
+            scope.matchedSingleton(scope.get(only.name)!, off);
+          }
+          return;
+        }
         let at = off;
         for (const item of p.items) {
           const block = this.fn.slots(2);
@@ -2426,6 +2454,8 @@ export class Codegen {
         return;
       }
       case 'List': {
+        const reused = this.reusedCell(e, scope);
+        if (reused !== undefined) return this.loadCell(reused);
         const mark = this.fn.next;
         // Items are evaluated left to right into a block of slots, then consed right to left. Literals cannot fail or
         // act, so the order is free: each is made as it is consed, and a list of any length needs one cell of the frame.
@@ -3027,10 +3057,17 @@ export class Codegen {
   /**
    * The s0 offset of the value that `h : t` is when `(h : t)` is a cons pattern that matched there, with the same
    * variables in scope (CodegenOptions.reuseCons): the matched cell, a value in a slot like a variable's — a tail
-   * call passes it on in its own parameter without a move, `go (a : acc) as (b : bs)`.
+   * call passes it on in its own parameter without a move, `go (a : acc) as (b : bs)`; likewise `[x]` where `[x]`
+   * matched in place (`sort [x] = [x]` returns its argument).
    */
   private reusedCell(e: Expr, scope: Scope): number | undefined {
-    if (this.options.reuseCons === false || e.tag !== 'BinOp' || e.op !== ':' || e.left.tag !== 'Var' || e.right.tag !== 'Var') return undefined;
+    if (this.options.reuseCons === false) return undefined;
+    if (e.tag === 'List' && e.items.length === 1 && e.items[0]!.tag === 'Var') {
+      // `[x]` where `[x]` is a one-item list pattern that matched (matchInPlace): the matched list itself
+      const head = scope.get(e.items[0]!.name);
+      return head ? scope.singletonCell(head) : undefined;
+    }
+    if (e.tag !== 'BinOp' || e.op !== ':' || e.left.tag !== 'Var' || e.right.tag !== 'Var') return undefined;
     const head = scope.get(e.left.name);
     const tail = scope.get(e.right.name);
     return head && tail ? scope.matchedCell(head, tail) : undefined;
