@@ -10,10 +10,14 @@ import { DEFAULT_OPTIONS, type CodegenOptions } from '../host/compiler/codegen.j
 import { compileSource, type CompiledProgram } from '../host/compiler/compile.js';
 import { loadProgram, runMain } from '../host/tel/interp.js';
 import { parseProgram } from '../host/tel/parser.js';
+import { SOURCE } from './tel.bench.js';
 
 const CALLS = (n: number): string => `fib :: Int -> Int\nfib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\nmain = fib ${n}`;
 const EFFECT_LOOP = (n: number): string =>
   `loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; loop (n - 1) (acc + x) }\nmain :: Effect Int\nmain = loop ${n} 0`;
+const SORT = (n: number): string => `${SOURCE}\nmain :: Int\nmain = sum (sort (pseudoRandom ${n}))`;
+const POLY_LOOP = (n: number): string =>
+  `count :: Ord a => a -> [a] -> Int -> Int\ncount _ [] n = n\ncount k (x:xs) n = if x <= k then count k xs (n + 1) else count k xs n\nmain = count ${n / 4} (range 1 ${n}) 0`;
 const LISTS = (n: number): string => `main = sum (map (\\x -> x * 3) (filter (\\x -> x \`mod\` 2 == 0) (range 1 ${n}))) + length (reverse (range 1 ${n}))`;
 
 function interpMs(source: string): number {
@@ -134,5 +138,9 @@ export const suite: BenchSuite = {
     optimisationCase('registers for locals, list-heavy 500', { registers: false }, LISTS(500), 'bytes'),
     // rt_settle: `return v >>= k` applied on the core, emit/now performed through an ecall in the same run (docs/compiler.md "Effects and time")
     optimisationCase('effects settled on the core, effect loop of 200', { settleEffects: false }, EFFECT_LOOP(200), 'cycles'),
+    // docs/compiler.md "Inferred Ints and matched parameters in registers"
+    optimisationCase("Ints the type checker infers, the merge sort's go at Int (300)", { inferredInts: false }, SORT(300), 'cycles'),
+    optimisationCase('matched list parameters in registers, merge sort of 300', { matchRegisters: false }, SORT(300), 'cycles'),
+    optimisationCase('comparisons of unknown type as branches, a polymorphic loop of 2000', { compareBranches: false }, POLY_LOOP(2000), 'cycles'),
   ],
 };

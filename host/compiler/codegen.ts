@@ -10,11 +10,12 @@
 import { CaxError, unsupported, type SourceSpan } from '../errors.js';
 import { TIME_UNITS, type Alt, type BinaryOp, type Decl, type Equation, type Expr, type Literal, type Pattern, type Stmt, type TypeExpr, type TypeScheme } from '../tel/ast.js';
 import { bindingGroups, freeNames } from '../tel/deps.js';
-import { Asm, REG, type Reg } from './asm.js';
+import { Asm, REG, type BranchOp, type Reg } from './asm.js';
 import { ARG_REGS, directEntry, RegisterFacts } from './calls.js';
 import { freshAccumulator } from './fresh.js';
 import { fusePipeline } from './fuse.js';
 import { literalIntParams } from './int-params.js';
+import { NO_INT_BINDERS, type IntBinders } from './inferred-ints.js';
 import { renameIn } from './namespace.js';
 import { emitInlineAlloc } from './inline-alloc.js';
 import { ALLOC_STATE, EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
@@ -107,7 +108,7 @@ export interface CodegenOptions {
   /** Inline saturated calls of small non-recursive top-level functions (one equation, variable parameters). */
   readonly inlining: boolean;
   /**
-   * Keep the first parameters (variables in every equation) of loops (functions that call themselves in tail
+   * Keep the first parameters (a variable or a wildcard in every equation, a variable in one) of loops (functions that call themselves in tail
    * position) in callee-saved register pairs instead of frame slots; a self tail call writes them directly.
    */
   readonly registers: boolean;
@@ -203,6 +204,23 @@ export interface CodegenOptions {
    * an outgoing area of CONTINUATION_AREA arguments, so the callee's arguments fit its incoming area (default on).
    */
   readonly continuationJumps?: boolean;
+  /**
+   * Pattern variables the type checker shows to be Ints (inferred-ints.ts: an Int, or the type variable of a
+   * let-polymorphic local function that every use instantiates at Int) are used as Ints, like typedInts' (default on;
+   * nothing without typedInts).
+   */
+  readonly inferredInts?: boolean;
+  /**
+   * A loop's parameter matched by `[]` or a cons of variables and wildcards (matched in place) is kept in a register
+   * pair like a variable one (registers): its constructor tested on the tag register, its head and tail read through
+   * the payload register (default on; nothing without registers or matchInPlace).
+   */
+  readonly matchRegisters?: boolean;
+  /**
+   * A comparison of operands whose type is not known, as a condition, branches on its Int fast path (tag test,
+   * one branch) instead of building a Bool and testing it; other values still go through rt_compare (default on).
+   */
+  readonly compareBranches?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -289,11 +307,11 @@ const INT_TEMPS: readonly Reg[] = [REG.t3, REG.t4, REG.t5, REG.t6, REG.a4, REG.a
 /** How deep a quiet Int expression may nest (one temporary per level and operand). */
 const INT_DEPTH = 4;
 
-/** Whether the quiet Int expression `e` reads the parameter kept in register pair `pair`. */
+/** Whether the quiet Int expression `e` reads the parameter kept in register pair `pair` (or a field of its cell). */
 function readsPair(e: Expr, scope: Scope, pair: number): boolean {
   if (e.tag === 'Var') {
     const loc = scope.get(e.name);
-    return loc?.k === 'reg' && loc.pair === pair;
+    return (loc?.k === 'reg' && loc.pair === pair) || (loc?.k === 'field' && loc.off === 8 * pair);
   }
   if (e.tag === 'Neg') return readsPair(e.expr, scope, pair);
   return e.tag === 'BinOp' && (readsPair(e.left, scope, pair) || readsPair(e.right, scope, pair));
@@ -346,7 +364,7 @@ type Loc =
   | { readonly k: 'cap'; readonly index: number; readonly fn?: KnownFn; readonly box?: true; readonly int?: boolean }
   | { readonly k: 'reg'; readonly pair: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean }
   /** A variable of a cons pattern matched in place (CodegenOptions.matchInPlace): the value at byte `at` of the cell whose value is at s0+`off`. */
-  | { readonly k: 'field'; readonly off: number; readonly at: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: undefined };
+  | { readonly k: 'field'; readonly off: number; readonly at: number; readonly fn?: undefined; readonly box?: undefined; readonly int?: boolean };
 
 /**
  * Callee-saved register pairs (tag, payload) for parameters (CodegenOptions.registers): s1…s8; s10/s11 hold the
@@ -399,6 +417,7 @@ interface MatchedCons {
 class Scope {
   private readonly vars = new Map<string, Loc>();
   private readonly conses: MatchedCons[] = [];
+  private readonly singletons: { readonly head: Loc; readonly off: number }[] = [];
   constructor(readonly parent: Scope | null) {}
   set(name: string, loc: Loc): void {
     this.vars.set(name, loc);
@@ -412,6 +431,14 @@ class Scope {
   /** The offset of a matched cons cell whose head and tail are the variables bound at `head` and `tail`, if any. */
   matchedCell(head: Loc, tail: Loc): number | undefined {
     return this.conses.find((c) => c.head === head && c.tail === tail)?.off ?? this.parent?.matchedCell(head, tail);
+  }
+  /** A one-item list pattern `[x]` matched in place at s0+`off`, `x` bound at `head` (CodegenOptions.reuseCons). */
+  matchedSingleton(head: Loc, off: number): void {
+    this.singletons.push({ head, off });
+  }
+  /** The offset of a matched one-item list whose item is the variable bound at `head`, if any. */
+  singletonCell(head: Loc): number | undefined {
+    return this.singletons.find((c) => c.head === head)?.off ?? this.parent?.singletonCell(head);
   }
 }
 
@@ -627,6 +654,8 @@ export class Codegen {
     private readonly hashDecl: (hash: string) => Decl | undefined = () => undefined,
     /** The prelude's definitions (as renamed apart from the program's, namespace.ts): the pipelines fuse.ts fuses are theirs. */
     private readonly prelude: ReadonlySet<Decl> = new Set(),
+    /** The program's pattern variables the type checker shows to be Ints (CodegenOptions.inferredInts). */
+    private readonly intBinders: IntBinders = NO_INT_BINDERS,
   ) {
     for (const d of decls) this.declare(d.name, d);
   }
@@ -781,7 +810,9 @@ export class Codegen {
     const regArgs: number[] = [];
     // only loops: elsewhere saving and restoring the caller's pairs costs more than the loads a register saves
     if (this.options.registers && this.options.directCalls && self && loops(equations, self.name, arity)) {
-      for (let i = 0; i < Math.min(arity, PAIRS.length); i++) if (!knownArgs.has(i) && equations.every((eq) => eq.params[i]!.tag === 'PVar')) regArgs.push(i);
+      for (let i = 0; i < Math.min(arity, PAIRS.length); i++) {
+        if (!knownArgs.has(i) && equations.every((eq) => this.inPair(eq.params[i]!)) && equations.some((eq) => eq.params[i]!.tag !== 'PWild')) regArgs.push(i);
+      }
     }
     const follow = this.options.registerArguments !== false && !(self && loops(equations, self.name, arity));
     const fn = new FnCtx(label, arity, self, regArgs, intArgs, knownArgs, self?.bare, follow);
@@ -848,6 +879,21 @@ export class Codegen {
       o.li(a1, stub.site);
       o.j(RT.fail);
     }
+  }
+
+  /**
+   * Whether a loop's parameter matched by `p` in an equation may live in a register pair: a variable or a wildcard,
+   * or (CodegenOptions.matchRegisters) `[]` or a cons of variables and wildcards, matched in place on the pair.
+   */
+  private inPair(p: Pattern): boolean {
+    if (irrefutable(p)) return true;
+    if (this.options.matchRegisters === false || this.options.matchInPlace === false) return false;
+    return (p.tag === 'PList' && p.items.length === 0) || (p.tag === 'PCons' && irrefutable(p.head) && irrefutable(p.tail));
+  }
+
+  /** The register pair a parameter whose argument slot is at s0+`off` is kept in, if it is (else undefined: a slot). */
+  private paramPair(off: number): readonly [Reg, Reg] | undefined {
+    return off >= 0 && this.fn.regArgs.includes(off / 8) ? PAIRS[off / 8] : undefined;
   }
 
   /** Gives the caller its register pairs back (before the frame goes). */
@@ -959,7 +1005,7 @@ export class Codegen {
       case 'PVar':
         // a parameter kept in a register pair (the arguments are at s0+8i, everything else below s0)
         {
-          const int = off >= 0 && this.fn.intArgs[off / 8] === true;
+          const int = (off >= 0 && this.fn.intArgs[off / 8] === true) || this.inferredInt(p.name, p.span);
           const known = off >= 0 ? this.fn.knownArgs.get(off / 8) : undefined;
           const bare = off >= 0 && this.fn.bare[off / 8] === true;
           this.bindVar(
@@ -984,11 +1030,13 @@ export class Codegen {
         const varOrWild = (q: Pattern): boolean => q.tag === 'PVar' || q.tag === 'PWild';
         if (this.options.matchInPlace !== false && varOrWild(p.head) && varOrWild(p.tail)) {
           if (known.get(off) !== TAG.CONS) {
-            b.lw(t0, off, s0);
+            // a parameter in a register pair (CodegenOptions.matchRegisters) is tested there
+            const pair = this.paramPair(off);
+            if (pair === undefined) b.lw(t0, off, s0);
             b.li(t1, TAG.CONS);
-            b.branch('bne', t0, t1, fail);
+            b.branch('bne', pair?.[0] ?? t0, t1, fail);
           }
-          if (p.head.tag === 'PVar') this.bindVar(scope, p.head.name, p.head.span, { k: 'field', off, at: 0 });
+          if (p.head.tag === 'PVar') this.bindVar(scope, p.head.name, p.head.span, { k: 'field', off, at: 0, int: this.inferredInt(p.head.name, p.head.span) });
           if (p.tail.tag === 'PVar') this.bindVar(scope, p.tail.name, p.tail.span, { k: 'field', off, at: 8 });
           if (p.head.tag === 'PVar' && p.tail.tag === 'PVar' && p.head.name !== p.tail.name) scope.matched({ head: scope.get(p.head.name)!, tail: scope.get(p.tail.name)!, off });
           return;
@@ -1002,6 +1050,25 @@ export class Codegen {
         return;
       }
       case 'PList': {
+        const only = p.items.length === 1 ? p.items[0]! : undefined;
+        if (only !== undefined && this.options.matchInPlace !== false && (only.tag === 'PVar' || only.tag === 'PWild')) {
+          // `[x]` matched in place: the cell's tag, then its tail's, read through the matched value
+          const pair = this.paramPair(off);
+          if (known.get(off) !== TAG.CONS) {
+            if (pair === undefined) b.lw(t0, off, s0);
+            b.li(t1, TAG.CONS);
+            b.branch('bne', pair?.[0] ?? t0, t1, fail);
+          }
+          if (pair === undefined) b.lw(t0, off + 4, s0);
+          b.lw(t0, 8, pair?.[1] ?? t0);
+          b.li(t1, TAG.NIL);
+          b.branch('bne', t0, t1, fail);
+          if (only.tag === 'PVar') {
+            this.bindVar(scope, only.name, only.span, { k: 'field', off, at: 0, int: this.inferredInt(only.name, only.span) });
+            scope.matchedSingleton(scope.get(only.name)!, off);
+          }
+          return;
+        }
         let at = off;
         for (const item of p.items) {
           const block = this.fn.slots(2);
@@ -1010,12 +1077,18 @@ export class Codegen {
           at = block + 8;
         }
         if (at === off && known.get(off) === TAG.NIL) return;
-        b.lw(t0, at, s0);
+        const pair = at === off ? this.paramPair(off) : undefined;
+        if (pair === undefined) b.lw(t0, at, s0);
         b.li(t1, TAG.NIL);
-        b.branch('bne', t0, t1, fail);
+        b.branch('bne', pair?.[0] ?? t0, t1, fail);
         return;
       }
     }
+  }
+
+  /** Whether the pattern variable `name` declared at `span` holds an Int in every run (CodegenOptions.inferredInts). */
+  private inferredInt(name: string, span: SourceSpan): boolean {
+    return this.options.typedInts === true && this.options.inferredInts !== false && this.intBinders.has(name, span);
   }
 
   /** Checks that s0+`off` is a cons cell (unless `known`) and copies its head and tail to the block at `block`. */
@@ -1197,7 +1270,7 @@ export class Codegen {
         ? { k: 'slot', off: loc.off, ...(loc.box ? { box: true as const } : {}), ...(loc.bare ? { int: true as const } : {}) }
         : loc.k === 'reg'
           ? { k: 'reg', tag: PAIRS[loc.pair]![0], payload: PAIRS[loc.pair]![1] }
-          : loc.k === 'field'
+          : loc.k === 'field' && this.paramPair(loc.off) === undefined
             ? { k: 'field', off: loc.off, at: loc.at }
             : undefined;
     if (home) this.binders.bind(this.fn.body, scope, name, span, home, loc);
@@ -1244,6 +1317,14 @@ export class Codegen {
     this.fn.body.lw(val, off + 4, s0);
   }
 
+  /** A matched cell reused (reusedCell) at s0+`off`, or in its parameter's register pair (CodegenOptions.matchRegisters). */
+  private loadCell(off: number, tag: Reg = a0, val: Reg = a1): void {
+    const pair = this.paramPair(off);
+    if (pair === undefined) return this.loadSlot(off, tag, val);
+    this.fn.body.mv(tag, pair[0]);
+    this.fn.body.mv(val, pair[1]);
+  }
+
   /** The two words at a variable's location (for a boxed value: the box, as captures copy it). */
   private loadVar(loc: Loc): void {
     this.loadVarInto(loc, a0, a1);
@@ -1269,9 +1350,13 @@ export class Codegen {
       return;
     }
     if (loc.k === 'field') {
-      b.lw(t0, loc.off + 4, s0);
-      if (tag !== undefined) b.lw(tag, loc.at, t0);
-      b.lw(val, loc.at + 4, t0);
+      // the cell is the payload of the matched value: in its slot, or in a parameter's register pair (read tag first)
+      const cell = this.paramPair(loc.off)?.[1] ?? t0;
+      if (cell === t0) b.lw(t0, loc.off + 4, s0);
+      // an Int the type checker shows (CodegenOptions.inferredInts): its tag is known
+      if (tag !== undefined && loc.int === true) b.li(tag, TAG.INT);
+      else if (tag !== undefined) b.lw(tag, loc.at, cell);
+      b.lw(val, loc.at + 4, cell);
       return;
     }
     b.lw(t0, -12, s0);
@@ -1671,10 +1756,9 @@ export class Codegen {
     const block = this.fn.slots(args.length);
     args.forEach((arg, i) => {
       if (inRegs[i] || moves.includes(i)) return;
+      if (i === intoPair) return this.genIntoPair(arg, scope, PAIRS[i]!);
       this.gen(arg, scope);
-      if (i !== intoPair) return this.storeSlot(block + 8 * i);
-      b.mv(PAIRS[i]![0], a0);
-      b.mv(PAIRS[i]![1], a1);
+      this.storeSlot(block + 8 * i);
     });
     // one whose parameter register no argument still to come reads is computed straight into it (its last
     // instruction writes it, after every read); where they read each other's in a cycle, one goes to a temporary
@@ -1752,6 +1836,19 @@ export class Codegen {
     this.restoreRegisters();
     this.popFrame();
     b.j(fn.label);
+  }
+
+  /** `e` into the register pair `into` (a loop's parameter): a cons cell built straight into it (directObjects), anything else through a0/a1. */
+  private genIntoPair(e: Expr, scope: Scope, into: readonly [Reg, Reg]): void {
+    if (e.tag === 'BinOp' && e.op === ':' && this.options.directObjects !== false && this.reusedCell(e, scope) === undefined) {
+      const mark = this.fn.next;
+      this.genObject(TAG.CONS, [], [e.left, e.right], scope, e.span, into);
+      this.fn.next = mark;
+      return;
+    }
+    this.gen(e, scope);
+    this.fn.body.mv(into[0], a0);
+    this.fn.body.mv(into[1], a1);
   }
 
   /**
@@ -2054,27 +2151,39 @@ export class Codegen {
   /** Writes a late item (lateItem) into the object at a0, at byte `to` (a0 is kept). */
   private storeItem(e: Expr, scope: Scope, to: number): void {
     const b = this.fn.body;
+    // a parameter in a register pair is stored from there, a quiet Int's payload from the register it is computed in
+    const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
+    if (loc?.k === 'reg') {
+      b.sw(PAIRS[loc.pair]![0], to, a0);
+      b.sw(PAIRS[loc.pair]![1], to + 4, a0);
+      return;
+    }
     const load = this.operandLoad(e, scope);
     if (load) {
       load(t1, t2);
-    } else {
-      b.span(e.span);
-      const r = this.intExpr(e, scope, INT_TEMPS);
-      b.li(t1, TAG.INT);
-      b.mv(t2, r);
+      b.sw(t1, to, a0);
+      b.sw(t2, to + 4, a0);
+      return;
     }
+    b.span(e.span);
+    const r = this.intExpr(e, scope, INT_TEMPS);
+    b.li(t1, TAG.INT);
     b.sw(t1, to, a0);
-    b.sw(t2, to + 4, a0);
+    b.sw(r, to + 4, a0);
   }
 
   /**
    * A heap object of header words and `items` into a0/a1 = (tag, pointer): items evaluated left to right into a
    * block and copied in, or (directObjects) only the items that are not late, the late ones written in directly.
    */
-  private genObject(tag: number, header: readonly number[], items: readonly Expr[], scope: Scope, span?: SourceSpan): void {
+  private genObject(tag: number, header: readonly number[], items: readonly Expr[], scope: Scope, span?: SourceSpan, into: readonly [Reg, Reg] = [a0, a1]): void {
     const b = this.fn.body;
     if (this.options.directObjects === false) {
       this.buildObject(tag, header, this.genBlock(items, scope), items.length);
+      if (into[0] !== a0) {
+        b.mv(into[0], a0);
+        b.mv(into[1], a1);
+      }
       return;
     }
     this.fn.checkRoom(items.length);
@@ -2091,8 +2200,8 @@ export class Codegen {
       if (late[i]) this.storeItem(item, scope, to);
       else this.slotToObject(block + 8 * k++, to);
     });
-    b.mv(a1, a0);
-    b.li(a0, tag);
+    b.mv(into[1], a0);
+    b.li(into[0], tag);
   }
 
   private genLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): void {
@@ -2389,6 +2498,8 @@ export class Codegen {
         return;
       }
       case 'List': {
+        const reused = this.reusedCell(e, scope);
+        if (reused !== undefined) return this.loadCell(reused);
         const mark = this.fn.next;
         // Items are evaluated left to right into a block of slots, then consed right to left. Literals cannot fail or
         // act, so the order is free: each is made as it is consed, and a list of any length needs one cell of the frame.
@@ -2631,7 +2742,7 @@ export class Codegen {
     if (this.options.constantFolding && this.fold(op, e.left, e.right)) return;
     const mark = this.fn.next;
     const cell = this.reusedCell(e, scope);
-    if (cell !== undefined) return this.loadSlot(cell);
+    if (cell !== undefined) return this.loadCell(cell);
     if (op === ':' && this.options.directObjects !== false) {
       this.genObject(TAG.CONS, [], [e.left, e.right], scope, e.span);
       this.fn.next = mark;
@@ -2822,8 +2933,9 @@ export class Codegen {
       if (held !== undefined) return held;
       if (loc.k === 'slot') b.lw(dest, loc.off + 4, s0);
       else if (loc.k === 'field') {
-        b.lw(dest, loc.off + 4, s0);
-        b.lw(dest, loc.at + 4, dest);
+        const pair = this.paramPair(loc.off);
+        if (pair === undefined) b.lw(dest, loc.off + 4, s0);
+        b.lw(dest, loc.at + 4, pair?.[1] ?? dest);
       } else {
         b.lw(dest, -12, s0);
         b.lw(dest, 16 + 8 * loc.index, dest);
@@ -2921,6 +3033,7 @@ export class Codegen {
     };
     const branch = cond.tag === 'BinOp' ? branches[cond.op] : undefined;
     if (cond.tag !== 'BinOp' || branch === undefined || !(this.knownInt(cond.left, scope) || this.knownInt(cond.right, scope))) {
+      if (cond.tag === 'BinOp' && branch !== undefined && this.options.compareBranches !== false) return this.compareBranch(cond, branch, scope, otherwise);
       this.gen(cond, scope);
       b.branch('beq', a1, zero, otherwise);
       return;
@@ -2953,6 +3066,27 @@ export class Codegen {
     b.branch(op, swapped ? r : l, swapped ? l : r, otherwise);
   }
 
+  /**
+   * A comparison of operands of unknown type as a condition (CodegenOptions.compareBranches): Ints (the left one's
+   * tag; the program is type-checked) one branch to `otherwise`, everything else rt_compare's outcome tested.
+   */
+  private compareBranch(cond: Extract<Expr, { tag: 'BinOp' }>, [op, swapped]: readonly [BranchOp, boolean], scope: Scope, otherwise: string): void {
+    const b = this.fn.body;
+    const [l, r] = this.genOperands(cond.left, cond.right, scope);
+    b.span(cond.span);
+    const slow = b.fresh('cmp');
+    const done = b.fresh('cmpd');
+    b.li(t0, TAG.INT);
+    b.branch('bne', a0, t0, slow);
+    b.branch(op, swapped ? r : l, swapped ? l : r, otherwise);
+    b.j(done);
+    b.label(slow);
+    b.call(RT.compare);
+    this.compareOutcome(cond.op);
+    b.branch('beq', a1, zero, otherwise);
+    b.label(done);
+  }
+
   /** How to load an Int, Bool or unit literal, a local variable that is no box or a matched cell reused (reusedCell) into a register pair; undefined for anything else. */
   private operandLoad(e: Expr, scope: Scope): ((tag: Reg, val: Reg) => void) | undefined {
     const b = this.fn.body;
@@ -2965,7 +3099,7 @@ export class Codegen {
       };
     }
     const cell = this.reusedCell(e, scope);
-    if (cell !== undefined) return (tr, vr) => this.loadSlot(cell, tr, vr);
+    if (cell !== undefined) return (tr, vr) => this.loadCell(cell, tr, vr);
     const loc = e.tag === 'Var' ? scope.get(e.name) : undefined;
     if (loc === undefined || loc.box) return undefined;
     return (tr, vr) => this.loadVarInto(loc, tr, vr);
@@ -2974,10 +3108,17 @@ export class Codegen {
   /**
    * The s0 offset of the value that `h : t` is when `(h : t)` is a cons pattern that matched there, with the same
    * variables in scope (CodegenOptions.reuseCons): the matched cell, a value in a slot like a variable's — a tail
-   * call passes it on in its own parameter without a move, `go (a : acc) as (b : bs)`.
+   * call passes it on in its own parameter without a move, `go (a : acc) as (b : bs)`; likewise `[x]` where `[x]`
+   * matched in place (`sort [x] = [x]` returns its argument).
    */
   private reusedCell(e: Expr, scope: Scope): number | undefined {
-    if (this.options.reuseCons === false || e.tag !== 'BinOp' || e.op !== ':' || e.left.tag !== 'Var' || e.right.tag !== 'Var') return undefined;
+    if (this.options.reuseCons === false) return undefined;
+    if (e.tag === 'List' && e.items.length === 1 && e.items[0]!.tag === 'Var') {
+      // `[x]` where `[x]` is a one-item list pattern that matched (matchInPlace): the matched list itself
+      const head = scope.get(e.items[0]!.name);
+      return head ? scope.singletonCell(head) : undefined;
+    }
+    if (e.tag !== 'BinOp' || e.op !== ':' || e.left.tag !== 'Var' || e.right.tag !== 'Var') return undefined;
     const head = scope.get(e.left.name);
     const tail = scope.get(e.right.name);
     return head && tail ? scope.matchedCell(head, tail) : undefined;
@@ -3028,7 +3169,14 @@ export class Codegen {
     b.j(done);
     b.label(slow);
     b.call(RT.compare);
-    // a0 = -1, 0, 1, or 2 when unordered
+    this.compareOutcome(op);
+    b.label(done);
+    b.li(a0, TAG.BOOL);
+  }
+
+  /** rt_compare's outcome in a0 (-1, 0, 1, or 2 when unordered) as whether `op` holds, into a1 (a Bool's payload). */
+  private compareOutcome(op: BinaryOp): void {
+    const b = this.fn.body;
     switch (op) {
       case '==':
         b.sltiu(a1, a0, 1);
@@ -3052,8 +3200,6 @@ export class Codegen {
         b.sltiu(a1, a0, 2);
         break;
     }
-    b.label(done);
-    b.li(a0, TAG.BOOL);
   }
 
   /** Folds an Int operator on two Int literals; false when it cannot. */

@@ -12,6 +12,7 @@ import type { ElfImage } from '../riscv/elf.js';
 import { link, loadRuntime, runtimeParts, type Image } from './link.js';
 import { prune, type Type } from '../tel/types.js';
 import { preludeApart } from './namespace.js';
+import { inferredInts, NO_INT_BINDERS } from './inferred-ints.js';
 
 /** Bumped whenever generated code changes meaning; part of every image's cache key. */
 export const COMPILER_VERSION = 'tel-rv32im-13';
@@ -42,7 +43,8 @@ export function compileProgram(program: Program, main: string, options: CodegenO
   const { types } = loadProgram(program, resolver);
   const decls = preludeApart(preludeDefinitions(), program.decls);
   const prelude = new Set(decls.slice(0, preludeDefinitions().length));
-  const gen = new Codegen(decls, options, (hash) => resolver.definition(hash), prelude).generate(main);
+  const ints = options.typedInts === true && options.inferredInts !== false ? inferredInts(program, resolver.hashTypes) : NO_INT_BINDERS;
+  const gen = new Codegen(decls, options, (hash) => resolver.definition(hash), prelude, ints).generate(main);
   const mainType = types.get(main)?.type;
   const doubles = gen.doubleLiterals || mainType === undefined || parameters(mainType).some(mayHoldDouble);
   const runtime = target?.runtime ?? loadRuntime(runtimeParts(gen.asm, doubles));

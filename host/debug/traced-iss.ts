@@ -22,8 +22,9 @@ import type { RunSpec } from './snapshot.js';
 export function compiledImage(spec: RunSpec): Image {
   const { program, errors } = parseProgramAll(spec.source, spec.file);
   if (errors.length > 0) throw errors[0]!;
-  // every call's arguments where the debugger reads them at the callee's first instruction: tagged, in the outgoing area
-  return profiledImage({ program, main: spec.main, args: spec.args, options: { ...DEFAULT_OPTIONS, untaggedArguments: false } });
+  // every call's arguments where the debugger reads them at the callee's first instruction: tagged, in the outgoing area;
+  // a loop's matched list parameters in their slots, where the binders of their heads and tails say they are
+  return profiledImage({ program, main: spec.main, args: spec.args, options: { ...DEFAULT_OPTIONS, untaggedArguments: false, matchRegisters: false } });
 }
 
 /** The registers after the instruction `r` retired (the sink may hear of it before the ISS has written its destination back). */

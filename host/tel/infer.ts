@@ -50,6 +50,8 @@ export interface CheckOptions {
   readonly globals?: ReadonlyMap<string, Scheme>;
   /** Filled with the scheme of every binder (parameters, pattern variables, let/where/do binders and definitions), by binderKey (the debugger's locals, host/debug/record.ts). */
   readonly binders?: Map<string, Scheme>;
+  /** Filled with the type each use of a polymorphic binder was instantiated at, by its scheme (the compiler's Ints of let-polymorphic local functions used at one type, host/compiler/inferred-ints.ts). */
+  readonly instances?: Map<Scheme, Type[]>;
 }
 
 /** The key of a binder of `name` declared at `span` in CheckOptions.binders. */
@@ -96,7 +98,7 @@ export function checkProgram(program: Program, options: CheckOptions = {}): Chec
 /** Type-checks a program, reporting an error for every failing binding group. */
 export function checkProgramAll(program: Program, options: CheckOptions = {}): { checked: CheckedProgram; errors: CaxError[] } {
   return metered((meter) => {
-    const inf = new Inferencer(options.hashTypes, meter, options.binders);
+    const inf = new Inferencer(options.hashTypes, meter, options.binders, options.instances);
     const env = new Env(options.globals ?? null);
     const errors: CaxError[] = [];
     const groups = bindingGroups(program.decls);
@@ -154,6 +156,7 @@ class Inferencer {
     private readonly hashTypes: HashTypes | undefined,
     private readonly meter: TypeMeter,
     private readonly binders?: Map<string, Scheme>,
+    private readonly instances?: Map<Scheme, Type[]>,
   ) {}
 
   /** Unifies, reporting `expected` and `actual` at `span` on failure. */
@@ -277,7 +280,13 @@ class Inferencer {
       case 'Var': {
         const s = env.get(e.name);
         if (!s) throw new CaxError('E_UNBOUND', `${e.name} is not defined`, { span: e.span });
-        return instantiate(s, level);
+        const t = instantiate(s, level);
+        if (this.instances && s.vars.length > 0) {
+          const seen = this.instances.get(s);
+          if (seen) seen.push(t);
+          else this.instances.set(s, [t]);
+        }
+        return t;
       }
       case 'HashRef': {
         const sig = this.hashTypes?.(e.hash);

@@ -319,6 +319,9 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { inlineAlloc: false },
   { staticClosures: false },
   { continuationJumps: false },
+  { inferredInts: false },
+  { matchRegisters: false },
+  { compareBranches: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {
@@ -329,7 +332,7 @@ describe('random programs with each optimisation off: interp vs iss', () => {
       }),
       { numRuns: 6 },
     );
-    // six programs, each compiled and run once per option off (17 of them): about 100 s on the shared 2-core machine
+    // six programs, each compiled and run once per option off (22 of them): about 100 s on the shared 2-core machine
   }, 300_000);
   it('effect programs agree on value, effect log and clock with each option off', async () => {
     await fc.assert(

@@ -1,7 +1,7 @@
 // Registers for locals (CodegenOptions.registers): the parameters of loops in
 // callee-saved register pairs give the interpreter's results with the option
 // on and off (more parameters than pairs, captures, where bindings, nested
-// and local loops, failures inside a loop), cost fewer cycles on a loop, keep
+// and local loops, parameters that are a wildcard in some equations, failures inside a loop), cost fewer cycles on a loop, keep
 // a loop that drops its lists in constant heap (the register is the only
 // copy, the collector sees it through rt_collect's spill), and
 // `cax compile --no-registers` turns them off.
@@ -38,6 +38,8 @@ const PROGRAMS: Readonly<Record<string, string>> = {
     'outer :: Int -> [Int] -> Int\nouter n xs = if n == 0 then sum xs else outer (n - 1) (inner n [])\n  where\n    inner k acc = if k == 0 then acc else inner (k - 1) (k : acc)\nmain = outer 25 []\n',
   'a case over a parameter and a non-loop caller':
     'count :: [Int] -> Int -> Int\ncount xs acc = case xs of\n  [] -> acc\n  (y : ys) -> count ys (acc + y)\ntwice :: Int -> Int\ntwice k = count (range 1 k) 0 + count (range 1 k) 1\nmain = twice 100 + twice 7\n',
+  'parameters that are a wildcard in some equations (take, drop)':
+    'nth :: Int -> Int -> [Int] -> Int\nnth _ d [] = d\nnth k d (y:ys) = if k == 0 then y else nth (k - 1) d ys\nskip :: Int -> [Int] -> [Int]\nskip _ [] = []\nskip n (_:xs) = if n <= 0 then xs else skip (n - 1) xs\nmain = (nth 3 (-1) [5, 6, 7, 8, 9], nth 9 (-1) [1, 2], skip 2 [1, 2, 3, 4, 5], take 3 [4, 5, 6, 7], drop 2 [1, 2, 3], take 9 [1])\n',
   'a failure inside a loop': 'loop :: Int -> Int -> Int\nloop n acc = if n == 0 then 100 / acc else loop (n - 1) (acc - 1)\nmain = loop 5 5\n',
 };
 

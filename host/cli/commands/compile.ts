@@ -48,6 +48,9 @@ const Options = z.object({
   inlineAlloc: z.boolean().default(true),
   staticClosures: z.boolean().default(true),
   continuationJumps: z.boolean().default(true),
+  inferredInts: z.boolean().default(true),
+  matchRegisters: z.boolean().default(true),
+  compareBranches: z.boolean().default(true),
 });
 
 /** A stored definition (name, hash or unique prefix) compiled with the default options, through the image cache. */
@@ -105,6 +108,9 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-register-arguments', 'pass Int arguments in the outgoing area only, and read every parameter from its slot')
     .option('--no-inline-alloc', "call the runtime's allocator for every object (no free-list or heap-top fast path at the allocation site)")
     .option('--no-static-closures', 'allocate the closures of a where or let group of functions that capture nothing but each other each time it is evaluated')
+    .option('--no-match-registers', "keep a loop's parameters matched by [] or a cons pattern in frame slots (not register pairs)")
+    .option('--no-compare-branches', 'build a Bool for every comparison of operands of unknown type in a condition, and test it')
+    .option('--no-inferred-ints', "test the tag of pattern variables the type checker shows to be Ints (a let-polymorphic local function's at its one Int instance)")
     .option('--no-fuse', 'build every list of a foldl/map/filter/range pipeline (no fused loop)')
     .option('--no-settle-effects', "return every effect result to the host's scheduler as it is (no `return v >>= k`, `emit` or `now` run on the core)")
     .option('--no-continuation-jumps', "call the function a do block's continuation ends with (its frame kept until it returns) where its arguments outnumber the continuation's")
@@ -132,6 +138,9 @@ export const registerCompile: Register = (program, ctx) => {
         inlineAlloc: opts.inlineAlloc,
         staticClosures: opts.staticClosures,
         continuationJumps: opts.continuationJumps,
+        inferredInts: opts.inferredInts,
+        matchRegisters: opts.matchRegisters,
+        compareBranches: opts.compareBranches,
       };
       if (opts.elf !== undefined) {
         writeStandaloneElf(ctx, source, opts.main, args, codegen, opts.elf);
