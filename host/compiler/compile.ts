@@ -14,7 +14,7 @@ import { prune, type Type } from '../tel/types.js';
 import { preludeApart } from './namespace.js';
 
 /** Bumped whenever generated code changes meaning; part of every image's cache key. */
-export const COMPILER_VERSION = 'tel-rv32im-12';
+export const COMPILER_VERSION = 'tel-rv32im-13';
 
 let preludeDecls: readonly Decl[] | undefined;
 

@@ -8,10 +8,13 @@
 // when both are empty. So every object is the chunk rt_alloc_small would
 // have given, with the same bitmap bits set: the heap, its collections and
 // E_BUDGET (heap) are exactly as with the call.
-import { REG, type Asm } from './asm.js';
+// Also here, over the same state: the write barriers of the generational
+// collector (gc.c, "Minor collections" in docs/compiler.md) for compiled code
+// that writes into an object allocated earlier.
+import { REG, type Asm, type Reg } from './asm.js';
 import { ALLOC_STATE } from './layout.js';
 
-const { zero, gp, t1, t2, a0, a1 } = REG;
+const { zero, gp, t0, t1, t2, a0, a1, a2 } = REG;
 
 /** Prefix of the label at an inline allocation's bitmap update, followed by the object's bytes (link.ts Image.allocations). */
 export const ALLOC_SITE_LABEL = '.alloc$';
@@ -58,4 +61,47 @@ export function emitInlineAlloc(b: Asm, size: number, rest: string): void {
   b.or(a1, a1, t2);
   b.sw(a1, 0, t1);
   b.label(done);
+}
+
+/**
+ * The write barrier after a list reversed in place (codegen.ts reverseCells), the reversed list's first cell in `cell`
+ * (0 for an empty list), its cells consed in order so that this first cell is the oldest: when it is old (its bit set
+ * in the mark bitmap, which holds the survivors of the last collection between collections), the list is recorded
+ * among the remembered cells, whose old cells the next minor collection scans as roots (they may now point to younger
+ * cells); with no room left there, the next collection is a major one. Clobbers t0, a0, a1, a2.
+ */
+export function emitRememberReversed(b: Asm, cell: Reg): void {
+  const young = b.fresh('young');
+  const full = b.fresh('remembered');
+  b.branch('beq', cell, zero, young);
+  // the cell's bit in the mark bitmap: word marks_at + ((a >> 6) & ~3), bit (a >> 3) & 31
+  b.lw(t0, ALLOC_STATE.marksAt, gp);
+  b.srli(a2, cell, 6);
+  b.andi(a2, a2, -4);
+  b.add(t0, t0, a2);
+  b.lw(t0, 0, t0);
+  b.srli(a2, cell, 3);
+  b.li(a1, 1);
+  b.sll(a2, a1, a2);
+  b.and(t0, t0, a2);
+  b.branch('beq', t0, zero, young);
+  b.lw(a2, ALLOC_STATE.remembered, gp);
+  b.lw(t0, ALLOC_STATE.rememberedEnd, gp);
+  b.branch('bgeu', a2, t0, full);
+  b.sw(cell, 0, a2);
+  b.addi(a2, a2, 4);
+  b.sw(a2, ALLOC_STATE.remembered, gp);
+  b.j(young);
+  b.label(full);
+  emitWritten(b);
+  b.label(young);
+}
+
+/**
+ * The write barrier after a write into an object that a collection may have made old since it was allocated (a
+ * recursive binding group's closures and boxes, codegen.ts genBindings): the next collection is a major one (gp, the
+ * state's address, is not 0).
+ */
+export function emitWritten(b: Asm): void {
+  b.sw(gp, ALLOC_STATE.dirty, gp);
 }

@@ -88,6 +88,10 @@ describe('allocation at the site', () => {
       hp: define('ALLOC_HP'),
       startsAt: define('ALLOC_STARTS_AT'),
       usedAt: define('ALLOC_USED_AT'),
+      marksAt: define('ALLOC_MARKS_AT'),
+      dirty: define('ALLOC_DIRTY'),
+      remembered: define('ALLOC_REMEMBERED'),
+      rememberedEnd: define('ALLOC_REMEMBERED_END'),
     });
   });
 
