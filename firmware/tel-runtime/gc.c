@@ -670,7 +670,7 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
   if (!minor) free_after_major = free;
   rt_gc_minors += minor;
   last_minor = minor;
-  dirty = free < free_after_major / 2;
+  dirty = free < free_after_major / 4 * 3;
   rt_alloc_state.remembered = (uint32_t)remembered_cells;
 }
 
