@@ -70,8 +70,11 @@ struct alloc_state {
   /* the generational write barrier's state (host/compiler: a list reversed in place; rt_append; a recursive binding
    * group): marks_at finds an object's bit in the mark bitmap as starts_at does in the start bitmap (between
    * collections that bitmap holds the old objects, the survivors of the last collection); `dirty`, when not 0, makes
-   * the next collection a major one; [remembered, remembered_end) is the room left in the remembered cells */
-  uint32_t marks_at, dirty, remembered, remembered_end;
+   * the next collection a major one; [remembered, remembered_end) is the room left in the remembered cells;
+   * swept_to: rt_hp after the last collection (rt_floor before the first), above which every object is young (the
+   * objects above it came from the untouched top by the fast path, which sets only their start bits; the next
+   * collection sets their used bits: used_from_starts) */
+  uint32_t marks_at, dirty, remembered, remembered_end, swept_to;
 };
 struct alloc_state rt_alloc_state;
 _Static_assert(__builtin_offsetof(struct alloc_state, free_lists) == ALLOC_FREE_LISTS, "ALLOC_FREE_LISTS");
@@ -86,6 +89,7 @@ _Static_assert(__builtin_offsetof(struct alloc_state, marks_at) == ALLOC_MARKS_A
 _Static_assert(__builtin_offsetof(struct alloc_state, dirty) == ALLOC_DIRTY, "ALLOC_DIRTY");
 _Static_assert(__builtin_offsetof(struct alloc_state, remembered) == ALLOC_REMEMBERED, "ALLOC_REMEMBERED");
 _Static_assert(__builtin_offsetof(struct alloc_state, remembered_end) == ALLOC_REMEMBERED_END, "ALLOC_REMEMBERED_END");
+_Static_assert(__builtin_offsetof(struct alloc_state, swept_to) == ALLOC_SWEPT_TO, "ALLOC_SWEPT_TO");
 _Static_assert(CLASSES == ALLOC_CLASSES, "ALLOC_CLASSES");
 #define free_lists (rt_alloc_state.free_lists)
 #define top_end (rt_alloc_state.top_end)
@@ -104,9 +108,7 @@ EXPORT_HP(ALLOC_HP);
 static uint32_t big_list;
 static uint32_t *marks, *mark_stack;
 static uint32_t bitmap_words, cleared_to, mark_overflow;
-/* rt_hp after the last collection (rt_floor before the first): the objects above it came from the untouched top by
- * the fast path, which sets only their start bits; the next collection sets their used bits (used_from_starts). */
-static uint32_t swept_to;
+#define swept_to (rt_alloc_state.swept_to)
 
 /* Generational collection by sticky mark bits (docs/compiler.md "The heap and the garbage collector", *Minor
  * collections*): between collections the mark bitmap holds the survivors of the last one, the old objects, and a

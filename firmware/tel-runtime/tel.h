@@ -34,6 +34,7 @@
 #define ALLOC_DIRTY 80
 #define ALLOC_REMEMBERED 84
 #define ALLOC_REMEMBERED_END 88
+#define ALLOC_SWEPT_TO 92
 
 /* Value tags (host/compiler/layout.ts TAG). */
 #define T_UNIT 0

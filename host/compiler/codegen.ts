@@ -41,6 +41,7 @@ const RT = {
   negate: 'rt_negate',
   abs: 'rt_abs',
   compare: 'rt_compare',
+  rememberReversed: 'rt_remember_reversed',
   append: 'rt_append',
   show: 'rt_show',
   toDouble: 'rt_to_double',
@@ -1495,7 +1496,7 @@ export class Codegen {
     b.mv(a1, a2);
     b.branch('beq', a0, t0, loop);
     b.label(done);
-    emitRememberReversed(b, t2);
+    emitRememberReversed(b, RT.rememberReversed);
     b.mv(a0, t1);
     b.mv(a1, t2);
   }

@@ -11,10 +11,10 @@
 // Also here, over the same state: the write barriers of the generational
 // collector (gc.c, "Minor collections" in docs/compiler.md) for compiled code
 // that writes into an object allocated earlier.
-import { REG, type Asm, type Reg } from './asm.js';
+import { REG, type Asm } from './asm.js';
 import { ALLOC_STATE } from './layout.js';
 
-const { zero, gp, t0, t1, t2, a0, a1, a2 } = REG;
+const { zero, gp, t0, t1, t2, a0, a1 } = REG;
 
 /** Prefix of the label at an inline allocation's bitmap update, followed by the object's bytes (link.ts Image.allocations). */
 export const ALLOC_SITE_LABEL = '.alloc$';
@@ -64,36 +64,19 @@ export function emitInlineAlloc(b: Asm, size: number, rest: string): void {
 }
 
 /**
- * The write barrier after a list reversed in place (codegen.ts reverseCells), the reversed list's first cell in `cell`
- * (0 for an empty list), its cells consed in order so that this first cell is the oldest: when it is old (its bit set
- * in the mark bitmap, which holds the survivors of the last collection between collections), the list is recorded
- * among the remembered cells, whose old cells the next minor collection scans as roots (they may now point to younger
- * cells); with no room left there, the next collection is a major one. Clobbers t0, a0, a1, a2.
+ * The write barrier after a list reversed in place (codegen.ts reverseCells), the reversed list's first cell in t2 (0
+ * for an empty list), its cells consed in order so that this first cell is the oldest: a cell at or above swept_to
+ * came from the top since the last collection (young: nothing to do); any other goes to the runtime's
+ * rt_remember_reversed (entry.S), which records the list among the remembered cells when the cell is old, and whose
+ * old cells the next minor collection scans as roots (they may now point to younger cells). Clobbers t0 and a2 (and
+ * ra: the caller's frame saved it).
  */
-export function emitRememberReversed(b: Asm, cell: Reg): void {
+export function emitRememberReversed(b: Asm, remember: string): void {
   const young = b.fresh('young');
-  const full = b.fresh('remembered');
-  b.branch('beq', cell, zero, young);
-  // the cell's bit in the mark bitmap: word marks_at + ((a >> 6) & ~3), bit (a >> 3) & 31
-  b.lw(t0, ALLOC_STATE.marksAt, gp);
-  b.srli(a2, cell, 6);
-  b.andi(a2, a2, -4);
-  b.add(t0, t0, a2);
-  b.lw(t0, 0, t0);
-  b.srli(a2, cell, 3);
-  b.li(a1, 1);
-  b.sll(a2, a1, a2);
-  b.and(t0, t0, a2);
-  b.branch('beq', t0, zero, young);
-  b.lw(a2, ALLOC_STATE.remembered, gp);
-  b.lw(t0, ALLOC_STATE.rememberedEnd, gp);
-  b.branch('bgeu', a2, t0, full);
-  b.sw(cell, 0, a2);
-  b.addi(a2, a2, 4);
-  b.sw(a2, ALLOC_STATE.remembered, gp);
-  b.j(young);
-  b.label(full);
-  emitWritten(b);
+  b.branch('beq', t2, zero, young);
+  b.lw(t0, ALLOC_STATE.sweptTo, gp);
+  b.branch('bgeu', t2, t0, young);
+  b.call(remember);
   b.label(young);
 }
 

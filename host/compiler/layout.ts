@@ -94,4 +94,5 @@ export const ALLOC_STATE = {
   dirty: 80,
   remembered: 84,
   rememberedEnd: 88,
+  sweptTo: 92,
 } as const;

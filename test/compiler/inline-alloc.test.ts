@@ -97,6 +97,7 @@ describe('allocation at the site', () => {
       dirty: define('ALLOC_DIRTY'),
       remembered: define('ALLOC_REMEMBERED'),
       rememberedEnd: define('ALLOC_REMEMBERED_END'),
+      sweptTo: define('ALLOC_SWEPT_TO'),
     });
   });
 
