@@ -602,7 +602,8 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
   /* a minor collection keeps the old objects' marks (the mark bitmap between collections) */
   uint32_t minor = rt_gc_minor && !dirty;
   uint32_t keep = minor ? 0xFFFFFFFFu : 0;
-  for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = ~used[i] | (marks[i] & keep);
+  /* (the words from the top's on are 0 and stay so: nothing there is marked, and the top clears them as it reaches them) */
+  for (uint32_t i = 0; i << 5 < top; i++) marks[i] = ~used[i] | (marks[i] & keep);
   if (bitmap_base < rt_floor) marks[0] |= 1u;
   mark_overflow = 0;
   if (minor) mark_remembered();
@@ -622,12 +623,15 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
     }
   }
   /* sweep, a bitmap word (32 granules) at a time: unmarked chunks and their free neighbours coalesce into free
-   * chunks; a word where no kept chunk starts is handled whole */
+   * chunks; a word where no kept chunk starts is handled whole. A word's allocated chunks are then its kept ones, and
+   * they are the old objects until the next collection: both its used and mark bits become the kept chunks' starts. */
   big_list = 0;
   for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
   uint32_t run = 0, in_run = 0, freed = 0;
   for (uint32_t i = 0; i << 5 < top; i++) {
     uint32_t s = starts[i], m = marks[i] & used[i];
+    used[i] = m;
+    marks[i] = m;
     if (!s) continue;
     if (!m) {
       if (in_run) starts[i] = 0;
@@ -637,7 +641,6 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
         in_run = 1;
         starts[i] = 1u << b;
       }
-      used[i] = 0;
       continue;
     }
     if (!(s & ~m)) {
@@ -652,7 +655,6 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
         if (in_run) freed += free_run(run, g);
         in_run = 0;
       } else {
-        used[i] &= ~(1u << b);
         if (in_run) starts[i] &= ~(1u << b);
         else {
           run = g;
@@ -665,9 +667,6 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
   swept_to = rt_hp;
   /* every chunk below the top was kept or freed */
   rt_gc_live = rt_hp - rt_floor - freed;
-  /* the survivors are the old objects until the next collection (the bitmaps' words from cleared_to on are cleared
-   * as the top reaches them, marks among them) */
-  for (uint32_t i = 0, n = GRANULE(cleared_to) >> 5; i < n; i++) marks[i] = used[i];
   uint32_t heap = rt_hlimit - rt_floor, free = heap - rt_gc_live;
   if (!minor) free_after_major = free;
   rt_gc_minors += minor;
