@@ -4,8 +4,12 @@
 // as cycles and as instructions retired (proofs pay per instruction), the
 // C built by this bench from bench/c/tel-kernels.c with
 // riscv64-unknown-elf-gcc -O2 -march=rv32im; the code size of each kernel's
-// definitions against its C functions; and the collector's cycles in
-// examples/fib.tel (the profiler's gc frames) against the whole run.
+// definitions against its C functions; the collector's cycles in
+// examples/fib.tel (the profiler's gc frames) against the whole run and
+// against the same run without minor collections; and the cycles of one
+// collection in the board's heap with much live data against little, with
+// minor collections and without (gc.c: a minor collection marks only what
+// was allocated since the last one).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,14 +177,48 @@ function kernelCase(k: Kernel, quantity: keyof Omit<Measured, 'value'>): BenchCa
   };
 }
 
-/** examples/fib.tel profiled on the ISS with the board's RAM (on 4 MiB it never collects): cycles in the collector's frames, against the whole run. */
-async function fibTelProfile(): Promise<{ gc: number; total: number }> {
-  const program = parseProgram(readFileSync('examples/fib.tel', 'utf8'), 'examples/fib.tel');
-  const p = await profileCompiled({ backend: 'iss', program, main: 'main', args: [], ramBytes: BOARD_RAM_BYTES });
-  return { gc: p.frames.filter((f) => f.kind === 'gc').reduce((n, f) => n + f.self, 0), total: p.total };
+/** A program profiled on the ISS with the board's RAM (on 4 MiB it never collects): cycles in the collector's frames, the whole run's, and its collections (rt_gc's calls). */
+async function boardProfile(source: string, file: string, minorCollections: boolean): Promise<{ gc: number; total: number; collections: number }> {
+  const program = parseProgram(source, file);
+  const p = await profileCompiled({ backend: 'iss', program, main: 'main', args: [], ramBytes: BOARD_RAM_BYTES, minorCollections });
+  const gc = p.frames.filter((f) => f.kind === 'gc');
+  return { gc: gc.reduce((n, f) => n + f.self, 0), total: p.total, collections: gc.find((f) => f.name === 'rt_gc')?.calls ?? 0 };
 }
 
-let fibTel: Promise<{ gc: number; total: number }> | undefined;
+const fibTel = new Map<boolean, Promise<{ gc: number; total: number }>>();
+/** examples/fib.tel on the board, with minor collections or without. */
+function fibTelProfile(minor: boolean): Promise<{ gc: number; total: number }> {
+  if (!fibTel.has(minor)) fibTel.set(minor, boardProfile(readFileSync('examples/fib.tel', 'utf8'), 'examples/fib.tel', minor));
+  return fibTel.get(minor)!;
+}
+
+/** A list of `live` Ints (16-byte cells) kept while 3,000 short lists are made and dropped around it (about 20 collections on the board). */
+const LIVE_WHILE_CHURNING = (live: number): string => `
+churn :: Int -> Int -> Int
+churn 0 acc = acc
+churn k acc = churn (k - 1) (acc + length (reverse (range 1 40)))
+
+main :: Int
+main = let ks = range 1 ${live} in let c = churn 3000 0 in c + sum ks
+`;
+
+/** The cycles of one collection (the collector's cycles over its collections) with `live` Ints kept, with minor collections or without. */
+async function collectionCycles(live: number, minor: boolean): Promise<number> {
+  const p = await boardProfile(LIVE_WHILE_CHURNING(live), 'live.tel', minor);
+  if (p.collections < 5) throw new Error(`live.tel collected ${p.collections} times on the board: too few to measure`);
+  return p.gc / p.collections;
+}
+
+/** The row of one collection's cycles with 2,000 live Ints against 100, in the same heap. */
+function liveDataCase(minor: boolean): BenchCase {
+  return {
+    name: `one collection with 2,000 live Ints kept (board's heap, ${minor ? 'with' : 'without'} minor collections; reference: 100 kept)`,
+    unit: 'cycles',
+    higherIsBetter: false,
+    sample: () => collectionCycles(2000, minor),
+    reference: { name: '100 live Ints kept', sample: () => collectionCycles(100, minor) },
+  };
+}
 
 export const suite: BenchSuite = {
   title: 'Compiled TEL against C',
@@ -191,8 +229,17 @@ export const suite: BenchSuite = {
       name: "examples/fib.tel: cycles in the collector (profiler, iss with the board's 128 KiB; reference: the whole run)",
       unit: 'cycles',
       higherIsBetter: false,
-      sample: async () => (await (fibTel ??= fibTelProfile())).gc,
-      reference: { name: 'the whole run', sample: async () => (await (fibTel ??= fibTelProfile())).total },
+      sample: async () => (await fibTelProfile(true)).gc,
+      reference: { name: 'the whole run', sample: async () => (await fibTelProfile(true)).total },
     },
+    {
+      name: "examples/fib.tel: cycles in the collector with minor collections (iss with the board's 128 KiB; reference: without, RunImageOptions.minorCollections false)",
+      unit: 'cycles',
+      higherIsBetter: false,
+      sample: async () => (await fibTelProfile(true)).gc,
+      reference: { name: 'without minor collections', sample: async () => (await fibTelProfile(false)).gc },
+    },
+    liveDataCase(true),
+    liveDataCase(false),
   ],
 };

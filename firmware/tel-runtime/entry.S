@@ -197,6 +197,34 @@ rt_alloc_carve:                       /* compiled code's inline allocation, its 
 7:
   j rt_alloc_filled_c                 /* the slow path, in C */
 
+  /* rt_remember_reversed (t2 = a cell): the write barrier after compiled code reversed a list in place, t2 its first
+   * cell, the oldest, below swept_to (host/compiler/inline-alloc.ts emitRememberReversed, which skips a cell above
+   * it: young): when the cell is old (its bit set in the mark bitmap, which holds the survivors of the last collection
+   * between collections), the list goes among the remembered cells, whose old cells the next minor collection scans as
+   * roots (gc.c); with no room left there, the next collection is a major one. Clobbers t0 and a2 only. */
+  .globl rt_remember_reversed
+rt_remember_reversed:
+  lw t0, ALLOC_MARKS_AT(gp)
+  srli a2, t2, 6
+  andi a2, a2, -4
+  add t0, t0, a2
+  lw t0, 0(t0)
+  srli a2, t2, 3
+  srl t0, t0, a2
+  andi t0, t0, 1
+  beqz t0, 1f                         /* young */
+  lw a2, ALLOC_REMEMBERED(gp)
+  lw t0, ALLOC_REMEMBERED_END(gp)
+  bgeu a2, t0, 2f
+  sw t2, 0(a2)
+  addi a2, a2, 4
+  sw a2, ALLOC_REMEMBERED(gp)
+1:
+  ret
+2:
+  sw gp, ALLOC_DIRTY(gp)              /* no room: gp is not 0 */
+  ret
+
   /* ZERO_BELOW_SP n: zeroes the n bytes below sp (a multiple of 4) */
   .macro ZERO_BELOW_SP n
   .if \n > 0

@@ -67,6 +67,14 @@ struct alloc_state {
    * path finds an address's bitmap word and bit without subtracting the floor */
   uint32_t *starts, *used;
   uint32_t floor, bitmap_base;
+  /* the generational write barrier's state (host/compiler: a list reversed in place; rt_append; a recursive binding
+   * group): marks_at finds an object's bit in the mark bitmap as starts_at does in the start bitmap (between
+   * collections that bitmap holds the old objects, the survivors of the last collection); `dirty`, when not 0, makes
+   * the next collection a major one; [remembered, remembered_end) is the room left in the remembered cells;
+   * swept_to: rt_hp after the last collection (rt_floor before the first), above which every object is young (the
+   * objects above it came from the untouched top by the fast path, which sets only their start bits; the next
+   * collection sets their used bits: used_from_starts) */
+  uint32_t marks_at, dirty, remembered, remembered_end, swept_to;
 };
 struct alloc_state rt_alloc_state;
 _Static_assert(__builtin_offsetof(struct alloc_state, free_lists) == ALLOC_FREE_LISTS, "ALLOC_FREE_LISTS");
@@ -77,6 +85,11 @@ _Static_assert(__builtin_offsetof(struct alloc_state, used_at) == ALLOC_USED_AT,
 _Static_assert(__builtin_offsetof(struct alloc_state, carve) == ALLOC_CARVE, "ALLOC_CARVE");
 _Static_assert(__builtin_offsetof(struct alloc_state, carve_end) == ALLOC_CARVE_END, "ALLOC_CARVE_END");
 _Static_assert(__builtin_offsetof(struct alloc_state, floor) == ALLOC_FLOOR, "ALLOC_FLOOR");
+_Static_assert(__builtin_offsetof(struct alloc_state, marks_at) == ALLOC_MARKS_AT, "ALLOC_MARKS_AT");
+_Static_assert(__builtin_offsetof(struct alloc_state, dirty) == ALLOC_DIRTY, "ALLOC_DIRTY");
+_Static_assert(__builtin_offsetof(struct alloc_state, remembered) == ALLOC_REMEMBERED, "ALLOC_REMEMBERED");
+_Static_assert(__builtin_offsetof(struct alloc_state, remembered_end) == ALLOC_REMEMBERED_END, "ALLOC_REMEMBERED_END");
+_Static_assert(__builtin_offsetof(struct alloc_state, swept_to) == ALLOC_SWEPT_TO, "ALLOC_SWEPT_TO");
 _Static_assert(CLASSES == ALLOC_CLASSES, "ALLOC_CLASSES");
 #define free_lists (rt_alloc_state.free_lists)
 #define top_end (rt_alloc_state.top_end)
@@ -91,12 +104,34 @@ EXPORT_HP(ALLOC_HP);
 #define used (rt_alloc_state.used)
 #define rt_floor (rt_alloc_state.floor)
 #define bitmap_base (rt_alloc_state.bitmap_base)
+#define dirty (rt_alloc_state.dirty)
 static uint32_t big_list;
 static uint32_t *marks, *mark_stack;
 static uint32_t bitmap_words, cleared_to, mark_overflow;
-/* rt_hp after the last collection (rt_floor before the first): the objects above it came from the untouched top by
- * the fast path, which sets only their start bits; the next collection sets their used bits (used_from_starts). */
-static uint32_t swept_to;
+#define swept_to (rt_alloc_state.swept_to)
+
+/* Generational collection by sticky mark bits (docs/compiler.md "The heap and the garbage collector", *Minor
+ * collections*): between collections the mark bitmap holds the survivors of the last one, the old objects, and a
+ * minor collection starts from it, so that it marks and scans only the objects allocated since (the young ones)
+ * that are reachable. An old object points to a young one only where code wrote into an existing object: the
+ * compiled code's list reversal in place records the reversed list here when its oldest cell is old (a minor
+ * collection scans the list's old cells as roots), and the writes that have no such record set `dirty`, which makes
+ * the next collection a major one (marks everything from the roots, as without generations). rt_gc_minor (0 or 1,
+ * written by the host before a run) allows minor collections: RunImageOptions.minorCollections. */
+#define REMEMBERED 32
+static uint32_t remembered_cells[REMEMBERED];
+uint32_t rt_gc_minor = 1;
+/* Minor collections in this run (for tests and benchmarks; rt_gc_count counts both kinds). */
+uint32_t rt_gc_minors;
+/* The heap's free bytes after the last major collection: when a minor collection leaves less than half of them
+ * free (old garbage piles up in the old objects, which only a major collection frees), the next one is major. */
+static uint32_t free_after_major;
+/* Whether the last collection was a minor one. */
+static uint32_t last_minor;
+
+void rt_gc_written(void) {
+  dirty = 1;
+}
 
 static void set_top_end(void) {
   uint32_t soft = rt_hlimit - rt_floor > ARGUMENT_ROOM ? rt_hlimit - ARGUMENT_ROOM : rt_floor;
@@ -160,6 +195,12 @@ void rt_heap_init(uint32_t floor, uint32_t end) {
   big_list = 0;
   carve = carve_end = 0;
   for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
+  /* no old objects yet: the first collection is major */
+  dirty = 1;
+  rt_gc_minors = 0;
+  free_after_major = 0;
+  rt_alloc_state.remembered = (uint32_t)remembered_cells;
+  rt_alloc_state.remembered_end = (uint32_t)(remembered_cells + REMEMBERED);
   if (end <= first) return;
   if (rt_heap_cap != 0 && end - first > rt_heap_cap) end = first + (rt_heap_cap & ~7u);
   bitmap_words = (((end - bitmap_base) >> 3) + 31u) >> 5;
@@ -176,6 +217,8 @@ void rt_heap_init(uint32_t floor, uint32_t end) {
   starts[0] = used[0] = bitmap_base < first ? 1u : 0u;
   cleared_to = bitmap_base + 256u;
   marks = used + bitmap_words;
+  rt_alloc_state.marks_at = (uint32_t)marks - (bitmap_base >> 6);
+  marks[0] = 0;
   mark_stack = marks + bitmap_words;
 }
 
@@ -256,6 +299,7 @@ uint32_t rt_take_top(uint32_t size, int zero) {
     uint32_t i = GRANULE(cleared_to) >> 5;
     starts[i] = 0;
     used[i] = 0;
+    marks[i] = 0;
     cleared_to += 256;
   }
   set_top_end();
@@ -298,6 +342,11 @@ uint32_t rt_alloc_slow_c(uint32_t size) {
     if (attempt > 0) break;
     rt_collect();
     uint32_t heap = rt_hlimit - rt_floor;
+    if (heap - rt_gc_live < heap / 16 && last_minor) {
+      /* old garbage only a major collection frees: the heap runs out when a major collection leaves too little */
+      dirty = 1;
+      rt_collect();
+    }
     if (heap - rt_gc_live < heap / 16) rt_fail(ERR_HEAP, 0);
   }
   if (size <= rt_top_room(0)) return rt_take_top(size, 1);
@@ -521,6 +570,28 @@ static uint32_t free_run(uint32_t from, uint32_t to) {
   return (to - from) << 3;
 }
 
+/* Whether the object at address a (in the heap, below rt_hp) is marked. */
+static inline uint32_t marked(uint32_t a) {
+  uint32_t g = GRANULE(a);
+  return a - bitmap_base < rt_hp - bitmap_base && BIT(marks, g);
+}
+
+/* A minor collection's roots besides the usual ones: the old cells of each list the compiled code reversed in place
+ * since the last collection (recorded by its oldest cell, old: the cells were consed in order, so the old ones come
+ * first in the reversed list and each may now point to a young one). Their words are scanned; the walk stops at the
+ * first cell that was young (marked by the scan of the cell before, with what it reaches). */
+static void mark_remembered(void) {
+  for (uint32_t *r = remembered_cells; r < (uint32_t *)rt_alloc_state.remembered; r++) {
+    uint32_t c = *r;
+    for (;;) {
+      uint32_t next = WORD(c + 12), old = WORD(c + 8) == T_CONS && marked(next);
+      mark_from(c, c + 16, 0);
+      if (!old) break;
+      c = next;
+    }
+  }
+}
+
 /* Called by rt_collect with the sp below the spilled registers. */
 OFF_CHAIN void rt_gc(uint32_t sp) {
   rt_gc_count++;
@@ -528,9 +599,14 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
   used_from_starts();
   /* what is left of the carved chunk is swept like any free chunk */
   carve = carve_end = 0;
-  for (uint32_t i = 0; i < bitmap_words; i++) marks[i] = ~used[i];
+  /* a minor collection keeps the old objects' marks (the mark bitmap between collections) */
+  uint32_t minor = rt_gc_minor && !dirty;
+  uint32_t keep = minor ? 0xFFFFFFFFu : 0;
+  /* (the words from the top's on are 0 and stay so: nothing there is marked, and the top clears them as it reaches them) */
+  for (uint32_t i = 0; i << 5 < top; i++) marks[i] = ~used[i] | (marks[i] & keep);
   if (bitmap_base < rt_floor) marks[0] |= 1u;
   mark_overflow = 0;
+  if (minor) mark_remembered();
   uint32_t results[2] = {rt_last_result, kept};
   mark_frames(sp);
   mark_from(rt_roots[0], rt_roots[1], 1);
@@ -547,12 +623,15 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
     }
   }
   /* sweep, a bitmap word (32 granules) at a time: unmarked chunks and their free neighbours coalesce into free
-   * chunks; a word where no kept chunk starts is handled whole */
+   * chunks; a word where no kept chunk starts is handled whole. A word's allocated chunks are then its kept ones, and
+   * they are the old objects until the next collection: both its used and mark bits become the kept chunks' starts. */
   big_list = 0;
   for (uint32_t k = 0; k <= CLASSES; k++) free_lists[k] = 0;
   uint32_t run = 0, in_run = 0, freed = 0;
   for (uint32_t i = 0; i << 5 < top; i++) {
     uint32_t s = starts[i], m = marks[i] & used[i];
+    used[i] = m;
+    marks[i] = m;
     if (!s) continue;
     if (!m) {
       if (in_run) starts[i] = 0;
@@ -562,7 +641,6 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
         in_run = 1;
         starts[i] = 1u << b;
       }
-      used[i] = 0;
       continue;
     }
     if (!(s & ~m)) {
@@ -577,7 +655,6 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
         if (in_run) freed += free_run(run, g);
         in_run = 0;
       } else {
-        used[i] &= ~(1u << b);
         if (in_run) starts[i] &= ~(1u << b);
         else {
           run = g;
@@ -590,5 +667,11 @@ OFF_CHAIN void rt_gc(uint32_t sp) {
   swept_to = rt_hp;
   /* every chunk below the top was kept or freed */
   rt_gc_live = rt_hp - rt_floor - freed;
+  uint32_t heap = rt_hlimit - rt_floor, free = heap - rt_gc_live;
+  if (!minor) free_after_major = free;
+  rt_gc_minors += minor;
+  last_minor = minor;
+  dirty = free < free_after_major / 4 * 3;
+  rt_alloc_state.remembered = (uint32_t)remembered_cells;
 }
 

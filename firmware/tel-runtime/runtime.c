@@ -242,6 +242,7 @@ V rt_append(V a, V b) {
   if (a.tag == T_NIL) return b;
   V result = {T_CONS, 0};
   Cons *last = 0;
+  uint32_t collections = rt_gc_count;
   for (V c = a; c.tag == T_CONS; c = ((const Cons *)c.val)->tail) {
     Cons *cell = (Cons *)rt_alloc_filled(sizeof(Cons)); /* every word written below, before anything allocates */
     cell->head = ((const Cons *)c.val)->head;
@@ -250,6 +251,8 @@ V rt_append(V a, V b) {
     if (last) last->tail.val = (uint32_t)cell;
     else result.val = (uint32_t)cell;
     last = cell;
+    /* a collection since the first cell made the cells before it old, and they now point to younger ones */
+    if (rt_gc_count != collections) rt_gc_written();
   }
   last->tail = b;
   return result;

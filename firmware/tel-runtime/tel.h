@@ -29,6 +29,12 @@
 #define APPLY_FRAME 64
 /* not read by entry.S: the heap's floor (tests read it) */
 #define ALLOC_FLOOR 68
+/* the generational write barrier's (gc.c struct alloc_state; host/compiler/layout.ts ALLOC_STATE) */
+#define ALLOC_MARKS_AT 76
+#define ALLOC_DIRTY 80
+#define ALLOC_REMEMBERED 84
+#define ALLOC_REMEMBERED_END 88
+#define ALLOC_SWEPT_TO 92
 
 /* Value tags (host/compiler/layout.ts TAG). */
 #define T_UNIT 0
@@ -90,6 +96,10 @@ uint32_t rt_alloc_slow(uint32_t size);
 extern uint32_t rt_hp;
 uint32_t rt_top_room(int soft);
 uint32_t rt_take_top(uint32_t size, int zero);
+/* gc.c: collections so far in this run; the write barrier of code that wrote into an object a collection may have made
+ * old since it was allocated (the next collection is a major one). */
+extern uint32_t rt_gc_count;
+void rt_gc_written(void);
 V rt_call(uint32_t code, uint32_t env, uint32_t n, const V *args);
 /* Applies f to n arguments (runtime.c rt_apply_c, its frame zeroed first: entry.S). */
 V rt_apply(V f, uint32_t n, const V *args);

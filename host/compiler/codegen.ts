@@ -17,7 +17,7 @@ import { fusePipeline } from './fuse.js';
 import { literalIntParams } from './int-params.js';
 import { NO_INT_BINDERS, type IntBinders } from './inferred-ints.js';
 import { renameIn } from './namespace.js';
-import { emitInlineAlloc } from './inline-alloc.js';
+import { emitInlineAlloc, emitRememberReversed, emitWritten } from './inline-alloc.js';
 import { ALLOC_STATE, EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { FrameMaps } from './frame-maps.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
@@ -47,6 +47,7 @@ const RT = {
   negate: 'rt_negate',
   abs: 'rt_abs',
   compare: 'rt_compare',
+  rememberReversed: 'rt_remember_reversed',
   append: 'rt_append',
   show: 'rt_show',
   toDouble: 'rt_to_double',
@@ -1213,6 +1214,8 @@ export class Codegen {
         this.fillCaptures(caps[i]!, slot, scope);
         this.defer(fnInfo, d.equations, caps[i]!, scope, d.span, declIntParams(d, fnInfo.arity));
       });
+      // a closure allocated before the last one may have been made old by a collection in a later one's allocation
+      if (made.filter(({ fnInfo }) => fnInfo).length > 1) emitWritten(b);
       // then the values, in the group's order, each into its box
       for (const { d, slot, fnInfo } of made) {
         if (fnInfo) continue;
@@ -1220,6 +1223,8 @@ export class Codegen {
         b.lw(t0, slot + 4, s0);
         b.sw(a0, 0, t0);
         b.sw(a1, 4, t0);
+        // the box was allocated before the value was computed, which may have collected
+        emitWritten(b);
       }
     }
   }
@@ -1594,6 +1599,7 @@ export class Codegen {
     b.mv(a1, a2);
     b.branch('beq', a0, t0, loop);
     b.label(done);
+    emitRememberReversed(b, RT.rememberReversed);
     b.mv(a0, t1);
     b.mv(a1, t2);
   }

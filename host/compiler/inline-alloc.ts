@@ -8,10 +8,13 @@
 // when both are empty. So every object is the chunk rt_alloc_small would
 // have given, with the same bitmap bits set: the heap, its collections and
 // E_BUDGET (heap) are exactly as with the call.
+// Also here, over the same state: the write barriers of the generational
+// collector (gc.c, "Minor collections" in docs/compiler.md) for compiled code
+// that writes into an object allocated earlier.
 import { REG, type Asm } from './asm.js';
 import { ALLOC_STATE } from './layout.js';
 
-const { zero, gp, t1, t2, a0, a1 } = REG;
+const { zero, gp, t0, t1, t2, a0, a1 } = REG;
 
 /** Prefix of the label at an inline allocation's bitmap update, followed by the object's bytes (link.ts Image.allocations). */
 export const ALLOC_SITE_LABEL = '.alloc$';
@@ -58,4 +61,30 @@ export function emitInlineAlloc(b: Asm, size: number, rest: string): void {
   b.or(a1, a1, t2);
   b.sw(a1, 0, t1);
   b.label(done);
+}
+
+/**
+ * The write barrier after a list reversed in place (codegen.ts reverseCells), the reversed list's first cell in t2 (0
+ * for an empty list), its cells consed in order so that this first cell is the oldest: a cell at or above swept_to
+ * came from the top since the last collection (young: nothing to do); any other goes to the runtime's
+ * rt_remember_reversed (entry.S), which records the list among the remembered cells when the cell is old, and whose
+ * old cells the next minor collection scans as roots (they may now point to younger cells). Clobbers t0 and a2 (and
+ * ra: the caller's frame saved it).
+ */
+export function emitRememberReversed(b: Asm, remember: string): void {
+  const young = b.fresh('young');
+  b.branch('beq', t2, zero, young);
+  b.lw(t0, ALLOC_STATE.sweptTo, gp);
+  b.branch('bgeu', t2, t0, young);
+  b.call(remember);
+  b.label(young);
+}
+
+/**
+ * The write barrier after a write into an object that a collection may have made old since it was allocated (a
+ * recursive binding group's closures and boxes, codegen.ts genBindings): the next collection is a major one (gp, the
+ * state's address, is not 0).
+ */
+export function emitWritten(b: Asm): void {
+  b.sw(gp, ALLOC_STATE.dirty, gp);
 }

@@ -80,7 +80,19 @@ export const STACK_BYTES = 16384;
 
 /**
  * Byte offsets in the runtime's allocator state (gc.c struct alloc_state, at gp for the whole run; tel.h ALLOC_*), which
- * compiled code's inline allocation reads and writes (inline-alloc.ts), and the free lists' count (ALLOC_CLASSES: sizes
- * 8 … 8 * classes bytes).
+ * compiled code's inline allocation and its write barriers read and write (inline-alloc.ts), and the free lists' count
+ * (ALLOC_CLASSES: sizes 8 … 8 * classes bytes).
  */
-export const ALLOC_STATE = { classes: 8, freeLists: 0, topEnd: 36, hp: 40, startsAt: 44, usedAt: 48 } as const;
+export const ALLOC_STATE = {
+  classes: 8,
+  freeLists: 0,
+  topEnd: 36,
+  hp: 40,
+  startsAt: 44,
+  usedAt: 48,
+  marksAt: 76,
+  dirty: 80,
+  remembered: 84,
+  rememberedEnd: 88,
+  sweptTo: 92,
+} as const;

@@ -78,6 +78,8 @@ export interface CompiledRunResult {
 export interface RunImageOptions<O = unknown> {
   /** Cycle budget for the whole run, enforced on the core. */
   readonly budget: number;
+  /** Whether the collector may make a collection minor (default true; firmware/tel-runtime/gc.c, docs/compiler.md "Minor collections"): false marks everything from the roots at every collection. */
+  readonly minorCollections?: boolean;
   /** The most bytes the runtime's heap may span (default: all the RAM between the image and the stack): a smaller device, or a collector made to work. */
   readonly heapBytes?: number;
   /** The cycles the next run on the core may use, if tighter than what is left of `budget` (the executor: the acting context's grant). */
@@ -124,6 +126,10 @@ export async function runImage<O = unknown>(cop: Coprocessor, image: Image, args
   const cap = new Uint8Array(4);
   new DataView(cap.buffer).setUint32(0, options.heapBytes ?? 0, true);
   await client.writeMemory(image.symbols.get('rt_heap_cap')!, cap);
+  // whether collections may be minor: a word of the runtime, written per run (the runtime's bytes stay loaded)
+  const minor = new Uint8Array(4);
+  new DataView(minor.buffer).setUint32(0, options.minorCollections === false ? 0 : 1, true);
+  await client.writeMemory(image.symbols.get('rt_gc_minor')!, minor);
   // what rt_settle does with a run's effect result: the image's tel$$settle word (CodegenOptions.settleEffects)
   const settleAt = image.symbols.get('tel$$settle')! - image.base;
   await client.writeMemory(image.symbols.get('rt_settle_mode')!, options.settle === false ? new Uint8Array(4) : image.bytes.subarray(settleAt, settleAt + 4));

@@ -48,6 +48,8 @@ export interface CompiledProfileRequest {
   readonly metrics?: MetricsRecorder;
   /** The ISS's RAM (default DEFAULT_RAM_BYTES): BOARD_RAM_BYTES plays the board, whose heap makes the collector work. */
   readonly ramBytes?: number;
+  /** Whether the collector may make a collection minor (RunImageOptions.minorCollections, default true). */
+  readonly minorCollections?: boolean;
   /** The code generator's options (default DEFAULT_OPTIONS). */
   readonly options?: CodegenOptions;
 }
@@ -103,7 +105,14 @@ export async function profileCompiled(req: CompiledProfileRequest): Promise<Prof
   probe.sample(start);
   let r;
   try {
-    r = await runImage(cop, image, [], { budget, start, onCycles: (c) => (cycles += c), onHeap: (h) => (heap = h), effects: { handlers: probe, owner: null } });
+    r = await runImage(cop, image, [], {
+      budget,
+      start,
+      ...(req.minorCollections === undefined ? {} : { minorCollections: req.minorCollections }),
+      onCycles: (c) => (cycles += c),
+      onHeap: (h) => (heap = h),
+      effects: { handlers: probe, owner: null },
+    });
   } finally {
     await cop.close();
   }

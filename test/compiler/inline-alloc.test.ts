@@ -30,9 +30,14 @@ afterAll(async () => {
   await board.close();
 });
 
-async function onCore(source: string, off: Partial<CodegenOptions>): Promise<{ value: string | null; error: string | null; message: string | null; cycles: number; collections: number }> {
+/** Runs `source` on the board with the options of DEFAULT_OPTIONS less `off`; `minorCollections`: RunImageOptions'. */
+async function onCore(
+  source: string,
+  off: Partial<CodegenOptions>,
+  minorCollections = true,
+): Promise<{ value: string | null; error: string | null; message: string | null; cycles: number; collections: number }> {
   const { image } = compileSource(source, 't.tel', 'main', { ...DEFAULT_OPTIONS, ...off });
-  const r = await runImage(board, image, [], { budget: BUDGET });
+  const r = await runImage(board, image, [], { budget: BUDGET, minorCollections });
   const count = await board.client.readMemory(image.symbols.get('rt_gc_count')!, 4);
   return {
     value: r.shown,
@@ -88,13 +93,20 @@ describe('allocation at the site', () => {
       hp: define('ALLOC_HP'),
       startsAt: define('ALLOC_STARTS_AT'),
       usedAt: define('ALLOC_USED_AT'),
+      marksAt: define('ALLOC_MARKS_AT'),
+      dirty: define('ALLOC_DIRTY'),
+      remembered: define('ALLOC_REMEMBERED'),
+      rememberedEnd: define('ALLOC_REMEMBERED_END'),
+      sweptTo: define('ALLOC_SWEPT_TO'),
     });
   });
 
   it('the merge sort agrees on and off, collecting on the board, and costs fewer cycles on', async () => {
     const on = await agrees(MERGE_SORT);
     expect(on.collections).toBeGreaterThanOrEqual(3);
-    expect((await onCore(MERGE_SORT, {})).cycles).toBeLessThan((await onCore(MERGE_SORT, OFF)).cycles);
+    // the cycles without minor collections (gc.c): the two images differ in size, so do their heaps, and with minor
+    // collections which collection is major follows the heap's free room, a schedule whose changes outweigh the sites'
+    expect((await onCore(MERGE_SORT, {}, false)).cycles).toBeLessThan((await onCore(MERGE_SORT, OFF, false)).cycles);
   }, 120_000);
 
   it('tuples with an odd header, capturing closures and random amounts of garbage agree on and off (fast-check)', async () => {
