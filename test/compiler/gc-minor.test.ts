@@ -14,6 +14,7 @@ import { BOARD_RAM_BYTES } from '../../host/riscv/iss.js';
 import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
+import { SOURCE } from '../../bench/tel.bench.js';
 
 const BUDGET = 2_000_000_000;
 
@@ -61,30 +62,10 @@ async function agrees(source: string, heapBytes: number, minMinors: number, minC
   expect(off.collections).toBeGreaterThanOrEqual(minCollections);
 }
 
-/** A merge sort of `n` pseudo-random Ints (examples/fib.tel's): its merge and take build lists backwards and reverse them in place, across collections. */
-const SORT = (n: number, seed: number): string => `
-merge :: [Int] -> [Int] -> [Int]
-merge xs ys = reverse (go [] xs ys)
-  where
-    go acc [] bs = foldl (\\a b -> b : a) acc bs
-    go acc as [] = foldl (\\a b -> b : a) acc as
-    go acc (a:as) (b:bs)
-      | a <= b = go (a : acc) as (b : bs)
-      | otherwise = go (b : acc) (a : as) bs
-
-sort :: [Int] -> [Int]
-sort [] = []
-sort [x] = [x]
-sort xs = merge (sort (take half xs)) (sort (drop half xs))
-  where
-    half = length xs / 2
-
-pseudoRandom :: Int -> [Int]
-pseudoRandom n = go n ${seed} []
-  where
-    go 0 _ acc = acc
-    go k s acc = go (k - 1) (s * 1103515245 + 12345) ((s / 65536) \`mod\` 100000 : acc)
-
+/** A merge sort of `n` pseudo-random Ints (the bench's, examples/fib.tel's, from `seed`): its merge and take build lists backwards and reverse them in place, across collections. */
+const SEEDED = 'go n 12345 []';
+if (!SOURCE.includes(SEEDED)) throw new Error(`the bench's merge sort no longer starts its pseudo-random list with ${SEEDED}`);
+const SORT = (n: number, seed: number): string => `${SOURCE.replace(SEEDED, `go n ${seed} []`)}
 ordered :: [Int] -> Bool
 ordered (a:b:rest) = a <= b && ordered (b : rest)
 ordered _ = True

@@ -42,6 +42,16 @@ export function run(words: readonly number[]): { trace: TraceRecord[]; image: Ui
 /** The address of word `index` of a program. */
 export const wordAt = (index: number): number => (RAM_BASE + 4 * index) >>> 0;
 
+/** The handler of the trap programs below: adds mcause to x20 and mtval to x21, and returns to x9. */
+const TRAP_HANDLER = [
+  csr('csrrs', 10, 0x342, 0), // mcause
+  rType('add', 20, 20, 10),
+  csr('csrrs', 11, 0x343, 0), // mtval
+  rType('add', 21, 21, 11),
+  csr('csrrw', 0, 0x341, 9), // mepc = x9
+  MRET,
+];
+
 /**
  * Jumps that trap, each into a handler that adds mcause to x20 and mtval to
  * x21 and returns to x9: a jal to pc + 6 (cause 0, mtval the target), a jalr
@@ -62,13 +72,7 @@ export const JUMP_TRAPS = {
     ...li(7, wordAt(16) + 2),
     iType('jalr', 1, 7, 0),
     ...exitWith(1),
-    // the handler
-    csr('csrrs', 10, 0x342, 0), // mcause
-    rType('add', 20, 20, 10),
-    csr('csrrs', 11, 0x343, 0), // mtval
-    rType('add', 21, 21, 11),
-    csr('csrrw', 0, 0x341, 9), // mepc = x9
-    MRET,
+    ...TRAP_HANDLER,
   ],
   HANDLER: wordAt(20),
   END: wordAt(16),
@@ -101,13 +105,7 @@ export function branchTraps(atBne = bType('bne', 1, 3, 6)): number[] {
     bType('blt', 1, 2, 10),
     bType('bltu', 1, 2, 10),
     ...exitWith(1),
-    // the handler
-    csr('csrrs', 10, 0x342, 0), // mcause
-    rType('add', 20, 20, 10),
-    csr('csrrs', 11, 0x343, 0), // mtval
-    rType('add', 21, 21, 11),
-    csr('csrrw', 0, 0x341, 9), // mepc = x9
-    MRET,
+    ...TRAP_HANDLER,
   ];
 }
 
