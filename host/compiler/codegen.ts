@@ -17,7 +17,7 @@ import { fusePipeline } from './fuse.js';
 import { literalIntParams } from './int-params.js';
 import { NO_INT_BINDERS, type IntBinders } from './inferred-ints.js';
 import { renameIn } from './namespace.js';
-import { emitInlineAlloc, emitRememberReversed, emitWritten } from './inline-alloc.js';
+import { emitInlineAlloc, emitRememberReversed, emitWritten, INLINE_ALLOC_MAX_BYTES } from './inline-alloc.js';
 import { ALLOC_STATE, EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { FrameMaps } from './frame-maps.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
@@ -189,8 +189,9 @@ export interface CodegenOptions {
    */
   readonly registerArguments?: boolean;
   /**
-   * Objects of at most 64 bytes built by the code take the free list of their size or the heap's top at the allocation
-   * site (inline-alloc.ts), calling the runtime's allocator only when both are empty (default on).
+   * Objects built by a loop (or by a bind whose continuation calls its function again: an effect loop) take the free
+   * list of their size (objects of at most 64 bytes) or the heap's top at the allocation site (inline-alloc.ts), calling
+   * the runtime's allocator only when both are empty (default on).
    */
   readonly inlineAlloc?: boolean;
   /**
@@ -2109,12 +2110,13 @@ export class Codegen {
 
   /**
    * An object of `size` bytes (a multiple of 8) into a0, not zeroed: the caller writes every word before anything else
-   * can allocate. Small ones in a loop at the site (CodegenOptions.inlineAlloc: about 90 bytes of code a site, which
-   * the board's heap loses, so only where a site runs many times), else through the runtime's fast path.
+   * can allocate. In a loop, or where `repeated` (a site the function runs again through a continuation), at the site
+   * (CodegenOptions.inlineAlloc: about 90 bytes of code a site, which the board's heap loses, so only where a site runs
+   * many times), else through the runtime's fast path.
    */
-  private allocFilled(size: number): void {
+  private allocFilled(size: number, repeated = false): void {
     const b = this.fn.body;
-    if (size <= SMALL_OBJECT_BYTES && this.fn.loop && this.options.inlineAlloc !== false) return emitInlineAlloc(b, size, RT.allocCarve);
+    if (size <= INLINE_ALLOC_MAX_BYTES && (this.fn.loop || repeated) && this.options.inlineAlloc !== false) return emitInlineAlloc(b, size, RT.allocCarve);
     b.li(a0, size);
     b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
   }
@@ -2279,7 +2281,10 @@ export class Codegen {
     const closureBytes = lambda ? 12 + 8 * lambda.caps.length : 0;
     const size = closureAt + ((closureBytes + 7) & ~7);
     b.span(span);
-    this.allocFilled(size);
+    // an effect loop (`loop n = … do { emit n; loop (n - 1) }`): the chunk is built once an iteration
+    const self = this.fn.selfFn;
+    const continued: Equation = { name: '\\', params: k.params, rhs: { tag: 'Plain', expr: k.body }, where: [], span: k.span };
+    this.allocFilled(size, self !== undefined && loops([continued], self.name, self.arity));
     // the constant words [value, offset], written in the order of their values: one `li` for words of the same value;
     // among them the tag of each item or capture that is a variable known to be an Int (typedInts), whose payload
     // alone is loaded after
