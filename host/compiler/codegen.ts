@@ -223,6 +223,11 @@ export interface CodegenOptions {
    * one branch) instead of building a Bool and testing it; other values still go through rt_compare (default on).
    */
   readonly compareBranches?: boolean;
+  /**
+   * A lambda captures each location once: names that share one (`x <- return n` folded, x naming n's slot) read the
+   * same capture of its closure (default on).
+   */
+  readonly sharedCaptures?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -1298,10 +1303,21 @@ export class Codegen {
     });
   }
 
-  /** Queues the code of a closure: its captures are read from its env object. */
-  private defer(fnInfo: KnownFn, equations: readonly Equation[], caps: readonly string[], scope: Scope, span: SourceSpan, intArgs: readonly boolean[] = []): void {
+  /**
+   * Queues the code of a closure: its captures are read from its env object, capture i holding the value of caps[i];
+   * `shared` names more names each bound to the capture of another with the same location (CodegenOptions.sharedCaptures).
+   */
+  private defer(
+    fnInfo: KnownFn,
+    equations: readonly Equation[],
+    caps: readonly string[],
+    scope: Scope,
+    span: SourceSpan,
+    intArgs: readonly boolean[] = [],
+    shared: readonly (readonly [string, number])[] = [],
+  ): void {
     const inner = new Scope(null);
-    caps.forEach((name, index) => {
+    [...caps.map((name, index) => [name, index] as const), ...shared].forEach(([name, index]) => {
       const loc = scope.get(name)!;
       // an Int captured stays known to be one (CodegenOptions.typedInts: no tag test where the closure's code uses it)
       const cap: Loc = { k: 'cap', index, ...(loc.fn ? { fn: loc.fn } : {}), ...(loc.box ? { box: true as const } : loc.int ? { int: true } : {}) };
@@ -2350,9 +2366,24 @@ export class Codegen {
   /** The code of a lambda that captures (not a closed one), queued: its label and arity, and the names it captures from `scope`. */
   private newLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): { fnInfo: KnownFn; caps: readonly string[] } {
     const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
-    const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
+    const names = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
+    // names of one location (`x <- return n` folded: x is n's slot) captured once (CodegenOptions.sharedCaptures)
+    const caps: string[] = [];
+    const shared: [string, number][] = [];
+    const at = new Map<string, number>();
+    for (const name of names) {
+      const loc = scope.get(name)!;
+      const place = this.options.sharedCaptures !== false && loc.k === 'slot' && !loc.fn ? JSON.stringify(loc) : undefined;
+      const index = place === undefined ? undefined : at.get(place);
+      if (index !== undefined) {
+        shared.push([name, index]);
+        continue;
+      }
+      if (place !== undefined) at.set(place, caps.length);
+      caps.push(name);
+    }
     const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false, ...this.continuationArea(e) };
-    this.defer(fnInfo, [eq], caps, scope, e.span);
+    this.defer(fnInfo, [eq], caps, scope, e.span, [], shared);
     return { fnInfo, caps };
   }
 
