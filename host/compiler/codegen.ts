@@ -238,6 +238,9 @@ const MAX_IMAGE_WORDS = 1 << 18;
 /** Largest frame in bytes: every slot's s0 offset fits a 12-bit immediate. */
 const MAX_FRAME = 2032;
 
+/** Where a function's prologue keeps its env (a closure's object, in a0 at the entry): s0-12. */
+const ENV_WORD = -12;
+
 /** Largest body (in expression nodes) inlined. */
 const INLINE_NODES = 12;
 
@@ -828,7 +831,10 @@ export class Codegen {
     this.fn = fn;
     const b = fn.body;
     const inRegs = (self?.regs ?? []).flatMap((r, i) => (r ? [{ reg: ARG_REGS[i]!, off: 8 * i }] : []));
-    fn.facts?.start(inRegs);
+    // a top-level function has no env (callers leave a0 as it is): its frame maps do not mark the env word
+    const env = self?.global !== true;
+    // a closure's env stays in a0, which the prologue stores at s0-12, until overwritten: its captures read through it
+    fn.facts?.start(env ? [...inRegs, { reg: a0, off: ENV_WORD - 4 }] : inRegs);
     b.span(span);
     // the cycle budget, checked on function entry and on every loop back edge (self tail call)
     if (this.options.budgetChecks !== false) {
@@ -863,9 +869,7 @@ export class Codegen {
     o.sw(ra, frame - 4, sp);
     o.sw(s0, frame - 8, sp);
     o.addi(s0, sp, frame);
-    // a top-level function has no env (callers leave a0 as it is): its frame maps do not mark the env word
-    const env = self?.global !== true;
-    if (env) o.sw(a0, -12, s0);
+    if (env) o.sw(a0, ENV_WORD, s0);
     o.branch('bltu', sp, s11, RT.overflow);
     for (const i of regArgs) {
       o.sw(PAIRS[i]![0], -24 - 8 * i, s0);
@@ -1381,9 +1385,19 @@ export class Codegen {
       b.lw(val, loc.at + 4, cell);
       return;
     }
-    b.lw(t0, -12, s0);
-    if (tag !== undefined) b.lw(tag, 12 + 8 * loc.index, t0);
-    b.lw(val, 16 + 8 * loc.index, t0);
+    const envAt = this.envRegister(t0);
+    // the word of the register holding the env last (it may be the tag's or the payload's)
+    if (tag !== undefined && tag !== envAt) b.lw(tag, 12 + 8 * loc.index, envAt);
+    b.lw(val, 16 + 8 * loc.index, envAt);
+    if (tag !== undefined && tag === envAt) b.lw(tag, 12 + 8 * loc.index, envAt);
+  }
+
+  /** A register holding the closure's env: the one known to (CodegenOptions.registerArguments), else `into`, loaded. */
+  private envRegister(into: Reg): Reg {
+    const held = this.fn.facts?.payload(ENV_WORD - 4);
+    if (held !== undefined) return held;
+    this.fn.body.lw(into, ENV_WORD, s0);
+    return into;
   }
 
   /** A variable's value; a boxed one not defined yet is E_CYCLE at `span` (the use). */
@@ -2979,8 +2993,7 @@ export class Codegen {
         if (pair === undefined) b.lw(dest, loc.off + 4, s0);
         b.lw(dest, loc.at + 4, pair?.[1] ?? dest);
       } else {
-        b.lw(dest, -12, s0);
-        b.lw(dest, 16 + 8 * loc.index, dest);
+        b.lw(dest, 16 + 8 * loc.index, this.envRegister(dest));
       }
       return dest;
     }

@@ -7,8 +7,8 @@
 // (a run per bind without it); the cycles charged as the runs go add up to the run's cycles. `x <- return e` folded
 // at compile time (CodegenOptions.foldReturnBinds) where what follows is built quietly gives the same, on and off
 // (x naming a local variable's own location where e is one, which a continuation capturing both captures once:
-// sharedCaptures); a continuation adds the Ints it captured without the runtime's generic arithmetic; a bind of an
-// effect builtin to a lambda built in one chunk survives collections.
+// sharedCaptures); a continuation adds the Ints it captured without the runtime's generic arithmetic, read through
+// its env kept in a0; a bind of an effect builtin to a lambda built in one chunk survives collections.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -243,6 +243,35 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
     expect(generic(ON)).toBe(0);
     expect(generic({ ...DEFAULT_OPTIONS, typedInts: false })).toBeGreaterThan(0);
     await agreeBothWays(source, { start: 2 }, null);
+  });
+
+  it('a continuation reads its captures through its env in a0 (registerArguments) until it calls, not reloaded from its frame; the same results off', async () => {
+    const source =
+      'loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; t <- now; loop (n - 1) (acc + x * t) }\nmain :: Effect Int\nmain = loop 30 0';
+    /** Loads of the env word (s0-12) in the continuations' code. */
+    const envLoads = (options: CodegenOptions): number => {
+      const image = compileSource(source, 'loop.tel', 'main', options).image;
+      const view = new DataView(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
+      const starts = [...image.symbols].filter(([name]) => name.startsWith('tel$lambda$') && !name.endsWith('$body')).map(([, at]) => at);
+      const end = (start: number): number => Math.min(image.symbols.get('tel$$data')!, ...[...image.symbols].filter(([name, at]) => at > start && !name.endsWith('$body')).map(([, at]) => at));
+      let loads = 0;
+      for (const start of starts) {
+        for (let pc = start; pc < end(start); pc += 4) {
+          const insn = decode(view.getUint32(pc - image.base, true));
+          if (insn.op === 'lw' && insn.rs1 === 8 && insn.imm === -12) loads++;
+        }
+      }
+      return loads;
+    };
+    // the continuation of `t <- now` reads n, acc, x and t before any call: through a0; that of `emit x` after the call
+    // allocating the `now` bind: through its frame's env word
+    expect(envLoads(ON)).toBeLessThan(envLoads({ ...DEFAULT_OPTIONS, registerArguments: false }));
+    const reference = interpret(source, { start: 5 }, null);
+    for (const options of [ON, { ...DEFAULT_OPTIONS, registerArguments: false }]) {
+      const { runs: _runs, charged, ...got } = await onCore(source, { start: 5 }, null, options);
+      expect(got).toEqual(reference);
+      expect(charged).toBe(true);
+    }
   });
 
   it("a folded `x <- return n` of a variable: x where n is, each recorded with its own declaration (the debugger's slot map)", () => {
