@@ -26,6 +26,7 @@ import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
 import { MemoryWorld, parseWorld, type EffectHandlers, type Outcome, type WorldInput } from '../../host/tel/world.js';
 import { captureIO } from '../helpers/cli-io.js';
+import { compiledSizes } from '../helpers/compiled-sizes.js';
 
 const BUDGET = 1_000_000_000;
 const ON: CodegenOptions = DEFAULT_OPTIONS;
@@ -222,8 +223,11 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
     const heap = async (options: CodegenOptions): Promise<number> => (await runImage(cop, compileSource(source, 'loop.tel', 'main', options).image, [], { budget: BUDGET })).heapBytes;
     // per iteration: 72 bytes (emit node, its bind, the closure of the rest) instead of 144 (return node, its bind, the closure of the rest of the block)
     expect(await heap(UNFOLDED)).toBeGreaterThan(await heap(ON));
-    // and 80 with x and n, one slot, captured twice (sharedCaptures off)
+    // and 80 with x and n, one slot, captured twice (sharedCaptures off: `cax compile --no-shared-captures`, whose code
+    // writes one capture more)
     expect(await heap(UNSHARED)).toBeGreaterThan(await heap(ON));
+    const [shared, unshared] = await compiledSizes(source, [[], ['--no-shared-captures']]);
+    expect(shared).toBeLessThan(unshared!);
   });
 
   it("a continuation adds the Ints it captured without the runtime's generic arithmetic (typedInts), as the interpreter", async () => {
