@@ -17,7 +17,7 @@ import { fusePipeline } from './fuse.js';
 import { literalIntParams } from './int-params.js';
 import { NO_INT_BINDERS, type IntBinders } from './inferred-ints.js';
 import { renameIn } from './namespace.js';
-import { emitInlineAlloc, emitRememberReversed, emitWritten } from './inline-alloc.js';
+import { emitInlineAlloc, emitRememberReversed, emitWritten, INLINE_ALLOC_MAX_BYTES } from './inline-alloc.js';
 import { ALLOC_STATE, EFFECT_KIND, ERR, SETTLE, TAG, T_ERROR_SITE_BITS } from './layout.js';
 import { FrameMaps } from './frame-maps.js';
 import { SlotMapRecorder, type BinderHome } from './slot-map.js';
@@ -189,8 +189,9 @@ export interface CodegenOptions {
    */
   readonly registerArguments?: boolean;
   /**
-   * Objects of at most 64 bytes built by the code take the free list of their size or the heap's top at the allocation
-   * site (inline-alloc.ts), calling the runtime's allocator only when both are empty (default on).
+   * Objects built by a loop (or by a bind whose continuation calls its function again: an effect loop) take the free
+   * list of their size (objects of at most 64 bytes) or the heap's top at the allocation site (inline-alloc.ts), calling
+   * the runtime's allocator only when both are empty (default on).
    */
   readonly inlineAlloc?: boolean;
   /**
@@ -222,6 +223,11 @@ export interface CodegenOptions {
    * one branch) instead of building a Bool and testing it; other values still go through rt_compare (default on).
    */
   readonly compareBranches?: boolean;
+  /**
+   * A lambda captures each location once: names that share one (`x <- return n` folded, x naming n's slot) read the
+   * same capture of its closure (default on).
+   */
+  readonly sharedCaptures?: boolean;
 }
 
 export const DEFAULT_OPTIONS: CodegenOptions = { constantFolding: true, directCalls: true, inlining: true, registers: true, typedInts: true };
@@ -231,6 +237,9 @@ const MAX_IMAGE_WORDS = 1 << 18;
 
 /** Largest frame in bytes: every slot's s0 offset fits a 12-bit immediate. */
 const MAX_FRAME = 2032;
+
+/** Where a function's prologue keeps its env (a closure's object, in a0 at the entry): s0-12. */
+const ENV_WORD = -12;
 
 /** Largest body (in expression nodes) inlined. */
 const INLINE_NODES = 12;
@@ -822,7 +831,10 @@ export class Codegen {
     this.fn = fn;
     const b = fn.body;
     const inRegs = (self?.regs ?? []).flatMap((r, i) => (r ? [{ reg: ARG_REGS[i]!, off: 8 * i }] : []));
-    fn.facts?.start(inRegs);
+    // a top-level function has no env (callers leave a0 as it is): its frame maps do not mark the env word
+    const env = self?.global !== true;
+    // a closure's env stays in a0, which the prologue stores at s0-12, until overwritten: its captures read through it
+    fn.facts?.start(env ? [...inRegs, { reg: a0, off: ENV_WORD - 4 }] : inRegs);
     b.span(span);
     // the cycle budget, checked on function entry and on every loop back edge (self tail call)
     if (this.options.budgetChecks !== false) {
@@ -857,9 +869,7 @@ export class Codegen {
     o.sw(ra, frame - 4, sp);
     o.sw(s0, frame - 8, sp);
     o.addi(s0, sp, frame);
-    // a top-level function has no env (callers leave a0 as it is): its frame maps do not mark the env word
-    const env = self?.global !== true;
-    if (env) o.sw(a0, -12, s0);
+    if (env) o.sw(a0, ENV_WORD, s0);
     o.branch('bltu', sp, s11, RT.overflow);
     for (const i of regArgs) {
       o.sw(PAIRS[i]![0], -24 - 8 * i, s0);
@@ -1297,10 +1307,21 @@ export class Codegen {
     });
   }
 
-  /** Queues the code of a closure: its captures are read from its env object. */
-  private defer(fnInfo: KnownFn, equations: readonly Equation[], caps: readonly string[], scope: Scope, span: SourceSpan, intArgs: readonly boolean[] = []): void {
+  /**
+   * Queues the code of a closure: its captures are read from its env object, capture i holding the value of caps[i];
+   * `shared` names more names each bound to the capture of another with the same location (CodegenOptions.sharedCaptures).
+   */
+  private defer(
+    fnInfo: KnownFn,
+    equations: readonly Equation[],
+    caps: readonly string[],
+    scope: Scope,
+    span: SourceSpan,
+    intArgs: readonly boolean[] = [],
+    shared: readonly (readonly [string, number])[] = [],
+  ): void {
     const inner = new Scope(null);
-    caps.forEach((name, index) => {
+    [...caps.map((name, index) => [name, index] as const), ...shared].forEach(([name, index]) => {
       const loc = scope.get(name)!;
       // an Int captured stays known to be one (CodegenOptions.typedInts: no tag test where the closure's code uses it)
       const cap: Loc = { k: 'cap', index, ...(loc.fn ? { fn: loc.fn } : {}), ...(loc.box ? { box: true as const } : loc.int ? { int: true } : {}) };
@@ -1364,9 +1385,19 @@ export class Codegen {
       b.lw(val, loc.at + 4, cell);
       return;
     }
-    b.lw(t0, -12, s0);
-    if (tag !== undefined) b.lw(tag, 12 + 8 * loc.index, t0);
-    b.lw(val, 16 + 8 * loc.index, t0);
+    const envAt = this.envRegister(t0);
+    // the word of the register holding the env last (it may be the tag's or the payload's)
+    if (tag !== undefined && tag !== envAt) b.lw(tag, 12 + 8 * loc.index, envAt);
+    b.lw(val, 16 + 8 * loc.index, envAt);
+    if (tag !== undefined && tag === envAt) b.lw(tag, 12 + 8 * loc.index, envAt);
+  }
+
+  /** A register holding the closure's env: the one known to (CodegenOptions.registerArguments), else `into`, loaded. */
+  private envRegister(into: Reg): Reg {
+    const held = this.fn.facts?.payload(ENV_WORD - 4);
+    if (held !== undefined) return held;
+    this.fn.body.lw(into, ENV_WORD, s0);
+    return into;
   }
 
   /** A variable's value; a boxed one not defined yet is E_CYCLE at `span` (the use). */
@@ -2109,12 +2140,13 @@ export class Codegen {
 
   /**
    * An object of `size` bytes (a multiple of 8) into a0, not zeroed: the caller writes every word before anything else
-   * can allocate. Small ones in a loop at the site (CodegenOptions.inlineAlloc: about 90 bytes of code a site, which
-   * the board's heap loses, so only where a site runs many times), else through the runtime's fast path.
+   * can allocate. In a loop, or where `repeated` (a site the function runs again through a continuation), at the site
+   * (CodegenOptions.inlineAlloc: about 90 bytes of code a site, which the board's heap loses, so only where a site runs
+   * many times), else through the runtime's fast path.
    */
-  private allocFilled(size: number): void {
+  private allocFilled(size: number, repeated = false): void {
     const b = this.fn.body;
-    if (size <= SMALL_OBJECT_BYTES && this.fn.loop && this.options.inlineAlloc !== false) return emitInlineAlloc(b, size, RT.allocCarve);
+    if (size <= INLINE_ALLOC_MAX_BYTES && (this.fn.loop || repeated) && this.options.inlineAlloc !== false) return emitInlineAlloc(b, size, RT.allocCarve);
     b.li(a0, size);
     b.call(size <= SMALL_OBJECT_BYTES ? RT.allocSmall : RT.allocFilled);
   }
@@ -2279,7 +2311,10 @@ export class Codegen {
     const closureBytes = lambda ? 12 + 8 * lambda.caps.length : 0;
     const size = closureAt + ((closureBytes + 7) & ~7);
     b.span(span);
-    this.allocFilled(size);
+    // an effect loop (`loop n = … do { emit n; loop (n - 1) }`): the chunk is built once an iteration
+    const self = this.fn.selfFn;
+    const continued: Equation = { name: '\\', params: k.params, rhs: { tag: 'Plain', expr: k.body }, where: [], span: k.span };
+    this.allocFilled(size, self !== undefined && loops([continued], self.name, self.arity));
     // the constant words [value, offset], written in the order of their values: one `li` for words of the same value;
     // among them the tag of each item or capture that is a variable known to be an Int (typedInts), whose payload
     // alone is loaded after
@@ -2345,9 +2380,24 @@ export class Codegen {
   /** The code of a lambda that captures (not a closed one), queued: its label and arity, and the names it captures from `scope`. */
   private newLambda(e: Extract<Expr, { tag: 'Lam' }>, scope: Scope): { fnInfo: KnownFn; caps: readonly string[] } {
     const eq: Equation = { name: '\\', params: e.params, rhs: { tag: 'Plain', expr: e.body }, where: [], span: e.span };
-    const caps = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
+    const names = this.capturesOf(freeNames({ name: '\\', signature: null, equations: [eq], span: e.span }), scope);
+    // names of one location (`x <- return n` folded: x is n's slot) captured once (CodegenOptions.sharedCaptures)
+    const caps: string[] = [];
+    const shared: [string, number][] = [];
+    const at = new Map<string, number>();
+    for (const name of names) {
+      const loc = scope.get(name)!;
+      const place = this.options.sharedCaptures !== false && loc.k === 'slot' && !loc.fn ? JSON.stringify(loc) : undefined;
+      const index = place === undefined ? undefined : at.get(place);
+      if (index !== undefined) {
+        shared.push([name, index]);
+        continue;
+      }
+      if (place !== undefined) at.set(place, caps.length);
+      caps.push(name);
+    }
     const fnInfo: KnownFn = { name: '\\', label: `tel$lambda$${this.counter++}`, arity: e.params.length, global: false, ...this.continuationArea(e) };
-    this.defer(fnInfo, [eq], caps, scope, e.span);
+    this.defer(fnInfo, [eq], caps, scope, e.span, [], shared);
     return { fnInfo, caps };
   }
 
@@ -2943,8 +2993,7 @@ export class Codegen {
         if (pair === undefined) b.lw(dest, loc.off + 4, s0);
         b.lw(dest, loc.at + 4, pair?.[1] ?? dest);
       } else {
-        b.lw(dest, -12, s0);
-        b.lw(dest, 16 + 8 * loc.index, dest);
+        b.lw(dest, 16 + 8 * loc.index, this.envRegister(dest));
       }
       return dest;
     }

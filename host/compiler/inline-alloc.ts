@@ -7,7 +7,9 @@
 // (the carved chunk, then the slow path: a bigger free chunk, a collection),
 // when both are empty. So every object is the chunk rt_alloc_small would
 // have given, with the same bitmap bits set: the heap, its collections and
-// E_BUDGET (heap) are exactly as with the call.
+// E_BUDGET (heap) are exactly as with the call. An object bigger than the
+// free lists' sizes (a fused bind's chunk of 80 bytes) has no free list of
+// its size: only the top is tried in line, as rt_alloc_filled does.
 // Also here, over the same state: the write barriers of the generational
 // collector (gc.c, "Minor collections" in docs/compiler.md) for compiled code
 // that writes into an object allocated earlier.
@@ -19,24 +21,30 @@ const { zero, gp, t0, t1, t2, a0, a1 } = REG;
 /** Prefix of the label at an inline allocation's bitmap update, followed by the object's bytes (link.ts Image.allocations). */
 export const ALLOC_SITE_LABEL = '.alloc$';
 
+/** Largest object allocated in line: its size fits addi's 12-bit immediate. */
+export const INLINE_ALLOC_MAX_BYTES = 2040;
+
 /**
- * An object of `size` bytes (a multiple of 8, at most 8 * ALLOC_STATE.classes) into a0, not zeroed, as
- * `call rt_alloc_small` with a0 = size gives it; clobbers only registers that call may (t1, t2, a1; the slow path is C).
+ * An object of `size` bytes (a multiple of 8, at most INLINE_ALLOC_MAX_BYTES) into a0, not zeroed, as
+ * `call rt_alloc_filled` with a0 = size gives it (the free list of its size first when it has one: at most
+ * 8 * ALLOC_STATE.classes bytes); clobbers only registers that call may (t1, t2, a1; the slow path is C).
  * `rest` is the runtime's rt_alloc_carve (a call site of the frame maps: emitted in line, so that the sites ascend).
  */
 export function emitInlineAlloc(b: Asm, size: number, rest: string): void {
-  const list = ALLOC_STATE.freeLists + size / 2; // 4 * (size / 8): the free list's word
   const top = b.fresh('top');
   const fast = b.fresh('fast');
   const bit = `${ALLOC_SITE_LABEL}${size}$${b.fresh('').slice(1)}`;
   const done = b.fresh('allocated');
-  // the free list of the size: its first chunk (start bit set: set its used bit)
-  b.lw(a0, list, gp);
-  b.branch('beq', a0, zero, top);
-  b.lw(t1, 4, a0);
-  b.sw(t1, list, gp);
-  b.lw(t1, ALLOC_STATE.usedAt, gp);
-  b.j(bit);
+  if (size <= 8 * ALLOC_STATE.classes) {
+    // the free list of the size: its first chunk (start bit set: set its used bit)
+    const list = ALLOC_STATE.freeLists + size / 2; // 4 * (size / 8): the free list's word
+    b.lw(a0, list, gp);
+    b.branch('beq', a0, zero, top);
+    b.lw(t1, 4, a0);
+    b.sw(t1, list, gp);
+    b.lw(t1, ALLOC_STATE.usedAt, gp);
+    b.j(bit);
+  }
   // the untouched top up to top_end (set its start bit: the next collection sets the used bits there)
   b.label(top);
   b.lw(a0, ALLOC_STATE.hp, gp);

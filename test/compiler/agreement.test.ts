@@ -322,6 +322,7 @@ const EACH_OFF: readonly Partial<CodegenOptions>[] = [
   { inferredInts: false },
   { matchRegisters: false },
   { compareBranches: false },
+  { sharedCaptures: false },
 ];
 
 describe('random programs with each optimisation off: interp vs iss', () => {

@@ -6,8 +6,9 @@
 // the left deeper than rt_settle's stack of waiting binds; an effect loop takes two runs on the core with it
 // (a run per bind without it); the cycles charged as the runs go add up to the run's cycles. `x <- return e` folded
 // at compile time (CodegenOptions.foldReturnBinds) where what follows is built quietly gives the same, on and off
-// (x naming a local variable's own location where e is one); a continuation adds the Ints it captured without the
-// runtime's generic arithmetic; a bind of an effect builtin to a lambda built in one chunk survives collections.
+// (x naming a local variable's own location where e is one, which a continuation capturing both captures once:
+// sharedCaptures); a continuation adds the Ints it captured without the runtime's generic arithmetic, read through
+// its env kept in a0; a bind of an effect builtin to a lambda built in one chunk survives collections.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
 import { MemoryWorld, parseWorld, type EffectHandlers, type Outcome, type WorldInput } from '../../host/tel/world.js';
 import { captureIO } from '../helpers/cli-io.js';
+import { compiledSizes } from '../helpers/compiled-sizes.js';
 
 const BUDGET = 1_000_000_000;
 const ON: CodegenOptions = DEFAULT_OPTIONS;
@@ -32,6 +34,7 @@ const OFF: CodegenOptions = { ...DEFAULT_OPTIONS, settleEffects: false };
 const UNFOLDED: CodegenOptions = { ...DEFAULT_OPTIONS, foldReturnBinds: false };
 const NEITHER: CodegenOptions = { ...DEFAULT_OPTIONS, settleEffects: false, foldReturnBinds: false };
 const UNJUMPED: CodegenOptions = { ...DEFAULT_OPTIONS, continuationJumps: false };
+const UNSHARED: CodegenOptions = { ...DEFAULT_OPTIONS, sharedCaptures: false };
 
 let cop: Coprocessor;
 beforeAll(async () => {
@@ -107,17 +110,19 @@ async function onCore(source: string, input: WorldInput, refusal: Refusal | null
 
 /**
  * The program agrees with the interpreter with rt_settle on and off, with `x <- return e` folded and not
- * (foldReturnBinds), and with continuations' tail jumps off (continuationJumps); the compiled runs of each.
+ * (foldReturnBinds), with continuations' tail jumps off (continuationJumps), and with a location captured once per
+ * name (sharedCaptures off); the compiled runs of each.
  */
-async function agreeBothWays(source: string, input: WorldInput, refusal: Refusal | null): Promise<{ on: number; off: number; unfolded: number; neither: number; unjumped: number }> {
+async function agreeBothWays(source: string, input: WorldInput, refusal: Refusal | null): Promise<{ on: number; off: number; unfolded: number; neither: number; unjumped: number; unshared: number }> {
   const reference = interpret(source, input, refusal);
-  const runs = { on: 0, off: 0, unfolded: 0, neither: 0, unjumped: 0 };
+  const runs = { on: 0, off: 0, unfolded: 0, neither: 0, unjumped: 0, unshared: 0 };
   for (const [name, options] of [
     ['on', ON],
     ['off', OFF],
     ['unfolded', UNFOLDED],
     ['neither', NEITHER],
     ['unjumped', UNJUMPED],
+    ['unshared', UNSHARED],
   ] as const) {
     const { runs: n, charged, ...got } = await onCore(source, input, refusal, options);
     expect({ settle: name, ...got }).toEqual({ settle: name, ...reference });
@@ -147,7 +152,7 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
       fc.asyncProperty(fc.integer({ min: 1, max: 40 }), async (n) => {
         const source = `loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; t <- now; loop (n - 1) (acc + x + t) }\nmain :: Effect Int\nmain = loop ${n} 0`;
         // main settles its first `return`; its first `emit` goes back as a tree (no fiber waits for main yet); one continuation does the rest
-        expect(await agreeBothWays(source, { start: 7 }, null)).toEqual({ on: 2, off: 2 * n + 1, unfolded: 2, neither: 3 * n + 1, unjumped: 2 });
+        expect(await agreeBothWays(source, { start: 7 }, null)).toEqual({ on: 2, off: 2 * n + 1, unfolded: 2, neither: 3 * n + 1, unjumped: 2, unshared: 2 });
       }),
       { numRuns: 4 },
     );
@@ -216,8 +221,13 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
   it('a folded loop allocates less: no return node, bind node or continuation closure per `x <- return n`', async () => {
     const source = 'loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; loop (n - 1) (acc + x) }\nmain :: Effect Int\nmain = loop 50 0';
     const heap = async (options: CodegenOptions): Promise<number> => (await runImage(cop, compileSource(source, 'loop.tel', 'main', options).image, [], { budget: BUDGET })).heapBytes;
-    // per iteration: 80 bytes (emit node, its bind, the closure of the rest) instead of 144 (return node, its bind, the closure of the rest of the block)
+    // per iteration: 72 bytes (emit node, its bind, the closure of the rest) instead of 144 (return node, its bind, the closure of the rest of the block)
     expect(await heap(UNFOLDED)).toBeGreaterThan(await heap(ON));
+    // and 80 with x and n, one slot, captured twice (sharedCaptures off: `cax compile --no-shared-captures`, whose code
+    // writes one capture more)
+    expect(await heap(UNSHARED)).toBeGreaterThan(await heap(ON));
+    const [shared, unshared] = await compiledSizes(source, [[], ['--no-shared-captures']]);
+    expect(shared).toBeLessThan(unshared!);
   });
 
   it("a continuation adds the Ints it captured without the runtime's generic arithmetic (typedInts), as the interpreter", async () => {
@@ -237,6 +247,35 @@ describe('effects begun on the co-processor (settleEffects) against the interpre
     expect(generic(ON)).toBe(0);
     expect(generic({ ...DEFAULT_OPTIONS, typedInts: false })).toBeGreaterThan(0);
     await agreeBothWays(source, { start: 2 }, null);
+  });
+
+  it('a continuation reads its captures through its env in a0 (registerArguments) until it calls, not reloaded from its frame; the same results off', async () => {
+    const source =
+      'loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; t <- now; loop (n - 1) (acc + x * t) }\nmain :: Effect Int\nmain = loop 30 0';
+    /** Loads of the env word (s0-12) in the continuations' code. */
+    const envLoads = (options: CodegenOptions): number => {
+      const image = compileSource(source, 'loop.tel', 'main', options).image;
+      const view = new DataView(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
+      const starts = [...image.symbols].filter(([name]) => name.startsWith('tel$lambda$') && !name.endsWith('$body')).map(([, at]) => at);
+      const end = (start: number): number => Math.min(image.symbols.get('tel$$data')!, ...[...image.symbols].filter(([name, at]) => at > start && !name.endsWith('$body')).map(([, at]) => at));
+      let loads = 0;
+      for (const start of starts) {
+        for (let pc = start; pc < end(start); pc += 4) {
+          const insn = decode(view.getUint32(pc - image.base, true));
+          if (insn.op === 'lw' && insn.rs1 === 8 && insn.imm === -12) loads++;
+        }
+      }
+      return loads;
+    };
+    // the continuation of `t <- now` reads n, acc, x and t before any call: through a0; that of `emit x` after the call
+    // allocating the `now` bind: through its frame's env word
+    expect(envLoads(ON)).toBeLessThan(envLoads({ ...DEFAULT_OPTIONS, registerArguments: false }));
+    const reference = interpret(source, { start: 5 }, null);
+    for (const options of [ON, { ...DEFAULT_OPTIONS, registerArguments: false }]) {
+      const { runs: _runs, charged, ...got } = await onCore(source, { start: 5 }, null, options);
+      expect(got).toEqual(reference);
+      expect(charged).toBe(true);
+    }
   });
 
   it("a folded `x <- return n` of a variable: x where n is, each recorded with its own declaration (the debugger's slot map)", () => {

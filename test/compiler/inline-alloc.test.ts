@@ -3,7 +3,9 @@
 // collections (the board's RAM), with an odd header, closures and fused binds, and one whose live data outgrow the heap
 // (E_BUDGET) give the interpreter's value or error with the option on and off, for random list sizes too
 // (fast-check); the profiler counts the same bytes allocated either way; it costs fewer cycles;
-// `cax compile --no-inline-alloc` turns it off.
+// `cax compile --no-inline-alloc` turns it off. Objects bigger than the free lists' sizes (a loop's tuple of nine
+// Ints, an effect loop's 80-byte chunk of a bind, its effect and its continuation) are taken from the top in line,
+// with the same values and effects, collecting on the board, and fewer cycles.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { profileCompiled } from '../../host/profile/profile-compiled.js';
 import { BOARD_RAM_BYTES } from '../../host/riscv/iss.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
+import { MemoryWorld } from '../../host/tel/world.js';
 import { compiledSizes } from '../helpers/compiled-sizes.js';
 import { SOURCE } from '../../bench/tel.bench.js';
 
@@ -135,6 +138,39 @@ describe('allocation at the site', () => {
     const on = await bytes({});
     expect(on).toBeGreaterThan(200 * 16);
     expect(on).toBe(await bytes(OFF));
+  }, 120_000);
+
+  it('tuples of nine Ints (80 bytes: no free list of the size) built in a loop agree on and off, collecting on the board', async () => {
+    const source = [
+      'nine :: (Int, Int, Int, Int, Int, Int, Int, Int, Int) -> Int',
+      'nine (a, b, c, d, e, f, g, h, i) = a + b + c + d + e + f + g + h + i',
+      'churn :: Int -> Int -> Int',
+      'churn 0 acc = acc',
+      'churn k acc = churn (k - 1) (acc + nine (k, k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7, k * 2))',
+      'main :: Int',
+      'main = churn 3000 0',
+    ].join('\n');
+    expect((await agrees(source)).collections).toBeGreaterThanOrEqual(1);
+    expect((await onCore(source, {}, false)).cycles).toBeLessThan((await onCore(source, OFF, false)).cycles);
+  }, 120_000);
+
+  it("an effect loop's chunks of 80 bytes (a bind whose continuation calls its function again) are taken in line, with the interpreter's values and effects", async () => {
+    const source = (n: number): string =>
+      `loop :: Int -> Int -> Effect Int\nloop n acc = if n == 0 then return acc else do { x <- return n; emit x; loop (n - 1) (acc + x) }\nmain :: Effect Int\nmain = loop ${n} 0`;
+    const reference = runMain(loadProgram(parseProgram(source(3000), 't.tel')), 'main', [], { handlers: new MemoryWorld({}), start: 0 });
+    const cycles: number[] = [];
+    for (const off of [{}, OFF]) {
+      const { image } = compileSource(source(3000), 't.tel', 'main', { ...DEFAULT_OPTIONS, ...off });
+      const r = await runImage(board, image, [], { budget: BUDGET, start: 0, effects: { handlers: new MemoryWorld({}), owner: null } });
+      expect({ value: r.shown, error: r.error?.code ?? null, effects: r.effects }).toEqual({ value: reference.shown, error: null, effects: reference.effects });
+      cycles.push(r.cycles);
+      // 3,000 chunks of 80 bytes: more than the board's heap holds, so collections free them
+      const count = await board.client.readMemory(image.symbols.get('rt_gc_count')!, 4);
+      expect(new DataView(count.buffer, count.byteOffset, 4).getUint32(0, true)).toBeGreaterThanOrEqual(1);
+    }
+    expect(cycles[0]).toBeLessThan(cycles[1]!);
+    const sizes = await compiledSizes(source(10), [[], ['--no-inline-alloc']]);
+    expect(sizes[0]).toBeGreaterThan(sizes[1]!);
   }, 120_000);
 
   it('cax compile --no-inline-alloc turns it off', async () => {

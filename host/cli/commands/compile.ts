@@ -48,6 +48,7 @@ const Options = z.object({
   inlineAlloc: z.boolean().default(true),
   staticClosures: z.boolean().default(true),
   continuationJumps: z.boolean().default(true),
+  sharedCaptures: z.boolean().default(true),
   inferredInts: z.boolean().default(true),
   matchRegisters: z.boolean().default(true),
   compareBranches: z.boolean().default(true),
@@ -114,6 +115,7 @@ export const registerCompile: Register = (program, ctx) => {
     .option('--no-fuse', 'build every list of a foldl/map/filter/range pipeline (no fused loop)')
     .option('--no-settle-effects', "return every effect result to the host's scheduler as it is (no `return v >>= k`, `emit` or `now` run on the core)")
     .option('--no-continuation-jumps', "call the function a do block's continuation ends with (its frame kept until it returns) where its arguments outnumber the continuation's")
+    .option('--no-shared-captures', 'capture a value once per name in a lambda, even where two names share its location')
     .option('--no-fold-return-binds', 'build `x <- return e; rest` in a do block as a bind of a return node and a continuation even where it could be `let x = e` (rest built quietly)')
     .action((source: string, args: string[], raw: unknown) => {
       const opts = parseOptions(Options, raw);
@@ -138,6 +140,7 @@ export const registerCompile: Register = (program, ctx) => {
         inlineAlloc: opts.inlineAlloc,
         staticClosures: opts.staticClosures,
         continuationJumps: opts.continuationJumps,
+        sharedCaptures: opts.sharedCaptures,
         inferredInts: opts.inferredInts,
         matchRegisters: opts.matchRegisters,
         compareBranches: opts.compareBranches,
