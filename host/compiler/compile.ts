@@ -15,7 +15,7 @@ import { preludeApart } from './namespace.js';
 import { inferredInts, NO_INT_BINDERS } from './inferred-ints.js';
 
 /** Bumped whenever generated code changes meaning; part of every image's cache key. */
-export const COMPILER_VERSION = 'tel-rv32im-14';
+export const COMPILER_VERSION = 'tel-rv32im-15';
 
 let preludeDecls: readonly Decl[] | undefined;
 
