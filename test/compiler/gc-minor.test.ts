@@ -15,6 +15,7 @@ import { compileSource } from '../../host/compiler/compile.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
 import { SOURCE } from '../../bench/tel.bench.js';
+import { TOO_BIG } from '../helpers/heap-programs.js';
 
 const BUDGET = 2_000_000_000;
 
@@ -121,15 +122,6 @@ twins k =
 
 main :: (Int, Int)
 main = let fs = map counter (range 1 150) in (sum (map (\\f -> f 3) fs), sum (map twins (range 1 400)))
-`;
-
-/** Every element of a 6000-element list of pairs stays live: more than the heap. */
-const TOO_BIG = `
-pairs :: Int -> [(Int, Int)]
-pairs n = map (\\x -> (x, x * x)) (range 1 n)
-
-main :: Int
-main = let ps = pairs 6000 in length ps + length (map fst ps)
 `;
 
 describe('minor collections', () => {

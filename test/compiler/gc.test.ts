@@ -19,6 +19,7 @@ import { RUNTIME_PARTS } from '../../host/artefacts.js';
 import { loadProgram, runMain } from '../../host/tel/interp.js';
 import { parseProgram } from '../../host/tel/parser.js';
 import { parseWorld } from '../../host/tel/world.js';
+import { TOO_BIG } from '../helpers/heap-programs.js';
 
 const BUDGET = 2_000_000_000;
 const SIM_TIMEOUT = 300_000;
@@ -127,15 +128,6 @@ main =
   let fs = adders 200 in
   let g = garbage 1500 0 in
   (fst3 t, sum (snd3 t), thd3 t, foldl (\\acc f -> f acc) 0 fs, g)
-`;
-
-/** Every element of a 6000-element list of pairs stays live: more than the heap. */
-const TOO_BIG = `
-pairs :: Int -> [(Int, Int)]
-pairs n = map (\\x -> (x, x * x)) (range 1 n)
-
-main :: Int
-main = let ps = pairs 6000 in length ps + length (map fst ps)
 `;
 
 describe('garbage collection on the ISS', () => {
